@@ -1,0 +1,171 @@
+"""``python -m bench``: run the workloads on every installed peer and print markdown tables."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+# Peer registry: name -> module. Modules are imported lazily; a missing one (or a missing library) is
+# skipped with a note. ``graphgrad_peer`` is written by the engine's author, same interface as the others.
+PEERS: dict[str, str] = {
+    "numpy": "bench.peers.numpy_ref",
+    "torch": "bench.peers.torch_peer",
+    "tf": "bench.peers.tf_peer",
+    "jax": "bench.peers.jax_peer",
+    "graphgrad": "bench.peers.graphgrad_peer",
+}
+UNIT_LABEL = {"us/step": "µs/step", "s/epoch": "s/epoch", "s/step": "s/step"}
+
+
+def _csv(s: str) -> list[str]:
+    return [x.strip() for x in s.split(",") if x.strip()]
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    ap.add_argument("--workloads", type=_csv, default=["W1", "W1F", "W2", "W3"],
+                    help="comma list from W1,W1F,W2,W3 (default: all)")
+    ap.add_argument("--peers", type=_csv, default=list(PEERS), help=f"comma list from {','.join(PEERS)}")
+    ap.add_argument("--threads", type=int, default=2, help="threads for every peer (default 2)")
+    ap.add_argument("--ref", default=None, help="reference peer for ratios (default: graphgrad, else first)")
+    ap.add_argument("--quick", action="store_true", help="fewer rounds and shorter batches (~1-2 min)")
+    ap.add_argument("--memory", action="store_true", help="also measure peak RSS, one child per peer/workload")
+    ap.add_argument("--rss-steps", type=int, default=5, help="steps run by each --memory child")
+    args = ap.parse_args(argv)
+    bad = [p for p in args.peers if p not in PEERS]
+    if bad:
+        ap.error(f"unknown peers {bad}; known: {list(PEERS)}")
+    return args
+
+
+def _fmt_time(wl, t: float) -> str:
+    if wl.unit == "us/step":
+        return f"{t * 1e6:.1f}"
+    if wl.unit == "s/epoch":
+        return f"{t * wl.steps_per_epoch:.3f}"
+    return f"{t:.3f}"
+
+
+def _row(cells) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    # Fix thread counts before NumPy (imported by bench.harness) or any peer library loads.
+    os.environ.update({k: str(args.threads) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                                      "MKL_NUM_THREADS")})
+    from bench import harness
+    from bench import workloads as wls
+
+    unknown = [w for w in args.workloads if w not in wls.WORKLOADS]
+    if unknown:
+        raise SystemExit(f"unknown workloads {unknown}; known: {list(wls.WORKLOADS)}")
+    settings = harness.QUICK if args.quick else harness.FULL
+    t_start = time.perf_counter()
+
+    peers, notes = {}, {}
+    for name in args.peers:
+        mod, note = harness.load_peer(PEERS[name])
+        if mod is None:
+            notes[name] = note
+        else:
+            peers[name] = mod
+    limit_note = harness.limit_threads(args.threads)
+    ref = args.ref or ("graphgrad" if "graphgrad" in peers else next(iter(peers), None))
+    if not peers:
+        raise SystemExit("no peer could be loaded: " + "; ".join(f"{k}: {v}" for k, v in notes.items()))
+
+    print(f"# graphgrad benchmark ({'quick' if args.quick else 'full'})\n")
+    for line in harness.environment_lines(args.threads):
+        print(f"- {line}")
+    print("- peers: " + ", ".join(f"{n} = {harness.peer_version(m)}" for n, m in peers.items()))
+    for name, note in notes.items():
+        print(f"- {name}: {note}")
+    if limit_note:
+        print(f"- {limit_note}")
+    print(flush=True)
+
+    results = []
+    for w in args.workloads:
+        wl = wls.WORKLOADS[w]
+        t0 = time.perf_counter()
+        results.append(harness.bench_workload(wl, peers, settings, args.threads))
+        print(f"<!-- {w} done in {time.perf_counter() - t0:.1f} s -->", flush=True)
+    mm = None
+    if "W3" in args.workloads:
+        t0 = time.perf_counter()
+        mm = harness.bench_matmul(peers, settings, args.threads)
+        print(f"<!-- matmul done in {time.perf_counter() - t0:.1f} s -->", flush=True)
+
+    names = list(peers)
+    checks = {r.workload.name: harness.check_rows(r, ref, settings.tol) for r in results}
+    bad = {(w, row[0]) for w, rows in checks.items() for row in rows if not row[3]}
+
+    print(f"\n## Results (median per step; ratio = time / time of `{ref}`, below 1 is faster)\n")
+    print(_row(["workload", "unit"] + names))
+    print(_row(["---"] * (2 + len(names))))
+    for r in results:
+        wl = r.workload
+        t_ref = r.timings[ref].median if ref in r.timings else None
+        cells = []
+        for n in names:
+            if n not in r.timings:
+                cells.append("—")
+                continue
+            t = r.timings[n].median
+            c = _fmt_time(wl, t) + (f" ({t / t_ref:.2f}x)" if t_ref else "")
+            cells.append(c + (" ⚠ loss mismatch" if (wl.name, n) in bad else ""))
+        print(_row([f"{wl.name}: {wl.description}", UNIT_LABEL[wl.unit]] + cells))
+        if wl.name == "W3":
+            flops = wls.train_flops(wl)
+            gf = [f"{flops / r.timings[n].median / 1e9:.1f}" if n in r.timings else "—" for n in names]
+            print(_row(["W3 throughput (6 × params × batch per step; overstates work ~1.2x)", "GFLOP/s"] + gf))
+    if mm is not None:
+        n3 = settings.matmul_n
+        gf = [f"{2 * n3**3 / mm.timings[n].median / 1e9:.1f}" if n in mm.timings else "—" for n in names]
+        print(_row([f"float32 matmul {n3}³ (2n³ FLOP, same run)", "GFLOP/s"] + gf))
+
+    print(f"\n## Loss check (first {settings.check_steps} steps from the same weights and batches, "
+          f"tolerance {settings.tol:g} relative)\n")
+    print(_row(["workload", "peer", "first loss", "last loss", "max rel diff", "vs", "status"]))
+    print(_row(["---"] * 7))
+    for r in results:
+        for peer, base, d, ok in checks[r.workload.name]:
+            ls = r.losses[peer]
+            print(_row([r.workload.name, peer, f"{ls[0]:.6f}", f"{ls[-1]:.6f}", f"{d:.1e}", base,
+                        "ok" if ok else "**WARNING: losses differ**"]))
+
+    print("\n## Timing details (per step)\n")
+    print(_row(["workload", "peer", "steps/batch", "rounds", "median", "min", "max", "max/min"]))
+    print(_row(["---"] * 8))
+    for r in results + ([mm] if mm else []):
+        for n, t in r.timings.items():
+            scale, u = (1e6, "µs") if t.median < 1e-2 else (1e3, "ms")
+            print(_row([r.workload.name, n, t.steps_per_batch, len(t.per_step),
+                        f"{t.median * scale:.1f} {u}", f"{min(t.per_step) * scale:.1f} {u}",
+                        f"{max(t.per_step) * scale:.1f} {u}", f"{max(t.per_step) / min(t.per_step):.2f}"]))
+    run_notes = [(r.workload.name, n, note) for r in results + ([mm] if mm else []) for n, note in r.notes.items()]
+    if run_notes:
+        print()
+        for w, n, note in run_notes:
+            print(f"- {w} / {n}: {note}")
+
+    if args.memory:
+        print(f"\n## Peak RSS (MiB; one child process per cell, {args.rss_steps} steps; "
+              "peak includes the data set)\n")
+        print(_row(["workload"] + [f"{n} peak (after import)" for n in names]))
+        print(_row(["---"] * (1 + len(names))))
+        for w in args.workloads:
+            cells = []
+            for n in names:
+                m = harness.peak_rss(PEERS[n], w, args.threads, args.rss_steps)
+                cells.append(m["error"] if "error" in m else f"{m['peak_mb']:.0f} ({m['import_mb']:.0f})")
+            print(_row([w] + cells), flush=True)
+
+    print(f"\n<!-- total {time.perf_counter() - t_start:.1f} s -->")
+
+
+if __name__ == "__main__":
+    main()

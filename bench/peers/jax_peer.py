@@ -1,0 +1,116 @@
+"""JAX: the whole step (forward, grad, optimizer update) under one ``jax.jit``, buffers donated.
+
+Adam is written by hand in jax.numpy (no optax dependency). XLA's CPU thread pool is sized from the cores
+it sees; JAX has no runtime thread setting, so ``threads`` is not applied (the machine has 2 cores).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+
+from bench.workloads import Workload, batches  # noqa: E402
+
+LIBRARY = "jax"
+VERSION = jax.__version__
+
+
+def _loss_fn(wl: Workload):
+    act = jax.nn.relu if wl.activation == "relu" else jnp.tanh
+
+    def loss_fn(params, x, y):
+        h = x
+        for k, (w, b) in enumerate(params):
+            h = h @ w + b
+            if k < len(params) - 1:
+                h = act(h)
+        if wl.loss == "logloss":
+            return jnp.mean(jnp.maximum(h, 0) - h * y + jnp.log1p(jnp.exp(-jnp.abs(h))))
+        logp = jax.nn.log_softmax(h, axis=1)
+        return -jnp.mean(jnp.take_along_axis(logp, y[:, None], axis=1))
+
+    return loss_fn
+
+
+def make_step(wl: Workload, params, data, *, threads: int | None = None, forward_only: bool = False):
+    """One jitted training step (or, with ``forward_only``, one jitted loss) per call; returns the loss.
+
+    The loss comes back as an un-synced jax.Array (dispatch is asynchronous); the harness blocks on it.
+    """
+    del threads
+    forward_only = forward_only or wl.forward_only
+    loss_fn = _loss_fn(wl)
+    p = [(jnp.asarray(w), jnp.asarray(b)) for w, b in params]
+    jb = [(jax.device_put(x), jax.device_put(y)) for x, y in batches(wl, data)]
+    state = {"i": 0}
+
+    if forward_only:
+        fwd = jax.jit(loss_fn)
+
+        def forward():
+            x, y = jb[state["i"] % len(jb)]
+            state["i"] += 1
+            return fwd(p, x, y)
+
+        return forward
+
+    grad_fn = jax.value_and_grad(loss_fn)
+    if wl.optimizer == "sgd":
+        def sgd(params, x, y):
+            loss, g = grad_fn(params, x, y)
+            return jax.tree.map(lambda a, da: a - wl.lr * da, params, g), loss
+
+        sgd_step = jax.jit(sgd, donate_argnums=(0,))
+        state["p"] = p
+
+        def step():
+            x, y = jb[state["i"] % len(jb)]
+            state["i"] += 1
+            state["p"], loss = sgd_step(state["p"], x, y)
+            return loss
+
+        return step
+
+    b1, b2, eps, lr = wl.beta1, wl.beta2, wl.eps, wl.lr
+
+    def adam(params, m, v, t, x, y):
+        loss, g = grad_fn(params, x, y)
+        t = t + 1.0
+        m = jax.tree.map(lambda m_, g_: b1 * m_ + (1 - b1) * g_, m, g)
+        v = jax.tree.map(lambda v_, g_: b2 * v_ + (1 - b2) * g_ * g_, v, g)
+        lr_t = lr * jnp.sqrt(1 - b2**t) / (1 - b1**t)
+        eps_t = eps * jnp.sqrt(1 - b2**t)
+        params = jax.tree.map(lambda p_, m_, v_: p_ - lr_t * m_ / (jnp.sqrt(v_) + eps_t), params, m, v)
+        return params, m, v, t, loss
+
+    adam_step = jax.jit(adam, donate_argnums=(0, 1, 2, 3))
+    state.update(p=p, m=jax.tree.map(jnp.zeros_like, p), v=jax.tree.map(jnp.zeros_like, p), t=jnp.zeros((), jnp.float32))
+
+    def step():
+        x, y = jb[state["i"] % len(jb)]
+        state["i"] += 1
+        state["p"], state["m"], state["v"], state["t"], loss = adam_step(
+            state["p"], state["m"], state["v"], state["t"], x, y
+        )
+        return loss
+
+    return step
+
+
+def make_matmul(n: int, *, threads: int | None = None):
+    """A callable doing one jitted float32 ``n x n @ n x n`` product (blocks until done)."""
+    del threads
+    rng = np.random.default_rng(0)
+    a = jnp.asarray(rng.standard_normal((n, n), dtype=np.float32))
+    b = jnp.asarray(rng.standard_normal((n, n), dtype=np.float32))
+    f = jax.jit(jnp.matmul)
+
+    def mm():
+        f(a, b).block_until_ready()
+
+    return mm

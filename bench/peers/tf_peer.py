@@ -1,0 +1,95 @@
+"""TensorFlow as a TF1 user writes it: ``tf.compat.v1`` graph, placeholders, Session.run with feed_dict."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from bench.workloads import Workload, batches  # noqa: E402
+
+tf1 = tf.compat.v1
+LIBRARY = "tensorflow"
+VERSION = tf.__version__
+
+
+def _session(graph: tf.Graph, threads: int | None) -> tf1.Session:
+    config = tf1.ConfigProto(
+        intra_op_parallelism_threads=threads or 0, inter_op_parallelism_threads=threads or 0
+    )
+    return tf1.Session(graph=graph, config=config)
+
+
+def _variable(value: np.ndarray, feeds: dict):
+    """A variable initialised from a fed placeholder (keeps large arrays out of the GraphDef)."""
+    ph = tf1.placeholder(tf.float32, value.shape)
+    feeds[ph] = value
+    return tf1.Variable(ph)
+
+
+def make_step(wl: Workload, params, data, *, threads: int | None = None, forward_only: bool = False):
+    """One ``Session.run`` of the train op (or, with ``forward_only``, of the loss) per call; returns the loss."""
+    forward_only = forward_only or wl.forward_only
+    graph = tf.Graph()
+    init_feeds: dict = {}
+    with graph.as_default():
+        x = tf1.placeholder(tf.float32, (None, wl.sizes[0]), name="x")
+        if wl.loss == "logloss":
+            y = tf1.placeholder(tf.float32, (None, 1), name="y")
+        else:
+            y = tf1.placeholder(tf.int32, (None,), name="y")
+        h = x
+        for k, (w, b) in enumerate(params):
+            h = tf1.matmul(h, _variable(w, init_feeds)) + _variable(b, init_feeds)
+            if k < len(params) - 1:
+                h = tf1.nn.relu(h) if wl.activation == "relu" else tf1.nn.tanh(h)
+        if wl.loss == "logloss":
+            loss = tf1.reduce_mean(tf1.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=h))
+        else:
+            loss = tf1.reduce_mean(tf1.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=h))
+        fetches = [loss]
+        if not forward_only:
+            if wl.optimizer == "sgd":
+                opt = tf1.train.GradientDescentOptimizer(wl.lr)
+            else:
+                opt = tf1.train.AdamOptimizer(wl.lr, beta1=wl.beta1, beta2=wl.beta2, epsilon=wl.eps)
+            fetches = [opt.minimize(loss), loss]
+        init = tf1.global_variables_initializer()
+    graph.finalize()
+    sess = _session(graph, threads)
+    sess.run(init, feed_dict=init_feeds)
+    del init_feeds
+    feeds = [{x: xb, y: yb} for xb, yb in batches(wl, data)]
+    state = {"i": 0}
+
+    def step():
+        fd = feeds[state["i"] % len(feeds)]
+        state["i"] += 1
+        return sess.run(fetches, feed_dict=fd)[-1]
+
+    step.session = sess  # keeps the session alive as long as the step
+    return step
+
+
+def make_matmul(n: int, *, threads: int | None = None):
+    """A callable running one float32 ``n x n @ n x n`` product in a Session (result not fetched)."""
+    graph = tf.Graph()
+    rng = np.random.default_rng(0)
+    feeds: dict = {}
+    with graph.as_default():
+        a = _variable(rng.standard_normal((n, n), dtype=np.float32), feeds)
+        b = _variable(rng.standard_normal((n, n), dtype=np.float32), feeds)
+        c = tf1.matmul(a, b)
+        init = tf1.global_variables_initializer()
+    sess = _session(graph, threads)
+    sess.run(init, feed_dict=feeds)
+    op = c.op
+
+    def mm():
+        sess.run(op)
+
+    mm.session = sess
+    return mm

@@ -1,0 +1,88 @@
+"""PyTorch eager, as a user writes it: nn.Sequential, a loss module, torch.optim."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from bench.workloads import Workload, batches
+
+LIBRARY = "torch"
+VERSION = torch.__version__
+
+
+def _set_threads(threads: int | None) -> None:
+    if threads:
+        torch.set_num_threads(threads)
+        try:
+            torch.set_num_interop_threads(threads)
+        except RuntimeError:  # can only be set once, before any inter-op work
+            pass
+
+
+def _model(wl: Workload, params) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for k, (w, b) in enumerate(params):
+        lin = nn.Linear(*w.shape)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(np.ascontiguousarray(w.T)))
+            lin.bias.copy_(torch.from_numpy(b))
+        layers.append(lin)
+        if k < len(params) - 1:
+            layers.append(nn.ReLU() if wl.activation == "relu" else nn.Tanh())
+    return nn.Sequential(*layers)
+
+
+def make_step(wl: Workload, params, data, *, threads: int | None = None, forward_only: bool = False):
+    """One training step (or, with ``forward_only``, one loss evaluation) per call; returns the loss."""
+    _set_threads(threads)
+    forward_only = forward_only or wl.forward_only
+    model = _model(wl, params)
+    if wl.loss == "logloss":
+        loss_fn = nn.BCEWithLogitsLoss()
+        tb = [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in batches(wl, data)]
+    else:
+        loss_fn = nn.CrossEntropyLoss()
+        tb = [(torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))) for x, y in batches(wl, data)]
+    state = {"i": 0}
+
+    if forward_only:
+        def forward():
+            x, y = tb[state["i"] % len(tb)]
+            state["i"] += 1
+            with torch.no_grad():
+                return loss_fn(model(x), y)
+
+        return forward
+
+    if wl.optimizer == "sgd":
+        opt = torch.optim.SGD(model.parameters(), lr=wl.lr)
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=wl.lr, betas=(wl.beta1, wl.beta2), eps=wl.eps)
+
+    def step():
+        x, y = tb[state["i"] % len(tb)]
+        state["i"] += 1
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss.detach()
+
+    return step
+
+
+def make_matmul(n: int, *, threads: int | None = None):
+    """A callable doing one float32 ``n x n @ n x n`` product into a reused buffer."""
+    _set_threads(threads)
+    g = torch.Generator().manual_seed(0)
+    a = torch.randn(n, n, generator=g)
+    b = torch.randn(n, n, generator=g)
+    c = torch.empty(n, n)
+
+    def mm():
+        torch.matmul(a, b, out=c)
+        return c[0, 0]
+
+    return mm

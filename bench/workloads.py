@@ -1,0 +1,119 @@
+"""Workload specs and the shared synthetic data / initial weights every peer starts from.
+
+All arrays are float32 (labels: float32 column for W1's log-loss, int32 class ids otherwise), generated once
+in NumPy from fixed seeds, so every peer trains the same model on the same batches from the same weights.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+DATA_SEED = 1234
+PARAM_SEED = 5678
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One benchmark workload: an MLP, its loss, optimizer and how its time is reported."""
+
+    name: str
+    sizes: tuple[int, ...]  # layer widths, input first
+    activation: str  # "tanh" | "relu" (hidden layers only; the output layer is linear)
+    loss: str  # "logloss" (sigmoid log-loss, 1 output) | "softmax_ce" (mean softmax cross-entropy)
+    batch: int
+    optimizer: str  # "sgd" | "adam"
+    lr: float
+    n_samples: int  # size of the synthetic data set; steps cycle through its full batches
+    unit: str  # how the harness reports the per-step time
+    forward_only: bool = False  # time the loss computation only, no gradient or update
+    description: str = ""
+    # Adam hyper-parameters (PyTorch / Keras defaults; TF1's AdamOptimizer uses the same numbers).
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+
+    @property
+    def n_params(self) -> int:
+        return sum(i * o + o for i, o in zip(self.sizes[:-1], self.sizes[1:]))
+
+    @property
+    def n_batches(self) -> int:
+        return self.n_samples // self.batch
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Steps of one epoch of the nominal data set (W2: 60,000 samples -> 469 steps, last one partial)."""
+        return math.ceil(EPOCH_SAMPLES.get(self.name, self.n_samples) / self.batch)
+
+
+EPOCH_SAMPLES = {"W2": 60_000}
+
+W1 = Workload(
+    "W1", (2, 8, 8, 1), "tanh", "logloss", 32, "sgd", 0.1, 1024, "us/step",
+    description="MLP 2-8-8-1 tanh, sigmoid log-loss, batch 32, SGD lr 0.1",
+)
+W1F = Workload(
+    "W1F", (2, 8, 8, 1), "tanh", "logloss", 32, "sgd", 0.1, 1024, "us/step", forward_only=True,
+    description="W1 forward + loss only (no gradient, no update)",
+)
+W2 = Workload(
+    "W2", (784, 256, 256, 10), "relu", "softmax_ce", 128, "adam", 1e-3, 60_000, "s/epoch",
+    description="MLP 784-256-256-10 ReLU, softmax CE, batch 128, Adam lr 1e-3; s/epoch = median step x 469",
+)
+W3 = Workload(
+    "W3", (4096, 4096, 4096, 10), "relu", "softmax_ce", 512, "sgd", 0.01, 2048, "s/step",
+    description="MLP 4096-4096-4096-10 ReLU, softmax CE, batch 512, SGD lr 0.01",
+)
+
+WORKLOADS: dict[str, Workload] = {w.name: w for w in (W1, W1F, W2, W3)}
+
+
+def make_data(wl: Workload, seed: int = DATA_SEED) -> dict[str, np.ndarray]:
+    """Synthetic data set ``{"x": (n, d) float32, "y": labels}`` for a workload, from a fixed seed."""
+    rng = np.random.default_rng(seed)
+    n, d = wl.n_samples, wl.sizes[0]
+    if wl.loss == "logloss":
+        # 2-D points in [-1, 1]^2 with a nonlinear (XOR-like, curved) label.
+        x = rng.uniform(-1.0, 1.0, size=(n, d)).astype(np.float32)
+        y = ((x[:, 0] * x[:, 1] + 0.3 * np.sin(3.0 * x[:, 0])) > 0).astype(np.float32)[:, None]
+        return {"x": x, "y": y}
+    x = rng.standard_normal(size=(n, d), dtype=np.float32)
+    if wl.name == "W3":
+        y = rng.integers(0, wl.sizes[-1], size=n).astype(np.int32)
+    else:
+        # Learnable labels: argmax of a fixed random linear map.
+        proj = rng.standard_normal(size=(d, wl.sizes[-1]), dtype=np.float32)
+        y = np.argmax(x @ proj, axis=1).astype(np.int32)
+    return {"x": x, "y": y}
+
+
+def batches(wl: Workload, data: dict[str, np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The full mini-batches of ``data`` in order, as NumPy views; peers cycle through them."""
+    b = wl.batch
+    return [(data["x"][i * b:(i + 1) * b], data["y"][i * b:(i + 1) * b]) for i in range(wl.n_batches)]
+
+
+def init_params(wl: Workload, seed: int = PARAM_SEED) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Glorot-uniform weights ``W (fan_in, fan_out)`` and zero biases, float32, one pair per layer."""
+    rng = np.random.default_rng(seed)
+    params = []
+    for fan_in, fan_out in zip(wl.sizes[:-1], wl.sizes[1:]):
+        limit = math.sqrt(6.0 / (fan_in + fan_out))
+        w = rng.random(size=(fan_in, fan_out), dtype=np.float32)
+        w *= np.float32(2 * limit)
+        w -= np.float32(limit)
+        params.append((w, np.zeros(fan_out, dtype=np.float32)))
+    return params
+
+
+def copy_params(params: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Independent copies, so a peer that updates in place cannot disturb another peer's start."""
+    return [(w.copy(), b.copy()) for w, b in params]
+
+
+def train_flops(wl: Workload) -> float:
+    """FLOPs per training step by the 6 x parameters x batch convention (overstates W3 by ~1.2x)."""
+    return 6.0 * wl.n_params * wl.batch

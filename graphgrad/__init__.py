@@ -1,0 +1,80 @@
+"""graphgrad: the TensorFlow 1.x graph API, reverse-mode autodiff as graph ops, and a compiled NumPy session.
+
+    import graphgrad as tf
+"""
+__version__ = "0.1.0"
+
+from .autodiff import gradients, hessians
+from .framework import errors
+from .framework.dtypes import (  # noqa: F401
+                               DType,
+                               as_dtype,
+                               double,
+                               float16,
+                               float32,
+                               float64,
+                               half,
+                               int8,
+                               int16,
+                               int32,
+                               int64,
+                               string,
+                               uint8,
+)
+from .framework.dtypes import bool_ as bool
+from .framework.graph import (
+                               Graph,
+                               GraphKeys,
+                               Operation,
+                               Tensor,
+                               add_to_collection,
+                               add_to_collections,
+                               control_dependencies,
+                               device,
+                               get_collection,
+                               get_collection_ref,
+                               get_default_graph,
+                               name_scope,
+                               reset_default_graph,
+)
+from .framework.tensor_shape import Dimension, TensorShape
+from .ops import operators as _operators  # noqa: F401  (installs Python operators on Tensor/Variable)
+from .ops.array_ops import *  # noqa: F401,F403
+from .ops.core import (
+                               constant,
+                               convert_to_tensor,
+                               group,
+                               identity,
+                               no_op,
+                               ones_like,
+                               placeholder,
+                               placeholder_with_default,
+                               stop_gradient,
+                               zeros_like,
+)
+from .ops.core import tuple_ as tuple  # noqa: A001
+from .ops.init_ops import *  # noqa: F401,F403
+from .ops.math_ops import *  # noqa: F401,F403
+from .ops.random_ops import *  # noqa: F401,F403
+from .ops.state_ops import assign, assign_add, assign_sub
+from .runtime.session import InteractiveSession, Session, get_default_session
+from .variables import (
+                               AUTO_REUSE,
+                               Variable,
+                               VariableScope,
+                               all_variables,
+                               assert_variables_initialized,
+                               get_variable,
+                               get_variable_scope,
+                               global_variables,
+                               global_variables_initializer,
+                               initialize_all_variables,
+                               is_variable_initialized,
+                               local_variables,
+                               local_variables_initializer,
+                               model_variables,
+                               report_uninitialized_variables,
+                               trainable_variables,
+                               variable_scope,
+                               variables_initializer,
+)

@@ -1,0 +1,148 @@
+"""Reverse-mode automatic differentiation that builds the graph of derivatives (the lecture's reversed graph).
+
+`gradients(ys, xs)` visits the ops between xs and ys once, in reverse topological order, and calls each
+op's gradient rule. Gradients flowing into one tensor from several consumers are summed with AddN (the
+"sum over paths" of the chain-rule lecture). Everything it creates is ordinary graph ops under a
+`gradients/` name scope, so the result can be run, inspected in TensorBoard, or differentiated again.
+"""
+from __future__ import annotations
+
+from collections import deque
+
+from .framework.graph import Tensor, get_default_graph
+from .ops.core import constant, convert_to_tensor, ones_like, zeros_like
+from .ops.math_ops import add_n
+
+
+def _as_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _as_tensor(x):
+    ref = getattr(x, "_ref", None)
+    return ref() if ref is not None and not isinstance(x, Tensor) else convert_to_tensor(x)
+
+
+def _backpropagatable(t):
+    return t.dtype.base_dtype.is_floating
+
+
+def _aggregate(grads, name=None):
+    grads = [g for g in grads if g is not None]
+    if not grads:
+        return None
+    return grads[0] if len(grads) == 1 else add_n(grads, name=name)
+
+
+def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False,
+              gate_gradients=False, aggregation_method=None, stop_gradients=None):
+    """Symbolic d(sum of ys)/d(x) for each x in xs; None for an x that ys do not depend on."""
+    ys = [_as_tensor(y) for y in _as_list(ys)]
+    xs = [_as_tensor(x) for x in _as_list(xs)]
+    grad_ys = _as_list(grad_ys) if grad_ys is not None else [None] * len(ys)
+    if len(grad_ys) != len(ys):
+        raise ValueError(f"Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
+    stops = {_as_tensor(s).op for s in _as_list(stop_gradients)} if stop_gradients is not None else set()
+    g = ys[0].graph if ys else get_default_graph()
+
+    # Ops reachable forward from xs (data edges only) ...
+    reached = set()
+    queue = deque(x.op for x in xs)
+    while queue:
+        op = queue.popleft()
+        if op in reached:
+            continue
+        reached.add(op)
+        for t in op.outputs:
+            for c in t._consumers:
+                if c not in reached:
+                    queue.append(c)
+    # ... that also lead to ys: the ops to differentiate.
+    between = set()
+    queue = deque(y.op for y in ys)
+    while queue:
+        op = queue.popleft()
+        if op in between or op not in reached:
+            continue
+        between.add(op)
+        if op in stops:
+            continue
+        for t in op.inputs:
+            queue.append(t.op)
+
+    pending = dict.fromkeys(between, 0)
+    for op in between:
+        if op in stops:
+            continue
+        for t in op.inputs:
+            if t.op in between:
+                pending[t.op] += 1
+
+    grads: dict[Tensor, list] = {}
+    with g.name_scope(name):
+        for i, (y, gy) in enumerate(zip(ys, grad_ys)):
+            if gy is None:
+                if not _backpropagatable(y):
+                    raise TypeError(f"Gradients of a {y.dtype.name} tensor are not defined: {y.name}")
+                shape = y.shape.dims_tuple
+                if shape is not None and all(d is not None for d in shape):
+                    import numpy as np
+
+                    gy = constant(np.ones(shape, y.dtype.base_dtype.np), name=f"grad_ys_{i}")
+                else:
+                    gy = ones_like(y, name=f"grad_ys_{i}")
+            else:
+                gy = convert_to_tensor(gy, dtype=y.dtype.base_dtype)
+            grads.setdefault(y, []).append(gy)
+
+        ready = deque(sorted((op for op in {y.op for y in ys} if op in between and pending[op] == 0),
+                             key=lambda o: -o._id))
+        done = set()
+        while ready:
+            op = ready.popleft()
+            if op in done:
+                continue
+            done.add(op)
+            out_grads = [_aggregate(grads.get(t, []), name=None) for t in op.outputs]
+            differentiate = op not in stops and any(gr is not None for gr in out_grads) and op.inputs
+            if differentiate:
+                rule = op.op_def.gradient
+                if rule is None:
+                    raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type})")
+                with g.name_scope(op.name + "_grad"):
+                    out_grads = [gr if gr is not None else (zeros_like(t) if _backpropagatable(t) else None)
+                                 for gr, t in zip(out_grads, op.outputs)]
+                    in_grads = _as_list(rule(op, *out_grads))
+                if len(in_grads) != len(op.inputs):
+                    raise ValueError(f"Gradient rule of {op.type} returned {len(in_grads)} values for "
+                                     f"{len(op.inputs)} inputs")
+                for t, gr in zip(op.inputs, in_grads):
+                    if gr is not None and _backpropagatable(t):
+                        grads.setdefault(t, []).append(gr)
+            if op in stops:
+                continue
+            for t in op.inputs:
+                if t.op in between:
+                    pending[t.op] -= 1
+                    if pending[t.op] == 0:
+                        ready.append(t.op)
+
+        return [_aggregate(grads.get(x, [])) for x in xs]
+
+
+def hessians(ys, xs, name="hessians"):
+    """Full Hessian of sum(ys) with respect to each x, built from gradients of gradients."""
+    from .ops import array_ops
+
+    out = []
+    for x in _as_list(xs):
+        x = _as_tensor(x)
+        (gx,) = gradients(ys, x)
+        n = x.shape.num_elements()
+        if n is None:
+            raise ValueError("hessians needs a fully defined shape for x")
+        flat = array_ops.reshape(gx, [-1])
+        rows = [gradients(flat[i], x)[0] for i in range(n)]
+        rows = [r if r is not None else zeros_like(x) for r in rows]
+        out.append(array_ops.reshape(array_ops.stack(rows), x.shape.as_list() + x.shape.as_list()))
+    return out

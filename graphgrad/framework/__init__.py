@@ -1,0 +1,1 @@
+"""Graph construction: Graph, Operation, Tensor, shapes, dtypes, errors. Knows nothing about execution."""

@@ -1,0 +1,126 @@
+"""Data types: thin named wrappers around NumPy dtypes, printed the way TensorFlow 1.x prints them."""
+from __future__ import annotations
+
+import numpy as np
+
+
+class DType:
+    """A tensor element type. `tf.float32 == np.float32` holds, so either spelling works everywhere."""
+
+    __slots__ = ("name", "np", "_is_ref")
+
+    def __init__(self, name: str, np_dtype, is_ref: bool = False):
+        self.name = name + ("_ref" if is_ref else "")
+        self.np = np.dtype(np_dtype)
+        self._is_ref = is_ref
+
+    # --- TensorFlow-compatible properties -------------------------------------------------------
+    @property
+    def as_numpy_dtype(self):
+        return self.np.type
+
+    @property
+    def base_dtype(self) -> DType:
+        return _BY_NP[self.np] if self._is_ref else self
+
+    @property
+    def is_ref_dtype(self) -> bool:
+        return self._is_ref
+
+    def _as_ref(self) -> DType:
+        return _REFS[self.np]
+
+    @property
+    def is_floating(self) -> bool:
+        return self.np.kind == "f"
+
+    @property
+    def is_integer(self) -> bool:
+        return self.np.kind in "iu"
+
+    @property
+    def is_bool(self) -> bool:
+        return self.np.kind == "b"
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.np.kind in "fiu"
+
+    @property
+    def size(self) -> int:
+        return self.np.itemsize
+
+    @property
+    def min(self):
+        return np.finfo(self.np).min if self.is_floating else np.iinfo(self.np).min
+
+    @property
+    def max(self):
+        return np.finfo(self.np).max if self.is_floating else np.iinfo(self.np).max
+
+    def __eq__(self, other):
+        if isinstance(other, DType):
+            return self.np == other.np and self._is_ref == other._is_ref
+        try:
+            return not self._is_ref and self.np == as_dtype(other).np
+        except TypeError:
+            return False
+
+    def __hash__(self):
+        return hash((self.np, self._is_ref))
+
+    def __repr__(self):
+        return f"tf.{self.name}"
+
+    def __str__(self):
+        return f"<dtype: '{self.name}'>"
+
+    def __reduce__(self):
+        return (as_dtype, (self.name,))
+
+
+float16 = DType("float16", np.float16)
+float32 = DType("float32", np.float32)
+float64 = DType("float64", np.float64)
+int8 = DType("int8", np.int8)
+int16 = DType("int16", np.int16)
+int32 = DType("int32", np.int32)
+int64 = DType("int64", np.int64)
+uint8 = DType("uint8", np.uint8)
+bool_ = DType("bool", np.bool_)
+string = DType("string", np.object_)
+half, double = float16, float64
+
+_ALL = [float16, float32, float64, int8, int16, int32, int64, uint8, bool_, string]
+_BY_NP = {d.np: d for d in _ALL}
+_BY_NAME = {d.name: d for d in _ALL}
+_BY_NAME.update(half=float16, double=float64, float=float32)
+_REFS = {d.np: DType(d.name, d.np, is_ref=True) for d in _ALL}
+
+
+def as_dtype(value) -> DType:
+    """Convert a DType, NumPy dtype/type, dtype name or Python type to a DType."""
+    if isinstance(value, DType):
+        return value
+    if isinstance(value, str):
+        base = value[:-4] if value.endswith("_ref") else value
+        if base in _BY_NAME:
+            d = _BY_NAME[base]
+            return d._as_ref() if value.endswith("_ref") else d
+    if value is float:
+        return float32
+    if value is int:
+        return int32
+    if value is bool:
+        return bool_
+    if value is str or value is bytes:
+        return string
+    try:
+        npd = np.dtype(value)
+    except TypeError:
+        raise TypeError(f"Cannot convert value {value!r} to a TensorFlow DType.") from None
+    if npd.kind in "US":
+        return string
+    if npd in _BY_NP:
+        return _BY_NP[npd]
+    raise TypeError(f"Cannot convert value {value!r} to a TensorFlow DType.")

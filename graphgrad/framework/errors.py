@@ -1,0 +1,47 @@
+"""TensorFlow 1.x error classes, so `except tf.errors.InvalidArgumentError` works unchanged."""
+from __future__ import annotations
+
+OK, CANCELLED, UNKNOWN, INVALID_ARGUMENT, DEADLINE_EXCEEDED, NOT_FOUND = 0, 1, 2, 3, 4, 5
+ALREADY_EXISTS, PERMISSION_DENIED, RESOURCE_EXHAUSTED, FAILED_PRECONDITION = 6, 7, 8, 9
+ABORTED, OUT_OF_RANGE, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS = 10, 11, 12, 13, 14, 15
+
+
+class OpError(Exception):
+    """An error raised while running an op; `op` and `node_def` name the op that failed."""
+
+    error_code = UNKNOWN
+
+    def __init__(self, node_def, op, message, *args):
+        super().__init__(message)
+        self.node_def = node_def
+        self.op = op
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+    def __reduce__(self):
+        return (type(self), (self.node_def, None, self.message))
+
+
+def _make(name, code):
+    cls = type(name, (OpError,), {"error_code": code, "__doc__": f"TensorFlow's {name} (code {code})."})
+    cls.__module__ = __name__
+    return cls
+
+
+CancelledError = _make("CancelledError", CANCELLED)
+UnknownError = _make("UnknownError", UNKNOWN)
+InvalidArgumentError = _make("InvalidArgumentError", INVALID_ARGUMENT)
+DeadlineExceededError = _make("DeadlineExceededError", DEADLINE_EXCEEDED)
+NotFoundError = _make("NotFoundError", NOT_FOUND)
+AlreadyExistsError = _make("AlreadyExistsError", ALREADY_EXISTS)
+PermissionDeniedError = _make("PermissionDeniedError", PERMISSION_DENIED)
+ResourceExhaustedError = _make("ResourceExhaustedError", RESOURCE_EXHAUSTED)
+FailedPreconditionError = _make("FailedPreconditionError", FAILED_PRECONDITION)
+AbortedError = _make("AbortedError", ABORTED)
+OutOfRangeError = _make("OutOfRangeError", OUT_OF_RANGE)
+UnimplementedError = _make("UnimplementedError", UNIMPLEMENTED)
+InternalError = _make("InternalError", INTERNAL)
+UnavailableError = _make("UnavailableError", UNAVAILABLE)
+DataLossError = _make("DataLossError", DATA_LOSS)

@@ -1,0 +1,471 @@
+"""Graph, Operation and Tensor: pure bookkeeping of a computation, nothing here touches arrays.
+
+A Graph owns its operations, the names in use, name scopes, control-dependency scopes and collections.
+State lives on the Graph object; the only module-level state is the default-graph stack, kept per thread,
+so several graphs, threads or processes never trip over each other.
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+
+from . import dtypes as _dtypes
+from .tensor_shape import TensorShape, as_shape
+
+
+class GraphKeys:
+    """Standard collection names, as TensorFlow 1.x spells them."""
+
+    GLOBAL_VARIABLES = "variables"
+    VARIABLES = GLOBAL_VARIABLES
+    LOCAL_VARIABLES = "local_variables"
+    MODEL_VARIABLES = "model_variables"
+    TRAINABLE_VARIABLES = "trainable_variables"
+    SUMMARIES = "summaries"
+    LOSSES = "losses"
+    REGULARIZATION_LOSSES = "regularization_losses"
+    UPDATE_OPS = "update_ops"
+    GLOBAL_STEP = "global_step"
+    TRAIN_OP = "train_op"
+    INIT_OP = "init_op"
+    SAVERS = "savers"
+    ACTIVATIONS = "activations"
+    WEIGHTS = "weights"
+    BIASES = "biases"
+
+
+class Tensor:
+    """The `value_index`-th output of an Operation: a symbolic handle, not a value.
+
+    `==` is identity (tensors are dict keys, as in TensorFlow 1.x); use `tf.equal` for elementwise equality.
+    """
+
+    __slots__ = ("op", "value_index", "dtype", "_shape", "_consumers", "__weakref__")
+    __array_priority__ = 100  # so that `ndarray * tensor` defers to Tensor.__rmul__
+
+    def __init__(self, op, value_index, dtype, shape):
+        self.op = op
+        self.value_index = value_index
+        self.dtype = dtype
+        self._shape = shape
+        self._consumers = []
+
+    @property
+    def name(self) -> str:
+        return f"{self.op.name}:{self.value_index}"
+
+    @property
+    def graph(self):
+        return self.op.graph
+
+    @property
+    def device(self):
+        return self.op.device
+
+    @property
+    def shape(self) -> TensorShape:
+        return self._shape
+
+    def get_shape(self) -> TensorShape:
+        return self._shape
+
+    def set_shape(self, shape):
+        self._shape = self._shape.merge_with(as_shape(shape))
+
+    def consumers(self):
+        return list(self._consumers)
+
+    def eval(self, feed_dict=None, session=None):
+        """Run this tensor in `session` or the default session."""
+        from ..runtime.session import _session_for
+
+        return _session_for(session, self.graph).run(self, feed_dict)
+
+    def __repr__(self):
+        return f"<tf.Tensor '{self.name}' shape={self._shape} dtype={self.dtype.name}>"
+
+    def __str__(self):
+        return f'Tensor("{self.name}", shape={self._shape}, dtype={self.dtype.name})'
+
+    def __hash__(self):
+        return id(self)
+
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
+
+    def __bool__(self):
+        raise TypeError(
+            "Using a `tf.Tensor` as a Python `bool` is not allowed. Use `if t is not None:` instead of "
+            "`if t:` to test if a tensor is defined, and use TensorFlow ops such as tf.cond to execute "
+            "subgraphs conditioned on the value of a tensor."
+        )
+
+    def __iter__(self):
+        raise TypeError("Tensor objects are only iterable when eager execution is enabled. "
+                        "To iterate over this tensor use tf.unstack.")
+
+    def __len__(self):
+        raise TypeError(f"len is not well defined for symbolic Tensors. ({self.name}) "
+                        "Please call `x.shape` rather than `len(x)` for shape information.")
+
+    def _as_graph_element(self):
+        return self
+
+
+class Operation:
+    """A node of the graph: an op definition applied to input tensors with fixed attributes."""
+
+    __slots__ = ("name", "op_def", "inputs", "outputs", "attrs", "graph", "control_inputs", "device",
+                 "_id", "_control_outputs", "__weakref__")
+
+    def __init__(self, graph, op_def, name, inputs, attrs, control_inputs, device):
+        self.graph = graph
+        self.op_def = op_def
+        self.name = name
+        self.inputs = tuple(inputs)
+        self.attrs = attrs
+        self.control_inputs = list(control_inputs)
+        self.device = device
+        self.outputs = []
+        self._id = len(graph._ops)
+        self._control_outputs = []
+
+    @property
+    def type(self) -> str:
+        return self.op_def.type
+
+    @property
+    def node_def(self):
+        return {"name": self.name, "op": self.type, "input": [t.name for t in self.inputs]
+                + ["^" + c.name for c in self.control_inputs], "attr": dict(self.attrs)}
+
+    def values(self):
+        return tuple(self.outputs)
+
+    def get_attr(self, name):
+        try:
+            return self.attrs[name]
+        except KeyError:
+            raise ValueError(f"Operation '{self.name}' has no attr named '{name}'.") from None
+
+    def run(self, feed_dict=None, session=None):
+        """Run this op in `session` or the default session."""
+        from ..runtime.session import _session_for
+
+        _session_for(session, self.graph).run(self, feed_dict)
+
+    def _add_control_input(self, op):
+        if op not in self.control_inputs:
+            self.control_inputs.append(op)
+            op._control_outputs.append(self)
+
+    def __repr__(self):
+        return f"<tf.Operation '{self.name}' type={self.type}>"
+
+    def __str__(self):
+        inputs = "".join(f'\ninput: "{t.name}"' for t in self.inputs)
+        ctrl = "".join(f'\ninput: "^{c.name}"' for c in self.control_inputs)
+        return f'name: "{self.name}"\nop: "{self.type}"{inputs}{ctrl}'
+
+    def _as_graph_element(self):
+        return self
+
+
+class Graph:
+    """A TensorFlow 1.x style computation graph."""
+
+    def __init__(self):
+        self._ops: list[Operation] = []
+        self._nodes_by_name: dict[str, Operation] = {}
+        self._names_in_use: dict[str, int] = {}
+        self._name_stack = ""
+        self._control_stack: list[list[Operation]] = []
+        self._device_stack: list[str] = []
+        self._collections: dict[str, list] = {}
+        self._finalized = False
+        self.seed = None
+        self._variable_store = {}      # name -> Variable, for get_variable / variable_scope
+        self._var_scope_stack = []     # active variable_scope names
+        self._var_scope_counts = {}    # scope name -> times opened (for unique name scopes)
+
+    # --- defaults ---------------------------------------------------------------------------------
+    def as_default(self):
+        return _default_graph_stack.get_controller(self)
+
+    @property
+    def finalized(self) -> bool:
+        return self._finalized
+
+    def finalize(self):
+        """Make the graph read-only: adding an op afterwards raises RuntimeError (catches ops built in loops)."""
+        self._finalized = True
+
+    def _unsafe_unfinalize(self):
+        self._finalized = False
+
+    @property
+    def version(self) -> int:
+        return len(self._ops)
+
+    # --- naming -----------------------------------------------------------------------------------
+    def get_name_scope(self) -> str:
+        return self._name_stack
+
+    def unique_name(self, name: str, mark_as_used: bool = True) -> str:
+        """Scope-prefixed name made unique case-insensitively: `matmul` after `MatMul` is `matmul_1`."""
+        if self._name_stack:
+            name = f"{self._name_stack}/{name}"
+        key = name.lower()
+        i = self._names_in_use.get(key, 0)
+        if mark_as_used:
+            self._names_in_use[key] = i + 1
+        if i > 0:
+            base = key
+            while key in self._names_in_use:
+                key = f"{base}_{i}"
+                i += 1
+            if mark_as_used:
+                self._names_in_use[key] = 1
+            name = f"{name}_{i - 1}"
+        return name
+
+    @contextlib.contextmanager
+    def name_scope(self, name):
+        """Enter a name scope; a name ending in '/' re-enters that exact scope, '' or None resets to root."""
+        old = self._name_stack
+        if not name:
+            new = ""
+        elif name.endswith("/"):
+            new = name[:-1]
+        else:
+            if not _VALID_SCOPE.match(name):
+                raise ValueError(f"'{name}' is not a valid scope name")
+            new = self.unique_name(name)
+        self._name_stack = new
+        try:
+            yield f"{new}/" if new else ""
+        finally:
+            self._name_stack = old
+
+    # --- device placement (recorded now; the GPU backend reads it) ----------------------------------
+    @contextlib.contextmanager
+    def device(self, device_name):
+        self._device_stack.append(device_name or "")
+        try:
+            yield
+        finally:
+            self._device_stack.pop()
+
+    # --- control dependencies ---------------------------------------------------------------------
+    @contextlib.contextmanager
+    def control_dependencies(self, control_inputs):
+        """Ops created inside run after `control_inputs`; `None` clears the enclosing dependencies."""
+        if control_inputs is None:
+            saved, self._control_stack = self._control_stack, []
+            try:
+                yield
+            finally:
+                self._control_stack = saved
+            return
+        ops = []
+        for c in control_inputs:
+            c = self.as_graph_element(c)
+            c = c.op if isinstance(c, Tensor) else c
+            if c.graph is not self:
+                raise ValueError(f"Control input {c.name} must be from the same graph.")
+            ops.append(c)
+        self._control_stack.append(ops)
+        try:
+            yield
+        finally:
+            self._control_stack.pop()
+
+    # --- op creation ------------------------------------------------------------------------------
+    def create_op(self, op_def, inputs, attrs=None, name=None):
+        """Add an op: name it, infer its outputs' shapes and dtypes, and wire it to its inputs."""
+        if self._finalized:
+            raise RuntimeError("Graph is finalized and cannot be modified.")
+        for t in inputs:
+            if t.graph is not self:
+                raise ValueError(f"Tensor {t.name} must be from the same graph as the op being created "
+                                 f"({op_def.type}).")
+        name = name or op_def.type
+        name = name[:-1] if name.endswith("/") else self.unique_name(name)
+        attrs = attrs or {}
+        control = []
+        seen = {t.op for t in inputs}
+        for frame in self._control_stack:
+            for c in frame:
+                if c not in seen and c not in control:
+                    control.append(c)
+        device = self._device_stack[-1] if self._device_stack else ""
+        op = Operation(self, op_def, name, inputs, attrs, control, device)
+        try:
+            specs = op_def.infer(op)
+        except (ValueError, TypeError) as e:
+            shapes = ", ".join(_shape_str(t.shape) for t in inputs)
+            raise type(e)(f"{e} for '{name}' (op: '{op_def.type}') with input shapes: {shapes}.") from None
+        op.outputs = [Tensor(op, i, _dtypes.as_dtype(dt), as_shape(sh)) for i, (sh, dt) in enumerate(specs)]
+        for t in inputs:
+            t._consumers.append(op)
+        for c in control:
+            c._control_outputs.append(op)
+        self._ops.append(op)
+        self._nodes_by_name[name] = op
+        return op
+
+    # --- lookup -----------------------------------------------------------------------------------
+    def get_operations(self):
+        return list(self._ops)
+
+    def get_operation_by_name(self, name: str) -> Operation:
+        try:
+            return self._nodes_by_name[name]
+        except KeyError:
+            raise KeyError(f"The name '{name}' refers to an Operation not in the graph.") from None
+
+    def get_tensor_by_name(self, name: str) -> Tensor:
+        if ":" not in name:
+            raise ValueError(f"The name '{name}' looks like an (invalid) Operation name, not a Tensor. "
+                             "Tensor names must be of the form \"<op_name>:<output_index>\".")
+        op_name, idx = name.rsplit(":", 1)
+        op = self._nodes_by_name.get(op_name)
+        if op is None:
+            raise KeyError(f"The name '{name}' refers to a Tensor which does not exist. "
+                           f"The operation, '{op_name}', does not exist in the graph.")
+        try:
+            return op.outputs[int(idx)]
+        except (IndexError, ValueError):
+            raise KeyError(f"The name '{name}' refers to a Tensor which does not exist. The operation, "
+                           f"'{op_name}', exists but only has {len(op.outputs)} outputs.") from None
+
+    def as_graph_element(self, obj, allow_tensor=True, allow_operation=True):
+        """Resolve a tensor, op, variable or name string to an element of this graph."""
+        if isinstance(obj, str):
+            if ":" in obj and allow_tensor:
+                return self.get_tensor_by_name(obj)
+            if allow_operation:
+                return self.get_operation_by_name(obj)
+            raise ValueError(f"Name '{obj}' names an Operation, not a Tensor.")
+        conv = getattr(obj, "_as_graph_element", None)
+        if conv is None:
+            raise TypeError(f"Can not convert a {type(obj).__name__} into a Tensor or Operation.")
+        el = conv()
+        if el.graph is not self:
+            raise ValueError(f"{el!r} is not an element of this graph.")
+        return el
+
+    # --- collections ------------------------------------------------------------------------------
+    def add_to_collection(self, name, value):
+        self._collections.setdefault(name, []).append(value)
+
+    def add_to_collections(self, names, value):
+        for n in [names] if isinstance(names, str) else set(names):
+            self.add_to_collection(n, value)
+
+    def get_collection_ref(self, name):
+        return self._collections.setdefault(name, [])
+
+    def get_collection(self, name, scope=None):
+        items = self._collections.get(name, [])
+        if scope is None:
+            return list(items)
+        pat = re.compile(scope)
+        return [x for x in items if getattr(x, "name", None) is not None and pat.match(x.name)]
+
+    def get_all_collection_keys(self):
+        return [k for k, v in self._collections.items() if v]
+
+    def clear_collection(self, name):
+        self._collections.pop(name, None)
+
+
+_VALID_SCOPE = re.compile(r"^[A-Za-z0-9_.\\/>-][A-Za-z0-9_.\\/>-]*$")
+
+
+def _shape_str(shape: TensorShape) -> str:
+    if shape.dims_tuple is None:
+        return "<unknown>"
+    return "[" + ",".join("?" if d is None else str(d) for d in shape.dims_tuple) + "]"
+
+
+class _DefaultGraphStack(threading.local):
+    """Per-thread stack of default graphs over one process-wide global default graph."""
+
+    _global_default = None
+
+    def __init__(self):
+        self.stack = []
+
+    def get_default(self) -> Graph:
+        if self.stack:
+            return self.stack[-1]
+        if _DefaultGraphStack._global_default is None:
+            _DefaultGraphStack._global_default = Graph()
+        return _DefaultGraphStack._global_default
+
+    @contextlib.contextmanager
+    def get_controller(self, graph):
+        self.stack.append(graph)
+        try:
+            yield graph
+        finally:
+            self.stack.pop()
+
+    def reset(self):
+        if self.stack:
+            raise AssertionError("Do not use tf.reset_default_graph() to clear nested graphs. If you need "
+                                 "a cleared graph, exit the nesting and create a new graph.")
+        _DefaultGraphStack._global_default = Graph()
+
+
+_default_graph_stack = _DefaultGraphStack()
+
+
+def get_default_graph() -> Graph:
+    return _default_graph_stack.get_default()
+
+
+def reset_default_graph():
+    """Start a fresh default graph (the lecture's cure for a cluttered notebook graph)."""
+    _default_graph_stack.reset()
+
+
+def name_scope(name, default_name=None, values=None):
+    """`with tf.name_scope("layer1"):` prefixes op names with `layer1/` (made unique: `layer1_1/`)."""
+    g = get_default_graph()
+    if values:
+        for v in values:
+            el = getattr(v, "graph", None)
+            if isinstance(el, Graph):
+                g = el
+                break
+    return g.name_scope(name if name is not None else default_name)
+
+
+def control_dependencies(control_inputs):
+    return get_default_graph().control_dependencies(control_inputs)
+
+
+def device(device_name):
+    return get_default_graph().device(device_name)
+
+
+def add_to_collection(name, value):
+    get_default_graph().add_to_collection(name, value)
+
+
+def add_to_collections(names, value):
+    get_default_graph().add_to_collections(names, value)
+
+
+def get_collection(key, scope=None):
+    return get_default_graph().get_collection(key, scope)
+
+
+def get_collection_ref(key):
+    return get_default_graph().get_collection_ref(key)

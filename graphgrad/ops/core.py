@@ -1,0 +1,366 @@
+"""Core ops every graph needs: constants, placeholders, identity, grouping, and the broadcasting helpers
+that gradient rules use to sum a gradient back to an input's shape."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..framework import dtypes
+from ..framework.errors import InvalidArgumentError
+from ..framework.graph import Operation, Tensor, get_default_graph, name_scope
+from ..framework.op_def import OpDef, fully_defined, not_differentiable, static_shape
+from ..framework.tensor_shape import TensorShape, as_shape
+
+
+def apply_op(op_def, inputs, attrs=None, name=None, graph=None):
+    """Create `op_def` on the graph of its inputs (or the default graph); return its output tensor(s)."""
+    g = graph or (inputs[0].graph if inputs else get_default_graph())
+    op = g.create_op(op_def, list(inputs), attrs, name)
+    outs = op.outputs
+    return outs[0] if len(outs) == 1 else (op if not outs else list(outs))
+
+
+# --- conversion --------------------------------------------------------------------------------------
+
+def _infer_numpy(value, dtype):
+    """Python values follow TensorFlow: floats become float32, ints int32; NumPy arrays keep their dtype."""
+    if dtype is not None:
+        dt = dtypes.as_dtype(dtype).base_dtype
+        arr = np.asarray(value)
+        if arr.dtype.kind == "f" and dt.is_integer and not isinstance(value, np.ndarray):
+            raise TypeError(f"Expected {dt.name}, got {value!r} of type '{type(value).__name__}' instead.")
+        return np.asarray(arr, dtype=dt.np)
+    if isinstance(value, (np.ndarray, np.generic)):
+        return np.asarray(value)
+    arr = np.asarray(value)
+    if arr.dtype == np.float64:
+        return arr.astype(np.float32)
+    if arr.dtype.kind in "iu":
+        if arr.size == 0 or (arr.min() >= -(2**31) and arr.max() < 2**31):
+            return arr.astype(np.int32)
+        return arr.astype(np.int64)
+    if arr.dtype.kind in "US":
+        return arr.astype(object)
+    return arr
+
+
+def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None) -> Tensor:
+    """Tensors pass through (dtype-checked); variables give their value; anything else becomes a Const."""
+    if isinstance(value, Tensor):
+        if dtype is not None and value.dtype.base_dtype != dtypes.as_dtype(dtype).base_dtype:
+            raise ValueError(f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} for Tensor with "
+                             f"dtype {value.dtype.base_dtype.name}: {value!r}")
+        return value
+    conv = getattr(value, "_as_tensor", None)
+    if conv is not None:
+        return conv(dtype=dtype, name=name)
+    if isinstance(value, (list, tuple)) and any(_is_tensorlike(v) for v in _flatten(value)):
+        from .array_ops import stack
+
+        return stack([convert_to_tensor(v, dtype) for v in value], name=name or "packed")
+    if dtype is None and preferred_dtype is not None:
+        try:
+            return constant(value, dtype=preferred_dtype, name=name or "Const")
+        except (TypeError, ValueError):
+            pass
+    return constant(value, dtype=dtype, name=name or "Const")
+
+
+def _is_tensorlike(v):
+    return isinstance(v, Tensor) or hasattr(v, "_as_tensor")
+
+
+def _flatten(v):
+    if isinstance(v, (list, tuple)):
+        for x in v:
+            yield from _flatten(x)
+    else:
+        yield v
+
+
+def convert_n(values, dtype=None):
+    return [convert_to_tensor(v, dtype) for v in values]
+
+
+# --- Const ---------------------------------------------------------------------------------------------
+
+class Const(OpDef):
+    type = "Const"
+
+    def infer(op):
+        v = op.attrs["value"]
+        return [(v.shape, dtypes.as_dtype(v.dtype))]
+
+    def kernel(op, ctx):
+        value = ctx.to_device(op.attrs["value"])
+        return lambda: value
+
+    gradient = not_differentiable
+
+
+def constant(value, dtype=None, shape=None, name="Const", verify_shape=False) -> Tensor:
+    arr = _infer_numpy(value, dtype)
+    if shape is not None:
+        shape = tuple(as_shape(shape).as_list())
+        if arr.shape != shape:
+            if verify_shape:
+                raise TypeError(f"Expected Tensor's shape: {shape}, got {arr.shape}.")
+            if arr.size == 1:
+                arr = np.full(shape, arr.reshape(()), dtype=arr.dtype)
+            elif arr.size == int(np.prod(shape)):
+                arr = arr.reshape(shape)
+            else:
+                raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tried to convert "
+                                f"value of {arr.size} elements to shape {shape}.")
+    arr = np.array(arr, copy=True)
+    arr.flags.writeable = False
+    return apply_op(Const, [], {"value": arr, "dtype": dtypes.as_dtype(arr.dtype)}, name)
+
+
+# --- Placeholder ------------------------------------------------------------------------------------
+
+def _feed_error(op):
+    shape = static_shape(op.outputs[0])
+    shp = "<unknown>" if shape is None else "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
+    dt = op.outputs[0].dtype.name
+    dt = {"float32": "float", "float64": "double"}.get(dt, dt)
+    return InvalidArgumentError(
+        op.node_def, op,
+        f"You must feed a value for placeholder tensor '{op.name}' with dtype {dt} and shape {shp}\n"
+        f"\t [[{{{{node {op.name}}}}}]]")
+
+
+class Placeholder(OpDef):
+    type = "Placeholder"
+    stateful = True  # its value comes from outside the graph
+
+    def infer(op):
+        return [(op.attrs["shape"].dims_tuple, op.attrs["dtype"])]
+
+    def kernel(op, ctx):
+        def unfed():
+            raise _feed_error(op)
+        return unfed
+
+    gradient = not_differentiable
+
+
+def placeholder(dtype, shape=None, name=None) -> Tensor:
+    """A value fed at run time through `feed_dict`; running without it raises InvalidArgumentError."""
+    return apply_op(Placeholder, [], {"dtype": dtypes.as_dtype(dtype).base_dtype,
+                                      "shape": TensorShape(shape)}, name,
+                    graph=get_default_graph())
+
+
+class PlaceholderWithDefault(OpDef):
+    type = "PlaceholderWithDefault"
+    view_of = 0
+
+    def infer(op):
+        return [(op.attrs["shape"].dims_tuple, op.inputs[0].dtype)]
+
+    def kernel(op, ctx):
+        return lambda x: x
+
+    def gradient(op, dy):
+        return [dy]
+
+
+def placeholder_with_default(input, shape, name=None) -> Tensor:
+    x = convert_to_tensor(input)
+    shape = TensorShape(shape)
+    if not shape.is_compatible_with(x.shape):
+        raise ValueError(f"Shapes {shape} and {x.shape} are incompatible")
+    return apply_op(PlaceholderWithDefault, [x], {"shape": shape}, name)
+
+
+# --- Identity, StopGradient, NoOp, group ---------------------------------------------------------------
+
+class Identity(OpDef):
+    type = "Identity"
+    view_of = 0
+
+    def infer(op):
+        x = op.inputs[0]
+        return [(static_shape(x), x.dtype.base_dtype)]
+
+    def kernel(op, ctx):
+        return lambda x: x
+
+    def gradient(op, dy):
+        return [dy]
+
+
+def identity(input, name=None) -> Tensor:
+    return apply_op(Identity, [convert_to_tensor(input)], None, name)
+
+
+class StopGradient(Identity):
+    type = "StopGradient"
+    gradient = not_differentiable
+
+
+def stop_gradient(input, name=None) -> Tensor:
+    """Pass the value through but block back-propagation (gradient None/zero on the other side)."""
+    return apply_op(StopGradient, [convert_to_tensor(input)], None, name)
+
+
+class NoOp(OpDef):
+    type = "NoOp"
+
+    def infer(op):
+        return []
+
+    def kernel(op, ctx):
+        return lambda *a: None
+
+    gradient = not_differentiable
+
+
+def no_op(name=None) -> Operation:
+    return get_default_graph().create_op(NoOp, [], None, name)
+
+
+def group(*inputs, name=None) -> Operation:
+    """One op that runs after all `inputs` (a NoOp with control dependencies)."""
+    ops = []
+    for x in _flatten(list(inputs)):
+        if x is None:
+            continue
+        x = getattr(x, "op", x) if not isinstance(x, Operation) else x
+        ops.append(x)
+    g = ops[0].graph if ops else get_default_graph()
+    with g.control_dependencies(ops):
+        return g.create_op(NoOp, [], None, name or "group_deps")
+
+
+def tuple_(tensors, name=None, control_inputs=None):
+    """Tensors that are available only after all of `tensors` (and `control_inputs`) are computed."""
+    ts = [t for t in tensors if t is not None]
+    with name_scope(name, "tuple", ts) as scope:
+        gate = group(*ts, *(control_inputs or []), name="control_dependency")
+        g = gate.graph
+        out = []
+        for t in tensors:
+            if t is None:
+                out.append(None)
+                continue
+            with g.control_dependencies([gate]):
+                out.append(identity(t, name=None))
+        del scope
+        return out
+
+
+# --- ZerosLike / OnesLike (what autodiff seeds and pads with) ------------------------------------------
+
+class ZerosLike(OpDef):
+    type = "ZerosLike"
+
+    def infer(op):
+        x = op.inputs[0]
+        return [(static_shape(x), x.dtype.base_dtype)]
+
+    def kernel(op, ctx):
+        xp = ctx.xp
+        return lambda x: xp.zeros_like(x)
+
+    gradient = not_differentiable
+
+
+class OnesLike(ZerosLike):
+    type = "OnesLike"
+
+    def kernel(op, ctx):
+        xp = ctx.xp
+        return lambda x: xp.ones_like(x)
+
+
+def zeros_like(tensor, dtype=None, name=None, optimize=True) -> Tensor:
+    x = convert_to_tensor(tensor)
+    out = apply_op(ZerosLike, [x], None, name)
+    return out if dtype is None else _cast(out, dtype)
+
+
+def ones_like(tensor, dtype=None, name=None, optimize=True) -> Tensor:
+    x = convert_to_tensor(tensor)
+    out = apply_op(OnesLike, [x], None, name)
+    return out if dtype is None else _cast(out, dtype)
+
+
+def _cast(x, dtype):
+    from .math_ops import cast
+
+    return cast(x, dtype)
+
+
+# --- broadcasting helpers for gradient rules ------------------------------------------------------------
+
+def _sum_axes(from_shape, to_shape):
+    """Axes along which a broadcast from `to_shape` to `from_shape` must be summed back."""
+    lead = len(from_shape) - len(to_shape)
+    axes = list(range(lead))
+    for i, d in enumerate(to_shape):
+        if d == 1 and from_shape[lead + i] != 1:
+            axes.append(lead + i)
+    return tuple(axes)
+
+
+class SumToShape(OpDef):
+    """Sum `grad` over the axes along which `like` was broadcast: the gradient of broadcasting."""
+
+    type = "SumToShape"
+
+    def infer(op):
+        g, like = op.inputs
+        return [(static_shape(like), g.dtype.base_dtype)]
+
+    def kernel(op, ctx):
+        g_shape, like_shape = static_shape(op.inputs[0]), static_shape(op.inputs[1])
+        if fully_defined(g_shape) and fully_defined(like_shape):
+            axes = _sum_axes(g_shape, like_shape)
+            return lambda g, like: g.sum(axis=axes).reshape(like_shape)
+
+        def run(g, like):
+            if g.shape == like.shape:
+                return g
+            return g.sum(axis=_sum_axes(g.shape, like.shape)).reshape(like.shape)
+        return run
+
+    def gradient(op, dy):
+        return [broadcast_like(dy, op.inputs[0]), None]
+
+
+class BroadcastLike(OpDef):
+    """Broadcast `x` to the shape of `like` (materialized, so later in-place kernels may own it)."""
+
+    type = "BroadcastLike"
+
+    def infer(op):
+        x, like = op.inputs
+        return [(static_shape(like), x.dtype.base_dtype)]
+
+    def kernel(op, ctx):
+        xp = ctx.xp
+        return lambda x, like: xp.broadcast_to(x, like.shape)
+
+    def gradient(op, dy):
+        return [sum_to(dy, op.inputs[0]), None]
+
+
+def _needs_broadcast_op(src, dst):
+    a, b = static_shape(src), static_shape(dst)
+    return not (fully_defined(a) and a == b)
+
+
+def sum_to(grad, like, name=None):
+    """`grad` summed back to `like`'s shape; no op at all when the static shapes already agree."""
+    if grad is None:
+        return None
+    if not _needs_broadcast_op(grad, like):
+        return grad
+    return apply_op(SumToShape, [grad, like], None, name)
+
+
+def broadcast_like(x, like, name=None):
+    if not _needs_broadcast_op(x, like):
+        return x
+    return apply_op(BroadcastLike, [x, like], None, name)

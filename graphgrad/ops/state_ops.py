@@ -1,0 +1,184 @@
+"""Variable storage ops. A variable's value lives in the Session (never in the graph): `VariableV2` reads
+the session's buffer, and the mutating ops write into it in place through their first (reference) input."""
+from __future__ import annotations
+
+from ..framework.errors import FailedPreconditionError
+from ..framework.op_def import OpDef, broadcast_shape, not_differentiable, same_dtype, static_shape
+from .core import apply_op, convert_to_tensor
+
+
+def uninitialized_error(var_op):
+    return FailedPreconditionError(
+        var_op.node_def, var_op,
+        f"Attempting to use uninitialized value {var_op.name}\n\t [[{{{{node {var_op.name}}}}}]]")
+
+
+class VariableV2(OpDef):
+    type = "VariableV2"
+    stateful = True
+
+    def infer(op):
+        return [(op.attrs["shape"].dims_tuple, op.attrs["dtype"]._as_ref())]
+
+    def kernel(op, ctx):
+        store = ctx.variables
+
+        def read():
+            try:
+                return store[op]
+            except KeyError:
+                raise uninitialized_error(op) from None
+        return read
+
+    gradient = not_differentiable
+
+
+class MutatingOp(OpDef):
+    """Base of ops that write a variable in place. Input 0 is the variable's reference: the plan passes no
+    value for it; the kernel finds the buffer through `ctx.variables[op.inputs[0].op]`.
+
+    `needs_initialized` says that the variable must hold a value before the run starts (checked up front,
+    so a run never fails halfway through its updates)."""
+
+    stateful = True
+    mutates = True
+    ref_inputs = (0,)
+    needs_initialized = True
+
+    def infer(op):
+        ref = op.inputs[0]
+        if not ref.dtype.is_ref_dtype:
+            raise TypeError(f"Input 'ref' of '{op.type}' Op requires l-value input ({ref.name} is not a variable)")
+        return [(static_shape(ref), ref.dtype)]
+
+
+def _check_value(op):
+    ref, value = op.inputs[0], op.inputs[1]
+    same_dtype(op, ref, value)
+    if op.attrs.get("validate_shape", True) and not ref.shape.is_compatible_with(value.shape):
+        raise ValueError(f"Shapes must be equal rank, or compatible, but are {ref.shape} and {value.shape}")
+
+
+class Assign(MutatingOp):
+    type = "Assign"
+    needs_initialized = False
+
+    def infer(op):
+        _check_value(op)
+        shape = static_shape(op.inputs[1]) if not op.attrs.get("validate_shape", True) else \
+            static_shape(op.inputs[0])
+        return [(shape, op.inputs[0].dtype)]
+
+    def kernel(op, ctx):
+        store, var, xp = ctx.variables, op.inputs[0].op, ctx.xp
+        dtype = op.inputs[0].dtype.base_dtype.np
+
+        def assign(value):
+            cur = store.get(var)
+            if cur is not None and cur.shape == value.shape:
+                xp.copyto(cur, value)
+                return cur
+            new = xp.array(value, dtype=dtype, copy=True)
+            store[var] = new
+            return new
+        return assign
+
+    gradient = not_differentiable
+
+
+class AssignAdd(MutatingOp):
+    type = "AssignAdd"
+
+    def infer(op):
+        _check_value(op)
+        broadcast_shape(static_shape(op.inputs[0]), static_shape(op.inputs[1]))
+        return MutatingOp.infer(op)
+
+    def kernel(op, ctx):
+        store, var = ctx.variables, op.inputs[0].op
+        sub = op.op_def.type == "AssignSub"
+
+        def update(value):
+            cur = store[var]
+            if sub:
+                cur -= value
+            else:
+                cur += value
+            return cur
+        return update
+
+    gradient = not_differentiable
+
+
+class AssignSub(AssignAdd):
+    type = "AssignSub"
+
+
+def _ref_of(ref):
+    t = getattr(ref, "_ref", None)
+    return t() if t is not None else convert_to_tensor(ref)
+
+
+def assign(ref, value, validate_shape=True, use_locking=None, name=None):
+    ref = _ref_of(ref)
+    value = convert_to_tensor(value, dtype=ref.dtype.base_dtype)
+    return apply_op(Assign, [ref, value], {"validate_shape": validate_shape}, name or "Assign")
+
+
+def assign_add(ref, value, use_locking=None, name=None):
+    ref = _ref_of(ref)
+    return apply_op(AssignAdd, [ref, convert_to_tensor(value, dtype=ref.dtype.base_dtype)], None,
+                    name or "AssignAdd")
+
+
+def assign_sub(ref, value, use_locking=None, name=None):
+    ref = _ref_of(ref)
+    return apply_op(AssignSub, [ref, convert_to_tensor(value, dtype=ref.dtype.base_dtype)], None,
+                    name or "AssignSub")
+
+
+class IsVariableInitialized(OpDef):
+    type = "IsVariableInitialized"
+    ref_inputs = (0,)
+    stateful = True
+
+    def infer(op):
+        return [((), "bool")]
+
+    def kernel(op, ctx):
+        store, var = ctx.variables, op.inputs[0].op
+        xp = ctx.xp
+        return lambda: xp.asarray(var in store)
+
+    gradient = not_differentiable
+
+
+def is_variable_initialized(variable):
+    return apply_op(IsVariableInitialized, [_ref_of(variable)], None, "IsVariableInitialized")
+
+
+class ReportUninitialized(OpDef):
+    """Names of the variables (given as references) that hold no value in this session."""
+
+    type = "ReportUninitializedVariables"
+    stateful = True
+    ref_inputs = "all"
+
+    def infer(op):
+        return [((None,), "string")]
+
+    def kernel(op, ctx):
+        import numpy as np
+
+        store = ctx.variables
+        vars_ = [t.op for t in op.inputs]
+        names = [v.name for v in vars_]
+        return lambda *a: np.array([n for v, n in zip(vars_, names) if v not in store], dtype=object)
+
+    gradient = not_differentiable
+
+
+def report_uninitialized(refs, name=None):
+    op_def = ReportUninitialized
+    return apply_op(op_def, list(refs), None, name or "report_uninitialized_variables",
+                    graph=refs[0].graph if refs else None)

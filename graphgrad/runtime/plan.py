@@ -1,0 +1,263 @@
+"""Compile one (fetches, feed keys) signature of Session.run into straight-line Python.
+
+The plan prunes the graph to the ops the fetches need (stopping at fed tensors), orders them once
+(dependencies first, then creation order, so runs are deterministic), binds each op's kernel, and
+generates the source of one function where every op is a single call on local variables and every
+intermediate is deleted after its last use. `plan.source` shows that function; reading it is the
+best way to see what a run does.
+"""
+from __future__ import annotations
+
+import heapq
+import linecache
+import sys
+
+import numpy as np
+
+from ..framework.errors import InvalidArgumentError, OpError
+from ..framework.graph import Operation, Tensor
+from ..ops.core import _feed_error
+
+_plan_counter = [0]
+
+
+def _ref_inputs(op_def, n_inputs):
+    refs = getattr(op_def, "ref_inputs", ())
+    return range(n_inputs) if refs == "all" else refs
+
+
+def aliases_variable(tensor) -> bool:
+    """Whether a tensor's array may share memory with a variable buffer (so a fetch must copy it)."""
+    while True:
+        op_def = tensor.op.op_def
+        if op_def.type == "VariableV2" or op_def.mutates:
+            return True
+        if op_def.view_of is None:
+            return False
+        tensor = tensor.op.inputs[op_def.view_of]
+
+
+def prune(targets, fed):
+    """Ops needed to compute `targets` (ops), not walking past fed tensors; unordered set."""
+    needed = set()
+    stack = list(targets)
+    while stack:
+        op = stack.pop()
+        if op in needed:
+            continue
+        needed.add(op)
+        refs = _ref_inputs(op.op_def, len(op.inputs))
+        for i, t in enumerate(op.inputs):
+            if i in refs or t in fed:
+                continue
+            if t.op not in needed:
+                stack.append(t.op)
+        for c in op.control_inputs:
+            if c not in needed:
+                stack.append(c)
+    return needed
+
+
+def schedule(ops, fed):
+    """Topological order of `ops`: dependencies first, ties broken by creation order (a heap on op id)."""
+    ops = set(ops)
+    deps = {}
+    users = {op: [] for op in ops}
+    for op in ops:
+        refs = _ref_inputs(op.op_def, len(op.inputs))
+        pre = {t.op for i, t in enumerate(op.inputs) if i not in refs and t not in fed and t.op in ops}
+        pre.update(c for c in op.control_inputs if c in ops)
+        deps[op] = len(pre)
+        for p in pre:
+            users[p].append(op)
+    heap = [(op._id, op) for op in ops if deps[op] == 0]
+    heapq.heapify(heap)
+    order = []
+    while heap:
+        _, op = heapq.heappop(heap)
+        order.append(op)
+        for u in users[op]:
+            deps[u] -= 1
+            if deps[u] == 0:
+                heapq.heappush(heap, (u._id, u))
+    return order
+
+
+class Plan:
+    """A compiled run: `plan(feed_values) -> list of fetched values` (NumPy arrays / scalars / None)."""
+
+    def __init__(self, ctx, fetch_elems, feed_tensors):
+        self.ctx = ctx
+        self.feed_tensors = list(feed_tensors)
+        fed = {t: i for i, t in enumerate(self.feed_tensors)}
+        targets = [e if isinstance(e, Operation) else e.op for e in fetch_elems]
+        # A fetched tensor that is itself fed comes straight from the feed.
+        targets = [op for op, e in zip(targets, fetch_elems) if not (isinstance(e, Tensor) and e in fed)]
+        self.ops = schedule(prune(targets, fed), fed)
+        for op in self.ops:
+            if op.op_def.type == "Placeholder":
+                raise _feed_error(op)
+        self.feed_specs = [(t.dtype.base_dtype.np, t.shape.dims_tuple, t.name) for t in self.feed_tensors]
+        self.needs_initialized = list({op.inputs[0].op: None for op in self.ops
+                                       if getattr(op.op_def, "needs_initialized", False)})
+        self._build(fetch_elems, fed)
+
+    # --- code generation ------------------------------------------------------------------------------
+    def _build(self, fetch_elems, fed):
+        names = {}          # Tensor -> local variable name
+        lines = []
+        ns = {"_np": np}
+        self.line_ops = {}  # generated line number -> op, to name the op that failed
+
+        for t, i in fed.items():
+            names[t] = f"f{i}"
+        # last use of every tensor value, to `del` it right after
+        last_use = {}
+        for pos, op in enumerate(self.ops):
+            refs = _ref_inputs(op.op_def, len(op.inputs))
+            for i, t in enumerate(op.inputs):
+                if i not in refs:
+                    last_use[t] = pos
+        fetch_tensors = {e for e in fetch_elems if isinstance(e, Tensor)}
+        for t in fetch_tensors:
+            last_use[t] = len(self.ops)
+
+        mutated = [op for op in self.ops if op.op_def.mutates]
+        first_mut = self.ops.index(mutated[0]) if mutated else None
+        self.mutated_vars = list({op.inputs[0].op: None for op in mutated})
+        # Snapshot only when something that can fail runs after the first in-place update.
+        self.needs_snapshot = first_mut is not None and any(
+            not op.op_def.mutates and op.op_def.type != "NoOp" for op in self.ops[first_mut:])
+
+        body = [f"    f{i} = F[{i}]" for i in range(len(self.feed_tensors))]
+        for pos, op in enumerate(self.ops):
+            if pos == first_mut and self.needs_snapshot:
+                body.append("    _snapshot()")
+            k = f"k{pos}"
+            ns[k] = op.op_def.kernel(op, self.ctx)
+            refs = _ref_inputs(op.op_def, len(op.inputs))
+            args = ", ".join(names[t] for i, t in enumerate(op.inputs) if i not in refs)
+            outs = []
+            for t in op.outputs:
+                if t in last_use and t not in fed:
+                    names[t] = f"v{pos}_{t.value_index}"
+                    outs.append(names[t])
+                else:
+                    outs.append("_")
+            call = f"{k}({args})"
+            if not op.outputs or all(o == "_" for o in outs):
+                body.append(f"    {call}")
+            elif len(op.outputs) == 1:
+                body.append(f"    {outs[0]} = {call}")
+            else:
+                body.append(f"    {', '.join(outs)}, = {call}")
+            self.line_ops[len(body) + 1] = op
+            dead = [names[t] for i, t in enumerate(op.inputs)
+                    if i not in refs and last_use.get(t) == pos and t not in fetch_tensors]
+            dead = list(dict.fromkeys(dead))
+            if dead:
+                body.append(f"    del {', '.join(dead)}")
+
+        results = []
+        for e in fetch_elems:
+            if isinstance(e, Operation):
+                results.append("None")
+                continue
+            expr = names[e]
+            if self.ctx.xp is not np:
+                ns["_host"] = self.ctx.to_host
+                expr = f"_host({expr})"
+            elif aliases_variable(e):
+                expr = f"_np.array({expr}, copy=True)"
+            shape = e.shape.dims_tuple
+            if shape == ():
+                expr = f"_scalar({expr})"
+            results.append(expr)
+        ns["_scalar"] = _to_scalar
+        ns["_snapshot"] = self._snapshot
+        body.append(f"    return [{', '.join(results)}]")
+        _plan_counter[0] += 1
+        filename = f"<graphgrad-plan-{_plan_counter[0]}>"
+        self.source = "def run(F):\n" + "\n".join(body) + "\n"
+        linecache.cache[filename] = (len(self.source), None, self.source.splitlines(True), filename)
+        exec(compile(self.source, filename, "exec"), ns)
+        self._fn = ns["run"]
+        self._filename = filename
+
+    # --- running ----------------------------------------------------------------------------------------
+    def _snapshot(self):
+        store = self.ctx.variables
+        self._saved = {v: store[v].copy() if v in store else None for v in self.mutated_vars}
+
+    def _restore(self):
+        saved = getattr(self, "_saved", None)
+        if not saved:
+            return
+        store = self.ctx.variables
+        for v, val in saved.items():
+            if val is None:
+                store.pop(v, None)
+            elif v in store and store[v].shape == val.shape:
+                self.ctx.xp.copyto(store[v], val)
+            else:
+                store[v] = val
+        self._saved = None
+
+    def __call__(self, feeds):
+        if self.needs_initialized:
+            store = self.ctx.variables
+            for v in self.needs_initialized:
+                if v not in store:
+                    from ..ops.state_ops import uninitialized_error
+
+                    raise uninitialized_error(v)
+        try:
+            out = self._fn(feeds)
+        except Exception as e:
+            self._restore()
+            raise self._translate(e) from (None if isinstance(e, OpError) else e)
+        self._saved = None
+        return out
+
+    def _translate(self, exc):
+        if isinstance(exc, OpError):
+            return exc
+        op = None
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == self._filename:
+                op = self.line_ops.get(tb.tb_lineno)
+            tb = tb.tb_next
+        if op is None:
+            return exc
+        return InvalidArgumentError(op.node_def, op, f"{type(exc).__name__}: {exc}\n"
+                                                     f"\t [[{{{{node {op.name}}}}} = {op.type}]]")
+
+
+def _to_scalar(v):
+    return v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v
+
+
+def check_feed(value, spec):
+    """Convert a fed value to the tensor's dtype (no copy when it already is) and check its shape."""
+    dtype, shape, name = spec
+    try:
+        arr = np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"Cannot feed value {_short(value)} of type {type(value).__name__} for Tensor "
+                         f"{name}, which has dtype {np.dtype(dtype).name}: {e}") from None
+    if shape is not None:
+        s = arr.shape
+        if len(s) != len(shape) or any(d is not None and d != x for d, x in zip(shape, s)):
+            want = "(" + ", ".join("?" if d is None else str(d) for d in shape) + ("," if len(shape) == 1
+                                                                                   else "") + ")"
+            raise ValueError(f"Cannot feed value of shape {s} for Tensor {name}, which has shape {want}")
+    return arr
+
+
+def _short(value):
+    r = repr(value)
+    return r if len(r) < 60 else r[:57] + "..."
+
+
+del sys

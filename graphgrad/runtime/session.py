@@ -1,0 +1,226 @@
+"""Session: owns variable values and runs compiled plans, one per (fetches, feed keys) signature."""
+from __future__ import annotations
+
+import contextlib
+import threading
+import warnings
+
+import numpy as np
+
+from ..framework.graph import Graph, Tensor, get_default_graph
+from .context import RunContext
+from .plan import Plan, check_feed
+
+
+class GraphGrowthWarning(UserWarning):
+    """Ops keep being added between runs: usually an op built inside the training loop."""
+
+
+class _Fetches:
+    """Flattens a nested fetch structure (lists, tuples, dicts, namedtuples) and rebuilds it."""
+
+    def __init__(self, fetches):
+        self.elems = []
+        self.template = self._flatten(fetches)
+
+    def _flatten(self, f):
+        if isinstance(f, (list, tuple)) and not hasattr(f, "_as_graph_element"):
+            return (type(f), [self._flatten(x) for x in f])
+        if isinstance(f, dict):
+            return (type(f), [(k, self._flatten(v)) for k, v in f.items()])
+        self.elems.append(f)
+        return len(self.elems) - 1
+
+    def rebuild(self, values, t=None):
+        t = self.template if t is None else t
+        if isinstance(t, int):
+            return values[t]
+        kind, items = t
+        if issubclass(kind, dict):
+            return kind((k, self.rebuild(values, v)) for k, v in items)
+        built = [self.rebuild(values, x) for x in items]
+        if kind in (list, tuple):
+            return kind(built)
+        return kind(*built) if hasattr(kind, "_fields") else kind(built)
+
+
+class _DefaultSessionStack(threading.local):
+    def __init__(self):
+        self.stack = []
+
+
+_default_sessions = _DefaultSessionStack()
+
+
+def get_default_session():
+    return _default_sessions.stack[-1] if _default_sessions.stack else None
+
+
+def _session_for(session, graph):
+    s = session or get_default_session()
+    if s is None:
+        raise ValueError("Cannot evaluate tensor using `eval()`: No default session is registered. Use `with "
+                         "sess.as_default()` or pass an explicit session to `eval(session=sess)`")
+    if s.graph is not graph:
+        raise ValueError("Cannot use the given session to evaluate tensor: the tensor's graph is different "
+                         "from the session's graph.")
+    return s
+
+
+class Session:
+    """Runs ops of `graph`; variable values live here, so two sessions on one graph are independent."""
+
+    _GROWTH_RUNS = 10  # consecutive runs that each found new ops before the leak warning
+
+    def __init__(self, target="", graph=None, config=None):
+        self.graph = graph if graph is not None else get_default_graph()
+        if not isinstance(self.graph, Graph):
+            raise TypeError(f"graph must be a tf.Graph, but got {type(self.graph).__name__}")
+        self._ctx = RunContext(np)
+        self._plans = {}
+        self._closed = False
+        self._last_version = self.graph.version
+        self._growth_runs = 0
+        self._warned_growth = False
+        self._default_cm = None
+
+    # --- running ----------------------------------------------------------------------------------
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        """Evaluate `fetches` (a tensor, op, name or any nesting of them); returns the same structure."""
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        feed_dict = feed_dict or {}
+        try:
+            key = (fetches if not isinstance(fetches, (list, dict)) else
+                   (tuple(fetches) if isinstance(fetches, list) else None), tuple(feed_dict))
+            hash(key)
+        except TypeError:
+            key = None
+        entry = self._plans.get(key) if key is not None and key[0] is not None else None
+        if entry is None:
+            entry = self._compile(fetches, feed_dict)
+            if key is not None and key[0] is not None:
+                self._plans[key] = entry
+        plan, structure = entry
+        if self.graph.version != self._last_version:
+            self._note_growth()
+        feeds = [check_feed(v, spec) for v, spec in zip(feed_dict.values(), plan.feed_specs)] if feed_dict \
+            else ()
+        values = plan(feeds)
+        return values[0] if structure is None else structure.rebuild(values)
+
+    def _compile(self, fetches, feed_dict):
+        structure = _Fetches(fetches)
+        elems = [self._resolve_fetch(f) for f in structure.elems]
+        feed_tensors = [self._resolve_feed(k) for k in feed_dict]
+        plan = Plan(self._ctx, elems, feed_tensors)
+        single = (not isinstance(fetches, (list, tuple, dict)) or hasattr(fetches, "_as_graph_element"))
+        return plan, (None if single else structure)
+
+    def _resolve_fetch(self, f):
+        try:
+            el = self.graph.as_graph_element(f)
+        except TypeError:
+            raise TypeError(f"Fetch argument {f!r} has invalid type {type(f)}, must be a string or Tensor. "
+                            "(Can not convert a {type(f).__name__} into a Tensor or Operation.)") from None
+        except ValueError as e:
+            raise ValueError(f"Fetch argument {f!r} cannot be interpreted as a Tensor. ({e})") from None
+        return el
+
+    def _resolve_feed(self, k):
+        if hasattr(k, "_ref") and not isinstance(k, Tensor):
+            k = k._ref()
+        el = self.graph.as_graph_element(k, allow_operation=False) if isinstance(k, str) else k
+        if not isinstance(el, Tensor):
+            raise TypeError(f"The value of a feed cannot be a {type(k).__name__}: feed keys are tensors or "
+                            f"tensor names, got {k!r}")
+        if el.graph is not self.graph:
+            raise ValueError(f"Tensor {el} is not an element of this graph.")
+        return el
+
+    def make_callable(self, fetches, feed_list=None):
+        """A function that runs one fixed signature: the cheapest way to run the same plan again."""
+        feed_list = list(feed_list or [])
+        plan, structure = self._compile(fetches, dict.fromkeys(feed_list))
+
+        def call(*feed_values):
+            if self._closed:
+                raise RuntimeError("Attempted to use a closed Session.")
+            feeds = [check_feed(v, s) for v, s in zip(feed_values, plan.feed_specs)]
+            values = plan(feeds)
+            return values[0] if structure is None else structure.rebuild(values)
+        return call
+
+    def _note_growth(self):
+        new_ops = self.graph._ops[self._last_version:]
+        self._last_version = self.graph.version
+        self._growth_runs += 1
+        if self._growth_runs >= self._GROWTH_RUNS and not self._warned_growth:
+            self._warned_growth = True
+            types = sorted({op.type for op in new_ops})
+            warnings.warn(
+                f"The graph grew between each of the last {self._growth_runs} runs of this session (latest: "
+                f"{len(new_ops)} new ops of type {', '.join(types)}). Ops built inside a training loop make "
+                "every step slower and leak memory: build the graph once before the loop, then call "
+                "graph.finalize() so that any op added later raises.", GraphGrowthWarning, stacklevel=3)
+
+    # --- lifetime ---------------------------------------------------------------------------------
+    def close(self):
+        """Release variable values and compiled plans."""
+        self._closed = True
+        self._ctx.variables.clear()
+        self._plans.clear()
+
+    @property
+    def closed(self):
+        return self._closed
+
+    def as_default(self):
+        return _as_default(self)
+
+    def __enter__(self):
+        self._default_cm = _as_default(self)
+        self._default_cm.__enter__()
+        self._graph_cm = self.graph.as_default()
+        self._graph_cm.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._graph_cm.__exit__(*exc)
+        self._default_cm.__exit__(*exc)
+        self.close()
+
+    # --- access to variable values (for Saver, Variable.load) ------------------------------------
+    def _variable_value(self, var_op):
+        return self._ctx.variables.get(var_op)
+
+    def _set_variable_value(self, var_op, value):
+        dtype = var_op.outputs[0].dtype.base_dtype.np
+        cur = self._ctx.variables.get(var_op)
+        value = np.asarray(value, dtype=dtype)
+        if cur is not None and cur.shape == value.shape:
+            self._ctx.xp.copyto(cur, self._ctx.to_device(value))
+        else:
+            self._ctx.variables[var_op] = self._ctx.xp.array(value, copy=True)
+
+
+@contextlib.contextmanager
+def _as_default(session):
+    _default_sessions.stack.append(session)
+    try:
+        yield session
+    finally:
+        _default_sessions.stack.remove(session)
+
+
+class InteractiveSession(Session):
+    """A Session that installs itself as the default on creation (for notebooks and the lectures)."""
+
+    def __init__(self, target="", graph=None, config=None):
+        super().__init__(target, graph, config)
+        _default_sessions.stack.append(self)
+
+    def close(self):
+        super().close()
+        if self in _default_sessions.stack:
+            _default_sessions.stack.remove(self)

@@ -1,0 +1,368 @@
+"""Variables: named, session-owned state; `get_variable` and `variable_scope` for sharing them by name."""
+from __future__ import annotations
+
+import contextlib
+import enum
+
+from .framework import dtypes
+from .framework.graph import GraphKeys, Tensor, get_default_graph
+from .framework.tensor_shape import TensorShape
+from .ops import state_ops
+from .ops.core import apply_op, convert_to_tensor, group, identity
+
+
+class Variable:
+    """A tensor whose value persists across runs of one Session (TF1 `RefVariable`)."""
+
+    def __init__(self, initial_value=None, trainable=True, collections=None, validate_shape=True,
+                 caching_device=None, name=None, variable_def=None, dtype=None, expected_shape=None,
+                 import_scope=None, constraint=None, _absolute_name=False):
+        if initial_value is None:
+            raise ValueError("initial_value must be specified.")
+        g = get_default_graph()
+        self.graph = g
+        self.trainable = bool(trainable)
+        self.constraint = constraint
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(g.control_dependencies(None))
+            if _absolute_name:
+                stack.enter_context(g.name_scope(None))
+                scope = stack.enter_context(g.name_scope(g.unique_name(name) + "/"))
+            else:
+                scope = stack.enter_context(g.name_scope(name or "Variable"))
+            if callable(initial_value):
+                initial_value = initial_value()
+            init = convert_to_tensor(initial_value, dtype=dtype, name="initial_value")
+            shape = init.shape if validate_shape else TensorShape(None)
+            if validate_shape and not init.shape.is_fully_defined():
+                raise ValueError(f"initial_value must have a shape specified: {init}")
+            self._variable = apply_op(state_ops.VariableV2, [], {"shape": shape, "dtype": init.dtype.base_dtype,
+                                                                 "container": "", "shared_name": ""},
+                                      scope, graph=g)
+            self._initial_value = init
+            self._initializer_op = state_ops.assign(self._variable, init, validate_shape=validate_shape,
+                                                    name="Assign").op
+            self._snapshot = identity(self._variable, name="read")
+        if collections is None:
+            collections = [GraphKeys.GLOBAL_VARIABLES]
+        if trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
+            collections = list(collections) + [GraphKeys.TRAINABLE_VARIABLES]
+        g.add_to_collections(collections, self)
+
+    # --- identity ---------------------------------------------------------------------------------
+    @property
+    def name(self):
+        return self._variable.name
+
+    @property
+    def op(self):
+        return self._variable.op
+
+    @property
+    def dtype(self):
+        return self._variable.dtype
+
+    @property
+    def shape(self):
+        return self._variable.shape
+
+    def get_shape(self):
+        return self._variable.shape
+
+    @property
+    def device(self):
+        return self._variable.device
+
+    @property
+    def initializer(self):
+        return self._initializer_op
+
+    @property
+    def initial_value(self):
+        return self._initial_value
+
+    def __repr__(self):
+        return f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
+
+    def __hash__(self):
+        return id(self)
+
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
+
+    def __bool__(self):
+        raise TypeError("Using a `tf.Variable` as a Python `bool` is not allowed.")
+
+    # --- graph protocol -----------------------------------------------------------------------------
+    def _ref(self) -> Tensor:
+        return self._variable
+
+    def _as_tensor(self, dtype=None, name=None):
+        if dtype is not None and dtypes.as_dtype(dtype).base_dtype != self.dtype.base_dtype:
+            raise ValueError(f"Incompatible type conversion requested to type '{dtypes.as_dtype(dtype).name}' "
+                             f"for variable of type '{self.dtype.name}'")
+        return self._snapshot
+
+    def _as_graph_element(self):
+        return self._variable
+
+    def value(self) -> Tensor:
+        return self._snapshot
+
+    def read_value(self) -> Tensor:
+        return identity(self._variable, name="read")
+
+    # --- updates ----------------------------------------------------------------------------------
+    def assign(self, value, use_locking=False, name=None, read_value=True):
+        return state_ops.assign(self._variable, value, name=name)
+
+    def assign_add(self, delta, use_locking=False, name=None, read_value=True):
+        return state_ops.assign_add(self._variable, delta, name=name)
+
+    def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
+        return state_ops.assign_sub(self._variable, delta, name=name)
+
+    def eval(self, session=None, feed_dict=None):
+        return self._variable.eval(feed_dict=feed_dict, session=session)
+
+    def load(self, value, session=None):
+        """Write `value` into this variable in `session` (or the default) without adding ops."""
+        from .runtime.session import _session_for
+
+        s = _session_for(session, self.graph)
+        shape = self.shape
+        import numpy as np
+
+        arr = np.asarray(value, dtype=self.dtype.base_dtype.np)
+        if not shape.is_compatible_with(arr.shape):
+            raise ValueError(f"Cannot load value of shape {arr.shape} into variable {self.name} of shape {shape}")
+        s._set_variable_value(self.op, arr)
+
+    def set_shape(self, shape):
+        self._variable.set_shape(shape)
+
+
+# --- collections of variables ---------------------------------------------------------------------------
+
+def global_variables(scope=None):
+    return get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES, scope)
+
+
+all_variables = global_variables
+
+
+def local_variables(scope=None):
+    return get_default_graph().get_collection(GraphKeys.LOCAL_VARIABLES, scope)
+
+
+def trainable_variables(scope=None):
+    return get_default_graph().get_collection(GraphKeys.TRAINABLE_VARIABLES, scope)
+
+
+def model_variables(scope=None):
+    return get_default_graph().get_collection(GraphKeys.MODEL_VARIABLES, scope)
+
+
+def variables_initializer(var_list, name="init"):
+    """One op that runs every variable's initializer (a NoOp when the list is empty)."""
+    var_list = list(var_list)
+    if not var_list:
+        from .ops.core import no_op
+
+        return no_op(name=name)
+    return group(*[v.initializer for v in var_list], name=name)
+
+
+def global_variables_initializer():
+    return variables_initializer(global_variables(), name="init")
+
+
+initialize_all_variables = global_variables_initializer
+
+
+def local_variables_initializer():
+    return variables_initializer(local_variables(), name="init")
+
+
+def report_uninitialized_variables(var_list=None, name="report_uninitialized_variables"):
+    if var_list is None:
+        var_list = global_variables() + local_variables()
+    refs = [v._ref() for v in var_list]
+    if not refs:
+        import numpy as np
+
+        from .ops.core import constant
+
+        return constant(np.array([], dtype=object), name=name)
+    return state_ops.report_uninitialized(refs, name=name)
+
+
+def is_variable_initialized(variable):
+    return state_ops.is_variable_initialized(variable)
+
+
+def assert_variables_initialized(var_list=None):
+    return report_uninitialized_variables(var_list)
+
+
+# --- variable scopes and get_variable ---------------------------------------------------------------
+
+class _ReuseMode(enum.Enum):
+    AUTO_REUSE = 1
+
+
+AUTO_REUSE = _ReuseMode.AUTO_REUSE
+
+
+class VariableScope:
+    """The state `variable_scope` pushes: a name prefix plus defaults for get_variable."""
+
+    def __init__(self, name, reuse=None, initializer=None, regularizer=None, dtype=dtypes.float32,
+                 original_name_scope=""):
+        self.name = name
+        self.reuse = reuse
+        self.initializer = initializer
+        self.regularizer = regularizer
+        self.dtype = dtype
+        self.original_name_scope = original_name_scope
+
+    def reuse_variables(self):
+        self.reuse = True
+
+    def set_initializer(self, initializer):
+        self.initializer = initializer
+
+    def set_regularizer(self, regularizer):
+        self.regularizer = regularizer
+
+    def get_variable(self, name, *args, **kwargs):
+        return get_variable(name, *args, **kwargs)
+
+
+def _scope_stack(g):
+    if not g._var_scope_stack:
+        g._var_scope_stack.append(VariableScope(""))
+    return g._var_scope_stack
+
+
+def get_variable_scope() -> VariableScope:
+    return _scope_stack(get_default_graph())[-1]
+
+
+@contextlib.contextmanager
+def variable_scope(name_or_scope, default_name=None, values=None, initializer=None, regularizer=None,
+                   reuse=None, dtype=None, auxiliary_name_scope=True, **kwargs):
+    """Prefix variable names with a scope; `reuse=True` shares existing variables instead of creating them.
+
+    Re-entering a scope by name gives new ops a fresh name scope (`foo_1/`) while variables stay under `foo/`.
+    """
+    g = get_default_graph()
+    stack = _scope_stack(g)
+    parent = stack[-1]
+    if isinstance(name_or_scope, VariableScope):
+        full = name_or_scope.name
+        short = full.rsplit("/", 1)[-1]
+        inherit = name_or_scope
+    else:
+        if name_or_scope is None:
+            if default_name is None:
+                raise TypeError("If default_name is None then name_or_scope is required")
+            base = f"{parent.name}/{default_name}" if parent.name else default_name
+            n = g._var_scope_counts.get(base, 0)
+            g._var_scope_counts[base] = n + 1
+            short = default_name if n == 0 else f"{default_name}_{n}"
+        else:
+            short = name_or_scope
+        full = f"{parent.name}/{short}" if parent.name else short
+        inherit = parent
+    if reuse is False:
+        reuse = None
+    eff_reuse = True if (parent.reuse is True and reuse is None) else (reuse if reuse is not None
+                                                                      else inherit.reuse)
+    if reuse is None and parent.reuse is AUTO_REUSE:
+        eff_reuse = AUTO_REUSE
+    scope = VariableScope(full, reuse=eff_reuse,
+                          initializer=initializer if initializer is not None else inherit.initializer,
+                          regularizer=regularizer if regularizer is not None else inherit.regularizer,
+                          dtype=dtypes.as_dtype(dtype) if dtype is not None else inherit.dtype)
+    stack.append(scope)
+    try:
+        if auxiliary_name_scope:
+            with g.name_scope(short) as ns:
+                scope.original_name_scope = ns
+                yield scope
+        else:
+            yield scope
+    finally:
+        stack.pop()
+
+
+def _default_initializer(dtype):
+    from .ops import init_ops
+
+    if dtype.is_floating:
+        return init_ops.glorot_uniform_initializer()
+    return init_ops.zeros_initializer()
+
+
+def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
+                 collections=None, caching_device=None, partitioner=None, validate_shape=True,
+                 use_resource=None, custom_getter=None, constraint=None, **kwargs):
+    """Create a variable named `<scope>/<name>`, or return the existing one when the scope reuses."""
+    g = get_default_graph()
+    scope = _scope_stack(g)[-1]
+    full = f"{scope.name}/{name}" if scope.name else name
+    store = g._variable_store
+    reuse = scope.reuse
+    if full in store:
+        if not reuse:
+            raise ValueError(f"Variable {full} already exists, disallowed. Did you mean to set reuse=True or "
+                             "reuse=tf.AUTO_REUSE in VarScope?")
+        var = store[full]
+        if shape is not None and not var.shape.is_compatible_with(TensorShape(shape)):
+            raise ValueError(f"Trying to share variable {full}, but specified shape {TensorShape(shape)} and "
+                             f"found shape {var.shape}.")
+        if dtype is not None and dtypes.as_dtype(dtype).base_dtype != var.dtype.base_dtype:
+            raise ValueError(f"Trying to share variable {full}, but specified dtype "
+                             f"{dtypes.as_dtype(dtype).name} and found dtype {var.dtype.base_dtype.name}.")
+        return var
+    if reuse is True:
+        raise ValueError(f"Variable {full} does not exist, or was not created with tf.get_variable(). Did you "
+                         "mean to set reuse=tf.AUTO_REUSE in VarScope?")
+    dtype = dtypes.as_dtype(dtype).base_dtype if dtype is not None else scope.dtype
+    initializer = initializer if initializer is not None else scope.initializer
+    regularizer = regularizer if regularizer is not None else scope.regularizer
+    if trainable is None:
+        trainable = True
+    with g.control_dependencies(None), g.name_scope(None):
+        if initializer is None:
+            initializer = _default_initializer(dtype)
+        if isinstance(initializer, Tensor) or not callable(initializer):
+            init_val = convert_to_tensor(initializer, dtype=dtype)
+            if shape is not None and not init_val.shape.is_compatible_with(TensorShape(shape)):
+                raise ValueError(f"The initializer's shape {init_val.shape} does not match the shape {shape} "
+                                 f"of variable {full}")
+            if not validate_shape:
+                pass
+        else:
+            if shape is None:
+                raise ValueError(f"Shape of a new variable ({full}) must be fully defined, but instead was None.")
+            shape = TensorShape(shape)
+            if not shape.is_fully_defined():
+                raise ValueError(f"Shape of a new variable ({full}) must be fully defined, but instead was "
+                                 f"{shape}.")
+            with g.name_scope(full + "/Initializer/"):
+                init_val = initializer(shape.as_list(), dtype=dtype)
+                init_val = convert_to_tensor(init_val, dtype=dtype)
+        var = Variable(init_val, trainable=trainable, collections=collections, validate_shape=validate_shape,
+                       name=full, dtype=dtype, constraint=constraint, _absolute_name=True)
+    store[full] = var
+    if regularizer is not None:
+        with g.name_scope(None), g.name_scope(full + "/Regularizer/"):
+            loss = regularizer(var.value())
+        if loss is not None:
+            g.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
+    return var
