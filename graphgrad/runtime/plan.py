@@ -26,6 +26,11 @@ def _ref_inputs(op_def, n_inputs):
     return range(n_inputs) if refs == "all" else refs
 
 
+def _ref_vars(op):
+    """The VariableV2 ops an op reaches through its reference inputs (a variable and its slots)."""
+    return [op.inputs[i].op for i in _ref_inputs(op.op_def, len(op.inputs))]
+
+
 def aliases_variable(tensor) -> bool:
     """Whether a tensor's array may share memory with a variable buffer (so a fetch must copy it)."""
     while True:
@@ -98,14 +103,13 @@ class Plan:
             if op.op_def.type == "Placeholder":
                 raise _feed_error(op)
         self.feed_specs = [(t.dtype.base_dtype.np, t.shape.dims_tuple, t.name) for t in self.feed_tensors]
-        self.needs_initialized = list({op.inputs[0].op: None for op in self.ops
-                                       if getattr(op.op_def, "needs_initialized", False)})
+        self.needs_initialized = list({v: None for op in self.ops if getattr(op.op_def, "needs_initialized", False)
+                                       for v in _ref_vars(op)})
         self._build(fetch_elems, fed)
 
     # --- code generation ------------------------------------------------------------------------------
     def _build(self, fetch_elems, fed):
         names = {}          # Tensor -> local variable name
-        lines = []
         ns = {"_np": np}
         self.line_ops = {}  # generated line number -> op, to name the op that failed
 
@@ -124,7 +128,7 @@ class Plan:
 
         mutated = [op for op in self.ops if op.op_def.mutates]
         first_mut = self.ops.index(mutated[0]) if mutated else None
-        self.mutated_vars = list({op.inputs[0].op: None for op in mutated})
+        self.mutated_vars = list({v: None for op in mutated for v in _ref_vars(op)})
         # Snapshot only when something that can fail runs after the first in-place update.
         self.needs_snapshot = first_mut is not None and any(
             not op.op_def.mutates and op.op_def.type != "NoOp" for op in self.ops[first_mut:])
