@@ -27,12 +27,58 @@ def _demo(args):
     return 0
 
 
+def _train(args):
+    from .trainer import TrainConfig, train
+
+    cfg = TrainConfig(dataset=args.dataset, hidden=args.hidden, activation=args.activation,
+                      optimizer=args.optimizer, lr=args.lr, batch_size=args.batch_size, epochs=args.epochs,
+                      dropout=args.dropout, l2=args.l2, seed=args.seed, progress=not args.no_progress)
+    try:
+        cfg.validate()
+    except ValueError as e:
+        args.parser.error(str(e))
+    train(cfg)
+    return 0
+
+
+def _hidden(text):
+    try:
+        sizes = tuple(int(t) for t in text.split(",") if t.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers like 128,64, got {text!r}") from None
+    if not sizes or any(s < 1 for s in sizes):
+        raise argparse.ArgumentTypeError(f"hidden sizes must be positive integers, got {text!r}")
+    return sizes
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad options exit with status 2 and a one-line reason (no usage dump)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
+    from .trainer import ACTIVATIONS, DATASETS, OPTIMIZERS, TrainConfig
 
-    p = argparse.ArgumentParser(prog="graphgrad", description="graphgrad: TensorFlow 1.x graphs on NumPy.")
+    d = TrainConfig()
+    p = _Parser(prog="graphgrad", description="graphgrad: TensorFlow 1.x graphs on NumPy.")
     p.add_argument("--version", action="version", version=f"graphgrad {__version__}")
-    sub = p.add_subparsers(dest="command")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    t = sub.add_parser("train", help="train an MLP classifier (the default command)")
+    t.add_argument("--dataset", choices=DATASETS, default=d.dataset)
+    t.add_argument("--hidden", type=_hidden, default=d.hidden, help="hidden layer sizes, e.g. 128,64")
+    t.add_argument("--activation", choices=ACTIVATIONS, default=d.activation)
+    t.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer)
+    t.add_argument("--lr", type=float, default=None, help="learning rate (default depends on the optimizer)")
+    t.add_argument("--batch-size", type=int, default=d.batch_size)
+    t.add_argument("--epochs", type=int, default=d.epochs)
+    t.add_argument("--dropout", type=float, default=d.dropout, help="dropout rate after each hidden layer")
+    t.add_argument("--l2", type=float, default=d.l2, help="L2 regularization scale on the kernels")
+    t.add_argument("--seed", type=int, default=d.seed)
+    t.add_argument("--no-progress", action="store_true", help="no progress bars")
+    t.set_defaults(func=_train, parser=t)
     demo = sub.add_parser("demo", help="differentiate and minimize x**2 on a graph")
     demo.add_argument("--steps", type=int, default=5)
     demo.set_defaults(func=_demo)
@@ -43,7 +89,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args(["demo"] + (argv or []))
+        args = parser.parse_args(["train"])
     return args.func(args)
 
 
