@@ -359,6 +359,12 @@ class Graph:
             raise ValueError(f"{el!r} is not an element of this graph.")
         return el
 
+    def as_graph_def(self, from_version=None, add_shapes=False):
+        """This graph as a TensorFlow GraphDef protobuf (what TensorBoard's Graphs tab reads)."""
+        from ..summary.graph_def import graph_to_graph_def
+
+        return graph_to_graph_def(self, add_shapes=add_shapes)
+
     # --- collections ------------------------------------------------------------------------------
     def add_to_collection(self, name, value):
         self._collections.setdefault(name, []).append(value)

@@ -1,0 +1,118 @@
+"""A graphgrad Graph as a TensorFlow `GraphDef` protobuf, for TensorBoard's graph dashboard.
+
+Every Operation becomes a NodeDef with TensorFlow's conventions: inputs named "op" (output 0), "op:1"
+(output 1, ...) and "^op" (control input); element types as `dtype` (constants, placeholders, variables)
+or `T` (everything else); `shape` for placeholders and variables; `value` for constants (values up to
+`max_const_bytes`, larger ones keep only dtype and shape so a big embedded array does not bloat the
+event file); and `_output_shapes`, which TensorBoard uses to label edges with tensor shapes. Other
+attributes (transpose_a, validate_shape, ...) are written with the closest AttrValue kind.
+"""
+from __future__ import annotations
+
+import numpy as np
+from tensorboardX.proto import attr_value_pb2, graph_pb2, node_def_pb2, tensor_shape_pb2, versions_pb2
+
+from ..framework import dtypes
+from ..framework.tensor_shape import TensorShape
+from .summary_ops import tensor_proto
+
+#: GraphDef producer version written into `versions` (TensorFlow 1.15 wrote 134; readers only log it).
+PRODUCER_VERSION = 134
+MAX_CONST_BYTES = 1 << 16
+
+_DT_ENUM = {dtypes.float32: 1, dtypes.float64: 2, dtypes.int32: 3, dtypes.uint8: 4, dtypes.int16: 5,
+            dtypes.int8: 6, dtypes.string: 7, dtypes.int64: 9, dtypes.bool_: 10, dtypes.float16: 19}
+
+
+def datatype_enum(dtype) -> int:
+    """TensorFlow's DataType enum value of a dtype; reference dtypes add 100 (DT_FLOAT_REF = 101)."""
+    dt = dtypes.as_dtype(dtype)
+    return _DT_ENUM[dt.base_dtype] + (100 if dt.is_ref_dtype else 0)
+
+
+def shape_proto(shape) -> tensor_shape_pb2.TensorShapeProto:
+    """TensorShapeProto of a TensorShape / tuple: unknown dims are -1, unknown rank sets unknown_rank."""
+    dims = shape.dims_tuple if isinstance(shape, TensorShape) else (None if shape is None else tuple(shape))
+    if dims is None:
+        return tensor_shape_pb2.TensorShapeProto(unknown_rank=True)
+    return tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(
+        size=-1 if d is None else int(d)) for d in dims])
+
+
+def attr_value(value, max_const_bytes=MAX_CONST_BYTES):
+    """The AttrValue closest to a Python attribute value; None for values with no sensible encoding."""
+    A = attr_value_pb2.AttrValue
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return A(b=bool(value))
+    if isinstance(value, (int, np.integer)):
+        return A(i=int(value))
+    if isinstance(value, (float, np.floating)):
+        return A(f=float(value))
+    if isinstance(value, str):
+        return A(s=value.encode("utf-8"))
+    if isinstance(value, bytes):
+        return A(s=value)
+    if isinstance(value, dtypes.DType):
+        return A(type=datatype_enum(value))
+    if isinstance(value, TensorShape):
+        return A(shape=shape_proto(value))
+    if isinstance(value, np.ndarray):
+        try:
+            return A(tensor=tensor_proto(value, include_content=value.nbytes <= max_const_bytes))
+        except TypeError:
+            return None
+    if isinstance(value, (list, tuple)):
+        return _list_attr(list(value))
+    text = repr(value)
+    return A(s=(text if len(text) <= 200 else text[:197] + "...").encode("utf-8"))
+
+
+def _list_attr(items):
+    A = attr_value_pb2.AttrValue
+    lst = A.ListValue()
+    if all(isinstance(x, (bool, np.bool_)) for x in items):
+        lst.b.extend(bool(x) for x in items)
+    elif all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in items):
+        lst.i.extend(int(x) for x in items)
+    elif all(isinstance(x, (int, float, np.integer, np.floating)) for x in items):
+        lst.f.extend(float(x) for x in items)
+    elif all(isinstance(x, (str, bytes)) for x in items):
+        lst.s.extend(x.encode("utf-8") if isinstance(x, str) else x for x in items)
+    elif all(isinstance(x, dtypes.DType) for x in items):
+        lst.type.extend(datatype_enum(x) for x in items)
+    elif all(isinstance(x, TensorShape) for x in items):
+        lst.shape.extend(shape_proto(x) for x in items)
+    else:
+        return A(s=repr(items)[:200].encode("utf-8"))
+    return A(list=lst)
+
+
+def input_name(tensor) -> str:
+    """TensorFlow's NodeDef input spelling: "op" for output 0, "op:i" otherwise."""
+    return tensor.op.name if tensor.value_index == 0 else f"{tensor.op.name}:{tensor.value_index}"
+
+
+def node_def(op, add_shapes=True, max_const_bytes=MAX_CONST_BYTES) -> node_def_pb2.NodeDef:
+    node = node_def_pb2.NodeDef(name=op.name, op=op.type, device=op.device or "")
+    node.input.extend(input_name(t) for t in op.inputs)
+    node.input.extend("^" + c.name for c in op.control_inputs)
+    for key, value in op.attrs.items():
+        av = attr_value(value, max_const_bytes)
+        if av is not None:
+            node.attr[key].CopyFrom(av)
+    if "dtype" not in node.attr and "T" not in node.attr:
+        source = op.inputs[0] if op.inputs else (op.outputs[0] if op.outputs else None)
+        if source is not None:
+            node.attr["T"].type = datatype_enum(source.dtype.base_dtype)
+    if add_shapes and op.outputs:
+        node.attr["_output_shapes"].list.shape.extend(shape_proto(t.shape) for t in op.outputs)
+    return node
+
+
+def graph_to_graph_def(graph, add_shapes=True, max_const_bytes=MAX_CONST_BYTES) -> graph_pb2.GraphDef:
+    """Every op of `graph`, in creation order, as a GraphDef protobuf (what `Graph.as_graph_def()` returns)."""
+    gd = graph_pb2.GraphDef(versions=versions_pb2.VersionDef(producer=PRODUCER_VERSION))
+    gd.node.extend(node_def(op, add_shapes, max_const_bytes) for op in graph.get_operations())
+    return gd
