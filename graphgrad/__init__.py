@@ -78,3 +78,5 @@ from .variables import (
                                variable_scope,
                                variables_initializer,
 )
+from . import summary
+from .summary import Event, SessionLog, Summary
