@@ -80,3 +80,5 @@ from .variables import (
 )
 from . import summary
 from .summary import Event, SessionLog, Summary
+from . import train
+from .ops.clip_ops import *  # noqa: F401,F403

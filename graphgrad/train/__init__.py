@@ -1,0 +1,32 @@
+"""`tf.train`: optimizers, the global step and learning-rate schedules (Saver and checkpoints join here)."""
+from .adadelta import AdadeltaOptimizer
+from .adagrad import AdagradOptimizer
+from .adam import AdamOptimizer
+from .global_step import (
+    assert_global_step,
+    create_global_step,
+    get_global_step,
+    get_or_create_global_step,
+    global_step,
+)
+from .gradient_descent import GradientDescentOptimizer
+from .learning_rate import (
+    cosine_decay,
+    exponential_decay,
+    inverse_time_decay,
+    natural_exp_decay,
+    piecewise_constant,
+    piecewise_constant_decay,
+    polynomial_decay,
+)
+from .momentum import MomentumOptimizer
+from .optimizer import Optimizer
+from .rmsprop import RMSPropOptimizer
+
+__all__ = [
+    "Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdamOptimizer", "RMSPropOptimizer",
+    "AdagradOptimizer", "AdadeltaOptimizer",
+    "get_global_step", "create_global_step", "get_or_create_global_step", "global_step", "assert_global_step",
+    "exponential_decay", "piecewise_constant", "piecewise_constant_decay", "polynomial_decay", "natural_exp_decay",
+    "inverse_time_decay", "cosine_decay",
+]

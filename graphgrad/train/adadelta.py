@@ -1,0 +1,78 @@
+"""`tf.train.AdadeltaOptimizer` (Zeiler 2012) as TensorFlow 1.x computes it:
+
+    accum = rho * accum + (1 - rho) * g^2                                   (slot "accum", `<var>/Adadelta`)
+    update = sqrt(accum_update + epsilon) / sqrt(accum + epsilon) * g
+    var -= lr * update
+    accum_update = rho * accum_update + (1 - rho) * update^2                (slot "accum_update")
+"""
+from __future__ import annotations
+
+from ..ops.core import apply_op
+from .optimizer import ApplyOp, Optimizer, ref_buffers, scratch
+
+__all__ = ["AdadeltaOptimizer", "ApplyAdadelta"]
+
+
+class ApplyAdadelta(ApplyOp):
+    """ApplyAdadelta(var, accum, accum_update, lr, rho, epsilon, grad), TF's order and arithmetic."""
+
+    type = "ApplyAdadelta"
+    ref_inputs = (0, 1, 2)
+
+    def kernel(op, ctx):
+        store, (var_op, acc_op, upd_op) = ref_buffers(op, ctx)
+        xp = ctx.xp
+        mul, add, sub, sqrt, recip = xp.multiply, xp.add, xp.subtract, xp.sqrt, xp.reciprocal
+        bufs = scratch(xp, 2)
+
+        def apply(lr, rho, epsilon, grad):
+            var, acc, acc_upd = store[var_op], store[acc_op], store[upd_op]
+            t, t2 = bufs(var)
+            c = 1 - rho
+            mul(acc, rho, out=acc)                 # accum = accum * rho + g² * (1 - rho)
+            mul(grad, grad, out=t)
+            mul(t, c, out=t)
+            add(acc, t, out=acc)
+            add(acc_upd, epsilon, out=t)           # update = sqrt(accum_update + eps) * rsqrt(accum + eps) * g
+            sqrt(t, out=t)
+            add(acc, epsilon, out=t2)
+            sqrt(t2, out=t2)
+            recip(t2, out=t2)
+            mul(t, t2, out=t)
+            mul(t, grad, out=t)
+            mul(t, lr, out=t2)                     # var -= update * lr
+            sub(var, t2, out=var)
+            mul(acc_upd, rho, out=acc_upd)         # accum_update = accum_update * rho + update² * (1 - rho)
+            mul(t, t, out=t)
+            mul(t, c, out=t)
+            add(acc_upd, t, out=acc_upd)
+            return var
+        return apply
+
+
+class AdadeltaOptimizer(Optimizer):
+    """Adadelta with TensorFlow 1.x's defaults (learning_rate=0.001, rho=0.95, epsilon=1e-8)."""
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-8, use_locking=False, name="Adadelta"):
+        super().__init__(use_locking, name)
+        self._lr = learning_rate
+        self._rho = rho
+        self._epsilon = epsilon
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._zeros_slot(v, "accum", self._name)
+            self._zeros_slot(v, "accum_update", self._name)
+
+    def _prepare(self):
+        self._lr_t = self._hyper("lr", self._lr)
+        self._rho_t = self._hyper("rho", self._rho)
+        self._epsilon_t = self._hyper("epsilon", self._epsilon)
+
+    def _apply_dense(self, grad, var):
+        dt = var.dtype
+        acc, upd = self.get_slot(var, "accum"), self.get_slot(var, "accum_update")
+        return apply_op(ApplyAdadelta, [var._ref(), acc._ref(), upd._ref(), self._cast("lr", self._lr_t, dt),
+                                        self._cast("rho", self._rho_t, dt),
+                                        self._cast("epsilon", self._epsilon_t, dt), grad],
+                        {"use_locking": bool(self._use_locking)}, "ApplyAdadelta")

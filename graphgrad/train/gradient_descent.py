@@ -1,0 +1,44 @@
+"""`tf.train.GradientDescentOptimizer`: `var -= learning_rate * grad`."""
+from __future__ import annotations
+
+from ..ops.core import apply_op
+from .optimizer import ApplyOp, Optimizer, ref_buffers, scratch
+
+__all__ = ["GradientDescentOptimizer", "ApplyGradientDescent"]
+
+
+class ApplyGradientDescent(ApplyOp):
+    """ApplyGradientDescent(var, alpha, delta): var -= delta * alpha, in place."""
+
+    type = "ApplyGradientDescent"
+
+    def kernel(op, ctx):
+        store, (v_op,) = ref_buffers(op, ctx)
+        mul, sub = ctx.xp.multiply, ctx.xp.subtract
+        bufs = scratch(ctx.xp, 1)
+
+        def apply(alpha, delta):
+            var = store[v_op]
+            t, = bufs(var)
+            mul(delta, alpha, out=t)
+            sub(var, t, out=var)
+            return var
+        return apply
+
+
+class GradientDescentOptimizer(Optimizer):
+    """Plain gradient descent; `learning_rate` may be a float, a tensor (e.g. a decay schedule or a
+    placeholder) or a callable returning either."""
+
+    def __init__(self, learning_rate, use_locking=False, name="GradientDescent"):
+        super().__init__(use_locking, name)
+        self._learning_rate = learning_rate
+        self._learning_rate_tensor = None
+
+    def _prepare(self):
+        self._learning_rate_tensor = self._hyper("learning_rate", self._learning_rate)
+
+    def _apply_dense(self, grad, var):
+        lr = self._cast("learning_rate", self._learning_rate_tensor, var.dtype)
+        return apply_op(ApplyGradientDescent, [var._ref(), lr, grad], {"use_locking": bool(self._use_locking)},
+                        "ApplyGradientDescent")

@@ -1,0 +1,381 @@
+"""`tf.train.Optimizer`: gradients as graph ops, then one fused in-place update op per variable.
+
+`minimize(loss)` = `compute_gradients` (graphgrad.autodiff.gradients w.r.t. each variable) followed by
+`apply_gradients`, which builds, under a name scope named after the optimizer (`GradientDescent/`, `Adam/`):
+
+    <scope>/learning_rate, ...         float32 Const hyper-parameters (cast once per variable dtype)
+    <scope>/update_<var>/Apply<Name>   one op per variable that writes the variable AND its slots in place
+    <scope>/update  (or <scope>)       a NoOp grouping the updates
+    <scope>                            AssignAdd(global_step, 1) after the updates, when global_step is given
+
+Slots (Adam's m and v, Momentum's accumulator, ...) are ordinary non-trainable variables named like
+TensorFlow's (`<var>/Adam`, `<var>/Adam_1`), so `global_variables_initializer()` initializes them and a
+checkpoint saves them. The fused ops subclass `state_ops.MutatingOp` with every variable and slot as a
+reference input: the plan passes values only for the hyper-parameters and the gradient, checks up front that
+the buffers are initialized, and the kernel updates them with NumPy `out=` arithmetic into two scratch buffers
+kept by the kernel, so a training step allocates nothing.
+"""
+from __future__ import annotations
+
+from ..autodiff import gradients as _gradients
+from ..framework import dtypes
+from ..framework.graph import GraphKeys, Tensor, get_default_graph, name_scope
+from ..framework.op_def import not_differentiable, static_shape
+from ..framework.tensor_shape import TensorShape
+from ..ops import state_ops
+from ..ops.core import constant, convert_to_tensor, group, tuple_, zeros_like
+from ..ops.math_ops import cast
+from ..variables import Variable, trainable_variables
+
+__all__ = ["Optimizer", "ApplyOp", "scratch"]
+
+_VALID_DTYPES = (dtypes.float16, dtypes.float32, dtypes.float64)
+
+
+# --- fused update ops -----------------------------------------------------------------------------------
+
+class ApplyOp(state_ops.MutatingOp):
+    """Base of the fused update ops. Inputs follow TensorFlow's training ops: the variable and its slots
+    first (reference inputs, listed in `ref_inputs`), then scalar hyper-parameters and the gradient at
+    `grad_index`. Every non-reference input has the variable's dtype (the optimizer casts its float32
+    hyper-parameters once per dtype), so kernels never promote."""
+
+    ref_inputs = (0,)
+    grad_index = -1
+
+    def infer(op):
+        var = op.inputs[0]
+        state_ops.MutatingOp.infer(op)
+        dt = var.dtype.base_dtype
+        n = len(op.inputs)
+        refs = op.op_def.ref_inputs
+        grad_index = op.op_def.grad_index % n
+        for i, t in enumerate(op.inputs):
+            if i in refs:
+                if not t.dtype.is_ref_dtype:
+                    raise TypeError(f"Input {i} of '{op.type}' Op requires l-value input ({t.name} is not a "
+                                    "variable)")
+            if t.dtype.base_dtype != dt:
+                raise TypeError(f"Input '{t.name}' of '{op.type}' Op has type {t.dtype.base_dtype.name} that "
+                                f"does not match type {dt.name} of argument '{var.name}'")
+            if i in refs or i == grad_index:
+                if not var.shape.is_compatible_with(t.shape):
+                    raise ValueError(f"Shapes must be equal rank, or compatible, but are {var.shape} and "
+                                     f"{t.shape}")
+            elif static_shape(t) not in (None, ()):
+                raise ValueError(f"Shape must be rank 0 but is rank {len(static_shape(t))} for input "
+                                 f"'{t.name}' of '{op.type}'")
+        return [(static_shape(var), var.dtype)]
+
+    gradient = not_differentiable
+
+
+def scratch(xp, n=2):
+    """Temporaries for one kernel, shaped like the variable: allocated on first use (again only if the
+    variable's shape changes), so each step reuses them instead of allocating."""
+    cells = [None] * n
+
+    def get(like):
+        b = cells[0]
+        if b is None or b.shape != like.shape or b.dtype != like.dtype:
+            cells[:] = [xp.empty_like(like) for _ in range(n)]
+        return cells
+    return get
+
+
+def ref_buffers(op, ctx):
+    """(variable store, the VariableV2 ops of every reference input): kernels look buffers up per call,
+    because an Assign of a new shape or a restore may replace them between runs."""
+    return ctx.variables, [op.inputs[i].op for i in op.op_def.ref_inputs]
+
+
+# --- the optimizer base class ------------------------------------------------------------------------
+
+def _var_key(var):
+    return var.op
+
+
+def _ref(var):
+    """The reference tensor of a Variable (what gradients and update ops take)."""
+    r = getattr(var, "_ref", None)
+    return r() if r is not None and not isinstance(var, Tensor) else var
+
+
+def _assert_valid_dtypes(tensors):
+    for t in tensors:
+        dt = t.dtype.base_dtype
+        if dt not in _VALID_DTYPES:
+            raise ValueError(f"Invalid type {dt.name} for {t.name}, expected: "
+                             f"[{', '.join(d.name for d in _VALID_DTYPES)}].")
+
+
+class Optimizer:
+    """Base class of optimizers (TF1 `tf.train.Optimizer`). Subclasses define `_create_slots`, `_prepare`
+    (hyper-parameter tensors), `_apply_dense(grad, var)` (the fused update op) and optionally `_finish`."""
+
+    GATE_NONE = 0
+    GATE_OP = 1
+    GATE_GRAPH = 2
+
+    def __init__(self, use_locking, name):
+        if not name:
+            raise ValueError("Must specify the optimizer name")
+        self._use_locking = use_locking
+        self._name = name
+        self._slots: dict[str, dict] = {}           # slot name -> {VariableV2 op: slot Variable}
+        self._non_slot_dict: dict[tuple, Variable] = {}  # (name, graph) -> Variable (Adam's beta powers)
+        self._hyper_tensors: dict[str, Tensor] = {}  # name -> hyper-parameter tensor, per apply_gradients
+        self._casts: dict[tuple, Tensor] = {}       # (hyper name, dtype) -> tensor, per apply_gradients
+
+    def get_name(self):
+        return self._name
+
+    # --- the public API -------------------------------------------------------------------------
+    def minimize(self, loss, global_step=None, var_list=None, gate_gradients=GATE_OP, aggregation_method=None,
+                 colocate_gradients_with_ops=False, name=None, grad_loss=None):
+        """Add ops that compute the gradients of `loss` and apply them; returns the training op."""
+        grads_and_vars = self.compute_gradients(
+            loss, var_list=var_list, gate_gradients=gate_gradients, aggregation_method=aggregation_method,
+            colocate_gradients_with_ops=colocate_gradients_with_ops, grad_loss=grad_loss)
+        if not [v for g, v in grads_and_vars if g is not None]:
+            raise ValueError("No gradients provided for any variable, check your graph for ops that do not "
+                             f"support gradients, between variables {[str(v) for _, v in grads_and_vars]} "
+                             f"and loss {loss}.")
+        return self.apply_gradients(grads_and_vars, global_step=global_step, name=name)
+
+    def compute_gradients(self, loss, var_list=None, gate_gradients=GATE_OP, aggregation_method=None,
+                          colocate_gradients_with_ops=False, grad_loss=None):
+        """[(gradient or None, variable)] for `var_list` (default: the trainable variables)."""
+        if callable(loss) and not isinstance(loss, Tensor):
+            loss = loss()
+        loss = convert_to_tensor(loss)
+        _assert_valid_dtypes([loss])
+        if grad_loss is not None:
+            grad_loss = convert_to_tensor(grad_loss)
+            _assert_valid_dtypes([grad_loss])
+        if gate_gradients not in (Optimizer.GATE_NONE, Optimizer.GATE_OP, Optimizer.GATE_GRAPH):
+            raise ValueError(f"gate_gradients must be one of: Optimizer.GATE_NONE, Optimizer.GATE_OP, "
+                             f"Optimizer.GATE_GRAPH. Not {gate_gradients}")
+        if var_list is None:
+            with loss.graph.as_default():
+                var_list = trainable_variables()
+        else:
+            var_list = list(_flatten(var_list))
+        if not var_list:
+            raise ValueError("No variables to optimize.")
+        grads = _gradients(loss, [_ref(v) for v in var_list], grad_ys=grad_loss,
+                           aggregation_method=aggregation_method,
+                           colocate_gradients_with_ops=colocate_gradients_with_ops)
+        if gate_gradients == Optimizer.GATE_GRAPH:
+            grads = tuple_(grads)
+        grads_and_vars = list(zip(grads, var_list))
+        _assert_valid_dtypes([_ref(v) for g, v in grads_and_vars if g is not None])
+        return grads_and_vars
+
+    def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+        """One op that runs every variable's update, then increments `global_step` (if given) once."""
+        grads_and_vars = tuple(grads_and_vars)
+        if not grads_and_vars:
+            raise ValueError("No variables provided.")
+        converted = []
+        for g, v in grads_and_vars:
+            if g is not None:
+                try:
+                    g = convert_to_tensor(g)
+                except (TypeError, ValueError):
+                    raise TypeError(f"Gradient must be convertible to a Tensor or IndexedSlices, or None: "
+                                    f"{g}") from None
+            if not isinstance(v, Variable):
+                raise TypeError(f"Can not update {v!r}: optimizers update tf.Variable objects")
+            converted.append((g, v))
+        var_list = [v for g, v in converted if g is not None]
+        if not var_list:
+            raise ValueError(f"No gradients provided for any variable: {[str(v) for _, v in converted]}.")
+        graph = var_list[0].graph
+        with graph.as_default():
+            self._create_slots(var_list)
+            with name_scope(name, self._name) as scope:
+                self._casts, self._hyper_tensors = {}, {}
+                self._prepare()
+                # Every cast before the first update op: after the first in-place write only other
+                # in-place updates may run, or the plan would have to snapshot the variables each step.
+                for dt in dict.fromkeys(v.dtype.base_dtype for v in var_list):
+                    for hyper_name, t in self._hyper_tensors.items():
+                        self._cast(hyper_name, t, dt)
+                one = None
+                if global_step is not None:
+                    step_ref = _ref(global_step)
+                    # Made before the updates (not under their control dependency), so that nothing but
+                    # in-place updates runs after the first write and the plan needs no snapshot.
+                    one = constant(1, dtype=step_ref.dtype.base_dtype, name="value")
+                update_ops = []
+                for g, v in converted:
+                    if g is None:
+                        continue
+                    with name_scope("update_" + v.op.name):
+                        update_ops.append(self._update(g, v))
+                if global_step is None:
+                    apply_updates = self._finish(update_ops, scope)
+                else:
+                    with graph.control_dependencies([self._finish(update_ops, "update")]):
+                        apply_updates = state_ops.assign_add(step_ref, one, name=scope)
+                if isinstance(apply_updates, Tensor):
+                    apply_updates = apply_updates.op
+                train_ops = graph.get_collection_ref(GraphKeys.TRAIN_OP)
+                if apply_updates not in train_ops:
+                    train_ops.append(apply_updates)
+                self._casts, self._hyper_tensors = {}, {}
+                return apply_updates
+
+    def _update(self, grad, var):
+        op = self._apply_dense(grad, var)
+        if var.constraint is not None:
+            with get_default_graph().control_dependencies([op]):
+                return var.assign(var.constraint(var.value()))
+        return op
+
+    # --- slots ----------------------------------------------------------------------------------------
+    def get_slot(self, var, name):
+        """The slot variable `name` (see `get_slot_names`) created for `var`, or None."""
+        named = self._slots.get(name)
+        return None if named is None else named.get(_var_key(var))
+
+    def get_slot_names(self):
+        return sorted(self._slots)
+
+    def variables(self):
+        """The optimizer's own variables in the current graph (slots and e.g. Adam's beta powers), by name."""
+        g = get_default_graph()
+        out = [v for (_, graph), v in self._non_slot_dict.items() if graph is g]
+        for named in self._slots.values():
+            out.extend(v for v in named.values() if v.graph is g)
+        return sorted(out, key=lambda v: v.name)
+
+    def _slot(self, var, slot_name, fill_value=0.0, op_name=None):
+        """Get or create `var`'s slot `slot_name`: a variable `<var>/<optimizer name>[_n]` filled with
+        `fill_value`, of the variable's shape and dtype, non-trainable, in GLOBAL_VARIABLES."""
+        named = self._slots.setdefault(slot_name, {})
+        key = _var_key(var)
+        if key not in named:
+            named[key] = _create_slot(var, lambda: fill_value, op_name or self._name)
+        return named[key]
+
+    def _zeros_slot(self, var, slot_name, op_name=None):
+        return self._slot(var, slot_name, 0.0, op_name)
+
+    def _get_or_make_slot(self, var, val, slot_name, op_name):
+        """TF1's hook for custom optimizers: a slot whose initial value is the tensor `val`."""
+        named = self._slots.setdefault(slot_name, {})
+        key = _var_key(var)
+        if key not in named:
+            named[key] = _create_slot(var, lambda: convert_to_tensor(val), op_name)
+        return named[key]
+
+    def _get_or_make_slot_with_initializer(self, var, initializer, shape, dtype, slot_name, op_name):
+        """TF1's hook for custom optimizers: a slot initialized by `initializer(shape, dtype=dtype)`."""
+        named = self._slots.setdefault(slot_name, {})
+        key = _var_key(var)
+        if key not in named:
+            shape = TensorShape(shape).as_list()
+            named[key] = _create_slot(var, lambda: initializer(shape, dtype=dtypes.as_dtype(dtype)), op_name)
+        return named[key]
+
+    def _create_non_slot_variable(self, initial_value, name, colocate_with=None):
+        g = (colocate_with.graph if colocate_with is not None else get_default_graph())
+        key = (name, g)
+        v = self._non_slot_dict.get(key)
+        if v is None:
+            with g.as_default():
+                v = Variable(self._call_if_callable(initial_value), name=name, trainable=False)
+            self._non_slot_dict[key] = v
+        return v
+
+    def _get_non_slot_variable(self, name, graph=None):
+        return self._non_slot_dict.get((name, graph or get_default_graph()))
+
+    # --- hyper-parameters -----------------------------------------------------------------------------
+    @staticmethod
+    def _call_if_callable(param):
+        return param() if callable(param) else param
+
+    def _hyper(self, name, value):
+        """A hyper-parameter as a tensor named `<scope>/<name>` (a Python float becomes float32); registered
+        so that `apply_gradients` casts it to each variable dtype before the first update."""
+        value = self._call_if_callable(value)
+        if isinstance(value, Tensor) or hasattr(value, "_as_tensor"):
+            t = convert_to_tensor(value)
+        else:
+            t = convert_to_tensor(value, name=name)
+        self._hyper_tensors[name] = t
+        return t
+
+    def _cast(self, name, tensor, dtype):
+        """`tensor` in the variable's dtype, cast once per apply_gradients call and dtype."""
+        dtype = dtype.base_dtype
+        if tensor.dtype.base_dtype == dtype:
+            return tensor
+        key = (name, dtype)
+        t = self._casts.get(key)
+        if t is None:
+            t = self._casts[key] = cast(tensor, dtype)
+        return t
+
+    # --- hooks for subclasses -------------------------------------------------------------------------
+    def _create_slots(self, var_list):
+        pass
+
+    def _prepare(self):
+        pass
+
+    def _apply_dense(self, grad, var):
+        raise NotImplementedError
+
+    def _finish(self, update_ops, name_scope):
+        return group(*update_ops, name=name_scope)
+
+
+def _flatten(x):
+    if isinstance(x, (list, tuple)):
+        for y in x:
+            yield from _flatten(y)
+    elif isinstance(x, dict):
+        for y in x.values():
+            yield from _flatten(y)
+    else:
+        yield x
+
+
+def _create_slot(var, initial, op_name):
+    """A slot variable `<var>/<op_name>` (made unique: `_1`, `_2`, ...) shaped like `var`. `initial()` gives
+    a number to fill it with, or a tensor."""
+    g = var.graph
+    dtype = var.dtype.base_dtype
+    shape = var.shape
+    name = f"{var.op.name}/{op_name}"
+    with g.as_default(), g.control_dependencies(None), g.name_scope(None):
+        def init():
+            value = initial()
+            if _is_tensor(value):
+                return value
+            if shape.is_fully_defined():
+                return _filled(shape.as_list(), value, dtype)
+            # A variable made with validate_shape=False: take the shape of its initial value at run time.
+            return zeros_like(var.initial_value) + constant(value, dtype=dtype)
+        return Variable(init, trainable=False, name=name, dtype=dtype, validate_shape=shape.is_fully_defined(),
+                        _absolute_name=True)
+
+
+def _is_tensor(x):
+    return isinstance(x, Tensor) or hasattr(x, "_as_tensor")
+
+
+def _filled(shape, value, dtype):
+    """A tensor of `shape` filled with `value` (a small Const, or a Fill op made when the initializer runs,
+    so a big model's slots do not store their initial values in the graph)."""
+    from ..ops import array_ops
+
+    if value == 0:
+        return array_ops.zeros(shape, dtype=dtype)
+    if value == 1:
+        return array_ops.ones(shape, dtype=dtype)
+    return array_ops.fill(shape, constant(value, dtype=dtype, name="value"), name="Const")
