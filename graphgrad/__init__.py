@@ -4,6 +4,7 @@
 """
 __version__ = "0.1.0"
 
+from . import data, layers, losses, nn, regularizers, summary, train
 from .autodiff import gradients, hessians
 from .framework import errors
 from .framework.dtypes import (  # noqa: F401
@@ -38,8 +39,10 @@ from .framework.graph import (
                                reset_default_graph,
 )
 from .framework.tensor_shape import Dimension, TensorShape
+from .ops import math_ops as math  # noqa: F401
 from .ops import operators as _operators  # noqa: F401  (installs Python operators on Tensor/Variable)
 from .ops.array_ops import *  # noqa: F401,F403
+from .ops.clip_ops import *  # noqa: F401,F403
 from .ops.core import (
                                constant,
                                convert_to_tensor,
@@ -54,10 +57,12 @@ from .ops.core import (
 )
 from .ops.core import tuple_ as tuple  # noqa: A001
 from .ops.init_ops import *  # noqa: F401,F403
+from .ops.logging_ops import *  # noqa: F401,F403
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.state_ops import assign, assign_add, assign_sub
 from .runtime.session import InteractiveSession, Session, get_default_session
+from .summary import Event, SessionLog, Summary
 from .variables import (
                                AUTO_REUSE,
                                Variable,
@@ -78,7 +83,3 @@ from .variables import (
                                variable_scope,
                                variables_initializer,
 )
-from . import summary
-from .summary import Event, SessionLog, Summary
-from . import train
-from .ops.clip_ops import *  # noqa: F401,F403

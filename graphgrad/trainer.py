@@ -10,8 +10,6 @@ import math
 import sys
 import time
 
-import numpy as np
-
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "leaky_relu", "softplus", "relu6")
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop", "adagrad", "adadelta")
 DATASETS = ("digits", "mnist1d", "circle", "xor", "gaussians", "spiral", "triangle")
@@ -118,6 +116,7 @@ def evaluate(sess, model, x, y, batch_size=1024):
 def train(cfg: TrainConfig, out=sys.stdout):
     """Train and evaluate; returns a dict of final metrics."""
     import graphgrad as tf
+
     from .data import BatchIterator
 
     cfg.validate()

@@ -24,7 +24,7 @@ def test_nested_fetches_return_the_same_structure():
 
 def test_fetch_and_feed_by_name():
     x = tf.placeholder(tf.float32, (None,), name="x")
-    y = tf.multiply(x, 2.0, name="y")
+    tf.multiply(x, 2.0, name="y")
     with tf.Session() as s:
         np.testing.assert_array_equal(s.run("y:0", {"x:0": [1, 2]}), [2, 4])
         assert s.run("y", {x: [1.0]}) is None

@@ -1,5 +1,10 @@
 """Python operators on Tensor and Variable, mapped to ops with TensorFlow 1.x's default names
-(`a @ b` is `matmul`, `a * b` is `mul`, `a + b` is `add`)."""
+(`a @ b` is `matmul`, `a * b` is `mul`, `a + b` is `add`, `a < b` is `Less`, `a & b` is `and`).
+
+`==` and `!=` stay identity (tensors are dict keys, as in TF1): use tf.equal for elementwise equality.
+NumPy arrays and Python scalars work on either side: Tensor and Variable set `__array_priority__`, so
+`ndarray * tensor` calls the tensor's reflected operator instead of NumPy's own.
+"""
 from __future__ import annotations
 
 from ..framework.graph import Tensor
@@ -7,28 +12,56 @@ from ..variables import Variable
 from . import math_ops
 
 
-def _binary(op_def, default_name, reverse=False):
+def _binary(fn, default_name, reverse=False):
+    """Operator from a public wrapper `fn(x, y, name)`; the op is named `default_name` (made unique)."""
+    if reverse:
+        def reflected(self, other):
+            return fn(other, self, name=default_name)
+        return reflected
+
     def forward(self, other):
-        return math_ops.binary(op_def, self, other, None, default_name)
-
-    def backward(self, other):
-        return math_ops.binary(op_def, other, self, None, default_name)
-    return backward if reverse else forward
+        return fn(self, other, name=default_name)
+    return forward
 
 
-def _matmul(reverse=False):
-    def f(self, other):
-        a, b = (other, self) if reverse else (self, other)
-        return math_ops.matmul(a, b, name="matmul")
-    return f
+def _op(op_def, default_name, reverse=False):
+    """Operator creating `op_def` directly (no wrapper logic), named like TF1's operator."""
+    if reverse:
+        return lambda self, other: math_ops.binary(op_def, other, self, None, default_name)
+    return lambda self, other: math_ops.binary(op_def, self, other, None, default_name)
+
+
+def _logical(fn, default_name, reverse=False):
+    """`& | ^` are logical ops on bool tensors (TF1 would use bitwise ops on integers; graphgrad has none)."""
+    return _binary(fn, default_name, reverse)
+
+
+def _getitem(self, key):
+    from . import array_ops  # array ops import math ops; resolve lazily
+
+    return array_ops._slice_helper(math_ops.convert_to_tensor(self), key)
 
 
 OPERATORS = {
-    "__add__": _binary(math_ops.AddV2, "add"), "__radd__": _binary(math_ops.AddV2, "add", True),
-    "__sub__": _binary(math_ops.Sub, "sub"), "__rsub__": _binary(math_ops.Sub, "sub", True),
-    "__mul__": _binary(math_ops.Mul, "mul"), "__rmul__": _binary(math_ops.Mul, "mul", True),
-    "__matmul__": _matmul(), "__rmatmul__": _matmul(True),
+    "__add__": _op(math_ops.AddV2, "add"), "__radd__": _op(math_ops.AddV2, "add", True),
+    "__sub__": _op(math_ops.Sub, "sub"), "__rsub__": _op(math_ops.Sub, "sub", True),
+    "__mul__": _op(math_ops.Mul, "mul"), "__rmul__": _op(math_ops.Mul, "mul", True),
+    "__truediv__": _binary(math_ops.truediv, "truediv"),
+    "__rtruediv__": _binary(math_ops.truediv, "truediv", True),
+    "__floordiv__": _op(math_ops.FloorDiv, "floordiv"),
+    "__rfloordiv__": _op(math_ops.FloorDiv, "floordiv", True),
+    "__mod__": _op(math_ops.FloorMod, "mod"), "__rmod__": _op(math_ops.FloorMod, "mod", True),
+    "__pow__": _op(math_ops.Pow, "pow"), "__rpow__": _op(math_ops.Pow, "pow", True),
+    "__matmul__": _binary(math_ops.matmul, "matmul"), "__rmatmul__": _binary(math_ops.matmul, "matmul", True),
+    "__lt__": _op(math_ops.Less, "Less"), "__le__": _op(math_ops.LessEqual, "LessEqual"),
+    "__gt__": _op(math_ops.Greater, "Greater"), "__ge__": _op(math_ops.GreaterEqual, "GreaterEqual"),
+    "__and__": _logical(math_ops.logical_and, "and"), "__rand__": _logical(math_ops.logical_and, "and", True),
+    "__or__": _logical(math_ops.logical_or, "or"), "__ror__": _logical(math_ops.logical_or, "or", True),
+    "__xor__": _logical(math_ops.logical_xor, "xor"), "__rxor__": _logical(math_ops.logical_xor, "xor", True),
+    "__invert__": lambda self: math_ops.logical_not(self, name="LogicalNot"),
     "__neg__": lambda self: math_ops.negative(self, name="Neg"),
+    "__abs__": lambda self: math_ops.abs(self, name="Abs"),
+    "__getitem__": _getitem,
 }
 
 
@@ -37,6 +70,7 @@ def install(operators=None):
     for name, fn in (operators or OPERATORS).items():
         setattr(Tensor, name, fn)
         setattr(Variable, name, fn)
+    Variable.__array_priority__ = Tensor.__array_priority__
 
 
 install()

@@ -11,6 +11,7 @@ class RunContext:
         self.variables: dict = {}   # VariableV2 op -> array (the session owns variable values)
         self._rngs: dict = {}       # random op -> np.random.Generator, so each session replays its seeds
         self.stderr = None          # where Print writes; None means sys.stderr at call time
+        self.print_counts: dict = {}  # Print op -> times printed (for first_n), per session
 
     def to_device(self, array):
         """Constant data as the backend's array type (a no-op for NumPy)."""

@@ -30,3 +30,25 @@ __all__ = [
     "exponential_decay", "piecewise_constant", "piecewise_constant_decay", "polynomial_decay", "natural_exp_decay",
     "inverse_time_decay", "cosine_decay",
 ]
+
+from .saver import (  # noqa: E402
+    CheckpointReader,
+    NewCheckpointReader,
+    Saver,
+    checkpoint_exists,
+    get_checkpoint_mtimes,
+    get_checkpoint_state,
+    inspect_checkpoint,
+    latest_checkpoint,
+    list_variables,
+    load_checkpoint,
+    load_variable,
+    remove_checkpoint,
+    update_checkpoint_state,
+)
+
+__all__ += [
+    "CheckpointReader", "NewCheckpointReader", "Saver", "checkpoint_exists", "get_checkpoint_mtimes",
+    "get_checkpoint_state", "inspect_checkpoint", "latest_checkpoint", "list_variables", "load_checkpoint",
+    "load_variable", "remove_checkpoint", "update_checkpoint_state",
+]

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..framework import errors
+
 __all__ = [
     "CheckpointError",
     "CorruptCheckpointError",
@@ -46,11 +48,20 @@ __all__ = [
 ]
 
 
-class CheckpointError(ValueError):
-    """Base class for checkpoint problems (re-parented onto graphgrad's errors later)."""
+class CheckpointError(errors.OpError, ValueError):
+    """Base class for checkpoint problems: a `tf.errors.OpError` that is also a ValueError.
+
+    Built from a message alone; `node_def` and `op` are None because no graph op failed.
+    """
+
+    def __init__(self, message):
+        super().__init__(None, None, message)
+
+    def __reduce__(self):
+        return (type(self), (self.message,))
 
 
-class CorruptCheckpointError(CheckpointError):
+class CorruptCheckpointError(CheckpointError, errors.DataLossError):
     """A checkpoint file exists but its bytes are damaged, truncated or not a graphgrad checkpoint."""
 
 

@@ -1,0 +1,72 @@
+"""`tf.nn`: activations, softmax, dropout, cross-entropies and other neural-network ops.
+
+Everything is defined in `graphgrad.ops.nn_ops` (and the elementwise sigmoid/tanh in `graphgrad.ops.math_ops`);
+this module only gathers the TensorFlow 1.x `tf.nn` names."""
+from ..framework.graph import name_scope as _name_scope
+from ..ops import math_ops as _math_ops
+from ..ops.array_ops import gather as _gather
+from ..ops.math_ops import sigmoid, tanh
+from ..ops.nn_ops import (
+    bias_add,
+    crelu,
+    dropout,
+    elu,
+    in_top_k,
+    l2_loss,
+    l2_normalize,
+    leaky_relu,
+    log_softmax,
+    moments,
+    relu,
+    relu6,
+    relu_layer,
+    selu,
+    sigmoid_cross_entropy_with_logits,
+    softmax,
+    softmax_cross_entropy_with_logits,
+    softmax_cross_entropy_with_logits_v2,
+    softplus,
+    softsign,
+    sparse_softmax_cross_entropy_with_logits,
+    swish,
+    weighted_cross_entropy_with_logits,
+    xw_plus_b,
+)
+
+
+def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True, max_norm=None):
+    """Rows of `params` (one tensor; a one-element list also works) at `ids`."""
+    if isinstance(params, (list, tuple)):
+        if len(params) != 1:
+            raise NotImplementedError("embedding_lookup over several partitions is not supported")
+        params = params[0]
+    with _name_scope(name, "embedding_lookup", [params, ids]) as scope:
+        return _gather(params, ids, name=scope)
+
+
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
+    """(x - mean) * scale / sqrt(variance + epsilon) + offset; offset and scale may be None."""
+    with _name_scope(name, "batchnorm", [x, mean, variance, scale, offset]) as scope:
+        inv = _math_ops.rsqrt(_math_ops.add(variance, variance_epsilon))
+        if scale is not None:
+            inv = _math_ops.multiply(inv, scale)
+        shift = _math_ops.negative(_math_ops.multiply(mean, inv))
+        if offset is not None:
+            shift = _math_ops.add(offset, shift)
+        return _math_ops.add(_math_ops.multiply(x, inv), shift, name=scope)
+
+
+def zero_fraction(value, name=None):
+    """Fraction of zeros in `value` (float32 scalar), e.g. to monitor dead relus."""
+    with _name_scope(name, "zero_fraction", [value]) as scope:
+        zero = _math_ops.cast(_math_ops.equal(value, 0), "float32")
+        return _math_ops.reduce_mean(zero, name=scope)
+
+
+__all__ = [
+    "bias_add", "crelu", "dropout", "elu", "in_top_k", "l2_loss", "l2_normalize", "leaky_relu", "log_softmax",
+    "moments", "relu", "relu6", "relu_layer", "selu", "sigmoid", "sigmoid_cross_entropy_with_logits", "softmax",
+    "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2", "softplus", "softsign",
+    "sparse_softmax_cross_entropy_with_logits", "swish", "tanh", "weighted_cross_entropy_with_logits", "xw_plus_b",
+    "embedding_lookup", "batch_normalization", "zero_fraction",
+]

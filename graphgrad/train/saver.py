@@ -1,0 +1,484 @@
+"""`tf.train.Saver` and the checkpoint utilities around it, on top of `checkpoint_io`'s safe files.
+
+A checkpoint is one safetensors file per prefix (`logs/2/model.ckpt-50` -> `logs/2/model.ckpt-50.safetensors`)
+plus TensorFlow's text `checkpoint` state file; see docs/checkpoints.md and docs/checkpoint-format.md.
+Saving reads variable values straight from the session (no graph ops are added, so saving inside a
+training loop never grows the graph). Restoring checks every variable before it writes any, so a failed
+restore leaves the session untouched.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+
+import numpy as np
+
+from ..framework import dtypes, errors
+from ..framework.graph import Tensor, get_default_graph
+from ..ops.state_ops import uninitialized_error
+from . import checkpoint_io as cio
+from .checkpoint_io import CheckpointError, CheckpointMismatchError, CheckpointState, CorruptCheckpointError
+
+__all__ = [
+    "Saver",
+    "latest_checkpoint",
+    "get_checkpoint_state",
+    "update_checkpoint_state",
+    "checkpoint_exists",
+    "get_checkpoint_mtimes",
+    "remove_checkpoint",
+    "list_variables",
+    "load_checkpoint",
+    "load_variable",
+    "NewCheckpointReader",
+    "CheckpointReader",
+    "inspect_checkpoint",
+    "CheckpointState",
+    "CheckpointError",
+    "CorruptCheckpointError",
+    "CheckpointMismatchError",
+    "CheckpointNotFoundError",
+    "VariablesNotFoundInCheckpointError",
+    "CheckpointShapeMismatchError",
+    "VariablesMissingAndMismatchedError",
+]
+
+
+# --- errors ------------------------------------------------------------------------------------------
+
+class CheckpointNotFoundError(CheckpointError, errors.NotFoundError):
+    """No checkpoint at the given path: a `tf.errors.NotFoundError` and, as in TF1's restore, a ValueError."""
+
+
+class VariablesNotFoundInCheckpointError(CheckpointMismatchError, errors.NotFoundError):
+    """Variables the saver restores are missing from the checkpoint (TF: "Key ... not found in checkpoint")."""
+
+
+class CheckpointShapeMismatchError(CheckpointMismatchError, errors.InvalidArgumentError):
+    """Variables have another shape or dtype in the checkpoint than in the graph."""
+
+
+class VariablesMissingAndMismatchedError(VariablesNotFoundInCheckpointError, CheckpointShapeMismatchError):
+    """Both kinds of problem at once: caught by `except NotFoundError` and `except InvalidArgumentError`."""
+
+
+# --- paths --------------------------------------------------------------------------------------------
+
+def _prefix_of(path) -> str:
+    """A checkpoint prefix from a prefix, a data file path or a checkpoint directory (its latest)."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        latest = latest_checkpoint(path)
+        if latest is None:
+            raise CheckpointNotFoundError(f"Couldn't find 'checkpoint' file or checkpoints in given directory "
+                                          f"{path}")
+        return latest
+    if path.endswith(cio.DATA_SUFFIX) and os.path.isfile(path):
+        return path[:-len(cio.DATA_SUFFIX)]
+    if not cio.checkpoint_exists(path):
+        raise CheckpointNotFoundError(f"Failed to find any matching files for {path} (no file "
+                                      f"{cio.data_path(path)})")
+    return path
+
+
+def latest_checkpoint(checkpoint_dir, latest_filename=None):
+    """Prefix of the newest checkpoint recorded in `checkpoint_dir`, or None when there is none."""
+    return cio.latest_checkpoint(checkpoint_dir, latest_filename)
+
+
+def get_checkpoint_state(checkpoint_dir, latest_filename=None):
+    """The `checkpoint` file's content (`model_checkpoint_path`, `all_model_checkpoint_paths`), or None."""
+    return cio.read_checkpoint_state(checkpoint_dir, latest_filename or cio.STATE_FILENAME)
+
+
+def update_checkpoint_state(save_dir, model_checkpoint_path, all_model_checkpoint_paths=None,
+                            latest_filename=None, all_model_checkpoint_timestamps=None,
+                            last_preserved_timestamp=None):
+    """Write the `checkpoint` state file of `save_dir` (atomically)."""
+    cio.write_checkpoint_state(save_dir, model_checkpoint_path, all_model_checkpoint_paths,
+                               latest_filename or cio.STATE_FILENAME)
+
+
+def checkpoint_exists(checkpoint_prefix) -> bool:
+    """Whether the data file of `checkpoint_prefix` exists (contents are verified on load)."""
+    return cio.checkpoint_exists(checkpoint_prefix)
+
+
+def get_checkpoint_mtimes(checkpoint_prefixes):
+    """Modification times of the given checkpoints' data files; missing ones are skipped."""
+    out = []
+    for p in checkpoint_prefixes:
+        try:
+            out.append(os.path.getmtime(cio.data_path(p)))
+        except OSError:
+            continue
+    return out
+
+
+def remove_checkpoint(checkpoint_prefix, checkpoint_format_version=None, meta_graph_suffix="meta"):
+    """Delete a checkpoint's data file (missing is fine)."""
+    cio.remove_checkpoint(checkpoint_prefix)
+
+
+# --- reading checkpoints ---------------------------------------------------------------------------------
+
+class CheckpointReader:
+    """Read access to one checkpoint (TF's `NewCheckpointReader`): names, shapes, dtypes and values.
+
+    The header is verified when the reader is made; tensor data (with its checksums) is read once, on
+    the first `get_tensor`.
+    """
+
+    def __init__(self, ckpt_dir_or_file):
+        self.prefix = _prefix_of(ckpt_dir_or_file)
+        self.path = cio.data_path(self.prefix)
+        self._index = cio.read_index(self.path)
+        self._arrays = None
+        self._metadata = None
+
+    def _load(self):
+        if self._arrays is None:
+            self._arrays, self._metadata = cio.load_arrays(self.path)
+        return self._arrays
+
+    @property
+    def metadata(self) -> dict:
+        """The file's user metadata (graphgrad version, global step, variable names, save time)."""
+        self._load()
+        return dict(self._metadata)
+
+    def has_tensor(self, tensor_str) -> bool:
+        return tensor_str in self._index
+
+    def get_tensor(self, tensor_str) -> np.ndarray:
+        if tensor_str not in self._index:
+            raise errors.NotFoundError(None, None, f"Key {tensor_str} not found in checkpoint {self.prefix}")
+        return self._load()[tensor_str].copy()
+
+    def get_variable_to_shape_map(self) -> dict:
+        return {name: list(shape) for name, (shape, _) in self._index.items()}
+
+    def get_variable_to_dtype_map(self) -> dict:
+        return {name: dtypes.as_dtype(dt) for name, (_, dt) in self._index.items()}
+
+    def debug_string(self) -> bytes:
+        return "".join(f"{n} ({dtypes.as_dtype(dt).name}) {list(s)}\n" for n, (s, dt) in self._index.items()
+                       ).encode()
+
+
+def NewCheckpointReader(filepattern) -> CheckpointReader:  # noqa: N802 (TF's name)
+    return CheckpointReader(filepattern)
+
+
+def load_checkpoint(ckpt_dir_or_file) -> CheckpointReader:
+    """A reader for a checkpoint prefix or a directory (its latest checkpoint)."""
+    return CheckpointReader(ckpt_dir_or_file)
+
+
+def load_variable(ckpt_dir_or_file, name) -> np.ndarray:
+    """One variable's value from a checkpoint (a trailing ':0' is ignored, as in TF)."""
+    if name.endswith(":0"):
+        name = name[:-2]
+    return load_checkpoint(ckpt_dir_or_file).get_tensor(name)
+
+
+def list_variables(ckpt_dir_or_file) -> list:
+    """`[(name, shape as a list)]` of a checkpoint, sorted by name; reads the header only."""
+    reader = load_checkpoint(ckpt_dir_or_file)
+    shapes = reader.get_variable_to_shape_map()
+    return [(name, shapes[name]) for name in sorted(shapes)]
+
+
+def _value_summary(arr: np.ndarray) -> list[str]:
+    if arr.size == 0:
+        return ["-"] * 4
+    a = arr.astype(np.float64)
+    finite = a[np.isfinite(a)]
+    if finite.size == 0:
+        return ["-"] * 4
+    return [f"{v:.6g}" for v in (finite.min(), finite.mean(), finite.max(), np.sqrt(np.sum(finite * finite)))]
+
+
+def inspect_checkpoint(path) -> str:
+    """A human-readable listing of a checkpoint: per variable its shape, dtype, min/mean/max/L2 norm.
+
+    `path` is a prefix, a data file or a directory (its latest checkpoint). Statistics ignore NaN and
+    Inf, whose counts are listed separately. Used by `graphgrad inspect-checkpoint PATH`.
+    """
+    reader = load_checkpoint(path)
+    arrays = reader._load()
+    meta = reader.metadata
+    size = os.path.getsize(reader.path)
+    lines = [f"checkpoint   {reader.prefix}", f"file         {reader.path} ({size:,} bytes, {len(arrays)} tensors)"]
+    if "graphgrad_version" in meta:
+        lines.append(f"written by   graphgrad {meta['graphgrad_version']}")
+    if "global_step" in meta:
+        lines.append(f"global step  {meta['global_step']}")
+    with contextlib.suppress(KeyError, ValueError, OverflowError, OSError):
+        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(float(meta["saved_at"])))
+        lines.append(f"saved at     {when}")
+    header = ["name", "shape", "dtype", "min", "mean", "max", "norm"]
+    rows = []
+    for name, arr in arrays.items():
+        row = [name, str(list(arr.shape)), dtypes.as_dtype(arr.dtype).name, *_value_summary(arr)]
+        if arr.dtype.kind == "f":
+            nan, inf = int(np.isnan(arr).sum()), int(np.isinf(arr).sum())
+            if nan or inf:
+                row[-1] += f"  ({nan} NaN, {inf} Inf)"
+        rows.append(row)
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    lines.append("")
+    for r in [header, *rows]:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
+    return "\n".join(lines) + "\n"
+
+
+# --- the Saver -------------------------------------------------------------------------------------------
+
+def _variable_op(v):
+    """The VariableV2 op behind a Variable (or its reference tensor)."""
+    ref = getattr(v, "_ref", None)
+    t = ref() if ref is not None and not isinstance(v, Tensor) else v
+    if not isinstance(t, Tensor) or t.op.type != "VariableV2":
+        raise TypeError(f"Saver can save only variables, got {v!r}")
+    return t.op
+
+
+def _saveables(var_list):
+    """`{checkpoint key: VariableV2 op}` from a list of variables (keyed by op name) or a name->variable dict."""
+    if isinstance(var_list, dict):
+        items = []
+        for name, v in var_list.items():
+            if not isinstance(name, str) or not name:
+                raise TypeError(f"var_list keys must be non-empty strings, got {name!r}")
+            items.append((name, _variable_op(v)))
+    elif isinstance(var_list, (list, tuple, set, frozenset)):
+        items = [(op.name, op) for op in (_variable_op(v) for v in var_list)]
+    else:
+        raise TypeError(f"Variables to save should be passed in a dict or a list: {var_list!r}")
+    out, seen = {}, {}
+    for name, op in items:
+        if name in out:
+            raise ValueError(f"At least two variables have the same name: {name}")
+        if op in seen:
+            raise ValueError(f"Variable {op.name} is saved twice, under {seen[op]!r} and {name!r}")
+        out[name], seen[op] = op, name
+    graphs = {op.graph for op in out.values()}
+    if len(graphs) > 1:
+        raise ValueError("All variables of a Saver must belong to the same graph")
+    return out
+
+
+def _shape_str(shape) -> str:
+    return "<unknown>" if shape is None else "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
+
+
+class Saver:
+    """Saves and restores variables (TF1 `tf.train.Saver`), keeping the newest `max_to_keep` checkpoints.
+
+    `var_list`: None for all global variables at construction time (optimizer slots included, so build
+    the Saver after `minimize`), a list of variables (saved under their op names, e.g. "dense/kernel"), or
+    a dict `{checkpoint name: variable}` to save under other names or restore a subset into another model.
+    Accepted for compatibility and ignored: reshape, sharded (one file per checkpoint anyway), name,
+    restore_sequentially, saver_def, builder, write_version, filename, save_relative_paths (paths inside
+    the checkpoint directory are always stored relative to it).
+    """
+
+    def __init__(self, var_list=None, reshape=False, sharded=False, max_to_keep=5,
+                 keep_checkpoint_every_n_hours=10000.0, name=None, restore_sequentially=False, saver_def=None,
+                 builder=None, defer_build=False, allow_empty=False, write_version=None, pad_step_number=False,
+                 save_relative_paths=False, filename=None):
+        self._var_list = var_list
+        self._max_to_keep = max_to_keep
+        self._keep_every_s = keep_checkpoint_every_n_hours * 3600.0
+        self._allow_empty = allow_empty
+        self._pad_step_number = pad_step_number
+        self._last_checkpoints = []      # [(prefix, time)], oldest first
+        self._to_delete = []
+        self._next_keep_time = time.time() + self._keep_every_s
+        self._vars = None
+        self._graph = None
+        if not defer_build:
+            self.build()
+
+    def build(self):
+        """Collect the variables to save (done at construction unless `defer_build=True`)."""
+        if self._vars is not None:
+            return
+        var_list = self._var_list
+        if var_list is None:
+            from ..variables import global_variables
+
+            var_list = global_variables()
+        vars_ = _saveables(var_list)
+        if not vars_ and not self._allow_empty:
+            raise ValueError("No variables to save")
+        self._vars = vars_
+        self._graph = next(iter(vars_.values())).graph if vars_ else get_default_graph()
+
+    # --- bookkeeping of kept checkpoints ----------------------------------------------------------------
+    @property
+    def last_checkpoints(self) -> list:
+        """Prefixes of the checkpoints this saver keeps, oldest first (as passed to `save`)."""
+        return [p for p, _ in self._last_checkpoints]
+
+    def set_last_checkpoints(self, last_checkpoints):
+        """Deprecated TF API: adopt `last_checkpoints` (never kept by keep_checkpoint_every_n_hours)."""
+        self._last_checkpoints = [(os.fspath(p), float("inf")) for p in last_checkpoints]
+
+    def set_last_checkpoints_with_time(self, last_checkpoints_with_time):
+        """Adopt `[(prefix, timestamp)]`, e.g. from a previous run, so max_to_keep continues counting."""
+        self._last_checkpoints = [(os.fspath(p), float(t)) for p, t in last_checkpoints_with_time]
+
+    def recover_last_checkpoints(self, checkpoint_paths):
+        """Adopt existing checkpoints (e.g. `get_checkpoint_state(d).all_model_checkpoint_paths`) after a
+        restart, with their files' modification times; paths without a data file are skipped."""
+        kept = []
+        for p in checkpoint_paths:
+            mtimes = get_checkpoint_mtimes([p])
+            if mtimes:
+                kept.append((p, mtimes[0]))
+        self.set_last_checkpoints_with_time(kept)
+
+    def _record(self, prefix):
+        if not self._max_to_keep:
+            return
+        self._last_checkpoints = [(p, t) for p, t in self._last_checkpoints if p != prefix]
+        self._last_checkpoints.append((prefix, time.time()))
+        while len(self._last_checkpoints) > self._max_to_keep:
+            self._to_delete.append(self._last_checkpoints.pop(0))
+
+    def _delete_old(self):
+        while self._to_delete:
+            prefix, saved_at = self._to_delete.pop(0)
+            if saved_at > self._next_keep_time:  # keep one checkpoint every N hours
+                self._next_keep_time += self._keep_every_s
+                continue
+            try:
+                cio.remove_checkpoint(prefix)
+            except OSError:
+                pass  # like TF: failing to delete an old checkpoint does not fail the save
+
+    # --- save and restore -------------------------------------------------------------------------------
+    def _check_session(self, sess):
+        if sess is None or not hasattr(sess, "_variable_value"):
+            raise TypeError(f"'sess' must be a Session; {sess!r}")
+        if sess.closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        if self._vars and sess.graph is not self._graph:
+            raise ValueError("The Saver's variables are not elements of the session's graph.")
+
+    def _step_value(self, sess, global_step):
+        if isinstance(global_step, (int, np.integer)):
+            return int(global_step)
+        ref = getattr(global_step, "_ref", None)
+        if ref is not None and not isinstance(global_step, Tensor):
+            op = ref().op
+            value = sess._variable_value(op)
+            if value is None:
+                raise uninitialized_error(op)
+            return int(sess._ctx.to_host(value))
+        return int(sess.run(global_step))
+
+    def save(self, sess, save_path, global_step=None, latest_filename=None, meta_graph_suffix="meta",
+             write_meta_graph=True, write_state=True, strip_default_attrs=False, save_debug_info=False):
+        """Write the variables' values to `save_path[-global_step]` and return that prefix.
+
+        Order of writes: the data file (atomically), then the `checkpoint` state file, then deletion of
+        checkpoints beyond `max_to_keep`, so a crash at any point leaves `latest_checkpoint` restorable.
+        The folder is created when missing. No meta graph is written (`write_meta_graph` is ignored).
+        """
+        self.build()
+        if not self._vars:
+            return None  # an empty saver (allow_empty=True) saves nothing, as in TF
+        self._check_session(sess)
+        latest_filename = latest_filename or cio.STATE_FILENAME
+        if os.path.split(latest_filename)[0]:
+            raise ValueError("'latest_filename' must not contain path components")
+        save_path = os.fspath(save_path)
+        if os.path.basename(save_path) == latest_filename:
+            raise ValueError(f"'latest_filename' collides with 'save_path': '{latest_filename}' and "
+                             f"'{save_path}'")
+        step = None
+        prefix = save_path
+        if global_step is not None:
+            step = self._step_value(sess, global_step)
+            prefix = f"{save_path}-{step:08d}" if self._pad_step_number else f"{save_path}-{step}"
+
+        arrays = {}
+        to_host = sess._ctx.to_host
+        for key, op in self._vars.items():
+            value = sess._variable_value(op)
+            if value is None:
+                raise uninitialized_error(op)
+            arrays[key] = to_host(value)
+        from .. import __version__
+
+        metadata = {"graphgrad_version": __version__, "saved_at": f"{time.time():.6f}",
+                    "variables": json.dumps({k: op.name for k, op in self._vars.items()}, separators=(",", ":"))}
+        if step is not None:
+            metadata["global_step"] = str(step)
+        cio.save_arrays(cio.data_path(prefix), arrays, metadata)
+
+        if write_state:
+            self._record(prefix)
+            cio.write_checkpoint_state(os.path.dirname(prefix), prefix, self.last_checkpoints, latest_filename)
+            self._delete_old()
+        return prefix
+
+    def restore(self, sess, save_path):
+        """Load the saver's variables from checkpoint `save_path` into `sess`.
+
+        Every variable is checked first; missing names (NotFoundError), shape and dtype mismatches
+        (InvalidArgumentError) are reported together in one error, and nothing is written unless all
+        checks pass. Variables in the file that the saver does not know are ignored.
+        """
+        self.build()
+        if not self._vars:
+            return
+        if save_path is None:
+            raise ValueError("Can't load save_path when it is None.")
+        self._check_session(sess)
+        prefix = os.fspath(save_path)
+        if not cio.checkpoint_exists(prefix):
+            hint = ""
+            if os.path.isdir(prefix):
+                hint = f" (a directory: pass tf.train.latest_checkpoint({prefix!r}) for its newest checkpoint)"
+            raise CheckpointNotFoundError(f"The passed save_path is not a valid checkpoint: {prefix}{hint}")
+        try:
+            arrays, _ = cio.load_arrays(cio.data_path(prefix))
+        except FileNotFoundError:  # deleted between the check and the read
+            raise CheckpointNotFoundError(f"The passed save_path is not a valid checkpoint: {prefix}") from None
+
+        missing, mismatched, values = [], [], []
+        for key, op in self._vars.items():
+            out = op.outputs[0]
+            var_dtype = out.dtype.base_dtype
+            if key not in arrays:
+                label = key if key == op.name else f"{key} (variable {op.name})"
+                missing.append(f"Key {label} not found in checkpoint")
+                continue
+            arr = arrays[key]
+            problems = []
+            if not out.shape.is_compatible_with(arr.shape):
+                problems.append(f"shape {_shape_str(arr.shape)} in checkpoint, {_shape_str(out.shape.dims_tuple)} "
+                                f"in graph")
+            if arr.dtype != var_dtype.np:
+                problems.append(f"dtype {dtypes.as_dtype(arr.dtype).name} in checkpoint, {var_dtype.name} in graph")
+            if problems:
+                label = key if key == op.name else f"{key} (variable {op.name})"
+                mismatched.append(f"{label}: " + "; ".join(problems))
+            else:
+                values.append((op, arr))
+        if missing or mismatched:
+            cls = (VariablesMissingAndMismatchedError if missing and mismatched else
+                   VariablesNotFoundInCheckpointError if missing else CheckpointShapeMismatchError)
+            lines = "\n".join(f"  {p}" for p in missing + mismatched)
+            raise cls(f"Restoring from checkpoint {prefix} failed: {len(missing) + len(mismatched)} of the "
+                      f"saver's {len(self._vars)} variables do not match it (nothing was restored):\n{lines}\n"
+                      "The graph must define these variables exactly as when the checkpoint was saved; pass a "
+                      "dict var_list to Saver to map checkpoint names to other variables.")
+        for op, arr in values:
+            sess._set_variable_value(op, arr)
