@@ -5,20 +5,9 @@ import pytest
 import graphgrad as tf
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
-    s = tf.get_default_session()
-    while s is not None:
-        s.close()
-        s = tf.get_default_session()
-
-
 def test_operation_example_prints_like_tensorflow():
     x = tf.placeholder(tf.float32, (None, 10))
-    w = tf.Variable(tf.ones((10, 20)), name="w") if hasattr(tf, "ones") else \
-        tf.Variable(np.ones((10, 20), np.float32), name="w")
+    w = tf.Variable(tf.random_uniform((10, 20)), name="w")
     z = x @ w
     assert str(z) == 'Tensor("matmul:0", shape=(?, 20), dtype=float32)'
 
@@ -75,3 +64,9 @@ def test_unfed_placeholder_error_then_feeding():
                              r"and shape \[2,2\]"):
         s.run(c)
     np.testing.assert_array_equal(s.run(c, feed_dict={a: np.ones((2, 2))}), np.full((2, 2), 2.0))
+
+
+def test_trainable_variables_print_as_refs():
+    x = tf.get_variable("x", shape=(), dtype=tf.float32)
+    assert repr(tf.trainable_variables()) == "[<tf.Variable 'x:0' shape=() dtype=float32_ref>]"
+    assert tf.trainable_variables()[0] is x

@@ -112,9 +112,7 @@ def test_failed_run_leaves_variables_unchanged():
     x = tf.placeholder(tf.float32, (None,))
     inc = tf.assign_add(v, [1.0, 1.0])
     with tf.control_dependencies([inc]):
-        bad = tf.matmul(tf.reshape(x, (1, -1)), tf.reshape(v, (2, 1))) if hasattr(tf, "reshape") else None
-    if bad is None:
-        pytest.skip("reshape not available")
+        bad = tf.matmul(tf.reshape(x, (1, -1)), tf.reshape(v, (2, 1)))
     with tf.Session() as s:
         s.run(v.initializer)
         with pytest.raises(tf.errors.InvalidArgumentError):
@@ -198,8 +196,7 @@ def test_report_uninitialized_variables():
 
 def test_get_variable_reuse_rules():
     with tf.variable_scope("foo"):
-        v = tf.get_variable("v", shape=(2,), initializer=tf.constant_initializer(1.0)
-                            if hasattr(tf, "constant_initializer") else np.ones(2, np.float32))
+        v = tf.get_variable("v", shape=(2,), initializer=tf.constant_initializer(1.0))
         with pytest.raises(ValueError, match="already exists"):
             tf.get_variable("v", shape=(2,))
     with tf.variable_scope("foo", reuse=True):
