@@ -28,16 +28,38 @@ def _demo(args):
 
 
 def _train(args):
-    from .trainer import TrainConfig, train
+    from .trainer import LogdirError, TrainConfig, default_logdir, train
 
+    logdir = None if args.no_logdir else args.logdir
+    if logdir is None and not args.no_logdir and not args.resume:
+        logdir = default_logdir(args.dataset)
     cfg = TrainConfig(dataset=args.dataset, hidden=args.hidden, activation=args.activation,
                       optimizer=args.optimizer, lr=args.lr, batch_size=args.batch_size, epochs=args.epochs,
-                      dropout=args.dropout, l2=args.l2, seed=args.seed, progress=not args.no_progress)
+                      dropout=args.dropout, l2=args.l2, seed=args.seed, logdir=logdir, resume=args.resume,
+                      log_every=args.log_every, progress=not args.no_progress)
     try:
         cfg.validate()
     except ValueError as e:
         args.parser.error(str(e))
-    train(cfg)
+    try:
+        train(cfg)
+    except LogdirError as e:
+        args.parser.error(str(e))
+    return 0
+
+
+def _inspect_checkpoint(args):
+    """Print a checkpoint's variables with statistics; exit 1 with one line when it is missing or damaged."""
+    from .train.checkpoint_io import CheckpointError
+    from .train.saver import inspect_checkpoint
+
+    try:
+        text = inspect_checkpoint(args.path)
+    except (CheckpointError, OSError) as e:
+        message = " ".join(str(e).split()) or type(e).__name__
+        print(f"graphgrad inspect-checkpoint: error: {message}", file=sys.stderr)
+        return 1
+    print(text, end="")
     return 0
 
 
@@ -78,7 +100,18 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--l2", type=float, default=d.l2, help="L2 regularization scale on the kernels")
     t.add_argument("--seed", type=int, default=d.seed)
     t.add_argument("--no-progress", action="store_true", help="no progress bars")
+    logs = t.add_mutually_exclusive_group()
+    logs.add_argument("--logdir", metavar="DIR", default=None,
+                      help="where TensorBoard events and per-epoch checkpoints go (default runs/DATASET-TIME)")
+    logs.add_argument("--no-logdir", action="store_true", help="write no events and no checkpoints")
+    t.add_argument("--resume", action="store_true",
+                   help="continue the run in --logdir from its latest checkpoint (same options; --epochs may grow)")
+    t.add_argument("--log-every", type=int, default=d.log_every, metavar="N",
+                   help="steps between train/loss and train/accuracy points")
     t.set_defaults(func=_train, parser=t)
+    ic = sub.add_parser("inspect-checkpoint", help="list a checkpoint's variables with shape, dtype, min/mean/max")
+    ic.add_argument("path", metavar="PATH", help="a checkpoint prefix, its .safetensors file, or a logdir (latest)")
+    ic.set_defaults(func=_inspect_checkpoint)
     demo = sub.add_parser("demo", help="differentiate and minimize x**2 on a graph")
     demo.add_argument("--steps", type=int, default=5)
     demo.set_defaults(func=_demo)

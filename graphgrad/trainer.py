@@ -1,18 +1,32 @@
 """The main job: train an MLP classifier on a data set with plain graph code, as the lectures do.
 
 Everything here is ordinary graphgrad user code (placeholders, tf.layers.dense, an optimizer's minimize,
-Session.run with feed_dict), so it doubles as a worked example of the API.
+Session.run with feed_dict, tf.summary, tf.train.Saver), so it doubles as a worked example of the API.
+With a logdir the job writes TensorBoard event files and one checkpoint per epoch there, and `resume=True`
+continues a killed run to exactly the numbers an uninterrupted run gives (see docs/main-job.md).
 """
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
+import os
 import sys
 import time
+
+import numpy as np
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "leaky_relu", "softplus", "relu6")
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop", "adagrad", "adadelta")
 DATASETS = ("digits", "mnist1d", "circle", "xor", "gaussians", "spiral", "triangle")
+# Options that fix the model and its trajectory: a resumed run must repeat them (epochs may grow).
+RUN_OPTIONS = ("dataset", "hidden", "activation", "optimizer", "lr", "batch_size", "dropout", "l2", "seed")
+CONFIG_FILENAME = "config.json"
+CHECKPOINT_BASENAME = "model.ckpt"
+
+
+class LogdirError(ValueError):
+    """The options cannot run against the logdir (nothing to resume, other options, a used logdir)."""
 
 
 @dataclasses.dataclass
@@ -27,8 +41,9 @@ class TrainConfig:
     dropout: float = 0.0
     l2: float = 0.0
     seed: int = 0
-    logdir: str | None = None
+    logdir: str | None = None   # None: no event files, no checkpoints
     resume: bool = False
+    log_every: int = 10         # steps between train/loss, train/accuracy points
     progress: bool = True
 
     def validate(self):
@@ -51,9 +66,36 @@ class TrainConfig:
             raise ValueError(f"--dropout must be in [0, 1), got {self.dropout}")
         if self.l2 < 0:
             raise ValueError(f"--l2 must be non-negative, got {self.l2}")
+        if self.seed < 0:
+            raise ValueError(f"--seed must be non-negative, got {self.seed}")
+        if self.log_every < 1:
+            raise ValueError(f"--log-every must be at least 1, got {self.log_every}")
+        if self.resume and not self.logdir:
+            raise ValueError("--resume needs --logdir DIR of the run to continue")
+
+    def run_options(self) -> dict:
+        """The options a resumed run must share, JSON-ready."""
+        d = {k: getattr(self, k) for k in RUN_OPTIONS}
+        d["hidden"] = list(d["hidden"])
+        d["lr"] = self.learning_rate
+        return d
+
+    @property
+    def learning_rate(self) -> float:
+        return self.lr if self.lr is not None else DEFAULT_LR[self.optimizer]
 
 
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "adam": 0.001, "rmsprop": 0.001, "adagrad": 0.1, "adadelta": 1.0}
+
+
+def default_logdir(dataset, root="runs") -> str:
+    """`runs/<dataset>-<YYYYmmdd-HHMMSS>`, with `-2`, `-3`, ... when that folder exists already."""
+    base = os.path.join(root, f"{dataset}-{time.strftime('%Y%m%d-%H%M%S')}")
+    path, n = base, 1
+    while os.path.exists(path):
+        n += 1
+        path = f"{base}-{n}"
+    return path
 
 
 def load_dataset(name, seed=0):
@@ -98,8 +140,8 @@ class Model:
             correct = tf.equal(tf.argmax(self.logits, axis=1), self.y)
             self.accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
         self.global_step = tf.train.get_or_create_global_step()
-        lr = cfg.lr if cfg.lr is not None else DEFAULT_LR[cfg.optimizer]
-        self.train_op = make_optimizer(tf, cfg.optimizer, lr).minimize(self.loss, global_step=self.global_step)
+        optimizer = make_optimizer(tf, cfg.optimizer, cfg.learning_rate)
+        self.train_op = optimizer.minimize(self.loss, global_step=self.global_step)
 
 
 def evaluate(sess, model, x, y, batch_size=1024):
@@ -113,44 +155,211 @@ def evaluate(sess, model, x, y, batch_size=1024):
     return total_loss / len(x), total_acc / len(x)
 
 
-def train(cfg: TrainConfig, out=sys.stdout):
-    """Train and evaluate; returns a dict of final metrics."""
+def reseed_random_ops(sess, ops, epoch):
+    """Restart each random op's generator (dropout masks) from (its seeds, its index, epoch).
+
+    The session's generators otherwise run on from wherever the process started, so a resumed process
+    would draw other masks than the uninterrupted one. Making them a function of the epoch (runs resume
+    at epoch boundaries) needs no extra state in the checkpoint.
+    """
+    for i, op in enumerate(ops):
+        fresh = np.random.default_rng([op.attrs["seed"], op.attrs["seed2"], i, epoch])
+        sess._ctx.rng(op).bit_generator.state = fresh.bit_generator.state
+
+
+# --- the logdir: config, TensorBoard events, checkpoints ------------------------------------------------
+
+def _write_json_atomically(path, obj):
+    from .train.checkpoint_io import _atomic_write
+
+    data = (json.dumps(obj, indent=1, sort_keys=True) + "\n").encode()
+    _atomic_write(path, lambda f: f.write(data))
+
+
+def _option_text(key, value):
+    if key == "hidden" and isinstance(value, list):
+        value = ",".join(map(str, value))
+    return f"--{key.replace('_', '-')} {value}"
+
+
+def check_logdir(cfg: TrainConfig):
+    """Fail early (LogdirError) when the logdir cannot serve this run; return the checkpoint to resume or None."""
+    from .train import checkpoint_io as cio
+
+    logdir = cfg.logdir
+    try:
+        state = cio.read_checkpoint_state(logdir)
+        latest = cio.latest_checkpoint(logdir)
+    except (cio.CheckpointError, OSError) as e:
+        raise LogdirError(f"cannot read the checkpoint state in {logdir}: {_one_line(e)}") from None
+    if not cfg.resume:
+        if state is not None:
+            raise LogdirError(f"{logdir} already holds checkpoints; pass --resume to continue that run or choose "
+                              "another --logdir")
+        return None
+    if latest is None:
+        raise LogdirError(f"no checkpoint to resume from in {logdir}")
+    config_path = os.path.join(logdir, CONFIG_FILENAME)
+    try:
+        with open(config_path, encoding="utf-8") as f:
+            saved = json.load(f)["options"]
+    except FileNotFoundError:
+        return latest  # a checkpoint from elsewhere: restoring checks names and shapes
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise LogdirError(f"cannot read {config_path}: {_one_line(e)}") from None
+    now = cfg.run_options()
+    diffs = [f"{_option_text(k, now.get(k))} (the run has {_option_text(k, saved.get(k))})"
+             for k in RUN_OPTIONS if saved.get(k) != now.get(k)]
+    if diffs:
+        raise LogdirError(f"--resume: options differ from the run in {logdir}: " + ", ".join(diffs))
+    return latest
+
+
+def _one_line(e) -> str:
+    return " ".join(str(e).split()) or type(e).__name__
+
+
+class RunLog:
+    """What the job writes to its logdir: event files (scalars, histograms, graph) and per-epoch checkpoints.
+
+    Built inside the graph (summary ops, Saver) before it is finalized; `open` starts or resumes the
+    session state and returns the epoch to start at.
+    """
+
+    def __init__(self, tf, cfg: TrainConfig, model: Model):
+        self.tf, self.cfg, self.model = tf, cfg, model
+        with tf.name_scope("train"):
+            self.train_summary = tf.summary.merge([tf.summary.scalar("loss", model.data_loss),
+                                                   tf.summary.scalar("accuracy", model.accuracy)])
+        with tf.name_scope("weights"):
+            self.weight_summary = tf.summary.merge([tf.summary.histogram(v.op.name, v)
+                                                    for v in tf.trainable_variables()])
+        self.saver = tf.train.Saver(max_to_keep=5)   # all global variables: Adam slots, global step too
+        self.writer = None
+
+    def open(self, sess, init, resume_from, batches_per_epoch, out) -> int:
+        """Initialize or restore the variables, open the event file, write config/graph; return the epoch."""
+        tf, cfg = self.tf, self.cfg
+        from .train import checkpoint_io as cio
+
+        if resume_from is None:
+            sess.run(init)
+            try:
+                _write_json_atomically(os.path.join(cfg.logdir, CONFIG_FILENAME), {"options": cfg.run_options()})
+                self.writer = tf.summary.FileWriter(cfg.logdir, sess.graph)
+            except OSError as e:
+                raise LogdirError(f"cannot write to {cfg.logdir}: {_one_line(e)}") from None
+            print(f"logging to {cfg.logdir} (TensorBoard events and a checkpoint per epoch)", file=out)
+            return 0
+        cio.cleanup_temp_files(cfg.logdir)  # left by a killed save
+        try:
+            self.saver.restore(sess, resume_from)
+        except tf.errors.OpError as e:
+            raise LogdirError(f"cannot resume from {resume_from}: {_one_line(e)}") from None
+        state = tf.train.get_checkpoint_state(cfg.logdir)
+        self.saver.recover_last_checkpoints(state.all_model_checkpoint_paths)
+        step = int(sess.run(self.model.global_step))
+        epoch, rest = divmod(step, batches_per_epoch)
+        if rest:
+            raise LogdirError(f"cannot resume from {resume_from}: global step {step} is not the end of an epoch of "
+                              f"{batches_per_epoch} batches")
+        if epoch > cfg.epochs:
+            raise LogdirError(f"cannot resume from {resume_from}: it is at epoch {epoch}, beyond --epochs "
+                              f"{cfg.epochs}")
+        self.writer = tf.summary.FileWriter(cfg.logdir)
+        # TensorBoard drops what the killed process logged after the checkpoint (steps >= step + 1).
+        self.writer.add_session_log(tf.summary.SessionLog(status=tf.summary.SessionLog.START), step + 1)
+        print(f"resuming from {resume_from} after epoch {epoch}/{cfg.epochs}", file=out)
+        return epoch
+
+    def end_epoch(self, sess, step, test_metrics):
+        """Log test metrics and weight histograms, then checkpoint (after the events are on disk)."""
+        tf = self.tf
+        test_loss, test_acc = test_metrics
+        self.writer.add_summary(tf.summary.Summary(value=[
+            tf.summary.Summary.Value(tag="test/loss", simple_value=test_loss),
+            tf.summary.Summary.Value(tag="test/accuracy", simple_value=test_acc)]), step)
+        self.writer.add_summary(sess.run(self.weight_summary), step)
+        self.writer.flush()
+        self.saver.save(sess, os.path.join(self.cfg.logdir, CHECKPOINT_BASENAME), global_step=self.model.global_step)
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.close()
+
+
+# --- the job ---------------------------------------------------------------------------------------------
+
+def train(cfg: TrainConfig, out=None):
+    """Train and evaluate, printing to `out` (default: sys.stdout at call time); returns the final metrics.
+
+    Raises LogdirError when the logdir cannot serve the run.
+    """
     import graphgrad as tf
 
     from .data import BatchIterator
 
+    out = sys.stdout if out is None else out
+
     cfg.validate()
+    resume_from = check_logdir(cfg) if cfg.logdir else None
     ds = load_dataset(cfg.dataset, cfg.seed)
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(cfg.seed)
         model = Model(tf, cfg, ds.x_train.shape[1], ds.num_classes)
         init = tf.global_variables_initializer()
+        log = RunLog(tf, cfg, model) if cfg.logdir else None
         graph.finalize()
+    random_ops = [op for op in graph.get_operations() if "seed2" in op.attrs]
     batches = BatchIterator(ds.x_train, ds.y_train, cfg.batch_size, shuffle=True, seed=cfg.seed)
     start = time.perf_counter()
     with tf.Session(graph=graph) as sess:
-        sess.run(init)
-        step = sess.make_callable([model.train_op, model.loss, model.accuracy],
-                                  [model.x, model.y, model.training])
-        for epoch in range(cfg.epochs):
-            bar = _progress(batches.epoch(epoch), len(batches), f"epoch {epoch + 1}/{cfg.epochs}", cfg.progress)
-            seen = loss_sum = acc_sum = 0.0
-            for xb, yb in bar:
-                _, loss, acc = step(xb, yb, True)
-                n = len(xb)
-                seen += n
-                loss_sum += float(loss) * n
-                acc_sum += float(acc) * n
-                if hasattr(bar, "set_postfix"):
-                    bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{acc_sum / seen:.4f}", refresh=False)
-        test_loss, test_acc = evaluate(sess, model, ds.x_test, ds.y_test)
-        train_loss, train_acc = evaluate(sess, model, ds.x_train, ds.y_train)
+        try:
+            if log is None:
+                sess.run(init)
+                first_epoch = 0
+            else:
+                first_epoch = log.open(sess, init, resume_from, len(batches), out)
+            _fit(sess, model, cfg, batches, first_epoch, random_ops, log, ds)
+            test_loss, test_acc = evaluate(sess, model, ds.x_test, ds.y_test)
+            train_loss, train_acc = evaluate(sess, model, ds.x_train, ds.y_train)
+        finally:
+            if log is not None:
+                log.close()
     elapsed = time.perf_counter() - start
     print(f"{cfg.dataset}: train loss {train_loss:.4f} accuracy {train_acc:.4f} | "
           f"test loss {test_loss:.4f} accuracy {test_acc:.4f} ({elapsed:.1f}s)", file=out)
     return {"test_loss": test_loss, "test_accuracy": test_acc, "train_loss": train_loss,
             "train_accuracy": train_acc, "seconds": elapsed}
+
+
+def _fit(sess, model, cfg, batches, first_epoch, random_ops, log, ds):
+    """The epochs from `first_epoch` on; with a RunLog, summaries every `log_every` steps and each epoch."""
+    fetches, feeds = [model.train_op, model.loss, model.accuracy], [model.x, model.y, model.training]
+    step = sess.make_callable(fetches, feeds)
+    logged_step = sess.make_callable(fetches + [log.train_summary], feeds) if log else None
+    log_every = cfg.log_every if log else 0
+    global_step = first_epoch * len(batches)   # train_op adds 1 to model.global_step per batch
+    for epoch in range(first_epoch, cfg.epochs):
+        reseed_random_ops(sess, random_ops, epoch)
+        bar = _progress(batches.epoch(epoch), len(batches), f"epoch {epoch + 1}/{cfg.epochs}", cfg.progress)
+        seen = loss_sum = acc_sum = 0.0
+        for xb, yb in bar:
+            global_step += 1
+            if log_every and global_step % log_every == 0:
+                _, loss, acc, summary = logged_step(xb, yb, True)
+                log.writer.add_summary(summary, global_step)
+            else:
+                _, loss, acc = step(xb, yb, True)
+            n = len(xb)
+            seen += n
+            loss_sum += float(loss) * n
+            acc_sum += float(acc) * n
+            if hasattr(bar, "set_postfix"):
+                bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{acc_sum / seen:.4f}", refresh=False)
+        if log is not None:
+            log.end_epoch(sess, global_step, evaluate(sess, model, ds.x_test, ds.y_test))
 
 
 def _progress(iterable, total, desc, enabled):

@@ -1,0 +1,263 @@
+"""The `graphgrad` command: the training job, its logdir (events, checkpoints), resume, inspect-checkpoint."""
+import contextlib
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from graphgrad import cli
+from graphgrad.train import checkpoint_io as cio
+from graphgrad.train import saver as saver_mod
+
+FINAL = re.compile(r"^(\w+): train loss ([\d.]+) accuracy ([\d.]+) \| "
+                   r"test loss ([\d.]+) accuracy ([\d.]+) \([\d.]+s\)$")
+BATCHES = 43  # digits: 1,347 training images in batches of 32
+
+
+def numbers(stdout):
+    """(train loss, train acc, test loss, test acc) from the job's final line (the time is left out)."""
+    m = FINAL.match(stdout.strip().splitlines()[-1])
+    assert m, stdout
+    return tuple(float(v) for v in m.groups()[1:])
+
+
+def run_main(argv):
+    """cli.main in-process: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(argv)
+        except SystemExit as e:
+            code = e.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def accumulator(logdir):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    ea = EventAccumulator(str(logdir), size_guidance={"scalars": 0, "histograms": 0})
+    ea.Reload()
+    return ea
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    """`graphgrad` with no arguments, in a fresh working directory (so the default logdir lands there)."""
+    cwd = tmp_path_factory.mktemp("default")
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        code, out, err = run_main([])
+    finally:
+        os.chdir(old)
+    assert code == 0, err
+    (logdir,) = (cwd / "runs").iterdir()
+    return out, err, logdir
+
+
+def test_no_arguments_trains_digits_to_97_percent_with_progress_bars(default_run):
+    out, err, logdir = default_run
+    train_loss, train_acc, test_loss, test_acc = numbers(out)
+    assert out.strip().splitlines()[-1].startswith("digits: ")
+    assert test_acc >= 0.97 and train_acc >= 0.97
+    assert "epoch 1/30" in err and "epoch 30/30" in err and "43/43" in err
+    assert re.fullmatch(r"digits-\d{8}-\d{6}", logdir.name)
+    assert str(os.path.join("runs", logdir.name)) in out
+
+
+def test_event_files_hold_scalars_histograms_and_graph(default_run):
+    ea = accumulator(default_run[2])
+    tags = ea.Tags()
+    assert {"train/loss", "train/accuracy", "test/loss", "test/accuracy"} <= set(tags["scalars"])
+    assert set(tags["histograms"]) == {f"weights/{layer}/{v}" for layer in ("hidden1", "hidden2", "logits")
+                                       for v in ("kernel", "bias")}
+    assert tags["graph"]
+    names = {n.name for n in ea.Graph().node}
+    assert {"x", "y", "hidden1/kernel", "logits/BiasAdd", "global_step"} <= names
+    epochs = [BATCHES * (e + 1) for e in range(30)]
+    assert [e.step for e in ea.Scalars("test/accuracy")] == epochs
+    assert [e.step for e in ea.Histograms("weights/hidden1/kernel")] == epochs
+    assert [e.step for e in ea.Scalars("train/loss")] == list(range(10, 30 * BATCHES + 1, 10))
+    assert ea.Scalars("test/accuracy")[-1].value == pytest.approx(numbers(default_run[0])[3], abs=1e-4)
+    assert ea.Scalars("train/loss")[-1].value < ea.Scalars("train/loss")[0].value
+
+
+def test_a_checkpoint_per_epoch_keeping_the_last_five(default_run):
+    logdir = default_run[2]
+    state = saver_mod.get_checkpoint_state(str(logdir))
+    steps = [BATCHES * e for e in range(26, 31)]
+    assert [os.path.basename(p) for p in state.all_model_checkpoint_paths] == [f"model.ckpt-{s}" for s in steps]
+    assert sorted(p.name for p in logdir.glob("*.safetensors")) == sorted(f"model.ckpt-{s}.safetensors"
+                                                                          for s in steps)
+    reader = saver_mod.load_checkpoint(str(logdir))
+    names = set(reader.get_variable_to_shape_map())
+    assert {"global_step", "hidden1/kernel", "hidden1/kernel/Adam", "hidden1/kernel/Adam_1", "beta1_power"} <= names
+    assert reader.get_tensor("global_step") == 30 * BATCHES
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers():
+    args = ["train", "--no-progress", "--no-logdir", "--epochs", "3", "--dropout", "0.2"]
+    a, b, c = (run_main(args + ["--seed", s]) for s in ("1", "1", "2"))
+    assert a[0] == b[0] == c[0] == 0
+    assert numbers(a[1]) == numbers(b[1])
+    assert numbers(a[1]) != numbers(c[1])
+    assert len(a[1].strip().splitlines()) == 1   # --no-logdir: no "logging to" line
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "--epochs", "0"],
+    ["train", "--hidden", "64,x"],
+    ["train", "--dataset", "nope"],
+    ["train", "--dropout", "1.5"],
+    ["train", "--batch-size", "0"],
+    ["train", "--seed", "-1"],
+    ["train", "--log-every", "0"],
+    ["train", "--resume"],
+    ["train", "--resume", "--no-logdir"],
+    ["train", "--logdir", "somewhere", "--no-logdir"],
+    ["inspect-checkpoint"],
+    ["bogus"],
+])
+def test_bad_options_exit_2_with_one_line(argv, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(argv)
+    assert code == 2
+    assert out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("graphgrad") and "error: " in err
+    assert not (tmp_path / "runs").exists()
+
+
+def test_bad_option_through_the_real_command():
+    p = subprocess.run([sys.executable, "-m", "graphgrad", "train", "--lr", "-1"], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 2
+    assert p.stdout == ""
+    assert p.stderr == "graphgrad train: error: --lr must be a positive number, got -1.0\n"
+
+
+RESUME_ARGS = ["train", "--no-progress", "--dropout", "0.3", "--log-every", "5"]
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    """6 epochs with dropout in one go: what every resumed run must reproduce."""
+    logdir = tmp_path_factory.mktemp("full")
+    code, out, err = run_main(RESUME_ARGS + ["--epochs", "6", "--logdir", str(logdir)])
+    assert code == 0, err
+    return numbers(out), logdir
+
+
+def assert_same_run(logdir, reference):
+    """Same checkpoint contents (weights, Adam slots, step) and the same TensorBoard curves."""
+    a, b = saver_mod.load_checkpoint(str(logdir)), saver_mod.load_checkpoint(str(reference))
+    assert a.get_variable_to_shape_map() == b.get_variable_to_shape_map()
+    for name in b.get_variable_to_shape_map():
+        np.testing.assert_array_equal(a.get_tensor(name), b.get_tensor(name), err_msg=name)
+    ea, eb = accumulator(logdir), accumulator(reference)
+    for tag in ("train/loss", "test/accuracy"):
+        assert [(e.step, e.value) for e in ea.Scalars(tag)] == [(e.step, e.value) for e in eb.Scalars(tag)]
+    assert [e.step for e in ea.Histograms("weights/logits/kernel")] == [BATCHES * e for e in range(1, 7)]
+
+
+def test_resume_gives_the_uninterrupted_numbers_with_dropout(uninterrupted, tmp_path):
+    code, out, err = run_main(RESUME_ARGS + ["--epochs", "2", "--logdir", str(tmp_path)])
+    assert code == 0, err
+    assert numbers(out) != uninterrupted[0]
+    code, out, err = run_main(RESUME_ARGS + ["--epochs", "6", "--logdir", str(tmp_path), "--resume"])
+    assert code == 0, err
+    assert f"resuming from {tmp_path / f'model.ckpt-{2 * BATCHES}'} after epoch 2/6" in out
+    assert numbers(out) == uninterrupted[0]
+    assert_same_run(tmp_path, uninterrupted[1])
+
+
+def test_resume_refuses_other_options_and_a_used_logdir(tmp_path):
+    base = ["train", "--no-progress", "--epochs", "1", "--logdir", str(tmp_path)]
+    assert run_main(base)[0] == 0
+    for extra, message in [(["--resume", "--hidden", "32"], "--hidden 32 (the run has --hidden 128,64)"),
+                           (["--resume", "--optimizer", "sgd"], "--optimizer sgd (the run has --optimizer adam)"),
+                           (["--resume", "--lr", "0.01"], "--lr 0.01 (the run has --lr 0.001)"),
+                           ([], "already holds checkpoints; pass --resume")]:
+        code, out, err = run_main(base + extra)
+        assert code == 2 and len(err.splitlines()) == 1 and message in err, err
+    assert run_main(base + ["--resume", "--lr", "0.001"])[0] == 0   # the default, spelled out
+    code, _, err = run_main(["train", "--no-progress", "--resume", "--logdir", str(tmp_path / "empty")])
+    assert code == 2 and err.strip() == f"graphgrad train: error: no checkpoint to resume from in {tmp_path / 'empty'}"
+
+
+SLOW_JOB = """
+import sys, time
+import graphgrad.trainer as trainer
+from graphgrad.cli import main
+
+def slow(batches, total, desc, enabled):  # ~0.2 s per epoch, so the kill lands mid-run
+    for batch in batches:
+        time.sleep(0.005)
+        yield batch
+
+trainer._progress = slow
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_sigkill_mid_training_then_resume_matches_the_uninterrupted_run(uninterrupted, tmp_path):
+    argv = RESUME_ARGS + ["--epochs", "6", "--logdir", str(tmp_path)]
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_JOB, *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "checkpoint").exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "no checkpoint after 60 s"
+            time.sleep(0.002)
+        time.sleep(0.1)   # into the next epoch
+        proc.send_signal(signal.SIGKILL)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert "accuracy" not in out   # killed before the end
+    step = int(cio.latest_checkpoint(str(tmp_path)).rsplit("-", 1)[1])
+    assert step % BATCHES == 0 and BATCHES <= step < 6 * BATCHES
+
+    code, out, err = run_main(argv + ["--resume"])
+    assert code == 0, err
+    assert f"after epoch {step // BATCHES}/6" in out
+    assert numbers(out) == uninterrupted[0]
+    assert_same_run(tmp_path, uninterrupted[1])
+    # the resumed events file tells TensorBoard to drop what the killed process logged after the checkpoint
+    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+
+    first, second = sorted(tmp_path.glob("events.out.tfevents.*"))
+    starts = [e.step for e in EventFileLoader(str(second)).Load() if e.session_log.status == e.session_log.START]
+    assert starts == [step + 1]
+
+
+def test_inspect_checkpoint_prints_the_listing(uninterrupted, capsys):
+    logdir = uninterrupted[1]
+    prefix = str(logdir / f"model.ckpt-{6 * BATCHES}")
+    expected = saver_mod.inspect_checkpoint(prefix)
+    for path in (str(logdir), prefix, prefix + ".safetensors"):
+        assert cli.main(["inspect-checkpoint", path]) == 0
+        out, err = capsys.readouterr()
+        assert out == expected and err == ""
+    assert out.startswith(f"checkpoint   {prefix}\n")
+    assert f"global step  {6 * BATCHES}" in out
+    assert re.search(r"^hidden1/kernel/Adam_1 +\[64, 128\] +float32 ", out, re.M)
+
+
+def test_inspect_checkpoint_errors_exit_1_with_one_line(tmp_path, capsys):
+    bad = tmp_path / "model.ckpt-1.safetensors"
+    bad.write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not a header}  ")
+    for path in (tmp_path / "missing", tmp_path / "model.ckpt-1", bad, tmp_path):
+        assert cli.main(["inspect-checkpoint", str(path)]) == 1
+        out, err = capsys.readouterr()
+        assert out == "" and len(err.splitlines()) == 1, err
+        assert err.startswith("graphgrad inspect-checkpoint: error: ")
