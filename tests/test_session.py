@@ -224,3 +224,14 @@ def test_variables_trainable_and_initializer_group():
     assert tf.global_variables() == [a, b]
     init = tf.global_variables_initializer()
     assert init.name == "init" and init.type == "NoOp"
+
+
+def test_structures_are_cached_per_type_and_nesting():
+    a = tf.constant(1.0)
+    b = tf.constant(2.0)
+    with tf.Session() as s:
+        assert s.run([a, b]) == [1.0, 2.0]
+        assert s.run((a, b)) == (1.0, 2.0)
+        assert s.run({"a": a, "n": [b]}) == {"a": 1.0, "n": [2.0]}
+        assert s.run({"a": a, "n": [b]}) == {"a": 1.0, "n": [2.0]}
+        assert len(s._plans) == 3

@@ -44,6 +44,16 @@ class _Fetches:
         return kind(*built) if hasattr(kind, "_fields") else kind(built)
 
 
+def _freeze(f):
+    """A hashable key for a fetch structure: equal for the same elements in the same nesting and types."""
+    t = type(f)
+    if t is list or t is tuple or (isinstance(f, tuple) and hasattr(f, "_fields")):
+        return (t, tuple(_freeze(x) for x in f))
+    if isinstance(f, dict):
+        return (t, tuple((k, _freeze(v)) for k, v in f.items()))
+    return f
+
+
 class _DefaultSessionStack(threading.local):
     def __init__(self):
         self.stack = []
@@ -91,15 +101,14 @@ class Session:
             raise RuntimeError("Attempted to use a closed Session.")
         feed_dict = feed_dict or {}
         try:
-            key = (fetches if not isinstance(fetches, (list, dict)) else
-                   (tuple(fetches) if isinstance(fetches, list) else None), tuple(feed_dict))
+            key = (_freeze(fetches), tuple(feed_dict))
             hash(key)
         except TypeError:
             key = None
-        entry = self._plans.get(key) if key is not None and key[0] is not None else None
+        entry = self._plans.get(key) if key is not None else None
         if entry is None:
             entry = self._compile(fetches, feed_dict)
-            if key is not None and key[0] is not None:
+            if key is not None:
                 self._plans[key] = entry
         plan, structure = entry
         if self.graph.version != self._last_version:
