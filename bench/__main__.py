@@ -24,13 +24,19 @@ def _csv(s: str) -> list[str]:
 
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    ap.add_argument("--workloads", type=_csv, default=["W1", "W1F", "W2", "W3"],
-                    help="comma list from W1,W1F,W2,W3 (default: all)")
+    ap.add_argument(
+        "--workloads",
+        type=_csv,
+        default=["W1", "W1F", "W2", "W3"],
+        help="comma list from W1,W1F,W2,W3 (default: all)",
+    )
     ap.add_argument("--peers", type=_csv, default=list(PEERS), help=f"comma list from {','.join(PEERS)}")
     ap.add_argument("--threads", type=int, default=2, help="threads for every peer (default 2)")
     ap.add_argument("--ref", default=None, help="reference peer for ratios (default: graphgrad, else first)")
     ap.add_argument("--quick", action="store_true", help="fewer rounds and shorter batches (~1-2 min)")
-    ap.add_argument("--memory", action="store_true", help="also measure peak RSS, one child per peer/workload")
+    ap.add_argument(
+        "--memory", action="store_true", help="also measure peak RSS, one child per peer/workload"
+    )
     ap.add_argument("--rss-steps", type=int, default=5, help="steps run by each --memory child")
     args = ap.parse_args(argv)
     bad = [p for p in args.peers if p not in PEERS]
@@ -47,6 +53,10 @@ def _fmt_time(wl, t: float) -> str:
     return f"{t:.3f}"
 
 
+def _load(res) -> str:
+    return "?" if res.other_load is None else f"{res.other_load:.2f} cores"
+
+
 def _row(cells) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
@@ -54,8 +64,9 @@ def _row(cells) -> str:
 def main(argv=None) -> None:
     args = parse_args(argv)
     # Fix thread counts before NumPy (imported by bench.harness) or any peer library loads.
-    os.environ.update({k: str(args.threads) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                                      "MKL_NUM_THREADS")})
+    os.environ.update(
+        {k: str(args.threads) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    )
     from bench import harness
     from bench import workloads as wls
 
@@ -92,20 +103,34 @@ def main(argv=None) -> None:
         wl = wls.WORKLOADS[w]
         t0 = time.perf_counter()
         results.append(harness.bench_workload(wl, peers, settings, args.threads))
-        print(f"<!-- {w} done in {time.perf_counter() - t0:.1f} s -->", flush=True)
+        print(
+            f"<!-- {w} done in {time.perf_counter() - t0:.1f} s "
+            f"(waited {results[-1].waited_s:.0f} s for quiet) -->",
+            flush=True,
+        )
     mm = None
     if "W3" in args.workloads:
         t0 = time.perf_counter()
         mm = harness.bench_matmul(peers, settings, args.threads)
-        print(f"<!-- matmul done in {time.perf_counter() - t0:.1f} s -->", flush=True)
+        print(
+            f"<!-- matmul done in {time.perf_counter() - t0:.1f} s (waited {mm.waited_s:.0f} s) -->",
+            flush=True,
+        )
 
     names = list(peers)
-    checks = {r.workload.name: harness.check_rows(r, ref, settings.tol) for r in results}
+    # Losses are compared with the hand-written NumPy oracle when it ran, else with the reference peer.
+    check_base = "numpy" if "numpy" in peers else ref
+    checks = {r.workload.name: harness.check_rows(r, check_base, settings.tol) for r in results}
     bad = {(w, row[0]) for w, rows in checks.items() for row in rows if not row[3]}
+    for w, n in sorted(bad):
+        print(f"\n**WARNING: {w} / {n}: losses differ from {check_base} by more than {settings.tol:g}**")
 
-    print(f"\n## Results (median per step; ratio = time / time of `{ref}`, below 1 is faster)\n")
-    print(_row(["workload", "unit"] + names))
-    print(_row(["---"] * (2 + len(names))))
+    print(
+        f"\n## Results (median per step; ratio = time / time of `{ref}`, below 1 is faster; other load = "
+        "cores kept busy by other processes meanwhile)\n"
+    )
+    print(_row(["workload", "unit"] + names + ["other load"]))
+    print(_row(["---"] * (3 + len(names))))
     for r in results:
         wl = r.workload
         t_ref = r.timings[ref].median if ref in r.timings else None
@@ -116,45 +141,72 @@ def main(argv=None) -> None:
                 continue
             t = r.timings[n].median
             c = _fmt_time(wl, t) + (f" ({t / t_ref:.2f}x)" if t_ref else "")
+            c += " (contended)" if r.timings[n].contended else ""
             cells.append(c + (" ⚠ loss mismatch" if (wl.name, n) in bad else ""))
-        print(_row([f"{wl.name}: {wl.description}", UNIT_LABEL[wl.unit]] + cells))
+        print(_row([f"{wl.name}: {wl.description}", UNIT_LABEL[wl.unit]] + cells + [_load(r)]))
         if wl.name == "W3":
             flops = wls.train_flops(wl)
             gf = [f"{flops / r.timings[n].median / 1e9:.1f}" if n in r.timings else "—" for n in names]
-            print(_row(["W3 throughput (6 × params × batch per step; overstates work ~1.2x)", "GFLOP/s"] + gf))
+            label = "W3 throughput (6 × params × batch per step; overstates work ~1.2x)"
+            print(_row([label, "GFLOP/s"] + gf + [_load(r)]))
     if mm is not None:
         n3 = settings.matmul_n
         gf = [f"{2 * n3**3 / mm.timings[n].median / 1e9:.1f}" if n in mm.timings else "—" for n in names]
-        print(_row([f"float32 matmul {n3}³ (2n³ FLOP, same run)", "GFLOP/s"] + gf))
+        print(_row([f"float32 matmul {n3}³ (2n³ FLOP, same run)", "GFLOP/s"] + gf + [_load(mm)]))
 
-    print(f"\n## Loss check (first {settings.check_steps} steps from the same weights and batches, "
-          f"tolerance {settings.tol:g} relative)\n")
+    print(
+        f"\n## Loss check (first {settings.check_steps} steps from the same weights and batches, "
+        f"tolerance {settings.tol:g} relative)\n"
+    )
     print(_row(["workload", "peer", "first loss", "last loss", "max rel diff", "vs", "status"]))
     print(_row(["---"] * 7))
     for r in results:
         for peer, base, d, ok in checks[r.workload.name]:
             ls = r.losses[peer]
-            print(_row([r.workload.name, peer, f"{ls[0]:.6f}", f"{ls[-1]:.6f}", f"{d:.1e}", base,
-                        "ok" if ok else "**WARNING: losses differ**"]))
+            print(
+                _row(
+                    [
+                        r.workload.name,
+                        peer,
+                        f"{ls[0]:.6f}",
+                        f"{ls[-1]:.6f}",
+                        f"{d:.1e}",
+                        base,
+                        "ok" if ok else "**WARNING: losses differ**",
+                    ]
+                )
+            )
 
     print("\n## Timing details (per step)\n")
-    print(_row(["workload", "peer", "steps/batch", "rounds", "median", "min", "max", "max/min"]))
-    print(_row(["---"] * 8))
+    print(
+        f"Rounds during which other processes kept > {settings.max_other_load:g} cores busy are disturbed "
+        "and left out, unless too few clean rounds remain (then all are used and the cell says contended).\n"
+    )
+    head = ["workload", "peer", "steps/batch", "clean rounds", "disturbed rounds"]
+    head += ["median", "min", "max", "max/min"]
+    print(_row(head))
+    print(_row(["---"] * len(head)))
     for r in results + ([mm] if mm else []):
         for n, t in r.timings.items():
             scale, u = (1e6, "µs") if t.median < 1e-2 else (1e3, "ms")
-            print(_row([r.workload.name, n, t.steps_per_batch, len(t.per_step),
-                        f"{t.median * scale:.1f} {u}", f"{min(t.per_step) * scale:.1f} {u}",
-                        f"{max(t.per_step) * scale:.1f} {u}", f"{max(t.per_step) / min(t.per_step):.2f}"]))
-    run_notes = [(r.workload.name, n, note) for r in results + ([mm] if mm else []) for n, note in r.notes.items()]
+            lo, hi = min(t.per_step), max(t.per_step)
+            clean = len(t.per_step) - (t.discarded if t.contended else 0)
+            cells = [r.workload.name, n, t.steps_per_batch, clean, t.discarded]
+            cells += [f"{v * scale:.1f} {u}" for v in (t.median, lo, hi)] + [f"{hi / lo:.2f}"]
+            print(_row(cells))
+    run_notes = [
+        (r.workload.name, n, note) for r in results + ([mm] if mm else []) for n, note in r.notes.items()
+    ]
     if run_notes:
         print()
         for w, n, note in run_notes:
             print(f"- {w} / {n}: {note}")
 
     if args.memory:
-        print(f"\n## Peak RSS (MiB; one child process per cell, {args.rss_steps} steps; "
-              "peak includes the data set)\n")
+        print(
+            f"\n## Peak RSS (MiB; one child process per cell, {args.rss_steps} steps; "
+            "peak includes the data set)\n"
+        )
         print(_row(["workload"] + [f"{n} peak (after import)" for n in names]))
         print(_row(["---"] * (1 + len(names))))
         for w in args.workloads:

@@ -35,6 +35,7 @@ _LIMITERS: list = []  # keeps threadpoolctl limits alive for the life of the pro
 
 # ---------------------------------------------------------------- threads and environment
 
+
 def thread_env(threads: int) -> dict[str, str]:
     """The environment variables that fix the BLAS/OpenMP thread count of a process started with them."""
     return {k: str(threads) for k in THREAD_ENV_VARS}
@@ -72,7 +73,41 @@ def environment_lines(threads: int) -> list[str]:
     return lines
 
 
+class OtherLoad:
+    """CPU time used by *other* processes since construction, from /proc/stat minus this process's own time.
+
+    ``cores()`` is the average number of cores they kept busy: on a 2-core machine anything above ~0.1 means
+    the figures taken meanwhile are disturbed.
+    """
+
+    def __init__(self) -> None:
+        self.t0, self.busy0, self.self0 = time.perf_counter(), self._busy(), self._self()
+
+    @staticmethod
+    def _busy() -> float | None:
+        try:
+            with open("/proc/stat") as f:
+                v = [int(x) for x in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        hz = os.sysconf("SC_CLK_TCK")
+        return (sum(v[:8]) - v[3] - v[4]) / hz  # user nice system irq softirq steal (no idle, iowait)
+
+    @staticmethod
+    def _self() -> float:
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system
+
+    def cores(self) -> float | None:
+        busy = self._busy()
+        if busy is None or self.busy0 is None:
+            return None
+        other = (busy - self.busy0) - (self._self() - self.self0)
+        return max(0.0, other) / max(time.perf_counter() - self.t0, 1e-9)
+
+
 # ---------------------------------------------------------------- peers
+
 
 def load_peer(module_path: str) -> tuple[ModuleType | None, str]:
     """Import a peer module; on failure return ``(None, note)`` instead of raising."""
@@ -118,6 +153,7 @@ def _sync(x) -> float | None:
 
 # ---------------------------------------------------------------- timing
 
+
 @dataclass(frozen=True)
 class Settings:
     """How much to measure."""
@@ -125,14 +161,23 @@ class Settings:
     check_steps: int = 5  # steps compared across peers before timing
     tol: float = 1e-3  # relative loss agreement required
     warmup_s: float = 0.3  # minimum warm-up per peer (at least 2 calls)
-    batch_s: float = 0.2  # target duration of one timed batch of steps
-    rounds: int = 15
+    batch_s: float = 0.1  # target duration of one timed batch of steps
+    rounds: int = 21
     slow_rounds: int = 5  # rounds for workloads whose single step exceeds batch_s (W3, matmul)
     matmul_n: int = 4096
+    settle_s: float = 0.05  # idle pause before each timed batch (previous peer's spinning threads go idle)
+    # A round during which other processes kept more than max_other_load cores busy is discarded and
+    # repeated, up to rounds * max_round_factor rounds; with too few clean rounds all are used ("contended").
+    max_other_load: float = 0.3
+    max_round_factor: int = 3
+    quiet_wait_s: float = 30.0  # before each workload, wait up to this long for the machine to go quiet
+    max_timing_s: float = 90.0  # no new round after this long (a busy machine can slow steps 100x)
 
 
 FULL = Settings()
-QUICK = Settings(check_steps=3, warmup_s=0.05, batch_s=0.04, rounds=5, slow_rounds=2)
+QUICK = Settings(
+    check_steps=3, warmup_s=0.05, batch_s=0.04, rounds=5, slow_rounds=2, quiet_wait_s=5.0, max_timing_s=15.0
+)
 
 
 @dataclass
@@ -141,6 +186,8 @@ class Timing:
 
     per_step: list[float]
     steps_per_batch: int
+    discarded: int = 0  # rounds dropped because other processes were busy
+    contended: bool = False  # too few clean rounds: per_step includes the disturbed ones
 
     @property
     def median(self) -> float:
@@ -153,6 +200,8 @@ class WorkloadResult:
     timings: dict[str, Timing] = field(default_factory=dict)
     losses: dict[str, list[float]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    other_load: float | None = None  # average cores used by other processes while this was timed
+    waited_s: float = 0.0  # time spent waiting for the machine to go quiet first
 
 
 def _timed_batch(fn: Callable, n: int) -> float:
@@ -175,35 +224,73 @@ def round_robin(fns: dict[str, Callable], settings: Settings, notes: dict[str, s
     sizes: dict[str, int] = {}
     slow = False
     for name, fn in list(fns.items()):
+        # Warm-up doubles as calibration: batches of n calls, n doubling while a batch is short; the batch
+        # size comes from the fastest per-call time seen, so one hiccup cannot shrink it.
         try:
-            t_end, calls, last = time.perf_counter() + settings.warmup_s, 0, 0.0
+            t_end, n, calls, best = time.perf_counter() + settings.warmup_s, 1, 0, math.inf
             while calls < 2 or time.perf_counter() < t_end:
-                last = _timed_batch(fn, 1)
-                calls += 1
+                t = _timed_batch(fn, n)
+                calls += n
+                best = min(best, t / n)
+                if t < settings.batch_s / 4:
+                    n *= 2
         except Exception as e:
             notes[name] = f"failed during warm-up ({type(e).__name__}: {e})"
             del fns[name]
             continue
-        sizes[name] = max(1, math.ceil(settings.batch_s / max(last, 1e-9)))
-        slow = slow or last > settings.batch_s
+        sizes[name] = max(1, math.ceil(settings.batch_s / best))
+        slow = slow or best > settings.batch_s
     rounds = settings.slow_rounds if slow else settings.rounds
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    names = list(fns)
-    for r in range(rounds):
-        k = r % max(1, len(names))
+    kept: dict[str, list[float]] = {name: [] for name in fns}
+    dropped: dict[str, list[float]] = {name: [] for name in fns}
+    names, clean, tried, t_stop = list(fns), 0, 0, time.perf_counter() + settings.max_timing_s
+    while names and clean < rounds and tried < rounds * settings.max_round_factor:
+        if tried and time.perf_counter() > t_stop:
+            break
+        k = tried % len(names)
+        tried += 1
+        load = OtherLoad()
+        got = {}
         for name in names[k:] + names[:k]:
-            if name in fns:
-                times[name].append(_timed_batch(fns[name], sizes[name]) / sizes[name])
-    return {name: Timing(times[name], sizes[name]) for name in fns}
+            if settings.settle_s:
+                time.sleep(settings.settle_s)  # let the previous peer's spinning worker threads go idle
+            got[name] = _timed_batch(fns[name], sizes[name]) / sizes[name]
+        other = load.cores()
+        ok = other is None or other <= settings.max_other_load
+        clean += ok
+        for name, t in got.items():
+            (kept if ok else dropped)[name].append(t)
+    contended = clean < max(3, rounds // 2) if rounds >= 3 else clean == 0
+    return {
+        name: Timing(
+            kept[name] + (dropped[name] if contended else []), sizes[name], len(dropped[name]), contended
+        )
+        for name in fns
+    }
+
+
+def wait_quiet(max_s: float, threshold: float) -> float:
+    """Wait up to ``max_s`` until other processes use <= ``threshold`` cores over 1 s; returns s waited."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < max_s:
+        load = OtherLoad()
+        time.sleep(1.0)
+        cores = load.cores()
+        if cores is None or cores <= threshold:
+            break
+    return time.perf_counter() - t0
 
 
 def rel_diff(a: float, b: float) -> float:
     return abs(a - b) / max(abs(b), 1e-12)
 
 
-def bench_workload(wl: wls.Workload, peers: dict[str, ModuleType], settings: Settings, threads: int) -> WorkloadResult:
+def bench_workload(
+    wl: wls.Workload, peers: dict[str, ModuleType], settings: Settings, threads: int
+) -> WorkloadResult:
     """Build every peer's step from the same weights and data, check the losses agree, then time them."""
     res = WorkloadResult(wl)
+    res.waited_s = wait_quiet(settings.quiet_wait_s, settings.max_other_load)
     data = wls.make_data(wl)
     params = wls.init_params(wl)
     steps: dict[str, Callable] = {}
@@ -218,7 +305,9 @@ def bench_workload(wl: wls.Workload, peers: dict[str, ModuleType], settings: Set
             res.notes[name] = f"failed ({type(e).__name__}: {e})"
             steps.pop(name, None)
     del params
+    load = OtherLoad()
     res.timings = round_robin(steps, settings, res.notes)
+    res.other_load = load.cores()
     del steps
     gc.collect()
     return res
@@ -239,7 +328,10 @@ def check_rows(res: WorkloadResult, ref: str, tol: float) -> list[tuple[str, str
 
 def bench_matmul(peers: dict[str, ModuleType], settings: Settings, threads: int) -> WorkloadResult:
     """float32 n^3 matmul of every peer that has ``make_matmul``, timed round-robin like a workload."""
-    res = WorkloadResult(wls.Workload("MM", (settings.matmul_n,), "", "", 0, "", 0.0, 0, "GFLOP/s"))
+    n = settings.matmul_n
+    mm = wls.Workload(f"MM{n}", (n, n), "", "", 0, "", 0.0, 0, "GFLOP/s", description=f"float32 matmul {n}^3")
+    res = WorkloadResult(mm)
+    res.waited_s = wait_quiet(settings.quiet_wait_s, settings.max_other_load)
     fns = {}
     for name, mod in peers.items():
         if not hasattr(mod, "make_matmul"):
@@ -249,7 +341,9 @@ def bench_matmul(peers: dict[str, ModuleType], settings: Settings, threads: int)
             fns[name] = mod.make_matmul(settings.matmul_n, threads=threads)
         except Exception as e:
             res.notes[name] = f"failed ({type(e).__name__}: {e})"
+    load = OtherLoad()
     res.timings = round_robin(fns, settings, res.notes)
+    res.other_load = load.cores()
     del fns
     gc.collect()
     return res
@@ -257,10 +351,12 @@ def bench_matmul(peers: dict[str, ModuleType], settings: Settings, threads: int)
 
 # ---------------------------------------------------------------- peak memory (child processes)
 
+
 def peak_rss(module_path: str, workload: str, threads: int, steps: int = 5, timeout: float = 600) -> dict:
     """Peak RSS of ``steps`` steps of a workload, measured in a fresh child process.
 
-    Returns ``{"import_mb", "peak_mb"}`` (ru_maxrss after importing the peer, and at the end) or ``{"error"}``.
+    Returns ``{"import_mb", "peak_mb"}`` (peak RSS after importing the peer, and at the end) or
+    ``{"error"}``.
     """
     env = {**os.environ, **thread_env(threads)}
     cmd = [sys.executable, "-m", "bench.harness", "rss", module_path, workload, str(threads), str(steps)]
@@ -275,6 +371,18 @@ def peak_rss(module_path: str, workload: str, threads: int, steps: int = 5, time
 
 
 def _maxrss_mb() -> float:
+    """Peak RSS of this process image in MiB.
+
+    Linux: VmHWM from /proc/self/status. ``getrusage(...).ru_maxrss`` would be wrong in a child started from a
+    big parent: the kernel carries the forked copy's high-water mark over exec into ru_maxrss.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB

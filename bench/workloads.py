@@ -51,22 +51,25 @@ class Workload:
 
 EPOCH_SAMPLES = {"W2": 60_000}
 
+_MLP_W1 = dict(sizes=(2, 8, 8, 1), activation="tanh", loss="logloss", batch=32, optimizer="sgd", lr=0.1)
 W1 = Workload(
-    "W1", (2, 8, 8, 1), "tanh", "logloss", 32, "sgd", 0.1, 1024, "us/step",
+    "W1", **_MLP_W1, n_samples=1024, unit="us/step",
     description="MLP 2-8-8-1 tanh, sigmoid log-loss, batch 32, SGD lr 0.1",
-)
+)  # fmt: skip
 W1F = Workload(
-    "W1F", (2, 8, 8, 1), "tanh", "logloss", 32, "sgd", 0.1, 1024, "us/step", forward_only=True,
+    "W1F", **_MLP_W1, n_samples=1024, unit="us/step", forward_only=True,
     description="W1 forward + loss only (no gradient, no update)",
-)
+)  # fmt: skip
 W2 = Workload(
-    "W2", (784, 256, 256, 10), "relu", "softmax_ce", 128, "adam", 1e-3, 60_000, "s/epoch",
+    "W2", sizes=(784, 256, 256, 10), activation="relu", loss="softmax_ce", batch=128, optimizer="adam",
+    lr=1e-3, n_samples=60_000, unit="s/epoch",
     description="MLP 784-256-256-10 ReLU, softmax CE, batch 128, Adam lr 1e-3; s/epoch = median step x 469",
-)
+)  # fmt: skip
 W3 = Workload(
-    "W3", (4096, 4096, 4096, 10), "relu", "softmax_ce", 512, "sgd", 0.01, 2048, "s/step",
+    "W3", sizes=(4096, 4096, 4096, 10), activation="relu", loss="softmax_ce", batch=512, optimizer="sgd",
+    lr=0.01, n_samples=2048, unit="s/step",
     description="MLP 4096-4096-4096-10 ReLU, softmax CE, batch 512, SGD lr 0.01",
-)
+)  # fmt: skip
 
 WORKLOADS: dict[str, Workload] = {w.name: w for w in (W1, W1F, W2, W3)}
 
@@ -93,7 +96,7 @@ def make_data(wl: Workload, seed: int = DATA_SEED) -> dict[str, np.ndarray]:
 def batches(wl: Workload, data: dict[str, np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
     """The full mini-batches of ``data`` in order, as NumPy views; peers cycle through them."""
     b = wl.batch
-    return [(data["x"][i * b:(i + 1) * b], data["y"][i * b:(i + 1) * b]) for i in range(wl.n_batches)]
+    return [(data["x"][i * b : (i + 1) * b], data["y"][i * b : (i + 1) * b]) for i in range(wl.n_batches)]
 
 
 def init_params(wl: Workload, seed: int = PARAM_SEED) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -61,6 +61,7 @@ def make_step(wl: Workload, params, data, *, threads: int | None = None, forward
 
     grad_fn = jax.value_and_grad(loss_fn)
     if wl.optimizer == "sgd":
+
         def sgd(params, x, y):
             loss, g = grad_fn(params, x, y)
             return jax.tree.map(lambda a, da: a - wl.lr * da, params, g), loss
@@ -89,7 +90,8 @@ def make_step(wl: Workload, params, data, *, threads: int | None = None, forward
         return params, m, v, t, loss
 
     adam_step = jax.jit(adam, donate_argnums=(0, 1, 2, 3))
-    state.update(p=p, m=jax.tree.map(jnp.zeros_like, p), v=jax.tree.map(jnp.zeros_like, p), t=jnp.zeros((), jnp.float32))
+    zeros = jax.tree.map(jnp.zeros_like, p)
+    state.update(p=p, m=zeros, v=jax.tree.map(jnp.zeros_like, p), t=jnp.zeros((), jnp.float32))
 
     def step():
         x, y = jb[state["i"] % len(jb)]

@@ -31,7 +31,7 @@ def _variable(value: np.ndarray, feeds: dict):
 
 
 def make_step(wl: Workload, params, data, *, threads: int | None = None, forward_only: bool = False):
-    """One ``Session.run`` of the train op (or, with ``forward_only``, of the loss) per call; returns the loss."""
+    """One ``Session.run`` of the train op (or, if ``forward_only``, the loss) per call; returns the loss."""
     forward_only = forward_only or wl.forward_only
     graph = tf.Graph()
     init_feeds: dict = {}

@@ -48,6 +48,7 @@ def make_step(wl: Workload, params, data, *, threads: int | None = None, forward
     state = {"i": 0}
 
     if forward_only:
+
         def forward():
             x, y = tb[state["i"] % len(tb)]
             state["i"] += 1

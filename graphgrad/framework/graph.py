@@ -167,7 +167,7 @@ class Operation:
         return f"<tf.Operation '{self.name}' type={self.type}>"
 
     def __str__(self):
-        inputs = "".join(f'\ninput: "{t.name}"' for t in self.inputs)
+        inputs = "".join(f'\ninput: "{t.op.name if t.value_index == 0 else t.name}"' for t in self.inputs)
         ctrl = "".join(f'\ninput: "^{c.name}"' for c in self.control_inputs)
         return f'name: "{self.name}"\nop: "{self.type}"{inputs}{ctrl}'
 
