@@ -127,7 +127,7 @@ def main(argv=None) -> None:
 
     print(
         f"\n## Results (median per step; ratio = time / time of `{ref}`, below 1 is faster; other load = "
-        "cores kept busy by other processes meanwhile)\n"
+        "mean cores kept busy by other processes during the rounds used)\n"
     )
     print(_row(["workload", "unit"] + names + ["other load"]))
     print(_row(["---"] * (3 + len(names))))

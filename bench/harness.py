@@ -168,7 +168,7 @@ class Settings:
     settle_s: float = 0.05  # idle pause before each timed batch (previous peer's spinning threads go idle)
     # A round during which other processes kept more than max_other_load cores busy is discarded and
     # repeated, up to rounds * max_round_factor rounds; with too few clean rounds all are used ("contended").
-    max_other_load: float = 0.3
+    max_other_load: float = 0.15
     max_round_factor: int = 3
     quiet_wait_s: float = 30.0  # before each workload, wait up to this long for the machine to go quiet
     max_timing_s: float = 90.0  # no new round after this long (a busy machine can slow steps 100x)
@@ -200,7 +200,7 @@ class WorkloadResult:
     timings: dict[str, Timing] = field(default_factory=dict)
     losses: dict[str, list[float]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
-    other_load: float | None = None  # average cores used by other processes while this was timed
+    other_load: float | None = None  # mean cores used by other processes during the rounds used
     waited_s: float = 0.0  # time spent waiting for the machine to go quiet first
 
 
@@ -219,8 +219,13 @@ def _timed_batch(fn: Callable, n: int) -> float:
             gc.enable()
 
 
-def round_robin(fns: dict[str, Callable], settings: Settings, notes: dict[str, str]) -> dict[str, Timing]:
-    """Warm up each callable, size its batch of calls, then time all of them in alternating rounds."""
+def round_robin(
+    fns: dict[str, Callable], settings: Settings, notes: dict[str, str], stats: dict | None = None
+) -> dict[str, Timing]:
+    """Warm up each callable, size its batch of calls, then time all of them in alternating rounds.
+
+    ``stats["other_load"]`` gets the mean load of other processes (cores) over the rounds used.
+    """
     sizes: dict[str, int] = {}
     slow = False
     for name, fn in list(fns.items()):
@@ -242,6 +247,7 @@ def round_robin(fns: dict[str, Callable], settings: Settings, notes: dict[str, s
         slow = slow or best > settings.batch_s
     rounds = settings.slow_rounds if slow else settings.rounds
     kept: dict[str, list[float]] = {name: [] for name in fns}
+    loads: list[tuple[bool, float | None]] = []
     dropped: dict[str, list[float]] = {name: [] for name in fns}
     names, clean, tried, t_stop = list(fns), 0, 0, time.perf_counter() + settings.max_timing_s
     while names and clean < rounds and tried < rounds * settings.max_round_factor:
@@ -258,9 +264,13 @@ def round_robin(fns: dict[str, Callable], settings: Settings, notes: dict[str, s
         other = load.cores()
         ok = other is None or other <= settings.max_other_load
         clean += ok
+        loads.append((ok, other))
         for name, t in got.items():
             (kept if ok else dropped)[name].append(t)
     contended = clean < max(3, rounds // 2) if rounds >= 3 else clean == 0
+    used = [c for ok, c in loads if c is not None and (ok or contended)]
+    if stats is not None:
+        stats["other_load"] = statistics.mean(used) if used else None
     return {
         name: Timing(
             kept[name] + (dropped[name] if contended else []), sizes[name], len(dropped[name]), contended
@@ -305,9 +315,9 @@ def bench_workload(
             res.notes[name] = f"failed ({type(e).__name__}: {e})"
             steps.pop(name, None)
     del params
-    load = OtherLoad()
-    res.timings = round_robin(steps, settings, res.notes)
-    res.other_load = load.cores()
+    stats: dict = {}
+    res.timings = round_robin(steps, settings, res.notes, stats)
+    res.other_load = stats.get("other_load")
     del steps
     gc.collect()
     return res
@@ -341,9 +351,9 @@ def bench_matmul(peers: dict[str, ModuleType], settings: Settings, threads: int)
             fns[name] = mod.make_matmul(settings.matmul_n, threads=threads)
         except Exception as e:
             res.notes[name] = f"failed ({type(e).__name__}: {e})"
-    load = OtherLoad()
-    res.timings = round_robin(fns, settings, res.notes)
-    res.other_load = load.cores()
+    stats: dict = {}
+    res.timings = round_robin(fns, settings, res.notes, stats)
+    res.other_load = stats.get("other_load")
     del fns
     gc.collect()
     return res
