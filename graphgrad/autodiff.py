@@ -83,7 +83,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         for i, (y, gy) in enumerate(zip(ys, grad_ys)):
             if gy is None:
                 if not _backpropagatable(y):
-                    raise TypeError(f"Gradients of a {y.dtype.name} tensor are not defined: {y.name}")
+                    continue  # as in TF: nothing flows back from an integer y, so its xs get None
                 shape = y.shape.dims_tuple
                 if shape is not None and all(d is not None for d in shape):
                     import numpy as np
@@ -103,7 +103,12 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             if op in done:
                 continue
             done.add(op)
-            out_grads = [_aggregate(grads.get(t, []), name=None) for t in op.outputs]
+            out_grads = []
+            for t in op.outputs:
+                total = _aggregate(grads.get(t, []))
+                if total is not None:
+                    grads[t] = [total]  # summed once, also when t is one of the xs
+                out_grads.append(total)
             differentiate = op not in stops and any(gr is not None for gr in out_grads) and op.inputs
             if differentiate:
                 rule = op.op_def.gradient

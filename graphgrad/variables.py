@@ -40,8 +40,8 @@ class Variable:
                                                                  "container": "", "shared_name": ""},
                                       scope, graph=g)
             self._initial_value = init
-            self._initializer_op = state_ops.assign(self._variable, init, validate_shape=validate_shape,
-                                                    name="Assign").op
+            self._initializer_op = state_ops.assign(self._variable, _guard_uninitialized_reads(init, scope),
+                                                    validate_shape=validate_shape, name="Assign").op
             self._snapshot = identity(self._variable, name="read")
         if collections is None:
             collections = [GraphKeys.GLOBAL_VARIABLES]
@@ -80,6 +80,13 @@ class Variable:
     @property
     def initial_value(self):
         return self._initial_value
+
+    def initialized_value(self) -> Tensor:
+        """This variable's value, or its initial value while it is uninitialized: initializes another
+        variable from this one whatever order the initializers run in."""
+        g = self.graph
+        with g.as_default(), g.control_dependencies(None), g.name_scope(None):
+            return state_ops.value_or_default(self, self._initial_value, name=self.op.name + "/initialized_value")
 
     def __repr__(self):
         return f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
@@ -143,6 +150,46 @@ class Variable:
 
     def set_shape(self, shape):
         self._variable.set_shape(shape)
+
+
+def _guard_uninitialized_reads(init, scope):
+    """TF1's guard for an initial value that reads other variables: the initializer reads each one's
+    `initialized_value()` instead (its value, or its own initial value while uninitialized), through copies
+    of the ops in between named `<op>_<variable>`, so initializers work in any order."""
+    # Ancestors of `init` through value inputs, each after its inputs (reference inputs are left alone).
+    order, seen, stack = [], set(), [(init.op, False)]
+    while stack:
+        op, expanded = stack.pop()
+        if expanded:
+            order.append(op)
+        elif op not in seen:
+            seen.add(op)
+            stack.append((op, True))
+            if op.type != "VariableV2":
+                stack.extend((t.op, False) for i, t in enumerate(op.inputs) if i not in _ref_indices(op))
+    if not any(op.type == "VariableV2" for op in order):
+        return init
+    g = init.graph
+    variables = {v.op: v for key in (GraphKeys.GLOBAL_VARIABLES, GraphKeys.LOCAL_VARIABLES)
+                 for v in g.get_collection(key) if isinstance(v, Variable)}
+    new = {}
+    for op in order:
+        if op in variables:
+            new[op] = variables[op].initialized_value().op
+            continue
+        if op.type == "VariableV2":  # not in a collection: read as it is (TF does the same)
+            new[op] = op
+            continue
+        refs = _ref_indices(op)
+        inputs = [t if i in refs else new[t.op].outputs[t.value_index] for i, t in enumerate(op.inputs)]
+        changed = any(a is not b for a, b in zip(inputs, op.inputs))
+        new[op] = g.create_op(op.op_def, inputs, dict(op.attrs), name=f"{op.name}_{scope}") if changed else op
+    return new[init.op].outputs[init.value_index]
+
+
+def _ref_indices(op):
+    refs = getattr(op.op_def, "ref_inputs", ())
+    return range(len(op.inputs)) if refs == "all" else refs
 
 
 # --- collections of variables ---------------------------------------------------------------------------
@@ -223,7 +270,7 @@ class VariableScope:
     def __init__(self, name, reuse=None, initializer=None, regularizer=None, dtype=dtypes.float32,
                  original_name_scope=""):
         self.name = name
-        self.reuse = reuse
+        self.reuse = False if reuse is None else reuse  # TF1 reports a scope that does not reuse as False
         self.initializer = initializer
         self.regularizer = regularizer
         self.dtype = dtype
@@ -332,6 +379,24 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
     if reuse is True:
         raise ValueError(f"Variable {full} does not exist, or was not created with tf.get_variable(). Did you "
                          "mean to set reuse=tf.AUTO_REUSE in VarScope?")
+    if initializer is not None and not callable(initializer):
+        # A constant initializer (a value or a tensor) brings its own shape and dtype, as in TF1 (which also
+        # refuses any `shape`; graphgrad accepts one that agrees).
+        if isinstance(initializer, Tensor) or hasattr(initializer, "_as_tensor"):
+            initializer = convert_to_tensor(initializer)
+            init_dtype, init_shape = initializer.dtype.base_dtype, initializer.shape
+        else:
+            from .ops.core import _infer_numpy
+
+            value = _infer_numpy(initializer, None)
+            init_dtype, init_shape = dtypes.as_dtype(value.dtype), TensorShape(value.shape)
+        if shape is not None and not init_shape.is_compatible_with(TensorShape(shape)):
+            raise ValueError(f"If initializer is a constant, do not specify shape: the initializer's shape "
+                             f"{init_shape} does not match the shape {TensorShape(shape)} of variable {full}.")
+        if dtype is not None and dtypes.as_dtype(dtype).base_dtype != init_dtype:
+            raise ValueError(f"Initializer type '{init_dtype.name}' and explicit dtype "
+                             f"'{dtypes.as_dtype(dtype).base_dtype.name}' don't match.")
+        dtype = init_dtype
     dtype = dtypes.as_dtype(dtype).base_dtype if dtype is not None else scope.dtype
     initializer = initializer if initializer is not None else scope.initializer
     regularizer = regularizer if regularizer is not None else scope.regularizer
@@ -341,12 +406,7 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
         if initializer is None:
             initializer = _default_initializer(dtype)
         if isinstance(initializer, Tensor) or not callable(initializer):
-            init_val = convert_to_tensor(initializer, dtype=dtype)
-            if shape is not None and not init_val.shape.is_compatible_with(TensorShape(shape)):
-                raise ValueError(f"The initializer's shape {init_val.shape} does not match the shape {shape} "
-                                 f"of variable {full}")
-            if not validate_shape:
-                pass
+            init_val = initializer  # converted by Variable, under the variable's own name scope
         else:
             if shape is None:
                 raise ValueError(f"Shape of a new variable ({full}) must be fully defined, but instead was None.")

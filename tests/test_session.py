@@ -191,7 +191,7 @@ def test_report_uninitialized_variables():
     b = _var(1.0, "b")
     with tf.Session() as s:
         s.run(b.initializer)
-        assert list(s.run(tf.report_uninitialized_variables())) == ["a"]
+        assert list(s.run(tf.report_uninitialized_variables())) == [b"a"]  # tf.string values are bytes, as in TF
 
 
 def test_get_variable_reuse_rules():

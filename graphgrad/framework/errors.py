@@ -45,3 +45,7 @@ UnimplementedError = _make("UnimplementedError", UNIMPLEMENTED)
 InternalError = _make("InternalError", INTERNAL)
 UnavailableError = _make("UnavailableError", UNAVAILABLE)
 DataLossError = _make("DataLossError", DATA_LOSS)
+
+
+class OperatorNotAllowedInGraphError(TypeError):
+    """A Python operation that needs a tensor's value (`bool(t)`, `for x in t`) while building a graph."""

@@ -11,6 +11,7 @@ import re
 import threading
 
 from . import dtypes as _dtypes
+from .errors import OperatorNotAllowedInGraphError
 from .tensor_shape import TensorShape, as_shape
 
 
@@ -98,15 +99,16 @@ class Tensor:
         return self is not other
 
     def __bool__(self):
-        raise TypeError(
-            "Using a `tf.Tensor` as a Python `bool` is not allowed. Use `if t is not None:` instead of "
-            "`if t:` to test if a tensor is defined, and use TensorFlow ops such as tf.cond to execute "
-            "subgraphs conditioned on the value of a tensor."
+        raise OperatorNotAllowedInGraphError(
+            "Using a symbolic `tf.Tensor` as a Python `bool` is not allowed: a graph tensor has no value yet. "
+            "Use `if t is not None:` to test if a tensor is defined, and graph ops such as tf.where to "
+            "select values depending on a tensor."
         )
 
     def __iter__(self):
-        raise TypeError("Tensor objects are only iterable when eager execution is enabled. "
-                        "To iterate over this tensor use tf.unstack.")
+        raise OperatorNotAllowedInGraphError(
+            "Iterating over a symbolic `tf.Tensor` is not allowed: a graph tensor has no value yet. "
+            "To iterate over this tensor use tf.unstack.")
 
     def __len__(self):
         raise TypeError(f"len is not well defined for symbolic Tensors. ({self.name}) "
@@ -278,7 +280,7 @@ class Graph:
             if c.graph is not self:
                 raise ValueError(f"Control input {c.name} must be from the same graph.")
             ops.append(c)
-        self._control_stack.append(ops)
+        self._control_stack.append((ops, set()))
         try:
             yield
         finally:
@@ -296,11 +298,15 @@ class Graph:
         name = name or op_def.type
         name = name[:-1] if name.endswith("/") else self.unique_name(name)
         attrs = attrs or {}
+        # As TF1: a frame's control inputs are skipped when a data input was created inside that frame (it
+        # already depends on them) or is one of them.
         control = []
-        seen = {t.op for t in inputs}
-        for frame in self._control_stack:
+        input_ops = {t.op for t in inputs}
+        for frame, created in self._control_stack:
+            if input_ops & created:
+                continue
             for c in frame:
-                if c not in seen and c not in control:
+                if c not in input_ops and c not in control:
                     control.append(c)
         device = self._device_stack[-1] if self._device_stack else ""
         op = Operation(self, op_def, name, inputs, attrs, control, device)
@@ -316,6 +322,8 @@ class Graph:
             c._control_outputs.append(op)
         self._ops.append(op)
         self._nodes_by_name[name] = op
+        for _, created in self._control_stack:
+            created.add(op)
         return op
 
     # --- lookup -----------------------------------------------------------------------------------

@@ -42,6 +42,52 @@ class Dimension:
     def __hash__(self):
         return hash(self.value)
 
+    # Arithmetic and ordering as in TF1: an unknown operand gives an unknown Dimension (or None).
+    def _combine(self, other, fn):
+        other = as_dimension(other).value
+        return Dimension(None if self.value is None or other is None else fn(self.value, other))
+
+    def __add__(self, other):
+        return self._combine(other, int.__add__)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        return self._combine(other, int.__sub__)
+
+    def __rsub__(self, other):
+        return as_dimension(other) - self
+
+    def __mul__(self, other):
+        return self._combine(other, int.__mul__)
+
+    __rmul__ = __mul__
+
+    def __floordiv__(self, other):
+        return self._combine(other, int.__floordiv__)
+
+    def __rfloordiv__(self, other):
+        return as_dimension(other) // self
+
+    def __mod__(self, other):
+        return self._combine(other, int.__mod__)
+
+    def _compare(self, other, fn):
+        other = as_dimension(other).value
+        return None if self.value is None or other is None else fn(self.value, other)
+
+    def __lt__(self, other):
+        return self._compare(other, int.__lt__)
+
+    def __le__(self, other):
+        return self._compare(other, int.__le__)
+
+    def __gt__(self, other):
+        return self._compare(other, int.__gt__)
+
+    def __ge__(self, other):
+        return self._compare(other, int.__ge__)
+
     def is_compatible_with(self, other) -> bool:
         other = as_dimension(other).value
         return self.value is None or other is None or self.value == other
@@ -120,6 +166,18 @@ class TensorShape:
         if other._dims is None:
             return self
         return TensorShape([a if a is not None else b for a, b in zip(self._dims, other._dims)])
+
+    def concatenate(self, other) -> TensorShape:
+        """The dimensions of `self` followed by those of `other` (unknown rank if either is)."""
+        other = as_shape(other)
+        if self._dims is None or other._dims is None:
+            return TensorShape(None)
+        return TensorShape(self._dims + other._dims)
+
+    def with_rank(self, rank) -> TensorShape:
+        if self._dims is not None and len(self._dims) != rank:
+            raise ValueError(f"Shape {self} must have rank {rank}")
+        return self if self._dims is not None else TensorShape([None] * rank)
 
     def assert_is_compatible_with(self, other):
         if not self.is_compatible_with(other):

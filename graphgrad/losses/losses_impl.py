@@ -117,7 +117,7 @@ def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=Graph
 def _reduce_with_scalar_weight(losses, w, reduction, dt):
     """The fast path for a non-zero Python weight: every element is present, so most reductions are a mean."""
     if reduction == Reduction.NONE:
-        return losses if w == 1 else multiply(losses, w)
+        return multiply(losses, w)  # even for w == 1, so the loss is named `<scope>/Mul` as in TF1
     if reduction == Reduction.SUM:
         total = math_ops.reduce_sum(losses)
         return total if w == 1 else multiply(total, w, name="value")

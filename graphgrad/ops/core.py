@@ -22,7 +22,13 @@ def apply_op(op_def, inputs, attrs=None, name=None, graph=None):
 # --- conversion --------------------------------------------------------------------------------------
 
 def _infer_numpy(value, dtype):
-    """Python values follow TensorFlow: floats become float32, ints int32; NumPy arrays keep their dtype."""
+    """Python values follow TensorFlow: floats become float32, ints int32; NumPy arrays keep their dtype;
+    strings become UTF-8 `bytes` (TF's tf.string)."""
+    arr = _infer_numeric(value, dtype)
+    return _as_bytes(arr) if arr.dtype.kind in "USO" else arr
+
+
+def _infer_numeric(value, dtype):
     if dtype is not None:
         dt = dtypes.as_dtype(dtype).base_dtype
         arr = np.asarray(value)
@@ -38,9 +44,15 @@ def _infer_numpy(value, dtype):
         if arr.size == 0 or (arr.min() >= -(2**31) and arr.max() < 2**31):
             return arr.astype(np.int32)
         return arr.astype(np.int64)
-    if arr.dtype.kind in "US":
-        return arr.astype(object)
     return arr
+
+
+def _as_bytes(arr):
+    """A string array as TF holds it: an object array of UTF-8 `bytes` (so fetching gives b'...')."""
+    items = [s.encode("utf-8") if isinstance(s, str) else s for s in arr.ravel().tolist()]
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out.reshape(arr.shape)
 
 
 def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None) -> Tensor:
@@ -236,18 +248,17 @@ def group(*inputs, name=None) -> Operation:
 def tuple_(tensors, name=None, control_inputs=None):
     """Tensors that are available only after all of `tensors` (and `control_inputs`) are computed."""
     ts = [t for t in tensors if t is not None]
-    with name_scope(name, "tuple", ts) as scope:
-        gate = group(*ts, *(control_inputs or []), name="control_dependency")
-        g = gate.graph
-        out = []
-        for t in tensors:
-            if t is None:
-                out.append(None)
-                continue
-            with g.control_dependencies([gate]):
-                out.append(identity(t, name=None))
-        del scope
-        return out
+    with name_scope(name, "tuple", ts):
+        gate = group(*ts, *(control_inputs or []))
+        return [None if t is None else with_dependencies([gate], t) for t in tensors]
+
+
+def with_dependencies(dependencies, output_tensor, name=None):
+    """`output_tensor` passed through an Identity that runs after `dependencies` (named `control_dependency`)."""
+    output_tensor = convert_to_tensor(output_tensor)
+    with name_scope(name, "control_dependency", [output_tensor]) as scope:
+        with output_tensor.graph.control_dependencies(dependencies):
+            return identity(output_tensor, name=scope)
 
 
 # --- ZerosLike / OnesLike (what autodiff seeds and pads with) ------------------------------------------

@@ -547,7 +547,9 @@ class Reciprocal(Unary):
     type, ufunc, kinds = "Reciprocal", "reciprocal", NUMERIC
 
     def gradient(op, dy):
-        return [multiply(dy, negative(square(op.outputs[0])))]
+        if not op.outputs[0].dtype.is_floating:
+            return [multiply(dy, negative(square(op.outputs[0])))]
+        return [apply_op(ReciprocalGrad, [op.outputs[0], dy])]
 
 
 class Exp(Unary):
@@ -582,7 +584,7 @@ class Sqrt(Unary):
     type, ufunc = "Sqrt", "sqrt"
 
     def gradient(op, dy):
-        return [realdiv(multiply(dy, _scalar(0.5, dy)), op.outputs[0])]
+        return [apply_op(SqrtGrad, [op.outputs[0], dy])]
 
 
 class Rsqrt(Unary):
@@ -600,8 +602,7 @@ class Rsqrt(Unary):
         return rsqrt
 
     def gradient(op, dy):
-        y = op.outputs[0]
-        return [multiply(multiply(dy, _scalar(-0.5, dy)), multiply(square(y), y))]
+        return [apply_op(RsqrtGrad, [op.outputs[0], dy])]
 
 
 class Sin(Unary):
@@ -679,6 +680,73 @@ class TanhGrad(OpDef):
         # d/dy [dy (1 - y²)] = -2 y dy ;  d/d(dy) = 1 - y²
         dyy = multiply(multiply(g, dy), multiply(y, _scalar(-2, y)))
         return [sum_to(dyy, y), sum_to(apply_op(TanhGrad, [y, g]), dy)]
+
+
+class _OutputGrad(OpDef):
+    """Gradient ops of TF's SqrtGrad family, `rule(y, dy)` from the forward output y, and exactly 0 wherever
+    dy is 0 even if y is 0 or inf (TF's kernels do this, so `tf.where(x > 0, tf.sqrt(x), 0)` has a finite
+    gradient at x <= 0 instead of 0·inf = NaN). y is replaced by 1 where dy is 0: no NaN, no warning."""
+
+    infer = TanhGrad.infer
+
+    def kernel(op, ctx):
+        xp, rule = ctx.xp, op.op_def.rule
+        one = op.outputs[0].dtype.np.type(1)
+
+        def grad(y, dy):
+            return rule(xp.where(dy == 0, one, y), dy)
+        return grad
+
+
+class SqrtGrad(_OutputGrad):
+    """dy / (2 y) for y = sqrt(x)."""
+
+    type = "SqrtGrad"
+
+    def rule(y, dy):
+        g = dy / y
+        g *= 0.5
+        return g
+
+    def gradient(op, g):
+        y = op.inputs[0]
+        ga = realdiv(g, y)
+        return [sum_to(negative(multiply(ga, op.outputs[0])), y), sum_to(multiply(ga, _scalar(0.5, y)), op.inputs[1])]
+
+
+class RsqrtGrad(_OutputGrad):
+    """-dy y³ / 2 for y = 1 / sqrt(x)."""
+
+    type = "RsqrtGrad"
+
+    def rule(y, dy):
+        g = y * y
+        g *= y
+        g *= dy
+        g *= -0.5
+        return g
+
+    def gradient(op, g):
+        y, dy = op.inputs
+        ga = multiply(multiply(g, dy), multiply(square(y), _scalar(-1.5, y)))
+        return [sum_to(ga, y), sum_to(apply_op(RsqrtGrad, [y, g]), dy)]
+
+
+class ReciprocalGrad(_OutputGrad):
+    """-dy y² for y = 1 / x."""
+
+    type = "ReciprocalGrad"
+
+    def rule(y, dy):
+        g = y * y
+        g *= dy
+        g *= -1
+        return g
+
+    def gradient(op, g):
+        y, dy = op.inputs
+        ga = multiply(multiply(g, dy), multiply(y, _scalar(-2, y)))
+        return [sum_to(ga, y), sum_to(apply_op(ReciprocalGrad, [y, g]), dy)]
 
 
 class Sigmoid(Unary):
@@ -1392,19 +1460,35 @@ class Mean(Reduction):
 
 
 class Max(Reduction):
-    """Max; gradient shared equally among tied maxima (TF's rule)."""
+    """Max; gradient shared equally among tied maxima (TF's rule). Over nothing it is the dtype's lowest
+    value (-inf for floats), as in TF, where NumPy raises."""
 
     type, func = "Max", "max"
 
+    def kernel(op, ctx):
+        xp = ctx.xp
+        reduce = Reduction.kernel(op, ctx)
+        axes, keep = _op_axes(op), op.attrs["keep_dims"]
+        dt = op.outputs[0].dtype.np
+        floating = np.issubdtype(dt, np.floating)
+        lowest = -np.inf if floating else np.iinfo(dt).min
+        highest = np.inf if floating else np.iinfo(dt).max
+        empty = lowest if op.op_def.func == "max" else highest
+
+        def reduce_or_empty(x):
+            if x.size:
+                return reduce(x)
+            ax = range(x.ndim) if axes is None else [a % x.ndim for a in axes]
+            shape = tuple(1 if i in ax else d for i, d in enumerate(x.shape) if keep or i not in ax)
+            return xp.full(shape, empty, dt)
+        return reduce_or_empty
+
     def gradient(op, dz):
         return [_min_max_grad(op, dz)]
 
 
-class Min(Reduction):
+class Min(Max):
     type, func = "Min", "min"
-
-    def gradient(op, dz):
-        return [_min_max_grad(op, dz)]
 
 
 class Any(Reduction):

@@ -3,6 +3,7 @@ the session's buffer, and the mutating ops write into it in place through their 
 from __future__ import annotations
 
 from ..framework.errors import FailedPreconditionError
+from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, broadcast_shape, not_differentiable, same_dtype, static_shape
 from .core import apply_op, convert_to_tensor
 
@@ -119,22 +120,24 @@ def _ref_of(ref):
     return t() if t is not None else convert_to_tensor(ref)
 
 
-def assign(ref, value, validate_shape=True, use_locking=None, name=None):
+def _update(op_def, ref, value, attrs, name):
+    """Create a variable-writing op; a Python `value` becomes a Const named `<op>/value`, as in TF1."""
     ref = _ref_of(ref)
-    value = convert_to_tensor(value, dtype=ref.dtype.base_dtype)
-    return apply_op(Assign, [ref, value], {"validate_shape": validate_shape}, name or "Assign")
+    with name_scope(name, op_def.type, [ref]) as scope:
+        value = convert_to_tensor(value, dtype=ref.dtype.base_dtype, name="value")
+        return apply_op(op_def, [ref, value], attrs, scope)
+
+
+def assign(ref, value, validate_shape=True, use_locking=None, name=None):
+    return _update(Assign, ref, value, {"validate_shape": validate_shape}, name)
 
 
 def assign_add(ref, value, use_locking=None, name=None):
-    ref = _ref_of(ref)
-    return apply_op(AssignAdd, [ref, convert_to_tensor(value, dtype=ref.dtype.base_dtype)], None,
-                    name or "AssignAdd")
+    return _update(AssignAdd, ref, value, None, name)
 
 
 def assign_sub(ref, value, use_locking=None, name=None):
-    ref = _ref_of(ref)
-    return apply_op(AssignSub, [ref, convert_to_tensor(value, dtype=ref.dtype.base_dtype)], None,
-                    name or "AssignSub")
+    return _update(AssignSub, ref, value, None, name)
 
 
 class IsVariableInitialized(OpDef):
@@ -157,6 +160,33 @@ def is_variable_initialized(variable):
     return apply_op(IsVariableInitialized, [_ref_of(variable)], None, "IsVariableInitialized")
 
 
+class ValueOrDefault(OpDef):
+    """The variable's value when it holds one in this session, else `default` (its initial value): what
+    `Variable.initialized_value()` reads, without TF1's cond."""
+
+    type = "ValueOrDefault"
+    ref_inputs = (0,)
+    stateful = True
+    view_of = 0  # may be the variable's own buffer
+
+    def infer(op):
+        ref, default = op.inputs
+        same_dtype(op, ref, default)
+        return [(static_shape(ref), ref.dtype.base_dtype)]
+
+    def kernel(op, ctx):
+        store, var = ctx.variables, op.inputs[0].op
+        return lambda default: store.get(var, default)
+
+    gradient = not_differentiable
+
+
+def value_or_default(variable, default, name=None):
+    ref = _ref_of(variable)
+    return apply_op(ValueOrDefault, [ref, convert_to_tensor(default, dtype=ref.dtype.base_dtype)], None,
+                    name or "ValueOrDefault")
+
+
 class ReportUninitialized(OpDef):
     """Names of the variables (given as references) that hold no value in this session."""
 
@@ -172,7 +202,7 @@ class ReportUninitialized(OpDef):
 
         store = ctx.variables
         vars_ = [t.op for t in op.inputs]
-        names = [v.name for v in vars_]
+        names = [v.name.encode() for v in vars_]  # tf.string values are bytes
         return lambda *a: np.array([n for v, n in zip(vars_, names) if v not in store], dtype=object)
 
     gradient = not_differentiable

@@ -1,0 +1,237 @@
+"""graphgrad against recorded TensorFlow 1.x behaviour.
+
+tools/record_tf1_reference.py holds small TF1 programs; run under real TensorFlow (tensorflow-cpu 2.21,
+`compat.v1`, graph mode) it recorded what each program observes into tests/tf1_reference.json. Here the same
+programs run with `import graphgrad as tf` and every observation must match: names, printed forms, shapes and
+dtypes exactly, float values to float32 rounding, errors by class, built-in base class and message fragments.
+
+Where graphgrad differs on purpose, EXPECTED_DIFFERENCES pins graphgrad's own observation with the reason, so
+the difference stays deliberate: the test fails if graphgrad changes, and also if it starts to match TensorFlow
+(then the entry is stale and should go).
+"""
+import importlib.util
+import json
+import math
+import os
+
+import autograd.numpy as anp
+import numpy as np
+import pytest
+from gradcheck import check_gradients
+
+import graphgrad as tf
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location(
+    "record_tf1_reference", os.path.join(HERE, "..", "tools", "record_tf1_reference.py"))
+recorder = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(recorder)
+
+with open(os.path.join(HERE, "tf1_reference.json")) as _f:
+    REFERENCE = json.load(_f)
+
+#: "program.key" -> (graphgrad's observation, why it differs from TensorFlow's); `...` instead of the
+#: observation: a test of its own (named in the reason) checks what graphgrad does instead.
+EXPECTED_DIFFERENCES = {
+    "lecture_operation_example.ops": (
+        [["Placeholder", "Placeholder"], ["random_uniform", "RandomUniform"], ["w", "VariableV2"],
+         ["w/Assign", "Assign"], ["w/read", "Identity"], ["matmul", "MatMul"]],
+        "one RandomUniform op holds shape and range as attributes; TF composes random_uniform/shape (Const), "
+        "random_uniform/RandomUniform and, for other ranges, sub/mul/add"),
+    "naming_operators_and_constants.consts": (
+        ["mul_2/y", "mul_3/x", "add/y", "add_1/x", "sub/y", "sub_1/x", "truediv/y", "truediv_1/x", "pow/y",
+         "floordiv/y", "mod/y", "floordiv_1/y", "mod_1/y", "truediv_2/y", "Const", "c", "c_1"],
+        "slice bounds and reduction axes are op attributes (bound once in the kernel), not the Const inputs "
+        "TF creates (strided_slice/stack, Mean/reduction_indices, a Const for reduce_sum without axis)"),
+    "dtype_feeds.bool": (
+        {"type": "bool", "dtype": "bool", "shape": [], "value": True},
+        "fetching a fed 0-d tensor gives a NumPy scalar (TF hands back a 0-d ndarray); runtime/session.py and "
+        "plan.py belong to the runtime, reported there"),
+    "session_fetches.missing_name": (
+        {"error": "KeyError", "base": "KeyError", "has": [True]},
+        "Session.run lets Graph.as_graph_element's KeyError through for a name that is not in the graph; TF "
+        "wraps it in ValueError ('cannot be interpreted as a Tensor'); runtime/session.py, reported"),
+    "api_array_values.gather_negative": (
+        {"error": None},
+        "gather wraps a negative index like NumPy's take (TF's CPU kernel raises InvalidArgumentError); a "
+        "check would cost a pass over the indices each run, and a device sync on the GPU"),
+    "dtype_feeds.string_feed": (
+        [{"type": "ndarray", "dtype": "object", "shape": [2], "value": ["a", "é"]}] * 2,
+        "a fed Python str stays str through the graph (TF encodes fed strings to bytes); the feed conversion is "
+        "runtime/plan.py check_feed, reported (constants and string ops give bytes, as TF)"),
+    "api_edge_values.argmax_nan": (
+        {"type": "int64", "dtype": "int64", "shape": [], "value": 1},
+        "argmax is NumPy's, which stops at the first NaN; TF's CPU kernel compares with >, so NaN never wins "
+        "(unless first); a NaN-aware kernel costs a pass for a case with no meaningful answer"),
+    "api_edge_values.warnings": (
+        ["RuntimeWarning"],
+        "kernels run without np.errstate, so log(0), 0/0, overflow emit NumPy RuntimeWarnings (values match "
+        "TF's inf/nan); silencing them is the runtime plan's job, reported"),
+    "api_edge_values.int_truncdiv_zero": (
+        {"error": "InvalidArgumentError", "base": "Exception", "has": []},
+        "TF raises InternalError for truncatediv by an integer zero but InvalidArgumentError for floordiv and "
+        "mod; graphgrad raises InvalidArgumentError for all three"),
+    "api_print_formats.formats": (
+        "m: [0.33333334 1e-08 1e+10 -0 2.5][0 1 2][1 0][1.5][text][[[0 0][0 0]][[0 0][0 0]]][7][nan inf -inf]\n",
+        "tf.Print formats float32 as TF 1.x did (%.6g, else %.8g: the lecture's 'x, f:[1.5879565][2.521606]'); "
+        "TF 2.21 uses %.9g for the second form"),
+    "api_array_errors.reshape_two_minus_one": (
+        {"error": "ValueError", "base": "ValueError", "has": []},
+        "shape errors are found at build time where the static shapes allow (DESIGN.md); TF builds the op and "
+        "fails when it runs"),
+    "api_array_errors.transpose_bad_perm": (
+        {"error": "ValueError", "base": "ValueError", "has": []},
+        "as reshape_two_minus_one: a permutation that repeats an axis is refused while building"),
+    **{f"optimizer_sparse_gradients.{name}": (
+        ..., "gather's gradient is dense, so every row's optimizer state moves each step; TF passes IndexedSlices "
+        "and its sparse Momentum/RMSProp/Adadelta kernels update only the rows looked up (GD, Adam and Adagrad "
+        "agree either way). test_sparse_gradients_update_like_dense_ones pins graphgrad's rule")
+       for name in ("momentum", "nesterov", "rmsprop", "rmsprop_centered_momentum", "adadelta")},
+    "api_nn_values.exact_zeros": (
+        {"sigmoid": [False, False, False], "softmax": [True, False], "exp": [True, True],
+         "sigmoid_ce": [True, True], "softplus": [True, True]},
+        "sigmoid clamps its input at log(smallest normal float), so sigmoid(-100) is 1.2e-38 where TF gives "
+        "0: no overflow warning from exp, no denormals (math_ops.Sigmoid); the difference is below 1e-37"),
+    "api_get_variable_forms.shape_and_constant": (
+        {"error": None},
+        "get_variable accepts a `shape` that agrees with a constant initializer (TF refuses any); one that "
+        "disagrees is the same ValueError (wrong_shape_and_constant)"),
+    "api_get_variable_forms.bad_initializer_dtype": (
+        {"error": "ValueError", "base": "ValueError", "has": []},
+        "a float initializer for an int32 variable is refused up front (ValueError, as TF 2's initializers "
+        "do); TF 1's glorot fails later converting a float to int32 (TypeError)"),
+}
+
+
+def differences(ours, ref, path=""):
+    """Human-readable places where two observations differ (floats compared to float32 rounding)."""
+    if isinstance(ref, dict) and isinstance(ours, dict):
+        out = []
+        keys = [k for k in ref if k != "msg"] + [k for k in ours if k not in ref and k != "msg"]
+        for k in keys:
+            if k not in ours or k not in ref:
+                out.append(f"{path}.{k}: {'missing in graphgrad' if k not in ours else 'not in TensorFlow'}")
+            else:
+                out += differences(ours[k], ref[k], f"{path}.{k}")
+        if "msg" in ref and any("has" in d or "error" in d for d in out):
+            out.append(f"{path}: TensorFlow's message: {ref['msg']!r}; graphgrad's: {ours.get('msg')!r}")
+        return out
+    if isinstance(ref, list) and isinstance(ours, list):
+        if len(ref) != len(ours):
+            return [f"{path}: length {len(ours)} != {len(ref)}: {_short(ours)} != {_short(ref)}"]
+        return [d for i, (a, b) in enumerate(zip(ours, ref)) for d in differences(a, b, f"{path}[{i}]")]
+    if isinstance(ref, float) and isinstance(ours, (int, float)) and not isinstance(ours, bool):
+        if math.isnan(ref) and math.isnan(ours):
+            return []
+        if ours == ref or math.isclose(ours, ref, rel_tol=2e-6, abs_tol=1e-6):
+            return []
+    elif type(ours) is type(ref) and ours == ref:
+        return []
+    return [f"{path}: {_short(ours)} != {_short(ref)} (graphgrad != TensorFlow)"]
+
+
+def _short(v):
+    s = repr(v)
+    return s if len(s) < 300 else s[:300] + "..."
+
+
+@pytest.mark.parametrize("name", list(recorder.PROGRAMS))
+def test_program_matches_tensorflow(name):
+    assert name in REFERENCE, f"{name} is not recorded: run tools/record_tf1_reference.py under TensorFlow"
+    ours = recorder.run_program(tf, name)
+    ref = dict(REFERENCE[name])
+    problems = []
+    for key, (pinned, why) in EXPECTED_DIFFERENCES.items():
+        prog, _, k = key.partition(".")
+        if prog != name:
+            continue
+        assert k in ref, f"stale expected difference {key}: not recorded"
+        if not differences(ours.get(k), ref[k]):
+            problems.append(f"{key} now matches TensorFlow: drop it from EXPECTED_DIFFERENCES ({why})")
+        if pinned is not ...:
+            problems += [f"{key} (deliberate: {why}) changed: {d}" for d in differences(ours.get(k), pinned)]
+        ours.pop(k, None)
+        ref.pop(k)
+    problems += differences(ours, ref, name)
+    assert not problems, "\n".join(problems)
+
+
+def test_reference_is_small_and_covers_every_program():
+    assert os.path.getsize(os.path.join(HERE, "tf1_reference.json")) < 200_000
+    recorded = {k for k in REFERENCE if not k.startswith("_")}
+    assert recorded == set(recorder.PROGRAMS), "re-record: programs and reference disagree"
+    for key in EXPECTED_DIFFERENCES:
+        assert key.partition(".")[0] in recorder.PROGRAMS, key
+
+
+def test_recorded_fragments_are_in_tensorflows_messages():
+    """A fragment TensorFlow's own message lacks would test nothing."""
+    def walk(v, path):
+        if isinstance(v, dict):
+            assert False not in v.get("has", []), path
+            for k, x in v.items():
+                walk(x, f"{path}.{k}")
+        elif isinstance(v, list):
+            for i, x in enumerate(v):
+                walk(x, f"{path}[{i}]")
+    walk(REFERENCE, "")
+
+
+def test_differences_sees_what_matters():
+    """The comparison itself: dtype, shape and Python type must match exactly, floats to float32 rounding."""
+    a = recorder.encode(np.float32(1.0))
+    assert differences(a, dict(a)) == []
+    assert differences(a, {**a, "dtype": "float64"})
+    assert differences({**a, "value": 1.0 + 1e-7}, a) == []
+    assert differences({**a, "value": 1.001}, a)
+    assert differences([1, 2], [1, 2, 3]) and differences(True, 1) and differences(None, 0.0)
+    assert differences({"error": "TypeError", "msg": "x"}, {"error": "TypeError", "msg": "y"}) == []
+
+
+# --- checks of what this audit changed, beyond the recorded programs ----------------------------------------
+
+@pytest.mark.parametrize("fn, ref", [
+    (lambda x: tf.sqrt(x), lambda x: anp.sqrt(x)),
+    (lambda x: tf.math.rsqrt(x), lambda x: 1.0 / anp.sqrt(x)),
+    (lambda x: tf.reciprocal(x), lambda x: 1.0 / x),
+])
+def test_output_gradient_ops_first_and_second_order(fn, ref):
+    """SqrtGrad, RsqrtGrad and ReciprocalGrad (and their own gradients) against autograd."""
+    import autograd
+
+    x0 = np.array([[0.5, 1.5, 2.0], [3.0, 0.7, 1.1]])
+    check_gradients(fn, [x0], reference=ref)
+    # d/dx of (dy · f'(x)) with a fixed dy: the gradient of the gradient op, both of its inputs.
+    dy0 = np.array([[1.0, -2.0, 0.5], [0.3, 2.0, -1.0]])
+    check_gradients(lambda x, dy: tf.gradients(fn(x), x, grad_ys=dy)[0], [x0, dy0],
+                    reference=lambda x, dy: autograd.elementwise_grad(ref)(x) * dy)
+
+
+def test_output_gradient_is_zero_where_upstream_gradient_is_zero():
+    """TF's rule: tf.where(x > 0, tf.sqrt(x), 0) trains without NaN at x <= 0."""
+    x = tf.constant([-1.0, 0.0, 4.0])
+    outs = [tf.gradients(tf.where(x > 0.0, f(tf.abs(x)), tf.zeros_like(x)), x)[0]
+            for f in (tf.sqrt, tf.math.rsqrt, tf.reciprocal)]
+    with tf.Session() as s:
+        got = s.run(outs)
+    np.testing.assert_array_equal(got, [[0, 0, 0.25], [0, 0, -1 / 16], [0, 0, -1 / 16]])
+
+
+def test_sparse_gradients_update_like_dense_ones():
+    """graphgrad's rule for an embedding lookup: the optimizer step is the one for the dense gradient (the
+    same lookup written as a one-hot matmul), for every optimizer of the recorded programs."""
+    batches = ([0, 2, 2], [1], [0])
+    for name, make in recorder._optimizers(tf).items():
+        results = []
+        for dense in (False, True):
+            with tf.Graph().as_default():
+                emb = tf.Variable(np.arange(6, dtype=np.float32).reshape(3, 2))
+                ids = tf.placeholder(tf.int32, (None,))
+                rows = tf.matmul(tf.one_hot(ids, 3), emb) if dense else tf.gather(emb, ids)
+                step = make().minimize(tf.reduce_sum(tf.square(rows - 1.0)))
+                with tf.Session() as s:
+                    s.run(tf.global_variables_initializer())
+                    for b in batches:
+                        s.run(step, {ids: b})
+                    results.append(s.run(emb))
+        np.testing.assert_allclose(results[0], results[1], rtol=1e-6, err_msg=name)

@@ -1,0 +1,1423 @@
+"""Record what small TensorFlow 1.x programs let a user notice, as the reference graphgrad is tested against.
+
+Each program below is written once against the TF1 API (`tf` is `tensorflow.compat.v1` here and `graphgrad`
+in tests/test_tf1_conformance.py) and notes what it observes with `r[key] = value`: op names and types,
+printed tensors, static shapes, dtypes, fetched values, exception classes and message fragments, gradients
+(None when unconnected), optimizer steps. Running this file under real TensorFlow writes tests/tf1_reference.json;
+the test (CI has no TensorFlow) runs the same programs under graphgrad and compares with the recording.
+
+Record (in a venv with tensorflow-cpu 2.21 and, for tf.layers, `pip install --no-deps tf-keras==2.21.0`):
+
+    python tools/record_tf1_reference.py            # writes tests/tf1_reference.json
+    python tools/record_tf1_reference.py --graphgrad [program ...]  # prints them as graphgrad observes them
+
+Keep observations small and deterministic: random values differ by design (only ranges are recorded), and
+TensorFlow runs independent ops of one `Session.run` concurrently, so nothing racy is recorded.
+"""
+from __future__ import annotations
+
+import collections
+import json
+import os
+import sys
+import tempfile
+import traceback
+
+import numpy as np
+
+REFERENCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "tf1_reference.json")
+PROGRAMS = {}
+
+
+def program(fn):
+    PROGRAMS[fn.__name__] = fn
+    return fn
+
+
+# --- observing ---------------------------------------------------------------------------------------------
+
+def encode(v):
+    """A JSON-able picture of a value: arrays and NumPy scalars keep dtype, shape and Python type."""
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if isinstance(v, bytes):
+        return {"bytes": v.decode("utf-8", "replace")}
+    if isinstance(v, (np.ndarray, np.generic)):
+        a = np.asarray(v)
+        if a.dtype == object:
+            items = np.empty(a.size, dtype=object)
+            items[:] = [encode(x) for x in a.ravel().tolist()]
+            value = items.reshape(a.shape).tolist()
+        else:
+            value = a.tolist()
+        return {"type": type(v).__name__, "dtype": str(a.dtype), "shape": list(a.shape), "value": value}
+    if isinstance(v, (list, tuple)):
+        return [encode(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): encode(x) for k, x in v.items()}
+    raise TypeError(f"say explicitly how to record a {type(v).__name__}")
+
+
+class Recorder:
+    """Collects one program's observations; `r[key] = value` notes a value (keys must be new)."""
+
+    def __init__(self, tf):
+        self.tf = tf
+        self.obs = {}
+
+    def __setitem__(self, key, value):
+        if key in self.obs:
+            raise KeyError(f"observation {key!r} noted twice")
+        self.obs[key] = encode(value)
+
+    def ops(self, graph=None):
+        """[name, type] of every op in the graph, in creation order."""
+        g = graph or self.tf.get_default_graph()
+        return [[op.name, op.type] for op in g.get_operations()]
+
+    def error(self, fn, *fragments):
+        """The exception `fn()` raises: class name, nearest built-in base class, which fragments its message
+        contains (each must be in TensorFlow's message), and the message itself for reading (not compared)."""
+        try:
+            fn()
+        except Exception as e:  # noqa: BLE001 -- what is raised is the observation
+            msg = str(e)
+            base = next(c.__name__ for c in type(e).__mro__ if c.__module__ == "builtins")
+            return {"error": type(e).__name__, "base": base, "has": [f in msg for f in fragments],
+                    "msg": msg[:300]}
+        return {"error": None}
+
+    def stderr(self, fn):
+        """What `fn()` writes to standard error: file descriptor 2 (TensorFlow's Print writes there from C++)
+        and `sys.stderr` (which pytest replaces), both sent to one temporary file."""
+        sys.stderr.flush()
+        saved_fd, saved_stream = os.dup(2), sys.stderr
+        with tempfile.TemporaryFile() as tmp:
+            os.dup2(tmp.fileno(), 2)
+            sys.stderr = open(tmp.fileno(), "w", closefd=False)  # noqa: SIM115 -- closed below
+            try:
+                fn()
+            finally:
+                sys.stderr.close()
+                sys.stderr = saved_stream
+                os.dup2(saved_fd, 2)
+                os.close(saved_fd)
+            tmp.seek(0)
+            return tmp.read().decode()
+
+
+def dims(t):
+    """Static shape as a list with None for unknown dimensions, or None for unknown rank."""
+    s = t.shape if hasattr(t, "shape") else t
+    return None if s.ndims is None else s.as_list()
+
+
+def shapes(*ts):
+    return [[str(t.shape), dims(t), t.dtype.name] for t in ts]
+
+
+def names(ts):
+    return [None if t is None else t.name for t in ts]
+
+
+# --- the lecture's programs ------------------------------------------------------------------------------------
+
+@program
+def lecture_operation_example(tf, r):
+    x = tf.placeholder(tf.float32, (None, 10))
+    w = tf.Variable(tf.random_uniform((10, 20)), name="w")
+    z = x @ w
+    r["str_z"] = str(z)
+    r["repr_z"] = repr(z)
+    r["repr_w"] = repr(w)
+    r["w_name"] = [w.name, w.op.name, w.op.type, str(w.initializer.name), w.initializer.type]
+    r["w_value_tensor"] = str(w.value())
+    r["ops"] = r.ops()
+    z2 = tf.matmul(x, w)
+    r["str_z2"] = str(z2)
+
+
+@program
+def lecture_default_graph_naming(tf, r):
+    for _ in range(3):
+        tf.placeholder(tf.float32, (None, 10))
+    r["ops"] = repr(tf.get_default_graph().get_operations())
+    tf.reset_default_graph()
+    r["after_reset"] = len(tf.get_default_graph().get_operations())
+    g = tf.Graph()
+    with g.as_default():
+        p = tf.placeholder(tf.float32, (None, 10))
+        r["inside"] = [tf.get_default_graph() is g, p.graph is g]
+    r["outside"] = [tf.get_default_graph() is g, len(tf.get_default_graph().get_operations()),
+                    len(g.get_operations())]
+
+
+@program
+def lecture_operations_and_tensors(tf, r):
+    tf.placeholder(tf.float32, (None, 10), name="x")
+    ops = tf.get_default_graph().get_operations()
+    r["ops"] = repr(ops)
+    r["outputs"] = repr(ops[0].outputs)
+    r["by_name"] = [tf.get_default_graph().get_tensor_by_name("x:0") is ops[0].outputs[0],
+                    tf.get_default_graph().get_operation_by_name("x") is ops[0]]
+
+
+@program
+def lecture_running_a_graph(tf, r):
+    s = tf.InteractiveSession()
+    a = tf.constant(5.0)
+    b = tf.constant(6.0)
+    c = a * b
+    r["str_c"] = str(c)
+    r["run_c"] = s.run(c)
+    r["eval_c"] = c.eval()
+    r["ops"] = r.ops()
+    s.close()
+
+
+@program
+def lecture_uninitialized_variable(tf, r):
+    a = tf.constant(np.ones((2, 2), dtype=np.float32))
+    b = tf.Variable(tf.ones((2, 2)))
+    c = a @ b
+    s = tf.InteractiveSession()
+    r["error"] = r.error(lambda: s.run(c), "Attempting to use uninitialized value Variable")
+    init = tf.global_variables_initializer()
+    r["init"] = [init.name, init.type]
+    s.run(init)
+    r["run_c"] = s.run(c)
+    r["ops"] = r.ops()
+    s.close()
+
+
+@program
+def lecture_unfed_placeholder(tf, r):
+    a = tf.placeholder(np.float32, (2, 2))
+    b = tf.Variable(tf.ones((2, 2)))
+    c = a @ b
+    s = tf.InteractiveSession()
+    s.run(tf.global_variables_initializer())
+    r["error"] = r.error(lambda: s.run(c), "You must feed a value for placeholder tensor 'Placeholder'",
+                         "with dtype float and shape [2,2]")
+    r["fed"] = s.run(c, feed_dict={a: np.ones((2, 2))})
+    r["fed_by_name"] = s.run(c, feed_dict={"Placeholder:0": np.ones((2, 2))})
+    s.close()
+
+
+@program
+def lecture_x_squared_gradient_descent(tf, r):
+    x = tf.get_variable("x", shape=(), dtype=tf.float32, initializer=tf.constant_initializer(0.5))
+    f = x ** 2
+    optimizer = tf.train.GradientDescentOptimizer(0.1)
+    step = optimizer.minimize(f)
+    r["trainable"] = repr(tf.trainable_variables())
+    r["step"] = [step.name, step.type]
+    r["f"] = str(f)
+    r["gradient_scope"] = tf.gradients(f, x)[0].name.rsplit("/", 1)[0]  # ops inside it are each one's own
+    s = tf.InteractiveSession()
+    s.run(tf.global_variables_initializer())
+    xs, fs = [], []
+    for _ in range(3):
+        # TensorFlow may compute f before or after the update in this run (see docs): only x is recorded.
+        _, curr_x, _ = s.run([step, x, f])
+        xs.append(curr_x)
+        fs.append(s.run(f))
+    r["x_after_steps"] = xs
+    r["f_after_steps"] = fs
+    s.close()
+
+
+@program
+def lecture_print(tf, r):
+    x = tf.get_variable("x", shape=(), dtype=tf.float32, initializer=tf.constant_initializer(1.5))
+    f = x ** 2
+    f = tf.Print(f, [x, f], "x, f:")
+    r["print"] = [f.op.type, f.name]
+    v = tf.constant([1.0, 2.0, 3.0, 4.0, 5.0])
+    p = tf.Print(v, [v, tf.constant([[1, 2], [3, 4]]), tf.constant(True)], "v: ")
+    p5 = tf.Print(v, [v], summarize=5)
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        r["stderr"] = r.stderr(lambda: s.run(f))
+        r["stderr_vec"] = r.stderr(lambda: s.run(p))
+        r["stderr_summarize"] = r.stderr(lambda: s.run(p5))
+
+
+@program
+def lecture_summaries(tf, r):
+    x = tf.get_variable("x", shape=(), dtype=tf.float32, initializer=tf.constant_initializer(2.0))
+    f = x ** 2
+    a = tf.summary.scalar("curr_x", x)
+    b = tf.summary.scalar("curr_f", f)
+    with tf.name_scope("train"):
+        c = tf.summary.scalar("loss", f)
+        h = tf.summary.histogram("hist", tf.constant([1.0, 2.0, 2.0]))
+    d = tf.summary.scalar("curr_x", x)
+    e = tf.summary.scalar("with space", x)
+    summaries = tf.summary.merge_all()
+    r["names"] = names([a, b, c, h, d, e, summaries])
+    r["types"] = [t.op.type for t in [a, b, c, h, summaries]]
+    r["shape"] = shapes(a, summaries)
+    r["collection"] = names(tf.get_collection(tf.GraphKeys.SUMMARIES))
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        parsed = tf.Summary.FromString(s.run(summaries))
+        r["tags"] = [[v.tag, v.simple_value if v.HasField("simple_value") else None] for v in parsed.value]
+        hist = [v.histo for v in parsed.value if v.HasField("histo")][0]
+        r["histo"] = [hist.min, hist.max, hist.num, hist.sum, hist.sum_squares]
+
+
+@program
+def lecture_linear_regression(tf, r):
+    rng = np.random.RandomState(0)
+    xs = rng.random_sample((20, 3)).astype(np.float32)
+    ys = xs @ np.array([[0.1], [0.8], [0.5]], np.float32)
+    features = tf.placeholder(tf.float32, shape=(None, 3))
+    target = tf.placeholder(tf.float32, shape=(None, 1))
+    weights = tf.get_variable("w", shape=(3, 1), dtype=tf.float32, initializer=tf.zeros_initializer())
+    predictions = features @ weights
+    loss = tf.reduce_mean((target - predictions) ** 2)
+    step = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    r["shapes"] = shapes(predictions, loss)
+    r["names"] = names([predictions, loss])
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        out = []
+        for _ in range(3):
+            s.run(step, feed_dict={features: xs, target: ys})
+            out.append(s.run([loss, weights], feed_dict={features: xs, target: ys}))
+        r["steps"] = out
+
+
+# --- naming --------------------------------------------------------------------------------------------------
+
+@program
+def naming_operators_and_constants(tf, r):
+    a = tf.placeholder(tf.float32, (2, 2), name="a")
+    b = tf.placeholder(tf.float32, (2, 2), name="b")
+    i = tf.placeholder(tf.int32, (2,), name="i")
+    out = [tf.matmul(a, b), a @ b, tf.multiply(a, b), a * b, a * 2.0, 2.0 * a, a + 1, 1 + a, tf.add(a, b),
+           a - 1.0, 1.0 - a, a / 2.0, 2.0 / a, a ** 2, -a, abs(a), a // 2.0, a % 2.0, i // 2, i % 3, i / 2,
+           tf.subtract(a, b), tf.divide(a, b), tf.div(a, b), tf.truediv(a, b), tf.pow(a, b), a < b, a >= b,
+           tf.constant(1.0), tf.constant(2.0, name="c"), tf.constant(3.0, name="c"), tf.negative(a),
+           a[0], a[:, 1], a[0, 0], tf.square(a), tf.reduce_sum(a), tf.reduce_mean(a, axis=0)]
+    r["outputs"] = names(out)
+    r["ops"] = [op for op in r.ops() if op[1] != "Const"]
+    r["consts"] = [op[0] for op in r.ops() if op[1] == "Const"]
+
+
+@program
+def naming_case_insensitive(tf, r):
+    a = tf.placeholder(tf.float32, (2, 2))
+    tf.identity(a, name="Foo")
+    r["names"] = names([tf.identity(a, name="foo"), tf.identity(a, name="FOO"), tf.identity(a, name="foo_1"),
+                        tf.identity(a, name="Foo_2"), tf.identity(a, name="foo")])
+    with tf.name_scope("Scope"):
+        r["scope1"] = tf.identity(a).name
+    with tf.name_scope("scope"):
+        r["scope2"] = tf.identity(a).name
+
+
+@program
+def naming_name_scopes(tf, r):
+    g = tf.get_default_graph()
+    out = []
+    with tf.name_scope("a") as sa:
+        out.append(tf.constant(1.0))
+        with tf.name_scope("b") as sb:
+            out.append(tf.constant(1.0))
+            r["inner_scope"] = [sa, sb, g.get_name_scope()]
+        with tf.name_scope(None) as sn:
+            out.append(tf.constant(1.0))
+            r["reset_scope"] = sn
+    with tf.name_scope("a") as sa1:
+        out.append(tf.constant(1.0))
+    with tf.name_scope(sa):
+        out.append(tf.constant(1.0))
+    with tf.name_scope("a/b/"):
+        out.append(tf.constant(1.0, name="k"))
+    with tf.name_scope(None, "Default", [out[0]]) as sd:
+        out.append(tf.constant(1.0))
+    with tf.name_scope(None, "Default") as sd2:
+        pass
+    r["scopes"] = [sa, sa1, sd, sd2]
+    r["names"] = names(out)
+    r["bad_scope"] = r.error(lambda: tf.name_scope("bad name!").__enter__(), "'bad name!' is not a valid")
+
+
+@program
+def naming_variable_scopes(tf, r):
+    with tf.variable_scope("foo") as vs:
+        v = tf.get_variable("v", [1], initializer=tf.constant_initializer(1.0))
+        c = tf.constant(1.0)
+        r["scope"] = [vs.name, vs.original_name_scope, vs.reuse]
+        with tf.name_scope("ns"):
+            w = tf.get_variable("w", [1])
+            wv = tf.Variable(1.0, name="wv")
+            d = tf.constant(1.0)
+    with tf.variable_scope("foo", reuse=True) as vs1:
+        v1 = tf.get_variable("v", [1])
+        c1 = tf.constant(1.0)
+        r["scope_reuse"] = [vs1.name, vs1.original_name_scope, vs1.reuse]
+    with tf.variable_scope("foo"):
+        c2 = tf.constant(1.0)
+        r["dup"] = r.error(lambda: tf.get_variable("v", [1]), "Variable foo/v already exists, disallowed")
+    with tf.variable_scope("foo", reuse=True):
+        r["missing"] = r.error(lambda: tf.get_variable("nope", [1]), "Variable foo/nope does not exist")
+    with tf.variable_scope("foo") as scope:
+        scope.reuse_variables()
+        r["reuse_variables"] = tf.get_variable("v", [1]) is v
+    with tf.variable_scope("foo", reuse=True):
+        r["shape_mismatch"] = r.error(lambda: tf.get_variable("v", [2]), "Trying to share variable foo/v")
+    with tf.variable_scope("auto", reuse=tf.AUTO_REUSE):
+        a1 = tf.get_variable("a", [1])
+        a2 = tf.get_variable("a", [1])
+    with tf.variable_scope(None, default_name="layer"):
+        l1 = tf.get_variable("k", [1])
+    with tf.variable_scope(None, default_name="layer"):
+        l2 = tf.get_variable("k", [1])
+    with tf.variable_scope("outer"):
+        with tf.variable_scope("inner"):
+            n1 = tf.get_variable("n", [1])
+            n2 = tf.constant(1.0)
+    with tf.name_scope("ns2"):
+        with tf.variable_scope("vs2"):
+            m1 = tf.get_variable("m", [1])
+            m2 = tf.constant(1.0)
+    r["same"] = [v1 is v, a1 is a2]
+    r["names"] = names([v, c, w, wv, d, v1, c1, c2, a1, l1, l2, n1, n2, m1, m2])
+    r["repr_v"] = repr(v)
+    r["global"] = names(tf.global_variables())
+    r["trainable"] = names(tf.trainable_variables())
+    r["scoped"] = names(tf.global_variables("foo")) + names(tf.trainable_variables(scope="outer"))
+    r["ops_v"] = [o for o in r.ops() if o[0].startswith("foo/v")]
+    r["ops_w"] = [o for o in r.ops() if o[0].startswith("foo/w/") and "/Initializer/" not in o[0]]
+
+
+@program
+def naming_variables(tf, r):
+    v = tf.Variable(1.0)
+    v1 = tf.Variable(2.0)
+    w = tf.Variable([1, 2], name="w")
+    t = tf.Variable(0, trainable=False, name="t")
+    a = tf.assign(v, 3.0)
+    b = tf.assign_add(v, 1.0)
+    c = v.assign_sub(1.0)
+    u = tf.Variable(tf.zeros([2, 3]))
+    r["names"] = names([v, v1, w, t, a, b, c, u])
+    r["reprs"] = [repr(v), repr(w), repr(t), str(v.value()), str(a), repr(u)]
+    r["types"] = [x.op.type for x in [v, a, b, c]]
+    r["dtypes"] = [x.dtype.name for x in [v, w, a, v.value()]]
+    r["shape_dim"] = [str(u.shape[1]), repr(u.shape[1]), u.shape[1].value, u.get_shape().as_list()]
+    r["trainable"] = names(tf.trainable_variables())
+    r["initial_value"] = [v.initial_value.name, v.initializer.name]
+    r["ops"] = r.ops()
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        r["values"] = s.run([v, a, b, c, v])
+
+
+@program
+def naming_gradients(tf, r):
+    x = tf.placeholder(tf.float32, (3,), name="x")
+    w = tf.Variable(np.ones(3, np.float32), name="w")
+    y = x * w
+    gx, gw = tf.gradients(y, [x, w])
+    r["simple"] = names([gx, gw])
+    z = tf.reduce_sum(tf.square(x))
+    (gz,) = tf.gradients(z, x)
+    r["square"] = gz.name
+    m = tf.matmul(tf.reshape(x, (1, 3)), tf.reshape(w, (3, 1)))
+    r["matmul_types"] = [t.op.type for t in tf.gradients(m, [x, w])]
+    e = tf.exp(x)
+    t = tf.tanh(x)
+    s = tf.sigmoid(x)
+    r["unary"] = [t.op.type for t in tf.gradients(e, x) + tf.gradients(t, x) + tf.gradients(s, x)]
+    r["second_call_scope"] = names(tf.gradients(y, x)) + names(tf.gradients(y, x, name="my_grads"))
+
+
+# --- dtypes and arithmetic --------------------------------------------------------------------------------
+
+@program
+def dtype_rules(tf, r):
+    i = tf.constant([-7, 7, 6])
+    j = tf.constant([2, 2, 4])
+    f = tf.constant([-7.0, 7.0, 6.5])
+    out = {
+        "int_truediv": i / j, "int_truediv_scalar": i / 2, "div_int": tf.div(i, j), "div_float": tf.div(f, 2.0),
+        "floordiv": i // j, "floordiv_float": f // 2.0, "mod": i % 3, "mod_float": f % 3.0,
+        "truncatediv": tf.truncatediv(i, j), "truncatemod": tf.truncatemod(i, j), "floormod": tf.floormod(i, j),
+        "realdiv": tf.realdiv(f, 2.0), "divide": tf.divide(i, j),
+        "mean_int": tf.reduce_mean(tf.constant([-1, -2, -4])), "mean_int_axis": tf.reduce_mean(
+            tf.constant([[1, 2], [4, 4]]), axis=1),
+        "sum_bool": tf.reduce_sum(tf.cast(tf.constant([True, False, True]), tf.int32)),
+        "arange": tf.constant(np.arange(3)), "list_int": tf.constant([1, 2]), "float": tf.constant(1.5),
+        "np_float64": tf.constant(np.float64(1.5)), "np_float32_array": tf.constant(np.ones(2, np.float32)),
+        "big_int": tf.constant(2 ** 40), "bool": tf.constant([True]),
+        "argmax": tf.argmax(tf.constant([[1, 5, 5], [3, 3, 0]])),
+        "argmax_axis1": tf.argmax(tf.constant([[1, 5, 5], [3, 3, 0]]), axis=1),
+        "argmax_int32": tf.argmax(tf.constant([1, 5, 5]), output_type=tf.int32),
+        "argmin": tf.argmin(tf.constant([[1, 5, 5], [1, 3, 0]])),
+        "cast_trunc": tf.cast(tf.constant([1.7, -1.7, 2.5]), tf.int32),
+        "cast_bool": tf.cast(tf.constant([0.0, 0.5]), tf.bool),
+        "round": tf.round(tf.constant([0.5, 1.5, 2.5, -0.5, -1.5])),
+        "range": tf.range(5), "range_float": tf.range(1.0, 2.0, 0.5), "shape": tf.shape(tf.zeros((2, 3))),
+        "size": tf.size(tf.zeros((2, 3))), "rank": tf.rank(tf.zeros((2, 3))), "zeros": tf.zeros((2,)),
+        "ones_like_int": tf.ones_like(i), "one_hot": tf.one_hot([0, 2], 3), "fill": tf.fill([2], 7),
+        "pow_int": tf.pow(tf.constant([2, 3]), 2), "square_int": tf.square(i), "abs_int": tf.abs(i),
+        "sign": tf.sign(f), "equal": tf.equal(i, j), "maximum_int": tf.maximum(i, 0),
+        "sqrt_neg": tf.sqrt(tf.constant([-1.0, 4.0])), "log_zero": tf.log(tf.constant([0.0, 1.0])),
+        "float_div_zero": tf.constant([1.0, -1.0, 0.0]) / 0.0, "count_nonzero": tf.count_nonzero([0, 1, 2]),
+        "to_float": tf.to_float(i), "np_scalar_float64_with_float32": tf.constant([1.0]) + np.float64(1.0),
+        "np_array_float64_mul": tf.constant([1.0, 2.0], tf.float64) * np.array([2.0, 3.0]),
+        "reduce_sum_int64": tf.reduce_sum(tf.constant(np.arange(4))),
+        "linspace_like_range": tf.range(0, 10, 3),
+    }
+    r["dtypes"] = {k: [v.dtype.name, dims(v)] for k, v in out.items()}
+    with tf.Session() as s:
+        r["values"] = s.run(out)
+
+
+@program
+def dtype_feeds(tf, r):
+    p = tf.placeholder(tf.int32, (None,))
+    q = tf.placeholder(tf.float32, (2,))
+    b = tf.placeholder(tf.bool, ())
+    d = tf.placeholder(tf.float64)
+    r["shapes"] = shapes(p, q, b, d)
+    with tf.Session() as s:
+        r["float_to_int"] = s.run(p, {p: [1.7, -1.7, 2.9]})
+        r["int_to_float"] = s.run(q, {q: [1, 2]})
+        r["float64_to_float32"] = s.run(q, {q: np.array([0.1, 0.2])})
+        r["bool"] = s.run(b, {b: 1})
+        r["unknown_shape"] = s.run(d, {d: [[1.0], [2.0]]})
+        r["scalar_fetch"] = s.run(tf.reduce_sum(q), {q: [1.0, 2.0]})
+        c = tf.constant(3.0)
+        r["feed_non_placeholder"] = s.run(c * 2.0, {c: 5.0})
+        r["feed_const_bad_shape"] = r.error(lambda: s.run(c * 2.0, {c: [5.0, 1.0]}), "Cannot feed value of shape")
+        r["string_to_float"] = r.error(lambda: s.run(q, {q: ["a", "b"]}))
+        t = tf.placeholder(tf.string, (None,))
+        r["string_feed"] = s.run([t, tf.identity(t)], {t: ["a", "é"]})
+
+
+@program
+def dtype_type_errors(tf, r):
+    f = tf.constant([1.0])
+    i = tf.constant([1])
+    r["float_plus_int"] = r.error(lambda: f + i)
+    r["tf_add_mixed"] = r.error(lambda: tf.add(f, i))
+    r["int_plus_float_literal"] = r.error(lambda: i + 1.5, "does not match type int32")
+    r["matmul_int_float"] = r.error(lambda: tf.matmul(tf.constant([[1.0]]), tf.constant([[1]])))
+    r["float64_plus_float32"] = r.error(lambda: tf.constant([1.0], tf.float64) + f)
+    r["constant_float_as_int"] = r.error(lambda: tf.constant(1.5, dtype=tf.int32))
+    r["constant_int_as_float"] = tf.constant(1, dtype=tf.float32).dtype.name
+    r["variable_convert"] = r.error(lambda: tf.convert_to_tensor(tf.Variable(1.0), dtype=tf.int32))
+    r["sqrt_int"] = r.error(lambda: tf.sqrt(i))
+    r["bool_tensor"] = r.error(lambda: bool(f), "Tensor")
+    r["if_tensor"] = r.error(lambda: 1 if f else 0)
+    r["iter_tensor"] = r.error(lambda: list(f))
+    r["len_tensor"] = r.error(lambda: len(f))
+    r["eq_is_identity"] = [f == f, f == i, f != i, {f: 1}[f]]
+
+
+# --- static shapes and broadcasting ------------------------------------------------------------------------
+
+@program
+def broadcasting_shapes(tf, r):
+    a = tf.placeholder(tf.float32, (None, 3))
+    b = tf.placeholder(tf.float32, (3,))
+    c = tf.placeholder(tf.float32, (2, 1))
+    d = tf.placeholder(tf.float32, (1, 3))
+    e = tf.placeholder(tf.float32, (None, 1))
+    u = tf.placeholder(tf.float32)
+    n = tf.placeholder(tf.float32, (None, None))
+    out = [a + b, c + d, e * b, u + b, a * e, n + b, a + 1.0, tf.maximum(c, d), tf.where(a > 0, a, b + a),
+           tf.squared_difference(c, d)]
+    r["shapes"] = shapes(*out)
+    r["mismatch"] = r.error(lambda: tf.placeholder(tf.float32, (2, 3)) + tf.placeholder(tf.float32, (4,)),
+                            "Dimensions must be equal, but are 3 and 4")
+    with tf.Session() as s:
+        r["values"] = s.run(c + d, {c: [[1.0], [2.0]], d: [[10.0, 20.0, 30.0]]})
+        r["unknown_rank_value"] = s.run(u + b, {u: [[1.0], [2.0]], b: [1.0, 2.0, 3.0]})
+
+
+@program
+def array_shapes(tf, r):
+    x = tf.placeholder(tf.float32, (None, 3, 4))
+    u = tf.placeholder(tf.float32)
+    out = [tf.reduce_sum(x), tf.reduce_sum(x, axis=1), tf.reduce_sum(x, axis=[0, 2], keepdims=True),
+           tf.reduce_mean(x, -1), tf.reduce_max(u, axis=0), tf.transpose(x), tf.transpose(x, [0, 2, 1]),
+           tf.reshape(x, [-1, 12]), tf.reshape(x, [2, -1]), tf.reshape(x, tf.shape(x)), tf.expand_dims(x, 1),
+           tf.squeeze(tf.zeros((1, 2, 1))), tf.concat([x, x], axis=0), tf.concat([x, x], axis=-1),
+           tf.stack([x, x], axis=1), x[:, 0], x[..., 1:3], x[:, tf.newaxis], x[0, :, ::2], tf.shape(x),
+           tf.matmul(x[0], tf.zeros((4, 5))), tf.matmul(tf.zeros((2, 3)), tf.zeros((2, 3)), transpose_b=True),
+           tf.tile(x, [1, 2, 1]), tf.gather(tf.zeros((5, 2)), [1, 3, 3]), tf.one_hot(tf.zeros((4,), tf.int32), 3),
+           tf.argmax(x, axis=1), tf.zeros_like(x), tf.split(tf.zeros((4, 6)), 2, axis=1)[1],
+           tf.pad(tf.zeros((2, 3)), [[1, 1], [0, 2]]), tf.reduce_sum(u), tf.reshape(u, [-1]),
+           tf.unstack(tf.zeros((2, 3)))[0], tf.nn.softmax(x), tf.nn.relu(u), tf.squeeze(x[:, :1, :1], [1, 2])]
+    r["shapes"] = shapes(*out)
+    r["dims"] = [str(x.shape[0]), repr(x.shape[0]), x.shape[1].value, x.shape.ndims, str(u.shape),
+                 x.shape.as_list(), repr(x.shape), str(tf.zeros(()).shape), repr(tf.TensorShape([None, 2]))]
+    r["matmul_bad"] = r.error(lambda: tf.matmul(tf.placeholder(tf.float32, (None, 3)),
+                                                tf.placeholder(tf.float32, (4, 2))),
+                              "Dimensions must be equal, but are 3 and 4")
+    r["reshape_bad"] = r.error(lambda: tf.reshape(tf.zeros((2, 3)), [4, 2]))
+    r["concat_bad"] = r.error(lambda: tf.concat([tf.zeros((2, 3)), tf.zeros((2, 4))], axis=0))
+    r["set_shape"] = r.error(lambda: u.set_shape([2, 3]) or tf.zeros((2,)).set_shape([3]))
+    r["u_after_set_shape"] = str(u.shape)
+
+
+# --- sessions and errors ------------------------------------------------------------------------------------
+
+@program
+def session_fetches(tf, r):
+    a = tf.constant(1.0, name="a")
+    b = tf.constant([1, 2], name="b")
+    v = tf.Variable(3.0, name="v")
+    init = tf.global_variables_initializer()
+    Pair = collections.namedtuple("Pair", "x y")
+    with tf.Session() as s:
+        r["init_result"] = s.run(init)
+        r["list"] = s.run([a, b])
+        out = s.run((a, [b, {"k": a}]))
+        r["nested_types"] = [type(out).__name__, type(out[1]).__name__, type(out[1][1]).__name__]
+        r["nested"] = out
+        p = s.run(Pair(a, b))
+        r["namedtuple"] = [type(p).__name__, p.x, p.y]
+        r["by_name"] = s.run(["a:0", "b"])
+        r["variable"] = s.run(v)
+        r["variable_op"] = s.run(v.op)
+        r["scalar_type"] = type(s.run(a)).__name__
+        r["eval"] = a.eval()
+        r["default"] = tf.get_default_session() is s
+        r["none_fetch"] = r.error(lambda: s.run(None))
+        r["int_fetch"] = r.error(lambda: s.run(3))
+        r["missing_name"] = r.error(lambda: s.run("nope:0"), "nope")
+        r["empty"] = s.run([])
+        r["dup"] = s.run([a, a])
+    r["default_after"] = tf.get_default_session() is None
+
+
+@program
+def session_errors(tf, r):
+    x = tf.placeholder(tf.float32, (None, 3), name="x")
+    y = x * 2.0
+    v = tf.Variable(1.0, name="v")
+    s = tf.Session()
+    r["bad_feed_shape"] = r.error(lambda: s.run(y, {x: np.zeros((2, 4))}),
+                                  "Cannot feed value of shape (2, 4) for Tensor", "x:0", "which has shape (?, 3)")
+    r["bad_feed_rank"] = r.error(lambda: s.run(y, {x: np.zeros(3)}), "Cannot feed value of shape (3,)")
+    r["feed_key_int"] = r.error(lambda: s.run(y, {1: np.zeros((1, 3))}))
+    r["uninit"] = r.error(lambda: s.run(v * 2.0), "Attempting to use uninitialized value v")
+    r["unfed"] = r.error(lambda: s.run(y), "You must feed a value for placeholder tensor 'x'",
+                         "with dtype float and shape [?,3]")
+    n = tf.placeholder(tf.float32, (None, None))
+    r["reshape_runtime"] = r.error(lambda: s.run(tf.reshape(n, [2, 2]), {n: np.zeros((1, 3))}),
+                                   "Input to reshape is a tensor with 3 values, but the requested shape has 4")
+    g2 = tf.Graph()
+    with g2.as_default():
+        other = tf.constant(1.0)
+    r["other_graph"] = r.error(lambda: s.run(other), "is not an element of this graph")
+    r["other_graph_build"] = r.error(lambda: other + y)
+    r["eval_no_session"] = r.error(lambda: y.eval({x: np.zeros((1, 3))}), "No default session is registered")
+    s.close()
+    r["closed"] = r.error(lambda: s.run(y, {x: np.zeros((1, 3))}), "Attempted to use a closed Session")
+    r["variable_no_value"] = r.error(lambda: tf.Variable())
+    r["get_variable_no_shape"] = r.error(lambda: tf.get_variable("nos"))
+    r["placeholder_bad_dtype"] = r.error(lambda: tf.placeholder("nonsense"))
+
+
+@program
+def session_state(tf, r):
+    v = tf.Variable([1.0, 2.0])
+    inc = tf.assign_add(v, [1.0, 1.0])
+    with tf.Session() as s1, tf.Session() as s2:
+        s1.run(v.initializer)
+        s2.run(v.initializer)
+        s1.run(inc)
+        r["independent"] = [s1.run(v), s2.run(v)]
+        r["inc_then_read"] = s1.run([inc, v])
+        r["uninitialized_report"] = s1.run(tf.report_uninitialized_variables())
+        w = tf.Variable(0.0, name="w")
+        r["report_w"] = s1.run(tf.report_uninitialized_variables())
+        r["is_init"] = s1.run([tf.is_variable_initialized(v), tf.is_variable_initialized(w)])
+        v.load([5.0, 6.0], s1)
+        r["load"] = s1.run(v)
+        r["assign_shape_error"] = r.error(lambda: tf.assign(v, [1.0, 2.0, 3.0]))
+        r["assign_validate_false"] = s1.run(tf.assign(v, [1.0, 2.0, 3.0], validate_shape=False))
+        r["after"] = s1.run(v)
+
+
+# --- gradients ------------------------------------------------------------------------------------------
+
+@program
+def gradient_conventions(tf, r):
+    x = tf.constant([-1.0, 0.0, 1.0, 6.0, 7.0])
+    y = tf.constant([0.0, 0.0, 2.0, 6.0, 1.0])
+    ties = tf.constant([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]])
+    with_zeros = tf.constant([[2.0, 0.0, 3.0], [0.0, 0.0, 5.0]])
+    exprs = {
+        "relu": tf.nn.relu(x), "relu6": tf.nn.relu6(x), "leaky_relu": tf.nn.leaky_relu(x),
+        "elu": tf.nn.elu(x), "selu": tf.nn.selu(x), "softplus": tf.nn.softplus(x), "abs": tf.abs(x),
+        "sign": tf.sign(x), "maximum0": tf.maximum(x, 0.0), "minimum0": tf.minimum(x, 0.0),
+        "clip": tf.clip_by_value(x, 0.0, 6.0), "square": tf.square(x), "pow2": x ** 2, "pow3": x ** 3.0,
+        "sqrt": tf.sqrt(tf.abs(x)), "rsqrt": tf.math.rsqrt(tf.abs(x) + 1.0), "reciprocal": tf.reciprocal(x + 2.0),
+        "sigmoid": tf.sigmoid(x), "tanh": tf.tanh(x), "exp": tf.exp(x), "log": tf.log(tf.abs(x) + 1.0),
+        "log1p": tf.log1p(tf.abs(x)), "floor": tf.floor(x), "round": tf.round(x), "ceil": tf.ceil(x),
+        "reduce_max_ties": tf.reduce_max(ties), "reduce_max_axis": tf.reduce_max(ties, axis=1),
+        "reduce_min_ties": tf.reduce_min(ties, axis=0), "reduce_prod_zeros": tf.reduce_prod(with_zeros, axis=1),
+        "reduce_prod_all": tf.reduce_prod(with_zeros + 1.0), "reduce_mean": tf.reduce_mean(ties, axis=0),
+        "logsumexp": tf.reduce_logsumexp(ties, axis=1), "softmax": tf.nn.softmax(ties)[:, 0],
+        "log_softmax": tf.nn.log_softmax(ties)[:, 1], "l2_loss": tf.nn.l2_loss(x),
+        "where": tf.where(x > 0.0, x * 2.0, x * 3.0), "squared_difference": tf.squared_difference(x, 1.0),
+        "div": x / (tf.abs(x) + 1.0), "cumsum": tf.cumsum(x), "norm_at_zero": tf.sqrt(tf.reduce_sum(y * 0.0)),
+        "gather": tf.gather(x, [0, 0, 3]), "concat": tf.concat([x, x * 2.0], 0), "tile": tf.tile(x, [2]),
+        "transpose": tf.transpose(ties)[0], "slice": x[1:3], "reshape": tf.reshape(x, (5, 1)),
+    }
+    pairs = {"maximum_tie": tf.maximum(x, y), "minimum_tie": tf.minimum(x, y), "pow_xy": tf.pow(x + 2.0, y),
+             "pow_zero_base": tf.pow(y, x + 2.0), "squared_difference_xy": tf.squared_difference(x, y),
+             "truediv_xy": x / (y + 1.0), "atan2_like": x * y}
+    out = {}
+    for k, e in exprs.items():
+        wrt = with_zeros if k.startswith("reduce_prod") else ties if (
+            k.startswith("reduce_m") or k in ("logsumexp", "softmax", "log_softmax", "transpose")) \
+            else y if k == "norm_at_zero" else x
+        out[k] = tf.gradients(e, wrt)[0]
+    for k, e in pairs.items():
+        gx, gy = tf.gradients(e, [x, y])
+        out[k + "_dx"], out[k + "_dy"] = gx, gy
+    out = {k: (v if v is None else tf.convert_to_tensor(v)) for k, v in out.items()}
+    with tf.Session() as s:
+        r["grads"] = s.run({k: v for k, v in out.items() if v is not None})
+    r["none"] = sorted(k for k, v in out.items() if v is None)
+
+
+@program
+def gradient_none_and_stops(tf, r):
+    x = tf.placeholder(tf.float32, (3,), name="x")
+    w = tf.Variable([1.0, 2.0, 3.0])
+    u = tf.Variable(1.0)
+    i = tf.placeholder(tf.int32, (3,))
+    y = tf.reduce_sum(x * w)
+    r["unconnected"] = [g is None for g in tf.gradients(y, [x, w, u])]
+    r["stop_gradient"] = [g is None for g in tf.gradients(tf.stop_gradient(x) * w, [x, w])]
+    r["stop_gradients_arg"] = [g is None for g in tf.gradients(y, [x, w], stop_gradients=[w])]
+    r["argmax"] = [g is None for g in tf.gradients(tf.cast(tf.argmax(x), tf.float32) + y, [x])]
+    r["cast_int"] = [g is None for g in tf.gradients(tf.cast(tf.cast(x, tf.int32), tf.float32), [x])]
+    r["equal"] = [g is None for g in tf.gradients(tf.cast(tf.equal(x, 1.0), tf.float32), [x])]
+    r["shape"] = [g is None for g in tf.gradients(tf.cast(tf.shape(x), tf.float32), [x])]
+    r["int_input"] = r.error(lambda: tf.gradients(tf.reduce_sum(i), i))
+    labels = tf.placeholder(tf.float32, (2, 3))
+    logits = tf.placeholder(tf.float32, (2, 3))
+    ce1 = tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    ce2 = tf.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits)
+    r["softmax_ce_v1_labels"] = [g is None for g in tf.gradients(ce1, [labels, logits])]
+    r["softmax_ce_v2_labels"] = [g is None for g in tf.gradients(ce2, [labels, logits])]
+    sce = tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
+    r["sigmoid_ce"] = [g is None for g in tf.gradients(sce, [labels, logits])]
+    gx, gw = tf.gradients(y, [x, w], grad_ys=tf.constant(2.0))
+    gs = tf.gradients([y, y * 3.0], x)
+    hx = tf.gradients(tf.gradients(tf.reduce_sum(x ** 3), x)[0], x)
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        feed = {x: [1.0, -2.0, 3.0], labels: [[0, 1, 0], [1, 0, 0]], logits: [[1, 2, 3], [0, 0, 0]]}
+        r["grad_ys"] = s.run([gx, gw], feed)
+        r["list_ys"] = s.run(gs, feed)
+        r["second_order"] = s.run(hx, feed)
+        r["ce_values"] = s.run([ce1, ce2, sce] + tf.gradients(ce1, logits), feed)
+
+
+# --- optimizers ----------------------------------------------------------------------------------------------
+
+def _opt_problem(tf, dtype=None):
+    dtype = dtype or tf.float32
+    w = tf.Variable(np.array([1.0, -2.0], dtype.as_numpy_dtype), name="w")
+    b = tf.Variable(np.array(0.5, dtype.as_numpy_dtype), name="b")
+    x = tf.constant(np.array([[1.0, 2.0], [3.0, -1.0]], dtype.as_numpy_dtype))
+    loss = tf.reduce_sum((tf.reshape(tf.matmul(x, tf.reshape(w, (2, 1))), (2,)) + b - 1.0) ** 2)
+    return w, b, loss
+
+
+def _optimizers(tf):
+    t = tf.train
+    return {
+        "gd": lambda: t.GradientDescentOptimizer(0.1),
+        "momentum": lambda: t.MomentumOptimizer(0.05, 0.9),
+        "nesterov": lambda: t.MomentumOptimizer(0.05, 0.9, use_nesterov=True),
+        "adam": lambda: t.AdamOptimizer(0.1),
+        "rmsprop": lambda: t.RMSPropOptimizer(0.05),
+        "rmsprop_centered_momentum": lambda: t.RMSPropOptimizer(0.05, momentum=0.5, centered=True),
+        "adagrad": lambda: t.AdagradOptimizer(0.2),
+        "adadelta": lambda: t.AdadeltaOptimizer(1.0, rho=0.9, epsilon=1e-3),
+    }
+
+
+def _run_steps(tf, r, key, make, dtype=None, steps=3):
+    with tf.Graph().as_default():
+        w, b, loss = _opt_problem(tf, dtype)
+        opt = make()
+        step = opt.minimize(loss)
+        slots = {n: opt.get_slot(w, n) for n in sorted(opt.get_slot_names())}
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            out = []
+            for _ in range(steps):
+                s.run(step)
+                out.append(s.run([loss, w, b]))
+            r[key] = {"steps": out, "vars": [[v.name, v.dtype.name] for v in tf.global_variables()],
+                      "trainable": names(tf.trainable_variables()), "step": [step.name, step.type],
+                      "slots": {n: [v.name, s.run(v)] for n, v in slots.items()}}
+
+
+@program
+def optimizer_updates(tf, r):
+    for name, make in _optimizers(tf).items():
+        _run_steps(tf, r, name, make)
+
+
+@program
+def optimizer_float64(tf, r):
+    for name in ("adam", "rmsprop", "momentum"):
+        _run_steps(tf, r, name, _optimizers(tf)[name], dtype=tf.float64, steps=2)
+
+
+@program
+def optimizer_api(tf, r):
+    w, b, loss = _opt_problem(tf)
+    u = tf.Variable(1.0, name="unused")
+    gs = tf.train.get_or_create_global_step()
+    opt = tf.train.GradientDescentOptimizer(0.1)
+    gv = opt.compute_gradients(loss)
+    r["compute_gradients"] = [[g is None, v.name] for g, v in gv]
+    step = opt.apply_gradients([(g, v) for g, v in gv if g is not None], global_step=gs)
+    r["global_step"] = [gs.name, gs.dtype.name, str(gs.shape), names(tf.get_collection(tf.GraphKeys.GLOBAL_STEP)),
+                        step.name, step.type]
+    r["no_grads"] = r.error(lambda: tf.train.AdamOptimizer().minimize(u * 0.0 + tf.stop_gradient(loss), var_list=[w]),
+                            "No gradients provided for any variable")
+    lr = tf.train.exponential_decay(0.1, gs, 2, 0.5, staircase=True)
+    lr2 = tf.train.exponential_decay(0.1, gs, 2, 0.5)
+    pw = tf.train.piecewise_constant(gs, [1, 2], [1.0, 0.5, 0.25])
+    others = [tf.train.polynomial_decay(0.1, gs, 4, 0.01, power=2.0), tf.train.inverse_time_decay(0.1, gs, 2, 0.5),
+              tf.train.natural_exp_decay(0.1, gs, 2, 0.5, staircase=True), tf.train.cosine_decay(0.1, gs, 4)]
+    r["lr_names"] = names([lr, lr2])
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        vals = []
+        for _ in range(3):
+            vals.append(s.run([gs, lr, lr2, pw, w] + others))
+            s.run(step)
+        r["schedule"] = vals
+
+
+# --- layers, losses, initializers ---------------------------------------------------------------------------
+
+@program
+def layers_dense(tf, r):
+    x = tf.placeholder(tf.float32, (None, 3), name="x")
+    y = tf.layers.dense(x, 4)
+    y2 = tf.layers.dense(y, 2, activation=tf.nn.relu)
+    y3 = tf.layers.dense(x, 2, use_bias=False, name="fc")
+    y4 = tf.layers.dense(x, 2, name="fc", reuse=True, use_bias=False)
+    y5 = tf.layers.dense(x, 5, kernel_regularizer=lambda w: tf.reduce_sum(w) * 0.0, name="reg")
+    x3 = tf.placeholder(tf.float32, (None, 7, 3))
+    y6 = tf.layers.dense(x3, 2)
+    layer = tf.layers.Dense(3, activation=tf.tanh, bias_initializer=tf.ones_initializer())
+    y7 = layer(x)
+    drop = tf.layers.dropout(x, 0.5)
+    drop_t = tf.layers.dropout(x, 0.5, training=True)
+    flat = tf.layers.flatten(x3)
+    r["outputs"] = names([y, y2, y3, y4, y5, y6, y7, drop, flat])
+    r["shapes"] = shapes(y, y2, y3, y5, y6, y7, drop, flat)
+    r["dropout_training_shape"] = [str(drop_t.shape)]
+    r["global"] = [[v.name, str(v.shape)] for v in tf.global_variables()]
+    r["trainable"] = names(tf.trainable_variables())
+    r["reg_losses"] = len(tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES))
+    r["layer"] = [names(layer.trainable_variables), names(layer.variables)]
+    r["collections"] = sorted(k for k in tf.get_default_graph().get_all_collection_keys() if tf.get_collection(k))
+    r["dense_ops"] = [o for o in r.ops() if o[0].startswith("dense/") and "Initializer" not in o[0]]
+    r["reuse_missing"] = r.error(lambda: tf.layers.dense(x, 2, name="nothere", reuse=True), "does not exist")
+    r["unknown_last_dim"] = r.error(lambda: tf.layers.dense(tf.placeholder(tf.float32, (None, None)), 2))
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        feed = {x: np.ones((2, 3), np.float32)}
+        kernel = s.run(tf.global_variables()[0])
+        limit = np.sqrt(6.0 / (3 + 4))
+        r["kernel_glorot_range"] = bool(np.all(np.abs(kernel) <= limit))
+        r["bias_zero"] = s.run(tf.global_variables()[1])
+        r["y7_bias_one"] = s.run(layer.bias)
+        r["dropout_inference_identity"] = bool(np.array_equal(s.run(drop, feed), feed[x]))
+        d = s.run(drop_t, {x: np.ones((200, 3), np.float32)})
+        r["dropout_training_values"] = sorted(set(np.unique(d).tolist()))
+
+
+@program
+def losses_defaults(tf, r):
+    labels = tf.constant([[1.0, 0.0], [0.5, 2.0]])
+    preds = tf.constant([[0.5, 0.5], [1.0, 1.0]])
+    w = tf.constant([[1.0], [0.0]])
+    onehot = tf.constant([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    logits = tf.constant([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]])
+    sparse = tf.constant([1, 0])
+    probs = tf.constant([[0.9, 0.2], [0.0, 1.0]])
+    binary = tf.constant([[1.0, 0.0], [0.0, 1.0]])
+    out = {
+        "mse": tf.losses.mean_squared_error(labels, preds),
+        "mse_weighted": tf.losses.mean_squared_error(labels, preds, weights=w),
+        "mse_none": tf.losses.mean_squared_error(labels, preds, reduction=tf.losses.Reduction.NONE),
+        "mse_sum": tf.losses.mean_squared_error(labels, preds, reduction=tf.losses.Reduction.SUM),
+        "mse_mean": tf.losses.mean_squared_error(labels, preds, weights=w, reduction=tf.losses.Reduction.MEAN),
+        "mse_sbnzw": tf.losses.mean_squared_error(labels, preds, weights=w,
+                                                  reduction=tf.losses.Reduction.SUM_BY_NONZERO_WEIGHTS),
+        "absolute": tf.losses.absolute_difference(labels, preds),
+        "huber": tf.losses.huber_loss(labels, preds * 4.0, delta=1.0),
+        "log_loss": tf.losses.log_loss(binary, probs),
+        "hinge": tf.losses.hinge_loss(binary, logits[:, :2]),
+        "softmax_ce": tf.losses.softmax_cross_entropy(onehot, logits),
+        "softmax_ce_smooth": tf.losses.softmax_cross_entropy(onehot, logits, label_smoothing=0.1),
+        "sparse_ce": tf.losses.sparse_softmax_cross_entropy(sparse, logits),
+        "sigmoid_ce": tf.losses.sigmoid_cross_entropy(binary, logits[:, :2]),
+        "sigmoid_ce_smooth": tf.losses.sigmoid_cross_entropy(binary, logits[:, :2], label_smoothing=0.2),
+        "cosine": tf.losses.cosine_distance(tf.nn.l2_normalize(labels, 1), tf.nn.l2_normalize(preds, 1), axis=1),
+        "zero_weights": tf.losses.mean_squared_error(labels, preds, weights=0.0),
+    }
+    r["names"] = {k: v.name for k, v in out.items()}
+    r["shapes"] = {k: dims(v) for k, v in out.items()}
+    r["collection"] = names(tf.get_collection(tf.GraphKeys.LOSSES))
+    r["reduction_names"] = [tf.losses.Reduction.NONE, tf.losses.Reduction.SUM, tf.losses.Reduction.MEAN,
+                            tf.losses.Reduction.SUM_OVER_BATCH_SIZE, tf.losses.Reduction.SUM_BY_NONZERO_WEIGHTS,
+                            tf.losses.Reduction.SUM_OVER_NONZERO_WEIGHTS]
+    with tf.Session() as s:
+        r["values"] = s.run(out)
+    with tf.Graph().as_default():
+        v = tf.get_variable("v", [2], initializer=tf.ones_initializer(),
+                            regularizer=lambda t: tf.reduce_sum(t) * 0.5)
+        mse = tf.losses.mean_squared_error([1.0, 2.0], [2.0, 4.0])
+        total = tf.losses.get_total_loss()
+        reg = tf.losses.get_regularization_loss()
+        r["total"] = [total.name, reg.name, names(tf.losses.get_regularization_losses()), v.name, mse.name]
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            r["total_values"] = s.run([total, reg])
+
+
+@program
+def initializers_ranges(tf, r):
+    tf.set_random_seed(1)
+    big = (200, 300)
+    limit = float(np.sqrt(6.0 / (200 + 300)))
+    ts = {
+        "random_uniform": tf.random_uniform(big), "random_uniform_range": tf.random_uniform(big, -2.0, 3.0),
+        "random_uniform_int": tf.random_uniform(big, 0, 5, dtype=tf.int32), "random_normal": tf.random_normal(big),
+        "truncated_normal": tf.truncated_normal(big, stddev=2.0),
+        "glorot_var": tf.get_variable("g", big), "glorot_uniform": tf.glorot_uniform_initializer()(big),
+        "glorot_normal": tf.glorot_normal_initializer()(big),
+        "he_normal": tf.keras.initializers.he_normal()(big) if hasattr(tf, "keras") else tf.he_normal()(big),
+        "variance_scaling": tf.variance_scaling_initializer()(big),
+        "random_normal_init": tf.random_normal_initializer(1.0, 0.5)(big),
+        "truncated_normal_init": tf.truncated_normal_initializer(0.0, 1.0)(big),
+        "random_uniform_init": tf.random_uniform_initializer(-1.0, 1.0)(big),
+        "int_var_default": tf.get_variable("iv", (3,), dtype=tf.int32),
+        "constant_init": tf.constant_initializer([1.0, 2.0])((2,)),
+        "zeros_init": tf.zeros_initializer()((2,), dtype=tf.int64), "ones_init": tf.ones_initializer()((2,)),
+        "orthogonal": tf.orthogonal_initializer()((4, 4)),
+    }
+    r["dtypes"] = {k: [v.dtype.name, dims(v)] for k, v in ts.items()}
+    r["uniform_int_needs_max"] = r.error(lambda: tf.random_uniform((2,), dtype=tf.int32))
+    a = tf.random_uniform((3,), seed=7)
+    b = tf.random_normal((3,), seed=7)
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        v = s.run(ts)
+        a1, a2 = s.run(a), s.run(a)
+        with tf.Session() as s2:
+            a3 = s2.run(a)
+        r["seeded_repeat"] = [bool(np.array_equal(a1, a3)), bool(np.array_equal(a1, a2)),
+                              bool(np.array_equal(s.run(b), s.run(b)))]
+    stats = {}
+    for k, x in v.items():
+        x = np.asarray(x, np.float64)
+        stats[k] = [round(float(x.mean()), 1), round(float(x.std()), 1)]
+    r["glorot_limit"] = [bool(np.abs(v[k]).max() <= limit) and bool(np.abs(v[k]).max() > 0.95 * limit)
+                         for k in ("glorot_var", "glorot_uniform")]
+    r["truncated_within_2std"] = [bool(np.abs(v["truncated_normal"]).max() <= 4.0),
+                                  bool(np.abs(v["truncated_normal_init"]).max() <= 2.0)]
+    r["uniform_ranges"] = [bool(v["random_uniform"].min() >= 0.0 and v["random_uniform"].max() < 1.0),
+                           bool(v["random_uniform_range"].min() >= -2.0 and v["random_uniform_range"].max() < 3.0),
+                           sorted(np.unique(v["random_uniform_int"]).tolist())]
+    r["exact"] = {k: v[k] for k in ("int_var_default", "constant_init", "zeros_init", "ones_init")}
+    r["orthogonal"] = bool(np.allclose(v["orthogonal"] @ v["orthogonal"].T, np.eye(4), atol=1e-5))
+    # Standard deviations against TF1's formulas (fan_in 200, fan_out 300); truncated normals are cut at 2
+    # stddevs of a normal scaled up by 1/0.8796, so that what remains has the wanted stddev.
+    want = {"glorot_var": np.sqrt(2 / 500), "glorot_uniform": np.sqrt(2 / 500), "glorot_normal": np.sqrt(2 / 500),
+            "he_normal": np.sqrt(2 / 200), "variance_scaling": np.sqrt(1 / 200), "random_normal_init": 0.5,
+            "truncated_normal_init": 0.87962566, "random_uniform_init": 2 / np.sqrt(12)}
+    r["std_matches_formula"] = {k: bool(abs(np.std(v[k]) / w - 1) < 0.03) for k, w in want.items()}
+    # Mean and standard deviation rounded to 0.1 (of 60,000 draws): the distribution, not the stream.
+    r["stats"] = {k: stats[k] for k in ("random_uniform", "random_normal", "glorot_normal", "he_normal",
+                                        "variance_scaling", "random_normal_init", "random_uniform_init")}
+
+
+# --- more of the API a TF1 program touches ------------------------------------------------------------------
+
+@program
+def api_printing_and_dtypes(tf, r):
+    x = tf.placeholder(tf.float32, (None, 3), name="x")
+    v = tf.Variable(np.zeros((3, 2), np.float64), name="v")
+    c = tf.constant([[1, 2]], name="c")
+    y = tf.matmul(x, tf.cast(v, tf.float32), name="y")
+    r["dtypes"] = [repr(tf.float32), str(tf.int64), tf.float32.name, repr(v.dtype), repr(v.dtype.base_dtype),
+                   tf.as_dtype(np.float64).name, tf.as_dtype("int32").name, tf.float32.is_floating,
+                   tf.int32.is_integer, tf.bool.is_floating, tf.as_dtype(np.float32) == tf.float32]
+    r["np_dtypes"] = [str(np.dtype(tf.float32.as_numpy_dtype)), str(np.dtype(tf.int64.as_numpy_dtype))]
+    r["str_op"] = [str(y.op).split("\nattr")[0], str(c.op).split("\nattr")[0]]
+    r["repr_op"] = [repr(y.op), repr(v.op), repr(v.initializer)]
+    r["tensor_attrs"] = [y.op.name, y.value_index, y.op.inputs[0].name, [t.name for t in y.op.inputs],
+                         [t.name for t in y.op.outputs], names(x.op.outputs), y.graph is tf.get_default_graph(),
+                         [op.name for op in x.consumers()]]
+    r["shapes"] = [repr(x.shape), str(x.get_shape()), x.shape == tf.TensorShape([None, 3]),
+                   x.shape.is_compatible_with([5, 3]), x.shape.is_fully_defined(), str(x.shape.merge_with([4, None])),
+                   str(x.shape.concatenate([7])), tf.TensorShape([2, 3]).num_elements(), str(tf.TensorShape(None)),
+                   tf.TensorShape([2, None]).as_list(), str(x.shape[1:]), tf.TensorShape([2, 3]) == [2, 3]]
+    r["dimension"] = [repr(tf.Dimension(3)), str(tf.Dimension(None)), tf.Dimension(3).value,
+                      int(x.shape[1]), x.shape[1] == 3, repr(x.shape[0] * 2), repr(x.shape[1] + 1)]
+    r["merge_error"] = r.error(lambda: x.shape.merge_with([4, 4]))
+    r["as_list_unknown"] = r.error(lambda: tf.TensorShape(None).as_list(), "as_list() is not defined")
+
+
+@program
+def api_control_dependencies(tf, r):
+    v = tf.Variable(0.0, name="v")
+    inc = tf.assign_add(v, 1.0)
+    with tf.control_dependencies([inc]):
+        read = tf.identity(v)
+        c = tf.constant(1.0)
+        y = v * 2.0
+    g = tf.group(inc, read)
+    g2 = tf.group(inc, read, name="both")
+    t = tf.tuple([read, y])
+    n = tf.no_op()
+    r["names"] = names([read, c, y, g, g2, n]) + names(t)
+    r["control_inputs"] = [[op.name for op in x.op.control_inputs] for x in [read, c, y]]
+    r["group"] = [g.type, sorted(op.name for op in g.control_inputs)]
+    with tf.Session() as s:
+        s.run(v.initializer)
+        r["runs"] = [s.run(read), s.run(read), s.run(y), s.run(g), s.run(v)]
+    tf.get_default_graph().finalize()
+    r["finalized"] = r.error(lambda: tf.constant(1.0), "Graph is finalized and cannot be modified")
+
+
+@program
+def api_variables_more(tf, r):
+    a = tf.Variable(1.5, dtype=tf.float64, name="a")
+    b = tf.Variable(lambda: tf.ones((2,)), name="b")
+    c = tf.Variable(a.initialized_value() * 2.0, name="c")
+    d = tf.Variable([1, 2], dtype=tf.float32, name="d")
+    e = tf.Variable(np.float64(2.0), name="e")
+    f = tf.Variable(a + 1.0, name="f")
+    rv = a.read_value()
+    r["names"] = names([a, b, c, d, e, f, rv, a.value(), a.initial_value, c.initial_value])
+    r["dtypes"] = [x.dtype.name for x in [a, b, c, d, e, f]]
+    # TF builds initialized_value() from a cond (its ops are left out): only what reads it is compared.
+    ops = [o for o in r.ops() if "cond" not in o[0] and o[1] != "IsVariableInitialized"]
+    r["ops_c"] = [o for o in ops if o[0].startswith("c/") or o[0] == "c"]
+    r["guarded_init_of_f"] = [o for o in ops if o[0].endswith("_f")]  # copies that read a.initialized_value()
+    r["operators"] = names([a + 1.0, 2.0 * a, a[None], -a, a ** 2])
+    with tf.Session() as s:
+        r["c_before_init"] = r.error(lambda: s.run(c), "Attempting to use uninitialized value")
+        s.run(tf.global_variables_initializer())
+        r["values"] = s.run([a, b, c, d, e, f, rv])
+        r["eval"] = [a.eval(), d.eval()]
+        r["run_assign_op"] = [s.run(tf.assign(a, 3.0)), s.run(tf.assign(a, 4.0).op)]
+        s.run([c.initializer, f.initializer])
+        r["reinitialized_from_current_a"] = s.run([c, f])
+    s = tf.InteractiveSession()
+    s.run(tf.global_variables_initializer())
+    r["interactive_eval"] = [a.eval(), (a * 2.0).eval(), tf.get_default_session() is s]
+    s.close()
+
+
+@program
+def api_nn_values(tf, r):
+    x = tf.constant([[1.0, 2.0, 3.0], [-1.0, 0.0, 1e4]])
+    labels = tf.constant([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+    big = tf.constant([-1e4, -100.0, 0.0, 100.0, 1e4])
+    out = {
+        "softmax": tf.nn.softmax(x), "log_softmax": tf.nn.log_softmax(x), "softmax_axis0": tf.nn.softmax(x, axis=0),
+        "sigmoid_big": tf.sigmoid(big), "softplus_big": tf.nn.softplus(big), "tanh_big": tf.tanh(big),
+        "relu6": tf.nn.relu6(x * 3.0), "elu": tf.nn.elu(x), "leaky": tf.nn.leaky_relu(x, alpha=0.1),
+        "ce_v2": tf.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=x),
+        "sparse_ce": tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[2, 0], logits=x),
+        "sigmoid_ce": tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=x),
+        "weighted_ce": tf.nn.weighted_cross_entropy_with_logits(labels, x, 2.0),
+        "l2_normalize": tf.nn.l2_normalize(x, axis=1), "l2_loss": tf.nn.l2_loss(x[0]),
+        "moments": tf.nn.moments(x[0], axes=[0]), "bias_add": tf.nn.bias_add(x, [1.0, 2.0, 3.0]),
+        "in_top_k": tf.nn.in_top_k(x, [2, 1], 1), "xw_plus_b": tf.nn.xw_plus_b(x, tf.ones((3, 2)), [1.0, 2.0]),
+        "logsumexp": tf.reduce_logsumexp(x, axis=1), "dropout_keep1": tf.nn.dropout(x, keep_prob=1.0),
+        "embedding": tf.nn.embedding_lookup(x, [1, 1, 0]),
+        "clip_norm": tf.clip_by_norm(x[0], 1.0), "global_norm": tf.global_norm([x[0], x[1, :2]]),
+        "clip_global": tf.clip_by_global_norm([x[0], x[0] * 2.0], 1.0)[0],
+    }
+    internal = ("softmax_axis0", "ce_v2", "in_top_k", "embedding")  # names of TF's internal reshapes and identities
+    r["names"] = {k: names(v) if isinstance(v, (list, tuple)) else v.name for k, v in out.items() if k not in internal}
+    r["dtypes"] = {k: [t.dtype.name for t in v] if isinstance(v, (list, tuple)) else v.dtype.name
+                   for k, v in out.items()}
+    tiny = {"sigmoid": tf.sigmoid([-100.0, -1e4, 100.0]), "softmax": tf.nn.softmax([0.0, 1e4]),
+            "exp": tf.exp([-200.0, -1e4]), "sigmoid_ce": tf.nn.sigmoid_cross_entropy_with_logits(
+                labels=[1.0, 0.0], logits=[1e4, -1e4]), "softplus": tf.nn.softplus([-200.0, -1e4])}
+    with tf.Session() as s:
+        r["values"] = s.run(out)
+        # Which results are exactly 0 (the value comparison allows 1e-6 around 0, so this is checked apart).
+        r["exact_zeros"] = {k: (v == 0).tolist() for k, v in s.run(tiny).items()}
+
+
+@program
+def api_array_values(tf, r):
+    x = tf.constant([[1, 2, 3], [4, 5, 6]])
+    out = {
+        "gather": tf.gather(x, [1, 0, 1]), "gather_axis1": tf.gather(x, [2, 0], axis=1),
+        "one_hot": tf.one_hot([0, 2, -1, 5], 3), "one_hot_values": tf.one_hot([1], 3, on_value=5, off_value=-1),
+        "one_hot_axis0": tf.one_hot([0, 1], 3, axis=0), "boolean_mask": tf.boolean_mask(x, [True, False]),
+        "boolean_mask_2d": tf.boolean_mask(x, tf.greater(x, 2)), "where1": tf.where(tf.greater(x, 2)),
+        "where3_rows": tf.where([True, False], x, -x), "split": tf.split(x, 3, axis=1),
+        "split_sizes": tf.split(x, [1, -1], axis=1), "unstack": tf.unstack(x, axis=1),
+        "tile": tf.tile(x, [1, 2]), "pad": tf.pad(x, [[1, 0], [0, 1]]),
+        "pad_reflect": tf.pad(x, [[0, 0], [2, 2]], mode="REFLECT"), "reverse": tf.reverse(x, [1]),
+        "range_neg": tf.range(5, 0, -2), "slice_neg_stride": x[::-1, ::-2], "slice_ellipsis": x[..., 1],
+        "slice_newaxis": x[:, None, 1], "slice_fn": tf.slice(x, [0, 1], [2, -1]),
+        "strided": tf.strided_slice(x, [0, 0], [2, 3], [1, 2]), "reshape": tf.reshape(x, [3, -1]),
+        "transpose": tf.transpose(x), "expand": tf.expand_dims(x, -1), "squeeze": tf.squeeze([[1], [2]]),
+        "concat_neg": tf.concat([x, x], -1), "stack_axis1": tf.stack([x, x], axis=1), "size": tf.size(x),
+        "cumsum": tf.cumsum(x, axis=1), "cumsum_excl_rev": tf.cumsum(x, axis=1, exclusive=True, reverse=True),
+        "reduce_prod": tf.reduce_prod(x, axis=0), "reduce_any": tf.reduce_any(tf.greater(x, 5), axis=1),
+        "reduce_all": tf.reduce_all(tf.greater(x, 0)), "keep_dims": tf.reduce_sum(x, axis=1, keep_dims=True),
+        "reduction_indices": tf.reduce_max(x, reduction_indices=[0]), "argmax_dimension": tf.argmax(x, dimension=1),
+        "tensordot": tf.tensordot(tf.ones((2, 3)), tf.ones((3, 4)), axes=1), "matrix_transpose":
+            tf.matrix_transpose(tf.zeros((2, 3, 4))), "broadcast_to": tf.broadcast_to([1, 2], [2, 2]),
+        "fill": tf.fill([2, 2], 0.5), "zeros_int": tf.zeros([2], dtype=tf.int32), "ones_like_f": tf.ones_like(x,
+                                                                                                   dtype=tf.float32),
+        "shape_n": tf.shape_n([x, tf.zeros((4,), tf.int32)]), "rank": tf.rank(x),
+    }
+    r["dtypes"] = {k: [t.dtype.name for t in v] if isinstance(v, (list, tuple)) else [v.dtype.name, dims(v)]
+                   for k, v in out.items()}
+    with tf.Session() as s:
+        r["values"] = s.run(out)
+        r["gather_oob"] = r.error(lambda: s.run(tf.gather(x, [5])))
+        r["gather_negative"] = r.error(lambda: s.run(tf.gather(x, [-1])))
+        p = tf.placeholder(tf.float32, (None, None))
+        r["dynamic"] = s.run([tf.shape(p), tf.size(p), tf.reshape(p, [-1]), tf.transpose(p)[0]],
+                             {p: [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]})
+
+
+@program
+def api_saver(tf, r):
+    w = tf.get_variable("w", shape=(2,), initializer=tf.constant_initializer([1.0, 2.0]))
+    step = tf.train.GradientDescentOptimizer(0.1).minimize(tf.reduce_sum(w * w))
+    gs = tf.train.get_or_create_global_step()
+    saver = tf.train.Saver(tf.trainable_variables())
+    saver_all = tf.train.Saver(max_to_keep=2)
+    tmp = tempfile.mkdtemp()
+    prefix = os.path.join(tmp, "ckpt", "model.ckpt")
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        r["missing_folder"] = r.error(lambda: saver.save(s, os.path.join(tmp, "nope", "model.ckpt")))
+        os.makedirs(os.path.dirname(prefix))
+        paths = []
+        for i in range(4):
+            s.run(step)
+            paths.append(saver.save(s, prefix, global_step=i * 50))
+        saver_all.save(s, prefix + "all", global_step=gs)
+        saver_all.save(s, prefix + "all", global_step=7)
+        saver_all.save(s, prefix + "all", global_step=8)
+        rel = lambda ps: [os.path.relpath(p, tmp) for p in ps]  # noqa: E731
+        r["paths"] = rel(paths)
+        r["last_checkpoints"] = rel(saver.last_checkpoints)
+        r["last_checkpoints_max2"] = rel(saver_all.last_checkpoints)
+        r["latest"] = os.path.relpath(tf.train.latest_checkpoint(os.path.dirname(prefix)), tmp)
+        r["state"] = rel(tf.train.get_checkpoint_state(os.path.dirname(prefix)).all_model_checkpoint_paths)
+        r["w_saved"] = s.run(w)
+        s.run(step)
+        saver.restore(s, paths[-1])
+        r["w_restored"] = s.run(w)
+    with tf.Session() as s:
+        saver.restore(s, paths[1])
+        r["fresh_session_restore"] = s.run(w)
+        r["unrestored_slot"] = r.error(lambda: s.run(gs), "Attempting to use uninitialized value global_step")
+    r["list_variables"] = [[n, list(sh)] for n, sh in tf.train.list_variables(prefix + "all-8")]
+    r["saver_var_names"] = sorted(v.name for v in tf.global_variables())
+
+
+@program
+def api_layers_training(tf, r):
+    tf.set_random_seed(0)
+    x = tf.placeholder(tf.float32, (None, 2))
+    y = tf.placeholder(tf.float32, (None, 1))
+    h = tf.layers.dense(x, 3, activation=tf.nn.tanh, kernel_initializer=tf.constant_initializer(0.5),
+                        bias_initializer=tf.constant_initializer(0.1))
+    out = tf.layers.dense(h, 1, kernel_initializer=tf.ones_initializer())
+    loss = tf.losses.mean_squared_error(y, out)
+    step = tf.train.AdamOptimizer(0.01).minimize(loss)
+    r["names"] = names([h, out, loss])
+    r["vars"] = names(tf.global_variables())
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        feed = {x: [[1.0, 2.0], [-1.0, 0.5]], y: [[1.0], [0.0]]}
+        r["losses"] = [s.run([step, loss], feed)[1] for _ in range(3)]
+        r["kernel"] = s.run(tf.global_variables()[0])
+
+
+@program
+def api_edge_values(tf, r):
+    e = tf.placeholder(tf.float32, (None,))
+    i = tf.constant([7, -7, 0])
+    z = tf.constant([2, 0, 0])
+    out = {
+        "max_empty": tf.reduce_max(e), "min_empty": tf.reduce_min(e), "mean_empty": tf.reduce_mean(e),
+        "sum_empty": tf.reduce_sum(e), "prod_empty": tf.reduce_prod(e), "logsumexp_empty": tf.reduce_logsumexp(e),
+        "int_overflow": tf.constant([2 ** 31 - 1]) + 1,
+        "batch_matmul": tf.matmul(tf.ones((2, 3, 4)), tf.ones((2, 4, 5))),
+        "batch_matmul_broadcast": tf.matmul(tf.ones((1, 3, 4)), tf.ones((2, 4, 5))),
+        "int_matmul": tf.matmul([[1, 2]], [[3], [4]]), "mixed_list": tf.constant([1, 2.5]),
+        "int64_as_int32": tf.constant(np.array([1, 2], np.int64), dtype=tf.int32), "string": tf.constant("héllo"),
+        "strings": tf.constant(["a", "bc"]), "auto_pack": tf.convert_to_tensor([tf.constant(1.0), 2.0]),
+        "stack_mixed": tf.stack([1.0, tf.constant(2.0)]), "pow_neg_frac": tf.pow(-8.0, 1.0 / 3.0),
+        "sign_nan": tf.sign(tf.constant([np.nan, -0.0])), "maximum_nan": tf.maximum(np.nan, 1.0),
+        "reduce_max_nan": tf.reduce_max([1.0, np.nan, 2.0]),
+        "relu_nan": tf.nn.relu([np.nan, -1.0]), "cast_nan_to_bool": tf.cast(tf.constant([np.nan, 0.0]), tf.bool),
+        "clip_int": tf.clip_by_value(i, -1, 3), "exp_big": tf.exp(tf.constant([100.0], tf.float32)),
+        "sigmoid_int_like": tf.sigmoid(tf.constant([0.0], tf.float64)),
+    }
+    r["dtypes"] = {k: [v.dtype.name, dims(v)] for k, v in out.items()}
+    with tf.Session() as s:
+        import warnings
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            r["values"] = s.run(out, {e: np.zeros(0, np.float32)})
+        r["warnings"] = sorted({w.category.__name__ for w in caught})
+        r["argmax_nan"] = s.run(tf.argmax([1.0, np.nan, 2.0]))
+        r["int_div_zero"] = r.error(lambda: s.run(i // z))
+        r["int_mod_zero"] = r.error(lambda: s.run(i % z))
+        r["int_truncdiv_zero"] = r.error(lambda: s.run(tf.truncatediv(i, z)))
+        r["argmax_empty"] = r.error(lambda: s.run(tf.argmax(e), {e: np.zeros(0, np.float32)}))
+        r["sparse_ce_bad_label"] = r.error(lambda: s.run(tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=[5], logits=[[1.0, 2.0, 3.0]])), "outside the valid range")
+        r["one_hot_float_indices"] = r.error(lambda: tf.one_hot([1.0], 3))
+    r["ragged"] = r.error(lambda: tf.constant([[1], [2, 3]]))
+    r["softmax_int"] = r.error(lambda: tf.nn.softmax(tf.constant([1, 2])))
+
+
+@program
+def api_print_formats(tf, r):
+    vals = [tf.constant([1.0 / 3.0, 1e-8, 1e10, -0.0, 2.5]), tf.constant(np.arange(3, dtype=np.int64)),
+            tf.constant([True, False]), tf.constant([1.5], tf.float64), tf.constant("text"),
+            tf.constant(np.zeros((2, 2, 2), np.float32)), tf.constant(7), tf.constant([np.nan, np.inf, -np.inf])]
+    p = tf.Print(tf.constant(0.0), vals, "m: ", summarize=10)
+    q = tf.Print(tf.constant(0.0), [tf.range(10)], first_n=2)
+    n = tf.Print(tf.constant(0.0), [tf.range(10)], "default: ")
+    with tf.Session() as s:
+        r["formats"] = r.stderr(lambda: s.run(p))
+        r["first_n"] = r.stderr(lambda: [s.run(q) for _ in range(3)])
+        r["default_summarize"] = r.stderr(lambda: s.run(n))
+
+
+@program
+def api_get_variable_forms(tf, r):
+    a = tf.get_variable("a", initializer=[1.0, 2.0])
+    b = tf.get_variable("b", initializer=tf.constant([1, 2]))
+    c = tf.get_variable("c", initializer=np.ones((2, 2)))
+    d = tf.get_variable("d", [3], dtype=tf.float64)
+    e = tf.get_variable("e", [2], trainable=False, initializer=tf.zeros_initializer())
+    f = tf.get_variable("f", [2], collections=[tf.GraphKeys.LOCAL_VARIABLES], initializer=tf.ones_initializer())
+    with tf.variable_scope("scoped", initializer=tf.constant_initializer(3.0), dtype=tf.float64):
+        g = tf.get_variable("g", [2])
+    r["vars"] = [[v.name, v.dtype.name, str(v.shape)] for v in [a, b, c, d, e, f, g]]
+    r["collections"] = [names(tf.global_variables()), names(tf.trainable_variables()), names(tf.local_variables())]
+    r["shape_and_constant"] = r.error(lambda: tf.get_variable("h", [2], initializer=tf.constant([1.0, 2.0])),
+                                      "do not specify shape")
+    r["wrong_shape_and_constant"] = r.error(lambda: tf.get_variable("h2", [3], initializer=tf.constant([1.0, 2.0])),
+                                            "do not specify shape")
+    r["bad_initializer_dtype"] = r.error(lambda: tf.get_variable("i", [2], dtype=tf.int32,
+                                                                 initializer=tf.glorot_uniform_initializer()))
+    r["ops_a"] = [o for o in r.ops() if o[0].startswith("a")]
+    with tf.Session() as s:
+        s.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
+        r["values"] = s.run([a, b, c, e, f, g])
+    with tf.Graph().as_default() as g2:
+        r["reset_inside"] = r.error(lambda: tf.reset_default_graph(), "Do not use tf.reset_default_graph()")
+        r["in_g2"] = tf.get_default_graph() is g2
+
+
+@program
+def api_gradient_more(tf, r):
+    x = tf.placeholder(tf.float32, (3,), name="x")
+    y = x * x + x
+    g = tf.gradients(y, x)[0]
+    r["fan_in"] = g.name
+    safe = tf.where(x > 0.0, tf.sqrt(tf.abs(x) * x), x * 0.0)
+    h = tf.hessians(tf.reduce_sum(x ** 3), x)[0]
+    p = tf.placeholder_with_default(tf.constant([1.0, 2.0]), (2,))
+    q = tf.placeholder_with_default(tf.constant([1.0, 2.0]), (None,))
+    v = tf.Variable(1.0, name="v")
+    r["names"] = names([h, p, q])
+    r["shapes"] = shapes(h, p, q)
+    r["bad_default"] = r.error(lambda: tf.placeholder_with_default(tf.constant([1.0]), (2,)))
+    with tf.Session() as s:
+        feed = {x: [-1.0, 0.0, 4.0]}
+        r["values"] = s.run([g, tf.gradients(safe, x)[0], h], feed)
+        r["defaults"] = [s.run(p), s.run(p * 2.0, {p: [3.0, 4.0]}), s.run(q, {q: [1.0, 2.0, 3.0]})]
+        r["feed_variable"] = s.run(v * 2.0, {v: 10.0})
+
+
+@program
+def optimizer_twice_and_slots(tf, r):
+    w = tf.Variable([1.0, 2.0], name="w")
+    loss = tf.reduce_sum(w * w)
+    o1 = tf.train.AdamOptimizer(0.1)
+    s1 = o1.minimize(loss)
+    o2 = tf.train.AdamOptimizer(0.1, name="Adam2")
+    s2 = o2.minimize(loss)
+    o3 = tf.train.MomentumOptimizer(0.1, 0.9)
+    s3 = o3.minimize(loss)
+    lr = tf.placeholder(tf.float32, ())
+    s4 = tf.train.GradientDescentOptimizer(lr).minimize(loss)
+    r["steps"] = [[x.name, x.type] for x in [s1, s2, s3, s4]]
+    r["vars"] = names(tf.global_variables())
+    r["opt_vars"] = [names(o1.variables()), names(o3.variables()), o1.get_name(), o2.get_name()]
+    r["slot_names"] = [o1.get_slot_names(), o3.get_slot_names()]
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        s.run(s1)
+        s.run(s4, {lr: 0.5})
+        r["w"] = s.run(w)
+        r["beta_powers"] = s.run([v for v in tf.global_variables() if "power" in v.name])
+
+
+@program
+def api_graph_def(tf, r):
+    x = tf.placeholder(tf.float32, (None, 2), name="x")
+    w = tf.Variable(np.ones((2, 3), np.float32), name="w")
+    y = tf.nn.relu(x @ w + 1.0)
+    with tf.control_dependencies([y]):
+        tf.no_op(name="after")
+    nodes = tf.get_default_graph().as_graph_def().node
+    r["nodes"] = [[n.name, n.op, list(n.input)] for n in nodes]
+    r["attr_keys"] = {n.name: sorted(n.attr.keys()) for n in nodes if n.op in ("Placeholder", "VariableV2")}
+    a = np.array([1.0, 2.0])
+    r["numpy_operands"] = shapes(tf.constant([1.0, 2.0]) * a, a * tf.constant([1.0, 2.0]),
+                                 np.float32(2.0) * tf.constant([1.0]), tf.constant([1, 2]) * np.array([3, 4]))
+    r["numpy_operand_names"] = names([tf.constant([1.0]) * a[:1], a[:1] + tf.constant([1.0])])
+
+
+@program
+def api_summary_tags(tf, r):
+    img = tf.zeros((2, 4, 4, 3))
+    with tf.name_scope("outer"):
+        a = tf.summary.image("pics", img, max_outputs=2)
+        b = tf.summary.histogram("weights", tf.constant([1.0, 2.0]))
+        c = tf.summary.text("note", tf.constant("hi"))
+    d = tf.summary.scalar("loss", tf.constant(1.0), family="fam")
+    e = tf.summary.scalar("loss", tf.constant(2.0), collections=["mine"])
+    m = tf.summary.merge([a, d], name="some")
+    r["names"] = names([a, b, c, d, e, m])
+    r["collections"] = [names(tf.get_collection(tf.GraphKeys.SUMMARIES)), names(tf.get_collection("mine"))]
+    with tf.Session() as s:
+        out = tf.Summary.FromString(s.run(tf.summary.merge_all()))
+        r["tags"] = [v.tag for v in out.value]
+        r["merged_tags"] = [v.tag for v in tf.Summary.FromString(s.run(m)).value]
+        r["image_dims"] = [[v.image.height, v.image.width, v.image.colorspace] for v in out.value
+                           if v.HasField("image")]
+
+
+@program
+def api_array_errors(tf, r):
+    x = tf.constant([[1, 2, 3], [4, 5, 6]])
+    i = tf.placeholder(tf.int32, ())
+    u = tf.placeholder(tf.float32, (None, None))
+    r["unstack_unknown"] = r.error(lambda: tf.unstack(u), "from shape (?, ?)")
+    r["split_uneven"] = r.error(lambda: tf.split(x, 2, axis=1))
+    r["index_out_of_range"] = r.error(lambda: x[5], "out of bounds")
+    r["bad_axis"] = r.error(lambda: tf.reduce_sum(x, axis=3))
+    r["concat_rank0"] = r.error(lambda: tf.concat([tf.constant(1), tf.constant(2)], 0))
+    r["reshape_two_minus_one"] = r.error(lambda: tf.reshape(x, [-1, -1]))
+    r["transpose_bad_perm"] = r.error(lambda: tf.transpose(x, [0, 0]))
+    r["shapes"] = shapes(x[i], x[:, i], x[i:], tf.gather(x, i))
+    with tf.Session() as s:
+        r["values"] = s.run([x[i], x[:, i], x[i:], x[-i]], {i: 1})
+        r["runtime_index"] = r.error(lambda: s.run(x[i], {i: 7}))
+
+
+@program
+def optimizer_sparse_gradients(tf, r):
+    """Embedding rows through tf.gather: TF hands optimizers IndexedSlices and updates only the rows looked
+    up in that step (momentum and RMSProp state of the other rows does not move)."""
+    for name, make in _optimizers(tf).items():
+        with tf.Graph().as_default():
+            emb = tf.Variable(np.arange(6, dtype=np.float32).reshape(3, 2), name="emb")
+            ids = tf.placeholder(tf.int32, (None,))
+            loss = tf.reduce_sum(tf.square(tf.gather(emb, ids) - 1.0))
+            step = make().minimize(loss)
+            with tf.Session() as s:
+                s.run(tf.global_variables_initializer())
+                out = []
+                for batch in ([0, 2, 2], [1], [0]):
+                    s.run(step, {ids: batch})
+                    out.append(s.run(emb))
+                r[name] = out
+
+
+# --- recording ----------------------------------------------------------------------------------------------
+
+def run_program(tf, name):
+    """Run one program on a fresh default graph; its observations (a dict)."""
+    tf.reset_default_graph()
+    r = Recorder(tf)
+    PROGRAMS[name](tf, r)
+    s = tf.get_default_session()
+    while s is not None:
+        s.close()
+        s = tf.get_default_session()
+    return r.obs
+
+
+def import_tensorflow():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    import tensorflow.compat.v1 as tf
+
+    tf.disable_v2_behavior()
+    tf.logging.set_verbosity(tf.logging.ERROR)
+    return tf
+
+
+def main(argv):
+    if "--graphgrad" in argv:
+        import graphgrad as tf
+        chosen = [a for a in argv[1:] if a in PROGRAMS] or list(PROGRAMS)
+        print(json.dumps({n: run_program(tf, n) for n in chosen}, indent=1))
+        return
+    tf = import_tensorflow()
+    out = {"_recorded_with": f"tensorflow {tf.VERSION} (compat.v1, graph mode), numpy {np.__version__}"}
+    crashed = []
+    for name in PROGRAMS:
+        try:
+            out[name] = run_program(tf, name)
+        except Exception:  # noqa: BLE001 -- report every broken program at once, write nothing
+            traceback.print_exc()
+            crashed.append(name)
+    if crashed:
+        sys.exit(f"programs that failed under TensorFlow (nothing written): {crashed}")
+    missing = [f"{p}.{k}" for p, obs in out.items() if isinstance(obs, dict)
+               for k, v in obs.items() if isinstance(v, dict) and False in v.get("has", [])]
+    if missing:
+        print("message fragments not in TensorFlow's message (fix the program):", missing, file=sys.stderr)
+    with open(REFERENCE, "w") as f:  # one program per line: small, and a re-recording diffs by program
+        f.write("{\n" + ",\n".join(f"{json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}"
+                                    for k, v in out.items()) + "\n}\n")
+    print(f"wrote {os.path.relpath(REFERENCE)} ({os.path.getsize(REFERENCE)} bytes, {len(PROGRAMS)} programs)")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
