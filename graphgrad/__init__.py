@@ -4,8 +4,9 @@
 """
 __version__ = "0.1.0"
 
-from . import data, layers, losses, nn, regularizers, summary, train
+from . import config, data, layers, losses, nn, regularizers, summary, test, train
 from .autodiff import gradients, hessians
+from .config import ConfigProto, GPUOptions
 from .framework import errors
 from .framework.dtypes import (  # noqa: F401
                                DType,

@@ -625,13 +625,16 @@ class Dropout(OpDef):
                 return x.shape
             return tuple(x.shape[i] if n is None else n for i, n in enumerate(ns))
 
+        to_device = ctx.to_device
+
         def draw(x, keep):
-            keep = dt.type(keep)
+            keep = dt.type(float(keep))  # float(): a device scalar (CuPy) converts only explicitly
             if not 0 < keep <= 1:
                 raise InvalidArgumentError(op.node_def, op, f"keep_prob must be in (0, 1], got {keep}")
-            u = rng.random(mask_shape(x), dtype=rdt)
+            u = rng.random(mask_shape(x), dtype=rdt)  # drawn on the host, so a seed gives the same mask anywhere
             mask = (u >= 1 - keep).astype(dt)
             mask *= 1 / keep
+            mask = to_device(mask)
             return x * mask, mask
 
         if len(op.inputs) == 2:

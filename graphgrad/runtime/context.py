@@ -4,24 +4,30 @@ from __future__ import annotations
 
 import numpy as np
 
+from .backends import get_backend
+
 
 class RunContext:
-    def __init__(self, xp=np):
-        self.xp = xp
-        self.variables: dict = {}   # VariableV2 op -> array (the session owns variable values)
+    """`xp`, `to_device` and `to_host` come from the backend (runtime/backends.py) and are plain attributes,
+    so kernels bind them once: NumPy with identity transfers on the CPU, CuPy on a GPU."""
+
+    def __init__(self, backend=None):
+        backend = get_backend("cpu") if backend is None else get_backend(backend)
+        self.backend = backend
+        self.xp = backend.xp
+        #: Host data (constants, random draws, feeds) as the backend's array type; identity on the CPU.
+        #: tf.string (object) arrays stay NumPy arrays on every backend.
+        self.to_device = backend.to_device
+        #: A backend array as NumPy (a copy on a GPU; identity on the CPU, where the plan copies aliasing fetches).
+        self.to_host = backend.to_host
+        self.variables: dict = {}   # VariableV2 op -> array (the session owns variable values, on the device)
         self._rngs: dict = {}       # random op -> np.random.Generator, so each session replays its seeds
         self.stderr = None          # where Print writes; None means sys.stderr at call time
         self.print_counts: dict = {}  # Print op -> times printed (for first_n), per session
 
-    def to_device(self, array):
-        """Constant data as the backend's array type (a no-op for NumPy)."""
-        return array if self.xp is np else self.xp.asarray(array)
-
-    def to_host(self, array):
-        return array if self.xp is np else self.xp.asnumpy(array)
-
     def rng(self, op) -> np.random.Generator:
-        """The op's random stream: seeded from (seed, seed2) when the graph or op has a seed, else fresh."""
+        """The op's random stream (on the host, so a seed gives the same numbers on every backend): seeded
+        from (seed, seed2) when the graph or op has a seed, else fresh."""
         gen = self._rngs.get(op)
         if gen is None:
             seed, seed2 = op.attrs.get("seed", 0), op.attrs.get("seed2", 0)

@@ -1,10 +1,11 @@
 """Compile one (fetches, feed keys) signature of Session.run into straight-line Python.
 
 The plan prunes the graph to the ops the fetches need (stopping at fed tensors), orders them once
-(dependencies first, then creation order, so runs are deterministic), binds each op's kernel, and
-generates the source of one function where every op is a single call on local variables and every
-intermediate is deleted after its last use. `plan.source` shows that function; reading it is the
-best way to see what a run does.
+(dependencies first, then creation order, so runs are deterministic), rewrites that order with the graph
+passes of runtime/passes.py (constant folding, simplification, CSE, dead ops, in-place fusion; see
+docs/plan-compiler.md), binds each remaining op's kernel, and generates the source of one function where
+every op is a single call on local variables and every intermediate is deleted after its last use.
+`plan.source` shows that function; reading it is the best way to see what a run does.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import numpy as np
 from ..framework.errors import InvalidArgumentError, OpError
 from ..framework.graph import Operation, Tensor
 from ..ops.core import _feed_error
+from .passes import optimize as optimize_program
 
 _plan_counter = [0]
 
@@ -89,9 +91,13 @@ def schedule(ops, fed):
 
 
 class Plan:
-    """A compiled run: `plan(feed_values) -> list of fetched values` (NumPy arrays / scalars / None)."""
+    """A compiled run: `plan(feed_values) -> list of fetched values` (NumPy arrays / scalars / None).
 
-    def __init__(self, ctx, fetch_elems, feed_tensors):
+    `ops` is the pruned order; the optimization passes (runtime/passes.py, on unless `optimize=False`) decide
+    which of them still run. `stats` has the number of ops that run before and after each pass, `rewrites`
+    what each pass did, `source` the generated function."""
+
+    def __init__(self, ctx, fetch_elems, feed_tensors, optimize=True):
         self.ctx = ctx
         self.feed_tensors = list(feed_tensors)
         fed = {t: i for i, t in enumerate(self.feed_tensors)}
@@ -105,60 +111,76 @@ class Plan:
         self.feed_specs = [(t.dtype.base_dtype.np, t.shape.dims_tuple, t.name) for t in self.feed_tensors]
         self.needs_initialized = list({v: None for op in self.ops if getattr(op.op_def, "needs_initialized", False)
                                        for v in _ref_vars(op)})
-        self._build(fetch_elems, fed)
+        prog = optimize_program(self.ops, fed, fetch_elems, ctx, enabled=optimize)
+        self.stats, self.rewrites = prog.stats, prog.rewrites
+        self._build(prog, fetch_elems, fed)
 
     # --- code generation ------------------------------------------------------------------------------
-    def _build(self, fetch_elems, fed):
-        names = {}          # Tensor -> local variable name
+    def _build(self, prog, fetch_elems, fed):
         ns = {"_np": np}
         self.line_ops = {}  # generated line number -> op, to name the op that failed
+        steps = self.steps = list(prog.live)
+        args = {op: prog.args(op) for op in steps}
+        fetch_tensors = {prog.resolve(e) for e in fetch_elems if isinstance(e, Tensor)}  # fed ones resolve to self
+        used = set(fetch_tensors).union(*args.values())
 
-        for t, i in fed.items():
-            names[t] = f"f{i}"
-        # last use of every tensor value, to `del` it right after
+        # Names: feeds are locals f<i>, constants globals c<j>, values locals v<pos>_<output>; an op running in
+        # place gives its output the name of the buffer it writes.
+        names = {t: f"f{i}" for t, i in fed.items()}
+        header = []
+        for t, value in prog.consts.items():
+            if t in used and t not in names:
+                names[t] = f"c{len(header)}"
+                ns[names[t]] = value
+                header.append(f"# {names[t]} = {_describe(value)}: {_oneline(t.name)}"
+                              + (" (folded)" if t in prog.folded else ""))
+        for pos, op in enumerate(steps):
+            if op in prog.inplace:
+                names[op.outputs[0]] = names[args[op][prog.inplace[op]]]
+                continue
+            for t in op.outputs:
+                if t in used and t not in fed:
+                    names[t] = f"v{pos}_{t.value_index}"
+        # Last use of every local name, to `del` it right after (fetched values live to the end).
         last_use = {}
-        for pos, op in enumerate(self.ops):
-            refs = _ref_inputs(op.op_def, len(op.inputs))
-            for i, t in enumerate(op.inputs):
-                if i not in refs:
-                    last_use[t] = pos
-        fetch_tensors = {e for e in fetch_elems if isinstance(e, Tensor)}
+        for pos, op in enumerate(steps):
+            for t in args[op]:
+                last_use[names[t]] = pos
         for t in fetch_tensors:
-            last_use[t] = len(self.ops)
+            last_use[names[t]] = len(steps)
+        local = {n for t, n in names.items() if t not in prog.consts}
 
-        mutated = [op for op in self.ops if op.op_def.mutates]
-        first_mut = self.ops.index(mutated[0]) if mutated else None
+        mutated = [op for op in steps if op.op_def.mutates]
+        first_mut = steps.index(mutated[0]) if mutated else None
         self.mutated_vars = list({v: None for op in mutated for v in _ref_vars(op)})
         # Snapshot only when something that can fail runs after the first in-place update.
         self.needs_snapshot = first_mut is not None and any(
-            not op.op_def.mutates and op.op_def.type != "NoOp" for op in self.ops[first_mut:])
+            not op.op_def.mutates and op.op_def.type != "NoOp" for op in steps[first_mut:])
 
         body = [f"    f{i} = F[{i}]" for i in range(len(self.feed_tensors))]
-        for pos, op in enumerate(self.ops):
+        first_line = len(header) + 2  # line number of the first body line
+        for pos, op in enumerate(steps):
             if pos == first_mut and self.needs_snapshot:
                 body.append("    _snapshot()")
             k = f"k{pos}"
-            ns[k] = op.op_def.kernel(op, self.ctx)
-            refs = _ref_inputs(op.op_def, len(op.inputs))
-            args = ", ".join(names[t] for i, t in enumerate(op.inputs) if i not in refs)
-            outs = []
-            for t in op.outputs:
-                if t in last_use and t not in fed:
-                    names[t] = f"v{pos}_{t.value_index}"
-                    outs.append(names[t])
-                else:
-                    outs.append("_")
-            call = f"{k}({args})"
-            if not op.outputs or all(o == "_" for o in outs):
-                body.append(f"    {call}")
-            elif len(op.outputs) == 1:
-                body.append(f"    {outs[0]} = {call}")
+            a = [names[t] for t in args[op]]
+            comment = f"  # {_oneline(op.name)} ({op.type})"
+            if op in prog.inplace:
+                buf = a[prog.inplace[op]]
+                ns[k], call_args = _inplace_call(op, self.ctx, a, ns, pos)
+                body.append(f"    {k}({call_args}, out={buf}){comment} in place")
             else:
-                body.append(f"    {', '.join(outs)}, = {call}")
-            self.line_ops[len(body) + 1] = op
-            dead = [names[t] for i, t in enumerate(op.inputs)
-                    if i not in refs and last_use.get(t) == pos and t not in fetch_tensors]
-            dead = list(dict.fromkeys(dead))
+                ns[k] = prog.kernels[op] if op in prog.kernels else op.op_def.kernel(op, self.ctx)
+                outs = [names[t] if t in names and t not in fed else "_" for t in op.outputs]
+                call = f"{k}({', '.join(a)})"
+                if not op.outputs or all(o == "_" for o in outs):
+                    body.append(f"    {call}{comment}")
+                elif len(op.outputs) == 1:
+                    body.append(f"    {outs[0]} = {call}{comment}")
+                else:
+                    body.append(f"    {', '.join(outs)}, = {call}{comment}")
+            self.line_ops[len(body) + first_line - 1] = op
+            dead = [n for n in dict.fromkeys(a) if n in local and last_use.get(n) == pos]
             if dead:
                 body.append(f"    del {', '.join(dead)}")
 
@@ -167,11 +189,12 @@ class Plan:
             if isinstance(e, Operation):
                 results.append("None")
                 continue
-            expr = names[e]
+            r = e if e in fed else prog.resolve(e)
+            expr = names[r]
             if self.ctx.xp is not np:
                 ns["_host"] = self.ctx.to_host
                 expr = f"_host({expr})"
-            elif aliases_variable(e):
+            elif _must_copy(prog, e, r):
                 expr = f"_np.array({expr}, copy=True)"
             shape = e.shape.dims_tuple
             if shape == ():
@@ -182,7 +205,7 @@ class Plan:
         body.append(f"    return [{', '.join(results)}]")
         _plan_counter[0] += 1
         filename = f"<graphgrad-plan-{_plan_counter[0]}>"
-        self.source = "def run(F):\n" + "\n".join(body) + "\n"
+        self.source = "".join(h + "\n" for h in header) + "def run(F):\n" + "\n".join(body) + "\n"
         linecache.cache[filename] = (len(self.source), None, self.source.splitlines(True), filename)
         exec(compile(self.source, filename, "exec"), ns)
         self._fn = ns["run"]
@@ -236,6 +259,39 @@ class Plan:
             return exc
         return InvalidArgumentError(op.node_def, op, f"{type(exc).__name__}: {exc}\n"
                                                      f"\t [[{{{{node {op.name}}}}} = {op.type}]]")
+
+
+def _must_copy(prog, e, r):
+    """Whether fetching `e` (whose value is `r` after the passes) must copy, so that the caller never holds a
+    live view of a variable, and gets a fresh array wherever the unoptimized plan gave one."""
+    if aliases_variable(e) or prog.may_alias_variable(r):
+        return True
+    if r in prog.consts:
+        return isinstance(prog.consts[r], np.ndarray) and e.op.op_def.type != "Const"
+    return not prog.path_is_same_object(e)
+
+
+def _inplace_call(op, ctx, a, ns, pos):
+    """(function, argument text) of an op that writes into the buffer of its input `i` (`out=` that buffer)."""
+    kind = op.op_def.type
+    if kind == "Relu":
+        z = f"z{pos}"
+        ns[z] = ctx.xp.zeros((), op.outputs[0].dtype.base_dtype.np)
+        return ctx.xp.maximum, f"{a[0]}, {z}"
+    if kind == "BiasAdd":
+        return ctx.xp.add, ", ".join(a)
+    return op.op_def.kernel(op, ctx), ", ".join(a)  # a ufunc op: its kernel is the ufunc
+
+
+def _oneline(text):
+    """Op names go into comments of the generated code: no line breaks."""
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+def _describe(value):
+    shape = getattr(value, "shape", ())
+    dt = getattr(value, "dtype", type(value).__name__)
+    return f"{dt}[{', '.join(map(str, shape))}]"
 
 
 def _to_scalar(v):

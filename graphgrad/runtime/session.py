@@ -8,7 +8,9 @@ import warnings
 import numpy as np
 
 from ..framework.graph import Graph, Tensor, get_default_graph
+from .backends import Placement
 from .context import RunContext
+from .passes import optimize_default
 from .plan import Plan, check_feed
 
 
@@ -82,11 +84,21 @@ class Session:
 
     _GROWTH_RUNS = 10  # consecutive runs that each found new ops before the leak warning
 
-    def __init__(self, target="", graph=None, config=None):
+    def __init__(self, target="", graph=None, config=None, device=None, optimize=True):
+        """`device` ("/cpu:0", "/gpu:0", "cpu", "gpu") picks the backend every op of this session runs on;
+        without it `config` (a dict or tf.ConfigProto) and the GRAPHGRAD_DEVICE variable decide (docs/devices.md).
+        `optimize=False` (or GRAPHGRAD_OPTIMIZE=0) turns off the plan's graph passes (docs/plan-compiler.md)."""
         self.graph = graph if graph is not None else get_default_graph()
         if not isinstance(self.graph, Graph):
             raise TypeError(f"graph must be a tf.Graph, but got {type(self.graph).__name__}")
-        self._ctx = RunContext(np)
+        self._placement = Placement(device, config, self.graph)
+        self._ctx = RunContext(self._placement.backend)
+        self._feed_to_device = None if self._ctx.xp is np else self._ctx.to_device
+        if config is not None:
+            from ..config import apply_session_config
+
+            apply_session_config(config)
+        self._optimize = bool(optimize) and optimize_default()
         self._plans = {}
         self._closed = False
         self._last_version = self.graph.version
@@ -115,6 +127,8 @@ class Session:
             self._note_growth()
         feeds = [check_feed(v, spec) for v, spec in zip(feed_dict.values(), plan.feed_specs)] if feed_dict \
             else ()
+        if feeds and self._feed_to_device is not None:
+            feeds = [self._feed_to_device(f) for f in feeds]
         values = plan(feeds)
         return values[0] if structure is None else structure.rebuild(values)
 
@@ -122,7 +136,8 @@ class Session:
         structure = _Fetches(fetches)
         elems = [self._resolve_fetch(f) for f in structure.elems]
         feed_tensors = [self._resolve_feed(k) for k in feed_dict]
-        plan = Plan(self._ctx, elems, feed_tensors)
+        plan = Plan(self._ctx, elems, feed_tensors, optimize=self._optimize)
+        self._placement.check(plan.ops)
         single = (not isinstance(fetches, (list, tuple, dict)) or hasattr(fetches, "_as_graph_element"))
         return plan, (None if single else structure)
 
@@ -151,11 +166,14 @@ class Session:
         """A function that runs one fixed signature: the cheapest way to run the same plan again."""
         feed_list = list(feed_list or [])
         plan, structure = self._compile(fetches, dict.fromkeys(feed_list))
+        to_device = self._feed_to_device
 
         def call(*feed_values):
             if self._closed:
                 raise RuntimeError("Attempted to use a closed Session.")
             feeds = [check_feed(v, s) for v, s in zip(feed_values, plan.feed_specs)]
+            if to_device is not None:
+                feeds = [to_device(f) for f in feeds]
             values = plan(feeds)
             return values[0] if structure is None else structure.rebuild(values)
         return call
@@ -225,8 +243,8 @@ def _as_default(session):
 class InteractiveSession(Session):
     """A Session that installs itself as the default on creation (for notebooks and the lectures)."""
 
-    def __init__(self, target="", graph=None, config=None):
-        super().__init__(target, graph, config)
+    def __init__(self, target="", graph=None, config=None, device=None, optimize=True):
+        super().__init__(target, graph, config, device, optimize)
         _default_sessions.stack.append(self)
 
     def close(self):

@@ -1,0 +1,328 @@
+"""Array backends (NumPy on the CPU, CuPy on a GPU) and device placement.
+
+A backend is what a session's kernels compute with: `xp` (the array module), `to_device` (host data such as
+constants, feeds and random draws onto the device), `to_host` (device arrays back to NumPy, for fetches,
+Print, summaries and checkpoints) and `synchronize` (wait for queued device work, for timing). A session runs
+all its ops on one backend, chosen once when it is created (see `Placement`); ops pinned elsewhere with
+`tf.device` are reported, never silently moved.
+
+CuPy is imported only when a GPU backend is asked for, so `import graphgrad` never needs CUDA.
+"""
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import re
+import sys
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = ["Backend", "DeviceSpec", "DevicePlacementWarning", "Placement", "get_backend", "parse_device",
+           "register_backend", "available_backends"]
+
+ENV_VAR = "GRAPHGRAD_DEVICE"
+_JOB = "/job:localhost/replica:0/task:0"
+_HOST_KINDS = frozenset("OUSV")  # object, str, bytes, void: host-only data (tf.string) stays in NumPy
+
+
+class DevicePlacementWarning(UserWarning):
+    """Ops pinned with `tf.device` to a device the session does not run on (soft placement)."""
+
+
+class DeviceSpec(NamedTuple):
+    device_type: str  # "CPU" or "GPU"
+    index: int
+
+    def to_string(self):
+        return f"{_JOB}/device:{self.device_type}:{self.index}"
+
+
+class Backend:
+    """One device's array module and its host<->device transfers (plain attributes, bound once per run context)."""
+
+    def __init__(self, name, device_type, xp, to_device, to_host, synchronize=None, index=0, description=""):
+        self.name = name
+        self.device_type = device_type
+        self.index = index
+        self.xp = xp
+        self.to_device = to_device
+        self.to_host = to_host
+        self.synchronize = synchronize or _nothing
+        self.description = description or name
+
+    @property
+    def device_name(self):
+        """TensorFlow's full name of the device, as `log_device_placement` prints it."""
+        return DeviceSpec(self.device_type, self.index).to_string()
+
+    def __repr__(self):
+        return f"<Backend {self.name} ({self.description}) {self.device_name}>"
+
+
+def _nothing():
+    pass
+
+
+def _identity(a):
+    return a
+
+
+# --- registry ----------------------------------------------------------------------------------------------
+
+_FACTORIES: dict = {}   # name -> (device_type, factory(index) -> Backend)
+_CACHE: dict = {}       # (name, index) -> Backend
+
+
+def register_backend(name, device_type, factory):
+    """Make `get_backend(name)` build `factory(index)`; `device_type` ("CPU" or "GPU") is what `tf.device`
+    strings of that type match. Used for the built-ins and for test doubles of a GPU."""
+    device_type = device_type.upper()
+    if device_type not in ("CPU", "GPU"):
+        raise ValueError(f"device_type must be 'CPU' or 'GPU', got {device_type!r}")
+    _FACTORIES[name.lower()] = (device_type, factory)
+    for key in [k for k in _CACHE if k[0] == name.lower()]:
+        del _CACHE[key]
+
+
+def available_backends():
+    """Registered backend names (whether each can run here is another matter: see `get_backend`)."""
+    return sorted(_FACTORIES)
+
+
+def get_backend(name="cpu", index=None):
+    """The backend for `name`: a registered name ("cpu", "gpu") or a TensorFlow device string ("/gpu:0",
+    "/device:GPU:0", "/job:localhost/replica:0/task:0/device:CPU:0"). Raises RuntimeError saying what is
+    missing when the GPU cannot be used, ValueError for a name that is neither."""
+    if isinstance(name, Backend):
+        return name
+    key = name.strip().lower() if isinstance(name, str) else name
+    if key in _FACTORIES:
+        idx = 0 if index is None else index
+    else:
+        spec = parse_device(name)
+        if spec is None:
+            raise ValueError(f"Device {name!r} names no device type (expected e.g. '/cpu:0' or '/gpu:0')")
+        key, idx = spec.device_type.lower(), (spec.index if index is None else index)
+    backend = _CACHE.get((key, idx))
+    if backend is None:
+        backend = _CACHE[(key, idx)] = _FACTORIES[key][1](idx)
+    return backend
+
+
+def _cpu_backend(index):
+    if index != 0:
+        raise ValueError(f"There is one CPU device, /cpu:0; got /cpu:{index}")
+    return Backend("cpu", "CPU", np, _identity, _identity, description="NumPy")
+
+
+@functools.lru_cache(maxsize=1)
+def _import_cupy():
+    if importlib.util.find_spec("cupy") is None:
+        raise RuntimeError("graphgrad's GPU backend needs CuPy: pip install 'graphgrad[gpu]' (CuPy for CUDA 12; "
+                           "for CUDA 13 drivers also cupy-cuda13x works)")
+    try:
+        import cupy
+    except Exception as e:  # a broken install: missing CUDA libraries, wrong wheel for the driver
+        raise RuntimeError(f"CuPy is installed but failed to import ({type(e).__name__}: {e}); reinstall the "
+                           "wheel that matches your CUDA driver (cupy-cuda12x or cupy-cuda13x)") from None
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+        why = "cudaGetDeviceCount() found 0 devices"
+    except Exception as e:  # CUDARuntimeError: no driver, no device, CUDA_VISIBLE_DEVICES=""
+        count, why = 0, f"{type(e).__name__}: {e}"
+    if count == 0:
+        visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+        hint = f" (CUDA_VISIBLE_DEVICES={visible!r})" if visible is not None else ""
+        raise RuntimeError(f"CuPy is installed but no CUDA device is visible: {why}{hint}; check the NVIDIA "
+                           "driver (nvidia-smi) or run on the CPU with GRAPHGRAD_DEVICE=cpu")
+    return cupy, count
+
+
+def _cupy_backend(index):
+    cupy, count = _import_cupy()
+    if index != 0:
+        raise ValueError(f"graphgrad runs a session on one GPU, /gpu:0 (got /gpu:{index}, {count} visible); pick "
+                         "another GPU with CUDA_VISIBLE_DEVICES")
+    asarray, ndarray = cupy.asarray, cupy.ndarray
+
+    def to_device(a):
+        dt = getattr(a, "dtype", None)
+        if dt is not None and dt.kind in _HOST_KINDS:
+            return a  # tf.string values (summaries, names) are host objects; CuPy has no object arrays
+        return asarray(a)
+
+    def to_host(a):
+        return a.get() if isinstance(a, ndarray) else a
+
+    def synchronize():
+        cupy.cuda.get_current_stream().synchronize()
+
+    try:
+        props = cupy.cuda.runtime.getDeviceProperties(index)
+        desc = props["name"].decode() if isinstance(props["name"], bytes) else str(props["name"])
+    except Exception:
+        desc = "CUDA device"
+    return Backend("gpu", "GPU", cupy, to_device, to_host, synchronize, index, f"CuPy on {desc}")
+
+
+register_backend("cpu", "CPU", _cpu_backend)
+register_backend("gpu", "GPU", _cupy_backend)
+
+
+def gpu_unavailable_reason():
+    """None when `get_backend("gpu")` works, else the message of the RuntimeError it raises."""
+    try:
+        get_backend("gpu")
+        return None
+    except RuntimeError as e:
+        return str(e)
+
+
+# --- device strings ----------------------------------------------------------------------------------------
+
+_TASK_PART = re.compile(r"(job:[A-Za-z0-9_.\-]+|replica:\d+|task:\d+)", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=256)
+def parse_device(spec):
+    """A TensorFlow device string as (device_type, index); None for "" or a spec naming no device type.
+
+    Accepted, case-insensitive: "/cpu:0", "/gpu:0", "/device:GPU:0", "/job:localhost/replica:0/task:0/device:CPU:0",
+    "gpu" (index 0) and "/gpu:*". Anything else is a ValueError."""
+    if spec is None:
+        return None
+    if not isinstance(spec, str):
+        raise TypeError(f"A device must be a string such as '/gpu:0', got {type(spec).__name__}")
+    found = None
+    for part in spec.strip().split("/"):
+        if not part or _TASK_PART.fullmatch(part):
+            continue
+        fields = part.lower().split(":")
+        if fields[0] == "device" and len(fields) > 1:
+            fields = fields[1:]
+        kind = fields[0]
+        ok_index = len(fields) == 1 or (len(fields) == 2 and (fields[1].isdigit() or fields[1] == "*"))
+        if found is not None or not ok_index:
+            raise ValueError(f"Invalid device specification {spec!r}: expected '/cpu:0', '/gpu:0', "
+                             "'/device:GPU:0' or '/job:localhost/replica:0/task:0/device:CPU:0'")
+        if kind not in ("cpu", "gpu"):
+            raise ValueError(f"Unknown device type {fields[0].upper()!r} in {spec!r}: graphgrad runs on 'CPU' and "
+                             "'GPU' devices")
+        found = DeviceSpec(kind.upper(), int(fields[1]) if len(fields) == 2 and fields[1] != "*" else 0)
+    return found
+
+
+# --- placement ---------------------------------------------------------------------------------------------
+
+def _config_get(config, key, default=None):
+    """A field of a Session config: a dict, graphgrad.ConfigProto or anything with TF's attribute names."""
+    if config is None:
+        return default
+    if isinstance(config, dict):
+        return config.get(key, default)
+    return getattr(config, key, default)
+
+
+def _pinned(op):
+    """The device `tf.device` pinned `op` to, or None (device functions and "" pin nothing here)."""
+    dev = op.device
+    if not dev or not isinstance(dev, str):
+        return None
+    try:
+        return parse_device(dev)
+    except ValueError as e:
+        raise ValueError(f"Operation '{op.name}' was built under tf.device({dev!r}): {e}") from None
+
+
+class Placement:
+    """Which backend a session runs on, and what happens to ops that `tf.device` pinned elsewhere.
+
+    The session's backend is, in order: the `device` argument; the CPU when the config says
+    `device_count={"GPU": 0}`; the `GRAPHGRAD_DEVICE` environment variable; the GPU when ops of the graph are
+    pinned to one and a GPU can be used; else the CPU. An explicit request for a GPU that cannot be used raises
+    RuntimeError. Execution is whole-session (one array module per session): an op pinned to another device
+    type runs on the session's device with a one-time DevicePlacementWarning naming it (soft placement), or
+    fails the run with InvalidArgumentError when the config sets `allow_soft_placement=False`.
+    """
+
+    def __init__(self, device=None, config=None, graph=None):
+        self.soft = _config_get(config, "allow_soft_placement", None) is not False
+        self.log = bool(_config_get(config, "log_device_placement", False))
+        self.why_not_gpu = None  # set when the CPU was chosen although a GPU might have been wanted
+        self.backend = self._choose(device, config, graph)
+        self._warned = False
+        self._logged = set()
+
+    def _choose(self, device, config, graph):
+        if device is not None:
+            return get_backend(device)
+        counts = _config_get(config, "device_count")
+        if counts is not None and counts.get("GPU", counts.get("gpu")) == 0:
+            self.why_not_gpu = "the session's config sets device_count={'GPU': 0}"
+            return get_backend("cpu")
+        env = os.environ.get(ENV_VAR, "").strip()
+        if env:
+            try:
+                backend = get_backend(env)
+            except ValueError as e:
+                raise ValueError(f"{ENV_VAR}={env!r}: {e}") from None
+            except RuntimeError as e:
+                raise RuntimeError(f"{e} (asked for by {ENV_VAR}={env})") from None
+            if backend.device_type == "CPU":
+                self.why_not_gpu = f"{ENV_VAR}={env} runs every session on the CPU"
+            return backend
+        if graph is not None and any(_safe_type(op) == "GPU" for op in graph.get_operations()):
+            try:
+                return get_backend("gpu")
+            except RuntimeError as e:
+                self.why_not_gpu = str(e)
+        return get_backend("cpu")
+
+    def check(self, ops):
+        """Called once per compiled plan with its ops: report (or refuse) ops pinned to another device type,
+        and print placements when the config asks for `log_device_placement`."""
+        session_type = self.backend.device_type
+        moved = [op for op in ops if (s := _pinned(op)) is not None and s.device_type != session_type]
+        if moved and not self.soft:
+            op = moved[0]
+            from ..framework.errors import InvalidArgumentError
+
+            raise InvalidArgumentError(
+                op.node_def, op, f"Cannot assign a device for operation {op.name}: Operation was explicitly "
+                f"assigned to {op.device} but this session runs every op on {self.backend.device_name} "
+                f"({self._why(op)}). Set allow_soft_placement=True in the session config to run it there.")
+        if moved and not self._warned:
+            self._warned = True
+            names = ", ".join(f"{op.name} ({op.device})" for op in moved[:8])
+            more = f" and {len(moved) - 8} more" if len(moved) > 8 else ""
+            warnings.warn(
+                f"Soft placement: {len(moved)} ops pinned with tf.device run on {self.backend.device_name} "
+                f"instead, because {self._why(moved[0])}: {names}{more}. graphgrad runs a whole session on one "
+                "device; ops pinned the same way in later runs of this session are not reported again.",
+                DevicePlacementWarning, stacklevel=4)
+        if self.log:
+            new = [op for op in ops if op not in self._logged]
+            if new:
+                self._logged.update(new)
+                where = self.backend.device_name
+                sys.stderr.write("".join(f"{op.name}: ({op.type}): {where}\n" for op in new))
+
+    def _why(self, op):
+        if self.backend.device_type == "GPU":
+            return "mixed CPU/GPU placement within one session is not supported"
+        if self.why_not_gpu is None:
+            self.why_not_gpu = gpu_unavailable_reason() or (
+                "the session was created for the CPU before any op was pinned to the GPU (create it with "
+                f"device='/gpu:0' or set {ENV_VAR}=gpu)")
+        return self.why_not_gpu
+
+
+def _safe_type(op):
+    try:
+        s = _pinned(op)
+    except (TypeError, ValueError):
+        return None
+    return None if s is None else s.device_type

@@ -1,0 +1,603 @@
+"""Graph-level optimization passes over one compiled run (see docs/plan-compiler.md).
+
+The passes rewrite a `Program`: a plan-level view of the pruned, ordered ops of one run. They never touch the
+user's Graph. A rewrite is recorded as
+  - `consts`: tensors whose value is known when the plan is compiled (Const ops and folded ops);
+  - `alias`: tensor -> another tensor that holds the same value (so the op computing it need not run);
+  - `live`: the ops that still run, in the original order (dependencies first, then creation order);
+  - `inplace`: ops that write their result into the buffer of an input nobody else uses (`out=`).
+The plan then generates code for the live ops only, each reading its inputs through the substitutions.
+
+Passes, in order: fold (constant folding), simplify (free aliases and algebraic identities), cse (common
+subexpressions), dead (ops whose values are no longer used), fuse (elementwise ops run in place on the fresh
+buffer of the op before them, e.g. matmul + bias + relu in one buffer). `Program.stats` has the number of ops
+that run before and after each pass; `Program.rewrites` names what each pass did.
+
+Rules that keep the result identical to an unoptimized run:
+  - stateful ops (random ops, variables, Print, mutating ops, ...) are never folded, merged or removed;
+  - nothing is folded that depends on a feed or a variable; a fed tensor is always read from the feed;
+  - ops are never moved: removing ops from a valid order keeps it valid, so control dependencies hold;
+  - an op whose input may share memory with a variable is not replaced by that input (nor merged with a
+    twin) when a variable update may run in between, because the update would show through;
+  - a fetched value never shares memory with a constant, a variable or another fetched value unless it did
+    without the passes (the plan copies it otherwise).
+"""
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+
+from ..framework.dtypes import DType
+from ..framework.graph import Operation, Tensor
+from ..framework.op_def import fully_defined
+from ..framework.tensor_shape import TensorShape
+
+ENV_VAR = "GRAPHGRAD_OPTIMIZE"
+PASSES = ("fold", "simplify", "cse", "dead", "fuse")
+#: Inputs that ops read only for their shape (and dtype), by op type and input index.
+_SHAPE_ONLY = {"SumToShape": (1,), "BroadcastLike": (1,), "Unreduce": (1,), "ZerosLike": (0,), "OnesLike": (0,),
+               "Shape": (0,), "Size": (0,), "Rank": (0,)}
+_INTERN_BYTES = 1024  # constants up to this size are deduplicated by value (so CSE sees equal constants)
+
+
+def optimize_default() -> bool:
+    """Passes are on unless GRAPHGRAD_OPTIMIZE is 0 / false / no / off."""
+    return os.environ.get(ENV_VAR, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def _ref_inputs(op):
+    refs = getattr(op.op_def, "ref_inputs", ())
+    return range(len(op.inputs)) if refs == "all" else refs
+
+
+class _Sym:
+    """An unknown dimension; two tensors share one when their sizes are provably equal at run time."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "?"
+
+
+def _fresh(static):
+    return None if static is None else tuple(_Sym() if d is None else d for d in static)
+
+
+def _bcast(a, b):
+    """NumPy broadcasting of two symbolic shapes (None: unknown rank)."""
+    if a is None or b is None:
+        return None
+    out = []
+    for i in range(1, max(len(a), len(b)) + 1):
+        x = a[-i] if i <= len(a) else 1
+        y = b[-i] if i <= len(b) else 1
+        if x is y or (isinstance(x, int) and x == y) or y == 1:
+            out.append(x)
+        elif x == 1:
+            out.append(y)
+        elif isinstance(x, int) and isinstance(y, _Sym):
+            out.append(x)
+        elif isinstance(y, int) and isinstance(x, _Sym):
+            out.append(y)
+        else:
+            out.append(_Sym())  # two unknowns (or a shape error the kernel reports)
+    return tuple(reversed(out))
+
+
+def _merge_static(rule, static):
+    """A rule's symbolic shape refined by the op's static shape (which wins where it knows a dimension)."""
+    if rule is None:
+        return _fresh(static)
+    if static is None:
+        return rule
+    if len(rule) != len(static):
+        return _fresh(static)
+    out = []
+    for r, d in zip(rule, static):
+        if d is None:
+            out.append(r)
+        elif isinstance(r, int) and r != d:
+            return _fresh(static)  # inconsistent: trust nothing but the static shape
+        else:
+            out.append(d)
+    return tuple(out)
+
+
+def _attr_key(v):
+    """A hashable key equal for attributes that make an op compute the same thing (None: not comparable)."""
+    if isinstance(v, np.ndarray):
+        if v.dtype.hasobject:
+            return ("ndo", v.shape, tuple(_attr_key(x) for x in v.flat))
+        return ("nd", v.dtype.str, v.shape, v.tobytes())
+    if isinstance(v, np.generic):
+        return ("np", v.dtype.str, v.tobytes()) if not v.dtype.hasobject else ("id", id(v))
+    if v is None or isinstance(v, (bool, int, str, bytes)):
+        return (type(v).__name__, v)
+    if isinstance(v, float):
+        return ("f", v.hex())  # tells 0.0 from -0.0, and nan equals nan
+    if isinstance(v, complex):
+        return ("c", v.real.hex(), v.imag.hex())
+    if isinstance(v, (list, tuple)):
+        return (type(v).__name__, tuple(_attr_key(x) for x in v))
+    if isinstance(v, dict):
+        return ("d", tuple(sorted((str(k), _attr_key(x)) for k, x in v.items())))
+    if isinstance(v, TensorShape):
+        return ("shape", v.dims_tuple)
+    if isinstance(v, DType):
+        return ("dtype", v.name, v.is_ref_dtype)
+    return ("id", id(v))  # anything else: equal only to itself (the op holds it, so the id stays unique)
+
+
+def _const_key(v):
+    """Key to deduplicate a small constant by dtype, shape and bytes; None for big or object values."""
+    if isinstance(v, (np.ndarray, np.generic)) and not v.dtype.hasobject and v.nbytes <= _INTERN_BYTES:
+        return (type(v), v.dtype.str, v.shape, v.tobytes())
+    return None
+
+
+def _all_equal(value, x):
+    try:
+        if not isinstance(value, (np.ndarray, np.generic)) or value.dtype.kind not in "biufc":
+            return False
+        return bool(np.all(value == x))
+    except Exception:
+        return False
+
+
+class Program:
+    """What the passes rewrite: see the module docstring. `ops` is the plan's order (never changed)."""
+
+    def __init__(self, ops, fed, fetch_elems, ctx):
+        from ..ops import math_ops, nn_ops  # late: the op modules are built on top of the runtime
+
+        self._m, self._nn = math_ops, nn_ops
+        self.ops = list(ops)
+        self.pos = {op: i for i, op in enumerate(self.ops)}
+        self.fed = fed
+        self.ctx = ctx
+        self.fetch_tensors = [e for e in fetch_elems if isinstance(e, Tensor) and e not in fed]
+        self.fetch_ops = {e for e in fetch_elems if isinstance(e, Operation)}
+        self.control_targets = {c for op in self.ops for c in op.control_inputs}
+        self.consts = {}       # Tensor -> value known at compile time
+        self.folded = set()    # tensors whose constant came from folding an op (not a Const op)
+        self.alias = {}        # Tensor -> (Tensor with the same value, whether that value is the same object)
+        self.live = dict.fromkeys(self.ops)  # ordered set of the ops that still run
+        self.inplace = {}      # op -> index (among its value inputs) of the input whose buffer it writes
+        self.kernels = {}      # op -> kernel specialized with facts the plan knows (used instead of its own)
+        self.stats = {}
+        self.rewrites = {}
+        n_mut, self._mut_before = 0, []
+        for op in self.ops:    # number of variable-writing ops before each position
+            self._mut_before.append(n_mut)
+            n_mut += bool(op.op_def.mutates)
+        self._mut_total = n_mut
+        self._sym = {}
+        self._all = {}         # (constant, number) -> whether every element equals it
+
+    # --- queries ------------------------------------------------------------------------------------------
+    def resolve(self, t):
+        while True:
+            a = self.alias.get(t)
+            if a is None:
+                return t
+            t = a[0]
+
+    def path_is_same_object(self, t):
+        """Whether the value behind `t` after substitution is the very object the unoptimized plan produced
+        for `t` (or a view of it): False once a rewrite replaced a fresh result by another tensor's."""
+        while True:
+            a = self.alias.get(t)
+            if a is None:
+                return True
+            if not a[1]:
+                return False
+            t = a[0]
+
+    def args(self, op):
+        """The op's value inputs after substitution (reference inputs carry no value)."""
+        refs = _ref_inputs(op)
+        return [self.resolve(t) for i, t in enumerate(op.inputs) if i not in refs]
+
+    def may_alias_variable(self, t):
+        """Whether `t`'s value (after substitution) may share memory with a variable buffer."""
+        while True:
+            t = self.resolve(t)
+            if t in self.fed or t in self.consts:
+                return False
+            op_def = t.op.op_def
+            if op_def.type == "VariableV2" or op_def.mutates:
+                return True
+            if op_def.view_of is None:
+                return False
+            t = t.op.inputs[op_def.view_of]
+
+    def _writes_between(self, a, b):
+        """Whether a variable-writing op may run between positions a and b (a <= b) of the order."""
+        return self._mut_before[b] != self._mut_before[a]
+
+    def _writes_after(self, a):
+        return self._mut_total != self._mut_before[a]
+
+    def sym(self, t):
+        """Symbolic shape of `t` (tuple of ints and shared unknowns, or None for unknown rank)."""
+        t = self.resolve(t)
+        s = self._sym.get(t, False)
+        if s is False:
+            s = self._sym[t] = _fresh(t.shape.dims_tuple)
+        return s
+
+    def _set_alias(self, t, target, same_object):
+        if t not in self.fed and t is not target:
+            self.alias[t] = (target, same_object)
+
+    def _drop(self, op):
+        self.live.pop(op, None)
+
+    def _count(self):
+        return len(self.live) - len(self.inplace)
+
+    # --- shapes --------------------------------------------------------------------------------------------
+    def infer_shapes(self):
+        """Symbolic shapes of every value in order: unknown dimensions that are provably equal (the batch
+        dimension through a network and its gradient) share one symbol, so shape-only ops can be dropped."""
+        for op in self.ops:
+            rule = None
+            if op.outputs and not any(t in self.fed for t in op.outputs):
+                try:
+                    rule = self._shape_rule(op)
+                except Exception:  # a shape the kernel will reject: keep the static shape
+                    rule = None
+            for i, t in enumerate(op.outputs):
+                if t in self.fed or t in self.alias:
+                    continue
+                if t in self.consts:
+                    self._sym[t] = tuple(np.shape(self.consts[t]))
+                else:
+                    self._sym[t] = _merge_static(rule if i == 0 else None, t.shape.dims_tuple)
+
+    def _shape_rule(self, op):
+        m, nn = self._m, self._nn
+        od = op.op_def
+        ins = [self.sym(t) for t in op.inputs]
+        if od.type in ("SigmoidCrossEntropyWithLogits", "SoftplusGrad"):
+            # kernels that update a result shaped like one input in place (`loss -= x * z`, `s *= dy`)
+            return ins[0] if od.type == "SigmoidCrossEntropyWithLogits" else ins[1]
+        if (issubclass(od, (m.Unary, nn._Activation)) or od.type in (
+                "Identity", "StopGradient", "Print", "CheckNumerics", "PlaceholderWithDefault", "Cast",
+                "ZerosLike", "OnesLike")):
+            return ins[0]
+        if issubclass(od, (m.Binary, nn._ActivationGrad)) or od.type in (
+                "AddN", "TanhGrad", "SigmoidGrad"):
+            out = ins[0]
+            for s in ins[1:]:
+                out = _bcast(out, s)
+            return out
+        if od.type == "BiasAdd" and op.attrs.get("axis") == -1:
+            return _bcast(ins[0], ins[1])
+        if od.type in ("SumToShape", "BroadcastLike"):
+            return ins[1]
+        if od.type == "Unreduce":
+            return tuple(op.attrs["shape"]) if op.attrs["shape"] is not None else ins[1]
+        if od.type == "MatMul":
+            a, b = ins
+            if a is None or b is None or len(a) < 2 or len(b) < 2:
+                return None
+            mm = a[-1] if op.attrs["transpose_a"] else a[-2]
+            nn_ = b[-2] if op.attrs["transpose_b"] else b[-1]
+            return _bcast(a[:-2], b[:-2]) + (mm, nn_)
+        return None
+
+    # --- pass 1: constant folding ----------------------------------------------------------------------------
+    def fold(self):
+        interned = {}
+        for op in list(self.live):
+            od = op.op_def
+            if od.type == "Const":
+                t = op.outputs[0]
+                self._drop(op)  # a Const never runs: its value becomes a constant of the plan
+                if t not in self.fed:
+                    self._add_const(t, od.kernel(op, self.ctx)(), interned, folded=False)
+                continue
+            if od.stateful or od.mutates or not op.outputs or _ref_inputs(op):
+                continue
+            if all(t in self.fed for t in op.outputs):
+                continue
+            args = self.args(op)
+            if not all(a in self.consts for a in args):
+                continue
+            try:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    out = od.kernel(op, self.ctx)(*[self.consts[a] for a in args])
+            except Exception:
+                continue  # the error belongs to the run: leave the op in the plan
+            if caught:
+                continue  # so is a warning (division by zero, ...): it should show each run
+            outs = [out] if len(op.outputs) == 1 else list(out)
+            self._drop(op)
+            self.rewrites["fold"].append(op.name)
+            for t, v in zip(op.outputs, outs):
+                if t not in self.fed:
+                    self._add_const(t, v, interned, folded=True)
+
+    def _add_const(self, t, value, interned, folded):
+        if isinstance(value, np.ndarray) and value.flags.writeable:
+            value.flags.writeable = False  # shared by every run: no kernel may write into it
+        key = _const_key(value)
+        if key is not None:
+            first = interned.setdefault(key, t)
+            if first is not t:
+                self._set_alias(t, first, folded)  # equal constants are one constant (CSE sees them equal)
+        self.consts[t] = value
+        if folded:
+            self.folded.add(t)
+
+    # --- pass 2: algebraic simplification ----------------------------------------------------------------------
+    def simplify(self):
+        done = self.rewrites["simplify"]
+        for op in list(self.live):
+            if op.op_def.type == "NoOp":
+                self._drop(op)  # does nothing: its ordering is already in the order
+                done.append(op.name)
+                continue
+            if len(op.outputs) != 1 or op.outputs[0] in self.fed or op.op_def.stateful or op.op_def.mutates:
+                continue
+            hit = self._simplify_one(op)
+            if hit is None:
+                if op.op_def.type == "SumToShape":
+                    self._static_sum_to(op)
+                continue
+            target, same_object = hit
+            if not same_object and self.may_alias_variable(target) and self._writes_after(self.pos[op]):
+                continue  # the copy would no longer be a snapshot of the variable
+            self._set_alias(op.outputs[0], target, same_object)
+            self._drop(op)
+            done.append(op.name)
+
+    def _simplify_one(self, op):
+        """(tensor with the same value, whether the op returned that very object or a view) or None."""
+        ty, out = op.op_def.type, op.outputs[0]
+        args = self.args(op)
+        if ty in ("Identity", "StopGradient", "PlaceholderWithDefault"):
+            return args[0], True
+        if ty == "AddN" and len(args) == 1:
+            return args[0], True
+        if ty == "Cast" and args[0].dtype.base_dtype == op.attrs["DstT"].base_dtype:
+            return args[0], False
+        if ty in ("Mul", "AddV2", "Sub") and len(args) == 2:
+            neutral = 1 if ty == "Mul" else 0
+            for i in ((0, 1) if ty != "Sub" else (0,)):
+                x, c = args[i], args[1 - i]
+                if c in self.consts and self._is_all(c, neutral) and self._keeps_shape(x, c, out):
+                    return x, False
+        if ty in ("SumToShape", "BroadcastLike"):
+            s = self.sym(args[0])
+            if s is not None and s == self.sym(args[1]):
+                return args[0], ty == "BroadcastLike"
+        if ty in ("Sum", "Mean", "Max", "Min", "Prod") and self._reduces_nothing(op, args[0]):
+            return args[0], False
+        if ty == "Reshape":
+            return self._reshape_noop(op, args[0])
+        if ty == "Transpose":
+            return self._transpose_noop(op, args[0])
+        return None
+
+    def _static_sum_to(self, op):
+        """SumToShape whose summed axes are known from the symbolic shapes (e.g. a bias gradient, whose batch
+        size is unknown): the same `g.sum(axis).reshape(shape)` as its static-shape kernel, without the
+        per-run axis computation. Summing an axis whose size may be 1 is exact, so such axes are included."""
+        g, like = self.args(op)
+        sg, sl = self.sym(g), self.sym(like)
+        if sg is None or sl is None or len(sg) < len(sl) or not all(isinstance(d, int) for d in sl):
+            return
+        if fully_defined(g.shape.dims_tuple) and fully_defined(like.shape.dims_tuple):
+            return  # the op's own kernel already reduces with static axes
+        lead = len(sg) - len(sl)
+        if any(isinstance(d, int) and d != e and e != 1 for d, e in zip(sg[lead:], sl)):
+            return  # not the gradient of a broadcast: leave the error to the op
+        axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(sl) if d == 1 and sg[lead + i] != 1)
+        shape = tuple(sl)
+        if len(axes) == lead:  # only leading axes: the sum already has `like`'s shape (else the op fails)
+            self.kernels[op] = lambda g, like: g.sum(axis=axes)
+        else:
+            self.kernels[op] = lambda g, like: g.sum(axis=axes).reshape(shape)
+        self.rewrites["static_axes"].append(op.name)
+
+    def _is_all(self, c, x):
+        key = (c, x)
+        hit = self._all.get(key)
+        if hit is None:
+            hit = self._all[key] = _all_equal(self.consts[c], x)
+        return hit
+
+    def _keeps_shape(self, x, c, out):
+        sx = self.sym(x)
+        return (sx is not None and x.dtype.base_dtype == out.dtype.base_dtype
+                and _bcast(sx, tuple(np.shape(self.consts[c]))) == sx)
+
+    def _reduces_nothing(self, op, x):
+        axes, s = op.attrs.get("axis"), self.sym(x)
+        if op.op_def.type == "Mean" and not x.dtype.base_dtype.is_floating:
+            return False
+        if axes is not None and len(axes) == 0:
+            return True
+        if s is None:
+            return False
+        if axes is None:
+            axes = range(len(s))
+        try:
+            ones = all(s[a] == 1 for a in axes)
+        except IndexError:
+            return False
+        return ones and (op.attrs.get("keep_dims") or len(s) == 0)
+
+    def _reshape_noop(self, op, x):
+        """Reshape to the shape its input already has, or back to the shape before a chain of reshapes."""
+        target = op.attrs.get("shape")
+        out = op.outputs[0].shape.dims_tuple
+        src, depth = x, 0
+        while True:
+            s = self.sym(src)
+            if s is not None and (
+                    (target is not None and len(target) == len(s) and sum(d == -1 for d in target) <= 1
+                     and all(d == -1 or (isinstance(e, int) and d == e) for d, e in zip(target, s)))
+                    or (out is not None and None not in out and out == s)):
+                # a reshape to the same shape is a view; through a chain, an inner reshape may have copied
+                return src, depth == 0
+            if src in self.fed or src.op not in self.pos or src.op.op_def.type != "Reshape":
+                return None
+            src, depth = self.args(src.op)[0], depth + 1
+
+    def _transpose_noop(self, op, x):
+        """A transpose by the identity permutation, or one that undoes the transpose before it."""
+        def perm_of(o, rank):
+            p = o.attrs.get("perm")
+            return tuple(range(rank))[::-1] if p is None else tuple(p)
+
+        s = self.sym(x)
+        if s is None:
+            return None
+        p2 = perm_of(op, len(s))
+        if p2 == tuple(range(len(s))):
+            return x, True
+        if x.op.op_def.type == "Transpose" and x not in self.fed and x.op in self.pos:
+            src = self.args(x.op)[0]
+            p1 = perm_of(x.op, len(s))
+            if len(p1) == len(p2) and all(p1[p2[i]] == i for i in range(len(p2))):
+                return src, True
+        return None
+
+    # --- pass 3: common-subexpression elimination ----------------------------------------------------------------
+    def cse(self):
+        seen = {}
+        done = self.rewrites["cse"]
+        for op in list(self.live):
+            od = op.op_def
+            if od.stateful or od.mutates or not op.outputs or _ref_inputs(op) or any(
+                    t in self.fed for t in op.outputs):
+                continue
+            try:
+                attrs = tuple(sorted((k, _attr_key(v)) for k, v in op.attrs.items()))
+            except TypeError:
+                continue
+            args = self.args(op)
+            key = (od, attrs, tuple(args), frozenset(op.control_inputs))
+            try:
+                twin = seen.setdefault(key, op)
+            except TypeError:
+                continue
+            if twin is op:
+                continue
+            if any(self.may_alias_variable(a) for a in args) and self._writes_between(self.pos[twin], self.pos[op]):
+                seen[key] = op  # a variable may change in between: later twins compare with this one
+                continue
+            for t, u in zip(op.outputs, twin.outputs):
+                self._set_alias(t, u, False)
+            self._drop(op)
+            done.append((op.name, twin.name))
+
+    # --- pass 4: dead-op removal ---------------------------------------------------------------------------------
+    def dead(self):
+        used = {self.resolve(t) for t in self.fetch_tensors}
+        done = []
+        for op in reversed(list(self.live)):
+            od = op.op_def
+            if (od.stateful or od.mutates or op in self.fetch_ops or op in self.control_targets
+                    or any(t in used for t in op.outputs)):
+                used.update(self.args(op))
+            else:
+                self._drop(op)
+                done.append(op.name)
+        self.rewrites["dead"] = done[::-1]
+
+    # --- pass 5: in-place fusion ---------------------------------------------------------------------------------
+    def fuse(self):
+        """Elementwise ops write into the fresh buffer of the op before them when nothing else reads it:
+        matmul -> add bias -> relu become one buffer written three times (`out=`), saving two allocations
+        and two passes over new memory. A buffer is fresh when its op's kernel allocates it on every run
+        (matmul, ufunc ops) or it is such a buffer passed along in place; it is given away only when its
+        single reader is this op, it is not fetched, and the result has its shape and dtype. Buffers are
+        never kept across runs, so nothing can escape into a later run."""
+        users = {}
+        for op in self.live:
+            shape_only = _SHAPE_ONLY.get(op.op_def.type, ())
+            for i, a in enumerate(self.args(op)):
+                # an op that reads only the shape of a buffer may read it before or after it is overwritten
+                if i not in shape_only and op not in users.setdefault(a, []):
+                    users[a].append(op)
+        fetched = {self.resolve(t) for t in self.fetch_tensors}
+        fresh = set()
+        chains = {}
+        for op in self.live:
+            kind = self._elementwise_kind(op)
+            if kind is None:
+                if self._allocates(op):
+                    fresh.add(op.outputs[0])
+                continue
+            out = op.outputs[0]
+            args = self.args(op)
+            cands = [0] if kind == "bias" else range(len(args))
+            for i in cands:
+                buf = args[i]
+                if (buf in fresh and users.get(buf) == [op] and buf not in fetched
+                        and buf.dtype.base_dtype == out.dtype.base_dtype and out not in self.fed
+                        and self.sym(buf) == self.sym(out) and self.sym(out) is not None):
+                    self.inplace[op] = i
+                    fresh.add(out)
+                    chain = chains.pop(buf, None) or [buf.op.name]
+                    chains[out] = chain + [op.name]
+                    break
+            else:
+                if self._allocates(op):
+                    fresh.add(out)
+        self.rewrites["fuse"] = list(chains.values())
+
+    def _elementwise_kind(self, op):
+        """How `op` runs with `out=`: "ufunc" (its kernel is the ufunc), "relu", "bias", or None."""
+        m, od = self._m, op.op_def
+        if len(op.outputs) != 1 or not isinstance(od, type) or od.stateful:
+            return None
+        dt = op.outputs[0].dtype.base_dtype
+        if not (dt.is_floating or dt.is_integer):
+            return None
+        if issubclass(od, m.Binary) and od.kernel is m.Binary.kernel and od.out_dtype is None:
+            return "ufunc"
+        if issubclass(od, m.Unary) and od.kernel is m.Unary.kernel:
+            return "ufunc"
+        if od.type == "Relu":
+            return "relu"
+        if od.type == "BiasAdd" and op.attrs.get("axis") == -1:
+            return "bias"
+        return None
+
+    def _allocates(self, op):
+        """Whether the op's kernel returns a new array of its own on every run (safe to write into)."""
+        if len(op.outputs) != 1 or op.outputs[0] in self.fed:
+            return False
+        s = op.outputs[0].shape.dims_tuple
+        if s is None or len(s) == 0:
+            return False  # a 0-d result may be a NumPy scalar, which has no buffer
+        dt = op.outputs[0].dtype.base_dtype
+        if not (dt.is_floating or dt.is_integer):
+            return False
+        return op.op_def.type == "MatMul" or self._elementwise_kind(op) is not None
+
+    # --- driver ------------------------------------------------------------------------------------------------
+    def run_passes(self):
+        self.rewrites = {name: [] for name in PASSES}
+        self.rewrites["static_axes"] = []
+        for name in PASSES:
+            before = self._count()
+            if name == "simplify":
+                self.infer_shapes()  # after folding, so folded constants have exact shapes
+            getattr(self, name)()
+            self.stats[name] = (before, self._count())
+        return self
+
+
+def optimize(ops, fed, fetch_elems, ctx, enabled=True) -> Program:
+    """The Program for one run: rewritten by every pass when `enabled`, else the ops as scheduled."""
+    prog = Program(ops, fed, fetch_elems, ctx)
+    return prog.run_passes() if enabled else prog

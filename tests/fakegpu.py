@@ -1,0 +1,237 @@
+"""A test double of the CuPy backend that runs on NumPy, so every host/device boundary is exercised without CUDA.
+
+Device arrays are `DeviceArray`, an ndarray subclass. Like CuPy, the fake refuses to mix them with host
+ndarrays (ufuncs, NumPy functions, `xp.*` functions other than the transfers `xp.asarray` / `xp.array`), has
+no object (tf.string) arrays, returns 0-d arrays instead of scalars from reductions, and copies on every
+transfer. `xp.asnumpy` exists as on CuPy. `check_kernels` additionally asserts that every kernel receives
+and returns device arrays.
+"""
+from __future__ import annotations
+
+import types
+
+import numpy as np
+
+from graphgrad.runtime import backends
+
+
+class DeviceArray(np.ndarray):
+    """An array "on the device": NumPy memory, but marked, and kept apart from host arrays."""
+
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        _refuse_host(inputs, f"np.{ufunc.__name__}.{method}" if method != "__call__" else f"np.{ufunc.__name__}")
+        if out is not None:
+            _refuse_host(out, f"np.{ufunc.__name__}(out=...)")
+            kwargs["out"] = tuple(_unwrap(o) for o in out)
+        result = getattr(ufunc, method)(*_unwrap(inputs), **kwargs)
+        if out is not None:
+            return out[0] if len(out) == 1 else out
+        return _wrap(result)
+
+    def get(self):
+        """The host copy, as `cupy.ndarray.get()`."""
+        return to_host(self)
+
+    def __array_function__(self, func, types_, args, kwargs):
+        _refuse_host((args, kwargs), f"np.{func.__name__}", index_ok=True)
+        return _wrap(func(*_unwrap(args), **_unwrap(kwargs)))
+
+
+def _is_host_array(x):
+    return type(x) is np.ndarray
+
+
+def _refuse_host(obj, where, index_ok=False):
+    """CuPy raises TypeError for NumPy arrays (0-d included) among a ufunc's arguments; so does the fake. CuPy
+    functions read axes, shapes and permutations from any int sequence, so `index_ok` lets 1-d int arrays by."""
+    if _is_host_array(obj) and not (index_ok and obj.ndim == 1 and obj.dtype.kind in "iu"):
+        raise TypeError(f"fakegpu: {where} got a host numpy.ndarray (shape {obj.shape}, dtype {obj.dtype}) "
+                        "mixed with device arrays; CuPy would raise 'Unsupported type <class numpy.ndarray>'")
+    if isinstance(obj, (list, tuple)):
+        for x in obj:
+            _refuse_host(x, where, index_ok)
+    elif isinstance(obj, dict):
+        for x in obj.values():
+            _refuse_host(x, where, index_ok)
+
+
+def _unwrap(obj):
+    if isinstance(obj, DeviceArray):
+        return obj.view(np.ndarray)
+    if isinstance(obj, tuple):
+        return tuple(_unwrap(x) for x in obj)
+    if isinstance(obj, list):
+        return [_unwrap(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _unwrap(v) for k, v in obj.items()}
+    return obj
+
+
+def _wrap(obj):
+    if type(obj) is np.ndarray:
+        if obj.dtype.kind in "OUSV":
+            raise TypeError(f"fakegpu: CuPy has no {obj.dtype} arrays")
+        return obj.view(DeviceArray)
+    if isinstance(obj, np.generic) and obj.dtype.kind not in "OUSV":
+        return np.asarray(obj).view(DeviceArray)  # CuPy reductions return 0-d arrays, not scalars
+    if isinstance(obj, tuple):
+        return tuple(_wrap(x) for x in obj)
+    if isinstance(obj, list):
+        return [_wrap(x) for x in obj]
+    return obj
+
+
+def to_device(a):
+    """Host -> device: a copy (as cudaMemcpy), keeping read-only constants read-only; strings stay on the host."""
+    dt = getattr(a, "dtype", None)
+    if dt is not None and dt.kind in "OUSV":
+        return a
+    host = np.asarray(a.view(np.ndarray) if isinstance(a, DeviceArray) else a)
+    out = np.array(host, copy=True).view(DeviceArray)
+    if isinstance(a, np.ndarray) and not a.flags.writeable:
+        out.flags.writeable = False
+    return out
+
+
+def to_host(a):
+    """Device -> host: a plain ndarray copy; host values (strings, scalars) pass through."""
+    if isinstance(a, DeviceArray):
+        return np.array(a.view(np.ndarray), copy=True)
+    return a
+
+
+def _asarray(a, dtype=None, **kw):
+    if isinstance(a, DeviceArray):
+        return a if dtype is None or a.dtype == dtype else a.astype(dtype)
+    arr = np.asarray(a, dtype=dtype, **kw)
+    if arr.dtype.kind in "OUSV":
+        raise TypeError(f"fakegpu: CuPy has no {arr.dtype} arrays")
+    return np.array(arr, copy=True).view(DeviceArray)
+
+
+def _array(a, dtype=None, copy=True, **kw):
+    arr = np.array(_unwrap(a), dtype=dtype, copy=copy, **kw)
+    if arr.dtype.kind in "OUSV":
+        raise TypeError(f"fakegpu: CuPy has no {arr.dtype} arrays")
+    return arr.view(DeviceArray) if type(arr) is np.ndarray else arr
+
+
+def _copyto(dst, src, **kw):
+    if not isinstance(dst, DeviceArray):
+        raise TypeError("fakegpu: xp.copyto destination must be a device array")
+    if _is_host_array(src) and src.size != 1:
+        raise ValueError("fakegpu: non-scalar numpy.ndarray cannot be used for copyto (as in CuPy)")
+    np.copyto(dst.view(np.ndarray), _unwrap(src), **kw)
+
+
+class FakeXP(types.ModuleType):
+    """`xp` of the fake backend: NumPy's names, with array results on the "device" and host inputs refused."""
+
+    _special = {"asarray": _asarray, "asanyarray": _asarray, "ascontiguousarray": _asarray, "array": _array,
+                "copyto": _copyto, "asnumpy": to_host, "ndarray": DeviceArray}
+
+    def __init__(self, name="fakegpu_xp", base=np):
+        super().__init__(name)
+        self._base = base
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name in self._special and self._base is np:
+            value = self._special[name]
+        else:
+            obj = getattr(self._base, name)
+            if isinstance(obj, types.ModuleType):
+                value = FakeXP(f"{self.__name__}.{name}", obj)
+            elif isinstance(obj, np.ufunc):
+                value = _UfuncProxy(obj)
+            elif callable(obj) and not isinstance(obj, type):
+                value = _device_function(obj, name)
+            else:
+                value = obj  # dtypes, scalar types, constants
+        setattr(self, name, value)
+        return value
+
+
+def _device_function(fn, name):
+    def call(*args, **kwargs):
+        _refuse_host((args, kwargs), f"xp.{name}", index_ok=True)
+        return _wrap(fn(*_unwrap(args), **_unwrap(kwargs)))
+    call.__name__ = name
+    return call
+
+
+class _UfuncProxy:
+    """`xp.add` and friends: callable, with `.reduce`, `.at`, `.outer`, `.accumulate` refusing host arrays."""
+
+    def __init__(self, ufunc):
+        self._ufunc = ufunc
+        self.__name__ = ufunc.__name__
+
+    def __call__(self, *args, **kwargs):
+        return self._apply("__call__", args, kwargs)
+
+    def _apply(self, method, args, kwargs):
+        where = f"xp.{self.__name__}" + ("" if method == "__call__" else f".{method}")
+        _refuse_host((args, kwargs), where)
+        out = kwargs.get("out")
+        result = getattr(self._ufunc, method)(*_unwrap(args), **_unwrap(kwargs))
+        if out is not None:
+            return out
+        return _wrap(result)
+
+    def __getattr__(self, name):
+        if name in ("reduce", "accumulate", "reduceat", "outer", "at"):
+            return lambda *a, **k: self._apply(name, a, k)
+        return getattr(self._ufunc, name)
+
+
+xp = FakeXP()
+
+
+def make_backend(index=0):
+    return backends.Backend("fakegpu", "GPU", xp, to_device, to_host, index=index, description="NumPy test double")
+
+
+def register(name="fakegpu"):
+    backends.register_backend(name, "GPU", make_backend)
+
+
+# --- kernel-level checks ---------------------------------------------------------------------------------------
+
+def _on_device(v):
+    if isinstance(v, DeviceArray) or v is None:
+        return True
+    if isinstance(v, np.ndarray):
+        return v.dtype.kind in "OUSV"  # tf.string values live on the host on every backend
+    return isinstance(v, np.generic)   # NumPy scalars are accepted by CuPy kernels
+
+
+def check_kernels(monkeypatch, violations):
+    """Wrap every op's kernel so that, on the fake backend, host arrays in or out are recorded in `violations`
+    as (op name, 'input'/'output', type name). Patches op definitions only for the test's duration."""
+    from graphgrad.framework.op_def import OP_DEFS
+
+    originals = {cls: cls.kernel for cls in set(OP_DEFS.values())}  # resolved before any patch
+    for cls, original in originals.items():
+        monkeypatch.setattr(cls, "kernel", _checked(original, violations))
+
+
+def _checked(kernel_fn, violations):
+    def kernel(op, ctx):
+        fn = kernel_fn(op, ctx)
+        if not isinstance(ctx.xp, FakeXP):
+            return fn
+
+        def run(*args):
+            for a in args:
+                if not _on_device(a):
+                    violations.append((op.name, "input", type(a).__name__))
+            out = fn(*args)
+            outs = out if len(op.outputs) > 1 else [out]
+            for o in outs if op.outputs else []:
+                if not _on_device(o):
+                    violations.append((op.name, "output", type(o).__name__))
+            return out
+        return run
+    return kernel
