@@ -146,9 +146,10 @@ class Session:
             el = self.graph.as_graph_element(f)
         except TypeError:
             raise TypeError(f"Fetch argument {f!r} has invalid type {type(f)}, must be a string or Tensor. "
-                            "(Can not convert a {type(f).__name__} into a Tensor or Operation.)") from None
-        except ValueError as e:
-            raise ValueError(f"Fetch argument {f!r} cannot be interpreted as a Tensor. ({e})") from None
+                            f"(Can not convert a {type(f).__name__} into a Tensor or Operation.)") from None
+        except (ValueError, KeyError) as e:
+            msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+            raise ValueError(f"Fetch argument {f!r} cannot be interpreted as a Tensor. ({msg})") from None
         return el
 
     def _resolve_feed(self, k):
