@@ -22,6 +22,13 @@ def symbolic_and_numeric(build, inputs, eps=1e-6, seed=0):
         with tf.Session(graph=g) as s:
             feed = dict(zip(phs, inputs))
             sym = [None if gr is None else s.run(gr, feed) for gr in grads]
+            fetch = [y] + [gr for gr in grads if gr is not None]
+            optimized = s.run(fetch, feed)
+        # The plan compiler's passes must not change any value: compare against a session without them.
+        with tf.Session(graph=g, optimize=False) as plain:
+            for a, b in zip(optimized, plain.run(fetch, feed)):
+                np.testing.assert_array_equal(a, b, err_msg="plan passes changed a value")
+        with tf.Session(graph=g) as s:
             f = s.make_callable(loss, phs)
             num = []
             for i, a in enumerate(inputs):
