@@ -301,18 +301,27 @@ def _to_scalar(v):
 def check_feed(value, spec):
     """Convert a fed value to the tensor's dtype (no copy when it already is) and check its shape."""
     dtype, shape, name = spec
-    try:
-        arr = np.asarray(value, dtype=dtype)
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"Cannot feed value {_short(value)} of type {type(value).__name__} for Tensor "
-                         f"{name}, which has dtype {np.dtype(dtype).name}: {e}") from None
+    if type(value) is np.ndarray and value.dtype == dtype:
+        arr = value
+    else:
+        try:
+            arr = np.asarray(value, dtype=dtype)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"Cannot feed value {_short(value)} of type {type(value).__name__} for Tensor "
+                             f"{name}, which has dtype {np.dtype(dtype).name}: {e}") from None
     if shape is not None:
         s = arr.shape
-        if len(s) != len(shape) or any(d is not None and d != x for d, x in zip(shape, s)):
-            want = "(" + ", ".join("?" if d is None else str(d) for d in shape) + ("," if len(shape) == 1
-                                                                                   else "") + ")"
-            raise ValueError(f"Cannot feed value of shape {s} for Tensor {name}, which has shape {want}")
+        if len(s) != len(shape):
+            _bad_feed_shape(s, shape, name)
+        for d, x in zip(shape, s):
+            if d is not None and d != x:
+                _bad_feed_shape(s, shape, name)
     return arr
+
+
+def _bad_feed_shape(s, shape, name):
+    want = "(" + ", ".join("?" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+    raise ValueError(f"Cannot feed value of shape {s} for Tensor {name}, which has shape {want}")
 
 
 def _short(value):

@@ -24,6 +24,9 @@ class _Fetches:
     def __init__(self, fetches):
         self.elems = []
         self.template = self._flatten(fetches)
+        kind, items = self.template if isinstance(self.template, tuple) else (None, None)
+        # A flat list or tuple in order (the common `[train_op, loss]`) is rebuilt without walking the template.
+        self.flat = kind if kind in (list, tuple) and items == list(range(len(items))) else None
 
     def _flatten(self, f):
         if isinstance(f, (list, tuple)) and not hasattr(f, "_as_graph_element"):
@@ -34,7 +37,12 @@ class _Fetches:
         return len(self.elems) - 1
 
     def rebuild(self, values, t=None):
-        t = self.template if t is None else t
+        if t is None:
+            if self.flat is list:
+                return values
+            if self.flat is tuple:
+                return tuple(values)
+            t = self.template
         if isinstance(t, int):
             return values[t]
         kind, items = t
