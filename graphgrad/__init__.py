@@ -4,7 +4,7 @@
 """
 __version__ = "0.1.0"
 
-from . import config, data, layers, losses, nn, regularizers, summary, test, train
+from . import config, data, initializers, layers, logging, losses, metrics, nn, regularizers, summary, test, train
 from .autodiff import gradients, hessians
 from .config import ConfigProto, GPUOptions
 from .framework import errors
@@ -40,9 +40,12 @@ from .framework.graph import (
                                reset_default_graph,
 )
 from .framework.tensor_shape import Dimension, TensorShape
+from .ops import check_ops as debugging  # noqa: F401  (tf.debugging.assert_*)
+from .ops import linalg_ops as linalg  # noqa: F401  (tf.linalg.norm / einsum / matmul / tensordot / transpose)
 from .ops import math_ops as math  # noqa: F401
 from .ops import operators as _operators  # noqa: F401  (installs Python operators on Tensor/Variable)
 from .ops.array_ops import *  # noqa: F401,F403
+from .ops.check_ops import *  # noqa: F401,F403
 from .ops.clip_ops import *  # noqa: F401,F403
 from .ops.core import (
                                constant,
@@ -58,9 +61,11 @@ from .ops.core import (
 )
 from .ops.core import tuple_ as tuple  # noqa: A001
 from .ops.init_ops import *  # noqa: F401,F403
+from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.logging_ops import *  # noqa: F401,F403
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.random_ops import *  # noqa: F401,F403
+from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
 from .ops.state_ops import assign, assign_add, assign_sub
 from .runtime.session import InteractiveSession, Session, get_default_session
 from .summary import Event, SessionLog, Summary

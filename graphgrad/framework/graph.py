@@ -28,6 +28,7 @@ class GraphKeys:
     REGULARIZATION_LOSSES = "regularization_losses"
     UPDATE_OPS = "update_ops"
     GLOBAL_STEP = "global_step"
+    METRIC_VARIABLES = "metric_variables"
     TRAIN_OP = "train_op"
     INIT_OP = "init_op"
     SAVERS = "savers"

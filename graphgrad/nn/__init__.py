@@ -63,7 +63,10 @@ def zero_fraction(value, name=None):
         return _math_ops.reduce_mean(zero, name=scope)
 
 
+from ..ops.sort_ops import top_k  # noqa: E402
+
 __all__ = [
+    "top_k",
     "bias_add", "crelu", "dropout", "elu", "in_top_k", "l2_loss", "l2_normalize", "leaky_relu", "log_softmax",
     "moments", "relu", "relu6", "relu_layer", "selu", "sigmoid", "sigmoid_cross_entropy_with_logits", "softmax",
     "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2", "softplus", "softsign",
