@@ -79,7 +79,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 pending[t.op] += 1
 
     grads: dict[Tensor, list] = {}
-    with g.name_scope(name):
+    with g.as_default(), g.name_scope(name):  # gradient rules build their ops (and constants) in g
         for i, (y, gy) in enumerate(zip(ys, grad_ys)):
             if gy is None:
                 if not _backpropagatable(y):
@@ -109,7 +109,10 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 if total is not None:
                     grads[t] = [total]  # summed once, also when t is one of the xs
                 out_grads.append(total)
-            differentiate = op not in stops and any(gr is not None for gr in out_grads) and op.inputs
+            # As TF1's stop ops: an op none of whose inputs lead back to xs needs no gradient rule (e.g. the
+            # MatMul behind an x that is a hidden layer's output).
+            differentiate = (op not in stops and any(gr is not None for gr in out_grads)
+                             and any(t.op in between for t in op.inputs))
             if differentiate:
                 rule = op.op_def.gradient
                 if rule is None:

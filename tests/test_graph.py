@@ -133,3 +133,89 @@ def test_gradient_chain_of_1000_ops_builds_fast_and_correct():
     (g,) = tf.gradients(y, [x])
     with tf.Session() as s:
         np.testing.assert_allclose(s.run(g, {x: 1.0}), 1.001 ** 1000)
+
+
+def test_ops_on_tensors_of_another_graph_are_built_in_that_graph():
+    """As TF1's name_scope(values=...): the inputs' graph is the default inside the op, so its constants (and
+    a layer's variables, and gradient ops) are made next to the inputs, not in the default graph."""
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, (1, 2), name="x")
+    y = tf.reduce_sum(tf.layers.dense(x * 2.0 - 1.0, 3)) + 1.0
+    (gx,) = tf.gradients(y, x)
+    assert y.graph is g and gx.graph is g
+    assert tf.get_default_graph().get_operations() == []
+    with tf.Session(graph=g) as s:
+        s.run([v.initializer for v in g.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)])
+        assert s.run(gx, {x: [[1.0, 2.0]]}).shape == (1, 2)
+
+
+def test_gradients_skip_ops_that_do_not_lead_back_to_xs():
+    """As TF1's stop ops: differentiating with respect to a hidden layer's output builds no gradient ops for
+    the matmul that computed it (they could never be used)."""
+    x = tf.placeholder(tf.float32, (None, 3))
+    w = tf.Variable(tf.ones((3, 2)))
+    h = tf.matmul(x, w)
+    y = tf.reduce_sum(h * h)
+    n = len(tf.get_default_graph().get_operations())
+    (gh,) = tf.gradients(y, h)
+    new = [op.name for op in tf.get_default_graph().get_operations()[n:]]
+    assert not any("MatMul_grad" in name for name in new), new
+    with tf.Session() as s:
+        s.run(w.initializer)
+        np.testing.assert_allclose(s.run(gh, {x: [[1.0, 2.0, 3.0]]}), [[12.0, 12.0]])
+
+
+def test_threads_building_into_one_graph_keep_their_own_scopes():
+    """As TF1: name scopes, control dependencies and devices are per thread, so a thread entering a scope
+    does not rename (or add control inputs to) the ops another thread builds meanwhile."""
+    import threading
+
+    g = tf.Graph()
+    with g.as_default():
+        dep = tf.no_op(name="dep")
+    entered, built = threading.Event(), threading.Event()
+    names = {}
+
+    def other():
+        with g.as_default(), g.name_scope("other"), g.control_dependencies([dep]), g.device("/gpu:0"):
+            entered.set()
+            built.wait(5)
+
+    t = threading.Thread(target=other)
+    t.start()
+    assert entered.wait(5)
+    with g.as_default():
+        c = tf.constant(1.0, name="c")
+        names["c"] = c.op.name
+    built.set()
+    t.join()
+    assert names["c"] == "c" and c.op.control_inputs == [] and c.op.device == ""
+
+
+def test_ops_built_by_many_threads_get_distinct_names_and_ids():
+    """Naming and adding an op happen under the graph's lock: no name or run-order id is handed out twice
+    (a duplicate id would make the plan's scheduler compare two ops)."""
+    import sys
+    import threading
+
+    g = tf.Graph()
+
+    def build():
+        with g.as_default():
+            for _ in range(200):
+                tf.constant(1.0, name="c")
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so an unlocked section would be interleaved
+    try:
+        threads = [threading.Thread(target=build) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+    ops = g.get_operations()
+    assert len(ops) == 800 and len({op.name for op in ops}) == 800
+    assert [op._id for op in ops] == list(range(800))

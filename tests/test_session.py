@@ -235,3 +235,31 @@ def test_structures_are_cached_per_type_and_nesting():
         assert s.run({"a": a, "n": [b]}) == {"a": 1.0, "n": [2.0]}
         assert s.run({"a": a, "n": [b]}) == {"a": 1.0, "n": [2.0]}
         assert len(s._plans) == 3
+
+
+def test_loading_into_a_closed_session_raises():
+    v = _var([1.0, 2.0], "v")
+    s = tf.Session()
+    s.run(v.initializer)
+    s.close()
+    with pytest.raises(RuntimeError, match="closed Session"):
+        v.load([3.0, 4.0], s)
+    assert s._ctx.variables == {}  # nothing came back to life in the closed session
+
+
+def test_generated_plan_source_is_released_with_the_plan():
+    """Each plan registers its source in linecache for tracebacks; the entry must not outlive the plan."""
+    import gc
+    import linecache
+
+    x = tf.placeholder(tf.float32, ())
+    y = x * 2.0
+    s = tf.Session()
+    s.run(y, {x: 1.0})
+    ((plan, _),) = s._plans.values()
+    name = plan._filename
+    assert name in linecache.cache
+    s.close()
+    del plan
+    gc.collect()
+    assert name not in linecache.cache

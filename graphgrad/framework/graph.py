@@ -134,7 +134,7 @@ class Operation:
         self.control_inputs = list(control_inputs)
         self.device = device
         self.outputs = []
-        self._id = len(graph._ops)
+        self._id = None  # position in graph._ops: set when the graph adds the op (ties in run order break on it)
         self._control_outputs = []
 
     @property
@@ -178,16 +178,26 @@ class Operation:
         return self
 
 
+class _BuildScopes(threading.local):
+    """A graph's name scope, control-dependency frames and device stack, per thread (as in TF1): a thread
+    building into a shared graph never sees the scopes another thread has entered."""
+
+    def __init__(self):
+        self.name_stack = ""
+        self.control_stack: list[tuple[list[Operation], set]] = []
+        self.device_stack: list[str] = []
+
+
 class Graph:
-    """A TensorFlow 1.x style computation graph."""
+    """A TensorFlow 1.x style computation graph. Threads may build into one graph at once: scopes are
+    per thread, and naming and adding an op happen under the graph's lock."""
 
     def __init__(self):
         self._ops: list[Operation] = []
         self._nodes_by_name: dict[str, Operation] = {}
         self._names_in_use: dict[str, int] = {}
-        self._name_stack = ""
-        self._control_stack: list[list[Operation]] = []
-        self._device_stack: list[str] = []
+        self._scopes = _BuildScopes()
+        self._lock = threading.RLock()
         self._collections: dict[str, list] = {}
         self._finalized = False
         self.seed = None
@@ -216,30 +226,33 @@ class Graph:
 
     # --- naming -----------------------------------------------------------------------------------
     def get_name_scope(self) -> str:
-        return self._name_stack
+        return self._scopes.name_stack
 
     def unique_name(self, name: str, mark_as_used: bool = True) -> str:
         """Scope-prefixed name made unique case-insensitively: `matmul` after `MatMul` is `matmul_1`."""
-        if self._name_stack:
-            name = f"{self._name_stack}/{name}"
+        scope = self._scopes.name_stack
+        if scope:
+            name = f"{scope}/{name}"
         key = name.lower()
-        i = self._names_in_use.get(key, 0)
-        if mark_as_used:
-            self._names_in_use[key] = i + 1
-        if i > 0:
-            base = key
-            while key in self._names_in_use:
-                key = f"{base}_{i}"
-                i += 1
+        with self._lock:
+            i = self._names_in_use.get(key, 0)
             if mark_as_used:
-                self._names_in_use[key] = 1
-            name = f"{name}_{i - 1}"
+                self._names_in_use[key] = i + 1
+            if i > 0:
+                base = key
+                while key in self._names_in_use:
+                    key = f"{base}_{i}"
+                    i += 1
+                if mark_as_used:
+                    self._names_in_use[key] = 1
+                name = f"{name}_{i - 1}"
         return name
 
     @contextlib.contextmanager
     def name_scope(self, name):
         """Enter a name scope; a name ending in '/' re-enters that exact scope, '' or None resets to root."""
-        old = self._name_stack
+        scopes = self._scopes
+        old = scopes.name_stack
         if not name:
             new = ""
         elif name.endswith("/"):
@@ -248,31 +261,33 @@ class Graph:
             if not _VALID_SCOPE.match(name):
                 raise ValueError(f"'{name}' is not a valid scope name")
             new = self.unique_name(name)
-        self._name_stack = new
+        scopes.name_stack = new
         try:
             yield f"{new}/" if new else ""
         finally:
-            self._name_stack = old
+            scopes.name_stack = old
 
     # --- device placement (recorded now; the GPU backend reads it) ----------------------------------
     @contextlib.contextmanager
     def device(self, device_name):
-        self._device_stack.append(device_name or "")
+        stack = self._scopes.device_stack
+        stack.append(device_name or "")
         try:
             yield
         finally:
-            self._device_stack.pop()
+            stack.pop()
 
     # --- control dependencies ---------------------------------------------------------------------
     @contextlib.contextmanager
     def control_dependencies(self, control_inputs):
         """Ops created inside run after `control_inputs`; `None` clears the enclosing dependencies."""
+        scopes = self._scopes
         if control_inputs is None:
-            saved, self._control_stack = self._control_stack, []
+            saved, scopes.control_stack = scopes.control_stack, []
             try:
                 yield
             finally:
-                self._control_stack = saved
+                scopes.control_stack = saved
             return
         ops = []
         for c in control_inputs:
@@ -281,11 +296,12 @@ class Graph:
             if c.graph is not self:
                 raise ValueError(f"Control input {c.name} must be from the same graph.")
             ops.append(c)
-        self._control_stack.append((ops, set()))
+        stack = scopes.control_stack
+        stack.append((ops, set()))
         try:
             yield
         finally:
-            self._control_stack.pop()
+            stack.pop()
 
     # --- op creation ------------------------------------------------------------------------------
     def create_op(self, op_def, inputs, attrs=None, name=None):
@@ -303,13 +319,14 @@ class Graph:
         # already depends on them) or is one of them.
         control = []
         input_ops = {t.op for t in inputs}
-        for frame, created in self._control_stack:
+        scopes = self._scopes
+        for frame, created in scopes.control_stack:
             if input_ops & created:
                 continue
             for c in frame:
                 if c not in input_ops and c not in control:
                     control.append(c)
-        device = self._device_stack[-1] if self._device_stack else ""
+        device = scopes.device_stack[-1] if scopes.device_stack else ""
         op = Operation(self, op_def, name, inputs, attrs, control, device)
         try:
             specs = op_def.infer(op)
@@ -317,13 +334,15 @@ class Graph:
             shapes = ", ".join(_shape_str(t.shape) for t in inputs)
             raise type(e)(f"{e} for '{name}' (op: '{op_def.type}') with input shapes: {shapes}.") from None
         op.outputs = [Tensor(op, i, _dtypes.as_dtype(dt), as_shape(sh)) for i, (sh, dt) in enumerate(specs)]
-        for t in inputs:
-            t._consumers.append(op)
-        for c in control:
-            c._control_outputs.append(op)
-        self._ops.append(op)
-        self._nodes_by_name[name] = op
-        for _, created in self._control_stack:
+        with self._lock:
+            op._id = len(self._ops)
+            for t in inputs:
+                t._consumers.append(op)
+            for c in control:
+                c._control_outputs.append(op)
+            self._ops.append(op)
+            self._nodes_by_name[name] = op
+        for _, created in scopes.control_stack:
             created.add(op)
         return op
 
@@ -409,19 +428,16 @@ def _shape_str(shape: TensorShape) -> str:
 
 
 class _DefaultGraphStack(threading.local):
-    """Per-thread stack of default graphs over one process-wide global default graph."""
+    """Per-thread stack of default graphs over one process-wide global default graph (made at import, so
+    two threads asking for it at once never get two different graphs)."""
 
-    _global_default = None
+    _global_default = Graph()
 
     def __init__(self):
         self.stack = []
 
     def get_default(self) -> Graph:
-        if self.stack:
-            return self.stack[-1]
-        if _DefaultGraphStack._global_default is None:
-            _DefaultGraphStack._global_default = Graph()
-        return _DefaultGraphStack._global_default
+        return self.stack[-1] if self.stack else _DefaultGraphStack._global_default
 
     @contextlib.contextmanager
     def get_controller(self, graph):
@@ -451,15 +467,25 @@ def reset_default_graph():
 
 
 def name_scope(name, default_name=None, values=None):
-    """`with tf.name_scope("layer1"):` prefixes op names with `layer1/` (made unique: `layer1_1/`)."""
-    g = get_default_graph()
-    if values:
-        for v in values:
-            el = getattr(v, "graph", None)
-            if isinstance(el, Graph):
-                g = el
-                break
-    return g.name_scope(name if name is not None else default_name)
+    """`with tf.name_scope("layer1"):` prefixes op names with `layer1/` (made unique: `layer1_1/`).
+
+    As in TF1, when `values` come from a graph other than the default one, that graph is the default inside
+    the scope, so the constants an op converts its arguments to are made next to its inputs."""
+    default = get_default_graph()
+    g = default
+    for v in values or ():
+        el = getattr(v, "graph", None)
+        if isinstance(el, Graph):
+            g = el
+            break
+    scope = g.name_scope(name if name is not None else default_name)
+    return scope if g is default else _scope_in_graph(g, scope)
+
+
+@contextlib.contextmanager
+def _scope_in_graph(g, scope):
+    with g.as_default(), scope as s:
+        yield s
 
 
 def control_dependencies(control_inputs):

@@ -123,19 +123,21 @@ class Layer:
         return self.__call__(inputs, *args, **kwargs)
 
     def __call__(self, inputs, *args, **kwargs):
-        g = get_default_graph()
+        """Run the layer in the graph of `inputs` (the default graph inside the call, as in TF1)."""
         if not isinstance(inputs, Tensor):
             inputs = convert_to_tensor(inputs)
         if self._dtype is None:
             dt = inputs.dtype.base_dtype
             self._dtype = dt if dt.is_floating else dtypes.float32
-        if self._scope is None:
-            with variable_scope(self._given_name, default_name=self._base_name, reuse=self._reuse) as scope:
-                self._scope = scope
+        g = inputs.graph
+        with g.as_default():
+            if self._scope is None:
+                with variable_scope(self._given_name, default_name=self._base_name, reuse=self._reuse) as scope:
+                    self._scope = scope
+                    return self._build_and_call(inputs, args, kwargs)
+            with variable_scope(self._scope, reuse=True, auxiliary_name_scope=False), \
+                    g.name_scope(self._scope.original_name_scope):
                 return self._build_and_call(inputs, args, kwargs)
-        with variable_scope(self._scope, reuse=True, auxiliary_name_scope=False), \
-                g.name_scope(self._scope.original_name_scope):
-            return self._build_and_call(inputs, args, kwargs)
 
     def _build_and_call(self, inputs, args, kwargs):
         if not self.built:

@@ -10,8 +10,10 @@ every op is a single call on local variables and every intermediate is deleted a
 from __future__ import annotations
 
 import heapq
+import itertools
 import linecache
-import sys
+import threading
+import weakref
 
 import numpy as np
 
@@ -20,7 +22,7 @@ from ..framework.graph import Operation, Tensor
 from ..ops.core import _feed_error
 from .passes import optimize as optimize_program
 
-_plan_counter = [0]
+_plan_numbers = itertools.count(1)  # names each plan's source file; next() is atomic, so threads get distinct ones
 
 
 def _ref_inputs(op_def, n_inputs):
@@ -99,6 +101,7 @@ class Plan:
 
     def __init__(self, ctx, fetch_elems, feed_tensors, optimize=True):
         self.ctx = ctx
+        self._local = threading.local()  # the variable snapshot of the run in progress, per thread
         self.feed_tensors = list(feed_tensors)
         fed = {t: i for i, t in enumerate(self.feed_tensors)}
         targets = [e if isinstance(e, Operation) else e.op for e in fetch_elems]
@@ -203,10 +206,11 @@ class Plan:
         ns["_scalar"] = _to_scalar
         ns["_snapshot"] = self._snapshot
         body.append(f"    return [{', '.join(results)}]")
-        _plan_counter[0] += 1
-        filename = f"<graphgrad-plan-{_plan_counter[0]}>"
+        filename = f"<graphgrad-plan-{next(_plan_numbers)}>"
         self.source = "".join(h + "\n" for h in header) + "def run(F):\n" + "\n".join(body) + "\n"
+        # Tracebacks show the generated lines while the plan lives; the entry goes with the plan.
         linecache.cache[filename] = (len(self.source), None, self.source.splitlines(True), filename)
+        weakref.finalize(self, linecache.cache.pop, filename, None)
         exec(compile(self.source, filename, "exec"), ns)
         self._fn = ns["run"]
         self._filename = filename
@@ -214,12 +218,13 @@ class Plan:
     # --- running ----------------------------------------------------------------------------------------
     def _snapshot(self):
         store = self.ctx.variables
-        self._saved = {v: store[v].copy() if v in store else None for v in self.mutated_vars}
+        self._local.saved = {v: store[v].copy() if v in store else None for v in self.mutated_vars}
 
     def _restore(self):
-        saved = getattr(self, "_saved", None)
+        saved = getattr(self._local, "saved", None)
         if not saved:
             return
+        self._local.saved = None
         store = self.ctx.variables
         for v, val in saved.items():
             if val is None:
@@ -228,7 +233,6 @@ class Plan:
                 self.ctx.xp.copyto(store[v], val)
             else:
                 store[v] = val
-        self._saved = None
 
     def __call__(self, feeds):
         if self.needs_initialized:
@@ -243,7 +247,8 @@ class Plan:
         except Exception as e:
             self._restore()
             raise self._translate(e) from (None if isinstance(e, OpError) else e)
-        self._saved = None
+        if self.needs_snapshot:
+            self._local.saved = None  # do not keep the copies alive until the next run
         return out
 
     def _translate(self, exc):
@@ -328,5 +333,3 @@ def _short(value):
     r = repr(value)
     return r if len(r) < 60 else r[:57] + "..."
 
-
-del sys

@@ -90,7 +90,7 @@ def _session_for(session, graph):
 class Session:
     """Runs ops of `graph`; variable values live here, so two sessions on one graph are independent."""
 
-    _GROWTH_RUNS = 10  # consecutive runs that each found new ops before the leak warning
+    _GROWTH_RUNS = 10  # runs that found new ops (in a row or not: a loop may also run without building)
 
     def __init__(self, target="", graph=None, config=None, device=None, optimize=True):
         """`device` ("/cpu:0", "/gpu:0", "cpu", "gpu") picks the backend every op of this session runs on;
@@ -122,10 +122,9 @@ class Session:
         feed_dict = feed_dict or {}
         try:
             key = (_freeze(fetches), tuple(feed_dict))
-            hash(key)
-        except TypeError:
-            key = None
-        entry = self._plans.get(key) if key is not None else None
+            entry = self._plans.get(key)  # hashes the key once
+        except TypeError:  # an unhashable fetch: compiled each run (and reported by _compile if invalid)
+            key = entry = None
         if entry is None:
             entry = self._compile(fetches, feed_dict)
             if key is not None:
@@ -195,7 +194,7 @@ class Session:
             self._warned_growth = True
             types = sorted({op.type for op in new_ops})
             warnings.warn(
-                f"The graph grew between each of the last {self._growth_runs} runs of this session (latest: "
+                f"The graph grew before {self._growth_runs} runs of this session (latest: "
                 f"{len(new_ops)} new ops of type {', '.join(types)}). Ops built inside a training loop make "
                 "every step slower and leak memory: build the graph once before the loop, then call "
                 "graph.finalize() so that any op added later raises.", GraphGrowthWarning, stacklevel=3)
@@ -231,6 +230,8 @@ class Session:
         return self._ctx.variables.get(var_op)
 
     def _set_variable_value(self, var_op, value):
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
         dtype = var_op.outputs[0].dtype.base_dtype.np
         cur = self._ctx.variables.get(var_op)
         value = np.asarray(value, dtype=dtype)
