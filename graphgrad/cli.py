@@ -118,11 +118,19 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+COMMANDS = ("train", "demo", "inspect-checkpoint")
+
+
 def main(argv=None) -> int:
+    """`graphgrad [train options]` trains: with no command, or options but no command, `train` is implied."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in argv if a not in ("-h", "--help", "--version")), None)
+    if first is None and not any(a in ("-h", "--help", "--version") for a in argv):
+        argv = ["train"]
+    elif first is not None and first not in COMMANDS and first.startswith("-"):
+        argv = ["train"] + argv
     args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["train"])
     return args.func(args)
 
 

@@ -261,3 +261,10 @@ def test_inspect_checkpoint_errors_exit_1_with_one_line(tmp_path, capsys):
         out, err = capsys.readouterr()
         assert out == "" and len(err.splitlines()) == 1, err
         assert err.startswith("graphgrad inspect-checkpoint: error: ")
+
+
+def test_options_without_a_command_imply_train(capsys):
+    from graphgrad.cli import main
+
+    assert main(["--no-progress", "--no-logdir", "--epochs", "1", "--hidden", "8"]) == 0
+    assert "test loss" in capsys.readouterr().out
