@@ -326,8 +326,16 @@ class SumToShape(OpDef):
 
     def kernel(op, ctx):
         g_shape, like_shape = static_shape(op.inputs[0]), static_shape(op.inputs[1])
-        if fully_defined(g_shape) and fully_defined(like_shape):
-            axes = _sum_axes(g_shape, like_shape)
+        lead = len(g_shape) - len(like_shape) if g_shape is not None and like_shape is not None else -1
+        if lead >= 0 and fully_defined(like_shape) and all(
+                d is None or d == e or e == 1 for d, e in zip(g_shape[lead:], like_shape)):
+            # like's shape known: so are the axes, even if g's dims are not (an unknown dim of g where like has 1
+            # is summed; should it be 1 at run time, summing one element returns it unchanged)
+            axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(like_shape)
+                                              if d == 1 and g_shape[lead + i] != 1)
+            if len(axes) == lead and fully_defined(g_shape[lead:]):
+                # only leading axes, and g's other dims are like's: the sum has like's shape already
+                return (lambda g, like: g.sum(axis=axes)) if axes else (lambda g, like: g)
             return lambda g, like: g.sum(axis=axes).reshape(like_shape)
 
         def run(g, like):

@@ -8,6 +8,8 @@ tie goes to x, reduce_max's ties share equally, reduce_prod is exact with zeros,
 """
 from __future__ import annotations
 
+from math import prod
+
 import numpy as np
 
 from ..framework import dtypes
@@ -665,14 +667,15 @@ class TanhGrad(OpDef):
 
     def kernel(op, ctx):
         xp = ctx.xp
-        fresh, mul, sub = _in_place(xp), xp.multiply, xp.subtract
+        nd, mul, sub = xp.ndarray, xp.multiply, xp.subtract
+        one = xp.full((), 1, op.outputs[0].dtype.np)  # a 0-d array mixes with arrays faster than the int 1
 
         def tanh_grad(y, dy):
             t = mul(y, y)
-            if not fresh(t):
-                return dy * (1 - t)
-            sub(1, t, out=t)
-            return mul(t, dy, out=t) if t.shape == getattr(dy, "shape", None) else t * dy
+            if type(t) is not nd:  # a NumPy scalar: no buffer to reuse
+                return dy * (one - t)
+            sub(one, t, out=t)
+            return mul(t, dy, out=t) if t.shape == dy.shape else mul(t, dy)
         return tanh_grad
 
     def gradient(op, g):
@@ -1041,12 +1044,19 @@ class MatMul(OpDef):
         ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
         if not ta and not tb:
             return mm
-        sw = ctx.xp.swapaxes
+        # transposes as array methods (xp.swapaxes is a Python wrapper costing ~1 us); `.T` for known 2-D
+        sa, sb = static_shape(op.inputs[0]), static_shape(op.inputs[1])
         if ta and tb:
-            return lambda a, b: mm(sw(a, -1, -2), sw(b, -1, -2))
+            if sa is not None and sb is not None and len(sa) == len(sb) == 2:
+                return lambda a, b: mm(a.T, b.T)
+            return lambda a, b: mm(a.swapaxes(-1, -2), b.swapaxes(-1, -2))
         if ta:
-            return lambda a, b: mm(sw(a, -1, -2), b)
-        return lambda a, b: mm(a, sw(b, -1, -2))
+            if sa is not None and len(sa) == 2:
+                return lambda a, b: mm(a.T, b)
+            return lambda a, b: mm(a.swapaxes(-1, -2), b)
+        if sb is not None and len(sb) == 2:
+            return lambda a, b: mm(a, b.T)
+        return lambda a, b: mm(a, b.swapaxes(-1, -2))
 
     def gradient(op, dz):
         a, b = op.inputs
@@ -1445,8 +1455,7 @@ class Mean(Reduction):
         axes, keep = _op_axes(op), op.attrs["keep_dims"]
         dt = op.outputs[0].dtype
         if dt.is_floating:
-            mean = xp.mean
-            return lambda x: mean(x, axis=axes, keepdims=keep)
+            return _float_mean_kernel(op, xp, axes, keep, dt.np)
         sum_, sign_, abs_ = xp.sum, xp.sign, xp.abs
 
         def int_mean(x):
@@ -1457,6 +1466,51 @@ class Mean(Reduction):
 
     def gradient(op, dz):
         return [unreduce(dz, op, mean=True)]
+
+
+_EXACT_COUNT = 2 ** 24  # element counts up to this are exact in float32, so dividing in the dtype is exact
+
+
+def _float_mean_kernel(op, xp, axes, keep, dt):
+    """Sum, then divide by the count: xp.mean costs ~5 us of Python on small arrays. Bit-identical to NumPy's
+    mean (same pairwise sum; its float64 division by the count rounds as the dtype's own division does for
+    counts up to 2**24, the only ones taken here). float16 (NumPy sums it in float32), empty reductions (mean's
+    own warning) and huge counts go to xp.mean."""
+    mean = xp.mean
+    if dt.itemsize < 4:
+        return lambda x: mean(x, axis=axes, keepdims=keep)
+    shape = static_shape(op.inputs[0])
+    if shape is not None and axes is not None and len(axes) == len(shape):
+        axes = None  # all axes: NumPy's fastest path
+    known = shape is not None and all(shape[i] is not None for i in (range(len(shape)) if axes is None else axes))
+    # xp.add.reduce is what x.sum calls, minus a Python layer (CuPy before v13 has only x.sum)
+    add_reduce = getattr(xp.add, "reduce", None)
+    if add_reduce is not None:
+        def total(x):
+            return add_reduce(x, axes, None, None, keep)
+    else:
+        def total(x):
+            return x.sum(axis=axes, keepdims=keep)
+    if known:
+        n = _count(shape, axes)
+        if not 0 < n <= _EXACT_COUNT:
+            return lambda x: mean(x, axis=axes, keepdims=keep)
+        div = xp.full((), n, dt)
+
+        def static_mean(x):
+            s = total(x)
+            s /= div
+            return s
+        return static_mean
+
+    def dynamic_mean(x):
+        n = x.size if axes is None else _count(x.shape, axes)
+        if not 0 < n <= _EXACT_COUNT:
+            return mean(x, axis=axes, keepdims=keep)
+        s = total(x)
+        s /= n
+        return s
+    return dynamic_mean
 
 
 class Max(Reduction):
@@ -1531,28 +1585,66 @@ class Unreduce(OpDef):
         xp = ctx.xp
         axes, keep, mean = op.attrs["axis"], op.attrs["keep_dims"], op.attrs["mean"]
         shape = op.attrs["shape"]
-        broadcast_to = xp.broadcast_to
+        expand = _unreduce_expand(xp, op.outputs[0].dtype.np, mean)
         if shape is not None:
             ax = _normalize_axes(axes, len(shape))
             kept = tuple(1 if i in ax else d for i, d in enumerate(shape))
             n = _count(shape, ax)
-            if mean:
-                return lambda g: broadcast_to((g / n).reshape(kept), shape)
-            return lambda g: broadcast_to(g.reshape(kept), shape)
+            return lambda g: expand(g.reshape(kept), shape, n)
+
+        x_shape = static_shape(op.inputs[1])
+        if x_shape is not None:  # rank known: the axes are too
+            ax = _normalize_axes(axes, len(x_shape))
+            if keep or ax == tuple(range(len(ax))):  # g broadcasts as it is (reduced dims kept, or leading)
+                if not mean:
+                    return lambda g, x: expand(g, x.shape, 1)
+                return lambda g, x: expand(g, x.shape, _count(x.shape, ax))
+
+            def unreduce_rank(g, x):
+                s = x.shape
+                g = g.reshape(tuple(1 if i in ax else d for i, d in enumerate(s)))
+                return expand(g, s, _count(s, ax) if mean else 1)
+            return unreduce_rank
 
         def unreduce_dynamic(g, x):
             ax = _normalize_axes(axes, x.ndim)
             if not keep:
                 g = g.reshape(tuple(1 if i in ax else d for i, d in enumerate(x.shape)))
-            if mean:
-                g = g / _count(x.shape, ax)
-            return broadcast_to(g, x.shape)
+            return expand(g, x.shape, _count(x.shape, ax) if mean else 1)
         return unreduce_dynamic
 
     def gradient(op, g):
         attrs = {"axis": op.attrs["axis"], "keep_dims": op.attrs["keep_dims"]}
         dz = apply_op(Mean if op.attrs["mean"] else Sum, [g], attrs)
         return [dz] + [None] * (len(op.inputs) - 1)
+
+
+_SMALL_FILL = 1 << 14  # results up to this many elements are written out; xp.broadcast_to costs ~2 us of Python
+
+
+def _unreduce_expand(xp, dt, mean):
+    """`expand(g, shape, n)`: g (reduced dims kept as 1) broadcast to `shape`, divided by n for a mean (as
+    `g / n`: the same rounding either way). Small results are written into a new array by one ufunc call; large
+    ones stay a broadcast view of `g / n` (no pass over memory)."""
+    empty, divide, copyto, broadcast_to = xp.empty, xp.true_divide, xp.copyto, xp.broadcast_to
+    if mean and dt.kind != "f":
+        return lambda g, shape, n: broadcast_to(g / n, shape)
+
+    full, last = xp.full, [(None, None)]  # the last count, and it as a 0-d array (faster than an int in a ufunc)
+
+    def expand(g, shape, n):
+        if prod(shape) > _SMALL_FILL:
+            return broadcast_to(g / n if mean else g, shape)
+        out = empty(shape, dt)
+        if mean:
+            count = last[0]
+            if count[0] != n:
+                count = last[0] = (n, full((), n, dt))  # the value NumPy converts the int n to
+            divide(g, count[1], out=out)
+        else:
+            copyto(out, g)
+        return out
+    return expand
 
 
 def unreduce(dz, reduce_op, mean=False):

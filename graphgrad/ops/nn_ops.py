@@ -271,12 +271,24 @@ class SoftplusGrad(_ActivationGrad):
     type = "SoftplusGrad"
 
     def kernel(op, ctx):
+        xp = ctx.xp
         sigmoid = _sigmoid_kernel(ctx, op)
+        nd, copysign, exp, where, ge = xp.ndarray, xp.copysign, xp.exp, xp.where, xp.greater_equal
+        add, divide, multiply = xp.add, xp.divide, xp.multiply
+        zero, one, minus_one = _consts(ctx, op, 0, 1, -1)
 
         def softplus_grad(dy, x):
-            s = sigmoid(x)
-            s *= dy
-            return s
+            e = copysign(x, minus_one)  # -|x| in one call
+            if type(e) is not nd:  # a NumPy scalar: no buffer to reuse
+                s = sigmoid(x)
+                s *= dy
+                return s
+            # sigmoid's formula with its temporaries reused: where(x >= 0, 1, e) / (1 + e), e = exp(-|x|)
+            exp(e, out=e)
+            s = where(ge(x, zero), one, e)
+            add(one, e, out=e)
+            divide(s, e, out=s)
+            return multiply(s, dy, out=s)
         return softplus_grad
 
     def gradient(op, g):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..ops.core import apply_op
-from .optimizer import ApplyOp, Optimizer, ref_buffers, scratch
+from .optimizer import ApplyOp, Optimizer, ref_buffers
 
 __all__ = ["GradientDescentOptimizer", "ApplyGradientDescent"]
 
@@ -14,12 +14,15 @@ class ApplyGradientDescent(ApplyOp):
 
     def kernel(op, ctx):
         store, (v_op,) = ref_buffers(op, ctx)
-        mul, sub = ctx.xp.multiply, ctx.xp.subtract
-        bufs = scratch(ctx.xp, 1)
+        xp = ctx.xp
+        mul, sub, empty_like = xp.multiply, xp.subtract, xp.empty_like
+        cell = [None]  # the scratch buffer for delta * alpha, reused while the variable keeps its shape
 
         def apply(alpha, delta):
             var = store[v_op]
-            t, = bufs(var)
+            t = cell[0]
+            if t is None or t.shape != var.shape:
+                t = cell[0] = empty_like(var)
             mul(delta, alpha, out=t)
             sub(var, t, out=var)
             return var
