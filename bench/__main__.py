@@ -16,6 +16,10 @@ PEERS: dict[str, str] = {
     "graphgrad": "bench.peers.graphgrad_peer",
 }
 UNIT_LABEL = {"us/step": "µs/step", "s/epoch": "s/epoch", "s/step": "s/step"}
+STEADY = ("W1", "W1F", "W2", "W3")  # timed round-robin in this process; the default
+COLD = ("W4",)  # cold start, one fresh child process per peer and repeat (bench/coldstart.py)
+SWEEPS = ("S-depth", "S-batch")  # cost growth with depth and batch (bench/scaling.py)
+ALL = STEADY + COLD + SWEEPS
 
 
 def _csv(s: str) -> list[str]:
@@ -27,9 +31,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument(
         "--workloads",
         type=_csv,
-        default=["W1", "W1F", "W2", "W3"],
-        help="comma list from W1,W1F,W2,W3 (default: all)",
+        default=list(STEADY),
+        help=f"comma list from {','.join(ALL)}, or 'all' (default: {','.join(STEADY)})",
     )
+    ap.add_argument("--scaling", action="store_true", help="also run the sweeps S-depth and S-batch")
     ap.add_argument("--peers", type=_csv, default=list(PEERS), help=f"comma list from {','.join(PEERS)}")
     ap.add_argument("--threads", type=int, default=2, help="threads for every peer (default 2)")
     ap.add_argument("--ref", default=None, help="reference peer for ratios (default: graphgrad, else first)")
@@ -39,6 +44,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     ap.add_argument("--rss-steps", type=int, default=5, help="steps run by each --memory child")
     args = ap.parse_args(argv)
+    if "all" in args.workloads:
+        args.workloads = list(ALL)
+    if args.scaling:
+        args.workloads += [w for w in SWEEPS if w not in args.workloads]
+    unknown = [w for w in args.workloads if w not in ALL]
+    if unknown:
+        ap.error(f"unknown workloads {unknown}; known: {list(ALL)}")
     bad = [p for p in args.peers if p not in PEERS]
     if bad:
         ap.error(f"unknown peers {bad}; known: {list(PEERS)}")
@@ -58,7 +70,7 @@ def _load(res) -> str:
 
 
 def _row(cells) -> str:
-    return "| " + " | ".join(str(c) for c in cells) + " |"
+    return "| " + " | ".join(str(c) for c in cells) + " |"  # same as harness.md_row (harness loads NumPy)
 
 
 def main(argv=None) -> None:
@@ -67,12 +79,9 @@ def main(argv=None) -> None:
     os.environ.update(
         {k: str(args.threads) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
     )
-    from bench import harness
+    from bench import coldstart, harness, scaling
     from bench import workloads as wls
 
-    unknown = [w for w in args.workloads if w not in wls.WORKLOADS]
-    if unknown:
-        raise SystemExit(f"unknown workloads {unknown}; known: {list(wls.WORKLOADS)}")
     settings = harness.QUICK if args.quick else harness.FULL
     t_start = time.perf_counter()
 
@@ -96,35 +105,76 @@ def main(argv=None) -> None:
         print(f"- {name}: {note}")
     if limit_note:
         print(f"- {limit_note}")
-    print(flush=True)
+    print(f"- workloads: {','.join(args.workloads)}", flush=True)
+    print()
+
+    def done(label, t0, waited):
+        dt = time.perf_counter() - t0
+        print(f"<!-- {label} done in {dt:.1f} s (waited {waited:.0f} s for quiet) -->", flush=True)
 
     results = []
-    for w in args.workloads:
-        wl = wls.WORKLOADS[w]
+    for w in [w for w in args.workloads if w in STEADY]:
         t0 = time.perf_counter()
-        results.append(harness.bench_workload(wl, peers, settings, args.threads))
-        print(
-            f"<!-- {w} done in {time.perf_counter() - t0:.1f} s "
-            f"(waited {results[-1].waited_s:.0f} s for quiet) -->",
-            flush=True,
-        )
+        results.append(harness.bench_workload(wls.WORKLOADS[w], peers, settings, args.threads))
+        done(w, t0, results[-1].waited_s)
     mm = None
     if "W3" in args.workloads:
         t0 = time.perf_counter()
         mm = harness.bench_matmul(peers, settings, args.threads)
-        print(
-            f"<!-- matmul done in {time.perf_counter() - t0:.1f} s (waited {mm.waited_s:.0f} s) -->",
-            flush=True,
-        )
+        done("matmul", t0, mm.waited_s)
+    cold = []
+    for w in [w for w in args.workloads if w in COLD]:
+        t0 = time.perf_counter()
+        cold.append(coldstart.bench_cold(wls.WORKLOADS[w], {n: PEERS[n] for n in peers}, settings, args.threads))
+        done(w, t0, cold[-1].waited_s)
+    sweeps: dict[str, list] = {}
+    for w in [w for w in args.workloads if w in SWEEPS]:
+        t0 = time.perf_counter()
+        sweeps[w] = scaling.bench_sweep(w, peers, settings, args.threads)
+        done(w, t0, sum(r.waited_s for r in sweeps[w]))
+        for line in scaling.summary_lines(w, sweeps[w], list(peers)):
+            print(f"<!-- {line} -->", flush=True)
 
     names = list(peers)
+    checked = results + [r for rs in sweeps.values() for r in rs]
     # Losses are compared with the hand-written NumPy oracle when it ran, else with the reference peer.
     check_base = "numpy" if "numpy" in peers else ref
-    checks = {r.workload.name: harness.check_rows(r, check_base, settings.tol) for r in results}
+    checks = {r.workload.name: harness.check_rows(r, check_base, settings.tol) for r in checked}
     bad = {(w, row[0]) for w, rows in checks.items() for row in rows if not row[3]}
     for w, n in sorted(bad):
         print(f"\n**WARNING: {w} / {n}: losses differ from {check_base} by more than {settings.tol:g}**")
 
+    if results or cold:
+        _results_table(results, mm, cold, names, ref, bad, settings, wls, coldstart)
+    for res in cold:
+        print("\n".join(coldstart.report(res, names, ref, check_base, settings.tol)))
+    for w, rs in sweeps.items():
+        print("\n".join(scaling.report(w, rs, names, ref, bad)))
+    if checked:
+        _check_table(checked, checks, settings)
+        _details_table(checked + ([mm] if mm else []), settings)
+
+    if args.memory:
+        mem = [w for w in args.workloads if w in STEADY]
+        print(
+            f"\n## Peak RSS (MiB; one child process per cell, {args.rss_steps} steps; "
+            "peak includes the data set)\n"
+        )
+        if not mem:
+            print("(only W1-W3 are measured here; W4's table has the peak RSS of its children)")
+        print(_row(["workload"] + [f"{n} peak (after import)" for n in names]))
+        print(_row(["---"] * (1 + len(names))))
+        for w in mem:
+            cells = []
+            for n in names:
+                m = harness.peak_rss(PEERS[n], w, args.threads, args.rss_steps)
+                cells.append(m["error"] if "error" in m else f"{m['peak_mb']:.0f} ({m['import_mb']:.0f})")
+            print(_row([w] + cells), flush=True)
+
+    print(f"\n<!-- total {time.perf_counter() - t_start:.1f} s -->")
+
+
+def _results_table(results, mm, cold, names, ref, bad, settings, wls, coldstart) -> None:
     print(
         f"\n## Results (median per step; ratio = time / time of `{ref}`, below 1 is faster; other load = "
         "mean cores kept busy by other processes during the rounds used)\n"
@@ -153,30 +203,26 @@ def main(argv=None) -> None:
         n3 = settings.matmul_n
         gf = [f"{2 * n3**3 / mm.timings[n].median / 1e9:.1f}" if n in mm.timings else "—" for n in names]
         print(_row([f"float32 matmul {n3}³ (2n³ FLOP, same run)", "GFLOP/s"] + gf + [_load(mm)]))
+    for res in cold:
+        label = f"{res.workload.name}: {res.workload.description}; build → first loss"
+        print(_row([label, "s (fresh process)"] + coldstart.summary_cells(res, names, ref) + [_load(res)]))
 
+
+def _check_table(checked, checks, settings) -> None:
     print(
         f"\n## Loss check (first {settings.check_steps} steps from the same weights and batches, "
         f"tolerance {settings.tol:g} relative)\n"
     )
     print(_row(["workload", "peer", "first loss", "last loss", "max rel diff", "vs", "status"]))
     print(_row(["---"] * 7))
-    for r in results:
+    for r in checked:
         for peer, base, d, ok in checks[r.workload.name]:
             ls = r.losses[peer]
-            print(
-                _row(
-                    [
-                        r.workload.name,
-                        peer,
-                        f"{ls[0]:.6f}",
-                        f"{ls[-1]:.6f}",
-                        f"{d:.1e}",
-                        base,
-                        "ok" if ok else "**WARNING: losses differ**",
-                    ]
-                )
-            )
+            status = "ok" if ok else "**WARNING: losses differ**"
+            print(_row([r.workload.name, peer, f"{ls[0]:.6f}", f"{ls[-1]:.6f}", f"{d:.1e}", base, status]))
 
+
+def _details_table(timed, settings) -> None:
     print("\n## Timing details (per step)\n")
     print(
         f"Rounds during which other processes kept > {settings.max_other_load:g} cores busy are disturbed "
@@ -186,7 +232,7 @@ def main(argv=None) -> None:
     head += ["median", "min", "max", "max/min"]
     print(_row(head))
     print(_row(["---"] * len(head)))
-    for r in results + ([mm] if mm else []):
+    for r in timed:
         for n, t in r.timings.items():
             scale, u = (1e6, "µs") if t.median < 1e-2 else (1e3, "ms")
             lo, hi = min(t.per_step), max(t.per_step)
@@ -194,29 +240,11 @@ def main(argv=None) -> None:
             cells = [r.workload.name, n, t.steps_per_batch, clean, t.discarded]
             cells += [f"{v * scale:.1f} {u}" for v in (t.median, lo, hi)] + [f"{hi / lo:.2f}"]
             print(_row(cells))
-    run_notes = [
-        (r.workload.name, n, note) for r in results + ([mm] if mm else []) for n, note in r.notes.items()
-    ]
+    run_notes = [(r.workload.name, n, note) for r in timed for n, note in r.notes.items()]
     if run_notes:
         print()
         for w, n, note in run_notes:
             print(f"- {w} / {n}: {note}")
-
-    if args.memory:
-        print(
-            f"\n## Peak RSS (MiB; one child process per cell, {args.rss_steps} steps; "
-            "peak includes the data set)\n"
-        )
-        print(_row(["workload"] + [f"{n} peak (after import)" for n in names]))
-        print(_row(["---"] * (1 + len(names))))
-        for w in args.workloads:
-            cells = []
-            for n in names:
-                m = harness.peak_rss(PEERS[n], w, args.threads, args.rss_steps)
-                cells.append(m["error"] if "error" in m else f"{m['peak_mb']:.0f} ({m['import_mb']:.0f})")
-            print(_row([w] + cells), flush=True)
-
-    print(f"\n<!-- total {time.perf_counter() - t_start:.1f} s -->")
 
 
 if __name__ == "__main__":

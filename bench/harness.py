@@ -172,11 +172,14 @@ class Settings:
     max_round_factor: int = 3
     quiet_wait_s: float = 30.0  # before each workload, wait up to this long for the machine to go quiet
     max_timing_s: float = 90.0  # no new round after this long (a busy machine can slow steps 100x)
+    cold_repeats: int = 5  # W4: fresh child processes per peer (the median is reported)
+    cold_max_s: float = 600.0  # W4: no new child after this long
 
 
 FULL = Settings()
 QUICK = Settings(
-    check_steps=3, warmup_s=0.05, batch_s=0.04, rounds=5, slow_rounds=2, quiet_wait_s=5.0, max_timing_s=15.0
+    check_steps=3, warmup_s=0.05, batch_s=0.04, rounds=5, slow_rounds=2, quiet_wait_s=5.0, max_timing_s=15.0,
+    cold_repeats=2, cold_max_s=60.0,
 )
 
 
@@ -291,16 +294,21 @@ def wait_quiet(max_s: float, threshold: float) -> float:
     return time.perf_counter() - t0
 
 
+def md_row(cells) -> str:
+    """One markdown table row."""
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
 def rel_diff(a: float, b: float) -> float:
     return abs(a - b) / max(abs(b), 1e-12)
 
 
-def bench_workload(
+def prepare_workload(
     wl: wls.Workload, peers: dict[str, ModuleType], settings: Settings, threads: int
-) -> WorkloadResult:
-    """Build every peer's step from the same weights and data, check the losses agree, then time them."""
+) -> tuple[WorkloadResult, dict[str, Callable]]:
+    """Build every peer's step from the same weights and data and run the loss check; returns the result
+    (losses and notes filled in) and the steps, ready for ``round_robin``."""
     res = WorkloadResult(wl)
-    res.waited_s = wait_quiet(settings.quiet_wait_s, settings.max_other_load)
     data = wls.make_data(wl)
     params = wls.init_params(wl)
     steps: dict[str, Callable] = {}
@@ -314,7 +322,16 @@ def bench_workload(
         except Exception as e:
             res.notes[name] = f"failed ({type(e).__name__}: {e})"
             steps.pop(name, None)
-    del params
+    return res, steps
+
+
+def bench_workload(
+    wl: wls.Workload, peers: dict[str, ModuleType], settings: Settings, threads: int
+) -> WorkloadResult:
+    """Build every peer's step from the same weights and data, check the losses agree, then time them."""
+    waited = wait_quiet(settings.quiet_wait_s, settings.max_other_load)
+    res, steps = prepare_workload(wl, peers, settings, threads)
+    res.waited_s = waited
     stats: dict = {}
     res.timings = round_robin(steps, settings, res.notes, stats)
     res.other_load = stats.get("other_load")

@@ -71,7 +71,38 @@ W3 = Workload(
     description="MLP 4096-4096-4096-10 ReLU, softmax CE, batch 512, SGD lr 0.01",
 )  # fmt: skip
 
-WORKLOADS: dict[str, Workload] = {w.name: w for w in (W1, W1F, W2, W3)}
+W4 = Workload(
+    "W4", sizes=(64,) * 200 + (1,), activation="tanh", loss="logloss", batch=32, optimizer="sgd", lr=0.01,
+    n_samples=1024, unit="s (cold)",
+    description="cold start: MLP of 200 dense layers, width 64, tanh, log-loss, batch 32, SGD lr 0.01",
+)  # fmt: skip
+
+WORKLOADS: dict[str, Workload] = {w.name: w for w in (W1, W1F, W2, W3, W4)}
+
+# Cost growth (bench/scaling.py): W1's model (width 8, tanh, log-loss, SGD lr 0.1) grown in depth at batch 32,
+# and in batch at a fixed depth. Each point is an ordinary steady-state workload named "S-depth/<hidden>" or
+# "S-batch/<batch>".
+SCALING_DEPTHS = (2, 8, 32, 128)  # hidden layers
+SCALING_BATCHES = (32, 128, 512, 2048)
+SCALING_BATCH_DEPTH = 8  # hidden layers of the batch sweep (S-batch/32 is the same model as S-depth/8)
+
+
+def sweep_workload(name: str, hidden: int, batch: int) -> Workload:
+    """W1-style MLP 2-8x``hidden``-1 (``hidden`` tanh layers of width 8), log-loss, SGD lr 0.1."""
+    return Workload(
+        name, sizes=(2,) + (8,) * hidden + (1,), activation="tanh", loss="logloss", batch=batch, optimizer="sgd",
+        lr=0.1, n_samples=max(1024, 4 * batch), unit="us/step",
+        description=f"MLP 2-8x{hidden}-1 tanh, log-loss, batch {batch}, SGD lr 0.1",
+    )  # fmt: skip
+
+
+def scaling_workloads(sweep: str) -> list[Workload]:
+    """The points of one sweep: ``"S-depth"`` (hidden layers at batch 32) or ``"S-batch"`` (batch sizes)."""
+    if sweep == "S-depth":
+        return [sweep_workload(f"S-depth/{h}", h, 32) for h in SCALING_DEPTHS]
+    if sweep == "S-batch":
+        return [sweep_workload(f"S-batch/{b}", SCALING_BATCH_DEPTH, b) for b in SCALING_BATCHES]
+    raise KeyError(sweep)
 
 
 def make_data(wl: Workload, seed: int = DATA_SEED) -> dict[str, np.ndarray]:
@@ -79,7 +110,7 @@ def make_data(wl: Workload, seed: int = DATA_SEED) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     n, d = wl.n_samples, wl.sizes[0]
     if wl.loss == "logloss":
-        # 2-D points in [-1, 1]^2 with a nonlinear (XOR-like, curved) label.
+        # Points in [-1, 1]^d with a nonlinear (XOR-like, curved) label of the first two coordinates.
         x = rng.uniform(-1.0, 1.0, size=(n, d)).astype(np.float32)
         y = ((x[:, 0] * x[:, 1] + 0.3 * np.sin(3.0 * x[:, 0])) > 0).astype(np.float32)[:, None]
         return {"x": x, "y": y}

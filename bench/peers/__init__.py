@@ -8,5 +8,42 @@ Interface of a peer module (graphgrad's ``graphgrad_peer`` included):
   (cycling) and returns the loss (float, 0-d array, or anything ``float(np.asarray(...))`` takes after an
   optional ``block_until_ready()``). ``threads`` and ``forward_only`` are passed only if accepted.
 - optional ``make_matmul(n, *, threads=None) -> mm``: one float32 ``n x n @ n x n`` product per call.
+- optional ``cold_start(workload, params, data, *, threads=None) -> dict`` (W4, run in a fresh process): build
+  the training step from nothing and run it once, timing each phase with a ``Clock``; returns ``Clock.result``:
+  seconds per phase among ``build`` (forward model / graph, variables), ``grad`` (gradient and update
+  construction, init op), ``session`` (Session creation and variable initialisation), ``compile`` (plan,
+  executor or XLA compilation), ``first_step`` (the first training step, synced), leaving out the phases the
+  peer does not have, plus ``loss`` (the first step's loss) and ``steady`` (median of the next steps).
 - optional ``LIBRARY`` and ``VERSION`` strings for the report header.
 """
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+COLD_PHASES = ("build", "grad", "session", "compile", "first_step")
+STEADY_STEPS = 10
+
+
+class Clock:
+    """Lap timer for ``cold_start``: ``lap(name)`` records the time since the previous lap under ``name``."""
+
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+        self.t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[name] = self.phases.get(name, 0.0) + now - self.t
+        self.t = now
+
+    def result(self, loss: float, step: Callable[[], float], steps: int = STEADY_STEPS) -> dict:
+        """Phases, the first ``loss`` and the median time of ``steps`` more calls of ``step`` (each synced)."""
+        times = []
+        for _ in range(steps):
+            t0 = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - t0)
+        return {**self.phases, "loss": float(loss), "steady": statistics.median(times)}

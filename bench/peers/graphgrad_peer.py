@@ -6,40 +6,55 @@ from __future__ import annotations
 import numpy as np
 
 import graphgrad as tf
+from bench.peers import Clock
 from bench.workloads import Workload, batches
 
 LIBRARY = "graphgrad"
 VERSION = tf.__version__
 
 
+def _forward(wl: Workload, params):
+    """Placeholders, variables and the loss, in the default graph."""
+    x = tf.placeholder(tf.float32, (None, wl.sizes[0]), name="x")
+    if wl.loss == "logloss":
+        y = tf.placeholder(tf.float32, (None, 1), name="y")
+    else:
+        y = tf.placeholder(tf.int32, (None,), name="y")
+    h = x
+    act = tf.nn.tanh if wl.activation == "tanh" else tf.nn.relu
+    for i, (w0, b0) in enumerate(params):
+        w = tf.Variable(w0, name=f"w{i}")
+        b = tf.Variable(b0, name=f"b{i}")
+        h = tf.matmul(h, w) + b
+        if i < len(params) - 1:
+            h = act(h)
+    if wl.loss == "logloss":
+        loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=h))
+    else:
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=h))
+    return x, y, loss
+
+
+def _train(wl: Workload, loss):
+    """optimizer.minimize(loss) (gradients and updates) and the initializer."""
+    if wl.optimizer == "sgd":
+        opt = tf.train.GradientDescentOptimizer(wl.lr)
+    else:
+        opt = tf.train.AdamOptimizer(wl.lr, wl.beta1, wl.beta2, wl.eps)
+    return opt.minimize(loss), tf.global_variables_initializer()
+
+
 def build(wl: Workload, params):
     g = tf.Graph()
     with g.as_default():
-        x = tf.placeholder(tf.float32, (None, wl.sizes[0]), name="x")
-        if wl.loss == "logloss":
-            y = tf.placeholder(tf.float32, (None, 1), name="y")
-        else:
-            y = tf.placeholder(tf.int32, (None,), name="y")
-        h = x
-        act = tf.nn.tanh if wl.activation == "tanh" else tf.nn.relu
-        for i, (w0, b0) in enumerate(params):
-            w = tf.Variable(w0, name=f"w{i}")
-            b = tf.Variable(b0, name=f"b{i}")
-            h = tf.matmul(h, w) + b
-            if i < len(params) - 1:
-                h = act(h)
-        if wl.loss == "logloss":
-            loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=h))
-        else:
-            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=h))
-        if wl.optimizer == "sgd":
-            opt = tf.train.GradientDescentOptimizer(wl.lr)
-        else:
-            opt = tf.train.AdamOptimizer(wl.lr, wl.beta1, wl.beta2, wl.eps)
-        train = opt.minimize(loss)
-        init = tf.global_variables_initializer()
+        x, y, loss = _forward(wl, params)
+        train, init = _train(wl, loss)
         g.finalize()
     return g, x, y, loss, train, init
+
+
+def _batches(wl: Workload, data):
+    return [(np.ascontiguousarray(a), np.ascontiguousarray(b)) for a, b in batches(wl, data)]
 
 
 def make_step(wl: Workload, params, data, *, threads: int | None = None, forward_only: bool = False):
@@ -49,7 +64,7 @@ def make_step(wl: Workload, params, data, *, threads: int | None = None, forward
     g, x, y, loss, train, init = build(wl, params)
     sess = tf.Session(graph=g)
     sess.run(init)
-    tb = [(np.ascontiguousarray(a), np.ascontiguousarray(b)) for a, b in batches(wl, data)]
+    tb = _batches(wl, data)
     run = sess.make_callable(loss if forward_only else [train, loss], [x, y])
     state = {"i": 0}
 
@@ -61,3 +76,32 @@ def make_step(wl: Workload, params, data, *, threads: int | None = None, forward
 
     step.session = sess
     return step
+
+
+def cold_start(wl: Workload, params, data, *, threads: int | None = None) -> dict:
+    """Graph, minimize, Session + init, plan compilation (make_callable), first step: each timed."""
+    del threads
+    tb = _batches(wl, data)
+    clock = Clock()
+    g = tf.Graph()
+    with g.as_default():
+        x, y, loss = _forward(wl, params)
+        clock.lap("build")
+        train, init = _train(wl, loss)
+        g.finalize()
+        clock.lap("grad")
+    sess = tf.Session(graph=g)
+    sess.run(init)
+    clock.lap("session")
+    run = sess.make_callable([train, loss], [x, y])
+    clock.lap("compile")
+    first = float(run(*tb[0])[1])
+    clock.lap("first_step")
+    state = {"i": 1}
+
+    def step():
+        out = run(*tb[state["i"] % len(tb)])
+        state["i"] += 1
+        return float(out[1])
+
+    return clock.result(first, step)

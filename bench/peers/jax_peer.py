@@ -14,6 +14,7 @@ import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
+from bench.peers import Clock  # noqa: E402
 from bench.workloads import Workload, batches  # noqa: E402
 
 LIBRARY = "jax"
@@ -59,27 +60,35 @@ def make_step(wl: Workload, params, data, *, threads: int | None = None, forward
 
         return forward
 
-    grad_fn = jax.value_and_grad(loss_fn)
+    train, state["s"] = _train_fn(wl, p)
+
+    def step():
+        x, y = jb[state["i"] % len(jb)]
+        state["i"] += 1
+        state["s"], loss = train(state["s"], x, y)
+        return loss
+
+    return step
+
+
+def _train_fn(wl: Workload, p):
+    """``(train, state0)``: ``train(state, x, y) -> (state, loss)`` jitted with the state donated.
+
+    The state is the parameter list for SGD, ``(params, m, v, t)`` for Adam.
+    """
+    grad_fn = jax.value_and_grad(_loss_fn(wl))
     if wl.optimizer == "sgd":
 
         def sgd(params, x, y):
             loss, g = grad_fn(params, x, y)
             return jax.tree.map(lambda a, da: a - wl.lr * da, params, g), loss
 
-        sgd_step = jax.jit(sgd, donate_argnums=(0,))
-        state["p"] = p
-
-        def step():
-            x, y = jb[state["i"] % len(jb)]
-            state["i"] += 1
-            state["p"], loss = sgd_step(state["p"], x, y)
-            return loss
-
-        return step
+        return jax.jit(sgd, donate_argnums=(0,)), p
 
     b1, b2, eps, lr = wl.beta1, wl.beta2, wl.eps, wl.lr
 
-    def adam(params, m, v, t, x, y):
+    def adam(state, x, y):
+        params, m, v, t = state
         loss, g = grad_fn(params, x, y)
         t = t + 1.0
         m = jax.tree.map(lambda m_, g_: b1 * m_ + (1 - b1) * g_, m, g)
@@ -87,21 +96,42 @@ def make_step(wl: Workload, params, data, *, threads: int | None = None, forward
         lr_t = lr * jnp.sqrt(1 - b2**t) / (1 - b1**t)
         eps_t = eps * jnp.sqrt(1 - b2**t)
         params = jax.tree.map(lambda p_, m_, v_: p_ - lr_t * m_ / (jnp.sqrt(v_) + eps_t), params, m, v)
-        return params, m, v, t, loss
+        return (params, m, v, t), loss
 
-    adam_step = jax.jit(adam, donate_argnums=(0, 1, 2, 3))
     zeros = jax.tree.map(jnp.zeros_like, p)
-    state.update(p=p, m=zeros, v=jax.tree.map(jnp.zeros_like, p), t=jnp.zeros((), jnp.float32))
+    state0 = (p, zeros, jax.tree.map(jnp.zeros_like, p), jnp.zeros((), jnp.float32))
+    return jax.jit(adam, donate_argnums=(0,)), state0
+
+
+def cold_start(wl: Workload, params, data, *, threads: int | None = None) -> dict:
+    """Parameters to device and the trace of forward + grad + update (``jit(...).lower``) as ``build``, XLA
+    compilation (``.compile()``), then the first step: each timed.
+
+    ``jax.value_and_grad`` builds nothing until traced, so the gradient is inside ``build``; the ahead-of-time
+    ``lower``/``compile`` split costs the same as the first call of the jitted function, which does both.
+    """
+    del threads
+    jb = [(jax.device_put(x), jax.device_put(y)) for x, y in batches(wl, data)]
+    jax.block_until_ready(jb)
+    clock = Clock()
+    p = [(jnp.asarray(w), jnp.asarray(b)) for w, b in params]
+    train, s = _train_fn(wl, p)
+    lowered = train.lower(s, *jb[0])
+    clock.lap("build")
+    compiled = lowered.compile()
+    clock.lap("compile")
+    s, loss = compiled(s, *jb[0])
+    first = float(loss)
+    clock.lap("first_step")
+    state = {"i": 1, "s": s}
 
     def step():
         x, y = jb[state["i"] % len(jb)]
         state["i"] += 1
-        state["p"], state["m"], state["v"], state["t"], loss = adam_step(
-            state["p"], state["m"], state["v"], state["t"], x, y
-        )
-        return loss
+        state["s"], loss = compiled(state["s"], x, y)
+        return float(loss)
 
-    return step
+    return clock.result(first, step)
 
 
 def make_matmul(n: int, *, threads: int | None = None):

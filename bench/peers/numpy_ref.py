@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bench.peers import Clock
 from bench.workloads import Workload, batches
 
 LIBRARY = "numpy"
@@ -109,6 +110,16 @@ def make_step(wl: Workload, params, data, *, threads: int | None = None, forward
         return loss
 
     return step
+
+
+def cold_start(wl: Workload, params, data, *, threads: int | None = None) -> dict:
+    """Buffer allocation (``make_step``) as ``build``, then the first step: the floor for W4."""
+    clock = Clock()
+    step = make_step(wl, params, data, threads=threads)
+    clock.lap("build")
+    first = float(step())
+    clock.lap("first_step")
+    return clock.result(first, lambda: float(step()))
 
 
 def make_matmul(n: int, *, threads: int | None = None):

@@ -9,6 +9,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from bench.peers import Clock  # noqa: E402
 from bench.workloads import Workload, batches  # noqa: E402
 
 tf1 = tf.compat.v1
@@ -30,33 +31,42 @@ def _variable(value: np.ndarray, feeds: dict):
     return tf1.Variable(ph)
 
 
+def _forward(wl: Workload, params, init_feeds: dict):
+    """Placeholders, variables (initial values fed into ``init_feeds``) and the loss, in the default graph."""
+    x = tf1.placeholder(tf.float32, (None, wl.sizes[0]), name="x")
+    if wl.loss == "logloss":
+        y = tf1.placeholder(tf.float32, (None, 1), name="y")
+    else:
+        y = tf1.placeholder(tf.int32, (None,), name="y")
+    h = x
+    for k, (w, b) in enumerate(params):
+        h = tf1.matmul(h, _variable(w, init_feeds)) + _variable(b, init_feeds)
+        if k < len(params) - 1:
+            h = tf1.nn.relu(h) if wl.activation == "relu" else tf1.nn.tanh(h)
+    if wl.loss == "logloss":
+        loss = tf1.reduce_mean(tf1.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=h))
+    else:
+        loss = tf1.reduce_mean(tf1.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=h))
+    return x, y, loss
+
+
+def _train_op(wl: Workload, loss):
+    """``optimizer.minimize(loss)``: tf.gradients plus the update ops."""
+    if wl.optimizer == "sgd":
+        opt = tf1.train.GradientDescentOptimizer(wl.lr)
+    else:
+        opt = tf1.train.AdamOptimizer(wl.lr, beta1=wl.beta1, beta2=wl.beta2, epsilon=wl.eps)
+    return opt.minimize(loss)
+
+
 def make_step(wl: Workload, params, data, *, threads: int | None = None, forward_only: bool = False):
     """One ``Session.run`` of the train op (or, if ``forward_only``, the loss) per call; returns the loss."""
     forward_only = forward_only or wl.forward_only
     graph = tf.Graph()
     init_feeds: dict = {}
     with graph.as_default():
-        x = tf1.placeholder(tf.float32, (None, wl.sizes[0]), name="x")
-        if wl.loss == "logloss":
-            y = tf1.placeholder(tf.float32, (None, 1), name="y")
-        else:
-            y = tf1.placeholder(tf.int32, (None,), name="y")
-        h = x
-        for k, (w, b) in enumerate(params):
-            h = tf1.matmul(h, _variable(w, init_feeds)) + _variable(b, init_feeds)
-            if k < len(params) - 1:
-                h = tf1.nn.relu(h) if wl.activation == "relu" else tf1.nn.tanh(h)
-        if wl.loss == "logloss":
-            loss = tf1.reduce_mean(tf1.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=h))
-        else:
-            loss = tf1.reduce_mean(tf1.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=h))
-        fetches = [loss]
-        if not forward_only:
-            if wl.optimizer == "sgd":
-                opt = tf1.train.GradientDescentOptimizer(wl.lr)
-            else:
-                opt = tf1.train.AdamOptimizer(wl.lr, beta1=wl.beta1, beta2=wl.beta2, epsilon=wl.eps)
-            fetches = [opt.minimize(loss), loss]
+        x, y, loss = _forward(wl, params, init_feeds)
+        fetches = [loss] if forward_only else [_train_op(wl, loss), loss]
         init = tf1.global_variables_initializer()
     graph.finalize()
     sess = _session(graph, threads)
@@ -72,6 +82,41 @@ def make_step(wl: Workload, params, data, *, threads: int | None = None, forward
 
     step.session = sess  # keeps the session alive as long as the step
     return step
+
+
+def cold_start(wl: Workload, params, data, *, threads: int | None = None) -> dict:
+    """Graph, minimize, Session + init, first step: each timed.
+
+    No separate compile phase: ``Session.make_callable`` returns at once (TF 2.21 prunes the graph and creates
+    the executors lazily), so executor creation is inside ``first_step``, as in a first ``Session.run``.
+    """
+    tb = batches(wl, data)
+    clock = Clock()
+    graph = tf.Graph()
+    init_feeds: dict = {}
+    with graph.as_default():
+        x, y, loss = _forward(wl, params, init_feeds)
+        clock.lap("build")
+        train = _train_op(wl, loss)
+        init = tf1.global_variables_initializer()
+    graph.finalize()
+    clock.lap("grad")
+    sess = _session(graph, threads)
+    sess.run(init, feed_dict=init_feeds)
+    clock.lap("session")
+    run = sess.make_callable([train, loss], [x, y])
+    first = float(run(*tb[0])[1])
+    clock.lap("first_step")
+    state = {"i": 1}
+
+    def step():
+        out = run(*tb[state["i"] % len(tb)])
+        state["i"] += 1
+        return float(out[1])
+
+    result = clock.result(first, step)
+    sess.close()
+    return result
 
 
 def make_matmul(n: int, *, threads: int | None = None):

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from bench.peers import Clock
 from bench.workloads import Workload, batches
 
 LIBRARY = "torch"
@@ -39,12 +40,8 @@ def make_step(wl: Workload, params, data, *, threads: int | None = None, forward
     _set_threads(threads)
     forward_only = forward_only or wl.forward_only
     model = _model(wl, params)
-    if wl.loss == "logloss":
-        loss_fn = nn.BCEWithLogitsLoss()
-        tb = [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in batches(wl, data)]
-    else:
-        loss_fn = nn.CrossEntropyLoss()
-        tb = [(torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))) for x, y in batches(wl, data)]
+    loss_fn = nn.BCEWithLogitsLoss() if wl.loss == "logloss" else nn.CrossEntropyLoss()
+    tb = _tensors(wl, data)
     state = {"i": 0}
 
     if forward_only:
@@ -72,6 +69,44 @@ def make_step(wl: Workload, params, data, *, threads: int | None = None, forward
         return loss.detach()
 
     return step
+
+
+def _tensors(wl: Workload, data):
+    if wl.loss == "logloss":
+        return [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in batches(wl, data)]
+    return [(torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))) for x, y in batches(wl, data)]
+
+
+def cold_start(wl: Workload, params, data, *, threads: int | None = None) -> dict:
+    """Model (layers, weight copies, loss, optimizer), then the first forward/backward/step: each timed.
+
+    Eager autograd has no separate gradient construction or compilation: the backward graph is recorded
+    during the forward pass, so all of it is in ``first_step``.
+    """
+    _set_threads(threads)
+    tb = _tensors(wl, data)
+    clock = Clock()
+    model = _model(wl, params)
+    loss_fn = nn.BCEWithLogitsLoss() if wl.loss == "logloss" else nn.CrossEntropyLoss()
+    if wl.optimizer == "sgd":
+        opt = torch.optim.SGD(model.parameters(), lr=wl.lr)
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=wl.lr, betas=(wl.beta1, wl.beta2), eps=wl.eps)
+    clock.lap("build")
+    state = {"i": 0}
+
+    def step():
+        x, y = tb[state["i"] % len(tb)]
+        state["i"] += 1
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss.detach().item()
+
+    first = step()
+    clock.lap("first_step")
+    return clock.result(first, step)
 
 
 def make_matmul(n: int, *, threads: int | None = None):
