@@ -4,40 +4,40 @@
 """
 __version__ = "0.1.0"
 
-from . import config, data, initializers, layers, logging, losses, metrics, nn, regularizers, summary, test, train
+from . import config, data, initializers, layers, logging, losses, metrics, nn, regularizers, test, train
 from .autodiff import gradients, hessians
 from .config import ConfigProto, GPUOptions
 from .framework import errors
 from .framework.dtypes import (  # noqa: F401
-                               DType,
-                               as_dtype,
-                               double,
-                               float16,
-                               float32,
-                               float64,
-                               half,
-                               int8,
-                               int16,
-                               int32,
-                               int64,
-                               string,
-                               uint8,
+    DType,
+    as_dtype,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    string,
+    uint8,
 )
 from .framework.dtypes import bool_ as bool
 from .framework.graph import (
-                               Graph,
-                               GraphKeys,
-                               Operation,
-                               Tensor,
-                               add_to_collection,
-                               add_to_collections,
-                               control_dependencies,
-                               device,
-                               get_collection,
-                               get_collection_ref,
-                               get_default_graph,
-                               name_scope,
-                               reset_default_graph,
+    Graph,
+    GraphKeys,
+    Operation,
+    Tensor,
+    add_to_collection,
+    add_to_collections,
+    control_dependencies,
+    device,
+    get_collection,
+    get_collection_ref,
+    get_default_graph,
+    name_scope,
+    reset_default_graph,
 )
 from .framework.tensor_shape import Dimension, TensorShape
 from .ops import check_ops as debugging  # noqa: F401  (tf.debugging.assert_*)
@@ -48,16 +48,16 @@ from .ops.array_ops import *  # noqa: F401,F403
 from .ops.check_ops import *  # noqa: F401,F403
 from .ops.clip_ops import *  # noqa: F401,F403
 from .ops.core import (
-                               constant,
-                               convert_to_tensor,
-                               group,
-                               identity,
-                               no_op,
-                               ones_like,
-                               placeholder,
-                               placeholder_with_default,
-                               stop_gradient,
-                               zeros_like,
+    constant,
+    convert_to_tensor,
+    group,
+    identity,
+    no_op,
+    ones_like,
+    placeholder,
+    placeholder_with_default,
+    stop_gradient,
+    zeros_like,
 )
 from .ops.core import tuple_ as tuple  # noqa: A001
 from .ops.init_ops import *  # noqa: F401,F403
@@ -68,24 +68,38 @@ from .ops.random_ops import *  # noqa: F401,F403
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
 from .ops.state_ops import assign, assign_add, assign_sub
 from .runtime.session import InteractiveSession, Session, get_default_session
-from .summary import Event, SessionLog, Summary
 from .variables import (
-                               AUTO_REUSE,
-                               Variable,
-                               VariableScope,
-                               all_variables,
-                               assert_variables_initialized,
-                               get_variable,
-                               get_variable_scope,
-                               global_variables,
-                               global_variables_initializer,
-                               initialize_all_variables,
-                               is_variable_initialized,
-                               local_variables,
-                               local_variables_initializer,
-                               model_variables,
-                               report_uninitialized_variables,
-                               trainable_variables,
-                               variable_scope,
-                               variables_initializer,
+    AUTO_REUSE,
+    Variable,
+    VariableScope,
+    all_variables,
+    assert_variables_initialized,
+    get_variable,
+    get_variable_scope,
+    global_variables,
+    global_variables_initializer,
+    initialize_all_variables,
+    is_variable_initialized,
+    local_variables,
+    local_variables_initializer,
+    model_variables,
+    report_uninitialized_variables,
+    trainable_variables,
+    variable_scope,
+    variables_initializer,
 )
+
+_LAZY_SUMMARY = ("summary", "Summary", "Event", "SessionLog")
+
+
+def __getattr__(name):
+    """`tf.summary` loads on first use: its protobuf library (tensorboardX) imports torch when torch is
+    installed, which would make every `import graphgrad` pay over a second for it."""
+    if name in _LAZY_SUMMARY:
+        import importlib
+
+        module = importlib.import_module(".summary", __name__)
+        for n in _LAZY_SUMMARY[1:]:
+            globals()[n] = getattr(module, n)
+        return globals()[name] if name != "summary" else module
+    raise AttributeError(f"module 'graphgrad' has no attribute {name!r}")

@@ -219,3 +219,12 @@ def test_ops_built_by_many_threads_get_distinct_names_and_ids():
     ops = g.get_operations()
     assert len(ops) == 800 and len({op.name for op in ops}) == 800
     assert [op._id for op in ops] == list(range(800))
+
+
+def test_import_does_not_load_the_summary_protobufs_until_used():
+    import subprocess
+    import sys
+
+    code = ("import sys, graphgrad as tf; assert 'tensorboardX' not in sys.modules; "
+            "tf.summary.scalar; assert tf.Summary is not None; assert 'tensorboardX' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
