@@ -14,6 +14,23 @@ from .optimizer import ApplyOp, Optimizer, ref_buffers, scratch
 __all__ = ["RMSPropOptimizer", "ApplyRMSProp", "ApplyCenteredRMSProp"]
 
 
+def _update_mean_square(xp, ms, grad, c, t):
+    """ms += (g² - ms)·(1 - rho), in place; `t` is scratch."""
+    xp.multiply(grad, grad, out=t)
+    xp.subtract(t, ms, out=t)
+    xp.multiply(t, c, out=t)
+    xp.add(ms, t, out=ms)
+
+
+def _apply_momentum(xp, var, mom, grad, lr, momentum, denom, t2):
+    """mom = momentum·mom + lr·g/denom; var -= mom, in place; `t2` is scratch."""
+    xp.multiply(grad, lr, out=t2)
+    xp.divide(t2, denom, out=t2)
+    xp.multiply(mom, momentum, out=mom)
+    xp.add(mom, t2, out=mom)
+    xp.subtract(var, mom, out=var)
+
+
 class ApplyRMSProp(ApplyOp):
     """ApplyRMSProp(var, ms, mom, lr, rho, momentum, epsilon, grad), TF's order and arithmetic:
     ms += (g² - ms)(1 - rho); mom = mom·momentum + g·lr / sqrt(ms + eps); var -= mom."""
@@ -24,23 +41,16 @@ class ApplyRMSProp(ApplyOp):
     def kernel(op, ctx):
         store, (var_op, ms_op, mom_op) = ref_buffers(op, ctx)
         xp = ctx.xp
-        mul, add, sub, div, sqrt = xp.multiply, xp.add, xp.subtract, xp.divide, xp.sqrt
+        add, sqrt = xp.add, xp.sqrt
         bufs = scratch(xp, 2)
 
         def apply(lr, rho, momentum, epsilon, grad):
             var, ms, mom = store[var_op], store[ms_op], store[mom_op]
             t, t2 = bufs(var)
-            mul(grad, grad, out=t)
-            sub(t, ms, out=t)
-            mul(t, 1 - rho, out=t)
-            add(ms, t, out=ms)
+            _update_mean_square(xp, ms, grad, 1 - rho, t)
             add(ms, epsilon, out=t)
             sqrt(t, out=t)
-            mul(grad, lr, out=t2)
-            div(t2, t, out=t2)
-            mul(mom, momentum, out=mom)
-            add(mom, t2, out=mom)
-            sub(var, mom, out=var)
+            _apply_momentum(xp, var, mom, grad, lr, momentum, t, t2)
             return var
         return apply
 
@@ -55,17 +65,14 @@ class ApplyCenteredRMSProp(ApplyOp):
     def kernel(op, ctx):
         store, (var_op, mg_op, ms_op, mom_op) = ref_buffers(op, ctx)
         xp = ctx.xp
-        mul, add, sub, div, sqrt = xp.multiply, xp.add, xp.subtract, xp.divide, xp.sqrt
+        mul, add, sub, sqrt = xp.multiply, xp.add, xp.subtract, xp.sqrt
         bufs = scratch(xp, 2)
 
         def apply(lr, rho, momentum, epsilon, grad):
             var, mg, ms, mom = store[var_op], store[mg_op], store[ms_op], store[mom_op]
             t, t2 = bufs(var)
             c = 1 - rho
-            mul(grad, grad, out=t)
-            sub(t, ms, out=t)
-            mul(t, c, out=t)
-            add(ms, t, out=ms)
+            _update_mean_square(xp, ms, grad, c, t)
             sub(grad, mg, out=t)
             mul(t, c, out=t)
             add(mg, t, out=mg)
@@ -73,11 +80,7 @@ class ApplyCenteredRMSProp(ApplyOp):
             sub(ms, t, out=t)
             add(t, epsilon, out=t)
             sqrt(t, out=t)
-            mul(grad, lr, out=t2)
-            div(t2, t, out=t2)
-            mul(mom, momentum, out=mom)
-            add(mom, t2, out=mom)
-            sub(var, mom, out=var)
+            _apply_momentum(xp, var, mom, grad, lr, momentum, t, t2)
             return var
         return apply
 
