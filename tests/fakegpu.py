@@ -212,7 +212,10 @@ def check_kernels(monkeypatch, violations):
     as (op name, 'input'/'output', type name). Patches op definitions only for the test's duration."""
     from graphgrad.framework.op_def import OP_DEFS
 
-    originals = {cls: cls.kernel for cls in set(OP_DEFS.values())}  # resolved before any patch
+    # Only classes that define a kernel: subclasses keep inheriting theirs, so the plan's passes (which tell a
+    # plain ufunc op by its inherited kernel) rewrite the same way as without the checks.
+    classes = {c for cls in OP_DEFS.values() for c in cls.__mro__ if "kernel" in c.__dict__}
+    originals = {cls: cls.__dict__["kernel"] for cls in classes}  # resolved before any patch
     for cls, original in originals.items():
         monkeypatch.setattr(cls, "kernel", _checked(original, violations))
 
@@ -223,11 +226,11 @@ def _checked(kernel_fn, violations):
         if not isinstance(ctx.xp, FakeXP):
             return fn
 
-        def run(*args):
-            for a in args:
+        def run(*args, **kw):  # kw: `out=` of in-place and kept-buffer calls
+            for a in (*args, *kw.values()):
                 if not _on_device(a):
                     violations.append((op.name, "input", type(a).__name__))
-            out = fn(*args)
+            out = fn(*args, **kw)
             outs = out if len(op.outputs) > 1 else [out]
             for o in outs if op.outputs else []:
                 if not _on_device(o):

@@ -22,6 +22,7 @@ from graphgrad.framework.op_def import OpDef
 from graphgrad.ops.core import apply_op, convert_to_tensor
 from graphgrad.runtime import backends
 from graphgrad.runtime.backends import DevicePlacementWarning, DeviceSpec, get_backend, parse_device
+from graphgrad.runtime.passes import optimize_default
 
 sys.path.insert(0, os.path.dirname(__file__))
 import fakegpu  # noqa: E402
@@ -317,7 +318,7 @@ def _mlp_run(device, steps=4):
         x = tf.placeholder(tf.float32, [None, 5], name="x")
         y = tf.placeholder(tf.int32, [None], name="y")
         keep = tf.placeholder_with_default(0.8, [])
-        h = tf.layers.dense(x, 16, activation=tf.nn.relu)
+        h = tf.layers.dense(x, 160, activation=tf.nn.relu)  # wide enough for kept product buffers
         h = tf.nn.dropout(h, keep_prob=keep, seed=3)
         logits = tf.layers.dense(h, 3)
         loss = tf.losses.sparse_softmax_cross_entropy(y, logits)
@@ -342,6 +343,8 @@ def _mlp_run(device, steps=4):
             out.append(fn(xb, yb))
             variables = s.run(tf.global_variables())
             stored = list(s._ctx.variables.values())
+            if optimize_default():
+                assert any(plan.rewrites["reuse"] for plan, _ in s._plans.values())
         return out, variables, stored
 
 

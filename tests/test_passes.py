@@ -402,6 +402,113 @@ def test_a_fetched_fused_result_is_not_overwritten_by_the_next_run():
     np.testing.assert_array_equal(first, keep)
 
 
+# --- buffers kept across runs (reuse) -----------------------------------------------------------------------------
+
+def _wide_mlp(width=160):
+    """A ReLU MLP whose products are big enough (batch unknown, counted as 32) for the reuse pass."""
+    rng = np.random.default_rng(4)
+    x = tf.placeholder(tf.float32, (None, width), name="x")
+    y = tf.placeholder(tf.int32, (None,), name="y")
+    h = x
+    for i, n_out in enumerate([width, width, 3]):
+        w = tf.Variable(rng.standard_normal((h.shape[1].value, n_out)).astype(np.float32) * 0.2, name=f"w{i}")
+        h = tf.matmul(h, w) + tf.Variable(np.zeros(n_out, np.float32), name=f"b{i}")
+        if i < 2:
+            h = tf.nn.relu(h)
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=h))
+    step = tf.train.AdamOptimizer(0.01).minimize(loss)
+    return x, y, h, loss, step
+
+
+def _feed(x, y, n, seed):
+    rng = np.random.default_rng(seed)
+    return {x: rng.standard_normal((n, x.shape[1].value)).astype(np.float32), y: rng.integers(0, 3, n).astype(np.int32)}
+
+
+def test_training_products_keep_their_buffers_and_results_stay_identical():
+    x, y, h, loss, step = _wide_mlp()
+    s = tf.Session()
+    s.run(tf.global_variables_initializer())
+    plan = _plan(s, [step, loss], _feed(x, y, 40, 0))
+    kept = plan.rewrites["reuse"]
+    assert "MatMul" in kept and "MatMul_1" in kept and "MatMul_2" not in kept  # logits: (None, 3), too small
+    assert any(n.startswith("gradients/") for n in kept)
+    assert plan.source.count("into a kept buffer") == len(kept)
+    # several steps, with a batch size that changes in between (the buffer follows the shape)
+    feeds = [_feed(x, y, n, i) for i, n in enumerate([40, 40, 17, 40, 64])]
+    out = []
+    for optimize in (True, False):
+        sess = tf.Session(optimize=optimize)
+        sess.run(tf.global_variables_initializer())
+        out.append([sess.run([loss, step], f)[0] for f in feeds] + sess.run(tf.trainable_variables()))
+    _assert_same(out[0], out[1])
+
+
+def test_a_kept_buffer_is_the_same_memory_in_the_next_run():
+    x, y, h, loss, step = _wide_mlp()
+    s = tf.Session()
+    s.run(tf.global_variables_initializer())
+    plan = _plan(s, loss, _feed(x, y, 40, 0))
+    assert "MatMul_1" in plan.rewrites["reuse"]
+    ns = plan._fn.__globals__  # the generated function calls op i's kernel as global k<i>
+    name = f"k{[op.name for op in plan.steps].index('MatMul_1')}"
+    kernel, results = ns[name], []
+    ns[name] = lambda a, b: results.append(kernel(a, b)) or results[-1]
+    s.run(loss, _feed(x, y, 40, 1))
+    s.run(loss, _feed(x, y, 40, 2))
+    assert len(results) == 2 and results[0] is results[1]
+
+
+@pytest.mark.parametrize("escape", ["fetch", "view_fetched", "unknown_reader"])
+def test_a_product_that_can_leave_the_run_gets_a_new_buffer_every_run(escape):
+    x = tf.placeholder(tf.float32, (None, 100))
+    w = tf.Variable(np.eye(100, dtype=np.float32))
+    p = tf.matmul(x, w)
+    fetch = {"fetch": p, "view_fetched": tf.reshape(p, [-1]),
+             "unknown_reader": tf.concat([p, p], axis=0)}[escape]
+    s = tf.Session()
+    s.run(tf.global_variables_initializer())
+    feed1 = {x: np.ones((64, 100), np.float32)}
+    plan = _plan(s, fetch, feed1)
+    assert plan.rewrites["reuse"] == []  # concat: not known to keep nothing, so treated like a fetch
+    first = s.run(fetch, feed1)
+    keep = first.copy()
+    s.run(fetch, {x: np.full((64, 100), 7.0, np.float32)})
+    np.testing.assert_array_equal(first, keep)
+
+
+def test_small_products_and_other_dtypes_are_left_to_the_allocator():
+    x = tf.placeholder(tf.float32, (None, 8))
+    s = tf.Session()
+    plan = _plan(s, tf.reduce_sum(tf.matmul(x, tf.ones((8, 8)))), {x: np.ones((32, 8), np.float32)})
+    assert plan.rewrites["reuse"] == []
+
+
+def test_threads_running_one_plan_each_get_their_own_buffers():
+    import threading
+
+    x, y, h, loss, step = _wide_mlp()
+    s = tf.Session()
+    s.run(tf.global_variables_initializer())
+    run = s.make_callable(loss, [x, y])
+    feeds = [_feed(x, y, 40 + i, i) for i in range(4)]
+    expected = [run(f[x], f[y]) for f in feeds]
+    errors = []
+
+    def worker(i):
+        for _ in range(30):
+            got = run(feeds[i][x], feeds[i][y])
+            if got != expected[i]:
+                errors.append((i, got, expected[i]))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
 def test_errors_still_name_the_failing_op():
     x = tf.placeholder(tf.float32, (None,))
     y = tf.reshape(x * 2.0, [-1, 4], name="to_rows")

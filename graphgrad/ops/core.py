@@ -319,6 +319,7 @@ class SumToShape(OpDef):
     """Sum `grad` over the axes along which `like` was broadcast: the gradient of broadcasting."""
 
     type = "SumToShape"
+    view_of = 0  # returns `grad` itself when nothing was broadcast
 
     def infer(op):
         g, like = op.inputs
@@ -352,6 +353,7 @@ class BroadcastLike(OpDef):
     """Broadcast `x` to the shape of `like` (materialized, so later in-place kernels may own it)."""
 
     type = "BroadcastLike"
+    view_of = 0  # a broadcast view of `x`
 
     def infer(op):
         x, like = op.inputs

@@ -1046,17 +1046,27 @@ class MatMul(OpDef):
             return mm
         # transposes as array methods (xp.swapaxes is a Python wrapper costing ~1 us); `.T` for known 2-D
         sa, sb = static_shape(op.inputs[0]), static_shape(op.inputs[1])
+        # `out=` is accepted so that a plan can write the product into a buffer it keeps (result_shape)
         if ta and tb:
             if sa is not None and sb is not None and len(sa) == len(sb) == 2:
-                return lambda a, b: mm(a.T, b.T)
-            return lambda a, b: mm(a.swapaxes(-1, -2), b.swapaxes(-1, -2))
+                return lambda a, b, out=None: mm(a.T, b.T, out=out)
+            return lambda a, b, out=None: mm(a.swapaxes(-1, -2), b.swapaxes(-1, -2), out=out)
         if ta:
             if sa is not None and len(sa) == 2:
-                return lambda a, b: mm(a.T, b)
-            return lambda a, b: mm(a.swapaxes(-1, -2), b)
+                return lambda a, b, out=None: mm(a.T, b, out=out)
+            return lambda a, b, out=None: mm(a.swapaxes(-1, -2), b, out=out)
         if sb is not None and len(sb) == 2:
-            return lambda a, b: mm(a, b.T)
-        return lambda a, b: mm(a, b.swapaxes(-1, -2))
+            return lambda a, b, out=None: mm(a, b.T, out=out)
+        return lambda a, b, out=None: mm(a, b.swapaxes(-1, -2), out=out)
+
+    def result_shape(op):
+        """`(a, b) -> shape of a @ b` for 2-D operands (None otherwise): lets a plan keep the product's buffer
+        from one run to the next and pass it as `out=` (runtime/passes.py, the reuse pass)."""
+        sa, sb = static_shape(op.inputs[0]), static_shape(op.inputs[1])
+        if sa is None or sb is None or len(sa) != 2 or len(sb) != 2:
+            return None
+        i, j = (1 if op.attrs["transpose_a"] else 0), (0 if op.attrs["transpose_b"] else 1)
+        return lambda a, b: (a.shape[i], b.shape[j])
 
     def gradient(op, dz):
         a, b = op.inputs

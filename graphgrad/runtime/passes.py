@@ -10,8 +10,9 @@ The plan then generates code for the live ops only, each reading its inputs thro
 
 Passes, in order: fold (constant folding), simplify (free aliases and algebraic identities), cse (common
 subexpressions), dead (ops whose values are no longer used), fuse (elementwise ops run in place on the fresh
-buffer of the op before them, e.g. matmul + bias + relu in one buffer). `Program.stats` has the number of ops
-that run before and after each pass; `Program.rewrites` names what each pass did.
+buffer of the op before them, e.g. matmul + bias + relu in one buffer), reuse (matrix products whose buffer
+never leaves the run keep it from one run to the next). `Program.stats` has the number of ops that run before
+and after each pass; `Program.rewrites` names what each pass did.
 
 Rules that keep the result identical to an unoptimized run:
   - stateful ops (random ops, variables, Print, mutating ops, ...) are never folded, merged or removed;
@@ -35,10 +36,15 @@ from ..framework.op_def import fully_defined
 from ..framework.tensor_shape import TensorShape
 
 ENV_VAR = "GRAPHGRAD_OPTIMIZE"
-PASSES = ("fold", "simplify", "cse", "dead", "fuse")
+PASSES = ("fold", "simplify", "cse", "dead", "fuse", "reuse")
 #: Inputs that ops read only for their shape (and dtype), by op type and input index.
 _SHAPE_ONLY = {"SumToShape": (1,), "BroadcastLike": (1,), "Unreduce": (1,), "ZerosLike": (0,), "OnesLike": (0,),
                "Shape": (0,), "Size": (0,), "Rank": (0,)}
+#: Ops that only read their inputs during the run and return new arrays (besides products, elementwise ops and
+#: variable updates): a kept buffer may flow into them (the reuse pass).
+_READS_ONLY = {"MatMul", "ReluGrad", "Relu6Grad", "LeakyReluGrad", "EluGrad", "TanhGrad", "SigmoidGrad",
+               "SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits"}
+_REUSE_ELEMENTS = 4096  # smaller products: NumPy's allocation is cheaper than the bookkeeping of a kept buffer
 _INTERN_BYTES = 1024  # constants up to this size are deduplicated by value (so CSE sees equal constants)
 
 
@@ -166,8 +172,9 @@ class Program:
         self.live = dict.fromkeys(self.ops)  # ordered set of the ops that still run
         self.inplace = {}      # op -> index (among its value inputs) of the input whose buffer it writes
         self.kernels = {}      # op -> kernel specialized with facts the plan knows (used instead of its own)
+        self.reused = []       # MatMul ops that write into a buffer the plan keeps across runs
         self.stats = {}
-        self.rewrites = {}
+        self.rewrites = {name: [] for name in PASSES}
         n_mut, self._mut_before = 0, []
         for op in self.ops:    # number of variable-writing ops before each position
             self._mut_before.append(n_mut)
@@ -518,15 +525,8 @@ class Program:
         matmul -> add bias -> relu become one buffer written three times (`out=`), saving two allocations
         and two passes over new memory. A buffer is fresh when its op's kernel allocates it on every run
         (matmul, ufunc ops) or it is such a buffer passed along in place; it is given away only when its
-        single reader is this op, it is not fetched, and the result has its shape and dtype. Buffers are
-        never kept across runs, so nothing can escape into a later run."""
-        users = {}
-        for op in self.live:
-            shape_only = _SHAPE_ONLY.get(op.op_def.type, ())
-            for i, a in enumerate(self.args(op)):
-                # an op that reads only the shape of a buffer may read it before or after it is overwritten
-                if i not in shape_only and op not in users.setdefault(a, []):
-                    users[a].append(op)
+        single reader is this op, it is not fetched, and the result has its shape and dtype."""
+        users = self._value_readers()
         fetched = {self.resolve(t) for t in self.fetch_tensors}
         fresh = set()
         chains = {}
@@ -538,7 +538,7 @@ class Program:
                 continue
             out = op.outputs[0]
             args = self.args(op)
-            cands = [0] if kind == "bias" else range(len(args))
+            cands = [0] if kind in ("bias", "relugrad") else range(len(args))
             for i in cands:
                 buf = args[i]
                 if (buf in fresh and users.get(buf) == [op] and buf not in fetched
@@ -570,6 +570,8 @@ class Program:
             return "relu"
         if od.type == "BiasAdd" and op.attrs.get("axis") == -1:
             return "bias"
+        if od.type == "ReluGrad":
+            return "relugrad"
         return None
 
     def _allocates(self, op):
@@ -583,6 +585,65 @@ class Program:
         if not (dt.is_floating or dt.is_integer):
             return False
         return op.op_def.type == "MatMul" or self._elementwise_kind(op) is not None
+
+    # --- pass 6: buffers kept across runs --------------------------------------------------------------------
+    def reuse(self):
+        """Matrix products whose buffer never leaves the run write into a buffer the plan keeps from one run to
+        the next (`out=`), instead of a new allocation every run: a step of a training loop then reuses the
+        memory of the step before (and a fixed set of addresses is what a CUDA graph replays). A product
+        qualifies when it is 2-D, holds at least _REUSE_ELEMENTS elements (an unknown dimension counted as a
+        mini-batch of 32), and everything that can see its buffer only reads it during the run: the ops that
+        continue it in place, its views, and their readers must be products, elementwise ops, activation
+        gradients, softmax cross-entropy or variable updates (which copy what they keep). A fetched value
+        never qualifies: the caller owns it."""
+        readers = self._value_readers()
+        fetched = {self.resolve(t) for t in self.fetch_tensors}
+        for op in self.live:
+            if op.op_def.type != "MatMul" or op in self.kernels or op.op_def.result_shape(op) is None:
+                continue
+            out = op.outputs[0]
+            dims = out.shape.dims_tuple
+            if not (out.dtype.base_dtype.is_floating or out.dtype.base_dtype.is_integer):
+                continue
+            if int(np.prod([32 if d is None else d for d in dims])) < _REUSE_ELEMENTS:
+                continue
+            if self._stays_in_run(out, readers, fetched):
+                self.reused.append(op)
+        self.rewrites["reuse"] = [op.name for op in self.reused]
+
+    def _stays_in_run(self, t, readers, fetched):
+        """Whether no one outside this run can hold the buffer behind `t` (see `reuse`)."""
+        holders, seen = [t], {t}
+        while holders:
+            h = holders.pop()
+            if h in fetched:
+                return False
+            for c in readers.get(h, ()):
+                args = self.args(c)
+                if self.inplace.get(c) is not None and args[self.inplace[c]] is h:
+                    shares = c.outputs[:1]  # continues the buffer in place
+                elif c.op_def.view_of is not None and args[c.op_def.view_of] is h:
+                    shares = c.outputs
+                elif c.op_def.mutates or c.op_def.type in _READS_ONLY or self._elementwise_kind(c) is not None:
+                    continue
+                else:
+                    return False
+                for o in shares:
+                    if o not in seen:
+                        seen.add(o)
+                        holders.append(o)
+        return True
+
+    def _value_readers(self):
+        """Tensor -> the live ops that read its value (not only its shape), each once, in order."""
+        users = {}
+        for op in self.live:
+            shape_only = _SHAPE_ONLY.get(op.op_def.type, ())
+            for i, a in enumerate(self.args(op)):
+                # an op that reads only the shape of a buffer may read it before or after it is overwritten
+                if i not in shape_only and op not in users.setdefault(a, []):
+                    users[a].append(op)
+        return users
 
     # --- driver ------------------------------------------------------------------------------------------------
     def run_passes(self):

@@ -153,6 +153,7 @@ class Plan:
             last_use[names[t]] = len(steps)
         local = {n for t, n in names.items() if t not in prog.consts}
 
+        reused = set(prog.reused)
         mutated = [op for op in steps if op.op_def.mutates]
         first_mut = steps.index(mutated[0]) if mutated else None
         self.mutated_vars = list({v: None for op in mutated for v in _ref_vars(op)})
@@ -174,6 +175,10 @@ class Plan:
                 body.append(f"    {k}({call_args}, out={buf}){comment} in place")
             else:
                 ns[k] = prog.kernels[op] if op in prog.kernels else op.op_def.kernel(op, self.ctx)
+                if op in reused:
+                    ns[k] = _into_kept_buffer(ns[k], op.op_def.result_shape(op),
+                                              op.outputs[0].dtype.base_dtype.np, self.ctx.xp)
+                    comment += " into a kept buffer"
                 outs = [names[t] if t in names and t not in fed else "_" for t in op.outputs]
                 call = f"{k}({', '.join(a)})"
                 if not op.outputs or all(o == "_" for o in outs):
@@ -276,6 +281,20 @@ def _must_copy(prog, e, r):
     return not prog.path_is_same_object(e)
 
 
+def _into_kept_buffer(kernel, shape_of, dtype, xp):
+    """`kernel` writing into a buffer kept from one run to the next (one per thread, so that threads running
+    the same plan never share it); a new buffer only when the result's shape changes (a different batch)."""
+    local = threading.local()
+
+    def run(a, b):
+        shape = shape_of(a, b)
+        out = getattr(local, "out", None)
+        if out is None or out.shape != shape:
+            out = local.out = xp.empty(shape, dtype)
+        return kernel(a, b, out=out)
+    return run
+
+
 def _inplace_call(op, ctx, a, ns, pos):
     """(function, argument text) of an op that writes into the buffer of its input `i` (`out=` that buffer)."""
     kind = op.op_def.type
@@ -285,6 +304,9 @@ def _inplace_call(op, ctx, a, ns, pos):
         return ctx.xp.maximum, f"{a[0]}, {z}"
     if kind == "BiasAdd":
         return ctx.xp.add, ", ".join(a)
+    if kind == "ReluGrad":
+        multiply, zero = ctx.xp.multiply, ctx.xp.zeros((), op.outputs[0].dtype.base_dtype.np)
+        return (lambda dy, y, out: multiply(dy, y > zero, out=out)), ", ".join(a)
     return op.op_def.kernel(op, ctx), ", ".join(a)  # a ufunc op: its kernel is the ufunc
 
 
