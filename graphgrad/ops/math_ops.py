@@ -1040,7 +1040,8 @@ class MatMul(OpDef):
         return [(batch + (m, n), dt)]
 
     def kernel(op, ctx):
-        mm = ctx.xp.matmul
+        # float32 products honour the session's matmul precision (TF32 / bfloat16 / float16 inputs)
+        mm = ctx.matmul_f32 if op.outputs[0].dtype.base_dtype == dtypes.float32 else ctx.xp.matmul
         ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
         if not ta and not tb:
             return mm

@@ -20,6 +20,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .precision import emulated_matmul
+
 __all__ = ["Backend", "DeviceSpec", "DevicePlacementWarning", "Placement", "get_backend", "parse_device",
            "register_backend", "available_backends"]
 
@@ -43,7 +45,8 @@ class DeviceSpec(NamedTuple):
 class Backend:
     """One device's array module and its host<->device transfers (plain attributes, bound once per run context)."""
 
-    def __init__(self, name, device_type, xp, to_device, to_host, synchronize=None, index=0, description=""):
+    def __init__(self, name, device_type, xp, to_device, to_host, synchronize=None, index=0, description="",
+                 matmul=None):
         self.name = name
         self.device_type = device_type
         self.index = index
@@ -52,6 +55,14 @@ class Backend:
         self.to_host = to_host
         self.synchronize = synchronize or _nothing
         self.description = description or name
+        self._matmul = matmul
+
+    def matmul(self, precision):
+        """`(a, b, out=None) -> a @ b` for float32 operands at a session's matmul precision
+        (runtime/precision.py): the device's own low-precision products where it has them, else emulated."""
+        if self._matmul is not None:
+            return self._matmul(precision)
+        return emulated_matmul(self.xp, precision)
 
     @property
     def device_name(self):
@@ -160,12 +171,54 @@ def _cupy_backend(index):
     def synchronize():
         cupy.cuda.get_current_stream().synchronize()
 
+    def matmul(precision):
+        return _cupy_matmul(cupy, precision)
+
     try:
         props = cupy.cuda.runtime.getDeviceProperties(index)
         desc = props["name"].decode() if isinstance(props["name"], bytes) else str(props["name"])
     except Exception:
         desc = "CUDA device"
-    return Backend("gpu", "GPU", cupy, to_device, to_host, synchronize, index, f"CuPy on {desc}")
+    return Backend("gpu", "GPU", cupy, to_device, to_host, synchronize, index, f"CuPy on {desc}", matmul)
+
+
+def _cupy_matmul(cupy, precision):
+    """Tensor-core products: TF32 through cuBLAS's compute type (set around each call: CuPy keeps it
+    process-wide), bfloat16/float16 by casting the operands, as autocast does; cuBLAS accumulates in float32."""
+    mm, f32 = cupy.matmul, cupy.float32
+    if precision == "float32":
+        return mm
+    if precision == "tensorfloat32":
+        from cupy._core import _routines_linalg as linalg
+
+        tf32 = getattr(linalg, "COMPUTE_TYPE_TF32", 7)  # 7 in CuPy's enumeration of compute types
+
+        def matmul_tf32(a, b, out=None):
+            before = linalg.get_compute_type(f32)
+            linalg.set_compute_type(f32, tf32)
+            try:
+                return mm(a, b, out=out)
+            finally:
+                linalg.set_compute_type(f32, before)
+        return matmul_tf32
+    if precision == "float16":
+        low = cupy.float16
+    else:
+        low = getattr(cupy, "bfloat16", None)
+        if low is None:
+            try:
+                from ml_dtypes import bfloat16 as low
+            except ImportError:
+                raise RuntimeError("bfloat16 matmuls on the GPU need CuPy with bfloat16 support (CuPy 14+ and "
+                                   "ml_dtypes); use matmul_precision='float16' or 'tensorfloat32'") from None
+
+    def matmul_lowp(a, b, out=None):
+        c = mm(a.astype(low), b.astype(low))
+        if out is None:
+            return c.astype(f32)
+        out[...] = c
+        return out
+    return matmul_lowp
 
 
 register_backend("cpu", "CPU", _cpu_backend)

@@ -11,10 +11,13 @@ class RunContext:
     """`xp`, `to_device` and `to_host` come from the backend (runtime/backends.py) and are plain attributes,
     so kernels bind them once: NumPy with identity transfers on the CPU, CuPy on a GPU."""
 
-    def __init__(self, backend=None):
+    def __init__(self, backend=None, matmul_precision="float32"):
         backend = get_backend("cpu") if backend is None else get_backend(backend)
         self.backend = backend
         self.xp = backend.xp
+        #: Products of float32 operands: `xp.matmul`, or the backend's at a lower precision (runtime/precision.py).
+        self.matmul_precision = matmul_precision
+        self.matmul_f32 = backend.matmul(matmul_precision)
         #: Host data (constants, random draws, feeds) as the backend's array type; identity on the CPU.
         #: tf.string (object) arrays stay NumPy arrays on every backend.
         self.to_device = backend.to_device

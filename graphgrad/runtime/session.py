@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import warnings
 
@@ -12,6 +13,8 @@ from .backends import Placement
 from .context import RunContext
 from .passes import optimize_default
 from .plan import Plan, check_feed
+from .precision import ENV_VAR as PRECISION_ENV_VAR
+from .precision import canonical as canonical_precision
 
 
 class GraphGrowthWarning(UserWarning):
@@ -92,15 +95,21 @@ class Session:
 
     _GROWTH_RUNS = 10  # runs that found new ops (in a row or not: a loop may also run without building)
 
-    def __init__(self, target="", graph=None, config=None, device=None, optimize=True):
+    def __init__(self, target="", graph=None, config=None, device=None, optimize=True, matmul_precision=None):
         """`device` ("/cpu:0", "/gpu:0", "cpu", "gpu") picks the backend every op of this session runs on;
         without it `config` (a dict or tf.ConfigProto) and the GRAPHGRAD_DEVICE variable decide (docs/devices.md).
-        `optimize=False` (or GRAPHGRAD_OPTIMIZE=0) turns off the plan's graph passes (docs/plan-compiler.md)."""
+        `optimize=False` (or GRAPHGRAD_OPTIMIZE=0) turns off the plan's graph passes (docs/plan-compiler.md).
+        `matmul_precision` ("float32", "tensorfloat32", "bfloat16", "float16"; default: the
+        GRAPHGRAD_MATMUL_PRECISION variable, else float32) sets the inputs of float32 matrix products
+        (docs/devices.md, mixed precision)."""
         self.graph = graph if graph is not None else get_default_graph()
         if not isinstance(self.graph, Graph):
             raise TypeError(f"graph must be a tf.Graph, but got {type(self.graph).__name__}")
+        if matmul_precision is None:
+            matmul_precision = os.environ.get(PRECISION_ENV_VAR) or None
+        precision = canonical_precision(matmul_precision)
         self._placement = Placement(device, config, self.graph)
-        self._ctx = RunContext(self._placement.backend)
+        self._ctx = RunContext(self._placement.backend, precision)
         self._feed_to_device = None if self._ctx.xp is np else self._ctx.to_device
         if config is not None:
             from ..config import apply_session_config
