@@ -16,7 +16,7 @@ PEERS: dict[str, str] = {
     "graphgrad": "bench.peers.graphgrad_peer",
 }
 UNIT_LABEL = {"us/step": "µs/step", "s/epoch": "s/epoch", "s/step": "s/step"}
-STEADY = ("W1", "W1F", "W2", "W3")  # timed round-robin in this process; the default
+STEADY = ("W1", "W1F", "W2", "W3")  # timed round-robin, one worker process per peer; the default
 COLD = ("W4",)  # cold start, one fresh child process per peer and repeat (bench/coldstart.py)
 SWEEPS = ("S-depth", "S-batch")  # cost growth with depth and batch (bench/scaling.py)
 ALL = STEADY + COLD + SWEEPS
@@ -43,6 +43,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--memory", action="store_true", help="also measure peak RSS, one child per peer/workload"
     )
     ap.add_argument("--rss-steps", type=int, default=5, help="steps run by each --memory child")
+    ap.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run every peer in this process instead of one worker process per peer (the libraries' thread "
+        "pools then share the process and disturb each other's timings)",
+    )
     args = ap.parse_args(argv)
     if "all" in args.workloads:
         args.workloads = list(ALL)
@@ -79,28 +85,50 @@ def main(argv=None) -> None:
     os.environ.update(
         {k: str(args.threads) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
     )
+    from bench import harness
+
+    try:
+        _bench(args)
+    finally:
+        harness.close_workers()  # also on Ctrl-C or an error: no worker outlives the run
+
+
+def _bench(args: argparse.Namespace) -> None:
     from bench import coldstart, harness, scaling
     from bench import workloads as wls
 
     settings = harness.QUICK if args.quick else harness.FULL
     t_start = time.perf_counter()
 
-    peers, notes = {}, {}
-    for name in args.peers:
-        mod, note = harness.load_peer(PEERS[name])
-        if mod is None:
-            notes[name] = note
-        else:
-            peers[name] = mod
+    if args.in_process:
+        peers, notes = {}, {}
+        for name in args.peers:
+            mod, note = harness.load_peer(PEERS[name])
+            if mod is None:
+                notes[name] = note
+            else:
+                peers[name] = mod
+    else:  # this process imports no peer library: each peer loads in its own worker
+        peers, notes = harness.start_workers({n: PEERS[n] for n in args.peers}, args.threads)
     limit_note = harness.limit_threads(args.threads)
     ref = args.ref or ("graphgrad" if "graphgrad" in peers else next(iter(peers), None))
     if not peers:
         raise SystemExit("no peer could be loaded: " + "; ".join(f"{k}: {v}" for k, v in notes.items()))
 
     print(f"# graphgrad benchmark ({'quick' if args.quick else 'full'})\n")
-    for line in harness.environment_lines(args.threads):
+    env_lines = harness.environment_lines(args.threads)
+    for line in env_lines:
         print(f"- {line}")
     print("- peers: " + ", ".join(f"{n} = {harness.peer_version(m)}" for n, m in peers.items()))
+    if args.in_process:
+        print("- isolation: none (--in-process): all peers run in this process")
+    else:
+        print("- isolation: one worker process per peer (`python -m bench.harness worker`); the lines above are")
+        print("  this process's, which drives the rounds and imports no peer library")
+        for name, w in peers.items():
+            for line in w.pools:
+                if line not in env_lines:
+                    print(f"- {name} worker {line}")
     for name, note in notes.items():
         print(f"- {name}: {note}")
     if limit_note:

@@ -1,9 +1,11 @@
 """Benchmark harness: loads peers, checks they compute the same losses, times them round-robin.
 
-All peers run in the same process and are measured in alternation (round r starts at peer r mod k), after a
-warm-up; each measurement is ``time.perf_counter`` around a batch of steps, and a peer's figure is the median
-over rounds of the per-step time. Peak memory is measured separately, one child process per peer and
-workload (``peak_rss``), so the peaks of different peers never mix.
+Each peer runs in its own long-lived worker process (``Worker``, ``python -m bench.harness worker ...``), or,
+with ``python -m bench --in-process``, all peers share this process. Either way this process drives the
+measurement: the peers are timed in alternation (round r starts at peer r mod k), after a warm-up; each
+measurement is ``time.perf_counter`` around a batch of steps, taken where the step runs, and a peer's figure
+is the median over rounds of the per-step time. Peak memory is measured separately, one child process per
+peer and workload (``peak_rss``), so the peaks of different peers never mix.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import gc
 import importlib
 import inspect
+import itertools
 import json
 import math
 import os
+import pickle
 import platform
 import statistics
 import subprocess
@@ -59,10 +63,16 @@ def environment_lines(threads: int) -> list[str]:
         f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; "
         + ", ".join(f"{k}={os.environ.get(k, '(unset)')}" for k in THREAD_ENV_VARS),
     ]
+    return lines + (pool_lines() or ["threadpoolctl not installed"])
+
+
+def pool_lines() -> list[str]:
+    """One line per BLAS/OpenMP thread pool loaded in this process (threadpoolctl; empty without it)."""
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
-        return lines + ["threadpoolctl not installed"]
+        return []
+    lines = []
     for info in threadpool_info():
         desc = f"{info.get('internal_api')} {info.get('version') or ''}".strip()
         extra = ", ".join(f"{k}={info[k]}" for k in ("architecture", "threading_layer") if info.get(k))
@@ -74,7 +84,8 @@ def environment_lines(threads: int) -> list[str]:
 
 
 class OtherLoad:
-    """CPU time used by *other* processes since construction, from /proc/stat minus this process's own time.
+    """CPU time used by *other* processes since construction: /proc/stat minus the CPU time of this process,
+    its waited-for children and its live workers (which run the steps being timed).
 
     ``cores()`` is the average number of cores they kept busy: on a 2-core machine anything above ~0.1 means
     the figures taken meanwhile are disturbed.
@@ -96,7 +107,7 @@ class OtherLoad:
     @staticmethod
     def _self() -> float:
         t = os.times()
-        return t.user + t.system + t.children_user + t.children_system
+        return t.user + t.system + t.children_user + t.children_system + _workers_cpu()
 
     def cores(self) -> float | None:
         busy = self._busy()
@@ -121,7 +132,9 @@ def load_peer(module_path: str) -> tuple[ModuleType | None, str]:
         return None, f"skipped: import failed ({type(e).__name__}: {e})"
 
 
-def peer_version(mod: ModuleType) -> str:
+def peer_version(mod: ModuleType | Worker) -> str:
+    if isinstance(mod, Worker):
+        return mod.version
     return f"{getattr(mod, 'LIBRARY', mod.__name__)} {getattr(mod, 'VERSION', '?')}"
 
 
@@ -149,6 +162,225 @@ def _sync(x) -> float | None:
     if hasattr(x, "block_until_ready"):
         x = x.block_until_ready()
     return float(np.asarray(x))
+
+
+# ---------------------------------------------------------------- worker processes
+# Each library brings its own thread pools (OpenMP, OpenBLAS, Eigen, XLA), allocator and affinity settings;
+# loaded into one process they slow each other down unevenly (seen: hand-NumPy 6% slower relative to graphgrad
+# on W2 with torch, TF and JAX merely imported). So by default each peer lives in a worker process of its own
+# that imports only that peer, and this process, which imports none of them, sends it requests: build a step,
+# run the loss check, time a batch of calls. The batch is timed inside the worker (``_timed_batch``, GC off,
+# last result synced), so the pipe's latency is never counted.
+
+_WORKERS: dict[int, Worker] = {}  # live workers by pid: OtherLoad subtracts their CPU time
+
+
+class WorkerError(Exception):
+    """A request failed in a worker: ``kind`` is the remote exception's type name (or "WorkerDied")."""
+
+    def __init__(self, kind: str, msg: str) -> None:
+        super().__init__(msg)
+        self.kind = kind
+
+
+def _why(e: BaseException) -> str:
+    """``Type: message`` of an exception, with a worker's exception named by its own type."""
+    return f"{e.kind if isinstance(e, WorkerError) else type(e).__name__}: {e}"
+
+
+def _cpu_of(pid: int) -> float:
+    """User + system CPU seconds of a live process, from /proc/<pid>/stat (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # fields 14, 15: utime, stime
+
+
+def _workers_cpu() -> float:
+    """CPU seconds used so far by the live workers."""
+    return sum(map(_cpu_of, list(_WORKERS)))
+
+
+class Worker:
+    """One peer in its own long-lived process, ``python -m bench.harness worker MODULE THREADS``.
+
+    Messages are pickles on the worker's stdin and stdout: requests ``(op, key, arg)``, replies ``("ok",
+    value)`` or ``("error", type name, message)``; only plain values travel, so this process never imports
+    the peer's library. Steps are addressed by key, so several workloads' steps can live in one worker (a
+    scaling sweep times all its points together). Closing the worker's stdin (``close``, or this process
+    dying) makes it exit.
+    """
+
+    def __init__(self, module_path: str, threads: int) -> None:
+        env = {**os.environ, **thread_env(threads)}
+        cmd = [sys.executable, "-m", "bench.harness", "worker", module_path, str(threads)]
+        self.proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        _WORKERS[self.proc.pid] = self
+        self.version, self.has_matmul, self.pools = module_path, False, []
+        self.dead = ""  # why the worker can no longer answer
+        self._keys = itertools.count()
+
+    def ready(self) -> str:
+        """Wait until the worker has imported its peer; returns "" or the reason it could not (then closed)."""
+        try:
+            hello = self._recv()
+        except WorkerError as e:
+            hello = {"note": f"skipped: worker failed ({e})"}
+        if "note" in hello:
+            self.close()
+            return hello["note"]
+        self.version, self.has_matmul, self.pools = hello["version"], hello["matmul"], hello["pools"]
+        return ""
+
+    def _recv(self):
+        if self.dead:
+            raise WorkerError("WorkerDied", self.dead)
+        try:
+            return pickle.load(self.proc.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            try:
+                code = self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = "?"
+            self.dead = f"worker exited with code {code}"
+            raise WorkerError("WorkerDied", self.dead) from None
+
+    def call(self, op: str, key: int, arg=None):
+        """Send one request and wait for its reply; a remote exception is raised here as ``WorkerError``
+        (``NotImplementedError`` as itself, so the caller can tell "not run" from "failed")."""
+        if not self.dead:
+            try:
+                pickle.dump((op, key, arg), self.proc.stdin)
+                self.proc.stdin.flush()
+            except OSError:
+                pass  # the worker is gone: _recv says so
+        reply = self._recv()
+        if reply[0] == "ok":
+            return reply[1]
+        if reply[1] == "NotImplementedError":
+            raise NotImplementedError(reply[2])
+        raise WorkerError(reply[1], reply[2])
+
+    def make_step(self, wl: wls.Workload) -> RemoteFn:
+        """The peer's ``make_step`` for ``wl``, built in the worker from the same seeded weights and data."""
+        key = next(self._keys)
+        self.call("step", key, wl)
+        return RemoteFn(self, key)
+
+    def make_matmul(self, n: int) -> RemoteFn:
+        key = next(self._keys)
+        self.call("matmul", key, n)
+        return RemoteFn(self, key)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Close stdin (the worker exits after its current request), wait, then terminate, then kill."""
+        _WORKERS.pop(self.proc.pid, None)
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@dataclass
+class RemoteFn:
+    """A step (or matmul) living in a worker; stands in for the local callable in ``round_robin``."""
+
+    worker: Worker
+    key: int
+
+    def check(self, k: int) -> list[float | None]:
+        return self.worker.call("check", self.key, k)
+
+    def timed_batch(self, n: int) -> float:
+        return self.worker.call("time", self.key, n)
+
+    def close(self) -> None:
+        try:
+            self.worker.call("drop", self.key)
+        except WorkerError:
+            pass
+
+
+def start_workers(modules: dict[str, str], threads: int) -> tuple[dict[str, Worker], dict[str, str]]:
+    """One worker per peer (name -> module path), all started at once so the imports overlap; returns the
+    workers whose peer loaded, and a note for each of the others."""
+    started = {name: Worker(path, threads) for name, path in modules.items()}
+    workers, notes = {}, {}
+    for name, w in started.items():
+        note = w.ready()
+        if note:
+            notes[name] = note
+        else:
+            workers[name] = w
+    return workers, notes
+
+
+def close_workers() -> None:
+    """Close every live worker (called in a ``finally``: no worker outlives the benchmark)."""
+    for w in list(_WORKERS.values()):
+        w.close()
+
+
+def release(fns) -> None:
+    """Drop remote steps in their workers (local ones go with their last reference)."""
+    for fn in fns:
+        if isinstance(fn, RemoteFn):
+            fn.close()
+
+
+def _worker_main(module_path: str, threads: int) -> None:
+    """The worker's side: import the peer, say hello, then serve requests until stdin closes."""
+    out = os.fdopen(os.dup(1), "wb")  # the replies' channel; fd 1 now goes to stderr, so a peer's prints
+    os.dup2(2, 1)  # cannot corrupt it
+    inp = sys.stdin.buffer
+
+    def send(msg) -> None:
+        pickle.dump(msg, out)
+        out.flush()
+
+    limit_threads(threads)
+    mod, note = load_peer(module_path)
+    if mod is None:
+        send({"note": note})
+        return
+    limit_threads(threads)  # the pools the peer's library brought
+    send({"version": peer_version(mod), "matmul": hasattr(mod, "make_matmul"), "pools": pool_lines()})
+    fns: dict[int, Callable] = {}
+    while True:
+        try:
+            op, key, arg = pickle.load(inp)
+        except EOFError:
+            return
+        try:
+            value = None
+            if op == "step":
+                fns[key] = build_step(mod, arg, wls.init_params(arg), wls.make_data(arg), threads)
+            elif op == "matmul":
+                fns[key] = mod.make_matmul(arg, threads=threads)
+            elif op == "check":
+                value = [_sync(fns[key]()) for _ in range(arg)]
+            elif op == "time":
+                value = _timed_batch(fns[key], arg)
+            elif op == "drop":
+                del fns[key]
+                gc.collect()
+            else:
+                raise ValueError(f"unknown request {op!r}")
+            send(("ok", value))
+        except Exception as e:  # reported to the parent, which notes it; the worker serves on
+            send(("error", type(e).__name__, str(e)))
 
 
 # ---------------------------------------------------------------- timing
@@ -222,10 +454,21 @@ def _timed_batch(fn: Callable, n: int) -> float:
             gc.enable()
 
 
+def _time_batch(fn: Callable | RemoteFn, n: int) -> float:
+    """Seconds for ``n`` calls of a step, timed where it runs (in its worker for a ``RemoteFn``)."""
+    return fn.timed_batch(n) if isinstance(fn, RemoteFn) else _timed_batch(fn, n)
+
+
+def _check(fn: Callable | RemoteFn, k: int) -> list[float | None]:
+    """The losses of ``k`` calls of a step, each synced."""
+    return fn.check(k) if isinstance(fn, RemoteFn) else [_sync(fn()) for _ in range(k)]
+
+
 def round_robin(
-    fns: dict[str, Callable], settings: Settings, notes: dict[str, str], stats: dict | None = None
+    fns: dict[str, Callable | RemoteFn], settings: Settings, notes: dict[str, str], stats: dict | None = None
 ) -> dict[str, Timing]:
-    """Warm up each callable, size its batch of calls, then time all of them in alternating rounds.
+    """Warm up each callable (local or in a worker), size its batch of calls, then time all of them in
+    alternating rounds. One that fails is dropped with a note, the others go on.
 
     ``stats["other_load"]`` gets the mean load of other processes (cores) over the rounds used.
     """
@@ -234,17 +477,18 @@ def round_robin(
     for name, fn in list(fns.items()):
         # Warm-up doubles as calibration: batches of n calls, n doubling while a batch is short; the batch
         # size comes from the fastest per-call time seen, so one hiccup cannot shrink it.
+        settle(0.0)  # workers only: the previous one's spinning threads would skew the calibration
         try:
             t_end, n, calls, best = time.perf_counter() + settings.warmup_s, 1, 0, math.inf
             while calls < 2 or time.perf_counter() < t_end:
-                t = _timed_batch(fn, n)
+                t = _time_batch(fn, n)
                 calls += n
                 best = min(best, t / n)
                 if t < settings.batch_s / 4:
                     n *= 2
         except Exception as e:
-            notes[name] = f"failed during warm-up ({type(e).__name__}: {e})"
-            del fns[name]
+            notes[name] = f"failed during warm-up ({_why(e)})"
+            release([fns.pop(name)])
             continue
         sizes[name] = max(1, math.ceil(settings.batch_s / best))
         slow = slow or best > settings.batch_s
@@ -262,8 +506,12 @@ def round_robin(
         got = {}
         for name in names[k:] + names[:k]:
             if settings.settle_s:
-                time.sleep(settings.settle_s)  # let the previous peer's spinning worker threads go idle
-            got[name] = _timed_batch(fns[name], sizes[name]) / sizes[name]
+                settle(settings.settle_s)  # let the previous peer's spinning worker threads go idle
+            try:
+                got[name] = _time_batch(fns[name], sizes[name]) / sizes[name]
+            except Exception as e:  # e.g. a worker that died: drop the peer, keep the others
+                notes[name] = f"failed during timing ({_why(e)})"
+                names.remove(name)
         other = load.cores()
         ok = other is None or other <= settings.max_other_load
         clean += ok
@@ -278,8 +526,22 @@ def round_robin(
         name: Timing(
             kept[name] + (dropped[name] if contended else []), sizes[name], len(dropped[name]), contended
         )
-        for name in fns
+        for name in names
     }
+
+
+def settle(min_s: float, max_s: float = 1.0) -> None:
+    """Idle pause before a timed batch, so the previous peer's spinning threads go idle (OpenBLAS's helper
+    threads spin ~0.1 s after the last call). In this process they would share the next peer's pools; a worker's
+    spin would steal a core from the next worker instead. So after ``min_s``, wait until no worker used CPU
+    over 20 ms (at most ``max_s``)."""
+    time.sleep(min_s)
+    t_end, cpu = time.perf_counter() + max_s, _workers_cpu()
+    while _WORKERS and time.perf_counter() < t_end:
+        time.sleep(0.02)
+        cpu, before = _workers_cpu(), cpu
+        if cpu == before:
+            break
 
 
 def wait_quiet(max_s: float, threshold: float) -> float:
@@ -304,29 +566,33 @@ def rel_diff(a: float, b: float) -> float:
 
 
 def prepare_workload(
-    wl: wls.Workload, peers: dict[str, ModuleType], settings: Settings, threads: int
-) -> tuple[WorkloadResult, dict[str, Callable]]:
+    wl: wls.Workload, peers: dict[str, ModuleType | Worker], settings: Settings, threads: int
+) -> tuple[WorkloadResult, dict[str, Callable | RemoteFn]]:
     """Build every peer's step from the same weights and data and run the loss check; returns the result
-    (losses and notes filled in) and the steps, ready for ``round_robin``."""
+    (losses and notes filled in) and the steps, ready for ``round_robin``. A worker makes the data and
+    weights itself, from the same seeds."""
     res = WorkloadResult(wl)
-    data = wls.make_data(wl)
-    params = wls.init_params(wl)
-    steps: dict[str, Callable] = {}
-    for name, mod in peers.items():
+    local = [p for p in peers.values() if not isinstance(p, Worker)]
+    data, params = (wls.make_data(wl), wls.init_params(wl)) if local else (None, None)
+    steps: dict[str, Callable | RemoteFn] = {}
+    for name, peer in peers.items():
         try:
-            steps[name] = build_step(mod, wl, params, data, threads)
-            res.losses[name] = [_sync(steps[name]()) for _ in range(settings.check_steps)]
+            if isinstance(peer, Worker):
+                steps[name] = peer.make_step(wl)
+            else:
+                steps[name] = build_step(peer, wl, params, data, threads)
+            res.losses[name] = _check(steps[name], settings.check_steps)
         except NotImplementedError as e:
             res.notes[name] = f"not run: {e}"
-            steps.pop(name, None)
+            release([steps.pop(name, None)])
         except Exception as e:
-            res.notes[name] = f"failed ({type(e).__name__}: {e})"
-            steps.pop(name, None)
+            res.notes[name] = f"failed ({_why(e)})"
+            release([steps.pop(name, None)])
     return res, steps
 
 
 def bench_workload(
-    wl: wls.Workload, peers: dict[str, ModuleType], settings: Settings, threads: int
+    wl: wls.Workload, peers: dict[str, ModuleType | Worker], settings: Settings, threads: int
 ) -> WorkloadResult:
     """Build every peer's step from the same weights and data, check the losses agree, then time them."""
     waited = wait_quiet(settings.quiet_wait_s, settings.max_other_load)
@@ -335,6 +601,7 @@ def bench_workload(
     stats: dict = {}
     res.timings = round_robin(steps, settings, res.notes, stats)
     res.other_load = stats.get("other_load")
+    release(steps.values())
     del steps
     gc.collect()
     return res
@@ -353,24 +620,28 @@ def check_rows(res: WorkloadResult, ref: str, tol: float) -> list[tuple[str, str
     return rows
 
 
-def bench_matmul(peers: dict[str, ModuleType], settings: Settings, threads: int) -> WorkloadResult:
+def bench_matmul(peers: dict[str, ModuleType | Worker], settings: Settings, threads: int) -> WorkloadResult:
     """float32 n^3 matmul of every peer that has ``make_matmul``, timed round-robin like a workload."""
     n = settings.matmul_n
     mm = wls.Workload(f"MM{n}", (n, n), "", "", 0, "", 0.0, 0, "GFLOP/s", description=f"float32 matmul {n}^3")
     res = WorkloadResult(mm)
     res.waited_s = wait_quiet(settings.quiet_wait_s, settings.max_other_load)
     fns = {}
-    for name, mod in peers.items():
-        if not hasattr(mod, "make_matmul"):
+    for name, peer in peers.items():
+        if not (peer.has_matmul if isinstance(peer, Worker) else hasattr(peer, "make_matmul")):
             res.notes[name] = "no make_matmul"
             continue
         try:
-            fns[name] = mod.make_matmul(settings.matmul_n, threads=threads)
+            if isinstance(peer, Worker):
+                fns[name] = peer.make_matmul(n)
+            else:
+                fns[name] = peer.make_matmul(n, threads=threads)
         except Exception as e:
-            res.notes[name] = f"failed ({type(e).__name__}: {e})"
+            res.notes[name] = f"failed ({_why(e)})"
     stats: dict = {}
     res.timings = round_robin(fns, settings, res.notes, stats)
     res.other_load = stats.get("other_load")
+    release(fns.values())
     del fns
     gc.collect()
     return res
@@ -433,5 +704,13 @@ def _rss_child(module_path: str, workload: str, threads: int, steps: int) -> Non
 if __name__ == "__main__":
     if len(sys.argv) == 6 and sys.argv[1] == "rss":
         _rss_child(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+    elif len(sys.argv) == 4 and sys.argv[1] == "worker":
+        try:
+            _worker_main(sys.argv[2], int(sys.argv[3]))
+        except (KeyboardInterrupt, BrokenPipeError):  # Ctrl-C reaches the workers too; the parent reports
+            raise SystemExit(1) from None
     else:
-        raise SystemExit("usage: python -m bench.harness rss MODULE WORKLOAD THREADS STEPS")
+        raise SystemExit(
+            "usage: python -m bench.harness rss MODULE WORKLOAD THREADS STEPS\n"
+            "       python -m bench.harness worker MODULE THREADS"
+        )

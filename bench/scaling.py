@@ -69,6 +69,7 @@ def bench_sweep(sweep: str, peers: dict, settings: harness.Settings, threads: in
         res.other_load = stats.get("other_load")
     results = [res for res, _ in prepared]
     results[0].waited_s = waited
+    harness.release(fns.values())  # steps living in worker processes are dropped there
     del fns, prepared  # the steps hold sessions and compiled functions
     gc.collect()
     return results
