@@ -8,6 +8,7 @@ and returns device arrays.
 """
 from __future__ import annotations
 
+import contextlib
 import types
 
 import numpy as np
@@ -31,6 +32,31 @@ class DeviceArray(np.ndarray):
     def get(self):
         """The host copy, as `cupy.ndarray.get()`."""
         return to_host(self)
+
+    # Reading a value on the host waits for the device: CuPy does it, but not while a CUDA graph is captured.
+    def __float__(self):
+        _no_host_read("float()")
+        return float(self.view(np.ndarray))
+
+    def __int__(self):
+        _no_host_read("int()")
+        return int(self.view(np.ndarray))
+
+    def __index__(self):
+        _no_host_read("operator.index()")
+        return self.view(np.ndarray).__index__()
+
+    def __bool__(self):
+        _no_host_read("bool()")
+        return bool(self.view(np.ndarray))
+
+    def item(self, *args):
+        _no_host_read(".item()")
+        return self.view(np.ndarray).item(*args)
+
+    def tolist(self):
+        _no_host_read(".tolist()")
+        return self.view(np.ndarray).tolist()
 
     def __array_function__(self, func, types_, args, kwargs):
         _refuse_host((args, kwargs), f"np.{func.__name__}", index_ok=True)
@@ -96,8 +122,52 @@ def to_device(a):
 def to_host(a):
     """Device -> host: a plain ndarray copy; host values (strings, scalars) pass through."""
     if isinstance(a, DeviceArray):
+        _no_host_read("a device-to-host copy")
         return np.array(a.view(np.ndarray), copy=True)
     return a
+
+
+# --- CUDA-graph capture ------------------------------------------------------------------------------------------
+
+_capture = types.SimpleNamespace(active=False)
+
+
+def _no_host_read(what):
+    if _capture.active:
+        raise RuntimeError(f"fakegpu: {what} while a CUDA graph is being captured (CuPy: operation not permitted "
+                           "when stream is capturing)")
+
+
+class FakeGraphs:
+    """`Backend.graphs` of the fake: capturing runs the function once with host reads refused, then restores the
+    arrays it wrote (a real capture runs nothing); a "graph" is the function and the arrays it returned, and
+    launching it runs the function again and writes its results into those same arrays, as a real graph writes
+    to the addresses it captured."""
+
+    def __init__(self):
+        self.captures = self.launches = 0
+
+    def stream(self):
+        return contextlib.nullcontext()
+
+    def capture(self, fn, written=()):
+        saved = [np.array(a.view(np.ndarray), copy=True) for a in written]
+        _capture.active = True
+        try:
+            result = fn()
+        finally:
+            _capture.active = False
+            for a, before in zip(written, saved):  # a real capture runs nothing: undo what running did
+                np.copyto(a.view(np.ndarray), before)
+        self.captures += 1
+        return (fn, result), result
+
+    def launch(self, graph):
+        fn, result = graph
+        self.launches += 1
+        for old, new in zip(result, fn()):
+            if isinstance(old, DeviceArray):
+                np.copyto(old.view(np.ndarray), new.view(np.ndarray))
 
 
 def _asarray(a, dtype=None, **kw):
@@ -190,7 +260,8 @@ xp = FakeXP()
 
 
 def make_backend(index=0):
-    return backends.Backend("fakegpu", "GPU", xp, to_device, to_host, index=index, description="NumPy test double")
+    return backends.Backend("fakegpu", "GPU", xp, to_device, to_host, index=index, description="NumPy test double",
+                            graphs=FakeGraphs())
 
 
 def register(name="fakegpu"):

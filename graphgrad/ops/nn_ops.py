@@ -891,16 +891,24 @@ class SparseSoftmaxCrossEntropyWithLogits(OpDef):
 
     def kernel(op, ctx):
         xp = ctx.xp
-        exp, log, arange = xp.exp, xp.log, xp.arange
+        exp, log, arange, where, clip = xp.exp, xp.log, xp.arange, xp.where, xp.clip
+        # As in TensorFlow: a label outside [0, classes) is an error on the CPU, and NaN loss and gradient rows on
+        # a GPU, where checking would wait for the device (and could not be replayed as a CUDA graph).
+        on_host = ctx.backend.device_type == "CPU"
 
         def sparse_xent(x, labels):
             c = x.shape[-1]
             x2 = x.reshape(-1, c)
             lab = labels.reshape(-1)
-            if lab.size and (int(lab.min()) < 0 or int(lab.max()) >= c):
-                bad = lab[(lab < 0) | (lab >= c)][0]
-                raise InvalidArgumentError(op.node_def, op, f"Received a label value of {bad} which is outside the "
-                                                            f"valid range of [0, {c}).")
+            bad = None
+            if on_host:
+                if lab.size and (int(lab.min()) < 0 or int(lab.max()) >= c):
+                    first = lab[(lab < 0) | (lab >= c)][0]
+                    raise InvalidArgumentError(op.node_def, op, f"Received a label value of {first} which is outside "
+                                                                f"the valid range of [0, {c}).")
+            else:
+                bad = (lab < 0) | (lab >= c)
+                lab = clip(lab, 0, c - 1)
             sh = x2 - x2.max(axis=1, keepdims=True)
             e = exp(sh)
             s = e.sum(axis=1, keepdims=True)
@@ -909,6 +917,9 @@ class SparseSoftmaxCrossEntropyWithLogits(OpDef):
             loss -= sh[rows, lab]
             e /= s
             e[rows, lab] -= 1
+            if bad is not None:
+                loss = where(bad, xp.nan, loss).astype(loss.dtype, copy=False)
+                e = where(bad[:, None], xp.nan, e).astype(e.dtype, copy=False)
             return loss.reshape(labels.shape), e.reshape(x.shape)
         return sparse_xent
 

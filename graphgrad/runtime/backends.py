@@ -46,7 +46,7 @@ class Backend:
     """One device's array module and its host<->device transfers (plain attributes, bound once per run context)."""
 
     def __init__(self, name, device_type, xp, to_device, to_host, synchronize=None, index=0, description="",
-                 matmul=None):
+                 matmul=None, graphs=None):
         self.name = name
         self.device_type = device_type
         self.index = index
@@ -56,6 +56,11 @@ class Backend:
         self.synchronize = synchronize or _nothing
         self.description = description or name
         self._matmul = matmul
+        #: CUDA-graph capture (`stream()`, `capture(fn, written) -> (graph, result)`, `launch(graph)`), or None
+        #: where the device has none; plans use it to replay whole runs (runtime/graph_replay.py). `written` are
+        #: the arrays the work updates in place: a capture records the work without running it, so they must
+        #: come out of it unchanged.
+        self.graphs = graphs
 
     def matmul(self, precision):
         """`(a, b, out=None) -> a @ b` for float32 operands at a session's matmul precision
@@ -179,7 +184,44 @@ def _cupy_backend(index):
         desc = props["name"].decode() if isinstance(props["name"], bytes) else str(props["name"])
     except Exception:
         desc = "CUDA device"
-    return Backend("gpu", "GPU", cupy, to_device, to_host, synchronize, index, f"CuPy on {desc}", matmul)
+    return Backend("gpu", "GPU", cupy, to_device, to_host, synchronize, index, f"CuPy on {desc}", matmul,
+                   _CupyGraphs(cupy))
+
+
+class _CupyGraphs:
+    """CUDA-graph capture with CuPy. Everything of a replayed plan (feed copies, launch, fetch copies) runs on one
+    stream of its own; it is a blocking stream, so it is ordered with the legacy default stream that CuPy's
+    other work (the feeds' host-to-device copies) uses. The captured run allocates from a memory pool of its
+    own, kept with the graph: nothing else can be handed the memory the graph reads and writes."""
+
+    def __init__(self, cupy):
+        self._cupy = cupy
+        self._stream = None
+
+    def stream(self):
+        if self._stream is None:
+            self._stream = self._cupy.cuda.Stream()
+        return self._stream
+
+    def capture(self, fn, written=()):
+        del written  # a stream capture runs nothing, so it changes nothing
+        cuda = self._cupy.cuda
+        stream, pool = self.stream(), cuda.MemoryPool()
+        with stream, cuda.using_allocator(pool.malloc):
+            stream.begin_capture()
+            try:
+                result = fn()
+            except BaseException:
+                try:
+                    stream.end_capture()
+                except Exception:
+                    pass  # the capture was invalidated by the failure being raised
+                raise
+            graph = stream.end_capture()
+        return (graph, pool), result
+
+    def launch(self, graph):
+        graph[0].launch(stream=self._stream)
 
 
 def _cupy_matmul(cupy, precision):

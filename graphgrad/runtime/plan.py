@@ -20,6 +20,7 @@ import numpy as np
 from ..framework.errors import InvalidArgumentError, OpError
 from ..framework.graph import Operation, Tensor
 from ..ops.core import _feed_error
+from .graph_replay import GraphReplay, not_capturable, replay_default
 from .passes import optimize as optimize_program
 
 _plan_numbers = itertools.count(1)  # names each plan's source file; next() is atomic, so threads get distinct ones
@@ -193,9 +194,11 @@ class Plan:
                 body.append(f"    del {', '.join(dead)}")
 
         results = []
+        self._result_kinds = []  # per fetch: None (an op), "scalar" or "array"; how a graph replay returns it
         for e in fetch_elems:
             if isinstance(e, Operation):
                 results.append("None")
+                self._result_kinds.append(None)
                 continue
             r = e if e in fed else prog.resolve(e)
             expr = names[r]
@@ -208,6 +211,7 @@ class Plan:
             if shape == ():
                 expr = f"_scalar({expr})"
             results.append(expr)
+            self._result_kinds.append("scalar" if shape == () else "array")
         ns["_scalar"] = _to_scalar
         ns["_snapshot"] = self._snapshot
         body.append(f"    return [{', '.join(results)}]")
@@ -218,7 +222,29 @@ class Plan:
         weakref.finalize(self, linecache.cache.pop, filename, None)
         exec(compile(self.source, filename, "exec"), ns)
         self._fn = ns["run"]
+        self._ns = ns
         self._filename = filename
+        #: Variables whose buffers the run reads or writes (a graph replay checks they were not replaced).
+        self.variables = list({v: None for op in steps
+                               for v in ([op] if op.op_def.type == "VariableV2" else _ref_vars(op))})
+        graphs = getattr(self.ctx.backend, "graphs", None)
+        self.replay = None
+        if graphs is not None and replay_default() and not_capturable(self) is None:
+            self.replay = GraphReplay(self, graphs)
+
+    def function_for_capture(self):
+        """The run function for a CUDA-graph capture: fetches stay device arrays (a copy to the host cannot be
+        captured; `finish_outputs` makes it after each replay) and there is no rollback snapshot (a replay
+        runs no Python, so nothing can fail half-way)."""
+        ns = dict(self._ns, _host=_same, _scalar=_same, _snapshot=_nothing)
+        exec(compile(self.source, self._filename, "exec"), ns)
+        return ns["run"]
+
+    def finish_outputs(self, values):
+        """What the normal run returns for device values computed by `function_for_capture`'s function."""
+        to_host = self.ctx.to_host
+        return [None if kind is None else _to_scalar(to_host(v)) if kind == "scalar" else to_host(v)
+                for kind, v in zip(self._result_kinds, values)]
 
     # --- running ----------------------------------------------------------------------------------------
     def _snapshot(self):
@@ -247,6 +273,10 @@ class Plan:
                     from ..ops.state_ops import uninitialized_error
 
                     raise uninitialized_error(v)
+        if self.replay is not None:
+            out = self.replay(feeds)
+            if out is not None:
+                return out
         try:
             out = self._fn(feeds)
         except Exception as e:
@@ -279,6 +309,14 @@ def _must_copy(prog, e, r):
     if r in prog.consts:
         return isinstance(prog.consts[r], np.ndarray) and e.op.op_def.type != "Const"
     return not prog.path_is_same_object(e)
+
+
+def _same(x):
+    return x
+
+
+def _nothing():
+    pass
 
 
 def _into_kept_buffer(kernel, shape_of, dtype, xp):
