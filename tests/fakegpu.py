@@ -14,6 +14,7 @@ import types
 import numpy as np
 
 from graphgrad.runtime import backends
+from graphgrad.runtime.elementwise import emulate
 
 
 class DeviceArray(np.ndarray):
@@ -261,7 +262,7 @@ xp = FakeXP()
 
 def make_backend(index=0):
     return backends.Backend("fakegpu", "GPU", xp, to_device, to_host, index=index, description="NumPy test double",
-                            graphs=FakeGraphs())
+                            graphs=FakeGraphs(), elementwise=lambda kernel: emulate(xp, kernel))
 
 
 def register(name="fakegpu"):

@@ -4,6 +4,7 @@ The fake refuses host arrays where CuPy would, so running real graphs on it chec
 boundary: constants, feeds, random draws, variables, fetches, Print, summaries and checkpoints. Tests at the
 end run the same graphs on a real GPU when CuPy sees one.
 """
+import contextlib
 import importlib.machinery
 import importlib.util
 import os
@@ -22,6 +23,7 @@ from graphgrad.framework.op_def import OpDef
 from graphgrad.ops.core import apply_op, convert_to_tensor
 from graphgrad.runtime import backends
 from graphgrad.runtime.backends import DevicePlacementWarning, DeviceSpec, get_backend, parse_device
+from graphgrad.runtime.elementwise import Fused, emulate
 from graphgrad.runtime.passes import optimize_default
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -133,6 +135,12 @@ def _fake_cupy_module(device_count):
     stream = types.SimpleNamespace(synchronize=lambda: synced.append(True))
     cupy.cuda = types.SimpleNamespace(runtime=runtime, get_current_stream=lambda: stream)
     cupy.synced = synced
+    compiled = cupy.compiled = []
+
+    def elementwise_kernel(in_params, out_params, body, name):  # cupy.ElementwiseKernel, run by the emulator
+        compiled.append(name)
+        return emulate(cupy, Fused(name, in_params, out_params, body))
+    cupy.ElementwiseKernel = elementwise_kernel
     return cupy
 
 
@@ -187,6 +195,59 @@ def test_session_on_the_cupy_backend_runs_a_training_step(fake_cupy, violations)
     _, l0 = s.run([step, loss], {x: [[1, 2], [3, 4]]})
     assert l0 == np.float32(29.0) and type(s._ctx.variables[w.op]) is DeviceArray
     assert type(s.run(w)) is np.ndarray
+    grad = np.array([[1, 3], [2, 4]], np.float32) @ np.array([[3], [7]], np.float32)  # (2/2) xᵀ (x w)
+    np.testing.assert_array_equal(s.run(w), 1 - grad * np.float32(0.1))  # the fused update ran
+    assert sys.modules["cupy"].compiled == ["graphgrad_apply_gradient_descent"]
+
+
+class _Recorder:
+    """Stands in for CuPy's stream, memory pool and graph, recording what the capture glue calls."""
+
+    def __init__(self, calls):
+        self.calls = calls
+
+    def __enter__(self):
+        self.calls.append("enter stream")
+
+    def __exit__(self, *exc):
+        self.calls.append("exit stream")
+
+    def begin_capture(self):
+        self.calls.append("begin")
+
+    def end_capture(self):
+        self.calls.append("end")
+        return self
+
+    def launch(self, stream=None):
+        self.calls.append(("launch", stream))
+
+
+def test_cupy_capture_glue_follows_cupys_stream_capture_protocol():
+    calls = []
+    rec = _Recorder(calls)
+
+    @contextlib.contextmanager
+    def using_allocator(malloc):
+        calls.append(("allocator", malloc))
+        yield
+        calls.append("allocator back")
+
+    pool = types.SimpleNamespace(malloc="private malloc")
+    cupy = types.SimpleNamespace(cuda=types.SimpleNamespace(
+        Stream=lambda: rec, MemoryPool=lambda: pool, using_allocator=using_allocator))
+    graphs = backends._CupyGraphs(cupy)
+    graph, result = graphs.capture(lambda: calls.append("work") or "result")
+    assert result == "result"
+    assert calls == ["enter stream", ("allocator", "private malloc"), "begin", "work", "end", "allocator back",
+                     "exit stream"]
+    assert graph == (rec, pool)  # the pool lives as long as the graph
+    graphs.launch(graph)
+    assert calls[-1] == ("launch", rec)
+    calls.clear()
+    with pytest.raises(ZeroDivisionError):
+        graphs.capture(lambda: 1 / 0)
+    assert calls[2:4] == ["begin", "end"]  # the capture is ended, and the kernel's error is the one raised
 
 
 # --- choosing the session's device ------------------------------------------------------------------------

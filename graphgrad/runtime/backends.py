@@ -46,7 +46,7 @@ class Backend:
     """One device's array module and its host<->device transfers (plain attributes, bound once per run context)."""
 
     def __init__(self, name, device_type, xp, to_device, to_host, synchronize=None, index=0, description="",
-                 matmul=None, graphs=None):
+                 matmul=None, graphs=None, elementwise=None):
         self.name = name
         self.device_type = device_type
         self.index = index
@@ -61,6 +61,18 @@ class Backend:
         #: the arrays the work updates in place: a capture records the work without running it, so they must
         #: come out of it unchanged.
         self.graphs = graphs
+        self._elementwise = elementwise
+        self._fused = {}
+
+    def fused(self, kernel):
+        """A fused element-wise kernel (runtime/elementwise.py) compiled for this device, or None where the
+        ufunc calls with `out=` are as fast (the CPU): kernels use it when they get one."""
+        if self._elementwise is None:
+            return None
+        fn = self._fused.get(kernel)
+        if fn is None:
+            fn = self._fused[kernel] = self._elementwise(kernel)
+        return fn
 
     def matmul(self, precision):
         """`(a, b, out=None) -> a @ b` for float32 operands at a session's matmul precision
@@ -184,8 +196,11 @@ def _cupy_backend(index):
         desc = props["name"].decode() if isinstance(props["name"], bytes) else str(props["name"])
     except Exception:
         desc = "CUDA device"
+    def elementwise(kernel):
+        return cupy.ElementwiseKernel(kernel.in_params, kernel.out_params, kernel.body, kernel.name)
+
     return Backend("gpu", "GPU", cupy, to_device, to_host, synchronize, index, f"CuPy on {desc}", matmul,
-                   _CupyGraphs(cupy))
+                   _CupyGraphs(cupy), elementwise)
 
 
 class _CupyGraphs:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..framework.op_def import same_dtype, static_shape
 from ..ops.core import apply_op
+from ..runtime import elementwise
 from .optimizer import ApplyOp, Optimizer, ref_buffers, scratch
 
 __all__ = ["AdamOptimizer", "ApplyAdam", "AdamBetaPowers"]
@@ -26,6 +27,13 @@ class ApplyAdam(ApplyOp):
 
     def kernel(op, ctx):
         store, (var_op, m_op, v_op) = ref_buffers(op, ctx)
+        fused = ctx.backend.fused(elementwise.ADAM)
+        if fused is not None:  # a GPU: the whole update in one kernel
+            def apply_fused(beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad):
+                var = store[var_op]
+                fused(grad, beta1_power, beta2_power, lr, beta1, beta2, epsilon, var, store[m_op], store[v_op])
+                return var
+            return apply_fused
         xp = ctx.xp
         mul, add, sub, div, sqrt = xp.multiply, xp.add, xp.subtract, xp.divide, xp.sqrt
         bufs = scratch(xp, 2)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..ops.core import apply_op
+from ..runtime import elementwise
 from .optimizer import ApplyOp, Optimizer, ref_buffers
 
 __all__ = ["GradientDescentOptimizer", "ApplyGradientDescent"]
@@ -14,6 +15,13 @@ class ApplyGradientDescent(ApplyOp):
 
     def kernel(op, ctx):
         store, (v_op,) = ref_buffers(op, ctx)
+        fused = ctx.backend.fused(elementwise.GRADIENT_DESCENT)
+        if fused is not None:  # a GPU: one kernel instead of two
+            def apply_fused(alpha, delta):
+                var = store[v_op]
+                fused(delta, alpha, var)
+                return var
+            return apply_fused
         xp = ctx.xp
         mul, sub, empty_like = xp.multiply, xp.subtract, xp.empty_like
         cell = [None]  # the scratch buffer for delta * alpha, reused while the variable keeps its shape

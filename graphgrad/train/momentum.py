@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..ops.core import apply_op
+from ..runtime import elementwise
 from .optimizer import ApplyOp, Optimizer, ref_buffers, scratch
 
 __all__ = ["MomentumOptimizer", "ApplyMomentum"]
@@ -21,6 +22,13 @@ class ApplyMomentum(ApplyOp):
         mul, add, sub = xp.multiply, xp.add, xp.subtract
         bufs = scratch(xp, 2)
         nesterov = bool(op.attrs.get("use_nesterov", False))
+        fused = ctx.backend.fused(elementwise.NESTEROV if nesterov else elementwise.MOMENTUM)
+        if fused is not None:  # a GPU: the whole update in one kernel
+            def apply_fused(lr, grad, momentum):
+                var = store[v_op]
+                fused(grad, lr, momentum, var, store[a_op])
+                return var
+            return apply_fused
 
         def apply(lr, grad, momentum):
             var, acc = store[v_op], store[a_op]
