@@ -172,7 +172,7 @@ class Program:
         self.live = dict.fromkeys(self.ops)  # ordered set of the ops that still run
         self.inplace = {}      # op -> index (among its value inputs) of the input whose buffer it writes
         self.kernels = {}      # op -> kernel specialized with facts the plan knows (used instead of its own)
-        self.reused = []       # MatMul ops that write into a buffer the plan keeps across runs
+        self.reused = {}       # MatMul op -> (a, b) -> result shape, for products written into kept buffers
         self.stats = {}
         self.rewrites = {name: [] for name in PASSES}
         n_mut, self._mut_before = 0, []
@@ -599,16 +599,16 @@ class Program:
         readers = self._value_readers()
         fetched = {self.resolve(t) for t in self.fetch_tensors}
         for op in self.live:
-            if op.op_def.type != "MatMul" or op in self.kernels or op.op_def.result_shape(op) is None:
+            shape_of = op.op_def.result_shape(op) if op.op_def.type == "MatMul" and op not in self.kernels else None
+            if shape_of is None:
                 continue
             out = op.outputs[0]
-            dims = out.shape.dims_tuple
             if not (out.dtype.base_dtype.is_floating or out.dtype.base_dtype.is_integer):
                 continue
-            if int(np.prod([32 if d is None else d for d in dims])) < _REUSE_ELEMENTS:
+            if int(np.prod([32 if d is None else d for d in out.shape.dims_tuple])) < _REUSE_ELEMENTS:
                 continue
             if self._stays_in_run(out, readers, fetched):
-                self.reused.append(op)
+                self.reused[op] = shape_of
         self.rewrites["reuse"] = [op.name for op in self.reused]
 
     def _stays_in_run(self, t, readers, fetched):

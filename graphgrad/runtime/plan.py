@@ -154,7 +154,6 @@ class Plan:
             last_use[names[t]] = len(steps)
         local = {n for t, n in names.items() if t not in prog.consts}
 
-        reused = set(prog.reused)
         mutated = [op for op in steps if op.op_def.mutates]
         first_mut = steps.index(mutated[0]) if mutated else None
         self.mutated_vars = list({v: None for op in mutated for v in _ref_vars(op)})
@@ -176,8 +175,8 @@ class Plan:
                 body.append(f"    {k}({call_args}, out={buf}){comment} in place")
             else:
                 ns[k] = prog.kernels[op] if op in prog.kernels else op.op_def.kernel(op, self.ctx)
-                if op in reused:
-                    ns[k] = _into_kept_buffer(ns[k], op.op_def.result_shape(op),
+                if op in prog.reused:
+                    ns[k] = _into_kept_buffer(ns[k], prog.reused[op],
                                               op.outputs[0].dtype.base_dtype.np, self.ctx.xp)
                     comment += " into a kept buffer"
                 outs = [names[t] if t in names and t not in fed else "_" for t in op.outputs]
