@@ -205,6 +205,7 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+@pytest.mark.host_process("trains in a child process")
 def test_sigkill_mid_training_then_resume_matches_the_uninterrupted_run(uninterrupted, tmp_path):
     argv = RESUME_ARGS + ["--epochs", "6", "--logdir", str(tmp_path)]
     proc = subprocess.Popen([sys.executable, "-c", SLOW_JOB, *argv], stdout=subprocess.PIPE,

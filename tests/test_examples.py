@@ -57,6 +57,7 @@ def test_triangle_needs_the_nonlinearity():
     assert triangle.main(steps=1000) == result  # tf.set_random_seed makes the run repeatable
 
 
+@pytest.mark.host_process("runs the example as a script")
 def test_triangle_script_prints_both_models(tmp_path):
     out = run_script("triangle", cwd=tmp_path).stdout
     accuracies = [float(a) for a in re.findall(r"test accuracy (\d\.\d+)", out)]
@@ -88,6 +89,7 @@ def test_linear_regression_claim_holds_for_other_seeds(tmp_path, seed):
     np.testing.assert_allclose(result["found_weights"], result["true_weights"], atol=0.05)
 
 
+@pytest.mark.host_process("runs the example as a script")
 def test_linear_regression_script_writes_into_its_folder(tmp_path):
     out = run_script("linear_regression", "ckpts", cwd=tmp_path).stdout
     assert "Found weights" in out and "model.ckpt-250" in out
@@ -128,6 +130,7 @@ def test_minimize_x_squared_shrinks_x_prints_and_logs(tmp_path, capsys):
     assert acc.Tags()["graph"]
 
 
+@pytest.mark.host_process("runs the example as a script")
 def test_minimize_x_squared_script(tmp_path):
     proc = run_script("minimize_x_squared", "logs/1", cwd=tmp_path)
     assert proc.stdout.split()[:2] == ["1.6", "4.0"]

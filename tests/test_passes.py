@@ -103,6 +103,7 @@ def test_constant_subgraphs_fold_once_and_stay_read_only():
     np.testing.assert_array_equal(s.run(y, {x: [1.0, 2.0]}), [1.0, 2.0] * (np.exp(np.float32([0, 1])) * 2 + 1))
 
 
+@pytest.mark.cpu_semantics("on a GPU every fetch is a fresh host copy, so a fetched Const is writable")
 def test_fetching_a_folded_tensor_gives_a_fresh_writable_array():
     c = tf.constant([1.0, 2.0]) * 3.0
     s = tf.Session()
@@ -446,7 +447,7 @@ def test_training_products_keep_their_buffers_and_results_stay_identical():
 
 def test_a_kept_buffer_is_the_same_memory_in_the_next_run():
     x, y, h, loss, step = _wide_mlp()
-    s = tf.Session()
+    s = tf.Session(device="cpu")  # a plan that runs its function every time (no CUDA-graph replay)
     s.run(tf.global_variables_initializer())
     plan = _plan(s, loss, _feed(x, y, 40, 0))
     assert "MatMul_1" in plan.rewrites["reuse"]

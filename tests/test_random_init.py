@@ -77,6 +77,7 @@ with tf.Session() as s:
 """
 
 
+@pytest.mark.host_process("compares with a child process")
 def test_seeded_numbers_are_identical_in_another_process():
     with tf.Graph().as_default():
         import io

@@ -525,6 +525,7 @@ CHILD_RESTORE = MODEL + textwrap.dedent("""
 """)
 
 
+@pytest.mark.host_process("restores in a child process")
 def test_restore_in_a_fresh_process_is_bit_for_bit(tmp_path):
     ns = {}
     exec(compile(MODEL, "<model>", "exec"), ns)
@@ -615,6 +616,7 @@ def _restore_latest(directory, n_elems):
 
 
 @pytest.mark.skipif(not hasattr(os, "kill") or sys.platform == "win32", reason="needs SIGKILL")
+@pytest.mark.host_process("saves in a child process")
 def test_sigkill_during_save_leaves_latest_checkpoint_restorable(tmp_path):
     n = 3_000_000  # 12 MB + 12 MB per checkpoint
     rnd = random.Random(0)
@@ -637,6 +639,7 @@ def test_sigkill_during_save_leaves_latest_checkpoint_restorable(tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(os, "kill") or sys.platform == "win32", reason="needs SIGKILL")
+@pytest.mark.host_process("saves in a child process")
 def test_kill_between_data_and_state_file_then_resume(tmp_path):
     n = 1000
     proc = _start_saver(tmp_path, n, pause_after_data=True)

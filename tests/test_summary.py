@@ -490,6 +490,7 @@ def test_add_summary_rejects_garbage(tmp_path):
             w.add_summary(1.5, 0)
 
 
+@pytest.mark.host_process("writes from a child process")
 def test_writer_unclosed_at_exit_leaves_readable_events(tmp_path):
     script = textwrap.dedent(f"""
         import graphgrad as tf

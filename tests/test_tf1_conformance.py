@@ -131,13 +131,27 @@ def _short(v):
     return s if len(s) < 300 else s[:300] + "..."
 
 
+#: The reference was recorded on the CPU; where TensorFlow itself behaves differently on a GPU, a run of the suite
+#: with a GPU as the default device (GRAPHGRAD_DEVICE, e.g. the fake GPU) expects TensorFlow's GPU behaviour.
+GPU_DIFFERENCES = {
+    "api_edge_values.sparse_ce_bad_label": (
+        {"error": None},
+        "TensorFlow on a GPU gives NaN loss rows for labels outside [0, classes) instead of raising"),
+}
+
+
+def _expected_differences():
+    on_gpu = tf.Session()._ctx.backend.device_type == "GPU"
+    return {**EXPECTED_DIFFERENCES, **GPU_DIFFERENCES} if on_gpu else EXPECTED_DIFFERENCES
+
+
 @pytest.mark.parametrize("name", list(recorder.PROGRAMS))
 def test_program_matches_tensorflow(name):
     assert name in REFERENCE, f"{name} is not recorded: run tools/record_tf1_reference.py under TensorFlow"
     ours = recorder.run_program(tf, name)
     ref = dict(REFERENCE[name])
     problems = []
-    for key, (pinned, why) in EXPECTED_DIFFERENCES.items():
+    for key, (pinned, why) in _expected_differences().items():
         prog, _, k = key.partition(".")
         if prog != name:
             continue
@@ -156,7 +170,7 @@ def test_reference_is_small_and_covers_every_program():
     assert os.path.getsize(os.path.join(HERE, "tf1_reference.json")) < 200_000
     recorded = {k for k in REFERENCE if not k.startswith("_")}
     assert recorded == set(recorder.PROGRAMS), "re-record: programs and reference disagree"
-    for key in EXPECTED_DIFFERENCES:
+    for key in {**EXPECTED_DIFFERENCES, **GPU_DIFFERENCES}:
         assert key.partition(".")[0] in recorder.PROGRAMS, key
 
 
