@@ -16,7 +16,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 import fakegpu  # noqa: E402
 
 fakegpu.register()
-KERNELS = [elementwise.ADAM, elementwise.MOMENTUM, elementwise.NESTEROV, elementwise.GRADIENT_DESCENT]
+KERNELS = [elementwise.ADAM, elementwise.MOMENTUM, elementwise.NESTEROV, elementwise.GRADIENT_DESCENT,
+           elementwise.RMSPROP, elementwise.CENTERED_RMSPROP, elementwise.ADAGRAD, elementwise.ADAGRAD_FROZEN_SLOTS,
+           elementwise.ADADELTA]
 
 
 @pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++ to check the kernels' C++")
@@ -49,19 +51,28 @@ def _train(opt, device, steps=4):
             return losses, s.run(tf.global_variables())
 
 
-@pytest.mark.parametrize("opt", [
-    lambda: tf.train.GradientDescentOptimizer(0.5),
-    lambda: tf.train.MomentumOptimizer(0.1, 0.9),
-    lambda: tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True),
-    lambda: tf.train.AdamOptimizer(0.1),
-], ids=["sgd", "momentum", "nesterov", "adam"])
-def test_fused_updates_match_the_numpy_kernels_bit_for_bit(opt):
+@pytest.mark.parametrize("opt,kernel", [
+    (lambda: tf.train.GradientDescentOptimizer(0.5), elementwise.GRADIENT_DESCENT),
+    (lambda: tf.train.MomentumOptimizer(0.1, 0.9), elementwise.MOMENTUM),
+    (lambda: tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True), elementwise.NESTEROV),
+    (lambda: tf.train.AdamOptimizer(0.1), elementwise.ADAM),
+    (lambda: tf.train.RMSPropOptimizer(0.01, momentum=0.5), elementwise.RMSPROP),
+    (lambda: tf.train.RMSPropOptimizer(0.01, momentum=0.5, centered=True), elementwise.CENTERED_RMSPROP),
+    (lambda: tf.train.AdagradOptimizer(0.1), elementwise.ADAGRAD),
+    (lambda: tf.train.AdadeltaOptimizer(1.0), elementwise.ADADELTA),
+], ids=["sgd", "momentum", "nesterov", "adam", "rmsprop", "centered_rmsprop", "adagrad", "adadelta"])
+def test_fused_updates_match_the_numpy_kernels_bit_for_bit(opt, kernel, monkeypatch):
+    backend = fakegpu_backend()
+    used = []
+    compile_kernel = backend._elementwise
+    monkeypatch.setattr(backend, "_fused", {})  # compile afresh, so this optimizer's kernel is seen
+    monkeypatch.setattr(backend, "_elementwise", lambda k: used.append(k) or compile_kernel(k))
     cpu = _train(opt, "cpu")
     gpu = _train(opt, "fakegpu")
     assert gpu[0] == cpu[0]
     for a, b in zip(gpu[1], cpu[1]):
         np.testing.assert_array_equal(a, b)
-    assert any(k in fakegpu_backend()._fused for k in KERNELS)
+    assert kernel in used
 
 
 def fakegpu_backend():

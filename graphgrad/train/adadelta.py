@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from ..ops.core import apply_op
+from ..runtime import elementwise
 from .optimizer import ApplyOp, Optimizer, ref_buffers, scratch
 
 __all__ = ["AdadeltaOptimizer", "ApplyAdadelta"]
@@ -21,6 +22,13 @@ class ApplyAdadelta(ApplyOp):
 
     def kernel(op, ctx):
         store, (var_op, acc_op, upd_op) = ref_buffers(op, ctx)
+        fused = ctx.backend.fused(elementwise.ADADELTA)
+        if fused is not None:  # a GPU: the whole update in one kernel
+            def apply_fused(lr, rho, epsilon, grad):
+                var = store[var_op]
+                fused(grad, lr, rho, epsilon, var, store[acc_op], store[upd_op])
+                return var
+            return apply_fused
         xp = ctx.xp
         mul, add, sub, sqrt, recip = xp.multiply, xp.add, xp.subtract, xp.sqrt, xp.reciprocal
         bufs = scratch(xp, 2)

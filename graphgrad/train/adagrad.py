@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..ops.core import apply_op
+from ..runtime import elementwise
 from .optimizer import ApplyOp, Optimizer, ref_buffers, scratch
 
 __all__ = ["AdagradOptimizer", "ApplyAdagrad"]
@@ -20,6 +21,13 @@ class ApplyAdagrad(ApplyOp):
         mul, add, sub, sqrt, recip = xp.multiply, xp.add, xp.subtract, xp.sqrt, xp.reciprocal
         bufs = scratch(xp, 2)
         update_slots = bool(op.attrs.get("update_slots", True))
+        fused = ctx.backend.fused(elementwise.ADAGRAD if update_slots else elementwise.ADAGRAD_FROZEN_SLOTS)
+        if fused is not None:  # a GPU: the whole update in one kernel
+            def apply_fused(lr, grad):
+                var = store[var_op]
+                fused(grad, lr, var, store[acc_op])
+                return var
+            return apply_fused
 
         def apply(lr, grad):
             var, acc = store[var_op], store[acc_op]

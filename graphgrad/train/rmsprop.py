@@ -9,6 +9,7 @@ centered=True also tracks mg = rho * mg + (1 - rho) * g (slot "mg") and divides 
 from __future__ import annotations
 
 from ..ops.core import apply_op
+from ..runtime import elementwise
 from .optimizer import ApplyOp, Optimizer, ref_buffers, scratch
 
 __all__ = ["RMSPropOptimizer", "ApplyRMSProp", "ApplyCenteredRMSProp"]
@@ -40,6 +41,13 @@ class ApplyRMSProp(ApplyOp):
 
     def kernel(op, ctx):
         store, (var_op, ms_op, mom_op) = ref_buffers(op, ctx)
+        fused = ctx.backend.fused(elementwise.RMSPROP)
+        if fused is not None:  # a GPU: the whole update in one kernel
+            def apply_fused(lr, rho, momentum, epsilon, grad):
+                var = store[var_op]
+                fused(grad, lr, rho, momentum, epsilon, var, store[ms_op], store[mom_op])
+                return var
+            return apply_fused
         xp = ctx.xp
         add, sqrt = xp.add, xp.sqrt
         bufs = scratch(xp, 2)
@@ -64,6 +72,13 @@ class ApplyCenteredRMSProp(ApplyOp):
 
     def kernel(op, ctx):
         store, (var_op, mg_op, ms_op, mom_op) = ref_buffers(op, ctx)
+        fused = ctx.backend.fused(elementwise.CENTERED_RMSPROP)
+        if fused is not None:  # a GPU: the whole update in one kernel
+            def apply_fused(lr, rho, momentum, epsilon, grad):
+                var = store[var_op]
+                fused(grad, lr, rho, momentum, epsilon, var, store[mg_op], store[ms_op], store[mom_op])
+                return var
+            return apply_fused
         xp = ctx.xp
         mul, add, sub, sqrt = xp.multiply, xp.add, xp.subtract, xp.sqrt
         bufs = scratch(xp, 2)
