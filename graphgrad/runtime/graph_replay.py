@@ -8,10 +8,11 @@ graph, and copies the fetches back.
 - The backend provides the capture (runtime/backends.py, `Backend.graphs`: CuPy's stream capture, with the
   intermediates of the captured run drawn from a memory pool used by nothing else, so no later allocation
   can take memory the graph still writes).
-- A plan runs normally for its first WARMUP_RUNS runs with one feed signature (CuPy compiles its kernels and
-  cuBLAS sets up on first use, which must not happen inside a capture), is captured on the next run, and is
-  replayed from then on. New feed shapes or dtypes start over; so does a variable whose buffer was replaced
-  (a restore or an assign of another shape), since the graph holds the old addresses.
+- A plan runs normally for its first WARMUP_RUNS runs with one feed signature, the last of them on the capture
+  stream (CuPy compiles its kernels and cuBLAS sets up per stream on first use, which must not happen inside a
+  capture), is captured on the next run, and is replayed from then on. New feed shapes or dtypes start over;
+  so does a variable whose buffer was replaced (an assign of another shape), since the graph holds the old
+  addresses.
 - Plans with ops that act on the host or draw random numbers (Print, summaries, random ops, asserts) are never
   captured: a replay would repeat their first result. An op that needs the host while capturing (a
   device-to-host copy) makes the capture fail; the plan then runs normally for good, and `failed` says why.
@@ -73,8 +74,13 @@ class GraphReplay:
             if self.graph is not None:
                 return self._replay(feeds)
             self._runs += 1
-            if self._runs <= WARMUP_RUNS:
+            if self._runs < WARMUP_RUNS:
                 return None
+            if self._runs == WARMUP_RUNS:
+                # the last warm-up runs on the capture stream, so that what a library sets up per stream on first
+                # use (cuBLAS's workspace) is in place before capturing, as PyTorch's docs advise
+                with self.graphs.stream():
+                    return self.plan.run_normally(feeds)
             return self._capture(feeds)
         finally:
             self._lock.release()

@@ -276,6 +276,10 @@ class Plan:
             out = self.replay(feeds)
             if out is not None:
                 return out
+        return self.run_normally(feeds)
+
+    def run_normally(self, feeds):
+        """One run through the generated function (no graph replay), rolled back if it fails."""
         try:
             out = self._fn(feeds)
         except Exception as e:
