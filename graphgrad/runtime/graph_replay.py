@@ -51,7 +51,7 @@ class GraphReplay:
     """The graph state of one plan: `__call__(feeds)` returns the fetched values of a replay, or None when the
     plan should run normally this time (warm-up, busy, or not capturable)."""
 
-    def __init__(self, plan, graphs):
+    def __init__(self, plan, graphs, variables):
         self.plan, self.graphs = plan, graphs
         self.failed = None       # why capturing failed: the plan then always runs normally
         self.graph = None
@@ -61,6 +61,7 @@ class GraphReplay:
         self._signature = None
         self._runs = 0           # normal runs with the current signature
         self._feeds = self._outs = self._var_ids = None
+        self._variables = variables  # whose buffers the run reads or writes: a replay needs them where they were
 
     def __call__(self, feeds):
         if self.failed is not None or not self._lock.acquire(blocking=False):
@@ -87,7 +88,7 @@ class GraphReplay:
 
     def _variable_ids(self):
         store = self.plan.ctx.variables
-        return [id(store.get(v)) for v in self.plan.variables]
+        return [id(store.get(v)) for v in self._variables]
 
     def _capture(self, feeds):
         xp = self.plan.ctx.xp

@@ -223,13 +223,11 @@ class Plan:
         self._fn = ns["run"]
         self._ns = ns
         self._filename = filename
-        #: Variables whose buffers the run reads or writes (a graph replay checks they were not replaced).
-        self.variables = list({v: None for op in steps
-                               for v in ([op] if op.op_def.type == "VariableV2" else _ref_vars(op))})
         graphs = getattr(self.ctx.backend, "graphs", None)
         self.replay = None
         if graphs is not None and replay_default() and not_capturable(self) is None:
-            self.replay = GraphReplay(self, graphs)
+            variables = {v: None for op in steps for v in ([op] if op.op_def.type == "VariableV2" else _ref_vars(op))}
+            self.replay = GraphReplay(self, graphs, list(variables))
 
     def function_for_capture(self):
         """The run function for a CUDA-graph capture: fetches stay device arrays (a copy to the host cannot be
