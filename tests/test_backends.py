@@ -205,6 +205,31 @@ def test_session_on_the_cupy_backend_runs_a_training_step(fake_cupy, violations)
     assert sys.modules["cupy"].compiled == ["graphgrad_apply_gradient_descent"]
 
 
+def test_cupy_matmul_precisions_use_cublas_compute_types_and_casts(fake_cupy, monkeypatch):
+    """The CuPy paths of runtime/precision.py: TF32 sets cuBLAS's compute type around each product and restores it;
+    bfloat16/float16 cast the operands and return float32."""
+    fake_cupy(1)
+    calls = []
+    state = {"f": 1}  # COMPUTE_TYPE_DEFAULT
+    linalg = types.ModuleType("cupy._core._routines_linalg")
+    linalg.COMPUTE_TYPE_TF32 = 7
+    linalg.get_compute_type = lambda dt: state["f"]
+    linalg.set_compute_type = lambda dt, ct: calls.append(ct) or state.update(f=ct)
+    core = types.ModuleType("cupy._core")
+    core._routines_linalg = linalg
+    monkeypatch.setitem(sys.modules, "cupy._core", core)
+    monkeypatch.setitem(sys.modules, "cupy._core._routines_linalg", linalg)
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((8, 16)).astype(np.float32), rng.standard_normal((16, 4)).astype(np.float32)
+    x, w = tf.placeholder(tf.float32, a.shape), tf.placeholder(tf.float32, b.shape)
+    p = tf.matmul(x, w)
+    for precision, tol in (("tensorfloat32", 1e-6), ("float16", 1e-2), ("bfloat16", 5e-2)):
+        got = tf.Session(device="/gpu:0", matmul_precision=precision).run(p, {x: a, w: b})
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, a @ b, rtol=tol, atol=tol * 10)
+    assert calls == [7, 1] and state["f"] == 1  # TF32 for the product, then back to what it was
+
+
 class _Recorder:
     """Stands in for CuPy's stream, memory pool and graph, recording what the capture glue calls."""
 
