@@ -47,6 +47,7 @@ from .ops import operators as _operators  # noqa: F401  (installs Python operato
 from .ops.array_ops import *  # noqa: F401,F403
 from .ops.check_ops import *  # noqa: F401,F403
 from .ops.clip_ops import *  # noqa: F401,F403
+from .ops.control_flow_ops import *  # noqa: F401,F403
 from .ops.core import (
     constant,
     convert_to_tensor,

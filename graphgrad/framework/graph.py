@@ -123,7 +123,7 @@ class Operation:
     """A node of the graph: an op definition applied to input tensors with fixed attributes."""
 
     __slots__ = ("name", "op_def", "inputs", "outputs", "attrs", "graph", "control_inputs", "device",
-                 "_id", "_control_outputs", "__weakref__")
+                 "_id", "_control_outputs", "_branch", "__weakref__")
 
     def __init__(self, graph, op_def, name, inputs, attrs, control_inputs, device):
         self.graph = graph
@@ -136,6 +136,7 @@ class Operation:
         self.outputs = []
         self._id = None  # position in graph._ops: set when the graph adds the op (ties in run order break on it)
         self._control_outputs = []
+        self._branch = None  # the tf.cond branch the op was built in (runs only when that branch is taken)
 
     @property
     def type(self) -> str:
@@ -186,6 +187,7 @@ class _BuildScopes(threading.local):
         self.name_stack = ""
         self.control_stack: list[tuple[list[Operation], set]] = []
         self.device_stack: list[str] = []
+        self.cond_stack: list = []  # branches of tf.cond being built (ops/control_flow_ops.py), innermost last
 
 
 class Graph:
@@ -328,6 +330,8 @@ class Graph:
                     control.append(c)
         device = scopes.device_stack[-1] if scopes.device_stack else ""
         op = Operation(self, op_def, name, inputs, attrs, control, device)
+        if scopes.cond_stack:
+            op._branch = scopes.cond_stack[-1]
         try:
             specs = op_def.infer(op)
         except (ValueError, TypeError) as e:

@@ -27,6 +27,7 @@ class RunContext:
         self._rngs: dict = {}       # random op -> np.random.Generator, so each session replays its seeds
         self.stderr = None          # where Print writes; None means sys.stderr at call time
         self.print_counts: dict = {}  # Print op -> times printed (for first_n), per session
+        self.optimize = True        # whether plans compiled inside a run (tf.cond branches) get the graph passes
 
     def rng(self, op) -> np.random.Generator:
         """The op's random stream (on the host, so a seed gives the same numbers on every backend): seeded

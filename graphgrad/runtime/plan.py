@@ -100,8 +100,11 @@ class Plan:
     which of them still run. `stats` has the number of ops that run before and after each pass, `rewrites`
     what each pass did, `source` the generated function."""
 
-    def __init__(self, ctx, fetch_elems, feed_tensors, optimize=True):
+    def __init__(self, ctx, fetch_elems, feed_tensors, optimize=True, inner=False):
+        """`inner`: the plan of a tf.cond branch, run by the branch's op inside another plan: its fetches stay
+        arrays on the device (no host copies, no Python scalars) and it is never replayed on its own."""
         self.ctx = ctx
+        self.inner = inner
         self._local = threading.local()  # the variable snapshot of the run in progress, per thread
         self.feed_tensors = list(feed_tensors)
         fed = {t: i for i, t in enumerate(self.feed_tensors)}
@@ -202,7 +205,7 @@ class Plan:
             r = e if e in fed else prog.resolve(e)
             expr = names[r]
             if self.ctx.xp is not np:
-                ns["_host"] = self.ctx.to_host
+                ns["_host"] = _same if self.inner else self.ctx.to_host
                 expr = f"_host({expr})"
             elif _must_copy(prog, e, r):
                 expr = f"_np.array({expr}, copy=True)"
@@ -211,7 +214,7 @@ class Plan:
                 expr = f"_scalar({expr})"
             results.append(expr)
             self._result_kinds.append("scalar" if shape == () else "array")
-        ns["_scalar"] = _to_scalar
+        ns["_scalar"] = _same if self.inner else _to_scalar
         ns["_snapshot"] = self._snapshot
         body.append(f"    return [{', '.join(results)}]")
         filename = f"<graphgrad-plan-{next(_plan_numbers)}>"
@@ -225,7 +228,7 @@ class Plan:
         self._filename = filename
         graphs = getattr(self.ctx.backend, "graphs", None)
         self.replay = None
-        if graphs is not None and replay_default() and not_capturable(self) is None:
+        if graphs is not None and not self.inner and replay_default() and not_capturable(self) is None:
             variables = {v: None for op in steps for v in ([op] if op.op_def.type == "VariableV2" else _ref_vars(op))}
             self.replay = GraphReplay(self, graphs, list(variables))
 

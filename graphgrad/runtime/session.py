@@ -116,6 +116,7 @@ class Session:
 
             apply_session_config(config)
         self._optimize = bool(optimize) and optimize_default()
+        self._ctx.optimize = self._optimize
         self._plans = {}
         self._closed = False
         self._last_version = self.graph.version

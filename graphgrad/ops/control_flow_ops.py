@@ -1,0 +1,223 @@
+"""`tf.cond`: run one of two branches, chosen at run time, and differentiate through the one taken.
+
+TensorFlow 1.x builds a cond from Switch and Merge ops spread over the graph. graphgrad builds it as one op, `If`
+(TensorFlow 2's functional form), whose inputs are the predicate and the tensors the branches capture from
+outside, and whose kernel runs the plan of the branch taken: each branch is compiled like a `Session.run` of its
+outputs with the captured tensors fed, so only the taken branch's ops run (its prints and assignments included)
+and the plan of the enclosing run stays straight-line code. The output is named as TensorFlow 1.x names it
+(`cond/Merge:0`).
+
+Ops built inside a branch belong to it: they run only through the branch's `If`. The gradient of an `If` is an
+`If` over the gradients of the two branches, which recomputes what the branch computed (a branch's values do not
+outlive its run); gradients of gradients work the same way.
+"""
+from __future__ import annotations
+
+import itertools
+
+from ..framework import dtypes
+from ..framework.graph import Operation, Tensor, get_default_graph, name_scope
+from ..framework.op_def import OpDef, static_shape
+from .core import apply_op, convert_to_tensor, zeros_like
+
+__all__ = ["cond"]
+
+_branch_numbers = itertools.count()
+
+
+class Branch:
+    """One branch of a cond while it is built and afterwards: its outputs and the outside tensors it reads."""
+
+    def __init__(self, name, parent):
+        self.name, self.parent, self.number = name, parent, next(_branch_numbers)
+        self.outputs: list[Tensor] = []
+        self.captures: list[Tensor] = []
+
+    def encloses(self, other) -> bool:
+        """Whether `other` is this branch or one it is built inside (its ops' values exist when this runs)."""
+        b = self
+        while b is not None:
+            if b is other:
+                return True
+            b = b.parent
+        return False
+
+    def find_captures(self):
+        """The tensors the outputs need from outside the branch: produced at top level, or in a branch that
+        encloses this one. Ops of other branches (a gradient's cond recomputing its forward branch) are part
+        of this branch's computation, so the walk goes through them."""
+        seen, captures = set(), {}
+        stack = [t.op for t in self.outputs if not self._outside(t.op)]
+        for t in self.outputs:
+            if self._outside(t.op):
+                captures[t] = None
+        while stack:
+            op = stack.pop()
+            if op in seen:
+                continue
+            seen.add(op)
+            for t in op.inputs:
+                if self._outside(t.op):
+                    captures[t] = None
+                elif t.op not in seen:
+                    stack.append(t.op)
+            stack.extend(c for c in op.control_inputs if not self._outside(c) and c not in seen)
+        self.captures = list(captures)
+
+    def _outside(self, op: Operation) -> bool:
+        return op._branch is None or (op._branch is not self and self.encloses(op._branch))
+
+    def __repr__(self):  # what an If op's attributes show (GraphDef, errors)
+        return f"<branch {self.name}: outputs {[t.name for t in self.outputs]}>"
+
+
+class If(OpDef):
+    """If(pred, *captures): the outputs of `then` when pred is true, else those of `else`; attrs `then` and
+    `else` are the two Branch objects. Stateful: never folded, merged or removed, and never captured into a CUDA
+    graph (which branch runs depends on a value)."""
+
+    type = "If"
+    stateful = True
+
+    def infer(op):
+        a, b = op.attrs["then"].outputs, op.attrs["else"].outputs
+        return [(_merge_shapes(static_shape(x), static_shape(y)), x.dtype.base_dtype) for x, y in zip(a, b)]
+
+    def kernel(op, ctx):
+        from ..runtime.plan import Plan  # late: the runtime is built on top of the ops
+
+        branches = [Plan(ctx, b.outputs, b.captures, optimize=ctx.optimize, inner=True)
+                    for b in (op.attrs["then"], op.attrs["else"])]
+        where = {t: i for i, t in enumerate(op.inputs[1:])}
+        positions = [[where[t] for t in b.captures] for b in (op.attrs["then"], op.attrs["else"])]
+        single = len(op.outputs) == 1
+
+        def run_if(pred, *captured):
+            k = 0 if pred else 1
+            out = branches[k]([captured[i] for i in positions[k]])
+            return out[0] if single else out
+        return run_if
+
+    def gradient(op, *dys):
+        from ..autodiff import _backpropagatable, gradients
+
+        pred, captures = op.inputs[0], op.inputs[1:]
+        wrt = [c for c in captures if _backpropagatable(c)]
+        grads = [None] * len(op.inputs)
+        if not wrt:
+            return grads
+        flowing = [(i, dy if dy is not None else zeros_like(t)) for i, (dy, t) in enumerate(zip(dys, op.outputs))
+                   if _backpropagatable(t)]
+
+        def branch_gradient(branch):
+            def fn():
+                outs = [branch.outputs[i] for i, _ in flowing]
+                gs = gradients(outs, wrt, grad_ys=[dy for _, dy in flowing]) if outs else [None] * len(wrt)
+                return [g if g is not None else zeros_like(x) for g, x in zip(gs, wrt)]
+            return fn
+
+        result = cond(pred, branch_gradient(op.attrs["then"]), branch_gradient(op.attrs["else"]), strict=True)
+        result = list(result) if isinstance(result, (list, tuple)) else [result]
+        where = {t: i for i, t in enumerate(captures)}
+        for x, g in zip(wrt, result):
+            grads[1 + where[x]] = g
+        return grads
+
+
+def _merge_shapes(a, b):
+    if a is None or b is None or len(a) != len(b):
+        return None
+    return tuple(x if x == y else None for x, y in zip(a, b))
+
+
+def _flatten(structure):
+    if isinstance(structure, (list, tuple)):
+        return [x for s in structure for x in _flatten(s)]
+    return [structure]
+
+
+def _assert_same_structure(a, b):
+    """As TensorFlow's nest: TypeError for other sequence types, ValueError for other lengths."""
+    msg = f"The two structures don't have the same nested structure. First structure: {a!r}, second: {b!r}"
+    a_seq, b_seq = isinstance(a, (list, tuple)), isinstance(b, (list, tuple))
+    if a_seq != b_seq or (a_seq and len(a) != len(b)):
+        raise ValueError(msg)
+    if a_seq:
+        if type(a) is not type(b):
+            raise TypeError(msg)
+        for x, y in zip(a, b):
+            _assert_same_structure(x, y)
+
+
+def _pack(structure, flat):
+    """`flat` in the nesting of `structure` (lists and tuples, namedtuples included)."""
+    it = iter(flat)
+
+    def build(s):
+        if isinstance(s, (list, tuple)):
+            items = [build(x) for x in s]
+            return type(s)(*items) if hasattr(s, "_fields") else type(s)(items)
+        return next(it)
+    return build(structure)
+
+
+def _build_branch(graph, fn, name, which):
+    scopes = graph._scopes
+    branch = Branch(name, scopes.cond_stack[-1] if scopes.cond_stack else None)
+    scopes.cond_stack.append(branch)
+    try:
+        structure = fn()
+        if structure is None:
+            raise ValueError(f"'{which}_fn' must have a return value.")
+        flat = _flatten(structure)
+        for x in flat:
+            if isinstance(x, Operation):
+                raise TypeError(f"{which}_fn returned the operation {x.name}: graphgrad's cond returns tensors "
+                                "only; return a tensor computed after it (tf.control_dependencies) instead")
+        branch.outputs = [convert_to_tensor(x) for x in flat]
+    finally:
+        scopes.cond_stack.pop()
+    branch.find_captures()
+    return branch, structure
+
+
+def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, fn2=None):
+    """`true_fn()` if `pred` else `false_fn()`, decided when the graph runs; only the taken branch's ops run.
+
+    Both functions are called once, when the graph is built, and must return the same nesting of tensors with
+    the same dtypes. As in TensorFlow 1.x, with `strict=False` a single-element list or tuple comes back as the
+    element itself."""
+    true_fn = true_fn if true_fn is not None else fn1
+    false_fn = false_fn if false_fn is not None else fn2
+    if true_fn is None or false_fn is None:
+        raise TypeError("cond() missing required arguments: true_fn and false_fn")
+    if not callable(true_fn):
+        raise TypeError("true_fn must be callable.")
+    if not callable(false_fn):
+        raise TypeError("false_fn must be callable.")
+    if isinstance(pred, bool):
+        raise TypeError("'pred' must not be a Python bool.")
+    with name_scope(name, "cond", [pred]) as scope:
+        pred = convert_to_tensor(pred)
+        if pred.dtype.base_dtype != dtypes.bool_:
+            raise TypeError(f"Input 'pred' of 'Switch' Op has type {pred.dtype.base_dtype.name} that does not match "
+                            "expected type of bool.")
+        shape = static_shape(pred)
+        if shape is not None and shape != ():
+            raise ValueError(f"Shape must be rank 0 but is rank {len(shape)} for 'cond' (pred)")
+        graph = pred.graph if isinstance(pred, Tensor) else get_default_graph()
+        then_b, then_s = _build_branch(graph, true_fn, scope.rstrip("/"), "true")
+        else_b, else_s = _build_branch(graph, false_fn, scope.rstrip("/"), "false")
+        _assert_same_structure(then_s, else_s)
+        for a, b in zip(then_b.outputs, else_b.outputs):
+            if a.dtype.base_dtype != b.dtype.base_dtype:
+                raise ValueError(f"Outputs of 'true_fn' and 'false_fn' must have the same type(s). Received "
+                                 f"{a.dtype.base_dtype.name} from 'true_fn' and {b.dtype.base_dtype.name} from "
+                                 "'false_fn'.")
+        captures = list(dict.fromkeys(then_b.captures + else_b.captures))
+        out = apply_op(If, [pred] + captures, {"then": then_b, "else": else_b}, "Merge")
+    flat = out if isinstance(out, list) else [out]
+    result = _pack(then_s, flat)
+    if not strict and isinstance(result, (list, tuple)) and len(result) == 1 and not hasattr(result, "_fields"):
+        return result[0]
+    return result
