@@ -1392,6 +1392,48 @@ def import_tensorflow():
     return tf
 
 
+@program
+def api_cond(tf, r):
+    x = tf.placeholder(tf.float32, (), name="x")
+    p = tf.placeholder(tf.bool, (), name="p")
+    y = tf.cond(p, lambda: x * 2.0, lambda: tf.square(x))
+    r["y"] = [y.name, dims(y), y.dtype.name]
+    one = tf.cond(p, lambda: [x], lambda: [x + 1.0])
+    r["single_list_unpacked"] = not isinstance(one, (list, tuple))
+    r["strict_keeps_list"] = isinstance(tf.cond(p, lambda: [x], lambda: [x], strict=True), list)
+    pair = tf.cond(p, lambda: (x, x * 3.0), lambda: (-x, x))
+    r["pair_is_tuple"] = isinstance(pair, tuple)
+    a = tf.placeholder(tf.float32, (None, 3))
+    b = tf.placeholder(tf.float32, (2, 3))
+    r["merged_shape"] = dims(tf.cond(p, lambda: a, lambda: b))
+    v = tf.Variable(0.0, name="counter")
+    bump = tf.cond(p, lambda: tf.Print(tf.assign_add(v, 1.0), [x], "taken: "), lambda: tf.identity(v))
+    xd = tf.placeholder(tf.float64, ())
+    w = tf.placeholder(tf.float64, ())
+    yd = tf.cond(p, lambda: xd ** 3 * w, lambda: tf.exp(xd))
+    gx, gw = tf.gradients(yd, [xd, w])
+    (hxx,) = tf.gradients(gx, [xd])
+    q = tf.placeholder(tf.float32, (None,))
+    shaped = tf.cond(p, lambda: tf.reshape(q, [2, 2]), lambda: tf.reshape(q, [1, -1]))
+    with tf.Session() as s:
+        s.run(v.initializer)
+        r["values"] = [s.run([y, pair], {x: 3.0, p: c}) for c in (True, False)]
+        r["only_taken_runs"] = [s.run(bump, {x: 5.0, p: c}) for c in (True, False)]
+        r["print_when_taken"] = r.stderr(lambda: s.run(bump, {x: 5.0, p: True})).count("taken: [5]")
+        r["print_when_not_taken"] = r.stderr(lambda: s.run(bump, {x: 5.0, p: False})).count("taken:")
+        r["counter"] = s.run(v)
+        r["grads"] = [s.run([gx, gw, hxx], {xd: 0.7, w: 2.0, p: c}) for c in (True, False)]
+        r["untaken_error_skipped"] = s.run(shaped, {q: np.arange(3, dtype=np.float32), p: False})
+        r["taken_error"] = r.error(lambda: s.run(shaped, {q: np.arange(3, dtype=np.float32), p: True}))
+    r["pred_python_bool"] = r.error(lambda: tf.cond(True, lambda: x, lambda: x), "must not be a Python bool")
+    r["dtype_mismatch"] = r.error(lambda: tf.cond(p, lambda: x, lambda: tf.constant(1)), "same type(s)")
+    r["structure_mismatch"] = r.error(lambda: tf.cond(p, lambda: (x, x), lambda: [x, x]), "nested structure")
+    r["length_mismatch"] = r.error(lambda: tf.cond(p, lambda: (x, x), lambda: (x,)), "nested structure")
+    r["pred_float"] = r.error(lambda: tf.cond(x, lambda: x, lambda: x), "does not match expected type of bool")
+    r["pred_rank1"] = r.error(lambda: tf.cond(tf.placeholder(tf.bool, (2,)), lambda: x, lambda: x), "rank 0")
+    r["returns_none"] = r.error(lambda: tf.cond(p, lambda: None, lambda: None), "must have a return value")
+
+
 def main(argv):
     if "--graphgrad" in argv:
         import graphgrad as tf
