@@ -161,3 +161,23 @@ def test_errors_as_tensorflow(make, error, match):
     x, p = _xp()
     with pytest.raises(error, match=match):
         make(x, p)
+
+
+def test_layers_built_inside_branches_keep_their_variables_outside_and_train():
+    """As TF1's control_dependencies(None) around variable creation: the variables (and their reads) live
+    outside the branch, so the branch reads them as captured tensors and gradients reach them."""
+    x = tf.placeholder(tf.float32, (None, 3))
+    p = tf.placeholder(tf.bool, ())
+    y = tf.cond(p, lambda: tf.layers.dense(x, 2, name="d1"), lambda: tf.layers.dense(x, 2, name="d2"))
+    loss = tf.reduce_mean(y ** 2)
+    step = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    assert [v.name for v in tf.trainable_variables()] == ["d1/kernel:0", "d1/bias:0", "d2/kernel:0", "d2/bias:0"]
+    assert all(v.op._branch is None for v in tf.global_variables())
+    s = tf.Session()
+    s.run(tf.global_variables_initializer())
+    xb = np.ones((4, 3), np.float32)
+    true0, false0 = s.run(loss, {x: xb, p: True}), s.run(loss, {x: xb, p: False})
+    for _ in range(20):
+        s.run(step, {x: xb, p: True})
+    assert s.run(loss, {x: xb, p: True}) < true0 / 5
+    assert s.run(loss, {x: xb, p: False}) == false0  # the other branch's variables got no gradient

@@ -282,14 +282,17 @@ class Graph:
     # --- control dependencies ---------------------------------------------------------------------
     @contextlib.contextmanager
     def control_dependencies(self, control_inputs):
-        """Ops created inside run after `control_inputs`; `None` clears the enclosing dependencies."""
+        """Ops created inside run after `control_inputs`; `None` clears the enclosing dependencies and, as in
+        TF1, the enclosing tf.cond branch (so a variable created in a branch lives outside it)."""
         scopes = self._scopes
         if control_inputs is None:
             saved, scopes.control_stack = scopes.control_stack, []
+            saved_branches, scopes.cond_stack = scopes.cond_stack, []
             try:
                 yield
             finally:
                 scopes.control_stack = saved
+                scopes.cond_stack = saved_branches
             return
         ops = []
         for c in control_inputs:
