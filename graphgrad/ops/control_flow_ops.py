@@ -13,8 +13,6 @@ outlive its run); gradients of gradients work the same way.
 """
 from __future__ import annotations
 
-import itertools
-
 from ..framework import dtypes
 from ..framework.graph import Operation, Tensor, get_default_graph, name_scope
 from ..framework.op_def import OpDef, static_shape
@@ -22,14 +20,11 @@ from .core import apply_op, convert_to_tensor, zeros_like
 
 __all__ = ["cond"]
 
-_branch_numbers = itertools.count()
-
-
 class Branch:
     """One branch of a cond while it is built and afterwards: its outputs and the outside tensors it reads."""
 
     def __init__(self, name, parent):
-        self.name, self.parent, self.number = name, parent, next(_branch_numbers)
+        self.name, self.parent = name, parent
         self.outputs: list[Tensor] = []
         self.captures: list[Tensor] = []
 
