@@ -1434,6 +1434,42 @@ def api_cond(tf, r):
     r["returns_none"] = r.error(lambda: tf.cond(p, lambda: None, lambda: None), "must have a return value")
 
 
+@program
+def layers_batch_normalization(tf, r):
+    rng = np.random.RandomState(0)
+    xs = (rng.standard_normal((8, 3)) * [1.0, 2.0, 0.5] + [0.0, 1.0, -2.0]).astype(np.float32)
+    x = tf.placeholder(tf.float32, (None, 3), name="x")
+    training = tf.placeholder_with_default(False, (), name="training")
+    h = tf.layers.batch_normalization(x, training=training)
+    fixed_train = tf.layers.batch_normalization(x, training=True, momentum=0.5, epsilon=1e-5)
+    fixed_infer = tf.layers.batch_normalization(x, training=False, name="infer")
+    r["variables"] = [[v.name, dims(v)] for v in tf.global_variables()]
+    r["trainable"] = [v.name for v in tf.trainable_variables()]
+    r["update_ops"] = len(tf.get_collection(tf.GraphKeys.UPDATE_OPS))
+    r["shapes"] = shapes(h, fixed_train, fixed_infer)
+    loss = tf.reduce_sum(h * tf.constant(np.arange(24, dtype=np.float32).reshape(8, 3)))
+    grads = tf.gradients(loss, [x] + tf.trainable_variables()[:2])
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        step = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    mm, mv = tf.global_variables()[2:4]
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        r["infer_before"] = s.run(h, {x: xs})
+        r["train_out"] = s.run(h, {x: xs, training: True})
+        r["grads_train"] = s.run(grads, {x: xs, training: True})
+        r["grads_infer"] = s.run(grads, {x: xs})
+        r["moving_untouched_by_fetch"] = s.run([mm, mv])
+        for _ in range(3):
+            s.run(step, {x: xs, training: True})
+        r["moving_after_3_steps"] = s.run([mm, mv])
+        s.run(step, {x: xs})
+        r["moving_after_infer_step"] = s.run([mm, mv])
+        r["infer_after"] = s.run(h, {x: xs})
+        r["fixed"] = s.run([fixed_train, fixed_infer], {x: xs})
+    r["no_channel_dim"] = r.error(lambda: tf.layers.batch_normalization(tf.placeholder(tf.float32, (None, None))),
+                                  "undefined `axis` dimension")
+
+
 def main(argv):
     if "--graphgrad" in argv:
         import graphgrad as tf
