@@ -234,11 +234,20 @@ class Dropout(Layer):
         self.seed = seed
 
     def call(self, inputs, training=False):
-        if isinstance(training, Tensor) or hasattr(training, "_as_tensor"):
-            return _dropout_switch(inputs, self.rate, self.noise_shape, self.seed, convert_to_tensor(training))
+        switch = training_tensor(training)
+        if switch is not None:
+            return _dropout_switch(inputs, self.rate, self.noise_shape, self.seed, switch)
         if training:
             return nn_ops.dropout(inputs, noise_shape=self.noise_shape, seed=self.seed, rate=self.rate)
         return identity(inputs)
+
+
+def training_tensor(training):
+    """`training` as a tensor when it is decided at run time (a tensor or variable), None when it is a Python
+    value: layers branch at build time on the latter."""
+    if isinstance(training, Tensor) or hasattr(training, "_as_tensor"):
+        return convert_to_tensor(training)
+    return None
 
 
 def _dropout_switch(inputs, rate, noise_shape, seed, training):

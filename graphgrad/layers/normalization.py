@@ -13,13 +13,13 @@ updated as `moving -= (moving - batch) * (1 - momentum)`.
 """
 from __future__ import annotations
 
-from ..framework.graph import GraphKeys, Tensor, get_default_graph, name_scope
+from ..framework.graph import GraphKeys, get_default_graph, name_scope
 from ..nn import batch_normalization as _normalize
 from ..ops import array_ops, math_ops, nn_ops, state_ops
 from ..ops.control_flow_ops import cond
 from ..ops.core import convert_to_tensor
 from ..ops.init_ops import ones_initializer, zeros_initializer
-from .core import Layer
+from .core import Layer, training_tensor
 
 
 class BatchNormalization(Layer):
@@ -82,28 +82,28 @@ class BatchNormalization(Layer):
             return t if t is None or single is None else array_ops.reshape(t, broadcast_shape)
 
         moving_mean, moving_variance = self.moving_mean.value(), self.moving_variance.value()
-        if not isinstance(training, Tensor) and not training:
+        switch = training_tensor(training)
+        if switch is None and not training:
             mean, variance = moving_mean, moving_variance
         else:
             batch_mean, batch_variance = nn_ops.moments(inputs, reduction, keep_dims=len(self._axes) > 1)
-            if isinstance(training, Tensor):
-                training = convert_to_tensor(training)
-                mean = cond(training, lambda: batch_mean, lambda: moving_mean)
-                variance = cond(training, lambda: batch_variance, lambda: moving_variance)
+            if switch is not None:
+                mean = cond(switch, lambda: batch_mean, lambda: moving_mean)
+                variance = cond(switch, lambda: batch_variance, lambda: moving_variance)
             else:
                 mean, variance = batch_mean, batch_variance
-            self._add_update(self.moving_mean, batch_mean, training)
-            self._add_update(self.moving_variance, batch_variance, training)
+            self._add_update(self.moving_mean, batch_mean, switch)
+            self._add_update(self.moving_variance, batch_variance, switch)
         return _normalize(inputs, shaped(mean), shaped(variance), shaped(self.beta), shaped(self.gamma),
                           self.epsilon)
 
-    def _add_update(self, variable, value, training):
+    def _add_update(self, variable, value, switch):
         def update():
             with name_scope("AssignMovingAvg") as scope:
                 decay = convert_to_tensor(1.0 - self.momentum, dtype=variable.dtype.base_dtype, name="decay")
                 delta = math_ops.multiply(math_ops.subtract(variable.value(), value), decay)
                 return state_ops.assign_sub(variable, delta, name=scope)
-        op = cond(training, update, lambda: variable.value()) if isinstance(training, Tensor) else update()
+        op = update() if switch is None else cond(switch, update, lambda: variable.value())
         get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, op)
 
 
