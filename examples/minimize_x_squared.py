@@ -4,7 +4,8 @@
 
 1. fetching x and f in `s.run([step, x, f])` (the GD step is already applied to the fetched x),
 2. `tf.Print`, which writes `x, f:[...][...]` to stderr each time f is computed (values from before the step),
-3. summaries for TensorBoard (`tensorboard --logdir=<logdir>`), one curr_x and one curr_f per step.
+3. summaries for TensorBoard (`tensorboard --logdir=<logdir>`), one curr_x and one curr_f per step, both
+   from before the step (reads of a variable run before its update in the same run), so curr_f = curr_x².
 
 With learning rate 0.1 each step is x ← x - 0.1·2x = 0.8·x, so x shrinks by the factor 0.8 per step.
 """

@@ -125,7 +125,10 @@ def test_minimize_x_squared_shrinks_x_prints_and_logs(tmp_path, capsys):
     acc.Reload()
     curr_x, curr_f = acc.Scalars("curr_x"), acc.Scalars("curr_f")
     assert [e.step for e in curr_x] == list(range(10)) == [e.step for e in curr_f]
-    np.testing.assert_array_equal([e.value for e in curr_x], xs.astype(np.float32))
+    # Summaries read x before the step, as TF1 logs them: curr_x and curr_f of one run agree (f = x²).
+    logged_x = np.array([e.value for e in curr_x], np.float64)
+    np.testing.assert_array_equal(logged_x, np.concatenate([[2.0], xs[:-1]]).astype(np.float32))
+    np.testing.assert_allclose([e.value for e in curr_f], logged_x ** 2, rtol=1e-6)
     np.testing.assert_array_equal([e.value for e in curr_f], fs.astype(np.float32))
     assert acc.Tags()["graph"]
 

@@ -225,7 +225,8 @@ def test_cse_does_not_merge_reads_across_a_variable_update():
     v = tf.Variable(1.0)
     before = v * 2.0
     inc = tf.assign_add(v, 1.0)
-    after = v * 2.0  # created after the update: runs after it
+    with tf.control_dependencies([inc]):
+        after = v * 2.0  # depends on the update: runs after it
     on, off = _both([before, after, inc], setup=tf.global_variables_initializer())
     _assert_same(on, off)
     assert on[0][:2] == [2.0, 4.0]

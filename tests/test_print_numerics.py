@@ -294,16 +294,14 @@ def test_add_check_numerics_ops_stops_the_run_and_changes_no_variable(check_firs
     for x, y in zip(before, after):
         np.testing.assert_array_equal(x, y)
 
-    # Where the checks run relative to the in-place updates (deterministic order = creation order):
+    # Reads before writes: wherever the checks were created, they read no update of this run, so they run
+    # before the first in-place update, and the run stops before any variable is touched (no snapshot needed).
     plan = _plan_for(s, check_op)
     first_update = next(i for i, op in enumerate(plan.ops) if op.op_def.mutates)
     scaled_check = next(i for i, op in enumerate(plan.ops) if op.type == "CheckNumerics"
                         and op.inputs[0].op.name == "factor")
-    if check_first:
-        assert scaled_check < first_update  # stopped before any variable was touched
-    else:
-        assert scaled_check > first_update  # updates already ran: the session's rollback undid them
-        assert plan.needs_snapshot
+    assert scaled_check < first_update
+    assert not plan.needs_snapshot
     # The session still works and trains normally afterwards.
     s.run([train_op, check_op], {features: FEED, scale: 1.0})
     assert not np.array_equal(s.run(w), before[0])
@@ -369,15 +367,16 @@ def test_rollback_covers_optimizer_slots_and_global_step():
     features, scale, w, b, loss = _regression_graph()
     gs = train.get_or_create_global_step()
     train_op = train.AdamOptimizer(0.1).minimize(loss, global_step=gs)
-    check_op = add_check_numerics_ops()
+    with tf.control_dependencies([train_op]):  # a check that reads the step's result: it fails after the writes
+        check_op = tf.check_numerics(tf.sqrt(scale) + w[0, 0], "after the step")
     s = tf.Session()
     s.run(tf.global_variables_initializer())
     s.run([train_op, check_op], {features: FEED, scale: 1.0})
     variables = tf.global_variables()
     assert len(variables) >= 7  # w, b, their Adam slots, beta powers, global_step
     before = s.run(variables)
-    with pytest.raises(errors.InvalidArgumentError, match="^factor:0 : Tensor had NaN values"):
+    with pytest.raises(errors.InvalidArgumentError, match="after the step : Tensor had NaN values"):
         s.run([train_op, check_op], {features: FEED, scale: -1.0})
     for v, x, y in zip(variables, before, s.run(variables)):
         np.testing.assert_array_equal(x, y, err_msg=v.name)
-    assert _plan_for(s, check_op).needs_snapshot
+    assert _plan_for(s, check_op.op).needs_snapshot

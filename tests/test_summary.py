@@ -126,8 +126,12 @@ def test_lecture_program_logs_what_the_session_computed(tmp_path):
     assert sorted(acc.Tags()["scalars"]) == ["curr_f", "curr_x"]
     xs, fs = acc.Scalars("curr_x"), acc.Scalars("curr_f")
     assert [e.step for e in xs] == list(range(10)) == [e.step for e in fs]
-    np.testing.assert_array_equal([e.value for e in xs], np.array([c[0] for c in seen], np.float32))
+    # Reads before writes: both summaries show the values from before the step, so curr_f = curr_x² (as TF1
+    # logs them), while x fetched directly comes back updated and f from before the step.
+    logged_x = np.array([e.value for e in xs])
+    np.testing.assert_array_equal(logged_x, np.array([2.0] + [c[0] for c in seen[:-1]], np.float32))
     np.testing.assert_array_equal([e.value for e in fs], np.array([c[1] for c in seen], np.float32))
+    np.testing.assert_allclose([e.value for e in fs], logged_x ** 2, rtol=1e-6)
     assert acc.Tags()["graph"]
     names = {n.name for n in acc.Graph().node}
     assert "curr_x" in names and "Merge/MergeSummary" in names

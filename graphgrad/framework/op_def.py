@@ -31,6 +31,11 @@ class OpDef:
     #: Set on ops that write variables in place; the session snapshots them so a failed run changes nothing.
     mutates = False
 
+    def can_fail(op):
+        """Whether the op's kernel may raise at run time for inputs that passed its build-time rule. A plan
+        snapshots the variables it writes only when such an op runs from the first write on."""
+        return True
+
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
         if cls.type:

@@ -219,6 +219,9 @@ def stop_gradient(input, name=None) -> Tensor:
 class NoOp(OpDef):
     type = "NoOp"
 
+    def can_fail(op):
+        return False
+
     def infer(op):
         return []
 

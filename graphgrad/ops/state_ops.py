@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..framework.errors import FailedPreconditionError
 from ..framework.graph import name_scope
-from ..framework.op_def import OpDef, broadcast_shape, not_differentiable, same_dtype, static_shape
+from ..framework.op_def import OpDef, broadcast_shape, fully_defined, not_differentiable, same_dtype, static_shape
 from .core import apply_op, convert_to_tensor
 
 
@@ -45,6 +45,12 @@ class MutatingOp(OpDef):
     mutates = True
     ref_inputs = (0,)
     needs_initialized = True
+
+    def can_fail(op):
+        """Only through a value whose shape was unknown when the graph was built: every static shape has been
+        checked by `infer` (the variable's own buffer exists: `needs_initialized` is checked before the run)."""
+        refs = op.op_def.ref_inputs
+        return any(not fully_defined(static_shape(t)) for i, t in enumerate(op.inputs) if i not in refs)
 
     def infer(op):
         ref = op.inputs[0]

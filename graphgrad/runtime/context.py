@@ -2,6 +2,8 @@
 and per-op random generators. One RunContext per Session; an eager mode would make its own."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from .backends import get_backend
@@ -27,6 +29,9 @@ class RunContext:
         self._rngs: dict = {}       # random op -> np.random.Generator, so each session replays its seeds
         self.stderr = None          # where Print writes; None means sys.stderr at call time
         self.print_counts: dict = {}  # Print op -> times printed (for first_n), per session
+        #: Held by every run that touches state (variables, random streams, Print counters): runs are atomic.
+        #: Re-entrant, so a tf.cond branch or a py_func may run plans inside a run.
+        self.lock = threading.RLock()
         self.optimize = True        # whether plans compiled inside a run (tf.cond branches) get the graph passes
 
     def rng(self, op) -> np.random.Generator:

@@ -1,7 +1,8 @@
 """Compile one (fetches, feed keys) signature of Session.run into straight-line Python.
 
 The plan prunes the graph to the ops the fetches need (stopping at fed tensors), orders them once
-(dependencies first, then creation order, so runs are deterministic), rewrites that order with the graph
+(reads of a variable before its updates, then dependencies first, then creation order, so runs are
+deterministic), rewrites that order with the graph
 passes of runtime/passes.py (constant folding, simplification, CSE, dead ops, in-place fusion; see
 docs/plan-compiler.md), binds each remaining op's kernel, and generates the source of one function where
 every op is a single call on local variables and every intermediate is deleted after its last use.
@@ -20,6 +21,7 @@ import numpy as np
 from ..framework.errors import InvalidArgumentError, OpError
 from ..framework.graph import Operation, Tensor
 from ..ops.core import _feed_error
+from . import interrupts
 from .graph_replay import GraphReplay, not_capturable, replay_default
 from .passes import optimize as optimize_program
 
@@ -69,28 +71,100 @@ def prune(targets, fed):
 
 
 def schedule(ops, fed):
-    """Topological order of `ops`: dependencies first, ties broken by creation order (a heap on op id)."""
+    """The run order of `ops` (docs/design.md, "run order"): reads before writes, then dependencies first, then
+    creation order.
+
+    Ops that depend (by data or control) on no variable update of this run go first, in dependency and creation
+    order; the updates and what depends on them follow. Within the second group an update also waits for every
+    op that reads a variable it writes without depending on that update (a summary or Print wired after an
+    earlier update), unless only waiting updates are left (a cycle of such constraints: creation order decides).
+    So a value computed from a variable in the same run as its update sees the value from before the update,
+    and the rollback snapshot is needed only where something can fail after the first write."""
     ops = set(ops)
-    deps = {}
-    users = {op: [] for op in ops}
+    preds, users = {}, {op: [] for op in ops}
     for op in ops:
         refs = _ref_inputs(op.op_def, len(op.inputs))
         pre = {t.op for i, t in enumerate(op.inputs) if i not in refs and t not in fed and t.op in ops}
         pre.update(c for c in op.control_inputs if c in ops)
-        deps[op] = len(pre)
+        preds[op] = pre
         for p in pre:
             users[p].append(op)
-    heap = [(op._id, op) for op in ops if deps[op] == 0]
-    heapq.heapify(heap)
+    order = _kahn(ops, preds, users, lambda op: op._id)
+    writers = [op for op in order if op.op_def.mutates]
+    if not writers:
+        return order
+    # after[op]: bit set of the updates `op` depends on (itself included), in dependency order.
+    bit = {w: 1 << i for i, w in enumerate(writers)}
+    after = {}
+    for op in order:
+        a = bit.get(op, 0)
+        for p in preds[op]:
+            a |= after[p]
+        after[op] = a
+    written = {}  # VariableV2 op -> bit set of the updates that write it
+    for w in writers:
+        for v in _ref_vars(w):
+            written[v] = written.get(v, 0) | bit[w]
+    # An update waits for the readers of its variables that do not depend on it.
+    waits = dict.fromkeys(writers, 0)
+    blocks = {}
+    for op in order:
+        refs = _ref_inputs(op.op_def, len(op.inputs))
+        mask = 0
+        for i, t in enumerate(op.inputs):
+            if i not in refs and t not in fed:
+                v = _variable_behind(t)
+                if v is not None:
+                    mask |= written.get(v, 0)
+        mask &= ~after[op]
+        if mask:
+            blocked = [w for w in writers if mask & bit[w]]
+            blocks[op] = blocked
+            for w in blocked:
+                waits[w] += 1
+    return _kahn(ops, preds, users, lambda op: (after[op] != 0, op._id), waits, blocks)
+
+
+def _kahn(ops, preds, users, key, waits=None, blocks=None):
+    """Topological order of `ops`, the smallest `key` first among the ready ones. `waits[op] > 0` holds a
+    ready op back until the ops in whose `blocks` list it appears have run (or nothing else is ready)."""
+    deps = {op: len(preds[op]) for op in ops}
+    ready = [(key(op), op._id, op) for op in ops if deps[op] == 0]
+    heapq.heapify(ready)
+    held = []
     order = []
-    while heap:
-        _, op = heapq.heappop(heap)
+    while ready or held:
+        if ready:
+            k, _, op = heapq.heappop(ready)
+            if waits and waits.get(op):
+                heapq.heappush(held, (k, op._id, op))
+                continue
+        else:
+            _, _, op = heapq.heappop(held)  # only held updates are left: the earliest created goes
+            waits[op] = 0
         order.append(op)
+        for w in (blocks.get(op, ()) if blocks else ()):
+            waits[w] -= 1
+            if waits[w] == 0 and any(h[2] is w for h in held):
+                held = [h for h in held if h[2] is not w]
+                heapq.heapify(held)
+                heapq.heappush(ready, (key(w), w._id, w))
         for u in users[op]:
             deps[u] -= 1
             if deps[u] == 0:
-                heapq.heappush(heap, (u._id, u))
+                heapq.heappush(ready, (key(u), u._id, u))
     return order
+
+
+def _variable_behind(t):
+    """The VariableV2 op whose buffer `t` reads (directly or through views such as Identity), or None."""
+    while True:
+        op_def = t.op.op_def
+        if op_def.type == "VariableV2":
+            return t.op
+        if op_def.view_of is None or op_def.mutates:
+            return None
+        t = t.op.inputs[op_def.view_of]
 
 
 class Plan:
@@ -160,9 +234,12 @@ class Plan:
         mutated = [op for op in steps if op.op_def.mutates]
         first_mut = steps.index(mutated[0]) if mutated else None
         self.mutated_vars = list({v: None for op in mutated for v in _ref_vars(op)})
-        # Snapshot only when something that can fail runs after the first in-place update.
-        self.needs_snapshot = first_mut is not None and any(
-            not op.op_def.mutates and op.op_def.type != "NoOp" for op in steps[first_mut:])
+        # Snapshot only when something that can fail runs from the first in-place update on (the reads-before-
+        # writes order leaves mostly updates there, and an update with static shapes checked at build cannot fail).
+        self.needs_snapshot = first_mut is not None and any(op.op_def.can_fail(op) for op in steps[first_mut:])
+        # Runs with state (variables, random streams, Print counters, branches) take the session's lock, so
+        # concurrent runs are atomic (docs/design.md, "threads"); pure runs on feeds and constants do not.
+        self.locked = not self.inner and any(op.op_def.stateful for op in steps)
 
         body = [f"    f{i} = F[{i}]" for i in range(len(self.feed_tensors))]
         first_line = len(header) + 2  # line number of the first body line
@@ -191,6 +268,8 @@ class Plan:
                 else:
                     body.append(f"    {', '.join(outs)}, = {call}{comment}")
             self.line_ops[len(body) + first_line - 1] = op
+            if pos == first_mut:
+                first_write_line = len(body) + first_line - 1
             dead = [n for n in dict.fromkeys(a) if n in local and last_use.get(n) == pos]
             if dead:
                 body.append(f"    del {', '.join(dead)}")
@@ -222,6 +301,9 @@ class Plan:
         # Tracebacks show the generated lines while the plan lives; the entry goes with the plan.
         linecache.cache[filename] = (len(self.source), None, self.source.splitlines(True), filename)
         weakref.finalize(self, linecache.cache.pop, filename, None)
+        if first_mut is not None:  # Ctrl-C from here on waits for the writes to finish (runtime/interrupts.py)
+            interrupts.register(filename, first_write_line)
+            weakref.finalize(self, interrupts.forget, filename)
         exec(compile(self.source, filename, "exec"), ns)
         self._fn = ns["run"]
         self._ns = ns
@@ -266,6 +348,12 @@ class Plan:
                 store[v] = val
 
     def __call__(self, feeds):
+        if self.locked:
+            with self.ctx.lock:
+                return self._call(feeds)
+        return self._call(feeds)
+
+    def _call(self, feeds):
         if self.needs_initialized:
             store = self.ctx.variables
             for v in self.needs_initialized:
@@ -283,11 +371,17 @@ class Plan:
         """One run through the generated function (no graph replay), rolled back if it fails."""
         try:
             out = self._fn(feeds)
-        except Exception as e:
+        except BaseException as e:  # KeyboardInterrupt too: roll back, then re-raise
             self._restore()
+            if interrupts.pending and not self.inner:
+                interrupts.deliver()
+            if not isinstance(e, Exception):
+                raise
             raise self._translate(e) from (None if isinstance(e, OpError) else e)
         if self.needs_snapshot:
             self._local.saved = None  # do not keep the copies alive until the next run
+        if interrupts.pending and not self.inner:
+            interrupts.deliver()  # Ctrl-C came during the writes: the run is whole, now stop
         return out
 
     def _translate(self, exc):

@@ -17,10 +17,13 @@ kept by the kernel, so a training step allocates nothing.
 """
 from __future__ import annotations
 
+import threading
+
 from ..autodiff import gradients as _gradients
 from ..framework import dtypes
+from ..framework.errors import InvalidArgumentError
 from ..framework.graph import GraphKeys, Tensor, get_default_graph, name_scope
-from ..framework.op_def import not_differentiable, static_shape
+from ..framework.op_def import fully_defined, not_differentiable, static_shape
 from ..framework.tensor_shape import TensorShape
 from ..ops import state_ops
 from ..ops.core import constant, convert_to_tensor, group, tuple_, zeros_like
@@ -42,6 +45,11 @@ class ApplyOp(state_ops.MutatingOp):
 
     ref_inputs = (0,)
     grad_index = -1
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if "kernel" in cls.__dict__:
+            cls.kernel = _checked_kernel(cls.__dict__["kernel"])
 
     def infer(op):
         var = op.inputs[0]
@@ -70,15 +78,51 @@ class ApplyOp(state_ops.MutatingOp):
     gradient = not_differentiable
 
 
+def _checked_kernel(kernel):
+    """An update kernel that first checks the inputs whose shapes were unknown when the graph was built (a
+    learning rate from `tf.placeholder(tf.float32)`): hyper-parameters must be scalars and the gradient must
+    have the variable's shape, as TensorFlow's training ops demand. Without the check NumPy would broadcast a
+    vector learning rate into the update, or fail half-way through it. Inputs known statically cost nothing."""
+    def bind(op, ctx):
+        fn = kernel(op, ctx)
+        refs = op.op_def.ref_inputs
+        grad_index = op.op_def.grad_index % len(op.inputs)
+        var_shape = static_shape(op.inputs[0])
+        # positions among the kernel's arguments (reference inputs carry no value)
+        args = [i for i in range(len(op.inputs)) if i not in refs]
+        scalars = [(k, op.inputs[i]) for k, i in enumerate(args)
+                   if i != grad_index and static_shape(op.inputs[i]) != ()]
+        grad = [(k, op.inputs[i]) for k, i in enumerate(args)
+                if i == grad_index and static_shape(op.inputs[i]) != var_shape] if fully_defined(var_shape) else []
+        if not scalars and not grad:
+            return fn
+
+        def checked(*a):
+            for k, t in scalars:
+                if getattr(a[k], "ndim", 0) != 0:
+                    raise InvalidArgumentError(op.node_def, op, f"{op.type}: {t.op.name} is not a scalar: "
+                                               f"{list(a[k].shape)}\n\t [[{{{{node {op.name}}}}}]]")
+            for k, _ in grad:
+                if tuple(a[k].shape) != var_shape:
+                    raise InvalidArgumentError(op.node_def, op, f"{op.type}: var and grad do not have the same "
+                                               f"shape{list(var_shape)} {list(a[k].shape)}\n\t "
+                                               f"[[{{{{node {op.name}}}}}]]")
+            return fn(*a)
+        return checked
+    return bind
+
+
 def scratch(xp, n=2):
     """Temporaries for one kernel, shaped like the variable: allocated on first use (again only if the
-    variable's shape changes), so each step reuses them instead of allocating."""
-    cells = [None] * n
+    variable's shape changes), so each step reuses them instead of allocating. Each thread gets its own, so
+    two runs of one kernel never share a temporary (runs that write variables are also serialized by the
+    session's lock; this keeps a kernel safe on its own)."""
+    local = threading.local()
 
     def get(like):
-        b = cells[0]
-        if b is None or b.shape != like.shape or b.dtype != like.dtype:
-            cells[:] = [xp.empty_like(like) for _ in range(n)]
+        cells = getattr(local, "cells", None)
+        if cells is None or cells[0].shape != like.shape or cells[0].dtype != like.dtype:
+            cells = local.cells = [xp.empty_like(like) for _ in range(n)]
         return cells
     return get
 
