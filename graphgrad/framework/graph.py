@@ -335,12 +335,7 @@ class Graph:
         op = Operation(self, op_def, name, inputs, attrs, control, device)
         if scopes.cond_stack:
             op._branch = scopes.cond_stack[-1]
-        try:
-            specs = op_def.infer(op)
-        except (ValueError, TypeError) as e:
-            shapes = ", ".join(_shape_str(t.shape) for t in inputs)
-            raise type(e)(f"{e} for '{name}' (op: '{op_def.type}') with input shapes: {shapes}.") from None
-        op.outputs = [Tensor(op, i, _dtypes.as_dtype(dt), as_shape(sh)) for i, (sh, dt) in enumerate(specs)]
+        op.outputs = infer_outputs(op)
         with self._lock:
             op._id = len(self._ops)
             for t in inputs:
@@ -426,6 +421,16 @@ class Graph:
 
 
 _VALID_SCOPE = re.compile(r"^[A-Za-z0-9_.\\/>-][A-Za-z0-9_.\\/>-]*$")
+
+
+def infer_outputs(op) -> list:
+    """The op's output tensors, from its shape rule; a rule's error names the op and its input shapes."""
+    try:
+        specs = op.op_def.infer(op)
+    except (ValueError, TypeError) as e:
+        shapes = ", ".join(_shape_str(t.shape) for t in op.inputs)
+        raise type(e)(f"{e} for '{op.name}' (op: '{op.type}') with input shapes: {shapes}.") from None
+    return [Tensor(op, i, _dtypes.as_dtype(dt), as_shape(sh)) for i, (sh, dt) in enumerate(specs)]
 
 
 def _shape_str(shape: TensorShape) -> str:
