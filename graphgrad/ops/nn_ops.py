@@ -422,13 +422,6 @@ def crelu(features, name=None, axis=-1):
         return relu(c, name=scope)
 
 
-def swish(features, name=None):
-    """x * sigmoid(x) (also known as SiLU)."""
-    with name_scope(name, "swish", [features]) as scope:
-        x = convert_to_tensor(features, name="features")
-        return multiply(x, math_ops.sigmoid(x), name=scope)
-
-
 # --- softmax and log-softmax ---------------------------------------------------------------------------
 
 def _check_axis(op, x, rank_min=1):
@@ -1123,7 +1116,7 @@ def in_top_k(predictions, targets, k, name=None):
 
 
 __all__ = [
-    "relu", "relu6", "leaky_relu", "elu", "selu", "softplus", "softsign", "crelu", "swish",
+    "relu", "relu6", "leaky_relu", "elu", "selu", "softplus", "softsign", "crelu",
     "softmax", "log_softmax", "bias_add", "xw_plus_b", "relu_layer", "dropout", "l2_loss", "l2_normalize",
     "moments", "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2",
     "sparse_softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits",
