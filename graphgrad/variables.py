@@ -188,7 +188,7 @@ def _guard_uninitialized_reads(init, scope):
 
 
 def _ref_indices(op):
-    refs = getattr(op.op_def, "ref_inputs", ())
+    refs = op.op_def.ref_inputs
     return range(len(op.inputs)) if refs == "all" else refs
 
 

@@ -49,3 +49,24 @@ DataLossError = _make("DataLossError", DATA_LOSS)
 
 class OperatorNotAllowedInGraphError(TypeError):
     """A Python operation that needs a tensor's value (`bool(t)`, `for x in t`) while building a graph."""
+
+
+# --- the errors a run raises about ops it cannot run (built here so the runtime needs no op module) ------------
+
+def feed_error(op):
+    """InvalidArgumentError for a placeholder (an op declaring `must_feed`) that a run needs but was not fed."""
+    shape = op.outputs[0].shape.dims_tuple
+    shp = "<unknown>" if shape is None else "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
+    dt = op.outputs[0].dtype.name
+    dt = {"float32": "float", "float64": "double"}.get(dt, dt)
+    return InvalidArgumentError(
+        op.node_def, op,
+        f"You must feed a value for placeholder tensor '{op.name}' with dtype {dt} and shape {shp}\n"
+        f"\t [[{{{{node {op.name}}}}}]]")
+
+
+def uninitialized_error(var_op):
+    """FailedPreconditionError for reading a variable that holds no value in the session."""
+    return FailedPreconditionError(
+        var_op.node_def, var_op,
+        f"Attempting to use uninitialized value {var_op.name}\n\t [[{{{{node {var_op.name}}}}}]]")

@@ -11,6 +11,12 @@ as their first argument and are called through the class, e.g. `MatMul.infer(op)
         def gradient(op, dz):          # -> one graph tensor (or None) per input; built from graph ops,
                                        #    so gradients of gradients work
 
+Besides these three, everything the runtime (the session, the plan and its passes) needs to know about an op
+is a *declared fact* on its class, an attribute of `OpDef` with a default that is right for an op that has
+never heard of the plan: the runtime reads only these and never names an op type, so a new op gets constant
+folding, fusion and buffer reuse by declaring what it is, in its own file. See docs/design.md, "Declared
+facts", for the list.
+
 Definitions register themselves by `type`, so a GraphDef or checkpoint can name them; everywhere else the
 Operation holds the class itself, so "go to definition" lands here.
 """
@@ -23,13 +29,79 @@ OP_DEFS: dict[str, type] = {}
 
 class OpDef:
     type: str = ""
-    #: Side effects or randomness: never constant-folded or merged with a twin, kept by the pruner's caller.
+
+    # --- what the op does to state ---------------------------------------------------------------------------
+    #: Side effects or randomness: never constant-folded, merged with a twin or dropped by the passes.
     stateful = False
+    #: Set on ops that write variables in place; the session snapshots them so a failed run changes nothing.
+    mutates = False
+    #: Inputs that are variable *references* (indices, or "all"): the plan passes no value for them and does not
+    #: walk through them when pruning; the kernel finds the buffer through `ctx.variables[op.inputs[i].op]`.
+    ref_inputs = ()
+    #: The variables behind `ref_inputs` must hold a value before the run starts: the plan checks it up front
+    #: (FailedPreconditionError "Attempting to use uninitialized value"), so a run never fails half-way.
+    needs_initialized = False
+    #: The op's output *is* a variable's live buffer in the session (VariableV2): fetches of it and of its views
+    #: are copied, and updates running later in the same run show through it.
+    is_variable = False
+    #: The op has no value of its own: a run that needs it without feeding it fails up front with
+    #: `framework.errors.feed_error(op)` (Placeholder).
+    must_feed = False
+    #: The op's value is fixed when the graph is built: the plan calls `kernel(op, ctx)()` once, at compile time,
+    #: and never runs the op (Const). Fetching such an op directly returns its read-only value.
+    is_constant = False
+    #: The op computes nothing and only orders its control inputs (NoOp): the passes drop it, and it cannot fail.
+    no_op = False
+
+    # --- memory ------------------------------------------------------------------------------------------------
     #: Index of the input whose memory the output may share (reshape, identity, ...). Fetches that may
     #: alias a variable's buffer are copied so the user never holds a live view of session state.
     view_of = None
-    #: Set on ops that write variables in place; the session snapshots them so a failed run changes nothing.
-    mutates = False
+    #: The kernel returns a new array of its own on every run (nobody else holds it), so a later elementwise op
+    #: may overwrite it in place. Ops with an `inplace_kernel` count as allocating too.
+    allocates = False
+    #: The kernel only reads its inputs during the run and its result holds no reference to them: a buffer the
+    #: plan keeps from one run to the next may flow into it (the reuse pass). Elementwise ops with an
+    #: `inplace_kernel` and variable updates (`mutates`, which copy what they keep) count as reading only.
+    reads_only = False
+    #: Value inputs (indices) the op reads for their shape and dtype only (SumToShape's `like`): a buffer read
+    #: this way may still be overwritten in place by its one real reader.
+    shape_only_inputs = ()
+    #: Value inputs (indices, or "all") whose buffer an `inplace_kernel` may write its result into.
+    inplace_inputs = "all"
+
+    #: `inplace_kernel(op, ctx) -> (f, constants)` or None. With it, an elementwise op can run in place:
+    #: `f(*inputs, *constants, out=buf)` computes exactly what the kernel computes (bit for bit), written into
+    #: `buf`, the buffer of one of `inplace_inputs` that has the result's shape and dtype and that nobody else
+    #: reads (the fuse pass checks). `constants` are bound once (e.g. the 0 of `maximum(x, 0)`). None: the op
+    #: always allocates its result the way its kernel does.
+    inplace_kernel = None
+
+    #: `result_shape(op) -> (function of the input arrays giving the result's shape) or None`. With it the
+    #: plan may keep the op's result buffer from one run to the next and pass it as `kernel(*inputs, out=buf)`
+    #: (the reuse pass; MatMul). The kernel must then accept `out=`.
+    result_shape = None
+
+    # --- shapes and algebra --------------------------------------------------------------------------------------
+    #: `shape_rule(op, *input_shapes) -> shape of output 0`: the op's shape arithmetic alone, one rule for build
+    #: time and for the plan. A shape is a tuple of dims (or None: unknown rank) and a dim is an int or unknown:
+    #: None at build time, where `infer` calls the rule on static shapes (after checking dtypes and whatever else
+    #: it validates), and an `UnknownDim` in the plan's passes, which call it on symbolic shapes so that the
+    #: unknown batch dimension flows through a network as one symbol (`broadcast_shapes` etc. below work on both).
+    #: It may raise ValueError for shapes that do not fit. None: the plan knows only the static shape.
+    shape_rule = None
+
+    #: `simplify(op, facts) -> (tensor, same_object) or None`: an algebraic identity the plan may use instead of
+    #: running the op (x * 1 is x, a reshape to the input's own shape is the input). `tensor` holds the op's
+    #: value; `same_object` says whether the kernel would have returned that very array (or a view of it) rather
+    #: than a new one. `facts` (the plan's `Program`) answers questions about this run: `args(op)`, `sym(t)`,
+    #: `const_equals(t, x)`, `const_shape(t)`, `producer(t)`. None: no identity.
+    simplify = None
+
+    #: `specialize(op, facts) -> kernel or None`: a kernel for this plan that uses what the plan knows (symbolic
+    #: shapes) to do less per run, e.g. SumToShape's summed axes computed once. It must compute what `kernel`
+    #: computes. None: the op's own kernel.
+    specialize = None
 
     def can_fail(op):
         """Whether the op's kernel may raise at run time for inputs that passed its build-time rule. A plan
@@ -55,6 +127,12 @@ class OpDef:
     gradient = None
 
 
+def ref_indices(op):
+    """The indices of `op`'s reference inputs (`ref_inputs`, with "all" spelled out)."""
+    refs = op.op_def.ref_inputs
+    return range(len(op.inputs)) if refs == "all" else refs
+
+
 def not_differentiable(op, *grads):
     """Gradient rule of ops whose outputs do not depend smoothly on inputs (argmax, comparisons, shape)."""
     return [None] * len(op.inputs)
@@ -62,25 +140,104 @@ def not_differentiable(op, *grads):
 
 # --- shape helpers shared by op definitions ----------------------------------------------------------
 
+class UnknownDim:
+    """An unknown dimension as the plan's passes track it: two shapes holding the same UnknownDim object have
+    sizes that are provably equal at run time (the batch dimension through a network and its gradient)."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "?"
+
+
+def known(d) -> bool:
+    """Whether a dimension is a number (not None, not an UnknownDim)."""
+    return d is not None and not isinstance(d, UnknownDim)
+
+
+def _either_unknown(x, y):
+    """Two different unknown dims: still unknown (None at build time, a new symbol in the passes)."""
+    return None if x is None or y is None else UnknownDim()
+
+
+def _shape_text(shape):
+    if shape is None:
+        return "<unknown>"
+    inner = ", ".join(str(d) if known(d) else "?" for d in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
 def broadcast_shape(a, b):
-    """NumPy broadcasting of two static shapes (tuples with None for unknown dims, or None for unknown rank)."""
+    """NumPy broadcasting of two shapes (tuples of dims, see `OpDef.shape_rule`; None for unknown rank)."""
     if a is None or b is None:
         return None
     out = []
     for i in range(1, max(len(a), len(b)) + 1):
         x = a[-i] if i <= len(a) else 1
         y = b[-i] if i <= len(b) else 1
-        if x == 1:
-            out.append(y)
-        elif y == 1:
+        if x is y or y == 1:
             out.append(x)
-        elif x is None:
+        elif x == 1:
             out.append(y)
-        elif y is None or x == y:
+        elif known(x) and known(y):
+            if x != y:
+                raise ValueError(f"Dimensions must be equal, but are {x} and {y}")
+            out.append(x)
+        elif known(x) or known(y):
+            out.append(x if known(x) else y)
+        else:
+            out.append(_either_unknown(x, y))
+    return tuple(reversed(out))
+
+
+def broadcast_shapes(op, *shapes):
+    """Shape rule of elementwise ops with broadcasting: all input shapes broadcast together."""
+    out = shapes[0]
+    for s in shapes[1:]:
+        out = broadcast_shape(out, s)
+    return out
+
+
+def merge_shapes(a, b, what="Shapes"):
+    """Two shapes that must be equal, merged (a known dim wins over an unknown one); ValueError otherwise."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if len(a) != len(b):
+        raise ValueError(f"{what} must be equal, but are {_shape_text(a)} and {_shape_text(b)}")
+    out = []
+    for x, y in zip(a, b):
+        if x is y or (known(x) and not known(y)):
+            out.append(x)
+        elif known(y) and not known(x):
+            out.append(y)
+        elif known(x):
+            if x != y:
+                raise ValueError(f"{what} must be equal, but are {_shape_text(a)} and {_shape_text(b)}")
             out.append(x)
         else:
-            raise ValueError(f"Dimensions must be equal, but are {x} and {y}")
-    return tuple(reversed(out))
+            out.append(_either_unknown(x, y))
+    return tuple(out)
+
+
+def equal_shapes(op, *shapes):
+    """Shape rule of elementwise ops whose inputs must have one shape (gradient ops of activations, AddN)."""
+    out = shapes[0]
+    for s in shapes[1:]:
+        out = merge_shapes(out, s)
+    return out
+
+
+def shape_of_input(i):
+    """Shape rule `output 0 has input i's shape` (unary elementwise ops, identities, casts)."""
+    def rule(op, *shapes):
+        return shapes[i]
+    rule.__qualname__ = rule.__name__ = f"shape_of_input_{i}"
+    return rule
+
+
+same_shape = shape_of_input(0)
 
 
 def same_dtype(op, *tensors):

@@ -28,10 +28,10 @@ from ..ops.nn_ops import (
     softplus,
     softsign,
     sparse_softmax_cross_entropy_with_logits,
-    swish,
     weighted_cross_entropy_with_logits,
     xw_plus_b,
 )
+from ..ops.smooth_activations import gelu, mish, silu, swish
 
 
 def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True, max_norm=None):
@@ -70,6 +70,7 @@ __all__ = [
     "bias_add", "crelu", "dropout", "elu", "in_top_k", "l2_loss", "l2_normalize", "leaky_relu", "log_softmax",
     "moments", "relu", "relu6", "relu_layer", "selu", "sigmoid", "sigmoid_cross_entropy_with_logits", "softmax",
     "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2", "softplus", "softsign",
-    "sparse_softmax_cross_entropy_with_logits", "swish", "tanh", "weighted_cross_entropy_with_logits", "xw_plus_b",
+    "sparse_softmax_cross_entropy_with_logits", "swish", "silu", "gelu", "mish", "tanh",
+    "weighted_cross_entropy_with_logits", "xw_plus_b",
     "embedding_lookup", "batch_normalization", "zero_fraction",
 ]

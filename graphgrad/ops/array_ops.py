@@ -295,6 +295,24 @@ class Reshape(OpDef):
     type = "Reshape"
     view_of = 0
 
+    def simplify(op, facts):
+        """A reshape to the shape its input already has (a view of it), or back to the shape before a chain of
+        reshapes (whose inner reshapes may have copied)."""
+        target = op.attrs.get("shape")
+        out = op.outputs[0].shape.dims_tuple
+        src, depth = facts.args(op)[0], 0
+        while True:
+            s = facts.sym(src)
+            if s is not None and (
+                    (target is not None and len(target) == len(s) and sum(d == -1 for d in target) <= 1
+                     and all(d == -1 or (isinstance(e, int) and d == e) for d, e in zip(target, s)))
+                    or (out is not None and None not in out and out == s)):
+                return src, depth == 0
+            inner = facts.producer(src)
+            if inner is None or inner.op_def is not Reshape:
+                return None
+            src, depth = facts.args(inner)[0], depth + 1
+
     def infer(op):
         x = op.inputs[0]
         target = op.attrs["shape"]
@@ -401,9 +419,30 @@ def squeeze(input, axis=None, name=None, squeeze_dims=None):
 
 # --- transpose, reverse, broadcast_to -------------------------------------------------------------------
 
+def _perm_of(op, rank):
+    p = op.attrs.get("perm")
+    return tuple(_pyrange(rank))[::-1] if p is None else tuple(p)
+
+
 class Transpose(OpDef):
     type = "Transpose"
     view_of = 0
+
+    def simplify(op, facts):
+        """A transpose by the identity permutation, or one that undoes the transpose before it (views both)."""
+        x = facts.args(op)[0]
+        s = facts.sym(x)
+        if s is None:
+            return None
+        p2 = _perm_of(op, len(s))
+        if p2 == tuple(_pyrange(len(s))):
+            return x, True
+        inner = facts.producer(x)
+        if inner is not None and inner.op_def is Transpose:
+            p1 = _perm_of(inner, len(s))
+            if len(p1) == len(p2) and all(p1[p2[i]] == i for i in _pyrange(len(p2))):
+                return facts.args(inner)[0], True
+        return None
 
     def infer(op):
         x = op.inputs[0]
@@ -523,6 +562,7 @@ def broadcast_to(input, shape, name=None):
 
 class Shape(OpDef):
     type = "Shape"
+    shape_only_inputs = (0,)
 
     def infer(op):
         s = static_shape(op.inputs[0])
@@ -576,6 +616,7 @@ def shape_n(input, out_type=dtypes.int32, name=None):
 
 class Size(OpDef):
     type = "Size"
+    shape_only_inputs = (0,)
 
     def infer(op):
         return [((), op.attrs["out_type"])]
@@ -599,6 +640,7 @@ def size(input, name=None, out_type=dtypes.int32):
 
 class Rank(OpDef):
     type = "Rank"
+    shape_only_inputs = (0,)
 
     def infer(op):
         return [((), dtypes.int32)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.errors import InvalidArgumentError
+from ..framework.errors import feed_error as _feed_error  # the old name, still importable from here
 from ..framework.graph import Operation, Tensor, get_default_graph, name_scope
-from ..framework.op_def import OpDef, fully_defined, not_differentiable, static_shape
+from ..framework.op_def import OpDef, fully_defined, not_differentiable, same_shape, shape_of_input, static_shape
 from ..framework.tensor_shape import TensorShape, as_shape
 
 
@@ -97,6 +97,7 @@ def convert_n(values, dtype=None):
 
 class Const(OpDef):
     type = "Const"
+    is_constant = True
 
     def infer(op):
         v = op.attrs["value"]
@@ -130,20 +131,15 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False) ->
 
 # --- Placeholder ------------------------------------------------------------------------------------
 
-def _feed_error(op):
-    shape = static_shape(op.outputs[0])
-    shp = "<unknown>" if shape is None else "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
-    dt = op.outputs[0].dtype.name
-    dt = {"float32": "float", "float64": "double"}.get(dt, dt)
-    return InvalidArgumentError(
-        op.node_def, op,
-        f"You must feed a value for placeholder tensor '{op.name}' with dtype {dt} and shape {shp}\n"
-        f"\t [[{{{{node {op.name}}}}}]]")
+def _passes_input_through(op, facts):
+    """`simplify` of ops whose kernel returns its (value) input itself: the plan uses the input instead."""
+    return facts.args(op)[0], True
 
 
 class Placeholder(OpDef):
     type = "Placeholder"
     stateful = True  # its value comes from outside the graph
+    must_feed = True
 
     def infer(op):
         return [(op.attrs["shape"].dims_tuple, op.attrs["dtype"])]
@@ -166,6 +162,8 @@ def placeholder(dtype, shape=None, name=None) -> Tensor:
 class PlaceholderWithDefault(OpDef):
     type = "PlaceholderWithDefault"
     view_of = 0
+    shape_rule = same_shape  # when not fed (the plan's passes ask only then); `infer` gives the declared shape
+    simplify = _passes_input_through
 
     def infer(op):
         return [(op.attrs["shape"].dims_tuple, op.inputs[0].dtype)]
@@ -190,10 +188,12 @@ def placeholder_with_default(input, shape, name=None) -> Tensor:
 class Identity(OpDef):
     type = "Identity"
     view_of = 0
+    shape_rule = same_shape
+    simplify = _passes_input_through
 
     def infer(op):
         x = op.inputs[0]
-        return [(static_shape(x), x.dtype.base_dtype)]
+        return [(op.op_def.shape_rule(op, static_shape(x)), x.dtype.base_dtype)]
 
     def kernel(op, ctx):
         return lambda x: x
@@ -218,6 +218,7 @@ def stop_gradient(input, name=None) -> Tensor:
 
 class NoOp(OpDef):
     type = "NoOp"
+    no_op = True
 
     def can_fail(op):
         return False
@@ -268,10 +269,12 @@ def with_dependencies(dependencies, output_tensor, name=None):
 
 class ZerosLike(OpDef):
     type = "ZerosLike"
+    shape_rule = same_shape
+    shape_only_inputs = (0,)
 
     def infer(op):
         x = op.inputs[0]
-        return [(static_shape(x), x.dtype.base_dtype)]
+        return [(op.op_def.shape_rule(op, static_shape(x)), x.dtype.base_dtype)]
 
     def kernel(op, ctx):
         xp = ctx.xp
@@ -323,10 +326,38 @@ class SumToShape(OpDef):
 
     type = "SumToShape"
     view_of = 0  # returns `grad` itself when nothing was broadcast
+    shape_rule = shape_of_input(1)
+    shape_only_inputs = (1,)
 
     def infer(op):
         g, like = op.inputs
-        return [(static_shape(like), g.dtype.base_dtype)]
+        return [(op.op_def.shape_rule(op, static_shape(g), static_shape(like)), g.dtype.base_dtype)]
+
+    def simplify(op, facts):
+        """Nothing to sum when the shapes provably agree (a hidden layer's bias gradient is summed, its
+        activations' gradient, (?, 8) like (?, 8) with the same batch, is not)."""
+        g, like = facts.args(op)
+        s = facts.sym(g)
+        return (g, False) if s is not None and s == facts.sym(like) else None
+
+    def specialize(op, facts):
+        """The summed axes, when the symbolic shapes tell them (e.g. a bias gradient, whose batch size is
+        unknown): the same `g.sum(axis).reshape(shape)` as the static-shape kernel, without the per-run axis
+        computation. Summing an axis whose size may be 1 is exact, so such axes are included."""
+        g, like = facts.args(op)
+        sg, sl = facts.sym(g), facts.sym(like)
+        if sg is None or sl is None or len(sg) < len(sl) or not all(isinstance(d, int) for d in sl):
+            return None
+        if fully_defined(g.shape.dims_tuple) and fully_defined(like.shape.dims_tuple):
+            return None  # the op's own kernel already reduces with static axes
+        lead = len(sg) - len(sl)
+        if any(isinstance(d, int) and d != e and e != 1 for d, e in zip(sg[lead:], sl)):
+            return None  # not the gradient of a broadcast: leave the error to the op
+        axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(sl) if d == 1 and sg[lead + i] != 1)
+        shape = tuple(sl)
+        if len(axes) == lead:  # only leading axes: the sum already has `like`'s shape (else the op fails)
+            return lambda g, like: g.sum(axis=axes)
+        return lambda g, like: g.sum(axis=axes).reshape(shape)
 
     def kernel(op, ctx):
         g_shape, like_shape = static_shape(op.inputs[0]), static_shape(op.inputs[1])
@@ -357,10 +388,18 @@ class BroadcastLike(OpDef):
 
     type = "BroadcastLike"
     view_of = 0  # a broadcast view of `x`
+    shape_rule = shape_of_input(1)
+    shape_only_inputs = (1,)
 
     def infer(op):
         x, like = op.inputs
-        return [(static_shape(like), x.dtype.base_dtype)]
+        return [(op.op_def.shape_rule(op, static_shape(x), static_shape(like)), x.dtype.base_dtype)]
+
+    def simplify(op, facts):
+        """Nothing to broadcast when the shapes provably agree: `x` itself (the kernel returns a view of it)."""
+        x, like = facts.args(op)
+        s = facts.sym(x)
+        return (x, True) if s is not None and s == facts.sym(like) else None
 
     def kernel(op, ctx):
         xp = ctx.xp

@@ -14,7 +14,7 @@ import numpy as np
 from ..framework import dtypes
 from ..framework.errors import InvalidArgumentError
 from ..framework.graph import GraphKeys, get_default_graph, name_scope
-from ..framework.op_def import OpDef, require, static_shape
+from ..framework.op_def import OpDef, require, same_shape, static_shape
 from .core import apply_op, convert_to_tensor, group, identity
 
 __all__ = ["Print", "check_numerics", "add_check_numerics_ops", "verify_tensor_all_finite"]
@@ -112,6 +112,7 @@ class PrintOp(OpDef):
     type = "Print"
     stateful = True
     view_of = 0
+    shape_rule = same_shape
 
     def infer(op):
         x = op.inputs[0]
@@ -161,6 +162,7 @@ class CheckNumerics(OpDef):
 
     type = "CheckNumerics"
     view_of = 0
+    shape_rule = same_shape
 
     def infer(op):
         x = op.inputs[0]

@@ -17,9 +17,13 @@ from ..framework.graph import Tensor, name_scope
 from ..framework.op_def import (
     OpDef,
     broadcast_shape,
+    broadcast_shapes,
+    equal_shapes,
     fully_defined,
+    known,
     not_differentiable,
     same_dtype,
+    same_shape,
     static_shape,
 )
 from .core import apply_op, constant, convert_to_tensor, stop_gradient, sum_to, zeros_like
@@ -93,6 +97,39 @@ def _in_place(xp):
     return lambda a: type(a) is nd
 
 
+def _ufunc_inplace(op, ctx):
+    """`inplace_kernel` of ops whose kernel is an xp ufunc: the same ufunc with `out=`."""
+    return op.op_def.kernel(op, ctx), ()
+
+
+def _kernel_is_the_ufunc(cls):
+    """Subclasses of Unary / Binary that bring their own kernel (or change the result's dtype) run in place
+    only if they declare their own `inplace_kernel`: `ufunc(x, out=buf)` is no longer what they compute."""
+    if ("kernel" in vars(cls) or getattr(cls, "out_dtype", None) is not None) and "inplace_kernel" not in vars(cls):
+        cls.inplace_kernel = None
+
+
+def _neutral_element(value, commutative):
+    """`simplify` of x + 0, x * 1, x - 0: x itself, when the constant is `value` everywhere and broadcasting
+    it does not make the result bigger than x (nor change its dtype)."""
+    def simplify(op, facts):
+        args, out = facts.args(op), op.outputs[0]
+        for i in ((0, 1) if commutative else (0,)):
+            x, c = args[i], args[1 - i]
+            if not facts.const_equals(c, value):
+                continue
+            sx = facts.sym(x)
+            if sx is None or x.dtype.base_dtype != out.dtype.base_dtype:
+                continue
+            try:
+                if broadcast_shape(sx, facts.const_shape(c)) == sx:
+                    return x, False
+            except ValueError:
+                continue  # a shape error the kernel reports
+        return None
+    return simplify
+
+
 # --- elementwise binary ops --------------------------------------------------------------------------
 
 class Binary(OpDef):
@@ -102,12 +139,18 @@ class Binary(OpDef):
     ufunc = None
     kinds = NUMERIC
     out_dtype = None  # None: same as the inputs
+    shape_rule = broadcast_shapes
+    inplace_kernel = _ufunc_inplace
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        _kernel_is_the_ufunc(cls)
 
     def infer(op):
         x, y = op.inputs
         dt = same_dtype(op, x, y)
         _check_kind(op, dt, op.op_def.kinds)
-        return [(broadcast_shape(static_shape(x), static_shape(y)), op.op_def.out_dtype or dt)]
+        return [(op.op_def.shape_rule(op, static_shape(x), static_shape(y)), op.op_def.out_dtype or dt)]
 
     def kernel(op, ctx):
         return getattr(ctx.xp, op.op_def.ufunc)
@@ -115,6 +158,7 @@ class Binary(OpDef):
 
 class AddV2(Binary):
     type, ufunc = "AddV2", "add"
+    simplify = _neutral_element(0, commutative=True)  # may turn -0.0 + 0 into +0.0 (they compare equal)
 
     def gradient(op, dz):
         x, y = op.inputs
@@ -123,6 +167,7 @@ class AddV2(Binary):
 
 class Sub(Binary):
     type, ufunc = "Sub", "subtract"
+    simplify = _neutral_element(0, commutative=False)
 
     def gradient(op, dz):
         x, y = op.inputs
@@ -132,6 +177,7 @@ class Sub(Binary):
 
 class Mul(Binary):
     type, ufunc = "Mul", "multiply"
+    simplify = _neutral_element(1, commutative=True)
 
     def gradient(op, dz):
         x, y = op.inputs
@@ -505,11 +551,17 @@ class Unary(OpDef):
 
     ufunc = None
     kinds = FLOAT
+    shape_rule = same_shape
+    inplace_kernel = _ufunc_inplace
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        _kernel_is_the_ufunc(cls)
 
     def infer(op):
         x = op.inputs[0]
         dt = _check_kind(op, x.dtype.base_dtype, op.op_def.kinds)
-        return [(static_shape(x), dt)]
+        return [(op.op_def.shape_rule(op, static_shape(x)), dt)]
 
     def kernel(op, ctx):
         return getattr(ctx.xp, op.op_def.ufunc)
@@ -660,10 +712,12 @@ class TanhGrad(OpDef):
     """dz·(1 - y²) from tanh's output y in one fused pass; itself differentiable (second derivatives)."""
 
     type = "TanhGrad"
+    shape_rule = broadcast_shapes
+    reads_only = True
 
     def infer(op):
         y, dy = op.inputs
-        return [(broadcast_shape(static_shape(y), static_shape(dy)), same_dtype(op, y, dy))]
+        return [(op.op_def.shape_rule(op, static_shape(y), static_shape(dy)), same_dtype(op, y, dy))]
 
     def kernel(op, ctx):
         xp = ctx.xp
@@ -691,6 +745,7 @@ class _OutputGrad(OpDef):
     gradient at x <= 0 instead of 0·inf = NaN). y is replaced by 1 where dy is 0: no NaN, no warning."""
 
     infer = TanhGrad.infer
+    shape_rule = broadcast_shapes
 
     def kernel(op, ctx):
         xp, rule = ctx.xp, op.op_def.rule
@@ -786,6 +841,8 @@ class SigmoidGrad(OpDef):
 
     type = "SigmoidGrad"
     infer = TanhGrad.infer
+    shape_rule = broadcast_shapes
+    reads_only = True
 
     def kernel(op, ctx):
         xp = ctx.xp
@@ -968,6 +1025,12 @@ class AddN(OpDef):
     """Sum of many same-shape tensors in one pass: how autodiff adds up fan-in."""
 
     type = "AddN"
+    shape_rule = equal_shapes
+
+    def simplify(op, facts):
+        """The sum of one tensor is that tensor (the kernel returns it)."""
+        args = facts.args(op)
+        return (args[0], True) if len(args) == 1 else None
 
     def infer(op):
         dt = same_dtype(op, *op.inputs)
@@ -1021,23 +1084,26 @@ class MatMul(OpDef):
     dX = dZ·Wᵀ, dW = Xᵀ·dZ (summed over batch dims that were broadcast)."""
 
     type = "MatMul"
+    allocates = True   # a new product every run, which bias and activation may then overwrite in place
+    reads_only = True
 
     def infer(op):
         a, b = op.inputs
         dt = same_dtype(op, a, b)
         _check_kind(op, dt, NUMERIC, "a")
-        sa, sb = static_shape(a), static_shape(b)
-        ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+        return [(op.op_def.shape_rule(op, static_shape(a), static_shape(b)), dt)]
+
+    def shape_rule(op, sa, sb):
         if sa is None or sb is None:
-            return [(None, dt)]
+            return None
         if len(sa) < 2 or len(sb) < 2:
             raise ValueError(f"Shape must be rank 2 but is rank {min(len(sa), len(sb))}")
+        ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
         m, k1 = (sa[-1], sa[-2]) if ta else (sa[-2], sa[-1])
         k2, n = (sb[-1], sb[-2]) if tb else (sb[-2], sb[-1])
-        if k1 is not None and k2 is not None and k1 != k2:
+        if known(k1) and known(k2) and k1 != k2:
             raise ValueError(f"Dimensions must be equal, but are {k1} and {k2}")
-        batch = broadcast_shape(sa[:-2], sb[:-2])
-        return [(batch + (m, n), dt)]
+        return broadcast_shape(sa[:-2], sb[:-2]) + (m, n)
 
     def kernel(op, ctx):
         # float32 products honour the session's matmul precision (TF32 / bfloat16 / float16 inputs)
@@ -1096,9 +1162,15 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
 
 class Cast(OpDef):
     type = "Cast"
+    shape_rule = same_shape
 
     def infer(op):
-        return [(static_shape(op.inputs[0]), op.attrs["DstT"])]
+        return [(op.op_def.shape_rule(op, static_shape(op.inputs[0])), op.attrs["DstT"])]
+
+    def simplify(op, facts):
+        """A cast to the dtype its input already has is the input (the kernel copies it)."""
+        x = facts.args(op)[0]
+        return (x, False) if x.dtype.base_dtype == op.attrs["DstT"].base_dtype else None
 
     def kernel(op, ctx):
         dt = op.attrs["DstT"].np
@@ -1409,6 +1481,23 @@ def _reduced_shape(shape, axes, keep):
     return tuple(d for i, d in enumerate(shape) if i not in ax)
 
 
+def _reduction_of_nothing(op, facts):
+    """`simplify` of reductions over no axes (or, with keep_dims, only over axes of size 1): the input."""
+    x = facts.args(op)[0]
+    axes, s = op.attrs.get("axis"), facts.sym(x)
+    if axes is not None and len(axes) == 0:
+        return x, False
+    if s is None:
+        return None
+    if axes is None:
+        axes = range(len(s))
+    try:
+        ones = all(s[a] == 1 for a in axes)
+    except IndexError:
+        return None
+    return (x, False) if ones and (op.attrs.get("keep_dims") or len(s) == 0) else None
+
+
 class Reduction(OpDef):
     """Reduce over `axis` (tuple of ints, or None for all), keeping reduced dims as 1 if `keep_dims`."""
 
@@ -1430,6 +1519,7 @@ class Reduction(OpDef):
 
 class Sum(Reduction):
     type, func = "Sum", "sum"
+    simplify = _reduction_of_nothing
 
     def kernel(op, ctx):
         f = ctx.xp.sum
@@ -1443,6 +1533,7 @@ class Sum(Reduction):
 
 class Prod(Reduction):
     type, func = "Prod", "prod"
+    simplify = _reduction_of_nothing
 
     def kernel(op, ctx):
         f = ctx.xp.prod
@@ -1460,6 +1551,10 @@ class Mean(Reduction):
     """Mean; on integers the sum is divided with truncation toward zero (mean of [-1, -2, -4] is -2)."""
 
     type, func = "Mean", "mean"
+
+    def simplify(op, facts):
+        """A mean over nothing is its input; only for floats (integer means keep their kernel)."""
+        return _reduction_of_nothing(op, facts) if facts.args(op)[0].dtype.base_dtype.is_floating else None
 
     def kernel(op, ctx):
         xp = ctx.xp
@@ -1529,6 +1624,7 @@ class Max(Reduction):
     value (-inf for floats), as in TF, where NumPy raises."""
 
     type, func = "Max", "max"
+    simplify = _reduction_of_nothing
 
     def kernel(op, ctx):
         xp = ctx.xp
@@ -1587,10 +1683,15 @@ class Unreduce(OpDef):
     when it is static, so the forward input need not stay alive; otherwise from a second input."""
 
     type = "Unreduce"
+    shape_only_inputs = (1,)
 
     def infer(op):
-        shape = op.attrs["shape"] if len(op.inputs) == 1 else static_shape(op.inputs[1])
-        return [(shape, op.inputs[0].dtype.base_dtype)]
+        return [(op.op_def.shape_rule(op, *map(static_shape, op.inputs)), op.inputs[0].dtype.base_dtype)]
+
+    def shape_rule(op, *shapes):
+        if op.attrs["shape"] is not None:
+            return tuple(op.attrs["shape"])
+        return shapes[1] if len(shapes) > 1 else None
 
     def kernel(op, ctx):
         xp = ctx.xp

@@ -15,7 +15,18 @@ import numpy as np
 from ..framework import dtypes
 from ..framework.errors import InvalidArgumentError
 from ..framework.graph import name_scope
-from ..framework.op_def import OpDef, broadcast_shape, not_differentiable, require, same_dtype, static_shape
+from ..framework.op_def import (
+    OpDef,
+    broadcast_shape,
+    equal_shapes,
+    known,
+    merge_shapes,
+    not_differentiable,
+    require,
+    same_dtype,
+    same_shape,
+    static_shape,
+)
 from ..framework.tensor_shape import TensorShape
 from . import array_ops, math_ops
 from .core import apply_op, broadcast_like, convert_to_tensor, stop_gradient, sum_to, zeros_like
@@ -28,10 +39,18 @@ def _same_shape(x):
 
 def _merge(a, b, what="Shapes"):
     """Merge two static shapes that must be equal (up to unknown dims)."""
-    try:
-        return TensorShape(a).merge_with(TensorShape(b)).dims_tuple
-    except ValueError:
-        raise ValueError(f"{what} must be equal, but are {TensorShape(a)} and {TensorShape(b)}") from None
+    return merge_shapes(a, b, what)
+
+
+def _equal_shapes_named_by(i):
+    """Shape rule of ops whose inputs must have one shape and whose kernel writes its result into a buffer shaped
+    like input `i`: the merged shape, where input i's unknown dims name the result's."""
+    def rule(op, *shapes):
+        merged, like = equal_shapes(op, *shapes), shapes[i]
+        if merged is None or like is None:
+            return merged
+        return tuple(d if known(d) else e for d, e in zip(merged, like))
+    return rule
 
 
 def _is_zero(t):
@@ -60,19 +79,23 @@ def _consts(ctx, op, *values):
 class _Activation(OpDef):
     """Elementwise float -> float op; `infer` keeps shape and dtype."""
 
+    shape_rule = same_shape
+
     def infer(op):
         x = op.inputs[0]
         require(op, x, floating=True)
-        return _same_shape(x)
+        return [(op.op_def.shape_rule(op, static_shape(x)), x.dtype.base_dtype)]
 
 
 class _ActivationGrad(OpDef):
     """`(dy, features) -> dx`, elementwise; the second input is the op's input or output (per subclass)."""
 
+    shape_rule = equal_shapes
+
     def infer(op):
         dy, f = op.inputs
         same_dtype(op, dy, f)
-        return [(_merge(static_shape(dy), static_shape(f)), dy.dtype.base_dtype)]
+        return [(op.op_def.shape_rule(op, static_shape(dy), static_shape(f)), dy.dtype.base_dtype)]
 
 
 class Relu(_Activation):
@@ -81,11 +104,14 @@ class Relu(_Activation):
     def infer(op):
         x = op.inputs[0]
         require(op, x, numeric=True)
-        return _same_shape(x)
+        return [(op.op_def.shape_rule(op, static_shape(x)), x.dtype.base_dtype)]
 
     def kernel(op, ctx):
         maximum, zero = ctx.xp.maximum, _consts(ctx, op, 0)
         return lambda x: maximum(x, zero)
+
+    def inplace_kernel(op, ctx):
+        return ctx.xp.maximum, (_consts(ctx, op, 0),)  # maximum(buf, 0, out=buf)
 
     def gradient(op, dy):
         return [apply_op(ReluGrad, [dy, op.outputs[0]])]
@@ -95,10 +121,16 @@ class ReluGrad(_ActivationGrad):
     """dy * (y > 0): the gradient is 0 at 0, as in TensorFlow."""
 
     type = "ReluGrad"
+    reads_only = True
+    inplace_inputs = (0,)  # into the incoming gradient dy
 
     def kernel(op, ctx):
         zero = _consts(ctx, op, 0)
         return lambda dy, y: dy * (y > zero)
+
+    def inplace_kernel(op, ctx):
+        multiply, zero = ctx.xp.multiply, _consts(ctx, op, 0)
+        return (lambda dy, y, out: multiply(dy, y > zero, out=out)), ()
 
     def gradient(op, g):
         return [apply_op(ReluGrad, [g, op.inputs[1]]), None]
@@ -110,7 +142,7 @@ class Relu6(_Activation):
     def infer(op):
         x = op.inputs[0]
         require(op, x, numeric=True)
-        return _same_shape(x)
+        return [(op.op_def.shape_rule(op, static_shape(x)), x.dtype.base_dtype)]
 
     def kernel(op, ctx):
         maximum, minimum = ctx.xp.maximum, ctx.xp.minimum
@@ -125,6 +157,7 @@ class Relu6Grad(_ActivationGrad):
     """dy where 0 < y < 6: zero at both kinks."""
 
     type = "Relu6Grad"
+    reads_only = True
 
     def kernel(op, ctx):
         zero, six = _consts(ctx, op, 0, 6)
@@ -153,6 +186,7 @@ class LeakyReluGrad(_ActivationGrad):
     """dy where x > 0, alpha * dy elsewhere (so alpha at 0, as in TensorFlow)."""
 
     type = "LeakyReluGrad"
+    reads_only = True
 
     def kernel(op, ctx):
         where, (a, zero) = ctx.xp.where, _consts(ctx, op, op.attrs["alpha"], 0)
@@ -190,6 +224,7 @@ class EluGrad(_ActivationGrad):
     """dy * (y + 1) where y < 0, dy elsewhere: 1 at 0. Second input is the Elu output."""
 
     type = "EluGrad"
+    reads_only = True
 
     def kernel(op, ctx):
         where, (zero, one) = ctx.xp.where, _consts(ctx, op, 0, 1)
@@ -269,6 +304,7 @@ class SoftplusGrad(_ActivationGrad):
     """dy * sigmoid(x). Also serves as sigmoid for the cross-entropy gradients, so they differentiate again."""
 
     type = "SoftplusGrad"
+    shape_rule = _equal_shapes_named_by(1)  # `s *= dy`: the result is a buffer shaped like x
 
     def kernel(op, ctx):
         xp = ctx.xp
@@ -384,13 +420,6 @@ def crelu(features, name=None, axis=-1):
         x = convert_to_tensor(features, name="features")
         c = array_ops.concat([x, negative(x)], axis)
         return relu(c, name=scope)
-
-
-def swish(features, name=None):
-    """x * sigmoid(x) (also known as SiLU)."""
-    with name_scope(name, "swish", [features]) as scope:
-        x = convert_to_tensor(features, name="features")
-        return multiply(x, math_ops.sigmoid(x), name=scope)
 
 
 # --- softmax and log-softmax ---------------------------------------------------------------------------
@@ -515,6 +544,18 @@ class BiasAdd(OpDef):
     """value + bias, the bias (rank 1) added along the channel axis (last, or 1 for NCHW)."""
 
     type = "BiasAdd"
+    inplace_inputs = (0,)  # into `value`
+
+    def shape_rule(op, vs, bs):
+        """`value`'s shape, its channel dimension known from the bias when `value`'s is not."""
+        if vs is None or bs is None or len(bs) != 1:
+            return vs
+        ax = op.attrs["axis"] % len(vs)
+        return vs[:ax] + merge_shapes(vs[ax:ax + 1], bs) + vs[ax + 1:]
+
+    def inplace_kernel(op, ctx):
+        """With the channels last, `add(buf, bias, out=buf)`; channels first reshapes the bias: no in place."""
+        return (ctx.xp.add, ()) if op.attrs["axis"] == -1 else None
 
     def infer(op):
         value, bias = op.inputs
@@ -530,9 +571,7 @@ class BiasAdd(OpDef):
         c = vs[ax]
         if bs is not None and c is not None and bs[0] is not None and bs[0] != c:
             raise ValueError(f"Dimensions must be equal, but are {c} and {bs[0]}")
-        if c is None and bs is not None:
-            vs = vs[:ax] + (bs[0],) + vs[ax + 1:]
-        return [(vs, dt)]
+        return [(op.op_def.shape_rule(op, vs, bs), dt)]
 
     def kernel(op, ctx):
         add_ = ctx.xp.add
@@ -797,6 +836,7 @@ class SoftmaxCrossEntropyWithLogits(OpDef):
     backprop = softmax(logits) - labels, the gradient wrt the logits (TensorFlow's fused op)."""
 
     type = "SoftmaxCrossEntropyWithLogits"
+    reads_only = True
 
     def infer(op):
         logits, labels = op.inputs
@@ -870,6 +910,7 @@ class SparseSoftmaxCrossEntropyWithLogits(OpDef):
     """Inputs (logits [..., C], integer labels [...]); outputs the loss and backprop = softmax - one_hot."""
 
     type = "SparseSoftmaxCrossEntropyWithLogits"
+    reads_only = True
 
     def infer(op):
         logits, labels = op.inputs
@@ -945,13 +986,14 @@ class SigmoidCrossEntropyWithLogits(OpDef):
     logaddexp(x, 0) - x z (finite for |x| = 1e4). Gradients: (sigmoid(x) - z) dy and -x dy."""
 
     type = "SigmoidCrossEntropyWithLogits"
+    shape_rule = _equal_shapes_named_by(0)  # `loss -= x * z` into a buffer shaped like the logits
 
     def infer(op):
         logits, labels = op.inputs
         dt = same_dtype(op, logits, labels)
         require(op, logits, floating=True)
         try:
-            shape = TensorShape(static_shape(logits)).merge_with(TensorShape(static_shape(labels))).dims_tuple
+            shape = op.op_def.shape_rule(op, static_shape(logits), static_shape(labels))
         except ValueError:
             raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs {labels.shape})") \
                 from None
@@ -1074,7 +1116,7 @@ def in_top_k(predictions, targets, k, name=None):
 
 
 __all__ = [
-    "relu", "relu6", "leaky_relu", "elu", "selu", "softplus", "softsign", "crelu", "swish",
+    "relu", "relu6", "leaky_relu", "elu", "selu", "softplus", "softsign", "crelu",
     "softmax", "log_softmax", "bias_add", "xw_plus_b", "relu_layer", "dropout", "l2_loss", "l2_normalize",
     "moments", "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2",
     "sparse_softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits",

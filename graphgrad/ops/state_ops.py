@@ -2,21 +2,16 @@
 the session's buffer, and the mutating ops write into it in place through their first (reference) input."""
 from __future__ import annotations
 
-from ..framework.errors import FailedPreconditionError
+from ..framework.errors import uninitialized_error
 from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, broadcast_shape, fully_defined, not_differentiable, same_dtype, static_shape
 from .core import apply_op, convert_to_tensor
 
 
-def uninitialized_error(var_op):
-    return FailedPreconditionError(
-        var_op.node_def, var_op,
-        f"Attempting to use uninitialized value {var_op.name}\n\t [[{{{{node {var_op.name}}}}}]]")
-
-
 class VariableV2(OpDef):
     type = "VariableV2"
     stateful = True
+    is_variable = True
 
     def infer(op):
         return [(op.attrs["shape"].dims_tuple, op.attrs["dtype"]._as_ref())]

@@ -40,7 +40,7 @@ def not_capturable(plan) -> str | None:
         return "the plan runs no op"
     for op in plan.steps:
         od = op.op_def
-        if od.stateful and not (od.type == "VariableV2" or od.mutates):
+        if od.stateful and not (od.is_variable or od.mutates):
             return f"{op.name} ({op.type}) acts on the host or draws random numbers"
         if any(t.dtype.base_dtype == dtypes.string for t in op.outputs):
             return f"{op.name} ({op.type}) makes strings, which live on the host"

@@ -14,6 +14,10 @@ buffer of the op before them, e.g. matmul + bias + relu in one buffer), reuse (m
 never leaves the run keep it from one run to the next). `Program.stats` has the number of ops that run before
 and after each pass; `Program.rewrites` names what each pass did.
 
+The passes know ops only through the facts each op class declares (framework/op_def.py: `stateful`, `mutates`,
+`is_constant`, `shape_rule`, `simplify`, `inplace_kernel`, `reads_only`, ...); they never name an op type, so a
+new op gets folding, fusion and kept buffers by declaring what it is.
+
 Rules that keep the result identical to an unoptimized run:
   - stateful ops (random ops, variables, Print, mutating ops, ...) are never folded, merged or removed;
   - nothing is folded that depends on a feed or a variable; a fed tensor is always read from the feed;
@@ -32,18 +36,11 @@ import numpy as np
 
 from ..framework.dtypes import DType
 from ..framework.graph import Operation, Tensor
-from ..framework.op_def import fully_defined
+from ..framework.op_def import UnknownDim, ref_indices
 from ..framework.tensor_shape import TensorShape
 
 ENV_VAR = "GRAPHGRAD_OPTIMIZE"
 PASSES = ("fold", "simplify", "cse", "dead", "fuse", "reuse")
-#: Inputs that ops read only for their shape (and dtype), by op type and input index.
-_SHAPE_ONLY = {"SumToShape": (1,), "BroadcastLike": (1,), "Unreduce": (1,), "ZerosLike": (0,), "OnesLike": (0,),
-               "Shape": (0,), "Size": (0,), "Rank": (0,)}
-#: Ops that only read their inputs during the run and return new arrays (besides products, elementwise ops and
-#: variable updates): a kept buffer may flow into them (the reuse pass).
-_READS_ONLY = {"MatMul", "ReluGrad", "Relu6Grad", "LeakyReluGrad", "EluGrad", "TanhGrad", "SigmoidGrad",
-               "SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits"}
 _REUSE_ELEMENTS = 4096  # smaller products: NumPy's allocation is cheaper than the bookkeeping of a kept buffer
 _INTERN_BYTES = 1024  # constants up to this size are deduplicated by value (so CSE sees equal constants)
 
@@ -53,43 +50,12 @@ def optimize_default() -> bool:
     return os.environ.get(ENV_VAR, "1").strip().lower() not in ("0", "false", "no", "off")
 
 
-def _ref_inputs(op):
-    refs = getattr(op.op_def, "ref_inputs", ())
-    return range(len(op.inputs)) if refs == "all" else refs
-
-
-class _Sym:
-    """An unknown dimension; two tensors share one when their sizes are provably equal at run time."""
-
-    __slots__ = ()
-
-    def __repr__(self):
-        return "?"
+_ref_inputs = ref_indices
 
 
 def _fresh(static):
-    return None if static is None else tuple(_Sym() if d is None else d for d in static)
-
-
-def _bcast(a, b):
-    """NumPy broadcasting of two symbolic shapes (None: unknown rank)."""
-    if a is None or b is None:
-        return None
-    out = []
-    for i in range(1, max(len(a), len(b)) + 1):
-        x = a[-i] if i <= len(a) else 1
-        y = b[-i] if i <= len(b) else 1
-        if x is y or (isinstance(x, int) and x == y) or y == 1:
-            out.append(x)
-        elif x == 1:
-            out.append(y)
-        elif isinstance(x, int) and isinstance(y, _Sym):
-            out.append(x)
-        elif isinstance(y, int) and isinstance(x, _Sym):
-            out.append(y)
-        else:
-            out.append(_Sym())  # two unknowns (or a shape error the kernel reports)
-    return tuple(reversed(out))
+    """A static shape with a new symbol for each unknown dimension."""
+    return None if static is None else tuple(UnknownDim() if d is None else d for d in static)
 
 
 def _merge_static(rule, static):
@@ -156,9 +122,6 @@ class Program:
     """What the passes rewrite: see the module docstring. `ops` is the plan's order (never changed)."""
 
     def __init__(self, ops, fed, fetch_elems, ctx):
-        from ..ops import math_ops, nn_ops  # late: the op modules are built on top of the runtime
-
-        self._m, self._nn = math_ops, nn_ops
         self.ops = list(ops)
         self.pos = {op: i for i, op in enumerate(self.ops)}
         self.fed = fed
@@ -172,7 +135,8 @@ class Program:
         self.live = dict.fromkeys(self.ops)  # ordered set of the ops that still run
         self.inplace = {}      # op -> index (among its value inputs) of the input whose buffer it writes
         self.kernels = {}      # op -> kernel specialized with facts the plan knows (used instead of its own)
-        self.reused = {}       # MatMul op -> (a, b) -> result shape, for products written into kept buffers
+        self.inplace_kernels = {}  # op -> (function, constants) of the ops that can run in place (`inplace_kernel`)
+        self.reused = {}       # op -> (inputs) -> result shape, for products written into kept buffers
         self.stats = {}
         self.rewrites = {name: [] for name in PASSES}
         n_mut, self._mut_before = 0, []
@@ -214,7 +178,7 @@ class Program:
             if t in self.fed or t in self.consts:
                 return False
             op_def = t.op.op_def
-            if op_def.type == "VariableV2" or op_def.mutates:
+            if op_def.is_variable or op_def.mutates:
                 return True
             if op_def.view_of is None:
                 return False
@@ -227,6 +191,9 @@ class Program:
     def _writes_after(self, a):
         return self._mut_total != self._mut_before[a]
 
+    # --- what an op's `simplify` / `specialize` may ask (the `facts` argument) ------------------------------
+    # args(op) (above): the op's value inputs after substitution
+
     def sym(self, t):
         """Symbolic shape of `t` (tuple of ints and shared unknowns, or None for unknown rank)."""
         t = self.resolve(t)
@@ -234,6 +201,24 @@ class Program:
         if s is False:
             s = self._sym[t] = _fresh(t.shape.dims_tuple)
         return s
+
+    def const_equals(self, t, x):
+        """Whether `t` is a constant of the plan with every element equal to the number `x`."""
+        if t not in self.consts:
+            return False
+        key = (t, x)
+        hit = self._all.get(key)
+        if hit is None:
+            hit = self._all[key] = _all_equal(self.consts[t], x)
+        return hit
+
+    def const_shape(self, t):
+        """The shape of the plan constant `t`."""
+        return tuple(np.shape(self.consts[t]))
+
+    def producer(self, t):
+        """The op of this run that computes `t`, or None when `t` is fed (or comes from outside the run)."""
+        return None if t in self.fed or t.op not in self.pos else t.op
 
     def _set_alias(self, t, target, same_object):
         if t not in self.fed and t is not target:
@@ -251,9 +236,10 @@ class Program:
         dimension through a network and its gradient) share one symbol, so shape-only ops can be dropped."""
         for op in self.ops:
             rule = None
-            if op.outputs and not any(t in self.fed for t in op.outputs):
+            shape_rule = op.op_def.shape_rule
+            if shape_rule is not None and op.outputs and not any(t in self.fed for t in op.outputs):
                 try:
-                    rule = self._shape_rule(op)
+                    rule = shape_rule(op, *[self.sym(t) for t in op.inputs])
                 except Exception:  # a shape the kernel will reject: keep the static shape
                     rule = None
             for i, t in enumerate(op.outputs):
@@ -264,44 +250,12 @@ class Program:
                 else:
                     self._sym[t] = _merge_static(rule if i == 0 else None, t.shape.dims_tuple)
 
-    def _shape_rule(self, op):
-        m, nn = self._m, self._nn
-        od = op.op_def
-        ins = [self.sym(t) for t in op.inputs]
-        if od.type in ("SigmoidCrossEntropyWithLogits", "SoftplusGrad"):
-            # kernels that update a result shaped like one input in place (`loss -= x * z`, `s *= dy`)
-            return ins[0] if od.type == "SigmoidCrossEntropyWithLogits" else ins[1]
-        if (issubclass(od, (m.Unary, nn._Activation)) or od.type in (
-                "Identity", "StopGradient", "Print", "CheckNumerics", "PlaceholderWithDefault", "Cast",
-                "ZerosLike", "OnesLike")):
-            return ins[0]
-        if issubclass(od, (m.Binary, nn._ActivationGrad)) or od.type in (
-                "AddN", "TanhGrad", "SigmoidGrad"):
-            out = ins[0]
-            for s in ins[1:]:
-                out = _bcast(out, s)
-            return out
-        if od.type == "BiasAdd" and op.attrs.get("axis") == -1:
-            return _bcast(ins[0], ins[1])
-        if od.type in ("SumToShape", "BroadcastLike"):
-            return ins[1]
-        if od.type == "Unreduce":
-            return tuple(op.attrs["shape"]) if op.attrs["shape"] is not None else ins[1]
-        if od.type == "MatMul":
-            a, b = ins
-            if a is None or b is None or len(a) < 2 or len(b) < 2:
-                return None
-            mm = a[-1] if op.attrs["transpose_a"] else a[-2]
-            nn_ = b[-2] if op.attrs["transpose_b"] else b[-1]
-            return _bcast(a[:-2], b[:-2]) + (mm, nn_)
-        return None
-
     # --- pass 1: constant folding ----------------------------------------------------------------------------
     def fold(self):
         interned = {}
         for op in list(self.live):
             od = op.op_def
-            if od.type == "Const":
+            if od.is_constant:
                 t = op.outputs[0]
                 self._drop(op)  # a Const never runs: its value becomes a constant of the plan
                 if t not in self.fed:
@@ -345,16 +299,19 @@ class Program:
     def simplify(self):
         done = self.rewrites["simplify"]
         for op in list(self.live):
-            if op.op_def.type == "NoOp":
+            if op.op_def.no_op:
                 self._drop(op)  # does nothing: its ordering is already in the order
                 done.append(op.name)
                 continue
             if len(op.outputs) != 1 or op.outputs[0] in self.fed or op.op_def.stateful or op.op_def.mutates:
                 continue
-            hit = self._simplify_one(op)
+            simplify, specialize = op.op_def.simplify, op.op_def.specialize
+            hit = None if simplify is None else simplify(op, self)
             if hit is None:
-                if op.op_def.type == "SumToShape":
-                    self._static_sum_to(op)
+                kernel = None if specialize is None else specialize(op, self)
+                if kernel is not None:
+                    self.kernels[op] = kernel
+                    self.rewrites["static_axes"].append(op.name)
                 continue
             target, same_object = hit
             if not same_object and self.may_alias_variable(target) and self._writes_after(self.pos[op]):
@@ -362,119 +319,6 @@ class Program:
             self._set_alias(op.outputs[0], target, same_object)
             self._drop(op)
             done.append(op.name)
-
-    def _simplify_one(self, op):
-        """(tensor with the same value, whether the op returned that very object or a view) or None."""
-        ty, out = op.op_def.type, op.outputs[0]
-        args = self.args(op)
-        if ty in ("Identity", "StopGradient", "PlaceholderWithDefault"):
-            return args[0], True
-        if ty == "AddN" and len(args) == 1:
-            return args[0], True
-        if ty == "Cast" and args[0].dtype.base_dtype == op.attrs["DstT"].base_dtype:
-            return args[0], False
-        if ty in ("Mul", "AddV2", "Sub") and len(args) == 2:
-            neutral = 1 if ty == "Mul" else 0
-            for i in ((0, 1) if ty != "Sub" else (0,)):
-                x, c = args[i], args[1 - i]
-                if c in self.consts and self._is_all(c, neutral) and self._keeps_shape(x, c, out):
-                    return x, False
-        if ty in ("SumToShape", "BroadcastLike"):
-            s = self.sym(args[0])
-            if s is not None and s == self.sym(args[1]):
-                return args[0], ty == "BroadcastLike"
-        if ty in ("Sum", "Mean", "Max", "Min", "Prod") and self._reduces_nothing(op, args[0]):
-            return args[0], False
-        if ty == "Reshape":
-            return self._reshape_noop(op, args[0])
-        if ty == "Transpose":
-            return self._transpose_noop(op, args[0])
-        return None
-
-    def _static_sum_to(self, op):
-        """SumToShape whose summed axes are known from the symbolic shapes (e.g. a bias gradient, whose batch
-        size is unknown): the same `g.sum(axis).reshape(shape)` as its static-shape kernel, without the
-        per-run axis computation. Summing an axis whose size may be 1 is exact, so such axes are included."""
-        g, like = self.args(op)
-        sg, sl = self.sym(g), self.sym(like)
-        if sg is None or sl is None or len(sg) < len(sl) or not all(isinstance(d, int) for d in sl):
-            return
-        if fully_defined(g.shape.dims_tuple) and fully_defined(like.shape.dims_tuple):
-            return  # the op's own kernel already reduces with static axes
-        lead = len(sg) - len(sl)
-        if any(isinstance(d, int) and d != e and e != 1 for d, e in zip(sg[lead:], sl)):
-            return  # not the gradient of a broadcast: leave the error to the op
-        axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(sl) if d == 1 and sg[lead + i] != 1)
-        shape = tuple(sl)
-        if len(axes) == lead:  # only leading axes: the sum already has `like`'s shape (else the op fails)
-            self.kernels[op] = lambda g, like: g.sum(axis=axes)
-        else:
-            self.kernels[op] = lambda g, like: g.sum(axis=axes).reshape(shape)
-        self.rewrites["static_axes"].append(op.name)
-
-    def _is_all(self, c, x):
-        key = (c, x)
-        hit = self._all.get(key)
-        if hit is None:
-            hit = self._all[key] = _all_equal(self.consts[c], x)
-        return hit
-
-    def _keeps_shape(self, x, c, out):
-        sx = self.sym(x)
-        return (sx is not None and x.dtype.base_dtype == out.dtype.base_dtype
-                and _bcast(sx, tuple(np.shape(self.consts[c]))) == sx)
-
-    def _reduces_nothing(self, op, x):
-        axes, s = op.attrs.get("axis"), self.sym(x)
-        if op.op_def.type == "Mean" and not x.dtype.base_dtype.is_floating:
-            return False
-        if axes is not None and len(axes) == 0:
-            return True
-        if s is None:
-            return False
-        if axes is None:
-            axes = range(len(s))
-        try:
-            ones = all(s[a] == 1 for a in axes)
-        except IndexError:
-            return False
-        return ones and (op.attrs.get("keep_dims") or len(s) == 0)
-
-    def _reshape_noop(self, op, x):
-        """Reshape to the shape its input already has, or back to the shape before a chain of reshapes."""
-        target = op.attrs.get("shape")
-        out = op.outputs[0].shape.dims_tuple
-        src, depth = x, 0
-        while True:
-            s = self.sym(src)
-            if s is not None and (
-                    (target is not None and len(target) == len(s) and sum(d == -1 for d in target) <= 1
-                     and all(d == -1 or (isinstance(e, int) and d == e) for d, e in zip(target, s)))
-                    or (out is not None and None not in out and out == s)):
-                # a reshape to the same shape is a view; through a chain, an inner reshape may have copied
-                return src, depth == 0
-            if src in self.fed or src.op not in self.pos or src.op.op_def.type != "Reshape":
-                return None
-            src, depth = self.args(src.op)[0], depth + 1
-
-    def _transpose_noop(self, op, x):
-        """A transpose by the identity permutation, or one that undoes the transpose before it."""
-        def perm_of(o, rank):
-            p = o.attrs.get("perm")
-            return tuple(range(rank))[::-1] if p is None else tuple(p)
-
-        s = self.sym(x)
-        if s is None:
-            return None
-        p2 = perm_of(op, len(s))
-        if p2 == tuple(range(len(s))):
-            return x, True
-        if x.op.op_def.type == "Transpose" and x not in self.fed and x.op in self.pos:
-            src = self.args(x.op)[0]
-            p1 = perm_of(x.op, len(s))
-            if len(p1) == len(p2) and all(p1[p2[i]] == i for i in range(len(p2))):
-                return src, True
-        return None
 
     # --- pass 3: common-subexpression elimination ----------------------------------------------------------------
     def cse(self):
@@ -531,15 +375,14 @@ class Program:
         fresh = set()
         chains = {}
         for op in self.live:
-            kind = self._elementwise_kind(op)
-            if kind is None:
+            if self._inplace_kernel(op) is None:
                 if self._allocates(op):
                     fresh.add(op.outputs[0])
                 continue
             out = op.outputs[0]
             args = self.args(op)
-            cands = [0] if kind in ("bias", "relugrad") else range(len(args))
-            for i in cands:
+            cands = op.op_def.inplace_inputs
+            for i in (range(len(args)) if cands == "all" else cands):
                 buf = args[i]
                 if (buf in fresh and users.get(buf) == [op] and buf not in fetched
                         and buf.dtype.base_dtype == out.dtype.base_dtype and out not in self.fed
@@ -554,25 +397,17 @@ class Program:
                     fresh.add(out)
         self.rewrites["fuse"] = list(chains.values())
 
-    def _elementwise_kind(self, op):
-        """How `op` runs with `out=`: "ufunc" (its kernel is the ufunc), "relu", "bias", or None."""
-        m, od = self._m, op.op_def
-        if len(op.outputs) != 1 or not isinstance(od, type) or od.stateful:
-            return None
-        dt = op.outputs[0].dtype.base_dtype
-        if not (dt.is_floating or dt.is_integer):
-            return None
-        if issubclass(od, m.Binary) and od.kernel is m.Binary.kernel and od.out_dtype is None:
-            return "ufunc"
-        if issubclass(od, m.Unary) and od.kernel is m.Unary.kernel:
-            return "ufunc"
-        if od.type == "Relu":
-            return "relu"
-        if od.type == "BiasAdd" and op.attrs.get("axis") == -1:
-            return "bias"
-        if od.type == "ReluGrad":
-            return "relugrad"
-        return None
+    def _inplace_kernel(self, op):
+        """(function, constants) with which `op` writes its result into an input's buffer (`out=`), or None: its
+        declared `inplace_kernel`, for single-output, non-stateful ops with a numeric result."""
+        if op in self.inplace_kernels:
+            return self.inplace_kernels[op]
+        od, found = op.op_def, None
+        if (od.inplace_kernel is not None and len(op.outputs) == 1 and isinstance(od, type) and not od.stateful
+                and (op.outputs[0].dtype.base_dtype.is_floating or op.outputs[0].dtype.base_dtype.is_integer)):
+            found = od.inplace_kernel(op, self.ctx)
+        self.inplace_kernels[op] = found
+        return found
 
     def _allocates(self, op):
         """Whether the op's kernel returns a new array of its own on every run (safe to write into)."""
@@ -584,7 +419,7 @@ class Program:
         dt = op.outputs[0].dtype.base_dtype
         if not (dt.is_floating or dt.is_integer):
             return False
-        return op.op_def.type == "MatMul" or self._elementwise_kind(op) is not None
+        return op.op_def.allocates or self._inplace_kernel(op) is not None
 
     # --- pass 6: buffers kept across runs --------------------------------------------------------------------
     def reuse(self):
@@ -599,7 +434,8 @@ class Program:
         readers = self._value_readers()
         fetched = {self.resolve(t) for t in self.fetch_tensors}
         for op in self.live:
-            shape_of = op.op_def.result_shape(op) if op.op_def.type == "MatMul" and op not in self.kernels else None
+            result_shape = op.op_def.result_shape
+            shape_of = result_shape(op) if result_shape is not None and op not in self.kernels else None
             if shape_of is None:
                 continue
             out = op.outputs[0]
@@ -624,7 +460,7 @@ class Program:
                     shares = c.outputs[:1]  # continues the buffer in place
                 elif c.op_def.view_of is not None and args[c.op_def.view_of] is h:
                     shares = c.outputs
-                elif c.op_def.mutates or c.op_def.type in _READS_ONLY or self._elementwise_kind(c) is not None:
+                elif c.op_def.mutates or c.op_def.reads_only or self._inplace_kernel(c) is not None:
                     continue
                 else:
                     return False
@@ -638,7 +474,7 @@ class Program:
         """Tensor -> the live ops that read its value (not only its shape), each once, in order."""
         users = {}
         for op in self.live:
-            shape_only = _SHAPE_ONLY.get(op.op_def.type, ())
+            shape_only = op.op_def.shape_only_inputs
             for i, a in enumerate(self.args(op)):
                 # an op that reads only the shape of a buffer may read it before or after it is overwritten
                 if i not in shape_only and op not in users.setdefault(a, []):

@@ -18,9 +18,9 @@ import weakref
 
 import numpy as np
 
-from ..framework.errors import InvalidArgumentError, OpError
+from ..framework.errors import InvalidArgumentError, OpError, feed_error, uninitialized_error
 from ..framework.graph import Operation, Tensor
-from ..ops.core import _feed_error
+from ..framework.op_def import ref_indices
 from . import interrupts
 from .graph_replay import GraphReplay, not_capturable, replay_default
 from .passes import optimize as optimize_program
@@ -28,21 +28,16 @@ from .passes import optimize as optimize_program
 _plan_numbers = itertools.count(1)  # names each plan's source file; next() is atomic, so threads get distinct ones
 
 
-def _ref_inputs(op_def, n_inputs):
-    refs = getattr(op_def, "ref_inputs", ())
-    return range(n_inputs) if refs == "all" else refs
-
-
 def _ref_vars(op):
-    """The VariableV2 ops an op reaches through its reference inputs (a variable and its slots)."""
-    return [op.inputs[i].op for i in _ref_inputs(op.op_def, len(op.inputs))]
+    """The variable ops an op reaches through its reference inputs (a variable and its slots)."""
+    return [op.inputs[i].op for i in ref_indices(op)]
 
 
 def aliases_variable(tensor) -> bool:
     """Whether a tensor's array may share memory with a variable buffer (so a fetch must copy it)."""
     while True:
         op_def = tensor.op.op_def
-        if op_def.type == "VariableV2" or op_def.mutates:
+        if op_def.is_variable or op_def.mutates:
             return True
         if op_def.view_of is None:
             return False
@@ -58,7 +53,7 @@ def prune(targets, fed):
         if op in needed:
             continue
         needed.add(op)
-        refs = _ref_inputs(op.op_def, len(op.inputs))
+        refs = ref_indices(op)
         for i, t in enumerate(op.inputs):
             if i in refs or t in fed:
                 continue
@@ -83,7 +78,7 @@ def schedule(ops, fed):
     ops = set(ops)
     preds, users = {}, {op: [] for op in ops}
     for op in ops:
-        refs = _ref_inputs(op.op_def, len(op.inputs))
+        refs = ref_indices(op)
         pre = {t.op for i, t in enumerate(op.inputs) if i not in refs and t not in fed and t.op in ops}
         pre.update(c for c in op.control_inputs if c in ops)
         preds[op] = pre
@@ -109,7 +104,7 @@ def schedule(ops, fed):
     waits = dict.fromkeys(writers, 0)
     blocks = {}
     for op in order:
-        refs = _ref_inputs(op.op_def, len(op.inputs))
+        refs = ref_indices(op)
         mask = 0
         for i, t in enumerate(op.inputs):
             if i not in refs and t not in fed:
@@ -160,7 +155,7 @@ def _variable_behind(t):
     """The VariableV2 op whose buffer `t` reads (directly or through views such as Identity), or None."""
     while True:
         op_def = t.op.op_def
-        if op_def.type == "VariableV2":
+        if op_def.is_variable:
             return t.op
         if op_def.view_of is None or op_def.mutates:
             return None
@@ -187,10 +182,10 @@ class Plan:
         targets = [op for op, e in zip(targets, fetch_elems) if not (isinstance(e, Tensor) and e in fed)]
         self.ops = schedule(prune(targets, fed), fed)
         for op in self.ops:
-            if op.op_def.type == "Placeholder":
-                raise _feed_error(op)
+            if op.op_def.must_feed:
+                raise feed_error(op)
         self.feed_specs = [(t.dtype.base_dtype.np, t.shape.dims_tuple, t.name) for t in self.feed_tensors]
-        self.needs_initialized = list({v: None for op in self.ops if getattr(op.op_def, "needs_initialized", False)
+        self.needs_initialized = list({v: None for op in self.ops if op.op_def.needs_initialized
                                        for v in _ref_vars(op)})
         prog = optimize_program(self.ops, fed, fetch_elems, ctx, enabled=optimize)
         self.stats, self.rewrites = prog.stats, prog.rewrites
@@ -251,7 +246,7 @@ class Plan:
             comment = f"  # {_oneline(op.name)} ({op.type})"
             if op in prog.inplace:
                 buf = a[prog.inplace[op]]
-                ns[k], call_args = _inplace_call(op, self.ctx, a, ns, pos)
+                ns[k], call_args = _inplace_call(prog.inplace_kernels[op], a, ns, pos)
                 body.append(f"    {k}({call_args}, out={buf}){comment} in place")
             else:
                 ns[k] = prog.kernels[op] if op in prog.kernels else op.op_def.kernel(op, self.ctx)
@@ -311,7 +306,7 @@ class Plan:
         graphs = getattr(self.ctx.backend, "graphs", None)
         self.replay = None
         if graphs is not None and not self.inner and replay_default() and not_capturable(self) is None:
-            variables = {v: None for op in steps for v in ([op] if op.op_def.type == "VariableV2" else _ref_vars(op))}
+            variables = {v: None for op in steps for v in ([op] if op.op_def.is_variable else _ref_vars(op))}
             self.replay = GraphReplay(self, graphs, list(variables))
 
     def function_for_capture(self):
@@ -358,8 +353,6 @@ class Plan:
             store = self.ctx.variables
             for v in self.needs_initialized:
                 if v not in store:
-                    from ..ops.state_ops import uninitialized_error
-
                     raise uninitialized_error(v)
         if self.replay is not None:
             out = self.replay(feeds)
@@ -405,7 +398,7 @@ def _must_copy(prog, e, r):
     if aliases_variable(e) or prog.may_alias_variable(r):
         return True
     if r in prog.consts:
-        return isinstance(prog.consts[r], np.ndarray) and e.op.op_def.type != "Const"
+        return isinstance(prog.consts[r], np.ndarray) and not e.op.op_def.is_constant
     return not prog.path_is_same_object(e)
 
 
@@ -422,28 +415,23 @@ def _into_kept_buffer(kernel, shape_of, dtype, xp):
     the same plan never share it); a new buffer only when the result's shape changes (a different batch)."""
     local = threading.local()
 
-    def run(a, b):
-        shape = shape_of(a, b)
+    def run(*args):
+        shape = shape_of(*args)
         out = getattr(local, "out", None)
         if out is None or out.shape != shape:
             out = local.out = xp.empty(shape, dtype)
-        return kernel(a, b, out=out)
+        return kernel(*args, out=out)
     return run
 
 
-def _inplace_call(op, ctx, a, ns, pos):
-    """(function, argument text) of an op that writes into the buffer of its input `i` (`out=` that buffer)."""
-    kind = op.op_def.type
-    if kind == "Relu":
-        z = f"z{pos}"
-        ns[z] = ctx.xp.zeros((), op.outputs[0].dtype.base_dtype.np)
-        return ctx.xp.maximum, f"{a[0]}, {z}"
-    if kind == "BiasAdd":
-        return ctx.xp.add, ", ".join(a)
-    if kind == "ReluGrad":
-        multiply, zero = ctx.xp.multiply, ctx.xp.zeros((), op.outputs[0].dtype.base_dtype.np)
-        return (lambda dy, y, out: multiply(dy, y > zero, out=out)), ", ".join(a)
-    return op.op_def.kernel(op, ctx), ", ".join(a)  # a ufunc op: its kernel is the ufunc
+def _inplace_call(inplace, a, ns, pos):
+    """(function, argument text) of an op that writes into the buffer of one of its inputs (`out=` that buffer):
+    `inplace` is what the op's `inplace_kernel` returned, its constants bound as globals z<pos>(_<j>)."""
+    fn, consts = inplace
+    names = [f"z{pos}" if len(consts) == 1 else f"z{pos}_{j}" for j in range(len(consts))]
+    for name, value in zip(names, consts):
+        ns[name] = value
+    return fn, ", ".join(list(a) + names)
 
 
 def _oneline(text):
