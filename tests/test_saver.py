@@ -764,3 +764,14 @@ def test_kill_between_data_and_state_file_then_resume(tmp_path):
     finally:
         _stop(proc)
     assert _restore_latest(tmp_path, n) in (2, 3)
+
+
+def test_restore_from_a_file_written_by_the_safetensors_package(tmp_path):
+    st = pytest.importorskip("safetensors.numpy")
+    w = _var("dense/kernel", np.zeros((2, 3), np.float32))
+    s = _session()
+    exported = np.arange(6, dtype=np.float32).reshape(2, 3)
+    st.save_file({"dense/kernel": exported}, str(tmp_path / "exported.safetensors"))
+    assert list_variables(tmp_path / "exported.safetensors") == [("dense/kernel", [2, 3])]
+    Saver([w]).restore(s, str(tmp_path / "exported"))
+    np.testing.assert_array_equal(s.run(w), exported)
