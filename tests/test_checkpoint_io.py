@@ -215,7 +215,8 @@ def test_appended_bytes_are_detected(good_file):
     b"",
     b"\x10\x00\x00",
     (2**62).to_bytes(8, "little") + b"{}",
-    (2).to_bytes(8, "little") + b"{}",
+    (2).to_bytes(8, "little") + b"[]",
+    (2).to_bytes(8, "little") + b"{}" + b"x",
     b"PK\x03\x04" + bytes(200),  # a zip / torch file
     b"\x80\x04\x95" + bytes(100),  # a pickle
     bytes(random.Random(1).randrange(256) for _ in range(4096)),
@@ -228,10 +229,48 @@ def test_garbage_is_detected(tmp_path, blob):
 
 
 @needs_safetensors
-def test_foreign_safetensors_file_is_rejected(tmp_path):
+def test_files_written_by_the_safetensors_package_are_read(tmp_path):
     path = tmp_path / "foreign.safetensors"
-    safetensors.numpy.save_file({"x": np.ones(3, np.float32)}, str(path))
-    assert "not a graphgrad checkpoint" in str(assert_corrupt(path))
+    arrays = {k: v for k, v in sample_arrays().items()}
+    safetensors.numpy.save_file(arrays, str(path), metadata={"source": "elsewhere"})
+    loaded, meta = cio.load_arrays(path)
+    assert meta == {"source": "elsewhere"} and list(loaded) == sorted(arrays)
+    for name, arr in arrays.items():
+        assert same(loaded[name], arr), name
+    assert cio.read_index(path)["dense/kernel"] == ((3, 4), np.dtype(np.float32))
+    safetensors.numpy.save_file({}, str(path))  # no tensors, no metadata
+    assert cio.load_arrays(path) == ({}, {})
+
+
+def plain_file(path, header: str, data=b""):
+    """A standard safetensors file (no graphgrad keys, so no checksums) around hand-written header JSON."""
+    raw = header.encode()
+    raw += b" " * (-len(raw) % 8)
+    path.write_bytes(len(raw).to_bytes(8, "little") + raw + data)
+
+
+def test_standard_safetensors_without_checksums_is_read_structurally(tmp_path):
+    path = tmp_path / "plain.safetensors"
+    plain_file(path, '{"b":{"dtype":"U8","shape":[2],"data_offsets":[4,6]},'
+                     '"a":{"dtype":"I32","shape":[],"data_offsets":[0,4]}}', b"\x07\0\0\0\x01\x02")
+    loaded, meta = cio.load_arrays(path)
+    assert meta == {} and loaded["a"] == 7 and loaded["b"].tolist() == [1, 2]
+    plain_file(path, "{}")
+    assert cio.load_arrays(path) == ({}, {})
+    # The structural checks still apply to files without checksums.
+    plain_file(path, '{"a":{"dtype":"I32","shape":[2],"data_offsets":[0,4]}}', bytes(4))
+    assert "needs 8 bytes" in str(assert_corrupt(path))
+    plain_file(path, '{"__metadata__":{"n":5}}')
+    assert "str->str" in str(assert_corrupt(path))
+
+
+def test_graphgrad_file_that_lost_its_header_checksum_is_corrupt(good_file):
+    path, blob = good_file
+    n = int.from_bytes(blob[:8], "little")
+    header = json.loads(blob[8:8 + n])
+    del header["__metadata__"]["graphgrad.header_crc32"]  # everything else still says graphgrad
+    plain_file(path, json.dumps(header), blob[8 + n:])
+    assert "checksum" in str(assert_corrupt(path))
 
 
 def craft(path, entries, data=b"", crcs=None, version=cio.FORMAT_VERSION):
@@ -282,6 +321,54 @@ def test_other_format_version_is_not_called_corrupt(tmp_path):
     with pytest.raises(CheckpointError, match="format version '2'") as info:
         cio.load_arrays(path)
     assert not isinstance(info.value, CorruptCheckpointError)
+
+
+def sealed(header: str) -> bytes:
+    """Header JSON text with a valid graphgrad header CRC (see docs/checkpoint-format.md), whatever it says."""
+    raw = header.encode()
+    raw += b" " * (-len(raw) % 8)
+    crc = f"{zlib.crc32(raw):08x}".encode()
+    return raw.replace(b'"graphgrad.header_crc32":"00000000"', b'"graphgrad.header_crc32":"' + crc + b'"')
+
+
+def hostile(path, shape="[1]", nbytes=4, note='"x"'):
+    """A graphgrad file whose CRCs are all valid but whose header holds whatever JSON text is passed in."""
+    data = bytes(nbytes)
+    crcs = json.dumps(json.dumps({"x": f"{zlib.crc32(data):08x}"}))
+    header = (f'{{"x":{{"dtype":"U8","shape":{shape},"data_offsets":[0,{nbytes}]}},'
+              f'"__metadata__":{{"note":{note},"graphgrad.format_version":"1","graphgrad.crc32":{crcs},'
+              f'"graphgrad.header_crc32":"00000000"}}}}')
+    raw = sealed(header)
+    path.write_bytes(len(raw).to_bytes(8, "little") + raw + data)
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"shape": f"[{2**70}, 0]", "nbytes": 0}, "bad shape"),
+    ({"shape": f"[{2**40}, {2**40}, 0]", "nbytes": 0}, "too large"),
+    ({"shape": "[" + ",".join(["1"] * 65) + "]", "nbytes": 1}, "65 dimensions"),
+    ({"shape": DEEP}, "nested"),
+    ({"note": DEEP}, "nested"),
+    ({"note": "5"}, "str->str"),
+    ({"shape": "[1.0]"}, "bad shape"),
+])
+def test_absurd_headers_with_valid_checksums_are_corrupt(tmp_path, kw, message):
+    from graphgrad.train.saver import list_variables
+
+    path = tmp_path / "hostile.safetensors"
+    hostile(path, **kw)
+    for read in (cio.load_arrays, cio.read_index, list_variables):
+        assert message in str(assert_corrupt(path, read))
+
+
+def test_hostile_helper_makes_a_valid_file(tmp_path):
+    path = tmp_path / "fine.safetensors"
+    hostile(path, shape="[2, 2]")
+    arrays, meta = cio.load_arrays(path)
+    assert meta == {"note": "x"} and same(arrays["x"], np.zeros((2, 2), np.uint8))
+    assert cio.read_index(path) == {"x": ((2, 2), np.dtype(np.uint8))}
 
 
 def test_missing_file_is_file_not_found(tmp_path):
@@ -381,6 +468,29 @@ def test_malformed_state_file_raises(tmp_path, text):
         cio.latest_checkpoint(tmp_path)
 
 
+def test_oversized_state_file_is_refused_without_parsing_it(tmp_path):
+    with open(tmp_path / "checkpoint", "w") as f:  # one 16 MB line
+        f.write('model_checkpoint_path: "' + "a" * (16 << 20) + '"\n')
+    with pytest.raises(CorruptCheckpointError, match="larger than") as info:
+        cio.read_checkpoint_state(tmp_path)
+    assert str(tmp_path / "checkpoint") in str(info.value)
+
+
+def test_state_file_parsing_memory_is_linear_in_its_size(tmp_path):
+    import tracemalloc
+
+    body = "\\101" * 64_000  # 256 KB of escapes
+    (tmp_path / "checkpoint").write_text(f'model_checkpoint_path: "{body}"\n')
+    tracemalloc.start()
+    try:
+        state = cio.read_checkpoint_state(tmp_path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert state.model_checkpoint_path == str(tmp_path / ("A" * 64_000))
+    assert peak < 4 << 20  # a backtracking regex needs ~150 bytes per character here: 40 MB
+
+
 def test_latest_checkpoint(tmp_path):
     assert cio.read_checkpoint_state(tmp_path / "missing") is None
     assert cio.latest_checkpoint(tmp_path) is None
@@ -408,10 +518,34 @@ def test_cleanup_temp_files(tmp_path):
         (tmp_path / name).write_bytes(b"")
     assert not cio.checkpoint_exists(str(stale[0]).removesuffix(".safetensors"))
     assert cio.latest_checkpoint(tmp_path) == prefix
-    assert cio.cleanup_temp_files(tmp_path, min_age_s=3600) == []  # too fresh: may belong to a live saver
-    assert sorted(cio.cleanup_temp_files(tmp_path)) == sorted(map(str, stale))
+    assert cio.cleanup_temp_files(tmp_path) == []  # too fresh: may belong to a live saver
+    assert sorted(cio.cleanup_temp_files(tmp_path, min_age_s=0)) == sorted(map(str, stale))
     assert sorted(os.listdir(tmp_path)) == sorted(keep + ["checkpoint", "model.ckpt-1.safetensors"])
     assert cio.cleanup_temp_files(tmp_path / "missing") == []
+
+
+def test_cleanup_temp_files_asks_whether_the_writer_still_runs(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", ""])
+    dead.wait()
+
+    def temp(target, pid=None, host=None, nonce=None):
+        name = os.path.basename(cio._temp_name(str(tmp_path / target), pid))
+        if host or nonce:
+            m = cio._TEMP_RE.fullmatch(name)
+            name = name.replace(f".{m['host']}-{m['pid']}-{m['nonce']}.",
+                                f".{host or m['host']}-{m['pid']}-{nonce or m['nonce']}.")
+        (tmp_path / name).write_bytes(b"partial")
+        return str(tmp_path / name)
+
+    live = temp("a.safetensors")  # this process, e.g. another thread saving right now
+    killed = temp("b.safetensors", dead.pid)
+    earlier_me = temp("c.safetensors", os.getpid(), nonce="00000000")  # a restarted container reuses pids
+    remote = temp("d.safetensors", dead.pid, host="0badf00d")  # another machine: its pids mean nothing here
+    other_target = temp("e.safetensors", dead.pid)
+    removed = cio.cleanup_temp_files(tmp_path, targets=lambda target: target != "e.safetensors")
+    assert sorted(removed) == sorted([killed, earlier_me])
+    assert sorted(cio.cleanup_temp_files(tmp_path, min_age_s=0)) == sorted([remote, other_target])
+    assert os.listdir(tmp_path) == [os.path.basename(live)]  # a live writer's file is never removed
 
 
 # --------------------------------------------------------------------------- crash safety

@@ -175,6 +175,111 @@ def test_recover_last_checkpoints_continues_max_to_keep(tmp_path):
     assert resumed.last_checkpoints == [str(tmp_path / "m-1")]
 
 
+class Killed(BaseException):
+    """Stands in for SIGKILL: nothing after the point where it is raised runs, no `except Exception` sees it."""
+
+
+def _kill_at(monkeypatch, name):
+    def killed(*args, **kwargs):
+        raise Killed(name)
+
+    monkeypatch.setattr(cio, name, killed)
+
+
+def _steps(directory, base="m"):
+    names = (p.name for p in directory.glob(f"{base}-*.safetensors"))
+    return sorted(int(n[len(base) + 1:-len(".safetensors")]) for n in names if n[len(base) + 1].isdigit())
+
+
+def test_next_saver_removes_checkpoints_orphaned_by_kills(tmp_path, monkeypatch):
+    _var("v", np.zeros(2, np.float32))
+    s = _session()
+    prefix = str(tmp_path / "m")
+    first = Saver(max_to_keep=2)
+    first.save(s, prefix, global_step=1)
+    first.save(s, prefix, global_step=2)
+    with monkeypatch.context() as m:  # killed after the data file of step 3, before the state file
+        _kill_at(m, "write_checkpoint_state")
+        with pytest.raises(Killed):
+            first.save(s, prefix, global_step=3)
+    assert _steps(tmp_path) == [1, 2, 3] and latest_checkpoint(tmp_path) == f"{prefix}-2"
+    # Files that are not this saver's: other prefixes and names, a non-graphgrad file, unreadable bytes.
+    foreign = {"other-1.safetensors", "m-best.safetensors", "m-7.safetensors", "m-8.safetensors", "notes.txt",
+               "m-9.safetensors.bak"}
+    cio.save_arrays(tmp_path / "other-1.safetensors", {"x": np.ones(1)})
+    cio.save_arrays(tmp_path / "m-best.safetensors", {"x": np.ones(1)})
+    header = b'{"x":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}'
+    (tmp_path / "m-7.safetensors").write_bytes(len(header).to_bytes(8, "little") + header + b"\x01")
+    (tmp_path / "m-8.safetensors").write_bytes(b"not a checkpoint at all")
+    (tmp_path / "notes.txt").write_text("mine")
+    cio.save_arrays(tmp_path / "m-9.safetensors.bak", {"x": np.ones(1)})
+
+    resumed = Saver(max_to_keep=2)
+    resumed.recover_last_checkpoints(get_checkpoint_state(tmp_path).all_model_checkpoint_paths)
+    with monkeypatch.context() as m:  # killed after the state file of step 4, before deleting step 1
+        _kill_at(m, "remove_checkpoint")
+        with pytest.raises(Killed):
+            resumed.save(s, prefix, global_step=4)
+    assert _steps(tmp_path) == [1, 2, 3, 4, 7, 8]
+
+    third = Saver(max_to_keep=2)  # a new run that does not even adopt the old list
+    third.save(s, prefix, global_step=5)
+    # Its list holds only 5; the newest other checkpoint (4) fills max_to_keep, the older ones go.
+    assert _steps(tmp_path) == [4, 5, 7, 8]
+    assert foreign <= {p.name for p in tmp_path.iterdir()}
+
+
+def test_sweep_spares_this_savers_write_state_false_checkpoints(tmp_path):
+    _var("v", np.zeros(2, np.float32))
+    s = _session()
+    saver = Saver(max_to_keep=1)
+    saver.save(s, str(tmp_path / "m"), global_step=1, write_state=False)  # not managed: never deleted
+    for k in (2, 3):
+        saver.save(s, str(tmp_path / "m"), global_step=k)
+    assert _steps(tmp_path) == [1, 3]
+
+
+def test_sweep_keeps_one_earlier_checkpoint_per_n_hours_when_asked(tmp_path):
+    _var("v", np.zeros(2, np.float32))
+    s = _session()
+    earlier = Saver(max_to_keep=None)  # a run that kept everything, half an hour apart
+    start = time.time() - 10 * 3600
+    for k in range(1, 7):
+        path = earlier.save(s, str(tmp_path / "m"), global_step=k)
+        os.utime(cio.data_path(path), (start + 1800 * k, start + 1800 * k))
+    Saver(max_to_keep=1, keep_checkpoint_every_n_hours=1.0).save(s, str(tmp_path / "m"), global_step=7)
+    assert _steps(tmp_path) == [1, 3, 5, 7]
+    Saver(max_to_keep=1).save(s, str(tmp_path / "m"), global_step=8)  # the default keeps none of them
+    assert _steps(tmp_path) == [8]
+
+
+def test_stale_temp_files_are_removed_but_live_and_foreign_ones_kept(tmp_path):
+    _var("v", np.zeros(2, np.float32))
+    s = _session()
+    dead = subprocess.Popen([sys.executable, "-c", ""])
+    dead.wait()  # a writer that was killed: its pid is gone
+    live = os.getpid()  # e.g. another thread of this process, still writing
+
+    def temp(name, pid):
+        path = cio._temp_name(str(tmp_path / name), pid)
+        open(path, "wb").close()
+        return os.path.basename(path)
+
+    stale = {temp("m-3.safetensors", dead.pid), temp("checkpoint", dead.pid)}
+    old_style = tmp_path / ".m-4.safetensors.0123456789abcdef.graphgrad-tmp"  # no pid: judged by age
+    old_style.write_bytes(b"")
+    os.utime(old_style, (time.time() - 86400, time.time() - 86400))
+    stale.add(old_style.name)
+    kept = {temp("m-5.safetensors", live), temp("other-3.safetensors", dead.pid),
+            ".m-6.safetensors.fedcba9876543210.graphgrad-tmp", ".m-3.safetensors.tmp"}
+    (tmp_path / ".m-6.safetensors.fedcba9876543210.graphgrad-tmp").write_bytes(b"")  # fresh, no pid
+    (tmp_path / ".m-3.safetensors.tmp").write_bytes(b"")
+    Saver(max_to_keep=2).save(s, str(tmp_path / "m"), global_step=1)
+    names = set(os.listdir(tmp_path))
+    assert not stale & names
+    assert kept <= names
+
+
 def test_save_creates_missing_directories_and_returns_prefix(tmp_path):
     v = _var("v", np.arange(4, dtype=np.float32))
     s = _session()
@@ -659,3 +764,14 @@ def test_kill_between_data_and_state_file_then_resume(tmp_path):
     finally:
         _stop(proc)
     assert _restore_latest(tmp_path, n) in (2, 3)
+
+
+def test_restore_from_a_file_written_by_the_safetensors_package(tmp_path):
+    st = pytest.importorskip("safetensors.numpy")
+    w = _var("dense/kernel", np.zeros((2, 3), np.float32))
+    s = _session()
+    exported = np.arange(6, dtype=np.float32).reshape(2, 3)
+    st.save_file({"dense/kernel": exported}, str(tmp_path / "exported.safetensors"))
+    assert list_variables(tmp_path / "exported.safetensors") == [("dense/kernel", [2, 3])]
+    Saver([w]).restore(s, str(tmp_path / "exported"))
+    np.testing.assert_array_equal(s.run(w), exported)

@@ -9,7 +9,9 @@ The data file is plain safetensors (8-byte little-endian header length, JSON hea
 bytes), written with NumPy only, so it can hold nothing but arrays and string metadata: loading it never
 executes code, unlike pickle. graphgrad adds reserved ``graphgrad.*`` keys to ``__metadata__``: a format
 version, a CRC32 per tensor and a CRC32 of the header itself, so every flipped or missing byte is caught.
-See docs/checkpoint-format.md.
+Standard safetensors files without those keys are read too, with every structural check but no CRCs.
+Every header field is validated before NumPy sees it, so a hostile file fails with CorruptCheckpointError
+naming the file, never with a NumPy error or a RecursionError. See docs/checkpoint-format.md.
 """
 from __future__ import annotations
 
@@ -20,8 +22,10 @@ import math
 import os
 import re
 import secrets
+import socket
 import time
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +49,7 @@ __all__ = [
     "read_checkpoint_state",
     "latest_checkpoint",
     "cleanup_temp_files",
+    "is_graphgrad_checkpoint",
 ]
 
 
@@ -81,7 +86,17 @@ _HEADER_CRC_KEY = "graphgrad.header_crc32"
 _CRC_PLACEHOLDER = b"00000000"
 _HEADER_CRC_PATTERN = f'"{_HEADER_CRC_KEY}":"'.encode()
 _MAX_HEADER_BYTES = 100 * 1024 * 1024  # the limit the reference safetensors reader enforces
-_TEMP_RE = re.compile(r"^\..+\.[0-9a-f]{16}" + re.escape(TEMP_SUFFIX) + "$")
+_MAX_RANK = 64 if int(np.__version__.split(".")[0]) >= 2 else 32  # NumPy's limit on dimensions
+_MAX_BYTES = int(np.iinfo(np.intp).max)  # NumPy's limit on any dimension and on an array's byte size
+_MAX_STATE_BYTES = 4 * 1024 * 1024  # a state file naming 10,000 checkpoints by long paths is ~2 MB
+_STALE_TEMP_S = 3600.0  # a temp file whose writer cannot be checked is abandoned after an hour untouched
+
+# `.<target>.<16 hex>.<host>-<pid>-<process nonce>.graphgrad-tmp`; files of graphgrad <= 0.1 lack the writer part.
+_TEMP_RE = re.compile(r"\.(?P<target>.+)\.[0-9a-f]{16}(?:\.(?P<host>[0-9a-f]{8})-(?P<pid>[0-9]{1,10})-"
+                      r"(?P<nonce>[0-9a-f]{8}))?" + re.escape(TEMP_SUFFIX), re.S)
+_HOST_TAG = f"{zlib.crc32(socket.gethostname().encode()):08x}"
+# Tells this process apart from an earlier one that had the same pid (containers restart at the same pid).
+_PROCESS_NONCE = secrets.token_hex(4)
 
 # safetensors dtype code -> little-endian NumPy dtype.
 _CODE_TO_DTYPE = {
@@ -131,10 +146,34 @@ def _ensure_dir(directory: str) -> None:
     _fsync_dir(parent or ".")
 
 
-def _temp_name(path: str) -> str:
-    """Hidden name beside `path`; matches _TEMP_RE and never ends in DATA_SUFFIX or equals the state file."""
+def _temp_name(path: str, pid: int | None = None) -> str:
+    """Hidden name beside `path`; matches _TEMP_RE and never ends in DATA_SUFFIX or equals the state file.
+
+    It names its writer (host, pid, process nonce) so a later cleanup can tell a live writer's file from
+    one left by a killed process.
+    """
     directory, base = os.path.split(path)
-    return os.path.join(directory, f".{base}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
+    pid = os.getpid() if pid is None else pid
+    writer = f"{_HOST_TAG}-{pid}-{_PROCESS_NONCE}"
+    return os.path.join(directory, f".{base}.{secrets.token_hex(8)}.{writer}{TEMP_SUFFIX}")
+
+
+def _writer_alive(m: re.Match) -> bool | None:
+    """Whether the process that named temp file `m` still runs: True, False, or None when it cannot be told."""
+    if m["pid"] is None or m["host"] != _HOST_TAG:
+        return None  # an old-style name, or a writer on another machine sharing this filesystem
+    pid = int(m["pid"])
+    if pid == os.getpid():
+        return m["nonce"] == _PROCESS_NONCE  # another nonce: an earlier process that had our pid
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process on Windows
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. EPERM: the process exists but belongs to another user
+        return True
+    return True
 
 
 def _atomic_write(path: str | os.PathLike, write) -> None:
@@ -161,11 +200,16 @@ def _atomic_write(path: str | os.PathLike, write) -> None:
     _fsync_dir(directory)
 
 
-def cleanup_temp_files(directory: str | os.PathLike, min_age_s: float = 0.0) -> list[str]:
-    """Delete temp files this module left behind after a crash; returns the removed paths.
+def cleanup_temp_files(
+    directory: str | os.PathLike, min_age_s: float = _STALE_TEMP_S, targets=None
+) -> list[str]:
+    """Delete temp files that killed writers left behind; returns the removed paths.
 
-    Only names of this module's pattern (``.<name>.<16 hex>.graphgrad-tmp``) are touched. Pass
-    `min_age_s` > 0 when another process may be saving into the same directory right now.
+    Only names of this module's pattern (``.<target>.<16 hex>.<writer>.graphgrad-tmp``) are touched, and
+    only those whose `target` (the final file name) passes the `targets` predicate when one is given. A
+    file whose writer process on this machine has exited is removed at once; one whose writer still runs
+    is never removed, so a concurrent save keeps its file. A file whose writer cannot be checked (another
+    machine, an old-style name, Windows) is removed once untouched for `min_age_s` seconds.
     """
     directory = os.fspath(directory)
     try:
@@ -175,11 +219,13 @@ def cleanup_temp_files(directory: str | os.PathLike, min_age_s: float = 0.0) -> 
     removed = []
     now = time.time()
     for name in sorted(names):
-        if not _TEMP_RE.match(name):
+        m = _TEMP_RE.fullmatch(name)
+        if m is None or (targets is not None and not targets(m["target"])):
             continue
+        alive = _writer_alive(m)
         full = os.path.join(directory, name)
         with contextlib.suppress(FileNotFoundError):
-            if min_age_s > 0 and now - os.stat(full).st_mtime < min_age_s:
+            if alive or (alive is None and now - os.stat(full).st_mtime < min_age_s):
                 continue
             os.unlink(full)
             removed.append(full)
@@ -284,11 +330,11 @@ class _TensorInfo:
 
 
 def _reject_duplicates(pairs):
-    keys = [k for k, _ in pairs]
-    if len(set(keys)) != len(keys):
-        dupes = sorted(k for k in set(keys) if keys.count(k) > 1)
-        raise ValueError(f"duplicate keys in JSON object: {dupes}")
-    return dict(pairs)
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        dupes = sorted(k for k, n in Counter(k for k, _ in pairs).items() if n > 1)
+        raise ValueError(f"duplicate keys in JSON object: {dupes[:5]}")
+    return out
 
 
 class _Reader:
@@ -296,6 +342,7 @@ class _Reader:
 
     def __init__(self, path: str | os.PathLike):
         self.path = os.fspath(path)
+        self.crcs = None  # tensor name -> CRC32 hex for graphgrad files; None for plain safetensors
 
     def corrupt(self, what: str) -> CorruptCheckpointError:
         return CorruptCheckpointError(f"corrupt checkpoint {self.path!r}: {what}")
@@ -312,14 +359,18 @@ class _Reader:
         raw = f.read(header_len)
         if len(raw) != header_len:
             raise self.corrupt("file shrank while reading the header")
-        self.check_header_crc(raw)
+        checksummed = _HEADER_CRC_PATTERN in raw  # a graphgrad file; other safetensors files have no CRCs
+        if checksummed:
+            self.check_header_crc(raw)
         try:
             header = json.loads(raw.decode("utf-8"), object_pairs_hook=_reject_duplicates)
         except ValueError as e:  # includes UnicodeDecodeError and JSONDecodeError
             raise self.corrupt(f"header is not valid UTF-8 JSON ({e})") from None
+        except RecursionError:  # the C scanner's guard; the header is checked to be at most 3 deep anyway
+            raise self.corrupt("header JSON is nested too deeply") from None
         if not isinstance(header, dict):
             raise self.corrupt("header is not a JSON object")
-        metadata = self.parse_metadata(header.pop("__metadata__", None))
+        metadata = self.parse_metadata(header.pop("__metadata__", None if checksummed else {}), checksummed)
         tensors = sorted((self.parse_entry(k, v) for k, v in header.items()), key=lambda t: (t.begin, t.end))
         data_start = 8 + header_len
         self.check_layout(tensors, file_size - data_start)
@@ -336,11 +387,17 @@ class _Reader:
         if stored != actual:
             raise self.corrupt(f"header checksum mismatch (stored {stored!r}, computed {actual.decode()})")
 
-    def parse_metadata(self, metadata) -> dict[str, str]:
+    def parse_metadata(self, metadata, checksummed: bool) -> dict[str, str]:
+        """User metadata; for graphgrad files also the version check and the tensor CRC table."""
         if not isinstance(metadata, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()
         ):
-            raise self.corrupt("'__metadata__' is missing or not a str->str map")
+            raise self.corrupt("'__metadata__' is not a str->str map (the safetensors spec requires strings)")
+        if not checksummed:
+            reserved = sorted(k for k in metadata if k.startswith(_RESERVED_PREFIX))
+            if reserved:  # a graphgrad header whose checksum entry was damaged, not a foreign file
+                raise self.corrupt(f"header has {reserved[:3]} but no header checksum {_HEADER_CRC_KEY!r}")
+            return metadata
         version = metadata.get(_VERSION_KEY)
         if version != FORMAT_VERSION:
             # The header CRC already passed, so this file is intact but from another format version.
@@ -361,25 +418,32 @@ class _Reader:
             raise self.corrupt(f"tensor {name!r}: entry must have exactly dtype, shape, data_offsets")
         dtype = _CODE_TO_DTYPE.get(entry["dtype"]) if isinstance(entry["dtype"], str) else None
         if dtype is None:
-            raise self.corrupt(f"tensor {name!r}: unknown dtype {entry['dtype']!r}")
+            raise self.corrupt(f"tensor {name!r}: unknown dtype {_clip(entry['dtype'])}")
         shape, offsets = entry["shape"], entry["data_offsets"]
-        if not _is_int_list(shape) or any(d < 0 for d in shape):
-            raise self.corrupt(f"tensor {name!r}: bad shape {shape!r}")
+        if not _is_int_list(shape) or any(not 0 <= d <= _MAX_BYTES for d in shape):
+            raise self.corrupt(f"tensor {name!r}: bad shape {_clip(shape)} (needs non-negative int64 sizes)")
+        if len(shape) > _MAX_RANK:
+            raise self.corrupt(f"tensor {name!r}: shape has {len(shape)} dimensions, NumPy allows {_MAX_RANK}")
+        span = dtype.itemsize  # NumPy refuses arrays whose nonzero sizes multiply past intp, zero-size or not
+        for d in shape:
+            span *= max(d, 1)
+        if span > _MAX_BYTES:
+            raise self.corrupt(f"tensor {name!r}: shape {shape} is too large for NumPy")
         if not _is_int_list(offsets) or len(offsets) != 2 or not 0 <= offsets[0] <= offsets[1]:
-            raise self.corrupt(f"tensor {name!r}: bad data_offsets {offsets!r}")
+            raise self.corrupt(f"tensor {name!r}: bad data_offsets {_clip(offsets)}")
         nbytes = math.prod(shape) * dtype.itemsize
         if offsets[1] - offsets[0] != nbytes:
             raise self.corrupt(
                 f"tensor {name!r}: shape {shape} of {entry['dtype']} needs {nbytes} bytes, "
-                f"offsets {offsets} hold {offsets[1] - offsets[0]}"
+                f"offsets {_clip(offsets)} hold {offsets[1] - offsets[0]}"
             )
-        if not isinstance(self.crcs.get(name), str):
+        if self.crcs is not None and not isinstance(self.crcs.get(name), str):
             raise self.corrupt(f"tensor {name!r}: no checksum recorded")
         return _TensorInfo(name, dtype, tuple(shape), offsets[0], offsets[1])
 
     def check_layout(self, tensors: list[_TensorInfo], data_len: int) -> None:
         """Tensors must tile the data region exactly: no gaps, overlaps or trailing bytes."""
-        if set(self.crcs) != {t.name for t in tensors}:
+        if self.crcs is not None and set(self.crcs) != {t.name for t in tensors}:
             raise self.corrupt("checksum table does not list exactly the stored tensors")
         expected = 0
         for t in tensors:
@@ -394,10 +458,11 @@ class _Reader:
         buf = _as_bytes_view(arr)
         if f.readinto(buf) != buf.size:
             raise self.corrupt(f"tensor {t.name!r}: file ended early")
-        crc = f"{zlib.crc32(buf):08x}"
-        stored = self.crcs[t.name]
-        if crc != stored:
-            raise self.corrupt(f"tensor {t.name!r}: checksum mismatch (stored {stored}, computed {crc})")
+        if self.crcs is not None:
+            crc = f"{zlib.crc32(buf):08x}"
+            stored = self.crcs[t.name]
+            if crc != stored:
+                raise self.corrupt(f"tensor {t.name!r}: checksum mismatch (stored {stored}, computed {crc})")
         if t.dtype.kind == "b" and buf.size and buf.max() > 1:
             raise self.corrupt(f"tensor {t.name!r}: bool bytes other than 0/1")
         return arr if arr.dtype.isnative else arr.astype(arr.dtype.newbyteorder("="))
@@ -405,6 +470,12 @@ class _Reader:
 
 def _is_int_list(value) -> bool:
     return isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+
+
+def _clip(value) -> str:
+    """repr for an error message, cut short: a hostile header can hold megabytes in one field."""
+    text = repr(value)
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def load_arrays(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, str]]:
@@ -433,6 +504,20 @@ def read_index(path: str | os.PathLike) -> dict[str, tuple[tuple[int, ...], np.d
     with open(reader.path, "rb") as f:
         tensors, _, _ = reader.read_header(f)
     return {t.name: (t.shape, t.dtype.newbyteorder("=")) for t in sorted(tensors, key=lambda t: t.name)}
+
+
+def is_graphgrad_checkpoint(path: str | os.PathLike) -> bool:
+    """Whether `path` is a graphgrad data file whose header verifies against its own checksum.
+
+    Never raises; Saver uses it so that cleaning up a folder never deletes a file that is not its own.
+    """
+    reader = _Reader(path)
+    try:
+        with open(reader.path, "rb") as f:
+            reader.read_header(f)
+    except (OSError, CheckpointError):
+        return False
+    return reader.crcs is not None
 
 
 # --------------------------------------------------------------------------- checkpoint prefixes
@@ -469,10 +554,10 @@ _SIMPLE_ESCAPES = {
     "n": 10, "t": 9, "r": 13, "a": 7, "b": 8, "f": 12, "v": 11, "\\": 92, "'": 39, '"': 34, "?": 63,
 }
 _ESCAPE_OUT = {10: b"\\n", 9: b"\\t", 13: b"\\r", 92: b"\\\\", 39: b"\\'", 34: b'\\"'}
-# key: "double-quoted" | 'single-quoted' | bare_token (bare only for the ignored numeric fields)
-_STATE_LINE_RE = re.compile(
-    r"""^\s*([A-Za-z_]\w*)\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\S+))\s*$"""
-)
+# One escape: octal, hex, or any other character (checked against _SIMPLE_ESCAPES); empty at a trailing "\".
+# Each match is a few characters, so scanning a value is linear in its length.
+_ESCAPE_RE = re.compile(r"\\([0-7]{1,3}|[xX][0-9A-Fa-f]{1,2}|.?)", re.S)
+_STATE_KEY_RE = re.compile(r"[A-Za-z_]\w*")
 _IGNORED_STATE_FIELDS = {"all_model_checkpoint_timestamps", "last_preserved_timestamp"}
 
 
@@ -489,31 +574,34 @@ def _text_escape(value: str) -> str:
     return out.decode("ascii")
 
 
-def _text_unescape(body: str) -> str:
-    """Inverse of `_text_escape`, also accepting \\xHH and the other C escapes text_format allows."""
-    out, i = bytearray(), 0
-    while i < len(body):
-        c = body[i]
-        i += 1
-        if c != "\\":
-            out += c.encode("utf-8")
-            continue
-        c = body[i]  # the line regex guarantees a character after each backslash
-        if c in _SIMPLE_ESCAPES:
-            out.append(_SIMPLE_ESCAPES[c])
-            i += 1
-        elif c in "01234567":
-            digits = re.match(r"[0-7]{1,3}", body[i:]).group()
-            if int(digits, 8) > 0xFF:
-                raise ValueError(f"octal escape \\{digits} out of range")
-            out.append(int(digits, 8))
-            i += len(digits)
-        elif c in "xX" and re.match(r"[0-9A-Fa-f]", body[i + 1:i + 2]):
-            digits = re.match(r"[0-9A-Fa-f]{1,2}", body[i + 1:]).group()
-            out.append(int(digits, 16))
-            i += 1 + len(digits)
-        else:
-            raise ValueError(f"invalid escape \\{c}")
+def _escape_byte(escape: str) -> int:
+    """The byte of one escape as `_ESCAPE_RE` captured it (without the backslash)."""
+    if escape in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[escape]
+    if escape[:1] in ("x", "X") and len(escape) > 1:
+        return int(escape[1:], 16)
+    if escape[:1] in ("0", "1", "2", "3", "4", "5", "6", "7"):
+        if int(escape, 8) > 0xFF:
+            raise ValueError(f"octal escape \\{escape} out of range")
+        return int(escape, 8)
+    raise ValueError("backslash at the end of the value" if not escape else f"invalid escape \\{escape}")
+
+
+def _text_unescape(body: str, quote: str) -> str:
+    """Inverse of `_text_escape` for a value between `quote`s, also accepting \\xHH and the other C escapes
+    text_format allows. One pass over `body` (no backtracking, no re-slicing), so time is linear."""
+    out, pos = bytearray(), 0
+    for m in _ESCAPE_RE.finditer(body):
+        plain = body[pos:m.start()]
+        if quote in plain:
+            raise ValueError(f"unescaped {quote} inside the value")
+        out += plain.encode("utf-8")
+        out.append(_escape_byte(m.group(1)))
+        pos = m.end()
+    plain = body[pos:]
+    if quote in plain:
+        raise ValueError(f"unescaped {quote} inside the value")
+    out += plain.encode("utf-8")
     return out.decode("utf-8")
 
 
@@ -550,6 +638,9 @@ def write_checkpoint_state(
     lines = [f'model_checkpoint_path: "{_text_escape(newest)}"']
     lines += [f'all_model_checkpoint_paths: "{_text_escape(p)}"' for p in kept]
     text = ("\n".join(lines) + "\n").encode("ascii")
+    if len(text) > _MAX_STATE_BYTES:  # refuse to write what read_checkpoint_state would refuse to read
+        raise CheckpointError(f"checkpoint state file for {directory!r} would be {len(text):,} bytes, more than "
+                              f"the {_MAX_STATE_BYTES:,} readers accept; keep fewer checkpoints")
     _atomic_write(os.path.join(directory, filename), lambda f: f.write(text))
 
 
@@ -557,22 +648,35 @@ def _state_error(where: str, what: str) -> CorruptCheckpointError:
     return CorruptCheckpointError(f"corrupt checkpoint state file {where!r}: {what}")
 
 
+def _split_state_line(line: str) -> tuple[str, str | None, str] | None:
+    """`key: "value"` -> (key, quote, body); `key: token` -> (key, None, token); None if malformed."""
+    key, colon, value = line.strip().partition(":")
+    key, value = key.rstrip(), value.lstrip()
+    if not colon or not _STATE_KEY_RE.fullmatch(key) or not value:
+        return None
+    quote = value[0]
+    if quote in ('"', "'"):
+        return (key, quote, value[1:-1]) if len(value) >= 2 and value[-1] == quote else None
+    return (key, None, value) if len(value.split()) == 1 else None
+
+
 def _parse_state(text: str, where: str) -> tuple[str, list[str]]:
+    """The newest path and the kept paths, in one linear pass (no backtracking regex over whole lines)."""
     newest, kept = None, []
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        m = _STATE_LINE_RE.match(line)
-        if m is None:
-            raise _state_error(where, f"line {lineno} is not `key: value`: {line!r}")
-        key, dq, sq, bare = m.groups()
-        if key in _IGNORED_STATE_FIELDS and bare is not None:
+        parts = _split_state_line(line)
+        if parts is None:
+            raise _state_error(where, f"line {lineno} is not `key: value`: {_clip(line)}")
+        key, quote, body = parts
+        if key in _IGNORED_STATE_FIELDS and quote is None:
             continue
-        if key not in ("model_checkpoint_path", "all_model_checkpoint_paths") or bare is not None:
-            raise _state_error(where, f"line {lineno} is unexpected: {line!r}")
+        if key not in ("model_checkpoint_path", "all_model_checkpoint_paths") or quote is None:
+            raise _state_error(where, f"line {lineno} is unexpected: {_clip(line)}")
         try:
-            value = _text_unescape(dq if dq is not None else sq)
-        except ValueError as e:  # bad escape or invalid UTF-8
+            value = _text_unescape(body, quote)
+        except ValueError as e:  # bad escape, stray quote or invalid UTF-8
             raise _state_error(where, f"line {lineno}: {e}") from None
         if key == "all_model_checkpoint_paths":
             kept.append(value)
@@ -593,14 +697,18 @@ def read_checkpoint_state(
     Relative entries are joined onto `directory` (absolute ones kept), as TF's get_checkpoint_state
     does. A malformed file raises CorruptCheckpointError instead of TF's silent None, so a damaged
     state file is never mistaken for "no checkpoint yet" (which would restart training from scratch).
+    So does a file over 4 MiB, refused before it is read into memory.
     """
     directory = os.fspath(directory)
     state_path = os.path.join(directory, filename)
     try:
         with open(state_path, "rb") as f:
-            raw = f.read()
+            size = os.fstat(f.fileno()).st_size  # read no more than the file holds, and never past the cap
+            raw = f.read(min(size, _MAX_STATE_BYTES) + 1)
     except FileNotFoundError:
         return None
+    if len(raw) > _MAX_STATE_BYTES:
+        raise _state_error(state_path, f"larger than {_MAX_STATE_BYTES:,} bytes (the most a state file may hold)")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

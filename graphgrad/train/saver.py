@@ -4,13 +4,16 @@ A checkpoint is one safetensors file per prefix (`logs/2/model.ckpt-50` -> `logs
 plus TensorFlow's text `checkpoint` state file; see docs/checkpoints.md and docs/checkpoint-format.md.
 Saving reads variable values straight from the session (no graph ops are added, so saving inside a
 training loop never grows the graph). Restoring checks every variable before it writes any, so a failed
-restore leaves the session untouched.
+restore leaves the session untouched. Each save also removes what killed saves of the same prefix left
+behind (checkpoints max_to_keep no longer keeps, temp files of dead writers), so disk use stays bounded.
 """
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
+import re
 import time
 
 import numpy as np
@@ -271,6 +274,14 @@ def _saveables(var_list):
     return out
 
 
+def _key(prefix) -> str:
+    """A checkpoint prefix as an absolute, case-normalized path, to compare prefixes however they were given."""
+    return os.path.normcase(os.path.abspath(os.fspath(prefix)))
+
+
+_KEEP_EVERY_N_HOURS_OFF = 10000.0  # TF's default: in practice no checkpoint is ever kept by the N-hours rule
+
+
 def _shape_str(shape) -> str:
     return "<unknown>" if shape is None else "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
 
@@ -297,6 +308,7 @@ class Saver:
         self._pad_step_number = pad_step_number
         self._last_checkpoints = []      # [(prefix, time)], oldest first
         self._to_delete = []
+        self._spared = set()             # _key of files this saver keeps off the list: every-N-hours, write_state=False
         self._next_keep_time = time.time() + self._keep_every_s
         self._vars = None
         self._graph = None
@@ -345,6 +357,7 @@ class Saver:
     def _record(self, prefix):
         if not self._max_to_keep:
             return
+        self._spared.discard(_key(prefix))
         self._last_checkpoints = [(p, t) for p, t in self._last_checkpoints if p != prefix]
         self._last_checkpoints.append((prefix, time.time()))
         while len(self._last_checkpoints) > self._max_to_keep:
@@ -355,11 +368,54 @@ class Saver:
             prefix, saved_at = self._to_delete.pop(0)
             if saved_at > self._next_keep_time:  # keep one checkpoint every N hours
                 self._next_keep_time += self._keep_every_s
+                self._spared.add(_key(prefix))
                 continue
             try:
                 cio.remove_checkpoint(prefix)
             except OSError:
                 pass  # like TF: failing to delete an old checkpoint does not fail the save
+
+    def _sweep(self, save_path, latest_filename, managed):
+        """Remove what killed saves into `save_path`'s folder left and this saver's policy does not keep.
+
+        A kill between the data file and the state file, or between the state file and `_delete_old`,
+        leaves a checkpoint no list names; a kill mid-write leaves a temp file. Only this saver's own
+        files are candidates: temp files for its targets whose writer is gone (see cleanup_temp_files),
+        and intact graphgrad data files named `<save_path>-<step>.safetensors`. Of those not on its
+        list, the newest fill the list up to max_to_keep (a run that did not adopt the previous run's
+        list still keeps that many), with keep_checkpoint_every_n_hours set one per N hours of their
+        modification times stays, and the rest are deleted. Errors never fail the save.
+        """
+        directory, base = os.path.split(save_path)
+        directory = directory or os.curdir
+        step_file = re.compile(re.escape(base) + r"-([0-9]+)" + re.escape(cio.DATA_SUFFIX))
+        targets = {latest_filename, base + cio.DATA_SUFFIX}
+        with contextlib.suppress(OSError):
+            cio.cleanup_temp_files(directory, targets=lambda t: t in targets or step_file.fullmatch(t))
+        if not managed or not self._max_to_keep:
+            return
+        kept = {_key(p) for p in self.last_checkpoints} | self._spared
+        others = []
+        with contextlib.suppress(OSError):
+            for name in os.listdir(directory):
+                m = step_file.fullmatch(name)
+                prefix = os.path.join(directory, name[:-len(cio.DATA_SUFFIX)])
+                if m is None or _key(prefix) in kept or not cio.is_graphgrad_checkpoint(cio.data_path(prefix)):
+                    continue
+                with contextlib.suppress(OSError):
+                    others.append((os.stat(cio.data_path(prefix)).st_mtime, int(m[1]), prefix))
+        others.sort()
+        room = self._max_to_keep - len(self._last_checkpoints)
+        if room > 0:
+            del others[-room:]
+        every_n_hours = self._keep_every_s < _KEEP_EVERY_N_HOURS_OFF * 3600.0
+        last_spared = -math.inf
+        for mtime, _, prefix in others:
+            if every_n_hours and mtime >= last_spared + self._keep_every_s:
+                last_spared = mtime
+                continue
+            with contextlib.suppress(OSError):
+                cio.remove_checkpoint(prefix)
 
     # --- save and restore -------------------------------------------------------------------------------
     def _check_session(self, sess):
@@ -426,6 +482,9 @@ class Saver:
             self._record(prefix)
             cio.write_checkpoint_state(os.path.dirname(prefix), prefix, self.last_checkpoints, latest_filename)
             self._delete_old()
+        elif self._max_to_keep:
+            self._spared.add(_key(prefix))  # saved outside the list: the sweep must not take it for an orphan
+        self._sweep(save_path, latest_filename, managed=write_state and step is not None)
         return prefix
 
     def restore(self, sess, save_path):
