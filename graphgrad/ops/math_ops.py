@@ -1842,6 +1842,16 @@ def argmin(input, axis=None, name=None, dimension=None, output_type=dtypes.int64
     return _arg_reduce(ArgMin, input, axis, name, dimension, output_type)
 
 
+def arg_max(input, dimension, output_type=dtypes.int64, name=None):  # noqa: A002
+    """TF1's older name of argmax (the raw op): `dimension` is required."""
+    return _arg_reduce(ArgMax, input, dimension, name, None, output_type)
+
+
+def arg_min(input, dimension, output_type=dtypes.int64, name=None):  # noqa: A002
+    """TF1's older name of argmin (the raw op): `dimension` is required."""
+    return _arg_reduce(ArgMin, input, dimension, name, None, output_type)
+
+
 class Cumsum(OpDef):
     """Cumulative sum along `axis`; `exclusive` starts from 0, `reverse` runs from the end."""
 
@@ -1899,7 +1909,7 @@ __all__ = [
     "matmul", "tensordot", "cast", "to_float", "to_double", "to_int32", "to_int64",
     # reductions and scans
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_any", "reduce_all",
-    "reduce_logsumexp", "count_nonzero", "argmax", "argmin", "cumsum",
+    "reduce_logsumexp", "count_nonzero", "argmax", "argmin", "arg_max", "arg_min", "cumsum",
     # comparisons, logic, selection
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
     "logical_not", "logical_xor", "where", "where_v2", "clip_by_value",
