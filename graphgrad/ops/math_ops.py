@@ -13,6 +13,7 @@ from math import prod
 import numpy as np
 
 from ..framework import dtypes
+from ..framework.errors import InvalidArgumentError
 from ..framework.graph import Tensor, name_scope
 from ..framework.op_def import (
     OpDef,
@@ -1040,25 +1041,23 @@ class MatMul(OpDef):
         return [(batch + (m, n), dt)]
 
     def kernel(op, ctx):
-        # float32 products honour the session's matmul precision (TF32 / bfloat16 / float16 inputs)
-        mm = ctx.matmul_f32 if op.outputs[0].dtype.base_dtype == dtypes.float32 else ctx.xp.matmul
-        ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
-        if not ta and not tb:
-            return mm
-        # transposes as array methods (xp.swapaxes is a Python wrapper costing ~1 us); `.T` for known 2-D
+        fast = _matmul_kernel(op, ctx)
         sa, sb = static_shape(op.inputs[0]), static_shape(op.inputs[1])
-        # `out=` is accepted so that a plan can write the product into a buffer it keeps (result_shape)
-        if ta and tb:
-            if sa is not None and sb is not None and len(sa) == len(sb) == 2:
-                return lambda a, b, out=None: mm(a.T, b.T, out=out)
-            return lambda a, b, out=None: mm(a.swapaxes(-1, -2), b.swapaxes(-1, -2), out=out)
-        if ta:
-            if sa is not None and len(sa) == 2:
-                return lambda a, b, out=None: mm(a.T, b, out=out)
-            return lambda a, b, out=None: mm(a.swapaxes(-1, -2), b, out=out)
-        if sb is not None and len(sb) == 2:
-            return lambda a, b, out=None: mm(a, b.T, out=out)
-        return lambda a, b, out=None: mm(a, b.swapaxes(-1, -2), out=out)
+        ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+        if sa is not None and sb is not None and (sa[-1] if not ta else sa[-2]) is not None and \
+                (sb[-2] if not tb else sb[-1]) is not None:
+            return fast  # ranks and the contracted dimension known while building: nothing left to check
+
+        def matmul_checked(a, b, out=None):
+            if a.ndim < 2 or b.ndim < 2:
+                k = 0 if a.ndim < 2 else 1
+                raise InvalidArgumentError(op.node_def, op, f"In[{k}] is not a matrix. Instead it has shape "
+                                                            f"{_dims(a.shape if k == 0 else b.shape)}{_node(op)}")
+            if a.shape[-2 if ta else -1] != b.shape[-1 if tb else -2]:
+                raise InvalidArgumentError(op.node_def, op, f"Matrix size-incompatible: In[0]: {_dims(a.shape)}, "
+                                                            f"In[1]: {_dims(b.shape)}{_node(op)}")
+            return fast(a, b, out=out)
+        return matmul_checked
 
     def result_shape(op):
         """`(a, b) -> shape of a @ b` for 2-D operands (None otherwise): lets a plan keep the product's buffer
@@ -1082,6 +1081,37 @@ class MatMul(OpDef):
             da, db = matmul(b, dz, transpose_a=True, transpose_b=True), matmul(dz, a, transpose_a=True,
                                                                               transpose_b=True)
         return [sum_to(da, a), sum_to(db, b)]
+
+
+def _matmul_kernel(op, ctx):
+    """The product as a plain function: `mm` itself for untransposed operands (no Python layer)."""
+    # float32 products honour the session's matmul precision (TF32 / bfloat16 / float16 inputs)
+    mm = ctx.matmul_f32 if op.outputs[0].dtype.base_dtype == dtypes.float32 else ctx.xp.matmul
+    ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+    if not ta and not tb:
+        return mm
+    # transposes as array methods (xp.swapaxes is a Python wrapper costing ~1 us); `.T` for known 2-D
+    sa, sb = static_shape(op.inputs[0]), static_shape(op.inputs[1])
+    # `out=` is accepted so that a plan can write the product into a buffer it keeps (result_shape)
+    if ta and tb:
+        if sa is not None and sb is not None and len(sa) == len(sb) == 2:
+            return lambda a, b, out=None: mm(a.T, b.T, out=out)
+        return lambda a, b, out=None: mm(a.swapaxes(-1, -2), b.swapaxes(-1, -2), out=out)
+    if ta:
+        if sa is not None and len(sa) == 2:
+            return lambda a, b, out=None: mm(a.T, b, out=out)
+        return lambda a, b, out=None: mm(a.swapaxes(-1, -2), b, out=out)
+    if sb is not None and len(sb) == 2:
+        return lambda a, b, out=None: mm(a, b.T, out=out)
+    return lambda a, b, out=None: mm(a, b.swapaxes(-1, -2), out=out)
+
+
+def _dims(shape):
+    return "[" + ",".join(map(str, shape)) + "]"
+
+
+def _node(op):
+    return f"\n\t [[{{{{node {op.name}}}}}]]"
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False, a_is_sparse=False,
@@ -1370,7 +1400,7 @@ def _const_value(v, what):
 
 
 def _axis_tuple(axis):
-    """Raw axes as a deduplicated tuple of ints (None: all axes)."""
+    """Raw axes as a tuple of ints (None: all axes); a repeated axis is TF1's "duplicate dimension" error."""
     if axis is None:
         return None
     a = np.asarray(_const_value(axis, "axis"))
@@ -1378,7 +1408,13 @@ def _axis_tuple(axis):
         return ()
     if a.dtype.kind not in "iu":
         raise TypeError(f"axis must be an int or a list of ints, got {axis!r}")
-    return tuple(dict.fromkeys(int(i) for i in a.reshape(-1)))
+    if a.ndim > 1:
+        raise ValueError(f"axis must be a scalar or a vector, got shape {list(a.shape)}")
+    axes = tuple(int(i) for i in a.reshape(-1))
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"Invalid reduction arguments: Axes contains duplicate dimension: "
+                         f"{next(i for i in axes if axes.count(i) > 1)}")
+    return axes
 
 
 def _normalize_axes(axes, rank, what="reduction dimension"):
@@ -1389,6 +1425,8 @@ def _normalize_axes(axes, rank, what="reduction dimension"):
     for a in axes:
         if not -rank <= a < rank:
             raise ValueError(f"Invalid {what} {a} for input with {rank} dimensions.")
+        if a % rank in out:
+            raise ValueError(f"Invalid reduction arguments: Axes contains duplicate dimension: {a % rank}")
         out.add(a % rank)
     return tuple(sorted(out))
 
