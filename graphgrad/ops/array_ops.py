@@ -255,6 +255,19 @@ def _allocating(op, f, shape, *args):
                                                       f"type {dt}{_node(op)}") from None
 
 
+def _rank_checked(op, kernel, rank, message):
+    """`kernel` itself when the first input's rank is known while building (checked then), else behind a check
+    that the input has `rank` dimensions when run: InvalidArgumentError with `message(x)` (TF's words)."""
+    if static_shape(op.inputs[0]) is not None:
+        return kernel
+
+    def rank_checked(x, *rest):
+        if x.ndim != rank:
+            raise InvalidArgumentError(op.node_def, op, message(x) + _node(op))
+        return kernel(x, *rest)
+    return rank_checked
+
+
 def _check_dims(static, what="Dimension"):
     for d in static:
         if d < 0:
@@ -459,7 +472,9 @@ class Transpose(OpDef):
         xp, perm = ctx.xp, op.attrs["perm"]
         if perm is None:
             return xp.transpose
-        return lambda x: xp.transpose(x, perm)
+        return _rank_checked(op, lambda x: xp.transpose(x, perm), len(perm),
+                             lambda x: f"transpose expects a vector of size {x.ndim}. But input(1) is a vector of "
+                                       f"size {len(perm)}")
 
     def gradient(op, dy):
         perm = op.attrs["perm"]
@@ -947,8 +962,17 @@ class Tile(OpDef):
     def kernel(op, ctx):
         xp, m = ctx.xp, op.attrs["multiples"]
         if m is not None:
-            return lambda x: xp.tile(x, m)
-        return lambda x, mt: xp.tile(x, mt.tolist())
+            return _rank_checked(op, lambda x: xp.tile(x, m), len(m),
+                                 lambda x: f"Expected multiples argument to be a vector of length {x.ndim} but got "
+                                           f"length {len(m)}")
+
+        def tile_dynamic(x, mt):
+            m = mt.tolist()
+            if len(m) != x.ndim or min(m, default=0) < 0:
+                raise InvalidArgumentError(op.node_def, op, f"Expected multiples argument to be a vector of {x.ndim} "
+                                                            f"non-negative entries but got {m}{_node(op)}")
+            return xp.tile(x, m)
+        return tile_dynamic
 
     def gradient(op, dy):
         return [apply_op(TileGrad, [dy] + list(op.inputs[1:]), {"multiples": op.attrs["multiples"]},
@@ -1003,6 +1027,8 @@ class Pad(OpDef):
         x = op.inputs[0]
         s, p = static_shape(x), op.attrs["paddings"]
         dt = x.dtype.base_dtype
+        if any(b < 0 or a < 0 for b, a in p):
+            raise ValueError(f"paddings must be non-negative, got {[list(r) for r in p]}")
         if s is None:
             return [((None,) * len(p), dt)]
         if len(s) != len(p):
@@ -1019,11 +1045,16 @@ class Pad(OpDef):
 
     def kernel(op, ctx):
         xp, p, mode = ctx.xp, op.attrs["paddings"], op.attrs["mode"]
+
+        def message(x):
+            return f"The first dimension of paddings must be the rank of inputs: {len(p)} rows, shape {list(x.shape)}"
+        if not p:  # a scalar: NumPy's pad wants at least one row
+            return _rank_checked(op, lambda x: x.copy(), 0, message)
         if mode == "CONSTANT":
             cv = op.attrs["constant_values"]
-            return lambda x: xp.pad(x, p, mode="constant", constant_values=cv)
+            return _rank_checked(op, lambda x: xp.pad(x, p, mode="constant", constant_values=cv), len(p), message)
         np_mode = mode.lower()
-        return lambda x: xp.pad(x, p, mode=np_mode)
+        return _rank_checked(op, lambda x: xp.pad(x, p, mode=np_mode), len(p), message)
 
     def gradient(op, dy):
         p = op.attrs["paddings"]

@@ -1447,6 +1447,27 @@ def _reduced_shape(shape, axes, keep):
     return tuple(d for i, d in enumerate(shape) if i not in ax)
 
 
+def _axes_checked(op, kernel):
+    """`kernel` itself when the input's rank is known while building (the axes were checked then), else behind a
+    check of the axes against the rank when run, in TF's words (not NumPy's AxisError)."""
+    axes = op.attrs["axis"]
+    if axes is None or static_shape(op.inputs[0]) is not None:
+        return kernel
+
+    def axes_checked(x):
+        r, seen = x.ndim, set()
+        for a in axes:
+            if not -r <= a < r:
+                raise InvalidArgumentError(op.node_def, op, f"Invalid reduction dimension ({a} for input with {r} "
+                                                            f"dimension(s){_node(op)}")
+            if a % r in seen:
+                raise InvalidArgumentError(op.node_def, op, f"Invalid reduction arguments: Axes contains duplicate "
+                                                            f"dimension: {a % r}{_node(op)}")
+            seen.add(a % r)
+        return kernel(x)
+    return axes_checked
+
+
 class Reduction(OpDef):
     """Reduce over `axis` (tuple of ints, or None for all), keeping reduced dims as 1 if `keep_dims`."""
 
@@ -1463,7 +1484,7 @@ class Reduction(OpDef):
         axes, keep = _op_axes(op), op.attrs["keep_dims"]
         if axes is not None and static_shape(op.inputs[0]) is not None and len(axes) == op.inputs[0].shape.ndims:
             axes = None  # all axes: NumPy's fastest path
-        return lambda x: f(x, axis=axes, keepdims=keep)
+        return _axes_checked(op, lambda x: f(x, axis=axes, keepdims=keep))
 
 
 class Sum(Reduction):
@@ -1473,7 +1494,7 @@ class Sum(Reduction):
         f = ctx.xp.sum
         dt = op.outputs[0].dtype.np  # NumPy would widen int32 sums to int64
         axes, keep = _op_axes(op), op.attrs["keep_dims"]
-        return lambda x: f(x, axis=axes, dtype=dt, keepdims=keep)
+        return _axes_checked(op, lambda x: f(x, axis=axes, dtype=dt, keepdims=keep))
 
     def gradient(op, dz):
         return [unreduce(dz, op)]
@@ -1486,7 +1507,7 @@ class Prod(Reduction):
         f = ctx.xp.prod
         dt = op.outputs[0].dtype.np
         axes, keep = _op_axes(op), op.attrs["keep_dims"]
-        return lambda x: f(x, axis=axes, dtype=dt, keepdims=keep)
+        return _axes_checked(op, lambda x: f(x, axis=axes, dtype=dt, keepdims=keep))
 
     def gradient(op, dz):
         x = op.inputs[0]
@@ -1504,14 +1525,14 @@ class Mean(Reduction):
         axes, keep = _op_axes(op), op.attrs["keep_dims"]
         dt = op.outputs[0].dtype
         if dt.is_floating:
-            return _float_mean_kernel(op, xp, axes, keep, dt.np)
+            return _axes_checked(op, _float_mean_kernel(op, xp, axes, keep, dt.np))
         sum_, sign_, abs_ = xp.sum, xp.sign, xp.abs
 
         def int_mean(x):
             s = sum_(x, axis=axes, dtype=dt.np, keepdims=keep)
             n = _count(x.shape, axes)
             return sign_(s) * (abs_(s) // max(n, 1))
-        return int_mean
+        return _axes_checked(op, int_mean)
 
     def gradient(op, dz):
         return [unreduce(dz, op, mean=True)]
@@ -1584,7 +1605,7 @@ class Max(Reduction):
             ax = range(x.ndim) if axes is None else [a % x.ndim for a in axes]
             shape = tuple(1 if i in ax else d for i, d in enumerate(x.shape) if keep or i not in ax)
             return xp.full(shape, empty, dt)
-        return reduce_or_empty
+        return _axes_checked(op, reduce_or_empty)
 
     def gradient(op, dz):
         return [_min_max_grad(op, dz)]
@@ -1847,8 +1868,21 @@ class ArgMax(OpDef):
         axis = op.attrs["axis"]
         out = op.attrs["output_type"].np
         if out == np.int64:
-            return lambda x: f(x, axis=axis)
-        return lambda x: f(x, axis=axis).astype(out)
+            kernel = lambda x: f(x, axis=axis)  # noqa: E731
+        else:
+            kernel = lambda x: f(x, axis=axis).astype(out)  # noqa: E731
+        if static_shape(op.inputs[0]) is not None:
+            return kernel  # the axis was checked while building
+
+        def arg_checked(x):
+            if not -x.ndim <= axis < max(x.ndim, 1) or x.ndim == 0:
+                raise InvalidArgumentError(op.node_def, op, f"Expected dimension in the range [{-x.ndim}, {x.ndim}),"
+                                                            f" but got {axis}{_node(op)}")
+            if x.shape[axis] == 0:
+                raise InvalidArgumentError(op.node_def, op, f"Reduction axis {axis} is empty in shape "
+                                                            f"{_dims(x.shape)}{_node(op)}")
+            return kernel(x)
+        return arg_checked
 
 
 class ArgMin(ArgMax):
