@@ -537,7 +537,9 @@ def test_reduction_axis_forms_and_static_shapes():
     with pytest.raises(ValueError, match="both"):
         tf.reduce_sum(x, axis=0, reduction_indices=0)
     v = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
-    np.testing.assert_array_equal(run(tf.reduce_sum(x, axis=[-1, 2, 0]), {x: v}), v.sum(axis=(0, 2)))
+    np.testing.assert_array_equal(run(tf.reduce_sum(x, axis=[-1, 0]), {x: v}), v.sum(axis=(0, 2)))
+    with pytest.raises(ValueError, match="duplicate dimension: 2"):  # TF1: "Axes contains duplicate dimension"
+        tf.reduce_sum(x, axis=[-1, 2, 0])
     np.testing.assert_array_equal(run(tf.reduce_sum(x, axis=[]), {x: v}), v)
     with tf.Graph().as_default():
         c = tf.constant([1.0])

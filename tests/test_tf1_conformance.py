@@ -47,10 +47,6 @@ EXPECTED_DIFFERENCES = {
         {"type": "bool", "dtype": "bool", "shape": [], "value": True},
         "fetching a fed 0-d tensor gives a NumPy scalar (TF hands back a 0-d ndarray); runtime/session.py and "
         "plan.py belong to the runtime, reported there"),
-    "api_array_values.gather_negative": (
-        {"error": None},
-        "gather wraps a negative index like NumPy's take (TF's CPU kernel raises InvalidArgumentError); a "
-        "check would cost a pass over the indices each run, and a device sync on the GPU"),
     "dtype_feeds.string_feed": (
         [{"type": "ndarray", "dtype": "object", "shape": [2], "value": ["a", "é"]}] * 2,
         "a fed Python str stays str through the graph (TF encodes fed strings to bytes); the feed conversion is "

@@ -8,6 +8,7 @@ the variables and put their ops in the same name scope.
 from __future__ import annotations
 
 import math
+import operator
 
 from ..framework import dtypes
 from ..framework.graph import GraphKeys, Tensor, get_default_graph, name_scope
@@ -171,7 +172,13 @@ class Dense(Layer):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
                  bias_constraint=None, trainable=True, name=None, **kwargs):
         super().__init__(trainable=trainable, name=name, activity_regularizer=activity_regularizer, **kwargs)
-        self.units = int(units)
+        try:  # an int, NumPy int or known Dimension; not a float (TF1 would truncate 2.5 to 2 silently)
+            n = None if isinstance(units, bool) else operator.index(units)
+        except TypeError:
+            n = None
+        if n is None or n <= 0:
+            raise ValueError(f"Received an invalid value for `units`, expected a positive integer, got {units!r}.")
+        self.units = n
         self.activation = _activation(activation)
         self.use_bias = use_bias
         self.kernel_initializer = kernel_initializer

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.errors import InvalidArgumentError
+from ..framework.errors import InvalidArgumentError, ResourceExhaustedError
 from ..framework.graph import Tensor, get_default_graph, name_scope
 from ..framework.op_def import OpDef, broadcast_shape, fully_defined, not_differentiable, same_dtype, static_shape
 from ..framework.tensor_shape import Dimension, TensorShape
@@ -104,8 +104,8 @@ def _as_int(d):
         d = d.value
     if d is None:
         raise ValueError("Cannot convert a partially known shape to a tensor: unknown dimension")
-    if isinstance(d, (bool, np.bool_)) or int(d) != d:
-        raise TypeError(f"Expected int for a shape entry, got {d!r} of type {type(d).__name__}")
+    if not isinstance(d, (int, np.integer)) or isinstance(d, (bool, np.bool_)):
+        raise TypeError(f"Expected int32, got {d!r} of type '{type(d).__name__}' instead.")
     return int(d)
 
 
@@ -127,7 +127,9 @@ def _shape_operand(shape, name="shape"):
     if isinstance(shape, np.ndarray):
         if shape.ndim > 1:
             raise ValueError(f"Shape must be rank 1 but is rank {shape.ndim}")
-        return tuple(_as_int(d) for d in shape.reshape(-1)), None
+        if shape.size and shape.dtype.kind not in "iu":
+            raise TypeError(f"Expected int32, got an array of dtype {shape.dtype} instead.")
+        return tuple(int(d) for d in shape.reshape(-1)), None
     if isinstance(shape, (list, tuple)):
         return tuple(_as_int(d) for d in shape), None
     return (_as_int(shape),), None
@@ -223,16 +225,61 @@ class Fill(OpDef):
         xp = ctx.xp
         dims = op.attrs["dims"]
         if dims is not None:
-            return lambda v: xp.full(dims, v)
-        return lambda d, v: xp.full(d.tolist(), v)
+            return lambda v: _allocating(op, xp.full, dims, v)
+
+        def fill_dynamic(d, v):
+            d = d.tolist()
+            if not isinstance(d, list) or any(n < 0 for n in d):
+                raise InvalidArgumentError(op.node_def, op, f"dims must be a vector of non-negative sizes, got "
+                                                            f"{d}{_node(op)}")
+            return _allocating(op, xp.full, d, v)
+        return fill_dynamic
 
     def gradient(op, dy):
         return [None] * (len(op.inputs) - 1) + [sum_to(dy, op.inputs[-1])]
 
 
+def _node(op):
+    """The op-naming tail TensorFlow puts under a run-time error's message."""
+    return f"\n\t [[{{{{node {op.name}}}}}]]"
+
+
+def _allocating(op, f, shape, *args):
+    """`f(shape, *args)`, whose result is new memory of `shape`: NumPy's MemoryError becomes TF1's
+    ResourceExhaustedError naming the op."""
+    try:
+        return f(shape, *args)
+    except MemoryError:
+        dt = op.outputs[0].dtype.base_dtype.name
+        raise ResourceExhaustedError(op.node_def, op, f"OOM when allocating tensor with shape{list(shape)} and "
+                                                      f"type {dt}{_node(op)}") from None
+
+
+def _rank_checked(op, kernel, rank, message):
+    """`kernel` itself when the first input's rank is known while building (checked then), else behind a check
+    that the input has `rank` dimensions when run: InvalidArgumentError with `message(x)` (TF's words)."""
+    if static_shape(op.inputs[0]) is not None:
+        return kernel
+
+    def rank_checked(x, *rest):
+        if x.ndim != rank:
+            raise InvalidArgumentError(op.node_def, op, message(x) + _node(op))
+        return kernel(x, *rest)
+    return rank_checked
+
+
+def _check_dims(static, what="Dimension"):
+    for d in static:
+        if d < 0:
+            raise ValueError(f"{what} {d} must be >= 0 (shape {list(static)})")
+    return static
+
+
 def fill(dims, value, name=None):
     """`dims`-shaped tensor full of `value` (TF op `Fill`)."""
     static, t = _shape_operand(dims, name="dims")
+    if t is None:
+        _check_dims(static)
     v = convert_to_tensor(value)
     inputs = [v] if t is None else [t, v]
     return apply_op(Fill, inputs, {"dims": static if t is None else None}, name or "Fill")
@@ -243,6 +290,8 @@ def _filled(shape, value, dtype, name, default):
     dtype = dtypes.as_dtype(dtype).base_dtype
     with name_scope(name, default, [shape]) as scope:
         static, t = _shape_operand(shape)
+        if t is None:
+            _check_dims(static)
         if t is None and math.prod(static) < 1000:
             return constant(np.full(static, value, dtype.np), name=scope)
         v = constant(np.array(value, dtype.np), name="Const")
@@ -462,7 +511,9 @@ class Transpose(OpDef):
         xp, perm = ctx.xp, op.attrs["perm"]
         if perm is None:
             return xp.transpose
-        return lambda x: xp.transpose(x, perm)
+        return _rank_checked(op, lambda x: xp.transpose(x, perm), len(perm),
+                             lambda x: f"transpose expects a vector of size {x.ndim}. But input(1) is a vector of "
+                                       f"size {len(perm)}")
 
     def gradient(op, dy):
         perm = op.attrs["perm"]
@@ -697,7 +748,14 @@ class ConcatV2(OpDef):
 
     def kernel(op, ctx):
         xp, axis = ctx.xp, op.attrs["axis"]
-        return lambda *xs: xp.concatenate(xs, axis)
+        concatenate = xp.concatenate
+
+        def concat_kernel(*xs):
+            try:
+                return concatenate(xs, axis)
+            except ValueError:  # NumPy's AxisError is one too
+                raise _concat_error(op, xs, axis) from None
+        return concat_kernel
 
     def gradient(op, dy):
         axis = op.attrs["axis"]
@@ -710,11 +768,33 @@ class ConcatV2(OpDef):
         return split(dy, sizes, axis=axis)
 
 
+def _concat_error(op, xs, axis):
+    r = xs[0].ndim
+    if not -r <= axis < r:
+        msg = f"ConcatOp : Expected concatenating dimensions in the range [{-r}, {r}), but got {axis}"
+    else:
+        a = axis % r
+        msg = "ConcatOp : Ranks of all input tensors should match"
+        for k, x in enumerate(xs[1:], 1):
+            if x.ndim != r:
+                msg = (f"ConcatOp : Ranks of all input tensors should match: shape[0] = {_fmt(xs[0].shape)} vs. "
+                       f"shape[{k}] = {_fmt(x.shape)}")
+                break
+            bad = [i for i in _pyrange(r) if i != a and x.shape[i] != xs[0].shape[i]]
+            if bad:
+                msg = (f"ConcatOp : Dimension {bad[0]} in both shapes must be equal: shape[0] = {_fmt(xs[0].shape)} "
+                       f"vs. shape[{k}] = {_fmt(x.shape)}")
+                break
+    return InvalidArgumentError(op.node_def, op, msg + _node(op))
+
+
 def concat(values, axis, name="concat"):
     """Join tensors along an existing `axis` (negative counts from the end)."""
     if not isinstance(values, (list, tuple)):
         values = [values]
     axis = _static_int(axis)
+    if not values:
+        raise ValueError("List argument 'values' to 'ConcatV2' Op with length 0 shorter than minimum length 2.")
     if len(values) == 1:
         return identity(values[0], name=name)
     xs = _convert_all(values)
@@ -924,8 +1004,17 @@ class Tile(OpDef):
     def kernel(op, ctx):
         xp, m = ctx.xp, op.attrs["multiples"]
         if m is not None:
-            return lambda x: xp.tile(x, m)
-        return lambda x, mt: xp.tile(x, mt.tolist())
+            return _rank_checked(op, lambda x: xp.tile(x, m), len(m),
+                                 lambda x: f"Expected multiples argument to be a vector of length {x.ndim} but got "
+                                           f"length {len(m)}")
+
+        def tile_dynamic(x, mt):
+            m = mt.tolist()
+            if len(m) != x.ndim or min(m, default=0) < 0:
+                raise InvalidArgumentError(op.node_def, op, f"Expected multiples argument to be a vector of {x.ndim} "
+                                                            f"non-negative entries but got {m}{_node(op)}")
+            return xp.tile(x, m)
+        return tile_dynamic
 
     def gradient(op, dy):
         return [apply_op(TileGrad, [dy] + list(op.inputs[1:]), {"multiples": op.attrs["multiples"]},
@@ -980,6 +1069,8 @@ class Pad(OpDef):
         x = op.inputs[0]
         s, p = static_shape(x), op.attrs["paddings"]
         dt = x.dtype.base_dtype
+        if any(b < 0 or a < 0 for b, a in p):
+            raise ValueError(f"paddings must be non-negative, got {[list(r) for r in p]}")
         if s is None:
             return [((None,) * len(p), dt)]
         if len(s) != len(p):
@@ -996,11 +1087,16 @@ class Pad(OpDef):
 
     def kernel(op, ctx):
         xp, p, mode = ctx.xp, op.attrs["paddings"], op.attrs["mode"]
+
+        def message(x):
+            return f"The first dimension of paddings must be the rank of inputs: {len(p)} rows, shape {list(x.shape)}"
+        if not p:  # a scalar: NumPy's pad wants at least one row
+            return _rank_checked(op, lambda x: x.copy(), 0, message)
         if mode == "CONSTANT":
             cv = op.attrs["constant_values"]
-            return lambda x: xp.pad(x, p, mode="constant", constant_values=cv)
+            return _rank_checked(op, lambda x: xp.pad(x, p, mode="constant", constant_values=cv), len(p), message)
         np_mode = mode.lower()
-        return lambda x: xp.pad(x, p, mode=np_mode)
+        return _rank_checked(op, lambda x: xp.pad(x, p, mode=np_mode), len(p), message)
 
     def gradient(op, dy):
         p = op.attrs["paddings"]
@@ -1109,7 +1205,19 @@ class GatherV2(OpDef):
 
     def kernel(op, ctx):
         xp, axis = ctx.xp, op.attrs["axis"]
-        return lambda p, i: xp.take(p, i, axis=axis)
+        take = xp.take
+        if xp is not np:  # as TF1 on a GPU: no bounds check (it would wait for the device)
+            return lambda p, i: take(p, i, axis=axis)
+
+        def gather_kernel(p, i):
+            try:
+                out = take(p, i, axis=axis)
+            except IndexError:  # an index too large (or the axis out of range: AxisError)
+                raise _gather_error(op, p, i, axis) from None
+            if i.size and i.min() < 0:
+                raise _gather_error(op, p, i, axis)
+            return out
+        return gather_kernel
 
     def gradient(op, dy):
         params, indices = op.inputs
@@ -1151,6 +1259,17 @@ class GatherGrad(OpDef):
         return [gather(ddp, op.inputs[1], axis=op.attrs["axis"])] + [None] * (len(op.inputs) - 1)
 
 
+def _gather_error(op, p, i, axis):
+    if not -p.ndim <= axis < p.ndim:
+        msg = f"Expected axis in the range [{-p.ndim}, {p.ndim}), but got {axis}"
+    else:
+        n = p.shape[axis]
+        i = np.asarray(i)
+        where = np.unravel_index(int(np.flatnonzero((i < 0) | (i >= n))[0]), i.shape)
+        msg = f"indices[{','.join(map(str, where))}] = {int(i[where])} is not in [0, {n})"
+    return InvalidArgumentError(op.node_def, op, msg + _node(op))
+
+
 def gather(params, indices, validate_indices=None, name=None, axis=0, batch_dims=0):
     """Slices of `params` along `axis` at `indices` (any shape): out = params[:, ..., indices, ...]."""
     if batch_dims:
@@ -1184,8 +1303,13 @@ class OneHot(OpDef):
         plain = on == 1 and off == 0
 
         def one_hot_kernel(i):
-            eq = xp.expand_dims(i, -1) == ar
-            out = eq.astype(dt) if plain else xp.where(eq, on, off).astype(dt, copy=False)
+            try:
+                eq = xp.expand_dims(i, -1) == ar
+                out = eq.astype(dt) if plain else xp.where(eq, on, off).astype(dt, copy=False)
+            except MemoryError:
+                raise ResourceExhaustedError(op.node_def, op, f"OOM when allocating tensor with shape"
+                                                              f"{list(i.shape) + [depth]} and type "
+                                                              f"{op.attrs['T'].name}{_node(op)}") from None
             return out if axis == -1 else xp.moveaxis(out, -1, axis)
         return one_hot_kernel
 
@@ -1219,7 +1343,10 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
             if sv is None or np.ndim(sv) != 0:
                 raise TypeError("on_value and off_value must be scalars known while building the graph")
             vals.append(sv[()])
-        attrs = {"depth": _static_int(depth, "depth"), "on_value": vals[0], "off_value": vals[1],
+        d = _static_int(depth, "depth")
+        if not 0 <= d < 2**31:
+            raise ValueError(f"depth must be a non-negative int32, got {d} (op '{scope.rstrip('/')}')")
+        attrs = {"depth": d, "on_value": vals[0], "off_value": vals[1],
                  "axis": -1 if axis is None else _static_int(axis), "T": dt}
         return apply_op(OneHot, [i], attrs, scope)
 
@@ -1321,7 +1448,20 @@ class Range(OpDef):
 
     def kernel(op, ctx):
         xp, dt = ctx.xp, op.attrs["Tidx"].np
-        return lambda s, lim, d: xp.arange(s, lim, d, dtype=dt)
+        arange = xp.arange
+
+        def range_kernel(s, lim, d):
+            if d == 0 or (d > 0 and s > lim) or (d < 0 and s < lim):
+                what = ("delta != 0" if d == 0 else "start <= limit when delta > 0" if d > 0
+                        else "start >= limit when delta < 0")
+                raise InvalidArgumentError(op.node_def, op, f"Requires {what}: {s}/{lim}{_node(op)}")
+            try:
+                return arange(s, lim, d, dtype=dt)
+            except MemoryError:
+                n = math.ceil((lim - s) / d)
+                raise ResourceExhaustedError(op.node_def, op, f"OOM when allocating tensor with shape[{n}] and "
+                                                              f"type {op.attrs['Tidx'].name}{_node(op)}") from None
+        return range_kernel
 
     gradient = not_differentiable
 
@@ -1335,13 +1475,21 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
         args = [convert_to_tensor(v, name=n) if _is_tensorlike(v) else v
                 for v, n in ((start, "start"), (limit, "limit"), (delta, "delta"))]
         arg_dtypes = []
-        for v in args:
+        for v, n in zip(args, ("start", "limit", "delta")):
             if isinstance(v, Tensor):
                 arg_dtypes.append(v.dtype.base_dtype)
             else:
                 arr = np.asarray(v)
-                arg_dtypes.append(dtypes.as_dtype(arr.dtype) if isinstance(v, (np.ndarray, np.generic)) else
-                                  (dtypes.float32 if arr.dtype.kind == "f" else dtypes.int32))
+                if isinstance(v, (np.ndarray, np.generic)):
+                    arg_dtypes.append(dtypes.as_dtype(arr.dtype))
+                elif arr.dtype.kind == "f":
+                    arg_dtypes.append(dtypes.float32)
+                elif arr.dtype.kind in "iu" and arr.ndim == 0 and -2**31 <= int(arr) < 2**31:
+                    arg_dtypes.append(dtypes.int32)
+                elif arr.dtype.kind in "iu" and arr.ndim == 0 and -2**63 <= int(arr) < 2**63:
+                    arg_dtypes.append(dtypes.int64)
+                else:
+                    raise TypeError(f"range's {n} must be a scalar int or float, got {v!r}")
         if dtype is not None:
             dt = dtypes.as_dtype(dtype).base_dtype
         else:
@@ -1357,7 +1505,11 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
                     v = cast(v, dt)
                 ts.append(v)
             else:
-                ts.append(constant(np.asarray(v).astype(dt.np), name=n))
+                value = np.asarray(v)
+                if dt.is_integer and value.dtype.kind in "iu" and not (
+                        np.iinfo(dt.np).min <= int(value) <= np.iinfo(dt.np).max):
+                    raise ValueError(f"range's {n} {int(value)} is out of range for {dt.name}")
+                ts.append(constant(value.astype(dt.np), name=n))
         return apply_op(Range, ts, {"Tidx": dt}, scope)
 
 
@@ -1568,18 +1720,57 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, el
     return _strided(convert_to_tensor(input_), tuple(spec), [], name or "StridedSlice")
 
 
+def _slice_problem(shape, begin, size):
+    """TF1's complaint about `begin`/`size` for an input of `shape` (None for unknown dims), or None."""
+    if len(shape) != len(begin):
+        return (f"Expected begin and size arguments to be 1-D tensors of size {len(shape)}, but got shapes "
+                f"[{len(begin)}] and [{len(size)}] instead.")
+    for i, (d, b, n) in enumerate(zip(shape, begin, size)):
+        if b < 0 or (d is not None and b > d):
+            return f"Expected begin[{i}] in [0, {'?' if d is None else d}], but got {b}"
+        if n < -1 or (d is not None and n != -1 and b + n > d):
+            return f"Expected size[{i}] in [0, {'?' if d is None else d - b}], but got {n}"
+    return None
+
+
 class Slice(StridedSlice):
+    """tf.slice: unlike `x[a:b]`, a block that does not fit the input is an error (as TF1), not a shorter
+    result. Checked while building when the input's shape is known, else when run."""
+
     type = "Slice"
+
+    def infer(op):
+        x = op.inputs[0]
+        s = static_shape(x)
+        if s is not None:
+            problem = _slice_problem(s, op.attrs["begin"], op.attrs["size"])
+            if problem:
+                raise ValueError(problem)
+        return StridedSlice.infer(op)
+
+    def kernel(op, ctx):
+        spec, begin, size = op.attrs["spec"], op.attrs["begin"], op.attrs["size"]
+        if fully_defined(static_shape(op.inputs[0])):
+            return lambda x: x[spec]
+
+        def slice_kernel(x):
+            problem = _slice_problem(x.shape, begin, size)
+            if problem:
+                raise InvalidArgumentError(op.node_def, op, problem + _node(op))
+            return x[spec]
+        return slice_kernel
 
 
 def slice(input_, begin, size, name=None):  # noqa: A001
-    """The block of `input_` starting at `begin` with `size` (-1: to the end); begin/size known while building."""
+    """The block of `input_` starting at `begin` with `size` (-1: to the end); begin/size known while building.
+    A block that does not fit is a ValueError (known shape) or InvalidArgumentError when run, as in TF1."""
     b = _static_ints(begin, "begin")
     sz = _static_ints(size, "size")
     if len(b) != len(sz):
-        raise ValueError("begin and size must have the same length")
+        raise ValueError(f"Expected begin and size arguments to be 1-D tensors of the same size, but got shapes "
+                         f"[{len(b)}] and [{len(sz)}] instead.")
     spec = tuple(_pyslice(bi, None if si == -1 else bi + si) for bi, si in zip(b, sz))
-    return _strided(convert_to_tensor(input_), spec, [], name or "Slice", op_def=Slice)
+    return apply_op(Slice, [convert_to_tensor(input_)], {"spec": spec, "begin": b, "size": sz}, name or "Slice")
 
 
 __all__ = ["zeros", "ones", "fill", "zeros_like", "ones_like", "reshape", "expand_dims", "squeeze", "transpose",

@@ -27,6 +27,7 @@ class Branch:
         self.name, self.parent = name, parent
         self.outputs: list[Tensor] = []
         self.captures: list[Tensor] = []
+        self.external_control: list[Operation] = []  # outside ops the branch's ops waited for; the If takes them
 
     def encloses(self, other) -> bool:
         """Whether `other` is this branch or one it is built inside (its ops' values exist when this runs)."""
@@ -157,9 +158,14 @@ def _pack(structure, flat):
 
 
 def _build_branch(graph, fn, name, which):
+    """Call `fn` with the branch open. The enclosing control dependencies do not apply to the branch's ops (the
+    If op carries them, so they run once, before the cond, as in TF1): were they inputs of the branch's plan,
+    that plan would run them a second time, without the feeds of the enclosing run."""
     scopes = graph._scopes
     branch = Branch(name, scopes.cond_stack[-1] if scopes.cond_stack else None)
     scopes.cond_stack.append(branch)
+    outer_control, scopes.control_stack = scopes.control_stack, []
+    first = len(graph._ops)
     try:
         structure = fn()
         if structure is None:
@@ -172,8 +178,27 @@ def _build_branch(graph, fn, name, which):
         branch.outputs = [convert_to_tensor(x) for x in flat]
     finally:
         scopes.cond_stack.pop()
+        scopes.control_stack = outer_control
+    branch.external_control = _detach_external_control(graph._ops[first:], branch)
     branch.find_captures()
     return branch, structure
+
+
+def _detach_external_control(ops, branch):
+    """Remove from the branch's own ops their control inputs on ops outside it (a `tf.control_dependencies`
+    inside the branch function naming an outside op) and return those: the If op takes them, so they run once
+    before the cond instead of again inside the branch's plan."""
+    external = {}
+    for op in ops:
+        if op._branch is not branch:
+            continue
+        outside = [c for c in op.control_inputs if branch._outside(c)]
+        for c in outside:
+            op.control_inputs.remove(c)
+            if op in c._control_outputs:
+                c._control_outputs.remove(op)
+            external[c] = None
+    return list(external)
 
 
 def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, fn2=None):
@@ -211,6 +236,9 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
                                  "'false_fn'.")
         captures = list(dict.fromkeys(then_b.captures + else_b.captures))
         out = apply_op(If, [pred] + captures, {"then": then_b, "else": else_b}, "Merge")
+        if_op = (out[0] if isinstance(out, list) else out).op
+        for c in then_b.external_control + else_b.external_control:
+            if_op._add_control_input(c)
     flat = out if isinstance(out, list) else [out]
     result = _pack(then_s, flat)
     if not strict and isinstance(result, (list, tuple)) and len(result) == 1 and not hasattr(result, "_fields"):

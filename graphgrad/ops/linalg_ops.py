@@ -38,7 +38,7 @@ class EuclideanNorm(OpDef):
         xp = ctx.xp
         sqrt, square, sum_ = xp.sqrt, xp.square, xp.sum
         axes, keep = math_ops._op_axes(op), op.attrs["keep_dims"]
-        return lambda x: sqrt(sum_(square(x), axis=axes, keepdims=keep))
+        return math_ops._axes_checked(op, lambda x: sqrt(sum_(square(x), axis=axes, keepdims=keep)))
 
     def gradient(op, dz):
         x, y = op.inputs[0], op.outputs[0]

@@ -13,6 +13,7 @@ from math import prod
 import numpy as np
 
 from ..framework import dtypes
+from ..framework.errors import InvalidArgumentError
 from ..framework.graph import Tensor, name_scope
 from ..framework.op_def import (
     OpDef,
@@ -1106,25 +1107,23 @@ class MatMul(OpDef):
         return broadcast_shape(sa[:-2], sb[:-2]) + (m, n)
 
     def kernel(op, ctx):
-        # float32 products honour the session's matmul precision (TF32 / bfloat16 / float16 inputs)
-        mm = ctx.matmul_f32 if op.outputs[0].dtype.base_dtype == dtypes.float32 else ctx.xp.matmul
-        ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
-        if not ta and not tb:
-            return mm
-        # transposes as array methods (xp.swapaxes is a Python wrapper costing ~1 us); `.T` for known 2-D
+        fast = _matmul_kernel(op, ctx)
         sa, sb = static_shape(op.inputs[0]), static_shape(op.inputs[1])
-        # `out=` is accepted so that a plan can write the product into a buffer it keeps (result_shape)
-        if ta and tb:
-            if sa is not None and sb is not None and len(sa) == len(sb) == 2:
-                return lambda a, b, out=None: mm(a.T, b.T, out=out)
-            return lambda a, b, out=None: mm(a.swapaxes(-1, -2), b.swapaxes(-1, -2), out=out)
-        if ta:
-            if sa is not None and len(sa) == 2:
-                return lambda a, b, out=None: mm(a.T, b, out=out)
-            return lambda a, b, out=None: mm(a.swapaxes(-1, -2), b, out=out)
-        if sb is not None and len(sb) == 2:
-            return lambda a, b, out=None: mm(a, b.T, out=out)
-        return lambda a, b, out=None: mm(a, b.swapaxes(-1, -2), out=out)
+        ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+        if sa is not None and sb is not None and (sa[-1] if not ta else sa[-2]) is not None and \
+                (sb[-2] if not tb else sb[-1]) is not None:
+            return fast  # ranks and the contracted dimension known while building: nothing left to check
+
+        def matmul_checked(a, b, out=None):
+            if a.ndim < 2 or b.ndim < 2:
+                k = 0 if a.ndim < 2 else 1
+                raise InvalidArgumentError(op.node_def, op, f"In[{k}] is not a matrix. Instead it has shape "
+                                                            f"{_dims(a.shape if k == 0 else b.shape)}{_node(op)}")
+            if a.shape[-2 if ta else -1] != b.shape[-1 if tb else -2]:
+                raise InvalidArgumentError(op.node_def, op, f"Matrix size-incompatible: In[0]: {_dims(a.shape)}, "
+                                                            f"In[1]: {_dims(b.shape)}{_node(op)}")
+            return fast(a, b, out=out)
+        return matmul_checked
 
     def result_shape(op):
         """`(a, b) -> shape of a @ b` for 2-D operands (None otherwise): lets a plan keep the product's buffer
@@ -1148,6 +1147,37 @@ class MatMul(OpDef):
             da, db = matmul(b, dz, transpose_a=True, transpose_b=True), matmul(dz, a, transpose_a=True,
                                                                               transpose_b=True)
         return [sum_to(da, a), sum_to(db, b)]
+
+
+def _matmul_kernel(op, ctx):
+    """The product as a plain function: `mm` itself for untransposed operands (no Python layer)."""
+    # float32 products honour the session's matmul precision (TF32 / bfloat16 / float16 inputs)
+    mm = ctx.matmul_f32 if op.outputs[0].dtype.base_dtype == dtypes.float32 else ctx.xp.matmul
+    ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+    if not ta and not tb:
+        return mm
+    # transposes as array methods (xp.swapaxes is a Python wrapper costing ~1 us); `.T` for known 2-D
+    sa, sb = static_shape(op.inputs[0]), static_shape(op.inputs[1])
+    # `out=` is accepted so that a plan can write the product into a buffer it keeps (result_shape)
+    if ta and tb:
+        if sa is not None and sb is not None and len(sa) == len(sb) == 2:
+            return lambda a, b, out=None: mm(a.T, b.T, out=out)
+        return lambda a, b, out=None: mm(a.swapaxes(-1, -2), b.swapaxes(-1, -2), out=out)
+    if ta:
+        if sa is not None and len(sa) == 2:
+            return lambda a, b, out=None: mm(a.T, b, out=out)
+        return lambda a, b, out=None: mm(a.swapaxes(-1, -2), b, out=out)
+    if sb is not None and len(sb) == 2:
+        return lambda a, b, out=None: mm(a, b.T, out=out)
+    return lambda a, b, out=None: mm(a, b.swapaxes(-1, -2), out=out)
+
+
+def _dims(shape):
+    return "[" + ",".join(map(str, shape)) + "]"
+
+
+def _node(op):
+    return f"\n\t [[{{{{node {op.name}}}}}]]"
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False, a_is_sparse=False,
@@ -1442,7 +1472,7 @@ def _const_value(v, what):
 
 
 def _axis_tuple(axis):
-    """Raw axes as a deduplicated tuple of ints (None: all axes)."""
+    """Raw axes as a tuple of ints (None: all axes); a repeated axis is TF1's "duplicate dimension" error."""
     if axis is None:
         return None
     a = np.asarray(_const_value(axis, "axis"))
@@ -1450,7 +1480,13 @@ def _axis_tuple(axis):
         return ()
     if a.dtype.kind not in "iu":
         raise TypeError(f"axis must be an int or a list of ints, got {axis!r}")
-    return tuple(dict.fromkeys(int(i) for i in a.reshape(-1)))
+    if a.ndim > 1:
+        raise ValueError(f"axis must be a scalar or a vector, got shape {list(a.shape)}")
+    axes = tuple(int(i) for i in a.reshape(-1))
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"Invalid reduction arguments: Axes contains duplicate dimension: "
+                         f"{next(i for i in axes if axes.count(i) > 1)}")
+    return axes
 
 
 def _normalize_axes(axes, rank, what="reduction dimension"):
@@ -1461,6 +1497,8 @@ def _normalize_axes(axes, rank, what="reduction dimension"):
     for a in axes:
         if not -rank <= a < rank:
             raise ValueError(f"Invalid {what} {a} for input with {rank} dimensions.")
+        if a % rank in out:
+            raise ValueError(f"Invalid reduction arguments: Axes contains duplicate dimension: {a % rank}")
         out.add(a % rank)
     return tuple(sorted(out))
 
@@ -1498,6 +1536,27 @@ def _reduction_of_nothing(op, facts):
     return (x, False) if ones and (op.attrs.get("keep_dims") or len(s) == 0) else None
 
 
+def _axes_checked(op, kernel):
+    """`kernel` itself when the input's rank is known while building (the axes were checked then), else behind a
+    check of the axes against the rank when run, in TF's words (not NumPy's AxisError)."""
+    axes = op.attrs["axis"]
+    if axes is None or static_shape(op.inputs[0]) is not None:
+        return kernel
+
+    def axes_checked(x):
+        r, seen = x.ndim, set()
+        for a in axes:
+            if not -r <= a < r:
+                raise InvalidArgumentError(op.node_def, op, f"Invalid reduction dimension ({a} for input with {r} "
+                                                            f"dimension(s){_node(op)}")
+            if a % r in seen:
+                raise InvalidArgumentError(op.node_def, op, f"Invalid reduction arguments: Axes contains duplicate "
+                                                            f"dimension: {a % r}{_node(op)}")
+            seen.add(a % r)
+        return kernel(x)
+    return axes_checked
+
+
 class Reduction(OpDef):
     """Reduce over `axis` (tuple of ints, or None for all), keeping reduced dims as 1 if `keep_dims`."""
 
@@ -1514,7 +1573,7 @@ class Reduction(OpDef):
         axes, keep = _op_axes(op), op.attrs["keep_dims"]
         if axes is not None and static_shape(op.inputs[0]) is not None and len(axes) == op.inputs[0].shape.ndims:
             axes = None  # all axes: NumPy's fastest path
-        return lambda x: f(x, axis=axes, keepdims=keep)
+        return _axes_checked(op, lambda x: f(x, axis=axes, keepdims=keep))
 
 
 class Sum(Reduction):
@@ -1525,7 +1584,7 @@ class Sum(Reduction):
         f = ctx.xp.sum
         dt = op.outputs[0].dtype.np  # NumPy would widen int32 sums to int64
         axes, keep = _op_axes(op), op.attrs["keep_dims"]
-        return lambda x: f(x, axis=axes, dtype=dt, keepdims=keep)
+        return _axes_checked(op, lambda x: f(x, axis=axes, dtype=dt, keepdims=keep))
 
     def gradient(op, dz):
         return [unreduce(dz, op)]
@@ -1539,7 +1598,7 @@ class Prod(Reduction):
         f = ctx.xp.prod
         dt = op.outputs[0].dtype.np
         axes, keep = _op_axes(op), op.attrs["keep_dims"]
-        return lambda x: f(x, axis=axes, dtype=dt, keepdims=keep)
+        return _axes_checked(op, lambda x: f(x, axis=axes, dtype=dt, keepdims=keep))
 
     def gradient(op, dz):
         x = op.inputs[0]
@@ -1561,14 +1620,14 @@ class Mean(Reduction):
         axes, keep = _op_axes(op), op.attrs["keep_dims"]
         dt = op.outputs[0].dtype
         if dt.is_floating:
-            return _float_mean_kernel(op, xp, axes, keep, dt.np)
+            return _axes_checked(op, _float_mean_kernel(op, xp, axes, keep, dt.np))
         sum_, sign_, abs_ = xp.sum, xp.sign, xp.abs
 
         def int_mean(x):
             s = sum_(x, axis=axes, dtype=dt.np, keepdims=keep)
             n = _count(x.shape, axes)
             return sign_(s) * (abs_(s) // max(n, 1))
-        return int_mean
+        return _axes_checked(op, int_mean)
 
     def gradient(op, dz):
         return [unreduce(dz, op, mean=True)]
@@ -1642,7 +1701,7 @@ class Max(Reduction):
             ax = range(x.ndim) if axes is None else [a % x.ndim for a in axes]
             shape = tuple(1 if i in ax else d for i, d in enumerate(x.shape) if keep or i not in ax)
             return xp.full(shape, empty, dt)
-        return reduce_or_empty
+        return _axes_checked(op, reduce_or_empty)
 
     def gradient(op, dz):
         return [_min_max_grad(op, dz)]
@@ -1910,8 +1969,21 @@ class ArgMax(OpDef):
         axis = op.attrs["axis"]
         out = op.attrs["output_type"].np
         if out == np.int64:
-            return lambda x: f(x, axis=axis)
-        return lambda x: f(x, axis=axis).astype(out)
+            kernel = lambda x: f(x, axis=axis)  # noqa: E731
+        else:
+            kernel = lambda x: f(x, axis=axis).astype(out)  # noqa: E731
+        if static_shape(op.inputs[0]) is not None:
+            return kernel  # the axis was checked while building
+
+        def arg_checked(x):
+            if not -x.ndim <= axis < max(x.ndim, 1) or x.ndim == 0:
+                raise InvalidArgumentError(op.node_def, op, f"Expected dimension in the range [{-x.ndim}, {x.ndim}),"
+                                                            f" but got {axis}{_node(op)}")
+            if x.shape[axis] == 0:
+                raise InvalidArgumentError(op.node_def, op, f"Reduction axis {axis} is empty in shape "
+                                                            f"{_dims(x.shape)}{_node(op)}")
+            return kernel(x)
+        return arg_checked
 
 
 class ArgMin(ArgMax):
@@ -1941,6 +2013,16 @@ def argmax(input, axis=None, name=None, dimension=None, output_type=dtypes.int64
 
 def argmin(input, axis=None, name=None, dimension=None, output_type=dtypes.int64):  # noqa: A002
     return _arg_reduce(ArgMin, input, axis, name, dimension, output_type)
+
+
+def arg_max(input, dimension, output_type=dtypes.int64, name=None):  # noqa: A002
+    """TF1's older name of argmax (the raw op): `dimension` is required."""
+    return _arg_reduce(ArgMax, input, dimension, name, None, output_type)
+
+
+def arg_min(input, dimension, output_type=dtypes.int64, name=None):  # noqa: A002
+    """TF1's older name of argmin (the raw op): `dimension` is required."""
+    return _arg_reduce(ArgMin, input, dimension, name, None, output_type)
 
 
 class Cumsum(OpDef):
@@ -2000,7 +2082,7 @@ __all__ = [
     "matmul", "tensordot", "cast", "to_float", "to_double", "to_int32", "to_int64",
     # reductions and scans
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_any", "reduce_all",
-    "reduce_logsumexp", "count_nonzero", "argmax", "argmin", "cumsum",
+    "reduce_logsumexp", "count_nonzero", "argmax", "argmin", "arg_max", "arg_min", "cumsum",
     # comparisons, logic, selection
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
     "logical_not", "logical_xor", "where", "where_v2", "clip_by_value",

@@ -455,11 +455,7 @@ def check_feed(value, spec):
     if type(value) is np.ndarray and value.dtype == dtype:
         arr = value
     else:
-        try:
-            arr = np.asarray(value, dtype=dtype)
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"Cannot feed value {_short(value)} of type {type(value).__name__} for Tensor "
-                             f"{name}, which has dtype {np.dtype(dtype).name}: {e}") from None
+        arr = _convert_feed(value, dtype, name)
     if shape is not None:
         s = arr.shape
         if len(s) != len(shape):
@@ -468,6 +464,41 @@ def check_feed(value, spec):
             if d is not None and d != x:
                 _bad_feed_shape(s, shape, name)
     return arr
+
+
+def _convert_feed(value, dtype, name):
+    """The slow path of check_feed: a value that is not an ndarray of the tensor's dtype. As TF1, floats fed to an
+    integer tensor are truncated; values that do not fit the integer dtype (and NaN or infinity) are a ValueError
+    rather than NumPy's wrapped-around numbers or a raw OverflowError."""
+    dt = np.dtype(dtype)
+    if isinstance(value, Tensor) or hasattr(value, "_as_tensor"):
+        raise TypeError(f"The value of a feed cannot be a tf.Tensor object (fed to {name}). Acceptable feed values "
+                        "include Python scalars, strings, lists, numpy ndarrays, or TensorHandles.")
+    why = "None is not a value" if value is None else None
+    if why is None:
+        try:
+            src = np.asarray(value) if dt.kind in "iu" else value
+            if dt.kind in "iu" and src.dtype.kind in "iuf" and src.size:
+                why = _out_of_range(src, dt)
+            if why is None:
+                return np.asarray(src, dtype=dt)
+        except (TypeError, ValueError, OverflowError) as e:
+            why = str(e)
+    raise ValueError(f"Cannot feed value {_short(value)} of type {type(value).__name__} for Tensor {name}, which "
+                     f"has dtype {dt.name}: {why}")
+
+
+def _out_of_range(src, dt):
+    """Why the numbers of `src` (ints or floats, to be truncated) do not fit the integer dtype `dt`, or None."""
+    info = np.iinfo(dt)
+    lo, hi = src.min(), src.max()
+    if src.dtype.kind == "f":
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            return "not a finite number"
+        bad = np.trunc(lo) < float(info.min) or np.trunc(hi) >= float(info.max) + 1
+    else:
+        bad = lo < info.min or hi > info.max
+    return f"out of range for {dt.name} [{info.min}, {info.max}]" if bad else None
 
 
 def _bad_feed_shape(s, shape, name):

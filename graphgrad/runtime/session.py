@@ -172,7 +172,10 @@ class Session:
     def _resolve_feed(self, k):
         if hasattr(k, "_ref") and not isinstance(k, Tensor):
             k = k._ref()
-        el = self.graph.as_graph_element(k, allow_operation=False) if isinstance(k, str) else k
+        try:
+            el = self.graph.as_graph_element(k, allow_operation=False) if isinstance(k, str) else k
+        except (KeyError, ValueError) as e:  # as TF1: a name that is not a tensor of this graph
+            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e.args[0] if e.args else e}") from None
         if not isinstance(el, Tensor):
             raise TypeError(f"The value of a feed cannot be a {type(k).__name__}: feed keys are tensors or "
                             f"tensor names, got {k!r}")

@@ -379,14 +379,26 @@ class Optimizer:
 
 
 def _flatten(x):
-    if isinstance(x, (list, tuple)):
-        for y in x:
-            yield from _flatten(y)
+    """The variables of a var_list: any iterable of them (a list, a dict view, a generator, a set, nested), or a
+    dict's values. A set comes in creation order, so slot names and update order do not depend on hashing."""
+    if isinstance(x, (Variable, Tensor, str, bytes)):
+        yield x
     elif isinstance(x, dict):
         for y in x.values():
             yield from _flatten(y)
+    elif isinstance(x, (set, frozenset)):
+        for y in sorted(x, key=_creation_order):
+            yield from _flatten(y)
+    elif hasattr(x, "__iter__"):
+        for y in x:
+            yield from _flatten(y)
     else:
         yield x
+
+
+def _creation_order(v):
+    op = getattr(v, "op", None)
+    return getattr(op, "_id", None) or 0
 
 
 def _create_slot(var, initial, op_name):
