@@ -93,6 +93,17 @@ from .variables import (
 _LAZY_SUMMARY = ("summary", "Summary", "Event", "SessionLog")
 
 
+def _as_graph_def(self, from_version=None, add_shapes=False):
+    """This graph as a TensorFlow GraphDef protobuf (what TensorBoard's Graphs tab reads). Installed on Graph
+    from here (framework/ knows nothing of protobufs), loading tf.summary's protobufs on first use."""
+    from .summary.graph_def import graph_to_graph_def
+
+    return graph_to_graph_def(self, add_shapes=add_shapes)
+
+
+Graph.as_graph_def = _as_graph_def
+
+
 def __getattr__(name):
     """`tf.summary` loads on first use: its protobuf library (tensorboardX) imports torch when torch is
     installed, which would make every `import graphgrad` pay over a second for it."""

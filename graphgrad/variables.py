@@ -6,9 +6,11 @@ import enum
 
 from .framework import dtypes
 from .framework.graph import GraphKeys, Tensor, get_default_graph
+from .framework.op_def import ref_indices as _ref_indices
 from .framework.tensor_shape import TensorShape
 from .ops import state_ops
 from .ops.core import apply_op, convert_to_tensor, group, identity
+from .ops.operators import install as install_operators
 
 
 class Variable:
@@ -146,10 +148,13 @@ class Variable:
         arr = np.asarray(value, dtype=self.dtype.base_dtype.np)
         if not shape.is_compatible_with(arr.shape):
             raise ValueError(f"Cannot load value of shape {arr.shape} into variable {self.name} of shape {shape}")
-        s._set_variable_value(self.op, arr)
+        s.load_variable_values({self.op: arr})
 
     def set_shape(self, shape):
         self._variable.set_shape(shape)
+
+
+install_operators(Variable)  # a + b, a @ b, a[i] ... on the variable's current value
 
 
 def _guard_uninitialized_reads(init, scope):
@@ -185,11 +190,6 @@ def _guard_uninitialized_reads(init, scope):
         changed = any(a is not b for a, b in zip(inputs, op.inputs))
         new[op] = g.create_op(op.op_def, inputs, dict(op.attrs), name=f"{op.name}_{scope}") if changed else op
     return new[init.op].outputs[init.value_index]
-
-
-def _ref_indices(op):
-    refs = op.op_def.ref_inputs
-    return range(len(op.inputs)) if refs == "all" else refs
 
 
 # --- collections of variables ---------------------------------------------------------------------------

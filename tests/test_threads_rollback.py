@@ -297,3 +297,56 @@ def test_sigint_before_the_writes_stops_the_run_and_changes_nothing():
 
     _run_pressing_ctrl_c_in_print(s, inc)
     assert s.run(a) == 1.0
+
+
+# --- the Session's public API for values outside a run (Saver, Variable.load, the trainer) ----------------------
+
+def test_saver_beside_a_training_thread_saves_whole_steps(tmp_path):
+    a = tf.Variable(0.0, name="a")
+    b = tf.Variable(0.0, name="b")
+    first = tf.assign_add(a, 1.0)
+    with tf.control_dependencies([first]):
+        pause = tf.Print(tf.constant(0.0), [a], "between")  # the writer sleeps between its two updates
+    with tf.control_dependencies([pause]):
+        second = tf.assign_add(b, 1.0)
+    s = tf.Session()
+    s.run(tf.global_variables_initializer())
+    s._ctx.stderr = _Sleepy()
+    saver = tf.train.Saver(max_to_keep=None)
+    done = threading.Event()
+
+    def writer():
+        while not done.is_set():
+            s.run([first, second])
+
+    def saver_thread():
+        for i in range(20):
+            saver.save(s, str(tmp_path / "m"), global_step=i)
+        done.set()
+    _run_threads_of([writer, saver_thread])
+    for i in range(20):
+        reader = tf.train.load_checkpoint(str(tmp_path / f"m-{i}"))
+        assert reader.get_tensor("a") == reader.get_tensor("b")
+
+
+def test_variable_values_load_and_reseed():
+    v = tf.Variable(np.arange(3, dtype=np.float32), name="v")
+    drop = tf.nn.dropout(tf.ones((1000,)), keep_prob=0.5, seed=1)
+    s = tf.Session()
+    s.run(tf.global_variables_initializer())
+    values = s.variable_values([v])
+    np.testing.assert_array_equal(values[v.op], [0, 1, 2])
+    values[v.op][0] = 99  # a copy: the session's value is untouched
+    assert s.run(v)[0] == 0
+    s.load_variable_values({v: [5, 6, 7]})
+    np.testing.assert_array_equal(s.run(v), [5, 6, 7])
+    s.load_variable_values({v.op: np.zeros(4)})  # another shape replaces the buffer, as Assign does
+    assert s.run(v).shape == (4,)
+    random_op = next(op for op in tf.get_default_graph().get_operations() if "seed" in op.attrs)
+    s.reseed(random_op, [1, 2])
+    first = s.run(drop)
+    s.reseed(random_op, [1, 2])
+    np.testing.assert_array_equal(s.run(drop), first)
+    s.close()
+    with pytest.raises(RuntimeError, match="closed Session"):
+        s.variable_values([v])

@@ -78,12 +78,6 @@ class Tensor:
     def consumers(self):
         return list(self._consumers)
 
-    def eval(self, feed_dict=None, session=None):
-        """Run this tensor in `session` or the default session."""
-        from ..runtime.session import _session_for
-
-        return _session_for(session, self.graph).run(self, feed_dict)
-
     def __repr__(self):
         return f"<tf.Tensor '{self.name}' shape={self._shape} dtype={self.dtype.name}>"
 
@@ -155,12 +149,6 @@ class Operation:
             return self.attrs[name]
         except KeyError:
             raise ValueError(f"Operation '{self.name}' has no attr named '{name}'.") from None
-
-    def run(self, feed_dict=None, session=None):
-        """Run this op in `session` or the default session."""
-        from ..runtime.session import _session_for
-
-        _session_for(session, self.graph).run(self, feed_dict)
 
     def _add_control_input(self, op):
         if op not in self.control_inputs:
@@ -388,12 +376,6 @@ class Graph:
         if el.graph is not self:
             raise ValueError(f"{el!r} is not an element of this graph.")
         return el
-
-    def as_graph_def(self, from_version=None, add_shapes=False):
-        """This graph as a TensorFlow GraphDef protobuf (what TensorBoard's Graphs tab reads)."""
-        from ..summary.graph_def import graph_to_graph_def
-
-        return graph_to_graph_def(self, add_shapes=add_shapes)
 
     # --- collections ------------------------------------------------------------------------------
     def add_to_collection(self, name, value):

@@ -133,6 +133,23 @@ def ref_indices(op):
     return range(len(op.inputs)) if refs == "all" else refs
 
 
+def aliases_variable(tensor, resolve=None, is_fresh=None) -> bool:
+    """Whether a tensor's array may share memory with a variable buffer: a fetch of it must be copied, and a
+    numerics check of it would blame the read for an update's NaN. The plan passes `resolve` (its
+    substitutions) and `is_fresh` (fed and constant values, which never alias)."""
+    while True:
+        if resolve is not None:
+            tensor = resolve(tensor)
+            if is_fresh(tensor):
+                return False
+        op_def = tensor.op.op_def
+        if op_def.is_variable or op_def.mutates:
+            return True
+        if op_def.view_of is None:
+            return False
+        tensor = tensor.op.inputs[op_def.view_of]
+
+
 def not_differentiable(op, *grads):
     """Gradient rule of ops whose outputs do not depend smoothly on inputs (argmax, comparisons, shape)."""
     return [None] * len(op.inputs)

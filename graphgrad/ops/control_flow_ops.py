@@ -80,10 +80,7 @@ class If(OpDef):
         return [(_merge_shapes(static_shape(x), static_shape(y)), x.dtype.base_dtype) for x, y in zip(a, b)]
 
     def kernel(op, ctx):
-        from ..runtime.plan import Plan  # late: the runtime is built on top of the ops
-
-        branches = [Plan(ctx, b.outputs, b.captures, optimize=ctx.optimize, inner=True)
-                    for b in (op.attrs["then"], op.attrs["else"])]
+        branches = [ctx.subplan(b.outputs, b.captures) for b in (op.attrs["then"], op.attrs["else"])]
         where = {t: i for i, t in enumerate(op.inputs[1:])}
         positions = [[where[t] for t in b.captures] for b in (op.attrs["then"], op.attrs["else"])]
         single = len(op.outputs) == 1

@@ -14,7 +14,7 @@ import numpy as np
 from ..framework import dtypes
 from ..framework.errors import InvalidArgumentError
 from ..framework.graph import GraphKeys, get_default_graph, name_scope
-from ..framework.op_def import OpDef, require, same_shape, static_shape
+from ..framework.op_def import OpDef, aliases_variable, require, same_shape, static_shape
 from .core import apply_op, convert_to_tensor, group, identity
 
 __all__ = ["Print", "check_numerics", "add_check_numerics_ops", "verify_tensor_all_finite"]
@@ -211,8 +211,6 @@ def _checkable_outputs(graph):
     feed variable initializers (checking them would re-run random initializers every step), and
     existing CheckNumerics ops.
     """
-    from ..runtime.plan import aliases_variable
-
     ops = graph.get_operations()
     init_ops = {v.initializer for key in (GraphKeys.GLOBAL_VARIABLES, GraphKeys.LOCAL_VARIABLES)
                 for v in graph.get_collection(key) if hasattr(v, "initializer")}

@@ -8,7 +8,6 @@ NumPy arrays and Python scalars work on either side: Tensor and Variable set `__
 from __future__ import annotations
 
 from ..framework.graph import Tensor
-from ..variables import Variable
 from . import math_ops
 
 
@@ -65,12 +64,12 @@ OPERATORS = {
 }
 
 
-def install(operators=None):
-    """Attach operators to Tensor and Variable (a Variable's operators act on its current value)."""
+def install(cls=Tensor, operators=None):
+    """Attach operators to `cls`: Tensor here, Variable from variables.py (a Variable's operators act on its
+    current value), so that this module needs nothing above ops/."""
     for name, fn in (operators or OPERATORS).items():
-        setattr(Tensor, name, fn)
-        setattr(Variable, name, fn)
-    Variable.__array_priority__ = Tensor.__array_priority__
+        setattr(cls, name, fn)
+    cls.__array_priority__ = Tensor.__array_priority__
 
 
 install()

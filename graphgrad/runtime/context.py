@@ -34,6 +34,14 @@ class RunContext:
         self.lock = threading.RLock()
         self.optimize = True        # whether plans compiled inside a run (tf.cond branches) get the graph passes
 
+    def subplan(self, fetches, feeds):
+        """A compiled plan of part of the graph, run by an op inside another plan (a tf.cond branch, a loop
+        body): `plan(feed_values) -> fetched values`, which stay arrays on the device. Ops get sub-plans here,
+        so ops/ never imports the runtime."""
+        from .plan import Plan  # late: plan.py imports this module
+
+        return Plan(self, fetches, feeds, optimize=self.optimize, inner=True)
+
     def rng(self, op) -> np.random.Generator:
         """The op's random stream (on the host, so a seed gives the same numbers on every backend): seeded
         from (seed, seed2) when the graph or op has a seed, else fresh."""

@@ -36,7 +36,7 @@ import numpy as np
 
 from ..framework.dtypes import DType
 from ..framework.graph import Operation, Tensor
-from ..framework.op_def import UnknownDim, ref_indices
+from ..framework.op_def import UnknownDim, aliases_variable, ref_indices
 from ..framework.tensor_shape import TensorShape
 
 ENV_VAR = "GRAPHGRAD_OPTIMIZE"
@@ -173,16 +173,7 @@ class Program:
 
     def may_alias_variable(self, t):
         """Whether `t`'s value (after substitution) may share memory with a variable buffer."""
-        while True:
-            t = self.resolve(t)
-            if t in self.fed or t in self.consts:
-                return False
-            op_def = t.op.op_def
-            if op_def.is_variable or op_def.mutates:
-                return True
-            if op_def.view_of is None:
-                return False
-            t = t.op.inputs[op_def.view_of]
+        return aliases_variable(t, self.resolve, lambda x: x in self.fed or x in self.consts)
 
     def _writes_between(self, a, b):
         """Whether a variable-writing op may run between positions a and b (a <= b) of the order."""

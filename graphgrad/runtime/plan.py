@@ -20,7 +20,7 @@ import numpy as np
 
 from ..framework.errors import InvalidArgumentError, OpError, feed_error, uninitialized_error
 from ..framework.graph import Operation, Tensor
-from ..framework.op_def import ref_indices
+from ..framework.op_def import aliases_variable, ref_indices
 from . import interrupts
 from .graph_replay import GraphReplay, not_capturable, replay_default
 from .passes import optimize as optimize_program
@@ -31,17 +31,6 @@ _plan_numbers = itertools.count(1)  # names each plan's source file; next() is a
 def _ref_vars(op):
     """The variable ops an op reaches through its reference inputs (a variable and its slots)."""
     return [op.inputs[i].op for i in ref_indices(op)]
-
-
-def aliases_variable(tensor) -> bool:
-    """Whether a tensor's array may share memory with a variable buffer (so a fetch must copy it)."""
-    while True:
-        op_def = tensor.op.op_def
-        if op_def.is_variable or op_def.mutates:
-            return True
-        if op_def.view_of is None:
-            return False
-        tensor = tensor.op.inputs[op_def.view_of]
 
 
 def prune(targets, fed):

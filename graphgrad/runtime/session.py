@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 
-from ..framework.graph import Graph, Tensor, get_default_graph
+from ..framework.graph import Graph, Operation, Tensor, get_default_graph
 from .backends import Placement
 from .context import RunContext
 from .passes import optimize_default
@@ -238,20 +238,48 @@ class Session:
         self._default_cm.__exit__(*exc)
         self.close()
 
-    # --- access to variable values (for Saver, Variable.load) ------------------------------------
-    def _variable_value(self, var_op):
-        return self._ctx.variables.get(var_op)
+    # --- variable values and random streams, outside any run (Saver, Variable.load, the trainer) -------
+    def variable_values(self, variables):
+        """{variable op: NumPy copy of its value} for `variables` (Variables or their ops), read together under
+        the session's lock, so concurrent training never shows half a step; None for an uninitialized one."""
+        self._check_open()
+        ops = [_variable_op(v) for v in variables]
+        with self._ctx.lock:
+            values = [self._ctx.variables.get(op) for op in ops]
+            return {op: None if v is None else np.array(self._ctx.to_host(v), copy=True)
+                    for op, v in zip(ops, values)}
 
-    def _set_variable_value(self, var_op, value):
+    def load_variable_values(self, values):
+        """Set variables from {Variable or its op: array-like} (converted to each variable's dtype), all under
+        the session's lock, as one atomic update; a value of another shape replaces the buffer."""
+        self._check_open()
+        items = [(_variable_op(v), value) for v, value in values.items()]
+        arrays = [(op, np.asarray(value, dtype=op.outputs[0].dtype.base_dtype.np)) for op, value in items]
+        store, xp = self._ctx.variables, self._ctx.xp
+        with self._ctx.lock:
+            for op, value in arrays:
+                cur = store.get(op)
+                if cur is not None and cur.shape == value.shape:
+                    xp.copyto(cur, self._ctx.to_device(value))
+                else:
+                    store[op] = xp.array(value, copy=True)
+
+    def reseed(self, op, seed):
+        """Restart random op `op`'s stream in this session from `seed` (anything np.random.default_rng
+        takes): the trainer makes dropout masks a function of the epoch, so that a resumed run repeats them."""
+        self._check_open()
+        with self._ctx.lock:
+            self._ctx.rng(op).bit_generator.state = np.random.default_rng(seed).bit_generator.state
+
+    def _check_open(self):
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        dtype = var_op.outputs[0].dtype.base_dtype.np
-        cur = self._ctx.variables.get(var_op)
-        value = np.asarray(value, dtype=dtype)
-        if cur is not None and cur.shape == value.shape:
-            self._ctx.xp.copyto(cur, self._ctx.to_device(value))
-        else:
-            self._ctx.variables[var_op] = self._ctx.xp.array(value, copy=True)
+
+
+def _variable_op(v):
+    """The VariableV2 op of a Variable (or the op itself)."""
+    ref = getattr(v, "_ref", None)
+    return ref().op if ref is not None and not isinstance(v, Operation) else v
 
 
 @contextlib.contextmanager
@@ -274,3 +302,19 @@ class InteractiveSession(Session):
         super().close()
         if self in _default_sessions.stack:
             _default_sessions.stack.remove(self)
+
+
+# --- installed on the graph classes from here (framework/ knows nothing about running) ------------------------
+
+def _tensor_eval(self, feed_dict=None, session=None):
+    """Run this tensor in `session` or the default session."""
+    return _session_for(session, self.graph).run(self, feed_dict)
+
+
+def _operation_run(self, feed_dict=None, session=None):
+    """Run this op in `session` or the default session."""
+    _session_for(session, self.graph).run(self, feed_dict)
+
+
+Tensor.eval = _tensor_eval
+Operation.run = _operation_run

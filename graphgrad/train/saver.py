@@ -419,7 +419,7 @@ class Saver:
 
     # --- save and restore -------------------------------------------------------------------------------
     def _check_session(self, sess):
-        if sess is None or not hasattr(sess, "_variable_value"):
+        if sess is None or not hasattr(sess, "variable_values"):
             raise TypeError(f"'sess' must be a Session; {sess!r}")
         if sess.closed:
             raise RuntimeError("Attempted to use a closed Session.")
@@ -432,10 +432,10 @@ class Saver:
         ref = getattr(global_step, "_ref", None)
         if ref is not None and not isinstance(global_step, Tensor):
             op = ref().op
-            value = sess._variable_value(op)
+            value = sess.variable_values([op])[op]
             if value is None:
                 raise uninitialized_error(op)
-            return int(sess._ctx.to_host(value))
+            return int(value)
         return int(sess.run(global_step))
 
     def save(self, sess, save_path, global_step=None, latest_filename=None, meta_graph_suffix="meta",
@@ -464,12 +464,11 @@ class Saver:
             prefix = f"{save_path}-{step:08d}" if self._pad_step_number else f"{save_path}-{step}"
 
         arrays = {}
-        to_host = sess._ctx.to_host
+        values = sess.variable_values(self._vars.values())  # one consistent set, even beside training threads
         for key, op in self._vars.items():
-            value = sess._variable_value(op)
-            if value is None:
+            if values[op] is None:
                 raise uninitialized_error(op)
-            arrays[key] = to_host(value)
+            arrays[key] = values[op]
         from .. import __version__
 
         metadata = {"graphgrad_version": __version__, "saved_at": f"{time.time():.6f}",
@@ -539,5 +538,4 @@ class Saver:
                       f"saver's {len(self._vars)} variables do not match it (nothing was restored):\n{lines}\n"
                       "The graph must define these variables exactly as when the checkpoint was saved; pass a "
                       "dict var_list to Saver to map checkpoint names to other variables.")
-        for op, arr in values:
-            sess._set_variable_value(op, arr)
+        sess.load_variable_values(dict(values))
