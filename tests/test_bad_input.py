@@ -144,3 +144,26 @@ def test_unknown_rank_inputs_are_checked_when_run():
     with pytest.raises(tf.errors.InvalidArgumentError, match="ConcatOp : Dimension 0 in both shapes must be equal"):
         run(tf.concat([u, tf.placeholder_with_default(np.ones((2, 2), np.float32), None)], 1),
             {u: np.ones((3, 2), np.float32)})
+
+
+@pytest.mark.parametrize("build", [lambda a, b: a + b, lambda a, b: tf.maximum(a, b),
+                                   lambda a, b: tf.squared_difference(a, b), lambda a, b: a * b])
+def test_broadcast_mismatch_at_run_time_in_tensorflows_words(build):
+    a, b = tf.placeholder(tf.float32), tf.placeholder(tf.float32)
+    out = build(a, b)
+    with tf.Session() as s, pytest.raises(tf.errors.InvalidArgumentError) as info:
+        s.run(out, {a: np.ones((2, 3)), b: np.ones(4)})
+    message = str(info.value)
+    assert message.startswith("Incompatible shapes: [2,3] vs. [4]") and f"{{{{node {out.op.name}}}}}" in message
+    assert "operands could not be broadcast" not in message  # NumPy's words stay out
+
+
+def test_in_place_update_with_a_mismatched_value_names_both_shapes():
+    v = tf.Variable(np.ones((2, 3), np.float32))
+    p = tf.placeholder(tf.float32)
+    up = tf.assign_add(v, p)
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"^Incompatible shapes: \[2,3\] vs. \[3,3\]\n"):
+            s.run(up, {p: np.ones((3, 3))})
+        np.testing.assert_array_equal(s.run(v), np.ones((2, 3)))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import linecache
+import re
 import threading
 import weakref
 
@@ -377,8 +378,26 @@ class Plan:
             tb = tb.tb_next
         if op is None:
             return exc
-        return InvalidArgumentError(op.node_def, op, f"{type(exc).__name__}: {exc}\n"
-                                                     f"\t [[{{{{node {op.name}}}}} = {op.type}]]")
+        text = _tf_message(exc, len(op.inputs))
+        return InvalidArgumentError(op.node_def, op, f"{text}\n\t [[{{{{node {op.name}}}}} = {op.type}]]")
+
+
+_BROADCAST = re.compile(r"operands could not be broadcast together with (?:remapped )?shapes"
+                        r"(?: \[original->remapped\])?:? ((?:\([\d,]*\)(?:->\([\d,newaxis]*\))? ?)+)")
+_OUTPUT = re.compile(r"non-broadcastable output operand with shape (\([\d,]*\)) doesn't match the broadcast shape "
+                     r"(\([\d,]*\))")
+
+
+def _tf_message(exc, n_inputs):
+    """A kernel's NumPy error in TensorFlow's words where TF has them ("Incompatible shapes: [2,3] vs. [4]"),
+    else the exception's class and text. NumPy also lists an `out=` operand: only the op's inputs are named."""
+    text = str(exc)
+    m = _BROADCAST.search(text) or _OUTPUT.search(text)
+    if m is not None:
+        shapes = re.findall(r"\(([\d,]*)\)(?!->)", " ".join(m.groups()))
+        dims = ["[" + ",".join(d for d in s.split(",") if d) + "]" for s in shapes]
+        return "Incompatible shapes: " + " vs. ".join(dims[:max(n_inputs, 2)])
+    return f"{type(exc).__name__}: {text}"
 
 
 def _must_copy(prog, e, r):
