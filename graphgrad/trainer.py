@@ -64,12 +64,14 @@ class TrainConfig:
             raise ValueError(f"--epochs must be at least 1, got {self.epochs}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"--dropout must be in [0, 1), got {self.dropout}")
-        if self.l2 < 0:
-            raise ValueError(f"--l2 must be non-negative, got {self.l2}")
+        if not (self.l2 >= 0 and math.isfinite(self.l2)):
+            raise ValueError(f"--l2 must be a non-negative number, got {self.l2}")
         if self.seed < 0:
             raise ValueError(f"--seed must be non-negative, got {self.seed}")
         if self.log_every < 1:
             raise ValueError(f"--log-every must be at least 1, got {self.log_every}")
+        if self.logdir is not None and not os.fspath(self.logdir).strip():
+            raise ValueError(f"--logdir must name a folder, got {os.fspath(self.logdir)!r}")
         if self.resume and not self.logdir:
             raise ValueError("--resume needs --logdir DIR of the run to continue")
 
