@@ -184,29 +184,55 @@ def _option_text(key, value):
     return f"--{key.replace('_', '-')} {value}"
 
 
-def check_logdir(cfg: TrainConfig):
-    """Fail early (LogdirError) when the logdir cannot serve this run; return the checkpoint to resume or None."""
+def run_files(logdir) -> list[str]:
+    """The names in `logdir` that a run writes: its options file, checkpoint state and data, event files."""
+    try:
+        names = sorted(os.listdir(logdir))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as e:
+        raise LogdirError(f"cannot read {logdir}: {_one_line(e)}") from None
+    from .train import checkpoint_io as cio
+
+    return [n for n in names if n in (CONFIG_FILENAME, cio.STATE_FILENAME) or n.startswith("events.out.tfevents.")
+            or n.endswith(cio.DATA_SUFFIX) or n.lstrip(".").startswith(CHECKPOINT_BASENAME)]
+
+
+def check_logdir(cfg: TrainConfig) -> list[str]:
+    """Fail early (LogdirError) when the logdir cannot serve this run.
+
+    A fresh run only goes into a folder with nothing of a run in it (see `run_files`), so two runs never mix
+    their checkpoints and events. For --resume, return the checkpoints to try, newest first; an empty list
+    means the run was stopped before its first checkpoint and starts again from the beginning.
+    """
     from .train import checkpoint_io as cio
 
     logdir = cfg.logdir
+    if not cfg.resume:
+        found = run_files(logdir)
+        if found:
+            shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+            raise LogdirError(f"{logdir} already holds a run ({shown}); pass --resume to continue it or choose "
+                              "another --logdir")
+        return []
     try:
         state = cio.read_checkpoint_state(logdir)
-        latest = cio.latest_checkpoint(logdir)
     except (cio.CheckpointError, OSError) as e:
         raise LogdirError(f"cannot read the checkpoint state in {logdir}: {_one_line(e)}") from None
-    if not cfg.resume:
-        if state is not None:
-            raise LogdirError(f"{logdir} already holds checkpoints; pass --resume to continue that run or choose "
-                              "another --logdir")
-        return None
-    if latest is None:
-        raise LogdirError(f"no checkpoint to resume from in {logdir}")
+    candidates = []
+    if state is not None:
+        candidates = list(state.all_model_checkpoint_paths)
+        if state.model_checkpoint_path not in candidates:
+            candidates.append(state.model_checkpoint_path)
+        candidates.reverse()
     config_path = os.path.join(logdir, CONFIG_FILENAME)
     try:
         with open(config_path, encoding="utf-8") as f:
             saved = json.load(f)["options"]
     except FileNotFoundError:
-        return latest  # a checkpoint from elsewhere: restoring checks names and shapes
+        if not candidates:
+            raise LogdirError(f"no checkpoint to resume from in {logdir}") from None
+        return candidates  # a checkpoint from elsewhere: restoring checks names and shapes
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise LogdirError(f"cannot read {config_path}: {_one_line(e)}") from None
     now = cfg.run_options()
@@ -214,7 +240,7 @@ def check_logdir(cfg: TrainConfig):
              for k in RUN_OPTIONS if saved.get(k) != now.get(k)]
     if diffs:
         raise LogdirError(f"--resume: options differ from the run in {logdir}: " + ", ".join(diffs))
-    return latest
+    return candidates
 
 
 def _one_line(e) -> str:
@@ -240,39 +266,66 @@ class RunLog:
         self.writer = None
 
     def open(self, sess, init, resume_from, batches_per_epoch, out) -> int:
-        """Initialize or restore the variables, open the event file, write config/graph; return the epoch."""
-        tf, cfg = self.tf, self.cfg
-        from .train import checkpoint_io as cio
+        """Initialize or restore the variables, open the event file, write config/graph; return the epoch.
 
-        if resume_from is None:
+        `resume_from` is check_logdir's list: for --resume the checkpoints to try, newest first. A damaged one is
+        skipped with a warning on stderr naming its file; an empty list starts the stopped run from the beginning.
+        """
+        tf, cfg = self.tf, self.cfg
+        if not cfg.resume:
             sess.run(init)
-            try:
-                _write_json_atomically(os.path.join(cfg.logdir, CONFIG_FILENAME), {"options": cfg.run_options()})
-                self.writer = tf.summary.FileWriter(cfg.logdir, sess.graph)
-            except OSError as e:
-                raise LogdirError(f"cannot write to {cfg.logdir}: {_one_line(e)}") from None
+            self._write(lambda: _write_json_atomically(os.path.join(cfg.logdir, CONFIG_FILENAME),
+                                                       {"options": cfg.run_options()}))
+            self.writer = self._write(lambda: tf.summary.FileWriter(cfg.logdir, sess.graph))
             print(f"logging to {cfg.logdir} (TensorBoard events and a checkpoint per epoch)", file=out)
             return 0
-        cio.cleanup_temp_files(cfg.logdir)  # left by a killed save
-        try:
-            self.saver.restore(sess, resume_from)
-        except tf.errors.OpError as e:
-            raise LogdirError(f"cannot resume from {resume_from}: {_one_line(e)}") from None
-        state = tf.train.get_checkpoint_state(cfg.logdir)
-        self.saver.recover_last_checkpoints(state.all_model_checkpoint_paths)
-        step = int(sess.run(self.model.global_step))
-        epoch, rest = divmod(step, batches_per_epoch)
-        if rest:
-            raise LogdirError(f"cannot resume from {resume_from}: global step {step} is not the end of an epoch of "
-                              f"{batches_per_epoch} batches")
-        if epoch > cfg.epochs:
-            raise LogdirError(f"cannot resume from {resume_from}: it is at epoch {epoch}, beyond --epochs "
-                              f"{cfg.epochs}")
-        self.writer = tf.summary.FileWriter(cfg.logdir)
-        # TensorBoard drops what the killed process logged after the checkpoint (steps >= step + 1).
-        self.writer.add_session_log(tf.summary.SessionLog(status=tf.summary.SessionLog.START), step + 1)
-        print(f"resuming from {resume_from} after epoch {epoch}/{cfg.epochs}", file=out)
+        from .train import checkpoint_io as cio
+
+        self._write(lambda: cio.cleanup_temp_files(cfg.logdir))  # left by a killed save
+        if not resume_from:
+            sess.run(init)
+            epoch, step, message = 0, 0, f"resuming {cfg.logdir} from the start: it has no checkpoint yet"
+        else:
+            restored = self._restore_newest_intact(sess, resume_from)
+            self.saver.recover_last_checkpoints(resume_from[::-1])
+            step = int(sess.run(self.model.global_step))
+            epoch, rest = divmod(step, batches_per_epoch)
+            if rest:
+                raise LogdirError(f"cannot resume from {restored}: global step {step} is not the end of an epoch of "
+                                  f"{batches_per_epoch} batches")
+            if epoch > cfg.epochs:
+                raise LogdirError(f"cannot resume from {restored}: it is at epoch {epoch}, beyond --epochs "
+                                  f"{cfg.epochs}")
+            message = f"resuming from {restored} after epoch {epoch}/{cfg.epochs}"
+        self.writer = self._write(lambda: tf.summary.FileWriter(cfg.logdir))
+        # TensorBoard drops what the stopped process logged after the checkpoint (steps >= step + 1).
+        self._write(lambda: self.writer.add_session_log(
+            tf.summary.SessionLog(status=tf.summary.SessionLog.START), step + 1))
+        print(message, file=out)
         return epoch
+
+    def _restore_newest_intact(self, sess, candidates) -> str:
+        from .train import checkpoint_io as cio
+
+        for prefix in candidates:
+            if not cio.checkpoint_exists(prefix):
+                continue   # deleted (max_to_keep) after the state file was written
+            try:
+                self.saver.restore(sess, prefix)
+                return prefix
+            except self.tf.errors.DataLossError as e:
+                print(f"graphgrad train: warning: skipping the damaged checkpoint {cio.data_path(prefix)}: "
+                      f"{_one_line(e)}", file=sys.stderr)
+            except self.tf.errors.OpError as e:
+                raise LogdirError(f"cannot resume from {prefix}: {_one_line(e)}") from None
+        raise LogdirError(f"cannot resume: no intact checkpoint in {self.cfg.logdir}")
+
+    def _write(self, write):
+        """Run `write` (a first write to the logdir); an OSError there is a LogdirError naming the folder."""
+        try:
+            return write()
+        except OSError as e:
+            raise LogdirError(f"cannot write to {self.cfg.logdir}: {_one_line(e)}") from None
 
     def end_epoch(self, sess, step, test_metrics):
         """Log test metrics and weight histograms, then checkpoint (after the events are on disk)."""

@@ -186,7 +186,7 @@ def test_resume_refuses_other_options_and_a_used_logdir(tmp_path):
     for extra, message in [(["--resume", "--hidden", "32"], "--hidden 32 (the run has --hidden 128,64)"),
                            (["--resume", "--optimizer", "sgd"], "--optimizer sgd (the run has --optimizer adam)"),
                            (["--resume", "--lr", "0.01"], "--lr 0.01 (the run has --lr 0.001)"),
-                           ([], "already holds checkpoints; pass --resume")]:
+                           ([], "already holds a run (checkpoint, config.json, events.out.tfevents.")]:
         code, out, err = run_main(base + extra)
         assert code == 2 and len(err.splitlines()) == 1 and message in err, err
     assert run_main(base + ["--resume", "--lr", "0.001"])[0] == 0   # the default, spelled out
@@ -273,3 +273,51 @@ def test_options_without_a_command_imply_train(capsys):
 
     assert main(["--no-progress", "--no-logdir", "--epochs", "1", "--hidden", "8"]) == 0
     assert "test loss" in capsys.readouterr().out
+
+# --- failures: one line on stderr, no traceback; 2 when the options cannot run, 1 when training fails ------
+
+QUICK = ["train", "--no-progress", "--epochs", "1", "--hidden", "16"]
+
+
+def assert_one_line_error(code, err, status, *parts):
+    assert code == status, err
+    assert len(err.splitlines()) == 1 and err.startswith("graphgrad train: error: "), err
+    for part in parts:
+        assert part in err, err
+
+
+def test_resume_skips_a_damaged_newest_checkpoint_with_a_warning(tmp_path):
+    args = QUICK[:-4] + ["--hidden", "16", "--logdir", str(tmp_path)]
+    assert run_main(args + ["--epochs", "2"])[0] == 0
+    newest = tmp_path / f"model.ckpt-{2 * BATCHES}.safetensors"
+    data = bytearray(newest.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 8] = bytes(b ^ 0xFF for b in data[middle:middle + 8])
+    newest.write_bytes(bytes(data))
+    code, out, err = run_main(args + ["--epochs", "3", "--resume"])
+    assert code == 0, err
+    assert len(err.splitlines()) == 1 and err.startswith("graphgrad train: warning: ") and str(newest) in err, err
+    assert f"resuming from {tmp_path / f'model.ckpt-{BATCHES}'} after epoch 1/3" in out
+    reader = saver_mod.load_checkpoint(str(tmp_path))   # epoch 2 was trained again and saved intact
+    assert reader.get_tensor("global_step") == 3 * BATCHES
+    assert saver_mod.load_checkpoint(str(newest)[:-len(".safetensors")]).get_tensor("global_step") == 2 * BATCHES
+
+
+@pytest.mark.parametrize("left", ["config.json", "events", "safetensors", "checkpoint"])
+def test_a_fresh_run_refuses_a_folder_with_any_trace_of_a_run(left, tmp_path):
+    """Not only the `checkpoint` state file: a run's options file, events or checkpoint data also mark a used folder."""
+    run = tmp_path / "run"
+    assert run_main(QUICK + ["--logdir", str(run)])[0] == 0
+    keep = {"config.json": "config.json", "events": "events.out.tfevents.*", "safetensors": "*.safetensors",
+            "checkpoint": "checkpoint"}[left]
+    kept = set(run.glob(keep))
+    assert kept
+    for path in run.iterdir():
+        if path not in kept:
+            path.unlink()
+    code, out, err = run_main(QUICK + ["--hidden", "32", "--logdir", str(run)])
+    assert_one_line_error(code, err, 2, f"{run} already holds a run", "pass --resume")
+    assert set(run.iterdir()) == kept   # nothing of the new run mixed in
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("not a run")
+    assert run_main(QUICK + ["--logdir", str(tmp_path / "other")])[0] == 0   # unrelated files are fine
