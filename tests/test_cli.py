@@ -445,7 +445,8 @@ sys.exit(main(sys.argv[1:]))
 def test_running_out_of_memory_exits_1_with_one_line(tmp_path):
     p = subprocess.run([sys.executable, "-c", OUT_OF_MEMORY_JOB, "train", "--no-progress", "--epochs", "1",
                         "--hidden", "100000,100000", "--logdir", str(tmp_path / "run")],
-                       capture_output=True, text=True, timeout=60)
+                       capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "GRAPHGRAD_DEVICE": "cpu"})   # host memory; CUDA would not start under 6 GB
     assert_one_line_error(p.returncode, p.stderr, 1, "out of memory", "--hidden 100000,100000")
 
 
