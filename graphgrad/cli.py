@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 
 
@@ -28,7 +29,11 @@ def _demo(args):
 
 
 def _train(args):
-    from .trainer import LogdirError, TrainConfig, default_logdir, train
+    """Exit status 0; 2 when the options cannot run (bad values, a logdir that does not fit, a missing package);
+    1 when training fails (divergence, a failed write, out of memory); 130 on Ctrl-C. Failures print one line."""
+    import numpy as np
+
+    from .trainer import ConfigError, TrainConfig, TrainingError, default_logdir, train
 
     logdir = None if args.no_logdir else args.logdir
     if logdir is None and not args.no_logdir and not args.resume:
@@ -42,10 +47,33 @@ def _train(args):
     except ValueError as e:
         args.parser.error(str(e))
     try:
-        train(cfg)
-    except LogdirError as e:
+        with np.errstate(all="ignore"):   # a diverging run is reported in one line, not by overflow warnings
+            train(cfg)
+    except ConfigError as e:
         args.parser.error(str(e))
+    except (TrainingError, OSError, MemoryError) as e:
+        return _fail(args.parser, e)
+    except KeyboardInterrupt:
+        print(f"{args.parser.prog}: interrupted{_how_to_resume(cfg)}", file=sys.stderr)
+        return 130
     return 0
+
+
+def _how_to_resume(cfg) -> str:
+    """`; resume with: graphgrad train --logdir DIR --resume ...` once the run has written something to resume."""
+    from .trainer import resume_argv, run_files
+
+    try:
+        resumable = bool(cfg.logdir) and bool(run_files(cfg.logdir))
+    except (OSError, ValueError):
+        resumable = False
+    return f"; resume with: {shlex.join(resume_argv(cfg))}" if resumable else ""
+
+
+def _fail(parser, e):
+    message = " ".join(str(e).split()) or type(e).__name__
+    print(f"{parser.prog}: error: {message}", file=sys.stderr)
+    return 1
 
 
 def _inspect_checkpoint(args):

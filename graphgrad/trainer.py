@@ -25,8 +25,19 @@ CONFIG_FILENAME = "config.json"
 CHECKPOINT_BASENAME = "model.ckpt"
 
 
-class LogdirError(ValueError):
-    """The options cannot run against the logdir (nothing to resume, other options, a used logdir)."""
+class ConfigError(ValueError):
+    """The options cannot run here (a missing package, a model larger than memory, ...): the CLI exits with 2."""
+
+
+class LogdirError(ConfigError):
+    """The options cannot run against the logdir (nothing to resume, other options, a used or unwritable logdir)."""
+
+
+class TrainingError(RuntimeError):
+    """Training started but could not go on (the loss diverged, a write failed, memory ran out): the CLI exits 1.
+
+    The message is one line; it names the epoch where that is known and the last good checkpoint of a logdir.
+    """
 
 
 @dataclasses.dataclass
@@ -64,12 +75,14 @@ class TrainConfig:
             raise ValueError(f"--epochs must be at least 1, got {self.epochs}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"--dropout must be in [0, 1), got {self.dropout}")
-        if self.l2 < 0:
-            raise ValueError(f"--l2 must be non-negative, got {self.l2}")
+        if not (self.l2 >= 0 and math.isfinite(self.l2)):
+            raise ValueError(f"--l2 must be a non-negative number, got {self.l2}")
         if self.seed < 0:
             raise ValueError(f"--seed must be non-negative, got {self.seed}")
         if self.log_every < 1:
             raise ValueError(f"--log-every must be at least 1, got {self.log_every}")
+        if self.logdir is not None and not os.fspath(self.logdir).strip():
+            raise ValueError(f"--logdir must name a folder, got {os.fspath(self.logdir)!r}")
         if self.resume and not self.logdir:
             raise ValueError("--resume needs --logdir DIR of the run to continue")
 
@@ -104,8 +117,53 @@ def load_dataset(name, seed=0):
     if name == "digits":
         return data.load_digits(seed=0)
     if name == "mnist1d":
-        return data.load_mnist1d()
+        try:
+            return data.load_mnist1d()
+        except ImportError:
+            raise ConfigError("--dataset mnist1d needs the mnist1d package: pip install 'graphgrad[mnist1d]'") from None
     return data.playground(name, n=1000, noise=0.1, seed=seed)
+
+
+SLOTS = {"sgd": 0, "momentum": 1, "adam": 2, "rmsprop": 2, "adagrad": 1, "adadelta": 2}  # per variable
+
+
+def physical_memory() -> int | None:
+    """Bytes of RAM of this machine, or None where the OS does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def parameter_count(cfg: TrainConfig, num_features: int, num_classes: int) -> int:
+    sizes = (num_features, *cfg.hidden, num_classes)
+    return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+
+
+def check_model_size(cfg: TrainConfig, num_features: int, num_classes: int):
+    """ConfigError when the float32 weights, their gradients and the optimizer's slots alone exceed the RAM.
+
+    Checked before anything is allocated: asking NumPy for such arrays may succeed under memory overcommit and
+    then have the process killed, instead of raising MemoryError.
+    """
+    ram = physical_memory()
+    params = parameter_count(cfg, num_features, num_classes)
+    need = params * 4 * (2 + SLOTS[cfg.optimizer])
+    if ram is not None and need > ram:
+        raise ConfigError(f"--hidden {','.join(map(str, cfg.hidden))} gives a model of {params:,} parameters that "
+                          f"needs about {need / 1e9:.1f} GB to train with {cfg.optimizer}, more than the "
+                          f"{ram / 1e9:.1f} GB of memory here")
+
+
+def _out_of_memory(e: BaseException) -> bool:
+    """Whether `e` is, or was raised from, a MemoryError (a Session reports a kernel's as InvalidArgumentError)."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        if isinstance(e, MemoryError):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
 
 
 def make_optimizer(tf, name, lr):
@@ -182,29 +240,55 @@ def _option_text(key, value):
     return f"--{key.replace('_', '-')} {value}"
 
 
-def check_logdir(cfg: TrainConfig):
-    """Fail early (LogdirError) when the logdir cannot serve this run; return the checkpoint to resume or None."""
+def run_files(logdir) -> list[str]:
+    """The names in `logdir` that a run writes: its options file, checkpoint state and data, event files."""
+    try:
+        names = sorted(os.listdir(logdir))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as e:
+        raise LogdirError(f"cannot read {logdir}: {_one_line(e)}") from None
+    from .train import checkpoint_io as cio
+
+    return [n for n in names if n in (CONFIG_FILENAME, cio.STATE_FILENAME) or n.startswith("events.out.tfevents.")
+            or n.endswith(cio.DATA_SUFFIX) or n.lstrip(".").startswith(CHECKPOINT_BASENAME)]
+
+
+def check_logdir(cfg: TrainConfig) -> list[str]:
+    """Fail early (LogdirError) when the logdir cannot serve this run.
+
+    A fresh run only goes into a folder with nothing of a run in it (see `run_files`), so two runs never mix
+    their checkpoints and events. For --resume, return the checkpoints to try, newest first; an empty list
+    means the run was stopped before its first checkpoint and starts again from the beginning.
+    """
     from .train import checkpoint_io as cio
 
     logdir = cfg.logdir
+    if not cfg.resume:
+        found = run_files(logdir)
+        if found:
+            shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+            raise LogdirError(f"{logdir} already holds a run ({shown}); pass --resume to continue it or choose "
+                              "another --logdir")
+        return []
     try:
         state = cio.read_checkpoint_state(logdir)
-        latest = cio.latest_checkpoint(logdir)
     except (cio.CheckpointError, OSError) as e:
         raise LogdirError(f"cannot read the checkpoint state in {logdir}: {_one_line(e)}") from None
-    if not cfg.resume:
-        if state is not None:
-            raise LogdirError(f"{logdir} already holds checkpoints; pass --resume to continue that run or choose "
-                              "another --logdir")
-        return None
-    if latest is None:
-        raise LogdirError(f"no checkpoint to resume from in {logdir}")
+    candidates = []
+    if state is not None:
+        candidates = list(state.all_model_checkpoint_paths)
+        if state.model_checkpoint_path not in candidates:
+            candidates.append(state.model_checkpoint_path)
+        candidates.reverse()
     config_path = os.path.join(logdir, CONFIG_FILENAME)
     try:
         with open(config_path, encoding="utf-8") as f:
             saved = json.load(f)["options"]
     except FileNotFoundError:
-        return latest  # a checkpoint from elsewhere: restoring checks names and shapes
+        if not candidates:
+            raise LogdirError(f"no checkpoint to resume from in {logdir}") from None
+        return candidates  # a checkpoint from elsewhere: restoring checks names and shapes
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise LogdirError(f"cannot read {config_path}: {_one_line(e)}") from None
     now = cfg.run_options()
@@ -212,7 +296,29 @@ def check_logdir(cfg: TrainConfig):
              for k in RUN_OPTIONS if saved.get(k) != now.get(k)]
     if diffs:
         raise LogdirError(f"--resume: options differ from the run in {logdir}: " + ", ".join(diffs))
-    return latest
+    return candidates
+
+
+def resume_argv(cfg: TrainConfig) -> list[str]:
+    """The command that continues this run: `graphgrad train --logdir DIR --resume` and the options it needs."""
+    argv = ["graphgrad", "train", "--logdir", os.fspath(cfg.logdir), "--resume"]
+    default = TrainConfig()
+    for key in RUN_OPTIONS + ("epochs",):
+        value = getattr(cfg, key)
+        if value is not None and value != getattr(default, key):
+            argv += [f"--{key.replace('_', '-')}", ",".join(map(str, value)) if key == "hidden" else str(value)]
+    return argv
+
+
+def last_good_checkpoint(logdir) -> str:
+    """`the last good checkpoint is PATH` (what --resume restores), for messages about a stopped run."""
+    from .train import checkpoint_io as cio
+
+    try:
+        latest = cio.latest_checkpoint(logdir)
+    except (cio.CheckpointError, OSError):
+        latest = None
+    return f"the last good checkpoint is {latest}" if latest else "no checkpoint was written"
 
 
 def _one_line(e) -> str:
@@ -238,39 +344,66 @@ class RunLog:
         self.writer = None
 
     def open(self, sess, init, resume_from, batches_per_epoch, out) -> int:
-        """Initialize or restore the variables, open the event file, write config/graph; return the epoch."""
-        tf, cfg = self.tf, self.cfg
-        from .train import checkpoint_io as cio
+        """Initialize or restore the variables, open the event file, write config/graph; return the epoch.
 
-        if resume_from is None:
+        `resume_from` is check_logdir's list: for --resume the checkpoints to try, newest first. A damaged one is
+        skipped with a warning on stderr naming its file; an empty list starts the stopped run from the beginning.
+        """
+        tf, cfg = self.tf, self.cfg
+        if not cfg.resume:
             sess.run(init)
-            try:
-                _write_json_atomically(os.path.join(cfg.logdir, CONFIG_FILENAME), {"options": cfg.run_options()})
-                self.writer = tf.summary.FileWriter(cfg.logdir, sess.graph)
-            except OSError as e:
-                raise LogdirError(f"cannot write to {cfg.logdir}: {_one_line(e)}") from None
+            self._write(lambda: _write_json_atomically(os.path.join(cfg.logdir, CONFIG_FILENAME),
+                                                       {"options": cfg.run_options()}))
+            self.writer = self._write(lambda: tf.summary.FileWriter(cfg.logdir, sess.graph))
             print(f"logging to {cfg.logdir} (TensorBoard events and a checkpoint per epoch)", file=out)
             return 0
-        cio.cleanup_temp_files(cfg.logdir)  # left by a killed save
-        try:
-            self.saver.restore(sess, resume_from)
-        except tf.errors.OpError as e:
-            raise LogdirError(f"cannot resume from {resume_from}: {_one_line(e)}") from None
-        state = tf.train.get_checkpoint_state(cfg.logdir)
-        self.saver.recover_last_checkpoints(state.all_model_checkpoint_paths)
-        step = int(sess.run(self.model.global_step))
-        epoch, rest = divmod(step, batches_per_epoch)
-        if rest:
-            raise LogdirError(f"cannot resume from {resume_from}: global step {step} is not the end of an epoch of "
-                              f"{batches_per_epoch} batches")
-        if epoch > cfg.epochs:
-            raise LogdirError(f"cannot resume from {resume_from}: it is at epoch {epoch}, beyond --epochs "
-                              f"{cfg.epochs}")
-        self.writer = tf.summary.FileWriter(cfg.logdir)
-        # TensorBoard drops what the killed process logged after the checkpoint (steps >= step + 1).
-        self.writer.add_session_log(tf.summary.SessionLog(status=tf.summary.SessionLog.START), step + 1)
-        print(f"resuming from {resume_from} after epoch {epoch}/{cfg.epochs}", file=out)
+        from .train import checkpoint_io as cio
+
+        self._write(lambda: cio.cleanup_temp_files(cfg.logdir))  # left by a killed save
+        if not resume_from:
+            sess.run(init)
+            epoch, step, message = 0, 0, f"resuming {cfg.logdir} from the start: it has no checkpoint yet"
+        else:
+            restored = self._restore_newest_intact(sess, resume_from)
+            self.saver.recover_last_checkpoints(resume_from[::-1])
+            step = int(sess.run(self.model.global_step))
+            epoch, rest = divmod(step, batches_per_epoch)
+            if rest:
+                raise LogdirError(f"cannot resume from {restored}: global step {step} is not the end of an epoch of "
+                                  f"{batches_per_epoch} batches")
+            if epoch > cfg.epochs:
+                raise LogdirError(f"cannot resume from {restored}: it is at epoch {epoch}, beyond --epochs "
+                                  f"{cfg.epochs}")
+            message = f"resuming from {restored} after epoch {epoch}/{cfg.epochs}"
+        self.writer = self._write(lambda: tf.summary.FileWriter(cfg.logdir))
+        # TensorBoard drops what the stopped process logged after the checkpoint (steps >= step + 1).
+        self._write(lambda: self.writer.add_session_log(
+            tf.summary.SessionLog(status=tf.summary.SessionLog.START), step + 1))
+        print(message, file=out)
         return epoch
+
+    def _restore_newest_intact(self, sess, candidates) -> str:
+        from .train import checkpoint_io as cio
+
+        for prefix in candidates:
+            if not cio.checkpoint_exists(prefix):
+                continue   # deleted (max_to_keep) after the state file was written
+            try:
+                self.saver.restore(sess, prefix)
+                return prefix
+            except self.tf.errors.DataLossError as e:
+                print(f"graphgrad train: warning: skipping the damaged checkpoint {cio.data_path(prefix)}: "
+                      f"{_one_line(e)}", file=sys.stderr)
+            except self.tf.errors.OpError as e:
+                raise LogdirError(f"cannot resume from {prefix}: {_one_line(e)}") from None
+        raise LogdirError(f"cannot resume: no intact checkpoint in {self.cfg.logdir}")
+
+    def _write(self, write):
+        """Run `write` (a first write to the logdir); an OSError there is a LogdirError naming the folder."""
+        try:
+            return write()
+        except OSError as e:
+            raise LogdirError(f"cannot write to {self.cfg.logdir}: {_one_line(e)}") from None
 
     def end_epoch(self, sess, step, test_metrics):
         """Log test metrics and weight histograms, then checkpoint (after the events are on disk)."""
@@ -283,9 +416,14 @@ class RunLog:
         self.writer.flush()
         self.saver.save(sess, os.path.join(self.cfg.logdir, CHECKPOINT_BASENAME), global_step=self.model.global_step)
 
-    def close(self):
+    def close(self, failing=False):
+        """Close the events file; when the run is already failing, a failure to flush it is not another error."""
         if self.writer is not None:
-            self.writer.close()
+            try:
+                self.writer.close()
+            except OSError:
+                if not failing:
+                    raise
 
 
 # --- the job ---------------------------------------------------------------------------------------------
@@ -293,7 +431,9 @@ class RunLog:
 def train(cfg: TrainConfig, out=None):
     """Train and evaluate, printing to `out` (default: sys.stdout at call time); returns the final metrics.
 
-    Raises LogdirError when the logdir cannot serve the run.
+    Raises ConfigError (LogdirError among them) when the options cannot run, before anything is trained, and
+    TrainingError when training cannot go on: the loss or the weights become NaN or infinite (no checkpoint of
+    them is written), a write to the logdir fails, memory runs out.
     """
     import graphgrad as tf
 
@@ -304,6 +444,7 @@ def train(cfg: TrainConfig, out=None):
     cfg.validate()
     resume_from = check_logdir(cfg) if cfg.logdir else None
     ds = load_dataset(cfg.dataset, cfg.seed)
+    check_model_size(cfg, ds.x_train.shape[1], ds.num_classes)
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(cfg.seed)
@@ -314,6 +455,7 @@ def train(cfg: TrainConfig, out=None):
     random_ops = [op for op in graph.get_operations() if "seed2" in op.attrs]
     batches = BatchIterator(ds.x_train, ds.y_train, cfg.batch_size, shuffle=True, seed=cfg.seed)
     start = time.perf_counter()
+    finished = False
     with tf.Session(graph=graph) as sess:
         try:
             if log is None:
@@ -324,9 +466,17 @@ def train(cfg: TrainConfig, out=None):
             _fit(sess, model, cfg, batches, first_epoch, random_ops, log, ds)
             test_loss, test_acc = evaluate(sess, model, ds.x_test, ds.y_test)
             train_loss, train_acc = evaluate(sess, model, ds.x_train, ds.y_train)
+            finished = True
+        except Exception as e:
+            if not _out_of_memory(e):
+                raise
+            params = parameter_count(cfg, ds.x_train.shape[1], ds.num_classes)
+            kept = f"; {last_good_checkpoint(cfg.logdir)}" if cfg.logdir else ""
+            raise TrainingError(f"out of memory with --hidden {','.join(map(str, cfg.hidden))} ({params:,} "
+                                f"parameters) and --batch-size {cfg.batch_size}{kept}") from None
         finally:
             if log is not None:
-                log.close()
+                log.close(failing=not finished)
     elapsed = time.perf_counter() - start
     print(f"{cfg.dataset}: train loss {train_loss:.4f} accuracy {train_acc:.4f} | "
           f"test loss {test_loss:.4f} accuracy {test_acc:.4f} ({elapsed:.1f}s)", file=out)
@@ -335,31 +485,62 @@ def train(cfg: TrainConfig, out=None):
 
 
 def _fit(sess, model, cfg, batches, first_epoch, random_ops, log, ds):
-    """The epochs from `first_epoch` on; with a RunLog, summaries every `log_every` steps and each epoch."""
+    """The epochs from `first_epoch` on; with a RunLog, summaries every `log_every` steps and each epoch.
+
+    Stops with TrainingError at the first step whose loss is not finite, or at the end of an epoch whose last
+    update left a variable that is not finite, before anything of it is logged or saved. A failed write to
+    the logdir stops it too.
+    """
+    import graphgrad as tf
+
     fetches, feeds = [model.train_op, model.loss, model.accuracy], [model.x, model.y, model.training]
     step = sess.make_callable(fetches, feeds)
     logged_step = sess.make_callable(fetches + [log.train_summary], feeds) if log else None
     log_every = cfg.log_every if log else 0
+    variables = [v for v in sess.graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES) if v.dtype.base_dtype.is_floating]
     global_step = first_epoch * len(batches)   # train_op adds 1 to model.global_step per batch
-    for epoch in range(first_epoch, cfg.epochs):
-        reseed_random_ops(sess, random_ops, epoch)
-        bar = _progress(batches.epoch(epoch), len(batches), f"epoch {epoch + 1}/{cfg.epochs}", cfg.progress)
-        seen = loss_sum = acc_sum = 0.0
-        for xb, yb in bar:
-            global_step += 1
-            if log_every and global_step % log_every == 0:
-                _, loss, acc, summary = logged_step(xb, yb, True)
-                log.writer.add_summary(summary, global_step)
-            else:
-                _, loss, acc = step(xb, yb, True)
-            n = len(xb)
-            seen += n
-            loss_sum += float(loss) * n
-            acc_sum += float(acc) * n
-            if hasattr(bar, "set_postfix"):
-                bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{acc_sum / seen:.4f}", refresh=False)
-        if log is not None:
-            log.end_epoch(sess, global_step, evaluate(sess, model, ds.x_test, ds.y_test))
+    epoch = first_epoch
+
+    def diverged(what):
+        kept = f"; {last_good_checkpoint(cfg.logdir)}" if log else ""
+        return TrainingError(f"training diverged in epoch {epoch + 1}/{cfg.epochs} at step {global_step}: {what}"
+                             f"{kept} (a smaller --lr may help)")
+
+    try:
+        for epoch in range(first_epoch, cfg.epochs):
+            reseed_random_ops(sess, random_ops, epoch)
+            bar = _progress(batches.epoch(epoch), len(batches), f"epoch {epoch + 1}/{cfg.epochs}", cfg.progress)
+            seen = loss_sum = acc_sum = 0.0
+            try:
+                for xb, yb in bar:
+                    global_step += 1
+                    summary = None
+                    if log_every and global_step % log_every == 0:
+                        _, loss, acc, summary = logged_step(xb, yb, True)
+                    else:
+                        _, loss, acc = step(xb, yb, True)
+                    loss = float(loss)
+                    if not math.isfinite(loss):
+                        raise diverged(f"the loss is {loss}")
+                    if summary is not None:
+                        log.writer.add_summary(summary, global_step)
+                    n = len(xb)
+                    seen += n
+                    loss_sum += loss * n
+                    acc_sum += float(acc) * n
+                    if hasattr(bar, "set_postfix"):
+                        bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{acc_sum / seen:.4f}", refresh=False)
+            finally:
+                if hasattr(bar, "close"):
+                    bar.close()   # the bar's line ends before any message that follows
+            for v, value in zip(variables, sess.run(variables)):
+                if not np.all(np.isfinite(value)):
+                    raise diverged(f"{v.op.name} is no longer finite after the update")
+            if log is not None:
+                log.end_epoch(sess, global_step, evaluate(sess, model, ds.x_test, ds.y_test))
+    except OSError as e:
+        raise TrainingError(f"cannot write to {cfg.logdir} in epoch {epoch + 1}/{cfg.epochs}: {_one_line(e)}; "
+                            f"{last_good_checkpoint(cfg.logdir)}") from None
 
 
 def _progress(iterable, total, desc, enabled):
