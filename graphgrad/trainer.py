@@ -221,8 +221,7 @@ def reseed_random_ops(sess, ops, epoch):
     at epoch boundaries) needs no extra state in the checkpoint.
     """
     for i, op in enumerate(ops):
-        fresh = np.random.default_rng([op.attrs["seed"], op.attrs["seed2"], i, epoch])
-        sess._ctx.rng(op).bit_generator.state = fresh.bit_generator.state
+        sess.reseed(op, [op.attrs["seed"], op.attrs["seed2"], i, epoch])
 
 
 # --- the logdir: config, TensorBoard events, checkpoints ------------------------------------------------
