@@ -6,7 +6,7 @@
 Adam on shuffled mini-batches, accuracy as the mean of argmax(logits) == label on the held-out test set.
 """
 import graphgrad as tf
-from graphgrad.data import BatchIterator, load_digits
+from graphgrad.datasets import BatchIterator, load_digits
 
 
 def main(epochs=20, batch_size=32, hidden_units=64, learning_rate=1e-2, seed=0, verbose=False):

@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 import graphgrad as tf
-from graphgrad.data import load_mnist1d
+from graphgrad.datasets import load_mnist1d
 
 
 def dense(inputs, units, name, activation=None):

@@ -8,7 +8,7 @@ output neuron a = σ(w_0 + w_1·z_1 + w_2·z_2 + w_3·z_3) ANDs them. Throw the 
 the model collapses into a linear function of (x_1, x_2): one straight line cannot cut out a triangle.
 """
 import graphgrad as tf
-from graphgrad.data import playground
+from graphgrad.datasets import playground
 
 
 def build_mlp(features, hidden_units=3, activation=tf.sigmoid):

@@ -4,7 +4,7 @@
 """
 __version__ = "0.1.0"
 
-from . import config, data, initializers, layers, logging, losses, metrics, nn, regularizers, test, train
+from . import config, data, datasets, initializers, layers, logging, losses, metrics, nn, regularizers, test, train
 from .autodiff import gradients, hessians
 from .config import ConfigProto, GPUOptions
 from .framework import errors

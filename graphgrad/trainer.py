@@ -112,7 +112,7 @@ def default_logdir(dataset, root="runs") -> str:
 
 
 def load_dataset(name, seed=0):
-    from . import data
+    from . import datasets as data
 
     if name == "digits":
         return data.load_digits(seed=0)
@@ -436,7 +436,7 @@ def train(cfg: TrainConfig, out=None):
     """
     import graphgrad as tf
 
-    from .data import BatchIterator
+    from .datasets import BatchIterator
 
     out = sys.stdout if out is None else out
 

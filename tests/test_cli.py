@@ -298,7 +298,7 @@ def assert_one_line_error(code, err, status, *parts):
 def test_mnist1d_without_the_extra_exits_2_with_the_install_hint(tmp_path, monkeypatch):
     from importlib import metadata
 
-    from graphgrad.data import mnist1d
+    from graphgrad.datasets import mnist1d
 
     def not_installed(name):
         raise metadata.PackageNotFoundError(name)

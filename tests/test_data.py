@@ -8,7 +8,7 @@ from importlib import metadata
 import numpy as np
 import pytest
 
-from graphgrad.data import (
+from graphgrad.datasets import (
     PLAYGROUND_SETS,
     BatchIterator,
     Dataset,
@@ -18,8 +18,8 @@ from graphgrad.data import (
     playground,
 )
 
-m1d = importlib.import_module("graphgrad.data.mnist1d")
-pg = importlib.import_module("graphgrad.data.playground")
+m1d = importlib.import_module("graphgrad.datasets.mnist1d")
+pg = importlib.import_module("graphgrad.datasets.playground")
 
 
 def assert_same(a: Dataset, b: Dataset) -> None:

@@ -1,10 +1,24 @@
-"""Data sets and mini-batching for graphgrad: pure NumPy, independent of the rest of the framework."""
+"""`tf.data`: TensorFlow 1.x's input pipelines (docs/data.md).
 
-from .batching import BatchIterator, batches
-from .digits import Dataset, load_digits
-from .mnist1d import load_mnist1d
-from .playground import PLAYGROUND_SETS, playground
+The project's own data-set loaders moved to `graphgrad.datasets`; their old names here (`graphgrad.data.load_digits`,
+`graphgrad.data.mnist1d`, ...) still work and warn (DeprecationWarning)."""
+from __future__ import annotations
 
-__all__ = [
-    "Dataset", "load_digits", "playground", "PLAYGROUND_SETS", "load_mnist1d", "batches", "BatchIterator",
-]
+import importlib
+import warnings
+
+#: names that now live in graphgrad.datasets
+_MOVED = ("load_digits", "playground", "PLAYGROUND_SETS", "load_mnist1d", "batches", "BatchIterator")
+
+
+def moved(name: str, module: str = "graphgrad.datasets"):
+    """The object `name` of its new home, with the warning that says where it went."""
+    warnings.warn(f"graphgrad.data.{name} moved to {module}.{name}; graphgrad.data is now TensorFlow's tf.data",
+                  DeprecationWarning, stacklevel=3)
+    return getattr(importlib.import_module(module), name)
+
+
+def __getattr__(name):
+    if name in _MOVED:
+        return moved(name)
+    raise AttributeError(f"module 'graphgrad.data' has no attribute {name!r}")
