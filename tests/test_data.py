@@ -17,6 +17,7 @@ from graphgrad.datasets import (
     load_mnist1d,
     playground,
 )
+from graphgrad.datasets.digits import read_digits
 
 m1d = importlib.import_module("graphgrad.datasets.mnist1d")
 pg = importlib.import_module("graphgrad.datasets.playground")
@@ -48,16 +49,40 @@ def test_digits_shapes_dtypes_ranges(digits):
     assert set(np.unique(digits.y_train)) == set(range(10))
 
 
-def test_digits_split_is_a_stratified_partition(digits):
-    from sklearn.datasets import load_digits as sk_load_digits
+def test_bundled_digits_are_scikit_learns_arrays():
+    """The file shipped in graphgrad/datasets/data gives exactly what sklearn.datasets.load_digits gives."""
+    sk = pytest.importorskip("sklearn.datasets").load_digits()
+    data, target = read_digits()
+    assert data.dtype == sk.data.dtype and target.dtype == sk.target.dtype
+    np.testing.assert_array_equal(data, sk.data)
+    np.testing.assert_array_equal(target, sk.target)
 
-    raw = sk_load_digits()
+
+def test_bundled_digits_file_and_its_notice_ship_with_the_package():
+    from importlib import resources
+
+    folder = resources.files("graphgrad.datasets") / "data"
+    assert (folder / "digits.csv.gz").is_file()
+    notice = (folder / "NOTICE.md").read_text(encoding="utf-8")
+    assert "Optical Recognition of Handwritten Digits" in notice and "BSD 3-Clause" in notice
+    data, target = read_digits()
+    assert data.shape == (1797, 64) and data.min() == 0 and data.max() == 16
+    assert np.bincount(target).tolist() == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+
+
+def test_digits_load_without_scikit_learn(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn", None)   # `import sklearn` now raises ImportError
+    assert_same(load_digits(), load_digits())
+
+
+def test_digits_split_is_a_stratified_partition(digits):
+    data, target = read_digits()
     # Train and test together are exactly the original samples (as a multiset), so they are disjoint.
-    full = np.column_stack([raw.data / 16.0, raw.target]).astype(np.float32)
+    full = np.column_stack([data / 16.0, target]).astype(np.float32)
     ours = np.column_stack([np.concatenate([digits.x_train, digits.x_test]),
                             np.concatenate([digits.y_train, digits.y_test])]).astype(np.float32)
     np.testing.assert_array_equal(sorted_rows(full), sorted_rows(ours))
-    per_class = np.bincount(raw.target)
+    per_class = np.bincount(target)
     np.testing.assert_allclose(np.bincount(digits.y_test), per_class * 0.25, atol=1)
 
 
@@ -227,8 +252,10 @@ def test_mnist1d_seeded_and_regenerates_bad_cache(monkeypatch, tmp_path):
 
 
 def test_cache_dir_default(monkeypatch):
-    monkeypatch.delenv("GRAPHGRAD_CACHE", raising=False)
-    assert m1d.cache_dir().parts[-2:] == (".cache", "graphgrad")
+    for var in ("GRAPHGRAD_DATA_DIR", "GRAPHGRAD_CACHE", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    if sys.platform.startswith("linux"):
+        assert m1d.cache_dir().parts[-2:] == (".cache", "graphgrad")
 
 
 # --- batching ---------------------------------------------------------------------------------------

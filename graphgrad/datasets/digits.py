@@ -1,8 +1,13 @@
-"""The scikit-learn 8x8 handwritten digits, plus the `Dataset` container and split shared by all loaders."""
+"""The 8x8 handwritten digits (bundled with the package), plus the `Dataset` container and split shared by all loaders.
+
+`data/digits.csv.gz` is scikit-learn's copy of the UCI "Optical Recognition of Handwritten Digits" test set
+(see `data/NOTICE.md` for its source and license); it is read here without scikit-learn.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 
@@ -61,11 +66,15 @@ def make_dataset(x: np.ndarray, y: np.ndarray, num_classes: int, name: str, test
     return Dataset(x[train], y[train], x[test], y[test], num_classes, name)
 
 
-def load_digits(test_fraction: float = 0.25, seed: int = 0) -> Dataset:
-    """The 1,797 real 8x8 digits shipped inside scikit-learn (no download), features pixel/16 in [0, 1]."""
-    from sklearn.datasets import load_digits as sk_load_digits
+def read_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The bundled file as scikit-learn reads it: (1797, 64) float64 pixel counts in 0..16 and int64 digits."""
+    with resources.as_file(resources.files(__package__) / "data" / "digits.csv.gz") as path:
+        raw = np.loadtxt(path, delimiter=",")
+    return raw[:, :-1], raw[:, -1].astype(np.int64)
 
+
+def load_digits(test_fraction: float = 0.25, seed: int = 0) -> Dataset:
+    """The 1,797 real 8x8 digits shipped with graphgrad (no download), features pixel/16 in [0, 1]."""
     check_fraction(test_fraction)
-    raw = sk_load_digits()
-    x = raw.data.reshape(len(raw.data), 64) / 16.0
-    return make_dataset(x, raw.target, 10, "digits", test_fraction, np.random.default_rng(seed))
+    data, target = read_digits()
+    return make_dataset(data / 16.0, target, 10, "digits", test_fraction, np.random.default_rng(seed))
