@@ -2,7 +2,7 @@
 
 Only the package's generator (`mnist1d.data.make_dataset`, whose digit templates are built in code) is
 used, never its `get_dataset` downloader, so the data set needs no network. Generation takes a couple
-of seconds, hence the cache under ~/.cache/graphgrad (or $GRAPHGRAD_CACHE).
+of seconds, hence the cache in the data folder (`download.data_dir()`: $GRAPHGRAD_DATA_DIR, else the user cache).
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ from pathlib import Path
 import numpy as np
 
 from .digits import Dataset
+from .download import data_dir
 
 INSTALL_HINT = "load_mnist1d needs the mnist1d package: pip install 'graphgrad[mnist1d]'"
 _KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 
 def cache_dir() -> Path:
-    """Where generated data sets are kept: $GRAPHGRAD_CACHE if set, else ~/.cache/graphgrad."""
-    env = os.environ.get("GRAPHGRAD_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "graphgrad"
+    """Where generated data sets are kept: the data folder of every loader (see `download.data_dir`)."""
+    return data_dir()
 
 
 def _generate(seed: int, num_samples: int) -> dict[str, np.ndarray]:
