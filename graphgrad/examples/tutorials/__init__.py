@@ -1,0 +1,1 @@
+"""`tensorflow.examples.tutorials`: `from graphgrad.examples.tutorials.mnist import input_data`."""
