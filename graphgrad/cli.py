@@ -110,38 +110,55 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
-    from .trainer import ACTIVATIONS, DATASETS, OPTIMIZERS, TrainConfig
+    from .trainer import ACTIVATIONS, DATASETS, DEFAULT_LR, OPTIMIZERS, TrainConfig
 
     d = TrainConfig()
-    p = _Parser(prog="graphgrad", description="graphgrad: TensorFlow 1.x graphs on NumPy.")
-    p.add_argument("--version", action="version", version=f"graphgrad {__version__}")
-    sub = p.add_subparsers(dest="command", parser_class=_Parser)
-    t = sub.add_parser("train", help="train an MLP classifier (the default command)")
-    t.add_argument("--dataset", choices=DATASETS, default=d.dataset)
-    t.add_argument("--hidden", type=_hidden, default=d.hidden, help="hidden layer sizes, e.g. 128,64")
-    t.add_argument("--activation", choices=ACTIVATIONS, default=d.activation)
-    t.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer)
-    t.add_argument("--lr", type=float, default=None, help="learning rate (default depends on the optimizer)")
-    t.add_argument("--batch-size", type=int, default=d.batch_size)
-    t.add_argument("--epochs", type=int, default=d.epochs)
-    t.add_argument("--dropout", type=float, default=d.dropout, help="dropout rate after each hidden layer")
-    t.add_argument("--l2", type=float, default=d.l2, help="L2 regularization scale on the kernels")
-    t.add_argument("--seed", type=int, default=d.seed)
-    t.add_argument("--no-progress", action="store_true", help="no progress bars")
+    version = f"graphgrad {__version__}"
+    p = _Parser(prog="graphgrad", description="graphgrad: TensorFlow 1.x graphs on NumPy. With no command, or with "
+                "options but no command, `graphgrad` runs `graphgrad train`.")
+    p.add_argument("--version", action="version", version=version, help="print the version and exit")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    t = sub.add_parser("train", help="train an MLP classifier (the default command)",
+                       description="Train an MLP classifier, log to TensorBoard, checkpoint every epoch "
+                       "(docs/main-job.md).")
+    t.add_argument("--version", action="version", version=version, help="print the version and exit")
+    t.add_argument("--dataset", choices=DATASETS, default=d.dataset, metavar="NAME",
+                   help=f"data set: {', '.join(DATASETS)}; mnist and fashion_mnist are downloaded once into "
+                   "$GRAPHGRAD_DATA_DIR (default: %(default)s)")
+    t.add_argument("--hidden", type=_hidden, default=d.hidden, metavar="SIZES",
+                   help=f"hidden layer sizes, comma-separated (default: {','.join(map(str, d.hidden))})")
+    t.add_argument("--activation", choices=ACTIVATIONS, default=d.activation, metavar="NAME",
+                   help=f"hidden activation: {', '.join(ACTIVATIONS)} (default: %(default)s)")
+    t.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer, metavar="NAME",
+                   help=f"optimizer: {', '.join(OPTIMIZERS)} (default: %(default)s)")
+    lrs = ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LR.items())
+    t.add_argument("--lr", type=float, default=None, help=f"learning rate (default: by optimizer: {lrs})")
+    t.add_argument("--batch-size", type=int, default=d.batch_size, metavar="N",
+                   help="examples per training step (default: %(default)s)")
+    t.add_argument("--epochs", type=int, default=d.epochs, metavar="N",
+                   help="passes over the training split (default: %(default)s)")
+    t.add_argument("--dropout", type=float, default=d.dropout, metavar="RATE",
+                   help="dropout rate after each hidden layer, in [0, 1) (default: %(default)s)")
+    t.add_argument("--l2", type=float, default=d.l2, metavar="SCALE",
+                   help="L2 regularization scale on the kernels (default: %(default)s)")
+    t.add_argument("--seed", type=int, default=d.seed, metavar="N",
+                   help="seed of the weights, the shuffling and dropout (default: %(default)s)")
+    t.add_argument("--no-progress", action="store_true", help="no progress bars (default: progress bars on stderr)")
     logs = t.add_mutually_exclusive_group()
     logs.add_argument("--logdir", metavar="DIR", default=None,
-                      help="where TensorBoard events and per-epoch checkpoints go (default runs/DATASET-TIME)")
-    logs.add_argument("--no-logdir", action="store_true", help="write no events and no checkpoints")
+                      help="where TensorBoard events and per-epoch checkpoints go (default: runs/DATASET-TIME)")
+    logs.add_argument("--no-logdir", action="store_true", help="write no events and no checkpoints (default: write)")
     t.add_argument("--resume", action="store_true",
-                   help="continue the run in --logdir from its latest checkpoint (same options; --epochs may grow)")
+                   help="continue the run in --logdir from its latest checkpoint (same options; --epochs may grow) "
+                   "(default: start a new run)")
     t.add_argument("--log-every", type=int, default=d.log_every, metavar="N",
-                   help="steps between train/loss and train/accuracy points")
+                   help="steps between train/loss and train/accuracy points (default: %(default)s)")
     t.set_defaults(func=_train, parser=t)
     ic = sub.add_parser("inspect-checkpoint", help="list a checkpoint's variables with shape, dtype, min/mean/max")
     ic.add_argument("path", metavar="PATH", help="a checkpoint prefix, its .safetensors file, or a logdir (latest)")
     ic.set_defaults(func=_inspect_checkpoint)
     demo = sub.add_parser("demo", help="differentiate and minimize x**2 on a graph")
-    demo.add_argument("--steps", type=int, default=5)
+    demo.add_argument("--steps", type=int, default=5, metavar="N", help="gradient steps to take (default: %(default)s)")
     demo.set_defaults(func=_demo)
     return p
 

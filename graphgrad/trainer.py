@@ -18,7 +18,7 @@ import numpy as np
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "leaky_relu", "softplus", "relu6")
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop", "adagrad", "adadelta")
-DATASETS = ("digits", "mnist1d", "circle", "xor", "gaussians", "spiral", "triangle")
+DATASETS = ("digits", "mnist", "fashion_mnist", "mnist1d", "circle", "xor", "gaussians", "spiral", "triangle")
 # Options that fix the model and its trajectory: a resumed run must repeat them (epochs may grow).
 RUN_OPTIONS = ("dataset", "hidden", "activation", "optimizer", "lr", "batch_size", "dropout", "l2", "seed")
 CONFIG_FILENAME = "config.json"
@@ -111,11 +111,16 @@ def default_logdir(dataset, root="runs") -> str:
     return path
 
 
-def load_dataset(name, seed=0):
+def load_dataset(name, seed=0, progress=True):
+    """The data set of `--dataset name`; MNIST and Fashion-MNIST are downloaded on first use (DownloadError)."""
     from . import datasets as data
 
     if name == "digits":
         return data.load_digits(seed=0)
+    if name == "mnist":
+        return data.load_mnist(progress=progress)
+    if name == "fashion_mnist":
+        return data.load_fashion_mnist(progress=progress)
     if name == "mnist1d":
         try:
             return data.load_mnist1d()
@@ -442,7 +447,7 @@ def train(cfg: TrainConfig, out=None):
 
     cfg.validate()
     resume_from = check_logdir(cfg) if cfg.logdir else None
-    ds = load_dataset(cfg.dataset, cfg.seed)
+    ds = load_dataset(cfg.dataset, cfg.seed, cfg.progress)
     check_model_size(cfg, ds.x_train.shape[1], ds.num_classes)
     graph = tf.Graph()
     with graph.as_default():
