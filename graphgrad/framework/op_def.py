@@ -105,8 +105,9 @@ class OpDef:
 
     def can_fail(op):
         """Whether the op's kernel may raise at run time for inputs that passed its build-time rule. A plan
-        snapshots the variables it writes only when such an op runs from the first write on."""
-        return True
+        snapshots the variables it writes only when such an op runs from the first write on. Every op may,
+        except a no_op; variable updates narrow it down (ops/state_ops.py)."""
+        return not op.op_def.no_op
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)

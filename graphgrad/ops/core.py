@@ -220,9 +220,6 @@ class NoOp(OpDef):
     type = "NoOp"
     no_op = True
 
-    def can_fail(op):
-        return False
-
     def infer(op):
         return []
 
