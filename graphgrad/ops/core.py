@@ -304,7 +304,7 @@ def ones_like(tensor, dtype=None, name=None, optimize=True) -> Tensor:
 
 
 def _cast(x, dtype):
-    from .math_ops import cast
+    from .cast_ops import cast
 
     return cast(x, dtype)
 
