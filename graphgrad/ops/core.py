@@ -89,10 +89,6 @@ def _flatten(v):
         yield v
 
 
-def convert_n(values, dtype=None):
-    return [convert_to_tensor(v, dtype) for v in values]
-
-
 # --- Const ---------------------------------------------------------------------------------------------
 
 class Const(OpDef):
