@@ -207,9 +207,6 @@ class Graph:
         """Make the graph read-only: adding an op afterwards raises RuntimeError (catches ops built in loops)."""
         self._finalized = True
 
-    def _unsafe_unfinalize(self):
-        self._finalized = False
-
     @property
     def version(self) -> int:
         return len(self._ops)
