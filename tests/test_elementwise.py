@@ -231,6 +231,50 @@ def test_a_body_without_declared_arrays_has_no_numpy_kernel():
         elementwise.numpy_kernel(Fused("k", "T a", "T y", "y += a;", arrays=("b",)))
 
 
+def _apply_ops():
+    from graphgrad.train.optimizer import ApplyOp
+
+    todo, seen = [ApplyOp], []
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            seen.append(sub)
+            todo.append(sub)
+    return [c for c in seen if c.type]
+
+
+def test_no_optimizer_op_has_a_hand_written_kernel():
+    from graphgrad.train.optimizer import ApplyOp
+
+    ops = _apply_ops()
+    assert {c.type for c in ops} >= {"ApplyGradientDescent", "ApplyMomentum", "ApplyAdam", "AdamBetaPowers",
+                                     "ApplyRMSProp", "ApplyCenteredRMSProp", "ApplyAdagrad", "ApplyAdadelta"}
+    for c in ops:
+        assert "kernel" not in c.__dict__ and c.kernel is ApplyOp.kernel, c
+        assert c.input_names and (c.update is not None or "rule" in c.__dict__), c
+
+
+def test_an_op_whose_inputs_do_not_match_its_rule_is_refused_when_bound():
+    from graphgrad.train.gradient_descent import ApplyGradientDescent
+
+    g = tf.Graph()
+    with g.as_default():
+        v = tf.Variable([1.0, 2.0])
+        tf.train.GradientDescentOptimizer(0.1).minimize(tf.reduce_sum(v * v))
+        op = next(o for o in g.get_operations() if o.type == "ApplyGradientDescent")
+
+    class Ctx:
+        variables, xp = {}, np
+        backend = __import__("graphgrad.runtime.backends", fromlist=["x"]).get_backend("cpu")
+
+    ApplyGradientDescent.kernel(op, Ctx)  # binds
+    try:
+        ApplyGradientDescent.input_names = ("var", "lr", "delta")
+        with pytest.raises(TypeError, match="do not match the parameters of its update rule"):
+            ApplyGradientDescent.kernel(op, Ctx)
+    finally:
+        ApplyGradientDescent.input_names = ("var", "alpha", "delta")
+
+
 def test_emulated_temporaries_are_copies():
     k = Fused("k", "T a", "T y, T z", "T old = y; y += a; z = old;")
     y, z = np.ones(2, np.float32), np.zeros(2, np.float32)
