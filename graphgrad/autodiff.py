@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 
 from .framework.graph import Tensor, get_default_graph
+from .framework.op_def import gradient_rule
 from .ops.core import constant, convert_to_tensor, ones_like, zeros_like
 from .ops.math_ops import add_n
 
@@ -114,7 +115,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             differentiate = (op not in stops and any(gr is not None for gr in out_grads)
                              and any(t.op in between for t in op.inputs))
             if differentiate:
-                rule = op.op_def.gradient
+                rule = gradient_rule(op)
                 if rule is None:
                     raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type})")
                 with g.name_scope(op.name + "_grad"):
