@@ -412,7 +412,6 @@ def test_a_consumer_holding_the_session_lock_does_not_block_the_pipeline():
 
 
 def test_pipeline_errors_name_the_get_next_op():
-    ds = tf.data.Dataset.range(3).map(lambda x: tf.py_func(lambda v: v // 0 if v == 1 else v, [x], tf.int64))
     ds = tf.data.Dataset.range(3).map(
         lambda x: tf.py_func(lambda v: (_ for _ in ()).throw(ValueError("bad element")) if v == 1 else v,
                              [x], tf.int64))

@@ -142,10 +142,24 @@ class TracedFunction:
     def plan(self, env):
         """The compiled sub-plan for this session: `plan(component values + capture values) -> outputs`."""
         feeds = self.args + self.captures
-        return env.session_state(("tf.data function", self), lambda: env.ctx.subplan(self.outputs, feeds))
+        return env.session_state(("tf.data function", self), lambda: host_plan(env.ctx, self.outputs, feeds))
 
     def capture_values(self, env):
         return [env.values[c] for c in self.captures]
+
+
+def host_plan(ctx, fetches, feeds):
+    """`ctx.subplan(fetches, feeds)` taking and giving host (NumPy) arrays, as pipelines hold them: on a device
+    backend the feeds go to the device and the results come back (strings stay on the host)."""
+    plan = ctx.subplan(fetches, feeds)
+    if ctx.xp is np:
+        return plan
+    to_device, to_host = ctx.to_device, ctx.to_host
+
+    def run(values):
+        out = plan([v if _as_array(v).dtype == object else to_device(_as_array(v)) for v in values])
+        return [v if isinstance(v, np.ndarray) and v.dtype == object else to_host(v) for v in out]
+    return run
 
 
 def _external_inputs(outputs, start):

@@ -25,7 +25,7 @@ from ..framework.tensor_shape import TensorShape
 from ..ops.core import apply_op, convert_to_tensor
 from ..ops.script_ops import py_error
 from . import structure as nest
-from .dataset_ops import Closables, Dataset, ElementSpec, Env
+from .dataset_ops import Closables, Dataset, ElementSpec, Env, host_plan
 
 _HANDLES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # handle bytes -> Iterator
 _numbers = itertools.count(1)
@@ -103,7 +103,7 @@ class IteratorGetNext(OpDef):
                                          f"getting the next element.\n\t [[{{{{node {op.name}}}}}]]")
                 ds = iterator._one_shot
                 caps = ds._captures()
-                values = ctx.subplan(caps, [])([]) if caps else []
+                values = host_plan(ctx, caps, [])([]) if caps else []
                 state = _start(ctx, iterator, ds, dict(zip(caps, values)))
             try:
                 e = next(state.it)
