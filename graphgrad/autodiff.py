@@ -13,6 +13,7 @@ from collections import deque
 import numpy as np
 
 from .framework.graph import Tensor, get_default_graph
+from .framework.op_def import gradient_rule
 from .ops.arithmetic_ops import add_n
 from .ops.core import constant, convert_to_tensor, ones_like, zeros_like
 
@@ -161,7 +162,7 @@ def _graph_rules(g, between, stops):
         if (op in stops or all(gr is None for gr in out_grads)
                 or not any(t.op in between for t in op.inputs)):
             return None
-        rule = op.op_def.gradient
+        rule = gradient_rule(op)
         if rule is None:
             raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type})")
         with g.name_scope(op.name + "_grad"):
