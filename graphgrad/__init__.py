@@ -4,7 +4,21 @@
 """
 __version__ = "0.1.0"
 
-from . import config, data, datasets, initializers, layers, logging, losses, metrics, nn, regularizers, test, train
+from . import (
+    compat,  # noqa: E402,F401  (tf.compat.v1 is this module)
+    config,
+    data,
+    datasets,
+    initializers,
+    layers,
+    logging,
+    losses,
+    metrics,
+    nn,
+    regularizers,
+    test,
+    train,
+)
 from .autodiff import gradients, hessians
 from .config import ConfigProto, GPUOptions
 from .framework import errors
@@ -39,6 +53,7 @@ from .framework.graph import (
     name_scope,
     reset_default_graph,
 )
+from .framework.op_def import RegisterGradient  # noqa: F401
 from .framework.tensor_shape import Dimension, TensorShape
 from .ops import check_ops as debugging  # noqa: F401  (tf.debugging.assert_*)
 from .ops import linalg_ops as linalg  # noqa: F401  (tf.linalg.norm / einsum / matmul / tensordot / transpose)
@@ -66,6 +81,7 @@ from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.logging_ops import *  # noqa: F401,F403
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.random_ops import *  # noqa: F401,F403
+from .ops.script_ops import numpy_function, py_func  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
 from .ops.state_ops import assign, assign_add, assign_sub
 from .runtime.session import InteractiveSession, Session, get_default_session

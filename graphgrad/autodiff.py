@@ -4,14 +4,18 @@
 op's gradient rule. Gradients flowing into one tensor from several consumers are summed with AddN (the
 "sum over paths" of the chain-rule lecture). Everything it creates is ordinary graph ops under a
 `gradients/` name scope, so the result can be run, inspected in TensorBoard, or differentiated again.
+The sweep itself (`backprop`) takes any per-op rule, so that an eager tape or a loop's gradient can reuse it.
 """
 from __future__ import annotations
 
 from collections import deque
 
+import numpy as np
+
 from .framework.graph import Tensor, get_default_graph
+from .framework.op_def import gradient_rule
+from .ops.arithmetic_ops import add_n
 from .ops.core import constant, convert_to_tensor, ones_like, zeros_like
-from .ops.math_ops import add_n
 
 
 def _as_list(x):
@@ -44,8 +48,42 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         raise ValueError(f"Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
     stops = {_as_tensor(s).op for s in _as_list(stop_gradients)} if stop_gradients is not None else set()
     g = ys[0].graph if ys else get_default_graph()
+    between = _ops_between(xs, ys, stops)
+    with g.as_default(), g.name_scope(name):  # gradient rules build their ops (and constants) in g
+        grads = _initial_grads(ys, grad_ys)
+        backprop(_reverse_order(ys, between, stops), grads, _graph_rules(g, between, stops))
+        return [_aggregate(grads.get(x, [])) for x in xs]
 
-    # Ops reachable forward from xs (data edges only) ...
+
+def backprop(ops, grads, op_gradient):
+    """The reverse sweep of reverse-mode autodiff, for any way of differentiating one op.
+
+    `ops` run in reverse topological order (every consumer before what it consumes); `grads` maps tensors to
+    the gradients collected for them so far (seeded with the gradients of the ys). For each op, the gradients
+    of each output are summed (AddN: the sum over paths) and `op_gradient(op, out_grads)` returns the input
+    gradients (one per input, None for none) or None when the op is not to be differentiated; they are
+    collected for the inputs. Afterwards `grads[t]` holds one summed gradient for every tensor some gradient
+    reached as an op's output (the xs' gradients are left to sum). `gradients` passes the graph gradient
+    rules; an eager tape or a loop's gradient passes its own ops and rules."""
+    for op in ops:
+        out_grads = []
+        for t in op.outputs:
+            total = _aggregate(grads.get(t, []))
+            if total is not None:
+                grads[t] = [total]  # summed once, also when t is one of the xs
+            out_grads.append(total)
+        in_grads = op_gradient(op, out_grads)
+        if in_grads is None:
+            continue
+        for t, gr in zip(op.inputs, in_grads):
+            if gr is not None and _backpropagatable(t):
+                grads.setdefault(t, []).append(gr)
+    return grads
+
+
+def _ops_between(xs, ys, stops):
+    """The ops to differentiate: reachable forward from xs (data edges only) and leading to ys, not looking
+    behind a stop op."""
     reached = set()
     queue = deque(x.op for x in xs)
     while queue:
@@ -57,7 +95,6 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             for c in t._consumers:
                 if c not in reached:
                     queue.append(c)
-    # ... that also lead to ys: the ops to differentiate.
     between = set()
     queue = deque(y.op for y in ys)
     while queue:
@@ -69,7 +106,12 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             continue
         for t in op.inputs:
             queue.append(t.op)
+    return between
 
+
+def _reverse_order(ys, between, stops):
+    """The ops of `between` in reverse topological order: an op comes once all its consumers in `between` came
+    (Kahn's algorithm from the ys' ops, the latest created first)."""
     pending = dict.fromkeys(between, 0)
     for op in between:
         if op in stops:
@@ -77,65 +119,61 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         for t in op.inputs:
             if t.op in between:
                 pending[t.op] += 1
+    ready = deque(sorted((op for op in {y.op for y in ys} if op in between and pending[op] == 0),
+                         key=lambda o: -o._id))
+    order = []
+    while ready:
+        op = ready.popleft()  # each op becomes ready once: when its last consumer came, or at the start
+        order.append(op)
+        if op in stops:
+            continue
+        for t in op.inputs:
+            if t.op in between:
+                pending[t.op] -= 1
+                if pending[t.op] == 0:
+                    ready.append(t.op)
+    return order
 
+
+def _initial_grads(ys, grad_ys):
+    """`{y: [gradient of y]}`: grad_ys, or ones (a constant when y's shape is known) where it is None."""
     grads: dict[Tensor, list] = {}
-    with g.as_default(), g.name_scope(name):  # gradient rules build their ops (and constants) in g
-        for i, (y, gy) in enumerate(zip(ys, grad_ys)):
-            if gy is None:
-                if not _backpropagatable(y):
-                    continue  # as in TF: nothing flows back from an integer y, so its xs get None
-                shape = y.shape.dims_tuple
-                if shape is not None and all(d is not None for d in shape):
-                    import numpy as np
-
-                    gy = constant(np.ones(shape, y.dtype.base_dtype.np), name=f"grad_ys_{i}")
-                else:
-                    gy = ones_like(y, name=f"grad_ys_{i}")
+    for i, (y, gy) in enumerate(zip(ys, grad_ys)):
+        if gy is None:
+            if not _backpropagatable(y):
+                continue  # as in TF: nothing flows back from an integer y, so its xs get None
+            shape = y.shape.dims_tuple
+            if shape is not None and all(d is not None for d in shape):
+                gy = constant(np.ones(shape, y.dtype.base_dtype.np), name=f"grad_ys_{i}")
             else:
-                gy = convert_to_tensor(gy, dtype=y.dtype.base_dtype)
-            grads.setdefault(y, []).append(gy)
+                gy = ones_like(y, name=f"grad_ys_{i}")
+        else:
+            gy = convert_to_tensor(gy, dtype=y.dtype.base_dtype)
+        grads.setdefault(y, []).append(gy)
+    return grads
 
-        ready = deque(sorted((op for op in {y.op for y in ys} if op in between and pending[op] == 0),
-                             key=lambda o: -o._id))
-        done = set()
-        while ready:
-            op = ready.popleft()
-            if op in done:
-                continue
-            done.add(op)
-            out_grads = []
-            for t in op.outputs:
-                total = _aggregate(grads.get(t, []))
-                if total is not None:
-                    grads[t] = [total]  # summed once, also when t is one of the xs
-                out_grads.append(total)
-            # As TF1's stop ops: an op none of whose inputs lead back to xs needs no gradient rule (e.g. the
-            # MatMul behind an x that is a hidden layer's output).
-            differentiate = (op not in stops and any(gr is not None for gr in out_grads)
-                             and any(t.op in between for t in op.inputs))
-            if differentiate:
-                rule = op.op_def.gradient
-                if rule is None:
-                    raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type})")
-                with g.name_scope(op.name + "_grad"):
-                    out_grads = [gr if gr is not None else (zeros_like(t) if _backpropagatable(t) else None)
-                                 for gr, t in zip(out_grads, op.outputs)]
-                    in_grads = _as_list(rule(op, *out_grads))
-                if len(in_grads) != len(op.inputs):
-                    raise ValueError(f"Gradient rule of {op.type} returned {len(in_grads)} values for "
-                                     f"{len(op.inputs)} inputs")
-                for t, gr in zip(op.inputs, in_grads):
-                    if gr is not None and _backpropagatable(t):
-                        grads.setdefault(t, []).append(gr)
-            if op in stops:
-                continue
-            for t in op.inputs:
-                if t.op in between:
-                    pending[t.op] -= 1
-                    if pending[t.op] == 0:
-                        ready.append(t.op)
 
-        return [_aggregate(grads.get(x, [])) for x in xs]
+def _graph_rules(g, between, stops):
+    """`op_gradient` for `backprop` that calls each op's gradient rule, building its ops in g under
+    `<op name>_grad`; missing output gradients become zeros."""
+    def op_gradient(op, out_grads):
+        # As TF1's stop ops: an op none of whose inputs lead back to xs needs no gradient rule (e.g. the
+        # MatMul behind an x that is a hidden layer's output).
+        if (op in stops or all(gr is None for gr in out_grads)
+                or not any(t.op in between for t in op.inputs)):
+            return None
+        rule = gradient_rule(op)
+        if rule is None:
+            raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type})")
+        with g.name_scope(op.name + "_grad"):
+            out_grads = [gr if gr is not None else (zeros_like(t) if _backpropagatable(t) else None)
+                         for gr, t in zip(out_grads, op.outputs)]
+            in_grads = _as_list(rule(op, *out_grads))
+        if len(in_grads) != len(op.inputs):
+            raise ValueError(f"Gradient rule of {op.type} returned {len(in_grads)} values for "
+                             f"{len(op.inputs)} inputs")
+        return in_grads
+    return op_gradient
 
 
 def hessians(ys, xs, name="hessians"):

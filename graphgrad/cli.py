@@ -110,7 +110,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
-    from .trainer import ACTIVATIONS, DATASETS, DEFAULT_LR, OPTIMIZERS, TrainConfig
+    from .trainer import ACTIVATIONS, DATASETS, OPTIMIZERS, TrainConfig
 
     d = TrainConfig()
     version = f"graphgrad {__version__}"
@@ -131,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"hidden activation: {', '.join(ACTIVATIONS)} (default: %(default)s)")
     t.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer, metavar="NAME",
                    help=f"optimizer: {', '.join(OPTIMIZERS)} (default: %(default)s)")
-    lrs = ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LR.items())
+    lrs = ", ".join(f"{name} {lr:g}" for name, (lr, _) in OPTIMIZERS.items())
     t.add_argument("--lr", type=float, default=None, help=f"learning rate (default: by optimizer: {lrs})")
     t.add_argument("--batch-size", type=int, default=d.batch_size, metavar="N",
                    help="examples per training step (default: %(default)s)")

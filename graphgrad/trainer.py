@@ -17,7 +17,15 @@ import time
 import numpy as np
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "leaky_relu", "softplus", "relu6")
-OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop", "adagrad", "adadelta")
+# The job's optimizers, written once: name -> (default learning rate, the optimizer from tf.train and a rate).
+OPTIMIZERS = {
+    "sgd": (0.1, lambda train, lr: train.GradientDescentOptimizer(lr)),
+    "momentum": (0.05, lambda train, lr: train.MomentumOptimizer(lr, 0.9)),
+    "adam": (0.001, lambda train, lr: train.AdamOptimizer(lr)),
+    "rmsprop": (0.001, lambda train, lr: train.RMSPropOptimizer(lr)),
+    "adagrad": (0.1, lambda train, lr: train.AdagradOptimizer(lr)),
+    "adadelta": (1.0, lambda train, lr: train.AdadeltaOptimizer(lr)),
+}
 DATASETS = ("digits", "mnist", "fashion_mnist", "mnist1d", "circle", "xor", "gaussians", "spiral", "triangle")
 # Options that fix the model and its trajectory: a resumed run must repeat them (epochs may grow).
 RUN_OPTIONS = ("dataset", "hidden", "activation", "optimizer", "lr", "batch_size", "dropout", "l2", "seed")
@@ -95,10 +103,8 @@ class TrainConfig:
 
     @property
     def learning_rate(self) -> float:
-        return self.lr if self.lr is not None else DEFAULT_LR[self.optimizer]
+        return self.lr if self.lr is not None else OPTIMIZERS[self.optimizer][0]
 
-
-DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "adam": 0.001, "rmsprop": 0.001, "adagrad": 0.1, "adadelta": 1.0}
 
 
 def default_logdir(dataset, root="runs") -> str:
@@ -172,13 +178,7 @@ def _out_of_memory(e: BaseException) -> bool:
 
 
 def make_optimizer(tf, name, lr):
-    t = tf.train
-    return {"sgd": lambda: t.GradientDescentOptimizer(lr),
-            "momentum": lambda: t.MomentumOptimizer(lr, 0.9),
-            "adam": lambda: t.AdamOptimizer(lr),
-            "rmsprop": lambda: t.RMSPropOptimizer(lr),
-            "adagrad": lambda: t.AdagradOptimizer(lr),
-            "adadelta": lambda: t.AdadeltaOptimizer(lr)}[name]()
+    return OPTIMIZERS[name][1](tf.train, lr)
 
 
 class Model:

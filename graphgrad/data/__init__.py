@@ -1,4 +1,5 @@
-"""`tf.data`: TensorFlow 1.x's input pipelines (docs/data.md).
+"""`tf.data`: TensorFlow 1.x's input pipelines (docs/data.md, "tf.data"): `Dataset`, `Iterator`,
+`make_one_shot_iterator`, `make_initializable_iterator`, `experimental.AUTOTUNE`.
 
 The project's own data-set loaders moved to `graphgrad.datasets`; their old names here (`graphgrad.data.load_digits`,
 `graphgrad.data.mnist1d`, ...) still work and warn (DeprecationWarning)."""
@@ -6,6 +7,20 @@ from __future__ import annotations
 
 import importlib
 import warnings
+
+from . import experimental
+from .dataset_ops import AUTOTUNE, Dataset, TensorSpec
+from .iterator_ops import (
+    Iterator,
+    get_output_classes,
+    get_output_shapes,
+    get_output_types,
+    make_initializable_iterator,
+    make_one_shot_iterator,
+)
+
+__all__ = ["AUTOTUNE", "Dataset", "Iterator", "TensorSpec", "experimental", "get_output_classes",
+           "get_output_shapes", "get_output_types", "make_initializable_iterator", "make_one_shot_iterator"]
 
 #: names that now live in graphgrad.datasets
 _MOVED = ("load_digits", "playground", "PLAYGROUND_SETS", "load_mnist1d", "batches", "BatchIterator")

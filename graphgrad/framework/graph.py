@@ -176,6 +176,7 @@ class _BuildScopes(threading.local):
         self.control_stack: list[tuple[list[Operation], set]] = []
         self.device_stack: list[str] = []
         self.cond_stack: list = []  # branches of tf.cond being built (ops/control_flow_ops.py), innermost last
+        self.gradient_overrides: list[dict] = []  # gradient_override_map frames, innermost last
 
 
 class Graph:
@@ -206,9 +207,6 @@ class Graph:
     def finalize(self):
         """Make the graph read-only: adding an op afterwards raises RuntimeError (catches ops built in loops)."""
         self._finalized = True
-
-    def _unsafe_unfinalize(self):
-        self._finalized = False
 
     @property
     def version(self) -> int:
@@ -296,6 +294,17 @@ class Graph:
         finally:
             stack.pop()
 
+    @contextlib.contextmanager
+    def gradient_override_map(self, op_type_map):
+        """TF1's `gradient_override_map({"PyFunc": "MyGrad"})`: ops of those types created inside use the gradient
+        registered with `tf.RegisterGradient("MyGrad")` (recorded as the op's `_gradient_op_type` attribute)."""
+        stack = self._scopes.gradient_overrides
+        stack.append(dict(op_type_map))
+        try:
+            yield
+        finally:
+            stack.pop()
+
     # --- op creation ------------------------------------------------------------------------------
     def create_op(self, op_def, inputs, attrs=None, name=None):
         """Add an op: name it, infer its outputs' shapes and dtypes, and wire it to its inputs."""
@@ -308,11 +317,15 @@ class Graph:
         name = name or op_def.type
         name = name[:-1] if name.endswith("/") else self.unique_name(name)
         attrs = attrs or {}
+        scopes = self._scopes
+        for frame in reversed(scopes.gradient_overrides):
+            if op_def.type in frame:
+                attrs = dict(attrs, _gradient_op_type=frame[op_def.type])
+                break
         # As TF1: a frame's control inputs are skipped when a data input was created inside that frame (it
         # already depends on them) or is one of them.
         control = []
         input_ops = {t.op for t in inputs}
-        scopes = self._scopes
         for frame, created in scopes.control_stack:
             if input_ops & created:
                 continue

@@ -105,8 +105,9 @@ class OpDef:
 
     def can_fail(op):
         """Whether the op's kernel may raise at run time for inputs that passed its build-time rule. A plan
-        snapshots the variables it writes only when such an op runs from the first write on."""
-        return True
+        snapshots the variables it writes only when such an op runs from the first write on. Every op may,
+        except a no_op; variable updates narrow it down (ops/state_ops.py)."""
+        return not op.op_def.no_op
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -125,6 +126,38 @@ class OpDef:
     #: `gradient(op, *output_grads) -> sequence with one entry per input`. None as the attribute means
     #: "no gradient defined" (LookupError when needed); use `not_differentiable` for integer-valued ops.
     gradient = None
+
+
+#: Gradient functions registered by name with `RegisterGradient`, used for ops created under
+#: `Graph.gradient_override_map({op_type: name})` (TF1's way to give a py_func a gradient).
+GRADIENT_REGISTRY: dict[str, object] = {}
+
+
+class RegisterGradient:
+    """TF1's `@tf.RegisterGradient("name")`: registers `f(op, *output_grads) -> input grads` under `name`."""
+
+    def __init__(self, op_type):
+        if not isinstance(op_type, str):
+            raise TypeError("op_type must be a string")
+        self._op_type = op_type
+
+    def __call__(self, f):
+        if self._op_type in GRADIENT_REGISTRY:
+            raise KeyError(f"Registering two gradient with name '{self._op_type}'! (Previous registration was "
+                           "in another place.)")
+        GRADIENT_REGISTRY[self._op_type] = f
+        return f
+
+
+def gradient_rule(op):
+    """The gradient function of `op`: the one registered under its `_gradient_op_type` attribute (set by
+    `gradient_override_map`), else its class's `gradient` (None: no gradient defined)."""
+    name = op.attrs.get("_gradient_op_type")
+    if name is not None:
+        if name not in GRADIENT_REGISTRY:
+            raise LookupError(f"gradient registry has no entry for: {name}")
+        return GRADIENT_REGISTRY[name]
+    return op.op_def.gradient
 
 
 def ref_indices(op):

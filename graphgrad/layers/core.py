@@ -13,7 +13,7 @@ import operator
 from ..framework import dtypes
 from ..framework.graph import GraphKeys, Tensor, get_default_graph, name_scope
 from ..framework.op_def import static_shape
-from ..ops import array_ops, math_ops, nn_ops
+from ..ops import array_ops, dropout_ops, math_ops, nn_ops
 from ..ops.core import convert_to_tensor, identity
 from ..variables import get_variable, variable_scope
 
@@ -269,7 +269,7 @@ def _dropout_switch(inputs, rate, noise_shape, seed, training):
             keep = convert_to_tensor(1.0 - rate, dtype=dt, name="keep_prob")
         else:
             keep = math_ops.subtract(1.0, math_ops.cast(convert_to_tensor(rate), dt), name="keep_prob")
-        return nn_ops._dropout(inputs, keep, noise_shape, seed, training, scope)
+        return dropout_ops._dropout(inputs, keep, noise_shape, seed, training, scope)
 
 
 def dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name=None):

@@ -1500,7 +1500,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
         for v, n in zip(args, ("start", "limit", "delta")):
             if isinstance(v, Tensor):
                 if v.dtype.base_dtype != dt:
-                    from .math_ops import cast
+                    from .cast_ops import cast
 
                     v = cast(v, dt)
                 ts.append(v)

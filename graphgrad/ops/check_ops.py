@@ -14,9 +14,13 @@ from ..framework import dtypes
 from ..framework.errors import InvalidArgumentError
 from ..framework.graph import Tensor, name_scope
 from ..framework.op_def import OpDef, not_differentiable, static_shape
-from . import array_ops, math_ops
+from . import array_ops, unary_ops
+from .arithmetic_ops import add, multiply, subtract
+from .comparison_ops import equal, greater, greater_equal, less, less_equal, not_equal
 from .core import convert_to_tensor, no_op
 from .logging_ops import element_formatter, summarize_value
+from .math_common import _convert_pair
+from .reduction_ops import reduce_all
 
 
 class AssertOp(OpDef):
@@ -80,12 +84,12 @@ def _static_fail(data):
 
 def _binary_assert(sym, default_name, op_func, np_func, x, y, data, summarize, message, name):
     with name_scope(name, default_name, [x, y]):
-        x, y = math_ops._convert_pair(x, y)
+        x, y = _convert_pair(x, y)
         if data is None:
             data = [f"Condition x {sym} y did not hold element-wise:", f"x ({x.name}) = ", x, f"y ({y.name}) = ", y]
         if message is not None:
             data = [message, *data]
-        condition = math_ops.reduce_all(op_func(x, y))
+        condition = reduce_all(op_func(x, y))
         xv, yv = array_ops.get_static_value(x), array_ops.get_static_value(y)
         if xv is not None and yv is not None and not np.all(np_func(xv, yv)):
             _static_fail(data)
@@ -97,35 +101,35 @@ def assert_equal(x, y, data=None, summarize=None, message=None, name=None):
     if x is y:
         with name_scope(name, "assert_equal", [x]):
             return no_op()
-    return _binary_assert("==", "assert_equal", math_ops.equal, np.equal, x, y, data, summarize, message, name)
+    return _binary_assert("==", "assert_equal", equal, np.equal, x, y, data, summarize, message, name)
 
 
 def assert_none_equal(x, y, data=None, summarize=None, message=None, name=None):
     """Assert `x != y` for every (broadcast) pair of elements."""
-    return _binary_assert("!=", "assert_none_equal", math_ops.not_equal, np.not_equal, x, y, data, summarize,
+    return _binary_assert("!=", "assert_none_equal", not_equal, np.not_equal, x, y, data, summarize,
                           message, name)
 
 
 def assert_less(x, y, data=None, summarize=None, message=None, name=None):
     """Assert `x < y` element-wise."""
-    return _binary_assert("<", "assert_less", math_ops.less, np.less, x, y, data, summarize, message, name)
+    return _binary_assert("<", "assert_less", less, np.less, x, y, data, summarize, message, name)
 
 
 def assert_less_equal(x, y, data=None, summarize=None, message=None, name=None):
     """Assert `x <= y` element-wise."""
-    return _binary_assert("<=", "assert_less_equal", math_ops.less_equal, np.less_equal, x, y, data, summarize,
+    return _binary_assert("<=", "assert_less_equal", less_equal, np.less_equal, x, y, data, summarize,
                           message, name)
 
 
 def assert_greater(x, y, data=None, summarize=None, message=None, name=None):
     """Assert `x > y` element-wise."""
-    return _binary_assert(">", "assert_greater", math_ops.greater, np.greater, x, y, data, summarize, message,
+    return _binary_assert(">", "assert_greater", greater, np.greater, x, y, data, summarize, message,
                           name)
 
 
 def assert_greater_equal(x, y, data=None, summarize=None, message=None, name=None):
     """Assert `x >= y` element-wise."""
-    return _binary_assert(">=", "assert_greater_equal", math_ops.greater_equal, np.greater_equal, x, y, data,
+    return _binary_assert(">=", "assert_greater_equal", greater_equal, np.greater_equal, x, y, data,
                           summarize, message, name)
 
 
@@ -172,9 +176,9 @@ def assert_near(x, y, rtol=None, atol=None, data=None, summarize=None, message=N
         if data is None:
             data = [message or "", f"x and y not equal to tolerance rtol = {rtol}, atol = {atol}",
                     f"x ({x.name}) = ", x, f"y ({y.name}) = ", y]
-        tol = math_ops.add(atol, math_ops.multiply(rtol, math_ops.abs(y)))
-        diff = math_ops.abs(math_ops.subtract(x, y))
-        return Assert(math_ops.reduce_all(math_ops.less(diff, tol)), data, summarize=summarize)
+        tol = add(atol, multiply(rtol, unary_ops.abs(y)))
+        diff = unary_ops.abs(subtract(x, y))
+        return Assert(reduce_all(less(diff, tol)), data, summarize=summarize)
 
 
 # --- rank and type ----------------------------------------------------------------------------------------
@@ -204,13 +208,13 @@ def _rank_assert(what, static_ok, dynamic, x, rank, data, summarize, message, na
 def assert_rank(x, rank, data=None, summarize=None, message=None, name=None):
     """Assert that `x` has rank `rank`: a ValueError now when the rank is known while building (and a NoOp
     is returned), else an op checking it at run time."""
-    return _rank_assert("rank", lambda a, r: a == r, math_ops.equal, x, rank, data, summarize, message, name,
+    return _rank_assert("rank", lambda a, r: a == r, equal, x, rank, data, summarize, message, name,
                         "assert_rank")
 
 
 def assert_rank_at_least(x, rank, data=None, summarize=None, message=None, name=None):
     """Assert that `x` has rank `rank` or more (statically when possible, as assert_rank)."""
-    return _rank_assert("rank at least", lambda a, r: a >= r, math_ops.greater_equal, x, rank, data, summarize,
+    return _rank_assert("rank at least", lambda a, r: a >= r, greater_equal, x, rank, data, summarize,
                         message, name, "assert_rank_at_least")
 
 

@@ -89,10 +89,6 @@ def _flatten(v):
         yield v
 
 
-def convert_n(values, dtype=None):
-    return [convert_to_tensor(v, dtype) for v in values]
-
-
 # --- Const ---------------------------------------------------------------------------------------------
 
 class Const(OpDef):
@@ -220,9 +216,6 @@ class NoOp(OpDef):
     type = "NoOp"
     no_op = True
 
-    def can_fail(op):
-        return False
-
     def infer(op):
         return []
 
@@ -304,7 +297,7 @@ def ones_like(tensor, dtype=None, name=None, optimize=True) -> Tensor:
 
 
 def _cast(x, dtype):
-    from .math_ops import cast
+    from .cast_ops import cast
 
     return cast(x, dtype)
 

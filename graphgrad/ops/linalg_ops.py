@@ -14,9 +14,21 @@ import numpy as np
 
 from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, require, static_shape
-from . import array_ops, math_ops
+from . import arithmetic_ops, array_ops, matmul_ops, unary_ops
+from .arithmetic_ops import div_no_nan, multiply
+from .cast_ops import cast
 from .core import apply_op, convert_to_tensor, identity
-from .math_ops import _reduced_shape, unreduce
+from .math_common import _scalar
+from .reduction_ops import (
+    _axes_checked,
+    _axis_tuple,
+    _op_axes,
+    _reduced_shape,
+    reduce_max,
+    reduce_prod,
+    reduce_sum,
+    unreduce,
+)
 
 # --- norm ---------------------------------------------------------------------------------------------
 
@@ -37,18 +49,18 @@ class EuclideanNorm(OpDef):
     def kernel(op, ctx):
         xp = ctx.xp
         sqrt, square, sum_ = xp.sqrt, xp.square, xp.sum
-        axes, keep = math_ops._op_axes(op), op.attrs["keep_dims"]
-        return math_ops._axes_checked(op, lambda x: sqrt(sum_(square(x), axis=axes, keepdims=keep)))
+        axes, keep = _op_axes(op), op.attrs["keep_dims"]
+        return _axes_checked(op, lambda x: sqrt(sum_(square(x), axis=axes, keepdims=keep)))
 
     def gradient(op, dz):
         x, y = op.inputs[0], op.outputs[0]
-        return [math_ops.multiply(unreduce(dz, op), math_ops.div_no_nan(x, unreduce(y, op)))]
+        return [multiply(unreduce(dz, op), div_no_nan(x, unreduce(y, op)))]
 
 
 def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
     """sqrt(sum(x²)) over `axis`; its gradient is 0 (not NaN) where the norm is 0."""
     x = convert_to_tensor(input_tensor, name="input_tensor")
-    return apply_op(EuclideanNorm, [x], {"axis": math_ops._axis_tuple(axis), "keep_dims": bool(keepdims)},
+    return apply_op(EuclideanNorm, [x], {"axis": _axis_tuple(axis), "keep_dims": bool(keepdims)},
                     name or "EuclideanNorm")
 
 
@@ -104,7 +116,7 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None, keep_dims
         _require_float(x)
         if ord in ("euclidean", "fro") or (not matrix and not isinstance(ord, str) and ord == 2):
             return apply_op(EuclideanNorm, [x], {"axis": axes, "keep_dims": keep}, scope)
-        a = math_ops.abs(x)
+        a = unary_ops.abs(x)
         if matrix:
             rank = _known_rank(x, "norm")
             rows, cols = (ax % rank for ax in axes)
@@ -112,19 +124,19 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None, keep_dims
                 first, second = rows, cols
             else:  # np.inf: max over rows of the row sums
                 first, second = cols, rows
-            s = math_ops.reduce_sum(a, axis=first, keepdims=True)
+            s = reduce_sum(a, axis=first, keepdims=True)
             if keep:
-                return math_ops.reduce_max(s, axis=second, keepdims=True, name=scope)
-            m = math_ops.reduce_max(s, axis=second, keepdims=True)
+                return reduce_max(s, axis=second, keepdims=True, name=scope)
+            m = reduce_max(s, axis=second, keepdims=True)
             return array_ops.squeeze(m, axis=[rows, cols], name=scope)
         if ord == 1:
-            return math_ops.reduce_sum(a, axis=axes, keepdims=keep, name=scope)
+            return reduce_sum(a, axis=axes, keepdims=keep, name=scope)
         if ord == np.inf:
-            return math_ops.reduce_max(a, axis=axes, keepdims=keep, name=scope)
+            return reduce_max(a, axis=axes, keepdims=keep, name=scope)
         p = float(ord)
-        powered = math_ops.pow(a, math_ops._scalar(p, a))
-        total = math_ops.reduce_sum(powered, axis=axes, keepdims=keep)
-        return math_ops.pow(total, math_ops._scalar(1.0 / p, total), name=scope)
+        powered = arithmetic_ops.pow(a, _scalar(p, a))
+        total = reduce_sum(powered, axis=axes, keepdims=keep)
+        return arithmetic_ops.pow(total, _scalar(1.0 / p, total), name=scope)
 
 
 def _require_float(x):
@@ -222,13 +234,13 @@ class _Term:
         """An int32 scalar tensor: the product of the (run-time) sizes of the dimensions `cs`."""
         idx = [self.s.index(c) for c in cs]
         sizes = array_ops.gather(array_ops.shape(self.t), idx)
-        return math_ops.reduce_prod(sizes)
+        return reduce_prod(sizes)
 
     def sum_out(self, drop):
         if not drop:
             return self
         axes = [self.s.index(c) for c in drop]
-        t = math_ops.reduce_sum(self.t, axis=axes)
+        t = reduce_sum(self.t, axis=axes)
         return _Term(t, "".join(c for c in self.s if c not in drop))
 
     def arrange(self, order):
@@ -251,7 +263,7 @@ def _reshape(term, groups, source, merge=True):
     elif unknown == 1:
         target = [-1 if d is None else d for d, _ in parts]
     else:
-        target = array_ops.stack([math_ops.cast(make(), "int32") if d is None else d for d, make in parts])
+        target = array_ops.stack([cast(make(), "int32") if d is None else d for d, make in parts])
     return array_ops.reshape(term.t, target)
 
 
@@ -286,13 +298,13 @@ def _contract(a, b, keep):
         y = bt.t
         for i in range(len(free_a)):
             y = array_ops.expand_dims(y, len(batch) + i)
-        return _Term(math_ops.multiply(x, y), letters)
+        return _Term(multiply(x, y), letters)
     at = a.arrange("".join(batch + free_a + contract))
     bt = b.arrange("".join(batch + contract + free_b))
     src = _group_source(a, b)
     x = _reshape(at, [[c] for c in batch] + [free_a, contract], src)
     y = _reshape(bt, [[c] for c in batch] + [contract, free_b], src)
-    z = _Term(math_ops.matmul(x, y), "".join(batch) + "\0\1")  # \0, \1: the merged free groups
+    z = _Term(matmul_ops.matmul(x, y), "".join(batch) + "\0\1")  # \0, \1: the merged free groups
     if len(free_a) == 1 and len(free_b) == 1:
         return _Term(z.t, letters)
 
@@ -344,8 +356,8 @@ def _same_dtype(xs):
 
 
 # `tf.linalg` gathers these with the matrix functions defined elsewhere.
-matmul = math_ops.matmul
-tensordot = math_ops.tensordot
+matmul = matmul_ops.matmul
+tensordot = matmul_ops.tensordot
 transpose = array_ops.matrix_transpose
 
 __all__ = ["norm", "einsum"]

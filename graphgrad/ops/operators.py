@@ -8,7 +8,12 @@ NumPy arrays and Python scalars work on either side: Tensor and Variable set `__
 from __future__ import annotations
 
 from ..framework.graph import Tensor
-from . import math_ops
+from . import unary_ops
+from .arithmetic_ops import AddV2, FloorDiv, FloorMod, Mul, Pow, Sub, negative, truediv
+from .comparison_ops import Greater, GreaterEqual, Less, LessEqual, logical_and, logical_not, logical_or, logical_xor
+from .core import convert_to_tensor
+from .math_common import binary
+from .matmul_ops import matmul
 
 
 def _binary(fn, default_name, reverse=False):
@@ -26,8 +31,8 @@ def _binary(fn, default_name, reverse=False):
 def _op(op_def, default_name, reverse=False):
     """Operator creating `op_def` directly (no wrapper logic), named like TF1's operator."""
     if reverse:
-        return lambda self, other: math_ops.binary(op_def, other, self, None, default_name)
-    return lambda self, other: math_ops.binary(op_def, self, other, None, default_name)
+        return lambda self, other: binary(op_def, other, self, None, default_name)
+    return lambda self, other: binary(op_def, self, other, None, default_name)
 
 
 def _logical(fn, default_name, reverse=False):
@@ -38,28 +43,28 @@ def _logical(fn, default_name, reverse=False):
 def _getitem(self, key):
     from . import array_ops  # array ops import math ops; resolve lazily
 
-    return array_ops._slice_helper(math_ops.convert_to_tensor(self), key)
+    return array_ops._slice_helper(convert_to_tensor(self), key)
 
 
 OPERATORS = {
-    "__add__": _op(math_ops.AddV2, "add"), "__radd__": _op(math_ops.AddV2, "add", True),
-    "__sub__": _op(math_ops.Sub, "sub"), "__rsub__": _op(math_ops.Sub, "sub", True),
-    "__mul__": _op(math_ops.Mul, "mul"), "__rmul__": _op(math_ops.Mul, "mul", True),
-    "__truediv__": _binary(math_ops.truediv, "truediv"),
-    "__rtruediv__": _binary(math_ops.truediv, "truediv", True),
-    "__floordiv__": _op(math_ops.FloorDiv, "floordiv"),
-    "__rfloordiv__": _op(math_ops.FloorDiv, "floordiv", True),
-    "__mod__": _op(math_ops.FloorMod, "mod"), "__rmod__": _op(math_ops.FloorMod, "mod", True),
-    "__pow__": _op(math_ops.Pow, "pow"), "__rpow__": _op(math_ops.Pow, "pow", True),
-    "__matmul__": _binary(math_ops.matmul, "matmul"), "__rmatmul__": _binary(math_ops.matmul, "matmul", True),
-    "__lt__": _op(math_ops.Less, "Less"), "__le__": _op(math_ops.LessEqual, "LessEqual"),
-    "__gt__": _op(math_ops.Greater, "Greater"), "__ge__": _op(math_ops.GreaterEqual, "GreaterEqual"),
-    "__and__": _logical(math_ops.logical_and, "and"), "__rand__": _logical(math_ops.logical_and, "and", True),
-    "__or__": _logical(math_ops.logical_or, "or"), "__ror__": _logical(math_ops.logical_or, "or", True),
-    "__xor__": _logical(math_ops.logical_xor, "xor"), "__rxor__": _logical(math_ops.logical_xor, "xor", True),
-    "__invert__": lambda self: math_ops.logical_not(self, name="LogicalNot"),
-    "__neg__": lambda self: math_ops.negative(self, name="Neg"),
-    "__abs__": lambda self: math_ops.abs(self, name="Abs"),
+    "__add__": _op(AddV2, "add"), "__radd__": _op(AddV2, "add", True),
+    "__sub__": _op(Sub, "sub"), "__rsub__": _op(Sub, "sub", True),
+    "__mul__": _op(Mul, "mul"), "__rmul__": _op(Mul, "mul", True),
+    "__truediv__": _binary(truediv, "truediv"),
+    "__rtruediv__": _binary(truediv, "truediv", True),
+    "__floordiv__": _op(FloorDiv, "floordiv"),
+    "__rfloordiv__": _op(FloorDiv, "floordiv", True),
+    "__mod__": _op(FloorMod, "mod"), "__rmod__": _op(FloorMod, "mod", True),
+    "__pow__": _op(Pow, "pow"), "__rpow__": _op(Pow, "pow", True),
+    "__matmul__": _binary(matmul, "matmul"), "__rmatmul__": _binary(matmul, "matmul", True),
+    "__lt__": _op(Less, "Less"), "__le__": _op(LessEqual, "LessEqual"),
+    "__gt__": _op(Greater, "Greater"), "__ge__": _op(GreaterEqual, "GreaterEqual"),
+    "__and__": _logical(logical_and, "and"), "__rand__": _logical(logical_and, "and", True),
+    "__or__": _logical(logical_or, "or"), "__ror__": _logical(logical_or, "or", True),
+    "__xor__": _logical(logical_xor, "xor"), "__rxor__": _logical(logical_xor, "xor", True),
+    "__invert__": lambda self: logical_not(self, name="LogicalNot"),
+    "__neg__": lambda self: negative(self, name="Neg"),
+    "__abs__": lambda self: unary_ops.abs(self, name="Abs"),
     "__getitem__": _getitem,
 }
 

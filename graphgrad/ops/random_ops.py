@@ -180,7 +180,7 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
         if lo is not None and hi is not None:
             attrs.update(minval=lo, maxval=hi, **_seed_attrs(seed))
             return apply_op(RandomUniform, inputs, attrs, scope)
-        from .math_ops import add, multiply, subtract
+        from .arithmetic_ops import add, multiply, subtract
 
         lo_t = convert_to_tensor(minval, dtype=dt, name="min")
         hi_t = convert_to_tensor(maxval, dtype=dt, name="max")
@@ -198,7 +198,7 @@ def _normal(op_def, default_name, shape, mean, stddev, dtype, seed, name):
         if m is not None and s is not None:
             attrs.update(mean=m, stddev=s, **_seed_attrs(seed))
             return apply_op(op_def, inputs, attrs, scope)
-        from .math_ops import add, multiply
+        from .arithmetic_ops import add, multiply
 
         mean_t = convert_to_tensor(mean, dtype=dt, name="mean")
         std_t = convert_to_tensor(stddev, dtype=dt, name="stddev")

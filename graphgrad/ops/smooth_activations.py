@@ -19,9 +19,10 @@ import math
 import numpy as np
 
 from ..framework.graph import name_scope
+from .activation_ops import _Activation, _ActivationGrad, softplus
+from .arithmetic_ops import add, multiply, subtract
 from .core import apply_op, constant, convert_to_tensor
-from .math_ops import add, exp, multiply, sigmoid, square, subtract, tanh
-from .nn_ops import _Activation, _ActivationGrad, softplus
+from .unary_ops import exp, sigmoid, square, tanh
 
 # --- erfc, after W. J. Cody -----------------------------------------------------------------------------------
 _A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02, 3.20937758913846947e03,

@@ -33,6 +33,18 @@ class RunContext:
         #: Re-entrant, so a tf.cond branch or a py_func may run plans inside a run.
         self.lock = threading.RLock()
         self.optimize = True        # whether plans compiled inside a run (tf.cond branches) get the graph passes
+        #: Per-session state of ops above the runtime (tf.data iterators: their position, background threads):
+        #: key -> object; values with a `close()` are closed when the session closes (`close`).
+        self.resources: dict = {}
+
+    def close(self):
+        """Release the per-session state: close every resource that can be closed (stops tf.data's prefetch
+        threads), then forget them. Never waits for a resource's background work to finish."""
+        resources, self.resources = self.resources, {}
+        for r in list(resources.values()):
+            close = getattr(r, "close", None)
+            if close is not None:
+                close()
 
     def subplan(self, fetches, feeds):
         """A compiled plan of part of the graph, run by an op inside another plan (a tf.cond branch, a loop

@@ -1,69 +1,113 @@
-"""Fused element-wise kernels: one pass over memory for an update that NumPy spells as several ufunc calls.
+"""Fused element-wise kernels: each optimizer's update rule, written once, and the two kernels made from it.
 
-On the CPU an optimizer update is a dozen ufunc calls writing into scratch buffers (`out=`), which is as fast as
-NumPy goes. On a GPU each of those calls is a kernel launch, so there the same update runs as one generated
-kernel: CuPy's `ElementwiseKernel`, compiled from a body of statements.
+An update rule is a `Fused` body of statements in the common subset of C and Python. It becomes:
 
-The body is written in the common subset of C and Python: statements ending in `;` (a statement may span
-lines), `name = expr;` or `name += expr;` (any of `+ - * /`), with `+ - * /`, parentheses, integer literals,
-`sqrt(...)` and the kernel's parameter names. CUDA compiles it as it is; `emulate` runs it with any array
-module (in place on the output arrays), which is how the fake GPU of the tests runs, and checks, the very text
-CUDA compiles.
+- on a GPU, one CuPy `ElementwiseKernel` (`ctx.backend.fused(rule)`): CUDA compiles the body as it is, one pass
+  over memory instead of a kernel launch per operation;
+- on the CPU, a straight sequence of NumPy ufunc calls with `out=` into per-thread scratch buffers
+  (`numpy_kernel(rule)`), generated from the same statements: the fastest NumPy goes, allocating nothing per step.
+
+`emulate` runs a body with any array module (in place on the output arrays), which is how the fake GPU of the
+tests runs, and checks, the very text CUDA compiles; the tests require the generated NumPy kernel to give
+exactly what `emulate` gives.
+
+The subset: statements ending in `;` (a statement may span lines), `name = expr;` or `name += expr;` (any of
+`+ - * /`) for an output `name`, and `T name = expr;` declaring a temporary of the parameters' type (declared
+once, before its use). Expressions have `+ - * /`, unary minus, parentheses, integer literals, `sqrt(...)` and
+the kernel's parameter and temporary names.
 """
 from __future__ import annotations
 
+import ast
+import functools
 import re
+import threading
 from dataclasses import dataclass
+from typing import NamedTuple
 
-_STATEMENT = re.compile(r"^([A-Za-z_]\w*) ?([-+*/]?=) ?(.+)$")
+__all__ = ["Fused", "Statement", "emulate", "numpy_kernel", "NumpyKernel", "scratch"]
+
+_STATEMENT = re.compile(r"^(?:([A-Za-z_]\w*) )?([A-Za-z_]\w*) ?([-+*/]?=) ?(.+)$")
 _ALLOWED = re.compile(r"^[\w\s+\-*/().]*$")
 _FUNCTIONS = ("sqrt",)
+
+
+class Statement(NamedTuple):
+    target: str
+    op: str          # "=", "+=", "-=", "*=", "/="
+    expr: str
+    declares: bool   # `T name = expr;`: a temporary of the kernel
 
 
 @dataclass(frozen=True)
 class Fused:
     """One fused kernel: `in_params` / `out_params` in CuPy's notation ("T grad, T lr"), `body` as above.
-    Called as `kernel(*inputs, *outputs)`; outputs are updated in place (they may be read first)."""
+    Called as `kernel(*inputs, *outputs)`; outputs are updated in place (they may be read first).
+
+    `arrays` names the inputs that are arrays shaped like the outputs (the gradient); the other inputs are
+    scalars (learning rate, beta1, ...), so the NumPy kernel computes their sub-expressions once per call as
+    scalars. The outputs are always arrays. None: not declared, and `numpy_kernel` refuses the body."""
 
     name: str
     in_params: str
     out_params: str
     body: str
+    arrays: tuple | None = None
 
     def names(self, params):
         return [p.split()[-1] for p in params.split(",")]
 
     def statements(self):
-        """[(target, operator, expression)], checked to stay in the C/Python subset."""
-        known = set(self.names(self.in_params) + self.names(self.out_params)) | set(_FUNCTIONS)
+        """[Statement], checked to stay in the C/Python subset."""
+        params = [p.split() for p in (self.in_params + "," + self.out_params).split(",")]
+        types = {p[0] for p in params if len(p) > 1}
+        outs = self.names(self.out_params)
+        known = set(self.names(self.in_params) + outs) | set(_FUNCTIONS)
+        temporaries = set()
         out = []
         for text in self.body.split(";"):
             line = " ".join(text.split())  # a statement may span lines
             if not line:
                 continue
             m = _STATEMENT.match(line)
-            if m is None or not _ALLOWED.match(m.group(3)):
+            if m is None or not _ALLOWED.match(m.group(4)):
                 raise ValueError(f"{self.name}: not in the C/Python subset: {line!r}")
-            unknown = {w for w in re.findall(r"[A-Za-z_]\w*", m.group(3))} - known
-            if unknown or m.group(1) not in self.names(self.out_params):
-                raise ValueError(f"{self.name}: {line!r} uses {sorted(unknown) or m.group(1)!r}")
-            out.append(m.groups())
+            type_, target, op, expr = m.groups()
+            unknown = {w for w in re.findall(r"[A-Za-z_]\w*", expr)} - known
+            unknown |= {w for w in re.findall(r"([A-Za-z_]\w*) *\(", expr)} - set(_FUNCTIONS)  # calls
+            if unknown:
+                raise ValueError(f"{self.name}: {line!r} uses {sorted(unknown)!r}")
+            if type_ is not None:
+                if type_ not in types or op != "=" or target in known:
+                    raise ValueError(f"{self.name}: {line!r}: a temporary is declared once, as `T name = ...;` "
+                                     f"with the parameters' type ({', '.join(sorted(types))}), and no "
+                                     "parameter's name")
+                known.add(target)
+                temporaries.add(target)
+            elif target not in outs and target not in temporaries:
+                raise ValueError(f"{self.name}: {line!r} assigns {target!r}, which is neither an output nor a "
+                                 "temporary")
+            out.append(Statement(target, op, expr, type_ is not None))
         return out
 
 
 def emulate(xp, kernel: Fused):
     """`kernel` run with array module `xp`: each statement evaluated in order with in-place assignment into
-    the output arrays (NumPy semantics, so float32 stays float32)."""
+    the output arrays (NumPy semantics, so float32 stays float32); a temporary is a new array of the outputs'
+    dtype."""
     ins, outs = kernel.names(kernel.in_params), kernel.names(kernel.out_params)
-    steps = [(target, op, compile(expr, f"<{kernel.name}>", "eval")) for target, op, expr in kernel.statements()]
+    steps = [(s.target, s.op, s.declares, compile(s.expr, f"<{kernel.name}>", "eval"))
+             for s in kernel.statements()]
     funcs = {f: getattr(xp, f) for f in _FUNCTIONS}
     ufunc = {"+=": xp.add, "-=": xp.subtract, "*=": xp.multiply, "/=": xp.divide}
 
     def run(*args):
         env = dict(zip(ins + outs, args), **funcs)
-        for target, op, code in steps:
+        for target, op, declares, code in steps:
             value = eval(code, {"__builtins__": {}}, env)
-            if op == "=":
+            if declares:
+                env[target] = xp.array(value, dtype=env[outs[0]].dtype)  # a copy, as C's `T t = x;`
+            elif op == "=":
                 xp.copyto(env[target], value)
             else:
                 ufunc[op](env[target], value, out=env[target])
@@ -71,7 +115,220 @@ def emulate(xp, kernel: Fused):
     return run
 
 
-# --- the optimizers' updates (same operations in the same order as their NumPy kernels) -----------------------
+def scratch(xp, n=2):
+    """Temporaries for one kernel, shaped like the variable: allocated on first use (again only if the
+    variable's shape changes), so each step reuses them instead of allocating. Each thread gets its own, so
+    two runs of one kernel never share a temporary (runs that write variables are also serialized by the
+    session's lock; this keeps a kernel safe on its own)."""
+    local = threading.local()
+
+    def get(like):
+        cells = getattr(local, "cells", None)
+        if cells is None or cells[0].shape != like.shape or cells[0].dtype != like.dtype:
+            cells = local.cells = [xp.empty_like(like) for _ in range(n)]
+        return cells
+    return get
+
+
+# --- the NumPy kernel generated from a body -------------------------------------------------------------------
+
+_UFUNC = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide", ast.USub: "negative"}
+_AUG = {"+=": ast.Add, "-=": ast.Sub, "*=": ast.Mult, "/=": ast.Div}
+_RESERVED = re.compile(r"^(?:[tsk]\d+|store|scratch|copyto|" + "|".join(list(_UFUNC.values()) + list(_FUNCTIONS))
+                       + r")$")
+
+
+@dataclass(frozen=True)
+class NumpyKernel:
+    """A body compiled into NumPy ufunc calls. `source` is the generated Python (`kernel(*inputs, *outputs)`);
+    `calls` the ufunc calls per run, `temporaries` the scratch buffers shaped like the outputs that it keeps
+    (per thread). `bind(xp)` gives the function; `bind(xp, args=names, store=mapping, keys=keys)` one that
+    takes the inputs `names` in that order and finds the outputs as `store[key]`, for an op's kernel."""
+
+    fused: Fused
+    source: str
+    calls: int
+    temporaries: int
+
+    def bind(self, xp, args=None, store=None, keys=None):
+        make = _factory(self.fused, None if args is None else tuple(args), store is not None)
+        if store is None:
+            return make(xp, scratch(xp, self.temporaries))
+        return make(xp, scratch(xp, self.temporaries), store, *keys)
+
+
+@functools.cache
+def numpy_kernel(fused: Fused) -> NumpyKernel:
+    """The NumPy kernel of `fused` (compiled once per body)."""
+    source, calls, temporaries = _generate(fused, None, False)
+    return NumpyKernel(fused, source, calls, temporaries)
+
+
+@functools.cache
+def _factory(fused, args, from_store):
+    source = _generate(fused, args, from_store)[0]
+    ns = {}
+    exec(compile(source, f"<numpy kernel {fused.name}>", "exec"), ns)  # noqa: S102 - our own generated code
+    return ns["make"]
+
+
+def _generate(fused, args, from_store):
+    """(source of `make(xp, scratch) -> kernel` (or `make(xp, scratch, store, *keys)`: `from_store`), ufunc calls,
+    scratch buffers)."""
+    ins, outs = fused.names(fused.in_params), fused.names(fused.out_params)
+    if fused.arrays is None:
+        raise ValueError(f"{fused.name}: declare which inputs are arrays (Fused.arrays) to compile it for NumPy")
+    statements = fused.statements()
+    temporaries = [s.target for s in statements if s.declares]
+    bad = [n for n in fused.arrays if n not in ins] + [n for n in ins + outs + temporaries if _RESERVED.match(n)]
+    if bad:
+        raise ValueError(f"{fused.name}: {bad} are not inputs, or are names the NumPy kernel uses itself")
+    args = ins if args is None else list(args)
+    if sorted(args) != sorted(ins):
+        raise ValueError(f"{fused.name}: arguments {args} are not the inputs {ins}")
+    gen = _Generator(set(fused.arrays) | set(outs) | set(temporaries))
+    for s in statements:
+        gen.statement(s)
+    body = gen.allocate(statements, outs)
+
+    sig = ", ".join(args if from_store else args + outs)
+    keys = [f"k{i}" for i in range(len(outs))] if from_store else []
+    lines = [f"def make(xp, scratch{''.join(', ' + k for k in ['store'] + keys) if from_store else ''}):",
+             f"    {', '.join(sorted(gen.functions))} = {', '.join('xp.' + f for f in sorted(gen.functions))}",
+             "",
+             f"    def {fused.name}({sig}):"]
+    if from_store:
+        lines.append(f"        {', '.join(outs)} = {', '.join(f'store[{k}]' for k in keys)}")
+    if gen.buffers:
+        lines.append(f"        {', '.join(gen.buffers)}{',' if len(gen.buffers) == 1 else ''} = scratch({outs[0]})")
+    lines += [f"        {name} = {text}" for text, name in gen.scalars.items()]
+    lines += ["        " + line for line in body]
+    lines += [f"        return {outs[0]}", f"    return {fused.name}", ""]
+    return "\n".join(lines), sum(1 for line in body if not line.startswith("#")), len(gen.buffers)
+
+
+class _Generator:
+    """Turns each statement into ops on arrays (post-order, as C and Python evaluate them), then gives every
+    intermediate result a buffer: the statement's target where its old value is no longer read, else a buffer
+    whose value dies at that op (ufuncs run in place), else a free scratch buffer, else a new one."""
+
+    def __init__(self, arrays):
+        self.arrays = arrays
+        self.scalars = {}             # source of a scalar sub-expression -> its name (s0, s1, ...)
+        self.functions = set()                # the xp functions it calls
+        self.ops = []                 # per statement: [(ufunc, operands)], operands ("array", name) /
+        #                               ("scalar", text) / ("tmp", index of the op in the statement)
+        self.buffers = []
+
+    def statement(self, s):
+        tree = ast.parse(s.expr.strip(), mode="eval").body
+        if s.op != "=":               # name op= expr  is  name = name op (expr)
+            tree = ast.BinOp(ast.Name(s.target, ast.Load()), _AUG[s.op](), tree)
+        ops = []
+        root = self._emit(tree, ops)
+        if root[0] != "tmp":          # a plain copy: name = other  (or a scalar)
+            self.functions.add("copyto")
+            ops.append(("copyto", [root]))
+        self.ops.append(ops)
+
+    def _is_array(self, node):
+        if isinstance(node, ast.Name):
+            return node.id in self.arrays
+        return any(self._is_array(c) for c in ast.iter_child_nodes(node))
+
+    def _emit(self, node, ops):
+        if not self._is_array(node):
+            return ("scalar", self._scalar(node))
+        if isinstance(node, ast.Name):
+            return ("array", node.id)
+        if isinstance(node, ast.BinOp) and type(node.op) in _UFUNC:
+            operands = [self._emit(node.left, ops), self._emit(node.right, ops)]
+            fn = _UFUNC[type(node.op)]
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
+            return self._emit(node.operand, ops)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            operands, fn = [self._emit(node.operand, ops)], "negative"
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS
+              and len(node.args) == 1 and not node.keywords):
+            operands, fn = [self._emit(node.args[0], ops)], node.func.id
+        else:
+            raise ValueError(f"not in the C/Python subset: {ast.unparse(node)!r}")
+        self.functions.add(fn)
+        ops.append((fn, operands))
+        return ("tmp", len(ops) - 1)
+
+    def _scalar(self, node):
+        """A literal or a scalar parameter as it is; a sub-expression of them named and computed once per call."""
+        if isinstance(node, (ast.Name, ast.Constant)):
+            return ast.unparse(node)
+        for n in ast.walk(node):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in _FUNCTIONS:
+                self.functions.add(n.func.id)
+            elif not isinstance(n, (ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop,
+                                    ast.expr_context)):
+                raise ValueError(f"not in the C/Python subset: {ast.unparse(node)!r}")
+        text = ast.unparse(node)
+        return self.scalars.setdefault(text, f"s{len(self.scalars)}")
+
+    def allocate(self, statements, outs):
+        """The kernel's lines: a comment with each statement, then its ufunc calls with their buffers."""
+        # where each temporary is read last: (statement, op)
+        last_read = {}
+        for si, ops in enumerate(self.ops):
+            for oi, (_, operands) in enumerate(ops):
+                for kind, x in operands:
+                    if kind == "array":
+                        last_read[x] = (si, oi)
+        held = {}                     # buffer -> what it holds: a temporary's name, ("tmp", op) or None (free)
+        home = {o: o for o in outs}   # array name -> its buffer
+        lines = []
+        for si, (s, ops) in enumerate(zip(statements, self.ops)):
+            lines.append(f"# {s.target} {s.op} {' '.join(s.expr.split())}" if not s.declares
+                         else f"# T {s.target} = {' '.join(s.expr.split())}")
+            target = None if s.declares else home[s.target]
+            # the last op of this statement that reads the target's old value
+            old_read = max((oi for oi, (_, operands) in enumerate(ops) for kind, x in operands
+                            if kind == "array" and x == s.target), default=-1)
+            where = {}                # op -> buffer of its result
+            for oi, (fn, operands) in enumerate(ops):
+                dying = []
+                for kind, x in operands:
+                    if kind == "tmp":
+                        dying.append(where[x])
+                    elif (kind == "array" and x in home and x not in outs and x != s.target
+                          and last_read[x] == (si, oi)):
+                        dying.append(home[x])   # a temporary read for the last time
+                for b in dying:
+                    held[b] = None
+                if oi == len(ops) - 1 and target is not None:
+                    buf = target
+                else:
+                    free_target = (target is not None and oi >= old_read and held.get(target) is None)
+                    buf = (dying[0] if dying else target if free_target
+                           else next((b for b in self.buffers if held.get(b) is None), None))
+                    if buf is None:
+                        buf = f"t{len(self.buffers)}"
+                        self.buffers.append(buf)
+                held[buf] = ("tmp", si, oi)
+                where[oi] = buf
+                args = [where[x] if kind == "tmp" else home.get(x, x) if kind == "array" else x
+                        for kind, x in operands]
+                lines.append(f"{fn}({', '.join(args)}, out={buf})" if fn != "copyto"
+                             else f"copyto({buf}, {args[0]})")
+            result = where[len(ops) - 1]
+            if s.declares:
+                home[s.target] = result
+                held[result] = s.target
+                if s.target not in last_read:      # never read
+                    held[result] = None
+            elif target in outs:
+                held.pop(target, None)
+            else:
+                held[target] = s.target
+        return lines
+
+
+# --- the optimizers' update rules: the one definition of each, run by its Apply op (train/) on every device ------
 
 ADAM = Fused(
     "graphgrad_apply_adam",
@@ -80,27 +337,34 @@ ADAM = Fused(
     m += (grad - m) * (1 - beta1);
     v += (grad * grad - v) * (1 - beta2);
     var -= m * (lr * sqrt(1 - beta2_power) / (1 - beta1_power)) / (sqrt(v) + epsilon);
-    """)
+    """, arrays=("grad",))
+
+ADAM_BETA_POWERS = Fused(  # after every variable's ApplyAdam: beta1^t, beta2^t for the next step
+    "graphgrad_adam_beta_powers", "T beta1, T beta2", "T beta1_power, T beta2_power",
+    """
+    beta1_power *= beta1;
+    beta2_power *= beta2;
+    """, arrays=())
 
 MOMENTUM = Fused(
     "graphgrad_apply_momentum", "T grad, T lr, T momentum", "T var, T accum",
     """
     accum = accum * momentum + grad;
     var -= accum * lr;
-    """)
+    """, arrays=("grad",))
 
 NESTEROV = Fused(
     "graphgrad_apply_nesterov", "T grad, T lr, T momentum", "T var, T accum",
     """
     accum = accum * momentum + grad;
     var -= grad * lr + accum * momentum * lr;
-    """)
+    """, arrays=("grad",))
 
 GRADIENT_DESCENT = Fused(
     "graphgrad_apply_gradient_descent", "T delta, T alpha", "T var",
     """
     var -= delta * alpha;
-    """)
+    """, arrays=("delta",))
 
 RMSPROP = Fused(
     "graphgrad_apply_rmsprop", "T grad, T lr, T rho, T momentum, T epsilon", "T var, T ms, T mom",
@@ -108,7 +372,7 @@ RMSPROP = Fused(
     ms += (grad * grad - ms) * (1 - rho);
     mom = mom * momentum + grad * lr / sqrt(ms + epsilon);
     var -= mom;
-    """)
+    """, arrays=("grad",))
 
 CENTERED_RMSPROP = Fused(
     "graphgrad_apply_centered_rmsprop", "T grad, T lr, T rho, T momentum, T epsilon", "T var, T mg, T ms, T mom",
@@ -117,27 +381,26 @@ CENTERED_RMSPROP = Fused(
     mg += (grad - mg) * (1 - rho);
     mom = mom * momentum + grad * lr / sqrt(ms - mg * mg + epsilon);
     var -= mom;
-    """)
+    """, arrays=("grad",))
 
 ADAGRAD = Fused(
     "graphgrad_apply_adagrad", "T grad, T lr", "T var, T accum",
     """
     accum += grad * grad;
     var -= grad * lr * (1 / sqrt(accum));
-    """)
+    """, arrays=("grad",))
 
 ADAGRAD_FROZEN_SLOTS = Fused(  # update_slots=False: the accumulator is read, not updated
     "graphgrad_apply_adagrad_frozen", "T grad, T lr", "T var, T accum",
     """
     var -= grad * lr * (1 / sqrt(accum));
-    """)
+    """, arrays=("grad",))
 
-ADADELTA = Fused(  # the update is computed twice (the subset has no temporaries), from the same values both times
+ADADELTA = Fused(
     "graphgrad_apply_adadelta", "T grad, T lr, T rho, T epsilon", "T var, T accum, T accum_update",
     """
     accum = accum * rho + grad * grad * (1 - rho);
-    var -= sqrt(accum_update + epsilon) * (1 / sqrt(accum + epsilon)) * grad * lr;
-    accum_update = accum_update * rho
-        + sqrt(accum_update + epsilon) * (1 / sqrt(accum + epsilon)) * grad
-        * (sqrt(accum_update + epsilon) * (1 / sqrt(accum + epsilon)) * grad) * (1 - rho);
-    """)
+    T update = sqrt(accum_update + epsilon) * (1 / sqrt(accum + epsilon)) * grad;
+    var -= update * lr;
+    accum_update = accum_update * rho + update * update * (1 - rho);
+    """, arrays=("grad",))

@@ -183,38 +183,14 @@ class Plan:
 
     # --- code generation ------------------------------------------------------------------------------
     def _build(self, prog, fetch_elems, fed):
-        ns = {"_np": np}
-        self.line_ops = {}  # generated line number -> op, to name the op that failed
+        """Generate, compile and bind the run function: name the values, find each name's last use, decide
+        snapshot and lock, write one line per step, the return expression, then compile."""
+        ns = {"_np": np}  # the generated function's globals: kernels k<pos>, constants c<j>, helpers
         steps = self.steps = list(prog.live)
         args = {op: prog.args(op) for op in steps}
         fetch_tensors = {prog.resolve(e) for e in fetch_elems if isinstance(e, Tensor)}  # fed ones resolve to self
-        used = set(fetch_tensors).union(*args.values())
-
-        # Names: feeds are locals f<i>, constants globals c<j>, values locals v<pos>_<output>; an op running in
-        # place gives its output the name of the buffer it writes.
-        names = {t: f"f{i}" for t, i in fed.items()}
-        header = []
-        for t, value in prog.consts.items():
-            if t in used and t not in names:
-                names[t] = f"c{len(header)}"
-                ns[names[t]] = value
-                header.append(f"# {names[t]} = {_describe(value)}: {_oneline(t.name)}"
-                              + (" (folded)" if t in prog.folded else ""))
-        for pos, op in enumerate(steps):
-            if op in prog.inplace:
-                names[op.outputs[0]] = names[args[op][prog.inplace[op]]]
-                continue
-            for t in op.outputs:
-                if t in used and t not in fed:
-                    names[t] = f"v{pos}_{t.value_index}"
-        # Last use of every local name, to `del` it right after (fetched values live to the end).
-        last_use = {}
-        for pos, op in enumerate(steps):
-            for t in args[op]:
-                last_use[names[t]] = pos
-        for t in fetch_tensors:
-            last_use[names[t]] = len(steps)
-        local = {n for t, n in names.items() if t not in prog.consts}
+        names, header = self._name_values(prog, args, fetch_tensors, fed, ns)
+        last_use = _last_uses(steps, args, names, fetch_tensors)
 
         mutated = [op for op in steps if op.op_def.mutates]
         first_mut = steps.index(mutated[0]) if mutated else None
@@ -226,39 +202,81 @@ class Plan:
         # concurrent runs are atomic (docs/design.md, "threads"); pure runs on feeds and constants do not.
         self.locked = not self.inner and any(op.op_def.stateful for op in steps)
 
+        body, first_write_line = self._body(prog, args, names, last_use, fed, first_mut, len(header) + 2, ns)
+        body.append(self._return_line(prog, fetch_elems, fed, names, ns))
+        ns["_snapshot"] = self._snapshot
+        self._compile(header, body, first_write_line, ns)
+        self._attach_replay()
+
+    def _name_values(self, prog, args, fetch_tensors, fed, ns):
+        """The name of every value the function touches, and the header comments describing its constants.
+
+        Feeds are locals f<i>, constants globals c<j> (bound in `ns`), values locals v<pos>_<output>; an op
+        running in place gives its output the name of the buffer it writes."""
+        used = set(fetch_tensors).union(*args.values())
+        names = {t: f"f{i}" for t, i in fed.items()}
+        header = []
+        for t, value in prog.consts.items():
+            if t in used and t not in names:
+                names[t] = f"c{len(header)}"
+                ns[names[t]] = value
+                header.append(f"# {names[t]} = {_describe(value)}: {_oneline(t.name)}"
+                              + (" (folded)" if t in prog.folded else ""))
+        for pos, op in enumerate(self.steps):
+            if op in prog.inplace:
+                names[op.outputs[0]] = names[args[op][prog.inplace[op]]]
+                continue
+            for t in op.outputs:
+                if t in used and t not in fed:
+                    names[t] = f"v{pos}_{t.value_index}"
+        return names, header
+
+    def _body(self, prog, args, names, last_use, fed, first_mut, first_line, ns):
+        """The function's lines after `def run(F):`: read the feeds, then per step one kernel call (the kernel
+        bound in `ns` as k<pos>) and a `del` of the locals it read for the last time; `_snapshot()` goes before
+        the first write when the plan needs one. Fills `line_ops`; returns the lines and the line number of the
+        first write (None without writes). `first_line` is the line number of the first body line."""
+        self.line_ops = {}  # generated line number -> op, to name the op that failed
+        local = {n for t, n in names.items() if t not in prog.consts}
+        first_write_line = None
         body = [f"    f{i} = F[{i}]" for i in range(len(self.feed_tensors))]
-        first_line = len(header) + 2  # line number of the first body line
-        for pos, op in enumerate(steps):
+        for pos, op in enumerate(self.steps):
             if pos == first_mut and self.needs_snapshot:
                 body.append("    _snapshot()")
-            k = f"k{pos}"
             a = [names[t] for t in args[op]]
-            comment = f"  # {_oneline(op.name)} ({op.type})"
-            if op in prog.inplace:
-                buf = a[prog.inplace[op]]
-                ns[k], call_args = _inplace_call(prog.inplace_kernels[op], a, ns, pos)
-                body.append(f"    {k}({call_args}, out={buf}){comment} in place")
-            else:
-                ns[k] = prog.kernels[op] if op in prog.kernels else op.op_def.kernel(op, self.ctx)
-                if op in prog.reused:
-                    ns[k] = _into_kept_buffer(ns[k], prog.reused[op],
-                                              op.outputs[0].dtype.base_dtype.np, self.ctx.xp)
-                    comment += " into a kept buffer"
-                outs = [names[t] if t in names and t not in fed else "_" for t in op.outputs]
-                call = f"{k}({', '.join(a)})"
-                if not op.outputs or all(o == "_" for o in outs):
-                    body.append(f"    {call}{comment}")
-                elif len(op.outputs) == 1:
-                    body.append(f"    {outs[0]} = {call}{comment}")
-                else:
-                    body.append(f"    {', '.join(outs)}, = {call}{comment}")
+            body.append(self._step_line(prog, op, pos, a, names, fed, ns))
             self.line_ops[len(body) + first_line - 1] = op
             if pos == first_mut:
                 first_write_line = len(body) + first_line - 1
             dead = [n for n in dict.fromkeys(a) if n in local and last_use.get(n) == pos]
             if dead:
                 body.append(f"    del {', '.join(dead)}")
+        return body, first_write_line
 
+    def _step_line(self, prog, op, pos, a, names, fed, ns):
+        """The line running step `pos` on the locals `a`: its kernel (in place into a buffer, into a kept buffer,
+        or returning new values) bound in `ns` as k<pos>."""
+        k = f"k{pos}"
+        comment = f"  # {_oneline(op.name)} ({op.type})"
+        if op in prog.inplace:
+            buf = a[prog.inplace[op]]
+            ns[k], call_args = _inplace_call(prog.inplace_kernels[op], a, ns, pos)
+            return f"    {k}({call_args}, out={buf}){comment} in place"
+        ns[k] = prog.kernels[op] if op in prog.kernels else op.op_def.kernel(op, self.ctx)
+        if op in prog.reused:
+            ns[k] = _into_kept_buffer(ns[k], prog.reused[op], op.outputs[0].dtype.base_dtype.np, self.ctx.xp)
+            comment += " into a kept buffer"
+        outs = [names[t] if t in names and t not in fed else "_" for t in op.outputs]
+        call = f"{k}({', '.join(a)})"
+        if not op.outputs or all(o == "_" for o in outs):
+            return f"    {call}{comment}"
+        if len(op.outputs) == 1:
+            return f"    {outs[0]} = {call}{comment}"
+        return f"    {', '.join(outs)}, = {call}{comment}"
+
+    def _return_line(self, prog, fetch_elems, fed, names, ns):
+        """`return [...]`: per fetch None (an op), or its value brought to the host, copied where it may alias a
+        variable or a kept buffer, and made a Python scalar when 0-d. Sets `_result_kinds` for graph replay."""
         results = []
         self._result_kinds = []  # per fetch: None (an op), "scalar" or "array"; how a graph replay returns it
         for e in fetch_elems:
@@ -279,24 +297,30 @@ class Plan:
             results.append(expr)
             self._result_kinds.append("scalar" if shape == () else "array")
         ns["_scalar"] = _same if self.inner else _to_scalar
-        ns["_snapshot"] = self._snapshot
-        body.append(f"    return [{', '.join(results)}]")
+        return f"    return [{', '.join(results)}]"
+
+    def _compile(self, header, body, first_write_line, ns):
+        """Compile the source into `_fn` under a file name of its own, which tracebacks (linecache) and the
+        Ctrl-C guard (runtime/interrupts.py) know for as long as the plan lives."""
         filename = f"<graphgrad-plan-{next(_plan_numbers)}>"
         self.source = "".join(h + "\n" for h in header) + "def run(F):\n" + "\n".join(body) + "\n"
         # Tracebacks show the generated lines while the plan lives; the entry goes with the plan.
         linecache.cache[filename] = (len(self.source), None, self.source.splitlines(True), filename)
         weakref.finalize(self, linecache.cache.pop, filename, None)
-        if first_mut is not None:  # Ctrl-C from here on waits for the writes to finish (runtime/interrupts.py)
+        if first_write_line is not None:  # Ctrl-C from here on waits for the writes to finish (runtime/interrupts.py)
             interrupts.register(filename, first_write_line)
             weakref.finalize(self, interrupts.forget, filename)
         exec(compile(self.source, filename, "exec"), ns)
         self._fn = ns["run"]
         self._ns = ns
         self._filename = filename
+
+    def _attach_replay(self):
+        """A CUDA-graph replay of this plan, where the backend has graphs and the plan can be captured."""
         graphs = getattr(self.ctx.backend, "graphs", None)
         self.replay = None
         if graphs is not None and not self.inner and replay_default() and not_capturable(self) is None:
-            variables = {v: None for op in steps for v in ([op] if op.op_def.is_variable else _ref_vars(op))}
+            variables = {v: None for op in self.steps for v in ([op] if op.op_def.is_variable else _ref_vars(op))}
             self.replay = GraphReplay(self, graphs, list(variables))
 
     def function_for_capture(self):
@@ -398,6 +422,18 @@ def _tf_message(exc, n_inputs):
         dims = ["[" + ",".join(d for d in s.split(",") if d) + "]" for s in shapes]
         return "Incompatible shapes: " + " vs. ".join(dims[:max(n_inputs, 2)])
     return f"{type(exc).__name__}: {text}"
+
+
+def _last_uses(steps, args, names, fetch_tensors):
+    """The position of the last step reading each local name, so that the generated code `del`s it right
+    after; fetched values live to the end (position len(steps))."""
+    last_use = {}
+    for pos, op in enumerate(steps):
+        for t in args[op]:
+            last_use[names[t]] = pos
+    for t in fetch_tensors:
+        last_use[names[t]] = len(steps)
+    return last_use
 
 
 def _must_copy(prog, e, r):

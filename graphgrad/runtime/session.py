@@ -218,6 +218,7 @@ class Session:
         self._closed = True
         self._ctx.variables.clear()
         self._plans.clear()
+        self._ctx.close()
 
     @property
     def closed(self):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..ops.core import apply_op
 from ..runtime import elementwise
-from .optimizer import ApplyOp, Optimizer, ref_buffers, scratch
+from .optimizer import ApplyOp, Optimizer
 
 __all__ = ["AdadeltaOptimizer", "ApplyAdadelta"]
 
@@ -19,43 +19,8 @@ class ApplyAdadelta(ApplyOp):
 
     type = "ApplyAdadelta"
     ref_inputs = (0, 1, 2)
-
-    def kernel(op, ctx):
-        store, (var_op, acc_op, upd_op) = ref_buffers(op, ctx)
-        fused = ctx.backend.fused(elementwise.ADADELTA)
-        if fused is not None:  # a GPU: the whole update in one kernel
-            def apply_fused(lr, rho, epsilon, grad):
-                var = store[var_op]
-                fused(grad, lr, rho, epsilon, var, store[acc_op], store[upd_op])
-                return var
-            return apply_fused
-        xp = ctx.xp
-        mul, add, sub, sqrt, recip = xp.multiply, xp.add, xp.subtract, xp.sqrt, xp.reciprocal
-        bufs = scratch(xp, 2)
-
-        def apply(lr, rho, epsilon, grad):
-            var, acc, acc_upd = store[var_op], store[acc_op], store[upd_op]
-            t, t2 = bufs(var)
-            c = 1 - rho
-            mul(acc, rho, out=acc)                 # accum = accum * rho + g² * (1 - rho)
-            mul(grad, grad, out=t)
-            mul(t, c, out=t)
-            add(acc, t, out=acc)
-            add(acc_upd, epsilon, out=t)           # update = sqrt(accum_update + eps) * rsqrt(accum + eps) * g
-            sqrt(t, out=t)
-            add(acc, epsilon, out=t2)
-            sqrt(t2, out=t2)
-            recip(t2, out=t2)
-            mul(t, t2, out=t)
-            mul(t, grad, out=t)
-            mul(t, lr, out=t2)                     # var -= update * lr
-            sub(var, t2, out=var)
-            mul(acc_upd, rho, out=acc_upd)         # accum_update = accum_update * rho + update² * (1 - rho)
-            mul(t, t, out=t)
-            mul(t, c, out=t)
-            add(acc_upd, t, out=acc_upd)
-            return var
-        return apply
+    input_names = ("var", "accum", "accum_update", "lr", "rho", "epsilon", "grad")
+    update = elementwise.ADADELTA
 
 
 class AdadeltaOptimizer(Optimizer):

@@ -4,44 +4,21 @@ from __future__ import annotations
 
 from ..ops.core import apply_op
 from ..runtime import elementwise
-from .optimizer import ApplyOp, Optimizer, ref_buffers, scratch
+from .optimizer import ApplyOp, Optimizer
 
 __all__ = ["AdagradOptimizer", "ApplyAdagrad"]
 
 
 class ApplyAdagrad(ApplyOp):
-    """ApplyAdagrad(var, accum, lr, grad): accum += g²; var -= g·lr·rsqrt(accum)."""
+    """ApplyAdagrad(var, accum, lr, grad): accum += g²; var -= g·lr·rsqrt(accum) (`update_slots=False`: the
+    accumulator is only read)."""
 
     type = "ApplyAdagrad"
     ref_inputs = (0, 1)
+    input_names = ("var", "accum", "lr", "grad")
 
-    def kernel(op, ctx):
-        store, (var_op, acc_op) = ref_buffers(op, ctx)
-        xp = ctx.xp
-        mul, add, sub, sqrt, recip = xp.multiply, xp.add, xp.subtract, xp.sqrt, xp.reciprocal
-        bufs = scratch(xp, 2)
-        update_slots = bool(op.attrs.get("update_slots", True))
-        fused = ctx.backend.fused(elementwise.ADAGRAD if update_slots else elementwise.ADAGRAD_FROZEN_SLOTS)
-        if fused is not None:  # a GPU: the whole update in one kernel
-            def apply_fused(lr, grad):
-                var = store[var_op]
-                fused(grad, lr, var, store[acc_op])
-                return var
-            return apply_fused
-
-        def apply(lr, grad):
-            var, acc = store[var_op], store[acc_op]
-            t, t2 = bufs(var)
-            if update_slots:
-                mul(grad, grad, out=t)
-                add(acc, t, out=acc)
-            sqrt(acc, out=t)
-            recip(t, out=t)
-            mul(grad, lr, out=t2)
-            mul(t2, t, out=t2)
-            sub(var, t2, out=var)
-            return var
-        return apply
+    def rule(op):
+        return elementwise.ADAGRAD if op.attrs.get("update_slots", True) else elementwise.ADAGRAD_FROZEN_SLOTS
 
 
 class AdagradOptimizer(Optimizer):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..framework.op_def import same_dtype, static_shape
 from ..ops.core import apply_op
 from ..runtime import elementwise
-from .optimizer import ApplyOp, Optimizer, ref_buffers, scratch
+from .optimizer import ApplyOp, Optimizer
 
 __all__ = ["AdamOptimizer", "ApplyAdam", "AdamBetaPowers"]
 
@@ -24,38 +24,8 @@ class ApplyAdam(ApplyOp):
 
     type = "ApplyAdam"
     ref_inputs = (0, 1, 2)
-
-    def kernel(op, ctx):
-        store, (var_op, m_op, v_op) = ref_buffers(op, ctx)
-        fused = ctx.backend.fused(elementwise.ADAM)
-        if fused is not None:  # a GPU: the whole update in one kernel
-            def apply_fused(beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad):
-                var = store[var_op]
-                fused(grad, beta1_power, beta2_power, lr, beta1, beta2, epsilon, var, store[m_op], store[v_op])
-                return var
-            return apply_fused
-        xp = ctx.xp
-        mul, add, sub, div, sqrt = xp.multiply, xp.add, xp.subtract, xp.divide, xp.sqrt
-        bufs = scratch(xp, 2)
-
-        def apply(beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad):
-            var, m, v = store[var_op], store[m_op], store[v_op]
-            t, t2 = bufs(var)
-            alpha = lr * sqrt(1 - beta2_power) / (1 - beta1_power)
-            sub(grad, m, out=t)
-            mul(t, 1 - beta1, out=t)
-            add(m, t, out=m)
-            mul(grad, grad, out=t)
-            sub(t, v, out=t)
-            mul(t, 1 - beta2, out=t)
-            add(v, t, out=v)
-            mul(m, alpha, out=t2)
-            sqrt(v, out=t)
-            add(t, epsilon, out=t)
-            div(t2, t, out=t2)
-            sub(var, t2, out=var)
-            return var
-        return apply
+    input_names = ("var", "m", "v", "beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon", "grad")
+    update = elementwise.ADAM
 
 
 class AdamBetaPowers(ApplyOp):
@@ -64,6 +34,8 @@ class AdamBetaPowers(ApplyOp):
 
     type = "AdamBetaPowers"
     ref_inputs = (0, 1)
+    input_names = ("beta1_power", "beta2_power", "beta1", "beta2")
+    update = elementwise.ADAM_BETA_POWERS
 
     def infer(op):
         p1, p2, b1, b2 = op.inputs
@@ -74,17 +46,6 @@ class AdamBetaPowers(ApplyOp):
             if static_shape(b) not in (None, ()):
                 raise ValueError(f"Shape must be rank 0 but is rank {len(static_shape(b))}")
         return [(static_shape(p1), p1.dtype)]
-
-    def kernel(op, ctx):
-        store, (p1_op, p2_op) = ref_buffers(op, ctx)
-        mul = ctx.xp.multiply
-
-        def apply(beta1, beta2):
-            p1, p2 = store[p1_op], store[p2_op]
-            mul(p1, beta1, out=p1)
-            mul(p2, beta2, out=p2)
-            return p1
-        return apply
 
 
 class AdamOptimizer(Optimizer):

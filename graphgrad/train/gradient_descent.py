@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..ops.core import apply_op
 from ..runtime import elementwise
-from .optimizer import ApplyOp, Optimizer, ref_buffers
+from .optimizer import ApplyOp, Optimizer
 
 __all__ = ["GradientDescentOptimizer", "ApplyGradientDescent"]
 
@@ -12,29 +12,8 @@ class ApplyGradientDescent(ApplyOp):
     """ApplyGradientDescent(var, alpha, delta): var -= delta * alpha, in place."""
 
     type = "ApplyGradientDescent"
-
-    def kernel(op, ctx):
-        store, (v_op,) = ref_buffers(op, ctx)
-        fused = ctx.backend.fused(elementwise.GRADIENT_DESCENT)
-        if fused is not None:  # a GPU: one kernel instead of two
-            def apply_fused(alpha, delta):
-                var = store[v_op]
-                fused(delta, alpha, var)
-                return var
-            return apply_fused
-        xp = ctx.xp
-        mul, sub, empty_like = xp.multiply, xp.subtract, xp.empty_like
-        cell = [None]  # the scratch buffer for delta * alpha, reused while the variable keeps its shape
-
-        def apply(alpha, delta):
-            var = store[v_op]
-            t = cell[0]
-            if t is None or t.shape != var.shape:
-                t = cell[0] = empty_like(var)
-            mul(delta, alpha, out=t)
-            sub(var, t, out=var)
-            return var
-        return apply
+    input_names = ("var", "alpha", "delta")
+    update = elementwise.GRADIENT_DESCENT
 
 
 class GradientDescentOptimizer(Optimizer):

@@ -4,47 +4,21 @@ from __future__ import annotations
 
 from ..ops.core import apply_op
 from ..runtime import elementwise
-from .optimizer import ApplyOp, Optimizer, ref_buffers, scratch
+from .optimizer import ApplyOp, Optimizer
 
 __all__ = ["MomentumOptimizer", "ApplyMomentum"]
 
 
 class ApplyMomentum(ApplyOp):
-    """ApplyMomentum(var, accum, lr, grad, momentum), TensorFlow's input order."""
+    """ApplyMomentum(var, accum, lr, grad, momentum), TensorFlow's input order; `use_nesterov` picks the rule."""
 
     type = "ApplyMomentum"
     ref_inputs = (0, 1)
     grad_index = 3
+    input_names = ("var", "accum", "lr", "grad", "momentum")
 
-    def kernel(op, ctx):
-        store, (v_op, a_op) = ref_buffers(op, ctx)
-        xp = ctx.xp
-        mul, add, sub = xp.multiply, xp.add, xp.subtract
-        bufs = scratch(xp, 2)
-        nesterov = bool(op.attrs.get("use_nesterov", False))
-        fused = ctx.backend.fused(elementwise.NESTEROV if nesterov else elementwise.MOMENTUM)
-        if fused is not None:  # a GPU: the whole update in one kernel
-            def apply_fused(lr, grad, momentum):
-                var = store[v_op]
-                fused(grad, lr, momentum, var, store[a_op])
-                return var
-            return apply_fused
-
-        def apply(lr, grad, momentum):
-            var, acc = store[v_op], store[a_op]
-            t, t2 = bufs(var)
-            mul(acc, momentum, out=acc)
-            add(acc, grad, out=acc)
-            if nesterov:                      # var -= grad * lr + accum * momentum * lr
-                mul(grad, lr, out=t)
-                mul(acc, momentum, out=t2)
-                mul(t2, lr, out=t2)
-                add(t, t2, out=t)
-            else:                             # var -= accum * lr
-                mul(acc, lr, out=t)
-            sub(var, t, out=var)
-            return var
-        return apply
+    def rule(op):
+        return elementwise.NESTEROV if op.attrs.get("use_nesterov", False) else elementwise.MOMENTUM
 
 
 class MomentumOptimizer(Optimizer):

@@ -10,14 +10,13 @@
 
 Slots (Adam's m and v, Momentum's accumulator, ...) are ordinary non-trainable variables named like
 TensorFlow's (`<var>/Adam`, `<var>/Adam_1`), so `global_variables_initializer()` initializes them and a
-checkpoint saves them. The fused ops subclass `state_ops.MutatingOp` with every variable and slot as a
-reference input: the plan passes values only for the hyper-parameters and the gradient, checks up front that
-the buffers are initialized, and the kernel updates them with NumPy `out=` arithmetic into two scratch buffers
-kept by the kernel, so a training step allocates nothing.
+checkpoint saves them. The fused ops subclass `ApplyOp` (a `state_ops.MutatingOp`) with every variable and slot
+as a reference input: the plan passes values only for the hyper-parameters and the gradient and checks up front
+that the buffers are initialized. Each op declares its update rule once, as an element-wise body
+(`runtime/elementwise.py`); `ApplyOp.kernel` runs it as one fused kernel on a GPU, and on the CPU as the NumPy
+kernel generated from it: `out=` arithmetic into scratch buffers kept per thread, so a step allocates nothing.
 """
 from __future__ import annotations
-
-import threading
 
 from ..autodiff import gradients as _gradients
 from ..framework import dtypes
@@ -28,6 +27,8 @@ from ..framework.tensor_shape import TensorShape
 from ..ops import state_ops
 from ..ops.core import constant, convert_to_tensor, group, tuple_, zeros_like
 from ..ops.math_ops import cast
+from ..runtime import elementwise
+from ..runtime.elementwise import scratch
 from ..variables import Variable, trainable_variables
 
 __all__ = ["Optimizer", "ApplyOp", "scratch"]
@@ -38,18 +39,54 @@ _VALID_DTYPES = (dtypes.float16, dtypes.float32, dtypes.float64)
 # --- fused update ops -----------------------------------------------------------------------------------
 
 class ApplyOp(state_ops.MutatingOp):
-    """Base of the fused update ops. Inputs follow TensorFlow's training ops: the variable and its slots
-    first (reference inputs, listed in `ref_inputs`), then scalar hyper-parameters and the gradient at
-    `grad_index`. Every non-reference input has the variable's dtype (the optimizer casts its float32
-    hyper-parameters once per dtype), so kernels never promote."""
+    """Base of the fused update ops. Inputs follow TensorFlow's training ops and are named as there
+    (`input_names`): the variable and its slots first (reference inputs, listed in `ref_inputs`), then scalar
+    hyper-parameters and the gradient at `grad_index`. Every non-reference input has the variable's dtype (the
+    optimizer casts its float32 hyper-parameters once per dtype), so kernels never promote.
+
+    The update itself is an element-wise rule (`runtime/elementwise.py`), `update`, or `rule(op)` where the
+    op's attributes pick a variant (Nesterov momentum). Its output parameters are the reference inputs and its
+    input parameters the other inputs, matched by name; `kernel` runs the rule as one fused kernel on a GPU and
+    as the NumPy kernel generated from it on the CPU, so a subclass defines no kernel of its own."""
 
     ref_inputs = (0,)
     grad_index = -1
+    #: TensorFlow's names of the op's inputs, in order ("var", "m", "v", "beta1_power", ..., "grad").
+    input_names: tuple = ()
+    #: The update rule, a `runtime.elementwise.Fused` body (or override `rule`).
+    update = None
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
         if "kernel" in cls.__dict__:
             cls.kernel = _checked_kernel(cls.__dict__["kernel"])
+
+    def rule(op):
+        """The update rule this op runs (a variant may depend on the op's attributes)."""
+        return op.op_def.update
+
+    def kernel(op, ctx):
+        """The op's update rule bound to this op's buffers: `apply(*non-reference inputs)` -> the variable."""
+        op_def = op.op_def
+        body = op_def.rule(op)
+        names, refs = op_def.input_names, op_def.ref_inputs
+        args = [n for i, n in enumerate(names) if i not in refs]
+        outs = [names[i] for i in refs]
+        if (len(names) != len(op.inputs) or outs != body.names(body.out_params)
+                or sorted(args) != sorted(body.names(body.in_params))):
+            raise TypeError(f"{op.type}: inputs {list(names)} (references {outs}) do not match the parameters of "
+                            f"its update rule {body.name}: {body.in_params} -> {body.out_params}")
+        store, keys = ctx.variables, [op.inputs[i].op for i in refs]
+        fused = ctx.backend.fused(body)
+        if fused is None:  # the CPU: the NumPy kernel generated from the rule
+            return elementwise.numpy_kernel(body).bind(ctx.xp, args=args, store=store, keys=keys)
+        order = [args.index(n) for n in body.names(body.in_params)]
+
+        def apply_fused(*a):  # a GPU: the whole update in one kernel
+            buffers = [store[k] for k in keys]
+            fused(*[a[i] for i in order], *buffers)
+            return buffers[0]
+        return apply_fused
 
     def infer(op):
         var = op.inputs[0]
@@ -112,25 +149,7 @@ def _checked_kernel(kernel):
     return bind
 
 
-def scratch(xp, n=2):
-    """Temporaries for one kernel, shaped like the variable: allocated on first use (again only if the
-    variable's shape changes), so each step reuses them instead of allocating. Each thread gets its own, so
-    two runs of one kernel never share a temporary (runs that write variables are also serialized by the
-    session's lock; this keeps a kernel safe on its own)."""
-    local = threading.local()
-
-    def get(like):
-        cells = getattr(local, "cells", None)
-        if cells is None or cells[0].shape != like.shape or cells[0].dtype != like.dtype:
-            cells = local.cells = [xp.empty_like(like) for _ in range(n)]
-        return cells
-    return get
-
-
-def ref_buffers(op, ctx):
-    """(variable store, the VariableV2 ops of every reference input): kernels look buffers up per call,
-    because an Assign of a new shape or a restore may replace them between runs."""
-    return ctx.variables, [op.inputs[i].op for i in op.op_def.ref_inputs]
+ApplyOp.kernel = _checked_kernel(ApplyOp.kernel)  # subclasses that define their own are wrapped on definition
 
 
 # --- the optimizer base class ------------------------------------------------------------------------

@@ -10,26 +10,9 @@ from __future__ import annotations
 
 from ..ops.core import apply_op
 from ..runtime import elementwise
-from .optimizer import ApplyOp, Optimizer, ref_buffers, scratch
+from .optimizer import ApplyOp, Optimizer
 
 __all__ = ["RMSPropOptimizer", "ApplyRMSProp", "ApplyCenteredRMSProp"]
-
-
-def _update_mean_square(xp, ms, grad, c, t):
-    """ms += (g² - ms)·(1 - rho), in place; `t` is scratch."""
-    xp.multiply(grad, grad, out=t)
-    xp.subtract(t, ms, out=t)
-    xp.multiply(t, c, out=t)
-    xp.add(ms, t, out=ms)
-
-
-def _apply_momentum(xp, var, mom, grad, lr, momentum, denom, t2):
-    """mom = momentum·mom + lr·g/denom; var -= mom, in place; `t2` is scratch."""
-    xp.multiply(grad, lr, out=t2)
-    xp.divide(t2, denom, out=t2)
-    xp.multiply(mom, momentum, out=mom)
-    xp.add(mom, t2, out=mom)
-    xp.subtract(var, mom, out=var)
 
 
 class ApplyRMSProp(ApplyOp):
@@ -38,29 +21,8 @@ class ApplyRMSProp(ApplyOp):
 
     type = "ApplyRMSProp"
     ref_inputs = (0, 1, 2)
-
-    def kernel(op, ctx):
-        store, (var_op, ms_op, mom_op) = ref_buffers(op, ctx)
-        fused = ctx.backend.fused(elementwise.RMSPROP)
-        if fused is not None:  # a GPU: the whole update in one kernel
-            def apply_fused(lr, rho, momentum, epsilon, grad):
-                var = store[var_op]
-                fused(grad, lr, rho, momentum, epsilon, var, store[ms_op], store[mom_op])
-                return var
-            return apply_fused
-        xp = ctx.xp
-        add, sqrt = xp.add, xp.sqrt
-        bufs = scratch(xp, 2)
-
-        def apply(lr, rho, momentum, epsilon, grad):
-            var, ms, mom = store[var_op], store[ms_op], store[mom_op]
-            t, t2 = bufs(var)
-            _update_mean_square(xp, ms, grad, 1 - rho, t)
-            add(ms, epsilon, out=t)
-            sqrt(t, out=t)
-            _apply_momentum(xp, var, mom, grad, lr, momentum, t, t2)
-            return var
-        return apply
+    input_names = ("var", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad")
+    update = elementwise.RMSPROP
 
 
 class ApplyCenteredRMSProp(ApplyOp):
@@ -69,35 +31,8 @@ class ApplyCenteredRMSProp(ApplyOp):
 
     type = "ApplyCenteredRMSProp"
     ref_inputs = (0, 1, 2, 3)
-
-    def kernel(op, ctx):
-        store, (var_op, mg_op, ms_op, mom_op) = ref_buffers(op, ctx)
-        fused = ctx.backend.fused(elementwise.CENTERED_RMSPROP)
-        if fused is not None:  # a GPU: the whole update in one kernel
-            def apply_fused(lr, rho, momentum, epsilon, grad):
-                var = store[var_op]
-                fused(grad, lr, rho, momentum, epsilon, var, store[mg_op], store[ms_op], store[mom_op])
-                return var
-            return apply_fused
-        xp = ctx.xp
-        mul, add, sub, sqrt = xp.multiply, xp.add, xp.subtract, xp.sqrt
-        bufs = scratch(xp, 2)
-
-        def apply(lr, rho, momentum, epsilon, grad):
-            var, mg, ms, mom = store[var_op], store[mg_op], store[ms_op], store[mom_op]
-            t, t2 = bufs(var)
-            c = 1 - rho
-            _update_mean_square(xp, ms, grad, c, t)
-            sub(grad, mg, out=t)
-            mul(t, c, out=t)
-            add(mg, t, out=mg)
-            mul(mg, mg, out=t)
-            sub(ms, t, out=t)
-            add(t, epsilon, out=t)
-            sqrt(t, out=t)
-            _apply_momentum(xp, var, mom, grad, lr, momentum, t, t2)
-            return var
-        return apply
+    input_names = ("var", "mg", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad")
+    update = elementwise.CENTERED_RMSPROP
 
 
 class RMSPropOptimizer(Optimizer):

@@ -1,0 +1,20 @@
+"""`tf.data.experimental`: AUTOTUNE and the TF1 helpers that are compositions of Dataset methods."""
+from __future__ import annotations
+
+from .dataset_ops import AUTOTUNE
+
+__all__ = ["AUTOTUNE", "map_and_batch", "shuffle_and_repeat", "unbatch"]
+
+
+def shuffle_and_repeat(buffer_size, count=None, seed=None):
+    """`dataset.apply(shuffle_and_repeat(n))`: shuffle (reshuffled each epoch), then repeat."""
+    return lambda ds: ds.shuffle(buffer_size, seed).repeat(count)
+
+
+def map_and_batch(map_func, batch_size, num_parallel_batches=None, drop_remainder=False, num_parallel_calls=None):
+    """`dataset.apply(map_and_batch(f, n))`: map, then batch."""
+    return lambda ds: ds.map(map_func, num_parallel_calls).batch(batch_size, drop_remainder)
+
+
+def unbatch():
+    return lambda ds: ds.unbatch()
