@@ -212,6 +212,8 @@ class _Im2col:
         ks, cg, o = wshape[:-2], wshape[-2], wshape[-1]
         k = math.prod(ks)
         if groups == 1:
+            if k * cg < o:  # a thin patch matrix (first layers): BLAS does better with the long axis inside
+                return self.mm(dy2.T, cols).T.reshape(wshape)
             return self.mm(cols.T, dy2).reshape(wshape)
         m, og = cols.shape[0], o // groups
         cg_ = cols.reshape(m, k, groups, cg).transpose(2, 3, 1, 0).reshape(groups, cg * k, m)
@@ -417,7 +419,9 @@ class ConvBackpropFilter(_ConvOp):
 
 
 def conv(x, w, attrs, name=None, label="Conv2D"):
-    return apply_op(Conv, [x, w], dict(attrs, label=label), name or label)
+    x = convert_to_tensor(x)
+    return apply_op(Conv, [x, convert_to_tensor(w, dtype=x.dtype.base_dtype)], dict(attrs, label=label),
+                    name or label)
 
 
 def backprop_input(dy, w, x, attrs, name=None, label="Conv2DBackpropInput"):
@@ -431,6 +435,8 @@ def backprop_input(dy, w, x, attrs, name=None, label="Conv2DBackpropInput"):
 
 def backprop_input_from_sizes(dy, w, sizes, attrs, name=None, label="Conv2DBackpropInput"):
     """The input gradient for an input of `sizes` (a list or a 1-D int tensor)."""
+    dy = convert_to_tensor(dy)
+    w = convert_to_tensor(w, dtype=dy.dtype.base_dtype)
     v = sizes if isinstance(sizes, (list, tuple)) and all(isinstance(d, int) for d in sizes) else None
     if v is None:
         sizes_t = convert_to_tensor(sizes, dtype=None)
