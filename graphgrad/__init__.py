@@ -4,7 +4,7 @@
 """
 __version__ = "0.1.0"
 
-from . import config, data, initializers, layers, logging, losses, metrics, nn, regularizers, test, train
+from . import config, data, image, initializers, layers, logging, losses, metrics, nn, regularizers, test, train
 from .autodiff import gradients, hessians
 from .config import ConfigProto, GPUOptions
 from .framework import errors
@@ -65,6 +65,7 @@ from .ops.init_ops import *  # noqa: F401,F403
 from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.logging_ops import *  # noqa: F401,F403
 from .ops.math_ops import *  # noqa: F401,F403
+from .ops.nd_ops import eye, gather_nd, scatter_nd  # noqa: F401
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
 from .ops.state_ops import assign, assign_add, assign_sub
