@@ -187,6 +187,22 @@ class _Im2col:
             dxp[idx] += cols[(slice(None),) * (self.n + 1) + (j,)]
         return cropped(dxp, axes, pads)
 
+    def input_grad(self, dy2, w, xshape):
+        """col2im(dy2 @ w2ᵀ) without the [M, K * C] intermediate: per window offset one GEMM [M, O] @ [O, C],
+        added straight into its strided slice of the input gradient (ungrouped; a third less time than one big
+        GEMM and a scatter from the strided patch columns, and K times less memory)."""
+        ks, c = w.shape[:-2], w.shape[-2]
+        outs, pads, axes = self.geo(xshape, ks)
+        wk = w.reshape(math.prod(ks), c, w.shape[-1])
+        if len(wk) == 1 and all(s == 1 for s in self.strides) and not any(b or a for b, a in pads):
+            return self.mm(dy2, wk[0].T).reshape(xshape)
+        pshape = (xshape[0], *(d + b + a for d, (b, a) in zip(xshape[1:-1], pads)), c)
+        dxp = self.xp.zeros(pshape, dy2.dtype)
+        part = (xshape[0], *outs, c)
+        for j, idx in enumerate(window_slices(self.n + 2, axes, outs, ks, self.strides, self.dils)):
+            dxp[idx] += self.mm(dy2, wk[j].T).reshape(part)
+        return cropped(dxp, axes, pads)
+
     # The GEMMs, with groups: the filter is [K, Cg, G * Og]; patch column k * C + g * Cg + c.
     def forward(self, cols, w, groups):
         k, cg, o = math.prod(w.shape[:-2]), w.shape[-2], w.shape[-1]
@@ -362,8 +378,11 @@ class ConvBackpropInput(_ConvOp):
                 xshape = (xshape[0], *xshape[2:], xshape[1])
             ks = w.shape[:-2]
             groups = xshape[-1] // w.shape[-2]
-            cols = im.input_cols(dy.reshape(-1, dy.shape[-1]), w, groups)
-            dx = im.col2im(cols, tuple(xshape), ks)
+            dy2 = dy.reshape(-1, dy.shape[-1])
+            if groups == 1:
+                dx = im.input_grad(dy2, w, tuple(xshape))
+            else:
+                dx = im.col2im(im.input_cols(dy2, w, groups), tuple(xshape), ks)
             return _to_first(dx, n) if first else dx
 
         if mode == "like":
