@@ -294,9 +294,25 @@ class _ConvOp(OpDef):
 
 
 class Conv(_ConvOp):
-    """y = conv(x, w): TF's N-d convolution (Conv2D, Conv3D, DepthwiseConv2dNative, Conv1D through one op)."""
+    """y = conv(x, w): TF's N-d convolution (Conv2D, Conv3D, DepthwiseConv2dNative, Conv1D through one op).
+
+    Its second output is the patch matrix [N * out, K * C] (channels last) the product was made from: the filter
+    gradient reads it instead of building it again (a training step makes each patch matrix once)."""
 
     type = "Conv"
+
+    def infer(op):
+        (y, dt), = _ConvOp.infer(op)
+        xs, ws = static_shape(op.inputs[0]), static_shape(op.inputs[1])
+        n, first = len(op.attrs["strides"]), op.attrs["channels_first"]
+        rows = width = None
+        if y is not None:
+            b, spatial, _ = _split(y, n, first)
+            rows = b * math.prod(spatial) if b is not None and None not in spatial else None
+        if xs is not None and ws is not None and None not in ws[:-2]:
+            c = _split(xs, n, first)[2]
+            width = None if c is None else math.prod(ws[:-2]) * c
+        return [(y, dt), ((rows, width), dt)]
 
     def shape_rule(op, xs, ws):
         a = op.attrs
@@ -336,12 +352,13 @@ class Conv(_ConvOp):
             ks = w.shape[:-2]
             cols, outs = im.cols(x, ks)
             y = im.forward(cols, w, x.shape[-1] // w.shape[-2]).reshape(x.shape[0], *outs, w.shape[-1])
-            return _to_first(y, n) if first else y
+            return (_to_first(y, n) if first else y), cols
         return conv
 
-    def gradient(op, dy):
+    def gradient(op, dy, _dcols=None):
         x, w = op.inputs
-        return [backprop_input(dy, w, x, _conv_attrs(op)), backprop_filter(x, dy, w, _conv_attrs(op))]
+        attrs = _conv_attrs(op)
+        return [backprop_input(dy, w, x, attrs), backprop_filter(x, dy, w, attrs, cols=op.outputs[1])]
 
 
 class ConvBackpropInput(_ConvOp):
@@ -413,7 +430,7 @@ class ConvBackpropFilter(_ConvOp):
 
     type = "ConvBackpropFilter"
 
-    def shape_rule(op, xs, dys):
+    def shape_rule(op, xs, dys, cols=None):
         return tuple(op.attrs["filter_shape"])
 
     def kernel(op, ctx):
@@ -421,17 +438,18 @@ class ConvBackpropFilter(_ConvOp):
         wshape = tuple(op.attrs["filter_shape"])
         ks = wshape[:-2]
 
-        def run(x, dy):
+        def run(x, dy, cols=None):
             if first:
                 x, dy = _to_last(x, n), _to_last(dy, n)
-            cols, _ = im.cols(x, ks)
+            if cols is None:
+                cols, _ = im.cols(x, ks)
             return im.filter_grad(cols, dy.reshape(-1, dy.shape[-1]), wshape, x.shape[-1] // wshape[-2])
         return run
 
     def gradient(op, g):
-        x, dy = op.inputs
+        x, dy = op.inputs[:2]
         attrs = _conv_attrs(op)
-        return [backprop_input(dy, g, x, attrs), conv(x, g, attrs)]
+        return [backprop_input(dy, g, x, attrs), conv(x, g, attrs)] + [None] * (len(op.inputs) - 2)
 
 
 # --- graph builders used by gradients and the public functions ---------------------------------------------
@@ -440,7 +458,7 @@ class ConvBackpropFilter(_ConvOp):
 def conv(x, w, attrs, name=None, label="Conv2D"):
     x = convert_to_tensor(x)
     return apply_op(Conv, [x, convert_to_tensor(w, dtype=x.dtype.base_dtype)], dict(attrs, label=label),
-                    name or label)
+                    name or label)[0]
 
 
 def backprop_input(dy, w, x, attrs, name=None, label="Conv2DBackpropInput"):
@@ -472,12 +490,13 @@ def backprop_input_from_sizes(dy, w, sizes, attrs, name=None, label="Conv2DBackp
     return apply_op(ConvBackpropInput, [dy, w], attrs, name or label)
 
 
-def backprop_filter(x, dy, w_or_shape, attrs, name=None, label="Conv2DBackpropFilter"):
+def backprop_filter(x, dy, w_or_shape, attrs, name=None, label="Conv2DBackpropFilter", cols=None):
+    """The filter gradient; `cols`, the forward Conv's patch matrix of x, saves building it again."""
     ws = w_or_shape if isinstance(w_or_shape, tuple) else static_shape(w_or_shape)
     if ws is None or any(d is None for d in ws):
         raise ValueError(f"The filter's shape must be known while building the graph, got {_fmt_shape(ws)}")
-    return apply_op(ConvBackpropFilter, [x, dy], dict(attrs, label=label, filter_shape=tuple(ws)),
-                    name or label)
+    inputs = [x, dy] if cols is None else [x, dy, cols]
+    return apply_op(ConvBackpropFilter, inputs, dict(attrs, label=label, filter_shape=tuple(ws)), name or label)
 
 
 # --- argument normalization (TF's spellings) ---------------------------------------------------------------
