@@ -39,10 +39,12 @@ def test_gather_nd_and_scatter_nd():
 
 
 @pytest.mark.parametrize("fn,expect", [
-    (lambda x: tf.image.resize(x, [1, 4]), [0, 0.25, 0.75, 1]),
+    (lambda x: tf.image.resize_v2(x, [1, 4]), [0, 0.25, 0.75, 1]),
+    (lambda x: tf.image.resize_bilinear(x, [1, 4], half_pixel_centers=True), [0, 0.25, 0.75, 1]),
+    (lambda x: tf.image.resize(x, [1, 4]), [0, 0.5, 1, 1]),
     (lambda x: tf.image.resize_images(x, [1, 4]), [0, 0.5, 1, 1]),
     (lambda x: tf.image.resize_bilinear(x, [1, 4], align_corners=True), [0, 1 / 3, 2 / 3, 1]),
-    (lambda x: tf.image.resize(x, [1, 4], method="nearest"), [0, 0, 1, 1]),
+    (lambda x: tf.image.resize_v2(x, [1, 4], method="nearest"), [0, 0, 1, 1]),
 ])
 def test_resize_coordinates_are_tensorflows(fn, expect):
     x = np.array([[[[0.0], [1.0]]]], np.float32)  # 1x1x2x1
@@ -51,11 +53,12 @@ def test_resize_coordinates_are_tensorflows(fn, expect):
 
 def test_resize_downscale_and_gradients():
     x = np.arange(16.0).reshape(1, 4, 4, 1)
-    np.testing.assert_array_equal(run(tf.image.resize(x, [2, 2], "nearest"))[0, :, :, 0], [[5, 7], [13, 15]])
+    np.testing.assert_array_equal(run(tf.image.resize_v2(x, [2, 2], "nearest"))[0, :, :, 0], [[5, 7], [13, 15]])
     np.testing.assert_array_equal(run(tf.image.resize_nearest_neighbor(x, [2, 2]))[0, :, :, 0], [[0, 2], [8, 10]])
-    np.testing.assert_allclose(run(tf.image.resize(x, [2, 2]))[0, :, :, 0], [[2.5, 4.5], [10.5, 12.5]])
+    np.testing.assert_allclose(run(tf.image.resize_v2(x, [2, 2]))[0, :, :, 0], [[2.5, 4.5], [10.5, 12.5]])
     y = tf.image.resize(np.ones((5, 3, 2), np.float32), [6, 4])
     assert y.shape.as_list() == [6, 4, 2]
+    check_gradients(lambda a: tf.image.resize_v2(a, [5, 3]), [np.random.default_rng(1).random((1, 3, 2, 2))])
     check_gradients(lambda a: tf.image.resize(a, [5, 3]), [np.random.default_rng(1).random((1, 3, 2, 2))])
 
 

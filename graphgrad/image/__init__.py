@@ -1,10 +1,11 @@
 """`tf.image`: resizing (nearest, bilinear) and per-image standardization, built from graph ops (gathers and
 lerps), so gradients flow through them.
 
-Coordinates follow TensorFlow: `tf.image.resize` (TF2) maps output pixel centres to input ones,
-`src = (dst + 0.5) * in / out - 0.5` (half-pixel); TF1's `resize_images` / `resize_bilinear` /
-`resize_nearest_neighbor` default to the legacy `src = dst * in / out`, or with `align_corners=True` to
-`dst * (in - 1) / (out - 1)`. Bilinear clamps to the edge as TF's kernel does: lower = max(floor(src), 0),
+Coordinates follow TensorFlow (checked against tensorflow.compat.v1 by the conformance program
+`image_resize_conventions`): TF1's `resize` (= `resize_images`), `resize_bilinear` and `resize_nearest_neighbor`
+use the legacy `src = dst * in / out`, or with `align_corners=True` `dst * (in - 1) / (out - 1)`; with
+`half_pixel_centers=True`, and in `resize_v2` (TF2's `tf.image.resize`), output pixel centres map to input ones,
+`src = (dst + 0.5) * in / out - 0.5`. Bilinear clamps to the edge as TF's kernel does: lower = max(floor(src), 0),
 upper = min(ceil(src), in - 1), weight = src - floor(src). Nearest is min(floor(src'), in - 1) with
 src' = (dst + 0.5) * in / out under half-pixel (round instead of floor with align_corners).
 """
@@ -85,7 +86,15 @@ def _resize(images, size, method, half_pixel, align_corners, name, default):
         return array_ops.identity(x, name=scope)
 
 
-def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=False, antialias=False, name=None):
+def resize(images, size, method=ResizeMethod.BILINEAR, align_corners=False, preserve_aspect_ratio=False,
+           name=None):
+    """`tf.image.resize` as TF1 programs see it (`tensorflow.compat.v1.image.resize` is `resize_images`): legacy
+    coordinates, or `align_corners`. TF2's half-pixel resize is `resize_bilinear(..., half_pixel_centers=True)`
+    (and `resize_nearest_neighbor`), or `resize_v2`."""
+    return resize_images(images, size, method, align_corners, preserve_aspect_ratio, name)
+
+
+def resize_v2(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=False, antialias=False, name=None):
     """TF2's `tf.image.resize`: half-pixel centres; bilinear returns float32 (floats keep their dtype)."""
     if preserve_aspect_ratio or antialias:
         raise NotImplementedError("preserve_aspect_ratio and antialias are not supported")
@@ -128,5 +137,5 @@ def per_image_standardization(image, name=None):
         return math_ops.divide(centred, math_ops.maximum(std, min_std), name=scope)
 
 
-__all__ = ["ResizeMethod", "resize", "resize_images", "resize_bilinear", "resize_nearest_neighbor",
+__all__ = ["ResizeMethod", "resize", "resize_v2", "resize_images", "resize_bilinear", "resize_nearest_neighbor",
            "per_image_standardization"]
