@@ -65,7 +65,7 @@ from .ops.init_ops import *  # noqa: F401,F403
 from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.logging_ops import *  # noqa: F401,F403
 from .ops.math_ops import *  # noqa: F401,F403
-from .ops.nd_ops import eye, gather_nd, scatter_nd  # noqa: F401
+from .ops.nd_ops import depth_to_space, eye, gather_nd, scatter_nd, space_to_depth  # noqa: F401
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
 from .ops.state_ops import assign, assign_add, assign_sub

@@ -70,3 +70,12 @@ def test_per_image_standardization_and_pad_modes():
     a = np.arange(6.0).reshape(2, 3)
     for mode, np_mode in (("CONSTANT", "constant"), ("REFLECT", "reflect"), ("SYMMETRIC", "symmetric")):
         np.testing.assert_array_equal(run(tf.pad(a, [[1, 1], [2, 2]], mode)), np.pad(a, [(1, 1), (2, 2)], np_mode))
+
+
+def test_space_to_depth_lrn_gradients():
+    x = np.random.default_rng(3).random((1, 4, 2, 2))
+    check_gradients(lambda a: tf.space_to_depth(a, 2), [x])
+    check_gradients(lambda a: tf.depth_to_space(a, 2), [x.reshape(1, 2, 1, 8)])
+    check_gradients(lambda a: tf.nn.local_response_normalization(a, 1, 1.0, 0.5, 0.75), [x])
+    with pytest.raises(ValueError, match="multiples of block_size"):
+        tf.space_to_depth(np.zeros((1, 3, 4, 1)), 2)

@@ -1460,6 +1460,21 @@ def image_resize_conventions(tf, r):
         r["gather_nd"] = s.run(tf.gather_nd(img, [[0, 1], [1, 2]]))
 
 
+@program
+def cnn_array_helpers(tf, r):
+    xs, = _conv_inputs((2, 4, 6, 3))
+    x = tf.placeholder(tf.float32, (None, 4, 6, 3), name="x")
+    s2d = tf.space_to_depth(x, 2)
+    d2s = tf.depth_to_space(s2d, 2)
+    lrn = tf.nn.local_response_normalization(x, depth_radius=1, bias=2.0, alpha=0.5, beta=0.75)
+    sc = tf.scatter_nd([[0, 1], [2, 0], [0, 1]], tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), [3, 2, 2])
+    r["shapes"] = shapes(s2d, d2s, lrn, sc)
+    g = tf.gradients(tf.reduce_sum(lrn * lrn) + tf.reduce_sum(s2d * tf.range(12.0)), x)[0]
+    with tf.Session() as s:
+        r["values"] = s.run([s2d, d2s, lrn, sc], {x: xs})
+        r["grad"] = s.run(g, {x: xs})
+
+
 def run_program(tf, name):
     """Run one program on a fresh default graph; its observations (a dict)."""
     tf.reset_default_graph()

@@ -52,6 +52,8 @@ from ..ops.pooling_ops import (
     avg_pool1d,
     avg_pool2d,
     avg_pool3d,
+    local_response_normalization,
+    lrn,
     max_pool,
     max_pool1d,
     max_pool2d,
@@ -105,5 +107,5 @@ __all__ = [
     "conv2d_backprop_input", "conv2d_transpose", "conv3d", "conv3d_transpose", "convolution", "depthwise_conv2d",
     "depthwise_conv2d_native", "separable_conv2d",
     "avg_pool", "avg_pool1d", "avg_pool2d", "avg_pool3d", "max_pool", "max_pool1d", "max_pool2d", "max_pool3d",
-    "max_pool_with_argmax", "pool",
+    "max_pool_with_argmax", "pool", "local_response_normalization", "lrn",
 ]

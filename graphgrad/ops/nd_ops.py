@@ -11,7 +11,7 @@ import numpy as np
 from ..framework import dtypes
 from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, static_shape
-from .array_ops import _shape_from_tensor, shape
+from .array_ops import _shape_from_tensor, reshape, shape, transpose
 from .core import apply_op, constant, convert_to_tensor
 
 
@@ -104,4 +104,38 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name
     return constant(m, dtype=dtype, name=name or "eye")
 
 
-__all__ = ["gather_nd", "scatter_nd", "eye"]
+def _blocks(x, block_size, data_format, what):
+    x = convert_to_tensor(x)
+    s = static_shape(x)
+    if data_format != "NHWC":
+        raise NotImplementedError(f"{what} supports NHWC only")
+    if s is None or len(s) != 4 or None in s[1:]:
+        raise ValueError(f"{what} needs a 4-D input with known height, width and depth, got {x.shape}")
+    bs = int(block_size)
+    if bs < 2:
+        raise ValueError(f"Value for attr 'block_size' of {bs} must be at least 2")
+    return x, s, bs
+
+
+def space_to_depth(input, block_size, name=None, data_format="NHWC"):  # noqa: A002
+    """Blocks of block_size x block_size pixels moved into the depth: out[b, i, j, (di * bs + dj) * C + c] =
+    in[b, i * bs + di, j * bs + dj, c] (TF's order). A reshape, a transpose and a reshape."""
+    with name_scope(name, "SpaceToDepth", [input]) as scope:
+        x, (_, h, w, c), bs = _blocks(input, block_size, data_format, "space_to_depth")
+        if h % bs or w % bs:
+            raise ValueError(f"Image height {h} and width {w} must be multiples of block_size {bs}")
+        t = transpose(reshape(x, [-1, h // bs, bs, w // bs, bs, c]), [0, 1, 3, 2, 4, 5])
+        return reshape(t, [-1, h // bs, w // bs, bs * bs * c], name=scope)
+
+
+def depth_to_space(input, block_size, name=None, data_format="NHWC"):  # noqa: A002
+    """The inverse of space_to_depth: depth (di * bs + dj) * C' + c goes to pixel (i * bs + di, j * bs + dj)."""
+    with name_scope(name, "DepthToSpace", [input]) as scope:
+        x, (_, h, w, c), bs = _blocks(input, block_size, data_format, "depth_to_space")
+        if c % (bs * bs):
+            raise ValueError(f"Depth {c} must be a multiple of block_size squared ({bs * bs})")
+        t = transpose(reshape(x, [-1, h, w, bs, bs, c // (bs * bs)]), [0, 1, 3, 2, 4, 5])
+        return reshape(t, [-1, h * bs, w * bs, c // (bs * bs)], name=scope)
+
+
+__all__ = ["gather_nd", "scatter_nd", "eye", "space_to_depth", "depth_to_space"]

@@ -403,5 +403,25 @@ def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC", Tar
         return tuple(g.create_op(MaxPoolWithArgmax, [x], attrs, scope).outputs)
 
 
-__all__ = ["max_pool", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool", "avg_pool1d", "avg_pool2d",
+def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5, name=None):  # noqa: A002
+    """TF's LRN over the last axis: x / (bias + alpha * sum of x² over channels d - r .. d + r) ** beta, built from
+    graph ops (a zero-padded square summed over 2r + 1 channel slices), so it differentiates to any order."""
+    from . import array_ops, math_ops
+
+    with name_scope(name, "LRN", [input]) as scope:
+        x = convert_to_tensor(input, name="input")
+        s = static_shape(x)
+        if s is None or len(s) != 4 or s[-1] is None:
+            raise ValueError("local_response_normalization needs a 4-D input with a known depth")
+        r, c = int(depth_radius), s[-1]
+        sq = array_ops.pad(math_ops.square(x), [[0, 0], [0, 0], [0, 0], [r, r]])
+        total = math_ops.add_n([sq[..., k:k + c] for k in range(2 * r + 1)]) if r else math_ops.square(x)
+        scale = math_ops.pow(math_ops.add(math_ops.multiply(total, alpha), bias), beta)
+        return math_ops.divide(x, scale, name=scope)
+
+
+lrn = local_response_normalization
+
+__all__ = ["local_response_normalization", "lrn",
+           "max_pool", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool", "avg_pool1d", "avg_pool2d",
            "avg_pool3d", "pool", "max_pool_with_argmax"]
