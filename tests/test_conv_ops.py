@@ -374,3 +374,31 @@ def test_grouped_conv_ops_in_all_orders():
         x, w = rand(1, 4, 4, g * cg), rand(2, 2, cg, g * og)
         np.testing.assert_allclose(run(tf.nn.conv2d(x, w, 1, "SAME")), ref_conv(x, w, (1, 1), (1, 1), "SAME"),
                                    atol=1e-12)
+
+
+def test_hypothesis_conv_and_pool_gradients():
+    """Random shapes, strides, dilations, paddings, formats and groups: gradients of conv, its backprop ops and
+    pooling against central finite differences (few examples: each one is dozens of session runs)."""
+    hyp = pytest.importorskip("hypothesis")
+    st = hyp.strategies
+
+    @hyp.settings(max_examples=12, deadline=None)
+    @hyp.given(h=st.integers(2, 5), w=st.integers(2, 5), k=st.integers(1, 3), s=st.integers(1, 2),
+               d=st.integers(1, 2), same=st.booleans(), first=st.booleans(), groups=st.sampled_from([1, 2]))
+    def prop(h, w, k, s, d, same, first, groups):
+        padding = "SAME" if same else "VALID"
+        if d > 1:
+            s = 1
+        if not same and (k - 1) * d + 1 > min(h, w):
+            return
+        x, f = rand(1, h, w, 2), rand(k, k, 2 // groups, 2)
+        fmt = "NCHW" if first else "NHWC"
+        xin = nchw(x) if first else x
+        with tf.Graph().as_default():
+            check_gradients(lambda a, b: tf.nn.conv2d(a, b, s, padding, data_format=fmt, dilations=d), [xin, f])
+            pool = _distinct(1, h, w, 2)
+            pin = nchw(pool) if first else pool
+            kk = min(k + 1, h, w)
+            check_gradients(lambda a: tf.nn.max_pool(a, kk, s, padding, data_format=fmt), [pin])
+            check_gradients(lambda a: tf.nn.avg_pool(a, kk, s, padding, data_format=fmt), [pin])
+    prop()
