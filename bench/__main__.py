@@ -15,8 +15,9 @@ PEERS: dict[str, str] = {
     "jax": "bench.peers.jax_peer",
     "graphgrad": "bench.peers.graphgrad_peer",
 }
-UNIT_LABEL = {"us/step": "µs/step", "s/epoch": "s/epoch", "s/step": "s/step"}
-STEADY = ("W1", "W1F", "W2", "W3")  # timed round-robin, one worker process per peer; the default
+UNIT_LABEL = {"us/step": "µs/step", "ms/step": "ms/step", "s/epoch": "s/epoch", "s/step": "s/step"}
+STEADY = ("W1", "W1F", "W2", "W3", "W5")  # timed round-robin, one worker process per peer
+DEFAULT = ("W1", "W1F", "W2", "W3")  # what runs without --workloads
 COLD = ("W4",)  # cold start, one fresh child process per peer and repeat (bench/coldstart.py)
 SWEEPS = ("S-depth", "S-batch")  # cost growth with depth and batch (bench/scaling.py)
 ALL = STEADY + COLD + SWEEPS
@@ -31,8 +32,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument(
         "--workloads",
         type=_csv,
-        default=list(STEADY),
-        help=f"comma list from {','.join(ALL)}, or 'all' (default: {','.join(STEADY)})",
+        default=list(DEFAULT),
+        help=f"comma list from {','.join(ALL)}, or 'all' (default: {','.join(DEFAULT)})",
     )
     ap.add_argument("--scaling", action="store_true", help="also run the sweeps S-depth and S-batch")
     ap.add_argument("--peers", type=_csv, default=list(PEERS), help=f"comma list from {','.join(PEERS)}")
@@ -66,6 +67,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 def _fmt_time(wl, t: float) -> str:
     if wl.unit == "us/step":
         return f"{t * 1e6:.1f}"
+    if wl.unit == "ms/step":
+        return f"{t * 1e3:.1f}"
     if wl.unit == "s/epoch":
         return f"{t * wl.steps_per_epoch:.3f}"
     return f"{t:.3f}"

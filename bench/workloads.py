@@ -34,10 +34,12 @@ class Workload:
     beta1: float = 0.9
     beta2: float = 0.999
     eps: float = 1e-8
+    #: "mlp" (dense layers of ``sizes``) or "cnn" (W5's LeNet-5-style network, see ``CNN_LAYERS``)
+    model: str = "mlp"
 
     @property
     def n_params(self) -> int:
-        return sum(i * o + o for i, o in zip(self.sizes[:-1], self.sizes[1:]))
+        return sum(math.prod(w) + math.prod(b) for w, b in param_shapes(self))
 
     @property
     def n_batches(self) -> int:
@@ -77,7 +79,25 @@ W4 = Workload(
     description="cold start: MLP of 200 dense layers, width 64, tanh, log-loss, batch 32, SGD lr 0.01",
 )  # fmt: skip
 
-WORKLOADS: dict[str, Workload] = {w.name: w for w in (W1, W1F, W2, W3, W4)}
+# W5: LeNet-5-style CNN on 28x28x1 inputs (NHWC, flattened in the feed): conv 5x5x32 SAME + ReLU, max-pool
+# 2x2, conv 5x5x64 SAME + ReLU, max-pool 2x2, dense 3136-1024 ReLU, dense 1024-10. Kernels HWIO (TF's layout);
+# peers with another layout (PyTorch's OIHW, NCHW activations) convert the same weights and flatten in HWC order.
+CNN_LAYERS = (("conv", (5, 5, 1, 32)), ("conv", (5, 5, 32, 64)), ("dense", (7 * 7 * 64, 1024)), ("dense", (1024, 10)))
+W5 = Workload(
+    "W5", sizes=(784, 1024, 10), activation="relu", loss="softmax_ce", batch=64, optimizer="adam", lr=1e-3,
+    n_samples=64 * 16, unit="ms/step", model="cnn",
+    description="LeNet-5-style CNN (conv 5x5x32, pool, conv 5x5x64, pool, dense 1024, dense 10), ReLU, "
+                "28x28 inputs, softmax CE, batch 64, Adam lr 1e-3",
+)  # fmt: skip
+
+WORKLOADS: dict[str, Workload] = {w.name: w for w in (W1, W1F, W2, W3, W4, W5)}
+
+
+def param_shapes(wl: Workload) -> list[tuple[tuple[int, ...], tuple[int]]]:
+    """(weight shape, bias shape) per layer: dense ``(fan_in, fan_out)``, conv HWIO."""
+    if wl.model == "cnn":
+        return [(w, (w[-1],)) for _, w in CNN_LAYERS]
+    return [((i, o), (o,)) for i, o in zip(wl.sizes[:-1], wl.sizes[1:])]
 
 # Cost growth (bench/scaling.py): W1's model (width 8, tanh, log-loss, SGD lr 0.1) grown in depth at batch 32,
 # and in batch at a fixed depth. Each point is an ordinary steady-state workload named "S-depth/<hidden>" or
@@ -131,15 +151,18 @@ def batches(wl: Workload, data: dict[str, np.ndarray]) -> list[tuple[np.ndarray,
 
 
 def init_params(wl: Workload, seed: int = PARAM_SEED) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Glorot-uniform weights ``W (fan_in, fan_out)`` and zero biases, float32, one pair per layer."""
+    """Glorot-uniform weights (dense ``(fan_in, fan_out)``, conv HWIO with the receptive field in both fans, as
+    TF) and zero biases, float32, one pair per layer."""
     rng = np.random.default_rng(seed)
     params = []
-    for fan_in, fan_out in zip(wl.sizes[:-1], wl.sizes[1:]):
+    for shape, bshape in param_shapes(wl):
+        receptive = math.prod(shape[:-2])
+        fan_in, fan_out = shape[-2] * receptive, shape[-1] * receptive
         limit = math.sqrt(6.0 / (fan_in + fan_out))
-        w = rng.random(size=(fan_in, fan_out), dtype=np.float32)
+        w = rng.random(size=shape, dtype=np.float32)
         w *= np.float32(2 * limit)
         w -= np.float32(limit)
-        params.append((w, np.zeros(fan_out, dtype=np.float32)))
+        params.append((w, np.zeros(bshape, dtype=np.float32)))
     return params
 
 

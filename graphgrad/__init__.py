@@ -9,6 +9,7 @@ from . import (
     config,
     data,
     datasets,
+    image,
     initializers,
     layers,
     logging,
@@ -80,6 +81,7 @@ from .ops.init_ops import *  # noqa: F401,F403
 from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.logging_ops import *  # noqa: F401,F403
 from .ops.math_ops import *  # noqa: F401,F403
+from .ops.nd_ops import depth_to_space, eye, gather_nd, scatter_nd, space_to_depth  # noqa: F401
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.script_ops import numpy_function, py_func  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)

@@ -1367,6 +1367,114 @@ def optimizer_sparse_gradients(tf, r):
 
 # --- recording ----------------------------------------------------------------------------------------------
 
+# --- convolutional networks (issue 13) ----------------------------------------------------------------------
+
+def _conv_inputs(*shapes):
+    rng = np.random.default_rng(13)
+    # small integers: every product and sum is exact in float32, so any summation order gives TF's bits
+    return [rng.integers(-3, 4, s).astype(np.float32) for s in shapes]
+
+
+@program
+def conv2d_padding_strides_dilations(tf, r):
+    xs, ws, ws4 = _conv_inputs((1, 7, 6, 3), (3, 3, 3, 2), (4, 4, 3, 2))
+    x = tf.placeholder(tf.float32, (None, 7, 6, 3), name="x")
+    w, w4 = tf.constant(ws), tf.constant(ws4)
+    ys = [tf.nn.conv2d(x, w, [1, 2, 2, 1], "SAME"),                       # odd kernel, stride 2
+          tf.nn.conv2d(x, w4, [1, 1, 1, 1], "SAME"),                      # even kernel: one more pad after
+          tf.nn.conv2d(x, w4, [1, 3, 2, 1], "SAME"),
+          tf.nn.conv2d(x, w, [1, 2, 1, 1], "VALID")]
+    dilated = tf.nn.conv2d(x, w, [1, 1, 1, 1], "VALID", dilations=[1, 2, 2, 1])
+    r["shapes"] = shapes(*ys, dilated)
+    r["names"] = names(ys + [dilated])
+    loss = tf.add_n([tf.reduce_sum(y * y) for y in ys])
+    grads = tf.gradients(loss, [x, w, w4])
+    with tf.Session() as s:
+        r["values"] = s.run(ys, {x: xs})
+        r["dilated"] = s.run(dilated, {x: xs})
+        r["grads"] = s.run(grads, {x: xs})
+    r["depth_mismatch"] = r.error(
+        lambda: tf.nn.conv2d(tf.placeholder(tf.float32, (None, 28, 28, 3)), tf.zeros((5, 5, 4, 32)),
+                             [1, 1, 1, 1], "SAME"),
+        "Depth of input (3) is not a multiple of input depth of filter (4)", "[?,28,28,3], [5,5,4,32]")
+    r["too_small"] = r.error(lambda: tf.nn.conv2d(tf.zeros((1, 3, 3, 4)), tf.zeros((5, 5, 4, 2)), [1, 1, 1, 1],
+                                                  "VALID"), "Negative dimension size")
+
+
+@program
+def conv_family_values(tf, r):
+    xs, dws, pws, ws1, ws3, wst = _conv_inputs((1, 6, 5, 3), (3, 3, 3, 2), (1, 1, 6, 4), (3, 2, 2), (2, 2, 2, 2, 2),
+                                             (3, 3, 2, 3))
+    x = tf.constant(xs)
+    ys = {"depthwise": tf.nn.depthwise_conv2d(x, dws, [1, 1, 1, 1], "SAME"),
+          "depthwise_s2": tf.nn.depthwise_conv2d(x, dws, [1, 2, 2, 1], "VALID"),
+          "separable": tf.nn.separable_conv2d(x, dws, pws, [1, 1, 1, 1], "SAME"),
+          "atrous": tf.nn.atrous_conv2d(x, dws[..., :1].repeat(2, -1), 2, "SAME"),
+          "conv1d": tf.nn.conv1d(x[:, :, 0, :2], ws1, 2, "SAME"),
+          "conv3d": tf.nn.conv3d(tf.reshape(x[:, :, :4, :2], [1, 6, 2, 2, 2]), ws3, [1, 2, 1, 1, 1], "SAME"),
+          "transpose": tf.nn.conv2d_transpose(x[:, :3, :3, :], wst, [1, 6, 5, 2], [1, 2, 2, 1], "SAME"),
+          "transpose_valid": tf.nn.conv2d_transpose(x[:, :3, :3, :], wst, [1, 7, 9, 2], [1, 2, 3, 1], "VALID"),
+          "backprop_filter": tf.nn.conv2d_backprop_filter(x, [3, 3, 3, 2], tf.ones((1, 3, 3, 2)), [1, 2, 2, 1],
+                                                          "SAME")}
+    r["shapes"] = {k: dims(v) for k, v in ys.items()}
+    g = tf.gradients(tf.reduce_sum(ys["separable"] ** 2) + tf.reduce_sum(ys["transpose"] ** 2), x)[0]
+    with tf.Session() as s:
+        r["values"] = s.run(ys)
+        r["grad"] = s.run(g)
+
+
+@program
+def pooling_values_and_gradients(tf, r):
+    xs, = _conv_inputs((2, 5, 7, 2))
+    x = tf.placeholder(tf.float32, (None, 5, 7, 2), name="x")
+    h = tf.nn.relu(x)  # zeros: ties inside windows
+    ys = {"max_same": tf.nn.max_pool(h, [1, 2, 2, 1], [1, 2, 2, 1], "SAME"),
+          "max_3x3_s2": tf.nn.max_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], "SAME"),
+          "avg_same": tf.nn.avg_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], "SAME"),
+          "avg_valid": tf.nn.avg_pool(x, [1, 2, 3, 1], [1, 1, 2, 1], "VALID"),
+          "max3d": tf.nn.max_pool3d(tf.reshape(x, [2, 5, 7, 2, 1]), [1, 2, 2, 2, 1], [1, 2, 2, 2, 1], "SAME")}
+    out, arg = tf.nn.max_pool_with_argmax(x, [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
+    r["shapes"] = {k: dims(v) for k, v in ys.items()}
+    r["names"] = names(list(ys.values()))
+    loss = tf.add_n([tf.reduce_sum(v) + tf.reduce_sum(v * v) for v in ys.values()])
+    with tf.Session() as s:
+        r["values"] = s.run(ys, {x: xs})
+        r["grad"] = s.run(tf.gradients(loss, x)[0], {x: xs})
+        r["argmax"] = s.run([out, arg], {x: xs})
+
+
+@program
+def image_resize_conventions(tf, r):
+    img = np.arange(2 * 3 * 4 * 1, dtype=np.float32).reshape(2, 3, 4, 1)
+    ys = {"resize_bilinear_up": tf.image.resize(img, [5, 7]),
+          "resize_nearest_up": tf.image.resize(img, [5, 7], method=tf.image.ResizeMethod.NEAREST_NEIGHBOR),
+          "resize_images_down": tf.image.resize_images(img, [2, 3]),
+          "resize_images_align": tf.image.resize_images(img, [5, 7], align_corners=True),
+          "bilinear_half_pixel": tf.image.resize_bilinear(img, [5, 6], half_pixel_centers=True),
+          "nearest_legacy": tf.image.resize_nearest_neighbor(img, [2, 7]),
+          "standardized": tf.image.per_image_standardization(img[0])}
+    r["shapes"] = {k: [dims(v), v.dtype.name] for k, v in ys.items()}
+    with tf.Session() as s:
+        r["values"] = s.run(ys)
+        r["eye"] = s.run(tf.eye(2, 3))
+        r["gather_nd"] = s.run(tf.gather_nd(img, [[0, 1], [1, 2]]))
+
+
+@program
+def cnn_array_helpers(tf, r):
+    xs, = _conv_inputs((2, 4, 6, 3))
+    x = tf.placeholder(tf.float32, (None, 4, 6, 3), name="x")
+    s2d = tf.space_to_depth(x, 2)
+    d2s = tf.depth_to_space(s2d, 2)
+    lrn = tf.nn.local_response_normalization(x, depth_radius=1, bias=2.0, alpha=0.5, beta=0.75)
+    sc = tf.scatter_nd([[0, 1], [2, 0], [0, 1]], tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), [3, 2, 2])
+    r["shapes"] = shapes(s2d, d2s, lrn, sc)
+    g = tf.gradients(tf.reduce_sum(lrn * lrn) + tf.reduce_sum(s2d * tf.range(12.0)), x)[0]
+    with tf.Session() as s:
+        r["values"] = s.run([s2d, d2s, lrn, sc], {x: xs})
+        r["grad"] = s.run(g, {x: xs})
+
+
 def run_program(tf, name):
     """Run one program on a fresh default graph; its observations (a dict)."""
     tf.reset_default_graph()

@@ -22,6 +22,14 @@ def _forward(wl: Workload, params):
         y = tf.placeholder(tf.int32, (None,), name="y")
     h = x
     act = tf.nn.tanh if wl.activation == "tanh" else tf.nn.relu
+    if wl.model == "cnn":  # W5: conv/pool twice, as the TF1 tutorial writes it, then the dense layers below
+        h = tf.reshape(x, [-1, 28, 28, 1])
+        for i, (w0, b0) in enumerate(params[:2]):
+            w, b = tf.Variable(w0, name=f"conv_w{i}"), tf.Variable(b0, name=f"conv_b{i}")
+            h = act(tf.nn.conv2d(h, w, strides=[1, 1, 1, 1], padding="SAME") + b)
+            h = tf.nn.max_pool(h, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
+        h = tf.reshape(h, [-1, params[2][0].shape[0]])
+        params = params[2:]
     for i, (w0, b0) in enumerate(params):
         w = tf.Variable(w0, name=f"w{i}")
         b = tf.Variable(b0, name=f"b{i}")

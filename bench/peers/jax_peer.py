@@ -26,6 +26,14 @@ def _loss_fn(wl: Workload):
 
     def loss_fn(params, x, y):
         h = x
+        if wl.model == "cnn":  # W5: NHWC / HWIO convolutions and 2x2 max-pools, then the dense layers
+            h = x.reshape(-1, 28, 28, 1)
+            for w, b in params[:2]:
+                h = jax.lax.conv_general_dilated(h, w, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
+                h = act(h + b)
+                h = jax.lax.reduce_window(h, -jnp.inf, jax.lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "SAME")
+            h = h.reshape(h.shape[0], -1)
+            params = params[2:]
         for k, (w, b) in enumerate(params):
             h = h @ w + b
             if k < len(params) - 1:

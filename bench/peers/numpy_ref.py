@@ -40,6 +40,8 @@ def _loss_and_grad(wl: Workload, z: np.ndarray, y: np.ndarray, need_grad: bool):
 def make_step(wl: Workload, params, data, *, threads: int | None = None, forward_only: bool = False):
     """One training step (or, with ``forward_only``, one loss evaluation) per call; returns the loss."""
     del threads  # NumPy's BLAS threads are set by the harness (threadpoolctl / env vars)
+    if wl.model != "mlp":
+        raise NotImplementedError(f"{wl.name} ({wl.model}) is not written by hand in NumPy")
     forward_only = forward_only or wl.forward_only
     ws = [w for w, _ in params]
     bs = [b for _, b in params]

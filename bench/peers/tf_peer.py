@@ -39,6 +39,13 @@ def _forward(wl: Workload, params, init_feeds: dict):
     else:
         y = tf1.placeholder(tf.int32, (None,), name="y")
     h = x
+    if wl.model == "cnn":  # W5: conv/pool twice, NHWC and HWIO as TF1 programs write them
+        h = tf1.reshape(x, [-1, 28, 28, 1])
+        for w, b in params[:2]:
+            h = tf1.nn.relu(tf1.nn.conv2d(h, _variable(w, init_feeds), [1, 1, 1, 1], "SAME") + _variable(b, init_feeds))
+            h = tf1.nn.max_pool(h, [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
+        h = tf1.reshape(h, [-1, params[2][0].shape[0]])
+        params = params[2:]
     for k, (w, b) in enumerate(params):
         h = tf1.matmul(h, _variable(w, init_feeds)) + _variable(b, init_feeds)
         if k < len(params) - 1:

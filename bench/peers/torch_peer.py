@@ -22,8 +22,29 @@ def _set_threads(threads: int | None) -> None:
             pass
 
 
+class _NHWCFlatten(nn.Module):
+    """Flatten NCHW activations in HWC order, so the dense weights shared with the NHWC peers fit."""
+
+    def forward(self, h):
+        return h.permute(0, 2, 3, 1).reshape(h.shape[0], -1)
+
+
+def _cnn_front(params) -> list[nn.Module]:
+    """W5's conv/pool layers from HWIO weights (PyTorch wants OIHW); padding 2 is TF's SAME for 5x5, stride 1."""
+    layers: list[nn.Module] = [nn.Unflatten(1, (1, 28, 28))]
+    for w, b in params[:2]:
+        conv = nn.Conv2d(w.shape[2], w.shape[3], w.shape[:2], padding=(w.shape[0] // 2, w.shape[1] // 2))
+        with torch.no_grad():
+            conv.weight.copy_(torch.from_numpy(np.ascontiguousarray(w.transpose(3, 2, 0, 1))))
+            conv.bias.copy_(torch.from_numpy(b))
+        layers += [conv, nn.ReLU(), nn.MaxPool2d(2)]
+    return layers + [_NHWCFlatten()]
+
+
 def _model(wl: Workload, params) -> nn.Sequential:
     layers: list[nn.Module] = []
+    if wl.model == "cnn":
+        layers, params = _cnn_front(params), params[2:]
     for k, (w, b) in enumerate(params):
         lin = nn.Linear(*w.shape)
         with torch.no_grad():

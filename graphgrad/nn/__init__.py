@@ -5,6 +5,22 @@ this module only gathers the TensorFlow 1.x `tf.nn` names."""
 from ..framework.graph import name_scope as _name_scope
 from ..ops import math_ops as _math_ops
 from ..ops.array_ops import gather as _gather
+from ..ops.conv_ops import (
+    atrous_conv2d,
+    atrous_conv2d_transpose,
+    conv1d,
+    conv1d_transpose,
+    conv2d,
+    conv2d_backprop_filter,
+    conv2d_backprop_input,
+    conv2d_transpose,
+    conv3d,
+    conv3d_transpose,
+    convolution,
+    depthwise_conv2d,
+    depthwise_conv2d_native,
+    separable_conv2d,
+)
 from ..ops.math_ops import sigmoid, tanh
 from ..ops.nn_ops import (
     bias_add,
@@ -30,6 +46,20 @@ from ..ops.nn_ops import (
     sparse_softmax_cross_entropy_with_logits,
     weighted_cross_entropy_with_logits,
     xw_plus_b,
+)
+from ..ops.pooling_ops import (
+    avg_pool,
+    avg_pool1d,
+    avg_pool2d,
+    avg_pool3d,
+    local_response_normalization,
+    lrn,
+    max_pool,
+    max_pool1d,
+    max_pool2d,
+    max_pool3d,
+    max_pool_with_argmax,
+    pool,
 )
 from ..ops.smooth_activations import gelu, mish, silu, swish
 
@@ -73,4 +103,9 @@ __all__ = [
     "sparse_softmax_cross_entropy_with_logits", "swish", "silu", "gelu", "mish", "tanh",
     "weighted_cross_entropy_with_logits", "xw_plus_b",
     "embedding_lookup", "batch_normalization", "zero_fraction",
+    "atrous_conv2d", "atrous_conv2d_transpose", "conv1d", "conv1d_transpose", "conv2d", "conv2d_backprop_filter",
+    "conv2d_backprop_input", "conv2d_transpose", "conv3d", "conv3d_transpose", "convolution", "depthwise_conv2d",
+    "depthwise_conv2d_native", "separable_conv2d",
+    "avg_pool", "avg_pool1d", "avg_pool2d", "avg_pool3d", "max_pool", "max_pool1d", "max_pool2d", "max_pool3d",
+    "max_pool_with_argmax", "pool", "local_response_normalization", "lrn",
 ]

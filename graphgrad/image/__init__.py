@@ -1,0 +1,141 @@
+"""`tf.image`: resizing (nearest, bilinear) and per-image standardization, built from graph ops (gathers and
+lerps), so gradients flow through them.
+
+Coordinates follow TensorFlow (checked against tensorflow.compat.v1 by the conformance program
+`image_resize_conventions`): TF1's `resize` (= `resize_images`), `resize_bilinear` and `resize_nearest_neighbor`
+use the legacy `src = dst * in / out`, or with `align_corners=True` `dst * (in - 1) / (out - 1)`; with
+`half_pixel_centers=True`, and in `resize_v2` (TF2's `tf.image.resize`), output pixel centres map to input ones,
+`src = (dst + 0.5) * in / out - 0.5`. Bilinear clamps to the edge as TF's kernel does: lower = max(floor(src), 0),
+upper = min(ceil(src), in - 1), weight = src - floor(src). Nearest is min(floor(src'), in - 1) with
+src' = (dst + 0.5) * in / out under half-pixel (round instead of floor with align_corners).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..framework import dtypes
+from ..framework.graph import name_scope
+from ..framework.op_def import static_shape
+from ..ops import array_ops, math_ops
+from ..ops.array_ops import get_static_value
+from ..ops.core import constant, convert_to_tensor
+
+
+class ResizeMethod:
+    BILINEAR = "bilinear"
+    NEAREST_NEIGHBOR = "nearest"
+    BICUBIC = "bicubic"
+    AREA = "area"
+
+
+_V1_METHODS = {0: "bilinear", 1: "nearest", 2: "bicubic", 3: "area"}
+
+
+def _coords(n_in, n_out, half_pixel, align_corners, nearest):
+    """Per output index: (lower, upper, weight) for bilinear, or the source index for nearest."""
+    out = np.arange(n_out, dtype=np.float64)
+    scale = (n_in - 1) / (n_out - 1) if align_corners and n_out > 1 else n_in / n_out
+    if nearest:
+        src = (out + 0.5) * scale if half_pixel else out * scale
+        idx = np.round(src) if align_corners else np.floor(src)
+        return np.clip(idx, 0, n_in - 1).astype(np.int32)
+    src = (out + 0.5) * scale - 0.5 if half_pixel else out * scale
+    f = np.floor(src)
+    lower = np.maximum(f, 0).astype(np.int32)
+    upper = np.minimum(np.ceil(src), n_in - 1).astype(np.int32)
+    return lower, upper, (src - f)
+
+
+def _resize(images, size, method, half_pixel, align_corners, name, default):
+    with name_scope(name, default, [images]) as scope:
+        x = convert_to_tensor(images, name="images")
+        s = static_shape(x)
+        if s is None or len(s) not in (3, 4):
+            raise ValueError("'images' must have either 3 or 4 dimensions.")
+        batched = len(s) == 4
+        if not batched:
+            x = array_ops.expand_dims(x, 0)
+            s = (1,) + tuple(s)
+        sz = get_static_value(size)
+        if sz is None or np.size(sz) != 2:
+            raise ValueError("size must be a 1-D int32 Tensor of 2 elements known while building: new_height, "
+                             "new_width")
+        (oh, ow), (ih, iw) = (int(v) for v in np.reshape(sz, -1)), s[1:3]
+        if ih is None or iw is None:
+            raise ValueError("The input's height and width must be known while building the graph")
+        method = _V1_METHODS.get(method, method)
+        method = {"nearest_neighbor": "nearest"}.get(str(method).lower(), str(method).lower())
+        if method not in ("bilinear", "nearest"):
+            raise NotImplementedError(f"resize method {method!r} is not supported (bilinear, nearest)")
+        if method == "bilinear" and not x.dtype.base_dtype.is_floating:
+            x = math_ops.cast(x, dtypes.float32)
+        for axis, n_in, n_out in ((1, ih, oh), (2, iw, ow)):
+            if n_in == n_out:
+                continue
+            if method == "nearest":
+                x = array_ops.gather(x, _coords(n_in, n_out, half_pixel, align_corners, True), axis=axis)
+                continue
+            lo, hi, w = _coords(n_in, n_out, half_pixel, align_corners, False)
+            a, b = array_ops.gather(x, lo, axis=axis), array_ops.gather(x, hi, axis=axis)
+            shape = [1, 1, 1, 1]
+            shape[axis] = n_out
+            wt = constant(w.reshape(shape).astype(x.dtype.base_dtype.np))
+            x = math_ops.add(a, math_ops.multiply(math_ops.subtract(b, a), wt))
+        if not batched:
+            x = array_ops.squeeze(x, [0])
+        return array_ops.identity(x, name=scope)
+
+
+def resize(images, size, method=ResizeMethod.BILINEAR, align_corners=False, preserve_aspect_ratio=False,
+           name=None):
+    """`tf.image.resize` as TF1 programs see it (`tensorflow.compat.v1.image.resize` is `resize_images`): legacy
+    coordinates, or `align_corners`. TF2's half-pixel resize is `resize_bilinear(..., half_pixel_centers=True)`
+    (and `resize_nearest_neighbor`), or `resize_v2`."""
+    return resize_images(images, size, method, align_corners, preserve_aspect_ratio, name)
+
+
+def resize_v2(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=False, antialias=False, name=None):
+    """TF2's `tf.image.resize`: half-pixel centres; bilinear returns float32 (floats keep their dtype)."""
+    if preserve_aspect_ratio or antialias:
+        raise NotImplementedError("preserve_aspect_ratio and antialias are not supported")
+    return _resize(images, size, method, True, False, name, "resize")
+
+
+def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners=False, preserve_aspect_ratio=False,
+                  name=None):
+    """TF1's `tf.image.resize_images`: legacy (not half-pixel) coordinates, or `align_corners`."""
+    if preserve_aspect_ratio:
+        raise NotImplementedError("preserve_aspect_ratio is not supported")
+    return _resize(images, size, method, False, align_corners, name, "resize_images")
+
+
+def resize_bilinear(images, size, align_corners=False, name=None, half_pixel_centers=False):
+    return _resize(images, size, "bilinear", half_pixel_centers, align_corners, name, "ResizeBilinear")
+
+
+def resize_nearest_neighbor(images, size, align_corners=False, name=None, half_pixel_centers=False):
+    return _resize(images, size, "nearest", half_pixel_centers, align_corners, name, "ResizeNearestNeighbor")
+
+
+def per_image_standardization(image, name=None):
+    """(x - mean) / max(stddev, 1/sqrt(N)) per image, over its height, width and channels."""
+    with name_scope(name, "per_image_standardization", [image]) as scope:
+        x = convert_to_tensor(image, name="image")
+        if not x.dtype.base_dtype.is_floating:
+            x = math_ops.cast(x, dtypes.float32)
+        s = static_shape(x)
+        axes = [-1, -2, -3]
+        n = int(np.prod(s[-3:])) if s is not None and all(d is not None for d in s[-3:]) else None
+        if n is None:
+            n_t = math_ops.cast(math_ops.reduce_prod(array_ops.shape(x)[-3:]), x.dtype.base_dtype)
+            min_std = math_ops.rsqrt(n_t)
+        else:
+            min_std = 1.0 / np.sqrt(n)
+        mean = math_ops.reduce_mean(x, axes, keepdims=True)
+        centred = math_ops.subtract(x, mean)
+        std = math_ops.sqrt(math_ops.reduce_mean(math_ops.square(centred), axes, keepdims=True))
+        return math_ops.divide(centred, math_ops.maximum(std, min_std), name=scope)
+
+
+__all__ = ["ResizeMethod", "resize", "resize_v2", "resize_images", "resize_bilinear", "resize_nearest_neighbor",
+           "per_image_standardization"]
