@@ -5,8 +5,19 @@
 __version__ = "0.1.0"
 
 from . import config, data, datasets, initializers, layers, logging, losses, metrics, nn, regularizers, test, train
-from .autodiff import gradients, hessians
 from .config import ConfigProto, GPUOptions
+from .eager import (  # noqa: F401
+    EagerTensor,
+    GradientTape,
+    UnconnectedGradients,
+    defun,
+    enable_eager_execution,
+    executing_eagerly,
+    function,
+    gradients,
+    hessians,
+    init_scope,
+)
 from .framework import errors
 from .framework.dtypes import (  # noqa: F401
     DType,
@@ -40,6 +51,7 @@ from .framework.graph import (
     reset_default_graph,
 )
 from .framework.tensor_shape import Dimension, TensorShape
+from .jacobians import batch_jacobian, jacobian  # noqa: F401
 from .ops import check_ops as debugging  # noqa: F401  (tf.debugging.assert_*)
 from .ops import linalg_ops as linalg  # noqa: F401  (tf.linalg.norm / einsum / matmul / tensordot / transpose)
 from .ops import math_ops as math  # noqa: F401
