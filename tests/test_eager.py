@@ -152,3 +152,18 @@ def test_print_prints_when_called(eager, capsys):
 def test_eager_mode_leaves_no_trace_between_tests():
     assert not tf.executing_eagerly()
     assert not context().variables or True  # the eager context outlives blocks; graph mode never reads it
+
+
+def test_the_readme_example_runs(capsys):
+    """The 10-line eager example of README.md and docs/eager.md, run as written (in an eager block)."""
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
+    code = next(c for c in re.findall(r"```python\n(.*?)```", readme, re.S) if "enable_eager_execution" in c)
+    with eager_mode():
+        exec(compile(code, "README.md", "exec"), {})
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and all(line.startswith("tf.Tensor(") for line in lines)
+    values = [float(line[len("tf.Tensor("):].split(",")[0]) for line in lines]
+    assert values[0] > values[1] > values[2]

@@ -99,27 +99,31 @@ class Function:
             # gradient can reach the function's inputs): run the Python function itself.
             return self.python_function(*args, **kwargs)
         structure = (args, kwargs)
-        leaves = flatten(structure)
-        key, tensors = [], []
+        if not kwargs and not any(type(x) in _NESTED for x in args):
+            leaves, shape = args, len(args)  # the common case: flat positional arguments
+        else:
+            leaves, shape = flatten(structure), structure_of(structure)
+        key, tensors = [shape], []
         for x in leaves:
-            if isinstance(x, EagerTensor):
-                key.append(("T", x._value.dtype, np.shape(x._value)))
-                tensors.append(x._value)
-            elif isinstance(x, np.ndarray):
-                key.append(("T", x.dtype, x.shape))
+            t = type(x)
+            if t is EagerTensor:
+                v = x._value
+                key.append((v.dtype, np.shape(v)))
+                tensors.append(v)
+            elif t is np.ndarray:
+                key.append((x.dtype, x.shape))
                 tensors.append(x)
             elif isinstance(x, Variable):
                 key.append(("V", id(x)))
             else:
                 try:
-                    hash(x)
-                    key.append(("P", type(x), x))
+                    key.append(("P", t, x, hash(x)))
                 except TypeError:
                     key.append(("O", id(x)))
-        key = (structure_of(structure), tuple(key))
+        key = tuple(key)
         trace = self._traces.get(key)
         if trace is None:
-            trace = self._traces[key] = self._trace(structure, leaves)
+            trace = self._traces[key] = self._trace(structure, list(leaves))
         return trace(tensors)
 
     def get_concrete_function(self, *args, **kwargs):
@@ -171,6 +175,9 @@ class Function:
         plan = Plan(_ctx.context(), fetches, feeds)
         g.finalize()
         return _Trace(g, plan, feeds, captured, result, kinds)
+
+
+_NESTED = (list, tuple, dict)
 
 
 def _is_random(op):
