@@ -321,3 +321,43 @@ def test_sgd_minimize_with_explicit_var_list(eager):
     assert float(w) == pytest.approx(2.0 + 3.0 * 0.8 ** 3)
     with pytest.raises(RuntimeError, match="should be a function when eager execution is enabled"):
         opt.minimize((w - 2.0) ** 2)
+
+
+def test_function_gives_the_eager_numbers(eager):
+    x, y = _data()
+    results = []
+    for wrap in (lambda fn: fn, tf.function):
+        params = [(tf.Variable(w), tf.Variable(b)) for w, b in _mlp_params()]
+        variables = [v for p in params for v in p]
+        opt = tf.train.GradientDescentOptimizer(0.5)
+
+        def step(xb, yb):
+            with tf.GradientTape() as tape:
+                loss = _loss(xb, yb, params)
+            grads = tape.gradient(loss, variables)
+            opt.apply_gradients(zip(grads, variables))
+            return loss, grads[0]
+
+        step = wrap(step)
+        out = [step(tf.constant(x), tf.constant(y)) for _ in range(5)]
+        results.append(([float(l) for l, _ in out], out[-1][1].numpy(), [v.numpy() for v in variables]))
+    (el, eg, ev), (fl, fg, fv) = results
+    np.testing.assert_allclose(fl, el, rtol=1e-6)
+    np.testing.assert_allclose(fg, eg, rtol=1e-5, atol=1e-7)
+    for a, b in zip(fv, ev):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
+def test_variables_created_in_a_function_are_lifted(eager):
+    made = []
+
+    @tf.function
+    def f(x):
+        if not made:
+            made.append(tf.Variable(lambda: tf.ones([2]) * 3.0))
+        made[0].assign_add(x)
+        return made[0].read_value()
+
+    assert f(tf.constant([1.0, 2.0])).numpy().tolist() == [4.0, 5.0]
+    assert f(tf.constant([1.0, 1.0])).numpy().tolist() == [5.0, 6.0]
+    assert isinstance(made[0], tf.eager.EagerVariable) and made[0].numpy().tolist() == [5.0, 6.0]

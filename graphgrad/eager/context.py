@@ -12,7 +12,6 @@ eager graph checks the op with its own shape rule and runs its own kernel, bound
 from __future__ import annotations
 
 import contextlib
-import threading
 
 import numpy as np
 
@@ -110,7 +109,6 @@ class EagerGraph(Graph):
         self._variable_store = _NoStore()
         self._kernels = KernelCache(self._ctx)
         self._entries = {}
-        self._lock = threading.RLock()
 
     # --- what graph building does that means nothing here ---------------------------------------------------
     def name_scope(self, name):
