@@ -6,8 +6,11 @@
 - per W1 step (MLP 2-8-8-1 tanh, log-loss, batch 32, SGD): graphgrad eager (GradientTape + apply_gradients), the
   same step under tf.function, graph mode (Session.make_callable) and PyTorch eager when importable.
 
-    python -m bench.eager_overhead [--rounds 7]
+    python -m bench.eager_overhead [--rounds 7] [--threads 1]
     /work/bench-venv/bin/python -m bench.eager_overhead      # with PyTorch
+
+`--threads` sets PyTorch's intra-op threads (default 1: on a shared 2-core machine two OpenMP threads spin
+against the other processes and PyTorch's small-op times grow tenfold; NumPy's BLAS threads are the harness's).
 """
 from __future__ import annotations
 
@@ -79,7 +82,7 @@ def op_cases():
     return cases
 
 
-def step_cases():
+def step_cases(threads):
     params, data = init_params(W1), make_data(W1)
     cases = {
         "graphgrad eager": graphgrad_eager_peer.make_step(W1, [(w.copy(), b.copy()) for w, b in params], data),
@@ -91,7 +94,7 @@ def step_cases():
     try:
         from bench.peers import torch_peer
 
-        torch_peer._set_threads(2)
+        torch_peer._set_threads(threads)
         cases["torch eager"] = torch_peer.make_step(W1, [(w.copy(), b.copy()) for w, b in params], data)
     except ImportError:
         pass
@@ -101,7 +104,14 @@ def step_cases():
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--threads", type=int, default=1, help="PyTorch's intra-op threads (default 1)")
     args = ap.parse_args(argv)
+    try:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    except ImportError:
+        pass
     tf.enable_eager_execution()
     ops = op_cases()
     results = {k: [] for k in ops}
@@ -111,7 +121,7 @@ def main(argv=None):
     print("| op | µs per call (best of rounds) |\n| --- | --- |")
     for k, v in results.items():
         print(f"| {k} | {min(v):.2f} |")
-    steps = step_cases()
+    steps = step_cases(args.threads)
     for fn in steps.values():
         for _ in range(20):
             fn()

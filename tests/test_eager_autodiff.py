@@ -331,7 +331,7 @@ def test_function_gives_the_eager_numbers(eager):
         variables = [v for p in params for v in p]
         opt = tf.train.GradientDescentOptimizer(0.5)
 
-        def step(xb, yb):
+        def step(xb, yb, params=params, variables=variables, opt=opt):
             with tf.GradientTape() as tape:
                 loss = _loss(xb, yb, params)
             grads = tape.gradient(loss, variables)

@@ -480,6 +480,8 @@ def name_scope(name, default_name=None, values=None):
     As in TF1, when `values` come from a graph other than the default one, that graph is the default inside
     the scope, so the constants an op converts its arguments to are made next to its inputs."""
     default = get_default_graph()
+    if default._is_eager:  # executing eagerly: ops have no names to scope
+        return default.name_scope(name)
     g = default
     for v in values or ():
         el = getattr(v, "graph", None)
