@@ -224,7 +224,9 @@ class EagerGraph(Graph):
         for t in dop.outputs:
             shape = t.shape if t.shape.is_fully_defined() else None  # else from the value
             specs.append((t.dtype.base_dtype, shape))
-        copy = bool(op_def.mutates or op_def.is_variable)  # never hand out a variable's live buffer
+        # A variable op's value is copied; an update's result (the updated variable) is not: like TF2's
+        # `assign_add`, which returns the variable itself, it shows the variable's current value.
+        copy = bool(op_def.is_variable)
         entry = (kernel, tuple(specs), copy, dop)
         if len(self._entries) > 8192:
             self._entries.clear()
