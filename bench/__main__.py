@@ -14,6 +14,8 @@ PEERS: dict[str, str] = {
     "tf": "bench.peers.tf_peer",
     "jax": "bench.peers.jax_peer",
     "graphgrad": "bench.peers.graphgrad_peer",
+    "gg-eager": "bench.peers.graphgrad_eager_peer",
+    "gg-function": "bench.peers.graphgrad_function_peer",
 }
 UNIT_LABEL = {"us/step": "µs/step", "ms/step": "ms/step", "s/epoch": "s/epoch", "s/step": "s/step"}
 STEADY = ("W1", "W1F", "W2", "W3", "W5")  # timed round-robin, one worker process per peer

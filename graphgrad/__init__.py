@@ -20,8 +20,19 @@ from . import (
     test,
     train,
 )
-from .autodiff import gradients, hessians
 from .config import ConfigProto, GPUOptions
+from .eager import (  # noqa: F401
+    EagerTensor,
+    GradientTape,
+    UnconnectedGradients,
+    defun,
+    enable_eager_execution,
+    executing_eagerly,
+    function,
+    gradients,
+    hessians,
+    init_scope,
+)
 from .framework import errors
 from .framework.dtypes import (  # noqa: F401
     DType,
@@ -56,6 +67,7 @@ from .framework.graph import (
 )
 from .framework.op_def import RegisterGradient  # noqa: F401
 from .framework.tensor_shape import Dimension, TensorShape
+from .jacobians import batch_jacobian, jacobian  # noqa: F401
 from .ops import check_ops as debugging  # noqa: F401  (tf.debugging.assert_*)
 from .ops import linalg_ops as linalg  # noqa: F401  (tf.linalg.norm / einsum / matmul / tensordot / transpose)
 from .ops import math_ops as math  # noqa: F401

@@ -31,6 +31,9 @@ def _fresh_default_graph():
     """Every test starts on an empty default graph with no default session left over."""
     tf.reset_default_graph()
     yield
+    if tf.eager.eager_enabled():  # eager execution is process-wide: a test must not leave it on for the next
+        tf.eager.context._disable_eager_execution()
+        pytest.fail("the test left eager execution enabled: enter it with `graphgrad.eager.eager_mode()`")
     s = tf.get_default_session()
     while s is not None:
         s.close()

@@ -37,16 +37,31 @@ def test_the_fence_pattern_finds_every_python_block():
         assert len(list(blocks(path))) == opened, path.name
 
 
+@contextlib.contextmanager
+def _graph_mode_afterwards():
+    from graphgrad.eager.context import _disable_eager_execution, eager_enabled
+
+    was = eager_enabled()
+    try:
+        yield
+    finally:
+        if not was:
+            _disable_eager_execution()
+
+
 @pytest.mark.parametrize("path", [p for p in DOCS if any(code for _, code in blocks(p))], ids=lambda p: p.name)
 def test_docs_python_blocks_run(path, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GRAPHGRAD_DATA_DIR", str(tmp_path / "data"))
     namespace = {"tf": graphgrad, "np": np, "__name__": "__docs__"}
-    for line, code in blocks(path):
-        if code is None:
-            continue
-        with contextlib.redirect_stdout(io.StringIO()):
-            try:
-                exec(compile(code, f"{path.name}:{line}", "exec"), namespace)
-            except Exception as e:
-                pytest.fail(f"the block at {path.name}:{line} fails: {type(e).__name__}: {e}")
+    # A page may switch eager execution on (tf.enable_eager_execution(), as a program would at its start):
+    # graph mode comes back after the page, for the next test.
+    with _graph_mode_afterwards():
+        for line, code in blocks(path):
+            if code is None:
+                continue
+            with contextlib.redirect_stdout(io.StringIO()):
+                try:
+                    exec(compile(code, f"{path.name}:{line}", "exec"), namespace)
+                except Exception as e:
+                    pytest.fail(f"the block at {path.name}:{line} fails: {type(e).__name__}: {e}")

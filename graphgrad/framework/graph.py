@@ -183,6 +183,9 @@ class Graph:
     """A TensorFlow 1.x style computation graph. Threads may build into one graph at once: scopes are
     per thread, and naming and adding an op happen under the graph's lock."""
 
+    #: True on the graph that stands for eager execution (graphgrad/eager): its `create_op` runs the op at once.
+    _is_eager = False
+
     def __init__(self):
         self._ops: list[Operation] = []
         self._nodes_by_name: dict[str, Operation] = {}
@@ -312,8 +315,8 @@ class Graph:
             raise RuntimeError("Graph is finalized and cannot be modified.")
         for t in inputs:
             if t.graph is not self:
-                raise ValueError(f"Tensor {t.name} must be from the same graph as the op being created "
-                                 f"({op_def.type}).")
+                inputs = [x if x.graph is self else _foreign_input(self, x, op_def) for x in inputs]
+                break
         name = name or op_def.type
         name = name[:-1] if name.endswith("/") else self.unique_name(name)
         attrs = attrs or {}
@@ -415,6 +418,15 @@ class Graph:
         self._collections.pop(name, None)
 
 
+def _foreign_input(graph, t, op_def):
+    """An input from elsewhere: an eager tensor is captured as a constant of `graph` (its `_capture`, installed by
+    graphgrad/eager); a tensor of another graph is an error."""
+    capture = getattr(t, "_capture", None)
+    if capture is None:
+        raise ValueError(f"Tensor {t.name} must be from the same graph as the op being created ({op_def.type}).")
+    return capture(graph)
+
+
 _VALID_SCOPE = re.compile(r"^[A-Za-z0-9_.\\/>-][A-Za-z0-9_.\\/>-]*$")
 
 
@@ -458,7 +470,9 @@ class _DefaultGraphStack(threading.local):
         if self.stack:
             raise AssertionError("Do not use tf.reset_default_graph() to clear nested graphs. If you need "
                                  "a cleared graph, exit the nesting and create a new graph.")
-        _DefaultGraphStack._global_default = Graph()
+        old = _DefaultGraphStack._global_default
+        # the eager graph stays (eager execution is switched on for the process), it only forgets its seed
+        _DefaultGraphStack._global_default = old._reset() if old._is_eager else Graph()
 
 
 _default_graph_stack = _DefaultGraphStack()
@@ -479,10 +493,12 @@ def name_scope(name, default_name=None, values=None):
     As in TF1, when `values` come from a graph other than the default one, that graph is the default inside
     the scope, so the constants an op converts its arguments to are made next to its inputs."""
     default = get_default_graph()
+    if default._is_eager:  # executing eagerly: ops have no names to scope
+        return default.name_scope(name)
     g = default
     for v in values or ():
         el = getattr(v, "graph", None)
-        if isinstance(el, Graph):
+        if isinstance(el, Graph) and not el._is_eager:
             g = el
             break
     scope = g.name_scope(name if name is not None else default_name)

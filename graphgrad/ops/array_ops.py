@@ -49,6 +49,9 @@ def get_static_value(tensor):
         if hasattr(tensor, "_as_tensor"):
             return None
         return np.asarray(tensor)
+    value = getattr(tensor, "_value", None)  # a tensor computed eagerly: its value is known
+    if value is not None:
+        return np.asarray(value)
     op = tensor.op
     t = op.type
     if t == "Const":

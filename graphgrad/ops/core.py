@@ -65,6 +65,10 @@ def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None) -> Ten
     conv = getattr(value, "_as_tensor", None)
     if conv is not None:
         return conv(dtype=dtype, name=name)
+    if _eager_scalar is not None and type(value) in _SCALAR_TYPES:
+        t = _eager_scalar(value, dtype, preferred_dtype)
+        if t is not None:
+            return t
     if isinstance(value, (list, tuple)) and any(_is_tensorlike(v) for v in _flatten(value)):
         from .array_ops import stack
 
@@ -75,6 +79,12 @@ def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None) -> Ten
         except (TypeError, ValueError):
             pass
     return constant(value, dtype=dtype, name=name or "Const")
+
+
+#: Installed by graphgrad/eager: `(value, dtype, preferred_dtype) -> tensor or None`, the eager conversion of a
+#: Python scalar operand (`x * 2.0`) from a cache, as TF's eager context caches them; None when building a graph.
+_eager_scalar = None
+_SCALAR_TYPES = (float, int, bool)
 
 
 def _is_tensorlike(v):

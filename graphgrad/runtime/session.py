@@ -105,6 +105,10 @@ class Session:
         self.graph = graph if graph is not None else get_default_graph()
         if not isinstance(self.graph, Graph):
             raise TypeError(f"graph must be a tf.Graph, but got {type(self.graph).__name__}")
+        if self.graph._is_eager:
+            raise RuntimeError("tf.Session is not compatible with eager execution: ops run as they are called and "
+                               "their results hold values (`tensor.numpy()`). To run a graph, build it under `with "
+                               "tf.Graph().as_default() as g:` and pass `tf.Session(graph=g)`.")
         if matmul_precision is None:
             matmul_precision = os.environ.get(PRECISION_ENV_VAR) or None
         precision = canonical_precision(matmul_precision)

@@ -18,6 +18,7 @@ kernel generated from it: `out=` arithmetic into scratch buffers kept per thread
 """
 from __future__ import annotations
 
+from .. import eager as _eager
 from ..autodiff import gradients as _gradients
 from ..framework import dtypes
 from ..framework.errors import InvalidArgumentError
@@ -208,7 +209,10 @@ class Optimizer:
 
     def compute_gradients(self, loss, var_list=None, gate_gradients=GATE_OP, aggregation_method=None,
                           colocate_gradients_with_ops=False, grad_loss=None):
-        """[(gradient or None, variable)] for `var_list` (default: the trainable variables)."""
+        """[(gradient or None, variable)] for `var_list` (default: the trainable variables). When executing
+        eagerly `loss` is a function, run under a GradientTape (default var_list: the variables it read)."""
+        if _eager.executing_eagerly():
+            return self._compute_gradients_eagerly(loss, var_list, grad_loss)
         if callable(loss) and not isinstance(loss, Tensor):
             loss = loss()
         loss = convert_to_tensor(loss)
@@ -234,6 +238,24 @@ class Optimizer:
         grads_and_vars = list(zip(grads, var_list))
         _assert_valid_dtypes([_ref(v) for g, v in grads_and_vars if g is not None])
         return grads_and_vars
+
+    def _compute_gradients_eagerly(self, loss, var_list, grad_loss):
+        if not callable(loss):
+            raise RuntimeError("`loss` passed to Optimizer.compute_gradients should be a function when eager "
+                               "execution is enabled: `opt.minimize(lambda: loss_of(model), var_list=...)`.")
+        if var_list is not None:
+            var_list = list(_flatten(var_list))
+        with _eager.GradientTape() as tape:
+            if var_list is not None:
+                tape.watch(var_list)
+            value = loss()
+        _assert_valid_dtypes([convert_to_tensor(value)])
+        if var_list is None:
+            var_list = tape.watched_variables()
+        if not var_list:
+            raise ValueError("No variables to optimize.")
+        grads = tape.gradient(value, var_list, output_gradients=None if grad_loss is None else [grad_loss])
+        return list(zip(grads, var_list))
 
     def apply_gradients(self, grads_and_vars, global_step=None, name=None):
         """One op that runs every variable's update, then increments `global_step` (if given) once."""
@@ -344,7 +366,7 @@ class Optimizer:
         return named[key]
 
     def _create_non_slot_variable(self, initial_value, name, colocate_with=None):
-        g = (colocate_with.graph if colocate_with is not None else get_default_graph())
+        g = _owner_graph(colocate_with.graph if colocate_with is not None else get_default_graph())
         key = (name, g)
         v = self._non_slot_dict.get(key)
         if v is None:
@@ -354,7 +376,7 @@ class Optimizer:
         return v
 
     def _get_non_slot_variable(self, name, graph=None):
-        return self._non_slot_dict.get((name, graph or get_default_graph()))
+        return self._non_slot_dict.get((name, _owner_graph(graph or get_default_graph())))
 
     # --- hyper-parameters -----------------------------------------------------------------------------
     @staticmethod
@@ -395,6 +417,14 @@ class Optimizer:
 
     def _finish(self, update_ops, name_scope):
         return group(*update_ops, name=name_scope)
+
+
+def _owner_graph(g):
+    """The graph an optimizer's own variables (Adam's beta powers) belong to: the eager graph while executing
+    eagerly and while a tf.function is traced (they are created eagerly and outlive the trace), else `g`."""
+    if _eager.eager_enabled() and getattr(g, "_lifts_variables", g._is_eager):
+        return _eager.eager_graph()
+    return g
 
 
 def _flatten(x):

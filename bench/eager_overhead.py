@@ -1,0 +1,138 @@
+"""Eager execution's cost per op and per W1 step, in one process, alternating, best of several rounds:
+
+- per op: the NumPy call alone, the eager graph's `create_op` (dispatch: signature lookup, kernel, wrapping),
+  the public function (`tf.add`, `a + b`, `tf.matmul`: conversion, name scope, dispatch), and the same op
+  recorded by a GradientTape; PyTorch's `a + b` / `a @ b` on the same arrays when torch is importable;
+- per W1 step (MLP 2-8-8-1 tanh, log-loss, batch 32, SGD): graphgrad eager (GradientTape + apply_gradients), the
+  same step under tf.function, graph mode (Session.make_callable) and PyTorch eager when importable.
+
+    python -m bench.eager_overhead [--rounds 7] [--threads 1]
+    /work/bench-venv/bin/python -m bench.eager_overhead      # with PyTorch
+
+`--threads` sets PyTorch's intra-op threads (default 1: on a shared 2-core machine two OpenMP threads spin
+against the other processes and PyTorch's small-op times grow tenfold; NumPy's BLAS threads are the harness's).
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+import graphgrad as tf
+from bench.peers import graphgrad_eager_peer, graphgrad_peer
+from bench.workloads import W1, init_params, make_data
+
+
+def best_us(fn, n, rounds):
+    best = float("inf")
+    for _ in range(rounds):
+        t = time.perf_counter()
+        for _ in range(n):
+            fn()
+        best = min(best, (time.perf_counter() - t) / n)
+    return best * 1e6
+
+
+def op_cases():
+    from graphgrad.framework.graph import get_default_graph
+    from graphgrad.ops import math_ops
+
+    a = tf.constant(np.ones(4, np.float32))
+    b = tf.constant(np.full(4, 2.0, np.float32))
+    m = tf.constant(np.ones((32, 8), np.float32))
+    w = tf.constant(np.ones((8, 8), np.float32))
+    g = get_default_graph()
+    na, nb, nm, nw = a.numpy(), b.numpy(), m.numpy(), w.numpy()
+    tape = tf.GradientTape()
+    tape.__enter__()
+    tape.watch(a)
+    tape.__exit__(None, None, None)
+    cases = {
+        "numpy add (4,)": lambda: np.add(na, nb),
+        "create_op AddV2 (4,)": lambda: g.create_op(math_ops.AddV2, [a, b]),
+        "tf.add (4,)": lambda: tf.add(a, b),
+        "a + b (4,)": lambda: a + b,
+        "a * 2.0 (4,)": lambda: a * 2.0,
+        "tf.tanh (4,)": lambda: tf.tanh(a),
+        "numpy matmul (32,8)@(8,8)": lambda: np.matmul(nm, nw),
+        "tf.matmul (32,8)@(8,8)": lambda: tf.matmul(m, w),
+    }
+
+    def taped_add():
+        tape._recording = True
+        tf.eager.context._tapes.append(tape)
+        try:
+            return a + b
+        finally:
+            tf.eager.context._tapes.pop()
+            tape._recording = False
+    cases["a + b recorded by a tape"] = taped_add
+    try:
+        import torch
+
+        ta, tb = torch.from_numpy(na.copy()), torch.from_numpy(nb.copy())
+        tm, tw = torch.from_numpy(nm.copy()), torch.from_numpy(nw.copy())
+        cases["torch a + b (4,)"] = lambda: ta + tb
+        cases["torch a @ b (32,8)@(8,8)"] = lambda: tm @ tw
+        ra = ta.clone().requires_grad_()
+        cases["torch a + b, requires_grad"] = lambda: ra + tb
+    except ImportError:
+        pass
+    return cases
+
+
+def step_cases(threads):
+    params, data = init_params(W1), make_data(W1)
+    cases = {
+        "graphgrad eager": graphgrad_eager_peer.make_step(W1, [(w.copy(), b.copy()) for w, b in params], data),
+        "graphgrad tf.function": graphgrad_eager_peer.make_step(W1, [(w.copy(), b.copy()) for w, b in params], data,
+                                                                wrap=tf.function),
+        "graphgrad graph (make_callable)": graphgrad_peer.make_step(W1, [(w.copy(), b.copy()) for w, b in params],
+                                                                    data),
+    }
+    try:
+        from bench.peers import torch_peer
+
+        torch_peer._set_threads(threads)
+        cases["torch eager"] = torch_peer.make_step(W1, [(w.copy(), b.copy()) for w, b in params], data)
+    except ImportError:
+        pass
+    return cases
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--threads", type=int, default=1, help="PyTorch's intra-op threads (default 1)")
+    args = ap.parse_args(argv)
+    try:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    except ImportError:
+        pass
+    tf.enable_eager_execution()
+    ops = op_cases()
+    results = {k: [] for k in ops}
+    for _ in range(args.rounds):  # alternate, so a change of the machine's speed moves every case alike
+        for k, fn in ops.items():
+            results[k].append(best_us(fn, 2000, 1))
+    print("| op | µs per call (best of rounds) |\n| --- | --- |")
+    for k, v in results.items():
+        print(f"| {k} | {min(v):.2f} |")
+    steps = step_cases(args.threads)
+    for fn in steps.values():
+        for _ in range(20):
+            fn()
+    results = {k: [] for k in steps}
+    for _ in range(args.rounds):
+        for k, fn in steps.items():
+            results[k].append(best_us(fn, 200, 1))
+    print("\n| W1 step | µs per step (best of rounds) | median of rounds |\n| --- | --- | --- |")
+    for k, v in results.items():
+        print(f"| {k} | {min(v):.1f} | {sorted(v)[len(v) // 2]:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

