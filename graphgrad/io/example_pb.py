@@ -4,7 +4,7 @@ definitions (tensorflow/core/example/feature.proto and example.proto), field for
     syntax = "proto3";  package tensorflow;
     message BytesList { repeated bytes value = 1; }
     message FloatList { repeated float value = 1 [packed = true]; }
-    message Int64List { repeated int64 value = 1 [packed = true]; }
+    message Int64List { repeated int64 value = 1 [packed = true, jstype = JS_STRING]; }
     message Feature { oneof kind { BytesList bytes_list = 1; FloatList float_list = 2; Int64List int64_list = 3; } }
     message Features { map<string, Feature> feature = 1; }
     message FeatureList { repeated Feature feature = 1; }
@@ -30,20 +30,18 @@ FEATURE_PROTO = "tensorflow/core/example/feature.proto"
 EXAMPLE_PROTO = "tensorflow/core/example/example.proto"
 
 
-def _field(msg, name, number, type_, label=_F.LABEL_OPTIONAL, type_name=None, packed=None, oneof=None):
-    f = msg.field.add(name=name, number=number, type=type_, label=label, json_name=_json_name(name))
+def _field(msg, name, number, type_, label=_F.LABEL_OPTIONAL, type_name=None, packed=None, oneof=None,
+           jstype=None):
+    f = msg.field.add(name=name, number=number, type=type_, label=label)
     if type_name:
         f.type_name = type_name
     if packed is not None:
         f.options.packed = packed
+    if jstype is not None:
+        f.options.jstype = jstype
     if oneof is not None:
         f.oneof_index = oneof
     return f
-
-
-def _json_name(name):
-    head, *rest = name.split("_")
-    return head + "".join(w.capitalize() for w in rest)
 
 
 def _map(msg, field_name, entry_name, value_type_name, number):
@@ -65,7 +63,8 @@ def _feature_file():
     fd.options.go_package = "github.com/tensorflow/tensorflow/tensorflow/go/core/example/example_protos_go_proto"
     _field(fd.message_type.add(name="BytesList"), "value", 1, _F.TYPE_BYTES, _F.LABEL_REPEATED)
     _field(fd.message_type.add(name="FloatList"), "value", 1, _F.TYPE_FLOAT, _F.LABEL_REPEATED, packed=True)
-    _field(fd.message_type.add(name="Int64List"), "value", 1, _F.TYPE_INT64, _F.LABEL_REPEATED, packed=True)
+    _field(fd.message_type.add(name="Int64List"), "value", 1, _F.TYPE_INT64, _F.LABEL_REPEATED, packed=True,
+           jstype=descriptor_pb2.FieldOptions.JS_STRING)
     feature = fd.message_type.add(name="Feature")
     feature.oneof_decl.add(name="kind")
     for number, name in enumerate(("bytes_list", "float_list", "int64_list"), 1):

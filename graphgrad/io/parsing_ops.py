@@ -147,8 +147,9 @@ def _values(feature, key, dt, op):
 
 
 def _dense(feature_map, key, dt, dims, default, seq, op, index):
-    """One example's value of a dense feature (`seq`: [groups, *dims], [0, *dims] when missing)."""
-    if key not in feature_map:
+    """One example's value of a dense feature (`seq`: [groups, *dims], [0, *dims] when missing). A Feature
+    holding no list counts as missing, as in TF."""
+    if key not in feature_map or feature_map[key].WhichOneof("kind") is None:
         if seq:
             return np.zeros((0, *dims), dtype=_np_dtype(dt))
         if default is None:
@@ -220,7 +221,8 @@ def _decode(cls, s, op):
 
 def _result(op, ctx, arrays, types):
     to_device = ctx.to_device
-    return [a if t == dtypes.string else to_device(a) for a, t in zip(arrays, types)]
+    out = [a if t == dtypes.string else to_device(a) for a, t in zip(arrays, types)]
+    return out[0] if len(out) == 1 else out  # a one-output op's kernel returns its array
 
 
 class ParseExample(OpDef):
