@@ -62,7 +62,7 @@ def main():
                      "graphgrad": cases.read_all(tf, gg_dir), "errors": cases.error_cases(tf, tf_dir, tmp),
                      "descriptors": descriptors()}
     with open(os.path.join(DATA, "reference.json"), "w") as f:
-        json.dump(reference, f, indent=1, sort_keys=True)
+        json.dump(reference, f, sort_keys=True, separators=(",", ":"))
         f.write("\n")
     print("wrote", os.path.relpath(DATA, ROOT))
 
