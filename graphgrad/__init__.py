@@ -11,12 +11,15 @@ from . import (
     datasets,
     image,
     initializers,
+    io,
     layers,
     logging,
     losses,
     metrics,
     nn,
+    python_io,
     regularizers,
+    sparse,
     test,
     train,
 )
@@ -67,6 +70,14 @@ from .framework.graph import (
 )
 from .framework.op_def import RegisterGradient  # noqa: F401
 from .framework.tensor_shape import Dimension, TensorShape
+from .io.parsing_ops import (  # noqa: F401  (TF1's top-level names of tf.io's parsing)
+    FixedLenFeature,
+    FixedLenSequenceFeature,
+    VarLenFeature,
+    parse_example,
+    parse_single_example,
+    parse_single_sequence_example,
+)
 from .jacobians import batch_jacobian, jacobian  # noqa: F401
 from .ops import check_ops as debugging  # noqa: F401  (tf.debugging.assert_*)
 from .ops import linalg_ops as linalg  # noqa: F401  (tf.linalg.norm / einsum / matmul / tensordot / transpose)
@@ -97,6 +108,7 @@ from .ops.nd_ops import depth_to_space, eye, gather_nd, scatter_nd, space_to_dep
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.script_ops import numpy_function, py_func  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
+from .ops.sparse_ops import SparseTensor, SparseTensorValue, sparse_tensor_to_dense  # noqa: F401
 from .ops.state_ops import assign, assign_add, assign_sub
 from .runtime.session import InteractiveSession, Session, get_default_session
 from .variables import (

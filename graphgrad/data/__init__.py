@@ -1,5 +1,5 @@
 """`tf.data`: TensorFlow 1.x's input pipelines (docs/data.md, "tf.data"): `Dataset`, `Iterator`,
-`make_one_shot_iterator`, `make_initializable_iterator`, `experimental.AUTOTUNE`.
+`make_one_shot_iterator`, `make_initializable_iterator`, `TFRecordDataset`, `experimental.AUTOTUNE`.
 
 The project's own data-set loaders moved to `graphgrad.datasets`; their old names here (`graphgrad.data.load_digits`,
 `graphgrad.data.mnist1d`, ...) still work and warn (DeprecationWarning)."""
@@ -18,8 +18,9 @@ from .iterator_ops import (
     make_initializable_iterator,
     make_one_shot_iterator,
 )
+from .tfrecord import TFRecordDataset
 
-__all__ = ["AUTOTUNE", "Dataset", "Iterator", "TensorSpec", "experimental", "get_output_classes",
+__all__ = ["AUTOTUNE", "Dataset", "Iterator", "TFRecordDataset", "TensorSpec", "experimental", "get_output_classes",
            "get_output_shapes", "get_output_types", "make_initializable_iterator", "make_one_shot_iterator"]
 
 #: names that now live in graphgrad.datasets

@@ -28,16 +28,27 @@ def _infer_numpy(value, dtype):
     return _as_bytes(arr) if arr.dtype.kind in "USO" else arr
 
 
+def _asarray(value):
+    """np.asarray, but strings keep their trailing NULs (NumPy's fixed-width arrays drop them: a serialized
+    proto ending in a zero byte would lose it)."""
+    arr = np.asarray(value)
+    if arr.dtype.kind in "SU" and not isinstance(value, np.ndarray):
+        obj = np.asarray(value, dtype=object)
+        if obj.shape == arr.shape:
+            return obj
+    return arr
+
+
 def _infer_numeric(value, dtype):
     if dtype is not None:
         dt = dtypes.as_dtype(dtype).base_dtype
-        arr = np.asarray(value)
+        arr = _asarray(value)
         if arr.dtype.kind == "f" and dt.is_integer and not isinstance(value, np.ndarray):
             raise TypeError(f"Expected {dt.name}, got {value!r} of type '{type(value).__name__}' instead.")
         return np.asarray(arr, dtype=dt.np)
     if isinstance(value, (np.ndarray, np.generic)):
         return np.asarray(value)
-    arr = np.asarray(value)
+    arr = _asarray(value)
     if arr.dtype == np.float64:
         return arr.astype(np.float32)
     if arr.dtype.kind in "iu":

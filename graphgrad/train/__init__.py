@@ -1,4 +1,15 @@
 """`tf.train`: optimizers, the global step and learning-rate schedules (Saver and checkpoints join here)."""
+from ..io.example_pb import (
+    BytesList,
+    Example,
+    Feature,
+    FeatureList,
+    FeatureLists,
+    Features,
+    FloatList,
+    Int64List,
+    SequenceExample,
+)
 from .adadelta import AdadeltaOptimizer
 from .adagrad import AdagradOptimizer
 from .adam import AdamOptimizer
@@ -29,6 +40,8 @@ __all__ = [
     "get_global_step", "create_global_step", "get_or_create_global_step", "global_step", "assert_global_step",
     "exponential_decay", "piecewise_constant", "piecewise_constant_decay", "polynomial_decay", "natural_exp_decay",
     "inverse_time_decay", "cosine_decay",
+    "BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features", "FloatList", "Int64List",
+    "SequenceExample",
 ]
 
 from .saver import (  # noqa: E402

@@ -1,0 +1,15 @@
+"""`tf.io` (and, through graphgrad.python_io, TF1's `tf.python_io`): TFRecord files and tf.train.Example parsing
+(docs/data.md, "TFRecord files")."""
+from .parsing_ops import (
+    FixedLenFeature,
+    FixedLenSequenceFeature,
+    VarLenFeature,
+    parse_example,
+    parse_single_example,
+    parse_single_sequence_example,
+)
+from .tfrecord import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
+
+__all__ = ["FixedLenFeature", "FixedLenSequenceFeature", "TFRecordCompressionType", "TFRecordOptions",
+           "TFRecordWriter", "VarLenFeature", "parse_example", "parse_single_example", "parse_single_sequence_example",
+           "tf_record_iterator"]
