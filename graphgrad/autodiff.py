@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections import deque
 
+from .framework import dtypes
 from .framework.graph import Tensor, get_default_graph
 from .ops.core import constant, convert_to_tensor, ones_like, zeros_like
 from .ops.math_ops import add_n
+from .ops.tensor_array_ops import add_gradient_lists
 
 
 def _as_list(x):
@@ -24,14 +26,18 @@ def _as_tensor(x):
 
 
 def _backpropagatable(t):
-    return t.dtype.base_dtype.is_floating
+    """Floats, and variants (a TensorArray's flow: its gradient is a gradient list, ops/tensor_array_ops.py)."""
+    dt = t.dtype.base_dtype
+    return dt.is_floating or dt == dtypes.variant
 
 
 def _aggregate(grads, name=None):
     grads = [g for g in grads if g is not None]
     if not grads:
         return None
-    return grads[0] if len(grads) == 1 else add_n(grads, name=name)
+    if len(grads) == 1:
+        return grads[0]
+    return add_gradient_lists(grads, name=name) if grads[0].dtype == dtypes.variant else add_n(grads, name=name)
 
 
 def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False,
@@ -82,7 +88,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
     with g.as_default(), g.name_scope(name):  # gradient rules build their ops (and constants) in g
         for i, (y, gy) in enumerate(zip(ys, grad_ys)):
             if gy is None:
-                if not _backpropagatable(y):
+                if not _backpropagatable(y) or y.dtype == dtypes.variant:
                     continue  # as in TF: nothing flows back from an integer y, so its xs get None
                 shape = y.shape.dims_tuple
                 if shape is not None and all(d is not None for d in shape):
@@ -118,7 +124,9 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 if rule is None:
                     raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type})")
                 with g.name_scope(op.name + "_grad"):
-                    out_grads = [gr if gr is not None else (zeros_like(t) if _backpropagatable(t) else None)
+                    # a variant output without a gradient gets None (zero), which its rules handle
+                    out_grads = [gr if gr is not None else (zeros_like(t) if _backpropagatable(t)
+                                                             and t.dtype != dtypes.variant else None)
                                  for gr, t in zip(out_grads, op.outputs)]
                     in_grads = _as_list(rule(op, *out_grads))
                 if len(in_grads) != len(op.inputs):
