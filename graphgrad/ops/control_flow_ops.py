@@ -302,13 +302,14 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
         return default()
     with name_scope(name, "case", preds):
         if default is None:
+            all_preds = list(preds)
             k = len(preds) - 1
             last_pred, last_fn = preds[k], fns[k]
             others, other_fns = preds[:k], fns[:k]
 
             def default():
                 checks = [Assert(last_pred, ["Input error: None of conditions evaluated as True:",
-                                             stack(preds, name="preds_c")], summarize=len(preds))]
+                                             stack(all_preds, name="preds_c")], summarize=len(all_preds))]
                 if others:
                     checks.append(_assert_at_most_n_true(
                         others, 0, f"Implementation error: selected default action #{k} was called, but some of "

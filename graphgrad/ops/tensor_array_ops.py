@@ -150,7 +150,7 @@ class TensorArrayV3(OpDef):
     gradient = not_differentiable
 
 
-def _put(op, flow, items, dynamic):
+def _put(op, flow, items, dynamic, same_shape=True):
     """`flow` with `items` ([(index, value)]) written: a new tuple."""
     n = max((i for i, _ in items), default=-1) + 1
     out = list(flow)
@@ -166,13 +166,13 @@ def _put(op, flow, items, dynamic):
         if out[i] is not None:
             raise _error(op, f"Could not write to TensorArray index {i} because it has already been written to.")
         s = getattr(v, "shape", ())
-        if shape is not None and s != shape:
+        if same_shape and shape is not None and s != shape:
             raise _error(op, f"Could not write to TensorArray index {i} because the value shape is {list(s)} "
                              f"which is incompatible with the TensorArray's inferred element shape: {list(shape)} "
                              "(consider setting infer_shape=False).")
         shape = s
         out[i] = v
-    if op.attrs.get("infer_shape", True) and shape is not None:
+    if same_shape and op.attrs.get("infer_shape", True) and shape is not None:
         for e in flow:
             if e is not None and getattr(e, "shape", ()) != shape:
                 raise _error(op, f"Could not write to TensorArray because the value shape is {list(shape)} which "
@@ -427,7 +427,8 @@ class TensorArraySplitV3(OpDef):
                 raise _error(op, f"Expected sum of lengths to be equal to values.shape[0], but sum of lengths is "
                                  f"{sum(ls)} and value's shape is: {list(value.shape)}")
             starts = np.cumsum([0] + ls)
-            return _put(op, flow, [(i, value[starts[i]:starts[i + 1]]) for i in range(len(ls))], dynamic)
+            return _put(op, flow, [(i, value[starts[i]:starts[i + 1]]) for i in range(len(ls))], dynamic,
+                        same_shape=False)
         return split
 
     def gradient(op, dflow):
@@ -506,7 +507,7 @@ class TensorArray:
         return self._element_shape.merge_with(shape)
 
     def _value(self, value, name):
-        value = convert_to_tensor(value, name=name)
+        value = convert_to_tensor(value, name=name, preferred_dtype=self._dtype)
         if value.dtype.base_dtype != self._dtype:
             raise TypeError(f"TensorArray dtype is {self._dtype.name} but Op is trying to write dtype "
                             f"{value.dtype.base_dtype.name}.")
