@@ -216,3 +216,14 @@ def test_the_history_is_released_and_plans_stay_out_of_graph_replay():
     s.run(g, {x: np.ones(3, np.float32)})
     plan = [p for p, _ in s._plans.values()][-1]
     assert "del" in plan.source and plan.replay is None
+
+
+def test_graph_def_export_and_check_numerics_ops_with_a_loop_in_the_graph():
+    x = tf.placeholder(tf.float32, (3,))
+    y = tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, tf.sin(y)), [0, x])[1]
+    (g,) = tf.gradients(tf.reduce_sum(y), x)
+    names = {n.name for n in tf.get_default_graph().as_graph_def().node}
+    assert {"while/Exit", "while/Identity_1"} <= names
+    check = tf.add_check_numerics_ops()  # checks only what runs outside the loop's op
+    np.testing.assert_allclose(tf.Session().run([g, check], {x: np.ones(3, np.float32)})[0],
+                               np.full(3, np.cos(np.sin(np.sin(1.0))) * np.cos(np.sin(1.0)) * np.cos(1.0)), rtol=1e-6)
