@@ -10,7 +10,8 @@ two inner plans fed with the loop variables and captures (`ctx.subplan`), and it
 `while cond(vals + caps): vals = body(vals + caps)`, calling the generated functions directly, so an iteration
 costs two Python calls plus the body's own kernels.
 
-Gradients. With `back_prop=True` the While op has one more output, a `variant` history: per iteration, the
+Gradients. With `back_prop=True` (and something differentiable among the loop variables) the While op has one
+more output, a `variant` history: per iteration, the
 values of the body tensors the backward pass reads (`LoopBody.saved`, fetched from the body's plan as extra
 results). `While.gradient` builds the body's gradient once, in a loop body of its own (`gradients(body results,
 loop variables + captures, grad_ys=<LoopVar per result>)`); the forward tensors that gradient reads become the
@@ -89,7 +90,7 @@ def _while_kernel(op, ctx):
     n, c = len(body.inner), len(body.captures)
     fed = [i for i, t in enumerate(body.captures) if not _reads_variable(t)]
     feeds = body.inner + [body.captures[i] for i in fed]
-    saving = op.attrs["back_prop"]
+    saving = op.attrs["history"]
     saved = list(body.saved) if saving else []
     cond_plan = ctx.subplan([body.pred], feeds)
     body_plan = ctx.subplan(body.outputs + saved, feeds)
@@ -143,7 +144,7 @@ class While(OpDef):
     def infer(op):
         body = op.attrs["body"]
         out = [(static_shape(t), t.dtype.base_dtype) for t in body.inner]
-        if op.attrs["back_prop"]:
+        if op.attrs["history"]:
             out.append(((), dtypes.variant))
         return out
 
@@ -177,7 +178,7 @@ def _while_gradient(op, dys):
     body = op.attrs["body"]
     n, c = len(body.inner), len(body.captures)
     grads = [None] * len(op.inputs)
-    if not op.attrs["back_prop"]:
+    if not op.attrs["history"]:
         return grads
     flowing = [i for i in range(n) if _backpropagatable(body.inner[i])]
     wrt = [j for j in range(c) if _backpropagatable(body.captures[j])]
@@ -418,7 +419,9 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
                     refs[o.inputs[i]] = None
         inputs = tensors + loop.captures + ([max_t] if max_t is not None else []) + list(refs)
         op_def = UpdatingWhile if refs else While
-        exits = apply_op(op_def, inputs, {"body": loop, "back_prop": bool(back_prop), "has_max": max_t is not None,
+        # a loop of integers and bools has nothing to differentiate: no history to keep
+        history = bool(back_prop) and any(_backpropagatable(t) for t in tensors)
+        exits = apply_op(op_def, inputs, {"body": loop, "history": history, "has_max": max_t is not None,
                                           "n_refs": len(refs), "parallel_iterations": parallel_iterations,
                                           "swap_memory": swap_memory}, "Exit")
         exits = exits if isinstance(exits, list) else [exits]
