@@ -212,10 +212,15 @@ def test_the_history_is_released_and_plans_stay_out_of_graph_replay():
     x = tf.placeholder(tf.float32, (3,))
     y = tf.while_loop(lambda i, y: i < 5, lambda i, y: (i + 1, tf.sin(y)), [0, x])[1]
     (g,) = tf.gradients(y, x)
-    s = tf.Session(device="fakegpu") if False else tf.Session()
+    s = tf.Session()
     s.run(g, {x: np.ones(3, np.float32)})
     plan = [p for p, _ in s._plans.values()][-1]
-    assert "del" in plan.source and plan.replay is None
+    lines = plan.source.splitlines()
+    fwd = next(k for k, line in enumerate(lines) if line.endswith("(While)"))
+    history = lines[fwd].split("=")[0].split(",")[2].strip()  # the While's third output: i, y, history
+    back = next(k for k, line in enumerate(lines) if line.endswith("(WhileGrad)"))
+    assert history in lines[back] and lines[back + 1].strip() == f"del {history}"  # freed after its last reader
+    assert plan.replay is None
 
 
 def test_graph_def_export_and_check_numerics_ops_with_a_loop_in_the_graph():
@@ -227,3 +232,35 @@ def test_graph_def_export_and_check_numerics_ops_with_a_loop_in_the_graph():
     check = tf.add_check_numerics_ops()  # checks only what runs outside the loop's op
     np.testing.assert_allclose(tf.Session().run([g, check], {x: np.ones(3, np.float32)})[0],
                                np.full(3, np.cos(np.sin(np.sin(1.0))) * np.cos(np.sin(1.0)) * np.cos(1.0)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("device", ["cpu-unoptimized", "fakegpu"])
+def test_same_results_without_the_passes_and_on_the_fake_gpu(device):
+    import fakegpu
+
+    fakegpu.register()
+
+    def run(**kw):
+        with tf.Graph().as_default():
+            x = tf.placeholder(tf.float32, (3,))
+            w = tf.Variable(np.array([0.5, -1.0, 2.0], np.float32))
+            count = tf.Variable(0)
+
+            def body(i, h):
+                with tf.control_dependencies([tf.assign_add(count, 1)]):
+                    return i + 1, tf.tanh(h * w + x)
+            h = tf.while_loop(lambda i, h: i < 4, body, [0, x])[1]
+            loss = tf.reduce_sum(h * h)
+            step = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+            s = tf.Session(**kw)
+            s.run(tf.global_variables_initializer())
+            out = [s.run([loss, step], {x: np.arange(3, dtype=np.float32)})[0] for _ in range(4)]
+            plans = [pl for pl, _ in s._plans.values()]
+            return out + [s.run(w).tolist(), s.run(count)], plans
+    base, _ = run()
+    got, plans = run(optimize=False) if device == "cpu-unoptimized" else run(device="fakegpu")
+    np.testing.assert_allclose(got[:4], base[:4], rtol=1e-6)
+    np.testing.assert_allclose(got[4], base[4], rtol=1e-6)
+    assert got[5] == base[5] == 16  # the body's assignment ran once per iteration of the 4 runs
+    if device == "fakegpu":
+        assert all(pl.replay is None for pl in plans if any("While" in op.type for op in pl.steps))
