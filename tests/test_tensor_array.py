@@ -88,3 +88,18 @@ def test_dynamic_size_grows_in_a_loop():
     _, ta = tf.while_loop(lambda i, ta: i < n, lambda i, ta: (i + 1, ta.write(i, tf.cast(i, tf.float32) * 2)),
                           [0, ta])
     assert tf.Session().run(ta.stack(), {n: 4}).tolist() == [0, 2, 4, 6]
+
+
+def test_a_tensor_array_through_tf_cond_inside_a_loop_with_gradients():
+    def build(xs):
+        out = tf.TensorArray(tf.float64, size=4, element_shape=[2])
+
+        def body(i, acc, out):
+            row = xs[i]
+            out = tf.cond(tf.equal(i % 2, 0), lambda: out.write(i, tf.sin(row) * acc),
+                          lambda: out.write(i, row * row))
+            assert isinstance(out, tf.TensorArray)
+            return i + 1, acc + tf.reduce_sum(row), out
+        _, _, out = tf.while_loop(lambda i, a, o: i < 4, body, [0, tf.constant(1.0, tf.float64), out])
+        return tf.reshape(out.stack(), [4, 2])
+    check_gradients(build, [np.random.default_rng(3).standard_normal((4, 2))])

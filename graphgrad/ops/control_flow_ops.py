@@ -17,7 +17,7 @@ from ..framework import dtypes
 from ..framework.graph import Operation, Tensor, get_default_graph, name_scope
 from ..framework.op_def import OpDef, static_shape
 from .core import apply_op, convert_to_tensor
-from .tensor_array_ops import zeros_for
+from .tensor_array_ops import TensorArray, zeros_for
 
 __all__ = ["cond", "case"]
 
@@ -186,7 +186,7 @@ def _build_branch(graph, fn, name, which):
             if isinstance(x, Operation):
                 raise TypeError(f"{which}_fn returned the operation {x.name}: graphgrad's cond returns tensors "
                                 "only; return a tensor computed after it (tf.control_dependencies) instead")
-        branch.outputs = [convert_to_tensor(x) for x in flat]
+        branch.outputs = [x.flow if isinstance(x, TensorArray) else convert_to_tensor(x) for x in flat]
     finally:
         scopes.cond_stack.pop()
         scopes.control_stack = outer_control
@@ -251,6 +251,8 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
         for c in then_b.external_control + else_b.external_control:
             if_op._add_control_input(c)
     flat = out if isinstance(out, list) else [out]
+    # a TensorArray comes back as a TensorArray whose flow is the cond's output
+    flat = [x._with(t) if isinstance(x, TensorArray) else t for x, t in zip(_flatten(then_s), flat)]
     result = _pack(then_s, flat)
     if not strict and isinstance(result, (list, tuple)) and len(result) == 1 and not hasattr(result, "_fields"):
         return result[0]
