@@ -200,12 +200,75 @@ def test_dropout_in_the_body_uses_the_same_mask_backwards():
     np.testing.assert_allclose(gv, yv)  # y is linear in x with slope = what reached y
 
 
-def test_second_derivatives_raise_a_clear_lookup_error():
+def _gradient_of(build):
+    """x -> d(sum(build(x, ...)²))/dx, so that check_gradients checks second derivatives."""
+    def grad(*xs):
+        y = build(*xs)
+        return tf.gradients(tf.reduce_sum(y * y), xs[0])[0]
+    return grad
+
+
+def test_second_derivatives_and_the_hessian():
+    x, w = tf.placeholder(tf.float64, ()), tf.placeholder(tf.float64, ())
+    y = tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, tf.sin(y) * w), [0, x])[1]
+    gx, gw = tf.gradients(y, [x, w])
+    hxx, hxw = tf.gradients(gx, [x, w])
+    (hww,) = tf.gradients(gw, [w])
+
+    def f(a, b):
+        for _ in range(3):
+            a = np.sin(a) * b
+        return a
+    e = 1e-4
+    fx = lambda a, b: (f(a + e, b) - f(a - e, b)) / (2 * e)  # noqa: E731
+    fw = lambda a, b: (f(a, b + e) - f(a, b - e)) / (2 * e)  # noqa: E731
+    want = [(fx(0.7 + e, 1.3) - fx(0.7 - e, 1.3)) / (2 * e), (fx(0.7, 1.3 + e) - fx(0.7, 1.3 - e)) / (2 * e),
+            (fw(0.7, 1.3 + e) - fw(0.7, 1.3 - e)) / (2 * e)]
+    np.testing.assert_allclose(tf.Session().run([hxx, hxw, hww], {x: 0.7, w: 1.3}), want, rtol=1e-5)
+    v = tf.placeholder(tf.float64, (2,))
+    z = tf.while_loop(lambda i, z: i < 3, lambda i, z: (i + 1, tf.sin(z) * 1.1), [0, v])[1]
+    (hess,) = tf.hessians(tf.reduce_sum(z), v)
+    h = tf.Session().run(hess, {v: [0.3, 0.4]})
+    second = [(f(a + e, 1.1) - 2 * f(a, 1.1) + f(a - e, 1.1)) / e ** 2 for a in (0.3, 0.4)]
+    assert h[0, 1] == h[1, 0] == 0.0
+    np.testing.assert_allclose(np.diag(h), second, rtol=1e-5)
+
+
+@pytest.mark.parametrize("case", ["matrix", "cond", "nested", "data-dependent", "scan"])
+def test_second_derivatives_match_finite_differences(case):
+    rng = np.random.default_rng(4)
+    if case == "matrix":
+        check_gradients(_gradient_of(lambda h0, w: tf.while_loop(
+            lambda i, h: i < 3, lambda i, h: (i + 1, tf.tanh(tf.matmul(h, w))), [0, h0])[1]),
+            [rng.standard_normal((2, 3)), rng.standard_normal((3, 3)) * 0.5])
+    elif case == "cond":
+        check_gradients(_gradient_of(lambda x, w: tf.while_loop(lambda i, y: i < 4, lambda i, y: (i + 1, tf.cond(
+            i % 2 > 0, lambda: tf.sin(y) * w, lambda: y * y * w)), [0, x])[1]),
+            [rng.standard_normal(2) * 0.5, rng.standard_normal(2)])
+    elif case == "nested":
+        def nested(x, w):
+            def outer(i, y):
+                inner = tf.while_loop(lambda j, a: j < 2, lambda j, a: (j + 1, tf.tanh(a * w)), [0, y])[1]
+                return i + 1, inner + x
+            return tf.while_loop(lambda i, y: i < 2, outer, [0, x])[1]
+        check_gradients(_gradient_of(nested), [rng.standard_normal(2), rng.standard_normal(2)])
+    elif case == "data-dependent":
+        check_gradients(_gradient_of(lambda x, w: tf.while_loop(
+            lambda i, y: tf.reduce_sum(y * y) < 100.0, lambda i, y: (i + 1, tf.sin(y) * w + 1.5 * y), [0, x])[1]),
+            [rng.standard_normal(3) + 2.0, np.array([0.7, 1.1, 0.9])])
+    else:
+        check_gradients(_gradient_of(lambda x, w: tf.scan(lambda a, r: tf.tanh(a * r + w), x)),
+                        [rng.standard_normal((3, 2)), rng.standard_normal(2)])
+
+
+def test_third_derivatives_raise_a_clear_lookup_error():
     x = tf.placeholder(tf.float64, ())
     y = tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * x), [0, x])[1]
     (g,) = tf.gradients(y, x)
-    with pytest.raises(LookupError, match="WhileGrad.*second derivatives through tf.while_loop are not supported"):
-        tf.gradients(g, x)
+    (h,) = tf.gradients(g, x)
+    assert tf.Session().run(h, {x: 1.5}) == pytest.approx(12 * 1.5 ** 2)  # y = x^4
+    with pytest.raises(LookupError, match="WhileGrad.*third order through tf.while_loop are not supported"):
+        tf.gradients(h, x)
 
 
 def test_the_history_is_released_and_plans_stay_out_of_graph_replay():

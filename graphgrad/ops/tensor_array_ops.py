@@ -271,7 +271,16 @@ class TakeGradients(OpDef):
             return rest, out
         return take
 
-    gradient = None  # second derivatives through TensorArrays are not supported
+    def gradient(op, d_rest, d_taken):
+        """Linear in the gradient list: the taken elements' gradients go back to their indices."""
+        if d_taken is None:
+            return [d_rest] + [None] * (len(op.inputs) - 1)
+        if op.attrs.get("range"):
+            back = apply_op(GradientListAt, [d_taken], {"range": True})
+        else:
+            back = apply_op(GradientListAt, [op.inputs[1], d_taken], {"single": op.attrs.get("single")})
+        total = back if d_rest is None else add_gradient_lists([d_rest, back])
+        return [total] + [None] * (len(op.inputs) - 1)
 
 
 class TensorArrayReadV3(OpDef):
@@ -356,7 +365,15 @@ class GradientListAt(OpDef):
             return out
         return at
 
-    gradient = None  # second derivatives through TensorArrays are not supported
+    def gradient(op, dlist):
+        """Linear in dy: each row of dy gets the gradient of its index."""
+        dy = op.inputs[-1]
+        if dlist is None:
+            return [None] * len(op.inputs)
+        if op.attrs.get("range"):
+            return [apply_op(TakeGradients, [dlist, dy], {"range": True})[1]]
+        taken = apply_op(TakeGradients, [dlist, op.inputs[0], dy], {"single": op.attrs.get("single")})[1]
+        return [None, taken]
 
 
 class TensorArraySizeV3(OpDef):

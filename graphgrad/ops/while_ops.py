@@ -19,6 +19,11 @@ saved ones (so a random op in the body, dropout, uses the same mask backwards, a
 a `WhileGrad` op runs its plan over the history in reverse, summing the captures' gradients. The history lives
 as long as any value of the run: the plan deletes it after WhileGrad, its last reader.
 
+Second derivatives: the gradient of a WhileGrad is a WhileGradGrad, which reruns the reverse pass to know what
+each iteration was fed, then goes over the iterations in forward order through the gradient of the gradient body;
+the gradient it gives the history (per iteration and saved tensor) seeds the saved tensors in the forward loop's
+gradient. Third derivatives raise LookupError.
+
 A body that assigns variables makes the op an `UpdatingWhile`: it declares `mutates` with those variables as
 reference inputs, so the plan orders the loop after the run's other readers of those variables (reads before
 writes) and snapshots them when something can fail: a failed iteration leaves every variable as it was before
@@ -50,6 +55,15 @@ class LoopBody(Branch):
         self.inner: list[Tensor] = []   # the loop variables as the body sees them (LoopVar tensors)
         self.pred: Tensor | None = None
         self.saved: list[Tensor] = []   # body tensors a gradient reads: kept per iteration in the history
+        #: a gradient body whose ops this one recomputes (a second derivative's body: the first derivative's body
+        #: values are not kept), all but its LoopVars, which come in as captures
+        self.recomputes = None
+
+    def _outside(self, op):
+        r = self.recomputes
+        if r is not None and op._branch is not None and op._branch.encloses(r):
+            return op._branch is r and op.op_def.must_feed
+        return super()._outside(op)
 
     def __repr__(self):
         return f"<loop {self.name}: outputs {[t.name for t in self.outputs]}>"
@@ -172,9 +186,31 @@ def _backpropagatable(t):
     return dt.is_floating or dt == dtypes.variant
 
 
-def _while_gradient(op, dys):
+def _gradient_body(graph, name, like, ys, xs, stops, recomputes=None):
+    """A LoopBody computing `gradients(ys, xs, grad_ys=<one LoopVar per tensor of like>)` (None filled with
+    zeros), not differentiating past `stops`; its captures found."""
     from ..autodiff import gradients
 
+    scopes = graph._scopes
+    g = LoopBody(name, scopes.cond_stack[-1] if scopes.cond_stack else None)
+    g.recomputes = recomputes
+    scopes.cond_stack.append(g)
+    outer_control, scopes.control_stack = scopes.control_stack, []
+    first = len(graph._ops)
+    try:
+        g.inner = [apply_op(LoopVar, [], {"shape": t.shape, "dtype": t.dtype.base_dtype}, "dy", graph=graph)
+                   for t in like]
+        gs = gradients(ys, xs, grad_ys=g.inner, stop_gradients=stops) if ys else [None] * len(xs)
+        g.outputs = [gr if gr is not None else zeros_for(x) for gr, x in zip(gs, xs)]
+    finally:
+        scopes.cond_stack.pop()
+        scopes.control_stack = outer_control
+    g.external_control = _detach_external_control(graph._ops[first:], g)
+    g.find_captures()
+    return g
+
+
+def _while_gradient(op, dys):
     body = op.attrs["body"]
     n, c = len(body.inner), len(body.captures)
     grads = [None] * len(op.inputs)
@@ -185,25 +221,16 @@ def _while_gradient(op, dys):
     if not flowing:
         return grads
     dy_in = [dys[i] if dys[i] is not None else zeros_for(op.outputs[i]) for i in flowing]
-    graph = op.graph
-    scopes = graph._scopes
-    g = LoopBody(op.name + "_grad", scopes.cond_stack[-1] if scopes.cond_stack else None)
-    scopes.cond_stack.append(g)
-    outer_control, scopes.control_stack = scopes.control_stack, []
-    first = len(graph._ops)
-    try:
-        g.inner = [apply_op(LoopVar, [], {"shape": body.inner[i].shape, "dtype": body.inner[i].dtype.base_dtype},
-                            "dy", graph=graph) for i in flowing]
-        xs = [body.inner[i] for i in flowing] + [body.captures[j] for j in wrt]
-        # stop at the captures: what lies between two captures outside the loop is differentiated outside
-        gs = gradients([body.outputs[i] for i in flowing], xs, grad_ys=g.inner,
-                       stop_gradients=[body.captures[j] for j in wrt])
-        g.outputs = [gr if gr is not None else zeros_for(x) for gr, x in zip(gs, xs)]
-    finally:
-        scopes.cond_stack.pop()
-        scopes.control_stack = outer_control
-    g.external_control = _detach_external_control(graph._ops[first:], g)
-    g.find_captures()
+    # A gradient flowing into the history (a second derivative: it reached the saved values through a WhileGrad)
+    # seeds the saved tensors too, iteration by iteration.
+    dh = dys[n]
+    ds_idx = [j for j, t in enumerate(body.saved) if _backpropagatable(t)] if dh is not None else []
+    ds = [body.saved[j] for j in ds_idx]
+    wrt_caps = [body.captures[j] for j in wrt]
+    flow_in = [body.inner[i] for i in flowing]
+    # stop at the captures: what lies between two captures outside the loop is differentiated outside
+    g = _gradient_body(op.graph, op.name + "_grad", flow_in + ds, [body.outputs[i] for i in flowing] + ds,
+                       flow_in + wrt_caps, wrt_caps)
     g.saved = [t for t in g.captures if t.op._branch is body]
     g.captures = [t for t in g.captures if t.op._branch is not body]
     positions = []
@@ -211,15 +238,12 @@ def _while_gradient(op, dys):
         if t not in body.saved:
             body.saved.append(t)
         positions.append(body.saved.index(t))
-    wrt_caps = [body.captures[j] for j in wrt]
-    history = op.outputs[n]
-    outs = apply_op(WhileGrad, [history] + dy_in + wrt_caps + g.captures,
+    outs = apply_op(WhileGrad, [op.outputs[n]] + dy_in + wrt_caps + g.captures + ([dh] if dh is not None else []),
                     {"grad": g, "positions": positions, "n_flow": len(flowing), "n_wrt": len(wrt),
-                     "forward": op.name}, "WhileGrad")
+                     "ds_positions": ds_idx, "forward": op}, "WhileGrad")
     outs = outs if isinstance(outs, list) else [outs]
-    grad_op = outs[0].op
     for ctl in g.external_control:
-        grad_op._add_control_input(ctl)
+        outs[0].op._add_control_input(ctl)
     for k, i in enumerate(flowing):
         grads[i] = outs[k]
     for k, j in enumerate(wrt):
@@ -238,54 +262,182 @@ def _accumulate(acc, g):
     return acc + g
 
 
+def _zeros_like_value(xp, v):
+    return {} if isinstance(v, (tuple, dict)) else xp.zeros_like(v)
+
+
+def _reverse_pass(op, ctx):
+    """The WhileGrad `op`'s computation, `run(args, record) -> (d, capture gradients, fed)`: its gradient body's
+    plan over the history, last iteration first; with `record`, `fed[it]` is the list of output gradients fed
+    to the iteration `it` (what the second derivative differentiates at)."""
+    g = op.attrs["grad"]
+    m, k = op.attrs["n_flow"], op.attrs["n_wrt"]
+    fed = [i for i, t in enumerate(g.captures) if not _reads_variable(t)]
+    plan = ctx.subplan(g.outputs, g.inner + g.saved + [g.captures[i] for i in fed])
+    positions = op.attrs["positions"]
+    ds_positions = op.attrs["ds_positions"]
+    cap_idx = [m + k + i for i in fed]  # in the arguments after the history
+    xp = ctx.xp
+
+    def run(args, record=False):
+        history = args[0]
+        args = args[1:]
+        d = list(args[:m])
+        fwd = args[m:m + k]
+        caps = [args[i] for i in cap_idx]
+        dh = args[-1] if ds_positions else None
+        acc = [None] * k
+        seen = [None] * len(history) if record else None
+        f = plan.repeated()
+        try:
+            for it in range(len(history) - 1, -1, -1):
+                rec = history[it]
+                if ds_positions:
+                    ds = [dh.get((it, j)) for j in ds_positions]
+                    d = d + [_zeros_like_value(xp, rec[j]) if x is None else x for x, j in zip(ds, ds_positions)]
+                if record:
+                    seen[it] = d
+                out = f(d + [rec[p] for p in positions] + caps)
+                d = out[:m]
+                for j in range(k):
+                    acc[j] = _accumulate(acc[j], out[m + j])
+        except Exception as e:
+            raise _translate((plan,), e) from None
+        for j in range(k):
+            if acc[j] is None:
+                acc[j] = _zeros_like_value(xp, fwd[j])
+        return d, acc, seen
+    return run
+
+
 class WhileGrad(OpDef):
-    """WhileGrad(history, *output gradients, *forward captures, *captures of the gradient body) -> gradients of
-    the initial values of the differentiable loop variables, then of the differentiable captures. Runs the
-    gradient body's plan once per recorded iteration, last first."""
+    """WhileGrad(history, *output gradients, *forward captures, *captures of the gradient body[, history
+    gradient]) -> gradients of the initial values of the differentiable loop variables, then of the
+    differentiable captures. Runs the gradient body's plan once per recorded iteration, last first."""
 
     type = "WhileGrad"
     stateful = True
     host_control = True
 
     def infer(op):
-        g = op.attrs["grad"]
-        return [(static_shape(t), t.dtype.base_dtype) for t in g.inner] + \
-            [(static_shape(t), t.dtype.base_dtype) for t in op.inputs[1 + op.attrs["n_flow"]:][:op.attrs["n_wrt"]]]
+        g, m, k = op.attrs["grad"], op.attrs["n_flow"], op.attrs["n_wrt"]
+        return [(static_shape(t), t.dtype.base_dtype) for t in g.inner[:m]] + \
+            [(static_shape(t), t.dtype.base_dtype) for t in op.inputs[1 + m:1 + m + k]]
 
     def kernel(op, ctx):
-        g = op.attrs["grad"]
-        m, k = op.attrs["n_flow"], op.attrs["n_wrt"]
-        fed = [i for i, t in enumerate(g.captures) if not _reads_variable(t)]
-        plan = ctx.subplan(g.outputs, g.inner + g.saved + [g.captures[i] for i in fed])
-        positions = op.attrs["positions"]
-        cap_idx = [1 + m + k + i for i in fed]
-        xp = ctx.xp
+        run = _reverse_pass(op, ctx)
         single = len(op.outputs) == 1
 
-        def run_while_grad(history, *args):
-            d = list(args[:m])
-            fwd = args[m:m + k]
-            caps = [args[i - 1] for i in cap_idx]
-            acc = [None] * k
-            f = plan.repeated()
-            try:
-                for rec in reversed(history):
-                    out = f(d + [rec[p] for p in positions] + caps)
-                    d = out[:m]
-                    for j in range(k):
-                        acc[j] = _accumulate(acc[j], out[m + j])
-            except Exception as e:
-                raise _translate((plan,), e) from None
-            for j in range(k):
-                if acc[j] is None:
-                    acc[j] = {} if isinstance(fwd[j], tuple) else xp.zeros_like(fwd[j])
+        def run_while_grad(*args):
+            d, acc, _ = run(args)
             out = d + acc
             return out[0] if single else out
         return run_while_grad
 
+    def gradient(op, *dd):
+        return _while_grad_gradient(op, dd)
+
+
+def _while_grad_gradient(op, dd):
+    """Second derivatives: the gradient of a WhileGrad is a pass over the iterations in forward order through the
+    gradient of its gradient body (which recomputes that body's values from what each iteration was fed),
+    giving the gradients of its output gradients, of its captures, and of the history (the saved values),
+    which reach the forward loop's gradient, where they seed the saved tensors."""
+    grads = [None] * len(op.inputs)
+    if all(x is None for x in dd):
+        return grads
+    if op.attrs["ds_positions"]:
+        raise LookupError(f"No gradient defined for operation '{op.name}' (op type: WhileGrad): derivatives of "
+                          "third order through tf.while_loop are not supported (docs/control-flow.md)")
+    g, m, k = op.attrs["grad"], op.attrs["n_flow"], op.attrs["n_wrt"]
+    body = op.attrs["forward"].attrs["body"]
+    dd_in = [x if x is not None else zeros_for(t) for x, t in zip(dd, op.outputs)]
+    gcaps = [t for t in g.captures if _backpropagatable(t)]
+    gg = _gradient_body(op.graph, op.name + "_grad", op.outputs, g.outputs, g.inner + g.saved + gcaps,
+                        g.saved + gcaps, recomputes=g)
+    inner = set(g.inner)
+    outer = [t for t in gg.captures if t not in inner and t.op._branch is not body]
+    n_wg = len(op.inputs)
+    outs = apply_op(WhileGradGrad, list(op.inputs) + dd_in + outer,
+                    {"gg": gg, "while_grad": op, "outer": outer, "n_gcaps": len(gcaps)}, "WhileGradGrad")
+    outs = outs if isinstance(outs, list) else [outs]
+    for ctl in gg.external_control:
+        outs[0].op._add_control_input(ctl)
+    grads[0] = outs[0]
+    for i in range(m):
+        grads[1 + i] = outs[1 + i]
+    where = {t: 1 + m + k + i for i, t in enumerate(g.captures)}
+    for j, t in enumerate(gcaps):
+        grads[where[t]] = outs[1 + m + j]
+    assert len(grads) == n_wg
+    return grads
+
+
+class WhileGradGrad(OpDef):
+    """WhileGradGrad(*the WhileGrad's inputs, *gradients of its outputs, *captures) -> (gradient of the history
+    as {(iteration, saved index): gradient}, gradients of the WhileGrad's output gradients, of its gradient
+    body's captures)."""
+
+    type = "WhileGradGrad"
+    stateful = True
+    host_control = True
+
+    def infer(op):
+        wg = op.attrs["while_grad"]
+        m = wg.attrs["n_flow"]
+        g = wg.attrs["grad"]
+        return [((), dtypes.variant)] + [(static_shape(t), t.dtype.base_dtype) for t in wg.inputs[1:1 + m]] + \
+            [(static_shape(t), t.dtype.base_dtype) for t in g.captures if _backpropagatable(t)]
+
+    def kernel(op, ctx):
+        wg, gg = op.attrs["while_grad"], op.attrs["gg"]
+        g, m, k = wg.attrs["grad"], wg.attrs["n_flow"], wg.attrs["n_wrt"]
+        body = wg.attrs["forward"].attrs["body"]
+        reverse = _reverse_pass(wg, ctx)
+        n_wg, n_dd, n_gcaps = len(wg.inputs), m + k, op.attrs["n_gcaps"]
+        outer = op.attrs["outer"]
+        fed = [t for t in gg.captures if not _reads_variable(t)]
+        plan = ctx.subplan(gg.outputs, gg.inner + fed)
+        inner_pos = {t: i for i, t in enumerate(g.inner)}
+        # where each fed capture comes from: ("d", i) the gradient fed to the iteration, ("s", j) the history,
+        # ("c", i) an input
+        sources = [("d", inner_pos[t]) if t in inner_pos else ("s", body.saved.index(t)) if t.op._branch is body
+                   else ("c", n_wg + n_dd + outer.index(t)) for t in fed]
+        positions = wg.attrs["positions"]
+        n_saved = len(g.saved)
+        xp = ctx.xp
+
+        def run_while_grad_grad(*args):
+            history = args[0]
+            _, _, seen = reverse(args[:n_wg], record=True)
+            dd = list(args[n_wg:n_wg + m])
+            dacc = list(args[n_wg + m:n_wg + n_dd])
+            dhist, acc = {}, [None] * n_gcaps
+            f = plan.repeated()
+            try:
+                for it in range(len(history)):
+                    rec, d_fed = history[it], seen[it]
+                    feeds = [d_fed[i] if kind == "d" else rec[i] if kind == "s" else args[i] for kind, i in sources]
+                    out = f(dd + dacc + feeds)
+                    dd = out[:m]
+                    for j, p in enumerate(positions):
+                        key = (it, p)
+                        v = out[m + j]
+                        dhist[key] = add_values(dhist[key], v) if key in dhist else v
+                    for j in range(n_gcaps):
+                        acc[j] = _accumulate(acc[j], out[m + n_saved + j])
+            except Exception as e:
+                raise _translate((plan,), e) from None
+            gcaps = [t for t in g.captures if _backpropagatable(t)]
+            for j in range(n_gcaps):
+                if acc[j] is None:
+                    acc[j] = _zeros_like_value(xp, args[1 + m + k + g.captures.index(gcaps[j])])
+            return [dhist] + dd + acc
+        return run_while_grad_grad
+
     def gradient(op, *dys):
-        raise LookupError(f"No gradient defined for operation '{op.name}' (op type: WhileGrad): second "
-                          "derivatives through tf.while_loop are not supported (docs/control-flow.md)")
+        raise LookupError(f"No gradient defined for operation '{op.name}' (op type: WhileGradGrad): derivatives "
+                          "of third order through tf.while_loop are not supported (docs/control-flow.md)")
 
 
 # --- building -----------------------------------------------------------------------------------------------------
