@@ -100,6 +100,7 @@ from .ops.core import (
     zeros_like,
 )
 from .ops.core import tuple_ as tuple  # noqa: A001
+from .ops.functional_ops import *  # noqa: F401,F403
 from .ops.init_ops import *  # noqa: F401,F403
 from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.logging_ops import *  # noqa: F401,F403
@@ -110,6 +111,8 @@ from .ops.script_ops import numpy_function, py_func  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
 from .ops.sparse_ops import SparseTensor, SparseTensorValue, sparse_tensor_to_dense  # noqa: F401
 from .ops.state_ops import assign, assign_add, assign_sub
+from .ops.tensor_array_ops import TensorArray  # noqa: F401
+from .ops.while_ops import *  # noqa: F401,F403
 from .runtime.session import InteractiveSession, Session, get_default_session
 from .variables import (
     AUTO_REUSE,

@@ -12,10 +12,12 @@ from collections import deque
 
 import numpy as np
 
+from .framework import dtypes
 from .framework.graph import Tensor, get_default_graph
 from .framework.op_def import gradient_rule
 from .ops.arithmetic_ops import add_n
 from .ops.core import constant, convert_to_tensor, ones_like, zeros_like
+from .ops.tensor_array_ops import add_gradient_lists
 
 
 def _as_list(x):
@@ -28,14 +30,18 @@ def _as_tensor(x):
 
 
 def _backpropagatable(t):
-    return t.dtype.base_dtype.is_floating
+    """Floats, and variants (a TensorArray's flow: its gradient is a gradient list, ops/tensor_array_ops.py)."""
+    dt = t.dtype.base_dtype
+    return dt.is_floating or dt == dtypes.variant
 
 
 def _aggregate(grads, name=None):
     grads = [g for g in grads if g is not None]
     if not grads:
         return None
-    return grads[0] if len(grads) == 1 else add_n(grads, name=name)
+    if len(grads) == 1:
+        return grads[0]
+    return add_gradient_lists(grads, name=name) if grads[0].dtype == dtypes.variant else add_n(grads, name=name)
 
 
 def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False,
@@ -140,7 +146,7 @@ def _initial_grads(ys, grad_ys):
     grads: dict[Tensor, list] = {}
     for i, (y, gy) in enumerate(zip(ys, grad_ys)):
         if gy is None:
-            if not _backpropagatable(y):
+            if not _backpropagatable(y) or y.dtype == dtypes.variant:
                 continue  # as in TF: nothing flows back from an integer y, so its xs get None
             shape = y.shape.dims_tuple
             if shape is not None and all(d is not None for d in shape):
@@ -166,7 +172,9 @@ def _graph_rules(g, between, stops):
         if rule is None:
             raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type})")
         with g.name_scope(op.name + "_grad"):
-            out_grads = [gr if gr is not None else (zeros_like(t) if _backpropagatable(t) else None)
+            # a variant output without a gradient gets None (zero), which its rules handle
+            out_grads = [gr if gr is not None else (zeros_like(t) if _backpropagatable(t)
+                                                     and t.dtype != dtypes.variant else None)
                          for gr, t in zip(out_grads, op.outputs)]
             in_grads = _as_list(rule(op, *out_grads))
         if len(in_grads) != len(op.inputs):

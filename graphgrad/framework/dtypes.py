@@ -60,7 +60,7 @@ class DType:
 
     def __eq__(self, other):
         if isinstance(other, DType):
-            return self.np == other.np and self._is_ref == other._is_ref
+            return self.name == other.name  # the name says the kind and refness (string and variant share np)
         try:
             return not self._is_ref and self.np == as_dtype(other).np
         except TypeError:
@@ -90,11 +90,14 @@ uint8 = DType("uint8", np.uint8)
 bool_ = DType("bool", np.bool_)
 string = DType("string", np.object_)
 half, double = float16, float64
+#: An opaque value (a TensorArray's elements, a loop's saved history): a Python object, scalar-shaped, never fed,
+#: never a CUDA graph's; shares NumPy's object dtype with tf.string, so `as_dtype(np.object_)` stays tf.string.
+variant = DType("variant", np.object_)
 
 _ALL = [float16, float32, float64, int8, int16, int32, int64, uint8, bool_, string]
 _BY_NP = {d.np: d for d in _ALL}
 _BY_NAME = {d.name: d for d in _ALL}
-_BY_NAME.update(half=float16, double=float64, float=float32)
+_BY_NAME.update(half=float16, double=float64, float=float32, variant=variant)
 _REFS = {d.np: DType(d.name, d.np, is_ref=True) for d in _ALL}
 
 

@@ -35,7 +35,8 @@ class OpDef:
     stateful = False
     #: Set on ops that write variables in place; the session snapshots them so a failed run changes nothing.
     mutates = False
-    #: Inputs that are variable *references* (indices, or "all"): the plan passes no value for them and does not
+    #: Inputs that are variable *references* (indices, or "all", or a function of the op giving the indices: a
+    #: while loop references the variables its body writes): the plan passes no value for them and does not
     #: walk through them when pruning; the kernel finds the buffer through `ctx.variables[op.inputs[i].op]`.
     ref_inputs = ()
     #: The variables behind `ref_inputs` must hold a value before the run starts: the plan checks it up front
@@ -52,6 +53,9 @@ class OpDef:
     is_constant = False
     #: The op computes nothing and only orders its control inputs (NoOp): the passes drop it, and it cannot fail.
     no_op = False
+    #: The kernel decides on the host, from values, what runs (tf.cond's If, tf.while_loop's While): a plan with
+    #: such an op is never replayed as a CUDA graph, even when the op writes variables (`mutates`).
+    host_control = False
 
     # --- memory ------------------------------------------------------------------------------------------------
     #: Index of the input whose memory the output may share (reshape, identity, ...). Fetches that may
@@ -163,6 +167,8 @@ def gradient_rule(op):
 def ref_indices(op):
     """The indices of `op`'s reference inputs (`ref_inputs`, with "all" spelled out)."""
     refs = op.op_def.ref_inputs
+    if callable(refs):
+        return refs(op)
     return range(len(op.inputs)) if refs == "all" else refs
 
 

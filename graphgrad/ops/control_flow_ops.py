@@ -16,12 +16,16 @@ from __future__ import annotations
 from ..framework import dtypes
 from ..framework.graph import Operation, Tensor, get_default_graph, name_scope
 from ..framework.op_def import OpDef, static_shape
-from .core import apply_op, convert_to_tensor, zeros_like
+from .core import apply_op, convert_to_tensor
+from .tensor_array_ops import TensorArray, zeros_for
 
-__all__ = ["cond"]
+__all__ = ["cond", "case"]
 
 class Branch:
-    """One branch of a cond while it is built and afterwards: its outputs and the outside tensors it reads."""
+    """One branch of a cond while it is built and afterwards: its outputs and the outside tensors it reads.
+    A loop's body is a Branch too (`is_loop`, ops/while_ops.py)."""
+
+    is_loop = False
 
     def __init__(self, name, parent):
         self.name, self.parent = name, parent
@@ -61,7 +65,16 @@ class Branch:
         self.captures = list(captures)
 
     def _outside(self, op: Operation) -> bool:
-        return op._branch is None or (op._branch is not self and self.encloses(op._branch))
+        """Whether `op`'s value comes into this branch from outside (a capture) rather than being computed in
+        it. A loop body computes only its own ops, everything else is a capture; a cond branch also computes
+        the ops of other conds' branches it reaches (a gradient's cond recomputing its forward branch), but not
+        the ops of a loop body (their values exist only inside their loop, one per iteration)."""
+        b = op._branch
+        if b is None or (b is not self and self.encloses(b)):
+            return True
+        if self.is_loop:
+            return not b.encloses(self)
+        return b.is_loop
 
     def __repr__(self):  # what an If op's attributes show (GraphDef, errors)
         return f"<branch {self.name}: outputs {[t.name for t in self.outputs]}>"
@@ -74,6 +87,7 @@ class If(OpDef):
 
     type = "If"
     stateful = True
+    host_control = True
 
     def infer(op):
         a, b = op.attrs["then"].outputs, op.attrs["else"].outputs
@@ -99,14 +113,14 @@ class If(OpDef):
         grads = [None] * len(op.inputs)
         if not wrt:
             return grads
-        flowing = [(i, dy if dy is not None else zeros_like(t)) for i, (dy, t) in enumerate(zip(dys, op.outputs))
+        flowing = [(i, dy if dy is not None else zeros_for(t)) for i, (dy, t) in enumerate(zip(dys, op.outputs))
                    if _backpropagatable(t)]
 
         def branch_gradient(branch):
             def fn():
                 outs = [branch.outputs[i] for i, _ in flowing]
                 gs = gradients(outs, wrt, grad_ys=[dy for _, dy in flowing]) if outs else [None] * len(wrt)
-                return [g if g is not None else zeros_like(x) for g, x in zip(gs, wrt)]
+                return [g if g is not None else zeros_for(x) for g, x in zip(gs, wrt)]
             return fn
 
         result = cond(pred, branch_gradient(op.attrs["then"]), branch_gradient(op.attrs["else"]), strict=True)
@@ -172,7 +186,7 @@ def _build_branch(graph, fn, name, which):
             if isinstance(x, Operation):
                 raise TypeError(f"{which}_fn returned the operation {x.name}: graphgrad's cond returns tensors "
                                 "only; return a tensor computed after it (tf.control_dependencies) instead")
-        branch.outputs = [convert_to_tensor(x) for x in flat]
+        branch.outputs = [x.flow if isinstance(x, TensorArray) else convert_to_tensor(x) for x in flat]
     finally:
         scopes.cond_stack.pop()
         scopes.control_stack = outer_control
@@ -237,7 +251,93 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
         for c in then_b.external_control + else_b.external_control:
             if_op._add_control_input(c)
     flat = out if isinstance(out, list) else [out]
+    # a TensorArray comes back as a TensorArray whose flow is the cond's output
+    flat = [x._with(t) if isinstance(x, TensorArray) else t for x, t in zip(_flatten(then_s), flat)]
     result = _pack(then_s, flat)
     if not strict and isinstance(result, (list, tuple)) and len(result) == 1 and not hasattr(result, "_fields"):
         return result[0]
     return result
+
+
+def _case_args(pred_fn_pairs, exclusive):
+    if not isinstance(pred_fn_pairs, (list, tuple, dict)):
+        raise TypeError("fns must be a list, tuple, or dict")
+    if isinstance(pred_fn_pairs, dict):
+        pred_fn_pairs = list(pred_fn_pairs.items())
+    preds, fns = [], []
+    for pair in pred_fn_pairs:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise TypeError("Each entry in pred_fn_pairs must be a 2-tuple")
+        pred, fn = pair
+        if not isinstance(pred, Tensor) or pred.dtype.base_dtype != dtypes.bool_:
+            raise TypeError(f"pred must be Tensor of type bool: {getattr(pred, 'name', pred)}")
+        if not callable(fn):
+            raise TypeError(f"fn for pred {pred.name} must be callable.")
+        preds.append(pred)
+        fns.append(fn)
+    return preds, fns
+
+
+def _assert_at_most_n_true(preds, n, msg):
+    from .array_ops import stack
+    from .cast_ops import cast
+    from .check_ops import Assert
+    from .comparison_ops import less_equal
+    from .reduction_ops import reduce_sum
+
+    preds_c = stack(preds, name="preds_c")
+    num = reduce_sum(cast(preds_c, dtypes.int32), name="num_true_conds")
+    names = ", ".join(p.name for p in preds)
+    return Assert(less_equal(num, n), [f"{msg}: more than {n} conditions ({names}) evaluated as True:", preds_c],
+                  summarize=len(preds))
+
+
+def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"):
+    """TF1's `tf.case`: the result of the first `fn` whose `pred` is true (a chain of tf.cond), else of
+    `default`. Without a default the last pair's `fn` is the default, run after asserting that its `pred` holds.
+    With `exclusive=True` the run fails (InvalidArgumentError) when more than one predicate is true."""
+    from .array_ops import stack
+    from .check_ops import Assert
+
+    preds, fns = _case_args(pred_fn_pairs, exclusive)
+    if not preds:
+        if default is None:
+            raise ValueError("Must provide at least one pred_fn_pair or a default")
+        return default()
+    with name_scope(name, "case", preds):
+        if default is None:
+            all_preds = list(preds)
+            k = len(preds) - 1
+            last_pred, last_fn = preds[k], fns[k]
+            others, other_fns = preds[:k], fns[:k]
+
+            def default():
+                checks = [Assert(last_pred, ["Input error: None of conditions evaluated as True:",
+                                             stack(all_preds, name="preds_c")], summarize=len(all_preds))]
+                if others:
+                    checks.append(_assert_at_most_n_true(
+                        others, 0, f"Implementation error: selected default action #{k} was called, but some of "
+                                   "other predicates are True: "))
+                with get_default_graph().control_dependencies(checks):
+                    out = last_fn()
+                    return _identity_structure(out)
+            preds, fns = others, other_fns
+        fn = default
+        for pred, action in reversed(list(zip(preds, fns))):
+            fn = (lambda p, a, f: lambda: cond(p, a, f, strict=strict))(pred, action, fn)
+        if exclusive and len(preds) > 1:
+            with get_default_graph().control_dependencies([_assert_at_most_n_true(preds, 1, "Input error: "
+                                                                                  "exclusive=True")]):
+                return fn()
+        return fn()
+
+
+def _identity_structure(out):
+    """Identity of every tensor in `out`, so control dependencies taken around it apply to something built in
+    their scope."""
+    from .core import identity
+
+    if isinstance(out, (list, tuple)):
+        items = [_identity_structure(x) for x in out]
+        return type(out)(*items) if hasattr(out, "_fields") else type(out)(items)
+    return identity(out) if isinstance(out, Tensor) else out

@@ -205,7 +205,8 @@ def verify_tensor_all_finite(t, msg, name=None):
 def _checkable_outputs(graph):
     """Float outputs worth checking, in creation order.
 
-    Skipped: ref and variable-aliasing outputs (a read of a variable shares its buffer, so a check running
+    Skipped: ops built inside a tf.cond branch or a tf.while_loop body (their values exist only inside their
+    If or While op), ref and variable-aliasing outputs (a read of a variable shares its buffer, so a check running
     after an in-place update would blame the read for the update's NaN), anything downstream of an op
     that writes variables (checking it would make `run(check_op)` apply those updates), ops that only
     feed variable initializers (checking them would re-run random initializers every step), and
@@ -224,7 +225,9 @@ def _checkable_outputs(graph):
         if op.op_def.mutates or any(t.op in writes for t in op.inputs) or any(c in writes for c in
                                                                               op.control_inputs):
             writes.add(op)
+    # ops of a tf.cond branch or a loop body have values only inside their If or While op
     return [t for op in ops if op not in writes and op not in init_only and op.type != "CheckNumerics"
+            and op._branch is None
             for t in op.outputs
             if not t.dtype.is_ref_dtype and t.dtype.is_floating and not aliases_variable(t)]
 

@@ -40,6 +40,8 @@ def not_capturable(plan) -> str | None:
         return "the plan runs no op"
     for op in plan.steps:
         od = op.op_def
+        if od.host_control:
+            return f"{op.name} ({op.type}) decides on the host what runs"
         if od.stateful and not (od.is_variable or od.mutates):
             return f"{op.name} ({op.type}) acts on the host or draws random numbers"
         if any(t.dtype.base_dtype == dtypes.string for t in op.outputs):

@@ -236,8 +236,9 @@ class Program:
             for i, t in enumerate(op.outputs):
                 if t in self.fed or t in self.alias:
                     continue
-                if t in self.consts:
-                    self._sym[t] = tuple(np.shape(self.consts[t]))
+                if t in self.consts:  # an array, a NumPy or Python scalar, or a variant (a TensorArray's tuple): ()
+                    v = self.consts[t]
+                    self._sym[t] = tuple(v.shape) if hasattr(v, "shape") else ()
                 else:
                     self._sym[t] = _merge_static(rule if i == 0 else None, t.shape.dims_tuple)
 

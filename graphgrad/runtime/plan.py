@@ -363,16 +363,32 @@ class Plan:
         return self._call(feeds)
 
     def _call(self, feeds):
-        if self.needs_initialized:
-            store = self.ctx.variables
-            for v in self.needs_initialized:
-                if v not in store:
-                    raise uninitialized_error(v)
+        self._check_initialized()
         if self.replay is not None:
             out = self.replay(feeds)
             if out is not None:
                 return out
         return self.run_normally(feeds)
+
+    def _check_initialized(self):
+        if self.needs_initialized:
+            store = self.ctx.variables
+            for v in self.needs_initialized:
+                if v not in store:
+                    raise uninitialized_error(v)
+
+    def repeated(self):
+        """For an op that runs this inner plan many times in one run (a tf.while_loop's cond and body): checks
+        once what every run checks first (the variables it reads hold values) and returns the function to call
+        per iteration, `f(feed_values) -> fetched values`. That is the generated function itself when a run
+        needs no rollback snapshot, so an iteration costs one Python call; an error it raises is the kernel's
+        own, which `translate(exc)` turns into the InvalidArgumentError naming the op."""
+        self._check_initialized()
+        return self.run_normally if self.needs_snapshot else self._fn
+
+    def translate(self, exc):
+        """The error a run of this plan reports for `exc`, raised by a kernel of the function from `repeated`."""
+        return self._translate(exc)
 
     def run_normally(self, feeds):
         """One run through the generated function (no graph replay), rolled back if it fails."""
