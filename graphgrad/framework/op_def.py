@@ -52,6 +52,10 @@ class OpDef:
     is_constant = False
     #: The op computes nothing and only orders its control inputs (NoOp): the passes drop it, and it cannot fail.
     no_op = False
+    #: Run the op as soon as its inputs exist instead of in creation order among the ops ready at that point
+    #: (the plan's order stays deterministic): a collective that *starts* communication (graphgrad.distributed's
+    #: bucket allreduce) is issued early, so that it overlaps with the ops after it until its result is awaited.
+    urgent = False
 
     # --- memory ------------------------------------------------------------------------------------------------
     #: Index of the input whose memory the output may share (reshape, identity, ...). Fetches that may
