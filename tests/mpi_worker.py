@@ -133,7 +133,8 @@ def scenario_fd(outdir):
 
 def scenario_fail(outdir, how):
     hvd.init()
-    print("rank", hvd.rank(), "pid", os.getpid(), flush=True)   # MPICH's launcher names a killed rank by pid
+    with open(os.path.join(outdir, f"pid{hvd.rank()}"), "w") as f:   # MPICH's launcher reports pids
+        f.write(str(os.getpid()))
     batches = global_batches(hvd.size(), steps=200)
     tf.set_random_seed(BASE_SEED)
     loss, x, y, _ = make_model(BASE_SEED)
@@ -146,6 +147,10 @@ def scenario_fail(outdir, how):
         s.run(bcast)
         for i, (bx, by) in enumerate(batches):
             if i == 3 and hvd.rank() == 1:
+                deadline = time.time() + 20   # fail only once rank 0 has saved step 3 (one file system here)
+                while not (tf.train.latest_checkpoint(outdir) or "").endswith("model-3") and time.time() < deadline:
+                    time.sleep(0.01)
+                time.sleep(0.1)
                 if how == "kill":
                     os.kill(os.getpid(), signal.SIGKILL)
                 if how == "raise":

@@ -21,10 +21,11 @@ Failures that end a rank are turned into a stop of every rank:
   sends an exit notice to every peer on a control communicator and waits for theirs. A peer that is waiting in a
   collective (or enters one later) finds the notice and aborts the job naming the rank that left; when every
   rank reaches its exit the notices cross and MPI is finalized normally;
-- a rank killed by a signal: MPICH's and Open MPI's launchers end the job at once (MPICH's message names the
-  pid; Open MPI's the rank); where the launcher leaves the others running (`mpiexec -disable-auto-cleanup`,
-  `srun` without `--kill-on-bad-exit`), a peer on the same host finds the pid gone at its next collective wait
-  and aborts naming the rank, and a peer on another host stops after the timeout.
+- a rank killed by a signal runs no more code, and MPICH's and Open MPI's launchers end the job at once, before
+  a peer can look (MPICH's message names a pid of the job, not reliably the killed one; Open MPI's names the
+  rank); where the launcher leaves the others running (`srun` without `--kill-on-bad-exit`), a peer on the same
+  host finds the pid gone at its next collective wait and aborts naming the rank, and a peer on another host
+  stops after the timeout.
 
 CuPy arrays go to MPI as they are where the MPI library is CUDA-aware (`GRAPHGRAD_MPI_CUDA_AWARE=1`, or
 mpi4py's `Query_cuda_support()`), and are staged through host copies otherwise (`to_mpi`).
@@ -200,8 +201,8 @@ class World:
         """Abort the job, naming the peer, if a peer left its program (an exit notice) or its process on this host
         is gone. A peer that finished the very collective this rank waits for may leave before this rank saw the
         collective complete: `request` gets a second's grace first (True: it completed)."""
-        status = self.MPI.Status()
-        if self.ctl.Iprobe(source=self.MPI.ANY_SOURCE, tag=_EXIT_TAG, status=status):
+        status = self.MPI.Status() if self.ctl is not None else None
+        if status is not None and self.ctl.Iprobe(source=self.MPI.ANY_SOURCE, tag=_EXIT_TAG, status=status):
             r = status.Get_source()
             if request is not None:
                 end = time.perf_counter() + 1.0
@@ -223,6 +224,7 @@ class World:
     def abort(self, message, code=1):
         """One line on stderr, then stop every rank of the job (MPI_Abort)."""
         _say(f"stopping the job: {message}")
+        time.sleep(0.25)  # the launcher forwards the line before MPI_Abort tears its pipes down
         self.comm.Abort(code)
 
     # --- leaving ----------------------------------------------------------------------------------------------
