@@ -56,6 +56,10 @@ class OpDef:
     #: The kernel decides on the host, from values, what runs (tf.cond's If, tf.while_loop's While): a plan with
     #: such an op is never replayed as a CUDA graph, even when the op writes variables (`mutates`).
     host_control = False
+    #: Run the op as soon as its inputs exist instead of in creation order among the ops ready at that point
+    #: (the plan's order stays deterministic): a collective that *starts* communication (graphgrad.distributed's
+    #: bucket allreduce) is issued early, so that it overlaps with the ops after it until its result is awaited.
+    urgent = False
 
     # --- memory ------------------------------------------------------------------------------------------------
     #: Index of the input whose memory the output may share (reshape, identity, ...). Fetches that may

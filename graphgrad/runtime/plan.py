@@ -57,7 +57,7 @@ def prune(targets, fed):
 
 def schedule(ops, fed):
     """The run order of `ops` (docs/design.md, "run order"): reads before writes, then dependencies first, then
-    creation order.
+    creation order (an `urgent` op goes before the other ready ops: a collective issued as early as possible).
 
     Ops that depend (by data or control) on no variable update of this run go first, in dependency and creation
     order; the updates and what depends on them follow. Within the second group an update also waits for every
@@ -74,7 +74,7 @@ def schedule(ops, fed):
         preds[op] = pre
         for p in pre:
             users[p].append(op)
-    order = _kahn(ops, preds, users, lambda op: op._id)
+    order = _kahn(ops, preds, users, lambda op: (not op.op_def.urgent, op._id))
     writers = [op for op in order if op.op_def.mutates]
     if not writers:
         return order
@@ -107,7 +107,7 @@ def schedule(ops, fed):
             blocks[op] = blocked
             for w in blocked:
                 waits[w] += 1
-    return _kahn(ops, preds, users, lambda op: (after[op] != 0, op._id), waits, blocks)
+    return _kahn(ops, preds, users, lambda op: (after[op] != 0, not op.op_def.urgent, op._id), waits, blocks)
 
 
 def _kahn(ops, preds, users, key, waits=None, blocks=None):
