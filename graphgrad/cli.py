@@ -111,6 +111,8 @@ def _add_picture_commands(sub):
     pg.add_argument("--idle-timeout", type=float, default=60.0, metavar="SECONDS",
                     help="close a session this long after its page stopped listening (default 60)")
     pg.add_argument("--max-sessions", type=int, default=64, help="sessions served at once (default 64)")
+    pg.add_argument("--frame-seconds", type=float, default=0.15, metavar="SECONDS",
+                    help="training time between two frames sent to a page (default 0.15)")
     pg.set_defaults(func=_playground, parser=pg)
     gr = sub.add_parser("graph", help="run a program and draw its default graph (SVG, PNG, PDF or DOT)")
     gr.add_argument("program", metavar="FILE.py")
@@ -131,10 +133,11 @@ def _playground(args):
         args.parser.error(INSTALL_HINT)
     if not 0 <= args.port <= 65535:
         args.parser.error(f"--port must be between 0 and 65535, got {args.port}")
-    if not args.idle_timeout > 0 or args.max_sessions < 1:
-        args.parser.error("--idle-timeout must be positive and --max-sessions at least 1")
+    if not (args.idle_timeout > 0 and 0 < args.frame_seconds <= 10) or args.max_sessions < 1:
+        args.parser.error("--idle-timeout must be positive, --frame-seconds in (0, 10], --max-sessions at least 1")
     try:
-        return serve(args.host, args.port, not args.no_browser, args.idle_timeout, args.max_sessions)
+        return serve(args.host, args.port, not args.no_browser, args.idle_timeout, args.max_sessions,
+                     args.frame_seconds)
     except OSError as e:
         args.parser.error(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}")
     except KeyboardInterrupt:

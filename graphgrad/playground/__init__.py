@@ -36,7 +36,8 @@ def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     return sock
 
 
-def serve(host="127.0.0.1", port=0, open_browser=True, idle_timeout=60.0, max_sessions=64, out=None) -> int:
+def serve(host="127.0.0.1", port=0, open_browser=True, idle_timeout=60.0, max_sessions=64, frame_seconds=0.15,
+          out=None) -> int:
     """Serve the playground until Ctrl-C; prints `graphgrad playground: URL` once it answers."""
     import uvicorn
 
@@ -44,7 +45,7 @@ def serve(host="127.0.0.1", port=0, open_browser=True, idle_timeout=60.0, max_se
     sock = bind(host, port)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{sock.getsockname()[1]}/"
-    app = create_app(idle_timeout=idle_timeout, max_sessions=max_sessions)
+    app = create_app(idle_timeout=idle_timeout, max_sessions=max_sessions, frame_seconds=frame_seconds)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1, lifespan="on"))
 
     async def main():

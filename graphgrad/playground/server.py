@@ -68,7 +68,10 @@ class LiveSession:
         async with self.lock:
             if self.closed:
                 raise HTTPError(404, "this session was closed; reload the page")
-            return await asyncio.get_running_loop().run_in_executor(self.hub.executor, fn, *args)
+            try:
+                return await asyncio.get_running_loop().run_in_executor(self.hub.executor, fn, *args)
+            finally:
+                self.last_seen = time.monotonic()
 
     def frame_json(self) -> str:
         frame = self.model.frame()
@@ -101,7 +104,7 @@ class LiveSession:
     async def _train(self):
         try:
             while self.playing and self.subscribers and not self.closed:
-                await self.call(self.model.train_for, FRAME_SECONDS)
+                await self.call(self.model.train_for, self.hub.frame_seconds)
                 if self.model.diverged:
                     self.playing = False
                     self.error = "training diverged (the loss is not finite); try a smaller learning rate"
@@ -143,8 +146,10 @@ class LiveSession:
 class Hub:
     """The table of live sessions, the thread pool they train in, and the reaper of abandoned sessions."""
 
-    def __init__(self, idle_timeout: float = 60.0, max_sessions: int = 64, workers: int | None = None):
+    def __init__(self, idle_timeout: float = 60.0, max_sessions: int = 64, workers: int | None = None,
+                 frame_seconds: float = FRAME_SECONDS):
         self.idle_timeout = idle_timeout
+        self.frame_seconds = frame_seconds
         self.max_sessions = max_sessions
         self.sessions: dict[str, LiveSession] = {}
         self.executor = ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1),
@@ -218,8 +223,9 @@ def _config_from(obj, base=None) -> Config:
         raise HTTPError(422, str(e)) from None
 
 
-def create_app(idle_timeout: float = 60.0, max_sessions: int = 64, workers: int | None = None) -> Starlette:
-    hub = Hub(idle_timeout, max_sessions, workers)
+def create_app(idle_timeout: float = 60.0, max_sessions: int = 64, workers: int | None = None,
+               frame_seconds: float = FRAME_SECONDS) -> Starlette:
+    hub = Hub(idle_timeout, max_sessions, workers, frame_seconds)
 
     def handler(fn):
         async def endpoint(request: Request):
@@ -281,8 +287,12 @@ def create_app(idle_timeout: float = 60.0, max_sessions: int = 64, workers: int 
 
     async def events(request):
         live = hub.get(request.path_params["sid"])
-        first = await live.call(live.frame_json)
-        queue = live.subscribe()
+        queue = live.subscribe()  # at once, with no await since the lookup: the reaper never takes it from here on
+        try:
+            first = await live.call(live.frame_json)
+        except BaseException:
+            live.unsubscribe(queue)
+            raise
 
         async def stream():
             try:
