@@ -22,27 +22,18 @@ import graphgrad as tf
 from graphgrad import viz
 
 
-def chain_rule():
+def lecture_graph(deeper: bool):
+    """p(z1, z2) (the first picture) or p(h1(z1, z2), h2(z1, z2)) (deeper), with z1 = x1 x2 and z2 = x1 + x2."""
     g = tf.Graph()
     with g.as_default():
         x1 = tf.placeholder(tf.float64, (), name="x1")
         x2 = tf.placeholder(tf.float64, (), name="x2")
         z1 = tf.multiply(x1, x2, name="z1")
         z2 = tf.add(x1, x2, name="z2")
-        p = tf.multiply(z1, z2, name="p")
-    return p, [x1, x2], {x1: 2.0, x2: 3.0}
-
-
-def deeper():
-    g = tf.Graph()
-    with g.as_default():
-        x1 = tf.placeholder(tf.float64, (), name="x1")
-        x2 = tf.placeholder(tf.float64, (), name="x2")
-        z1 = tf.multiply(x1, x2, name="z1")
-        z2 = tf.add(x1, x2, name="z2")
-        h1 = tf.multiply(z1, z2, name="h1")
-        h2 = tf.subtract(z1, z2, name="h2")
-        p = tf.multiply(h1, h2, name="p")
+        if deeper:
+            p = tf.multiply(tf.multiply(z1, z2, name="h1"), tf.subtract(z1, z2, name="h2"), name="p")
+        else:
+            p = tf.multiply(z1, z2, name="p")
     return p, [x1, x2], {x1: 2.0, x2: 3.0}
 
 
@@ -122,9 +113,9 @@ def main(argv=None):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    for name, build, title in [("chain_rule", chain_rule, "p(z1(x1, x2), z2(x1, x2)) at x1 = 2, x2 = 3"),
-                               ("deeper", deeper, "p(h1(z1, z2), h2(z1, z2)) at x1 = 2, x2 = 3")]:
-        p, xs, feed = build()
+    for name, title in [("chain_rule", "p(z1(x1, x2), z2(x1, x2)) at x1 = 2, x2 = 3"),
+                        ("deeper", "p(h1(z1, z2), h2(z1, z2)) at x1 = 2, x2 = 3")]:
+        p, xs, feed = lecture_graph(name == "deeper")
         viz.derivative_graph(p, xs[:1], feed, path=out / f"{name}.{args.format}", title=title)
         total, terms = viz.path_sum(p, xs[0], feed, return_terms=True)
         with tf.Session(graph=p.graph) as s:
