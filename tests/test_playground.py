@@ -78,6 +78,8 @@ pytest.importorskip("uvicorn", reason="the playground needs pip install 'graphgr
 
 from tests.playground_server import PlaygroundServer  # noqa: E402
 
+host = pytest.mark.host_process("talks to a playground server in a child process")
+
 
 @pytest.fixture(scope="module")
 def server():
@@ -100,6 +102,7 @@ def _wait_until(predicate, timeout, what):
         time.sleep(0.05)
 
 
+@host
 def test_the_page_and_its_files_are_served_locally(server):
     with _client(server) as c:
         page = c.get("/")
@@ -110,6 +113,7 @@ def test_the_page_and_its_files_are_served_locally(server):
         assert c.get("/api/config").json()["limits"]["hidden"] == {"max_layers": 6, "max_neurons": 8}
 
 
+@host
 @pytest.mark.parametrize("body, status, words", [
     ('{"config": {"learning_rate": -1}}', 422, "learning rate must be between"),
     ('{"config": {"hidden": [10000]}}', 422, "between 1 and 8"),
@@ -125,6 +129,7 @@ def test_bad_requests_get_a_status_and_a_message(server, body, status, words):
         assert c.get("/api/health").json()["ok"]
 
 
+@host
 def test_unknown_sessions_and_actions_are_404(server):
     with _client(server) as c:
         assert "reload the page" in c.post("/api/sessions/nope/play").json()["error"]
@@ -137,6 +142,7 @@ def test_unknown_sessions_and_actions_are_404(server):
         assert c.delete(f"/api/sessions/{sid}").status_code == 204
 
 
+@host
 def test_a_diverging_run_pauses_with_a_message(server):
     with _client(server) as c:
         sid = c.post("/api/sessions", json={"config": {"learning_rate": 10, "optimizer": "momentum",
@@ -151,6 +157,7 @@ def test_a_diverging_run_pauses_with_a_message(server):
         assert c.get("/api/health").json()["ok"]
 
 
+@host
 def test_the_derivative_graph_of_the_network(server):
     import shutil
 
@@ -196,6 +203,7 @@ async def _crowd(url, n, frames):
     return results[:-1], results[-1]
 
 
+@host
 def test_twenty_clients_that_drop_their_streams_leave_the_server_healthy_and_its_memory_flat(server):
     with _client(server) as c:
         _wait_until(lambda: c.get("/api/health").json()["sessions"] == 0, 10, "earlier tests' sessions expired")
@@ -214,6 +222,7 @@ def test_twenty_clients_that_drop_their_streams_leave_the_server_healthy_and_its
     assert growth < 25 * 2**20, f"RSS grew by {growth / 2**20:.1f} MiB over two rounds of 20 clients"
 
 
+@host
 def test_sessions_are_limited():
     server = PlaygroundServer("--max-sessions", "3")
     try:
@@ -229,6 +238,7 @@ def test_sessions_are_limited():
         server.stop()
 
 
+@host
 def test_the_cli_refuses_a_port_in_use():
     import socket
     import subprocess

@@ -167,6 +167,7 @@ def _run(*args, cwd):
 
 
 @needs_dot
+@pytest.mark.host_process("runs graphgrad graph in a child process")
 def test_graphgrad_graph_draws_a_program(tmp_path):
     prog = tmp_path / "prog.py"
     prog.write_text("import sys\nimport graphgrad as tf\nx = tf.placeholder(tf.float32, (None, 3), name='x')\n"
@@ -184,6 +185,7 @@ def test_graphgrad_graph_draws_a_program(tmp_path):
 
 
 @needs_dot
+@pytest.mark.host_process("runs the script in a child process")
 def test_the_docs_picture_script_writes_its_pictures(tmp_path):
     r = _run(str(ROOT / "examples" / "derivative_graphs.py"), "--out", str(tmp_path), "--depths", "1,2,3",
              cwd=tmp_path)
