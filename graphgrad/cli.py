@@ -101,6 +101,85 @@ def _hidden(text):
     return sizes
 
 
+def _add_picture_commands(sub):
+    """`graphgrad playground` (a local page where graphgrad trains while you watch) and `graphgrad graph FILE.py`
+    (a program's graph as a picture); their code lives in graphgrad/playground and graphgrad/viz."""
+    pg = sub.add_parser("playground", help="serve the playground page: train small networks on 2-D data, watch them")
+    pg.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    pg.add_argument("--port", type=int, default=0, help="port (default: a free one chosen by the system)")
+    pg.add_argument("--no-browser", action="store_true", help="do not open the page in a browser")
+    pg.add_argument("--idle-timeout", type=float, default=60.0, metavar="SECONDS",
+                    help="close a session this long after its page stopped listening (default 60)")
+    pg.add_argument("--max-sessions", type=int, default=64, help="sessions served at once (default 64)")
+    pg.add_argument("--frame-seconds", type=float, default=0.15, metavar="SECONDS",
+                    help="training time between two frames sent to a page (default 0.15)")
+    pg.set_defaults(func=_playground, parser=pg)
+    gr = sub.add_parser("graph", help="run a program and draw its default graph (SVG, PNG, PDF or DOT)")
+    gr.add_argument("program", metavar="FILE.py")
+    gr.add_argument("-o", "--output", help="picture to write (default FILE.svg beside the program)")
+    gr.add_argument("--derivatives", metavar="TENSOR",
+                    help="draw the graph of derivatives of this tensor (a name such as loss:0) instead")
+    gr.add_argument("--wrt", default="", metavar="NAMES", help="with --derivatives: tensors whose paths to mark")
+    gr.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the program")
+    gr.set_defaults(func=_graph, parser=gr)
+
+
+def _playground(args):
+    import importlib.util
+
+    from .playground import INSTALL_HINT, serve
+
+    if not all(importlib.util.find_spec(m) for m in ("starlette", "uvicorn")):
+        args.parser.error(INSTALL_HINT)
+    if not 0 <= args.port <= 65535:
+        args.parser.error(f"--port must be between 0 and 65535, got {args.port}")
+    if not (args.idle_timeout > 0 and 0 < args.frame_seconds <= 10) or args.max_sessions < 1:
+        args.parser.error("--idle-timeout must be positive, --frame-seconds in (0, 10], --max-sessions at least 1")
+    try:
+        return serve(args.host, args.port, not args.no_browser, args.idle_timeout, args.max_sessions,
+                     args.frame_seconds)
+    except OSError as e:
+        args.parser.error(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}")
+    except KeyboardInterrupt:
+        return 0
+
+
+def _graph(args):
+    """Run FILE.py as __main__, then write a picture of the default graph it built."""
+    import os
+    import runpy
+
+    import graphgrad as tf
+
+    from .viz import derivative_graph, draw
+
+    output = args.output or os.path.splitext(args.program)[0] + ".svg"
+    tf.reset_default_graph()
+    argv = sys.argv
+    sys.argv = [args.program, *args.args]
+    try:
+        runpy.run_path(args.program, run_name="__main__")
+    except SystemExit as e:
+        if e.code not in (0, None):
+            return _fail(args.parser, RuntimeError(f"{args.program} exited with status {e.code}"))
+    except OSError as e:
+        return _fail(args.parser, e)
+    finally:
+        sys.argv = argv
+    g = tf.get_default_graph()
+    try:
+        if args.derivatives:
+            y = g.get_tensor_by_name(args.derivatives)
+            xs = [g.get_tensor_by_name(n) for n in args.wrt.split(",") if n]
+            derivative_graph(y, xs, path=output, title=f"graph of derivatives of {y.name}")
+        else:
+            draw(g, output, title=os.path.basename(args.program))
+    except (KeyError, ValueError, TypeError, RuntimeError, OSError) as e:
+        return _fail(args.parser, e)
+    print(f"wrote {output} ({len(g.get_operations())} ops)")
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """Bad options exit with status 2 and a one-line reason (no usage dump)."""
 
@@ -160,10 +239,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="differentiate and minimize x**2 on a graph")
     demo.add_argument("--steps", type=int, default=5, metavar="N", help="gradient steps to take (default: %(default)s)")
     demo.set_defaults(func=_demo)
+    _add_picture_commands(sub)
     return p
 
 
-COMMANDS = ("train", "demo", "inspect-checkpoint")
+COMMANDS = ("train", "demo", "inspect-checkpoint", "playground", "graph")
 
 
 def main(argv=None) -> int:
