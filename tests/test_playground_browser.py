@@ -113,7 +113,8 @@ def test_bad_input_shows_a_message_on_the_page(browser, server):
     field.clear()
     field.send_keys("3\t")  # a good value clears the message
     wait.until(lambda d: not d.find_element(By.ID, "message").is_displayed())
-    assert len(browser.find_elements(By.CSS_SELECTOR, "canvas.neuron")) == 3
+    # the network is rebuilt with 3 neurons; their heat maps come with the next frame of the stream
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "canvas.neuron")) == 3)
     rate = browser.find_element(By.ID, "learning_rate")
     rate.clear()
     rate.send_keys("-1\t")
