@@ -363,7 +363,8 @@ class Plan:
         return self._call(feeds)
 
     def _call(self, feeds):
-        self._check_initialized()
+        if self.needs_initialized:
+            self._check_initialized()
         if self.replay is not None:
             out = self.replay(feeds)
             if out is not None:
