@@ -7,6 +7,7 @@ __version__ = "0.1.0"
 from . import (
     compat,  # noqa: E402,F401  (tf.compat.v1 is this module)
     config,
+    contrib,
     data,
     datasets,
     image,
@@ -108,6 +109,7 @@ from .ops.math_ops import *  # noqa: F401,F403
 from .ops.nd_ops import depth_to_space, eye, gather_nd, scatter_nd, space_to_depth  # noqa: F401
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.script_ops import numpy_function, py_func  # noqa: F401
+from .ops.sequence_ops import reverse_sequence, sequence_mask  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
 from .ops.sparse_ops import SparseTensor, SparseTensorValue, sparse_tensor_to_dense  # noqa: F401
 from .ops.state_ops import assign, assign_add, assign_sub

@@ -1,0 +1,220 @@
+"""`tf.nn.dynamic_rnn`, `tf.nn.static_rnn`, `tf.nn.bidirectional_dynamic_rnn` and
+`tf.nn.static_bidirectional_rnn`, as TensorFlow 1.x defines them (docs/rnn.md).
+
+`dynamic_rnn` is one `tf.while_loop` over the time steps, reading the inputs from a TensorArray and writing the
+outputs to one (so one `While` op, with gradients through its saved history). Past a batch element's
+`sequence_length` its outputs are zeros and its state is copied through, so the final state is the state at the
+element's last step, as in TF1."""
+from __future__ import annotations
+
+from ..framework import dtypes
+from ..framework.graph import name_scope
+from ..framework.tensor_shape import TensorShape
+from ..ops import nest
+from ..ops.array_ops import identity, reverse, shape, stack, transpose, unstack, zeros
+from ..ops.cast_ops import cast
+from ..ops.comparison_ops import greater_equal
+from ..ops.core import convert_to_tensor
+from ..ops.select_ops import where
+from ..ops.sequence_ops import reverse_sequence
+from ..ops.tensor_array_ops import TensorArray
+from ..ops.while_ops import while_loop
+from ..variables import VariableScope, variable_scope
+
+
+def _swap_batch_time(x):
+    """[B, T, ...] <-> [T, B, ...]."""
+    rank = x.shape.ndims
+    if rank is None:
+        raise ValueError(f"rnn inputs need a known rank, got {x}")
+    if rank < 2:
+        raise ValueError(f"Expected input tensor {x.name} to have rank at least 2")
+    return transpose(x, [1, 0] + list(range(2, rank)))
+
+
+def _batch_size(flat_inputs, batch_axis):
+    for x in flat_inputs:
+        b = x.shape[batch_axis].value if x.shape.ndims is not None else None
+        if b is not None:
+            return b
+    return shape(flat_inputs[0])[batch_axis]
+
+
+def _scope(scope, default):
+    return variable_scope(scope) if isinstance(scope, VariableScope) else variable_scope(scope or default)
+
+
+def _check_dtype(initial_state, dtype):
+    if initial_state is None and dtype is None:
+        raise ValueError("If there is no initial_state, you must give a dtype.")
+
+
+def _input_depth_shape(flat_inputs):
+    first = flat_inputs[0]
+    return TensorShape([None] + first.shape.as_list()[2:]) if first.shape.ndims else TensorShape(None)
+
+
+def _sequence_length(sequence_length):
+    if sequence_length is None:
+        return None
+    sequence_length = convert_to_tensor(sequence_length, name="sequence_length")
+    if sequence_length.shape.ndims not in (None, 1):
+        raise ValueError(f"sequence_length must be a vector of length batch_size, but saw shape: "
+                         f"{sequence_length.shape}")
+    return identity(cast(sequence_length, dtypes.int32), name="sequence_length")
+
+
+def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=None, parallel_iterations=None,
+                swap_memory=False, time_major=False, scope=None):
+    """Run `cell` over the time steps of `inputs` ([batch, time, ...], or [time, batch, ...] with
+    `time_major=True`; a nested structure of such tensors also works). Returns (outputs, final_state), outputs
+    shaped like the inputs' batch/time layout with the cell's `output_size` last."""
+    _check_dtype(initial_state, dtype)
+    with _scope(scope, "rnn"):
+        flat_input = [convert_to_tensor(x, name="input") for x in nest.flatten(inputs)]
+        if not time_major:
+            flat_input = [_swap_batch_time(x) for x in flat_input]
+        batch_size = _batch_size(flat_input, 1)
+        sequence_length = _sequence_length(sequence_length)
+        state = initial_state if initial_state is not None else cell.zero_state(batch_size, dtype)
+        in_dtype = flat_input[0].dtype.base_dtype
+        cell._maybe_build(_input_depth_shape(flat_input), in_dtype)  # the variables, outside the loop
+        outputs, final_state = _dynamic_rnn_loop(cell, nest.pack_sequence_as(inputs, flat_input), state,
+                                                 sequence_length, batch_size, parallel_iterations or 32,
+                                                 swap_memory)
+        if not time_major:
+            outputs = nest.map_structure(_swap_batch_time, outputs)
+        return outputs, final_state
+
+
+def _dynamic_rnn_loop(cell, inputs, initial_state, sequence_length, batch_size, parallel_iterations, swap_memory):
+    flat_input = nest.flatten(inputs)
+    steps_static = flat_input[0].shape[0].value
+    time_steps = steps_static if steps_static is not None else shape(flat_input[0])[0]
+    flat_state = nest.flatten(initial_state)
+    state_dtype = flat_state[0].dtype.base_dtype if flat_state else flat_input[0].dtype.base_dtype
+    flat_output_size = nest.flatten(cell.output_size)
+
+    with name_scope("dynamic_rnn"):
+        input_tas = [TensorArray(x.dtype, size=time_steps, element_shape=x.shape[1:] if x.shape.ndims else None,
+                                 tensor_array_name=f"input_{k}").unstack(x) for k, x in enumerate(flat_input)]
+        output_tas = [TensorArray(state_dtype, size=time_steps, tensor_array_name=f"output_{k}",
+                                  element_shape=TensorShape([batch_size if isinstance(batch_size, int) else None])
+                                  .concatenate(TensorShape(size)))
+                      for k, size in enumerate(flat_output_size)]
+        zero_output = None
+        if sequence_length is not None:
+            zero_output = [zeros([batch_size] + TensorShape(size).as_list(), dtype=state_dtype)
+                           for size in flat_output_size]
+        time = convert_to_tensor(0, dtype=dtypes.int32, name="time")
+
+    def cond(t, *_):
+        from ..ops.comparison_ops import less
+
+        return less(t, time_steps)
+
+    def body(t, out_tas, state):
+        x_t = nest.pack_sequence_as(inputs, [ta.read(t) for ta in input_tas])
+        output, new_state = cell(x_t, state)
+        nest.assert_same_structure(state, new_state)
+        flat_out = nest.flatten(output)
+        if sequence_length is not None:
+            done = greater_equal(t, sequence_length)  # [batch]: this step is past the element's length
+            flat_out = [where(done, z, o) for z, o in zip(zero_output, flat_out)]
+            flat_new = [where(done, s, n) for s, n in zip(nest.flatten(state), nest.flatten(new_state))]
+            for n, s in zip(flat_new, nest.flatten(state)):
+                n.set_shape(s.shape)
+            new_state = nest.pack_sequence_as(state, flat_new)
+        out_tas = tuple(ta.write(t, o) for ta, o in zip(out_tas, flat_out))
+        return t + 1, out_tas, new_state
+
+    _, final_tas, final_state = while_loop(cond, body, (time, tuple(output_tas), initial_state),
+                                           parallel_iterations=parallel_iterations, swap_memory=swap_memory,
+                                           maximum_iterations=time_steps)
+    outputs = []
+    for ta, size in zip(final_tas, flat_output_size):
+        o = ta.stack()
+        o.set_shape(TensorShape([steps_static, batch_size if isinstance(batch_size, int) else None])
+                    .concatenate(TensorShape(size)))
+        outputs.append(o)
+    return nest.pack_sequence_as(cell.output_size, outputs), final_state
+
+
+def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None, scope=None):
+    """The cell unrolled over a Python list of [batch, ...] inputs: one copy of the cell's ops per step, the same
+    variables. Returns (list of outputs, final state); with `sequence_length`, zeros and copied state past it."""
+    if not nest.is_sequence(inputs):
+        raise TypeError("inputs must be a sequence")
+    if not inputs:
+        raise ValueError("inputs must not be empty")
+    _check_dtype(initial_state, dtype)
+    with _scope(scope, "rnn"):
+        first = [convert_to_tensor(x) for x in nest.flatten(inputs[0])]
+        batch_size = _batch_size(first, 0)
+        state = initial_state if initial_state is not None else cell.zero_state(batch_size, dtype)
+        sequence_length = _sequence_length(sequence_length)
+        outputs = []
+        for t, x in enumerate(inputs):
+            output, new_state = cell(x, state)
+            if sequence_length is not None:
+                with name_scope(f"step_{t}"):
+                    done = greater_equal(t, sequence_length)
+                    flat_out = [where(done, zeros(shape(o), dtype=o.dtype), o) for o in nest.flatten(output)]
+                    output = nest.pack_sequence_as(output, flat_out)
+                    flat = [where(done, s, n) for s, n in zip(nest.flatten(state), nest.flatten(new_state))]
+                    new_state = nest.pack_sequence_as(state, flat)
+            state = new_state
+            outputs.append(output)
+        return outputs, state
+
+
+def _reverse_time(x, sequence_length, time_axis, batch_axis):
+    if sequence_length is None:
+        return reverse(x, [time_axis])
+    return reverse_sequence(x, sequence_length, seq_axis=time_axis, batch_axis=batch_axis)
+
+
+def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, initial_state_fw=None,
+                              initial_state_bw=None, dtype=None, parallel_iterations=None, swap_memory=False,
+                              time_major=False, scope=None):
+    """A forward `dynamic_rnn` under `<scope>/fw` and one over the (per-element) reversed sequences under
+    `<scope>/bw`, whose outputs are reversed back. Returns ((output_fw, output_bw), (state_fw, state_bw))."""
+    time_axis, batch_axis = (0, 1) if time_major else (1, 0)
+    with _scope(scope, "bidirectional_rnn"):
+        with variable_scope("fw") as fw_scope:
+            out_fw, state_fw = dynamic_rnn(cell_fw, inputs, sequence_length, initial_state_fw, dtype,
+                                           parallel_iterations, swap_memory, time_major, scope=fw_scope)
+        with variable_scope("bw") as bw_scope:
+            seq = None if sequence_length is None else _sequence_length(sequence_length)
+            rev_in = nest.map_structure(lambda x: _reverse_time(convert_to_tensor(x), seq, time_axis, batch_axis),
+                                        inputs)
+            tmp, state_bw = dynamic_rnn(cell_bw, rev_in, sequence_length, initial_state_bw, dtype,
+                                        parallel_iterations, swap_memory, time_major, scope=bw_scope)
+            out_bw = nest.map_structure(lambda x: _reverse_time(x, seq, time_axis, batch_axis), tmp)
+    return (out_fw, out_bw), (state_fw, state_bw)
+
+
+def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None, initial_state_bw=None, dtype=None,
+                             sequence_length=None, scope=None):
+    """`static_rnn` forward and backward; outputs are the two directions concatenated per step."""
+    from ..ops.array_ops import concat
+
+    with _scope(scope, "bidirectional_rnn"):
+        with variable_scope("fw") as fw_scope:
+            out_fw, state_fw = static_rnn(cell_fw, inputs, initial_state_fw, dtype, sequence_length, fw_scope)
+        with variable_scope("bw") as bw_scope:
+            if sequence_length is None:
+                rev = list(reversed(inputs))
+            else:
+                seq = _sequence_length(sequence_length)
+                rev = unstack(reverse_sequence(stack(inputs), seq, 0, 1))
+            tmp, state_bw = static_rnn(cell_bw, rev, initial_state_bw, dtype, sequence_length, bw_scope)
+            if sequence_length is None:
+                out_bw = list(reversed(tmp))
+            else:
+                out_bw = unstack(reverse_sequence(stack(tmp), seq, 0, 1))
+    outputs = [concat([f, b], 1) for f, b in zip(out_fw, out_bw)]
+    return outputs, state_fw, state_bw
+
+
+__all__ = ["dynamic_rnn", "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn"]
