@@ -38,7 +38,8 @@ def _train(args):
     logdir = None if args.no_logdir else args.logdir
     if logdir is None and not args.no_logdir and not args.resume:
         logdir = default_logdir(args.dataset)
-    cfg = TrainConfig(model=args.model, filters=args.filters, dataset=args.dataset, hidden=args.hidden, activation=args.activation,
+    cfg = TrainConfig(model=args.model, filters=args.filters, dataset=args.dataset, hidden=args.hidden,
+                      activation=args.activation,
                       optimizer=args.optimizer, lr=args.lr, batch_size=args.batch_size, epochs=args.epochs,
                       dropout=args.dropout, l2=args.l2, seed=args.seed, logdir=logdir, resume=args.resume,
                       log_every=args.log_every, progress=not args.no_progress)

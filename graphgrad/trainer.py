@@ -28,7 +28,8 @@ OPTIMIZERS = {
 }
 DATASETS = ("digits", "mnist", "fashion_mnist", "mnist1d", "circle", "xor", "gaussians", "spiral", "triangle")
 # Options that fix the model and its trajectory: a resumed run must repeat them (epochs may grow).
-RUN_OPTIONS = ("model", "filters", "dataset", "hidden", "activation", "optimizer", "lr", "batch_size", "dropout", "l2", "seed")
+RUN_OPTIONS = ("model", "filters", "dataset", "hidden", "activation", "optimizer", "lr", "batch_size", "dropout", "l2",
+               "seed")
 MODELS = ("mlp", "cnn")
 # What `--model cnn` sees: the shape of one example of each image or signal data set (channels last).
 INPUT_SHAPES = {"digits": (8, 8, 1), "mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1), "mnist1d": (40, 1)}
@@ -565,7 +566,8 @@ def train(cfg: TrainConfig, out=None):
                 raise
             params = parameter_count(cfg, ds.x_train.shape[1], ds.num_classes)
             kept = f"; {last_good_checkpoint(cfg.logdir)}" if cfg.logdir else ""
-            raise TrainingError(f"out of memory with --model {cfg.model} --hidden {','.join(map(str, cfg.hidden))} ({params:,} "
+            raise TrainingError(f"out of memory with --model {cfg.model} --hidden {','.join(map(str, cfg.hidden))} "
+                                f"({params:,} "
                                 f"parameters) and --batch-size {cfg.batch_size}{kept}") from None
         finally:
             if log is not None:
