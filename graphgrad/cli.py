@@ -38,7 +38,8 @@ def _train(args):
     logdir = None if args.no_logdir else args.logdir
     if logdir is None and not args.no_logdir and not args.resume:
         logdir = default_logdir(args.dataset)
-    cfg = TrainConfig(dataset=args.dataset, hidden=args.hidden, activation=args.activation,
+    cfg = TrainConfig(model=args.model, filters=args.filters, dataset=args.dataset, hidden=args.hidden,
+                      activation=args.activation,
                       optimizer=args.optimizer, lr=args.lr, batch_size=args.batch_size, epochs=args.epochs,
                       dropout=args.dropout, l2=args.l2, seed=args.seed, logdir=logdir, resume=args.resume,
                       log_every=args.log_every, progress=not args.no_progress)
@@ -189,7 +190,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
-    from .trainer import ACTIVATIONS, DATASETS, OPTIMIZERS, TrainConfig
+    from .trainer import ACTIVATIONS, DATASETS, MODELS, OPTIMIZERS, TrainConfig
 
     d = TrainConfig()
     version = f"graphgrad {__version__}"
@@ -197,13 +198,19 @@ def build_parser() -> argparse.ArgumentParser:
                 "options but no command, `graphgrad` runs `graphgrad train`.")
     p.add_argument("--version", action="version", version=version, help="print the version and exit")
     sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
-    t = sub.add_parser("train", help="train an MLP classifier (the default command)",
-                       description="Train an MLP classifier, log to TensorBoard, checkpoint every epoch "
+    t = sub.add_parser("train", help="train an MLP or CNN classifier (the default command)",
+                       description="Train an MLP or CNN classifier, log to TensorBoard, checkpoint every epoch "
                        "(docs/main-job.md).")
     t.add_argument("--version", action="version", version=version, help="print the version and exit")
     t.add_argument("--dataset", choices=DATASETS, default=d.dataset, metavar="NAME",
                    help=f"data set: {', '.join(DATASETS)}; mnist and fashion_mnist are downloaded once into "
                    "$GRAPHGRAD_DATA_DIR (default: %(default)s)")
+    t.add_argument("--model", choices=MODELS, default=d.model, metavar="NAME",
+                   help="mlp: dense layers only; cnn: conv + 2x max-pool layers (--filters) before the dense layers, "
+                   "on digits, mnist, fashion_mnist (2-D) or mnist1d (1-D) (default: %(default)s)")
+    t.add_argument("--filters", type=_hidden, default=None, metavar="SIZES",
+                   help="--model cnn: output channels of each conv layer, comma-separated (default: 16,32 on "
+                   "images, 32,32,32 on mnist1d)")
     t.add_argument("--hidden", type=_hidden, default=d.hidden, metavar="SIZES",
                    help=f"hidden layer sizes, comma-separated (default: {','.join(map(str, d.hidden))})")
     t.add_argument("--activation", choices=ACTIVATIONS, default=d.activation, metavar="NAME",
@@ -217,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=int, default=d.epochs, metavar="N",
                    help="passes over the training split (default: %(default)s)")
     t.add_argument("--dropout", type=float, default=d.dropout, metavar="RATE",
-                   help="dropout rate after each hidden layer, in [0, 1) (default: %(default)s)")
+                   help="dropout rate after each dense hidden layer, in [0, 1) (default: %(default)s)")
     t.add_argument("--l2", type=float, default=d.l2, metavar="SCALE",
                    help="L2 regularization scale on the kernels (default: %(default)s)")
     t.add_argument("--seed", type=int, default=d.seed, metavar="N",

@@ -1,4 +1,4 @@
-"""The main job: train an MLP classifier on a data set with plain graph code, as the lectures do.
+"""The main job: train an MLP or a CNN classifier on a data set with plain graph code, as the lectures do.
 
 Everything here is ordinary graphgrad user code (placeholders, tf.layers.dense, an optimizer's minimize,
 Session.run with feed_dict, tf.summary, tf.train.Saver), so it doubles as a worked example of the API.
@@ -28,7 +28,15 @@ OPTIMIZERS = {
 }
 DATASETS = ("digits", "mnist", "fashion_mnist", "mnist1d", "circle", "xor", "gaussians", "spiral", "triangle")
 # Options that fix the model and its trajectory: a resumed run must repeat them (epochs may grow).
-RUN_OPTIONS = ("dataset", "hidden", "activation", "optimizer", "lr", "batch_size", "dropout", "l2", "seed")
+RUN_OPTIONS = ("model", "filters", "dataset", "hidden", "activation", "optimizer", "lr", "batch_size", "dropout", "l2",
+               "seed")
+MODELS = ("mlp", "cnn")
+# What `--model cnn` sees: the shape of one example of each image or signal data set (channels last).
+INPUT_SHAPES = {"digits": (8, 8, 1), "mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1), "mnist1d": (40, 1)}
+# Convolution layers' output channels when --filters is not given: two 3x3 layers on images, three of width 5 on
+# MNIST-1D's 40-sample signals (measured: 94-95 % there, see docs/main-job.md).
+DEFAULT_FILTERS = {2: (16, 32), 1: (32, 32, 32)}
+KERNEL_SIZE = {2: 3, 1: 5}
 CONFIG_FILENAME = "config.json"
 CHECKPOINT_BASENAME = "model.ckpt"
 
@@ -50,6 +58,7 @@ class TrainingError(RuntimeError):
 
 @dataclasses.dataclass
 class TrainConfig:
+    model: str = "mlp"
     dataset: str = "digits"
     hidden: tuple = (128, 64)
     activation: str = "relu"
@@ -60,6 +69,7 @@ class TrainConfig:
     dropout: float = 0.0
     l2: float = 0.0
     seed: int = 0
+    filters: tuple | None = None  # --model cnn: output channels of each conv + pool layer (None: by data set)
     logdir: str | None = None   # None: no event files, no checkpoints
     resume: bool = False
     log_every: int = 10         # steps between train/loss, train/accuracy points
@@ -69,6 +79,12 @@ class TrainConfig:
         """Raise ValueError with a one-line reason for any bad option."""
         if self.dataset not in DATASETS:
             raise ValueError(f"unknown dataset {self.dataset!r}; choose from {', '.join(DATASETS)}")
+        if self.model not in MODELS:
+            raise ValueError(f"unknown model {self.model!r}; choose from {', '.join(MODELS)}")
+        if self.model == "cnn":
+            self._validate_cnn()
+        elif self.filters is not None:
+            raise ValueError("--filters sets the convolution layers of --model cnn; --model mlp has none")
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {self.activation!r}; choose from {', '.join(ACTIVATIONS)}")
         if self.optimizer not in OPTIMIZERS:
@@ -94,10 +110,32 @@ class TrainConfig:
         if self.resume and not self.logdir:
             raise ValueError("--resume needs --logdir DIR of the run to continue")
 
+    def _validate_cnn(self):
+        if self.dataset not in INPUT_SHAPES:
+            raise ValueError(f"--model cnn needs images or signals ({', '.join(INPUT_SHAPES)}); --dataset "
+                             f"{self.dataset} has 2 features per point: use --model mlp")
+        if self.filters is not None and (not self.filters or any(f < 1 for f in self.filters)):
+            raise ValueError(f"--filters must be positive integers, got {','.join(map(str, self.filters or ()))}")
+        spatial = INPUT_SHAPES[self.dataset][:-1]
+        if min(spatial) >> len(self.conv_filters) < 1:
+            raise ValueError(f"--filters {','.join(map(str, self.conv_filters))}: {len(self.conv_filters)} conv + "
+                             f"2x pool layers shrink the {'x'.join(map(str, spatial))} input of {self.dataset} "
+                             "to nothing")
+
+    @property
+    def conv_filters(self) -> tuple:
+        """The channels of the CNN's conv layers: --filters, or the data set's default; () for the MLP."""
+        if self.model != "cnn":
+            return ()
+        if self.filters is not None:
+            return tuple(self.filters)
+        return DEFAULT_FILTERS[len(INPUT_SHAPES[self.dataset]) - 1]
+
     def run_options(self) -> dict:
         """The options a resumed run must share, JSON-ready."""
         d = {k: getattr(self, k) for k in RUN_OPTIONS}
         d["hidden"] = list(d["hidden"])
+        d["filters"] = list(self.conv_filters) if self.model == "cnn" else None
         d["lr"] = self.learning_rate
         return d
 
@@ -147,8 +185,18 @@ def physical_memory() -> int | None:
 
 
 def parameter_count(cfg: TrainConfig, num_features: int, num_classes: int) -> int:
+    if cfg.model == "cnn":   # each conv layer (SAME) is followed by a 2x max pool (VALID: the size halves, floored)
+        shape = INPUT_SHAPES[cfg.dataset]
+        rank, channels, spatial = len(shape) - 1, shape[-1], list(shape[:-1])
+        params = 0
+        for f in cfg.conv_filters:
+            params += KERNEL_SIZE[rank] ** rank * channels * f + f
+            channels, spatial = f, [n // 2 for n in spatial]
+        num_features = int(np.prod(spatial)) * channels
+    else:
+        params = 0
     sizes = (num_features, *cfg.hidden, num_classes)
-    return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+    return params + sum(a * b + b for a, b in zip(sizes, sizes[1:]))
 
 
 def check_model_size(cfg: TrainConfig, num_features: int, num_classes: int):
@@ -182,7 +230,12 @@ def make_optimizer(tf, name, lr):
 
 
 class Model:
-    """The graph of an MLP classifier: inputs, logits, loss, accuracy, train op."""
+    """The graph of an MLP or CNN classifier: inputs, logits, loss, accuracy, train op.
+
+    The CNN reshapes each flat example to INPUT_SHAPES[dataset] (8x8x1 digits, 28x28x1 MNIST, 40x1 MNIST-1D
+    signals) and puts before the dense layers, for each of --filters, a convolution (3x3 on images, width 5 on
+    signals, SAME, the activation) and a 2x max pool; `first_kernel` is the first convolution's kernel.
+    """
 
     def __init__(self, tf, cfg: TrainConfig, num_features: int, num_classes: int):
         self.x = tf.placeholder(tf.float32, (None, num_features), name="x")
@@ -191,6 +244,9 @@ class Model:
         act = getattr(tf.nn, cfg.activation)
         reg = tf.regularizers.l2_regularizer(cfg.l2) if cfg.l2 > 0 else None
         h = self.x
+        self.first_kernel = None
+        if cfg.model == "cnn":
+            h = self._conv_trunk(tf, cfg, act, reg)
         for i, units in enumerate(cfg.hidden):
             h = tf.layers.dense(h, units, activation=act, kernel_regularizer=reg, name=f"hidden{i + 1}")
             if cfg.dropout > 0:
@@ -205,6 +261,20 @@ class Model:
         self.global_step = tf.train.get_or_create_global_step()
         optimizer = make_optimizer(tf, cfg.optimizer, cfg.learning_rate)
         self.train_op = optimizer.minimize(self.loss, global_step=self.global_step)
+
+    def _conv_trunk(self, tf, cfg, act, reg):
+        shape = INPUT_SHAPES[cfg.dataset]
+        rank = len(shape) - 1
+        conv, pool = (tf.layers.Conv2D, tf.layers.max_pooling2d) if rank == 2 else (tf.layers.Conv1D,
+                                                                                      tf.layers.max_pooling1d)
+        h = tf.reshape(self.x, (-1, *shape), name="image")
+        for i, filters in enumerate(cfg.conv_filters):
+            layer = conv(filters, KERNEL_SIZE[rank], padding="same", activation=act, kernel_regularizer=reg,
+                         name=f"conv{i + 1}")
+            h = pool(layer(h), 2, 2, name=f"pool{i + 1}")
+            if i == 0:
+                self.first_kernel = layer.kernel
+        return tf.layers.flatten(h, name="flatten")
 
 
 def evaluate(sess, model, x, y, batch_size=1024):
@@ -239,7 +309,7 @@ def _write_json_atomically(path, obj):
 
 
 def _option_text(key, value):
-    if key == "hidden" and isinstance(value, list):
+    if key in ("hidden", "filters") and isinstance(value, list):
         value = ",".join(map(str, value))
     return f"--{key.replace('_', '-')} {value}"
 
@@ -295,9 +365,11 @@ def check_logdir(cfg: TrainConfig) -> list[str]:
         return candidates  # a checkpoint from elsewhere: restoring checks names and shapes
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise LogdirError(f"cannot read {config_path}: {_one_line(e)}") from None
+    saved.setdefault("model", "mlp")   # written before --model cnn existed
     now = cfg.run_options()
     diffs = [f"{_option_text(k, now.get(k))} (the run has {_option_text(k, saved.get(k))})"
-             for k in RUN_OPTIONS if saved.get(k) != now.get(k)]
+             for k in RUN_OPTIONS if saved.get(k) != now.get(k)
+             and not (k == "filters" and saved.get("model") != now.get("model"))]   # named by --model already
     if diffs:
         raise LogdirError(f"--resume: options differ from the run in {logdir}: " + ", ".join(diffs))
     return candidates
@@ -310,7 +382,8 @@ def resume_argv(cfg: TrainConfig) -> list[str]:
     for key in RUN_OPTIONS + ("epochs",):
         value = getattr(cfg, key)
         if value is not None and value != getattr(default, key):
-            argv += [f"--{key.replace('_', '-')}", ",".join(map(str, value)) if key == "hidden" else str(value)]
+            text = ",".join(map(str, value)) if key in ("hidden", "filters") else str(value)
+            argv += [f"--{key.replace('_', '-')}", text]
     return argv
 
 
@@ -329,6 +402,21 @@ def _one_line(e) -> str:
     return " ".join(str(e).split()) or type(e).__name__
 
 
+def filter_image(tf, kernel):
+    """The first conv layer's filters side by side as one [1, height, width, 1] image for tf.summary.image.
+
+    A 2-D kernel [k, k, 1, F] gives a strip of F k x k tiles, one blank column and row after each; a 1-D kernel
+    [k, 1, F] gives F rows of k pixels, one filter a row. TensorBoard rescales the image as a whole (0 is mid-grey
+    when weights of both signs are present), so the filters' magnitudes stay comparable.
+    """
+    shape = kernel.shape.as_list()
+    if len(shape) == 3:   # [k, 1, F] -> [F, k]
+        return tf.reshape(tf.transpose(kernel[:, 0, :]), (1, shape[2], shape[0], 1))
+    k, f = shape[0], shape[3]
+    tiles = tf.pad(kernel[:, :, 0, :], [[0, 1], [0, 1], [0, 0]])        # [k+1, k+1, F]
+    return tf.reshape(tf.transpose(tiles, (0, 2, 1)), (1, k + 1, f * (k + 1), 1))
+
+
 class RunLog:
     """What the job writes to its logdir: event files (scalars, histograms, graph) and per-epoch checkpoints.
 
@@ -342,8 +430,10 @@ class RunLog:
             self.train_summary = tf.summary.merge([tf.summary.scalar("loss", model.data_loss),
                                                    tf.summary.scalar("accuracy", model.accuracy)])
         with tf.name_scope("weights"):
-            self.weight_summary = tf.summary.merge([tf.summary.histogram(v.op.name, v)
-                                                    for v in tf.trainable_variables()])
+            summaries = [tf.summary.histogram(v.op.name, v) for v in tf.trainable_variables()]
+        if model.first_kernel is not None:
+            summaries.append(tf.summary.image("conv1/filters", filter_image(tf, model.first_kernel), max_outputs=1))
+        self.weight_summary = tf.summary.merge(summaries)
         self.saver = tf.train.Saver(max_to_keep=5)   # all global variables: Adam slots, global step too
         self.writer = None
 
@@ -476,7 +566,8 @@ def train(cfg: TrainConfig, out=None):
                 raise
             params = parameter_count(cfg, ds.x_train.shape[1], ds.num_classes)
             kept = f"; {last_good_checkpoint(cfg.logdir)}" if cfg.logdir else ""
-            raise TrainingError(f"out of memory with --hidden {','.join(map(str, cfg.hidden))} ({params:,} "
+            raise TrainingError(f"out of memory with --model {cfg.model} --hidden {','.join(map(str, cfg.hidden))} "
+                                f"({params:,} "
                                 f"parameters) and --batch-size {cfg.batch_size}{kept}") from None
         finally:
             if log is not None:
