@@ -135,6 +135,8 @@ from .variables import (
     variables_initializer,
 )
 
+from . import keras  # noqa: E402  (tf.keras: Keras models on graphgrad, docs/keras.md)
+
 _LAZY_SUMMARY = ("summary", "Summary", "Event", "SessionLog")
 
 
