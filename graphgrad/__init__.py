@@ -12,6 +12,7 @@ from . import (
     image,
     initializers,
     io,
+    keras,  # noqa: E402  (tf.keras: Keras models on graphgrad, docs/keras.md)
     layers,
     logging,
     losses,
@@ -134,8 +135,6 @@ from .variables import (
     variable_scope,
     variables_initializer,
 )
-
-from . import keras  # noqa: E402  (tf.keras: Keras models on graphgrad, docs/keras.md)
 
 _LAZY_SUMMARY = ("summary", "Summary", "Event", "SessionLog")
 

@@ -55,11 +55,21 @@ class Adam(Optimizer):
         return train.AdamOptimizer(lr, h["beta_1"], h["beta_2"], h["epsilon"])
 
 
+class _ZeroStartRMSProp(train.RMSPropOptimizer):
+    """tf.train's RMSProp update with Keras' zero-initialized accumulators (TF1 starts them at 1, which makes
+    the first steps ~sqrt(1 / g^2) times smaller than Keras')."""
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._slot(v, "rms", 0.0)
+            self._zeros_slot(v, "momentum", self._name)
+
+
 class RMSprop(Optimizer):
     _defaults = {"lr": 0.001, "rho": 0.9, "epsilon": 1e-7}
 
     def _make(self, lr):
-        return train.RMSPropOptimizer(lr, decay=self.hyper["rho"], epsilon=self.hyper["epsilon"])
+        return _ZeroStartRMSProp(lr, decay=self.hyper["rho"], epsilon=self.hyper["epsilon"])
 
 
 class Adagrad(Optimizer):
