@@ -13,6 +13,7 @@ from . import (
     image,
     initializers,
     io,
+    keras,  # noqa: E402  (tf.keras: Keras models on graphgrad, docs/keras.md)
     layers,
     logging,
     losses,

@@ -1,0 +1,465 @@
+"""`tf.keras.Model` / `Sequential`: Keras' models on graphgrad graphs (TF1's tf.keras) or eagerly.
+
+In graph mode a model's outputs are tensors of the graph its inputs live in; `compile` adds the targets, the
+loss, the metrics and one `minimize` (after the graph's UPDATE_OPS, for batch norm), and `fit` / `evaluate` /
+`predict` run them in `keras.backend.get_session(graph)`, feeding the learning phase True while training.
+While executing eagerly, a step runs the layers under a `GradientTape` and applies the optimizer's gradients."""
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from .. import eager as _eager
+from ..framework import dtypes
+from ..framework.errors import OutOfRangeError
+from ..framework.graph import control_dependencies, get_default_graph
+from ..framework.op_def import static_shape
+from ..layers import Layer as _TFLayer
+from ..ops import math_ops
+from ..ops.arithmetic_ops import add_n
+from ..ops.core import convert_to_tensor, placeholder
+from . import backend as K
+from . import callbacks as cbks
+from . import losses as _losses
+from . import metrics as _metrics
+from . import optimizers as _optimizers
+from . import saving
+from .layers import InputLayer, Layer
+from .utils import Progbar
+
+
+def _as_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _is_dataset(x):
+    return hasattr(x, "make_initializable_iterator")
+
+
+def _accepts_training(fn):
+    try:
+        return "training" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+class Model(Layer):
+    """`Model(inputs, outputs)` (functional) or a subclass defining `call(inputs, training=None)`."""
+
+    def __init__(self, inputs=None, outputs=None, name=None, **kwargs):
+        self.__dict__.setdefault("_tracked", [])
+        super().__init__(name=name, **kwargs)
+        self.inputs = self.outputs = None
+        self.optimizer = self.loss = None
+        self.stop_training = False
+        self.history = None
+        self._fns = {}
+        self._metric_specs = []
+        self._datasets = {}
+        self._functional = inputs is not None
+        if self._functional:
+            self.inputs, self.outputs = _as_list(inputs), _as_list(outputs)
+            self.built = True
+
+    def __setattr__(self, name, value):
+        if isinstance(value, _TFLayer) and not name.startswith("_"):
+            tracked = self.__dict__.setdefault("_tracked", [])
+            if value not in tracked:
+                tracked.append(value)
+        super().__setattr__(name, value)
+
+    # --- structure ---------------------------------------------------------------------------------------
+    @property
+    def name(self):
+        if self._scope is None and self._given_name is None:
+            with get_default_graph().as_default():
+                from ..variables import variable_scope
+
+                with variable_scope(None, default_name=self._base_name) as scope:
+                    self._scope = scope
+        return super().name
+
+    @property
+    def layers(self):
+        if not self._functional:
+            return list(self._tracked)
+        hist = K.history(self.outputs[0].graph)
+        seen, order = set(), []
+
+        def visit(t):
+            layer, ins = hist.get(t, (None, []))
+            for i in ins:
+                visit(i)
+            if layer is not None and id(layer) not in seen:
+                seen.add(id(layer))
+                order.append(layer)
+        for o in self.outputs:
+            visit(o)
+        return order
+
+    def get_layer(self, name=None, index=None):
+        if index is not None:
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}")
+
+    def _collect(self, attr):
+        out, seen = [], set()
+        for layer in self.layers:
+            for v in getattr(layer, attr):
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    @property
+    def weights(self):
+        return self._collect("weights")
+
+    variables = weights
+
+    @property
+    def trainable_weights(self):
+        return self._collect("trainable_weights") if self.trainable else []
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self):
+        trainable = {id(v) for v in self.trainable_weights}
+        return [v for v in self.weights if id(v) not in trainable]
+
+    @property
+    def losses(self):
+        return [loss for layer in self.layers for loss in layer.losses]
+
+    @property
+    def updates(self):
+        return [u for layer in self.layers for u in layer.updates]
+
+    @property
+    def metrics_names(self):
+        return ["loss"] + [name for name, _ in self._metric_specs]
+
+    # --- calling -----------------------------------------------------------------------------------------
+    def __call__(self, inputs, training=None, **kwargs):
+        if self._functional:
+            if _as_list(inputs) == self.inputs or inputs is self.inputs[0]:
+                return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
+            raise NotImplementedError("calling a functional model on new inputs is not supported; call its "
+                                      "layers, or use Sequential / a subclassed Model")
+        if _accepts_training(self.call):
+            return self.call(inputs, training=training, **kwargs)
+        return self.call(inputs, **kwargs)
+
+    def call(self, inputs, training=None):
+        raise NotImplementedError("a subclassed Model defines call(inputs, training=None)")
+
+    def _build_input(self, arrays):
+        """Placeholders shaped like the data (batch dimension None) and the outputs of calling the model."""
+        shapes = getattr(self, "_input_shapes", None) or [(None, *np.shape(a)[1:]) for a in arrays]
+        kinds = [dtypes.int32 if np.issubdtype(np.asarray(a).dtype, np.integer) else dtypes.float32
+                 for a in arrays]
+        self.inputs = [InputLayer(batch_input_shape=s, dtype=k)._inbound[0][1][0] for s, k in zip(shapes, kinds)]
+        self.outputs = _as_list(self(self.inputs[0] if len(self.inputs) == 1 else self.inputs))
+        self.built = True
+
+    def build(self, input_shape=None):
+        if self.outputs is None and input_shape is not None and not K.executing_eagerly():
+            self._input_shapes = [tuple(input_shape)]
+            self._build_input([np.zeros((1, *tuple(input_shape)[1:]), np.float32)])
+
+    def _ensure_built(self, xs):
+        if K.executing_eagerly():
+            if not self.built:
+                self._eager_rank = len(self(convert_to_tensor(np.asarray(xs[0][:1]))).shape.as_list())
+                self.built = True
+        elif self.outputs is None:
+            self._build_input(xs)
+        if self.optimizer is not None and len(self._metric_specs) != len(self._metric_list):
+            self._resolve_metrics()
+
+    @property
+    def _graph(self):
+        return self.outputs[0].graph
+
+    def _session(self):
+        return K.get_session(self._graph)
+
+    # --- compile -----------------------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):
+        self.optimizer = _optimizers.get(optimizer)
+        self.loss = loss
+        self._loss_fn = _losses.get(loss)
+        self._metric_list = list(metrics or [])
+        self._fns = {}
+        self._metric_specs = []
+        if self.outputs is not None or K.executing_eagerly() and self.built:
+            self._resolve_metrics()
+
+    def _resolve_metrics(self):
+        shape = None if K.executing_eagerly() else static_shape(self.outputs[0])
+        self._metric_specs = [_metrics.get(m, self.loss, shape) for m in self._metric_list]
+
+    def _check_compiled(self):
+        if self.optimizer is None:
+            raise RuntimeError("You must compile your model before training/testing. Use `model.compile("
+                               "optimizer, loss)`.")
+
+    def _losses_and_metrics(self, target, output):
+        loss = math_ops.reduce_mean(self._loss_fn(target, output))
+        if self.losses:
+            loss = loss + add_n(self.losses)
+        if not self._metric_specs:
+            self._resolve_metrics()
+        values = [math_ops.reduce_mean(fn(target, output)) for _, fn in self._metric_specs]
+        return loss, values
+
+    def _make_functions(self):
+        if self._fns:
+            return
+        self._check_compiled()
+        g = self._graph
+        with g.as_default():
+            out = self.outputs[0]
+            sparse = _losses.base_function(self.loss) is _losses.sparse_categorical_crossentropy
+            rank = static_shape(out)
+            target = placeholder(dtypes.float32, None if sparse or rank is None else [None] * len(rank),
+                                 name="target")
+            self._resolve_metrics()
+            loss, values = self._losses_and_metrics(target, out)
+            opt = self.optimizer.build(g)
+            with control_dependencies(self.updates):
+                train_op = opt.minimize(loss, var_list=self.trainable_weights)
+            phase = K.learning_phase()
+        self._fns = {"target": target, "train": [train_op, loss, *values], "test": [loss, *values],
+                     "phase": phase}
+
+    # --- one batch -------------------------------------------------------------------------------------
+    def _feed(self, xs, y=None, training=False):
+        feed = dict(zip(self.inputs, xs))
+        if y is not None:
+            feed[self._fns["target"]] = y
+        if training:
+            feed[self._fns["phase"]] = True
+        return feed
+
+    def _target(self, y, rank):
+        """Labels shaped like the output: a (batch,) vector for a (batch, 1) output gets its axis back."""
+        y = np.asarray(y)
+        sparse = _losses.base_function(self.loss) is _losses.sparse_categorical_crossentropy
+        return y[..., None] if not sparse and rank is not None and y.ndim == rank - 1 else y
+
+    def _run_batch(self, kind, xs, y):
+        """[loss, *metrics] of one batch, training on it when kind == "train"."""
+        if y is None:
+            raise ValueError("fit/evaluate need targets: pass y, or a dataset of (x, y) pairs")
+        if K.executing_eagerly():
+            return self._eager_batch(kind, xs, y)
+        self._make_functions()
+        s = self._session()
+        rank = static_shape(self.outputs[0])
+        y = self._target(y, None if rank is None else len(rank))
+        out = s.run(self._fns[kind], self._feed(xs, y, kind == "train"))
+        return [float(v) for v in (out[1:] if kind == "train" else out)]
+
+    def _eager_batch(self, kind, xs, y):
+        self._check_compiled()
+        x = [convert_to_tensor(a) for a in xs]
+        x = x[0] if len(x) == 1 else x
+        rank = getattr(self, "_eager_rank", None)
+        target = convert_to_tensor(self._target(y, rank).astype(np.float32))
+        if kind == "train":
+            opt = self.optimizer.build()
+            K._EAGER["phase"] = True
+            try:
+                with _eager.GradientTape() as tape:
+                    out = self(x, training=True)
+                    loss, values = self._losses_and_metrics(target, out)
+            finally:
+                K._EAGER["phase"] = False
+            variables = self.trainable_weights
+            grads = tape.gradient(loss, variables)
+            opt.apply_gradients([(g, v) for g, v in zip(grads, variables) if g is not None])
+        else:
+            loss, values = self._losses_and_metrics(target, self(x, training=False))
+        return [float(loss.numpy())] + [float(v.numpy()) for v in values]
+
+    def _predict_batch(self, xs):
+        if K.executing_eagerly():
+            x = [convert_to_tensor(a) for a in xs]
+            return np.asarray(self(x[0] if len(x) == 1 else x, training=False).numpy())
+        return self._session().run(self.outputs[0], self._feed(xs))
+
+    # --- data ------------------------------------------------------------------------------------------
+    def _batches(self, x, y, batch_size, shuffle=False):
+        """[(xs, y, n)] for NumPy arrays (shuffled each call when asked) or a tf.data dataset of (x, y)."""
+        if _is_dataset(x):
+            return [(_as_list(bx), by, len(_as_list(bx)[0])) for bx, by in self._read_dataset(x)]
+        xs = [np.asarray(a) for a in _as_list(x)]
+        n = len(xs[0])
+        order = np.random.permutation(n) if shuffle else np.arange(n)
+        out = []
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            out.append(([a[idx] for a in xs], None if y is None else np.asarray(y)[idx], len(idx)))
+        return out
+
+    def _read_dataset(self, ds):
+        """The elements of one pass over `ds` as NumPy values."""
+        if K.executing_eagerly():
+            return [tuple(np.asarray(t) for t in el) if isinstance(el, tuple) else (np.asarray(el), None)
+                    for el in ds]
+        entry = self._datasets.get(id(ds))
+        if entry is None:
+            g = self._graph if self.outputs is not None else get_default_graph()
+            with g.as_default():
+                it = ds.make_initializable_iterator()
+                entry = self._datasets[id(ds)] = (ds, it, it.get_next(), K.get_session(g))
+        _, it, nxt, s = entry
+        s.run(it.initializer)
+        out = []
+        while True:
+            try:
+                el = s.run(nxt)
+            except OutOfRangeError:
+                return out
+            out.append(tuple(el) if isinstance(el, (tuple, list)) else (el, None))
+
+    # --- training loops --------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
+            validation_data=None, shuffle=True, initial_epoch=0, steps_per_epoch=None, **kwargs):
+        batch_size = batch_size or 32
+        if validation_split and validation_data is None and not _is_dataset(x):
+            xs = [np.asarray(a) for a in _as_list(x)]
+            split = int(len(xs[0]) * (1.0 - validation_split))
+            validation_data = ([a[split:] for a in xs], np.asarray(y)[split:])
+            x, y = [a[:split] for a in xs], np.asarray(y)[:split]
+            x = x[0] if len(x) == 1 else x
+        first = self._batches(x, y, batch_size)
+        self._ensure_built(first[0][0])
+        if not K.executing_eagerly():
+            self._make_functions()
+        self.history = cbks.History()
+        cb = cbks.CallbackList(([cbks.ProgbarLogger(verbose)] if verbose else []) + list(callbacks or [])
+                               + [self.history])
+        cb.set_model(self)
+        cb.set_params({"epochs": epochs, "steps": len(first), "verbose": verbose, "batch_size": batch_size,
+                       "metrics": self.metrics_names + ["val_" + n for n in self.metrics_names]})
+        self.stop_training = False
+        cb.on_train_begin()
+        for epoch in range(initial_epoch, epochs):
+            cb.on_epoch_begin(epoch)
+            batches = first if epoch == initial_epoch and not shuffle else self._batches(x, y, batch_size, shuffle)
+            totals, seen = np.zeros(len(self.metrics_names)), 0
+            for i, (bx, by, n) in enumerate(batches):
+                cb.on_batch_begin(i, {"batch": i, "size": n})
+                values = self._run_batch("train", bx, by)
+                totals += np.asarray(values) * n
+                seen += n
+                cb.on_batch_end(i, {"batch": i, "size": n, **dict(zip(self.metrics_names, values))})
+                if self.stop_training:
+                    break
+            logs = dict(zip(self.metrics_names, (totals / max(seen, 1)).tolist()))
+            if validation_data is not None:
+                vx, vy = (validation_data, None) if _is_dataset(validation_data) else validation_data[:2]
+                val = _as_list(self.evaluate(vx, vy, batch_size=batch_size, verbose=0))
+                logs.update({"val_" + k: v for k, v in zip(self.metrics_names, val)})
+            cb.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        cb.on_train_end()
+        return self.history
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, **kwargs):
+        """The loss (and metrics) averaged over the examples: a float, or [loss, *metrics]."""
+        batches = self._batches(x, y, batch_size or 32)
+        self._ensure_built(batches[0][0])
+        totals, seen = np.zeros(len(self.metrics_names)), 0
+        for bx, by, n in batches:
+            totals += np.asarray(self._run_batch("test", bx, by)) * n
+            seen += n
+        values = (totals / max(seen, 1)).tolist()
+        if verbose:
+            Progbar(len(batches), verbose=verbose).update(len(batches), zip(self.metrics_names, values), True)
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose=0, **kwargs):
+        batches = self._batches(x, None, batch_size or 32)
+        self._ensure_built(batches[0][0])
+        return np.concatenate([self._predict_batch(bx) for bx, _, _ in batches], axis=0)
+
+    def _one(self, kind, x, y):
+        xs = [np.asarray(a) for a in _as_list(x)]
+        self._ensure_built(xs)
+        values = self._run_batch(kind, xs, np.asarray(y))
+        return values[0] if len(values) == 1 else values
+
+    def train_on_batch(self, x, y, **kwargs):
+        return self._one("train", x, y)
+
+    def test_on_batch(self, x, y, **kwargs):
+        return self._one("test", x, y)
+
+    def predict_on_batch(self, x):
+        xs = [np.asarray(a) for a in _as_list(x)]
+        self._ensure_built(xs)
+        return self._predict_batch(xs)
+
+    # --- weights ---------------------------------------------------------------------------------------
+    def save_weights(self, filepath, overwrite=True, save_format=None):
+        saving.save_weights(self, filepath)
+
+    def load_weights(self, filepath, by_name=False):
+        saving.load_weights(self, filepath, by_name=by_name)
+
+    def summary(self, line_length=None, positions=None, print_fn=None):
+        saving.print_summary(self, line_length, positions, print_fn)
+
+
+class Sequential(Model):
+    """A stack of layers, each called on the output of the one before."""
+
+    def __init__(self, layers=None, name=None):
+        super().__init__(name=name)
+        self._stack = []
+        for layer in layers or []:
+            self.add(layer)
+
+    @property
+    def layers(self):
+        return list(self._stack)
+
+    def add(self, layer):
+        if not isinstance(layer, _TFLayer):
+            raise TypeError(f"The added layer must be an instance of class Layer. Found: {layer}")
+        self._stack.append(layer)
+        if K.executing_eagerly():
+            return
+        shape = getattr(layer, "_batch_input_shape", None)
+        if len(self._stack) == 1 and shape is not None:
+            self._input_shapes = [shape]
+            self._build_input([np.zeros((1, *shape[1:]), np.float32)])
+        elif self.outputs is not None:
+            self.outputs = [self._apply(layer, self.outputs[0], None)]
+
+    def pop(self):
+        raise NotImplementedError("Sequential.pop: rebuild the model instead (graph ops cannot be removed)")
+
+    @staticmethod
+    def _apply(layer, x, training):
+        if training is not None and _accepts_training(layer.call):
+            return layer(x, training=training)
+        return layer(x)
+
+    def call(self, inputs, training=None):
+        x = inputs
+        for layer in self._stack:
+            x = self._apply(layer, x, training)
+        return x
+
+
+__all__ = ["Model", "Sequential"]
