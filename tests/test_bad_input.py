@@ -167,3 +167,10 @@ def test_in_place_update_with_a_mismatched_value_names_both_shapes():
         with pytest.raises(tf.errors.InvalidArgumentError, match=r"^Incompatible shapes: \[2,3\] vs. \[3,3\]\n"):
             s.run(up, {p: np.ones((3, 3))})
         np.testing.assert_array_equal(s.run(v), np.ones((2, 3)))
+
+
+def test_matmul_of_known_ranks_with_a_run_time_size_mismatch_names_both_sizes():
+    a, b = tf.placeholder(tf.float32, (2, None)), tf.placeholder(tf.float32, (None, 2))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"^Matrix size-incompatible: In\[0\] has 3 columns, "
+                                                             r"In\[1\] has 4 rows\n"):
+        run(tf.matmul(a, b), {a: np.ones((2, 3)), b: np.ones((4, 2))})

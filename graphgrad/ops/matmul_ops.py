@@ -43,9 +43,10 @@ class MatMul(OpDef):
         fast = _matmul_kernel(op, ctx)
         sa, sb = static_shape(op.inputs[0]), static_shape(op.inputs[1])
         ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
-        if sa is not None and sb is not None and (sa[-1] if not ta else sa[-2]) is not None and \
-                (sb[-2] if not tb else sb[-1]) is not None:
-            return fast  # ranks and the contracted dimension known while building: nothing left to check
+        if sa is not None and sb is not None:
+            # ranks known while building (the shape rule checked them): a contracted dimension that turns out
+            # different at run time is NumPy's error, which the plan words as TF does ("Matrix size-incompatible")
+            return fast
 
         def matmul_checked(a, b, out=None):
             if a.ndim < 2 or b.ndim < 2:

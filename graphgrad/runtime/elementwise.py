@@ -130,6 +130,19 @@ def scratch(xp, n=2):
     return get
 
 
+class _Scratch(threading.local):
+    """`scratch` as the generated kernels use it, without a call on the hot path: each reads `cells` (this
+    thread's buffers) inline and calls `refresh` only on first use in a thread or when the variable's shape
+    changed (its dtype cannot: a kernel is bound for one op)."""
+
+    def __init__(self, xp, n):
+        self.xp, self.n = xp, n
+
+    def refresh(self, like):
+        self.cells = [self.xp.empty_like(like) for _ in range(self.n)]
+        return self.cells
+
+
 # --- the NumPy kernel generated from a body -------------------------------------------------------------------
 
 _UFUNC = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide", ast.USub: "negative"}
@@ -153,8 +166,8 @@ class NumpyKernel:
     def bind(self, xp, args=None, store=None, keys=None):
         make = _factory(self.fused, None if args is None else tuple(args), store is not None)
         if store is None:
-            return make(xp, scratch(xp, self.temporaries))
-        return make(xp, scratch(xp, self.temporaries), store, *keys)
+            return make(xp, _Scratch(xp, self.temporaries))
+        return make(xp, _Scratch(xp, self.temporaries), store, *keys)
 
 
 @functools.cache
@@ -200,7 +213,13 @@ def _generate(fused, args, from_store):
     if from_store:
         lines.append(f"        {', '.join(outs)} = {', '.join(f'store[{k}]' for k in keys)}")
     if gen.buffers:
-        lines.append(f"        {', '.join(gen.buffers)}{',' if len(gen.buffers) == 1 else ''} = scratch({outs[0]})")
+        bufs = f"{', '.join(gen.buffers)}{',' if len(gen.buffers) == 1 else ''}"
+        lines += ["        try:  # this thread's scratch buffers, allocated again only for a new shape",
+                  f"            {bufs} = scratch.cells",
+                  f"            if {gen.buffers[0]}.shape != {outs[0]}.shape:",
+                  f"                {bufs} = scratch.refresh({outs[0]})",
+                  "        except AttributeError:  # first use in this thread",
+                  f"            {bufs} = scratch.refresh({outs[0]})"]
     lines += [f"        {name} = {text}" for text, name in gen.scalars.items()]
     lines += ["        " + line for line in body]
     lines += [f"        return {outs[0]}", f"    return {fused.name}", ""]

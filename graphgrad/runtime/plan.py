@@ -429,6 +429,10 @@ _OUTPUT = re.compile(r"non-broadcastable output operand with shape (\([\d,]*\)) 
                      r"(\([\d,]*\))")
 
 
+_MATMUL = re.compile(r"matmul: Input operand 1 has a mismatch in its core dimension 0, .*\(size (\d+) is different "
+                     r"from (\d+)\)")
+
+
 def _tf_message(exc, n_inputs):
     """A kernel's NumPy error in TensorFlow's words where TF has them ("Incompatible shapes: [2,3] vs. [4]"),
     else the exception's class and text. NumPy also lists an `out=` operand: only the op's inputs are named."""
@@ -438,6 +442,9 @@ def _tf_message(exc, n_inputs):
         shapes = re.findall(r"\(([\d,]*)\)(?!->)", " ".join(m.groups()))
         dims = ["[" + ",".join(d for d in s.split(",") if d) + "]" for s in shapes]
         return "Incompatible shapes: " + " vs. ".join(dims[:max(n_inputs, 2)])
+    m = _MATMUL.search(text)
+    if m is not None:
+        return f"Matrix size-incompatible: In[0] has {m.group(2)} columns, In[1] has {m.group(1)} rows"
     return f"{type(exc).__name__}: {text}"
 
 
