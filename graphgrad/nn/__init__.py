@@ -1,7 +1,8 @@
-"""`tf.nn`: activations, softmax, dropout, cross-entropies and other neural-network ops.
+"""`tf.nn`: activations, softmax, dropout, cross-entropies, convolutions, pooling and recurrent networks.
 
-Everything is defined in `graphgrad.ops.nn_ops` (and the elementwise sigmoid/tanh in `graphgrad.ops.math_ops`);
-this module only gathers the TensorFlow 1.x `tf.nn` names."""
+The ops are defined in their family modules under `graphgrad/ops/` (re-exported by `graphgrad.ops.nn_ops`), the
+RNN cells and `dynamic_rnn` in `graphgrad/nn/rnn_cell_impl.py` and `rnn.py`; this module only gathers the
+TensorFlow 1.x `tf.nn` names."""
 from ..framework.graph import name_scope as _name_scope
 from ..ops import math_ops as _math_ops
 from ..ops.array_ops import gather as _gather
