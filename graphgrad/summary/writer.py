@@ -12,7 +12,6 @@ from __future__ import annotations
 import atexit
 import os
 import socket
-import struct
 import threading
 import time
 import warnings
@@ -20,58 +19,14 @@ import warnings
 import numpy as np
 from tensorboardX.proto import event_pb2, summary_pb2
 
+from ..io.tfrecord import frame, masked_crc32c  # noqa: F401  (masked_crc32c: the events files' checksum, re-exported)
+
 Event = event_pb2.Event
 SessionLog = event_pb2.SessionLog
 TaggedRunMetadata = event_pb2.TaggedRunMetadata
 Summary = summary_pb2.Summary
 
 FILE_VERSION = "brain.Event:2"
-
-
-# --- CRC-32C (Castagnoli), as TFRecord framing needs ----------------------------------------------------
-
-def _crc_tables():
-    poly, t0 = 0x82F63B78, []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ poly if c & 1 else c >> 1
-        t0.append(c)
-    tables = [t0]
-    for _ in range(7):
-        prev = tables[-1]
-        tables.append([(prev[i] >> 8) ^ t0[prev[i] & 0xFF] for i in range(256)])
-    return [tuple(t) for t in tables]
-
-
-_T0, _T1, _T2, _T3, _T4, _T5, _T6, _T7 = _crc_tables()
-_words = struct.Struct("<II").iter_unpack
-
-
-def _crc32c_py(data) -> int:
-    """CRC-32C in pure Python, eight bytes per step (slicing-by-8): about twice a byte-wise loop."""
-    crc = 0xFFFFFFFF
-    mv = memoryview(data)
-    n8 = len(mv) & ~7
-    for lo, hi in _words(mv[:n8]):
-        x = crc ^ lo
-        crc = (_T7[x & 0xFF] ^ _T6[(x >> 8) & 0xFF] ^ _T5[(x >> 16) & 0xFF] ^ _T4[x >> 24]
-               ^ _T3[hi & 0xFF] ^ _T2[(hi >> 8) & 0xFF] ^ _T1[(hi >> 16) & 0xFF] ^ _T0[hi >> 24])
-    for b in mv[n8:]:
-        crc = _T0[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
-
-
-try:  # the optional native `crc32c` package (pip install crc32c) is ~1000x faster on big graphs and images
-    from crc32c import crc32c as _crc32c
-except ImportError:
-    _crc32c = _crc32c_py
-
-
-def masked_crc32c(data) -> int:
-    """TFRecord's masked CRC: rotate right by 15 and add a constant (so CRCs of CRCs look random)."""
-    x = _crc32c(data)
-    return (((x >> 15) | (x << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
 class _EventFile:
@@ -108,8 +63,7 @@ class _EventFile:
         self._thread.start()
 
     def write(self, data: bytes):
-        header = struct.pack("<Q", len(data))
-        record = header + struct.pack("<I", masked_crc32c(header)) + data + struct.pack("<I", masked_crc32c(data))
+        record = frame(data)
         with self._lock:
             if self._closed:
                 raise ValueError("I/O operation on a closed events file")
