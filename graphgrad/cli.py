@@ -42,7 +42,7 @@ def _train(args):
                       activation=args.activation,
                       optimizer=args.optimizer, lr=args.lr, batch_size=args.batch_size, epochs=args.epochs,
                       dropout=args.dropout, l2=args.l2, seed=args.seed, logdir=logdir, resume=args.resume,
-                      log_every=args.log_every, progress=not args.no_progress)
+                      log_every=args.log_every, progress=not args.no_progress, distributed=args.distributed)
     try:
         cfg.validate()
     except ValueError as e:
@@ -51,13 +51,42 @@ def _train(args):
         with np.errstate(all="ignore"):   # a diverging run is reported in one line, not by overflow warnings
             train(cfg)
     except ConfigError as e:
+        if _other_rank():
+            return 2   # rank 0 says why, once
         args.parser.error(str(e))
     except (TrainingError, OSError, MemoryError) as e:
-        return _fail(args.parser, e)
+        return _fail_job(args.parser, e)
     except KeyboardInterrupt:
         print(f"{args.parser.prog}: interrupted{_how_to_resume(cfg)}", file=sys.stderr)
         return 130
     return 0
+
+
+def _job():
+    """The graphgrad.distributed World of a --distributed run of several processes, else None."""
+    if "graphgrad.distributed" not in sys.modules:
+        return None
+    from .distributed import comm
+
+    w = comm._WORLD
+    return w if w is not None and w.comm is not None and not w.closed and w.size > 1 else None
+
+
+def _other_rank() -> bool:
+    w = _job()
+    return w is not None and w.rank != 0
+
+
+def _fail_job(parser, e):
+    """A failure of one rank of a --distributed job ends every rank, naming it (graphgrad.distributed's abort)."""
+    w = _job()
+    if w is None:
+        return _fail(parser, e)
+    message = " ".join(str(e).split()) or type(e).__name__
+    if message.startswith("rank 0 failed: ") and w.rank != 0:
+        return 1   # rank 0 failed before training and says so itself; every rank stops here
+    w.abort(f"rank {w.rank} of {w.size} ({w._where(w.rank)}) failed: {message}")
+    return 1
 
 
 def _how_to_resume(cfg) -> str:
@@ -237,6 +266,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--resume", action="store_true",
                    help="continue the run in --logdir from its latest checkpoint (same options; --epochs may grow) "
                    "(default: start a new run)")
+    t.add_argument("--distributed", action="store_true",
+                   help="one process of an MPI job (mpiexec -n N graphgrad train --distributed ...): --batch-size is "
+                   "the global batch, split across the processes; rank 0 alone writes and shows progress; outside "
+                   "a launcher, one process (docs/distributed.md) (default: off)")
     t.add_argument("--log-every", type=int, default=d.log_every, metavar="N",
                    help="steps between train/loss and train/accuracy points (default: %(default)s)")
     t.set_defaults(func=_train, parser=t)

@@ -74,6 +74,7 @@ class TrainConfig:
     resume: bool = False
     log_every: int = 10         # steps between train/loss, train/accuracy points
     progress: bool = True
+    distributed: bool = False   # --distributed: one rank of an MPI job (docs/distributed.md)
 
     def validate(self):
         """Raise ValueError with a one-line reason for any bad option."""
@@ -260,7 +261,14 @@ class Model:
             self.accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
         self.global_step = tf.train.get_or_create_global_step()
         optimizer = make_optimizer(tf, cfg.optimizer, cfg.learning_rate)
-        self.train_op = optimizer.minimize(self.loss, global_step=self.global_step)
+        objective, self.loss_scale = self.loss, None
+        if cfg.distributed:   # gradients averaged over the ranks; loss_scale weighs a rank's part of the batch
+            from . import distributed as hvd
+
+            self.loss_scale = tf.placeholder_with_default(1.0, (), name="loss_scale")
+            objective = self.loss * self.loss_scale
+            optimizer = hvd.DistributedOptimizer(optimizer)
+        self.train_op = optimizer.minimize(objective, global_step=self.global_step)
 
     def _conv_trunk(self, tf, cfg, act, reg):
         shape = INPUT_SHAPES[cfg.dataset]
@@ -536,15 +544,20 @@ def train(cfg: TrainConfig, out=None):
     out = sys.stdout if out is None else out
 
     cfg.validate()
-    resume_from = check_logdir(cfg) if cfg.logdir else None
-    ds = load_dataset(cfg.dataset, cfg.seed, cfg.progress)
+    job = join_job(cfg)
+    root = job is None or job.rank == 0
+    resume_from = _root_decides(job, lambda: check_logdir(cfg)) if cfg.logdir else None
+    ds = load_dataset(cfg.dataset, cfg.seed, cfg.progress and root)
     check_model_size(cfg, ds.x_train.shape[1], ds.num_classes)
     graph = tf.Graph()
     with graph.as_default():
-        tf.set_random_seed(cfg.seed)
+        # rank 0 draws the weights a one-process run draws (and the others get them by broadcast); dropout masks
+        # differ per rank (rank_seed); the shuffle (BatchIterator's seed) is the same on every rank
+        tf.set_random_seed(cfg.seed if job is None else _rank_seed(cfg.seed))
         model = Model(tf, cfg, ds.x_train.shape[1], ds.num_classes)
         init = tf.global_variables_initializer()
-        log = RunLog(tf, cfg, model) if cfg.logdir else None
+        log = RunLog(tf, cfg, model) if cfg.logdir else None   # on every rank: one graph, one plan everywhere
+        bcast = _broadcast_op() if job is not None else None
         graph.finalize()
     random_ops = [op for op in graph.get_operations() if "seed2" in op.attrs]
     batches = BatchIterator(ds.x_train, ds.y_train, cfg.batch_size, shuffle=True, seed=cfg.seed)
@@ -555,9 +568,15 @@ def train(cfg: TrainConfig, out=None):
             if log is None:
                 sess.run(init)
                 first_epoch = 0
+            elif root:
+                first_epoch = _root_decides(job, lambda: log.open(sess, init, resume_from, len(batches), out))
             else:
-                first_epoch = log.open(sess, init, resume_from, len(batches), out)
-            _fit(sess, model, cfg, batches, first_epoch, random_ops, log, ds)
+                sess.run(init)
+                _root_decides(job, None)
+            if bcast is not None:   # every rank from rank 0's weights, slots and step (fresh or restored)
+                sess.run(bcast)
+                first_epoch = int(sess.run(model.global_step)) // len(batches)
+            _fit(sess, model, cfg, batches, first_epoch, random_ops, log, ds, job)
             test_loss, test_acc = evaluate(sess, model, ds.x_test, ds.y_test)
             train_loss, train_acc = evaluate(sess, model, ds.x_train, ds.y_train)
             finished = True
@@ -570,17 +589,21 @@ def train(cfg: TrainConfig, out=None):
                                 f"({params:,} "
                                 f"parameters) and --batch-size {cfg.batch_size}{kept}") from None
         finally:
-            if log is not None:
+            if log is not None and root:
                 log.close(failing=not finished)
     elapsed = time.perf_counter() - start
-    print(f"{cfg.dataset}: train loss {train_loss:.4f} accuracy {train_acc:.4f} | "
-          f"test loss {test_loss:.4f} accuracy {test_acc:.4f} ({elapsed:.1f}s)", file=out)
+    if root:
+            print(f"{cfg.dataset}: train loss {train_loss:.4f} accuracy {train_acc:.4f} | "
+              f"test loss {test_loss:.4f} accuracy {test_acc:.4f} ({elapsed:.1f}s)", file=out)
     return {"test_loss": test_loss, "test_accuracy": test_acc, "train_loss": train_loss,
             "train_accuracy": train_acc, "seconds": elapsed}
 
 
-def _fit(sess, model, cfg, batches, first_epoch, random_ops, log, ds):
+def _fit(sess, model, cfg, batches, first_epoch, random_ops, log, ds, job=None):
     """The epochs from `first_epoch` on; with a RunLog, summaries every `log_every` steps and each epoch.
+
+    In a job of several processes (`job`, a graphgrad.distributed World) each rank trains on its part of every
+    global batch (split_batch) and only rank 0 writes events and checkpoints and shows the progress bar.
 
     Stops with TrainingError at the first step whose loss is not finite, or at the end of an epoch whose last
     update left a variable that is not finite, before anything of it is logged or saved. A failed write to
@@ -589,6 +612,9 @@ def _fit(sess, model, cfg, batches, first_epoch, random_ops, log, ds):
     import graphgrad as tf
 
     fetches, feeds = [model.train_op, model.loss, model.accuracy], [model.x, model.y, model.training]
+    if model.loss_scale is not None:
+        feeds.append(model.loss_scale)
+    root = job is None or job.rank == 0
     step = sess.make_callable(fetches, feeds)
     logged_step = sess.make_callable(fetches + [log.train_summary], feeds) if log else None
     log_every = cfg.log_every if log else 0
@@ -604,20 +630,22 @@ def _fit(sess, model, cfg, batches, first_epoch, random_ops, log, ds):
     try:
         for epoch in range(first_epoch, cfg.epochs):
             reseed_random_ops(sess, random_ops, epoch)
-            bar = _progress(batches.epoch(epoch), len(batches), f"epoch {epoch + 1}/{cfg.epochs}", cfg.progress)
+            bar = _progress(batches.epoch(epoch), len(batches), f"epoch {epoch + 1}/{cfg.epochs}",
+                            cfg.progress and root)
             seen = loss_sum = acc_sum = 0.0
             try:
                 for xb, yb in bar:
                     global_step += 1
                     summary = None
+                    args = (xb, yb, True) if job is None else _rank_part(job, xb, yb)
                     if log_every and global_step % log_every == 0:
-                        _, loss, acc, summary = logged_step(xb, yb, True)
+                        _, loss, acc, summary = logged_step(*args)
                     else:
-                        _, loss, acc = step(xb, yb, True)
+                        _, loss, acc = step(*args)
                     loss = float(loss)
                     if not math.isfinite(loss):
                         raise diverged(f"the loss is {loss}")
-                    if summary is not None:
+                    if summary is not None and root:
                         log.writer.add_summary(summary, global_step)
                     n = len(xb)
                     seen += n
@@ -631,11 +659,79 @@ def _fit(sess, model, cfg, batches, first_epoch, random_ops, log, ds):
             for v, value in zip(variables, sess.run(variables)):
                 if not np.all(np.isfinite(value)):
                     raise diverged(f"{v.op.name} is no longer finite after the update")
-            if log is not None:
+            if log is not None and root:
                 log.end_epoch(sess, global_step, evaluate(sess, model, ds.x_test, ds.y_test))
     except OSError as e:
         raise TrainingError(f"cannot write to {cfg.logdir} in epoch {epoch + 1}/{cfg.epochs}: {_one_line(e)}; "
                             f"{last_good_checkpoint(cfg.logdir)}") from None
+
+
+# --- --distributed: one rank of an MPI job (docs/distributed.md) -------------------------------------------
+
+def join_job(cfg: TrainConfig):
+    """--distributed: the graphgrad.distributed World joined (a job of one outside a launcher); else None."""
+    if not cfg.distributed:
+        return None
+    from . import distributed as hvd
+
+    try:
+        job = hvd.init()
+    except hvd.DistributedError as e:
+        raise ConfigError(_one_line(e)) from None
+    if job.size == 1:
+        print("graphgrad train: --distributed: no MPI launcher started several processes; training as one process",
+              file=sys.stderr)
+    elif cfg.batch_size < job.size:
+        raise ConfigError(f"--batch-size {cfg.batch_size} is the global batch, split across the {job.size} "
+                          f"processes: it needs at least {job.size}")
+    return job
+
+
+def _rank_seed(seed):
+    from . import distributed as hvd
+
+    return hvd.rank_seed(seed)
+
+
+def _broadcast_op():
+    from . import distributed as hvd
+
+    return hvd.broadcast_global_variables(0)
+
+
+def _rank_part(job, xb, yb):
+    """This rank's feeds for one global batch: its rows (split_batch) and the loss scale size * rows / batch, which
+    makes the ranks' average gradient the gradient of the mean loss over the whole batch (lengths may differ).
+    A rank left without rows (a last batch smaller than the job) runs the step on one row, scaled by 0."""
+    from . import distributed as hvd
+
+    x, y = hvd.split_batch(xb, yb, size=job.size, rank=job.rank)
+    scale = job.size * len(x) / len(xb)
+    if len(x) == 0:
+        x, y = xb[:1], yb[:1]
+    return x, y, True, np.float32(scale)
+
+
+def _root_decides(job, decide):
+    """`decide()` on rank 0 only (reading or writing the logdir); its ConfigError stops every rank alike.
+
+    Returns decide's result on rank 0, None elsewhere; in a job of one, just decide(). Any other exception of
+    rank 0 reaches the others as a TrainingError, so no rank waits for ever for a rank 0 that gave up.
+    """
+    if job is None or job.size == 1:
+        return decide()
+    result = failure = None
+    if job.rank == 0:
+        try:
+            result = decide()
+        except BaseException as e:
+            failure = (isinstance(e, ConfigError), f"rank 0 failed: {_one_line(e)}")
+            job.comm.bcast(failure, root=0)
+            raise
+    failure = job.comm.bcast(failure, root=0)
+    if failure is not None:
+        raise (ConfigError if failure[0] else TrainingError)(failure[1])
+    return result
 
 
 def _progress(iterable, total, desc, enabled):
