@@ -18,7 +18,7 @@ PEERS: dict[str, str] = {
     "gg-function": "bench.peers.graphgrad_function_peer",
 }
 UNIT_LABEL = {"us/step": "µs/step", "ms/step": "ms/step", "s/epoch": "s/epoch", "s/step": "s/step"}
-STEADY = ("W1", "W1F", "W2", "W3", "W5")  # timed round-robin, one worker process per peer
+STEADY = ("W1", "W1F", "W2", "W3", "W5", "W6")  # timed round-robin, one worker process per peer
 DEFAULT = ("W1", "W1F", "W2", "W3")  # what runs without --workloads
 COLD = ("W4",)  # cold start, one fresh child process per peer and repeat (bench/coldstart.py)
 SWEEPS = ("S-depth", "S-batch")  # cost growth with depth and batch (bench/scaling.py)

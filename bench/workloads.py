@@ -34,7 +34,8 @@ class Workload:
     beta1: float = 0.9
     beta2: float = 0.999
     eps: float = 1e-8
-    #: "mlp" (dense layers of ``sizes``) or "cnn" (W5's LeNet-5-style network, see ``CNN_LAYERS``)
+    #: "mlp" (dense layers of ``sizes``), "cnn" (W5's LeNet-5-style network, see ``CNN_LAYERS``) or "lstm" (W6, see
+    #: ``LSTM_SHAPE``)
     model: str = "mlp"
 
     @property
@@ -90,13 +91,29 @@ W5 = Workload(
                 "28x28 inputs, softmax CE, batch 64, Adam lr 1e-3",
 )  # fmt: skip
 
-WORKLOADS: dict[str, Workload] = {w.name: w for w in (W1, W1F, W2, W3, W4, W5)}
+# W6: an LSTM over sequences of 50 steps of 32 features (flattened in the feed, batch-major: x[b, t * 32 + k]),
+# hidden 128, its last output into dense 128-10. The cell is TF1's BasicLSTMCell: kernel [32 + 128, 4 * 128] over
+# [x, h] with the gates in the order i, j (candidate), f, o, bias zeros, forget bias 1.0 added to f; peers with
+# another layout (PyTorch's nn.LSTM: W_ih, W_hh in the order i, f, g, o, two biases) convert the same weights and
+# fold the forget bias into their input bias.
+LSTM_SHAPE = (50, 32, 128)  # sequence length, input features, hidden units
+W6 = Workload(
+    "W6", sizes=(50 * 32, 128, 10), activation="tanh", loss="softmax_ce", batch=64, optimizer="adam", lr=1e-3,
+    n_samples=64 * 16, unit="ms/step", model="lstm",
+    description="LSTM hidden 128 over 50 steps of 32 features (TF1 BasicLSTMCell, forget bias 1), last output "
+                "into dense 128-10, softmax CE, batch 64, Adam lr 1e-3",
+)  # fmt: skip
+
+WORKLOADS: dict[str, Workload] = {w.name: w for w in (W1, W1F, W2, W3, W4, W5, W6)}
 
 
 def param_shapes(wl: Workload) -> list[tuple[tuple[int, ...], tuple[int]]]:
     """(weight shape, bias shape) per layer: dense ``(fan_in, fan_out)``, conv HWIO."""
     if wl.model == "cnn":
         return [(w, (w[-1],)) for _, w in CNN_LAYERS]
+    if wl.model == "lstm":
+        _, features, units = LSTM_SHAPE
+        return [((features + units, 4 * units), (4 * units,)), ((units, wl.sizes[-1]), (wl.sizes[-1],))]
     return [((i, o), (o,)) for i, o in zip(wl.sizes[:-1], wl.sizes[1:])]
 
 # Cost growth (bench/scaling.py): W1's model (width 8, tanh, log-loss, SGD lr 0.1) grown in depth at batch 32,

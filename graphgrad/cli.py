@@ -227,21 +227,24 @@ def build_parser() -> argparse.ArgumentParser:
                 "options but no command, `graphgrad` runs `graphgrad train`.")
     p.add_argument("--version", action="version", version=version, help="print the version and exit")
     sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
-    t = sub.add_parser("train", help="train an MLP or CNN classifier (the default command)",
-                       description="Train an MLP or CNN classifier, log to TensorBoard, checkpoint every epoch "
-                       "(docs/main-job.md).")
+    t = sub.add_parser("train", help="train an MLP, CNN or RNN classifier (the default command)",
+                       description="Train an MLP, CNN or RNN (rnn, lstm, gru) classifier, log to TensorBoard, "
+                       "checkpoint every epoch (docs/main-job.md).")
     t.add_argument("--version", action="version", version=version, help="print the version and exit")
     t.add_argument("--dataset", choices=DATASETS, default=d.dataset, metavar="NAME",
                    help=f"data set: {', '.join(DATASETS)}; mnist and fashion_mnist are downloaded once into "
                    "$GRAPHGRAD_DATA_DIR (default: %(default)s)")
     t.add_argument("--model", choices=MODELS, default=d.model, metavar="NAME",
                    help="mlp: dense layers only; cnn: conv + 2x max-pool layers (--filters) before the dense layers, "
-                   "on digits, mnist, fashion_mnist (2-D) or mnist1d (1-D) (default: %(default)s)")
+                   "on digits, mnist, fashion_mnist (2-D) or mnist1d (1-D); rnn, lstm, gru: a recurrent cell over the "
+                   "image's rows (or mnist1d's 40 samples), the first --hidden size its units, its last output "
+                   "into dense layers of the other sizes (default: %(default)s)")
     t.add_argument("--filters", type=_hidden, default=None, metavar="SIZES",
                    help="--model cnn: output channels of each conv layer, comma-separated (default: 16,32 on "
                    "images, 32,32,32 on mnist1d)")
     t.add_argument("--hidden", type=_hidden, default=d.hidden, metavar="SIZES",
-                   help=f"hidden layer sizes, comma-separated (default: {','.join(map(str, d.hidden))})")
+                   help="hidden layer sizes, comma-separated; with --model rnn|lstm|gru the first is the recurrent "
+                   f"cell's units (default: {','.join(map(str, d.hidden))})")
     t.add_argument("--activation", choices=ACTIVATIONS, default=d.activation, metavar="NAME",
                    help=f"hidden activation: {', '.join(ACTIVATIONS)} (default: %(default)s)")
     t.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer, metavar="NAME",

@@ -30,7 +30,10 @@ DATASETS = ("digits", "mnist", "fashion_mnist", "mnist1d", "circle", "xor", "gau
 # Options that fix the model and its trajectory: a resumed run must repeat them (epochs may grow).
 RUN_OPTIONS = ("model", "filters", "dataset", "hidden", "activation", "optimizer", "lr", "batch_size", "dropout", "l2",
                "seed")
-MODELS = ("mlp", "cnn")
+MODELS = ("mlp", "cnn", "rnn", "lstm", "gru")
+# --model rnn|lstm|gru: the recurrent cell of tf.nn.rnn_cell; the first --hidden size is its number of units.
+RNN_MODELS = {"rnn": "BasicRNNCell", "lstm": "BasicLSTMCell", "gru": "GRUCell"}
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}   # weight blocks of [input + units, units] (plus bias) per cell
 # What `--model cnn` sees: the shape of one example of each image or signal data set (channels last).
 INPUT_SHAPES = {"digits": (8, 8, 1), "mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1), "mnist1d": (40, 1)}
 # Convolution layers' output channels when --filters is not given: two 3x3 layers on images, three of width 5 on
@@ -85,7 +88,11 @@ class TrainConfig:
         if self.model == "cnn":
             self._validate_cnn()
         elif self.filters is not None:
-            raise ValueError("--filters sets the convolution layers of --model cnn; --model mlp has none")
+            raise ValueError(f"--filters sets the convolution layers of --model cnn; --model {self.model} has none")
+        if self.model in RNN_MODELS and self.dataset not in INPUT_SHAPES:
+            raise ValueError(f"--model {self.model} needs images or signals read as sequences "
+                             f"({', '.join(INPUT_SHAPES)}); --dataset {self.dataset} has 2 features per point: "
+                             "use --model mlp")
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {self.activation!r}; choose from {', '.join(ACTIVATIONS)}")
         if self.optimizer not in OPTIMIZERS:
@@ -122,6 +129,12 @@ class TrainConfig:
             raise ValueError(f"--filters {','.join(map(str, self.conv_filters))}: {len(self.conv_filters)} conv + "
                              f"2x pool layers shrink the {'x'.join(map(str, spatial))} input of {self.dataset} "
                              "to nothing")
+
+    @property
+    def sequence_shape(self) -> tuple:
+        """(time steps, features per step) of --model rnn|lstm|gru: an image's rows (8 of 8 digits, 28 of 28
+        MNIST), MNIST-1D's 40 samples one at a time."""
+        return tuple(INPUT_SHAPES[self.dataset][:2])
 
     @property
     def conv_filters(self) -> tuple:
@@ -194,6 +207,10 @@ def parameter_count(cfg: TrainConfig, num_features: int, num_classes: int) -> in
             params += KERNEL_SIZE[rank] ** rank * channels * f + f
             channels, spatial = f, [n // 2 for n in spatial]
         num_features = int(np.prod(spatial)) * channels
+    elif cfg.model in RNN_MODELS:   # the cell's kernel [features + units, k * units] and bias; then dense layers
+        units, features = cfg.hidden[0], cfg.sequence_shape[1]
+        return (GATES[cfg.model] * ((features + units) * units + units)
+                + parameter_count(dataclasses.replace(cfg, model="mlp", hidden=cfg.hidden[1:]), units, num_classes))
     else:
         params = 0
     sizes = (num_features, *cfg.hidden, num_classes)
@@ -236,6 +253,9 @@ class Model:
     The CNN reshapes each flat example to INPUT_SHAPES[dataset] (8x8x1 digits, 28x28x1 MNIST, 40x1 MNIST-1D
     signals) and puts before the dense layers, for each of --filters, a convolution (3x3 on images, width 5 on
     signals, SAME, the activation) and a 2x max pool; `first_kernel` is the first convolution's kernel.
+    The RNN, LSTM and GRU read each example as a sequence (`TrainConfig.sequence_shape`: an image's rows, MNIST-1D's
+    samples), run tf.nn.dynamic_rnn of a cell of --hidden's first size over it, and feed the last step's output to
+    the dense layers of the other --hidden sizes.
     """
 
     def __init__(self, tf, cfg: TrainConfig, num_features: int, num_classes: int):
@@ -246,9 +266,12 @@ class Model:
         reg = tf.regularizers.l2_regularizer(cfg.l2) if cfg.l2 > 0 else None
         h = self.x
         self.first_kernel = None
+        dense = cfg.hidden
         if cfg.model == "cnn":
             h = self._conv_trunk(tf, cfg, act, reg)
-        for i, units in enumerate(cfg.hidden):
+        elif cfg.model in RNN_MODELS:
+            h, dense = self._recurrent_trunk(tf, cfg), cfg.hidden[1:]
+        for i, units in enumerate(dense):
             h = tf.layers.dense(h, units, activation=act, kernel_regularizer=reg, name=f"hidden{i + 1}")
             if cfg.dropout > 0:
                 h = tf.layers.dropout(h, rate=cfg.dropout, training=self.training, seed=cfg.seed + i)
@@ -269,6 +292,12 @@ class Model:
             objective = self.loss * self.loss_scale
             optimizer = hvd.DistributedOptimizer(optimizer)
         self.train_op = optimizer.minimize(objective, global_step=self.global_step)
+
+    def _recurrent_trunk(self, tf, cfg):
+        cell = getattr(tf.nn.rnn_cell, RNN_MODELS[cfg.model])(cfg.hidden[0])
+        sequence = tf.reshape(self.x, (-1, *cfg.sequence_shape), name="sequence")
+        outputs, _ = tf.nn.dynamic_rnn(cell, sequence, dtype=tf.float32, scope="rnn")
+        return outputs[:, -1, :]
 
     def _conv_trunk(self, tf, cfg, act, reg):
         shape = INPUT_SHAPES[cfg.dataset]

@@ -50,7 +50,7 @@ def test_a_config_written_before_model_existed_resumes_as_the_mlp(tmp_path):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--model", "rnn"], "invalid choice: 'rnn'"),
+    (["--model", "transformer"], "invalid choice: 'transformer'"),
     (["--model", "cnn", "--dataset", "spiral"], "--dataset spiral has 2 features per point"),
     (["--filters", "8"], "--model mlp has none"),
     (["--model", "cnn", "--filters", "8,8,8,8"], "shrink the 8x8 input of digits to nothing"),

@@ -7,7 +7,7 @@ import numpy as np
 
 import graphgrad as tf
 from bench.peers import Clock
-from bench.workloads import Workload, batches
+from bench.workloads import LSTM_SHAPE, Workload, batches
 
 LIBRARY = "graphgrad"
 VERSION = tf.__version__
@@ -30,6 +30,13 @@ def _forward(wl: Workload, params):
             h = tf.nn.max_pool(h, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
         h = tf.reshape(h, [-1, params[2][0].shape[0]])
         params = params[2:]
+    if wl.model == "lstm":  # W6: BasicLSTMCell + dynamic_rnn as TF1 programs write them, the given kernel
+        steps, features, units = LSTM_SHAPE
+        with tf.variable_scope("rnn", initializer=tf.constant_initializer(params[0][0])):
+            outputs, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicLSTMCell(units), tf.reshape(x, [-1, steps, features]),
+                                           dtype=tf.float32, scope="rnn")
+        h = outputs[:, -1, :]
+        params = params[1:]
     for i, (w0, b0) in enumerate(params):
         w = tf.Variable(w0, name=f"w{i}")
         b = tf.Variable(b0, name=f"b{i}")

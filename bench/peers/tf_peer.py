@@ -32,6 +32,8 @@ def _variable(value: np.ndarray, feeds: dict):
 
 
 def _forward(wl: Workload, params, init_feeds: dict):
+    if wl.model == "lstm":
+        raise NotImplementedError("W6 (LSTM) is written for the torch and graphgrad peers only")
     """Placeholders, variables (initial values fed into ``init_feeds``) and the loss, in the default graph."""
     x = tf1.placeholder(tf.float32, (None, wl.sizes[0]), name="x")
     if wl.loss == "logloss":

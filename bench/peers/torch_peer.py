@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from bench.peers import Clock
-from bench.workloads import Workload, batches
+from bench.workloads import LSTM_SHAPE, Workload, batches
 
 LIBRARY = "torch"
 VERSION = torch.__version__
@@ -41,8 +41,38 @@ def _cnn_front(params) -> list[nn.Module]:
     return layers + [_NHWCFlatten()]
 
 
+class _LastOutput(nn.Module):
+    """W6's LSTM (batch-first, flat inputs unflattened) from TF1 BasicLSTMCell weights; returns the last output.
+
+    TF's kernel [in + h, 4h] has the gates i, j, f, o (j the candidate) and adds the forget bias 1.0 to f;
+    nn.LSTM wants W_ih [4h, in], W_hh [4h, h] in the order i, f, g, o, so the blocks are reordered, transposed,
+    and the forget bias goes into b_ih (b_hh zeros).
+    """
+
+    def __init__(self, kernel, bias, forget_bias=1.0):
+        super().__init__()
+        steps, features, units = LSTM_SHAPE
+        self.shape = (steps, features)
+        self.lstm = nn.LSTM(features, units, batch_first=True)
+        i, j, f, o = np.split(kernel, 4, axis=1)
+        bi, bj, bf, bo = np.split(bias, 4)
+        w = np.concatenate([i, f, j, o], axis=1).T          # [4h, in + h]
+        b = np.concatenate([bi, bf + np.float32(forget_bias), bj, bo])
+        with torch.no_grad():
+            self.lstm.weight_ih_l0.copy_(torch.from_numpy(np.ascontiguousarray(w[:, :features])))
+            self.lstm.weight_hh_l0.copy_(torch.from_numpy(np.ascontiguousarray(w[:, features:])))
+            self.lstm.bias_ih_l0.copy_(torch.from_numpy(b))
+            self.lstm.bias_hh_l0.zero_()
+
+    def forward(self, x):
+        out, _ = self.lstm(x.reshape(x.shape[0], *self.shape))
+        return out[:, -1]
+
+
 def _model(wl: Workload, params) -> nn.Sequential:
     layers: list[nn.Module] = []
+    if wl.model == "lstm":
+        layers, params = [_LastOutput(*params[0])], params[1:]
     if wl.model == "cnn":
         layers, params = _cnn_front(params), params[2:]
     for k, (w, b) in enumerate(params):
