@@ -153,41 +153,30 @@ class EagerGraph(Graph):
 
     # --- running an op ---------------------------------------------------------------------------------------
     def create_op(self, op_def, inputs, attrs=None, name=None):
-        stack = _default_graph_stack.stack
-        if stack and stack[-1] is not self:
+        if _default_graph_stack.stack and _default_graph_stack.stack[-1] is not self:
             # building a graph (tf.function tracing) with an eager tensor as the first input
-            return stack[-1].create_op(op_def, inputs, attrs, name)
+            return _default_graph_stack.stack[-1].create_op(op_def, inputs, attrs, name)
         if op_def.must_feed:
             raise RuntimeError(f"tf.placeholder() is not compatible with eager execution ({op_def.type}): pass "
                                "the values themselves (NumPy arrays or tensors) to the ops, or build a graph under "
                                "`with tf.Graph().as_default():`.")
+        attrs = attrs or {}
         if op_def.is_constant:
-            return self._run_constant(op_def, attrs or {})
-        # The signature key, built for the common arities without intermediate lists. The shape rule ran when
-        # the kernel was bound for this signature, so a hit runs the kernel directly.
-        akey = _fast_attr_key(attrs) if attrs else None
-        n_in = len(inputs)
-        if n_in == 2:
-            a, b = inputs
-            if a.__class__ is EagerTensor and b.__class__ is EagerTensor:
-                va, vb = a._value, b._value
-                values = (va, vb)
-                key = (op_def, akey, va.dtype, va.shape, vb.dtype, vb.shape)
+            return self._run_constant(op_def, attrs)
+        values = []
+        key = [op_def, _fast_attr_key(attrs) if attrs else None]
+        for t in inputs:
+            if t.__class__ is EagerTensor:
+                v = t._value
+                values.append(v)
+                key.append(v.dtype)
+                key.append(v.shape)
             else:
-                values, key = _signature(op_def, akey, inputs)
-        elif n_in == 1:
-            a = inputs[0]
-            if a.__class__ is EagerTensor:
-                va = a._value
-                values = (va,)
-                key = (op_def, akey, va.dtype, va.shape)
-            else:
-                values, key = _signature(op_def, akey, inputs)
-        else:
-            values, key = _signature(op_def, akey, inputs)
+                key.append(_input_kind(t))
+        key = tuple(key)
         entry = self._entries.get(key)
         if entry is None:
-            entry = self._bind(key, op_def, inputs, values, attrs or {})
+            entry = self._bind(key, op_def, inputs, values, attrs)
         kernel, out_specs, copy, dop = entry
         try:
             out = kernel(*values)
@@ -197,9 +186,8 @@ class EagerGraph(Graph):
             raise InvalidArgumentError(dop.node_def, dop, f"{_tf_message(e, len(inputs))}\n\t [[{{{{node "
                                        f"{op_def.type}}}}} = {op_def.type}]]") from e
         n = len(out_specs)
-        tapes = _recording_tapes(inputs) if _tapes else None
-        if tapes:
-            op = EagerOperation(op_def, attrs or {}, tuple(inputs), name or op_def.type)
+        if _tapes and _recording(inputs):
+            op = EagerOperation(op_def, attrs, tuple(inputs), name or op_def.type)
         else:
             op = dop
         if n == 1:
@@ -212,10 +200,9 @@ class EagerGraph(Graph):
         else:
             outs = [EagerTensor(np.array(v, copy=True) if copy else v, dt, op, i, shape)
                     for i, (v, (dt, shape)) in enumerate(zip(out, out_specs))]
-        if tapes:
+        if op is not dop:
             op.outputs = outs
-            for tape in tapes:
-                tape._record(op)
+            _record(op)
             return op
         return _Outputs(outs) if n else dop
 
@@ -265,39 +252,18 @@ class _Outputs:
 
 
 _PLAIN = {bool, int, str, type(None), dtypes.DType}
-_PLAIN_ITEMS = {int, type(None)}  # what a tuple attribute (axes, shapes) may hold to be keyed as itself
 
 
 def _fast_attr_key(attrs):
     """The cache key of an op's attributes: the items themselves when they are plain values (most ops: flags,
-    axes, dtypes, tuples of ints such as axes and shapes), else `_attr_key`'s canonical form."""
+    axes, dtypes), else `_attr_key`'s canonical form."""
     items = []
     for k, v in attrs.items():
         t = type(v)
         if t not in _PLAIN:
-            if t is not tuple:
-                return _attr_key(attrs)
-            for x in v:
-                if type(x) not in _PLAIN_ITEMS:
-                    return _attr_key(attrs)
+            return _attr_key(attrs)
         items.append((k, t, v))
     return tuple(items)
-
-
-def _signature(op_def, akey, inputs):
-    """(input values, signature key) for any inputs: eager tensors by their values' dtype and shape, an eager
-    variable's handle by its op, anything else by identity (`_bind` rejects it)."""
-    values = []
-    key = [op_def, akey]
-    for t in inputs:
-        if t.__class__ is EagerTensor:
-            v = t._value
-            values.append(v)
-            key.append(v.dtype)
-            key.append(v.shape)
-        else:
-            key.append(_input_kind(t))
-    return values, tuple(key)
 
 
 def _input_kind(t):
@@ -441,22 +407,6 @@ def _recording(inputs):
         if tape._recording and tape._watches_any(inputs):
             return True
     return False
-
-
-def _recording_tapes(inputs):
-    """The tapes that record an op reading `inputs` (None when none does)."""
-    out = None
-    for tape in _tapes:
-        if tape._recording:
-            ids = tape._ids
-            for t in inputs:
-                if id(t) in ids:
-                    if out is None:
-                        out = [tape]
-                    else:
-                        out.append(tape)
-                    break
-    return out
 
 
 def _record(op):

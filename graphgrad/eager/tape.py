@@ -281,7 +281,7 @@ class GradientTape:
             if i in reached or i not in recorded:
                 continue
             reached.add(i)
-            stack.extend([x.op for x in op.inputs])
+            stack.extend(x.op for x in op.inputs)
         order, leads = [], set()  # ... of which those that lead back to a source, in program order
         for op in self._records:
             if id(op) in reached:
@@ -292,22 +292,17 @@ class GradientTape:
                         break
         for op in reversed(order):
             out_grads = []
-            missing = 0
             for t in op.outputs:
                 gs = grads.get(id(t))
-                if gs is None:
-                    missing += 1
-                    out_grads.append(None)
-                    continue
-                if len(gs) > 1:
+                if gs is not None and len(gs) > 1:
                     gs = grads[id(t)] = [_aggregate(gs)]
-                out_grads.append(gs[0])
-            if missing == len(out_grads):
+                out_grads.append(gs[0] if gs else None)
+            if out_grads.count(None) == len(out_grads):
                 continue
             rule = op.op_def.gradient
             if rule is None:
                 raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type})")
-            if missing:
+            if None in out_grads:
                 out_grads = [g if g is not None else (zeros_like(t) if t.dtype in _FLOATING else None)
                              for g, t in zip(out_grads, op.outputs)]
             in_grads = rule(op, *out_grads)
@@ -315,11 +310,7 @@ class GradientTape:
                 in_grads = [in_grads]
             for x, g in zip(op.inputs, in_grads):
                 if g is not None and (id(x) in wanted or id(x.op) in leads) and x.dtype in _FLOATING:
-                    gs = grads.get(id(x))
-                    if gs is None:
-                        grads[id(x)] = [g]
-                    else:
-                        gs.append(g)
+                    grads.setdefault(id(x), []).append(g)
         return {i: _aggregate(grads[i]) for i in wanted if i in grads}
 
     def _graph_gradients(self, targets, sources, seeds, unconnected):

@@ -88,14 +88,13 @@ class EagerVariable(Variable):
         return int(self.numpy())
 
     def _read(self):
-        spec = self.__dict__.get("_read_spec")
-        if spec is None:  # (dtype, static shape or None): fixed for the variable's life
-            shape = self._variable._shape
-            spec = self._read_spec = (self.dtype.base_dtype, shape if shape.is_fully_defined() else None)
-        op = self._handle_op
-        t = EagerTensor(np.array(_ctx._EAGER._ctx.variables[op], copy=True), spec[0], op, 0, spec[1])
+        t = EagerTensor(np.array(_ctx.context().variables[self._handle_op], copy=True), self.dtype.base_dtype,
+                        self._handle_op, 0, self._variable._shape if self._variable._shape.is_fully_defined()
+                        else None)
         if _ctx._tapes:
-            _variable_accessed(self, t)
+            from .tape import variable_accessed
+
+            variable_accessed(self, t)
         return t
 
     def _ref(self) -> Tensor:
@@ -170,12 +169,6 @@ class EagerVariable(Variable):
         updates = [c for c in ref._consumers if c.op_def.mutates]
         with g.control_dependencies(updates):
             return identity(ref, name="read")
-
-
-def _variable_accessed(var, tensor):
-    from .tape import variable_accessed
-
-    variable_accessed(var, tensor)
 
 
 def _eager_name(name):
