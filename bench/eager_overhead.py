@@ -4,7 +4,9 @@
   the public function (`tf.add`, `a + b`, `tf.matmul`: conversion, name scope, dispatch), and the same op
   recorded by a GradientTape; PyTorch's `a + b` / `a @ b` on the same arrays when torch is importable;
 - per W1 step (MLP 2-8-8-1 tanh, log-loss, batch 32, SGD): graphgrad eager (GradientTape + apply_gradients), the
-  same step under tf.function, graph mode (Session.make_callable) and PyTorch eager when importable.
+  same step under tf.function, graph mode (Session.make_callable) and PyTorch eager when importable;
+- the eager W1 step split into its three parts: the forward pass under the tape, `tape.gradient` (the gradient
+  rules' ops and the reverse walk) and `apply_gradients`.
 
     python -m bench.eager_overhead [--rounds 7] [--threads 1]
     /work/bench-venv/bin/python -m bench.eager_overhead      # with PyTorch
@@ -101,6 +103,34 @@ def step_cases(threads):
     return cases
 
 
+def step_parts(rounds, n=200):
+    """Best-of-rounds µs of each part of the eager W1 step (forward under the tape, gradient, apply_gradients)."""
+    from bench.peers.graphgrad_eager_peer import _model, eager_batches
+
+    params, data = init_params(W1), make_data(W1)
+    variables, loss_of = _model(W1, [(w.copy(), b.copy()) for w, b in params])
+    opt = tf.train.GradientDescentOptimizer(W1.lr)
+    x, y = eager_batches(W1, data)[0]
+    best = {"forward under the tape": float("inf"), "tape.gradient": float("inf"), "apply_gradients": float("inf")}
+    for _ in range(rounds + 1):  # the first round warms up
+        acc = [0.0, 0.0, 0.0]
+        for _ in range(n):
+            t0 = time.perf_counter()
+            with tf.GradientTape() as tape:
+                loss = loss_of(x, y)
+            t1 = time.perf_counter()
+            grads = tape.gradient(loss, variables)
+            t2 = time.perf_counter()
+            opt.apply_gradients(zip(grads, variables))
+            t3 = time.perf_counter()
+            acc[0] += t1 - t0
+            acc[1] += t2 - t1
+            acc[2] += t3 - t2
+        for k, v in zip(best, acc):
+            best[k] = min(best[k], v / n * 1e6)
+    return best
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=7)
@@ -132,6 +162,9 @@ def main(argv=None):
     print("\n| W1 step | µs per step (best of rounds) | median of rounds |\n| --- | --- | --- |")
     for k, v in results.items():
         print(f"| {k} | {min(v):.1f} | {sorted(v)[len(v) // 2]:.1f} |")
+    print("\n| eager W1 step, part | µs (best of rounds) |\n| --- | --- |")
+    for k, v in step_parts(args.rounds).items():
+        print(f"| {k} | {v:.1f} |")
 
 
 if __name__ == "__main__":
