@@ -545,3 +545,36 @@ def test_file_writer_cache(tmp_path):
     summary.FileWriterCache.clear()
     assert summary.FileWriterCache.get(str(tmp_path)) is not w
     summary.FileWriterCache.clear()
+
+
+def test_a_full_disk_in_the_flush_thread_is_raised_in_the_writers_thread(tmp_path, monkeypatch):
+    """The time-based flush runs on a daemon thread: its write error (ENOSPC) must reach the program (the next
+    add_summary / flush / close raises it), not print a thread traceback."""
+    import errno
+    import threading
+    import time
+
+    thread_errors = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: thread_errors.append(args.exc_value))
+    w = summary.FileWriter(str(tmp_path / "run"), max_queue=1000, flush_secs=0.02)
+    event_file = w._file
+
+    class FullDisk:
+        def __init__(self, f):
+            self._f = f
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self._f, name)
+    event_file._f = FullDisk(event_file._f)
+    w.add_summary(tf.Summary(value=[tf.Summary.Value(tag="loss", simple_value=1.0)]), 1)
+    deadline = time.monotonic() + 5
+    while event_file._error is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert thread_errors == [] and isinstance(event_file._error, OSError)
+    with pytest.raises(OSError, match="No space left"):
+        w.add_summary(tf.Summary(value=[tf.Summary.Value(tag="loss", simple_value=2.0)]), 2)
+    event_file._f = event_file._f._f
+    w.close()

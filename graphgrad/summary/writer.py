@@ -53,6 +53,7 @@ class _EventFile:
         self._records = []
         self._max_queue = max(1, int(max_queue))
         self._closed = False
+        self._error = None  # an OSError of the flush thread (a full disk), raised in the writer's own thread
         self._wake = threading.Event()
         self.write(Event(wall_time=time.time(), file_version=FILE_VERSION).SerializeToString())
         self.flush()
@@ -67,6 +68,7 @@ class _EventFile:
         with self._lock:
             if self._closed:
                 raise ValueError("I/O operation on a closed events file")
+            self._raise_deferred()
             self._records.append(record)
             if len(self._records) >= self._max_queue:
                 self._flush_locked()
@@ -82,14 +84,25 @@ class _EventFile:
     def flush(self):
         with self._lock:
             if not self._closed:
+                self._raise_deferred()
                 self._flush_locked()
 
+    def _raise_deferred(self):
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+
     def _flush_loop(self, period):
+        """Flush by time. A write error here (a full disk) is kept and raised by the next write, flush or close of
+        the program's own thread, where it can be handled, instead of a traceback from this thread."""
         while not self._wake.wait(period):
             with self._lock:
                 if self._closed:
                     return
-                self._flush_locked()
+                try:
+                    self._flush_locked()
+                except OSError as e:
+                    self._error = e
 
     def close(self):
         with self._lock:
@@ -97,6 +110,7 @@ class _EventFile:
                 return
             self._closed = True
             try:
+                self._raise_deferred()
                 self._flush_locked()
                 if os.getpid() == self._pid:
                     os.fsync(self._f.fileno())
