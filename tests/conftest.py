@@ -5,6 +5,10 @@ import pytest
 
 import graphgrad as tf
 
+#: Numba's islands (runtime/jit.py) compile for seconds; the suite runs the kernels unless a test turns them on
+#: (tests/test_jit.py), so that each training loop of a test does not pay a compile.
+os.environ.setdefault("GRAPHGRAD_JIT", "0")
+
 #: GRAPHGRAD_DEVICE=fakegpu runs the whole suite with the fake GPU of tests/fakegpu.py as every session's device
 #: (docs/devices.md): the closest this suite gets to `GRAPHGRAD_DEVICE=gpu pytest` on a machine without CUDA.
 FAKE_GPU = os.environ.get("GRAPHGRAD_DEVICE") == "fakegpu"

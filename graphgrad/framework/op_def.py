@@ -111,6 +111,17 @@ class OpDef:
     #: computes. None: the op's own kernel.
     specialize = None
 
+    #: `jit(op, facts) -> template or None`: the op as Numba-compilable NumPy code, so that a plan can compile
+    #: it together with its neighbours into one native function (runtime/jit.py, the optional `jit` extra).
+    #: The template is lines of Python with `{i0}`, `{i1}`, ... for the op's inputs (references included: the
+    #: variable's array, to be updated in place), `{o0}`, ... for the names to bind its outputs to, `{T}` for
+    #: the output dtype (`np.float32`), `{B}` for its bits ("32"), `{u}` for a prefix of local names of its own;
+    #: `np` is NumPy and `_lib` is
+    #: runtime/jitlib.py. 0-d values are scalars inside an island. It must compute what `kernel` computes, up
+    #: to rounding. None (the attribute, or the result for this op's attributes and shapes): the op runs its
+    #: kernel.
+    jit = None
+
     def can_fail(op):
         """Whether the op's kernel may raise at run time for inputs that passed its build-time rule. A plan
         snapshots the variables it writes only when such an op runs from the first write on. Every op may,

@@ -57,6 +57,9 @@ class Relu(_Activation):
     def inplace_kernel(op, ctx):
         return ctx.xp.maximum, (_consts(ctx, op, 0),)  # maximum(buf, 0, out=buf)
 
+    def jit(op, facts):
+        return "{o0} = np.maximum({i0}, {T}(0))" if op.outputs[0].dtype.is_floating else None
+
     def gradient(op, dy):
         return [apply_op(ReluGrad, [dy, op.outputs[0]])]
 
@@ -75,6 +78,9 @@ class ReluGrad(_ActivationGrad):
     def inplace_kernel(op, ctx):
         multiply, zero = ctx.xp.multiply, _consts(ctx, op, 0)
         return (lambda dy, y, out: multiply(dy, y > zero, out=out)), ()
+
+    def jit(op, facts):
+        return "{o0} = {i0} * ({i1} > {T}(0))" if op.outputs[0].dtype.is_floating else None
 
     def gradient(op, g):
         return [apply_op(ReluGrad, [g, op.inputs[1]]), None]
@@ -272,6 +278,9 @@ class SoftplusGrad(_ActivationGrad):
             divide(s, e, out=s)
             return multiply(s, dy, out=s)
         return softplus_grad
+
+    def jit(op, facts):
+        return "{o0} = _lib.sigmoid{B}({i1}) * {i0}"
 
     def gradient(op, g):
         dy, x = op.inputs

@@ -420,6 +420,10 @@ class ExpandDims(OpDef):
         xp, axis = ctx.xp, op.attrs["axis"]
         return lambda x: xp.expand_dims(x, axis)
 
+    def jit(op, facts):
+        rank = len(facts.sym(op.inputs[0]))
+        return None if rank == 0 else f"{{o0}} = np.expand_dims({{i0}}, {op.attrs['axis'] % (rank + 1)})"
+
     def gradient(op, dy):
         return [reshape(dy, _runtime_shape(op.inputs[0]))]
 

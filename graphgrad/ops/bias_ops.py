@@ -51,6 +51,9 @@ class BiasAdd(OpDef):
             raise ValueError(f"Dimensions must be equal, but are {c} and {bs[0]}")
         return [(op.op_def.shape_rule(op, vs, bs), dt)]
 
+    def jit(op, facts):
+        return "{o0} = {i0} + {i1}" if op.attrs["axis"] == -1 and op.outputs[0].dtype.is_floating else None
+
     def kernel(op, ctx):
         add_ = ctx.xp.add
         if op.attrs["axis"] == -1:
@@ -73,6 +76,11 @@ class BiasAddGrad(OpDef):
         dy = op.inputs[0]
         s = static_shape(dy)
         return [((None if s is None else s[op.attrs["axis"]],), dy.dtype.base_dtype)]
+
+    def jit(op, facts):
+        """The bias gradient of a dense layer (2-D, channels last): the rows' sum."""
+        ok = len(facts.sym(op.inputs[0])) == 2 and op.attrs["axis"] in (-1, 1)
+        return "{o0} = _lib.sum0({i0})" if ok and op.outputs[0].dtype.is_floating else None
 
     def kernel(op, ctx):
         s, ax = static_shape(op.inputs[0]), op.attrs["axis"]

@@ -373,6 +373,19 @@ class SumToShape(OpDef):
             return lambda g, like: g.sum(axis=axes)
         return lambda g, like: g.sum(axis=axes).reshape(shape)
 
+    def jit(op, facts):
+        """The bias gradient (a 2-D gradient summed over its rows to a vector), or nothing to sum."""
+        g, like = op.inputs
+        sg, sl = facts.sym(g), facts.sym(like)
+        if sg == sl:
+            return "{o0} = {i0}"
+        if len(sg) == 2 and len(sl) == 1 and sl[0] == sg[1] \
+                and op.outputs[0].dtype.is_floating:
+            return "{o0} = _lib.sum0({i0})"
+        if len(sg) == len(sl) == 2 and op.outputs[0].dtype.is_floating:
+            return "{o0} = _lib.sum_to2({i0}, {i1})"
+        return None
+
     def kernel(op, ctx):
         g_shape, like_shape = static_shape(op.inputs[0]), static_shape(op.inputs[1])
         lead = len(g_shape) - len(like_shape) if g_shape is not None and like_shape is not None else -1

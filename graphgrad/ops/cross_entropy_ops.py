@@ -160,6 +160,10 @@ class SparseSoftmaxCrossEntropyWithLogits(OpDef):
             return loss.reshape(labels.shape), e.reshape(x.shape)
         return sparse_xent
 
+    def jit(op, facts):
+        """Rows of logits: one pass per row in runtime/jitlib.py; a bad label makes the plan rerun the kernel."""
+        return "{o0}, {o1} = _lib.sparse_softmax_xent({i0}, {i1})" if len(facts.sym(op.inputs[0])) == 2 else None
+
     def gradient(op, dloss, dbackprop):
         logits = op.inputs[0]
         g = multiply(_expand(dloss, -1), op.outputs[1])
@@ -203,6 +207,9 @@ class SigmoidCrossEntropyWithLogits(OpDef):
             loss -= x * z
             return loss
         return sigmoid_xent
+
+    def jit(op, facts):
+        return "{o0} = _lib.sigmoid_xent{B}({i0}, {i1})"
 
     def gradient(op, dy):
         x, z = op.inputs

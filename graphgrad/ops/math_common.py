@@ -82,8 +82,20 @@ def _ufunc_inplace(op, ctx):
 def _kernel_is_the_ufunc(cls):
     """Subclasses of Unary / Binary that bring their own kernel (or change the result's dtype) run in place
     only if they declare their own `inplace_kernel`: `ufunc(x, out=buf)` is no longer what they compute."""
-    if ("kernel" in vars(cls) or getattr(cls, "out_dtype", None) is not None) and "inplace_kernel" not in vars(cls):
-        cls.inplace_kernel = None
+    if "kernel" in vars(cls) or getattr(cls, "out_dtype", None) is not None:
+        if "inplace_kernel" not in vars(cls):
+            cls.inplace_kernel = None
+        if "jit" not in vars(cls):  # nor is the ufunc's jit template
+            cls.jit = None
+
+
+def _ufunc_jit(op, facts):
+    """The `jit` template of ops whose kernel is a NumPy ufunc: the same ufunc, which Numba compiles (and fuses
+    with its neighbours); floats only, the integer ufuncs' corner cases being NumPy's own."""
+    if not op.outputs[0].dtype.base_dtype.is_floating:
+        return None
+    args = ", ".join(f"{{i{i}}}" for i in range(len(op.inputs)))
+    return f"{{o0}} = np.{op.op_def.ufunc}({args})"
 
 
 class Binary(OpDef):
@@ -95,6 +107,7 @@ class Binary(OpDef):
     out_dtype = None  # None: same as the inputs
     shape_rule = broadcast_shapes
     inplace_kernel = _ufunc_inplace
+    jit = _ufunc_jit
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -117,6 +130,7 @@ class Unary(OpDef):
     kinds = FLOAT
     shape_rule = same_shape
     inplace_kernel = _ufunc_inplace
+    jit = _ufunc_jit
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)

@@ -59,6 +59,14 @@ class MatMul(OpDef):
             return fast(a, b, out=out)
         return matmul_checked
 
+    def jit(op, facts):
+        """2-D float products through Numba's BLAS binding (transposes as layouts, no copies)."""
+        if len(facts.sym(op.inputs[0])) != 2 or len(facts.sym(op.inputs[1])) != 2 \
+                or not op.outputs[0].dtype.is_floating or facts.ctx.matmul_precision != "float32":
+            return None
+        ta, tb = (".T" if op.attrs[k] else "" for k in ("transpose_a", "transpose_b"))
+        return f"{{o0}} = np.dot({{i0}}{ta}, {{i1}}{tb})"
+
     def result_shape(op):
         """`(a, b) -> shape of a @ b` for 2-D operands (None otherwise): lets a plan keep the product's buffer
         from one run to the next and pass it as `out=` (runtime/passes.py, the reuse pass)."""

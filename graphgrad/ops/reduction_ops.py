@@ -165,6 +165,10 @@ class Mean(Reduction):
         """A mean over nothing is its input; only for floats (integer means keep their kernel)."""
         return _reduction_of_nothing(op, facts) if facts.args(op)[0].dtype.base_dtype.is_floating else None
 
+    def jit(op, facts):
+        """The mean of every element (a loss), as a scalar."""
+        return "{o0} = {T}(_lib.mean_all({i0}))" if _reduces_all(op, facts) else None
+
     def kernel(op, ctx):
         xp = ctx.xp
         axes, keep = _op_axes(op), op.attrs["keep_dims"]
@@ -286,6 +290,14 @@ def _min_max_grad(op, dz):
     return multiply(realdiv(indicators, num_selected), unreduce(dz, op))
 
 
+def _reduces_all(op, facts):
+    """Whether a float reduction (or its Unreduce) takes every axis of a tensor of rank >= 1 to a scalar."""
+    x = op.inputs[0] if op.type != "Unreduce" else None
+    rank = len(facts.sym(x)) if x is not None else len(op.attrs["shape"] or facts.sym(op.inputs[1]))
+    return (op.outputs[0].dtype.is_floating and rank >= 1 and not op.attrs["keep_dims"]
+            and _normalize_axes(op.attrs["axis"], rank) == tuple(range(rank)))
+
+
 class Unreduce(OpDef):
     """Gradient of a reduction: `dz` with the reduced axes put back, broadcast to the input's shape (and
     divided by the number of reduced elements for a mean). The input's shape comes from the `shape` attr
@@ -333,6 +345,15 @@ class Unreduce(OpDef):
                 g = g.reshape(tuple(1 if i in ax else d for i, d in enumerate(x.shape)))
             return expand(g, x.shape, _count(x.shape, ax) if mean else 1)
         return unreduce_dynamic
+
+    def jit(op, facts):
+        """The gradient of a mean (or sum) of every element: the scalar (divided by the count) everywhere."""
+        if op.attrs["shape"] is None and len(op.inputs) < 2 or not _reduces_all(op, facts):
+            return None
+        shape = "{i1}.shape" if op.attrs["shape"] is None else repr(tuple(op.attrs["shape"]))
+        value = "{i0} / {T}({u}n)" if op.attrs["mean"] else "{i0}"
+        return "\n".join(["{u}s = " + shape, "{u}n = 1", "for {u}d in {u}s:", "    {u}n *= {u}d",
+                          "{o0} = np.full({u}s, " + value + ")"])
 
     def gradient(op, g):
         attrs = {"axis": op.attrs["axis"], "keep_dims": op.attrs["keep_dims"]}

@@ -174,6 +174,9 @@ class TanhGrad(OpDef):
             return mul(t, dy, out=t) if t.shape == dy.shape else mul(t, dy)
         return tanh_grad
 
+    def jit(op, facts):
+        return "{o0} = ({T}(1) - {i0} * {i0}) * {i1}"
+
     def gradient(op, g):
         y, dy = op.inputs
         # d/dy [dy (1 - y²)] = -2 y dy ;  d/d(dy) = 1 - y²

@@ -25,7 +25,7 @@ import threading
 from dataclasses import dataclass
 from typing import NamedTuple
 
-__all__ = ["Fused", "Statement", "emulate", "numpy_kernel", "NumpyKernel", "scratch"]
+__all__ = ["Fused", "Statement", "emulate", "numpy_kernel", "NumpyKernel", "numba_template", "scratch"]
 
 _STATEMENT = re.compile(r"^(?:([A-Za-z_]\w*) )?([A-Za-z_]\w*) ?([-+*/]?=) ?(.+)$")
 _ALLOWED = re.compile(r"^[\w\s+\-*/().]*$")
@@ -113,6 +113,28 @@ def emulate(xp, kernel: Fused):
                 ufunc[op](env[target], value, out=env[target])
         return args[len(ins):]
     return run
+
+
+def numba_template(fused: Fused, names) -> str:
+    """`fused` as the lines of an op's `jit` template (framework/op_def.py): `names` maps each parameter to its
+    placeholder ("{i0}"); outputs are updated in place (`x[...] = ...`, `x += ...`), literals take the dtype
+    (`{T}(1)`: a bare 1 would make Numba compute in float64) and temporaries get the op's own prefix."""
+    temporaries = {s.target for s in fused.statements() if s.declares}
+    names = dict(names, **{t: "{u}" + t for t in temporaries}, sqrt="np.sqrt")
+
+    def expr(text):
+        return re.sub(r"\d+(?:\.\d*)?|[A-Za-z_]\w*",
+                      lambda m: f"{{T}}({m.group()})" if m.group()[0].isdigit() else names[m.group()], text)
+    lines = []
+    for st in fused.statements():
+        target = names[st.target]
+        if st.declares:
+            lines.append(f"{target} = {expr(st.expr)}")
+        elif st.op == "=":
+            lines.append(f"{target}[...] = {expr(st.expr)}")
+        else:
+            lines.append(f"{target} {st.op} {expr(st.expr)}")
+    return "\n".join(lines)
 
 
 def scratch(xp, n=2):

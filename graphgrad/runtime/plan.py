@@ -22,7 +22,7 @@ import numpy as np
 from ..framework.errors import InvalidArgumentError, OpError, feed_error, uninitialized_error
 from ..framework.graph import Operation, Tensor
 from ..framework.op_def import aliases_variable, ref_indices
-from . import interrupts
+from . import interrupts, jit
 from .graph_replay import GraphReplay, not_capturable, replay_default
 from .passes import optimize as optimize_program
 
@@ -179,12 +179,21 @@ class Plan:
                                        for v in _ref_vars(op)})
         prog = optimize_program(self.ops, fed, fetch_elems, ctx, enabled=optimize)
         self.stats, self.rewrites = prog.stats, prog.rewrites
+        self.islands = []  # compiled islands the current function calls (runtime/jit.py)
+        self.jit_failures = []  # (island ops, Numba's error) of islands dropped because they did not compile
         self._build(prog, fetch_elems, fed)
+        self._attach_replay()
+        self._jit_in = None  # runs left before the islands are compiled; None: no islands for this plan
+        if not inner and self.replay is None and ctx.xp is np and jit.jit_default():
+            if jit.find_islands(self.steps, prog):
+                self._jit_in = jit.runs_before_jit()
+                self._jit_args = (prog, fetch_elems, fed)
 
     # --- code generation ------------------------------------------------------------------------------
-    def _build(self, prog, fetch_elems, fed):
+    def _build(self, prog, fetch_elems, fed, islands=()):
         """Generate, compile and bind the run function: name the values, find each name's last use, decide
-        snapshot and lock, write one line per step, the return expression, then compile."""
+        snapshot and lock, write one line per step (or per island, runtime/jit.py), the return expression, then
+        compile."""
         ns = {"_np": np}  # the generated function's globals: kernels k<pos>, constants c<j>, helpers
         steps = self.steps = list(prog.live)
         args = {op: prog.args(op) for op in steps}
@@ -202,11 +211,11 @@ class Plan:
         # concurrent runs are atomic (docs/design.md, "threads"); pure runs on feeds and constants do not.
         self.locked = not self.inner and any(op.op_def.stateful for op in steps)
 
-        body, first_write_line = self._body(prog, args, names, last_use, fed, first_mut, len(header) + 2, ns)
+        body, first_write_line = self._body(prog, args, names, last_use, fed, first_mut, len(header) + 2, ns,
+                                            islands)
         body.append(self._return_line(prog, fetch_elems, fed, names, ns))
         ns["_snapshot"] = self._snapshot
         self._compile(header, body, first_write_line, ns)
-        self._attach_replay()
 
     def _name_values(self, prog, args, fetch_tensors, fed, ns):
         """The name of every value the function touches, and the header comments describing its constants.
@@ -231,27 +240,102 @@ class Plan:
                     names[t] = f"v{pos}_{t.value_index}"
         return names, header
 
-    def _body(self, prog, args, names, last_use, fed, first_mut, first_line, ns):
+    def _body(self, prog, args, names, last_use, fed, first_mut, first_line, ns, islands=()):
         """The function's lines after `def run(F):`: read the feeds, then per step one kernel call (the kernel
         bound in `ns` as k<pos>) and a `del` of the locals it read for the last time; `_snapshot()` goes before
-        the first write when the plan needs one. Fills `line_ops`; returns the lines and the line number of the
+        the first write when the plan needs one. An island (runtime/jit.py) is one call of its compiled function,
+        with its steps' lines as the fallback. Fills `line_ops`; returns the lines and the line number of the
         first write (None without writes). `first_line` is the line number of the first body line."""
         self.line_ops = {}  # generated line number -> op, to name the op that failed
         local = {n for t, n in names.items() if t not in prog.consts}
         first_write_line = None
         body = [f"    f{i} = F[{i}]" for i in range(len(self.feed_tensors))]
-        for pos, op in enumerate(self.steps):
+        starts = {isl.start: (k, isl) for k, isl in enumerate(islands)}
+
+        def step(pos, op, indent="    ", keep=()):
+            nonlocal first_write_line
+            a = [names[t] for t in args[op]]
+            body.append(indent[4:] + self._step_line(prog, op, pos, a, names, fed, ns))
+            self.line_ops[len(body) + first_line - 1] = op
+            if pos == first_mut and first_write_line is None:
+                first_write_line = len(body) + first_line - 1
+            dead = [n for n in dict.fromkeys(a) if n in local and last_use.get(n) == pos and n not in keep]
+            if dead:
+                body.append(f"{indent}del {', '.join(dead)}")
+
+        pos = 0
+        while pos < len(self.steps):
             if pos == first_mut and self.needs_snapshot:
                 body.append("    _snapshot()")
-            a = [names[t] for t in args[op]]
-            body.append(self._step_line(prog, op, pos, a, names, fed, ns))
-            self.line_ops[len(body) + first_line - 1] = op
-            if pos == first_mut:
-                first_write_line = len(body) + first_line - 1
-            dead = [n for n in dict.fromkeys(a) if n in local and last_use.get(n) == pos]
-            if dead:
-                body.append(f"    del {', '.join(dead)}")
+            if pos in starts:
+                k, isl = starts[pos]
+                if self.needs_snapshot and first_mut is not None and pos < first_mut < isl.end:
+                    body.append("    _snapshot()")
+                self._island_lines(k, isl, prog, args, names, last_use, fed, first_mut, first_line, ns, body,
+                                   step, local)
+                if first_mut is not None and pos <= first_mut < isl.end and first_write_line is None:
+                    first_write_line = self._island_call_line
+                pos = isl.end
+                continue
+            step(pos, self.steps[pos])
+            pos += 1
         return body, first_write_line
+
+    def _island_lines(self, k, isl, prog, args, names, last_use, fed, first_mut, first_line, ns, body, step,
+                      local):
+        """Island k's block: its variable reads, the call of its compiled function in a `try`, and in the
+        `except` the lines of its steps (runtime/jit.py)."""
+        steps = self.steps
+        for op in isl.reads:
+            step(steps.index(op), op, keep=set(local))
+        compiled = set(isl.ops)
+        defined, inputs, outputs, refs, lookups = set(), {}, {}, {}, {}
+        for pos in range(isl.start, isl.end):
+            op = steps[pos]
+            if op not in compiled:
+                continue
+            for t in args[op]:
+                n = names[t]
+                if n not in defined:
+                    inputs.setdefault(n, t)
+            for i in ref_indices(op):
+                key = op.inputs[i].op
+                read = names.get(key.outputs[0]) if key in isl.reads and prog.sym(key.outputs[0]) != () else None
+                if read is not None:  # the variable's read just before the island is its buffer (0-d values
+                    # become scalars in an island, so a 0-d variable's buffer is looked up on its own)
+                    refs[(op, i)] = read
+                    inputs.setdefault(read, key.outputs[0])
+                    continue
+                lookups[(op, i)] = refs[(op, i)] = f"r{k}_{len(lookups)}"
+                ns[f"_vk{k}_{len(lookups) - 1}"] = key
+            for t in op.outputs:
+                if t in names and t not in fed:
+                    defined.add(names[t])
+                    if last_use.get(names[t], -1) >= isl.end:
+                        outputs[names[t]] = t
+        params = [(n, t) for n, t in inputs.items()] + [(r, None) for r in lookups.values()]
+        source = jit.island_source(isl, k, prog, names, refs, params, list(outputs.items()))
+        ns[f"j{k}"] = jit.load(source)
+        ns["_store"] = self.ctx.variables
+        ns["_jit_failed"] = self._jit_failed
+        for j, r in enumerate(lookups.values()):
+            body.append(f"    {r} = _store[_vk{k}_{j}]")
+        outs = ", ".join(outputs) + ("," if len(outputs) == 1 else "")
+        call = f"j{k}({', '.join(n for n, _ in params)})"
+        body.append("    try:")
+        body.append(f"        {outs} = {call}" if outputs else f"        {call}")
+        self._island_call_line = len(body) + first_line - 1
+        self.line_ops[self._island_call_line] = isl.ops[0]
+        dead_inputs = [n for n in inputs if n in local and isl.start <= last_use.get(n, -1) < isl.end]
+        if lookups:
+            body.append(f"        del {', '.join(lookups.values())}")
+        body.append("    except Exception as _e:")
+        body.append(f"        _jit_failed({k}, _e)")
+        for pos in range(isl.start, isl.end):
+            if steps[pos] in compiled:
+                step(pos, steps[pos], indent="        ", keep=set(dead_inputs))
+        if dead_inputs:
+            body.append(f"    del {', '.join(dead_inputs)}")
 
     def _step_line(self, prog, op, pos, a, names, fed, ns):
         """The line running step `pos` on the locals `a`: its kernel (in place into a buffer, into a kept buffer,
@@ -363,6 +447,11 @@ class Plan:
         return self._call(feeds)
 
     def _call(self, feeds):
+        if self._jit_in is not None:  # after `runs_before_jit()` runs through the kernels, compile the islands
+            if self._jit_in <= 0:
+                self._jit_compile()
+            else:
+                self._jit_in -= 1
         if self.needs_initialized:
             self._check_initialized()
         if self.replay is not None:
@@ -370,6 +459,22 @@ class Plan:
             if out is not None:
                 return out
         return self.run_normally(feeds)
+
+    def _jit_compile(self):
+        """Regenerate the run function with the plan's islands (runtime/jit.py), less those that failed to
+        compile."""
+        self._jit_in = None
+        prog, fetch_elems, fed = self._jit_args
+        dropped = {op for ops, _ in self.jit_failures for op in ops}
+        self.islands = [isl for isl in jit.find_islands(self.steps, prog) if not dropped & set(isl.ops)]
+        self._build(prog, fetch_elems, fed, self.islands)
+
+    def _jit_failed(self, k, exc):
+        """Island k raised: its steps run through their kernels in this run; a compile error also drops it from
+        the function of the runs after this one."""
+        if jit.is_compile_error(exc):
+            self.jit_failures.append((list(self.islands[k].ops), exc))
+            self._jit_compile()
 
     def _check_initialized(self):
         if self.needs_initialized:

@@ -61,6 +61,8 @@ class ApplyOp(state_ops.MutatingOp):
         super().__init_subclass__(**kw)
         if "kernel" in cls.__dict__:
             cls.kernel = _checked_kernel(cls.__dict__["kernel"])
+            if "jit" not in cls.__dict__:  # the rule's template is no longer what the op computes
+                cls.jit = None
 
     def rule(op):
         """The update rule this op runs (a variant may depend on the op's attributes)."""
@@ -88,6 +90,19 @@ class ApplyOp(state_ops.MutatingOp):
             fused(*[a[i] for i in order], *buffers)
             return buffers[0]
         return apply_fused
+
+    def jit(op, facts):
+        """The update rule as in-place NumPy statements (runtime/elementwise.py, `numba_template`) on the
+        variable's arrays. Inputs whose shapes were unknown when the graph was built keep the checked kernel."""
+        var_shape = static_shape(op.inputs[0])
+        refs, grad_index = set(op.op_def.ref_inputs), op.op_def.grad_index % len(op.inputs)
+        for i, t in enumerate(op.inputs):
+            if i not in refs and static_shape(t) != (var_shape if i == grad_index else ()):
+                return None
+        if not fully_defined(var_shape) or not op.outputs[0].dtype.is_floating:
+            return None
+        return elementwise.numba_template(op.op_def.rule(op),
+                                          {n: f"{{i{i}}}" for i, n in enumerate(op.op_def.input_names)})
 
     def infer(op):
         var = op.inputs[0]

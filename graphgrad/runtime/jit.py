@@ -1,0 +1,214 @@
+"""Islands: runs of a plan's steps compiled by Numba into one native function each (the optional `jit` extra).
+
+A plan runs one kernel call per op; for a small model most of a step is the cost of those calls, not the
+arithmetic. Where Numba is installed, a plan that has run `GRAPHGRAD_JIT_AFTER` times (default 20: a plan run
+a few times is not worth compiling) groups consecutive steps whose ops declare a `jit` template (framework/op_def.py)
+into islands. Each island becomes one function compiled by Numba (its element-wise work fused into loops by
+Numba's array-expression pass, its matrix products calling BLAS), and the plan is regenerated to call it:
+
+    try:
+        v12_0, v15_0 = j0(f0, f1, v0_0, ...)      # one native call for the island's ops
+    except Exception as _e:
+        _jit_failed(0, _e)                       # a compile error drops the island from later runs
+        v2_0 = k2(f0, v0_0)                      # this run: the ops' own kernels, line by line,
+        ...                                      # so an error is the op's own (TF's message, the op's name)
+
+Everything else about the plan stays: feeds checked, the rollback snapshot before the first write, the session's
+lock, fetches copied where they may alias a variable. An island never writes a variable before it has computed
+everything else (the writes close it), so when it fails the rerun starts from unchanged state.
+
+Compiled code is cached on disk (`GRAPHGRAD_JIT_CACHE`, default ~/.cache/graphgrad/jit): each island's source is
+written once to a file named by its hash, and Numba caches the machine code beside it, so a second process loads
+it instead of compiling. `GRAPHGRAD_JIT=0` turns islands off.
+
+Rounding: Numba adds and multiplies as NumPy does, but sums in a different order, and float32 tanh is the
+vectorizable rational form (runtime/jitlib.py, at most 5 ulp from the exact value); tests/test_jit.py states
+the tolerance (relative 1e-5 on a step's values).
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from functools import cache
+
+from ..framework.op_def import ref_indices
+
+ENV_VAR = "GRAPHGRAD_JIT"
+AFTER_VAR = "GRAPHGRAD_JIT_AFTER"
+CACHE_VAR = "GRAPHGRAD_JIT_CACHE"
+
+_DTYPES = {"float32", "float64", "int32", "int64", "bool"}
+#: (NumPy function, dtype) -> the function of runtime/jitlib.py an island calls instead
+FAST = {("tanh", "float32"): "tanh32"}
+
+
+@cache
+def numba_available() -> bool:
+    return importlib.util.find_spec("numba") is not None
+
+
+def jit_default() -> bool:
+    """Islands are on where Numba is installed, unless GRAPHGRAD_JIT is 0 / false / no / off."""
+    off = os.environ.get(ENV_VAR, "1").strip().lower() in ("0", "false", "no", "off")
+    return not off and numba_available()
+
+
+def runs_before_jit() -> int:
+    """How many runs of a plan go by before its islands are compiled (GRAPHGRAD_JIT_AFTER, default 20)."""
+    try:
+        return max(1, int(os.environ.get(AFTER_VAR, "20")))
+    except ValueError:
+        return 20
+
+
+@dataclass
+class Island:
+    """Steps [start, end) of a plan: `ops` compiled together, `reads` (variable reads) run just before."""
+
+    start: int
+    end: int
+    ops: list = field(default_factory=list)
+    reads: list = field(default_factory=list)
+    templates: dict = field(default_factory=dict)
+
+
+def _typed(t, prog):
+    return t.dtype.base_dtype.name in _DTYPES and prog.sym(t) is not None
+
+
+def _template(op, prog):
+    """The op's jit template for this plan, or None when the op cannot join an island."""
+    jit = op.op_def.jit
+    if jit is None or not all(_typed(t, prog) for t in list(op.inputs) + list(op.outputs)):
+        return None
+    return jit(op, prog)
+
+
+def find_islands(steps, prog, min_ops=2):
+    """Maximal runs of steps with templates (variable reads may sit among them); a read after a write, or a
+    step that is not a variable read and has no template, ends a run. Runs of fewer than `min_ops` compiled
+    ops are left to the kernels."""
+    islands, cur, pending = [], None, []  # pending: the variable reads since the last other step
+
+    def close():
+        if cur is not None and len(cur.ops) >= min_ops:
+            islands.append(cur)
+
+    for pos, op in enumerate(steps):
+        if op.op_def.is_variable and not op.op_def.mutates:
+            if cur is not None:
+                cur.reads.append(op)
+                cur.end = pos + 1
+            else:
+                pending.append((pos, op))
+            continue
+        tpl = _template(op, prog)
+        wrote = cur is not None and any(o.op_def.mutates for o in cur.ops)
+        if tpl is None or (wrote and not op.op_def.mutates):
+            close()
+            cur = None
+            if tpl is None:
+                pending = []
+                continue
+        if cur is None:  # the reads just before the island join it
+            cur = Island(pending[0][0] if pending else pos, pos + 1, reads=[r for _, r in pending])
+            pending = []
+        cur.ops.append(op)
+        cur.templates[op] = tpl
+        cur.end = pos + 1
+    close()
+    for isl in islands:  # reads after the last compiled op are not part of the island
+        last = max(steps.index(op) for op in isl.ops)
+        isl.reads = [r for r in isl.reads if steps.index(r) < last]
+        isl.end = last + 1
+    return islands
+
+
+def island_source(isl, k, prog, names, ref_names, inputs, outputs):
+    """The Python source of island `k`'s function `island(*inputs) -> tuple(outputs)`; `names` maps tensors to
+    the plan's local names, `ref_names[(op, i)]` names the variable buffer behind reference input i."""
+    lines = []
+    for n, t in inputs:
+        if t is not None and prog.sym(t) == ():
+            lines.append(f"    {n} = {n}[()]")  # 0-d values are scalars inside an island
+    for op in isl.ops:
+        refs = set(ref_indices(op))
+        args = iter(prog.args(op))
+        ins = {}
+        for i in range(len(op.inputs)):
+            ins[f"i{i}"] = ref_names[(op, i)] if i in refs else names[next(args)]
+        for j, t in enumerate(op.outputs):
+            ins[f"o{j}"] = names.get(t) or f"_u{k}_{j}"
+        dt = (op.outputs[0] if op.outputs else op.inputs[0]).dtype.base_dtype
+        ins.update(T=f"np.{dt.name}", B=str(dt.size * 8), u=f"_t{k}_{len(lines)}_")
+        code = isl.templates[op].format(**ins)
+        for (name, dtype), fast in FAST.items():  # the vectorizable forms of runtime/jitlib.py
+            if dt.name == dtype:
+                code = code.replace(f"np.{name}(", f"_lib.{fast}(")
+        lines.append(f"    # {op.name} ({op.type})")
+        lines.extend("    " + line for line in code.splitlines())
+    rets = []
+    for n, t in outputs:
+        if prog.sym(t) == ():
+            dt = t.dtype.base_dtype.name
+            lines.append(f"    _z_{n} = np.empty((), np.{dt})")
+            lines.append(f"    _z_{n}[()] = {n}")
+            rets.append(f"_z_{n}")
+        else:
+            rets.append(n)
+    params = ", ".join(n for n, _ in inputs)
+    head = ["import numpy as np", "from numba import njit", "from graphgrad.runtime import jitlib as _lib", "",
+            "", f"@njit(cache={_cache_dir() is not None}, nogil=True)", f"def island({params}):"]
+    ret = "    return (" + ", ".join(rets) + ("," if len(rets) == 1 else "") + ")"
+    return "\n".join(head + lines + [ret]) + "\n"
+
+
+@cache
+def _cache_dir():
+    """The folder for island sources and Numba's cache, or None when none can be written."""
+    base = os.environ.get(CACHE_VAR) or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "graphgrad", "jit")
+    try:
+        os.makedirs(base, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=base, delete=True)
+        probe.close()
+    except OSError:
+        return None
+    return base
+
+
+def load(source):
+    """The compiled function of an island's source: from a file named by the source's hash (written once,
+    atomically), so Numba's on-disk cache finds it again in the next process; in memory when no cache folder
+    can be written."""
+    digest = hashlib.sha1(source.encode()).hexdigest()[:20]
+    name = f"graphgrad_island_{digest}"
+    base = _cache_dir()
+    known = sys.modules.get(name)
+    if known is not None and os.path.dirname(getattr(known, "__file__", None) or "") == (base or ""):
+        return known.island
+    if base is None:
+        ns = {}
+        exec(compile(source, f"<graphgrad island {digest}>", "exec"), ns)  # noqa: S102 - our own generated code
+        return ns["island"]
+    path = os.path.join(base, name + ".py")
+    if not os.path.exists(path):
+        fd, tmp = tempfile.mkstemp(dir=base, suffix=".tmp")
+        with os.fdopen(fd, "w") as f:
+            f.write(source)
+        os.replace(tmp, path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sys.modules[name] = module
+    return module.island
+
+
+def is_compile_error(exc) -> bool:
+    """Whether `exc` is Numba refusing to compile (typing or lowering), as opposed to the island's code
+    raising at run time (a label out of range, shapes that do not broadcast)."""
+    return type(exc).__module__.startswith("numba")

@@ -1,0 +1,205 @@
+"""Islands compiled by Numba (runtime/jit.py): what they compute agrees with the ops' kernels within the stated
+tolerance (relative 1e-5 for one step's values), errors and rollback stay the kernels' own, a Numba refusal
+drops the island, and compiled code is cached on disk."""
+import glob
+import os
+
+import numpy as np
+import pytest
+
+import graphgrad as tf
+
+pytest.importorskip("numba", reason="the jit extra (Numba) is not installed")
+
+RTOL, ATOL = 1e-5, 1e-6
+
+
+@pytest.fixture
+def jit_on(monkeypatch, tmp_path):
+    monkeypatch.setenv("GRAPHGRAD_JIT", "1")
+    monkeypatch.setenv("GRAPHGRAD_JIT_AFTER", "1")
+    monkeypatch.setenv("GRAPHGRAD_JIT_CACHE", str(tmp_path))
+    from graphgrad.runtime import jit
+    jit._cache_dir.cache_clear()
+    yield tmp_path
+    jit._cache_dir.cache_clear()
+
+
+def _mlp(kind, optimizer, dtype=tf.float32, seed=0):
+    """A small MLP as TF1 programs write it; returns (x, y, loss, train, fetchable hidden layer)."""
+    rng = np.random.default_rng(seed)
+    x = tf.placeholder(dtype, (None, 4), name="x")
+    if kind == "logloss":
+        y = tf.placeholder(dtype, (None, 1), name="y")
+    else:
+        y = tf.placeholder(tf.int32, (None,), name="y")
+    h = x
+    sizes = [4, 16, 8, 1 if kind == "logloss" else 5]
+    hidden = None
+    for i, (m, n) in enumerate(zip(sizes, sizes[1:])):
+        w = tf.Variable(rng.standard_normal((m, n)).astype(dtype.np) * 0.5, name=f"w{i}")
+        b = tf.Variable(np.full(n, 0.1, dtype.np), name=f"b{i}")
+        h = tf.nn.bias_add(tf.matmul(h, w), b) if i == 1 else tf.matmul(h, w) + b
+        if i < len(sizes) - 2:
+            h = tf.nn.tanh(h) if i == 0 else tf.nn.relu(h)
+            hidden = hidden if hidden is not None else h
+    if kind == "logloss":
+        loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=h))
+    else:
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=h))
+    train = optimizer.minimize(loss)
+    return x, y, loss, train, hidden
+
+
+OPTIMIZERS = {
+    "sgd": lambda: tf.train.GradientDescentOptimizer(0.1),
+    "adam": lambda: tf.train.AdamOptimizer(0.01),
+    "momentum": lambda: tf.train.MomentumOptimizer(0.05, 0.9, use_nesterov=True),
+    "rmsprop": lambda: tf.train.RMSPropOptimizer(0.01, momentum=0.5, centered=True),
+    "adagrad": lambda: tf.train.AdagradOptimizer(0.1),
+}
+
+
+def _batches(kind, n=12, batch=16, seed=1):
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        xb = rng.standard_normal((batch, 4)).astype(np.float32)
+        yb = (rng.random((batch, 1)) > 0.5).astype(np.float32) if kind == "logloss" \
+            else rng.integers(0, 5, batch).astype(np.int32)
+        yield xb, yb
+
+
+def _train(kind, opt, steps=12, dtype=tf.float32):
+    """Losses per step and the final variables of a training run (the JIT as the environment says)."""
+    g = tf.Graph()
+    with g.as_default():
+        x, y, loss, train, hidden = _mlp(kind, OPTIMIZERS[opt](), dtype)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            run = sess.make_callable([train, loss, hidden], [x, y])
+            losses, hiddens = [], []
+            for xb, yb in _batches(kind, steps):
+                _, lv, hv = run(xb.astype(dtype.np), yb if kind != "logloss" else yb.astype(dtype.np))
+                losses.append(lv)
+                hiddens.append(hv)
+            values = sess.run(tf.global_variables())
+    return np.array(losses), hiddens, values, run
+
+
+@pytest.mark.parametrize("kind,opt", [("logloss", "sgd"), ("softmax", "adam"), ("softmax", "momentum"),
+                                      ("logloss", "rmsprop"), ("softmax", "adagrad")])
+def test_islands_train_as_the_kernels_do(monkeypatch, jit_on, kind, opt):
+    monkeypatch.setenv("GRAPHGRAD_JIT", "0")
+    ref_losses, ref_hidden, ref_values, _ = _train(kind, opt)
+    monkeypatch.setenv("GRAPHGRAD_JIT", "1")
+    losses, hidden, values, run = _train(kind, opt)
+    # the first run goes through the kernels; the islands are compiled for the second
+    assert losses[0] == ref_losses[0]
+    np.testing.assert_allclose(losses, ref_losses, rtol=20 * RTOL, atol=ATOL)
+    for a, b in zip(hidden, ref_hidden):
+        np.testing.assert_allclose(a, b, rtol=20 * RTOL, atol=ATOL)
+    for a, b in zip(values, ref_values):
+        np.testing.assert_allclose(a, b, rtol=20 * RTOL, atol=ATOL)
+
+
+def _one_step_graph():
+    x, y, loss, train, hidden = _mlp("softmax", tf.train.AdamOptimizer(0.01))
+    return x, y, loss, train, hidden
+
+
+def test_one_step_agrees_within_the_stated_tolerance_and_the_plan_shows_the_island(jit_on):
+    x, y, loss, train, hidden = _one_step_graph()
+    xb, yb = next(_batches("softmax"))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        start = sess.variable_values(tf.global_variables())
+        sess.run([train, loss], {x: xb, y: yb})  # runs through the kernels
+        after_kernels = sess.variable_values(tf.global_variables())
+        sess.load_variable_values(start)
+        sess.run([train, loss], {x: xb, y: yb})  # the same step, through the islands compiled now
+        after_island = sess.variable_values(tf.global_variables())
+        plan = next(p for p, _ in sess._plans.values() if p.islands)
+        assert "j0(" in plan.source and "_jit_failed(0, _e)" in plan.source
+        assert not plan.jit_failures
+    for k, v in after_kernels.items():
+        np.testing.assert_allclose(after_island[k], v, rtol=RTOL, atol=ATOL)
+
+
+def test_a_bad_label_is_the_kernels_error_and_changes_nothing(jit_on):
+    x, y, loss, train, _ = _one_step_graph()
+    xb, yb = next(_batches("softmax"))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train, {x: xb, y: yb})
+        sess.run(train, {x: xb, y: yb})
+        plan = next(p for p, _ in sess._plans.values() if p.islands)
+        before = sess.variable_values(tf.global_variables())
+        bad = yb.copy()
+        bad[3] = 7
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"label value of 7 .*\[0, 5\)") as e:
+            sess.run(train, {x: xb, y: bad})
+        assert e.value.op.type == "SparseSoftmaxCrossEntropyWithLogits"  # the op that failed, as without islands
+        for k, v in sess.variable_values(tf.global_variables()).items():
+            np.testing.assert_array_equal(v, before[k])
+        assert plan.islands and not plan.jit_failures  # a run-time error keeps the island
+        sess.run(train, {x: xb, y: yb})
+
+
+def test_an_island_numba_refuses_is_dropped_and_the_kernels_run(jit_on, monkeypatch):
+    from graphgrad.ops.activation_ops import Relu
+
+    monkeypatch.setattr(Relu, "jit", lambda op, facts: "{o0} = np.maximum({i0}, 'not a number')")
+    x, y, loss, train, hidden = _one_step_graph()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        losses = [sess.run([train, loss], {x: xb, y: yb})[1] for xb, yb in _batches("softmax", 4)]
+        plan = next(p for p, _ in sess._plans.values() if p.jit_failures)
+        failed_ops, exc = plan.jit_failures[0]
+        assert any(op.type == "Relu" for op in failed_ops)
+        assert type(exc).__module__.startswith("numba")
+        assert "Relu" not in "".join(op.type for isl in plan.islands for op in isl.ops)
+    monkeypatch.setenv("GRAPHGRAD_JIT", "0")
+    tf.reset_default_graph()
+    x, y, loss, train, hidden = _one_step_graph()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        ref = [sess.run([train, loss], {x: xb, y: yb})[1] for xb, yb in _batches("softmax", 4)]
+    np.testing.assert_allclose(losses, ref, rtol=20 * RTOL)
+
+
+def test_compiled_islands_are_cached_on_disk(jit_on):
+    x, y, loss, train, _ = _one_step_graph()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for xb, yb in _batches("softmax", 3):
+            sess.run(train, {x: xb, y: yb})
+    sources = glob.glob(os.path.join(jit_on, "graphgrad_island_*.py"))
+    assert sources
+    assert glob.glob(os.path.join(jit_on, "__pycache__", "graphgrad_island_*.nbi"))  # Numba's index
+
+
+def test_off_switch_and_float64(monkeypatch, jit_on):
+    monkeypatch.setenv("GRAPHGRAD_JIT", "0")
+    x, y, loss, train, _ = _mlp("logloss", tf.train.GradientDescentOptimizer(0.1), tf.float64)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for xb, yb in _batches("logloss", 3):
+            sess.run(train, {x: xb.astype(np.float64), y: yb.astype(np.float64)})
+        assert not any(p.islands for p, _ in sess._plans.values())
+    monkeypatch.setenv("GRAPHGRAD_JIT", "1")
+    ref, _, ref_values, _ = _train("logloss", "sgd", dtype=tf.float64)
+    monkeypatch.setenv("GRAPHGRAD_JIT", "0")
+    plain, _, values, _ = _train("logloss", "sgd", dtype=tf.float64)
+    np.testing.assert_allclose(ref, plain, rtol=1e-12)  # float64 uses the C library's tanh: sums differ only
+
+
+def test_batch_size_may_change_between_runs(jit_on):
+    x, y, loss, train, hidden = _one_step_graph()
+    rng = np.random.default_rng(3)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for batch in (16, 16, 3, 40, 1):
+            xb = rng.standard_normal((batch, 4)).astype(np.float32)
+            yb = rng.integers(0, 5, batch).astype(np.int32)
+            h, _ = sess.run([hidden, train], {x: xb, y: yb})
+            assert h.shape == (batch, 16)
