@@ -92,6 +92,16 @@ EXPECTED_DIFFERENCES = {
         {"error": "ValueError", "base": "ValueError", "has": []},
         "a float initializer for an int32 variable is refused up front (ValueError, as TF 2's initializers "
         "do); TF 1's glorot fails later converting a float to int32 (TypeError)"),
+    "data_sources.values:generator_no_shapes": (
+        [{"type": "ndarray", "dtype": "int32", "shape": [], "value": v} for v in (1, 2)]
+        + [{"end": "OutOfRangeError", "msg_has_end_of_sequence": True}],
+        "a 0-d value fetched from a tensor of unknown static shape comes back as a 0-d ndarray (TF: a NumPy "
+        "scalar): the session makes scalars from the static shape (runtime/plan.py), reported there"),
+    "data_shuffle.graph_seed_orders": (
+        ..., "with only a graph seed, a shuffle's op seed is the graph's op count, TF 1.x's rule "
+        "(framework/random_seed.py; TF 2.x counts seed requests instead), so the order differs from TF 2.21's; "
+        "with an op seed (graph_and_op_seed_orders, orders) it is TensorFlow's. "
+        "test_tf_data.py::test_shuffle_with_graph_seed_is_reproducible checks it is reproducible"),
 }
 
 

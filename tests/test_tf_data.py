@@ -463,3 +463,28 @@ def test_the_classic_tf_data_linear_regression_tutorial_runs_unchanged():
     assert scope["step"] == 500
     assert abs(scope["w_value"][0] - 3.0) < 0.05 and abs(scope["b_value"][0] - 2.0) < 0.05
     assert scope["loss_value"] < 1e-3
+
+
+def test_shuffle_with_a_huge_buffer_and_without_seeds():
+    """buffer_size far beyond the data (a common idiom) costs nothing; unseeded orders differ per pipeline."""
+    ds = tf.data.Dataset.range(50).shuffle(2**40)
+    orders = [ints(values(ds)) for _ in range(3)]
+    assert all(sorted(o) == list(range(50)) for o in orders) and len({tuple(o) for o in orders}) > 1
+
+
+def test_sparse_components_are_one_entry_of_the_element_spec():
+    """A VarLenFeature parsed in `map` is one SparseTensor component, as TF describes it; an iterator built
+    from the spec (with output_classes) runs the dataset."""
+    ds = tf.data.Dataset.from_tensors(tf.constant([1.0, 2.0])).map(
+        lambda x: {"n": tf.size(x), "s": tf.SparseTensor([[0], [2]], x, tf.cast(tf.shape(x), tf.int64) + 1)})
+    assert ds.output_classes == {"n": tf.Tensor, "s": tf.SparseTensor}
+    assert ds.output_types == {"n": tf.int32, "s": tf.float32}
+    assert ds.output_shapes["s"].as_list() == [None]  # rank 1, its size computed
+    it = tf.data.Iterator.from_structure(ds.output_types, ds.output_shapes, output_classes=ds.output_classes)
+    nxt = it.get_next()
+    with tf.Session() as s:
+        s.run(it.make_initializer(ds))
+        got = s.run(nxt)
+    np.testing.assert_array_equal(got["s"].values, [1.0, 2.0])
+    np.testing.assert_array_equal(got["s"].dense_shape, [3])
+    assert got["n"] == 2

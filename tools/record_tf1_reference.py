@@ -9,6 +9,7 @@ the test (CI has no TensorFlow) runs the same programs under graphgrad and compa
 Record (in a venv with tensorflow-cpu 2.21 and, for tf.layers, `pip install --no-deps tf-keras==2.21.0`):
 
     python tools/record_tf1_reference.py            # writes tests/tf1_reference.json
+    python tools/record_tf1_reference.py data_shuffle ...   # re-records only these programs
     python tools/record_tf1_reference.py --graphgrad [program ...]  # prints them as graphgrad observes them
 
 Keep observations small and deterministic: random values differ by design (only ranges are recorded), and
@@ -1578,6 +1579,293 @@ def layers_batch_normalization(tf, r):
                                   "undefined `axis` dimension")
 
 
+# --- tf.data -------------------------------------------------------------------------------------------------
+
+def _spec(ds_or_it):
+    """output_types / output_shapes / output_classes of a Dataset or Iterator, as strings (nesting kept)."""
+    return [repr(ds_or_it.output_types), repr(ds_or_it.output_shapes),
+            repr([c.__name__ for c in _flat_values(ds_or_it.output_classes)])]
+
+
+def _flat_values(x):
+    if isinstance(x, dict):
+        return [v for k in sorted(x) for v in _flat_values(x[k])]
+    if isinstance(x, (tuple, list)):
+        return [v for item in x for v in _flat_values(item)]
+    return [x]
+
+
+def _drain(tf, s, nxt, limit=50, feed=None):
+    """Every element `nxt` gives in session `s`, as the classic loop reads them, and the error that ended it."""
+    out = []
+    while len(out) < limit:
+        try:
+            out.append(s.run(nxt, feed))
+        except tf.errors.OutOfRangeError as e:
+            return out + [{"end": type(e).__name__, "msg_has_end_of_sequence": "End of sequence" in str(e)}]
+    return out
+
+
+def _all(tf, ds, limit=50):
+    """Every element of `ds` through a one-shot iterator in a fresh session."""
+    nxt = tf.data.make_one_shot_iterator(ds).get_next()
+    with tf.Session() as s:
+        return _drain(tf, s, nxt, limit)
+
+
+@program
+def data_sources(tf, r):
+    feats = np.arange(12, dtype=np.float32).reshape(4, 3)
+    labels = np.array([0, 1, 0, 1])
+    ds = {"slices_tuple": tf.data.Dataset.from_tensor_slices((feats, labels)),
+          "slices_dict": tf.data.Dataset.from_tensor_slices({"x": feats, "y": labels}),
+          "slices_list": tf.data.Dataset.from_tensor_slices([[1, 2], [3, 4], [5, 6]]),
+          "slices_nested": tf.data.Dataset.from_tensor_slices(({"a": labels, "b": feats}, np.arange(4.0))),
+          "slices_graph_tensor": tf.data.Dataset.from_tensor_slices(tf.constant([1.5, 2.5])),
+          "tensors": tf.data.Dataset.from_tensors((feats, np.int32(7))),
+          "range_stop": tf.data.Dataset.range(4),
+          "range_start_stop_step": tf.data.Dataset.range(10, 2, -3),
+          "range_empty": tf.data.Dataset.range(3, 3),
+          "strings": tf.data.Dataset.from_tensor_slices(np.array([b"a", b"bc"]))}
+
+    def gen():
+        for i in range(3):
+            yield [float(i)] * (i + 1), i
+
+    ds["generator"] = tf.data.Dataset.from_generator(gen, (tf.float32, tf.int64),
+                                                     (tf.TensorShape([None]), tf.TensorShape([])))
+    ds["generator_no_shapes"] = tf.data.Dataset.from_generator(lambda: iter([1, 2]), tf.int32)
+    ds["generator_args"] = tf.data.Dataset.from_generator(lambda n: iter(range(n)), tf.int64, (), args=(3,))
+    for k, d in ds.items():
+        r[f"spec:{k}"] = _spec(d)
+        r[f"values:{k}"] = _all(tf, d)
+    nxt = tf.data.make_one_shot_iterator(ds["slices_dict"]).get_next()
+    r["get_next"] = {k: [v.name, dims(v), v.dtype.name] for k, v in nxt.items()}
+    r["sizes_differ"] = r.error(lambda: tf.data.Dataset.from_tensor_slices((np.zeros(3), np.zeros(4))),
+                                "Dimensions 3 and 4 are not compatible")
+    r["scalar_slices"] = r.error(lambda: tf.data.Dataset.from_tensor_slices(np.float32(1.0)), "rank")
+
+    floats = tf.data.Dataset.from_generator(lambda: iter([1.5, -2.7]), tf.int64, ())
+    r["generator_float_to_int64"] = _all(tf, floats)
+    words = tf.data.Dataset.from_generator(lambda: iter(["x", "é"]), tf.string, ())
+    r["generator_str_to_string"] = _all(tf, words)
+    bad = tf.data.Dataset.from_generator(lambda: iter([[1, 2]]), tf.int64, ())
+    r["generator_wrong_shape"] = r.error(lambda: _all(tf, bad), "yielded an element of shape (2,) where an "
+                                                                "element of shape () was expected")
+
+
+@program
+def data_transformations(tf, r):
+    ten = tf.data.Dataset.range(10)
+    pairs = tf.data.Dataset.from_tensor_slices((np.arange(6), np.arange(6, dtype=np.float32) / 2))
+    ragged = tf.data.Dataset.range(1, 5).map(lambda n: tf.fill([tf.cast(n, tf.int32)], n))
+    ds = {"map": pairs.map(lambda i, x: (i * 2, x + 1.0)),
+          "map_parallel": ten.map(lambda i: i * i, num_parallel_calls=4),
+          "map_to_dict": pairs.map(lambda i, x: {"i": i, "x": tf.cast(x, tf.float64)}),
+          "map_from_dict": tf.data.Dataset.from_tensor_slices({"a": np.arange(3), "b": np.ones(3)})
+          .map(lambda d: d["a"] + tf.cast(d["b"], tf.int64)),
+          "filter": ten.filter(lambda i: tf.equal(i % 3, 0)),
+          "batch": ten.batch(4),
+          "batch_drop": ten.batch(4, drop_remainder=True),
+          "batch_tuple": pairs.batch(4),
+          "padded_batch": ragged.padded_batch(2, padded_shapes=[None]),
+          "padded_batch_fixed": ragged.padded_batch(3, padded_shapes=[5], padding_values=tf.constant(-1, tf.int64)),
+          "padded_batch_drop": ragged.padded_batch(3, padded_shapes=[None], drop_remainder=True),
+          "unbatch": ten.batch(3).unbatch(),
+          "repeat": tf.data.Dataset.range(3).repeat(2),
+          "take": ten.take(3),
+          "take_all": ten.take(-1),
+          "skip": ten.skip(7),
+          "skip_past_end": ten.skip(20),
+          "zip": tf.data.Dataset.zip((ten, tf.data.Dataset.range(100, 103))),
+          "zip_dict": tf.data.Dataset.zip({"a": ten.take(2), "b": pairs}),
+          "concatenate": tf.data.Dataset.range(2).concatenate(tf.data.Dataset.range(5, 7)),
+          "flat_map": tf.data.Dataset.range(1, 4).flat_map(
+              lambda n: tf.data.Dataset.range(n).map(lambda i: n * 10 + i)),
+          "interleave": tf.data.Dataset.range(1, 4).interleave(
+              lambda n: tf.data.Dataset.from_tensors(n).repeat(n), cycle_length=2, block_length=2),
+          "prefetch": ten.batch(3).prefetch(2),
+          "cache_repeat": ten.take(3).cache().repeat(2),
+          "chain": pairs.shuffle(1).repeat(2).map(lambda i, x: x, num_parallel_calls=2).batch(5).prefetch(1)}
+    for k, d in ds.items():
+        r[f"spec:{k}"] = _spec(d)
+        r[f"values:{k}"] = _all(tf, d)
+    n = tf.placeholder(tf.int64, (), name="n")
+    fed = tf.data.Dataset.range(10).batch(n)
+    r["spec:batch_fed_size"] = _spec(fed)
+    r["spec:batch_fed_drop"] = _spec(tf.data.Dataset.range(10).batch(n, drop_remainder=True))
+    r["bad_filter"] = r.error(lambda: ten.filter(lambda i: i), "`predicate`", "scalar")
+    r["zip_mismatch"] = r.error(lambda: ten.concatenate(pairs))
+    r["batch_ragged"] = r.error(lambda: _all(tf, tf.data.Dataset.range(1, 4).map(lambda n: tf.range(n)).batch(2)),
+                                "Cannot", "batch")
+
+
+@program
+def data_iterators(tf, r):
+    # one-shot: the classic end-of-data loop
+    ds = tf.data.Dataset.from_tensor_slices(np.arange(5)).batch(2)
+    it = ds.make_one_shot_iterator()
+    nxt = it.get_next()
+    r["one_shot"] = [nxt.name, dims(nxt), nxt.dtype.name, nxt.op.type]
+    with tf.Session() as s:
+        r["one_shot_values"] = _drain(tf, s, nxt)
+        r["one_shot_after_end"] = r.error(lambda: s.run(nxt), "End of sequence")
+    with tf.Session() as s:
+        r["one_shot_new_session"] = s.run(nxt)
+    # initializable, with a placeholder fed at initialization
+    limit = tf.placeholder(tf.int64, (), name="limit")
+    xs = tf.placeholder(tf.float32, (None, 2), name="xs")
+    init_ds = tf.data.Dataset.from_tensor_slices(xs).take(limit)
+    it2 = init_ds.make_initializable_iterator()
+    nxt2 = it2.get_next()
+    r["initializable"] = [nxt2.name, dims(nxt2), it2.initializer.type, _spec(it2)]
+    data = np.arange(8, dtype=np.float32).reshape(4, 2)
+    with tf.Session() as s:
+        r["not_initialized"] = [r.error(lambda: s.run(nxt2), "GetNext() failed because the iterator has not "
+                                                             "been initialized")["error"]]
+        s.run(it2.initializer, {xs: data, limit: 3})
+        r["initializable_values"] = _drain(tf, s, nxt2)
+        s.run(it2.initializer, {xs: data[::-1], limit: 2})
+        r["reinitialized_values"] = _drain(tf, s, nxt2)
+        r["init_unfed"] = r.error(lambda: s.run(it2.initializer, {xs: data}),
+                                  "You must feed a value for placeholder tensor 'limit'")["error"]
+    # reinitializable: one iterator, two datasets of one structure
+    train = tf.data.Dataset.range(6).map(lambda i: (tf.cast(i, tf.float32), i % 2)).batch(4)
+    test = tf.data.Dataset.range(100, 103).map(lambda i: (tf.cast(i, tf.float32), i % 2)).batch(4)
+    it3 = tf.data.Iterator.from_structure(train.output_types, train.output_shapes)
+    x3, y3 = it3.get_next()
+    r["from_structure"] = [_spec(it3), [x3.name, y3.name, dims(x3)]]
+    train_init, test_init = it3.make_initializer(train), it3.make_initializer(test)
+    r["initializer_ops"] = [train_init.type, test_init.type]
+    with tf.Session() as s:
+        rounds = []
+        for init in (train_init, test_init, train_init):
+            s.run(init)
+            rounds.append(_drain(tf, s, (x3, y3)))
+        r["reinitializable_values"] = rounds
+    others = {"scalar": tf.data.Dataset.range(3), "dict": tf.data.Dataset.range(3).map(lambda i: {"a": i, "b": i}),
+              "three": tf.data.Dataset.range(3).map(lambda i: (i, i, i)),
+              "types": tf.data.Dataset.range(3).map(lambda i: (tf.cast(i, tf.float32), tf.cast(i, tf.int32))),
+              "shapes": tf.data.Dataset.range(3).map(lambda i: (tf.fill([2], 1.0), i))}
+    r["make_initializer_mismatch"] = {k: r.error(lambda d=d: it3.make_initializer(d))["error"]
+                                      for k, d in others.items()}
+    # feedable: a string handle picks the iterator
+    a = tf.data.Dataset.range(3).repeat()
+    b = tf.data.Dataset.range(10, 13)
+    handle = tf.placeholder(tf.string, shape=[], name="handle")
+    it4 = tf.data.Iterator.from_string_handle(handle, a.output_types, a.output_shapes)
+    nxt4 = it4.get_next()
+    ia, ib = a.make_one_shot_iterator(), b.make_initializable_iterator()
+    r["string_handle"] = [nxt4.name, dims(nxt4), ia.string_handle().dtype.name, dims(ia.string_handle())]
+    with tf.Session() as s:
+        ha, hb = s.run([ia.string_handle(), ib.string_handle()])
+        r["handle_types"] = [type(ha).__name__, ha != hb]
+        s.run(ib.initializer)
+        seq = [s.run(nxt4, {handle: h}) for h in (ha, ha, hb, ha, hb, hb)]
+        r["feedable_values"] = seq + _drain(tf, s, nxt4, feed={handle: hb})
+        s.run(ib.initializer)
+        r["feedable_after_reinit"] = s.run(nxt4, {handle: hb})
+    # training until the data ends: the run that hits the end changes no variable
+    w = tf.Variable(0.0, name="w")
+    x = tf.data.Dataset.from_tensor_slices(np.array([1.0, 2.0, 3.0], np.float32)).make_one_shot_iterator().get_next()
+    step = tf.assign_add(w, x)
+    with tf.Session() as s:
+        s.run(w.initializer)
+        steps = 0
+        while True:
+            try:
+                s.run(step)
+                steps += 1
+            except tf.errors.OutOfRangeError:
+                break
+        r["training_loop"] = [steps, s.run(w)]
+    r["end_error_class"] = [tf.errors.OutOfRangeError.__name__,
+                            issubclass(tf.errors.OutOfRangeError, tf.errors.OpError)]
+
+
+@program
+def data_shuffle(tf, r):
+    base = tf.data.Dataset.range(10)
+    orders = {}
+    for name, d in {"seeded": base.shuffle(4, seed=7), "seeded_repeat": base.shuffle(4, seed=7).repeat(2),
+                    "no_reshuffle_repeat": base.shuffle(10, seed=3, reshuffle_each_iteration=False).repeat(2),
+                    "buffer_one": base.shuffle(1, seed=1), "full_buffer": base.shuffle(10, seed=5)}.items():
+        a = _all(tf, d)
+        orders[name] = a
+        r[f"permutation:{name}"] = sorted(int(x) for x in a[:-1])
+        r[f"same_next_session:{name}"] = [int(x) for x in _all(tf, d)[:-1]] == [int(x) for x in a[:-1]]
+    r["buffer_one_in_order"] = [int(x) for x in orders["buffer_one"][:-1]]
+    r["repeat_epochs_differ"] = orders["seeded_repeat"][:10] != orders["seeded_repeat"][10:20]
+    r["no_reshuffle_epochs_same"] = [int(x) for x in orders["no_reshuffle_repeat"][:10]] == \
+        [int(x) for x in orders["no_reshuffle_repeat"][10:20]]
+    r["small_buffer_bound"] = all(int(x) <= i + 3 for i, x in enumerate(orders["seeded"][:-1]))
+    r["orders"] = {k: [int(x) for x in v[:-1]] for k, v in orders.items()}
+    # reinitializing an initializable iterator reshuffles (a new pass), same across sessions
+    it = base.shuffle(10, seed=11).make_initializable_iterator()
+    nxt = it.get_next()
+    passes = []
+    for _ in range(2):
+        with tf.Session() as s:
+            for _ in range(2):
+                s.run(it.initializer)
+                passes.append([int(x) for x in _drain(tf, s, nxt)[:-1]])
+    r["reinit_reshuffles"] = [passes[0] != passes[1], passes[0] == passes[2], passes[1] == passes[3]]
+    r["reinit_orders"] = passes[:2]
+    tf.set_random_seed(42)
+    r["graph_and_op_seed_orders"] = [int(x) for x in _all(tf, base.shuffle(10, seed=3))[:-1]]
+    r["graph_seed_orders"] = [int(x) for x in _all(tf, base.shuffle(10))[:-1]]
+    files = tempfile.mkdtemp()
+    for i in range(6):
+        open(os.path.join(files, f"part-{i}.txt"), "w").close()
+    listed = _all(tf, tf.data.Dataset.list_files(os.path.join(files, "*.txt"), seed=4).repeat(2))
+    r["list_files_order"] = [os.path.basename(x.decode()) for x in listed[:-1]]
+    r["list_files_unshuffled"] = [os.path.basename(x.decode()) for x in _all(
+        tf, tf.data.Dataset.list_files(os.path.join(files, "*.txt"), shuffle=False))[:-1]]
+    r["bad_buffer"] = r.error(lambda: _all(tf, base.shuffle(0)), "buffer_size must be greater than zero")
+
+
+@program
+def data_tfrecord(tf, r):
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "train.tfrecord")
+    rows = [(0, [0.5, 1.0], [1, 2, 3], [b"a"]), (1, [2.0, -1.0], [], [b"b", b"cd"]), (2, [3.0, 4.5], [7], [])]
+    with tf.python_io.TFRecordWriter(path) as writer:
+        for label, x, tokens, tags in rows:
+            writer.write(tf.train.Example(features=tf.train.Features(feature={
+                "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[label])),
+                "x": tf.train.Feature(float_list=tf.train.FloatList(value=x)),
+                "tokens": tf.train.Feature(int64_list=tf.train.Int64List(value=tokens)),
+                "tags": tf.train.Feature(bytes_list=tf.train.BytesList(value=tags)),
+            })).SerializeToString())
+    spec = {"label": tf.FixedLenFeature([], tf.int64), "x": tf.FixedLenFeature([2], tf.float32),
+            "tokens": tf.VarLenFeature(tf.int64), "tags": tf.VarLenFeature(tf.string),
+            "missing": tf.FixedLenFeature([1], tf.float32, default_value=[9.5])}
+    seq_spec = {"tokens": tf.FixedLenSequenceFeature([], tf.int64, allow_missing=True, default_value=-1),
+                "label": tf.FixedLenFeature([], tf.int64)}
+    raw = tf.data.TFRecordDataset([path])
+    r["spec:raw"] = _spec(raw)
+    r["records"] = len(_all(tf, raw)) - 1
+    single = raw.map(lambda s: tf.parse_single_example(s, spec))
+    r["spec:single"] = _spec(single)
+    r["values:single"] = _all(tf, single)
+    dense = raw.map(lambda s: tf.parse_single_example(s, spec)).map(
+        lambda f: (f["x"], f["label"], tf.sparse_tensor_to_dense(f["tokens"], default_value=-1)))
+    r["values:padded"] = _all(tf, dense.padded_batch(2, padded_shapes=([2], [], [None]), padding_values=(
+        0.0, tf.constant(0, tf.int64), tf.constant(-2, tf.int64))))
+    batched = raw.batch(2).map(lambda s: tf.parse_example(s, {**spec, **seq_spec}))
+    r["spec:batched"] = _spec(batched)
+    r["values:batched"] = _all(tf, batched)
+    names = tf.placeholder(tf.string, (None,), name="names")
+    it = tf.data.TFRecordDataset(names).map(lambda s: tf.parse_single_example(s, spec)["label"]) \
+        .make_initializable_iterator()
+    nxt = it.get_next()
+    with tf.Session() as s:
+        s.run(it.initializer, {names: [path, path]})
+        r["files_fed"] = _drain(tf, s, nxt)
+        s.run(it.initializer, {names: [os.path.join(folder, "nope.tfrecord")]})
+        r["missing_file"] = r.error(lambda: s.run(nxt))["error"]
+
+
 def main(argv):
     if "--graphgrad" in argv:
         import graphgrad as tf
@@ -1586,8 +1874,12 @@ def main(argv):
         return
     tf = import_tensorflow()
     out = {"_recorded_with": f"tensorflow {tf.VERSION} (compat.v1, graph mode), numpy {np.__version__}"}
+    chosen = [a for a in argv[1:] if a in PROGRAMS]
+    if chosen:  # re-record only these; the others keep their recording
+        with open(REFERENCE) as f:
+            out = {**json.load(f), **out}
     crashed = []
-    for name in PROGRAMS:
+    for name in chosen or PROGRAMS:
         try:
             out[name] = run_program(tf, name)
         except Exception:  # noqa: BLE001 -- report every broken program at once, write nothing
@@ -1599,6 +1891,7 @@ def main(argv):
                for k, v in obs.items() if isinstance(v, dict) and False in v.get("has", [])]
     if missing:
         print("message fragments not in TensorFlow's message (fix the program):", missing, file=sys.stderr)
+    out = {k: out[k] for k in ["_recorded_with", *PROGRAMS]}
     with open(REFERENCE, "w") as f:  # one program per line: small, and a re-recording diffs by program
         f.write("{\n" + ",\n".join(f"{json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}"
                                     for k, v in out.items()) + "\n}\n")

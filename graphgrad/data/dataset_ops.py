@@ -35,7 +35,9 @@ from ..framework.random_seed import get_seed
 from ..framework.tensor_shape import TensorShape
 from ..ops.core import _infer_numpy, convert_to_tensor, placeholder
 from ..ops.script_ops import py_error
+from ..ops.sparse_ops import SparseTensor
 from . import structure as nest
+from .shuffle import SeedGenerator, shuffled
 
 AUTOTUNE = -1
 
@@ -79,6 +81,7 @@ class Env:
         self.values = values
         self.closables = closables
         self.caches = caches
+        self._seed_generators = {}  # this instance's own: a dataset made in a function gets new ones each time
 
     @property
     def ctx(self):
@@ -99,8 +102,15 @@ class Env:
     def child(self, values):
         return Env(self.ctx, {**self.values, **values}, self.closables, self.caches)
 
+    def seed_generator(self, node, seeds, reshuffle_each_iteration):
+        """The seed generator of shuffling dataset `node` in this pipeline instance (created on first use)."""
+        gen = self._seed_generators.get(node)
+        if gen is None:
+            gen = self._seed_generators[node] = SeedGenerator(*seeds, reshuffle_each_iteration)
+        return gen
+
     def session_state(self, key, factory):
-        """Per-session state of a dataset node (shuffle's epoch counter, compiled sub-plans)."""
+        """Per-session state of a dataset node (compiled sub-plans)."""
         res = self.ctx.resources
         state = res.get(key)
         if state is None:
@@ -207,15 +217,21 @@ class ElementSpec:
 
     @property
     def output_types(self):
-        return nest.pack(self._template, self._types)
+        return nest.pack(self._template, self._types, lambda i, v, d: v)
 
     @property
     def output_shapes(self):
-        return nest.pack(self._template, self._shapes)
+        return nest.pack(self._template, self._shapes, _sparse_shape)
 
     @property
     def output_classes(self):
-        return nest.pack(self._template, [Tensor] * len(self._types))
+        return nest.pack(self._template, [Tensor] * len(self._types), lambda i, v, d: SparseTensor)
+
+
+def _sparse_shape(indices, values, dense_shape):
+    """A SparseTensor component's shape as TF gives it: the dense shape's rank, every dimension unknown."""
+    rank = dense_shape.dims_tuple[0] if dense_shape.dims_tuple else None
+    return TensorShape(None if rank is None else [None] * rank)
 
 
 class Dataset(ElementSpec):
@@ -239,8 +255,8 @@ class Dataset(ElementSpec):
         return nest.pack(self._template, [TensorSpec(s, t) for s, t in zip(self._shapes, self._types)])
 
     def __repr__(self):
-        shapes = nest.pack(self._template, [_Text(str(s)) for s in self._shapes])
-        types = nest.pack(self._template, [_Text(f"tf.{t.name}") for t in self._types])
+        shapes = nest.map_structure(self.output_shapes, lambda s: _Text(str(s)))
+        types = nest.map_structure(self.output_types, lambda t: _Text(f"tf.{t.name}"))
         return f"<DatasetV1Adapter shapes: {shapes}, types: {types}>"
 
     def _captures(self):
@@ -553,10 +569,8 @@ class _ListFiles(Dataset):
                                                           f"true. Summarized data: b'No files matched pattern: "
                                                           f"{', '.join(patterns)}'")
         names = sorted(set(names))
-        if self._shuffle:
-            seed, seed2 = self._seeds
-            rng = np.random.default_rng([seed, seed2]) if seed is not None else np.random.default_rng()
-            names = [names[i] for i in rng.permutation(len(names))]
+        if self._shuffle:  # TF: .shuffle(max(number of files, 1), seed)
+            names = shuffled(names, len(names), env.seed_generator(self, self._seeds, True).next_seeds())
         for n in names:
             yield (np.array(os.fsencode(n), dtype=object),)
 
@@ -746,10 +760,10 @@ class _PaddedBatch(Dataset):
             padded = [TensorShape([None] * len(s.dims_tuple)) if s.dims_tuple is not None else TensorShape(None)
                       for s in ds._shapes]
         else:
-            padded = [TensorShape(s) for s in (nest.flatten(nest.lists_to_tuples(padded_shapes))
-                                               if isinstance(ds._template, (tuple, dict)) else [padded_shapes])]
-        if len(padded) != len(ds._types):
-            raise ValueError("padded_shapes must have the structure of the dataset's elements")
+            try:  # a shape at each component: a list there is a shape, not structure
+                padded = [TensorShape(s) for s in nest.flatten_up_to(ds._template, padded_shapes)]
+            except TypeError:
+                raise ValueError("padded_shapes must have the structure of the dataset's elements") from None
         for p, s in zip(padded, ds._shapes):
             if p.dims_tuple is None:
                 raise ValueError("padded_shapes must have a known rank")
@@ -822,50 +836,23 @@ class _Unbatch(Dataset):
 
 
 class _Shuffle(Dataset):
-    """TF1's buffer semantics: fill a buffer with the first `buffer_size` elements, then output one drawn
-    uniformly from it and put the next input element in its place. With a seed (op or graph level, TF1's rules)
-    the order is a function of the seed and of the iteration number in this session, so `repeat` after
-    `shuffle` reshuffles every epoch (`reshuffle_each_iteration=False`: every epoch the same order)."""
+    """TF's buffer semantics and element order (graphgrad/data/shuffle.py): with the same seeds (op or graph
+    level, TF's rules) the same order as TensorFlow; each pass (`repeat` epoch) reshuffles unless
+    `reshuffle_each_iteration=False`."""
 
     def __init__(self, ds, buffer_size, seed, reshuffle_each_iteration):
         super().__init__([ds], ds._template, ds._types, ds._shapes,
                          [buffer_size] if isinstance(buffer_size, Tensor) else [])
         self._size = buffer_size
-        seed, seed2 = get_seed(seed)
-        if seed is None and not reshuffle_each_iteration:
-            seed, seed2 = (int(x) for x in np.random.default_rng().integers(1, 2**31 - 1, size=2))
-        self._seeds = (seed, seed2)
+        self._seeds = get_seed(seed)
         self._reshuffle = bool(reshuffle_each_iteration)
 
     def _iterate(self, env):
         size = env.int(self._size)
         if size <= 0:
             raise errors.InvalidArgumentError(None, None, "buffer_size must be greater than zero.")
-        seed, seed2 = self._seeds
-        if seed is None:
-            rng = np.random.default_rng()
-        else:
-            counter = env.session_state(("tf.data shuffle", self), lambda: [0])
-            epoch = counter[0] if self._reshuffle else 0
-            counter[0] += 1
-            rng = np.random.default_rng([seed, seed2, epoch])
-        upstream = self._inputs[0]._iterate(env)
-        buf = []
-        for e in upstream:
-            buf.append(e)
-            if len(buf) >= size:
-                break
-        draw = rng.integers
-        for e in upstream:
-            i = int(draw(len(buf)))
-            out, buf[i] = buf[i], e
-            yield out
-        while buf:
-            i = int(draw(len(buf)))
-            out = buf[i]
-            buf[i] = buf[-1]
-            buf.pop()
-            yield out
+        seeds = env.seed_generator(self, self._seeds, self._reshuffle).next_seeds()
+        yield from shuffled(self._inputs[0]._iterate(env), size, seeds)
 
 
 class _Repeat(Dataset):

@@ -23,7 +23,9 @@ from ..framework.graph import get_default_graph
 from ..framework.op_def import OpDef
 from ..framework.tensor_shape import TensorShape
 from ..ops.core import apply_op, convert_to_tensor
+from ..ops.nest import assert_same_structure
 from ..ops.script_ops import py_error
+from ..ops.sparse_ops import SparseTensor
 from . import structure as nest
 from .dataset_ops import Closables, Dataset, ElementSpec, Env, host_plan
 
@@ -177,11 +179,19 @@ class Iterator(ElementSpec):
                                       else [output_shapes])]
         if len(shapes) != len(types):
             raise ValueError("output_shapes must have the structure of output_types")
+        if output_classes is not None:  # a SparseTensor entry stands for its three components
+            classes = nest.flatten_up_to(tmpl, output_classes)
+            tmpl = nest.pack(tmpl, [SparseTensor(None, None, None) if c is SparseTensor else None for c in classes])
+            types = [x for c, t in zip(classes, types)
+                     for x in ([dtypes.int64, t, dtypes.int64] if c is SparseTensor else [t])]
+            shapes = [x for c, s in zip(classes, shapes) for x in (
+                [TensorShape([None, s.ndims]), TensorShape([None]), TensorShape([s.ndims])]
+                if c is SparseTensor else [s])]
         return Iterator(tmpl, types, shapes)
 
     @staticmethod
     def from_string_handle(string_handle, output_types, output_shapes=None, output_classes=None):
-        it = Iterator.from_structure(output_types, output_shapes)
+        it = Iterator.from_structure(output_types, output_shapes, output_classes=output_classes)
         it._handle_tensor = convert_to_tensor(string_handle, dtype=dtypes.string)
         return it
 
@@ -194,9 +204,7 @@ class Iterator(ElementSpec):
     def make_initializer(self, dataset, name=None):
         if not isinstance(dataset, Dataset):
             raise TypeError(f"make_initializer expects a Dataset, got {type(dataset).__name__}")
-        if not nest.same_structure(self._template, dataset._template):
-            raise TypeError(f"The two structures don't have the same sequence type. Input structure has type "
-                            f"{self.output_types}, while shallow structure has type {dataset.output_types}.")
+        assert_same_structure(self.output_types, dataset.output_types)  # ValueError or TypeError, as TF's nest
         if self._types != dataset._types:
             raise TypeError(f"Expected output types {self.output_types} but got dataset with output types "
                             f"{dataset.output_types}.")

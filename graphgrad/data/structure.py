@@ -20,28 +20,48 @@ def flatten(x) -> list:
 
 
 def template(x):
-    """`x` with every leaf replaced by LEAF: what `pack` rebuilds."""
+    """`x` with every leaf replaced by LEAF: what `pack` rebuilds (dicts keep their key order for the user,
+    leaves are flat in sorted key order)."""
     if isinstance(x, dict):
-        return {k: template(x[k]) for k in sorted(x)}
+        return {k: template(x[k]) for k in x}
     if isinstance(x, tuple):
         items = [template(v) for v in x]
         return type(x)(*items) if hasattr(x, "_fields") else tuple(items)
     return LEAF
 
 
-def pack(tmpl, flat):
-    """The leaves `flat` in the nesting of `tmpl`."""
+def is_sparse(t) -> bool:
+    """Whether a template node is a SparseTensor: three flat components, one entry of an element's spec."""
+    return isinstance(t, tuple) and getattr(t, "_fields", None) == ("indices", "values", "dense_shape")
+
+
+def pack(tmpl, flat, sparse=None):
+    """The leaves `flat` in the nesting of `tmpl`. With `sparse`, a SparseTensor's three leaves become the one
+    value `sparse(indices, values, dense_shape)` (TF's output_types / output_shapes / output_classes)."""
     it = iter(flat)
 
     def build(t):
         if isinstance(t, dict):
-            return {k: build(t[k]) for k in sorted(t)}
+            built = {k: build(t[k]) for k in sorted(t)}
+            return {k: built[k] for k in t}
+        if sparse is not None and is_sparse(t):
+            return sparse(next(it), next(it), next(it))
         if isinstance(t, tuple):
             items = [build(v) for v in t]
             return type(t)(*items) if hasattr(t, "_fields") else tuple(items)
         return next(it)
     out = build(tmpl)
     return out
+
+
+def map_structure(x, fn):
+    """`fn` of every leaf of `x`, in `x`'s nesting."""
+    if isinstance(x, dict):
+        return {k: map_structure(v, fn) for k, v in x.items()}
+    if isinstance(x, tuple):
+        items = [map_structure(v, fn) for v in x]
+        return type(x)(*items) if hasattr(x, "_fields") else tuple(items)
+    return fn(x)
 
 
 def same_structure(a, b) -> bool:
