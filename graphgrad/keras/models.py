@@ -98,6 +98,10 @@ class Model(Layer):
             visit(o)
         return order
 
+    def _checkpoint_dependencies(self):
+        """tf.train.Checkpoint's view: the layers by position (`layer-0`, ...), then the model's own variables."""
+        return [(f"layer-{i}", layer) for i, layer in enumerate(self.layers)] + super()._checkpoint_dependencies()
+
     def get_layer(self, name=None, index=None):
         if index is not None:
             return self.layers[index]
