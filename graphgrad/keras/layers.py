@@ -285,3 +285,7 @@ class Embedding(Layer):
 __all__ = ["Layer", "InputLayer", "Input", "Dense", "Dropout", "Flatten", "BatchNormalization", "Conv1D", "Conv2D",
            "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "MaxPool2D", "AvgPool2D",
            "Convolution2D", "Activation", "Reshape", "Concatenate", "Add", "concatenate", "add", "Embedding"]
+
+from .recurrent import GRU, LSTM, SimpleRNN  # noqa: E402 (they subclass Layer above)
+
+__all__ += ["SimpleRNN", "LSTM", "GRU"]
