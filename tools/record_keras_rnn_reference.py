@@ -1,5 +1,6 @@
 """Record tests/keras_rnn_cases.py under real TensorFlow's tf.keras into tests/keras_rnn_reference.json: each
-case's outputs and the gradients of a fixed weighting of them with respect to the layer's weights and inputs.
+case's outputs and the gradients of a fixed weighting of them with respect to the layer's weights and inputs; and
+a small LSTM+GRU model saved by Keras' `model.save` into tests/data/keras_lstm_gru.h5 with its predictions.
 
     /work/bench-venv/bin/python tools/record_keras_rnn_reference.py
 """
@@ -31,8 +32,19 @@ def record(case):
             "grads": [np.asarray(g).tolist() for g in grads]}
 
 
+def saved_model():
+    tf.keras.utils.set_random_seed(0)
+    model = tf.keras.Sequential([tf.keras.Input((cases.TIME, cases.DEPTH)),
+                                 tf.keras.layers.LSTM(4, return_sequences=True), tf.keras.layers.GRU(3),
+                                 tf.keras.layers.Dense(2, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.save(os.path.join(HERE, "..", "tests", "data", "keras_lstm_gru.h5"))
+    return model.predict(cases.inputs_value(), verbose=0).tolist()
+
+
 def main():
-    out = {"tensorflow": tf.__version__, "cases": {c: record(c) for c in cases.CASES}}
+    out = {"tensorflow": tf.__version__, "keras": tf.keras.__version__,
+           "cases": {c: record(c) for c in cases.CASES}, "saved_model_predictions": saved_model()}
     with open(os.path.join(HERE, "..", "tests", "keras_rnn_reference.json"), "w") as f:
         json.dump(out, f, indent=None, separators=(",", ":"))
         f.write("\n")

@@ -55,6 +55,7 @@ class _Recurrent(Layer):
     """What SimpleRNN, LSTM and GRU share: the weights, the loop and the Keras arguments."""
 
     _gates = 1
+    _keras_name = "simple_rnn"
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
@@ -67,6 +68,7 @@ class _Recurrent(Layer):
             raise NotImplementedError("dropout and recurrent_dropout of recurrent layers are not supported: add a "
                                       "Dropout layer before or after the recurrent layer")
         super().__init__(**kwargs)
+        self._base_name = self._keras_name
         self.units = int(units)
         self.activation = _activation(activation)
         self.recurrent_activation = _activation(recurrent_activation)
@@ -134,9 +136,6 @@ class _Recurrent(Layer):
     def _gate(self, z, k):
         return z[:, k * self.units:(k + 1) * self.units]
 
-    def get_config(self):
-        return {"name": self.name, "units": self.units, "return_sequences": self.return_sequences,
-                "return_state": self.return_state, "go_backwards": self.go_backwards, "use_bias": self.use_bias}
 
 
 class SimpleRNN(_Recurrent):
@@ -155,6 +154,7 @@ class LSTM(_Recurrent):
     """Gates i, f, c, o (Keras' order) in one kernel; state [h, c]; `unit_forget_bias` starts f's bias at 1."""
 
     _gates = 4
+    _keras_name = "lstm"
 
     def __init__(self, units, unit_forget_bias=True, **kwargs):
         super().__init__(units, **kwargs)
@@ -183,6 +183,7 @@ class GRU(_Recurrent):
     h @ recurrent_kernel after the product, with separate input and recurrent biases (bias [2, 3·units])."""
 
     _gates = 3
+    _keras_name = "gru"
 
     def __init__(self, units, reset_after=True, **kwargs):
         super().__init__(units, **kwargs)
