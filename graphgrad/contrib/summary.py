@@ -9,7 +9,7 @@ default writer, a `tf.summary.FileWriter` (same event files). Eagerly it is writ
 `py_func` that writes when run (`all_summary_ops()` lists them). Whether to record is decided at write time:
 `always_record_summaries()`, `never_record_summaries()`, `record_summaries_every_n_global_steps(n)` (the global step
 read when the summary is written, as TF 1.x does eagerly). The default writer and recording condition belong to
-the thread, as in TF (its summary state is thread-local)."""
+the thread, as in TF (its summary state is thread-local). tf.summary (and its protobufs) load on first use."""
 from __future__ import annotations
 
 import contextlib
@@ -22,8 +22,6 @@ from ..framework import dtypes
 from ..framework.graph import get_default_graph
 from ..ops.core import convert_to_tensor
 from ..ops.script_ops import py_func
-from ..summary import summary_ops
-from ..summary.writer import FileWriter
 from ..train.global_step import get_or_create_global_step
 
 __all__ = ["SummaryWriter", "create_file_writer", "always_record_summaries", "never_record_summaries",
@@ -60,6 +58,8 @@ class SummaryWriter:
     this thread go to it."""
 
     def __init__(self, logdir, max_queue=None, flush_millis=None, filename_suffix=None):
+        from ..summary.writer import FileWriter
+
         self._writer = FileWriter(logdir, max_queue=10 if max_queue is None else max_queue,
                                   flush_secs=120 if flush_millis is None else flush_millis / 1000.0,
                                   filename_suffix=".v2" if filename_suffix is None else filename_suffix)
@@ -143,19 +143,25 @@ def _write(summary, step):
     return op
 
 
+def _ops():
+    from ..summary import summary_ops
+
+    return summary_ops
+
+
 def scalar(name, tensor, family=None, step=None):
     """Write the 0-d `tensor` under tag `name` at `step` (default: the global step)."""
-    return _write(summary_ops.scalar(name, tensor, collections=[], family=family), step)
+    return _write(_ops().scalar(name, tensor, collections=[], family=family), step)
 
 
 def histogram(name, tensor, family=None, step=None):
     """Write the distribution of `tensor` (TF's exponential buckets) under tag `name`."""
-    return _write(summary_ops.histogram(name, tensor, collections=[], family=family), step)
+    return _write(_ops().histogram(name, tensor, collections=[], family=family), step)
 
 
 def image(name, tensor, bad_color=None, max_images=3, family=None, step=None):
     """Write up to `max_images` images of the `[batch, height, width, channels]` tensor (PNG, as tf.summary)."""
-    return _write(summary_ops.image(name, tensor, max_images, [], family, bad_color), step)
+    return _write(_ops().image(name, tensor, max_images, [], family, bad_color), step)
 
 
 def flush(writer=None, name=None):
