@@ -321,7 +321,9 @@ def _disable_eager_execution():
     """Back to graph mode, with the default graph that was there before eager execution was enabled."""
     if _DefaultGraphStack._global_default._is_eager:
         _DefaultGraphStack._global_default = _saved_graph.pop() if _saved_graph else Graph()
-        eager_graph()._collections.clear()  # the next eager block starts without this one's global step
+        g = eager_graph()  # the next eager block starts without this one's global step and layer names
+        g._collections.clear()
+        g._var_scope_counts.clear()
 
 
 @contextlib.contextmanager
