@@ -199,15 +199,12 @@ class GRU(_Recurrent):
             hu = matmul(h, self.recurrent_kernel)
             if self.bias is not None:
                 xw, hu = xw + self.bias[0], hu + self.bias[1]
-            z = self.recurrent_activation(self._gate(xw, 0) + self._gate(hu, 0))
-            r = self.recurrent_activation(self._gate(xw, 1) + self._gate(hu, 1))
-            hh = self.activation(self._gate(xw, 2) + r * self._gate(hu, 2))
         else:
             if self.bias is not None:
                 xw = xw + self.bias
             hu = matmul(h, self.recurrent_kernel[:, :2 * u])
-            z = self.recurrent_activation(self._gate(xw, 0) + self._gate(hu, 0))
-            r = self.recurrent_activation(self._gate(xw, 1) + self._gate(hu, 1))
-            hh = self.activation(self._gate(xw, 2) + matmul(r * h, self.recurrent_kernel[:, 2 * u:]))
-        h = z * h + (1.0 - z) * hh
+        z = self.recurrent_activation(self._gate(xw, 0) + self._gate(hu, 0))
+        r = self.recurrent_activation(self._gate(xw, 1) + self._gate(hu, 1))
+        reset = r * self._gate(hu, 2) if self.reset_after else matmul(r * h, self.recurrent_kernel[:, 2 * u:])
+        h = z * h + (1.0 - z) * self.activation(self._gate(xw, 2) + reset)
         return h, h
