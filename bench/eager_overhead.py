@@ -4,12 +4,13 @@
   the public function (`tf.add`, `a + b`, `tf.matmul`: conversion, name scope, dispatch), and the same op
   recorded by a GradientTape; PyTorch's `a + b` / `a @ b` on the same arrays when torch is importable;
 - per W1 step (MLP 2-8-8-1 tanh, log-loss, batch 32, SGD): graphgrad eager (GradientTape + apply_gradients), the
-  same step under tf.function, graph mode (Session.make_callable) and PyTorch eager when importable;
+  same step under tf.function, graph mode (Session.make_callable), PyTorch eager, and JAX op by op (no jit: JAX's
+  eager mode) and jitted, each when importable;
 - the eager W1 step split into its three parts: the forward pass under the tape, `tape.gradient` (the gradient
   rules' ops and the reverse walk) and `apply_gradients`.
 
     python -m bench.eager_overhead [--rounds 7] [--threads 1]
-    /work/bench-venv/bin/python -m bench.eager_overhead      # with PyTorch
+    /work/bench-venv/bin/python -m bench.eager_overhead      # with PyTorch and JAX
 
 `--threads` sets PyTorch's intra-op threads (default 1: on a shared 2-core machine two OpenMP threads spin
 against the other processes and PyTorch's small-op times grow tenfold; NumPy's BLAS threads are the harness's).
@@ -98,6 +99,14 @@ def step_cases(threads):
 
         torch_peer._set_threads(threads)
         cases["torch eager"] = torch_peer.make_step(W1, [(w.copy(), b.copy()) for w, b in params], data)
+    except ImportError:
+        pass
+    try:
+        from bench.peers import jax_peer
+
+        for name, jit in (("jax eager (no jit)", False), ("jax jit", True)):
+            step = jax_peer.make_step(W1, [(w.copy(), b.copy()) for w, b in params], data, jit=jit)
+            cases[name] = lambda step=step: step().block_until_ready()  # JAX dispatches asynchronously
     except ImportError:
         pass
     return cases

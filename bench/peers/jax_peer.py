@@ -1,4 +1,6 @@
-"""JAX: the whole step (forward, grad, optimizer update) under one ``jax.jit``, buffers donated.
+"""JAX: the whole step (forward, grad, optimizer update) under one ``jax.jit``, buffers donated; with
+``jit=False`` the same functions run op by op (JAX's eager mode: each jnp call dispatches one primitive and
+``value_and_grad`` traces as it goes), the eager peer of bench/eager_overhead.py.
 
 Adam is written by hand in jax.numpy (no optax dependency). XLA's CPU thread pool is sized from the cores
 it sees; JAX has no runtime thread setting, so ``threads`` is not applied (the machine has 2 cores).
@@ -48,8 +50,10 @@ def _loss_fn(wl: Workload):
     return loss_fn
 
 
-def make_step(wl: Workload, params, data, *, threads: int | None = None, forward_only: bool = False):
+def make_step(wl: Workload, params, data, *, threads: int | None = None, forward_only: bool = False,
+              jit: bool = True):
     """One jitted training step (or, with ``forward_only``, one jitted loss) per call; returns the loss.
+    ``jit=False``: the same step un-jitted, op by op.
 
     The loss comes back as an un-synced jax.Array (dispatch is asynchronous); the harness blocks on it.
     """
@@ -61,7 +65,7 @@ def make_step(wl: Workload, params, data, *, threads: int | None = None, forward
     state = {"i": 0}
 
     if forward_only:
-        fwd = jax.jit(loss_fn)
+        fwd = jax.jit(loss_fn) if jit else loss_fn
 
         def forward():
             x, y = jb[state["i"] % len(jb)]
@@ -70,7 +74,7 @@ def make_step(wl: Workload, params, data, *, threads: int | None = None, forward
 
         return forward
 
-    train, state["s"] = _train_fn(wl, p)
+    train, state["s"] = _train_fn(wl, p, jit)
 
     def step():
         x, y = jb[state["i"] % len(jb)]
@@ -81,11 +85,14 @@ def make_step(wl: Workload, params, data, *, threads: int | None = None, forward
     return step
 
 
-def _train_fn(wl: Workload, p):
-    """``(train, state0)``: ``train(state, x, y) -> (state, loss)`` jitted with the state donated.
+def _train_fn(wl: Workload, p, jit: bool = True):
+    """``(train, state0)``: ``train(state, x, y) -> (state, loss)`` jitted with the state donated (or, without
+    ``jit``, run op by op).
 
     The state is the parameter list for SGD, ``(params, m, v, t)`` for Adam.
     """
+    def compiled(fn):
+        return jax.jit(fn, donate_argnums=(0,)) if jit else fn
     grad_fn = jax.value_and_grad(_loss_fn(wl))
     if wl.optimizer == "sgd":
 
@@ -93,7 +100,7 @@ def _train_fn(wl: Workload, p):
             loss, g = grad_fn(params, x, y)
             return jax.tree.map(lambda a, da: a - wl.lr * da, params, g), loss
 
-        return jax.jit(sgd, donate_argnums=(0,)), p
+        return compiled(sgd), p
 
     b1, b2, eps, lr = wl.beta1, wl.beta2, wl.eps, wl.lr
 
@@ -110,7 +117,7 @@ def _train_fn(wl: Workload, p):
 
     zeros = jax.tree.map(jnp.zeros_like, p)
     state0 = (p, zeros, jax.tree.map(jnp.zeros_like, p), jnp.zeros((), jnp.float32))
-    return jax.jit(adam, donate_argnums=(0,)), state0
+    return compiled(adam), state0
 
 
 def cold_start(wl: Workload, params, data, *, threads: int | None = None) -> dict:

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..framework import dtypes
 from ..framework.errors import InvalidArgumentError, OpError
-from ..framework.graph import Graph, Operation, Tensor, _default_graph_stack, _DefaultGraphStack
+from ..framework.graph import Graph, GraphKeys, Operation, Tensor, _default_graph_stack, _DefaultGraphStack
 from ..runtime.context import RunContext
 from ..runtime.kernels import KernelCache
 from ..runtime.passes import _attr_key
@@ -118,13 +118,15 @@ class EagerGraph(Graph):
         return _NULL_SCOPE
 
     def add_to_collection(self, name, value):
-        pass
+        if name == GraphKeys.GLOBAL_STEP:  # kept, as TF eager does: get_or_create_global_step finds it again
+            super().add_to_collection(name, value)
 
     def add_to_collections(self, names, value):
-        pass
+        for name in [names] if isinstance(names, str) else names:
+            self.add_to_collection(name, value)
 
     def get_collection(self, name, scope=None):
-        return []
+        return super().get_collection(name) if name == GraphKeys.GLOBAL_STEP else []
 
     def get_collection_ref(self, name):
         return []
@@ -319,6 +321,9 @@ def _disable_eager_execution():
     """Back to graph mode, with the default graph that was there before eager execution was enabled."""
     if _DefaultGraphStack._global_default._is_eager:
         _DefaultGraphStack._global_default = _saved_graph.pop() if _saved_graph else Graph()
+        g = eager_graph()  # the next eager block starts without this one's global step and layer names
+        g._collections.clear()
+        g._var_scope_counts.clear()
 
 
 @contextlib.contextmanager

@@ -54,6 +54,7 @@ class EagerVariable(Variable):
         self._variable = handle
         self._handle_op = handle.op
         _ctx.context().variables[handle.op] = np.array(init.numpy(), dtype=dt.np, copy=True)
+        eager_graph().add_to_collections(collections or [], self)  # keeps only the global step, as TF eager
 
     # --- identity -------------------------------------------------------------------------------------------
     @property

@@ -6,6 +6,9 @@ the merge layers, reads the learning phase when `training` is not given (Dropout
 records which layer made each output, so a functional `Model(inputs, outputs)` can list its layers."""
 from __future__ import annotations
 
+import functools
+import inspect
+
 import numpy as np
 
 from .. import initializers as _inits
@@ -13,7 +16,7 @@ from .. import layers as _tfl
 from ..framework import dtypes
 from ..framework.graph import GraphKeys, Tensor, get_default_graph
 from ..framework.op_def import static_shape
-from ..layers.core import _activation
+from ..layers.core import _ACTIVATIONS, _activation
 from ..nn import embedding_lookup
 from ..ops import array_ops, math_ops
 from ..ops.arithmetic_ops import add_n
@@ -37,11 +40,75 @@ def _shape_tuple(t):
     return None if s is None else tuple(s)
 
 
+def _recording(init):
+    """`init` that first notes the arguments of the outermost constructor call (the layer's config)."""
+    @functools.wraps(init)
+    def recording(self, *args, **kwargs):
+        self.__dict__.setdefault("_init_args", (args, dict(kwargs)))
+        init(self, *args, **kwargs)
+    return recording
+
+
+def _json_value(layer, key, value):
+    """`value` as Keras' config holds it: JSON types, an activation function by its name."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_json_value(layer, key, v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_value(layer, key, v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        return value.item()
+    if hasattr(value, "name") and hasattr(value, "is_floating"):  # a dtype
+        return value.name
+    for name, fn in _ACTIVATIONS.items():
+        if fn is value and name is not None:
+            return name
+    raise ValueError(f"Layer {layer.name}: argument {key}={value!r} cannot be saved in the model's config; pass "
+                     "it by name (a string) to save the model")
+
+
 class Layer(_tfl.Layer):
     """What Keras adds to a tf.layers Layer (mixed in before it)."""
 
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _recording(cls.__dict__["__init__"])
+
+    def get_config(self):
+        """The constructor's arguments as given (by name, through the classes' chain of `__init__`s), the
+        layer's name and trainability: what `from_config` (and `keras.models.load_model`) rebuilds it from."""
+        args, kwargs = self.__dict__.get("_init_args", ((), {}))
+        config = {}
+        for klass in type(self).__mro__:
+            init = klass.__dict__.get("__init__")
+            if init is None or klass is object:
+                continue
+            sig = inspect.signature(inspect.unwrap(init))
+            bound = sig.bind_partial(None, *args, **kwargs).arguments
+            args, kwargs = (), {}
+            for name, value in list(bound.items())[1:]:
+                kind = sig.parameters[name].kind
+                if kind is inspect.Parameter.VAR_POSITIONAL:
+                    args = value
+                elif kind is inspect.Parameter.VAR_KEYWORD:
+                    kwargs = value
+                else:
+                    config[name] = value
+            if not args and not kwargs:
+                break
+        config.update(name=self.name, trainable=self.trainable)
+        return {k: _json_value(self, k, v) for k, v in config.items()}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
     def __init__(self, *args, input_shape=None, batch_input_shape=None, input_dim=None, batch_size=None,
                  **kwargs):
+        self.__dict__.setdefault("_init_args", (args, dict(input_shape=input_shape, batch_input_shape=
+                                 batch_input_shape, input_dim=input_dim, batch_size=batch_size, **kwargs)))
         for key in ("kernel_initializer", "bias_initializer", "embeddings_initializer"):
             if key in kwargs:
                 kwargs[key] = _initializer(kwargs[key])
@@ -148,6 +215,10 @@ class InputLayer(Layer):
             K.history(g)[input_tensor] = (self, [])
         self.built = True
         self._inbound.append(([], [input_tensor]))
+
+    def get_config(self):
+        return {"batch_input_shape": list(self._batch_input_shape), "name": self.name,
+                "dtype": self._inbound[0][1][0].dtype.base_dtype.name}
 
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, tensor=None, batch_shape=None):
@@ -285,3 +356,7 @@ class Embedding(Layer):
 __all__ = ["Layer", "InputLayer", "Input", "Dense", "Dropout", "Flatten", "BatchNormalization", "Conv1D", "Conv2D",
            "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "MaxPool2D", "AvgPool2D",
            "Convolution2D", "Activation", "Reshape", "Concatenate", "Add", "concatenate", "add", "Embedding"]
+
+from .recurrent import GRU, LSTM, SimpleRNN  # noqa: E402 (they subclass Layer above)
+
+__all__ += ["SimpleRNN", "LSTM", "GRU"]

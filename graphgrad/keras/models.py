@@ -98,6 +98,10 @@ class Model(Layer):
             visit(o)
         return order
 
+    def _checkpoint_dependencies(self):
+        """tf.train.Checkpoint's view: the layers by position (`layer-0`, ...), then the model's own variables."""
+        return [(f"layer-{i}", layer) for i, layer in enumerate(self.layers)] + super()._checkpoint_dependencies()
+
     def get_layer(self, name=None, index=None):
         if index is not None:
             return self.layers[index]
@@ -176,6 +180,7 @@ class Model(Layer):
         if K.executing_eagerly():
             if not self.built:
                 self._eager_rank = len(self(convert_to_tensor(np.asarray(xs[0][:1]))).shape.as_list())
+                self._built_shape = (None, *np.shape(xs[0])[1:])
                 self.built = True
         elif self.outputs is None:
             self._build_input(xs)
@@ -419,6 +424,53 @@ class Model(Layer):
     def summary(self, line_length=None, positions=None, print_fn=None):
         saving.print_summary(self, line_length, positions, print_fn)
 
+    # --- whole models ----------------------------------------------------------------------------------
+    def save(self, filepath, overwrite=True, include_optimizer=True):
+        """One Keras HDF5 file with the architecture, the weights and the compile arguments (h5py, the h5
+        extra); `keras.models.load_model` reads it. The optimizer's state is not saved (tf.train.Checkpoint)."""
+        saving.save_model(self, filepath, overwrite, include_optimizer)
+
+    def _is_sequential(self):
+        return False
+
+    def get_config(self):
+        """Keras' functional config: each layer with the layers and outputs it was called on, the model's inputs
+        and outputs as [layer name, node, tensor index]."""
+        if not self._functional:
+            raise NotImplementedError("Saving the model to HDF5 format requires the model to be a Functional model"
+                                      " or a Sequential model; a subclassed model saves its weights "
+                                      "(save_weights) or a tf.train.Checkpoint.")
+        hist = K.history(self._graph)
+
+        def ref(t):
+            layer = hist[t][0]
+            return [layer.name, 0, next(i for i, o in enumerate(layer._inbound[0][1]) if o is t)]
+        layers = []
+        for layer in self.layers:
+            ins = layer._inbound[0][0]
+            layers.append({"class_name": type(layer).__name__, "config": layer.get_config(), "name": layer.name,
+                           "inbound_nodes": [[ref(t) + [{}] for t in ins]] if ins else []})
+        return {"name": self.name, "layers": layers, "input_layers": [ref(t) for t in self.inputs],
+                "output_layers": [ref(t) for t in self.outputs]}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """The functional model of `get_config`: Input layers first, then each layer called on its inputs."""
+        made, tensors = {}, {}
+        for spec in config["layers"]:
+            layer = saving.layer_from_config(spec, custom_objects)
+            made[spec["name"]] = layer
+            nodes = spec.get("inbound_nodes") or []
+            if nodes:
+                ins = [tensors[(name, index)] for name, _, index, *_ in nodes[0]]
+                layer(ins if len(ins) > 1 else ins[0])
+            for i, t in enumerate(layer._inbound[0][1]):
+                tensors[(spec["name"], i)] = t
+        inputs = [tensors[(name, index)] for name, _, index in config["input_layers"]]
+        outputs = [tensors[(name, index)] for name, _, index in config["output_layers"]]
+        return Model(inputs if len(inputs) > 1 else inputs[0], outputs if len(outputs) > 1 else outputs[0],
+                     name=config.get("name"))
+
 
 class Sequential(Model):
     """A stack of layers, each called on the output of the one before."""
@@ -446,6 +498,34 @@ class Sequential(Model):
         elif self.outputs is not None:
             self.outputs = [self._apply(layer, self.outputs[0], None)]
 
+    def _is_sequential(self):
+        return True
+
+    def get_config(self):
+        shape = None
+        if self.inputs:
+            shape = static_shape(self.inputs[0])
+        elif getattr(self, "_built_shape", None):
+            shape = self._built_shape
+        return {"name": self.name, "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
+                                              for layer in self._stack],
+                "build_input_shape": None if shape is None else list(shape)}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        specs = list(config["layers"])
+        shape = config.get("build_input_shape")
+        if specs and specs[0]["class_name"] == "InputLayer":  # Keras 2.4+ lists the input first
+            first = specs.pop(0)["config"]
+            shape = first.get("batch_input_shape", first.get("batch_shape"))  # Keras 2, Keras 3
+        model = cls([saving.layer_from_config(spec, custom_objects) for spec in specs], name=config.get("name"))
+        if shape is not None and not model.built:
+            if K.executing_eagerly():
+                model._ensure_built([np.zeros((1, *shape[1:]), np.float32)])
+            else:
+                model.build(tuple(shape))
+        return model
+
     def pop(self):
         raise NotImplementedError("Sequential.pop: rebuild the model instead (graph ops cannot be removed)")
 
@@ -462,4 +542,11 @@ class Sequential(Model):
         return x
 
 
-__all__ = ["Model", "Sequential"]
+def save_model(model, filepath, overwrite=True, include_optimizer=True):
+    """`keras.models.save_model`: the same as `model.save`."""
+    saving.save_model(model, filepath, overwrite, include_optimizer)
+
+
+load_model = saving.load_model
+
+__all__ = ["Model", "Sequential", "save_model", "load_model"]

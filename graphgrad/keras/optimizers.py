@@ -30,7 +30,15 @@ class Optimizer:
                 self.lr = Variable(self.learning_rate_value, trainable=False, dtype=dtypes.float32,
                                    name=f"{type(self).__name__}/lr")
                 self._tf = self._make(self.lr)
+            restores = self.__dict__.get("_deferred_restores")
+            if restores:  # a tf.train.Checkpoint restored before the optimizer was built: its values come now
+                self._tf._deferred_restores = restores
+                for restore in list(restores):
+                    restore()
         return self._tf
+
+    def _checkpoint_dependencies(self):
+        return [("learning_rate", self.lr), ("", self._tf)]
 
     learning_rate = property(lambda self: self.lr)
 

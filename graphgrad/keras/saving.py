@@ -1,10 +1,13 @@
-"""Weights files and `model.summary()`.
+"""Weights files, whole-model files and `model.summary()`.
 
 `save_weights(path)` writes the model's weights, in `model.weights` order, as one graphgrad safetensors file
 (train/checkpoint_io.py: atomic, pickle-free); `load_weights` reads it back by order, or a Keras 2 HDF5 weights
-file (`.h5`/`.hdf5`, h5py from the `h5` extra) by order of the layers that have weights, or by layer name."""
+file (`.h5`/`.hdf5`, h5py from the `h5` extra) by order of the layers that have weights, or by layer name.
+`save_model` / `load_model` write and read a whole model as Keras 2 does: one HDF5 file with the architecture
+(`model_config` JSON), the training configuration and the weights (`model_weights/<layer>/<layer>/kernel:0`)."""
 from __future__ import annotations
 
+import json
 import os
 
 import numpy as np
@@ -46,11 +49,16 @@ def _text(x):
     return x.decode("utf8") if isinstance(x, bytes) else str(x)
 
 
-def _load_h5(model, path, by_name):
+def _h5py(what):
     try:
         import h5py
     except ImportError:
-        raise ImportError("loading a Keras .h5 weights file needs h5py: pip install 'graphgrad[h5]'") from None
+        raise ImportError(f"{what} needs h5py: pip install 'graphgrad[h5]'") from None
+    return h5py
+
+
+def _load_h5(model, path, by_name):
+    h5py = _h5py("loading a Keras .h5 weights file")
     with h5py.File(path, "r") as f:
         group = f["model_weights"] if "model_weights" in f else f
         saved = []
@@ -70,6 +78,118 @@ def _load_h5(model, path, by_name):
         pairs = [(layer, values) for layer, (_, values) in zip(layers, saved)]
     for layer, values in pairs:
         layer.set_weights(values)
+
+
+# --- whole models ----------------------------------------------------------------------------------------
+def _training_config(model):
+    opt = model.optimizer
+    if opt is None or not hasattr(opt, "get_config") or type(opt).__name__ == "TFOptimizer":
+        return None
+    names = [m for m in model._metric_list if isinstance(m, str)]
+    if not isinstance(model.loss, str) or len(names) != len(model._metric_list):
+        return None  # only losses and metrics given by name can be rebuilt from a file
+    return {"optimizer_config": {"class_name": type(opt).__name__, "config": opt.get_config()},
+            "loss": model.loss, "metrics": names}
+
+
+def save_model(model, filepath, overwrite=True, include_optimizer=True):
+    """Write `model` (Sequential or functional) as one Keras HDF5 file, atomically (a temporary file renamed)."""
+    h5py = _h5py("model.save (a Keras .h5 file)")
+    path = os.fspath(filepath)
+    if not overwrite and os.path.exists(path):
+        raise FileExistsError(f"{path} exists and overwrite=False")
+    config = {"class_name": "Sequential" if model._is_sequential() else "Functional", "config": model.get_config()}
+    training = _training_config(model) if include_optimizer else None
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        with h5py.File(tmp, "w") as f:
+            f.attrs["keras_version"] = "2.2.4-tf"  # the Keras whose HDF5 layout this is
+            f.attrs["backend"] = "tensorflow"
+            f.attrs["model_config"] = json.dumps(config)
+            if training is not None:
+                f.attrs["training_config"] = json.dumps(training)
+            group = f.create_group("model_weights")
+            group.attrs["layer_names"] = [layer.name.encode("utf8") for layer in model.layers]
+            for layer in model.layers:
+                g = group.create_group(layer.name)
+                names = [f"{layer.name}/{rel}:0" for rel, _ in layer._checkpoint_dependencies()]
+                g.attrs["weight_names"] = [n.encode("utf8") for n in names]
+                for name, value in zip(names, layer.get_weights()):
+                    g.create_dataset(name, data=value)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _layer_class(name, custom_objects):
+    from . import layers
+
+    cls = (custom_objects or {}).get(name) or getattr(layers, name, None)
+    if not isinstance(cls, type) or not issubclass(cls, layers.Layer):
+        raise ValueError(f"Unknown layer: {name}. Please ensure this object is passed to the `custom_objects` "
+                         "argument.")
+    return cls
+
+
+def _accepted(cls):
+    """The argument names the constructors of `cls` take (Keras files hold more keys: constraints, policies)."""
+    import inspect
+
+    names = set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is not None and klass is not object:
+            names.update(inspect.signature(inspect.unwrap(init)).parameters)
+    return names
+
+
+def layer_from_config(spec, custom_objects=None):
+    """A layer from Keras' `{"class_name": ..., "config": {...}}`, keeping the arguments graphgrad's layer takes
+    (settings at their defaults in a Keras file, such as `kernel_constraint: null`, are dropped)."""
+    cls = _layer_class(spec["class_name"], custom_objects)
+    accepted = _accepted(cls)
+    config = {k: v for k, v in spec["config"].items() if k in accepted and not isinstance(v, dict)}
+    if _name_taken(config.get("name")):
+        del config["name"]  # the saved model is in this graph too: the copy's layers get names of their own
+    return cls.from_config(config)
+
+
+def _name_taken(name):
+    from ..framework.graph import GraphKeys, get_default_graph
+
+    return name is not None and any(v.op.name.startswith(name + "/")
+                                    for v in get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES))
+
+
+def load_model(filepath, custom_objects=None, compile=True):
+    """The model saved by `model.save` (or by Keras 2 for these layers): architecture, weights, and compiled
+    with the saved optimizer, loss and metrics when `compile` and the file has them."""
+    from . import optimizers
+    from .models import Model, Sequential
+
+    h5py = _h5py("keras.models.load_model (a Keras .h5 file)")
+    path = os.fspath(filepath)
+    with h5py.File(path, "r") as f:
+        if "model_config" not in f.attrs:
+            raise ValueError(f"No model found in config file {path}: it holds weights only (use load_weights)")
+        config = json.loads(_text(f.attrs["model_config"]))
+        training = json.loads(_text(f.attrs["training_config"])) if "training_config" in f.attrs else None
+    kind, body = config["class_name"], config["config"]
+    if kind == "Sequential":
+        model = Sequential.from_config(body, custom_objects)
+    elif kind in ("Functional", "Model"):
+        model = Model.from_config(body, custom_objects)
+    else:
+        raise ValueError(f"Unknown model class {kind}: load_model rebuilds Sequential and functional models")
+    _load_h5(model, path, by_name=False)
+    if compile and training is not None:
+        spec = training["optimizer_config"]
+        cls = getattr(optimizers, spec["class_name"], None) or optimizers.get(spec["class_name"].lower()).__class__
+        accepted = _accepted(cls) | set(cls._defaults)
+        opt = cls(**{k: v for k, v in spec["config"].items() if k in accepted and not isinstance(v, dict)})
+        model.compile(opt, training["loss"], metrics=training.get("metrics") or None)
+    return model
 
 
 # --- summary ---------------------------------------------------------------------------------------------

@@ -120,6 +120,15 @@ class Layer:
 
     add_weight = add_variable
 
+    def _checkpoint_dependencies(self):
+        """What tf.train.Checkpoint saves of the layer: its variables by their names inside the layer."""
+        out = []
+        for v in self._variables:
+            name = v.op.name
+            out.append((name[len(self.name) + 1:] if name.startswith(self.name + "/") else name.rsplit("/", 1)[-1],
+                        v))
+        return out
+
     def apply(self, inputs, *args, **kwargs):
         return self.__call__(inputs, *args, **kwargs)
 
@@ -144,6 +153,8 @@ class Layer:
         if not self.built:
             self.build(inputs.shape)
             self.built = True
+            for restore in list(self.__dict__.get("_deferred_restores", ())):  # tf.train.Checkpoint's pending
+                restore()
         outputs = self.call(inputs, *args, **kwargs)
         if self.activity_regularizer is not None:
             self._regularize_activity(outputs)

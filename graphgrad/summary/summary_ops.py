@@ -51,6 +51,8 @@ class _SummaryScope:
     def __enter__(self):
         scope = self._cm.__enter__()
         tag = scope.rstrip("/")
+        if not tag:  # executing eagerly: name scopes do nothing, the tag is the name itself
+            return self._base, None
         if self._family:
             tag = f"{self._family}/{tag}"
         return tag, scope
@@ -273,18 +275,20 @@ class ImageSummary(_SummaryOp):
         return run
 
 
-def image(name, tensor, max_outputs=3, collections=None, family=None):
+def image(name, tensor, max_outputs=3, collections=None, family=None, bad_color=None):
     """A summary op logging up to `max_outputs` PNG images from a [batch, height, width, channels] tensor.
 
     uint8 images are written as they are; float images are rescaled per image as TensorFlow does (an image
-    in [0, 1] whose maximum is 1 maps to [0, 255]). Tags are `<tag>/image/<i>` (`<tag>/image` if max_outputs=1).
+    in [0, 1] whose maximum is 1 maps to [0, 255]), non-finite pixels become `bad_color` (opaque red). Tags are
+    `<tag>/image/<i>` (`<tag>/image` if max_outputs=1).
     """
     if max_outputs < 1:
         raise ValueError(f"max_outputs must be at least 1, got {max_outputs}")
     with _SummaryScope(name, family, [tensor]) as (tag, scope):
         x = convert_to_tensor(tensor, name="tensor")
         out = apply_op(ImageSummary, [x], {"tag": tag, "max_images": int(max_outputs),
-                                           "bad_color": _BAD_COLOR.copy()}, scope)
+                                           "bad_color": _BAD_COLOR.copy() if bad_color is None else
+                                           np.asarray(bad_color, np.uint8)}, scope)
     _collect(out, collections, [GraphKeys.SUMMARIES])
     return out
 

@@ -65,3 +65,7 @@ __all__ += [
     "get_checkpoint_state", "inspect_checkpoint", "latest_checkpoint", "list_variables", "load_checkpoint",
     "load_variable", "remove_checkpoint", "update_checkpoint_state",
 ]
+
+from .checkpoint import Checkpoint, CheckpointManager  # noqa: E402
+
+__all__ += ["Checkpoint", "CheckpointManager"]

@@ -294,6 +294,8 @@ class Optimizer:
         graph = var_list[0].graph
         with graph.as_default():
             self._create_slots(var_list)
+            for restore in list(self.__dict__.get("_deferred_restores", ())):  # tf.train.Checkpoint's pending
+                restore()
             with name_scope(name, self._name) as scope:
                 self._casts, self._hyper_tensors = {}, {}
                 self._prepare()
