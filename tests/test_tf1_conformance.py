@@ -43,14 +43,10 @@ EXPECTED_DIFFERENCES = {
          "floordiv/y", "mod/y", "floordiv_1/y", "mod_1/y", "truediv_2/y", "Const", "c", "c_1"],
         "slice bounds and reduction axes are op attributes (bound once in the kernel), not the Const inputs "
         "TF creates (strided_slice/stack, Mean/reduction_indices, a Const for reduce_sum without axis)"),
-    "dtype_feeds.bool": (
-        {"type": "bool", "dtype": "bool", "shape": [], "value": True},
-        "fetching a fed 0-d tensor gives a NumPy scalar (TF hands back a 0-d ndarray); runtime/session.py and "
-        "plan.py belong to the runtime, reported there"),
     "dtype_feeds.string_feed": (
-        [{"type": "ndarray", "dtype": "object", "shape": [2], "value": ["a", "é"]}] * 2,
-        "a fed Python str stays str through the graph (TF encodes fed strings to bytes); the feed conversion is "
-        "runtime/plan.py check_feed, reported (constants and string ops give bytes, as TF)"),
+        [{"type": "ndarray", "dtype": "object", "shape": [2], "value": [{"bytes": "a"}, {"bytes": "é"}]}] * 2,
+        "fed str values are encoded to UTF-8 bytes as the feed is checked, so every op sees bytes as in TF; "
+        "fetching the fed tensor itself then gives the bytes too, where TF hands back the str objects it was fed"),
     "api_edge_values.argmax_nan": (
         {"type": "int64", "dtype": "int64", "shape": [], "value": 1},
         "argmax is NumPy's, which stops at the first NaN; TF's CPU kernel compares with >, so NaN never wins "
@@ -92,11 +88,6 @@ EXPECTED_DIFFERENCES = {
         {"error": "ValueError", "base": "ValueError", "has": []},
         "a float initializer for an int32 variable is refused up front (ValueError, as TF 2's initializers "
         "do); TF 1's glorot fails later converting a float to int32 (TypeError)"),
-    "data_sources.values:generator_no_shapes": (
-        [{"type": "ndarray", "dtype": "int32", "shape": [], "value": v} for v in (1, 2)]
-        + [{"end": "OutOfRangeError", "msg_has_end_of_sequence": True}],
-        "a 0-d value fetched from a tensor of unknown static shape comes back as a 0-d ndarray (TF: a NumPy "
-        "scalar): the session makes scalars from the static shape (runtime/plan.py), reported there"),
     "data_shuffle.graph_seed_orders": (
         ..., "with only a graph seed, a shuffle's op seed is the graph's op count, TF 1.x's rule "
         "(framework/random_seed.py; TF 2.x counts seed requests instead), so the order differs from TF 2.21's; "

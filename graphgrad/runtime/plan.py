@@ -360,7 +360,7 @@ class Plan:
 
     def _return_line(self, prog, fetch_elems, fed, names, ns):
         """`return [...]`: per fetch None (an op), or its value brought to the host, copied where it may alias a
-        variable or a kept buffer, and made a Python scalar when 0-d. Sets `_result_kinds` for graph replay."""
+        variable or a kept buffer, and made a NumPy scalar when 0-d. Sets `_result_kinds` for graph replay."""
         results = []
         self._result_kinds = []  # per fetch: None (an op), "scalar" or "array"; how a graph replay returns it
         for e in fetch_elems:
@@ -375,11 +375,12 @@ class Plan:
                 expr = f"_host({expr})"
             elif _must_copy(prog, e, r):
                 expr = f"_np.array({expr}, copy=True)"
-            shape = e.shape.dims_tuple
-            if shape == ():
+            # 0-d results are NumPy scalars, as TF's; a fetched feed comes back as fed (a 0-d array, as TF)
+            scalar = e not in fed and e.shape.dims_tuple in ((), None)
+            if scalar:
                 expr = f"_scalar({expr})"
             results.append(expr)
-            self._result_kinds.append("scalar" if shape == () else "array")
+            self._result_kinds.append("scalar" if scalar else "array")
         ns["_scalar"] = _same if self.inner else _to_scalar
         return f"    return [{', '.join(results)}]"
 
@@ -654,11 +655,22 @@ def _convert_feed(value, dtype, name):
             if dt.kind in "iu" and src.dtype.kind in "iuf" and src.size:
                 why = _out_of_range(src, dt)
             if why is None:
-                return np.asarray(src, dtype=dt)
+                arr = np.asarray(src, dtype=dt)
+                return _as_bytes(arr) if dt.kind == "O" else arr
         except (TypeError, ValueError, OverflowError) as e:
             why = str(e)
     raise ValueError(f"Cannot feed value {_short(value)} of type {type(value).__name__} for Tensor {name}, which "
                      f"has dtype {dt.name}: {why}")
+
+
+def _as_bytes(arr):
+    """A tf.string feed as TF holds it: `str` elements encoded to UTF-8 `bytes` (a copy only if any is a str)."""
+    if not any(isinstance(v, str) for v in arr.flat):
+        return arr
+    out = np.empty(arr.shape, dtype=object)
+    for i, v in np.ndenumerate(arr):
+        out[i] = v.encode() if isinstance(v, str) else v
+    return out
 
 
 def _out_of_range(src, dt):
