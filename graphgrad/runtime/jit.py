@@ -88,10 +88,15 @@ def _template(op, prog):
     return jit(op, prog)
 
 
-def find_islands(steps, prog, min_ops=2):
-    """Maximal runs of steps with templates (variable reads may sit among them); a read after a write, or a
-    step that is not a variable read and has no template, ends a run. Runs of fewer than `min_ops` compiled
-    ops are left to the kernels."""
+#: Compiled ops per island at most: Numba's compile time grows with a function's size (W1's 29 ops take a few
+#: seconds), so a deep network becomes several islands rather than one that compiles for minutes.
+MAX_OPS = 64
+
+
+def find_islands(steps, prog, min_ops=2, max_ops=MAX_OPS):
+    """Maximal runs of steps with templates (variable reads may sit among them); a read after a write, a step
+    that is not a variable read and has no template, or `max_ops` compiled ops end a run. Runs of fewer than
+    `min_ops` compiled ops are left to the kernels."""
     islands, cur, pending = [], None, []  # pending: the variable reads since the last other step
 
     def close():
@@ -108,7 +113,7 @@ def find_islands(steps, prog, min_ops=2):
             continue
         tpl = _template(op, prog)
         wrote = cur is not None and any(o.op_def.mutates for o in cur.ops)
-        if tpl is None or (wrote and not op.op_def.mutates):
+        if tpl is None or (wrote and not op.op_def.mutates) or (cur is not None and len(cur.ops) >= max_ops):
             close()
             cur = None
             if tpl is None:

@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit, vectorize
 
 
-@njit(inline="always")
+@njit(inline="always", cache=True)
 def _tanh32(x):
     # Eigen's generic_fast_tanh_float: odd 13th-degree over even 6th-degree polynomial on [-7.9053, 7.9053]
     c = np.float32(7.90531110763549805)
@@ -31,43 +31,37 @@ def _tanh32(x):
     return x if abs(x) < np.float32(0.0004) else r  # tiny x: tanh(x) = x, sign of zero kept
 
 
-@vectorize(["float32(float32)"])
+@vectorize(cache=True)
 def tanh32(x):
     return _tanh32(x)
 
 
-def _typed(dt):
-    """The element-wise functions for one float dtype, with constants of that dtype (Numba would take a Python
-    1 for an int64 and compute in float64)."""
-    zero, one = dt(0), dt(1)
-    sig = [f"{dt.__name__}({dt.__name__})"]
-
-    @vectorize(sig)
-    def sigmoid(x):
-        # where(x >= 0, 1, e) / (1 + e) with e = exp(-|x|): no overflow, as the ops' NumPy kernels compute it
-        e = np.exp(-abs(x))
-        return (one if x >= zero else e) / (one + e)
-
-    @vectorize([f"{dt.__name__}({dt.__name__}, {dt.__name__})"])
-    def sigmoid_xent(x, z):
-        # TensorFlow's logistic loss max(x, 0) - x z + log1p(exp(-|x|))
-        return max(x, zero) - x * z + np.log1p(np.exp(-abs(x)))
-
-    return sigmoid, sigmoid_xent
+# sigmoid(x) = where(x >= 0, 1, e) / (1 + e) with e = exp(-|x|): no overflow, as the ops' NumPy kernels compute it;
+# TensorFlow's logistic loss max(x, 0) - x z + log1p(exp(-|x|)). One function per float dtype, constants of that
+# dtype (a bare 1 would make Numba compute in float64), at module level so that Numba's cache keeps them.
+@vectorize(cache=True)
+def sigmoid32(x):
+    e = np.exp(-abs(x))
+    return (np.float32(1) if x >= np.float32(0) else e) / (np.float32(1) + e)
 
 
-sigmoid32, sigmoid_xent32 = _typed(np.float32)
-sigmoid64, sigmoid_xent64 = _typed(np.float64)
-
-@njit
-def zero_d(x, like):
-    """A 0-d array of `like`'s dtype holding the scalar `x`: what a plan's 0-d values are outside an island."""
-    out = np.empty((), like.dtype)
-    out[()] = x
-    return out
+@vectorize(cache=True)
+def sigmoid64(x):
+    e = np.exp(-abs(x))
+    return (1.0 if x >= 0.0 else e) / (1.0 + e)
 
 
-@njit
+@vectorize(cache=True)
+def sigmoid_xent32(x, z):
+    return max(x, np.float32(0)) - x * z + np.log1p(np.exp(-abs(x)))
+
+
+@vectorize(cache=True)
+def sigmoid_xent64(x, z):
+    return max(x, 0.0) - x * z + np.log1p(np.exp(-abs(x)))
+
+
+@njit(cache=True)
 def sum0(g):
     """g.sum(axis=0) of a 2-D array row by row, as NumPy adds the rows of a C-contiguous array (so the same
     rounding): the gradient of a bias broadcast over the batch."""
@@ -77,7 +71,7 @@ def sum0(g):
     return out
 
 
-@njit
+@njit(cache=True)
 def sum_to2(g, like):
     """SumToShape of 2-D arrays whose shapes the plan could not tell apart: `g` summed over the axes where
     `like` has 1 and `g` has not (the kernel's rule); shapes that are no such broadcast raise."""
@@ -93,7 +87,7 @@ def sum_to2(g, like):
     return out
 
 
-@njit
+@njit(cache=True)
 def mean_all(x):
     """The mean of every element (NumPy's pairwise float32 sum differs from this running float64 sum by
     rounding only)."""
@@ -103,7 +97,7 @@ def mean_all(x):
     return s / x.size
 
 
-@njit
+@njit(cache=True)
 def sparse_softmax_xent(logits, labels):
     """(loss per row, gradient softmax - onehot) of `tf.nn.sparse_softmax_cross_entropy_with_logits`, one pass
     per row. A label outside [0, classes) raises, and the plan reruns the op's own kernel for TF's error."""

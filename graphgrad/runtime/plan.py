@@ -273,7 +273,7 @@ class Plan:
                     body.append("    _snapshot()")
                 self._island_lines(k, isl, prog, args, names, last_use, fed, first_mut, first_line, ns, body,
                                    step, local)
-                if first_mut is not None and pos <= first_mut < isl.end and first_write_line is None:
+                if first_mut is not None and pos <= first_mut < isl.end:  # the island's call writes first
                     first_write_line = self._island_call_line
                 pos = isl.end
                 continue

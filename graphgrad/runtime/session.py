@@ -201,6 +201,7 @@ class Session:
                 feeds = [to_device(f) for f in feeds]
             values = plan(feeds)
             return values[0] if structure is None else structure.rebuild(values)
+        call.plan = plan  # what it runs: `call.plan.source`
         return call
 
     def _note_growth(self):
