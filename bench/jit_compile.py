@@ -17,6 +17,7 @@ _CHILD = """
 import json, os, sys, time
 os.environ["GRAPHGRAD_JIT"] = "1"
 os.environ["GRAPHGRAD_JIT_AFTER"] = "1"
+os.environ["GRAPHGRAD_JIT_AFTER_S"] = "0"
 from bench import workloads
 from bench.peers import graphgrad_peer
 wl = workloads.WORKLOADS[sys.argv[1]]

@@ -20,6 +20,7 @@ from .peers import graphgrad_peer
 def _step(wl, jit):
     os.environ["GRAPHGRAD_JIT"] = "1" if jit else "0"
     os.environ["GRAPHGRAD_JIT_AFTER"] = "1"
+    os.environ["GRAPHGRAD_JIT_AFTER_S"] = "0"
     step = graphgrad_peer.make_step(wl, workloads.init_params(wl), workloads.make_data(wl))
     step()
     step()  # the islands are compiled (or loaded) here

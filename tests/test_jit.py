@@ -18,6 +18,7 @@ RTOL, ATOL = 1e-5, 1e-6
 def jit_on(monkeypatch, tmp_path):
     monkeypatch.setenv("GRAPHGRAD_JIT", "1")
     monkeypatch.setenv("GRAPHGRAD_JIT_AFTER", "1")
+    monkeypatch.setenv("GRAPHGRAD_JIT_AFTER_S", "0")
     monkeypatch.setenv("GRAPHGRAD_JIT_CACHE", str(tmp_path))
     from graphgrad.runtime import jit
     jit._cache_dir.cache_clear()

@@ -1,8 +1,9 @@
 """Islands: runs of a plan's steps compiled by Numba into one native function each (the optional `jit` extra).
 
 A plan runs one kernel call per op; for a small model most of a step is the cost of those calls, not the
-arithmetic. Where Numba is installed, a plan that has run `GRAPHGRAD_JIT_AFTER` times (default 20: a plan run
-a few times is not worth compiling) groups consecutive steps whose ops declare a `jit` template (framework/op_def.py)
+arithmetic. Where Numba is installed, a plan that has run `GRAPHGRAD_JIT_AFTER` times (default 20) and spent
+`GRAPHGRAD_JIT_AFTER_S` seconds in its runs (default 2: a plan run a few times, or a short program, is not worth
+compiling) groups consecutive steps whose ops declare a `jit` template (framework/op_def.py)
 into islands. Each island becomes one function compiled by Numba (its element-wise work fused into loops by
 Numba's array-expression pass, its matrix products calling BLAS), and the plan is regenerated to call it:
 
@@ -39,6 +40,7 @@ from ..framework.op_def import ref_indices
 
 ENV_VAR = "GRAPHGRAD_JIT"
 AFTER_VAR = "GRAPHGRAD_JIT_AFTER"
+SECONDS_VAR = "GRAPHGRAD_JIT_AFTER_S"
 CACHE_VAR = "GRAPHGRAD_JIT_CACHE"
 
 _DTYPES = {"float32", "float64", "int32", "int64", "bool"}
@@ -59,10 +61,20 @@ def jit_default() -> bool:
 
 def runs_before_jit() -> int:
     """How many runs of a plan go by before its islands are compiled (GRAPHGRAD_JIT_AFTER, default 20)."""
+    return int(_number(AFTER_VAR, 20))
+
+
+def seconds_before_jit() -> float:
+    """How long a plan's runs take in all before its islands are compiled (GRAPHGRAD_JIT_AFTER_S, default 2 s):
+    compiling costs seconds (about 1 s when cached), which only a plan that runs for longer than that repays."""
+    return _number(SECONDS_VAR, 2.0)
+
+
+def _number(var, default):
     try:
-        return max(1, int(os.environ.get(AFTER_VAR, "20")))
+        return max(0.0, float(os.environ.get(var, default)))
     except ValueError:
-        return 20
+        return default
 
 
 @dataclass

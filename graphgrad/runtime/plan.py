@@ -15,6 +15,7 @@ import itertools
 import linecache
 import re
 import threading
+import time
 import weakref
 
 import numpy as np
@@ -187,6 +188,7 @@ class Plan:
         if not inner and self.replay is None and ctx.xp is np and jit.jit_default():
             if jit.find_islands(self.steps, prog):
                 self._jit_in = jit.runs_before_jit()
+                self._jit_after_s, self._jit_spent = jit.seconds_before_jit(), 0.0
                 self._jit_args = (prog, fetch_elems, fed)
 
     # --- code generation ------------------------------------------------------------------------------
@@ -448,11 +450,25 @@ class Plan:
         return self._call(feeds)
 
     def _call(self, feeds):
-        if self._jit_in is not None:  # after `runs_before_jit()` runs through the kernels, compile the islands
-            if self._jit_in <= 0:
-                self._jit_compile()
-            else:
-                self._jit_in -= 1
+        if self._jit_in is not None:
+            return self._call_counting(feeds)
+        return self._call_now(feeds)
+
+    def _call_counting(self, feeds):
+        """A run of a plan with islands not compiled yet: they are once the plan has run `runs_before_jit()`
+        times and spent `seconds_before_jit()` in its runs (runtime/jit.py), so that a plan run a few times, or
+        a short program, never pays a compile."""
+        if self._jit_in <= 0 and self._jit_spent >= self._jit_after_s:
+            self._jit_compile()
+            return self._call_now(feeds)
+        self._jit_in -= 1
+        t0 = time.perf_counter()
+        try:
+            return self._call_now(feeds)
+        finally:
+            self._jit_spent += time.perf_counter() - t0
+
+    def _call_now(self, feeds):
         if self.needs_initialized:
             self._check_initialized()
         if self.replay is not None:
