@@ -155,6 +155,34 @@ def test_conv2d_transpose_is_the_adjoint():
         np.testing.assert_allclose((y * dy).sum(), (w * fd).sum(), rtol=1e-10)
 
 
+def ref_conv_input(dy, w, xshape, pads):
+    """The input gradient of a unit-stride convolution with (before, after) `pads`, by its defining scatter."""
+    nd = len(xshape) - 2
+    dxp = np.zeros((xshape[0], *(xshape[1 + i] + sum(pads[i]) for i in range(nd)), xshape[-1]))
+    for pos in np.ndindex(*dy.shape[1:-1]):
+        for off in np.ndindex(*w.shape[:-2]):
+            dxp[(slice(None), *(p + o for p, o in zip(pos, off)))] += dy[(slice(None), *pos)] @ w[off].T
+    return dxp[(slice(None), *(slice(b, b + xshape[1 + i]) for i, (b, _) in enumerate(pads)))]
+
+
+@pytest.mark.parametrize("xs,ks,padding,pads", [
+    ((2, 7, 6, 3), (3, 3), "SAME", ((1, 1), (1, 1))),
+    ((2, 6, 5, 3), (2, 4), "SAME", ((0, 1), (1, 2))),      # even kernels: the odd pad after
+    ((2, 6, 5, 3), (3, 2), "VALID", ((0, 0), (0, 0))),
+    ((2, 5, 4, 3), (2, 3), [[0, 0], [3, 0], [0, 4], [0, 0]], ((3, 0), (0, 4))),  # pads wider than the kernel
+    ((2, 9, 3), (4,), "SAME", ((1, 2),)),                   # 1-D: one GEMM, no slab to add
+    ((1, 4, 3, 5, 2), (2, 3, 2), "SAME", ((0, 1), (1, 1), (0, 1))),
+])
+def test_unit_stride_input_gradient_matches_the_scatter(xs, ks, padding, pads):
+    """Unit strides take the transposed convolution with the last window axis inside the GEMMs: every padding
+    case (shifts in both directions, pads wider than the kernel, 1-D without slabs, 3-D) against the scatter."""
+    x, w = tf.constant(rand(*xs)), rand(*ks, xs[-1], 4)
+    y = tf.nn.convolution(x, w, padding=padding)
+    dy = rand(*y.shape.as_list())
+    dx, = tf.gradients(y, [x], grad_ys=dy)
+    np.testing.assert_allclose(run(dx), ref_conv_input(dy, w, xs, pads), atol=1e-12)
+
+
 def test_conv2d_transpose_output_shape_from_tensor():
     x = tf.placeholder(tf.float64, (None, 3, 3, 4))
     w = tf.constant(rand(2, 2, 5, 4))
@@ -215,6 +243,41 @@ def test_max_pool_gradient_goes_to_the_first_maximum_of_a_tie():
     y = tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
     g = run(tf.gradients(tf.reduce_sum(y * tf.constant([[[[1.0], [2.0]]]], tf.float64)), x)[0])
     np.testing.assert_array_equal(g[0, :, :, 0], [[1, 0, 2, 0], [0, 0, 0, 0]])
+
+
+def ref_max_pool_grad(x, g, ks, strides, padding):
+    """Each window's gradient to its first maximum in row-major window order (channels last), by a loop."""
+    nd = x.ndim - 2
+    geo = [_geo(x.shape[1 + i], ks[i], strides[i], 1, padding) for i in range(nd)]
+    dx = np.zeros_like(x)
+    for n, c in np.ndindex(x.shape[0], x.shape[-1]):
+        for pos in np.ndindex(*g.shape[1:-1]):
+            best = None
+            for off in np.ndindex(*ks):
+                src = tuple(pos[i] * strides[i] + off[i] - geo[i][1] for i in range(nd))
+                if all(0 <= src[i] < x.shape[1 + i] for i in range(nd)) and \
+                        (best is None or x[(n, *src, c)] > x[(n, *best, c)]):
+                    best = src
+            dx[(n, *best, c)] += g[(n, *pos, c)]
+    return dx
+
+
+@pytest.mark.parametrize("shape,k,s,padding", [
+    ((2, 4, 6, 3), 2, 2, "VALID"), ((2, 6, 6, 3), 3, 3, "SAME"),   # windows tiling the input
+    ((2, 5, 6, 3), 2, 2, "SAME"), ((2, 5, 5, 3), 3, 2, "SAME"), ((2, 4, 4, 3), 2, 1, "VALID"),  # the rest
+])
+@pytest.mark.parametrize("fmt", ["NHWC", "NCHW"])
+def test_max_pool_gradient_with_many_ties(shape, k, s, padding, fmt):
+    """Values from {0, 1, 2} (ties in most windows, as after a ReLU), each window's gradient to its first
+    maximum: the tiling path and the padded one, both layouts."""
+    x = RNG.integers(0, 3, shape).astype(np.float64)
+    xin, ks, st = (nchw(x), [1, 1, k, k], [1, 1, s, s]) if fmt == "NCHW" else (x, [1, k, k, 1], [1, s, s, 1])
+    xt = tf.constant(xin)
+    y = tf.nn.max_pool(xt, ks, st, padding, data_format=fmt)
+    g = rand(*y.shape.as_list())
+    dx = run(tf.gradients(y, [xt], grad_ys=g)[0])
+    ref = ref_max_pool_grad(x, nhwc(g) if fmt == "NCHW" else g, (k, k), (s, s), padding)
+    np.testing.assert_allclose(nhwc(dx) if fmt == "NCHW" else dx, ref, rtol=0, atol=1e-12)  # overlaps: sum order
 
 
 # --- gradients (float64 central differences) ----------------------------------------------------------------

@@ -190,9 +190,12 @@ class _Im2col:
     def input_grad(self, dy2, w, xshape):
         """col2im(dy2 @ w2ᵀ) without the [M, K * C] intermediate: per window offset one GEMM [M, O] @ [O, C],
         added straight into its strided slice of the input gradient (ungrouped; a third less time than one big
-        GEMM and a scatter from the strided patch columns, and K times less memory)."""
+        GEMM and a scatter from the strided patch columns, and K times less memory). Unit strides and dilations
+        take `_unit_input_grad` instead."""
         ks, c = w.shape[:-2], w.shape[-2]
         outs, pads, axes = self.geo(xshape, ks)
+        if all(s == 1 for s in self.strides) and all(d == 1 for d in self.dils):
+            return self._unit_input_grad(dy2.reshape(xshape[0], *outs, w.shape[-1]), w, xshape, outs, pads)
         wk = w.reshape(math.prod(ks), c, w.shape[-1])
         if len(wk) == 1 and all(s == 1 for s in self.strides) and not any(b or a for b, a in pads):
             return self.mm(dy2, wk[0].T).reshape(xshape)
@@ -202,6 +205,39 @@ class _Im2col:
         for j, idx in enumerate(window_slices(self.n + 2, axes, outs, ks, self.strides, self.dils)):
             dxp[idx] += self.mm(dy2, wk[j].T).reshape(part)
         return cropped(dxp, axes, pads)
+
+    def _unit_input_grad(self, dy, w, xshape, outs, pads):
+        """The input gradient of a unit-stride, undilated convolution as the transposed convolution, with the
+        sum over the last window axis inside the GEMMs: dy, zero-padded along the last spatial axis, is unfolded
+        into [rows, k_last * O] (dx's positions along that axis, dy's along the others; one strided copy of
+        k_last times dy), then per offset `lead` of the other window axes one GEMM with the flipped filter
+        [k_last * O, C] gives a slab of dx, added into it shifted by the offset: k / k_last adds, each over
+        contiguous rows, instead of k strided ones (col2im), and GEMMs k_last times wider than one per offset."""
+        ks, c, o = w.shape[:-2], w.shape[-2], w.shape[-1]
+        kl, (pl, _), wout, win = ks[-1], pads[-1], outs[-1], xshape[-2]
+        # dyw[..., q, j, :] = dy[..., q + pl - (kl - 1 - j), :]: dy shifted by lo = kl - 1 - pl along the axis
+        lo = kl - 1 - pl
+        dyl = self.xp.zeros((*dy.shape[:-2], win + kl - 1, o), dy.dtype)
+        src = slice(max(0, -lo), min(wout, win + kl - 1 - lo))
+        dyl[..., src.start + lo:src.stop + lo, :] = dy[..., src, :]
+        st = dyl.strides
+        dyw = self.as_strided(dyl, (*dy.shape[:-2], win, kl, o), (*st[:-2], st[-2], st[-2], st[-1]))
+        dyw = dyw.reshape(-1, kl * o)
+        wf = w[..., ::-1, :, :].swapaxes(-1, -2).reshape(-1, kl * o, c)  # [lead, (j, o), c], j flipped
+        lead_ks, lead_outs = ks[:-1], outs[:-1]
+        part = (xshape[0], *lead_outs, win, c)
+        if not lead_ks:
+            return self.mm(dyw, wf[0]).reshape(part)
+        dx = self.xp.zeros(xshape, dy.dtype)
+        for j, offs in enumerate(np.ndindex(*lead_ks)):
+            dst, src = [slice(None)], [slice(None)]
+            for i, n, m, (b, _) in zip(offs, xshape[1:-2], lead_outs, pads[:-1]):
+                lo_i, hi_i = max(0, i - b), min(n, m + i - b)  # dx rows h whose dy row h + b - i exists
+                dst.append(slice(lo_i, hi_i))
+                src.append(slice(lo_i + b - i, hi_i + b - i))
+            if all(d.start < d.stop for d in dst[1:]):
+                dx[tuple(dst)] += self.mm(dyw, wf[j]).reshape(part)[tuple(src)]
+        return dx
 
     # The GEMMs, with groups: the filter is [K, Cg, G * Og]; patch column k * C + g * Cg + c.
     def forward(self, cols, w, groups):
