@@ -238,6 +238,23 @@ def test_max_pool_with_argmax():
     np.testing.assert_array_equal(abv[1] - av[1], 4 * 5 * 3)
 
 
+def test_kernels_keep_scratch_buffers_right_across_runs_of_other_sizes():
+    """The padded copies the kernels keep between runs: widths 4 and 3 pad to 5 under SAME k3 s2 but with other
+    pads (0, 1) and (1, 1), so a buffer kept by shape alone would carry a stale element into the second run."""
+    x = tf.placeholder(tf.float64, (None, None, None, 2))
+    w = rand(3, 3, 2, 3)
+    y = tf.nn.conv2d(x, w, 2, "SAME")
+    y1 = tf.nn.conv2d(x, w, 1, "SAME")
+    dx1, = tf.gradients(tf.reduce_sum(y1 * y1), [x])
+    with tf.Session() as s:
+        for width in (4, 3, 4, 5, 3):
+            xv = rand(2, 3, width, 2)
+            got, got_dx = s.run([y, dx1], {x: xv})
+            np.testing.assert_allclose(got, ref_conv(xv, w, (2, 2), (1, 1), "SAME"), atol=1e-12)
+            yv = ref_conv(xv, w, (1, 1), (1, 1), "SAME")
+            np.testing.assert_allclose(got_dx, ref_conv_input(2 * yv, w, xv.shape, ((1, 1), (1, 1))), atol=1e-12)
+
+
 def test_max_pool_gradient_goes_to_the_first_maximum_of_a_tie():
     x = tf.constant(np.zeros((1, 2, 4, 1)))
     y = tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")

@@ -24,6 +24,7 @@ Padding is TensorFlow's: "VALID" gives ceil((n - (k - 1)·d) / s) outputs; "SAME
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 
@@ -79,8 +80,9 @@ def geometry(sizes, ks, strides, dils, padding):
     return tuple(outs), tuple(pads)
 
 
-def padded(xp, x, axes, pads, value=0):
-    """`x` padded with `value` along `axes` ((before, after) each), or `x` itself when nothing is padded."""
+def padded(xp, x, axes, pads, value=0, buffer=None):
+    """`x` padded with `value` along `axes` ((before, after) each), or `x` itself when nothing is padded.
+    `buffer(shape, dtype)`, when given, supplies the result: one whose border already holds `value`."""
     if not any(b or a for b, a in pads):
         return x
     shp = list(x.shape)
@@ -88,7 +90,10 @@ def padded(xp, x, axes, pads, value=0):
     for ax, (b, a) in zip(axes, pads):
         inner[ax] = slice(b, b + shp[ax])
         shp[ax] += b + a
-    out = xp.full(tuple(shp), value, x.dtype) if value else xp.zeros(tuple(shp), x.dtype)
+    if buffer is not None:
+        out = buffer(tuple(shp), x.dtype)
+    else:
+        out = xp.full(tuple(shp), value, x.dtype) if value else xp.zeros(tuple(shp), x.dtype)
     out[tuple(inner)] = x
     return out
 
@@ -151,6 +156,29 @@ class _Im2col:
         self.mm = _matmul(ctx, op.outputs[0].dtype.base_dtype)
         self.as_strided = ctx.xp.lib.stride_tricks.as_strided
         self._geo = {}
+        self._local = threading.local()
+
+    def kept(self, name, shape, dtype):
+        """A scratch buffer that never leaves the kernel, kept from one call to the next (one per thread):
+        fresh pages of a large temporary cost about as much as filling it. Zeros when new, so a padded copy
+        whose interior is rewritten every call keeps its zero border."""
+        bufs = self._local.__dict__
+        b = bufs.get(name)
+        if b is None or b.shape != shape or b.dtype != dtype:
+            b = bufs[name] = self.xp.zeros(shape, dtype)
+        return b
+
+    def zero_padded(self, name, x, axes, pads):
+        """`padded(x)` with zeros, in a kept buffer (x itself when nothing is padded)."""
+        # keyed by the pads too: widths 3 and 4 both pad to 5 under SAME k3 s2, with other borders
+        return padded(self.xp, x, axes, pads, buffer=lambda shape, dt: self.kept((name, pads), shape, dt))
+
+    def unfold(self, name, view, rows, cols):
+        """The strided `view` copied into a [rows, cols] matrix: new (`name` None) or the kept buffer `name`."""
+        shape = (rows, cols)
+        out = self.xp.empty(shape, view.dtype) if name is None else self.kept(name, shape, view.dtype)
+        self.xp.copyto(out.reshape(view.shape), view)
+        return out
 
     def geo(self, xshape, ks):
         key = (xshape, ks)
@@ -163,7 +191,7 @@ class _Im2col:
     def cols(self, x, ks):
         """x (channels last) -> (patch matrix [N * out, K * C], outs)."""
         outs, pads, axes = self.geo(x.shape, ks)
-        xp_ = padded(self.xp, x, axes, pads)
+        xp_ = self.zero_padded("x", x, axes, pads)
         n, c = x.shape[0], x.shape[-1]
         if all(k == 1 for k in ks) and all(s == 1 for s in self.strides) and xp_ is x:
             return x.reshape(-1, c), outs
@@ -172,7 +200,7 @@ class _Im2col:
             xp_, (n, *outs, *ks, c),
             (st[0], *(st[1 + i] * s for i, s in enumerate(self.strides)),
              *(st[1 + i] * d for i, d in enumerate(self.dils)), st[-1]))
-        return view.reshape(n * math.prod(outs), math.prod(ks) * c), outs
+        return self.unfold(None, view, n * math.prod(outs), math.prod(ks) * c), outs  # a new array: Conv returns it
 
     def col2im(self, cols, xshape, ks):
         """The adjoint of `cols`: [N * out, K * C] scattered (summed) back onto an input of `xshape`."""
@@ -217,12 +245,11 @@ class _Im2col:
         kl, (pl, _), wout, win = ks[-1], pads[-1], outs[-1], xshape[-2]
         # dyw[..., q, j, :] = dy[..., q + pl - (kl - 1 - j), :]: dy shifted by lo = kl - 1 - pl along the axis
         lo = kl - 1 - pl
-        dyl = self.xp.zeros((*dy.shape[:-2], win + kl - 1, o), dy.dtype)
         src = slice(max(0, -lo), min(wout, win + kl - 1 - lo))
-        dyl[..., src.start + lo:src.stop + lo, :] = dy[..., src, :]
+        dyl = self.zero_padded("dy", dy[..., src, :], (dy.ndim - 2,), ((src.start + lo, win + kl - 1 - lo - src.stop),))
         st = dyl.strides
         dyw = self.as_strided(dyl, (*dy.shape[:-2], win, kl, o), (*st[:-2], st[-2], st[-2], st[-1]))
-        dyw = dyw.reshape(-1, kl * o)
+        dyw = self.unfold("dyw", dyw, math.prod(dy.shape[:-2]) * win, kl * o)
         wf = w[..., ::-1, :, :].swapaxes(-1, -2).reshape(-1, kl * o, c)  # [lead, (j, o), c], j flipped
         lead_ks, lead_outs = ks[:-1], outs[:-1]
         part = (xshape[0], *lead_outs, win, c)
