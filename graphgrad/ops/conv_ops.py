@@ -15,8 +15,10 @@ three again (see `Conv.gradient` and friends), and derivatives of any order work
 The kernels are im2col through a strided view and one GEMM: the padded input, channels last, is viewed as
 `[N, *out, *window, C]` (`xp.lib.stride_tricks.as_strided`, which CuPy has too), reshaped into the
 `[N * out, window * C]` patch matrix (the only copy) and multiplied by the filter as `[window * C, O]`. The
-input gradient is the product the other way round followed by col2im: one strided add per window offset.
-NCHW runs as NHWC between two transposes.
+input gradient of a unit-stride convolution is the transposed convolution, dy unfolded along the last spatial
+axis only and one GEMM per offset of the other window axes, each added into a slab of dx; other strides take one
+GEMM per window offset added into its strided slice (col2im). Padded copies and the unfolded dy are scratch
+buffers the kernel keeps between calls. NCHW runs as NHWC between two transposes.
 
 Padding is TensorFlow's: "VALID" gives ceil((n - (k - 1)·d) / s) outputs; "SAME" gives ceil(n / s) and pads
 `max((out - 1)·s + (k - 1)·d + 1 - n, 0)` zeros, half of them (rounded down) before and the rest after.

@@ -5,7 +5,8 @@ Ops, for any number of spatial dimensions and either channel position:
 - `MaxPool(x)`: the maximum of each window (padding with -inf, so SAME windows see only real elements); the
   kernel takes the elementwise maximum of one strided slice per window offset, no copy of the windows.
 - `MaxPoolGrad(x, y, dy)`: routes each window's gradient to its maximum (the first one in row-major window
-  order when several tie, as TF's CPU kernel), summing where windows overlap.
+  order when several tie, as TF's CPU kernel), summing where windows overlap. Windows that tile the input
+  (2x2 pooling of even sizes) are read through a reshaped view of x and written once, without padding.
 - `MaxPoolGradGrad(x, y, g)`: the adjoint of the routing (each window reads g at its maximum); the two are each
   other's gradient, so max pooling differentiates to any order.
 - `AvgPool(x)` and `AvgPoolGrad(dy)`: the mean over the window's real elements (TF's SAME average divides by the
