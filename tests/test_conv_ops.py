@@ -95,8 +95,9 @@ CASES_2D = [  # (H, W, k, stride, dilation, padding)
 
 @pytest.mark.parametrize("H,W,k,s,d,padding", CASES_2D)
 @pytest.mark.parametrize("fmt", ["NHWC", "NCHW"])
-def test_conv2d_matches_loop(H, W, k, s, d, padding, fmt):
-    x, w = rand(2, H, W, 3), rand(k, k, 3, 4)
+@pytest.mark.parametrize("c", [3, 17])  # the patch matrix column-major (few channels) and row-major
+def test_conv2d_matches_loop(H, W, k, s, d, padding, fmt, c):
+    x, w = rand(2, H, W, c), rand(k, k, c, 4)
     ref = ref_conv(x, w, (s, s), (d, d), padding)
     if fmt == "NHWC":
         y = tf.nn.conv2d(x, w, strides=[1, s, s, 1], padding=padding, dilations=[1, d, d, 1])
@@ -302,6 +303,7 @@ def test_max_pool_gradient_with_many_ties(shape, k, s, padding, fmt):
 GRAD_CASES = [  # (x shape NHWC, k, stride, dilation, padding)
     ((1, 4, 5, 2), 3, 1, 1, "SAME"), ((2, 5, 4, 2), 2, 2, 1, "SAME"), ((1, 5, 5, 2), 3, 2, 1, "VALID"),
     ((1, 5, 4, 1), 2, 1, 2, "SAME"), ((1, 4, 4, 2), 2, 1, 2, "VALID"),
+    ((1, 3, 3, 17), 2, 1, 1, "SAME"),  # more channels than `_FEW_CHANNELS`: the row-major patch matrix
 ]
 
 

@@ -146,6 +146,8 @@ def _fmt_shape(s):
 
 # --- the im2col kernels -------------------------------------------------------------------------------------
 
+_FEW_CHANNELS = 16  # up to this many input channels the patch matrix is built column-major (`_Im2col.cols`)
+
 
 class _Im2col:
     """im2col / col2im and the three GEMMs for one op's attrs; geometry cached per input shape."""
@@ -191,18 +193,31 @@ class _Im2col:
         return g
 
     def cols(self, x, ks):
-        """x (channels last) -> (patch matrix [N * out, K * C], outs)."""
+        """x (channels last) -> (patch matrix [N * out, K * C], outs). With few channels the matrix is
+        column-major, filled by one copy per window offset from a channels-first padded copy of x: each copies
+        whole image rows where the patch view copies C elements at a time, and BLAS takes it at least as fast
+        (W5's first layer, C = 1: the copy 1.1 -> 0.35 ms)."""
         outs, pads, axes = self.geo(x.shape, ks)
-        xp_ = self.zero_padded("x", x, axes, pads)
         n, c = x.shape[0], x.shape[-1]
-        if all(k == 1 for k in ks) and all(s == 1 for s in self.strides) and xp_ is x:
+        unpadded = not any(b or a for b, a in pads)
+        if all(k == 1 for k in ks) and all(s == 1 for s in self.strides) and unpadded:
             return x.reshape(-1, c), outs
+        rows, width = n * math.prod(outs), math.prod(ks) * c
+        if c <= _FEW_CHANNELS:
+            first = tuple(range(2, self.n + 2))
+            xt = self.zero_padded("xt", x.transpose(self.n + 1, *range(self.n + 1)), first, pads)  # [C, N, ...]
+            out = self.xp.empty((rows, width), x.dtype, order="F")
+            part = out.T.reshape(-1, c, n, *outs)
+            for j, idx in enumerate(window_slices(self.n + 2, first, outs, ks, self.strides, self.dils)):
+                part[j] = xt[idx]
+            return out, outs
+        xp_ = self.zero_padded("x", x, axes, pads)
         st = xp_.strides
         view = self.as_strided(
             xp_, (n, *outs, *ks, c),
             (st[0], *(st[1 + i] * s for i, s in enumerate(self.strides)),
              *(st[1 + i] * d for i, d in enumerate(self.dils)), st[-1]))
-        return self.unfold(None, view, n * math.prod(outs), math.prod(ks) * c), outs  # a new array: Conv returns it
+        return self.unfold(None, view, rows, width), outs  # a new array: Conv returns it
 
     def col2im(self, cols, xshape, ks):
         """The adjoint of `cols`: [N * out, K * C] scattered (summed) back onto an input of `xshape`."""
