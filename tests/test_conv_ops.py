@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 
 import numpy as np
 import pytest
@@ -254,6 +255,27 @@ def test_kernels_keep_scratch_buffers_right_across_runs_of_other_sizes():
             np.testing.assert_allclose(got, ref_conv(xv, w, (2, 2), (1, 1), "SAME"), atol=1e-12)
             yv = ref_conv(xv, w, (1, 1), (1, 1), "SAME")
             np.testing.assert_allclose(got_dx, ref_conv_input(2 * yv, w, xv.shape, ((1, 1), (1, 1))), atol=1e-12)
+
+
+def test_threads_running_one_plan_keep_their_own_scratch_buffers():
+    """Two threads running the same conv gradient at once (as TF1 allows) get exactly their serial results: the
+    kernels' kept buffers are per thread."""
+    x = tf.placeholder(tf.float64, (None, 8, 8, 3))
+    y = tf.nn.max_pool(tf.nn.conv2d(x, rand(3, 3, 3, 4), 1, "SAME"), 2, 2, "SAME")
+    g = tf.gradients(tf.reduce_sum(y * y), [x])[0]
+    xs = [rand(5, 8, 8, 3), rand(5, 8, 8, 3)]
+    with tf.Session() as s:
+        ref = [s.run(g, {x: v}) for v in xs]
+        bad = []
+
+        def work(i):
+            bad.extend(i for _ in range(150) if not np.array_equal(s.run(g, {x: xs[i]}), ref[i]))
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert not bad
 
 
 def test_max_pool_gradient_goes_to_the_first_maximum_of_a_tie():
