@@ -257,6 +257,27 @@ def test_kernels_keep_scratch_buffers_right_across_runs_of_other_sizes():
             np.testing.assert_allclose(got_dx, ref_conv_input(2 * yv, w, xv.shape, ((1, 1), (1, 1))), atol=1e-12)
 
 
+@pytest.mark.parametrize("c", [2, 17])  # column-major and row-major patch matrices
+def test_a_patch_matrix_is_reused_only_when_nothing_refers_to_it(c):
+    """Conv's patch matrix (its second output) goes back into service the run after the filter gradient read
+    it, but never while a fetched copy, or a view of one, is still held."""
+    x = tf.placeholder(tf.float64, (2, 5, 5, c))
+    y = tf.nn.conv2d(x, rand(3, 3, c, 2), 1, "SAME")
+    cols = y.op.outputs[1]
+    with tf.Session() as s:
+        held = s.run(cols, {x: rand(2, 5, 5, c)})
+        view = s.run(cols, {x: rand(2, 5, 5, c)}).T  # only a view of the second result is kept
+        first, second = held.copy(), view.copy()
+        for _ in range(3):
+            s.run(cols, {x: rand(2, 5, 5, c)})
+        np.testing.assert_array_equal(held, first)
+        np.testing.assert_array_equal(view, second)
+        a = s.run(cols, {x: rand(2, 5, 5, c)})
+        a_ptr = a.__array_interface__["data"][0]
+        del a
+        assert s.run(cols, {x: rand(2, 5, 5, c)}).__array_interface__["data"][0] == a_ptr  # dropped: reused
+
+
 def test_threads_running_one_plan_keep_their_own_scratch_buffers():
     """Two threads running the same conv gradient at once (as TF1 allows) get exactly their serial results: the
     kernels' kept buffers are per thread."""

@@ -18,7 +18,8 @@ The kernels are im2col through a strided view and one GEMM: the padded input, ch
 input gradient of a unit-stride convolution is the transposed convolution, dy unfolded along the last spatial
 axis only and one GEMM per offset of the other window axes, each added into a slab of dx; other strides take one
 GEMM per window offset added into its strided slice (col2im). Padded copies and the unfolded dy are scratch
-buffers the kernel keeps between calls. NCHW runs as NHWC between two transposes.
+buffers the kernel keeps between calls, and the patch matrix reuses last step's once nothing refers to it (see
+`_Im2col.recycled`). NCHW runs as NHWC between two transposes.
 
 Padding is TensorFlow's: "VALID" gives ceil((n - (k - 1)·d) / s) outputs; "SAME" gives ceil(n / s) and pads
 `max((out - 1)·s + (k - 1)·d + 1 - n, 0)` zeros, half of them (rounded down) before and the rest after.
@@ -26,6 +27,7 @@ Padding is TensorFlow's: "VALID" gives ceil((n - (k - 1)·d) / s) outputs; "SAME
 from __future__ import annotations
 
 import math
+import sys
 import threading
 
 import numpy as np
@@ -149,6 +151,13 @@ def _fmt_shape(s):
 _FEW_CHANNELS = 16  # up to this many input channels the patch matrix is built column-major (`_Im2col.cols`)
 
 
+def _refcount(d, key):
+    return sys.getrefcount(d[key])
+
+
+_ALONE = _refcount({"probe": np.empty(0)}, "probe")  # the count of an array only a dict refers to
+
+
 class _Im2col:
     """im2col / col2im and the three GEMMs for one op's attrs; geometry cached per input shape."""
 
@@ -177,10 +186,24 @@ class _Im2col:
         # keyed by the pads too: widths 3 and 4 both pad to 5 under SAME k3 s2, with other borders
         return padded(self.xp, x, axes, pads, buffer=lambda shape, dt: self.kept((name, pads), shape, dt))
 
+    def recycled(self, name, shape, dtype, order="C"):
+        """A buffer for a result: the array this kernel returned under `name` last time (per thread) when nothing
+        refers to it any more, else a new one. A view keeps its base alive, so a fetched, taped or viewed result
+        is never reused; the plan drops a step's patch matrix once the filter gradient has read it, and the
+        next step writes into the same pages (a new 40 MB array costs its page faults: W5's second conv)."""
+        bufs = self._local.__dict__
+        key = (name, order)
+        if key in bufs and _refcount(bufs, key) == _ALONE:
+            b = bufs[key]
+            if b.shape == shape and b.dtype == dtype:
+                return b
+        b = bufs[key] = self.xp.empty(shape, dtype, order=order)
+        return b
+
     def unfold(self, name, view, rows, cols):
-        """The strided `view` copied into a [rows, cols] matrix: new (`name` None) or the kept buffer `name`."""
+        """The strided `view` copied into a [rows, cols] matrix: a result (`name` None) or the kept buffer."""
         shape = (rows, cols)
-        out = self.xp.empty(shape, view.dtype) if name is None else self.kept(name, shape, view.dtype)
+        out = self.recycled("cols", shape, view.dtype) if name is None else self.kept(name, shape, view.dtype)
         self.xp.copyto(out.reshape(view.shape), view)
         return out
 
@@ -206,7 +229,7 @@ class _Im2col:
         if c <= _FEW_CHANNELS:
             first = tuple(range(2, self.n + 2))
             xt = self.zero_padded("xt", x.transpose(self.n + 1, *range(self.n + 1)), first, pads)  # [C, N, ...]
-            out = self.xp.empty((rows, width), x.dtype, order="F")
+            out = self.recycled("cols", (rows, width), x.dtype, order="F")
             part = out.T.reshape(-1, c, n, *outs)
             for j, idx in enumerate(window_slices(self.n + 2, first, outs, ks, self.strides, self.dils)):
                 part[j] = xt[idx]
