@@ -331,8 +331,8 @@ class _Im2col:
         ks, cg, o = wshape[:-2], wshape[-2], wshape[-1]
         k = math.prod(ks)
         if groups == 1:
-            if k * cg < o:  # a thin patch matrix (first layers): BLAS does better with the long axis inside
-                return self.mm(dy2.T, cols).T.reshape(wshape)
+            if k * cg < o and not cols.flags.f_contiguous:  # a thin row-major patch matrix: BLAS does better
+                return self.mm(dy2.T, cols).T.reshape(wshape)  # with the long axis inside (column-major has it)
             return self.mm(cols.T, dy2).reshape(wshape)
         m, og = cols.shape[0], o // groups
         cg_ = cols.reshape(m, k, groups, cg).transpose(2, 3, 1, 0).reshape(groups, cg * k, m)
