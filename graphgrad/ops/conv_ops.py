@@ -156,6 +156,11 @@ def _refcount(d, key):
 
 
 _ALONE = _refcount({"probe": np.empty(0)}, "probe")  # the count of an array only a dict refers to
+_KEEP_BYTES = 64 << 20  # larger buffers are not kept between calls: memory held while idle stays bounded
+
+
+def _too_big_to_keep(shape, dtype):
+    return math.prod(shape) * np.dtype(dtype).itemsize > _KEEP_BYTES
 
 
 class _Im2col:
@@ -172,13 +177,17 @@ class _Im2col:
         self._local = threading.local()
 
     def kept(self, name, shape, dtype):
-        """A scratch buffer that never leaves the kernel, kept from one call to the next (one per thread):
-        fresh pages of a large temporary cost about as much as filling it. Zeros when new, so a padded copy
-        whose interior is rewritten every call keeps its zero border."""
+        """A scratch buffer that never leaves the kernel, kept from one call to the next (one per thread; up to
+        `_KEEP_BYTES`): fresh pages of a large temporary cost about as much as filling it. Zeros when new, so a
+        padded copy whose interior is rewritten every call keeps its zero border."""
         bufs = self._local.__dict__
         b = bufs.get(name)
         if b is None or b.shape != shape or b.dtype != dtype:
-            b = bufs[name] = self.xp.zeros(shape, dtype)
+            b = self.xp.zeros(shape, dtype)
+            if _too_big_to_keep(shape, dtype):
+                bufs.pop(name, None)
+                return b
+            bufs[name] = b
         return b
 
     def zero_padded(self, name, x, axes, pads):
@@ -188,16 +197,21 @@ class _Im2col:
 
     def recycled(self, name, shape, dtype, order="C"):
         """A buffer for a result: the array this kernel returned under `name` last time (per thread) when nothing
-        refers to it any more, else a new one. A view keeps its base alive, so a fetched, taped or viewed result
-        is never reused; the plan drops a step's patch matrix once the filter gradient has read it, and the
-        next step writes into the same pages (a new 40 MB array costs its page faults: W5's second conv)."""
+        refers to it any more, else a new one (kept up to `_KEEP_BYTES`). A view keeps its base alive, so a
+        fetched, taped or viewed result is never reused; the plan drops a step's patch matrix once the filter
+        gradient has read it, and the next step writes into the same pages (a new 40 MB array costs its page
+        faults: W5's second conv)."""
         bufs = self._local.__dict__
         key = (name, order)
         if key in bufs and _refcount(bufs, key) == _ALONE:
             b = bufs[key]
             if b.shape == shape and b.dtype == dtype:
                 return b
-        b = bufs[key] = self.xp.empty(shape, dtype, order=order)
+        b = self.xp.empty(shape, dtype, order=order)
+        if _too_big_to_keep(shape, dtype):
+            bufs.pop(key, None)
+        else:
+            bufs[key] = b
         return b
 
     def unfold(self, name, view, rows, cols):
