@@ -496,6 +496,26 @@ def test_gradients_of_many_ops_match(violations):
     assert host_only(results[1])
 
 
+def test_conv_and_pool_kernels_match_on_the_fake_gpu(violations):
+    """The convolution and pooling kernels' paths (unit-stride input gradient with kept scratch buffers, strided
+    col2im, max-pool gradient of tiling and overlapping windows) run on the device array module alone, twice."""
+    xv = np.random.default_rng(1).integers(0, 3, size=(2, 6, 6, 2)).astype(np.float64)  # ties in the pools
+    results = []
+    for device in ("cpu", "fakegpu"):
+        g = tf.Graph()
+        with g.as_default():
+            x = tf.placeholder(tf.float64, [None, 6, 6, 2])
+            w1 = tf.constant(np.random.default_rng(2).normal(size=(3, 3, 2, 4)))
+            w2 = tf.constant(np.random.default_rng(3).normal(size=(2, 2, 4, 3)))
+            h = tf.nn.max_pool(tf.nn.relu(tf.nn.conv2d(x, w1, 1, "SAME")), 2, 2, "VALID")
+            h = tf.nn.max_pool(tf.nn.conv2d(h, w2, 2, "SAME"), 2, 1, "SAME")
+            fetches = [h] + tf.gradients(tf.reduce_sum(h * h), [x, w1, w2])
+            with tf.Session(device=device) as s:
+                results.append([s.run(fetches, {x: xv}), s.run(fetches, {x: xv[:1]})])
+    _assert_same(results[1], results[0])
+    assert host_only(results[1])
+
+
 def test_random_ops_give_the_same_numbers_with_a_seed(violations):
     results = []
     for device in ("cpu", "fakegpu"):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import threading
 
 import numpy as np
 import pytest
 from gradcheck import check_gradients
 
 import graphgrad as tf
+from graphgrad.ops import conv_ops
 
 RNG = np.random.default_rng(7)
 
@@ -95,8 +97,9 @@ CASES_2D = [  # (H, W, k, stride, dilation, padding)
 
 @pytest.mark.parametrize("H,W,k,s,d,padding", CASES_2D)
 @pytest.mark.parametrize("fmt", ["NHWC", "NCHW"])
-def test_conv2d_matches_loop(H, W, k, s, d, padding, fmt):
-    x, w = rand(2, H, W, 3), rand(k, k, 3, 4)
+@pytest.mark.parametrize("c", [3, 17])  # the patch matrix column-major (few channels) and row-major
+def test_conv2d_matches_loop(H, W, k, s, d, padding, fmt, c):
+    x, w = rand(2, H, W, c), rand(k, k, c, 4)
     ref = ref_conv(x, w, (s, s), (d, d), padding)
     if fmt == "NHWC":
         y = tf.nn.conv2d(x, w, strides=[1, s, s, 1], padding=padding, dilations=[1, d, d, 1])
@@ -155,6 +158,34 @@ def test_conv2d_transpose_is_the_adjoint():
         np.testing.assert_allclose((y * dy).sum(), (w * fd).sum(), rtol=1e-10)
 
 
+def ref_conv_input(dy, w, xshape, pads):
+    """The input gradient of a unit-stride convolution with (before, after) `pads`, by its defining scatter."""
+    nd = len(xshape) - 2
+    dxp = np.zeros((xshape[0], *(xshape[1 + i] + sum(pads[i]) for i in range(nd)), xshape[-1]))
+    for pos in np.ndindex(*dy.shape[1:-1]):
+        for off in np.ndindex(*w.shape[:-2]):
+            dxp[(slice(None), *(p + o for p, o in zip(pos, off)))] += dy[(slice(None), *pos)] @ w[off].T
+    return dxp[(slice(None), *(slice(b, b + xshape[1 + i]) for i, (b, _) in enumerate(pads)))]
+
+
+@pytest.mark.parametrize("xs,ks,padding,pads", [
+    ((2, 7, 6, 3), (3, 3), "SAME", ((1, 1), (1, 1))),
+    ((2, 6, 5, 3), (2, 4), "SAME", ((0, 1), (1, 2))),      # even kernels: the odd pad after
+    ((2, 6, 5, 3), (3, 2), "VALID", ((0, 0), (0, 0))),
+    ((2, 5, 4, 3), (2, 3), [[0, 0], [3, 0], [0, 4], [0, 0]], ((3, 0), (0, 4))),  # pads wider than the kernel
+    ((2, 9, 3), (4,), "SAME", ((1, 2),)),                   # 1-D: one GEMM, no slab to add
+    ((1, 4, 3, 5, 2), (2, 3, 2), "SAME", ((0, 1), (1, 1), (0, 1))),
+])
+def test_unit_stride_input_gradient_matches_the_scatter(xs, ks, padding, pads):
+    """Unit strides take the transposed convolution with the last window axis inside the GEMMs: every padding
+    case (shifts in both directions, pads wider than the kernel, 1-D without slabs, 3-D) against the scatter."""
+    x, w = tf.constant(rand(*xs)), rand(*ks, xs[-1], 4)
+    y = tf.nn.convolution(x, w, padding=padding)
+    dy = rand(*y.shape.as_list())
+    dx, = tf.gradients(y, [x], grad_ys=dy)
+    np.testing.assert_allclose(run(dx), ref_conv_input(dy, w, xs, pads), atol=1e-12)
+
+
 def test_conv2d_transpose_output_shape_from_tensor():
     x = tf.placeholder(tf.float64, (None, 3, 3, 4))
     w = tf.constant(rand(2, 2, 5, 4))
@@ -210,6 +241,68 @@ def test_max_pool_with_argmax():
     np.testing.assert_array_equal(abv[1] - av[1], 4 * 5 * 3)
 
 
+@pytest.mark.parametrize("keep_bytes", [None, 0])  # buffers kept between runs, and none (all above the cap)
+def test_kernels_keep_scratch_buffers_right_across_runs_of_other_sizes(keep_bytes, monkeypatch):
+    """The padded copies the kernels keep between runs: widths 4 and 3 pad to 5 under SAME k3 s2 but with other
+    pads (0, 1) and (1, 1), so a buffer kept by shape alone would carry a stale element into the second run."""
+    if keep_bytes is not None:
+        monkeypatch.setattr(conv_ops, "_KEEP_BYTES", keep_bytes)
+    x = tf.placeholder(tf.float64, (None, None, None, 2))
+    w = rand(3, 3, 2, 3)
+    y = tf.nn.conv2d(x, w, 2, "SAME")
+    y1 = tf.nn.conv2d(x, w, 1, "SAME")
+    dx1, = tf.gradients(tf.reduce_sum(y1 * y1), [x])
+    with tf.Session() as s:
+        for width in (4, 3, 4, 5, 3):
+            xv = rand(2, 3, width, 2)
+            got, got_dx = s.run([y, dx1], {x: xv})
+            np.testing.assert_allclose(got, ref_conv(xv, w, (2, 2), (1, 1), "SAME"), atol=1e-12)
+            yv = ref_conv(xv, w, (1, 1), (1, 1), "SAME")
+            np.testing.assert_allclose(got_dx, ref_conv_input(2 * yv, w, xv.shape, ((1, 1), (1, 1))), atol=1e-12)
+
+
+@pytest.mark.parametrize("c", [2, 17])  # column-major and row-major patch matrices
+def test_a_patch_matrix_is_reused_only_when_nothing_refers_to_it(c):
+    """Conv's patch matrix (its second output) goes back into service the run after the filter gradient read
+    it, but never while a fetched copy, or a view of one, is still held."""
+    x = tf.placeholder(tf.float64, (2, 5, 5, c))
+    y = tf.nn.conv2d(x, rand(3, 3, c, 2), 1, "SAME")
+    cols = y.op.outputs[1]
+    with tf.Session() as s:
+        held = s.run(cols, {x: rand(2, 5, 5, c)})
+        view = s.run(cols, {x: rand(2, 5, 5, c)}).T  # only a view of the second result is kept
+        first, second = held.copy(), view.copy()
+        for _ in range(3):
+            s.run(cols, {x: rand(2, 5, 5, c)})
+        np.testing.assert_array_equal(held, first)
+        np.testing.assert_array_equal(view, second)
+        a = s.run(cols, {x: rand(2, 5, 5, c)})
+        a_ptr = a.__array_interface__["data"][0]
+        del a
+        assert s.run(cols, {x: rand(2, 5, 5, c)}).__array_interface__["data"][0] == a_ptr  # dropped: reused
+
+
+def test_threads_running_one_plan_keep_their_own_scratch_buffers():
+    """Two threads running the same conv gradient at once (as TF1 allows) get exactly their serial results: the
+    kernels' kept buffers are per thread."""
+    x = tf.placeholder(tf.float64, (None, 8, 8, 3))
+    y = tf.nn.max_pool(tf.nn.conv2d(x, rand(3, 3, 3, 4), 1, "SAME"), 2, 2, "SAME")
+    g = tf.gradients(tf.reduce_sum(y * y), [x])[0]
+    xs = [rand(5, 8, 8, 3), rand(5, 8, 8, 3)]
+    with tf.Session() as s:
+        ref = [s.run(g, {x: v}) for v in xs]
+        bad = []
+
+        def work(i):
+            bad.extend(i for _ in range(150) if not np.array_equal(s.run(g, {x: xs[i]}), ref[i]))
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert not bad
+
+
 def test_max_pool_gradient_goes_to_the_first_maximum_of_a_tie():
     x = tf.constant(np.zeros((1, 2, 4, 1)))
     y = tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
@@ -217,11 +310,47 @@ def test_max_pool_gradient_goes_to_the_first_maximum_of_a_tie():
     np.testing.assert_array_equal(g[0, :, :, 0], [[1, 0, 2, 0], [0, 0, 0, 0]])
 
 
+def ref_max_pool_grad(x, g, ks, strides, padding):
+    """Each window's gradient to its first maximum in row-major window order (channels last), by a loop."""
+    nd = x.ndim - 2
+    geo = [_geo(x.shape[1 + i], ks[i], strides[i], 1, padding) for i in range(nd)]
+    dx = np.zeros_like(x)
+    for n, c in np.ndindex(x.shape[0], x.shape[-1]):
+        for pos in np.ndindex(*g.shape[1:-1]):
+            best = None
+            for off in np.ndindex(*ks):
+                src = tuple(pos[i] * strides[i] + off[i] - geo[i][1] for i in range(nd))
+                if all(0 <= src[i] < x.shape[1 + i] for i in range(nd)) and \
+                        (best is None or x[(n, *src, c)] > x[(n, *best, c)]):
+                    best = src
+            dx[(n, *best, c)] += g[(n, *pos, c)]
+    return dx
+
+
+@pytest.mark.parametrize("shape,k,s,padding", [
+    ((2, 4, 6, 3), 2, 2, "VALID"), ((2, 6, 6, 3), 3, 3, "SAME"),   # windows tiling the input
+    ((2, 5, 6, 3), 2, 2, "SAME"), ((2, 5, 5, 3), 3, 2, "SAME"), ((2, 4, 4, 3), 2, 1, "VALID"),  # the rest
+])
+@pytest.mark.parametrize("fmt", ["NHWC", "NCHW"])
+def test_max_pool_gradient_with_many_ties(shape, k, s, padding, fmt):
+    """Values from {0, 1, 2} (ties in most windows, as after a ReLU), each window's gradient to its first
+    maximum: the tiling path and the padded one, both layouts."""
+    x = RNG.integers(0, 3, shape).astype(np.float64)
+    xin, ks, st = (nchw(x), [1, 1, k, k], [1, 1, s, s]) if fmt == "NCHW" else (x, [1, k, k, 1], [1, s, s, 1])
+    xt = tf.constant(xin)
+    y = tf.nn.max_pool(xt, ks, st, padding, data_format=fmt)
+    g = rand(*y.shape.as_list())
+    dx = run(tf.gradients(y, [xt], grad_ys=g)[0])
+    ref = ref_max_pool_grad(x, nhwc(g) if fmt == "NCHW" else g, (k, k), (s, s), padding)
+    np.testing.assert_allclose(nhwc(dx) if fmt == "NCHW" else dx, ref, rtol=0, atol=1e-12)  # overlaps: sum order
+
+
 # --- gradients (float64 central differences) ----------------------------------------------------------------
 
 GRAD_CASES = [  # (x shape NHWC, k, stride, dilation, padding)
     ((1, 4, 5, 2), 3, 1, 1, "SAME"), ((2, 5, 4, 2), 2, 2, 1, "SAME"), ((1, 5, 5, 2), 3, 2, 1, "VALID"),
     ((1, 5, 4, 1), 2, 1, 2, "SAME"), ((1, 4, 4, 2), 2, 1, 2, "VALID"),
+    ((1, 3, 3, 17), 2, 1, 1, "SAME"),  # more channels than `_FEW_CHANNELS`: the row-major patch matrix
 ]
 
 

@@ -15,8 +15,11 @@ three again (see `Conv.gradient` and friends), and derivatives of any order work
 The kernels are im2col through a strided view and one GEMM: the padded input, channels last, is viewed as
 `[N, *out, *window, C]` (`xp.lib.stride_tricks.as_strided`, which CuPy has too), reshaped into the
 `[N * out, window * C]` patch matrix (the only copy) and multiplied by the filter as `[window * C, O]`. The
-input gradient is the product the other way round followed by col2im: one strided add per window offset.
-NCHW runs as NHWC between two transposes.
+input gradient of a unit-stride convolution is the transposed convolution, dy unfolded along the last spatial
+axis only and one GEMM per offset of the other window axes, each added into a slab of dx; other strides take one
+GEMM per window offset added into its strided slice (col2im). Padded copies and the unfolded dy are scratch
+buffers the kernel keeps between calls, and the patch matrix reuses last step's once nothing refers to it (see
+`_Im2col.recycled`). NCHW runs as NHWC between two transposes.
 
 Padding is TensorFlow's: "VALID" gives ceil((n - (k - 1)·d) / s) outputs; "SAME" gives ceil(n / s) and pads
 `max((out - 1)·s + (k - 1)·d + 1 - n, 0)` zeros, half of them (rounded down) before and the rest after.
@@ -24,6 +27,8 @@ Padding is TensorFlow's: "VALID" gives ceil((n - (k - 1)·d) / s) outputs; "SAME
 from __future__ import annotations
 
 import math
+import sys
+import threading
 
 import numpy as np
 
@@ -79,8 +84,9 @@ def geometry(sizes, ks, strides, dils, padding):
     return tuple(outs), tuple(pads)
 
 
-def padded(xp, x, axes, pads, value=0):
-    """`x` padded with `value` along `axes` ((before, after) each), or `x` itself when nothing is padded."""
+def padded(xp, x, axes, pads, value=0, buffer=None):
+    """`x` padded with `value` along `axes` ((before, after) each), or `x` itself when nothing is padded.
+    `buffer(shape, dtype)`, when given, supplies the result: one whose border already holds `value`."""
     if not any(b or a for b, a in pads):
         return x
     shp = list(x.shape)
@@ -88,7 +94,10 @@ def padded(xp, x, axes, pads, value=0):
     for ax, (b, a) in zip(axes, pads):
         inner[ax] = slice(b, b + shp[ax])
         shp[ax] += b + a
-    out = xp.full(tuple(shp), value, x.dtype) if value else xp.zeros(tuple(shp), x.dtype)
+    if buffer is not None:
+        out = buffer(tuple(shp), x.dtype)
+    else:
+        out = xp.full(tuple(shp), value, x.dtype) if value else xp.zeros(tuple(shp), x.dtype)
     out[tuple(inner)] = x
     return out
 
@@ -139,6 +148,20 @@ def _fmt_shape(s):
 
 # --- the im2col kernels -------------------------------------------------------------------------------------
 
+_FEW_CHANNELS = 16  # up to this many input channels the patch matrix is built column-major (`_Im2col.cols`)
+
+
+def _refcount(d, key):
+    return sys.getrefcount(d[key])
+
+
+_ALONE = _refcount({"probe": np.empty(0)}, "probe")  # the count of an array only a dict refers to
+_KEEP_BYTES = 64 << 20  # larger buffers are not kept between calls: memory held while idle stays bounded
+
+
+def _too_big_to_keep(shape, dtype):
+    return math.prod(shape) * np.dtype(dtype).itemsize > _KEEP_BYTES
+
 
 class _Im2col:
     """im2col / col2im and the three GEMMs for one op's attrs; geometry cached per input shape."""
@@ -151,6 +174,52 @@ class _Im2col:
         self.mm = _matmul(ctx, op.outputs[0].dtype.base_dtype)
         self.as_strided = ctx.xp.lib.stride_tricks.as_strided
         self._geo = {}
+        self._local = threading.local()
+
+    def kept(self, name, shape, dtype):
+        """A scratch buffer that never leaves the kernel, kept from one call to the next (one per thread; up to
+        `_KEEP_BYTES`): fresh pages of a large temporary cost about as much as filling it. Zeros when new, so a
+        padded copy whose interior is rewritten every call keeps its zero border."""
+        bufs = self._local.__dict__
+        b = bufs.get(name)
+        if b is None or b.shape != shape or b.dtype != dtype:
+            b = self.xp.zeros(shape, dtype)
+            if _too_big_to_keep(shape, dtype):
+                bufs.pop(name, None)
+                return b
+            bufs[name] = b
+        return b
+
+    def zero_padded(self, name, x, axes, pads):
+        """`padded(x)` with zeros, in a kept buffer (x itself when nothing is padded)."""
+        # keyed by the pads too: widths 3 and 4 both pad to 5 under SAME k3 s2, with other borders
+        return padded(self.xp, x, axes, pads, buffer=lambda shape, dt: self.kept((name, pads), shape, dt))
+
+    def recycled(self, name, shape, dtype, order="C"):
+        """A buffer for a result: the array this kernel returned under `name` last time (per thread) when nothing
+        refers to it any more, else a new one (kept up to `_KEEP_BYTES`). A view keeps its base alive, so a
+        fetched, taped or viewed result is never reused; the plan drops a step's patch matrix once the filter
+        gradient has read it, and the next step writes into the same pages (a new 40 MB array costs its page
+        faults: W5's second conv)."""
+        bufs = self._local.__dict__
+        key = (name, order)
+        if key in bufs and _refcount(bufs, key) == _ALONE:
+            b = bufs[key]
+            if b.shape == shape and b.dtype == dtype:
+                return b
+        b = self.xp.empty(shape, dtype, order=order)
+        if _too_big_to_keep(shape, dtype):
+            bufs.pop(key, None)
+        else:
+            bufs[key] = b
+        return b
+
+    def unfold(self, name, view, rows, cols):
+        """The strided `view` copied into a [rows, cols] matrix: a result (`name` None) or the kept buffer."""
+        shape = (rows, cols)
+        out = self.recycled("cols", shape, view.dtype) if name is None else self.kept(name, shape, view.dtype)
+        self.xp.copyto(out.reshape(view.shape), view)
+        return out
 
     def geo(self, xshape, ks):
         key = (xshape, ks)
@@ -161,18 +230,31 @@ class _Im2col:
         return g
 
     def cols(self, x, ks):
-        """x (channels last) -> (patch matrix [N * out, K * C], outs)."""
+        """x (channels last) -> (patch matrix [N * out, K * C], outs). With few channels the matrix is
+        column-major, filled by one copy per window offset from a channels-first padded copy of x: each copies
+        whole image rows where the patch view copies C elements at a time, and BLAS takes it at least as fast
+        (W5's first layer, C = 1: the copy 1.1 -> 0.35 ms)."""
         outs, pads, axes = self.geo(x.shape, ks)
-        xp_ = padded(self.xp, x, axes, pads)
         n, c = x.shape[0], x.shape[-1]
-        if all(k == 1 for k in ks) and all(s == 1 for s in self.strides) and xp_ is x:
+        unpadded = not any(b or a for b, a in pads)
+        if all(k == 1 for k in ks) and all(s == 1 for s in self.strides) and unpadded:
             return x.reshape(-1, c), outs
+        rows, width = n * math.prod(outs), math.prod(ks) * c
+        if c <= _FEW_CHANNELS:
+            first = tuple(range(2, self.n + 2))
+            xt = self.zero_padded("xt", x.transpose(self.n + 1, *range(self.n + 1)), first, pads)  # [C, N, ...]
+            out = self.recycled("cols", (rows, width), x.dtype, order="F")
+            part = out.T.reshape(-1, c, n, *outs)
+            for j, idx in enumerate(window_slices(self.n + 2, first, outs, ks, self.strides, self.dils)):
+                part[j] = xt[idx]
+            return out, outs
+        xp_ = self.zero_padded("x", x, axes, pads)
         st = xp_.strides
         view = self.as_strided(
             xp_, (n, *outs, *ks, c),
             (st[0], *(st[1 + i] * s for i, s in enumerate(self.strides)),
              *(st[1 + i] * d for i, d in enumerate(self.dils)), st[-1]))
-        return view.reshape(n * math.prod(outs), math.prod(ks) * c), outs
+        return self.unfold(None, view, rows, width), outs  # a new array: Conv returns it
 
     def col2im(self, cols, xshape, ks):
         """The adjoint of `cols`: [N * out, K * C] scattered (summed) back onto an input of `xshape`."""
@@ -190,9 +272,12 @@ class _Im2col:
     def input_grad(self, dy2, w, xshape):
         """col2im(dy2 @ w2ᵀ) without the [M, K * C] intermediate: per window offset one GEMM [M, O] @ [O, C],
         added straight into its strided slice of the input gradient (ungrouped; a third less time than one big
-        GEMM and a scatter from the strided patch columns, and K times less memory)."""
+        GEMM and a scatter from the strided patch columns, and K times less memory). Unit strides and dilations
+        take `_unit_input_grad` instead."""
         ks, c = w.shape[:-2], w.shape[-2]
         outs, pads, axes = self.geo(xshape, ks)
+        if all(s == 1 for s in self.strides) and all(d == 1 for d in self.dils):
+            return self._unit_input_grad(dy2.reshape(xshape[0], *outs, w.shape[-1]), w, xshape, outs, pads)
         wk = w.reshape(math.prod(ks), c, w.shape[-1])
         if len(wk) == 1 and all(s == 1 for s in self.strides) and not any(b or a for b, a in pads):
             return self.mm(dy2, wk[0].T).reshape(xshape)
@@ -202,6 +287,38 @@ class _Im2col:
         for j, idx in enumerate(window_slices(self.n + 2, axes, outs, ks, self.strides, self.dils)):
             dxp[idx] += self.mm(dy2, wk[j].T).reshape(part)
         return cropped(dxp, axes, pads)
+
+    def _unit_input_grad(self, dy, w, xshape, outs, pads):
+        """The input gradient of a unit-stride, undilated convolution as the transposed convolution, with the
+        sum over the last window axis inside the GEMMs: dy, zero-padded along the last spatial axis, is unfolded
+        into [rows, k_last * O] (dx's positions along that axis, dy's along the others; one strided copy of
+        k_last times dy), then per offset `lead` of the other window axes one GEMM with the flipped filter
+        [k_last * O, C] gives a slab of dx, added into it shifted by the offset: k / k_last adds, each over
+        contiguous rows, instead of k strided ones (col2im), and GEMMs k_last times wider than one per offset."""
+        ks, c, o = w.shape[:-2], w.shape[-2], w.shape[-1]
+        kl, (pl, _), wout, win = ks[-1], pads[-1], outs[-1], xshape[-2]
+        # dyw[..., q, j, :] = dy[..., q + pl - (kl - 1 - j), :]: dy shifted by lo = kl - 1 - pl along the axis
+        lo = kl - 1 - pl
+        src = slice(max(0, -lo), min(wout, win + kl - 1 - lo))
+        dyl = self.zero_padded("dy", dy[..., src, :], (dy.ndim - 2,), ((src.start + lo, win + kl - 1 - lo - src.stop),))
+        st = dyl.strides
+        dyw = self.as_strided(dyl, (*dy.shape[:-2], win, kl, o), (*st[:-2], st[-2], st[-2], st[-1]))
+        dyw = self.unfold("dyw", dyw, math.prod(dy.shape[:-2]) * win, kl * o)
+        wf = w[..., ::-1, :, :].swapaxes(-1, -2).reshape(-1, kl * o, c)  # [lead, (j, o), c], j flipped
+        lead_ks, lead_outs = ks[:-1], outs[:-1]
+        part = (xshape[0], *lead_outs, win, c)
+        if not lead_ks:
+            return self.mm(dyw, wf[0]).reshape(part)
+        dx = self.xp.zeros(xshape, dy.dtype)
+        for j, offs in enumerate(np.ndindex(*lead_ks)):
+            dst, src = [slice(None)], [slice(None)]
+            for i, n, m, (b, _) in zip(offs, xshape[1:-2], lead_outs, pads[:-1]):
+                lo_i, hi_i = max(0, i - b), min(n, m + i - b)  # dx rows h whose dy row h + b - i exists
+                dst.append(slice(lo_i, hi_i))
+                src.append(slice(lo_i + b - i, hi_i + b - i))
+            if all(d.start < d.stop for d in dst[1:]):
+                dx[tuple(dst)] += self.mm(dyw, wf[j]).reshape(part)[tuple(src)]
+        return dx
 
     # The GEMMs, with groups: the filter is [K, Cg, G * Og]; patch column k * C + g * Cg + c.
     def forward(self, cols, w, groups):
@@ -228,8 +345,8 @@ class _Im2col:
         ks, cg, o = wshape[:-2], wshape[-2], wshape[-1]
         k = math.prod(ks)
         if groups == 1:
-            if k * cg < o:  # a thin patch matrix (first layers): BLAS does better with the long axis inside
-                return self.mm(dy2.T, cols).T.reshape(wshape)
+            if k * cg < o and not cols.flags.f_contiguous:  # a thin row-major patch matrix: BLAS does better
+                return self.mm(dy2.T, cols).T.reshape(wshape)  # with the long axis inside (column-major has it)
             return self.mm(cols.T, dy2).reshape(wshape)
         m, og = cols.shape[0], o // groups
         cg_ = cols.reshape(m, k, groups, cg).transpose(2, 3, 1, 0).reshape(groups, cg * k, m)

@@ -5,7 +5,8 @@ Ops, for any number of spatial dimensions and either channel position:
 - `MaxPool(x)`: the maximum of each window (padding with -inf, so SAME windows see only real elements); the
   kernel takes the elementwise maximum of one strided slice per window offset, no copy of the windows.
 - `MaxPoolGrad(x, y, dy)`: routes each window's gradient to its maximum (the first one in row-major window
-  order when several tie, as TF's CPU kernel), summing where windows overlap.
+  order when several tie, as TF's CPU kernel), summing where windows overlap. Windows that tile the input
+  (2x2 pooling of even sizes) are read through a reshaped view of x and written once, without padding.
 - `MaxPoolGradGrad(x, y, g)`: the adjoint of the routing (each window reads g at its maximum); the two are each
   other's gradient, so max pooling differentiates to any order.
 - `AvgPool(x)` and `AvgPoolGrad(dy)`: the mean over the window's real elements (TF's SAME average divides by the
@@ -63,6 +64,34 @@ class _Geo:
             slices = window_slices(len(xshape), self.axes, outs, self.ks, self.strides)
             g = self._cache[xshape] = (outs, pads, slices)
         return g
+
+    def tiles(self, xshape):
+        """When the windows tile the input exactly (stride = window, no padding, sizes divisible: 2x2 pooling of
+        even sizes), (x's shape with each pooled axis split into (out, window), one index tuple per window offset
+        into that view); else None. Each element of x is then in exactly one window."""
+        key = ("tiles", xshape)
+        if key not in self._cache:
+            split, outs, t = [], [], None
+            for ax, d in enumerate(xshape):
+                if ax in self.axes:
+                    i = self.axes.index(ax)
+                    k, s = self.ks[i], self.strides[i]
+                    if s != k or d % k:
+                        break
+                    split += [d // k, k]
+                    outs.append(len(split) - 1)
+                else:
+                    split.append(d)
+            else:
+                offsets = []
+                for offs in np.ndindex(*self.ks):
+                    idx = [slice(None)] * len(split)
+                    for pos, o in zip(outs, offs):
+                        idx[pos] = o
+                    offsets.append(tuple(idx))
+                t = tuple(split), offsets
+            self._cache[key] = t
+        return self._cache[key]
 
 
 def _lowest(dt):
@@ -152,14 +181,31 @@ class _MaxRouting(_Pool):
 
     def kernel(op, ctx):
         xp, geo, scatter = ctx.xp, _Geo(op), op.op_def.out_like == 0
+        multiply, subtract = xp.multiply, xp.subtract
+
+        def route(xv, y, g, dxv, slices, add):
+            """Window offsets in row-major order each take the gradient still unrouted where they hold the
+            maximum: `rest` is g until a window's first maximum takes it, then 0 (g - g, exact)."""
+            rest = g
+            for i, idx in enumerate(slices):
+                part = multiply(rest, xv[idx] == y, out=None if add else dxv[idx])
+                if add:
+                    dxv[idx] += part
+                if i < len(slices) - 1:
+                    rest = rest - part if rest is g else subtract(rest, part, out=rest)
 
         def routing(x, y, g):
+            if scatter:
+                tiles = geo.tiles(x.shape)
+                if tiles is not None:  # each element in one window: written once, no zeros, no padding
+                    dx = xp.empty(x.shape, g.dtype)
+                    route(x.reshape(tiles[0]), y, g, dx.reshape(tiles[0]), tiles[1], False)
+                    return dx
             outs, pads, slices = geo(x.shape)
             xpad = padded(xp, x, geo.axes, pads, _lowest(x.dtype))
             if scatter:
                 dxp = xp.zeros(xpad.shape, g.dtype)
-                for idx, m in _first_max_masks(xp, xpad, y, slices):
-                    dxp[idx] += g * m
+                route(xpad, y, g, dxp, slices, True)
                 return cropped(dxp, geo.axes, pads)
             gpad = padded(xp, g, geo.axes, pads)
             out = xp.zeros(y.shape, g.dtype)
