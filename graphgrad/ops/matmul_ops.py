@@ -3,6 +3,8 @@ for float32) and tensordot, which TensorFlow builds from one MatMul between resh
 """
 from __future__ import annotations
 
+from math import prod
+
 import numpy as np
 
 from ..framework import dtypes
@@ -60,9 +62,15 @@ class MatMul(OpDef):
         return matmul_checked
 
     def jit(op, facts):
-        """2-D float products through Numba's BLAS binding (transposes as layouts, no copies)."""
-        if len(facts.sym(op.inputs[0])) != 2 or len(facts.sym(op.inputs[1])) != 2 \
-                or not op.outputs[0].dtype.is_floating or facts.ctx.matmul_precision != "float32":
+        """Small 2-D float products (the dimensions known while building multiply to at most 4096) through
+        Numba's BLAS binding, transposes as layouts: there the call is the cost. Larger ones stay NumPy's, whose
+        BLAS (and its threads) Numba's binding to SciPy's does not match."""
+        sa, sb = facts.sym(op.inputs[0]), facts.sym(op.inputs[1])
+        if len(sa) != 2 or len(sb) != 2 or not op.outputs[0].dtype.is_floating \
+                or facts.ctx.matmul_precision != "float32":
+            return None
+        known = {d for d in sa + sb if isinstance(d, int)}
+        if prod(known) > 4096:
             return None
         ta, tb = (".T" if op.attrs[k] else "" for k in ("transpose_a", "transpose_b"))
         return f"{{o0}} = np.dot({{i0}}{ta}, {{i1}}{tb})"
