@@ -74,9 +74,10 @@ def exec_supervisor(python_args):
 
 def supervise_this_command():
     """Under a launcher of several processes, re-run this Python command (`sys.orig_argv`) as a supervised child:
-    this call then never returns. Does nothing outside a launcher, in the child itself, or with
-    GRAPHGRAD_DIST_SUPERVISE=0."""
-    if (launcher_size() or 1) > 1 and not is_supervised() and os.environ.get(SUPERVISE_VAR, "1").strip() != "0":
+    this call then never returns. Does nothing outside a launcher, in the child itself, with
+    GRAPHGRAD_DIST_SUPERVISE=0, or off POSIX (where exec starts a new process)."""
+    if ((launcher_size() or 1) > 1 and not is_supervised() and os.environ.get(SUPERVISE_VAR, "1").strip() != "0"
+            and os.name == "posix"):
         exec_supervisor(sys.orig_argv[1:])
 
 
