@@ -31,6 +31,10 @@ def _demo(args):
 def _train(args):
     """Exit status 0; 2 when the options cannot run (bad values, a logdir that does not fit, a missing package);
     1 when training fails (divergence, a failed write, out of memory); 130 on Ctrl-C. Failures print one line."""
+    if args.distributed:   # under a launcher: re-run as a supervised child, which names the rank if a signal kills it
+        from .distributed.supervisor import supervise_this_command
+
+        supervise_this_command()
     import numpy as np
 
     from .trainer import ConfigError, TrainConfig, TrainingError, default_logdir, train

@@ -16,18 +16,20 @@ import pytest
 
 import graphgrad as tf
 import graphgrad.distributed as hvd
-from graphgrad.distributed import comm
+from graphgrad.distributed import comm, supervisor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+import mpi_launch  # noqa: E402
 import mpi_worker  # noqa: E402
+from mpi_launch import needs_mpi  # noqa: E402
 
 
 @pytest.fixture
 def one_process(monkeypatch):
     """A fresh world of one process, whatever launched pytest."""
-    for var in comm.LAUNCHER_SIZE_VARS + comm.LAUNCHER_RANK_VARS:
+    for var in mpi_launch.LAUNCHER_VARS:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setattr(comm, "_WORLD", None)
     yield hvd.init()
@@ -55,7 +57,7 @@ def test_missing_mpi4py_under_a_launcher_says_what_to_install(monkeypatch):
 
 
 def test_launcher_sizes(monkeypatch):
-    for var in comm.LAUNCHER_SIZE_VARS + comm.LAUNCHER_RANK_VARS:
+    for var in mpi_launch.LAUNCHER_VARS:
         monkeypatch.delenv(var, raising=False)
     assert comm.launcher_size() is None
     monkeypatch.setenv("SLURM_STEP_NUM_TASKS", "8")
@@ -238,40 +240,12 @@ def test_device_buffers_are_staged_through_the_host(monkeypatch):
 
 # --- several processes, launched with mpiexec ------------------------------------------------------------------
 
-def _mpiexec():
-    try:
-        import mpi4py  # noqa: F401
-    except ImportError:
-        return None, "mpi4py is not installed (pip install -e '.[distributed]')"
-    for d in (os.path.dirname(sys.executable), *os.environ.get("PATH", "").split(os.pathsep)):
-        p = os.path.join(d, "mpiexec")
-        if os.path.isfile(p) and os.access(p, os.X_OK):
-            return p, None
-    return None, "no mpiexec next to Python or on PATH (pip install -e '.[distributed]' brings MPICH's)"
-
-
-MPIEXEC, WHY_NOT = _mpiexec()
-needs_mpi = pytest.mark.skipif(MPIEXEC is None, reason=f"multi-process tests: {WHY_NOT}")
-
-
-def launch(n, *args, timeout=60, extra=()):
-    """Run tests/mpi_worker.py on n ranks; (returncode, output, seconds). A launch that outlives `timeout` is
-    killed, process group and all, and fails the test."""
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""), PYTHONUNBUFFERED="1",
-               GRAPHGRAD_DIST_TIMEOUT="30")
-    for var in comm.LAUNCHER_SIZE_VARS + comm.LAUNCHER_RANK_VARS:
-        env.pop(var, None)
-    cmd = [MPIEXEC, *extra, "-n", str(n), sys.executable, os.path.join(HERE, "mpi_worker.py"), *map(str, args)]
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                         start_new_session=True)
-    try:
-        out, _ = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        out, _ = p.communicate()
-        pytest.fail(f"mpiexec -n {n} {' '.join(map(str, args))} hung for {timeout} s:\n{out[-3000:]}")
-    return p.returncode, out, time.perf_counter() - t0
+def launch(n, *args, timeout=60, supervised=False):
+    """Run tests/mpi_worker.py on n ranks (each under its supervisor: `python -m graphgrad.distributed`);
+    (returncode, stdout and stderr, seconds)."""
+    run = ("-m", "graphgrad.distributed") if supervised else ()
+    rc, out, err, seconds = mpi_launch.launch(n, *run, os.path.join(HERE, "mpi_worker.py"), *args, timeout=timeout)
+    return rc, out + err, seconds
 
 
 @needs_mpi
@@ -317,18 +291,18 @@ def _restores(tmp_path):
 @needs_mpi
 @pytest.mark.parametrize("how", ["raise", "exit", "kill"])
 def test_a_failed_rank_stops_the_job_with_its_name_and_the_checkpoint_restores(how, tmp_path):
-    rc, out, seconds = launch(2, "fail", tmp_path, how, timeout=60)
+    rc, out, seconds = launch(2, "fail", tmp_path, how, timeout=60, supervised=True)
     assert rc != 0 and "finished all steps" not in out
     assert seconds < 20, out[-3000:]
-    pids = [(tmp_path / f"pid{r}").read_text() for r in range(2)]
+    pid = (tmp_path / "pid1").read_text()
     if how == "raise":
-        assert re.search(r"stopping the job: rank 1 of 2 \(pid \d+ on .*\) failed: RuntimeError: rank 1 fails", out)
+        assert re.search(rf"stopping the job: rank 1 of 2 \(pid {pid} on .*\) failed: RuntimeError: rank 1 fails", out)
     elif how == "exit":
-        assert re.search(r"stopping the job: rank 1 of 2 \(pid \d+ on .*\) left its program while rank 0 waits "
-                         r"in allreduce of bucket", out), out[-3000:]
-    else:  # a killed rank runs no code: MPICH's launcher ends the job first, reporting a pid of the job
-        assert re.search(r"rank 1 of 2 \(pid \d+ on .*\) died", out) or re.search(
-            rf"PID ({pids[0]}|{pids[1]}) RUNNING", out), out[-3000:]
+        assert re.search(rf"stopping the job: rank 1 of 2 \(pid {pid} on .*\) left its program while rank 0 "
+                         r"waits in allreduce of bucket", out), out[-3000:]
+    else:  # no code runs in a killed rank, and MPICH's launcher kills rank 0 at once: the supervisor names it
+        assert re.search(rf"stopping the job: rank 1 of 2 \(pid {pid} on \S+\) was killed by signal 9 \(SIGKILL\)",
+                         out), out[-3000:]
     assert _restores(tmp_path) == 3      # rank 0 saved after steps 1, 2 and 3
 
 
@@ -344,3 +318,67 @@ def test_a_dead_peer_on_this_host_is_named(monkeypatch):
     w.check_peers("allreduce 'x'")
     assert stops == [f"rank 2 of 3 (pid {dead.pid} on {w.host}) died while rank 0 waits in allreduce 'x'"]
     assert comm._alive(os.getpid()) and not comm._alive(dead.pid)
+
+
+# --- the supervisor that names a rank killed by a signal (without MPI: the launcher's variables are faked) ------
+
+def _supervise(code, **env):
+    """`python supervisor.py -c CODE` as rank 3 of 4; the Popen, its stdout and stderr are read by the caller."""
+    env = dict(mpi_launch.job_env(), PMI_RANK="3", PMI_SIZE="4", **env)
+    return subprocess.Popen([sys.executable, "-I", supervisor.__file__, "-c", code], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+
+CHILD = "import os, signal, sys, time; print(os.getpid(), os.environ['GRAPHGRAD_DIST_SUPERVISOR'], flush=True); "
+
+
+def test_the_supervisor_names_a_rank_killed_by_a_signal_and_passes_other_exits_on():
+    p = _supervise(CHILD + "os.kill(os.getpid(), signal.SIGSEGV)")
+    out, err = p.communicate(timeout=30)
+    child, parent = out.split()
+    assert parent == str(p.pid) and child != parent
+    assert p.returncode == 128 + signal.SIGSEGV
+    assert err == (f"graphgrad.distributed (rank 3 of 4): stopping the job: rank 3 of 4 (pid {child} on "
+                   f"{comm.socket.gethostname()}) was killed by signal {int(signal.SIGSEGV)} (SIGSEGV)\n")
+    p = _supervise(CHILD + "sys.stderr.write('bye'); sys.exit(3)")
+    out, err = p.communicate(timeout=30)
+    assert (p.returncode, err) == (3, "bye")
+
+
+def test_the_supervisor_passes_sigterm_on_and_its_child_dies_with_it():
+    p = _supervise(CHILD + "time.sleep(60)")
+    child = int(p.stdout.readline().split()[0])
+    p.send_signal(signal.SIGINT)             # the terminal's key reaches the child itself: the supervisor ignores it
+    p.send_signal(signal.SIGTERM)            # what a launcher sends the process it started: passed on, quietly
+    _, err = p.communicate(timeout=30)
+    assert (p.returncode, err) == (128 + signal.SIGTERM, "")
+    assert not comm._alive(child)
+    if sys.platform.startswith("linux"):     # a supervisor killed by the launcher takes its rank with it
+        p = _supervise(CHILD + "time.sleep(60)")
+        child = int(p.stdout.readline().split()[0])
+        p.kill()
+        p.communicate(timeout=30)
+        deadline = time.monotonic() + 10
+        while comm._alive(child) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not comm._alive(child)
+
+
+def test_the_cli_supervises_itself_only_under_a_launcher(monkeypatch):
+    runs = []
+    monkeypatch.setattr(supervisor, "exec_supervisor", runs.append)
+    for var in mpi_launch.LAUNCHER_VARS + (supervisor.SUPERVISOR_VAR, supervisor.SUPERVISE_VAR):
+        monkeypatch.delenv(var, raising=False)
+    supervisor.supervise_this_command()                      # no launcher
+    monkeypatch.setenv("PMI_SIZE", "1")
+    supervisor.supervise_this_command()                      # a job of one
+    assert runs == []
+    monkeypatch.setenv("PMI_SIZE", "2")
+    supervisor.supervise_this_command()
+    assert runs == [sys.orig_argv[1:]]
+    monkeypatch.setenv(supervisor.SUPERVISOR_VAR, str(os.getppid()))
+    supervisor.supervise_this_command()                      # already the supervised child
+    monkeypatch.setenv(supervisor.SUPERVISOR_VAR, "1")
+    monkeypatch.setenv(supervisor.SUPERVISE_VAR, "0")
+    supervisor.supervise_this_command()                      # turned off
+    assert len(runs) == 1

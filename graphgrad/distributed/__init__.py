@@ -10,7 +10,7 @@
         for x, y in batches(*hvd.shard_arrays(x_train, y_train)):
             s.run(step, {...})                                    # gradients averaged over the ranks
 
-    mpiexec -n 4 python train.py
+    mpiexec -n 4 python -m graphgrad.distributed train.py      # each rank under a supervisor (supervisor.py)
 
 Without MPI (or outside a launcher) everything works as a job of one process. See docs/distributed.md.
 """

@@ -21,11 +21,10 @@ Failures that end a rank are turned into a stop of every rank:
   sends an exit notice to every peer on a control communicator and waits for theirs. A peer that is waiting in a
   collective (or enters one later) finds the notice and aborts the job naming the rank that left; when every
   rank reaches its exit the notices cross and MPI is finalized normally;
-- a rank killed by a signal runs no more code, and MPICH's and Open MPI's launchers end the job at once, before
-  a peer can look (MPICH's message names a pid of the job, not reliably the killed one; Open MPI's names the
-  rank); where the launcher leaves the others running (`srun` without `--kill-on-bad-exit`), a peer on the same
-  host finds the pid gone at its next collective wait and aborts naming the rank, and a peer on another host
-  stops after the timeout.
+- a rank killed by a signal runs no more code, and MPICH's launcher kills every peer within a millisecond, before
+  one can look: the rank's supervisor (its parent, `supervisor.py`) names it; where the launcher leaves the others
+  running (`srun` without `--kill-on-bad-exit`), a peer on the same host also finds the pid gone at its next
+  collective wait and aborts naming the rank, and a peer on another host stops after the timeout.
 
 CuPy arrays go to MPI as they are where the MPI library is CUDA-aware (`GRAPHGRAD_MPI_CUDA_AWARE=1`, or
 mpi4py's `Query_cuda_support()`), and are staged through host copies otherwise (`to_mpi`).
@@ -41,6 +40,8 @@ import time
 
 import numpy as np
 
+from .supervisor import launcher_rank, launcher_size
+
 __all__ = ["World", "world", "init", "shutdown", "is_initialized", "launcher_size", "DistributedError",
            "SUM", "AVERAGE"]
 
@@ -51,35 +52,10 @@ FIRST_CHECK = 0.005     # seconds into a wait before the first check for failed 
 CHECK_EVERY = 0.1       # seconds between two checks for failed peers while waiting
 STALL_WARNING = 60.0    # seconds in one wait before a warning
 _EXIT_TAG = 77
-#: Environment variables through which launchers tell a process how many were started (MPICH's hydra, Open MPI,
-#: PMIx, Slurm's srun, MVAPICH, Intel MPI).
-LAUNCHER_SIZE_VARS = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "SLURM_STEP_NUM_TASKS", "MV2_COMM_WORLD_SIZE",
-                      "MPI_LOCALNRANKS")
-LAUNCHER_RANK_VARS = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "SLURM_PROCID", "MV2_COMM_WORLD_RANK")
 
 
 class DistributedError(RuntimeError):
     """graphgrad.distributed cannot do what was asked (mpi4py missing for a multi-process launch, ...)."""
-
-
-def launcher_size() -> int | None:
-    """How many processes the launcher started, from its environment variables, or None outside a launcher."""
-    for var in LAUNCHER_SIZE_VARS:
-        v = os.environ.get(var)
-        if v and v.strip().isdigit():
-            if var == "SLURM_STEP_NUM_TASKS" and "SLURM_PROCID" not in os.environ:
-                continue
-            return int(v)
-    if any(v in os.environ for v in ("PMIX_RANK",)):
-        return 2  # PMIx names no size: at least ask for MPI
-    return None
-
-
-def _launcher_rank() -> str:
-    for var in LAUNCHER_RANK_VARS:
-        if var in os.environ:
-            return f"{var}={os.environ[var]}"
-    return ""
 
 
 class World:
@@ -326,7 +302,7 @@ def init() -> World:
         try:
             from mpi4py import MPI
         except ImportError as e:
-            where = _launcher_rank()
+            where = "=".join(launcher_rank() or ())
             raise DistributedError(
                 f"graphgrad.distributed: this process is one of {requested} started by an MPI launcher"
                 f"{' (' + where + ')' if where else ''}, but mpi4py cannot be imported ({e}). Install it with "
