@@ -20,6 +20,7 @@ from ..ops.clip_ops import clip_by_value
 from ..ops.core import convert_to_tensor
 from ..ops.dropout_ops import dropout
 from ..ops.init_ops import constant_initializer, zeros_initializer
+from ..ops.lstm_ops import lstm_gates
 from ..ops.matmul_ops import matmul
 from ..ops.unary_ops import sigmoid, tanh
 from ..variables import get_variable, variable_scope
@@ -42,6 +43,15 @@ class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
 
 def _zeros_for(size, batch_size, dtype):
     return zeros([batch_size] + TensorShape(size).as_list(), dtype=dtype)
+
+
+def _fused_gates(gates, c_prev, forget_bias, activation, num_units):
+    """(new_c, new_h) through the fused LSTMGates op (ops/lstm_ops.py) when the step is the standard one (tanh,
+    a constant forget bias, float32/float64), else None: the caller writes the arithmetic out."""
+    if activation is not tanh or not isinstance(forget_bias, (int, float)) or \
+            gates.dtype.base_dtype not in (dtypes.float32, dtypes.float64):
+        return None
+    return lstm_gates(gates, c_prev, forget_bias, num_units)
 
 
 def _depth(inputs_shape):
@@ -216,10 +226,14 @@ class BasicLSTMCell(RNNCell):
         else:
             c, h = split(state, 2, axis=1)
         gates = bias_add(matmul(concat([inputs, h], 1), self._kernel), self._bias)
-        i, j, f, o = split(gates, 4, axis=1)
-        forget = convert_to_tensor(self._forget_bias, dtype=f.dtype)
-        new_c = add(multiply(c, sigmoid(add(f, forget))), multiply(sigmoid(i), self._activation(j)))
-        new_h = multiply(self._activation(new_c), sigmoid(o))
+        fused = _fused_gates(gates, c, self._forget_bias, self._activation, self._num_units)
+        if fused is not None:
+            new_c, new_h = fused
+        else:
+            i, j, f, o = split(gates, 4, axis=1)
+            forget = convert_to_tensor(self._forget_bias, dtype=f.dtype)
+            new_c = add(multiply(c, sigmoid(add(f, forget))), multiply(sigmoid(i), self._activation(j)))
+            new_h = multiply(self._activation(new_c), sigmoid(o))
         new_state = LSTMStateTuple(new_c, new_h) if self._state_is_tuple else concat([new_c, new_h], 1)
         return new_h, new_state
 
@@ -274,6 +288,12 @@ class LSTMCell(RNNCell):
         else:
             c_prev, m_prev = split(state, [n, self._num_proj or n], axis=1)
         lstm_matrix = bias_add(matmul(concat([inputs, m_prev], 1), self._kernel), self._bias)
+        fused = None
+        if not self._use_peepholes and self._cell_clip is None:
+            fused = _fused_gates(lstm_matrix, c_prev, self._forget_bias, self._activation, n)
+        if fused is not None:
+            c, m = fused
+            return self._project(c, m)
         i, j, f, o = split(lstm_matrix, 4, axis=1)
         forget = convert_to_tensor(self._forget_bias, dtype=f.dtype)
         if self._use_peepholes:
@@ -287,6 +307,10 @@ class LSTMCell(RNNCell):
             m = multiply(sigmoid(add(o, multiply(self._w_o_diag, c))), self._activation(c))
         else:
             m = multiply(sigmoid(o), self._activation(c))
+        return self._project(c, m)
+
+    def _project(self, c, m):
+        """The output projection (and its clipping), then (output, new state)."""
         if self._num_proj is not None:
             m = matmul(m, self._proj_kernel)
             if self._proj_clip is not None:
