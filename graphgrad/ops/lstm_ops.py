@@ -6,8 +6,8 @@ adds, and its gradient about twenty more ops: each a NumPy call on a [batch, uni
 forward and again backward inside a `tf.while_loop`. Here the forward pass is five whole-array passes over the [batch,
 4·units] gates (σ(x) as tanh(x/2)/2 + 1/2, within an ulp or two of the Sigmoid op) plus four over [batch, units];
 the gradient writes the gates' gradient straight into one [batch,
-4·units] array (no concat of four pieces) and keeps three tensors per time step for the backward pass instead of
-eleven. `LSTMGatesGrad`'s own gradient is the written-out form of its arithmetic differentiated by `gradients`,
+4·units] array (no concat of four pieces) and keeps three of the cell's tensors per time step for the backward pass
+instead of nine. `LSTMGatesGrad`'s own gradient is the written-out form of its arithmetic differentiated by `gradients`,
 so second derivatives work as through the unfused ops.
 """
 from __future__ import annotations
