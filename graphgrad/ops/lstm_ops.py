@@ -3,19 +3,19 @@
 
 Written out, `BasicLSTMCell`'s step after its matmul is a split, three sigmoids, two tanhs, three multiplies and two
 adds, and its gradient about twenty more ops: each a NumPy call on a [batch, units] slice, run once per time step
-forward and again backward inside a `tf.while_loop`. Here the forward pass is five whole-array passes over the [batch,
-4·units] gates (σ(x) as tanh(x/2)/2 + 1/2, within an ulp or two of the Sigmoid op) plus four over [batch, units];
-the gradient writes the gates' gradient straight into one [batch,
-4·units] array (no concat of four pieces) and keeps three of the cell's tensors per time step for the backward pass
-instead of nine. `LSTMGatesGrad`'s own gradient is the written-out form of its arithmetic differentiated by `gradients`,
-so second derivatives work as through the unfused ops.
+forward and again backward inside a `tf.while_loop`. Here the forward pass is five whole-array passes over the
+[batch, 4·units] gates (σ(x) as tanh(x/2)/2 + 1/2, within an ulp or two of the Sigmoid op) plus four over [batch,
+units]; the gradient writes the gates' gradient straight into one [batch, 4·units] array (no concat of four pieces)
+and keeps three of the cell's tensors per time step for the backward pass instead of nine. `LSTMGatesGrad`'s own
+gradient is its arithmetic differentiated by hand, as graph ops, so second and higher derivatives work, in graph
+mode and on eager tapes, as through the unfused ops.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..framework.op_def import OpDef, static_shape
-from .arithmetic_ops import add, multiply
+from .arithmetic_ops import add
 from .array_ops import concat, split
 from .core import apply_op, zeros_like
 from .nn_common import _is_zero
@@ -90,16 +90,6 @@ def _activation_grads(acts, dacts):
     return concat([apply_op(TanhGrad if k == 1 else SigmoidGrad, [a[k], d[k]]) for k in range(4)], 1)
 
 
-def _written_out_grad(c_prev, acts, tc, dc, dh):
-    """LSTMGatesGrad's arithmetic as graph ops (what its own gradient differentiates)."""
-    i, j, f, o = split(acts, 4, axis=1)
-    dct = add(dc, apply_op(TanhGrad, [tc, multiply(dh, o)]))
-    dgates = concat([apply_op(SigmoidGrad, [i, multiply(dct, j)]), apply_op(TanhGrad, [j, multiply(dct, i)]),
-                     apply_op(SigmoidGrad, [f, multiply(dct, c_prev)]),
-                     apply_op(SigmoidGrad, [o, multiply(dh, tc)])], 1)
-    return dgates, multiply(dct, f)
-
-
 class LSTMGatesGrad(OpDef):
     """LSTMGatesGrad(c_prev, acts, tanh_c, dc, dh) -> (d gates [batch, 4n], d c_prev): the gradient of LSTMGates
     from its saved activations."""
@@ -139,13 +129,24 @@ class LSTMGatesGrad(OpDef):
         return lstm_gates_grad
 
     def gradient(op, ddg, ddc):
-        from ..autodiff import gradients
-
+        """Second derivatives, written out from the arithmetic above as graph ops (so eager tapes replay them
+        too); `e` is the total gradient reaching d c."""
         if _is_zero(ddg) and _is_zero(ddc):
             return [None] * 5
-        xs = list(op.inputs)
-        # stopping at the inputs' own ops keeps `gradients` from differentiating them too (the forward LSTMGates)
-        return gradients(list(_written_out_grad(*xs)), xs, grad_ys=[ddg, ddc], stop_gradients=xs)
+        c, a, tc, dc, dh = op.inputs
+        if ddc is None:
+            ddc = zeros_like(c)
+        i, j, f, o = split(a, 4, axis=1)
+        gi, gj, gf, go = split(ddg if ddg is not None else zeros_like(a), 4, axis=1)
+        si, sj, sf, so = i * (1.0 - i), 1.0 - j * j, f * (1.0 - f), o * (1.0 - o)
+        u = 1.0 - tc * tc
+        dct = dc + dh * o * u
+        e = gi * j * si + gj * i * sj + gf * c * sf + ddc * f
+        d_acts = concat([gi * dct * j * (1.0 - 2.0 * i) + gj * dct * sj,
+                         gi * dct * si - 2.0 * gj * dct * i * j,
+                         gf * dct * c * (1.0 - 2.0 * f) + ddc * dct,
+                         e * dh * u + go * dh * tc * (1.0 - 2.0 * o)], 1)
+        return [gf * dct * sf, d_acts, go * dh * so - 2.0 * e * dh * o * tc, e, e * o * u + go * tc * so]
 
 
 def lstm_gates(gates, c_prev, forget_bias, num_units, name="lstm_gates"):
