@@ -285,6 +285,23 @@ def _stacked_products(g, m, k):
 _STACK_ELEMENTS = 1 << 22
 
 
+def _transposed_weights(op, g):
+    """Indices of the gradient body's captures that a MatMul of the body multiplies transposed (b of a·bᵀ: a weight
+    in d x = d y·Wᵀ). The reverse pass feeds them once per run in column-major order, so that bᵀ is row-major: the
+    same values, and BLAS's product with a row-major operand took ~2/3 of the time here. A variable among them is
+    then read once per run instead of per iteration, which only a plain While's gradient body allows (no
+    assignment runs between its iterations)."""
+    if op.attrs["forward"].op_def is not While:
+        return set()
+    out = set()
+    for i, t in enumerate(g.captures):
+        if len(static_shape(t) or ()) == 2 and any(
+                c.op_def is MatMul and c._branch is g and c.attrs["transpose_b"] and not c.attrs["transpose_a"]
+                and c.inputs[1] is t for c in t._consumers):
+            out.add(i)
+    return out
+
+
 def _reverse_pass(op, ctx):
     """The WhileGrad `op`'s computation, `run(args, record) -> (d, capture gradients, fed)`: its gradient body's
     plan over the history, last iteration first; with `record`, `fed[it]` is the list of output gradients fed
@@ -292,7 +309,9 @@ def _reverse_pass(op, ctx):
     aᵀ·b (`_stacked_products`) are fetched as their factors and multiplied once per block of iterations."""
     g = op.attrs["grad"]
     m, k = op.attrs["n_flow"], op.attrs["n_wrt"]
-    fed = [i for i, t in enumerate(g.captures) if not _reads_variable(t)]
+    transposed = _transposed_weights(op, g)
+    fed = [i for i, t in enumerate(g.captures) if i in transposed or not _reads_variable(t)]
+    column_major = [q for q, i in enumerate(fed) if i in transposed]
     stacked = _stacked_products(g, m, k)
     fetches = list(g.outputs)
     for j, mm in stacked.items():
@@ -319,6 +338,8 @@ def _reverse_pass(op, ctx):
         d = list(args[:m])
         fwd = args[m:m + k]
         caps = [args[i] for i in cap_idx]
+        for q in column_major:
+            caps[q] = xp.asfortranarray(caps[q])
         dh = args[-1] if ds_positions else None
         acc = [None] * k
         pending = [([], []) for _ in products]
