@@ -121,9 +121,9 @@ class LSTMGatesGrad(OpDef):
             mul(dct, a[:, :n], out=d[:, n:2 * n])       # d tanh(j)
             mul(dct, c_prev, out=d[:, 2 * n:3 * n])     # d σ(f)
             mul(dh, tc, out=d[:, 3 * n:])               # d σ(o)
-            p = mul(a, sig)                             # σ' = σ - σ², tanh' = 1 - tanh²
+            p = sub(sig, a)                             # σ' = σ·(1 - σ), tanh' = 1 + tanh·(0 - tanh)
+            p *= a
             p += tanh_col
-            p -= mul(a, a)
             d *= p
             return d, mul(dct, a[:, 2 * n:3 * n])
         return lstm_gates_grad
