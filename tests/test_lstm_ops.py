@@ -9,14 +9,15 @@ from graphgrad.nn import rnn_cell as rc
 from graphgrad.ops.lstm_ops import LSTMGates
 
 
-def _op(gates, c, forget_bias=0.7):
-    return tf.get_default_graph().create_op(LSTMGates, [gates, c], {"num_units": 3, "forget_bias": forget_bias},
+def _op(gates, c, bias=None, forget_bias=0.7):
+    inputs = [gates, c] + ([bias] if bias is not None else [])
+    return tf.get_default_graph().create_op(LSTMGates, inputs, {"num_units": 3, "forget_bias": forget_bias},
                                             name="LSTMGates")
 
 
-def _all_outputs(gates, c):
+def _all_outputs(gates, c, bias):
     """The four outputs (c, h, activations, tanh(c)) in one tensor, so every output's gradient is checked."""
-    new_c, new_h, acts, tc = _op(gates, c).outputs
+    new_c, new_h, acts, tc = _op(gates, c, bias).outputs
     return tf.concat([new_c, new_h * 1.3, acts, tc * 0.6], 1)
 
 
@@ -54,14 +55,15 @@ def test_fused_matches_the_written_out_cell_values_gradients_and_second_derivati
 @pytest.mark.parametrize("order", [1, 2])
 def test_gradients_match_finite_differences(order):
     rng = np.random.default_rng(2)
-    gates, c = rng.uniform(-2, 2, (2, 12)), rng.uniform(-1, 1, (2, 3))
+    gates, c, bias = rng.uniform(-2, 2, (2, 12)), rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, (12,))
     if order == 1:
-        check_gradients(_all_outputs, [gates, c])
+        check_gradients(_all_outputs, [gates, c, bias])
     else:
-        def grad(g, cp):
-            y = _all_outputs(g, cp)
-            return tf.concat(tf.gradients(tf.reduce_sum(tf.sin(y) * y), [g, cp]), 1)
-        check_gradients(grad, [gates, c])
+        def grad(g, cp, b):
+            y = _all_outputs(g, cp, b)
+            dg, dc, db = tf.gradients(tf.reduce_sum(tf.sin(y) * y), [g, cp, b])
+            return tf.concat([dg, dc, db[None, :] + dg], 1)
+        check_gradients(grad, [gates, c, bias])
 
 
 def test_float32_and_forget_bias_as_the_cell_computes_them():
@@ -69,7 +71,7 @@ def test_float32_and_forget_bias_as_the_cell_computes_them():
     rng = np.random.default_rng(3)
     g0, c0 = rng.uniform(-30, 30, (5, 12)).astype(np.float32), rng.uniform(-2, 2, (5, 3)).astype(np.float32)
     gates, c = tf.constant(g0), tf.constant(c0)
-    new_c, new_h, acts, tc = _op(gates, c, forget_bias=1.0).outputs
+    new_c, new_h, acts, tc = _op(gates, c, forget_bias=1.0).outputs  # no bias input: the gates as they are
     i, j, f, o = tf.split(gates, 4, axis=1)
     want_c = c * tf.sigmoid(f + 1.0) + tf.sigmoid(i) * tf.tanh(j)
     want = [want_c, tf.tanh(want_c) * tf.sigmoid(o)]

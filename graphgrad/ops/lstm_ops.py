@@ -17,7 +17,8 @@ import numpy as np
 from ..framework.op_def import OpDef, static_shape
 from .arithmetic_ops import add
 from .array_ops import concat, split
-from .core import apply_op, zeros_like
+from .bias_ops import BiasAddGrad
+from .core import apply_op, convert_to_tensor, zeros_like
 from .nn_common import _is_zero
 from .unary_ops import SigmoidGrad, TanhGrad
 
@@ -29,14 +30,15 @@ def _units(op):
 
 
 class LSTMGates(OpDef):
-    """LSTMGates(gates [batch, 4n] in TF1's order i, j, f, o, c_prev [batch, n]; forget_bias) -> (c, h, acts, tanh_c):
+    """LSTMGates(gates [batch, 4n] in TF1's order i, j, f, o, c_prev [batch, n][, bias [4n], added to the gates];
+    forget_bias) -> (c, h, acts, tanh_c):
     c = c_prev·σ(f + forget_bias) + σ(i)·tanh(j), h = tanh(c)·σ(o); `acts` [batch, 4n] holds σ(i), tanh(j),
     σ(f + forget_bias), σ(o) and `tanh_c` is tanh(c): what the gradient reads."""
 
     type = "LSTMGates"
 
     def infer(op):
-        g, c = op.inputs
+        g, c = op.inputs[:2]
         n, dt = _units(op), g.dtype.base_dtype
         gs, cs = static_shape(g), static_shape(c)
         batch = next((s[0] for s in (gs, cs) if s is not None and s[0] is not None), None)
@@ -58,9 +60,14 @@ class LSTMGates(OpDef):
         half, shift_in, shift_out = xp.asarray(half), xp.asarray(shift_in), xp.asarray(shift_out)
         tanh_, mul = xp.tanh, xp.multiply
 
-        def lstm_gates(g, c):
+        def lstm_gates(g, c, b=None):
             a = mul(g, half)
-            a += shift_in
+            if b is None:
+                a += shift_in
+            else:  # (g + b + forget_bias)/2 as g/2 + (b/2 + forget_bias/2): no pass of its own for the bias
+                shift = mul(b, half)
+                shift += shift_in
+                a += shift
             tanh_(a, out=a)
             a *= half
             a += shift_out                  # σ(i), tanh(j), σ(f + forget_bias), σ(o)
@@ -81,6 +88,8 @@ class LSTMGates(OpDef):
                                    "LSTMGatesGrad")
         if not _is_zero(dacts):  # ... or the activations
             dgates = add(dgates, _activation_grads(acts, dacts))
+        if len(op.inputs) == 3:
+            return [dgates, dc_prev, apply_op(BiasAddGrad, [dgates], {"axis": -1})]
         return [dgates, dc_prev]
 
 
@@ -149,8 +158,9 @@ class LSTMGatesGrad(OpDef):
         return [gf * dct * sf, d_acts, go * dh * so - 2.0 * e * dh * o * tc, e, e * o * u + go * tc * so]
 
 
-def lstm_gates(gates, c_prev, forget_bias, num_units, name="lstm_gates"):
-    """(c, h) of an LSTM step from its gates [batch, 4·num_units] (i, j, f, o) and previous memory, fused."""
-    c, h, _, _ = apply_op(LSTMGates, [gates, c_prev], {"num_units": num_units, "forget_bias": float(forget_bias)},
-                          name)
+def lstm_gates(gates, c_prev, forget_bias, num_units, bias=None, name="lstm_gates"):
+    """(c, h) of an LSTM step from its gates [batch, 4·num_units] (i, j, f, o; plus `bias` if given) and previous
+    memory, fused."""
+    inputs = [convert_to_tensor(t) for t in (gates, c_prev, bias) if t is not None]
+    c, h, _, _ = apply_op(LSTMGates, inputs, {"num_units": num_units, "forget_bias": float(forget_bias)}, name)
     return c, h
