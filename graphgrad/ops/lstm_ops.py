@@ -1,14 +1,14 @@
 """The LSTM cell's gate arithmetic as one op each way, `LSTMGates` and `LSTMGatesGrad` (TF1's fused
 `LSTMBlockCell` does the same in C++).
 
-Written out, `BasicLSTMCell`'s step after its matmul is a split, three sigmoids, two tanhs, three multiplies and two
-adds, and its gradient about twenty more ops: each a NumPy call on a [batch, units] slice, run once per time step
-forward and again backward inside a `tf.while_loop`. Here the forward pass is five whole-array passes over the
-[batch, 4·units] gates (σ(x) as tanh(x/2)/2 + 1/2, within an ulp or two of the Sigmoid op) plus four over [batch,
-units]; the gradient writes the gates' gradient straight into one [batch, 4·units] array (no concat of four pieces)
-and keeps three of the cell's tensors per time step for the backward pass instead of nine. `LSTMGatesGrad`'s own
-gradient is its arithmetic differentiated by hand, as graph ops, so second and higher derivatives work, in graph
-mode and on eager tapes, as through the unfused ops.
+Written out, `BasicLSTMCell`'s step after its matmul is a bias add, a split, three sigmoids, two tanhs, three
+multiplies and two adds, and its gradient about twenty more ops: each a NumPy call on a [batch, units] slice, run
+once per time step forward and again backward inside a `tf.while_loop`. Here the forward pass is five whole-array
+passes over the [batch, 4·units] gates (bias included; σ(x) as tanh(x/2)/2 + 1/2, within an ulp or two of the
+Sigmoid op) plus four over [batch, units]; the gradient writes the gates' gradient straight into one [batch,
+4·units] array (no concat of four pieces) and keeps three of the cell's tensors per time step for the backward pass
+instead of nine. `LSTMGatesGrad`'s own gradient is its arithmetic differentiated by hand, as graph ops, so second
+and higher derivatives work, in graph mode and on eager tapes, as through the unfused ops.
 """
 from __future__ import annotations
 
