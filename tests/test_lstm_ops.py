@@ -66,6 +66,14 @@ def test_gradients_match_finite_differences(order):
         check_gradients(grad, [gates, c, bias])
 
 
+def test_shapes_checked_and_no_gradient_when_no_output_has_one():
+    with pytest.raises(ValueError, match="bias must be"):
+        _op(tf.zeros((2, 12)), tf.zeros((2, 3)), tf.zeros((4,)))
+    g, c, b = tf.zeros((2, 12)), tf.zeros((2, 3)), tf.zeros((12,))
+    op = _op(g, c, b)
+    assert LSTMGates.gradient(op, None, None, None, None) == [None] * 3  # one entry per input, the bias's too
+
+
 def test_float32_and_forget_bias_as_the_cell_computes_them():
     """float32: within a few ulps of sigmoid/tanh written out (σ is evaluated as tanh(x/2)/2 + 1/2)."""
     rng = np.random.default_rng(3)

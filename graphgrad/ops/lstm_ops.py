@@ -45,6 +45,9 @@ class LSTMGates(OpDef):
         for s, w, what in ((gs, 4 * n, "gates"), (cs, n, "c_prev")):
             if s is not None and (len(s) != 2 or s[1] not in (None, w)):
                 raise ValueError(f"LSTMGates: {what} must be [batch, {w}], got {s}")
+        bs = static_shape(op.inputs[2]) if len(op.inputs) == 3 else None
+        if bs is not None and bs not in ((4 * n,), (None,)):
+            raise ValueError(f"LSTMGates: bias must be [{4 * n}], got {bs}")
         return [((batch, n), dt), ((batch, n), dt), ((batch, 4 * n), dt), ((batch, n), dt)]
 
     def kernel(op, ctx):
@@ -79,7 +82,7 @@ class LSTMGates(OpDef):
 
     def gradient(op, dc, dh, dacts, dtc):
         if all(_is_zero(t) for t in (dc, dh, dacts, dtc)):
-            return [None, None]
+            return [None] * len(op.inputs)
         new_c, new_h, acts, tc = op.outputs
         dc, dh = (zeros_like(t) if d is None else d for d, t in ((dc, new_c), (dh, new_h)))
         if not _is_zero(dtc):  # a second derivative reached tanh(c) (LSTMGatesGrad reads it)
