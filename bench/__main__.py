@@ -17,12 +17,14 @@ PEERS: dict[str, str] = {
     "gg-eager": "bench.peers.graphgrad_eager_peer",
     "gg-function": "bench.peers.graphgrad_function_peer",
 }
-UNIT_LABEL = {"us/step": "µs/step", "ms/step": "ms/step", "s/epoch": "s/epoch", "s/step": "s/step"}
+UNIT_LABEL = {"us/step": "µs/step", "ms/step": "ms/step", "s/epoch": "s/epoch", "s/step": "s/step",
+              "us/iteration": "µs/iteration"}
 STEADY = ("W1", "W1F", "W2", "W3", "W5", "W6")  # timed round-robin, one worker process per peer
 DEFAULT = ("W1", "W1F", "W2", "W3")  # what runs without --workloads
 COLD = ("W4",)  # cold start, one fresh child process per peer and repeat (bench/coldstart.py)
 SWEEPS = ("S-depth", "S-batch")  # cost growth with depth and batch (bench/scaling.py)
-ALL = STEADY + COLD + SWEEPS
+LOOPS = ("L1",)  # while-loop cost per iteration: peers' make_loop (tf.while_loop, lax.while_loop, ...)
+ALL = STEADY + COLD + SWEEPS + LOOPS
 
 
 def _csv(s: str) -> list[str]:
@@ -71,6 +73,8 @@ def _fmt_time(wl, t: float) -> str:
         return f"{t * 1e6:.1f}"
     if wl.unit == "ms/step":
         return f"{t * 1e3:.1f}"
+    if wl.unit == "us/iteration":
+        return f"{t / wl.sizes[0] * 1e6:.3g}"
     if wl.unit == "s/epoch":
         return f"{t * wl.steps_per_epoch:.3f}"
     return f"{t:.3f}"
@@ -155,6 +159,11 @@ def _bench(args: argparse.Namespace) -> None:
         t0 = time.perf_counter()
         mm = harness.bench_matmul(peers, settings, args.threads)
         done("matmul", t0, mm.waited_s)
+    loop = None
+    if "L1" in args.workloads:
+        t0 = time.perf_counter()
+        loop = harness.bench_loop(peers, settings, args.threads)
+        done("L1", t0, loop.waited_s)
     cold = []
     for w in [w for w in args.workloads if w in COLD]:
         t0 = time.perf_counter()
@@ -177,15 +186,16 @@ def _bench(args: argparse.Namespace) -> None:
     for w, n in sorted(bad):
         print(f"\n**WARNING: {w} / {n}: losses differ from {check_base} by more than {settings.tol:g}**")
 
-    if results or cold:
-        _results_table(results, mm, cold, names, ref, bad, settings, wls, coldstart)
+    if results or cold or loop:
+        _results_table(results + ([loop] if loop else []), mm, cold, names, ref, bad, settings, wls, coldstart)
     for res in cold:
         print("\n".join(coldstart.report(res, names, ref, check_base, settings.tol)))
     for w, rs in sweeps.items():
         print("\n".join(scaling.report(w, rs, names, ref, bad)))
     if checked:
         _check_table(checked, checks, settings)
-        _details_table(checked + ([mm] if mm else []), settings)
+    if checked or mm or loop:
+        _details_table(checked + [r for r in (mm, loop) if r], settings)
 
     if args.memory:
         mem = [w for w in args.workloads if w in STEADY]

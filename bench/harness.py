@@ -173,6 +173,9 @@ def _sync(x) -> float | None:
 # last result synced), so the pipe's latency is never counted.
 
 _WORKERS: dict[int, Worker] = {}  # live workers by pid: OtherLoad subtracts their CPU time
+#: optional peer functions ``maker(n, *, threads=None) -> callable``, timed like a step: a float32 n³ product
+#: (``make_matmul``), an n-iteration while-loop counter returning n (``make_loop``)
+OPTIONAL_MAKERS = ("make_matmul", "make_loop")
 
 
 class WorkerError(Exception):
@@ -218,7 +221,7 @@ class Worker:
         cmd = [sys.executable, "-m", "bench.harness", "worker", module_path, str(threads)]
         self.proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         _WORKERS[self.proc.pid] = self
-        self.version, self.has_matmul, self.pools = module_path, False, []
+        self.version, self.makers, self.pools = module_path, (), []
         self.dead = ""  # why the worker can no longer answer
         self._keys = itertools.count()
 
@@ -231,8 +234,12 @@ class Worker:
         if "note" in hello:
             self.close()
             return hello["note"]
-        self.version, self.has_matmul, self.pools = hello["version"], hello["matmul"], hello["pools"]
+        self.version, self.makers, self.pools = hello["version"], tuple(hello["makers"]), hello["pools"]
         return ""
+
+    @property
+    def has_matmul(self) -> bool:
+        return "make_matmul" in self.makers
 
     def _recv(self):
         if self.dead:
@@ -269,9 +276,10 @@ class Worker:
         self.call("step", key, wl)
         return RemoteFn(self, key)
 
-    def make_matmul(self, n: int) -> RemoteFn:
+    def make(self, maker: str, n: int) -> RemoteFn:
+        """The peer's optional ``maker(n)`` (one of ``OPTIONAL_MAKERS``), built in the worker."""
         key = next(self._keys)
-        self.call("matmul", key, n)
+        self.call("make", key, (maker, n))
         return RemoteFn(self, key)
 
     def close(self, timeout: float = 5.0) -> None:
@@ -356,7 +364,8 @@ def _worker_main(module_path: str, threads: int) -> None:
         send({"note": note})
         return
     limit_threads(threads)  # the pools the peer's library brought
-    send({"version": peer_version(mod), "matmul": hasattr(mod, "make_matmul"), "pools": pool_lines()})
+    send({"version": peer_version(mod), "makers": [m for m in OPTIONAL_MAKERS if hasattr(mod, m)],
+          "pools": pool_lines()})
     fns: dict[int, Callable] = {}
     while True:
         try:
@@ -367,8 +376,8 @@ def _worker_main(module_path: str, threads: int) -> None:
             value = None
             if op == "step":
                 fns[key] = build_step(mod, arg, wls.init_params(arg), wls.make_data(arg), threads)
-            elif op == "matmul":
-                fns[key] = mod.make_matmul(arg, threads=threads)
+            elif op == "make":
+                fns[key] = getattr(mod, arg[0])(arg[1], threads=threads)
             elif op == "check":
                 value = [_sync(fns[key]()) for _ in range(arg)]
             elif op == "time":
@@ -397,6 +406,7 @@ class Settings:
     rounds: int = 21
     slow_rounds: int = 5  # rounds for workloads whose single step exceeds batch_s (W3, matmul)
     matmul_n: int = 4096
+    loop_n: int = 10_000  # iterations of the while-loop counter (L1)
     settle_s: float = 0.05  # idle pause before each timed batch (previous peer's spinning threads go idle)
     # A round during which other processes kept more than max_other_load cores busy is discarded and
     # repeated, up to rounds * max_round_factor rounds; with too few clean rounds all are used ("contended").
@@ -624,18 +634,32 @@ def bench_matmul(peers: dict[str, ModuleType | Worker], settings: Settings, thre
     """float32 n^3 matmul of every peer that has ``make_matmul``, timed round-robin like a workload."""
     n = settings.matmul_n
     mm = wls.Workload(f"MM{n}", (n, n), "", "", 0, "", 0.0, 0, "GFLOP/s", description=f"float32 matmul {n}^3")
-    res = WorkloadResult(mm)
+    return _bench_maker(peers, settings, threads, "make_matmul", n, mm)
+
+
+def bench_loop(peers: dict[str, ModuleType | Worker], settings: Settings, threads: int) -> WorkloadResult:
+    """L1: the while-loop counter of every peer that has ``make_loop`` (one call runs the whole loop and
+    returns its count, checked to be n), timed round-robin like a workload; per iteration = per call / n."""
+    n = settings.loop_n
+    wl = wls.Workload("L1", (n,), "", "", 0, "", 0.0, 0, "us/iteration",
+                      description=f"while-loop counter, {n:,} iterations (i = i + 1 while i < n), one run per call")
+    return _bench_maker(peers, settings, threads, "make_loop", n, wl, expect=n)
+
+
+def _bench_maker(peers, settings, threads, maker, n, wl, expect=None) -> WorkloadResult:
+    """Time every peer's optional ``maker(n)`` round-robin; with ``expect``, a callable must return it."""
+    res = WorkloadResult(wl)
     res.waited_s = wait_quiet(settings.quiet_wait_s, settings.max_other_load)
     fns = {}
     for name, peer in peers.items():
-        if not (peer.has_matmul if isinstance(peer, Worker) else hasattr(peer, "make_matmul")):
-            res.notes[name] = "no make_matmul"
+        if not (maker in peer.makers if isinstance(peer, Worker) else hasattr(peer, maker)):
+            res.notes[name] = f"no {maker}"
             continue
         try:
-            if isinstance(peer, Worker):
-                fns[name] = peer.make_matmul(n)
-            else:
-                fns[name] = peer.make_matmul(n, threads=threads)
+            fns[name] = peer.make(maker, n) if isinstance(peer, Worker) else getattr(peer, maker)(n, threads=threads)
+            if expect is not None and _check(fns[name], 1) != [expect]:
+                res.notes[name] = f"failed (returned {_check(fns[name], 1)}, not {expect})"
+                release([fns.pop(name)])
         except Exception as e:
             res.notes[name] = f"failed ({_why(e)})"
     stats: dict = {}

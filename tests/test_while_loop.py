@@ -176,6 +176,31 @@ def test_matrix_recurrence_gradient_and_captured_variables():
     np.testing.assert_allclose(s.run(g), [[2.0, 2.0], [2.0, 2.0]])
 
 
+@pytest.mark.parametrize("block", [1 << 22, 10], ids=["one-block", "many-blocks"])
+def test_weight_gradients_summed_as_one_product_of_stacked_rows(block, monkeypatch):
+    """A captured weight's gradient xᵀ·dy per iteration is fetched as its factors and multiplied once per block
+    of iterations (ops/while_ops.py `_stacked_products`), and the weight multiplied transposed in dx = dy·wᵀ is fed
+    column-major once per run (`_transposed_weights`, a variable too): the same as the per-iteration sum unrolled."""
+    from graphgrad.ops import while_ops
+
+    monkeypatch.setattr(while_ops, "_STACK_ELEMENTS", block)
+    rng = np.random.default_rng(5)
+    xs0, h00, w0 = rng.standard_normal((6, 2, 3)), rng.standard_normal((2, 3)), rng.standard_normal((3, 3)) * 0.5
+    xs, h0, w = tf.constant(xs0), tf.constant(h00), tf.Variable(w0)
+    loop = tf.while_loop(lambda i, h: i < 6, lambda i, h: (i + 1, tf.tanh(tf.matmul(h, w) + xs[i])), [0, h0])[1]
+    h = h0
+    for i in range(6):
+        h = tf.tanh(tf.matmul(h, w) + xs[i])
+    got, want = (tf.gradients(tf.reduce_sum(tf.sin(y)), [w, h0]) for y in (loop, h))
+    (wg,) = [op for op in tf.get_default_graph().get_operations() if op.type == "WhileGrad"]
+    assert len(while_ops._stacked_products(wg.attrs["grad"], wg.attrs["n_flow"], wg.attrs["n_wrt"])) == 1
+    assert len(while_ops._transposed_weights(wg, wg.attrs["grad"])) == 1
+    with tf.Session() as s:
+        s.run(w.initializer)
+        for a, b in zip(s.run(got), s.run(want)):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
 def test_back_prop_false_and_stop_gradient_in_the_body():
     x = tf.placeholder(tf.float64, ())
     y = tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * x), [0, x], back_prop=False)[1]

@@ -8,6 +8,8 @@ Interface of a peer module (graphgrad's ``graphgrad_peer`` included):
   (cycling) and returns the loss (float, 0-d array, or anything ``float(np.asarray(...))`` takes after an
   optional ``block_until_ready()``). ``threads`` and ``forward_only`` are passed only if accepted.
 - optional ``make_matmul(n, *, threads=None) -> mm``: one float32 ``n x n @ n x n`` product per call.
+- optional ``make_loop(n, *, threads=None) -> loop``: L1, one run of the library's while loop counting from 0 to
+  ``n`` per call (``tf.while_loop``, ``lax.while_loop``, a Python loop over NumPy scalars), returning ``n``.
 - optional ``cold_start(workload, params, data, *, threads=None) -> dict`` (W4, run in a fresh process): build
   the training step from nothing and run it once, timing each phase with a ``Clock``; returns ``Clock.result``:
   seconds per phase among ``build`` (forward model / graph, variables), ``grad`` (gradient and update

@@ -14,7 +14,7 @@ VERSION = tf.__version__
 
 def _model(wl: Workload, params):
     if wl.model == "lstm":
-        raise NotImplementedError("W6 (LSTM) is written for the torch and graphgrad peers only")
+        raise NotImplementedError("W6 (LSTM) is not written for the eager peers (graph-mode dynamic_rnn only)")
     variables = [(tf.Variable(w, name=f"w{i}"), tf.Variable(b, name=f"b{i}")) for i, (w, b) in enumerate(params)]
     act = tf.nn.tanh if wl.activation == "tanh" else tf.nn.relu
 

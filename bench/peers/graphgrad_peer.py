@@ -129,3 +129,16 @@ def cold_start(wl: Workload, params, data, *, threads: int | None = None) -> dic
         return float(out[1])
 
     return clock.result(first, step)
+
+
+def make_loop(n: int, *, threads: int | None = None):
+    """L1: ``tf.while_loop(lambda i: i < n, lambda i: i + 1, [0])``, one run of the callable per call."""
+    del threads
+    g = tf.Graph()
+    with g.as_default():
+        r = tf.while_loop(lambda i: i < n, lambda i: i + 1, [0])
+        g.finalize()
+    sess = tf.Session(graph=g)
+    run = sess.make_callable(r)
+    run.session = sess
+    return run

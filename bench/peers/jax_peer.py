@@ -17,15 +17,31 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
 from bench.peers import Clock  # noqa: E402
-from bench.workloads import Workload, batches  # noqa: E402
+from bench.workloads import LSTM_SHAPE, Workload, batches  # noqa: E402
 
 LIBRARY = "jax"
 VERSION = jax.__version__
 
 
+def _lstm_last_output(kernel, bias, x):
+    """W6: TF1 BasicLSTMCell's step (gates i, j, f, o of [x, h] @ kernel + bias, forget bias 1.0) over the
+    sequence with ``lax.scan``; the last output."""
+    steps, features, units = LSTM_SHAPE
+    xs = x.reshape(x.shape[0], steps, features).transpose(1, 0, 2)
+
+    def step(state, xt):
+        c, h = state
+        i, j, f, o = jnp.split(jnp.concatenate([xt, h], axis=1) @ kernel + bias, 4, axis=1)
+        c = c * jax.nn.sigmoid(f + 1.0) + jax.nn.sigmoid(i) * jnp.tanh(j)
+        h = jnp.tanh(c) * jax.nn.sigmoid(o)
+        return (c, h), None
+
+    zeros = jnp.zeros((x.shape[0], units), x.dtype)
+    (_, h), _ = jax.lax.scan(step, (zeros, zeros), xs)
+    return h
+
+
 def _loss_fn(wl: Workload):
-    if wl.model == "lstm":
-        raise NotImplementedError("W6 (LSTM) is written for the torch and graphgrad peers only")
     act = jax.nn.relu if wl.activation == "relu" else jnp.tanh
 
     def loss_fn(params, x, y):
@@ -38,6 +54,9 @@ def _loss_fn(wl: Workload):
                 h = jax.lax.reduce_window(h, -jnp.inf, jax.lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "SAME")
             h = h.reshape(h.shape[0], -1)
             params = params[2:]
+        if wl.model == "lstm":
+            h = _lstm_last_output(*params[0], x)
+            params = params[1:]
         for k, (w, b) in enumerate(params):
             h = h @ w + b
             if k < len(params) - 1:
@@ -163,3 +182,16 @@ def make_matmul(n: int, *, threads: int | None = None):
         f(a, b).block_until_ready()
 
     return mm
+
+
+def make_loop(n: int, *, threads: int | None = None):
+    """L1: ``lax.while_loop(lambda i: i < n, lambda i: i + 1, 0)`` jitted, start and bound passed as arguments
+    (so XLA cannot fold the loop away); blocks until done."""
+    del threads
+    f = jax.jit(lambda start, limit: jax.lax.while_loop(lambda i: i < limit, lambda i: i + 1, start))
+    start, limit = jnp.int32(0), jnp.int32(n)
+
+    def loop():
+        return f(start, limit).block_until_ready()
+
+    return loop

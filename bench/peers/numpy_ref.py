@@ -137,3 +137,17 @@ def make_matmul(n: int, *, threads: int | None = None):
         return c[0, 0]
 
     return mm
+
+
+def make_loop(n: int, *, threads: int | None = None):
+    """L1 by hand: the counter loop's kernels (less, add on int32 scalars) called from a Python loop."""
+    del threads
+    one, limit = np.int32(1), np.int32(n)
+
+    def loop():
+        i = np.int32(0)
+        while np.less(i, limit):
+            i = np.add(i, one)
+        return i
+
+    return loop

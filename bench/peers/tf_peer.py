@@ -5,14 +5,20 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# tf.compat.v1.nn.rnn_cell (W6's BasicLSTMCell) lives in Keras 2: `pip install --no-deps tf-keras` in the peer venv
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from bench.peers import Clock  # noqa: E402
-from bench.workloads import Workload, batches  # noqa: E402
+from bench.workloads import LSTM_SHAPE, Workload, batches  # noqa: E402
 
 tf1 = tf.compat.v1
+# A TF1 program calls tf.disable_v2_behavior(), whose control flow (W6's dynamic_rnn, L1's while_loop) is TF1's
+# Enter/Merge/Switch/NextIteration loop; without it TF 2.21's graph mode builds the functional While (v2), which
+# was 1.5x slower per iteration on L1 here. Only control flow is switched: W1-W5 have none.
+tf1.disable_control_flow_v2()
 LIBRARY = "tensorflow"
 VERSION = tf.__version__
 
@@ -32,8 +38,6 @@ def _variable(value: np.ndarray, feeds: dict):
 
 
 def _forward(wl: Workload, params, init_feeds: dict):
-    if wl.model == "lstm":
-        raise NotImplementedError("W6 (LSTM) is written for the torch and graphgrad peers only")
     """Placeholders, variables (initial values fed into ``init_feeds``) and the loss, in the default graph."""
     x = tf1.placeholder(tf.float32, (None, wl.sizes[0]), name="x")
     if wl.loss == "logloss":
@@ -48,6 +52,13 @@ def _forward(wl: Workload, params, init_feeds: dict):
             h = tf1.nn.max_pool(h, [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
         h = tf1.reshape(h, [-1, params[2][0].shape[0]])
         params = params[2:]
+    if wl.model == "lstm":  # W6: BasicLSTMCell + dynamic_rnn as TF1 programs write them, the given kernel
+        steps, features, units = LSTM_SHAPE
+        with tf1.variable_scope("rnn", initializer=tf1.constant_initializer(params[0][0])):
+            outputs, _ = tf1.nn.dynamic_rnn(tf1.nn.rnn_cell.BasicLSTMCell(units),
+                                            tf1.reshape(x, [-1, steps, features]), dtype=tf.float32, scope="rnn")
+        h = outputs[:, -1, :]
+        params = params[1:]
     for k, (w, b) in enumerate(params):
         h = tf1.matmul(h, _variable(w, init_feeds)) + _variable(b, init_feeds)
         if k < len(params) - 1:
@@ -147,3 +158,19 @@ def make_matmul(n: int, *, threads: int | None = None):
 
     mm.session = sess
     return mm
+
+
+def make_loop(n: int, *, threads: int | None = None):
+    """L1: ``tf.while_loop(lambda i: i < n, lambda i: i + 1, [0])`` in a compat.v1 graph, one run per call."""
+    graph = tf.Graph()
+    with graph.as_default():
+        r = tf1.while_loop(lambda i: i < n, lambda i: i + 1, [0])
+    graph.finalize()
+    sess = _session(graph, threads)
+    run = sess.make_callable(r)
+
+    def loop():
+        return run()
+
+    loop.session = sess
+    return loop

@@ -20,6 +20,7 @@ from ..ops.clip_ops import clip_by_value
 from ..ops.core import convert_to_tensor
 from ..ops.dropout_ops import dropout
 from ..ops.init_ops import constant_initializer, zeros_initializer
+from ..ops.lstm_ops import lstm_gates
 from ..ops.matmul_ops import matmul
 from ..ops.unary_ops import sigmoid, tanh
 from ..variables import get_variable, variable_scope
@@ -42,6 +43,18 @@ class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
 
 def _zeros_for(size, batch_size, dtype):
     return zeros([batch_size] + TensorShape(size).as_list(), dtype=dtype)
+
+
+def _lstm_step(product, bias, c_prev, forget_bias, activation, num_units):
+    """(new_c, new_h) from [x, h]·kernel: through the fused LSTMGates op (ops/lstm_ops.py, the bias added there)
+    when the step is the standard one (tanh, a constant forget bias, float32/float64), else written out."""
+    if activation is tanh and isinstance(forget_bias, (int, float)) and \
+            product.dtype.base_dtype in (dtypes.float32, dtypes.float64):
+        return lstm_gates(product, c_prev, forget_bias, num_units, bias=bias)
+    i, j, f, o = split(bias_add(product, bias), 4, axis=1)
+    forget = convert_to_tensor(forget_bias, dtype=f.dtype)
+    new_c = add(multiply(c_prev, sigmoid(add(f, forget))), multiply(sigmoid(i), activation(j)))
+    return new_c, multiply(activation(new_c), sigmoid(o))
 
 
 def _depth(inputs_shape):
@@ -215,11 +228,8 @@ class BasicLSTMCell(RNNCell):
             c, h = state
         else:
             c, h = split(state, 2, axis=1)
-        gates = bias_add(matmul(concat([inputs, h], 1), self._kernel), self._bias)
-        i, j, f, o = split(gates, 4, axis=1)
-        forget = convert_to_tensor(self._forget_bias, dtype=f.dtype)
-        new_c = add(multiply(c, sigmoid(add(f, forget))), multiply(sigmoid(i), self._activation(j)))
-        new_h = multiply(self._activation(new_c), sigmoid(o))
+        new_c, new_h = _lstm_step(matmul(concat([inputs, h], 1), self._kernel), self._bias, c, self._forget_bias,
+                                  self._activation, self._num_units)
         new_state = LSTMStateTuple(new_c, new_h) if self._state_is_tuple else concat([new_c, new_h], 1)
         return new_h, new_state
 
@@ -273,8 +283,10 @@ class LSTMCell(RNNCell):
             c_prev, m_prev = state
         else:
             c_prev, m_prev = split(state, [n, self._num_proj or n], axis=1)
-        lstm_matrix = bias_add(matmul(concat([inputs, m_prev], 1), self._kernel), self._bias)
-        i, j, f, o = split(lstm_matrix, 4, axis=1)
+        product = matmul(concat([inputs, m_prev], 1), self._kernel)
+        if not self._use_peepholes and self._cell_clip is None:
+            return self._project(*_lstm_step(product, self._bias, c_prev, self._forget_bias, self._activation, n))
+        i, j, f, o = split(bias_add(product, self._bias), 4, axis=1)
         forget = convert_to_tensor(self._forget_bias, dtype=f.dtype)
         if self._use_peepholes:
             c = add(multiply(sigmoid(add(add(f, forget), multiply(self._w_f_diag, c_prev))), c_prev),
@@ -287,6 +299,10 @@ class LSTMCell(RNNCell):
             m = multiply(sigmoid(add(o, multiply(self._w_o_diag, c))), self._activation(c))
         else:
             m = multiply(sigmoid(o), self._activation(c))
+        return self._project(c, m)
+
+    def _project(self, c, m):
+        """The output projection (and its clipping), then (output, new state)."""
         if self._num_proj is not None:
             m = matmul(m, self._proj_kernel)
             if self._proj_clip is not None:
