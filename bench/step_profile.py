@@ -1,6 +1,7 @@
-"""Where one workload's graphgrad training step goes: every kernel of the step's plan timed, the BLAS products
-inside the convolution kernels timed apart, and the times summed into parts (GEMMs, im2col/col2im, pooling,
-optimizer updates, other ops, the framework around the kernels).
+"""Where one workload's graphgrad training step goes: every kernel and Numba island (runtime/jit.py) of the
+step's plan timed, the BLAS products inside the convolution kernels timed apart, and the times summed into parts
+(GEMMs, im2col/col2im, pooling, optimizer updates, other ops, islands, the framework around them). With Numba
+installed the islands are compiled first; `GRAPHGRAD_JIT=0` profiles the kernels alone.
 
     PYTHONPATH=. python -m bench.step_profile W5 [--steps 12] [--top 12]
 
@@ -25,7 +26,8 @@ POOL = {"MaxPool", "MaxPoolGrad", "MaxPoolGradGrad", "AvgPool", "AvgPoolGrad", "
 PARTS = ("BLAS GEMMs: dense layers (MatMul)", "BLAS GEMMs: inside the convolution kernels",
          "im2col / col2im: the convolution kernels outside their GEMMs", "pooling (MaxPool, MaxPoolGrad)",
          "optimizer updates", "other ops (bias adds, ReLU, reductions, softmax cross-entropy, reshapes)",
-         "framework (plan function, feeds, results)")
+         "islands compiled by Numba (their small products included)", "framework (plan function, feeds, results)")
+ISLAND = "island"
 
 
 def _part(op_type):
@@ -37,6 +39,8 @@ def _part(op_type):
         return PARTS[3]
     if op_type.startswith("Apply") or op_type == "AdamBetaPowers":
         return PARTS[4]
+    if op_type == ISLAND:
+        return PARTS[6]
     return PARTS[5]
 
 
@@ -69,7 +73,10 @@ def profile(name, steps, clock):
     finally:
         plan_mod.Plan.__init__, conv_ops._matmul = init, matmul
     plan = plans[-1]  # the training step's (make_callable compiles it last)
-    labels = {}
+    step()
+    step()  # where Numba is installed, the plan's islands are compiled now (runtime/jit.py)
+    labels = {f"j{k}": (f"island {k}: {len(isl.ops)} ops ({', '.join(sorted({o.type for o in isl.ops}))})"[:90],
+                        ISLAND) for k, isl in enumerate(plan.islands)}
     for line in plan.source.splitlines():
         m = re.search(r"\b(k\d+)\(.*#\s*(.*) \((\w+)\)", line)
         if m:
@@ -110,15 +117,16 @@ def main(argv=None):
     for _, op_type, t in kernels.values():
         parts[_part(op_type)] += t
     parts[PARTS[1]], parts[PARTS[2]] = conv_gemm, parts[PARTS[2]] - conv_gemm
-    parts[PARTS[6]] = total - sum(t for *_, t in kernels.values())
-    print(f"{args.workload}: {total * 1e3:.1f} ms/step (median of {args.steps}; "
+    parts[PARTS[7]] = total - sum(t for *_, t in kernels.values())
+    scale, unit = (1e6, "µs") if total < 1e-3 else (1e3, "ms")
+    print(f"{args.workload}: {total * scale:.1f} {unit}/step (median of {args.steps}; "
           f"{'thread CPU time, 1 BLAS thread' if one_thread else 'wall time'})\n")
-    print("| part | ms/step | share |\n| --- | --- | --- |")
+    print(f"| part | {unit}/step | share |\n| --- | --- | --- |")
     for p, t in parts.items():
-        print(f"| {p} | {t * 1e3:.1f} | {t / total:.0%} |")
-    print("\n| kernel | op type | ms/step |\n| --- | --- | --- |")
+        print(f"| {p} | {t * scale:.1f} | {t / total:.0%} |")
+    print(f"\n| kernel | op type | {unit}/step |\n| --- | --- | --- |")
     for label, op_type, t in sorted(kernels.values(), key=lambda v: -v[2])[:args.top]:
-        print(f"| {label} | {op_type} | {t * 1e3:.2f} |")
+        print(f"| {label} | {op_type} | {t * scale:.2f} |")
 
 
 if __name__ == "__main__":
