@@ -204,3 +204,38 @@ def test_batch_size_may_change_between_runs(jit_on):
             yb = rng.integers(0, 5, batch).astype(np.int32)
             h, _ = sess.run([hidden, train], {x: xb, y: yb})
             assert h.shape == (batch, 16)
+
+
+def _classic(onehot_batches):
+    """The classic TF1 tutorial model: sigmoid hidden layer, dense softmax cross-entropy, L2 on the weights."""
+    rng = np.random.default_rng(5)
+    x = tf.placeholder(tf.float32, (None, 4))
+    y = tf.placeholder(tf.float32, (None, 3))
+    w0 = tf.Variable(rng.standard_normal((4, 12)).astype(np.float32))
+    w1 = tf.Variable(rng.standard_normal((12, 3)).astype(np.float32))
+    h = tf.nn.sigmoid(tf.matmul(x, w0))
+    logits = tf.identity(tf.matmul(h, w1))
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits)) \
+        + 1e-3 * tf.add_n([tf.nn.l2_loss(w0), tf.nn.l2_loss(w1)])
+    train = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        run = sess.make_callable([train, loss], [x, y])
+        losses = [run(xb, yb)[1] for xb, yb in onehot_batches]
+        return np.array(losses), run.plan
+
+
+def test_the_classic_tutorial_model_runs_in_islands(monkeypatch, jit_on):
+    rng = np.random.default_rng(6)
+    batches = [(rng.standard_normal((10, 4)).astype(np.float32),
+                np.eye(3, dtype=np.float32)[rng.integers(0, 3, 10)]) for _ in range(8)]
+    monkeypatch.setenv("GRAPHGRAD_JIT", "0")
+    ref, _ = _classic(batches)
+    monkeypatch.setenv("GRAPHGRAD_JIT", "1")
+    tf.reset_default_graph()
+    losses, plan = _classic(batches)
+    compiled = {op.type for isl in plan.islands for op in isl.ops}
+    assert {"Sigmoid", "SigmoidGrad", "SoftmaxCrossEntropyWithLogits", "L2Loss", "AddN",
+            "ApplyGradientDescent"} <= compiled, compiled
+    assert not plan.jit_failures
+    np.testing.assert_allclose(losses, ref, rtol=20 * RTOL)

@@ -60,6 +60,11 @@ class SoftmaxCrossEntropyWithLogits(OpDef):
             return loss, e
         return softmax_xent
 
+    def jit(op, facts):
+        """Rows of 2-D logits against dense label rows, one pass per row in runtime/jitlib.py."""
+        ok = len(facts.sym(op.inputs[0])) == 2 and op.attrs["axis"] in (-1, 1)
+        return "{o0}, {o1} = _lib.softmax_xent({i0}, {i1})" if ok else None
+
     def gradient(op, dloss, dbackprop):
         logits, labels = op.inputs
         ax = op.attrs["axis"]

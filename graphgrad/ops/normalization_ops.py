@@ -25,6 +25,9 @@ class L2Loss(OpDef):
         require(op, x, floating=True)
         return [((), x.dtype.base_dtype)]
 
+    def jit(op, facts):
+        return "{o0} = {T}(_lib.sum_squares({i0}) * 0.5)" if op.outputs[0].dtype.is_floating else None
+
     def kernel(op, ctx):
         dot, half = ctx.xp.dot, _np_dtype(op).type(0.5)
 

@@ -277,6 +277,13 @@ class Sigmoid(Unary):
             return t if work is dt.np else t.astype(dt.np)
         return sigmoid
 
+    def jit(op, facts):
+        dt = op.outputs[0].dtype.np
+        if dt not in (np.float32, np.float64):
+            return None
+        lo = float(np.log(np.finfo(dt).tiny)) + 0.01  # as the kernel: no overflow, no denormals
+        return f"{{o0}} = {{T}}(1) / ({{T}}(1) + np.exp(-np.maximum({{i0}}, {{T}}({lo!r}))))"
+
     def gradient(op, dy):
         return [apply_op(SigmoidGrad, [op.outputs[0], dy])]
 
@@ -300,6 +307,9 @@ class SigmoidGrad(OpDef):
             mul(t, y, out=t)
             return mul(t, dy, out=t)
         return sigmoid_grad
+
+    def jit(op, facts):
+        return "{o0} = ({T}(1) - {i0}) * {i0} * {i1}"
 
     def gradient(op, g):
         y, dy = op.inputs

@@ -151,7 +151,7 @@ def island_source(isl, k, prog, names, ref_names, inputs, outputs):
     lines = []
     for n, t in inputs:
         if t is not None and prog.sym(t) == ():
-            lines.append(f"    {n} = {n}[()]")  # 0-d values are scalars inside an island
+            lines.append(f"    {n} = _lib.scalar({n})")  # 0-d values are scalars inside an island
     for op in isl.ops:
         refs = set(ref_indices(op))
         args = iter(prog.args(op))

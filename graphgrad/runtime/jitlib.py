@@ -8,7 +8,8 @@ it: 1.1 ns per element against 15 ns for the C library's `tanhf` that `np.tanh` 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, vectorize
+from numba import njit, types, vectorize
+from numba.extending import overload
 
 
 @njit(inline="always", cache=True)
@@ -61,6 +62,19 @@ def sigmoid_xent64(x, z):
     return max(x, 0.0) - x * z + np.log1p(np.exp(-abs(x)))
 
 
+def scalar(x):
+    """A 0-d value as the scalar it holds inside an island: 0-d arrays are indexed, scalars (folded constants
+    may be NumPy scalars) pass through."""
+    return x[()] if isinstance(x, np.ndarray) else x
+
+
+@overload(scalar)
+def _scalar(x):
+    if isinstance(x, types.Array):
+        return lambda x: x[()]
+    return lambda x: x
+
+
 @njit(cache=True)
 def sum0(g):
     """g.sum(axis=0) of a 2-D array row by row, as NumPy adds the rows of a C-contiguous array (so the same
@@ -95,6 +109,42 @@ def mean_all(x):
     for v in x.ravel():
         s += v
     return s / x.size
+
+
+@njit(cache=True)
+def sum_squares(x):
+    """The sum of the squares of every element, accumulated in float64 (L2Loss)."""
+    s = 0.0
+    for v in x.ravel():
+        s += v * v
+    return s
+
+
+@njit(cache=True)
+def softmax_xent(logits, labels):
+    """(loss per row, gradient softmax - labels) of `tf.nn.softmax_cross_entropy_with_logits` on 2-D logits and
+    label rows (broadcast rows as the kernel does not: the shapes must be equal), one pass per row."""
+    n, c = logits.shape
+    if labels.shape[0] != n or labels.shape[1] != c:
+        raise ValueError("logits and labels must have the same shape")
+    loss = np.empty(n, logits.dtype)
+    grad = np.empty_like(logits)
+    for i in range(n):
+        m = logits[i, 0]
+        for j in range(1, c):
+            m = max(m, logits[i, j])
+        s = m - m
+        for j in range(c):
+            e = np.exp(logits[i, j] - m)
+            grad[i, j] = e
+            s += e
+        log_s = np.log(s)
+        total = m - m
+        for j in range(c):
+            total += (log_s - (logits[i, j] - m)) * labels[i, j]
+            grad[i, j] = grad[i, j] / s - labels[i, j]
+        loss[i] = total
+    return loss, grad
 
 
 @njit(cache=True)
