@@ -239,3 +239,32 @@ def test_the_classic_tutorial_model_runs_in_islands(monkeypatch, jit_on):
             "ApplyGradientDescent"} <= compiled, compiled
     assert not plan.jit_failures
     np.testing.assert_allclose(losses, ref, rtol=20 * RTOL)
+
+
+def test_threads_running_one_plan_while_it_compiles_get_the_kernels_results(jit_on):
+    import threading
+
+    x, y, loss, _, hidden = _one_step_graph()
+    xb, yb = next(_batches("softmax"))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        run = sess.make_callable([loss, hidden], [x, y])  # no state: runs are not serialized by the lock
+        ref_loss, ref_hidden = run(xb, yb)
+        errors, results = [], []
+
+        def work():
+            try:
+                for _ in range(30):
+                    results.append(run(xb, yb))
+            except Exception as e:  # pragma: no cover - reported below
+                errors.append(e)
+        threads = [threading.Thread(target=work) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors and len(results) == 90
+        assert run.plan.islands and not run.plan.jit_failures
+    for lv, hv in results:
+        np.testing.assert_allclose(lv, ref_loss, rtol=RTOL)
+        np.testing.assert_allclose(hv, ref_hidden, rtol=RTOL, atol=ATOL)

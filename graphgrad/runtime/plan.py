@@ -10,6 +10,7 @@ every op is a single call on local variables and every intermediate is deleted a
 """
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import linecache
@@ -27,6 +28,7 @@ from . import interrupts, jit
 from .graph_replay import GraphReplay, not_capturable, replay_default
 from .passes import optimize as optimize_program
 
+_jit_lock = threading.Lock()  # compiling islands (runtime/jit.py): one plan at a time, once
 _plan_numbers = itertools.count(1)  # names each plan's source file; next() is atomic, so threads get distinct ones
 
 
@@ -182,6 +184,7 @@ class Plan:
         self.stats, self.rewrites = prog.stats, prog.rewrites
         self.islands = []  # compiled islands the current function calls (runtime/jit.py)
         self.jit_failures = []  # (island ops, Numba's error) of islands dropped because they did not compile
+        self._lines_by_file = {}  # generated file name -> its line_ops: a run of an earlier function still names ops
         self._build(prog, fetch_elems, fed)
         self._attach_replay()
         self._jit_in = None  # runs left before the islands are compiled; None: no islands for this plan
@@ -319,7 +322,7 @@ class Plan:
         source = jit.island_source(isl, k, prog, names, refs, params, list(outputs.items()))
         ns[f"j{k}"] = jit.load(source)
         ns["_store"] = self.ctx.variables
-        ns["_jit_failed"] = self._jit_failed
+        ns["_jit_failed"] = functools.partial(self._jit_failed, self.islands)
         for j, r in enumerate(lookups.values()):
             body.append(f"    {r} = _store[_vk{k}_{j}]")
         outs = ", ".join(outputs) + ("," if len(outputs) == 1 else "")
@@ -398,6 +401,7 @@ class Plan:
             interrupts.register(filename, first_write_line)
             weakref.finalize(self, interrupts.forget, filename)
         exec(compile(self.source, filename, "exec"), ns)
+        self._lines_by_file[filename] = self.line_ops
         self._fn = ns["run"]
         self._ns = ns
         self._filename = filename
@@ -459,7 +463,9 @@ class Plan:
         times and spent `seconds_before_jit()` in its runs (runtime/jit.py), so that a plan run a few times, or
         a short program, never pays a compile."""
         if self._jit_in <= 0 and self._jit_spent >= self._jit_after_s:
-            self._jit_compile()
+            with _jit_lock:  # one thread compiles; the others run the kernels meanwhile, or wait here
+                if self._jit_in is not None:
+                    self._jit_compile()
             return self._call_now(feeds)
         self._jit_in -= 1
         t0 = time.perf_counter()
@@ -486,12 +492,14 @@ class Plan:
         self.islands = [isl for isl in jit.find_islands(self.steps, prog) if not dropped & set(isl.ops)]
         self._build(prog, fetch_elems, fed, self.islands)
 
-    def _jit_failed(self, k, exc):
-        """Island k raised: its steps run through their kernels in this run; a compile error also drops it from
-        the function of the runs after this one."""
+    def _jit_failed(self, islands, k, exc):
+        """Island k of `islands` (those of the function that ran) raised: its steps run through their kernels in
+        this run; a compile error also drops it from the function of the runs after this one."""
         if jit.is_compile_error(exc):
-            self.jit_failures.append((list(self.islands[k].ops), exc))
-            self._jit_compile()
+            with _jit_lock:
+                if not any(ops == islands[k].ops for ops, _ in self.jit_failures):
+                    self.jit_failures.append((list(islands[k].ops), exc))
+                    self._jit_compile()
 
     def _check_initialized(self):
         if self.needs_initialized:
@@ -536,8 +544,9 @@ class Plan:
         op = None
         tb = exc.__traceback__
         while tb is not None:
-            if tb.tb_frame.f_code.co_filename == self._filename:
-                op = self.line_ops.get(tb.tb_lineno)
+            lines = self._lines_by_file.get(tb.tb_frame.f_code.co_filename)
+            if lines is not None:
+                op = lines.get(tb.tb_lineno)
             tb = tb.tb_next
         if op is None:
             return exc
