@@ -224,6 +224,7 @@ def _results_table(results, mm, cold, names, ref, bad, settings, wls, coldstart)
     )
     print(_row(["workload", "unit"] + names + ["other load"]))
     print(_row(["---"] * (3 + len(names))))
+    w3_rate = {}
     for r in results:
         wl = r.workload
         t_ref = r.timings[ref].median if ref in r.timings else None
@@ -242,10 +243,18 @@ def _results_table(results, mm, cold, names, ref, bad, settings, wls, coldstart)
             gf = [f"{flops / r.timings[n].median / 1e9:.1f}" if n in r.timings else "—" for n in names]
             label = "W3 throughput (6 × params × batch per step; overstates work ~1.2x)"
             print(_row([label, "GFLOP/s"] + gf + [_load(r)]))
+            w3_rate = {n: wls.gemm_flops(wl) / r.timings[n].median / 1e9 for n in names if n in r.timings}
+            gf = [f"{w3_rate[n]:.1f}" if n in w3_rate else "—" for n in names]
+            label = "W3 throughput (the step's matrix products, 2·m·n·k each)"
+            print(_row([label, "GFLOP/s"] + gf + [_load(r)]))
     if mm is not None:
         n3 = settings.matmul_n
         gf = [f"{2 * n3**3 / mm.timings[n].median / 1e9:.1f}" if n in mm.timings else "—" for n in names]
         print(_row([f"float32 matmul {n3}³ (2n³ FLOP, same run)", "GFLOP/s"] + gf + [_load(mm)]))
+        if w3_rate and "numpy" in mm.timings:  # the machine's BLAS rate: NumPy's matmul
+            machine = 2 * n3**3 / mm.timings["numpy"].median / 1e9
+            pct = [f"{100 * w3_rate[n] / machine:.0f} %" if n in w3_rate else "—" for n in names]
+            print(_row(["W3 matrix-product rate / NumPy's matmul rate", "%"] + pct + [_load(mm)]))
     for res in cold:
         label = f"{res.workload.name}: {res.workload.description}; build → first loss"
         print(_row([label, "s (fresh process)"] + coldstart.summary_cells(res, names, ref) + [_load(res)]))

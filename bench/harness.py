@@ -143,8 +143,9 @@ def _accepts(fn: Callable, name: str) -> bool:
     return any(p.name == name or p.kind is p.VAR_KEYWORD for p in params)
 
 
-def build_step(mod: ModuleType, wl: wls.Workload, params, data, threads: int) -> Callable:
-    """``mod.make_step(wl, params, data)``, passing ``threads``/``forward_only`` only where accepted."""
+def build_step(mod: ModuleType, wl: wls.Workload, params, data, threads: int, copy: bool = True) -> Callable:
+    """``mod.make_step(wl, params, data)``, passing ``threads``/``forward_only`` only where accepted; the peer gets
+    a copy of ``params`` unless ``copy`` is False (a process with one peer, which may keep them)."""
     kwargs = {}
     if _accepts(mod.make_step, "threads"):
         kwargs["threads"] = threads
@@ -152,7 +153,7 @@ def build_step(mod: ModuleType, wl: wls.Workload, params, data, threads: int) ->
         if not _accepts(mod.make_step, "forward_only"):
             raise NotImplementedError("make_step has no forward_only")
         kwargs["forward_only"] = True
-    return mod.make_step(wl, wls.copy_params(params), data, **kwargs)
+    return mod.make_step(wl, wls.copy_params(params) if copy else params, data, **kwargs)
 
 
 def _sync(x) -> float | None:
@@ -718,7 +719,9 @@ def _rss_child(module_path: str, workload: str, threads: int, steps: int) -> Non
     limit_threads(threads)
     import_mb = _maxrss_mb()
     wl = wls.WORKLOADS[workload]
-    step = build_step(mod, wl, wls.init_params(wl), wls.make_data(wl), threads)
+    # The peer gets the only copy of the weights: a copy kept here would count a second set of weights in the peak
+    # of every peer that copies them into its own storage while it builds (all but NumPy by hand).
+    step = build_step(mod, wl, wls.init_params(wl), wls.make_data(wl), threads, copy=False)
     for _ in range(steps):
         out = step()
     _sync(out)

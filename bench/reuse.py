@@ -1,9 +1,10 @@
-"""The reuse pass (product buffers kept across runs) on and off, W2 in one process, alternating.
+"""The reuse pass (product buffers kept across runs) on and off, W2 (or another workload) in one process,
+alternating.
 
-    python -m bench.reuse [--rounds 21] [--steps 30]
+    python -m bench.reuse [--workload W2] [--rounds 21] [--steps 30]
 
-Prints the median ms per training step of graphgrad's W2 step with the pass and with it disabled (the plan of
-the second session is compiled while `Program.reuse` does nothing), and how many products kept a buffer.
+Prints the median ms per training step of graphgrad's step with the pass and with it disabled (the plan of
+the second session is compiled while `Program.reuse` does nothing).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import statistics
 import time
 
 from bench.peers import graphgrad_peer
-from bench.workloads import W2, copy_params, init_params, make_data
+from bench.workloads import WORKLOADS, copy_params, init_params, make_data
 from graphgrad.runtime import passes
 
 
@@ -29,15 +30,17 @@ def reuse_off():
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--workload", default="W2", choices=sorted(WORKLOADS))
     ap.add_argument("--rounds", type=int, default=21)
     ap.add_argument("--steps", type=int, default=30)
     args = ap.parse_args(argv)
-    data, params = make_data(W2), init_params(W2)
-    steps = {"reuse on": graphgrad_peer.make_step(W2, copy_params(params), data)}
+    wl = WORKLOADS[args.workload]
+    data, params = make_data(wl), init_params(wl)
+    steps = {"reuse on": graphgrad_peer.make_step(wl, copy_params(params), data)}
     with reuse_off():
-        steps["reuse off"] = graphgrad_peer.make_step(W2, copy_params(params), data)
+        steps["reuse off"] = graphgrad_peer.make_step(wl, copy_params(params), data)
     for f in steps.values():
-        for _ in range(10):
+        for _ in range(min(10, args.steps)):
             f()
     times = {k: [] for k in steps}
     names = list(steps)
@@ -49,7 +52,8 @@ def main(argv=None):
                 steps[name]()
             times[name].append((time.perf_counter() - t) / args.steps)
     for name, ts in times.items():
-        print(f"{name}: {statistics.median(ts) * 1e3:.3f} ms/step (median of {args.rounds} rounds)")
+        print(f"{wl.name} {name}: {statistics.median(ts) * 1e3:.3f} ms/step (median of {args.rounds} rounds, "
+              f"min {min(ts) * 1e3:.3f})")
 
 
 if __name__ == "__main__":

@@ -191,3 +191,11 @@ def copy_params(params: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[np.nd
 def train_flops(wl: Workload) -> float:
     """FLOPs per training step by the 6 x parameters x batch convention (overstates W3 by ~1.2x)."""
     return 6.0 * wl.n_params * wl.batch
+
+
+def gemm_flops(wl: Workload) -> float:
+    """The FLOPs of a dense MLP step's matrix products, 2·m·n·k each: the forward products, the weight gradients,
+    and the input gradients of every layer but the first (nobody computes the gradient of the data)."""
+    dims = list(zip(wl.sizes[:-1], wl.sizes[1:]))
+    products = 2 * wl.batch * sum(i * o for i, o in dims)
+    return 2.0 * products + 2.0 * wl.batch * sum(i * o for i, o in dims[1:])

@@ -54,3 +54,29 @@ def test_missing_peer_is_a_note_not_a_crash():
     w = harness.Worker("bench.peers.no_such_peer", threads=1)
     assert w.ready().startswith("skipped: bench.peers.no_such_peer does not exist yet")
     assert w.proc.poll() is not None
+
+
+def test_a_memory_child_hands_the_peer_its_only_copy_of_the_weights(monkeypatch):
+    """`--memory` children (one peer each) pass the weights uncopied: a copy kept by the harness would count in
+    the peak of every peer that copies them into storage of its own; the timing workers still copy them."""
+    seen = []
+    monkeypatch.setattr(numpy_ref, "make_step", lambda wl, params, data, **kw: seen.append(params))
+    params = wls.init_params(wls.W1)
+    harness.build_step(numpy_ref, wls.W1, params, {}, threads=1, copy=False)
+    harness.build_step(numpy_ref, wls.W1, params, {}, threads=1)
+    assert seen[0] is params
+    assert seen[1] is not params and all(w is not w0 for (w, _), (w0, _) in zip(seen[1], params))
+    calls = []
+    monkeypatch.setattr(harness, "build_step", lambda *a, **kw: calls.append(kw) or (lambda: 0.0))
+    monkeypatch.setattr(harness, "load_peer", lambda path: (numpy_ref, ""))
+    monkeypatch.setattr(harness, "limit_threads", lambda threads: "")  # keep this process's BLAS pools as they are
+    harness._rss_child("bench.peers.numpy_ref", "W1", 1, 1)
+    assert calls == [{"copy": False}]
+
+
+def test_the_honest_w3_flop_count_is_the_products_of_the_step():
+    wl = wls.W3
+    per_layer = [2 * wl.batch * i * o for i, o in zip(wl.sizes[:-1], wl.sizes[1:])]
+    # forward + weight gradients for every layer, input gradients for all but the first
+    assert wls.gemm_flops(wl) == 2 * sum(per_layer) + sum(per_layer[1:])
+    assert wls.train_flops(wl) / wls.gemm_flops(wl) == pytest.approx(1.2, abs=0.01)

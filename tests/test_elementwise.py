@@ -155,11 +155,13 @@ class _CountingXP:
 
     def __getattr__(self, name):
         fn = getattr(np, name)
-        if name == "empty_like":
-            def empty_like(a):
-                self.allocations.append(a.shape)
-                return fn(a)
-            return empty_like
+        if name.startswith("__"):
+            return fn
+        if name in ("empty_like", "empty"):
+            def empty(a, *args):
+                self.allocations.append(np.shape(a) if name == "empty_like" else a)
+                return fn(a, *args)
+            return empty
 
         def call(*args, **kw):
             result = fn(*args, **kw)
@@ -196,7 +198,7 @@ def test_scalar_sub_expressions_are_computed_once_per_call_as_scalars():
     assert "= lr * sqrt(1 - beta2_power) / (1 - beta1_power)" in src
     assert src.count("= 1 - beta1\n") == 1
     centered = elementwise.numpy_kernel(elementwise.CENTERED_RMSPROP).source
-    assert centered.count("1 - rho") == 3  # computed once; in the two statements' comments
+    assert centered.count("= 1 - rho\n") == 1  # computed once, before both the whole-array and the sliced path
 
 
 def test_a_temporary_lives_in_a_scratch_buffer_until_its_last_use():
@@ -286,3 +288,35 @@ def test_emulated_temporaries_are_copies():
     elementwise.numpy_kernel(k).bind(np)(np.float32(1.0), y, z)
     np.testing.assert_array_equal(y, [2, 2])
     np.testing.assert_array_equal(z, [1, 1])
+
+
+@pytest.mark.parametrize("kernel", [k for k in KERNELS if k.arrays], ids=lambda k: k.name)
+def test_big_variables_are_updated_slice_by_slice_bit_for_bit_with_small_temporaries(kernel):
+    """From CHUNKED_FROM elements the NumPy kernel runs over slices of CHUNK elements (a last, shorter slice
+    included): the same numbers as the emulated body, and no temporary shaped like the variable."""
+    n = elementwise.CHUNKED_FROM + elementwise.CHUNK // 3
+    ins, outs = _inputs(kernel, np.float32, (n // 7, 7), seed=5)
+    emulated, generated = [o.copy() for o in outs], [o.copy() for o in outs]
+    xp = _CountingXP()
+    run = elementwise.numpy_kernel(kernel).bind(xp)
+    for _ in range(2):
+        emulate(np, kernel)(*ins, *emulated)
+        assert run(*ins, *generated) is generated[0]
+        for e, g in zip(emulated, generated):
+            np.testing.assert_array_equal(g, e)
+    nk = elementwise.numpy_kernel(kernel)
+    assert xp.allocations == [elementwise.CHUNK] * nk.temporaries
+    assert xp.array_calls == 2 * -(-n // elementwise.CHUNK) * nk.calls
+
+
+def test_a_big_update_whose_gradient_shares_the_variables_memory_runs_in_one_pass():
+    """An input that overlaps an output (here at other indices) would read values the slices before it wrote:
+    such calls run over the whole arrays, as the emulated body does."""
+    k = elementwise.GRADIENT_DESCENT
+    n = elementwise.CHUNKED_FROM + 1
+    base = np.arange(n + 1, dtype=np.float64)
+    var, delta = base[1:], base[:-1]  # delta[i] is var[i - 1]
+    expected = base.copy()
+    emulate(np, k)(expected[:-1], np.float64(0.5), expected[1:])
+    elementwise.numpy_kernel(k).bind(np)(delta, np.float64(0.5), var)
+    np.testing.assert_array_equal(base, expected)

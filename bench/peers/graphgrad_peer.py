@@ -21,8 +21,19 @@ LIBRARY = "graphgrad"
 VERSION = tf.__version__
 
 
-def _forward(wl: Workload, params):
-    """Placeholders, variables and the loss, in the default graph."""
+def _variable(value: np.ndarray, name: str, init_feeds: dict | None):
+    """A variable holding `value`: with `init_feeds`, initialised from a fed placeholder (as the TF peer does, and
+    as TF1 programs load big arrays), so the graph keeps no second copy of the weights as a constant."""
+    if init_feeds is None:
+        return tf.Variable(value, name=name)
+    ph = tf.placeholder(tf.as_dtype(value.dtype), value.shape, name=f"{name}_init")
+    init_feeds[ph] = value
+    return tf.Variable(ph, name=name)
+
+
+def _forward(wl: Workload, params, init_feeds: dict | None = None):
+    """Placeholders, variables (from fed placeholders when `init_feeds` is a dict, which receives their values)
+    and the loss, in the default graph."""
     x = tf.placeholder(tf.float32, (None, wl.sizes[0]), name="x")
     if wl.loss == "logloss":
         y = tf.placeholder(tf.float32, (None, 1), name="y")
@@ -33,7 +44,7 @@ def _forward(wl: Workload, params):
     if wl.model == "cnn":  # W5: conv/pool twice, as the TF1 tutorial writes it, then the dense layers below
         h = tf.reshape(x, [-1, 28, 28, 1])
         for i, (w0, b0) in enumerate(params[:2]):
-            w, b = tf.Variable(w0, name=f"conv_w{i}"), tf.Variable(b0, name=f"conv_b{i}")
+            w, b = _variable(w0, f"conv_w{i}", init_feeds), _variable(b0, f"conv_b{i}", init_feeds)
             h = act(tf.nn.conv2d(h, w, strides=[1, 1, 1, 1], padding="SAME") + b)
             h = tf.nn.max_pool(h, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
         h = tf.reshape(h, [-1, params[2][0].shape[0]])
@@ -46,8 +57,7 @@ def _forward(wl: Workload, params):
         h = outputs[:, -1, :]
         params = params[1:]
     for i, (w0, b0) in enumerate(params):
-        w = tf.Variable(w0, name=f"w{i}")
-        b = tf.Variable(b0, name=f"b{i}")
+        w, b = _variable(w0, f"w{i}", init_feeds), _variable(b0, f"b{i}", init_feeds)
         h = tf.matmul(h, w) + b
         if i < len(params) - 1:
             h = act(h)
@@ -67,10 +77,10 @@ def _train(wl: Workload, loss):
     return opt.minimize(loss), tf.global_variables_initializer()
 
 
-def build(wl: Workload, params):
+def build(wl: Workload, params, init_feeds: dict | None = None):
     g = tf.Graph()
     with g.as_default():
-        x, y, loss = _forward(wl, params)
+        x, y, loss = _forward(wl, params, init_feeds)
         train, init = _train(wl, loss)
         g.finalize()
     return g, x, y, loss, train, init
@@ -84,9 +94,11 @@ def make_step(wl: Workload, params, data, *, threads: int | None = None, forward
     """One training step (or one loss evaluation with ``forward_only``) per call; returns the loss."""
     del threads  # graphgrad runs on NumPy: the harness sets the BLAS threads
     forward_only = forward_only or wl.forward_only
-    g, x, y, loss, train, init = build(wl, params)
+    init_feeds = {}
+    g, x, y, loss, train, init = build(wl, params, init_feeds)
     sess = tf.Session(graph=g)
-    sess.run(init)
+    sess.run(init, init_feeds)
+    del init_feeds
     tb = _batches(wl, data)
     run = sess.make_callable(loss if forward_only else [train, loss], [x, y])
     state = {"i": 0}

@@ -6,6 +6,8 @@ An update rule is a `Fused` body of statements in the common subset of C and Pyt
   over memory instead of a kernel launch per operation;
 - on the CPU, a straight sequence of NumPy ufunc calls with `out=` into per-thread scratch buffers
   (`numpy_kernel(rule)`), generated from the same statements: the fastest NumPy goes, allocating nothing per step.
+  A big variable (CHUNKED_FROM elements or more) goes slice by slice: the scratch buffers hold CHUNK elements and
+  stay in the cache, instead of doubling a 4096x4096 layer's memory for the whole session (`chunkable`).
 
 `emulate` runs a body with any array module (in place on the output arrays), which is how the fake GPU of the
 tests runs, and checks, the very text CUDA compiles; the tests require the generated NumPy kernel to give
@@ -164,13 +166,42 @@ class _Scratch(threading.local):
         self.cells = [self.xp.empty_like(like) for _ in range(self.n)]
         return self.cells
 
+    def chunk_cells(self, like):
+        """This thread's flat buffers of CHUNK elements for the chunked path (`like`'s dtype)."""
+        cells = getattr(self, "flat", None)
+        if cells is None or cells[0].dtype != like.dtype:
+            cells = self.flat = [self.xp.empty(CHUNK, like.dtype) for _ in range(self.n)]
+        return cells
+
+
+CHUNK = 1 << 16  # elements per slice of a chunked update (256 KiB of float32: the temporaries stay in cache)
+CHUNKED_FROM = 1 << 18  # variables of at least this many elements are updated slice by slice
+
+
+def chunked_from(xp):
+    """The size from which a kernel bound to `xp` goes slice by slice: CHUNKED_FROM on NumPy, never elsewhere (a
+    GPU runs the fused kernel in one launch)."""
+    return CHUNKED_FROM if getattr(xp, "__name__", None) == "numpy" else float("inf")
+
+
+def chunkable(xp, outs, ins):
+    """Whether a kernel may run slice by slice over its outputs `outs` and array inputs `ins` (big enough: see
+    `chunked_from`): C-contiguous arrays of one shape, no input sharing memory with an output. Elementwise, each
+    element then goes through the same statements in the same order as in one pass over the whole arrays, so the
+    result is bit for bit the same, and the temporaries hold CHUNK elements instead of the variable's size."""
+    first = outs[0]
+    for a in outs + ins:
+        if getattr(a, "shape", None) != first.shape or not a.flags.c_contiguous:
+            return False
+    return not any(xp.may_share_memory(a, o) for a in ins for o in outs)
+
 
 # --- the NumPy kernel generated from a body -------------------------------------------------------------------
 
 _UFUNC = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide", ast.USub: "negative"}
 _AUG = {"+=": ast.Add, "-=": ast.Sub, "*=": ast.Mult, "/=": ast.Div}
-_RESERVED = re.compile(r"^(?:[tsk]\d+|store|scratch|copyto|" + "|".join(list(_UFUNC.values()) + list(_FUNCTIONS))
-                       + r")$")
+_RESERVED = re.compile(r"^(?:_\w*|[tsk]\d+|store|scratch|copyto|chunkable|chunked_from|CHUNK|"
+                       + "|".join(list(_UFUNC.values()) + list(_FUNCTIONS)) + r")$")
 
 
 @dataclass(frozen=True)
@@ -202,7 +233,7 @@ def numpy_kernel(fused: Fused) -> NumpyKernel:
 @functools.cache
 def _factory(fused, args, from_store):
     source = _generate(fused, args, from_store)[0]
-    ns = {}
+    ns = {"chunkable": chunkable, "chunked_from": chunked_from, "CHUNK": CHUNK}
     exec(compile(source, f"<numpy kernel {fused.name}>", "exec"), ns)  # noqa: S102 - our own generated code
     return ns["make"]
 
@@ -230,19 +261,32 @@ def _generate(fused, args, from_store):
     keys = [f"k{i}" for i in range(len(outs))] if from_store else []
     lines = [f"def make(xp, scratch{''.join(', ' + k for k in ['store'] + keys) if from_store else ''}):",
              f"    {', '.join(sorted(gen.functions))} = {', '.join('xp.' + f for f in sorted(gen.functions))}",
+             "    _xp, _chunkable, _CHUNK, _FROM = xp, chunkable, CHUNK, chunked_from(xp)",
              "",
              f"    def {fused.name}({sig}):"]
     if from_store:
         lines.append(f"        {', '.join(outs)} = {', '.join(f'store[{k}]' for k in keys)}")
-    if gen.buffers:
-        bufs = f"{', '.join(gen.buffers)}{',' if len(gen.buffers) == 1 else ''}"
-        lines += ["        try:  # this thread's scratch buffers, allocated again only for a new shape",
+    lines += [f"        {name} = {text}" for text, name in gen.scalars.items()]
+    bufs = f"{', '.join(gen.buffers)}{',' if len(gen.buffers) == 1 else ''}"
+    arrays = [n for n in ins if n in fused.arrays]
+    if gen.buffers:  # big variables: slice by slice (`chunkable`), temporaries of CHUNK elements
+        lines += [f"        if {outs[0]}.size >= _FROM and _chunkable(_xp, [{', '.join(outs)}], "
+                  f"[{', '.join(arrays)}]):",
+                  f"            _all, _n = {outs[0]}, {outs[0]}.size",
+                  f"            _cells = scratch.chunk_cells({outs[0]})",
+                  *[f"            _{a} = {a}.reshape(-1)" for a in outs + arrays],
+                  "            for _i in range(0, _n, _CHUNK):",
+                  "                _j = min(_i + _CHUNK, _n)",
+                  *[f"                {a} = _{a}[_i:_j]" for a in outs + arrays],
+                  f"                {bufs} = [_c[:_j - _i] for _c in _cells]"]
+        lines += ["                " + line for line in body]
+        lines += ["            return _all",
+                  "        try:  # this thread's scratch buffers, allocated again only for a new shape",
                   f"            {bufs} = scratch.cells",
                   f"            if {gen.buffers[0]}.shape != {outs[0]}.shape:",
                   f"                {bufs} = scratch.refresh({outs[0]})",
                   "        except AttributeError:  # first use in this thread",
                   f"            {bufs} = scratch.refresh({outs[0]})"]
-    lines += [f"        {name} = {text}" for text, name in gen.scalars.items()]
     lines += ["        " + line for line in body]
     lines += [f"        return {outs[0]}", f"    return {fused.name}", ""]
     return "\n".join(lines), sum(1 for line in body if not line.startswith("#")), len(gen.buffers)

@@ -14,7 +14,8 @@ checkpoint saves them. The fused ops subclass `ApplyOp` (a `state_ops.MutatingOp
 as a reference input: the plan passes values only for the hyper-parameters and the gradient and checks up front
 that the buffers are initialized. Each op declares its update rule once, as an element-wise body
 (`runtime/elementwise.py`); `ApplyOp.kernel` runs it as one fused kernel on a GPU, and on the CPU as the NumPy
-kernel generated from it: `out=` arithmetic into scratch buffers kept per thread, so a step allocates nothing.
+kernel generated from it: `out=` arithmetic into scratch buffers kept per thread, so a step allocates nothing
+(slice by slice for big variables, so the scratch stays small).
 """
 from __future__ import annotations
 
