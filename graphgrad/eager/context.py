@@ -78,7 +78,7 @@ class EagerOperation(Operation):
     gradient rule reads it as it reads a graph Operation (`op.inputs`, `op.outputs`, `op.attrs`), so the ops'
     existing gradient rules replay on a tape. Made only when a tape records the op."""
 
-    __slots__ = ()
+    __slots__ = ("_key",)
     _counter = 0
 
     def __init__(self, op_def, attrs, inputs, name):
@@ -94,6 +94,7 @@ class EagerOperation(Operation):
         self._id = EagerOperation._counter  # program order: a tape replays its records in reverse of this
         self._control_outputs = []
         self._branch = None
+        self._key = None  # the dispatch signature (op, attributes, input dtypes and shapes): replays key on it
 
 
 class EagerGraph(Graph):
@@ -202,8 +203,11 @@ class EagerGraph(Graph):
         else:
             outs = [EagerTensor(np.array(v, copy=True) if copy else v, dt, op, i, shape)
                     for i, (v, (dt, shape)) in enumerate(zip(out, out_specs))]
+        if _captures:
+            _captures[-1].dispatched(entry, inputs, outs)
         if op is not dop:
             op.outputs = outs
+            op._key = key
             _record(op)
             return op
         return _Outputs(outs) if n else dop
@@ -402,6 +406,9 @@ _install()
 
 
 # --- tapes (graphgrad/eager/tape.py registers itself here) ----------------------------------------------------
+
+#: The captures of replay.py being made, innermost last: each dispatch reports its bound kernel to the last.
+_captures: list = []
 
 #: The tapes being recorded, innermost last (per process: eager execution runs on the thread that enabled it).
 _tapes: list = []

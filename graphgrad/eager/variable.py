@@ -96,6 +96,8 @@ class EagerVariable(Variable):
             from .tape import variable_accessed
 
             variable_accessed(self, t)
+        if _ctx._captures:
+            _ctx._captures[-1].read(self._handle_op, t)
         return t
 
     def _ref(self) -> Tensor:
