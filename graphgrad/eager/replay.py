@@ -16,6 +16,8 @@ returns something a program cannot make again.
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from ..framework.graph import Operation
@@ -25,6 +27,9 @@ from .tensor import EagerTensor
 __all__ = ["Replays", "operand_key"]
 
 _FAIL = "fail"  # the state of a key whose block runs as Python
+
+#: GRAPHGRAD_EAGER_REPLAY=0 runs every block as Python (to compare, or to rule replays out when debugging).
+ENABLED = os.environ.get("GRAPHGRAD_EAGER_REPLAY", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 class _Capture:
@@ -182,15 +187,17 @@ class Replays:
     def __init__(self, size=4096):
         self._states: dict = {}
         self.size = size
+        self.replays = 0  # runs served by a program
 
     def run(self, key, fed, block, proxies=False):
         """`block(fed)`'s results. `proxies`: capture it on fresh tensors holding the fed values (so a fed
         tensor that is also a constant the block uses on its own is told apart from it)."""
-        if _ctx._captures:  # inside another capture: the block's kernels belong to that one
+        if _ctx._captures or not ENABLED:  # inside another capture, the block's kernels belong to that one
             return block(fed)
         state = self._states.get(key)
         if state.__class__ is _Program:
             if state.run is not None:
+                self.replays += 1
                 return state.run(fed)
         elif state is _FAIL:
             return block(fed)

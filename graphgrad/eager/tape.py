@@ -251,8 +251,8 @@ class GradientTape:
                     ends.append(())
                 else:
                     raise ValueError(f"Sources must be tensors or variables when executing eagerly, got {s!r}")
-            seeds = [None if seed is None else convert_to_tensor(seed, dtype=t.dtype.base_dtype)
-                     for t, seed in zip(targets, seeds)]
+            seeds = [None if seed is None or t.dtype not in _FLOATING else convert_to_tensor(
+                seed, dtype=t.dtype.base_dtype) for t, seed in zip(targets, seeds)]
 
             def block(_):
                 return self._source_gradients(targets, sources, seeds, unconnected, ends)
