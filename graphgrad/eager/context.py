@@ -189,10 +189,8 @@ class EagerGraph(Graph):
             raise InvalidArgumentError(dop.node_def, dop, f"{_tf_message(e, len(inputs))}\n\t [[{{{{node "
                                        f"{op_def.type}}}}} = {op_def.type}]]") from e
         n = len(out_specs)
-        if _tapes and _recording(inputs):
-            op = EagerOperation(op_def, attrs, tuple(inputs), name or op_def.type)
-        else:
-            op = dop
+        watchers = _watchers(inputs) if _tapes else None
+        op = EagerOperation(op_def, attrs, tuple(inputs), name or op_def.type) if watchers else dop
         if n == 1:
             dt, shape = out_specs[0]
             if copy:
@@ -208,7 +206,8 @@ class EagerGraph(Graph):
         if op is not dop:
             op.outputs = outs
             op._key = key
-            _record(op)
+            for tape in watchers:
+                tape._record(op)
             return op
         return _Outputs(outs) if n else dop
 
@@ -414,17 +413,20 @@ _captures: list = []
 _tapes: list = []
 
 
-def _recording(inputs):
+def _watchers(inputs):
+    """The recording tapes that watch one of `inputs` (they record the op), or None."""
+    found = None
     for tape in _tapes:
-        if tape._recording and tape._watches_any(inputs):
-            return True
-    return False
-
-
-def _record(op):
-    for tape in _tapes:
-        if tape._recording and tape._watches_any(op.inputs):
-            tape._record(op)
+        if tape._recording:
+            ids = tape._ids
+            for t in inputs:
+                if id(t) in ids:
+                    if found is None:
+                        found = [tape]
+                    else:
+                        found.append(tape)
+                    break
+    return found
 
 
 from .tensor import EagerTensor  # noqa: E402  (the tensor class needs this module's graph)

@@ -71,7 +71,7 @@ class GradientTape:
         self._keep: list = []       # the watched tensors (their ids stay unique while the tape lives)
         self._records: list = []    # EagerOperations, in program order
         self._by_id: dict = {}      # id(record) -> record
-        self._variables: dict = {}  # watched variables, in the order first watched
+        self._variables: dict = {}  # id(variable) -> watched variable, in the order first watched
         self._reads: dict = {}      # id(tensor read from a variable) -> (tensor, variable)
         self._used = False
 
@@ -87,13 +87,6 @@ class GradientTape:
             _ctx._tapes.remove(self)
         return False
 
-    def _watches_any(self, inputs):
-        ids = self._ids
-        for t in inputs:
-            if id(t) in ids:
-                return True
-        return False
-
     def _record(self, op):
         self._records.append(op)
         self._by_id[id(op)] = op
@@ -101,8 +94,8 @@ class GradientTape:
             self._ids.add(id(t))
 
     def _variable_read(self, var, tensor):
-        if var in self._variables or (self._watch_accessed and var.trainable):
-            self._variables.setdefault(var, None)
+        if (self._watch_accessed and var.trainable) or id(var) in self._variables:
+            self._variables.setdefault(id(var), var)
             if tensor is not None:
                 self._reads[id(tensor)] = (tensor, var)
                 self._ids.add(id(tensor))
@@ -112,7 +105,7 @@ class GradientTape:
         """Record the ops that use `tensor` (a tensor, a variable, or a nested structure of them)."""
         for t in flatten(tensor):
             if _is_variable(t):
-                self._variables.setdefault(t, None)
+                self._variables.setdefault(id(t), t)
             elif isinstance(t, EagerTensor):
                 if id(t) not in self._ids:
                     self._ids.add(id(t))
@@ -142,7 +135,7 @@ class GradientTape:
         self._reads.clear()
 
     def watched_variables(self):
-        return list(self._variables)
+        return list(self._variables.values())
 
     # --- gradients --------------------------------------------------------------------------------------------
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients=UnconnectedGradients.NONE):
