@@ -78,7 +78,7 @@ class EagerOperation(Operation):
     gradient rule reads it as it reads a graph Operation (`op.inputs`, `op.outputs`, `op.attrs`), so the ops'
     existing gradient rules replay on a tape. Made only when a tape records the op."""
 
-    __slots__ = ("_key",)
+    __slots__ = ("_key", "_tapes")
     _counter = 0
 
     def __init__(self, op_def, attrs, inputs, name):
@@ -95,6 +95,7 @@ class EagerOperation(Operation):
         self._control_outputs = []
         self._branch = None
         self._key = None  # the dispatch signature (op, attributes, input dtypes and shapes): replays key on it
+        self._tapes = 0   # how many tapes hold the record
 
 
 class EagerGraph(Graph):

@@ -24,7 +24,7 @@ from ..framework.graph import Operation
 from . import context as _ctx
 from .tensor import EagerTensor
 
-__all__ = ["Replays", "operand_key"]
+__all__ = ["Replays", "operand_key", "value_key"]
 
 _FAIL = "fail"  # the state of a key whose block runs as Python
 
@@ -225,14 +225,14 @@ class Replays:
         return results
 
 
-def operand_key(tensors):
-    """What a replay key needs of a block's operands: each one's dtype and shape, the values of small integer
-    ones (a shape or an axis: the block's ops may depend on them) and of small constants (which the block may also
-    use as themselves: a cached `2.0`), and which are the same tensor (an operand seen before is keyed by its
-    position among the distinct ones). None when one is not an eager tensor, or is a large integer tensor
-    (labels, indices: the block runs as Python)."""
-    key = []
-    first = {}
+def operand_key(tensors, key=None, first=None):
+    """What a replay key needs of a block's operands, as a list: each one's dtype and shape, the values of small
+    integer ones (a shape or an axis: the block's ops may depend on them) and of small constants (which the block
+    may also use as themselves: a cached `2.0`), and which are the same tensor (an operand seen before is keyed by
+    its position among the distinct ones, `first`). None when one is not an eager tensor, or is a large integer
+    tensor (labels, indices: the block runs as Python). `key` and `first` continue a key being built."""
+    key = [] if key is None else key
+    first = {} if first is None else first
     for t in tensors:
         i = id(t)
         j = first.get(i)
@@ -243,16 +243,24 @@ def operand_key(tensors):
         if t.__class__ is not EagerTensor:
             return None
         v = t._value
-        dt = v.dtype
-        key.append(dt)
+        key.append(v.dtype)
         key.append(v.shape)
-        if dt.kind not in "fc":
-            if v.size > 8:
+        values = value_key(t, v)
+        if values is not None:
+            if values is False:
                 return None
-            key.append(v.tobytes())
-        elif v.size <= 8 and t.op is not None and t.op.op_def.is_constant:
-            key.append(v.tobytes())
-    return tuple(key)
+            key.append(values)
+    return key
+
+
+def value_key(t, v):
+    """The bytes of eager tensor `t`'s value `v` that a replay key holds (see `operand_key`), None when its values
+    do not matter, False when they would and it is too large to key on."""
+    if v.dtype.kind not in "fc":
+        return v.tobytes() if v.size <= 8 else False
+    if v.size <= 8 and t.op is not None and t.op.op_def.is_constant:
+        return v.tobytes()
+    return None
 
 
 def _proxies(fed):

@@ -349,7 +349,7 @@ class Optimizer:
         operands = _replay.operand_key(fed)
         if operands is None or any(t._recording for t in _eager_context._tapes):
             return self._build_updates(converted, var_list, global_step, scope)
-        key = (tuple((v, g is None) for g, v in converted), global_step, scope, operands)
+        key = (tuple((v, g is None) for g, v in converted), global_step, scope, *operands)
         replays = self.__dict__.get("_replays")
         if replays is None:
             replays = self._replays = _replay.Replays(size=64)
