@@ -91,6 +91,19 @@ def test_replayed_training_gives_exactly_the_python_numbers(eager, optimizer, mo
     assert values[-1] == 8
 
 
+def test_replayed_gradients_are_whole_eager_tensors(eager):
+    w = tf.Variable(np.ones((3, 2), np.float32))
+    x = tf.constant(np.arange(6, dtype=np.float32).reshape(2, 3))
+    before = tape._TAPES.replays
+    for _ in range(4):
+        with tf.GradientTape() as t:
+            y = tf.reduce_sum(tf.tanh(tf.matmul(x, w)))
+        g = t.gradient(y, w)
+        assert g.shape == (3, 2) and g.dtype == tf.float32 and g.numpy().shape == (3, 2)
+        assert str(g).startswith("tf.Tensor([[") and (g + 1.0).shape == (3, 2)
+    assert tape._TAPES.replays - before >= 2
+
+
 def test_a_rule_whose_ops_depend_on_values_keeps_running_as_python(eager):
     for i in range(5):
         x = tf.constant(np.arange(12, dtype=np.float32) + i)  # more than 8 values: not part of the replay key

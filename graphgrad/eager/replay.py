@@ -154,7 +154,7 @@ class _Program:
                 ret.append(f"C{r[1]}")
             else:
                 j = r[1]
-                for field, v in zip("dosx", self.made[j]):
+                for field, v in zip("doxs", self.made[j]):  # dtype, op, value index, shape
                     ns[f"{field}{j}"] = v
                 ret.append(f"_ET(t{j}, d{j}, o{j}, x{j}, s{j})")
         head = [f"f{i} = F[{i}]._value" for i in sorted(used_fed)]
