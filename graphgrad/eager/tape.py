@@ -242,13 +242,13 @@ class GradientTape:
         try:
             targets = [_value_of(t) for t in targets]
             # A source is a tensor, or a variable: the sum over the tensors read from it under this tape.
-            reads_of = {}
+            reads_of = {}  # id(variable) -> the tensors read from it
             for t, v in self._reads.values():
-                reads_of.setdefault(v, []).append(t)
+                reads_of.setdefault(id(v), []).append(t)
             ends = []  # per source, the tensors whose gradients make its gradient
             for s in sources:
                 if isinstance(s, Variable):
-                    ends.append(reads_of.get(s, ()))
+                    ends.append(reads_of.get(id(s), ()))
                 elif isinstance(s, EagerTensor):
                     ends.append((s,))
                 elif s is None:
@@ -293,9 +293,11 @@ class GradientTape:
                     first[i] = len(first)
                     if t.__class__ is not EagerTensor:
                         return None, None
-                    j = value_key(t, t._value)
-                    if j is False:
-                        return None, None
+                    v = t._value
+                    if v.size <= 8 or v.dtype.kind not in "fc":
+                        j = value_key(t, v)
+                        if j is False:
+                            return None, None
                 key.append(j)
             for t in op.outputs:
                 first[id(t)] = len(first)

@@ -465,8 +465,14 @@ class Optimizer:
 def _replayable(optimizer, var_list):
     """Whether the eager updates may be replayed: graphgrad's own optimizers (whose update code has no Python side
     effects), and no variable with a constraint (a Python function)."""
-    return (all(c.__module__.startswith("graphgrad.") for c in type(optimizer).__mro__ if c is not object)
-            and all(v.constraint is None for v in var_list))
+    cls = type(optimizer)
+    own = _OWN_CLASSES.get(cls)
+    if own is None:
+        own = _OWN_CLASSES[cls] = all(c.__module__.startswith("graphgrad.") for c in cls.__mro__ if c is not object)
+    return own and all(v.constraint is None for v in var_list)
+
+
+_OWN_CLASSES: dict = {}  # optimizer class -> whether it and its bases are graphgrad's
 
 
 def _owner_graph(g):
