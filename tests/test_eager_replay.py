@@ -8,7 +8,7 @@ import pytest
 
 import graphgrad as tf
 from graphgrad.eager import eager_mode, replay, tape
-from graphgrad.framework.op_def import OpDef, same_shape, static_shape
+from graphgrad.framework.op_def import OpDef, static_shape
 from graphgrad.ops.core import apply_op
 
 RNG = np.random.default_rng(11)
@@ -22,14 +22,16 @@ def eager():
         yield
 
 
-class _TimesSumOfInput(OpDef):
+class _Elementwise(OpDef):
+    def infer(op):
+        return [(static_shape(op.inputs[0]), op.inputs[0].dtype.base_dtype)]
+
+
+class _TimesSumOfInput(_Elementwise):
     """y = x * sum(x) whose (deliberately simplified) gradient rule bakes sum(x) into a constant: the rule's
     ops depend on the value of its input, so no program may serve it."""
 
     type = "TestReplayTimesSumOfInput"
-
-    def infer(op):
-        return [(static_shape(op.inputs[0]), op.inputs[0].dtype.base_dtype)]
 
     def kernel(op, ctx):
         return lambda x: x * x.sum()
@@ -38,14 +40,10 @@ class _TimesSumOfInput(OpDef):
         return [dy * tf.constant(float(np.sum(op.inputs[0].numpy())), dtype=dy.dtype)]
 
 
-class _Double(OpDef):
+class _Double(_Elementwise):
     """y = 2x whose gradient rule multiplies by the Python scalar 2.0 (the cached eager constant)."""
 
     type = "TestReplayDouble"
-    shape_rule = same_shape
-
-    def infer(op):
-        return [(static_shape(op.inputs[0]), op.inputs[0].dtype.base_dtype)]
 
     def kernel(op, ctx):
         return lambda x: x * 2
