@@ -8,7 +8,8 @@ with where each operand came from — a value fed to the block, a value made ins
 with the same key calls those kernels directly, as straight-line generated code, without the block's Python.
 The kernels are the ones the block dispatched, so a replay computes exactly what the block computes.
 
-A capture becomes a program only when a second capture of the same key, on other values, gives the same program
+A key's block is captured from its second run on (a key that never repeats costs no capture), and a capture
+becomes a program only when a second capture of the same key, on other values, gives the same program
 (the same kernels on the same operands, equal constants, the same results): a block whose ops depend on the
 values (a constant computed from a value, a branch on one) keeps running as Python. A capture fails, and the key
 runs as Python for good, when the block reads a tensor that is neither fed, made inside, nor a constant, or
@@ -27,6 +28,8 @@ from .tensor import EagerTensor
 __all__ = ["Replays", "operand_key", "value_key"]
 
 _FAIL = "fail"  # the state of a key whose block runs as Python
+_SEEN = "seen"  # the state of a key seen once
+_CODE: dict = {}  # generated source -> its code object
 
 #: GRAPHGRAD_EAGER_REPLAY=0 runs every block as Python (to compare, or to rule replays out when debugging).
 ENABLED = os.environ.get("GRAPHGRAD_EAGER_REPLAY", "1").strip().lower() not in ("0", "false", "no", "off")
@@ -159,7 +162,12 @@ class _Program:
                 ret.append(f"_ET(t{j}, d{j}, o{j}, x{j}, s{j})")
         head = [f"f{i} = F[{i}]._value" for i in sorted(used_fed)]
         src = "def replay(F):\n" + "".join(f"    {s}\n" for s in head + lines) + f"    return [{', '.join(ret)}]\n"
-        exec(compile(src, "<eager replay>", "exec"), ns)
+        code = _CODE.get(src)
+        if code is None:  # the source names kernels and specs, not shapes: one code object serves every shape
+            if len(_CODE) >= 1024:
+                _CODE.clear()
+            code = _CODE[src] = compile(src, "<eager replay>", "exec")
+        exec(code, ns)
         self.run = ns["replay"]
         self.source = src
         return self.run
@@ -188,10 +196,13 @@ class Replays:
         self._states: dict = {}
         self.size = size
         self.replays = 0  # runs served by a program
+        self.epoch = 0    # the caller's pass counter (see `run`)
 
-    def run(self, key, fed, block, proxies=False):
+    def run(self, key, fed, block, proxies=False, epoch=None):
         """`block(fed)`'s results. `proxies`: capture it on fresh tensors holding the fed values (so a fed
-        tensor that is also a constant the block uses on its own is told apart from it)."""
+        tensor that is also a constant the block uses on its own is told apart from it). `epoch`: the pass this
+        run belongs to (a tape's reverse pass, for its rules): a key is captured only when seen in an earlier pass,
+        so keys that repeat within one pass but never across passes cost no capture."""
         if _ctx._captures or not ENABLED:  # inside another capture, the block's kernels belong to that one
             return block(fed)
         state = self._states.get(key)
@@ -199,7 +210,11 @@ class Replays:
             if state.run is not None:
                 self.replays += 1
                 return state.run(fed)
-        elif state is _FAIL:
+        elif state is None or state is _FAIL or (state is not _SEEN and state == epoch):
+            if state is None:  # first seen: captured from the next pass on, so keys that never repeat cost no
+                if len(self._states) >= self.size:  # capture
+                    self._states.clear()
+                self._states[key] = _SEEN if epoch is None else epoch
             return block(fed)
         args = _proxies(fed) if proxies else fed
         cap = _Capture(args)
@@ -209,11 +224,9 @@ class Replays:
         finally:
             _ctx._captures.pop()
         program = cap.program(results)
-        if len(self._states) >= self.size:
-            self._states.clear()
         if program is None:
             self._states[key] = _FAIL
-        elif state is None:
+        elif state.__class__ is not _Program:  # seen before
             self._states[key] = program  # a candidate, compiled when a second capture agrees
         elif state.same(program):
             state.compile()

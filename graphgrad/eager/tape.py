@@ -25,6 +25,7 @@ from ..ops.core import convert_to_tensor, ones_like, zeros_like
 from ..ops.math_ops import add_n
 from ..variables import Variable
 from . import context as _ctx
+from . import replay as _replay
 from .context import EagerOperation, executing_eagerly
 from .nest import flatten, pack
 from .replay import Replays, operand_key, value_key
@@ -272,7 +273,7 @@ class GradientTape:
         records it, or a record holds a tensor a replay cannot key on). The operands are the targets, seeds and
         sources, then each record's inputs and outputs; a record's key already holds its inputs' dtypes and
         shapes, and its outputs' where they follow from them."""
-        if any(tape._recording for tape in _ctx._tapes):
+        if not _replay.ENABLED or any(tape._recording for tape in _ctx._tapes):
             return None, None
         fed = [*targets, *(s for s in seeds if s is not None)]
         for e in ends:
@@ -343,7 +344,8 @@ class GradientTape:
                         leads.add(id(op))
                         order.append(op)
                         break
-        replay = not any(tape._recording for tape in _ctx._tapes)  # else the rules' ops must be recorded
+        replayable = not any(tape._recording for tape in _ctx._tapes)  # else the rules' ops must be recorded
+        _RULES.epoch += 1
         for op in reversed(order):
             out_grads = []
             for t in op.outputs:
@@ -360,7 +362,7 @@ class GradientTape:
                 out_grads = [g if g is not None else (zeros_like(t) if t.dtype in _FLOATING else None)
                              for g, t in zip(out_grads, op.outputs)]
             needed = tuple((id(x) in wanted or id(x.op) in leads) and x.dtype in _FLOATING for x in op.inputs)
-            if replay:
+            if replayable:
                 in_grads = _replayed_rule(op, rule, out_grads, needed)
             else:
                 in_grads = _needed_only(rule(op, *out_grads), needed)
@@ -434,11 +436,11 @@ def _replayed_rule(op, rule, out_grads, needed):
         for t in outs:
             t.op = record
         return _needed_only(rule(record, *ts[n_in + n_out:]), needed)
-    return _RULES.run(key, fed, block, proxies=True)
+    return _RULES.run(key, fed, block, proxies=True, epoch=_RULES.epoch)
 
 
 def _rule_key(op, out_grads, needed):
-    if op._key is None:
+    if op._key is None or not _replay.ENABLED:
         return None
     operands = operand_key((*op.inputs, *op.outputs, *out_grads))
     return None if operands is None else (op._key, needed, *operands)

@@ -302,7 +302,7 @@ class Optimizer:
                 self._casts, self._hyper_tensors = {}, {}
                 self._prepare()
                 try:
-                    if graph._is_eager and _replayable(self, var_list):
+                    if graph._is_eager and _replay.ENABLED and _replayable(self, var_list):
                         return self._replayed_updates(converted, var_list, global_step, scope)
                     return self._build_updates(converted, var_list, global_step, scope)
                 finally:
