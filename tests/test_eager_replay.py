@@ -17,7 +17,8 @@ BATCHES = [(RNG.normal(size=(16, 3)).astype(np.float32), RNG.integers(0, 2, (16,
 
 
 @pytest.fixture
-def eager():
+def eager(monkeypatch):
+    monkeypatch.setattr(replay, "ENABLED", True)  # also under GRAPHGRAD_EAGER_REPLAY=0
     with eager_mode():
         yield
 

@@ -1,8 +1,9 @@
-"""Replays of eager blocks whose dispatches repeat: a gradient rule on a tape record, an optimizer's update.
+"""Replays of eager blocks whose dispatches repeat: a tape's reverse pass, a gradient rule, an optimizer's update.
 
 An eager op pays for the public function's Python (argument conversion, name scopes, static checks) before its
-bound kernel runs. A block that dispatches the same ops on the same signatures every step (an op's gradient rule
-on a record of one signature, `apply_gradients` on the same variables) is therefore *captured*: while it runs,
+bound kernel runs. A block that dispatches the same ops on the same signatures every step (a training step's
+`tape.gradient`, an op's gradient rule on a record of one signature, `apply_gradients` on the same variables) is
+therefore *captured*: while it runs,
 the eager graph reports every dispatched bound kernel (its entry in `EagerGraph._entries`) and the variable reads,
 with where each operand came from — a value fed to the block, a value made inside it, or a constant. A later run
 with the same key calls those kernels directly, as straight-line generated code, without the block's Python.
@@ -28,7 +29,7 @@ from .tensor import EagerTensor
 __all__ = ["Replays", "operand_key", "value_key"]
 
 _FAIL = "fail"  # the state of a key whose block runs as Python
-_SEEN = "seen"  # the state of a key seen once
+_SEEN = "seen"  # the state of a key seen once (with a caller's pass counter: that pass's number)
 _CODE: dict = {}  # generated source -> its code object
 
 #: GRAPHGRAD_EAGER_REPLAY=0 runs every block as Python (to compare, or to rule replays out when debugging).
