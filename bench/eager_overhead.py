@@ -14,6 +14,11 @@
 
 `--threads` sets PyTorch's intra-op threads (default 1: on a shared 2-core machine two OpenMP threads spin
 against the other processes and PyTorch's small-op times grow tenfold; NumPy's BLAS threads are the harness's).
+`--clock cpu` times with this thread's CPU time instead of the wall clock: on a loaded machine the wall clock
+counts the time other processes held the core, the CPU clock only (mostly) this process's own work. It misses
+work on other threads: compare JAX (which computes on its own threads) by the wall clock only.
+
+    GRAPHGRAD_EAGER_REPLAY=0 python -m bench.eager_overhead   # eager steps without replays (docs/eager.md)
 """
 from __future__ import annotations
 
@@ -26,14 +31,16 @@ import graphgrad as tf
 from bench.peers import graphgrad_eager_peer, graphgrad_peer
 from bench.workloads import W1, init_params, make_data
 
+CLOCK = time.perf_counter  # or time.thread_time (--clock cpu)
+
 
 def best_us(fn, n, rounds):
     best = float("inf")
     for _ in range(rounds):
-        t = time.perf_counter()
+        t = CLOCK()
         for _ in range(n):
             fn()
-        best = min(best, (time.perf_counter() - t) / n)
+        best = min(best, (CLOCK() - t) / n)
     return best * 1e6
 
 
@@ -124,14 +131,14 @@ def step_parts(rounds, n=200):
     for _ in range(rounds + 1):  # the first round warms up
         acc = [0.0, 0.0, 0.0]
         for _ in range(n):
-            t0 = time.perf_counter()
+            t0 = CLOCK()
             with tf.GradientTape() as tape:
                 loss = loss_of(x, y)
-            t1 = time.perf_counter()
+            t1 = CLOCK()
             grads = tape.gradient(loss, variables)
-            t2 = time.perf_counter()
+            t2 = CLOCK()
             opt.apply_gradients(zip(grads, variables))
-            t3 = time.perf_counter()
+            t3 = CLOCK()
             acc[0] += t1 - t0
             acc[1] += t2 - t1
             acc[2] += t3 - t2
@@ -144,7 +151,11 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--threads", type=int, default=1, help="PyTorch's intra-op threads (default 1)")
+    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                    help="wall clock (default) or this thread's CPU time (steadier on a loaded machine)")
     args = ap.parse_args(argv)
+    global CLOCK
+    CLOCK = time.thread_time if args.clock == "cpu" else time.perf_counter
     try:
         import torch
 

@@ -78,7 +78,7 @@ class EagerOperation(Operation):
     gradient rule reads it as it reads a graph Operation (`op.inputs`, `op.outputs`, `op.attrs`), so the ops'
     existing gradient rules replay on a tape. Made only when a tape records the op."""
 
-    __slots__ = ()
+    __slots__ = ("_key", "_tapes")
     _counter = 0
 
     def __init__(self, op_def, attrs, inputs, name):
@@ -94,6 +94,8 @@ class EagerOperation(Operation):
         self._id = EagerOperation._counter  # program order: a tape replays its records in reverse of this
         self._control_outputs = []
         self._branch = None
+        self._key = None  # the dispatch signature (op, attributes, input dtypes and shapes): replays key on it
+        self._tapes = 0   # how many tapes hold the record
 
 
 class EagerGraph(Graph):
@@ -188,10 +190,8 @@ class EagerGraph(Graph):
             raise InvalidArgumentError(dop.node_def, dop, f"{_tf_message(e, len(inputs))}\n\t [[{{{{node "
                                        f"{op_def.type}}}}} = {op_def.type}]]") from e
         n = len(out_specs)
-        if _tapes and _recording(inputs):
-            op = EagerOperation(op_def, attrs, tuple(inputs), name or op_def.type)
-        else:
-            op = dop
+        watchers = _watchers(inputs) if _tapes else None
+        op = EagerOperation(op_def, attrs, tuple(inputs), name or op_def.type) if watchers else dop
         if n == 1:
             dt, shape = out_specs[0]
             if copy:
@@ -202,9 +202,13 @@ class EagerGraph(Graph):
         else:
             outs = [EagerTensor(np.array(v, copy=True) if copy else v, dt, op, i, shape)
                     for i, (v, (dt, shape)) in enumerate(zip(out, out_specs))]
+        if _captures:
+            _captures[-1].dispatched(entry, inputs, outs)
         if op is not dop:
             op.outputs = outs
-            _record(op)
+            op._key = key
+            for tape in watchers:
+                tape._record(op)
             return op
         return _Outputs(outs) if n else dop
 
@@ -403,21 +407,27 @@ _install()
 
 # --- tapes (graphgrad/eager/tape.py registers itself here) ----------------------------------------------------
 
+#: The captures of replay.py being made, innermost last: each dispatch reports its bound kernel to the last.
+_captures: list = []
+
 #: The tapes being recorded, innermost last (per process: eager execution runs on the thread that enabled it).
 _tapes: list = []
 
 
-def _recording(inputs):
+def _watchers(inputs):
+    """The recording tapes that watch one of `inputs` (they record the op), or None."""
+    found = None
     for tape in _tapes:
-        if tape._recording and tape._watches_any(inputs):
-            return True
-    return False
-
-
-def _record(op):
-    for tape in _tapes:
-        if tape._recording and tape._watches_any(op.inputs):
-            tape._record(op)
+        if tape._recording:
+            ids = tape._ids
+            for t in inputs:
+                if id(t) in ids:
+                    if found is None:
+                        found = [tape]
+                    else:
+                        found.append(tape)
+                    break
+    return found
 
 
 from .tensor import EagerTensor  # noqa: E402  (the tensor class needs this module's graph)

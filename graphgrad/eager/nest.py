@@ -32,14 +32,16 @@ def structure(x):
 
 def pack(template, flat):
     """`template`'s nesting with `flat`'s leaves in place of its own."""
-    it = iter(flat)
+    return _build(template, iter(flat))
 
-    def build(x):
-        if isinstance(x, (list, tuple)):
-            items = [build(v) for v in x]
-            return type(x)(*items) if hasattr(x, "_fields") else type(x)(items)
-        if isinstance(x, dict):
-            built = {k: build(x[k]) for k in _keys(x)}
-            return type(x)((k, built[k]) for k in x)
-        return next(it)
-    return build(template)
+
+def _build(x, it):
+    # a module function, not a recursive closure: that would be a reference cycle keeping `flat` alive until the
+    # cycle collector runs
+    if isinstance(x, (list, tuple)):
+        items = [_build(v, it) for v in x]
+        return type(x)(*items) if hasattr(x, "_fields") else type(x)(items)
+    if isinstance(x, dict):
+        built = {k: _build(x[k], it) for k in _keys(x)}
+        return type(x)((k, built[k]) for k in x)
+    return next(it)

@@ -25,8 +25,10 @@ from ..ops.core import convert_to_tensor, ones_like, zeros_like
 from ..ops.math_ops import add_n
 from ..variables import Variable
 from . import context as _ctx
-from .context import executing_eagerly
+from . import replay as _replay
+from .context import EagerOperation, executing_eagerly
 from .nest import flatten, pack
+from .replay import Replays, operand_key, value_key
 from .tensor import EagerTensor
 
 __all__ = ["GradientTape", "UnconnectedGradients"]
@@ -70,8 +72,8 @@ class GradientTape:
         self._keep: list = []       # the watched tensors (their ids stay unique while the tape lives)
         self._records: list = []    # EagerOperations, in program order
         self._by_id: dict = {}      # id(record) -> record
-        self._variables: dict = {}  # watched variables, in the order first watched
-        self._reads: dict = {}      # id(tensor read from a variable) -> variable
+        self._variables: dict = {}  # id(variable) -> watched variable, in the order first watched
+        self._reads: dict = {}      # id(tensor read from a variable) -> (tensor, variable)
         self._used = False
 
     # --- recording --------------------------------------------------------------------------------------------
@@ -86,24 +88,28 @@ class GradientTape:
             _ctx._tapes.remove(self)
         return False
 
-    def _watches_any(self, inputs):
-        ids = self._ids
-        for t in inputs:
-            if id(t) in ids:
-                return True
-        return False
-
     def _record(self, op):
         self._records.append(op)
         self._by_id[id(op)] = op
+        op._tapes += 1
         for t in op.outputs:
             self._ids.add(id(t))
 
+    def _release(self):
+        """Forget the records; those no other tape holds drop their outputs, so that a record and its output
+        tensors (which point back at it) are freed as soon as the tensors are, not by the cycle collector (whose
+        passes over each step's records cost ~10% of an eager training step)."""
+        for op in self._records:
+            op._tapes -= 1
+            if not op._tapes:
+                op.outputs = ()
+        self._records = []
+
     def _variable_read(self, var, tensor):
-        if var in self._variables or (self._watch_accessed and var.trainable):
-            self._variables.setdefault(var, None)
+        if (self._watch_accessed and var.trainable) or id(var) in self._variables:
+            self._variables.setdefault(id(var), var)
             if tensor is not None:
-                self._reads[id(tensor)] = var
+                self._reads[id(tensor)] = (tensor, var)
                 self._ids.add(id(tensor))
                 self._keep.append(tensor)
 
@@ -111,7 +117,7 @@ class GradientTape:
         """Record the ops that use `tensor` (a tensor, a variable, or a nested structure of them)."""
         for t in flatten(tensor):
             if _is_variable(t):
-                self._variables.setdefault(t, None)
+                self._variables.setdefault(id(t), t)
             elif isinstance(t, EagerTensor):
                 if id(t) not in self._ids:
                     self._ids.add(id(t))
@@ -135,13 +141,13 @@ class GradientTape:
         """Forget everything recorded so far (the tape keeps recording)."""
         self._ids.clear()
         self._keep.clear()
-        self._records.clear()
+        self._release()
         self._by_id.clear()
         self._variables.clear()
         self._reads.clear()
 
     def watched_variables(self):
-        return list(self._variables)
+        return list(self._variables.values())
 
     # --- gradients --------------------------------------------------------------------------------------------
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients=UnconnectedGradients.NONE):
@@ -224,7 +230,7 @@ class GradientTape:
     def _done(self):
         if not self._persistent:
             self._used = True
-            self._records = []
+            self._release()
             self._by_id = {}
             self._keep = []
             self._ids = set()
@@ -237,32 +243,81 @@ class GradientTape:
         try:
             targets = [_value_of(t) for t in targets]
             # A source is a tensor, or a variable: the sum over the tensors read from it under this tape.
-            reads_of = {}
-            for i, v in self._reads.items():
-                reads_of.setdefault(v, []).append(i)
-            wanted = set()
+            reads_of = {}  # id(variable) -> the tensors read from it
+            for t, v in self._reads.values():
+                reads_of.setdefault(id(v), []).append(t)
+            ends = []  # per source, the tensors whose gradients make its gradient
             for s in sources:
                 if isinstance(s, Variable):
-                    wanted.update(reads_of.get(s, ()))
+                    ends.append(reads_of.get(id(s), ()))
                 elif isinstance(s, EagerTensor):
-                    wanted.add(id(s))
-                elif s is not None:
-                    raise ValueError(f"Sources must be tensors or variables when executing eagerly, got {s!r}")
-            grads = self._backward(targets, seeds, wanted)
-            out = []
-            for s in sources:
-                if isinstance(s, Variable):
-                    g = _aggregate([grads.get(i) for i in reads_of.get(s, ())])
+                    ends.append((s,))
+                elif s is None:
+                    ends.append(())
                 else:
-                    g = grads.get(id(s))
-                    if type(g) is list:
-                        g = _aggregate(g)
-                if g is None and unconnected is UnconnectedGradients.ZERO:
-                    g = zeros_like(s.value() if isinstance(s, Variable) else s)
-                out.append(g)
-            return out
+                    raise ValueError(f"Sources must be tensors or variables when executing eagerly, got {s!r}")
+            seeds = [None if seed is None or t.dtype not in _FLOATING else convert_to_tensor(
+                seed, dtype=t.dtype.base_dtype) for t, seed in zip(targets, seeds)]
+
+            def block(_):
+                return self._source_gradients(targets, sources, seeds, unconnected, ends)
+            key, fed = self._replay_key(targets, seeds, unconnected, ends)
+            if key is None:
+                return block(None)
+            return _TAPES.run(key, fed, block)
         finally:
             self._recording = was
+
+    def _replay_key(self, targets, seeds, unconnected, ends):
+        """(key, operands) of this reverse pass in `_TAPES`; the key is None when it must run as Python (a tape
+        records it, or a record holds a tensor a replay cannot key on). The operands are the targets, seeds and
+        sources, then each record's inputs and outputs; a record's key already holds its inputs' dtypes and
+        shapes, and its outputs' where they follow from them."""
+        if not _replay.ENABLED or any(tape._recording for tape in _ctx._tapes):
+            return None, None
+        fed = [*targets, *(s for s in seeds if s is not None)]
+        for e in ends:
+            fed.extend(e)
+        first = {}
+        key = operand_key(fed, [unconnected, tuple(s is None for s in seeds), tuple(len(e) for e in ends)], first)
+        if key is None:
+            return None, None
+        for op in self._records:
+            k = op._key
+            if k is None:
+                return None, None
+            key.append(k)
+            for t in op.inputs:
+                i = id(t)
+                j = first.get(i)
+                if j is None:
+                    first[i] = len(first)
+                    if t.__class__ is not EagerTensor:
+                        return None, None
+                    v = t._value
+                    if v.size <= 8 or v.dtype.kind not in "fc":
+                        j = value_key(t, v)
+                        if j is False:
+                            return None, None
+                key.append(j)
+            for t in op.outputs:
+                first[id(t)] = len(first)
+                key.append(t._value.shape if t._shape is None else None)
+            fed.extend(op.inputs)
+            fed.extend(op.outputs)
+        return tuple(key), fed
+
+    def _source_gradients(self, targets, sources, seeds, unconnected, ends):
+        """The gradient of the targets for each source (None or zeros where not connected)."""
+        wanted = {id(t) for e in ends for t in e}
+        grads = self._backward(targets, seeds, wanted)
+        out = []
+        for s, e in zip(sources, ends):
+            g = _aggregate([grads.get(id(t)) for t in e])
+            if g is None and unconnected is UnconnectedGradients.ZERO:
+                g = zeros_like(s.value() if isinstance(s, Variable) else s)
+            out.append(g)
+        return out
 
     def _backward(self, targets, seeds, wanted):
         """{id(tensor): gradient} for the tensors in `wanted`: the records between them and the targets, last
@@ -271,8 +326,7 @@ class GradientTape:
         for t, seed in zip(targets, seeds):
             if t.dtype not in _FLOATING:
                 continue  # nothing flows back from an integer target
-            seed = ones_like(t) if seed is None else convert_to_tensor(seed, dtype=t.dtype.base_dtype)
-            grads.setdefault(id(t), []).append(seed)
+            grads.setdefault(id(t), []).append(ones_like(t) if seed is None else seed)
         recorded = self._by_id
         reached, stack = set(), [t.op for t in targets]
         while stack:  # the records the targets depend on
@@ -290,6 +344,8 @@ class GradientTape:
                         leads.add(id(op))
                         order.append(op)
                         break
+        replayable = not any(tape._recording for tape in _ctx._tapes)  # else the rules' ops must be recorded
+        _RULES.epoch += 1
         for op in reversed(order):
             out_grads = []
             for t in op.outputs:
@@ -305,11 +361,13 @@ class GradientTape:
             if None in out_grads:
                 out_grads = [g if g is not None else (zeros_like(t) if t.dtype in _FLOATING else None)
                              for g, t in zip(out_grads, op.outputs)]
-            in_grads = rule(op, *out_grads)
-            if not isinstance(in_grads, (list, tuple)):
-                in_grads = [in_grads]
+            needed = tuple((id(x) in wanted or id(x.op) in leads) and x.dtype in _FLOATING for x in op.inputs)
+            if replayable:
+                in_grads = _replayed_rule(op, rule, out_grads, needed)
+            else:
+                in_grads = _needed_only(rule(op, *out_grads), needed)
             for x, g in zip(op.inputs, in_grads):
-                if g is not None and (id(x) in wanted or id(x.op) in leads) and x.dtype in _FLOATING:
+                if g is not None:
                     grads.setdefault(id(x), []).append(g)
         return {i: _aggregate(grads[i]) for i in wanted if i in grads}
 
@@ -342,6 +400,50 @@ class GradientTape:
                 continue
             out.append(array_ops.reshape(array_ops.stack(r), shape + s_shape))
         return out
+
+
+#: The reverse passes' programs (replay.py), by the tape's records and operands: a training step's
+#: `tape.gradient` runs the same kernels on the same signatures each step, and then runs them straight.
+_TAPES = Replays(size=256)
+
+#: The gradient rules' programs, by record signature (replay.py): a rule that ran twice on records of one
+#: signature with the same kernels runs as its bound kernels from then on, without the public functions.
+_RULES = Replays()
+
+
+def _needed_only(in_grads, needed):
+    if not isinstance(in_grads, (list, tuple)):
+        in_grads = [in_grads]
+    return [g if need else None for g, need in zip(in_grads, needed)]
+
+
+def _replayed_rule(op, rule, out_grads, needed):
+    """`rule(op, *out_grads)` for the inputs in `needed` (None for the others), replayed when its signature has a
+    program: the record's signature, the dtypes and shapes of its outputs and of the gradients, the values of small
+    integer operands (a shape, an axis: the rule's ops may depend on them), which inputs need a gradient, and
+    which operands are the same tensor."""
+    key = _rule_key(op, out_grads, needed)
+    if key is None:
+        return _needed_only(rule(op, *out_grads), needed)
+    n_in, n_out = len(op.inputs), len(op.outputs)
+    fed = [*op.inputs, *op.outputs, *out_grads]
+
+    def block(ts):
+        if ts is fed:
+            return _needed_only(rule(op, *out_grads), needed)
+        record = EagerOperation(op.op_def, op.attrs, tuple(ts[:n_in]), op.name)
+        record.outputs = outs = ts[n_in:n_in + n_out]
+        for t in outs:
+            t.op = record
+        return _needed_only(rule(record, *ts[n_in + n_out:]), needed)
+    return _RULES.run(key, fed, block, proxies=True, epoch=_RULES.epoch)
+
+
+def _rule_key(op, out_grads, needed):
+    if op._key is None or not _replay.ENABLED:
+        return None
+    operands = operand_key((*op.inputs, *op.outputs, *out_grads))
+    return None if operands is None else (op._key, needed, *operands)
 
 
 def _value_of(t):

@@ -24,6 +24,7 @@ from ..ops.core import convert_to_tensor, identity
 from ..variables import Variable
 from . import context as _ctx
 from .context import eager_graph, executing_eagerly, init_scope
+from .tape import variable_accessed
 from .tensor import EagerTensor
 
 
@@ -53,6 +54,9 @@ class EagerVariable(Variable):
         handle.op.graph = eager_graph()
         self._variable = handle
         self._handle_op = handle.op
+        self._run_context = _ctx.context()
+        self._read_dtype = dt  # what a read's tensor holds (its shape when known: else from the value)
+        self._read_shape = shape if shape.is_fully_defined() else None
         _ctx.context().variables[handle.op] = np.array(init.numpy(), dtype=dt.np, copy=True)
         eager_graph().add_to_collections(collections or [], self)  # keeps only the global step, as TF eager
 
@@ -89,13 +93,12 @@ class EagerVariable(Variable):
         return int(self.numpy())
 
     def _read(self):
-        t = EagerTensor(np.array(_ctx.context().variables[self._handle_op], copy=True), self.dtype.base_dtype,
-                        self._handle_op, 0, self._variable._shape if self._variable._shape.is_fully_defined()
-                        else None)
+        t = EagerTensor(np.array(self._run_context.variables[self._handle_op], copy=True), self._read_dtype,
+                        self._handle_op, 0, self._read_shape)
         if _ctx._tapes:
-            from .tape import variable_accessed
-
             variable_accessed(self, t)
+        if _ctx._captures:
+            _ctx._captures[-1].read(self._handle_op, t)
         return t
 
     def _ref(self) -> Tensor:

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from .. import eager as _eager
 from ..autodiff import gradients as _gradients
+from ..eager import context as _eager_context
+from ..eager import replay as _replay
 from ..framework import dtypes
 from ..framework.errors import InvalidArgumentError
 from ..framework.graph import GraphKeys, Tensor, get_default_graph, name_scope
@@ -300,35 +302,59 @@ class Optimizer:
             with name_scope(name, self._name) as scope:
                 self._casts, self._hyper_tensors = {}, {}
                 self._prepare()
-                # Every cast before the first update op: after the first in-place write only other
-                # in-place updates may run, or the plan would have to snapshot the variables each step.
-                for dt in dict.fromkeys(v.dtype.base_dtype for v in var_list):
-                    for hyper_name, t in self._hyper_tensors.items():
-                        self._cast(hyper_name, t, dt)
-                one = None
-                if global_step is not None:
-                    step_ref = _ref(global_step)
-                    # Made before the updates (not under their control dependency), so that nothing but
-                    # in-place updates runs after the first write and the plan needs no snapshot.
-                    one = constant(1, dtype=step_ref.dtype.base_dtype, name="value")
-                update_ops = []
-                for g, v in converted:
-                    if g is None:
-                        continue
-                    with name_scope("update_" + v.op.name):
-                        update_ops.append(self._update(g, v))
-                if global_step is None:
-                    apply_updates = self._finish(update_ops, scope)
-                else:
-                    with graph.control_dependencies([self._finish(update_ops, "update")]):
-                        apply_updates = state_ops.assign_add(step_ref, one, name=scope)
-                if isinstance(apply_updates, Tensor):
-                    apply_updates = apply_updates.op
-                train_ops = graph.get_collection_ref(GraphKeys.TRAIN_OP)
-                if apply_updates not in train_ops:
-                    train_ops.append(apply_updates)
-                self._casts, self._hyper_tensors = {}, {}
-                return apply_updates
+                try:
+                    if graph._is_eager and _replay.ENABLED and _replayable(self, var_list):
+                        return self._replayed_updates(converted, var_list, global_step, scope)
+                    return self._build_updates(converted, var_list, global_step, scope)
+                finally:
+                    self._casts, self._hyper_tensors = {}, {}
+
+    def _build_updates(self, converted, var_list, global_step, scope):
+        """The updates of `apply_gradients` after `_prepare`: casts, one update op per variable, `_finish`."""
+        graph = get_default_graph()
+        # Every cast before the first update op: after the first in-place write only other
+        # in-place updates may run, or the plan would have to snapshot the variables each step.
+        for dt in dict.fromkeys(v.dtype.base_dtype for v in var_list):
+            for hyper_name, t in self._hyper_tensors.items():
+                self._cast(hyper_name, t, dt)
+        one = None
+        if global_step is not None:
+            step_ref = _ref(global_step)
+            # Made before the updates (not under their control dependency), so that nothing but
+            # in-place updates runs after the first write and the plan needs no snapshot.
+            one = constant(1, dtype=step_ref.dtype.base_dtype, name="value")
+        update_ops = []
+        for g, v in converted:
+            if g is None:
+                continue
+            with name_scope("update_" + v.op.name):
+                update_ops.append(self._update(g, v))
+        if global_step is None:
+            apply_updates = self._finish(update_ops, scope)
+        else:
+            with graph.control_dependencies([self._finish(update_ops, "update")]):
+                apply_updates = state_ops.assign_add(step_ref, one, name=scope)
+        if isinstance(apply_updates, Tensor):
+            apply_updates = apply_updates.op
+        train_ops = graph.get_collection_ref(GraphKeys.TRAIN_OP)
+        if apply_updates not in train_ops:
+            train_ops.append(apply_updates)
+        return apply_updates
+
+    def _replayed_updates(self, converted, var_list, global_step, scope):
+        """`_build_updates` while executing eagerly, replayed (eager/replay.py) once two calls with the same
+        variables, gradient signatures and hyper-parameter signatures ran the same kernels: then a step calls each
+        variable's bound update kernel on the gradient, with none of the code above. The hyper-parameters are
+        operands (`_prepare` made them this call), so a changed learning rate is used."""
+        fed = [g for g, _ in converted if g is not None] + list(self._hyper_tensors.values())
+        operands = _replay.operand_key(fed)
+        if operands is None or any(t._recording for t in _eager_context._tapes):
+            return self._build_updates(converted, var_list, global_step, scope)
+        key = (tuple((v, g is None) for g, v in converted), global_step, scope, *operands)
+        replays = self.__dict__.get("_replays")
+        if replays is None:
+            replays = self._replays = _replay.Replays(size=64)
+        return replays.run(key, fed, lambda _: [self._build_updates(converted, var_list, global_step, scope)])[0]
 
     def _update(self, grad, var):
         op = self._apply_dense(grad, var)
@@ -435,6 +461,19 @@ class Optimizer:
 
     def _finish(self, update_ops, name_scope):
         return group(*update_ops, name=name_scope)
+
+
+def _replayable(optimizer, var_list):
+    """Whether the eager updates may be replayed: graphgrad's own optimizers (whose update code has no Python side
+    effects), and no variable with a constraint (a Python function)."""
+    cls = type(optimizer)
+    own = _OWN_CLASSES.get(cls)
+    if own is None:
+        own = _OWN_CLASSES[cls] = all(c.__module__.startswith("graphgrad.") for c in cls.__mro__ if c is not object)
+    return own and all(v.constraint is None for v in var_list)
+
+
+_OWN_CLASSES: dict = {}  # optimizer class -> whether it and its bases are graphgrad's
 
 
 def _owner_graph(g):
