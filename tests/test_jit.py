@@ -268,3 +268,24 @@ def test_threads_running_one_plan_while_it_compiles_get_the_kernels_results(jit_
     for lv, hv in results:
         np.testing.assert_allclose(lv, ref_loss, rtol=RTOL)
         np.testing.assert_allclose(hv, ref_hidden, rtol=RTOL, atol=ATOL)
+
+
+def test_a_plan_whose_kernel_calls_cost_nothing_next_to_its_arithmetic_keeps_them(monkeypatch, jit_on):
+    from graphgrad.runtime import jit
+
+    x, y, loss, train, _ = _one_step_graph()
+    xb, yb = next(_batches("softmax"))
+    monkeypatch.setattr(jit, "CALL_S", 1e-12)  # as if the calls were free: no island pays
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        run = sess.make_callable(train, [x, y])
+        for _ in range(3):
+            run(xb, yb)
+        assert not run.plan.islands and run.plan._jit_in is None and "j0(" not in run.plan.source
+    monkeypatch.setenv("GRAPHGRAD_JIT", "always")  # unless told to compile anyway
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        run = sess.make_callable(train, [x, y])
+        for _ in range(3):
+            run(xb, yb)
+        assert run.plan.islands

@@ -189,9 +189,11 @@ class Plan:
         self._attach_replay()
         self._jit_in = None  # runs left before the islands are compiled; None: no islands for this plan
         if not inner and self.replay is None and ctx.xp is np and jit.jit_default():
-            if jit.find_islands(self.steps, prog):
+            islands = jit.find_islands(self.steps, prog)
+            if islands:
                 self._jit_in = jit.runs_before_jit()
-                self._jit_after_s, self._jit_spent = jit.seconds_before_jit(), 0.0
+                self._jit_after_s, self._jit_spent, self._jit_best = jit.seconds_before_jit(), 0.0, float("inf")
+                self._jit_ops = sum(len(isl.ops) for isl in islands)
                 self._jit_args = (prog, fetch_elems, fed)
 
     # --- code generation ------------------------------------------------------------------------------
@@ -465,14 +467,19 @@ class Plan:
         if self._jit_in <= 0 and self._jit_spent >= self._jit_after_s:
             with _jit_lock:  # one thread compiles; the others run the kernels meanwhile, or wait here
                 if self._jit_in is not None:
-                    self._jit_compile()
+                    if jit.pays(self._jit_ops, self._jit_best):
+                        self._jit_compile()
+                    else:  # the kernels' calls are too small a part of a run: keep them, and NumPy's memory
+                        self._jit_in = None
             return self._call_now(feeds)
         self._jit_in -= 1
         t0 = time.perf_counter()
         try:
             return self._call_now(feeds)
         finally:
-            self._jit_spent += time.perf_counter() - t0
+            t = time.perf_counter() - t0
+            self._jit_spent += t
+            self._jit_best = min(self._jit_best, t)  # a run's time, unswayed by the machine's other load
 
     def _call_now(self, feeds):
         if self.needs_initialized:
