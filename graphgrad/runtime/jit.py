@@ -80,9 +80,9 @@ MIN_SHARE = 0.01
 
 
 def pays(ops, run_s):
-    """Whether compiling `ops` ops into islands is worth it for a plan whose runs take `run_s` (the fastest seen): for a large
-    model (W3: 1 s a step, matrix products 93 % of it) the calls are nothing and Numba would only add its ~100 MiB
-    of compiler; a small one (W1) is mostly calls. GRAPHGRAD_JIT=always compiles regardless."""
+    """Whether compiling `ops` ops into islands is worth it for a plan whose runs take `run_s` (the fastest
+    seen): for a large model (W3: 1 s a step, matrix products 93 % of it) the calls are nothing and Numba would
+    only add its ~100 MiB of compiler; a small one (W1) is mostly calls. GRAPHGRAD_JIT=always compiles anyway."""
     if os.environ.get(ENV_VAR, "").strip().lower() == "always":
         return True
     return ops * CALL_S >= MIN_SHARE * run_s
