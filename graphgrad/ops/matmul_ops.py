@@ -62,18 +62,18 @@ class MatMul(OpDef):
         return matmul_checked
 
     def jit(op, facts):
-        """Small 2-D float products (the dimensions known while building multiply to at most 4096) through
-        Numba's BLAS binding, transposes as layouts: there the call is the cost. Larger ones stay NumPy's, whose
-        BLAS (and its threads) Numba's binding to SciPy's does not match."""
+        """Small 2-D float products (the dimensions known while building multiply to at most 1024), as loops in
+        the island (runtime/jitlib.py): there the call is the cost. Larger ones stay NumPy's BLAS calls."""
         sa, sb = facts.sym(op.inputs[0]), facts.sym(op.inputs[1])
         if len(sa) != 2 or len(sb) != 2 or not op.outputs[0].dtype.is_floating \
                 or facts.ctx.matmul_precision != "float32":
             return None
-        known = {d for d in sa + sb if isinstance(d, int)}
-        if prod(known) > 4096:
+        m, k = (sa[1], sa[0]) if op.attrs["transpose_a"] else sa
+        n = sb[0] if op.attrs["transpose_b"] else sb[1]
+        if prod(d for d in (m, k, n) if isinstance(d, int)) > 1024:  # an unknown (batch) dimension not counted
             return None
         ta, tb = (".T" if op.attrs[k] else "" for k in ("transpose_a", "transpose_b"))
-        return f"{{o0}} = np.dot({{i0}}{ta}, {{i1}}{tb})"
+        return f"{{o0}} = _lib.matmul({{i0}}{ta}, {{i1}}{tb})"
 
     def result_shape(op):
         """`(a, b) -> shape of a @ b` for 2-D operands (None otherwise): lets a plan keep the product's buffer

@@ -118,24 +118,27 @@ def emulate(xp, kernel: Fused):
 
 
 def numba_template(fused: Fused, names) -> str:
-    """`fused` as the lines of an op's `jit` template (framework/op_def.py): `names` maps each parameter to its
-    placeholder ("{i0}"); outputs are updated in place (`x[...] = ...`, `x += ...`), literals take the dtype
-    (`{T}(1)`: a bare 1 would make Numba compute in float64) and temporaries get the op's own prefix."""
-    temporaries = {s.target for s in fused.statements() if s.declares}
-    names = dict(names, **{t: "{u}" + t for t in temporaries}, sqrt="np.sqrt")
+    """`fused` as the lines of an op's `jit` template (framework/op_def.py): one loop over the elements, the
+    statements as they are on each element (one pass over memory, no temporaries; LLVM vectorizes it). `names`
+    maps each parameter to its placeholder ("{i0}"); the outputs and the `arrays` inputs are read through flat
+    views (the outputs are variables' contiguous buffers, updated in place), the other inputs are scalars;
+    literals take the dtype (`{T}(1)`: a bare 1 would make Numba compute in float64)."""
+    outs = fused.names(fused.out_params)
+    flat = {p: "{u}" + p for p in outs + list(fused.arrays or ())}
+    index = "{u}j"
+    names = dict(names, sqrt="np.sqrt")
+    local = {p: f"{flat[p]}[{index}]" for p in flat}
+    local.update({s.target: "{u}" + s.target for s in fused.statements() if s.declares})
 
     def expr(text):
-        return re.sub(r"\d+(?:\.\d*)?|[A-Za-z_]\w*",
-                      lambda m: f"{{T}}({m.group()})" if m.group()[0].isdigit() else names[m.group()], text)
-    lines = []
+        return re.sub(r"\d+(?:\.\d*)?|[A-Za-z_]\w*", lambda m: f"{{T}}({m.group()})" if m.group()[0].isdigit()
+                      else local.get(m.group(), names.get(m.group())), text)
+    lines = [f"{flat[p]} = {names[p]}.reshape(-1)" for p in outs]
+    lines += [f"{flat[p]} = {names[p]}.ravel()" for p in fused.arrays or ()]
+    lines.append(f"for {index} in range({flat[outs[0]]}.size):")
     for st in fused.statements():
-        target = names[st.target]
-        if st.declares:
-            lines.append(f"{target} = {expr(st.expr)}")
-        elif st.op == "=":
-            lines.append(f"{target}[...] = {expr(st.expr)}")
-        else:
-            lines.append(f"{target} {st.op} {expr(st.expr)}")
+        op = "=" if st.declares else st.op
+        lines.append(f"    {local[st.target]} {op} {expr(st.expr)}")
     return "\n".join(lines)
 
 

@@ -18,7 +18,7 @@ Everything else about the plan stays: feeds checked, the rollback snapshot befor
 lock, fetches copied where they may alias a variable. An island never writes a variable before it has computed
 everything else (the writes close it), so when it fails the rerun starts from unchanged state.
 
-A plan compiles only where it pays (`pays`): when the calls its islands save are at least 1% of its fastest run.
+A plan compiles only where it pays (`pays`): when the calls its islands save are at least 0.5% of its fastest run.
 
 Compiled code is cached on disk (`GRAPHGRAD_JIT_CACHE`, default ~/.cache/graphgrad/jit): each island's source is
 written once to a file named by its hash, and Numba caches the machine code beside it, so a second process loads
@@ -76,7 +76,7 @@ def seconds_before_jit() -> float:
 #: 35 µs, against 11 µs as one island).
 CALL_S = 1e-6
 #: An island is compiled only when the calls it saves are at least this share of a run's time.
-MIN_SHARE = 0.01
+MIN_SHARE = 0.005
 
 
 def pays(ops, run_s):

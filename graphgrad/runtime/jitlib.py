@@ -76,6 +76,24 @@ def _scalar(x):
 
 
 @njit(cache=True)
+def matmul(a, b):
+    """a @ b for small 2-D float arrays (transposed operands come as views) as loops: no BLAS call, so no second
+    BLAS library and thread pool beside NumPy's (Numba's np.dot binds SciPy's, whose spinning threads took the
+    cores from NumPy's products), and for these sizes no slower."""
+    m, k = a.shape
+    n = b.shape[1]
+    if b.shape[0] != k:
+        raise ValueError("matrix size-incompatible")
+    out = np.zeros((m, n), a.dtype)
+    for i in range(m):
+        for p in range(k):
+            x = a[i, p]
+            for j in range(n):
+                out[i, j] += x * b[p, j]
+    return out
+
+
+@njit(cache=True)
 def sum0(g):
     """g.sum(axis=0) of a 2-D array row by row, as NumPy adds the rows of a C-contiguous array (so the same
     rounding): the gradient of a bias broadcast over the batch."""
