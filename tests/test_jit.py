@@ -289,3 +289,18 @@ def test_a_plan_whose_kernel_calls_cost_nothing_next_to_its_arithmetic_keeps_the
         for _ in range(3):
             run(xb, yb)
         assert run.plan.islands
+
+
+def test_division_by_zero_in_an_island_is_numpys_inf_and_nan(monkeypatch, jit_on):
+    """Adam with epsilon 0 on a zero gradient divides 0 by 0: NaN in the kernels and in the island alike."""
+    w = tf.Variable(np.ones((3, 2), np.float32))
+    x = tf.placeholder(tf.float32, (None, 3))
+    loss = tf.reduce_mean(tf.matmul(x, w))
+    train = tf.train.AdamOptimizer(0.1, epsilon=0.0).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        run = sess.make_callable(train, [x])
+        for _ in range(3):
+            run(np.zeros((4, 3), np.float32))
+        assert run.plan.islands and not run.plan.jit_failures
+        assert np.isnan(sess.run(w)).all()

@@ -24,6 +24,9 @@ Compiled code is cached on disk (`GRAPHGRAD_JIT_CACHE`, default ~/.cache/graphgr
 written once to a file named by its hash, and Numba caches the machine code beside it, so a second process loads
 it instead of compiling. `GRAPHGRAD_JIT=0` turns islands off.
 
+Division by zero gives inf or nan as in NumPy (Numba's "numpy" error model), which also lets LLVM vectorize
+loops with a division (W2's Adam update: 3.4x faster than under Numba's default, which checks every divisor).
+
 Rounding: Numba adds and multiplies as NumPy does, but sums in a different order, and float32 tanh is the
 vectorizable rational form (runtime/jitlib.py, at most 5 ulp from the exact value); tests/test_jit.py states
 the tolerance (relative 1e-5 on a step's values).
@@ -197,7 +200,7 @@ def island_source(isl, k, prog, names, ref_names, inputs, outputs):
             rets.append(n)
     params = ", ".join(n for n, _ in inputs)
     head = ["import numpy as np", "from numba import njit", "from graphgrad.runtime import jitlib as _lib", "",
-            "", f"@njit(cache={_cache_dir() is not None}, nogil=True)", f"def island({params}):"]
+            "", f"@njit(cache={_cache_dir() is not None}, nogil=True, error_model=\"numpy\")", f"def island({params}):"]
     ret = "    return (" + ", ".join(rets) + ("," if len(rets) == 1 else "") + ")"
     return "\n".join(head + lines + [ret]) + "\n"
 

@@ -12,7 +12,7 @@ from numba import njit, types, vectorize
 from numba.extending import overload
 
 
-@njit(inline="always", cache=True)
+@njit(inline="always", cache=True, error_model="numpy")
 def _tanh32(x):
     # Eigen's generic_fast_tanh_float: odd 13th-degree over even 6th-degree polynomial on [-7.9053, 7.9053]
     c = np.float32(7.90531110763549805)
@@ -75,7 +75,7 @@ def _scalar(x):
     return lambda x: x
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def matmul(a, b):
     """a @ b for small 2-D float arrays (transposed operands come as views) as loops: no BLAS call, so no second
     BLAS library and thread pool beside NumPy's (Numba's np.dot binds SciPy's, whose spinning threads took the
@@ -93,7 +93,7 @@ def matmul(a, b):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def sum0(g):
     """g.sum(axis=0) of a 2-D array row by row, as NumPy adds the rows of a C-contiguous array (so the same
     rounding): the gradient of a bias broadcast over the batch."""
@@ -103,7 +103,7 @@ def sum0(g):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def sum_to2(g, like):
     """SumToShape of 2-D arrays whose shapes the plan could not tell apart: `g` summed over the axes where
     `like` has 1 and `g` has not (the kernel's rule); shapes that are no such broadcast raise."""
@@ -119,7 +119,7 @@ def sum_to2(g, like):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def mean_all(x):
     """The mean of every element (NumPy's pairwise float32 sum differs from this running float64 sum by
     rounding only)."""
@@ -129,7 +129,7 @@ def mean_all(x):
     return s / x.size
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def sum_squares(x):
     """The sum of the squares of every element, accumulated in float64 (L2Loss)."""
     s = 0.0
@@ -138,7 +138,7 @@ def sum_squares(x):
     return s
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def softmax_xent(logits, labels):
     """(loss per row, gradient softmax - labels) of `tf.nn.softmax_cross_entropy_with_logits` on 2-D logits and
     label rows (broadcast rows as the kernel does not: the shapes must be equal), one pass per row."""
@@ -165,7 +165,7 @@ def softmax_xent(logits, labels):
     return loss, grad
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def sparse_softmax_xent(logits, labels):
     """(loss per row, gradient softmax - onehot) of `tf.nn.sparse_softmax_cross_entropy_with_logits`, one pass
     per row. A label outside [0, classes) raises, and the plan reruns the op's own kernel for TF's error."""
