@@ -304,3 +304,27 @@ def test_division_by_zero_in_an_island_is_numpys_inf_and_nan(monkeypatch, jit_on
             run(np.zeros((4, 3), np.float32))
         assert run.plan.islands and not run.plan.jit_failures
         assert np.isnan(sess.run(w)).all()
+
+
+def test_a_plan_waits_five_times_longer_for_islands_never_compiled(monkeypatch, jit_on):
+    x, y, loss, train, _ = _one_step_graph()
+    xb, yb = next(_batches("softmax"))
+
+    def plan_after(seconds):
+        monkeypatch.setenv("GRAPHGRAD_JIT_AFTER_S", seconds)
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        run = sess.make_callable(train, [x, y])
+        return sess, run
+
+    sess, run = plan_after("1")
+    assert run.plan._jit_after_s == 5.0  # cold: nothing in the cache for this plan
+    sess.close()
+    sess, run = plan_after("0")
+    for _ in range(3):
+        run(xb, yb)
+    assert run.plan.islands
+    sess.close()
+    sess, run = plan_after("1")
+    assert run.plan._jit_after_s == 1.0  # its islands are in the cache now
+    sess.close()

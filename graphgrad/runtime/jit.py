@@ -69,10 +69,39 @@ def runs_before_jit() -> int:
     return int(_number(AFTER_VAR, 20))
 
 
-def seconds_before_jit() -> float:
-    """How long a plan's runs take in all before its islands are compiled (GRAPHGRAD_JIT_AFTER_S, default 2 s):
-    compiling costs seconds (about 1 s when cached), which only a plan that runs for longer than that repays."""
-    return _number(SECONDS_VAR, 2.0)
+def seconds_before_jit(warm=True) -> float:
+    """How long a plan's runs take in all before its islands are compiled (GRAPHGRAD_JIT_AFTER_S, default 2 s),
+    five times that when they are not in the cache yet: compiling costs seconds (W1: 3 s, W2: 4 s; about 0.4 s
+    to load from the cache), which only a plan that has already run about that long may expect to repay."""
+    return _number(SECONDS_VAR, 2.0) * (1 if warm else 5)
+
+
+def plan_key(source):
+    """A name for a plan's kernel-only function (its source, and this module and jitlib's): the islands made
+    from it are the same, so whether they were compiled once is known before building them. (A stale answer
+    only moves when the plan compiles.)"""
+    return hashlib.sha1((_code_version() + source).encode()).hexdigest()[:20]
+
+
+@cache
+def _code_version():
+    here = os.path.dirname(__file__)
+    return "".join(str(os.path.getmtime(os.path.join(here, f))) for f in ("jit.py", "jitlib.py"))
+
+
+def is_warm(key) -> bool:
+    """Whether the islands of the plan named `key` were compiled before (so the cache holds them)."""
+    base = _cache_dir()
+    return base is not None and os.path.exists(os.path.join(base, f"plan_{key}.compiled"))
+
+
+def mark_warm(key):
+    base = _cache_dir()
+    if base is not None:
+        try:
+            open(os.path.join(base, f"plan_{key}.compiled"), "w").close()
+        except OSError:
+            pass
 
 
 #: What an island saves per op it compiles: about one kernel call of the plan's function (measured on W1: 37 calls,

@@ -192,7 +192,9 @@ class Plan:
             islands = jit.find_islands(self.steps, prog)
             if islands:
                 self._jit_in = jit.runs_before_jit()
-                self._jit_after_s, self._jit_spent, self._jit_best = jit.seconds_before_jit(), 0.0, float("inf")
+                self._jit_key = jit.plan_key(self.source)
+                self._jit_after_s = jit.seconds_before_jit(jit.is_warm(self._jit_key))
+                self._jit_spent, self._jit_best = 0.0, float("inf")
                 self._jit_ops = sum(len(isl.ops) for isl in islands)
                 self._jit_args = (prog, fetch_elems, fed)
 
@@ -465,13 +467,18 @@ class Plan:
         times and spent `seconds_before_jit()` in its runs (runtime/jit.py), so that a plan run a few times, or
         a short program, never pays a compile."""
         if self._jit_in <= 0 and self._jit_spent >= self._jit_after_s:
+            compiled = False
             with _jit_lock:  # one thread compiles; the others run the kernels meanwhile, or wait here
                 if self._jit_in is not None:
-                    if jit.pays(self._jit_ops, self._jit_best):
+                    compiled = jit.pays(self._jit_ops, self._jit_best)
+                    if compiled:
                         self._jit_compile()
-                    else:  # the kernels' calls are too small a part of a run: keep them, and NumPy's memory
+                    else:  # the kernels' calls are too small a part of a run: keep them, and the memory
                         self._jit_in = None
-            return self._call_now(feeds)
+            out = self._call_now(feeds)  # Numba compiles (or loads) the islands in this run
+            if compiled and not self.jit_failures:
+                jit.mark_warm(self._jit_key)
+            return out
         self._jit_in -= 1
         t0 = time.perf_counter()
         try:
