@@ -3,15 +3,7 @@ optimizer.minimize), run through Session.make_callable, the cheapest way to run 
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
-
-# With the jit extra installed, compile the plan's islands (runtime/jit.py) after the first step: the harness's
-# loss check (the next steps) then compares the compiled code with the other peers, and the compile time (seconds,
-# or a load from the on-disk cache) falls before the timing starts.
-os.environ.setdefault("GRAPHGRAD_JIT_AFTER", "1")
-os.environ.setdefault("GRAPHGRAD_JIT_AFTER_S", "0")
 
 import graphgrad as tf
 from bench.peers import Clock
