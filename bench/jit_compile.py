@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 _CHILD = """
 import json, os, sys, time
@@ -44,10 +43,8 @@ def main(argv=None):
     print("| --- | --- | --- | --- |")
     for name in names:
         with tempfile.TemporaryDirectory() as cache:
-            t0 = time.perf_counter()
             cold = measure(name, cache)
             warm = measure(name, cache)
-            del t0
         print(f"| {name} | {cold['islands']} ({cold['ops']}) | {cold['ready_s']:.2f} | {warm['ready_s']:.3f} |"
               + (f" ({cold['failures']} islands refused)" if cold["failures"] else ""))
 
