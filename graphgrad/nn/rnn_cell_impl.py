@@ -151,12 +151,17 @@ class RNNCell:
         self._built = True
 
     def __call__(self, inputs, state, scope=None):
+        inputs = self._built_for(inputs, scope)
+        with name_scope(self.name):
+            return self.call(inputs, state)
+
+    def _built_for(self, inputs, scope):
+        """`inputs` as tensors, the cell's variables created for them (once)."""
         if not nest.is_sequence(inputs):
             inputs = convert_to_tensor(inputs, name="inputs")
         first = nest.flatten(inputs)[0]
         self._maybe_build(first.shape, first.dtype, scope)
-        with name_scope(self.name):
-            return self.call(inputs, state)
+        return inputs
 
     def call(self, inputs, state):
         raise NotImplementedError("Abstract method")
@@ -439,11 +444,7 @@ class _Wrapper(RNNCell):
         self._built = True
 
     def __call__(self, inputs, state, scope=None):
-        if not nest.is_sequence(inputs):
-            inputs = convert_to_tensor(inputs, name="inputs")
-        first = nest.flatten(inputs)[0]
-        self._maybe_build(first.shape, first.dtype, scope)
-        return self.call(inputs, state)
+        return self.call(self._built_for(inputs, scope), state)
 
 
 def _is_one(p):
