@@ -2,26 +2,39 @@
 without the harness's worker processes: run it from each tree's root, alternating.
 
     PYTHONPATH=. python -m bench.step_time W1 [--repeat 9] [--number 3000] [--source] [--jit off|on|both]
+        [--gemm off|on|both] [--cpu]
 
 `--source` also prints the plan the step runs, so two trees can be checked to generate the same code.
 `--jit both` times the step with the plan's Numba islands (runtime/jit.py) and without, alternating in this
-process (the islands compiled, or loaded from the cache, before timing).
+process (the islands compiled, or loaded from the cache, before timing). `--gemm both` does the same for the
+gemm pass (runtime/passes.py: gradient-descent updates of weights added by BLAS into the variable). `--cpu` times
+the calling thread's CPU time instead of the wall clock: with OPENBLAS_NUM_THREADS=1 that is the whole step's
+work, and it stays comparable on a machine others keep busy.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import time
 import timeit
 
 from . import workloads
 from .peers import graphgrad_peer
 
 
-def _step(wl, jit):
+def _step(wl, jit, gemm):
+    from graphgrad.runtime import blas
+
     os.environ["GRAPHGRAD_JIT"] = "1" if jit else "0"
     os.environ["GRAPHGRAD_JIT_AFTER"] = "1"
     os.environ["GRAPHGRAD_JIT_AFTER_S"] = "0"
-    step = graphgrad_peer.make_step(wl, workloads.init_params(wl), workloads.make_data(wl))
+    saved = dict(blas._GEMM)
+    if not gemm:
+        blas._GEMM.clear()  # the plan is built now: without BLAS's gemm the pass leaves the updates as they are
+    try:
+        step = graphgrad_peer.make_step(wl, workloads.init_params(wl), workloads.make_data(wl))
+    finally:
+        blas._GEMM.update(saved)
     step()
     step()  # the islands are compiled (or loaded) here
     return step
@@ -35,23 +48,32 @@ def main(argv=None):
     ap.add_argument("--source", action="store_true", help="print the generated plan")
     ap.add_argument("--jit", choices=("off", "on", "both"), default="on",
                     help="with Numba islands (runtime/jit.py, where Numba is installed), without, or both")
+    ap.add_argument("--gemm", choices=("off", "on", "both"), default="on",
+                    help="with the gemm pass (variable updates added by BLAS; runtime/passes.py), without, or both")
+    ap.add_argument("--cpu", action="store_true", help="the calling thread's CPU time, not the wall clock")
     args = ap.parse_args(argv)
     wl = workloads.WORKLOADS[args.workload]
-    modes = {"off": [False], "on": [True], "both": [False, True]}[args.jit]
-    steps = {jit: _step(wl, jit) for jit in modes}
+    pick = {"off": [False], "on": [True], "both": [False, True]}
+    modes = [(jit, gemm) for jit in pick[args.jit] for gemm in pick[args.gemm]]
+    steps = {mode: _step(wl, *mode) for mode in modes}
     if args.source:
         for step in steps.values():
             for plan, _ in step.session._plans.values():
                 print(plan.source)
     first = steps[modes[0]]
-    number = args.number or max(1, int(0.1 / min(timeit.repeat(first, number=1, repeat=3))))
-    best = {jit: float("inf") for jit in modes}
+    timer = time.thread_time if args.cpu else time.perf_counter
+    number = args.number or max(1, int(0.1 / min(timeit.repeat(first, number=1, repeat=3, timer=timer))))
+    best = {mode: float("inf") for mode in modes}
     for _ in range(args.repeat):  # alternating, so that both see the same machine
-        for jit, step in steps.items():
-            best[jit] = min(best[jit], timeit.timeit(step, number=number) / number)
-    for jit in modes:
-        label = f" (islands {'on' if jit else 'off'})" if len(modes) > 1 else ""
-        print(f"{args.workload}{label}: {best[jit] * 1e6:.1f} us/step (best of {args.repeat} x {number})")
+        for mode, step in steps.items():
+            best[mode] = min(best[mode], timeit.timeit(step, number=number, timer=timer) / number)
+    for jit, gemm in modes:
+        parts = ([f"islands {'on' if jit else 'off'}"] if len(pick[args.jit]) > 1 else []) + (
+            [f"gemm {'on' if gemm else 'off'}"] if len(pick[args.gemm]) > 1 else [])
+        label = f" ({', '.join(parts)})" if parts else ""
+        kind = "CPU " if args.cpu else ""
+        print(f"{args.workload}{label}: {best[(jit, gemm)] * 1e6:.1f} {kind}us/step (best of {args.repeat} x "
+              f"{number})")
 
 
 if __name__ == "__main__":

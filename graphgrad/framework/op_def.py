@@ -90,6 +90,17 @@ class OpDef:
     #: (the reuse pass; MatMul). The kernel must then accept `out=`.
     result_shape = None
 
+    #: `product(op) -> (transpose_a, transpose_b) or None`: the op's value is exactly the 2-D matrix product
+    #: op(a)·op(b) of its two inputs (op: transpose when the flag is set), computed by BLAS. With it, a variable
+    #: update that adds the product, scaled, to the variable (`accumulates`) may have BLAS add it straight into
+    #: the variable's buffer (the gemm pass, runtime/passes.py), when the update is the product's only reader.
+    product = None
+    #: `accumulates(op) -> (grad_index, scale) or None`: the update's whole effect is
+    #: `var <- beta·var + alpha·inputs[grad_index]` on its (single) reference input, with
+    #: `(alpha, beta) = scale(*other value inputs)` (Python floats; None where the inputs do not allow it, e.g. a
+    #: learning rate that is not a scalar: the op's own kernel then runs and says what is wrong).
+    accumulates = None
+
     # --- shapes and algebra --------------------------------------------------------------------------------------
     #: `shape_rule(op, *input_shapes) -> shape of output 0`: the op's shape arithmetic alone, one rule for build
     #: time and for the plan. A shape is a tuple of dims (or None: unknown rank) and a dim is an int or unknown:

@@ -84,6 +84,13 @@ class MatMul(OpDef):
         i, j = (1 if op.attrs["transpose_a"] else 0), (0 if op.attrs["transpose_b"] else 1)
         return lambda a, b: (a.shape[i], b.shape[j])
 
+    def product(op):
+        """(transpose_a, transpose_b) for a 2-D float product at float32 precision (OpDef.product)."""
+        sa, sb = static_shape(op.inputs[0]), static_shape(op.inputs[1])
+        if sa is None or sb is None or len(sa) != 2 or len(sb) != 2 or not op.outputs[0].dtype.is_floating:
+            return None
+        return op.attrs["transpose_a"], op.attrs["transpose_b"]
+
     def gradient(op, dz):
         a, b = op.inputs
         ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]

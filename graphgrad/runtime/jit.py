@@ -145,7 +145,7 @@ def _typed(t, prog):
 def _template(op, prog):
     """The op's jit template for this plan, or None when the op cannot join an island."""
     jit = op.op_def.jit
-    if jit is None or not all(_typed(t, prog) for t in list(op.inputs) + list(op.outputs)):
+    if jit is None or op in prog.rewired or not all(_typed(t, prog) for t in list(op.inputs) + list(op.outputs)):
         return None
     return jit(op, prog)
 

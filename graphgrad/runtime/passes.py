@@ -9,7 +9,8 @@ user's Graph. A rewrite is recorded as
 The plan then generates code for the live ops only, each reading its inputs through the substitutions.
 
 Passes, in order: fold (constant folding), simplify (free aliases and algebraic identities), cse (common
-subexpressions), dead (ops whose values are no longer used), fuse (elementwise ops run in place on the fresh
+subexpressions), dead (ops whose values are no longer used), gemm (a variable update that adds a matrix
+product has BLAS add it into the variable's buffer), fuse (elementwise ops run in place on the fresh
 buffer of the op before them, e.g. matmul + bias + relu in one buffer), reuse (matrix products whose buffer
 never leaves the run keep it from one run to the next). `Program.stats` has the number of ops that run before
 and after each pass; `Program.rewrites` names what each pass did.
@@ -38,9 +39,10 @@ from ..framework.dtypes import DType
 from ..framework.graph import Operation, Tensor
 from ..framework.op_def import UnknownDim, aliases_variable, ref_indices
 from ..framework.tensor_shape import TensorShape
+from . import blas
 
 ENV_VAR = "GRAPHGRAD_OPTIMIZE"
-PASSES = ("fold", "simplify", "cse", "dead", "fuse", "reuse")
+PASSES = ("fold", "simplify", "cse", "dead", "gemm", "fuse", "reuse")
 _REUSE_ELEMENTS = 4096  # smaller products: NumPy's allocation is cheaper than the bookkeeping of a kept buffer
 _INTERN_BYTES = 1024  # constants up to this size are deduplicated by value (so CSE sees equal constants)
 
@@ -137,6 +139,7 @@ class Program:
         self.kernels = {}      # op -> kernel specialized with facts the plan knows (used instead of its own)
         self.inplace_kernels = {}  # op -> (function, constants) of the ops that can run in place (`inplace_kernel`)
         self.reused = {}       # op -> (inputs) -> result shape, for products written into kept buffers
+        self.rewired = {}      # op -> the value inputs it reads instead of its own (the gemm pass)
         self.stats = {}
         self.rewrites = {name: [] for name in PASSES}
         n_mut, self._mut_before = 0, []
@@ -168,6 +171,8 @@ class Program:
 
     def args(self, op):
         """The op's value inputs after substitution (reference inputs carry no value)."""
+        if op in self.rewired:
+            return [self.resolve(t) for t in self.rewired[op]]
         refs = _ref_inputs(op)
         return [self.resolve(t) for i, t in enumerate(op.inputs) if i not in refs]
 
@@ -355,7 +360,43 @@ class Program:
                 done.append(op.name)
         self.rewrites["dead"] = done[::-1]
 
-    # --- pass 5: in-place fusion ---------------------------------------------------------------------------------
+    # --- pass 5: matrix products added into variables by BLAS ---------------------------------------------------
+    def gemm(self):
+        """A variable update that adds a scaled matrix product to its variable (gradient descent on a weight,
+        w -= lr·xᵀ·dy: `OpDef.accumulates` of an update fed by an op with `OpDef.product`) gets the product's
+        operands instead, and BLAS adds alpha·xᵀ·dy into the variable's buffer (runtime/blas.py): no product
+        array, no scaling pass, no subtraction pass. Only where the update is the product's one reader, the
+        product is not fetched or fed, the variable holds at least _REUSE_ELEMENTS elements of a float type
+        BLAS takes, and neither operand may share memory with a variable (they are read later than before: at
+        the update). The product's op stays where it was as a check of the contracted dimension, so a mismatch
+        fails there with the same error. The sum is rounded once instead of three times (docs/plan-compiler.md)."""
+        done = self.rewrites["gemm"]
+        if self.ctx.xp is not np or not blas.available() or self.ctx.matmul_precision != "float32":
+            return
+        users, fetched = self._value_readers(), {self.resolve(t) for t in self.fetch_tensors}
+        for op in list(self.live):
+            found = op.op_def.accumulates(op) if op.op_def.accumulates is not None else None
+            refs = _ref_inputs(op)
+            if found is None or len(refs) != 1:
+                continue
+            grad_index, scale = found
+            g = self.resolve(op.inputs[grad_index])
+            m = g.op
+            trans = m.op_def.product(m) if m.op_def.product is not None and m in self.live else None
+            var_shape = op.inputs[refs[0]].shape.dims_tuple
+            if (trans is None or g in fetched or g in self.fed or users.get(g) != [op] or m in self.fetch_ops
+                    or m in self.control_targets or m in self.kernels or m.outputs[0] is not g
+                    or var_shape is None or None in var_shape or np.prod(var_shape) < _REUSE_ELEMENTS
+                    or g.shape.dims_tuple != var_shape or g.dtype.base_dtype.np not in (np.float32, np.float64)
+                    or any(self.may_alias_variable(t) for t in self.args(m))):
+                continue
+            others = [t for i, t in enumerate(op.inputs) if i not in refs and i != grad_index]
+            self.rewired[op] = others + list(m.inputs)
+            self.kernels[op] = _update_by_gemm(op, m, trans, scale, grad_index, self.ctx)
+            self.kernels[m] = _contraction_check(m, trans, self.ctx)
+            done.append((m.name, op.name))
+
+    # --- pass 6: in-place fusion ---------------------------------------------------------------------------------
     def fuse(self):
         """Elementwise ops write into the fresh buffer of the op before them when nothing else reads it:
         matmul -> add bias -> relu become one buffer written three times (`out=`), saving two allocations
@@ -413,7 +454,7 @@ class Program:
             return False
         return op.op_def.allocates or self._inplace_kernel(op) is not None
 
-    # --- pass 6: buffers kept across runs --------------------------------------------------------------------
+    # --- pass 7: buffers kept across runs --------------------------------------------------------------------
     def reuse(self):
         """Matrix products whose buffer never leaves the run write into a buffer the plan keeps from one run to
         the next (`out=`), instead of a new allocation every run: a step of a training loop then reuses the
@@ -484,6 +525,38 @@ class Program:
             getattr(self, name)()
             self.stats[name] = (before, self._count())
         return self
+
+
+def _update_by_gemm(op, m, trans, scale, grad_index, ctx):
+    """The update's kernel on (its other value inputs..., the product's operands): BLAS adds the product into
+    the variable; where BLAS does not take the arrays (or `scale` refuses the inputs), the product and the op's
+    own kernel, as before the pass."""
+    store, key = ctx.variables, op.inputs[_ref_inputs(op)[0]].op
+    update, product = op.op_def.kernel(op, ctx), m.op_def.kernel(m, ctx)
+    at = sum(1 for i in range(grad_index) if i not in _ref_inputs(op))  # the gradient's place among the args
+    ta, tb = trans
+
+    def update_by_gemm(*args):
+        *others, a, b = args
+        s = scale(*others)
+        var = store[key]
+        if s is not None and blas.gemm(a, ta, b, tb, var, *s):
+            return var
+        others.insert(at, product(a, b))
+        return update(*others)
+    return update_by_gemm
+
+
+def _contraction_check(m, trans, ctx):
+    """In place of a product whose result BLAS now adds elsewhere: the product's own kernel where the contracted
+    dimensions differ (it raises the error it raised before), nothing otherwise."""
+    product = m.op_def.kernel(m, ctx)
+    ka, kb = (0 if trans[0] else 1), (1 if trans[1] else 0)
+
+    def check_contraction(a, b):
+        if a.ndim != 2 or b.ndim != 2 or a.shape[ka] != b.shape[kb]:
+            product(a, b)
+    return check_contraction
 
 
 def optimize(ops, fed, fetch_elems, ctx, enabled=True) -> Program:

@@ -1,6 +1,8 @@
 """`tf.train.GradientDescentOptimizer`: `var -= learning_rate * grad`."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..ops.core import apply_op
 from ..runtime import elementwise
 from .optimizer import ApplyOp, Optimizer
@@ -14,6 +16,14 @@ class ApplyGradientDescent(ApplyOp):
     type = "ApplyGradientDescent"
     input_names = ("var", "alpha", "delta")
     update = elementwise.GRADIENT_DESCENT
+
+    def accumulates(op):
+        """var <- var - alpha·delta: BLAS may add a product straight into the variable (OpDef.accumulates)."""
+        return 2, _descent_scale
+
+
+def _descent_scale(alpha):
+    return (-float(alpha), 1.0) if np.ndim(alpha) == 0 else None
 
 
 class GradientDescentOptimizer(Optimizer):

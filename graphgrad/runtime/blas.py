@@ -1,0 +1,88 @@
+"""NumPy's own BLAS `gemm`, called with its `alpha` and `beta`: `C <- alpha·op(A)·op(B) + beta·C` in C's buffer.
+
+NumPy's `matmul` always writes a fresh product, so a gradient-descent step on a weight matrix costs the product,
+then a pass scaling it and a pass subtracting it (and the product's memory). BLAS itself can add the scaled
+product straight into the weights. This module binds `cblas_sgemm`/`cblas_dgemm` of the very library NumPy
+loaded (the OpenBLAS in NumPy's wheel, `numpy.libs`), through ctypes, so the call shares NumPy's thread pool: a
+second BLAS (SciPy's) brings a second pool whose spinning threads fight the first one on a small machine.
+
+`gemm(a, ta, b, tb, c, alpha, beta)` returns False (and does nothing) where it cannot help: no such library
+(NumPy built on another BLAS), operands of other dtypes, `c` not a C-contiguous matrix of the product's shape.
+The caller then computes the same thing with NumPy.
+"""
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+
+import numpy as np
+
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+# (prefix, suffix, integer type) of the CBLAS names in the OpenBLAS builds NumPy's wheels ship
+_NAMINGS = (("scipy_", "64_", ctypes.c_int64), ("scipy_", "", ctypes.c_int), ("", "64_", ctypes.c_int64),
+            ("", "", ctypes.c_int))
+
+
+def _load():
+    """{dtype: the cblas ?gemm function} of NumPy's BLAS, or {} when it cannot be found."""
+    if os.environ.get("GRAPHGRAD_BLAS_GEMM", "1").strip().lower() in ("0", "false", "no", "off"):
+        return {}
+    root = os.path.dirname(np.__file__)
+    libs = sorted(glob.glob(os.path.join(root + ".libs", "*openblas*"))
+                  + glob.glob(os.path.join(root, ".dylibs", "*openblas*")))
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix, suffix, blasint in _NAMINGS:
+            found = {}
+            for dtype, letter, scalar in ((np.float32, "s", ctypes.c_float), (np.float64, "d", ctypes.c_double)):
+                f = getattr(lib, f"{prefix}cblas_{letter}gemm{suffix}", None)
+                if f is None:
+                    break
+                f.restype = None
+                f.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, blasint, blasint, blasint, scalar,
+                              ctypes.c_void_p, blasint, ctypes.c_void_p, blasint, scalar, ctypes.c_void_p, blasint]
+                found[np.dtype(dtype)] = f
+            if len(found) == 2:
+                return found
+    return {}
+
+
+_GEMM = _load()
+
+
+def available() -> bool:
+    return bool(_GEMM)
+
+
+def _operand(x, transposed):
+    """(array to pass, its CBLAS transpose flag, leading dimension) for `x` (or `x.T` when `transposed`) as a
+    row-major operand; a copy only when neither `x` nor its transpose has unit stride along rows."""
+    item = x.itemsize
+    s0, s1 = x.strides
+    if s1 == item and s0 >= max(x.shape[1], 1) * item:
+        return x, (_TRANS if transposed else _NO_TRANS), s0 // item
+    if s0 == item and s1 >= max(x.shape[0], 1) * item:  # column-major: its transpose is row-major
+        return x, (_NO_TRANS if transposed else _TRANS), s1 // item
+    x = np.ascontiguousarray(x)
+    return x, (_TRANS if transposed else _NO_TRANS), max(x.shape[1], 1)
+
+
+def gemm(a, ta, b, tb, c, alpha, beta=1.0) -> bool:
+    """`c <- alpha·op(a)·op(b) + beta·c` in place (op: transpose when `ta` / `tb`); False when not done."""
+    f = _GEMM.get(c.dtype) if isinstance(c, np.ndarray) else None
+    if (f is None or a.dtype != c.dtype or b.dtype != c.dtype or a.ndim != 2 or b.ndim != 2 or c.ndim != 2
+            or not c.flags.c_contiguous or not c.flags.writeable or np.may_share_memory(a, c)
+            or np.may_share_memory(b, c)):
+        return False
+    m, k = (a.shape[1], a.shape[0]) if ta else a.shape
+    k2, n = (b.shape[1], b.shape[0]) if tb else b.shape
+    if k != k2 or c.shape != (m, n) or 0 in (m, n, k):
+        return False
+    a, fa, lda = _operand(a, ta)
+    b, fb, ldb = _operand(b, tb)
+    f(_ROW_MAJOR, fa, fb, m, n, k, alpha, a.ctypes.data, lda, b.ctypes.data, ldb, beta, c.ctypes.data, max(n, 1))
+    return True
