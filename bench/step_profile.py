@@ -23,15 +23,19 @@ from .peers import graphgrad_peer
 
 CONV = {"Conv", "ConvBackpropInput", "ConvBackpropInputSizes", "ConvBackpropFilter"}
 POOL = {"MaxPool", "MaxPoolGrad", "MaxPoolGradGrad", "AvgPool", "AvgPoolGrad", "MaxPoolWithArgmax"}
-PARTS = ("BLAS GEMMs: dense layers (MatMul)", "BLAS GEMMs: inside the convolution kernels",
+PARTS = ("BLAS GEMMs: dense layers (MatMul; descent updates BLAS adds into the weights)",
+         "BLAS GEMMs: inside the convolution kernels",
          "im2col / col2im: the convolution kernels outside their GEMMs", "pooling (MaxPool, MaxPoolGrad)",
          "optimizer updates", "other ops (bias adds, ReLU, reductions, softmax cross-entropy, reshapes)",
          "islands compiled by Numba (their small products included)", "framework (plan function, feeds, results)")
 ISLAND = "island"
 
 
+BY_BLAS = " (by BLAS)"  # marks an update whose product BLAS adds into the variable (the gemm pass)
+
+
 def _part(op_type):
-    if op_type == "MatMul":
+    if op_type == "MatMul" or op_type.endswith(BY_BLAS):
         return PARTS[0]
     if op_type in CONV:
         return PARTS[2]
@@ -81,6 +85,8 @@ def profile(name, steps, clock):
         m = re.search(r"\b(k\d+)\(.*#\s*(.*) \((\w+)\)", line)
         if m:
             labels[m.group(1)] = (m.group(2), m.group(3))
+    by_blas = {update for _, update in plan.rewrites.get("gemm", ())}
+    labels = {k: (label, op_type + BY_BLAS if label in by_blas else op_type) for k, (label, op_type) in labels.items()}
     g, times = plan._fn.__globals__, defaultdict(lambda: [0.0])  # entry 0: the warm-up steps'
     for k in labels:
         def wrapped(*a, _f=g[k], _k=k, **kw):
