@@ -139,7 +139,7 @@ class Program:
         self.kernels = {}      # op -> kernel specialized with facts the plan knows (used instead of its own)
         self.inplace_kernels = {}  # op -> (function, constants) of the ops that can run in place (`inplace_kernel`)
         self.reused = {}       # op -> (inputs) -> result shape, for products written into kept buffers
-        self.rewired = {}      # op -> the value inputs it reads instead of its own (the gemm pass)
+        self.rewired = {}      # op -> the value inputs it reads (the gemm pass: an update, the product it absorbed)
         self.stats = {}
         self.rewrites = {name: [] for name in PASSES}
         n_mut, self._mut_before = 0, []
@@ -394,6 +394,7 @@ class Program:
             self.rewired[op] = others + list(m.inputs)
             self.kernels[op] = _update_by_gemm(op, m, trans, scale, grad_index, self.ctx)
             self.kernels[m] = _contraction_check(m, trans, self.ctx)
+            self.rewired[m] = list(m.inputs)  # its inputs as before; the mark keeps it out of islands
             done.append((m.name, op.name))
 
     # --- pass 6: in-place fusion ---------------------------------------------------------------------------------
