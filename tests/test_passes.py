@@ -379,6 +379,26 @@ def test_matmul_bias_activation_share_one_buffer(act, bias_add):
     _assert_same(on, off, exact=False)
 
 
+def test_conv_bias_relu_share_the_convolution_buffer_but_not_its_patch_matrix():
+    """`Conv` has two outputs; only its result (`allocates = (0,)`) is fresh: the bias add and ReLU continue it
+    in place, while the patch matrix, which the filter gradient reads, is never written into."""
+    rng = np.random.default_rng(3)
+    x = tf.placeholder(tf.float32, (None, 6, 6, 2), name="x")
+    w = tf.Variable(rng.standard_normal((3, 3, 2, 4)).astype(np.float32), name="w")
+    b = tf.Variable(np.linspace(-1, 1, 4).astype(np.float32), name="b")
+    conv = tf.nn.conv2d(x, w, strides=[1, 1, 1, 1], padding="SAME")
+    h = tf.nn.relu(conv + b)
+    loss = tf.reduce_sum(h * h)
+    step = tf.train.GradientDescentOptimizer(0.01).minimize(loss)
+    s = tf.Session()
+    s.run(tf.global_variables_initializer())
+    feed = {x: rng.standard_normal((2, 6, 6, 2)).astype(np.float32)}
+    plan = _plan(s, [step, loss], feed)
+    assert [conv.op.name, h.op.inputs[0].op.name, h.op.name] in plan.rewrites["fuse"]
+    on, off = _both([loss, step], feed, runs=3, setup=tf.global_variables_initializer())
+    _assert_same(on, off, exact=False)
+
+
 def test_no_fusion_when_an_intermediate_is_fetched_or_shared():
     x, w, b, z, h = _layer()
     s = tf.Session()

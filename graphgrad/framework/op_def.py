@@ -66,7 +66,9 @@ class OpDef:
     #: alias a variable's buffer are copied so the user never holds a live view of session state.
     view_of = None
     #: The kernel returns a new array of its own on every run (nobody else holds it), so a later elementwise op
-    #: may overwrite it in place. Ops with an `inplace_kernel` count as allocating too.
+    #: may overwrite it in place: True for every output, or a tuple of the output indices that are (a
+    #: convolution's result, not the patch matrix its kernel may keep). Ops with an `inplace_kernel` count as
+    #: allocating too.
     allocates = False
     #: The kernel only reads its inputs during the run and its result holds no reference to them: a buffer the
     #: plan keeps from one run to the next may flow into it (the reuse pass). Elementwise ops with an

@@ -417,6 +417,7 @@ class Conv(_ConvOp):
     gradient reads it instead of building it again (a training step makes each patch matrix once)."""
 
     type = "Conv"
+    allocates = (0,)  # y is new every run (a bias add and ReLU continue it in place); the patch matrix may be kept
 
     def infer(op):
         (y, dt), = _ConvOp.infer(op)

@@ -410,8 +410,7 @@ class Program:
         chains = {}
         for op in self.live:
             if self._inplace_kernel(op) is None:
-                if self._allocates(op):
-                    fresh.add(op.outputs[0])
+                fresh.update(self._fresh_outputs(op))
                 continue
             out = op.outputs[0]
             args = self.args(op)
@@ -427,8 +426,7 @@ class Program:
                     chains[out] = chain + [op.name]
                     break
             else:
-                if self._allocates(op):
-                    fresh.add(out)
+                fresh.update(self._fresh_outputs(op))
         self.rewrites["fuse"] = list(chains.values())
 
     def _inplace_kernel(self, op):
@@ -443,17 +441,25 @@ class Program:
         self.inplace_kernels[op] = found
         return found
 
-    def _allocates(self, op):
-        """Whether the op's kernel returns a new array of its own on every run (safe to write into)."""
-        if len(op.outputs) != 1 or op.outputs[0] in self.fed:
-            return False
-        s = op.outputs[0].shape.dims_tuple
-        if s is None or len(s) == 0:
-            return False  # a 0-d result may be a NumPy scalar, which has no buffer
-        dt = op.outputs[0].dtype.base_dtype
-        if not (dt.is_floating or dt.is_integer):
-            return False
-        return op.op_def.allocates or self._inplace_kernel(op) is not None
+    def _fresh_outputs(self, op):
+        """The outputs whose buffer the op's kernel allocates anew on every run (safe to write into): those its
+        `allocates` names (all, or some of several: a convolution's result but not its patch matrix), or the
+        result of an op with an `inplace_kernel`; numeric and not 0-d (a 0-d result may be a NumPy scalar,
+        which has no buffer)."""
+        declared = op.op_def.allocates
+        if declared is True:
+            indices = range(len(op.outputs))
+        elif declared:
+            indices = declared
+        else:
+            indices = (0,) if len(op.outputs) == 1 and self._inplace_kernel(op) is not None else ()
+        out = []
+        for i in indices:
+            t = op.outputs[i]
+            s, dt = t.shape.dims_tuple, t.dtype.base_dtype
+            if t not in self.fed and s and (dt.is_floating or dt.is_integer):
+                out.append(t)
+        return out
 
     # --- pass 7: buffers kept across runs --------------------------------------------------------------------
     def reuse(self):
