@@ -291,6 +291,60 @@ def test_a_plan_whose_kernel_calls_cost_nothing_next_to_its_arithmetic_keeps_the
         assert run.plan.islands
 
 
+def test_an_update_of_many_parameters_pays_by_the_passes_over_memory_it_saves(monkeypatch, jit_on):
+    """With the calls free, a big Adam update still pays: its NumPy kernel makes 12 passes over the variable
+    (`kernel_passes`), its island one; the estimate is 11 passes per element."""
+    from graphgrad.runtime import jit
+
+    w = tf.Variable(np.full((300, 200), 0.5, np.float32), name="w")
+    x = tf.placeholder(tf.float32, (None, 300))
+    loss = tf.reduce_mean(tf.matmul(x, w) ** 2)
+    train = tf.train.AdamOptimizer(0.01).minimize(loss)
+    xb = np.random.default_rng(0).standard_normal((4, 300)).astype(np.float32)
+    assert train.control_inputs[0].op_def.kernel_passes(train.control_inputs[0]) == 12
+    monkeypatch.setattr(jit, "CALL_S", 1e-12)
+    for pass_s, compiles in ((1e-3, True), (1e-15, False)):
+        monkeypatch.setattr(jit, "PASS_S", pass_s)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            run = sess.make_callable(train, [x])
+            for _ in range(3):
+                run(xb)
+            prog, islands = run.plan._jit_args[0], run.plan._jit_args[3]
+            assert jit.savings(islands, prog)[1] == pytest.approx((11 * 300 * 200 + 1) * pass_s)  # + beta powers
+            assert bool(run.plan.islands) == compiles
+            assert any(op.type == "ApplyAdam" for isl in run.plan.islands for op in isl.ops) == compiles
+
+
+def test_an_op_continuing_a_big_buffer_in_place_stays_its_kernel(monkeypatch, jit_on):
+    """The bias add and ReLU the plan runs in place on a big product (made outside any island) keep their in-place
+    kernels: an island would allocate their result every run. Below `INPLACE_FROM` they join an island."""
+    from graphgrad.runtime import jit
+
+    rng = np.random.default_rng(0)
+    x = tf.placeholder(tf.float32, (None, 8))
+    w = tf.Variable(rng.standard_normal((8, 4096)).astype(np.float32), name="w")
+    b = tf.Variable(np.linspace(-1, 1, 4096).astype(np.float32), name="b")
+    h = tf.nn.relu(tf.matmul(x, w) + b)
+    loss = tf.reduce_mean(h * h)
+    xb = rng.standard_normal((3, 8)).astype(np.float32)
+    monkeypatch.setenv("GRAPHGRAD_JIT", "always")
+    results = []
+    for inplace_from, joins in ((jit.INPLACE_FROM, False), (1 << 40, True)):
+        monkeypatch.setattr(jit, "INPLACE_FROM", inplace_from)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            run = sess.make_callable([h, loss], [x])
+            for _ in range(3):
+                results.append(run(xb))
+            in_islands = {op.type for isl in run.plan.islands for op in isl.ops}
+            assert ({"AddV2", "Relu"} <= in_islands) == joins
+            assert joins or "(AddV2) in place" in run.plan.source
+    for hv, lv in results[1:]:
+        np.testing.assert_allclose(hv, results[0][0], rtol=RTOL, atol=ATOL)
+        np.testing.assert_allclose(lv, results[0][1], rtol=RTOL)
+
+
 def test_division_by_zero_in_an_island_is_numpys_inf_and_nan(monkeypatch, jit_on):
     """Adam with epsilon 0 on a zero gradient divides 0 by 0: NaN in the kernels and in the island alike."""
     w = tf.Variable(np.ones((3, 2), np.float32))

@@ -135,6 +135,12 @@ class OpDef:
     #: kernel.
     jit = None
 
+    def kernel_passes(op):
+        """How many passes over its elements the op's NumPy kernel makes (an optimizer update: one per ufunc
+        call of its rule); an island makes one, so the plan counts the rest as what compiling saves
+        (runtime/jit.py `savings`)."""
+        return 1
+
     def can_fail(op):
         """Whether the op's kernel may raise at run time for inputs that passed its build-time rule. A plan
         snapshots the variables it writes only when such an op runs from the first write on. Every op may,

@@ -18,7 +18,8 @@ Everything else about the plan stays: feeds checked, the rollback snapshot befor
 lock, fetches copied where they may alias a variable. An island never writes a variable before it has computed
 everything else (the writes close it), so when it fails the rerun starts from unchanged state.
 
-A plan compiles only where it pays (`pays`): when the calls its islands save are at least 0.5% of its fastest run.
+A plan compiles only where it pays (`pays`): when the calls its islands save are at least 0.5% of its fastest run,
+or the passes over memory they save (an optimizer update's dozen NumPy passes become one loop) at least 1.5%.
 
 Compiled code is cached on disk (`GRAPHGRAD_JIT_CACHE`, default ~/.cache/graphgrad/jit): each island's source is
 written once to a file named by its hash, and Numba caches the machine code beside it, so a second process loads
@@ -107,17 +108,57 @@ def mark_warm(key):
 #: What an island saves per op it compiles: about one kernel call of the plan's function (measured on W1: 37 calls,
 #: 35 µs, against 11 µs as one island).
 CALL_S = 1e-6
-#: An island is compiled only when the calls it saves are at least this share of a run's time.
+#: What an island saves per element for each pass over it that an op's NumPy kernel makes beyond the first
+#: (`OpDef.kernel_passes`): W5's Adam update of its 3136x1024 kernel, 12 ufunc calls over cache-sized slices,
+#: took 7.9 ms, its island's one loop 3.7 ms: 0.115 ns per element and pass saved.
+PASS_S = 1e-10
+#: An island is compiled only when the calls it saves are at least this share of a run's time ...
 MIN_SHARE = 0.005
+#: ... or the passes it saves are at least this share: an estimate that depends on the caches, so it must show
+#: more before the plan pays Numba's compile (seconds) and its resident compiler (~120 MiB). W3's SGD updates
+#: (two passes each, 1.1 % of its step) stay NumPy's; W5's Adam (12 passes, 4.8 % of a quiet step) compiles, also
+#: when the machine's other load makes the step look up to three times slower.
+MIN_PASS_SHARE = 0.015
+#: An unknown dimension (the batch) counted as this many elements, as the reuse pass counts it.
+UNKNOWN_DIM = 32
 
 
-def pays(ops, run_s):
-    """Whether compiling `ops` ops into islands is worth it for a plan whose runs take `run_s` (the fastest
-    seen): for a large model (W3: 1 s a step, matrix products 93 % of it) the calls are nothing and Numba would
-    only add its ~100 MiB of compiler; a small one (W1) is mostly calls. GRAPHGRAD_JIT=always compiles anyway."""
+def savings(islands, prog):
+    """(seconds of kernel calls, seconds of passes over memory) that compiling `islands` saves per run: one
+    call per compiled op, and for each op `kernel_passes(op) - 1` passes over its largest array (shapes from
+    the plan, an unknown dimension counted as UNKNOWN_DIM)."""
+    ops = [op for isl in islands for op in isl.ops]
+    passes = 0
+    for op in ops:
+        extra = op.op_def.kernel_passes(op) - 1
+        if extra > 0:
+            passes += extra * max((_elements(prog.sym(t)) for t in list(op.inputs) + list(op.outputs)), default=0)
+    return len(ops) * CALL_S, passes * PASS_S
+
+
+def paying(islands, prog, run_s):
+    """`islands` when what they save together pays (`pays`), else none. (Judged one by one, W2's small islands
+    around its activations and loss, a few calls each, would not pay, yet together they take 5 % off its step.)"""
+    return list(islands) if pays(savings(islands, prog), run_s) else []
+
+
+def _elements(shape):
+    n = 1
+    for d in shape or ():
+        n *= d if isinstance(d, int) else UNKNOWN_DIM
+    return n
+
+
+def pays(saved, run_s):
+    """Whether compiling islands that save `saved` (`savings`) is worth it for a plan whose runs take `run_s`
+    (the fastest seen): for a large model (W3: 0.3 s a step, matrix products 93 % of it) the calls are nothing
+    and Numba would only add its ~100 MiB of compiler; a small one (W1) is mostly calls, and an optimizer update
+    of millions of parameters (W5's Adam) makes a dozen NumPy passes where an island makes one.
+    GRAPHGRAD_JIT=always compiles anyway."""
     if os.environ.get(ENV_VAR, "").strip().lower() == "always":
         return True
-    return ops * CALL_S >= MIN_SHARE * run_s
+    calls, passes = saved
+    return calls >= MIN_SHARE * run_s or passes >= MIN_PASS_SHARE * run_s
 
 
 def _number(var, default):
@@ -142,11 +183,23 @@ def _typed(t, prog):
     return t.dtype.base_dtype.name in _DTYPES and prog.sym(t) is not None
 
 
-def _template(op, prog):
-    """The op's jit template for this plan, or None when the op cannot join an island."""
+#: An op the plan runs in place (runtime/passes.py `fuse`) on a buffer of at least this many elements made outside
+#: the island stays its kernel: the island would allocate its result anew every run, and at that size the new
+#: memory's page faults cost more than the calls an island saves (W5's bias add and ReLU on the first convolution's
+#: 6 MiB output: 1.9 ms in an island, 0.8 ms in place).
+INPLACE_FROM = 1 << 16
+
+
+def _template(op, prog, inside=()):
+    """The op's jit template for this plan, or None when the op cannot join an island whose ops so far are
+    `inside`."""
     jit = op.op_def.jit
     if jit is None or op in prog.rewired or not all(_typed(t, prog) for t in list(op.inputs) + list(op.outputs)):
         return None
+    if op in prog.inplace:
+        buf = prog.args(op)[prog.inplace[op]]
+        if buf.op not in inside and _elements(prog.sym(buf)) >= INPLACE_FROM:
+            return None
     return jit(op, prog)
 
 
@@ -173,7 +226,7 @@ def find_islands(steps, prog, min_ops=2, max_ops=MAX_OPS):
             else:
                 pending.append((pos, op))
             continue
-        tpl = _template(op, prog)
+        tpl = _template(op, prog, cur.ops if cur is not None else ())
         wrote = cur is not None and any(o.op_def.mutates for o in cur.ops)
         if tpl is None or (wrote and not op.op_def.mutates) or (cur is not None and len(cur.ops) >= max_ops):
             close()

@@ -195,8 +195,7 @@ class Plan:
                 self._jit_key = jit.plan_key(self.source)
                 self._jit_after_s = jit.seconds_before_jit(jit.is_warm(self._jit_key))
                 self._jit_spent, self._jit_best = 0.0, float("inf")
-                self._jit_ops = sum(len(isl.ops) for isl in islands)
-                self._jit_args = (prog, fetch_elems, fed)
+                self._jit_args = (prog, fetch_elems, fed, islands)
 
     # --- code generation ------------------------------------------------------------------------------
     def _build(self, prog, fetch_elems, fed, islands=()):
@@ -470,10 +469,11 @@ class Plan:
             compiled = False
             with _jit_lock:  # one thread compiles; the others run the kernels meanwhile, or wait here
                 if self._jit_in is not None:
-                    compiled = jit.pays(self._jit_ops, self._jit_best)
+                    self._jit_chosen = jit.paying(self._jit_args[3], self._jit_args[0], self._jit_best)
+                    compiled = bool(self._jit_chosen)
                     if compiled:
                         self._jit_compile()
-                    else:  # the kernels' calls are too small a part of a run: keep them, and the memory
+                    else:  # what islands save is too small a part of a run: keep the kernels, and the memory
                         self._jit_in = None
             out = self._call_now(feeds)  # Numba compiles (or loads) the islands in this run
             if compiled and not self.jit_failures:
@@ -498,12 +498,12 @@ class Plan:
         return self.run_normally(feeds)
 
     def _jit_compile(self):
-        """Regenerate the run function with the plan's islands (runtime/jit.py), less those that failed to
-        compile."""
+        """Regenerate the run function with the plan's islands that pay (runtime/jit.py), less those that
+        failed to compile."""
         self._jit_in = None
-        prog, fetch_elems, fed = self._jit_args
+        prog, fetch_elems, fed, _ = self._jit_args
         dropped = {op for ops, _ in self.jit_failures for op in ops}
-        self.islands = [isl for isl in jit.find_islands(self.steps, prog) if not dropped & set(isl.ops)]
+        self.islands = [isl for isl in self._jit_chosen if not dropped & set(isl.ops)]
         self._build(prog, fetch_elems, fed, self.islands)
 
     def _jit_failed(self, islands, k, exc):

@@ -107,6 +107,10 @@ class ApplyOp(state_ops.MutatingOp):
         return elementwise.numba_template(op.op_def.rule(op),
                                           {n: f"{{i{i}}}" for i, n in enumerate(op.op_def.input_names)})
 
+    def kernel_passes(op):
+        """The ufunc calls of the NumPy kernel generated from the rule (Adam: 12), each a pass over the variable."""
+        return elementwise.numpy_kernel(op.op_def.rule(op)).calls
+
     def infer(op):
         var = op.inputs[0]
         state_ops.MutatingOp.infer(op)
