@@ -225,6 +225,19 @@ class MaxPoolGrad(_MaxRouting):
 
     type = "MaxPoolGrad"
 
+    def jit(op, facts):
+        """2-D NHWC windows that tile the input (2x2 pooling of even sizes, as LeNet's): one loop over x
+        (runtime/jitlib.py) instead of the kernel's three masked passes per window offset."""
+        a, xs = op.attrs, static_shape(op.inputs[0])
+        if (a["channels_first"] or len(a["ksize"]) != 2 or tuple(a["strides"]) != tuple(a["ksize"]) or xs is None
+                or any(d is None or d % k for d, k in zip(xs[1:3], a["ksize"]))):
+            return None
+        kh, kw = a["ksize"]
+        return f"{{o0}} = _lib.max_pool_grad_tiles({{i0}}, {{i1}}, {{i2}}, {kh}, {kw})"
+
+    def kernel_passes(op):
+        return 3  # per window offset: compare, multiply, subtract, each over a window's share of x
+
 
 class MaxPoolGradGrad(_MaxRouting):
     """out (shaped like y) = g read at each window's first maximum: the adjoint of MaxPoolGrad in its dy."""

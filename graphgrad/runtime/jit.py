@@ -183,23 +183,20 @@ def _typed(t, prog):
     return t.dtype.base_dtype.name in _DTYPES and prog.sym(t) is not None
 
 
-#: An op the plan runs in place (runtime/passes.py `fuse`) on a buffer of at least this many elements made outside
-#: the island stays its kernel: the island would allocate its result anew every run, and at that size the new
-#: memory's page faults cost more than the calls an island saves (W5's bias add and ReLU on the first convolution's
-#: 6 MiB output: 1.9 ms in an island, 0.8 ms in place).
+#: An op the plan runs in place (runtime/passes.py `fuse`) on a buffer of at least this many elements stays its
+#: kernel: an island would allocate its result anew every run, and at that size the new memory's page faults cost
+#: more than the calls an island saves (W5's bias add and ReLU on the first convolution's 6 MiB output: 1.9 ms in
+#: an island, 0.8 ms in place).
 INPLACE_FROM = 1 << 16
 
 
-def _template(op, prog, inside=()):
-    """The op's jit template for this plan, or None when the op cannot join an island whose ops so far are
-    `inside`."""
+def _template(op, prog):
+    """The op's jit template for this plan, or None when the op cannot join an island."""
     jit = op.op_def.jit
     if jit is None or op in prog.rewired or not all(_typed(t, prog) for t in list(op.inputs) + list(op.outputs)):
         return None
-    if op in prog.inplace:
-        buf = prog.args(op)[prog.inplace[op]]
-        if buf.op not in inside and _elements(prog.sym(buf)) >= INPLACE_FROM:
-            return None
+    if op in prog.inplace and _elements(prog.sym(prog.args(op)[prog.inplace[op]])) >= INPLACE_FROM:
+        return None
     return jit(op, prog)
 
 
@@ -211,11 +208,12 @@ MAX_OPS = 64
 def find_islands(steps, prog, min_ops=2, max_ops=MAX_OPS):
     """Maximal runs of steps with templates (variable reads may sit among them); a read after a write, a step
     that is not a variable read and has no template, or `max_ops` compiled ops end a run. Runs of fewer than
-    `min_ops` compiled ops are left to the kernels."""
+    `min_ops` compiled ops are left to the kernels, unless one of them saves passes over memory (its
+    `kernel_passes` is more than 1: a max-pool gradient's loop instead of NumPy's masked passes)."""
     islands, cur, pending = [], None, []  # pending: the variable reads since the last other step
 
     def close():
-        if cur is not None and len(cur.ops) >= min_ops:
+        if cur is not None and (len(cur.ops) >= min_ops or any(op.op_def.kernel_passes(op) > 1 for op in cur.ops)):
             islands.append(cur)
 
     for pos, op in enumerate(steps):
@@ -226,7 +224,7 @@ def find_islands(steps, prog, min_ops=2, max_ops=MAX_OPS):
             else:
                 pending.append((pos, op))
             continue
-        tpl = _template(op, prog, cur.ops if cur is not None else ())
+        tpl = _template(op, prog)
         wrote = cur is not None and any(o.op_def.mutates for o in cur.ops)
         if tpl is None or (wrote and not op.op_def.mutates) or (cur is not None and len(cur.ops) >= max_ops):
             close()

@@ -189,3 +189,28 @@ def sparse_softmax_xent(logits, labels):
             grad[i, j] /= s
         grad[i, label] -= 1
     return loss, grad
+
+
+@njit(cache=True, error_model="numpy")
+def max_pool_grad_tiles(x, y, g, kh, kw):
+    """MaxPoolGrad of NHWC windows that tile x (stride = window, sizes divisible): each window's g goes to its
+    first maximum in row-major window order, the rest of the window gets 0, in one pass over x (the kernel's
+    routing, element for element: each offset takes `rest` times whether it holds the maximum; `rest` is g until
+    a maximum takes it, then g - g)."""
+    n, ho, wo, c = y.shape
+    if (x.shape[0] != n or x.shape[1] != ho * kh or x.shape[2] != wo * kw or x.shape[3] != c
+            or g.shape != y.shape):
+        raise ValueError("shapes do not tile")
+    dx = np.empty(x.shape, g.dtype)
+    rest = np.empty(c, g.dtype)
+    for b in range(n):
+        for i in range(ho):
+            for j in range(wo):
+                rest[:] = g[b, i, j]
+                for di in range(kh):
+                    for dj in range(kw):
+                        xr, out = x[b, i * kh + di, j * kw + dj], dx[b, i * kh + di, j * kw + dj]
+                        for ch in range(c):
+                            out[ch] = rest[ch] * (xr[ch] == y[b, i, j, ch])  # as the kernel: inf * 0 is nan
+                            rest[ch] -= out[ch]
+    return dx
