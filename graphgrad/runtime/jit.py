@@ -18,8 +18,9 @@ Everything else about the plan stays: feeds checked, the rollback snapshot befor
 lock, fetches copied where they may alias a variable. An island never writes a variable before it has computed
 everything else (the writes close it), so when it fails the rerun starts from unchanged state.
 
-A plan compiles only where it pays (`pays`): when the calls its islands save are at least 0.5% of its fastest run,
-or the passes over memory they save (an optimizer update's dozen NumPy passes become one loop) at least 1.5%.
+A plan compiles only where it pays (`pays`): when the calls its islands save are at least 0.5% of its fastest run
+(in the thread's CPU time), or the passes over memory they save (an optimizer update's dozen NumPy passes become
+one loop) at least 1.5%.
 
 Compiled code is cached on disk (`GRAPHGRAD_JIT_CACHE`, default ~/.cache/graphgrad/jit): each island's source is
 written once to a file named by its hash, and Numba caches the machine code beside it, so a second process loads
@@ -151,9 +152,9 @@ def _elements(shape):
 
 def pays(saved, run_s):
     """Whether compiling islands that save `saved` (`savings`) is worth it for a plan whose runs take `run_s`
-    (the fastest seen): for a large model (W3: 0.3 s a step, matrix products 93 % of it) the calls are nothing
-    and Numba would only add its ~100 MiB of compiler; a small one (W1) is mostly calls, and an optimizer update
-    of millions of parameters (W5's Adam) makes a dozen NumPy passes where an island makes one.
+    (the fastest seen, in CPU time): for a large model (W3: 0.3 s a step, matrix products 93 % of it) the calls
+    are nothing and Numba would only add its ~100 MiB of compiler; a small one (W1) is mostly calls, and an
+    optimizer update of millions of parameters (W5's Adam) makes a dozen NumPy passes where an island makes one.
     GRAPHGRAD_JIT=always compiles anyway."""
     if os.environ.get(ENV_VAR, "").strip().lower() == "always":
         return True
