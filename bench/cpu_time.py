@@ -6,9 +6,9 @@
 Each (round, peer) is a fresh process (`python -m bench.cpu_time --child PEER W5 STEPS`) with every BLAS/OpenMP
 pool at one thread (`OMP/OPENBLAS/MKL_NUM_THREADS=1`, `torch.set_num_threads(1)`, TF's intra/inter-op pools of 1;
 XLA's CPU client has no thread setting, so JAX's figure may include a second thread's time): it builds the step,
-runs 3 warm-up steps, then times each of `steps` steps with `time.process_time` (the whole process's CPU time,
-all its threads), synced as the harness syncs. Peers alternate within a round. Reported: the median and minimum
-over all timed steps of a peer.
+runs 5 warm-up steps (`peers.WARM_STEPS`: graphgrad compiles its islands in the last), then times each of `steps`
+steps with `time.process_time` (the whole process's CPU time, all its threads), synced as the harness syncs.
+Peers alternate within a round. Reported: the median and minimum over all timed steps of a peer.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ import time
 
 from . import workloads
 from .harness import thread_env
+from .peers import WARM_STEPS
 
 PEERS = {"torch": "torch_peer", "tf": "tf_peer", "jax": "jax_peer", "graphgrad": "graphgrad_peer"}
 
@@ -38,7 +39,7 @@ def child(peer, name, steps):
             out.block_until_ready()
         return float(out)
 
-    for _ in range(3):
+    for _ in range(max(3, WARM_STEPS)):  # graphgrad compiles its islands in the last
         synced()
     times = []
     for _ in range(steps):

@@ -282,7 +282,7 @@ def test_a_plan_whose_kernel_calls_cost_nothing_next_to_its_arithmetic_keeps_the
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         run = sess.make_callable(train, [x, y])
-        for _ in range(3):
+        for _ in range(12):  # judged after runs 1, 3 and 7 (again after twice as many runs, twice), then kept
             run(xb, yb)
         assert not run.plan.islands and run.plan._jit_in is None and "j0(" not in run.plan.source
     monkeypatch.setenv("GRAPHGRAD_JIT", "always")  # unless told to compile anyway
@@ -346,6 +346,25 @@ def test_an_op_continuing_a_big_buffer_in_place_stays_its_kernel(monkeypatch, ji
     for hv, lv in results[1:]:
         np.testing.assert_allclose(hv, results[0][0], rtol=RTOL, atol=ATOL)
         np.testing.assert_allclose(lv, results[0][1], rtol=RTOL)
+
+
+def test_islands_that_did_not_pay_are_judged_again_after_more_runs(monkeypatch, jit_on):
+    """A busy machine can make a plan's first runs look long, so islands that did not pay are judged again
+    after twice as many runs (RETRIES times): here the second judgment finds that they pay."""
+    from graphgrad.runtime import jit
+
+    verdicts = iter([False, True])
+    seen = []
+    monkeypatch.setattr(jit, "pays", lambda saved, run_s: seen.append(run_s) or next(verdicts))
+    x, y, loss, train, _ = _one_step_graph()
+    xb, yb = next(_batches("softmax"))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        run = sess.make_callable(train, [x, y])
+        for _ in range(6):
+            run(xb, yb)
+            assert bool(run.plan.islands) == (len(seen) == 2)
+        assert len(seen) == 2 and run.plan._jit_in is None
 
 
 def test_division_by_zero_in_an_island_is_numpys_inf_and_nan(monkeypatch, jit_on):

@@ -71,6 +71,16 @@ def runs_before_jit() -> int:
     return int(_number(AFTER_VAR, 20))
 
 
+#: How many times a plan whose islands did not pay is judged again before it keeps its kernels for good.
+RETRIES = 2
+
+
+def runs_before_retry(tries):
+    """Runs before a plan whose islands did not pay at its `tries`-th judgment is judged again (twice as many
+    as the time before), or None after RETRIES: its fastest run so far may have been slowed by other load."""
+    return None if tries > RETRIES else runs_before_jit() * 2 ** tries
+
+
 def seconds_before_jit(warm=True) -> float:
     """How long a plan's runs take in all before its islands are compiled (GRAPHGRAD_JIT_AFTER_S, default 2 s),
     five times that when they are not in the cache yet: compiling costs seconds (W1: 3 s, W2: 4 s; about 0.4 s
