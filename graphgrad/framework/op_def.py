@@ -95,10 +95,13 @@ class OpDef:
     #: update that adds the product, scaled, to the variable (`accumulates`) may have BLAS add it straight into
     #: the variable's buffer (the gemm pass, runtime/passes.py), when the update is the product's only reader.
     product = None
-    #: `accumulates(op) -> (grad_index, scale) or None`: the update's whole effect is
-    #: `var <- beta·var + alpha·inputs[grad_index]` on its (single) reference input, with
+    #: `accumulates(op) -> (grad_index, ref_index, scale, then) or None`: the update first does
+    #: `ref <- beta·ref + alpha·inputs[grad_index]` on its reference input `ref_index`, with
     #: `(alpha, beta) = scale(*other value inputs)` (Python floats; None where the inputs do not allow it, e.g. a
-    #: learning rate that is not a scalar: the op's own kernel then runs and says what is wrong).
+    #: learning rate that is not a scalar: the op's own kernel then runs and says what is wrong), and then
+    #: whatever `then` says without the gradient: None, or `(rule, in_indices, out_indices)`, a
+    #: `runtime.elementwise.Fused` rule and the op's inputs that are its in- and out-parameters, in order
+    #: (momentum: `var -= accum * lr` on (2,) -> (0, 1)).
     accumulates = None
 
     # --- shapes and algebra --------------------------------------------------------------------------------------
