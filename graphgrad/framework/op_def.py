@@ -136,6 +136,11 @@ class OpDef:
     #: kernel.
     jit = None
 
+    #: What compiling the op's `jit` template saves, in kernel calls: 1 for most ops (the call), more for an op
+    #: whose kernel makes that many NumPy passes over memory which its template fuses into one loop (LSTMGates);
+    #: an island needs two calls' worth (runtime/jit.py), so such an op is compiled even alone.
+    jit_calls = 1
+
     def can_fail(op):
         """Whether the op's kernel may raise at run time for inputs that passed its build-time rule. A plan
         snapshots the variables it writes only when such an op runs from the first write on. Every op may,

@@ -111,10 +111,16 @@ CALL_S = 1e-6
 MIN_SHARE = 0.005
 
 
+def saved_calls(islands):
+    """Kernel calls' worth of work that compiling `islands` saves (`OpDef.jit_calls` of their ops)."""
+    return sum(op.op_def.jit_calls for isl in islands for op in isl.ops)
+
+
 def pays(ops, run_s):
-    """Whether compiling `ops` ops into islands is worth it for a plan whose runs take `run_s` (the fastest
-    seen): for a large model (W3: 1 s a step, matrix products 93 % of it) the calls are nothing and Numba would
-    only add its ~100 MiB of compiler; a small one (W1) is mostly calls. GRAPHGRAD_JIT=always compiles anyway."""
+    """Whether compiling islands that save `ops` kernel calls (`saved_calls`) is worth it for a plan whose runs
+    take `run_s` (the fastest seen): for a large model (W3: 1 s a step, matrix products 93 % of it) the calls are
+    nothing and Numba would only add its ~100 MiB of compiler; a small one (W1) is mostly calls.
+    GRAPHGRAD_JIT=always compiles anyway."""
     if os.environ.get(ENV_VAR, "").strip().lower() == "always":
         return True
     return ops * CALL_S >= MIN_SHARE * run_s
@@ -158,11 +164,12 @@ MAX_OPS = 64
 def find_islands(steps, prog, min_ops=2, max_ops=MAX_OPS):
     """Maximal runs of steps with templates (variable reads may sit among them); a read after a write, a step
     that is not a variable read and has no template, or `max_ops` compiled ops end a run. Runs of fewer than
-    `min_ops` compiled ops are left to the kernels."""
+    `min_ops` kernel calls' worth of compiled ops (`OpDef.jit_calls`: one per op, more for an op whose template
+    fuses several passes over memory) are left to the kernels."""
     islands, cur, pending = [], None, []  # pending: the variable reads since the last other step
 
     def close():
-        if cur is not None and len(cur.ops) >= min_ops:
+        if cur is not None and saved_calls([cur]) >= min_ops:
             islands.append(cur)
 
     for pos, op in enumerate(steps):
