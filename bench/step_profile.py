@@ -1,6 +1,8 @@
 """Where one workload's graphgrad training step goes: every kernel and Numba island (runtime/jit.py) of the
 step's plan timed, the BLAS products inside the convolution kernels timed apart, and the times summed into parts
-(GEMMs, im2col/col2im, pooling, optimizer updates, other ops, islands, the framework around them). With Numba
+(GEMMs, im2col/col2im, pooling, optimizer updates, other ops, islands, the framework around them). The kernels
+of loop bodies (inner plans a While/WhileGrad runs per iteration) are timed too, and the loops' own part is their
+kernels' time less those and less the stacked weight-gradient products WhileGrad multiplies. With Numba
 installed the islands are compiled first; `GRAPHGRAD_JIT=0` profiles the kernels alone.
 
     PYTHONPATH=. python -m bench.step_profile W5 [--steps 12] [--top 12]
@@ -27,8 +29,11 @@ PARTS = ("BLAS GEMMs: dense layers (MatMul; descent updates BLAS adds into the w
          "BLAS GEMMs: inside the convolution kernels",
          "im2col / col2im: the convolution kernels outside their GEMMs", "pooling (MaxPool, MaxPoolGrad)",
          "optimizer updates", "other ops (bias adds, ReLU, reductions, softmax cross-entropy, reshapes)",
-         "islands compiled by Numba (their small products included)", "framework (plan function, feeds, results)")
+         "islands compiled by Numba (their small products included)", "framework (plan function, feeds, results)",
+         "BLAS GEMMs: stacked weight gradients of loops (WhileGrad)",
+         "loops: While/WhileGrad less their bodies' kernels and products (Python loop, history, plan functions)")
 ISLAND = "island"
+LOOPS = {"While", "UpdatingWhile", "WhileGrad", "WhileGradGrad"}
 
 
 BY_BLAS = " (by BLAS)"  # marks an update whose product BLAS adds into the variable (the gemm pass)
@@ -45,16 +50,54 @@ def _part(op_type):
         return PARTS[4]
     if op_type == ISLAND:
         return PARTS[6]
+    if op_type in LOOPS:
+        return PARTS[9]
     return PARTS[5]
 
 
+def _timed_kernels(plan, prefix, clock, times, labels):
+    """Wrap every kernel and island the generated function of `plan` calls with a timer adding to `times`."""
+    names = {f"j{k}": (f"island {k}: {len(isl.ops)} ops ({', '.join(sorted({o.type for o in isl.ops}))})"[:90],
+                       ISLAND) for k, isl in enumerate(plan.islands)}
+    for line in plan.source.splitlines():
+        m = re.search(r"\b(k\d+)\(.*#\s*(.*) \((\w+)\)", line)
+        if m:
+            names[m.group(1)] = (m.group(2), m.group(3))
+    by_blas = {update for _, update in plan.rewrites.get("gemm", ())}
+    names = {k: (label, op_type + BY_BLAS if label in by_blas else op_type) for k, (label, op_type) in names.items()}
+    g = plan._fn.__globals__
+    for k, label in names.items():
+        def wrapped(*a, _f=g[k], _k=prefix + k, **kw):
+            t = clock()
+            out = _f(*a, **kw)
+            times[_k][-1] += clock() - t
+            return out
+        g[k] = wrapped
+        labels[prefix + k] = label
+
+
+def _kernel_ops(plan):
+    """{kernel global: op} of the ops `plan` runs through one kernel each."""
+    by_name = {op.name: op for op in plan.steps}
+    out = {}
+    for line in plan.source.splitlines():
+        m = re.search(r"\b(k\d+)\(.*#\s*(.*) \((\w+)\)", line)
+        if m and m.group(2) in by_name:
+            out[m.group(1)] = by_name[m.group(2)]
+    return out
+
+
 def profile(name, steps, clock):
-    """(median step time, {kernel global: (label, op type, median time)}, median GEMM time in conv kernels)."""
+    """(median step time, {kernel global: (label, op type, median time)}, median GEMM time in conv kernels,
+    median time of the MatMul kernels loops call outside their bodies' plans). Kernels of inner plans (loop
+    bodies: `Plan(inner=True)`) are timed too, labelled "loop body:"; the While/WhileGrad kernels' times then
+    exclude them."""
     from graphgrad.ops import conv_ops
+    from graphgrad.ops.matmul_ops import MatMul
     from graphgrad.runtime import plan as plan_mod
 
-    plans, gemm = [], [0.0]
-    init, matmul = plan_mod.Plan.__init__, conv_ops._matmul
+    plans, gemm, loop_gemm = [], [0.0], [0.0]
+    init, matmul, mm_kernel = plan_mod.Plan.__init__, conv_ops._matmul, MatMul.__dict__["kernel"]
 
     def record_plan(self, *a, **k):
         init(self, *a, **k)
@@ -70,31 +113,31 @@ def profile(name, steps, clock):
             return out
         return run
 
-    plan_mod.Plan.__init__, conv_ops._matmul = record_plan, timed_matmul
+    def timed_mm_kernel(op, ctx):  # every MatMul kernel, in plans or called by a loop (stacked products)
+        mm = mm_kernel(op, ctx)
+
+        def run(*a, **k):
+            t = clock()
+            out = mm(*a, **k)
+            loop_gemm[-1] += clock() - t
+            return out
+        return run
+
+    plan_mod.Plan.__init__, conv_ops._matmul, MatMul.kernel = record_plan, timed_matmul, timed_mm_kernel
     try:
         wl = workloads.WORKLOADS[name]
         step = graphgrad_peer.make_step(wl, workloads.init_params(wl), workloads.make_data(wl))
-        plan = plans[-1]  # the training step's (make_callable compiles it last)
         for _ in range(peers.WARM_STEPS):  # where Numba is installed, the plan's islands are compiled in the last
-            step()  # (its kernels bound again, with the timed products)
+            step()  # (runtime/jit.py; with the timed products bound)
     finally:
-        plan_mod.Plan.__init__, conv_ops._matmul = init, matmul
-    labels = {f"j{k}": (f"island {k}: {len(isl.ops)} ops ({', '.join(sorted({o.type for o in isl.ops}))})"[:90],
-                        ISLAND) for k, isl in enumerate(plan.islands)}
-    for line in plan.source.splitlines():
-        m = re.search(r"\b(k\d+)\(.*#\s*(.*) \((\w+)\)", line)
-        if m:
-            labels[m.group(1)] = (m.group(2), m.group(3))
-    by_blas = {update for _, update in plan.rewrites.get("gemm", ())}
-    labels = {k: (label, op_type + BY_BLAS if label in by_blas else op_type) for k, (label, op_type) in labels.items()}
-    g, times = plan._fn.__globals__, defaultdict(lambda: [0.0])  # entry 0: the warm-up steps'
-    for k in labels:
-        def wrapped(*a, _f=g[k], _k=k, **kw):
-            t = clock()
-            out = _f(*a, **kw)
-            times[_k][-1] += clock() - t
-            return out
-        g[k] = wrapped
+        plan_mod.Plan.__init__, conv_ops._matmul, MatMul.kernel = init, matmul, mm_kernel
+    outer = plans[-1]  # the training step's (make_callable compiles it last); inner plans are built by its kernels
+    times, labels = defaultdict(lambda: [0.0]), {}  # entry 0: the warm-up steps'
+    _timed_kernels(outer, "", clock, times, labels)
+    inner = [p for p in plans if p.inner]
+    for i, p in enumerate(inner):
+        _timed_kernels(p, f"i{i}.", clock, times, labels)
+    labels = {k: (f"loop body: {v[0]}" if "." in k else v[0], v[1]) for k, v in labels.items()}
     step()
     step()
     totals = []
@@ -102,12 +145,28 @@ def profile(name, steps, clock):
         for k in labels:
             times[k].append(0.0)
         gemm.append(0.0)
+        loop_gemm.append(0.0)
         t = clock()
         step()
         totals.append(clock() - t)
     med = statistics.median
     kernels = {k: (*labels[k], med(times[k][1:])) for k in labels}
-    return med(totals), kernels, med(gemm[1:])
+    mm = {k for k, (_, op_type, _) in kernels.items() if op_type == "MatMul"}
+    stacked = max(0.0, med(loop_gemm[1:]) - sum(kernels[k][2] for k in mm))
+    # a loop's own time: its kernel's less its bodies' kernels (and a WhileGrad's less the stacked products)
+    keys = {op: f"{prefix}{k}" for prefix, p in [("", outer)] + [(f"i{i}.", p) for i, p in enumerate(inner)]
+            for k, op in _kernel_ops(p).items()}
+    grads = [k for op, k in keys.items() if op.type == "WhileGrad"]
+    for i, p in enumerate(inner):
+        branch = next((op._branch for op in p.steps if op._branch is not None), None)
+        owner = next((keys[op] for op in keys if op.type in LOOPS and branch is not None and any(
+            op.attrs.get(a) is branch for a in ("body", "grad", "gg"))), None)
+        if owner is not None:
+            body = sum(t for k, (*_, t) in kernels.items() if k.startswith(f"i{i}."))
+            kernels[owner] = (*kernels[owner][:2], kernels[owner][2] - body)
+    for k in grads:
+        kernels[k] = (*kernels[k][:2], kernels[k][2] - stacked / len(grads))
+    return med(totals), kernels, med(gemm[1:]), stacked
 
 
 def main(argv=None):
@@ -118,12 +177,12 @@ def main(argv=None):
     args = ap.parse_args(argv)
     one_thread = os.environ.get("OPENBLAS_NUM_THREADS") == "1"
     clock = time.thread_time if one_thread else time.perf_counter
-    total, kernels, conv_gemm = profile(args.workload, args.steps, clock)
+    total, kernels, conv_gemm, stacked = profile(args.workload, args.steps, clock)
     parts = dict.fromkeys(PARTS, 0.0)
     for _, op_type, t in kernels.values():
         parts[_part(op_type)] += t
-    parts[PARTS[1]], parts[PARTS[2]] = conv_gemm, parts[PARTS[2]] - conv_gemm
-    parts[PARTS[7]] = total - sum(t for *_, t in kernels.values())
+    parts[PARTS[1]], parts[PARTS[2]], parts[PARTS[8]] = conv_gemm, parts[PARTS[2]] - conv_gemm, stacked
+    parts[PARTS[7]] = total - sum(parts.values())
     scale, unit = (1e6, "µs") if total < 1e-3 else (1e3, "ms")
     print(f"{args.workload}: {total * scale:.1f} {unit}/step (median of {args.steps}; "
           f"{'thread CPU time, 1 BLAS thread' if one_thread else 'wall time'})\n")

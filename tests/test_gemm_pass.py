@@ -103,13 +103,27 @@ def test_descent_on_a_weight_is_added_by_blas_and_equals_the_unoptimized_run(dty
     np.testing.assert_allclose(losses_on, losses_off, rtol=tol)
 
 
-def test_a_fetched_gradient_or_a_small_variable_or_momentum_keeps_the_product():
+def test_a_fetched_gradient_or_a_small_variable_or_nesterov_keeps_the_product():
     _, _, plan = _train(True, _mlp, fetch_extra=True)  # the gradient is fetched: it must exist
     assert plan.rewrites["gemm"] == []
     _, _, plan = _train(True, lambda: _mlp(width=8))  # 40 x 8 = 320 elements: NumPy's path is cheaper
     assert plan.rewrites["gemm"] == []
-    _, _, plan = _train(True, lambda: _mlp(optimizer=tf.train.MomentumOptimizer(0.1, 0.9)))
-    assert plan.rewrites["gemm"] == []
+    _, _, plan = _train(True, lambda: _mlp(optimizer=tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True)))
+    assert plan.rewrites["gemm"] == []  # Nesterov's step reads the gradient again
+
+
+@pytest.mark.parametrize("dtype", [tf.float32, tf.float64])
+def test_momentum_accumulates_by_blas_and_equals_the_unoptimized_run(dtype):
+    def build():
+        return _mlp(dtype, optimizer=tf.train.MomentumOptimizer(0.1, 0.9))
+
+    on, losses_on, plan = _train(True, build, steps=8)
+    off, losses_off, _ = _train(False, build, steps=8)
+    assert plan.rewrites["gemm"] == [("gradients/MatMul_grad/MatMul_1", "Momentum/update_w0/ApplyMomentum")]
+    tol = 1e-5 if dtype == tf.float32 else 1e-12
+    for a, b in zip(on, off):
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+    np.testing.assert_allclose(losses_on, losses_off, rtol=tol)
 
 
 def test_a_product_of_variables_is_not_deferred_past_their_updates():

@@ -97,10 +97,13 @@ class OpDef:
     #: update that adds the product, scaled, to the variable (`accumulates`) may have BLAS add it straight into
     #: the variable's buffer (the gemm pass, runtime/passes.py), when the update is the product's only reader.
     product = None
-    #: `accumulates(op) -> (grad_index, scale) or None`: the update's whole effect is
-    #: `var <- beta·var + alpha·inputs[grad_index]` on its (single) reference input, with
+    #: `accumulates(op) -> (grad_index, ref_index, scale, then) or None`: the update first does
+    #: `ref <- beta·ref + alpha·inputs[grad_index]` on its reference input `ref_index`, with
     #: `(alpha, beta) = scale(*other value inputs)` (Python floats; None where the inputs do not allow it, e.g. a
-    #: learning rate that is not a scalar: the op's own kernel then runs and says what is wrong).
+    #: learning rate that is not a scalar: the op's own kernel then runs and says what is wrong), and then
+    #: whatever `then` says without the gradient: None, or `(rule, in_indices, out_indices)`, a
+    #: `runtime.elementwise.Fused` rule and the op's inputs that are its in- and out-parameters, in order
+    #: (momentum: `var -= accum * lr` on (2,) -> (0, 1)).
     accumulates = None
 
     # --- shapes and algebra --------------------------------------------------------------------------------------
@@ -135,11 +138,12 @@ class OpDef:
     #: kernel.
     jit = None
 
-    def kernel_passes(op):
-        """How many passes over its elements the op's NumPy kernel makes (an optimizer update: one per ufunc
-        call of its rule); an island makes one, so the plan counts the rest as what compiling saves
-        (runtime/jit.py `savings`)."""
-        return 1
+    #: What compiling the op's `jit` template saves, in kernel calls: 1 for most ops (the call), more for an op
+    #: whose kernel makes that many NumPy passes over memory which its template fuses into one loop (LSTMGates, an
+    #: optimizer update: one per ufunc call of its rule, 12 for Adam; a max-pool gradient); an island needs two
+    #: calls' worth (runtime/jit.py), so such an op is compiled even alone, and the passes beyond the first count
+    #: as memory traffic saved, in proportion to the op's largest array (`jit.savings`).
+    jit_calls = 1
 
     def can_fail(op):
         """Whether the op's kernel may raise at run time for inputs that passed its build-time rule. A plan

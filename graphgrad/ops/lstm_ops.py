@@ -80,6 +80,16 @@ class LSTMGates(OpDef):
             return new_c, mul(tc, a[:, 3 * n:]), a, tc
         return lstm_gates
 
+    jit_calls = 12  # the kernel's NumPy passes, one loop per row when compiled
+
+    def jit(op, facts):
+        """float32: one loop (runtime/jitlib.py, its tanh the vectorizable rational form)."""
+        if op.outputs[0].dtype.base_dtype.name != "float32":
+            return None
+        bias = "{i2}" if len(op.inputs) == 3 else "None"
+        half_fb = float(np.float32(op.attrs["forget_bias"] * 0.5))
+        return f"{{o0}}, {{o1}}, {{o2}}, {{o3}} = _lib.lstm_gates({{i0}}, {{i1}}, {bias}, np.float32({half_fb!r}))"
+
     def gradient(op, dc, dh, dacts, dtc):
         if all(_is_zero(t) for t in (dc, dh, dacts, dtc)):
             return [None] * len(op.inputs)
@@ -139,6 +149,11 @@ class LSTMGatesGrad(OpDef):
             d *= p
             return d, mul(dct, a[:, 2 * n:3 * n])
         return lstm_gates_grad
+
+    jit_calls = 14
+
+    def jit(op, facts):
+        return "{o0}, {o1} = _lib.lstm_gates_grad({i0}, {i1}, {i2}, {i3}, {i4})"
 
     def gradient(op, ddg, ddc):
         """Second derivatives, written out from the arithmetic above as graph ops (so eager tapes replay them

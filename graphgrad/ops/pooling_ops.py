@@ -235,8 +235,7 @@ class MaxPoolGrad(_MaxRouting):
         kh, kw = a["ksize"]
         return f"{{o0}} = _lib.max_pool_grad_tiles({{i0}}, {{i1}}, {{i2}}, {kh}, {kw})"
 
-    def kernel_passes(op):
-        return 3  # per window offset: compare, multiply, subtract, each over a window's share of x
+    jit_calls = 3  # the kernel's passes per window offset (compare, multiply, subtract), each over its share of x
 
 
 class MaxPoolGradGrad(_MaxRouting):

@@ -25,7 +25,7 @@ _NAMINGS = (("scipy_", "64_", ctypes.c_int64), ("scipy_", "", ctypes.c_int), (""
 
 
 def _load():
-    """{dtype: the cblas ?gemm function} of NumPy's BLAS, or {} when it cannot be found."""
+    """({dtype: the cblas ?gemm function} of NumPy's BLAS, or {} when it cannot be found; its integers' bytes)."""
     if os.environ.get("GRAPHGRAD_BLAS_GEMM", "1").strip().lower() in ("0", "false", "no", "off"):
         return {}
     root = os.path.dirname(np.__file__)
@@ -47,11 +47,12 @@ def _load():
                               ctypes.c_void_p, blasint, ctypes.c_void_p, blasint, scalar, ctypes.c_void_p, blasint]
                 found[np.dtype(dtype)] = f
             if len(found) == 2:
-                return found
-    return {}
+                return found, ctypes.sizeof(blasint)
+    return {}, 8
 
 
-_GEMM = _load()
+_GEMM, _INT_BYTES = _load()
+_LIMIT = 2 ** (8 * _INT_BYTES - 1) - 1  # the largest dimension BLAS's integers hold
 
 
 def available() -> bool:
@@ -84,5 +85,7 @@ def gemm(a, ta, b, tb, c, alpha, beta=1.0) -> bool:
         return False
     a, fa, lda = _operand(a, ta)
     b, fb, ldb = _operand(b, tb)
+    if max(m, n, k, lda, ldb) > _LIMIT:  # a 32-bit BLAS cannot index it
+        return False
     f(_ROW_MAJOR, fa, fb, m, n, k, alpha, a.ctypes.data, lda, b.ctypes.data, ldb, beta, c.ctypes.data, max(n, 1))
     return True

@@ -441,6 +441,12 @@ MOMENTUM = Fused(
     var -= accum * lr;
     """, arrays=("grad",))
 
+MOMENTUM_STEP = Fused(  # MOMENTUM after its first statement (once BLAS has added the gradient into accum)
+    "graphgrad_momentum_step", "T lr", "T var, T accum",
+    """
+    var -= accum * lr;
+    """, arrays=())
+
 NESTEROV = Fused(
     "graphgrad_apply_nesterov", "T grad, T lr, T momentum", "T var, T accum",
     """

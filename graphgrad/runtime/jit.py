@@ -120,7 +120,7 @@ def mark_warm(key):
 #: 35 µs, against 11 µs as one island).
 CALL_S = 1e-6
 #: What an island saves per element for each pass over it that an op's NumPy kernel makes beyond the first
-#: (`OpDef.kernel_passes`): W5's Adam update of its 3136x1024 kernel, 12 ufunc calls over cache-sized slices,
+#: (`OpDef.jit_calls`): W5's Adam update of its 3136x1024 kernel, 12 ufunc calls over cache-sized slices,
 #: took 7.9 ms, its island's one loop 3.7 ms: 0.115 ns per element and pass saved.
 PASS_S = 1e-10
 #: An island is compiled only when the calls it saves are at least this share of a run's time ...
@@ -134,17 +134,21 @@ MIN_PASS_SHARE = 0.015
 UNKNOWN_DIM = 32
 
 
+def saved_calls(islands):
+    """Kernel calls' worth of work that compiling `islands` saves (`OpDef.jit_calls` of their ops)."""
+    return sum(op.op_def.jit_calls for isl in islands for op in isl.ops)
+
+
 def savings(islands, prog):
-    """(seconds of kernel calls, seconds of passes over memory) that compiling `islands` saves per run: one
-    call per compiled op, and for each op `kernel_passes(op) - 1` passes over its largest array (shapes from
-    the plan, an unknown dimension counted as UNKNOWN_DIM)."""
-    ops = [op for isl in islands for op in isl.ops]
+    """(seconds of kernel calls, seconds of passes over memory) that compiling `islands` saves per run: their
+    `saved_calls`, and for each op `jit_calls - 1` passes over its largest array (the NumPy kernel's passes
+    beyond the one its island makes; shapes from the plan, an unknown dimension counted as UNKNOWN_DIM)."""
     passes = 0
-    for op in ops:
-        extra = op.op_def.kernel_passes(op) - 1
+    for op in (op for isl in islands for op in isl.ops):
+        extra = op.op_def.jit_calls - 1
         if extra > 0:
             passes += extra * max((_elements(prog.sym(t)) for t in list(op.inputs) + list(op.outputs)), default=0)
-    return len(ops) * CALL_S, passes * PASS_S
+    return saved_calls(islands) * CALL_S, passes * PASS_S
 
 
 def paying(islands, prog, run_s):
@@ -219,12 +223,12 @@ MAX_OPS = 64
 def find_islands(steps, prog, min_ops=2, max_ops=MAX_OPS):
     """Maximal runs of steps with templates (variable reads may sit among them); a read after a write, a step
     that is not a variable read and has no template, or `max_ops` compiled ops end a run. Runs of fewer than
-    `min_ops` compiled ops are left to the kernels, unless one of them saves passes over memory (its
-    `kernel_passes` is more than 1: a max-pool gradient's loop instead of NumPy's masked passes)."""
+    `min_ops` kernel calls' worth of compiled ops (`OpDef.jit_calls`: one per op, more for an op whose template
+    fuses several passes over memory) are left to the kernels."""
     islands, cur, pending = [], None, []  # pending: the variable reads since the last other step
 
     def close():
-        if cur is not None and (len(cur.ops) >= min_ops or any(op.op_def.kernel_passes(op) > 1 for op in cur.ops)):
+        if cur is not None and saved_calls([cur]) >= min_ops:
             islands.append(cur)
 
     for pos, op in enumerate(steps):

@@ -39,7 +39,7 @@ from ..framework.dtypes import DType
 from ..framework.graph import Operation, Tensor
 from ..framework.op_def import UnknownDim, aliases_variable, ref_indices
 from ..framework.tensor_shape import TensorShape
-from . import blas
+from . import blas, elementwise
 
 ENV_VAR = "GRAPHGRAD_OPTIMIZE"
 PASSES = ("fold", "simplify", "cse", "dead", "gemm", "fuse", "reuse")
@@ -362,37 +362,38 @@ class Program:
 
     # --- pass 5: matrix products added into variables by BLAS ---------------------------------------------------
     def gemm(self):
-        """A variable update that adds a scaled matrix product to its variable (gradient descent on a weight,
-        w -= lr·xᵀ·dy: `OpDef.accumulates` of an update fed by an op with `OpDef.product`) gets the product's
-        operands instead, and BLAS adds alpha·xᵀ·dy into the variable's buffer (runtime/blas.py): no product
-        array, no scaling pass, no subtraction pass. Only where the update is the product's one reader, the
-        product is not fetched or fed, the variable holds at least _REUSE_ELEMENTS elements of a float type
-        BLAS takes, and neither operand may share memory with a variable (they are read later than before: at
-        the update). The product's op stays where it was as a check of the contracted dimension, so a mismatch
-        fails there with the same error. The sum is rounded once instead of three times (docs/plan-compiler.md)."""
+        """A variable update that adds a scaled matrix product to its variable or a slot (gradient descent on a
+        weight, w -= lr·xᵀ·dy, or momentum's accum = m·accum + xᵀ·dy: `OpDef.accumulates` of an update fed by an
+        op with `OpDef.product`) gets the product's operands instead, and BLAS adds alpha·xᵀ·dy into that buffer
+        (runtime/blas.py): no product array, no scaling pass, no addition pass. Only where the update is the
+        product's one reader, the product is not fetched or fed, the variable holds at least _REUSE_ELEMENTS
+        elements of a float type BLAS takes, and neither operand may share memory with a variable (they are read
+        later than before: at the update). The product's op stays where it was as a check of the contracted
+        dimension, so a mismatch fails there with the same error. The sum is rounded once instead of three times
+        (docs/plan-compiler.md)."""
         done = self.rewrites["gemm"]
         if self.ctx.xp is not np or not blas.available() or self.ctx.matmul_precision != "float32":
             return
         users, fetched = self._value_readers(), {self.resolve(t) for t in self.fetch_tensors}
         for op in list(self.live):
             found = op.op_def.accumulates(op) if op.op_def.accumulates is not None else None
-            refs = _ref_inputs(op)
-            if found is None or len(refs) != 1:
+            if found is None:
                 continue
-            grad_index, scale = found
+            grad_index, ref_index, scale, then = found
             g = self.resolve(op.inputs[grad_index])
             m = g.op
             trans = m.op_def.product(m) if m.op_def.product is not None and m in self.live else None
-            var_shape = op.inputs[refs[0]].shape.dims_tuple
+            var_shape = op.inputs[ref_index].shape.dims_tuple
             if (trans is None or g in fetched or g in self.fed or users.get(g) != [op] or m in self.fetch_ops
                     or m in self.control_targets or m in self.kernels or m.outputs[0] is not g
                     or var_shape is None or None in var_shape or np.prod(var_shape) < _REUSE_ELEMENTS
                     or g.shape.dims_tuple != var_shape or g.dtype.base_dtype.np not in (np.float32, np.float64)
                     or any(self.may_alias_variable(t) for t in self.args(m))):
                 continue
+            refs = _ref_inputs(op)
             others = [t for i, t in enumerate(op.inputs) if i not in refs and i != grad_index]
             self.rewired[op] = others + list(m.inputs)
-            self.kernels[op] = _update_by_gemm(op, m, trans, scale, grad_index, self.ctx)
+            self.kernels[op] = _update_by_gemm(op, m, trans, found, self.ctx)
             self.kernels[m] = _contraction_check(m, trans, self.ctx)
             self.rewired[m] = list(m.inputs)  # its inputs as before; the mark keeps it out of islands
             done.append((m.name, op.name))
@@ -534,21 +535,31 @@ class Program:
         return self
 
 
-def _update_by_gemm(op, m, trans, scale, grad_index, ctx):
+def _update_by_gemm(op, m, trans, accumulates, ctx):
     """The update's kernel on (its other value inputs..., the product's operands): BLAS adds the product into
-    the variable; where BLAS does not take the arrays (or `scale` refuses the inputs), the product and the op's
-    own kernel, as before the pass."""
-    store, key = ctx.variables, op.inputs[_ref_inputs(op)[0]].op
+    the reference input `accumulates` names, then its `then` rule runs; where BLAS does not take the arrays (or
+    `scale` refuses the inputs), the product and the op's own kernel, as before the pass."""
+    grad_index, ref_index, scale, then = accumulates
+    refs = _ref_inputs(op)
+    store, target, result = ctx.variables, op.inputs[ref_index].op, op.inputs[refs[0]].op
     update, product = op.op_def.kernel(op, ctx), m.op_def.kernel(m, ctx)
-    at = sum(1 for i in range(grad_index) if i not in _ref_inputs(op))  # the gradient's place among the args
+    at = sum(1 for i in range(grad_index) if i not in refs)  # the gradient's place among the value inputs
     ta, tb = trans
+    finish, picks = None, ()
+    if then is not None:
+        rule, in_indices, out_indices = then
+        others = [i for i in range(len(op.inputs)) if i not in refs and i != grad_index]
+        picks = [others.index(i) for i in in_indices]
+        keys = [op.inputs[i].op for i in out_indices]
+        finish = elementwise.numpy_kernel(rule).bind(ctx.xp, args=rule.names(rule.in_params), store=store, keys=keys)
 
     def update_by_gemm(*args):
         *others, a, b = args
         s = scale(*others)
-        var = store[key]
-        if s is not None and blas.gemm(a, ta, b, tb, var, *s):
-            return var
+        if s is not None and blas.gemm(a, ta, b, tb, store[target], *s):
+            if finish is not None:
+                finish(*[others[i] for i in picks])
+            return store[result]
         others.insert(at, product(a, b))
         return update(*others)
     return update_by_gemm

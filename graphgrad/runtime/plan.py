@@ -188,7 +188,7 @@ class Plan:
         self._build(prog, fetch_elems, fed)
         self._attach_replay()
         self._jit_in = None  # runs left before the islands are compiled; None: no islands for this plan
-        if not inner and self.replay is None and ctx.xp is np and jit.jit_default():
+        if self.replay is None and ctx.xp is np and jit.jit_default():
             islands = jit.find_islands(self.steps, prog)
             if islands:
                 self._jit_in = jit.runs_before_jit()
@@ -531,8 +531,11 @@ class Plan:
         once what every run checks first (the variables it reads hold values) and returns the function to call
         per iteration, `f(feed_values) -> fetched values`. That is the generated function itself when a run
         needs no rollback snapshot, so an iteration costs one Python call; an error it raises is the kernel's
-        own, which `translate(exc)` turns into the InvalidArgumentError naming the op."""
+        own, which `translate(exc)` turns into the InvalidArgumentError naming the op. While the plan's islands
+        (runtime/jit.py) wait to be compiled, every iteration is a run counted towards that."""
         self._check_initialized()
+        if self._jit_in is not None:  # islands not compiled yet: runs counted until they are (then `_fn`)
+            return self._call
         return self.run_normally if self.needs_snapshot else self._fn
 
     def translate(self, exc):

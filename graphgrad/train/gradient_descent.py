@@ -19,7 +19,7 @@ class ApplyGradientDescent(ApplyOp):
 
     def accumulates(op):
         """var <- var - alpha·delta: BLAS may add a product straight into the variable (OpDef.accumulates)."""
-        return 2, _descent_scale
+        return 2, 0, _descent_scale, None
 
 
 def _descent_scale(alpha):

@@ -2,6 +2,8 @@
 (Nesterov: `var -= lr * grad + lr * momentum * accum`, with the already updated accum)."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..ops.core import apply_op
 from ..runtime import elementwise
 from .optimizer import ApplyOp, Optimizer
@@ -19,6 +21,16 @@ class ApplyMomentum(ApplyOp):
 
     def rule(op):
         return elementwise.NESTEROV if op.attrs.get("use_nesterov", False) else elementwise.MOMENTUM
+
+    def accumulates(op):
+        """accum <- momentum·accum + grad, then var -= accum·lr (OpDef.accumulates); Nesterov's step reads the
+        gradient again, so it keeps its own kernel."""
+        then = (elementwise.MOMENTUM_STEP, (2,), (0, 1))  # var -= accum * lr, on lr, then var and accum
+        return None if op.attrs.get("use_nesterov", False) else (3, 1, _momentum_scale, then)
+
+
+def _momentum_scale(lr, momentum):
+    return (1.0, float(momentum)) if np.ndim(lr) == 0 and np.ndim(momentum) == 0 else None
 
 
 class MomentumOptimizer(Optimizer):

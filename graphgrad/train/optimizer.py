@@ -62,6 +62,8 @@ class ApplyOp(state_ops.MutatingOp):
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
+        if cls.update is not None and cls.update.arrays is not None and "jit_calls" not in cls.__dict__:
+            cls.jit_calls = elementwise.numpy_kernel(cls.update).calls  # each a pass over the variable (Adam: 12)
         if "kernel" in cls.__dict__:
             cls.kernel = _checked_kernel(cls.__dict__["kernel"])
             if "jit" not in cls.__dict__:  # the rule's template is no longer what the op computes
@@ -106,10 +108,6 @@ class ApplyOp(state_ops.MutatingOp):
             return None
         return elementwise.numba_template(op.op_def.rule(op),
                                           {n: f"{{i{i}}}" for i, n in enumerate(op.op_def.input_names)})
-
-    def kernel_passes(op):
-        """The ufunc calls of the NumPy kernel generated from the rule (Adam: 12), each a pass over the variable."""
-        return elementwise.numpy_kernel(op.op_def.rule(op)).calls
 
     def infer(op):
         var = op.inputs[0]
