@@ -436,8 +436,9 @@ class WhileGrad(OpDef):
 
     def prune_outputs(op, used, ctx):
         """Only the gradients of the captures the run reads (the loop variables' are the recurrence: always)."""
-        m = op.attrs["n_flow"]
-        return WhileGrad.kernel(op, ctx, {i - m for i in used if i >= m})
+        m, k = op.attrs["n_flow"], op.attrs["n_wrt"]
+        wanted = {i - m for i in used if i >= m}
+        return WhileGrad.kernel(op, ctx, wanted) if len(wanted) < k else None
 
     def gradient(op, *dd):
         return _while_grad_gradient(op, dd)
