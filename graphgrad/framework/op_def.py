@@ -106,6 +106,17 @@ class OpDef:
     #: (momentum: `var -= accum * lr` on (2,) -> (0, 1)).
     accumulates = None
 
+    #: `pieces(op) -> (axis, [(start, stop), ...]) or None`: output i is input 0 sliced start:stop along `axis`
+    #: (a split whose sizes are known while building). With it, a 2-D matrix product (`product`) that only this op
+    #: reads, and of whose pieces the run reads only some, multiplies only the rows or columns those pieces cover
+    #: (the narrow pass: d[x, h]·Kᵀ split back into d x and d h computes only d h when nobody reads d x).
+    pieces = None
+    #: `prune_outputs(op, used, ctx) -> kernel or None`: a kernel computing only the outputs whose indices are in
+    #: `used` (the others may come back as None), for an op some of whose outputs nothing in the run reads
+    #: (WhileGrad: the gradient of a loop input nobody reads is not computed, and the loop's gradient body is
+    #: pruned to match). None: the op's own kernel.
+    prune_outputs = None
+
     # --- shapes and algebra --------------------------------------------------------------------------------------
     #: `shape_rule(op, *input_shapes) -> shape of output 0`: the op's shape arithmetic alone, one rule for build
     #: time and for the plan. A shape is a tuple of dims (or None: unknown rank) and a dim is an int or unknown:

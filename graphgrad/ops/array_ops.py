@@ -882,13 +882,25 @@ def unstack(value, num=None, axis=0, name="unstack"):
     return _multi(Unpack, [x], {"num": int(num), "axis": axis}, name)
 
 
-def _slicer(shape, axis, sizes):
-    """`x -> pieces` of a split whose sizes are known when the plan is built: basic slicing (views), which
-    costs far less per call than xp.split's general path."""
-    a = _norm_axis(axis, len(shape))
-    ends = np.cumsum(sizes).tolist()
-    keys = [(builtins.slice(None),) * a + (builtins.slice(e - k, e),) for k, e in zip(sizes, ends)]
+def _slicer(axis, bounds):
+    """`x -> pieces` of a split whose pieces ([(start, stop)] along `axis`) are known when the plan is built:
+    basic slicing (views), which costs far less per call than xp.split's general path."""
+    keys = [(builtins.slice(None),) * axis + (builtins.slice(a, b),) for a, b in bounds]
     return lambda x: [x[k] for k in keys]
+
+
+def _split_pieces(op, sizes_of):
+    """`OpDef.pieces` of a split: (axis, [(start, stop)]) when its axis and the input's size along it are known
+    while building; `sizes_of(size)` gives the pieces' sizes."""
+    s = static_shape(op.inputs[0])
+    if s is None:
+        return None
+    a = _norm_axis(op.attrs["axis"], len(s))
+    if s[a] is None:
+        return None
+    sizes = sizes_of(s[a])
+    ends = np.cumsum(sizes).tolist()
+    return a, [(e - k, e) for k, e in zip(sizes, ends)]
 
 
 class Split(OpDef):
@@ -908,13 +920,17 @@ class Split(OpDef):
         out = s[:a] + (None if d is None else d // n,) + s[a + 1:]
         return [(out, dt)] * n
 
+    def pieces(op):
+        n = op.attrs["num_split"]
+        return _split_pieces(op, lambda d: [d // n] * n)
+
     def kernel(op, ctx):
         xp, axis, n = ctx.xp, op.attrs["axis"], op.attrs["num_split"]
         if n == 1:
             return lambda x: x
-        s = static_shape(op.inputs[0])
-        if s is not None and s[_norm_axis(axis, len(s))] is not None:
-            return _slicer(s, axis, [s[_norm_axis(axis, len(s))] // n] * n)
+        pieces = Split.pieces(op)
+        if pieces is not None:
+            return _slicer(*pieces)
         return lambda x: xp.split(x, n, axis)
 
     def gradient(op, *grads):
@@ -948,6 +964,13 @@ class SplitV(OpDef):
             sizes = tuple(rest if v == -1 else v for v in sizes)
         return [(s[:a] + (None if v in (None, -1) else v,) + s[a + 1:], dt) for v in sizes]
 
+    def pieces(op):
+        """Known when the sizes are an attribute (checked against the input's size at build time, infer)."""
+        sizes = op.attrs["size_splits"]
+        if sizes is None:
+            return None
+        return _split_pieces(op, lambda d: [d - (sum(sizes) + 1) if v == -1 else v for v in sizes])
+
     def kernel(op, ctx):
         xp, axis, n, sizes = ctx.xp, op.attrs["axis"], op.attrs["num_split"], op.attrs["size_splits"]
 
@@ -963,10 +986,9 @@ class SplitV(OpDef):
                 return x
             return xp.split(x, np.cumsum(sz[:-1]).tolist(), axis)
 
-        s = static_shape(op.inputs[0])
-        if sizes is not None and n > 1 and s is not None and s[_norm_axis(axis, len(s))] is not None:
-            d = s[_norm_axis(axis, len(s))]  # checked against the sizes at build time (infer)
-            return _slicer(s, axis, [d - (sum(sizes) + 1) if v == -1 else v for v in sizes])
+        pieces = SplitV.pieces(op) if n > 1 else None
+        if pieces is not None:
+            return _slicer(*pieces)
         if sizes is not None:
             return lambda x: cut(x, sizes)
         return lambda x, sz: cut(x, sz.tolist())

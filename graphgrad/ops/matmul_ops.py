@@ -103,6 +103,8 @@ class MatMul(OpDef):
         else:
             da, db = matmul(b, dz, transpose_a=True, transpose_b=True), matmul(dz, a, transpose_a=True,
                                                                               transpose_b=True)
+        if len(static_shape(a) or ()) == 2 and len(static_shape(b) or ()) == 2:
+            return [da, db]  # 2-D operands: nothing was broadcast, so the products have the operands' shapes
         return [sum_to(da, a), sum_to(db, b)]
 
 

@@ -31,6 +31,8 @@ the run.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from ..framework import dtypes
@@ -302,35 +304,62 @@ def _transposed_weights(op, g):
     return out
 
 
-def _reverse_pass(op, ctx):
+class _RowStack:
+    """One factor of a stacked product (`_stacked_products`): each iteration's rows are copied into a buffer kept
+    from one run to the next as they come, so the iteration's own array is freed at once and reused by the next
+    one. Holding the iterations' arrays until a concatenation made the reverse loop's memory peak megabytes higher,
+    and the allocator handed that memory back and faulted it in again every run (bench/RESULTS.md)."""
+
+    def __init__(self, xp):
+        self.xp, self.buf, self.rows = xp, None, 0
+
+    def fits(self, x):
+        buf = self.buf
+        return (buf is not None and x.shape[1:] == buf.shape[1:] and x.dtype == buf.dtype
+                and self.rows + len(x) <= len(buf))
+
+    def reserve(self, x, n_it):
+        """Room for `n_it` arrays like `x` (after `take`): the kept buffer when it is large enough."""
+        if not (self.fits(x) and len(self.buf) >= n_it * len(x)):
+            self.buf = self.xp.empty((n_it * len(x),) + x.shape[1:], x.dtype)
+
+    def add(self, x):
+        self.buf[self.rows:self.rows + len(x)] = x
+        self.rows += len(x)
+
+    def take(self):
+        """The rows added so far, as a view of the buffer, which then counts as empty."""
+        out, self.rows = self.buf[:self.rows], 0
+        return out
+
+
+def _reverse_pass(op, ctx, wanted=None):
     """The WhileGrad `op`'s computation, `run(args, record) -> (d, capture gradients, fed)`: its gradient body's
     plan over the history, last iteration first; with `record`, `fed[it]` is the list of output gradients fed
     to the iteration `it` (what the second derivative differentiates at). Capture gradients that are products
-    aᵀ·b (`_stacked_products`) are fetched as their factors and multiplied once per block of iterations."""
+    aᵀ·b (`_stacked_products`) are fetched as their factors and multiplied once per block of iterations.
+    `wanted`: the captures whose gradients are computed (all when None; the others come back as None), so the
+    body's plan is pruned to what the loop variables' gradients and those need."""
     g = op.attrs["grad"]
     m, k = op.attrs["n_flow"], op.attrs["n_wrt"]
+    wanted = list(range(k)) if wanted is None else sorted(wanted)
     transposed = _transposed_weights(op, g)
     fed = [i for i, t in enumerate(g.captures) if i in transposed or not _reads_variable(t)]
-    column_major = [q for q, i in enumerate(fed) if i in transposed]
-    stacked = _stacked_products(g, m, k)
-    fetches = list(g.outputs)
-    for j, mm in stacked.items():
-        fetches[m + j] = mm.inputs[0]
-        fetches.append(mm.inputs[1])
+    stacked = {j: mm for j, mm in _stacked_products(g, m, k).items() if j in wanted}
+    fetches = list(g.outputs[:m]) + [stacked[j].inputs[0] if j in stacked else g.outputs[m + j] for j in wanted]
+    fetches += [mm.inputs[1] for mm in stacked.values()]
     plan = ctx.subplan(fetches, g.inner + g.saved + [g.captures[i] for i in fed])
-    products = [(j, m + k + q, mm.op_def.kernel(mm, ctx)) for q, (j, mm) in enumerate(stacked.items())]
-    summed = [j for j in range(k) if j not in stacked]
+    needed = set(plan.ops)  # a weight no product of the pruned body multiplies transposed is fed as it is
+    column_major = [q for q, i in enumerate(fed)
+                    if i in transposed and any(c in needed for c in g.captures[i]._consumers)]
+    at = {j: m + q for q, j in enumerate(wanted)}  # where capture j's gradient (or first factor) is in the results
+    products = [(j, m + len(wanted) + q, mm.op_def.kernel(mm, ctx)) for q, (j, mm) in enumerate(stacked.items())]
+    summed = [j for j in wanted if j not in stacked]
     positions = op.attrs["positions"]
     ds_positions = op.attrs["ds_positions"]
     cap_idx = [m + k + i for i in fed]  # in the arguments after the history
     xp = ctx.xp
-
-    def flush(acc, pending):
-        for (j, _, product), (a, b) in zip(products, pending):
-            if a:
-                acc[j] = _accumulate(acc[j], product(xp.concatenate(a), xp.concatenate(b)))
-                a.clear()
-                b.clear()
+    kept = threading.local()  # per thread: the stacks of the products' factors, kept from one run to the next
 
     def run(args, record=False):
         history = args[0]
@@ -342,8 +371,9 @@ def _reverse_pass(op, ctx):
             caps[q] = xp.asfortranarray(caps[q])
         dh = args[-1] if ds_positions else None
         acc = [None] * k
-        pending = [([], []) for _ in products]
-        size = 0
+        stacks = kept.__dict__.setdefault("stacks", [(_RowStack(xp), _RowStack(xp)) for _ in products])
+        for sa, sb in stacks:
+            sa.rows = sb.rows = 0  # a run that failed half-way may have left rows behind
         seen = [None] * len(history) if record else None
         f = plan.repeated()
         try:
@@ -357,18 +387,23 @@ def _reverse_pass(op, ctx):
                 out = f(d + [rec[p] for p in positions] + caps)
                 d = out[:m]
                 for j in summed:
-                    acc[j] = _accumulate(acc[j], out[m + j])
-                for (j, ib, _), (a, b) in zip(products, pending):
-                    a.append(out[m + j])
-                    b.append(out[ib])
-                    size += out[m + j].size + out[ib].size
-                if size > _STACK_ELEMENTS:
-                    flush(acc, pending)
-                    size = 0
-            flush(acc, pending)
+                    acc[j] = _accumulate(acc[j], out[at[j]])
+                for (j, ib, product), (sa, sb) in zip(products, stacks):
+                    a, b = out[at[j]], out[ib]
+                    if not (sa.fits(a) and sb.fits(b)):  # multiply out what the stacks hold, make room for the rest
+                        if sa.rows:
+                            acc[j] = _accumulate(acc[j], product(sa.take(), sb.take()))
+                        n_it = max(1, min(it + 1, _STACK_ELEMENTS // max(1, a.size + b.size)))
+                        sa.reserve(a, n_it)
+                        sb.reserve(b, n_it)
+                    sa.add(a)
+                    sb.add(b)
+            for (j, _, product), (sa, sb) in zip(products, stacks):
+                if sa.rows:
+                    acc[j] = _accumulate(acc[j], product(sa.take(), sb.take()))
         except Exception as e:
             raise _translate((plan,), e) from None
-        for j in range(k):
+        for j in wanted:
             if acc[j] is None:
                 acc[j] = _zeros_like_value(xp, fwd[j])
         return d, acc, seen
@@ -389,8 +424,8 @@ class WhileGrad(OpDef):
         return [(static_shape(t), t.dtype.base_dtype) for t in g.inner[:m]] + \
             [(static_shape(t), t.dtype.base_dtype) for t in op.inputs[1 + m:1 + m + k]]
 
-    def kernel(op, ctx):
-        run = _reverse_pass(op, ctx)
+    def kernel(op, ctx, wanted=None):
+        run = _reverse_pass(op, ctx, wanted)
         single = len(op.outputs) == 1
 
         def run_while_grad(*args):
@@ -398,6 +433,12 @@ class WhileGrad(OpDef):
             out = d + acc
             return out[0] if single else out
         return run_while_grad
+
+    def prune_outputs(op, used, ctx):
+        """Only the gradients of the captures the run reads (the loop variables' are the recurrence: always)."""
+        m, k = op.attrs["n_flow"], op.attrs["n_wrt"]
+        wanted = {i - m for i in used if i >= m}
+        return WhileGrad.kernel(op, ctx, wanted) if len(wanted) < k else None
 
     def gradient(op, *dd):
         return _while_grad_gradient(op, dd)
@@ -458,7 +499,7 @@ class WhileGradGrad(OpDef):
         wg, gg = op.attrs["while_grad"], op.attrs["gg"]
         g, m, k = wg.attrs["grad"], wg.attrs["n_flow"], wg.attrs["n_wrt"]
         body = wg.attrs["forward"].attrs["body"]
-        reverse = _reverse_pass(wg, ctx)
+        reverse = _reverse_pass(wg, ctx, wanted=())  # only what each iteration was fed
         n_wg, n_dd, n_gcaps = len(wg.inputs), m + k, op.attrs["n_gcaps"]
         outer = op.attrs["outer"]
         fed = [t for t in gg.captures if not _reads_variable(t)]

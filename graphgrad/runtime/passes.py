@@ -9,7 +9,8 @@ user's Graph. A rewrite is recorded as
 The plan then generates code for the live ops only, each reading its inputs through the substitutions.
 
 Passes, in order: fold (constant folding), simplify (free aliases and algebraic identities), cse (common
-subexpressions), dead (ops whose values are no longer used), gemm (a variable update that adds a matrix
+subexpressions), dead (ops whose values are no longer used), narrow (an op computes only the outputs the run reads,
+a matrix product only the rows or columns of it the run reads), gemm (a variable update that adds a matrix
 product has BLAS add it into the variable's buffer), fuse (elementwise ops run in place on the fresh
 buffer of the op before them, e.g. matmul + bias + relu in one buffer), reuse (matrix products whose buffer
 never leaves the run keep it from one run to the next). `Program.stats` has the number of ops that run before
@@ -42,7 +43,7 @@ from ..framework.tensor_shape import TensorShape
 from . import blas, elementwise
 
 ENV_VAR = "GRAPHGRAD_OPTIMIZE"
-PASSES = ("fold", "simplify", "cse", "dead", "gemm", "fuse", "reuse")
+PASSES = ("fold", "simplify", "cse", "dead", "narrow", "gemm", "fuse", "reuse")
 _REUSE_ELEMENTS = 4096  # smaller products: NumPy's allocation is cheaper than the bookkeeping of a kept buffer
 _INTERN_BYTES = 1024  # constants up to this size are deduplicated by value (so CSE sees equal constants)
 
@@ -360,7 +361,66 @@ class Program:
                 done.append(op.name)
         self.rewrites["dead"] = done[::-1]
 
-    # --- pass 5: matrix products added into variables by BLAS ---------------------------------------------------
+    # --- pass 5: only what the run reads ----------------------------------------------------------------------
+    def narrow(self):
+        """Ops compute only what the run reads of them. An op some of whose outputs nobody reads gets the kernel
+        its `prune_outputs` gives for the outputs read (a loop's gradient leaves out the gradients of loop inputs
+        nobody asked for, and their part of its body). A 2-D matrix product (`product`) whose one reader is a
+        split (`pieces`) of which the run reads only some pieces multiplies only the rows or columns those pieces
+        cover, and the split cuts its pieces from that: concat([x, h])'s gradient d[x, h] = dz·Kᵀ, split, with
+        nobody reading d x, is dz·K[rows of h]ᵀ. Each column of a product is the same sum of the same products
+        either way, and the ops it rewrites are kept out of islands (runtime/jit.py)."""
+        done = self.rewrites["narrow"]
+        readers, fetched = self._readers(), {self.resolve(t) for t in self.fetch_tensors}
+        read = set(readers) | fetched
+
+        def used(op):
+            return [i for i, t in enumerate(op.outputs) if t in read or t in self.fed]
+
+        for op in list(self.live):
+            od = op.op_def
+            if len(op.outputs) < 2 or op in self.kernels or op in self.fetch_ops:
+                continue
+            idx = used(op)
+            if len(idx) == len(op.outputs):
+                continue
+            if od.prune_outputs is not None:
+                kernel = od.prune_outputs(op, set(idx), self.ctx)
+                if kernel is not None:
+                    self._rekernel(op, kernel)
+                    done.append(op.name)
+                continue
+            found = od.pieces(op) if od.pieces is not None else None
+            if found is None or not idx:
+                continue
+            axis, bounds = found
+            x = self.resolve(op.inputs[0])
+            m = x.op
+            trans = m.op_def.product(m) if m.op_def.product is not None and m in self.live else None
+            lo, hi = min(bounds[i][0] for i in idx), max(bounds[i][1] for i in idx)
+            if (trans is None or axis > 1 or m.outputs[0] is not x or readers.get(x) != [op] or x in fetched
+                    or x in self.fed or m in self.fetch_ops or m in self.control_targets or m in self.kernels
+                    or (lo, hi) == (bounds[0][0], bounds[-1][1])):
+                continue
+            self._rekernel(m, _narrowed_product(m, trans, axis, lo, hi, self.ctx))
+            self._rekernel(op, _pieces_of_part(axis, [bounds[i] if i in idx else None
+                                                      for i in range(len(bounds))], lo))
+            done.append((m.name, op.name))
+
+    def _rekernel(self, op, kernel):
+        self.kernels[op] = kernel
+        self.rewired[op] = [t for i, t in enumerate(op.inputs) if i not in _ref_inputs(op)]  # marks it: no island
+
+    def _readers(self):
+        """Tensor -> the live ops that read it (its value or only its shape), each once."""
+        users = {}
+        for op in self.live:
+            for a in self.args(op):
+                if op not in users.setdefault(a, []):
+                    users[a].append(op)
+        return users
+
+    # --- pass 6: matrix products added into variables by BLAS ---------------------------------------------------
     def gemm(self):
         """A variable update that adds a scaled matrix product to its variable or a slot (gradient descent on a
         weight, w -= lr·xᵀ·dy, or momentum's accum = m·accum + xᵀ·dy: `OpDef.accumulates` of an update fed by an
@@ -398,7 +458,7 @@ class Program:
             self.rewired[m] = list(m.inputs)  # its inputs as before; the mark keeps it out of islands
             done.append((m.name, op.name))
 
-    # --- pass 6: in-place fusion ---------------------------------------------------------------------------------
+    # --- pass 7: in-place fusion ---------------------------------------------------------------------------------
     def fuse(self):
         """Elementwise ops write into the fresh buffer of the op before them when nothing else reads it:
         matmul -> add bias -> relu become one buffer written three times (`out=`), saving two allocations
@@ -462,7 +522,7 @@ class Program:
                 out.append(t)
         return out
 
-    # --- pass 7: buffers kept across runs --------------------------------------------------------------------
+    # --- pass 8: buffers kept across runs --------------------------------------------------------------------
     def reuse(self):
         """Matrix products whose buffer never leaves the run write into a buffer the plan keeps from one run to
         the next (`out=`), instead of a new allocation every run: a step of a training loop then reuses the
@@ -563,6 +623,27 @@ def _update_by_gemm(op, m, trans, accumulates, ctx):
         others.insert(at, product(a, b))
         return update(*others)
     return update_by_gemm
+
+
+def _narrowed_product(m, trans, axis, lo, hi, ctx):
+    """The product `m` = op(a)·op(b) computing only its rows (axis 0) or columns (axis 1) lo:hi, from the rows or
+    columns of its operands they need (views): the same sums of the same products."""
+    product = m.op_def.kernel(m, ctx)
+    ta, tb = trans
+    if axis == 1:
+        if tb:
+            return lambda a, b: product(a, b[lo:hi])
+        return lambda a, b: product(a, b[:, lo:hi])
+    if ta:
+        return lambda a, b: product(a[:, lo:hi], b)
+    return lambda a, b: product(a[lo:hi], b)
+
+
+def _pieces_of_part(axis, bounds, lo):
+    """A split's kernel on the part of its input that starts at `lo` along `axis`: the pieces of `bounds` (None
+    for a piece nobody reads, which comes back as None)."""
+    keys = [None if b is None else (slice(None),) * axis + (slice(b[0] - lo, b[1] - lo),) for b in bounds]
+    return lambda x: [None if k is None else x[k] for k in keys]
 
 
 def _contraction_check(m, trans, ctx):
