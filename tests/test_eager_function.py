@@ -52,6 +52,16 @@ def test_arguments_bound_to_the_parameters_share_a_trace(eager, capsys):
         scaled(x, bias=1.0)
 
 
+def test_keywords_bound_in_another_order(eager):
+    @tf.function
+    def f(b, a):
+        return a - b
+
+    same = tf.constant(1.0)
+    assert float(f(a=same, b=same)) == 0.0  # the first call of this key passes one tensor twice
+    assert float(f(a=tf.constant(5.0), b=tf.constant(2.0))) == 3.0 and f.trace_count == 1
+
+
 def test_a_tensor_default_is_fed(eager):
     @tf.function
     def add(x, y=np.ones(2, np.float32)):

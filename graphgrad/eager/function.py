@@ -171,7 +171,9 @@ class Function:
         """(trace, direct) for a call with these arguments, tracing its canonical signature when it is new."""
         key, leaves, feed_arrays, structure = self._canonical(args, kwargs)
         trace = self._trace_of(key, leaves, structure)
-        direct = arrays is not None and len(arrays) == len(feed_arrays) and all(
+        # The call's own arrays are the feeds in order (then so are those of every call with its key), told apart
+        # by identity: an array passed twice could hide keywords that bind in another order.
+        direct = arrays is not None and len(arrays) == len(feed_arrays) == len({id(a) for a in arrays}) and all(
             a is b for a, b in zip(arrays, feed_arrays))
         return trace, direct
 
