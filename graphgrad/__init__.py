@@ -72,6 +72,7 @@ from .framework.graph import (
 )
 from .framework.op_def import RegisterGradient  # noqa: F401
 from .framework.tensor_shape import Dimension, TensorShape
+from .framework.tensor_spec import TensorSpec  # noqa: F401
 from .io.parsing_ops import (  # noqa: F401  (TF1's top-level names of tf.io's parsing)
     FixedLenFeature,
     FixedLenSequenceFeature,

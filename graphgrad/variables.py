@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 
 from .framework import dtypes
 from .framework.graph import GraphKeys, Tensor, get_default_graph
@@ -355,6 +356,10 @@ def _default_initializer(dtype):
     return init_ops.zeros_initializer()
 
 
+def _initial_value(initializer, shape, dtype):
+    return convert_to_tensor(initializer(shape, dtype=dtype), dtype=dtype)
+
+
 def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
                  collections=None, caching_device=None, partitioner=None, validate_shape=True,
                  use_resource=None, custom_getter=None, constraint=None, **kwargs):
@@ -414,9 +419,11 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
             if not shape.is_fully_defined():
                 raise ValueError(f"Shape of a new variable ({full}) must be fully defined, but instead was "
                                  f"{shape}.")
-            with g.name_scope(full + "/Initializer/"):
-                init_val = initializer(shape.as_list(), dtype=dtype)
-                init_val = convert_to_tensor(init_val, dtype=dtype)
+            if getattr(g, "_lifts_variables", False):  # a tf.function's trace lifts the variable out: its
+                init_val = functools.partial(_initial_value, initializer, shape.as_list(), dtype)  # value, eagerly
+            else:
+                with g.name_scope(full + "/Initializer/"):
+                    init_val = _initial_value(initializer, shape.as_list(), dtype)
         var = Variable(init_val, trainable=trainable, collections=collections, validate_shape=validate_shape,
                        name=full, dtype=dtype, constraint=constraint, _absolute_name=True)
     store[full] = var

@@ -113,3 +113,32 @@ def test_what_cannot_be_saved(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "h5py", None)
     with pytest.raises(ImportError, match=r"pip install 'graphgrad\[h5\]'"):
         model.save(str(tmp_path / "m.h5"))
+
+
+@pytest.mark.parametrize("eager", [False, True], ids=["graph", "eager"])
+def test_the_optimizers_state_is_saved_and_training_goes_on_as_if_uninterrupted(tmp_path, eager):
+    """Keras' `optimizer_weights`: Adam's moments and beta powers come back with the model, so fit after
+    load_model gives the losses the uninterrupted run gives (a fresh Adam would start its moments at zero)."""
+    import contextlib
+
+    import graphgrad as tf
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(32, 5)).astype(np.float32), rng.integers(0, 3, 32)
+    with eager_mode() if eager else contextlib.nullcontext(), tf.Graph().as_default() if not eager else \
+            contextlib.nullcontext():
+        tf.set_random_seed(1)
+        model = keras.Sequential([keras.layers.Dense(8, activation="relu", input_shape=(5,)),
+                                  keras.layers.Dense(3, activation="softmax")])
+        model.compile(keras.optimizers.Adam(0.05), "sparse_categorical_crossentropy")
+        model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+        path = str(tmp_path / "model.h5")
+        model.save(path)
+        going_on = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history["loss"]
+        with h5py.File(path, "r") as f:
+            names = _texts(f["optimizer_weights"].attrs["weight_names"])
+        assert any("/.OPTIMIZER_SLOT/optimizer/m/" in n for n in names) and "optimizer/beta1_power/.ATTRIBUTES/" \
+            "VARIABLE_VALUE" in names
+        loaded = keras.models.load_model(path)
+        resumed = loaded.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history["loss"]
+    np.testing.assert_allclose(resumed, going_on, rtol=1e-6)

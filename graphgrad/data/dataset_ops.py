@@ -33,6 +33,7 @@ from ..framework import dtypes, errors
 from ..framework.graph import Tensor, get_default_graph, name_scope
 from ..framework.random_seed import get_seed
 from ..framework.tensor_shape import TensorShape
+from ..framework.tensor_spec import TensorSpec  # noqa: F401  (tf.data.TensorSpec)
 from ..ops.core import _infer_numpy, convert_to_tensor, placeholder
 from ..ops.script_ops import py_error
 from ..ops.sparse_ops import SparseTensor
@@ -365,22 +366,6 @@ class Dataset(ElementSpec):
 class _Text(str):
     def __repr__(self):
         return str(self)
-
-
-class TensorSpec:
-    """What `element_spec` lists per component (TF 1.15+)."""
-
-    def __init__(self, shape, dtype):
-        self.shape, self.dtype = TensorShape(shape), dtypes.as_dtype(dtype)
-
-    def __repr__(self):
-        return f"TensorSpec(shape={self.shape}, dtype=tf.{self.dtype.name}, name=None)"
-
-    def __eq__(self, other):
-        return isinstance(other, TensorSpec) and self.shape.as_list() == other.shape.as_list() \
-            and self.dtype == other.dtype if self.shape.dims_tuple is not None else self is other
-
-    __hash__ = object.__hash__
 
 
 # --- sources ---------------------------------------------------------------------------------------------------

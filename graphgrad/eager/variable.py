@@ -57,7 +57,7 @@ class EagerVariable(Variable):
         self._run_context = _ctx.context()
         self._read_dtype = dt  # what a read's tensor holds (its shape when known: else from the value)
         self._read_shape = shape if shape.is_fully_defined() else None
-        _ctx.context().variables[handle.op] = np.array(init.numpy(), dtype=dt.np, copy=True)
+        _ctx.context().set_variable(handle.op, np.array(init.numpy(), dtype=dt.np, copy=True))
         eager_graph().add_to_collections(collections or [], self)  # keeps only the global step, as TF eager
 
     # --- identity -------------------------------------------------------------------------------------------
@@ -132,12 +132,12 @@ class EagerVariable(Variable):
         arr = np.asarray(value, dtype=self.dtype.base_dtype.np)
         if not self.shape.is_compatible_with(arr.shape):
             raise ValueError(f"Cannot load value of shape {arr.shape} into variable {self.name} of shape {self.shape}")
-        store = _ctx.context().variables
-        cur = store[self._handle_op]
+        ctx = _ctx.context()
+        cur = ctx.variables[self._handle_op]
         if cur.shape == arr.shape:
             np.copyto(cur, arr)
         else:
-            store[self._handle_op] = arr.copy()
+            ctx.set_variable(self._handle_op, arr.copy())
 
     # --- updates (eager: run now; traced: graph ops on the captured variable) --------------------------------
     def assign(self, value, use_locking=False, name=None, read_value=True):

@@ -427,7 +427,8 @@ class Model(Layer):
     # --- whole models ----------------------------------------------------------------------------------
     def save(self, filepath, overwrite=True, include_optimizer=True):
         """One Keras HDF5 file with the architecture, the weights and the compile arguments (h5py, the h5
-        extra); `keras.models.load_model` reads it. The optimizer's state is not saved (tf.train.Checkpoint)."""
+        extra); `keras.models.load_model` reads it. The optimizer's state (slots, beta powers) is saved once
+        training built it, so training after `load_model` goes on as if uninterrupted."""
         saving.save_model(self, filepath, overwrite, include_optimizer)
 
     def _is_sequential(self):

@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from ..train import checkpoint_io
+from ..train import checkpoint, checkpoint_io
 
 _FORMAT = "graphgrad.keras weights"
 
@@ -92,6 +92,44 @@ def _training_config(model):
             "loss": model.loss, "metrics": names}
 
 
+class _Training:
+    """A model with its optimizer, as tf.train.Checkpoint paths name them (`optimizer/...`, slots under
+    `model/layer-0/kernel/.OPTIMIZER_SLOT/optimizer/m/...`): how the optimizer's state is saved."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def _checkpoint_dependencies(self):
+        return [("model", self.model), ("optimizer", self.model.optimizer)]
+
+
+def _optimizer_weights(model):
+    """{path: value} of the optimizer's state (its variables and slots), empty before it was built by training."""
+    from ..eager import EagerVariable
+
+    if getattr(model.optimizer, "_tf", None) is None:
+        return {}
+    found = {p: v for p, v in checkpoint.object_variables(_Training(model)).items()
+             if p.startswith("optimizer/") or "/.OPTIMIZER_SLOT/" in p}
+    graph = [v for v in found.values() if not isinstance(v, EagerVariable)]
+    values = model._session().variable_values(graph) if graph else {}
+    return {p: v.numpy() if isinstance(v, EagerVariable) else values[v.op] for p, v in found.items()}
+
+
+def _restore_optimizer(model, saved):
+    """Put the saved optimizer state back: in graph mode after building the training function (which makes the
+    slots), eagerly when the first training step makes them (a Checkpoint's deferred restore)."""
+    from ..eager import executing_eagerly
+
+    root = _Training(model)
+    if executing_eagerly():
+        model.optimizer.build()
+        checkpoint.CheckpointLoadStatus(root, saved, "optimizer_weights")
+        return
+    model._make_functions()
+    checkpoint.CheckpointLoadStatus(root, saved, "optimizer_weights").run_restore_ops(model._session())
+
+
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     """Write `model` (Sequential or functional) as one Keras HDF5 file, atomically (a temporary file renamed)."""
     h5py = _h5py("model.save (a Keras .h5 file)")
@@ -100,6 +138,7 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
         raise FileExistsError(f"{path} exists and overwrite=False")
     config = {"class_name": "Sequential" if model._is_sequential() else "Functional", "config": model.get_config()}
     training = _training_config(model) if include_optimizer else None
+    optimizer_weights = _optimizer_weights(model) if training is not None else {}
     tmp = f"{path}.tmp-{os.getpid()}"
     try:
         with h5py.File(tmp, "w") as f:
@@ -115,6 +154,11 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
                 names = [f"{layer.name}/{rel}:0" for rel, _ in layer._checkpoint_dependencies()]
                 g.attrs["weight_names"] = [n.encode("utf8") for n in names]
                 for name, value in zip(names, layer.get_weights()):
+                    g.create_dataset(name, data=value)
+            if optimizer_weights:  # Keras' group for the optimizer's state (named by checkpoint path here)
+                g = f.create_group("optimizer_weights")
+                g.attrs["weight_names"] = [n.encode("utf8") for n in optimizer_weights]
+                for name, value in optimizer_weights.items():
                     g.create_dataset(name, data=value)
         os.replace(tmp, path)
     finally:
@@ -175,6 +219,10 @@ def load_model(filepath, custom_objects=None, compile=True):
             raise ValueError(f"No model found in config file {path}: it holds weights only (use load_weights)")
         config = json.loads(_text(f.attrs["model_config"]))
         training = json.loads(_text(f.attrs["training_config"])) if "training_config" in f.attrs else None
+        saved_state = {}
+        if "optimizer_weights" in f:
+            g = f["optimizer_weights"]
+            saved_state = {n: np.asarray(g[n]) for n in (_text(n) for n in g.attrs["weight_names"])}
     kind, body = config["class_name"], config["config"]
     if kind == "Sequential":
         model = Sequential.from_config(body, custom_objects)
@@ -189,6 +237,8 @@ def load_model(filepath, custom_objects=None, compile=True):
         accepted = _accepted(cls) | set(cls._defaults)
         opt = cls(**{k: v for k, v in spec["config"].items() if k in accepted and not isinstance(v, dict)})
         model.compile(opt, training["loss"], metrics=training.get("metrics") or None)
+        if saved_state:
+            _restore_optimizer(model, saved_state)
     return model
 
 

@@ -8,7 +8,7 @@ element's last step, as in TF1."""
 from __future__ import annotations
 
 from ..framework import dtypes
-from ..framework.graph import name_scope
+from ..framework.graph import get_default_graph, name_scope
 from ..framework.tensor_shape import TensorShape
 from ..ops import nest
 from ..ops.array_ops import identity, reverse, shape, stack, transpose, unstack, zeros
@@ -95,27 +95,27 @@ def _dynamic_rnn_loop(cell, inputs, initial_state, sequence_length, batch_size, 
     state_dtype = flat_state[0].dtype.base_dtype if flat_state else flat_input[0].dtype.base_dtype
     flat_output_size = nest.flatten(cell.output_size)
 
+    # Executing eagerly, TF runs the loop's body as Python and keeps its TensorArrays as lists (below).
+    eager = get_default_graph()._is_eager
     with name_scope("dynamic_rnn"):
-        input_tas = [TensorArray(x.dtype, size=time_steps, element_shape=x.shape[1:] if x.shape.ndims else None,
-                                 tensor_array_name=f"input_{k}").unstack(x) for k, x in enumerate(flat_input)]
-        output_tas = [TensorArray(state_dtype, size=time_steps, tensor_array_name=f"output_{k}",
-                                  element_shape=TensorShape([batch_size if isinstance(batch_size, int) else None])
-                                  .concatenate(TensorShape(size)))
-                      for k, size in enumerate(flat_output_size)]
+        if not eager:
+            input_tas = [TensorArray(x.dtype, size=time_steps, tensor_array_name=f"input_{k}",
+                                     element_shape=x.shape[1:] if x.shape.ndims else None).unstack(x)
+                         for k, x in enumerate(flat_input)]
+            output_tas = [TensorArray(state_dtype, size=time_steps, tensor_array_name=f"output_{k}",
+                                      element_shape=TensorShape([batch_size if isinstance(batch_size, int) else
+                                                                 None]).concatenate(TensorShape(size)))
+                          for k, size in enumerate(flat_output_size)]
         zero_output = None
         if sequence_length is not None:
             zero_output = [zeros([batch_size] + TensorShape(size).as_list(), dtype=state_dtype)
                            for size in flat_output_size]
         time = convert_to_tensor(0, dtype=dtypes.int32, name="time")
 
-    def cond(t, *_):
-        from ..ops.comparison_ops import less
-
-        return less(t, time_steps)
-
-    def body(t, out_tas, state):
-        x_t = nest.pack_sequence_as(inputs, [ta.read(t) for ta in input_tas])
-        output, new_state = cell(x_t, state)
+    def step(t, x_t, state):
+        """One time step: the cell's flat outputs and its new state (zeros and the old state past a batch
+        element's sequence_length)."""
+        output, new_state = cell(nest.pack_sequence_as(inputs, x_t), state)
         nest.assert_same_structure(state, new_state)
         flat_out = nest.flatten(output)
         if sequence_length is not None:
@@ -125,6 +125,24 @@ def _dynamic_rnn_loop(cell, inputs, initial_state, sequence_length, batch_size, 
             for n, s in zip(flat_new, nest.flatten(state)):
                 n.set_shape(s.shape)
             new_state = nest.pack_sequence_as(state, flat_new)
+        return flat_out, new_state
+
+    if eager:  # the same steps over the (known) time steps, on the unstacked inputs; the outputs stacked
+        xs = [unstack(x) for x in flat_input]
+        steps, state = [], initial_state
+        for t in range(steps_static):
+            flat_out, state = step(t, [x[t] for x in xs], state)
+            steps.append(flat_out)
+        outputs = [stack([o[k] for o in steps]) for k in range(len(flat_output_size))]
+        return nest.pack_sequence_as(cell.output_size, outputs), state
+
+    def cond(t, *_):
+        from ..ops.comparison_ops import less
+
+        return less(t, time_steps)
+
+    def body(t, out_tas, state):
+        flat_out, new_state = step(t, [ta.read(t) for ta in input_tas], state)
         out_tas = tuple(ta.write(t, o) for ta, o in zip(out_tas, flat_out))
         return t + 1, out_tas, new_state
 

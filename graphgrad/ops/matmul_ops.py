@@ -62,15 +62,19 @@ class MatMul(OpDef):
         return matmul_checked
 
     def jit(op, facts):
-        """Small 2-D float products (the dimensions known while building multiply to at most 1024), as loops in
-        the island (runtime/jitlib.py): there the call is the cost. Larger ones stay NumPy's BLAS calls."""
+        """Small 2-D float products as loops in the island (runtime/jitlib.py): there the call is the cost.
+        Known m, k, n: at most 4096 multiply-adds, where the loops cost a NumPy call (16x16x16: ~1 µs each;
+        32x8x8 0.6 against 1.0), so a tf.function (traced with its inputs' batch size) keeps W1's products in the
+        island. An unknown (batch) dimension: the known ones multiply to at most 1024. Larger ones stay NumPy's
+        BLAS calls."""
         sa, sb = facts.sym(op.inputs[0]), facts.sym(op.inputs[1])
         if len(sa) != 2 or len(sb) != 2 or not op.outputs[0].dtype.is_floating \
                 or facts.ctx.matmul_precision != "float32":
             return None
         m, k = (sa[1], sa[0]) if op.attrs["transpose_a"] else sa
         n = sb[0] if op.attrs["transpose_b"] else sb[1]
-        if prod(d for d in (m, k, n) if isinstance(d, int)) > 1024:  # an unknown (batch) dimension not counted
+        dims = [d for d in (m, k, n) if isinstance(d, int)]
+        if prod(dims) > (4096 if len(dims) == 3 else 1024):
             return None
         ta, tb = (".T" if op.attrs[k] else "" for k in ("transpose_a", "transpose_b"))
         return f"{{o0}} = _lib.matmul({{i0}}{ta}, {{i1}}{tb})"

@@ -72,7 +72,7 @@ class Assign(MutatingOp):
         return [(shape, op.inputs[0].dtype)]
 
     def kernel(op, ctx):
-        store, var, xp = ctx.variables, op.inputs[0].op, ctx.xp
+        store, var, xp, replace = ctx.variables, op.inputs[0].op, ctx.xp, ctx.set_variable
         dtype = op.inputs[0].dtype.base_dtype.np
 
         def assign(value):
@@ -81,7 +81,7 @@ class Assign(MutatingOp):
                 xp.copyto(cur, value)
                 return cur
             new = xp.array(value, dtype=dtype, copy=True)
-            store[var] = new
+            replace(var, new)
             return new
         return assign
 

@@ -26,6 +26,9 @@ class RunContext:
         #: A backend array as NumPy (a copy on a GPU; identity on the CPU, where the plan copies aliasing fetches).
         self.to_host = backend.to_host
         self.variables: dict = {}   # VariableV2 op -> array (the session owns variable values, on the device)
+        #: How many times a variable's buffer was put in or replaced (`set_variable`); in-place writes do not
+        #: count. A holder of aliases of the buffers (tf.function's captured variables) re-reads them when it moved.
+        self.replacements = 0
         self._rngs: dict = {}       # random op -> np.random.Generator, so each session replays its seeds
         self.stderr = None          # where Print writes; None means sys.stderr at call time
         self.print_counts: dict = {}  # Print op -> times printed (for first_n), per session
@@ -45,6 +48,12 @@ class RunContext:
             close = getattr(r, "close", None)
             if close is not None:
                 close()
+
+    def set_variable(self, key, value):
+        """Put `value` as the buffer of variable `key` (a first value, or one of another shape): every writer
+        that replaces a buffer rather than writing into it goes through here, so `replacements` counts it."""
+        self.variables[key] = value
+        self.replacements += 1
 
     def subplan(self, fetches, feeds):
         """A compiled plan of part of the graph, run by an op inside another plan (a tf.cond branch, a loop

@@ -445,10 +445,11 @@ class Plan:
         for v, val in saved.items():
             if val is None:
                 store.pop(v, None)
+                self.ctx.replacements += 1
             elif v in store and store[v].shape == val.shape:
                 self.ctx.xp.copyto(store[v], val)
             else:
-                store[v] = val
+                self.ctx.set_variable(v, val)
 
     def __call__(self, feeds):
         if self.locked:

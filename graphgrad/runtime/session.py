@@ -268,7 +268,7 @@ class Session:
                 if cur is not None and cur.shape == value.shape:
                     xp.copyto(cur, self._ctx.to_device(value))
                 else:
-                    store[op] = xp.array(value, copy=True)
+                    self._ctx.set_variable(op, xp.array(value, copy=True))
 
     def reseed(self, op, seed):
         """Restart random op `op`'s stream in this session from `seed` (anything np.random.default_rng

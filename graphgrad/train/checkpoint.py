@@ -68,6 +68,12 @@ def _variables(root):
     return found
 
 
+def object_variables(root):
+    """{checkpoint path: variable} of everything reachable from `root` (an object with
+    `_checkpoint_dependencies()`), optimizer slots included: what a Checkpoint of `root` saves."""
+    return _variables(root)
+
+
 def _watch(root, callback):
     """Ask every object under `root` that can create variables later to call `callback` when it does."""
     seen = set()
