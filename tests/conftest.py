@@ -20,11 +20,11 @@ if FAKE_GPU:
 
 
 def pytest_collection_modifyitems(config, items):
-    """On the fake GPU, tests marked `host_process` or `cpu_semantics` are skipped, naming why."""
+    """On the fake GPU, tests marked `host_process`, `cpu_semantics` or `cpu_only` are skipped, naming why."""
     if not FAKE_GPU:
         return
     for item in items:
-        for name in ("host_process", "cpu_semantics"):
+        for name in ("host_process", "cpu_semantics", "cpu_only"):
             mark = item.get_closest_marker(name)
             if mark is not None:
                 item.add_marker(pytest.mark.skipif(True, reason=f"fake GPU run ({name}): {mark.args[0]}"))

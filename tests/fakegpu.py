@@ -9,6 +9,7 @@ and returns device arrays.
 from __future__ import annotations
 
 import contextlib
+import threading
 import types
 
 import numpy as np
@@ -130,7 +131,14 @@ def to_host(a):
 
 # --- CUDA-graph capture ------------------------------------------------------------------------------------------
 
-_capture = types.SimpleNamespace(active=False)
+class _CaptureState(threading.local):
+    """Whether this thread is capturing: a capture restricts the capturing thread only (CuPy captures in CUDA's
+    relaxed mode, on the thread's own stream), so other threads' runs read the host as usual meanwhile."""
+
+    active = False
+
+
+_capture = _CaptureState()
 
 
 def _no_host_read(what):

@@ -9,6 +9,7 @@ import importlib.machinery
 import importlib.util
 import os
 import sys
+import threading
 import types
 import warnings
 
@@ -278,6 +279,28 @@ def test_cupy_capture_glue_follows_cupys_stream_capture_protocol():
     with pytest.raises(ZeroDivisionError):
         graphs.capture(lambda: 1 / 0)
     assert calls[2:4] == ["begin", "end"]  # the capture is ended, and the kernel's error is the one raised
+
+
+def test_each_thread_captures_and_replays_on_its_own_stream():
+    """A capture records all that is issued to its stream: two threads sharing one would capture each other."""
+    made = []
+
+    def new_stream():
+        made.append(_Recorder([]))
+        return made[-1]
+
+    cupy = types.SimpleNamespace(cuda=types.SimpleNamespace(Stream=new_stream))
+    graphs = backends._CupyGraphs(cupy)
+    mine = graphs.stream()
+    assert graphs.stream() is mine  # one per thread, kept
+    theirs = []
+    t = threading.Thread(target=lambda: theirs.append(graphs.stream()))
+    t.start()
+    t.join()
+    assert theirs[0] is not mine and len(made) == 2
+    graph = _Recorder([])
+    graphs.launch((graph, None))
+    assert graph.calls == [("launch", mine)]
 
 
 # --- choosing the session's device ------------------------------------------------------------------------

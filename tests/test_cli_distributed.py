@@ -17,6 +17,10 @@ from mpi_launch import needs_mpi  # noqa: E402
 ARGS = ["--epochs", "2", "--no-progress", "--batch-size", "32", "--hidden", "32"]
 
 
+
+pytestmark = pytest.mark.host_process("the ranks are fresh processes")
+
+
 def run(n, *args, timeout=120, code=None):
     """`python -m graphgrad train ...` (under mpiexec -n n when n): (returncode, stdout, stderr)."""
     py = ["-c", code] if code else ["-m", "graphgrad"]

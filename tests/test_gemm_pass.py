@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 import graphgrad as tf
 from graphgrad.runtime import blas
 
-pytestmark = pytest.mark.skipif(not blas.available(), reason="NumPy's BLAS has no cblas_?gemm to bind here")
+pytestmark = [pytest.mark.skipif(not blas.available(), reason="NumPy's BLAS has no cblas_?gemm to bind here"),
+              pytest.mark.cpu_only("the gemm pass binds NumPy's BLAS; a GPU plan keeps its products")]
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,10 @@ pytest.importorskip("numba", reason="the jit extra (Numba) is not installed")
 RTOL, ATOL = 1e-5, 1e-6
 
 
+
+pytestmark = pytest.mark.cpu_only("Numba islands compile plans on the CPU backend only")
+
+
 @pytest.fixture
 def jit_on(monkeypatch, tmp_path):
     monkeypatch.setenv("GRAPHGRAD_JIT", "1")

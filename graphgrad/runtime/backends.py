@@ -15,6 +15,7 @@ import importlib.util
 import os
 import re
 import sys
+import threading
 import warnings
 from typing import NamedTuple
 
@@ -204,19 +205,22 @@ def _cupy_backend(index):
 
 
 class _CupyGraphs:
-    """CUDA-graph capture with CuPy. Everything of a replayed plan (feed copies, launch, fetch copies) runs on one
+    """CUDA-graph capture with CuPy. Everything of a replayed plan (feed copies, launch, fetch copies) runs on a
     stream of its own; it is a blocking stream, so it is ordered with the legacy default stream that CuPy's
-    other work (the feeds' host-to-device copies) uses. The captured run allocates from a memory pool of its
-    own, kept with the graph: nothing else can be handed the memory the graph reads and writes."""
+    other work (the feeds' host-to-device copies) uses. Each thread has its own such stream: a capture records
+    everything issued to its stream, so a second thread replaying or capturing on the same stream would end up
+    inside the first one's graph. The captured run allocates from a memory pool of its own, kept with the graph:
+    nothing else can be handed the memory the graph reads and writes."""
 
     def __init__(self, cupy):
         self._cupy = cupy
-        self._stream = None
+        self._local = threading.local()
 
     def stream(self):
-        if self._stream is None:
-            self._stream = self._cupy.cuda.Stream()
-        return self._stream
+        stream = getattr(self._local, "stream", None)
+        if stream is None:
+            stream = self._local.stream = self._cupy.cuda.Stream()
+        return stream
 
     def capture(self, fn, written=()):
         del written  # a stream capture runs nothing, so it changes nothing
@@ -236,7 +240,7 @@ class _CupyGraphs:
         return (graph, pool), result
 
     def launch(self, graph):
-        graph[0].launch(stream=self._stream)
+        graph[0].launch(stream=self.stream())
 
 
 def _cupy_matmul(cupy, precision):
