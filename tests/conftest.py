@@ -30,6 +30,23 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skipif(True, reason=f"fake GPU run ({name}): {mark.args[0]}"))
 
 
+@pytest.fixture
+def jit_on(monkeypatch, tmp_path):
+    """Numba islands on (tests/test_jit*.py), compiled after one run into a cache folder of the test's own; every
+    island pays whatever the runs took, so a slow first run on a loaded machine does not decide what a test sees
+    (the profitability tests set `jit.CALL_S` themselves)."""
+    monkeypatch.setenv("GRAPHGRAD_JIT", "1")
+    monkeypatch.setenv("GRAPHGRAD_JIT_AFTER", "1")
+    monkeypatch.setenv("GRAPHGRAD_JIT_AFTER_S", "0")
+    monkeypatch.setenv("GRAPHGRAD_JIT_CACHE", str(tmp_path))
+    from graphgrad.runtime import jit
+
+    monkeypatch.setattr(jit, "CALL_S", 1.0)
+    jit._cache_dir.cache_clear()
+    yield tmp_path
+    jit._cache_dir.cache_clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_default_graph():
     """Every test starts on an empty default graph with no default session left over."""

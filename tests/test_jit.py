@@ -13,24 +13,7 @@ pytest.importorskip("numba", reason="the jit extra (Numba) is not installed")
 
 RTOL, ATOL = 1e-5, 1e-6
 
-
-
 pytestmark = pytest.mark.cpu_only("Numba islands compile plans on the CPU backend only")
-
-
-@pytest.fixture
-def jit_on(monkeypatch, tmp_path):
-    monkeypatch.setenv("GRAPHGRAD_JIT", "1")
-    monkeypatch.setenv("GRAPHGRAD_JIT_AFTER", "1")
-    monkeypatch.setenv("GRAPHGRAD_JIT_AFTER_S", "0")
-    monkeypatch.setenv("GRAPHGRAD_JIT_CACHE", str(tmp_path))
-    from graphgrad.runtime import jit
-    # every island pays, whatever the runs took: on a loaded machine a slow first run must not decide what
-    # these tests see (the profitability test sets CALL_S itself)
-    monkeypatch.setattr(jit, "CALL_S", 1.0)
-    jit._cache_dir.cache_clear()
-    yield tmp_path
-    jit._cache_dir.cache_clear()
 
 
 def _mlp(kind, optimizer, dtype=tf.float32, seed=0):

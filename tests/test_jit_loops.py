@@ -15,21 +15,7 @@ from graphgrad.runtime import jitlib  # noqa: E402 - needs Numba
 
 RTOL, ATOL = 1e-5, 1e-6
 
-
-
 pytestmark = pytest.mark.cpu_only("Numba islands compile plans on the CPU backend only")
-
-
-@pytest.fixture
-def jit_on(monkeypatch, tmp_path):
-    monkeypatch.setenv("GRAPHGRAD_JIT", "1")
-    monkeypatch.setenv("GRAPHGRAD_JIT_AFTER", "1")
-    monkeypatch.setenv("GRAPHGRAD_JIT_AFTER_S", "0")
-    monkeypatch.setenv("GRAPHGRAD_JIT_CACHE", str(tmp_path))
-    from graphgrad.runtime import jit
-    jit._cache_dir.cache_clear()
-    yield tmp_path
-    jit._cache_dir.cache_clear()
 
 
 class _Ctx:
