@@ -209,3 +209,76 @@ def test_any_product_added_into_a_variable_matches_the_unoptimized_update(m, n, 
                 assert any(p.rewrites["gemm"] for p, _ in s._plans.values()) == optimize
     scale = np.abs(w0).max() + 2 * abs(lr) * np.abs((a.T if ta else a) @ (b.T if tb else b)).max()
     np.testing.assert_allclose(got[0], got[1], rtol=0, atol=4 * np.finfo(np.float32).eps * scale)
+
+
+def _unrolled(optimizer, steps=5, l2=0.0):
+    """A recurrent net unrolled by hand (the Jacobian lecture's RNN): one weight used at every step, so its
+    gradient is the AddN of one product per step."""
+    rng = np.random.RandomState(0)
+    xs = [tf.placeholder(tf.float32, [None, 64], name=f"x{t}") for t in range(steps)]
+    w = tf.Variable(rng.randn(64, 64).astype(np.float32) * 0.1, name="w")
+    u = tf.Variable(rng.randn(64, 64).astype(np.float32) * 0.1, name="u")
+    h = tf.zeros([tf.shape(xs[0])[0], 64])
+    for x in xs:
+        h = tf.tanh(tf.matmul(x, u) + tf.matmul(h, w))
+    loss = tf.reduce_mean(tf.square(h - 0.5))
+    if l2:
+        loss += l2 * tf.nn.l2_loss(w)
+    train = optimizer.minimize(loss)
+    feeds = {x: rng.randn(16, 64).astype(np.float32) for x in xs}
+    return train, loss, [w, u], feeds
+
+
+@pytest.mark.parametrize("make", [lambda: tf.train.GradientDescentOptimizer(0.5),
+                                  lambda: tf.train.MomentumOptimizer(0.2, 0.9)], ids=["sgd", "momentum"])
+def test_a_weight_used_at_every_step_adds_each_product_by_blas(make):
+    got = []
+    for optimize in (True, False):
+        g = tf.Graph()
+        with g.as_default():
+            train, loss, variables, feeds = _unrolled(make())
+            with tf.Session(optimize=optimize) as s:
+                s.run(tf.global_variables_initializer())
+                losses = [s.run([train, loss], feeds)[1] for _ in range(6)]
+                got.append((s.run(variables), losses))
+                if optimize:
+                    rewrites = next(p for p, _ in s._plans.values() if p.rewrites["gemm"]).rewrites["gemm"]
+                    sums = [products for products, _ in rewrites if isinstance(products, list)]
+                    assert [len(p) for p in sums] == [5, 5]  # w and u: one product per step
+    for a, b in zip(got[0][0], got[1][0]):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got[0][1], got[1][1], rtol=1e-5)
+
+
+def test_a_sum_with_a_term_that_is_no_product_keeps_its_kernels():
+    g = tf.Graph()
+    with g.as_default():
+        train, loss, variables, feeds = _unrolled(tf.train.GradientDescentOptimizer(0.5), l2=1e-3)
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            s.run(train, feeds)
+            rewrites = next(p for p, _ in s._plans.values()
+                            if any(op.type == "ApplyGradientDescent" for op in p.ops)).rewrites["gemm"]
+    assert [u for _, u in rewrites] == ["GradientDescent/update_u/ApplyGradientDescent"]  # w's sum has w·l2
+
+
+@pytest.mark.parametrize("rows", [(3, 0), (0, 3), (0, 0)])
+def test_a_sum_whose_products_blas_refuses_in_part_equals_the_unoptimized_update(rows):
+    """An empty contraction (no rows fed) is no BLAS call: first, later or every product of a sum."""
+    rng = np.random.default_rng(1)
+    values = [rng.standard_normal((rows[i // 2], 64)).astype(np.float32) for i in range(4)]
+    got = []
+    for optimize in (True, False):
+        g = tf.Graph()
+        with g.as_default():
+            ps = [tf.placeholder(tf.float32, [None, 64]) for _ in range(4)]
+            w = tf.Variable(np.ones((64, 64), np.float32))
+            grad = tf.add_n([tf.matmul(ps[0], ps[1], transpose_a=True), tf.matmul(ps[2], ps[3], transpose_a=True)])
+            step = tf.train.GradientDescentOptimizer(0.25).apply_gradients([(grad, w)])
+            feeds = dict(zip(ps, values))
+            with tf.Session(optimize=optimize) as s:
+                s.run(tf.global_variables_initializer())
+                s.run(step, feeds)
+                got.append(s.run(w))
+                assert any(p.rewrites["gemm"] for p, _ in s._plans.values()) == optimize
+    np.testing.assert_allclose(got[0], got[1], rtol=1e-6, atol=1e-6)

@@ -97,6 +97,9 @@ class OpDef:
     #: update that adds the product, scaled, to the variable (`accumulates`) may have BLAS add it straight into
     #: the variable's buffer (the gemm pass, runtime/passes.py), when the update is the product's only reader.
     product = None
+    #: The op's value is the sum of its inputs (AddN: how autodiff adds up a weight's uses). The gemm pass then
+    #: adds each product of the sum into the variable by itself.
+    sums_inputs = False
     #: `accumulates(op) -> (grad_index, ref_index, scale, then) or None`: the update first does
     #: `ref <- beta·ref + alpha·inputs[grad_index]` on its reference input `ref_index`, with
     #: `(alpha, beta) = scale(*other value inputs)` (Python floats; None where the inputs do not allow it, e.g. a

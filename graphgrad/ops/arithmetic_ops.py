@@ -350,6 +350,7 @@ class AddN(OpDef):
 
     type = "AddN"
     shape_rule = equal_shapes
+    sums_inputs = True
 
     def simplify(op, facts):
         """The sum of one tensor is that tensor (the kernel returns it)."""

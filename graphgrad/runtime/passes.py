@@ -428,8 +428,10 @@ class Program:
         (runtime/blas.py): no product array, no scaling pass, no addition pass. Only where the update is the
         product's one reader, the product is not fetched or fed, the variable holds at least _REUSE_ELEMENTS
         elements of a float type BLAS takes, and neither operand may share memory with a variable (they are read
-        later than before: at the update). The product's op stays where it was as a check of the contracted
-        dimension, so a mismatch fails there with the same error. The sum is rounded once instead of three times
+        later than before: at the update). A gradient that is the sum of such products (`OpDef.sums_inputs`:
+        AddN, a weight used at every step of an unrolled RNN) has each of them added in turn, and the sum is not
+        made. The product's op stays where it was as a check of the contracted dimension, so a mismatch fails
+        there with the same error. The sum is rounded once instead of three times
         (docs/plan-compiler.md)."""
         done = self.rewrites["gemm"]
         if self.ctx.xp is not np or not blas.available() or self.ctx.matmul_precision != "float32":
@@ -441,22 +443,44 @@ class Program:
                 continue
             grad_index, ref_index, scale, then = found
             g = self.resolve(op.inputs[grad_index])
-            m = g.op
-            trans = m.op_def.product(m) if m.op_def.product is not None and m in self.live else None
             var_shape = op.inputs[ref_index].shape.dims_tuple
-            if (trans is None or g in fetched or g in self.fed or users.get(g) != [op] or m in self.fetch_ops
-                    or m in self.control_targets or m in self.kernels or m.outputs[0] is not g
-                    or var_shape is None or None in var_shape or np.prod(var_shape) < _REUSE_ELEMENTS
-                    or g.shape.dims_tuple != var_shape or g.dtype.base_dtype.np not in (np.float32, np.float64)
-                    or any(self.may_alias_variable(t) for t in self.args(m))):
+            if (var_shape is None or None in var_shape or np.prod(var_shape) < _REUSE_ELEMENTS
+                    or g.dtype.base_dtype.np not in (np.float32, np.float64)):
+                continue
+            summed = g.op if g.op.op_def.sums_inputs and self._only_reader(g, op, users, fetched) else None
+            terms = [self.resolve(t) for t in summed.inputs] if summed is not None else [g]
+            products = [self._product_for(t, op if summed is None else summed, var_shape, users, fetched)
+                        for t in terms]
+            if not products or None in products or len({m for m, _ in products}) != len(products):
                 continue
             refs = _ref_inputs(op)
             others = [t for i, t in enumerate(op.inputs) if i not in refs and i != grad_index]
-            self.rewired[op] = others + list(m.inputs)
-            self.kernels[op] = _update_by_gemm(op, m, trans, found, self.ctx)
-            self.kernels[m] = _contraction_check(m, trans, self.ctx)
-            self.rewired[m] = list(m.inputs)  # its inputs as before; the mark keeps it out of islands
-            done.append((m.name, op.name))
+            self.rewired[op] = others + [t for m, _ in products for t in m.inputs]
+            sum_kernel = summed.op_def.kernel(summed, self.ctx) if summed is not None else None
+            self.kernels[op] = _update_by_gemm(op, products, sum_kernel, found, self.ctx)
+            for m, trans in products:
+                self.kernels[m] = _contraction_check(m, trans, self.ctx)
+                self.rewired[m] = list(m.inputs)  # its inputs as before; the mark keeps it out of islands
+            if summed is not None:
+                self._drop(summed)
+            done.append(([m.name for m, _ in products] if summed is not None else products[0][0].name, op.name))
+
+    def _only_reader(self, t, op, users, fetched):
+        """Whether `op` alone reads `t`, an op's single output that is not fetched, fed, or otherwise needed."""
+        p = t.op
+        return (p in self.live and users.get(t) == [op] and t not in fetched and t not in self.fed
+                and p not in self.fetch_ops and p not in self.control_targets and p not in self.kernels
+                and p.outputs[0] is t and len(p.outputs) == 1)
+
+    def _product_for(self, t, reader, var_shape, users, fetched):
+        """(op, transposes) when `t` is a 2-D product of the variable's shape that only `reader` reads and
+        whose operands may be read later (no variable behind them); else None."""
+        m = t.op
+        trans = m.op_def.product(m) if m.op_def.product is not None else None
+        if (trans is None or not self._only_reader(t, reader, users, fetched) or t.shape.dims_tuple != var_shape
+                or any(self.may_alias_variable(a) for a in self.args(m))):
+            return None
+        return m, trans
 
     # --- pass 7: in-place fusion ---------------------------------------------------------------------------------
     def fuse(self):
@@ -595,16 +619,18 @@ class Program:
         return self
 
 
-def _update_by_gemm(op, m, trans, accumulates, ctx):
-    """The update's kernel on (its other value inputs..., the product's operands): BLAS adds the product into
-    the reference input `accumulates` names, then its `then` rule runs; where BLAS does not take the arrays (or
-    `scale` refuses the inputs), the product and the op's own kernel, as before the pass."""
+def _update_by_gemm(op, products, sum_kernel, accumulates, ctx):
+    """The update's kernel on (its other value inputs..., each product's two operands): BLAS adds the products
+    into the reference input `accumulates` names (the first with its (alpha, beta), the others with beta 1), then
+    its `then` rule runs; where BLAS does not take the arrays (or `scale` refuses the inputs), the products, their
+    sum (`sum_kernel`, when the gradient was one) and the op's own kernel, as before the pass."""
     grad_index, ref_index, scale, then = accumulates
     refs = _ref_inputs(op)
     store, target, result = ctx.variables, op.inputs[ref_index].op, op.inputs[refs[0]].op
-    update, product = op.op_def.kernel(op, ctx), m.op_def.kernel(m, ctx)
+    update = op.op_def.kernel(op, ctx)
+    kernels = [(m.op_def.kernel(m, ctx), trans) for m, trans in products]
+    n = 2 * len(kernels)
     at = sum(1 for i in range(grad_index) if i not in refs)  # the gradient's place among the value inputs
-    ta, tb = trans
     finish, picks = None, ()
     if then is not None:
         rule, in_indices, out_indices = then
@@ -614,15 +640,29 @@ def _update_by_gemm(op, m, trans, accumulates, ctx):
         finish = elementwise.numpy_kernel(rule).bind(ctx.xp, args=rule.names(rule.in_params), store=store, keys=keys)
 
     def update_by_gemm(*args):
-        *others, a, b = args
+        others, operands = list(args[:-n]), args[-n:]
         s = scale(*others)
-        if s is not None and blas.gemm(a, ta, b, tb, store[target], *s):
+        buf = store[target]
+        if s is not None and _gemms(kernels, operands, buf, *s):
             if finish is not None:
                 finish(*[others[i] for i in picks])
             return store[result]
-        others.insert(at, product(a, b))
+        values = [product(operands[2 * j], operands[2 * j + 1]) for j, (product, _) in enumerate(kernels)]
+        others.insert(at, values[0] if sum_kernel is None else sum_kernel(*values))
         return update(*others)
     return update_by_gemm
+
+
+def _gemms(kernels, operands, buf, alpha, beta):
+    """buf <- beta·buf + alpha·Σ products, one BLAS call each; False (buf untouched) when BLAS refuses the
+    first. A later product BLAS refuses (an empty contraction, say) is added through NumPy."""
+    for j, (product, (ta, tb)) in enumerate(kernels):
+        a, b = operands[2 * j], operands[2 * j + 1]
+        if not blas.gemm(a, ta, b, tb, buf, alpha, beta if j == 0 else 1.0):
+            if j == 0:
+                return False
+            buf += buf.dtype.type(alpha) * product(a, b)
+    return True
 
 
 def _narrowed_product(m, trans, axis, lo, hi, ctx):
