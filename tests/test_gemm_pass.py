@@ -1,6 +1,10 @@
 """The gemm pass (runtime/passes.py) and NumPy's BLAS bound through ctypes (runtime/blas.py): a gradient-descent
 update of a weight has BLAS add the scaled product into the variable; results equal the unoptimized plan's up to
 one rounding per step; errors, refusals and fallbacks as without the pass."""
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -282,3 +286,16 @@ def test_a_sum_whose_products_blas_refuses_in_part_equals_the_unoptimized_update
                 got.append(s.run(w))
                 assert any(p.rewrites["gemm"] for p, _ in s._plans.values()) == optimize
     np.testing.assert_allclose(got[0], got[1], rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.host_process("sets the switch in a fresh process")
+def test_the_environment_switch_turns_it_off_in_a_fresh_process():
+    code = ("import graphgrad as tf\nfrom graphgrad.runtime import blas\nassert not blas.available()\n"
+            "w = tf.Variable(tf.ones((64, 64)))\nx = tf.placeholder(tf.float32, (None, 64))\n"
+            "step = tf.train.GradientDescentOptimizer(0.5).minimize(tf.reduce_sum(tf.matmul(x, w)))\n"
+            "s = tf.Session()\ns.run(tf.global_variables_initializer())\ns.run(step, {x: [[1.0] * 64]})\n"
+            "assert s.run(w)[0, 0] == 0.5\n"
+            "assert not any(p.rewrites['gemm'] for p, _ in s._plans.values())\nprint('ok')\n")
+    env = dict(os.environ, GRAPHGRAD_BLAS_GEMM="0")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr

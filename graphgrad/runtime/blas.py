@@ -27,7 +27,7 @@ _NAMINGS = (("scipy_", "64_", ctypes.c_int64), ("scipy_", "", ctypes.c_int), (""
 def _load():
     """({dtype: the cblas ?gemm function} of NumPy's BLAS, or {} when it cannot be found; its integers' bytes)."""
     if os.environ.get("GRAPHGRAD_BLAS_GEMM", "1").strip().lower() in ("0", "false", "no", "off"):
-        return {}
+        return {}, 8
     root = os.path.dirname(np.__file__)
     libs = sorted(glob.glob(os.path.join(root + ".libs", "*openblas*"))
                   + glob.glob(os.path.join(root, ".dylibs", "*openblas*")))
