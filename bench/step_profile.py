@@ -103,25 +103,19 @@ def profile(name, steps, clock):
         init(self, *a, **k)
         plans.append(self)
 
-    def timed_matmul(ctx, dtype):
-        mm = matmul(ctx, dtype)
-
+    def timed(f, bucket):
         def run(*a, **k):
             t = clock()
-            out = mm(*a, **k)
-            gemm[-1] += clock() - t
+            out = f(*a, **k)
+            bucket[-1] += clock() - t
             return out
         return run
+
+    def timed_matmul(ctx, dtype):
+        return timed(matmul(ctx, dtype), gemm)
 
     def timed_mm_kernel(op, ctx):  # every MatMul kernel, in plans or called by a loop (stacked products)
-        mm = mm_kernel(op, ctx)
-
-        def run(*a, **k):
-            t = clock()
-            out = mm(*a, **k)
-            loop_gemm[-1] += clock() - t
-            return out
-        return run
+        return timed(mm_kernel(op, ctx), loop_gemm)
 
     plan_mod.Plan.__init__, conv_ops._matmul, MatMul.kernel = record_plan, timed_matmul, timed_mm_kernel
     try:
