@@ -318,10 +318,7 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
         if name_or_scope is None:
             if default_name is None:
                 raise TypeError("If default_name is None then name_or_scope is required")
-            base = f"{parent.name}/{default_name}" if parent.name else default_name
-            n = g._var_scope_counts.get(base, 0)
-            g._var_scope_counts[base] = n + 1
-            short = default_name if n == 0 else f"{default_name}_{n}"
+            short = _unique_scope_name(g._var_scope_counts, parent.name, default_name)
         else:
             short = name_or_scope
         full = f"{parent.name}/{short}" if parent.name else short
@@ -336,6 +333,9 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
                           initializer=initializer if initializer is not None else inherit.initializer,
                           regularizer=regularizer if regularizer is not None else inherit.regularizer,
                           dtype=dtypes.as_dtype(dtype) if dtype is not None else inherit.dtype)
+    counts = g._var_scope_counts
+    counts[full] = counts.get(full, 0) + 1
+    saved = dict(counts) if isinstance(name_or_scope, VariableScope) else None
     stack.append(scope)
     try:
         if auxiliary_name_scope:
@@ -346,6 +346,34 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
             yield scope
     finally:
         stack.pop()
+        _close_subscopes(g, full, saved)
+
+
+def _unique_scope_name(counts, parent, prefix):
+    """`prefix`, or `prefix_1`, `prefix_2`, ...: the first not opened under `parent` since it was last closed
+    (TF1's `_get_unique_variable_scope`)."""
+    name = f"{parent}/{prefix}" if parent else prefix
+    if not counts.get(name):
+        return prefix
+    idx = 1
+    while counts.get(f"{name}_{idx}"):
+        idx += 1
+    return f"{prefix}_{idx}"
+
+
+def _close_subscopes(g, full, saved):
+    """Leaving a scope forgets which scopes were opened inside it (TF1's `close_variable_subscopes`), so entering
+    it again names them as the first time: a function that builds `tf.layers.dense` twice under
+    `variable_scope("d")` makes `d/dense` and `d/dense_1` on every call, and a reusing call finds them. A scope
+    entered by its `VariableScope` object restores the counts it found instead."""
+    if saved is not None:
+        g._var_scope_counts = saved
+        return
+    inner = full + "/"
+    counts = g._var_scope_counts
+    for k in counts:
+        if k.startswith(inner):
+            counts[k] = 0
 
 
 def _default_initializer(dtype):

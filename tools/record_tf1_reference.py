@@ -1866,6 +1866,43 @@ def data_tfrecord(tf, r):
         r["missing_file"] = r.error(lambda: s.run(nxt))["error"]
 
 
+@program
+def naming_layers_in_reentered_scopes(tf, r):
+    """A GAN's discriminator built twice under variable_scope('d') (the second time reusing): the layers get the
+    same default names on both calls, since leaving a scope forgets the scopes opened inside it."""
+    x = tf.placeholder(tf.float32, (None, 3), name="x")
+
+    def disc(inputs, reuse=None):
+        with tf.variable_scope("discriminator") as scope:
+            if reuse:
+                scope.reuse_variables()
+            h = tf.layers.dense(inputs, 4, activation=tf.nn.relu)
+            with tf.variable_scope(None, default_name="block"):
+                h = tf.layers.dense(h, 2)
+            return tf.layers.dense(h, 1)
+    r["first"] = disc(x).name
+    r["second"] = disc(x, True).name
+    with tf.variable_scope("dense"):
+        pass
+    r["after_named"] = tf.layers.dense(x, 2).name
+    with tf.variable_scope("outer") as outer:
+        with tf.variable_scope(None, default_name="s"):
+            tf.get_variable("v", [1])
+
+    def again(scope):
+        with tf.variable_scope(scope):
+            with tf.variable_scope(None, default_name="s"):
+                tf.get_variable("v", [1])
+    r["object_again"] = r.error(lambda: again(outer), "outer/s/v already exists")
+    r["name_again"] = r.error(lambda: again("outer"), "outer/s/v already exists")
+    with tf.variable_scope("outer"):
+        with tf.variable_scope(None, default_name="s"):
+            pass
+        with tf.variable_scope(None, default_name="s"):
+            tf.get_variable("w", [1])
+    r["variables"] = [v.name for v in tf.global_variables()]
+
+
 def main(argv):
     if "--graphgrad" in argv:
         import graphgrad as tf
