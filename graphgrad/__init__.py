@@ -20,6 +20,7 @@ from . import (
     metrics,
     nn,
     python_io,
+    random,
     regularizers,
     sparse,
     test,

@@ -1903,6 +1903,65 @@ def naming_layers_in_reentered_scopes(tf, r):
     r["variables"] = [v.name for v in tf.global_variables()]
 
 
+@program
+def sampled_losses(tf, r):
+    """word2vec's losses with the negatives given (the samplers' draws differ by design), the samplers' counts and
+    shapes, accidental hits, and embedding_lookup over partitions and with max_norm."""
+    rng = np.random.default_rng(7)
+    classes, dim, batch, k = 12, 4, 5, 4
+    w = tf.Variable(rng.standard_normal((classes, dim)).astype(np.float32), name="w")
+    b = tf.Variable(rng.standard_normal(classes).astype(np.float32) * 0.1, name="b")
+    x = tf.constant(rng.standard_normal((batch, dim)).astype(np.float32))
+    labels = tf.constant([[3], [0], [7], [3], [11]], tf.int64)
+    labels2 = tf.constant([[3, 5], [0, 1], [7, 7], [2, 3], [11, 0]], tf.int64)
+    sampled = tf.constant([5, 3, 9, 0], tf.int64)
+    values = (sampled, tf.constant([[0.5]] * batch), tf.constant([0.25, 0.5, 0.125, 0.75]))
+    values2 = (sampled, tf.constant([[0.5, 0.25]] * batch), tf.constant([0.25, 0.5, 0.125, 0.75]))
+    losses = {
+        "nce": tf.nn.nce_loss(w, b, labels, x, k, classes, sampled_values=values),
+        "nce_hits": tf.nn.nce_loss(w, b, labels, x, k, classes, sampled_values=values, remove_accidental_hits=True),
+        "nce_true2": tf.nn.nce_loss(w, b, labels2, x, k, classes, num_true=2, sampled_values=values2),
+        "softmax": tf.nn.sampled_softmax_loss(w, b, labels, x, k, classes, sampled_values=values),
+        "softmax_keep_hits": tf.nn.sampled_softmax_loss(w, b, labels, x, k, classes, sampled_values=values,
+                                                        remove_accidental_hits=False),
+        "softmax_true2": tf.nn.sampled_softmax_loss(w, b, labels2, x, k, classes, num_true=2,
+                                                    sampled_values=values2),
+    }
+    grads = {}
+    for name in ("nce", "softmax", "nce_true2"):
+        gw, gb, gx = tf.gradients(tf.reduce_sum(losses[name]), [w, b, x])
+        grads[name] = [tf.convert_to_tensor(gw), tf.convert_to_tensor(gb), gx]
+    hits = tf.nn.compute_accidental_hits(labels2, tf.constant([3, 7, 3, 1], tf.int64), num_true=2)
+    n = 6
+    uni = tf.nn.uniform_candidate_sampler(labels, 1, n, False, classes)
+    log = tf.nn.log_uniform_candidate_sampler(labels, 1, n, False, classes)
+    log_unique = tf.nn.log_uniform_candidate_sampler(labels2, 2, n, True, classes)
+    r["sampler_shapes"] = [dims(t) for t in uni + log + log_unique]
+    r["sampler_dtypes"] = [t.dtype.name for t in uni + log + log_unique]
+    parts = [tf.constant(np.arange(9, dtype=np.float32).reshape(3, 3) + 100 * i) for i in range(3)]
+    uneven = [tf.constant(np.arange(8, dtype=np.float32).reshape(4, 2) + 100 * i) for i in range(2)] + [
+        tf.constant(np.arange(6, dtype=np.float32).reshape(3, 2) + 200)]
+    ids = tf.constant([[0, 4], [8, 2]])
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        r["losses"] = s.run(losses)
+        r["grads"] = s.run(grads)
+        r["hits"] = s.run(hits)
+        u, lg, lu = s.run([uni, log, log_unique])
+        logp = lambda c: np.log((c + 2.0) / (c + 1.0)) / np.log(classes + 1.0)  # noqa: E731
+        r["uniform_counts"] = [np.allclose(u[1], n / classes), np.allclose(u[2], n / classes),
+                               bool(((u[0] >= 0) & (u[0] < classes)).all())]
+        r["log_uniform_counts"] = [np.allclose(lg[1], n * logp(np.array([[3], [0], [7], [3], [11]]))),
+                                   np.allclose(lg[2], n * logp(lg[0]), rtol=1e-5)]
+        r["log_uniform_unique"] = [len(set(lu[0].tolist())) == n, bool((lu[2] >= logp(lu[0]) * 0.999).all())]
+        r["mod"] = s.run(tf.nn.embedding_lookup(parts, ids))
+        r["div"] = s.run(tf.nn.embedding_lookup(parts, ids, partition_strategy="div"))
+        r["div_uneven"] = s.run(tf.nn.embedding_lookup(uneven, [0, 3, 4, 7, 8, 10], partition_strategy="div"))
+        r["max_norm"] = s.run(tf.nn.embedding_lookup(w, [[1, 2]], max_norm=1.0))
+        r["range_too_small"] = r.error(lambda: s.run(tf.nn.uniform_candidate_sampler(labels, 1, 20, True, 10)),
+                                     "range is too small")
+
+
 def main(argv):
     if "--graphgrad" in argv:
         import graphgrad as tf

@@ -5,7 +5,11 @@ RNN cells and `dynamic_rnn` in `graphgrad/nn/rnn_cell_impl.py` and `rnn.py`; thi
 TensorFlow 1.x `tf.nn` names."""
 from ..framework.graph import name_scope as _name_scope
 from ..ops import math_ops as _math_ops
-from ..ops.array_ops import gather as _gather
+from ..ops.candidate_sampling_ops import (
+    compute_accidental_hits,
+    log_uniform_candidate_sampler,
+    uniform_candidate_sampler,
+)
 from ..ops.conv_ops import (
     atrous_conv2d,
     atrous_conv2d_transpose,
@@ -63,16 +67,7 @@ from ..ops.pooling_ops import (
     pool,
 )
 from ..ops.smooth_activations import gelu, mish, silu, swish
-
-
-def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True, max_norm=None):
-    """Rows of `params` (one tensor; a one-element list also works) at `ids`."""
-    if isinstance(params, (list, tuple)):
-        if len(params) != 1:
-            raise NotImplementedError("embedding_lookup over several partitions is not supported")
-        params = params[0]
-    with _name_scope(name, "embedding_lookup", [params, ids]) as scope:
-        return _gather(params, ids, name=scope)
+from .sampled_losses import embedding_lookup, nce_loss, sampled_softmax_loss
 
 
 def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
@@ -110,7 +105,8 @@ __all__ = [
     "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2", "softplus", "softsign",
     "sparse_softmax_cross_entropy_with_logits", "swish", "silu", "gelu", "mish", "tanh",
     "weighted_cross_entropy_with_logits", "xw_plus_b",
-    "embedding_lookup", "batch_normalization", "zero_fraction",
+    "embedding_lookup", "batch_normalization", "zero_fraction", "nce_loss", "sampled_softmax_loss",
+    "uniform_candidate_sampler", "log_uniform_candidate_sampler", "compute_accidental_hits",
     "atrous_conv2d", "atrous_conv2d_transpose", "conv1d", "conv1d_transpose", "conv2d", "conv2d_backprop_filter",
     "conv2d_backprop_input", "conv2d_transpose", "conv3d", "conv3d_transpose", "convolution", "depthwise_conv2d",
     "depthwise_conv2d_native", "separable_conv2d",
