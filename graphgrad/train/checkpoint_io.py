@@ -70,12 +70,17 @@ class CorruptCheckpointError(CheckpointError, errors.DataLossError):
     """A checkpoint file exists but its bytes are damaged, truncated or not a graphgrad checkpoint."""
 
 
+class UnreadableCheckpointError(CheckpointError, errors.UnimplementedError):
+    """A checkpoint TensorFlow wrote holds a tensor graphgrad does not read (partitioned, string, complex)."""
+
+
 class CheckpointMismatchError(CheckpointError):
     """A checkpoint is intact but does not match what the caller expects (names, shapes, dtypes)."""
 
 
 FORMAT_VERSION = "1"
 DATA_SUFFIX = ".safetensors"
+TF_INDEX_SUFFIX = ".index"  # a checkpoint written by TensorFlow (train/tf_bundle.py)
 STATE_FILENAME = "checkpoint"
 TEMP_SUFFIX = ".graphgrad-tmp"
 
@@ -529,8 +534,45 @@ def data_path(prefix: str | os.PathLike) -> str:
 
 
 def checkpoint_exists(prefix: str | os.PathLike) -> bool:
-    """Whether checkpoint `prefix` has its data file (existence only; `load_arrays` verifies contents)."""
-    return os.path.isfile(data_path(prefix))
+    """Whether checkpoint `prefix` has its data file, or is one TensorFlow wrote (its `.index` file; see
+    `load_checkpoint`). Existence only: loading verifies the contents."""
+    return os.path.isfile(data_path(prefix)) or os.path.isfile(os.fspath(prefix) + TF_INDEX_SUFFIX)
+
+
+def load_checkpoint(prefix: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """(arrays, user metadata) of checkpoint `prefix`: graphgrad's data file, or else a checkpoint in
+    TensorFlow's tensor-bundle format (train/tf_bundle.py; no metadata), so TF1 users' trained models restore.
+    FileNotFoundError when there is neither."""
+    if os.path.isfile(data_path(prefix)) or not os.path.isfile(os.fspath(prefix) + TF_INDEX_SUFFIX):
+        return load_arrays(data_path(prefix))
+    from .tf_bundle import TFCheckpoint
+
+    return TFCheckpoint(prefix).read_all(), {}
+
+
+def read_checkpoint_index(prefix: str | os.PathLike) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """`read_index` of checkpoint `prefix`, in either format (see `load_checkpoint`)."""
+    if os.path.isfile(data_path(prefix)) or not os.path.isfile(os.fspath(prefix) + TF_INDEX_SUFFIX):
+        return read_index(data_path(prefix))
+    from .tf_bundle import TFCheckpoint
+
+    return TFCheckpoint(prefix).index()
+
+
+def unreadable_tensors(prefix: str | os.PathLike) -> dict[str, str]:
+    """Tensors of checkpoint `prefix` that graphgrad does not read, with why (only TF checkpoints have any)."""
+    if os.path.isfile(data_path(prefix)) or not os.path.isfile(os.fspath(prefix) + TF_INDEX_SUFFIX):
+        return {}
+    from .tf_bundle import TFCheckpoint
+
+    return TFCheckpoint(prefix).unreadable()
+
+
+def checkpoint_file(prefix: str | os.PathLike) -> str:
+    """The file that stands for checkpoint `prefix` (its data file; a TF checkpoint's `.index`): its mtime."""
+    path = data_path(prefix)
+    return path if os.path.isfile(path) or not os.path.isfile(os.fspath(prefix) + TF_INDEX_SUFFIX) else \
+        os.fspath(prefix) + TF_INDEX_SUFFIX
 
 
 def remove_checkpoint(prefix: str | os.PathLike) -> None:

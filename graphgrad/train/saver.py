@@ -78,8 +78,9 @@ def _prefix_of(path) -> str:
             raise CheckpointNotFoundError(f"Couldn't find 'checkpoint' file or checkpoints in given directory "
                                           f"{path}")
         return latest
-    if path.endswith(cio.DATA_SUFFIX) and os.path.isfile(path):
-        return path[:-len(cio.DATA_SUFFIX)]
+    for suffix in (cio.DATA_SUFFIX, cio.TF_INDEX_SUFFIX):
+        if path.endswith(suffix) and os.path.isfile(path):
+            return path[:-len(suffix)]
     if not cio.checkpoint_exists(path):
         raise CheckpointNotFoundError(f"Failed to find any matching files for {path} (no file "
                                       f"{cio.data_path(path)})")
@@ -105,7 +106,8 @@ def update_checkpoint_state(save_dir, model_checkpoint_path, all_model_checkpoin
 
 
 def checkpoint_exists(checkpoint_prefix) -> bool:
-    """Whether the data file of `checkpoint_prefix` exists (contents are verified on load)."""
+    """Whether checkpoint `checkpoint_prefix` exists: graphgrad's data file, or a checkpoint TensorFlow wrote
+    (its `.index`). Contents are verified on load."""
     return cio.checkpoint_exists(checkpoint_prefix)
 
 
@@ -114,7 +116,7 @@ def get_checkpoint_mtimes(checkpoint_prefixes):
     out = []
     for p in checkpoint_prefixes:
         try:
-            out.append(os.path.getmtime(cio.data_path(p)))
+            out.append(os.path.getmtime(cio.checkpoint_file(p)))
         except OSError:
             continue
     return out
@@ -136,14 +138,14 @@ class CheckpointReader:
 
     def __init__(self, ckpt_dir_or_file):
         self.prefix = _prefix_of(ckpt_dir_or_file)
-        self.path = cio.data_path(self.prefix)
-        self._index = cio.read_index(self.path)
+        self.path = cio.checkpoint_file(self.prefix)
+        self._index = cio.read_checkpoint_index(self.prefix)
         self._arrays = None
         self._metadata = None
 
     def _load(self):
         if self._arrays is None:
-            self._arrays, self._metadata = cio.load_arrays(self.path)
+            self._arrays, self._metadata = cio.load_checkpoint(self.prefix)
         return self._arrays
 
     @property
@@ -506,7 +508,7 @@ class Saver:
                 hint = f" (a directory: pass tf.train.latest_checkpoint({prefix!r}) for its newest checkpoint)"
             raise CheckpointNotFoundError(f"The passed save_path is not a valid checkpoint: {prefix}{hint}")
         try:
-            arrays, _ = cio.load_arrays(cio.data_path(prefix))
+            arrays, _ = cio.load_checkpoint(prefix)
         except FileNotFoundError:  # deleted between the check and the read
             raise CheckpointNotFoundError(f"The passed save_path is not a valid checkpoint: {prefix}") from None
 
@@ -515,6 +517,9 @@ class Saver:
             out = op.outputs[0]
             var_dtype = out.dtype.base_dtype
             if key not in arrays:
+                why = cio.unreadable_tensors(prefix).get(key)
+                if why:
+                    raise cio.UnreadableCheckpointError(f"Restoring from checkpoint {prefix} failed: {key} {why}")
                 label = key if key == op.name else f"{key} (variable {op.name})"
                 missing.append(f"Key {label} not found in checkpoint")
                 continue
