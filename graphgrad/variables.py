@@ -337,6 +337,7 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
                           regularizer=regularizer if regularizer is not None else inherit.regularizer,
                           dtype=dtypes.as_dtype(dtype) if dtype is not None else inherit.dtype)
     stack.append(scope)
+    counts = dict(g._var_scope_counts) if isinstance(name_or_scope, VariableScope) else None
     try:
         if auxiliary_name_scope:
             with g.name_scope(short) as ns:
@@ -346,6 +347,13 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
             yield scope
     finally:
         stack.pop()
+        # As TF: leaving a scope opened by name restarts the numbering of the default-named scopes inside it, so a
+        # model_fn that builds its layers twice under `variable_scope("net", reuse=True)` finds `net/dense` again.
+        if counts is not None:
+            g._var_scope_counts = counts
+        else:
+            for k in [k for k in g._var_scope_counts if k.startswith(full + "/")]:
+                g._var_scope_counts[k] = 0
 
 
 def _default_initializer(dtype):
