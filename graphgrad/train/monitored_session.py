@@ -229,8 +229,9 @@ class _StepContext:
 
 
 def _merge_feeds(into, more, message):
-    if set(into) & set(more):
-        raise RuntimeError(message)
+    both = set(into) & set(more)
+    if both:
+        raise RuntimeError(f"{message} Conflict(s): {list(both)}")
     into.update(more)
 
 
@@ -287,16 +288,13 @@ class _MonitoredSession:
 
     def run_step_fn(self, step_fn):
         """`step_fn(step_context)`: one step of the caller's own making (`step_context.session` is the raw
-        session, `step_context.run_with_hooks(...)` a hooked run); `step_context.request_stop()` ends it."""
+        session, `step_context.run_with_hooks(...)` a hooked run). `step_context.request_stop()` raises
+        StopIteration, which the monitored session's `with` block takes as a clean end, as in TF."""
         args = tuple(inspect.signature(step_fn).parameters)
         if args not in (("step_context",), ("self", "step_context")):
             raise ValueError("`step_fn` may either have one `step_context` argument, or `self` and `step_context` "
                              f"arguments if it's an instance method. Got {args} instead.")
-        try:
-            return step_fn(_StepContext(self._tf_sess, self.run))
-        except StopIteration:
-            self._stop_requested = True
-            return None
+        return step_fn(_StepContext(self._tf_sess, self.run))
 
     def close(self):
         self._close_internal()
