@@ -5,10 +5,10 @@ tools/record_monitored_session_reference.py holds small programs; run under real
 the hooks see, checkpoint steps, errors). Here the same programs run under graphgrad and must observe the same.
 The rest checks what the recording does not reach: log lines, summary files, listeners, timers, the Coordinator.
 """
-import importlib.util
 import json
 import logging
 import os
+import sys
 import threading
 
 import numpy as np
@@ -18,10 +18,8 @@ from test_summary import load
 import graphgrad as tf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location(
-    "record_monitored_session_reference", os.path.join(HERE, "..", "tools", "record_monitored_session_reference.py"))
-recorder = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(recorder)
+sys.path.insert(0, os.path.join(HERE, "..", "tools"))
+import record_monitored_session_reference as recorder  # noqa: E402
 
 with open(os.path.join(HERE, "monitored_session_reference.json")) as _f:
     REFERENCE = json.load(_f)

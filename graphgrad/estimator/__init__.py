@@ -1,25 +1,14 @@
 """`tf.estimator`: `Estimator(model_fn)` with `train`/`evaluate`/`predict`, `EstimatorSpec`, `ModeKeys`,
-`RunConfig`, and `tf.estimator.inputs.numpy_input_fn` (docs/estimator.md)."""
-from ..train.hooks import (
-    CheckpointSaverHook,
-    CheckpointSaverListener,
-    FeedFnHook,
-    FinalOpsHook,
-    LoggingTensorHook,
-    NanLossDuringTrainingError,
-    NanTensorHook,
-    SecondOrStepTimer,
-    StepCounterHook,
-    StopAtStepHook,
-    SummarySaverHook,
-)
-from ..train.session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
+`RunConfig`, and `tf.estimator.inputs.numpy_input_fn` (docs/estimator.md). TF's `tf.estimator` also carries the
+session-run hooks of `tf.train`: the same classes."""
+from ..train import hooks as _hooks
+from ..train import session_run_hook as _session_run_hook
+from ..train.hooks import *  # noqa: F401,F403
+from ..train.session_run_hook import *  # noqa: F401,F403
 from . import inputs
 from .estimator import Estimator, WarmStartSettings
 from .model_fn import EstimatorSpec, ModeKeys
 from .run_config import RunConfig
 
 __all__ = ["Estimator", "EstimatorSpec", "ModeKeys", "RunConfig", "WarmStartSettings", "inputs",
-           "SessionRunHook", "SessionRunArgs", "SessionRunContext", "SessionRunValues", "CheckpointSaverHook",
-           "CheckpointSaverListener", "FeedFnHook", "FinalOpsHook", "LoggingTensorHook", "NanLossDuringTrainingError",
-           "NanTensorHook", "SecondOrStepTimer", "StepCounterHook", "StopAtStepHook", "SummarySaverHook"]
+           *_session_run_hook.__all__, *_hooks.__all__]

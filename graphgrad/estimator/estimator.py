@@ -185,6 +185,15 @@ class Estimator:
     def eval_dir(self, name=None):
         return os.path.join(self._model_dir, "eval" if not name else "eval_" + name)
 
+    def _checkpoint_to_use(self, checkpoint_path, what):
+        """`checkpoint_path`, else the newest of model_dir, else None (then variables start initialized)."""
+        if not checkpoint_path:
+            checkpoint_path = self.latest_checkpoint()
+            if not checkpoint_path:
+                logging.info(f"Could not find trained model in model_dir: {self._model_dir}, running "
+                             f"initialization to {what}.")
+        return checkpoint_path
+
     # --- building ------------------------------------------------------------------------------------------
     def _new_graph(self, graph):
         """The start of every call's graph: the seed and an int64 global step."""
@@ -323,11 +332,7 @@ class Estimator:
             if steps <= 0:
                 raise ValueError(f"Must specify steps > 0, given: {steps}")
             hooks.append(evaluation.StopAfterNEvalsHook(num_evals=steps))
-        if not checkpoint_path:
-            checkpoint_path = self.latest_checkpoint()
-            if not checkpoint_path:
-                logging.info(f"Could not find trained model in model_dir: {self._model_dir}, running "
-                             "initialization to evaluate.")
+        checkpoint_path = self._checkpoint_to_use(checkpoint_path, "evaluate")
         with Graph().as_default() as g:
             self._new_graph(g)
             features, labels, input_hooks = self._call_input_fn(input_fn, ModeKeys.EVAL)
@@ -355,11 +360,7 @@ class Estimator:
         """Yields the model's predictions for each example of the input (one dict per example when predictions
         is a dict; whole batches with `yield_single_examples=False`)."""
         hooks = _check_hooks(hooks)
-        if not checkpoint_path:
-            checkpoint_path = self.latest_checkpoint()
-            if not checkpoint_path:
-                logging.info(f"Could not find trained model in model_dir: {self._model_dir}, running "
-                             "initialization to predict.")
+        checkpoint_path = self._checkpoint_to_use(checkpoint_path, "predict")
         with Graph().as_default() as g:
             self._new_graph(g)
             features, _, input_hooks = self._call_input_fn(input_fn, ModeKeys.PREDICT)

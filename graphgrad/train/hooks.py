@@ -86,6 +86,16 @@ def _required_step_read(hook):
     return step
 
 
+def _triggered_step(timer, run_context, run_values, step_tensor):
+    """The global step after a run when `timer` triggers for it, else None. The fetched step is from before the
+    run's update, so the session is asked for the new one only when the stale one says it may trigger."""
+    if timer.should_trigger_for_step(run_values.results + 1):
+        step = run_context.session.run(step_tensor)
+        if timer.should_trigger_for_step(step):
+            return step
+    return None
+
+
 class LoggingTensorHook(SessionRunHook):
     """Logs `tensors` (a dict tag -> tensor or name, or a list) at INFO every N local steps or N seconds,
     and/or at the end; `formatter(dict of values)` makes the line instead of "tag = value, ..."."""
@@ -219,12 +229,11 @@ class CheckpointSaverHook(SessionRunHook):
         return SessionRunArgs(self._global_step_tensor)
 
     def after_run(self, run_context, run_values):
-        if self._timer.should_trigger_for_step(run_values.results + 1):
-            step = run_context.session.run(self._global_step_tensor)
-            if self._timer.should_trigger_for_step(step):
-                self._timer.update_last_triggered_step(step)
-                if self._save(run_context.session, step):
-                    run_context.request_stop()
+        step = _triggered_step(self._timer, run_context, run_values, self._global_step_tensor)
+        if step is not None:
+            self._timer.update_last_triggered_step(step)
+            if self._save(run_context.session, step):
+                run_context.request_stop()
 
     def end(self, session):
         last_step = session.run(self._global_step_tensor)
@@ -285,12 +294,11 @@ class StepCounterHook(SessionRunHook):
         return SessionRunArgs(self._global_step_tensor)
 
     def after_run(self, run_context, run_values):
-        if self._timer.should_trigger_for_step(run_values.results + 1):
-            step = run_context.session.run(self._global_step_tensor)
-            if self._timer.should_trigger_for_step(step):
-                elapsed_time, elapsed_steps = self._timer.update_last_triggered_step(step)
-                if elapsed_time is not None:
-                    self._log_and_record(elapsed_steps / elapsed_time, step)
+        step = _triggered_step(self._timer, run_context, run_values, self._global_step_tensor)
+        if step is not None:
+            elapsed_time, elapsed_steps = self._timer.update_last_triggered_step(step)
+            if elapsed_time is not None:
+                self._log_and_record(elapsed_steps / elapsed_time, step)
 
     def _log_and_record(self, steps_per_sec, step):
         if self._summary_writer is not None:

@@ -47,17 +47,9 @@ class SessionRunContext:
         self._session = session
         self._stop_requested = False
 
-    @property
-    def original_args(self):
-        return self._original_args
-
-    @property
-    def session(self):
-        return self._session
-
-    @property
-    def stop_requested(self):
-        return self._stop_requested
+    original_args = property(lambda self: self._original_args)
+    session = property(lambda self: self._session)
+    stop_requested = property(lambda self: self._stop_requested)
 
     def request_stop(self):
         """Ask the monitored session to stop after this run: `should_stop()` becomes True."""
