@@ -215,3 +215,10 @@ def test_coordinator_carries_the_first_exception_to_join():
     quiet.request_stop(tf.errors.OutOfRangeError(None, None, "end"))
     quiet.join([])                                     # the end of the input is no error
     assert quiet.should_stop()
+
+
+def test_the_benchmark_of_monitored_sessions_runs(capsys):
+    from bench import monitored
+
+    monitored.main(["--steps", "3", "--repeat", "1", "--peers", "graphgrad"])
+    assert "| graphgrad |" in capsys.readouterr().out
