@@ -178,6 +178,7 @@ def test_restore_without_every_variable_is_not_ready(tmp_path):
         scaffold = tf.train.Scaffold(saver=saver)
         with pytest.raises(RuntimeError, match="did not make model ready.*Variables not initialized: u"):
             tf.train.MonitoredSession(tf.train.ChiefSessionCreator(scaffold, checkpoint_dir=str(tmp_path)))
+        assert not tf.get_default_graph().finalized          # a session that could not start leaves it writable
 
 
 def test_scaffold_wants_one_item_per_collection():

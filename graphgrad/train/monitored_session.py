@@ -247,9 +247,18 @@ class _MonitoredSession:
         for h in self._hooks:
             h.begin()
         self._coord = Coordinator(clean_stop_exception_types=[])
-        self._tf_sess = (session_creator or ChiefSessionCreator()).create_session()
-        for h in self._hooks:
-            h.after_create_session(self._tf_sess, self._coord)
+        self._tf_sess = None
+        try:
+            self._tf_sess = (session_creator or ChiefSessionCreator()).create_session()
+            for h in self._hooks:
+                h.after_create_session(self._tf_sess, self._coord)
+        except BaseException:
+            # A session that could not start leaves the graph as it found it (the caller may fix and retry).
+            if self._tf_sess is not None:
+                self._tf_sess.close()
+            if not self._graph_was_finalized:
+                self._graph._unsafe_unfinalize()
+            raise
         self._stop_requested = False
 
     @property
