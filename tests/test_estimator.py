@@ -5,6 +5,7 @@ tensorflow_estimator left TensorFlow in 2.16, so there is no recording of it her
 documented behaviour and hand computations."""
 import logging
 import os
+import tempfile
 
 import numpy as np
 import pytest
@@ -149,11 +150,11 @@ def test_model_fn_gets_only_the_arguments_it_names(tmp_path):
     est.train(train_input(), steps=1)
     assert seen["params"] == {"k": 1} and seen["config"].model_dir == str(tmp_path)
     with pytest.raises(ValueError, match="must include features argument"):
-        tf.estimator.Estimator(lambda x, mode: None)
+        tf.estimator.Estimator(lambda x, mode: None, model_dir=str(tmp_path))
     with pytest.raises(ValueError, match="has following not expected args: \\['other'\\]"):
-        tf.estimator.Estimator(lambda features, other: None)
+        tf.estimator.Estimator(lambda features, other: None, model_dir=str(tmp_path))
     with pytest.raises(ValueError, match="does not include params argument, but params"):
-        tf.estimator.Estimator(lambda features: None, params={"a": 1})
+        tf.estimator.Estimator(lambda features: None, model_dir=str(tmp_path), params={"a": 1})
     no_labels = tf.estimator.Estimator(lambda features, mode: None, model_dir=str(tmp_path / "n"))
     with pytest.raises(ValueError, match="model_fn does not take labels, but input_fn returns labels."):
         no_labels.train(train_input(), steps=1)
@@ -170,10 +171,11 @@ def test_input_fn_may_return_a_dataset_and_take_params(tmp_path):
     assert est.evaluate(input_fn)["global_step"] == 2
 
 
-def test_a_temporary_model_dir_is_logged(caplog):
+def test_a_temporary_model_dir_is_logged(caplog, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))        # made under the test's own folder
     with caplog.at_level(logging.INFO, logger="graphgrad"):
         est = tf.estimator.Estimator(linear_model_fn, params={"lr": 0.1})
-    assert os.path.isdir(est.model_dir)
+    assert os.path.isdir(est.model_dir) and est.model_dir.startswith(str(tmp_path))
     assert f"Using temporary folder as model directory: {est.model_dir}" in caplog.text
     assert "Using default config." in caplog.text
 
