@@ -10,7 +10,6 @@ import copy
 import functools
 import inspect
 import os
-import re
 import tempfile
 
 from .. import logging
@@ -22,15 +21,15 @@ from ..metrics import mean as metric_mean
 from ..ops.core import group
 from ..train.global_step import get_global_step, get_or_create_global_step, global_step_read
 from ..train.hooks import CheckpointSaverHook, LoggingTensorHook, NanTensorHook, StopAtStepHook
-from ..train.monitored_session import ChiefSessionCreator, MonitoredSession, MonitoredTrainingSession, Scaffold
+from ..train.monitored_session import ChiefSessionCreator, MonitoredSession, MonitoredTrainingSession
 from ..train.saver import Saver, latest_checkpoint, list_variables, load_variable
 from ..train.session_run_hook import SessionRunHook
-from ..variables import trainable_variables
 from . import evaluation
 from .model_fn import LOSS_METRIC_KEY, EstimatorSpec, ModeKeys
 from .run_config import RunConfig
+from .warm_starting import WarmStartSettings, warm_start_scaffold
 
-__all__ = ["Estimator", "WarmStartSettings"]
+__all__ = ["Estimator"]
 
 _VALID_MODEL_FN_ARGS = {"features", "labels", "mode", "params", "self", "config"}
 
@@ -92,41 +91,6 @@ def _parse_input_fn_result(result):
             raise ValueError("input_fn should return (features, labels) as a len 2 tuple.")
         return result[0], result[1], hooks
     return result, None, hooks
-
-
-class WarmStartSettings:
-    """Start a model's variables from another checkpoint: those of `vars_to_warm_start` (a regex, or a list of
-    names or regexes; default all trainable variables) found in `ckpt_to_initialize_from` (a file or a folder),
-    under their names there (`var_name_to_prev_var_name` maps renamed ones)."""
-
-    def __init__(self, ckpt_to_initialize_from, vars_to_warm_start=".*", var_name_to_vocab_info=None,
-                 var_name_to_prev_var_name=None):
-        if not ckpt_to_initialize_from:
-            raise ValueError("`ckpt_to_initialize_from` MUST be set in WarmStartSettings")
-        if var_name_to_vocab_info:
-            raise ValueError("var_name_to_vocab_info needs vocabulary files, which graphgrad does not read")
-        self.ckpt_to_initialize_from = os.fspath(ckpt_to_initialize_from)
-        self.vars_to_warm_start = vars_to_warm_start
-        self.var_name_to_prev_var_name = dict(var_name_to_prev_var_name or {})
-
-    def _saver(self):
-        """A Saver restoring the chosen variables from their names in the checkpoint (built in the graph)."""
-        patterns = self.vars_to_warm_start
-        patterns = [patterns] if isinstance(patterns, str) else list(patterns or [])
-        in_ckpt = {name for name, _ in list_variables(self.ckpt_to_initialize_from)}
-        chosen = {}
-        for v in trainable_variables():
-            name = v.op.name
-            if any(re.match(p, name) for p in patterns):
-                prev = self.var_name_to_prev_var_name.get(name, name)
-                if prev in in_ckpt:
-                    chosen[prev] = v
-        logging.info("Warm-starting %d variables from: %s", len(chosen), self.ckpt_to_initialize_from)
-        return Saver(chosen, allow_empty=True) if chosen else None
-
-    def _path(self):
-        path = self.ckpt_to_initialize_from
-        return latest_checkpoint(path) if os.path.isdir(path) else path
 
 
 class Estimator:
@@ -230,21 +194,10 @@ class Estimator:
         return spec
 
     def _scaffold(self, spec, checkpoint_path):
-        """The spec's scaffold, with warm-starting added to its init_fn when no checkpoint is restored."""
-        settings = self._warm_start_settings
-        if settings is None or checkpoint_path:
+        """The spec's scaffold, warm-starting in its init_fn when no checkpoint is restored."""
+        if self._warm_start_settings is None or checkpoint_path:
             return spec.scaffold
-        saver, path = settings._saver(), settings._path()
-        if saver is None:
-            return spec.scaffold
-        user_init_fn = spec.scaffold._user_init_fn
-
-        def init_fn(scaffold, session):
-            saver.restore(session, path)
-            if user_init_fn:
-                user_init_fn(scaffold, session)
-
-        return Scaffold(init_fn=init_fn, copy_from_scaffold=spec.scaffold)
+        return warm_start_scaffold(self._warm_start_settings, spec.scaffold)
 
     # --- train ---------------------------------------------------------------------------------------------
     def train(self, input_fn, hooks=None, steps=None, max_steps=None, saving_listeners=None):
