@@ -11,6 +11,7 @@ from . import (
     data,
     datasets,
     estimator,  # noqa: E402  (tf.estimator: Estimator, EstimatorSpec, numpy_input_fn; docs/estimator.md)
+    feature_column,
     image,
     initializers,
     io,

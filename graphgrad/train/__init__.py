@@ -71,6 +71,7 @@ from .checkpoint import Checkpoint, CheckpointManager  # noqa: E402
 __all__ += ["Checkpoint", "CheckpointManager"]
 
 from .coordinator import Coordinator  # noqa: E402
+from .ftrl import FtrlOptimizer  # noqa: E402
 from .hooks import (  # noqa: E402
     CheckpointSaverHook,
     CheckpointSaverListener,
@@ -96,7 +97,8 @@ from .monitored_session import (  # noqa: E402
 from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues  # noqa: E402
 
 __all__ += [
-    "Coordinator", "SessionRunHook", "SessionRunArgs", "SessionRunContext", "SessionRunValues", "SecondOrStepTimer",
+    "Coordinator", "FtrlOptimizer", "SessionRunHook", "SessionRunArgs", "SessionRunContext", "SessionRunValues",
+    "SecondOrStepTimer",
     "LoggingTensorHook", "StopAtStepHook", "CheckpointSaverListener", "CheckpointSaverHook", "StepCounterHook",
     "NanLossDuringTrainingError", "NanTensorHook", "SummarySaverHook", "FinalOpsHook", "FeedFnHook", "Scaffold",
     "SessionCreator", "ChiefSessionCreator", "WorkerSessionCreator", "MonitoredSession", "SingularMonitoredSession",
