@@ -11,6 +11,7 @@ TF 2.16+, so only core TF's monitored session and hooks are recorded; the Estima
 """
 from __future__ import annotations
 
+import glob
 import json
 import os
 import sys
@@ -148,6 +149,36 @@ def training_session_checkpoints(tf, folder):
             observed[f"saved_step_{round_}"] = int(tf.train.load_variable(folder, "global_step"))
             observed[f"checkpoints_{round_}"] = _checkpoint_steps(tf, folder)
     return observed
+
+
+def _events(tf, folder):
+    """The events written to `folder`, read by TF's summary_iterator, or by TensorBoard's loader for graphgrad."""
+    paths = sorted(glob.glob(os.path.join(folder, "events.out.tfevents.*")))
+    if hasattr(tf.train, "summary_iterator"):
+        return [e for p in paths for e in tf.train.summary_iterator(p)]
+    from tensorboard.backend.event_processing.event_file_loader import LegacyEventFileLoader
+
+    return [e for p in paths for e in LegacyEventFileLoader(p).Load()]
+
+
+@program
+def training_session_summaries(tf, folder):
+    """save_summaries_steps=2 and log_step_count_steps=2: the steps each summary and session log is written at
+    (values are left out: a summary of a variable updated in the same run is racy in TF, steps/sec is timing)."""
+    with tf.Graph().as_default():
+        step, count, train = _counter_model(tf)
+        tf.summary.scalar("count", tf.cast(count, tf.float32))
+        with tf.train.MonitoredTrainingSession(checkpoint_dir=folder, save_summaries_steps=2, log_step_count_steps=2,
+                                               save_checkpoint_secs=None,
+                                               hooks=[tf.train.StopAtStepHook(last_step=5)]) as s:
+            while not s.should_stop():
+                s.run(train)
+    scalars, logs = [], []
+    for e in _events(tf, folder):
+        scalars += [[v.tag, int(e.step)] for v in e.summary.value]
+        if e.HasField("session_log"):
+            logs.append([int(e.session_log.status), int(e.step)])
+    return {"scalars": sorted(scalars), "session_logs": logs}
 
 
 @program
