@@ -223,3 +223,13 @@ def test_the_benchmark_of_monitored_sessions_runs(capsys):
 
     monitored.main(["--steps", "3", "--repeat", "1", "--peers", "graphgrad"])
     assert "| graphgrad |" in capsys.readouterr().out
+
+
+def test_a_worker_initializes_itself_and_writes_nothing(tmp_path):
+    with tf.Graph().as_default():
+        step, w, loss, train = _model()
+        with tf.train.MonitoredTrainingSession(is_chief=False, checkpoint_dir=str(tmp_path),
+                                               hooks=[tf.train.StopAtStepHook(last_step=2)]) as s:
+            while not s.should_stop():
+                s.run(train)
+    assert os.listdir(tmp_path) == []
