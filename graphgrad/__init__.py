@@ -10,6 +10,8 @@ from . import (
     contrib,
     data,
     datasets,
+    estimator,  # noqa: E402  (tf.estimator: Estimator, EstimatorSpec, numpy_input_fn; docs/estimator.md)
+    feature_column,
     image,
     initializers,
     io,

@@ -211,6 +211,11 @@ class Graph:
         """Make the graph read-only: adding an op afterwards raises RuntimeError (catches ops built in loops)."""
         self._finalized = True
 
+    def _unsafe_unfinalize(self):
+        """Make a finalized graph writable again (a MonitoredSession does so when it closes, if it finalized
+        the graph itself), as TensorFlow's method of this name."""
+        self._finalized = False
+
     @property
     def version(self) -> int:
         return len(self._ops)

@@ -69,3 +69,38 @@ __all__ += [
 from .checkpoint import Checkpoint, CheckpointManager  # noqa: E402
 
 __all__ += ["Checkpoint", "CheckpointManager"]
+
+from .coordinator import Coordinator  # noqa: E402
+from .ftrl import FtrlOptimizer  # noqa: E402
+from .hooks import (  # noqa: E402
+    CheckpointSaverHook,
+    CheckpointSaverListener,
+    FeedFnHook,
+    FinalOpsHook,
+    LoggingTensorHook,
+    NanLossDuringTrainingError,
+    NanTensorHook,
+    SecondOrStepTimer,
+    StepCounterHook,
+    StopAtStepHook,
+    SummarySaverHook,
+)
+from .monitored_session import (  # noqa: E402
+    ChiefSessionCreator,
+    MonitoredSession,
+    MonitoredTrainingSession,
+    Scaffold,
+    SessionCreator,
+    SingularMonitoredSession,
+    WorkerSessionCreator,
+)
+from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues  # noqa: E402
+
+__all__ += [
+    "Coordinator", "FtrlOptimizer", "SessionRunHook", "SessionRunArgs", "SessionRunContext", "SessionRunValues",
+    "SecondOrStepTimer",
+    "LoggingTensorHook", "StopAtStepHook", "CheckpointSaverListener", "CheckpointSaverHook", "StepCounterHook",
+    "NanLossDuringTrainingError", "NanTensorHook", "SummarySaverHook", "FinalOpsHook", "FeedFnHook", "Scaffold",
+    "SessionCreator", "ChiefSessionCreator", "WorkerSessionCreator", "MonitoredSession", "SingularMonitoredSession",
+    "MonitoredTrainingSession",
+]

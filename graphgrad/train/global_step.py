@@ -7,7 +7,7 @@ from ..framework.graph import GraphKeys, Tensor, get_default_graph
 from ..variables import Variable, get_variable
 
 __all__ = ["get_global_step", "create_global_step", "get_or_create_global_step", "global_step",
-           "assert_global_step"]
+           "assert_global_step", "global_step_read"]
 
 
 def global_step(sess, global_step_tensor):
@@ -65,3 +65,23 @@ def get_or_create_global_step(graph=None):
     graph = graph or get_default_graph()
     step = get_global_step(graph)
     return step if step is not None else create_global_step(graph)
+
+
+_GLOBAL_STEP_READ_KEY = "global_step_read_op_cache"
+
+
+def global_step_read(graph=None):
+    """A tensor of the global step's value before any update of the same run (`global_step + 0`, TF's
+    `_get_or_create_global_step_read`), made once per graph; None without a global step. Hooks fetch it
+    beside the train op and learn the step that run started from."""
+    graph = graph or get_default_graph()
+    found = graph.get_collection(_GLOBAL_STEP_READ_KEY)
+    if found:
+        return found[0]
+    step = get_global_step(graph)
+    if step is None:
+        return None
+    with graph.as_default(), graph.name_scope(None), graph.name_scope(step.op.name + "/"):
+        read = step + 0
+    graph.add_to_collection(_GLOBAL_STEP_READ_KEY, read)
+    return read
