@@ -326,6 +326,10 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
             short = name_or_scope
         full = f"{parent.name}/{short}" if parent.name else short
         inherit = parent
+    if name_or_scope is not None:  # entering a scope by name numbers its default-named subscopes afresh, as TF1:
+        for key in g._var_scope_counts:  # a model built twice in `variable_scope("net", reuse=True)` finds the
+            if key.startswith(full + "/"):  # first build's `net/dense`, `net/dense_1`, ... again
+                g._var_scope_counts[key] = 0
     if reuse is False:
         reuse = None
     eff_reuse = True if (parent.reuse is True and reuse is None) else (reuse if reuse is not None
