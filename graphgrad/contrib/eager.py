@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 
+from ..autodiff import gradients
 from ..config import list_physical_devices
 from ..data.iterator_ops import EagerIterator as Iterator
 from ..eager import (
@@ -23,7 +24,7 @@ from ..eager.nest import flatten, pack
 from ..layers.core import Layer
 from ..ops.core import convert_to_tensor, identity
 from ..train.checkpoint import Checkpoint
-from ..variables import Variable
+from ..variables import Variable, trainable_variables
 
 __all__ = ["enable_eager_execution", "executing_eagerly", "in_eager_mode", "Variable", "GradientTape",
            "implicit_gradients", "implicit_value_and_gradients", "gradients_function", "value_and_gradients_function",
@@ -47,13 +48,25 @@ def _returned(f, value):
     return value
 
 
+def _creation_order(v):
+    return v._unique_id if hasattr(v, "_unique_id") else v.op._id
+
+
 def implicit_value_and_gradients(f):
     """`f` -> a function returning `(f(*args), [(gradient, variable), ...])` over the trainable variables that
     `f` read (in the order first read); a gradient is None where the value does not depend on the variable."""
     def grad_fn(*args, **kwargs):
+        if not executing_eagerly():  # building a graph: the trainable variables the value depends on
+            value = _returned(f, f(*args, **kwargs))
+            candidates = trainable_variables()
+            pairs = [(g, v) for g, v in zip(gradients(flatten(value), candidates), candidates) if g is not None]
+            if not pairs:
+                raise ValueError("No trainable variables were accessed while the function was being computed.")
+            return value, pairs
         with GradientTape() as tape:
             value = _returned(f, f(*args, **kwargs))
-        variables = tape.watched_variables()
+        # in the order they were created (TF1's, which a program's optimizer slots and printouts follow)
+        variables = sorted(tape.watched_variables(), key=_creation_order)
         if not variables:
             raise ValueError("No trainable variables were accessed while the function was being computed.")
         return value, list(zip(tape.gradient(flatten(value), variables), variables))
@@ -98,14 +111,15 @@ def value_and_gradients_function(f, params=None):
         positions = list(_parameter_positions(f, params, args))
         args = list(args)
         seen = set()
+        for i in positions:
+            t = convert_to_tensor(args[i])
+            if id(t) in seen:  # the same tensor twice is two arguments: each gets its own gradient
+                t = identity(t)
+            seen.add(id(t))
+            args[i] = t
         with GradientTape() as tape:
             for i in positions:
-                t = convert_to_tensor(args[i])
-                if id(t) in seen:  # the same tensor twice is two arguments: each gets its own gradient
-                    t = identity(t)
-                seen.add(id(t))
-                args[i] = t
-                tape.watch(t)
+                tape.watch(args[i])
             value = _returned(f, f(*args))
             flat = [identity(v) for v in flatten(value)]
         seeds = None if dy is None else [convert_to_tensor(d) for d in flatten(dy)]
@@ -163,20 +177,6 @@ class Network(Layer):
         for layer in self._layers:
             out.extend(v for v in layer.variables if v not in out)
         return out
-
-    weights = variables
-
-    @property
-    def trainable_variables(self):
-        return [v for v in self.variables if v.trainable] if self.trainable else []
-
-    trainable_weights = trainable_variables
-
-    @property
-    def non_trainable_variables(self):
-        return [v for v in self.variables if not v.trainable or not self.trainable]
-
-    non_trainable_weights = non_trainable_variables
 
     @property
     def losses(self):

@@ -11,6 +11,7 @@ variables.
 """
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 
@@ -214,6 +215,8 @@ def _with_dims(n):
     def conv(inputs, num_outputs, kernel_size, *args, **kwargs):
         return convolution(inputs, num_outputs, kernel_size, *args, conv_dims=n, **kwargs)
     conv.__name__ = conv.__qualname__ = f"convolution{n}d"
+    sig = inspect.signature(convolution)
+    conv.__signature__ = sig.replace(parameters=[p for p in sig.parameters.values() if p.name != "conv_dims"])
     conv.__doc__ = f"`convolution` of {n}-D inputs (scope default `Conv`): variables `Conv/weights`, `Conv/biases`."
     return add_arg_scope(conv)
 
