@@ -3,9 +3,9 @@
 TensorFlow 2.x has no `tf.contrib`, but slim's layers are `tf.layers` with other defaults and names, so
 `tf.compat.v1.layers` computes the same numbers: fully_connected = dense + relu, conv2d = conv2d SAME + relu,
 conv2d_transpose = conv2d_transpose SAME + relu, batch_norm = batch_normalization(momentum=decay, scale=False,
-training=True), max_pool2d / avg_pool2d = the 2x2 stride-2 VALID pools. Inputs and weights are fixed arrays
-(stored with the outputs); the outputs, the gradients of sum(output²) and the moving averages after one update
-are recorded.
+training=True) through the fused kernel (2-D inputs as [N, 1, 1, C], as slim runs them), max_pool2d /
+avg_pool2d = the 2x2 stride-2 VALID pools. Inputs and weights are fixed arrays (stored with the outputs); the
+outputs, the gradients of sum(output²) and the moving averages after one update are recorded.
 
     TF_USE_LEGACY_KERAS=1 python tools/record_contrib_reference.py   # (tensorflow-cpu 2.21 + tf-keras 2.21)
 
@@ -44,9 +44,14 @@ def cases():
                              tf.layers.conv2d_transpose(x, 2, 3, strides=2, padding="same", activation=tf.nn.relu,
                                                         kernel_initializer=const(tf, w),
                                                         bias_initializer=const(tf, b))),
+        # slim runs 2-D inputs through the fused kernel as [N, 1, 1, C] (its moving variance is Bessel-corrected)
         "batch_norm": ((arr(8, 3) * 2 + 1, np.zeros(0, np.float32), np.zeros(0, np.float32)),
-                       lambda tf, x, w, b: tf.layers.batch_normalization(x, momentum=0.999, epsilon=0.001,
-                                                                         scale=False, training=True, fused=False)),
+                       lambda tf, x, w, b: tf.reshape(tf.layers.batch_normalization(
+                           tf.reshape(x, [8, 1, 1, 3]), momentum=0.999, epsilon=0.001, scale=False, training=True),
+                           [8, 3])),
+        "batch_norm_4d": ((arr(2, 3, 3, 2) - 1, np.zeros(0, np.float32), np.zeros(0, np.float32)),
+                          lambda tf, x, w, b: tf.layers.batch_normalization(x, momentum=0.999, epsilon=0.001,
+                                                                            scale=False, training=True)),
         "max_pool2d": ((arr(2, 5, 5, 3), np.zeros(0, np.float32), np.zeros(0, np.float32)), lambda tf, x, w, b:
                        tf.nn.max_pool2d(x, 2, 2, "VALID")),
         "avg_pool2d": ((arr(2, 5, 5, 3), np.zeros(0, np.float32), np.zeros(0, np.float32)), lambda tf, x, w, b:

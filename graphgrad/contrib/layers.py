@@ -141,7 +141,8 @@ _FullyConnected = _slim_class(core.Dense)
 _Convs = {n: _slim_class(c) for n, c in ((1, convolutional.Conv1D), (2, convolutional.Conv2D),
                                          (3, convolutional.Conv3D))}
 _Conv2DTranspose = _slim_class(convolutional.Conv2DTranspose)
-_BatchNorm = _slim_class(normalization.BatchNormalization)
+_BatchNorm = type("SlimBatchNormalization", (_Slim, normalization.BatchNormalization),
+                  {"__module__": __name__, "_fused_ranks": (2, 4)})  # slim fuses 2-D inputs too
 
 
 def _apply(layer, inputs, outputs_collections, **call_kwargs):
@@ -311,7 +312,7 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
         beta_initializer=inits.get("beta"), gamma_initializer=inits.get("gamma"),
         moving_mean_initializer=inits.get("moving_mean"), moving_variance_initializer=inits.get("moving_variance"),
         beta_regularizer=regs.get("beta"), gamma_regularizer=regs.get("gamma"), renorm=renorm,
-        renorm_clipping=renorm_clipping, renorm_momentum=renorm_decay, fused=None, adjustment=adjustment,
+        renorm_clipping=renorm_clipping, renorm_momentum=renorm_decay, fused=fused, adjustment=adjustment,
         trainable=trainable, name=scope, _reuse=reuse, scope_name="BatchNorm", activation_fn=activation_fn,
         variables_collections=variables_collections)
     updates = get_default_graph().get_collection_ref(GraphKeys.UPDATE_OPS)
