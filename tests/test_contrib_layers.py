@@ -359,3 +359,45 @@ def test_a_slim_cnn_in_the_style_of_the_classic_programs_learns_the_digits():
             s.run(train, {x: xs[i], y: ys[i]})
         test_acc = s.run(acc, {x: d.x_test.reshape(-1, 8, 8, 1), y: d.y_test})
     assert test_acc > 0.9
+
+
+def test_a_gan_in_the_style_of_dcgan_shares_its_discriminator_and_trains_each_half():
+    """dcgan.py's shape: a generator of dense + conv2d_transpose, a discriminator of conv2d + average pooling +
+    tf.contrib.layers.flatten + dense called on real and on generated images (reuse=True), each half trained on
+    its own var_list."""
+    def generator(z, reuse=False):
+        with tf.variable_scope("Generator", reuse=reuse):
+            h = tf.reshape(tf.layers.dense(z, 4 * 4 * 8, activation=tf.nn.tanh), [-1, 4, 4, 8])
+            return tf.nn.sigmoid(tf.layers.conv2d_transpose(h, 1, 2, strides=2))
+
+    def discriminator(x, reuse=False):
+        with tf.variable_scope("Discriminator", reuse=reuse):
+            h = tf.layers.average_pooling2d(tf.nn.tanh(tf.layers.conv2d(x, 4, 3)), 2, 2)
+            return tf.layers.dense(layers.flatten(h), 2)
+
+    z = tf.placeholder(tf.float32, (None, 5))
+    real = tf.placeholder(tf.float32, (None, 8, 8, 1))
+    fake = generator(z)
+    d_real, d_fake = discriminator(real), discriminator(fake, reuse=True)
+    g_vars = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope="Generator")
+    d_vars = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope="Discriminator")
+    assert len(g_vars) == 4 and len(d_vars) == 4 and len(tf.trainable_variables()) == 8
+    ones, zeros = tf.ones_like(d_real[:, 0], tf.int32), tf.zeros_like(d_fake[:, 0], tf.int32)
+    d_loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(logits=d_real, labels=ones)) + \
+        tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(logits=d_fake, labels=zeros))
+    g_loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(logits=d_fake, labels=ones + 0))
+    train_d = tf.train.AdamOptimizer(0.01).minimize(d_loss, var_list=d_vars)
+    train_g = tf.train.AdamOptimizer(0.01).minimize(g_loss, var_list=g_vars)
+    rng = np.random.default_rng(0)
+    images = tf.datasets.load_digits().x_train.reshape(-1, 8, 8, 1)[:64] / 16.0
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        g_before = s.run(g_vars)
+        feed = {z: rng.uniform(-1, 1, (64, 5)), real: images}
+        first = s.run(d_loss, feed)
+        for _ in range(30):
+            s.run(train_d, feed)
+        assert s.run(d_loss, feed) < first  # the discriminator learned; the generator was not touched
+        assert all(np.array_equal(a, b) for a, b in zip(g_before, s.run(g_vars)))
+        s.run(train_g, feed)
+        assert not np.array_equal(g_before[0], s.run(g_vars[0]))
