@@ -144,6 +144,19 @@ def test_reuse_shares_and_a_second_default_scope_is_numbered():
         layers.fully_connected(x, 2.0)
 
 
+def test_repeat_and_stack_name_each_application_as_slim():
+    x = tf.placeholder(tf.float32, (None, 6, 6, 2))
+    h = layers.repeat(x, 2, layers.conv2d, 4, [3, 3], scope="conv1")
+    out = layers.stack(layers.flatten(h), layers.fully_connected, [8, (4, tf.nn.tanh)], scope="fc")
+    unnamed = layers.stack(out, layers.fully_connected, [3])
+    assert [v.op.name for v in tf.global_variables()][::2] == [
+        "conv1/conv1_1/weights", "conv1/conv1_2/weights", "fc/fc_1/weights", "fc/fc_2/weights",
+        "Stack/fully_connected_1/weights"]
+    assert out.op.type == "Tanh" and out.shape.as_list() == [None, 4] and unnamed.shape.as_list() == [None, 3]
+    with pytest.raises(ValueError, match="stack_args need to be a list or tuple"):
+        layers.stack(x, layers.fully_connected, 3)
+
+
 def test_normalizer_fn_replaces_the_bias_and_runs_in_the_layer_scope():
     x = tf.placeholder(tf.float32, (None, 4))
     y = layers.fully_connected(x, 3, normalizer_fn=layers.batch_norm, normalizer_params={"scale": True})

@@ -35,7 +35,8 @@ from .framework import add_arg_scope, add_model_variable, model_variable
 
 __all__ = ["flatten", "fully_connected", "linear", "conv2d", "convolution2d", "conv1d", "convolution1d", "conv3d",
            "convolution3d", "convolution", "conv2d_transpose", "convolution2d_transpose", "max_pool2d", "avg_pool2d",
-           "dropout", "batch_norm", "layer_norm", "one_hot_encoding", "embed_sequence", "xavier_initializer",
+           "dropout", "batch_norm", "layer_norm", "one_hot_encoding", "embed_sequence", "repeat", "stack",
+           "xavier_initializer",
            "xavier_initializer_conv2d", "variance_scaling_initializer", "l1_regularizer", "l2_regularizer",
            "l1_l2_regularizer", "sum_regularizer", "apply_regularization", "optimize_loss", "OPTIMIZER_CLS_NAMES",
            "OPTIMIZER_SUMMARIES", "summarize_tensor", "summarize_tensors", "summarize_activation",
@@ -386,6 +387,36 @@ def embed_sequence(ids, vocab_size=None, embed_dim=None, unique=False, initializ
         embeddings = model_variable("embeddings", shape=[vocab_size, embed_dim], dtype=dtypes.float32,
                                     initializer=initializer, regularizer=regularizer, trainable=trainable)
         return embedding_lookup(embeddings, ids)
+
+
+def _repeated(inputs, layer, args_list, kwargs, default):
+    """`layer` applied in turn with each of `args_list`, the i-th in scope `<name>_<i>` inside `scope` (default:
+    the layer function's name), as slim's `repeat` and `stack` name them (`conv1/conv1_1/weights`)."""
+    scope = kwargs.pop("scope", None)
+    with variable_scope(scope, default, [inputs]):
+        outputs = convert_to_tensor(inputs)
+        if scope is None:
+            scope = getattr(layer, "__name__", None) or getattr(getattr(layer, "func", None), "__name__", None) \
+                or default.lower()
+        for i, layer_args in enumerate(args_list):
+            kwargs["scope"] = f"{scope}_{i + 1}"
+            outputs = layer(outputs, *(layer_args if isinstance(layer_args, (list, tuple)) else [layer_args]),
+                            **kwargs)
+        return outputs
+
+
+def repeat(inputs, repetitions, layer, *args, **kwargs):
+    """`layer(inputs, *args, **kwargs)` applied `repetitions` times, each with variables of its own
+    (`repeat(x, 2, conv2d, 64, [3, 3], scope="conv1")`: `conv1/conv1_1/weights`, `conv1/conv1_2/weights`)."""
+    return _repeated(inputs, layer, [args] * repetitions, kwargs, "Repeat")
+
+
+def stack(inputs, layer, stack_args, **kwargs):
+    """`layer` applied once per entry of `stack_args` (its positional arguments), e.g.
+    `stack(x, fully_connected, [32, 64, 128], scope="fc")`: `fc/fc_1`, `fc/fc_2`, `fc/fc_3`."""
+    if not isinstance(stack_args, (list, tuple)):
+        raise ValueError("stack_args need to be a list or tuple")
+    return _repeated(inputs, layer, stack_args, kwargs, "Stack")
 
 
 # --- optimize_loss ------------------------------------------------------------------------------------------------
