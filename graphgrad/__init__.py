@@ -158,7 +158,12 @@ Graph.as_graph_def = _as_graph_def
 
 def __getattr__(name):
     """`tf.summary` loads on first use: its protobuf library (tensorboardX) imports torch when torch is
-    installed, which would make every `import graphgrad` pay over a second for it."""
+    installed, which would make every `import graphgrad` pay over a second for it. `tf.app` and `tf.flags` (absl's,
+    whose app module imports pdb) load on first use too."""
+    if name in ("app", "flags"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
     if name in _LAZY_SUMMARY:
         import importlib
 

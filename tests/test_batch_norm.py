@@ -112,3 +112,16 @@ def test_errors():
         tf.layers.batch_normalization(x, fused=True)
     with pytest.raises(NotImplementedError, match="renormalization"):
         tf.layers.batch_normalization(x, renorm=True)
+
+
+@pytest.mark.parametrize("shape, fused, ddof", [((4, 2, 2, 3), None, 1), ((4, 2, 2, 3), False, 0), ((6, 3), None, 0)])
+def test_the_moving_variance_takes_bessels_correction_where_tf1_runs_its_fused_kernel(shape, fused, ddof):
+    """TF1 (measured under tensorflow.compat.v1): 4-D inputs go through the fused kernel unless fused=False, and
+    its moving variance is the batch variance times n / (n - 1); 2-D inputs and fused=False take it as is."""
+    x_val = np.random.default_rng(3).standard_normal(shape).astype(np.float32)
+    tf.layers.batch_normalization(tf.constant(x_val), momentum=0.0, training=True, fused=fused)
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        s.run(tf.get_collection(tf.GraphKeys.UPDATE_OPS))
+        moving = s.run([v for v in tf.global_variables() if "moving_variance" in v.op.name][0])
+    np.testing.assert_allclose(moving, x_val.reshape(-1, shape[-1]).var(0, ddof=ddof), rtol=1e-5)

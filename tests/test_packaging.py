@@ -17,11 +17,12 @@ def test_license_is_declared_and_shipped():
     assert PROJECT["authors"] == [{"name": "graphgrad developers"}]
 
 
-def test_base_install_is_numpy_tqdm_tensorboardx_threadpoolctl_and_the_tfrecord_pair():
+def test_base_install_is_numpy_tqdm_tensorboardx_threadpoolctl_the_tfrecord_pair_and_absl():
     """protobuf comes with tensorboardX anyway (named because graphgrad/io builds TF's Example messages with it);
-    google-crc32c is a 36 KB wheel for TFRecord checksums."""
+    google-crc32c is a 36 KB wheel for TFRecord checksums; absl-py (pure Python) is tf.flags and tf.app.run, as
+    in TensorFlow."""
     names = {re.split(r"[<>=!~ \[]", d)[0].lower() for d in PROJECT["dependencies"]}
-    assert names == {"numpy", "tqdm", "tensorboardx", "threadpoolctl", "protobuf", "google-crc32c"}
+    assert names == {"numpy", "tqdm", "tensorboardx", "threadpoolctl", "protobuf", "google-crc32c", "absl-py"}
 
 
 def test_every_extra_the_docs_name_exists():

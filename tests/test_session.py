@@ -211,6 +211,31 @@ def test_get_variable_reuse_rules():
     assert c.op.name.startswith("foo_") and c.op.name.endswith("/c")
 
 
+def test_reentering_a_scope_by_name_numbers_its_default_named_subscopes_afresh():
+    """As TF1 (names measured under tensorflow.compat.v1): the classic programs build their train and test graphs
+    by calling `net(x, reuse=False)` then `net(x, reuse=True)`, whose tf.layers take default names."""
+    def net(reuse):
+        with tf.variable_scope("ConvNet", reuse=reuse):
+            h = tf.layers.dense(tf.zeros((1, 2)), 3)
+            return tf.layers.dense(h, 1)
+
+    net(False)
+    net(True)  # finds ConvNet/dense and ConvNet/dense_1 again
+    assert [v.op.name for v in tf.global_variables()] == [
+        "ConvNet/dense/kernel", "ConvNet/dense/bias", "ConvNet/dense_1/kernel", "ConvNet/dense_1/bias"]
+    names = []
+    for _ in range(2):
+        with tf.variable_scope(None, default_name="c"):
+            names.append(tf.get_variable("k", [1]).op.name)
+    with tf.variable_scope("B") as b:
+        with tf.variable_scope(None, default_name="c"):
+            names.append(tf.get_variable("k", [1]).op.name)
+    with tf.variable_scope(b):
+        with tf.variable_scope(None, default_name="c"):
+            names.append(tf.get_variable("k2", [1]).op.name)
+    assert names == ["c/k", "c_1/k", "B/c/k", "B/c/k2"]
+
+
 def test_get_variable_ignores_name_scope():
     with tf.name_scope("ns"):
         v = tf.get_variable("v", shape=(), initializer=np.float32(1.0))

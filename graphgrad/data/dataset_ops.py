@@ -359,6 +359,12 @@ class Dataset(ElementSpec):
         return make_initializable_iterator(self, shared_name)
 
     def __iter__(self):
+        from ..eager import executing_eagerly
+
+        if executing_eagerly():
+            from .iterator_ops import EagerIterator
+
+            return EagerIterator(self)
         raise RuntimeError("dataset.__iter__() is only supported when eager execution is enabled. In graph mode "
                            "use dataset.make_one_shot_iterator() (or tf.data.make_one_shot_iterator(dataset)).")
 

@@ -262,6 +262,37 @@ def make_initializable_iterator(dataset, shared_name=None):
     return it
 
 
+class EagerIterator(ElementSpec):
+    """A dataset's elements one at a time while executing eagerly: what `iter(dataset)` returns then, and TF1's
+    `tf.contrib.eager.Iterator(dataset)`. Python iteration ends with StopIteration; `get_next()` raises
+    `OutOfRangeError` at the end, as the graph op does."""
+
+    def __init__(self, dataset):
+        from ..eager import executing_eagerly
+
+        if not executing_eagerly():
+            raise RuntimeError(f"{type(self)} objects can only be used when eager execution is enabled, use "
+                               "tf.data.Dataset.make_initializable_iterator or "
+                               "tf.data.Dataset.make_one_shot_iterator for graph construction")
+        self._template, self._types, self._shapes = dataset._template, dataset._types, dataset._shapes
+        self._iterator = make_one_shot_iterator(dataset)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            return self._iterator.get_next()
+        except errors.OutOfRangeError:
+            raise StopIteration from None
+
+    next = __next__
+
+    def get_next(self, name=None):
+        """The next element; `OutOfRangeError` after the last."""
+        return self._iterator.get_next(name)
+
+
 def get_output_types(dataset_or_iterator):
     return dataset_or_iterator.output_types
 

@@ -13,6 +13,8 @@ they see the values the code above them wrote, as when the function runs eagerly
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ..framework import dtypes
@@ -26,6 +28,8 @@ from . import context as _ctx
 from .context import eager_graph, executing_eagerly, init_scope
 from .tape import variable_accessed
 from .tensor import EagerTensor
+
+_creation_order = itertools.count()
 
 
 class EagerVariable(Variable):
@@ -54,6 +58,7 @@ class EagerVariable(Variable):
         handle.op.graph = eager_graph()
         self._variable = handle
         self._handle_op = handle.op
+        self._unique_id = next(_creation_order)  # what orders tfe.implicit_gradients' variables, as TF's
         self._run_context = _ctx.context()
         self._read_dtype = dt  # what a read's tensor holds (its shape when known: else from the value)
         self._read_shape = shape if shape.is_fully_defined() else None

@@ -78,21 +78,28 @@ class Layer:
 
     @property
     def variables(self):
+        """The layer's variables (a container of layers overrides this alone to add theirs)."""
         return list(self._variables)
 
-    weights = variables
+    @property
+    def weights(self):
+        return self.variables
 
     @property
     def trainable_variables(self):
-        return [v for v in self._variables if v.trainable] if self.trainable else []
+        return [v for v in self.variables if v.trainable] if self.trainable else []
 
-    trainable_weights = trainable_variables
+    @property
+    def trainable_weights(self):
+        return self.trainable_variables
 
     @property
     def non_trainable_variables(self):
-        return [v for v in self._variables if not v.trainable or not self.trainable]
+        return [v for v in self.variables if not v.trainable or not self.trainable]
 
-    non_trainable_weights = non_trainable_variables
+    @property
+    def non_trainable_weights(self):
+        return self.non_trainable_variables
 
     @property
     def losses(self):

@@ -8,12 +8,17 @@ As in TensorFlow 1.x the training step must run those updates, the classic idiom
 
 With `training` a bool tensor, both the statistics used and the updates go through `tf.cond`: the updates leave
 the moving averages as they are when `training` is false. With `training=False` (the Python value) the layer adds
-no updates. The arithmetic is TensorFlow's non-fused kernel: population variance of the batch, moving averages
-updated as `moving -= (moving - batch) * (1 - momentum)`.
+no updates. The arithmetic is TensorFlow's: the batch is normalized by its population variance, moving averages
+are updated as `moving -= (moving - batch) * (1 - momentum)`, and where TF1 runs its fused kernel (4-D inputs unless
+`fused=False`) the moving variance takes the batch's variance with Bessel's correction (n / (n - 1)), as that kernel
+reports it.
 """
 from __future__ import annotations
 
+import math
+
 from ..framework.graph import GraphKeys, get_default_graph, name_scope
+from ..framework.op_def import static_shape
 from ..nn import batch_normalization as _normalize
 from ..ops import array_ops, math_ops, nn_ops, state_ops
 from ..ops.control_flow_ops import cond
@@ -24,6 +29,9 @@ from .core import Layer, training_tensor
 
 class BatchNormalization(Layer):
     """Batch normalization over every axis but `axis` (the channels; -1 by default)."""
+
+    #: the input ranks TF1 sends through its fused kernel unless `fused=False` (slim's batch_norm adds 2)
+    _fused_ranks = (4,)
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer=None,
                  gamma_initializer=None, moving_mean_initializer=None, moving_variance_initializer=None,
@@ -54,8 +62,9 @@ class BatchNormalization(Layer):
         if any(dims[a] is None for a in self._axes):
             raise ValueError(f"Input has undefined `axis` dimension. Received input with shape {input_shape} and "
                              f"axis={tuple(self._axes)}")
-        if self.fused and len(dims) != 4:
+        if self.fused and len(dims) not in self._fused_ranks:
             raise ValueError(f"Batch normalization with fused=True needs 4-D inputs, got rank {len(dims)}")
+        self._bessel = self.fused is not False and len(dims) in self._fused_ranks
         # one axis: parameters of that size; several: the input's shape with 1 on the reduced axes (as Keras)
         shape = [dims[self._axes[0]]] if len(self._axes) == 1 else [
             dims[i] if i in self._axes else 1 for i in range(len(dims))]
@@ -93,9 +102,20 @@ class BatchNormalization(Layer):
             else:
                 mean, variance = batch_mean, batch_variance
             self._add_update(self.moving_mean, batch_mean, switch)
-            self._add_update(self.moving_variance, batch_variance, switch)
+            self._add_update(self.moving_variance, self._unbiased(inputs, batch_mean, batch_variance)
+                             if self._bessel else batch_variance, switch)
         return _normalize(inputs, shaped(mean), shaped(variance), shaped(self.beta), shaped(self.gamma),
                           self.epsilon)
+
+    def _unbiased(self, inputs, mean, variance):
+        """`variance` times n / (n - 1), n the number of values behind each statistic (the fused kernel's)."""
+        x, m = static_shape(inputs), static_shape(mean)
+        dt = variance.dtype.base_dtype
+        if x is not None and m is not None and None not in x:
+            n = float(math.prod(x) // max(math.prod(m), 1))
+            return math_ops.multiply(variance, convert_to_tensor(n / max(n - 1.0, 1.0), dtype=dt))
+        n = math_ops.cast(math_ops.divide(array_ops.size(inputs), array_ops.size(mean)), dt)
+        return math_ops.multiply(variance, math_ops.divide(n, math_ops.maximum(math_ops.subtract(n, 1.0), 1.0)))
 
     def _add_update(self, variable, value, switch):
         def update():
