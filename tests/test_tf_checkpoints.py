@@ -107,6 +107,9 @@ def test_a_missing_data_shard_is_named(plain):
 
 def test_a_partitioned_variable_is_named_as_unreadable(tmp_path):
     shutil.copytree(os.path.join(DATA, "partitioned"), tmp_path / "p")
+    assert tf.train.list_variables(str(tmp_path / "p")) == [("table", [6, 2])]
+    with pytest.raises(tf.errors.UnimplementedError, match="partitioned"):
+        tf.train.load_variable(str(tmp_path / "p"), "table")
     tf.Variable(np.zeros((6, 2), np.float32), name="table")
     with tf.Session() as s, pytest.raises(tf.errors.UnimplementedError, match="table.*partitioned"):
         tf.train.Saver().restore(s, tf.train.latest_checkpoint(str(tmp_path / "p")))

@@ -160,7 +160,11 @@ class CheckpointReader:
     def get_tensor(self, tensor_str) -> np.ndarray:
         if tensor_str not in self._index:
             raise errors.NotFoundError(None, None, f"Key {tensor_str} not found in checkpoint {self.prefix}")
-        return self._load()[tensor_str].copy()
+        arrays = self._load()
+        if tensor_str not in arrays:  # listed, but of a kind graphgrad does not read (a TF checkpoint's)
+            why = cio.unreadable_tensors(self.prefix).get(tensor_str, "cannot be read")
+            raise cio.UnreadableCheckpointError(f"Checkpoint {self.prefix}: tensor {tensor_str!r} {why}")
+        return arrays[tensor_str].copy()
 
     def get_variable_to_shape_map(self) -> dict:
         return {name: list(shape) for name, (shape, _) in self._index.items()}

@@ -182,9 +182,10 @@ class TFCheckpoint:
         return tuple(d.size for d in self.entries[name].shape.dim)
 
     def index(self):
-        """{name: (shape, dtype)} of the tensors graphgrad can read (partitioned and string ones left out)."""
+        """{name: (shape, dtype)} of the tensors of a NumPy dtype (partitioned ones too, as TF lists them; string
+        tensors left out)."""
         return {n: (self.shape(n), np.dtype(DTYPES[e.dtype])) for n, e in sorted(self.entries.items())
-                if e.dtype in DTYPES and not e.slices}
+                if e.dtype in DTYPES}
 
     def read(self, name):
         """The tensor's value, its CRC32C checked."""
@@ -204,4 +205,6 @@ class TFCheckpoint:
         return np.frombuffer(raw, dt.newbyteorder("<")).astype(dt).reshape(shape)
 
     def read_all(self):
-        return {n: self.read(n) for n in self.index()}
+        """Every tensor graphgrad reads (`unreadable()` ones left out)."""
+        skip = self.unreadable()
+        return {n: self.read(n) for n in self.index() if n not in skip}

@@ -1,0 +1,52 @@
+"""tools/run_classic_programs.py: the rewrite a user makes (imports, step counts), and one TF1-style program run
+through it end to end on the stand-in MNIST."""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+import run_classic_programs as rcp  # noqa: E402
+
+PROGRAM = '''
+import tensorflow as tf
+from tensorflow.examples.tutorials.mnist import input_data
+
+mnist = input_data.read_data_sets("MNIST_data/", one_hot=True)
+num_steps = 100000
+x = tf.placeholder(tf.float32, [None, 784])
+y = tf.placeholder(tf.float32, [None, 10])
+W = tf.Variable(tf.zeros([784, 10]))
+b = tf.Variable(tf.zeros([10]))
+logits = tf.matmul(x, W) + b
+loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits))
+train = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+correct = tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1))
+accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for step in range(num_steps):
+        batch_x, batch_y = mnist.train.next_batch(50)
+        sess.run(train, feed_dict={x: batch_x, y: batch_y})
+    print("steps", step + 1, "accuracy", sess.run(accuracy, {x: mnist.test.images, y: mnist.test.labels}))
+'''
+
+
+def test_rewrite_changes_only_imports_and_step_counts():
+    src = "import tensorflow as tf\nfrom tensorflow.contrib import rnn\nimport tensorflow.contrib.eager as tfe\n" \
+          "num_steps = 5000\ntraining_epochs = 25\nx = 'import tensorflow as tf'\n"
+    out = rcp.rewrite(src, 7, 1)
+    assert out == "import graphgrad as tf\nfrom graphgrad.contrib import rnn\nimport graphgrad.contrib.eager as tfe\n" \
+                  "num_steps = 7\ntraining_epochs = 1\nx = 'import tensorflow as tf'\n"
+
+
+def test_a_classic_mnist_program_runs_on_the_stand_in_data(tmp_path):
+    checkout = tmp_path / "repo"
+    checkout.mkdir()
+    (checkout / "softmax.py").write_text(PROGRAM)
+    data = tmp_path / "out" / "_mnist"
+    rcp.make_fake_mnist(str(data), n_train=5600, n_test=200)  # read_data_sets keeps 5,000 for validation
+    args = argparse.Namespace(out=str(tmp_path / "out"), steps=40, epochs=1, timeout=120)
+    name, result, _, last = rcp.run_one(str(checkout / "softmax.py"), str(checkout), args, str(data))
+    assert (name, result) == ("softmax", "runs"), open(tmp_path / "out" / "softmax.log").read()
+    steps, acc = last.split()[1], float(last.split()[3])
+    assert steps == "40" and acc > 0.5
