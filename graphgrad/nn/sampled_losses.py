@@ -38,20 +38,17 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
     with name_scope(name, "embedding_lookup", parts + [ids]) as scope:
         parts = [convert_to_tensor(p) for p in parts]
         ids = convert_to_tensor(ids, name="ids")
-        if len(parts) == 1:
-            out = gather(parts[0], ids, name=None if max_norm is not None else scope)
-        else:
+        table, rows = parts[0], ids
+        if len(parts) > 1:
             sizes = [p.shape[0] if p.shape.ndims else None for p in parts]
             if any(s is None for s in sizes):
                 raise ValueError("embedding_lookup over partitions needs each partition's first dimension known")
-            table = concat(parts, 0)
-            if partition_strategy == "div":  # the partitions hold consecutive ids: the concatenation is the table
-                out = gather(table, ids, name=None if max_norm is not None else scope)
-            else:  # id -> offset of partition id % n, plus id // n
+            table = concat(parts, 0)  # "div": the partitions hold consecutive ids, so this is the table
+            if partition_strategy == "mod":  # id -> offset of partition id % n, plus id // n
                 n = len(parts)
                 offsets = convert_to_tensor([sum(sizes[:k]) for k in range(n)], ids.dtype.base_dtype)
                 rows = math_ops.add(gather(offsets, math_ops.floormod(ids, n)), math_ops.floordiv(ids, n))
-                out = gather(table, rows, name=None if max_norm is not None else scope)
+        out = gather(table, rows, name=scope if max_norm is None else None)
         if max_norm is None:
             return out
         ids_rank, rank = ids.shape.ndims, out.shape.ndims
