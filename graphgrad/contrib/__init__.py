@@ -1,8 +1,9 @@
 """`tf.contrib`: the parts of TF1's contrib that classic programs import — `tf.contrib.layers` (slim's layers,
 initializers, regularizers, `optimize_loss`), `tf.contrib.framework` (`arg_scope`, variable helpers),
 `tf.contrib.eager` (`tfe`: `implicit_gradients`, `Iterator`, ...), `tf.contrib.rnn` (the cells and `static_rnn`),
-`tf.contrib.seq2seq.sequence_loss` and `tf.contrib.summary` (summaries that write themselves, as eager programs use
-them). The rest of TF1's contrib is not here."""
-from . import eager, framework, layers, rnn, seq2seq, summary  # noqa: F401
+`tf.contrib.seq2seq.sequence_loss`, `tf.contrib.summary` (summaries that write themselves, as eager programs use
+them) and `tf.contrib.tensorboard.plugins.projector` (the embedding projector's config). The rest of TF1's contrib
+is not here."""
+from . import eager, framework, layers, rnn, seq2seq, summary, tensorboard  # noqa: F401
 
-__all__ = ["eager", "framework", "layers", "rnn", "seq2seq", "summary"]
+__all__ = ["eager", "framework", "layers", "rnn", "seq2seq", "summary", "tensorboard"]

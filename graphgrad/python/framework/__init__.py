@@ -1,0 +1,1 @@
+"""`tensorflow.python.framework`: only `ops` (see graphgrad/python/__init__.py)."""
