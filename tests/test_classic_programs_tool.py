@@ -5,6 +5,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+import pytest  # noqa: E402
 import run_classic_programs as rcp  # noqa: E402
 
 PROGRAM = '''
@@ -39,6 +40,7 @@ def test_rewrite_changes_only_imports_and_step_counts():
                   "num_steps = 7\ntraining_epochs = 1\nx = 'import tensorflow as tf'\n"
 
 
+@pytest.mark.host_process("runs the program in a child process")
 def test_a_classic_mnist_program_runs_on_the_stand_in_data(tmp_path):
     checkout = tmp_path / "repo"
     checkout.mkdir()
