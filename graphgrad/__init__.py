@@ -120,6 +120,7 @@ from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.
 from .ops.sparse_ops import SparseTensor, SparseTensorValue, sparse_tensor_to_dense  # noqa: F401
 from .ops.state_ops import assign, assign_add, assign_sub
 from .ops.tensor_array_ops import TensorArray  # noqa: F401
+from .ops.unique_ops import *  # noqa: F401,F403
 from .ops.while_ops import *  # noqa: F401,F403
 from .runtime.session import InteractiveSession, Session, get_default_session
 from .variables import (

@@ -1904,6 +1904,22 @@ def naming_layers_in_reentered_scopes(tf, r):
 
 
 @program
+def unique_values(tf, r):
+    x = tf.constant([4, 1, 4, 7, 1, 1, 9])
+    f = tf.placeholder(tf.float32, (None,), name="f")
+    y, idx = tf.unique(x)
+    y2, idx2, count = tf.unique_with_counts(f, out_idx=tf.int64)
+    r["ops"] = [y.op.type, y.op.name, y2.op.type, y2.op.name]
+    r["static"] = [dims(t) for t in (y, idx, y2, idx2, count)] + [t.dtype.name for t in (y, idx, y2, idx2, count)]
+    r["rank2"] = r.error(lambda: tf.unique(tf.zeros((2, 2))), "must be rank 1")
+    r["gradient"] = r.error(lambda: tf.gradients(tf.reduce_sum(tf.unique(f)[0]), f), "No gradient defined")
+    with tf.Session() as s:
+        r["values"] = s.run([y, idx])
+        r["counts"] = s.run([y2, idx2, count], {f: [0.5, -2.0, 0.5, 0.5, 3.0]})
+        r["empty"] = s.run([y2, idx2, count], {f: []})
+
+
+@program
 def sampled_losses(tf, r):
     """word2vec's losses with the negatives given (the samplers' draws differ by design), the samplers' counts and
     shapes, accidental hits, and embedding_lookup over partitions and with max_norm."""
