@@ -95,6 +95,7 @@ from .monitored_session import (  # noqa: E402
     WorkerSessionCreator,
 )
 from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues  # noqa: E402
+from .supervisor import LooperThread, Supervisor  # noqa: E402
 
 __all__ += [
     "Coordinator", "FtrlOptimizer", "SessionRunHook", "SessionRunArgs", "SessionRunContext", "SessionRunValues",
@@ -102,5 +103,5 @@ __all__ += [
     "LoggingTensorHook", "StopAtStepHook", "CheckpointSaverListener", "CheckpointSaverHook", "StepCounterHook",
     "NanLossDuringTrainingError", "NanTensorHook", "SummarySaverHook", "FinalOpsHook", "FeedFnHook", "Scaffold",
     "SessionCreator", "ChiefSessionCreator", "WorkerSessionCreator", "MonitoredSession", "SingularMonitoredSession",
-    "MonitoredTrainingSession",
+    "MonitoredTrainingSession", "Supervisor", "LooperThread",
 ]
