@@ -330,3 +330,14 @@ def test_decode_csv_feeds_a_batch_from_a_csv_file(tmp_path):
         coord.join(threads, stop_grace_period_secs=WAIT)
     assert sizes == [3, 3, 1]
 
+
+
+def test_monitored_training_session_starts_the_queue_runners_and_stops_them_at_close():
+    data = tf.train.range_input_producer(5, num_epochs=2, shuffle=False)
+    x = data.dequeue()
+    out = []
+    with tf.train.MonitoredTrainingSession() as s:
+        while not s.should_stop():
+            out.append(int(s.run(x)))
+    assert out == [0, 1, 2, 3, 4] * 2
+    assert not any(t.name.startswith("QueueRunnerThread") and t.is_alive() for t in threading.enumerate())
