@@ -1669,6 +1669,51 @@ def queue_readers_decode(tf, r):
                                     "nope.bin; No such file or directory")
 
 
+_PNG_RGB = ("iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAF0lEQVR4nGNk4BSSlpaWlpZmCQwMhLAAFH4CWKvo0aYAAAAA"
+            "SUVORK5CYII=")
+_JPEG_TILES = ("/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAIBAQEBAQIBAQECAgICAgQDAgICAgUEBAMEBgUGBgYFBgYGBwkIBgcJBwYGCAsICQoK"
+               "CgoKBggLDAsKDAkKCgr/2wBDAQICAgICAgUDAwUKBwYHCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoK"
+               "CgoKCgoKCgr/wAARCAAIAAwDASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUF"
+               "BAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVW"
+               "V1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi"
+               "4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAEC"
+               "AxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVm"
+               "Z2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPExcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq"
+               "8vP09fb3+Pn6/9oADAMBAAIRAxEAPwD4bsvAv/FJ23/Fuv8AmVtI/wCZL/6ip/6lWvUfhV4F/wBA1r/i3X/M06j/AMyX/wBN2/6l"
+               "WiivYPLP/9k=")
+# (the PNGs hold `source` in image_decode, the JPEG 4x4 tiles of it, written by Pillow at quality 95)
+_PNG_GRAY = "iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAAAAAC4HznGAAAAEElEQVR4nGNkkJZmDJSWBgACgQDAkAOFqgAAAABJRU5ErkJggg=="
+
+
+@program
+def image_decode(tf, r):
+    import base64
+    rgb, gray = base64.b64decode(_PNG_RGB), base64.b64decode(_PNG_GRAY)
+    source = (np.arange(18).reshape(2, 3, 3) * 9).astype(np.uint8)
+    jpeg_path = os.path.join(tempfile.mkdtemp(), "tiles.jpg")
+    with open(jpeg_path, "wb") as f:
+        f.write(base64.b64decode(_JPEG_TILES))
+    png = tf.image.decode_png(rgb)
+    png_as_gray = tf.image.decode_png(rgb, channels=1)
+    gray_png = tf.image.decode_image(gray)
+    jpeg = tf.image.decode_jpeg(tf.read_file(jpeg_path), channels=3)
+    r["shapes"] = shapes(png, png_as_gray, gray_png, jpeg,
+                         tf.image.rgb_to_grayscale(tf.placeholder(tf.uint8, [None, 4, 3])))
+    r["names"] = [png.op.type, jpeg.op.type]
+    with tf.Session() as s:
+        r["png"] = s.run(png)
+        r["png_gray_channels"] = s.run(gray_png)
+        r["png_as_gray_close"] = bool(np.abs(s.run(png_as_gray)[..., 0].astype(int) - np.round(
+            source.astype(float) @ [0.299, 0.587, 0.114])).max() <= 1)
+        r["grayscale"] = np.round(s.run(tf.image.rgb_to_grayscale(tf.cast(png, tf.float32) / 255.0)), 4)
+        r["grayscale_uint8"] = s.run(tf.image.rgb_to_grayscale(png))
+        decoded = s.run(jpeg)
+        r["jpeg"] = [list(decoded.shape), str(decoded.dtype),
+                     bool(np.abs(decoded.astype(int) - np.tile(source, (4, 4, 1))).max() <= 16)]
+        r["not_an_image"] = r.error(lambda: s.run(tf.image.decode_jpeg(tf.constant(b"nope"))),
+                                    "Unknown image file format")
+
+
 def run_program(tf, name):
     """Run one program on a fresh default graph; its observations (a dict)."""
     tf.reset_default_graph()
