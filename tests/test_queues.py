@@ -42,6 +42,23 @@ def still_waiting(finish, seconds=0.3):
     return finish.thread.is_alive()
 
 
+def drain(s, fetch):
+    """Every value of `fetch` up to OutOfRangeError, with the graph's queue runners running (then stopped)."""
+    s.run(tf.local_variables_initializer())
+    coord = tf.train.Coordinator()
+    threads = tf.train.start_queue_runners(s, coord)
+    out = []
+    try:
+        while True:
+            out.append(s.run(fetch))
+    except tf.errors.OutOfRangeError:
+        pass
+    finally:
+        coord.request_stop()
+        coord.join(threads, stop_grace_period_secs=WAIT)
+    return out
+
+
 def test_a_dequeue_waits_for_an_enqueue_from_another_thread_while_runs_with_variables_go_on():
     q = tf.FIFOQueue(4, tf.float32, shapes=[[]])
     x = tf.placeholder(tf.float32, [])
@@ -171,18 +188,8 @@ def test_queue_runner_stops_on_request_and_cancels_its_blocked_enqueues():
 
 def test_queue_runner_closes_the_queue_at_the_end_of_input_and_reports_other_errors():
     data = tf.train.range_input_producer(5, num_epochs=2, shuffle=False)
-    got = data.dequeue()
     with tf.Session() as s:
-        s.run(tf.local_variables_initializer())
-        coord = tf.train.Coordinator()
-        threads = tf.train.start_queue_runners(s, coord)
-        seen = []
-        with pytest.raises(tf.errors.OutOfRangeError):
-            while True:
-                seen.append(int(s.run(got)))
-        coord.request_stop()
-        coord.join(threads, stop_grace_period_secs=WAIT)
-    assert seen == [0, 1, 2, 3, 4] * 2
+        assert drain(s, data.dequeue()) == [0, 1, 2, 3, 4] * 2
     with tf.Session() as s:  # local variables not initialized: the runner's error reaches the coordinator
         coord = tf.train.Coordinator()
         threads = tf.train.start_queue_runners(s, coord)
@@ -202,19 +209,9 @@ def test_shuffle_batch_with_four_threads_delivers_every_example_once():
     v, sq = tf.train.shuffle_batch([value, square], 6, capacity=20, min_after_dequeue=5, num_threads=4,
                                    allow_smaller_final_batch=True)
     with tf.Session() as s:
-        s.run(tf.local_variables_initializer())
-        coord = tf.train.Coordinator()
-        threads = tf.train.start_queue_runners(s, coord)
-        got = []
-        try:
-            while True:
-                a, b = s.run([v, sq])
-                assert (a ** 2 == b).all()
-                got.extend(a.tolist())
-        except tf.errors.OutOfRangeError:
-            pass
-        coord.request_stop()
-        coord.join(threads, stop_grace_period_secs=WAIT)
+        batches = drain(s, [v, sq])
+    assert all((a ** 2 == b).all() for a, b in batches)
+    got = [x for a, _ in batches for x in a.tolist()]
     assert sorted(got) == list(range(40)) and got != list(range(40))
 
 
@@ -315,20 +312,9 @@ def test_decode_csv_feeds_a_batch_from_a_csv_file(tmp_path):
     a, b = tf.decode_csv(line, [[0], [0.0]])
     ab, bb = tf.train.batch([a, b], 3, allow_smaller_final_batch=True)
     with tf.Session() as s:
-        s.run(tf.local_variables_initializer())
-        coord = tf.train.Coordinator()
-        threads = tf.train.start_queue_runners(s, coord)
-        sizes = []
-        try:
-            while True:
-                x, y = s.run([ab, bb])
-                assert np.allclose(x * 0.5, y)
-                sizes.append(len(x))
-        except tf.errors.OutOfRangeError:
-            pass
-        coord.request_stop()
-        coord.join(threads, stop_grace_period_secs=WAIT)
-    assert sizes == [3, 3, 1]
+        batches = drain(s, [ab, bb])
+    assert all(np.allclose(x * 0.5, y) for x, y in batches)
+    assert [len(x) for x, _ in batches] == [3, 3, 1]
 
 
 

@@ -19,7 +19,7 @@ from ..framework.errors import op_error
 from ..framework.graph import Tensor
 from ..framework.op_def import OpDef, not_differentiable
 from ..ops.core import apply_op, convert_to_tensor
-from ..ops.queue_ops import dequeue_strings
+from ..ops.queue_ops import ResourceHandle, dequeue_strings, session_resource
 from .tfrecord import TFRecordCompressionType, _open, read_records
 
 __all__ = ["ReaderBase", "TextLineReader", "WholeFileReader", "FixedLengthRecordReader", "TFRecordReader"]
@@ -78,27 +78,7 @@ class _ReaderState:
 
 
 def _state(ctx, reader):
-    key = ("reader", reader)
-    state = ctx.resources.get(key)
-    return state if state is not None else ctx.resources.setdefault(key, _ReaderState())
-
-
-class ReaderHandle(OpDef):
-    """TextLineReaderV2 (and the other kinds): the reader's handle, a string scalar naming it."""
-
-    type = "ReaderV2"  # never created itself: each reader kind has its own type
-    stateful = True
-    gradient = not_differentiable
-
-    def infer(op):
-        return [((), dtypes.string)]
-
-    def kernel(op, ctx):
-        name = np.array(op.name.encode(), dtype=object)
-        return lambda: name
-
-    def can_fail(op):
-        return False
+    return session_resource(ctx, ("reader", reader), _ReaderState)
 
 
 class ReaderRead(OpDef):
@@ -165,19 +145,19 @@ class ReaderReset(ReaderCounter):
     field = None
 
 
-class TextLineReaderHandle(ReaderHandle):
+class TextLineReaderHandle(ResourceHandle):
     type = "TextLineReaderV2"
 
 
-class WholeFileReaderHandle(ReaderHandle):
+class WholeFileReaderHandle(ResourceHandle):
     type = "WholeFileReaderV2"
 
 
-class FixedLengthRecordReaderHandle(ReaderHandle):
+class FixedLengthRecordReaderHandle(ResourceHandle):
     type = "FixedLengthRecordReaderV2"
 
 
-class TFRecordReaderHandle(ReaderHandle):
+class TFRecordReaderHandle(ResourceHandle):
     type = "TFRecordReaderV2"
 
 
@@ -185,7 +165,7 @@ class ReaderBase:
     """`read(queue)` gives (key, value) string scalars, one record per run; `read_up_to(queue, n)` up to n of
     them; `num_records_produced`, `num_work_units_completed` and `reset` as in TF."""
 
-    _handle = ReaderHandle
+    _handle = ResourceHandle  # each reader kind names its own
 
     def __init__(self, name=None):
         self._reader_ref = apply_op(self._handle, [], {"reader": self}, name or self._handle.type)

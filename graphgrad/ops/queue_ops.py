@@ -169,13 +169,16 @@ class QueueState:
             self._changed()
 
 
-def queue_state(ctx, queue):
-    """The queue's state in the session of `ctx`, made on first use."""
-    key = ("queue", queue)
+def session_resource(ctx, key, make):
+    """The per-session object under `key` in `ctx.resources` (a queue's or a reader's state), made by `make()` on
+    first use; threads racing to make it get the same one."""
     state = ctx.resources.get(key)
-    if state is None:
-        state = ctx.resources.setdefault(key, QueueState(queue, ctx))
-    return state
+    return state if state is not None else ctx.resources.setdefault(key, make())
+
+
+def queue_state(ctx, queue):
+    """The queue's state in the session of `ctx`."""
+    return session_resource(ctx, ("queue", queue), lambda: QueueState(queue, ctx))
 
 
 def dequeue_strings(ctx, op, queue_handle):
@@ -186,10 +189,11 @@ def dequeue_strings(ctx, op, queue_handle):
 
 # --- the ops -------------------------------------------------------------------------------------------------
 
-class QueueHandle(OpDef):
-    """FIFOQueueV2 (and the other kinds): the queue's handle, a string scalar naming it."""
+class ResourceHandle(OpDef):
+    """The handle of an object whose state lives in the session (a queue, a reader): a string scalar naming it,
+    as graphgrad has no resource dtype. Each kind subclasses it with its TF type."""
 
-    type = "FIFOQueueV2"
+    type = "ResourceHandle"
     stateful = True
     gradient = not_differentiable
 
@@ -202,6 +206,10 @@ class QueueHandle(OpDef):
 
     def can_fail(op):
         return False
+
+
+class QueueHandle(ResourceHandle):
+    type = "FIFOQueueV2"
 
 
 class RandomShuffleQueueHandle(QueueHandle):
