@@ -16,12 +16,18 @@ from ..ops.arithmetic_ops import maximum
 from ..ops.cast_ops import cast
 from ..ops.core import convert_to_tensor, identity
 from ..ops.queue_ops import FIFOQueue, PaddingFIFOQueue, RandomShuffleQueue
-from ..summary import scalar as summary_scalar
 from ..variables import Variable
 from .queue_runner import QueueRunner, add_queue_runner
 
 __all__ = ["limit_epochs", "input_producer", "string_input_producer", "range_input_producer",
            "slice_input_producer", "batch", "batch_join", "shuffle_batch", "shuffle_batch_join"]
+
+
+def summary_scalar(name, value):
+    """TF's summary of how full a queue is (late import: tf.summary loads its protobufs on first use)."""
+    from ..summary import scalar
+
+    return scalar(name, value)
 
 
 def limit_epochs(tensor, num_epochs=None, name=None):
