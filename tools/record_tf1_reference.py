@@ -1590,6 +1590,7 @@ def queue_pipeline(tf, r):
     tf.reset_default_graph()
     data = tf.constant([[1, 2], [3, 4], [5, 6], [7, 8], [9, 10]])
     many = tf.train.batch([data], 2, enqueue_many=True, allow_smaller_final_batch=False)
+    r["one_tensor_batch_is_list"] = isinstance(many, list)
     r["enqueue_many_batch"] = shapes(many if not isinstance(many, list) else many[0])
     joined = tf.train.batch_join([[tf.constant(1)], [tf.constant(2)]], 4)
     sb = tf.train.shuffle_batch([tf.constant(1.0)], 4, capacity=10, min_after_dequeue=2)

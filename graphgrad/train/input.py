@@ -112,11 +112,11 @@ def _as_tensor_list(tensors):
 
 
 def _as_original_type(original, dequeued):
-    dequeued = dequeued if isinstance(dequeued, list) else [dequeued]
+    """A dict for a dict; else what the dequeue gave: a list, or one tensor for one tensor (even in a list: TF's
+    `batch([x], n)` returns a tensor)."""
     if isinstance(original, dict):
+        dequeued = dequeued if isinstance(dequeued, list) else [dequeued]
         return {k: dequeued[i] for i, k in enumerate(sorted(original, key=str))}
-    if not isinstance(original, (list, tuple)):
-        return dequeued[0]
     return dequeued
 
 
