@@ -327,3 +327,16 @@ def test_monitored_training_session_starts_the_queue_runners_and_stops_them_at_c
             out.append(int(s.run(x)))
     assert out == [0, 1, 2, 3, 4] * 2
     assert not any(t.name.startswith("QueueRunnerThread") and t.is_alive() for t in threading.enumerate())
+
+
+def test_queue_pipelines_are_refused_under_eager_execution_as_in_tf():
+    from graphgrad.eager import context
+
+    with context.eager_mode():
+        with pytest.raises(RuntimeError, match="not supported when eager execution is enabled"):
+            tf.train.string_input_producer(["a"])
+        with pytest.raises(ValueError, match="not supported when eager execution is enabled"):
+            tf.train.batch([tf.constant(1)], 2)
+        q = tf.FIFOQueue(2, tf.int32, shapes=[[]])  # the queue itself works eagerly, as TF 2's
+        q.enqueue(5)
+        assert int(q.dequeue()) == 5

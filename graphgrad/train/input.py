@@ -30,6 +30,15 @@ def summary_scalar(name, value):
     return scalar(name, value)
 
 
+def _graph_only(error):
+    """TF's refusal of queue pipelines under eager execution (RuntimeError for producers, ValueError for batches)."""
+    from ..eager import executing_eagerly
+
+    if executing_eagerly():
+        raise error("Input pipelines based on Queues are not supported when eager execution is enabled. Please "
+                    "use tf.data to ingest data into your model instead.")
+
+
 def limit_epochs(tensor, num_epochs=None, name=None):
     """`tensor`, `num_epochs` times; then its runs raise `OutOfRangeError` (a local variable counts them)."""
     if num_epochs is None:
@@ -48,6 +57,7 @@ def input_producer(input_tensor, element_shape=None, num_epochs=None, shuffle=Tr
                    shared_name=None, summary_name=None, name=None, cancel_op=None):
     """A FIFOQueue fed with the rows of `input_tensor` (shuffled per epoch when `shuffle`), `num_epochs` times
     or forever, by a QueueRunner."""
+    _graph_only(RuntimeError)
     with name_scope(name, "input_producer", [input_tensor]) as scope:
         input_tensor = convert_to_tensor(input_tensor, name="input_tensor")
         if element_shape is None:
@@ -154,6 +164,7 @@ def _batch(tensors_list, batch_size, capacity, enqueue_many, shapes, allow_small
            threads=1, dynamic_pad=False, min_after_dequeue=None, seed=None, shared_name=None):
     """The queue, its runner and the dequeue behind every batching function: one enqueue op per tensor list
     (repeated `threads` times for a single list)."""
+    _graph_only(ValueError)
     tensor_list_list = [_as_tensor_list(t) for t in tensors_list]
     if not tensor_list_list or not tensor_list_list[0]:
         raise ValueError(f"Expected at least one tensor in {default}().")

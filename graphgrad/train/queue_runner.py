@@ -86,7 +86,8 @@ class QueueRunner:
 
     def create_threads(self, sess, coord=None, daemon=False, start=False):
         """The threads running the enqueue ops in `sess` (none when they still run from an earlier call), plus a
-        closer when `coord` is given; each registered with `coord`, started when `start`."""
+        closer when `coord` is given; each registered with `coord`, started when `start`. They are daemon threads
+        whatever `daemon` says (TF's are only when asked), so a program that never stops them can still exit."""
         with self._lock:
             if self._runs_per_session.get(sess, 0) > 0:
                 return []
@@ -100,8 +101,6 @@ class QueueRunner:
         for t in threads:
             if coord:
                 coord.register_thread(t)
-            if daemon:
-                t.daemon = True
             if start:
                 t.start()
         return threads
