@@ -76,7 +76,7 @@ from .framework.graph import (
 from .framework.op_def import RegisterGradient  # noqa: F401
 from .framework.tensor_shape import Dimension, TensorShape
 from .framework.tensor_spec import TensorSpec  # noqa: F401
-from .io.decode_ops import decode_csv, decode_raw, read_file, string_to_number  # noqa: F401
+from .io.decode_ops import decode_csv, decode_raw, matching_files, read_file, string_to_number  # noqa: F401
 from .io.parsing_ops import (  # noqa: F401  (TF1's top-level names of tf.io's parsing)
     FixedLenFeature,
     FixedLenSequenceFeature,

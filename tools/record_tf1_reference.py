@@ -1600,6 +1600,16 @@ def queue_pipeline(tf, r):
     r["capacity_error"] = r.error(lambda: tf.train.shuffle_batch([tf.constant(1.0)], 2, capacity=4,
                                                                  min_after_dequeue=4), "must be bigger than")
     r["empty_producer"] = r.error(lambda: tf.train.string_input_producer([]), "requires a non-null input tensor")
+    tf.reset_default_graph()
+    matched = tf.train.match_filenames_once(os.path.join(folder, "*.csv"))
+    lines = tf.TextLineReader(skip_header_lines=1).read(tf.train.string_input_producer(matched, num_epochs=1,
+                                                                                        shuffle=False))[1]
+    nothing = tf.matching_files(os.path.join(folder, "*.none"))
+    r["matched"] = [matched.name, [v.name for v in tf.local_variables()], shapes(nothing)]
+    with tf.Session() as s:
+        r["matched_lines"] = _with_runners(tf, s, lambda: [os.path.basename(f.decode()) for f in s.run(matched)]
+                                           + _drain_runs(tf, s, lines))
+        r["matched_none"] = s.run(nothing)
 
 
 @program

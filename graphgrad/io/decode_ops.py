@@ -3,6 +3,8 @@ and `tf.read_file` (a whole file as one string), with TF's errors (InvalidArgume
 record; NotFoundError for a missing file)."""
 from __future__ import annotations
 
+import glob
+
 import numpy as np
 
 from ..framework import dtypes, errors
@@ -11,7 +13,7 @@ from ..framework.op_def import OpDef, not_differentiable, static_shape
 from ..ops.core import apply_op, convert_to_tensor
 from .tfrecord import TFRecordCompressionType, _open
 
-__all__ = ["decode_csv", "decode_raw", "read_file", "string_to_number"]
+__all__ = ["decode_csv", "decode_raw", "matching_files", "read_file", "string_to_number"]
 
 _INT_RANGE = {dtypes.int32: (-2**31, 2**31 - 1), dtypes.int64: (-2**63, 2**63 - 1)}
 
@@ -246,3 +248,32 @@ class ReadFile(OpDef):
 
 def read_file(filename, name=None):
     return apply_op(ReadFile, [convert_to_tensor(filename, dtype=dtypes.string)], None, name or "ReadFile")
+
+
+class MatchingFiles(OpDef):
+    """MatchingFiles(pattern): the sorted names of the files matching the glob `pattern` (or each of a vector of
+    patterns); empty when none does."""
+
+    type = "MatchingFiles"
+    stateful = True  # the folder may change between runs: never folded
+    gradient = not_differentiable
+
+    def infer(op):
+        return [((None,), dtypes.string)]
+
+    def kernel(op, ctx):
+        def matching_files(pattern):
+            names = []
+            for p in _strings(pattern):
+                names.extend(sorted(glob.glob(p)))
+            out = np.empty(len(names), dtype=object)
+            out[:] = [n.encode() for n in names]
+            return out
+        return matching_files
+
+    def can_fail(op):
+        return False
+
+
+def matching_files(pattern, name=None):
+    return apply_op(MatchingFiles, [convert_to_tensor(pattern, dtype=dtypes.string)], None, name or "MatchingFiles")

@@ -26,6 +26,7 @@ from .input import (
     batch_join,
     input_producer,
     limit_epochs,
+    match_filenames_once,
     range_input_producer,
     shuffle_batch,
     shuffle_batch_join,
@@ -54,8 +55,8 @@ __all__ = [
     "inverse_time_decay", "cosine_decay",
     "BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features", "FloatList", "Int64List",
     "SequenceExample", "QueueRunner", "add_queue_runner", "start_queue_runners",
-    "batch", "batch_join", "input_producer", "limit_epochs", "range_input_producer", "shuffle_batch",
-    "shuffle_batch_join", "slice_input_producer", "string_input_producer",
+    "batch", "batch_join", "input_producer", "limit_epochs", "match_filenames_once", "range_input_producer",
+    "shuffle_batch", "shuffle_batch_join", "slice_input_producer", "string_input_producer",
 ]
 
 from .saver import (  # noqa: E402

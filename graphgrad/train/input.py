@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..framework import dtypes
 from ..framework.graph import GraphKeys, control_dependencies, name_scope
 from ..framework.tensor_shape import TensorShape, as_shape
+from ..io.decode_ops import matching_files
 from ..ops import array_ops, random_ops
 from ..ops.arithmetic_ops import maximum
 from ..ops.cast_ops import cast
@@ -19,7 +20,7 @@ from ..ops.queue_ops import FIFOQueue, PaddingFIFOQueue, RandomShuffleQueue
 from ..variables import Variable
 from .queue_runner import QueueRunner, add_queue_runner
 
-__all__ = ["limit_epochs", "input_producer", "string_input_producer", "range_input_producer",
+__all__ = ["match_filenames_once", "limit_epochs", "input_producer", "string_input_producer", "range_input_producer",
            "slice_input_producer", "batch", "batch_join", "shuffle_batch", "shuffle_batch_join"]
 
 
@@ -37,6 +38,14 @@ def _graph_only(error):
     if executing_eagerly():
         raise error("Input pipelines based on Queues are not supported when eager execution is enabled. Please "
                     "use tf.data to ingest data into your model instead.")
+
+
+def match_filenames_once(pattern, name=None):
+    """A local variable holding the names of the files matching `pattern` (a glob), found once, when
+    `tf.local_variables_initializer()` runs."""
+    with name_scope(name, "matching_filenames", [pattern]) as scope:
+        return Variable(matching_files(pattern), name=scope, trainable=False, validate_shape=False,
+                        collections=[GraphKeys.LOCAL_VARIABLES])
 
 
 def limit_epochs(tensor, num_epochs=None, name=None):
