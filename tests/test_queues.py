@@ -108,6 +108,8 @@ def test_close_lets_pending_enqueues_finish_and_cancel_pending_enqueues_cancels_
         s.run(q2.close(cancel_pending_enqueues=True))
         with pytest.raises(tf.errors.CancelledError, match="Enqueue operation was cancelled"):
             pending()
+        with pytest.raises(tf.errors.CancelledError, match="is closed"):  # a new one: the queue is closed
+            s.run(q2.enqueue(3))
 
 
 def test_a_dequeue_waiting_when_the_queue_closes_gets_out_of_range_and_dequeue_up_to_takes_what_is_left():

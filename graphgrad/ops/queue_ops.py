@@ -118,10 +118,10 @@ class QueueState:
         done, first = 0, True
         while True:
             with self.cond:
+                if self.closed and first and not self.session_closed:
+                    raise op_error(errors.CancelledError, op, f"{self.label} is closed.")
                 if self.session_closed or self.cancelled:
                     raise op_error(errors.CancelledError, op, "Enqueue operation was cancelled")
-                if self.closed and first:
-                    raise op_error(errors.CancelledError, op, f"{self.label} is closed.")
                 first = False
                 start = done
                 while done < len(rows) and len(self.buffer) < self.queue._capacity:
