@@ -27,6 +27,7 @@ class GraphKeys:
     LOSSES = "losses"
     REGULARIZATION_LOSSES = "regularization_losses"
     UPDATE_OPS = "update_ops"
+    QUEUE_RUNNERS = "queue_runners"
     GLOBAL_STEP = "global_step"
     METRIC_VARIABLES = "metric_variables"
     TRAIN_OP = "train_op"

@@ -137,5 +137,8 @@ def per_image_standardization(image, name=None):
         return math_ops.divide(centred, math_ops.maximum(std, min_std), name=scope)
 
 
-__all__ = ["ResizeMethod", "resize", "resize_v2", "resize_images", "resize_bilinear", "resize_nearest_neighbor",
+from .decode_ops import decode_image, decode_jpeg, decode_png, rgb_to_grayscale  # noqa: E402
+
+__all__ = ["decode_image", "decode_jpeg", "decode_png", "rgb_to_grayscale",
+           "ResizeMethod", "resize", "resize_v2", "resize_images", "resize_bilinear", "resize_nearest_neighbor",
            "per_image_standardization"]

@@ -1,5 +1,6 @@
 """`tf.io` (and, through graphgrad.python_io, TF1's `tf.python_io`): TFRecord files and tf.train.Example parsing
 (docs/data.md, "TFRecord files")."""
+from .decode_ops import decode_csv, decode_raw, matching_files, read_file
 from .parsing_ops import (
     FixedLenFeature,
     FixedLenSequenceFeature,
@@ -10,6 +11,7 @@ from .parsing_ops import (
 )
 from .tfrecord import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
 
-__all__ = ["FixedLenFeature", "FixedLenSequenceFeature", "TFRecordCompressionType", "TFRecordOptions",
+__all__ = ["decode_csv", "decode_raw", "matching_files", "read_file",
+           "FixedLenFeature", "FixedLenSequenceFeature", "TFRecordCompressionType", "TFRecordOptions",
            "TFRecordWriter", "VarLenFeature", "parse_example", "parse_single_example", "parse_single_sequence_example",
            "tf_record_iterator"]
