@@ -192,3 +192,32 @@ def test_extract_sub_graph_keeps_what_the_destinations_need():
     assert [n.name for n in sub.node] == ["a", "b/y", "b"]
     with pytest.raises(AssertionError, match="nope is not in graph"):
         tf.graph_util.extract_sub_graph(g.as_graph_def(), ["nope"])
+
+
+def _tf_node(gd, name, op, inputs=(), **attrs):
+    """A NodeDef as TensorFlow writes it (no `_graphgrad` mark; `T` on typed ops)."""
+    node = gd.node.add(name=name, op=op)
+    node.input.extend(inputs)
+    node.attr["T"].type = 1  # DT_FLOAT
+    for key, value in attrs.items():
+        node.attr[key].CopyFrom(value)
+    return node
+
+
+def test_tensorflow_elementwise_ops_and_cross_entropy_build_from_their_nodes():
+    from graphgrad.summary.graph_def import attr_value
+
+    gd = tf.GraphDef()
+    _tf_node(gd, "a", "Const", dtype=attr_value(tf.float32), value=attr_value(np.array([[1.0, -2.0]], np.float32)))
+    _tf_node(gd, "b", "Const", dtype=attr_value(tf.float32), value=attr_value(np.array([[0.5, 3.0]], np.float32)))
+    _tf_node(gd, "m", "Maximum", ["a", "b"])
+    _tf_node(gd, "sq", "Square", ["m"])
+    _tf_node(gd, "e", "Exp", ["a"])
+    _tf_node(gd, "xent", "SoftmaxCrossEntropyWithLogits", ["a", "b"])
+    with tf.Graph().as_default():
+        m, sq, e, loss = tf.import_graph_def(gd, return_elements=["m:0", "sq:0", "e:0", "xent:0"])
+        got = tf.Session().run([m, sq, e, loss])
+    a, b = np.array([[1.0, -2.0]]), np.array([[0.5, 3.0]])
+    logp = a - np.log(np.exp(a).sum())
+    for x, want in zip(got, [np.maximum(a, b), np.maximum(a, b) ** 2, np.exp(a), -(b * logp).sum(1)]):
+        np.testing.assert_allclose(x, want, rtol=1e-6)

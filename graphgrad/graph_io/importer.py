@@ -102,7 +102,7 @@ def _build(node, inputs, graph, module):
             raise b.error(f"an attribute holds {e}, which a GraphDef cannot carry") from None
         return graph.create_op(op_def, inputs, attrs, name=node.name)
     if node.op in tf_ops.SAME:
-        attrs = {k: b.attr(k, _DEFAULTS.get(k)) for k in tf_ops.SAME[node.op]}
+        attrs = {k: b.attr(k, _DEFAULTS.get(k)) for k in tf_ops.SAME[node.op]} | tf_ops.FIXED.get(node.op, {})
         if node.op == "Placeholder" and attrs["shape"] is None:
             attrs["shape"] = TensorShape(None)
         return graph.create_op(OP_DEFS[node.op], inputs, attrs, name=node.name)

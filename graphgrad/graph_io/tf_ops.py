@@ -23,6 +23,9 @@ SAME = {
                        "Reciprocal", "Sign", "Floor", "Ceil", "Round", "Select", "SelectV2")},
 }
 
+#: Attributes graphgrad's op has where TensorFlow's op has none (TF's cross-entropy is over the last axis only).
+FIXED = {"SoftmaxCrossEntropyWithLogits": {"axis": -1}}
+
 
 def _nhwc(b):
     fmt = b.attr("data_format", "NHWC")
