@@ -93,20 +93,20 @@ def test_saver_writes_the_meta_graph_only_when_asked_and_deletes_it_with_its_che
 
 
 def test_frozen_graphs_that_tensorflow_wrote_compute_what_tensorflow_computed():
-    for name in ("mlp", "cnn"):
+    # the frozen MLP keeps only what probs and pred need (its loss and accuracy are the meta graph test's)
+    for name, file, outputs in (("mlp", "mlp_frozen.pb", ["probs:0", "pred:0"]), ("cnn", "cnn_frozen.pb", None),
+                                ("misc", "misc.pb", None)):
         feeds, fetches = _recorded(name)
         gd = tf.GraphDef()
-        with open(os.path.join(DATA, f"{name}_frozen.pb"), "rb") as f:
+        with open(os.path.join(DATA, file), "rb") as f:
             gd.ParseFromString(f.read())
         with tf.Graph().as_default() as g:
             tf.import_graph_def(gd, name="")
             assert not [op for op in g.get_operations() if op.type == "VariableV2"]
-            names = {op.name for op in g.get_operations()}
             s = tf.Session()
-            for key, want in fetches.items():
-                if key.split(":")[0] in names:
-                    np.testing.assert_allclose(s.run(key, {k: v for k, v in feeds.items()
-                                                           if k.split(":")[0] in names}), want, atol=1e-5)
+            for key in outputs or fetches:
+                np.testing.assert_allclose(s.run(key, {k: v for k, v in feeds.items() if k != "y:0"}), fetches[key],
+                                           atol=1e-5)
 
 
 def test_a_tensorflow_meta_graph_imports_without_its_training_ops_and_restores_tf_checkpoint(caplog):
@@ -146,6 +146,9 @@ def test_input_map_return_elements_and_the_import_scope():
         assert np.array_equal(tf.Session().run(y), [[3.0, 6.0]])
         with pytest.raises(ValueError, match=r"not found in graph_def: \[z:0\]"):
             tf.import_graph_def(gd, input_map={"z:0": c})
+        tf.import_graph_def(gd, name="")
+        with pytest.raises(ValueError, match="Node 'x' already exists in the Graph"):
+            tf.import_graph_def(gd, name="")
     assert g2.get_tensor_by_name("import/x:0").op.type == "Placeholder"
 
 
@@ -221,3 +224,18 @@ def test_tensorflow_elementwise_ops_and_cross_entropy_build_from_their_nodes():
     logp = a - np.log(np.exp(a).sum())
     for x, want in zip(got, [np.maximum(a, b), np.maximum(a, b) ** 2, np.exp(a), -(b * logp).sum(1)]):
         np.testing.assert_allclose(x, want, rtol=1e-6)
+
+
+def test_tensorflow_random_initializers_build_with_their_shape_and_dtype():
+    from graphgrad.summary.graph_def import attr_value
+
+    gd = tf.GraphDef()
+    _tf_node(gd, "shape", "Const", dtype=attr_value(tf.int32), value=attr_value(np.array([2, 3], np.int32)))
+    for op in ("RandomUniform", "RandomStandardNormal", "TruncatedNormal"):
+        _tf_node(gd, op.lower(), op, ["shape"], dtype=attr_value(tf.float32), seed=attr_value(1), seed2=attr_value(2))
+    with tf.Graph().as_default():
+        outs = tf.import_graph_def(gd, return_elements=["randomuniform:0", "randomstandardnormal:0",
+                                                        "truncatednormal:0"])
+        u, n, t = tf.Session().run(outs)
+    assert u.shape == n.shape == t.shape == (2, 3) and u.dtype == np.float32
+    assert 0 <= u.min() and u.max() < 1 and np.abs(t).max() <= 2

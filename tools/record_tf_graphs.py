@@ -85,6 +85,25 @@ def cnn(tf):
         tf.train.write_graph(frozen, OUT, "cnn_frozen.pb", as_text=False)
 
 
+def misc(tf):
+    """The other ops import maps, as a GraphDef without variables: Transpose, ExpandDims, Squeeze, LeakyRelu,
+    LogSoftmax, Max/Min/Prod, ArgMin, Fill, Tile, GatherV2, Minimum, Square."""
+    x = tf.placeholder(tf.float32, (None, 3, 4), name="x")
+    sq = tf.squeeze(tf.expand_dims(tf.transpose(x, [0, 2, 1]), 1), [1])
+    ls = tf.nn.log_softmax(tf.nn.leaky_relu(sq, 0.3))
+    mx = tf.reduce_max(ls, axis=2, name="max")
+    mn = tf.reduce_min(ls, axis=[1], keepdims=True, name="min")
+    pr = tf.reduce_prod(tf.sigmoid(x), axis=-1, name="prod")
+    am = tf.argmin(mx, 1, name="argmin")
+    filled = tf.minimum(tf.fill(tf.shape(mx), 2.0), tf.square(mx), name="filled")
+    tl = tf.tile(mn, [1, 2, 1], name="tiled")
+    g = tf.gather(x, [2, 0], axis=2, name="gathered")
+    feeds = {x: _weights(2, 3, 4, seed=3)}
+    with tf.Session() as sess:
+        _save("misc", feeds, [mx, mn, pr, am, filled, tl, g], sess)
+    tf.train.write_graph(tf.get_default_graph(), OUT, "misc.pb", as_text=False)
+
+
 def check():
     """Under real TF: parse the meta graph graphgrad writes (tests/test_graph_io.py's `graphgrad_meta_graph`),
     import it, restore graphgrad's checkpoint of it and compare one run."""
@@ -132,7 +151,7 @@ def main():
     tf.disable_v2_behavior()
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
-    for program in (mlp, cnn):
+    for program in (mlp, cnn, misc):
         with tf.Graph().as_default():
             program(tf)
     for root, _, files in os.walk(OUT):

@@ -150,6 +150,9 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
                     skipped[node.name] = node.op
                     continue
                 raise ValueError(f"Node '{node.name}': input '{missing}' is not in the GraphDef")
+            if _exists(graph, scope + node.name):
+                raise ValueError(f"Node '{scope + node.name}' already exists in the Graph (import under another "
+                                 "name scope: name=None gives 'import')")
             try:
                 op = _build(node, inputs, graph, module)
             except ValueError:
@@ -168,6 +171,14 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
     if unused:
         raise ValueError(f"Attempted to map inputs that were not found in graph_def: [{', '.join(sorted(unused))}]")
     return ops, scope, skipped
+
+
+def _exists(graph, name):
+    try:
+        graph.get_operation_by_name(name)
+    except KeyError:
+        return False
+    return True
 
 
 def _buildable(node):
