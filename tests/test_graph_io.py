@@ -239,3 +239,37 @@ def test_tensorflow_random_initializers_build_with_their_shape_and_dtype():
         u, n, t = tf.Session().run(outs)
     assert u.shape == n.shape == t.shape == (2, 3) and u.dtype == np.float32
     assert 0 <= u.min() and u.max() < 1 and np.abs(t).max() <= 2
+
+
+def test_conds_round_trip_with_their_branches_and_gradients_and_loops_are_refused():
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, (None, 3), name="x")
+        training = tf.placeholder_with_default(True, (), name="training")
+        w = tf.Variable(np.ones((3, 2), np.float32), name="w")
+        h = tf.layers.batch_normalization(x @ w, training=training)
+        y = tf.cond(tf.reduce_sum(h) > 0, lambda: tf.cond(training, lambda: h * 2.0, lambda: h - 1.0),
+                    lambda: h * 3.0, name="c")
+        loss = tf.reduce_mean(y ** 2, name="loss")
+        train = [tf.train.GradientDescentOptimizer(0.1).minimize(loss), *tf.get_collection(tf.GraphKeys.UPDATE_OPS)]
+        s = tf.Session()
+        s.run(tf.global_variables_initializer())
+        values = {v.op.name: s.run(v) for v in tf.global_variables()}
+        feed = np.arange(6, dtype=np.float32).reshape(2, 3) - 2
+        want = [s.run([y, loss], {x: feed, training: t}) for t in (True, False)]
+        s.run(train, {x: feed})
+        want_after = s.run(loss, {x: feed})
+    with tf.Graph().as_default() as g2:
+        tf.import_graph_def(g.as_graph_def(), name="")
+        s2 = tf.Session()
+        s2.load_variable_values({g2.get_operation_by_name(n): v for n, v in values.items()})
+        for t, (want_y, want_loss) in zip((True, False), want):
+            got_y, got_loss = s2.run([y.name, "loss:0"], {"x:0": feed, "training:0": t})
+            assert np.array_equal(got_y, want_y) and got_loss == want_loss
+        s2.run([op.name for op in train], {"x:0": feed})
+        assert s2.run("loss:0", {"x:0": feed}) == want_after
+    with tf.Graph().as_default() as g3:
+        tf.while_loop(lambda i: i < 3, lambda i: i + 1, [tf.constant(0)])
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match=r"node 'while/\w+' \(op: 'While'\).*Python object"):
+            tf.import_graph_def(g3.as_graph_def())

@@ -2,6 +2,8 @@
 summary/graph_def.py's `attr_value`, including its `graphgrad.*` kinds for values AttrValue has no field for."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..framework.tensor_shape import TensorShape
@@ -85,6 +87,19 @@ def _decode_list(lst):
     return ()
 
 
+@dataclass(frozen=True)
+class BranchRef:
+    """A tf.cond branch as a GraphDef names it; the importer turns it into the graph's Branch object."""
+
+    key: str
+    name: str
+    which: str
+    parent: str | None
+    outputs: tuple
+    captures: tuple
+    control: tuple
+
+
 class UnserializableAttr(ValueError):
     """An attribute held a Python object that no GraphDef can carry (a function, a sub-graph)."""
 
@@ -102,6 +117,8 @@ def _decode_func(func):
         return _Ref(a["k"])
     if kind == "double":
         return float(a["value"])
+    if kind == "branch":
+        return BranchRef(**a)
     if kind == "python":
         raise UnserializableAttr(f"a Python object ({a['repr']})")
     raise ValueError(f"function-valued attribute {func.name!r}: TensorFlow functions are not supported")

@@ -11,16 +11,17 @@ import numpy as np
 from ..framework.graph import Operation, get_default_graph
 from ..framework.op_def import OP_DEFS
 from ..framework.tensor_shape import TensorShape
+from ..ops.control_flow_ops import Branch
 from ..ops.core import convert_to_tensor, identity
-from ..summary.graph_def import MARKER
+from ..summary.graph_def import BRANCH, MARKER
 from . import tf_ops
-from .attrs import UnserializableAttr, decode
+from .attrs import BranchRef, UnserializableAttr, decode
 from .protos import GraphDef
 
 #: Attributes TensorFlow leaves out when they have their default (`strip_default_attrs`), as graphgrad's ops need.
 _DEFAULTS = {"validate_shape": True, "transpose_a": False, "transpose_b": False, "axis": 0, "container": "",
              "shared_name": ""}
-_IGNORED = {MARKER, "_output_shapes", "_class"}
+_IGNORED = {MARKER, BRANCH, "_output_shapes", "_class"}
 
 
 def as_graph_def(graph_def):
@@ -88,7 +89,33 @@ class _Builder:
         return ValueError(f"Cannot import node '{self.name}' (op: '{self.node.op}'): {why}")
 
 
-def _build(node, inputs, graph, module):
+class _Branches:
+    """The tf.cond branches of one import, by key: made at their first mention (an op built inside one, or the
+    If op that runs it) and filled in from the If op's attribute, which names their tensors."""
+
+    def __init__(self, graph, scope):
+        self.graph, self.scope, self.made = graph, scope, {}
+
+    def get(self, key):
+        """The branch of `key` ("cond/true"); one no If op defines stays empty, as in the graph written (a cond
+        whose construction failed after building its branches)."""
+        if key not in self.made:
+            name, _, which = key.rpartition("/")
+            self.made[key] = Branch(self.scope + name, None, which)
+        return self.made[key]
+
+    def define(self, ref: BranchRef):
+        b = self.get(ref.key)
+        find = self.graph.as_graph_element
+        b.name, b.which = self.scope + ref.name, ref.which
+        b.parent = self.get(ref.parent) if ref.parent is not None else None
+        b.outputs = [find(self.scope + n) for n in ref.outputs]
+        b.captures = [find(self.scope + n) for n in ref.captures]
+        b.external_control = [find(self.scope + n) for n in ref.control]
+        return b
+
+
+def _build(node, inputs, graph, module, branches):
     """The op of one node (created in the current name scope under the node's name)."""
     b = _Builder(node, inputs)
     if MARKER in node.attr:
@@ -100,7 +127,11 @@ def _build(node, inputs, graph, module):
             attrs = {k: decode(v) for k, v in node.attr.items() if k not in _IGNORED and k not in added}
         except UnserializableAttr as e:
             raise b.error(f"an attribute holds {e}, which a GraphDef cannot carry") from None
-        return graph.create_op(op_def, inputs, attrs, name=node.name)
+        attrs = {k: branches.define(v) if isinstance(v, BranchRef) else v for k, v in attrs.items()}
+        op = graph.create_op(op_def, inputs, attrs, name=node.name)
+        if BRANCH in node.attr:
+            op._branch = branches.get(node.attr[BRANCH].s.decode())
+        return op
     if node.op in tf_ops.SAME:
         attrs = {k: b.attr(k, _DEFAULTS.get(k)) for k in tf_ops.SAME[node.op]} | tf_ops.FIXED.get(node.op, {})
         if node.op == "Placeholder" and attrs["shape"] is None:
@@ -128,6 +159,7 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
     unused = set(input_map)
     ops, skipped = {}, {}
     with graph.name_scope(name) as scope:
+        branches = _Branches(graph, scope)
         for node in _in_order(list(graph_def.node)):
             if skip is not None and skip(node):
                 continue
@@ -154,7 +186,7 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
                 raise ValueError(f"Node '{scope + node.name}' already exists in the Graph (import under another "
                                  "name scope: name=None gives 'import')")
             try:
-                op = _build(node, inputs, graph, module)
+                op = _build(node, inputs, graph, module, branches)
             except ValueError:
                 if lenient and MARKER not in node.attr and not _buildable(node):
                     skipped[node.name] = node.op

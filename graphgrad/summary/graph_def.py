@@ -87,6 +87,11 @@ def attr_value(value, max_const_bytes=MAX_CONST_BYTES):
         return _func("ellipsis")
     elif type(value).__name__ == "_Ref":  # a strided slice's index read from its k-th input (ops/array_ops.py)
         return _func("input", k=value.k)
+    elif type(value).__name__ == "Branch":  # a tf.cond branch (ops/control_flow_ops.py): its tensors by name
+        return _func("branch", key=value.key, name=value.name, which=value.which,
+                     parent=value.parent.key if value.parent is not None else None,
+                     outputs=[t.name for t in value.outputs], captures=[t.name for t in value.captures],
+                     control=[op.name for op in value.external_control])
     text = repr(value)
     return _func("python", repr=text if len(text) <= 200 else text[:197] + "...")
 
@@ -121,6 +126,8 @@ def input_name(tensor) -> str:
 #: Attribute of every node `Graph.as_graph_def()` writes: the node is graphgrad's own (its attributes are the op's,
 #: not TensorFlow's), and its list names the attributes added only for TensorFlow's readers (`T`).
 MARKER = "_graphgrad"
+#: Attribute of a node built inside a tf.cond branch: the branch's key (`Branch.key`).
+BRANCH = "_graphgrad_branch"
 
 
 def node_def(op, add_shapes=True, max_const_bytes=MAX_CONST_BYTES, importable=False) -> node_def_pb2.NodeDef:
@@ -131,6 +138,9 @@ def node_def(op, add_shapes=True, max_const_bytes=MAX_CONST_BYTES, importable=Fa
         node.attr[key].CopyFrom(attr_value(value, max_const_bytes))
     if importable:
         node.attr[MARKER].list.SetInParent()
+        if op._branch is not None:  # built in a tf.cond branch: runs only when it is taken
+            branch = op._branch
+            node.attr[BRANCH].s = (branch.key if type(branch).__name__ == "Branch" else repr(branch)).encode()
     if "dtype" not in node.attr and "T" not in node.attr:
         source = op.inputs[0] if op.inputs else (op.outputs[0] if op.outputs else None)
         if source is not None:
