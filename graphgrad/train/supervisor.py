@@ -128,11 +128,9 @@ class Supervisor:
             self._write_graph()
 
     def _write_graph(self):
-        from google.protobuf import text_format
+        from ..graph_io.graph_util import write_graph
 
-        os.makedirs(self._logdir, exist_ok=True)
-        with open(os.path.join(self._logdir, "graph.pbtxt"), "w") as f:
-            f.write(text_format.MessageToString(self._graph.as_graph_def(add_shapes=True)))
+        write_graph(self._graph.as_graph_def(add_shapes=True), self._logdir, "graph.pbtxt")
         if self._summary_writer is not None:
             self._summary_writer.add_graph(self._graph)
 
