@@ -1,4 +1,4 @@
-"""Checkpoints written by TensorFlow (its V2 "tensor bundle" format), read so TF1 users keep their trained models.
+"""Checkpoints in TensorFlow's V2 "tensor bundle" format: read here, written by train/tf_bundle_writer.py.
 
 A TF checkpoint `prefix` is `prefix.index` plus data shards `prefix.data-00000-of-0000N`. The index is a
 LevelDB-format table (TF's core/lib/io/table): sorted keys, prefix-compressed, in blocks that each end in a
@@ -7,9 +7,11 @@ compression byte and a masked CRC32C, found through an index block named in a 48
 dtype, shape, shard, offset, size and the masked CRC32C of its bytes (TF's core/protobuf/tensor_bundle.proto,
 described below field for field, enums as their int32 wire form). Tensor bytes are the array in C order.
 
-Read-only: graphgrad writes its own single-file format (docs/checkpoint-format.md). Not read: partitioned
-variables (entries with `slices`), string and complex tensors (`UnreadableCheckpointError` when a restore needs
-one), Snappy-compressed index blocks (TF writes them raw) — each a clear error naming the checkpoint.
+A partitioned variable is one entry with the full shape and `slices` (no data of its own), each slice stored
+under a key `slice_key` builds from the name and the slice's extents (TF's EncodeTensorNameSlice); reading
+assembles the full tensor, as TF's restore of a slice does. Not read: string and complex tensors
+(`UnreadableCheckpointError` when a restore needs one), Snappy-compressed index blocks (TF writes them raw) —
+each a clear error naming the checkpoint.
 """
 from __future__ import annotations
 
@@ -50,7 +52,10 @@ def _bundle_file():
                                          ("unknown_rank", 3, _F.TYPE_BOOL, None, None)])
     message("Dim", [("size", 1, _F.TYPE_INT64, None, None), ("name", 2, _F.TYPE_STRING, None, None)], shape)
     slice_ = message("TensorSliceProto", [("extent", 1, msg, rep, ".tensorflow.TensorSliceProto.Extent")])
-    message("Extent", [("start", 1, _F.TYPE_INT64, None, None), ("length", 2, _F.TYPE_INT64, None, None)], slice_)
+    extent = message("Extent", [("start", 1, _F.TYPE_INT64, None, None), ("length", 2, _F.TYPE_INT64, None, None)],
+                     slice_)
+    extent.oneof_decl.add(name="has_length")  # an extent without a length spans its whole dimension
+    extent.field[1].oneof_index = 0
     message("VersionDef", [("producer", 1, _F.TYPE_INT32, None, None), ("min_consumer", 2, _F.TYPE_INT32, None, None),
                            ("bad_consumers", 3, _F.TYPE_INT32, rep, None)])
     message("BundleHeaderProto", [("num_shards", 1, _F.TYPE_INT32, None, None),
@@ -68,6 +73,44 @@ _POOL = descriptor_pool.DescriptorPool()
 _POOL.Add(_bundle_file())
 BundleHeaderProto = message_factory.GetMessageClass(_POOL.FindMessageTypeByName("tensorflow.BundleHeaderProto"))
 BundleEntryProto = message_factory.GetMessageClass(_POOL.FindMessageTypeByName("tensorflow.BundleEntryProto"))
+
+
+def mask(crc):
+    """LevelDB's masked CRC, which the table and the bundle entries store."""
+    return ((((crc >> 15) | (crc << 17)) & 0xFFFFFFFF) + _MASK_DELTA) & 0xFFFFFFFF
+
+
+def _ordered_num(n):
+    """OrderedCode::WriteNumIncreasing: a length byte, then the number big-endian without leading zeros."""
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([len(raw)]) + raw
+
+
+_SIGNED_HEADER = {1: (0x80, 0), 2: (0xC0, 0), 3: (0xE0, 0), 4: (0xF0, 0), 5: (0xF8, 0), 6: (0xFC, 0), 7: (0xFE, 0),
+                  8: (0xFF, 0), 9: (0xFF, 0x80), 10: (0xFF, 0xC0)}
+
+
+def _ordered_signed(v):
+    """OrderedCode::WriteSignedNumIncreasing: 1 to 10 bytes whose leading ones give the length."""
+    x = ~v if v < 0 else v
+    length = x.bit_length() // 7 + 1
+    buf = bytearray(v.to_bytes(10, "big", signed=True)[10 - length:])
+    buf[0] ^= _SIGNED_HEADER[length][0]
+    if length > 1:
+        buf[1] ^= _SIGNED_HEADER[length][1]
+    return bytes(buf)
+
+
+def slice_key(name, extents):
+    """The index key of one slice of tensor `name` (TF's EncodeTensorNameSlice): `extents` are (start, length)
+    per dimension, length -1 for a whole dimension."""
+    escaped = b"".join(b"\0\xff" if c == 0 else b"\xff\0" if c == 255 else bytes([c]) for c in name.encode())
+    out = _ordered_num(0) + escaped + b"\0\x01" + _ordered_num(len(extents))
+    return out + b"".join(_ordered_signed(s) + _ordered_signed(n) for s, n in extents)
+
+
+def _extents(slice_proto):
+    return [(e.start, e.length if e.HasField("length") else -1) for e in slice_proto.extent]
 
 
 def is_tf_checkpoint(prefix) -> bool:
@@ -147,7 +190,7 @@ class TFCheckpoint:
     def __init__(self, prefix):
         self.prefix = os.fspath(prefix)
         table = _Table(self.prefix + INDEX_SUFFIX)
-        self.entries, self.num_shards = {}, 1
+        self.entries, self.num_shards, self.slices = {}, 1, {}
         for key, value in table.items():
             if key == b"":
                 header = BundleHeaderProto.FromString(value)
@@ -155,7 +198,8 @@ class TFCheckpoint:
                 if header.endianness != 0:
                     raise table.corrupt("big-endian checkpoints are not read")
                 continue
-            if b"\0" in key:  # one slice of a partitioned variable (its whole entry, with `slices`, comes too)
+            if key[:1] == b"\0":  # one slice of a partitioned variable (its whole entry, with `slices`, comes too)
+                self.slices[key] = BundleEntryProto.FromString(value)
                 continue
             self.entries[key.decode("utf-8")] = BundleEntryProto.FromString(value)
 
@@ -166,9 +210,7 @@ class TFCheckpoint:
         """{name: why} of the tensors graphgrad does not read."""
         out = {}
         for name, e in self.entries.items():
-            if e.slices:
-                out[name] = "is partitioned (saved in slices), which graphgrad does not read"
-            elif e.dtype not in DTYPES:
+            if e.dtype not in DTYPES:
                 out[name] = f"has dtype {_NAMES.get(e.dtype, e.dtype)}, which graphgrad does not read"
         return out
 
@@ -182,15 +224,32 @@ class TFCheckpoint:
         return tuple(d.size for d in self.entries[name].shape.dim)
 
     def index(self):
-        """{name: (shape, dtype)} of the tensors of a NumPy dtype (partitioned ones too, as TF lists them; string
-        tensors left out)."""
+        """{name: (shape, dtype)} of the tensors of a NumPy dtype (partitioned ones with their full shape, as TF
+        lists them; string tensors left out)."""
         return {n: (self.shape(n), np.dtype(DTYPES[e.dtype])) for n, e in sorted(self.entries.items())
                 if e.dtype in DTYPES}
 
     def read(self, name):
-        """The tensor's value, its CRC32C checked."""
+        """The tensor's value, its CRC32C checked; a partitioned one assembled from its slices."""
         e = self.entries[name]
         dt, shape = self.dtype(name), self.shape(name)
+        if not e.slices:
+            return self._read_entry(name, e, dt, shape)
+        out, covered = np.zeros(shape, dt), 0
+        for sl in e.slices:
+            extents = _extents(sl)
+            part = self.slices.get(slice_key(name, extents))
+            if part is None or len(extents) != len(shape):
+                raise self._error(name, f"lacks its slice {extents}")
+            where = tuple(slice(s, None if n < 0 else s + n) for s, n in extents)
+            piece = self._read_entry(name, part, dt, out[where].shape)
+            out[where] = piece
+            covered += piece.size
+        if covered != out.size:
+            raise self._error(name, f"has slices covering {covered} of its {out.size} elements")
+        return out
+
+    def _read_entry(self, name, e, dt, shape):
         path = f"{self.prefix}.data-{e.shard_id:05d}-of-{self.num_shards:05d}"
         try:
             with open(path, "rb") as f:
@@ -198,7 +257,8 @@ class TFCheckpoint:
                 raw = f.read(e.size)
         except FileNotFoundError:
             raise CorruptCheckpointError(f"TensorFlow checkpoint {self.prefix}: data file {path} is missing") from None
-        if len(raw) != e.size or e.size != dt.itemsize * int(np.prod(shape, dtype=np.int64)):
+        if tuple(d.size for d in e.shape.dim) != tuple(shape) or len(raw) != e.size or \
+                e.size != dt.itemsize * int(np.prod(shape, dtype=np.int64)):
             raise self._error(name, f"needs {e.size} bytes at {e.offset} of {path}, found {len(raw)}")
         if google_crc32c.value(raw) != _unmask(e.crc32c):
             raise self._error(name, f"fails its CRC32C in {path}")
