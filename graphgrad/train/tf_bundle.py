@@ -114,8 +114,13 @@ def _extents(slice_proto):
 
 
 def is_tf_checkpoint(prefix) -> bool:
-    """Whether `prefix` names a checkpoint in TensorFlow's format (its `.index` file exists)."""
-    return os.path.isfile(os.fspath(prefix) + INDEX_SUFFIX)
+    """Whether `prefix` names a checkpoint in TensorFlow's format: its `.index` file ends in the table magic."""
+    try:
+        with open(os.fspath(prefix) + INDEX_SUFFIX, "rb") as f:
+            f.seek(-8, os.SEEK_END)
+            return struct.unpack("<Q", f.read(8))[0] == _MAGIC
+    except (OSError, struct.error):
+        return False
 
 
 def _unmask(crc):
