@@ -27,8 +27,6 @@ from ..ops.state_ops import uninitialized_error
 from . import checkpoint_io as cio
 from . import saveables
 from .checkpoint_io import CheckpointError, CheckpointMismatchError, CheckpointState, CorruptCheckpointError
-from .tf_bundle import is_tf_checkpoint
-from .tf_bundle_writer import data_file, write_bundle
 
 __all__ = [
     "Saver",
@@ -396,6 +394,9 @@ class Saver:
         list still keeps that many), with keep_checkpoint_every_n_hours set one per N hours of their
         modification times stays, and the rest are deleted. Errors never fail the save.
         """
+        from .tf_bundle import is_tf_checkpoint  # (google_crc32c: imported when TF's format is used)
+        from .tf_bundle_writer import data_file
+
         directory, base = os.path.split(save_path)
         directory = directory or os.curdir
         suffixes = r"(\.safetensors|\.index|\.data-[0-9]{5}-of-[0-9]{5})"
@@ -500,6 +501,8 @@ class Saver:
         if self._write_version == SaverDef.GRAPHGRAD:
             self._save_graphgrad(prefix, values, step)
         else:
+            from .tf_bundle_writer import write_bundle
+
             tensors = {k: values[op] for k, op in self._vars.whole.items()}
             slices = {k: (s.full_shape, [(offset, values[op]) for op, offset in s.parts])
                       for k, s in self._vars.sliced.items()}
