@@ -240,3 +240,39 @@ def test_inspect_shows_a_tf_checkpoints_global_step(tmp_path):
     text = tf.train.inspect_checkpoint(str(tmp_path))
     assert "global step  12" in text and "saved at" in text and "written by" not in text
     assert cio.checkpoint_file(str(tmp_path / "m-12")).endswith("m-12.index")
+
+
+# --- string tensors -------------------------------------------------------------------------------------------
+
+def test_string_variables_save_and_restore(tmp_path):
+    words = np.array([b"", b"a\0b", "caf\u00e9".encode(), b"\xff" * 300], object)
+    vocab = tf.get_variable("vocab", (4,), tf.string, tf.zeros_initializer())
+    table = tf.get_variable("table", (5,), tf.string, tf.zeros_initializer(),
+                            partitioner=tf.fixed_size_partitioner(2))
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        assert list(s.run(vocab)) == [b""] * 4  # TF's zeros of strings
+        vocab.load(words, s)
+        path = tf.train.Saver().save(s, str(tmp_path / "m"))
+        vocab.load(np.array([b"x"] * 4, object), s)
+        tf.train.Saver().restore(s, path)
+        assert list(s.run(vocab)) == list(words)
+        assert list(s.run(tf.convert_to_tensor(table))) == [b""] * 5
+    assert tf.train.NewCheckpointReader(path).get_variable_to_dtype_map()["vocab"] == tf.string
+    assert "vocab  [4]    string  -" in tf.train.inspect_checkpoint(path)
+    write_bundle(tmp_path / "u", {"u": np.array(["caf\u00e9", "x"])})  # str elements are written as UTF-8
+    assert list(TFCheckpoint(tmp_path / "u").read("u")) == ["caf\u00e9".encode(), b"x"]
+
+
+def test_string_tensor_damage_and_bad_elements(tmp_path):
+    write_bundle(tmp_path / "m", {"w": np.array([b"abc", b"de"], object)})
+    data = tmp_path / f"m{SHARD}"
+    raw = bytearray(data.read_bytes())
+    for where, what in ((0, "damaged string lengths"), (len(raw) - 1, "CRC32C")):
+        broken = bytearray(raw)
+        broken[where] ^= 0x01
+        data.write_bytes(bytes(broken))
+        with pytest.raises(tf.errors.DataLossError, match=what):
+            TFCheckpoint(tmp_path / "m").read("w")
+    with pytest.raises(TypeError, match="'n'.*int in a string tensor"):
+        write_bundle(tmp_path / "n", {"n": np.array([b"a", 3], object)})

@@ -31,6 +31,8 @@ WRITTEN = {
     "partitioned_mix": {"a_bias": ((2,), "float32", None), "emb": ((7, 3), "float32", (3, 0)),
                         "wide": ((2, 5), "float64", (2, 1)), "zz": ((), "int32", None)},
     "partitioned_adam": {"emb": ((7, 3), "float32", (3, 0)), "w": ((3,), "float32", None)},
+    "strings": {"vocab": ((4,), "string", None), "word": ((), "string", None), "none": ((0,), "string", None),
+                "grid": ((2, 3), "string", None), "table": ((5,), "string", (2, 0)), "n": ((2,), "int32", None)},
 }
 #: checkpoints saved with Adam's slots (before any step, so every value is known): a part's slot is a slice too
 ADAM = {"partitioned_adam"}
@@ -39,6 +41,10 @@ ADAM = {"partitioned_adam"}
 def expected(name, shape, dtype):
     """The value stored under `name`: distinct per variable, exact in every dtype."""
     base = sum(name.encode()) % 17
+    if dtype == "string":  # some empty, some with bytes a C string would end at, some long
+        words = [(name.encode() + bytes([i, 255])) * ((base + i) % 4) + b"x" * (200 * (i == 2))
+                 for i in range(int(np.prod(shape)))]
+        return np.array(words + [b""], object)[:-1].reshape(shape)
     vals = (np.arange(int(np.prod(shape))) + base) * (0.5 if np.dtype(dtype).kind == "f" else 1)
     if dtype == "bool" and shape:
         return (vals % 3 == 1).reshape(shape)

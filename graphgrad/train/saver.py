@@ -206,7 +206,7 @@ def list_variables(ckpt_dir_or_file) -> list:
 
 
 def _value_summary(arr: np.ndarray) -> list[str]:
-    if arr.size == 0:
+    if arr.size == 0 or arr.dtype.kind not in "biuf":  # strings: no statistics
         return ["-"] * 4
     a = arr.astype(np.float64)
     finite = a[np.isfinite(a)]

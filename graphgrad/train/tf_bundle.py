@@ -9,9 +9,10 @@ described below field for field, enums as their int32 wire form). Tensor bytes a
 
 A partitioned variable is one entry with the full shape and `slices` (no data of its own), each slice stored
 under a key `slice_key` builds from the name and the slice's extents (TF's EncodeTensorNameSlice); reading
-assembles the full tensor, as TF's restore of a slice does. Not read: string and complex tensors
-(`UnreadableCheckpointError` when a restore needs one), Snappy-compressed index blocks (TF writes them raw) —
-each a clear error naming the checkpoint.
+assembles the full tensor, as TF's restore of a slice does. A string tensor is its elements' lengths as
+varints, a masked CRC32C of the lengths, then the bytes; it reads as an object array of bytes. Not read: complex
+tensors (`UnreadableCheckpointError` when a restore needs one), Snappy-compressed index blocks (TF writes them
+raw) — each a clear error naming the checkpoint.
 """
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ _MASK_DELTA = 0xA282EAD8
 #: TF's DataType enum -> NumPy dtype (core/framework/types.proto)
 DTYPES = {1: np.float32, 2: np.float64, 3: np.int32, 4: np.uint8, 5: np.int16, 6: np.int8, 9: np.int64,
           10: np.bool_, 17: np.uint16, 19: np.float16, 22: np.uint32, 23: np.uint64}
-_NAMES = {7: "string", 8: "complex64", 14: "bfloat16", 18: "complex128", 20: "resource", 21: "variant"}
+STRING = 7  # DT_STRING: an object array of bytes here
+_NAMES = {8: "complex64", 14: "bfloat16", 18: "complex128", 20: "resource", 21: "variant"}
+_READ = {**DTYPES, STRING: np.object_}
 
 _F = descriptor_pb2.FieldDescriptorProto
 
@@ -73,6 +76,11 @@ _POOL = descriptor_pool.DescriptorPool()
 _POOL.Add(_bundle_file())
 BundleHeaderProto = message_factory.GetMessageClass(_POOL.FindMessageTypeByName("tensorflow.BundleHeaderProto"))
 BundleEntryProto = message_factory.GetMessageClass(_POOL.FindMessageTypeByName("tensorflow.BundleEntryProto"))
+
+
+def string_sizes(lengths):
+    """What a string tensor's length checksum covers: each length as 4 little-endian bytes (8 above 4 GiB)."""
+    return b"".join(struct.pack("<I" if n <= 0xFFFFFFFF else "<Q", n) for n in lengths)
 
 
 def mask(crc):
@@ -215,7 +223,7 @@ class TFCheckpoint:
         """{name: why} of the tensors graphgrad does not read."""
         out = {}
         for name, e in self.entries.items():
-            if e.dtype not in DTYPES:
+            if e.dtype not in _READ:
                 out[name] = f"has dtype {_NAMES.get(e.dtype, e.dtype)}, which graphgrad does not read"
         return out
 
@@ -223,16 +231,16 @@ class TFCheckpoint:
         why = self.unreadable().get(name)
         if why:
             raise self._error(name, why, UnreadableCheckpointError)
-        return np.dtype(DTYPES[self.entries[name].dtype])
+        return np.dtype(_READ[self.entries[name].dtype])
 
     def shape(self, name):
         return tuple(d.size for d in self.entries[name].shape.dim)
 
     def index(self):
-        """{name: (shape, dtype)} of the tensors of a NumPy dtype (partitioned ones with their full shape, as TF
-        lists them; string tensors left out)."""
-        return {n: (self.shape(n), np.dtype(DTYPES[e.dtype])) for n, e in sorted(self.entries.items())
-                if e.dtype in DTYPES}
+        """{name: (shape, dtype)} of the tensors graphgrad reads (partitioned ones with their full shape, as TF
+        lists them; strings as object arrays)."""
+        return {n: (self.shape(n), np.dtype(_READ[e.dtype])) for n, e in sorted(self.entries.items())
+                if e.dtype in _READ}
 
     def read(self, name):
         """The tensor's value, its CRC32C checked; a partitioned one assembled from its slices."""
@@ -262,12 +270,34 @@ class TFCheckpoint:
                 raw = f.read(e.size)
         except FileNotFoundError:
             raise CorruptCheckpointError(f"TensorFlow checkpoint {self.prefix}: data file {path} is missing") from None
+        if e.dtype == STRING and tuple(d.size for d in e.shape.dim) == tuple(shape) and len(raw) == e.size:
+            return self._strings(name, raw, shape, e, path)
         if tuple(d.size for d in e.shape.dim) != tuple(shape) or len(raw) != e.size or \
                 e.size != dt.itemsize * int(np.prod(shape, dtype=np.int64)):
             raise self._error(name, f"needs {e.size} bytes at {e.offset} of {path}, found {len(raw)}")
         if google_crc32c.value(raw) != _unmask(e.crc32c):
             raise self._error(name, f"fails its CRC32C in {path}")
         return np.frombuffer(raw, dt.newbyteorder("<")).astype(dt).reshape(shape)
+
+    def _strings(self, name, raw, shape, e, path):
+        count, pos, sizes = int(np.prod(shape, dtype=np.int64)), 0, []
+        try:
+            for _ in range(count):
+                size, pos = _varint(raw, pos)
+                sizes.append(size)
+        except IndexError:
+            raise self._error(name, f"has string lengths running past its bytes in {path}") from None
+        lengths, stored, body = string_sizes(sizes), raw[pos:pos + 4], raw[pos + 4:]
+        if len(stored) != 4 or len(body) != sum(sizes) or \
+                google_crc32c.value(lengths) != _unmask(struct.unpack("<I", stored)[0]):
+            raise self._error(name, f"has damaged string lengths in {path}")
+        if google_crc32c.value(lengths + stored + body) != _unmask(e.crc32c):
+            raise self._error(name, f"fails its CRC32C in {path}")
+        out, start = np.empty(count, object), 0
+        for i, size in enumerate(sizes):
+            out[i] = body[start:start + size]
+            start += size
+        return out.reshape(shape)
 
     def read_all(self):
         """Every tensor graphgrad reads (`unreadable()` ones left out)."""

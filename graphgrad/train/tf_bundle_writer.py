@@ -21,7 +21,7 @@ import google_crc32c
 import numpy as np
 
 from .checkpoint_io import TF_INDEX_SUFFIX, _atomic_write
-from .tf_bundle import _MAGIC, DTYPES, BundleEntryProto, BundleHeaderProto, mask, slice_key
+from .tf_bundle import _MAGIC, DTYPES, STRING, BundleEntryProto, BundleHeaderProto, mask, slice_key, string_sizes
 
 _BLOCK_SIZE = 262144  # TF's table::Options default
 _RESTART_INTERVAL = 16
@@ -114,12 +114,31 @@ def table(items) -> bytes:
     return bytes(out) + footer
 
 
-def _bytes(name, arr):
+def _encode(name, arr):
+    """(TF dtype, bytes, CRC32C) of one tensor as TF's BundleWriter stores it."""
     arr = np.asarray(arr)
+    if arr.dtype.kind in "OSU":
+        return (STRING, *_strings(name, arr))
     if arr.dtype not in _TF_DTYPE and arr.dtype.newbyteorder("=") not in _TF_DTYPE:
         raise TypeError(f"cannot write {name!r} to a TensorFlow checkpoint: dtype {arr.dtype} is not supported")
     dt = arr.dtype.newbyteorder("=")
-    return _TF_DTYPE[dt], np.ascontiguousarray(arr, dtype=dt.newbyteorder("<")).reshape(-1).view(np.uint8)
+    raw = np.ascontiguousarray(arr, dtype=dt.newbyteorder("<")).reshape(-1).view(np.uint8)
+    return _TF_DTYPE[dt], raw, google_crc32c.value(raw)
+
+
+def _strings(name, arr):
+    """A string tensor (TF's WriteStringTensor): the lengths as varints, a masked CRC32C of the lengths, then the
+    bytes; its CRC32C covers the lengths as 4-byte integers, that checksum and the bytes."""
+    items = []
+    for x in arr.reshape(-1):
+        if not isinstance(x, (bytes, str)):
+            raise TypeError(f"cannot write {name!r} to a TensorFlow checkpoint: {type(x).__name__} in a string "
+                            "tensor")
+        items.append(x.encode("utf-8") if isinstance(x, str) else bytes(x))
+    sizes = string_sizes(len(x) for x in items)
+    head = b"".join(_varint(len(x)) for x in items) + struct.pack("<I", mask(google_crc32c.value(sizes)))
+    body = b"".join(items)
+    return head + body, google_crc32c.value(sizes + head[-4:] + body)
 
 
 def _entry(dtype, shape, **fields):
@@ -145,11 +164,10 @@ def write_bundle(prefix, tensors, slices=None) -> None:
 
     def add(key, name, arr):
         nonlocal offset
-        dtype, raw = _bytes(name, arr)
-        entries[key] = _entry(dtype, np.shape(arr), offset=offset, size=raw.size,
-                              crc32c=mask(google_crc32c.value(raw)))
+        dtype, raw, crc = _encode(name, arr)
+        entries[key] = _entry(dtype, np.shape(arr), offset=offset, size=len(raw), crc32c=mask(crc))
         chunks.append(raw)
-        offset += raw.size
+        offset += len(raw)
         return dtype
 
     for name in sorted(set(tensors) | set(slices)):
