@@ -6,7 +6,7 @@ projector does, and every value must come back equal. Run once at dev time, unde
         --graphgrad-python .venv/bin/python
 
 What it checks (the result is noted in docs/checkpoints.md):
-- a model with float32/float64/int64/bool variables, Adam's slots, the global step and an embedding table
+- a model with float32/float64/int64/bool/string variables, Adam's slots, the global step and an embedding table
   partitioned in 3 (its Adam slots too), saved by `tf.train.Saver()` in graphgrad: TF restores every variable,
   the partitioned ones both into 3 partitions and into 2 (TF reassembles the slices), and lists the same names
   and shapes;
@@ -43,6 +43,7 @@ def write(out):
     tf.Variable(np.arange(5, dtype=np.int64) * 7, name="counts")
     tf.Variable(True, name="flag")
     tf.Variable(np.eye(2) * np.pi, name="dbl")
+    tf.Variable(np.array([b"", b"a\0b", "caf\u00e9".encode(), b"x" * 300], object), name="vocab")
     step = tf.train.get_or_create_global_step()
     loss = tf.reduce_sum(tf.square(tf.matmul(x, kernel) + bias)) + tf.reduce_sum(
         tf.nn.embedding_lookup(emb, [1, 4, 9]))
@@ -61,7 +62,10 @@ def write(out):
                 continue
             whole = values.setdefault(info.full_name, np.zeros(info.full_shape, value.dtype))
             whole[tuple(slice(o, o + n) for o, n in zip(info.var_offset, info.var_shape))] = value
-    np.savez(os.path.join(out, "model.npz"), **values)
+    np.savez(os.path.join(out, "model.npz"), **{k: v for k, v in values.items() if v.dtype != object})
+    with open(os.path.join(out, "strings.json"), "w") as f:  # string tensors, without pickle
+        json.dump({k: [list(v.shape), [x.hex() for x in v.reshape(-1)]] for k, v in values.items()
+                   if v.dtype == object}, f)
 
     with tf.Graph().as_default():
         embedding = tf.Variable(np.arange(60, dtype=np.float32).reshape(20, 3) / 7, name="embedding")
@@ -86,6 +90,9 @@ def check(out, written):
     tf.disable_v2_behavior()
     failures = []
     want = dict(np.load(os.path.join(out, "model.npz")))
+    with open(os.path.join(out, "strings.json")) as f:
+        for k, (shape, items) in json.load(f).items():
+            want[k] = np.array([bytes.fromhex(x) for x in items] + [b""], object)[:-1].reshape(shape)
     reader = tf.train.load_checkpoint(written["prefix"])
     listed = {k: tuple(v) for k, v in reader.get_variable_to_shape_map().items()}
     if listed != {k: v.shape for k, v in want.items()}:
@@ -96,6 +103,8 @@ def check(out, written):
             for name, value in want.items():
                 if name.startswith("emb/table"):  # the table and its Adam slots
                     made[name] = tf.get_variable(name, value.shape, partitioner=tf.fixed_size_partitioner(shards))
+                elif value.dtype == object:  # strings
+                    made[name] = tf.Variable(np.full(value.shape, b"", object), name=name)
                 else:
                     made[name] = tf.Variable(np.zeros_like(value), name=name)
             with tf.Session() as s:
