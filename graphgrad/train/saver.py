@@ -88,7 +88,7 @@ def _prefix_of(path) -> str:
             return path[:-len(suffix)]
     if not cio.checkpoint_exists(path):
         raise CheckpointNotFoundError(f"Failed to find any matching files for {path} (no file "
-                                      f"{cio.data_path(path)})")
+                                      f"{cio.data_path(path)} or {path}{cio.TF_INDEX_SUFFIX})")
     return path
 
 
