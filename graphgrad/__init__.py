@@ -131,6 +131,11 @@ from .ops.state_ops import assign, assign_add, assign_sub, count_up_to  # noqa: 
 from .ops.tensor_array_ops import TensorArray  # noqa: F401
 from .ops.unique_ops import *  # noqa: F401,F403
 from .ops.while_ops import *  # noqa: F401,F403
+from .partitioned_variables import (  # noqa: F401
+    fixed_size_partitioner,
+    min_max_variable_partitioner,
+    variable_axis_size_partitioner,
+)
 from .runtime.session import InteractiveSession, Session, get_default_session
 from .variables import (
     AUTO_REUSE,

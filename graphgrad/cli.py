@@ -281,7 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="steps between train/loss and train/accuracy points (default: %(default)s)")
     t.set_defaults(func=_train, parser=t)
     ic = sub.add_parser("inspect-checkpoint", help="list a checkpoint's variables with shape, dtype, min/mean/max")
-    ic.add_argument("path", metavar="PATH", help="a checkpoint prefix, its .safetensors file, or a logdir (latest)")
+    ic.add_argument("path", metavar="PATH",
+                    help="a checkpoint prefix, its .safetensors or .index file, or a logdir (latest)")
     ic.set_defaults(func=_inspect_checkpoint)
     demo = sub.add_parser("demo", help="differentiate and minimize x**2 on a graph")
     demo.add_argument("--steps", type=int, default=5, metavar="N", help="gradient steps to take (default: %(default)s)")

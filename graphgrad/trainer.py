@@ -471,7 +471,9 @@ class RunLog:
         if model.first_kernel is not None:
             summaries.append(tf.summary.image("conv1/filters", filter_image(tf, model.first_kernel), max_outputs=1))
         self.weight_summary = tf.summary.merge(summaries)
-        self.saver = tf.train.Saver(max_to_keep=5)   # all global variables: Adam slots, global step too
+        # all global variables (Adam slots, global step too), in graphgrad's format: inspect-checkpoint shows its
+        # metadata and resume tells its damaged files apart (docs/checkpoints.md#which-format)
+        self.saver = tf.train.Saver(max_to_keep=5, write_version=tf.train.SaverDef.GRAPHGRAD)
         self.writer = None
 
     def open(self, sess, init, resume_from, batches_per_epoch, out) -> int:

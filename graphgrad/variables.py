@@ -5,6 +5,7 @@ import contextlib
 import enum
 import functools
 
+from . import partitioned_variables as _partitioned
 from .framework import dtypes
 from .framework.graph import GraphKeys, Tensor, get_default_graph
 from .framework.op_def import ref_indices as _ref_indices
@@ -16,6 +17,9 @@ from .ops.operators import install as install_operators
 
 class Variable:
     """A tensor whose value persists across runs of one Session (TF1 `RefVariable`)."""
+
+    SaveSliceInfo = _partitioned.SaveSliceInfo
+    _save_slice_info = None  # where a part of a partitioned variable lies in the whole (Saver saves it there)
 
     def __init__(self, initial_value=None, trainable=True, collections=None, validate_shape=True,
                  caching_device=None, name=None, variable_def=None, dtype=None, expected_shape=None,
@@ -169,6 +173,12 @@ class Variable:
     def set_shape(self, shape):
         self._variable.set_shape(shape)
 
+    def _set_save_slice_info(self, save_slice_info):
+        self._save_slice_info = save_slice_info
+
+    def _get_save_slice_info(self):
+        return self._save_slice_info
+
 
 install_operators(Variable)  # a + b, a @ b, a[i] ... on the variable's current value
 
@@ -284,8 +294,9 @@ class VariableScope:
     """The state `variable_scope` pushes: a name prefix plus defaults for get_variable."""
 
     def __init__(self, name, reuse=None, initializer=None, regularizer=None, dtype=dtypes.float32,
-                 original_name_scope=""):
+                 original_name_scope="", partitioner=None):
         self.name = name
+        self.partitioner = partitioner
         self.reuse = False if reuse is None else reuse  # TF1 reports a scope that does not reuse as False
         self.initializer = initializer
         self.regularizer = regularizer
@@ -300,6 +311,9 @@ class VariableScope:
 
     def set_regularizer(self, regularizer):
         self.regularizer = regularizer
+
+    def set_partitioner(self, partitioner):
+        self.partitioner = partitioner
 
     def get_variable(self, name, *args, **kwargs):
         return get_variable(name, *args, **kwargs)
@@ -317,7 +331,7 @@ def get_variable_scope() -> VariableScope:
 
 @contextlib.contextmanager
 def variable_scope(name_or_scope, default_name=None, values=None, initializer=None, regularizer=None,
-                   reuse=None, dtype=None, auxiliary_name_scope=True, **kwargs):
+                   reuse=None, dtype=None, auxiliary_name_scope=True, partitioner=None, **kwargs):
     """Prefix variable names with a scope; `reuse=True` shares existing variables instead of creating them.
 
     Re-entering a scope by name gives new ops a fresh name scope (`foo_1/`) while variables stay under `foo/`.
@@ -347,7 +361,8 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
     scope = VariableScope(full, reuse=eff_reuse,
                           initializer=initializer if initializer is not None else inherit.initializer,
                           regularizer=regularizer if regularizer is not None else inherit.regularizer,
-                          dtype=dtypes.as_dtype(dtype) if dtype is not None else inherit.dtype)
+                          dtype=dtypes.as_dtype(dtype) if dtype is not None else inherit.dtype,
+                          partitioner=partitioner if partitioner is not None else inherit.partitioner)
     counts = g._var_scope_counts
     counts[full] = counts.get(full, 0) + 1
     saved = dict(counts) if isinstance(name_or_scope, VariableScope) else None
@@ -406,12 +421,26 @@ def _initial_value(initializer, shape, dtype):
 def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
                  collections=None, caching_device=None, partitioner=None, validate_shape=True,
                  use_resource=None, custom_getter=None, constraint=None, **kwargs):
-    """Create a variable named `<scope>/<name>`, or return the existing one when the scope reuses."""
+    """Create a variable named `<scope>/<name>`, or return the existing one when the scope reuses. With a
+    `partitioner` (or the scope's), a PartitionedVariable of parts `<name>/part_<i>` (partitioned_variables.py)."""
     g = get_default_graph()
     scope = _scope_stack(g)[-1]
     full = f"{scope.name}/{name}" if scope.name else name
     store = g._variable_store
     reuse = scope.reuse
+    partitioner = partitioner if partitioner is not None else scope.partitioner
+    scalar = isinstance(shape, (list, tuple)) and not shape  # TF1 makes a scalar whole whatever the partitioner
+    if partitioner is not None and not callable(partitioner):
+        raise ValueError(f"Partitioner must be callable, but received: {partitioner}")
+    partitioned = isinstance(store.get(full), _partitioned.PartitionedVariable)
+    if (partitioner is not None and not scalar) or (reuse is True and partitioned):
+        return _get_partitioned(g, full, reuse, shape, dtype, initializer, partitioner,
+                                dict(regularizer=regularizer, trainable=trainable, collections=collections,
+                                     validate_shape=validate_shape, constraint=constraint))
+    if partitioned:
+        raise ValueError(f"No partitioner was provided, but a partitioned version of the variable was found: "
+                         f"{full}/part_0. Perhaps a variable of the same name was already created with "
+                         "partitioning?")
     if full in store:
         if not reuse:
             raise ValueError(f"Variable {full} already exists, disallowed. Did you mean to set reuse=True or "
@@ -428,23 +457,36 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
         raise ValueError(f"Variable {full} does not exist, or was not created with tf.get_variable(). Did you "
                          "mean to set reuse=tf.AUTO_REUSE in VarScope?")
     if initializer is not None and not callable(initializer):
-        # A constant initializer (a value or a tensor) brings its own shape and dtype, as in TF1 (which also
-        # refuses any `shape`; graphgrad accepts one that agrees).
-        if isinstance(initializer, Tensor) or hasattr(initializer, "_as_tensor"):
-            initializer = convert_to_tensor(initializer)
-            init_dtype, init_shape = initializer.dtype.base_dtype, initializer.shape
-        else:
-            from .ops.core import _infer_numpy
+        dtype = _constant_initializer_dtype(full, initializer, shape, dtype)
+    var = _new_variable(g, scope, full, shape, dtype, initializer, regularizer=regularizer, trainable=trainable,
+                        collections=collections, validate_shape=validate_shape, constraint=constraint)
+    store[full] = var
+    return var
 
-            value = _infer_numpy(initializer, None)
-            init_dtype, init_shape = dtypes.as_dtype(value.dtype), TensorShape(value.shape)
-        if shape is not None and not init_shape.is_compatible_with(TensorShape(shape)):
-            raise ValueError(f"If initializer is a constant, do not specify shape: the initializer's shape "
-                             f"{init_shape} does not match the shape {TensorShape(shape)} of variable {full}.")
-        if dtype is not None and dtypes.as_dtype(dtype).base_dtype != init_dtype:
-            raise ValueError(f"Initializer type '{init_dtype.name}' and explicit dtype "
-                             f"'{dtypes.as_dtype(dtype).base_dtype.name}' don't match.")
-        dtype = init_dtype
+
+def _constant_initializer_dtype(full, initializer, shape, dtype):
+    """The dtype of a constant initializer (a value or a tensor), which brings its own shape and dtype, as in TF1
+    (which also refuses any `shape`; graphgrad accepts one that agrees)."""
+    if isinstance(initializer, Tensor) or hasattr(initializer, "_as_tensor"):
+        initializer = convert_to_tensor(initializer)
+        init_dtype, init_shape = initializer.dtype.base_dtype, initializer.shape
+    else:
+        from .ops.core import _infer_numpy
+
+        value = _infer_numpy(initializer, None)
+        init_dtype, init_shape = dtypes.as_dtype(value.dtype), TensorShape(value.shape)
+    if shape is not None and not init_shape.is_compatible_with(TensorShape(shape)):
+        raise ValueError(f"If initializer is a constant, do not specify shape: the initializer's shape "
+                         f"{init_shape} does not match the shape {TensorShape(shape)} of variable {full}.")
+    if dtype is not None and dtypes.as_dtype(dtype).base_dtype != init_dtype:
+        raise ValueError(f"Initializer type '{init_dtype.name}' and explicit dtype "
+                         f"'{dtypes.as_dtype(dtype).base_dtype.name}' don't match.")
+    return init_dtype
+
+
+def _new_variable(g, scope, full, shape, dtype, initializer, regularizer, trainable, collections, validate_shape,
+                  constraint):
+    """A new variable `full` of get_variable's, its regularizer's loss collected."""
     dtype = dtypes.as_dtype(dtype).base_dtype if dtype is not None else scope.dtype
     initializer = initializer if initializer is not None else scope.initializer
     regularizer = regularizer if regularizer is not None else scope.regularizer
@@ -469,10 +511,52 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
                     init_val = _initial_value(initializer, shape.as_list(), dtype)
         var = Variable(init_val, trainable=trainable, collections=collections, validate_shape=validate_shape,
                        name=full, dtype=dtype, constraint=constraint, _absolute_name=True)
-    store[full] = var
     if regularizer is not None:
         with g.name_scope(None), g.name_scope(full + "/Regularizer/"):
             loss = regularizer(var.value())
         if loss is not None:
             g.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
     return var
+
+
+def _get_partitioned(g, full, reuse, shape, dtype, initializer, partitioner, options):
+    """get_variable's partitioned variable `full`: the existing one when the scope reuses it, else a new one."""
+    store = g._variable_store
+    scope = _scope_stack(g)[-1]
+    if isinstance(store.get(full), Variable):
+        raise ValueError(f"A partitioner was provided, but an unpartitioned version of the variable was found: "
+                         f"{full}.  Perhaps a variable of the same name was already created without "
+                         "partitioning?")
+    shape = TensorShape(shape)
+    if isinstance(initializer, Tensor):
+        shape = shape.merge_with(initializer.shape)
+    if initializer is not None and not callable(initializer):
+        dtype = _constant_initializer_dtype(full, initializer, None, dtype)
+    dtype = dtypes.as_dtype(dtype).base_dtype if dtype is not None else scope.dtype
+    partitions = None if partitioner is None else _partitioned.call_partitioner(partitioner, shape, dtype)
+    existing = store.get(full)
+    if existing is not None:
+        if not reuse:
+            raise ValueError(f"Partitioned variable with name {full} already exists. Did you mean to set "
+                             "reuse=True or reuse=tf.AUTO_REUSE in VarScope?")
+        if not shape.is_compatible_with(existing.get_shape()):
+            raise ValueError(f"Trying to reuse partitioned variable {full}, but specified shape {shape} and found "
+                             f"shape {existing.get_shape()}.")
+        if dtype != existing.dtype.base_dtype:
+            raise ValueError(f"Trying to reuse partitioned variable {full}, but specified dtype {dtype.name} and "
+                             f"found dtype {existing.dtype.name}.")
+        if partitions is not None and existing._get_partitions() != partitions:
+            raise ValueError(f"Trying to reuse partitioned variable {full}, but specified partitions {partitions} "
+                             f"and found partitions {existing._get_partitions()}.")
+        return existing
+    if reuse is True:
+        raise ValueError(f"PartitionedVariable {full} does not exist, or was not created with tf.get_variable(). "
+                         "Did you mean to set reuse=False or reuse=tf.AUTO_REUSE in VarScope?")
+    if initializer is None:
+        initializer = scope.initializer if scope.initializer is not None else _default_initializer(dtype)
+
+    def make_part(name, part_shape, init):
+        return _new_variable(g, scope, name, part_shape, dtype, init, **options)
+
+    store[full] = _partitioned.create(full, shape, dtype, initializer, partitions, make_part)
+    return store[full]

@@ -28,6 +28,12 @@ from graphgrad.train.saver import (
 )
 
 errors = tf.errors
+GG = tf.train.SaverDef.GRAPHGRAD  # graphgrad's own format, whose files, metadata and sweep these tests check
+
+
+def _tf_files(prefix_name, steps):
+    """The files TF's format writes for `prefix_name-<step>`."""
+    return [f"{prefix_name}-{i}{suffix}" for i in steps for suffix in (".data-00000-of-00001", ".index")]
 
 
 # --- helpers that use the real optimizers / reductions once they exist ----------------------------------
@@ -92,8 +98,8 @@ def test_lecture_checkpoint_program(tmp_path, monkeypatch):
 
     assert saver.last_checkpoints == ["logs/2/model.ckpt-50", "logs/2/model.ckpt-100", "logs/2/model.ckpt-150",
                                       "logs/2/model.ckpt-200", "logs/2/model.ckpt-250"]
-    assert sorted(os.listdir("logs/2")) == ["checkpoint"] + sorted(f"model.ckpt-{i}.{ext}" for i in range(50, 300, 50)
-                                                                   for ext in ("meta", "safetensors"))
+    assert sorted(os.listdir("logs/2")) == ["checkpoint"] + sorted(
+        _tf_files("model.ckpt", range(50, 300, 50)) + [f"model.ckpt-{i}.meta" for i in range(50, 300, 50)])
     assert latest_checkpoint("logs/2") == os.path.join("logs/2", "model.ckpt-250")
     final = s.run(weights)
 
@@ -117,8 +123,8 @@ def test_max_to_keep_deletes_oldest_files(tmp_path):
         v.load(np.full(3, i, np.float32), s)
         saver.save(s, prefix, global_step=i)
     assert saver.last_checkpoints == [f"{prefix}-2", f"{prefix}-3"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint", "m-2.meta", "m-2.safetensors", "m-3.meta",
-                                                          "m-3.safetensors"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["checkpoint", *_tf_files("m", (2, 3)), "m-2.meta",
+                                                                 "m-3.meta"])
     state = get_checkpoint_state(tmp_path)
     assert state.model_checkpoint_path == f"{prefix}-3"
     assert list(state.all_model_checkpoint_paths) == [f"{prefix}-2", f"{prefix}-3"]
@@ -152,7 +158,7 @@ def test_keep_checkpoint_every_n_hours_keeps_some_files(tmp_path, monkeypatch):
         saver.save(s, str(tmp_path / "m"), global_step=k)
     assert saver.last_checkpoints == [str(tmp_path / "m-6")]
     # One checkpoint older than each full hour survives on disk (TF's rule).
-    kept = sorted(int(p.name[2:-len(".safetensors")]) for p in tmp_path.glob("m-*.safetensors"))
+    kept = sorted(int(p.name[2:-len(".index")]) for p in tmp_path.glob("m-*.index"))
     assert kept == [3, 5, 6]
 
 
@@ -196,7 +202,7 @@ def test_next_saver_removes_checkpoints_orphaned_by_kills(tmp_path, monkeypatch)
     _var("v", np.zeros(2, np.float32))
     s = _session()
     prefix = str(tmp_path / "m")
-    first = Saver(max_to_keep=2)
+    first = Saver(max_to_keep=2, write_version=GG)
     first.save(s, prefix, global_step=1)
     first.save(s, prefix, global_step=2)
     with monkeypatch.context() as m:  # killed after the data file of step 3, before the state file
@@ -215,7 +221,7 @@ def test_next_saver_removes_checkpoints_orphaned_by_kills(tmp_path, monkeypatch)
     (tmp_path / "notes.txt").write_text("mine")
     cio.save_arrays(tmp_path / "m-9.safetensors.bak", {"x": np.ones(1)})
 
-    resumed = Saver(max_to_keep=2)
+    resumed = Saver(max_to_keep=2, write_version=GG)
     resumed.recover_last_checkpoints(get_checkpoint_state(tmp_path).all_model_checkpoint_paths)
     with monkeypatch.context() as m:  # killed after the state file of step 4, before deleting step 1
         _kill_at(m, "remove_checkpoint")
@@ -223,7 +229,7 @@ def test_next_saver_removes_checkpoints_orphaned_by_kills(tmp_path, monkeypatch)
             resumed.save(s, prefix, global_step=4)
     assert _steps(tmp_path) == [1, 2, 3, 4, 7, 8]
 
-    third = Saver(max_to_keep=2)  # a new run that does not even adopt the old list
+    third = Saver(max_to_keep=2, write_version=GG)  # a new run that does not even adopt the old list
     third.save(s, prefix, global_step=5)
     # Its list holds only 5; the newest other checkpoint (4) fills max_to_keep, the older ones go.
     assert _steps(tmp_path) == [4, 5, 7, 8]
@@ -233,7 +239,7 @@ def test_next_saver_removes_checkpoints_orphaned_by_kills(tmp_path, monkeypatch)
 def test_sweep_spares_this_savers_write_state_false_checkpoints(tmp_path):
     _var("v", np.zeros(2, np.float32))
     s = _session()
-    saver = Saver(max_to_keep=1)
+    saver = Saver(max_to_keep=1, write_version=GG)
     saver.save(s, str(tmp_path / "m"), global_step=1, write_state=False)  # not managed: never deleted
     for k in (2, 3):
         saver.save(s, str(tmp_path / "m"), global_step=k)
@@ -243,14 +249,15 @@ def test_sweep_spares_this_savers_write_state_false_checkpoints(tmp_path):
 def test_sweep_keeps_one_earlier_checkpoint_per_n_hours_when_asked(tmp_path):
     _var("v", np.zeros(2, np.float32))
     s = _session()
-    earlier = Saver(max_to_keep=None)  # a run that kept everything, half an hour apart
+    earlier = Saver(max_to_keep=None, write_version=GG)  # a run that kept everything, half an hour apart
     start = time.time() - 10 * 3600
     for k in range(1, 7):
         path = earlier.save(s, str(tmp_path / "m"), global_step=k)
         os.utime(cio.data_path(path), (start + 1800 * k, start + 1800 * k))
-    Saver(max_to_keep=1, keep_checkpoint_every_n_hours=1.0).save(s, str(tmp_path / "m"), global_step=7)
+    Saver(max_to_keep=1, keep_checkpoint_every_n_hours=1.0, write_version=GG).save(s, str(tmp_path / "m"),
+                                                                                   global_step=7)
     assert _steps(tmp_path) == [1, 3, 5, 7]
-    Saver(max_to_keep=1).save(s, str(tmp_path / "m"), global_step=8)  # the default keeps none of them
+    Saver(max_to_keep=1, write_version=GG).save(s, str(tmp_path / "m"), global_step=8)  # the default keeps none
     assert _steps(tmp_path) == [8]
 
 
@@ -287,7 +294,7 @@ def test_save_creates_missing_directories_and_returns_prefix(tmp_path):
     path = tmp_path / "a" / "b" / "c" / "model.ckpt"
     out = Saver().save(s, path)
     assert out == str(path)
-    assert os.path.isfile(cio.data_path(path))
+    assert os.path.isfile(f"{path}.index") and os.path.isfile(f"{path}.data-00000-of-00001")
     assert latest_checkpoint(path.parent) == str(path)
     np.testing.assert_array_equal(load_checkpoint(path.parent).get_tensor("v"), s.run(v))
 
@@ -296,12 +303,12 @@ def test_global_step_int_tensor_variable_and_padding(tmp_path):
     _var("v", np.zeros(2, np.float32))
     gs = tf.Variable(np.int64(7), name="global_step", trainable=False)
     s = _session()
-    saver = Saver([tf.trainable_variables()[0]])
+    saver = Saver([tf.trainable_variables()[0]], write_version=GG)
     d = str(tmp_path / "m")
     assert saver.save(s, d, global_step=np.int32(3)) == f"{d}-3"
     assert saver.save(s, d, global_step=gs) == f"{d}-7"
     assert saver.save(s, d, global_step=gs + 1) == f"{d}-8"
-    assert Saver(pad_step_number=True).save(s, d, global_step=5) == f"{d}-00000005"
+    assert Saver(pad_step_number=True, write_version=GG).save(s, d, global_step=5) == f"{d}-00000005"
     assert load_checkpoint(f"{d}-7").metadata["global_step"] == "7"
 
 
@@ -416,7 +423,7 @@ def test_session_of_another_graph_is_rejected(tmp_path):
 
 # --- restoring: renames, subsets, mismatches ------------------------------------------------------------
 
-def _save_model(path):
+def _save_model(path, write_version=None):
     """Graph A: dense/kernel, dense/bias, head/kernel; returns the saved values."""
     g = tf.Graph()
     with g.as_default():
@@ -428,7 +435,7 @@ def _save_model(path):
             tf.Variable(val, name=name)
         with tf.Session() as s:
             s.run(tf.global_variables_initializer())
-            Saver().save(s, path)
+            Saver(write_version=write_version).save(s, path)
     return vals
 
 
@@ -449,7 +456,7 @@ def test_dict_var_list_restores_a_subset_into_another_model(tmp_path):
 def test_dict_var_list_saves_under_new_names(tmp_path):
     v = _var("v", np.arange(3, dtype=np.float32))
     s = _session()
-    path = Saver({"renamed/v": v}).save(s, str(tmp_path / "m"))
+    path = Saver({"renamed/v": v}, write_version=GG).save(s, str(tmp_path / "m"))
     assert list_variables(path) == [("renamed/v", [3])]
     assert '"renamed/v":"v"' in load_checkpoint(path).metadata["variables"]
 
@@ -517,7 +524,7 @@ def test_restore_missing_checkpoint(tmp_path):
 def test_corrupted_checkpoint_error_names_the_file(tmp_path, damage):
     v = _var("v", np.arange(1000, dtype=np.float32))
     s = _session()
-    path = Saver().save(s, str(tmp_path / "m"))
+    path = Saver(write_version=GG).save(s, str(tmp_path / "m"))
     data = bytearray(open(cio.data_path(path), "rb").read())
     if damage == "flip":
         data[-10] ^= 0x40
@@ -526,7 +533,7 @@ def test_corrupted_checkpoint_error_names_the_file(tmp_path, damage):
     open(cio.data_path(path), "wb").write(bytes(data))
     v.load(np.zeros(1000, np.float32), s)
     with pytest.raises(errors.DataLossError, match="m.safetensors") as info:
-        Saver().restore(s, path)
+        Saver(write_version=GG).restore(s, path)
     assert isinstance(info.value, cio.CorruptCheckpointError) and isinstance(info.value, ValueError)
     np.testing.assert_array_equal(s.run(v), np.zeros(1000, np.float32))
 
@@ -535,7 +542,7 @@ def test_corrupted_checkpoint_error_names_the_file(tmp_path, damage):
 
 def test_reader_list_variables_and_inspect(tmp_path):
     path = str(tmp_path / "a")
-    vals = _save_model(path)
+    vals = _save_model(path, GG)
     for where in (path, tmp_path, cio.data_path(path)):
         reader = load_checkpoint(where)
         assert reader.has_tensor("dense/bias") and not reader.has_tensor("nope")
@@ -570,7 +577,7 @@ def test_reader_list_variables_and_inspect(tmp_path):
 def test_inspect_reports_non_finite_values(tmp_path):
     _var("v", np.array([1.0, np.nan, np.inf, 3.0], np.float32))
     s = _session()
-    path = Saver().save(s, str(tmp_path / "m"), global_step=9)
+    path = Saver(write_version=GG).save(s, str(tmp_path / "m"), global_step=9)
     text = inspect_checkpoint(path)
     assert "global step  9" in text
     assert "(1 NaN, 1 Inf)" in text

@@ -35,8 +35,8 @@ def test_saver_restores_what_tensorflow_saved(plain):
             assert got.dtype == want.dtype and got.shape == want.shape and (got == want).all(), n
 
 
-def test_training_goes_on_from_a_tensorflow_checkpoint_and_saves_graphgrads(plain):
-    """The classic resume idiom: get_checkpoint_state -> restore -> train -> save (now in graphgrad's format)."""
+def test_training_goes_on_from_a_tensorflow_checkpoint(plain):
+    """The classic resume idiom: get_checkpoint_state -> restore -> train -> save (in TF's format again)."""
     w = tf.Variable(np.zeros((3, 2), np.float32), name="dense/kernel")
     b = tf.Variable(np.zeros(2, np.float32), name="dense/bias")
     step = tf.train.get_or_create_global_step()
@@ -49,7 +49,7 @@ def test_training_goes_on_from_a_tensorflow_checkpoint_and_saves_graphgrads(plai
         assert s.run(step) == STEP
         s.run(train)
         path = saver.save(s, os.path.join(plain, "model.ckpt"), global_step=step)
-    assert path.endswith(f"model.ckpt-{STEP + 1}") and os.path.isfile(cio.data_path(path))
+    assert path.endswith(f"model.ckpt-{STEP + 1}") and TFCheckpoint(path).read("global_step") == STEP + 1
     assert tf.train.latest_checkpoint(plain) == path
 
 
@@ -105,11 +105,22 @@ def test_a_missing_data_shard_is_named(plain):
         cio.load_checkpoint(prefix)
 
 
-def test_a_partitioned_variable_is_named_as_unreadable(tmp_path):
+def test_a_partitioned_variable_reads_whole(tmp_path):
+    """TF saved `table` in two slices; graphgrad reads it as the full tensor, as TF's restore does."""
     shutil.copytree(os.path.join(DATA, "partitioned"), tmp_path / "p")
     assert tf.train.list_variables(str(tmp_path / "p")) == [("table", [6, 2])]
-    with pytest.raises(tf.errors.UnimplementedError, match="partitioned"):
-        tf.train.load_variable(str(tmp_path / "p"), "table")
-    tf.Variable(np.zeros((6, 2), np.float32), name="table")
-    with tf.Session() as s, pytest.raises(tf.errors.UnimplementedError, match="table.*partitioned"):
+    np.testing.assert_array_equal(tf.train.load_variable(str(tmp_path / "p"), "table"), np.full((6, 2), 1.5))
+    table = tf.Variable(np.zeros((6, 2), np.float32), name="table")
+    with tf.Session() as s:
         tf.train.Saver().restore(s, tf.train.latest_checkpoint(str(tmp_path / "p")))
+        np.testing.assert_array_equal(s.run(table), np.full((6, 2), 1.5))
+
+
+def test_a_missing_slice_is_named(tmp_path):
+    from graphgrad.train.tf_bundle_writer import write_bundle
+
+    write_bundle(tmp_path / "m", {}, {"t": ((4,), [((0,), np.ones(2, np.float32)), ((2,), np.ones(2, np.float32))])})
+    ckpt = TFCheckpoint(tmp_path / "m")
+    del ckpt.slices[next(iter(ckpt.slices))]
+    with pytest.raises(tf.errors.DataLossError, match="'t' lacks its slice"):
+        ckpt.read("t")

@@ -2229,6 +2229,60 @@ def sampled_losses(tf, r):
                                      "range is too small")
 
 
+@program
+def partitioned_variables(tf, r):
+    """get_variable with TF1's three partitioners: the parts' names and shapes, the whole value, embedding_lookup
+    over the partitions ("mod" and "div"), reuse, a tensor initializer sliced per part, TF's errors."""
+    table = np.arange(21, dtype=np.float32).reshape(7, 3)
+    with tf.variable_scope("emb"):
+        pv = tf.get_variable("table", initializer=tf.constant(table), partitioner=tf.fixed_size_partitioner(3))
+    r["parts"] = [[v.name, v.shape.as_list(), v._save_slice_info.spec] for v in pv]
+    r["pv"] = [pv.name, pv.get_shape().as_list(), pv.dtype.name, len(pv), pv._get_partitions()]
+    r["globals"] = [v.name for v in tf.global_variables()]
+    r["trainable"] = [v.name for v in tf.trainable_variables()]
+    whole = tf.convert_to_tensor(pv)
+    r["whole"] = [whole.name, whole.op.type, whole.shape.as_list()]
+    with tf.variable_scope("emb", reuse=True):
+        r["reused"] = tf.get_variable("table", (7, 3), partitioner=tf.fixed_size_partitioner(3)) is pv
+        r["reused_without_partitioner"] = tf.get_variable("table") is pv
+        r["other_partitions"] = r.error(lambda: tf.get_variable("table", (7, 3),
+                                                                partitioner=tf.fixed_size_partitioner(2)),
+                                        "specified partitions [2, 1]")
+    r["exists"] = r.error(lambda: tf.get_variable("emb/table", (7, 3), partitioner=tf.fixed_size_partitioner(3)),
+                          "already exists")
+    tf.get_variable("plain", (2,))
+    r["unpartitioned"] = r.error(lambda: tf.get_variable("plain", (2,), partitioner=tf.fixed_size_partitioner(2)),
+                                 "unpartitioned version")
+    r["partitioned_without"] = r.error(lambda: tf.get_variable("emb/table", (7, 3)), "partitioned version")
+    r["scalar"] = tf.get_variable("s", (), partitioner=tf.fixed_size_partitioner(2)).name
+    r["not_callable"] = r.error(lambda: tf.get_variable("nc", (4,), partitioner=3), "must be callable")
+    r["two_axes"] = r.error(lambda: tf.get_variable("t", (4, 4), partitioner=lambda shape, dtype: [2, 2]),
+                            "one dimension")
+    axis = tf.get_variable("by_axis", (10, 4), tf.float64, tf.ones_initializer(),
+                           partitioner=tf.variable_axis_size_partitioner(70))
+    r["axis_size"] = [v.shape.as_list() for v in axis]
+    r["axis_size_capped"] = tf.variable_axis_size_partitioner(70, max_shards=2)(
+        shape=tf.TensorShape([10, 4]), dtype=tf.float64)
+    r["min_max"] = [tf.min_max_variable_partitioner(4, min_slice_size=64 << 10)(
+        shape=tf.TensorShape(s), dtype=tf.float32) for s in ([1000, 100], [10, 100], [3, 100000])]
+    r["min_max_axis"] = r.error(lambda: tf.min_max_variable_partitioner(2, axis=2)(
+        shape=tf.TensorShape([3, 4]), dtype=tf.float32), "Cannot partition variable along axis 2")
+    with tf.variable_scope("scoped", partitioner=tf.fixed_size_partitioner(2, axis=1)):
+        scoped = tf.get_variable("w", (2, 5), initializer=tf.zeros_initializer())
+    r["scoped"] = [v.name for v in scoped]
+    ids = tf.constant([[0, 4], [6, 2]])
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        r["whole_value"] = s.run(whole)
+        r["sum"] = s.run(tf.reduce_sum(pv, 0))
+        r["no_operators"] = r.error(lambda: pv * 2.0, "unsupported operand")
+        r["mod"] = s.run(tf.nn.embedding_lookup(pv, ids))
+        r["div"] = s.run(tf.nn.embedding_lookup(pv, ids, partition_strategy="div"))
+        r["axis_values"] = s.run(tf.convert_to_tensor(axis))
+        s.run(pv.assign(table[::-1] * 1.0))
+        r["assigned"] = s.run([v.value() for v in pv])
+
+
 def main(argv):
     if "--graphgrad" in argv:
         import graphgrad as tf

@@ -22,6 +22,7 @@ from ..ops.cross_entropy_ops import sigmoid_cross_entropy_with_logits, softmax_c
 from ..ops.matmul_ops import matmul
 from ..ops.nd_ops import scatter_nd
 from ..ops.reduction_ops import reduce_sum
+from ..partitioned_variables import PartitionedVariable
 
 
 def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True, max_norm=None):
@@ -30,7 +31,7 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
     partition a contiguous range of ids (the first ones one more when the sizes are uneven). With `max_norm`,
     each looked-up embedding whose L2 norm exceeds it is scaled down to it."""
     del validate_indices  # TF1 ignores it too
-    parts = list(params) if isinstance(params, (list, tuple)) else [params]
+    parts = list(params) if isinstance(params, (list, tuple, PartitionedVariable)) else [params]
     if not parts:
         raise ValueError("Need at least one param")
     if partition_strategy not in ("mod", "div"):

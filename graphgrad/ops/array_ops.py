@@ -291,6 +291,8 @@ def fill(dims, value, name=None):
 def _filled(shape, value, dtype, name, default):
     """zeros/ones: a Const when small (as TF1 does), else Fill, so big graphs stay small."""
     dtype = dtypes.as_dtype(dtype).base_dtype
+    if dtype == dtypes.string and value == 0:
+        value = b""  # TF's zeros of strings are empty strings
     with name_scope(name, default, [shape]) as scope:
         static, t = _shape_operand(shape)
         if t is None:

@@ -63,6 +63,7 @@ from .saver import (  # noqa: E402
     CheckpointReader,
     NewCheckpointReader,
     Saver,
+    SaverDef,
     checkpoint_exists,
     get_checkpoint_mtimes,
     get_checkpoint_state,
@@ -76,7 +77,7 @@ from .saver import (  # noqa: E402
 )
 
 __all__ += [
-    "CheckpointReader", "NewCheckpointReader", "Saver", "checkpoint_exists", "get_checkpoint_mtimes",
+    "CheckpointReader", "NewCheckpointReader", "Saver", "SaverDef", "checkpoint_exists", "get_checkpoint_mtimes",
     "get_checkpoint_state", "inspect_checkpoint", "latest_checkpoint", "list_variables", "load_checkpoint",
     "load_variable", "remove_checkpoint", "update_checkpoint_state",
 ]

@@ -575,10 +575,21 @@ def checkpoint_file(prefix: str | os.PathLike) -> str:
         os.fspath(prefix) + TF_INDEX_SUFFIX
 
 
-def remove_checkpoint(prefix: str | os.PathLike) -> None:
-    """Delete checkpoint `prefix`'s data file and its meta graph (`prefix.meta`, as TF); a missing file is fine
+def remove_checkpoint(prefix: str | os.PathLike, formats=("graphgrad", "tf"), meta=True) -> None:
+    """Delete checkpoint `prefix`'s files, of graphgrad's format and TF's (its index first, so a checkpoint half
+    removed is never found), and with `meta` its meta graph (`prefix.meta`, as TF); missing files are fine
     (Saver's max_to_keep may race)."""
-    for path in (data_path(prefix), f"{os.fspath(prefix)}.meta"):
+    prefix = os.fspath(prefix)
+    paths = [data_path(prefix)] if "graphgrad" in formats else []
+    if "tf" in formats:
+        directory, base = os.path.split(prefix)
+        shard = re.compile(re.escape(base) + r"\.data-[0-9]{5}-of-[0-9]{5}")
+        with contextlib.suppress(OSError):
+            paths += [prefix + TF_INDEX_SUFFIX] + sorted(os.path.join(directory, n) for n in
+                                                         os.listdir(directory or os.curdir) if shard.fullmatch(n))
+    if meta:
+        paths.append(prefix + ".meta")
+    for path in paths:
         with contextlib.suppress(FileNotFoundError):
             os.remove(path)
 

@@ -31,6 +31,7 @@ from ..framework.tensor_shape import TensorShape
 from ..ops import state_ops
 from ..ops.core import constant, convert_to_tensor, group, tuple_, zeros_like
 from ..ops.math_ops import cast
+from ..partitioned_variables import SaveSliceInfo
 from ..runtime import elementwise
 from ..runtime.elementwise import scratch
 from ..variables import Variable, trainable_variables
@@ -511,7 +512,8 @@ def _creation_order(v):
 
 def _create_slot(var, initial, op_name):
     """A slot variable `<var>/<op_name>` (made unique: `_1`, `_2`, ...) shaped like `var`. `initial()` gives
-    a number to fill it with, or a tensor."""
+    a number to fill it with, or a tensor. The slot of a partitioned variable's part is saved as that part of
+    `<whole variable>/<op_name>`, as TF saves it."""
     g = var.graph
     dtype = var.dtype.base_dtype
     shape = var.shape
@@ -525,8 +527,15 @@ def _create_slot(var, initial, op_name):
                 return _filled(shape.as_list(), value, dtype)
             # A variable made with validate_shape=False: take the shape of its initial value at run time.
             return zeros_like(var.initial_value) + constant(value, dtype=dtype)
-        return Variable(init, trainable=False, name=name, dtype=dtype, validate_shape=shape.is_fully_defined(),
+        slot = Variable(init, trainable=False, name=name, dtype=dtype, validate_shape=shape.is_fully_defined(),
                         _absolute_name=True)
+    info = getattr(var, "_save_slice_info", None)
+    n = slot.shape.ndims
+    if info is not None and n != 0:  # the slot of a part is the same part of the whole variable's slot, as in TF
+        n = len(info.full_shape) if n is None else n
+        slot._save_slice_info = SaveSliceInfo(f"{info.full_name}/{slot.op.name[len(var.op.name) + 1:]}",
+                                              info.full_shape[:n], info.var_offset[:n], info.var_shape[:n])
+    return slot
 
 
 def _is_tensor(x):

@@ -1,7 +1,9 @@
 """`tf.train.Saver` and the checkpoint utilities around it, on top of `checkpoint_io`'s safe files.
 
-A checkpoint is one safetensors file per prefix (`logs/2/model.ckpt-50` -> `logs/2/model.ckpt-50.safetensors`)
-plus TensorFlow's text `checkpoint` state file; see docs/checkpoints.md and docs/checkpoint-format.md.
+A checkpoint is written in TensorFlow's V2 format by default (`prefix.index` + `prefix.data-00000-of-00001`,
+train/tf_bundle_writer.py), so TensorFlow and TensorBoard's projector read it; `write_version=SaverDef.GRAPHGRAD`
+writes graphgrad's own single file (`prefix.safetensors`, with metadata); both are read, and TensorFlow's text
+`checkpoint` state file lists them. See docs/checkpoints.md and docs/checkpoint-format.md.
 Saving reads variable values straight from the session (no graph ops are added, so saving inside a
 training loop never grows the graph). Restoring checks every variable before it writes any, so a failed
 restore leaves the session untouched. Each save also removes what killed saves of the same prefix left
@@ -20,12 +22,15 @@ import numpy as np
 
 from ..framework import dtypes, errors
 from ..framework.graph import Tensor, get_default_graph
+from ..framework.tensor_shape import TensorShape
 from ..ops.state_ops import uninitialized_error
 from . import checkpoint_io as cio
+from . import saveables
 from .checkpoint_io import CheckpointError, CheckpointMismatchError, CheckpointState, CorruptCheckpointError
 
 __all__ = [
     "Saver",
+    "SaverDef",
     "latest_checkpoint",
     "get_checkpoint_state",
     "update_checkpoint_state",
@@ -83,7 +88,7 @@ def _prefix_of(path) -> str:
             return path[:-len(suffix)]
     if not cio.checkpoint_exists(path):
         raise CheckpointNotFoundError(f"Failed to find any matching files for {path} (no file "
-                                      f"{cio.data_path(path)})")
+                                      f"{cio.data_path(path)} or {path}{cio.TF_INDEX_SUFFIX})")
     return path
 
 
@@ -123,7 +128,7 @@ def get_checkpoint_mtimes(checkpoint_prefixes):
 
 
 def remove_checkpoint(checkpoint_prefix, checkpoint_format_version=None, meta_graph_suffix="meta"):
-    """Delete a checkpoint's data file (missing is fine)."""
+    """Delete a checkpoint's files, in either format (missing ones are fine)."""
     cio.remove_checkpoint(checkpoint_prefix)
 
 
@@ -201,7 +206,7 @@ def list_variables(ckpt_dir_or_file) -> list:
 
 
 def _value_summary(arr: np.ndarray) -> list[str]:
-    if arr.size == 0:
+    if arr.size == 0 or arr.dtype.kind not in "biuf":  # strings: no statistics
         return ["-"] * 4
     a = arr.astype(np.float64)
     finite = a[np.isfinite(a)]
@@ -223,10 +228,15 @@ def inspect_checkpoint(path) -> str:
     lines = [f"checkpoint   {reader.prefix}", f"file         {reader.path} ({size:,} bytes, {len(arrays)} tensors)"]
     if "graphgrad_version" in meta:
         lines.append(f"written by   graphgrad {meta['graphgrad_version']}")
-    if "global_step" in meta:
-        lines.append(f"global step  {meta['global_step']}")
+    step = meta.get("global_step")
+    if step is None and "global_step" in arrays and arrays["global_step"].shape == () and \
+            arrays["global_step"].dtype.kind in "iu":  # TF's format has no metadata: its global_step variable
+        step = int(arrays["global_step"])
+    if step is not None:
+        lines.append(f"global step  {step}")
     with contextlib.suppress(KeyError, ValueError, OverflowError, OSError):
-        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(float(meta["saved_at"])))
+        saved_at = float(meta["saved_at"]) if "saved_at" in meta else os.path.getmtime(reader.path)
+        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(saved_at))
         lines.append(f"saved at     {when}")
     header = ["name", "shape", "dtype", "min", "mean", "max", "norm"]
     rows = []
@@ -246,38 +256,25 @@ def inspect_checkpoint(path) -> str:
 
 # --- the Saver -------------------------------------------------------------------------------------------
 
-def _variable_op(v):
-    """The VariableV2 op behind a Variable (or its reference tensor)."""
-    ref = getattr(v, "_ref", None)
-    t = ref() if ref is not None and not isinstance(v, Tensor) else v
-    if not isinstance(t, Tensor) or t.op.type != "VariableV2":
-        raise TypeError(f"Saver can save only variables, got {v!r}")
-    return t.op
+class SaverDef:
+    """The checkpoint formats `Saver(write_version=...)` takes: TF's enum values, and graphgrad's own format."""
+
+    LEGACY, V1, V2 = 0, 1, 2
+    GRAPHGRAD = "graphgrad"  # one safetensors file per checkpoint, with graphgrad's metadata; TF cannot read it
 
 
-def _saveables(var_list):
-    """`{checkpoint key: VariableV2 op}` from a list of variables (keyed by op name) or a name->variable dict."""
-    if isinstance(var_list, dict):
-        items = []
-        for name, v in var_list.items():
-            if not isinstance(name, str) or not name:
-                raise TypeError(f"var_list keys must be non-empty strings, got {name!r}")
-            items.append((name, _variable_op(v)))
-    elif isinstance(var_list, (list, tuple, set, frozenset)):
-        items = [(op.name, op) for op in (_variable_op(v) for v in var_list)]
-    else:
-        raise TypeError(f"Variables to save should be passed in a dict or a list: {var_list!r}")
-    out, seen = {}, {}
-    for name, op in items:
-        if name in out:
-            raise ValueError(f"At least two variables have the same name: {name}")
-        if op in seen:
-            raise ValueError(f"Variable {op.name} is saved twice, under {seen[op]!r} and {name!r}")
-        out[name], seen[op] = op, name
-    graphs = {op.graph for op in out.values()}
-    if len(graphs) > 1:
-        raise ValueError("All variables of a Saver must belong to the same graph")
-    return out
+def _checked_write_version(write_version):
+    if write_version is None:
+        return SaverDef.V2
+    if write_version == SaverDef.V1:
+        from .. import logging
+
+        logging.warning("graphgrad writes TensorFlow's V2 checkpoint format for write_version=SaverDef.V1: "
+                        "V1 is deprecated, and every TensorFlow since 0.12 reads V2.")
+        return SaverDef.V2
+    if write_version not in (SaverDef.V2, SaverDef.GRAPHGRAD):
+        raise RuntimeError(f"Unexpected write_version: {write_version}")
+    return write_version
 
 
 def _key(prefix) -> str:
@@ -298,9 +295,12 @@ class Saver:
     `var_list`: None for all global variables at construction time (optimizer slots included, so build
     the Saver after `minimize`), a list of variables (saved under their op names, e.g. "dense/kernel"), or
     a dict `{checkpoint name: variable}` to save under other names or restore a subset into another model.
-    Accepted for compatibility and ignored: reshape, sharded (one file per checkpoint anyway), name,
-    restore_sequentially, saver_def, builder, write_version, filename, save_relative_paths (paths inside
-    the checkpoint directory are always stored relative to it).
+    Partitioned variables (their PartitionedVariable, or their parts) are saved as one tensor in slices, as TF
+    saves them. `write_version`: `SaverDef.V2` (the default, TensorFlow's format), `SaverDef.V1` (deprecated:
+    written as V2, with a warning) or `SaverDef.GRAPHGRAD` (graphgrad's single file with metadata).
+    Accepted for compatibility and ignored: reshape, sharded (one data file per checkpoint anyway), name,
+    restore_sequentially, saver_def, builder, filename, save_relative_paths (paths inside the checkpoint
+    directory are always stored relative to it).
     """
 
     def __init__(self, var_list=None, reshape=False, sharded=False, max_to_keep=5,
@@ -308,6 +308,7 @@ class Saver:
                  builder=None, defer_build=False, allow_empty=False, write_version=None, pad_step_number=False,
                  save_relative_paths=False, filename=None):
         self._var_list = var_list
+        self._write_version = _checked_write_version(write_version)
         self._max_to_keep = max_to_keep
         self._keep_every_s = keep_checkpoint_every_n_hours * 3600.0
         self._allow_empty = allow_empty
@@ -330,11 +331,11 @@ class Saver:
             from ..variables import global_variables
 
             var_list = global_variables()
-        vars_ = _saveables(var_list)
+        vars_ = saveables.collect(var_list)
         if not vars_ and not self._allow_empty:
             raise ValueError("No variables to save")
         self._vars = vars_
-        self._graph = next(iter(vars_.values())).graph if vars_ else get_default_graph()
+        self._graph = vars_.ops()[0].graph if vars_ else get_default_graph()
 
     # --- bookkeeping of kept checkpoints ----------------------------------------------------------------
     @property
@@ -387,15 +388,20 @@ class Saver:
         A kill between the data file and the state file, or between the state file and `_delete_old`,
         leaves a checkpoint no list names; a kill mid-write leaves a temp file. Only this saver's own
         files are candidates: temp files for its targets whose writer is gone (see cleanup_temp_files),
-        and intact graphgrad data files named `<save_path>-<step>.safetensors`. Of those not on its
+        and intact checkpoints named `<save_path>-<step>` (a graphgrad data file that verifies, a TF index
+        with its table's magic number). Of those not on its
         list, the newest fill the list up to max_to_keep (a run that did not adopt the previous run's
         list still keeps that many), with keep_checkpoint_every_n_hours set one per N hours of their
         modification times stays, and the rest are deleted. Errors never fail the save.
         """
+        from .tf_bundle import is_tf_checkpoint  # (google_crc32c: imported when TF's format is used)
+        from .tf_bundle_writer import data_file
+
         directory, base = os.path.split(save_path)
         directory = directory or os.curdir
-        step_file = re.compile(re.escape(base) + r"-([0-9]+)" + re.escape(cio.DATA_SUFFIX))
-        targets = {latest_filename, base + cio.DATA_SUFFIX}
+        suffixes = r"(\.safetensors|\.index|\.data-[0-9]{5}-of-[0-9]{5})"
+        step_file = re.compile(re.escape(base) + r"-([0-9]+)" + suffixes)
+        targets = {latest_filename, base + cio.DATA_SUFFIX, base + cio.TF_INDEX_SUFFIX, data_file(base)}
         with contextlib.suppress(OSError):
             cio.cleanup_temp_files(directory, targets=lambda t: t in targets or step_file.fullmatch(t))
         if not managed or not self._max_to_keep:
@@ -405,11 +411,18 @@ class Saver:
         with contextlib.suppress(OSError):
             for name in os.listdir(directory):
                 m = step_file.fullmatch(name)
-                prefix = os.path.join(directory, name[:-len(cio.DATA_SUFFIX)])
-                if m is None or _key(prefix) in kept or not cio.is_graphgrad_checkpoint(cio.data_path(prefix)):
+                prefix = os.path.join(directory, name[:-len(m[2])]) if m else None
+                if m is not None and m[2].startswith(".data-") and _key(prefix) not in kept and \
+                        not os.path.exists(prefix + cio.TF_INDEX_SUFFIX):  # a save killed before its index
+                    with contextlib.suppress(OSError):
+                        os.remove(os.path.join(directory, name))
+                if m is None or m[2] not in (cio.DATA_SUFFIX, cio.TF_INDEX_SUFFIX):
+                    continue
+                if _key(prefix) in kept or not (is_tf_checkpoint(prefix) if m[2] == cio.TF_INDEX_SUFFIX else
+                                                cio.is_graphgrad_checkpoint(cio.data_path(prefix))):
                     continue
                 with contextlib.suppress(OSError):
-                    others.append((os.stat(cio.data_path(prefix)).st_mtime, int(m[1]), prefix))
+                    others.append((os.stat(os.path.join(directory, name)).st_mtime, int(m[1]), prefix))
         others.sort()
         room = self._max_to_keep - len(self._last_checkpoints)
         if room > 0:
@@ -444,14 +457,25 @@ class Saver:
             return int(value)
         return int(sess.run(global_step))
 
+    def _save_graphgrad(self, prefix, values, step):
+        from .. import __version__
+
+        names = {**{k: op.name for k, op in self._vars.whole.items()},
+                 **{k: [op.name for op, _ in s.parts] for k, s in self._vars.sliced.items()}}
+        metadata = {"graphgrad_version": __version__, "saved_at": f"{time.time():.6f}",
+                    "variables": json.dumps(names, separators=(",", ":"))}
+        if step is not None:
+            metadata["global_step"] = str(step)
+        cio.save_arrays(cio.data_path(prefix), self._vars.assembled(values), metadata)
+
     def save(self, sess, save_path, global_step=None, latest_filename=None, meta_graph_suffix="meta",
              write_meta_graph=True, write_state=True, strip_default_attrs=False, save_debug_info=False):
         """Write the variables' values to `save_path[-global_step]` and return that prefix.
 
-        Order of writes: the data file (atomically), then the `checkpoint` state file, then deletion of
-        checkpoints beyond `max_to_keep`, so a crash at any point leaves `latest_checkpoint` restorable.
-        The folder is created when missing. With `write_meta_graph`, the graph goes to `prefix.meta` (a
-        MetaGraphDef, for `tf.train.import_meta_graph`) after the data file, before the state file.
+        Order of writes: the checkpoint (atomically: TF's format its data file, then its index), then with
+        `write_meta_graph` the graph to `prefix.meta` (a MetaGraphDef, for `tf.train.import_meta_graph`), then the
+        `checkpoint` state file, then deletion of checkpoints beyond `max_to_keep`, so a crash at any point
+        leaves `latest_checkpoint` restorable. The folder is created when missing.
         """
         self.build()
         if not self._vars:
@@ -470,19 +494,22 @@ class Saver:
             step = self._step_value(sess, global_step)
             prefix = f"{save_path}-{step:08d}" if self._pad_step_number else f"{save_path}-{step}"
 
-        arrays = {}
-        values = sess.variable_values(self._vars.values())  # one consistent set, even beside training threads
-        for key, op in self._vars.items():
+        values = sess.variable_values(self._vars.ops())  # one consistent set, even beside training threads
+        for op in self._vars.ops():
             if values[op] is None:
                 raise uninitialized_error(op)
-            arrays[key] = values[op]
-        from .. import __version__
+        if self._write_version == SaverDef.GRAPHGRAD:
+            self._save_graphgrad(prefix, values, step)
+        else:
+            from .tf_bundle_writer import write_bundle
 
-        metadata = {"graphgrad_version": __version__, "saved_at": f"{time.time():.6f}",
-                    "variables": json.dumps({k: op.name for k, op in self._vars.items()}, separators=(",", ":"))}
-        if step is not None:
-            metadata["global_step"] = str(step)
-        cio.save_arrays(cio.data_path(prefix), arrays, metadata)
+            tensors = {k: values[op] for k, op in self._vars.whole.items()}
+            slices = {k: (s.full_shape, [(offset, values[op]) for op, offset in s.parts])
+                      for k, s in self._vars.sliced.items()}
+            write_bundle(prefix, tensors, slices)
+        # a checkpoint of the other format saved earlier under this prefix would shadow or outlive this one
+        cio.remove_checkpoint(prefix, formats=("tf",) if self._write_version == SaverDef.GRAPHGRAD else ("graphgrad",),
+                              meta=False)
         if write_meta_graph:
             self.export_meta_graph(f"{prefix}.{meta_graph_suffix}", strip_default_attrs=strip_default_attrs)
 
@@ -536,9 +563,10 @@ class Saver:
             raise CheckpointNotFoundError(f"The passed save_path is not a valid checkpoint: {prefix}") from None
 
         missing, mismatched, values = [], [], []
-        for key, op in self._vars.items():
-            out = op.outputs[0]
-            var_dtype = out.dtype.base_dtype
+        targets = [(key, op, op.outputs[0].shape, None) for key, op in self._vars.whole.items()]
+        targets += [(key, s.parts[0][0], s.full_shape, s) for key, s in self._vars.sliced.items()]
+        for key, op, shape, sliced in targets:
+            var_dtype = op.outputs[0].dtype.base_dtype
             if key not in arrays:
                 why = cio.unreadable_tensors(prefix).get(key)
                 if why:
@@ -548,16 +576,20 @@ class Saver:
                 continue
             arr = arrays[key]
             problems = []
-            if not out.shape.is_compatible_with(arr.shape):
-                problems.append(f"shape {_shape_str(arr.shape)} in checkpoint, {_shape_str(out.shape.dims_tuple)} "
+            shape = TensorShape(shape)
+            if not shape.is_compatible_with(arr.shape):
+                problems.append(f"shape {_shape_str(arr.shape)} in checkpoint, {_shape_str(shape.dims_tuple)} "
                                 f"in graph")
             if arr.dtype != var_dtype.np:
                 problems.append(f"dtype {dtypes.as_dtype(arr.dtype).name} in checkpoint, {var_dtype.name} in graph")
             if problems:
-                label = key if key == op.name else f"{key} (variable {op.name})"
+                label = key if key == op.name or sliced else f"{key} (variable {op.name})"
                 mismatched.append(f"{label}: " + "; ".join(problems))
-            else:
+            elif sliced is None:
                 values.append((op, arr))
+            else:
+                values += [(part, np.ascontiguousarray(arr[sliced.where(i)])) for i, (part, _) in
+                           enumerate(sliced.parts)]
         if missing or mismatched:
             cls = (VariablesMissingAndMismatchedError if missing and mismatched else
                    VariablesNotFoundInCheckpointError if missing else CheckpointShapeMismatchError)

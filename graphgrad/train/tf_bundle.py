@@ -1,4 +1,4 @@
-"""Checkpoints written by TensorFlow (its V2 "tensor bundle" format), read so TF1 users keep their trained models.
+"""Checkpoints in TensorFlow's V2 "tensor bundle" format: read here, written by train/tf_bundle_writer.py.
 
 A TF checkpoint `prefix` is `prefix.index` plus data shards `prefix.data-00000-of-0000N`. The index is a
 LevelDB-format table (TF's core/lib/io/table): sorted keys, prefix-compressed, in blocks that each end in a
@@ -7,9 +7,12 @@ compression byte and a masked CRC32C, found through an index block named in a 48
 dtype, shape, shard, offset, size and the masked CRC32C of its bytes (TF's core/protobuf/tensor_bundle.proto,
 described below field for field, enums as their int32 wire form). Tensor bytes are the array in C order.
 
-Read-only: graphgrad writes its own single-file format (docs/checkpoint-format.md). Not read: partitioned
-variables (entries with `slices`), string and complex tensors (`UnreadableCheckpointError` when a restore needs
-one), Snappy-compressed index blocks (TF writes them raw) — each a clear error naming the checkpoint.
+A partitioned variable is one entry with the full shape and `slices` (no data of its own), each slice stored
+under a key `slice_key` builds from the name and the slice's extents (TF's EncodeTensorNameSlice); reading
+assembles the full tensor, as TF's restore of a slice does. A string tensor is its elements' lengths as
+varints, a masked CRC32C of the lengths, then the bytes; it reads as an object array of bytes. Not read: complex
+tensors (`UnreadableCheckpointError` when a restore needs one), Snappy-compressed index blocks (TF writes them
+raw) — each a clear error naming the checkpoint.
 """
 from __future__ import annotations
 
@@ -29,7 +32,9 @@ _MASK_DELTA = 0xA282EAD8
 #: TF's DataType enum -> NumPy dtype (core/framework/types.proto)
 DTYPES = {1: np.float32, 2: np.float64, 3: np.int32, 4: np.uint8, 5: np.int16, 6: np.int8, 9: np.int64,
           10: np.bool_, 17: np.uint16, 19: np.float16, 22: np.uint32, 23: np.uint64}
-_NAMES = {7: "string", 8: "complex64", 14: "bfloat16", 18: "complex128", 20: "resource", 21: "variant"}
+STRING = 7  # DT_STRING: an object array of bytes here
+_NAMES = {8: "complex64", 14: "bfloat16", 18: "complex128", 20: "resource", 21: "variant"}
+_READ = {**DTYPES, STRING: np.object_}
 
 _F = descriptor_pb2.FieldDescriptorProto
 
@@ -50,7 +55,10 @@ def _bundle_file():
                                          ("unknown_rank", 3, _F.TYPE_BOOL, None, None)])
     message("Dim", [("size", 1, _F.TYPE_INT64, None, None), ("name", 2, _F.TYPE_STRING, None, None)], shape)
     slice_ = message("TensorSliceProto", [("extent", 1, msg, rep, ".tensorflow.TensorSliceProto.Extent")])
-    message("Extent", [("start", 1, _F.TYPE_INT64, None, None), ("length", 2, _F.TYPE_INT64, None, None)], slice_)
+    extent = message("Extent", [("start", 1, _F.TYPE_INT64, None, None), ("length", 2, _F.TYPE_INT64, None, None)],
+                     slice_)
+    extent.oneof_decl.add(name="has_length")  # an extent without a length spans its whole dimension
+    extent.field[1].oneof_index = 0
     message("VersionDef", [("producer", 1, _F.TYPE_INT32, None, None), ("min_consumer", 2, _F.TYPE_INT32, None, None),
                            ("bad_consumers", 3, _F.TYPE_INT32, rep, None)])
     message("BundleHeaderProto", [("num_shards", 1, _F.TYPE_INT32, None, None),
@@ -70,9 +78,57 @@ BundleHeaderProto = message_factory.GetMessageClass(_POOL.FindMessageTypeByName(
 BundleEntryProto = message_factory.GetMessageClass(_POOL.FindMessageTypeByName("tensorflow.BundleEntryProto"))
 
 
+def string_sizes(lengths):
+    """What a string tensor's length checksum covers: each length as 4 little-endian bytes (8 above 4 GiB)."""
+    return b"".join(struct.pack("<I" if n <= 0xFFFFFFFF else "<Q", n) for n in lengths)
+
+
+def mask(crc):
+    """LevelDB's masked CRC, which the table and the bundle entries store."""
+    return ((((crc >> 15) | (crc << 17)) & 0xFFFFFFFF) + _MASK_DELTA) & 0xFFFFFFFF
+
+
+def _ordered_num(n):
+    """OrderedCode::WriteNumIncreasing: a length byte, then the number big-endian without leading zeros."""
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([len(raw)]) + raw
+
+
+_SIGNED_HEADER = {1: (0x80, 0), 2: (0xC0, 0), 3: (0xE0, 0), 4: (0xF0, 0), 5: (0xF8, 0), 6: (0xFC, 0), 7: (0xFE, 0),
+                  8: (0xFF, 0), 9: (0xFF, 0x80), 10: (0xFF, 0xC0)}
+
+
+def _ordered_signed(v):
+    """OrderedCode::WriteSignedNumIncreasing: 1 to 10 bytes whose leading ones give the length."""
+    x = ~v if v < 0 else v
+    length = x.bit_length() // 7 + 1
+    buf = bytearray(v.to_bytes(10, "big", signed=True)[10 - length:])
+    buf[0] ^= _SIGNED_HEADER[length][0]
+    if length > 1:
+        buf[1] ^= _SIGNED_HEADER[length][1]
+    return bytes(buf)
+
+
+def slice_key(name, extents):
+    """The index key of one slice of tensor `name` (TF's EncodeTensorNameSlice): `extents` are (start, length)
+    per dimension, length -1 for a whole dimension."""
+    escaped = b"".join(b"\0\xff" if c == 0 else b"\xff\0" if c == 255 else bytes([c]) for c in name.encode())
+    out = _ordered_num(0) + escaped + b"\0\x01" + _ordered_num(len(extents))
+    return out + b"".join(_ordered_signed(s) + _ordered_signed(n) for s, n in extents)
+
+
+def _extents(slice_proto):
+    return [(e.start, e.length if e.HasField("length") else -1) for e in slice_proto.extent]
+
+
 def is_tf_checkpoint(prefix) -> bool:
-    """Whether `prefix` names a checkpoint in TensorFlow's format (its `.index` file exists)."""
-    return os.path.isfile(os.fspath(prefix) + INDEX_SUFFIX)
+    """Whether `prefix` names a checkpoint in TensorFlow's format: its `.index` file ends in the table magic."""
+    try:
+        with open(os.fspath(prefix) + INDEX_SUFFIX, "rb") as f:
+            f.seek(-8, os.SEEK_END)
+            return struct.unpack("<Q", f.read(8))[0] == _MAGIC
+    except (OSError, struct.error):
+        return False
 
 
 def _unmask(crc):
@@ -147,7 +203,7 @@ class TFCheckpoint:
     def __init__(self, prefix):
         self.prefix = os.fspath(prefix)
         table = _Table(self.prefix + INDEX_SUFFIX)
-        self.entries, self.num_shards = {}, 1
+        self.entries, self.num_shards, self.slices = {}, 1, {}
         for key, value in table.items():
             if key == b"":
                 header = BundleHeaderProto.FromString(value)
@@ -155,7 +211,8 @@ class TFCheckpoint:
                 if header.endianness != 0:
                     raise table.corrupt("big-endian checkpoints are not read")
                 continue
-            if b"\0" in key:  # one slice of a partitioned variable (its whole entry, with `slices`, comes too)
+            if key[:1] == b"\0":  # one slice of a partitioned variable (its whole entry, with `slices`, comes too)
+                self.slices[key] = BundleEntryProto.FromString(value)
                 continue
             self.entries[key.decode("utf-8")] = BundleEntryProto.FromString(value)
 
@@ -166,9 +223,7 @@ class TFCheckpoint:
         """{name: why} of the tensors graphgrad does not read."""
         out = {}
         for name, e in self.entries.items():
-            if e.slices:
-                out[name] = "is partitioned (saved in slices), which graphgrad does not read"
-            elif e.dtype not in DTYPES:
+            if e.dtype not in _READ:
                 out[name] = f"has dtype {_NAMES.get(e.dtype, e.dtype)}, which graphgrad does not read"
         return out
 
@@ -176,21 +231,38 @@ class TFCheckpoint:
         why = self.unreadable().get(name)
         if why:
             raise self._error(name, why, UnreadableCheckpointError)
-        return np.dtype(DTYPES[self.entries[name].dtype])
+        return np.dtype(_READ[self.entries[name].dtype])
 
     def shape(self, name):
         return tuple(d.size for d in self.entries[name].shape.dim)
 
     def index(self):
-        """{name: (shape, dtype)} of the tensors of a NumPy dtype (partitioned ones too, as TF lists them; string
-        tensors left out)."""
-        return {n: (self.shape(n), np.dtype(DTYPES[e.dtype])) for n, e in sorted(self.entries.items())
-                if e.dtype in DTYPES}
+        """{name: (shape, dtype)} of the tensors graphgrad reads (partitioned ones with their full shape, as TF
+        lists them; strings as object arrays)."""
+        return {n: (self.shape(n), np.dtype(_READ[e.dtype])) for n, e in sorted(self.entries.items())
+                if e.dtype in _READ}
 
     def read(self, name):
-        """The tensor's value, its CRC32C checked."""
+        """The tensor's value, its CRC32C checked; a partitioned one assembled from its slices."""
         e = self.entries[name]
         dt, shape = self.dtype(name), self.shape(name)
+        if not e.slices:
+            return self._read_entry(name, e, dt, shape)
+        out, covered = np.zeros(shape, dt), 0
+        for sl in e.slices:
+            extents = _extents(sl)
+            part = self.slices.get(slice_key(name, extents))
+            if part is None or len(extents) != len(shape):
+                raise self._error(name, f"lacks its slice {extents}")
+            where = tuple(slice(s, None if n < 0 else s + n) for s, n in extents)
+            piece = self._read_entry(name, part, dt, out[where].shape)
+            out[where] = piece
+            covered += piece.size
+        if covered != out.size:
+            raise self._error(name, f"has slices covering {covered} of its {out.size} elements")
+        return out
+
+    def _read_entry(self, name, e, dt, shape):
         path = f"{self.prefix}.data-{e.shard_id:05d}-of-{self.num_shards:05d}"
         try:
             with open(path, "rb") as f:
@@ -198,11 +270,34 @@ class TFCheckpoint:
                 raw = f.read(e.size)
         except FileNotFoundError:
             raise CorruptCheckpointError(f"TensorFlow checkpoint {self.prefix}: data file {path} is missing") from None
-        if len(raw) != e.size or e.size != dt.itemsize * int(np.prod(shape, dtype=np.int64)):
+        if e.dtype == STRING and tuple(d.size for d in e.shape.dim) == tuple(shape) and len(raw) == e.size:
+            return self._strings(name, raw, shape, e, path)
+        if tuple(d.size for d in e.shape.dim) != tuple(shape) or len(raw) != e.size or \
+                e.size != dt.itemsize * int(np.prod(shape, dtype=np.int64)):
             raise self._error(name, f"needs {e.size} bytes at {e.offset} of {path}, found {len(raw)}")
         if google_crc32c.value(raw) != _unmask(e.crc32c):
             raise self._error(name, f"fails its CRC32C in {path}")
         return np.frombuffer(raw, dt.newbyteorder("<")).astype(dt).reshape(shape)
+
+    def _strings(self, name, raw, shape, e, path):
+        count, pos, sizes = int(np.prod(shape, dtype=np.int64)), 0, []
+        try:
+            for _ in range(count):
+                size, pos = _varint(raw, pos)
+                sizes.append(size)
+        except IndexError:
+            raise self._error(name, f"has string lengths running past its bytes in {path}") from None
+        lengths, stored, body = string_sizes(sizes), raw[pos:pos + 4], raw[pos + 4:]
+        if len(stored) != 4 or len(body) != sum(sizes) or \
+                google_crc32c.value(lengths) != _unmask(struct.unpack("<I", stored)[0]):
+            raise self._error(name, f"has damaged string lengths in {path}")
+        if google_crc32c.value(lengths + stored + body) != _unmask(e.crc32c):
+            raise self._error(name, f"fails its CRC32C in {path}")
+        out, start = np.empty(count, object), 0
+        for i, size in enumerate(sizes):
+            out[i] = body[start:start + size]
+            start += size
+        return out.reshape(shape)
 
     def read_all(self):
         """Every tensor graphgrad reads (`unreadable()` ones left out)."""
