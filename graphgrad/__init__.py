@@ -86,7 +86,7 @@ from .io.parsing_ops import (  # noqa: F401  (TF1's top-level names of tf.io's p
 )
 from .jacobians import batch_jacobian, jacobian  # noqa: F401
 from .ops import check_ops as debugging  # noqa: F401  (tf.debugging.assert_*)
-from .ops import linalg_ops as linalg  # noqa: F401  (tf.linalg.norm / einsum / matmul / tensordot / transpose)
+from .ops import linalg_ops as linalg  # noqa: F401  (tf.linalg: norm, einsum, det, inv, solve, qr, svd, ...)
 from .ops import math_ops as math  # noqa: F401
 from .ops import operators as _operators  # noqa: F401  (installs Python operators on Tensor/Variable)
 from .ops.array_ops import *  # noqa: F401,F403
@@ -106,12 +106,24 @@ from .ops.core import (
     zeros_like,
 )
 from .ops.core import tuple_ as tuple  # noqa: A001
+from .ops.decomposition_ops import *  # noqa: F401,F403
 from .ops.diag_ops import *  # noqa: F401,F403
 from .ops.functional_ops import *  # noqa: F401,F403
 from .ops.init_ops import *  # noqa: F401,F403
 from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.logging_ops import *  # noqa: F401,F403
 from .ops.math_ops import *  # noqa: F401,F403
+from .ops.matrix_diag_ops import *  # noqa: F401,F403
+from .ops.matrix_ops import (  # noqa: F401
+    cholesky,
+    cholesky_solve,
+    log_matrix_determinant,
+    matrix_determinant,
+    matrix_inverse,
+    matrix_solve,
+    matrix_solve_ls,
+    matrix_triangular_solve,
+)
 from .ops.nd_ops import depth_to_space, eye, gather_nd, scatter_nd, space_to_depth  # noqa: F401
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.script_ops import numpy_function, py_func  # noqa: F401

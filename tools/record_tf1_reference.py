@@ -1978,6 +1978,52 @@ def sampled_losses(tf, r):
                                      "range is too small")
 
 
+@program
+def linalg_values_and_gradients(tf, r):
+    """Determinants, inverse, Cholesky, solves, decompositions and band/diagonal ops in float64, with their
+    gradients: sign-free functions of singular and eigen vectors and of Q, R (LAPACK's and Eigen's signs may
+    differ), and shape errors."""
+    rng = np.random.default_rng(11)
+    a = tf.constant(rng.uniform(-0.5, 0.5, (2, 3, 3)) + 2 * np.eye(3))
+    m = rng.uniform(-1, 1, (3, 3))
+    spd = tf.constant(m @ m.T + 3 * np.eye(3))
+    b = tf.constant(rng.standard_normal((2, 3, 2)))
+    w = tf.constant(rng.standard_normal((4, 3)) + np.eye(4, 3) * np.array([2.0, 4.0, 6.0]))
+    sym = (spd + tf.linalg.adjoint(spd)) * 0.5
+    s, u, v = tf.svd(w)
+    q, rr = tf.qr(w)
+    e, vecs = tf.self_adjoint_eig(sym)
+    sign, logabs = tf.linalg.slogdet(a)  # TF 1.x also had tf.log_matrix_determinant; TF 2's compat.v1 has not
+    ys = {"det": tf.matrix_determinant(a), "sign": sign, "logabs": logabs, "inv": tf.matrix_inverse(a),
+          "inv_adjoint": tf.matrix_inverse(a, adjoint=True), "chol": tf.cholesky(sym),
+          "solve": tf.matrix_solve(a, b), "solve_adjoint": tf.matrix_solve(a, b, adjoint=True),
+          "tri_lower": tf.matrix_triangular_solve(a, b), "tri_upper_adjoint": tf.matrix_triangular_solve(
+              a, b, lower=False, adjoint=True), "chol_solve": tf.cholesky_solve(tf.cholesky(sym), b[0]),
+          "lstsq": tf.matrix_solve_ls(w, tf.constant([[1.0], [2.0], [3.0], [4.0]], tf.float64), 0.1),
+          "logdet": tf.linalg.logdet(sym), "s": s, "abs_u": tf.abs(u), "abs_v": tf.abs(v), "abs_q": tf.abs(q),
+          "abs_r": tf.abs(rr), "e": e, "abs_vecs": tf.abs(vecs), "eigvals": tf.self_adjoint_eigvals(sym),
+          "singular_values": tf.svd(w, compute_uv=False), "band": tf.matrix_band_part(w, 1, 0),
+          "diag": tf.matrix_diag(b[..., 0]), "diag_part": tf.matrix_diag_part(w), "trace": tf.trace(a),
+          "set_diag": tf.matrix_set_diag(w, [7.0, 8.0, 9.0])}
+    r["shapes"] = {k: [dims(t), t.dtype.name] for k, t in ys.items()}
+    weights = {k: tf.constant(rng.standard_normal(dims(t))) for k, t in ys.items() if k != "sign"}
+    loss = tf.add_n([tf.reduce_sum(ys[k] * weights[k]) for k in sorted(weights)])
+    grads = tf.gradients(loss, [a, spd, b, w])
+    second = tf.gradients(tf.reduce_sum(tf.gradients(tf.reduce_sum(ys["det"] + ys["inv"][..., 0, 1]), a)[0]
+                                        * weights["inv"]), a)[0]
+    with tf.Session() as sess:
+        r["values"] = sess.run(ys)
+        r["grads"] = sess.run(grads)
+        r["second"] = sess.run(second)
+    rank1, unequal = "Shape must be at least rank 2 but is rank 1", "Dimensions must be equal"
+    for key, build, fragment in [
+            ("det_rank1", lambda: tf.matrix_determinant(tf.ones([3])), rank1),
+            ("det_not_square", lambda: tf.matrix_determinant(tf.ones([2, 3])), unequal),
+            ("solve_mismatch", lambda: tf.matrix_solve(tf.ones([3, 3]), tf.ones([2, 1])), unequal),
+            ("svd_rank1", lambda: tf.svd(tf.ones([3])), rank1),
+            ("det_int", lambda: tf.matrix_determinant(tf.ones([2, 2], tf.int32)), "not in list of allowed values")]:
+        r[key] = r.error(build, fragment)
+
 def main(argv):
     if "--graphgrad" in argv:
         import graphgrad as tf
