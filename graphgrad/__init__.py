@@ -56,6 +56,7 @@ from .framework.dtypes import (  # noqa: F401
     int64,
     string,
     uint8,
+    uint16,
 )
 from .framework.dtypes import bool_ as bool
 from .framework.graph import (
@@ -76,6 +77,7 @@ from .framework.graph import (
 from .framework.op_def import RegisterGradient  # noqa: F401
 from .framework.tensor_shape import Dimension, TensorShape
 from .framework.tensor_spec import TensorSpec  # noqa: F401
+from .image.adjust import random_crop  # noqa: F401
 from .io.parsing_ops import (  # noqa: F401  (TF1's top-level names of tf.io's parsing)
     FixedLenFeature,
     FixedLenSequenceFeature,
@@ -110,6 +112,7 @@ from .ops.decomposition_ops import *  # noqa: F401,F403
 from .ops.diag_ops import *  # noqa: F401,F403
 from .ops.functional_ops import *  # noqa: F401,F403
 from .ops.init_ops import *  # noqa: F401,F403
+from .ops.io_ops import read_file, write_file  # noqa: F401
 from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.logging_ops import *  # noqa: F401,F403
 from .ops.math_ops import *  # noqa: F401,F403

@@ -2024,6 +2024,53 @@ def linalg_values_and_gradients(tf, r):
             ("det_int", lambda: tf.matrix_determinant(tf.ones([2, 2], tf.int32)), "not in list of allowed values")]:
         r[key] = r.error(build, fragment)
 
+@program
+def image_adjustments(tf, r):
+    """tf.image's dtype conversion, flips, rotations, crops and pads, brightness, contrast and grayscale on a uint8
+    and a float image (one and a batch), with a gradient through the float ones; random ones by shape and range."""
+    rng = np.random.default_rng(12)
+    u8 = tf.constant(rng.integers(0, 256, (4, 5, 3)).astype(np.uint8))
+    f32 = tf.constant(rng.integers(0, 17, (2, 4, 5, 3)).astype(np.float32) / 16)  # short decimals: a small file
+    ys = {"to_float": tf.image.convert_image_dtype(u8[:2], tf.float32),
+          "to_uint8": tf.image.convert_image_dtype(f32, tf.uint8),
+          "to_uint8_sat": tf.image.convert_image_dtype(f32 * 1.5 - 0.25, tf.uint8, saturate=True),
+          "to_int32": tf.image.convert_image_dtype(u8, tf.int32),
+          "lr": tf.image.flip_left_right(u8), "ud": tf.image.flip_up_down(u8),
+          "rot1": tf.image.rot90(u8), "rot2": tf.image.rot90(u8, 2), "rot3": tf.image.rot90(f32[:1], 3),
+          "transpose": tf.image.transpose_image(u8), "central": tf.image.central_crop(u8, 0.5),
+          "crop": tf.image.crop_to_bounding_box(f32, 1, 2, 3, 3),
+          "pad": tf.image.pad_to_bounding_box(u8, 1, 2, 6, 8),
+          "crop_or_pad": tf.image.resize_image_with_crop_or_pad(u8, 3, 7),
+          "crop_or_pad_batch": tf.image.resize_image_with_crop_or_pad(f32[:1], 6, 3),
+          "gray_u8": tf.image.rgb_to_grayscale(u8), "gray_f32": tf.image.rgb_to_grayscale(f32),
+          "rgb": tf.image.grayscale_to_rgb(tf.image.rgb_to_grayscale(u8)),
+          "bright_u8": tf.image.adjust_brightness(u8, 0.2), "bright_f32": tf.image.adjust_brightness(f32, -0.125),
+          "contrast_u8": tf.image.adjust_contrast(u8, 1.7), "contrast_f32": tf.image.adjust_contrast(f32[:1], 0.5)}
+    r["shapes"] = {k: [dims(t), t.dtype.name] for k, t in ys.items() if not k.startswith("rot")}
+    r["rot_shapes"] = {k: [dims(t), t.dtype.name] for k, t in ys.items() if k.startswith("rot")}
+    floats = [k for k, t in ys.items() if t.dtype == tf.float32 and not k.startswith("contrast")]  # TF: no gradient
+    loss = tf.add_n([tf.reduce_sum(ys[k] * (i + 1.0)) for i, k in enumerate(sorted(floats))])
+    grad = tf.gradients(loss, f32)[0]
+    rand = {"flip": tf.image.random_flip_left_right(u8, seed=1), "flip_ud": tf.image.random_flip_up_down(f32, seed=1),
+            "brightness": tf.image.random_brightness(f32, 0.3, seed=1),
+            "contrast": tf.image.random_contrast(u8, 0.5, 1.5, seed=1), "crop": tf.random_crop(u8, [3, 3, 3], seed=1),
+            "image_crop": tf.image.random_crop(f32, [2, 2, 2, 3], seed=1)}
+    r["random_shapes"] = {k: [dims(t), t.dtype.name] for k, t in rand.items()}
+    with tf.Session() as s:
+        r["values"] = s.run(ys)
+        r["grad"] = s.run(grad)
+        got, img, imgf = s.run([rand, u8, f32])
+    r["random_flip_is_a_flip"] = bool((got["flip"] == img).all() or (got["flip"] == img[:, ::-1]).all())
+    delta = got["brightness"] - imgf
+    r["random_brightness_in_range"] = bool(np.ptp(delta) < 1e-5 and abs(delta.flat[0]) <= 0.3)
+    windows = [img[i:i + 3, j:j + 3] for i in range(2) for j in range(3)]
+    r["random_crop_is_a_window"] = any((w == got["crop"]).all() for w in windows)
+    r["errors"] = [r.error(lambda: tf.image.crop_to_bounding_box(u8, 2, 0, 3, 5), "height must be >= target + offset"),
+                   r.error(lambda: tf.image.pad_to_bounding_box(u8, -1, 0, 8, 8), "offset_height must be >= 0"),
+                   r.error(lambda: tf.image.flip_left_right(tf.zeros([3, 3])), "must be at least three-dimensional"),
+                   r.error(lambda: tf.image.random_contrast(u8, 1.0, 0.5), "upper must be > lower")]
+
+
 def main(argv):
     if "--graphgrad" in argv:
         import graphgrad as tf
