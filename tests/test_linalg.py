@@ -1,6 +1,6 @@
 """Linear algebra ops (ops/matrix_ops.py, decomposition_ops.py, matrix_diag_ops.py): values against NumPy,
 TF1's shapes and errors, gradients against central finite differences (and HIPS autograd) in float64 over random
-batch shapes, and second derivatives of det, inverse, Cholesky and solve."""
+batch shapes, and second derivatives of det, inverse, Cholesky, solve and the matrix exponential."""
 import autograd.numpy as anp
 import numpy as np
 import pytest
@@ -159,6 +159,21 @@ def test_tf1_dtype_and_run_time_errors():
             s.run(tf.matrix_determinant(p), {p: np.ones((2, 3))})
 
 
+@pytest.mark.parametrize("scale", [0.1, 1.0, 8.0])
+def test_matrix_exponential_against_the_eigendecomposition(scale):
+    """exp(S) = V diag(exp(e)) Vᵀ for symmetric S, over norms that need 0 to several squarings; exp of a
+    nilpotent matrix is its finite series."""
+    rng = np.random.default_rng(5)
+    m = rng.standard_normal((2, 4, 4)) * scale
+    s = (m + m.swapaxes(-1, -2)) / 2
+    e, v = np.linalg.eigh(s)
+    n = np.triu(rng.standard_normal((3, 3)), 1)
+    got, nil = run([tf.linalg.expm(s), tf.linalg.expm(n)])
+    np.testing.assert_allclose(got, (v * np.exp(e)[..., None, :]) @ v.swapaxes(-1, -2), rtol=1e-12,
+                               atol=1e-12 * np.exp(e).max())
+    np.testing.assert_allclose(nil, np.eye(3) + n + n @ n / 2, atol=1e-15)
+
+
 def test_least_squares_against_numpy():
     rng = np.random.default_rng(2)
     tall, wide = rng.standard_normal((6, 3)), rng.standard_normal((2, 5))
@@ -180,6 +195,7 @@ def test_square_matrix_gradients(batch, n, seed):
     check_gradients(tf.matrix_determinant, [a], reference=anp.linalg.det)
     check_gradients(lambda x: tf.log_matrix_determinant(x)[1], [a], reference=lambda x: anp.linalg.slogdet(x)[1])
     check_gradients(tf.matrix_inverse, [a], reference=anp.linalg.inv)
+    check_gradients(tf.linalg.expm, [a - 2 * np.eye(n)])
     check_gradients(lambda x: tf.matrix_inverse(x, adjoint=True), [a])
     check_gradients(tf.matrix_solve, [a, b], reference=anp.linalg.solve)
     check_gradients(lambda x, y: tf.matrix_solve(x, y, adjoint=True), [a, b])
@@ -237,6 +253,7 @@ def test_structure_gradients():
     ("cholesky", lambda x: tf.cholesky(sym(x)), lambda x: x @ x.T + 3 * np.eye(3)),
     ("solve", lambda x: tf.matrix_solve(x, tf.constant(np.arange(6.0).reshape(3, 2))), lambda x: x),
     ("logdet", lambda x: tf.log_matrix_determinant(x)[1], lambda x: x),
+    ("expm", tf.linalg.expm, lambda x: x - 2 * np.eye(3)),
 ])
 def test_second_derivatives(name, fn, prep):
     """The gradient graph is differentiable again: d/dA of grad(sum(f(A)·w)) against finite differences."""

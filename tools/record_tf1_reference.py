@@ -2004,7 +2004,7 @@ def linalg_values_and_gradients(tf, r):
           "abs_r": tf.abs(rr), "e": e, "abs_vecs": tf.abs(vecs), "eigvals": tf.self_adjoint_eigvals(sym),
           "singular_values": tf.svd(w, compute_uv=False), "band": tf.matrix_band_part(w, 1, 0),
           "diag": tf.matrix_diag(b[..., 0]), "diag_part": tf.matrix_diag_part(w), "trace": tf.trace(a),
-          "set_diag": tf.matrix_set_diag(w, [7.0, 8.0, 9.0])}
+          "set_diag": tf.matrix_set_diag(w, [7.0, 8.0, 9.0]), "expm": tf.linalg.expm(a - 2 * np.eye(3))}
     r["shapes"] = {k: [dims(t), t.dtype.name] for k, t in ys.items()}
     weights = {k: tf.constant(rng.standard_normal(dims(t))) for k, t in ys.items() if k != "sign"}
     loss = tf.add_n([tf.reduce_sum(ys[k] * weights[k]) for k in sorted(weights)])

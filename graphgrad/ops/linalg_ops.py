@@ -364,6 +364,7 @@ det = matrix_ops.matrix_determinant
 slogdet = matrix_ops.slogdet
 logdet = matrix_ops.logdet
 inv = matrix_ops.matrix_inverse
+expm = matrix_ops.matrix_exponential
 cholesky = matrix_ops.cholesky
 cholesky_solve = matrix_ops.cholesky_solve
 solve = matrix_ops.matrix_solve
