@@ -174,6 +174,24 @@ def test_matrix_exponential_against_the_eigendecomposition(scale):
     np.testing.assert_allclose(nil, np.eye(3) + n + n @ n / 2, atol=1e-15)
 
 
+@pytest.mark.parametrize("lower", [True, False])
+@pytest.mark.parametrize("adjoint", [True, False])
+def test_triangular_solve_without_scipy_gives_the_same(monkeypatch, lower, adjoint):
+    """With SciPy the NumPy kernel calls LAPACK's triangular solve; without it, a general solve on the triangle."""
+    from graphgrad.ops import matrix_ops
+
+    rng = np.random.default_rng(6)
+    a, b = well_conditioned(rng, (2,), 4), rng.standard_normal((2, 4, 3))
+    with_scipy = run(tf.matrix_triangular_solve(a, b, lower=lower, adjoint=adjoint))
+    monkeypatch.setattr(matrix_ops, "_scipy_triangular_solve", lambda: None)
+    without = run(tf.matrix_triangular_solve(a, b, lower=lower, adjoint=adjoint))
+    tri = np.tril(a) if lower else np.triu(a)
+    np.testing.assert_allclose(with_scipy, np.linalg.solve(tri.swapaxes(-1, -2) if adjoint else tri, b), rtol=1e-12)
+    np.testing.assert_allclose(without, with_scipy, rtol=1e-12)
+    with tf.Session() as s, pytest.raises(tf.errors.InvalidArgumentError, match="not invertible"):
+        s.run(tf.matrix_triangular_solve(np.zeros((2, 2)), np.ones((2, 1))))
+
+
 def test_least_squares_against_numpy():
     rng = np.random.default_rng(2)
     tall, wide = rng.standard_normal((6, 3)), rng.standard_normal((2, 5))

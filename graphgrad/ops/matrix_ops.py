@@ -1,11 +1,11 @@
 """Square-matrix functions over a batch `[..., M, M]`: determinant, log-determinant, inverse, Cholesky factor and
 linear solves (general, triangular, Cholesky, least squares), as TF1's MatrixDeterminant, LogMatrixDeterminant,
-MatrixInverse, Cholesky, MatrixSolve and MatrixTriangularSolve.
+MatrixInverse, Cholesky, MatrixSolve and MatrixTriangularSolve, and the matrix exponential (`tf.linalg.expm`).
 
-Kernels are `xp.linalg` calls (NumPy or CuPy). The triangular solve solves with the triangle that `lower` names
-(the other one is zeroed first), as LAPACK's trsm reads only that triangle: a general solve on it costs the same
-order of work and needs no SciPy. Gradients are TF's rules written with these same ops, so second derivatives
-work (the determinant's gradient uses the inverse, the inverse's gradient uses products of it, ...).
+Kernels are `xp.linalg` calls (NumPy or CuPy). The triangular solve is SciPy's (LAPACK's trtrs) when SciPy is
+installed, else a general solve on the triangle that `lower` names (the other one zeroed first): the same result,
+as LAPACK reads only that triangle, at O(M³) instead of O(M²K). Gradients are TF's rules written with these same
+ops, so second derivatives work (the determinant's gradient uses the inverse, the inverse's uses products of it).
 """
 from __future__ import annotations
 
@@ -310,9 +310,12 @@ class MatrixTriangularSolve(OpDef):
     def kernel(op, ctx):
         xp, adj, lower = ctx.xp, op.attrs["adjoint"], op.attrs["lower"]
         tri = xp.tril if lower else xp.triu
+        trsm = _scipy_triangular_solve() if xp is np else None
 
         def triangular_solve(a, b):
             run_time_rank(op, a, 2)
+            if trsm is not None and a.shape[:-2] == b.shape[:-2] and a.shape[-2:] == (b.shape[-2],) * 2:
+                return _by_trsm(op, trsm, a, b, lower, adj)
             t = tri(a)
             return _solve_checked(op, xp, t.swapaxes(-1, -2) if adj else t, b)
         return triangular_solve
@@ -321,6 +324,26 @@ class MatrixTriangularSolve(OpDef):
         a, lower = op.inputs[0], op.attrs["lower"]
         da, db = _solve_gradient(op, dz, lambda adj: matrix_triangular_solve(a, dz, lower=lower, adjoint=adj))
         return [matrix_band_part(da, -1, 0) if lower else matrix_band_part(da, 0, -1), db]
+
+
+def _scipy_triangular_solve():
+    """SciPy's solve_triangular (LAPACK's trtrs: O(M²K), a general solve's O(M³) less) when SciPy is there; it
+    is not a dependency, and without it the kernel solves with the triangle by xp.linalg.solve."""
+    try:
+        from scipy.linalg import solve_triangular
+    except ImportError:
+        return None
+    return solve_triangular
+
+
+def _by_trsm(op, trsm, a, b, lower, adj):
+    out = np.empty(b.shape, np.result_type(a, b))
+    for i in np.ndindex(a.shape[:-2]):
+        try:
+            out[i] = trsm(a[i], b[i], lower=lower, trans="T" if adj else "N", check_finite=False)
+        except np.linalg.LinAlgError:
+            raise InvalidArgumentError(op.node_def, op, "Input matrix is not invertible.") from None
+    return out
 
 
 def _unary(op_def, x, attrs, name, param="input"):
