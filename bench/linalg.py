@@ -23,9 +23,8 @@ def problem(n):
     return k, rng.standard_normal((n, 1))
 
 
-def graphgrad_step(k, y):
-    import graphgrad as tf
-
+def session_step(tf, k, y):
+    """The step as a TF1 graph (graphgrad's or TensorFlow's), run by a Session's make_callable."""
     g = tf.Graph()
     with g.as_default():
         kk, yy = tf.placeholder(tf.float64, k.shape), tf.placeholder(tf.float64, y.shape)
@@ -35,21 +34,19 @@ def graphgrad_step(k, y):
     s = tf.Session(graph=g)
     f = s.make_callable([nll, grad], [kk, yy])
     return lambda: f(k, y)
+
+
+def graphgrad_step(k, y):
+    import graphgrad
+
+    return session_step(graphgrad, k, y)
 
 
 def tensorflow_step(k, y):
     import tensorflow.compat.v1 as tf
 
     tf.disable_v2_behavior()
-    g = tf.Graph()
-    with g.as_default():
-        kk, yy = tf.placeholder(tf.float64, k.shape), tf.placeholder(tf.float64, y.shape)
-        chol = tf.cholesky(kk)
-        nll = 0.5 * tf.reduce_sum(yy * tf.cholesky_solve(chol, yy)) + tf.reduce_sum(tf.log(tf.matrix_diag_part(chol)))
-        grad = tf.gradients(nll, kk)[0]
-    s = tf.Session(graph=g)
-    f = s.make_callable([nll, grad], [kk, yy])
-    return lambda: f(k, y)
+    return session_step(tf, k, y)
 
 
 def torch_step(k, y):
