@@ -201,6 +201,16 @@ def test_least_squares_against_numpy():
     np.testing.assert_allclose(x_tall, np.linalg.lstsq(tall, b_tall, rcond=None)[0], rtol=1e-10)
     np.testing.assert_allclose(x_wide, np.linalg.lstsq(wide, b_wide, rcond=None)[0], rtol=1e-10)  # min norm
     np.testing.assert_allclose(x_reg, np.linalg.solve(tall.T @ tall + 0.5 * np.eye(3), tall.T @ b_tall), rtol=1e-10)
+    deficient = np.concatenate([tall[:, :2], tall[:, :1]], axis=1)     # rank 2: only the SVD path copes
+    slow = [tf.matrix_solve_ls(np.stack([deficient, tall]), np.stack([b_tall, b_tall]), fast=False),
+            tf.matrix_solve_ls(tall, b_tall, l2_regularizer=0.5, fast=False)]
+    x_slow, x_slow_reg = run(slow)
+    np.testing.assert_allclose(x_slow[0], np.linalg.pinv(deficient) @ b_tall, rtol=1e-9)
+    np.testing.assert_allclose(x_slow[1], x_tall, rtol=1e-10)
+    np.testing.assert_allclose(x_slow_reg, x_reg, rtol=1e-10)
+    assert slow[0].op.type == "MatrixSolveLs" and slow[0].shape.as_list() == [2, 3, 2]
+    with pytest.raises(ValueError, match="Gradient not defined for fast=False"):
+        tf.gradients(tf.reduce_sum(slow[1]), slow[1].op.inputs[0])
 
 
 # --- gradients ----------------------------------------------------------------------------------------------

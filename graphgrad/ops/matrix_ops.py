@@ -326,6 +326,46 @@ class MatrixTriangularSolve(OpDef):
         return [matrix_band_part(da, -1, 0) if lower else matrix_band_part(da, 0, -1), db]
 
 
+class MatrixSolveLs(OpDef):
+    """min ||A X - B||² + λ||X||² for A [..., M, N], B [..., M, K] by NumPy's SVD-based lstsq (on [A; √λ I] when
+    λ > 0): the minimum-norm solution where A is rank deficient. No gradient: TF's ValueError, as for fast=False."""
+
+    type = "MatrixSolveLs"
+    allocates = True
+
+    def infer(op):
+        dt = _solve_dtype(op)
+        sa, sb = at_least(op, 0, 2), at_least(op, 1, 2)
+        if sa is None or sb is None:
+            return [(None, dt)]
+        if known(sa[-2]) and known(sb[-2]) and sa[-2] != sb[-2]:
+            raise shape_error(op, f"Dimensions must be equal, but are {sa[-2]} and {sb[-2]}")
+        return [(sa[:-2] + (sa[-1], sb[-1]), dt)]
+
+    def kernel(op, ctx):
+        lam = op.attrs["l2_regularizer"]
+        to_host, to_dev = ctx.to_host, ctx.to_device
+
+        def solve_ls(a, b):
+            a, b = np.asarray(to_host(a)), np.asarray(to_host(b))
+            if a.shape[:-2] != b.shape[:-2] or a.shape[-2] != b.shape[-2]:
+                raise InvalidArgumentError(op.node_def, op, f"matrix and rhs must have matching shapes, got "
+                                                            f"{list(a.shape)} and {list(b.shape)}")
+            out = np.empty(a.shape[:-2] + (a.shape[-1], b.shape[-1]), np.result_type(a, b))
+            for i in np.ndindex(a.shape[:-2]):
+                ai, bi = a[i], b[i]
+                if lam > 0:
+                    n = ai.shape[-1]
+                    ai = np.concatenate([ai, np.sqrt(lam) * np.eye(n, dtype=ai.dtype)])
+                    bi = np.concatenate([bi, np.zeros((n, bi.shape[-1]), bi.dtype)])
+                out[i] = np.linalg.lstsq(ai, bi, rcond=None)[0]
+            return to_dev(out)
+        return solve_ls
+
+    def gradient(op, dz):
+        raise ValueError("Gradient not defined for fast=False")
+
+
 def _scipy_triangular_solve():
     """SciPy's solve_triangular (LAPACK's trtrs: O(M²K), a general solve's O(M³) less) when SciPy is there; it
     is not a dependency, and without it the kernel solves with the triangle by xp.linalg.solve."""
@@ -415,10 +455,11 @@ def cholesky_solve(chol, rhs, name=None):
 
 def matrix_solve_ls(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
     """Regularized least squares min ||A X - B||² + λ||X||², as TF's fast path: the normal equations by Cholesky,
-    (AᵀA + λI)⁻¹ AᵀB when M >= N, Aᵀ (AAᵀ + λI)⁻¹ B when M < N (N, M known while building). Differentiable."""
+    (AᵀA + λI)⁻¹ AᵀB when M >= N, Aᵀ (AAᵀ + λI)⁻¹ B when M < N (N, M known while building). Differentiable.
+    `fast=False`: one MatrixSolveLs op by an SVD-based solve, for rank-deficient or ill-conditioned A (the
+    minimum-norm solution), without a gradient (ValueError "Gradient not defined for fast=False", as TF)."""
     if not fast:
-        raise NotImplementedError("matrix_solve_ls(fast=False) (complete orthogonal decomposition) is not "
-                                  "built; the fast Cholesky path is")
+        return _binary(MatrixSolveLs, matrix, rhs, {"l2_regularizer": float(l2_regularizer)}, name)
     with name_scope(name, "matrix_solve_ls", [matrix, rhs, l2_regularizer]):
         a = convert_to_tensor(matrix, name="matrix")
         b = convert_to_tensor(rhs, name="rhs", preferred_dtype=a.dtype.base_dtype)
