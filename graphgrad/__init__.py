@@ -78,6 +78,7 @@ from .framework.op_def import RegisterGradient  # noqa: F401
 from .framework.tensor_shape import Dimension, TensorShape
 from .framework.tensor_spec import TensorSpec  # noqa: F401
 from .image.adjust import random_crop  # noqa: F401
+from .io.decode_ops import decode_csv, decode_raw, matching_files, read_file, string_to_number  # noqa: F401
 from .io.parsing_ops import (  # noqa: F401  (TF1's top-level names of tf.io's parsing)
     FixedLenFeature,
     FixedLenSequenceFeature,
@@ -85,6 +86,13 @@ from .io.parsing_ops import (  # noqa: F401  (TF1's top-level names of tf.io's p
     parse_example,
     parse_single_example,
     parse_single_sequence_example,
+)
+from .io.reader_ops import (  # noqa: F401
+    FixedLengthRecordReader,
+    ReaderBase,
+    TextLineReader,
+    TFRecordReader,
+    WholeFileReader,
 )
 from .jacobians import batch_jacobian, jacobian  # noqa: F401
 from .ops import check_ops as debugging  # noqa: F401  (tf.debugging.assert_*)
@@ -112,7 +120,7 @@ from .ops.decomposition_ops import *  # noqa: F401,F403
 from .ops.diag_ops import *  # noqa: F401,F403
 from .ops.functional_ops import *  # noqa: F401,F403
 from .ops.init_ops import *  # noqa: F401,F403
-from .ops.io_ops import read_file, write_file  # noqa: F401
+from .ops.io_ops import write_file  # noqa: F401
 from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.logging_ops import *  # noqa: F401,F403
 from .ops.math_ops import *  # noqa: F401,F403
@@ -128,12 +136,13 @@ from .ops.matrix_ops import (  # noqa: F401
     matrix_triangular_solve,
 )
 from .ops.nd_ops import depth_to_space, eye, gather_nd, scatter_nd, space_to_depth  # noqa: F401
+from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue  # noqa: F401
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.script_ops import numpy_function, py_func  # noqa: F401
 from .ops.sequence_ops import reverse_sequence, sequence_mask  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
 from .ops.sparse_ops import SparseTensor, SparseTensorValue, sparse_tensor_to_dense  # noqa: F401
-from .ops.state_ops import assign, assign_add, assign_sub
+from .ops.state_ops import assign, assign_add, assign_sub, count_up_to  # noqa: F401
 from .ops.tensor_array_ops import TensorArray  # noqa: F401
 from .ops.unique_ops import *  # noqa: F401,F403
 from .ops.while_ops import *  # noqa: F401,F403

@@ -135,6 +135,9 @@ class Variable:
     def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
         return state_ops.assign_sub(self._variable, delta, name=name)
 
+    def count_up_to(self, limit):
+        return state_ops.count_up_to(self._variable, limit)
+
     def eval(self, session=None, feed_dict=None):
         return self._variable.eval(feed_dict=feed_dict, session=session)
 

@@ -30,6 +30,21 @@ def test_fetch_and_feed_by_name():
         assert s.run("y", {x: [1.0]}) is None
 
 
+def test_a_control_dependency_on_a_fed_placeholder_is_met_by_the_feed():
+    """TF rewires a fed placeholder's control edges to its feed (tf.metrics.mean waits on its `values`)."""
+    x = tf.placeholder(tf.float32, [None], name="x")
+    with tf.control_dependencies([x]):
+        y = tf.constant(2.0) * 3.0
+    z = tf.identity(x)
+    with tf.control_dependencies([z]):
+        w = tf.constant(1.0) + 1.0
+    with tf.Session() as s:
+        assert s.run(y, {x: [1.0]}) == 6.0
+        assert s.run(w, {x: [1.0]}) == 2.0   # z (not a placeholder) runs, reading the feed
+        with pytest.raises(tf.errors.InvalidArgumentError, match="must feed a value for placeholder tensor 'x'"):
+            s.run(y)
+
+
 def test_any_tensor_can_be_fed():
     a = tf.constant(3.0)
     b = a * 2.0

@@ -1476,6 +1476,255 @@ def cnn_array_helpers(tf, r):
         r["grad"] = s.run(g, {x: xs})
 
 
+# --- TF1's queue input pipeline (graphgrad/ops/queue_ops.py, train/input.py, io/reader_ops.py) -----------------
+
+def _drain_runs(tf, s, fetch, limit=50):
+    """Values of `fetch` run until OutOfRangeError (then the error's class), at most `limit` runs."""
+    out = []
+    for _ in range(limit):
+        try:
+            out.append(s.run(fetch))
+        except tf.errors.OutOfRangeError:
+            out.append("OutOfRangeError")
+            break
+    return out
+
+
+def _with_runners(tf, s, fn):
+    """`fn()` with the graph's queue runners started in `s`, then stopped and joined."""
+    s.run(tf.local_variables_initializer())
+    coord = tf.train.Coordinator()
+    threads = tf.train.start_queue_runners(s, coord)
+    try:
+        return fn()
+    finally:
+        coord.request_stop()
+        coord.join(threads, stop_grace_period_secs=10)
+
+
+@program
+def queue_ops(tf, r):
+    q = tf.FIFOQueue(3, [tf.float32, tf.int32], shapes=[[2], []])
+    e, em = q.enqueue([[1.0, 2.0], 3]), q.enqueue_many([[[4.0, 5.0], [6.0, 7.0]], [8, 9]])
+    d, dm, du = q.dequeue(), q.dequeue_many(2), q.dequeue_up_to(2)
+    close, size, closed = q.close(), q.size(), q.is_closed()
+    r["name"] = [q.name, str(q.queue_ref.op.name), [t.name for t in q.dtypes], [dims(x) for x in q.shapes]]
+    r["op_names"] = [e.name, em.name, close.name, q.close(cancel_pending_enqueues=True).name, size.name,
+                     closed.name]
+    r["dequeue_shapes"] = [shapes(*d), shapes(*dm), shapes(*du)]
+    r["bad_shape"] = r.error(lambda: q.enqueue([[1.0, 2.0, 3.0], 3]), "are incompatible")
+    r["bad_dtype"] = r.error(lambda: q.enqueue([[1.0, 2.0], 2.5]))
+    r["dict_without_names"] = r.error(lambda: q.enqueue({"a": 1}), "Queue must have names")
+    unknown = tf.FIFOQueue(4, tf.float32)
+    r["unknown"] = [shapes(unknown.dequeue()), shapes(unknown.dequeue_many(2)), unknown.names]
+    named = tf.FIFOQueue(4, [tf.int32, tf.string], shapes=[[], []], names=["n", "s"])
+    pad = tf.PaddingFIFOQueue(4, [tf.int32], shapes=[[None]])
+    prio = tf.PriorityQueue(4, [tf.string], shapes=[[]])
+    shuffled = tf.RandomShuffleQueue(10, 2, tf.int32, shapes=[[]], seed=3)
+    r["kinds"] = [pad.name, prio.name, shuffled.name, [t.name for t in prio.dtypes], shapes(*prio.dequeue())]
+    r["partial_shape_fifo"] = r.error(lambda: tf.FIFOQueue(2, tf.int32, shapes=[[None]]), "must be fully defined")
+    with tf.Session() as s:
+        s.run(e)
+        s.run(em)
+        r["size_closed"] = s.run([size, closed])
+        r["fifo_order"] = [s.run(d), s.run(dm)]
+        s.run(em)
+        s.run(e)
+        s.run(close)
+        r["after_close"] = [s.run(size), s.run(closed), s.run(du), s.run(du)]
+        r["dequeue_closed"] = r.error(lambda: s.run(d), "is closed and has insufficient elements (requested 1, "
+                                                        "current size 0)")
+        r["dequeue_many_closed"] = r.error(lambda: s.run(dm), "(requested 2, current size 0)")
+        r["enqueue_closed"] = r.error(lambda: s.run(e), "is closed.")
+        r["enqueue_many_closed"] = r.error(lambda: s.run(em), "is closed.")
+        r["many_unknown_shape"] = r.error(lambda: (s.run(unknown.enqueue(1.0)), s.run(unknown.dequeue_many(1))),
+                                          "require the components to have specified shapes")
+        s.run(named.enqueue({"n": 7, "s": "seven"}))
+        r["named"] = s.run(named.dequeue())
+        s.run(pad.enqueue([[1, 2, 3]]))
+        s.run(pad.enqueue([[4]]))
+        r["padded"] = s.run(pad.dequeue_many(2))
+        for p, v in ((5, "five"), (2, "two"), (9, "nine")):
+            s.run(prio.enqueue([tf.constant(p, tf.int64), v]))
+        r["priority_order"] = [s.run(prio.dequeue()) for _ in range(3)]
+        s.run(shuffled.enqueue_many([list(range(5))]))
+        r["shuffle_keeps_min"] = s.run(shuffled.dequeue_many(3)).shape
+        s.run(shuffled.close())
+        r["shuffle_closed_rest"] = s.run(shuffled.dequeue_up_to(5)).shape
+
+
+@program
+def queue_pipeline(tf, r):
+    folder = tempfile.mkdtemp()
+    paths = [os.path.join(folder, n) for n in ("a.csv", "b.csv")]
+    with open(paths[0], "w") as f:
+        f.write("x,label,name\n1.5,1,one\n2.5,,two\n")
+    with open(paths[1], "w") as f:
+        f.write("x,label,name\n3.5,3,three\r\n-1,4,\"f,our\"\n")
+    files = tf.train.string_input_producer(paths, num_epochs=2, shuffle=False)
+    r["producer"] = [files.name, [v.name for v in tf.local_variables()],
+                     len(tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS)),
+                     [x.name for x in tf.get_collection(tf.GraphKeys.SUMMARIES)]]
+    reader = tf.TextLineReader(skip_header_lines=1)
+    key, value = reader.read(files)
+    x, label, name = tf.decode_csv(value, [[0.0], [-1], [""]])
+    r["read_shapes"] = shapes(key, value, x, label, name)
+    xb, lb, nb = tf.train.batch([x, label, name], 3, allow_smaller_final_batch=True)
+    r["batch_shapes"] = shapes(xb, lb, nb)
+    r["batch_name"] = xb.op.name
+    with tf.Session() as s:
+        r["batches"] = _with_runners(tf, s, lambda: _drain_runs(tf, s, [xb, lb, nb]))
+    tf.reset_default_graph()
+    files = tf.train.string_input_producer(paths, num_epochs=1, shuffle=False)
+    key, value = tf.TextLineReader().read(files)
+    with tf.Session() as s:
+        r["keys"] = [[os.path.basename(k.decode()), v] for k, v in _with_runners(
+            tf, s, lambda: _drain_runs(tf, s, [key, value]))[:-1]]
+    tf.reset_default_graph()
+    i, sq = tf.train.slice_input_producer([tf.range(5), tf.range(5) ** 2], num_epochs=1, shuffle=False)
+    b = tf.train.batch({"i": i, "sq": sq}, 2)
+    rng = tf.train.range_input_producer(4, num_epochs=1, shuffle=False)
+    r["slice_shapes"] = [shapes(i, sq), sorted(b), shapes(b["i"]), rng.name]
+    with tf.Session() as s:
+        r["slice_batches"] = _with_runners(tf, s, lambda: _drain_runs(tf, s, b))
+    tf.reset_default_graph()
+    data = tf.constant([[1, 2], [3, 4], [5, 6], [7, 8], [9, 10]])
+    many = tf.train.batch([data], 2, enqueue_many=True, allow_smaller_final_batch=False)
+    r["one_tensor_batch_is_list"] = isinstance(many, list)
+    r["enqueue_many_batch"] = shapes(many if not isinstance(many, list) else many[0])
+    joined = tf.train.batch_join([[tf.constant(1)], [tf.constant(2)]], 4)
+    sb = tf.train.shuffle_batch([tf.constant(1.0)], 4, capacity=10, min_after_dequeue=2)
+    r["join_shuffle"] = [shapes(*(joined if isinstance(joined, list) else [joined])),
+                         shapes(*(sb if isinstance(sb, list) else [sb])),
+                         [x.name for x in tf.get_collection(tf.GraphKeys.SUMMARIES)]]
+    r["capacity_error"] = r.error(lambda: tf.train.shuffle_batch([tf.constant(1.0)], 2, capacity=4,
+                                                                 min_after_dequeue=4), "must be bigger than")
+    r["empty_producer"] = r.error(lambda: tf.train.string_input_producer([]), "requires a non-null input tensor")
+    tf.reset_default_graph()
+    matched = tf.train.match_filenames_once(os.path.join(folder, "*.csv"))
+    lines = tf.TextLineReader(skip_header_lines=1).read(tf.train.string_input_producer(matched, num_epochs=1,
+                                                                                        shuffle=False))[1]
+    nothing = tf.matching_files(os.path.join(folder, "*.none"))
+    r["matched"] = [matched.name, [v.name for v in tf.local_variables()], shapes(nothing)]
+    with tf.Session() as s:
+        r["matched_lines"] = _with_runners(tf, s, lambda: [os.path.basename(f.decode()) for f in s.run(matched)]
+                                           + _drain_runs(tf, s, lines))
+        r["matched_none"] = s.run(nothing)
+
+
+@program
+def queue_readers_decode(tf, r):
+    folder = tempfile.mkdtemp()
+    raw, rec, text = (os.path.join(folder, n) for n in ("fixed.bin", "r.tfrecord", "t.txt"))
+    with open(raw, "wb") as f:
+        f.write(b"abcdefghij")
+    with open(text, "wb") as f:
+        f.write(b"x\r\ny\n\nz")
+    with tf.python_io.TFRecordWriter(rec) as w:
+        w.write(b"one")
+        w.write(b"three")
+
+    def read(reader, paths):
+        tf.reset_default_graph()
+        files = tf.train.string_input_producer(paths, num_epochs=1, shuffle=False)
+        key, value = reader().read(files)
+        with tf.Session() as s:
+            return [[os.path.basename(k.decode()), v] for k, v in _with_runners(
+                tf, s, lambda: _drain_runs(tf, s, [key, value]))[:-1]]
+    r["fixed"] = read(lambda: tf.FixedLengthRecordReader(3, header_bytes=1, footer_bytes=1), [raw])
+    r["fixed_hop"] = read(lambda: tf.FixedLengthRecordReader(2, hop_bytes=3), [raw])
+    r["tfrecord"] = read(tf.TFRecordReader, [rec])
+    r["whole"] = read(tf.WholeFileReader, [raw, text])
+    r["lines"] = read(tf.TextLineReader, [text])
+    tf.reset_default_graph()
+    files = tf.train.string_input_producer([os.path.join(folder, "missing.txt")], shuffle=False)
+    _, value = tf.TextLineReader().read(files)
+    with tf.Session() as s:
+        r["missing_file"] = r.error(lambda: _with_runners(tf, s, lambda: s.run(value)),
+                                    "missing.txt; No such file or directory")
+    tf.reset_default_graph()
+    records = tf.placeholder(tf.string, [None])
+    cols = tf.decode_csv(records, [[0], [1.0], [""], [tf.constant(3, tf.int64)]])
+    r["csv_shapes"] = shapes(*cols) + shapes(*tf.decode_csv("1,2", [[0], [0]]))
+    b = tf.placeholder(tf.string, [None])
+    r["raw_shape"] = shapes(tf.decode_raw(b, tf.int16), tf.read_file("f"), tf.string_to_number(b))
+
+    def csv(values, defaults, **kw):
+        return s.run(tf.decode_csv(records, defaults, **kw), {records: values})
+    with tf.Session() as s:
+        r["csv"] = s.run(cols, {records: ["1,2.5,x,7", ",,,", "-3, 4 ,\"a,b\",8"]})
+        r["csv_delim_quotes"] = [csv(['1;"a;b";3.5'], [[0], [""], [1.0]], field_delim=";"),
+                                 csv(['"a""b",2'], [[""], [0]]), csv(["NA,2"], [[0], [0]], na_value="NA"),
+                                 csv(["1,2,3"], [[0], [0]], select_cols=[0, 2]), csv(["1e3,2"], [[0.0], [0.0]])]
+        r["csv_missing"] = r.error(lambda: csv(["1,,x"], [[0], tf.constant([], tf.float32), [""]]),
+                                   "Field 1 is required but missing in record 0!")
+        r["csv_few"] = r.error(lambda: csv(["1,2"], [[0], [1.0], [""]]), "Expect 3 fields but have 2 in record 0")
+        r["csv_many"] = r.error(lambda: csv(["1,2,3,4"], [[0], [1.0], [""]]), "Expect 3 fields but have 4")
+        r["csv_int"] = r.error(lambda: csv(["a,2"], [[0], [1.0]]), "Field 0 in record 0 is not a valid int32: a")
+        r["csv_float"] = r.error(lambda: csv(["1,b"], [[0], [1.0]]), "Field 1 in record 0 is not a valid float: b")
+        r["csv_int_range"] = r.error(lambda: csv(["3000000000"], [[0]]), "not a valid int32: 3000000000")
+        r["raw"] = [s.run(tf.decode_raw(b, tf.int16), {b: [b"\x01\x00\x02\x00", b"\x03\x00\x04\x01"]}),
+                    s.run(tf.decode_raw(b, tf.int16, little_endian=False), {b: [b"\x01\x00\x02\x00"]}),
+                    s.run(tf.decode_raw(b, tf.uint8), {b: [b"ab"]})]
+        r["raw_odd"] = r.error(lambda: s.run(tf.decode_raw(b, tf.int16), {b: [b"\x01\x00\x02"]}),
+                               "has length 3 that is not a multiple of 2, the size of int16")
+        r["raw_sizes"] = r.error(lambda: s.run(tf.decode_raw(b, tf.int16), {b: [b"\x01\x00", b"\x01\x00\x02\x00"]}),
+                                 "element 1 has size 2 != 4")
+        r["numbers"] = [s.run(tf.string_to_number(b), {b: ["1.5", "-2", "1e3", " 3"]}),
+                        s.run(tf.string_to_number(b, tf.int32), {b: ["15", "-2"]}),
+                        s.run(tf.string_to_number(b, tf.float64), {b: ["0.1"]})]
+        r["number_bad"] = r.error(lambda: s.run(tf.string_to_number(b, tf.int32), {b: ["1.5"]}),
+                                  "StringToNumberOp could not correctly convert string: 1.5")
+        r["read_file"] = s.run(tf.read_file(raw))
+        r["read_missing"] = r.error(lambda: s.run(tf.read_file(os.path.join(folder, "nope.bin"))),
+                                    "nope.bin; No such file or directory")
+
+
+_PNG_RGB = ("iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAF0lEQVR4nGNk4BSSlpaWlpZmCQwMhLAAFH4CWKvo0aYAAAAA"
+            "SUVORK5CYII=")
+_JPEG_TILES = ("/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAIBAQEBAQIBAQECAgICAgQDAgICAgUEBAMEBgUGBgYFBgYGBwkIBgcJBwYGCAsICQoK"
+               "CgoKBggLDAsKDAkKCgr/2wBDAQICAgICAgUDAwUKBwYHCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoK"
+               "CgoKCgoKCgr/wAARCAAIAAwDASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUF"
+               "BAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVW"
+               "V1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi"
+               "4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAEC"
+               "AxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVm"
+               "Z2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPExcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq"
+               "8vP09fb3+Pn6/9oADAMBAAIRAxEAPwD4bsvAv/FJ23/Fuv8AmVtI/wCZL/6ip/6lWvUfhV4F/wBA1r/i3X/M06j/AMyX/wBN2/6l"
+               "WiivYPLP/9k=")
+# (the PNGs hold `source` in image_decode, the JPEG 4x4 tiles of it, written by Pillow at quality 95)
+_PNG_GRAY = "iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAAAAAC4HznGAAAAEElEQVR4nGNkkJZmDJSWBgACgQDAkAOFqgAAAABJRU5ErkJggg=="
+
+
+@program
+def image_decode(tf, r):
+    import base64
+    rgb, gray = base64.b64decode(_PNG_RGB), base64.b64decode(_PNG_GRAY)
+    source = (np.arange(18).reshape(2, 3, 3) * 9).astype(np.uint8)
+    jpeg_path = os.path.join(tempfile.mkdtemp(), "tiles.jpg")
+    with open(jpeg_path, "wb") as f:
+        f.write(base64.b64decode(_JPEG_TILES))
+    png = tf.image.decode_png(rgb)
+    png_as_gray = tf.image.decode_png(rgb, channels=1)
+    gray_png = tf.image.decode_image(gray)
+    jpeg = tf.image.decode_jpeg(tf.read_file(jpeg_path), channels=3)
+    r["shapes"] = shapes(png, png_as_gray, gray_png, jpeg,
+                         tf.image.rgb_to_grayscale(tf.placeholder(tf.uint8, [None, 4, 3])))
+    r["names"] = [png.op.type, jpeg.op.type]
+    with tf.Session() as s:
+        r["png"] = s.run(png)
+        r["png_gray_channels"] = s.run(gray_png)
+        r["png_as_gray_close"] = bool(np.abs(s.run(png_as_gray)[..., 0].astype(int) - np.round(
+            source.astype(float) @ [0.299, 0.587, 0.114])).max() <= 1)
+        r["grayscale"] = np.round(s.run(tf.image.rgb_to_grayscale(tf.cast(png, tf.float32) / 255.0)), 4)
+        r["grayscale_uint8"] = s.run(tf.image.rgb_to_grayscale(png))
+        decoded = s.run(jpeg)
+        r["jpeg"] = [list(decoded.shape), str(decoded.dtype),
+                     bool(np.abs(decoded.astype(int) - np.tile(source, (4, 4, 1))).max() <= 16)]
+        r["not_an_image"] = r.error(lambda: s.run(tf.image.decode_jpeg(tf.constant(b"nope"))),
+                                    "Unknown image file format")
+
+
 def run_program(tf, name):
     """Run one program on a fresh default graph; its observations (a dict)."""
     tf.reset_default_graph()
@@ -1995,7 +2244,7 @@ def linalg_values_and_gradients(tf, r):
     e, vecs = tf.self_adjoint_eig(sym)
     sign, logabs = tf.linalg.slogdet(a)  # TF 1.x also had tf.log_matrix_determinant; TF 2's compat.v1 has not
     ys = {"det": tf.matrix_determinant(a), "sign": sign, "logabs": logabs, "inv": tf.matrix_inverse(a),
-          "inv_adjoint": tf.matrix_inverse(a, adjoint=True), "chol": tf.cholesky(sym),
+          "chol": tf.cholesky(sym),
           "solve": tf.matrix_solve(a, b), "solve_adjoint": tf.matrix_solve(a, b, adjoint=True),
           "tri_lower": tf.matrix_triangular_solve(a, b), "tri_upper_adjoint": tf.matrix_triangular_solve(
               a, b, lower=False, adjoint=True), "chol_solve": tf.cholesky_solve(tf.cholesky(sym), b[0]),
@@ -2030,21 +2279,19 @@ def image_adjustments(tf, r):
     and a float image (one and a batch), with a gradient through the float ones; random ones by shape and range."""
     rng = np.random.default_rng(12)
     u8 = tf.constant(rng.integers(0, 256, (4, 5, 3)).astype(np.uint8))
-    f32 = tf.constant(rng.integers(0, 17, (2, 4, 5, 3)).astype(np.float32) / 16)  # short decimals: a small file
-    ys = {"to_float": tf.image.convert_image_dtype(u8[:2], tf.float32),
-          "to_uint8": tf.image.convert_image_dtype(f32, tf.uint8),
+    f32 = tf.constant(rng.integers(0, 17, (1, 4, 5, 3)).astype(np.float32) / 16)  # short decimals: a small file
+    ys = {"to_uint8": tf.image.convert_image_dtype(f32, tf.uint8),
           "to_uint8_sat": tf.image.convert_image_dtype(f32 * 1.5 - 0.25, tf.uint8, saturate=True),
-          "to_int32": tf.image.convert_image_dtype(u8, tf.int32),
           "lr": tf.image.flip_left_right(u8), "ud": tf.image.flip_up_down(u8),
-          "rot1": tf.image.rot90(u8), "rot2": tf.image.rot90(u8, 2), "rot3": tf.image.rot90(f32[:1], 3),
-          "transpose": tf.image.transpose_image(u8), "central": tf.image.central_crop(u8, 0.5),
+          "rot1": tf.image.rot90(u8), "rot3": tf.image.rot90(f32[:1], 3),
+          "central": tf.image.central_crop(u8, 0.5),
           "crop": tf.image.crop_to_bounding_box(f32, 1, 2, 3, 3),
           "pad": tf.image.pad_to_bounding_box(u8, 1, 2, 6, 8),
           "crop_or_pad": tf.image.resize_image_with_crop_or_pad(u8, 3, 7),
           "crop_or_pad_batch": tf.image.resize_image_with_crop_or_pad(f32[:1], 6, 3),
-          "gray_u8": tf.image.rgb_to_grayscale(u8), "gray_f32": tf.image.rgb_to_grayscale(f32),
+          "gray_u8": tf.image.rgb_to_grayscale(u8),
           "rgb": tf.image.grayscale_to_rgb(tf.image.rgb_to_grayscale(u8)),
-          "bright_u8": tf.image.adjust_brightness(u8, 0.2), "bright_f32": tf.image.adjust_brightness(f32, -0.125),
+          "bright_u8": tf.image.adjust_brightness(u8, 0.2),
           "contrast_u8": tf.image.adjust_contrast(u8, 1.7), "contrast_f32": tf.image.adjust_contrast(f32[:1], 0.5)}
     r["shapes"] = {k: [dims(t), t.dtype.name] for k, t in ys.items() if not k.startswith("rot")}
     r["rot_shapes"] = {k: [dims(t), t.dtype.name] for k, t in ys.items() if k.startswith("rot")}
@@ -2054,7 +2301,7 @@ def image_adjustments(tf, r):
     rand = {"flip": tf.image.random_flip_left_right(u8, seed=1), "flip_ud": tf.image.random_flip_up_down(f32, seed=1),
             "brightness": tf.image.random_brightness(f32, 0.3, seed=1),
             "contrast": tf.image.random_contrast(u8, 0.5, 1.5, seed=1), "crop": tf.random_crop(u8, [3, 3, 3], seed=1),
-            "image_crop": tf.image.random_crop(f32, [2, 2, 2, 3], seed=1)}
+            "image_crop": tf.image.random_crop(f32, [1, 2, 2, 3], seed=1)}
     r["random_shapes"] = {k: [dims(t), t.dtype.name] for k, t in rand.items()}
     with tf.Session() as s:
         r["values"] = s.run(ys)

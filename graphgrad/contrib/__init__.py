@@ -2,8 +2,10 @@
 initializers, regularizers, `optimize_loss`), `tf.contrib.framework` (`arg_scope`, variable helpers),
 `tf.contrib.eager` (`tfe`: `implicit_gradients`, `Iterator`, ...), `tf.contrib.rnn` (the cells and `static_rnn`),
 `tf.contrib.seq2seq.sequence_loss`, `tf.contrib.summary` (summaries that write themselves, as eager programs use
-them) and `tf.contrib.tensorboard.plugins.projector` (the embedding projector's config). The rest of TF1's contrib
+them), `tf.contrib.tensorboard.plugins.projector` (the embedding projector's config), `tf.contrib.losses` and
+`tf.contrib.metrics` (the first losses and streaming metrics, predictions first) and `tf.contrib.slim` (TF-Slim:
+all of these in one namespace, with `slim.learning`, `slim.evaluation` and `slim.nets`). The rest of TF1's contrib
 is not here."""
-from . import eager, framework, layers, rnn, seq2seq, summary, tensorboard  # noqa: F401
+from . import eager, framework, layers, losses, metrics, rnn, seq2seq, slim, summary, tensorboard  # noqa: F401
 
-__all__ = ["eager", "framework", "layers", "rnn", "seq2seq", "summary", "tensorboard"]
+__all__ = ["eager", "framework", "layers", "losses", "metrics", "rnn", "seq2seq", "slim", "summary", "tensorboard"]

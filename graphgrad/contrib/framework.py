@@ -171,9 +171,9 @@ def get_variables_by_suffix(suffix, scope=None):
 
 
 def get_variables_by_name(given_name, scope=None):
-    """The variables whose last name component is `given_name` (`weights` finds `conv1/weights`, not
-    `conv1/weights_1`)."""
-    return get_variables(scope=scope, suffix="/" + given_name + ":")
+    """The variables named `given_name` or ending in `/given_name` (`weights` finds `conv1/weights`, not
+    `conv1/weights_1`; `out/weights` finds `out/weights` itself)."""
+    return get_variables(scope=scope, suffix="/" + given_name + ":|^" + given_name + ":")
 
 
 def get_unique_variable(var_op_name):

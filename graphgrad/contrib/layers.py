@@ -35,7 +35,7 @@ from .framework import add_arg_scope, add_model_variable, model_variable
 
 __all__ = ["flatten", "fully_connected", "linear", "conv2d", "convolution2d", "conv1d", "convolution1d", "conv3d",
            "convolution3d", "convolution", "conv2d_transpose", "convolution2d_transpose", "max_pool2d", "avg_pool2d",
-           "dropout", "batch_norm", "layer_norm", "one_hot_encoding", "embed_sequence", "repeat", "stack",
+           "dropout", "batch_norm", "layer_norm", "one_hot_encoding", "softmax", "embed_sequence", "repeat", "stack",
            "xavier_initializer",
            "xavier_initializer_conv2d", "variance_scaling_initializer", "l1_regularizer", "l2_regularizer",
            "l1_l2_regularizer", "sum_regularizer", "apply_regularization", "optimize_loss", "OPTIMIZER_CLS_NAMES",
@@ -96,11 +96,12 @@ def _variable_collections(variables_collections, name):
     return variables_collections or []
 
 
-def _collect_outputs(outputs_collections, outputs):
-    """Slim's `outputs_collections`: the layer's output added to each named collection."""
-    if outputs_collections:
-        get_default_graph().add_to_collections(outputs_collections, outputs)
-    return outputs
+def _collect_outputs(outputs_collections, outputs, alias):
+    """Slim's `outputs_collections`: the layer's output, aliased by its scope's name (slim.utils), added to each
+    named collection."""
+    from .slim.utils import collect_named_outputs
+
+    return collect_named_outputs(outputs_collections, alias, outputs)
 
 
 class _Slim:
@@ -147,7 +148,8 @@ _BatchNorm = type("SlimBatchNormalization", (_Slim, normalization.BatchNormaliza
 
 
 def _apply(layer, inputs, outputs_collections, **call_kwargs):
-    return _collect_outputs(outputs_collections, layer.apply(convert_to_tensor(inputs), **call_kwargs))
+    outputs = layer.apply(convert_to_tensor(inputs), **call_kwargs)
+    return _collect_outputs(outputs_collections, outputs, layer.scope_name)
 
 
 def _weights_args(normalizer_fn, weights_initializer, weights_regularizer, biases_initializer, biases_regularizer,
@@ -252,12 +254,12 @@ conv2d_transpose = convolution2d_transpose
 def _pool2d(kind, default, inputs, kernel_size, stride, padding, data_format, outputs_collections, scope):
     if data_format not in ("NCHW", "NHWC"):
         raise ValueError("data_format has to be either NCHW or NHWC.")
-    with name_scope(scope, default, [inputs]):
+    with name_scope(scope, default, [inputs]) as sc:
         fmt = "NC..." if data_format == "NCHW" else "N...C"
         label = "MaxPool" if kind == "MAX" else "AvgPool"
         outputs = pooling_ops._pool(kind, 2, convert_to_tensor(inputs), _tuple(kernel_size, 2, "pool_size"),
                                     _tuple(stride, 2, "strides"), _padding(padding), fmt, None, label, label)
-    return _collect_outputs(outputs_collections, outputs)
+    return _collect_outputs(outputs_collections, outputs, sc)
 
 
 @add_arg_scope
@@ -277,9 +279,9 @@ def avg_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC
 @add_arg_scope
 def flatten(inputs, outputs_collections=None, scope=None):
     """[batch, d1, d2, ...] -> [batch, d1 · d2 · ...] (ops under `Flatten/`)."""
-    with name_scope(scope, "Flatten", [inputs]):
+    with name_scope(scope, "Flatten", [inputs]) as sc:
         outputs = core.flatten(convert_to_tensor(inputs))
-    return _collect_outputs(outputs_collections, outputs)
+    return _collect_outputs(outputs_collections, outputs, sc)
 
 
 @add_arg_scope
@@ -328,7 +330,7 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
         else:
             for update in mine:
                 get_default_graph().add_to_collections(updates_collections, update)
-    return _collect_outputs(outputs_collections, outputs)
+    return _collect_outputs(outputs_collections, outputs, layer.scope_name)
 
 
 @add_arg_scope
@@ -336,7 +338,7 @@ def layer_norm(inputs, center=True, scale=True, activation_fn=None, reuse=None, 
                outputs_collections=None, trainable=True, begin_norm_axis=1, begin_params_axis=-1, scope=None):
     """Normalize each example over its axes from `begin_norm_axis` on (Ba et al. 2016): `LayerNorm/beta` and
     `LayerNorm/gamma` over the axes from `begin_params_axis` on; epsilon 1e-12, as TF1's."""
-    with variable_scope(scope, "LayerNorm", [inputs], reuse=reuse):
+    with variable_scope(scope, "LayerNorm", [inputs], reuse=reuse) as sc:
         inputs = convert_to_tensor(inputs)
         shape = inputs.shape
         rank = shape.ndims
@@ -363,18 +365,35 @@ def layer_norm(inputs, center=True, scale=True, activation_fn=None, reuse=None, 
         outputs = _batch_normalization(inputs, mean, variance, params.get("beta"), params.get("gamma"), 1e-12)
         if activation_fn is not None:
             outputs = activation_fn(outputs)
-    return _collect_outputs(outputs_collections, outputs)
+    return _collect_outputs(outputs_collections, outputs, sc.name)
 
 
 @add_arg_scope
 def one_hot_encoding(labels, num_classes, on_value=1.0, off_value=0.0, outputs_collections=None, scope=None):
     """float32 one-hot rows of `num_classes` for integer `labels` (ops under `OneHotEncoding/`)."""
-    with name_scope(scope, "OneHotEncoding", [labels]):
+    with name_scope(scope, "OneHotEncoding", [labels]) as sc:
         labels = convert_to_tensor(labels)
         if labels.dtype.base_dtype == dtypes.int32:
             labels = math_ops.cast(labels, dtypes.int64)
         outputs = array_ops.one_hot(labels, num_classes, on_value=on_value, off_value=off_value)
-    return _collect_outputs(outputs_collections, outputs)
+    return _collect_outputs(outputs_collections, outputs, sc)
+
+
+@add_arg_scope
+def softmax(logits, scope=None):
+    """Softmax over the last axis of logits of any rank >= 2 (ops under `softmax/`), its static shape kept."""
+    with variable_scope(scope, "softmax", [logits]):
+        logits = convert_to_tensor(logits)
+        shape = logits.shape
+        if shape.ndims is None or shape.ndims < 2:
+            raise ValueError(f"rank of shape must be at least 2 not: {shape.ndims}")
+        num_logits = shape.dims[-1].value
+        if num_logits is None:
+            raise ValueError("last dimension shape must be known but is None")
+        predictions = nn_ops.softmax(array_ops.reshape(logits, [-1, num_logits]))
+        predictions = array_ops.reshape(predictions, array_ops.shape(logits))
+        predictions.set_shape(shape)
+        return predictions
 
 
 def embed_sequence(ids, vocab_size=None, embed_dim=None, unique=False, initializer=None, regularizer=None,

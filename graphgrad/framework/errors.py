@@ -53,6 +53,11 @@ class OperatorNotAllowedInGraphError(TypeError):
 
 # --- the errors a run raises about ops it cannot run (built here so the runtime needs no op module) ------------
 
+def op_error(cls, op, text):
+    """An OpError of class `cls` raised by `op`, ending as TF's kernels' messages end: with the node's name."""
+    return cls(op.node_def, op, f"{text}\n\t [[{{{{node {op.name}}}}}]]")
+
+
 def feed_error(op):
     """InvalidArgumentError for a placeholder (an op declaring `must_feed`) that a run needs but was not fed."""
     shape = op.outputs[0].shape.dims_tuple

@@ -27,6 +27,7 @@ class GraphKeys:
     LOSSES = "losses"
     REGULARIZATION_LOSSES = "regularization_losses"
     UPDATE_OPS = "update_ops"
+    QUEUE_RUNNERS = "queue_runners"
     GLOBAL_STEP = "global_step"
     METRIC_VARIABLES = "metric_variables"
     TRAIN_OP = "train_op"
@@ -41,9 +42,10 @@ class Tensor:
     """The `value_index`-th output of an Operation: a symbolic handle, not a value.
 
     `==` is identity (tensors are dict keys, as in TensorFlow 1.x); use `tf.equal` for elementwise equality.
+    `aliases` is unset until TF-Slim's `collect_named_outputs` names the tensor (as on TF's Python Tensor).
     """
 
-    __slots__ = ("op", "value_index", "dtype", "_shape", "_consumers", "__weakref__")
+    __slots__ = ("op", "value_index", "dtype", "_shape", "_consumers", "aliases", "__weakref__")
     __array_priority__ = 100  # so that `ndarray * tensor` defers to Tensor.__rmul__
 
     def __init__(self, op, value_index, dtype, shape):

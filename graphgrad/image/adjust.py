@@ -55,8 +55,13 @@ def flip_up_down(image, name=None):
 def _random_flip(image, axis, seed, name, default):
     with name_scope(name, default, [image]) as scope:
         x, s = _image(image)
-        batch = [array_ops.shape(x)[0], 1, 1, 1] if len(s) == 4 else []
-        u = random_ops.random_uniform(array_ops.stack(batch) if batch else [], 0, 1.0, seed=seed)
+        if len(s) == 3:
+            shape = []
+        elif s[0] is not None:
+            shape = [s[0], 1, 1, 1]
+        else:
+            shape = array_ops.stack([array_ops.shape(x)[0], 1, 1, 1])
+        u = random_ops.random_uniform(shape, 0, 1.0, seed=seed)
         flipped = array_ops.reverse(x, [len(s) - 3 + axis])
         return math_ops.where_v2(math_ops.less(u, 0.5), flipped, x, name=scope)
 

@@ -2,7 +2,8 @@
 (docs/data.md, "TFRecord files")."""
 from ..ops.image_codec_ops import *  # noqa: F403  (tf.io.decode_png, ...: the same ops as tf.image's)
 from ..ops.image_codec_ops import __all__ as _codecs
-from ..ops.io_ops import read_file, write_file
+from ..ops.io_ops import write_file
+from .decode_ops import decode_csv, decode_raw, matching_files, read_file
 from .parsing_ops import (
     FixedLenFeature,
     FixedLenSequenceFeature,
@@ -13,6 +14,7 @@ from .parsing_ops import (
 )
 from .tfrecord import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
 
-__all__ = ["FixedLenFeature", "FixedLenSequenceFeature", "TFRecordCompressionType", "TFRecordOptions",
+__all__ = ["decode_csv", "decode_raw", "matching_files", "read_file",
+           "FixedLenFeature", "FixedLenSequenceFeature", "TFRecordCompressionType", "TFRecordOptions",
            "TFRecordWriter", "VarLenFeature", "parse_example", "parse_single_example", "parse_single_sequence_example",
-           "tf_record_iterator", "read_file", "write_file", *_codecs]
+           "tf_record_iterator", "write_file", *_codecs]

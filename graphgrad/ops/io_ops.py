@@ -1,7 +1,6 @@
-"""`tf.read_file` / `tf.write_file` (also `tf.io.read_file` / `write_file`): a whole file as one string scalar,
-as TF1's ReadFile and WriteFile ops, so that an input pipeline reads images inside the graph
-(`tf.image.decode_png(tf.read_file(path))`). Both are stateful: a file is read on every run, never folded into
-a constant while building, since it may change between runs."""
+"""`tf.write_file` (also `tf.io.write_file`): a string scalar written to a file, as TF1's WriteFile op, the other
+half of `tf.read_file` (graphgrad/io/decode_ops.py), e.g. `tf.write_file(path, tf.image.encode_png(x))`; and the
+string-scalar checks the image codecs (ops/image_codec_ops.py) share."""
 from __future__ import annotations
 
 import os
@@ -9,11 +8,11 @@ import os
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.errors import InvalidArgumentError, NotFoundError
+from ..framework.errors import InvalidArgumentError
 from ..framework.op_def import OpDef, static_shape
 from .core import apply_op, convert_to_tensor
 
-__all__ = ["read_file", "write_file"]
+__all__ = ["write_file"]
 
 
 def string_scalar(op, i, what):
@@ -41,29 +40,6 @@ def _path(op, ctx, value):
     return os.fsdecode(host_bytes(op, ctx, value, "filename"))
 
 
-class ReadFile(OpDef):
-    """filename (string scalar) -> the file's bytes (string scalar)."""
-
-    type = "ReadFile"
-    stateful = True
-
-    def infer(op):
-        string_scalar(op, 0, "filename")
-        return [((), dtypes.string)]
-
-    def kernel(op, ctx):
-        def read_file(filename):
-            path = _path(op, ctx, filename)
-            try:
-                with open(path, "rb") as f:
-                    return np.array(f.read(), dtype=object)
-            except FileNotFoundError:
-                raise NotFoundError(op.node_def, op, f"{path}; No such file or directory") from None
-            except IsADirectoryError:
-                raise InvalidArgumentError(op.node_def, op, f"{path}; Is a directory") from None
-        return read_file
-
-
 class WriteFile(OpDef):
     """Writes contents (string scalar) to filename, creating missing folders; no output."""
 
@@ -85,12 +61,6 @@ class WriteFile(OpDef):
             with open(path, "wb") as f:
                 f.write(data)
         return write_file
-
-
-def read_file(filename, name=None):
-    """The contents of the file `filename`, as a string scalar; NotFoundError when there is none."""
-    return apply_op(ReadFile, [convert_to_tensor(filename, dtype=dtypes.string, name="filename")], {},
-                    name or "ReadFile")
 
 
 def write_file(filename, contents, name=None):

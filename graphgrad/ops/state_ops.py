@@ -2,7 +2,8 @@
 the session's buffer, and the mutating ops write into it in place through their first (reference) input."""
 from __future__ import annotations
 
-from ..framework.errors import uninitialized_error
+from ..framework import errors
+from ..framework.errors import op_error, uninitialized_error
 from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, broadcast_shape, fully_defined, not_differentiable, same_dtype, static_shape
 from .core import apply_op, convert_to_tensor
@@ -114,6 +115,42 @@ class AssignAdd(MutatingOp):
 
 class AssignSub(AssignAdd):
     type = "AssignSub"
+
+
+class CountUpTo(MutatingOp):
+    """CountUpTo(ref; limit): the integer variable's value before adding 1; `OutOfRangeError` "Reached limit of
+    <limit>" once it has reached `limit` (how `tf.train.limit_epochs` counts epochs)."""
+
+    type = "CountUpTo"
+
+    def infer(op):
+        if not op.inputs[0].dtype.base_dtype.is_integer:
+            raise TypeError(f"Value passed to parameter 'ref' has DataType {op.inputs[0].dtype.base_dtype.name} "
+                            "not in list of allowed values: int32, int64")
+        return [(static_shape(op.inputs[0]), op.inputs[0].dtype.base_dtype)]
+
+    def kernel(op, ctx):
+        store, var, limit = ctx.variables, op.inputs[0].op, op.attrs["limit"]
+
+        def count_up_to():
+            cur = store[var]
+            before = cur.copy()
+            if before >= limit:
+                raise op_error(errors.OutOfRangeError, op, f"Reached limit of {limit}")
+            cur += 1
+            return before
+        return count_up_to
+
+    def can_fail(op):
+        return True
+
+    gradient = not_differentiable
+
+
+def count_up_to(ref, limit, name=None):
+    """Increment the integer variable `ref` until it reaches `limit`; returns its value before the increment."""
+    ref = _ref_of(ref)
+    return apply_op(CountUpTo, [ref], {"limit": int(limit)}, name or "CountUpTo")
 
 
 def _ref_of(ref):

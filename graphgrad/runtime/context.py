@@ -2,6 +2,7 @@
 and per-op random generators. One RunContext per Session; an eager mode would make its own."""
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import numpy as np
@@ -39,6 +40,22 @@ class RunContext:
         #: Per-session state of ops above the runtime (tf.data iterators: their position, background threads):
         #: key -> object; values with a `close()` are closed when the session closes (`close`).
         self.resources: dict = {}
+
+    @contextlib.contextmanager
+    def lock_released(self):
+        """Let other runs take the session's lock while this thread waits for one of them (a queue op blocked
+        until another thread's run enqueues, docs/queues.md): released however deeply this thread holds it, and
+        taken back before the run goes on. Whatever waits inside must not hold the lock of the session, so a
+        blocking op never holds it while it blocks: a run is atomic up to its first wait, not across it."""
+        lock = self.lock
+        if not lock._is_owned():
+            yield
+            return
+        state = lock._release_save()
+        try:
+            yield
+        finally:
+            lock._acquire_restore(state)
 
     def close(self):
         """Release the per-session state: close every resource that can be closed (stops tf.data's prefetch

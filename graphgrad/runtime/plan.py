@@ -38,7 +38,9 @@ def _ref_vars(op):
 
 
 def prune(targets, fed):
-    """Ops needed to compute `targets` (ops), not walking past fed tensors; unordered set."""
+    """Ops needed to compute `targets` (ops), not walking past fed tensors; unordered set. A control dependency
+    on a fed placeholder is met by the feed (TF rewires a placeholder's control edges to its feed: a metric's
+    `control_dependencies([values])` on a fed placeholder runs)."""
     needed = set()
     stack = list(targets)
     while stack:
@@ -53,7 +55,7 @@ def prune(targets, fed):
             if t.op not in needed:
                 stack.append(t.op)
         for c in op.control_inputs:
-            if c not in needed:
+            if c not in needed and not (c.op_def.must_feed and all(o in fed for o in c.outputs)):
                 stack.append(c)
     return needed
 

@@ -21,6 +21,18 @@ from .global_step import (
     global_step,
 )
 from .gradient_descent import GradientDescentOptimizer
+from .input import (
+    batch,
+    batch_join,
+    input_producer,
+    limit_epochs,
+    match_filenames_once,
+    range_input_producer,
+    shuffle_batch,
+    shuffle_batch_join,
+    slice_input_producer,
+    string_input_producer,
+)
 from .learning_rate import (
     cosine_decay,
     exponential_decay,
@@ -32,6 +44,7 @@ from .learning_rate import (
 )
 from .momentum import MomentumOptimizer
 from .optimizer import Optimizer
+from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from .rmsprop import RMSPropOptimizer
 
 __all__ = [
@@ -41,7 +54,9 @@ __all__ = [
     "exponential_decay", "piecewise_constant", "piecewise_constant_decay", "polynomial_decay", "natural_exp_decay",
     "inverse_time_decay", "cosine_decay",
     "BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features", "FloatList", "Int64List",
-    "SequenceExample",
+    "SequenceExample", "QueueRunner", "add_queue_runner", "start_queue_runners",
+    "batch", "batch_join", "input_producer", "limit_epochs", "match_filenames_once", "range_input_producer",
+    "shuffle_batch", "shuffle_batch_join", "slice_input_producer", "string_input_producer",
 ]
 
 from .saver import (  # noqa: E402
@@ -95,6 +110,7 @@ from .monitored_session import (  # noqa: E402
     WorkerSessionCreator,
 )
 from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues  # noqa: E402
+from .supervisor import LooperThread, Supervisor  # noqa: E402
 
 __all__ += [
     "Coordinator", "FtrlOptimizer", "SessionRunHook", "SessionRunArgs", "SessionRunContext", "SessionRunValues",
@@ -102,5 +118,5 @@ __all__ += [
     "LoggingTensorHook", "StopAtStepHook", "CheckpointSaverListener", "CheckpointSaverHook", "StepCounterHook",
     "NanLossDuringTrainingError", "NanTensorHook", "SummarySaverHook", "FinalOpsHook", "FeedFnHook", "Scaffold",
     "SessionCreator", "ChiefSessionCreator", "WorkerSessionCreator", "MonitoredSession", "SingularMonitoredSession",
-    "MonitoredTrainingSession",
+    "MonitoredTrainingSession", "Supervisor", "LooperThread",
 ]

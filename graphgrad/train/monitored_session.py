@@ -25,6 +25,7 @@ from ..variables import (
 )
 from .coordinator import Coordinator
 from .hooks import CheckpointSaverHook, StepCounterHook, SummarySaverHook
+from .queue_runner import start_queue_runners
 from .saver import Saver, get_checkpoint_state, latest_checkpoint
 from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunValues
 
@@ -250,11 +251,14 @@ class _MonitoredSession:
         self._tf_sess = None
         try:
             self._tf_sess = (session_creator or ChiefSessionCreator()).create_session()
+            # As TF's coordinated session: the graph's queue runners feed it until `close` stops them.
+            self._threads = start_queue_runners(self._tf_sess, self._coord)
             for h in self._hooks:
                 h.after_create_session(self._tf_sess, self._coord)
         except BaseException:
             # A session that could not start leaves the graph as it found it (the caller may fix and retry).
             if self._tf_sess is not None:
+                self._stop_queue_runners()
                 self._tf_sess.close()
             if not self._graph_was_finalized:
                 self._graph._unsafe_unfinalize()
@@ -317,11 +321,24 @@ class _MonitoredSession:
                     h.end(self._tf_sess)
         finally:
             try:
-                self._tf_sess.close()
+                self._stop_queue_runners(report=not exception_type)
             finally:
-                self._tf_sess = None
-                if not self._graph_was_finalized:
-                    self._graph._unsafe_unfinalize()
+                try:
+                    self._tf_sess.close()
+                finally:
+                    self._tf_sess = None
+                    if not self._graph_was_finalized:
+                        self._graph._unsafe_unfinalize()
+
+    def _stop_queue_runners(self, report=False):
+        """Ask the queue runners' threads to stop and wait for them (their closers cancel blocked enqueues); with
+        `report`, raise what one of them reported, as TF's close does, after the session is closed."""
+        self._coord.request_stop()
+        try:
+            self._coord.join(getattr(self, "_threads", ()), stop_grace_period_secs=120, ignore_live_threads=True)
+        except Exception:
+            if report:
+                raise
 
     def __enter__(self):
         return self
