@@ -169,27 +169,34 @@ from .variables import (
 )
 
 _LAZY_SUMMARY = ("summary", "Summary", "Event", "SessionLog")
+#: GraphDef in and out (graph_io/), on tensorboardX's protobufs: loaded on first use like tf.summary.
+_LAZY_GRAPH_IO = ("import_graph_def", "GraphDef", "MetaGraphDef", "graph_util")
 
 
 def _as_graph_def(self, from_version=None, add_shapes=False):
-    """This graph as a TensorFlow GraphDef protobuf (what TensorBoard's Graphs tab reads). Installed on Graph
-    from here (framework/ knows nothing of protobufs), loading tf.summary's protobufs on first use."""
+    """This graph as a TensorFlow GraphDef protobuf, whole: `tf.import_graph_def` rebuilds it (docs/graph-io.md).
+    Installed on Graph from here (framework/ knows nothing of protobufs), loading the protobufs on first use."""
     from .summary.graph_def import graph_to_graph_def
 
-    return graph_to_graph_def(self, add_shapes=add_shapes)
+    return graph_to_graph_def(self, add_shapes=add_shapes, max_const_bytes=None, importable=True)
 
 
 Graph.as_graph_def = _as_graph_def
 
 
 def __getattr__(name):
-    """`tf.summary` loads on first use: its protobuf library (tensorboardX) imports torch when torch is
-    installed, which would make every `import graphgrad` pay over a second for it. `tf.app` and `tf.flags` (absl's,
-    whose app module imports pdb) load on first use too."""
+    """`tf.summary` (and `tf.import_graph_def`, `tf.GraphDef`, `tf.graph_util`) loads on first use: its protobuf
+    library (tensorboardX) imports torch when torch is installed, which would make every `import graphgrad` pay
+    over a second for it. `tf.app` and `tf.flags` (absl's, whose app module imports pdb) load on first use too."""
     if name in ("app", "flags"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_GRAPH_IO:
+        import importlib
+
+        module = importlib.import_module(".graph_io", __name__)
+        return module.graph_util if name == "graph_util" else getattr(module, name)
     if name in _LAZY_SUMMARY:
         import importlib
 

@@ -52,6 +52,18 @@ class Variable:
             collections = list(collections) + [GraphKeys.TRAINABLE_VARIABLES]
         g.add_to_collections(collections, self)
 
+    @classmethod
+    def _from_ops(cls, variable_op, initializer_op, snapshot, initial_value, trainable):
+        """A Variable over ops already in a graph (an imported meta graph's VariableDef): no ops are added, and
+        the variable joins no collection (the meta graph's collections say where it belongs)."""
+        v = cls.__new__(cls)
+        v.graph, v.trainable, v.constraint = variable_op.graph, bool(trainable), None
+        v._variable = variable_op.outputs[0]
+        v._initializer_op = initializer_op
+        v._snapshot = snapshot if snapshot is not None else v._variable
+        v._initial_value = initial_value
+        return v
+
     # --- identity ---------------------------------------------------------------------------------
     @property
     def name(self):

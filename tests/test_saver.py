@@ -92,8 +92,8 @@ def test_lecture_checkpoint_program(tmp_path, monkeypatch):
 
     assert saver.last_checkpoints == ["logs/2/model.ckpt-50", "logs/2/model.ckpt-100", "logs/2/model.ckpt-150",
                                       "logs/2/model.ckpt-200", "logs/2/model.ckpt-250"]
-    assert sorted(os.listdir("logs/2")) == ["checkpoint"] + sorted(f"model.ckpt-{i}.safetensors"
-                                                                   for i in range(50, 300, 50))
+    assert sorted(os.listdir("logs/2")) == ["checkpoint"] + sorted(f"model.ckpt-{i}.{ext}" for i in range(50, 300, 50)
+                                                                   for ext in ("meta", "safetensors"))
     assert latest_checkpoint("logs/2") == os.path.join("logs/2", "model.ckpt-250")
     final = s.run(weights)
 
@@ -117,7 +117,8 @@ def test_max_to_keep_deletes_oldest_files(tmp_path):
         v.load(np.full(3, i, np.float32), s)
         saver.save(s, prefix, global_step=i)
     assert saver.last_checkpoints == [f"{prefix}-2", f"{prefix}-3"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint", "m-2.safetensors", "m-3.safetensors"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint", "m-2.meta", "m-2.safetensors", "m-3.meta",
+                                                          "m-3.safetensors"]
     state = get_checkpoint_state(tmp_path)
     assert state.model_checkpoint_path == f"{prefix}-3"
     assert list(state.all_model_checkpoint_paths) == [f"{prefix}-2", f"{prefix}-3"]

@@ -135,3 +135,15 @@ def test_evaluation_loop_evaluates_each_new_checkpoint_and_stops_at_the_timeout(
         with tf.Graph().as_default():
             _model()
             slim.evaluation.evaluate_once("", "x", None, hooks=[tf.train.StopAtStepHook(num_steps=1)])
+
+
+def test_managed_session_starts_the_queue_runners_and_ends_quietly_with_the_input():
+    with tf.Graph().as_default():
+        queue = tf.train.string_input_producer(["a", "b", "c"], num_epochs=2, shuffle=False)
+        item = queue.dequeue()
+        sv = tf.train.Supervisor(logdir=None)
+        got = []
+        with sv.managed_session() as s:
+            while not sv.should_stop():
+                got.append(s.run(item))
+        assert got == [b"a", b"b", b"c"] * 2

@@ -27,8 +27,8 @@ class Branch:
 
     is_loop = False
 
-    def __init__(self, name, parent):
-        self.name, self.parent = name, parent
+    def __init__(self, name, parent, which=""):
+        self.name, self.parent, self.which = name, parent, which
         self.outputs: list[Tensor] = []
         self.captures: list[Tensor] = []
         self.external_control: list[Operation] = []  # outside ops the branch's ops waited for; the If takes them
@@ -76,7 +76,12 @@ class Branch:
             return not b.encloses(self)
         return b.is_loop
 
-    def __repr__(self):  # what an If op's attributes show (GraphDef, errors)
+    @property
+    def key(self) -> str:
+        """The branch's name in a GraphDef: the cond's scope and which branch ("cond/true")."""
+        return f"{self.name}/{self.which}"
+
+    def __repr__(self):  # what an If op's attributes show (errors)
         return f"<branch {self.name}: outputs {[t.name for t in self.outputs]}>"
 
 
@@ -173,7 +178,7 @@ def _build_branch(graph, fn, name, which):
     If op carries them, so they run once, before the cond, as in TF1): were they inputs of the branch's plan,
     that plan would run them a second time, without the feeds of the enclosing run."""
     scopes = graph._scopes
-    branch = Branch(name, scopes.cond_stack[-1] if scopes.cond_stack else None)
+    branch = Branch(name, scopes.cond_stack[-1] if scopes.cond_stack else None, which)
     scopes.cond_stack.append(branch)
     outer_control, scopes.control_stack = scopes.control_stack, []
     first = len(graph._ops)

@@ -218,6 +218,11 @@ class Session:
                 "graph.finalize() so that any op added later raises.", GraphGrowthWarning, stacklevel=3)
 
     # --- lifetime ---------------------------------------------------------------------------------
+    @property
+    def graph_def(self):
+        """The session's graph as a GraphDef protobuf (`Graph.as_graph_def()`)."""
+        return self.graph.as_graph_def()
+
     def close(self):
         """Release variable values and compiled plans."""
         self._closed = True

@@ -5,7 +5,10 @@ Every Operation becomes a NodeDef with TensorFlow's conventions: inputs named "o
 or `T` (everything else); `shape` for placeholders and variables; `value` for constants (values up to
 `max_const_bytes`, larger ones keep only dtype and shape so a big embedded array does not bloat the
 event file); and `_output_shapes`, which TensorBoard uses to label edges with tensor shapes. Other
-attributes (transpose_a, validate_shape, ...) are written with the closest AttrValue kind.
+attributes (transpose_a, validate_shape, ...) are written with the closest AttrValue kind, and Python values that
+have none as a `func` naming their kind (`graphgrad.tuple`, `graphgrad.slice`, ...), so that graph_io/importer.py
+rebuilds every attribute exactly; a value no protobuf can hold (a Python function, a sub-graph) is written as
+`graphgrad.python` with its repr, which the importer refuses by name.
 """
 from __future__ import annotations
 
@@ -40,17 +43,28 @@ def shape_proto(shape) -> tensor_shape_pb2.TensorShapeProto:
         size=-1 if d is None else int(d)) for d in dims])
 
 
+def _func(kind, **attrs):
+    A = attr_value_pb2.AttrValue
+    av = A()
+    av.func.name = f"graphgrad.{kind}"
+    for key, value in attrs.items():
+        av.func.attr[key].CopyFrom(value if isinstance(value, A) else attr_value(value))
+    return av
+
+
 def attr_value(value, max_const_bytes=MAX_CONST_BYTES):
-    """The AttrValue closest to a Python attribute value; None for values with no sensible encoding."""
+    """The AttrValue of a Python attribute value: None is an AttrValue with nothing set."""
     A = attr_value_pb2.AttrValue
     if value is None:
-        return None
+        return A()
     if isinstance(value, (bool, np.bool_)):
         return A(b=bool(value))
     if isinstance(value, (int, np.integer)):
         return A(i=int(value))
     if isinstance(value, (float, np.floating)):
-        return A(f=float(value))
+        if float(np.float32(value)) == float(value) or not np.isfinite(value):
+            return A(f=float(value))
+        return _func("double", value=repr(float(value)))  # AttrValue.f is a float32
     if isinstance(value, str):
         return A(s=value.encode("utf-8"))
     if isinstance(value, bytes):
@@ -61,19 +75,33 @@ def attr_value(value, max_const_bytes=MAX_CONST_BYTES):
         return A(shape=shape_proto(value))
     if isinstance(value, np.ndarray):
         try:
-            return A(tensor=tensor_proto(value, include_content=value.nbytes <= max_const_bytes))
+            return A(tensor=tensor_proto(value, include_content=max_const_bytes is None
+                                         or value.nbytes <= max_const_bytes))
         except TypeError:
-            return None
-    if isinstance(value, (list, tuple)):
-        return _list_attr(list(value))
+            pass
+    elif isinstance(value, (list, tuple)):
+        return _list_attr(list(value), max_const_bytes)
+    elif isinstance(value, slice):
+        return _func("slice", start=value.start, stop=value.stop, step=value.step)
+    elif value is Ellipsis:
+        return _func("ellipsis")
+    elif type(value).__name__ == "_Ref":  # a strided slice's index read from its k-th input (ops/array_ops.py)
+        return _func("input", k=value.k)
+    elif type(value).__name__ == "Branch":  # a tf.cond branch (ops/control_flow_ops.py): its tensors by name
+        return _func("branch", key=value.key, name=value.name, which=value.which,
+                     parent=value.parent.key if value.parent is not None else None,
+                     outputs=[t.name for t in value.outputs], captures=[t.name for t in value.captures],
+                     control=[op.name for op in value.external_control])
     text = repr(value)
-    return A(s=(text if len(text) <= 200 else text[:197] + "...").encode("utf-8"))
+    return _func("python", repr=text if len(text) <= 200 else text[:197] + "...")
 
 
-def _list_attr(items):
+def _list_attr(items, max_const_bytes):
     A = attr_value_pb2.AttrValue
     lst = A.ListValue()
-    if all(isinstance(x, (bool, np.bool_)) for x in items):
+    if not items:
+        pass
+    elif all(isinstance(x, (bool, np.bool_)) for x in items):
         lst.b.extend(bool(x) for x in items)
     elif all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in items):
         lst.i.extend(int(x) for x in items)
@@ -86,7 +114,7 @@ def _list_attr(items):
     elif all(isinstance(x, TensorShape) for x in items):
         lst.shape.extend(shape_proto(x) for x in items)
     else:
-        return A(s=repr(items)[:200].encode("utf-8"))
+        return _func("tuple", **{str(i): attr_value(x, max_const_bytes) for i, x in enumerate(items)})
     return A(list=lst)
 
 
@@ -95,25 +123,39 @@ def input_name(tensor) -> str:
     return tensor.op.name if tensor.value_index == 0 else f"{tensor.op.name}:{tensor.value_index}"
 
 
-def node_def(op, add_shapes=True, max_const_bytes=MAX_CONST_BYTES) -> node_def_pb2.NodeDef:
+#: Attribute of every node `Graph.as_graph_def()` writes: the node is graphgrad's own (its attributes are the op's,
+#: not TensorFlow's), and its list names the attributes added only for TensorFlow's readers (`T`).
+MARKER = "_graphgrad"
+#: Attribute of a node built inside a tf.cond branch: the branch's key (`Branch.key`).
+BRANCH = "_graphgrad_branch"
+
+
+def node_def(op, add_shapes=True, max_const_bytes=MAX_CONST_BYTES, importable=False) -> node_def_pb2.NodeDef:
     node = node_def_pb2.NodeDef(name=op.name, op=op.type, device=op.device or "")
     node.input.extend(input_name(t) for t in op.inputs)
     node.input.extend("^" + c.name for c in op.control_inputs)
     for key, value in op.attrs.items():
-        av = attr_value(value, max_const_bytes)
-        if av is not None:
-            node.attr[key].CopyFrom(av)
+        node.attr[key].CopyFrom(attr_value(value, max_const_bytes))
+    if importable:
+        node.attr[MARKER].list.SetInParent()
+        if op._branch is not None:  # built in a tf.cond branch: runs only when it is taken
+            branch = op._branch
+            node.attr[BRANCH].s = (branch.key if type(branch).__name__ == "Branch" else repr(branch)).encode()
     if "dtype" not in node.attr and "T" not in node.attr:
         source = op.inputs[0] if op.inputs else (op.outputs[0] if op.outputs else None)
         if source is not None:
             node.attr["T"].type = datatype_enum(source.dtype.base_dtype)
+            if importable:
+                node.attr[MARKER].list.s.append(b"T")
     if add_shapes and op.outputs:
         node.attr["_output_shapes"].list.shape.extend(shape_proto(t.shape) for t in op.outputs)
     return node
 
 
-def graph_to_graph_def(graph, add_shapes=True, max_const_bytes=MAX_CONST_BYTES) -> graph_pb2.GraphDef:
-    """Every op of `graph`, in creation order, as a GraphDef protobuf (what `Graph.as_graph_def()` returns)."""
+def graph_to_graph_def(graph, add_shapes=True, max_const_bytes=MAX_CONST_BYTES, importable=False):
+    """Every op of `graph`, in creation order, as a GraphDef protobuf. `importable` (what `Graph.as_graph_def()`
+    asks for) writes constants whole and marks each node as graphgrad's, so that `tf.import_graph_def` rebuilds
+    the graph exactly; TensorBoard's copy leaves big constants out."""
     gd = graph_pb2.GraphDef(versions=versions_pb2.VersionDef(producer=PRODUCER_VERSION))
-    gd.node.extend(node_def(op, add_shapes, max_const_bytes) for op in graph.get_operations())
+    gd.node.extend(node_def(op, add_shapes, max_const_bytes, importable) for op in graph.get_operations())
     return gd

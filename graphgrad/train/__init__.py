@@ -120,3 +120,15 @@ __all__ += [
     "SessionCreator", "ChiefSessionCreator", "WorkerSessionCreator", "MonitoredSession", "SingularMonitoredSession",
     "MonitoredTrainingSession", "Supervisor", "LooperThread",
 ]
+
+
+_GRAPH_IO = ("write_graph", "export_meta_graph", "import_meta_graph")
+
+
+def __getattr__(name):
+    """`write_graph`, `export_meta_graph` and `import_meta_graph` load graph_io's protobufs on first use."""
+    if name in _GRAPH_IO:
+        from .. import graph_io
+
+        return getattr(graph_io, name)
+    raise AttributeError(f"module 'graphgrad.train' has no attribute {name!r}")

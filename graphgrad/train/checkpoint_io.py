@@ -576,9 +576,11 @@ def checkpoint_file(prefix: str | os.PathLike) -> str:
 
 
 def remove_checkpoint(prefix: str | os.PathLike) -> None:
-    """Delete checkpoint `prefix`'s data file; a missing file is fine (Saver's max_to_keep may race)."""
-    with contextlib.suppress(FileNotFoundError):
-        os.remove(data_path(prefix))
+    """Delete checkpoint `prefix`'s data file and its meta graph (`prefix.meta`, as TF); a missing file is fine
+    (Saver's max_to_keep may race)."""
+    for path in (data_path(prefix), f"{os.fspath(prefix)}.meta"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
 
 
 # --------------------------------------------------------------------------- the `checkpoint` state file

@@ -220,8 +220,14 @@ class CheckpointSaverHook(SessionRunHook):
 
     def after_create_session(self, session, coord):
         step = session.run(self._global_step_tensor)
-        if self._save_graph_def:
+        if self._save_graph_def:  # as TF: graph.pbtxt beside the checkpoints, the graph and meta graph as events
+            from ..graph_io import export_meta_graph, write_graph
+
+            write_graph(session.graph, self._checkpoint_dir, "graph.pbtxt")
+            saver = self._get_saver()
             self._summary_writer.add_graph(session.graph)
+            self._summary_writer.add_meta_graph(saver.export_meta_graph() if saver is not None
+                                                else export_meta_graph(graph=session.graph))
         self._save(session, step)  # the state at the start, so a restart always finds one
         self._timer.update_last_triggered_step(step)
 
@@ -249,7 +255,7 @@ class CheckpointSaverHook(SessionRunHook):
         logging.info("Saving checkpoints for %d into %s.", step, self._save_path)
         for listener in self._listeners:
             listener.before_save(session, step)
-        self._get_saver().save(session, self._save_path, global_step=step)
+        self._get_saver().save(session, self._save_path, global_step=step, write_meta_graph=self._save_graph_def)
         self._summary_writer.add_session_log(
             SessionLog(status=SessionLog.CHECKPOINT, checkpoint_path=self._save_path), step)
         stop = False

@@ -450,7 +450,8 @@ class Saver:
 
         Order of writes: the data file (atomically), then the `checkpoint` state file, then deletion of
         checkpoints beyond `max_to_keep`, so a crash at any point leaves `latest_checkpoint` restorable.
-        The folder is created when missing. No meta graph is written (`write_meta_graph` is ignored).
+        The folder is created when missing. With `write_meta_graph`, the graph goes to `prefix.meta` (a
+        MetaGraphDef, for `tf.train.import_meta_graph`) after the data file, before the state file.
         """
         self.build()
         if not self._vars:
@@ -482,6 +483,8 @@ class Saver:
         if step is not None:
             metadata["global_step"] = str(step)
         cio.save_arrays(cio.data_path(prefix), arrays, metadata)
+        if write_meta_graph:
+            self.export_meta_graph(f"{prefix}.{meta_graph_suffix}", strip_default_attrs=strip_default_attrs)
 
         if write_state:
             self._record(prefix)
@@ -491,6 +494,22 @@ class Saver:
             self._spared.add(_key(prefix))  # saved outside the list: the sweep must not take it for an orphan
         self._sweep(save_path, latest_filename, managed=write_state and step is not None)
         return prefix
+
+    def as_saver_def(self):
+        """This saver's settings as a SaverDef protobuf (graphgrad saves without graph ops: no tensor names)."""
+        from ..graph_io.meta_graph import saver_def
+
+        return saver_def(self._max_to_keep, self._keep_every_s / 3600.0)
+
+    def export_meta_graph(self, filename=None, collection_list=None, as_text=False, export_scope=None,
+                          clear_devices=False, clear_extraneous_savers=False, strip_default_attrs=False,
+                          save_debug_info=False):
+        """The saver's graph as a MetaGraphDef with this saver's SaverDef (`tf.train.export_meta_graph`)."""
+        from ..graph_io import export_meta_graph
+
+        self.build()
+        return export_meta_graph(filename, graph=self._graph, saver_def=self.as_saver_def(),
+                                 collection_list=collection_list, as_text=as_text, clear_devices=clear_devices)
 
     def restore(self, sess, save_path):
         """Load the saver's variables from checkpoint `save_path` into `sess`.

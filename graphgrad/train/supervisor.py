@@ -23,14 +23,17 @@ from .. import logging
 from ..framework.graph import GraphKeys, get_default_graph
 from ..ops.core import group
 from ..runtime.session import Session
-from ..variables import global_variables_initializer, local_variables_initializer, report_uninitialized_variables
+from ..variables import (
+    global_variables,
+    global_variables_initializer,
+    local_variables_initializer,
+    report_uninitialized_variables,
+)
 from .coordinator import Coordinator
 from .global_step import get_global_step
 from .saver import Saver, latest_checkpoint
 
 __all__ = ["Supervisor", "LooperThread"]
-
-_QUEUE_RUNNERS = "queue_runners"  # GraphKeys.QUEUE_RUNNERS
 
 
 class LooperThread(threading.Thread):
@@ -99,9 +102,12 @@ class Supervisor:
 
                     summary_op = merge_all()
             self._summary_op = summary_op
-            if saver is d:
+            if saver is d:  # the SAVERS collection's, else a new one when there are variables to save
                 savers = graph.get_collection(GraphKeys.SAVERS)
-                saver = savers[0] if savers else Saver()
+                saver = savers[0] if savers else None
+                if saver is None and global_variables():
+                    saver = Saver()
+                    graph.add_to_collection(GraphKeys.SAVERS, saver)
             self._saver = saver
         self._init_feed_dict, self._init_fn = init_feed_dict, init_fn
         self._is_chief, self._logdir = is_chief, logdir
@@ -122,11 +128,9 @@ class Supervisor:
             self._write_graph()
 
     def _write_graph(self):
-        from google.protobuf import text_format
+        from ..graph_io.graph_util import write_graph
 
-        os.makedirs(self._logdir, exist_ok=True)
-        with open(os.path.join(self._logdir, "graph.pbtxt"), "w") as f:
-            f.write(text_format.MessageToString(self._graph.as_graph_def(add_shapes=True)))
+        write_graph(self._graph.as_graph_def(add_shapes=True), self._logdir, "graph.pbtxt")
         if self._summary_writer is not None:
             self._summary_writer.add_graph(self._graph)
 
@@ -203,7 +207,7 @@ class Supervisor:
     def start_queue_runners(self, sess, queue_runners=None):
         """Start the QUEUE_RUNNERS collection's runners (or `queue_runners`) on this supervisor's coordinator."""
         if queue_runners is None:
-            queue_runners = self._graph.get_collection(_QUEUE_RUNNERS)
+            queue_runners = self._graph.get_collection(GraphKeys.QUEUE_RUNNERS)
         threads = []
         for qr in queue_runners:
             threads.extend(qr.create_threads(sess, coord=self._coord, daemon=True, start=True))

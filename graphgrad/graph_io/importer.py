@@ -1,0 +1,235 @@
+"""`tf.import_graph_def`: a GraphDef's nodes as ops of the default graph.
+
+A node graphgrad wrote (marked `_graphgrad`, see summary/graph_def.py) is rebuilt from its op definition with its
+own attributes, so a graphgrad graph comes back whole; a node TensorFlow wrote is built by tf_ops.py from
+TensorFlow's op type and attributes. An op type neither knows is a ValueError naming the node and its type.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..framework.graph import Operation, get_default_graph
+from ..framework.op_def import OP_DEFS
+from ..framework.tensor_shape import TensorShape
+from ..ops.control_flow_ops import Branch
+from ..ops.core import convert_to_tensor, identity
+from ..summary.graph_def import BRANCH, MARKER
+from . import tf_ops
+from .attrs import BranchRef, UnserializableAttr, decode
+from .protos import GraphDef
+
+#: Attributes TensorFlow leaves out when they have their default (`strip_default_attrs`), as graphgrad's ops need.
+_DEFAULTS = {"validate_shape": True, "transpose_a": False, "transpose_b": False, "axis": 0, "container": "",
+             "shared_name": ""}
+_IGNORED = {MARKER, BRANCH, "_output_shapes", "_class"}
+
+
+def as_graph_def(graph_def):
+    """A GraphDef of graphgrad's protobuf classes, from one of TensorFlow's own classes or bytes."""
+    if isinstance(graph_def, GraphDef):
+        return graph_def
+    if isinstance(graph_def, (bytes, bytearray)):
+        return GraphDef.FromString(bytes(graph_def))
+    if hasattr(graph_def, "SerializeToString") and hasattr(graph_def, "node"):
+        return GraphDef.FromString(graph_def.SerializeToString())
+    raise TypeError(f"graph_def must be a GraphDef proto; got {type(graph_def).__name__}")
+
+
+def _split(name):
+    """('op', index, is_control) of a NodeDef input."""
+    if name.startswith("^"):
+        return name[1:], 0, True
+    op, _, index = name.partition(":")
+    return op, int(index or 0), False
+
+
+def _in_order(nodes):
+    """The nodes with every node after its inputs (TensorFlow allows any order in a GraphDef)."""
+    by_name = {n.name: n for n in nodes}
+    order, state = [], {}
+    for root in nodes:
+        stack = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                state[node.name] = 2
+                order.append(node)
+                continue
+            if state.get(node.name):
+                continue
+            state[node.name] = 1
+            stack.append((node, True))
+            for inp in reversed(node.input):
+                dep = by_name.get(_split(inp)[0])
+                if dep is not None and not state.get(dep.name):
+                    stack.append((dep, False))
+    return order
+
+
+class _Builder:
+    """What a tf_ops.py builder sees of one node: its resolved inputs, attributes and constant inputs."""
+
+    def __init__(self, node, inputs):
+        self.node, self.name, self.inputs = node, node.name, inputs
+
+    def input(self, i):
+        return self.inputs[i]
+
+    def attr(self, key, default=None):
+        return decode(self.node.attr[key]) if key in self.node.attr else default
+
+    def const(self, i):
+        """The value of input i, which must be a constant (an axis, a shape, a slice's bounds)."""
+        op = self.inputs[i].op
+        if op.type == "Const":
+            return np.asarray(op.attrs["value"])
+        raise self.error(f"input {i} ({self.inputs[i].name}) must be a constant")
+
+    def error(self, why):
+        return ValueError(f"Cannot import node '{self.name}' (op: '{self.node.op}'): {why}")
+
+
+class _Branches:
+    """The tf.cond branches of one import, by key: made at their first mention (an op built inside one, or the
+    If op that runs it) and filled in from the If op's attribute, which names their tensors."""
+
+    def __init__(self, graph, scope):
+        self.graph, self.scope, self.made = graph, scope, {}
+
+    def get(self, key):
+        """The branch of `key` ("cond/true"); one no If op defines stays empty, as in the graph written (a cond
+        whose construction failed after building its branches)."""
+        if key not in self.made:
+            name, _, which = key.rpartition("/")
+            self.made[key] = Branch(self.scope + name, None, which)
+        return self.made[key]
+
+    def define(self, ref: BranchRef):
+        b = self.get(ref.key)
+        find = self.graph.as_graph_element
+        b.name, b.which = self.scope + ref.name, ref.which
+        b.parent = self.get(ref.parent) if ref.parent is not None else None
+        b.outputs = [find(self.scope + n) for n in ref.outputs]
+        b.captures = [find(self.scope + n) for n in ref.captures]
+        b.external_control = [find(self.scope + n) for n in ref.control]
+        return b
+
+
+def _build(node, inputs, graph, module, branches):
+    """The op of one node (created in the current name scope under the node's name)."""
+    b = _Builder(node, inputs)
+    if MARKER in node.attr:
+        op_def = OP_DEFS.get(node.op)
+        if op_def is None:
+            raise b.error("graphgrad has no op of this type")
+        added = {s.decode() for s in node.attr[MARKER].list.s}
+        try:
+            attrs = {k: decode(v) for k, v in node.attr.items() if k not in _IGNORED and k not in added}
+        except UnserializableAttr as e:
+            raise b.error(f"an attribute holds {e}, which a GraphDef cannot carry") from None
+        attrs = {k: branches.define(v) if isinstance(v, BranchRef) else v for k, v in attrs.items()}
+        op = graph.create_op(op_def, inputs, attrs, name=node.name)
+        if BRANCH in node.attr:
+            op._branch = branches.get(node.attr[BRANCH].s.decode())
+        return op
+    if node.op in tf_ops.SAME:
+        attrs = {k: b.attr(k, _DEFAULTS.get(k)) for k in tf_ops.SAME[node.op]} | tf_ops.FIXED.get(node.op, {})
+        if node.op == "Placeholder" and attrs["shape"] is None:
+            attrs["shape"] = TensorShape(None)
+        return graph.create_op(OP_DEFS[node.op], inputs, attrs, name=node.name)
+    builder = tf_ops.BUILDERS.get(node.op)
+    if builder is None:
+        raise b.error("graphgrad cannot build TensorFlow's op type "
+                      f"'{node.op}'" + (" (training ops and gradients are not imported)" if "Grad" in node.op
+                                        or node.op.startswith("Apply") else ""))
+    out = builder(b, module)
+    op = out if isinstance(out, Operation) else (out[0] if isinstance(out, (list, tuple)) else out).op
+    return op
+
+
+def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False, clear_devices=False):
+    """Import `graph_def`'s nodes under scope `name` ('' for none); returns ({node name: op}, scope, skipped
+    types). `skip(node)` leaves a node out; `lenient` leaves out TensorFlow nodes graphgrad cannot build and
+    everything that needs them instead of raising."""
+    import graphgrad as module
+
+    graph_def = as_graph_def(graph_def)
+    graph = get_default_graph()
+    input_map = {(k if ":" in k or k.startswith("^") else k + ":0"): v for k, v in (input_map or {}).items()}
+    unused = set(input_map)
+    ops, skipped = {}, {}
+    with graph.name_scope(name) as scope:
+        branches = _Branches(graph, scope)
+        for node in _in_order(list(graph_def.node)):
+            if skip is not None and skip(node):
+                continue
+            inputs, control, missing = [], [], None
+            for inp in node.input:
+                src, index, is_control = _split(inp)
+                key = f"^{src}" if is_control else f"{src}:{index}"
+                if key in input_map:
+                    unused.discard(key)
+                    value = input_map[key]
+                    (control if is_control else inputs).append(
+                        graph.as_graph_element(value) if is_control else convert_to_tensor(value))
+                elif src in ops:
+                    (control if is_control else inputs).append(ops[src] if is_control else ops[src].outputs[index])
+                else:
+                    missing = src
+                    break
+            if missing is not None:
+                if lenient and (missing in skipped or (skip is not None and missing not in ops)):
+                    skipped[node.name] = node.op
+                    continue
+                raise ValueError(f"Node '{node.name}': input '{missing}' is not in the GraphDef")
+            if _exists(graph, scope + node.name):
+                raise ValueError(f"Node '{scope + node.name}' already exists in the Graph (import under another "
+                                 "name scope: name=None gives 'import')")
+            try:
+                op = _build(node, inputs, graph, module, branches)
+            except ValueError:
+                if lenient and MARKER not in node.attr and not _buildable(node):
+                    skipped[node.name] = node.op
+                    continue
+                raise
+            expected = scope + node.name
+            if op.name != expected:  # a builder's helper op took the name: the node's name reads the result
+                op = identity(op.outputs[0], name=node.name).op
+            for c in control:
+                op._add_control_input(c)
+            if not clear_devices and node.device:
+                op.device = node.device
+            ops[node.name] = op
+    if unused:
+        raise ValueError(f"Attempted to map inputs that were not found in graph_def: [{', '.join(sorted(unused))}]")
+    return ops, scope, skipped
+
+
+def _exists(graph, name):
+    try:
+        graph.get_operation_by_name(name)
+    except KeyError:
+        return False
+    return True
+
+
+def _buildable(node):
+    return node.op in tf_ops.SAME or node.op in tf_ops.BUILDERS
+
+
+def import_graph_def(graph_def, input_map=None, return_elements=None, name=None, op_dict=None,
+                     producer_op_list=None):
+    """TF's `tf.import_graph_def`: add `graph_def`'s nodes to the default graph under `name` ("import" when
+    None, no prefix when ""); `input_map` replaces inputs ("x:0" -> a tensor); returns the tensors ("op:0") and
+    ops ("op") named in `return_elements`, or None."""
+    ops, scope, _ = import_nodes(graph_def, input_map, "import" if name is None else name)
+    if return_elements is None:
+        return None
+    out = []
+    for element in return_elements:
+        src, index, _ = _split(element)
+        if src not in ops:
+            raise ValueError(f"Requested return_element {element!r} not found in graph_def.")
+        out.append(ops[src].outputs[index] if ":" in element else ops[src])
+    return out
+

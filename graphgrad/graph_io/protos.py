@@ -1,0 +1,88 @@
+"""TensorFlow's MetaGraphDef, CollectionDef, SaverDef and VariableDef messages, built at import time from their
+field lists (tensorboardX ships GraphDef, NodeDef, AttrValue and TensorProto but not these, and protoc is not a
+dependency). Field numbers and types are TensorFlow's (core/protobuf/meta_graph.proto, saver.proto,
+core/framework/variable.proto), so the bytes are what TensorFlow reads and writes; fields graphgrad does not use
+(signature_def, asset_file_def, object_graph_def, ...) are left out and kept as unknown fields when parsed.
+"""
+from __future__ import annotations
+
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from tensorboardX.proto import graph_pb2
+
+F = descriptor_pb2.FieldDescriptorProto
+_TYPES = {"string": F.TYPE_STRING, "bytes": F.TYPE_BYTES, "int64": F.TYPE_INT64, "int32": F.TYPE_INT32,
+          "float": F.TYPE_FLOAT, "bool": F.TYPE_BOOL}
+_PACKAGE = "graphgrad.tf"
+
+#: message -> [(field name, number, type, repeated)]; a type starting with "." is a message, "enum:" an enum.
+_MESSAGES = {
+    "MetaGraphDef": [("meta_info_def", 1, ".MetaGraphDef.MetaInfoDef", False),
+                     ("graph_def", 2, ".tensorboardX.GraphDef", False),
+                     ("saver_def", 3, ".SaverDef", False),
+                     ("collection_def", 4, ".MetaGraphDef.CollectionDefEntry", True)],
+    "MetaGraphDef.MetaInfoDef": [("meta_graph_version", 1, "string", False), ("tags", 4, "string", True),
+                                 ("tensorflow_version", 5, "string", False),
+                                 ("tensorflow_git_version", 6, "string", False),
+                                 ("stripped_default_attrs", 7, "bool", False)],
+    "MetaGraphDef.CollectionDefEntry": [("key", 1, "string", False), ("value", 2, ".CollectionDef", False)],
+    "CollectionDef": [("node_list", 1, ".CollectionDef.NodeList", False),
+                      ("bytes_list", 2, ".CollectionDef.BytesList", False),
+                      ("int64_list", 3, ".CollectionDef.Int64List", False),
+                      ("float_list", 4, ".CollectionDef.FloatList", False)],
+    "CollectionDef.NodeList": [("value", 1, "string", True)],
+    "CollectionDef.BytesList": [("value", 1, "bytes", True)],
+    "CollectionDef.Int64List": [("value", 1, "int64", True)],
+    "CollectionDef.FloatList": [("value", 1, "float", True)],
+    "SaverDef": [("filename_tensor_name", 1, "string", False), ("save_tensor_name", 2, "string", False),
+                 ("restore_op_name", 3, "string", False), ("max_to_keep", 4, "int32", False),
+                 ("sharded", 5, "bool", False), ("keep_checkpoint_every_n_hours", 6, "float", False),
+                 ("version", 7, "int32", False)],
+    "VariableDef": [("variable_name", 1, "string", False), ("initializer_name", 2, "string", False),
+                    ("snapshot_name", 3, "string", False), ("is_resource", 5, "bool", False),
+                    ("initial_value_name", 6, "string", False), ("trainable", 7, "bool", False)],
+}
+_ONEOF = {"CollectionDef": "kind"}
+
+
+def _file():
+    fd = descriptor_pb2.FileDescriptorProto(name="graphgrad/tf_meta_graph.proto", package=_PACKAGE,
+                                            syntax="proto3", dependency=[graph_pb2.DESCRIPTOR.name])
+    made = {}
+    for path, fields in _MESSAGES.items():
+        *outer, name = path.split(".")
+        parent = made[".".join(outer)].nested_type if outer else fd.message_type
+        msg = made[path] = parent.add(name=name)
+        if name.endswith("Entry"):
+            msg.options.map_entry = True
+        if path in _ONEOF:
+            msg.oneof_decl.add(name=_ONEOF[path])
+        for fname, number, ftype, repeated in fields:
+            f = msg.field.add(name=fname, number=number, label=F.LABEL_REPEATED if repeated else F.LABEL_OPTIONAL)
+            if ftype.startswith("."):
+                f.type = F.TYPE_MESSAGE
+                f.type_name = ftype if ftype.startswith(".tensorboardX") else f".{_PACKAGE}{ftype}"
+            else:
+                f.type = _TYPES[ftype]
+            if path in _ONEOF:
+                f.oneof_index = 0
+    return fd
+
+
+def _classes():
+    pool = descriptor_pool.Default()
+    try:
+        pool.FindFileByName("graphgrad/tf_meta_graph.proto")
+    except KeyError:
+        pool.Add(_file())
+    return {name: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.{name}"))
+            for name in ("MetaGraphDef", "CollectionDef", "SaverDef", "VariableDef")}
+
+
+_C = _classes()
+MetaGraphDef = _C["MetaGraphDef"]
+CollectionDef = _C["CollectionDef"]
+SaverDef = _C["SaverDef"]
+VariableDef = _C["VariableDef"]
+GraphDef = graph_pb2.GraphDef
+#: SaverDef.CheckpointFormatVersion: graphgrad's checkpoints are read like TF's V2 (a prefix, no single file).
+SAVER_V2 = 2

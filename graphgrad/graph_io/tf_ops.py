@@ -1,0 +1,90 @@
+"""TensorFlow's op types as graphgrad builds them: how `tf.import_graph_def` turns a NodeDef that TensorFlow wrote
+into graphgrad ops. graphgrad's own GraphDefs need none of this (their nodes carry graphgrad's attributes and are
+rebuilt from the op definitions themselves); TensorFlow spells several ops differently (axes and shapes as input
+tensors where graphgrad keeps attributes, `Conv2D` for graphgrad's `Conv`, data_format strings), so each such type
+has a builder here, written with graphgrad's public functions.
+
+Forward ops of MLP, CNN and logistic-regression programs and variable initializers are covered; gradient and
+training ops are not (docs/graph-io.md).
+"""
+from __future__ import annotations
+
+#: TF op types that graphgrad's op of the same type builds directly, with the TF attributes it keeps.
+SAME = {
+    "Const": ("dtype", "value"), "Placeholder": ("dtype", "shape"), "Identity": (), "NoOp": (),
+    "VariableV2": ("shape", "dtype", "container", "shared_name"), "Assign": ("validate_shape",),
+    "MatMul": ("transpose_a", "transpose_b"), "Cast": ("SrcT", "DstT"), "Shape": ("out_type",),
+    "Pack": ("N", "axis"), "ZerosLike": (), "OnesLike": (), "StopGradient": (), "AddN": (),
+    "SparseSoftmaxCrossEntropyWithLogits": (), "SoftmaxCrossEntropyWithLogits": (),
+    **{t: () for t in ("AddV2", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "Pow", "SquaredDifference",
+                       "FloorDiv", "FloorMod", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual",
+                       "LogicalAnd", "LogicalOr", "LogicalNot", "Relu", "Relu6", "Elu", "Selu", "Sigmoid", "Tanh",
+                       "Softplus", "Softsign", "Neg", "Abs", "Exp", "Log", "Log1p", "Sqrt", "Rsqrt", "Square",
+                       "Reciprocal", "Sign", "Floor", "Ceil", "Round", "Select", "SelectV2")},
+}
+
+#: Attributes graphgrad's op has where TensorFlow's op has none (TF's cross-entropy is over the last axis only).
+FIXED = {"SoftmaxCrossEntropyWithLogits": {"axis": -1}}
+
+
+def _nhwc(b):
+    fmt = b.attr("data_format", "NHWC")
+    if fmt not in ("NHWC", "NCHW"):
+        raise b.error(f"data_format {fmt!r} is not supported")
+    return fmt
+
+
+def _reduce(b, fn):
+    return fn(b.input(0), axis=b.const(1).tolist(), keepdims=b.attr("keep_dims", False), name=b.name)
+
+
+def _arg(b, fn):
+    return fn(b.input(0), axis=int(b.const(1)), output_type=b.attr("output_type"), name=b.name)
+
+
+def _pool(b, fn):
+    return fn(b.input(0), list(b.attr("ksize")), list(b.attr("strides")), b.attr("padding"), data_format=_nhwc(b),
+              name=b.name)
+
+
+def _random(b, fn):
+    """A random initializer: the op-level seed only (values differ from TF's: a restore overwrites them)."""
+    seed, seed2 = b.attr("seed", 0), b.attr("seed2", 0)
+    return fn(b.const(0).tolist(), dtype=b.attr("dtype"), seed=(seed2 or seed) or None, name=b.name)
+
+
+BUILDERS = {
+    "Add": lambda b, tf: tf.add(b.input(0), b.input(1), name=b.name),
+    "PlaceholderWithDefault": lambda b, tf: tf.placeholder_with_default(b.input(0), b.attr("shape"), name=b.name),
+    "BiasAdd": lambda b, tf: tf.nn.bias_add(b.input(0), b.input(1), data_format=_nhwc(b), name=b.name),
+    "Softmax": lambda b, tf: tf.nn.softmax(b.input(0), name=b.name),
+    "LogSoftmax": lambda b, tf: tf.nn.log_softmax(b.input(0), name=b.name),
+    "LeakyRelu": lambda b, tf: tf.nn.leaky_relu(b.input(0), alpha=b.attr("alpha", 0.2), name=b.name),
+    "Mean": lambda b, tf: _reduce(b, tf.reduce_mean),
+    "Sum": lambda b, tf: _reduce(b, tf.reduce_sum),
+    "Max": lambda b, tf: _reduce(b, tf.reduce_max),
+    "Min": lambda b, tf: _reduce(b, tf.reduce_min),
+    "Prod": lambda b, tf: _reduce(b, tf.reduce_prod),
+    "ArgMax": lambda b, tf: _arg(b, tf.argmax),
+    "ArgMin": lambda b, tf: _arg(b, tf.argmin),
+    "Reshape": lambda b, tf: tf.reshape(b.input(0), b.input(1), name=b.name),
+    "ConcatV2": lambda b, tf: tf.concat(b.inputs[:-1], int(b.const(len(b.inputs) - 1)), name=b.name),
+    "ExpandDims": lambda b, tf: tf.expand_dims(b.input(0), int(b.const(1)), name=b.name),
+    "Squeeze": lambda b, tf: tf.squeeze(b.input(0), list(b.attr("squeeze_dims", ())) or None, name=b.name),
+    "Transpose": lambda b, tf: tf.transpose(b.input(0), b.const(1).tolist(), name=b.name),
+    "Fill": lambda b, tf: tf.fill(b.input(0), b.input(1), name=b.name),
+    "Tile": lambda b, tf: tf.tile(b.input(0), b.input(1), name=b.name),
+    "GatherV2": lambda b, tf: tf.gather(b.input(0), b.input(1), axis=int(b.const(2)), name=b.name),
+    "StridedSlice": lambda b, tf: tf.strided_slice(
+        b.input(0), b.const(1).tolist(), b.const(2).tolist(), b.const(3).tolist(),
+        **{k: b.attr(k, 0) for k in ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask",
+                                     "shrink_axis_mask")}, name=b.name),
+    "Conv2D": lambda b, tf: tf.nn.conv2d(b.input(0), b.input(1), list(b.attr("strides")), b.attr("padding"),
+                                         data_format=_nhwc(b), dilations=list(b.attr("dilations", (1, 1, 1, 1))),
+                                         name=b.name),
+    "MaxPool": lambda b, tf: _pool(b, tf.nn.max_pool),
+    "AvgPool": lambda b, tf: _pool(b, tf.nn.avg_pool),
+    "RandomUniform": lambda b, tf: _random(b, tf.random_uniform),
+    "RandomStandardNormal": lambda b, tf: _random(b, tf.random_normal),
+    "TruncatedNormal": lambda b, tf: _random(b, tf.truncated_normal),
+}

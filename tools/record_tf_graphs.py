@@ -1,0 +1,163 @@
+"""Write the small GraphDef / MetaGraph files of tests/data/tf_graphs/ with real TensorFlow, for
+tests/test_graph_io.py: graphgrad must import what TF1 wrote (`import_graph_def`, `import_meta_graph`) and compute
+what TF computed.
+
+    python tools/record_tf_graphs.py          # in a venv with tensorflow-cpu (2.x: compat.v1 graph mode)
+    python tools/record_tf_graphs.py --check  # parse and import the meta graph graphgrad writes, under real TF
+
+Each program writes its graph files beside `NAME.npz`, which holds the inputs fed (`feed/<tensor name>`) and the
+values TF computed (`fetch/<tensor name>`). Weights come from a seeded NumPy generator, so every file is
+deterministic.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import numpy as np
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "tf_graphs")
+
+
+def _weights(*shape, seed=0):
+    return np.random.default_rng(seed + sum(shape)).normal(0, 0.5, shape).astype(np.float32)
+
+
+def _save(name, feeds, fetches, sess):
+    values = sess.run(fetches, feeds)
+    arrays = {f"feed/{t.name}": v for t, v in feeds.items()}
+    arrays.update({f"fetch/{t.name}": v for t, v in zip(fetches, values)})
+    np.savez(os.path.join(OUT, f"{name}.npz"), **arrays)
+
+
+def mlp(tf):
+    """An MLP trained one step: its .meta (with the training op and the saver's ops), its checkpoint, its
+    frozen inference graph (.pb) and the same graph as text (.pbtxt)."""
+    x = tf.placeholder(tf.float32, (None, 4), name="x")
+    y = tf.placeholder(tf.int64, (None,), name="y")
+    w1 = tf.Variable(_weights(4, 8), name="w1")
+    b1 = tf.Variable(np.zeros(8, np.float32), name="b1")
+    w2 = tf.Variable(_weights(8, 3), name="w2")
+    b2 = tf.Variable(np.full(3, 0.1, np.float32), name="b2")
+    h = tf.nn.relu(tf.matmul(x, w1) + b1)
+    logits = tf.nn.bias_add(tf.matmul(h, w2), b2, name="logits")
+    probs = tf.nn.softmax(logits, name="probs")
+    pred = tf.argmax(logits, 1, name="pred")
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits), name="loss")
+    acc = tf.reduce_mean(tf.cast(tf.equal(pred, y), tf.float32), name="accuracy")
+    step = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+    tf.add_to_collection("train_op", step)
+    feeds = {x: _weights(5, 4, seed=1), y: np.array([0, 1, 2, 1, 0])}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(step, feeds)
+        tf.train.Saver().save(sess, os.path.join(OUT, "mlp", "model.ckpt"))
+        _save("mlp", feeds, [logits, probs, pred, loss, acc], sess)
+        frozen = tf.graph_util.convert_variables_to_constants(sess, sess.graph_def, ["probs", "pred"])
+        tf.train.write_graph(frozen, OUT, "mlp_frozen.pb", as_text=False)
+        tf.train.write_graph(sess.graph_def, OUT, "mlp.pbtxt")
+
+
+def cnn(tf):
+    """A small CNN as a frozen .pb: Conv2D, MaxPool, AvgPool, a Reshape to a shape built from Shape,
+    StridedSlice and Pack, Sigmoid/Tanh, Sum, Cast, RealDiv, Sub, a PlaceholderWithDefault."""
+    x = tf.placeholder(tf.float32, (None, 6, 6, 2), name="images")
+    scale = tf.placeholder_with_default(tf.constant(1.0), (), name="scale")
+    k = tf.Variable(_weights(3, 3, 2, 4), name="conv/kernel")
+    b = tf.Variable(_weights(4), name="conv/bias")
+    c = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x * scale, k, [1, 1, 1, 1], "SAME"), b))
+    p = tf.nn.max_pool(c, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    a = tf.nn.avg_pool(c, [1, 3, 3, 1], [1, 2, 2, 1], "SAME")
+    batch = tf.shape(x)[0]
+    flat = tf.reshape(tf.concat([p, a], axis=3), tf.stack([batch, -1]), name="flat")
+    w = tf.Variable(_weights(72, 3), name="dense/kernel")
+    z = tf.matmul(flat, w)
+    out = tf.subtract(tf.sigmoid(z), tf.tanh(z) / 2.0, name="out")
+    total = tf.reduce_sum(out, axis=1, name="total")
+    n = tf.cast(batch, tf.float32, name="n")
+    mean = tf.realdiv(tf.reduce_sum(total), n, name="mean")
+    feeds = {x: _weights(2, 6, 6, 2, seed=2)}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        _save("cnn", feeds, [out, total, mean], sess)
+        frozen = tf.graph_util.convert_variables_to_constants(sess, sess.graph_def, ["out", "total", "mean"])
+        tf.train.write_graph(frozen, OUT, "cnn_frozen.pb", as_text=False)
+
+
+def misc(tf):
+    """The other ops import maps, as a GraphDef without variables: Transpose, ExpandDims, Squeeze, LeakyRelu,
+    LogSoftmax, Max/Min/Prod, ArgMin, Fill, Tile, GatherV2, Minimum, Square."""
+    x = tf.placeholder(tf.float32, (None, 3, 4), name="x")
+    sq = tf.squeeze(tf.expand_dims(tf.transpose(x, [0, 2, 1]), 1), [1])
+    ls = tf.nn.log_softmax(tf.nn.leaky_relu(sq, 0.3))
+    mx = tf.reduce_max(ls, axis=2, name="max")
+    mn = tf.reduce_min(ls, axis=[1], keepdims=True, name="min")
+    pr = tf.reduce_prod(tf.sigmoid(x), axis=-1, name="prod")
+    am = tf.argmin(mx, 1, name="argmin")
+    filled = tf.minimum(tf.fill(tf.shape(mx), 2.0), tf.square(mx), name="filled")
+    tl = tf.tile(mn, [1, 2, 1], name="tiled")
+    g = tf.gather(x, [2, 0], axis=2, name="gathered")
+    feeds = {x: _weights(2, 3, 4, seed=3)}
+    with tf.Session() as sess:
+        _save("misc", feeds, [mx, mn, pr, am, filled, tl, g], sess)
+    tf.train.write_graph(tf.get_default_graph(), OUT, "misc.pb", as_text=False)
+
+
+def check():
+    """Under real TF: parse the meta graph graphgrad writes (tests/test_graph_io.py's `graphgrad_meta_graph`),
+    import it, restore graphgrad's checkpoint of it and compare one run."""
+    import tempfile
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    import graphgrad as gg
+
+    d = tempfile.mkdtemp()
+    g = gg.Graph()
+    with g.as_default():
+        x = gg.placeholder(gg.float32, (None, 3), name="x")
+        w = gg.Variable(_weights(3, 2), name="w")
+        y = gg.nn.relu(gg.matmul(x, w) + 1.0, name="y")
+        with gg.Session() as s:
+            s.run(gg.global_variables_initializer())
+            gg.train.Saver().save(s, os.path.join(d, "model"))
+            gg.train.write_graph(g, d, "g.pbtxt")
+            want = s.run(y, {x: np.ones((2, 3), np.float32)})
+    import tensorflow.compat.v1 as tf
+
+    tf.disable_v2_behavior()
+    mg = tf.MetaGraphDef()
+    with open(os.path.join(d, "model.meta"), "rb") as f:
+        mg.ParseFromString(f.read())
+    print("parsed meta graph:", len(mg.graph_def.node), "nodes, collections", sorted(mg.collection_def))
+    from google.protobuf import text_format
+
+    gd = text_format.Parse(open(os.path.join(d, "g.pbtxt")).read(), tf.GraphDef())
+    print("parsed GraphDef text:", len(gd.node), "nodes")
+    with tf.Graph().as_default():
+        tf.import_graph_def(gd, name="")
+        with tf.Session() as sess:
+            sess.run("w/Assign")
+            got = sess.run("y:0", {"x:0": np.ones((2, 3), np.float32)})
+    print("TF runs graphgrad's GraphDef:", np.allclose(got, want, atol=1e-6))
+
+
+def main():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "--check" in sys.argv:
+        return check()
+    import tensorflow.compat.v1 as tf
+
+    tf.disable_v2_behavior()
+    shutil.rmtree(OUT, ignore_errors=True)
+    os.makedirs(OUT)
+    for program in (mlp, cnn, misc):
+        with tf.Graph().as_default():
+            program(tf)
+    for root, _, files in os.walk(OUT):
+        for f in sorted(files):
+            print(os.path.relpath(os.path.join(root, f), OUT), os.path.getsize(os.path.join(root, f)))
+
+
+if __name__ == "__main__":
+    main()
