@@ -88,6 +88,10 @@ EXPECTED_DIFFERENCES = {
         {"error": "ValueError", "base": "ValueError", "has": []},
         "a float initializer for an int32 variable is refused up front (ValueError, as TF 2's initializers "
         "do); TF 1's glorot fails later converting a float to int32 (TypeError)"),
+    "image_adjustments.rot_shapes": (
+        {"rot1": [[5, 4, 3], "uint8"], "rot3": [[1, 5, 4, 3], "float32"]},
+        "rot90's k is known while building, so the rotated height and width are known; TF picks the rotation with a "
+        "tf.case on k and loses them (TF's other shapes and every value match)"),
     "data_shuffle.graph_seed_orders": (
         ..., "with only a graph seed, a shuffle's op seed is the graph's op count, TF 1.x's rule "
         "(framework/random_seed.py; TF 2.x counts seed requests instead), so the order differs from TF 2.21's; "
@@ -167,7 +171,7 @@ def test_program_matches_tensorflow(name):
 
 
 def test_reference_is_small_and_covers_every_program():
-    assert os.path.getsize(os.path.join(HERE, "tf1_reference.json")) < 200_000
+    assert os.path.getsize(os.path.join(HERE, "tf1_reference.json")) < 250_000  # 70 programs: ~200 KB
     recorded = {k for k in REFERENCE if not k.startswith("_")}
     assert recorded == set(recorder.PROGRAMS), "re-record: programs and reference disagree"
     for key in {**EXPECTED_DIFFERENCES, **GPU_DIFFERENCES}:

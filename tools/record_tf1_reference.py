@@ -2283,6 +2283,97 @@ def partitioned_variables(tf, r):
         r["assigned"] = s.run([v.value() for v in pv])
 
 
+@program
+def linalg_values_and_gradients(tf, r):
+    """Determinants, inverse, Cholesky, solves, decompositions and band/diagonal ops in float64, with their
+    gradients: sign-free functions of singular and eigen vectors and of Q, R (LAPACK's and Eigen's signs may
+    differ), and shape errors."""
+    rng = np.random.default_rng(11)
+    a = tf.constant(rng.uniform(-0.5, 0.5, (2, 3, 3)) + 2 * np.eye(3))
+    m = rng.uniform(-1, 1, (3, 3))
+    spd = tf.constant(m @ m.T + 3 * np.eye(3))
+    b = tf.constant(rng.standard_normal((2, 3, 2)))
+    w = tf.constant(rng.standard_normal((4, 3)) + np.eye(4, 3) * np.array([2.0, 4.0, 6.0]))
+    sym = (spd + tf.linalg.adjoint(spd)) * 0.5
+    s, u, v = tf.svd(w)
+    q, rr = tf.qr(w)
+    e, vecs = tf.self_adjoint_eig(sym)
+    sign, logabs = tf.linalg.slogdet(a)  # TF 1.x also had tf.log_matrix_determinant; TF 2's compat.v1 has not
+    ys = {"det": tf.matrix_determinant(a), "sign": sign, "logabs": logabs, "inv": tf.matrix_inverse(a),
+          "chol": tf.cholesky(sym),
+          "solve": tf.matrix_solve(a, b), "solve_adjoint": tf.matrix_solve(a, b, adjoint=True),
+          "tri_lower": tf.matrix_triangular_solve(a, b), "tri_upper_adjoint": tf.matrix_triangular_solve(
+              a, b, lower=False, adjoint=True), "chol_solve": tf.cholesky_solve(tf.cholesky(sym), b[0]),
+          "lstsq": tf.matrix_solve_ls(w, tf.constant([[1.0], [2.0], [3.0], [4.0]], tf.float64), 0.1),
+          "logdet": tf.linalg.logdet(sym), "s": s, "abs_u": tf.abs(u), "abs_v": tf.abs(v), "abs_q": tf.abs(q),
+          "abs_r": tf.abs(rr), "e": e, "abs_vecs": tf.abs(vecs), "eigvals": tf.self_adjoint_eigvals(sym),
+          "singular_values": tf.svd(w, compute_uv=False), "band": tf.matrix_band_part(w, 1, 0),
+          "diag": tf.matrix_diag(b[..., 0]), "diag_part": tf.matrix_diag_part(w), "trace": tf.trace(a),
+          "set_diag": tf.matrix_set_diag(w, [7.0, 8.0, 9.0]), "expm": tf.linalg.expm(a - 2 * np.eye(3))}
+    r["shapes"] = {k: [dims(t), t.dtype.name] for k, t in ys.items()}
+    weights = {k: tf.constant(rng.standard_normal(dims(t))) for k, t in ys.items() if k != "sign"}
+    loss = tf.add_n([tf.reduce_sum(ys[k] * weights[k]) for k in sorted(weights)])
+    grads = tf.gradients(loss, [a, spd, b, w])
+    second = tf.gradients(tf.reduce_sum(tf.gradients(tf.reduce_sum(ys["det"] + ys["inv"][..., 0, 1]), a)[0]
+                                        * weights["inv"]), a)[0]
+    with tf.Session() as sess:
+        r["values"] = sess.run(ys)
+        r["grads"] = sess.run(grads)
+        r["second"] = sess.run(second)
+    rank1, unequal = "Shape must be at least rank 2 but is rank 1", "Dimensions must be equal"
+    for key, build, fragment in [
+            ("det_rank1", lambda: tf.matrix_determinant(tf.ones([3])), rank1),
+            ("det_not_square", lambda: tf.matrix_determinant(tf.ones([2, 3])), unequal),
+            ("solve_mismatch", lambda: tf.matrix_solve(tf.ones([3, 3]), tf.ones([2, 1])), unequal),
+            ("svd_rank1", lambda: tf.svd(tf.ones([3])), rank1),
+            ("det_int", lambda: tf.matrix_determinant(tf.ones([2, 2], tf.int32)), "not in list of allowed values")]:
+        r[key] = r.error(build, fragment)
+
+@program
+def image_adjustments(tf, r):
+    """tf.image's dtype conversion, flips, rotations, crops and pads, brightness, contrast and grayscale on a uint8
+    and a float image (one and a batch), with a gradient through the float ones; random ones by shape and range."""
+    rng = np.random.default_rng(12)
+    u8 = tf.constant(rng.integers(0, 256, (4, 5, 3)).astype(np.uint8))
+    f32 = tf.constant(rng.integers(0, 17, (1, 4, 5, 3)).astype(np.float32) / 16)  # short decimals: a small file
+    ys = {"to_uint8": tf.image.convert_image_dtype(f32, tf.uint8),
+          "to_uint8_sat": tf.image.convert_image_dtype(f32 * 1.5 - 0.25, tf.uint8, saturate=True),
+          "lr": tf.image.flip_left_right(u8), "ud": tf.image.flip_up_down(u8),
+          "rot1": tf.image.rot90(u8), "rot3": tf.image.rot90(f32[:1], 3),
+          "central": tf.image.central_crop(u8, 0.5),
+          "crop": tf.image.crop_to_bounding_box(f32, 1, 2, 3, 3),
+          "pad": tf.image.pad_to_bounding_box(u8, 1, 2, 6, 8),
+          "crop_or_pad": tf.image.resize_image_with_crop_or_pad(u8, 3, 7),
+          "crop_or_pad_batch": tf.image.resize_image_with_crop_or_pad(f32[:1], 6, 3),
+          "gray_u8": tf.image.rgb_to_grayscale(u8),
+          "rgb": tf.image.grayscale_to_rgb(tf.image.rgb_to_grayscale(u8)),
+          "bright_u8": tf.image.adjust_brightness(u8, 0.2),
+          "contrast_u8": tf.image.adjust_contrast(u8, 1.7), "contrast_f32": tf.image.adjust_contrast(f32[:1], 0.5)}
+    r["shapes"] = {k: [dims(t), t.dtype.name] for k, t in ys.items() if not k.startswith("rot")}
+    r["rot_shapes"] = {k: [dims(t), t.dtype.name] for k, t in ys.items() if k.startswith("rot")}
+    floats = [k for k, t in ys.items() if t.dtype == tf.float32 and not k.startswith("contrast")]  # TF: no gradient
+    loss = tf.add_n([tf.reduce_sum(ys[k] * (i + 1.0)) for i, k in enumerate(sorted(floats))])
+    grad = tf.gradients(loss, f32)[0]
+    rand = {"flip": tf.image.random_flip_left_right(u8, seed=1), "flip_ud": tf.image.random_flip_up_down(f32, seed=1),
+            "brightness": tf.image.random_brightness(f32, 0.3, seed=1),
+            "contrast": tf.image.random_contrast(u8, 0.5, 1.5, seed=1), "crop": tf.random_crop(u8, [3, 3, 3], seed=1),
+            "image_crop": tf.image.random_crop(f32, [1, 2, 2, 3], seed=1)}
+    r["random_shapes"] = {k: [dims(t), t.dtype.name] for k, t in rand.items()}
+    with tf.Session() as s:
+        r["values"] = s.run(ys)
+        r["grad"] = s.run(grad)
+        got, img, imgf = s.run([rand, u8, f32])
+    r["random_flip_is_a_flip"] = bool((got["flip"] == img).all() or (got["flip"] == img[:, ::-1]).all())
+    delta = got["brightness"] - imgf
+    r["random_brightness_in_range"] = bool(np.ptp(delta) < 1e-5 and abs(delta.flat[0]) <= 0.3)
+    windows = [img[i:i + 3, j:j + 3] for i in range(2) for j in range(3)]
+    r["random_crop_is_a_window"] = any((w == got["crop"]).all() for w in windows)
+    r["errors"] = [r.error(lambda: tf.image.crop_to_bounding_box(u8, 2, 0, 3, 5), "height must be >= target + offset"),
+                   r.error(lambda: tf.image.pad_to_bounding_box(u8, -1, 0, 8, 8), "offset_height must be >= 0"),
+                   r.error(lambda: tf.image.flip_left_right(tf.zeros([3, 3])), "must be at least three-dimensional"),
+                   r.error(lambda: tf.image.random_contrast(u8, 1.0, 0.5), "upper must be > lower")]
+
+
 def main(argv):
     if "--graphgrad" in argv:
         import graphgrad as tf

@@ -87,6 +87,7 @@ int16 = DType("int16", np.int16)
 int32 = DType("int32", np.int32)
 int64 = DType("int64", np.int64)
 uint8 = DType("uint8", np.uint8)
+uint16 = DType("uint16", np.uint16)  # 16-bit PNGs (tf.image.decode_png(dtype=tf.uint16))
 bool_ = DType("bool", np.bool_)
 string = DType("string", np.object_)
 half, double = float16, float64
@@ -94,7 +95,7 @@ half, double = float16, float64
 #: never a CUDA graph's; shares NumPy's object dtype with tf.string, so `as_dtype(np.object_)` stays tf.string.
 variant = DType("variant", np.object_)
 
-_ALL = [float16, float32, float64, int8, int16, int32, int64, uint8, bool_, string]
+_ALL = [float16, float32, float64, int8, int16, int32, int64, uint8, uint16, bool_, string]
 _BY_NP = {d.np: d for d in _ALL}
 _BY_NAME = {d.name: d for d in _ALL}
 _BY_NAME.update(half=float16, double=float64, float=float32, variant=variant)

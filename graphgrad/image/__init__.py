@@ -19,6 +19,10 @@ from ..framework.op_def import static_shape
 from ..ops import array_ops, math_ops
 from ..ops.array_ops import get_static_value
 from ..ops.core import constant, convert_to_tensor
+from ..ops.image_codec_ops import *  # noqa: F403  (image files, on Pillow: the `image` extra)
+from ..ops.image_codec_ops import __all__ as _codecs
+from .adjust import *  # noqa: F401,F403
+from .adjust import __all__ as _adjust_all
 
 
 class ResizeMethod:
@@ -137,8 +141,5 @@ def per_image_standardization(image, name=None):
         return math_ops.divide(centred, math_ops.maximum(std, min_std), name=scope)
 
 
-from .decode_ops import decode_image, decode_jpeg, decode_png, rgb_to_grayscale  # noqa: E402
-
-__all__ = ["decode_image", "decode_jpeg", "decode_png", "rgb_to_grayscale",
-           "ResizeMethod", "resize", "resize_v2", "resize_images", "resize_bilinear", "resize_nearest_neighbor",
-           "per_image_standardization"]
+__all__ = ["ResizeMethod", "resize", "resize_v2", "resize_images", "resize_bilinear", "resize_nearest_neighbor",
+           "per_image_standardization", *_codecs, *_adjust_all]

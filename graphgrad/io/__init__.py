@@ -1,5 +1,8 @@
 """`tf.io` (and, through graphgrad.python_io, TF1's `tf.python_io`): TFRecord files and tf.train.Example parsing
 (docs/data.md, "TFRecord files")."""
+from ..ops.image_codec_ops import *  # noqa: F403  (tf.io.decode_png, ...: the same ops as tf.image's)
+from ..ops.image_codec_ops import __all__ as _codecs
+from ..ops.io_ops import write_file
 from .decode_ops import decode_csv, decode_raw, matching_files, read_file
 from .parsing_ops import (
     FixedLenFeature,
@@ -14,4 +17,4 @@ from .tfrecord import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, 
 __all__ = ["decode_csv", "decode_raw", "matching_files", "read_file",
            "FixedLenFeature", "FixedLenSequenceFeature", "TFRecordCompressionType", "TFRecordOptions",
            "TFRecordWriter", "VarLenFeature", "parse_example", "parse_single_example", "parse_single_sequence_example",
-           "tf_record_iterator"]
+           "tf_record_iterator", "write_file", *_codecs]

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, require, static_shape
-from . import arithmetic_ops, array_ops, matmul_ops, unary_ops
+from . import arithmetic_ops, array_ops, decomposition_ops, matmul_ops, matrix_diag_ops, matrix_ops, unary_ops
 from .arithmetic_ops import div_no_nan, multiply
 from .cast_ops import cast
 from .core import apply_op, convert_to_tensor, identity
@@ -358,6 +358,26 @@ def _same_dtype(xs):
 # `tf.linalg` gathers these with the matrix functions defined elsewhere.
 matmul = matmul_ops.matmul
 tensordot = matmul_ops.tensordot
-transpose = array_ops.matrix_transpose
+transpose = matrix_transpose = array_ops.matrix_transpose
+adjoint = matrix_ops.adjoint
+det = matrix_ops.matrix_determinant
+slogdet = matrix_ops.slogdet
+logdet = matrix_ops.logdet
+inv = matrix_ops.matrix_inverse
+expm = matrix_ops.matrix_exponential
+cholesky = matrix_ops.cholesky
+cholesky_solve = matrix_ops.cholesky_solve
+solve = matrix_ops.matrix_solve
+triangular_solve = matrix_ops.matrix_triangular_solve
+lstsq = matrix_ops.matrix_solve_ls
+qr = decomposition_ops.qr
+svd = decomposition_ops.svd
+eigh = decomposition_ops.self_adjoint_eig
+eigvalsh = decomposition_ops.self_adjoint_eigvals
+band_part = matrix_diag_ops.matrix_band_part
+diag = matrix_diag_ops.matrix_diag
+diag_part = matrix_diag_ops.matrix_diag_part
+set_diag = matrix_diag_ops.matrix_set_diag
+trace = matrix_diag_ops.trace
 
 __all__ = ["norm", "einsum"]
