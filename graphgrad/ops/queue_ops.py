@@ -108,10 +108,14 @@ class QueueState:
         self.version += 1
         self.cond.notify_all()
 
-    def _wait(self, ctx, seen):
-        """Wait for a change after `seen`, letting other runs of the session go meanwhile."""
+    def _wait(self, ctx, seen, op):
+        """Wait for a change after `seen`, letting other runs of the session go meanwhile; past the run's
+        deadline (RunOptions.timeout_in_ms) a DeadlineExceededError, as TF's."""
+        left = ctx.time_left()
+        if left is not None and left <= 0:
+            raise op_error(errors.DeadlineExceededError, op, "Timed out waiting for notification")
         with ctx.lock_released(), self.cond:
-            self.cond.wait_for(lambda: self.version != seen, timeout=1.0)
+            self.cond.wait_for(lambda: self.version != seen, timeout=1.0 if left is None else min(1.0, left))
 
     def put(self, ctx, op, rows):
         """Enqueue `rows` (element tuples) one by one as room frees up; CancelledError on a closed queue."""
@@ -132,7 +136,7 @@ class QueueState:
                 if done == len(rows):
                     return
                 seen = self.version
-            self._wait(ctx, seen)
+            self._wait(ctx, seen, op)
 
     def take(self, ctx, op, n, up_to):
         """`n` elements (fewer, but at least one, for `up_to` once the queue is closed), waiting for them."""
@@ -154,7 +158,7 @@ class QueueState:
                 if out is not None:
                     self._changed()
                     return out
-            self._wait(ctx, seen)
+            self._wait(ctx, seen, op)
 
     def shut(self, cancel_pending_enqueues):
         with self.cond:

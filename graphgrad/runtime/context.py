@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 
 import numpy as np
 
@@ -40,6 +41,7 @@ class RunContext:
         #: Per-session state of ops above the runtime (tf.data iterators: their position, background threads):
         #: key -> object; values with a `close()` are closed when the session closes (`close`).
         self.resources: dict = {}
+        self._deadlines = threading.local()  # per thread: the monotonic time its run's waits must end by
 
     @contextlib.contextmanager
     def lock_released(self):
@@ -56,6 +58,20 @@ class RunContext:
             yield
         finally:
             lock._acquire_restore(state)
+
+    @contextlib.contextmanager
+    def deadline(self, seconds):
+        """Within it, this thread's run has `seconds` to finish its waits (RunOptions.timeout_in_ms)."""
+        self._deadlines.at = time.monotonic() + seconds
+        try:
+            yield
+        finally:
+            self._deadlines.at = None
+
+    def time_left(self):
+        """Seconds left before this thread's run deadline, or None without one (a blocking op's wait)."""
+        at = getattr(self._deadlines, "at", None)
+        return None if at is None else at - time.monotonic()
 
     def close(self):
         """Release the per-session state: close every resource that can be closed (stops tf.data's prefetch

@@ -453,6 +453,23 @@ class Plan:
             else:
                 self.ctx.set_variable(v, val)
 
+    def enable_trace(self):
+        """Time every kernel of this plan's runs (a traced `Session.run`, RunOptions.FULL_TRACE): the kernels are
+        wrapped to note (op, start ns, end ns, thread id) in `trace_records()`, islands and graph replay stay off
+        so that each op is seen; ops inside a tf.cond branch or a loop body count in their op's time."""
+        self._jit_in, self.replay = None, None
+        self._trace = threading.local()
+        for pos, op in enumerate(self.steps):
+            k = f"k{pos}"
+            if k in self._ns:
+                self._ns[k] = _timed(self._ns[k], op, self._trace)
+        return self
+
+    def trace_records(self):
+        """The kernels timed by this thread's last run of a traced plan, in run order (emptied)."""
+        records, self._trace.records = getattr(self._trace, "records", []), []
+        return records
+
     def __call__(self, feeds):
         if self.locked:
             with self.ctx.lock:
@@ -631,6 +648,19 @@ def _same(x):
 
 def _nothing():
     pass
+
+
+def _timed(kernel, op, trace):
+    def run(*args, **kwargs):
+        start = time.time_ns()
+        try:
+            return kernel(*args, **kwargs)
+        finally:
+            records = getattr(trace, "records", None)
+            if records is None:
+                records = trace.records = []
+            records.append((op, start, time.time_ns(), threading.get_ident()))
+    return run
 
 
 def _into_kept_buffer(kernel, shape_of, dtype, xp):

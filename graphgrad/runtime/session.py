@@ -134,6 +134,8 @@ class Session:
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         feed_dict = feed_dict or {}
+        if options is not None or run_metadata is not None:
+            return self._run_with_options(fetches, feed_dict, options, run_metadata)
         try:
             key = (_freeze(fetches), tuple(feed_dict))
             entry = self._plans.get(key)  # hashes the key once
@@ -151,6 +153,47 @@ class Session:
         if feeds and self._feed_to_device is not None:
             feeds = [self._feed_to_device(f) for f in feeds]
         values = plan(feeds)
+        return values[0] if structure is None else structure.rebuild(values)
+
+    def _run_with_options(self, fetches, feed_dict, options, run_metadata):
+        """`run` with a RunOptions and/or a RunMetadata: `timeout_in_ms` bounds the run's waits (a queue op,
+        DeadlineExceededError after it), and with a `trace_level` and a RunMetadata the kernels are timed into
+        `run_metadata.step_stats` (one device, one NodeExecStats per op run, as TF's tracer fills it; the
+        metadata of each run replaces the last's, as in TF)."""
+        from .run_metadata import RunOptions, fill_step_stats
+
+        if run_metadata is not None:
+            run_metadata.Clear()  # TF parses each run's metadata into it afresh
+        trace = run_metadata is not None and options is not None and options.trace_level != RunOptions.NO_TRACE
+        timeout = options.timeout_in_ms if options is not None else 0
+        if not trace:
+            if timeout <= 0:
+                return self.run(fetches, feed_dict)
+            with self._ctx.deadline(timeout / 1000):
+                return self.run(fetches, feed_dict)
+        try:
+            key = ("traced", _freeze(fetches), tuple(feed_dict))
+            entry = self._plans.get(key)
+        except TypeError:
+            key = entry = None
+        if entry is None:
+            entry = self._compile(fetches, feed_dict)
+            entry[0].enable_trace()
+            if key is not None:
+                self._plans[key] = entry
+        plan, structure = entry
+        feeds = [check_feed(v, spec) for v, spec in zip(feed_dict.values(), plan.feed_specs)]
+        if feeds and self._feed_to_device is not None:
+            feeds = [self._feed_to_device(f) for f in feeds]
+        plan.trace_records()
+        try:
+            if timeout > 0:
+                with self._ctx.deadline(timeout / 1000):
+                    values = plan(feeds)
+            else:
+                values = plan(feeds)
+        finally:
+            fill_step_stats(run_metadata, plan.trace_records())
         return values[0] if structure is None else structure.rebuild(values)
 
     def _compile(self, fetches, feed_dict):
