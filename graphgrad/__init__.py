@@ -12,6 +12,7 @@ from . import (
     datasets,
     estimator,  # noqa: E402  (tf.estimator: Estimator, EstimatorSpec, numpy_input_fn; docs/estimator.md)
     feature_column,
+    gfile,  # noqa: E402  (tf.gfile: TF's file API on the local file system)
     image,
     initializers,
     io,

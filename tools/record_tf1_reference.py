@@ -1830,6 +1830,56 @@ def layers_batch_normalization(tf, r):
                                   "undefined `axis` dimension")
 
 
+@program
+def gfile_api(tf, r):
+    """tf.gfile on a temporary folder: files written and read back (text and bytes, lines, seek), listings,
+    globs, walks, stats, copies and renames, and the errors of missing and existing paths."""
+    import tempfile
+
+    g = tf.gfile
+    with tempfile.TemporaryDirectory() as d:
+        sub = os.path.join(d, "a", "b")
+        g.MakeDirs(sub)
+        g.MakeDirs(sub)  # again: nothing
+        with g.GFile(os.path.join(sub, "t.txt"), "w") as f:
+            f.write("one\ntwo\nthree\n")
+        with g.GFile(os.path.join(d, "a", "x.bin"), "wb") as f:
+            f.write(b"\x00\x01\x02")
+        with g.GFile(os.path.join(sub, "t.txt")) as f:
+            r["readline"] = [f.readline(), f.tell()]
+            f.seek(4)
+            r["after_seek"] = f.read()
+            r["size"] = f.size()
+        with g.GFile(os.path.join(sub, "t.txt"), "r") as f:
+            r["lines"] = f.readlines()
+        with g.GFile(os.path.join(sub, "t.txt"), "r") as f:
+            r["iterated"] = [line for line in f]
+        r["bytes"] = g.GFile(os.path.join(d, "a", "x.bin"), "rb").read()
+        r["exists"] = [g.Exists(sub), g.Exists(os.path.join(d, "nope")), g.IsDirectory(sub),
+                       g.IsDirectory(os.path.join(d, "a", "x.bin"))]
+        r["list"] = g.ListDirectory(os.path.join(d, "a"))
+        r["glob"] = [os.path.relpath(p, d) for p in g.Glob(os.path.join(d, "a", "*"))]
+        r["walk"] = [[os.path.relpath(top, d), sorted(dirs), sorted(files)] for top, dirs, files in g.Walk(d)]
+        st = g.Stat(os.path.join(d, "a", "x.bin"))
+        r["stat"] = [st.length, st.is_directory, g.Stat(sub).is_directory]
+        g.Copy(os.path.join(d, "a", "x.bin"), os.path.join(d, "y.bin"))
+        r["copy_exists"] = r.error(lambda: g.Copy(os.path.join(d, "a", "x.bin"), os.path.join(d, "y.bin")))
+        g.Copy(os.path.join(d, "a", "x.bin"), os.path.join(d, "y.bin"), overwrite=True)
+        r["rename_exists"] = r.error(lambda: g.Rename(os.path.join(d, "y.bin"), os.path.join(d, "a", "x.bin")))
+        g.Rename(os.path.join(d, "y.bin"), os.path.join(d, "z.bin"))
+        r["after_rename"] = sorted(g.ListDirectory(d))
+        r["mkdir_exists"] = r.error(lambda: g.MkDir(sub))
+        r["read_missing"] = r.error(lambda: g.GFile(os.path.join(d, "nope")).read(), "No such file or directory")
+        r["remove_missing"] = r.error(lambda: g.Remove(os.path.join(d, "nope")))
+        r["list_missing"] = r.error(lambda: g.ListDirectory(os.path.join(d, "nope")))
+        r["delete_missing"] = r.error(lambda: g.DeleteRecursively(os.path.join(d, "nope")))
+        r["write_in_missing_dir"] = r.error(lambda: g.GFile(os.path.join(d, "no", "f"), "w").write("x"))
+        g.DeleteRecursively(os.path.join(d, "a"))
+        g.Remove(os.path.join(d, "z.bin"))
+        r["emptied"] = g.ListDirectory(d)
+        r["io_gfile"] = [tf.io.gfile.exists(d), tf.io.gfile.listdir(d), tf.io.gfile.isdir(d)]
+
+
 # --- tf.data -------------------------------------------------------------------------------------------------
 
 def _spec(ds_or_it):

@@ -1,5 +1,6 @@
 """`tf.io` (and, through graphgrad.python_io, TF1's `tf.python_io`): TFRecord files and tf.train.Example parsing
 (docs/data.md, "TFRecord files")."""
+from .. import gfile  # noqa: F401  (tf.io.gfile)
 from ..ops.image_codec_ops import *  # noqa: F403  (tf.io.decode_png, ...: the same ops as tf.image's)
 from ..ops.image_codec_ops import __all__ as _codecs
 from ..ops.io_ops import write_file
