@@ -385,6 +385,96 @@ def outputs_and_aliases(tf, slim, folder):
     return out
 
 
+@program
+def data_pipeline(tf, slim, folder):
+    """TF-Slim's data module on TFRecord files of tf.train.Examples (a PNG, a raw image, a label, a VarLen
+    feature, box coordinates): DatasetDataProvider read in order until the end of the epoch, single_pass_read,
+    prefetch_queue of a dict, get_data_files, and the errors."""
+    rng = np.random.default_rng(9)
+    images = rng.integers(0, 256, (5, 3, 4, 3)).astype(np.uint8)
+    with tf.Graph().as_default(), tf.Session() as s:
+        img = tf.placeholder(tf.uint8, [3, 4, 3])
+        pngs = [s.run(tf.image.encode_png(img), {img: im}) for im in images]
+
+    def feature(kind, values):
+        box = {"bytes": tf.train.BytesList, "int64": tf.train.Int64List, "float": tf.train.FloatList}[kind]
+        return tf.train.Feature(**{f"{kind}_list": box(value=values)})
+
+    paths = []
+    for shard in range(2):
+        path = os.path.join(folder, f"train-{shard}.tfrecord")
+        paths.append(path)
+        with tf.python_io.TFRecordWriter(path) as w:
+            for i in range(shard * 3, min(shard * 3 + 3, 5)):
+                raw = i == 4
+                example = tf.train.Example(features=tf.train.Features(feature={
+                    "image/encoded": feature("bytes", [images[i].tobytes() if raw else pngs[i]]),
+                    "image/format": feature("bytes", [b"raw" if raw else b"png"]),
+                    "label": feature("int64", [i * 10]),
+                    "tags": feature("int64", list(range(i % 3 + 1))),
+                    "box/ymin": feature("float", [0.1 * i]), "box/xmin": feature("float", [0.2]),
+                    "box/ymax": feature("float", [0.5]), "box/xmax": feature("float", [0.9])}))
+                w.write(example.SerializeToString())
+    out = {"files": [os.path.basename(p) for p in slim.parallel_reader.get_data_files(os.path.join(folder, "*"))]}
+    D = slim.tfexample_decoder
+    keys = {"image/encoded": tf.FixedLenFeature((), tf.string), "image/format": tf.FixedLenFeature((), tf.string),
+            "label": tf.FixedLenFeature([1], tf.int64), "tags": tf.VarLenFeature(tf.int64),
+            **{f"box/{k}": tf.VarLenFeature(tf.float32) for k in ("ymin", "xmin", "ymax", "xmax")}}
+    handlers = {"image": D.Image(shape=[3, 4, 3]), "label": D.Tensor("label", shape=[]),
+                "tags": D.Tensor("tags", default_value=-1), "boxes": D.BoundingBox(prefix="box/"),
+                "twice": D.ItemHandlerCallback(["label"], lambda t: t["label"] * 2)}
+    with tf.Graph().as_default():
+        dataset = slim.dataset.Dataset(os.path.join(folder, "train-*.tfrecord"), tf.TFRecordReader,
+                                       D.TFExampleDecoder(keys, handlers), num_samples=5, items_to_descriptions={})
+        provider = slim.dataset_data_provider.DatasetDataProvider(dataset, num_readers=1, shuffle=False,
+                                                                  num_epochs=1)
+        items = ["image", "label", "tags", "boxes", "twice", "record_key"]
+        tensors = provider.get(items)
+        out["items"] = sorted(provider.list_items())
+        out["num_samples"] = provider.num_samples()
+        out["static"] = [t.shape.as_list() if t.shape.ndims is not None else None for t in tensors]
+        got = []
+        with tf.Session() as s:
+            s.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
+            coord = tf.train.Coordinator()
+            threads = tf.train.start_queue_runners(s, coord)
+            try:
+                while True:
+                    image, label, tags, boxes, twice, key = s.run(tensors)
+                    got.append([bool((image == images[int(label) // 10]).all()), np.shape(label), int(label),
+                                tags.tolist(), boxes.round(4).tolist(), twice.tolist(),
+                                os.path.basename(key.decode().rsplit(":", 1)[0])])  # offsets: PNG sizes differ
+            except tf.errors.OutOfRangeError:
+                pass
+            coord.request_stop()
+            coord.join(threads)
+        out["records"] = got
+        try:
+            provider.get(["nope"])
+        except ValueError as e:
+            out["unknown_item"] = _error(e)
+    with tf.Graph().as_default():
+        key, value = slim.parallel_reader.single_pass_read(paths[1], tf.TFRecordReader)
+        label = tf.parse_single_example(value, {"label": tf.FixedLenFeature([], tf.int64)})["label"]
+        queue = slim.prefetch_queue.prefetch_queue({"label": label, "key": key}, capacity=4)
+        batch = queue.dequeue()
+        out["prefetch"] = [sorted(batch), batch["label"].shape.as_list()]
+        with tf.Session() as s:
+            s.run(tf.local_variables_initializer())
+            coord = tf.train.Coordinator()
+            threads = tf.train.start_queue_runners(s, coord)
+            out["single_pass"] = [int(s.run(batch)["label"]) for _ in range(2)]
+            coord.request_stop()
+            coord.join(threads, stop_grace_period_secs=5, ignore_live_threads=True)
+    for bad in (lambda: slim.parallel_reader.get_data_files(os.path.join(folder, "none-*")),
+                lambda: slim.tfexample_decoder.Tensor("a", shape_keys="b", shape=[1])):
+        try:
+            bad()
+        except ValueError as e:
+            out.setdefault("errors", []).append([type(e).__name__, str(e).replace(folder, "<folder>")])
+    return out
+
+
 def run_all(tf, slim, names=None):
     results = {}
     for name in names or PROGRAMS:
@@ -411,6 +501,9 @@ if __name__ == "__main__":
         from tensorflow.python.framework import ops as _ops
 
         _ops.Tensor, _ops.IndexedSlices = tf.Tensor, tf.IndexedSlices  # tf-slim 1.1 looks for them there
+        from tensorflow.python.ops import control_flow_case, control_flow_ops
+
+        control_flow_ops.case, control_flow_ops.cond = control_flow_case.case, tf.cond  # and for these
         import tf_slim
 
         tf.disable_v2_behavior()

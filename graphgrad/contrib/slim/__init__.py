@@ -10,7 +10,8 @@ all in one namespace, as TF1 programs import it:
     slim.learning.train(train_op, logdir, number_of_steps=1000)
 
 The layers are tf.contrib.layers' (graphgrad/contrib/layers.py), the scopes and variables tf.contrib.framework's.
-What TF-Slim's data module did with TF1's input queues, tf.data does here.
+TF-Slim's data module (`slim.dataset`, `parallel_reader`, `tfexample_decoder`, `DatasetDataProvider`,
+`prefetch_queue`) runs on TF1's queues (graphgrad/contrib/slim/data/).
 """
 from ... import regularizers  # noqa: F401
 from .. import layers, losses, metrics  # noqa: F401
@@ -18,7 +19,18 @@ from ..framework import *  # noqa: F401,F403 - arg_scope, variables, global step
 from ..framework import __all__ as _framework_all
 from ..layers import *  # noqa: F401,F403 - the layers, initializers, regularizers, summaries
 from ..layers import __all__ as _layers_all
-from . import evaluation, learning, nets, utils  # noqa: F401
+from . import data, evaluation, learning, nets, utils  # noqa: F401
+from .data import (  # noqa: F401 - slim.parallel_reader, slim.tfexample_decoder, ... as TF-Slim exposes them
+    data_decoder,
+    data_provider,
+    dataset,
+    dataset_data_provider,
+    parallel_reader,
+    prefetch_queue,
+    tfexample_decoder,
+)
 
-__all__ = sorted(set(_framework_all) | set(_layers_all) | {"evaluation", "learning", "nets", "utils", "losses",
-                                                           "metrics", "layers"})
+_DATA = {"data", "data_decoder", "data_provider", "dataset", "dataset_data_provider", "parallel_reader",
+         "prefetch_queue", "tfexample_decoder"}
+__all__ = sorted(set(_framework_all) | set(_layers_all) | _DATA | {"evaluation", "learning", "nets", "utils", "losses",
+                                                                   "metrics", "layers"})
