@@ -20,15 +20,7 @@ from ..framework import __all__ as _framework_all
 from ..layers import *  # noqa: F401,F403 - the layers, initializers, regularizers, summaries
 from ..layers import __all__ as _layers_all
 from . import data, evaluation, learning, nets, utils  # noqa: F401
-from .data import (  # noqa: F401 - slim.parallel_reader, slim.tfexample_decoder, ... as TF-Slim exposes them
-    data_decoder,
-    data_provider,
-    dataset,
-    dataset_data_provider,
-    parallel_reader,
-    prefetch_queue,
-    tfexample_decoder,
-)
+from .data import *  # noqa: F401,F403 - slim.parallel_reader, slim.tfexample_decoder, ... as TF-Slim has them
 
 _DATA = {"data", "data_decoder", "data_provider", "dataset", "dataset_data_provider", "parallel_reader",
          "prefetch_queue", "tfexample_decoder"}
