@@ -757,7 +757,8 @@ class ConcatV2(OpDef):
 
     def kernel(op, ctx):
         xp, axis = ctx.xp, op.attrs["axis"]
-        concatenate = xp.concatenate
+        # tf.string tensors stay NumPy arrays on every backend
+        concatenate = np.concatenate if op.outputs[0].dtype.base_dtype == dtypes.string else xp.concatenate
 
         def concat_kernel(*xs):
             try:

@@ -3,6 +3,8 @@ a gradient that reaches one stops there.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..framework import dtypes
 from ..framework.op_def import not_differentiable
 from .core import apply_op
@@ -16,12 +18,24 @@ class Compare(Binary):
     gradient = not_differentiable
 
 
+def _host_strings_kernel(op, ctx):
+    """tf.string (object) arrays stay on the host on every backend: compared there with NumPy, the bool result
+    moved to the device, where the other comparisons' results live."""
+    f = getattr(ctx.xp, op.op_def.ufunc)
+    if ctx.xp is np or op.inputs[0].dtype.base_dtype != dtypes.string:
+        return f
+    host, to_device = getattr(np, op.op_def.ufunc), ctx.to_device
+    return lambda x, y: to_device(host(x, y))
+
+
 class Equal(Compare):
     type, ufunc, kinds = "Equal", "equal", ANY_CMP
+    kernel = _host_strings_kernel
 
 
 class NotEqual(Compare):
     type, ufunc, kinds = "NotEqual", "not_equal", ANY_CMP
+    kernel = _host_strings_kernel
 
 
 class Less(Compare):

@@ -2,6 +2,8 @@
 the session's buffer, and the mutating ops write into it in place through their first (reference) input."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..framework import errors
 from ..framework.errors import op_error, uninitialized_error
 from ..framework.graph import name_scope
@@ -75,6 +77,8 @@ class Assign(MutatingOp):
     def kernel(op, ctx):
         store, var, xp, replace = ctx.variables, op.inputs[0].op, ctx.xp, ctx.set_variable
         dtype = op.inputs[0].dtype.base_dtype.np
+        if dtype == np.dtype(object):  # tf.string variables stay NumPy arrays on every backend
+            xp = np
 
         def assign(value):
             cur = store.get(var)

@@ -309,12 +309,14 @@ class Session:
         self._check_open()
         items = [(_variable_op(v), value) for v, value in values.items()]
         arrays = [(op, np.asarray(value, dtype=op.outputs[0].dtype.base_dtype.np)) for op, value in items]
-        store, xp = self._ctx.variables, self._ctx.xp
+        store = self._ctx.variables
         with self._ctx.lock:
             for op, value in arrays:
                 cur = store.get(op)
+                host = value.dtype == object  # tf.string variables stay NumPy arrays on every backend
+                xp = np if host else self._ctx.xp
                 if cur is not None and cur.shape == value.shape:
-                    xp.copyto(cur, self._ctx.to_device(value))
+                    xp.copyto(cur, value if host else self._ctx.to_device(value))
                 else:
                     self._ctx.set_variable(op, xp.array(value, copy=True))
 
