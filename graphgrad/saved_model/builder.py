@@ -10,8 +10,10 @@ from google.protobuf import any_pb2, text_format
 
 from ..framework.graph import Operation, Tensor, get_default_graph
 from ..graph_io.protos import AssetFileDef, SavedModel
+from ..graph_io.tf_export import tf_graph_def
 from ..logging import info
-from . import constants
+from . import constants, tag_constants
+from .serving_graph import prune_for_serving
 
 _STAGING_SUFFIX = ".graphgrad-tmp"
 
@@ -133,13 +135,18 @@ class SavedModelBuilder:
         return saver or Saver(sharded=True, allow_empty=True)
 
     def _add_meta_graph(self, saver, tags, signature_def_map, assets_collection, clear_devices):
+        """The default graph as a meta graph in TensorFlow's spelling (graph_io/tf_export.py); without the `train`
+        tag, only what serving needs (serving_graph.py)."""
         meta_graph_def = saver.export_meta_graph(clear_devices=clear_devices)
         # graphgrad saves without graph ops: with no SaverDef, TF's loader builds a Saver of the variables itself
         meta_graph_def.ClearField("saver_def")
+        meta_graph_def.graph_def.CopyFrom(tf_graph_def(meta_graph_def.graph_def, get_default_graph()))
         self._add_assets(meta_graph_def, assets_collection)
         meta_graph_def.meta_info_def.tags.extend(tags)
         for key, signature in signature_def_map.items():
             meta_graph_def.signature_def[key].CopyFrom(signature)
+        if tag_constants.TRAINING not in tags:
+            prune_for_serving(meta_graph_def)
         self._saved_model.meta_graphs.add().CopyFrom(meta_graph_def)
 
     def add_meta_graph_and_variables(self, sess, tags, signature_def_map=None, assets_collection=None,

@@ -86,14 +86,15 @@ def load(sess, tags, export_dir, import_scope=None, **saver_kwargs):
     the session the variables' values) and return its MetaGraphDef, whose `signature_def` names the tensors."""
     meta_graph_def = _meta_graph_for(_read_saved_model(export_dir), tags)
     from ..graph_io.meta_graph import import_meta_graph
+    from ..train.saver import Saver
+    from ..variables import global_variables
 
     with sess.graph.as_default():
-        saver = import_meta_graph(meta_graph_def, import_scope=import_scope, **saver_kwargs)
-        if saver is None:
+        if import_meta_graph(meta_graph_def, import_scope=import_scope, **saver_kwargs) is None:
             info("The specified SavedModel has no variables; no checkpoints were restored.")
-        else:
-            saver.restore(sess, os.path.join(os.fspath(export_dir), constants.VARIABLES_DIRECTORY,
-                                             constants.VARIABLES_FILENAME))
+        else:  # the global variables, as TF's loader restores them: local ones are the main op's to set
+            Saver(global_variables(import_scope), allow_empty=True).restore(
+                sess, os.path.join(os.fspath(export_dir), constants.VARIABLES_DIRECTORY, constants.VARIABLES_FILENAME))
         init_op = _init_op(meta_graph_def, sess.graph, import_scope)
         if init_op is not None:
             sess.run(init_op, feed_dict=_asset_feeds(export_dir, meta_graph_def, import_scope))
