@@ -7,7 +7,9 @@
 The same two programs run on either side (`tf` is TensorFlow's compat.v1 or graphgrad):
 - `simple`: an MLP trained with Adam, saved with `tf.saved_model.simple_save` (`serve`, a Predict signature);
 - `builder`: `SavedModelBuilder` with two meta graphs (`serve` with a Predict signature, and `train`), an asset
-  file, a main op that sets a local variable (`--check` also writes it as text, `saved_model.pbtxt`).
+  file, a main op that sets a local variable (`--check` also writes it as text, `saved_model.pbtxt`);
+- `--check` only: a CNN through simple_save, and an Estimator's `export_saved_model` (TF 2.21 has no
+  tf.estimator to record it with).
 Recording writes each folder beside `NAME.npz`: the inputs fed (`feed/<signature input key>`) and what TF computed
 (`fetch/<signature output key>`). `--check` saves the same programs from graphgrad and has TF load them with
 `tf.compat.v1.saved_model.loader.load`, run each signature and compare with what graphgrad computed.
@@ -33,7 +35,7 @@ def _weights(*shape, seed=0):
 
 
 FEEDS = {"simple": {"x": _weights(4, 3, seed=1)}, "builder": {"x": _weights(3, 3, seed=2)},
-         "cnn": {"x": _weights(2, 6, 6, 2, seed=6)}}
+         "cnn": {"x": _weights(2, 6, 6, 2, seed=6)}, "estimator": {"x": _weights(5, 3, seed=8)}}
 
 
 def simple(tf, sess, export_dir):
@@ -138,6 +140,35 @@ def write(out):
         with gg.Graph().as_default(), gg.Session() as sess:
             inputs, outputs = program(gg, sess, os.path.join(out, name))
             np.savez(os.path.join(out, f"{name}.npz"), **_run(sess, inputs, outputs, FEEDS[name.partition("_")[0]]))
+    np.savez(os.path.join(out, "estimator.npz"), **estimator(gg, out))
+
+
+def estimator(tf, out):
+    """For --check: an Estimator trained 30 steps and exported with `export_saved_model` (its PREDICT graph fed
+    by `build_raw_serving_input_receiver_fn`), moved to `out/estimator`; returns its predictions."""
+    x_train = _weights(64, 3, seed=7)
+    y_train = (x_train.sum(1) > 0).astype(np.int64)
+
+    def model_fn(features, labels, mode):
+        logits = tf.layers.dense(tf.layers.dense(features["x"], 8, activation=tf.nn.relu), 2)
+        if mode == tf.estimator.ModeKeys.PREDICT:
+            return tf.estimator.EstimatorSpec(mode, predictions={"class": tf.argmax(logits, 1),
+                                                                 "probs": tf.nn.softmax(logits)})
+        loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+        train_op = tf.train.AdamOptimizer(0.05).minimize(loss, global_step=tf.train.get_global_step())
+        return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+    model = tf.estimator.Estimator(model_fn, os.path.join(out, "estimator_model"),
+                                   config=tf.estimator.RunConfig(tf_random_seed=0))
+    model.train(tf.estimator.inputs.numpy_input_fn({"x": x_train}, y_train, batch_size=16, num_epochs=None,
+                                                   shuffle=True), steps=30)
+    receiver = tf.estimator.export.build_raw_serving_input_receiver_fn(
+        {"x": tf.placeholder(tf.float32, (None, 3), name="x")})
+    os.rename(model.export_saved_model(os.path.join(out, "estimator_export"), receiver).decode(),
+              os.path.join(out, "estimator"))
+    batches = list(model.predict(tf.estimator.inputs.numpy_input_fn(dict(FEEDS["estimator"]), shuffle=False),
+                                 yield_single_examples=False))
+    return {k: np.concatenate([b[k] for b in batches]) for k in ("class", "probs")}
 
 
 def check(graphgrad_python):
@@ -149,7 +180,7 @@ def check(graphgrad_python):
     tf.disable_v2_behavior()
     ok = True
     for name, tags in (("simple", ["serve"]), ("builder", ["serve"]), ("builder", ["train"]),
-                       ("builder_text", ["serve"]), ("cnn", ["serve"])):
+                       ("builder_text", ["serve"]), ("cnn", ["serve"]), ("estimator", ["serve"])):
         want = np.load(os.path.join(out, f"{name}.npz"))
         with tf.Graph().as_default(), tf.Session() as sess:
             mg = tf.saved_model.loader.load(sess, tags, os.path.join(out, name))

@@ -8,6 +8,7 @@ from ..ops import array_ops
 from ..train.monitored_session import Scaffold
 from ..train.session_run_hook import SessionRunHook
 from ..variables import Variable
+from .export import export_outputs_for_mode
 
 __all__ = ["ModeKeys", "EstimatorSpec"]
 
@@ -117,6 +118,8 @@ class EstimatorSpec(collections.namedtuple("EstimatorSpec", [
         train_op = _train_op(train_op, mode)
         loss = _loss(loss, mode)
         predictions = _predictions(predictions, mode)
+        if mode == ModeKeys.PREDICT:
+            export_outputs = export_outputs_for_mode(export_outputs, predictions)
         scaffold = scaffold or Scaffold()
         if not isinstance(scaffold, Scaffold):
             raise TypeError(f"scaffold must be tf.train.Scaffold. Given: {scaffold}")

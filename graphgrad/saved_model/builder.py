@@ -70,7 +70,7 @@ class SavedModelBuilder:
     more with `add_meta_graph`, then `save()` writes `saved_model.pb` and moves the whole folder into place."""
 
     def __init__(self, export_dir):
-        export_dir = os.fspath(export_dir)
+        export_dir = os.fsdecode(export_dir)
         if os.path.exists(export_dir):
             if os.listdir(export_dir):
                 raise AssertionError(f"Export directory {export_dir} already exists, and isn't empty. Please choose a "

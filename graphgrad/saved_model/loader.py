@@ -12,7 +12,7 @@ from . import constants
 
 
 def _read_saved_model(export_dir) -> SavedModel:
-    export_dir = os.fspath(export_dir)
+    export_dir = os.fsdecode(export_dir)
     pb = os.path.join(export_dir, constants.SAVED_MODEL_FILENAME_PB)
     pbtxt = os.path.join(export_dir, constants.SAVED_MODEL_FILENAME_PBTXT)
     if os.path.exists(pb):
@@ -35,7 +35,7 @@ def _read_saved_model(export_dir) -> SavedModel:
 
 def maybe_saved_model_directory(export_dir) -> bool:
     """Whether `export_dir` holds a SavedModel protobuf."""
-    return any(os.path.exists(os.path.join(os.fspath(export_dir), name))
+    return any(os.path.exists(os.path.join(os.fsdecode(export_dir), name))
                for name in (constants.SAVED_MODEL_FILENAME_PB, constants.SAVED_MODEL_FILENAME_PBTXT))
 
 
@@ -61,7 +61,7 @@ def _asset_feeds(export_dir, meta_graph_def, import_scope):
             asset.ParseFromString(packed.value)
             assets.append(asset)
     assets += list(meta_graph_def.asset_file_def)
-    directory = os.path.join(os.fspath(export_dir), constants.ASSETS_DIRECTORY)
+    directory = os.path.join(os.fsdecode(export_dir), constants.ASSETS_DIRECTORY)
     return {(f"{import_scope}/" if import_scope else "") + a.tensor_info.name: os.path.join(directory, a.filename)
             for a in assets}
 
@@ -94,7 +94,7 @@ def load(sess, tags, export_dir, import_scope=None, **saver_kwargs):
             info("The specified SavedModel has no variables; no checkpoints were restored.")
         else:  # the global variables, as TF's loader restores them: local ones are the main op's to set
             Saver(global_variables(import_scope), allow_empty=True).restore(
-                sess, os.path.join(os.fspath(export_dir), constants.VARIABLES_DIRECTORY, constants.VARIABLES_FILENAME))
+                sess, os.path.join(os.fsdecode(export_dir), constants.VARIABLES_DIRECTORY, constants.VARIABLES_FILENAME))
         init_op = _init_op(meta_graph_def, sess.graph, import_scope)
         if init_op is not None:
             sess.run(init_op, feed_dict=_asset_feeds(export_dir, meta_graph_def, import_scope))
