@@ -93,8 +93,9 @@ def load(sess, tags, export_dir, import_scope=None, **saver_kwargs):
         if import_meta_graph(meta_graph_def, import_scope=import_scope, **saver_kwargs) is None:
             info("The specified SavedModel has no variables; no checkpoints were restored.")
         else:  # the global variables, as TF's loader restores them: local ones are the main op's to set
-            Saver(global_variables(import_scope), allow_empty=True).restore(
-                sess, os.path.join(os.fsdecode(export_dir), constants.VARIABLES_DIRECTORY, constants.VARIABLES_FILENAME))
+            variables = os.path.join(os.fsdecode(export_dir), constants.VARIABLES_DIRECTORY,
+                                     constants.VARIABLES_FILENAME)
+            Saver(global_variables(import_scope), allow_empty=True).restore(sess, variables)
         init_op = _init_op(meta_graph_def, sess.graph, import_scope)
         if init_op is not None:
             sess.run(init_op, feed_dict=_asset_feeds(export_dir, meta_graph_def, import_scope))
