@@ -83,11 +83,12 @@ def _predictions(predictions, mode):
     return predictions
 
 
-def _hooks(hooks):
+def _hooks(hooks, what="SessionRunHook"):
+    """`hooks` as a tuple of SessionRunHooks (TF's TypeError names the class as `what`)."""
     hooks = tuple(hooks or ())
     for h in hooks:
         if not isinstance(h, SessionRunHook):
-            raise TypeError(f"All hooks must be SessionRunHook instances, given: {h}")
+            raise TypeError(f"All hooks must be {what} instances, given: {h}")
     return hooks
 
 

@@ -9,19 +9,15 @@ import os
 from .. import logging
 from ..framework.graph import GraphKeys
 from ..train.hooks import CheckpointSaverListener, SecondOrStepTimer
-from ..train.session_run_hook import SessionRunHook
 from .estimator import Estimator
 from .exporter import Exporter
+from .model_fn import _hooks as check_hooks
 
 __all__ = ["TrainSpec", "EvalSpec", "train_and_evaluate"]
 
 
 def _hooks(hooks):
-    hooks = tuple(hooks or ())
-    for hook in hooks:
-        if not isinstance(hook, SessionRunHook):
-            raise TypeError(f"All hooks must be `SessionRunHook` instances, given: {hook}")
-    return hooks
+    return check_hooks(hooks, "`SessionRunHook`")
 
 
 class TrainSpec(collections.namedtuple("TrainSpec", ["input_fn", "max_steps", "hooks", "saving_listeners"])):
