@@ -157,3 +157,20 @@ with tf.Session() as s:
     assert subprocess.run([sys.executable, "-c", script]).returncode == 9
     assert os.listdir(tmp_path / "m") == []
     assert not sm.loader.maybe_saved_model_directory(str(tmp_path / "m"))
+
+
+def test_load_under_an_import_scope_beside_other_variables(tmp_path):
+    want = _save(builder, tmp_path / "m", asset_dir=str(tmp_path))
+    with tf.Graph().as_default(), tf.Session() as sess:
+        tf.Variable(5.0, name="w")  # a variable of the same name outside the scope is left alone
+        mg = tf.saved_model.load(sess, ["serve"], str(tmp_path / "m"), import_scope="served")
+        sig = mg.signature_def["serving_default"]
+        assert sig.outputs["y"].name == "y:0"  # the MetaGraphDef is returned unscoped, as TF returns it
+        y = sm.utils.get_tensor_from_tensor_info(sig.outputs["y"], import_scope="served")
+        x = sm.utils.get_tensor_from_tensor_info(sig.inputs["x"], import_scope="served")
+        np.testing.assert_allclose(sess.run(y, {x: FEEDS["builder"]["x"]}), want["y"], rtol=1e-6)
+        assert [v.name for v in tf.global_variables()] == ["w:0", "served/w:0"]
+    with tf.Graph().as_default(), tf.Session() as sess:
+        tf.Variable(1.0, name="other")  # not in the SavedModel: the loader restores only what it imported
+        sm.loader.load(sess, ["serve"], str(tmp_path / "m"))
+        np.testing.assert_allclose(sess.run("y:0", {"x:0": FEEDS["builder"]["x"]}), want["y"], rtol=1e-6)

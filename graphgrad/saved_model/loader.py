@@ -6,7 +6,8 @@ import os
 
 from google.protobuf import text_format
 
-from ..graph_io.protos import AssetFileDef, SavedModel
+from ..framework.graph import GraphKeys
+from ..graph_io.protos import AssetFileDef, SavedModel, VariableDef
 from ..logging import info
 from . import constants
 
@@ -95,7 +96,12 @@ def load(sess, tags, export_dir, import_scope=None, **saver_kwargs):
         else:  # the global variables, as TF's loader restores them: local ones are the main op's to set
             variables = os.path.join(os.fsdecode(export_dir), constants.VARIABLES_DIRECTORY,
                                      constants.VARIABLES_FILENAME)
-            Saver(global_variables(import_scope), allow_empty=True).restore(sess, variables)
+            prefix = f"{import_scope}/" if import_scope else ""
+            names = {VariableDef.FromString(d).variable_name.partition(":")[0]
+                     for d in meta_graph_def.collection_def[GraphKeys.GLOBAL_VARIABLES].bytes_list.value}
+            saved = {v.op.name[len(prefix):]: v for v in global_variables() if v.op.name[len(prefix):] in names
+                     and v.op.name.startswith(prefix)}  # the imported ones, under the names the checkpoint has
+            Saver(saved, allow_empty=True).restore(sess, variables)
         init_op = _init_op(meta_graph_def, sess.graph, import_scope)
         if init_op is not None:
             sess.run(init_op, feed_dict=_asset_feeds(export_dir, meta_graph_def, import_scope))
