@@ -1,17 +1,21 @@
 """`tf.estimator`: `Estimator(model_fn)` with `train`/`evaluate`/`predict`, `EstimatorSpec`, `ModeKeys`,
-`RunConfig`, and `tf.estimator.inputs.numpy_input_fn` (docs/estimator.md). TF's `tf.estimator` also carries the
+`RunConfig`, `tf.estimator.inputs.numpy_input_fn` (docs/estimator.md), `export_saved_model` with
+`tf.estimator.export`, and `train_and_evaluate` (docs/saved-model.md). TF's `tf.estimator` also carries the
 session-run hooks of `tf.train`: the same classes."""
 from ..train import hooks as _hooks
 from ..train import session_run_hook as _session_run_hook
 from ..train.hooks import *  # noqa: F401,F403
 from ..train.session_run_hook import *  # noqa: F401,F403
-from . import inputs
+from . import export, inputs
 from .canned import DNNClassifier, DNNRegressor, LinearClassifier, LinearRegressor
 from .estimator import Estimator
+from .exporter import Exporter, FinalExporter, LatestExporter
 from .model_fn import EstimatorSpec, ModeKeys
 from .run_config import RunConfig
+from .training import EvalSpec, TrainSpec, train_and_evaluate
 from .warm_starting import WarmStartSettings
 
 __all__ = ["Estimator", "DNNClassifier", "DNNRegressor", "LinearClassifier", "LinearRegressor",
-           "EstimatorSpec", "ModeKeys", "RunConfig", "WarmStartSettings", "inputs",
+           "EstimatorSpec", "ModeKeys", "RunConfig", "WarmStartSettings", "inputs", "export", "Exporter",
+           "FinalExporter", "LatestExporter", "TrainSpec", "EvalSpec", "train_and_evaluate",
            *_session_run_hook.__all__, *_hooks.__all__]

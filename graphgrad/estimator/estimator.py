@@ -334,6 +334,25 @@ class Estimator:
                         for i in range(_batch_length(batch)):
                             yield {k: v[i] for k, v in batch.items()}
 
+    # --- export --------------------------------------------------------------------------------------------
+    def export_saved_model(self, export_dir_base, serving_input_receiver_fn, assets_extra=None, as_text=False,
+                           checkpoint_path=None, experimental_mode=ModeKeys.PREDICT):
+        """Write the PREDICT graph that `serving_input_receiver_fn` feeds, with the variables of
+        `checkpoint_path` (default the newest), as a SavedModel in `export_dir_base/<timestamp>`; returns that
+        path (bytes). Signatures come from the spec's `export_outputs` (default: a Predict signature)."""
+        from .export import export_saved_model
+
+        if experimental_mode != ModeKeys.PREDICT:
+            raise ValueError(f"graphgrad exports the PREDICT graph only; given experimental_mode {experimental_mode}")
+        return export_saved_model(self, export_dir_base, serving_input_receiver_fn, assets_extra, as_text,
+                                  checkpoint_path)
+
+    def export_savedmodel(self, export_dir_base, serving_input_receiver_fn, assets_extra=None, as_text=False,
+                          checkpoint_path=None, strip_default_attrs=False):
+        """TF 1.x's name of `export_saved_model`."""
+        return self.export_saved_model(export_dir_base, serving_input_receiver_fn, assets_extra, as_text,
+                                       checkpoint_path)
+
 
 def _extract_keys(predictions, predict_keys):
     if not predict_keys:

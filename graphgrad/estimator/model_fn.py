@@ -8,6 +8,7 @@ from ..ops import array_ops
 from ..train.monitored_session import Scaffold
 from ..train.session_run_hook import SessionRunHook
 from ..variables import Variable
+from .export import export_outputs_for_mode
 
 __all__ = ["ModeKeys", "EstimatorSpec"]
 
@@ -82,11 +83,12 @@ def _predictions(predictions, mode):
     return predictions
 
 
-def _hooks(hooks):
+def _hooks(hooks, what="SessionRunHook"):
+    """`hooks` as a tuple of SessionRunHooks (TF's TypeError names the class as `what`)."""
     hooks = tuple(hooks or ())
     for h in hooks:
         if not isinstance(h, SessionRunHook):
-            raise TypeError(f"All hooks must be SessionRunHook instances, given: {h}")
+            raise TypeError(f"All hooks must be {what} instances, given: {h}")
     return hooks
 
 
@@ -117,6 +119,8 @@ class EstimatorSpec(collections.namedtuple("EstimatorSpec", [
         train_op = _train_op(train_op, mode)
         loss = _loss(loss, mode)
         predictions = _predictions(predictions, mode)
+        if mode == ModeKeys.PREDICT:
+            export_outputs = export_outputs_for_mode(export_outputs, predictions)
         scaffold = scaffold or Scaffold()
         if not isinstance(scaffold, Scaffold):
             raise TypeError(f"scaffold must be tf.train.Scaffold. Given: {scaffold}")

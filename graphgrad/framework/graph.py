@@ -36,6 +36,7 @@ class GraphKeys:
     ACTIVATIONS = "activations"
     WEIGHTS = "weights"
     BIASES = "biases"
+    ASSET_FILEPATHS = "asset_filepaths"
 
 
 class Tensor:

@@ -13,7 +13,8 @@ from .protos import SAVER_V2, MetaGraphDef, SaverDef, VariableDef
 
 #: Collections of Variables, stored as serialized VariableDefs (TF's `variables`, `trainable_variables`, ...).
 VARIABLE_COLLECTIONS = (GraphKeys.GLOBAL_VARIABLES, GraphKeys.TRAINABLE_VARIABLES, GraphKeys.LOCAL_VARIABLES,
-                        GraphKeys.MODEL_VARIABLES, GraphKeys.METRIC_VARIABLES, "moving_average_variables")
+                        GraphKeys.MODEL_VARIABLES, GraphKeys.METRIC_VARIABLES, "moving_average_variables",
+                        GraphKeys.GLOBAL_STEP)
 
 
 def _variable_def(v):

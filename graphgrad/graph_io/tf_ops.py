@@ -75,6 +75,10 @@ BUILDERS = {
     "Fill": lambda b, tf: tf.fill(b.input(0), b.input(1), name=b.name),
     "Tile": lambda b, tf: tf.tile(b.input(0), b.input(1), name=b.name),
     "GatherV2": lambda b, tf: tf.gather(b.input(0), b.input(1), axis=int(b.const(2)), name=b.name),
+    "OneHot": lambda b, tf: tf.one_hot(b.input(0), int(b.const(1)), on_value=b.const(2).item(),
+                                       off_value=b.const(3).item(), axis=b.attr("axis", -1), dtype=b.attr("T"),
+                                       name=b.name),
+    "Range": lambda b, tf: tf.range(b.input(0), b.input(1), b.input(2), dtype=b.attr("Tidx"), name=b.name),
     "StridedSlice": lambda b, tf: tf.strided_slice(
         b.input(0), b.const(1).tolist(), b.const(2).tolist(), b.const(3).tolist(),
         **{k: b.attr(k, 0) for k in ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask",
