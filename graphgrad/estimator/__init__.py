@@ -6,12 +6,20 @@ from ..train import session_run_hook as _session_run_hook
 from ..train.hooks import *  # noqa: F401,F403
 from ..train.session_run_hook import *  # noqa: F401,F403
 from . import inputs
-from .canned import DNNClassifier, DNNRegressor, LinearClassifier, LinearRegressor
+from .canned import (
+                     DNNClassifier,
+                     DNNLinearCombinedClassifier,
+                     DNNLinearCombinedRegressor,
+                     DNNRegressor,
+                     LinearClassifier,
+                     LinearRegressor,
+)
 from .estimator import Estimator
 from .model_fn import EstimatorSpec, ModeKeys
 from .run_config import RunConfig
 from .warm_starting import WarmStartSettings
 
 __all__ = ["Estimator", "DNNClassifier", "DNNRegressor", "LinearClassifier", "LinearRegressor",
-           "EstimatorSpec", "ModeKeys", "RunConfig", "WarmStartSettings", "inputs",
+           "DNNLinearCombinedClassifier", "DNNLinearCombinedRegressor", "EstimatorSpec", "ModeKeys", "RunConfig",
+           "WarmStartSettings", "inputs",
            *_session_run_hook.__all__, *_hooks.__all__]
