@@ -16,7 +16,7 @@ import collections
 import math
 
 from .framework import dtypes
-from .framework.graph import name_scope
+from .framework.graph import get_default_graph, name_scope
 from .io.parsing_ops import FixedLenFeature, VarLenFeature
 from .ops import array_ops, categorical_ops, check_ops, math_ops
 from .ops.arithmetic_ops import div_no_nan
@@ -477,7 +477,11 @@ def crossed_column(keys, hash_bucket_size, hash_key=None):
     if not keys or len(keys) < 2:
         raise ValueError(f"keys must be a list with length > 1. Given: {keys}")
     for k in keys:
-        if not isinstance(k, str) and (isinstance(k, HashedCategoricalColumn) or not _is_categorical(k)):
+        if isinstance(k, HashedCategoricalColumn):
+            raise ValueError(f"categorical_column_with_hash_bucket is not supported for crossing. Hashing before "
+                             f"crossing will increase probability of collision. Instead, use the feature name as a "
+                             f"string. Given: {k}")
+        if not isinstance(k, str) and not _is_categorical(k):
             raise ValueError(f"Unsupported key type. All keys must be either string, or categorical column except "
                              f"HashedCategoricalColumn. Given: {k}")
     return CrossedColumn(tuple(keys), int(hash_bucket_size), hash_key)
@@ -539,9 +543,19 @@ def input_layer(features, feature_columns, weight_collections=None, trainable=Tr
         return array_ops.concat(tensors, 1)
 
 
+def _layer_name(name):
+    """TF builds linear_model's columns as Keras layers, whose names are unique in the whole graph: a second
+    linear_model puts its `edu` column's weights under `linear_model_1/edu_1/`."""
+    g = get_default_graph()
+    counts = g.__dict__.setdefault("_feature_column_layer_names", collections.Counter())
+    n = counts[name]
+    counts[name] += 1
+    return name if n == 0 else f"{name}_{n}"
+
+
 def _linear_part(features, column, units, sparse_combiner, trainable):
     """One column's term of a linear model: its weights (`<column>/weights`, zeros) times its value."""
-    with variable_scope(column.name):
+    with variable_scope(_layer_name(column.name)):
         if isinstance(column, _DENSE) and not isinstance(column, BucketizedColumn):
             w = get_variable("weights", [column.width, units], initializer=zeros_initializer(), trainable=trainable)
             return math_ops.matmul(column.dense_tensor(features), w), w

@@ -15,10 +15,10 @@ import numpy as np
 
 from ..framework import dtypes
 from ..framework.op_def import OpDef, not_differentiable, static_shape
-from .core import apply_op, convert_to_tensor
+from .core import apply_op, convert_to_tensor, no_op
 from .fingerprint import fingerprint64, fingerprint_cat64
 
-__all__ = ["string_to_hash_bucket_fast", "lookup_ids", "bucketize", "cross_hashed"]
+__all__ = ["string_to_hash_bucket_fast", "lookup_ids", "bucketize", "cross_hashed", "tables_initializer"]
 
 _DEFAULT_CROSS_KEY = 0xDECAFCAFFE  # TF's SparseCrossHashed default hash_key
 
@@ -167,3 +167,9 @@ def cross_hashed(inputs, num_buckets, hash_key=None, dense=None, name=None):
                     {"num_buckets": int(num_buckets), "hash_key": _DEFAULT_CROSS_KEY if hash_key is None
                      else int(hash_key), "dense": tuple(bool(d) for d in dense or [False] * len(inputs))},
                     name or "SparseCrossHashed")
+
+
+def tables_initializer(name="init_all_tables"):
+    """`tf.tables_initializer()`: a NoOp here, since graphgrad's vocabulary lookups hold their table in the op
+    (TF fills a hash table when the session runs this)."""
+    return no_op(name=name)
