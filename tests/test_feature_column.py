@@ -150,3 +150,15 @@ def test_combined_regressor_and_its_errors(tmp_path):
         tf.estimator.DNNLinearCombinedClassifier()
     with pytest.raises(ValueError, match="dnn_hidden_units must be defined"):
         tf.estimator.DNNLinearCombinedClassifier(dnn_feature_columns=deep)
+
+
+def test_fed_python_strings_give_the_ids_of_bytes():
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.string, [None])
+    edu = fc.categorical_column_with_vocabulary_list("e", ["a", "b"])
+    cols = [fc.indicator_column(edu), fc.indicator_column(fc.categorical_column_with_hash_bucket("h", 5)),
+            fc.indicator_column(fc.crossed_column(["e", edu], 7))]
+    out = fc.input_layer({"e": x, "h": x}, cols)
+    as_str = _run(out, {x: np.array(["b", "zz", ""], object)})
+    np.testing.assert_array_equal(as_str, _run(out, {x: np.array([b"b", b"zz", b""], object)}))
+    np.testing.assert_array_equal(as_str[:, 7:9], [[0, 1], [0, 0], [0, 0]])   # after e_X_e_indicator (7 wide)

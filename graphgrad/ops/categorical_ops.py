@@ -28,6 +28,14 @@ def _key_bytes(v):
     return v if isinstance(v, bytes) else v.encode() if isinstance(v, str) else str(int(v)).encode()
 
 
+def _host_values(x):
+    """An input as a host array whose strings are bytes (a fed string array may hold Python str)."""
+    x = np.asarray(x)
+    if x.dtype.kind in "OU":
+        return np.array([v.encode() if isinstance(v, str) else v for v in x.reshape(-1)], object).reshape(x.shape)
+    return x
+
+
 class _IdOp(OpDef):
     """An op from a feature to int64 ids of its shape; entries equal to attr `ignore` give -1."""
 
@@ -41,7 +49,7 @@ class _IdOp(OpDef):
         ids_of = op.op_def.ids  # one array of values -> one array of ids
 
         def ids_kernel(*arrays):
-            x = np.asarray(to_host(arrays[0]))
+            x = _host_values(to_host(arrays[0]))
             out = np.full(x.shape, -1, np.int64)
             keep = np.array([v != ignore for v in x.reshape(-1)], bool).reshape(x.shape)
             if keep.any():
@@ -113,7 +121,7 @@ class CrossHashed(OpDef):
             return fingerprint64(v) if isinstance(v, bytes) else int(v) & ((1 << 64) - 1)
 
         def cross(*inputs):
-            inputs = [np.asarray(to_host(x)) for x in inputs]
+            inputs = [_host_values(to_host(x)) for x in inputs]
             order = sorted(range(len(inputs)), key=lambda i: dense[i])  # TF: sparse inputs first, then dense
             inputs, flags = [inputs[i] for i in order], [dense[i] for i in order]
             rows = []
