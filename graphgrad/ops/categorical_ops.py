@@ -23,6 +23,20 @@ __all__ = ["string_to_hash_bucket_fast", "lookup_ids", "bucketize", "cross_hashe
 _DEFAULT_CROSS_KEY = 0xDECAFCAFFE  # TF's SparseCrossHashed default hash_key
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _fingerprint(data):
+    """Fingerprint64, remembered: categorical features repeat a few values, and the hash is plain Python."""
+    return fingerprint64(data)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _crossed(key, fingerprints):
+    """TF's chain of FingerprintCat64 over one combination's fingerprints, remembered as `_fingerprint` is."""
+    for f in fingerprints:
+        key = fingerprint_cat64(key, f)
+    return key
+
+
 def _key_bytes(v):
     """A value as TF hashes it: strings as their bytes, integers as their decimal digits (TF's as_string)."""
     return v if isinstance(v, bytes) else v.encode() if isinstance(v, str) else str(int(v)).encode()
@@ -66,7 +80,7 @@ class StringToHashBucketFast(_IdOp):
 
     def ids(op, values):
         n = op.attrs["num_buckets"]
-        return [fingerprint64(_key_bytes(v)) % n for v in values]
+        return [_fingerprint(_key_bytes(v)) % n for v in values]
 
 
 class LookupIds(_IdOp):
@@ -82,7 +96,7 @@ class LookupIds(_IdOp):
         out = []
         for v in values:
             i = index.get(key(v))
-            out.append(i if i is not None else size + fingerprint64(_key_bytes(v)) % oov if oov else default)
+            out.append(i if i is not None else size + _fingerprint(_key_bytes(v)) % oov if oov else default)
         return out
 
 
@@ -118,7 +132,7 @@ class CrossHashed(OpDef):
         n, key, dense = op.attrs["num_buckets"], op.attrs["hash_key"], op.attrs["dense"]
 
         def feature_hash(v):
-            return fingerprint64(v) if isinstance(v, bytes) else int(v) & ((1 << 64) - 1)
+            return _fingerprint(v) if isinstance(v, bytes) else int(v) & ((1 << 64) - 1)
 
         def cross(*inputs):
             inputs = [_host_values(to_host(x)) for x in inputs]
@@ -128,13 +142,7 @@ class CrossHashed(OpDef):
             for r in range(inputs[0].shape[0]):
                 parts = [[feature_hash(v) for v in x[r] if d or (v != b"" and v != -1)]
                          for x, d in zip(inputs, flags)]
-                row = []
-                for combo in itertools.product(*parts):
-                    h = key
-                    for f in combo:
-                        h = fingerprint_cat64(h, f)
-                    row.append(h % n)
-                rows.append(row)
+                rows.append([_crossed(key, combo) % n for combo in itertools.product(*parts)])
             out = np.full((len(rows), max(map(len, rows), default=0)), -1, np.int64)
             for r, row in enumerate(rows):
                 out[r, :len(row)] = row
