@@ -31,7 +31,8 @@ from .variables import get_variable, variable_scope
 __all__ = ["numeric_column", "bucketized_column", "categorical_column_with_vocabulary_list",
            "categorical_column_with_vocabulary_file", "categorical_column_with_identity",
            "categorical_column_with_hash_bucket", "crossed_column", "weighted_categorical_column",
-           "indicator_column", "embedding_column", "input_layer", "linear_model", "make_parse_example_spec"]
+           "indicator_column", "embedding_column", "shared_embedding_columns", "input_layer", "linear_model",
+           "make_parse_example_spec"]
 
 _Ids = collections.namedtuple("_Ids", ["ids", "weights"])  # int64 [batch, k] (-1: none), float32 or None
 
@@ -251,6 +252,63 @@ def embedding_column(categorical_column, dimension, combiner="mean", initializer
         initializer = truncated_normal_initializer(mean=0.0, stddev=1 / math.sqrt(dimension))
     return EmbeddingColumn(_categorical(categorical_column), dimension, combiner, initializer, ckpt_to_load_from,
                            tensor_name_in_ckpt, max_norm, trainable)
+
+
+class SharedEmbeddingColumn(collections.namedtuple("SharedEmbeddingColumn", [
+        "categorical_column", "dimension", "combiner", "initializer", "shared_embedding_collection_name",
+        "max_norm", "trainable"])):
+    """One of several categorical columns embedded by one table, `<collection name>/embedding_weights`, made by
+    the first of them a graph builds and kept in the graph collection of that name for the others."""
+
+    @property
+    def name(self):
+        return f"{self.categorical_column.name}_shared_embedding"
+
+    @property
+    def var_scope_name(self):
+        return self.shared_embedding_collection_name
+
+    @property
+    def width(self):
+        return self.dimension
+
+    @property
+    def parse_example_spec(self):
+        return self.categorical_column.parse_example_spec
+
+    def dense_tensor(self, features):
+        shared = get_default_graph().get_collection_ref(self.shared_embedding_collection_name)
+        if not shared:
+            shared.append(get_variable("embedding_weights", [self.categorical_column.num_buckets, self.dimension],
+                                       dtype=dtypes.float32, initializer=self.initializer,
+                                       trainable=self.trainable))
+        return _weighted_sum(shared[0], self.categorical_column.ids(features), self.combiner, self.max_norm)
+
+
+def shared_embedding_columns(categorical_columns, dimension, combiner="mean", initializer=None,
+                             shared_embedding_collection_name=None, ckpt_to_load_from=None,
+                             tensor_name_in_ckpt=None, max_norm=None, trainable=True):
+    """Embedding columns of categorical columns with the same number of buckets that share one table (by default
+    `<sorted names joined by _>_shared_embedding`), in the order given."""
+    columns = [embedding_column(c, dimension, combiner, initializer, ckpt_to_load_from, tensor_name_in_ckpt,
+                                max_norm, trainable) for c in categorical_columns]
+    if not columns:
+        raise ValueError("categorical_columns must not be empty.")
+    first = columns[0].categorical_column
+    for c in columns[1:]:
+        c = c.categorical_column
+        if type(c) is not type(first):
+            raise ValueError(f"To use shared_embedding_column, all categorical_columns must have the same type, or "
+                             f"be weighted_categorical_column or sequence column of the same type. Given column: "
+                             f"{first} of type: {type(first)} does not match given column: {c} of type: {type(c)}")
+        if c.num_buckets != first.num_buckets:
+            raise ValueError(f"To use shared_embedding_column, all categorical_columns must have the same number of "
+                             f"buckets. Given column: {first} with buckets: {first.num_buckets} does not match "
+                             f"column: {c} with buckets: {c.num_buckets}")
+    name = shared_embedding_collection_name or "_".join(sorted(c.categorical_column.name for c in columns)) + \
+        "_shared_embedding"
+    return [SharedEmbeddingColumn(c.categorical_column, dimension, combiner, c.initializer, name, max_norm,
+                                  trainable) for c in columns]
 
 
 # --- categorical columns -----------------------------------------------------------------------------------
@@ -489,7 +547,7 @@ def crossed_column(keys, hash_bucket_size, hash_key=None):
 
 _CATEGORICAL = (VocabularyListCategoricalColumn, IdentityCategoricalColumn, HashedCategoricalColumn,
                 WeightedCategoricalColumn, CrossedColumn, BucketizedColumn)
-_DENSE = (NumericColumn, BucketizedColumn, IndicatorColumn, EmbeddingColumn)
+_DENSE = (NumericColumn, BucketizedColumn, IndicatorColumn, EmbeddingColumn, SharedEmbeddingColumn)
 
 
 def _is_categorical(column):
@@ -536,7 +594,8 @@ def input_layer(features, feature_columns, weight_collections=None, trainable=Tr
     with variable_scope(None, default_name="input_layer", values=list(features.values())):
         tensors = []
         for column in columns:
-            with variable_scope(None, default_name=column.name), name_scope(column.name):
+            scope = getattr(column, "var_scope_name", column.name)
+            with variable_scope(None, default_name=scope), name_scope(column.name):
                 tensors.append(column.dense_tensor(features))
             if cols_to_output_tensors is not None:
                 cols_to_output_tensors[column] = tensors[-1]

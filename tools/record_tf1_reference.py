@@ -2477,6 +2477,28 @@ def feature_column_linear_model(tf, r):
         r["grads"] = s.run(grads)
 
 
+@program
+def feature_column_shared_embeddings(tf, r):
+    """shared_embedding_columns: the columns' names, the one table (named by the sorted column names) made by the
+    first input_layer and reused by the next, and the values from a fixed table."""
+    fc = tf.feature_column
+    a = fc.categorical_column_with_vocabulary_list("a", ["x", "y", "z"])
+    b = fc.categorical_column_with_vocabulary_list("b", ["x", "y", "z"])
+    sb, sa = fc.shared_embedding_columns([b, a], 2, combiner="sum",
+                                         initializer=tf.constant_initializer(np.arange(6.0).reshape(3, 2)))
+    f = {"a": tf.constant([["x", "z"], ["y", ""]]), "b": tf.constant(["y", "z"])}
+    both, one = fc.input_layer(f, [sb, sa]), fc.input_layer(f, [sa])
+    r["names"] = [sa.name, sb.name]
+    r["variables"] = [[v.name, dims(v)] for v in tf.global_variables()]
+    r["unlike"] = r.error(lambda: fc.shared_embedding_columns(
+        [a, fc.categorical_column_with_identity("c", 5)], 2), "all categorical_columns must have the same type")
+    r["uneven"] = r.error(lambda: fc.shared_embedding_columns(
+        [a, fc.categorical_column_with_vocabulary_list("c", ["x"])], 2), "must have the same number of buckets")
+    with tf.Session() as s:
+        s.run([tf.global_variables_initializer(), tf.tables_initializer()])
+        r["values"] = s.run([both, one])
+
+
 def main(argv):
     if "--graphgrad" in argv:
         import graphgrad as tf
