@@ -182,20 +182,37 @@ def bucketized_column(source_column, boundaries):
     return BucketizedColumn(source_column, tuple(float(b) for b in boundaries))
 
 
-class IndicatorColumn(collections.namedtuple("IndicatorColumn", ["categorical_column"])):
-    """A categorical column as a multi-hot row of `num_buckets` counts (or weights, for a weighted column)."""
+class _OfCategorical:
+    """A column built on `categorical_column`: named after it (+ `suffix`), with its buckets and its features."""
+
+    suffix = ""
 
     @property
     def name(self):
-        return f"{self.categorical_column.name}_indicator"
+        return self.categorical_column.name + self.suffix
 
     @property
-    def width(self):
+    def num_buckets(self):
         return self.categorical_column.num_buckets
 
     @property
     def parse_example_spec(self):
         return self.categorical_column.parse_example_spec
+
+    def _table(self):
+        """The [num_buckets, dimension] embedding table, `embedding_weights` in the current variable scope."""
+        return get_variable("embedding_weights", [self.num_buckets, self.dimension], dtype=dtypes.float32,
+                            initializer=self.initializer, trainable=self.trainable)
+
+
+class IndicatorColumn(_OfCategorical, collections.namedtuple("IndicatorColumn", ["categorical_column"])):
+    """A categorical column as a multi-hot row of `num_buckets` counts (or weights, for a weighted column)."""
+
+    suffix = "_indicator"
+
+    @property
+    def width(self):
+        return self.num_buckets
 
     def dense_tensor(self, features):
         ids = self.categorical_column.ids(features)
@@ -210,28 +227,20 @@ def indicator_column(categorical_column):
     return IndicatorColumn(_categorical(categorical_column))
 
 
-class EmbeddingColumn(collections.namedtuple("EmbeddingColumn", [
+class EmbeddingColumn(_OfCategorical, collections.namedtuple("EmbeddingColumn", [
         "categorical_column", "dimension", "combiner", "initializer", "ckpt_to_load_from", "tensor_name_in_ckpt",
         "max_norm", "trainable"])):
     """A categorical column through a trainable [num_buckets, dimension] table (`<name>_embedding/
     embedding_weights`), the rows of an example's ids combined by `combiner`."""
 
-    @property
-    def name(self):
-        return f"{self.categorical_column.name}_embedding"
+    suffix = "_embedding"
 
     @property
     def width(self):
         return self.dimension
 
-    @property
-    def parse_example_spec(self):
-        return self.categorical_column.parse_example_spec
-
     def dense_tensor(self, features):
-        table = get_variable("embedding_weights", [self.categorical_column.num_buckets, self.dimension],
-                             dtype=dtypes.float32, initializer=self.initializer, trainable=self.trainable)
-        return _weighted_sum(table, self.categorical_column.ids(features), self.combiner, self.max_norm)
+        return _weighted_sum(self._table(), self.categorical_column.ids(features), self.combiner, self.max_norm)
 
 
 def embedding_column(categorical_column, dimension, combiner="mean", initializer=None, ckpt_to_load_from=None,
@@ -254,15 +263,13 @@ def embedding_column(categorical_column, dimension, combiner="mean", initializer
                            tensor_name_in_ckpt, max_norm, trainable)
 
 
-class SharedEmbeddingColumn(collections.namedtuple("SharedEmbeddingColumn", [
+class SharedEmbeddingColumn(_OfCategorical, collections.namedtuple("SharedEmbeddingColumn", [
         "categorical_column", "dimension", "combiner", "initializer", "shared_embedding_collection_name",
         "max_norm", "trainable"])):
     """One of several categorical columns embedded by one table, `<collection name>/embedding_weights`, made by
     the first of them a graph builds and kept in the graph collection of that name for the others."""
 
-    @property
-    def name(self):
-        return f"{self.categorical_column.name}_shared_embedding"
+    suffix = "_shared_embedding"
 
     @property
     def var_scope_name(self):
@@ -272,16 +279,10 @@ class SharedEmbeddingColumn(collections.namedtuple("SharedEmbeddingColumn", [
     def width(self):
         return self.dimension
 
-    @property
-    def parse_example_spec(self):
-        return self.categorical_column.parse_example_spec
-
     def dense_tensor(self, features):
         shared = get_default_graph().get_collection_ref(self.shared_embedding_collection_name)
         if not shared:
-            shared.append(get_variable("embedding_weights", [self.categorical_column.num_buckets, self.dimension],
-                                       dtype=dtypes.float32, initializer=self.initializer,
-                                       trainable=self.trainable))
+            shared.append(self._table())
         return _weighted_sum(shared[0], self.categorical_column.ids(features), self.combiner, self.max_norm)
 
 
@@ -460,17 +461,13 @@ def categorical_column_with_hash_bucket(key, hash_bucket_size, dtype=dtypes.stri
     return HashedCategoricalColumn(key, int(hash_bucket_size), dtype)
 
 
-class WeightedCategoricalColumn(collections.namedtuple("WeightedCategoricalColumn", [
+class WeightedCategoricalColumn(_OfCategorical, collections.namedtuple("WeightedCategoricalColumn", [
         "categorical_column", "weight_feature_key", "dtype"])):
     """A categorical column whose ids each carry the float in the same place of `features[weight_feature_key]`."""
 
     @property
     def name(self):
         return f"{self.categorical_column.name}_weighted_by_{self.weight_feature_key}"
-
-    @property
-    def num_buckets(self):
-        return self.categorical_column.num_buckets
 
     @property
     def parse_example_spec(self):
