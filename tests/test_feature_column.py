@@ -162,3 +162,17 @@ def test_fed_python_strings_give_the_ids_of_bytes():
     as_str = _run(out, {x: np.array(["b", "zz", ""], object)})
     np.testing.assert_array_equal(as_str, _run(out, {x: np.array([b"b", b"zz", b""], object)}))
     np.testing.assert_array_equal(as_str[:, 7:9], [[0, 1], [0, 0], [0, 0]])   # after e_X_e_indicator (7 wide)
+
+
+def test_a_graph_of_feature_columns_round_trips_through_a_graph_def():
+    tf.reset_default_graph()
+    edu = fc.categorical_column_with_vocabulary_list("e", ["a", "b"], num_oov_buckets=1)
+    age = fc.bucketized_column(fc.numeric_column("age"), [1.0, 2.0])
+    f = {"e": tf.constant(["a", "q"]), "age": tf.constant([0.5, 3.0])}
+    out = fc.input_layer(f, [fc.indicator_column(edu), fc.indicator_column(fc.crossed_column(["e", age], 5)), age])
+    expected = _run(out)
+    g = tf.Graph()
+    with g.as_default():
+        (copy,) = tf.import_graph_def(out.graph.as_graph_def(), return_elements=[out.name])
+        with tf.Session() as s:
+            np.testing.assert_array_equal(s.run(copy), expected)

@@ -42,6 +42,11 @@ def _key_bytes(v):
     return v if isinstance(v, bytes) else v.encode() if isinstance(v, str) else str(int(v)).encode()
 
 
+def _as_bytes(v):
+    """A string as bytes (attrs read back from a GraphDef hold str)."""
+    return v.encode() if isinstance(v, str) else v
+
+
 def _host_values(x):
     """An input as a host array whose strings are bytes (a fed string array may hold Python str)."""
     x = np.asarray(x)
@@ -59,7 +64,7 @@ class _IdOp(OpDef):
         return [(static_shape(op.inputs[0]), dtypes.int64)]
 
     def kernel(op, ctx):
-        to_host, to_dev, ignore = ctx.to_host, ctx.to_device, op.attrs["ignore"]
+        to_host, to_dev, ignore = ctx.to_host, ctx.to_device, _as_bytes(op.attrs["ignore"])
         ids_of = op.op_def.ids  # one array of values -> one array of ids
 
         def ids_kernel(*arrays):
@@ -90,7 +95,7 @@ class LookupIds(_IdOp):
     type = "LookupTableFindV2"
 
     def ids(op, values):
-        index = _index(op.attrs["vocabulary"])
+        index = _index(tuple(_as_bytes(v) for v in op.attrs["vocabulary"]))
         size, oov, default = len(index), op.attrs["num_oov_buckets"], op.attrs["default_value"]
         key = (lambda v: v) if op.inputs[0].dtype.base_dtype == dtypes.string else int
         out = []
