@@ -44,21 +44,27 @@ def _feature(features, key):
 
 
 def _rows(features, key, pad=None):
-    """`features[key]` as a rank-2 [batch, k] tensor: rank 1 gains a dimension, a SparseTensor is made dense
-    with `pad` ('' for strings, -1 for integers unless given) in its holes."""
+    """`features[key]` as a rank-2 [batch, k] tensor (`_matrix`), a SparseTensor made dense with `pad` ('' for
+    strings, -1 for integers unless given) in its holes. Dense strings stay as given (strings live on the host,
+    so only the id ops, which take any rank, read them; their ids go through `_matrix`)."""
     value = _feature(features, key)
     if isinstance(value, (SparseTensor, SparseTensorValue)):
         string = convert_to_tensor(value.values).dtype.base_dtype == dtypes.string
         return to_dense(value, default_value=pad if pad is not None else (b"" if string else -1))
     value = convert_to_tensor(value)
-    rank = value.shape.ndims
-    if rank == 0:
+    if value.shape.ndims == 0:
         raise ValueError(f"Feature (key: {key}) cannot have rank 0. Given: {value}")
+    return value if value.dtype.base_dtype == dtypes.string else _matrix(value)
+
+
+def _matrix(t):
+    """A [batch, ...] tensor as [batch, k]: rank 1 gains a dimension, higher ranks are flattened per example."""
+    rank = t.shape.ndims
     if rank == 1:
-        return array_ops.expand_dims(value, -1)
+        return array_ops.expand_dims(t, -1)
     if rank is None or rank > 2:
-        return array_ops.reshape(value, [array_ops.shape(value)[0], -1])
-    return value
+        return array_ops.reshape(t, [array_ops.shape(t)[0], -1])
+    return t
 
 
 def _dense_rows(features, key):
@@ -345,8 +351,8 @@ class VocabularyListCategoricalColumn(_Categorical, collections.namedtuple("Voca
     def ids(self, features):
         value = _check_dtype(self, _rows(features, self.key))
         with name_scope(f"{self.key}_lookup"):
-            return _Ids(categorical_ops.lookup_ids(value, self.vocabulary_list, self.default_value,
-                                                   self.num_oov_buckets), None)
+            return _Ids(_matrix(categorical_ops.lookup_ids(value, self.vocabulary_list, self.default_value,
+                                                           self.num_oov_buckets)), None)
 
 
 def _vocabulary_column(key, vocabulary, dtype, default_value, num_oov_buckets, what):
@@ -445,7 +451,7 @@ class HashedCategoricalColumn(_Categorical, collections.namedtuple("HashedCatego
 
     def ids(self, features):
         value = _check_dtype(self, _rows(features, self.key))
-        return _Ids(categorical_ops.string_to_hash_bucket_fast(value, self.hash_bucket_size), None)
+        return _Ids(_matrix(categorical_ops.string_to_hash_bucket_fast(value, self.hash_bucket_size)), None)
 
 
 def categorical_column_with_hash_bucket(key, hash_bucket_size, dtype=dtypes.string):

@@ -20,7 +20,7 @@ from ..framework import dtypes
 from ..framework.graph import GraphKeys, control_dependencies, get_default_graph
 from ..losses import losses_impl
 from ..ops import array_ops, categorical_ops, check_ops, math_ops, nn_ops, state_ops
-from ..ops.core import convert_to_tensor, group, with_dependencies
+from ..ops.core import group, with_dependencies
 from ..ops.script_ops import py_func
 from ..train.adagrad import AdagradOptimizer
 from ..train.adam import AdamOptimizer
@@ -113,7 +113,8 @@ class _Head:
         """Class ids as strings: the label vocabulary's entries, or the ids in decimal."""
         if self.label_vocabulary is None:
             return _as_strings(ids)
-        return array_ops.gather(convert_to_tensor(self.label_vocabulary, dtypes.string), ids)
+        vocabulary = np.array(self.label_vocabulary, dtype=object)  # strings stay on the host: a py_func
+        return py_func(lambda v: vocabulary[np.asarray(v)], [ids], dtypes.string, stateful=False)
 
     def _labels(self, labels):
         if labels is None:

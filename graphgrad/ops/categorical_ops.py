@@ -141,6 +141,7 @@ class CrossHashed(OpDef):
 
         def cross(*inputs):
             inputs = [_host_values(to_host(x)) for x in inputs]
+            inputs = [x.reshape(len(x), -1) for x in inputs]  # a dense [batch] feature: one value per row
             order = sorted(range(len(inputs)), key=lambda i: dense[i])  # TF: sparse inputs first, then dense
             inputs, flags = [inputs[i] for i in order], [dense[i] for i in order]
             rows = []
@@ -182,7 +183,7 @@ def bucketize(x, boundaries, name=None):
 
 
 def cross_hashed(inputs, num_buckets, hash_key=None, dense=None, name=None):
-    """Hashed crosses of padded [batch, k_i] inputs (strings or int64 ids): int64 [batch, ?] padded with -1.
+    """Hashed crosses of padded [batch, k_i] (or [batch]) inputs (strings or int64 ids): int64 [batch, ?], -1 pads.
     `dense[i]` says that every entry of input i is a value (a dense feature: '' and -1 are crossed too)."""
     return apply_op(CrossHashed, [convert_to_tensor(x) for x in inputs],
                     {"num_buckets": int(num_buckets), "hash_key": _DEFAULT_CROSS_KEY if hash_key is None
