@@ -101,6 +101,7 @@ from .ops import linalg_ops as linalg  # noqa: F401  (tf.linalg: norm, einsum, d
 from .ops import math_ops as math  # noqa: F401
 from .ops import operators as _operators  # noqa: F401  (installs Python operators on Tensor/Variable)
 from .ops.array_ops import *  # noqa: F401,F403
+from .ops.categorical_ops import tables_initializer  # noqa: F401
 from .ops.check_ops import *  # noqa: F401,F403
 from .ops.clip_ops import *  # noqa: F401,F403
 from .ops.control_flow_ops import *  # noqa: F401,F403

@@ -2424,6 +2424,131 @@ def image_adjustments(tf, r):
                    r.error(lambda: tf.image.random_contrast(u8, 1.0, 0.5), "upper must be > lower")]
 
 
+def _fc_features(tf):
+    """A small census-like batch: dense strings of shape [batch] and [batch, 2], a SparseTensor of strings, ints,
+    floats and weights."""
+    return {"edu": tf.constant(["Bachelors", "HS-grad", "Masters", "Doctorate"]),
+            "tags": tf.constant([["a", "b"], ["c", ""], ["", ""], ["b", "zz"]]),
+            "occ": tf.SparseTensor([[0, 0], [1, 0], [1, 1], [3, 2]], ["Sales", "Tech", "Sales", "Exec-managerial"],
+                                   [4, 3]),
+            "n": tf.constant([[1, 3], [2, -1], [7, 0], [-1, -1]], tf.int64),
+            "code": tf.constant([10, 20, 30, 40]),
+            "nw": tf.constant([[0.5, 2.0], [1.0, 0.0], [3.0, 1.0], [0.0, 0.0]]),  # 0 where n is -1
+            "age": tf.constant([17.0, 30.0, 44.5, 80.0]), "xy": tf.constant([[0.5, -1.0], [2.0, 0.0], [1.0, 1.0],
+                                                                             [-3.0, 5.0]])}
+
+
+@program
+def feature_column_ids_and_input_layer(tf, r):
+    """tf.feature_column's categorical columns seen through indicator columns (their bucket ids: vocabulary with
+    OOV buckets and defaults, identity, FarmHash buckets of strings and ints, buckets, hashed crosses of dense,
+    sparse and categorical inputs, weights), embeddings from fixed tables with each combiner and max_norm, the
+    input_layer's variables, width and gradient, and the columns' errors."""
+    fc = tf.feature_column
+    f = _fc_features(tf)
+    edu = fc.categorical_column_with_vocabulary_list("edu", ["Bachelors", "Masters", "HS-grad"], num_oov_buckets=3)
+    tags = fc.categorical_column_with_vocabulary_list("tags", ["a", "b", "c"], default_value=1)
+    occ = fc.categorical_column_with_hash_bucket("occ", 50)
+    code_hash = fc.categorical_column_with_hash_bucket("code", 7, dtype=tf.int32)
+    code_vocab = fc.categorical_column_with_vocabulary_list("code", [20, 40, 10], num_oov_buckets=2)
+    ident = fc.categorical_column_with_identity("n", 4, default_value=0)
+    age = fc.bucketized_column(fc.numeric_column("age"), [18.0, 30.0, 50.0])
+    xy = fc.bucketized_column(fc.numeric_column("xy", shape=2), [0.0, 1.5])
+    cats = {"edu": edu, "tags": tags, "occ": occ, "code_hash": code_hash, "code_vocab": code_vocab,
+            "ident": ident, "age": age, "xy": xy, "weighted": fc.weighted_categorical_column(ident, "nw"),
+            "cross_dense": fc.crossed_column(["edu", age], 30), "cross_sparse": fc.crossed_column(["occ", "tags"], 40),
+            "cross_cats": fc.crossed_column([tags, code_vocab], 25)}
+    ind = {k: fc.input_layer(f, [fc.indicator_column(c)]) for k, c in cats.items()}
+    r["indicator_names"] = {k: fc.indicator_column(c).name for k, c in cats.items()}
+    dense_buckets = fc.input_layer(f, [xy, age])
+    tables = {}
+
+    def table(rows, dim):
+        tables[rows, dim] = np.arange(rows * dim, dtype=np.float32).reshape(rows, dim) / 10 - 1
+        return tf.constant_initializer(tables[rows, dim])
+
+    embs = [fc.embedding_column(edu, 3, initializer=table(6, 3)),
+            fc.embedding_column(tags, 2, combiner="sqrtn", initializer=table(3, 2)),
+            fc.embedding_column(fc.weighted_categorical_column(ident, "nw"), 2, combiner="sum",
+                                initializer=table(4, 2)),
+            fc.embedding_column(occ, 2, combiner="mean", initializer=table(50, 2), max_norm=1.5),
+            fc.numeric_column("age")]
+    out = fc.input_layer(f, embs)
+    r["input_layer_shape"] = dims(out)
+    r["variables"] = [[v.name, dims(v)] for v in tf.global_variables()]
+    spec_columns = [c for k, c in cats.items() if k != "code_hash"] + embs
+    r["spec"] = {k: str(v) for k, v in sorted(fc.make_parse_example_spec(spec_columns).items())}
+    r["spec_clash"] = r.error(lambda: fc.make_parse_example_spec([code_hash, code_vocab]), "different parse_spec")
+    loss = tf.reduce_sum(out * tf.constant(np.linspace(-1, 1, 10).astype(np.float32)))
+    grads = [tf.convert_to_tensor(g) for g in tf.gradients(loss, tf.trainable_variables())]
+    with tf.Session() as s:
+        s.run([tf.global_variables_initializer(), tf.tables_initializer()])
+        r["indicators"] = s.run(ind)
+        r["dense_buckets"] = s.run(dense_buckets)
+        r["embeddings"] = s.run(out)
+        r["grads"] = s.run(grads)
+    r["errors"] = [
+        r.error(lambda: fc.categorical_column_with_vocabulary_list("k", []), "must be non-empty"),
+        r.error(lambda: fc.categorical_column_with_vocabulary_list("k", ["a", "a"]), "Duplicate keys"),
+        r.error(lambda: fc.categorical_column_with_vocabulary_list("k", ["a"], default_value=0, num_oov_buckets=1),
+                "Can't specify both num_oov_buckets and default_value"),
+        r.error(lambda: fc.bucketized_column(fc.numeric_column("a"), [3.0, 1.0]), "boundaries must be a sorted list"),
+        r.error(lambda: fc.embedding_column(edu, 0), "Invalid dimension"),
+        r.error(lambda: fc.crossed_column(["a"], 10), "keys must be a list with length > 1"),
+        r.error(lambda: fc.crossed_column([occ, "a"], 10), "is not supported for crossing"),
+        r.error(lambda: fc.crossed_column([fc.numeric_column("a"), "b"], 10), "Unsupported key type"),
+        r.error(lambda: fc.input_layer(f, [edu]), "must be a _DenseColumn"),
+        r.error(lambda: fc.input_layer(f, [fc.indicator_column(fc.categorical_column_with_vocabulary_list(
+            "code", ["x"]))]), "dtype must be compatible")]
+
+
+@program
+def feature_column_linear_model(tf, r):
+    """linear_model over numeric, bucketized, vocabulary, hashed, crossed and weighted columns: its variables
+    (names, shapes), its output from fixed weights with the sum and mean sparse combiners, and the gradient."""
+    fc = tf.feature_column
+    f = _fc_features(tf)
+    age = fc.bucketized_column(fc.numeric_column("age"), [18.0, 30.0, 50.0])
+    columns = [fc.numeric_column("xy", shape=2), age,
+               fc.categorical_column_with_vocabulary_list("edu", ["Bachelors", "Masters"], num_oov_buckets=1),
+               fc.categorical_column_with_hash_bucket("occ", 6), fc.crossed_column(["edu", age], 5),
+               fc.weighted_categorical_column(fc.categorical_column_with_identity("n", 4, default_value=0), "nw")]
+    out = fc.linear_model(f, columns, units=2)
+    mean = fc.linear_model(f, columns[2:4], units=1, sparse_combiner="mean")
+    r["variables"] = [[v.name, dims(v)] for v in tf.global_variables()]
+    r["shapes"] = [dims(out), dims(mean)]
+    sets = [tf.assign(v, np.linspace(-1, 1, int(np.prod(dims(v)))).reshape(dims(v)).astype(np.float32))
+            for v in tf.global_variables()]
+    grads = [tf.convert_to_tensor(g) for g in tf.gradients(tf.reduce_sum(out * [1.0, -2.0]), tf.global_variables()[:7])]
+    with tf.Session() as s:
+        s.run([tf.global_variables_initializer(), tf.tables_initializer()])
+        s.run(sets)
+        r["outputs"] = s.run([out, mean])
+        r["grads"] = s.run(grads)
+
+
+@program
+def feature_column_shared_embeddings(tf, r):
+    """shared_embedding_columns: the columns' names, the one table (named by the sorted column names) made by the
+    first input_layer and reused by the next, and the values from a fixed table."""
+    fc = tf.feature_column
+    a = fc.categorical_column_with_vocabulary_list("a", ["x", "y", "z"])
+    b = fc.categorical_column_with_vocabulary_list("b", ["x", "y", "z"])
+    sb, sa = fc.shared_embedding_columns([b, a], 2, combiner="sum",
+                                         initializer=tf.constant_initializer(np.arange(6.0).reshape(3, 2)))
+    f = {"a": tf.constant([["x", "z"], ["y", ""]]), "b": tf.constant(["y", "z"])}
+    both, one = fc.input_layer(f, [sb, sa]), fc.input_layer(f, [sa])
+    r["names"] = [sa.name, sb.name]
+    r["variables"] = [[v.name, dims(v)] for v in tf.global_variables()]
+    r["unlike"] = r.error(lambda: fc.shared_embedding_columns(
+        [a, fc.categorical_column_with_identity("c", 5)], 2), "all categorical_columns must have the same type")
+    r["uneven"] = r.error(lambda: fc.shared_embedding_columns(
+        [a, fc.categorical_column_with_vocabulary_list("c", ["x"])], 2), "must have the same number of buckets")
+    with tf.Session() as s:
+        s.run([tf.global_variables_initializer(), tf.tables_initializer()])
+        r["values"] = s.run([both, one])
+
+
 def main(argv):
     if "--graphgrad" in argv:
         import graphgrad as tf

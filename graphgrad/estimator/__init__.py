@@ -7,7 +7,14 @@ from ..train import session_run_hook as _session_run_hook
 from ..train.hooks import *  # noqa: F401,F403
 from ..train.session_run_hook import *  # noqa: F401,F403
 from . import export, inputs
-from .canned import DNNClassifier, DNNRegressor, LinearClassifier, LinearRegressor
+from .canned import (
+                     DNNClassifier,
+                     DNNLinearCombinedClassifier,
+                     DNNLinearCombinedRegressor,
+                     DNNRegressor,
+                     LinearClassifier,
+                     LinearRegressor,
+)
 from .estimator import Estimator
 from .exporter import Exporter, FinalExporter, LatestExporter
 from .model_fn import EstimatorSpec, ModeKeys
@@ -16,6 +23,7 @@ from .training import EvalSpec, TrainSpec, train_and_evaluate
 from .warm_starting import WarmStartSettings
 
 __all__ = ["Estimator", "DNNClassifier", "DNNRegressor", "LinearClassifier", "LinearRegressor",
-           "EstimatorSpec", "ModeKeys", "RunConfig", "WarmStartSettings", "inputs", "export", "Exporter",
-           "FinalExporter", "LatestExporter", "TrainSpec", "EvalSpec", "train_and_evaluate",
+           "DNNLinearCombinedClassifier", "DNNLinearCombinedRegressor", "EstimatorSpec", "ModeKeys", "RunConfig",
+           "WarmStartSettings", "inputs", "export", "Exporter", "FinalExporter", "LatestExporter", "TrainSpec",
+           "EvalSpec", "train_and_evaluate",
            *_session_run_hook.__all__, *_hooks.__all__]
