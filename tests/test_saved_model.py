@@ -142,6 +142,7 @@ def test_builder_errors_are_tensorflows(tmp_path):
             sm.loader.load(sess, ["serve"], str(tmp_path / "nowhere"))
 
 
+@pytest.mark.host_process("kills a child Python process, which cannot load the test-only fake GPU")
 def test_a_writer_killed_before_save_leaves_export_dir_empty(tmp_path):
     script = f"""
 import os, sys
