@@ -7,12 +7,11 @@ left out and kept as unknown fields when parsed.
 """
 from __future__ import annotations
 
-from google.protobuf import any_pb2, descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf import any_pb2
 from tensorboardX.proto import graph_pb2, tensor_shape_pb2, types_pb2
 
-F = descriptor_pb2.FieldDescriptorProto
-_TYPES = {"string": F.TYPE_STRING, "bytes": F.TYPE_BYTES, "int64": F.TYPE_INT64, "int32": F.TYPE_INT32,
-          "float": F.TYPE_FLOAT, "bool": F.TYPE_BOOL}
+from ..framework.proto_messages import message_classes
+
 _PACKAGE = "graphgrad.tf"
 
 #: message -> [(field name, number, type, repeated)]; a type starting with "." is a message, "enum:" an enum.
@@ -65,52 +64,7 @@ _ONEOF = {"CollectionDef": ("kind", {"node_list", "bytes_list", "int64_list", "f
 _DEPENDENCIES = [graph_pb2, types_pb2, tensor_shape_pb2, any_pb2]
 
 
-def _type_name(ftype):
-    return ftype if ftype.startswith((".tensorboardX.", ".google.")) else f".{_PACKAGE}{ftype}"
-
-
-def _file():
-    fd = descriptor_pb2.FileDescriptorProto(name="graphgrad/tf_meta_graph.proto", package=_PACKAGE,
-                                            syntax="proto3",
-                                            dependency=[m.DESCRIPTOR.name for m in _DEPENDENCIES])
-    made = {}
-    for path, fields in _MESSAGES.items():
-        *outer, name = path.split(".")
-        parent = made[".".join(outer)].nested_type if outer else fd.message_type
-        msg = made[path] = parent.add(name=name)
-        if name.endswith("Entry"):
-            msg.options.map_entry = True
-        oneof, members = _ONEOF.get(path, (None, ()))
-        if oneof:
-            msg.oneof_decl.add(name=oneof)
-        for fname, number, ftype, repeated in fields:
-            f = msg.field.add(name=fname, number=number, label=F.LABEL_REPEATED if repeated else F.LABEL_OPTIONAL)
-            if ftype.startswith("."):
-                f.type, f.type_name = F.TYPE_MESSAGE, _type_name(ftype)
-            elif ftype.startswith("enum:"):
-                f.type, f.type_name = F.TYPE_ENUM, _type_name(ftype[5:])
-            else:
-                f.type = _TYPES[ftype]
-            if fname in members:
-                f.oneof_index = 0
-    return fd
-
-
-_EXPORTED = ("MetaGraphDef", "CollectionDef", "SaverDef", "VariableDef", "SignatureDef", "TensorInfo", "AssetFileDef",
-             "SavedModel")
-
-
-def _classes():
-    pool = descriptor_pool.Default()
-    try:
-        pool.FindFileByName("graphgrad/tf_meta_graph.proto")
-    except KeyError:
-        pool.Add(_file())
-    return {name: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.{name}"))
-            for name in _EXPORTED}
-
-
-_C = _classes()
+_C = message_classes("graphgrad/tf_meta_graph.proto", _PACKAGE, _MESSAGES, _DEPENDENCIES, oneofs=_ONEOF)
 MetaGraphDef = _C["MetaGraphDef"]
 CollectionDef = _C["CollectionDef"]
 SaverDef = _C["SaverDef"]

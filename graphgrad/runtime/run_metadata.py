@@ -10,14 +10,11 @@ cost graph, debug options) are left out and kept as unknown fields when parsed.
 """
 from __future__ import annotations
 
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from tensorboardX.proto import graph_pb2
 
-F = descriptor_pb2.FieldDescriptorProto
-_TYPES = {"string": F.TYPE_STRING, "int64": F.TYPE_INT64, "int32": F.TYPE_INT32, "uint32": F.TYPE_UINT32,
-          "bool": F.TYPE_BOOL}
+from ..framework.proto_messages import message_classes
+
 _PACKAGE = "graphgrad.tf.client"
-_FILE = "graphgrad/tf_run_metadata.proto"
 
 #: message -> [(field name, number, type, repeated)]; a type starting with "." is a message, "enum:" an enum.
 _MESSAGES = {
@@ -36,42 +33,10 @@ _MESSAGES = {
     "RunMetadata": [("step_stats", 1, ".StepStats", False),
                     ("partition_graphs", 3, ".tensorboardX.GraphDef", True)],
 }
-_ENUMS = {"RunOptions": ("TraceLevel", ("NO_TRACE", "SOFTWARE_TRACE", "HARDWARE_TRACE", "FULL_TRACE"))}
+_ENUMS = {"RunOptions": ("TraceLevel", ["NO_TRACE", "SOFTWARE_TRACE", "HARDWARE_TRACE", "FULL_TRACE"])}
 
 
-def _file():
-    fd = descriptor_pb2.FileDescriptorProto(name=_FILE, package=_PACKAGE, syntax="proto3",
-                                            dependency=[graph_pb2.DESCRIPTOR.name])
-    for name, fields in _MESSAGES.items():
-        msg = fd.message_type.add(name=name)
-        if name in _ENUMS:
-            enum_name, values = _ENUMS[name]
-            enum = msg.enum_type.add(name=enum_name)
-            for number, value in enumerate(values):
-                enum.value.add(name=value, number=number)
-        for fname, number, ftype, repeated in fields:
-            f = msg.field.add(name=fname, number=number, label=F.LABEL_REPEATED if repeated else F.LABEL_OPTIONAL)
-            if ftype.startswith("enum:"):
-                f.type, f.type_name = F.TYPE_ENUM, f".{_PACKAGE}{ftype[5:]}"
-            elif ftype.startswith("."):
-                f.type = F.TYPE_MESSAGE
-                f.type_name = ftype if ftype.startswith(".tensorboardX") else f".{_PACKAGE}{ftype}"
-            else:
-                f.type = _TYPES[ftype]
-    return fd
-
-
-def _classes():
-    pool = descriptor_pool.Default()
-    try:
-        pool.FindFileByName(_FILE)
-    except KeyError:
-        pool.Add(_file())
-    return {name: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.{name}"))
-            for name in _MESSAGES}
-
-
-_C = _classes()
+_C = message_classes("graphgrad/tf_run_metadata.proto", _PACKAGE, _MESSAGES, [graph_pb2], enums=_ENUMS)
 NodeExecStats = _C["NodeExecStats"]
 DeviceStepStats = _C["DeviceStepStats"]
 StepStats = _C["StepStats"]
