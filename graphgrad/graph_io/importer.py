@@ -187,6 +187,9 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
                                  "name scope: name=None gives 'import')")
             try:
                 op = _build(node, inputs, graph, module, branches)
+            except (TypeError, AttributeError, IndexError, KeyError) as e:  # a corrupt or hand-edited node
+                raise ValueError(f"Node '{node.name}' (op: '{node.op}') does not hold what its op needs: "
+                                 f"{type(e).__name__}: {e}") from e
             except ValueError:
                 if lenient and MARKER not in node.attr and not _buildable(node):
                     skipped[node.name] = node.op

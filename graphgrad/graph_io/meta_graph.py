@@ -94,7 +94,11 @@ def read_meta_graph_file(path):
     try:
         return MetaGraphDef.FromString(data)
     except Exception:  # noqa: BLE001 (protobuf's DecodeError differs between its implementations)
+        pass
+    try:  # neither binary nor text: TensorFlow's IOError, naming the file
         return text_format.Parse(data.decode("utf-8"), MetaGraphDef(), allow_unknown_field=True)
+    except (UnicodeDecodeError, text_format.ParseError) as e:
+        raise OSError(f"Cannot parse file {path}: {e}.") from None
 
 
 def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
