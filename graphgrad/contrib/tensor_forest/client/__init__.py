@@ -1,0 +1,1 @@
+"""`tf.contrib.tensor_forest.client`: `random_forest` (the estimators) and `eval_metrics`."""
