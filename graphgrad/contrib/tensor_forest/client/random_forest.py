@@ -22,7 +22,6 @@ from ....framework.graph import Tensor, control_dependencies
 from ....losses import losses_impl
 from ....ops import array_ops, math_ops, state_ops
 from ....ops.core import group
-from ....summary import scalar
 from ....train.global_step import get_global_step
 from ....train.session_run_hook import SessionRunArgs, SessionRunHook
 from ..python import tensor_forest
@@ -116,6 +115,8 @@ def get_model_fn(params, graph_builder_class, device_assigner, feature_columns=N
         model_head = _get_default_head(params, weights_name, output_type)
 
     def _model_fn(features, labels, mode):
+        from ....summary import scalar  # (loads the protobuf writer: not at import time)
+
         if isinstance(features, Tensor):
             features = {"features": features}
         if feature_columns:

@@ -17,7 +17,9 @@ from ....framework import dtypes
 from ....framework.graph import device, get_default_graph
 from ....ops import array_ops, math_ops
 from ....ops.core import constant, group
+from ....ops.comparison_ops import less
 from ....ops.random_ops import random_uniform
+from ....ops.select_ops import where
 from ....python.ops import resources  # noqa: F401  (TF programs import it next to this module)
 from ....variables import get_variable, local_variables
 from .ops import model_ops, stats_ops
@@ -220,7 +222,7 @@ class RandomForestGraphs:
                 tree_data, tree_labels = data, labels
                 if self.params.bagging_fraction < 1.0:
                     r = random_uniform(array_ops.shape(data)[:1], seed=seed)
-                    keep = array_ops.squeeze(array_ops.where(math_ops.less(r, self.params.bagging_fraction)),
+                    keep = array_ops.squeeze(where(less(r, self.params.bagging_fraction)),
                                              axis=[1])
                     tree_data = array_ops.gather(data, keep)
                     tree_labels = array_ops.gather(labels, keep)

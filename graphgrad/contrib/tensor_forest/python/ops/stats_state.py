@@ -96,7 +96,7 @@ class FertileStats:
         if seeds.size:  # the first samples to reach an unfilled slot become its candidate splits
             s = slots[seeds]
             at = self.n_cands[s] + rank[seeds]
-            feats = rng.integers(0, self.f, seeds.size)
+            feats = rng.integers(0, x.shape[1], seeds.size)  # the tree's columns (fewer with feature bagging)
             self.features[s, at] = feats
             self.thresholds[s, at] = x[seeds, feats]
             np.add.at(self.n_cands, s, 1)
