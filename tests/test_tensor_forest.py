@@ -1,7 +1,6 @@
 """tf.contrib.tensor_forest: forests grown online as TF 1.15's v4 ops grow them. TensorFlow 2.21 has no
 tensor_forest, so nothing is recorded: a hand-worked split, TF's rules (Gini, max_nodes, errors) and properties
 (accuracy on the digits, determinism with a seed, save/restore), and aymericdamien's program end to end."""
-import argparse
 import os
 import sys
 
@@ -345,14 +344,8 @@ def test_aymericdamiens_random_forest_runs_on_the_stand_in_mnist(tmp_path):
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
     import run_classic_programs as rcp
 
-    checkout = tmp_path / "repo"
-    checkout.mkdir()
-    (checkout / "random_forest.py").write_text(RANDOM_FOREST_PY)
-    data = tmp_path / "out" / "_mnist"
-    rcp.make_fake_mnist(str(data), n_train=6000, n_test=300)  # read_data_sets keeps 5,000 for validation
-    args = argparse.Namespace(out=str(tmp_path / "out"), steps=20, epochs=1, timeout=120)
-    name, result, _, last = rcp.run_one(str(checkout / "random_forest.py"), str(checkout), args, str(data))
-    log = open(tmp_path / "out" / "random_forest.log").read()
-    assert (name, result) == ("random_forest", "runs"), log
+    # 20 steps of 1,024 images, on 1,000 training images (read_data_sets keeps 5,000 of 6,000 for validation)
+    result, last, log = rcp.run_text(tmp_path, "random_forest", RANDOM_FOREST_PY, steps=20, n_train=6000, n_test=300)
+    assert result == "runs", log
     assert "Step 1, Loss: -" in log and last.startswith("Test Accuracy:")
     assert float(last.split()[-1]) > 0.5  # chance is 0.1

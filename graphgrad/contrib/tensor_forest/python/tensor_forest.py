@@ -16,8 +16,8 @@ import random
 from ....framework import dtypes
 from ....framework.graph import device, get_default_graph
 from ....ops import array_ops, math_ops
-from ....ops.core import constant, group
 from ....ops.comparison_ops import less
+from ....ops.core import constant, group
 from ....ops.random_ops import random_uniform
 from ....ops.select_ops import where
 from ....python.ops import resources  # noqa: F401  (TF programs import it next to this module)

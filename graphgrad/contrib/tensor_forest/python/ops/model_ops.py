@@ -223,7 +223,24 @@ class ForestSaveable(SaveableObject):
         self._deserialize, self._create_op = deserialize, create_op
 
     def restore(self, restored_tensors, restored_shapes):
-        return self._deserialize(self.op, restored_tensors, self._create_op)
+        with control_dependencies([self._create_op]):
+            return apply_op(self._deserialize, [self.op, *restored_tensors], {})
+
+
+def forest_resource(op_defs, attrs, config, name, default_name, array_names, container=None):
+    """Make a resource's ops under scope `name` and return its handle: `op_defs` are its handle, create,
+    is-initialized, serialize and deserialize op definitions. The resource is registered as a shared resource
+    and a saveable object, as TF's tree_variable and fertile_stats_variable do."""
+    handle_def, create_def, initialized_def, serialize_def, deserialize_def = op_defs
+    with name_scope(name, default_name) as scope:
+        handle = apply_op(handle_def, [], {"container": container or ""}, name=scope)
+        create = apply_op(create_def, [handle, constant(config)], attrs)
+        is_initialized = apply_op(initialized_def, [handle], {})
+        serialized = apply_op(serialize_def, [handle], attrs)
+        saveable = ForestSaveable(handle, serialized, array_names, deserialize_def, create, handle.op.name)
+    handle.graph.add_to_collection(GraphKeys.SAVEABLE_OBJECTS, saveable)
+    resources.register_resource(handle, create, is_initialized)
+    return handle
 
 
 def _tree_attrs(params):
@@ -233,29 +250,11 @@ def _tree_attrs(params):
             "inference_tree_paths": bool(params.inference_tree_paths)}
 
 
-def register(handle, create_op, is_initialized, saveable):
-    handle.graph.add_to_collection(GraphKeys.SAVEABLE_OBJECTS, saveable)
-    resources.register_resource(handle, create_op, is_initialized)
-
-
 def tree_variable(params, tree_config, stats_handle, name, container=None):
-    """Create a tree resource named `name` (its handle op; its create op initializes it) and return the
-    handle; registered as a shared resource and a saveable object, as in TF."""
-    attrs = _tree_attrs(params)
-    with name_scope(name, "TreeVariable") as scope:
-        handle = apply_op(DecisionTreeResourceHandleOp, [], {"container": container or ""}, name=scope)
-        create = apply_op(CreateTreeVariable, [handle, constant(tree_config)], attrs)
-        is_initialized = apply_op(TreeIsInitializedOp, [handle], {})
-        serialized = apply_op(TreeSerialize, [handle], attrs)
-        saveable = ForestSaveable(handle, serialized, ("left", "feature", "threshold", "value"),
-                                  _deserialize_tree, create, handle.op.name)
-    register(handle, create, is_initialized, saveable)
-    return handle
-
-
-def _deserialize_tree(handle, arrays, create_op):
-    with control_dependencies([create_op]):
-        return apply_op(TreeDeserialize, [handle, *arrays], {})
+    """Create the tree resource named `name` and return its handle (`stats_handle` is TF's, unused)."""
+    return forest_resource((DecisionTreeResourceHandleOp, CreateTreeVariable, TreeIsInitializedOp, TreeSerialize,
+                            TreeDeserialize), _tree_attrs(params), tree_config, name, "TreeVariable",
+                           ("left", "feature", "threshold", "value"), container)
 
 
 def traverse_tree_v4(tree_handle, input_data, params):

@@ -9,12 +9,11 @@ import numpy as np
 
 from .....framework import dtypes, errors
 from .....framework.errors import op_error
-from .....framework.graph import control_dependencies, name_scope
 from .....framework.op_def import no_gradient
-from .....ops.core import apply_op, constant
+from .....ops.core import apply_op
 from .....ops.queue_ops import ResourceHandle
 from . import model_ops
-from .model_ops import ForestSaveable, _ForestOp, class_ids, host, lookup, sample_weights
+from .model_ops import _ForestOp, class_ids, host, lookup, sample_weights
 from .stats_state import FertileStats
 
 
@@ -145,22 +144,11 @@ def _stats_attrs(params):
 
 
 def fertile_stats_variable(params, stats_config, name, container=None):
-    """Create the statistics resource named `name` and return its handle (a shared resource and a saveable
-    object, as in TF)."""
+    """Create the statistics resource named `name` and return its handle."""
     attrs = _stats_attrs(params)
-    with name_scope(name, "FertileStatsVariable") as scope:
-        handle = apply_op(FertileStatsResourceHandleOp, [], {"container": container or ""}, name=scope)
-        create = apply_op(CreateFertileStatsVariable, [handle, constant(stats_config)], attrs)
-        is_initialized = apply_op(FertileStatsIsInitializedOp, [handle], {})
-        serialized = apply_op(FertileStatsSerialize, [handle], attrs)
-        saveable = ForestSaveable(handle, serialized, _names(attrs), _deserialize_stats, create, handle.op.name)
-    model_ops.register(handle, create, is_initialized, saveable)
-    return handle
-
-
-def _deserialize_stats(handle, arrays, create_op):
-    with control_dependencies([create_op]):
-        return apply_op(FertileStatsDeserialize, [handle, *arrays], {})
+    return model_ops.forest_resource((FertileStatsResourceHandleOp, CreateFertileStatsVariable,
+                                      FertileStatsIsInitializedOp, FertileStatsSerialize, FertileStatsDeserialize),
+                                     attrs, stats_config, name, "FertileStatsVariable", _names(attrs), container)
 
 
 def process_input_v4(tree_handle, stats_handle, input_data, input_labels, input_weights, leaf_ids, random_seed,
