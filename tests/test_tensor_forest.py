@@ -191,6 +191,33 @@ def test_forest_ops_pass_no_gradient():
     assert tf.gradients(tf.reduce_sum(f["probs"]), f["x"]) == [None]
 
 
+def test_no_gradient_takes_an_op_type():
+    assert tf.NotDifferentiable is tf.no_gradient
+    with pytest.raises(TypeError, match="op_type must be a string"):
+        tf.no_gradient(3)
+
+
+def test_the_saver_saves_any_saveable_object(tmp_path):
+    from graphgrad.train.saveables import SaveableObject, SaveSpec
+
+    class Doubled(SaveableObject):  # saved as twice the variable's value, restored by halving it
+        def __init__(self, var):
+            super().__init__(var, [SaveSpec(var * 2.0, "", "doubled")], "doubled")
+
+        def restore(self, restored_tensors, restored_shapes):
+            return tf.assign(self.op, restored_tensors[0] / 2.0)
+
+    tf.reset_default_graph()
+    v = tf.Variable([1.0, 3.0])
+    sess = tf.Session()
+    sess.run(v.initializer)
+    path = tf.train.Saver([Doubled(v)]).save(sess, str(tmp_path / "d"))
+    assert tf.train.load_variable(path, "doubled").tolist() == [2.0, 6.0]
+    sess = tf.Session()
+    tf.train.Saver([Doubled(v)]).restore(sess, path)
+    assert sess.run(v).tolist() == [1.0, 3.0]
+
+
 def test_bagging_and_feature_bagging_train():
     f = _forest(num_trees=4, max_nodes=200, bagging_fraction=0.5, feature_bagging_fraction=0.5, base_random_seed=4)
     sess = _train(f, 20)
