@@ -75,7 +75,8 @@ from .framework.graph import (
     name_scope,
     reset_default_graph,
 )
-from .framework.op_def import RegisterGradient  # noqa: F401
+from .framework.op_def import RegisterGradient, no_gradient  # noqa: F401
+from .framework.op_def import no_gradient as NotDifferentiable  # noqa: F401,N813
 from .framework.tensor_shape import Dimension, TensorShape
 from .framework.tensor_spec import TensorSpec  # noqa: F401
 from .image.adjust import random_crop  # noqa: F401

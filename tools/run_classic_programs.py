@@ -129,6 +129,23 @@ def run_one(path, checkout, args, data):
     return name, result, round(time.time() - t0), last
 
 
+def run_text(folder, name, source, steps, n_train=5600, n_test=200, timeout=120):
+    """Run one program given as text (a test's), on stand-in MNIST of `n_train` + `n_test` images, everything
+    under `folder`: returns (result, last line, the whole log)."""
+    folder = os.fspath(folder)
+    checkout = os.path.join(folder, "repo")
+    os.makedirs(checkout, exist_ok=True)
+    path = os.path.join(checkout, name + ".py")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(source)
+    data = os.path.join(folder, "out", "_mnist")
+    make_fake_mnist(data, n_train=n_train, n_test=n_test)
+    args = argparse.Namespace(out=os.path.join(folder, "out"), steps=steps, epochs=1, timeout=timeout)
+    _, result, _, last = run_one(path, checkout, args, data)
+    with open(os.path.join(args.out, name + ".log"), encoding="utf-8", errors="replace") as f:
+        return result, last, f.read()
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("checkout")

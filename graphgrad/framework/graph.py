@@ -37,6 +37,9 @@ class GraphKeys:
     WEIGHTS = "weights"
     BIASES = "biases"
     ASSET_FILEPATHS = "asset_filepaths"
+    RESOURCES = "resources"
+    LOCAL_RESOURCES = "local_resources"
+    SAVEABLE_OBJECTS = "saveable_objects"
 
 
 class Tensor:

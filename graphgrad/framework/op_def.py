@@ -205,14 +205,29 @@ class RegisterGradient:
         return f
 
 
+#: Op types declared not differentiable by `no_gradient` (TF1's `tf.NotDifferentiable`): their inputs get None.
+NO_GRADIENT: set[str] = set()
+
+
+def no_gradient(op_type):
+    """TF1's `tf.no_gradient` / `tf.NotDifferentiable`: ops of type `op_type` pass no gradient to their inputs
+    (None), where an op type without any gradient is a "No gradient defined" LookupError."""
+    if not isinstance(op_type, str):
+        raise TypeError("op_type must be a string")
+    NO_GRADIENT.add(op_type)
+
+
 def gradient_rule(op):
     """The gradient function of `op`: the one registered under its `_gradient_op_type` attribute (set by
-    `gradient_override_map`), else its class's `gradient` (None: no gradient defined)."""
+    `gradient_override_map`), else `not_differentiable` for a type given to `no_gradient`, else its class's
+    `gradient` (None: no gradient defined)."""
     name = op.attrs.get("_gradient_op_type")
     if name is not None:
         if name not in GRADIENT_REGISTRY:
             raise LookupError(f"gradient registry has no entry for: {name}")
         return GRADIENT_REGISTRY[name]
+    if op.type in NO_GRADIENT:
+        return not_differentiable
     return op.op_def.gradient
 
 

@@ -823,8 +823,9 @@ class Pack(OpDef):
         return [(s[:a] + (len(op.inputs),) + s[a:], dt)]
 
     def kernel(op, ctx):
-        xp, axis = ctx.xp, op.attrs["axis"]
-        return lambda *xs: xp.stack(xs, axis)
+        axis = op.attrs["axis"]
+        stack = np.stack if op.outputs[0].dtype.base_dtype == dtypes.string else ctx.xp.stack  # (as ConcatV2)
+        return lambda *xs: stack(xs, axis)
 
     def gradient(op, dy):
         return unstack(dy, num=len(op.inputs), axis=op.attrs["axis"])

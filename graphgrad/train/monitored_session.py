@@ -15,7 +15,9 @@ import inspect
 from .. import logging
 from ..framework import errors
 from ..framework.graph import GraphKeys, get_default_graph
+from ..ops.array_ops import concat
 from ..ops.core import group
+from ..python.ops import resources
 from ..runtime.session import Session
 from ..variables import (
     global_variables,
@@ -93,10 +95,11 @@ class Scaffold:
         """Create what is missing, then finalize the default graph (an op built later is a RuntimeError)."""
         graph = get_default_graph()
         if self._init_op is None:
-            self._init_op = Scaffold.get_or_default("init_op", GraphKeys.INIT_OP,
-                                                    lambda: group(global_variables_initializer()))
+            self._init_op = Scaffold.get_or_default("init_op", GraphKeys.INIT_OP, lambda: group(
+                global_variables_initializer(), resources.initialize_resources(resources.shared_resources())))
         if self._ready_op is None:
-            self._ready_op = Scaffold.get_or_default("ready_op", _READY_OP, report_uninitialized_variables)
+            self._ready_op = Scaffold.get_or_default("ready_op", _READY_OP, lambda: concat(
+                [report_uninitialized_variables(), resources.report_uninitialized_resources()], 0))
         if self._ready_for_local_init_op is None:
             self._ready_for_local_init_op = Scaffold.get_or_default(
                 "ready_for_local_init_op", _READY_FOR_LOCAL_INIT_OP,
@@ -131,7 +134,8 @@ class Scaffold:
 
     @staticmethod
     def default_local_init_op():
-        return group(local_variables_initializer())
+        return group(local_variables_initializer(),
+                     resources.initialize_resources(resources.local_resources()))
 
     init_fn = property(lambda self: self._init_fn)
     init_op = property(lambda self: self._init_op)

@@ -3,7 +3,9 @@
 A variable is saved whole under its op name (or the dict key given). The parts of a partitioned variable
 (graphgrad/partitioned_variables.py) are saved as TF saves them: one tensor under the full variable's name, each
 part one slice of it at the offset its `_save_slice_info` records; so a checkpoint written with one partitioning
-restores into another, or into a whole variable, and back.
+restores into another, or into a whole variable, and back. State that is not a variable (a tensor_forest tree)
+is a `SaveableObject` (TF's `BaseSaverBuilder.SaveableObject`, found in the SAVEABLE_OBJECTS collection): tensors
+to save, each under its spec's name, and an op that restores them.
 """
 from __future__ import annotations
 
@@ -35,20 +37,50 @@ class Sliced:
         return tuple(slice(o, o + int(n)) for o, n in zip(offset, op.outputs[0].shape.dims_tuple))
 
 
+class SaveSpec:
+    """One tensor a SaveableObject saves, under checkpoint name `name` (`slice_spec` "" for a whole tensor)."""
+
+    def __init__(self, tensor, slice_spec, name, dtype=None, device=None):
+        self.tensor, self.slice_spec, self.name = tensor, slice_spec, name
+        self.dtype = dtype if dtype is not None else tensor.dtype
+        self.device = device
+
+
+class SaveableObject:
+    """State saved as tensors and restored by an op (TF's `BaseSaverBuilder.SaveableObject`): `op` is what is
+    saved (a resource's handle), `specs` its SaveSpecs; subclasses define `restore(restored_tensors,
+    restored_shapes) -> op`, which the Saver builds once, with a placeholder per spec, and runs on restore."""
+
+    def __init__(self, op, specs, name):
+        self.op, self.specs, self.name = op, specs, name
+
+    def restore(self, restored_tensors, restored_shapes):
+        raise NotImplementedError(f"{type(self).__name__} must define restore()")
+
+
 @dataclass
 class Saveables:
-    """`whole`: {checkpoint name: VariableV2 op}; `sliced`: {checkpoint name: Sliced}."""
+    """`whole`: {checkpoint name: VariableV2 op}; `sliced`: {checkpoint name: Sliced}; `objects`: the
+    SaveableObjects, each saving tensors under its specs' names."""
     whole: dict = field(default_factory=dict)
     sliced: dict = field(default_factory=dict)
+    objects: list = field(default_factory=list)
 
     def ops(self):
         return list(self.whole.values()) + [op for s in self.sliced.values() for op, _ in s.parts]
 
+    def spec_names(self):
+        return [spec.name for o in self.objects for spec in o.specs]
+
     def names(self):
-        return sorted(set(self.whole) | set(self.sliced))
+        return sorted(set(self.whole) | set(self.sliced) | set(self.spec_names()))
+
+    def graph(self):
+        owners = self.ops() + [o.op for o in self.objects]
+        return owners[0].graph if owners else None
 
     def __len__(self):
-        return len(self.whole) + len(self.sliced)
+        return len(self.whole) + len(self.sliced) + len(self.spec_names())
 
     def assembled(self, values):
         """{name: full array} from {op: value}: what graphgrad's own format stores."""
@@ -111,6 +143,12 @@ def collect(var_list) -> Saveables:
     elif isinstance(var_list, (list, tuple, set, frozenset)):
         flat = [p for v in var_list for p in (v if isinstance(v, PartitionedVariable) else [v])]
         for v in flat:
+            if isinstance(v, SaveableObject):
+                for spec in v.specs:
+                    if spec.name in out.whole or spec.name in out.sliced or spec.name in out.spec_names():
+                        raise ValueError(f"At least two variables have the same name: {spec.name}")
+                out.objects.append(v)
+                continue
             info = getattr(v, "_save_slice_info", None) if not isinstance(v, Tensor) else None
             if info is None:
                 op = variable_op(v)
@@ -123,6 +161,6 @@ def collect(var_list) -> Saveables:
         raise TypeError(f"Variables to save should be passed in a dict or a list: {var_list!r}")
     for s in out.sliced.values():
         s.parts.sort(key=lambda p: p[1])
-    if len({op.graph for op in out.ops()}) > 1:
+    if len({op.graph for op in out.ops()} | {o.op.graph for o in out.objects}) > 1:
         raise ValueError("All variables of a Saver must belong to the same graph")
     return out

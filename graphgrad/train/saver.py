@@ -21,14 +21,16 @@ import time
 import numpy as np
 
 from ..framework import dtypes, errors
-from ..framework.graph import Tensor, get_default_graph
+from ..framework.graph import GraphKeys, Tensor, get_default_graph, name_scope
 from ..framework.tensor_shape import TensorShape
+from ..ops.core import placeholder
 from ..ops.state_ops import uninitialized_error
 from . import checkpoint_io as cio
 from . import saveables
 from .checkpoint_io import CheckpointError, CheckpointMismatchError, CheckpointState, CorruptCheckpointError
 
 __all__ = [
+    "BaseSaverBuilder",
     "Saver",
     "SaverDef",
     "latest_checkpoint",
@@ -289,6 +291,13 @@ def _shape_str(shape) -> str:
     return "<unknown>" if shape is None else "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
 
 
+class BaseSaverBuilder:
+    """Where TF1 keeps the classes of state a Saver saves besides variables (`BaseSaverBuilder.SaveableObject`)."""
+
+    SaveableObject = saveables.SaveableObject
+    SaveSpec = saveables.SaveSpec
+
+
 class Saver:
     """Saves and restores variables (TF1 `tf.train.Saver`), keeping the newest `max_to_keep` checkpoints.
 
@@ -319,6 +328,7 @@ class Saver:
         self._next_keep_time = time.time() + self._keep_every_s
         self._vars = None
         self._graph = None
+        self._restores = []              # per saveable object: (placeholders, restore op)
         if not defer_build:
             self.build()
 
@@ -327,15 +337,29 @@ class Saver:
         if self._vars is not None:
             return
         var_list = self._var_list
-        if var_list is None:
+        if var_list is None:  # TF's default: global variables and the SAVEABLE_OBJECTS collection
             from ..variables import global_variables
 
-            var_list = global_variables()
+            var_list = global_variables() + get_default_graph().get_collection(GraphKeys.SAVEABLE_OBJECTS)
         vars_ = saveables.collect(var_list)
         if not vars_ and not self._allow_empty:
             raise ValueError("No variables to save")
         self._vars = vars_
-        self._graph = vars_.ops()[0].graph if vars_ else get_default_graph()
+        self._graph = vars_.graph() or get_default_graph()
+        self._restores = [self._restore_op(o) for o in vars_.objects]
+
+    def _restore_op(self, saveable):
+        """(placeholders, op): the saveable's restore op, built once here on a placeholder per spec, as TF's
+        Saver builds its restore ops with the graph."""
+        with self._graph.as_default(), name_scope("save"):
+            feeds = [placeholder(spec.dtype, name="restore_" + spec.name.replace(":", "_").replace("/", "_"))
+                     for spec in saveable.specs]
+            return feeds, saveable.restore(feeds, None)
+
+    def _object_values(self, sess):
+        """{checkpoint name: array} of the saveable objects' tensors, read by one run of the session."""
+        specs = [spec for o in self._vars.objects for spec in o.specs]
+        return dict(zip([s.name for s in specs], sess.run([s.tensor for s in specs]))) if specs else {}
 
     # --- bookkeeping of kept checkpoints ----------------------------------------------------------------
     @property
@@ -457,16 +481,17 @@ class Saver:
             return int(value)
         return int(sess.run(global_step))
 
-    def _save_graphgrad(self, prefix, values, step):
+    def _save_graphgrad(self, prefix, values, objects, step):
         from .. import __version__
 
         names = {**{k: op.name for k, op in self._vars.whole.items()},
-                 **{k: [op.name for op, _ in s.parts] for k, s in self._vars.sliced.items()}}
+                 **{k: [op.name for op, _ in s.parts] for k, s in self._vars.sliced.items()},
+                 **{spec.name: o.name for o in self._vars.objects for spec in o.specs}}
         metadata = {"graphgrad_version": __version__, "saved_at": f"{time.time():.6f}",
                     "variables": json.dumps(names, separators=(",", ":"))}
         if step is not None:
             metadata["global_step"] = str(step)
-        cio.save_arrays(cio.data_path(prefix), self._vars.assembled(values), metadata)
+        cio.save_arrays(cio.data_path(prefix), {**self._vars.assembled(values), **objects}, metadata)
 
     def save(self, sess, save_path, global_step=None, latest_filename=None, meta_graph_suffix="meta",
              write_meta_graph=True, write_state=True, strip_default_attrs=False, save_debug_info=False):
@@ -498,12 +523,13 @@ class Saver:
         for op in self._vars.ops():
             if values[op] is None:
                 raise uninitialized_error(op)
+        objects = self._object_values(sess)
         if self._write_version == SaverDef.GRAPHGRAD:
-            self._save_graphgrad(prefix, values, step)
+            self._save_graphgrad(prefix, values, objects, step)
         else:
             from .tf_bundle_writer import write_bundle
 
-            tensors = {k: values[op] for k, op in self._vars.whole.items()}
+            tensors = {**{k: values[op] for k, op in self._vars.whole.items()}, **objects}
             slices = {k: (s.full_shape, [(offset, values[op]) for op, offset in s.parts])
                       for k, s in self._vars.sliced.items()}
             write_bundle(prefix, tensors, slices)
@@ -590,6 +616,16 @@ class Saver:
             else:
                 values += [(part, np.ascontiguousarray(arr[sliced.where(i)])) for i, (part, _) in
                            enumerate(sliced.parts)]
+        feeds = {}
+        for o, (placeholders, _) in zip(self._vars.objects, self._restores):
+            for spec, ph in zip(o.specs, placeholders):
+                if spec.name not in arrays:
+                    missing.append(f"Key {spec.name} not found in checkpoint")
+                elif arrays[spec.name].dtype != spec.dtype.base_dtype.np:
+                    mismatched.append(f"{spec.name}: dtype {dtypes.as_dtype(arrays[spec.name].dtype).name} in "
+                                      f"checkpoint, {spec.dtype.base_dtype.name} in graph")
+                else:
+                    feeds[ph] = arrays[spec.name]
         if missing or mismatched:
             cls = (VariablesMissingAndMismatchedError if missing and mismatched else
                    VariablesNotFoundInCheckpointError if missing else CheckpointShapeMismatchError)
@@ -599,3 +635,5 @@ class Saver:
                       "The graph must define these variables exactly as when the checkpoint was saved; pass a "
                       "dict var_list to Saver to map checkpoint names to other variables.")
         sess.load_variable_values(dict(values))
+        if self._restores:
+            sess.run([op for _, op in self._restores], feed_dict=feeds)
