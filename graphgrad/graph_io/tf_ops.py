@@ -16,6 +16,14 @@ SAME = {
     "MatMul": ("transpose_a", "transpose_b"), "Cast": ("SrcT", "DstT"), "Shape": ("out_type",),
     "Pack": ("N", "axis"), "ZerosLike": (), "OnesLike": (), "StopGradient": (), "AddN": (),
     "SparseSoftmaxCrossEntropyWithLogits": (), "SoftmaxCrossEntropyWithLogits": (),
+    "Size": ("out_type",), "ShapeN": ("out_type", "N"), "LeakyReluGrad": ("alpha",),
+    # training graphs: the gradient kernels (TF's input order: (dy, x) or (y, dy), as graphgrad's) and updates
+    **{t: () for t in ("ReluGrad", "Relu6Grad", "EluGrad", "SeluGrad", "SoftplusGrad", "TanhGrad", "SigmoidGrad",
+                       "RsqrtGrad", "SqrtGrad", "ReciprocalGrad", "L2Loss")},
+    **{t: ("use_locking",) for t in ("ApplyGradientDescent", "ApplyAdadelta", "ApplyRMSProp", "ApplyCenteredRMSProp",
+                                     "AssignAdd", "AssignSub")},
+    "ApplyMomentum": ("use_locking", "use_nesterov"), "ApplyAdam": ("use_locking", "use_nesterov"),
+    "ApplyAdagrad": ("use_locking", "update_slots"),
     **{t: () for t in ("AddV2", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "Pow", "SquaredDifference",
                        "FloorDiv", "FloorMod", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual",
                        "LogicalAnd", "LogicalOr", "LogicalNot", "Relu", "Relu6", "Elu", "Selu", "Sigmoid", "Tanh",
@@ -53,7 +61,20 @@ def _random(b, fn):
     return fn(b.const(0).tolist(), dtype=b.attr("dtype"), seed=(seed2 or seed) or None, name=b.name)
 
 
+def _channel_axis(b):
+    return 1 if _nhwc(b) == "NCHW" else -1
+
+
+def _graphgrad_op(b, type_name, inputs, attrs):
+    """graphgrad's op `type_name` (one TF spells with other attributes) over `inputs`, named after the node."""
+    from ..framework.op_def import OP_DEFS
+    from ..ops.core import apply_op
+
+    return apply_op(OP_DEFS[type_name], list(inputs), attrs, b.name)
+
+
 BUILDERS = {
+    "BiasAddGrad": lambda b, tf: _graphgrad_op(b, "BiasAddGrad", b.inputs, {"axis": _channel_axis(b)}),
     "Add": lambda b, tf: tf.add(b.input(0), b.input(1), name=b.name),
     "PlaceholderWithDefault": lambda b, tf: tf.placeholder_with_default(b.input(0), b.attr("shape"), name=b.name),
     "BiasAdd": lambda b, tf: tf.nn.bias_add(b.input(0), b.input(1), data_format=_nhwc(b), name=b.name),
@@ -72,6 +93,7 @@ BUILDERS = {
     "ExpandDims": lambda b, tf: tf.expand_dims(b.input(0), int(b.const(1)), name=b.name),
     "Squeeze": lambda b, tf: tf.squeeze(b.input(0), list(b.attr("squeeze_dims", ())) or None, name=b.name),
     "Transpose": lambda b, tf: tf.transpose(b.input(0), b.const(1).tolist(), name=b.name),
+    "BroadcastTo": lambda b, tf: tf.broadcast_to(b.input(0), b.input(1), name=b.name),
     "Fill": lambda b, tf: tf.fill(b.input(0), b.input(1), name=b.name),
     "Tile": lambda b, tf: tf.tile(b.input(0), b.input(1), name=b.name),
     "GatherV2": lambda b, tf: tf.gather(b.input(0), b.input(1), axis=int(b.const(2)), name=b.name),
