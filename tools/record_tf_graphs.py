@@ -221,6 +221,10 @@ TRAINING = {
     "mlp_adadelta": (_mlp_loss, lambda tf: tf.train.AdadeltaOptimizer(1.0)),
     "activations_adam": (_dense_activations_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
     "batch_norm_momentum": (_dense_batch_norm_loss, lambda tf: tf.train.MomentumOptimizer(0.1, 0.9)),
+    "cnn_adam": (_cnn_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
+    "embedding_sgd": (_embedding_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
+    "embedding_adam": (_embedding_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
+    "embedding_adagrad": (_embedding_loss, lambda tf: tf.train.AdagradOptimizer(0.3)),
 }
 
 #: Training graphs graphgrad cannot run yet (docs/graph-io.md, "What does not import"): `train NAME` records one
@@ -231,11 +235,7 @@ OPEN = {
     "mlp_proximal": (_mlp_loss, lambda tf: tf.train.ProximalGradientDescentOptimizer(
         0.3, l1_regularization_strength=0.01, l2_regularization_strength=0.01)),
     "activations_sgd": (_activations_loss, lambda tf: tf.train.GradientDescentOptimizer(0.3)),
-    "cnn_adam": (_cnn_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
     "cnn_batch_norm": (lambda tf: _cnn_loss(tf, batch_norm=True), lambda tf: tf.train.MomentumOptimizer(0.1, 0.9)),
-    "embedding_sgd": (_embedding_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
-    "embedding_adam": (_embedding_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
-    "embedding_adagrad": (_embedding_loss, lambda tf: tf.train.AdagradOptimizer(0.3)),
 }
 
 

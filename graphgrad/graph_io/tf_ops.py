@@ -9,6 +9,10 @@ training ops are not (docs/graph-io.md).
 """
 from __future__ import annotations
 
+from ..ops import gradient_args_ops as dyn
+from ..ops import scatter_ops, segment_ops  # noqa: F401 (their op types build by name below)
+from ..train import adagrad  # noqa: F401
+
 #: TF op types that graphgrad's op of the same type builds directly, with the TF attributes it keeps.
 SAME = {
     "Const": ("dtype", "value"), "Placeholder": ("dtype", "shape"), "Identity": (), "NoOp": (),
@@ -16,14 +20,16 @@ SAME = {
     "MatMul": ("transpose_a", "transpose_b"), "Cast": ("SrcT", "DstT"), "Shape": ("out_type",),
     "Pack": ("N", "axis"), "ZerosLike": (), "OnesLike": (), "StopGradient": (), "AddN": (),
     "SparseSoftmaxCrossEntropyWithLogits": (), "SoftmaxCrossEntropyWithLogits": (),
-    "Size": ("out_type",), "ShapeN": ("out_type", "N"), "LeakyReluGrad": ("alpha",),
+    "Size": ("out_type",), "Unique": ("out_idx",), "ShapeN": ("out_type", "N"), "LeakyReluGrad": ("alpha",),
     # training graphs: the gradient kernels (TF's input order: (dy, x) or (y, dy), as graphgrad's) and updates
     **{t: () for t in ("ReluGrad", "Relu6Grad", "EluGrad", "SeluGrad", "SoftplusGrad", "TanhGrad", "SigmoidGrad",
                        "RsqrtGrad", "SqrtGrad", "ReciprocalGrad", "L2Loss")},
     **{t: ("use_locking",) for t in ("ApplyGradientDescent", "ApplyAdadelta", "ApplyRMSProp", "ApplyCenteredRMSProp",
                                      "AssignAdd", "AssignSub")},
     "ApplyMomentum": ("use_locking", "use_nesterov"), "ApplyAdam": ("use_locking", "use_nesterov"),
-    "ApplyAdagrad": ("use_locking", "update_slots"),
+    "ApplyAdagrad": ("use_locking", "update_slots"), "SparseApplyAdagrad": ("use_locking", "update_slots"),
+    "ScatterAdd": (), "ScatterSub": (), "ScatterUpdate": (), "DynamicStitch": ("N",), "UnsortedSegmentSum": (),
+    "Rank": (),
     **{t: () for t in ("AddV2", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "Pow", "SquaredDifference",
                        "FloorDiv", "FloorMod", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual",
                        "LogicalAnd", "LogicalOr", "LogicalNot", "Relu", "Relu6", "Elu", "Selu", "Sigmoid", "Tanh",
@@ -32,7 +38,7 @@ SAME = {
 }
 
 #: Attributes graphgrad's op has where TensorFlow's op has none (TF's cross-entropy is over the last axis only).
-FIXED = {"SoftmaxCrossEntropyWithLogits": {"axis": -1}}
+FIXED = {"SoftmaxCrossEntropyWithLogits": {"axis": -1}, "Unique": {"counts": False}}
 
 
 def _nhwc(b):
@@ -43,7 +49,12 @@ def _nhwc(b):
 
 
 def _reduce(b, fn):
-    return fn(b.input(0), axis=b.const(1).tolist(), keepdims=b.attr("keep_dims", False), name=b.name)
+    """A reduction over constant axes, or over axes known only when run (TF's gradients of shapes not known
+    while building)."""
+    keep = b.attr("keep_dims", False)
+    if b.input(1).op.type != "Const":
+        return dyn.tensor_axes_reduction(b.node.op, b.input(0), b.input(1), keep, name=b.name)
+    return fn(b.input(0), axis=b.const(1).tolist(), keepdims=keep, name=b.name)
 
 
 def _arg(b, fn):
@@ -53,6 +64,31 @@ def _arg(b, fn):
 def _pool(b, fn):
     return fn(b.input(0), list(b.attr("ksize")), list(b.attr("strides")), b.attr("padding"), data_format=_nhwc(b),
               name=b.name)
+
+
+def _pool_grad_attrs(b, label):
+    """graphgrad's pooling attributes (spatial window and strides) from TF's 4-D ksize and strides."""
+    first = _nhwc(b) == "NCHW"
+    spatial = slice(2, 4) if first else slice(1, 3)
+    return {"ksize": tuple(b.attr("ksize"))[spatial], "strides": tuple(b.attr("strides"))[spatial],
+            "padding": b.attr("padding"), "channels_first": first, "label": label}
+
+
+def _avg_pool_grad(b):
+    """AvgPoolGrad(orig_input_shape, grad): the shape is a constant, or the Shape of the pooled input (read for
+    its shape when run)."""
+    attrs = _pool_grad_attrs(b, "AvgPool")
+    shape_src = b.input(0).op
+    if shape_src.type == "Shape":
+        x = shape_src.inputs[0]
+        return _graphgrad_op(b, "AvgPoolGrad", [b.input(1), x], dict(attrs, input_shape=x.shape.as_list()
+                                                                      if x.shape.ndims is not None else None))
+    return _graphgrad_op(b, "AvgPoolGrad", [b.input(1)], dict(attrs, input_shape=tuple(b.const(0).tolist())))
+
+
+def _conv_args(b):
+    return dict(strides=list(b.attr("strides")), padding=b.attr("padding"), data_format=_nhwc(b),
+                dilations=list(b.attr("dilations", (1, 1, 1, 1))), name=b.name)
 
 
 def _random(b, fn):
@@ -74,6 +110,17 @@ def _graphgrad_op(b, type_name, inputs, attrs):
 
 
 BUILDERS = {
+    "BroadcastGradientArgs": lambda b, tf: dyn.broadcast_gradient_args_op(b.input(0), b.input(1), name=b.name),
+    "ConcatOffset": lambda b, tf: dyn.concat_offset(b.input(0), b.inputs[1:], name=b.name),
+    "Slice": lambda b, tf: (tf.slice(b.input(0), b.const(1).tolist(), b.const(2).tolist(), name=b.name)
+                            if b.input(1).op.type == b.input(2).op.type == "Const"
+                            else dyn.tensor_slice(b.input(0), b.input(1), b.input(2), name=b.name)),
+    "Conv2DBackpropInput": lambda b, tf: tf.nn.conv2d_backprop_input(b.input(0), b.input(1), b.input(2),
+                                                                     **_conv_args(b)),
+    "Conv2DBackpropFilter": lambda b, tf: tf.nn.conv2d_backprop_filter(b.input(0), b.input(1), b.input(2),
+                                                                       **_conv_args(b)),
+    "MaxPoolGrad": lambda b, tf: _graphgrad_op(b, "MaxPoolGrad", b.inputs, _pool_grad_attrs(b, "MaxPool")),
+    "AvgPoolGrad": lambda b, tf: _avg_pool_grad(b),
     "BiasAddGrad": lambda b, tf: _graphgrad_op(b, "BiasAddGrad", b.inputs, {"axis": _channel_axis(b)}),
     "Add": lambda b, tf: tf.add(b.input(0), b.input(1), name=b.name),
     "PlaceholderWithDefault": lambda b, tf: tf.placeholder_with_default(b.input(0), b.attr("shape"), name=b.name),
