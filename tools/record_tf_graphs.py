@@ -4,6 +4,7 @@ what TF computed.
 
     python tools/record_tf_graphs.py          # in a venv with tensorflow-cpu (2.x: compat.v1 graph mode)
     python tools/record_tf_graphs.py train [NAME ...]   # only the training graphs of tests/data/tf_graphs/train/
+    python tools/record_tf_graphs.py --check-training GRAPHGRAD_PYTHON   # TF restores what graphgrad trained
     python tools/record_tf_graphs.py --check  # parse and import the meta graph graphgrad writes, under real TF
 
 Each program writes its graph files beside `NAME.npz`, which holds the inputs fed (`feed/<tensor name>`) and the
@@ -262,6 +263,46 @@ def training(tf, name):
     np.savez_compressed(os.path.join(OUT, "train", f"{name}.npz"), **arrays)
 
 
+def train_in_graphgrad(d):
+    """In a Python with graphgrad: resume every training graph from TF's files, run its STEPS steps and save
+    under `d/NAME/`."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    import graphgrad as gg
+
+    for name in TRAINING:
+        rec = np.load(os.path.join(OUT, "train", f"{name}.npz"))
+        with gg.Graph().as_default():
+            saver = gg.train.import_meta_graph(os.path.join(OUT, "train", name, "model.ckpt.meta"))
+            with gg.Session() as s:
+                saver.restore(s, os.path.join(OUT, "train", name, "model.ckpt"))
+                for i in range(STEPS):
+                    s.run(gg.get_collection("train_op")[0],
+                          {k.split("/", 2)[2]: rec[k] for k in rec.files if k.startswith(f"feed/{i}/")})
+                saver.save(s, os.path.join(d, name, "model.ckpt"))
+
+
+def check_training(tf, graphgrad_python):
+    """Under real TF: TF's own training graph restores the checkpoint graphgrad saved after training it (in
+    `graphgrad_python`), holds the variables TF's own training reached, and trains on from it."""
+    import subprocess
+    import tempfile
+
+    d = tempfile.mkdtemp()
+    subprocess.run([graphgrad_python, os.path.abspath(__file__), "--graphgrad-train", d], check=True)
+    for name in TRAINING:
+        rec = np.load(os.path.join(OUT, "train", f"{name}.npz"))
+        with tf.Graph().as_default():
+            saver = tf.train.import_meta_graph(os.path.join(OUT, "train", name, "model.ckpt.meta"))
+            with tf.Session() as sess:
+                saver.restore(sess, os.path.join(d, name, "model.ckpt"))
+                worst = max(float(np.max(np.abs(sess.run(k[4:] + ":0") - rec[k]), initial=0))
+                            for k in rec.files if k.startswith("var/"))
+                feed = {k.split("/", 2)[2]: rec[k] for k in rec.files if k.startswith("feed/0/")}
+                sess.run(tf.get_collection("train_op")[0], feed)
+        print(f"TF restores graphgrad's checkpoint of {name} and trains on: largest difference from TF's own "
+              f"training {worst:.2g}")
+
+
 def check():
     """Under real TF: parse the meta graph graphgrad writes (tests/test_graph_io.py's `graphgrad_meta_graph`),
     import it, restore graphgrad's checkpoint of it and compare one run."""
@@ -304,9 +345,13 @@ def main():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "--check" in sys.argv:
         return check()
+    if "--graphgrad-train" in sys.argv:
+        return train_in_graphgrad(sys.argv[sys.argv.index("--graphgrad-train") + 1])
     import tensorflow.compat.v1 as tf
 
     tf.disable_v2_behavior()
+    if "--check-training" in sys.argv:
+        return check_training(tf, sys.argv[sys.argv.index("--check-training") + 1])
     if "train" in sys.argv[1:2]:
         return record_training(tf, sys.argv[2:] or list(TRAINING))
     shutil.rmtree(OUT, ignore_errors=True)
