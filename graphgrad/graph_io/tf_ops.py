@@ -141,6 +141,7 @@ BUILDERS = {
     "Squeeze": lambda b, tf: tf.squeeze(b.input(0), list(b.attr("squeeze_dims", ())) or None, name=b.name),
     "Transpose": lambda b, tf: tf.transpose(b.input(0), b.const(1).tolist(), name=b.name),
     "BroadcastTo": lambda b, tf: tf.broadcast_to(b.input(0), b.input(1), name=b.name),
+    "TopKV2": lambda b, tf: tf.nn.top_k(b.input(0), int(b.const(1)), sorted=b.attr("sorted", True), name=b.name),
     "Fill": lambda b, tf: tf.fill(b.input(0), b.input(1), name=b.name),
     "Tile": lambda b, tf: tf.tile(b.input(0), b.input(1), name=b.name),
     "GatherV2": lambda b, tf: tf.gather(b.input(0), b.input(1), axis=int(b.const(2)), name=b.name),
