@@ -135,7 +135,8 @@ def _mlp_loss(tf):
 
 
 def _activations_loss(tf):
-    """Every smooth activation's gradient kernel, dense-label cross-entropy and an L2 penalty."""
+    """The activations' gradient kernels through a concat (ConcatOffset, Slice with bounds known when run),
+    dense-label cross-entropy (TF1's, which reshapes its logits with Slice) and an L2 penalty."""
     x = tf.placeholder(tf.float32, (None, 4), name="x")
     y = tf.placeholder(tf.float32, (None, 3), name="y")
     w = tf.Variable(_weights(4, 6), name="w")
@@ -144,7 +145,7 @@ def _activations_loss(tf):
             tf.sqrt(tf.square(z) + 1.0), tf.rsqrt(tf.abs(z) + 1.0), tf.reciprocal(tf.exp(z) + 1.0),
             tf.log1p(tf.abs(z)), tf.nn.leaky_relu(z, 0.2), tf.maximum(z, -0.5), tf.minimum(z, 0.5)]
     h = tf.concat(acts, axis=1)
-    w2 = tf.Variable(_weights(72, 3), name="w2")
+    w2 = tf.Variable(_weights(6 * len(acts), 3), name="w2")
     logits = tf.matmul(h, w2, name="logits")
     xent = tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits)
     loss = tf.add(tf.reduce_mean(xent), 1e-3 * (tf.nn.l2_loss(w) + tf.nn.l2_loss(w2)), name="loss")
@@ -226,16 +227,18 @@ TRAINING = {
     "embedding_sgd": (_embedding_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
     "embedding_adam": (_embedding_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
     "embedding_adagrad": (_embedding_loss, lambda tf: tf.train.AdagradOptimizer(0.3)),
+    "mlp_ftrl": (_mlp_loss, lambda tf: tf.train.FtrlOptimizer(0.3, l1_regularization_strength=0.01,
+                                                               l2_regularization_strength=0.01)),
+    "mlp_proximal": (_mlp_loss, lambda tf: tf.train.ProximalGradientDescentOptimizer(
+        0.3, l1_regularization_strength=0.01, l2_regularization_strength=0.01)),
+    "mlp_ftrl_shrinkage": (_mlp_loss, lambda tf: tf.train.FtrlOptimizer(
+        0.3, l1_regularization_strength=0.01, l2_shrinkage_regularization_strength=0.05)),
+    "activations_sgd": (_activations_loss, lambda tf: tf.train.GradientDescentOptimizer(0.3)),
 }
 
 #: Training graphs graphgrad cannot run yet (docs/graph-io.md, "What does not import"): `train NAME` records one
 #: for the work that makes it run; tests/test_tf_training_graphs.py runs every recording present.
 OPEN = {
-    "mlp_ftrl": (_mlp_loss, lambda tf: tf.train.FtrlOptimizer(0.3, l1_regularization_strength=0.01,
-                                                               l2_regularization_strength=0.01)),
-    "mlp_proximal": (_mlp_loss, lambda tf: tf.train.ProximalGradientDescentOptimizer(
-        0.3, l1_regularization_strength=0.01, l2_regularization_strength=0.01)),
-    "activations_sgd": (_activations_loss, lambda tf: tf.train.GradientDescentOptimizer(0.3)),
     "cnn_batch_norm": (lambda tf: _cnn_loss(tf, batch_norm=True), lambda tf: tf.train.MomentumOptimizer(0.1, 0.9)),
 }
 

@@ -91,6 +91,32 @@ def _conv_args(b):
                 dilations=list(b.attr("dilations", (1, 1, 1, 1))), name=b.name)
 
 
+def _ftrl(b, tf, shrinkage):
+    """ApplyFtrl(var, accum, linear, grad, lr, l1, l2, lr_power) and ApplyFtrlV2 (l2_shrinkage before lr_power):
+    TF's FTRL-Proximal update written with graphgrad's ops, as graphgrad's FtrlOptimizer writes it."""
+    var, accum, linear, grad, lr, l1, l2 = b.inputs[:7]
+    power = -b.inputs[-1]
+    with tf.name_scope(b.name + "/"):
+        shrunk = grad + 2.0 * b.inputs[7] * var if shrinkage else grad
+        new_accum = accum + grad * grad
+        new_linear = linear + shrunk - (tf.pow(new_accum, power) - tf.pow(accum, power)) / lr * var
+        quadratic = tf.pow(new_accum, power) / lr + 2.0 * l2
+        new_var = tf.where(tf.abs(new_linear) > l1, (tf.sign(new_linear) * l1 - new_linear) / quadratic,
+                           tf.zeros_like(new_linear))
+        updates = [tf.assign(var, new_var), tf.assign(accum, new_accum), tf.assign(linear, new_linear)]
+    return tf.group(*updates, name=b.name)
+
+
+def _proximal_gradient_descent(b, tf):
+    """ApplyProximalGradientDescent(var, alpha, l1, l2, delta): a descent step, then the proximal step of the
+    l1 / l2 penalties (soft-thresholding, then shrinking), as TensorFlow's kernel."""
+    var, alpha, l1, l2, delta = b.inputs
+    with tf.name_scope(b.name + "/"):
+        prox = var - alpha * delta
+        new_var = tf.sign(prox) * tf.maximum(tf.abs(prox) - alpha * l1, 0.0) / (1.0 + alpha * l2)
+    return tf.assign(var, new_var, name=b.name)
+
+
 def _random(b, fn):
     """A random initializer: the op-level seed only (values differ from TF's: a restore overwrites them)."""
     seed, seed2 = b.attr("seed", 0), b.attr("seed2", 0)
@@ -141,6 +167,9 @@ BUILDERS = {
     "Squeeze": lambda b, tf: tf.squeeze(b.input(0), list(b.attr("squeeze_dims", ())) or None, name=b.name),
     "Transpose": lambda b, tf: tf.transpose(b.input(0), b.const(1).tolist(), name=b.name),
     "BroadcastTo": lambda b, tf: tf.broadcast_to(b.input(0), b.input(1), name=b.name),
+    "ApplyFtrl": lambda b, tf: _ftrl(b, tf, shrinkage=False),
+    "ApplyFtrlV2": lambda b, tf: _ftrl(b, tf, shrinkage=True),
+    "ApplyProximalGradientDescent": _proximal_gradient_descent,
     "TopKV2": lambda b, tf: tf.nn.top_k(b.input(0), int(b.const(1)), sorted=b.attr("sorted", True), name=b.name),
     "Fill": lambda b, tf: tf.fill(b.input(0), b.input(1), name=b.name),
     "Tile": lambda b, tf: tf.tile(b.input(0), b.input(1), name=b.name),
