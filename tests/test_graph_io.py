@@ -109,15 +109,15 @@ def test_frozen_graphs_that_tensorflow_wrote_compute_what_tensorflow_computed():
                                            atol=1e-5)
 
 
-def test_a_tensorflow_meta_graph_imports_without_its_training_ops_and_restores_tf_checkpoint(caplog):
+def test_a_tensorflow_meta_graph_imports_with_its_training_op_and_restores_tf_checkpoint(caplog):
     feeds, fetches = _recorded("mlp")
     with tf.Graph().as_default():
         saver = tf.train.import_meta_graph(os.path.join(DATA, "mlp", "model.ckpt.meta"))
-        assert "ApplyGradientDescent" in caplog.text
+        assert "left out" not in caplog.text  # TF's gradient and update ops import too (test_tf_training_graphs.py)
         s = tf.Session()
         saver.restore(s, os.path.join(DATA, "mlp", "model.ckpt"))
         assert [v.op.name for v in tf.trainable_variables()] == ["w1", "b1", "w2", "b2"]
-        assert tf.get_collection("train_op") == []
+        assert [op.type for op in tf.get_collection("train_op")] == ["NoOp", "NoOp"]  # TF's minimize adds it too
         for key, want in fetches.items():
             np.testing.assert_allclose(s.run(key, feeds), want, atol=1e-6)
 
@@ -127,7 +127,7 @@ def test_an_op_type_graphgrad_cannot_build_is_an_error_naming_node_and_type():
     with open(os.path.join(DATA, "mlp.pbtxt")) as f:
         text_format.Parse(f.read(), gd, allow_unknown_field=True)  # TF 2.x adds NodeDef.experimental_type
     with tf.Graph().as_default():
-        with pytest.raises(ValueError, match=r"node 'gradients/.*' \(op: '\w+Grad'\).*cannot build"):
+        with pytest.raises(ValueError, match=r"node 'save/SaveV2' \(op: 'SaveV2'\): graphgrad cannot build"):
             tf.import_graph_def(gd)
 
 

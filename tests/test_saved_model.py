@@ -48,6 +48,18 @@ def test_simple_save_round_trips_with_equal_values(tmp_path, program):
     assert not any(n.name.startswith(("gradients/", "Adam")) for n in mg.graph_def.node)
 
 
+def test_top_k_is_written_as_tensorflows_top_k_v2_with_k_as_an_input(tmp_path):
+    _save(cnn, tmp_path / "m")
+    with tf.Graph().as_default(), tf.Session() as sess:
+        mg = sm.loader.load(sess, [sm.tag_constants.SERVING], str(tmp_path / "m"))
+    (node,) = [n for n in mg.graph_def.node if n.op == "TopKV2"]
+    assert "_graphgrad" not in node.attr and node.attr["sorted"].b
+    (k,) = [n for n in mg.graph_def.node if n.name == node.input[1]]
+    from graphgrad.graph_io.attrs import make_ndarray
+
+    assert k.op == "Const" and make_ndarray(k.attr["value"].tensor) == 2
+
+
 def test_builder_meta_graphs_assets_main_op_and_text_format(tmp_path):
     want = _save(builder, tmp_path / "m", as_text=True, asset_dir=str(tmp_path))
     assert sorted(os.listdir(tmp_path / "m")) == ["assets", "saved_model.pbtxt", "variables"]

@@ -3,6 +3,8 @@ tests/test_graph_io.py: graphgrad must import what TF1 wrote (`import_graph_def`
 what TF computed.
 
     python tools/record_tf_graphs.py          # in a venv with tensorflow-cpu (2.x: compat.v1 graph mode)
+    python tools/record_tf_graphs.py train [NAME ...]   # only the training graphs of tests/data/tf_graphs/train/
+    python tools/record_tf_graphs.py --check-training GRAPHGRAD_PYTHON   # TF restores what graphgrad trained
     python tools/record_tf_graphs.py --check  # parse and import the meta graph graphgrad writes, under real TF
 
 Each program writes its graph files beside `NAME.npz`, which holds the inputs fed (`feed/<tensor name>`) and the
@@ -104,6 +106,206 @@ def misc(tf):
     tf.train.write_graph(tf.get_default_graph(), OUT, "misc.pb", as_text=False)
 
 
+# ---- training graphs: TF writes the .meta + checkpoint, then runs STEPS steps; graphgrad must match them ----
+
+STEPS = 3
+
+
+def _batches(*specs):
+    """STEPS fixed batches: {name: array} per step, from (name, shape, kind) specs."""
+    out = []
+    for i in range(STEPS):
+        rng = np.random.default_rng(100 + i)
+        out.append({n: (rng.integers(0, k, shape) if isinstance(k, int) else rng.normal(0, 1, shape).astype(np.float32))
+                    for n, shape, k in specs})
+    return out
+
+
+def _mlp_loss(tf):
+    x = tf.placeholder(tf.float32, (None, 4), name="x")
+    y = tf.placeholder(tf.int64, (None,), name="y")
+    w1 = tf.Variable(_weights(4, 8), name="w1")
+    b1 = tf.Variable(np.full(8, 0.1, np.float32), name="b1")
+    w2 = tf.Variable(_weights(8, 3), name="w2")
+    b2 = tf.Variable(np.zeros(3, np.float32), name="b2")
+    h = tf.nn.relu(tf.matmul(x, w1) + b1)
+    logits = tf.nn.bias_add(tf.matmul(h, w2), b2, name="logits")
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits), name="loss")
+    return loss, _batches(("x", (6, 4), None), ("y", (6,), 3))
+
+
+def _activations_loss(tf):
+    """The activations' gradient kernels through a concat (ConcatOffset, Slice with bounds known when run),
+    dense-label cross-entropy (TF1's, which reshapes its logits with Slice) and an L2 penalty."""
+    x = tf.placeholder(tf.float32, (None, 4), name="x")
+    y = tf.placeholder(tf.float32, (None, 3), name="y")
+    w = tf.Variable(_weights(4, 6), name="w")
+    z = tf.matmul(x, w)
+    acts = [tf.nn.elu(z), tf.nn.selu(z), tf.nn.softplus(z), tf.tanh(z), tf.sigmoid(z), tf.nn.relu6(z * 4.0),
+            tf.sqrt(tf.square(z) + 1.0), tf.rsqrt(tf.abs(z) + 1.0), tf.reciprocal(tf.exp(z) + 1.0),
+            tf.log1p(tf.abs(z)), tf.nn.leaky_relu(z, 0.2), tf.maximum(z, -0.5), tf.minimum(z, 0.5)]
+    h = tf.concat(acts, axis=1)
+    w2 = tf.Variable(_weights(6 * len(acts), 3), name="w2")
+    logits = tf.matmul(h, w2, name="logits")
+    xent = tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits)
+    loss = tf.add(tf.reduce_mean(xent), 1e-3 * (tf.nn.l2_loss(w) + tf.nn.l2_loss(w2)), name="loss")
+    return loss, [{"x": b["x"], "y": np.eye(3, dtype=np.float32)[b["y"]]}
+                  for b in _batches(("x", (5, 4), None), ("y", (5,), 3))]
+
+
+def _dense_activations_loss(tf):
+    """The smooth activations' gradient kernels and an L2 penalty behind the MLP's sparse cross-entropy."""
+    x = tf.placeholder(tf.float32, (None, 4), name="x")
+    y = tf.placeholder(tf.int64, (None,), name="y")
+    z = tf.matmul(x, tf.Variable(_weights(4, 6), name="w"))
+    acts = [tf.nn.elu(z), tf.nn.selu(z), tf.nn.softplus(z), tf.tanh(z), tf.sigmoid(z), tf.nn.relu6(z * 4.0),
+            tf.sqrt(tf.square(z) + 1.0), tf.rsqrt(tf.abs(z) + 1.0), tf.reciprocal(tf.exp(z) + 1.0),
+            tf.log1p(tf.abs(z)), tf.nn.leaky_relu(z, 0.2), tf.maximum(z, -0.5), tf.minimum(z, 0.5)]
+    ws = [tf.Variable(_weights(6, 3, seed=i), name=f"w2_{i}") for i in range(len(acts))]
+    logits = tf.add_n([tf.matmul(a, w) for a, w in zip(acts, ws)], name="logits")
+    xent = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
+    loss = tf.add(tf.reduce_mean(xent), 1e-3 * tf.nn.l2_loss(ws[0]), name="loss")
+    return loss, _batches(("x", (5, 4), None), ("y", (5,), 3))
+
+
+def _dense_batch_norm_loss(tf):
+    """tf.layers.batch_normalization on a dense layer (not fused: moments, Rsqrt, the moving averages'
+    AssignSub in UPDATE_OPS)."""
+    x = tf.placeholder(tf.float32, (None, 4), name="x")
+    y = tf.placeholder(tf.int64, (None,), name="y")
+    h = tf.matmul(x, tf.Variable(_weights(4, 8), name="w1"))
+    h = tf.nn.relu(tf.layers.batch_normalization(h, training=True, name="bn"))
+    logits = tf.matmul(h, tf.Variable(_weights(8, 3), name="w2"), name="logits")
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits), name="loss")
+    return loss, _batches(("x", (6, 4), None), ("y", (6,), 3))
+
+
+def _cnn_loss(tf, batch_norm=False):
+    x = tf.placeholder(tf.float32, (None, 6, 6, 2), name="images")
+    y = tf.placeholder(tf.int64, (None,), name="labels")
+    k = tf.Variable(_weights(3, 3, 2, 4), name="conv/kernel")
+    c = tf.nn.conv2d(x, k, [1, 1, 1, 1], "SAME")
+    if batch_norm:
+        c = tf.layers.batch_normalization(c, training=True, name="bn1")
+    else:
+        c = tf.nn.bias_add(c, tf.Variable(_weights(4), name="conv/bias"))
+    c = tf.nn.relu(c)
+    p = tf.nn.max_pool(c, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    a = tf.nn.avg_pool(c, [1, 3, 3, 1], [1, 2, 2, 1], "SAME")
+    flat = tf.reshape(tf.concat([p, a], axis=3), [-1, 3 * 3 * 8])
+    h = tf.matmul(flat, tf.Variable(_weights(72, 5), name="dense/kernel"))
+    if batch_norm:
+        h = tf.nn.relu(tf.layers.batch_normalization(h, training=True, name="bn2"))
+    logits = tf.matmul(h, tf.Variable(_weights(5, 3), name="out/kernel"), name="logits")
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits), name="loss")
+    return loss, _batches(("images", (4, 6, 6, 2), None), ("labels", (4,), 3))
+
+
+def _embedding_loss(tf):
+    ids = tf.placeholder(tf.int32, (None, 3), name="ids")
+    y = tf.placeholder(tf.float32, (None,), name="y")
+    emb = tf.Variable(_weights(10, 4), name="embeddings")
+    e = tf.reduce_mean(tf.nn.embedding_lookup(emb, ids), axis=1)
+    w = tf.Variable(_weights(4, 1), name="w")
+    pred = tf.squeeze(tf.matmul(e, w), 1, name="pred")
+    loss = tf.reduce_mean(tf.square(pred - y), name="loss")
+    return loss, [{"ids": b["ids"], "y": b["y"]} for b in _batches(("ids", (5, 3), 10), ("y", (5,), None))]
+
+
+TRAINING = {
+    "mlp_sgd": (_mlp_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
+    "mlp_momentum": (_mlp_loss, lambda tf: tf.train.MomentumOptimizer(0.1, 0.9)),
+    "mlp_nesterov": (_mlp_loss, lambda tf: tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True)),
+    "mlp_adam": (_mlp_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
+    "mlp_adagrad": (_mlp_loss, lambda tf: tf.train.AdagradOptimizer(0.3)),
+    "mlp_rmsprop": (_mlp_loss, lambda tf: tf.train.RMSPropOptimizer(0.02, momentum=0.5)),
+    "mlp_rmsprop_centered": (_mlp_loss, lambda tf: tf.train.RMSPropOptimizer(0.02, centered=True)),
+    "mlp_adadelta": (_mlp_loss, lambda tf: tf.train.AdadeltaOptimizer(1.0)),
+    "activations_adam": (_dense_activations_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
+    "batch_norm_momentum": (_dense_batch_norm_loss, lambda tf: tf.train.MomentumOptimizer(0.1, 0.9)),
+    "cnn_adam": (_cnn_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
+    "embedding_sgd": (_embedding_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
+    "embedding_adam": (_embedding_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
+    "embedding_adagrad": (_embedding_loss, lambda tf: tf.train.AdagradOptimizer(0.3)),
+    "mlp_ftrl": (_mlp_loss, lambda tf: tf.train.FtrlOptimizer(0.3, l1_regularization_strength=0.01,
+                                                               l2_regularization_strength=0.01)),
+    "mlp_proximal": (_mlp_loss, lambda tf: tf.train.ProximalGradientDescentOptimizer(
+        0.3, l1_regularization_strength=0.01, l2_regularization_strength=0.01)),
+    "mlp_ftrl_shrinkage": (_mlp_loss, lambda tf: tf.train.FtrlOptimizer(
+        0.3, l1_regularization_strength=0.01, l2_shrinkage_regularization_strength=0.05)),
+    "activations_sgd": (_activations_loss, lambda tf: tf.train.GradientDescentOptimizer(0.3)),
+}
+
+#: Training graphs graphgrad cannot run yet (docs/graph-io.md, "What does not import"): `train NAME` records one
+#: for the work that makes it run; tests/test_tf_training_graphs.py runs every recording present.
+OPEN = {
+    "cnn_batch_norm": (lambda tf: _cnn_loss(tf, batch_norm=True), lambda tf: tf.train.MomentumOptimizer(0.1, 0.9)),
+}
+
+
+def training(tf, name):
+    """One training graph: its .meta and checkpoint before training (`train/NAME/model.ckpt`), then TF's loss
+    before each of STEPS steps on fixed batches and every variable after them (`train/NAME.npz`)."""
+    build, optimizer = {**TRAINING, **OPEN}[name]
+    tf.set_random_seed(0)
+    loss, batches = build(tf)
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        step = optimizer(tf).minimize(loss, global_step=tf.train.get_or_create_global_step(), name="train")
+    d = os.path.join(OUT, "train", name)
+    g = tf.get_default_graph()
+    feeds = [{g.get_tensor_by_name(k + ":0"): v for k, v in b.items()} for b in batches]
+    arrays = {f"feed/{i}/{k}:0": v for i, b in enumerate(batches) for k, v in b.items()}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        tf.train.Saver().save(sess, os.path.join(d, "model.ckpt"))
+        os.remove(os.path.join(d, "checkpoint"))  # it names the absolute path; the test gives the prefix
+        for i, feed in enumerate(feeds):
+            arrays[f"loss/{i}"] = sess.run(loss, feed)
+            sess.run(step, feed)
+        arrays.update({f"var/{v.op.name}": sess.run(v) for v in tf.global_variables()})
+    np.savez_compressed(os.path.join(OUT, "train", f"{name}.npz"), **arrays)
+
+
+def train_in_graphgrad(d):
+    """In a Python with graphgrad: resume every training graph from TF's files, run its STEPS steps and save
+    under `d/NAME/`."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    import graphgrad as gg
+
+    for name in TRAINING:
+        rec = np.load(os.path.join(OUT, "train", f"{name}.npz"))
+        with gg.Graph().as_default():
+            saver = gg.train.import_meta_graph(os.path.join(OUT, "train", name, "model.ckpt.meta"))
+            with gg.Session() as s:
+                saver.restore(s, os.path.join(OUT, "train", name, "model.ckpt"))
+                for i in range(STEPS):
+                    s.run(gg.get_collection("train_op")[0],
+                          {k.split("/", 2)[2]: rec[k] for k in rec.files if k.startswith(f"feed/{i}/")})
+                saver.save(s, os.path.join(d, name, "model.ckpt"))
+
+
+def check_training(tf, graphgrad_python):
+    """Under real TF: TF's own training graph restores the checkpoint graphgrad saved after training it (in
+    `graphgrad_python`), holds the variables TF's own training reached, and trains on from it."""
+    import subprocess
+    import tempfile
+
+    d = tempfile.mkdtemp()
+    subprocess.run([graphgrad_python, os.path.abspath(__file__), "--graphgrad-train", d], check=True)
+    for name in TRAINING:
+        rec = np.load(os.path.join(OUT, "train", f"{name}.npz"))
+        with tf.Graph().as_default():
+            saver = tf.train.import_meta_graph(os.path.join(OUT, "train", name, "model.ckpt.meta"))
+            with tf.Session() as sess:
+                saver.restore(sess, os.path.join(d, name, "model.ckpt"))
+                worst = max(float(np.max(np.abs(sess.run(k[4:] + ":0") - rec[k]), initial=0))
+                            for k in rec.files if k.startswith("var/"))
+                feed = {k.split("/", 2)[2]: rec[k] for k in rec.files if k.startswith("feed/0/")}
+                sess.run(tf.get_collection("train_op")[0], feed)
+        print(f"TF restores graphgrad's checkpoint of {name} and trains on: largest difference from TF's own "
+              f"training {worst:.2g}")
+
+
 def check():
     """Under real TF: parse the meta graph graphgrad writes (tests/test_graph_io.py's `graphgrad_meta_graph`),
     import it, restore graphgrad's checkpoint of it and compare one run."""
@@ -146,17 +348,36 @@ def main():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "--check" in sys.argv:
         return check()
+    if "--graphgrad-train" in sys.argv:
+        return train_in_graphgrad(sys.argv[sys.argv.index("--graphgrad-train") + 1])
     import tensorflow.compat.v1 as tf
 
     tf.disable_v2_behavior()
+    if "--check-training" in sys.argv:
+        return check_training(tf, sys.argv[sys.argv.index("--check-training") + 1])
+    if "train" in sys.argv[1:2]:
+        return record_training(tf, sys.argv[2:] or list(TRAINING))
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
     for program in (mlp, cnn, misc):
         with tf.Graph().as_default():
             program(tf)
-    for root, _, files in os.walk(OUT):
+    _sizes(OUT)
+
+
+def record_training(tf, names):
+    for name in names:
+        shutil.rmtree(os.path.join(OUT, "train", name), ignore_errors=True)
+        os.makedirs(os.path.join(OUT, "train", name))
+        with tf.Graph().as_default():
+            training(tf, name)
+    _sizes(os.path.join(OUT, "train"))
+
+
+def _sizes(top):
+    for root, _, files in os.walk(top):
         for f in sorted(files):
-            print(os.path.relpath(os.path.join(root, f), OUT), os.path.getsize(os.path.join(root, f)))
+            print(os.path.relpath(os.path.join(root, f), top), os.path.getsize(os.path.join(root, f)))
 
 
 if __name__ == "__main__":

@@ -86,7 +86,7 @@ def builder(tf, sess, export_dir, as_text=False, asset_dir=None):
 
 def cnn(tf, sess, export_dir):
     """A CNN for --check only: Conv2D, max and average pooling, concat, a reshape to `[tf.shape(x)[0], -1]`, a
-    transpose, reductions, one_hot, gather and a glorot-uniform / truncated-normal initialized variable."""
+    transpose, reductions, one_hot, gather, top_k and a glorot-uniform / truncated-normal initialized variable."""
     x = tf.placeholder(tf.float32, (None, 6, 6, 2), name="x")
     k = tf.Variable(_weights(3, 3, 2, 4, seed=5), name="conv/kernel")
     c = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, k, [1, 1, 1, 1], "SAME"), tf.Variable(tf.zeros([4]))))
@@ -97,7 +97,7 @@ def cnn(tf, sess, export_dir):
     extra = tf.Variable(tf.truncated_normal((3,), mean=1.0, stddev=0.1), name="extra")
     z = tf.matmul(flat, w) * extra
     outputs = {"z": z, "t": tf.reduce_max(tf.transpose(z), axis=1), "hot": tf.one_hot(tf.argmax(z, 1), 3),
-               "picked": tf.gather(z, [2, 0], axis=1), "lsm": tf.nn.log_softmax(z)}
+               "picked": tf.gather(z, [2, 0], axis=1), "lsm": tf.nn.log_softmax(z), "top2": tf.nn.top_k(z, 2)[1]}
     sess.run(tf.global_variables_initializer())
     tf.saved_model.simple_save(sess, export_dir, {"x": x}, outputs)
     return {"x": x}, outputs

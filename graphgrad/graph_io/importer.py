@@ -20,7 +20,8 @@ from .protos import GraphDef
 
 #: Attributes TensorFlow leaves out when they have their default (`strip_default_attrs`), as graphgrad's ops need.
 _DEFAULTS = {"validate_shape": True, "transpose_a": False, "transpose_b": False, "axis": 0, "container": "",
-             "shared_name": ""}
+             "shared_name": "", "use_locking": False, "use_nesterov": False, "update_slots": True, "alpha": 0.2,
+             "out_type": None}
 _IGNORED = {MARKER, BRANCH, "_output_shapes", "_class"}
 
 
@@ -139,9 +140,7 @@ def _build(node, inputs, graph, module, branches):
         return graph.create_op(OP_DEFS[node.op], inputs, attrs, name=node.name)
     builder = tf_ops.BUILDERS.get(node.op)
     if builder is None:
-        raise b.error("graphgrad cannot build TensorFlow's op type "
-                      f"'{node.op}'" + (" (training ops and gradients are not imported)" if "Grad" in node.op
-                                        or node.op.startswith("Apply") else ""))
+        raise b.error(f"graphgrad cannot build TensorFlow's op type '{node.op}'")
     out = builder(b, module)
     op = out if isinstance(out, Operation) else (out[0] if isinstance(out, (list, tuple)) else out).op
     return op

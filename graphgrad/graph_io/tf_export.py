@@ -218,6 +218,18 @@ def _one_hot(n):
     return True
 
 
+def _top_k(n):
+    """TF's TopKV2 takes `k` as an input and is always descending: graphgrad's ascending form (what `tf.sort`
+    builds) and k=None (the whole last axis) stay graphgrad's."""
+    k = n.op.attrs["k"]
+    if k is None or not n.op.attrs.get("descending", True):
+        return False
+    n.const("k", k)
+    n.drop("k", "descending")
+    n.set(sorted=True)
+    return True
+
+
 def _range(n):
     n.drop("T")
     n.set(Tidx=n.op.outputs[0].dtype.base_dtype)
@@ -257,7 +269,7 @@ REWRITES = {
     "Transpose": _by_input("perm", "perm", _reverse_perm), "ConcatV2": _concat,
     "Conv": _windowed("Conv2D", ("strides", "dilations")), "MaxPool": _windowed(None, ("strides", "ksize")),
     "AvgPool": _windowed(None, ("strides", "ksize")), "GatherV2": _gather, "OneHot": _one_hot, "Range": _range,
-    "StridedSlice": _strided_slice, "SoftmaxCrossEntropyWithLogits": _last_axis,
+    "StridedSlice": _strided_slice, "SoftmaxCrossEntropyWithLogits": _last_axis, "TopKV2": _top_k,
     "RandomUniform": _random("minval", "maxval", (1.0, 0.0), True),
     "RandomStandardNormal": _random("mean", "stddev", (1.0, 0.0), False),
     "TruncatedNormal": _random("mean", "stddev", (1.0, 0.0), False),

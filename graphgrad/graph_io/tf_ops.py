@@ -9,6 +9,10 @@ training ops are not (docs/graph-io.md).
 """
 from __future__ import annotations
 
+from ..ops import gradient_args_ops as dyn
+from ..ops import scatter_ops, segment_ops  # noqa: F401 (their op types build by name below)
+from ..train import adagrad  # noqa: F401
+
 #: TF op types that graphgrad's op of the same type builds directly, with the TF attributes it keeps.
 SAME = {
     "Const": ("dtype", "value"), "Placeholder": ("dtype", "shape"), "Identity": (), "NoOp": (),
@@ -16,6 +20,16 @@ SAME = {
     "MatMul": ("transpose_a", "transpose_b"), "Cast": ("SrcT", "DstT"), "Shape": ("out_type",),
     "Pack": ("N", "axis"), "ZerosLike": (), "OnesLike": (), "StopGradient": (), "AddN": (),
     "SparseSoftmaxCrossEntropyWithLogits": (), "SoftmaxCrossEntropyWithLogits": (),
+    "Size": ("out_type",), "Unique": ("out_idx",), "ShapeN": ("out_type", "N"), "LeakyReluGrad": ("alpha",),
+    # training graphs: the gradient kernels (TF's input order: (dy, x) or (y, dy), as graphgrad's) and updates
+    **{t: () for t in ("ReluGrad", "Relu6Grad", "EluGrad", "SeluGrad", "SoftplusGrad", "TanhGrad", "SigmoidGrad",
+                       "RsqrtGrad", "SqrtGrad", "ReciprocalGrad", "L2Loss")},
+    **{t: ("use_locking",) for t in ("ApplyGradientDescent", "ApplyAdadelta", "ApplyRMSProp", "ApplyCenteredRMSProp",
+                                     "AssignAdd", "AssignSub")},
+    "ApplyMomentum": ("use_locking", "use_nesterov"), "ApplyAdam": ("use_locking", "use_nesterov"),
+    "ApplyAdagrad": ("use_locking", "update_slots"), "SparseApplyAdagrad": ("use_locking", "update_slots"),
+    "ScatterAdd": (), "ScatterSub": (), "ScatterUpdate": (), "DynamicStitch": ("N",), "UnsortedSegmentSum": (),
+    "Rank": (),
     **{t: () for t in ("AddV2", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "Pow", "SquaredDifference",
                        "FloorDiv", "FloorMod", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual",
                        "LogicalAnd", "LogicalOr", "LogicalNot", "Relu", "Relu6", "Elu", "Selu", "Sigmoid", "Tanh",
@@ -24,7 +38,7 @@ SAME = {
 }
 
 #: Attributes graphgrad's op has where TensorFlow's op has none (TF's cross-entropy is over the last axis only).
-FIXED = {"SoftmaxCrossEntropyWithLogits": {"axis": -1}}
+FIXED = {"SoftmaxCrossEntropyWithLogits": {"axis": -1}, "Unique": {"counts": False}}
 
 
 def _nhwc(b):
@@ -35,7 +49,12 @@ def _nhwc(b):
 
 
 def _reduce(b, fn):
-    return fn(b.input(0), axis=b.const(1).tolist(), keepdims=b.attr("keep_dims", False), name=b.name)
+    """A reduction over constant axes, or over axes known only when run (TF's gradients of shapes not known
+    while building)."""
+    keep = b.attr("keep_dims", False)
+    if b.input(1).op.type != "Const":
+        return dyn.tensor_axes_reduction(b.node.op, b.input(0), b.input(1), keep, name=b.name)
+    return fn(b.input(0), axis=b.const(1).tolist(), keepdims=keep, name=b.name)
 
 
 def _arg(b, fn):
@@ -47,13 +66,88 @@ def _pool(b, fn):
               name=b.name)
 
 
+def _pool_grad_attrs(b, label):
+    """graphgrad's pooling attributes (spatial window and strides) from TF's 4-D ksize and strides."""
+    first = _nhwc(b) == "NCHW"
+    spatial = slice(2, 4) if first else slice(1, 3)
+    return {"ksize": tuple(b.attr("ksize"))[spatial], "strides": tuple(b.attr("strides"))[spatial],
+            "padding": b.attr("padding"), "channels_first": first, "label": label}
+
+
+def _avg_pool_grad(b):
+    """AvgPoolGrad(orig_input_shape, grad): the shape is a constant, or the Shape of the pooled input (read for
+    its shape when run)."""
+    attrs = _pool_grad_attrs(b, "AvgPool")
+    shape_src = b.input(0).op
+    if shape_src.type == "Shape":
+        x = shape_src.inputs[0]
+        return _graphgrad_op(b, "AvgPoolGrad", [b.input(1), x], dict(attrs, input_shape=x.shape.as_list()
+                                                                      if x.shape.ndims is not None else None))
+    return _graphgrad_op(b, "AvgPoolGrad", [b.input(1)], dict(attrs, input_shape=tuple(b.const(0).tolist())))
+
+
+def _conv_args(b):
+    return dict(strides=list(b.attr("strides")), padding=b.attr("padding"), data_format=_nhwc(b),
+                dilations=list(b.attr("dilations", (1, 1, 1, 1))), name=b.name)
+
+
+def _ftrl(b, tf, shrinkage):
+    """ApplyFtrl(var, accum, linear, grad, lr, l1, l2, lr_power) and ApplyFtrlV2 (l2_shrinkage before lr_power):
+    TF's FTRL-Proximal update written with graphgrad's ops, as graphgrad's FtrlOptimizer writes it."""
+    var, accum, linear, grad, lr, l1, l2 = b.inputs[:7]
+    power = -b.inputs[-1]
+    with tf.name_scope(b.name + "/"):
+        shrunk = grad + 2.0 * b.inputs[7] * var if shrinkage else grad
+        new_accum = accum + grad * grad
+        new_linear = linear + shrunk - (tf.pow(new_accum, power) - tf.pow(accum, power)) / lr * var
+        quadratic = tf.pow(new_accum, power) / lr + 2.0 * l2
+        new_var = tf.where(tf.abs(new_linear) > l1, (tf.sign(new_linear) * l1 - new_linear) / quadratic,
+                           tf.zeros_like(new_linear))
+        updates = [tf.assign(var, new_var), tf.assign(accum, new_accum), tf.assign(linear, new_linear)]
+    return tf.group(*updates, name=b.name)
+
+
+def _proximal_gradient_descent(b, tf):
+    """ApplyProximalGradientDescent(var, alpha, l1, l2, delta): a descent step, then the proximal step of the
+    l1 / l2 penalties (soft-thresholding, then shrinking), as TensorFlow's kernel."""
+    var, alpha, l1, l2, delta = b.inputs
+    with tf.name_scope(b.name + "/"):
+        prox = var - alpha * delta
+        new_var = tf.sign(prox) * tf.maximum(tf.abs(prox) - alpha * l1, 0.0) / (1.0 + alpha * l2)
+    return tf.assign(var, new_var, name=b.name)
+
+
 def _random(b, fn):
     """A random initializer: the op-level seed only (values differ from TF's: a restore overwrites them)."""
     seed, seed2 = b.attr("seed", 0), b.attr("seed2", 0)
     return fn(b.const(0).tolist(), dtype=b.attr("dtype"), seed=(seed2 or seed) or None, name=b.name)
 
 
+def _channel_axis(b):
+    return 1 if _nhwc(b) == "NCHW" else -1
+
+
+def _graphgrad_op(b, type_name, inputs, attrs):
+    """graphgrad's op `type_name` (one TF spells with other attributes) over `inputs`, named after the node."""
+    from ..framework.op_def import OP_DEFS
+    from ..ops.core import apply_op
+
+    return apply_op(OP_DEFS[type_name], list(inputs), attrs, b.name)
+
+
 BUILDERS = {
+    "BroadcastGradientArgs": lambda b, tf: dyn.broadcast_gradient_args_op(b.input(0), b.input(1), name=b.name),
+    "ConcatOffset": lambda b, tf: dyn.concat_offset(b.input(0), b.inputs[1:], name=b.name),
+    "Slice": lambda b, tf: (tf.slice(b.input(0), b.const(1).tolist(), b.const(2).tolist(), name=b.name)
+                            if b.input(1).op.type == b.input(2).op.type == "Const"
+                            else dyn.tensor_slice(b.input(0), b.input(1), b.input(2), name=b.name)),
+    "Conv2DBackpropInput": lambda b, tf: tf.nn.conv2d_backprop_input(b.input(0), b.input(1), b.input(2),
+                                                                     **_conv_args(b)),
+    "Conv2DBackpropFilter": lambda b, tf: tf.nn.conv2d_backprop_filter(b.input(0), b.input(1), b.input(2),
+                                                                       **_conv_args(b)),
+    "MaxPoolGrad": lambda b, tf: _graphgrad_op(b, "MaxPoolGrad", b.inputs, _pool_grad_attrs(b, "MaxPool")),
+    "AvgPoolGrad": lambda b, tf: _avg_pool_grad(b),
+    "BiasAddGrad": lambda b, tf: _graphgrad_op(b, "BiasAddGrad", b.inputs, {"axis": _channel_axis(b)}),
     "Add": lambda b, tf: tf.add(b.input(0), b.input(1), name=b.name),
     "PlaceholderWithDefault": lambda b, tf: tf.placeholder_with_default(b.input(0), b.attr("shape"), name=b.name),
     "BiasAdd": lambda b, tf: tf.nn.bias_add(b.input(0), b.input(1), data_format=_nhwc(b), name=b.name),
@@ -72,6 +166,11 @@ BUILDERS = {
     "ExpandDims": lambda b, tf: tf.expand_dims(b.input(0), int(b.const(1)), name=b.name),
     "Squeeze": lambda b, tf: tf.squeeze(b.input(0), list(b.attr("squeeze_dims", ())) or None, name=b.name),
     "Transpose": lambda b, tf: tf.transpose(b.input(0), b.const(1).tolist(), name=b.name),
+    "BroadcastTo": lambda b, tf: tf.broadcast_to(b.input(0), b.input(1), name=b.name),
+    "ApplyFtrl": lambda b, tf: _ftrl(b, tf, shrinkage=False),
+    "ApplyFtrlV2": lambda b, tf: _ftrl(b, tf, shrinkage=True),
+    "ApplyProximalGradientDescent": _proximal_gradient_descent,
+    "TopKV2": lambda b, tf: tf.nn.top_k(b.input(0), int(b.const(1)), sorted=b.attr("sorted", True), name=b.name),
     "Fill": lambda b, tf: tf.fill(b.input(0), b.input(1), name=b.name),
     "Tile": lambda b, tf: tf.tile(b.input(0), b.input(1), name=b.name),
     "GatherV2": lambda b, tf: tf.gather(b.input(0), b.input(1), axis=int(b.const(2)), name=b.name),

@@ -64,6 +64,9 @@ def get_static_value(tensor):
         if not fully_defined(s):
             return None
         return np.array(s, dt) if t == "Shape" else np.array(math.prod(s), dt)
+    if t == "ShapeN":
+        s = static_shape(op.inputs[tensor.value_index])
+        return np.array(s, op.attrs["out_type"].np) if fully_defined(s) else None
     if t in ("Identity", "StopGradient"):
         return get_static_value(op.inputs[0])
     if t == "Cast":

@@ -2,11 +2,15 @@
 "accumulator", `<var>/Adagrad`) starting at `initial_accumulator_value` = 0.1; no epsilon."""
 from __future__ import annotations
 
+import numpy as np
+
+from ..framework.op_def import not_differentiable
 from ..ops.core import apply_op
+from ..ops.state_ops import MutatingOp
 from ..runtime import elementwise
 from .optimizer import ApplyOp, Optimizer
 
-__all__ = ["AdagradOptimizer", "ApplyAdagrad"]
+__all__ = ["AdagradOptimizer", "ApplyAdagrad", "SparseApplyAdagrad"]
 
 
 class ApplyAdagrad(ApplyOp):
@@ -19,6 +23,30 @@ class ApplyAdagrad(ApplyOp):
 
     def rule(op):
         return elementwise.ADAGRAD if op.attrs.get("update_slots", True) else elementwise.ADAGRAD_FROZEN_SLOTS
+
+
+class SparseApplyAdagrad(MutatingOp):
+    """SparseApplyAdagrad(var, accum, lr, grad, indices): ApplyAdagrad on the rows `indices` only (TF's update of
+    an embedding from its sparse gradient, rows unique); graphgrad's optimizer applies dense gradients, imported
+    TensorFlow training graphs hold this op."""
+
+    type = "SparseApplyAdagrad"
+    ref_inputs = (0, 1)
+
+    def kernel(op, ctx):
+        store, (var, acc), xp = ctx.variables, (op.inputs[0].op, op.inputs[1].op), ctx.xp
+        update_slots = op.attrs.get("update_slots", True)
+
+        def apply(lr, grad, indices):
+            v, a = store[var], store[acc]
+            i = xp.asarray(np.asarray(ctx.to_host(indices)).reshape(-1))
+            if update_slots:
+                a[i] += grad * grad
+            v[i] -= lr * grad / xp.sqrt(a[i])
+            return v
+        return apply
+
+    gradient = not_differentiable
 
 
 class AdagradOptimizer(Optimizer):
