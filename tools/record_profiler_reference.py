@@ -25,6 +25,9 @@ import numpy as np
 
 REFERENCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "profiler_reference.json")
 PROGRAMS = {}
+#: How the lines tfprof writes to stderr start (the rest of stderr is TF's logging).
+PROFILER_STDERR = ("Options -step", "Available steps", "No code trace", "Only 'code'", "INVALID_ARGUMENT", "E.g.") \
+    + tuple(f"{n} ops no flops" for n in range(99))
 
 
 def program(fn):
@@ -33,8 +36,10 @@ def program(fn):
 
 
 def mask_times(text):
-    """The text with every time ("12us", "1.03ms", "2.00sec") and time percentage replaced by "T"."""
-    text = re.sub(r"\d+(\.\d+)?(us|ms|sec)\b", "T", text)
+    """The text with every time ("12us", "1.03ms", "2.00sec") and byte count ("320B", "1.02KB") replaced by "T"
+    (graphgrad's times are its own; its bytes are those of the arrays an op returns, where TF's kernels may
+    write into an input's buffer)."""
+    text = re.sub(r"\d+(\.\d+)?(us|ms|sec|B|KB|MB)\b", "T", text)
     return re.sub(r"T \(\d+\.\d+%, \d+\.\d+%\)", "T (P, P)", text)
 
 
@@ -73,7 +78,7 @@ def run_profile(tf, fn, same_graph=True):
     with Captured() as c:
         proto = fn()
     from google.protobuf import json_format
-    out = {"stdout": c.out, "stderr": [ln for ln in c.err.splitlines() if "flops stats" in ln]}
+    out = {"stdout": c.out, "stderr": [ln for ln in c.err.splitlines() if ln.startswith(PROFILER_STDERR)]}
     if same_graph:
         out.update(proto=json_format.MessageToDict(proto, preserving_proto_field_name=True),
                    bytes=proto.SerializeToString().hex())
@@ -86,6 +91,14 @@ def _tree(proto):
     kids = [_tree(c) for c in proto.children]
     return [proto.name, proto.parameters, proto.total_parameters, proto.float_ops, proto.total_float_ops,
             [g.name for g in getattr(proto, "graph_nodes", [])], kids]
+
+
+def _graph(tf, build, *args, **kwargs):
+    """A new graph holding what `build(tf, *args, **kwargs)` builds."""
+    g = tf.Graph()
+    with g.as_default():
+        build(tf, *args, **kwargs)
+    return g
 
 
 def _mlp(tf, batch, reduce=True):
@@ -133,46 +146,36 @@ def builder_options(tf):
 
 @program
 def mlp_params(tf):
-    g = tf.Graph()
-    with g.as_default():
-        _mlp(tf, None)
+    g = _graph(tf, _mlp, None)
     return run_profile(tf, lambda: tf.profiler.profile(g))
 
 
 @program
 def mlp_params_unknown_batch_flops(tf):
-    g = tf.Graph()
-    with g.as_default():
-        _mlp(tf, None)
+    g = _graph(tf, _mlp, None)
     return run_profile(tf, lambda: tf.profiler.profile(
         g, options=tf.profiler.ProfileOptionBuilder.float_operation()))
 
 
 @program
 def mlp_flops(tf):
-    g = tf.Graph()
-    with g.as_default():
-        _mlp(tf, 8)
+    g = _graph(tf, _mlp, 8)
     return run_profile(tf, lambda: tf.profiler.profile(
         g, options=tf.profiler.ProfileOptionBuilder.float_operation()), same_graph=False)
 
 
 @program
 def mlp_flops_depth1_by_name(tf):
-    g = tf.Graph()
     B = tf.profiler.ProfileOptionBuilder
-    with g.as_default():
-        _mlp(tf, 8)
+    g = _graph(tf, _mlp, 8)
     return run_profile(tf, lambda: tf.profiler.profile(
         g, options=B(B.float_operation()).with_max_depth(1).order_by("name").build()))
 
 
 @program
 def mlp_all_ops_params_flops(tf):
-    g = tf.Graph()
     B = tf.profiler.ProfileOptionBuilder
-    with g.as_default():
-        _mlp(tf, 8, reduce=False)
+    g = _graph(tf, _mlp, 8, reduce=False)
     opts = B(B.float_operation()).select(["params", "float_ops"]).with_min_float_operations(0) \
         .account_displayed_op_only(False).with_node_names(hide_name_regexes=[".*Initializer.*", ".*/Assign"]).build()
     return run_profile(tf, lambda: tf.profiler.profile(g, options=opts))
@@ -180,19 +183,15 @@ def mlp_all_ops_params_flops(tf):
 
 @program
 def mlp_op_view(tf):
-    g = tf.Graph()
     B = tf.profiler.ProfileOptionBuilder
-    with g.as_default():
-        _mlp(tf, 8)
+    g = _graph(tf, _mlp, 8)
     return run_profile(tf, lambda: tf.profiler.profile(g, cmd="op", options=B.float_operation()), same_graph=False)
 
 
 @program
 def mlp_op_view_all_fields(tf):
-    g = tf.Graph()
     B = tf.profiler.ProfileOptionBuilder
-    with g.as_default():
-        _mlp(tf, 8, reduce=False)
+    g = _graph(tf, _mlp, 8, reduce=False)
     opts = B(B.float_operation()).select(["float_ops", "params", "occurrence", "input_shapes"]) \
         .with_min_float_operations(0).order_by("params").build()
     return run_profile(tf, lambda: tf.profiler.profile(g, cmd="op", options=opts))
@@ -200,29 +199,23 @@ def mlp_op_view_all_fields(tf):
 
 @program
 def mlp_op_view_params(tf):
-    g = tf.Graph()
     B = tf.profiler.ProfileOptionBuilder
-    with g.as_default():
-        _mlp(tf, 8)
+    g = _graph(tf, _mlp, 8)
     opts = B(B.trainable_variables_parameter()).order_by("params").build()
     return run_profile(tf, lambda: tf.profiler.profile(g, cmd="op", options=opts))
 
 
 @program
 def cnn_flops(tf):
-    g = tf.Graph()
-    with g.as_default():
-        _cnn(tf)
+    g = _graph(tf, _cnn)
     return run_profile(tf, lambda: tf.profiler.profile(
         g, options=tf.profiler.ProfileOptionBuilder.float_operation()), same_graph=False)
 
 
 @program
 def cnn_params_file(tf):
-    g = tf.Graph()
     B = tf.profiler.ProfileOptionBuilder
-    with g.as_default():
-        _cnn(tf)
+    g = _graph(tf, _cnn)
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "out.txt")
         r = run_profile(tf, lambda: tf.profiler.profile(
@@ -234,12 +227,27 @@ def cnn_params_file(tf):
 
 @program
 def cnn_op_view_regexes(tf):
-    g = tf.Graph()
     B = tf.profiler.ProfileOptionBuilder
-    with g.as_default():
-        _cnn(tf)
+    g = _graph(tf, _cnn)
     opts = B(B.float_operation()).with_node_names(show_name_regexes=["Conv2D", "MatMul", "MaxPool"]).build()
     return run_profile(tf, lambda: tf.profiler.profile(g, cmd="op", options=opts))
+
+
+@program
+def cnn_gradient_flops(tf):
+    """Flops of the backward pass's convolution, pooling and bias ops (their names and formulas are TF's)."""
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, (2, 8, 8, 3), name="x")
+        k = tf.get_variable("k", (3, 3, 3, 4), initializer=tf.constant_initializer(0.1))
+        h = tf.nn.conv2d(x, k, [1, 2, 2, 1], "SAME")
+        h = tf.nn.bias_add(h, tf.get_variable("b", (4,), initializer=tf.constant_initializer(0.0)))
+        h = tf.nn.max_pool(h, [1, 2, 2, 1], [1, 2, 2, 1], "VALID") + tf.nn.avg_pool(h, [1, 2, 2, 1], [1, 2, 2, 1],
+                                                                                    "VALID")
+        tf.gradients(tf.reduce_sum(h), [x, k])
+    B = tf.profiler.ProfileOptionBuilder
+    opts = B(B.float_operation()).with_node_names(show_name_regexes=[".*Backprop.*", ".*PoolGrad", ".*BiasAddGrad"])
+    return run_profile(tf, lambda: tf.profiler.profile(g, options=opts.build()), same_graph=False)
 
 
 @program
@@ -289,6 +297,90 @@ def run_meta_mlp(tf):
                                                                                                   "Mean"]).build()),
         same_graph=False)
     return {"flops": flops, "runs": runs, "op_view": op_view}
+
+
+def _traced_mlp(tf, batches):
+    """A graph with the MLP, and the RunMetadata of one traced run per batch size."""
+    g = tf.Graph()
+    with g.as_default():
+        x, loss, _ = _mlp(tf, None)
+        init = tf.global_variables_initializer()
+        metas = []
+        with tf.Session() as s:
+            s.run(init)
+            for n in batches:
+                metas.append(tf.RunMetadata())
+                s.run(loss, {x: np.ones((n, 20), np.float32)},
+                      options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE), run_metadata=metas[-1])
+    return g, metas
+
+
+@program
+def profiler_steps(tf):
+    """Profiler over two traced steps: per step, their mean, a step it was not given; the op view."""
+    g, metas = _traced_mlp(tf, [8, 4])
+    B = tf.profiler.ProfileOptionBuilder
+    profiler = tf.profiler.Profiler(g)
+    for step, meta in zip((1, 2), metas):
+        profiler.add_step(step, meta)
+    opts = B(B.float_operation()).select(["float_ops", "occurrence"]).with_node_names(show_name_regexes=["Square",
+                                                                                                        "loss"])
+    out = {"mean": run_profile(tf, lambda: profiler.profile_name_scope(opts.build()), same_graph=False)}
+    out["step1"] = run_profile(tf, lambda: profiler.profile_name_scope(opts.with_step(1).build()), same_graph=False)
+    out["step2"] = run_profile(tf, lambda: profiler.profile_name_scope(opts.with_step(2).build()), same_graph=False)
+    out["step7"] = run_profile(tf, lambda: profiler.profile_name_scope(opts.with_step(7).build()))
+    out["ops"] = run_profile(tf, lambda: profiler.profile_operations(
+        B(B.trainable_variables_parameter()).with_step(1).build()), same_graph=False)
+    return out
+
+
+@program
+def time_and_memory_text(tf):
+    """The time and memory view's text with the times masked: bytes of what the ops output."""
+    g, (meta,) = _traced_mlp(tf, [8])
+    B = tf.profiler.ProfileOptionBuilder
+    opts = B(B.time_and_memory(min_micros=0, min_bytes=0)).order_by("name") \
+        .with_node_names(show_name_regexes=["Square", "loss", "dense2/add"]).build()
+    r = run_profile(tf, lambda: tf.profiler.profile(g, run_meta=meta, options=opts), same_graph=False)
+    return {"stdout": mask_times(r["stdout"]), "tree": r["tree"]}
+
+
+@program
+def outputs_and_errors(tf):
+    """Output to nowhere, a bad output option, an unknown cmd."""
+    B = tf.profiler.ProfileOptionBuilder
+    g = _graph(tf, _mlp, 8, reduce=False)
+    out = {"none": run_profile(tf, lambda: tf.profiler.profile(g, options=B(
+        B.trainable_variables_parameter()).with_empty_output().build()))}
+    for name, output in (("unknown", "screen"), ("no_file", "file"), ("bad_key", "file:path=x")):
+        opts = dict(B.trainable_variables_parameter(), output=output)
+        out[name] = run_profile(tf, lambda opts=opts: tf.profiler.profile(g, options=opts))
+    try:
+        tf.profiler.profile(g, cmd="tree")
+    except Exception as e:  # noqa: BLE001 (the class is observed)
+        out["unknown_cmd"] = [type(e).__name__, str(e)]
+    return out
+
+
+@program
+def op_log_file(tf):
+    """write_op_log's tfprof_log: each op's float ops and types, and a caller's op log merged in."""
+    g = _graph(tf, _mlp, 8, reduce=False)
+    log = tf.profiler.OpLogProto()
+    entry = log.log_entries.add()
+    entry.name, entry.float_ops = "dense1/Relu", 240
+    entry.types.append("my_type")
+    entry = log.log_entries.add()
+    entry.name = "dense1/w"
+    entry.types.append("weights")
+    with tempfile.TemporaryDirectory() as d:
+        tf.profiler.write_op_log(g, d, op_log=log, add_trace=False)
+        with open(os.path.join(d, "tfprof_log"), "rb") as f:
+            written = tf.profiler.OpLogProto.FromString(f.read())
+    entries = sorted([e.name, e.float_ops, list(e.types)] for e in written.log_entries)
+    opts = tf.profiler.ProfileOptionBuilder(tf.profiler.ProfileOptionBuilder.float_operation()) \
+        .with_accounted_types(["my_type", "weights"]).select(["float_ops", "params", "op_types"]).build()
+    return {"entries": entries, "profile": run_profile(tf, lambda: tf.profiler.profile(g, op_log=log, options=opts))}
 
 
 def main(argv):

@@ -109,43 +109,50 @@ class _Session:
         self.stats.add_op_log(op_log)
         self._views.clear()
 
-    def show(self, cmd, options, banner):
-        multi = cmd in ("op", "code")
-        empty = MultiGraphNodeProto() if multi else GraphNodeProto()
+    def show(self, cmd, options):
+        """Show view `cmd` ("scope", "op", "code"; TF's "graph" is not in graphgrad) under `options`."""
         if cmd == "graph":
             raise errors.UnimplementedError(None, None, "tf.profiler's graph view (cmd 'graph') is not implemented "
                                                         "in graphgrad: use cmd 'scope' or 'op'")
         if cmd not in ("scope", "op", "code"):
             raise errors.InvalidArgumentError(None, None, f"unknown cmd: {cmd}\n")
+        empty = MultiGraphNodeProto() if cmd != "scope" else GraphNodeProto()
         try:
             opts = _Options(options)
         except ValueError as e:
             sys.stderr.write(f"INVALID_ARGUMENT: {e}\n")
             return empty
-        if cmd == "code":  # graphgrad ops carry no Python traceback: TF's answer for a graph without traces
-            sys.stderr.write("No code trace information\n")
-            return empty
-        if opts["step"] >= 0 and opts["step"] not in self.stats.steps:
-            sys.stderr.write(f"Options -step={opts['step']} not found.\nAvailable steps: "
-                             + "".join(f"{s} " for s in sorted(self.stats.steps)) + "\n")
-            return empty
         if opts.output_type == "timeline":
             raise errors.UnimplementedError(None, None, "tf.profiler's timeline output is not implemented in "
                                                         "graphgrad: write a Chrome trace with "
                                                         "tf.client.timeline.Timeline(run_metadata.step_stats)")
+        stdout = opts.output_type == "stdout"
+        if stdout:
+            sys.stdout.write("\n=========================Options=============================\n" + str(opts)
+                             + "\n==================Model Analysis Report======================\n")
+        proto = self._show(cmd, opts, empty)
+        if stdout:
+            sys.stdout.write("\n======================End of Report==========================\n")
+            sys.stdout.flush()
+        return proto
+
+    def _show(self, cmd, opts, empty):
+        if opts["step"] >= 0 and opts["step"] not in self.stats.steps:
+            sys.stderr.write(f"Options -step={opts['step']} not found.\nAvailable steps: "
+                             + "".join(f"{s} " for s in sorted(self.stats.steps)) + "\n")
+            return empty
+        if cmd == "code":  # graphgrad ops carry no Python traceback: TF's answer for a graph without traces
+            sys.stderr.write("No code trace information\n")
+            return empty
         if opts.output_type == "pprof":
             sys.stderr.write("Only 'code' view supports pprof output now.\n")
             return empty
         if cmd not in self._views:
-            self._views[cmd] = (OpView if multi else ScopeView)(self.stats)
+            self._views[cmd] = (OpView if cmd == "op" else ScopeView)(self.stats)
         proto, text = self._views[cmd].show(opts)
         report = _report_prefix(cmd, opts) + text
         if opts.output_type == "stdout":
-            sys.stdout.write(("\n=========================Options=============================\n" + str(opts)
-                              + "\n==================Model Analysis Report======================\n" if banner else "")
-                             + report + ("\n======================End of Report==========================\n"
-                                         if banner else ""))
-            sys.stdout.flush()
+            sys.stdout.write(report)
         elif opts.output_type == "file":
             try:
                 with open(opts.output_options["outfile"], "w") as f:
@@ -168,7 +175,7 @@ def profile(graph=None, run_meta=None, op_log=None, cmd="scope", options=_DEFAUL
     session = _Session(graph, merged)
     if run_meta is not None and run_meta.HasField("step_stats"):
         session.stats.add_run_meta(0, run_meta)
-    return session.show(cmd, options, banner=True)
+    return session.show(cmd, options)
 
 
 class Profiler:
@@ -179,24 +186,25 @@ class Profiler:
     def __init__(self, graph=None, op_log=None):
         self._graph = graph or get_default_graph()
         self._session = _Session(self._graph, merge_default_with_oplog(self._graph, op_log=op_log))
-        self._coverage = 0.0
+        self._run_shapes = {}  # tensor -> shape from the first step that ran it (TF sets it on the graph)
 
     def add_step(self, step, run_meta):
         """Add one traced run's step stats as step `step`; the run's shapes complete the flops where the graph's
-        shapes are not fully known."""
-        self._session.add_step(step, run_meta, merge_default_with_oplog(self._graph, run_meta=run_meta))
+        shapes are not fully known (the first run to report a tensor's shape fixes it, as in TF)."""
+        self._session.add_step(step, run_meta, merge_default_with_oplog(self._graph, run_meta=run_meta,
+                                                                        run_shapes=self._run_shapes))
 
     def profile_name_scope(self, options):
-        return self._session.show("scope", options, banner=False)
+        return self._session.show("scope", options)
 
     def profile_operations(self, options):
-        return self._session.show("op", options, banner=False)
+        return self._session.show("op", options)
 
     def profile_graph(self, options):
-        return self._session.show("graph", options, banner=False)
+        return self._session.show("graph", options)
 
     def profile_python(self, options):
-        return self._session.show("code", options, banner=False)
+        return self._session.show("code", options)
 
     def advise(self, options):
         return advise(self._graph, options=options)

@@ -7,6 +7,7 @@ import sys
 
 from ..framework.graph import GraphKeys
 from ..framework.op_stats import get_stats_for_node_def
+from ..framework.tensor_shape import TensorShape
 from . import flops_registry  # noqa: F401 (registers TF's flops statistics)
 from .option_builder import TRAINABLE_VARIABLES
 from .protos import OpLogEntry, OpLogProto
@@ -49,11 +50,9 @@ class _ShapedTensor:
         return self.shape
 
 
-def _run_shapes(graph, run_meta):
-    """{tensor: static shape merged with the run's}, for outputs not fully defined in the graph."""
-    from ..framework.tensor_shape import TensorShape
-
-    shapes = {}
+def _run_shapes(graph, run_meta, shapes):
+    """Add to `shapes` {tensor: static shape merged with the run's} for outputs not fully defined in the graph
+    that it does not hold yet."""
     for dev in run_meta.step_stats.dev_stats:
         for stat in dev.node_stats:
             if not stat.output:
@@ -66,7 +65,7 @@ def _run_shapes(graph, run_meta):
                 continue
             for i, out in enumerate(stat.output):
                 t = op.outputs[i]
-                if t.get_shape().is_fully_defined():
+                if t.get_shape().is_fully_defined() or t in shapes:
                     continue
                 try:
                     shapes[t] = t.get_shape().merge_with(TensorShape([d.size for d in
@@ -76,10 +75,14 @@ def _run_shapes(graph, run_meta):
     return shapes
 
 
-def logged_ops(graph, run_meta=None):
+def logged_ops(graph, run_meta=None, run_shapes=None):
     """{op name: OpLogEntry} with each op's flops and the trainable variables' type (TF's _get_logged_ops);
-    writes TF's "N ops no flops stats due to incomplete shapes." to stderr when shapes are missing."""
-    stats_graph = _RunShapes(graph, _run_shapes(graph, run_meta)) if run_meta else graph
+    writes TF's "N ops no flops stats due to incomplete shapes." to stderr when shapes are missing.
+    `run_shapes` keeps the shapes runs reported across calls."""
+    run_shapes = {} if run_shapes is None else run_shapes
+    if run_meta:
+        _run_shapes(graph, run_meta, run_shapes)
+    stats_graph = _RunShapes(graph, run_shapes) if run_shapes else graph
     entries, missing = {}, 0
     for op in graph.get_operations():
         try:
@@ -96,10 +99,10 @@ def logged_ops(graph, run_meta=None):
     return entries
 
 
-def merge_default_with_oplog(graph, op_log=None, run_meta=None):
+def merge_default_with_oplog(graph, op_log=None, run_meta=None, run_shapes=None):
     """The OpLogProto tfprof uses: `op_log`'s entries, with the graph's flops (where the entry has none) and
     types added (TF's tfprof_logger.merge_default_with_oplog)."""
-    logged = logged_ops(graph, run_meta)
+    logged = logged_ops(graph, run_meta, run_shapes)
     merged = OpLogProto()
     if not op_log:
         merged.log_entries.extend(logged.values())

@@ -110,12 +110,16 @@ class _Shown:
             setattr(self.proto, f"total_{f}", getattr(self.proto, f"total_{f}") + getattr(other.proto, f"total_{f}"))
 
 
-def _should_show(node, opts, depth):
-    if node.name == ROOT:
+def _should_show(node, opts, depth, scope=True):
+    """TF's ShouldShow: totals of bytes and times against the min_* options, the scope view's own parameters,
+    float ops and runs (the op view's totals, no runs), the depth, then the show and hide regexes."""
+    if scope and node.name == ROOT:
         return True
     p = node.proto
-    if any(getattr(p, total) < opts.get(o, 0) for o, total in _MINIMA) or p.parameters < opts.get("min_params", 0) \
-            or p.float_ops < opts.get("min_float_ops", 0) or p.run_count < opts.get("min_occurrence", 0) \
+    params, flops, runs = (p.parameters, p.float_ops, p.run_count) if scope else \
+        (p.total_parameters, p.total_float_ops, opts.get("min_occurrence", 0))
+    if any(getattr(p, total) < opts.get(o, 0) for o, total in _MINIMA) or params < opts.get("min_params", 0) \
+            or flops < opts.get("min_float_ops", 0) or runs < opts.get("min_occurrence", 0) \
             or depth > opts["max_depth"]:
         return False
     show = opts["show_name_regexes"]
@@ -321,18 +325,6 @@ class _OpType:
             setattr(self.proto, f"total_{f}", getattr(self.proto, f"total_{f}") + getattr(other.proto, f"total_{f}"))
 
 
-def _should_show_type(node, opts, depth):
-    p = node.proto
-    if any(getattr(p, total) < opts.get(o, 0) for o, total in _MINIMA) or \
-            p.total_parameters < opts.get("min_params", 0) or p.total_float_ops < opts.get("min_float_ops", 0) \
-            or depth > opts["max_depth"]:
-        return False
-    show = opts["show_name_regexes"]
-    if not (_matches_all(show) or _full_match(show, node.name)):
-        return False
-    return not _full_match(opts["hide_name_regexes"], node.name)
-
-
 class OpView:
     """Nodes grouped by op type (TF's TFOp): each type's own stats, and cumulative totals down the sorted list."""
 
@@ -365,7 +357,7 @@ class OpView:
         for depth, t in enumerate(accounted[start:]):
             if _full_match(opts["trim_name_regexes"], t.name) or depth > opts["max_depth"]:
                 break
-            if _should_show_type(t, opts, depth):
+            if _should_show(t, opts, depth, scope=False):
                 shown.append(t)
         if opts["account_displayed_op_only"]:
             for t in shown:
