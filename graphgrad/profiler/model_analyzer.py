@@ -124,8 +124,8 @@ class _Session:
             return empty
         if opts.output_type == "timeline":
             raise errors.UnimplementedError(None, None, "tf.profiler's timeline output is not implemented in "
-                                                        "graphgrad: write a Chrome trace with "
-                                                        "tf.client.timeline.Timeline(run_metadata.step_stats)")
+                                                        "graphgrad: write a Chrome trace with python.client."
+                                                        "timeline.Timeline(run_metadata.step_stats)")
         stdout = opts.output_type == "stdout"
         if stdout:
             sys.stdout.write("\n=========================Options=============================\n" + str(opts)
