@@ -182,6 +182,27 @@ def mlp_all_ops_params_flops(tf):
 
 
 @program
+def regex_options(tf):
+    """start, trim, show and hide regexes, depth and order in both views, with more fields selected."""
+    B = tf.profiler.ProfileOptionBuilder
+    g = _graph(tf, _mlp, 8, reduce=False)
+    scope = B(B.float_operation()).with_min_float_operations(0).order_by("params") \
+        .select(["params", "float_ops", "op_types", "input_shapes"]) \
+        .with_node_names(start_name_regexes=["dense2"], trim_name_regexes=["dense2/w"], hide_name_regexes=[".*/b"])
+    op = B(B.float_operation()).with_min_float_operations(0).with_max_depth(1).select(["float_ops", "op_types"]) \
+        .with_node_names(start_name_regexes=["AddV2"])
+    out = {"scope": run_profile(tf, lambda: tf.profiler.profile(g, options=scope.build())),
+           "op": run_profile(tf, lambda: tf.profiler.profile(g, cmd="op", options=op.build()))}
+    scope.with_max_depth(2).with_node_names(start_name_regexes=[".*"], trim_name_regexes=["dense1"])
+    op.with_max_depth(9).with_node_names(start_name_regexes=[".*"], trim_name_regexes=["Relu"])
+    out["scope_depth2"] = run_profile(tf, lambda: tf.profiler.profile(
+        g, options=scope.account_displayed_op_only(False).build()))
+    out["op_trim"] = run_profile(tf, lambda: tf.profiler.profile(
+        g, cmd="op", options=op.account_displayed_op_only(False).build()))
+    return out
+
+
+@program
 def mlp_op_view(tf):
     B = tf.profiler.ProfileOptionBuilder
     g = _graph(tf, _mlp, 8)

@@ -9,7 +9,7 @@ import sys
 from ..framework import errors
 from ..framework.graph import get_default_graph
 from .option_builder import ProfileOptionBuilder
-from .protos import AdviceProto, GraphNodeProto, MultiGraphNodeProto
+from .protos import GraphNodeProto, MultiGraphNodeProto
 from .tfprof_stats import Stats, merge_default_with_oplog
 from .views import OpView, ScopeView
 
@@ -231,4 +231,4 @@ def write_op_log(graph, log_dir, op_log=None, run_meta=None, add_trace=True):
         f.write(merged.SerializeToString())
 
 
-__all__ = ["AdviceProto", "Profiler", "advise", "profile", "write_op_log"]
+__all__ = ["Profiler", "advise", "profile", "write_op_log"]

@@ -3,6 +3,7 @@ the shape of a variable or placeholder (its parameters), its outputs' shapes, it
 traced step the runs, times and bytes that RunMetadata's step stats report."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -65,7 +66,7 @@ class GraphNode:
         return node
 
     def parameters(self):
-        return 0 if not self.shape or min(self.shape) < 0 else _prod(self.shape)
+        return 0 if not self.shape or min(self.shape) < 0 else math.prod(self.shape)
 
     def input_shapes(self, nodes):
         out = {}
@@ -132,9 +133,3 @@ def _memory(stat):
     residual = sum(m.live_bytes for m in stat.memory)
     return requested, peak, residual, output
 
-
-def _prod(xs):
-    n = 1
-    for x in xs:
-        n *= x
-    return n

@@ -12,6 +12,8 @@ ROOT = "_TFProfRoot"
 _STATS = ["run_count", "exec_micros", "accelerator_exec_micros", "cpu_exec_micros", "requested_bytes",
           "peak_bytes", "residual_bytes", "output_bytes", "parameters", "float_ops"]
 _MULTI_STATS = _STATS[1:]
+#: The byte counts of a node, in the order GraphNode.memory_bytes numbers them.
+_MEMORY = ("requested_bytes", "peak_bytes", "residual_bytes", "output_bytes")
 #: order_by -> the total it sorts by, largest first ("name" sorts by name).
 _ORDER_BY = {"bytes": "total_requested_bytes", "peak_bytes": "total_peak_bytes",
              "residual_bytes": "total_residual_bytes", "output_bytes": "total_output_bytes",
@@ -80,7 +82,7 @@ class _Shown:
         p.exec_micros = n.exec_micros(step)
         p.accelerator_exec_micros = n.accelerator_exec_micros(step)
         p.cpu_exec_micros = n.cpu_exec_micros(step)
-        for i, f in enumerate(("requested_bytes", "peak_bytes", "residual_bytes", "output_bytes")):
+        for i, f in enumerate(_MEMORY):
             setattr(p, f, n.memory_bytes(step, i))
         p.float_ops = n.float_ops(step)
         self.input_shapes = n.input_shapes(stats.nodes)
@@ -300,7 +302,7 @@ class _OpType:
             p.exec_micros += n.exec_micros(step)
             p.accelerator_exec_micros += n.accelerator_exec_micros(step)
             p.cpu_exec_micros += n.cpu_exec_micros(step)
-            for i, f in enumerate(("requested_bytes", "peak_bytes", "residual_bytes", "output_bytes")):
+            for i, f in enumerate(_MEMORY):
                 setattr(p, f, getattr(p, f) + n.memory_bytes(step, i))
             p.float_ops += n.float_ops(step)
             p.parameters += n.parameters()
