@@ -1,7 +1,7 @@
-"""What tf.profiler costs: a CNN's training graph (8 conv layers 3x3x16 on 16x16 images, batch 32, a dense head,
-softmax cross-entropy, its gradients and an SGD step; ~300 ops) profiled for float operations (scope view, then
-op view), and one training step run plainly and traced (FULL_TRACE into a RunMetadata, what `run_meta` needs), in
-graphgrad and in TensorFlow's compat.v1, alternating in one process; best of `--repeat` rounds.
+"""What tf.profiler costs: an MLP's training graph (784-256x6-10, ReLU, batch 64, sparse softmax cross-entropy,
+its gradients and an SGD step) profiled for float operations (scope view, then op view), and one training step
+run plainly and traced (FULL_TRACE into a RunMetadata, what `run_meta` needs), in graphgrad and in TensorFlow's
+compat.v1, alternating in one process; best of `--repeat` rounds.
 
     PYTHONPATH=. /work/bench-venv/bin/python -m bench.profiler [--repeat 5] [--steps 20] [--peers graphgrad,tf]
 """
@@ -27,17 +27,15 @@ def _import(peer):
     return tf
 
 
-def _model(tf, layers=8):
-    x = tf.placeholder(tf.float32, (32, 16, 16, 1))
-    y = tf.placeholder(tf.int64, (32,))
+def _model(tf, layers=6):
+    x = tf.placeholder(tf.float32, (64, 784))
+    y = tf.placeholder(tf.int64, (64,))
     h = x
     for i in range(layers):
-        k = tf.get_variable(f"conv{i}/k", (3, 3, 1 if i == 0 else 16, 16),
-                            initializer=tf.glorot_uniform_initializer(seed=i))
-        h = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(h, k, [1, 1, 1, 1], "SAME"),
-                                      tf.get_variable(f"conv{i}/b", (16,), initializer=tf.zeros_initializer())))
-    h = tf.reshape(tf.nn.max_pool(h, [1, 2, 2, 1], [1, 2, 2, 1], "VALID"), (32, 8 * 8 * 16))
-    w = tf.get_variable("dense/w", (8 * 8 * 16, 10), initializer=tf.glorot_uniform_initializer(seed=99))
+        with tf.variable_scope(f"dense{i}"):
+            w = tf.get_variable("w", (784 if i == 0 else 256, 256), initializer=tf.glorot_uniform_initializer(seed=i))
+            h = tf.nn.relu(tf.matmul(h, w) + tf.get_variable("b", (256,), initializer=tf.zeros_initializer()))
+    w = tf.get_variable("logits/w", (256, 10), initializer=tf.glorot_uniform_initializer(seed=99))
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=tf.matmul(h, w)))
     return x, y, tf.train.GradientDescentOptimizer(0.01).minimize(loss)
 
@@ -59,7 +57,7 @@ def measure(tf, repeat, steps):
         sess = tf.Session()
         sess.run(tf.global_variables_initializer())
     rng = np.random.default_rng(0)
-    feed = {x: rng.standard_normal((32, 16, 16, 1)).astype(np.float32), y: rng.integers(0, 10, 32)}
+    feed = {x: rng.standard_normal((64, 784)).astype(np.float32), y: rng.integers(0, 10, 64)}
     opts = dict(tf.profiler.ProfileOptionBuilder.float_operation(), output="none")
     with contextlib.redirect_stderr(io.StringIO()):
         out = {"profile flops, scope view": _best(lambda: tf.profiler.profile(g, options=opts), repeat),
