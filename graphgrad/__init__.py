@@ -197,9 +197,10 @@ Graph.as_graph_def = _as_graph_def
 def __getattr__(name):
     """`tf.summary` (and `tf.import_graph_def`, `tf.GraphDef`, `tf.graph_util`) loads on first use: its protobuf
     library (tensorboardX) imports torch when torch is installed, which would make every `import graphgrad` pay
-    over a second for it. `tf.app` and `tf.flags` (absl's, whose app module imports pdb) and `tf.saved_model` (on
-    graph_io's protobufs) load on first use too, and `tf.RunOptions` / `tf.RunMetadata` (graphgrad/client)."""
-    if name in ("app", "flags", "saved_model"):
+    over a second for it. `tf.app` and `tf.flags` (absl's, whose app module imports pdb), `tf.saved_model` (on
+    graph_io's protobufs) and `tf.profiler` load on first use too, and `tf.RunOptions` / `tf.RunMetadata`
+    (graphgrad/client)."""
+    if name in ("app", "flags", "saved_model", "profiler"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

@@ -128,3 +128,13 @@ def as_dtype(value) -> DType:
     if npd in _BY_NP:
         return _BY_NP[npd]
     raise TypeError(f"Cannot convert value {value!r} to a TensorFlow DType.")
+
+
+_DT_ENUM = {float32: 1, float64: 2, int32: 3, uint8: 4, int16: 5, int8: 6, string: 7, int64: 9, bool_: 10,
+            float16: 19, variant: 21}
+
+
+def datatype_enum(dtype) -> int:
+    """TensorFlow's DataType enum value of a dtype; reference dtypes add 100 (DT_FLOAT_REF = 101)."""
+    dt = as_dtype(dtype)
+    return _DT_ENUM[dt.base_dtype] + (100 if dt.is_ref_dtype else 0)

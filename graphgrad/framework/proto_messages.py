@@ -8,7 +8,7 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
 F = descriptor_pb2.FieldDescriptorProto
 _TYPES = {"string": F.TYPE_STRING, "bytes": F.TYPE_BYTES, "int64": F.TYPE_INT64, "int32": F.TYPE_INT32,
-          "uint32": F.TYPE_UINT32, "float": F.TYPE_FLOAT, "bool": F.TYPE_BOOL}
+          "uint32": F.TYPE_UINT32, "uint64": F.TYPE_UINT64, "float": F.TYPE_FLOAT, "bool": F.TYPE_BOOL}
 
 
 def message_classes(file_name, package, messages, dependencies=(), oneofs=None, enums=None):
@@ -39,7 +39,7 @@ def _file(file_name, package, messages, dependencies, oneofs, enums):
         *outer, name = path.split(".")
         parent = made[".".join(outer)].nested_type if outer else fd.message_type
         msg = made[path] = parent.add(name=name)
-        if name.endswith("Entry"):
+        if outer and name.endswith("Entry"):  # a nested "...Entry" is a map entry (not tfprof's OpLogEntry)
             msg.options.map_entry = True
         if path in enums:
             enum_name, values = enums[path]

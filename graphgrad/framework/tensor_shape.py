@@ -141,6 +141,11 @@ class TensorShape:
     def is_fully_defined(self) -> bool:
         return self._dims is not None and all(d is not None for d in self._dims)
 
+    def assert_is_fully_defined(self):
+        """ValueError unless every dimension is known (TF's wording)."""
+        if not self.is_fully_defined():
+            raise ValueError(f"Shape {self} is not fully defined")
+
     def num_elements(self):
         if not self.is_fully_defined():
             return None

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..framework.dtypes import _DT_ENUM
 from ..framework.tensor_shape import TensorShape
 from ..ops.array_ops import _Ref
-from ..summary.graph_def import _DT_ENUM
 
 _DTYPES = {enum: dt for dt, enum in _DT_ENUM.items()}
 #: TensorProto's typed value fields, by the dtypes they hold (what TensorFlow writes for small constants).

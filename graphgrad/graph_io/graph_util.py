@@ -100,3 +100,10 @@ def remove_training_nodes(input_graph, protected_nodes=None):
         del new.input[:]
         new.input.extend(resolve(i) for i in node.input)
     return out
+
+
+def tensor_shape_from_node_def_name(graph, input_name):
+    """The static shape of the tensor a NodeDef input names ("op", "op:1", "^op"), as TF's graph_util gives it to
+    statistics functions (tf.profiler's flops)."""
+    name = input_name.lstrip("^")
+    return graph.get_tensor_by_name(name if ":" in name else name + ":0").get_shape()

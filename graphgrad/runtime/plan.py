@@ -455,8 +455,9 @@ class Plan:
 
     def enable_trace(self):
         """Time every kernel of this plan's runs (a traced `Session.run`, RunOptions.FULL_TRACE): the kernels are
-        wrapped to note (op, start ns, end ns, thread id) in `trace_records()`, islands and graph replay stay off
-        so that each op is seen; ops inside a tf.cond branch or a loop body count in their op's time."""
+        wrapped to note (op, start ns, end ns, thread id, what it returned) in `trace_records()`, islands and graph
+        replay stay off so that each op is seen; ops inside a tf.cond branch or a loop body count in their op's
+        time."""
         self._jit_in, self.replay = None, None
         self._trace = threading.local()
         for pos, op in enumerate(self.steps):
@@ -653,13 +654,16 @@ def _nothing():
 def _timed(kernel, op, trace):
     def run(*args, **kwargs):
         start = time.time_ns()
+        result = None
         try:
-            return kernel(*args, **kwargs)
+            result = kernel(*args, **kwargs)
+            return result
         finally:
             records = getattr(trace, "records", None)
             if records is None:
                 records = trace.records = []
-            records.append((op, start, time.time_ns(), threading.get_ident()))
+            outputs = kwargs["out"] if result is None and "out" in kwargs else result  # an in-place kernel's buffer
+            records.append((op, start, time.time_ns(), threading.get_ident(), outputs))
     return run
 
 

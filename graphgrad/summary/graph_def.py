@@ -16,23 +16,13 @@ import numpy as np
 from tensorboardX.proto import attr_value_pb2, graph_pb2, node_def_pb2, tensor_shape_pb2, versions_pb2
 
 from ..framework import dtypes
+from ..framework.dtypes import datatype_enum  # noqa: F401 (graph_io, saved_model import it from here)
 from ..framework.tensor_shape import TensorShape
 from .summary_ops import tensor_proto
 
 #: GraphDef producer version written into `versions` (TensorFlow 1.15 wrote 134; readers only log it).
 PRODUCER_VERSION = 134
 MAX_CONST_BYTES = 1 << 16
-
-_DT_ENUM = {dtypes.float32: 1, dtypes.float64: 2, dtypes.int32: 3, dtypes.uint8: 4, dtypes.int16: 5,
-            dtypes.int8: 6, dtypes.string: 7, dtypes.int64: 9, dtypes.bool_: 10, dtypes.float16: 19,
-            dtypes.variant: 21}
-
-
-def datatype_enum(dtype) -> int:
-    """TensorFlow's DataType enum value of a dtype; reference dtypes add 100 (DT_FLOAT_REF = 101)."""
-    dt = dtypes.as_dtype(dtype)
-    return _DT_ENUM[dt.base_dtype] + (100 if dt.is_ref_dtype else 0)
-
 
 def shape_proto(shape) -> tensor_shape_pb2.TensorShapeProto:
     """TensorShapeProto of a TensorShape / tuple: unknown dims are -1, unknown rank sets unknown_rank."""

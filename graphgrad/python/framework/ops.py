@@ -19,3 +19,6 @@ from ... import (  # noqa: F401
 __all__ = ["Graph", "GraphKeys", "Operation", "Tensor", "add_to_collection", "add_to_collections",
            "control_dependencies", "convert_to_tensor", "device", "get_collection", "get_default_graph",
            "name_scope", "reset_default_graph"]
+from ...framework.op_stats import OpStats, RegisterStatistics, get_stats_for_node_def  # noqa: E402,F401
+
+__all__ += ["OpStats", "RegisterStatistics", "get_stats_for_node_def"]
