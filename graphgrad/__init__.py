@@ -10,6 +10,7 @@ from . import (
     contrib,
     data,
     datasets,
+    distributions,  # noqa: E402  (tf.distributions: Normal, Bernoulli, ..., kl_divergence; docs/distributions.md)
     estimator,  # noqa: E402  (tf.estimator: Estimator, EstimatorSpec, numpy_input_fn; docs/estimator.md)
     feature_column,
     gfile,  # noqa: E402  (tf.gfile: TF's file API on the local file system)

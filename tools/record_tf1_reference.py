@@ -2549,6 +2549,167 @@ def feature_column_shared_embeddings(tf, r):
         r["values"] = s.run([both, one])
 
 
+# --- tf.distributions, special functions and the small modules --------------------------------------------------
+
+def _dist_cases(tf):
+    """(name, distribution, value) triples covering every family with a batch of two."""
+    d = tf.distributions
+    return [
+        ("normal", d.Normal(loc=[0.0, 1.0], scale=[1.0, 2.0]), [0.5, -3.0]),
+        ("laplace", d.Laplace(loc=[0.0, 1.0], scale=[1.0, 2.0]), [0.5, -3.0]),
+        ("bernoulli", d.Bernoulli(logits=[0.5, -1.0]), [1, 0]),
+        ("bernoulli_p", d.Bernoulli(probs=[0.3, 0.9], dtype=tf.float32), [1.0, 1.0]),
+        ("categorical", d.Categorical(logits=[[1.0, 2.0, 0.0], [0.0, 0.0, 0.0]]), [2, 0]),
+        ("uniform", d.Uniform(low=0.0, high=[1.0, 3.0]), [0.5, 3.5]),
+        ("gamma", d.Gamma(concentration=[2.0, 0.5], rate=[1.0, 3.0]), [0.5, 2.0]),
+        ("exponential", d.Exponential(rate=[1.0, 3.0]), [0.5, 2.0]),
+        ("beta", d.Beta(concentration1=[2.0, 0.5], concentration0=[1.5, 3.0]), [0.3, 0.7]),
+        ("student_t", d.StudentT(df=[3.0, 1.5], loc=[0.0, 1.0], scale=[1.0, 2.0]), [0.5, -1.0]),
+        ("dirichlet", d.Dirichlet([1.0, 2.5, 3.0]), [0.2, 0.3, 0.5]),  # TF 2.21's mode fails for a batch
+        ("multinomial", d.Multinomial(total_count=[5.0, 2.0], logits=[[0.0, 1.0, 2.0], [1.0, 1.0, 1.0]]),
+         [[1.0, 1.0, 3.0], [0.0, 2.0, 0.0]]),
+    ]
+
+
+_DIST_METHODS = ("log_prob", "prob", "cdf", "log_cdf", "survival_function", "log_survival_function")
+_DIST_STATS = ("entropy", "mean", "mode", "stddev", "variance", "covariance")
+
+
+@program
+def distributions_values(tf, r):
+    """Each family's names, shapes, reparameterization, densities, distribution functions and statistics (a
+    method TF does not implement is noted as NotImplementedError)."""
+    cases = _dist_cases(tf)
+    fetch = {}
+    for name, dist, value in cases:
+        r[f"{name}.info"] = [dist.name, str(dist.batch_shape), str(dist.event_shape), dist.dtype.name,
+                             dist.reparameterization_type == tf.distributions.FULLY_REPARAMETERIZED]
+        for method in _DIST_METHODS + _DIST_STATS:
+            try:
+                t = getattr(dist, method)(value) if method in _DIST_METHODS else getattr(dist, method)()
+            except NotImplementedError:
+                r[f"{name}.{method}"] = "NotImplementedError"
+                continue
+            fetch[f"{name}.{method}"] = t
+        fetch[f"{name}.batch_shape_tensor"] = dist.batch_shape_tensor()
+        fetch[f"{name}.event_shape_tensor"] = dist.event_shape_tensor()
+    with tf.Session() as s:
+        values = s.run(fetch)
+    for k in sorted(values):
+        r[k] = values[k]
+
+
+@program
+def distributions_gradients_and_kl(tf, r):
+    """Gradients of log_prob and entropy with respect to the parameters, KL divergences of every registered pair
+    (Exponential through Gamma's), cross_entropy, and the errors of kl_divergence, RegisterKL and Bernoulli."""
+    d = tf.distributions
+    loc, scale = tf.constant([0.3, -1.0]), tf.constant([1.5, 0.5])
+    logits = tf.constant([[1.0, 2.0, 0.5], [0.0, -1.0, 1.0]])
+    conc = tf.constant([[1.5, 2.0, 0.7], [3.0, 1.0, 2.0]])
+    rate = tf.constant([2.0, 0.5])
+    objectives = {
+        "normal": (tf.reduce_sum(d.Normal(loc, scale).log_prob([1.0, 2.0]) + d.Normal(loc, scale).entropy()),
+                   [loc, scale]),
+        "categorical": (tf.reduce_sum(d.Categorical(logits=logits).log_prob([0, 2])
+                                      + d.Categorical(logits=logits).entropy()), [logits]),
+        "gamma": (tf.reduce_sum(d.Gamma(rate * 2.0, rate).log_prob([0.5, 1.5]) + d.Gamma(rate, rate).entropy()),
+                  [rate]),
+        "dirichlet": (tf.reduce_sum(d.Dirichlet(conc).log_prob([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]])
+                                    + d.Dirichlet(conc).entropy()), [conc]),
+        "student_t": (tf.reduce_sum(d.StudentT(rate * 3.0, loc, scale).log_prob([0.2, 0.4])
+                                    + d.StudentT(rate * 3.0, loc, scale).entropy()), [rate, loc, scale]),
+    }
+    grads = {k: tf.gradients(y, xs) for k, (y, xs) in objectives.items()}
+    kls = {
+        "normal": d.kl_divergence(d.Normal(loc, scale), d.Normal([0.0, 1.0], [1.0, 2.0])),
+        "bernoulli": d.kl_divergence(d.Bernoulli(logits=[0.3, -2.0]), d.Bernoulli(probs=[0.5, 0.2])),
+        "categorical": d.kl_divergence(d.Categorical(logits=logits), d.Categorical(probs=[0.2, 0.3, 0.5])),
+        "gamma": d.kl_divergence(d.Gamma([2.0, 0.5], [1.0, 3.0]), d.Gamma(1.5, 2.0)),
+        "exponential": d.kl_divergence(d.Exponential([1.0, 3.0]), d.Exponential(2.0)),
+        "beta": d.kl_divergence(d.Beta([2.0, 0.5], [1.5, 3.0]), d.Beta(1.0, 2.0)),
+        "dirichlet": d.kl_divergence(d.Dirichlet(conc), d.Dirichlet([1.0, 1.0, 1.0])),
+        "method": d.Normal(loc, scale).kl_divergence(d.Normal(0.0, 1.0)),
+        "cross_entropy": d.Normal(loc, scale).cross_entropy(d.Normal(0.0, 1.0)),
+    }
+    with tf.Session() as s:
+        r["grads"] = s.run(grads)
+        r["kl"] = s.run(kls)
+
+    class Mine(d.Normal):
+        pass
+
+    @d.RegisterKL(Mine, d.Normal)
+    def _kl_mine(a, b, name=None):
+        return tf.zeros_like(a.loc)
+
+    r["errors"] = [
+        r.error(lambda: d.kl_divergence(d.Normal(0.0, 1.0), d.Bernoulli(probs=0.5)),
+                "No KL(distribution_a || distribution_b) registered for distribution_a type Normal and "
+                "distribution_b type Bernoulli"),
+        r.error(lambda: d.RegisterKL(Mine, d.Normal)(_kl_mine), "has already been registered to"),
+        r.error(lambda: d.RegisterKL(Mine, d.Gamma)(3), "kl_fn must be callable"),
+        r.error(lambda: d.Bernoulli(), "Must pass probs or logits, but not both."),
+        r.error(lambda: d.Categorical(logits=[0.5], probs=[1.0]), "Must pass probs or logits, but not both."),
+        r.error(lambda: d.Categorical(logits=[0.1, 0.2]).mean(), "is not implemented"),
+    ]
+    with tf.Session() as s:
+        r["kl_subclass"] = s.run(d.kl_divergence(Mine(0.0, 1.0), d.Normal(0.0, 1.0)))
+        r["kl_subclass_to_parent"] = s.run(d.kl_divergence(d.Normal(0.0, 1.0), Mine(1.0, 1.0)))
+        bad = d.Normal(0.0, tf.placeholder_with_default(-1.0, []), validate_args=True)
+        r["validate"] = r.error(lambda: s.run(bad.log_prob(0.0)), "x > 0 did not hold")
+        nan_kl = d.kl_divergence(d.Normal(0.0, 1.0), d.Normal(np.nan, 1.0), allow_nan_stats=False)
+        r["kl_nan"] = r.error(lambda: s.run(nan_kl), "returned NaN values")
+        r["mode_nan"] = s.run(d.Beta(0.5, 2.0).mode())
+        strict = d.Beta(tf.placeholder_with_default(0.5, []), 2.0, allow_nan_stats=False).mode()
+        r["mode_strict"] = r.error(lambda: s.run(strict), "Mode undefined")
+
+
+@program
+def distributions_samples(tf, r):
+    """Sample shapes and dtypes, and sample means and variances of 20000 draws (loosely compared: the generators
+    differ), and gradients through reparameterized samples (Normal, Uniform, Laplace, Exponential)."""
+    d = tf.distributions
+    loc, scale = tf.constant([0.5, -1.0]), tf.constant([1.0, 0.2])
+    cases = [d.Normal(loc, scale), d.Laplace(loc, scale), d.Bernoulli(probs=[0.2, 0.7]),
+             d.Categorical(probs=[[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]), d.Uniform([0.0, 1.0], 3.0),
+             d.Gamma([2.0, 0.5], [1.0, 3.0]), d.Exponential([1.0, 3.0]), d.Beta([2.0, 0.5], [1.5, 3.0]),
+             d.StudentT(5.0, loc, scale), d.Dirichlet([1.0, 2.0, 3.0]),
+             d.Multinomial(total_count=[4.0, 2.0], probs=[0.2, 0.3, 0.5])]
+    shaped = [c.sample([3, 2], seed=7) for c in cases]
+    r["shapes"] = [[str(t.shape), t.dtype.name] for t in shaped]
+    draws = [tf.cast(c.sample(20000, seed=3), tf.float32) for c in cases]
+    stats = [[tf.reduce_mean(x, 0), tf.reduce_mean(tf.square(x - tf.reduce_mean(x, 0)), 0)] for x in draws]
+    rep = [d.Normal(loc, scale), d.Uniform(loc, loc + scale), d.Laplace(loc, scale), d.Exponential(scale)]
+    rep_grads = [tf.gradients(tf.reduce_mean(tf.square(c.sample(20000, seed=5)), 0)[1], [loc, scale])
+                 for c in rep]
+    r["unconnected"] = [[g is None for g in gs] for gs in rep_grads]
+    with tf.Session() as s:
+        r["stats"] = s.run(stats)
+        r["reparameterized_grads"] = s.run([[g for g in gs if g is not None] for gs in rep_grads])
+        r["scalar_sample"] = str(d.Normal(0.0, 1.0).sample().shape)
+
+
+@program
+def special_functions(tf, r):
+    """lgamma, digamma, polygamma, erf, erfc, lbeta and random_gamma's shape; gradients of the first five."""
+    x = tf.constant([-2.5, -0.3, 0.1, 0.5, 1.0, 3.7, 12.0, 150.0], tf.float64)
+    fns = {"lgamma": tf.lgamma(x), "digamma": tf.digamma(x), "polygamma1": tf.polygamma(tf.ones_like(x), x),
+           "polygamma3": tf.polygamma(3.0 * tf.ones_like(x), x), "erf": tf.erf(x), "erfc": tf.erfc(x / 10.0),
+           "lbeta": tf.lbeta([[1.0, 2.0], [3.0, 4.0], [0.5, 0.5]]),
+           "math": [tf.math.lgamma(2.5), tf.math.digamma(2.5), tf.math.erf(0.5), tf.math.polygamma(2.0, 2.5)]}
+    y = tf.constant([0.3, 1.7, 4.0], tf.float64)
+    grads = {k: tf.gradients(tf.reduce_sum(f(y)), y)[0] for k, f in
+             [("lgamma", tf.lgamma), ("digamma", tf.digamma), ("erf", tf.erf), ("erfc", tf.erfc),
+              ("polygamma", lambda v: tf.polygamma(tf.constant(2.0, tf.float64), v))]}
+    g = tf.random_gamma([4, 1], [1.0, 2.0, 3.0], seed=1)
+    r["gamma"] = [str(g.shape), g.dtype.name, str(tf.random_gamma([2], 1.0, [1.0, 2.0]).shape)]
+    with tf.Session() as s:
+        r["values"] = s.run(fns)
+        r["grads"] = s.run(grads)
+        r["gamma_positive"] = bool(s.run(tf.reduce_all(g > 0)))
+
+
 def main(argv):
     if "--graphgrad" in argv:
         import graphgrad as tf

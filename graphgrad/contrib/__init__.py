@@ -4,8 +4,10 @@ initializers, regularizers, `optimize_loss`), `tf.contrib.framework` (`arg_scope
 `tf.contrib.seq2seq.sequence_loss`, `tf.contrib.summary` (summaries that write themselves, as eager programs use
 them), `tf.contrib.tensorboard.plugins.projector` (the embedding projector's config), `tf.contrib.losses` and
 `tf.contrib.metrics` (the first losses and streaming metrics, predictions first) and `tf.contrib.slim` (TF-Slim:
-all of these in one namespace, with `slim.learning`, `slim.evaluation` and `slim.nets`). The rest of TF1's contrib
+all of these in one namespace, with `slim.learning`, `slim.evaluation` and `slim.nets`), `tf.contrib.distributions`
+(`tf.distributions`' classes under contrib's name). The rest of TF1's contrib
 is not here."""
-from . import eager, framework, layers, losses, metrics, rnn, seq2seq, slim, summary, tensorboard  # noqa: F401
+from . import distributions, eager, framework, layers, losses, metrics, rnn, seq2seq, slim, summary, tensorboard  # noqa: F401
 
-__all__ = ["eager", "framework", "layers", "losses", "metrics", "rnn", "seq2seq", "slim", "summary", "tensorboard"]
+__all__ = ["distributions", "eager", "framework", "layers", "losses", "metrics", "rnn", "seq2seq", "slim", "summary",
+           "tensorboard"]
