@@ -187,7 +187,9 @@ class Distribution:
             rest = samples.shape.dims_tuple[1:] if samples.shape.dims_tuple is not None else None
             if rest is not None and all(d is not None for d in rest):
                 return reshape(samples, sample_shape + list(rest))
-            return reshape(samples, concat([np.array(sample_shape, np.int32), shape(samples)[1:]], 0))
+            out = reshape(samples, concat([np.array(sample_shape, np.int32), shape(samples)[1:]], 0))
+            out.set_shape(TensorShape(sample_shape).concatenate(self.batch_shape).concatenate(self.event_shape))
+            return out
 
     def _sample_dynamic(self, sample_shape, seed):
         from ..ops.reduction_ops import reduce_prod

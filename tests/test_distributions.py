@@ -1,0 +1,156 @@
+"""tf.distributions and the special functions under them: gradients against finite differences (and against
+autograd's scipy where it has the function), sample statistics and gradients through reparameterized samples
+against TensorFlow's recording (tools/record_tf1_reference.py, distributions_samples: the generators differ, so
+within Monte-Carlo error), seeds, and a small VAE on the bundled digits written with TF1's names only.
+Values, KLs, errors and sample shapes are compared exactly in tests/test_tf1_conformance.py."""
+import json
+import os
+
+import autograd.scipy.special as asp
+import numpy as np
+import pytest
+from gradcheck import check_gradients
+
+import graphgrad as tf
+
+d = tf.distributions
+HERE = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(HERE, "tf1_reference.json")) as _f:
+    SAMPLES = json.load(_f)["distributions_samples"]
+RNG = np.random.default_rng(0)
+
+
+@pytest.mark.parametrize("fn, ref, low, high", [
+    (tf.lgamma, asp.gammaln, 0.2, 6.0), (tf.lgamma, asp.gammaln, -2.9, -2.1), (tf.digamma, asp.digamma, 0.2, 6.0),
+    (tf.erf, asp.erf, -2.0, 2.0), (tf.erfc, asp.erfc, -2.0, 2.0)])
+def test_special_function_gradients(fn, ref, low, high):
+    check_gradients(fn, [RNG.uniform(low, high, (3, 4))], reference=ref)
+
+
+def test_polygamma_gradient_and_broadcast():
+    x = RNG.uniform(0.3, 5.0, (2, 3))
+    check_gradients(lambda v: tf.polygamma(tf.constant(2.0, tf.float64), v), [x])
+    check_gradients(lambda v: tf.polygamma(tf.constant([[0.0], [1.0]], tf.float64), v), [x], rtol=1e-4)
+    check_gradients(lambda a, b: tf.xlogy(a, b), [RNG.uniform(-1, 1, (3,)), RNG.uniform(0.5, 2, (3,))])
+    a, b = tf.constant([0.0, 0.0, 2.0]), tf.constant([0.0, 3.0, 4.0])
+    with tf.Session() as s:
+        value, (ga, gb) = s.run([tf.xlogy(a, b), tf.gradients(tf.xlogy(a, b), [a, b])])
+    np.testing.assert_allclose(value, [0.0, 0.0, 2 * np.log(4.0)], rtol=1e-6)
+    np.testing.assert_allclose(ga, [0.0, 0.0, np.log(4.0)], rtol=1e-6)  # TF's rule: no log(y) where x is 0
+    np.testing.assert_allclose(gb, [0.0, 0.0, 0.5], rtol=1e-6)
+
+
+_PARAMS = {
+    "normal": (lambda a, b, x: d.Normal(a, tf.exp(b)), (-0.5, 1.0)),
+    "laplace": (lambda a, b, x: d.Laplace(a, tf.exp(b)), (-0.5, 1.0)),
+    "gamma": (lambda a, b, x: d.Gamma(tf.exp(a), tf.exp(b)), (-0.5, 1.0)),
+    "beta": (lambda a, b, x: d.Beta(tf.exp(a), tf.exp(b)), (0.05, 0.95)),
+    "student_t": (lambda a, b, x: d.StudentT(tf.exp(a) + 1.0, a, tf.exp(b)), (-0.5, 1.0)),
+    "uniform": (lambda a, b, x: d.Uniform(a - 2.0, tf.exp(b) + 2.0), (-0.5, 1.0)),
+}
+
+
+@pytest.mark.parametrize("family", sorted(_PARAMS))
+def test_log_prob_entropy_and_kl_gradients_match_finite_differences(family):
+    make, (lo, hi) = _PARAMS[family]
+    a, b = RNG.uniform(-0.5, 0.5, (3,)), RNG.uniform(-0.5, 0.5, (3,))
+    x = RNG.uniform(lo, hi, (3,)) if family in ("beta", "gamma") else RNG.uniform(-0.5, 1.0, (3,))
+    x = np.abs(x) if family == "gamma" else x
+    check_gradients(lambda a_, b_, x_: make(a_, b_, x_).log_prob(x_), [a, b, x], rtol=1e-4)
+    check_gradients(lambda a_, b_: make(a_, b_, None).entropy(), [a, b], rtol=1e-4)
+    if family not in ("student_t", "uniform", "laplace"):
+        check_gradients(lambda a_, b_: d.kl_divergence(make(a_, b_, None), make(b_, a_, None)), [a, b], rtol=1e-4)
+
+
+def test_discrete_and_dirichlet_gradients():
+    logits = RNG.standard_normal((2, 3))
+    check_gradients(lambda lg: d.Categorical(logits=lg).log_prob([0, 2]) + d.Categorical(logits=lg).entropy(),
+                    [logits])
+    check_gradients(lambda lg: d.Bernoulli(logits=lg).log_prob(np.ones((2, 3))) + d.Bernoulli(logits=lg).entropy(),
+                    [logits])
+    check_gradients(lambda lg: d.Multinomial(3.0, logits=lg).log_prob([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0]]), [logits])
+    conc = RNG.uniform(0.5, 3.0, (2, 3))
+    x = np.array([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]])
+    check_gradients(lambda c: d.Dirichlet(c).log_prob(x) + d.Dirichlet(c).entropy(), [conc], rtol=1e-4)
+    check_gradients(lambda c: d.kl_divergence(d.Dirichlet(c), d.Dirichlet(c[::-1] + 0.5)), [conc], rtol=1e-4)
+
+
+def _draws():
+    """The same distributions, 20000 draws and statistics as distributions_samples records (graph built here)."""
+    loc, scale = tf.constant([0.5, -1.0]), tf.constant([1.0, 0.2])
+    cases = [d.Normal(loc, scale), d.Laplace(loc, scale), d.Bernoulli(probs=[0.2, 0.7]),
+             d.Categorical(probs=[[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]), d.Uniform([0.0, 1.0], 3.0),
+             d.Gamma([2.0, 0.5], [1.0, 3.0]), d.Exponential([1.0, 3.0]), d.Beta([2.0, 0.5], [1.5, 3.0]),
+             d.StudentT(5.0, loc, scale), d.Dirichlet([1.0, 2.0, 3.0]),
+             d.Multinomial(total_count=[4.0, 2.0], probs=[0.2, 0.3, 0.5])]
+    draws = [tf.cast(c.sample(20000, seed=3), tf.float32) for c in cases]
+    stats = [[tf.reduce_mean(x, 0), tf.reduce_mean(tf.square(x - tf.reduce_mean(x, 0)), 0)] for x in draws]
+    rep = [d.Normal(loc, scale), d.Uniform(loc, loc + scale), d.Laplace(loc, scale), d.Exponential(scale)]
+    grads = [[g for g in tf.gradients(tf.reduce_mean(tf.square(c.sample(20000, seed=5)), 0)[1], [loc, scale])
+              if g is not None] for c in rep]
+    return stats, grads
+
+
+def test_sample_statistics_and_reparameterized_gradients_match_tensorflow():
+    with tf.Graph().as_default():
+        stats, grads = _draws()
+        with tf.Session() as s:
+            ours_stats, ours_grads = s.run([stats, grads])
+    for i, ((mean, var), (ref_mean, ref_var)) in enumerate(zip(ours_stats, SAMPLES["stats"])):
+        ref_mean, ref_var = np.array(ref_mean["value"]), np.array(ref_var["value"])
+        # Five standard errors of a mean of 20000 draws; variances within 10 % (heavy tails: StudentT's df=5).
+        np.testing.assert_allclose(mean, ref_mean, atol=5 * np.sqrt(np.max(ref_var) / 20000) + 1e-6, err_msg=i)
+        np.testing.assert_allclose(var, ref_var, rtol=0.1, atol=1e-3, err_msg=i)
+    for ours, ref in zip(ours_grads, SAMPLES["reparameterized_grads"]):
+        for g, r in zip(ours, ref):
+            np.testing.assert_allclose(g, r["value"], rtol=0.05, atol=0.02)
+
+
+def test_seeded_samples_repeat_in_every_session():
+    with tf.Graph().as_default():
+        tf.set_random_seed(1)
+        x = d.Normal(0.0, 1.0).sample(5, seed=2)
+        y = d.Beta(2.0, 3.0).sample([2, 2], seed=2)
+        with tf.Session() as s1, tf.Session() as s2:
+            a, b = s1.run([x, y]), s2.run([x, y])
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    assert a[1].shape == (2, 2) and (a[1] > 0).all() and (a[1] < 1).all()
+
+
+def test_dynamic_sample_shape_and_batch_shape_tensor():
+    with tf.Graph().as_default():
+        n = tf.placeholder(tf.int32, [])
+        loc = tf.placeholder(tf.float32, [None])
+        dist = d.Normal(loc, 1.0)
+        assert dist.batch_shape.as_list() == [None]
+        s = dist.sample(n, seed=1)
+        with tf.Session() as sess:
+            out, bs = sess.run([s, dist.batch_shape_tensor()], {n: 4, loc: [0.0, 10.0, 20.0]})
+    assert out.shape == (4, 3) and list(bs) == [3]
+    assert np.all(np.abs(out - [0.0, 10.0, 20.0]) < 6)
+
+
+def test_vae_on_digits_trains_with_tf1_names_only():
+    """A VAE: Normal encoder, Bernoulli decoder, kl_divergence to a standard normal prior, the ELBO maximized by
+    Adam through reparameterized samples. The negative ELBO must fall to well under two thirds of where it starts."""
+    data = tf.datasets.load_digits().x_train.astype(np.float32)
+    with tf.Graph().as_default():
+        tf.set_random_seed(0)
+        x = tf.placeholder(tf.float32, [None, 64])
+        h = tf.layers.dense(x, 32, tf.nn.relu)
+        q = d.Normal(loc=tf.layers.dense(h, 4), scale=tf.nn.softplus(tf.layers.dense(h, 4)) + 1e-4)
+        z = q.sample(seed=1)
+        logits = tf.layers.dense(tf.layers.dense(z, 32, tf.nn.relu), 64)
+        likelihood = d.Bernoulli(logits=logits).log_prob(tf.cast(x > 0.5, tf.int32))
+        kl = d.kl_divergence(q, d.Normal(tf.zeros_like(z), tf.ones_like(z)))
+        loss = -tf.reduce_mean(tf.reduce_sum(likelihood, 1) - tf.reduce_sum(kl, 1))
+        assert q.reparameterization_type == d.FULLY_REPARAMETERIZED
+        step = tf.train.AdamOptimizer(0.01).minimize(loss)
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            first = s.run(loss, {x: data})
+            for i in range(150):
+                s.run(step, {x: data[(i * 128) % 1200:(i * 128) % 1200 + 128]})
+            last = s.run(loss, {x: data})
+    assert np.isfinite(last) and last < 0.6 * first, (first, last)  # about 46 -> 22
