@@ -2710,6 +2710,65 @@ def special_functions(tf, r):
         r["gamma_positive"] = bool(s.run(tf.reduce_all(g > 0)))
 
 
+@program
+def small_modules(tf, r):
+    """tf.bitwise, tf.manip / tf.roll, space_to_batch_nd, tf.dtypes.saturate_cast and the names the small TF1
+    modules (tf.version, tf.sysconfig, tf.resource_loader) have; their values are each framework's own."""
+    a = tf.constant([5, 3, -8, 12], tf.int32)
+    b = tf.constant([6, 6, 1, 2], tf.int32)
+    u = tf.constant([0, 5, 255], tf.uint8)
+    bw = tf.bitwise
+    x = tf.constant(np.arange(24, dtype=np.float32).reshape(2, 3, 4))
+    rolled = [tf.roll(x, 1, 0), tf.roll(x, [2, -1], [1, 2]), tf.manip.roll(x, [1, 1], [2, 2]), tf.roll(x, 5, -1)]
+    img = tf.constant(np.arange(2 * 4 * 6 * 3, dtype=np.float32).reshape(2, 4, 6, 3))
+    s2b = tf.space_to_batch_nd(img, [2, 3], [[0, 0], [1, 2]])
+    b2s = tf.manip.batch_to_space_nd(s2b, [2, 3], [[0, 0], [1, 2]])
+    w = tf.constant(np.linspace(-1, 1, 12 * 2 * 3 * 3).reshape(12, 2, 3, 3).astype(np.float32))
+    grads = tf.gradients([tf.reduce_sum(tf.roll(x, [2, -1], [1, 2]) * x), tf.reduce_sum(s2b * w)], [x, img])
+    sat = [tf.saturate_cast(tf.constant([-300.0, 1.5, 300.0]), tf.uint8),
+           tf.dtypes.saturate_cast(tf.constant([-3, 70000], tf.int32), tf.int16),
+           tf.dtypes.cast(tf.constant([1.7, -1.7]), tf.int32), tf.saturate_cast(tf.constant([-1e10, 1e10]), tf.int32)]
+    r["shapes"] = [[str(t.shape), t.dtype.name] for t in [s2b, b2s] + rolled]
+    with tf.Session() as s:
+        r["bitwise"] = s.run([bw.bitwise_and(a, b), bw.bitwise_or(a, b), bw.bitwise_xor(a, b), bw.invert(a),
+                              bw.invert(u), bw.left_shift(a, tf.constant([1, 2, 3, 0])),
+                              bw.right_shift(a, tf.constant([1, 1, 2, 2])),
+                              bw.bitwise_and(u, tf.constant(6, tf.uint8))])
+        r["roll"] = s.run(rolled)
+        r["space_to_batch"] = s.run([s2b, tf.reduce_max(tf.abs(b2s - img))])
+        r["grads"] = s.run(grads)
+        r["saturate_cast"] = s.run(sat)
+    r["errors"] = [r.error(lambda: bw.bitwise_and(tf.constant(1.0), tf.constant(2.0)), "not in list of allowed values"),
+                   r.error(lambda: bw.invert(tf.constant(1.0)), "not in list of allowed values")]
+    r["dtypes"] = [tf.dtypes.as_dtype("float32").name, tf.dtypes.float64.name, tf.dtypes.DType is tf.DType,
+                   tf.dtypes.int32 == tf.int32, tf.dtypes.bool.name]
+    r["names"] = {m: sorted(n for n in names if hasattr(getattr(tf, m) if m else tf, n)) for m, names in [
+        ("version", ["VERSION", "GIT_VERSION", "COMPILER_VERSION", "CXX11_ABI_FLAG", "MONOLITHIC_BUILD",
+                     "GRAPH_DEF_VERSION", "GRAPH_DEF_VERSION_MIN_CONSUMER", "GRAPH_DEF_VERSION_MIN_PRODUCER"]),
+        ("", ["VERSION", "GIT_VERSION", "COMPILER_VERSION", "CXX11_ABI_FLAG", "MONOLITHIC_BUILD", "GRAPH_DEF_VERSION",
+              "GRAPH_DEF_VERSION_MIN_CONSUMER", "GRAPH_DEF_VERSION_MIN_PRODUCER", "roll", "space_to_batch_nd",
+              "batch_to_space_nd", "saturate_cast", "random_gamma", "lgamma", "digamma", "polygamma", "erf", "erfc",
+              "lbeta"]),
+        ("sysconfig", ["get_include", "get_lib", "get_compile_flags", "get_link_flags", "CXX11_ABI_FLAG",
+                       "MONOLITHIC_BUILD"]),
+        ("resource_loader", ["get_data_files_path", "get_path_to_datafile", "get_root_dir_with_all_resources",
+                             "load_resource", "readahead_file_path"]),
+        ("manip", ["batch_to_space_nd", "gather_nd", "reshape", "reverse", "roll", "scatter_nd", "space_to_batch_nd",
+                   "tile"]),
+        ("bitwise", ["bitwise_and", "bitwise_or", "bitwise_xor", "invert", "left_shift", "right_shift"])]}
+    r["top_level"] = [isinstance(tf.VERSION, str), tf.VERSION == tf.version.VERSION, isinstance(tf.GIT_VERSION, str),
+                      isinstance(tf.COMPILER_VERSION, str), isinstance(tf.GRAPH_DEF_VERSION, int),
+                      tf.GRAPH_DEF_VERSION_MIN_CONSUMER, tf.GRAPH_DEF_VERSION_MIN_PRODUCER]
+    here = os.path.dirname(os.path.abspath(__file__))
+    rl = tf.resource_loader
+    r["resource_loader"] = [os.path.abspath(rl.get_data_files_path()) == here,
+                            os.path.abspath(rl.get_path_to_datafile("x.txt")) == os.path.join(here, "x.txt"),
+                            rl.readahead_file_path("/a/b") == "/a/b",
+                            os.path.isdir(tf.sysconfig.get_include()), os.path.isdir(tf.sysconfig.get_lib()),
+                            any(f.startswith("-I") for f in tf.sysconfig.get_compile_flags()),
+                            any(f.startswith("-L") for f in tf.sysconfig.get_link_flags())]
+
+
 def main(argv):
     if "--graphgrad" in argv:
         import graphgrad as tf
