@@ -27,6 +27,22 @@ def test_special_function_gradients(fn, ref, low, high):
     check_gradients(fn, [RNG.uniform(low, high, (3, 4))], reference=ref)
 
 
+def test_incomplete_gamma_and_beta_gradients():
+    a, x = RNG.uniform(0.3, 4.0, (2, 3)), RNG.uniform(0.1, 5.0, (2, 3))
+    check_gradients(tf.igamma, [a, x], rtol=1e-4)
+    check_gradients(tf.igammac, [a, x], rtol=1e-4)
+    check_gradients(lambda v: tf.betainc(tf.constant(2.5, tf.float64), tf.constant(0.7, tf.float64), v),
+                    [RNG.uniform(0.05, 0.95, (4,))], rtol=1e-4)
+    fixed = np.full(3, 0.2)
+    for family in ("gamma", "student_t"):  # Beta's cdf, as TF's betainc, has no gradient for its concentrations
+        make, (lo, hi) = _PARAMS[family]
+        v = RNG.uniform(max(lo, 0.05), hi, (3,))
+        check_gradients(lambda b_, v_, make=make: make(fixed, b_, v_).cdf(v_), [RNG.uniform(-0.5, 0.5, (3,)), v],
+                        rtol=1e-4)
+    check_gradients(lambda v_: _PARAMS["beta"][0](fixed, fixed, v_).cdf(v_), [RNG.uniform(0.05, 0.95, (3,))],
+                    rtol=1e-4)
+
+
 def test_polygamma_gradient_and_broadcast():
     x = RNG.uniform(0.3, 5.0, (2, 3))
     check_gradients(lambda v: tf.polygamma(tf.constant(2.0, tf.float64), v), [x])

@@ -75,11 +75,6 @@ EXPECTED_DIFFERENCES = {
         "and its sparse Momentum/RMSProp/Adadelta kernels update only the rows looked up (GD, Adam and Adagrad "
         "agree either way). test_sparse_gradients_update_like_dense_ones pins graphgrad's rule")
        for name in ("momentum", "nesterov", "rmsprop", "rmsprop_centered_momentum", "adadelta")},
-    **{f"distributions_values.{d}.{f}": (
-        "NotImplementedError", "the regularized incomplete gamma and beta functions (TF's Igamma, Betainc ops) are "
-        "not built yet, so Gamma's, Beta's and StudentT's cdf and survival functions raise NotImplementedError")
-       for d in ("gamma", "beta", "student_t")
-       for f in ("cdf", "log_cdf", "survival_function", "log_survival_function")},
     **{f"distributions_samples.{k}": (
         ..., "the random generators differ from TF's: tests/test_distributions.py compares these sample statistics "
         "and sample gradients with TF's recording to Monte-Carlo tolerance")

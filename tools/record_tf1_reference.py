@@ -2697,11 +2697,20 @@ def special_functions(tf, r):
     fns = {"lgamma": tf.lgamma(x), "digamma": tf.digamma(x), "polygamma1": tf.polygamma(tf.ones_like(x), x),
            "polygamma3": tf.polygamma(3.0 * tf.ones_like(x), x), "erf": tf.erf(x), "erfc": tf.erfc(x / 10.0),
            "lbeta": tf.lbeta([[1.0, 2.0], [3.0, 4.0], [0.5, 0.5]]),
-           "math": [tf.math.lgamma(2.5), tf.math.digamma(2.5), tf.math.erf(0.5), tf.math.polygamma(2.0, 2.5)]}
+           "math": [tf.math.lgamma(2.5), tf.math.digamma(2.5), tf.math.erf(0.5), tf.math.polygamma(2.0, 2.5)],
+           "igamma": [tf.igamma([0.1, 0.5, 2.0, 30.0], [0.05, 1.0, 4.0, 35.0]),
+                      tf.igammac([0.1, 0.5, 2.0, 30.0], [0.05, 1.0, 4.0, 35.0]), tf.igamma(-1.0, 1.0)],
+           "betainc": [tf.betainc([0.3, 2.0, 7.0], [2.0, 0.5, 20.0], [0.01, 0.9, 0.3]), tf.betainc(1.0, 1.0, 1.5)]}
     y = tf.constant([0.3, 1.7, 4.0], tf.float64)
     grads = {k: tf.gradients(tf.reduce_sum(f(y)), y)[0] for k, f in
              [("lgamma", tf.lgamma), ("digamma", tf.digamma), ("erf", tf.erf), ("erfc", tf.erfc),
-              ("polygamma", lambda v: tf.polygamma(tf.constant(2.0, tf.float64), v))]}
+              ("polygamma", lambda v: tf.polygamma(tf.constant(2.0, tf.float64), v)),
+              ("igamma_x", lambda v: tf.igamma(tf.constant(1.5, tf.float64), v)),
+              ("igamma_a", lambda v: tf.igamma(v, tf.constant(2.0, tf.float64))),
+              ("igammac_a", lambda v: tf.igammac(v, tf.constant(2.0, tf.float64))),
+              ("betainc_x", lambda v: tf.betainc(tf.constant(2.0, tf.float64), tf.constant(3.0, tf.float64),
+                                                 v / 5.0))]}
+    r["betainc_ab_unconnected"] = [g is None for g in tf.gradients(tf.betainc(y, y, 0.5 * tf.ones_like(y)), [y])]
     g = tf.random_gamma([4, 1], [1.0, 2.0, 3.0], seed=1)
     r["gamma"] = [str(g.shape), g.dtype.name, str(tf.random_gamma([2], 1.0, [1.0, 2.0]).shape)]
     with tf.Session() as s:

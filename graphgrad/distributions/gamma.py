@@ -1,7 +1,7 @@
 """Gamma(concentration, rate), its special case Exponential(rate), Beta(concentration1, concentration0) and
-StudentT(df, loc, scale): the families drawn through tf.random_gamma. Gradients reach `rate` (and loc/scale)
-through the samples; TF's implicit gradient with respect to the concentration (RandomGammaGrad) is not built, so
-those samples are constants for the concentration."""
+StudentT(df, loc, scale): the families drawn through tf.random_gamma, with CDFs from igamma and betainc.
+Gradients reach `rate` (and loc/scale) through the samples; TF's implicit gradient with respect to the
+concentration (RandomGammaGrad) is not built, so those samples are constants for the concentration."""
 from __future__ import annotations
 
 import math
@@ -56,6 +56,9 @@ class Gamma(Distribution):
         normalization = m.subtract(m.lgamma(self._concentration), m.multiply(self._concentration,
                                                                              m.log(self._rate)))
         return m.subtract(unnormalized, normalization)
+
+    def _cdf(self, x):
+        return m.igamma(self._concentration, m.multiply(self._rate, x))
 
     def _entropy(self):
         c = self._concentration
@@ -158,6 +161,9 @@ class Beta(Distribution):
                              m.multiply(m.subtract(self._concentration0, 1.0), m.log1p(m.negative(x))))
         return m.subtract(unnormalized, self._log_normalization())
 
+    def _cdf(self, x):
+        return m.betainc(self._concentration1, self._concentration0, x)
+
     def _entropy(self):
         c1, c0, total = self._concentration1, self._concentration0, self._total_concentration
         return m.add(m.subtract(m.subtract(self._log_normalization(), m.multiply(m.subtract(c1, 1.0), m.digamma(c1))),
@@ -225,6 +231,13 @@ class StudentT(Distribution):
                               m.subtract(m.add(0.5 * math.log(math.pi), m.lgamma(m.multiply(0.5, self._df))),
                                          m.lgamma(m.multiply(0.5, m.add(self._df, 1.0)))))
         return m.subtract(unnormalized, normalization)
+
+    def _cdf(self, x):
+        """Through the incomplete beta function: P(T ≤ t) = ½ I_(df/(df+y²))(df/2, ½) for y < 0, and by symmetry."""
+        y = m.realdiv(m.subtract(x, self._loc), m.abs(self._scale))
+        x_t = m.realdiv(self._df, m.add(m.square(y), self._df))
+        neg_cdf = m.multiply(0.5, m.betainc(m.multiply(0.5, self._df), m.multiply(0.5, ones_like(x_t)), x_t))
+        return m.where(m.less(y, 0.0), neg_cdf, m.subtract(1.0, neg_cdf))
 
     def _entropy(self):
         ones = self._batch_like()

@@ -15,7 +15,7 @@ below is what `import graphgrad as tf` puts at the top level. The ops live in on
 - `argmax_ops.py`      argmax, argmin
 - `scan_ops.py`        cumsum
 - `clip_ops.py`        clip_by_value (with the norm clipping)
-- `special_ops.py`     lgamma, digamma, polygamma, erf, erfc, lbeta, xlogy
+- `special_ops.py`     lgamma, digamma, polygamma, erf, erfc, lbeta, xlogy, igamma, igammac, betainc
 
 Code inside graphgrad imports from those modules; this one is for users and for `graphgrad/__init__.py`.
 """
@@ -111,7 +111,26 @@ from .reduction_ops import (
 )
 from .scan_ops import Cumsum, cumsum
 from .select_ops import Select, SelectV2, Where, select, where, where_v2
-from .special_ops import Digamma, Erf, Erfc, Lgamma, Polygamma, digamma, erf, erfc, lbeta, lgamma, polygamma, xlogy
+from .special_ops import (
+    Betainc,
+    Digamma,
+    Erf,
+    Erfc,
+    Igamma,
+    Igammac,
+    Lgamma,
+    Polygamma,
+    betainc,
+    digamma,
+    erf,
+    erfc,
+    igamma,
+    igammac,
+    lbeta,
+    lgamma,
+    polygamma,
+    xlogy,
+)
 from .unary_ops import (
     Abs,
     Atan,
@@ -179,6 +198,7 @@ __all__ = [
     "negative", "abs", "sign", "square", "reciprocal", "exp", "expm1", "log", "log1p", "sqrt", "rsqrt",
     "sin", "cos", "tan", "atan", "sinh", "cosh", "tanh", "sigmoid", "floor", "ceil", "round", "rint",
     "is_finite", "is_nan", "is_inf", "lgamma", "digamma", "polygamma", "erf", "erfc", "lbeta", "xlogy",
+    "igamma", "igammac", "betainc",
     # matrices and casts
     "matmul", "tensordot", "cast", "to_float", "to_double", "to_int32", "to_int64",
     # reductions and scans

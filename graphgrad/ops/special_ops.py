@@ -19,7 +19,7 @@ from .arithmetic_ops import add, multiply, subtract
 from .core import apply_op, convert_to_tensor, sum_to
 from .math_common import FLOAT, Unary, _check_kind, _scalar, _unary
 from .reduction_ops import reduce_sum
-from .unary_ops import exp, negative, square
+from .unary_ops import exp, log, log1p, negative, square
 
 # Bernoulli numbers B_2k / (2k)! for the asymptotic series (k = 1..8).
 _B2K = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
@@ -162,6 +162,153 @@ class Polygamma(OpDef):
         return [None, sum_to(multiply(dy, polygamma(add(a, _scalar(1, a)), x)), x)]
 
 
+_ITERATIONS = 300
+_TINY = 1e-300
+
+
+def _log_prefix(xp, a, x):
+    """log(x^a e^−x / Γ(a)), the factor in front of the incomplete gamma's series and continued fraction."""
+    with np.errstate(divide="ignore"):
+        return a * xp.log(x) - x - _lgamma_array(xp, a)
+
+
+def _igamma(xp, a, x):
+    """Regularized lower incomplete gamma P(a, x) (float64): the series below x = a + 1, Lentz's continued
+    fraction for Q = 1 − P above it; NaN outside a > 0, x ≥ 0 as TF."""
+    a, x = xp.broadcast_arrays(a.astype(np.float64), x.astype(np.float64))
+    ok = (a > 0) & (x >= 0)
+    a, x = xp.where(ok, a, 1.0), xp.where(ok, x, 1.0)
+    series_side = x < a + 1.0
+    term = 1.0 / a
+    total, ap = term, a
+    for _ in range(_ITERATIONS):
+        ap = ap + 1.0
+        term = term * x / ap
+        total = total + term
+    lower = total * xp.exp(_log_prefix(xp, a, x))
+    b = x + 1.0 - a
+    c, d = xp.full_like(x, 1.0 / _TINY), 1.0 / xp.where(b == 0, _TINY, b)
+    h = d
+    for i in range(1, _ITERATIONS):
+        an = -i * (i - a)
+        b = b + 2.0
+        d = an * d + b
+        d = 1.0 / xp.where(xp.abs(d) < _TINY, _TINY, d)
+        c = b + an / c
+        c = xp.where(xp.abs(c) < _TINY, _TINY, c)
+        h = h * d * c
+    upper = xp.exp(_log_prefix(xp, a, x)) * h
+    out = xp.where(series_side, lower, 1.0 - upper)
+    out = xp.where(x == 0, 0.0, out)
+    return xp.where(ok, out, np.nan)
+
+
+def _igamma_grad_a(xp, a, x):
+    """∂P(a, x)/∂a from the series P = Σ x^(a+n) e^−x / Γ(a+n+1), differentiated term by term (ψ by recurrence)."""
+    a, x = xp.broadcast_arrays(a.astype(np.float64), x.astype(np.float64))
+    safe_x = xp.where(x > 0, x, 1.0)
+    log_x = xp.log(safe_x)
+    term = xp.exp(a * log_x - safe_x - _lgamma_array(xp, a + 1.0))
+    psi = _digamma(xp, a + 1.0)
+    p, dp = term, term * (log_x - psi)
+    for n in range(1, 4 * _ITERATIONS):
+        term = term * safe_x / (a + n)
+        psi = psi + 1.0 / (a + n)
+        p, dp = p + term, dp + term * (log_x - psi)
+    return xp.where(x > 0, dp, 0.0)
+
+
+def _betainc(xp, a, b, x):
+    """Regularized incomplete beta I_x(a, b) by its continued fraction (Lentz), on the side of x where it
+    converges (I_x(a, b) = 1 − I_(1−x)(b, a)); NaN outside a, b > 0, 0 ≤ x ≤ 1 as TF."""
+    a, b, x = xp.broadcast_arrays(a.astype(np.float64), b.astype(np.float64), x.astype(np.float64))
+    ok = (a > 0) & (b > 0) & (x >= 0) & (x <= 1)
+    a, b, x = xp.where(ok, a, 1.0), xp.where(ok, b, 1.0), xp.where(ok, x, 0.5)
+    flip = x > (a + 1.0) / (a + b + 2.0)
+    a, b, x = xp.where(flip, b, a), xp.where(flip, a, b), xp.where(flip, 1.0 - x, x)
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c = xp.ones_like(x)
+    d = 1.0 - qab * x / qap
+    d = 1.0 / xp.where(xp.abs(d) < _TINY, _TINY, d)
+    h = d
+    for m in range(1, _ITERATIONS):
+        m2 = 2 * m
+        for aa in (m * (b - m) * x / ((qam + m2) * (a + m2)), -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
+            d = 1.0 + aa * d
+            d = 1.0 / xp.where(xp.abs(d) < _TINY, _TINY, d)
+            c = 1.0 + aa / c
+            c = xp.where(xp.abs(c) < _TINY, _TINY, c)
+            h = h * d * c
+    with np.errstate(divide="ignore"):
+        log_front = (a * xp.log(x) + b * xp.log1p(-x) - _lgamma_array(xp, a) - _lgamma_array(xp, b)
+                     + _lgamma_array(xp, a + b))
+    value = xp.exp(log_front) * h / a
+    value = xp.where(x == 0, 0.0, value)
+    return xp.where(ok, xp.where(flip, 1.0 - value, value), np.nan)
+
+
+class _Incomplete(OpDef):
+    """Elementwise function `compute(xp, *inputs)` (float64) of several same-dtype float tensors, broadcast
+    together; the result has their dtype."""
+
+    compute = None
+
+    def infer(op):
+        dt = _check_kind(op, same_dtype(op, *op.inputs), FLOAT)
+        return [(broadcast_shapes(op, *(static_shape(t) for t in op.inputs)), dt)]
+
+    def kernel(op, ctx):
+        xp, compute = ctx.xp, op.op_def.compute
+        return lambda *args: compute(xp, *args).astype(args[-1].dtype)
+
+
+class Igamma(_Incomplete):
+    """P(a, x), the regularized lower incomplete gamma function; gradients IgammaGradA for a, the density for x."""
+
+    type, compute = "Igamma", staticmethod(_igamma)
+
+    def gradient(op, dy):
+        return _igamma_gradients(op, dy)
+
+
+class Igammac(_Incomplete):
+    """Q(a, x) = 1 − P(a, x); gradients the negatives of Igamma's."""
+
+    type, compute = "Igammac", staticmethod(lambda xp, a, x: 1.0 - _igamma(xp, a, x))
+
+    def gradient(op, dy):
+        return _igamma_gradients(op, negative(dy))
+
+
+class IgammaGradA(_Incomplete):
+    """∂P(a, x)/∂a (TF's op of that name); its own gradient is not built."""
+
+    type, compute = "IgammaGradA", staticmethod(_igamma_grad_a)
+
+    def gradient(op, dy):
+        return [None, None]
+
+
+class Betainc(_Incomplete):
+    """I_x(a, b), the regularized incomplete beta function; as TF, only x gets a gradient."""
+
+    type, compute = "Betainc", staticmethod(_betainc)
+
+    def gradient(op, dy):
+        a, b, x = op.inputs
+        log_density = subtract(add(multiply(subtract(a, _scalar(1, a)), log(x)),
+                                   multiply(subtract(b, _scalar(1, b)), log1p(negative(x)))),
+                               subtract(add(lgamma(a), lgamma(b)), lgamma(add(a, b))))
+        return [None, None, sum_to(multiply(dy, exp(log_density)), x)]
+
+
+def _igamma_gradients(op, dy):
+    """dy·∂P/∂a (IgammaGradA) and dy·∂P/∂x = dy·x^(a−1) e^−x / Γ(a), each summed back to its input's shape."""
+    a, x = op.inputs
+    density = exp(subtract(subtract(multiply(subtract(a, _scalar(1, a)), log(x)), x), lgamma(a)))
+    return [sum_to(multiply(dy, apply_op(IgammaGradA, [a, x])), a), sum_to(multiply(dy, density), x)]
+
+
 def _erf_derivative(x, dy, scale):
     """dy · scale · 2/√π · exp(−x²): erf's derivative (scale 1) and erfc's (scale −1)."""
     return [multiply(dy, multiply(_scalar(scale * 2 / math.sqrt(math.pi), x), exp(negative(square(x)))))]
@@ -197,10 +344,8 @@ def digamma(x, name=None):
 
 def polygamma(a, x, name=None):
     """TF's `tf.polygamma(a, x)`: the a-th derivative of digamma; `a` is a float tensor of whole numbers."""
-    with name_scope(name, "Polygamma", [a, x]) as scope:
-        a = convert_to_tensor(a, name="a")
-        x = convert_to_tensor(x, name="x", preferred_dtype=a.dtype.base_dtype)
-    return apply_op(Polygamma, [a, x], None, scope)
+    args, scope = _special_args(name, "Polygamma", a=a, x=x)
+    return apply_op(Polygamma, args, None, scope)
 
 
 def erf(x, name=None):
@@ -227,6 +372,35 @@ def xlogy(x, y, name=None):
         return where(zero, zeros_like(x), multiply(x, log(where(zero, ones_like(y), y))))
 
 
+def _special_args(name, default, **named):
+    """The tensors of a several-argument special function, the first one's dtype preferred for the others."""
+    with name_scope(name, default, list(named.values())) as scope:
+        out, dt = [], None
+        for n, v in named.items():
+            t = convert_to_tensor(v, name=n, preferred_dtype=dt)
+            dt = dt or t.dtype.base_dtype
+            out.append(t)
+    return out, scope
+
+
+def igamma(a, x, name=None):
+    """The regularized lower incomplete gamma function P(a, x)."""
+    args, scope = _special_args(name, "Igamma", a=a, x=x)
+    return apply_op(Igamma, args, None, scope)
+
+
+def igammac(a, x, name=None):
+    """The regularized upper incomplete gamma function Q(a, x) = 1 − P(a, x)."""
+    args, scope = _special_args(name, "Igammac", a=a, x=x)
+    return apply_op(Igammac, args, None, scope)
+
+
+def betainc(a, b, x, name=None):
+    """The regularized incomplete beta function I_x(a, b)."""
+    args, scope = _special_args(name, "Betainc", a=a, b=b, x=x)
+    return apply_op(Betainc, args, None, scope)
+
+
 def lbeta(x, name=None):
     """log of the multivariate Beta function over the last axis: Σ lgamma(x) − lgamma(Σ x), as TF 1.x."""
     with name_scope(name, "lbeta", [x]):
@@ -234,4 +408,4 @@ def lbeta(x, name=None):
         return subtract(reduce_sum(lgamma(x), axis=-1), lgamma(reduce_sum(x, axis=-1)))
 
 
-__all__ = ["lgamma", "digamma", "polygamma", "erf", "erfc", "lbeta", "xlogy"]
+__all__ = ["lgamma", "digamma", "polygamma", "erf", "erfc", "lbeta", "xlogy", "igamma", "igammac", "betainc"]
