@@ -28,7 +28,9 @@ from . import (
     random,
     regularizers,
     resource_loader,  # noqa: E402  (tf.resource_loader: data files beside the caller)
+    signal,  # noqa: E402  (tf.signal: FFTs, stft, mel filterbanks, MFCCs; docs/signal.md)
     sparse,
+    spectral,  # noqa: E402  (tf.spectral: TF 1.x's older name for tf.signal's transforms)
     sysconfig,  # noqa: E402  (tf.sysconfig: graphgrad's directory; it has no headers or library)
     test,
     train,
@@ -52,6 +54,8 @@ from .framework import errors
 from .framework.dtypes import (  # noqa: F401
     DType,
     as_dtype,
+    complex64,
+    complex128,
     double,
     float16,
     float32,

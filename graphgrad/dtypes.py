@@ -1,5 +1,5 @@
-"""`tf.dtypes`: the element types (graphgrad/framework/dtypes.py) with `as_dtype`, `cast`, `saturate_cast` and,
-once complex tensors exist, `complex`."""
+"""`tf.dtypes`: the element types (graphgrad/framework/dtypes.py) with `as_dtype`, `cast`, `saturate_cast` and
+`complex`."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,6 +7,8 @@ import numpy as np
 from .framework.dtypes import (  # noqa: F401
     DType,
     as_dtype,
+    complex64,
+    complex128,
     double,
     float16,
     float32,
@@ -25,6 +27,7 @@ from .framework.dtypes import bool_ as bool  # noqa: A004,F401
 from .framework.graph import name_scope
 from .ops.arithmetic_ops import maximum, minimum
 from .ops.cast_ops import cast
+from .ops.complex_ops import complex  # noqa: A004
 from .ops.core import convert_to_tensor
 
 
@@ -54,5 +57,6 @@ def saturate_cast(value, dtype, name=None):
         return cast(value, dtype, name=scope)
 
 
-__all__ = ["DType", "as_dtype", "cast", "saturate_cast", "bool", "double", "float16", "float32", "float64", "half",
-           "int8", "int16", "int32", "int64", "string", "uint8", "uint16", "variant"]
+__all__ = ["DType", "as_dtype", "cast", "saturate_cast", "complex", "complex64", "complex128", "bool", "double",
+           "float16", "float32", "float64", "half", "int8", "int16", "int32", "int64", "string", "uint8", "uint16",
+           "variant"]

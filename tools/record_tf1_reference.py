@@ -45,6 +45,9 @@ def encode(v):
         return {"bytes": v.decode("utf-8", "replace")}
     if isinstance(v, (np.ndarray, np.generic)):
         a = np.asarray(v)
+        if a.dtype.kind == "c":  # JSON has no complex numbers: the real parts as the value, and the imaginary ones
+            return {"type": type(v).__name__, "dtype": str(a.dtype), "shape": list(a.shape), "value": a.real.tolist(),
+                    "imag": a.imag.tolist()}
         if a.dtype == object:
             items = np.empty(a.size, dtype=object)
             items[:] = [encode(x) for x in a.ravel().tolist()]
@@ -2777,6 +2780,82 @@ def small_modules(tf, r):
                             any(f.startswith("-I") for f in tf.sysconfig.get_compile_flags()),
                             any(f.startswith("-L") for f in tf.sysconfig.get_link_flags())]
 
+
+@program
+def signal_and_complex(tf, r):
+    """Complex tensors (complex/real/imag/conj/angle/abs, arithmetic, casts) and tf.signal / tf.spectral: FFTs of
+    every rank with their gradients, framing, overlap-add, windows, stft and its inverse, the mel filterbank,
+    DCTs and MFCCs (float64 where float32 rounding of different FFT codes would show), and their errors."""
+    rng = np.random.RandomState(0)
+    x = tf.constant(rng.standard_normal((2, 6)).astype(np.float32))
+    y = tf.constant(rng.standard_normal((2, 3, 4)))  # float64
+    z = tf.complex(x, x * 0.5 + 1.0)
+    sp, sg = tf.spectral, tf.signal
+    c = {"z": z, "real": tf.real(z), "imag": tf.imag(z), "conj": tf.conj(z), "angle": tf.angle(z), "abs": tf.abs(z),
+         "arith": (z * z - z / tf.complex(x + 3.0, x)) + tf.square(z), "sum": tf.reduce_sum(z, 1),
+         "mean": tf.reduce_mean(z), "cast": tf.cast(z, tf.float32), "up": tf.cast(x, tf.complex64),
+         "real_of_real": tf.real(x), "imag_of_real": tf.imag(x), "dtypes_complex": tf.dtypes.complex(x, x)}
+    outs = {"fft": sp.fft(z), "ifft": sg.ifft(z), "fft2d": sg.fft2d(z), "ifft2d": sp.ifft2d(z),
+            "fft3d": sg.fft3d(tf.complex(y, y)), "ifft3d": sg.ifft3d(tf.complex(y, -y)), "rfft": sg.rfft(x),
+            "rfft8": sp.rfft(x, [8]), "rfft4": sg.rfft(x, [4]), "irfft": sg.irfft(sg.rfft(x)),
+            "irfft7": sg.irfft(z, [7]), "irfft4": sg.irfft(z, [4]), "rfft2d": sg.rfft2d(y, [3, 6]),
+            "irfft2d": sg.irfft2d(tf.complex(y, y)[..., :3], [3, 5]), "rfft3d": sg.rfft3d(y)}
+    w = {k: tf.constant(rng.standard_normal(dims(v)).astype(v.dtype.real_dtype.as_numpy_dtype))
+         for k, v in outs.items()}
+    grads = {k: tf.gradients(tf.reduce_sum((tf.abs(v) if v.dtype.is_complex else v) * w[k]), [x, y])
+             for k, v in outs.items()  # TF's gradients fail for these (graphgrad's work: tests/test_signal.py)
+             if k not in ("rfft4", "rfft8", "irfft7", "irfft4", "rfft3d")}
+    grads = {k: [g for g in gs if g is not None] for k, gs in grads.items()}
+    grads["complex_ops"] = tf.gradients(tf.reduce_sum(tf.abs(c["arith"]) + c["angle"] + c["imag"] * c["real"])
+                                        + tf.reduce_sum(tf.real(c["mean"] * tf.conj(c["sum"][0]))), x)
+    signal = tf.constant(np.sin(np.arange(64) / 5.0)[None] * [[1.0], [0.5]])  # float64
+    spectrum = sg.stft(signal, 16, 4)
+    mel_matrix = sg.linear_to_mel_weight_matrix(6, 9, 16000, 50.0, 7000.0, dtype=tf.float64)
+    mel = tf.tensordot(tf.abs(sg.stft(signal, 16, 8, fft_length=16)), mel_matrix, 1)
+    frames = sg.frame(signal, 12, 10)
+    sig = {"frame": frames[:, :3], "frame_pad": sg.frame(signal, 12, 10, pad_end=True, pad_value=-1.0)[:, -1],
+           "frame_axis": sg.frame(tf.reshape(tf.range(24.0), [2, 12, 1]), 5, 3, axis=1),
+           "ola": sg.overlap_and_add(frames, 10)[:, :30], "ola_fast": sg.overlap_and_add(frames, 12)[:, 8:20],
+           "ola_gap": sg.overlap_and_add(frames, 15)[:, 8:20],
+           "hann": [sg.hann_window(8), sg.hann_window(8, periodic=False), sg.hann_window(7), sg.hann_window(1)],
+           "hamming": [sg.hamming_window(8), sg.hamming_window(5, periodic=False, dtype=tf.float64)],
+           "stft_shape": tf.shape(spectrum), "stft_pad": tf.shape(sg.stft(signal, 16, 4, 32, pad_end=True)),
+           "stft": spectrum[0, :2],
+           "roundtrip": tf.reduce_max(tf.abs(sg.inverse_stft(spectrum, 16, 4, window_fn=sg.inverse_stft_window_fn(4))
+                                             [:, 12:52] - signal[:, 12:52])),
+           "inverse_plain": sg.inverse_stft(spectrum, 16, 4)[:, 20:30],
+           "mel_matrix": [mel_matrix, sg.linear_to_mel_weight_matrix()[::32, ::4]],
+           "mfcc": sg.mfccs_from_log_mel_spectrograms(tf.log(mel + 1e-6)),
+           "dct": [sg.dct(x, type=t) for t in (1, 2, 3, 4)] + [
+               sg.dct(x, norm="ortho"), sg.dct(x, type=3, norm="ortho"), sg.dct(x, n=4), sg.dct(x, n=9),
+               sp.dct(x, type=4, norm="ortho")],
+           "idct": [sg.idct(x), sp.idct(x, type=3, norm="ortho"), sg.idct(sg.dct(x, norm="ortho"), norm="ortho")]}
+    wave = tf.constant(rng.standard_normal((1, 48)))
+    loss = tf.reduce_sum(sg.mfccs_from_log_mel_spectrograms(tf.log(tf.tensordot(
+        tf.abs(sg.stft(wave, 16, 8)), mel_matrix, 1) + 1e-3)) * 0.1)
+    r["shapes"] = {k: [str(v.shape), v.dtype.name] for k, v in {**c, **outs, "stft": spectrum, "mel": mel,
+                                                                 "frames": frames}.items()}
+    with tf.Session() as s:
+        r["complex"] = s.run(c)
+        r["transforms"] = s.run(outs)
+        r["grads"] = s.run(grads)
+        r["signal"] = s.run(sig)
+        r["mfcc_grad"] = s.run(tf.gradients(loss, wave)[0][0, ::4])
+    r["errors"] = [
+        r.error(lambda: sg.fft(x), "not in list of allowed values"),
+        r.error(lambda: sg.rfft(z), "RFFT requires tf.float32 or tf.float64 inputs"),
+        r.error(lambda: tf.complex(tf.constant(1), tf.constant(2)), "components have incorrect types: int32 int32"),
+        r.error(lambda: sg.fft(tf.complex(1.0, 2.0)), "must be at least rank 1"),
+        r.error(lambda: sg.linear_to_mel_weight_matrix(0), "num_mel_bins must be positive"),
+        r.error(lambda: sg.linear_to_mel_weight_matrix(lower_edge_hertz=-1.0), "must be non-negative"),
+        r.error(lambda: sg.linear_to_mel_weight_matrix(lower_edge_hertz=500.0, upper_edge_hertz=400.0),
+                "lower_edge_hertz 500.0 >= upper_edge_hertz 400.0"),
+        r.error(lambda: sg.linear_to_mel_weight_matrix(sample_rate=6000), "must not be larger than the Nyquist"),
+        r.error(lambda: sg.dct(x, type=5), "Types I, II, III and IV (I)DCT are supported."),
+        r.error(lambda: sg.dct(x, type=1, norm="ortho"), "Normalization is not supported for the Type-I DCT."),
+        r.error(lambda: sg.dct(x, norm="bad"), "Unknown normalization"),
+        r.error(lambda: sg.dct(x, axis=0), "axis must be -1"),
+        r.error(lambda: sg.hann_window(4, dtype=tf.int32), "dtype must be a floating point type")]
 
 def main(argv):
     if "--graphgrad" in argv:

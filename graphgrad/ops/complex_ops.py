@@ -122,6 +122,10 @@ def complex(real, imag, name=None):  # noqa: A001 - TensorFlow's name
     with name_scope(name, "Complex", [real, imag]) as scope:
         re = convert_to_tensor(real, name="real")
         im = convert_to_tensor(imag, name="imag", preferred_dtype=re.dtype.base_dtype)
+        kinds = (re.dtype.base_dtype, im.dtype.base_dtype)
+        if kinds[0] != kinds[1] or kinds[0].np not in _COMPLEX_OF:
+            raise TypeError(f"The `real` and `imag` components have incorrect types: {kinds[0].name} {kinds[1].name}. "
+                            "They must be consistent, and one of [tf.float32, tf.float64]")
     return apply_op(Complex, [re, im], None, scope)
 
 
