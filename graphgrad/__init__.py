@@ -112,6 +112,7 @@ from .ops import linalg_ops as linalg  # noqa: F401  (tf.linalg: norm, einsum, d
 from .ops import manip_ops as manip  # noqa: F401  (tf.manip: roll, space_to_batch_nd, ...)
 from .ops import math_ops as math  # noqa: F401
 from .ops import operators as _operators  # noqa: F401  (installs Python operators on Tensor/Variable)
+from .ops import set_ops as sets  # noqa: F401  (tf.sets: intersection, union, difference, size)
 from .ops.array_ops import *  # noqa: F401,F403
 from .ops.categorical_ops import tables_initializer  # noqa: F401
 from .ops.check_ops import *  # noqa: F401,F403

@@ -49,3 +49,15 @@ def test_version_sysconfig_and_resource_loader_name_graphgrad():
     assert tf.sysconfig.get_include() == tf.sysconfig.get_lib() == package
     assert tf.resource_loader.get_data_files_path() == os.path.dirname(__file__)
     assert tf.resource_loader.load_resource("__init__.py").startswith(b'"""graphgrad')
+
+
+def test_sets_are_not_differentiable_and_feed_from_placeholders():
+    a = tf.placeholder(tf.int64, [None, 3])
+    inter = tf.sets.set_intersection(a, tf.constant([[1, 2, 3], [4, 5, 6]], tf.int64))
+    assert tf.gradients(tf.cast(inter.values, tf.float32), a) == [None]
+    with tf.Session() as s:
+        out = s.run(inter, {a: [[3, 3, 1], [7, 8, 9]]})
+    assert out.indices.tolist() == [[0, 0], [0, 1]] and out.values.tolist() == [1, 3]
+    assert out.dense_shape.tolist() == [2, 2]
+    with pytest.raises(ValueError, match="Dimensions must be equal"):
+        tf.sets.set_union(tf.zeros((2, 3), tf.int32), tf.zeros((3, 3), tf.int32))

@@ -2857,6 +2857,32 @@ def signal_and_complex(tf, r):
         r.error(lambda: sg.dct(x, axis=0), "axis must be -1"),
         r.error(lambda: sg.hann_window(4, dtype=tf.int32), "dtype must be a floating point type")]
 
+@program
+def sets(tf, r):
+    """tf.sets on dense and sparse operands (either order), strings, and set_size; their errors."""
+    a = tf.constant([[[1, 2, 2], [3, 4, 5]], [[0, 0, 0], [9, 8, 7]]])
+    b = tf.constant([[[2, 5, 1], [9, 3, 3]], [[0, 1, 1], [7, 7, 7]]])
+    sp = tf.SparseTensor([[0, 0, 0], [0, 0, 2], [1, 1, 0], [1, 1, 1]], [2, 6, 7, 7], [2, 2, 3])
+    words = tf.constant([["a", "b"], ["c", "c"]])
+    res = {"intersection": tf.sets.set_intersection(a, b), "union": tf.sets.union(a, b),
+           "difference": tf.sets.set_difference(a, b), "b_minus_a": tf.sets.difference(a, b, aminusb=False),
+           "dense_sparse": tf.sets.set_intersection(a, sp), "sparse_dense": tf.sets.set_difference(sp, a),
+           "sparse_sparse": tf.sets.union(sp, sp), "int64": tf.sets.intersection(tf.cast(a, tf.int64),
+                                                                                   tf.cast(b, tf.int64)),
+           "strings": tf.sets.set_union(words, tf.constant([["b", "d"], ["a", "c"]]))}
+    r["shapes"] = {k: [str(v.indices.shape), str(v.values.shape), str(v.dense_shape.shape), v.values.dtype.name]
+                   for k, v in res.items()}
+    with tf.Session() as s:
+        r["values"] = {k: list(v) for k, v in s.run(res).items()}
+        r["size"] = s.run([tf.sets.set_size(sp), tf.sets.size(res["union"])])
+    r["errors"] = [r.error(lambda: tf.sets.set_size(a), "Expected `SparseTensor`"),
+                   r.error(lambda: tf.sets.set_union(tf.constant([[1.0]]), tf.constant([[2.0]])),
+                           "'a' has invalid dtype"),
+                   r.error(lambda: tf.sets.set_union(tf.constant([1, 2]), tf.constant([1, 2])),
+                           "Shape must be at least rank 2 but is rank 1"),
+                   r.error(lambda: tf.sets.set_union(a, tf.constant([[1]], tf.int64)), "Types don't match")]
+
+
 def main(argv):
     if "--graphgrad" in argv:
         import graphgrad as tf
