@@ -3,6 +3,7 @@ autograd's scipy where it has the function), sample statistics and gradients thr
 against TensorFlow's recording (tools/record_tf1_reference.py, distributions_samples: the generators differ, so
 within Monte-Carlo error), seeds, and a small VAE on the bundled digits written with TF1's names only.
 Values, KLs, errors and sample shapes are compared exactly in tests/test_tf1_conformance.py."""
+import importlib.util
 import json
 import os
 
@@ -17,6 +18,10 @@ d = tf.distributions
 HERE = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(HERE, "tf1_reference.json")) as _f:
     SAMPLES = json.load(_f)["distributions_samples"]
+_spec = importlib.util.spec_from_file_location("record_tf1_reference",
+                                               os.path.join(HERE, "..", "tools", "record_tf1_reference.py"))
+recorder = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(recorder)
 RNG = np.random.default_rng(0)
 
 
@@ -41,6 +46,20 @@ def test_incomplete_gamma_and_beta_gradients():
                         rtol=1e-4)
     check_gradients(lambda v_: _PARAMS["beta"][0](fixed, fixed, v_).cdf(v_), [RNG.uniform(0.05, 0.95, (3,))],
                     rtol=1e-4)
+
+
+def test_random_gamma_gradient_is_the_quantiles_derivative():
+    """A draw x = P⁻¹(a, u) moves with a as the quantile function does at its u (SciPy's gammaincinv)."""
+    import scipy.special as sp
+
+    alpha = tf.constant([0.3, 1.0, 4.0, 50.0], tf.float64)
+    x = tf.random_gamma([3], alpha, dtype=tf.float64, seed=4)
+    with tf.Session() as s:
+        draws, grad = s.run([x, tf.gradients(x[1], alpha)[0]])
+    a = np.array([0.3, 1.0, 4.0, 50.0])
+    u = sp.gammainc(a, draws[1])
+    numeric = (sp.gammaincinv(a + 1e-6, u) - sp.gammaincinv(a - 1e-6, u)) / 2e-6
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5)
 
 
 def test_polygamma_gradient_and_broadcast():
@@ -91,35 +110,20 @@ def test_discrete_and_dirichlet_gradients():
     check_gradients(lambda c: d.kl_divergence(d.Dirichlet(c), d.Dirichlet(c[::-1] + 0.5)), [conc], rtol=1e-4)
 
 
-def _draws():
-    """The same distributions, 20000 draws and statistics as distributions_samples records (graph built here)."""
-    loc, scale = tf.constant([0.5, -1.0]), tf.constant([1.0, 0.2])
-    cases = [d.Normal(loc, scale), d.Laplace(loc, scale), d.Bernoulli(probs=[0.2, 0.7]),
-             d.Categorical(probs=[[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]), d.Uniform([0.0, 1.0], 3.0),
-             d.Gamma([2.0, 0.5], [1.0, 3.0]), d.Exponential([1.0, 3.0]), d.Beta([2.0, 0.5], [1.5, 3.0]),
-             d.StudentT(5.0, loc, scale), d.Dirichlet([1.0, 2.0, 3.0]),
-             d.Multinomial(total_count=[4.0, 2.0], probs=[0.2, 0.3, 0.5])]
-    draws = [tf.cast(c.sample(20000, seed=3), tf.float32) for c in cases]
-    stats = [[tf.reduce_mean(x, 0), tf.reduce_mean(tf.square(x - tf.reduce_mean(x, 0)), 0)] for x in draws]
-    rep = [d.Normal(loc, scale), d.Uniform(loc, loc + scale), d.Laplace(loc, scale), d.Exponential(scale)]
-    grads = [[g for g in tf.gradients(tf.reduce_mean(tf.square(c.sample(20000, seed=5)), 0)[1], [loc, scale])
-              if g is not None] for c in rep]
-    return stats, grads
-
-
 def test_sample_statistics_and_reparameterized_gradients_match_tensorflow():
-    with tf.Graph().as_default():
-        stats, grads = _draws()
-        with tf.Session() as s:
-            ours_stats, ours_grads = s.run([stats, grads])
-    for i, ((mean, var), (ref_mean, ref_var)) in enumerate(zip(ours_stats, SAMPLES["stats"])):
+    """The recorded program run on graphgrad (same distributions, seeds, 20000 draws), compared within Monte-Carlo
+    error: five standard errors for means, 10 % for variances (StudentT's df=5 has heavy tails), 5 % or 0.02 for
+    gradients through the samples."""
+    ours = recorder.run_program(tf, "distributions_samples")
+    assert ours["unconnected"] == SAMPLES["unconnected"]
+    for i, ((mean, var), (ref_mean, ref_var)) in enumerate(zip(ours["stats"], SAMPLES["stats"])):
+        mean, var = np.array(mean["value"]), np.array(var["value"])
         ref_mean, ref_var = np.array(ref_mean["value"]), np.array(ref_var["value"])
-        # Five standard errors of a mean of 20000 draws; variances within 10 % (heavy tails: StudentT's df=5).
         np.testing.assert_allclose(mean, ref_mean, atol=5 * np.sqrt(np.max(ref_var) / 20000) + 1e-6, err_msg=i)
         np.testing.assert_allclose(var, ref_var, rtol=0.1, atol=1e-3, err_msg=i)
-    for ours, ref in zip(ours_grads, SAMPLES["reparameterized_grads"]):
-        for g, r in zip(ours, ref):
-            np.testing.assert_allclose(g, r["value"], rtol=0.05, atol=0.02)
+    for i, (grads, ref) in enumerate(zip(ours["reparameterized_grads"], SAMPLES["reparameterized_grads"])):
+        for g, r in zip(grads, ref):
+            np.testing.assert_allclose(g["value"], r["value"], rtol=0.05, atol=0.02, err_msg=i)
 
 
 def test_seeded_samples_repeat_in_every_session():

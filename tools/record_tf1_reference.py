@@ -2671,7 +2671,8 @@ def distributions_gradients_and_kl(tf, r):
 @program
 def distributions_samples(tf, r):
     """Sample shapes and dtypes, and sample means and variances of 20000 draws (loosely compared: the generators
-    differ), and gradients through reparameterized samples (Normal, Uniform, Laplace, Exponential)."""
+    differ), and gradients through reparameterized samples (Gamma's, Beta's, StudentT's and Dirichlet's
+    concentrations through RandomGamma's implicit gradient)."""
     d = tf.distributions
     loc, scale = tf.constant([0.5, -1.0]), tf.constant([1.0, 0.2])
     cases = [d.Normal(loc, scale), d.Laplace(loc, scale), d.Bernoulli(probs=[0.2, 0.7]),
@@ -2683,9 +2684,12 @@ def distributions_samples(tf, r):
     r["shapes"] = [[str(t.shape), t.dtype.name] for t in shaped]
     draws = [tf.cast(c.sample(20000, seed=3), tf.float32) for c in cases]
     stats = [[tf.reduce_mean(x, 0), tf.reduce_mean(tf.square(x - tf.reduce_mean(x, 0)), 0)] for x in draws]
-    rep = [d.Normal(loc, scale), d.Uniform(loc, loc + scale), d.Laplace(loc, scale), d.Exponential(scale)]
+    rep = [d.Normal(loc, scale), d.Uniform(loc, loc + scale), d.Laplace(loc, scale), d.Exponential(scale),
+           d.Gamma(scale + 1.0, loc + 1.5), d.Beta(scale + 1.0, loc + 1.5), d.StudentT(scale + 4.0, loc, 1.0)]
     rep_grads = [tf.gradients(tf.reduce_mean(tf.square(c.sample(20000, seed=5)), 0)[1], [loc, scale])
                  for c in rep]
+    conc = tf.constant([0.7, 2.0, 5.0])
+    rep_grads.append(tf.gradients(tf.reduce_mean(d.Dirichlet(conc).sample(20000, seed=5)[:, 0]), [conc]))
     r["unconnected"] = [[g is None for g in gs] for gs in rep_grads]
     with tf.Session() as s:
         r["stats"] = s.run(stats)

@@ -1,7 +1,7 @@
 """Gamma(concentration, rate), its special case Exponential(rate), Beta(concentration1, concentration0) and
 StudentT(df, loc, scale): the families drawn through tf.random_gamma, with CDFs from igamma and betainc.
-Gradients reach `rate` (and loc/scale) through the samples; TF's implicit gradient with respect to the
-concentration (RandomGammaGrad) is not built, so those samples are constants for the concentration."""
+All are reparameterized as in TF: gradients reach the concentrations through the samples by RandomGamma's
+implicit gradient (ops/special_ops.py RandomGammaGrad), and rate, loc and scale directly."""
 from __future__ import annotations
 
 import math

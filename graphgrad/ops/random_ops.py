@@ -278,9 +278,22 @@ class Multinomial(OpDef):
 
 class RandomGamma(_RandomOp):
     """Gamma(alpha, 1) draws of shape `shape + alpha.shape` (inputs: shape, alpha), TF's op. Its gradient with
-    respect to alpha (TF's implicit reparameterization, RandomGammaGrad) is not built: alpha gets None."""
+    respect to alpha is TF's implicit reparameterization (RandomGammaGrad: how a draw moves with alpha when its
+    quantile is held), summed over the sample dimensions."""
 
     type = "RandomGamma"
+
+    def gradient(op, dz):
+        from .arithmetic_ops import multiply
+        from .array_ops import reshape
+        from .reduction_ops import reduce_sum
+        from .special_ops import RandomGammaGrad
+
+        alpha, sample = op.inputs[1], op.outputs[0]
+        k = len(static_shape(sample)) - len(static_shape(alpha))
+        alpha_b = reshape(alpha, [1] * k + [-1 if d is None else d for d in static_shape(alpha)])
+        partial = apply_op(RandomGammaGrad, [alpha_b, sample])
+        return [None, reduce_sum(multiply(dz, partial), axis=list(range(k)))]
 
     def infer(op):
         shape = _shape_from_tensor(op.inputs[0])

@@ -289,6 +289,23 @@ class IgammaGradA(_Incomplete):
         return [None, None]
 
 
+def _random_gamma_grad(xp, a, x):
+    """d x / d a of a Gamma(a, 1) draw x held at its quantile: −(∂P(a, x)/∂a) / (density of x)."""
+    a, x = xp.broadcast_arrays(a.astype(np.float64), x.astype(np.float64))
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        log_density = (a - 1.0) * xp.log(x) - x - _lgamma_array(xp, a)
+        return -_igamma_grad_a(xp, a, x) / xp.exp(log_density)
+
+
+class RandomGammaGrad(_Incomplete):
+    """TF's implicit reparameterization gradient of RandomGamma (inputs alpha, sample); not differentiable."""
+
+    type, compute = "RandomGammaGrad", staticmethod(_random_gamma_grad)
+
+    def gradient(op, dy):
+        return [None, None]
+
+
 class Betainc(_Incomplete):
     """I_x(a, b), the regularized incomplete beta function; as TF, only x gets a gradient."""
 
