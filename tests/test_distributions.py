@@ -62,6 +62,21 @@ def test_random_gamma_gradient_is_the_quantiles_derivative():
     np.testing.assert_allclose(grad, numeric, rtol=1e-5)
 
 
+def test_special_functions_without_scipy_give_the_same(monkeypatch):
+    """Without SciPy (graphgrad's base install), lgamma, erf and erfc run Python's math functions per element."""
+    from graphgrad.ops import special_ops
+
+    x = np.array([-2.5, -1.0, 0.0, 0.1, 1.5, 40.0])
+    fns = [tf.lgamma(x), tf.erf(x), tf.erfc(x), tf.igamma(2.0, np.abs(x)), tf.digamma(x)]
+    with tf.Session() as s:
+        with_scipy = s.run(fns)
+    monkeypatch.setattr(special_ops, "_scipy_special", lambda name: None)
+    with tf.Session() as s:
+        without = s.run(fns)
+    for a, b in zip(with_scipy, without):
+        np.testing.assert_allclose(b, a, rtol=1e-14)
+
+
 def test_polygamma_gradient_and_broadcast():
     x = RNG.uniform(0.3, 5.0, (2, 3))
     check_gradients(lambda v: tf.polygamma(tf.constant(2.0, tf.float64), v), [x])
@@ -174,3 +189,56 @@ def test_vae_on_digits_trains_with_tf1_names_only():
                 s.run(step, {x: data[(i * 128) % 1200:(i * 128) % 1200 + 128]})
             last = s.run(loss, {x: data})
     assert np.isfinite(last) and last < 0.6 * first, (first, last)  # about 46 -> 22
+
+
+def test_contrib_multivariate_normals_match_scipy():
+    """MultivariateNormalDiag / TriL (tf.contrib.distributions; TF 2.21 has no contrib to record against): log_prob,
+    entropy, KL both ways and the sample covariance against SciPy, gradients against finite differences."""
+    import scipy.stats as st
+
+    cd = tf.contrib.distributions
+    loc = np.array([[0.5, -1.0, 2.0], [0.0, 0.0, 1.0]])
+    sd, tril = np.array([1.0, 2.0, 0.5]), np.array([[1.0, 0, 0], [0.5, 2.0, 0], [-0.3, 0.2, 0.7]])
+    x = np.array([[[0.1, 0.2, 0.3], [1.0, -1.0, 0.5]]] * 2)        # a sample dimension in front of the batch
+    diag, full = cd.MultivariateNormalDiag(loc, sd), cd.MultivariateNormalTriL(loc, tril)
+    with tf.Session() as s:
+        out = s.run([diag.log_prob(x), full.log_prob(x), diag.entropy(), full.entropy(), cd.kl_divergence(diag, full),
+                     cd.kl_divergence(full, diag), full.covariance(), full.sample(20000, seed=1)])
+    cov_a, cov_b = np.diag(sd ** 2), tril @ tril.T
+    for lp, cov in ((out[0], cov_a), (out[1], cov_b)):
+        np.testing.assert_allclose(lp, [[st.multivariate_normal(loc[i], cov).logpdf(x[0, i]) for i in range(2)]] * 2)
+    np.testing.assert_allclose(out[2:4], [[st.multivariate_normal(loc[0], c).entropy()] * 2 for c in (cov_a, cov_b)])
+
+    def kl(s0, s1):
+        inv = np.linalg.inv(s1)
+        return 0.5 * (np.trace(inv @ s0) - 3 + np.log(np.linalg.det(s1) / np.linalg.det(s0)))
+    np.testing.assert_allclose(out[4:6], [[kl(cov_a, cov_b)] * 2, [kl(cov_b, cov_a)] * 2])
+    np.testing.assert_allclose(out[6], [cov_b] * 2)
+    np.testing.assert_allclose(np.cov(out[7][:, 1].T), cov_b, atol=0.1)
+    check_gradients(lambda m_, l_: cd.MultivariateNormalTriL(m_, l_).log_prob(x[0]),
+                    [loc, tril + np.eye(3)], rtol=1e-5)
+    check_gradients(lambda m_, s_: cd.kl_divergence(cd.MultivariateNormalDiag(m_, s_), cd.MultivariateNormalTriL(
+        m_ * 0.5, tril)), [loc, sd], rtol=1e-5)
+
+
+def test_contrib_one_hot_and_relaxed_categoricals():
+    cd = tf.contrib.distributions
+    logits = np.array([[1.0, 2.0, 0.5], [0.0, 0.0, 0.0]], np.float32)
+    onehot, relaxed = cd.OneHotCategorical(logits=logits), cd.RelaxedOneHotCategorical(0.5, logits=logits)
+    y = np.array([[0.2, 0.7, 0.1], [0.3, 0.3, 0.4]])
+    log_pi = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    # Maddison et al.'s Concrete density, written out in NumPy
+    concrete = (np.log(2.0) + 2 * np.log(0.5) + np.sum(log_pi - 1.5 * np.log(y), -1)
+                - 3 * np.log(np.sum(np.exp(log_pi) * y ** -0.5, -1)))
+    with tf.Session() as s:
+        lp, draws, soft, kl = s.run([onehot.log_prob([[0, 1, 0], [1, 0, 0]]), onehot.sample(20000, seed=1),
+                                     relaxed.sample(20000, seed=2), cd.kl_divergence(onehot, cd.OneHotCategorical(
+                                         probs=[0.2, 0.3, 0.5]))])
+        relaxed_lp = s.run(relaxed.log_prob(y))
+    np.testing.assert_allclose(lp, [log_pi[0, 1], log_pi[1, 0]], rtol=1e-6)
+    np.testing.assert_allclose(draws.mean(0), np.exp(log_pi), atol=0.02)
+    np.testing.assert_allclose(np.bincount(soft[:, 0].argmax(-1), minlength=3) / 20000, np.exp(log_pi[0]), atol=0.02)
+    np.testing.assert_allclose(kl, np.sum(np.exp(log_pi) * (log_pi - np.log([0.2, 0.3, 0.5])), -1), rtol=1e-5)
+    np.testing.assert_allclose(relaxed_lp, concrete, rtol=1e-5)
+    assert relaxed.reparameterization_type == d.FULLY_REPARAMETERIZED
+    check_gradients(lambda lg: cd.RelaxedOneHotCategorical(0.7, logits=lg).log_prob(y), [logits.astype(np.float64)])

@@ -3,7 +3,6 @@ counts: distributions with an event axis (the last one)."""
 from __future__ import annotations
 
 from ..framework.graph import name_scope
-from ..framework.tensor_shape import TensorShape
 from ..ops import check_ops
 from ..ops import math_ops as m
 from ..ops.array_ops import expand_dims, one_hot, reshape, shape, transpose
@@ -12,29 +11,11 @@ from ..ops.core import ones_like
 from ..ops.random_ops import multinomial, random_gamma
 from ..ops.softmax_ops import log_softmax
 from .discrete import logits_and_probs
-from .distribution import FULLY_REPARAMETERIZED, NOT_REPARAMETERIZED, Distribution, checked, float_params
+from .distribution import FULLY_REPARAMETERIZED, NOT_REPARAMETERIZED, EventLast, checked, float_params
 from .kullback_leibler import RegisterKL
 
 
-class _EventLast(Distribution):
-    """Batch shape all axes of `_event_param` but the last, which is the event."""
-
-    def _batch_shape(self):
-        s = self._event_param.shape
-        return TensorShape(None) if s.ndims is None else TensorShape(s.as_list()[:-1])
-
-    def _batch_like(self):
-        return self._event_param[..., 0]
-
-    def _event_shape(self):
-        s = self._event_param.shape
-        return TensorShape(None) if s.ndims is None else TensorShape(s.as_list()[-1:])
-
-    def _event_shape_tensor(self):
-        return shape(self._event_param)[-1:]
-
-
-class Dirichlet(_EventLast):
+class Dirichlet(EventLast):
     """Density Γ(Σc)/ΠΓ(c_i) · Π x_i^(c_i−1) on the simplex; drawn by normalizing gammas."""
 
     def __init__(self, concentration, validate_args=False, allow_nan_stats=True, name="Dirichlet"):
@@ -97,7 +78,7 @@ class Dirichlet(_EventLast):
                                "Mode undefined when any concentration <= 1")
 
 
-class Multinomial(_EventLast):
+class Multinomial(EventLast):
     """Counts of `total_count` draws among K classes with probabilities softmax(logits) (or `probs`)."""
 
     def __init__(self, total_count, logits=None, probs=None, validate_args=False, allow_nan_stats=True,

@@ -62,11 +62,11 @@ def checked(tensor, name, asserts):
         return identity(tensor, name=name)
 
 
-def broadcast_static(*tensors):
-    """The broadcast of the tensors' static shapes, a TensorShape."""
+def broadcast_static(*tensors_or_shapes):
+    """The broadcast of static shapes (of tensors, or TensorShapes), a TensorShape."""
     out = ()
-    for t in tensors:
-        out = broadcast_shape(out, t.shape.dims_tuple)
+    for t in tensors_or_shapes:
+        out = broadcast_shape(out, (t if isinstance(t, TensorShape) else t.shape).dims_tuple)
     return TensorShape(out)
 
 
@@ -305,6 +305,24 @@ class Distribution:
     def __repr__(self):
         return (f"<tf.distributions.{type(self).__name__} '{self.name}' batch_shape={_shape_str(self.batch_shape)} "
                 f"event_shape={_shape_str(self.event_shape)} dtype={self.dtype.name}>")
+
+
+class EventLast(Distribution):
+    """A distribution whose event is the last axis of `_event_param`; by default its batch is the other axes."""
+
+    def _batch_shape(self):
+        s = self._event_param.shape
+        return TensorShape(None) if s.ndims is None else TensorShape(s.as_list()[:-1])
+
+    def _batch_like(self):
+        return self._event_param[..., 0]
+
+    def _event_shape(self):
+        s = self._event_param.shape
+        return TensorShape(None) if s.ndims is None else TensorShape(s.as_list()[-1:])
+
+    def _event_shape_tensor(self):
+        return shape(self._event_param)[-1:]
 
 
 def _shape_str(s):
