@@ -6,8 +6,8 @@ lengths of the real transforms (`fft_length`) are attributes, known while buildi
 arguments; the input is cropped or zero-padded to them, as TF does.
 
 Gradients (for a real loss, TF's convention ∂L/∂Re + i·∂L/∂Im): the FFT's is n·IFFT(dz), the IFFT's FFT(dz)/n;
-RFFT's is the real part of n·IFFT of dz zero-padded back to the full spectrum; IRFFT's is RFFT(dz)/n with the
-bins that stand for two conjugate ones doubled, as TF's mask doubles them.
+RFFT's is the real part of n·IFFT of dz zero-padded back to the full spectrum, computed as an IRFFT; IRFFT's is
+RFFT(dz)/n with the bins that stand for two conjugate ones doubled, as TF's mask doubles them.
 """
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from ..framework.op_def import OpDef, static_shape
 from .arithmetic_ops import multiply
 from .array_ops import pad, shape, slice
 from .cast_ops import cast
-from .complex_ops import real
 from .core import apply_op, convert_to_tensor
 from .math_common import _check_kind
 from .reduction_ops import reduce_prod
@@ -129,8 +128,15 @@ class _RealFFT(OpDef):
             spectrum = _real_transform(dz, n, False)
             scaled = multiply(spectrum, (mask / size).astype(spectrum.dtype.base_dtype.np))
             return [_fit(scaled, list(static_shape(x)[-rank:]), rank)]
-        full = _fit(dz, n, rank)  # the half spectrum zero-padded to the whole one
-        back = real(multiply(_transform(full, rank, True), np.array(size, dz.dtype.base_dtype.np)))
+        # Re(n·IFFT(dz zero-padded to the whole spectrum)) is an IRFFT of dz with the bins it would double
+        # (all but 0 and, for even lengths, n/2) halved instead: no padding, no complex inverse.
+        half = n[-1] // 2 + 1
+        mask = np.full(half, 0.5 * size)
+        mask[0] = size
+        if n[-1] % 2 == 0:
+            mask[-1] = size
+        weighted = multiply(dz, mask.astype(dz.dtype.base_dtype.real_dtype.np))
+        back = _real_transform(weighted, n, True)
         return [_fit(back, list(static_shape(x)[-rank:]), rank)]
 
 

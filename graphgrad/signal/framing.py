@@ -2,10 +2,10 @@
 a signal), as TF 1.x's tf.signal defines them. Lengths, steps and axes are known while building."""
 from __future__ import annotations
 
-import numpy as np
+import math
 
 from ..framework.graph import name_scope
-from ..ops.array_ops import _norm_axis, _static_ints, gather, pad, reshape, transpose
+from ..ops.array_ops import _norm_axis, _static_ints, concat, pad, reshape, strided_slice, transpose
 from ..ops.array_ops import slice as slice_
 from ..ops.core import convert_to_tensor
 from ..ops.reduction_ops import reduce_sum
@@ -42,8 +42,35 @@ def frame(signal, frame_length, frame_step, pad_end=False, pad_value=0, axis=-1,
                 signal = pad(signal, paddings, constant_values=pad_value)
         else:
             frames = max(0, 1 + (samples - length) // step)
-        index = (np.arange(frames)[:, None] * step + np.arange(length)[None, :]).astype(np.int32)
-        return gather(signal, index, axis=axis)
+        return _frames_by_slices(signal, axis, frames, length, step)
+
+
+def _frames_by_slices(signal, axis, frames, length, step):
+    """TF's construction: the signal cut into subframes of gcd(length, step) samples; frame i is subframes
+    i·s, ..., i·s + r − 1 (s = step / gcd, r = length / gcd), gathered as r strided slices and concatenated, so
+    the gradient is slices and a concat too (no scatter-add)."""
+    shape = list(signal.shape.dims_tuple)
+    outer, inner = [-1 if d is None else d for d in shape[:axis]], [-1 if d is None else d for d in shape[axis + 1:]]
+    if (outer + inner).count(-1) > 1:
+        raise ValueError(f"frame needs the signal's other dimensions known while building, got {signal.shape}")
+    sub = math.gcd(length, step)
+    r, s = length // sub, step // sub
+    needed = ((frames - 1) * s + r) * sub if frames else 0
+    begin, size = [0] * len(shape), [-1] * len(shape)
+    size[axis] = needed
+    signal = slice_(signal, begin, size)
+    if not frames:
+        return reshape(signal, outer + [0, length] + inner)
+    subframes = reshape(signal, outer + [needed // sub if sub else 0, sub] + inner)
+    pieces = []
+    for j in range(r):
+        begin = [0] * (len(shape) + 1)
+        end = [0] * (len(shape) + 1)
+        strides = [1] * (len(shape) + 1)
+        begin[axis], end[axis], strides[axis] = j, j + (frames - 1) * s + 1, s
+        mask = sum(1 << i for i in range(len(shape) + 1) if i != axis)
+        pieces.append(strided_slice(subframes, begin, end, strides, begin_mask=mask, end_mask=mask))
+    return pieces[0] if r == 1 else concat(pieces, axis + 1)
 
 
 def overlap_and_add(signal, frame_step, name=None):
