@@ -74,3 +74,22 @@ def test_dct_matches_scipy_and_idct_inverts(kind, norm):
     np.testing.assert_allclose(ours, scipy.fft.dct(x, type=kind, norm="ortho" if norm else None), atol=1e-12)
     scale = 1.0 if norm else (2 * (8 - 1) if kind == 1 else 2 * 8)
     np.testing.assert_allclose(back, x * scale, atol=1e-10)
+
+
+def test_complex_graphs_round_trip_through_graph_defs():
+    """A graph with complex constants and FFTs writes as a GraphDef (DT_COMPLEX64 = 8) and imports back."""
+    x = tf.placeholder(tf.float32, [1, 64])
+    spec = tf.abs(tf.signal.stft(x, 16, 8))
+    y = tf.real(tf.constant(np.array([1 + 2j, 3 - 1j], np.complex64)) * tf.complex(1.0, 1.0))
+    graph_def = tf.get_default_graph().as_graph_def()
+    wave = np.sin(np.arange(64, dtype=np.float32))[None]
+    with tf.Session() as s:
+        expected = s.run([spec, y], {x: wave})
+    with tf.Graph().as_default() as g:
+        tf.import_graph_def(graph_def, name="")
+        with tf.Session() as s:
+            got = s.run([spec.name, y.name], {x.name: wave})
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], [-1.0, 4.0])
+    assert g.get_tensor_by_name(spec.name).dtype == tf.float32
+    assert tf.abs(np.array([3 + 4j], np.complex64)).dtype == tf.float32

@@ -360,7 +360,8 @@ class IsInf(IsFinite):
 
 def abs(x, name=None):  # noqa: A001 - TensorFlow's name
     """|x|; of a complex tensor, its magnitude (TF's ComplexAbs, a real tensor)."""
-    if getattr(getattr(x, "dtype", None), "is_complex", False):
+    x = convert_to_tensor(x, name="x")
+    if x.dtype.base_dtype.is_complex:
         return complex_abs(x, name)
     return _unary(Abs, x, name)
 

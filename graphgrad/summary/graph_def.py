@@ -25,7 +25,7 @@ MAX_CONST_BYTES = 1 << 16
 
 _DT_ENUM = {dtypes.float32: 1, dtypes.float64: 2, dtypes.int32: 3, dtypes.uint8: 4, dtypes.int16: 5,
             dtypes.int8: 6, dtypes.string: 7, dtypes.int64: 9, dtypes.bool_: 10, dtypes.float16: 19,
-            dtypes.variant: 21}
+            dtypes.variant: 21, dtypes.complex64: 8, dtypes.complex128: 18}
 
 
 def datatype_enum(dtype) -> int:
