@@ -37,7 +37,7 @@ from . import (
     version,  # noqa: E402  (tf.version: graphgrad's own version values)
 )
 from .config import ConfigProto, GPUOptions
-from .dtypes import saturate_cast  # noqa: F401
+from .dtypes import *  # noqa: F401,F403  (tf.float32, tf.DType, tf.as_dtype, ... and tf.saturate_cast, tf.complex)
 from .eager import (  # noqa: F401
     EagerTensor,
     GradientTape,
@@ -51,25 +51,6 @@ from .eager import (  # noqa: F401
     init_scope,
 )
 from .framework import errors
-from .framework.dtypes import (  # noqa: F401
-    DType,
-    as_dtype,
-    complex64,
-    complex128,
-    double,
-    float16,
-    float32,
-    float64,
-    half,
-    int8,
-    int16,
-    int32,
-    int64,
-    string,
-    uint8,
-    uint16,
-)
-from .framework.dtypes import bool_ as bool
 from .framework.graph import (
     Graph,
     GraphKeys,

@@ -10,7 +10,7 @@ from ..ops.array_ops import range as arange
 from ..ops.core import ones_like
 from ..ops.random_ops import multinomial, random_gamma
 from ..ops.softmax_ops import log_softmax
-from .discrete import logits_and_probs
+from .discrete import Categorical, logits_and_probs
 from .distribution import FULLY_REPARAMETERIZED, NOT_REPARAMETERIZED, EventLast, checked, float_params
 from .kullback_leibler import RegisterKL
 
@@ -99,13 +99,8 @@ class Multinomial(EventLast):
     def total_count(self):
         return self._total_count
 
-    @property
-    def logits(self):
-        return self._logits
-
-    @property
-    def probs(self):
-        return self._probs
+    logits = Categorical.logits
+    probs = Categorical.probs
 
     def _sample_n(self, n, seed=None):
         """Draws of the largest total_count for every batch member, those past its own count masked off (the
