@@ -10,6 +10,8 @@ from . import (
     contrib,
     data,
     datasets,
+    distributions,  # noqa: E402  (tf.distributions: Normal, Bernoulli, ..., kl_divergence; docs/distributions.md)
+    dtypes,  # noqa: E402  (tf.dtypes: DType, as_dtype, cast, saturate_cast and the types)
     estimator,  # noqa: E402  (tf.estimator: Estimator, EstimatorSpec, numpy_input_fn; docs/estimator.md)
     feature_column,
     gfile,  # noqa: E402  (tf.gfile: TF's file API on the local file system)
@@ -25,11 +27,17 @@ from . import (
     python_io,
     random,
     regularizers,
+    resource_loader,  # noqa: E402  (tf.resource_loader: data files beside the caller)
+    signal,  # noqa: E402  (tf.signal: FFTs, stft, mel filterbanks, MFCCs; docs/signal.md)
     sparse,
+    spectral,  # noqa: E402  (tf.spectral: TF 1.x's older name for tf.signal's transforms)
+    sysconfig,  # noqa: E402  (tf.sysconfig: graphgrad's directory; it has no headers or library)
     test,
     train,
+    version,  # noqa: E402  (tf.version: graphgrad's own version values)
 )
 from .config import ConfigProto, GPUOptions
+from .dtypes import *  # noqa: F401,F403  (tf.float32, tf.DType, tf.as_dtype, ... and tf.saturate_cast, tf.complex)
 from .eager import (  # noqa: F401
     EagerTensor,
     GradientTape,
@@ -43,23 +51,6 @@ from .eager import (  # noqa: F401
     init_scope,
 )
 from .framework import errors
-from .framework.dtypes import (  # noqa: F401
-    DType,
-    as_dtype,
-    double,
-    float16,
-    float32,
-    float64,
-    half,
-    int8,
-    int16,
-    int32,
-    int64,
-    string,
-    uint8,
-    uint16,
-)
-from .framework.dtypes import bool_ as bool
 from .framework.graph import (
     Graph,
     GraphKeys,
@@ -97,10 +88,13 @@ from .io.reader_ops import (  # noqa: F401
     WholeFileReader,
 )
 from .jacobians import batch_jacobian, jacobian  # noqa: F401
+from .ops import bitwise_ops as bitwise  # noqa: F401  (tf.bitwise: and, or, xor, invert, shifts)
 from .ops import check_ops as debugging  # noqa: F401  (tf.debugging.assert_*)
 from .ops import linalg_ops as linalg  # noqa: F401  (tf.linalg: norm, einsum, det, inv, solve, qr, svd, ...)
+from .ops import manip_ops as manip  # noqa: F401  (tf.manip: roll, space_to_batch_nd, ...)
 from .ops import math_ops as math  # noqa: F401
 from .ops import operators as _operators  # noqa: F401  (installs Python operators on Tensor/Variable)
+from .ops import set_ops as sets  # noqa: F401  (tf.sets: intersection, union, difference, size)
 from .ops.array_ops import *  # noqa: F401,F403
 from .ops.categorical_ops import tables_initializer  # noqa: F401
 from .ops.check_ops import *  # noqa: F401,F403
@@ -126,6 +120,7 @@ from .ops.init_ops import *  # noqa: F401,F403
 from .ops.io_ops import write_file  # noqa: F401
 from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.logging_ops import *  # noqa: F401,F403
+from .ops.manip_ops import batch_to_space_nd, roll, space_to_batch_nd  # noqa: F401
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.matrix_diag_ops import *  # noqa: F401,F403
 from .ops.matrix_ops import (  # noqa: F401
@@ -157,6 +152,7 @@ from .partitioned_variables import (  # noqa: F401
     variable_axis_size_partitioner,
 )
 from .runtime.session import InteractiveSession, Session, get_default_session
+from .sysconfig import CXX11_ABI_FLAG, MONOLITHIC_BUILD  # noqa: F401
 from .variables import (
     AUTO_REUSE,
     Variable,
@@ -176,6 +172,14 @@ from .variables import (
     trainable_variables,
     variable_scope,
     variables_initializer,
+)
+from .version import (  # noqa: F401  (TF1's top-level version names)
+    COMPILER_VERSION,
+    GIT_VERSION,
+    GRAPH_DEF_VERSION,
+    GRAPH_DEF_VERSION_MIN_CONSUMER,
+    GRAPH_DEF_VERSION_MIN_PRODUCER,
+    VERSION,
 )
 
 _LAZY_SUMMARY = ("summary", "Summary", "Event", "SessionLog")

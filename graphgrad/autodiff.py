@@ -30,9 +30,10 @@ def _as_tensor(x):
 
 
 def _backpropagatable(t):
-    """Floats, and variants (a TensorArray's flow: its gradient is a gradient list, ops/tensor_array_ops.py)."""
+    """Floats, complex numbers, and variants (a TensorArray's flow: its gradient is a gradient list,
+    ops/tensor_array_ops.py)."""
     dt = t.dtype.base_dtype
-    return dt.is_floating or dt == dtypes.variant
+    return dt.is_floating or dt.is_complex or dt == dtypes.variant
 
 
 def _aggregate(grads, name=None):

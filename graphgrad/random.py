@@ -6,6 +6,7 @@ from .ops.candidate_sampling_ops import (
     uniform_candidate_sampler,
 )
 from .ops.random_ops import get_seed, multinomial, set_random_seed, truncated_normal
+from .ops.random_ops import random_gamma as gamma
 from .ops.random_ops import random_normal as normal
 from .ops.random_ops import random_shuffle as shuffle
 from .ops.random_ops import random_uniform as uniform
@@ -16,5 +17,5 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
     return multinomial(logits, num_samples, seed=seed, name=name, output_dtype=dtype)
 
 
-__all__ = ["uniform", "normal", "truncated_normal", "shuffle", "set_random_seed", "get_seed", "categorical",
+__all__ = ["uniform", "normal", "gamma", "truncated_normal", "shuffle", "set_random_seed", "get_seed", "categorical",
            "multinomial", "uniform_candidate_sampler", "log_uniform_candidate_sampler", "compute_accidental_hits"]

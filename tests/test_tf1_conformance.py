@@ -75,6 +75,10 @@ EXPECTED_DIFFERENCES = {
         "and its sparse Momentum/RMSProp/Adadelta kernels update only the rows looked up (GD, Adam and Adagrad "
         "agree either way). test_sparse_gradients_update_like_dense_ones pins graphgrad's rule")
        for name in ("momentum", "nesterov", "rmsprop", "rmsprop_centered_momentum", "adadelta")},
+    **{f"distributions_samples.{k}": (
+        ..., "the random generators differ from TF's: tests/test_distributions.py compares these sample statistics "
+        "and sample gradients with TF's recording to Monte-Carlo tolerance")
+       for k in ("stats", "reparameterized_grads")},
     "api_nn_values.exact_zeros": (
         {"sigmoid": [False, False, False], "softmax": [True, False], "exp": [True, True],
          "sigmoid_ce": [True, True], "softplus": [True, True]},
@@ -171,7 +175,7 @@ def test_program_matches_tensorflow(name):
 
 
 def test_reference_is_small_and_covers_every_program():
-    assert os.path.getsize(os.path.join(HERE, "tf1_reference.json")) < 250_000  # 70 programs: ~200 KB
+    assert os.path.getsize(os.path.join(HERE, "tf1_reference.json")) < 300_000  # 80 programs: ~285 KB
     recorded = {k for k in REFERENCE if not k.startswith("_")}
     assert recorded == set(recorder.PROGRAMS), "re-record: programs and reference disagree"
     for key in {**EXPECTED_DIFFERENCES, **GPU_DIFFERENCES}:

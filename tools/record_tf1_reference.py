@@ -45,6 +45,9 @@ def encode(v):
         return {"bytes": v.decode("utf-8", "replace")}
     if isinstance(v, (np.ndarray, np.generic)):
         a = np.asarray(v)
+        if a.dtype.kind == "c":  # JSON has no complex numbers: the real parts as the value, and the imaginary ones
+            return {"type": type(v).__name__, "dtype": str(a.dtype), "shape": list(a.shape), "value": a.real.tolist(),
+                    "imag": a.imag.tolist()}
         if a.dtype == object:
             items = np.empty(a.size, dtype=object)
             items[:] = [encode(x) for x in a.ravel().tolist()]
@@ -2547,6 +2550,341 @@ def feature_column_shared_embeddings(tf, r):
     with tf.Session() as s:
         s.run([tf.global_variables_initializer(), tf.tables_initializer()])
         r["values"] = s.run([both, one])
+
+
+# --- tf.distributions, special functions and the small modules --------------------------------------------------
+
+def _dist_cases(tf):
+    """(name, distribution, value) triples covering every family with a batch of two."""
+    d = tf.distributions
+    return [
+        ("normal", d.Normal(loc=[0.0, 1.0], scale=[1.0, 2.0]), [0.5, -3.0]),
+        ("laplace", d.Laplace(loc=[0.0, 1.0], scale=[1.0, 2.0]), [0.5, -3.0]),
+        ("bernoulli", d.Bernoulli(logits=[0.5, -1.0]), [1, 0]),
+        ("bernoulli_p", d.Bernoulli(probs=[0.3, 0.9], dtype=tf.float32), [1.0, 1.0]),
+        ("categorical", d.Categorical(logits=[[1.0, 2.0, 0.0], [0.0, 0.0, 0.0]]), [2, 0]),
+        ("uniform", d.Uniform(low=0.0, high=[1.0, 3.0]), [0.5, 3.5]),
+        ("gamma", d.Gamma(concentration=[2.0, 0.5], rate=[1.0, 3.0]), [0.5, 2.0]),
+        ("exponential", d.Exponential(rate=[1.0, 3.0]), [0.5, 2.0]),
+        ("beta", d.Beta(concentration1=[2.0, 0.5], concentration0=[1.5, 3.0]), [0.3, 0.7]),
+        ("student_t", d.StudentT(df=[3.0, 1.5], loc=[0.0, 1.0], scale=[1.0, 2.0]), [0.5, -1.0]),
+        ("dirichlet", d.Dirichlet([1.0, 2.5, 3.0]), [0.2, 0.3, 0.5]),  # TF 2.21's mode fails for a batch
+        ("multinomial", d.Multinomial(total_count=[5.0, 2.0], logits=[[0.0, 1.0, 2.0], [1.0, 1.0, 1.0]]),
+         [[1.0, 1.0, 3.0], [0.0, 2.0, 0.0]]),
+    ]
+
+
+_DIST_METHODS = ("log_prob", "prob", "cdf", "log_cdf", "survival_function", "log_survival_function")
+_DIST_STATS = ("entropy", "mean", "mode", "stddev", "variance", "covariance")
+
+
+@program
+def distributions_values(tf, r):
+    """Each family's names, shapes, reparameterization, densities, distribution functions and statistics (a
+    method TF does not implement is noted as NotImplementedError)."""
+    cases = _dist_cases(tf)
+    fetch = {}
+    for name, dist, value in cases:
+        r[f"{name}.info"] = [dist.name, str(dist.batch_shape), str(dist.event_shape), dist.dtype.name,
+                             dist.reparameterization_type == tf.distributions.FULLY_REPARAMETERIZED]
+        for method in _DIST_METHODS + _DIST_STATS:
+            try:
+                t = getattr(dist, method)(value) if method in _DIST_METHODS else getattr(dist, method)()
+            except NotImplementedError:
+                r[f"{name}.{method}"] = "NotImplementedError"
+                continue
+            fetch[f"{name}.{method}"] = t
+        fetch[f"{name}.batch_shape_tensor"] = dist.batch_shape_tensor()
+        fetch[f"{name}.event_shape_tensor"] = dist.event_shape_tensor()
+    with tf.Session() as s:
+        values = s.run(fetch)
+    for k in sorted(values):
+        r[k] = values[k]
+
+
+@program
+def distributions_gradients_and_kl(tf, r):
+    """Gradients of log_prob and entropy with respect to the parameters, KL divergences of every registered pair
+    (Exponential through Gamma's), cross_entropy, and the errors of kl_divergence, RegisterKL and Bernoulli."""
+    d = tf.distributions
+    loc, scale = tf.constant([0.3, -1.0]), tf.constant([1.5, 0.5])
+    logits = tf.constant([[1.0, 2.0, 0.5], [0.0, -1.0, 1.0]])
+    conc = tf.constant([[1.5, 2.0, 0.7], [3.0, 1.0, 2.0]])
+    rate = tf.constant([2.0, 0.5])
+    objectives = {
+        "normal": (tf.reduce_sum(d.Normal(loc, scale).log_prob([1.0, 2.0]) + d.Normal(loc, scale).entropy()),
+                   [loc, scale]),
+        "categorical": (tf.reduce_sum(d.Categorical(logits=logits).log_prob([0, 2])
+                                      + d.Categorical(logits=logits).entropy()), [logits]),
+        "gamma": (tf.reduce_sum(d.Gamma(rate * 2.0, rate).log_prob([0.5, 1.5]) + d.Gamma(rate, rate).entropy()),
+                  [rate]),
+        "dirichlet": (tf.reduce_sum(d.Dirichlet(conc).log_prob([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]])
+                                    + d.Dirichlet(conc).entropy()), [conc]),
+        "student_t": (tf.reduce_sum(d.StudentT(rate * 3.0, loc, scale).log_prob([0.2, 0.4])
+                                    + d.StudentT(rate * 3.0, loc, scale).entropy()), [rate, loc, scale]),
+    }
+    grads = {k: tf.gradients(y, xs) for k, (y, xs) in objectives.items()}
+    kls = {
+        "normal": d.kl_divergence(d.Normal(loc, scale), d.Normal([0.0, 1.0], [1.0, 2.0])),
+        "bernoulli": d.kl_divergence(d.Bernoulli(logits=[0.3, -2.0]), d.Bernoulli(probs=[0.5, 0.2])),
+        "categorical": d.kl_divergence(d.Categorical(logits=logits), d.Categorical(probs=[0.2, 0.3, 0.5])),
+        "gamma": d.kl_divergence(d.Gamma([2.0, 0.5], [1.0, 3.0]), d.Gamma(1.5, 2.0)),
+        "exponential": d.kl_divergence(d.Exponential([1.0, 3.0]), d.Exponential(2.0)),
+        "beta": d.kl_divergence(d.Beta([2.0, 0.5], [1.5, 3.0]), d.Beta(1.0, 2.0)),
+        "dirichlet": d.kl_divergence(d.Dirichlet(conc), d.Dirichlet([1.0, 1.0, 1.0])),
+        "method": d.Normal(loc, scale).kl_divergence(d.Normal(0.0, 1.0)),
+        "cross_entropy": d.Normal(loc, scale).cross_entropy(d.Normal(0.0, 1.0)),
+    }
+    with tf.Session() as s:
+        r["grads"] = s.run(grads)
+        r["kl"] = s.run(kls)
+
+    class Mine(d.Normal):
+        pass
+
+    @d.RegisterKL(Mine, d.Normal)
+    def _kl_mine(a, b, name=None):
+        return tf.zeros_like(a.loc)
+
+    r["errors"] = [
+        r.error(lambda: d.kl_divergence(d.Normal(0.0, 1.0), d.Bernoulli(probs=0.5)),
+                "No KL(distribution_a || distribution_b) registered for distribution_a type Normal and "
+                "distribution_b type Bernoulli"),
+        r.error(lambda: d.RegisterKL(Mine, d.Normal)(_kl_mine), "has already been registered to"),
+        r.error(lambda: d.RegisterKL(Mine, d.Gamma)(3), "kl_fn must be callable"),
+        r.error(lambda: d.Bernoulli(), "Must pass probs or logits, but not both."),
+        r.error(lambda: d.Categorical(logits=[0.5], probs=[1.0]), "Must pass probs or logits, but not both."),
+        r.error(lambda: d.Categorical(logits=[0.1, 0.2]).mean(), "is not implemented"),
+    ]
+    with tf.Session() as s:
+        r["kl_subclass"] = s.run(d.kl_divergence(Mine(0.0, 1.0), d.Normal(0.0, 1.0)))
+        r["kl_subclass_to_parent"] = s.run(d.kl_divergence(d.Normal(0.0, 1.0), Mine(1.0, 1.0)))
+        bad = d.Normal(0.0, tf.placeholder_with_default(-1.0, []), validate_args=True)
+        r["validate"] = r.error(lambda: s.run(bad.log_prob(0.0)), "x > 0 did not hold")
+        nan_kl = d.kl_divergence(d.Normal(0.0, 1.0), d.Normal(np.nan, 1.0), allow_nan_stats=False)
+        r["kl_nan"] = r.error(lambda: s.run(nan_kl), "returned NaN values")
+        r["mode_nan"] = s.run(d.Beta(0.5, 2.0).mode())
+        strict = d.Beta(tf.placeholder_with_default(0.5, []), 2.0, allow_nan_stats=False).mode()
+        r["mode_strict"] = r.error(lambda: s.run(strict), "Mode undefined")
+
+
+@program
+def distributions_samples(tf, r):
+    """Sample shapes and dtypes, and sample means and variances of 20000 draws (loosely compared: the generators
+    differ), and gradients through reparameterized samples (Gamma's, Beta's, StudentT's and Dirichlet's
+    concentrations through RandomGamma's implicit gradient)."""
+    d = tf.distributions
+    loc, scale = tf.constant([0.5, -1.0]), tf.constant([1.0, 0.2])
+    cases = [d.Normal(loc, scale), d.Laplace(loc, scale), d.Bernoulli(probs=[0.2, 0.7]),
+             d.Categorical(probs=[[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]), d.Uniform([0.0, 1.0], 3.0),
+             d.Gamma([2.0, 0.5], [1.0, 3.0]), d.Exponential([1.0, 3.0]), d.Beta([2.0, 0.5], [1.5, 3.0]),
+             d.StudentT(5.0, loc, scale), d.Dirichlet([1.0, 2.0, 3.0]),
+             d.Multinomial(total_count=[4.0, 2.0], probs=[0.2, 0.3, 0.5])]
+    shaped = [c.sample([3, 2], seed=7) for c in cases]
+    r["shapes"] = [[str(t.shape), t.dtype.name] for t in shaped]
+    draws = [tf.cast(c.sample(20000, seed=3), tf.float32) for c in cases]
+    stats = [[tf.reduce_mean(x, 0), tf.reduce_mean(tf.square(x - tf.reduce_mean(x, 0)), 0)] for x in draws]
+    rep = [d.Normal(loc, scale), d.Uniform(loc, loc + scale), d.Laplace(loc, scale), d.Exponential(scale),
+           d.Gamma(scale + 1.0, loc + 1.5), d.Beta(scale + 1.0, loc + 1.5), d.StudentT(scale + 4.0, loc, 1.0)]
+    rep_grads = [tf.gradients(tf.reduce_mean(tf.square(c.sample(20000, seed=5)), 0)[1], [loc, scale])
+                 for c in rep]
+    conc = tf.constant([0.7, 2.0, 5.0])
+    rep_grads.append(tf.gradients(tf.reduce_mean(d.Dirichlet(conc).sample(20000, seed=5)[:, 0]), [conc]))
+    r["unconnected"] = [[g is None for g in gs] for gs in rep_grads]
+    with tf.Session() as s:
+        r["stats"] = s.run(stats)
+        r["reparameterized_grads"] = s.run([[g for g in gs if g is not None] for gs in rep_grads])
+        r["scalar_sample"] = str(d.Normal(0.0, 1.0).sample().shape)
+
+
+@program
+def special_functions(tf, r):
+    """lgamma, digamma, polygamma, erf, erfc, lbeta and random_gamma's shape; gradients of the first five."""
+    x = tf.constant([-2.5, -0.3, 0.1, 0.5, 1.0, 3.7, 12.0, 150.0], tf.float64)
+    fns = {"lgamma": tf.lgamma(x), "digamma": tf.digamma(x), "polygamma1": tf.polygamma(tf.ones_like(x), x),
+           "polygamma3": tf.polygamma(3.0 * tf.ones_like(x), x), "erf": tf.erf(x), "erfc": tf.erfc(x / 10.0),
+           "lbeta": tf.lbeta([[1.0, 2.0], [3.0, 4.0], [0.5, 0.5]]),
+           "math": [tf.math.lgamma(2.5), tf.math.digamma(2.5), tf.math.erf(0.5), tf.math.polygamma(2.0, 2.5)],
+           "igamma": [tf.igamma([0.1, 0.5, 2.0, 30.0], [0.05, 1.0, 4.0, 35.0]),
+                      tf.igammac([0.1, 0.5, 2.0, 30.0], [0.05, 1.0, 4.0, 35.0]), tf.igamma(-1.0, 1.0)],
+           "betainc": [tf.betainc([0.3, 2.0, 7.0], [2.0, 0.5, 20.0], [0.01, 0.9, 0.3]), tf.betainc(1.0, 1.0, 1.5)]}
+    y = tf.constant([0.3, 1.7, 4.0], tf.float64)
+    grads = {k: tf.gradients(tf.reduce_sum(f(y)), y)[0] for k, f in
+             [("lgamma", tf.lgamma), ("digamma", tf.digamma), ("erf", tf.erf), ("erfc", tf.erfc),
+              ("polygamma", lambda v: tf.polygamma(tf.constant(2.0, tf.float64), v)),
+              ("igamma_x", lambda v: tf.igamma(tf.constant(1.5, tf.float64), v)),
+              ("igamma_a", lambda v: tf.igamma(v, tf.constant(2.0, tf.float64))),
+              ("igammac_a", lambda v: tf.igammac(v, tf.constant(2.0, tf.float64))),
+              ("betainc_x", lambda v: tf.betainc(tf.constant(2.0, tf.float64), tf.constant(3.0, tf.float64),
+                                                 v / 5.0))]}
+    r["betainc_ab_unconnected"] = [g is None for g in tf.gradients(tf.betainc(y, y, 0.5 * tf.ones_like(y)), [y])]
+    g = tf.random_gamma([4, 1], [1.0, 2.0, 3.0], seed=1)
+    r["gamma"] = [str(g.shape), g.dtype.name, str(tf.random_gamma([2], 1.0, [1.0, 2.0]).shape)]
+    with tf.Session() as s:
+        r["values"] = s.run(fns)
+        r["grads"] = s.run(grads)
+        r["gamma_positive"] = bool(s.run(tf.reduce_all(g > 0)))
+
+
+@program
+def small_modules(tf, r):
+    """tf.bitwise, tf.manip / tf.roll, space_to_batch_nd, tf.dtypes.saturate_cast and the names the small TF1
+    modules (tf.version, tf.sysconfig, tf.resource_loader) have; their values are each framework's own."""
+    a = tf.constant([5, 3, -8, 12], tf.int32)
+    b = tf.constant([6, 6, 1, 2], tf.int32)
+    u = tf.constant([0, 5, 255], tf.uint8)
+    bw = tf.bitwise
+    x = tf.constant(np.arange(24, dtype=np.float32).reshape(2, 3, 4))
+    rolled = [tf.roll(x, 1, 0), tf.roll(x, [2, -1], [1, 2]), tf.manip.roll(x, [1, 1], [2, 2]), tf.roll(x, 5, -1)]
+    img = tf.constant(np.arange(2 * 4 * 6 * 3, dtype=np.float32).reshape(2, 4, 6, 3))
+    s2b = tf.space_to_batch_nd(img, [2, 3], [[0, 0], [1, 2]])
+    b2s = tf.manip.batch_to_space_nd(s2b, [2, 3], [[0, 0], [1, 2]])
+    w = tf.constant(np.linspace(-1, 1, 12 * 2 * 3 * 3).reshape(12, 2, 3, 3).astype(np.float32))
+    grads = tf.gradients([tf.reduce_sum(tf.roll(x, [2, -1], [1, 2]) * x), tf.reduce_sum(s2b * w)], [x, img])
+    sat = [tf.saturate_cast(tf.constant([-300.0, 1.5, 300.0]), tf.uint8),
+           tf.dtypes.saturate_cast(tf.constant([-3, 70000], tf.int32), tf.int16),
+           tf.dtypes.cast(tf.constant([1.7, -1.7]), tf.int32), tf.saturate_cast(tf.constant([-1e10, 1e10]), tf.int32)]
+    r["shapes"] = [[str(t.shape), t.dtype.name] for t in [s2b, b2s] + rolled]
+    with tf.Session() as s:
+        r["bitwise"] = s.run([bw.bitwise_and(a, b), bw.bitwise_or(a, b), bw.bitwise_xor(a, b), bw.invert(a),
+                              bw.invert(u), bw.left_shift(a, tf.constant([1, 2, 3, 0])),
+                              bw.right_shift(a, tf.constant([1, 1, 2, 2])),
+                              bw.bitwise_and(u, tf.constant(6, tf.uint8))])
+        r["roll"] = s.run(rolled)
+        r["space_to_batch"] = s.run([s2b, tf.reduce_max(tf.abs(b2s - img))])
+        r["grads"] = s.run(grads)
+        r["saturate_cast"] = s.run(sat)
+    r["errors"] = [r.error(lambda: bw.bitwise_and(tf.constant(1.0), tf.constant(2.0)), "not in list of allowed values"),
+                   r.error(lambda: bw.invert(tf.constant(1.0)), "not in list of allowed values")]
+    r["dtypes"] = [tf.dtypes.as_dtype("float32").name, tf.dtypes.float64.name, tf.dtypes.DType is tf.DType,
+                   tf.dtypes.int32 == tf.int32, tf.dtypes.bool.name]
+    r["names"] = {m: sorted(n for n in names if hasattr(getattr(tf, m) if m else tf, n)) for m, names in [
+        ("version", ["VERSION", "GIT_VERSION", "COMPILER_VERSION", "CXX11_ABI_FLAG", "MONOLITHIC_BUILD",
+                     "GRAPH_DEF_VERSION", "GRAPH_DEF_VERSION_MIN_CONSUMER", "GRAPH_DEF_VERSION_MIN_PRODUCER"]),
+        ("", ["VERSION", "GIT_VERSION", "COMPILER_VERSION", "CXX11_ABI_FLAG", "MONOLITHIC_BUILD", "GRAPH_DEF_VERSION",
+              "GRAPH_DEF_VERSION_MIN_CONSUMER", "GRAPH_DEF_VERSION_MIN_PRODUCER", "roll", "space_to_batch_nd",
+              "batch_to_space_nd", "saturate_cast", "random_gamma", "lgamma", "digamma", "polygamma", "erf", "erfc",
+              "lbeta"]),
+        ("sysconfig", ["get_include", "get_lib", "get_compile_flags", "get_link_flags", "CXX11_ABI_FLAG",
+                       "MONOLITHIC_BUILD"]),
+        ("resource_loader", ["get_data_files_path", "get_path_to_datafile", "get_root_dir_with_all_resources",
+                             "load_resource", "readahead_file_path"]),
+        ("manip", ["batch_to_space_nd", "gather_nd", "reshape", "reverse", "roll", "scatter_nd", "space_to_batch_nd",
+                   "tile"]),
+        ("bitwise", ["bitwise_and", "bitwise_or", "bitwise_xor", "invert", "left_shift", "right_shift"])]}
+    r["top_level"] = [isinstance(tf.VERSION, str), tf.VERSION == tf.version.VERSION, isinstance(tf.GIT_VERSION, str),
+                      isinstance(tf.COMPILER_VERSION, str), isinstance(tf.GRAPH_DEF_VERSION, int),
+                      tf.GRAPH_DEF_VERSION_MIN_CONSUMER, tf.GRAPH_DEF_VERSION_MIN_PRODUCER]
+    here = os.path.dirname(os.path.abspath(__file__))
+    rl = tf.resource_loader
+    r["resource_loader"] = [os.path.abspath(rl.get_data_files_path()) == here,
+                            os.path.abspath(rl.get_path_to_datafile("x.txt")) == os.path.join(here, "x.txt"),
+                            rl.readahead_file_path("/a/b") == "/a/b",
+                            os.path.isdir(tf.sysconfig.get_include()), os.path.isdir(tf.sysconfig.get_lib()),
+                            any(f.startswith("-I") for f in tf.sysconfig.get_compile_flags()),
+                            any(f.startswith("-L") for f in tf.sysconfig.get_link_flags())]
+
+
+@program
+def signal_and_complex(tf, r):
+    """Complex tensors (complex/real/imag/conj/angle/abs, arithmetic, casts) and tf.signal / tf.spectral: FFTs of
+    every rank with their gradients, framing, overlap-add, windows, stft and its inverse, the mel filterbank,
+    DCTs and MFCCs (float64 where float32 rounding of different FFT codes would show), and their errors."""
+    rng = np.random.RandomState(0)
+    x = tf.constant(rng.standard_normal((2, 6)).astype(np.float32))
+    y = tf.constant(rng.standard_normal((2, 3, 4)))  # float64
+    z = tf.complex(x, x * 0.5 + 1.0)
+    sp, sg = tf.spectral, tf.signal
+    c = {"z": z, "real": tf.real(z), "imag": tf.imag(z), "conj": tf.conj(z), "angle": tf.angle(z), "abs": tf.abs(z),
+         "arith": (z * z - z / tf.complex(x + 3.0, x)) + tf.square(z), "sum": tf.reduce_sum(z, 1),
+         "mean": tf.reduce_mean(z), "cast": tf.cast(z, tf.float32), "up": tf.cast(x, tf.complex64),
+         "real_of_real": tf.real(x), "imag_of_real": tf.imag(x), "dtypes_complex": tf.dtypes.complex(x, x)}
+    outs = {"fft": sp.fft(z), "ifft": sg.ifft(z), "fft2d": sg.fft2d(z), "ifft2d": sp.ifft2d(z),
+            "fft3d": sg.fft3d(tf.complex(y, y)), "ifft3d": sg.ifft3d(tf.complex(y, -y)), "rfft": sg.rfft(x),
+            "rfft8": sp.rfft(x, [8]), "rfft4": sg.rfft(x, [4]), "irfft": sg.irfft(sg.rfft(x)),
+            "irfft7": sg.irfft(z, [7]), "irfft4": sg.irfft(z, [4]), "rfft2d": sg.rfft2d(y, [3, 6]),
+            "irfft2d": sg.irfft2d(tf.complex(y, y)[..., :3], [3, 5]), "rfft3d": sg.rfft3d(y)}
+    w = {k: tf.constant(rng.standard_normal(dims(v)).astype(v.dtype.real_dtype.as_numpy_dtype))
+         for k, v in outs.items()}
+    grads = {k: tf.gradients(tf.reduce_sum((tf.abs(v) if v.dtype.is_complex else v) * w[k]), [x, y])
+             for k, v in outs.items()  # TF's gradients fail for these (graphgrad's work: tests/test_signal.py)
+             if k not in ("rfft4", "rfft8", "irfft7", "irfft4", "rfft3d")}
+    grads = {k: [g for g in gs if g is not None] for k, gs in grads.items()}
+    grads["complex_ops"] = tf.gradients(tf.reduce_sum(tf.abs(c["arith"]) + c["angle"] + c["imag"] * c["real"])
+                                        + tf.reduce_sum(tf.real(c["mean"] * tf.conj(c["sum"][0]))), x)
+    signal = tf.constant(np.sin(np.arange(64) / 5.0)[None] * [[1.0], [0.5]])  # float64
+    spectrum = sg.stft(signal, 16, 4)
+    mel_matrix = sg.linear_to_mel_weight_matrix(6, 9, 16000, 50.0, 7000.0, dtype=tf.float64)
+    mel = tf.tensordot(tf.abs(sg.stft(signal, 16, 8, fft_length=16)), mel_matrix, 1)
+    frames = sg.frame(signal, 12, 10)
+    sig = {"frame": frames[:, :3], "frame_pad": sg.frame(signal, 12, 10, pad_end=True, pad_value=-1.0)[:, -1],
+           "frame_axis": sg.frame(tf.reshape(tf.range(24.0), [2, 12, 1]), 5, 3, axis=1),
+           "ola": sg.overlap_and_add(frames, 10)[:, :30], "ola_fast": sg.overlap_and_add(frames, 12)[:, 8:20],
+           "ola_gap": sg.overlap_and_add(frames, 15)[:, 8:20],
+           "hann": [sg.hann_window(8), sg.hann_window(8, periodic=False), sg.hann_window(7), sg.hann_window(1)],
+           "hamming": [sg.hamming_window(8), sg.hamming_window(5, periodic=False, dtype=tf.float64)],
+           "stft_shape": tf.shape(spectrum), "stft_pad": tf.shape(sg.stft(signal, 16, 4, 32, pad_end=True)),
+           "stft": spectrum[0, :2],
+           "roundtrip": tf.reduce_max(tf.abs(sg.inverse_stft(spectrum, 16, 4, window_fn=sg.inverse_stft_window_fn(4))
+                                             [:, 12:52] - signal[:, 12:52])),
+           "inverse_plain": sg.inverse_stft(spectrum, 16, 4)[:, 20:30],
+           "mel_matrix": [mel_matrix, sg.linear_to_mel_weight_matrix()[::32, ::4]],
+           "mfcc": sg.mfccs_from_log_mel_spectrograms(tf.log(mel + 1e-6)),
+           "dct": [sg.dct(x, type=t) for t in (1, 2, 3, 4)] + [
+               sg.dct(x, norm="ortho"), sg.dct(x, type=3, norm="ortho"), sg.dct(x, n=4), sg.dct(x, n=9),
+               sp.dct(x, type=4, norm="ortho")],
+           "idct": [sg.idct(x), sp.idct(x, type=3, norm="ortho"), sg.idct(sg.dct(x, norm="ortho"), norm="ortho")]}
+    wave = tf.constant(rng.standard_normal((1, 48)))
+    loss = tf.reduce_sum(sg.mfccs_from_log_mel_spectrograms(tf.log(tf.tensordot(
+        tf.abs(sg.stft(wave, 16, 8)), mel_matrix, 1) + 1e-3)) * 0.1)
+    r["shapes"] = {k: [str(v.shape), v.dtype.name] for k, v in {**c, **outs, "stft": spectrum, "mel": mel,
+                                                                 "frames": frames}.items()}
+    with tf.Session() as s:
+        r["complex"] = s.run(c)
+        r["transforms"] = s.run(outs)
+        r["grads"] = s.run(grads)
+        r["signal"] = s.run(sig)
+        r["mfcc_grad"] = s.run(tf.gradients(loss, wave)[0][0, ::4])
+    r["errors"] = [
+        r.error(lambda: sg.fft(x), "not in list of allowed values"),
+        r.error(lambda: sg.rfft(z), "RFFT requires tf.float32 or tf.float64 inputs"),
+        r.error(lambda: tf.complex(tf.constant(1), tf.constant(2)), "components have incorrect types: int32 int32"),
+        r.error(lambda: sg.fft(tf.complex(1.0, 2.0)), "must be at least rank 1"),
+        r.error(lambda: sg.linear_to_mel_weight_matrix(0), "num_mel_bins must be positive"),
+        r.error(lambda: sg.linear_to_mel_weight_matrix(lower_edge_hertz=-1.0), "must be non-negative"),
+        r.error(lambda: sg.linear_to_mel_weight_matrix(lower_edge_hertz=500.0, upper_edge_hertz=400.0),
+                "lower_edge_hertz 500.0 >= upper_edge_hertz 400.0"),
+        r.error(lambda: sg.linear_to_mel_weight_matrix(sample_rate=6000), "must not be larger than the Nyquist"),
+        r.error(lambda: sg.dct(x, type=5), "Types I, II, III and IV (I)DCT are supported."),
+        r.error(lambda: sg.dct(x, type=1, norm="ortho"), "Normalization is not supported for the Type-I DCT."),
+        r.error(lambda: sg.dct(x, norm="bad"), "Unknown normalization"),
+        r.error(lambda: sg.dct(x, axis=0), "axis must be -1"),
+        r.error(lambda: sg.hann_window(4, dtype=tf.int32), "dtype must be a floating point type")]
+
+@program
+def sets(tf, r):
+    """tf.sets on dense and sparse operands (either order), strings, and set_size; their errors."""
+    a = tf.constant([[[1, 2, 2], [3, 4, 5]], [[0, 0, 0], [9, 8, 7]]])
+    b = tf.constant([[[2, 5, 1], [9, 3, 3]], [[0, 1, 1], [7, 7, 7]]])
+    sp = tf.SparseTensor([[0, 0, 0], [0, 0, 2], [1, 1, 0], [1, 1, 1]], [2, 6, 7, 7], [2, 2, 3])
+    words = tf.constant([["a", "b"], ["c", "c"]])
+    res = {"intersection": tf.sets.set_intersection(a, b), "union": tf.sets.union(a, b),
+           "difference": tf.sets.set_difference(a, b), "b_minus_a": tf.sets.difference(a, b, aminusb=False),
+           "dense_sparse": tf.sets.set_intersection(a, sp), "sparse_dense": tf.sets.set_difference(sp, a),
+           "sparse_sparse": tf.sets.union(sp, sp), "int64": tf.sets.intersection(tf.cast(a, tf.int64),
+                                                                                   tf.cast(b, tf.int64)),
+           "strings": tf.sets.set_union(words, tf.constant([["b", "d"], ["a", "c"]]))}
+    r["shapes"] = {k: [str(v.indices.shape), str(v.values.shape), str(v.dense_shape.shape), v.values.dtype.name]
+                   for k, v in res.items()}
+    with tf.Session() as s:
+        r["values"] = {k: list(v) for k, v in s.run(res).items()}
+        r["size"] = s.run([tf.sets.set_size(sp), tf.sets.size(res["union"])])
+    r["errors"] = [r.error(lambda: tf.sets.set_size(a), "Expected `SparseTensor`"),
+                   r.error(lambda: tf.sets.set_union(tf.constant([[1.0]]), tf.constant([[2.0]])),
+                           "'a' has invalid dtype"),
+                   r.error(lambda: tf.sets.set_union(tf.constant([1, 2]), tf.constant([1, 2])),
+                           "Shape must be at least rank 2 but is rank 1"),
+                   r.error(lambda: tf.sets.set_union(a, tf.constant([[1]], tf.int64)), "Types don't match")]
 
 
 def main(argv):

@@ -35,6 +35,15 @@ class DType:
         return self.np.kind == "f"
 
     @property
+    def is_complex(self) -> bool:
+        return self.np.kind == "c"
+
+    @property
+    def real_dtype(self) -> DType:
+        """float32 for complex64, float64 for complex128, the type itself otherwise."""
+        return _BY_NP[np.dtype(self.np.type(0).real.dtype)] if self.is_complex else self.base_dtype
+
+    @property
     def is_integer(self) -> bool:
         return self.np.kind in "iu"
 
@@ -88,6 +97,8 @@ int32 = DType("int32", np.int32)
 int64 = DType("int64", np.int64)
 uint8 = DType("uint8", np.uint8)
 uint16 = DType("uint16", np.uint16)  # 16-bit PNGs (tf.image.decode_png(dtype=tf.uint16))
+complex64 = DType("complex64", np.complex64)  # tf.signal's spectra (docs/signal.md)
+complex128 = DType("complex128", np.complex128)
 bool_ = DType("bool", np.bool_)
 string = DType("string", np.object_)
 half, double = float16, float64
@@ -95,7 +106,7 @@ half, double = float16, float64
 #: never a CUDA graph's; shares NumPy's object dtype with tf.string, so `as_dtype(np.object_)` stays tf.string.
 variant = DType("variant", np.object_)
 
-_ALL = [float16, float32, float64, int8, int16, int32, int64, uint8, uint16, bool_, string]
+_ALL = [float16, float32, float64, int8, int16, int32, int64, uint8, uint16, bool_, string, complex64, complex128]
 _BY_NP = {d.np: d for d in _ALL}
 _BY_NAME = {d.name: d for d in _ALL}
 _BY_NAME.update(half=float16, double=float64, float=float32, variant=variant)
@@ -131,7 +142,7 @@ def as_dtype(value) -> DType:
 
 
 _DT_ENUM = {float32: 1, float64: 2, int32: 3, uint8: 4, int16: 5, int8: 6, string: 7, int64: 9, bool_: 10,
-            float16: 19, variant: 21}
+            float16: 19, variant: 21, complex64: 8, complex128: 18}
 
 
 def datatype_enum(dtype) -> int:

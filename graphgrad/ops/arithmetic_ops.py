@@ -13,8 +13,18 @@ from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, broadcast_shape, equal_shapes, not_differentiable, same_dtype, static_shape
 from .cast_ops import cast
 from .comparison_ops import greater, greater_equal, less_equal
+from .complex_ops import conj
 from .core import apply_op, convert_to_tensor, sum_to
-from .math_common import FLOAT, NUMERIC, Binary, Unary, _convert_pair, _in_place, _scalar, _unary, binary
+from .math_common import (
+    NUMERIC_COMPLEX,
+    Binary,
+    Unary,
+    _convert_pair,
+    _in_place,
+    _scalar,
+    _unary,
+    binary,
+)
 from .select_ops import where_v2
 
 
@@ -40,7 +50,7 @@ def _neutral_element(value, commutative):
 
 
 class AddV2(Binary):
-    type, ufunc = "AddV2", "add"
+    type, ufunc, kinds = "AddV2", "add", NUMERIC_COMPLEX
     simplify = _neutral_element(0, commutative=True)  # may turn -0.0 + 0 into +0.0 (they compare equal)
 
     def gradient(op, dz):
@@ -49,7 +59,7 @@ class AddV2(Binary):
 
 
 class Sub(Binary):
-    type, ufunc = "Sub", "subtract"
+    type, ufunc, kinds = "Sub", "subtract", NUMERIC_COMPLEX
     simplify = _neutral_element(0, commutative=False)
 
     def gradient(op, dz):
@@ -59,12 +69,12 @@ class Sub(Binary):
 
 
 class Mul(Binary):
-    type, ufunc = "Mul", "multiply"
+    type, ufunc, kinds = "Mul", "multiply", NUMERIC_COMPLEX
     simplify = _neutral_element(1, commutative=True)
 
     def gradient(op, dz):
-        x, y = op.inputs
-        return [sum_to(multiply(dz, y), x), sum_to(multiply(x, dz), y)]
+        x, y = op.inputs  # conj is the tensor itself unless it is complex
+        return [sum_to(multiply(dz, conj(y)), x), sum_to(multiply(conj(x), dz), y)]
 
 
 def _int_zero_check(kernel, xp):
@@ -87,18 +97,18 @@ def _truncate_div_int(xp):
 class RealDiv(Binary):
     """x / y. On integers (tf.realdiv only; `/` casts them to float first) it truncates toward zero."""
 
-    type = "RealDiv"
+    type, kinds = "RealDiv", NUMERIC_COMPLEX
 
     def kernel(op, ctx):
         xp = ctx.xp
-        if op.outputs[0].dtype.is_floating:
+        if not op.outputs[0].dtype.is_integer:
             return xp.true_divide
         return _int_zero_check(_truncate_div_int(xp), xp)
 
     def gradient(op, dz):
-        x, y = op.inputs
-        dx = sum_to(realdiv(dz, y), x)
-        dy = sum_to(multiply(dz, realdiv(realdiv(negative(x), y), y)), y)
+        x, y = conj(op.inputs[0]), conj(op.inputs[1])
+        dx = sum_to(realdiv(dz, y), op.inputs[0])
+        dy = sum_to(multiply(dz, realdiv(realdiv(negative(x), y), y)), op.inputs[1])
         return [dx, dy]
 
 
@@ -226,7 +236,7 @@ class DivNoNan(Binary):
     """x / y, but 0 wherever y == 0."""
 
     type = "DivNoNan"
-    kinds = FLOAT
+    kinds = "fc"
 
     def kernel(op, ctx):
         xp = ctx.xp
@@ -237,9 +247,9 @@ class DivNoNan(Binary):
         return div_no_nan
 
     def gradient(op, dz):
-        x, y = op.inputs
-        dx = sum_to(div_no_nan(dz, y), x)
-        dy = sum_to(multiply(dz, div_no_nan(div_no_nan(negative(x), y), y)), y)
+        x, y = conj(op.inputs[0]), conj(op.inputs[1])
+        dx = sum_to(div_no_nan(dz, y), op.inputs[0])
+        dy = sum_to(multiply(dz, div_no_nan(div_no_nan(negative(x), y), y)), op.inputs[1])
         return [dx, dy]
 
 
@@ -335,7 +345,7 @@ def div_no_nan(x, y, name=None):
 
 
 class Neg(Unary):
-    type, ufunc, kinds = "Neg", "negative", NUMERIC
+    type, ufunc, kinds = "Neg", "negative", NUMERIC_COMPLEX
 
     def gradient(op, dy):
         return [negative(dy)]

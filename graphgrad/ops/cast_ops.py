@@ -22,11 +22,13 @@ class Cast(OpDef):
 
     def kernel(op, ctx):
         dt = op.attrs["DstT"].np
+        if op.inputs[0].dtype.base_dtype.is_complex and not op.attrs["DstT"].is_complex:
+            return lambda x: x.real.astype(dt)  # TF keeps the real part (NumPy would warn first)
         return lambda x: x.astype(dt)
 
     def gradient(op, dy):
-        src = op.inputs[0].dtype.base_dtype
-        if src.is_floating and op.attrs["DstT"].is_floating:
+        src, dst = op.inputs[0].dtype.base_dtype, op.attrs["DstT"]
+        if (src.is_floating or src.is_complex) and (dst.is_floating or dst.is_complex):
             return [cast(dy, src)]
         return [None]
 

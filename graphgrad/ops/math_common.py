@@ -10,7 +10,7 @@ from ..framework.op_def import OpDef, broadcast_shapes, same_dtype, same_shape, 
 from .core import apply_op, constant, convert_to_tensor
 
 _KIND_NAMES = {"f": "float16, float32, float64", "i": "int8, int16, int32, int64", "u": "uint8",
-               "b": "bool", "O": "string"}
+               "b": "bool", "O": "string", "c": "complex64, complex128"}
 
 
 def _check_kind(op, dt, kinds, param="x"):
@@ -23,6 +23,8 @@ def _check_kind(op, dt, kinds, param="x"):
 
 
 FLOAT, NUMERIC, ANY_CMP = "f", "fiu", "fiubO"
+#: What the arithmetic that complex spectra need (+, -, *, /, negation, square, sum, mean) accepts.
+NUMERIC_COMPLEX = "fiuc"
 
 
 def _dtype_of(v):

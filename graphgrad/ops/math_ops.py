@@ -15,6 +15,8 @@ below is what `import graphgrad as tf` puts at the top level. The ops live in on
 - `argmax_ops.py`      argmax, argmin
 - `scan_ops.py`        cumsum
 - `clip_ops.py`        clip_by_value (with the norm clipping)
+- `complex_ops.py`     complex, real, imag, conj, angle (tf.abs of a complex tensor is its magnitude)
+- `special_ops.py`     lgamma, digamma, polygamma, erf, erfc, lbeta, xlogy, igamma, igammac, betainc
 
 Code inside graphgrad imports from those modules; this one is for users and for `graphgrad/__init__.py`.
 """
@@ -84,6 +86,7 @@ from .comparison_ops import (
     logical_xor,
     not_equal,
 )
+from .complex_ops import Angle, Complex, ComplexAbs, Conj, Imag, Real, angle, complex, conj, imag, real
 from .math_common import ANY_CMP, FLOAT, NUMERIC, Binary, Unary, binary
 from .matmul_ops import MatMul, matmul, tensordot
 from .reduction_ops import (
@@ -110,6 +113,26 @@ from .reduction_ops import (
 )
 from .scan_ops import Cumsum, cumsum
 from .select_ops import Select, SelectV2, Where, select, where, where_v2
+from .special_ops import (
+    Betainc,
+    Digamma,
+    Erf,
+    Erfc,
+    Igamma,
+    Igammac,
+    Lgamma,
+    Polygamma,
+    betainc,
+    digamma,
+    erf,
+    erfc,
+    igamma,
+    igammac,
+    lbeta,
+    lgamma,
+    polygamma,
+    xlogy,
+)
 from .unary_ops import (
     Abs,
     Atan,
@@ -176,7 +199,8 @@ __all__ = [
     # unary
     "negative", "abs", "sign", "square", "reciprocal", "exp", "expm1", "log", "log1p", "sqrt", "rsqrt",
     "sin", "cos", "tan", "atan", "sinh", "cosh", "tanh", "sigmoid", "floor", "ceil", "round", "rint",
-    "is_finite", "is_nan", "is_inf",
+    "is_finite", "is_nan", "is_inf", "lgamma", "digamma", "polygamma", "erf", "erfc", "lbeta", "xlogy",
+    "igamma", "igammac", "betainc", "complex", "real", "imag", "conj", "angle",
     # matrices and casts
     "matmul", "tensordot", "cast", "to_float", "to_double", "to_int32", "to_int64",
     # reductions and scans

@@ -276,6 +276,59 @@ class Multinomial(OpDef):
         return sample
 
 
+class RandomGamma(_RandomOp):
+    """Gamma(alpha, 1) draws of shape `shape + alpha.shape` (inputs: shape, alpha), TF's op. Its gradient with
+    respect to alpha is TF's implicit reparameterization (RandomGammaGrad: how a draw moves with alpha when its
+    quantile is held), summed over the sample dimensions."""
+
+    type = "RandomGamma"
+
+    def gradient(op, dz):
+        from .arithmetic_ops import multiply
+        from .array_ops import reshape
+        from .reduction_ops import reduce_sum
+        from .special_ops import RandomGammaGrad
+
+        alpha, sample = op.inputs[1], op.outputs[0]
+        k = len(static_shape(sample)) - len(static_shape(alpha))
+        alpha_b = reshape(alpha, [1] * k + [-1 if d is None else d for d in static_shape(alpha)])
+        partial = apply_op(RandomGammaGrad, [alpha_b, sample])
+        return [None, reduce_sum(multiply(dz, partial), axis=list(range(k)))]
+
+    def infer(op):
+        shape = _shape_from_tensor(op.inputs[0])
+        alpha = static_shape(op.inputs[1])
+        out = None if shape is None or alpha is None else tuple(shape) + tuple(alpha)
+        return [(out, op.inputs[1].dtype.base_dtype)]
+
+    def kernel(op, ctx):
+        gen, dt = ctx.rng(op), op.inputs[1].dtype.base_dtype.np
+        gdt, to_host, to_dev = _native(dt), ctx.to_host, ctx.to_device
+
+        def draw(shape, alpha):
+            a = np.asarray(to_host(alpha), gdt)
+            r = gen.standard_gamma(np.broadcast_to(a, tuple(shape.tolist()) + a.shape), dtype=gdt)
+            return to_dev(r if gdt == dt else r.astype(dt))
+        return draw
+
+
+def random_gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=None):
+    """TF 1.x's `tf.random_gamma`: Gamma(alpha, beta) draws of shape `shape + broadcast(alpha, beta).shape`
+    (beta is the inverse scale), kept at least the dtype's `tiny` as TF keeps them."""
+    from .arithmetic_ops import add, maximum, realdiv
+    from .core import zeros_like
+
+    dt = _float_dtype(dtype, "RandomGamma")
+    with name_scope(name, "random_gamma", [shape, alpha, beta]) as scope:
+        shape_t = convert_to_tensor(shape, name="shape", dtype=dtypes.int32)
+        alpha = convert_to_tensor(alpha, name="alpha", dtype=dt)
+        beta = convert_to_tensor(beta if beta is not None else 1, name="beta", dtype=dt)
+        alpha_b = add(alpha, zeros_like(beta))
+        sample = apply_op(RandomGamma, [shape_t, alpha_b], {"shape": None, "dtype": dt, **_seed_attrs(seed)},
+                          "RandomGamma")
+        return maximum(np.finfo(dt.np).tiny.astype(dt.np), realdiv(sample, beta), name=scope)
+
+
 def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
     """Draw class indices from the categorical distributions given by each row of `logits`."""
     with name_scope(name, "multinomial", [logits]):
@@ -285,5 +338,5 @@ def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
         return apply_op(Multinomial, [lg], attrs, "Multinomial")
 
 
-__all__ = ["random_uniform", "random_normal", "truncated_normal", "random_shuffle", "multinomial",
+__all__ = ["random_uniform", "random_normal", "truncated_normal", "random_shuffle", "multinomial", "random_gamma",
            "set_random_seed", "get_seed"]

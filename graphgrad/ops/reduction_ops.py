@@ -16,7 +16,7 @@ from .arithmetic_ops import AddV2, multiply, realdiv, subtract
 from .cast_ops import cast
 from .comparison_ops import equal, not_equal
 from .core import apply_op, constant, convert_to_tensor, stop_gradient
-from .math_common import NUMERIC, _check_kind, _const_value, _node, _scalar
+from .math_common import NUMERIC, NUMERIC_COMPLEX, _check_kind, _const_value, _node, _scalar
 from .select_ops import where_v2
 from .unary_ops import exp, is_finite, log
 
@@ -127,7 +127,7 @@ class Reduction(OpDef):
 
 
 class Sum(Reduction):
-    type, func = "Sum", "sum"
+    type, func, kinds = "Sum", "sum", NUMERIC_COMPLEX
     simplify = _reduction_of_nothing
 
     def kernel(op, ctx):
@@ -159,7 +159,7 @@ class Prod(Reduction):
 class Mean(Reduction):
     """Mean; on integers the sum is divided with truncation toward zero (mean of [-1, -2, -4] is -2)."""
 
-    type, func = "Mean", "mean"
+    type, func, kinds = "Mean", "mean", NUMERIC_COMPLEX
 
     def simplify(op, facts):
         """A mean over nothing is its input; only for floats (integer means keep their kernel)."""
@@ -173,7 +173,7 @@ class Mean(Reduction):
         xp = ctx.xp
         axes, keep = _op_axes(op), op.attrs["keep_dims"]
         dt = op.outputs[0].dtype
-        if dt.is_floating:
+        if dt.is_floating or dt.is_complex:
             return _axes_checked(op, _float_mean_kernel(op, xp, axes, keep, dt.np))
         sum_, sign_, abs_ = xp.sum, xp.sign, xp.abs
 

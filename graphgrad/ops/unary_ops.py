@@ -12,8 +12,9 @@ import numpy as np
 from ..framework import dtypes
 from ..framework.op_def import OpDef, broadcast_shapes, not_differentiable, same_dtype, static_shape
 from .arithmetic_ops import add, multiply, negative, realdiv, subtract
+from .complex_ops import complex_abs, conj
 from .core import apply_op, convert_to_tensor, sum_to, zeros_like
-from .math_common import FLOAT, NUMERIC, Unary, _check_kind, _in_place, _scalar, _unary
+from .math_common import FLOAT, NUMERIC, NUMERIC_COMPLEX, Unary, _check_kind, _in_place, _scalar, _unary
 
 
 class Abs(Unary):
@@ -33,10 +34,10 @@ class Sign(Unary):
 
 
 class Square(Unary):
-    type, ufunc, kinds = "Square", "square", NUMERIC
+    type, ufunc, kinds = "Square", "square", NUMERIC_COMPLEX
 
     def gradient(op, dy):
-        return [multiply(dy, multiply(op.inputs[0], _scalar(2, dy)))]
+        return [multiply(dy, multiply(conj(op.inputs[0]), _scalar(2, dy)))]
 
 
 class Reciprocal(Unary):
@@ -358,6 +359,10 @@ class IsInf(IsFinite):
 
 
 def abs(x, name=None):  # noqa: A001 - TensorFlow's name
+    """|x|; of a complex tensor, its magnitude (TF's ComplexAbs, a real tensor)."""
+    x = convert_to_tensor(x, name="x")
+    if x.dtype.base_dtype.is_complex:
+        return complex_abs(x, name)
     return _unary(Abs, x, name)
 
 

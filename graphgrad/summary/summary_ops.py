@@ -349,7 +349,8 @@ def audio(name, tensor, sample_rate, max_outputs=3, collections=None, family=Non
 
 _DATA_TYPES = {np.dtype(np.float32): 1, np.dtype(np.float64): 2, np.dtype(np.int32): 3, np.dtype(np.uint8): 4,
                np.dtype(np.int16): 5, np.dtype(np.int8): 6, np.dtype(np.object_): 7, np.dtype(np.int64): 9,
-               np.dtype(np.bool_): 10, np.dtype(np.float16): 19}
+               np.dtype(np.bool_): 10, np.dtype(np.float16): 19, np.dtype(np.complex64): 8,
+               np.dtype(np.complex128): 18}
 
 
 def tensor_proto(array, include_content=True):
