@@ -19,6 +19,7 @@ from . import (
     keras,  # noqa: E402  (tf.keras: Keras models on graphgrad, docs/keras.md)
     layers,
     logging,
+    lookup,
     losses,
     metrics,
     nn,
@@ -26,6 +27,7 @@ from . import (
     random,
     regularizers,
     sparse,
+    strings,
     test,
     train,
 )
@@ -101,7 +103,6 @@ from .ops import linalg_ops as linalg  # noqa: F401  (tf.linalg: norm, einsum, d
 from .ops import math_ops as math  # noqa: F401
 from .ops import operators as _operators  # noqa: F401  (installs Python operators on Tensor/Variable)
 from .ops.array_ops import *  # noqa: F401,F403
-from .ops.categorical_ops import tables_initializer  # noqa: F401
 from .ops.check_ops import *  # noqa: F401,F403
 from .ops.clip_ops import *  # noqa: F401,F403
 from .ops.control_flow_ops import *  # noqa: F401,F403
@@ -125,6 +126,7 @@ from .ops.init_ops import *  # noqa: F401,F403
 from .ops.io_ops import write_file  # noqa: F401
 from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.logging_ops import *  # noqa: F401,F403
+from .ops.lookup_ops import tables_initializer  # noqa: F401
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.matrix_diag_ops import *  # noqa: F401,F403
 from .ops.matrix_ops import (  # noqa: F401
@@ -145,6 +147,20 @@ from .ops.sequence_ops import reverse_sequence, sequence_mask  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
 from .ops.sparse_ops import SparseTensor, SparseTensorValue, sparse_tensor_to_dense  # noqa: F401
 from .ops.state_ops import assign, assign_add, assign_sub, count_up_to  # noqa: F401
+from .ops.string_ops import (  # noqa: F401  (TF1's top-level names of tf.strings' ops)
+    as_string,
+    decode_base64,
+    encode_base64,
+    reduce_join,
+    regex_replace,
+    string_join,
+    string_split,
+    string_to_hash_bucket,
+    string_to_hash_bucket_fast,
+    string_to_hash_bucket_strong,
+    substr,
+)
+from .ops.string_ops import strip as string_strip  # noqa: F401
 from .ops.tensor_array_ops import TensorArray  # noqa: F401
 from .ops.unique_ops import *  # noqa: F401,F403
 from .ops.while_ops import *  # noqa: F401,F403

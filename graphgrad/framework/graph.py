@@ -37,6 +37,7 @@ class GraphKeys:
     WEIGHTS = "weights"
     BIASES = "biases"
     ASSET_FILEPATHS = "asset_filepaths"
+    TABLE_INITIALIZERS = "table_initializer"
 
 
 class Tensor:

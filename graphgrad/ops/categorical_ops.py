@@ -15,10 +15,10 @@ import numpy as np
 
 from ..framework import dtypes
 from ..framework.op_def import OpDef, not_differentiable, static_shape
-from .core import apply_op, convert_to_tensor, no_op
+from .core import apply_op, convert_to_tensor
 from .fingerprint import fingerprint64, fingerprint_cat64
 
-__all__ = ["string_to_hash_bucket_fast", "lookup_ids", "bucketize", "cross_hashed", "tables_initializer"]
+__all__ = ["string_to_hash_bucket_fast", "lookup_ids", "bucketize", "cross_hashed"]
 
 _DEFAULT_CROSS_KEY = 0xDECAFCAFFE  # TF's SparseCrossHashed default hash_key
 
@@ -89,10 +89,11 @@ class StringToHashBucketFast(_IdOp):
 
 
 class LookupIds(_IdOp):
-    """A vocabulary's index of each value (TF's index table `LookupTableFindV2`): out-of-vocabulary values get
-    `default_value`, or with `num_oov_buckets` the bucket vocabulary size + Fingerprint64 % num_oov_buckets."""
+    """A vocabulary's index of each value, the vocabulary held in the op (what TF's feature columns do with an
+    index table, ops/lookup_ops.py, and `where`): out-of-vocabulary values get `default_value`, or with
+    `num_oov_buckets` the bucket vocabulary size + Fingerprint64 % num_oov_buckets."""
 
-    type = "LookupTableFindV2"
+    type = "LookupIds"
 
     def ids(op, values):
         index = _index(tuple(_as_bytes(v) for v in op.attrs["vocabulary"]))
@@ -190,8 +191,3 @@ def cross_hashed(inputs, num_buckets, hash_key=None, dense=None, name=None):
                      else int(hash_key), "dense": tuple(bool(d) for d in dense or [False] * len(inputs))},
                     name or "SparseCrossHashed")
 
-
-def tables_initializer(name="init_all_tables"):
-    """`tf.tables_initializer()`: a NoOp here, since graphgrad's vocabulary lookups hold their table in the op
-    (TF fills a hash table when the session runs this)."""
-    return no_op(name=name)
