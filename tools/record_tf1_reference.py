@@ -2808,5 +2808,34 @@ def lookup_in_dataset(tf, r):
         r["end"] = r.error(lambda: s.run(nxt))
 
 
+@program
+def strings_codecs(tf, r):
+    import gzip
+    import zlib
+
+    raw = tf.placeholder(tf.string, [None])
+    packed = [zlib.compress(b"hello hello hello"), zlib.compress(b"")]
+    t = tf.constant([[1.5, -2.0], [0.0, 3.25]])
+    words = tf.constant([["a", "bé"], ["", "c"]])
+    json = tf.constant(['{"features": {"feature": {"x": {"int64List": {"value": ["7", "-1"]}}, '
+                        '"s": {"bytesList": {"value": ["aGk="]}}}}}'])
+    example = tf.decode_json_example(json)
+    parsed = tf.parse_example(example, {"x": tf.FixedLenFeature([2], tf.int64),
+                                        "s": tf.FixedLenFeature([], tf.string)})
+    with tf.Session() as s:
+        r["zlib"] = s.run(tf.io.decode_compressed(raw, "ZLIB"), {raw: packed})
+        r["gzip"] = s.run(tf.io.decode_compressed(raw, compression_type="GZIP"), {raw: [gzip.compress(b"xyz")]})
+        r["none"] = s.run(tf.io.decode_compressed(raw), {raw: [b"as is"]})
+        r["bad_zlib"] = r.error(lambda: s.run(tf.io.decode_compressed(raw, "ZLIB"), {raw: [b"nope"]}))
+        r["roundtrip"] = s.run([tf.parse_tensor(tf.serialize_tensor(t), tf.float32),
+                                tf.io.parse_tensor(tf.io.serialize_tensor(words), tf.string),
+                                tf.parse_tensor(tf.serialize_tensor(tf.constant(7, tf.int64)), tf.int64)])
+        r["serialized_float"] = s.run(tf.serialize_tensor(tf.constant([1.0, 2.0])))
+        r["parse_wrong_type"] = r.error(lambda: s.run(tf.parse_tensor(tf.serialize_tensor(t), tf.int32)),
+                                        "Type mismatch between parsed tensor (float) and dtype (int32)")
+        r["json"] = s.run(parsed)
+    r["shapes"] = shapes(tf.serialize_tensor(t), tf.parse_tensor(tf.serialize_tensor(t), tf.float32), example)
+
+
 if __name__ == "__main__":
     main(sys.argv)

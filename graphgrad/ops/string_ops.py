@@ -66,8 +66,8 @@ class _Elementwise(OpDef):
         def elementwise(x, *_):
             try:
                 y = run(_host_values(to_host(x)))
-            except ValueError as e:
-                raise op_error(errors.InvalidArgumentError, op, str(e)) from None
+            except ValueError as e:  # an element the op refuses: InvalidArgumentError, or the class it names
+                raise op_error(getattr(e, "error_class", errors.InvalidArgumentError), op, str(e)) from None
             return y if out == dtypes.string else to_dev(y)
         return elementwise
 
