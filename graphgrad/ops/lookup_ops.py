@@ -325,8 +325,8 @@ class TextFileIndex:
     LINE_NUMBER = -1
 
 
-class LookupInterface:
-    """What every table offers: key_dtype, value_dtype, name, resource_handle, size() and lookup(keys)."""
+class _Typed:
+    """Something mapping keys of one dtype to values of another: a table or a table's initializer."""
 
     def __init__(self, key_dtype, value_dtype):
         self._key_dtype = dtypes.as_dtype(key_dtype)
@@ -339,6 +339,10 @@ class LookupInterface:
     @property
     def value_dtype(self):
         return self._value_dtype
+
+
+class LookupInterface(_Typed):
+    """What every table offers: key_dtype, value_dtype, name, resource_handle, size() and lookup(keys)."""
 
     @property
     def name(self):
@@ -422,18 +426,8 @@ class StaticHashTable(HashTable):
         super().__init__(initializer, default_value, name=name)
 
 
-class TableInitializerBase:
-    def __init__(self, key_dtype, value_dtype):
-        self._key_dtype = dtypes.as_dtype(key_dtype)
-        self._value_dtype = dtypes.as_dtype(value_dtype)
-
-    @property
-    def key_dtype(self):
-        return self._key_dtype
-
-    @property
-    def value_dtype(self):
-        return self._value_dtype
+class TableInitializerBase(_Typed):
+    """What fills a static table: `initialize(table)` gives the op, added to TABLE_INITIALIZERS."""
 
     def _check_table_dtypes(self, table):
         if table.key_dtype != self._key_dtype or table.value_dtype != self._value_dtype:

@@ -93,20 +93,18 @@ class StringLower(_Elementwise):
     """StringLower(input; encoding): ASCII letters lowered, or every letter with encoding 'utf-8'."""
 
     type = "StringLower"
+    case = "lower"
 
     def element(op):
+        change = getattr(str, op.op_def.case)
         if op.attrs["encoding"]:
-            return lambda s: s.decode("utf-8").lower().encode("utf-8")
-        return bytes.lower
+            return lambda s: change(s.decode("utf-8")).encode("utf-8")
+        return getattr(bytes, op.op_def.case)
 
 
-class StringUpper(_Elementwise):
+class StringUpper(StringLower):
     type = "StringUpper"
-
-    def element(op):
-        if op.attrs["encoding"]:
-            return lambda s: s.decode("utf-8").upper().encode("utf-8")
-        return bytes.upper
+    case = "upper"
 
 
 class StringStrip(_Elementwise):
@@ -335,75 +333,65 @@ def _rewriter(rewrite):
     return lambda m: b"".join(p if isinstance(p, bytes) else (m.group(p) or b"") for p in parts)
 
 
-class RegexReplace(OpDef):
-    """RegexReplace(input, pattern, rewrite; replace_global): matches of `pattern` (RE2 syntax, read by Python's
-    `re`, which agrees on the common subset) replaced by `rewrite`; StaticRegexReplace holds both as attributes."""
+class _Regex(OpDef):
+    """A regular-expression op on each string: `matcher(op, regex, rewrite)` gives the function of one string.
+    Patterns are RE2's syntax, read by Python's `re`, which agrees on the common subset. The plain forms take the
+    pattern (and rewrite) as string inputs, the Static forms (`static`) as attributes, as TF's do."""
+
+    gradient = not_differentiable
+    out_dtype = dtypes.string
+    static = False
+
+    def infer(op):
+        if op.op_def.static:
+            _compile(op.attrs["pattern"])
+        return [(static_shape(op.inputs[0]), op.op_def.out_dtype)]
+
+    def kernel(op, ctx):
+        d = op.op_def
+        strings = d.out_dtype == dtypes.string
+        out = (lambda y: y) if strings else ctx.to_device
+
+        def run(x, pattern, rewrite):
+            try:
+                regex = _compile(pattern)
+            except ValueError as e:
+                raise op_error(errors.InvalidArgumentError, op, str(e)) from None
+            return out(_each(d.matcher(op, regex, rewrite), object if strings else bool)(_host_values(x)))
+        if d.static:
+            return lambda x: run(x, op.attrs["pattern"], op.attrs.get("rewrite"))
+        return lambda x, pattern, rewrite=None: run(x, np.asarray(pattern).item(),
+                                                    None if rewrite is None else np.asarray(rewrite).item())
+
+
+class RegexReplace(_Regex):
+    """RegexReplace(input, pattern, rewrite; replace_global): matches replaced by `rewrite` (all, or the first)."""
 
     type = "RegexReplace"
-    gradient = not_differentiable
 
-    def infer(op):
-        return [(static_shape(op.inputs[0]), dtypes.string)]
-
-    def kernel(op, ctx):
-        count = 0 if op.attrs["replace_global"] else 1
-
-        def regex_replace(x, pattern, rewrite):
-            try:
-                regex = _compile(np.asarray(pattern).item())
-            except ValueError as e:
-                raise op_error(errors.InvalidArgumentError, op, str(e)) from None
-            sub = _rewriter(np.asarray(rewrite).item())
-            return _each(lambda s: regex.sub(sub, s, count=count))(_host_values(x))
-        return regex_replace
+    def matcher(op, regex, rewrite):
+        sub, count = _rewriter(rewrite), 0 if op.attrs["replace_global"] else 1
+        return lambda s: regex.sub(sub, s, count=count)
 
 
-class StaticRegexReplace(OpDef):
+class StaticRegexReplace(RegexReplace):
     type = "StaticRegexReplace"
-    gradient = not_differentiable
-
-    def infer(op):
-        _compile(op.attrs["pattern"])
-        return [(static_shape(op.inputs[0]), dtypes.string)]
-
-    def kernel(op, ctx):
-        regex, sub = _compile(op.attrs["pattern"]), _rewriter(op.attrs["rewrite"])
-        count = 0 if op.attrs["replace_global"] else 1
-        return lambda x: _each(lambda s: regex.sub(sub, s, count=count))(_host_values(x))
+    static = True
 
 
-class RegexFullMatch(OpDef):
-    """RegexFullMatch(input, pattern): whether each whole string matches (bool); StaticRegexFullMatch holds the
-    pattern as an attribute."""
+class RegexFullMatch(_Regex):
+    """RegexFullMatch(input, pattern): whether each whole string matches (bool)."""
 
     type = "RegexFullMatch"
-    gradient = not_differentiable
+    out_dtype = dtypes.bool_
 
-    def infer(op):
-        return [(static_shape(op.inputs[0]), dtypes.bool_)]
-
-    def kernel(op, ctx):
-        def regex_full_match(x, pattern):
-            try:
-                regex = _compile(np.asarray(pattern).item())
-            except ValueError as e:
-                raise op_error(errors.InvalidArgumentError, op, str(e)) from None
-            return ctx.to_device(_each(lambda s: regex.fullmatch(s) is not None, bool)(_host_values(x)))
-        return regex_full_match
+    def matcher(op, regex, rewrite):
+        return lambda s: regex.fullmatch(s) is not None
 
 
-class StaticRegexFullMatch(OpDef):
+class StaticRegexFullMatch(RegexFullMatch):
     type = "StaticRegexFullMatch"
-    gradient = not_differentiable
-
-    def infer(op):
-        _compile(op.attrs["pattern"])
-        return [(static_shape(op.inputs[0]), dtypes.bool_)]
-
-    def kernel(op, ctx):
-        regex = _compile(op.attrs["pattern"])
-        match = _each(lambda s: regex.fullmatch(s) is not None, bool)
-        return lambda x: ctx.to_device(match(_host_values(x)))
+    static = True
 
 
 def regex_replace(input, pattern, rewrite, replace_global=True, name=None):
