@@ -823,8 +823,10 @@ class Pack(OpDef):
         return [(s[:a] + (len(op.inputs),) + s[a:], dt)]
 
     def kernel(op, ctx):
-        xp, axis = ctx.xp, op.attrs["axis"]
-        return lambda *xs: xp.stack(xs, axis)
+        axis = op.attrs["axis"]
+        # tf.string tensors stay NumPy arrays on every backend (tf.string_split([line]) packs a string)
+        stack = np.stack if op.outputs[0].dtype.base_dtype == dtypes.string else ctx.xp.stack
+        return lambda *xs: stack(xs, axis)
 
     def gradient(op, dy):
         return unstack(dy, num=len(op.inputs), axis=op.attrs["axis"])
