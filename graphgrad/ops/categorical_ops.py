@@ -50,6 +50,8 @@ def _as_bytes(v):
 def _host_values(x):
     """An input as a host array whose strings are bytes (a fed string array may hold Python str)."""
     x = np.asarray(x)
+    if x.dtype.kind == "O" and set(map(type, x.ravel().tolist())) <= {bytes}:
+        return x  # the usual case, found without a Python loop
     if x.dtype.kind in "OU":
         return np.array([v.encode() if isinstance(v, str) else v for v in x.reshape(-1)], object).reshape(x.shape)
     return x
@@ -69,6 +71,8 @@ class _IdOp(OpDef):
 
         def ids_kernel(*arrays):
             x = _host_values(to_host(arrays[0]))
+            if ignore is None:  # every entry is a value (tf.strings.to_hash_bucket_fast)
+                return to_dev(np.asarray(ids_of(op, x.reshape(-1)), np.int64).reshape(x.shape))
             out = np.full(x.shape, -1, np.int64)
             keep = np.array([v != ignore for v in x.reshape(-1)], bool).reshape(x.shape)
             if keep.any():
@@ -85,6 +89,8 @@ class StringToHashBucketFast(_IdOp):
 
     def ids(op, values):
         n = op.attrs["num_buckets"]
+        if op.inputs[0].dtype.base_dtype == dtypes.string:
+            return np.fromiter(map(_fingerprint, values.tolist()), np.uint64, len(values)) % np.uint64(n)
         return [_fingerprint(_key_bytes(v)) % n for v in values]
 
 

@@ -16,6 +16,7 @@ vocabulary.
 from __future__ import annotations
 
 import collections
+import itertools
 import threading
 
 import numpy as np
@@ -61,7 +62,7 @@ def table_state(ctx, handle_op):
 def _keys(array, dtype):
     """Host keys as the dict keys of a table of `dtype`: bytes for strings, Python ints or floats."""
     if dtype == dtypes.string:
-        return list(_host_values(array).reshape(-1))
+        return _host_values(array).reshape(-1).tolist()
     return np.asarray(array).reshape(-1).tolist()
 
 
@@ -228,7 +229,7 @@ class LookupTableFind(_TableOp):
             flat = _keys(keys, key_dtype)
             get = state.data.get
             default = default.item() if default.ndim == 0 else default
-            values = [get(k, default) for k in flat]
+            values = list(map(get, flat, itertools.repeat(default, len(flat))))
             if value_dtype != dtypes.string:
                 return to_dev(np.array(values, value_dtype.np).reshape(*np.shape(keys), *value_shape))
             out = np.empty((len(flat), *value_shape), object)

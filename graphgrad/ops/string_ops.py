@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 
 import numpy as np
@@ -507,8 +508,13 @@ def _split_v1(s, delimiters, skip_empty):
         return [s[i:i + 1] for i in range(len(s))]
     if not s:
         return []
-    tokens = re.split(b"[" + re.escape(delimiters) + b"]", s)
+    tokens = s.split(delimiters) if len(delimiters) == 1 else _any_of(delimiters).split(s)
     return [t for t in tokens if t] if skip_empty else tokens
+
+
+@functools.lru_cache(maxsize=64)
+def _any_of(delimiters):
+    return re.compile(b"[" + re.escape(delimiters) + b"]")
 
 
 def _split_v2(s, sep, maxsplit):
@@ -555,7 +561,7 @@ class _Split(OpDef):
             tokens = [split(s, sep) for s in x]
             counts = np.array([len(t) for t in tokens], np.int64)
             rows = np.repeat(np.arange(len(tokens), dtype=np.int64), counts)
-            cols = np.concatenate([np.arange(c, dtype=np.int64) for c in counts]) if len(counts) else rows
+            cols = np.arange(len(rows), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
             values = np.empty(int(counts.sum()), object)
             values[:] = [t for ts in tokens for t in ts]
             shape = np.array([len(tokens), counts.max(initial=0)], np.int64)
