@@ -69,17 +69,16 @@ def _keys(array, dtype):
 def _insert(op, state, keys, values, static):
     """Put keys -> values into `state`; a static table refuses a key it holds with another value, as TF's."""
     data = state.data
+    if not static:
+        data.update(zip(keys, values))
+        return
     for k, v in zip(keys, values):
-        old = data.get(k, _MISSING)
-        if static and old is not _MISSING and not np.array_equal(old, v):
+        old = data.setdefault(k, v)
+        if old is not v and not np.array_equal(old, v):
             shown = k.decode("utf-8", "replace") if isinstance(k, bytes) else k
             raise op_error(errors.FailedPreconditionError, op, f"HashTable has different value for same key. "
                                                                f"Key {shown} has {_shown(old)} and trying to add "
                                                                f"value {_shown(v)}")
-        data[k] = v
-
-
-_MISSING = object()
 
 
 def _dims(shape):
@@ -128,7 +127,8 @@ class InitializeTable(_TableOp):
         to_host = ctx.to_host
 
         def initialize(handle, keys, values):
-            keys, values = _keys(to_host(keys), key_dtype), _host_values(to_host(values)).reshape(-1)
+            keys = _keys(to_host(keys), key_dtype)
+            values = _host_values(to_host(values)).reshape(-1).tolist()
             if len(keys) != len(values):
                 raise op_error(errors.InvalidArgumentError, op, f"Expected shape [{len(keys)}] for value, got "
                                                                 f"[{len(values)}]")
@@ -270,7 +270,8 @@ class LookupTableInsert(_TableOp):
             values = values.reshape(-1, *values.shape[values.ndim - value_ndim:])
             state = table_state(ctx, handle_op)
             with state.lock:
-                _insert(op, state, _keys(keys, key_dtype), [np.array(v, copy=True) for v in values], False)
+                _insert(op, state, _keys(keys, key_dtype),
+                        [np.array(v, copy=True) for v in values] if value_ndim else values.tolist(), False)
         return insert
 
 
