@@ -120,3 +120,27 @@ def test_string_ops_on_higher_ranks_and_scalars():
 def test_strings_split_refuses_the_ragged_form_it_cannot_give():
     with pytest.raises(ValueError, match="no RaggedTensor"):
         tf.strings.split(["a b"], result_type="RaggedTensor")
+
+
+def test_monitored_sessions_and_estimators_fill_the_tables_themselves(tmp_path):
+    """As TF's Scaffold: its default local_init_op runs tables_initializer(), so an Estimator's model_fn may
+    look words up in a vocabulary table without running anything itself."""
+    path = tmp_path / "vocab.txt"
+    path.write_text("good\nbad\n")
+
+    def model_fn(features, labels, mode):
+        table = tf.contrib.lookup.index_table_from_file(str(path), num_oov_buckets=1)
+        ids = table.lookup(features["word"])
+        logits = tf.layers.dense(tf.one_hot(ids, 3), 2)
+        if mode == tf.estimator.ModeKeys.PREDICT:
+            return tf.estimator.EstimatorSpec(mode, predictions={"ids": ids})
+        loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+        step = tf.train.GradientDescentOptimizer(0.5).minimize(loss, tf.train.get_or_create_global_step())
+        return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=step)
+
+    words = np.array([b"good", b"bad", b"meh", b"good"], dtype=object)
+    est = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path / "model"))
+    est.train(tf.estimator.inputs.numpy_input_fn({"word": words}, np.array([1, 0, 0, 1]), batch_size=4,
+                                                  shuffle=False, num_epochs=None), steps=3)
+    predicted = est.predict(tf.estimator.inputs.numpy_input_fn({"word": words}, batch_size=4, shuffle=False))
+    assert [p["ids"] for p in predicted] == [0, 1, 2, 0]

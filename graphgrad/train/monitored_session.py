@@ -16,6 +16,7 @@ from .. import logging
 from ..framework import errors
 from ..framework.graph import GraphKeys, get_default_graph
 from ..ops.core import group
+from ..ops.lookup_ops import tables_initializer
 from ..runtime.session import Session
 from ..variables import (
     global_variables,
@@ -131,7 +132,8 @@ class Scaffold:
 
     @staticmethod
     def default_local_init_op():
-        return group(local_variables_initializer())
+        """TF's: the local variables' initializer and the lookup tables' (TABLE_INITIALIZERS)."""
+        return group(local_variables_initializer(), tables_initializer())
 
     init_fn = property(lambda self: self._init_fn)
     init_op = property(lambda self: self._init_op)
