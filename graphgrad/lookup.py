@@ -1,9 +1,10 @@
 """`tf.lookup`: TF 1.15's static tables (`StaticHashTable`, `StaticVocabularyTable`), their initializers and, as
-`tf.lookup.experimental`, `MutableHashTable` (ops/lookup_ops.py; docs/strings.md)."""
+`tf.lookup.experimental`, `MutableHashTable` and `DenseHashTable` (ops/lookup_ops.py; docs/strings.md)."""
 import types as _types
 
 from .ops.lookup_ops import (
     KeyValueTensorInitializer,
+    MutableDenseHashTable,
     MutableHashTable,
     StaticHashTable,
     StaticVocabularyTable,
@@ -11,7 +12,7 @@ from .ops.lookup_ops import (
     TextFileInitializer,
 )
 
-experimental = _types.SimpleNamespace(MutableHashTable=MutableHashTable)
+experimental = _types.SimpleNamespace(MutableHashTable=MutableHashTable, DenseHashTable=MutableDenseHashTable)
 
 __all__ = ["KeyValueTensorInitializer", "StaticHashTable", "StaticVocabularyTable", "TextFileIndex",
            "TextFileInitializer", "experimental"]

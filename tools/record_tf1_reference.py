@@ -2837,5 +2837,23 @@ def strings_codecs(tf, r):
     r["shapes"] = shapes(tf.serialize_tensor(t), tf.parse_tensor(tf.serialize_tensor(t), tf.float32), example)
 
 
+@program
+def lookup_dense(tf, r):
+    table = tf.lookup.experimental.DenseHashTable(tf.int64, tf.int64, default_value=-1, empty_key=0, deleted_key=-1)
+    words = tf.lookup.experimental.DenseHashTable(tf.string, tf.float32, default_value=0.5, empty_key="",
+                                                  deleted_key="<deleted>")
+    with tf.Session() as s:
+        s.run(table.insert(tf.constant([5, 7, 9], tf.int64), tf.constant([50, 70, 90], tf.int64)))
+        s.run(table.remove(tf.constant([7], tf.int64)))
+        r["values"] = s.run([table.lookup(tf.constant([5, 7, 9, 11], tf.int64)), table.size()])
+        s.run(words.insert(tf.constant(["a", "b"]), tf.constant([1.0, 2.0])))
+        r["words"] = s.run([words.lookup(tf.constant(["b", "zz"])), words.size()])
+        r["empty_key"] = r.error(lambda: s.run(table.insert(tf.constant([0], tf.int64), tf.constant([1], tf.int64))),
+                                 "Using the empty_key as a table key is not allowed")
+        r["deleted_key"] = r.error(lambda: s.run(table.lookup(tf.constant([-1], tf.int64))),
+                                   "Using the deleted_key as a table key is not allowed")
+        r["empty_string"] = r.error(lambda: s.run(words.lookup(tf.constant([""]))), "empty_key")
+
+
 if __name__ == "__main__":
     main(sys.argv)

@@ -7,6 +7,7 @@ from ..ops.lookup_ops import (  # noqa: F401
     IdTableWithHashBuckets,
     KeyValueTensorInitializer,
     LookupInterface,
+    MutableDenseHashTable,
     MutableHashTable,
     StrongHashSpec,
     TextFileIdTableInitializer,

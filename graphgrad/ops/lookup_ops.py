@@ -37,7 +37,8 @@ from .sparse_ops import SparseTensor
 
 __all__ = ["HashTable", "StaticHashTable", "KeyValueTensorInitializer", "TextFileInitializer", "TextFileIndex",
            "TextFileIdTableInitializer", "TextFileStringTableInitializer", "IdTableWithHashBuckets",
-           "StaticVocabularyTable", "MutableHashTable", "HasherSpec", "FastHashSpec", "StrongHashSpec",
+           "StaticVocabularyTable", "MutableHashTable", "MutableDenseHashTable", "HasherSpec", "FastHashSpec",
+           "StrongHashSpec",
            "index_table_from_file", "index_table_from_tensor", "index_to_string_table_from_file",
            "index_to_string_table_from_tensor", "tables_initializer", "LookupInterface",
            "InitializableLookupTableBase", "TableInitializerBase"]
@@ -64,6 +65,17 @@ def _keys(array, dtype):
     if dtype == dtypes.string:
         return _host_values(array).reshape(-1).tolist()
     return np.asarray(array).reshape(-1).tolist()
+
+
+def _table_keys(op, handle_op, array, dtype):
+    """The keys of a find, insert or remove; a MutableDenseHashTable refuses its empty and deleted keys."""
+    keys = _keys(array, dtype)
+    reserved = handle_op.attrs.get("reserved")
+    if reserved:
+        for k, what in zip(reserved, ("empty_key", "deleted_key")):
+            if k in keys:
+                raise op_error(errors.InvalidArgumentError, op, f"Using the {what} as a table key is not allowed")
+    return keys
 
 
 def _insert(op, state, keys, values, static):
@@ -104,6 +116,10 @@ class MutableHashTableHandle(ResourceHandle):
 
 class MutableHashTableOfTensorsHandle(ResourceHandle):
     type = "MutableHashTableOfTensorsV2"
+
+
+class MutableDenseHashTableHandle(ResourceHandle):
+    type = "MutableDenseHashTableV2"
 
 
 class _TableOp(OpDef):
@@ -226,7 +242,7 @@ class LookupTableFind(_TableOp):
                 raise op_error(errors.FailedPreconditionError, op, "Table not initialized.")
             keys = to_host(keys)
             default = _host_values(to_host(default))
-            flat = _keys(keys, key_dtype)
+            flat = _table_keys(op, handle_op, keys, key_dtype)
             get = state.data.get
             default = default.item() if default.ndim == 0 else default
             values = list(map(get, flat, itertools.repeat(default, len(flat))))
@@ -270,7 +286,7 @@ class LookupTableInsert(_TableOp):
             values = values.reshape(-1, *values.shape[values.ndim - value_ndim:])
             state = table_state(ctx, handle_op)
             with state.lock:
-                _insert(op, state, _keys(keys, key_dtype),
+                _insert(op, state, _table_keys(op, handle_op, keys, key_dtype),
                         [np.array(v, copy=True) for v in values] if value_ndim else values.tolist(), False)
         return insert
 
@@ -286,7 +302,7 @@ class LookupTableRemove(_TableOp):
         def remove(handle, keys):
             state = table_state(ctx, handle_op)
             with state.lock:
-                for k in _keys(ctx.to_host(keys), key_dtype):
+                for k in _table_keys(op, handle_op, ctx.to_host(keys), key_dtype):
                     state.data.pop(k, None)
         return remove
 
@@ -382,9 +398,9 @@ def _keys_tensor(keys, dtype):
     return keys if hasattr(keys, "dtype") and hasattr(keys, "op") else convert_to_tensor(keys, dtype=dtype)
 
 
-def _handle(op_def, name, key_dtype, value_dtype, mutable, shared_name=None):
+def _handle(op_def, name, key_dtype, value_dtype, mutable, shared_name=None, reserved=None):
     return apply_op(op_def, [], {"key_dtype": key_dtype, "value_dtype": value_dtype, "mutable": mutable,
-                                 "shared_name": shared_name or ""}, name)
+                                 "shared_name": shared_name or "", "reserved": reserved}, name)
 
 
 class InitializableLookupTableBase(LookupInterface):
@@ -621,9 +637,12 @@ class MutableHashTable(LookupInterface):
         super().__init__(key_dtype, value_dtype)
         self._default_value = convert_to_tensor(default_value, dtype=self._value_dtype)
         self._value_shape = tuple(self._default_value.shape.dims_tuple or ())
-        kind = MutableHashTableOfTensorsHandle if self._value_shape else MutableHashTableHandle
-        self._handle = _handle(kind, name, self._key_dtype, self._value_dtype, True)
+        self._handle = self._make_handle(name)
         self._name = self._handle.op.name
+
+    def _make_handle(self, name):
+        kind = MutableHashTableOfTensorsHandle if self._value_shape else MutableHashTableHandle
+        return _handle(kind, name, self._key_dtype, self._value_dtype, True)
 
     @property
     def default_value(self):
@@ -656,6 +675,25 @@ class MutableHashTable(LookupInterface):
             return tuple(apply_op(LookupTableExport, [self._handle],
                                   {"key_dtype": self._key_dtype, "value_dtype": self._value_dtype,
                                    "value_shape": self._value_shape}, "LookupTableExportV2"))
+
+
+class MutableDenseHashTable(MutableHashTable):
+    """`tf.contrib.lookup.MutableDenseHashTable` / `tf.lookup.experimental.DenseHashTable`: a MutableHashTable
+    whose keys may not be `empty_key` or `deleted_key` (TF's open addressing reserves them). `export()` gives the
+    entries, where TF gives its bucket arrays (empty buckets holding `empty_key`)."""
+
+    def __init__(self, key_dtype, value_dtype, default_value, empty_key, deleted_key, initial_num_buckets=None,
+                 name="MutableDenseHashTable", checkpoint=True, experimental_is_anonymous=False):
+        self._reserved = (empty_key, deleted_key)
+        super().__init__(key_dtype, value_dtype, default_value, name=name)
+
+    def _make_handle(self, name):
+        kind = self._key_dtype
+        reserved = tuple(_keys(np.asarray(k, object if kind == dtypes.string else kind.np), kind)[0]
+                         for k in self._reserved)
+        if reserved[0] == reserved[1]:
+            raise ValueError("Empty and deleted keys must differ")
+        return _handle(MutableDenseHashTableHandle, name, kind, self._value_dtype, True, reserved=reserved)
 
 
 # --- the index-table helpers -------------------------------------------------------------------------------------
