@@ -12,6 +12,7 @@ from .ops.string_ops import (
     split,
     strip,
     substr,
+    unsorted_segment_join,
     upper,
 )
 from .ops.string_ops import string_join as join
@@ -20,4 +21,5 @@ from .ops.string_ops import string_to_hash_bucket_fast as to_hash_bucket_fast
 from .ops.string_ops import string_to_hash_bucket_strong as to_hash_bucket_strong
 
 __all__ = ["as_string", "join", "length", "lower", "reduce_join", "regex_full_match", "regex_replace", "split",
-           "strip", "substr", "to_hash_bucket", "to_hash_bucket_fast", "to_hash_bucket_strong", "to_number", "upper"]
+           "strip", "substr", "to_hash_bucket", "to_hash_bucket_fast", "to_hash_bucket_strong", "to_number",
+           "unsorted_segment_join", "upper"]

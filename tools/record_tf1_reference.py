@@ -2855,5 +2855,22 @@ def lookup_dense(tf, r):
         r["empty_string"] = r.error(lambda: s.run(words.lookup(tf.constant([""]))), "empty_key")
 
 
+@program
+def strings_segment_join(tf, r):
+    x = tf.constant(["a", "b", "c", "d", "é"])
+    m = tf.constant([["a", "b"], ["c", "d"], ["e", "f"]])
+    ids = tf.placeholder(tf.int32, [None])
+    joined = tf.strings.unsorted_segment_join(x, [1, 0, 1, 0, 1], 3, separator="+")
+    r["shapes"] = shapes(joined, tf.strings.unsorted_segment_join(m, [0, 0, 1], 2),
+                         tf.strings.unsorted_segment_join(m, ids, 4))
+    with tf.Session() as s:
+        r["values"] = s.run([joined, tf.strings.unsorted_segment_join(m, [0, 0, 1], 2, separator=","),
+                             tf.strings.unsorted_segment_join(m, [[0, 1], [1, 1], [0, 0]], 2)])
+        bad = tf.strings.unsorted_segment_join(m, ids, 2)
+        r["out_of_range"] = r.error(lambda: s.run(bad, {ids: [0, 5, 1]}), "segment_ids are not allowed to exceed "
+                                                                          "num_segments or to have negative values.")
+        r["negative"] = r.error(lambda: s.run(bad, {ids: [0, -1, 1]}), "not allowed to exceed")
+
+
 if __name__ == "__main__":
     main(sys.argv)

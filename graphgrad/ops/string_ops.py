@@ -27,7 +27,8 @@ from .sparse_ops import SparseTensor
 
 __all__ = ["as_string", "decode_base64", "encode_base64", "length", "lower", "upper", "reduce_join",
            "regex_full_match", "regex_replace", "string_join", "string_split", "split", "strip", "substr",
-           "string_to_hash_bucket", "string_to_hash_bucket_fast", "string_to_hash_bucket_strong"]
+           "string_to_hash_bucket", "string_to_hash_bucket_fast", "string_to_hash_bucket_strong",
+           "unsorted_segment_join"]
 
 _M = (1 << 64) - 1
 
@@ -498,6 +499,51 @@ def reduce_join(inputs, axis=None, keep_dims=None, separator="", name=None, redu
     sep = separator.encode() if isinstance(separator, str) else bytes(separator)
     return apply_op(ReduceJoin, [_string_input(inputs, "inputs")], {"axes": axes, "keep_dims": keep,
                                                                     "separator": sep}, name or "ReduceJoin")
+
+
+class UnsortedSegmentJoin(OpDef):
+    """UnsortedSegmentJoin(inputs, segment_ids, num_segments; separator): the strings of each segment joined in
+    the order they come; an id outside [0, num_segments) is InvalidArgumentError."""
+
+    type = "UnsortedSegmentJoin"
+    gradient = not_differentiable
+
+    def infer(op):
+        shape, ids = static_shape(op.inputs[0]), static_shape(op.inputs[1])
+        n = op.inputs[2].op.attrs["value"] if op.inputs[2].op.op_def.is_constant else None
+        if shape is None or ids is None:
+            return [(None, dtypes.string)]
+        return [((None if n is None else int(n), *shape[len(ids):]), dtypes.string)]
+
+    def kernel(op, ctx):
+        sep = op.attrs["separator"]
+
+        def segment_join(x, ids, n):
+            x, ids, n = _host_values(x), np.asarray(ctx.to_host(ids)), int(ctx.to_host(n))
+            if x.shape[:ids.ndim] != ids.shape:
+                raise op_error(errors.InvalidArgumentError, op, "segment_ids.shape = "
+                                                                f"{_dims(ids.shape)} does not prefix input.shape = "
+                                                                f"{_dims(x.shape)}")
+            rows = x.reshape(ids.size, -1)
+            parts = [[[] for _ in range(rows.shape[1])] for _ in range(n)]
+            for i, seg in enumerate(ids.reshape(-1).tolist()):
+                if not 0 <= seg < n:
+                    raise op_error(errors.InvalidArgumentError, op, "segment_ids are not allowed to exceed "
+                                                                    "num_segments or to have negative values.")
+                for j, v in enumerate(rows[i]):
+                    parts[seg][j].append(v)
+            out = np.empty((n, rows.shape[1]), object)
+            out[:] = [[sep.join(p) for p in row] for row in parts] if n else out
+            return out.reshape(n, *x.shape[ids.ndim:])
+        return segment_join
+
+
+def unsorted_segment_join(inputs, segment_ids, num_segments, separator="", name=None):
+    """The strings of `inputs` joined per segment (`segment_ids` a prefix of its shape) into `num_segments` rows."""
+    sep = separator.encode() if isinstance(separator, str) else bytes(separator)
+    return apply_op(UnsortedSegmentJoin, [_string_input(inputs, "inputs"), convert_to_tensor(segment_ids),
+                                          convert_to_tensor(num_segments)], {"separator": sep},
+                    name or "UnsortedSegmentJoin")
 
 
 # --- splitting -------------------------------------------------------------------------------------------------
