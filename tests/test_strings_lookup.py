@@ -144,3 +144,13 @@ def test_monitored_sessions_and_estimators_fill_the_tables_themselves(tmp_path):
                                                   shuffle=False, num_epochs=None), steps=3)
     predicted = est.predict(tf.estimator.inputs.numpy_input_fn({"word": words}, batch_size=4, shuffle=False))
     assert [p["ids"] for p in predicted] == [0, 1, 2, 0]
+
+
+def test_string_ops_run_eagerly_and_tables_say_they_need_graph_mode():
+    from graphgrad.eager import eager_mode
+
+    with eager_mode():
+        assert tf.strings.length(["ab", "é"]).numpy().tolist() == [2, 2]
+        assert tf.string_split(["a b"]).values.numpy().tolist() == [b"a", b"b"]
+        with pytest.raises(RuntimeError, match="graph mode"):
+            tf.contrib.lookup.index_table_from_tensor(["a"])

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..framework import dtypes, errors
 from ..framework.errors import op_error
-from ..framework.graph import GraphKeys, add_to_collection, get_collection, name_scope
+from ..framework.graph import GraphKeys, add_to_collection, get_collection, get_default_graph, name_scope
 from ..framework.op_def import OpDef, not_differentiable, static_shape
 from . import string_ops
 from .arithmetic_ops import add
@@ -399,6 +399,9 @@ def _keys_tensor(keys, dtype):
 
 
 def _handle(op_def, name, key_dtype, value_dtype, mutable, shared_name=None, reserved=None):
+    if get_default_graph()._is_eager:
+        raise RuntimeError("graphgrad's lookup tables live in a Session: build them in graph mode (TF1 programs "
+                           "do); eager execution has no session to hold them")
     return apply_op(op_def, [], {"key_dtype": key_dtype, "value_dtype": value_dtype, "mutable": mutable,
                                  "shared_name": shared_name or "", "reserved": reserved}, name)
 
