@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import tempfile
-import time
 import types
 
 import numpy as np
+
+from .feature_columns import print_alternating
 
 
 def corpus(batch, seed=0):
@@ -72,21 +72,9 @@ def main(argv=None):
     except ImportError:
         print("TensorFlow not installed: graphgrad only")
     for task in ("train step", "strings"):
-        times = {k: [] for k in peers}
-        for fns in peers.values():
-            for _ in range(3):
-                fns[task]()
-        for _ in range(a.rounds):
-            for name, fns in peers.items():
-                t = time.perf_counter()
-                fns[task]()
-                times[name].append(time.perf_counter() - t)
-        print(f"\n{task}\n| peer | ms (median of {a.rounds}, batch {a.batch}) | / graphgrad |\n| --- | --- | --- |")
-        ref = statistics.median(times["graphgrad"])
-        for name, ts in times.items():
-            m = statistics.median(ts)
-            print(f"| {name} | {m * 1e3:.2f} | {m / ref:.2f}x |")
-
+        print(f"\n{task}")
+        print_alternating({name: fns[task] for name, fns in peers.items()}, a.rounds,
+                          f"ms (median of {a.rounds}, batch {a.batch})")
 
 if __name__ == "__main__":
     main()
