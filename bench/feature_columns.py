@@ -75,16 +75,22 @@ def main(argv=None):
         peers["TF compat.v1"] = session_step(tf1, x, y)
     except ImportError:
         print("TensorFlow not installed: graphgrad only")
+    print_alternating(peers, a.rounds, f"ms per step (median of {a.rounds}, batch {a.batch})")
+
+
+def print_alternating(peers, rounds, heading):
+    """Time each peer's step (`{name: fn}`, graphgrad first), rounds alternating after 3 warm-up calls each, and
+    print the medians as a markdown table with ratios to graphgrad."""
     times = {k: [] for k in peers}
     for step in peers.values():
         for _ in range(3):
             step()
-    for _ in range(a.rounds):
+    for _ in range(rounds):
         for name, step in peers.items():
             t = time.perf_counter()
             step()
             times[name].append(time.perf_counter() - t)
-    print(f"| peer | ms per step (median of {a.rounds}, batch {a.batch}) | / graphgrad |\n| --- | --- | --- |")
+    print(f"| peer | {heading} | / graphgrad |\n| --- | --- | --- |")
     ref = statistics.median(times["graphgrad"])
     for name, ts in times.items():
         m = statistics.median(ts)

@@ -21,6 +21,7 @@ from . import (
     keras,  # noqa: E402  (tf.keras: Keras models on graphgrad, docs/keras.md)
     layers,
     logging,
+    lookup,
     losses,
     metrics,
     nn,
@@ -31,6 +32,7 @@ from . import (
     signal,  # noqa: E402  (tf.signal: FFTs, stft, mel filterbanks, MFCCs; docs/signal.md)
     sparse,
     spectral,  # noqa: E402  (tf.spectral: TF 1.x's older name for tf.signal's transforms)
+    strings,
     sysconfig,  # noqa: E402  (tf.sysconfig: graphgrad's directory; it has no headers or library)
     test,
     train,
@@ -87,6 +89,7 @@ from .io.reader_ops import (  # noqa: F401
     TFRecordReader,
     WholeFileReader,
 )
+from .io.string_codec_ops import decode_compressed, decode_json_example, parse_tensor, serialize_tensor  # noqa: F401
 from .jacobians import batch_jacobian, jacobian  # noqa: F401
 from .ops import bitwise_ops as bitwise  # noqa: F401  (tf.bitwise: and, or, xor, invert, shifts)
 from .ops import check_ops as debugging  # noqa: F401  (tf.debugging.assert_*)
@@ -96,7 +99,6 @@ from .ops import math_ops as math  # noqa: F401
 from .ops import operators as _operators  # noqa: F401  (installs Python operators on Tensor/Variable)
 from .ops import set_ops as sets  # noqa: F401  (tf.sets: intersection, union, difference, size)
 from .ops.array_ops import *  # noqa: F401,F403
-from .ops.categorical_ops import tables_initializer  # noqa: F401
 from .ops.check_ops import *  # noqa: F401,F403
 from .ops.clip_ops import *  # noqa: F401,F403
 from .ops.control_flow_ops import *  # noqa: F401,F403
@@ -120,6 +122,7 @@ from .ops.init_ops import *  # noqa: F401,F403
 from .ops.io_ops import write_file  # noqa: F401
 from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.logging_ops import *  # noqa: F401,F403
+from .ops.lookup_ops import tables_initializer  # noqa: F401
 from .ops.manip_ops import batch_to_space_nd, roll, space_to_batch_nd  # noqa: F401
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.matrix_diag_ops import *  # noqa: F401,F403
@@ -143,6 +146,20 @@ from .ops.sequence_ops import reverse_sequence, sequence_mask  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
 from .ops.sparse_ops import SparseTensor, SparseTensorValue, sparse_tensor_to_dense  # noqa: F401
 from .ops.state_ops import assign, assign_add, assign_sub, count_up_to  # noqa: F401
+from .ops.string_ops import (  # noqa: F401  (TF1's top-level names of tf.strings' ops)
+    as_string,
+    decode_base64,
+    encode_base64,
+    reduce_join,
+    regex_replace,
+    string_join,
+    string_split,
+    string_to_hash_bucket,
+    string_to_hash_bucket_fast,
+    string_to_hash_bucket_strong,
+    substr,
+)
+from .ops.string_ops import strip as string_strip  # noqa: F401
 from .ops.tensor_array_ops import TensorArray  # noqa: F401
 from .ops.unique_ops import *  # noqa: F401,F403
 from .ops.while_ops import *  # noqa: F401,F403

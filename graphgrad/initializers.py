@@ -7,7 +7,7 @@ variable-initializing ops of `graphgrad.variables`.
 from __future__ import annotations
 
 from .ops import init_ops as _init_ops
-from .ops.core import no_op as _no_op
+from .ops.lookup_ops import tables_initializer  # noqa: F401  (tf.initializers.tables_initializer)
 from .variables import global_variables_initializer as _global_init
 from .variables import local_variables_initializer as _local_init
 from .variables import variables_initializer as _variables_init
@@ -43,11 +43,6 @@ def local_variables():
 def variables(var_list, name="init"):
     """The op initializing the variables in `var_list`."""
     return _variables_init(var_list, name=name)
-
-
-def tables_initializer(name="init_all_tables"):
-    """graphgrad has no lookup tables: a NoOp, so programs that run it work unchanged."""
-    return _no_op(name=name)
 
 
 __all__ = ["zeros", "ones", "constant", "random_uniform", "random_normal", "truncated_normal",

@@ -2919,5 +2919,296 @@ def main(argv):
     print(f"wrote {os.path.relpath(REFERENCE)} ({os.path.getsize(REFERENCE)} bytes, {len(PROGRAMS)} programs)")
 
 
+# --- strings and lookup tables ------------------------------------------------------------------------------
+
+_WORDS = ["hello world", " two  spaces ", "", "héllo wörld", "a,b,,c,", "tab\tsep\nline"]
+
+
+@program
+def strings_elementwise(tf, r):
+    x = tf.placeholder(tf.string, [None])
+    n = tf.placeholder(tf.float32, [None])
+    i = tf.placeholder(tf.int64, [None])
+    r["shapes"] = shapes(tf.strings.length(x), tf.strings.upper(x), tf.strings.strip(x), tf.as_string(n),
+                         tf.regex_replace(x, "o", "0"), tf.strings.regex_full_match(x, "h.*"),
+                         tf.substr(x, 0, 2), tf.encode_base64(x), tf.string_to_hash_bucket_fast(x, 5))
+    feed = {x: _WORDS, n: [1.5, -0.25, 1e10, 3.0], i: [0, -7, 12345678901]}
+    with tf.Session() as s:
+        r["length"] = s.run([tf.strings.length(x), tf.strings.length(x, unit="UTF8_CHAR")], feed)
+        r["case"] = s.run([tf.strings.upper(x), tf.strings.lower(tf.strings.upper(x)),
+                           tf.strings.upper(x, encoding="utf-8")], feed)
+        r["strip"] = s.run([tf.strings.strip(x), tf.string_strip(x)], feed)
+        r["as_string"] = s.run([tf.as_string(n), tf.as_string(n, precision=2), tf.as_string(n, scientific=True),
+                                tf.as_string(n, shortest=True), tf.as_string(i), tf.as_string(i, width=5, fill="0"),
+                                tf.as_string(tf.constant([True, False])), tf.as_string(n, width=12)], feed)
+        r["as_string_bad"] = r.error(lambda: s.run(tf.as_string(n, scientific=True, shortest=True), feed),
+                                     "Cannot select both scientific and shortest notation")
+        r["regex"] = s.run([tf.regex_replace(x, "o", "0"), tf.regex_replace(x, "l+", "L", replace_global=False),
+                            tf.regex_replace(x, r"(\w+) (\w+)", r"\2 \1"), tf.strings.regex_replace(x, "^", ">"),
+                            tf.strings.regex_full_match(x, "h.*"), tf.strings.regex_full_match(x, "")], feed)
+        p = tf.placeholder(tf.string, [])
+        r["regex_dynamic"] = s.run([tf.regex_replace(x, p, "_"), tf.strings.regex_full_match(x, p)],
+                                   {**feed, p: "[aeiou]"})
+        r["base64"] = s.run([tf.encode_base64(x), tf.encode_base64(x, pad=True),
+                             tf.decode_base64(tf.encode_base64(x)), tf.decode_base64(tf.encode_base64(x, pad=True))],
+                            feed)
+        r["base64_bad"] = r.error(lambda: s.run(tf.decode_base64(tf.constant(["ab+/"]))), "Invalid character")
+        r["to_number"] = s.run([tf.strings.to_number(tf.constant(["1.5", "-3"])),
+                                tf.strings.to_number(tf.constant(["7", "-3"]), tf.int64)])
+
+
+@program
+def strings_substr(tf, r):
+    x = tf.placeholder(tf.string, [None])
+    feed = {x: ["hello", "héllo", "ab"]}
+    with tf.Session() as s:
+        r["bytes"] = s.run([tf.substr(x, 0, 3), tf.substr(x, 1, 10), tf.substr(x, 2, 0), tf.substr(x, -2, 2),
+                            tf.strings.substr(x, [0, 1, 1], [1, 2, 3])], feed)
+        r["chars"] = s.run([tf.strings.substr(x, 0, 2, unit="UTF8_CHAR"),
+                            tf.strings.substr(x, 1, 3, unit="UTF8_CHAR")], feed)
+        r["out_of_range"] = r.error(lambda: s.run(tf.substr(x, 3, 1), feed),
+                                    "pos 3 out of range for string b'ab' at index 2")
+        r["negative_out_of_range"] = r.error(lambda: s.run(tf.substr(x, -3, 1), feed), "pos -3 out of range")
+        r["scalar"] = s.run(tf.substr("hello", 1, 2))
+    r["shape"] = shapes(tf.substr(x, 0, 1), tf.substr(["abc", "de"], [0, 1], [1, 1]))
+    r["pos_rank"] = r.error(lambda: tf.substr("abc", [0, 1], 1), "Shape must be rank 0 but is rank 1")
+
+
+@program
+def strings_split_join(tf, r):
+    x = tf.placeholder(tf.string, [None])
+    feed = {x: _WORDS}
+    sp = tf.string_split(x)
+    r["sparse_shapes"] = shapes(sp.indices, sp.values, sp.dense_shape)
+    with tf.Session() as s:
+        r["split"] = list(s.run(sp, feed))
+        r["split_chars"] = list(s.run(tf.string_split(x, ", "), feed))
+        r["split_keep_empty"] = list(s.run(tf.string_split(x, ",", skip_empty=False), feed))
+        r["split_bytes"] = list(s.run(tf.string_split(tf.constant(["ab", "", "é"]), ""), feed))
+        r["split_v2"] = list(s.run(tf.strings.split(x), feed))
+        r["split_v2_sep"] = list(s.run(tf.strings.split(x, sep=","), feed))
+        r["split_v2_max"] = list(s.run(tf.strings.split(x, sep=",", maxsplit=1), feed))
+        r["split_v2_ws_max"] = list(s.run(tf.strings.split(x, maxsplit=1), feed))
+        r["join"] = s.run([tf.string_join([x, x], "-"), tf.string_join([x, "!"]), tf.strings.join(["a", "b"], "/")],
+                          feed)
+        m = tf.constant([["a", "b", "c"], ["d", "", "f"]])
+        r["reduce_join"] = s.run([tf.reduce_join(m), tf.reduce_join(m, 0), tf.reduce_join(m, 1, separator="."),
+                                  tf.reduce_join(m, -1, keep_dims=True),
+                                  tf.strings.reduce_join(m, [0, 1], separator="|"),
+                                  tf.strings.reduce_join(m, axis=1, keepdims=True)])
+        r["join_mismatch"] = r.error(lambda: s.run(tf.string_join([x, tf.constant(["a", "b"])]), feed),
+                                     "Input shapes do not match: [6] vs. [2]")
+    r["reduce_shapes"] = shapes(tf.reduce_join(tf.constant([["a"]]), 1), tf.reduce_join(x, 0, keep_dims=True),
+                                tf.string_join([x, "b"]))
+    r["split_rank"] = r.error(lambda: tf.string_split(tf.constant([["a"]])), "must be rank 1")
+
+
+@program
+def strings_hash_buckets(tf, r):
+    words = ["", "a", "hello", "héllo", "the quick brown fox", "x" * 17, "y" * 40, "z" * 70, "0123456789" * 13]
+    x = tf.constant(words)
+    with tf.Session() as s:
+        r["fast"] = s.run([tf.string_to_hash_bucket_fast(x, 1000), tf.strings.to_hash_bucket_fast(x, 7)])
+        r["strong"] = s.run([tf.string_to_hash_bucket_strong(x, 1000, [1, 2]),
+                             tf.strings.to_hash_bucket_strong(x, 97, [0xDECAFCAFFE, 12345678901234567])])
+        r["legacy"] = s.run([tf.string_to_hash_bucket(x, 1000), tf.strings.to_hash_bucket(x, 13)])
+    r["dtypes"] = shapes(tf.string_to_hash_bucket_fast(x, 3), tf.string_to_hash_bucket_strong(x, 3, [1, 2]))
+
+
+def _lookup_module(tf):
+    """`tf.contrib.lookup` in graphgrad; TF 2.21 has no contrib, but its lookup_ops module holds the same names."""
+    if tf.__name__.startswith("graphgrad"):
+        return tf.contrib.lookup
+    from tensorflow.python.ops import lookup_ops
+
+    return lookup_ops
+
+
+def _vocab_file(folder, name, text):
+    path = os.path.join(folder, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+@program
+def lookup_tables(tf, r):
+    lookup = _lookup_module(tf)
+    keys = tf.placeholder(tf.string, [None])
+    table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(["a", "b", "é"], [1, 2, 3],
+                                                                          value_dtype=tf.int64), -1)
+    found = table.lookup(keys)
+    r["found"] = shapes(found)
+    contrib = lookup.HashTable(lookup.KeyValueTensorInitializer(["x", "y"], [0.5, 1.5]), 0.0)
+    ids = lookup.index_table_from_tensor(["the", "cat", "sat"])
+    oov = lookup.index_table_from_tensor(tf.constant(["the", "cat", "sat"]), num_oov_buckets=3)
+    strong = lookup.index_table_from_tensor(["the", "cat"], num_oov_buckets=5,
+                                            hasher_spec=lookup.StrongHashSpec([7, 11]))
+    ints = lookup.index_table_from_tensor([10, 20, 30], num_oov_buckets=2, dtype=tf.int64)
+    words = lookup.index_to_string_table_from_tensor(["the", "cat", "sat"])
+    vocab = tf.lookup.StaticVocabularyTable(tf.lookup.KeyValueTensorInitializer(["the", "cat"], [0, 1],
+                                                                                value_dtype=tf.int64), 4)
+    r["collection"] = len(tf.get_collection(tf.GraphKeys.TABLE_INITIALIZERS))
+    r["init_type"] = [tf.tables_initializer().type, tf.tables_initializer().name,
+                      tf.initializers.tables_initializer().type]
+    feed = {keys: ["a", "é", "zz", ""]}
+    sentence = tf.constant(["the", "dog", "sat", "", "cat", "mat"])
+    with tf.Session() as s:
+        r["before_init"] = r.error(lambda: s.run(found, feed), "Table not initialized.")
+        s.run(tf.tables_initializer())
+        r["values"] = s.run([found, table.size(), contrib.lookup(tf.constant(["y", "q"])), contrib.size()], feed)
+        r["default"] = s.run(table.default_value)
+        r["ids"] = s.run([ids.lookup(sentence), oov.lookup(sentence), strong.lookup(sentence), oov.size(),
+                          ints.lookup(tf.constant([20, 99, 10, -1], tf.int64)),
+                          words.lookup(tf.constant([2, 0, 7, -1], tf.int64)), vocab.lookup(sentence), vocab.size()])
+        sp = tf.string_split(tf.constant(["the cat sat", "a dog"]))
+        r["sparse"] = list(s.run(oov.lookup(sp)))
+        r["again"] = r.error(lambda: s.run(tf.tables_initializer()))
+    r["bad_keys"] = r.error(lambda: table.lookup(tf.constant([1, 2])), "<dtype: 'string'>")
+    r["bad_oov"] = r.error(lambda: lookup.index_table_from_tensor(["a"], num_oov_buckets=-1),
+                           "must be greater or equal than 0, got -1")
+    r["vocab_no_oov"] = r.error(lambda: tf.lookup.StaticVocabularyTable(
+        tf.lookup.KeyValueTensorInitializer(["a"], [0], value_dtype=tf.int64), 0), "must be > 0; use StaticHashTable")
+    dup = lookup.index_table_from_tensor(["a", "b", "a"])
+    with tf.Session() as s:
+        r["duplicate"] = r.error(lambda: s.run(dup.initializer), "HashTable has different value for same key. "
+                                 "Key a has 0 and trying to add value 2")
+
+
+@program
+def lookup_text_files(tf, r):
+    lookup = _lookup_module(tf)
+    folder = tempfile.mkdtemp()
+    path = _vocab_file(folder, "vocab.txt", "the\ncat\nsat\nhéllo\n")
+    cols = _vocab_file(folder, "cols.txt", "7\tseven\tx\n3\tthree\ty\n")
+    table = lookup.index_table_from_file(path)
+    short = lookup.index_table_from_file(path, vocab_size=2, default_value=-5)
+    oov = lookup.index_table_from_file(path, num_oov_buckets=2)
+    back = lookup.index_to_string_table_from_file(path, default_value="<unk>")
+    by_col = lookup.HashTable(lookup.TextFileInitializer(cols, tf.int64, 0, tf.string, 1, delimiter="\t"), "none")
+    whole = tf.lookup.StaticHashTable(tf.lookup.TextFileInitializer(
+        path, tf.string, tf.lookup.TextFileIndex.WHOLE_LINE, tf.int64, tf.lookup.TextFileIndex.LINE_NUMBER), -1)
+    words = tf.constant(["cat", "héllo", "dog", "the", ""])
+    with tf.Session() as s:
+        s.run(tf.tables_initializer())
+        r["values"] = s.run([table.lookup(words), short.lookup(words), oov.lookup(words), table.size(),
+                             short.size(), back.lookup(tf.constant([0, 3, 4], tf.int64)),
+                             by_col.lookup(tf.constant([3, 7, 5], tf.int64)), whole.lookup(words)])
+    tf.reset_default_graph()
+    too_big = lookup.index_table_from_file(path, vocab_size=9)
+    missing = lookup.index_table_from_file(os.path.join(folder, "nope.txt; No such file or directory"))
+    empty_line = lookup.index_table_from_file(_vocab_file(folder, "empty.txt", "a\n\nb\n"))
+    few_cols = lookup.HashTable(lookup.TextFileInitializer(cols, tf.int64, 0, tf.string, 5), "none")
+    bad_int = lookup.HashTable(lookup.TextFileInitializer(cols, tf.int64, 1, tf.string, 0), "none")
+    with tf.Session() as s:
+        r["too_big"] = r.error(lambda: s.run(too_big.initializer), "Invalid vocab_size in", "expected 9 but got 4")
+        r["missing"] = r.error(lambda: s.run(missing.initializer), "nope.txt; No such file or directory")
+        r["empty_line"] = r.error(lambda: s.run(empty_line.initializer), "empty line found at position 3.")
+        r["few_cols"] = r.error(lambda: s.run(few_cols.initializer), "Invalid number of columns in",
+                                "line 0 (7\tseven\tx) : expected at least 6 got 3")
+        r["bad_int"] = r.error(lambda: s.run(bad_int.initializer), "Field seven in line 0 is not a valid int64.")
+    r["no_file"] = r.error(lambda: lookup.index_table_from_file(""), "must be specified and must not be empty")
+
+
+@program
+def lookup_mutable(tf, r):
+    table = tf.lookup.experimental.MutableHashTable(tf.string, tf.int64, -1)
+    vec = tf.lookup.experimental.MutableHashTable(tf.int64, tf.float32, [0.0, 0.0])
+    insert = table.insert(tf.constant(["a", "b", "c"]), tf.constant([1, 2, 3], tf.int64))
+    keys = tf.constant(["b", "z", "a"])
+    with tf.Session() as s:
+        r["empty"] = s.run([table.lookup(keys), table.size()])
+        s.run(insert)
+        s.run(table.insert(tf.constant(["a"]), tf.constant([10], tf.int64)))
+        r["after"] = s.run([table.lookup(keys), table.size()])
+        s.run(table.remove(tf.constant(["b", "nope"])))
+        k, v = s.run(table.export())
+        r["export"] = sorted(zip(k.tolist(), v.tolist()))
+        r["size"] = s.run(table.size())
+        s.run(vec.insert(tf.constant([5, 6], tf.int64), tf.constant([[1.0, 2.0], [3.0, 4.0]])))
+        r["vectors"] = s.run(vec.lookup(tf.constant([6, 9], tf.int64)))
+        r["bad_values"] = r.error(lambda: s.run(vec.insert(tf.constant([5], tf.int64), tf.constant([[1.0]]))),
+                                  "Expected shape [1,2] for value, got [1,1]")
+    r["shapes"] = shapes(table.lookup(keys), vec.lookup(tf.constant([1], tf.int64)), *table.export())
+
+
+@program
+def lookup_in_dataset(tf, r):
+    lookup = _lookup_module(tf)
+    table = lookup.index_table_from_tensor(["the", "cat", "sat"], num_oov_buckets=1)
+    lines = tf.data.Dataset.from_tensor_slices(["the cat sat", "the dog", "sat"])
+    ds = lines.map(lambda line: table.lookup(tf.string_split([line]).values))
+    it = ds.make_initializable_iterator()
+    nxt = it.get_next()
+    with tf.Session() as s:
+        s.run([tf.tables_initializer(), it.initializer])
+        r["ids"] = [s.run(nxt) for _ in range(3)]
+        r["end"] = r.error(lambda: s.run(nxt))
+
+
+@program
+def strings_codecs(tf, r):
+    import gzip
+    import zlib
+
+    raw = tf.placeholder(tf.string, [None])
+    packed = [zlib.compress(b"hello hello hello"), zlib.compress(b"")]
+    t = tf.constant([[1.5, -2.0], [0.0, 3.25]])
+    words = tf.constant([["a", "bé"], ["", "c"]])
+    json = tf.constant(['{"features": {"feature": {"x": {"int64List": {"value": ["7", "-1"]}}, '
+                        '"s": {"bytesList": {"value": ["aGk="]}}}}}'])
+    example = tf.decode_json_example(json)
+    parsed = tf.parse_example(example, {"x": tf.FixedLenFeature([2], tf.int64),
+                                        "s": tf.FixedLenFeature([], tf.string)})
+    with tf.Session() as s:
+        r["zlib"] = s.run(tf.io.decode_compressed(raw, "ZLIB"), {raw: packed})
+        r["gzip"] = s.run(tf.io.decode_compressed(raw, compression_type="GZIP"), {raw: [gzip.compress(b"xyz")]})
+        r["none"] = s.run(tf.io.decode_compressed(raw), {raw: [b"as is"]})
+        r["bad_zlib"] = r.error(lambda: s.run(tf.io.decode_compressed(raw, "ZLIB"), {raw: [b"nope"]}))
+        r["roundtrip"] = s.run([tf.parse_tensor(tf.serialize_tensor(t), tf.float32),
+                                tf.io.parse_tensor(tf.io.serialize_tensor(words), tf.string),
+                                tf.parse_tensor(tf.serialize_tensor(tf.constant(7, tf.int64)), tf.int64)])
+        r["serialized_float"] = s.run(tf.serialize_tensor(tf.constant([1.0, 2.0])))
+        r["parse_wrong_type"] = r.error(lambda: s.run(tf.parse_tensor(tf.serialize_tensor(t), tf.int32)),
+                                        "Type mismatch between parsed tensor (float) and dtype (int32)")
+        r["json"] = s.run(parsed)
+    r["shapes"] = shapes(tf.serialize_tensor(t), tf.parse_tensor(tf.serialize_tensor(t), tf.float32), example)
+
+
+@program
+def lookup_dense(tf, r):
+    table = tf.lookup.experimental.DenseHashTable(tf.int64, tf.int64, default_value=-1, empty_key=0, deleted_key=-1)
+    words = tf.lookup.experimental.DenseHashTable(tf.string, tf.float32, default_value=0.5, empty_key="",
+                                                  deleted_key="<deleted>")
+    with tf.Session() as s:
+        s.run(table.insert(tf.constant([5, 7, 9], tf.int64), tf.constant([50, 70, 90], tf.int64)))
+        s.run(table.remove(tf.constant([7], tf.int64)))
+        r["values"] = s.run([table.lookup(tf.constant([5, 7, 9, 11], tf.int64)), table.size()])
+        s.run(words.insert(tf.constant(["a", "b"]), tf.constant([1.0, 2.0])))
+        r["words"] = s.run([words.lookup(tf.constant(["b", "zz"])), words.size()])
+        r["empty_key"] = r.error(lambda: s.run(table.insert(tf.constant([0], tf.int64), tf.constant([1], tf.int64))),
+                                 "Using the empty_key as a table key is not allowed")
+        r["deleted_key"] = r.error(lambda: s.run(table.lookup(tf.constant([-1], tf.int64))),
+                                   "Using the deleted_key as a table key is not allowed")
+        r["empty_string"] = r.error(lambda: s.run(words.lookup(tf.constant([""]))), "empty_key")
+
+
+@program
+def strings_segment_join(tf, r):
+    x = tf.constant(["a", "b", "c", "d", "é"])
+    m = tf.constant([["a", "b"], ["c", "d"], ["e", "f"]])
+    ids = tf.placeholder(tf.int32, [None])
+    joined = tf.strings.unsorted_segment_join(x, [1, 0, 1, 0, 1], 3, separator="+")
+    r["shapes"] = shapes(joined, tf.strings.unsorted_segment_join(m, [0, 0, 1], 2),
+                         tf.strings.unsorted_segment_join(m, ids, 4))
+    with tf.Session() as s:
+        r["values"] = s.run([joined, tf.strings.unsorted_segment_join(m, [0, 0, 1], 2, separator=","),
+                             tf.strings.unsorted_segment_join(m, [[0, 1], [1, 1], [0, 0]], 2)])
+        bad = tf.strings.unsorted_segment_join(m, ids, 2)
+        r["out_of_range"] = r.error(lambda: s.run(bad, {ids: [0, 5, 1]}), "segment_ids are not allowed to exceed "
+                                                                          "num_segments or to have negative values.")
+        r["negative"] = r.error(lambda: s.run(bad, {ids: [0, -1, 1]}), "not allowed to exceed")
+
+
 if __name__ == "__main__":
     main(sys.argv)

@@ -1,17 +1,19 @@
 """`tf.contrib`: the parts of TF1's contrib that classic programs import — `tf.contrib.layers` (slim's layers,
 initializers, regularizers, `optimize_loss`), `tf.contrib.framework` (`arg_scope`, variable helpers),
 `tf.contrib.eager` (`tfe`: `implicit_gradients`, `Iterator`, ...), `tf.contrib.rnn` (the cells and `static_rnn`),
-`tf.contrib.seq2seq.sequence_loss`, `tf.contrib.summary` (summaries that write themselves, as eager programs use
+`tf.contrib.seq2seq.sequence_loss`,
+`tf.contrib.lookup` (TF1's tables), `tf.contrib.summary` (summaries that write themselves, as eager programs use
 them), `tf.contrib.tensorboard.plugins.projector` (the embedding projector's config), `tf.contrib.losses` and
 `tf.contrib.metrics` (the first losses and streaming metrics, predictions first) and `tf.contrib.slim` (TF-Slim:
 all of these in one namespace, with `slim.learning`, `slim.evaluation` and `slim.nets`),
-`tf.contrib.tensor_forest` (random forests grown online, and their estimators) and `tf.contrib.distributions`
-(`tf.distributions`' classes under contrib's name). The rest of TF1's contrib is not here."""
+`tf.contrib.tensor_forest` (random forests grown online, and their estimators), `tf.contrib.distributions`
+(`tf.distributions`' classes under contrib's name) and `tf.contrib.lookup` (`tf.lookup`'s tables). The rest of TF1's contrib is not here."""
 from . import (  # noqa: F401
     distributions,
     eager,
     framework,
     layers,
+    lookup,
     losses,
     metrics,
     rnn,
@@ -22,5 +24,5 @@ from . import (  # noqa: F401
     tensorboard,
 )
 
-__all__ = ["distributions", "eager", "framework", "layers", "losses", "metrics", "rnn", "seq2seq", "slim", "summary",
+__all__ = ["distributions", "eager", "framework", "layers", "lookup", "losses", "metrics", "rnn", "seq2seq", "slim", "summary",
            "tensor_forest", "tensorboard"]

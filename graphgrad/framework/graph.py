@@ -40,6 +40,7 @@ class GraphKeys:
     RESOURCES = "resources"
     LOCAL_RESOURCES = "local_resources"
     SAVEABLE_OBJECTS = "saveable_objects"
+    TABLE_INITIALIZERS = "table_initializer"
 
 
 class Tensor:

@@ -4,6 +4,7 @@ from .. import gfile  # noqa: F401  (tf.io.gfile)
 from ..ops.image_codec_ops import *  # noqa: F403  (tf.io.decode_png, ...: the same ops as tf.image's)
 from ..ops.image_codec_ops import __all__ as _codecs
 from ..ops.io_ops import write_file
+from ..ops.string_ops import decode_base64, encode_base64
 from .decode_ops import decode_csv, decode_raw, matching_files, read_file
 from .parsing_ops import (
     FixedLenFeature,
@@ -13,9 +14,11 @@ from .parsing_ops import (
     parse_single_example,
     parse_single_sequence_example,
 )
+from .string_codec_ops import decode_compressed, decode_json_example, parse_tensor, serialize_tensor
 from .tfrecord import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
 
-__all__ = ["decode_csv", "decode_raw", "matching_files", "read_file",
+__all__ = ["decode_csv", "decode_raw", "matching_files", "read_file", "decode_compressed", "decode_json_example",
+           "parse_tensor", "serialize_tensor", "decode_base64", "encode_base64",
            "FixedLenFeature", "FixedLenSequenceFeature", "TFRecordCompressionType", "TFRecordOptions",
            "TFRecordWriter", "VarLenFeature", "parse_example", "parse_single_example", "parse_single_sequence_example",
            "tf_record_iterator", "write_file", *_codecs]

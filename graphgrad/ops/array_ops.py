@@ -827,7 +827,8 @@ class Pack(OpDef):
 
     def kernel(op, ctx):
         axis = op.attrs["axis"]
-        stack = np.stack if op.outputs[0].dtype.base_dtype == dtypes.string else ctx.xp.stack  # (as ConcatV2)
+        # tf.string tensors stay NumPy arrays on every backend (tf.string_split([line]) packs a string)
+        stack = np.stack if op.outputs[0].dtype.base_dtype == dtypes.string else ctx.xp.stack
         return lambda *xs: stack(xs, axis)
 
     def gradient(op, dy):

@@ -15,10 +15,10 @@ import numpy as np
 
 from ..framework import dtypes
 from ..framework.op_def import OpDef, not_differentiable, static_shape
-from .core import apply_op, convert_to_tensor, no_op
+from .core import apply_op, convert_to_tensor
 from .fingerprint import fingerprint64, fingerprint_cat64
 
-__all__ = ["string_to_hash_bucket_fast", "lookup_ids", "bucketize", "cross_hashed", "tables_initializer"]
+__all__ = ["string_to_hash_bucket_fast", "lookup_ids", "bucketize", "cross_hashed"]
 
 _DEFAULT_CROSS_KEY = 0xDECAFCAFFE  # TF's SparseCrossHashed default hash_key
 
@@ -50,6 +50,8 @@ def _as_bytes(v):
 def _host_values(x):
     """An input as a host array whose strings are bytes (a fed string array may hold Python str)."""
     x = np.asarray(x)
+    if x.dtype.kind == "O" and set(map(type, x.ravel().tolist())) <= {bytes}:
+        return x  # the usual case, found without a Python loop
     if x.dtype.kind in "OU":
         return np.array([v.encode() if isinstance(v, str) else v for v in x.reshape(-1)], object).reshape(x.shape)
     return x
@@ -69,6 +71,8 @@ class _IdOp(OpDef):
 
         def ids_kernel(*arrays):
             x = _host_values(to_host(arrays[0]))
+            if ignore is None:  # every entry is a value (tf.strings.to_hash_bucket_fast)
+                return to_dev(np.asarray(ids_of(op, x.reshape(-1)), np.int64).reshape(x.shape))
             out = np.full(x.shape, -1, np.int64)
             keep = np.array([v != ignore for v in x.reshape(-1)], bool).reshape(x.shape)
             if keep.any():
@@ -85,14 +89,17 @@ class StringToHashBucketFast(_IdOp):
 
     def ids(op, values):
         n = op.attrs["num_buckets"]
+        if op.inputs[0].dtype.base_dtype == dtypes.string:
+            return np.fromiter(map(_fingerprint, values.tolist()), np.uint64, len(values)) % np.uint64(n)
         return [_fingerprint(_key_bytes(v)) % n for v in values]
 
 
 class LookupIds(_IdOp):
-    """A vocabulary's index of each value (TF's index table `LookupTableFindV2`): out-of-vocabulary values get
-    `default_value`, or with `num_oov_buckets` the bucket vocabulary size + Fingerprint64 % num_oov_buckets."""
+    """A vocabulary's index of each value, the vocabulary held in the op (what TF's feature columns do with an
+    index table, ops/lookup_ops.py, and `where`): out-of-vocabulary values get `default_value`, or with
+    `num_oov_buckets` the bucket vocabulary size + Fingerprint64 % num_oov_buckets."""
 
-    type = "LookupTableFindV2"
+    type = "LookupIds"
 
     def ids(op, values):
         index = _index(tuple(_as_bytes(v) for v in op.attrs["vocabulary"]))
@@ -190,8 +197,3 @@ def cross_hashed(inputs, num_buckets, hash_key=None, dense=None, name=None):
                      else int(hash_key), "dense": tuple(bool(d) for d in dense or [False] * len(inputs))},
                     name or "SparseCrossHashed")
 
-
-def tables_initializer(name="init_all_tables"):
-    """`tf.tables_initializer()`: a NoOp here, since graphgrad's vocabulary lookups hold their table in the op
-    (TF fills a hash table when the session runs this)."""
-    return no_op(name=name)

@@ -17,6 +17,7 @@ from ..framework import errors
 from ..framework.graph import GraphKeys, get_default_graph
 from ..ops.array_ops import concat
 from ..ops.core import group
+from ..ops.lookup_ops import tables_initializer
 from ..python.ops import resources
 from ..runtime.session import Session
 from ..variables import (
@@ -134,8 +135,9 @@ class Scaffold:
 
     @staticmethod
     def default_local_init_op():
-        return group(local_variables_initializer(),
-                     resources.initialize_resources(resources.local_resources()))
+        """TF's: the local variables', the local resources' and the lookup tables' (TABLE_INITIALIZERS) initializers."""
+        return group(local_variables_initializer(), resources.initialize_resources(resources.local_resources()),
+                     tables_initializer())
 
     init_fn = property(lambda self: self._init_fn)
     init_op = property(lambda self: self._init_op)
