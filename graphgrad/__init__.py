@@ -24,6 +24,7 @@ from . import (
     nn,
     python_io,
     random,
+    raw_ops,  # noqa: E402  (tf.raw_ops: the clustering kernels by their TF op names)
     regularizers,
     sparse,
     test,
@@ -140,7 +141,9 @@ from .ops.matrix_ops import (  # noqa: F401
 from .ops.nd_ops import depth_to_space, eye, gather_nd, scatter_nd, space_to_depth  # noqa: F401
 from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue  # noqa: F401
 from .ops.random_ops import *  # noqa: F401,F403
+from .ops.scatter_ops import scatter_add, scatter_sub, scatter_update  # noqa: F401
 from .ops.script_ops import numpy_function, py_func  # noqa: F401
+from .ops.segment_ops import unsorted_segment_sum  # noqa: F401
 from .ops.sequence_ops import reverse_sequence, sequence_mask  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
 from .ops.sparse_ops import SparseTensor, SparseTensorValue, sparse_tensor_to_dense  # noqa: F401

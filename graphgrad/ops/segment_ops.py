@@ -1,0 +1,80 @@
+"""`tf.unsorted_segment_sum`: rows of `data` added up by segment id, as k-means sums the points of each cluster.
+Negative ids are dropped and ids >= num_segments are an InvalidArgumentError, as in TF; the gradient gathers the
+output's gradient back to each row (zero for dropped rows), so it differentiates to any order."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..framework import dtypes
+from ..framework.errors import InvalidArgumentError, op_error
+from ..framework.graph import name_scope
+from ..framework.op_def import OpDef, static_shape
+from .arithmetic_ops import maximum
+from .array_ops import concat, gather, get_static_value, ones, rank, reshape, shape
+from .cast_ops import cast
+from .comparison_ops import greater_equal
+from .core import apply_op, convert_to_tensor
+
+__all__ = ["unsorted_segment_sum"]
+
+
+class UnsortedSegmentSum(OpDef):
+    """out[s] = sum of data[i] over the rows i (of segment_ids' shape) with segment_ids[i] == s."""
+
+    type = "UnsortedSegmentSum"
+    allocates = True
+
+    def infer(op):
+        data, ids, num = op.inputs
+        for t, what in ((ids, "segment_ids"), (num, "num_segments")):
+            if not t.dtype.base_dtype.is_integer:
+                raise TypeError(f"Value passed to parameter '{what}' has DataType {t.dtype.base_dtype.name} not in "
+                                "list of allowed values: int32, int64")
+        ds, ids_s = static_shape(data), static_shape(ids)
+        if ds is not None and ids_s is not None:
+            if len(ids_s) > len(ds) or any(a is not None and b is not None and a != b for a, b in zip(ds, ids_s)):
+                raise ValueError(f"Dimensions must be equal, but are {list(ds)} and {list(ids_s)} for "
+                                 f"'{op.name}' (op: '{op.type}') with input shapes: {data.shape}, {ids.shape}, "
+                                 f"{num.shape}.")
+        n = get_static_value(num)
+        head = (int(n),) if n is not None else (None,)
+        return [(None if ds is None or ids_s is None else head + tuple(ds[len(ids_s):]), data.dtype.base_dtype)]
+
+    def kernel(op, ctx):
+        xp, to_host = ctx.xp, ctx.to_host
+
+        def segment_sum(data, ids, num):
+            n, host_ids = int(to_host(num)), np.asarray(to_host(ids))
+            bad = host_ids >= n
+            if bad.any():
+                i = tuple(int(j) for j in np.argwhere(bad)[0])
+                pos = ",".join(str(j) for j in i)
+                raise op_error(InvalidArgumentError, op, f"segment_ids[{pos}] = {int(host_ids[i])} is out of range "
+                               f"[0, {n})")
+            out = xp.zeros((n,) + data.shape[ids.ndim:], data.dtype)
+            keep = host_ids >= 0
+            if keep.all():
+                xp.add.at(out, ids.reshape(-1), data.reshape((-1,) + data.shape[ids.ndim:]))
+            else:
+                k = ctx.to_device(keep)
+                xp.add.at(out, ids[k], data[k])
+            return out
+        return segment_sum
+
+    def gradient(op, dy):
+        ids = op.inputs[1]
+        zero = convert_to_tensor(0, dtype=ids.dtype.base_dtype)
+        rows = gather(dy, maximum(ids, zero))
+        keep = greater_equal(ids, zero)
+        keep = reshape(keep, concat([shape(ids), ones(rank(rows) - rank(ids), dtypes.int32)], 0))
+        keep = cast(keep, rows.dtype.base_dtype)
+        return [rows * keep, None, None]
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
+    """A tensor of `num_segments` rows: row s sums the rows of `data` whose segment id is s."""
+    with name_scope(name, "UnsortedSegmentSum", [data, segment_ids, num_segments]) as scope:
+        d = convert_to_tensor(data, name="data")
+        i = convert_to_tensor(segment_ids, name="segment_ids")
+        n = convert_to_tensor(num_segments, name="num_segments")
+        return apply_op(UnsortedSegmentSum, [d, i, n], None, scope)
