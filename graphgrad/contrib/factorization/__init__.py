@@ -1,0 +1,14 @@
+"""`tf.contrib.factorization`: TF 1.15's k-means (`KMeans`, the graph; `KMeansClustering`, the estimator) and
+Gaussian mixtures (`GMM`, `gmm_ops.gmm`), on graphgrad's ops (docs/factorization.md)."""
+from . import clustering_ops
+from .clustering_ops import (
+    COSINE_DISTANCE,
+    KMC2_INIT,
+    KMEANS_PLUS_PLUS_INIT,
+    RANDOM_INIT,
+    SQUARED_EUCLIDEAN_DISTANCE,
+    KMeans,
+)
+
+__all__ = ["KMeans", "clustering_ops", "COSINE_DISTANCE", "SQUARED_EUCLIDEAN_DISTANCE", "RANDOM_INIT",
+           "KMEANS_PLUS_PLUS_INIT", "KMC2_INIT"]
