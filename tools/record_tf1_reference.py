@@ -2575,7 +2575,8 @@ def clustering_kernels(tf, r):
         r["pp_rows"] = [[int(np.flatnonzero((points == row).all(1))[0]) for row in s.run(v)] for v in pp.values()]
         r["chains"] = s.run(chains)
         r["pp_too_many"] = r.error(lambda: s.run(raw.KmeansPlusPlusInitialization(
-            points=points, num_to_sample=41, seed=0, num_retries_per_sample=0)), "Expected num_to_sample <= points.rows()")
+            points=points, num_to_sample=41, seed=0, num_retries_per_sample=0)),
+            "Expected num_to_sample <= points.rows()")
         r["nn_not_matrix"] = r.error(lambda: s.run(raw.NearestNeighbors(points=points[0], centers=centers, k=1)),
                                      "should be a matrix")
         r["nn_dims"] = r.error(lambda: s.run(raw.NearestNeighbors(points=points[:, :2], centers=centers, k=1)),

@@ -6,8 +6,7 @@ them), `tf.contrib.tensorboard.plugins.projector` (the embedding projector's con
 `tf.contrib.metrics` (the first losses and streaming metrics, predictions first) and `tf.contrib.slim` (TF-Slim:
 all of these in one namespace, with `slim.learning`, `slim.evaluation` and `slim.nets`) and
 `tf.contrib.factorization` (k-means and Gaussian mixtures). The rest of TF1's contrib is not here."""
-from . import (  # noqa: F401
-    eager, factorization, framework, layers, losses, metrics, rnn, seq2seq, slim, summary, tensorboard)
+from . import eager, factorization, framework, layers, losses, metrics, rnn, seq2seq, slim, summary, tensorboard  # noqa: F401
 
 __all__ = ["eager", "factorization", "framework", "layers", "losses", "metrics", "rnn", "seq2seq", "slim", "summary",
            "tensorboard"]

@@ -24,6 +24,6 @@ from .warm_starting import WarmStartSettings
 
 __all__ = ["Estimator", "DNNClassifier", "DNNRegressor", "LinearClassifier", "LinearRegressor",
            "DNNLinearCombinedClassifier", "DNNLinearCombinedRegressor", "EstimatorSpec", "ModeKeys", "RunConfig",
-           "WarmStartSettings", "inputs", "export", "experimental", "Exporter", "FinalExporter", "LatestExporter", "TrainSpec",
-           "EvalSpec", "train_and_evaluate",
+           "WarmStartSettings", "inputs", "export", "experimental", "Exporter", "FinalExporter", "LatestExporter",
+           "TrainSpec", "EvalSpec", "train_and_evaluate",
            *_session_run_hook.__all__, *_hooks.__all__]

@@ -66,7 +66,7 @@ class UnsortedSegmentSum(OpDef):
         zero = convert_to_tensor(0, dtype=ids.dtype.base_dtype)
         rows = gather(dy, maximum(ids, zero))
         keep = greater_equal(ids, zero)
-        keep = reshape(keep, concat([shape(ids), ones(rank(rows) - rank(ids), dtypes.int32)], 0))
+        keep = reshape(keep, concat([shape(ids), ones(reshape(rank(rows) - rank(ids), [1]), dtypes.int32)], 0))
         keep = cast(keep, rows.dtype.base_dtype)
         return [rows * keep, None, None]
 

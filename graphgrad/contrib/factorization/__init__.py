@@ -11,5 +11,5 @@ from .clustering_ops import (
 )
 from .kmeans import KMeansClustering
 
-__all__ = ["KMeans", "KMeansClustering", "clustering_ops", "kmeans", "COSINE_DISTANCE", "SQUARED_EUCLIDEAN_DISTANCE", "RANDOM_INIT",
-           "KMEANS_PLUS_PLUS_INIT", "KMC2_INIT"]
+__all__ = ["KMeans", "KMeansClustering", "clustering_ops", "kmeans", "COSINE_DISTANCE", "SQUARED_EUCLIDEAN_DISTANCE",
+           "RANDOM_INIT", "KMEANS_PLUS_PLUS_INIT", "KMC2_INIT"]

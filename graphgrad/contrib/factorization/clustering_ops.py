@@ -119,7 +119,9 @@ class KMeans:
             num_clusters = convert_to_tensor(self._num_clusters)
         else:
             initial_clusters = convert_to_tensor(self._initial_clusters)
-            num_clusters = array_ops.shape(initial_clusters)[0]
+            rows = initial_clusters.shape.dims_tuple
+            # a static count where the centres' shape gives one (TF infers it from the shape's slice)
+            num_clusters = rows[0] if rows and rows[0] is not None else array_ops.shape(initial_clusters)[0]
         centers_var, initialized, total_counts, centers_updated, update_in_steps = \
             self._create_variables(num_clusters)
         init_op = _InitializeClustersOpFactory(
