@@ -298,3 +298,66 @@ def test_a_tutorial_kmeans_program_runs_on_the_stand_in_mnist(tmp_path):
     assert (name, result) == ("kmeans", "runs"), open(tmp_path / "out" / "kmeans.log").read()
     words = last.split()
     assert words[1] == "20" and float(words[3]) < 0.5 and float(words[5]) > 0.4  # ten digits: chance is 0.1
+
+
+# --- Gaussian mixtures -----------------------------------------------------------------------------------------
+
+def _numpy_em_step(x, means, covs, alpha, full):
+    """One EM step of TF's GmmAlgorithm in NumPy (float64): densities with covariances + 1e-3 (again), M step
+    E_w[x xᵀ] − μ μᵀ + 1e-3·I with the new means."""
+    k, d = len(means), x.shape[1]
+    logp = np.empty((len(x), k))
+    for j in range(k):
+        c = covs[j] + 1e-3 * np.eye(d) if full else np.diag(covs[j] + 1e-3)
+        diff = x - means[j]
+        logp[:, j] = -0.5 * (np.einsum("ni,ij,nj->n", diff, np.linalg.inv(c), diff) + d * np.log(2 * np.pi)
+                             + np.linalg.slogdet(c)[1]) + np.log(alpha[j])
+    prior = np.logaddexp.reduce(logp, axis=1, keepdims=True)
+    w = np.exp(logp - prior)
+    nk = w.sum(0)
+    new_means = (w.T @ x) / nk[:, None]
+    new_covs = np.stack([(w[:, j, None] * x).T @ x / nk[j] - np.outer(new_means[j], new_means[j]) + 1e-3 * np.eye(d)
+                         for j in range(k)])
+    return new_means, new_covs if full else np.stack([np.diag(c) for c in new_covs]), nk / nk.sum(), w.argmax(1)
+
+
+@pytest.mark.parametrize("cov", ["full", "diag"])
+def test_gmm_em_step_matches_numpy(cov):
+    from graphgrad.contrib.factorization import gmm_ops
+
+    data = np.concatenate([RNG.normal([0, 0], 0.5, (30, 2)), RNG.normal([3, 2], [0.6, 0.3], (30, 2))])
+    start = np.array([[0.5, 0.5], [2.0, 2.0]])
+    loss, scores, assignments, train, init, initialized = gmm_ops.gmm(
+        tf.constant(data.astype(np.float32)), start, 2, 0, covariance_type=cov)
+    g = tf.get_default_graph()
+    means, covs, alphas = (g.get_tensor_by_name(f"{n}:0") for n in ("clusters", "clusters_covs", "alphas"))
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        s.run(init)
+        assert s.run(initialized)
+        sample_cov = np.cov(data.T) + 1e-3 * np.eye(2)
+        np.testing.assert_allclose(s.run(covs)[0], sample_cov if cov == "full" else np.diag(sample_cov), rtol=1e-4)
+        m, c, a = np.squeeze(s.run(means), 1).astype(np.float64), s.run(covs).astype(np.float64), s.run(alphas)
+        want = _numpy_em_step(data, m, c, a, cov == "full")
+        np.testing.assert_array_equal(s.run(assignments[0][0]), want[3])
+        s.run(train)
+        np.testing.assert_allclose(np.squeeze(s.run(means), 1), want[0], rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(s.run(covs), want[1], rtol=1e-3, atol=1e-5)
+        np.testing.assert_allclose(s.run(alphas), want[2], rtol=1e-4)
+        s.run(init)  # initialized: nothing changes
+        np.testing.assert_allclose(np.squeeze(s.run(means), 1), want[0], rtol=1e-4, atol=1e-5)
+
+
+def test_gmm_estimator_finds_the_blobs(tmp_path):
+    from graphgrad.contrib.factorization import GMM
+
+    gmm = GMM(3, model_dir=str(tmp_path), initial_clusters=CENTERS + 0.3, covariance_type="diag")
+    gmm.train(_input_fn, steps=10)
+    np.testing.assert_allclose(_sorted(gmm.clusters()), _sorted(CENTERS), atol=0.1)
+    np.testing.assert_allclose(gmm.weights(), [1 / 3] * 3, atol=0.01)
+    assert gmm.covariances().shape == (3, 2) and (gmm.covariances() < 0.05).all()
+    idx = np.array(list(gmm.predict_assignments(_one_pass)))
+    assert all(len(set(idx[i * 40:(i + 1) * 40])) == 1 for i in range(3)) and len(set(idx)) == 3
+    assert np.isfinite(gmm.score(_input_fn, steps=1))
+    with pytest.raises(Exception, match="Invalid covariance type"):
+        GMM(3, covariance_type="spherical").train(_input_fn, steps=1)
