@@ -9,6 +9,7 @@ from ..framework.errors import InvalidArgumentError, op_error
 from ..framework.graph import name_scope
 from ..framework.op_def import not_differentiable, static_shape
 from .core import apply_op, convert_to_tensor
+from .segment_ops import add_rows
 from .state_ops import MutatingOp, _ref_of
 
 __all__ = ["scatter_add", "scatter_sub", "scatter_update"]
@@ -53,9 +54,9 @@ class ScatterAdd(MutatingOp):
                                f"[0, {cur.shape[0]})")
             rows, vals = indices.reshape(-1), updates.reshape((-1,) + cur.shape[1:])
             if kind == "ScatterAdd":
-                xp.add.at(cur, rows, vals)
+                add_rows(xp, cur, rows, vals)
             elif kind == "ScatterSub":
-                xp.subtract.at(cur, rows, vals)
+                add_rows(xp, cur, rows, -vals)
             else:
                 cur[rows] = vals
             return cur

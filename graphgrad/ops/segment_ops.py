@@ -18,6 +18,18 @@ from .core import apply_op, convert_to_tensor
 __all__ = ["unsorted_segment_sum"]
 
 
+def add_rows(xp, out, ids, rows):
+    """out[ids[i]] += rows[i] for every i, duplicates adding up: sorted runs summed by `add.reduceat`, many times
+    faster than `add.at` on rows of many columns (k-means sums 784-wide points per cluster)."""
+    if len(ids) == 0:
+        return
+    order = xp.argsort(ids, kind="stable")
+    ids, rows = ids[order], rows[order]
+    starts = xp.concatenate([xp.zeros(1, dtype=bool), ids[1:] != ids[:-1]]).nonzero()[0]
+    starts = xp.concatenate([xp.zeros(1, dtype=starts.dtype), starts])
+    out[ids[starts]] += xp.add.reduceat(rows, starts, axis=0)
+
+
 class UnsortedSegmentSum(OpDef):
     """out[s] = sum of data[i] over the rows i (of segment_ids' shape) with segment_ids[i] == s."""
 
@@ -51,13 +63,14 @@ class UnsortedSegmentSum(OpDef):
                 pos = ",".join(str(j) for j in i)
                 raise op_error(InvalidArgumentError, op, f"segment_ids[{pos}] = {int(host_ids[i])} is out of range "
                                f"[0, {n})")
-            out = xp.zeros((n,) + data.shape[ids.ndim:], data.dtype)
-            keep = host_ids >= 0
-            if keep.all():
-                xp.add.at(out, ids.reshape(-1), data.reshape((-1,) + data.shape[ids.ndim:]))
-            else:
+            rows = data.reshape((-1,) + data.shape[ids.ndim:])
+            flat = ids.reshape(-1)
+            keep = host_ids.reshape(-1) >= 0
+            if not keep.all():
                 k = ctx.to_device(keep)
-                xp.add.at(out, ids[k], data[k])
+                rows, flat = rows[k], flat[k]
+            out = xp.zeros((n,) + rows.shape[1:], data.dtype)
+            add_rows(xp, out, flat, rows)
             return out
         return segment_sum
 
