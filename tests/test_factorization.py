@@ -258,7 +258,7 @@ import tensorflow as tf
 from tensorflow.contrib.factorization import KMeans
 from tensorflow.examples.tutorials.mnist import input_data
 
-mnist = input_data.read_data_sets("/tmp/data/", one_hot=True)
+mnist = input_data.read_data_sets("MNIST_data/", one_hot=True)  # the tutorial says /tmp/data/: shared between runs
 num_steps = 50
 k = 25
 X = tf.placeholder(tf.float32, shape=[None, 784])
