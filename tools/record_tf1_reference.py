@@ -2887,6 +2887,49 @@ def sets(tf, r):
                    r.error(lambda: tf.sets.set_union(a, tf.constant([[1]], tf.int64)), "Types don't match")]
 
 
+@program
+def clustering_kernels(tf, r):
+    """The k-means kernels as `tf.raw_ops` (TF1's gen_clustering_ops): nearest centres with their squared
+    distances, k-means++ and k-MC2 picks for fixed seeds (TF's Philox stream), their errors; and the ops k-means
+    builds on: unsorted_segment_sum, scatter_add."""
+    rng = np.random.RandomState(0)
+    points = rng.uniform(-1, 1, (40, 3)).astype(np.float32)
+    centers = rng.uniform(-1, 1, (5, 3)).astype(np.float32)
+    raw = tf.raw_ops
+    near = {k: raw.NearestNeighbors(points=points, centers=centers, k=k) for k in (1, 3, 9)}
+    r["nn_shapes"] = shapes(*near[1])
+    pp = {(n, seed, retries): raw.KmeansPlusPlusInitialization(
+        points=points, num_to_sample=n, seed=seed, num_retries_per_sample=retries)
+        for n, seed, retries in ((1, 0, 0), (4, 0, 0), (4, 7, 2), (6, 123, -1), (40, 5, 1))}
+    r["pp_shape"] = shapes(pp[1, 0, 0])
+    dist = rng.uniform(0, 1, 30).astype(np.float32)
+    dist[20:] *= 0.01  # small last candidates: where a chain ends depends on its draws
+    chains = [raw.KMC2ChainInitialization(distances=dist, seed=seed) for seed in (0, 1, 42, 2**40, 7, 99)]
+    r["chain_shape"] = shapes(chains[0])
+    with tf.Session() as s:
+        r["nn"] = s.run(near[1])
+        r["nn_k3"] = s.run(near[3])
+        r["nn_k9"] = s.run(near[9])
+        r["pp_rows"] = [[int(np.flatnonzero((points == row).all(1))[0]) for row in s.run(v)] for v in pp.values()]
+        r["chains"] = s.run(chains)
+        r["pp_too_many"] = r.error(lambda: s.run(raw.KmeansPlusPlusInitialization(
+            points=points, num_to_sample=41, seed=0, num_retries_per_sample=0)),
+            "Expected num_to_sample <= points.rows()")
+        r["nn_not_matrix"] = r.error(lambda: s.run(raw.NearestNeighbors(points=points[0], centers=centers, k=1)),
+                                     "should be a matrix")
+        r["nn_dims"] = r.error(lambda: s.run(raw.NearestNeighbors(points=points[:, :2], centers=centers, k=1)),
+                               "Expected point_dimensions == center_dimensions")
+        r["chain_empty"] = r.error(lambda: s.run(raw.KMC2ChainInitialization(
+            distances=np.zeros(0, np.float32), seed=0)), "Expected distances_tensor.size() > 0.")
+        seg = tf.unsorted_segment_sum(points[:6], [0, 2, -1, 2, 1, 0], 4)
+        r["segment_sum"] = [shapes(seg), s.run(seg)]
+        r["segment_range"] = r.error(lambda: s.run(tf.unsorted_segment_sum(points[:2], [0, 4], 4)), "out of range")
+        v = tf.Variable(np.zeros((4, 3), np.float32), name="v")
+        up = tf.scatter_add(v, [3, 0, 3], points[:3])
+        s.run(v.initializer)
+        r["scatter_add"] = [up.op.type, shapes(up), s.run(up), s.run(v)]
+
+
 def main(argv):
     if "--graphgrad" in argv:
         import graphgrad as tf

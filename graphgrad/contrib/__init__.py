@@ -6,11 +6,13 @@ initializers, regularizers, `optimize_loss`), `tf.contrib.framework` (`arg_scope
 them), `tf.contrib.tensorboard.plugins.projector` (the embedding projector's config), `tf.contrib.losses` and
 `tf.contrib.metrics` (the first losses and streaming metrics, predictions first) and `tf.contrib.slim` (TF-Slim:
 all of these in one namespace, with `slim.learning`, `slim.evaluation` and `slim.nets`),
-`tf.contrib.tensor_forest` (random forests grown online, and their estimators) and `tf.contrib.distributions`
-(`tf.distributions`' classes under contrib's name). The rest of TF1's contrib is not here."""
+`tf.contrib.tensor_forest` (random forests grown online, and their estimators), `tf.contrib.distributions`
+(`tf.distributions`' classes under contrib's name) and `tf.contrib.factorization` (k-means and Gaussian
+mixtures). The rest of TF1's contrib is not here."""
 from . import (  # noqa: F401
     distributions,
     eager,
+    factorization,
     framework,
     layers,
     lookup,
@@ -24,5 +26,5 @@ from . import (  # noqa: F401
     tensorboard,
 )
 
-__all__ = ["distributions", "eager", "framework", "layers", "lookup", "losses", "metrics", "rnn", "seq2seq", "slim",
+__all__ = ["distributions", "eager", "factorization", "framework", "layers", "lookup", "losses", "metrics", "rnn", "seq2seq", "slim",
            "summary", "tensor_forest", "tensorboard"]

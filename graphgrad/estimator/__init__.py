@@ -6,7 +6,7 @@ from ..train import hooks as _hooks
 from ..train import session_run_hook as _session_run_hook
 from ..train.hooks import *  # noqa: F401,F403
 from ..train.session_run_hook import *  # noqa: F401,F403
-from . import export, inputs
+from . import experimental, export, inputs
 from .canned import (
                      DNNClassifier,
                      DNNLinearCombinedClassifier,
@@ -24,6 +24,6 @@ from .warm_starting import WarmStartSettings
 
 __all__ = ["Estimator", "DNNClassifier", "DNNRegressor", "LinearClassifier", "LinearRegressor",
            "DNNLinearCombinedClassifier", "DNNLinearCombinedRegressor", "EstimatorSpec", "ModeKeys", "RunConfig",
-           "WarmStartSettings", "inputs", "export", "Exporter", "FinalExporter", "LatestExporter", "TrainSpec",
-           "EvalSpec", "train_and_evaluate",
+           "WarmStartSettings", "inputs", "export", "experimental", "Exporter", "FinalExporter", "LatestExporter",
+           "TrainSpec", "EvalSpec", "train_and_evaluate",
            *_session_run_hook.__all__, *_hooks.__all__]
