@@ -26,5 +26,5 @@ from . import (  # noqa: F401
     tensorboard,
 )
 
-__all__ = ["distributions", "eager", "factorization", "framework", "layers", "lookup", "losses", "metrics", "rnn", "seq2seq", "slim",
-           "summary", "tensor_forest", "tensorboard"]
+__all__ = ["distributions", "eager", "factorization", "framework", "layers", "lookup", "losses", "metrics", "rnn",
+           "seq2seq", "slim", "summary", "tensor_forest", "tensorboard"]
