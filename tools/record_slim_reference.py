@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 
@@ -151,6 +152,239 @@ def tiny_resnet_values(tf, slim, folder):
                 out[key]["first_moving_mean"] = s.run(means[0]).tolist()
                 out[key]["shapes"] = {k: _shape(t) for k, t in end_points.items()}
     return out
+
+
+# --- Inception and MobileNet -----------------------------------------------------------------------------------
+# Inception v1-v3 are in the tf-slim package; Inception v4, Inception-ResNet v2 and MobileNet v1 only in the
+# TensorFlow models repository's research/slim, whose nets/*.py are loaded from a git snapshot of it under TF:
+# SLIM_MODELS_GIT names the git directory (default: a mirror of a copy of research/slim), its HEAD is read.
+
+SLIM_MODELS_GIT = os.environ.get("SLIM_MODELS_GIT", "/work/.mirror/lizhaoliu-Lec+slim/repo/.git")
+TRANSFER_CHECKPOINT = os.path.join(os.path.dirname(REFERENCE), "data", "slim_mobilenet", "model.ckpt")
+
+
+def _models_module(name):
+    """research/slim's nets/<name>.py as a module, its `tf.contrib.slim` replaced by the tf-slim package."""
+    import subprocess
+    import types
+
+    if "nets" not in sys.modules:
+        sys.modules["nets"] = types.ModuleType("nets")
+        sys.modules["nets"].__path__ = []
+    full = "nets." + name
+    if full not in sys.modules:
+        src = subprocess.run(["git", "--git-dir", SLIM_MODELS_GIT, "show", f"HEAD:nets/{name}.py"], check=True,
+                             capture_output=True, text=True).stdout
+        for old, new in (("import tensorflow.contrib.slim as slim", "import tf_slim as slim"),
+                         ("import tensorflow as tf", "import tensorflow.compat.v1 as tf\nimport tf_slim"),
+                         ("tf.contrib.slim", "tf_slim"), ("tf.contrib.layers", "tf_slim")):
+            src = src.replace(old, new)
+        for dependency in re.findall(r"^from nets import (\w+)", src, re.M):
+            _models_module(dependency)
+        module = types.ModuleType(full)
+        sys.modules[full] = module
+        exec(compile(src, f"research/slim/nets/{name}.py", "exec"), module.__dict__)
+        setattr(sys.modules["nets"], name, module)
+    return sys.modules[full]
+
+
+def _net_module(tf, slim, name):
+    from importlib import import_module
+
+    if tf.__name__.startswith("graphgrad") or name in ("inception_v1", "inception_v2", "inception_v3"):
+        return import_module(f"{slim.__name__}.nets.{name}")
+    return _models_module(name)
+
+
+def _digest(items):
+    """A list too long to record: its length, a SHA-256 of its lines, its first and last entries."""
+    import hashlib
+
+    lines = [json.dumps(i) for i in items]
+    return [len(lines), hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16], items[:2], items[-2:]]
+
+
+def _sample(a):
+    """A recorded stand-in for an array: its shape, mean magnitude, sum, and 12 spread-out entries in units of
+    that mean magnitude (so that entries which cancel out to nearly nothing compare at the array's scale)."""
+    a = np.asarray(a, np.float64)
+    flat = a.ravel()
+    scale = float(np.abs(flat).mean()) or 1.0
+    return {"shape": list(a.shape), "mean_abs": scale, "sum": float(flat.sum()),
+            "some": (flat[:: max(1, flat.size // 12)][:12] / scale).tolist()}
+
+
+_INCEPTION_GRAPHS = [  # (module, net, arg scope, image size, extra arguments)
+    ("inception_v1", "inception_v1", "inception_v1_arg_scope", 224, {}),
+    ("inception_v2", "inception_v2", "inception_v2_arg_scope", 224, {}),
+    ("inception_v3", "inception_v3", "inception_v3_arg_scope", 299, {}),
+    ("inception_v4", "inception_v4", "inception_v4_arg_scope", 299, {}),
+    ("inception_resnet_v2", "inception_resnet_v2", "inception_resnet_v2_arg_scope", 299, {}),
+    ("mobilenet_v1", "mobilenet_v1", "mobilenet_v1_arg_scope", 224, {}),
+    ("mobilenet_v1", "mobilenet_v1", "mobilenet_v1_arg_scope", 128, {"depth_multiplier": 0.25}),
+]
+
+
+@program
+def inception_graphs(tf, slim, folder):
+    """Inception v1-v4, Inception-ResNet v2 and MobileNet v1 at their image sizes, in their arg scopes: logits,
+    end points, a digest of the variables (names, shapes), regularization losses, update ops, moving_vars."""
+    out = {}
+    for module, fn, scope_fn, size, kwargs in _INCEPTION_GRAPHS:
+        nets = _net_module(tf, slim, module)
+        with tf.Graph().as_default():
+            x = tf.placeholder(tf.float32, [None, size, size, 3], name="images")
+            with slim.arg_scope(getattr(nets, scope_fn)()):
+                logits, end_points = getattr(nets, fn)(x, num_classes=7, **kwargs)
+            out[f"{fn}_{size}"] = {
+                "logits": [logits.name, _shape(logits)], "end_points": _end_points(end_points),
+                "variables": _digest(_variables(tf)),
+                "regularization": len(tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)),
+                "updates": len(tf.get_collection(tf.GraphKeys.UPDATE_OPS)),
+                "moving_vars": len(tf.get_collection("moving_vars")),
+                "trainable": len(tf.trainable_variables())}
+    return out
+
+
+@program
+def inception_variants(tf, slim, folder):
+    """final_endpoint, depth_multiplier / min_depth, small inputs, no logits (features), global pooling,
+    output_stride, explicit padding, and the errors."""
+    out = {}
+    cases = [
+        ("inception_v1", "inception_v1_base", 96, {"final_endpoint": "Mixed_4c"}),
+        ("inception_v2", "inception_v2_base", 96, {"final_endpoint": "Mixed_4a", "depth_multiplier": 0.5}),
+        ("inception_v2", "inception_v2", 64, {"num_classes": 3, "depth_multiplier": 0.25, "min_depth": 8}),
+        ("inception_v3", "inception_v3_base", 75, {"depth_multiplier": 0.5}),
+        ("inception_v3", "inception_v3", 75, {"num_classes": 3, "create_aux_logits": False,
+                                              "depth_multiplier": 0.1, "min_depth": 8}),
+        ("inception_v4", "inception_v4_base", 75, {"final_endpoint": "Mixed_6a"}),
+        ("inception_v4", "inception_v4", 75, {"num_classes": None}),
+        ("inception_resnet_v2", "inception_resnet_v2_base", 75, {"final_endpoint": "PreAuxLogits",
+                                                                 "output_stride": 8, "align_feature_maps": True}),
+        ("inception_resnet_v2", "inception_resnet_v2", 75, {"num_classes": 0}),
+        ("mobilenet_v1", "mobilenet_v1_base", 96, {"output_stride": 8, "final_endpoint": "Conv2d_9_depthwise"}),
+        ("mobilenet_v1", "mobilenet_v1_base", 96, {"use_explicit_padding": True, "depth_multiplier": 0.5}),
+        ("mobilenet_v1", "mobilenet_v1", 100, {"num_classes": None, "global_pool": True}),
+        ("mobilenet_v1", "mobilenet_v1", 100, {"num_classes": 4, "global_pool": True, "spatial_squeeze": False}),
+    ]
+    for i, (module, fn, size, kwargs) in enumerate(cases):
+        nets = _net_module(tf, slim, module)
+        with tf.Graph().as_default():
+            x = tf.placeholder(tf.float32, [2, size, size, 3])
+            net, end_points = getattr(nets, fn)(x, **kwargs)
+            out[f"{i:02d}_{fn}"] = {"net": [net.name, _shape(net)], "end_points": _end_points(end_points),
+                                    "variables": _digest(_variables(tf))}
+    errors = [("inception_v3", "inception_v3_base", {"depth_multiplier": 0}),
+              ("inception_v1", "inception_v1_base", {"final_endpoint": "Mixed_9z"}),
+              ("inception_v2", "inception_v2_base", {"final_endpoint": "Mixed_9z"}),
+              ("inception_v4", "inception_v4_base", {"final_endpoint": "Mixed_9z"}),
+              ("inception_resnet_v2", "inception_resnet_v2_base", {"output_stride": 4}),
+              ("inception_resnet_v2", "inception_resnet_v2_base", {"output_stride": 8}),
+              ("mobilenet_v1", "mobilenet_v1_base", {"output_stride": 4}),
+              ("mobilenet_v1", "mobilenet_v1_base", {"final_endpoint": "Conv2d_99"})]
+    for module, fn, kwargs in errors:
+        nets = _net_module(tf, slim, module)
+        with tf.Graph().as_default():
+            try:
+                getattr(nets, fn)(tf.placeholder(tf.float32, [1, 75, 75, 3]), **kwargs)
+                out.setdefault("errors", []).append(None)
+            except ValueError as e:
+                out.setdefault("errors", []).append([type(e).__name__, str(e)])
+    return out
+
+
+_VALUE_CASES = [  # (module, net, arg scope, image size, extra arguments, end points to record)
+    ("inception_v1", "inception_v1_base", "inception_v1_arg_scope", 48, {"final_endpoint": "Mixed_3c"},
+     ["Conv2d_1a_7x7", "Mixed_3b", "Mixed_3c"]),
+    ("inception_v4", "inception_v4_base", "inception_v4_arg_scope", 75, {"final_endpoint": "Mixed_5b"},
+     ["Mixed_4a", "Mixed_5a", "Mixed_5b"]),
+    ("inception_resnet_v2", "inception_resnet_v2_base", "inception_resnet_v2_arg_scope", 75,
+     {"final_endpoint": "Mixed_5b"}, ["Conv2d_4a_3x3", "Mixed_5b"]),
+]
+
+
+@program
+def inception_values(tf, slim, folder):
+    """Inception trunks with fixed weights, batch norm on batch statistics: the output and end points. (A
+    gradient of the squared output is left out: through batch norm it nearly cancels, so float32 rounding
+    decides it.)"""
+    x_value = np.random.default_rng(11).standard_normal((2, 150, 150, 3)).astype(np.float32)
+    out = {}
+    for module, fn, scope_fn, size, kwargs, points in _VALUE_CASES:
+        nets = _net_module(tf, slim, module)
+        with tf.Graph().as_default():
+            x = tf.constant(x_value[:, :size, :size])
+            with slim.arg_scope(getattr(nets, scope_fn)()):
+                net, end_points = getattr(nets, fn)(x, **kwargs)
+            with tf.Session() as s:
+                s.run(tf.global_variables_initializer())
+                _set_weights(tf, s, seed=3, scale=0.2)
+                net_v, points_v = s.run([net, {k: end_points[k] for k in points}])
+            out[fn] = {"net": _sample(net_v), "end_points": {k: _sample(v) for k, v in points_v.items()}}
+    return out
+
+
+#: the small MobileNet of the transfer-learning test: narrow layers, a quarter of the channels, 3 classes
+TRANSFER_NET = {"depth_multiplier": 0.25, "num_classes": 3}
+
+
+def transfer_images():
+    """Four 32x32 noise images of two kinds (dark: 0, bright: 1) and their labels."""
+    labels = np.array([0, 1, 1, 0])
+    images = np.random.default_rng(21).random((4, 32, 32, 3)) * 0.5 + labels[:, None, None, None]
+    return images.astype(np.float32), labels
+
+
+def _pretrain(tf, slim, nets, steps=200):
+    """Train the small MobileNet under TF on a source task — 20 noise images, dark or bright — from seeded
+    He-scaled weights, so that its trunk's features tell such images apart, as a published checkpoint's do."""
+    rng = np.random.default_rng(8)
+    kinds = np.repeat(np.arange(2), 10)
+    images = rng.random((20, 32, 32, 3)) * 0.5 + kinds[:, None, None, None]
+    logits, end_points = transfer_net(tf, slim, nets, tf.constant(images.astype(np.float32)))
+    loss = tf.losses.sparse_softmax_cross_entropy(tf.constant(kinds), logits)
+    train_op = tf.train.AdamOptimizer(0.003).minimize(loss)
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        for v in sorted(tf.trainable_variables(), key=lambda v: v.op.name):
+            shape = v.get_shape().as_list()
+            if v.op.name.endswith("weights"):
+                fan_in = int(np.prod(shape[:2] if "depthwise" in v.op.name else shape[:-1]))
+                s.run(tf.assign(v, (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(np.float32)))
+        losses = [s.run([train_op, loss])[1] for _ in range(steps)]
+        assert losses[-1] < 0.05 * losses[0], losses[::10]
+        os.makedirs(os.path.dirname(TRANSFER_CHECKPOINT), exist_ok=True)
+        tf.train.Saver().save(s, TRANSFER_CHECKPOINT, write_meta_graph=False, write_state=False)
+
+
+def transfer_net(tf, slim, nets, images, **kwargs):
+    defs = [nets.Conv([3, 3], 2, 32)] + [nets.DepthSepConv([3, 3], 2 if i in (2, 4, 6, 12) else 1, 32 + 32 * (i > 6))
+                                          for i in range(1, 14)]  # MobileNet's strides, 8 or 16 channels
+    with slim.arg_scope(nets.mobilenet_v1_arg_scope(is_training=False)):
+        return nets.mobilenet_v1(images, conv_defs=defs, **{**TRANSFER_NET, "is_training": False, **kwargs})
+
+
+@program
+def transfer_checkpoint(tf, slim, folder):
+    """The transfer-learning test's starting point: TF trains a small MobileNet v1 on a source task and saves it
+    to tests/data/slim_mobilenet (`_pretrain`); TF and graphgrad restore it and record the end points for four
+    other images."""
+    nets = _net_module(tf, slim, "mobilenet_v1")
+    images, _ = transfer_images()
+    if not tf.__name__.startswith("graphgrad"):
+        with tf.Graph().as_default():
+            _pretrain(tf, slim, nets)
+    with tf.Graph().as_default():
+        logits, end_points = transfer_net(tf, slim, nets, tf.constant(images))
+        with tf.Session() as s:
+            tf.train.Saver().restore(s, TRANSFER_CHECKPOINT)
+            values = s.run({k: end_points[k] for k in ("Conv2d_1_pointwise", "Conv2d_3_pointwise", "AvgPool_1a",
+                                                       "Logits")})
+        variables = _variables(tf)
+    return {"variables": variables,
+            "end_points": {k: _sample(v) if k.startswith("Conv") else np.round(v.astype(np.float64), 5).tolist()
+                           for k, v in values.items()}}
 
 
 # --- losses and metrics ------------------------------------------------------------------------------------
@@ -475,6 +709,22 @@ def data_pipeline(tf, slim, folder):
     return out
 
 
+def tf_slim_shims(tf):
+    """What tf-slim 1.1 needs of TensorFlow 2.21: tensorflow.python.layers loads tf_keras.legacy_tf_layers, which
+    tf-keras 2.21 keeps under .src, and tf-slim looks for Tensor, IndexedSlices, case and cond where TF 1 had
+    them."""
+    import importlib
+
+    for mod in ("", ".base", ".core", ".convolutional", ".normalization", ".pooling", ".variable_scope_shim"):
+        sys.modules["tf_keras.legacy_tf_layers" + mod] = importlib.import_module("tf_keras.src.legacy_tf_layers" + mod)
+    from tensorflow.python.framework import ops as _ops
+
+    _ops.Tensor, _ops.IndexedSlices = tf.Tensor, tf.IndexedSlices
+    from tensorflow.python.ops import control_flow_case, control_flow_ops
+
+    control_flow_ops.case, control_flow_ops.cond = control_flow_case.case, tf.cond
+
+
 def run_all(tf, slim, names=None):
     results = {}
     for name in names or PROGRAMS:
@@ -490,20 +740,9 @@ if __name__ == "__main__":
 
         print(json.dumps(run_all(tf, tf.contrib.slim, names), indent=1))
     else:
-        import importlib
-
         import tensorflow.compat.v1 as tf
 
-        # TF's tensorflow.python.layers loads tf_keras.legacy_tf_layers, which tf-keras 2.21 keeps under .src
-        for mod in ("", ".base", ".core", ".convolutional", ".normalization", ".pooling", ".variable_scope_shim"):
-            sys.modules["tf_keras.legacy_tf_layers" + mod] = importlib.import_module(
-                "tf_keras.src.legacy_tf_layers" + mod)
-        from tensorflow.python.framework import ops as _ops
-
-        _ops.Tensor, _ops.IndexedSlices = tf.Tensor, tf.IndexedSlices  # tf-slim 1.1 looks for them there
-        from tensorflow.python.ops import control_flow_case, control_flow_ops
-
-        control_flow_ops.case, control_flow_ops.cond = control_flow_case.case, tf.cond  # and for these
+        tf_slim_shims(tf)
         import tf_slim
 
         tf.disable_v2_behavior()
@@ -511,8 +750,9 @@ if __name__ == "__main__":
         if names and os.path.exists(REFERENCE):
             with open(REFERENCE) as f:
                 results = json.load(f)
-        results.update(run_all(tf, tf_slim, names))
-        with open(REFERENCE, "w") as f:
-            json.dump(results, f, indent=1, sort_keys=True)
-            f.write("\n")
+        for name in names or PROGRAMS:  # written after each program: some take minutes
+            results.update(run_all(tf, tf_slim, [name]))
+            with open(REFERENCE, "w") as f:
+                json.dump(results, f, indent=1, sort_keys=True)
+                f.write("\n")
         print(f"wrote {len(results)} programs to {REFERENCE}")

@@ -20,8 +20,8 @@ from ..framework.graph import GraphKeys, Tensor, get_default_graph, name_scope
 from ..layers import convolutional, core, normalization
 from ..layers.convolutional import _padding, _tuple
 from ..nn import batch_normalization as _batch_normalization
-from ..nn import embedding_lookup
-from ..ops import array_ops, clip_ops, init_ops, math_ops, nn_ops, pooling_ops, random_ops
+from ..nn import bias_add, depthwise_conv2d, embedding_lookup
+from ..ops import array_ops, clip_ops, conv_ops, init_ops, math_ops, nn_ops, pooling_ops, random_ops
 from ..ops.core import convert_to_tensor, with_dependencies
 from ..regularizers import (  # noqa: F401  (tf.contrib.layers' names)
     apply_regularization,
@@ -34,7 +34,8 @@ from ..variables import get_variable, trainable_variables, variable_scope
 from .framework import add_arg_scope, add_model_variable, model_variable
 
 __all__ = ["flatten", "fully_connected", "linear", "conv2d", "convolution2d", "conv1d", "convolution1d", "conv3d",
-           "convolution3d", "convolution", "conv2d_transpose", "convolution2d_transpose", "max_pool2d", "avg_pool2d",
+           "convolution3d", "convolution", "conv2d_transpose", "convolution2d_transpose", "separable_conv2d",
+           "separable_convolution2d", "max_pool2d", "avg_pool2d",
            "dropout", "batch_norm", "layer_norm", "one_hot_encoding", "softmax", "embed_sequence", "repeat", "stack",
            "xavier_initializer",
            "xavier_initializer_conv2d", "variance_scaling_initializer", "l1_regularizer", "l2_regularizer",
@@ -249,6 +250,56 @@ def convolution2d_transpose(inputs, num_outputs, kernel_size, stride=1, padding=
 
 
 conv2d_transpose = convolution2d_transpose
+
+
+def _pair(value):
+    return tuple(value) if isinstance(value, (list, tuple)) else (int(value), int(value))
+
+
+@add_arg_scope
+def separable_convolution2d(inputs, num_outputs, kernel_size, depth_multiplier=1, stride=1, padding="SAME",
+                            data_format="NHWC", rate=1, activation_fn=nn_ops.relu, normalizer_fn=None,
+                            normalizer_params=None, weights_initializer=xavier_initializer(),
+                            pointwise_initializer=None, weights_regularizer=None,
+                            biases_initializer=init_ops.zeros_initializer(), biases_regularizer=None, reuse=None,
+                            variables_collections=None, outputs_collections=None, trainable=True, scope=None):
+    """A depthwise convolution (`depth_multiplier` filters per input channel: `<scope>/depthwise_weights`
+    [kh, kw, in, depth_multiplier]) and, unless `num_outputs` is None, a 1x1 convolution mixing the channels
+    (`<scope>/pointwise_weights` [1, 1, in · depth_multiplier, num_outputs]); then biases or `normalizer_fn`, and
+    `activation_fn` (scope default `SeparableConv2d`). MobileNet's depthwise layers pass `num_outputs=None`."""
+    if data_format not in ("NCHW", "NHWC"):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+    with variable_scope(scope, "SeparableConv2d", [inputs], reuse=reuse) as sc:
+        inputs = convert_to_tensor(inputs)
+        dtype = inputs.dtype.base_dtype
+        channels = inputs.shape.as_list()[1 if data_format == "NCHW" else -1]
+        (kh, kw), (sh, sw) = _pair(kernel_size), _pair(stride)
+        weights = _variable_collections(variables_collections, "weights")
+        depthwise = model_variable("depthwise_weights", [kh, kw, channels, depth_multiplier], dtype,
+                                   weights_initializer, weights_regularizer, trainable, weights)
+        strides = [1, 1, sh, sw] if data_format == "NCHW" else [1, sh, sw, 1]
+        if num_outputs is None:
+            outputs = depthwise_conv2d(inputs, depthwise, strides, padding, rate=_pair(rate),
+                                       data_format=data_format)
+            num_outputs = channels * depth_multiplier
+        else:
+            pointwise = model_variable("pointwise_weights", [1, 1, channels * depth_multiplier, num_outputs], dtype,
+                                       pointwise_initializer or weights_initializer, weights_regularizer, trainable,
+                                       weights)
+            outputs = conv_ops.separable_conv2d(inputs, depthwise, pointwise, strides, padding, rate=_pair(rate),
+                                                data_format=data_format)
+        if normalizer_fn is not None:
+            outputs = normalizer_fn(outputs, **(normalizer_params or {}))
+        elif biases_initializer is not None:
+            biases = model_variable("biases", [num_outputs], dtype, biases_initializer, biases_regularizer, trainable,
+                                    _variable_collections(variables_collections, "biases"))
+            outputs = bias_add(outputs, biases, data_format=data_format)
+        if activation_fn is not None:
+            outputs = activation_fn(outputs)
+    return _collect_outputs(outputs_collections, outputs, sc.name)
+
+
+separable_conv2d = separable_convolution2d
 
 
 def _pool2d(kind, default, inputs, kernel_size, stride, padding, data_format, outputs_collections, scope):
