@@ -297,6 +297,13 @@ def inception_variants(tf, slim, folder):
 _VALUE_CASES = [  # (module, net, arg scope, image size, extra arguments, end points to record)
     ("inception_v1", "inception_v1_base", "inception_v1_arg_scope", 48, {"final_endpoint": "Mixed_3c"},
      ["Conv2d_1a_7x7", "Mixed_3b", "Mixed_3c"]),
+    ("inception_v2", "inception_v2_base", "inception_v2_arg_scope", 48, {"final_endpoint": "Mixed_3b"},
+     ["Conv2d_1a_7x7", "Conv2d_2c_3x3", "Mixed_3b"]),
+    ("inception_v3", "inception_v3_base", "inception_v3_arg_scope", 75, {"final_endpoint": "Mixed_5b"},
+     ["Conv2d_1a_3x3", "Conv2d_4a_3x3", "Mixed_5b"]),
+    ("mobilenet_v1", "mobilenet_v1_base", "mobilenet_v1_arg_scope", 64,
+     {"final_endpoint": "Conv2d_5_pointwise", "depth_multiplier": 0.5},
+     ["Conv2d_0", "Conv2d_3_depthwise", "Conv2d_5_pointwise"]),
     ("inception_v4", "inception_v4_base", "inception_v4_arg_scope", 75, {"final_endpoint": "Mixed_5b"},
      ["Mixed_4a", "Mixed_5a", "Mixed_5b"]),
     ("inception_resnet_v2", "inception_resnet_v2_base", "inception_resnet_v2_arg_scope", 75,
