@@ -24,6 +24,7 @@ from . import (
     nn,
     python_io,
     random,
+    raw_ops,  # noqa: E402  (tf.raw_ops: the boosted-trees ops by their TF names)
     regularizers,
     sparse,
     test,

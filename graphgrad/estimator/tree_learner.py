@@ -155,21 +155,22 @@ def best_splits(node, buckets, g, h, p):
     if not len(node):
         return []
     n_features, n_buckets = buckets.shape[1], int(buckets.max()) + 1
+    nodes, local = np.unique(node, return_inverse=True)
+    per_chunk = max(1, _CHUNK_FLOATS // (n_features * n_buckets * stats.shape[1]))
     out = []
-    # nodes in chunks of about _CHUNK_FLOATS cells
-    nodes = np.unique(node)
-    per_node = max(1, _CHUNK_FLOATS // max(1, count[nodes].max() * n_features * stats.shape[1]))
-    for start in range(0, len(nodes), per_node):
-        chosen = nodes[start:start + per_node]
-        rows = np.isin(node, chosen)
-        out += _chunk_splits(node[rows], buckets[rows], stats[rows], n_features, n_buckets, logits_dim, p)
+    for start in range(0, len(nodes), per_chunk):  # a few nodes at a time: their cells fit in _CHUNK_FLOATS
+        rows = (local >= start) & (local < start + per_chunk)
+        out += [(int(nodes[start + k]), *rest) for k, *rest in _chunk_splits(
+            local[rows] - start, buckets[rows], stats[rows], n_features, n_buckets, logits_dim, p)]
     return out
 
 
 def _chunk_splits(node, buckets, stats, n_features, n_buckets, logits_dim, p):
+    """best_splits of nodes numbered from 0: [(node, gain, feature, bucket, left weights, right weights)]."""
+    size = (int(node.max()) + 1) * n_features * n_buckets
     key = ((node[:, None] * n_features + np.arange(n_features)) * n_buckets + buckets).reshape(-1)
-    cells, inverse = np.unique(key, return_inverse=True)
-    sums = np.stack([np.bincount(inverse, np.repeat(stats[:, j], n_features), minlength=len(cells))
+    cells = np.flatnonzero(np.bincount(key, minlength=size))  # the cells holding examples, in TF's order
+    sums = np.stack([np.bincount(key, np.repeat(stats[:, j], n_features), minlength=size)[cells]
                      for j in range(stats.shape[1])], axis=1)  # float64, as TF adds
     segment = cells // n_buckets  # node * n_features + feature, ascending
     cell_node = segment // n_features
