@@ -330,3 +330,20 @@ def test_the_gbdt_mnist_program_runs_on_the_stand_in_data(tmp_path):
     name, result, _, last = rcp.run_one(str(checkout / "gbdt.py"), str(checkout), args, str(data))
     assert (name, result) == ("gbdt", "runs"), open(tmp_path / "out" / "gbdt.log").read()
     assert last.startswith("Testing Accuracy:") and float(last.split()[-1]) > 0.5, last
+
+
+def test_train_in_memory_grows_a_layer_per_step_from_all_examples(tmp_path):
+    x = DIGITS.x_train[:400]
+    y = (DIGITS.y_train[:400] >= 5).astype(np.int32)
+    columns = [tf.feature_column.bucketized_column(c, [0.5, 8.5]) for c in PIXELS]
+
+    def train_input_fn():
+        return tf.data.Dataset.zip((tf.data.Dataset.from_tensors(_pixels(x)), tf.data.Dataset.from_tensors(y)))
+
+    model = tf.estimator.boosted_trees_classifier_train_in_memory(
+        train_input_fn, columns, model_dir=str(tmp_path), n_trees=3, max_depth=3, learning_rate=0.5)
+    result = model.evaluate(_input(_pixels(x), y, 400, False))
+    assert result["global_step"] == 3 * 3 and result["accuracy"] > 0.8, result
+    with pytest.raises(ValueError, match="input_fn must return Dataset"):
+        tf.estimator.boosted_trees_regressor_train_in_memory(lambda: (_pixels(x), y), columns,
+                                                             model_dir=str(tmp_path / "r"))

@@ -8,7 +8,12 @@ from ..train import session_run_hook as _session_run_hook
 from ..train.hooks import *  # noqa: F401,F403
 from ..train.session_run_hook import *  # noqa: F401,F403
 from . import export, inputs
-from .boosted_trees import BoostedTreesClassifier, BoostedTreesRegressor
+from .boosted_trees import (
+                            BoostedTreesClassifier,
+                            BoostedTreesRegressor,
+                            boosted_trees_classifier_train_in_memory,
+                            boosted_trees_regressor_train_in_memory,
+)
 from .canned import (
                      DNNClassifier,
                      DNNLinearCombinedClassifier,
@@ -24,7 +29,8 @@ from .run_config import RunConfig
 from .training import EvalSpec, TrainSpec, train_and_evaluate
 from .warm_starting import WarmStartSettings
 
-__all__ = ["Estimator", "BoostedTreesClassifier", "BoostedTreesRegressor",
+__all__ = ["Estimator", "BoostedTreesClassifier", "BoostedTreesRegressor", "boosted_trees_classifier_train_in_memory",
+           "boosted_trees_regressor_train_in_memory",
            "DNNClassifier", "DNNRegressor", "LinearClassifier", "LinearRegressor",
            "DNNLinearCombinedClassifier", "DNNLinearCombinedRegressor", "EstimatorSpec", "ModeKeys", "RunConfig",
            "WarmStartSettings", "inputs", "export", "Exporter", "FinalExporter", "LatestExporter", "TrainSpec",

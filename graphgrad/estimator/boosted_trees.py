@@ -22,7 +22,8 @@ from .canned import _Head
 from .estimator import Estimator
 from .tree_learner import Learner
 
-__all__ = ["BoostedTreesClassifier", "BoostedTreesRegressor", "boosted_trees_model_fn"]
+__all__ = ["BoostedTreesClassifier", "BoostedTreesRegressor", "boosted_trees_classifier_train_in_memory",
+           "boosted_trees_regressor_train_in_memory", "boosted_trees_model_fn"]
 
 
 class _StopAfterTrees(SessionRunHook):
@@ -148,3 +149,39 @@ class BoostedTreesRegressor(_BoostedTrees):
         super().__init__(head, feature_columns, n_batches_per_layer, model_dir, n_trees, max_depth, learning_rate,
                          l1_regularization, l2_regularization, tree_complexity, min_node_weight, config,
                          center_bias, pruning_mode)
+
+
+def _repeated(train_input_fn):
+    """The input of the in-memory trainers: the one-epoch Dataset train_input_fn returns, repeated."""
+    from ..data import Dataset
+
+    def input_fn():
+        dataset = train_input_fn()
+        if not isinstance(dataset, Dataset):
+            raise ValueError("input_fn must return Dataset")
+        return dataset.repeat()
+    return input_fn
+
+
+def boosted_trees_classifier_train_in_memory(
+        train_input_fn, feature_columns, model_dir=None, n_classes=2, weight_column=None, label_vocabulary=None,
+        n_trees=100, max_depth=6, learning_rate=0.1, l1_regularization=0., l2_regularization=0.,
+        tree_complexity=0., min_node_weight=0., config=None, train_hooks=None, center_bias=False,
+        pruning_mode="none"):
+    """A BoostedTreesClassifier trained on the whole data set at once: `train_input_fn` returns a Dataset whose one
+    element is all of it (`Dataset.from_tensors`); every step grows a layer from all the examples."""
+    model = BoostedTreesClassifier(feature_columns, 1, model_dir, n_classes, weight_column, label_vocabulary,
+                                   n_trees, max_depth, learning_rate, l1_regularization, l2_regularization,
+                                   tree_complexity, min_node_weight, config, center_bias, pruning_mode)
+    return model.train(_repeated(train_input_fn), hooks=train_hooks)
+
+
+def boosted_trees_regressor_train_in_memory(
+        train_input_fn, feature_columns, model_dir=None, label_dimension=1, weight_column=None, n_trees=100,
+        max_depth=6, learning_rate=0.1, l1_regularization=0., l2_regularization=0., tree_complexity=0.,
+        min_node_weight=0., config=None, train_hooks=None, center_bias=False, pruning_mode="none"):
+    """A BoostedTreesRegressor trained on the whole data set at once (as the classifier's in-memory trainer)."""
+    model = BoostedTreesRegressor(feature_columns, 1, model_dir, label_dimension, weight_column, n_trees, max_depth,
+                                  learning_rate, l1_regularization, l2_regularization, tree_complexity,
+                                  min_node_weight, config, center_bias, pruning_mode)
+    return model.train(_repeated(train_input_fn), hooks=train_hooks)

@@ -37,11 +37,8 @@ _classes = message_classes(
         ("MultiClassStrategy", ["MULTI_CLASS_STRATEGY_UNSPECIFIED", "TREE_PER_CLASS", "FULL_HESSIAN",
                                 "DIAGONAL_HESSIAN"])]})
 
-TreeRegularizationConfig = _classes["TreeRegularizationConfig"]
-TreeConstraintsConfig = _classes["TreeConstraintsConfig"]
-LearningRateConfig = _classes["LearningRateConfig"]
-LearningRateFixedConfig = _classes["LearningRateFixedConfig"]
-LearningRateLineSearchConfig = _classes["LearningRateLineSearchConfig"]
-AveragingConfig = _classes["AveragingConfig"]
-LearningRateDropoutDrivenConfig = _classes["LearningRateDropoutDrivenConfig"]
-LearnerConfig = _classes["LearnerConfig"]
+__all__ = ["TreeRegularizationConfig", "TreeConstraintsConfig", "LearningRateConfig", "LearningRateFixedConfig",
+           "LearningRateLineSearchConfig", "AveragingConfig", "LearningRateDropoutDrivenConfig", "LearnerConfig"]
+(TreeRegularizationConfig, TreeConstraintsConfig, LearningRateConfig, LearningRateFixedConfig,
+ LearningRateLineSearchConfig, AveragingConfig, LearningRateDropoutDrivenConfig, LearnerConfig) = (
+    _classes[name] for name in __all__)
