@@ -20,6 +20,7 @@ from ..train.session_run_hook import SessionRunHook
 from ..variables import Variable
 from .canned import _Head
 from .estimator import Estimator
+from .model_fn import ModeKeys
 from .tree_learner import Learner
 
 __all__ = ["BoostedTreesClassifier", "BoostedTreesRegressor", "boosted_trees_classifier_train_in_memory",
@@ -64,7 +65,7 @@ def boosted_trees_model_fn(features, labels, mode, head, feature_matrix, params,
         return group(assign(ensemble, new), assign_add(get_global_step(), 1))
 
     spec = head.spec(features, mode, logits, labels, train_op_fn)
-    if mode == "train":
+    if mode == ModeKeys.TRAIN:
         spec = spec._replace(training_hooks=tuple(spec.training_hooks) + (_StopAfterTrees(state),))
     return spec
 
