@@ -297,16 +297,16 @@ mnist = input_data.read_data_sets("/tmp/data/", one_hot=False)
 learner_config = gbdt_learner.LearnerConfig()
 learner_config.learning_rate_tuner.fixed.learning_rate = 0.1
 learner_config.regularization.l1 = 0.
-learner_config.regularization.l2 = 1. / 300
-learner_config.constraints.max_tree_depth = 4
+learner_config.regularization.l2 = 1. / 1000
+learner_config.constraints.max_tree_depth = 6
 learner_config.growing_mode = gbdt_learner.LearnerConfig.LAYER_BY_LAYER
 learner_config.multi_class_strategy = gbdt_learner.LearnerConfig.DIAGONAL_HESSIAN
 model = GradientBoostedDecisionTreeClassifier(
-    model_dir=None, learner_config=learner_config, n_classes=10, examples_per_layer=300, num_trees=2,
+    model_dir=None, learner_config=learner_config, n_classes=10, examples_per_layer=1000, num_trees=3,
     center_bias=False, config=tf.contrib.learn.RunConfig(save_checkpoints_secs=300))
 tf.logging.set_verbosity(tf.logging.INFO)
 model.fit(input_fn=tf.estimator.inputs.numpy_input_fn(
-    x={'images': mnist.train.images}, y=mnist.train.labels, batch_size=300, num_epochs=None, shuffle=True),
+    x={'images': mnist.train.images}, y=mnist.train.labels, batch_size=1000, num_epochs=None, shuffle=True),
     max_steps=10000)
 e = model.evaluate(input_fn=tf.estimator.inputs.numpy_input_fn(
     x={'images': mnist.test.images}, y=mnist.test.labels, batch_size=300, shuffle=False))
