@@ -293,7 +293,7 @@ from tensorflow.contrib.boosted_trees.proto import learner_pb2 as gbdt_learner
 from tensorflow.examples.tutorials.mnist import input_data
 
 tf.logging.set_verbosity(tf.logging.ERROR)
-mnist = input_data.read_data_sets("/tmp/data/", one_hot=False)
+mnist = input_data.read_data_sets("MNIST_data/", one_hot=False)  # in the run folder: parallel runs share no files
 learner_config = gbdt_learner.LearnerConfig()
 learner_config.learning_rate_tuner.fixed.learning_rate = 0.1
 learner_config.regularization.l1 = 0.
