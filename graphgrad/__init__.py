@@ -27,7 +27,7 @@ from . import (
     nn,
     python_io,
     random,
-    raw_ops,  # noqa: E402  (tf.raw_ops: the clustering kernels by their TF op names)
+    raw_ops,  # noqa: E402  (tf.raw_ops: the clustering and boosted-trees kernels by their TF op names)
     regularizers,
     resource_loader,  # noqa: E402  (tf.resource_loader: data files beside the caller)
     signal,  # noqa: E402  (tf.signal: FFTs, stft, mel filterbanks, MFCCs; docs/signal.md)

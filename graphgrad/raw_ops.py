@@ -1,11 +1,15 @@
-"""`tf.raw_ops`: ops by their TensorFlow op names, called with keyword arguments only, as TF 2.x spells them.
-graphgrad has the clustering kernels here (the ops TF1's `tf.contrib.factorization` was built on), so that a
-program written against `tf.raw_ops` runs on graphgrad and its recordings under TF replay here."""
+"""`tf.raw_ops`: ops by their TensorFlow op names, called with keyword arguments only, as TF generates them.
+graphgrad has the clustering kernels here (the ops TF1's `tf.contrib.factorization` was built on) and the
+boosted-trees ops (TF has no public Python wrappers for them), so that a program written against `tf.raw_ops`
+runs on graphgrad and its recordings under TF replay here."""
 from __future__ import annotations
 
+from .ops import boosted_trees_ops as _bt
 from .ops import clustering_ops as _c
 
-__all__ = ["NearestNeighbors", "KmeansPlusPlusInitialization", "KMC2ChainInitialization"]
+__all__ = ["NearestNeighbors", "KmeansPlusPlusInitialization", "KMC2ChainInitialization",
+           "BoostedTreesBucketize", "BoostedTreesMakeStatsSummary", "BoostedTreesAggregateStats",
+           "BoostedTreesCalculateBestGainsPerFeature", "BoostedTreesCalculateBestFeatureSplit"]
 
 
 def NearestNeighbors(*, points, centers, k, name=None):  # noqa: N802 (TF's op name)
@@ -18,3 +22,32 @@ def KmeansPlusPlusInitialization(*, points, num_to_sample, seed, num_retries_per
 
 def KMC2ChainInitialization(*, distances, seed, name=None):  # noqa: N802
     return _c.kmc2_chain_initialization(distances, seed, name=name)
+
+
+
+def BoostedTreesBucketize(*, float_values, bucket_boundaries, name=None):  # noqa: N802 -- TF's op name
+    return _bt.boosted_trees_bucketize(float_values, bucket_boundaries, name=name)
+
+
+def BoostedTreesMakeStatsSummary(*, node_ids, gradients, hessians, bucketized_features_list, max_splits,  # noqa: N802
+                                 num_buckets, name=None):
+    return _bt.make_stats_summary(node_ids, gradients, hessians, bucketized_features_list, max_splits, num_buckets,
+                                  name=name)
+
+
+def BoostedTreesAggregateStats(*, node_ids, gradients, hessians, feature, max_splits, num_buckets,  # noqa: N802
+                               name=None):
+    return _bt.boosted_trees_aggregate_stats(node_ids, gradients, hessians, feature, max_splits, num_buckets,
+                                             name=name)
+
+
+def BoostedTreesCalculateBestGainsPerFeature(*, node_id_range, stats_summary_list, l1, l2,  # noqa: N802
+                                             tree_complexity, min_node_weight, max_splits, name=None):
+    return _bt.calculate_best_gains_per_feature(node_id_range, stats_summary_list, l1, l2, tree_complexity,
+                                                min_node_weight, max_splits, name=name)
+
+
+def BoostedTreesCalculateBestFeatureSplit(*, node_id_range, stats_summary, l1, l2, tree_complexity,  # noqa: N802
+                                          min_node_weight, logits_dimension, split_type="inequality", name=None):
+    return _bt.calculate_best_feature_split(node_id_range, stats_summary, l1, l2, tree_complexity, min_node_weight,
+                                            logits_dimension, split_type, name=name)

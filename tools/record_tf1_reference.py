@@ -2208,6 +2208,46 @@ def naming_layers_in_reentered_scopes(tf, r):
 
 
 @program
+def boosted_trees_ops_static(tf, r):
+    # TF 2.21 keeps the boosted-trees op definitions (names, attrs, shape functions) but registers no kernels, so
+    # only what building the ops shows is recorded; their values are checked against TF's own kernel tests in
+    # tests/test_boosted_trees.py.
+    raw = tf.raw_ops
+    x = tf.placeholder(tf.float32, (None,), name="x")
+    b = raw.BoostedTreesBucketize(float_values=[x, tf.constant([1.0, 2.0, 3.0])],
+                                  bucket_boundaries=[tf.constant([0.5]), tf.constant([1.0, 2.5])])
+    r["bucketize"] = shapes(*b) + [[t.op.type, t.op.name] for t in b]
+    r["bucketize_rank"] = r.error(lambda: raw.BoostedTreesBucketize(
+        float_values=[tf.constant([[1.0]])], bucket_boundaries=[tf.constant([1.0])]), "must be rank 1")
+    node_ids = tf.placeholder(tf.int32, (None,), name="node_ids")
+    g = tf.placeholder(tf.float32, (None, 1), name="g")
+    s = raw.BoostedTreesMakeStatsSummary(node_ids=node_ids, gradients=g, hessians=g,
+                                         bucketized_features_list=[node_ids, node_ids], max_splits=7,
+                                         num_buckets=4)
+    r["stats"] = shapes(s) + [s.op.type, s.op.name]
+    r["stats_rank"] = r.error(lambda: raw.BoostedTreesMakeStatsSummary(
+        node_ids=node_ids, gradients=x, hessians=g, bucketized_features_list=[node_ids], max_splits=7,
+        num_buckets=4), "must be rank 2")
+    summary = tf.placeholder(tf.float32, (7, 4, 2), name="summary")
+    out = raw.BoostedTreesCalculateBestGainsPerFeature(
+        node_id_range=[1, 3], stats_summary_list=[summary, summary], l1=0.0, l2=0.1, tree_complexity=0.0,
+        min_node_weight=0.0, max_splits=7)
+    r["gains"] = [shapes(*ts) for ts in out] + [out[0][0].op.type, out[0][0].op.name]
+    r["gains_rank"] = r.error(lambda: raw.BoostedTreesCalculateBestGainsPerFeature(
+        node_id_range=[1, 3], stats_summary_list=[summary], l1=[0.0], l2=0.1, tree_complexity=0.0,
+        min_node_weight=0.0, max_splits=7), "must be rank 0")
+    four = tf.placeholder(tf.float32, (7, 2, 4, 6), name="four")
+    split = raw.BoostedTreesCalculateBestFeatureSplit(
+        node_id_range=[1, 3], stats_summary=four, l1=0.0, l2=0.1, tree_complexity=0.0, min_node_weight=0.0,
+        logits_dimension=3)
+    r["split"] = shapes(*split) + [split[0].op.type, split[0].op.name]
+    r["split_type"] = r.error(lambda: raw.BoostedTreesCalculateBestFeatureSplit(
+        node_id_range=[1, 3], stats_summary=four, l1=0.0, l2=0.1, tree_complexity=0.0, min_node_weight=0.0,
+        logits_dimension=3, split_type="sideways"), "split_type")
+    r["gradient"] = r.error(lambda: tf.gradients(tf.reduce_sum(split[1]), four), "No gradient defined")
+
+
+@program
 def unique_values(tf, r):
     x = tf.constant([4, 1, 4, 7, 1, 1, 9])
     f = tf.placeholder(tf.float32, (None,), name="f")

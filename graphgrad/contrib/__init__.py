@@ -4,17 +4,20 @@ initializers, regularizers, `optimize_loss`), `tf.contrib.framework` (`arg_scope
 `tf.contrib.seq2seq.sequence_loss`,
 `tf.contrib.lookup` (TF1's tables), `tf.contrib.summary` (summaries that write themselves, as eager programs use
 them), `tf.contrib.tensorboard.plugins.projector` (the embedding projector's config), `tf.contrib.losses` and
-`tf.contrib.metrics` (the first losses and streaming metrics, predictions first) and `tf.contrib.slim` (TF-Slim:
+`tf.contrib.metrics` (the first losses and streaming metrics, predictions first), `tf.contrib.slim` (TF-Slim:
 all of these in one namespace, with `slim.learning`, `slim.evaluation` and `slim.nets`),
 `tf.contrib.tensor_forest` (random forests grown online, and their estimators), `tf.contrib.distributions`
-(`tf.distributions`' classes under contrib's name) and `tf.contrib.factorization` (k-means and Gaussian
-mixtures). The rest of TF1's contrib is not here."""
+(`tf.distributions`' classes under contrib's name), `tf.contrib.factorization` (k-means and Gaussian mixtures),
+`tf.contrib.learn` (`RunConfig`, `Estimator.fit`) and `tf.contrib.boosted_trees` (GBDT estimators). The rest of
+TF1's contrib is not here."""
 from . import (  # noqa: F401
+    boosted_trees,
     distributions,
     eager,
     factorization,
     framework,
     layers,
+    learn,
     lookup,
     losses,
     metrics,
@@ -26,5 +29,5 @@ from . import (  # noqa: F401
     tensorboard,
 )
 
-__all__ = ["distributions", "eager", "factorization", "framework", "layers", "lookup", "losses", "metrics", "rnn",
-           "seq2seq", "slim", "summary", "tensor_forest", "tensorboard"]
+__all__ = ["boosted_trees", "distributions", "eager", "factorization", "framework", "layers", "learn", "lookup",
+           "losses", "metrics", "rnn", "seq2seq", "slim", "summary", "tensor_forest", "tensorboard"]

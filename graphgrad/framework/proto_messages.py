@@ -17,8 +17,8 @@ def message_classes(file_name, package, messages, dependencies=(), oneofs=None, 
     `messages`: {"Msg" or "Msg.Nested": [(field, number, type, repeated)]}, a type being a scalar name above,
     ".Msg" (a message of this file; names starting ".tensorboardX." or ".google." are other files'), or
     "enum:.Msg.Enum". A nested message named "...Entry" is a map entry. `oneofs`: {"Msg": (name, {fields})};
-    `enums`: {"Msg": (enum name, [value names numbered from 0])}; `dependencies`: the _pb2 modules of the
-    other files named."""
+    `enums`: {"Msg": (enum name, [value names numbered from 0]), or a list of such}; `dependencies`: the _pb2
+    modules of the other files named."""
     pool = descriptor_pool.Default()
     try:
         pool.FindFileByName(file_name)
@@ -41,8 +41,8 @@ def _file(file_name, package, messages, dependencies, oneofs, enums):
         msg = made[path] = parent.add(name=name)
         if outer and name.endswith("Entry"):  # a nested "...Entry" is a map entry (not tfprof's OpLogEntry)
             msg.options.map_entry = True
-        if path in enums:
-            enum_name, values = enums[path]
+        declared = enums.get(path, [])
+        for enum_name, values in [declared] if isinstance(declared, tuple) else declared:
             enum = msg.enum_type.add(name=enum_name)
             for number, value in enumerate(values):
                 enum.value.add(name=value, number=number)
