@@ -3293,5 +3293,47 @@ def strings_segment_join(tf, r):
         r["negative"] = r.error(lambda: s.run(bad, {ids: [0, -1, 1]}), "not allowed to exceed")
 
 
+@program
+def counting_and_grids(tf, r):
+    """tf.bincount (minlength, maxlength, weights, empty input), tf.confusion_matrix (num_classes given or not,
+    weights, dtype), tf.meshgrid ("xy" and "ij", with gradients), tf.cumprod (exclusive, reverse, axis, gradient)
+    and their run-time errors."""
+    x = tf.constant([[1.0, 2.0, 3.0], [0.5, -2.0, 4.0]])
+    c = [tf.cumprod(x, 1), tf.cumprod(x, 1, exclusive=True), tf.cumprod(x, 1, reverse=True),
+         tf.math.cumprod(x, 0, exclusive=True, reverse=True)]
+    a, b = tf.constant([1.0, 2.0, 3.0]), tf.constant([4.0, 5.0])
+    grids = tf.meshgrid(a, b) + tf.meshgrid(a, b, tf.constant([7.0, 8.0]), indexing="ij")
+    counts = {"plain": tf.bincount([1, 1, 3, 0, 7]), "min": tf.bincount([1, 1, 3], minlength=6),
+              "max": tf.bincount([1, 1, 3, 0, 7], maxlength=4),
+              "weights": tf.math.bincount([1, 2, 2], weights=[0.5, 1.0, 2.0]),
+              "empty": tf.bincount(tf.constant([], tf.int32), minlength=2),
+              "dtype": tf.bincount([2, 2], dtype=tf.float32), "matrix": tf.bincount([[0, 1], [1, 5]])}
+    cms = {"auto": tf.confusion_matrix([0, 1, 2, 1], [0, 2, 2, 1]),
+           "given": tf.confusion_matrix([0, 1], [1, 1], num_classes=4),
+           "weights": tf.confusion_matrix([0, 1, 1], [1, 1, 1], num_classes=3, weights=[2.0, 3.0, 0.5],
+                                          dtype=tf.float32),
+           "math": tf.math.confusion_matrix(tf.constant([2, 0], tf.int64), [2, 2])}
+    r["shapes"] = [[str(t.shape), t.dtype.name] for t in c + grids]
+    r["dtypes"] = [t.dtype.name for t in list(counts.values()) + list(cms.values())]
+    fed = tf.placeholder(tf.int32, [None])  # sizes from constants are folded by TF's shape inference, not here
+    r["fed_shapes"] = [str(t.shape) for t in (tf.bincount(fed), tf.bincount(fed, minlength=3, maxlength=5),
+                                              tf.confusion_matrix(fed, fed), tf.confusion_matrix(fed, fed, 4))]
+    grads = tf.gradients(tf.reduce_sum(c[0] * c[2]) + tf.reduce_sum(grids[0] * grids[1]) + tf.reduce_sum(grids[4]),
+                         [x, a, b])
+    with tf.Session() as s:
+        r["cumprod"] = s.run(c)
+        r["grids"] = s.run(grids)
+        r["counts"] = s.run(counts)
+        r["confusion"] = s.run(cms)
+        r["grads"] = s.run(grads)
+        r["errors"] = [r.error(lambda: s.run(tf.bincount([-1, 2])), "must be non-negative"),
+                       r.error(lambda: s.run(tf.confusion_matrix([0, 3], [1, 1], num_classes=3)),
+                               "`labels` out of bound"),
+                       r.error(lambda: s.run(tf.confusion_matrix([0, 1], [-1, 1])),
+                               "`predictions` contains negative values")]
+    r["meshgrid_bad"] = r.error(lambda: tf.meshgrid(a, b, indexing="yx"), "parameter must be either 'xy' or 'ij'")
+
+
 if __name__ == "__main__":
     main(sys.argv)
+

@@ -43,7 +43,7 @@ def _infer_numeric(value, dtype):
     if dtype is not None:
         dt = dtypes.as_dtype(dtype).base_dtype
         arr = _asarray(value)
-        if arr.dtype.kind == "f" and dt.is_integer and not isinstance(value, np.ndarray):
+        if arr.dtype.kind == "f" and arr.size and dt.is_integer and not isinstance(value, np.ndarray):  # [] is fine
             raise TypeError(f"Expected {dt.name}, got {value!r} of type '{type(value).__name__}' instead.")
         return np.asarray(arr, dtype=dt.np)
     if isinstance(value, (np.ndarray, np.generic)):

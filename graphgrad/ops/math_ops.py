@@ -87,6 +87,7 @@ from .comparison_ops import (
     not_equal,
 )
 from .complex_ops import Angle, Complex, ComplexAbs, Conj, Imag, Real, angle, complex, conj, imag, real
+from .confusion_ops import bincount, confusion_matrix, meshgrid
 from .math_common import ANY_CMP, FLOAT, NUMERIC, Binary, Unary, binary
 from .matmul_ops import MatMul, matmul, tensordot
 from .reduction_ops import (
@@ -111,7 +112,7 @@ from .reduction_ops import (
     reduce_sum,
     unreduce,
 )
-from .scan_ops import Cumsum, cumsum
+from .scan_ops import Cumprod, Cumsum, cumprod, cumsum
 from .select_ops import Select, SelectV2, Where, select, where, where_v2
 from .special_ops import (
     Betainc,
@@ -205,7 +206,8 @@ __all__ = [
     "matmul", "tensordot", "cast", "to_float", "to_double", "to_int32", "to_int64",
     # reductions and scans
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_any", "reduce_all",
-    "reduce_logsumexp", "count_nonzero", "argmax", "argmin", "arg_max", "arg_min", "cumsum",
+    "reduce_logsumexp", "count_nonzero", "argmax", "argmin", "arg_max", "arg_min", "cumsum", "cumprod", "bincount",
+    "confusion_matrix", "meshgrid",
     # comparisons, logic, selection
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
     "logical_not", "logical_xor", "where", "where_v2", "clip_by_value",
