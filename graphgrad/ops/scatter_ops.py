@@ -9,7 +9,7 @@ from ..framework.errors import InvalidArgumentError, op_error
 from ..framework.graph import name_scope
 from ..framework.op_def import not_differentiable, static_shape
 from .core import apply_op, convert_to_tensor
-from .segment_ops import add_rows
+from .row_sums import add_rows
 from .state_ops import MutatingOp, _ref_of
 
 __all__ = ["scatter_add", "scatter_sub", "scatter_update"]

@@ -17,6 +17,7 @@ from .cast_ops import cast
 from .comparison_ops import greater_equal
 from .core import apply_op, convert_to_tensor
 from .math_common import _node
+from .row_sums import add_rows
 
 __all__ = ["dynamic_stitch", "unsorted_segment_sum"]
 
@@ -64,18 +65,6 @@ def dynamic_stitch(indices, data, name=None):
         idx = [convert_to_tensor(i) for i in indices]
         vals = [convert_to_tensor(d) for d in data]
         return apply_op(DynamicStitch, [*idx, *vals], {"N": len(idx)}, scope)
-
-
-def add_rows(xp, out, ids, rows):
-    """out[ids[i]] += rows[i] for every i, duplicates adding up: sorted runs summed by `add.reduceat`, many times
-    faster than `add.at` on rows of many columns (k-means sums 784-wide points per cluster)."""
-    if len(ids) == 0:
-        return
-    order = xp.argsort(ids, kind="stable")
-    ids, rows = ids[order], rows[order]
-    starts = xp.concatenate([xp.zeros(1, dtype=bool), ids[1:] != ids[:-1]]).nonzero()[0]
-    starts = xp.concatenate([xp.zeros(1, dtype=starts.dtype), starts])
-    out[ids[starts]] += xp.add.reduceat(rows, starts, axis=0)
 
 
 class UnsortedSegmentSum(OpDef):
