@@ -12,6 +12,8 @@ os.environ.setdefault("GRAPHGRAD_JIT", "0")
 #: GRAPHGRAD_DEVICE=fakegpu runs the whole suite with the fake GPU of tests/fakegpu.py as every session's device
 #: (docs/devices.md): the closest this suite gets to `GRAPHGRAD_DEVICE=gpu pytest` on a machine without CUDA.
 FAKE_GPU = os.environ.get("GRAPHGRAD_DEVICE") == "fakegpu"
+#: GRAPHGRAD_DEVICE=gpu on a CUDA machine (bench/gpu_check.sh) skips the same marked tests as the fake GPU does.
+GPU_RUN = FAKE_GPU or os.environ.get("GRAPHGRAD_DEVICE", "").lower() in ("gpu", "/gpu:0", "/device:gpu:0")
 if FAKE_GPU:
     sys.path.insert(0, os.path.dirname(__file__))
     import fakegpu
@@ -20,14 +22,17 @@ if FAKE_GPU:
 
 
 def pytest_collection_modifyitems(config, items):
-    """On the fake GPU, tests marked `host_process`, `cpu_semantics` or `cpu_only` are skipped, naming why."""
-    if not FAKE_GPU:
+    """On the (fake) GPU, tests marked `host_process`, `cpu_semantics` or `cpu_only` are skipped, naming why; on a
+    real GPU also those marked `numpy_kernels`."""
+    if not GPU_RUN:
         return
+    marks = ("host_process", "cpu_semantics", "cpu_only") + (() if FAKE_GPU else ("numpy_kernels",))
     for item in items:
-        for name in ("host_process", "cpu_semantics", "cpu_only"):
+        for name in marks:
             mark = item.get_closest_marker(name)
             if mark is not None:
-                item.add_marker(pytest.mark.skipif(True, reason=f"fake GPU run ({name}): {mark.args[0]}"))
+                why = f"{'fake ' if FAKE_GPU else ''}GPU run ({name}): {mark.args[0]}"
+                item.add_marker(pytest.mark.skipif(True, reason=why))
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ and returns device arrays.
 from __future__ import annotations
 
 import contextlib
-import sys
 import threading
 import types
 
@@ -267,6 +266,12 @@ class _UfuncProxy:
 
 
 xp = FakeXP()
+try:  # ops/special_ops.py takes `xp.scipy_special` where CuPy's backend takes cupyx.scipy.special
+    from scipy import special as _scipy_special
+
+    xp.scipy_special = FakeXP("fakegpu_xp.scipy_special", _scipy_special)
+except ImportError:  # pragma: no cover - the special functions' GPU path is then untested
+    pass
 
 
 def make_backend(index=0):
@@ -276,21 +281,6 @@ def make_backend(index=0):
 
 def register(name="fakegpu"):
     backends.register_backend(name, "GPU", make_backend)
-    _register_cupyx()
-
-
-def _register_cupyx():
-    """`cupyx.scipy.special` as CuPy ships it (ops/special_ops.py takes its ufuncs on the GPU backend): SciPy's
-    special functions on device arrays, where SciPy is installed."""
-    try:
-        from scipy import special
-    except ImportError:  # pragma: no cover - the special functions' GPU path is then untested
-        return
-    cupyx, scipy_ = types.ModuleType("cupyx"), types.ModuleType("cupyx.scipy")
-    cupyx.scipy, scipy_.special = scipy_, FakeXP("cupyx.scipy.special", special)
-    sys.modules.setdefault("cupyx", cupyx)
-    sys.modules.setdefault("cupyx.scipy", scipy_)
-    sys.modules.setdefault("cupyx.scipy.special", scipy_.special)
 
 
 # --- kernel-level checks ---------------------------------------------------------------------------------------

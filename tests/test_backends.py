@@ -122,6 +122,18 @@ def test_gpu_without_cupy_is_a_clear_error_not_a_crash():
     assert tf.config.list_physical_devices("GPU") == []
 
 
+class _OrderOnlyStream(contextlib.nullcontext):
+    def __init__(self, synced):
+        super().__init__()
+        self.synchronize = lambda: synced.append(True)
+
+    def record(self):
+        return None
+
+    def wait_event(self, event):
+        pass
+
+
 def _fake_cupy_module(device_count):
     """A module named cupy with the few attributes the GPU backend uses, backed by the fake device."""
     cupy = fakegpu.FakeXP("cupy")
@@ -133,10 +145,10 @@ def _fake_cupy_module(device_count):
             raise RuntimeError("cudaErrorNoDevice: no CUDA-capable device is detected")
         return device_count
     runtime = types.SimpleNamespace(getDeviceCount=count, getDeviceProperties=lambda i: {"name": b"Fake 80GB"})
-    stream = types.SimpleNamespace(synchronize=lambda: synced.append(True))
+    stream = _OrderOnlyStream(synced)
     # Streams order work but cannot capture here: a plan's capture then fails and it keeps running normally
     cupy.cuda = types.SimpleNamespace(runtime=runtime, get_current_stream=lambda: stream,
-                                      Stream=contextlib.nullcontext)
+                                      Stream=lambda non_blocking=False: _OrderOnlyStream(synced))
     cupy.synced = synced
     compiled = cupy.compiled = []
 
@@ -234,14 +246,14 @@ def test_cupy_matmul_precisions_use_cublas_compute_types_and_casts(fake_cupy, mo
 class _Recorder:
     """Stands in for CuPy's stream, memory pool and graph, recording what the capture glue calls."""
 
-    def __init__(self, calls):
-        self.calls = calls
+    def __init__(self, calls, name="stream"):
+        self.calls, self.name, self.ptr = calls, name, id(self)
 
     def __enter__(self):
-        self.calls.append("enter stream")
+        self.calls.append(f"enter {self.name}")
 
     def __exit__(self, *exc):
-        self.calls.append("exit stream")
+        self.calls.append(f"exit {self.name}")
 
     def begin_capture(self):
         self.calls.append("begin")
@@ -250,51 +262,88 @@ class _Recorder:
         self.calls.append("end")
         return self
 
+    def record(self):
+        return f"event of {self.name}"
+
+    def wait_event(self, event):
+        self.calls.append(f"{self.name} waits for {event}")
+
     def launch(self, stream=None):
         self.calls.append(("launch", stream))
 
 
-def test_cupy_capture_glue_follows_cupys_stream_capture_protocol():
-    calls = []
-    rec = _Recorder(calls)
-
+def _recording_cupy(calls, streams, pool=None):
     @contextlib.contextmanager
     def using_allocator(malloc):
         calls.append(("allocator", malloc))
         yield
         calls.append("allocator back")
 
+    def new_stream(non_blocking=False):
+        assert non_blocking  # a blocking stream would tie the legacy stream to a capture
+        streams.append(_Recorder(calls))
+        return streams[-1]
+
+    caller = _Recorder(calls, "caller")
+    return types.SimpleNamespace(cuda=types.SimpleNamespace(
+        Stream=new_stream, MemoryPool=lambda: pool, using_allocator=using_allocator,
+        get_current_stream=lambda: caller))  # no cuBLAS here: products would stay CuPy's
+
+
+def test_cupy_capture_glue_follows_cupys_stream_capture_protocol():
+    calls, streams = [], []
     pool = types.SimpleNamespace(malloc="private malloc")
-    cupy = types.SimpleNamespace(cuda=types.SimpleNamespace(
-        Stream=lambda: rec, MemoryPool=lambda: pool, using_allocator=using_allocator))
-    graphs = backends._CupyGraphs(cupy)
+    graphs = backends._CupyGraphs(_recording_cupy(calls, streams, pool))
     graph, result = graphs.capture(lambda: calls.append("work") or "result")
-    assert result == "result"
-    assert calls == ["enter stream", ("allocator", "private malloc"), "begin", "work", "end", "allocator back",
-                     "exit stream"]
+    assert result == "result" and graphs.gemm_unavailable  # the stand-in has no libcublas
+    rec = streams[0]
+    assert calls == ["stream waits for event of caller", "enter stream", ("allocator", "private malloc"), "begin",
+                     "work", "end", "allocator back", "exit stream", "caller waits for event of stream"]
     assert graph == (rec, pool)  # the pool lives as long as the graph
     graphs.launch(graph)
     assert calls[-1] == ("launch", rec)
     calls.clear()
     with pytest.raises(ZeroDivisionError):
         graphs.capture(lambda: 1 / 0)
-    assert calls[2:4] == ["begin", "end"]  # the capture is ended, and the kernel's error is the one raised
+    assert calls[3:5] == ["begin", "end"]  # the capture is ended, and the kernel's error is the one raised
+    assert calls[-1] == "caller waits for event of stream"
+
+
+def test_products_on_the_capture_stream_go_to_the_capture_gemm(monkeypatch):
+    """CuPy refuses cuBLAS inside a capture: on the capture stream float32 products take cublas_capture's path."""
+    calls, streams, seen = [], [], []
+    graphs = backends._CupyGraphs(_recording_cupy(calls, streams))
+    gemm = types.SimpleNamespace(prepare=lambda stream: seen.append(("prepare", stream)),
+                                 matmul=lambda stream, a, b, out, precision: ("gemm", stream, a, b, precision))
+    graphs._gemm = gemm
+    mm = backends._cupy_matmul(types.SimpleNamespace(matmul=lambda a, b, out=None: "cupy", float32=np.float32),
+                               "float32")
+    a, b = np.ones((2, 3), np.float32), np.ones((3, 4), np.float32)
+    assert mm(a, b) == "cupy"
+    with graphs.stream() as stream:
+        assert mm(a, b)[:2] == ("gemm", stream) and mm(a, b)[-1] == "float32"
+    assert mm(a, b) == "cupy" and seen == [("prepare", stream)]
+    gemm.matmul = lambda *args: None  # a product the gemm does not take (batched, float64) stays CuPy's
+    with graphs.stream():
+        assert mm(a, b) == "cupy"
+    with pytest.raises(ValueError, match=r"size 2 is different from 3"):  # in NumPy's words, which the plan
+        mm(a, a)                                                          # words as TF's
 
 
 def test_each_thread_captures_and_replays_on_its_own_stream():
     """A capture records all that is issued to its stream: two threads sharing one would capture each other."""
-    made = []
-
-    def new_stream():
-        made.append(_Recorder([]))
-        return made[-1]
-
-    cupy = types.SimpleNamespace(cuda=types.SimpleNamespace(Stream=new_stream))
-    graphs = backends._CupyGraphs(cupy)
-    mine = graphs.stream()
-    assert graphs.stream() is mine  # one per thread, kept
+    calls, made = [], []
+    graphs = backends._CupyGraphs(_recording_cupy(calls, made))
+    with graphs.stream() as mine:
+        pass
+    with graphs.stream() as again:
+        assert again is mine  # one per thread, kept
     theirs = []
-    t = threading.Thread(target=lambda: theirs.append(graphs.stream()))
+
+    def other():
+        with graphs.stream() as s:
+            theirs.append(s)
+    t = threading.Thread(target=other)
     t.start()
     t.join()
     assert theirs[0] is not mine and len(made) == 2
@@ -751,3 +800,35 @@ def test_gpu_gradients_random_print_and_saver(tmp_path, capsys):
         np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-12)
     assert host_only(results[1])
     assert capsys.readouterr().err == "v:[1.5 2.25]\nv:[1.5 2.25]\n"
+
+
+@needs_gpu
+@pytest.mark.parametrize("precision, tol", [("float32", 1e-4), ("tensorfloat32", 2e-3), ("bfloat16", 3e-2)])
+def test_gpu_training_step_is_captured_with_its_products_and_matches_the_cpu(precision, tol):
+    """CuPy refuses cuBLAS inside a CUDA-graph capture: products on the capture stream go through
+    runtime/cublas_capture.py, so a training step (products forward and backward, with transposed operands) is
+    captured once and replayed, and trains as the CPU does at the same precision."""
+    from graphgrad.runtime.graph_replay import WARMUP_RUNS
+
+    runs = {}
+    for device in ("cpu", "/gpu:0"):
+        rng = np.random.default_rng(0)
+        with tf.Graph().as_default():
+            x, y = tf.placeholder(tf.float32, (None, 20)), tf.placeholder(tf.int32, (None,))
+            w1 = tf.Variable((rng.normal(size=(20, 32)) * 0.3).astype(np.float32))
+            w2 = tf.Variable((rng.normal(size=(32, 5)) * 0.3).astype(np.float32))
+            logits = tf.matmul(tf.nn.relu(tf.matmul(x, w1)), w2)
+            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+            train = tf.train.AdamOptimizer(0.01).minimize(loss)
+            s = tf.Session(device=device, matmul_precision=precision)
+            s.run(tf.global_variables_initializer())
+            step = s.make_callable([train, loss], [x, y])
+            xb, yb = rng.normal(size=(16, 20)).astype(np.float32), rng.integers(0, 5, 16).astype(np.int32)
+            losses = [step(xb, yb)[1] for _ in range(8)]
+            runs[device] = losses, s.run([w1, w2]), step.plan.replay
+    replay = runs["/gpu:0"][2]
+    assert replay is not None and replay.failed is None, replay and replay.failed
+    assert replay.captures == 1 and replay.launches == 8 - WARMUP_RUNS
+    np.testing.assert_allclose(runs["/gpu:0"][0], runs["cpu"][0], rtol=tol)
+    for a, b in zip(runs["cpu"][1], runs["/gpu:0"][1]):
+        np.testing.assert_allclose(b, a, rtol=tol * 10, atol=tol)

@@ -127,6 +127,7 @@ def test_training_with_an_is_training_switch():
     assert s.run(loss, {x: xs, y: ys}) == after  # evaluation takes the deterministic branch
 
 
+@pytest.mark.numpy_kernels("bit for bit between the session's device and the NumPy fake GPU")
 @pytest.mark.parametrize("device", ["cpu-unoptimized", "fakegpu"])
 def test_same_results_without_the_passes_and_on_the_fake_gpu(device):
     def run(**kw):

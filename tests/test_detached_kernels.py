@@ -53,6 +53,7 @@ def _graph_op(build, arrays):
         return out, expected, [by_input[t] for t in out.op.inputs]
 
 
+@pytest.mark.numpy_kernels("bit for bit against NumPy's kernels")
 @pytest.mark.parametrize("name", CASES)
 def test_an_op_runs_on_arrays_through_its_own_definition(name):
     build, arrays = CASES[name]

@@ -320,3 +320,17 @@ def test_a_big_update_whose_gradient_shares_the_variables_memory_runs_in_one_pas
     emulate(np, k)(expected[:-1], np.float64(0.5), expected[1:])
     elementwise.numpy_kernel(k).bind(np)(delta, np.float64(0.5), var)
     np.testing.assert_array_equal(base, expected)
+
+
+def test_emulation_refuses_mixed_dtypes_under_one_type_letter_as_cupy_does():
+    """CuPy binds each type letter once per call ("Type is mismatched"): the fake GPU must refuse what CUDA would."""
+    import numpy as np
+
+    from graphgrad.runtime.elementwise import ADAM_BETA_POWERS, Fused, emulate
+
+    one_type = Fused("one_type", "T beta1, T beta2", "T p1, T p2", "p1 *= beta1; p2 *= beta2;", arrays=())
+    args = (np.float64(0.9), np.float32(0.99), np.ones(1), np.ones(1, np.float32))
+    with pytest.raises(TypeError, match="Type is mismatched"):
+        emulate(np, one_type)(*args)
+    p1, p2 = emulate(np, ADAM_BETA_POWERS)(*args)  # each power keeps its own beta's dtype (TF's beta1_power)
+    assert p1.dtype == np.float64 and p2.dtype == np.float32 and p2[0] == np.float32(0.99)

@@ -34,6 +34,7 @@ def loose(shape, mode):
     return (None,) + tuple(shape[1:]) if shape else ()
 
 
+@pytest.mark.numpy_kernels("bit for bit against NumPy's own reduction")
 @FAST
 @given(SHAPES, FLOATS, st.sampled_from(["static", "batch", "rank"]), st.data())
 def test_mean_and_its_gradient_bit_identical(shape, dt, mode, data):
@@ -98,6 +99,7 @@ def _old_softplus_grad(dy, x, dt):
     return s
 
 
+@pytest.mark.numpy_kernels("bit for bit against NumPy's own exp and log1p")
 @pytest.mark.parametrize("dt", [np.float32, np.float64, np.float16])
 @pytest.mark.parametrize("mode", ["static", "batch", "scalar"])
 def test_softplus_grad_bit_identical(dt, mode):
@@ -133,6 +135,7 @@ def test_tanh_grad_bit_identical(shapes):
     assert np.asarray(got).dtype == np.float32 and np.shape(got) == np.broadcast_shapes(*shapes)
 
 
+@pytest.mark.numpy_kernels("bit for bit against NumPy's BLAS")
 @pytest.mark.parametrize("ta", [False, True])
 @pytest.mark.parametrize("tb", [False, True])
 @pytest.mark.parametrize("mode", ["static", "batch", "rank", "batched"])
@@ -149,6 +152,7 @@ def test_transposed_matmul(ta, tb, mode):
     np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.numpy_kernels("bit for bit against NumPy's summation order")
 @pytest.mark.parametrize("optimize", [True, False])
 @pytest.mark.parametrize("bshape", [(3,), (1, 3), (1, 1), (4, 1, 3), ()])
 def test_sum_to_shape_with_unknown_batch(optimize, bshape):

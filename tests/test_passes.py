@@ -90,6 +90,7 @@ def test_optimize_false_and_env_var_turn_the_passes_off(monkeypatch):
 
 # --- constant folding -----------------------------------------------------------------------------------------
 
+@pytest.mark.numpy_kernels("NumPy's read-only flag on folded constants")
 def test_constant_subgraphs_fold_once_and_stay_read_only():
     x = tf.placeholder(tf.float32, (2,))
     c = tf.exp(tf.constant([0.0, 1.0])) * 2.0 + tf.ones((2,))
@@ -126,6 +127,7 @@ def test_feeding_a_tensor_that_would_fold_uses_the_feed():
     assert s.run(b, {b: 4.0}) == 4.0
 
 
+@pytest.mark.numpy_kernels("bit for bit against NumPy's exp")
 @pytest.mark.parametrize("optimize", [True, False])
 def test_a_fetched_feed_outlives_its_consumers(optimize):
     x = tf.placeholder(tf.float32, (2,))
@@ -135,6 +137,7 @@ def test_a_fetched_feed_outlives_its_consumers(optimize):
     np.testing.assert_array_equal(b, np.exp(np.float32([0, 1])))
 
 
+@pytest.mark.numpy_kernels("NumPy's RuntimeWarnings; CUDA kernels warn of nothing")
 def test_ops_that_fail_or_warn_are_not_folded():
     zero_div = tf.constant(1) // tf.constant(0)
     s = tf.Session()

@@ -44,6 +44,7 @@ def test_products_match_the_hardware_conversions(precision):
     np.testing.assert_allclose(_product(A, B.T.copy(), precision, transpose_b=True), want, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.numpy_kernels("bit for bit against NumPy's BLAS")
 def test_float32_is_the_default_and_exact():
     np.testing.assert_array_equal(_product(A, B, None), A @ B)
     np.testing.assert_array_equal(_product(A, B, "float32"), A @ B)

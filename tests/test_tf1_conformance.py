@@ -104,6 +104,11 @@ EXPECTED_DIFFERENCES = {
 }
 
 
+#: float32 rounding; on a real GPU (CuPy) 2e-5: CUDA's reductions add in another order and its kernels fuse
+#: multiply-adds, so a batch-norm gradient lands a few float32 steps away from TF's CPU (TF's GPU differs likewise)
+REL_TOL = [2e-6]
+
+
 def differences(ours, ref, path=""):
     """Human-readable places where two observations differ (floats compared to float32 rounding)."""
     if isinstance(ref, dict) and isinstance(ours, dict):
@@ -124,7 +129,7 @@ def differences(ours, ref, path=""):
     if isinstance(ref, float) and isinstance(ours, (int, float)) and not isinstance(ours, bool):
         if math.isnan(ref) and math.isnan(ours):
             return []
-        if ours == ref or math.isclose(ours, ref, rel_tol=2e-6, abs_tol=1e-6):
+        if ours == ref or math.isclose(ours, ref, rel_tol=REL_TOL[0], abs_tol=1e-6):
             return []
     elif type(ours) is type(ref) and ours == ref:
         return []
@@ -148,9 +153,20 @@ GPU_DIFFERENCES = {
 }
 
 
+#: What is deliberate on the CPU but not on CUDA, where graphgrad then matches TensorFlow.
+NOT_ON_CUDA = {
+    "api_edge_values.warnings": "CUDA kernels raise no floating-point warnings: no RuntimeWarning, as in TF",
+}
+
+
 def _expected_differences():
-    on_gpu = tf.Session()._ctx.backend.device_type == "GPU"
-    return {**EXPECTED_DIFFERENCES, **GPU_DIFFERENCES} if on_gpu else EXPECTED_DIFFERENCES
+    backend = tf.Session()._ctx.backend
+    cuda = backend.name == "gpu"  # CuPy; the fake GPU computes with NumPy
+    REL_TOL[0] = 2e-5 if cuda else 2e-6
+    if backend.device_type != "GPU":
+        return EXPECTED_DIFFERENCES
+    both = {**EXPECTED_DIFFERENCES, **GPU_DIFFERENCES}
+    return {k: v for k, v in both.items() if k not in NOT_ON_CUDA} if cuda else both
 
 
 @pytest.mark.parametrize("name", list(recorder.PROGRAMS))

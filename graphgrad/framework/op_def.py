@@ -22,6 +22,8 @@ Operation holds the class itself, so "go to definition" lands here.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from . import dtypes
 
 OP_DEFS: dict[str, type] = {}
@@ -45,6 +47,11 @@ class OpDef:
     #: The op's output *is* a variable's live buffer in the session (VariableV2): fetches of it and of its views
     #: are copied, and updates running later in the same run show through it.
     is_variable = False
+    #: The kernel works on the host's NumPy arrays, whatever the session's device (ops whose state lives in Python
+    #: objects: tensor forests, boosted trees, k-means seeding, lookup tables; TF's host-memory kernels). On a
+    #: device backend its value inputs are copied to the host before it runs and its outputs to the device after
+    #: (`kernel` is wrapped once, when the class is defined); on the CPU it runs as written.
+    host_kernel = False
     #: The op has no value of its own: a run that needs it without feeding it fails up front with
     #: `framework.errors.feed_error(op)` (Placeholder).
     must_feed = False
@@ -172,6 +179,9 @@ class OpDef:
                 raise ValueError(f"Op type {cls.type!r} defined twice ({OP_DEFS[cls.type].__module__}, "
                                  f"{cls.__module__})")
             OP_DEFS[cls.type] = cls
+        own = cls.__dict__.get("kernel")
+        if cls.host_kernel and own is not None and not getattr(own, "on_host", False):
+            cls.kernel = _on_host(own)
 
     def infer(op):
         raise NotImplementedError
@@ -182,6 +192,25 @@ class OpDef:
     #: `gradient(op, *output_grads) -> sequence with one entry per input`. None as the attribute means
     #: "no gradient defined" (LookupError when needed); use `not_differentiable` for integer-valued ops.
     gradient = None
+
+
+def _on_host(kernel):
+    """`kernel` of a `host_kernel` op: on a device backend, inputs come to the host and outputs go back."""
+    def bind(op, ctx):
+        fn = kernel(op, ctx)
+        if fn is None or getattr(ctx, "xp", None) is np:
+            return fn
+        to_host, to_device = ctx.to_host, ctx.to_device
+
+        def device(x):
+            return x if x is None else to_device(x)
+
+        def run(*args):
+            out = fn(*[to_host(a) for a in args])
+            return tuple(map(device, out)) if isinstance(out, (tuple, list)) else device(out)
+        return run
+    bind.on_host = True
+    return bind
 
 
 #: Gradient functions registered by name with `RegisterGradient`, used for ops created under

@@ -129,7 +129,8 @@ class ReaderCounter(OpDef):
         reader, field = op.attrs["reader"], op.op_def.field
         if field is None:
             return lambda handle: _state(ctx, reader).reset()
-        return lambda handle: np.int64(getattr(_state(ctx, reader), field))
+        to_device = ctx.to_device
+        return lambda handle: to_device(np.int64(getattr(_state(ctx, reader), field)))
 
     def can_fail(op):
         return False

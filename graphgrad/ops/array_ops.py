@@ -709,7 +709,10 @@ class Rank(OpDef):
         return [((), dtypes.int32)]
 
     def kernel(op, ctx):
-        return lambda x: np.int32(np.ndim(x))
+        xp = ctx.xp
+        if xp is np:
+            return lambda x: np.int32(x.ndim)
+        return lambda x: xp.asarray(x.ndim, np.int32)  # a device value, as every kernel returns
 
     gradient = not_differentiable
 
@@ -1504,6 +1507,7 @@ class Range(OpDef):
         arange = xp.arange
 
         def range_kernel(s, lim, d):
+            s, lim, d = (x.item() for x in (s, lim, d))  # 0-d arrays, on a GPU too: the length is the host's
             if d == 0 or (d > 0 and s > lim) or (d < 0 and s < lim):
                 what = ("delta != 0" if d == 0 else "start <= limit when delta > 0" if d > 0
                         else "start >= limit when delta < 0")

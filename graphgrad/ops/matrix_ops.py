@@ -9,6 +9,9 @@ ops, so second derivatives work (the determinant's gradient uses the inverse, th
 """
 from __future__ import annotations
 
+import contextlib
+import sys
+
 import numpy as np
 
 from ..framework import dtypes
@@ -139,7 +142,8 @@ class MatrixInverse(OpDef):
         def inverse(x):
             square_at_run_time(op, x)
             try:
-                inv = xp.linalg.inv(x)
+                with _singular_raises(xp):
+                    inv = xp.linalg.inv(x)
             except np.linalg.LinAlgError:
                 raise InvalidArgumentError(op.node_def, op, "Input is not invertible.") from None
             return inv.swapaxes(-1, -2).copy() if adj else inv
@@ -169,7 +173,8 @@ class Cholesky(OpDef):
         def cholesky(x):
             square_at_run_time(op, x)
             try:
-                return xp.linalg.cholesky(x)
+                with _singular_raises(xp):
+                    return xp.linalg.cholesky(x)
             except np.linalg.LinAlgError:
                 raise InvalidArgumentError(op.node_def, op, "Cholesky decomposition was not successful. The "
                                                             "input might not be valid.") from None
@@ -259,6 +264,14 @@ def _solve_dtype(op):
     return dt
 
 
+def _singular_raises(xp):
+    """NumPy raises LinAlgError for a singular matrix; CuPy checks its factorization's status only under
+    `cupyx.errstate(linalg="raise")` (one wait for the device), and otherwise returns NaNs. TF's GPU kernels
+    check it too ("Input is not invertible.")."""
+    errstate = getattr(sys.modules.get("cupyx"), "errstate", None)  # CuPy imports cupyx
+    return contextlib.nullcontext() if xp is np or errstate is None else errstate(linalg="raise")
+
+
 def _solve_checked(op, xp, a, b):
     square_at_run_time(op, a)
     run_time_rank(op, b, 2, "rhs")
@@ -266,7 +279,8 @@ def _solve_checked(op, xp, a, b):
         raise InvalidArgumentError(op.node_def, op, f"Input matrix and right-hand side must have matching shapes, "
                                                     f"got {list(a.shape)} and {list(b.shape)}")
     try:
-        return xp.linalg.solve(a, b)
+        with _singular_raises(xp):
+            return xp.linalg.solve(a, b)
     except np.linalg.LinAlgError:
         raise InvalidArgumentError(op.node_def, op, "Input matrix is not invertible.") from None
 

@@ -370,7 +370,8 @@ class QueueSize(_QueueOp):
 
     def kernel(op, ctx):
         queue = op.attrs["queue"]
-        return lambda handle: np.int32(len(queue_state(ctx, queue).buffer))
+        to_device = ctx.to_device
+        return lambda handle: to_device(np.int32(len(queue_state(ctx, queue).buffer)))
 
     def can_fail(op):
         return False
@@ -384,7 +385,8 @@ class QueueIsClosed(QueueSize):
 
     def kernel(op, ctx):
         queue = op.attrs["queue"]
-        return lambda handle: np.bool_(queue_state(ctx, queue).closed)
+        to_device = ctx.to_device
+        return lambda handle: to_device(np.bool_(queue_state(ctx, queue).closed))
 
 
 def _static_int(t):

@@ -53,10 +53,11 @@ class _RandomOp(OpDef):
 
 def _bind(op, ctx, draw):
     """The kernel: `draw(shape)` on the op's static shape, or on the shape input's value."""
-    static, to_dev = op.attrs["shape"], ctx.to_device
+    static, to_dev, to_host = op.attrs["shape"], ctx.to_device, ctx.to_host
+    # the stream is the host's (ctx.rng): parameters such as randint's bounds come to the host first
     if static is not None:
-        return lambda *params: to_dev(draw(static, *params))
-    return lambda s, *params: to_dev(draw(tuple(s.tolist()), *params))
+        return lambda *params: to_dev(draw(static, *map(to_host, params)))
+    return lambda s, *params: to_dev(draw(tuple(s.tolist()), *map(to_host, params)))
 
 
 class RandomUniform(_RandomOp):

@@ -44,7 +44,7 @@ class ReverseSequence(OpDef):
             if n.shape[1] != b_len:
                 raise InvalidArgumentError(None, None, f"len(seq_lens) != input.dims({batch_dim}), ({n.shape[1]} vs."
                                                        f" {b_len})")
-            if int(n.max(initial=0)) > t_len or int(n.min(initial=0)) < 0:
+            if n.size and (int(n.max()) > t_len or int(n.min()) < 0):  # (CuPy's max has no `initial`)
                 raise InvalidArgumentError(None, None, f"seq_lens(i) must be in [0, {t_len}]")
             t = xp.arange(t_len).reshape(-1, 1)
             src = xp.where(t < n, n - 1 - t, t)

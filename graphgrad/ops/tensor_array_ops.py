@@ -383,7 +383,8 @@ class TensorArraySizeV3(OpDef):
         return [((), dtypes.int32)]
 
     def kernel(op, ctx):
-        return lambda flow: np.int32(len(flow))
+        to_device = ctx.to_device
+        return lambda flow: to_device(np.int32(len(flow)))
 
     gradient = not_differentiable
 

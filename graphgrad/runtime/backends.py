@@ -10,6 +10,7 @@ CuPy is imported only when a GPU backend is asked for, so `import graphgrad` nev
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import os
@@ -204,29 +205,66 @@ def _cupy_backend(index):
                    _CupyGraphs(cupy), elementwise)
 
 
+#: Per thread: while a thread works on its capture stream, `gemm(a, b, out, precision)` runs float32 products
+#: through runtime/cublas_capture.py (CuPy refuses cuBLAS inside a capture); None elsewhere.
+_ON_CAPTURE_STREAM = threading.local()
+
+
 class _CupyGraphs:
     """CUDA-graph capture with CuPy. Everything of a replayed plan (feed copies, launch, fetch copies) runs on a
-    stream of its own; it is a blocking stream, so it is ordered with the legacy default stream that CuPy's
-    other work (the feeds' host-to-device copies) uses. Each thread has its own such stream: a capture records
-    everything issued to its stream, so a second thread replaying or capturing on the same stream would end up
-    inside the first one's graph. The captured run allocates from a memory pool of its own, kept with the graph:
-    nothing else can be handed the memory the graph reads and writes."""
+    non-blocking stream of its own, ordered with the caller's stream by events both ways: a blocking stream would tie
+    the legacy default stream to it, and work another thread issues on that stream while this one captures would
+    fail ("operation would make the legacy stream depend on a capturing blocking stream"). Each thread has its own
+    such stream: a capture records everything issued to its stream, so a second thread replaying or capturing on
+    the same stream would end up inside the first one's graph. The captured run allocates from a memory pool of its
+    own, kept with the graph: nothing else can be handed the memory the graph reads and writes. Products on the
+    stream go through runtime/cublas_capture.py, which CuPy's capture refuses otherwise."""
 
     def __init__(self, cupy):
         self._cupy = cupy
         self._local = threading.local()
+        self._gemm = self.gemm_unavailable = None
 
-    def stream(self):
+    def _raw_stream(self):
         stream = getattr(self._local, "stream", None)
         if stream is None:
-            stream = self._local.stream = self._cupy.cuda.Stream()
+            stream = self._local.stream = self._cupy.cuda.Stream(non_blocking=True)
+            gemm = self._capture_gemm()
+            if gemm is not None:
+                gemm.prepare(stream)
         return stream
+
+    def _capture_gemm(self):
+        if self._gemm is None and self.gemm_unavailable is None:
+            from .cublas_capture import CaptureGemm
+
+            try:
+                self._gemm = CaptureGemm(self._cupy)
+            except Exception as e:  # products then stay CuPy's, and a capture with one fails (runs normally)
+                self.gemm_unavailable = f"{type(e).__name__}: {e}"
+        return self._gemm
+
+    @contextlib.contextmanager
+    def stream(self):
+        """Work inside runs on this thread's capture stream, after what the caller's stream has queued, and the
+        caller's stream waits for it afterwards."""
+        cuda = self._cupy.cuda
+        caller, stream = cuda.get_current_stream(), self._raw_stream()
+        stream.wait_event(caller.record())
+        gemm = self._gemm
+        _ON_CAPTURE_STREAM.gemm = None if gemm is None else functools.partial(gemm.matmul, stream)
+        try:
+            with stream:
+                yield stream
+        finally:
+            _ON_CAPTURE_STREAM.gemm = None
+            caller.wait_event(stream.record())
 
     def capture(self, fn, written=()):
         del written  # a stream capture runs nothing, so it changes nothing
         cuda = self._cupy.cuda
-        stream, pool = self.stream(), cuda.MemoryPool()
-        with stream, cuda.using_allocator(pool.malloc):
+        pool = cuda.MemoryPool()
+        with self.stream() as stream, cuda.using_allocator(pool.malloc):
             stream.begin_capture()
             try:
                 result = fn()
@@ -240,10 +278,28 @@ class _CupyGraphs:
         return (graph, pool), result
 
     def launch(self, graph):
-        graph[0].launch(stream=self.stream())
+        graph[0].launch(stream=self._raw_stream())
 
 
 def _cupy_matmul(cupy, precision):
+    """The session's float32 product: `_cupy_products`, or runtime/cublas_capture.py's on a capture stream; a
+    contracted dimension that differs is NumPy's error, which the plan words as TF does."""
+    mm = _cupy_products(cupy, precision)
+
+    def matmul(a, b, out=None):
+        if a.ndim >= 2 and b.ndim >= 2 and a.shape[-1] != b.shape[-2]:  # CuPy says only "Axis dimension mismatch"
+            raise ValueError(f"matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc "
+                             f"signature (n?,k),(k,m?)->(n?,m?) (size {b.shape[-2]} is different from {a.shape[-1]})")
+        gemm = getattr(_ON_CAPTURE_STREAM, "gemm", None)
+        if gemm is not None:
+            c = gemm(a, b, out, precision)
+            if c is not None:
+                return c
+        return mm(a, b, out=out)
+    return matmul
+
+
+def _cupy_products(cupy, precision):
     """Tensor-core products: TF32 through cuBLAS's compute type (set around each call: CuPy keeps it
     process-wide), bfloat16/float16 by casting the operands, as autocast does; cuBLAS accumulates in float32."""
     mm, f32 = cupy.matmul, cupy.float32

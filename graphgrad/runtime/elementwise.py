@@ -103,7 +103,10 @@ def emulate(xp, kernel: Fused):
     funcs = {f: getattr(xp, f) for f in _FUNCTIONS}
     ufunc = {"+=": xp.add, "-=": xp.subtract, "*=": xp.multiply, "/=": xp.divide}
 
+    letters = [p.split()[0] for p in (kernel.in_params + "," + kernel.out_params).split(",")]
+
     def run(*args):
+        _check_types(kernel, letters, ins + outs, args)
         env = dict(zip(ins + outs, args), **funcs)
         for target, op, declares, code in steps:
             value = eval(code, {"__builtins__": {}}, env)
@@ -115,6 +118,18 @@ def emulate(xp, kernel: Fused):
                 ufunc[op](env[target], value, out=env[target])
         return args[len(ins):]
     return run
+
+
+def _check_types(kernel, letters, names, args):
+    """CuPy's check: the arrays (and NumPy scalars) of one type letter share one dtype ("Type is mismatched")."""
+    seen = {}
+    for letter, name, a in zip(letters, names, args):
+        dt = getattr(a, "dtype", None)
+        if dt is None:
+            continue  # a Python number takes the letter's type
+        first = seen.setdefault(letter, (name, dt))
+        if first[1] != dt:
+            raise TypeError(f"Type is mismatched. {name} {first[1]} {dt} {letter} ({kernel.name})")
 
 
 def numba_template(fused: Fused, names) -> str:
@@ -427,8 +442,10 @@ ADAM = Fused(
     var -= m * (lr * sqrt(1 - beta2_power) / (1 - beta1_power)) / (sqrt(v) + epsilon);
     """, arrays=("grad",))
 
-ADAM_BETA_POWERS = Fused(  # after every variable's ApplyAdam: beta1^t, beta2^t for the next step
-    "graphgrad_adam_beta_powers", "T beta1, T beta2", "T beta1_power, T beta2_power",
+# after every variable's ApplyAdam: beta1^t, beta2^t for the next step. Two types: each power has its own beta's
+# dtype (TF makes beta1_power from beta1, so a float64 beta1 tensor gives a float64 power beside a float32 one)
+ADAM_BETA_POWERS = Fused(
+    "graphgrad_adam_beta_powers", "T beta1, U beta2", "T beta1_power, U beta2_power",
     """
     beta1_power *= beta1;
     beta2_power *= beta2;

@@ -106,17 +106,24 @@ def _attr_key(v):
 
 
 def _const_key(v):
-    """Key to deduplicate a small constant by dtype, shape and bytes; None for big or object values."""
-    if isinstance(v, (np.ndarray, np.generic)) and not v.dtype.hasobject and v.nbytes <= _INTERN_BYTES:
-        return (type(v), v.dtype.str, v.shape, v.tobytes())
+    """Key to deduplicate a small constant by dtype, shape and bytes; None for big or object values. A device
+    constant (CuPy) is compared through its host copy."""
+    h = v if isinstance(v, (np.ndarray, np.generic)) else _small_host_copy(v)
+    if h is not None and not h.dtype.hasobject and h.nbytes <= _INTERN_BYTES:
+        return (type(v), h.dtype.str, h.shape, h.tobytes())
     return None
+
+
+def _small_host_copy(v):
+    nbytes, get = getattr(v, "nbytes", None), getattr(v, "get", None)
+    return get() if nbytes is not None and nbytes <= _INTERN_BYTES and callable(get) else None
 
 
 def _all_equal(value, x):
     try:
-        if not isinstance(value, (np.ndarray, np.generic)) or value.dtype.kind not in "biufc":
+        if value.dtype.kind not in "biufc":
             return False
-        return bool(np.all(value == x))
+        return bool((value == x).all())  # NumPy or device arrays alike (CuPy: one sync, when the plan is built)
     except Exception:
         return False
 

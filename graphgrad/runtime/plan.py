@@ -597,7 +597,7 @@ class Plan:
 
 
 _BROADCAST = re.compile(r"operands could not be broadcast together with (?:remapped )?shapes"
-                        r"(?: \[original->remapped\])?:? ((?:\([\d,]*\)(?:->\([\d,newaxis]*\))? ?)+)")
+                        r"(?: \[original->remapped\])?:? ((?:\([\d, ]*\)(?:->\([\d,newaxis]*\))? ?)+)")
 _OUTPUT = re.compile(r"non-broadcastable output operand with shape (\([\d,]*\)) doesn't match the broadcast shape "
                      r"(\([\d,]*\))")
 
@@ -612,8 +612,8 @@ def _tf_message(exc, n_inputs):
     text = str(exc)
     m = _BROADCAST.search(text) or _OUTPUT.search(text)
     if m is not None:
-        shapes = re.findall(r"\(([\d,]*)\)(?!->)", " ".join(m.groups()))
-        dims = ["[" + ",".join(d for d in s.split(",") if d) + "]" for s in shapes]
+        shapes = re.findall(r"\(([\d, ]*)\)(?!->)", " ".join(m.groups()))  # CuPy writes "(2, 3)"
+        dims = ["[" + ",".join(d.strip() for d in s.split(",") if d.strip()) + "]" for s in shapes]
         return "Incompatible shapes: " + " vs. ".join(dims[:max(n_inputs, 2)])
     m = _MATMUL.search(text)
     if m is not None:

@@ -54,6 +54,7 @@ def sample_weights(weights, n):
 
 class _ForestOp(OpDef):
     stateful = True
+    host_kernel = True  # the forest lives in Python objects on the host
 
     def infer(op):
         return []
