@@ -118,7 +118,7 @@ def torch_step(sizes, batch, device, optimizer="adam", precision="float32", grap
         x.copy_(xh)
         y.copy_(yh)
         g.replay()
-    return step, lambda: float(static_loss)
+    return step, lambda: float(static_loss.detach())
 
 
 def matmul_rate(n, device, precision, repeats=5):

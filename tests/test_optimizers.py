@@ -173,6 +173,8 @@ def test_update_rule_matches_tf1_formula(case, dtype):
     state = s.run(variables)
     slots = [ref.init(v) for v in state]
     shared = {}
+    # CUDA compiles a fused update with multiply-adds rounded once (nvcc's default), where NumPy rounds twice
+    atol = 1e-6 if s._ctx.backend.name == "gpu" and dtype == np.float32 else 1e-7
     for _ in range(20):
         g_vals, _ = s.run([grads, train])       # gradients at the old values, then the update
         state = [ref.update(v, sl, g, shared, dtype) for v, sl, g in zip(state, slots, g_vals)]
@@ -180,7 +182,7 @@ def test_update_rule_matches_tf1_formula(case, dtype):
             ref.end_step(shared)
         for var, want in zip(s.run(variables), state):
             assert var.dtype == dtype
-            np.testing.assert_allclose(var, want, rtol=1e-6, atol=1e-7)
+            np.testing.assert_allclose(var, want, rtol=1e-6, atol=atol)
     for var, sl in zip(variables, slots):
         for name in ref.slots:
             np.testing.assert_allclose(s.run(opt.get_slot(var, name)), sl[name], rtol=1e-6, atol=1e-7)
