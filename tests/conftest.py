@@ -19,6 +19,7 @@ if FAKE_GPU:
     import fakegpu
 
     fakegpu.register()
+    fakegpu.refuse_implicit_conversion()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -324,3 +324,27 @@ def _checked(kernel_fn, violations):
             return out
         return run
     return kernel
+
+
+# --- NumPy's implicit conversions, refused as CuPy refuses them --------------------------------------------------
+
+_NUMPY_CONVERSIONS = ("asarray", "array", "asanyarray", "ascontiguousarray")
+
+
+def refuse_implicit_conversion():
+    """Make `np.asarray(x)` (and `array`, `asanyarray`, `ascontiguousarray`) of a device array raise CuPy's
+    TypeError, so that the suite on the fake GPU catches a kernel that would read a CuPy array as a NumPy one
+    (a DeviceArray is an ndarray subclass, which NumPy would otherwise accept). `to_host` and the fake's own
+    functions go through `.view(np.ndarray)` and are unaffected."""
+    for name in _NUMPY_CONVERSIONS:
+        original = getattr(np, name)
+        if getattr(original, "refuses_device", False):
+            continue
+
+        def refusing(a, *args, _original=original, **kw):
+            if isinstance(a, DeviceArray):
+                raise TypeError("Implicit conversion to a NumPy array is not allowed. Please use `.get()` to "
+                                "construct a NumPy array explicitly.")
+            return _original(a, *args, **kw)
+        refusing.refuses_device = True
+        setattr(np, name, refusing)
