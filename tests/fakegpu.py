@@ -188,6 +188,14 @@ def _asarray(a, dtype=None, **kw):
     return np.array(arr, copy=True).view(DeviceArray)
 
 
+def _arange(*args, **kw):
+    """cupy.arange takes Python numbers: 0-d device arrays for its bounds are CuPy's TypeError."""
+    if any(isinstance(a, DeviceArray) for a in (*args, *kw.values())):
+        raise TypeError("Implicit conversion to a NumPy array is not allowed. Please use `.get()` to construct a "
+                        "NumPy array explicitly.")
+    return _wrap(np.arange(*args, **kw))
+
+
 def _array(a, dtype=None, copy=True, **kw):
     arr = np.array(_unwrap(a), dtype=dtype, copy=copy, **kw)
     if arr.dtype.kind in "OUSV":
@@ -207,7 +215,7 @@ class FakeXP(types.ModuleType):
     """`xp` of the fake backend: NumPy's names, with array results on the "device" and host inputs refused."""
 
     _special = {"asarray": _asarray, "asanyarray": _asarray, "ascontiguousarray": _asarray, "array": _array,
-                "copyto": _copyto, "asnumpy": to_host, "ndarray": DeviceArray}
+                "copyto": _copyto, "asnumpy": to_host, "ndarray": DeviceArray, "arange": _arange}
 
     def __init__(self, name="fakegpu_xp", base=np):
         super().__init__(name)
