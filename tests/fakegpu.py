@@ -31,6 +31,11 @@ class DeviceArray(np.ndarray):
             return out[0] if len(out) == 1 else out
         return _wrap(result)
 
+    def __getitem__(self, key):
+        """As CuPy: an element is a 0-d device array, not a NumPy scalar."""
+        out = super().__getitem__(key)
+        return _wrap(out) if isinstance(out, np.generic) else out
+
     def get(self):
         """The host copy, as `cupy.ndarray.get()`."""
         return to_host(self)
@@ -240,9 +245,18 @@ class FakeXP(types.ModuleType):
         return value
 
 
+#: CuPy functions joining a sequence of arrays take device arrays only: a NumPy scalar there is a TypeError
+#: ("Argument 'a' has incorrect type (expected cupy._core.core._ndarray_base, got numpy.bool)").
+_JOINS = frozenset({"stack", "concatenate", "vstack", "hstack", "dstack", "column_stack"})
+
+
 def _device_function(fn, name):
     def call(*args, **kwargs):
         _refuse_host((args, kwargs), f"xp.{name}", index_ok=True)
+        if name in _JOINS and args:
+            for x in args[0]:
+                if not isinstance(x, DeviceArray):
+                    raise TypeError(f"fakegpu: xp.{name} got a {type(x).__name__}; CuPy takes device arrays only")
         return _wrap(fn(*_unwrap(args), **_unwrap(kwargs)))
     call.__name__ = name
     return call

@@ -685,8 +685,10 @@ class Size(OpDef):
         return [((), op.attrs["out_type"])]
 
     def kernel(op, ctx):
-        dt = op.attrs["out_type"].np.type
-        return lambda x: dt(np.size(x))
+        dt, xp = op.attrs["out_type"].np.type, ctx.xp
+        if xp is np:
+            return lambda x: dt(x.size)
+        return lambda x: xp.asarray(x.size, dt)  # a device value, as every kernel returns
 
     gradient = not_differentiable
 
