@@ -127,8 +127,11 @@ def gather_drop_negatives(params, ids):
     zero = convert_to_tensor(0, dtype=ids.dtype.base_dtype)
     rows = gather(params, maximum(ids, zero))
     keep = greater_equal(ids, zero)
-    keep = reshape(keep, concat([shape(ids), ones(reshape(rank(rows) - rank(ids), [1]), dtypes.int32)], 0))
-    keep = logical_and(keep, ones_like(rows, dtype=dtypes.bool))
+    ranks = (rows.shape.ndims, ids.shape.ndims)
+    more = ones([ranks[0] - ranks[1]], dtypes.int32) if None not in ranks else ones(
+        reshape(rank(rows) - rank(ids), [1]), dtypes.int32)  # static where known, so shapes stay known
+    keep = reshape(keep, concat([shape(ids), more], 0))
+    keep = logical_and(keep, ones_like(rows, dtype=dtypes.bool_))
     return where_v2(keep, rows, zeros_like(rows)), keep
 
 

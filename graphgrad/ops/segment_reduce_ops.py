@@ -50,6 +50,8 @@ def sorted_rows(op, ids, num=None):
     if last < 1 and len(ids):
         raise op_error(InvalidArgumentError, op, "segment ids must be >= 0")
     n = last if num is None else num
+    if not len(ids):
+        return n
     run = ids[np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))]
     falls = np.append(run[1:] < run[:-1], False)
     bad = np.flatnonzero(falls | (run < 0) | (run >= n))
@@ -79,7 +81,10 @@ def _scale(ctx, out, counts, how):
 
 
 def _column(v, like):
-    """A vector with one entry per row of `like`, reshaped to broadcast against it."""
+    """A vector with one entry per row of `like`, reshaped to broadcast against it (statically where ranks are
+    known, so that shapes stay known)."""
+    if like.shape.ndims is not None:
+        return reshape(v, [-1] + [1] * (like.shape.ndims - 1))
     return reshape(v, concat([shape(v), ones(reshape(rank(like) - rank(v), [1]), dtypes.int32)], 0))
 
 
@@ -101,7 +106,7 @@ def _extremum_grad(op, g, total, spread):
     data = op.inputs[0]
     selected = equal(data, spread(op.outputs[0]))
     if len(op.inputs) == 3:  # unsorted: a dropped row is never selected
-        selected = logical_and(selected, gather_drop_negatives(ones_like(g, dtype=dtypes.bool), op.inputs[1])[0])
+        selected = logical_and(selected, gather_drop_negatives(ones_like(g, dtype=dtypes.bool_), op.inputs[1])[0])
     share = divide(g, total(cast(selected, g.dtype.base_dtype)))
     return where_v2(selected, spread(share), zeros_like(data))
 
@@ -263,7 +268,9 @@ class SparseSegmentSum(OpDef):
             counts = maximum(counts, ones_like(counts))
             w = rsqrt(counts) if op.op_def.scale == "sqrt_n" else 1.0 / counts
             rows = multiply(rows, _column(gather(w, ids), rows))
-        return [unsorted_segment_sum(rows, indices, shape(data)[0])] + [None] * (len(op.inputs) - 1)
+        ds = static_shape(data)
+        n = ds[0] if ds is not None and ds[0] is not None else shape(data)[0]
+        return [unsorted_segment_sum(rows, indices, n)] + [None] * (len(op.inputs) - 1)
 
 
 class SparseSegmentMean(SparseSegmentSum):
