@@ -90,6 +90,7 @@ from .complex_ops import Angle, Complex, ComplexAbs, Conj, Imag, Real, angle, co
 from .confusion_ops import bincount, confusion_matrix, meshgrid
 from .math_common import ANY_CMP, FLOAT, NUMERIC, Binary, Unary, binary
 from .matmul_ops import MatMul, matmul, tensordot
+from .partition_ops import invert_permutation
 from .reduction_ops import (
     All,
     Any,
@@ -224,7 +225,7 @@ __all__ = [
     # segment reductions (ops/segment_reduce_ops.py)
     "segment_sum", "segment_mean", "segment_max", "segment_min", "segment_prod", "unsorted_segment_sum",
     "unsorted_segment_max", "unsorted_segment_min", "unsorted_segment_prod", "unsorted_segment_mean",
-    "unsorted_segment_sqrt_n",
+    "unsorted_segment_sqrt_n", "invert_permutation",
     # comparisons, logic, selection
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
     "logical_not", "logical_xor", "where", "where_v2", "clip_by_value",

@@ -34,12 +34,10 @@ def _check_int(t, what):
                         "allowed values: int32, int64")
 
 
-def _check_vector(op, t):
+def _check_vector(t):
     s = static_shape(t)
     if s is not None and len(s) != 1:
-        shapes = ", ".join(str(i.shape) for i in op.inputs)
-        raise ValueError(f"Shape must be rank 1 but is rank {len(s)} for '{op.name}' (op: '{op.type}') with input "
-                         f"shapes: {shapes}.")
+        raise ValueError(f"Shape must be rank 1 but is rank {len(s)}")  # create_op adds the op and shapes
 
 
 def sorted_rows(op, ids, num=None):
@@ -139,7 +137,7 @@ class SegmentReduction(OpDef):
     def infer(op):
         data, ids = op.inputs
         _check_int(ids, "segment_ids")
-        _check_vector(op, ids)
+        _check_vector(ids)
         ds = static_shape(data)
         return [(None if ds is None else (None, *ds[1:]), data.dtype.base_dtype)]
 
@@ -234,8 +232,8 @@ class SparseSegmentSum(OpDef):
         data, indices, ids = op.inputs[:3]
         _check_int(indices, "indices")
         _check_int(ids, "segment_ids")
-        _check_vector(op, indices)
-        _check_vector(op, ids)
+        _check_vector(indices)
+        _check_vector(ids)
         ds = static_shape(data)
         n = get_static_value(op.inputs[3]) if len(op.inputs) == 4 else None
         n = None if n is None else int(n)
