@@ -351,22 +351,22 @@ def _unsorted_count(data, segment_ids, num_segments):
     return maximum(n, ones_like(n))
 
 
-def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
-    """The mean of the rows with each id, as TF builds it: a segment sum divided by the count (at least 1)."""
-    with name_scope(name, "UnsortedSegmentMean"):
+def _unsorted_normalized(data, segment_ids, num_segments, name, default, norm):
+    with name_scope(name, default):
         data, segment_ids = convert_to_tensor(data), convert_to_tensor(segment_ids)
         num_segments = convert_to_tensor(num_segments)
         n = _unsorted_count(data, segment_ids, num_segments)
-        return unsorted_segment_sum(data, segment_ids, num_segments) / n
+        return unsorted_segment_sum(data, segment_ids, num_segments) / norm(n)
+
+
+def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
+    """The mean of the rows with each id, as TF builds it: a segment sum divided by the count (at least 1)."""
+    return _unsorted_normalized(data, segment_ids, num_segments, name, "UnsortedSegmentMean", lambda n: n)
 
 
 def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None):
     """The sum of the rows with each id divided by the square root of their count (at least 1)."""
-    with name_scope(name, "UnsortedSegmentSqrtN"):
-        data, segment_ids = convert_to_tensor(data), convert_to_tensor(segment_ids)
-        num_segments = convert_to_tensor(num_segments)
-        n = _unsorted_count(data, segment_ids, num_segments)
-        return unsorted_segment_sum(data, segment_ids, num_segments) / sqrt(n)
+    return _unsorted_normalized(data, segment_ids, num_segments, name, "UnsortedSegmentSqrtN", sqrt)
 
 
 def _sparse(op_defs, data, indices, segment_ids, name, num_segments):
