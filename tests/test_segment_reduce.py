@@ -146,3 +146,26 @@ def test_names_and_static_shapes_follow_tf():
     assert str(tf.math.segment_sum(x, [0, 1])) == 'Tensor("SegmentSum:0", shape=(?, 2), dtype=float32)'
     assert tf.unsorted_segment_mean(x, [0, 1], 5).name == "UnsortedSegmentMean/truediv:0"
     assert tf.unsorted_segment_mean(x, [0, 1], 5).shape.as_list() == [5, 2]
+
+
+@pytest.mark.parametrize("length", [3, 200], ids=["short groups", "long groups"])
+@pytest.mark.parametrize("ufunc", ["add", "maximum", "minimum", "multiply"])
+def test_row_reductions_agree_with_a_loop_whether_groups_are_short_or_long(ufunc, length):
+    from types import SimpleNamespace
+
+    from graphgrad.ops import row_sums
+
+    assert (length > row_sums.SHORT) == (length == 200)  # both paths: position by position, and reduceat
+    ids = np.repeat(np.arange(0, 40, 2), length)  # even ids only: the odd rows of out keep their value
+    for order in (RNG.permutation(len(ids)), np.arange(len(ids))):  # shuffled, and already sorted
+        rows = RNG.uniform(0.5, 1.5, (len(ids), 3))
+        out, want = np.full((40, 3), 7.0), np.full((40, 3), 7.0)
+        for s in range(0, 40, 2):
+            want[s] = getattr(np, ufunc).reduce(rows[ids[order] == s], axis=0)
+        row_sums.reduce_rows(SimpleNamespace(xp=np, to_device=lambda a: a), ufunc, out, ids[order], rows)
+        np.testing.assert_allclose(out, want, rtol=1e-12)
+        if ufunc == "add":
+            total, expect = np.full((40, 3), 7.0), np.full((40, 3), 7.0)
+            row_sums.add_rows(np, total, ids[order], rows)
+            np.add.at(expect, ids[order], rows)
+            np.testing.assert_allclose(total, expect, rtol=1e-12)
