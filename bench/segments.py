@@ -3,6 +3,9 @@ process, rounds alternating, medians.
 
     PYTHONPATH=. /work/bench-venv/bin/python -m bench.segments [--edges 200000] [--nodes 20000] [--width 64]
 
+"graphgrad, reduceat" is graphgrad with ops/row_sums.py's SHORT set to 0 for its steps: every group reduced by
+`ufunc.reduceat`, as before groups were reduced position by position (the comparison of the two, alternating).
+
 Three workloads, each the forward op and the gradient of a weighted sum with respect to the data:
 - message passing (a graph net's aggregation): `unsorted_segment_max` of `edges` rows of `width` into `nodes`
   segments (PyTorch: `scatter_reduce(..., "amax")`, which splits ties evenly as TF does);
@@ -20,20 +23,34 @@ import numpy as np
 
 
 def _tf_steps(tf, data, ids, sorted_ids, words, nodes):
-    """(name -> callable) for graphgrad or TF compat.v1: each fetches an op and its gradient."""
+    """(name -> callable) for graphgrad or TF compat.v1: each feeds the rows and ids and fetches an op and its
+    gradient (fed, so that neither constant-folds the work away)."""
     steps = {}
     g = tf.Graph()
     with g.as_default():
-        x = tf.constant(data)
-        table = tf.constant(data[:nodes])
-        outs = {"unsorted_segment_max": (tf.unsorted_segment_max(x, ids, nodes), x),
-                "segment_mean": (tf.segment_mean(x, sorted_ids), x),
-                "sparse_segment_sqrt_n": (tf.sparse_segment_sqrt_n(table, words, sorted_ids), table)}
+        x = tf.placeholder(tf.float32, data.shape)
+        table = tf.placeholder(tf.float32, (nodes, data.shape[1]))
+        i, si, w = (tf.placeholder(tf.int32, (None,)) for _ in range(3))
+        outs = {"unsorted_segment_max": (tf.unsorted_segment_max(x, i, nodes), x),
+                "segment_mean": (tf.segment_mean(x, si), x),
+                "sparse_segment_sqrt_n": (tf.sparse_segment_sqrt_n(table, w, si), table)}
         s = tf.Session(graph=g)
         for name, (y, wrt) in outs.items():
-            fetch = [y, tf.gradients(tf.reduce_sum(y * y), wrt)[0]]
-            steps[name] = s.make_callable(fetch)
+            f = s.make_callable([y, tf.gradients(tf.reduce_sum(y * y), wrt)[0]], [x, table, i, si, w])
+            steps[name] = lambda f=f: f(data, data[:nodes], ids, sorted_ids, words)
     return steps
+
+
+def _reduceat_only(steps):
+    from graphgrad.ops import row_sums
+
+    def run(step):
+        saved, row_sums.SHORT = row_sums.SHORT, 0
+        try:
+            return step()
+        finally:
+            row_sums.SHORT = saved
+    return {name: (lambda step=step: run(step)) for name, step in steps.items()}
 
 
 def _torch_steps(torch, data, ids, sorted_ids, words, nodes):
@@ -80,6 +97,7 @@ def main(argv=None):
     import graphgrad
 
     peers = {"graphgrad": _tf_steps(graphgrad, data, ids, sorted_ids, words, a.nodes)}
+    peers["graphgrad, reduceat"] = _reduceat_only(_tf_steps(graphgrad, data, ids, sorted_ids, words, a.nodes))
     try:
         import tensorflow.compat.v1 as tf1
 
