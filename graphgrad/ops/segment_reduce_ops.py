@@ -64,8 +64,10 @@ def sorted_rows(op, ids, num=None):
 def _empty(dt, value):
     """TF's value for an empty segment: a number, or "lowest"/"highest" of the dtype."""
     if value in ("lowest", "highest"):
-        info = np.iinfo(dt) if np.issubdtype(dt, np.integer) else np.finfo(dt)
-        return info.min if value == "lowest" else info.max
+        integer = np.issubdtype(dt, np.integer)
+        info = np.iinfo(dt) if integer else np.finfo(dt)
+        bound = info.min if value == "lowest" else info.max
+        return int(bound) if integer else float(bound)  # a Python number: xp.full on CuPy takes no NumPy scalar
     return value
 
 
