@@ -100,6 +100,7 @@ from .ops import math_ops as math  # noqa: F401
 from .ops import operators as _operators  # noqa: F401  (installs Python operators on Tensor/Variable)
 from .ops import set_ops as sets  # noqa: F401  (tf.sets: intersection, union, difference, size)
 from .ops.array_ops import *  # noqa: F401,F403
+from .ops.bucket_ops import histogram_fixed_width, histogram_fixed_width_bins, searchsorted  # noqa: F401
 from .ops.check_ops import *  # noqa: F401,F403
 from .ops.clip_ops import *  # noqa: F401,F403
 from .ops.control_flow_ops import *  # noqa: F401,F403
@@ -138,11 +139,19 @@ from .ops.matrix_ops import (  # noqa: F401
     matrix_triangular_solve,
 )
 from .ops.nd_ops import depth_to_space, eye, gather_nd, scatter_nd, space_to_depth  # noqa: F401
+from .ops.partition_ops import (  # noqa: F401
+    batch_gather,
+    dynamic_partition,
+    listdiff,
+    setdiff1d,
+    unravel_index,
+)
 from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue  # noqa: F401
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.scatter_ops import scatter_add, scatter_sub, scatter_update  # noqa: F401
 from .ops.script_ops import numpy_function, py_func  # noqa: F401
 from .ops.segment_ops import dynamic_stitch, unsorted_segment_sum  # noqa: F401
+from .ops.segment_reduce_ops import sparse_segment_mean, sparse_segment_sqrt_n, sparse_segment_sum  # noqa: F401
 from .ops.sequence_ops import reverse_sequence, sequence_mask  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
 from .ops.sparse_ops import SparseTensor, SparseTensorValue, sparse_tensor_to_dense  # noqa: F401

@@ -95,7 +95,7 @@ def test_saver_writes_the_meta_graph_only_when_asked_and_deletes_it_with_its_che
 def test_frozen_graphs_that_tensorflow_wrote_compute_what_tensorflow_computed():
     # the frozen MLP keeps only what probs and pred need (its loss and accuracy are the meta graph test's)
     for name, file, outputs in (("mlp", "mlp_frozen.pb", ["probs:0", "pred:0"]), ("cnn", "cnn_frozen.pb", None),
-                                ("misc", "misc.pb", None)):
+                                ("misc", "misc.pb", None), ("segments", "segments.pb", None)):
         feeds, fetches = _recorded(name)
         gd = tf.GraphDef()
         with open(os.path.join(DATA, file), "rb") as f:

@@ -3334,6 +3334,131 @@ def counting_and_grids(tf, r):
     r["meshgrid_bad"] = r.error(lambda: tf.meshgrid(a, b, indexing="yx"), "parameter must be either 'xy' or 'ij'")
 
 
+@program
+def segment_reductions(tf, r):
+    """tf.segment_* (sorted ids, empty segments), tf.unsorted_segment_* (negative ids dropped, TF's identity values
+    for empty segments), tf.sparse_segment_* (with and without num_segments), their gradients (ties of a max/min,
+    zeros in a product) and TF's run-time errors."""
+    x = tf.constant([[1.0, 2.0], [3.0, -4.0], [3.0, 0.0], [5.0, 6.0], [0.0, 0.0], [0.5, 7.0]])
+    ids = [0, 0, 0, 2, 4, 4]
+    sorted_ = [tf.segment_sum(x, ids), tf.segment_mean(x, ids), tf.segment_max(x, ids), tf.math.segment_min(x, ids),
+               tf.segment_prod(x, ids)]
+    uids = [1, -1, 1, 3, 3, 1]
+    unsorted = [tf.unsorted_segment_max(x, uids, 5), tf.unsorted_segment_min(x, uids, 5),
+                tf.math.unsorted_segment_prod(x, uids, 5), tf.unsorted_segment_mean(x, uids, 5),
+                tf.unsorted_segment_sqrt_n(x, uids, 5)]
+    idx, sids = [5, 0, 5, 2], [0, 0, 1, 3]
+    sparse = [tf.sparse_segment_sum(x, idx, sids), tf.sparse_segment_mean(x, idx, sids),
+              tf.sparse.segment_sqrt_n(x, idx, sids), tf.sparse.segment_sum(x, idx, sids, num_segments=6),
+              tf.sparse_segment_mean(x, idx, sids, num_segments=5)]
+    every = sorted_ + unsorted + sparse
+    r["types"] = [t.op.type for t in every]
+    r["shapes"] = [[str(t.shape), t.dtype.name] for t in every]
+    r["int_extrema"] = [tf.unsorted_segment_max(tf.constant([1, 2]), [0, 0], 2).dtype.name]
+    grads = tf.gradients(sum(tf.reduce_sum(t * t) for t in every), x)[0]
+    tie = tf.gradients(tf.reduce_sum(tf.segment_max(x, ids)) + tf.reduce_sum(tf.unsorted_segment_min(x, uids, 5)),
+                       x)[0]
+    prod = tf.gradients(tf.reduce_sum(tf.segment_prod(x, ids)) + tf.reduce_sum(tf.unsorted_segment_prod(x, uids, 5)),
+                        x)[0]
+    second = tf.gradients(tf.reduce_sum(tf.gradients(tf.reduce_sum(tf.segment_prod(x, ids) ** 2), x)[0]), x)[0]
+    p = tf.placeholder(tf.int32, [None])
+    with tf.Session() as s:
+        r["sorted"] = s.run(sorted_)
+        r["unsorted"] = s.run(unsorted)
+        r["ints"] = s.run([tf.unsorted_segment_max(tf.constant([1, 2]), [0, 0], 2),
+                           tf.unsorted_segment_min(tf.constant([3, 2], tf.int64), [1, 1], 3),
+                           tf.segment_max(tf.constant([4, 1, 7]), [1, 1, 3])])
+        r["sparse"] = s.run(sparse)
+        r["grads"] = s.run([grads, tie, prod, second])
+        r["empty"] = s.run(tf.segment_sum(tf.zeros([0, 2]), tf.zeros([0], tf.int32))).shape
+        r["errors"] = [
+            r.error(lambda: s.run(tf.segment_sum(x, p), {p: [0, 1, 0, 2, 2, 2]}), "segment ids are not increasing"),
+            r.error(lambda: s.run(tf.segment_max(x, p), {p: [-1, 0, 0, 1, 1, 1]}),
+                    "Segment id -1 out of range [0, 2), possibly because 'segment_ids' input is not sorted."),
+            r.error(lambda: s.run(tf.segment_mean(x, p), {p: [0, 1, 2]}),
+                    "segment_ids should be the same size as dimension 0 of input."),
+            r.error(lambda: s.run(tf.segment_prod(x, p), {p: [0, 0, 1, 1, 1, -1]}), "segment ids must be >= 0"),
+            r.error(lambda: s.run(tf.unsorted_segment_max(x, p, 2), {p: [0, 1, 2, 0, 0, 0]}),
+                    "segment_ids[2] = 2 is out of range [0, 2)"),
+            r.error(lambda: s.run(tf.sparse_segment_sum(x, p, [0, 0, 2]), {p: [0, 1, 6]}),
+                    "indices[2] == 6 out of range [0, 6)"),
+            r.error(lambda: s.run(tf.sparse_segment_sum(x, [0, 1], p), {p: [0]}),
+                    "segment_ids and indices should have same size."),
+            r.error(lambda: s.run(tf.sparse_segment_mean(x, [0, 1, 2], p, num_segments=2), {p: [0, 1, 2]}),
+                    "segment ids must be < num_segments"),
+            r.error(lambda: s.run(tf.sparse_segment_sqrt_n(x, [0, 1, 2], p), {p: [1, 0, 2]}),
+                    "segment ids are not increasing")]
+    r["build_errors"] = [r.error(lambda: tf.segment_sum(x, [[0, 0, 0, 1, 1, 1]]), "Shape must be rank 1 but is rank 2"),
+                         r.error(lambda: tf.segment_sum(x, [0.0] * 6), "not in list of allowed values")]
+
+
+@program
+def partitions_and_buckets(tf, r):
+    """tf.dynamic_partition (with its gradient), tf.invert_permutation, tf.setdiff1d, tf.searchsorted,
+    tf.histogram_fixed_width(_bins), tf.unravel_index and tf.batch_gather, and their errors."""
+    x = tf.constant([[1.0, 2.0], [3.0, -4.0], [5.0, 6.0], [0.0, 7.0]])
+    parts = tf.dynamic_partition(x, [1, 0, 1, 2], 3)
+    deep = tf.dynamic_partition(tf.reshape(tf.range(12.0), [2, 3, 2]), [[0, 1, 1], [1, 0, 1]], 2)
+    r["partition_shapes"] = [str(t.shape) for t in parts + deep]
+    r["partition_names"] = [t.name for t in parts]
+    g = tf.gradients(tf.reduce_sum(parts[0] * 3.0) + tf.reduce_sum(parts[1] ** 2), x)[0]
+    inv = tf.invert_permutation([2, 0, 3, 1])
+    r["invert"] = [str(inv), tf.math.invert_permutation(tf.constant([1, 0], tf.int64)).dtype.name]
+    diff = tf.setdiff1d([1, 2, 3, 4, 2, 5], [2, 5, 9])
+    diff64 = tf.setdiff1d([1.0, 2.0], [2.0], index_dtype=tf.int64)
+    r["setdiff"] = [str(diff.out.shape), diff.idx.dtype.name, diff64.idx.dtype.name, type(diff).__name__]
+    left = tf.searchsorted([[1, 3, 3, 7], [0, 2, 4, 6]], [[3, 8], [-1, 4]])
+    right = tf.searchsorted([1.0, 3.0, 3.0, 7.0], [3.0, 0.0, 8.0], side="right", out_type=tf.int64)
+    r["search_shapes"] = [[str(t.shape), t.dtype.name] for t in (left, right)]
+    v = [-1.0, 0.0, 1.5, 2.0, 4.99, 5.0, 15.0]
+    hist = [tf.histogram_fixed_width(v, [0.0, 5.0], nbins=5),
+            tf.histogram_fixed_width(tf.constant([1, 2, 3, 9, 10]), [0, 10], nbins=3, dtype=tf.int64),
+            tf.histogram_fixed_width_bins(v, [0.0, 5.0], nbins=5),
+            tf.histogram_fixed_width_bins([[0.3, 4.9], [2.5, -3.0]], [0.0, 5.0], nbins=4)]
+    r["hist_shapes"] = [[str(t.shape), t.dtype.name] for t in hist]
+    r["hist_name"] = hist[0].name
+    unravel = [tf.unravel_index([22, 41, 37], [7, 6]), tf.unravel_index(5, [3, 4]),
+               tf.unravel_index(tf.constant([0, 23], tf.int64), [2, 3, 4])]
+    r["unravel_shapes"] = [[str(t.shape), t.dtype.name] for t in unravel]
+    params = tf.reshape(tf.range(24.0), [2, 3, 4])
+    bg = [tf.batch_gather(params, [[2, 0], [1, 1]]),
+          tf.batch_gather(params, [[[2, 0], [1, 1], [3, 3]], [[0, 0], [1, 2], [3, 0]]]),
+          tf.batch_gather(tf.placeholder(tf.float32, [None, 3]), [[0], [1]])]
+    r["batch_gather_shapes"] = [str(t.shape) for t in bg]
+    bg_grad = tf.gradients(tf.reduce_sum(bg[1] * bg[1]), params)[0]
+    p = tf.placeholder(tf.int32, [None])
+    with tf.Session() as s:
+        r["partitions"] = s.run(parts + deep)
+        r["partition_grad"] = s.run(g)
+        r["inverted"] = s.run(inv)
+        r["diff"] = s.run([diff.out, diff.idx, diff64.out, diff64.idx])
+        r["searched"] = s.run([left, right])
+        r["hist"] = s.run(hist)
+        r["unravelled"] = s.run(unravel)
+        r["gathered"] = s.run(bg[:2] + [bg_grad])
+        r["errors"] = [
+            r.error(lambda: s.run(tf.dynamic_partition(x, p, 2), {p: [0, 1, 2, 0]}),
+                    "partitions[2] = 2 is not in [0, 2)"),
+            r.error(lambda: s.run(tf.dynamic_partition(x, p, 2), {p: [0, 1, 0]}),
+                    "data.shape must start with partitions.shape"),
+            r.error(lambda: s.run(tf.invert_permutation(p), {p: [2, 0, 0]}), "0 is duplicated in the input."),
+            r.error(lambda: s.run(tf.invert_permutation(p), {p: [3, 0, 1]}), "3 is not between 0 and 3"),
+            r.error(lambda: s.run(tf.searchsorted([[1, 3], [2, 4]], [[3], [2], [5]])),
+                    "Leading dim_size of both tensors must match."),
+            r.error(lambda: s.run(tf.histogram_fixed_width(v, [5.0, 0.0], nbins=5)),
+                    "value_range should satisfy value_range[0] < value_range[1]"),
+            r.error(lambda: s.run(tf.histogram_fixed_width([1.0, float("nan")], [0.0, 1.0])),
+                    "Histogram values must not contain NaN"),
+            r.error(lambda: s.run(tf.unravel_index([22, 42], [7, 6])), "index is out of bound as with dims"),
+            r.error(lambda: s.run(tf.unravel_index([1], [3, 0])),
+                    "Input dims cannot contain a dim of zero, but dims contains zero at index 1")]
+    r["build_errors"] = [
+        r.error(lambda: tf.searchsorted([1.0, 3.0], [3.0], side="middle"), "must be either 'right' or 'left'"),
+        r.error(lambda: tf.invert_permutation([[1]]), "Shape must be rank 1 but is rank 2"),
+        r.error(lambda: tf.invert_permutation([1.0]), "not in list of allowed values: int32, int64"),
+        r.error(lambda: tf.histogram_fixed_width(v, [0.0, 5.0], nbins=0), "Requires nbins > 0")]
+
+
 if __name__ == "__main__":
     main(sys.argv)
 

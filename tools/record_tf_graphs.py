@@ -4,6 +4,7 @@ what TF computed.
 
     python tools/record_tf_graphs.py          # in a venv with tensorflow-cpu (2.x: compat.v1 graph mode)
     python tools/record_tf_graphs.py train [NAME ...]   # only the training graphs of tests/data/tf_graphs/train/
+    python tools/record_tf_graphs.py segments   # only segments.pb (segment, partition and bucket ops)
     python tools/record_tf_graphs.py --check-training GRAPHGRAD_PYTHON   # TF restores what graphgrad trained
     python tools/record_tf_graphs.py --check  # parse and import the meta graph graphgrad writes, under real TF
 
@@ -104,6 +105,22 @@ def misc(tf):
     with tf.Session() as sess:
         _save("misc", feeds, [mx, mn, pr, am, filled, tl, g], sess)
     tf.train.write_graph(tf.get_default_graph(), OUT, "misc.pb", as_text=False)
+
+def segments(tf):
+    """Segment, partition and bucket ops as TF writes them (SegmentSum ... HistogramFixedWidth), fed ids."""
+    x = tf.placeholder(tf.float32, (None, 2), name="x")
+    ids = tf.placeholder(tf.int32, (None,), name="ids")
+    outs = [tf.segment_sum(x, ids), tf.segment_max(x, ids), tf.unsorted_segment_prod(x, ids, 4),
+            tf.sparse_segment_mean(x, [0, 1, 2], [0, 0, 1]), tf.sparse_segment_sum(x, [0, 1], [0, 1], num_segments=3)]
+    outs += tf.dynamic_partition(x, ids, 4)
+    outs += [tf.invert_permutation([2, 0, 1]), tf.setdiff1d([1, 2, 3], [2]).out,
+             tf.searchsorted([1.0, 3.0], [2.0], side="right"), tf.histogram_fixed_width([0.5, 1.5], [0.0, 2.0], 2),
+             tf.unravel_index([5], [3, 4])]
+    outs = [tf.identity(o, name=f"out{i}") for i, o in enumerate(outs)]
+    feeds = {x: _weights(3, 2, seed=4), ids: np.array([0, 0, 2], np.int32)}
+    with tf.Session() as sess:
+        _save("segments", feeds, outs, sess)
+    tf.train.write_graph(tf.get_default_graph(), OUT, "segments.pb", as_text=False)
 
 
 # ---- training graphs: TF writes the .meta + checkpoint, then runs STEPS steps; graphgrad must match them ----
@@ -357,9 +374,12 @@ def main():
         return check_training(tf, sys.argv[sys.argv.index("--check-training") + 1])
     if "train" in sys.argv[1:2]:
         return record_training(tf, sys.argv[2:] or list(TRAINING))
+    if "segments" in sys.argv[1:2]:  # only this graph, the others kept
+        with tf.Graph().as_default():
+            return segments(tf)
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
-    for program in (mlp, cnn, misc):
+    for program in (mlp, cnn, misc, segments):
         with tf.Graph().as_default():
             program(tf)
     _sizes(OUT)

@@ -9,8 +9,8 @@ training ops are not (docs/graph-io.md).
 """
 from __future__ import annotations
 
+from ..ops import bucket_ops, partition_ops, scatter_ops, segment_ops, segment_reduce_ops  # noqa: F401 (by name)
 from ..ops import gradient_args_ops as dyn
-from ..ops import scatter_ops, segment_ops  # noqa: F401 (their op types build by name below)
 from ..train import adagrad  # noqa: F401
 
 #: TF op types that graphgrad's op of the same type builds directly, with the TF attributes it keeps.
@@ -30,6 +30,13 @@ SAME = {
     "ApplyAdagrad": ("use_locking", "update_slots"), "SparseApplyAdagrad": ("use_locking", "update_slots"),
     "ScatterAdd": (), "ScatterSub": (), "ScatterUpdate": (), "DynamicStitch": ("N",), "UnsortedSegmentSum": (),
     "Rank": (),
+    # segments, partitions, buckets (ops/segment_reduce_ops.py, partition_ops.py, bucket_ops.py)
+    **{t: () for t in ("SegmentSum", "SegmentMean", "SegmentMax", "SegmentMin", "SegmentProd", "UnsortedSegmentMax",
+                       "UnsortedSegmentMin", "UnsortedSegmentProd", "SparseSegmentSum", "SparseSegmentMean",
+                       "SparseSegmentSqrtN", "SparseSegmentSumWithNumSegments", "SparseSegmentMeanWithNumSegments",
+                       "SparseSegmentSqrtNWithNumSegments", "InvertPermutation", "UnravelIndex")},
+    "DynamicPartition": ("num_partitions",), "ListDiff": ("out_idx",), "LowerBound": ("out_type",),
+    "UpperBound": ("out_type",), "HistogramFixedWidth": ("dtype",),
     **{t: () for t in ("AddV2", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "Pow", "SquaredDifference",
                        "FloorDiv", "FloorMod", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual",
                        "LogicalAnd", "LogicalOr", "LogicalNot", "Relu", "Relu6", "Elu", "Selu", "Sigmoid", "Tanh",

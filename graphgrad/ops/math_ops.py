@@ -90,6 +90,7 @@ from .complex_ops import Angle, Complex, ComplexAbs, Conj, Imag, Real, angle, co
 from .confusion_ops import bincount, confusion_matrix, meshgrid
 from .math_common import ANY_CMP, FLOAT, NUMERIC, Binary, Unary, binary
 from .matmul_ops import MatMul, matmul, tensordot
+from .partition_ops import invert_permutation
 from .reduction_ops import (
     All,
     Any,
@@ -113,6 +114,19 @@ from .reduction_ops import (
     unreduce,
 )
 from .scan_ops import Cumprod, Cumsum, cumprod, cumsum
+from .segment_ops import unsorted_segment_sum
+from .segment_reduce_ops import (
+    segment_max,
+    segment_mean,
+    segment_min,
+    segment_prod,
+    segment_sum,
+    unsorted_segment_max,
+    unsorted_segment_mean,
+    unsorted_segment_min,
+    unsorted_segment_prod,
+    unsorted_segment_sqrt_n,
+)
 from .select_ops import Select, SelectV2, Where, select, where, where_v2
 from .special_ops import (
     Betainc,
@@ -208,6 +222,10 @@ __all__ = [
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_any", "reduce_all",
     "reduce_logsumexp", "count_nonzero", "argmax", "argmin", "arg_max", "arg_min", "cumsum", "cumprod", "bincount",
     "confusion_matrix", "meshgrid",
+    # segment reductions (ops/segment_reduce_ops.py)
+    "segment_sum", "segment_mean", "segment_max", "segment_min", "segment_prod", "unsorted_segment_sum",
+    "unsorted_segment_max", "unsorted_segment_min", "unsorted_segment_prod", "unsorted_segment_mean",
+    "unsorted_segment_sqrt_n", "invert_permutation",
     # comparisons, logic, selection
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
     "logical_not", "logical_xor", "where", "where_v2", "clip_by_value",

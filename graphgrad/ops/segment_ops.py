@@ -13,11 +13,11 @@ from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, static_shape
 from .arithmetic_ops import maximum
 from .array_ops import concat, gather, get_static_value, ones, rank, reshape, shape
-from .cast_ops import cast
-from .comparison_ops import greater_equal
-from .core import apply_op, convert_to_tensor
+from .comparison_ops import greater_equal, logical_and
+from .core import apply_op, convert_to_tensor, ones_like, zeros_like
 from .math_common import _node
 from .row_sums import add_rows
+from .select_ops import where_v2
 
 __all__ = ["dynamic_stitch", "unsorted_segment_sum"]
 
@@ -90,35 +90,49 @@ class UnsortedSegmentSum(OpDef):
         return [(None if ds is None or ids_s is None else head + tuple(ds[len(ids_s):]), data.dtype.base_dtype)]
 
     def kernel(op, ctx):
-        xp, to_host = ctx.xp, ctx.to_host
+        xp = ctx.xp
 
         def segment_sum(data, ids, num):
-            n, host_ids = int(to_host(num)), np.asarray(to_host(ids))
-            bad = host_ids >= n
-            if bad.any():
-                i = tuple(int(j) for j in np.argwhere(bad)[0])
-                pos = ",".join(str(j) for j in i)
-                raise op_error(InvalidArgumentError, op, f"segment_ids[{pos}] = {int(host_ids[i])} is out of range "
-                               f"[0, {n})")
-            rows = data.reshape((-1,) + data.shape[ids.ndim:])
-            flat = ids.reshape(-1)
-            keep = host_ids.reshape(-1) >= 0
-            if not keep.all():
-                k = ctx.to_device(keep)
-                rows, flat = rows[k], flat[k]
+            n, flat, rows = unsorted_rows(op, ctx, data, ids, num)
             out = xp.zeros((n,) + rows.shape[1:], data.dtype)
-            add_rows(xp, out, flat, rows)
+            add_rows(xp, out, ctx.to_device(flat), rows)
             return out
         return segment_sum
 
     def gradient(op, dy):
-        ids = op.inputs[1]
-        zero = convert_to_tensor(0, dtype=ids.dtype.base_dtype)
-        rows = gather(dy, maximum(ids, zero))
-        keep = greater_equal(ids, zero)
-        keep = reshape(keep, concat([shape(ids), ones(reshape(rank(rows) - rank(ids), [1]), dtypes.int32)], 0))
-        keep = cast(keep, rows.dtype.base_dtype)
-        return [rows * keep, None, None]
+        return [gather_drop_negatives(dy, op.inputs[1])[0], None, None]
+
+
+def unsorted_rows(op, ctx, data, ids, num):
+    """(num_segments, host ids, rows of data) of an unsorted segment op, rows with negative ids left out, after
+    TF's check that no id reaches num_segments."""
+    n, host_ids = int(ctx.to_host(num)), np.asarray(ctx.to_host(ids))
+    bad = host_ids >= n
+    if bad.any():
+        i = tuple(int(j) for j in np.argwhere(bad)[0])
+        pos = ",".join(str(j) for j in i)
+        raise op_error(InvalidArgumentError, op, f"segment_ids[{pos}] = {int(host_ids[i])} is out of range [0, {n})")
+    rows = data.reshape((-1,) + data.shape[host_ids.ndim:])
+    flat = host_ids.reshape(-1)
+    keep = flat >= 0
+    if not keep.all():
+        rows, flat = rows[ctx.to_device(keep)], flat[keep]
+    return n, flat, rows
+
+
+def gather_drop_negatives(params, ids):
+    """(params gathered at ids, with zero rows where an id is negative; the mask of kept rows, broadcast to the
+    result's shape): TF's `_GatherDropNegatives`, what the unsorted segment ops' gradients read the output's
+    gradient through."""
+    zero = convert_to_tensor(0, dtype=ids.dtype.base_dtype)
+    rows = gather(params, maximum(ids, zero))
+    keep = greater_equal(ids, zero)
+    ranks = (rows.shape.ndims, ids.shape.ndims)
+    more = ones([ranks[0] - ranks[1]], dtypes.int32) if None not in ranks else ones(
+        reshape(rank(rows) - rank(ids), [1]), dtypes.int32)  # static where known, so shapes stay known
+    keep = reshape(keep, concat([shape(ids), more], 0))
+    keep = logical_and(keep, ones_like(rows, dtype=dtypes.bool_))
+    return where_v2(keep, rows, zeros_like(rows)), keep
 
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
