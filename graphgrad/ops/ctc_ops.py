@@ -178,14 +178,11 @@ class _Lattice:
         n, uu = seq_len[None, :, None], u_len[None, :, None]
         window = (t < n) & (u >= np.maximum(0, uu - 2 * (n - t))) & (u < np.minimum(uu, 2 * (t + 1)))
         last = (t == n - 1) & (u >= uu - 2) & (u < uu)   # beta's start: log 1 at the last two positions
-        onehot = np.zeros((len(targets), width, num_classes), bool)
-        onehot[np.arange(len(targets))[:, None], u[None, :], lp] = inside
         to = xp.asarray
         self.lp, self.self_ok, self.skip, self.window = to(lp), to(self_ok), to(skip), to(window)
         self.last, self.before_last = to(last), to(t < n - 1)
         self.start = to((u[None, :] < np.minimum(u_len, 2)[:, None]) & (seq_len > 0)[:, None])  # TF's alpha(0|1, 0)
         self.skip_from = to(np.concatenate([skip[:, 2:], np.zeros_like(skip[:, :2])], axis=1))   # u -> u+2
-        self.onehot = onehot
 
 
 def ctc_forward_backward(xp, x, lat):
@@ -212,6 +209,22 @@ def ctc_forward_backward(xp, x, lat):
         s = xp.where(lat.window[t] & lat.before_last[t], s, -np.inf)
         beta[t] = xp.where(lat.last[t], 0, s)
     return y, alpha, beta
+
+
+def _posteriors(xp, alpha, beta, lat, classes):
+    """log p(labels) [B] and each class's posterior [T, B, C], summed over the label positions u in TF's order
+    (pairwise log-sum-exp, one u at a time: a loop over the label axis, with batch and time on arrays)."""
+    ab = alpha + beta
+    log_p = ab[0, :, 0]
+    for u in range(1, ab.shape[2]):
+        log_p = log_add(xp, log_p, ab[0, :, u])
+    rows = xp.arange(ab.shape[1])
+    prob = xp.full(ab.shape[:2] + (classes,), -np.inf, ab.dtype)
+    for u in range(ab.shape[2]):
+        c = lat.lp[:, u]
+        prob[:, rows, c] = log_add(xp, prob[:, rows, c], ab[:, :, u])
+    safe = xp.where(log_p == -np.inf, 0, log_p)
+    return log_p, xp.exp(prob - safe[None, :, None])
 
 
 class CTCLoss(OpDef):
@@ -249,14 +262,8 @@ class CTCLoss(OpDef):
             targets, skipped = _targets(op, rows, seq_len.tolist(), x.shape[2])
             lat = _Lattice(xp, targets, seq_len, x.shape[2], merge, x.shape[0])
             y, alpha, beta = ctc_forward_backward(xp, x, lat)
-            ab = alpha[0] + beta[0]
-            top = ab.max(axis=1)
-            safe = xp.where(top == -np.inf, 0, top)
-            total = xp.exp(ab - safe[:, None]).sum(axis=1)
-            no_path = total == 0                                          # TF: "No valid path found."
-            log_p = xp.where(no_path, -np.inf, safe + xp.log(xp.where(no_path, 1, total)))
-            post = xp.exp(alpha + beta - xp.where(no_path, 0, log_p)[None, :, None])
-            negative = xp.einsum("tbu,buc->tbc", post, xp.asarray(lat.onehot, x.dtype))
+            log_p, negative = _posteriors(xp, alpha, beta, lat, x.shape[2])
+            no_path = log_p == -np.inf                                    # TF: "No valid path found."
             live = xp.asarray(np.arange(x.shape[0])[:, None] < seq_len[None, :])[:, :, None]
             grad = xp.where(live & ~xp.asarray(skipped)[None, :, None],
                             y - xp.where(no_path[None, :, None], 0, negative), 0).astype(x.dtype, copy=False)
