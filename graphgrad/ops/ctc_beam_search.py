@@ -148,12 +148,10 @@ class TopN:
         return h
 
 
-def _step(leaves, raw, width):
-    """One frame of TF's CTCBeamSearchDecoder::Step; `raw` is the frame's logits (float64, blank last)."""
-    top = float(raw.max())
-    norm = top + math.log(float(np.exp(raw - top).sum()))
-    logp = raw - norm
-    labels, blank = logp[:-1], float(raw[-1])
+def _step(leaves, labels, blank, norm, width):
+    """One frame of TF's CTCBeamSearchDecoder::Step: `labels` the log probabilities of the classes but the blank
+    (a list), `blank` the blank's logit and `norm` the frame's log-sum-exp."""
+    logp = labels
     branches = leaves.extract()
     for b in branches:
         b.old_total, b.old_blank, b.old_label = b.new_total, b.new_blank, b.new_label
@@ -162,7 +160,7 @@ def _step(leaves, raw, width):
         if p is not None:
             if p.new_total != NEG_INF:
                 b.new_label = log_add(b.new_label, p.old_blank if b.label == p.label else p.old_total)
-            b.new_label += float(logp[b.label])
+            b.new_label += logp[b.label]
         b.new_blank = b.old_total + blank - norm
         b.new_total = log_add(b.new_blank, b.new_label)
         leaves.push(b)
@@ -173,7 +171,8 @@ def _step(leaves, raw, width):
         # A child can only enter above the current bottom, which only rises: classes below it now are not tried,
         # only, in order, the children they name are reset if inactive, as TF resets every child it did not take.
         if full:
-            near = np.flatnonzero(labels + b.old_total > leaves.peek_bottom().new_total).tolist()
+            old, bottom = b.old_total, leaves.peek_bottom().new_total
+            near = [i for i, v in enumerate(labels) if v + old > bottom]
             order = sorted(set(near).union(b.children)) if b.children else near
             near = set(near)
         else:
@@ -187,7 +186,7 @@ def _step(leaves, raw, width):
             if label not in near:
                 c.reset_old()
                 continue
-            total = float(labels[label]) + (b.old_blank if label == b.label else b.old_total)
+            total = labels[label] + (b.old_blank if label == b.label else b.old_total)
             if total > NEG_INF and (leaves.size() < width or total > leaves.peek_bottom().new_total):
                 if leaves.size() == width:
                     leaves.peek_bottom().reset_new()
@@ -204,8 +203,12 @@ def beam_search(logits, width, paths, merge_repeated):
     root.new_total = root.new_blank = 0.0
     leaves = TopN(width)
     leaves.push(root)
-    for raw in logits:
-        _step(leaves, raw, width)
+    if len(logits):
+        top = logits.max(axis=1, keepdims=True)
+        norm = top[:, 0] + np.log(np.exp(logits - top).sum(axis=1))
+        labels = (logits[:, :-1] - norm[:, None]).tolist()
+        for t, (blank, n) in enumerate(zip(logits[:, -1].tolist(), norm.tolist())):
+            _step(leaves, labels[t], blank, n, width)
     if paths > leaves.size():
         raise ValueError("Less leaves in the beam search than requested.")
     best = TopN(paths)
