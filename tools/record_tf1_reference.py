@@ -2277,9 +2277,9 @@ def ctc_loss_values(tf, r):
     recorded in float64: in float32 TF's and graphgrad's differ by a few units of rounding (their exp, log and
     sums are not the same code), more than this file's float32 tolerance."""
     rng = np.random.default_rng(11)
-    x = rng.standard_normal((7, 4, 6)).astype(np.float32) * 2
-    rows = [[1, 2, 2], [0, 4, 3, 0], [3, 3, 3], [4, 1, 5]]    # 5 is the blank: a trailing null label
-    seq = np.array([7, 6, 5, 7], np.int32)
+    x = rng.standard_normal((6, 3, 5)).astype(np.float32) * 2
+    rows = [[1, 2, 2], [0, 3, 0, 4], [3, 3, 3]]    # 4 is the blank: a trailing null label
+    seq = np.array([6, 5, 5], np.int32)
     labels = _ctc_labels(tf, rows)
 
     def variants(xt):
@@ -2290,38 +2290,38 @@ def ctc_loss_values(tf, r):
             "collapse_no_merge": tf.nn.ctc_loss(labels, xt, seq, preprocess_collapse_repeated=True,
                                                 ctc_merge_repeated=False),
             "batch_major": tf.nn.ctc_loss(labels, tf.transpose(xt, [1, 0, 2]), seq, time_major=False),
-            "ignore_longer": tf.nn.ctc_loss(labels, xt, np.array([7, 2, 0, 7], np.int32),
+            "ignore_longer": tf.nn.ctc_loss(labels, xt, np.array([6, 2, 0], np.int32),
                                             ignore_longer_outputs_than_inputs=True),
-            "no_valid_path": tf.nn.ctc_loss(labels, xt, np.array([7, 6, 4, 7], np.int32)),
+            "no_valid_path": tf.nn.ctc_loss(labels, xt, np.array([6, 5, 4], np.int32)),
         }
     xt, x64 = tf.constant(x), tf.constant(x.astype(np.float64))
     losses, losses64 = variants(xt), variants(x64)
-    grads = {k: tf.gradients(tf.reduce_sum(v * tf.constant([1.0, -2.0, 0.5, 3.0], v.dtype)), x64)[0]
-             for k, v in losses64.items()}
-    grads["float32"] = tf.gradients(losses["default"], xt)[0]
-    r["shapes"] = shapes(losses["default"], grads["default"])
-    r["second_derivative"] = r.error(lambda: tf.gradients(tf.reduce_sum(grads["default"]), xt),
+    grads = {k: tf.gradients(tf.reduce_sum(losses64[k] * tf.constant([1.0, -2.0, 3.0], tf.float64)), x64)[0]
+             for k in ("default", "no_merge", "collapse", "ignore_longer", "no_valid_path")}
+    grad32 = tf.gradients(losses["default"], xt)[0]
+    r["shapes"] = shapes(losses["default"], grad32)
+    r["second_derivative"] = r.error(lambda: tf.gradients(tf.reduce_sum(grad32), xt),
                                      "Gradient explicitly disabled", "second")
     r["not_sparse"] = r.error(lambda: tf.nn.ctc_loss([[1]], xt, seq), "SparseTensor")
     with tf.Session() as s:
         r["losses"] = s.run(losses)
         r["losses64"] = s.run(losses64)
-        g = s.run(grads)
-        g["float32"] = np.round(g["float32"], 3)
-        r["grads"] = g
+        # 7 significant digits (well inside the comparison's tolerance) keep the recording small
+        r["grads"] = {k: np.array([float(f"{v:.7g}") for v in g.ravel()]).reshape(g.shape)
+                      for k, g in s.run(grads).items()}
+        r["grad_float32"] = np.round(s.run(grad32), 3)
         for key, rows_, seq_, frag in [
-                ("not_enough_time", [[1, 2, 2], [0], [1], [2]], [2, 7, 7, 7], "Not enough time for target transition"),
-                ("null_then_label", [[5, 2], [0], [1], [2]], [7] * 4, "Saw a non-null label (index >= num_classes"),
-                ("negative_label", [[-1, 2], [0], [1], [2]], [7] * 4, "All labels must be nonnegative"),
-                ("seq_too_long", [[1], [0], [1], [2]], [8, 7, 7, 7], "sequence_length(0) <= 7"),
-                ("seq_negative", [[1], [0], [1], [2]], [-1, 7, 7, 7], "seq_len(0) < 0")]:
+                ("not_enough_time", [[1, 2, 2], [0], [1]], [2, 6, 6], "Not enough time for target transition"),
+                ("null_then_label", [[4, 2], [0], [1]], [6] * 3, "Saw a non-null label (index >= num_classes"),
+                ("negative_label", [[-1, 2], [0], [1]], [6] * 3, "All labels must be nonnegative"),
+                ("seq_too_long", [[1], [0], [1]], [7, 6, 6], "sequence_length(0) <= 6")]:
             loss = tf.nn.ctc_loss(_ctc_labels(tf, rows_), xt, np.array(seq_, np.int32))
             r[key] = r.error(lambda loss=loss: s.run(loss), frag)
-        empty_row = tf.SparseTensor(np.array([[0, 0], [1, 0], [2, 0]], np.int64), np.array([1, 2, 3], np.int32),
-                                    np.array([4, 1], np.int64))
-        r["empty_row"] = r.error(lambda: s.run(tf.nn.ctc_loss(empty_row, xt, seq)), "Labels length is zero in batch 3")
-        unsorted = tf.SparseTensor(np.array([[0, 1], [0, 0], [1, 0], [2, 0], [3, 0]], np.int64),
-                                   np.array([1, 2, 3, 1, 1], np.int32), np.array([4, 2], np.int64))
+        empty_row = tf.SparseTensor(np.array([[0, 0], [1, 0]], np.int64), np.array([1, 2], np.int32),
+                                    np.array([3, 1], np.int64))
+        r["empty_row"] = r.error(lambda: s.run(tf.nn.ctc_loss(empty_row, xt, seq)), "Labels length is zero in batch 2")
+        unsorted = tf.SparseTensor(np.array([[0, 1], [0, 0], [1, 0], [2, 0]], np.int64),
+                                   np.array([1, 2, 3, 1], np.int32), np.array([3, 2], np.int64))
         r["unsorted"] = r.error(lambda: s.run(tf.nn.ctc_loss(unsorted, xt, seq)), "is out of order")
 
 
@@ -2331,8 +2331,8 @@ def ctc_decoders(tf, r):
     the SparseTensors and log probabilities, and the decoders' errors."""
     rng = np.random.default_rng(5)
     out = {}
-    for case in range(8):
-        t, b, c = int(rng.integers(3, 14)), int(rng.integers(1, 4)), int(rng.integers(3, 8))
+    for case in range(5):
+        t, b, c = int(rng.integers(3, 9)), int(rng.integers(1, 4)), int(rng.integers(3, 8))
         x = (rng.standard_normal((t, b, c)) * rng.choice([0.5, 2.0, 4.0])).astype(np.float32)
         seq = rng.integers(0 if case % 2 else 1, t + 1, b).astype(np.int32)   # a length 0 leaves only one beam
         width, paths, merge = int(rng.choice([1, 3, 5, 16, 40])), int(rng.integers(1, 4)), bool(case % 3)

@@ -186,11 +186,11 @@ class _Lattice:
 
 
 def ctc_forward_backward(xp, x, lat):
-    """log softmax probabilities y and the log alphas and betas [T, B, U] of TF's recursion."""
+    """The softmax y [T, B, C] (computed as TF does, then its log taken) and the log alphas and betas [T, B, U]
+    of TF's recursion."""
     e = xp.exp(x - x.max(axis=2, keepdims=True))
     y = e / e.sum(axis=2, keepdims=True)
-    with_log = xp.log(y)
-    ly = xp.take_along_axis(with_log, xp.broadcast_to(lat.lp[None], (x.shape[0],) + lat.lp.shape), axis=2)
+    ly = xp.take_along_axis(xp.log(y), xp.broadcast_to(lat.lp[None], (x.shape[0],) + lat.lp.shape), axis=2)
     alpha = xp.full(ly.shape, -np.inf, x.dtype)
     alpha[0] = xp.where(lat.start, ly[0], -np.inf)
     for t in range(1, x.shape[0]):
