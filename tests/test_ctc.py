@@ -127,3 +127,11 @@ def test_example_recogniser_learns_digit_strings():
 
     loss, greedy, beam = load_example("ctc_digits").train(steps=150, log_every=0)
     assert loss < 1.0 and greedy < 0.1 and beam < 0.1
+
+
+def test_ops_are_named_in_the_callers_scope():
+    x = tf.constant(np.zeros((3, 1, 3), np.float32))
+    with tf.name_scope("model"):
+        loss = tf.nn.ctc_loss(sparse([[1]]), x, [3])
+        _, log_p = tf.nn.ctc_beam_search_decoder(x, [3], beam_width=2)
+    assert loss.name == "model/CTCLoss:0" and log_p.op.name == "model/CTCBeamSearchDecoder"

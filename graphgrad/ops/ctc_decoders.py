@@ -13,7 +13,6 @@ import numpy as np
 
 from ..framework import dtypes
 from ..framework.errors import FailedPreconditionError, InvalidArgumentError
-from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, not_differentiable, static_shape
 from .core import apply_op, convert_to_tensor
 from .ctc_beam_search import beam_search
@@ -143,11 +142,10 @@ def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, blank_index
     """`tf.nn.ctc_greedy_decoder`: best-path decoding of logits [max_time, batch, num_classes]. Returns
     ([SparseTensor of the decoded classes], neg_sum_logits [batch, 1]); the blank is the last class unless
     `blank_index` says otherwise (negative: counted from the end)."""
-    with name_scope(None):
-        x = convert_to_tensor(inputs, name="inputs")
-        seq = convert_to_tensor(sequence_length, dtypes.int32, name="sequence_length")
-        attrs = {"merge_repeated": bool(merge_repeated), "blank_index": -1 if blank_index is None else int(blank_index)}
-        outputs = apply_op(CTCGreedyDecoder, [x, seq], attrs, "CTCGreedyDecoder")
+    x = convert_to_tensor(inputs, name="inputs")
+    seq = convert_to_tensor(sequence_length, dtypes.int32, name="sequence_length")
+    attrs = {"merge_repeated": bool(merge_repeated), "blank_index": -1 if blank_index is None else int(blank_index)}
+    outputs = apply_op(CTCGreedyDecoder, [x, seq], attrs, "CTCGreedyDecoder")
     return _decoded(outputs, 1), outputs[3]
 
 
@@ -158,9 +156,8 @@ def ctc_beam_search_decoder(inputs, sequence_length, beam_width=100, top_paths=1
     if beam_width < 1 or top_paths < 1:
         raise ValueError(f"Value for attr 'beam_width' of {beam_width} must be at least minimum 1" if beam_width < 1
                          else f"Value for attr 'top_paths' of {top_paths} must be at least minimum 1")
-    with name_scope(None):
-        x = convert_to_tensor(inputs, name="inputs")
-        seq = convert_to_tensor(sequence_length, dtypes.int32, name="sequence_length")
-        attrs = {"beam_width": int(beam_width), "top_paths": int(top_paths), "merge_repeated": bool(merge_repeated)}
-        outputs = apply_op(CTCBeamSearchDecoder, [x, seq], attrs, "CTCBeamSearchDecoder")
+    x = convert_to_tensor(inputs, name="inputs")
+    seq = convert_to_tensor(sequence_length, dtypes.int32, name="sequence_length")
+    attrs = {"beam_width": int(beam_width), "top_paths": int(top_paths), "merge_repeated": bool(merge_repeated)}
+    outputs = apply_op(CTCBeamSearchDecoder, [x, seq], attrs, "CTCBeamSearchDecoder")
     return _decoded(outputs, top_paths), outputs[-1]

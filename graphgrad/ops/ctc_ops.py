@@ -24,7 +24,6 @@ import numpy as np
 
 from ..framework import dtypes
 from ..framework.errors import InvalidArgumentError
-from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, static_shape
 from . import array_ops
 from .arithmetic_ops import multiply
@@ -287,13 +286,12 @@ def ctc_loss(labels, inputs=None, sequence_length=None, preprocess_collapse_repe
     if inputs is not None and logits is not None:
         raise ValueError("Cannot specify both 'logits' and 'inputs'")
     inputs = inputs if inputs is not None else logits
-    with name_scope(None):
-        x = convert_to_tensor(inputs, name="logits")
-        if not time_major:
-            x = array_ops.transpose(x, [1, 0, 2])
-        attrs = {"preprocess_collapse_repeated": bool(preprocess_collapse_repeated),
-                 "ctc_merge_repeated": bool(ctc_merge_repeated),
-                 "ignore_longer_outputs_than_inputs": bool(ignore_longer_outputs_than_inputs)}
-        inputs = [x, convert_to_tensor(labels.indices, dtypes.int64), convert_to_tensor(labels.values, dtypes.int32),
-                  convert_to_tensor(sequence_length, dtypes.int32)]
-        return apply_op(CTCLoss, inputs, attrs, "CTCLoss")[0]
+    x = convert_to_tensor(inputs, name="logits")
+    if not time_major:
+        x = array_ops.transpose(x, [1, 0, 2])
+    attrs = {"preprocess_collapse_repeated": bool(preprocess_collapse_repeated),
+             "ctc_merge_repeated": bool(ctc_merge_repeated),
+             "ignore_longer_outputs_than_inputs": bool(ignore_longer_outputs_than_inputs)}
+    inputs = [x, convert_to_tensor(labels.indices, dtypes.int64), convert_to_tensor(labels.values, dtypes.int32),
+              convert_to_tensor(sequence_length, dtypes.int32)]
+    return apply_op(CTCLoss, inputs, attrs, "CTCLoss")[0]
