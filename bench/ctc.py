@@ -10,10 +10,10 @@ the decoders are `ctc_greedy_decoder` and `ctc_beam_search_decoder` with beam wi
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
+
+from bench.alternate import alternate, print_table
 
 
 def tf_steps(tf, x, rows, seq):
@@ -76,24 +76,8 @@ def main(argv=None):
         peers["PyTorch"] = torch_steps(x, rows, seq)
     except ImportError:
         print("PyTorch not installed")
-    cells = [(peer, kind, f) for peer, fs in peers.items() for kind, f in fs.items()]
-    times = {(peer, kind): [] for peer, kind, _ in cells}
-    for _, _, f in cells:
-        f()
-    for _ in range(a.rounds):
-        for peer, kind, f in cells:
-            t = time.perf_counter()
-            f()
-            times[(peer, kind)].append(time.perf_counter() - t)
-    print(f"| [time {a.time}, batch {a.batch}, classes {a.classes}] | peer | ms (median of {a.rounds}) "
-          "| / graphgrad |")
-    print("| --- | --- | --- | --- |")
-    for kind in peers["graphgrad"]:
-        ref = statistics.median(times[("graphgrad", kind)])
-        for (peer, k2), ts in times.items():
-            if k2 == kind:
-                m = statistics.median(ts)
-                print(f"| {kind} | {peer} | {m * 1e3:.2f} | {m / ref:.2f}x |")
+    calls = {(peer, kind): f for peer, fs in peers.items() for kind, f in fs.items()}
+    print_table(alternate(calls, a.rounds), f"[time {a.time}, batch {a.batch}, classes {a.classes}]")
 
 
 if __name__ == "__main__":
