@@ -11,10 +11,10 @@ distances (matmul), the nearest centres (NearestNeighbors) and the centre update
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
+
+from bench.alternate import alternate, print_table
 
 
 def make_step(tf, kmeans_class, data, k, **kw):
@@ -57,22 +57,8 @@ def main(argv=None):
             peers[("TF compat.v1", kind)] = (make_step(tf1, TFKMeans, feed, a.k, **kw), feed)
     except ImportError:
         print("TensorFlow not installed: graphgrad only")
-    times = {key: [] for key in peers}
-    for step, feed in peers.values():
-        step(feed)
-    for _ in range(a.rounds):
-        for key, (step, feed) in peers.items():
-            t = time.perf_counter()
-            step(feed)
-            times[key].append(time.perf_counter() - t)
-    print(f"| step ({a.points} points x {a.dims}, k={a.k}) | peer | ms (median of {a.rounds}) | / graphgrad |")
-    print("| --- | --- | --- | --- |")
-    for kind in kinds:
-        ref = statistics.median(times[("graphgrad", kind)])
-        for (peer, k2), ts in times.items():
-            if k2 == kind:
-                m = statistics.median(ts)
-                print(f"| {kind} | {peer} | {m * 1e3:.2f} | {m / ref:.2f}x |")
+    calls = {key: (lambda step=step, feed=feed: step(feed)) for key, (step, feed) in peers.items()}
+    print_table(alternate(calls, a.rounds), f"step ({a.points} points x {a.dims}, k={a.k})")
 
 
 if __name__ == "__main__":

@@ -119,6 +119,7 @@ from .ops.core import (
 from .ops.core import tuple_ as tuple  # noqa: A001
 from .ops.decomposition_ops import *  # noqa: F401,F403
 from .ops.diag_ops import *  # noqa: F401,F403
+from .ops.edit_distance_ops import edit_distance  # noqa: F401
 from .ops.functional_ops import *  # noqa: F401,F403
 from .ops.init_ops import *  # noqa: F401,F403
 from .ops.io_ops import write_file  # noqa: F401

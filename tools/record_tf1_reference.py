@@ -2263,6 +2263,113 @@ def unique_values(tf, r):
         r["empty"] = s.run([y2, idx2, count], {f: []})
 
 
+def _ctc_labels(tf, rows):
+    """A SparseTensor of label rows (lists of ints), as CTC programs build one."""
+    idx = [[b, i] for b, row in enumerate(rows) for i in range(len(row))]
+    vals = np.array([v for row in rows for v in row], np.int32)
+    return tf.SparseTensor(np.array(idx, np.int64).reshape(-1, 2), vals, np.array([len(rows), max(map(len, rows))],
+                                                                                   np.int64))
+
+
+@program
+def ctc_loss_values(tf, r):
+    """tf.nn.ctc_loss's losses and gradients with each option, time-major or not, and its errors. Gradients are
+    recorded in float64: in float32 TF's and graphgrad's differ by a few units of rounding (their exp, log and
+    sums are not the same code), more than this file's float32 tolerance."""
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((6, 3, 5)).astype(np.float32) * 2
+    rows = [[1, 2, 2], [0, 3, 0, 4], [3, 3, 3]]    # 4 is the blank: a trailing null label
+    seq = np.array([6, 5, 5], np.int32)
+    labels = _ctc_labels(tf, rows)
+
+    def variants(xt):
+        return {
+            "default": tf.nn.ctc_loss(labels, xt, seq),
+            "no_merge": tf.nn.ctc_loss(labels, xt, seq, ctc_merge_repeated=False),
+            "collapse": tf.nn.ctc_loss(labels, xt, seq, preprocess_collapse_repeated=True),
+            "collapse_no_merge": tf.nn.ctc_loss(labels, xt, seq, preprocess_collapse_repeated=True,
+                                                ctc_merge_repeated=False),
+            "batch_major": tf.nn.ctc_loss(labels, tf.transpose(xt, [1, 0, 2]), seq, time_major=False),
+            "ignore_longer": tf.nn.ctc_loss(labels, xt, np.array([6, 2, 0], np.int32),
+                                            ignore_longer_outputs_than_inputs=True),
+            "no_valid_path": tf.nn.ctc_loss(labels, xt, np.array([6, 5, 4], np.int32)),
+        }
+    xt, x64 = tf.constant(x), tf.constant(x.astype(np.float64))
+    losses, losses64 = variants(xt), variants(x64)
+    grads = {k: tf.gradients(tf.reduce_sum(losses64[k] * tf.constant([1.0, -2.0, 3.0], tf.float64)), x64)[0]
+             for k in ("default", "no_merge", "collapse", "ignore_longer", "no_valid_path")}
+    grad32 = tf.gradients(losses["default"], xt)[0]
+    r["shapes"] = shapes(losses["default"], grad32)
+    r["second_derivative"] = r.error(lambda: tf.gradients(tf.reduce_sum(grad32), xt),
+                                     "Gradient explicitly disabled", "second")
+    r["not_sparse"] = r.error(lambda: tf.nn.ctc_loss([[1]], xt, seq), "SparseTensor")
+    with tf.Session() as s:
+        r["losses"] = s.run(losses)
+        r["losses64"] = s.run(losses64)
+        # 7 significant digits (well inside the comparison's tolerance) keep the recording small
+        r["grads"] = {k: np.array([float(f"{v:.7g}") for v in g.ravel()]).reshape(g.shape)
+                      for k, g in s.run(grads).items()}
+        r["grad_float32"] = np.round(s.run(grad32), 3)
+        for key, rows_, seq_, frag in [
+                ("not_enough_time", [[1, 2, 2], [0], [1]], [2, 6, 6], "Not enough time for target transition"),
+                ("null_then_label", [[4, 2], [0], [1]], [6] * 3, "Saw a non-null label (index >= num_classes"),
+                ("negative_label", [[-1, 2], [0], [1]], [6] * 3, "All labels must be nonnegative"),
+                ("seq_too_long", [[1], [0], [1]], [7, 6, 6], "sequence_length(0) <= 6")]:
+            loss = tf.nn.ctc_loss(_ctc_labels(tf, rows_), xt, np.array(seq_, np.int32))
+            r[key] = r.error(lambda loss=loss: s.run(loss), frag)
+        empty_row = tf.SparseTensor(np.array([[0, 0], [1, 0]], np.int64), np.array([1, 2], np.int32),
+                                    np.array([3, 1], np.int64))
+        r["empty_row"] = r.error(lambda: s.run(tf.nn.ctc_loss(empty_row, xt, seq)), "Labels length is zero in batch 2")
+        unsorted = tf.SparseTensor(np.array([[0, 1], [0, 0], [1, 0], [2, 0]], np.int64),
+                                   np.array([1, 2, 3, 1], np.int32), np.array([3, 2], np.int64))
+        r["unsorted"] = r.error(lambda: s.run(tf.nn.ctc_loss(unsorted, xt, seq)), "is out of order")
+
+
+@program
+def ctc_decoders(tf, r):
+    """Greedy and beam-search decoding of random logits (several widths, paths, merge settings, sequence lengths):
+    the SparseTensors and log probabilities, and the decoders' errors."""
+    rng = np.random.default_rng(5)
+    out = {}
+    for case in range(5):
+        t, b, c = int(rng.integers(3, 9)), int(rng.integers(1, 4)), int(rng.integers(3, 8))
+        x = (rng.standard_normal((t, b, c)) * rng.choice([0.5, 2.0, 4.0])).astype(np.float32)
+        seq = rng.integers(0 if case % 2 else 1, t + 1, b).astype(np.int32)   # a length 0 leaves only one beam
+        width, paths, merge = int(rng.choice([1, 3, 5, 16, 40])), int(rng.integers(1, 4)), bool(case % 3)
+        paths = min(paths, width) if seq.min() else 1
+        decoded, log_p = tf.nn.ctc_beam_search_decoder(x, seq, beam_width=width, top_paths=paths,
+                                                       merge_repeated=merge)
+        greedy, greedy_p = tf.nn.ctc_greedy_decoder(x, seq, merge_repeated=merge)
+        out[f"case{case}"] = {"beam": decoded, "beam_log_p": log_p, "greedy": greedy, "greedy_log_p": greedy_p}
+    x = rng.standard_normal((4, 2, 5)).astype(np.float32)
+    blank0, _ = tf.nn.ctc_greedy_decoder(x, [4, 3], blank_index=0)
+    r["shapes"] = shapes(out["case0"]["beam_log_p"], out["case0"]["greedy"][0].indices,
+                         out["case0"]["greedy"][0].values, out["case0"]["greedy"][0].dense_shape)
+    with tf.Session() as s:
+        for k, v in s.run(out).items():
+            r[k] = {"beam": [list(p) for p in v["beam"]], "beam_log_p": v["beam_log_p"],
+                    "greedy": [list(p) for p in v["greedy"]], "greedy_log_p": v["greedy_log_p"]}
+        r["blank0"] = list(s.run(blank0)[0])
+        r["seq_too_long"] = r.error(lambda: s.run(tf.nn.ctc_greedy_decoder(x, [5, 3])[1]), "sequence_length(0) <= 4")
+        r["more_paths_than_leaves"] = r.error(
+            lambda: s.run(tf.nn.ctc_beam_search_decoder(x, [0, 3], beam_width=4, top_paths=2)[1]),
+            "Less leaves in the beam search than requested")
+
+
+@program
+def edit_distances(tf, r):
+    """tf.edit_distance, normalized or not, with sequences missing on either side and strings."""
+    h = tf.SparseTensor([[0, 0], [0, 1], [1, 0], [3, 0], [3, 1]], np.array([1, 2, 3, 4, 5], np.int64), [4, 3])
+    t = tf.SparseTensor([[0, 0], [0, 1], [0, 2], [2, 0], [3, 0]], np.array([1, 3, 2, 7, 5], np.int64), [4, 3])
+    h3 = tf.SparseTensor([[0, 0, 0], [0, 1, 0], [1, 0, 1]], ["a", "b", "c"], [2, 2, 2])
+    t3 = tf.SparseTensor([[0, 0, 0], [0, 0, 1], [1, 0, 0]], ["a", "b", "c"], [2, 1, 2])
+    d = tf.edit_distance(h, t)
+    r["name"] = [d.name, d.op.type, d.dtype.name]
+    with tf.Session() as s:
+        r["values"] = s.run([d, tf.edit_distance(h, t, normalize=False), tf.edit_distance(h3, t3),
+                             tf.edit_distance(h3, t3, normalize=False)])
+
+
 @program
 def sampled_losses(tf, r):
     """word2vec's losses with the negatives given (the samplers' draws differ by design), the samplers' counts and

@@ -89,6 +89,8 @@ def zero_fraction(value, name=None):
         return _math_ops.reduce_mean(zero, name=scope)
 
 
+from ..ops.ctc_decoders import ctc_beam_search_decoder, ctc_greedy_decoder  # noqa: E402
+from ..ops.ctc_ops import ctc_loss  # noqa: E402
 from ..ops.sort_ops import top_k  # noqa: E402
 from . import rnn_cell  # noqa: E402
 from .rnn import (  # noqa: E402
@@ -99,7 +101,8 @@ from .rnn import (  # noqa: E402
 )
 
 __all__ = [
-    "top_k", "rnn_cell", "dynamic_rnn", "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn",
+    "top_k", "ctc_loss", "ctc_greedy_decoder", "ctc_beam_search_decoder",
+    "rnn_cell", "dynamic_rnn", "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn",
     "bias_add", "crelu", "dropout", "elu", "in_top_k", "l2_loss", "l2_normalize", "leaky_relu", "log_softmax",
     "moments", "relu", "relu6", "relu_layer", "selu", "sigmoid", "sigmoid_cross_entropy_with_logits", "softmax",
     "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2", "softplus", "softsign",
