@@ -27,6 +27,7 @@ from ..ops.conv_ops import (
     separable_conv2d,
 )
 from ..ops.math_ops import sigmoid, tanh
+from ..ops.moment_stats import log_poisson_loss, normalize_moments, sufficient_statistics, weighted_moments
 from ..ops.nn_ops import (
     bias_add,
     crelu,
@@ -112,4 +113,5 @@ __all__ = [
     "depthwise_conv2d_native", "separable_conv2d",
     "avg_pool", "avg_pool1d", "avg_pool2d", "avg_pool3d", "max_pool", "max_pool1d", "max_pool2d", "max_pool3d",
     "max_pool_with_argmax", "pool", "local_response_normalization", "lrn",
+    "sufficient_statistics", "normalize_moments", "weighted_moments", "log_poisson_loss",
 ]
