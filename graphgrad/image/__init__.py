@@ -23,6 +23,8 @@ from ..ops.image_codec_ops import *  # noqa: F403  (image files, on Pillow: the 
 from ..ops.image_codec_ops import __all__ as _codecs
 from .adjust import *  # noqa: F401,F403
 from .adjust import __all__ as _adjust_all
+from .color import *  # noqa: F401,F403
+from .color import __all__ as _color_all
 from .quality import *  # noqa: F401,F403
 from .quality import __all__ as _quality_all
 
@@ -144,4 +146,4 @@ def per_image_standardization(image, name=None):
 
 
 __all__ = ["ResizeMethod", "resize", "resize_v2", "resize_images", "resize_bilinear", "resize_nearest_neighbor",
-           "per_image_standardization", *_codecs, *_adjust_all, *_quality_all]
+           "per_image_standardization", *_codecs, *_adjust_all, *_color_all, *_quality_all]
