@@ -18,8 +18,15 @@ from ..framework.graph import name_scope
 from ..framework.op_def import static_shape
 from ..ops import array_ops, math_ops
 from ..ops.array_ops import get_static_value
+from ..ops.box_ops import (
+    non_max_suppression,
+    non_max_suppression_overlaps,
+    non_max_suppression_padded,
+    non_max_suppression_with_scores,
+)
 from ..ops.core import constant, convert_to_tensor
 from ..ops.crop_resize_ops import crop_and_resize
+from ..ops.draw_ops import draw_bounding_boxes
 from ..ops.image_codec_ops import *  # noqa: F403  (image files, on Pillow: the `image` extra)
 from ..ops.image_codec_ops import __all__ as _codecs
 from .adjust import *  # noqa: F401,F403
@@ -147,4 +154,6 @@ def per_image_standardization(image, name=None):
 
 
 __all__ = ["ResizeMethod", "resize", "resize_v2", "resize_images", "resize_bilinear", "resize_nearest_neighbor",
-           "per_image_standardization", "crop_and_resize", *_codecs, *_adjust_all, *_color_all, *_quality_all]
+           "per_image_standardization", "crop_and_resize", "non_max_suppression", "non_max_suppression_overlaps",
+           "non_max_suppression_padded", "non_max_suppression_with_scores", "draw_bounding_boxes",
+           *_codecs, *_adjust_all, *_color_all, *_quality_all]
