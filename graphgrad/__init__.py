@@ -138,6 +138,7 @@ from .ops.matrix_ops import (  # noqa: F401
     matrix_triangular_solve,
 )
 from .ops.nd_ops import depth_to_space, eye, gather_nd, scatter_nd, space_to_depth  # noqa: F401
+from .ops.patch_ops import extract_image_patches  # noqa: F401
 from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue  # noqa: F401
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.scatter_ops import scatter_add, scatter_sub, scatter_update  # noqa: F401
