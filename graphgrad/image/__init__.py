@@ -30,6 +30,7 @@ from ..ops.draw_ops import draw_bounding_boxes
 from ..ops.image_codec_ops import *  # noqa: F403  (image files, on Pillow: the `image` extra)
 from ..ops.image_codec_ops import __all__ as _codecs
 from ..ops.patch_ops import extract_image_patches, extract_patches
+from ..ops.sample_box_ops import sample_distorted_bounding_box
 from .adjust import *  # noqa: F401,F403
 from .adjust import __all__ as _adjust_all
 from .color import *  # noqa: F401,F403
@@ -157,5 +158,5 @@ def per_image_standardization(image, name=None):
 __all__ = ["ResizeMethod", "resize", "resize_v2", "resize_images", "resize_bilinear", "resize_nearest_neighbor",
            "per_image_standardization", "crop_and_resize", "non_max_suppression", "non_max_suppression_overlaps",
            "non_max_suppression_padded", "non_max_suppression_with_scores", "draw_bounding_boxes",
-           "extract_image_patches", "extract_patches",
+           "extract_image_patches", "extract_patches", "sample_distorted_bounding_box",
            *_codecs, *_adjust_all, *_color_all, *_quality_all]
