@@ -70,10 +70,11 @@ def _check_compatible(img1, img2):
             raise ValueError(f"Two images are not compatible: {img1.shape} and {img2.shape}")
 
 
-def _as_float(img1, img2, max_val):
+def _as_float(img1, img2, max_val, check=True):
     """Both images and max_val as float32 in the images' range convention (integers scaled to [0, 1])."""
     img1, img2 = convert_to_tensor(img1, name="img1"), convert_to_tensor(img2, name="img2")
-    _check_compatible(img1, img2)
+    if check:
+        _check_compatible(img1, img2)
     mv = convert_image_dtype(math_ops.cast(max_val, img1.dtype.base_dtype), dtypes.float32)
     return convert_image_dtype(img1, dtypes.float32), convert_image_dtype(img2, dtypes.float32), mv
 
@@ -81,8 +82,9 @@ def _as_float(img1, img2, max_val):
 def psnr(a, b, max_val, name=None):
     """Peak signal-to-noise ratio in dB per image: 20·log10(max_val) - 10·log10(mean squared error)."""
     with name_scope(name, "PSNR", [a, b]):
-        a, b, mv = _as_float(a, b, max_val)
-        mse = math_ops.reduce_mean(math_ops.squared_difference(a, b), [-3, -2, -1])
+        a, b, mv = _as_float(a, b, max_val, check=False)
+        mse = math_ops.reduce_mean(math_ops.squared_difference(a, b), [-3, -2, -1])   # TF's shape error first
+        _check_compatible(a, b)
         return math_ops.subtract(math_ops.divide(math_ops.multiply(20.0, math_ops.log(mv)), math_ops.log(10.0)),
                                  math_ops.multiply(np.float32(10 / np.log(10)), math_ops.log(mse)), name="psnr")
 

@@ -90,8 +90,11 @@ class NonMaxSuppressionV5(OpDef):
         if bs is not None and cls._first == 4 and bs[1] not in (None, 4):
             raise ValueError(f"Dimension must be 4 but is {bs[1]} for '{op.name}' (op: '{op.type}'): boxes "
                              f"{boxes.shape}")
-        if ss is not None and (len(ss) != 1 or (bs is not None and None not in (ss[0], bs[0]) and ss[0] != bs[0])):
-            raise ValueError(f"scores {scores.shape} do not match {cls._what} {boxes.shape} for '{op.name}'")
+        if ss is not None and len(ss) != 1:
+            raise ValueError(f"Shape must be rank 1 but is rank {len(ss)} for '{op.name}' (op: '{op.type}'): scores")
+        if ss is not None and bs is not None and None not in (ss[0], bs[0]) and ss[0] != bs[0]:
+            raise ValueError(f"Dimensions must be equal, but are {bs[0]} and {ss[0]} for '{op.name}' (op: "
+                             f"'{op.type}') with input shapes: {boxes.shape}, {scores.shape}.")
         for i, what in enumerate(("max_output_size", "iou_threshold", "score_threshold", "soft_nms_sigma")):
             if i + 2 < len(op.inputs):
                 _scalar_input(op, i + 2, what)

@@ -11,7 +11,7 @@ away from zero. The output is float32 whatever the image's type. The boxes' grad
 from __future__ import annotations
 
 from ..framework import dtypes
-from ..framework.errors import InvalidArgumentError, op_error
+from ..framework.errors import OutOfRangeError, op_error
 from ..framework.op_def import OpDef, static_shape
 from .array_ops import _static_ints
 from .core import apply_op, convert_to_tensor
@@ -34,7 +34,7 @@ def _samples(op, ctx, image_shape, boxes, box_ind):
     ch, cw = op.attrs["crop_size"]
     ids = ctx.to_host(box_ind)
     if ids.size and (ids.min() < 0 or ids.max() >= batch):
-        raise op_error(InvalidArgumentError, op, "box_index has values outside [0, batch_size)")
+        raise op_error(OutOfRangeError, op, "box_index has values outside [0, batch_size)")
     axes = []
     for size, n, lo, hi, shape in ((h, ch, boxes[:, 0], boxes[:, 2], (-1, ch, 1)),
                                    (w, cw, boxes[:, 1], boxes[:, 3], (-1, 1, cw))):
@@ -178,7 +178,8 @@ def crop_and_resize(image, boxes, box_ind=None, crop_size=None, method="bilinear
     if box_ind is None or crop_size is None:
         raise TypeError("crop_and_resize() needs box_ind (box_indices) and crop_size")
     if method not in ("bilinear", "nearest"):
-        raise ValueError(f"method must be 'bilinear' or 'nearest', got {method!r}")
+        raise ValueError(f"Attr 'method' of 'CropAndResize' Op passed string '{method}' not in: \"bilinear\", "
+                         "\"nearest\".")
     size = _static_ints(crop_size, "crop_size")
     if len(size) != 2:
         raise ValueError(f"crop_size must be a 1-D tensor of 2 elements, got {list(size)}")

@@ -36,6 +36,9 @@ class DrawBoundingBoxesV2(OpDef):
             raise ValueError(f"Shape must be rank 4 but is rank {len(s)} for '{op.name}' (op: '{op.type}')")
         if bs is not None and (len(bs) != 3 or bs[2] not in (None, 4)):
             raise ValueError(f"boxes must be [batch, num_boxes, 4], got {boxes.shape} for '{op.name}'")
+        if s is not None and s[3] not in (None, 1, 3, 4):
+            raise ValueError(f"Channel depth should be either 1 (GRY), 3 (RGB), or 4 (RGBA) for '{op.name}' (op: "
+                             f"'{op.type}') with input shapes: {images.shape}, {boxes.shape}.")
         return [(s, images.dtype.base_dtype)]
 
     def kernel(op, ctx):
