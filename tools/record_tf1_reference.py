@@ -1676,7 +1676,14 @@ def image_sample_distorted_box(tf, r):
                                                    use_image_if_no_bounding_boxes=True, area_range=[0.3, 0.5]),
             tf.image.sample_distorted_bounding_box([64, 64, 3], bb, seed=5, min_object_covered=1.0, max_attempts=3)]
     r["shapes"] = [[str(t.shape) + t.dtype.name for t in o] for o in outs]
+    image = tf.reshape(tf.range(64 * 64 * 3), [64, 64, 3])
+    crop = tf.slice(image, outs[0][0] // 10, outs[0][1] // 10)      # tf.slice with bounds from the graph
+    r["crop_shape"] = str(crop.shape)
+    grad = tf.gradients(tf.reduce_sum(tf.slice(tf.cast(image, tf.float32), [3, 4, 0], outs[3][1] // 16)), image)
     with tf.Session() as s:
+        c = s.run(crop)
+        r["crop"] = [list(c.shape), c[0, :2], c[-1, -1]]
+        r["slice_grad"] = grad[0] is None
         r["runs"] = [[list(o) for o in s.run(outs)] for _ in range(4)]
         r["no_boxes"] = r.error(lambda: s.run(tf.image.sample_distorted_bounding_box([8, 8, 3], tf.zeros([1, 0, 4]),
                                                                                      seed=1)),

@@ -99,10 +99,12 @@ class SampleDistortedBoundingBoxV2(OpDef):
 
     def kernel(op, ctx):
         a = op.attrs
-        seed, seed2 = a["seed"], a["seed2"]
-        if not seed and not seed2:
-            seed, seed2 = (int(v) for v in np.random.default_rng().integers(1, 2**63, 2))
-        gen = Philox(seed % 2**64, seed2 % 2**64)
+        gen = ctx.resources.get((op, "philox"))     # one stream per op and session, whichever plan runs it
+        if gen is None:
+            seed, seed2 = a["seed"], a["seed2"]
+            if not seed and not seed2:
+                seed, seed2 = (int(v) for v in np.random.default_rng().integers(1, 2**63, 2))
+            gen = ctx.resources.setdefault((op, "philox"), Philox(seed % 2**64, seed2 % 2**64))
         to_host, to_dev = ctx.to_host, ctx.to_device
         (lo_ar, hi_ar), (lo_area, hi_area) = ((_F32(v) for v in a[k]) for k in ("aspect_ratio_range", "area_range"))
 
