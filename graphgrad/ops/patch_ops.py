@@ -29,6 +29,16 @@ def _window(op, x_shape):
     return outs, pads, window_slices(4, (1, 2), outs, ks, strides, rates)
 
 
+def _like(i):
+    """A shape rule: the output is shaped and typed like input i (a gradient op's)."""
+    return lambda op: [(static_shape(op.inputs[i]), op.inputs[i].dtype.base_dtype)]
+
+
+def _zeros_padded(xp, shape, pads, dtype):
+    """Zeros for a [b, h, w, d] image padded by pads ((top, bottom), (left, right)): where gradients gather."""
+    return xp.zeros((shape[0], shape[1] + sum(pads[0]), shape[2] + sum(pads[1]), shape[3]), dtype)
+
+
 def _out_shape(op, s, depth):
     if s is not None and len(s) != 4:
         raise ValueError(f"Shape must be rank 4 but is rank {len(s)} for '{op.name}' (op: '{op.type}')")
@@ -66,17 +76,14 @@ class ExtractImagePatchesGrad(OpDef):
 
     type = "ExtractImagePatchesGrad"
     shape_only_inputs = (1,)
-
-    def infer(op):
-        x = op.inputs[1]
-        return [(static_shape(x), x.dtype.base_dtype)]
+    infer = _like(1)
 
     def kernel(op, ctx):
         xp = ctx.xp
 
         def extract_image_patches_grad(dy, x):
             outs, pads, slices = _window(op, x.shape)
-            grad = xp.zeros((x.shape[0], x.shape[1] + sum(pads[0]), x.shape[2] + sum(pads[1]), x.shape[3]), dy.dtype)
+            grad = _zeros_padded(xp, x.shape, pads, dy.dtype)
             parts = dy.reshape(x.shape[0], *outs, len(slices), x.shape[3])
             for k, s in enumerate(slices):
                 grad[s] += parts[:, :, :, k]
@@ -129,40 +136,40 @@ class Dilation2D(OpDef):
                 apply_op(Dilation2DBackpropFilter, [x, f, dy], dict(op.attrs), "Dilation2DBackpropFilter")]
 
 
-class Dilation2DBackpropInput(OpDef):
-    type = "Dilation2DBackpropInput"
-
-    def infer(op):
-        x = op.inputs[0]
-        return [(static_shape(x), x.dtype.base_dtype)]
+class _DilationBackprop(OpDef):
+    """Each output's gradient routed to the window offset that won its maximum: `route(xp, parts, x, f, pads,
+    slices)` gathers parts[k] (dy where offset k won, else 0) into the input's or the filter's gradient."""
 
     def kernel(op, ctx):
-        xp = ctx.xp
+        xp, route = ctx.xp, op.op_def.route
 
-        def dilation2d_backprop_input(x, f, dy):
+        def dilation2d_backprop(x, f, dy):
             _, arg, pads, slices = _dilation_max(xp, op, x, f)
-            grad = xp.zeros((x.shape[0], x.shape[1] + sum(pads[0]), x.shape[2] + sum(pads[1]), x.shape[3]), dy.dtype)
-            for k, s in enumerate(slices):
-                grad[s] += xp.where(arg == k, dy, 0)
-            return xp.ascontiguousarray(cropped(grad, (1, 2), pads))
-        return dilation2d_backprop_input
+            return route(xp, [xp.where(arg == k, dy, 0) for k in range(len(slices))], x, f, pads, slices)
+        return dilation2d_backprop
 
 
-class Dilation2DBackpropFilter(OpDef):
+def _to_input(xp, parts, x, f, pads, slices):
+    grad = _zeros_padded(xp, x.shape, pads, parts[0].dtype)
+    for part, s in zip(parts, slices):
+        grad[s] += part
+    return xp.ascontiguousarray(cropped(grad, (1, 2), pads))
+
+
+def _to_filter(xp, parts, x, f, pads, slices):
+    return xp.stack([p.sum(axis=(0, 1, 2)) for p in parts]).reshape(f.shape).astype(f.dtype, copy=False)
+
+
+class Dilation2DBackpropInput(_DilationBackprop):
+    type = "Dilation2DBackpropInput"
+    infer = _like(0)
+    route = staticmethod(_to_input)
+
+
+class Dilation2DBackpropFilter(_DilationBackprop):
     type = "Dilation2DBackpropFilter"
-
-    def infer(op):
-        f = op.inputs[1]
-        return [(static_shape(f), f.dtype.base_dtype)]
-
-    def kernel(op, ctx):
-        xp = ctx.xp
-
-        def dilation2d_backprop_filter(x, f, dy):
-            _, arg, _, slices = _dilation_max(xp, op, x, f)
-            taps = [xp.where(arg == k, dy, 0).sum(axis=(0, 1, 2)) for k in range(len(slices))]
-            return xp.stack(taps).reshape(f.shape).astype(f.dtype, copy=False)
-        return dilation2d_backprop_filter
+    infer = _like(1)
+    route = staticmethod(_to_filter)
 
 
 def _window_attrs(ksizes, strides, rates, padding):
