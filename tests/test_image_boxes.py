@@ -133,3 +133,17 @@ def test_extract_glimpse_noise_is_within_the_image_range():
     assert (noise >= img[0].min()).all() and (noise < img[0].max()).all() and len(set(noise)) > 1
     np.testing.assert_array_equal(out[1], img[1, 1:5, 1:5])
     assert np.abs(normal[0, 3:, 3:] - img[0].mean()).max() < 1.0
+
+
+def test_non_max_suppression_across_blocks_matches_plain_greedy():
+    rng = np.random.default_rng(7)
+    centre, size = rng.uniform(0, 1, (700, 2)), rng.uniform(0.05, 0.3, (700, 2))
+    boxes = np.concatenate([centre - size / 2, centre + size / 2], 1).astype(np.float32)
+    scores = rng.uniform(0, 1, 700).astype(np.float32)
+    want = []
+    for i in np.argsort(-scores, kind="stable"):                       # the textbook loop, box by box
+        if len(want) < 150 and all(_iou(boxes[i], boxes[j]) <= 0.3 for j in want):
+            want.append(i)
+    with tf.Session() as s:
+        kept = s.run(tf.image.non_max_suppression(boxes, scores, 150, 0.3))
+    assert list(kept) == want

@@ -3,8 +3,9 @@ as losses): `total_variation`, `psnr`, `ssim`, `ssim_multiscale`, `image_gradien
 `sobel_edges` (3x3 Sobel filters on a reflect-padded image). The spatial sizes must be known while building; leading
 (batch) dimensions may be unknown.
 
-SSIM is TF's: an 11x11 Gaussian window (sigma 1.5) as a VALID depthwise convolution, per channel, then averaged over
-the height, width and channels; integer images are converted to float32 in [0, 1] and `max_val` with them.
+SSIM is TF's: an 11x11 Gaussian window (sigma 1.5) applied VALID per channel (TF: a depthwise convolution; here
+the window's two 1-D factors, as weighted shifted slices: the same sums up to rounding, about 20x faster), then
+averaged over the height, width and channels; integer images are converted to float32 in [0, 1] and `max_val` with them.
 MS-SSIM halves the image four times (2x2 average pooling, symmetric padding of odd sizes first) and multiplies the
 relu'd contrast-structure terms of the finer scales, raised to `power_factors`, with the coarsest SSIM.
 """
@@ -90,12 +91,26 @@ def psnr(a, b, max_val, name=None):
 
 
 def _gauss(size, sigma):
-    """TF's _fspecial_gauss: a normalized size x size Gaussian window (softmax of the squared distances)."""
+    """The 1-D factor of TF's _fspecial_gauss window: TF's size x size softmax of g[i] + g[j] (g the scaled squared
+    distances to the centre) is the outer product of this normalized 1-D Gaussian with itself."""
     coords = np.arange(size, dtype=np.float32) - np.float32((size - 1) / 2.0)
-    g = np.square(coords) * np.float32(-0.5 / np.square(np.float32(sigma)))
-    g = (g[None, :] + g[:, None]).astype(np.float64)
+    g = (np.square(coords) * np.float32(-0.5 / np.square(np.float32(sigma)))).astype(np.float64)
     e = np.exp(g - g.max())
-    return (e / e.sum()).astype(np.float32).reshape(size, size, 1, 1)
+    return (e / e.sum()).astype(np.float32)
+
+
+def _blur(x, taps, axis):
+    """VALID correlation of [n, h, w, c] `x` with 1-D `taps` along `axis` (1 or 2), as shifted slices: the
+    window is separable, and 2·k slices beat a k x k depthwise convolution by far."""
+    s = static_shape(x)
+    n = s[axis] - len(taps) + 1
+    acc = None
+    for i, t in enumerate(taps):
+        begin, size = [0, 0, 0, 0], [-1, -1, -1, -1]
+        begin[axis], size[axis] = i, n
+        part = math_ops.multiply(array_ops.slice(x, begin, size), t)
+        acc = part if acc is None else math_ops.add(acc, part)
+    return acc
 
 
 def _ssim_per_channel(img1, img2, max_val, filter_size, filter_sigma, k1, k2, index_map=False):
@@ -106,10 +121,10 @@ def _ssim_per_channel(img1, img2, max_val, filter_size, filter_sigma, k1, k2, in
     (h, w, c), head = s[-3:], list(s[:-3])
     if h < filter_size or w < filter_size:
         raise ValueError(f"the images ({h}x{w}) must be at least filter_size ({filter_size}) high and wide")
-    kernel = constant(np.tile(_gauss(filter_size, filter_sigma), [1, 1, c, 1]))
+    taps = _gauss(filter_size, filter_sigma)
 
     def reducer(x):
-        y = depthwise_conv2d(array_ops.reshape(x, [-1, h, w, c]), kernel, [1, 1, 1, 1], "VALID")
+        y = _blur(_blur(array_ops.reshape(x, [-1, h, w, c]), taps, 1), taps, 2)
         tail = [h - filter_size + 1, w - filter_size + 1, c]
         if all(d is not None for d in head):
             return array_ops.reshape(y, head + tail)

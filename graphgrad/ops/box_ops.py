@@ -19,9 +19,10 @@ from .array_ops import get_static_value
 from .core import apply_op, convert_to_tensor
 
 
-def _iou_with(boxes):
-    """similarity(a, b): the IoU of boxes a with boxes b (index arrays that broadcast), in the boxes' float type,
-    as TF computes it."""
+def _iou_with(boxes, order):
+    """similarity(a, b): the IoU of boxes a with boxes b, positions in `order` (ints, slices or index arrays that
+    broadcast), in the boxes' float type, as TF computes it."""
+    boxes = boxes[order]
     lo, hi = np.minimum(boxes[:, :2], boxes[:, 2:]), np.maximum(boxes[:, :2], boxes[:, 2:])
     area = (hi[:, 0] - lo[:, 0]) * (hi[:, 1] - lo[:, 1])
 
@@ -34,34 +35,60 @@ def _iou_with(boxes):
     return similarity
 
 
-def _select(scores, max_out, threshold, score_threshold, sigma, similarity):
-    """TF's greedy selection: (kept indices, their final scores); `similarity(candidates, kept)` as TF's
-    similarity_fn (the overlaps matrix need not be symmetric)."""
+def _overlaps_with(overlaps, order):
+    given = overlaps[np.ix_(order, order)]
+    return lambda a, b: given[a, b]
+
+
+def _hard(order, scores, max_out, threshold, similarity, block=128):
+    """Hard suppression, a block of candidates at a time: each block is checked against the boxes kept so far in
+    one product, then greedily within itself (a candidate overlapping a kept box of higher rank is dropped), so
+    the work is candidates looked at x boxes kept, as in TF's kernel, not candidates x candidates."""
+    kept = []
+    for start in range(0, len(order), block):
+        if len(kept) >= max_out:
+            break
+        cand = np.arange(start, min(start + block, len(order)))
+        alive = np.ones(len(cand), bool)
+        if kept:
+            alive &= ~(similarity(cand[:, None], np.asarray(kept)[None, :]) > threshold).any(axis=1)
+        within = similarity(cand[:, None], cand[None, :]) > threshold     # [candidate, kept one]
+        for c in np.flatnonzero(alive):
+            if not alive[c]:
+                continue
+            kept.append(int(cand[c]))
+            if len(kept) >= max_out:
+                break
+            alive[c + 1:] &= ~within[c + 1:, c]
+    kept = order[np.asarray(kept, np.int64)]
+    return kept, scores[kept]
+
+
+def _select(scores, max_out, threshold, score_threshold, sigma, similarity_of):
+    """TF's greedy selection: (kept indices, their final scores). `similarity_of(order)` gives TF's similarity_fn
+    on positions in `order` (candidate first: an overlaps matrix need not be symmetric)."""
     candidates = np.flatnonzero(scores > score_threshold)
     order = candidates[np.argsort(-scores[candidates], kind="stable")]
-    if sigma <= 0:                                 # hard suppression: drop whatever overlaps each kept box
-        kept = []
-        while order.size and len(kept) < max_out:
-            kept.append(order[0])
-            rest = order[1:]
-            order = rest[~(similarity(rest, order[0]) > threshold)]
-        return np.asarray(kept, np.int64), scores[np.asarray(kept, np.int64)]
+    similarity = similarity_of(order)
+    if sigma <= 0:
+        return _hard(order, scores, max_out, threshold, similarity)
     scale = scores.dtype.type(-0.5 / sigma)
-    heap = [(-scores[i], int(i), 0) for i in order]
-    kept, kept_scores = [], []
+    heap = [(-scores[i], int(i), pos, 0) for pos, i in enumerate(order)]
+    kept, kept_pos, kept_scores = [], [], []
     while heap and len(kept) < max_out:
-        neg, i, begin = heapq.heappop(heap)
+        neg, i, pos, begin = heapq.heappop(heap)
         score = original = -neg
         if len(kept) > begin:
-            for sim in similarity(i, np.asarray(kept[begin:][::-1], np.int64)):
+            for sim in similarity(pos, np.asarray(kept_pos[begin:][::-1], np.int64)):
                 score = score * np.exp(scale * sim * sim)
                 if score <= score_threshold:
                     break
         if score == original:
             kept.append(i)
+            kept_pos.append(pos)
             kept_scores.append(score)
         elif score > score_threshold:
-            heapq.heappush(heap, (-score, i, len(kept)))
+            heapq.heappush(heap, (-score, i, pos, len(kept)))
     return np.asarray(kept, np.int64), np.asarray(kept_scores, scores.dtype)
 
 
@@ -102,7 +129,7 @@ class NonMaxSuppressionV5(OpDef):
         n = None if n is None else int(n)
         return [((n,), dtypes.int32), ((n,), scores.dtype.base_dtype), ((), dtypes.int32)]
 
-    similarity = staticmethod(_iou_with)
+    similarity = staticmethod(_iou_with)        # (first input on the host, order) -> similarity on positions
 
     def kernel(op, ctx):
         to_host, to_dev, pad = ctx.to_host, ctx.to_device, op.attrs["pad_to_max_output_size"]
@@ -118,7 +145,7 @@ class NonMaxSuppressionV5(OpDef):
                 raise op_error(InvalidArgumentError, op, "soft_nms_sigma must be non-negative")
             limit = int(max_output_size)
             kept, kept_scores = _select(s, limit, s.dtype.type(threshold), s.dtype.type(float(score_threshold)),
-                                        sigma, op.op_def.similarity(host))
+                                        sigma, lambda order: op.op_def.similarity(host, order))
             valid = len(kept)
             if pad and valid < limit:
                 kept = np.concatenate([kept, np.zeros(limit - valid, np.int64)])
@@ -134,7 +161,7 @@ class NonMaxSuppressionWithOverlaps(NonMaxSuppressionV5):
     type = "NonMaxSuppressionWithOverlaps"
     _first, _what = None, "overlaps"
 
-    similarity = staticmethod(lambda overlaps: lambda a, b: overlaps[a, b])
+    similarity = staticmethod(_overlaps_with)
 
 
 def _nms(boxes, scores, max_output_size, iou_threshold, score_threshold, soft_nms_sigma, pad, name,
