@@ -191,7 +191,8 @@ def test_program_matches_tensorflow(name):
 
 
 def test_reference_is_small_and_covers_every_program():
-    assert os.path.getsize(os.path.join(HERE, "tf1_reference.json")) < 350_000  # 97 programs: ~345 KB
+    # 108 programs: ~380 KB (large arrays recorded as digests: tools/record_tf1_reference.py, `_digest`)
+    assert os.path.getsize(os.path.join(HERE, "tf1_reference.json")) < 450_000
     recorded = {k for k in REFERENCE if not k.startswith("_")}
     assert recorded == set(recorder.PROGRAMS), "re-record: programs and reference disagree"
     for key in {**EXPECTED_DIFFERENCES, **GPU_DIFFERENCES}:

@@ -1481,6 +1481,250 @@ def cnn_array_helpers(tf, r):
         r["grad"] = s.run(g, {x: xs})
 
 
+# --- tf.image's boxes, colours and measures; tf.nn's moments and morphology (graphgrad/image, ops/box_ops.py, ...) --
+
+def _digest(v):
+    """A large array as [shape, dtype, sum, sum weighted by a fixed pattern, largest magnitude]: numbers that move
+    with any element, so the reference stays small (the full arrays were compared once, by hand)."""
+    a = np.asarray(v)
+    f = a.astype(np.float64).ravel()
+    return [list(a.shape), str(a.dtype), float(f.sum()), float(f @ (1.5 + np.cos(np.arange(f.size) * 0.7))),
+            float(np.abs(f).max(initial=0))]
+
+
+def _image_batch(shape, seed):
+    return np.random.default_rng(seed).uniform(0, 1, shape).astype(np.float32)
+
+
+@program
+def nn_moment_statistics(tf, r):
+    """tf.nn.sufficient_statistics (shift or not, known or fed shape), normalize_moments, weighted_moments
+    (keep_dims, broadcast weights, all-zero weights), log_poisson_loss (full or not), tf.math.top_k, with
+    gradients."""
+    xs = np.array([[1.0, 2.0, 4.0], [3.0, -1.0, 0.5]], np.float32)
+    x = tf.placeholder(tf.float32, [None, 3])
+    stats = tf.nn.sufficient_statistics(x, [0])
+    shifted = tf.nn.sufficient_statistics(tf.constant(xs), [0, 1], shift=1.5, keep_dims=True)
+    moments = tf.nn.normalize_moments(*shifted)
+    plain = tf.nn.normalize_moments(*stats)
+    weighted = tf.nn.weighted_moments(x, [1], [[1.0, 2.0, 0.0]])
+    kept = tf.nn.weighted_moments(x, [0], tf.constant([[2.0], [0.0]]), keep_dims=True)
+    zero = tf.nn.weighted_moments(x, [1], tf.zeros([2, 3]))
+    targets = tf.constant([0.0, 0.5, 1.0, 3.0, 7.0])
+    log_in = tf.constant([0.3, -1.0, 2.0, 1.2, 1.9])
+    poisson = [tf.nn.log_poisson_loss(targets, log_in), tf.nn.log_poisson_loss(targets, log_in, compute_full_loss=True)]
+    top = tf.math.top_k(x, 2)
+    r["shapes"] = [[str(t.shape), t.dtype.name] for t in [*stats[:3], *shifted, *moments, *plain, *weighted, *kept,
+                                                          *poisson, *top]]
+    r["no_shift"] = stats[3] is None
+    loss = tf.reduce_sum(plain[1] * plain[0]) + tf.reduce_sum(weighted[1]) + tf.reduce_sum(kept[0] * kept[1])
+    with tf.Session() as s:
+        feed = {x: xs}
+        r["values"] = s.run({"stats": list(stats[:3]), "shifted": list(shifted), "moments": list(moments),
+                             "plain": list(plain), "weighted": list(weighted), "kept": list(kept), "zero": list(zero),
+                             "poisson": poisson, "top": list(top)}, feed)
+        r["grads"] = s.run(tf.gradients(loss, x)[0], feed)
+        r["poisson_grad"] = s.run(tf.gradients(tf.reduce_sum(poisson[1]), log_in)[0])
+    r["shape_error"] = r.error(lambda: tf.nn.log_poisson_loss(tf.zeros([3]), tf.zeros([4])),
+                               "`log_input` and `targets` must have the same shape")
+
+
+@program
+def image_quality_measures(tf, r):
+    """tf.image.total_variation (one image, a batch), psnr (float and uint8), ssim (index map too),
+    ssim_multiscale, image_gradients and sobel_edges, with gradients of the first three."""
+    a = _image_batch((2, 16, 18, 3), 0)
+    b = np.clip(a + np.random.default_rng(1).normal(0, 0.1, a.shape), 0, 1).astype(np.float32)
+    x, y = tf.constant(a), tf.constant(b)
+    big = [tf.image.resize_images(t, [176, 178]) for t in (x, y)]
+    outs = {"tv": tf.image.total_variation(x), "tv_one": tf.image.total_variation(x[0]),
+            "psnr": tf.image.psnr(x, y, 1.0),
+            "psnr_u8": tf.image.psnr((a * 255).astype(np.uint8), (b * 255).astype(np.uint8), 255),
+            "ssim": tf.image.ssim(x, y, 1.0), "ssim_small": tf.image.ssim(x, y, 1.0, filter_size=5, filter_sigma=1.0),
+            "ssim_map": tf.image.ssim(x, y, 1.0, filter_size=7, return_index_map=True)[:, :2, :3],
+            "ssim_u8": tf.image.ssim((a * 255).astype(np.uint8), (b * 255).astype(np.uint8), 255),
+            "ms_ssim": tf.image.ssim_multiscale(big[0], big[1], 1.0),
+            "ms_ssim_3": tf.image.ssim_multiscale(big[0], big[1], 1.0, power_factors=(0.3, 0.3, 0.4))}
+    dy, dx = tf.image.image_gradients(x[:, :4, :5])
+    sobel = tf.image.sobel_edges(x[:, :4, :5])
+    r["shapes"] = {k: [str(v.shape), v.dtype.name] for k, v in outs.items()}
+    r["filter_shapes"] = [str(t.shape) for t in (dy, dx, sobel)]
+    loss = tf.reduce_sum(outs["ssim"]) + 1e-3 * tf.reduce_sum(outs["tv"]) + 1e-2 * tf.reduce_sum(outs["psnr"])
+    with tf.Session() as s:
+        r["values"] = {k: v if v.size < 7 else _digest(v) for k, v in s.run(outs).items()}
+        r["filters"] = [_digest(v) for v in s.run([dy, dx, sobel])]
+        r["grad"] = _digest(s.run(tf.gradients(loss, x)[0]))
+    r["incompatible"] = r.error(lambda: tf.image.psnr(x, y[:, :8], 1.0), "Dimensions must be equal")
+    r["ssim_incompatible"] = r.error(lambda: tf.image.ssim(x, y[:, :8], 1.0), "are incompatible")
+
+
+@program
+def image_colour_spaces(tf, r):
+    """rgb_to_hsv / hsv_to_rgb (grays, ties between channels, black), TF's gradient of rgb_to_hsv, YUV and YIQ,
+    adjust_hue / saturation / gamma on float and uint8 images."""
+    a = _image_batch((3, 5, 3), 2)
+    a[0] = [[0.5, 0.5, 0.5], [0.7, 0.7, 0.2], [0.1, 0.6, 0.6], [0.0, 0.0, 0.0], [0.3, 0.9, 0.3]]
+    u8 = (a * 255).astype(np.uint8)
+    x = tf.constant(a)
+    hsv = tf.image.rgb_to_hsv(x)
+    outs = {"hsv": hsv, "back": tf.image.hsv_to_rgb(hsv), "hue": tf.image.adjust_hue(x, 0.3),
+            "hue_negative": tf.image.adjust_hue(x, -0.45), "hue_u8": tf.image.adjust_hue(u8, 0.2),
+            "saturation": tf.image.adjust_saturation(x, 1.7), "saturation_u8": tf.image.adjust_saturation(u8, 0.4),
+            "gamma": tf.image.adjust_gamma(x, 2.2, 1.1), "gamma_u8": tf.image.adjust_gamma(u8, 0.5),
+            "yuv": tf.image.rgb_to_yuv(x), "yiq": tf.image.rgb_to_yiq(x), "from_yuv": tf.image.yuv_to_rgb(x),
+            "from_yiq": tf.image.yiq_to_rgb(x)}
+    r["shapes"] = {k: [str(v.shape), v.dtype.name] for k, v in outs.items()}
+    w = tf.constant(np.random.default_rng(3).normal(size=(3, 5, 3)).astype(np.float32))
+    with tf.Session() as s:
+        values = s.run(outs)
+        r["values"] = {k: _digest(v) for k, v in values.items()}
+        r["hsv_ties"] = values["hsv"][0]
+        grad = s.run(tf.gradients(tf.reduce_sum(hsv * w), x)[0])
+        r["hsv_grad"] = [grad[0], _digest(grad)]
+        r["hsv_to_rgb_grad"] = tf.gradients(tf.reduce_sum(tf.image.hsv_to_rgb(x)), x)[0] is None
+    r["gamma_negative"] = r.error(lambda: tf.image.adjust_gamma(x, -1.0), "Gamma should be a non-negative real number")
+    r["hue_range"] = r.error(lambda: tf.image.random_hue(x, 0.6), "max_delta must be <= 0.5")
+    r["saturation_range"] = r.error(lambda: tf.image.random_saturation(x, 0.5, 0.5), "upper must be > lower")
+
+
+@program
+def image_crop_and_resize(tf, r):
+    """crop_and_resize: bilinear and nearest, flipped and out-of-image boxes, one-row crops, uint8 images, and
+    its gradients with respect to the image and the boxes; a box index outside the batch."""
+    img = _image_batch((2, 6, 7, 3), 4)
+    boxes = np.array([[0.1, 0.2, 0.8, 0.9], [0.5, 0.6, 0.1, 0.05], [-0.2, 0.1, 0.6, 1.3], [0.3, 0.3, 0.3, 0.7],
+                      [0.15, 0.05, 0.95, 0.45]], np.float32)
+    x, b, ind = tf.constant(img), tf.constant(boxes), tf.constant([0, 1, 1, 0, 1])
+    outs = {"bilinear": tf.image.crop_and_resize(x, b, ind, [4, 5]),
+            "nearest": tf.image.crop_and_resize(x, b, ind, [4, 5], method="nearest", extrapolation_value=-1.0),
+            "one_row": tf.image.crop_and_resize(x, b, ind, [1, 3]),
+            "uint8": tf.image.crop_and_resize((img * 255).astype(np.uint8), b, ind, [3, 3])}
+    r["shapes"] = {k: [str(v.shape), v.dtype.name] for k, v in outs.items()}
+    w = np.random.default_rng(5).normal(size=(5, 4, 5, 3)).astype(np.float32)
+    loss = (tf.reduce_sum(outs["bilinear"] * w) + tf.reduce_sum(outs["nearest"] * w)
+            + tf.reduce_sum(outs["one_row"] * w[:, :1, :3]))
+    grads = tf.gradients(loss, [x, b])
+    with tf.Session() as s:
+        r["values"] = {k: _digest(v) for k, v in s.run(outs).items()}
+        grad_image, r["grad_boxes"] = s.run(grads)
+        r["grad_image"] = _digest(grad_image)
+        r["grad_boxes_uint8"] = s.run(tf.gradients(tf.reduce_sum(outs["uint8"]), b)[0])
+        r["grad_uint8_image"] = tf.gradients(tf.reduce_sum(outs["uint8"]), b)[0] is not None
+        bad = tf.image.crop_and_resize(x, b[:1], [2], [2, 2])
+        r["bad_index"] = r.error(lambda: s.run(bad), "box_index has values outside [0, batch_size)")
+    r["bad_method"] = r.error(lambda: tf.image.crop_and_resize(x, b, ind, [2, 2], method="bicubic"),
+                              "Attr 'method' of 'CropAndResize' Op passed string 'bicubic' not in")
+
+
+@program
+def image_box_selection(tf, r):
+    """non_max_suppression (thresholds, limits), _with_scores (Soft-NMS too), _padded, _overlaps, and
+    draw_bounding_boxes (TF's colours, gray images, given colours, clipped and skipped boxes)."""
+    rng = np.random.default_rng(6)
+    centre, size = rng.uniform(0, 1, (30, 2)), rng.uniform(0.05, 0.4, (30, 2))
+    boxes = tf.constant(np.concatenate([centre - size / 2, centre + size / 2], 1).astype(np.float32))
+    scores_np = rng.uniform(0, 1, 30).astype(np.float32)
+    scores_np[7] = scores_np[8]
+    scores = tf.constant(scores_np)
+    overlaps = tf.constant(rng.uniform(0, 1, (30, 30)).astype(np.float32))
+    selected = {"plain": tf.image.non_max_suppression(boxes, scores, 10),
+                "thresholds": tf.image.non_max_suppression(boxes, scores, 50, 0.3, 0.4),
+                "with_scores": list(tf.image.non_max_suppression_with_scores(boxes, scores, 8, 0.5)),
+                "soft": list(tf.image.non_max_suppression_with_scores(boxes, scores, 12, 1.0, 0.1, soft_nms_sigma=0.5)),
+                "padded": list(tf.image.non_max_suppression_padded(boxes, scores, 25, 0.4,
+                                                                   pad_to_max_output_size=True)),
+                "unpadded": list(tf.image.non_max_suppression_padded(boxes, scores, 25, 0.4)),
+                "overlaps": tf.image.non_max_suppression_overlaps(overlaps, scores, 10, 0.7)}
+    r["shapes"] = {k: [str(t.shape) for t in (v if isinstance(v, list) else [v])] for k, v in selected.items()}
+    img = np.full((2, 9, 11, 3), 0.25, np.float32)
+    dboxes = np.array([[[0.1, 0.1, 0.6, 0.7], [-0.2, 0.5, 0.5, 1.5], [0.7, 0.7, 0.3, 0.9]],
+                       [[0.0, 0.0, 1.0, 1.0], [1.2, 0.0, 1.5, 1.0], [0.3, 0.2, 0.55, 0.35]]], np.float32)
+    drawn = {"rgb": tf.image.draw_bounding_boxes(img, dboxes),
+             "gray": tf.image.draw_bounding_boxes(img[..., :1], dboxes),
+             "colors": tf.image.draw_bounding_boxes(img, dboxes, colors=[[0.1, 0.2, 0.3, 1.0], [0.9, 0.8, 0.7, 1.0]])}
+    with tf.Session() as s:
+        r["selected"] = s.run(selected)
+        r["drawn"] = {k: _digest(v) for k, v in s.run(drawn).items()}
+        r["bad_threshold"] = r.error(lambda: s.run(tf.image.non_max_suppression(boxes, scores, 3, 1.5)),
+                                     "iou_threshold must be in [0, 1]")
+    r["scores_mismatch"] = r.error(lambda: tf.image.non_max_suppression(boxes, scores[:5], 3),
+                                   "Dimensions must be equal, but are 30 and 5")
+    r["draw_depth"] = r.error(lambda: tf.image.draw_bounding_boxes(np.zeros((1, 4, 4, 2), np.float32), dboxes[:1]),
+                              "Channel depth should be either 1 (GRY), 3 (RGB), or 4 (RGBA)")
+
+
+@program
+def image_patches_and_morphology(tf, r):
+    """tf.extract_image_patches / tf.image.extract_patches (SAME, VALID, strides, rates) and tf.nn.dilation2d /
+    erosion2d, with their gradients (ties in a window included)."""
+    a = np.random.default_rng(7).normal(size=(2, 7, 8, 3)).astype(np.float32)
+    a[0, 1, 1:3, 0] = 5.0
+    f = (np.random.default_rng(8).normal(size=(3, 2, 3)) * 0.1).astype(np.float32)
+    f[1, 0, 0] = f[1, 1, 0] = 0.0
+    x, k = tf.constant(a), tf.constant(f)
+    outs = {"patches_same": tf.extract_image_patches(x, [1, 3, 2, 1], [1, 2, 2, 1], [1, 1, 2, 1], "SAME"),
+            "patches_valid": tf.image.extract_patches(x, [1, 2, 3, 1], [1, 1, 2, 1], [1, 2, 1, 1], "VALID"),
+            "dilation_same": tf.nn.dilation2d(x, k, [1, 1, 1, 1], [1, 1, 1, 1], "SAME"),
+            "dilation_valid": tf.nn.dilation2d(x, k, [1, 2, 1, 1], [1, 1, 2, 1], "VALID"),
+            "erosion": tf.nn.erosion2d(x, k, [1, 1, 2, 1], [1, 2, 1, 1], "SAME")}
+    r["shapes"] = {k: [str(v.shape), v.dtype.name] for k, v in outs.items()}
+    loss = tf.add_n([tf.reduce_sum(v * v) for v in outs.values()])
+    with tf.Session() as s:
+        r["values"] = {k: _digest(v) for k, v in s.run(outs).items()}
+        r["grads"] = [_digest(g) for g in s.run(tf.gradients(loss, [x, k]))]
+
+
+@program
+def image_sample_distorted_box(tf, r):
+    """sample_distorted_bounding_box with seeds: four runs in one session and the first again in a new one
+    (TF's Philox draws), integer dtypes, ranges, no boxes with use_image_if_no_bounding_boxes, and the whole
+    image after max_attempts."""
+    bb = tf.constant([[[0.1, 0.2, 0.5, 0.7], [0.3, 0.3, 0.9, 0.8]]])
+    outs = [tf.image.sample_distorted_bounding_box([480, 640, 3], bb, seed=7),
+            tf.image.sample_distorted_bounding_box(tf.constant([100, 37, 1], tf.int64), bb, seed=3, seed2=11,
+                                                   min_object_covered=0.6, aspect_ratio_range=[0.5, 2.0],
+                                                   area_range=[0.1, 0.9], max_attempts=20),
+            tf.image.sample_distorted_bounding_box([50, 50, 3], tf.zeros([1, 0, 4]), seed=1, min_object_covered=0.0,
+                                                   use_image_if_no_bounding_boxes=True, area_range=[0.3, 0.5]),
+            tf.image.sample_distorted_bounding_box([64, 64, 3], bb, seed=5, min_object_covered=1.0, max_attempts=3)]
+    r["shapes"] = [[str(t.shape) + t.dtype.name for t in o] for o in outs]
+    image = tf.reshape(tf.range(64 * 64 * 3), [64, 64, 3])
+    crop = tf.slice(image, outs[0][0] // 10, outs[0][1] // 10)      # tf.slice with bounds from the graph
+    r["crop_shape"] = str(crop.shape)
+    grad = tf.gradients(tf.reduce_sum(tf.slice(tf.cast(image, tf.float32), [3, 4, 0], outs[3][1] // 16)), image)
+    with tf.Session() as s:
+        c = s.run(crop)
+        r["crop"] = [list(c.shape), c[0, :2], c[-1, -1]]
+        r["slice_grad"] = grad[0] is None
+        runs = [s.run(outs) for _ in range(3)]
+        r["bboxes"] = [o[2] for o in runs[0]]
+        r["runs"] = [[list(o[:2]) for o in run] for run in runs]
+        r["no_boxes"] = r.error(lambda: s.run(tf.image.sample_distorted_bounding_box([8, 8, 3], tf.zeros([1, 0, 4]),
+                                                                                     seed=1)),
+                                "No bounding boxes provided as input")
+    with tf.Session() as s:
+        r["new_session"] = [list(o[:2]) for o in s.run(outs[:2])]
+
+
+@program
+def image_glimpse(tf, r):
+    """extract_glimpse inside the image (normalized or pixel offsets, centered or from the corner): the values
+    that do not depend on its random fill."""
+    x = tf.constant(np.arange(3 * 9 * 10 * 2, dtype=np.float32).reshape(3, 9, 10, 2))
+    outs = {"centered": tf.image.extract_glimpse(x, [3, 4], [[0.0, 0.0], [-0.3, 0.25], [0.5, -0.6]]),
+            "pixels": tf.image.extract_glimpse(x, [4, 3], [[1.0, 1.5], [-2.0, 2.5], [0.0, -2.5]], normalized=False),
+            "corner": tf.image.extract_glimpse(x, [2, 4], [[0.3, 0.3], [0.5, 0.4], [0.4, 0.5]], centered=False),
+            "corner_pixels": tf.image.extract_glimpse(x, [3, 3], [[2.0, 3.0], [4.0, 4.0], [3.5, 5.9]], centered=False,
+                                                      normalized=False)}
+    partial = tf.image.extract_glimpse(x, [5, 6], [[-0.9, 0.95], [0.9, -0.9], [0.0, 0.0]])
+    r["shapes"] = {k: [str(v.shape), v.dtype.name] for k, v in outs.items()}
+    with tf.Session() as s:
+        r["values"] = {k: _digest(v) for k, v in s.run(outs).items()}
+        p = s.run(partial)
+        r["partial_inside"] = p[0, 2:, :4]
+        r["partial_noise_in_range"] = bool(((p >= 0) & (p < 540)).all())
+
+
 # --- TF1's queue input pipeline (graphgrad/ops/queue_ops.py, train/input.py, io/reader_ops.py) -----------------
 
 def _drain_runs(tf, s, fetch, limit=50):

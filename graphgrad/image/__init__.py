@@ -18,11 +18,26 @@ from ..framework.graph import name_scope
 from ..framework.op_def import static_shape
 from ..ops import array_ops, math_ops
 from ..ops.array_ops import get_static_value
+from ..ops.box_ops import (
+    non_max_suppression,
+    non_max_suppression_overlaps,
+    non_max_suppression_padded,
+    non_max_suppression_with_scores,
+)
 from ..ops.core import constant, convert_to_tensor
+from ..ops.crop_resize_ops import crop_and_resize
+from ..ops.draw_ops import draw_bounding_boxes
+from ..ops.glimpse_ops import extract_glimpse
 from ..ops.image_codec_ops import *  # noqa: F403  (image files, on Pillow: the `image` extra)
 from ..ops.image_codec_ops import __all__ as _codecs
+from ..ops.patch_ops import extract_image_patches, extract_patches
+from ..ops.sample_box_ops import sample_distorted_bounding_box
 from .adjust import *  # noqa: F401,F403
 from .adjust import __all__ as _adjust_all
+from .color import *  # noqa: F401,F403
+from .color import __all__ as _color_all
+from .quality import *  # noqa: F401,F403
+from .quality import __all__ as _quality_all
 
 
 class ResizeMethod:
@@ -142,4 +157,7 @@ def per_image_standardization(image, name=None):
 
 
 __all__ = ["ResizeMethod", "resize", "resize_v2", "resize_images", "resize_bilinear", "resize_nearest_neighbor",
-           "per_image_standardization", *_codecs, *_adjust_all]
+           "per_image_standardization", "crop_and_resize", "non_max_suppression", "non_max_suppression_overlaps",
+           "non_max_suppression_padded", "non_max_suppression_with_scores", "draw_bounding_boxes",
+           "extract_image_patches", "extract_patches", "sample_distorted_bounding_box", "extract_glimpse",
+           *_codecs, *_adjust_all, *_color_all, *_quality_all]

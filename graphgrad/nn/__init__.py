@@ -27,6 +27,7 @@ from ..ops.conv_ops import (
     separable_conv2d,
 )
 from ..ops.math_ops import sigmoid, tanh
+from ..ops.moment_stats import log_poisson_loss, normalize_moments, sufficient_statistics, weighted_moments
 from ..ops.nn_ops import (
     bias_add,
     crelu,
@@ -52,6 +53,7 @@ from ..ops.nn_ops import (
     weighted_cross_entropy_with_logits,
     xw_plus_b,
 )
+from ..ops.patch_ops import dilation2d, erosion2d
 from ..ops.pooling_ops import (
     avg_pool,
     avg_pool1d,
@@ -115,4 +117,5 @@ __all__ = [
     "depthwise_conv2d_native", "separable_conv2d",
     "avg_pool", "avg_pool1d", "avg_pool2d", "avg_pool3d", "max_pool", "max_pool1d", "max_pool2d", "max_pool3d",
     "max_pool_with_argmax", "pool", "local_response_normalization", "lrn",
+    "sufficient_statistics", "normalize_moments", "weighted_moments", "log_poisson_loss", "dilation2d", "erosion2d",
 ]

@@ -1821,8 +1821,12 @@ class Slice(StridedSlice):
 
 
 def slice(input_, begin, size, name=None):  # noqa: A001
-    """The block of `input_` starting at `begin` with `size` (-1: to the end); begin/size known while building.
-    A block that does not fit is a ValueError (known shape) or InvalidArgumentError when run, as in TF1."""
+    """The block of `input_` starting at `begin` with `size` (-1: to the end). A block that does not fit is a
+    ValueError (known shape and bounds) or InvalidArgumentError when run, as in TF1. Bounds computed in the graph
+    make a SliceDynamic op (ops/dynamic_slice.py)."""
+    if any(_is_tensorlike(v) and get_static_value(v) is None for v in (begin, size)):
+        from .dynamic_slice import slice_dynamic  # it builds on this module
+        return slice_dynamic(input_, begin, size, name)
     b = _static_ints(begin, "begin")
     sz = _static_ints(size, "size")
     if len(b) != len(sz):

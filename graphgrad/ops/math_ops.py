@@ -88,6 +88,7 @@ from .comparison_ops import (
 )
 from .complex_ops import Angle, Complex, ComplexAbs, Conj, Imag, Real, angle, complex, conj, imag, real
 from .confusion_ops import bincount, confusion_matrix, meshgrid
+from .evaluation_ops import in_top_k  # noqa: F401  (tf.math's; TF1 has no top-level in_top_k or top_k)
 from .math_common import ANY_CMP, FLOAT, NUMERIC, Binary, Unary, binary
 from .matmul_ops import MatMul, matmul, tensordot
 from .partition_ops import invert_permutation
@@ -128,6 +129,7 @@ from .segment_reduce_ops import (
     unsorted_segment_sqrt_n,
 )
 from .select_ops import Select, SelectV2, Where, select, where, where_v2
+from .sort_ops import top_k  # noqa: F401  (tf.math.top_k, not in __all__ either)
 from .special_ops import (
     Betainc,
     Digamma,

@@ -39,16 +39,39 @@ class Philox:
             self._samples = _philox_blocks(words, self._key).tolist()[::-1]
         return self._samples.pop()
 
+    def copy(self) -> Philox:
+        """An independent generator at this one's position (TF copies its PhiloxRandom by value)."""
+        twin = Philox.__new__(Philox)
+        twin._key, twin._counter, twin._samples = self._key, self._counter, list(self._samples)
+        return twin
+
+    def skip(self, blocks: int):
+        """Move on by `blocks` counter values (4 samples each), dropping buffered samples (TF's Skip)."""
+        self._counter += blocks
+        self._samples = []
+
 
 class SimplePhilox:
-    """TF's `SimplePhilox(PhiloxRandom(seed))`: the draws its clustering kernels make."""
+    """TF's `SimplePhilox(PhiloxRandom(seed, seed2))` (or over a given `Philox`): the draws of its clustering and
+    bounding-box sampling kernels."""
 
-    def __init__(self, seed: int):
-        self._draw = Philox(seed % 2**64)
+    def __init__(self, seed: int, seed2: int = 0):
+        self._draw = seed if isinstance(seed, Philox) else Philox(seed % 2**64, seed2 % 2**64)
 
     def rand_float(self) -> float:
         """Uniform in [0, 1): the low 23 bits as a float32 mantissa (TF's Uint32ToFloat)."""
         return np.float32((self._draw() & 0x7FFFFF) / 8388608.0)
+
+    def uniform(self, n: int) -> int:
+        """Uniform in [0, n) from 32-bit samples: masked for a power of two, else by rejection of the values
+        below (2³² - 1) % n + 1, then % n (TF's ExactUniformInt)."""
+        if n & (n - 1) == 0:
+            return self._draw() & (n - 1) if n else 0
+        rem = _M32 % n + 1
+        r = self._draw()
+        while r < rem:
+            r = self._draw()
+        return r % n
 
     def uniform64(self, n: int) -> int:
         """Rand64() % n, Rand64 being two samples, low word first."""
