@@ -180,13 +180,15 @@ def _dense_batch_norm_loss(tf):
     return loss, _batches(("x", (6, 4), None), ("y", (6,), 3))
 
 
-def _cnn_loss(tf, batch_norm=False):
+def _cnn_loss(tf, batch_norm=None):
+    """A CNN; with `batch_norm` (the `training` argument: True, False or a tensor) batch norm (fused: 4-D) after
+    the conv and (not fused) after the dense layer."""
     x = tf.placeholder(tf.float32, (None, 6, 6, 2), name="images")
     y = tf.placeholder(tf.int64, (None,), name="labels")
     k = tf.Variable(_weights(3, 3, 2, 4), name="conv/kernel")
     c = tf.nn.conv2d(x, k, [1, 1, 1, 1], "SAME")
-    if batch_norm:
-        c = tf.layers.batch_normalization(c, training=True, name="bn1")
+    if batch_norm is not None:
+        c = tf.layers.batch_normalization(c, training=batch_norm, name="bn1")
     else:
         c = tf.nn.bias_add(c, tf.Variable(_weights(4), name="conv/bias"))
     c = tf.nn.relu(c)
@@ -194,11 +196,44 @@ def _cnn_loss(tf, batch_norm=False):
     a = tf.nn.avg_pool(c, [1, 3, 3, 1], [1, 2, 2, 1], "SAME")
     flat = tf.reshape(tf.concat([p, a], axis=3), [-1, 3 * 3 * 8])
     h = tf.matmul(flat, tf.Variable(_weights(72, 5), name="dense/kernel"))
-    if batch_norm:
-        h = tf.nn.relu(tf.layers.batch_normalization(h, training=True, name="bn2"))
+    if batch_norm is not None:
+        h = tf.nn.relu(tf.layers.batch_normalization(h, training=batch_norm, name="bn2"))
     logits = tf.matmul(h, tf.Variable(_weights(5, 3), name="out/kernel"), name="logits")
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits), name="loss")
     return loss, _batches(("images", (4, 6, 6, 2), None), ("labels", (4,), 3))
+
+
+def _resource(build):
+    """`build` with resource variables (`use_resource=True`, as `tf.enable_resource_variables()` makes every
+    variable): VarHandleOp, ReadVariableOp, AssignVariableOp and the optimizers' ResourceApply* ops."""
+    def resource_build(tf):
+        with tf.variable_scope(tf.get_variable_scope(), use_resource=True):
+            return build(tf)
+    return resource_build
+
+
+def _cond_loss(tf):
+    """A tf.cond on a fed flag, nested in the true branch of another, as TF 1.x writes it (Switch, Merge and the
+    branches' Identities; the gradient's Switch/Merge pairs): steps alternate the branches."""
+    x = tf.placeholder(tf.float32, (None, 4), name="x")
+    y = tf.placeholder(tf.int64, (None,), name="y")
+    flag = tf.placeholder(tf.bool, (), name="flag")
+    z = tf.matmul(x, tf.Variable(_weights(4, 6), name="w1"))
+    v = tf.Variable(_weights(6, seed=4), name="v")
+    h = tf.cond(flag, lambda: tf.nn.relu(z) * v + tf.cond(tf.reduce_sum(z) > 0.0, lambda: z * 0.5,
+                                                             lambda: tf.square(z) * 0.1),
+                lambda: tf.tanh(z) - v, name="cond")
+    logits = tf.matmul(h, tf.Variable(_weights(6, 3), name="w2"), name="logits")
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits), name="loss")
+    return loss, [dict(b, flag=np.array(i % 2 == 0)) for i, b in
+                  enumerate(_batches(("x", (6, 4), None), ("y", (6,), 3)))]
+
+
+def _cnn_batch_norm_cond_loss(tf):
+    """Fused batch norm with `training` a fed tensor: TF writes both FusedBatchNormV3 calls in a cond, and the
+    moving averages' updates too; steps alternate training and inference mode."""
+    loss, batches = _cnn_loss(tf, batch_norm=tf.placeholder_with_default(True, (), name="training"))
+    return loss, [dict(b, training=np.array(i != 1)) for i, b in enumerate(batches)]
 
 
 def _embedding_loss(tf):
@@ -234,12 +269,25 @@ TRAINING = {
     "mlp_ftrl_shrinkage": (_mlp_loss, lambda tf: tf.train.FtrlOptimizer(
         0.3, l1_regularization_strength=0.01, l2_shrinkage_regularization_strength=0.05)),
     "activations_sgd": (_activations_loss, lambda tf: tf.train.GradientDescentOptimizer(0.3)),
+    "cnn_batch_norm": (lambda tf: _cnn_loss(tf, batch_norm=True), lambda tf: tf.train.MomentumOptimizer(0.1, 0.9)),
+    "cnn_batch_norm_frozen": (lambda tf: _cnn_loss(tf, batch_norm=False),
+                              lambda tf: tf.train.GradientDescentOptimizer(0.2)),
+    "resource_mlp_sgd": (_resource(_mlp_loss), lambda tf: tf.train.GradientDescentOptimizer(0.5)),
+    "resource_mlp_momentum": (_resource(_mlp_loss), lambda tf: tf.train.MomentumOptimizer(0.1, 0.9)),
+    "resource_mlp_adam": (_resource(_mlp_loss), lambda tf: tf.train.AdamOptimizer(0.05)),
+    "resource_mlp_rmsprop": (_resource(_mlp_loss), lambda tf: tf.train.RMSPropOptimizer(0.02, momentum=0.5)),
+    "resource_mlp_adagrad": (_resource(_mlp_loss), lambda tf: tf.train.AdagradOptimizer(0.3)),
+    "resource_embedding_sgd": (_resource(_embedding_loss), lambda tf: tf.train.GradientDescentOptimizer(0.5)),
+    "resource_embedding_adagrad": (_resource(_embedding_loss), lambda tf: tf.train.AdagradOptimizer(0.3)),
+    "resource_cnn_batch_norm": (_resource(lambda tf: _cnn_loss(tf, batch_norm=True)),
+                                lambda tf: tf.train.AdamOptimizer(0.05)),
 }
 
 #: Training graphs graphgrad cannot run yet (docs/graph-io.md, "What does not import"): `train NAME` records one
 #: for the work that makes it run; tests/test_tf_training_graphs.py runs every recording present.
 OPEN = {
-    "cnn_batch_norm": (lambda tf: _cnn_loss(tf, batch_norm=True), lambda tf: tf.train.MomentumOptimizer(0.1, 0.9)),
+    "cnn_batch_norm_cond": (_cnn_batch_norm_cond_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
+    "cond_sgd": (_cond_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
 }
 
 

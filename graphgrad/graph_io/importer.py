@@ -21,7 +21,8 @@ from .protos import GraphDef
 #: Attributes TensorFlow leaves out when they have their default (`strip_default_attrs`), as graphgrad's ops need.
 _DEFAULTS = {"validate_shape": True, "transpose_a": False, "transpose_b": False, "axis": 0, "container": "",
              "shared_name": "", "use_locking": False, "use_nesterov": False, "update_slots": True, "alpha": 0.2,
-             "out_type": None}
+             "out_type": None, "epsilon": 1e-4, "data_format": "NHWC", "is_training": True,
+             "exponential_avg_factor": 1.0}
 _IGNORED = {MARKER, BRANCH, "_output_shapes", "_class"}
 
 
@@ -133,12 +134,13 @@ def _build(node, inputs, graph, module, branches):
         if BRANCH in node.attr:
             op._branch = branches.get(node.attr[BRANCH].s.decode())
         return op
-    if node.op in tf_ops.SAME:
-        attrs = {k: b.attr(k, _DEFAULTS.get(k)) for k in tf_ops.SAME[node.op]} | tf_ops.FIXED.get(node.op, {})
-        if node.op == "Placeholder" and attrs["shape"] is None:
+    op_type = tf_ops.RESOURCE.get(node.op, node.op)
+    if op_type in tf_ops.SAME:
+        attrs = {k: b.attr(k, _DEFAULTS.get(k)) for k in tf_ops.SAME[op_type]} | tf_ops.FIXED.get(op_type, {})
+        if op_type == "Placeholder" and attrs["shape"] is None:
             attrs["shape"] = TensorShape(None)
-        return graph.create_op(OP_DEFS[node.op], inputs, attrs, name=node.name)
-    builder = tf_ops.BUILDERS.get(node.op)
+        return graph.create_op(OP_DEFS[op_type], inputs, attrs, name=node.name)
+    builder = tf_ops.BUILDERS.get(op_type)
     if builder is None:
         raise b.error(f"graphgrad cannot build TensorFlow's op type '{node.op}'")
     out = builder(b, module)
@@ -216,7 +218,8 @@ def _exists(graph, name):
 
 
 def _buildable(node):
-    return node.op in tf_ops.SAME or node.op in tf_ops.BUILDERS
+    op_type = tf_ops.RESOURCE.get(node.op, node.op)
+    return op_type in tf_ops.SAME or op_type in tf_ops.BUILDERS
 
 
 def import_graph_def(graph_def, input_map=None, return_elements=None, name=None, op_dict=None,
