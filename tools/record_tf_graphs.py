@@ -4,6 +4,7 @@ what TF computed.
 
     python tools/record_tf_graphs.py          # in a venv with tensorflow-cpu (2.x: compat.v1 graph mode)
     python tools/record_tf_graphs.py train [NAME ...]   # only the training graphs of tests/data/tf_graphs/train/
+    python tools/record_tf_graphs.py conds    # only conds.pb: TF 1.x control flow in a GraphDef
     python tools/record_tf_graphs.py --check-training GRAPHGRAD_PYTHON   # TF restores what graphgrad trained
     python tools/record_tf_graphs.py --check  # parse and import the meta graph graphgrad writes, under real TF
 
@@ -104,6 +105,31 @@ def misc(tf):
     with tf.Session() as sess:
         _save("misc", feeds, [mx, mn, pr, am, filled, tl, g], sess)
     tf.train.write_graph(tf.get_default_graph(), OUT, "misc.pb", as_text=False)
+
+
+def conds(tf):
+    """TF 1.x control flow in a GraphDef without variables (conds.pb): a cond of two outputs, nested conds,
+    tf.case (a chain of conds), a branch that returns an outside tensor, and their gradient (Switch and Merge
+    both ways); fetched for each of four feeds (`fetch/<i>/<tensor name>`)."""
+    x = tf.placeholder(tf.float32, (None, 3), name="x")
+    flag = tf.placeholder(tf.bool, (), name="flag")
+    a, b = tf.cond(flag, lambda: (tf.nn.relu(x) * 2.0, tf.reduce_sum(x)), lambda: (tf.tanh(x), tf.constant(-1.0)),
+                   name="pair")
+    nested = tf.cond(tf.reduce_mean(x) > 0.0, lambda: tf.cond(flag, lambda: x + 1.0, lambda: x - 1.0),
+                     lambda: x, name="nested")
+    case = tf.case([(tf.reduce_max(x) > 1.0, lambda: x * 3.0), (flag, lambda: -x)], default=lambda: x / 2.0,
+                   name="case")
+    out = tf.identity(a * b + nested + case, name="out")
+    (dx,) = tf.gradients(tf.reduce_sum(out * out), [x], name="grad")
+    fetches = [a, b, nested, case, out, tf.identity(dx, name="dx")]
+    arrays = {}
+    with tf.Session() as sess:
+        for i, (scale, on) in enumerate([(1.0, True), (1.0, False), (-1.0, True), (0.2, False)]):
+            feed = {x: _weights(2, 3, seed=5) * scale + (0.3 if scale > 0 else 0.0), flag: np.array(on)}
+            arrays.update({f"feed/{i}/{t.name}": v for t, v in feed.items()})
+            arrays.update({f"fetch/{i}/{t.name}": v for t, v in zip(fetches, sess.run(fetches, feed))})
+    np.savez(os.path.join(OUT, "conds.npz"), **arrays)
+    tf.train.write_graph(tf.get_default_graph(), OUT, "conds.pb", as_text=False)
 
 
 # ---- training graphs: TF writes the .meta + checkpoint, then runs STEPS steps; graphgrad must match them ----
@@ -281,14 +307,13 @@ TRAINING = {
     "resource_embedding_adagrad": (_resource(_embedding_loss), lambda tf: tf.train.AdagradOptimizer(0.3)),
     "resource_cnn_batch_norm": (_resource(lambda tf: _cnn_loss(tf, batch_norm=True)),
                                 lambda tf: tf.train.AdamOptimizer(0.05)),
+    "cnn_batch_norm_cond": (_cnn_batch_norm_cond_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
+    "cond_sgd": (_cond_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
 }
 
 #: Training graphs graphgrad cannot run yet (docs/graph-io.md, "What does not import"): `train NAME` records one
 #: for the work that makes it run; tests/test_tf_training_graphs.py runs every recording present.
-OPEN = {
-    "cnn_batch_norm_cond": (_cnn_batch_norm_cond_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
-    "cond_sgd": (_cond_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
-}
+OPEN = {}
 
 
 def training(tf, name):
@@ -403,6 +428,9 @@ def main():
     tf.disable_v2_behavior()
     if "--check-training" in sys.argv:
         return check_training(tf, sys.argv[sys.argv.index("--check-training") + 1])
+    if "conds" in sys.argv[1:2]:
+        with tf.Graph().as_default():
+            return conds(tf)
     if "train" in sys.argv[1:2]:
         return record_training(tf, sys.argv[2:] or list(TRAINING))
     shutil.rmtree(OUT, ignore_errors=True)
