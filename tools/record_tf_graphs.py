@@ -371,7 +371,8 @@ def check_training(tf, graphgrad_python):
             saver = tf.train.import_meta_graph(os.path.join(OUT, "train", name, "model.ckpt.meta"))
             with tf.Session() as sess:
                 saver.restore(sess, os.path.join(d, name, "model.ckpt"))
-                worst = max(float(np.max(np.abs(sess.run(k[4:] + ":0") - rec[k]), initial=0))
+                variables = {v.op.name: v for v in tf.global_variables()}  # a resource variable's op is its handle
+                worst = max(float(np.max(np.abs(sess.run(variables[k[4:]]) - rec[k]), initial=0))
                             for k in rec.files if k.startswith("var/"))
                 feed = {k.split("/", 2)[2]: rec[k] for k in rec.files if k.startswith("feed/0/")}
                 sess.run(tf.get_collection("train_op")[0], feed)
