@@ -4,7 +4,7 @@ what TF computed.
 
     python tools/record_tf_graphs.py          # in a venv with tensorflow-cpu (2.x: compat.v1 graph mode)
     python tools/record_tf_graphs.py train [NAME ...]   # only the training graphs of tests/data/tf_graphs/train/
-    python tools/record_tf_graphs.py conds    # only conds.pb: TF 1.x control flow in a GraphDef
+    python tools/record_tf_graphs.py conds    # only conds.pb and loop_and_cond.meta: TF 1.x control flow
     python tools/record_tf_graphs.py --check-training GRAPHGRAD_PYTHON   # TF restores what graphgrad trained
     python tools/record_tf_graphs.py --check  # parse and import the meta graph graphgrad writes, under real TF
 
@@ -130,6 +130,20 @@ def conds(tf):
             arrays.update({f"fetch/{i}/{t.name}": v for t, v in zip(fetches, sess.run(fetches, feed))})
     np.savez(os.path.join(OUT, "conds.npz"), **arrays)
     tf.train.write_graph(tf.get_default_graph(), OUT, "conds.pb", as_text=False)
+
+
+def loop_and_cond(tf):
+    """A meta graph (loop_and_cond.meta) with a tf.while_loop, which graphgrad does not import from TF's frames
+    yet, beside a tf.cond that does not need it: import_meta_graph leaves the loop out and keeps the cond."""
+    x = tf.placeholder(tf.float32, (3,), name="x")
+    flag = tf.placeholder(tf.bool, (), name="flag")
+    _, looped = tf.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v * 2.0), [tf.constant(0), x], name="loop")
+    tf.identity(looped, name="looped")
+    out = tf.cond(flag, lambda: x + 1.0, lambda: x * 3.0, name="cond")
+    feed = {x: np.array([1.0, -2.0, 0.5], np.float32), flag: np.array(False)}
+    with tf.Session() as sess:
+        _save("loop_and_cond", feed, [out], sess)
+    tf.train.export_meta_graph(os.path.join(OUT, "loop_and_cond.meta"))
 
 
 # ---- training graphs: TF writes the .meta + checkpoint, then runs STEPS steps; graphgrad must match them ----
@@ -430,8 +444,10 @@ def main():
     if "--check-training" in sys.argv:
         return check_training(tf, sys.argv[sys.argv.index("--check-training") + 1])
     if "conds" in sys.argv[1:2]:
-        with tf.Graph().as_default():
-            return conds(tf)
+        for program in (conds, loop_and_cond):
+            with tf.Graph().as_default():
+                program(tf)
+        return None
     if "train" in sys.argv[1:2]:
         return record_training(tf, sys.argv[2:] or list(TRAINING))
     shutil.rmtree(OUT, ignore_errors=True)

@@ -206,7 +206,7 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
                                 f"^{node.name}": inputs[0].op})
                 continue
             try:
-                with _opened(graph, conds.branch(node.name) if conds is not None else None):
+                with conds.opened(graph, node.name) if conds is not None else contextlib.nullcontext():
                     if conds is not None and conds.is_merge(node):
                         op = conds.merge(node, resolve, graph)
                     else:
@@ -230,19 +230,6 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
     if unused:
         raise ValueError(f"Attempted to map inputs that were not found in graph_def: [{', '.join(sorted(unused))}]")
     return ops, scope, skipped
-
-
-@contextlib.contextmanager
-def _opened(graph, branch):
-    """Ops created inside belong to `branch` (a tf.cond branch of a TensorFlow-written graph; None: top level)."""
-    if branch is None:
-        yield
-        return
-    graph._scopes.cond_stack.append(branch)
-    try:
-        yield
-    finally:
-        graph._scopes.cond_stack.pop()
 
 
 def _node_error(node, why):

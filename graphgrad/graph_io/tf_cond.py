@@ -13,15 +13,19 @@ graphgrad runs a cond as one `If` op over two `Branch`es (ops/control_flow_ops.p
 
 An op of one branch that a later cond also needs (the forward ops a gradient's branch reads) is recomputed
 there, which graphgrad's `If` supports. Merges' second output (`value_index`) and TF 1.x loops (Enter, Exit,
-NextIteration) are not imported.
+NextIteration, LoopCond and the Switches and Merges of a loop) are not imported: import_graph_def names the
+node, import_meta_graph leaves the loop out.
 """
 from __future__ import annotations
+
+import contextlib
 
 from ..ops.control_flow_ops import Branch, If, _detach_external_control
 from ..ops.core import apply_op, identity
 
 SWITCHES = ("Switch", "RefSwitch")
 MERGES = ("Merge", "RefMerge")
+LOOP_OPS = ("Enter", "RefEnter", "Exit", "RefExit", "NextIteration", "RefNextIteration", "LoopCond")
 
 
 def _split(name):
@@ -53,10 +57,23 @@ class Conds:
         self.out_ctx, self.node_ctx = {}, {}  # (name, port) -> context; name -> context of its non-Switch use
         self.conds, self.cond_of = [], {}  # cond of each Merge
         self.claims = {}  # node name -> (cond, side)
-        self.switch_data = {}
+        self.built = {}  # Branch -> the ops built in it
+        self.loop_nodes = self._loop_nodes(nodes)
         for node in nodes:
             self._context(node)
         self._claim()
+
+    def _loop_nodes(self, nodes):
+        """A while loop's own Switches and Merges (and its Enter, Exit, NextIteration, LoopCond): not conds. They
+        import as nothing (import_graph_def names the node; import_meta_graph leaves the loop out)."""
+        out = {n.name for n in nodes if n.op in LOOP_OPS}
+        for n in nodes:
+            src = [self.by_name.get(_split(i)[0]) for i in n.input]
+            nexts = any(s is not None and s.op in ("NextIteration", "RefNextIteration") for s in src)
+            loop_pred = len(src) > 1 and src[1] is not None and src[1].op == "LoopCond"
+            if (n.op in MERGES and nexts) or (n.op in SWITCHES and loop_pred):
+                out.add(n.name)
+        return out
 
     # --- contexts --------------------------------------------------------------------------------------------
     def _pred_key(self, name):
@@ -76,6 +93,9 @@ class Conds:
 
     def _context(self, node):
         inputs = [self._input_ctx(i) for i in node.input]
+        if node.name in self.loop_nodes:
+            self.node_ctx[node.name] = max(inputs, key=len, default=())
+            return
         if node.op in MERGES:
             data = [c for i, c in zip(node.input, inputs) if not i.startswith("^")]
             if not data or any(not c for c in data):
@@ -122,16 +142,16 @@ class Conds:
                     if node is None or src in seen or self.node_ctx[src][:len(target)] != target:
                         continue
                     seen.add(src)
-                    if self.node_ctx[src] == target and node.op not in SWITCHES:
+                    if self.node_ctx[src] == target and not self.is_switch(node):
                         self.claims.setdefault(src, (cond, side))
                     stack.extend(node.input)
         for name, ctx in self.node_ctx.items():
-            if ctx and name not in self.claims and self.by_name[name].op not in SWITCHES and ctx in first:
+            if ctx and name not in self.claims and not self.is_switch(self.by_name[name]) and ctx in first:
                 self.claims[name] = first[ctx]
         for node in self.by_name.values():
             for name in node.input:
                 src, index, control = _split(name)
-                if not control and index == 1 and src in self.by_name and self.by_name[src].op in MERGES:
+                if not control and index == 1 and src in self.by_name and self.is_merge(self.by_name[src]):
                     raise self.error(node, f"it reads the value_index output of the Merge '{src}'")
 
     def extra_inputs(self):
@@ -155,11 +175,26 @@ class Conds:
         return cond.branches[side]
 
     # --- building --------------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def opened(self, graph, name):
+        """Ops created inside belong to the branch of node `name` (if it is in one)."""
+        branch = self.branch(name)
+        if branch is None:
+            yield
+            return
+        first = len(graph._ops)
+        graph._scopes.cond_stack.append(branch)
+        try:
+            yield
+        finally:
+            graph._scopes.cond_stack.pop()
+            self.built.setdefault(branch, []).extend(graph._ops[first:])
+
     def is_switch(self, node):
-        return node.op in SWITCHES
+        return node.op in SWITCHES and node.name not in self.loop_nodes
 
     def is_merge(self, node):
-        return node.op in MERGES
+        return node.op in MERGES and node.name not in self.loop_nodes
 
     def merge(self, node, resolve, graph):
         """The op a Merge node imports as: its cond's If (built at the cond's first Merge, named after it), or
@@ -169,7 +204,7 @@ class Conds:
             then_b, else_b = self._branch(cond, 1), self._branch(cond, 0)
             for side, b in ((1, then_b), (0, else_b)):
                 b.outputs = [resolve(self._side_inputs(m, cond)[side]) for m in cond.merges]
-                b.external_control = _detach_external_control(graph.get_operations(), b)
+                b.external_control = _detach_external_control(self.built.get(b, []), b)
                 b.find_captures()
             captures = list(dict.fromkeys(then_b.captures + else_b.captures))
             out = apply_op(If, [resolve(cond.pred)] + captures, {"then": then_b, "else": else_b}, node.name)
