@@ -80,12 +80,12 @@ class FusedBatchNorm(OpDef):
                     f = u.type(factor)
                     run_mean, run_var = (1 - f) * mean + f * batch_mean, (1 - f) * variance + (f * adjust) * batch_var
                 else:
-                    run_mean, run_var = batch_mean, batch_var * adjust
+                    run_mean, run_var = batch_mean.copy(), batch_var * adjust
                 saved = (batch_mean, batch_var)
-            else:
+            else:  # outputs of their own, not the inputs (`reads_only`: a result holds no input buffer)
                 centered = xf - mean.reshape(shape)
-                run_mean, run_var = mean, variance
-                saved = (mean, variance)
+                run_mean, run_var = mean.copy(), variance.copy()
+                saved = (mean.copy(), variance.copy())
             scaling = xp.reciprocal(xp.sqrt(saved[1] + eps)) * scale
             y = centered * scaling.reshape(shape) + offset.reshape(shape)
             outs = (y.astype(x.dtype, copy=False), run_mean, run_var, saved[0], saved[1])
