@@ -5,6 +5,7 @@ what TF computed.
     python tools/record_tf_graphs.py          # in a venv with tensorflow-cpu (2.x: compat.v1 graph mode)
     python tools/record_tf_graphs.py train [NAME ...]   # only the training graphs of tests/data/tf_graphs/train/
     python tools/record_tf_graphs.py segments   # only segments.pb (segment, partition and bucket ops)
+    python tools/record_tf_graphs.py conds    # only conds.pb and loop_and_cond.meta: TF 1.x control flow
     python tools/record_tf_graphs.py --check-training GRAPHGRAD_PYTHON   # TF restores what graphgrad trained
     python tools/record_tf_graphs.py --check  # parse and import the meta graph graphgrad writes, under real TF
 
@@ -123,6 +124,45 @@ def segments(tf):
     tf.train.write_graph(tf.get_default_graph(), OUT, "segments.pb", as_text=False)
 
 
+def conds(tf):
+    """TF 1.x control flow in a GraphDef without variables (conds.pb): a cond of two outputs, nested conds,
+    tf.case (a chain of conds), a branch that returns an outside tensor, and their gradient (Switch and Merge
+    both ways); fetched for each of four feeds (`fetch/<i>/<tensor name>`)."""
+    x = tf.placeholder(tf.float32, (None, 3), name="x")
+    flag = tf.placeholder(tf.bool, (), name="flag")
+    a, b = tf.cond(flag, lambda: (tf.nn.relu(x) * 2.0, tf.reduce_sum(x)), lambda: (tf.tanh(x), tf.constant(-1.0)),
+                   name="pair")
+    nested = tf.cond(tf.reduce_mean(x) > 0.0, lambda: tf.cond(flag, lambda: x + 1.0, lambda: x - 1.0),
+                     lambda: x, name="nested")
+    case = tf.case([(tf.reduce_max(x) > 1.0, lambda: x * 3.0), (flag, lambda: -x)], default=lambda: x / 2.0,
+                   name="case")
+    out = tf.identity(a * b + nested + case, name="out")
+    (dx,) = tf.gradients(tf.reduce_sum(out * out), [x], name="grad")
+    fetches = [a, b, nested, case, out, tf.identity(dx, name="dx")]
+    arrays = {}
+    with tf.Session() as sess:
+        for i, (scale, on) in enumerate([(1.0, True), (1.0, False), (-1.0, True), (0.2, False)]):
+            feed = {x: _weights(2, 3, seed=5) * scale + (0.3 if scale > 0 else 0.0), flag: np.array(on)}
+            arrays.update({f"feed/{i}/{t.name}": v for t, v in feed.items()})
+            arrays.update({f"fetch/{i}/{t.name}": v for t, v in zip(fetches, sess.run(fetches, feed))})
+    np.savez(os.path.join(OUT, "conds.npz"), **arrays)
+    tf.train.write_graph(tf.get_default_graph(), OUT, "conds.pb", as_text=False)
+
+
+def loop_and_cond(tf):
+    """A meta graph (loop_and_cond.meta) with a tf.while_loop, which graphgrad does not import from TF's frames
+    yet, beside a tf.cond that does not need it: import_meta_graph leaves the loop out and keeps the cond."""
+    x = tf.placeholder(tf.float32, (3,), name="x")
+    flag = tf.placeholder(tf.bool, (), name="flag")
+    _, looped = tf.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v * 2.0), [tf.constant(0), x], name="loop")
+    tf.identity(looped, name="looped")
+    out = tf.cond(flag, lambda: x + 1.0, lambda: x * 3.0, name="cond")
+    feed = {x: np.array([1.0, -2.0, 0.5], np.float32), flag: np.array(False)}
+    with tf.Session() as sess:
+        _save("loop_and_cond", feed, [out], sess)
+    tf.train.export_meta_graph(os.path.join(OUT, "loop_and_cond.meta"))
+
+
 # ---- training graphs: TF writes the .meta + checkpoint, then runs STEPS steps; graphgrad must match them ----
 
 STEPS = 3
@@ -197,13 +237,15 @@ def _dense_batch_norm_loss(tf):
     return loss, _batches(("x", (6, 4), None), ("y", (6,), 3))
 
 
-def _cnn_loss(tf, batch_norm=False):
+def _cnn_loss(tf, batch_norm=None):
+    """A CNN; with `batch_norm` (the `training` argument: True, False or a tensor) batch norm (fused: 4-D) after
+    the conv and (not fused) after the dense layer."""
     x = tf.placeholder(tf.float32, (None, 6, 6, 2), name="images")
     y = tf.placeholder(tf.int64, (None,), name="labels")
     k = tf.Variable(_weights(3, 3, 2, 4), name="conv/kernel")
     c = tf.nn.conv2d(x, k, [1, 1, 1, 1], "SAME")
-    if batch_norm:
-        c = tf.layers.batch_normalization(c, training=True, name="bn1")
+    if batch_norm is not None:
+        c = tf.layers.batch_normalization(c, training=batch_norm, name="bn1")
     else:
         c = tf.nn.bias_add(c, tf.Variable(_weights(4), name="conv/bias"))
     c = tf.nn.relu(c)
@@ -211,11 +253,44 @@ def _cnn_loss(tf, batch_norm=False):
     a = tf.nn.avg_pool(c, [1, 3, 3, 1], [1, 2, 2, 1], "SAME")
     flat = tf.reshape(tf.concat([p, a], axis=3), [-1, 3 * 3 * 8])
     h = tf.matmul(flat, tf.Variable(_weights(72, 5), name="dense/kernel"))
-    if batch_norm:
-        h = tf.nn.relu(tf.layers.batch_normalization(h, training=True, name="bn2"))
+    if batch_norm is not None:
+        h = tf.nn.relu(tf.layers.batch_normalization(h, training=batch_norm, name="bn2"))
     logits = tf.matmul(h, tf.Variable(_weights(5, 3), name="out/kernel"), name="logits")
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits), name="loss")
     return loss, _batches(("images", (4, 6, 6, 2), None), ("labels", (4,), 3))
+
+
+def _resource(build):
+    """`build` with resource variables (`use_resource=True`, as `tf.enable_resource_variables()` makes every
+    variable): VarHandleOp, ReadVariableOp, AssignVariableOp and the optimizers' ResourceApply* ops."""
+    def resource_build(tf):
+        with tf.variable_scope(tf.get_variable_scope(), use_resource=True):
+            return build(tf)
+    return resource_build
+
+
+def _cond_loss(tf):
+    """A tf.cond on a fed flag, nested in the true branch of another, as TF 1.x writes it (Switch, Merge and the
+    branches' Identities; the gradient's Switch/Merge pairs): steps alternate the branches."""
+    x = tf.placeholder(tf.float32, (None, 4), name="x")
+    y = tf.placeholder(tf.int64, (None,), name="y")
+    flag = tf.placeholder(tf.bool, (), name="flag")
+    z = tf.matmul(x, tf.Variable(_weights(4, 6), name="w1"))
+    v = tf.Variable(_weights(6, seed=4), name="v")
+    h = tf.cond(flag, lambda: tf.nn.relu(z) * v + tf.cond(tf.reduce_sum(z) > 0.0, lambda: z * 0.5,
+                                                             lambda: tf.square(z) * 0.1),
+                lambda: tf.tanh(z) - v, name="cond")
+    logits = tf.matmul(h, tf.Variable(_weights(6, 3), name="w2"), name="logits")
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits), name="loss")
+    return loss, [dict(b, flag=np.array(i % 2 == 0)) for i, b in
+                  enumerate(_batches(("x", (6, 4), None), ("y", (6,), 3)))]
+
+
+def _cnn_batch_norm_cond_loss(tf):
+    """Fused batch norm with `training` a fed tensor: TF writes both FusedBatchNormV3 calls in a cond, and the
+    moving averages' updates too; steps alternate training and inference mode."""
+    loss, batches = _cnn_loss(tf, batch_norm=tf.placeholder_with_default(True, (), name="training"))
+    return loss, [dict(b, training=np.array(i != 1)) for i, b in enumerate(batches)]
 
 
 def _embedding_loss(tf):
@@ -251,13 +326,25 @@ TRAINING = {
     "mlp_ftrl_shrinkage": (_mlp_loss, lambda tf: tf.train.FtrlOptimizer(
         0.3, l1_regularization_strength=0.01, l2_shrinkage_regularization_strength=0.05)),
     "activations_sgd": (_activations_loss, lambda tf: tf.train.GradientDescentOptimizer(0.3)),
+    "cnn_batch_norm": (lambda tf: _cnn_loss(tf, batch_norm=True), lambda tf: tf.train.MomentumOptimizer(0.1, 0.9)),
+    "cnn_batch_norm_frozen": (lambda tf: _cnn_loss(tf, batch_norm=False),
+                              lambda tf: tf.train.GradientDescentOptimizer(0.2)),
+    "resource_mlp_sgd": (_resource(_mlp_loss), lambda tf: tf.train.GradientDescentOptimizer(0.5)),
+    "resource_mlp_momentum": (_resource(_mlp_loss), lambda tf: tf.train.MomentumOptimizer(0.1, 0.9)),
+    "resource_mlp_adam": (_resource(_mlp_loss), lambda tf: tf.train.AdamOptimizer(0.05)),
+    "resource_mlp_rmsprop": (_resource(_mlp_loss), lambda tf: tf.train.RMSPropOptimizer(0.02, momentum=0.5)),
+    "resource_mlp_adagrad": (_resource(_mlp_loss), lambda tf: tf.train.AdagradOptimizer(0.3)),
+    "resource_embedding_sgd": (_resource(_embedding_loss), lambda tf: tf.train.GradientDescentOptimizer(0.5)),
+    "resource_embedding_adagrad": (_resource(_embedding_loss), lambda tf: tf.train.AdagradOptimizer(0.3)),
+    "resource_cnn_batch_norm": (_resource(lambda tf: _cnn_loss(tf, batch_norm=True)),
+                                lambda tf: tf.train.AdamOptimizer(0.05)),
+    "cnn_batch_norm_cond": (_cnn_batch_norm_cond_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
+    "cond_sgd": (_cond_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
 }
 
 #: Training graphs graphgrad cannot run yet (docs/graph-io.md, "What does not import"): `train NAME` records one
 #: for the work that makes it run; tests/test_tf_training_graphs.py runs every recording present.
-OPEN = {
-    "cnn_batch_norm": (lambda tf: _cnn_loss(tf, batch_norm=True), lambda tf: tf.train.MomentumOptimizer(0.1, 0.9)),
-}
+OPEN = {}
 
 
 def training(tf, name):
@@ -315,7 +402,8 @@ def check_training(tf, graphgrad_python):
             saver = tf.train.import_meta_graph(os.path.join(OUT, "train", name, "model.ckpt.meta"))
             with tf.Session() as sess:
                 saver.restore(sess, os.path.join(d, name, "model.ckpt"))
-                worst = max(float(np.max(np.abs(sess.run(k[4:] + ":0") - rec[k]), initial=0))
+                variables = {v.op.name: v for v in tf.global_variables()}  # a resource variable's op is its handle
+                worst = max(float(np.max(np.abs(sess.run(variables[k[4:]]) - rec[k]), initial=0))
                             for k in rec.files if k.startswith("var/"))
                 feed = {k.split("/", 2)[2]: rec[k] for k in rec.files if k.startswith("feed/0/")}
                 sess.run(tf.get_collection("train_op")[0], feed)
@@ -372,6 +460,11 @@ def main():
     tf.disable_v2_behavior()
     if "--check-training" in sys.argv:
         return check_training(tf, sys.argv[sys.argv.index("--check-training") + 1])
+    if "conds" in sys.argv[1:2]:
+        for program in (conds, loop_and_cond):
+            with tf.Graph().as_default():
+                program(tf)
+        return None
     if "train" in sys.argv[1:2]:
         return record_training(tf, sys.argv[2:] or list(TRAINING))
     if "segments" in sys.argv[1:2]:  # only this graph, the others kept

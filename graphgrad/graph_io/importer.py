@@ -6,6 +6,8 @@ TensorFlow's op type and attributes. An op type neither knows is a ValueError na
 """
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from ..framework.graph import Operation, get_default_graph
@@ -14,14 +16,15 @@ from ..framework.tensor_shape import TensorShape
 from ..ops.control_flow_ops import Branch
 from ..ops.core import convert_to_tensor, identity
 from ..summary.graph_def import BRANCH, MARKER
-from . import tf_ops
+from . import tf_cond, tf_ops
 from .attrs import BranchRef, UnserializableAttr, decode
 from .protos import GraphDef
 
 #: Attributes TensorFlow leaves out when they have their default (`strip_default_attrs`), as graphgrad's ops need.
 _DEFAULTS = {"validate_shape": True, "transpose_a": False, "transpose_b": False, "axis": 0, "container": "",
              "shared_name": "", "use_locking": False, "use_nesterov": False, "update_slots": True, "alpha": 0.2,
-             "out_type": None}
+             "out_type": None, "epsilon": 1e-4, "data_format": "NHWC", "is_training": True,
+             "exponential_avg_factor": 1.0}
 _IGNORED = {MARKER, BRANCH, "_output_shapes", "_class"}
 
 
@@ -44,9 +47,11 @@ def _split(name):
     return op, int(index or 0), False
 
 
-def _in_order(nodes):
-    """The nodes with every node after its inputs (TensorFlow allows any order in a GraphDef)."""
+def _in_order(nodes, extra=None):
+    """The nodes with every node after its inputs and the `extra` inputs named for it (TensorFlow allows any
+    order in a GraphDef)."""
     by_name = {n.name: n for n in nodes}
+    extra = extra or {}
     order, state = [], {}
     for root in nodes:
         stack = [(root, False)]
@@ -60,7 +65,7 @@ def _in_order(nodes):
                 continue
             state[node.name] = 1
             stack.append((node, True))
-            for inp in reversed(node.input):
+            for inp in reversed(list(node.input) + extra.get(node.name, [])):
                 dep = by_name.get(_split(inp)[0])
                 if dep is not None and not state.get(dep.name):
                     stack.append((dep, False))
@@ -133,12 +138,13 @@ def _build(node, inputs, graph, module, branches):
         if BRANCH in node.attr:
             op._branch = branches.get(node.attr[BRANCH].s.decode())
         return op
-    if node.op in tf_ops.SAME:
-        attrs = {k: b.attr(k, _DEFAULTS.get(k)) for k in tf_ops.SAME[node.op]} | tf_ops.FIXED.get(node.op, {})
-        if node.op == "Placeholder" and attrs["shape"] is None:
+    op_type = tf_ops.RESOURCE.get(node.op, node.op)
+    if op_type in tf_ops.SAME:
+        attrs = {k: b.attr(k, _DEFAULTS.get(k)) for k in tf_ops.SAME[op_type]} | tf_ops.FIXED.get(op_type, {})
+        if op_type == "Placeholder" and attrs["shape"] is None:
             attrs["shape"] = TensorShape(None)
-        return graph.create_op(OP_DEFS[node.op], inputs, attrs, name=node.name)
-    builder = tf_ops.BUILDERS.get(node.op)
+        return graph.create_op(OP_DEFS[op_type], inputs, attrs, name=node.name)
+    builder = tf_ops.BUILDERS.get(op_type)
     if builder is None:
         raise b.error(f"graphgrad cannot build TensorFlow's op type '{node.op}'")
     out = builder(b, module)
@@ -157,25 +163,36 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
     input_map = {(k if ":" in k or k.startswith("^") else k + ":0"): v for k, v in (input_map or {}).items()}
     unused = set(input_map)
     ops, skipped = {}, {}
+    nodes = list(graph_def.node)
+    aliases = {}  # "name:index" or "^name" of a node that imports as no op of its own (a Switch) -> what it is
+
+    def resolve(inp):
+        """The tensor (or, for "^name", the op) a NodeDef input names; None when it was not imported."""
+        src, index, is_control = _split(inp)
+        key = f"^{src}" if is_control else f"{src}:{index}"
+        if key in input_map:
+            unused.discard(key)
+            value = input_map[key]
+            return graph.as_graph_element(value) if is_control else convert_to_tensor(value)
+        if key in aliases:
+            return aliases[key]
+        if src in ops:
+            return ops[src] if is_control else ops[src].outputs[index]
+        return None
+
     with graph.name_scope(name) as scope:
         branches = _Branches(graph, scope)
-        for node in _in_order(list(graph_def.node)):
+        conds = tf_cond.Conds(_in_order(nodes), scope, _node_error) if tf_cond.has_conds(nodes) else None
+        for node in _in_order(nodes, conds.extra_inputs() if conds else None):
             if skip is not None and skip(node):
                 continue
             inputs, control, missing = [], [], None
             for inp in node.input:
-                src, index, is_control = _split(inp)
-                key = f"^{src}" if is_control else f"{src}:{index}"
-                if key in input_map:
-                    unused.discard(key)
-                    value = input_map[key]
-                    (control if is_control else inputs).append(
-                        graph.as_graph_element(value) if is_control else convert_to_tensor(value))
-                elif src in ops:
-                    (control if is_control else inputs).append(ops[src] if is_control else ops[src].outputs[index])
-                else:
-                    missing = src
+                found = resolve(inp)
+                if found is None:
+                    missing = _split(inp)[0]
                     break
+                (control if inp.startswith("^") else inputs).append(found)
             if missing is not None:
                 if lenient and (missing in skipped or (skip is not None and missing not in ops)):
                     skipped[node.name] = node.op
@@ -184,8 +201,19 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
             if _exists(graph, scope + node.name):
                 raise ValueError(f"Node '{scope + node.name}' already exists in the Graph (import under another "
                                  "name scope: name=None gives 'import')")
+            if conds is not None and conds.is_switch(node):  # its readers read its input (see tf_cond.py)
+                aliases.update({f"{node.name}:0": inputs[0], f"{node.name}:1": inputs[0],
+                                f"^{node.name}": inputs[0].op})
+                continue
             try:
-                op = _build(node, inputs, graph, module, branches)
+                with conds.opened(graph, node.name) if conds is not None else contextlib.nullcontext():
+                    if conds is not None and conds.is_merge(node):
+                        op = conds.merge(node, resolve, graph)
+                    else:
+                        op = _build(node, inputs, graph, module, branches)
+                    expected = scope + node.name
+                    if op.name != expected:  # a builder's helper op took the name: the node's name reads the result
+                        op = identity(op.outputs[0], name=node.name).op
             except (TypeError, AttributeError, IndexError, KeyError) as e:  # a corrupt or hand-edited node
                 raise ValueError(f"Node '{node.name}' (op: '{node.op}') does not hold what its op needs: "
                                  f"{type(e).__name__}: {e}") from e
@@ -194,9 +222,6 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
                     skipped[node.name] = node.op
                     continue
                 raise
-            expected = scope + node.name
-            if op.name != expected:  # a builder's helper op took the name: the node's name reads the result
-                op = identity(op.outputs[0], name=node.name).op
             for c in control:
                 op._add_control_input(c)
             if not clear_devices and node.device:
@@ -205,6 +230,10 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
     if unused:
         raise ValueError(f"Attempted to map inputs that were not found in graph_def: [{', '.join(sorted(unused))}]")
     return ops, scope, skipped
+
+
+def _node_error(node, why):
+    return ValueError(f"Cannot import node '{node.name}' (op: '{node.op}'): {why}")
 
 
 def _exists(graph, name):
@@ -216,7 +245,8 @@ def _exists(graph, name):
 
 
 def _buildable(node):
-    return node.op in tf_ops.SAME or node.op in tf_ops.BUILDERS
+    op_type = tf_ops.RESOURCE.get(node.op, node.op)
+    return op_type in tf_ops.SAME or op_type in tf_ops.BUILDERS
 
 
 def import_graph_def(graph_def, input_map=None, return_elements=None, name=None, op_dict=None,

@@ -9,7 +9,14 @@ training ops are not (docs/graph-io.md).
 """
 from __future__ import annotations
 
-from ..ops import bucket_ops, partition_ops, scatter_ops, segment_ops, segment_reduce_ops  # noqa: F401 (by name)
+from ..ops import (  # noqa: F401 (their op types build by name below)
+    batch_norm_ops,
+    bucket_ops,
+    partition_ops,
+    scatter_ops,
+    segment_ops,
+    segment_reduce_ops,
+)
 from ..ops import gradient_args_ops as dyn
 from ..train import adagrad  # noqa: F401
 
@@ -29,7 +36,7 @@ SAME = {
     "ApplyMomentum": ("use_locking", "use_nesterov"), "ApplyAdam": ("use_locking", "use_nesterov"),
     "ApplyAdagrad": ("use_locking", "update_slots"), "SparseApplyAdagrad": ("use_locking", "update_slots"),
     "ScatterAdd": (), "ScatterSub": (), "ScatterUpdate": (), "DynamicStitch": ("N",), "UnsortedSegmentSum": (),
-    "Rank": (),
+    "Rank": (), "IsVariableInitialized": (),
     # segments, partitions, buckets (ops/segment_reduce_ops.py, partition_ops.py, bucket_ops.py)
     **{t: () for t in ("SegmentSum", "SegmentMean", "SegmentMax", "SegmentMin", "SegmentProd", "UnsortedSegmentMax",
                        "UnsortedSegmentMin", "UnsortedSegmentProd", "SparseSegmentSum", "SparseSegmentMean",
@@ -37,11 +44,28 @@ SAME = {
                        "SparseSegmentSqrtNWithNumSegments", "InvertPermutation", "UnravelIndex")},
     "DynamicPartition": ("num_partitions",), "ListDiff": ("out_idx",), "LowerBound": ("out_type",),
     "UpperBound": ("out_type",), "HistogramFixedWidth": ("dtype",),
+    **{t: ("epsilon", "data_format", "is_training", "exponential_avg_factor")
+       for t in ("FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3")},
+    **{t: ("epsilon", "data_format", "is_training")
+       for t in ("FusedBatchNormGrad", "FusedBatchNormGradV2", "FusedBatchNormGradV3")},
     **{t: () for t in ("AddV2", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "Pow", "SquaredDifference",
                        "FloorDiv", "FloorMod", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual",
                        "LogicalAnd", "LogicalOr", "LogicalNot", "Relu", "Relu6", "Elu", "Selu", "Sigmoid", "Tanh",
                        "Softplus", "Softsign", "Neg", "Abs", "Exp", "Log", "Log1p", "Sqrt", "Rsqrt", "Square",
                        "Reciprocal", "Sign", "Floor", "Ceil", "Round", "Select", "SelectV2")},
+}
+
+#: Resource variables' op types (`use_resource=True`, `tf.enable_resource_variables()`) as the reference-variable
+#: ops graphgrad has: a handle is graphgrad's variable, read by an Identity and updated by the same kernels (the
+#: attributes are those of the op named). A checkpoint holds both kinds alike.
+RESOURCE = {
+    "VarHandleOp": "VariableV2", "ReadVariableOp": "Identity", "AssignVariableOp": "Assign",
+    "AssignAddVariableOp": "AssignAdd", "AssignSubVariableOp": "AssignSub",
+    "VarIsInitializedOp": "IsVariableInitialized",
+    **{"Resource" + t: t for t in ("ApplyGradientDescent", "ApplyMomentum", "ApplyAdam", "ApplyAdagrad",
+                                   "ApplyRMSProp", "ApplyCenteredRMSProp", "ApplyAdadelta", "SparseApplyAdagrad",
+                                   "ScatterAdd", "ScatterSub", "ScatterUpdate", "ApplyFtrl", "ApplyFtrlV2",
+                                   "ApplyProximalGradientDescent")},
 }
 
 #: Attributes graphgrad's op has where TensorFlow's op has none (TF's cross-entropy is over the last axis only).
@@ -155,6 +179,8 @@ BUILDERS = {
     "MaxPoolGrad": lambda b, tf: _graphgrad_op(b, "MaxPoolGrad", b.inputs, _pool_grad_attrs(b, "MaxPool")),
     "AvgPoolGrad": lambda b, tf: _avg_pool_grad(b),
     "BiasAddGrad": lambda b, tf: _graphgrad_op(b, "BiasAddGrad", b.inputs, {"axis": _channel_axis(b)}),
+    "ResourceGather": lambda b, tf: tf.gather(b.input(0), b.input(1), batch_dims=b.attr("batch_dims", 0),
+                                              name=b.name),
     "Add": lambda b, tf: tf.add(b.input(0), b.input(1), name=b.name),
     "PlaceholderWithDefault": lambda b, tf: tf.placeholder_with_default(b.input(0), b.attr("shape"), name=b.name),
     "BiasAdd": lambda b, tf: tf.nn.bias_add(b.input(0), b.input(1), data_format=_nhwc(b), name=b.name),

@@ -5,6 +5,7 @@ RNN cells and `dynamic_rnn` in `graphgrad/nn/rnn_cell_impl.py` and `rnn.py`; thi
 TensorFlow 1.x `tf.nn` names."""
 from ..framework.graph import name_scope as _name_scope
 from ..ops import math_ops as _math_ops
+from ..ops.batch_norm_ops import fused_batch_norm
 from ..ops.candidate_sampling_ops import (
     compute_accidental_hits,
     log_uniform_candidate_sampler,
@@ -110,7 +111,7 @@ __all__ = [
     "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2", "softplus", "softsign",
     "sparse_softmax_cross_entropy_with_logits", "swish", "silu", "gelu", "mish", "tanh",
     "weighted_cross_entropy_with_logits", "xw_plus_b",
-    "embedding_lookup", "batch_normalization", "zero_fraction", "nce_loss", "sampled_softmax_loss",
+    "embedding_lookup", "batch_normalization", "fused_batch_norm", "zero_fraction", "nce_loss", "sampled_softmax_loss",
     "uniform_candidate_sampler", "log_uniform_candidate_sampler", "compute_accidental_hits",
     "atrous_conv2d", "atrous_conv2d_transpose", "conv1d", "conv1d_transpose", "conv2d", "conv2d_backprop_filter",
     "conv2d_backprop_input", "conv2d_transpose", "conv3d", "conv3d_transpose", "convolution", "depthwise_conv2d",
