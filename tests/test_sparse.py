@@ -41,11 +41,12 @@ def test_matmul_gradients_wrt_values_and_dense(adjoint_a, adjoint_b):
     check_gradients(build, [rng.standard_normal(5), b], ref)
 
 
-def test_matmul_matches_dense_on_random_inputs_with_repeated_indices():
+@pytest.mark.parametrize("width", [1, 8])  # a bincount on NumPy up to 4 columns, add_rows beyond
+def test_matmul_matches_dense_on_random_inputs_with_repeated_indices(width):
     rng = np.random.default_rng(1)
     idx = rng.integers(0, [40, 30], size=(200, 2))
     vals = rng.standard_normal(200).astype(np.float32)
-    b = rng.standard_normal((30, 8)).astype(np.float32)
+    b = rng.standard_normal((30, width)).astype(np.float32)
     with tf.Session() as s:
         got = s.run(tf.sparse_tensor_dense_matmul(tf.SparseTensor(idx, vals, [40, 30]), b))
     np.testing.assert_allclose(got, _dense(idx, vals, (40, 30)) @ b, rtol=1e-5, atol=1e-5)

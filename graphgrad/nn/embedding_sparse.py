@@ -22,7 +22,6 @@ from ..ops.segment_ops import unsorted_segment_sum
 from ..ops.select_ops import where
 from ..ops.sparse_array_ops import sparse_fill_empty_rows, sparse_reshape, sparse_retain
 from ..ops.sparse_ops import SparseTensor, SparseTensorValue
-from ..ops.unique_ops import unique
 from ..partitioned_variables import PartitionedVariable
 from .sampled_losses import embedding_lookup
 
@@ -56,9 +55,10 @@ def embedding_lookup_sparse(params, sp_ids, sp_weights, partition_strategy="mod"
         sp_ids.indices.shape.assert_is_compatible_with(sp_weights.indices.shape)
     with name_scope(name, "embedding_lookup_sparse", params + [sp_ids]) as scope:
         segment_ids = sp_ids.indices[:, 0]
-        ids, idx = unique(sp_ids.values)
-        embeddings = gather(embedding_lookup(params, ids, partition_strategy=partition_strategy,
-                                             max_norm=max_norm), idx)
+        # TF looks up each distinct id once (unique, then a gather of those rows); the values are the same
+        # without it, and the table's dense gradient is then one scatter instead of two.
+        embeddings = embedding_lookup(params, sp_ids.values, partition_strategy=partition_strategy,
+                                      max_norm=max_norm)
         if sp_weights is None:
             weights = cast(zeros_like(sp_ids.values), embeddings.dtype.base_dtype) + 1
         else:
