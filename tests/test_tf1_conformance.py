@@ -101,6 +101,12 @@ EXPECTED_DIFFERENCES = {
         "(framework/random_seed.py; TF 2.x counts seed requests instead), so the order differs from TF 2.21's; "
         "with an op seed (graph_and_op_seed_orders, orders) it is TensorFlow's. "
         "test_tf_data.py::test_shuffle_with_graph_seed_is_reproducible checks it is reproducible"),
+    "data_batch_sparse.shapes": (
+        "{'sp': TensorShape([Dimension(None), Dimension(None), Dimension(None)]), 'n': TensorShape([Dimension(None)])}",
+        "tf.data keeps a SparseTensor component as its three tensors' shapes, so a dense shape known only in part "
+        "while building ([1, ?] from from_dense) is kept as its rank; the batched values are TF's"),
+    "data_batch_sparse.static": (
+        ["(?, 3)", "(3,)", "(?, ?, ?)"], "see data_batch_sparse.shapes"),
 }
 
 

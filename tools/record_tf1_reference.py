@@ -3524,6 +3524,23 @@ def embedding_lookup_sparse(tf, r):
                                 "combiner must be one of")
 
 
+@program
+def data_batch_sparse(tf, r):
+    """Dataset.batch of SparseTensor components (from_dense in a map, beside a dense one): one SparseTensor per
+    batch, each element's indices behind its position, the dense shape the largest; the short last batch."""
+    def gen():
+        for n in [1, 3, 0, 2]:
+            yield np.arange(n, dtype=np.int64)
+    ds = tf.data.Dataset.from_generator(gen, tf.int64, [None])
+    ds = ds.map(lambda x: {"sp": tf.sparse.from_dense(tf.reshape(x + 1, [1, -1])), "n": tf.size(x)}).batch(3)
+    r["shapes"] = str(tf.data.get_output_shapes(ds))
+    it = tf.data.make_one_shot_iterator(ds).get_next()
+    r["static"] = [str(it["sp"].indices.shape), str(it["sp"].dense_shape.shape), str(it["sp"].get_shape())]
+    with tf.Session() as s:
+        r["batches"] = [s.run(it), s.run(it)]
+        r["end"] = r.error(lambda: s.run(it), "")
+
+
 if __name__ == "__main__":
     main(sys.argv)
 
