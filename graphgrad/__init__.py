@@ -153,20 +153,17 @@ from .ops.sparse_array_ops import (  # noqa: F401
     sparse_retain,
     sparse_slice,
     sparse_split,
-    sparse_to_indicator,
     sparse_transpose,
 )
-from .ops.sparse_math_ops import (  # noqa: F401
-    sparse_add,
-    sparse_maximum,
-    sparse_minimum,
-    sparse_reduce_max,
-    sparse_reduce_max_sparse,
-    sparse_reduce_sum,
-    sparse_reduce_sum_sparse,
-    sparse_softmax,
-    sparse_tensor_dense_matmul,
+from .ops.sparse_compose_ops import (  # noqa: F401
+    sparse_merge,
+    sparse_reset_shape,
+    sparse_segment_mean,
+    sparse_segment_sqrt_n,
+    sparse_segment_sum,
+    sparse_to_indicator,
 )
+from .ops.sparse_math_ops import sparse_add, sparse_tensor_dense_matmul  # noqa: F401
 from .ops.sparse_ops import (  # noqa: F401
     SparseTensor,
     SparseTensorValue,
@@ -174,6 +171,15 @@ from .ops.sparse_ops import (  # noqa: F401
     sparse_placeholder,
     sparse_tensor_to_dense,
     sparse_to_dense,
+)
+from .ops.sparse_reduce_ops import (  # noqa: F401
+    sparse_maximum,
+    sparse_minimum,
+    sparse_reduce_max,
+    sparse_reduce_max_sparse,
+    sparse_reduce_sum,
+    sparse_reduce_sum_sparse,
+    sparse_softmax,
 )
 from .ops.state_ops import assign, assign_add, assign_sub, count_up_to  # noqa: F401
 from .ops.string_ops import (  # noqa: F401  (TF1's top-level names of tf.strings' ops)

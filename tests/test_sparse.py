@@ -194,3 +194,20 @@ def test_run_time_errors():
                                                                                                  np.float32)))
         with pytest.raises(tf.errors.InvalidArgumentError, match="is invalid"):
             s.run(tf.sparse_fill_empty_rows(tf.SparseTensor([[4, 0]], [1.0], [2, 2]), 0.0)[1])
+
+
+@pytest.mark.parametrize("fn", ["sparse_segment_sum", "sparse_segment_mean", "sparse_segment_sqrt_n"])
+def test_sparse_segment_gradients(fn):
+    def build(data):
+        return getattr(tf, fn)(data, [0, 2, 1, 1, 2], [0, 0, 1, 3, 3], num_segments=5)
+    check_gradients(build, [np.random.default_rng(3).standard_normal((3, 2))])
+
+
+def test_merge_gradient_reaches_the_values():
+    ids = [[0, 0], [0, 1], [1, 0]]
+
+    def build(v):
+        merged = tf.sparse_merge(tf.SparseTensor(ids, tf.constant([4, 1, 2], tf.int64), [2, 2]),
+                                 tf.SparseTensor(ids, v, [2, 2]), 5)
+        return tf.sparse.to_dense(merged)
+    check_gradients(build, [np.array([0.5, 1.5, 2.5])])

@@ -3541,6 +3541,30 @@ def data_batch_sparse(tf, r):
         r["end"] = r.error(lambda: s.run(it), "")
 
 
+@program
+def sparse_segments_and_merge(tf, r):
+    """sparse_segment_sum / mean / sqrt_n (num_segments, empty segments, gradients), sparse_merge,
+    sparse_reset_shape (default, given, too small) and tf.sparse.expand_dims."""
+    data = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    segs = [tf.sparse_segment_sum(data, [0, 2, 1, 1], [0, 0, 2, 2]),
+            tf.sparse_segment_mean(data, [0, 2, 1], [0, 0, 2]), tf.sparse_segment_sqrt_n(data, [0, 2, 1], [0, 0, 2]),
+            tf.sparse.segment_sum(data, [0, 1], [0, 1], num_segments=4)]
+    r["segment_shapes"] = [str(t.shape) for t in segs]
+    sp_ids = tf.SparseTensor([[0, 0], [0, 1], [1, 0]], tf.constant([4, 1, 2], tf.int64), [2, 2])
+    sp_vals = tf.SparseTensor([[0, 0], [0, 1], [1, 0]], [0.5, 1.5, 2.5], [2, 2])
+    merged = tf.sparse_merge(sp_ids, sp_vals, 5)
+    reset, reset2 = tf.sparse_reset_shape(sp_ids), tf.sparse.reset_shape(sp_ids, [3, 4])
+    expanded = tf.sparse.expand_dims(sp_vals, 1)
+    r["shapes"] = [str(merged.get_shape()), str(reset2.get_shape()), str(expanded.get_shape())]
+    r["too_small"] = r.error(lambda: tf.sparse_reset_shape(sp_ids, [1, 4]),
+                             "Requested new_shape should have dimension sizes >= sp_input.shape")
+    g = tf.gradients(tf.reduce_sum(segs[1] * [[1.0, 2.0]]) + tf.reduce_sum(segs[2]) + tf.reduce_sum(segs[0]), data)
+    with tf.Session() as s:
+        r["segments"] = s.run(segs)
+        r["sparse"] = s.run([merged, reset, reset2, expanded])
+        r["grad"] = s.run(g)
+
+
 if __name__ == "__main__":
     main(sys.argv)
 

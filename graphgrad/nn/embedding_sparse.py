@@ -17,21 +17,15 @@ from ..ops.array_ops import concat, expand_dims, gather, get_static_value, resha
 from ..ops.cast_ops import cast
 from ..ops.comparison_ops import greater, greater_equal
 from ..ops.core import convert_to_tensor, identity, zeros_like
-from ..ops.reduction_ops import reduce_max, reduce_prod
-from ..ops.segment_ops import unsorted_segment_sum
+from ..ops.reduction_ops import reduce_prod
 from ..ops.select_ops import where
 from ..ops.sparse_array_ops import sparse_fill_empty_rows, sparse_reshape, sparse_retain
+from ..ops.sparse_compose_ops import segment_sum_sorted
 from ..ops.sparse_ops import SparseTensor, SparseTensorValue
 from ..partitioned_variables import PartitionedVariable
 from .sampled_losses import embedding_lookup
 
 __all__ = ["embedding_lookup_sparse", "safe_embedding_lookup_sparse"]
-
-
-def _segment_sum(data, segment_ids):
-    """TF's segment_sum for sorted ids: as many rows as the largest id + 1."""
-    n = reduce_max(concat([segment_ids + 1, convert_to_tensor([0], segment_ids.dtype.base_dtype)], 0))
-    return unsorted_segment_sum(data, segment_ids, n)
 
 
 def embedding_lookup_sparse(params, sp_ids, sp_weights, partition_strategy="mod", name=None, combiner=None,
@@ -70,10 +64,10 @@ def embedding_lookup_sparse(params, sp_ids, sp_weights, partition_strategy="mod"
         weights = reshape(weights, concat([shape(weights), ones], 0))
         if embeddings.shape.ndims is not None:  # as TF: the reshape to [n, 1, ...] keeps its static shape
             weights.set_shape(known.concatenate([1] * (embeddings.shape.ndims - 1)))
-        summed = _segment_sum(embeddings * weights, segment_ids)
+        summed = segment_sum_sorted(embeddings * weights, segment_ids)
         if combiner == "sum":
             return summed if name is None else identity(summed, name=scope)
-        total = _segment_sum(weights if combiner == "mean" else weights * weights, segment_ids)
+        total = segment_sum_sorted(weights if combiner == "mean" else weights * weights, segment_ids)
         if combiner == "sqrtn":
             total = math_ops.sqrt(total)
         return math_ops.div_no_nan(summed, total, name=scope)

@@ -1,6 +1,7 @@
 """Moving a `tf.SparseTensor`'s entries around, as TF1's ops of the same names: `sparse_concat`,
 `sparse_reorder`, `sparse_reshape`, `sparse_retain`, `sparse_slice`, `sparse_split`, `sparse_fill_empty_rows`,
-`sparse_transpose`, `sparse_to_indicator`, `tf.sparse.eye`.
+`sparse_transpose`. Those made of other graph ops alone (`sparse_merge`, `sparse_to_indicator`, ...) are in
+sparse_compose_ops.py.
 
 The kernels work on the host: indices and dense shapes decide where each entry goes, and the values follow by
 one gather on the array module's side. A value's gradient follows it back (TF's rules: reorder and slice route
@@ -19,7 +20,7 @@ from .sparse_math_ops import _host_int, _lex_order, _rank_of, _static
 from .sparse_ops import SparseTensor, sparse_tensor
 
 __all__ = ["sparse_concat", "sparse_reorder", "sparse_reshape", "sparse_retain", "sparse_slice", "sparse_split",
-           "sparse_fill_empty_rows", "sparse_transpose", "sparse_to_indicator", "eye"]
+           "sparse_fill_empty_rows", "sparse_transpose"]
 
 
 class SparseConcat(OpDef):
@@ -466,37 +467,3 @@ def sparse_transpose(sp_input, perm=None, name=None):
         else:
             shape = gather(sp.dense_shape, perm)
         return sparse_reorder(SparseTensor(indices, sp.values, shape))
-
-
-def sparse_to_indicator(sp_input, vocab_size, name=None):
-    """`tf.sparse_to_indicator` / `tf.sparse.to_indicator`: a dense bool tensor, True at [..., id] for each id
-    in a row of the int SparseTensor (ids outside 0..vocab_size-1 are an error)."""
-    from .array_ops import concat, fill, reshape, shape
-    from .cast_ops import cast
-    from .sparse_ops import to_dense
-
-    sp = sparse_tensor(sp_input)
-    with name_scope(name, "SparseToIndicator", [sp]) as scope:
-        ids = cast(sp.values, dtypes.int64)
-        n = shape(sp.indices)[0:1]
-        indices = concat([sp.indices[:, :-1], reshape(ids, [-1, 1])], 1)
-        dense_shape = concat([sp.dense_shape[:-1], cast(reshape(vocab_size, [1]), dtypes.int64)], 0)
-        new = SparseTensor(indices, fill(n, True), dense_shape)
-        return to_dense(sparse_reorder(new), default_value=False, validate_indices=False, name=scope)
-
-
-def eye(num_rows, num_columns=None, dtype=dtypes.float32, name=None):
-    """`tf.sparse.eye`: a SparseTensor with ones on the diagonal."""
-    from .arithmetic_ops import minimum
-    from .array_ops import ones, stack
-    from .array_ops import range as range_
-    from .cast_ops import cast
-
-    with name_scope(name, "eye", [num_rows, num_columns]):
-        rows = cast(convert_to_tensor(num_rows), dtypes.int64)
-        cols = rows if num_columns is None else cast(convert_to_tensor(num_columns), dtypes.int64)
-        diag = range_(minimum(rows, cols))
-        return SparseTensor(stack([diag, diag], 1), ones([minimum(rows, cols)], dtypes.as_dtype(dtype)),
-                            stack([rows, cols]))
-
-

@@ -142,6 +142,11 @@ def _shape_of(dense_shape):
     if op.type == "Pack" and op.inputs:
         parts = [get_static_value(t) for t in op.inputs]
         return TensorShape([None if p is None or int(p) == -1 else int(p) for p in parts])
+    if op.type == "ConcatV2" and op.inputs:  # the known pieces of a concatenation (expand_dims' [.., 1, ..])
+        out = TensorShape([])
+        for t in op.inputs:
+            out = out.concatenate(_shape_of(t))
+        return out
     n = dense_shape.shape.dims_tuple
     return TensorShape(None if not n or n[0] is None else [None] * n[0])
 
