@@ -3403,6 +3403,7 @@ def sparse_matmul_and_add(tf, r):
         r["sums"] = s.run(sums)
         r["dense_sum_value"] = s.run(dense_sum)
         r["sum_grads"] = s.run(tf.gradients(loss2, [vals, c.values]))
+        r["dense_sparse_matmul"] = s.run(tf.sparse_matmul(b, b, transpose_a=True, a_is_sparse=True))
         big = tf.SparseTensor([[0, 0]], [1.0], [3, 4])
         r["inner_mismatch"] = r.error(lambda: tf.sparse_tensor_dense_matmul(a, tf.ones([4, 2])),
                                       "Dimensions must be equal")

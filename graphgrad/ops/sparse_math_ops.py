@@ -18,7 +18,7 @@ from .core import apply_op, convert_to_tensor
 from .row_sums import add_rows
 from .sparse_ops import SparseTensor, is_sparse, sparse_tensor
 
-__all__ = ["sparse_tensor_dense_matmul", "sparse_add", "sparse_dense_cwise"]
+__all__ = ["sparse_tensor_dense_matmul", "sparse_matmul", "sparse_add", "sparse_dense_cwise"]
 
 
 def _host_int(to_host, x):
@@ -128,6 +128,14 @@ def sparse_tensor_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=N
     with name_scope(name, "SparseTensorDenseMatMul", [sp_a, b]):
         b = convert_to_tensor(b, name="b")
         return _matmul(sp_a.indices, sp_a.values, sp_a.dense_shape, b, adjoint_a, adjoint_b)
+
+
+def sparse_matmul(a, b, transpose_a=False, transpose_b=False, a_is_sparse=False, b_is_sparse=False, name=None):
+    """TF1's `tf.sparse_matmul`: a dense product of two dense matrices (TF's SparseMatMul only uses the hints
+    to pick a kernel for mostly-zero inputs; here they change nothing), computed as `tf.matmul`."""
+    from .matmul_ops import matmul
+
+    return matmul(a, b, transpose_a, transpose_b, a_is_sparse=a_is_sparse, b_is_sparse=b_is_sparse, name=name)
 
 
 # --- sums ---------------------------------------------------------------------------------------------------

@@ -71,7 +71,7 @@ class _SparseReduce(OpDef):
             else:
                 out = xp.zeros(n, values.dtype)
                 add_rows(xp, out, to_device(flat), values)
-            return out.reshape(tuple(dims) if keep else tuple(dims[kept]))
+            return out.reshape(tuple(int(d) for d in (dims if keep else dims[kept])))
         return reduce
 
 
