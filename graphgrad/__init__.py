@@ -156,7 +156,39 @@ from .ops.segment_ops import dynamic_stitch, unsorted_segment_sum  # noqa: F401
 from .ops.segment_reduce_ops import sparse_segment_mean, sparse_segment_sqrt_n, sparse_segment_sum  # noqa: F401
 from .ops.sequence_ops import reverse_sequence, sequence_mask  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
-from .ops.sparse_ops import SparseTensor, SparseTensorValue, sparse_tensor_to_dense  # noqa: F401
+from .ops.sparse_array_ops import (  # noqa: F401
+    sparse_concat,
+    sparse_fill_empty_rows,
+    sparse_reorder,
+    sparse_reshape,
+    sparse_retain,
+    sparse_slice,
+    sparse_split,
+    sparse_transpose,
+)
+from .ops.sparse_compose_ops import (  # noqa: F401
+    sparse_merge,
+    sparse_reset_shape,
+    sparse_to_indicator,
+)
+from .ops.sparse_math_ops import sparse_add, sparse_matmul, sparse_tensor_dense_matmul  # noqa: F401
+from .ops.sparse_ops import (  # noqa: F401
+    SparseTensor,
+    SparseTensorValue,
+    convert_to_tensor_or_sparse_tensor,
+    sparse_placeholder,
+    sparse_tensor_to_dense,
+    sparse_to_dense,
+)
+from .ops.sparse_reduce_ops import (  # noqa: F401
+    sparse_maximum,
+    sparse_minimum,
+    sparse_reduce_max,
+    sparse_reduce_max_sparse,
+    sparse_reduce_sum,
+    sparse_reduce_sum_sparse,
+    sparse_softmax,
+)
 from .ops.state_ops import assign, assign_add, assign_sub, count_up_to  # noqa: F401
 from .ops.string_ops import (  # noqa: F401  (TF1's top-level names of tf.strings' ops)
     as_string,

@@ -3808,6 +3808,236 @@ def partitions_and_buckets(tf, r):
         r.error(lambda: tf.invert_permutation([[1]]), "Shape must be rank 1 but is rank 2"),
         r.error(lambda: tf.invert_permutation([1.0]), "not in list of allowed values: int32, int64"),
         r.error(lambda: tf.histogram_fixed_width(v, [0.0, 5.0], nbins=0), "Requires nbins > 0")]
+# --- SparseTensor and the tf.sparse ops (docs/sparse.md) -------------------------------------------------------
+
+@program
+def sparse_tensor_basics(tf, r):
+    """tf.SparseTensor built, printed, shaped, fed (SparseTensorValue or tuple) and fetched; sparse_placeholder,
+    convert_to_tensor_or_sparse_tensor, from_dense, to_dense and sparse_to_dense with its index checks."""
+    sp = tf.SparseTensor([[0, 0], [1, 2]], [1.0, 2.0], [3, 4])
+    r["repr"] = [repr(sp), str(sp.get_shape()), sp.dtype.name, sp.op.name, sp.graph is tf.get_default_graph()]
+    p = tf.sparse_placeholder(tf.float32, name="sp")
+    q = tf.sparse_placeholder(tf.int64, shape=[None, 5])
+    r["placeholders"] = [str(p), str(p.get_shape()), str(q.get_shape()), str(q.indices), str(q.dense_shape)]
+    conv = tf.convert_to_tensor_or_sparse_tensor(tf.SparseTensorValue([[1]], [7], [3]))
+    r["convert"] = [type(conv).__name__, str(conv.get_shape()), conv.dtype.name,
+                    isinstance(tf.convert_to_tensor_or_sparse_tensor([1.0]), tf.Tensor)]
+    r["bad_rank"] = r.error(lambda: tf.SparseTensor([0, 1], [1.0, 2.0], [3]), "must have rank 2")
+    d = tf.constant([[0.0, 1.5, 0.0], [2.0, 0.0, -1.0]])
+    fd = tf.sparse.from_dense(d)
+    r["from_dense"] = [str(fd.indices.shape), str(fd.get_shape())]
+    dense = tf.sparse_tensor_to_dense(sp, default_value=-1.0)
+    s2d = tf.sparse_to_dense([[0, 1], [1, 0]], [2, 2], [5, 6])
+    vec = tf.sparse_to_dense([3, 1], [5], 1.0, 0.0, validate_indices=False)
+    g = tf.gradients(tf.reduce_sum(tf.sparse.to_dense(tf.SparseTensor([[0, 1], [1, 1]], d[0, 1:], [2, 3]),
+                                                      default_value=d[1, 0]) * [[1.0, 2.0, 3.0]]), d)
+    with tf.Session() as s:
+        got = s.run(sp)
+        r["fetch"] = [type(got).__name__, got]
+        r["eval"] = sp.eval()
+        r["fed_tuple"] = s.run(tf.sparse.to_dense(p), {p: ([[0, 1], [1, 0]], [3.0, 4.0], [2, 2])})
+        r["fed_value"] = s.run(q, {q: tf.SparseTensorValue([[0, 4]], [9], [1, 5])})
+        r["fed_default_shape"] = s.run(q.dense_shape)
+        r["fed_into_add"] = s.run(tf.sparse.reduce_sum(p), {p: tf.SparseTensorValue([[0, 0], [2, 1]], [1.5, 2.0],
+                                                                                    [3, 2])})
+        r["from_dense_value"] = s.run(fd)
+        r["to_dense"] = s.run([dense, s2d, vec])
+        r["grad"] = s.run(g)
+        r["unordered"] = r.error(lambda: s.run(tf.sparse_to_dense([[1, 0], [0, 1]], [2, 2], [5, 6])),
+                                 "is out of order")
+        r["repeated"] = r.error(lambda: s.run(tf.sparse_to_dense([[1, 0], [1, 0]], [2, 2], [5, 6])),
+                                "is repeated")
+        r["out_of_bounds"] = r.error(lambda: s.run(tf.sparse.to_dense(tf.SparseTensor([[3, 0]], [1.0], [2, 2]))),
+                                     "out of bounds")
+
+
+@program
+def sparse_matmul_and_add(tf, r):
+    """sparse_tensor_dense_matmul (adjoints, gradients w.r.t. the values and the dense side), sparse_add of two
+    SparseTensors (thresh, gradients) and of a SparseTensor and a dense tensor, and their shape errors."""
+    vals = tf.constant([1.0, 2.0, 3.0, -4.0])
+    a = tf.SparseTensor([[0, 0], [0, 2], [1, 1], [2, 2]], vals, [3, 3])
+    b = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    prods = [tf.sparse_tensor_dense_matmul(a, b), tf.sparse_tensor_dense_matmul(a, b, adjoint_a=True),
+             tf.sparse.matmul(a, tf.transpose(b), adjoint_b=True),
+             tf.sparse.sparse_dense_matmul(a, tf.transpose(b), adjoint_a=True, adjoint_b=True)]
+    r["prod_shapes"] = [str(t.shape) for t in prods]
+    w = tf.constant([[1.0, -1.0], [0.5, 2.0], [1.0, 3.0]])
+    loss = sum(tf.reduce_sum(t * w) for t in prods)
+    c = tf.SparseTensor([[0, 0], [1, 0], [2, 2]], tf.constant([-1.0, 5.0, 4.5]), [3, 3])
+    sums = [tf.sparse_add(a, c), tf.sparse.add(a, c, threshold=1.0), tf.sparse_add(a, c, thresh=0.6)]
+    r["sum_shapes"] = [[str(t.indices.shape), str(t.get_shape())] for t in sums]
+    dense_sum = tf.sparse_add(a, b[:, :1] * tf.ones([3, 3]))
+    r["dense_sum"] = [isinstance(dense_sum, tf.Tensor), str(dense_sum.shape), dense_sum.op.type]
+    loss2 = tf.reduce_sum(sums[1].values * tf.range(1.0, 1.0 + tf.cast(tf.size(sums[1].values), tf.float32))) \
+        + tf.reduce_sum(dense_sum * w[:, :1])
+    with tf.Session() as s:
+        r["prods"] = s.run(prods)
+        r["grads"] = s.run(tf.gradients(loss, [vals, b]))
+        r["sums"] = s.run(sums)
+        r["dense_sum_value"] = s.run(dense_sum)
+        r["sum_grads"] = s.run(tf.gradients(loss2, [vals, c.values]))
+        r["dense_sparse_matmul"] = s.run(tf.sparse_matmul(b, b, transpose_a=True, a_is_sparse=True))
+        big = tf.SparseTensor([[0, 0]], [1.0], [3, 4])
+        r["inner_mismatch"] = r.error(lambda: tf.sparse_tensor_dense_matmul(a, tf.ones([4, 2])),
+                                      "Dimensions must be equal")
+        r["add_mismatch"] = r.error(lambda: tf.sparse_add(a, big), "")
+        r["add_none"] = r.error(lambda: tf.sparse_add(b, b), "At least one input should be SparseTensor")
+
+
+@program
+def sparse_reshaping(tf, r):
+    """sparse_concat (and expand_nonconcat_dim), sparse_reorder (with its gradient), sparse_reshape (-1, static
+    and run-time size errors), sparse_retain, sparse_slice (with its gradient), sparse_split,
+    sparse_fill_empty_rows (with its gradient), sparse_transpose, sparse_to_indicator and tf.sparse.eye."""
+    vals = tf.constant([1.0, 2.0, 3.0, 4.0])
+    a = tf.SparseTensor([[0, 2], [1, 0], [2, 1], [2, 3]], vals, [3, 4])
+    b = tf.SparseTensor([[1, 1], [2, 0]], [5.0, 6.0], [3, 2])
+    cat = tf.sparse_concat(1, [a, b])
+    cat0 = tf.sparse.concat(0, [a, tf.SparseTensor([[0, 0]], [7.0], [1, 4])])
+    wide = tf.sparse_concat(0, [a, b], expand_nonconcat_dim=True)
+    r["concat_shapes"] = [str(cat.indices.shape), str(cat.get_shape()), str(cat0.get_shape())]
+    un = tf.SparseTensor([[2, 1], [0, 3], [1, 0], [0, 1]], vals, [3, 4])
+    ro = tf.sparse_reorder(un)
+    rs = tf.sparse_reshape(a, [2, -1])
+    rs3 = tf.sparse.reshape(a, [2, 3, 2])
+    r["reshape_shapes"] = [str(rs.get_shape()), str(rs3.get_shape()), str(ro.get_shape())]
+    r["reshape_static_error"] = r.error(lambda: tf.sparse_reshape(a, [5, 2]), "Cannot reshape a tensor with 12")
+    ret = tf.sparse_retain(a, [True, False, True, False])
+    sl = tf.sparse_slice(a, [1, 1], [5, 2])
+    sp3 = tf.sparse_split(sp_input=a, num_split=3, axis=1)
+    filled, empty = tf.sparse_fill_empty_rows(tf.SparseTensor([[1, 0], [1, 2], [3, 1]], vals[:3], [5, 3]), -1.0)
+    r["fill_shapes"] = [str(filled.indices.shape), str(empty.shape)]
+    tr = tf.sparse_transpose(a)
+    r["transpose_shape"] = str(tr.get_shape())
+    ind = tf.sparse_to_indicator(tf.SparseTensor([[0, 0], [0, 1], [1, 0]], tf.constant([3, 0, 2], tf.int64),
+                                                 [2, 2]), 4)
+    eye = tf.sparse.eye(3, 4)
+    grads = tf.gradients(tf.reduce_sum(ro.values * [1.0, 10.0, 100.0, 1000.0])
+                         + tf.reduce_sum(sl.values * [2.0, 3.0]) + tf.reduce_sum(filled.values * 7.0), vals)
+    with tf.Session() as s:
+        r["concat"] = s.run([cat, cat0, wide])
+        r["reorder"] = s.run(ro)
+        r["reshape"] = s.run([rs, rs3])
+        r["retain"] = s.run(ret)
+        r["slice"] = s.run(sl)
+        r["split"] = s.run(sp3)
+        r["fill"] = s.run([filled, empty])
+        r["transpose"] = s.run(tr)
+        r["indicator"] = s.run(ind)
+        r["eye"] = s.run(eye)
+        r["grads"] = s.run(grads)
+        shape = tf.placeholder(tf.int64, [2])
+        r["reshape_run_error"] = r.error(lambda: s.run(tf.sparse_reshape(a, shape).indices, {shape: [5, 2]}),
+                                         "dense values")
+        r["concat_error"] = r.error(lambda: s.run(tf.sparse_concat(0, [a, b]).indices), "")
+    r["split_keywords"] = r.error(lambda: tf.sparse_split(a, 2, 1), "Keyword arguments are required")
+
+
+@program
+def sparse_reductions(tf, r):
+    """sparse_reduce_sum / max (axes, keepdims, empty rows; the _sparse forms), the sum's gradient,
+    sparse_softmax and its gradient, sparse_maximum / minimum, and SparseTensor * and / a dense tensor."""
+    vals = tf.constant([1.0, -2.0, 3.0, -1.0, 0.5])
+    a = tf.SparseTensor([[0, 0], [0, 2], [1, 1], [1, 2], [3, 0]], vals, [4, 3])
+    sums = [tf.sparse_reduce_sum(a), tf.sparse_reduce_sum(a, 1), tf.sparse_reduce_sum(a, 0, keepdims=True),
+            tf.sparse.reduce_sum(a, [0, 1]), tf.sparse_reduce_sum(a, axis=-1, keep_dims=True)]
+    maxes = [tf.sparse_reduce_max(a), tf.sparse_reduce_max(a, 1), tf.sparse.reduce_max(a, 0)]
+    r["shapes"] = [str(t.shape) for t in sums + maxes]
+    ss = tf.sparse_reduce_sum_sparse(a, 1)
+    ms = tf.sparse.reduce_max_sparse(a, 0, keepdims=True)
+    sm = tf.sparse_softmax(a)
+    b = tf.SparseTensor([[0, 0], [0, 1], [2, 2]], [-3.0, 4.0, 1.0], [4, 3])
+    mx, mn = tf.sparse_maximum(a, b), tf.sparse.minimum(a, b)
+    dense = tf.constant([[2.0, 4.0, -1.0]])
+    prod, quot = a * dense, a / tf.constant([[1.0], [2.0], [4.0], [0.5]])
+    r["product"] = [type(prod).__name__, str(prod.get_shape())]
+    loss = (tf.reduce_sum(sums[1] * [1.0, 2.0, 3.0, 4.0]) + tf.reduce_sum(sm.values * [1.0, 2.0, 3.0, 4.0, 5.0])
+            + tf.reduce_sum(prod.values * quot.values))
+    with tf.Session() as s:
+        r["sums"] = s.run(sums)
+        r["maxes"] = s.run(maxes)
+        r["sparse_forms"] = s.run([ss, ms])
+        r["softmax"] = s.run(sm)
+        r["extrema"] = s.run([mx, mn])
+        r["cwise"] = s.run([prod, quot])
+        r["grads"] = s.run(tf.gradients(loss, [vals, dense]))
+
+
+@program
+def embedding_lookup_sparse(tf, r):
+    """tf.nn.embedding_lookup_sparse (sum, mean, sqrtn; with and without weights; repeated ids; an empty middle
+    row) with gradients w.r.t. params and weights, and safe_embedding_lookup_sparse (invalid ids and weights,
+    default_id, rank-3 ids, partitions)."""
+    params = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]])
+    ids = tf.SparseTensor([[0, 0], [0, 1], [0, 2], [2, 0], [3, 0], [3, 1]], tf.constant([1, 3, 1, 0, 2, 3],
+                                                                                      tf.int64), [4, 3])
+    wv = tf.constant([2.0, 0.5, 1.0, 3.0, -1.0, 0.0])
+    w = tf.SparseTensor(ids.indices, wv, ids.dense_shape)
+    looks = [tf.nn.embedding_lookup_sparse(params, ids, None, combiner=c) for c in ("sum", "mean", "sqrtn")]
+    looks += [tf.nn.embedding_lookup_sparse(params, ids, w, combiner=c) for c in ("sum", "mean", "sqrtn")]
+    r["shapes"] = [str(t.shape) for t in looks]
+    short = tf.nn.embedding_lookup_sparse(params, tf.SparseTensor([[0, 0], [1, 1]], tf.constant([2, 0], tf.int64),
+                                                                  [4, 2]), None)
+    bad_ids = tf.SparseTensor([[0, 0], [0, 1], [1, 0], [3, 1]], tf.constant([1, -1, 2, 3], tf.int64), [4, 2])
+    bad_w = tf.SparseTensor(bad_ids.indices, [1.0, 1.0, 0.0, 2.0], bad_ids.dense_shape)
+    safe = [tf.nn.safe_embedding_lookup_sparse(params, bad_ids),
+            tf.nn.safe_embedding_lookup_sparse(params, bad_ids, bad_w, combiner="sum"),
+            tf.nn.safe_embedding_lookup_sparse(params, bad_ids, bad_w, default_id=3),
+            tf.nn.safe_embedding_lookup_sparse([params[:2], params[2:]], bad_ids, combiner="sqrtn")]
+    rank3 = tf.nn.safe_embedding_lookup_sparse(
+        params, tf.SparseTensor([[0, 1, 0], [1, 0, 0], [1, 0, 1]], tf.constant([3, 1, 2], tf.int64), [2, 2, 2]))
+    r["safe_shapes"] = [str(t.shape) for t in safe + [rank3]]
+    loss = sum(tf.reduce_sum(t * [[1.0, -2.0]]) for t in looks + safe[1:])
+    with tf.Session() as s:
+        r["looks"] = s.run(looks)
+        r["short"] = s.run(short)
+        r["safe"] = s.run(safe)
+        r["rank3"] = s.run(rank3)
+        r["grads"] = s.run(tf.gradients(loss, [params, wv]))
+    r["bad_combiner"] = r.error(lambda: tf.nn.embedding_lookup_sparse(params, ids, None, combiner="max"),
+                                "combiner must be one of")
+
+
+@program
+def data_batch_sparse(tf, r):
+    """Dataset.batch of SparseTensor components (from_dense in a map, beside a dense one): one SparseTensor per
+    batch, each element's indices behind its position, the dense shape the largest; the short last batch."""
+    def gen():
+        for n in [1, 3, 0, 2]:
+            yield np.arange(n, dtype=np.int64)
+    ds = tf.data.Dataset.from_generator(gen, tf.int64, [None])
+    ds = ds.map(lambda x: {"sp": tf.sparse.from_dense(tf.reshape(x + 1, [1, -1])), "n": tf.size(x)}).batch(3)
+    r["shapes"] = str(tf.data.get_output_shapes(ds))
+    it = tf.data.make_one_shot_iterator(ds).get_next()
+    r["static"] = [str(it["sp"].indices.shape), str(it["sp"].dense_shape.shape), str(it["sp"].get_shape())]
+    with tf.Session() as s:
+        r["batches"] = [s.run(it), s.run(it)]
+        r["end"] = r.error(lambda: s.run(it), "")
+
+
+@program
+def sparse_segments_and_merge(tf, r):
+    """sparse_segment_sum / mean / sqrt_n (num_segments, empty segments, gradients), sparse_merge,
+    sparse_reset_shape (default, given, too small) and tf.sparse.expand_dims."""
+    data = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    segs = [tf.sparse_segment_sum(data, [0, 2, 1, 1], [0, 0, 2, 2]),
+            tf.sparse_segment_mean(data, [0, 2, 1], [0, 0, 2]), tf.sparse_segment_sqrt_n(data, [0, 2, 1], [0, 0, 2]),
+            tf.sparse.segment_sum(data, [0, 1], [0, 1], num_segments=4)]
+    r["segment_shapes"] = [str(t.shape) for t in segs]
+    sp_ids = tf.SparseTensor([[0, 0], [0, 1], [1, 0]], tf.constant([4, 1, 2], tf.int64), [2, 2])
+    sp_vals = tf.SparseTensor([[0, 0], [0, 1], [1, 0]], [0.5, 1.5, 2.5], [2, 2])
+    merged = tf.sparse_merge(sp_ids, sp_vals, 5)
+    reset, reset2 = tf.sparse_reset_shape(sp_ids), tf.sparse.reset_shape(sp_ids, [3, 4])
+    expanded = tf.sparse.expand_dims(sp_vals, 1)
+    r["shapes"] = [str(merged.get_shape()), str(reset2.get_shape()), str(expanded.get_shape())]
+    r["too_small"] = r.error(lambda: tf.sparse_reset_shape(sp_ids, [1, 4]),
+                             "Requested new_shape should have dimension sizes >= sp_input.shape")
+    g = tf.gradients(tf.reduce_sum(segs[1] * [[1.0, 2.0]]) + tf.reduce_sum(segs[2]) + tf.reduce_sum(segs[0]), data)
+    with tf.Session() as s:
+        r["segments"] = s.run(segs)
+        r["sparse"] = s.run([merged, reset, reset2, expanded])
+        r["grad"] = s.run(g)
 
 
 if __name__ == "__main__":

@@ -721,28 +721,65 @@ def _stack(batch, i):
                         f"[{','.join(map(str, shapes[j]))}].") from None
 
 
+def _batch_sparse(batch, i):
+    """SparseTensor components i, i+1, i+2 of a batch's elements as one SparseTensor's, as TF batches them: each
+    element's indices behind its position in the batch, the dense shape the largest in each dimension."""
+    shapes = [np.asarray(e[i + 2], np.int64) for e in batch]
+    if len({len(s) for s in shapes}) > 1:
+        raise errors.InvalidArgumentError(None, None, f"Cannot batch SparseTensors of different ranks in component "
+                                                      f"{i}")
+    rank = len(shapes[0])
+    indices = np.concatenate([np.concatenate([np.full((len(e[i]), 1), k, np.int64),
+                                              np.asarray(e[i], np.int64).reshape(len(e[i]), rank)], 1)
+                              for k, e in enumerate(batch)])
+    return (indices, np.concatenate([np.asarray(e[i + 1]) for e in batch]),
+            np.array([len(batch), *np.max(shapes, 0)], np.int64))
+
+
+def _sparse_batched_shape(shape, part):
+    """A SparseTensor component's static shape after batch: part 0 indices [n, rank + 1], 1 values, 2 the shape."""
+    d = shape.dims_tuple
+    if part == 1:
+        return TensorShape([None])
+    grown = None if d is None or d[-1] is None else d[-1] + 1
+    return TensorShape([None, grown] if part == 0 else [grown])
+
+
 class _Batch(Dataset):
     def __init__(self, ds, batch_size, drop_remainder):
         n = _static_int(batch_size)
         dim = n if drop_remainder and n is not None else None
+        starts = set(nest.sparse_starts(ds._template, len(ds._types)))
+        part = {i + k: k for i in starts for k in range(3)}
         super().__init__([ds], ds._template, ds._types,
-                         [TensorShape(None) if s.dims_tuple is None else TensorShape([dim, *s.dims_tuple])
-                          for s in ds._shapes], [batch_size] if isinstance(batch_size, Tensor) else [])
-        self._n, self._drop = batch_size, bool(drop_remainder)
+                         [_sparse_batched_shape(s, part[i]) if i in part else
+                          TensorShape(None) if s.dims_tuple is None else TensorShape([dim, *s.dims_tuple])
+                          for i, s in enumerate(ds._shapes)], [batch_size] if isinstance(batch_size, Tensor) else [])
+        self._n, self._drop, self._sparse = batch_size, bool(drop_remainder), starts
 
     def _iterate(self, env):
         n = env.int(self._n)
         if n <= 0:
             raise errors.InvalidArgumentError(None, None, "Batch size must be greater than zero.")
-        k = len(self._types)
         batch = []
         for e in self._inputs[0]._iterate(env):
             batch.append(e)
             if len(batch) == n:
-                yield tuple(_stack(batch, i) for i in range(k))
+                yield self._stacked(batch)
                 batch = []
         if batch and not self._drop:
-            yield tuple(_stack(batch, i) for i in range(k))
+            yield self._stacked(batch)
+
+    def _stacked(self, batch):
+        out, i, k = [], 0, len(self._types)
+        while i < k:
+            if i in self._sparse:
+                out += _batch_sparse(batch, i)
+                i += 3
+            else:
+                out.append(_stack(batch, i))
+                i += 1
+        return tuple(out)
 
 
 class _PaddedBatch(Dataset):

@@ -54,6 +54,13 @@ def pack(tmpl, flat, sparse=None):
     return out
 
 
+def sparse_starts(tmpl, n) -> list:
+    """The flat index of each SparseTensor's first component (its indices) among an element's `n` components."""
+    starts = []
+    pack(tmpl, list(range(n)), lambda i, v, d: starts.append(i))
+    return starts
+
+
 def map_structure(x, fn):
     """`fn` of every leaf of `x`, in `x`'s nesting."""
     if isinstance(x, dict):

@@ -70,6 +70,7 @@ from ..ops.pooling_ops import (
     pool,
 )
 from ..ops.smooth_activations import gelu, mish, silu, swish
+from .embedding_sparse import embedding_lookup_sparse, safe_embedding_lookup_sparse
 from .sampled_losses import embedding_lookup, nce_loss, sampled_softmax_loss
 
 
@@ -111,7 +112,8 @@ __all__ = [
     "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2", "softplus", "softsign",
     "sparse_softmax_cross_entropy_with_logits", "swish", "silu", "gelu", "mish", "tanh",
     "weighted_cross_entropy_with_logits", "xw_plus_b",
-    "embedding_lookup", "batch_normalization", "fused_batch_norm", "zero_fraction", "nce_loss", "sampled_softmax_loss",
+    "embedding_lookup", "embedding_lookup_sparse", "safe_embedding_lookup_sparse",
+    "batch_normalization", "fused_batch_norm", "zero_fraction", "nce_loss", "sampled_softmax_loss",
     "uniform_candidate_sampler", "log_uniform_candidate_sampler", "compute_accidental_hits",
     "atrous_conv2d", "atrous_conv2d_transpose", "conv1d", "conv1d_transpose", "conv2d", "conv2d_backprop_filter",
     "conv2d_backprop_input", "conv2d_transpose", "conv3d", "conv3d_transpose", "convolution", "depthwise_conv2d",

@@ -164,6 +164,10 @@ class Plan:
     which of them still run. `stats` has the number of ops that run before and after each pass, `rewrites`
     what each pass did, `source` the generated function."""
 
+    #: The Session's note of feed keys made of several tensors (a SparseTensor): each key's field count (0 for a
+    #: tensor), so that a run splits the fed values into `feed_tensors`' order; None when every key is one tensor.
+    composite_feeds = None
+
     def __init__(self, ctx, fetch_elems, feed_tensors, optimize=True, inner=False):
         """`inner`: the plan of a tf.cond branch, run by the branch's op inside another plan: its fetches stay
         arrays on the device (no host copies, no Python scalars) and it is never replayed on its own."""

@@ -32,8 +32,8 @@ class _Fetches:
         self.flat = kind if kind in (list, tuple) and items == list(range(len(items))) else None
 
     def _flatten(self, f):
-        if isinstance(f, (list, tuple)) and not hasattr(f, "_as_graph_element"):
-            return (type(f), [self._flatten(x) for x in f])
+        if isinstance(f, (list, tuple)) and not hasattr(f, "_as_graph_element"):  # `_fetched_as`: SparseTensor's
+            return (getattr(f, "_fetched_as", type(f)), [self._flatten(x) for x in f])
         if isinstance(f, dict):
             return (type(f), [(k, self._flatten(v)) for k, v in f.items()])
         self.elems.append(f)
@@ -55,6 +55,26 @@ class _Fetches:
         if kind in (list, tuple):
             return kind(built)
         return kind(*built) if hasattr(kind, "_fields") else kind(built)
+
+
+def _is_composite(key):
+    """A feed key of several tensors: a namedtuple of them (a SparseTensor), fed with a value per field."""
+    return isinstance(key, tuple) and hasattr(key, "_fields")
+
+
+def _split_feeds(values, composite):
+    """The fed values with each composite key's value (a SparseTensorValue or a plain tuple) split into its
+    fields, in the order of `Session._compile`'s feed tensors."""
+    flat = []
+    for v, n in zip(values, composite):
+        if not n:
+            flat.append(v)
+            continue
+        if not isinstance(v, (tuple, list)) or len(v) != n:
+            raise TypeError(f"The value fed to a SparseTensor must be a SparseTensorValue or a tuple of {n} "
+                            f"(indices, values, dense_shape), got {type(v).__name__}")
+        flat.extend(v)
+    return flat
 
 
 def _freeze(f):
@@ -146,10 +166,12 @@ class Session:
             if key is not None:
                 self._plans[key] = entry
         plan, structure = entry
+        composite = plan.composite_feeds
         if self.graph.version != self._last_version:
             self._note_growth()
-        feeds = [check_feed(v, spec) for v, spec in zip(feed_dict.values(), plan.feed_specs)] if feed_dict \
-            else ()
+        feeds = [check_feed(v, spec) for v, spec in zip(
+            feed_dict.values() if composite is None else _split_feeds(feed_dict.values(), composite),
+            plan.feed_specs)] if feed_dict else ()
         if feeds and self._feed_to_device is not None:
             feeds = [self._feed_to_device(f) for f in feeds]
         values = plan(feeds)
@@ -182,7 +204,10 @@ class Session:
             if key is not None:
                 self._plans[key] = entry
         plan, structure = entry
-        feeds = [check_feed(v, spec) for v, spec in zip(feed_dict.values(), plan.feed_specs)]
+        composite = plan.composite_feeds
+        feeds = [check_feed(v, spec) for v, spec in zip(
+            feed_dict.values() if composite is None else _split_feeds(feed_dict.values(), composite),
+            plan.feed_specs)]
         if feeds and self._feed_to_device is not None:
             feeds = [self._feed_to_device(f) for f in feeds]
         plan.trace_records()
@@ -199,10 +224,13 @@ class Session:
     def _compile(self, fetches, feed_dict):
         structure = _Fetches(fetches)
         elems = [self._resolve_fetch(f) for f in structure.elems]
-        feed_tensors = [self._resolve_feed(k) for k in feed_dict]
+        # A namedtuple key (a SparseTensor) is fed field by field: `composite` holds each key's field count.
+        composite = [len(k) if _is_composite(k) else 0 for k in feed_dict]
+        feed_tensors = [self._resolve_feed(t) for k in feed_dict for t in (k if _is_composite(k) else (k,))]
         plan = Plan(self._ctx, elems, feed_tensors, optimize=self._optimize)
         self._placement.check(plan.ops)
         single = (not isinstance(fetches, (list, tuple, dict)) or hasattr(fetches, "_as_graph_element"))
+        plan.composite_feeds = composite if any(composite) else None
         return plan, (None if single else structure)
 
     def _resolve_fetch(self, f):
@@ -234,11 +262,14 @@ class Session:
         """A function that runs one fixed signature: the cheapest way to run the same plan again."""
         feed_list = list(feed_list or [])
         plan, structure = self._compile(fetches, dict.fromkeys(feed_list))
+        composite = plan.composite_feeds
         to_device = self._feed_to_device
 
         def call(*feed_values):
             if self._closed:
                 raise RuntimeError("Attempted to use a closed Session.")
+            if composite is not None:
+                feed_values = _split_feeds(feed_values, composite)
             feeds = [check_feed(v, s) for v, s in zip(feed_values, plan.feed_specs)]
             if to_device is not None:
                 feeds = [to_device(f) for f in feeds]
