@@ -832,3 +832,20 @@ def test_gpu_training_step_is_captured_with_its_products_and_matches_the_cpu(pre
     np.testing.assert_allclose(runs["/gpu:0"][0], runs["cpu"][0], rtol=tol)
     for a, b in zip(runs["cpu"][1], runs["/gpu:0"][1]):
         np.testing.assert_allclose(b, a, rtol=tol * 10, atol=tol)
+
+
+def test_a_failing_capture_gemm_falls_back_to_cupy_outside_a_capture_and_fails_the_capture_inside():
+    calls, streams = [], []
+    graphs = backends._CupyGraphs(_recording_cupy(calls, streams, types.SimpleNamespace(malloc="m")))
+
+    def broken(stream, a, b, out, precision):
+        raise RuntimeError("cublasGemmEx failed with cuBLAS status 13")
+    graphs._gemm = types.SimpleNamespace(prepare=lambda stream: None, matmul=broken)
+    mm = backends._cupy_matmul(types.SimpleNamespace(matmul=lambda a, b, out=None: "cupy", float32=np.float32),
+                               "float32")
+    a = np.ones((2, 2), np.float32)
+    with graphs.stream():
+        assert mm(a, a) == "cupy"  # the last warm-up run still computes
+    with pytest.raises(RuntimeError, match="status 13"):
+        graphs.capture(lambda: mm(a, a))  # GraphReplay records why and runs the plan normally for good
+    assert calls[-1] == "caller waits for event of stream"

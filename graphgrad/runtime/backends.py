@@ -231,7 +231,10 @@ class _CupyGraphs:
             stream = self._local.stream = self._cupy.cuda.Stream(non_blocking=True)
             gemm = self._capture_gemm()
             if gemm is not None:
-                gemm.prepare(stream)
+                try:
+                    gemm.prepare(stream)
+                except Exception as e:  # products stay CuPy's (a capture with one then fails: runs normally)
+                    self._gemm, self.gemm_unavailable = None, f"{type(e).__name__}: {e}"
         return stream
 
     def _capture_gemm(self):
@@ -266,6 +269,7 @@ class _CupyGraphs:
         pool = cuda.MemoryPool()
         with self.stream() as stream, cuda.using_allocator(pool.malloc):
             stream.begin_capture()
+            _ON_CAPTURE_STREAM.capturing = True
             try:
                 result = fn()
             except BaseException:
@@ -274,6 +278,8 @@ class _CupyGraphs:
                 except Exception:
                     pass  # the capture was invalidated by the failure being raised
                 raise
+            finally:
+                _ON_CAPTURE_STREAM.capturing = False
             graph = stream.end_capture()
         return (graph, pool), result
 
@@ -292,7 +298,12 @@ def _cupy_matmul(cupy, precision):
                              f"signature (n?,k),(k,m?)->(n?,m?) (size {b.shape[-2]} is different from {a.shape[-1]})")
         gemm = getattr(_ON_CAPTURE_STREAM, "gemm", None)
         if gemm is not None:
-            c = gemm(a, b, out, precision)
+            try:
+                c = gemm(a, b, out, precision)
+            except Exception:
+                if getattr(_ON_CAPTURE_STREAM, "capturing", False):
+                    raise  # the capture fails, and the plan runs normally from then on
+                c = None   # a warm-up run: CuPy's product instead
             if c is not None:
                 return c
         return mm(a, b, out=out)
