@@ -15,6 +15,7 @@ deterministic.
 """
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import sys
@@ -470,9 +471,10 @@ def main():
     if "segments" in sys.argv[1:2]:  # only this graph, the others kept
         with tf.Graph().as_default():
             return segments(tf)
-    shutil.rmtree(OUT, ignore_errors=True)
-    os.makedirs(OUT)
-    for program in (mlp, cnn, misc, segments):
+    os.makedirs(OUT, exist_ok=True)
+    for program in (mlp, cnn, misc, segments):  # their own files only: train/, conds and loops are kept
+        for path in glob.glob(os.path.join(OUT, program.__name__ + "*")):
+            shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
         with tf.Graph().as_default():
             program(tf)
     _sizes(OUT)
