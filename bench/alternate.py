@@ -1,5 +1,5 @@
 """In-process comparisons: time several calls in alternating rounds and print a markdown table of medians with
-each row's ratio to graphgrad's row of the same kind (bench.kmeans, bench.ctc)."""
+each row's ratio to graphgrad's row of the same kind (bench.kmeans, bench.ctc, bench.segments, bench.vision_ops)."""
 from __future__ import annotations
 
 import statistics

@@ -16,10 +16,10 @@ Three workloads, each the forward op and the gradient of a weighted sum with res
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
+
+from .alternate import alternate, print_table
 
 
 def _tf_steps(tf, data, ids, sorted_ids, words, nodes):
@@ -111,23 +111,8 @@ def main(argv=None):
         peers["PyTorch"] = _torch_steps(torch, data, ids, sorted_ids, words, a.nodes)
     except ImportError:
         print("PyTorch not installed: left out")
-    times = {(peer, w): [] for peer, steps in peers.items() for w in steps}
-    for steps in peers.values():
-        for step in steps.values():
-            step()
-    for _ in range(a.rounds):
-        for (peer, w) in times:
-            t = time.perf_counter()
-            peers[peer][w]()
-            times[(peer, w)].append(time.perf_counter() - t)
-    print(f"| op + gradient ({a.edges} rows x {a.width}, {a.nodes} segments) | peer | ms (median of {a.rounds}) "
-          "| / graphgrad |")
-    print("| --- | --- | --- | --- |")
-    for w in peers["graphgrad"]:
-        ref = statistics.median(times[("graphgrad", w)])
-        for peer in peers:
-            m = statistics.median(times[(peer, w)])
-            print(f"| {w} | {peer} | {m * 1e3:.1f} | {m / ref:.2f}x |")
+    calls = {(peer, w): step for peer, steps in peers.items() for w, step in steps.items()}
+    print_table(alternate(calls, a.rounds), f"op + gradient ({a.edges} rows x {a.width}, {a.nodes} segments)")
 
 
 if __name__ == "__main__":

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 
 from . import workloads
+from .alternate import alternate
 from .peers import graphgrad_function_peer, graphgrad_peer
 
 
@@ -28,13 +28,11 @@ def main(argv=None):
     for step in steps.values():
         for _ in range(30):
             step()
-    times = {name: [] for name in steps}
-    for _ in range(args.rounds):
-        for name, step in steps.items():
-            t = time.perf_counter()
-            for _ in range(args.steps):
-                step()
-            times[name].append((time.perf_counter() - t) / args.steps * 1e6)
+
+    def run(step):
+        return lambda: [step() for _ in range(args.steps)]
+    rounds = alternate({(name, args.workload): run(step) for name, step in steps.items()}, args.rounds)
+    times = {name: [t / args.steps * 1e6 for t in ts] for (name, _), ts in rounds.items()}
     print(f"| {args.workload} step | median µs | rounds (µs) |\n| --- | --- | --- |")
     for name, ts in times.items():
         print(f"| {name} | {statistics.median(ts):.0f} | {', '.join(f'{t:.0f}' for t in ts)} |")

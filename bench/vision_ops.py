@@ -13,10 +13,10 @@ Workloads (each a compiled `make_callable` step):
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
+
+from .alternate import alternate, print_table
 
 
 def _data():
@@ -75,22 +75,8 @@ def main(argv=None):
         peers["TF compat.v1"] = make_steps(tf1, d)
     except ImportError:
         print("TensorFlow not installed: graphgrad only")
-    times = {(peer, w): [] for peer, steps in peers.items() for w in steps}
-    for steps in peers.values():
-        for step in steps.values():
-            step()
-    for _ in range(a.rounds):
-        for (peer, w) in times:
-            t = time.perf_counter()
-            peers[peer][w]()
-            times[(peer, w)].append(time.perf_counter() - t)
-    print(f"| workload | peer | ms (median of {a.rounds}) | / graphgrad |")
-    print("| --- | --- | --- | --- |")
-    for w in peers["graphgrad"]:
-        ref = statistics.median(times[("graphgrad", w)])
-        for peer in peers:
-            m = statistics.median(times[(peer, w)])
-            print(f"| {w} | {peer} | {m * 1e3:.2f} | {m / ref:.2f}x |")
+    calls = {(peer, w): step for peer, steps in peers.items() for w, step in steps.items()}
+    print_table(alternate(calls, a.rounds), "workload")
 
 
 if __name__ == "__main__":
