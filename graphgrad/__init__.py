@@ -171,6 +171,7 @@ from .ops.sparse_compose_ops import (  # noqa: F401
     sparse_reset_shape,
     sparse_to_indicator,
 )
+from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue  # noqa: F401
 from .ops.sparse_math_ops import sparse_add, sparse_matmul, sparse_tensor_dense_matmul  # noqa: F401
 from .ops.sparse_ops import (  # noqa: F401
     SparseTensor,

@@ -16,6 +16,7 @@ from .framework import dtypes
 from .framework.graph import Tensor, get_default_graph
 from .framework.op_def import gradient_rule
 from .ops.arithmetic_ops import add_n
+from .ops import indexed_slices
 from .ops.core import constant, convert_to_tensor, ones_like, zeros_like
 from .ops.tensor_array_ops import add_gradient_lists
 
@@ -42,12 +43,15 @@ def _aggregate(grads, name=None):
         return None
     if len(grads) == 1:
         return grads[0]
+    if any(isinstance(g, indexed_slices.IndexedSlices) for g in grads):
+        return indexed_slices.aggregate(grads, name=name)
     return add_gradient_lists(grads, name=name) if grads[0].dtype == dtypes.variant else add_n(grads, name=name)
 
 
 def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False,
               gate_gradients=False, aggregation_method=None, stop_gradients=None):
-    """Symbolic d(sum of ys)/d(x) for each x in xs; None for an x that ys do not depend on."""
+    """Symbolic d(sum of ys)/d(x) for each x in xs; None for an x that ys do not depend on. As in TF, the
+    gradient of rows gathered from x (`tf.gather`, `embedding_lookup`) is a `tf.IndexedSlices`."""
     ys = [_as_tensor(y) for y in _as_list(ys)]
     xs = [_as_tensor(x) for x in _as_list(xs)]
     grad_ys = _as_list(grad_ys) if grad_ys is not None else [None] * len(ys)
@@ -173,9 +177,11 @@ def _graph_rules(g, between, stops):
         if rule is None:
             raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type})")
         with g.name_scope(op.name + "_grad"):
-            # a variant output without a gradient gets None (zero), which its rules handle
-            out_grads = [gr if gr is not None else (zeros_like(t) if _backpropagatable(t)
-                                                     and t.dtype != dtypes.variant else None)
+            # a variant output without a gradient gets None (zero), which its rules handle; an IndexedSlices
+            # (a gather's gradient) reaches only rules that take one (`OpDef.sparse_gradients`), others get it dense
+            out_grads = [(gr if op.op_def.sparse_gradients or not isinstance(gr, indexed_slices.IndexedSlices)
+                          else convert_to_tensor(gr)) if gr is not None
+                         else (zeros_like(t) if _backpropagatable(t) and t.dtype != dtypes.variant else None)
                          for gr, t in zip(out_grads, op.outputs)]
             in_grads = _as_list(rule(op, *out_grads))
         if len(in_grads) != len(op.inputs):

@@ -70,11 +70,6 @@ EXPECTED_DIFFERENCES = {
     "api_array_errors.transpose_bad_perm": (
         {"error": "ValueError", "base": "ValueError", "has": []},
         "as reshape_two_minus_one: a permutation that repeats an axis is refused while building"),
-    **{f"optimizer_sparse_gradients.{name}": (
-        ..., "gather's gradient is dense, so every row's optimizer state moves each step; TF passes IndexedSlices "
-        "and its sparse Momentum/RMSProp/Adadelta kernels update only the rows looked up (GD, Adam and Adagrad "
-        "agree either way). test_sparse_gradients_update_like_dense_ones pins graphgrad's rule")
-       for name in ("momentum", "nesterov", "rmsprop", "rmsprop_centered_momentum", "adadelta")},
     **{f"distributions_samples.{k}": (
         ..., "the random generators differ from TF's: tests/test_distributions.py compares these sample statistics "
         "and sample gradients with TF's recording to Monte-Carlo tolerance")
@@ -258,21 +253,3 @@ def test_output_gradient_is_zero_where_upstream_gradient_is_zero():
     np.testing.assert_array_equal(got, [[0, 0, 0.25], [0, 0, -1 / 16], [0, 0, -1 / 16]])
 
 
-def test_sparse_gradients_update_like_dense_ones():
-    """graphgrad's rule for an embedding lookup: the optimizer step is the one for the dense gradient (the
-    same lookup written as a one-hot matmul), for every optimizer of the recorded programs."""
-    batches = ([0, 2, 2], [1], [0])
-    for name, make in recorder._optimizers(tf).items():
-        results = []
-        for dense in (False, True):
-            with tf.Graph().as_default():
-                emb = tf.Variable(np.arange(6, dtype=np.float32).reshape(3, 2))
-                ids = tf.placeholder(tf.int32, (None,))
-                rows = tf.matmul(tf.one_hot(ids, 3), emb) if dense else tf.gather(emb, ids)
-                step = make().minimize(tf.reduce_sum(tf.square(rows - 1.0)))
-                with tf.Session() as s:
-                    s.run(tf.global_variables_initializer())
-                    for b in batches:
-                        s.run(step, {ids: b})
-                    results.append(s.run(emb))
-        np.testing.assert_allclose(results[0], results[1], rtol=1e-6, err_msg=name)

@@ -412,9 +412,11 @@ _RULES = Replays()
 
 
 def _needed_only(in_grads, needed):
+    """The gradients of the inputs in `needed`; an IndexedSlices (a gather's) made dense, as eager gradients are."""
     if not isinstance(in_grads, (list, tuple)):
         in_grads = [in_grads]
-    return [g if need else None for g, need in zip(in_grads, needed)]
+    return [(convert_to_tensor(g) if hasattr(g, "_composite_parts") else g) if need else None
+            for g, need in zip(in_grads, needed)]
 
 
 def _replayed_rule(op, rule, out_grads, needed):

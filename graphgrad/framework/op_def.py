@@ -69,6 +69,9 @@ class OpDef:
     urgent = False
 
     # --- memory ------------------------------------------------------------------------------------------------
+    #: The gradient rule takes an IndexedSlices gradient as it is (Identity passes it on to the variable);
+    #: autodiff makes it dense for every other rule.
+    sparse_gradients = False
     #: Index of the input whose memory the output may share (reshape, identity, ...). Fetches that may
     #: alias a variable's buffer are copied so the user never holds a live view of session state.
     view_of = None

@@ -1280,13 +1280,30 @@ class GatherV2(OpDef):
     def gradient(op, dy):
         params, indices = op.inputs
         ps = static_shape(params)
+        if op.attrs["axis"] == 0:
+            return [_gather_rows_gradient(params, indices, dy, ps), None]
         attrs = {"axis": op.attrs["axis"], "shape": ps if fully_defined(ps) else None}
         inputs = [dy, indices] if fully_defined(ps) else [dy, indices, shape(params)]
         return [apply_op(GatherGrad, inputs, attrs, "GatherGrad"), None]
 
 
+def _gather_rows_gradient(params, indices, dy, ps):
+    """The gradient of the rows gathered from `params`: an IndexedSlices of `dy`'s rows at `indices` (TF's
+    `_GatherV2Grad` for axis 0), so that optimizers update only those rows."""
+    from .indexed_slices import IndexedSlices
+
+    tail = ps[1:] if ps is not None else None
+    if tail is not None and fully_defined(tail):
+        values = reshape(dy, [-1, *tail])
+    else:
+        values = reshape(dy, concat([[-1], shape(params)[1:]], 0))
+    dense = constant(np.asarray(ps, np.int32)) if fully_defined(ps) else shape(params)
+    return IndexedSlices(values, reshape(indices, [-1]), dense)
+
+
 class GatherGrad(OpDef):
-    """Dense scatter-add of `dy` into zeros of the params' shape (TF returns IndexedSlices; values match)."""
+    """Dense scatter-add of `dy` into zeros of the params' shape: the gradient of a gather along an axis other than
+    0 (along axis 0 it is an IndexedSlices)."""
 
     type = "GatherGrad"
 

@@ -125,7 +125,7 @@ class If(OpDef):
             def fn():
                 outs = [branch.outputs[i] for i, _ in flowing]
                 gs = gradients(outs, wrt, grad_ys=[dy for _, dy in flowing]) if outs else [None] * len(wrt)
-                return [g if g is not None else zeros_for(x) for g, x in zip(gs, wrt)]
+                return [convert_to_tensor(g) if g is not None else zeros_for(x) for g, x in zip(gs, wrt)]
             return fn
 
         result = cond(pred, branch_gradient(op.attrs["then"]), branch_gradient(op.attrs["else"]), strict=True)

@@ -205,6 +205,7 @@ def placeholder_with_default(input, shape, name=None) -> Tensor:
 class Identity(OpDef):
     type = "Identity"
     view_of = 0
+    sparse_gradients = True
     shape_rule = same_shape
     simplify = _passes_input_through
 

@@ -204,7 +204,7 @@ def _gradient_body(graph, name, like, ys, xs, stops, recomputes=None):
         g.inner = [apply_op(LoopVar, [], {"shape": t.shape, "dtype": t.dtype.base_dtype}, "dy", graph=graph)
                    for t in like]
         gs = gradients(ys, xs, grad_ys=g.inner, stop_gradients=stops) if ys else [None] * len(xs)
-        g.outputs = [gr if gr is not None else zeros_for(x) for gr, x in zip(gs, xs)]
+        g.outputs = [convert_to_tensor(gr) if gr is not None else zeros_for(x) for gr, x in zip(gs, xs)]
     finally:
         scopes.cond_stack.pop()
         scopes.control_stack = outer_control

@@ -32,6 +32,9 @@ class _Fetches:
         self.flat = kind if kind in (list, tuple) and items == list(range(len(items))) else None
 
     def _flatten(self, f):
+        parts = getattr(f, "_composite_parts", None)
+        if parts is not None:  # an IndexedSlices: fetched as its `_fetched_as` of its parts
+            return (f._fetched_as, [self._flatten(x) for x in parts()])
         if isinstance(f, (list, tuple)) and not hasattr(f, "_as_graph_element"):  # `_fetched_as`: SparseTensor's
             return (getattr(f, "_fetched_as", type(f)), [self._flatten(x) for x in f])
         if isinstance(f, dict):
@@ -58,8 +61,15 @@ class _Fetches:
 
 
 def _is_composite(key):
-    """A feed key of several tensors: a namedtuple of them (a SparseTensor), fed with a value per field."""
-    return isinstance(key, tuple) and hasattr(key, "_fields")
+    """A feed key of several tensors: a namedtuple of them (a SparseTensor) or a value with `_composite_parts`
+    (an IndexedSlices), fed with a value per part."""
+    return (isinstance(key, tuple) and hasattr(key, "_fields")) or hasattr(key, "_composite_parts")
+
+
+def _parts(key):
+    """The tensors a feed key stands for."""
+    parts = getattr(key, "_composite_parts", None)
+    return parts() if parts is not None else tuple(key) if _is_composite(key) else (key,)
 
 
 def _split_feeds(values, composite):
@@ -82,6 +92,8 @@ def _freeze(f):
     t = type(f)
     if t is list or t is tuple or (isinstance(f, tuple) and hasattr(f, "_fields")):
         return (t, tuple(_freeze(x) for x in f))
+    if hasattr(f, "_composite_parts"):
+        return (t, f._composite_parts())
     if isinstance(f, dict):
         return (t, tuple((k, _freeze(v)) for k, v in f.items()))
     return f
@@ -225,11 +237,12 @@ class Session:
         structure = _Fetches(fetches)
         elems = [self._resolve_fetch(f) for f in structure.elems]
         # A namedtuple key (a SparseTensor) is fed field by field: `composite` holds each key's field count.
-        composite = [len(k) if _is_composite(k) else 0 for k in feed_dict]
-        feed_tensors = [self._resolve_feed(t) for k in feed_dict for t in (k if _is_composite(k) else (k,))]
+        composite = [len(_parts(k)) if _is_composite(k) else 0 for k in feed_dict]
+        feed_tensors = [self._resolve_feed(t) for k in feed_dict for t in _parts(k)]
         plan = Plan(self._ctx, elems, feed_tensors, optimize=self._optimize)
         self._placement.check(plan.ops)
-        single = (not isinstance(fetches, (list, tuple, dict)) or hasattr(fetches, "_as_graph_element"))
+        single = ((not isinstance(fetches, (list, tuple, dict)) or hasattr(fetches, "_as_graph_element"))
+                  and not hasattr(fetches, "_composite_parts"))
         plan.composite_feeds = composite if any(composite) else None
         return plan, (None if single else structure)
 

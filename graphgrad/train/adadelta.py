@@ -10,8 +10,9 @@ from __future__ import annotations
 from ..ops.core import apply_op
 from ..runtime import elementwise
 from .optimizer import ApplyOp, Optimizer
+from .sparse_apply import SparseApplyOp
 
-__all__ = ["AdadeltaOptimizer", "ApplyAdadelta"]
+__all__ = ["AdadeltaOptimizer", "ApplyAdadelta", "SparseApplyAdadelta"]
 
 
 class ApplyAdadelta(ApplyOp):
@@ -20,6 +21,15 @@ class ApplyAdadelta(ApplyOp):
     type = "ApplyAdadelta"
     ref_inputs = (0, 1, 2)
     input_names = ("var", "accum", "accum_update", "lr", "rho", "epsilon", "grad")
+    update = elementwise.ADADELTA
+
+
+class SparseApplyAdadelta(SparseApplyOp):
+    """SparseApplyAdadelta(var, accum, accum_update, lr, rho, epsilon, grad, indices): the rows `indices` only."""
+
+    type = "SparseApplyAdadelta"
+    ref_inputs = (0, 1, 2)
+    input_names = ApplyAdadelta.input_names + ("indices",)
     update = elementwise.ADADELTA
 
 
@@ -43,9 +53,15 @@ class AdadeltaOptimizer(Optimizer):
         self._epsilon_t = self._hyper("epsilon", self._epsilon)
 
     def _apply_dense(self, grad, var):
+        return self._apply(ApplyAdadelta, grad, var, ())
+
+    def _apply_sparse(self, grad, var):
+        return self._apply(SparseApplyAdadelta, grad.values, var, (grad.indices,))
+
+    def _apply(self, op_def, grad, var, indices):
         dt = var.dtype
         acc, upd = self.get_slot(var, "accum"), self.get_slot(var, "accum_update")
-        return apply_op(ApplyAdadelta, [var._ref(), acc._ref(), upd._ref(), self._cast("lr", self._lr_t, dt),
-                                        self._cast("rho", self._rho_t, dt),
-                                        self._cast("epsilon", self._epsilon_t, dt), grad],
-                        {"use_locking": bool(self._use_locking)}, "ApplyAdadelta")
+        return apply_op(op_def, [var._ref(), acc._ref(), upd._ref(), self._cast("lr", self._lr_t, dt),
+                                 self._cast("rho", self._rho_t, dt), self._cast("epsilon", self._epsilon_t, dt),
+                                 grad, *indices],
+                        {"use_locking": bool(self._use_locking)}, op_def.type)

@@ -2,13 +2,10 @@
 "accumulator", `<var>/Adagrad`) starting at `initial_accumulator_value` = 0.1; no epsilon."""
 from __future__ import annotations
 
-import numpy as np
-
-from ..framework.op_def import not_differentiable
 from ..ops.core import apply_op
-from ..ops.state_ops import MutatingOp
 from ..runtime import elementwise
 from .optimizer import ApplyOp, Optimizer
+from .sparse_apply import SparseApplyOp
 
 __all__ = ["AdagradOptimizer", "ApplyAdagrad", "SparseApplyAdagrad"]
 
@@ -25,28 +22,13 @@ class ApplyAdagrad(ApplyOp):
         return elementwise.ADAGRAD if op.attrs.get("update_slots", True) else elementwise.ADAGRAD_FROZEN_SLOTS
 
 
-class SparseApplyAdagrad(MutatingOp):
-    """SparseApplyAdagrad(var, accum, lr, grad, indices): ApplyAdagrad on the rows `indices` only (TF's update of
-    an embedding from its sparse gradient, rows unique); graphgrad's optimizer applies dense gradients, imported
-    TensorFlow training graphs hold this op."""
+class SparseApplyAdagrad(SparseApplyOp):
+    """SparseApplyAdagrad(var, accum, lr, grad, indices): ApplyAdagrad on the rows `indices` only."""
 
     type = "SparseApplyAdagrad"
     ref_inputs = (0, 1)
-
-    def kernel(op, ctx):
-        store, (var, acc), xp = ctx.variables, (op.inputs[0].op, op.inputs[1].op), ctx.xp
-        update_slots = op.attrs.get("update_slots", True)
-
-        def apply(lr, grad, indices):
-            v, a = store[var], store[acc]
-            i = xp.asarray(np.asarray(ctx.to_host(indices)).reshape(-1))
-            if update_slots:
-                a[i] += grad * grad
-            v[i] -= lr * grad / xp.sqrt(a[i])
-            return v
-        return apply
-
-    gradient = not_differentiable
+    input_names = ("var", "accum", "lr", "grad", "indices")
+    rule = ApplyAdagrad.rule
 
 
 class AdagradOptimizer(Optimizer):
@@ -71,3 +53,9 @@ class AdagradOptimizer(Optimizer):
         lr = self._cast("learning_rate", self._learning_rate_tensor, var.dtype)
         return apply_op(ApplyAdagrad, [var._ref(), acc._ref(), lr, grad],
                         {"use_locking": bool(self._use_locking), "update_slots": True}, "ApplyAdagrad")
+
+    def _apply_sparse(self, grad, var):
+        acc = self.get_slot(var, "accumulator")
+        lr = self._cast("learning_rate", self._learning_rate_tensor, var.dtype)
+        return apply_op(SparseApplyAdagrad, [var._ref(), acc._ref(), lr, grad.values, grad.indices],
+                        {"use_locking": bool(self._use_locking), "update_slots": True}, "SparseApplyAdagrad")

@@ -11,7 +11,8 @@ multiplied once per step after every variable's update.
 from __future__ import annotations
 
 from ..framework.op_def import same_dtype, static_shape
-from ..ops.core import apply_op
+from ..ops import math_ops, scatter_ops, state_ops
+from ..ops.core import apply_op, group
 from ..runtime import elementwise
 from .optimizer import ApplyOp, Optimizer
 
@@ -93,6 +94,26 @@ class AdamOptimizer(Optimizer):
                   self._cast("beta2", self._beta2_t, dt), self._cast("epsilon", self._epsilon_t, dt), grad]
         return apply_op(ApplyAdam, inputs, {"use_locking": bool(self._use_locking), "use_nesterov": False},
                         "ApplyAdam")
+
+    def _apply_sparse(self, grad, var):
+        """TF1's sparse Adam: m and v decay in every row, the gradient's rows are scatter-added, and every row of
+        the variable moves (as graph ops, TF's `_apply_sparse_shared`)."""
+        dt = var.dtype
+        p1, p2 = self._get_beta_accumulators(var.graph)
+        beta1_power, beta2_power = self._cast("beta1_power", p1.value(), dt), self._cast("beta2_power", p2.value(), dt)
+        beta1, beta2 = self._cast("beta1", self._beta1_t, dt), self._cast("beta2", self._beta2_t, dt)
+        lr = self._cast("learning_rate", self._lr_t, dt) * math_ops.sqrt(1 - beta2_power) / (1 - beta1_power)
+        m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
+        locking = self._use_locking
+        m_t = state_ops.assign(m, m * beta1, use_locking=locking)
+        with var.graph.control_dependencies([m_t]):
+            m_t = scatter_ops.scatter_add(m, grad.indices, grad.values * (1 - beta1), use_locking=locking)
+        v_t = state_ops.assign(v, v * beta2, use_locking=locking)
+        with var.graph.control_dependencies([v_t]):
+            v_t = scatter_ops.scatter_add(v, grad.indices, (grad.values * grad.values) * (1 - beta2),
+                                          use_locking=locking)
+        step = lr * m_t / (math_ops.sqrt(v_t) + self._cast("epsilon", self._epsilon_t, dt))
+        return group(state_ops.assign_sub(var, step, use_locking=locking), m_t, v_t)
 
     def _finish(self, update_ops, name_scope):
         g = update_ops[0].graph

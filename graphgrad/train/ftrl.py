@@ -5,10 +5,12 @@
     var = (sign(linear)·l1 - linear) / (√accum' / lr + 2·l2)  where |linear| > l1, else 0;  accum = accum'
 
 (`l2_shrinkage_regularization_strength` adds 2·l2_shrinkage·var to g in the linear update). Written as graph
-ops: the premade linear estimators' default optimizer."""
+ops: the premade linear estimators' default optimizer. An IndexedSlices gradient updates its rows only (the
+same formula on the gathered rows, scattered back: TF's SparseApplyFtrl)."""
 from __future__ import annotations
 
-from ..ops import math_ops, select_ops, state_ops
+from ..ops import math_ops, scatter_ops, select_ops, state_ops
+from ..ops.array_ops import gather
 from ..ops.core import group, zeros_like
 from .optimizer import Optimizer
 
@@ -44,8 +46,21 @@ class FtrlOptimizer(Optimizer):
         self._tensors = {k: self._hyper(k, v) for k, v in self._hypers.items()}
 
     def _apply_dense(self, grad, var):
-        t = {k: self._cast(k, v, var.dtype) for k, v in self._tensors.items()}
         accum, linear = self.get_slot(var, "accum"), self.get_slot(var, "linear")
+        new_var, new_accum, new_linear = self._ftrl(grad, var, var, accum, linear)
+        return group(state_ops.assign(var, new_var), state_ops.assign(accum, new_accum),
+                     state_ops.assign(linear, new_linear))
+
+    def _apply_sparse(self, grad, var):
+        accum, linear = self.get_slot(var, "accum"), self.get_slot(var, "linear")
+        rows = [gather(x, grad.indices) for x in (var, accum, linear)]
+        new = self._ftrl(grad.values, var, *rows)
+        return group(*[scatter_ops.scatter_update(x, grad.indices, n) for x, n in zip((var, accum, linear), new)])
+
+    def _ftrl(self, grad, variable, var, accum, linear):
+        """(var, accum, linear) after the step, for the values `var`, `accum`, `linear` of `variable` (all of its
+        rows, or the gradient's)."""
+        t = {k: self._cast(k, v, variable.dtype) for k, v in self._tensors.items()}
         lr, power = t["learning_rate"], -t["learning_rate_power"]
         shrunk = grad + 2.0 * t["l2_shrinkage"] * var
         new_accum = accum + grad * grad
@@ -53,5 +68,4 @@ class FtrlOptimizer(Optimizer):
         quadratic = math_ops.pow(new_accum, power) / lr + 2.0 * t["l2"]
         clipped = math_ops.sign(new_linear) * t["l1"] - new_linear
         new_var = select_ops.where(math_ops.abs(new_linear) > t["l1"], clipped / quadratic, zeros_like(new_linear))
-        return group(state_ops.assign(var, new_var), state_ops.assign(accum, new_accum),
-                     state_ops.assign(linear, new_linear))
+        return new_var, new_accum, new_linear

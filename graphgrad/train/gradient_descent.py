@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ops.core import apply_op
+from ..ops.scatter_ops import scatter_sub
 from ..runtime import elementwise
 from .optimizer import ApplyOp, Optimizer
 
@@ -42,3 +43,8 @@ class GradientDescentOptimizer(Optimizer):
         lr = self._cast("learning_rate", self._learning_rate_tensor, var.dtype)
         return apply_op(ApplyGradientDescent, [var._ref(), lr, grad], {"use_locking": bool(self._use_locking)},
                         "ApplyGradientDescent")
+
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        """`scatter_sub` of the rows times the learning rate: repeated rows add up, so TF sums nothing first."""
+        lr = self._cast("learning_rate", self._learning_rate_tensor, var.dtype)
+        return scatter_sub(var, grad.indices, grad.values * lr, use_locking=self._use_locking).op

@@ -7,8 +7,9 @@ import numpy as np
 from ..ops.core import apply_op
 from ..runtime import elementwise
 from .optimizer import ApplyOp, Optimizer
+from .sparse_apply import SparseApplyOp
 
-__all__ = ["MomentumOptimizer", "ApplyMomentum"]
+__all__ = ["MomentumOptimizer", "ApplyMomentum", "SparseApplyMomentum"]
 
 
 class ApplyMomentum(ApplyOp):
@@ -27,6 +28,15 @@ class ApplyMomentum(ApplyOp):
         gradient again, so it keeps its own kernel."""
         then = (elementwise.MOMENTUM_STEP, (2,), (0, 1))  # var -= accum * lr, on lr, then var and accum
         return None if op.attrs.get("use_nesterov", False) else (3, 1, _momentum_scale, then)
+
+
+class SparseApplyMomentum(SparseApplyOp):
+    """SparseApplyMomentum(var, accum, lr, grad, indices, momentum): ApplyMomentum on the rows `indices` only."""
+
+    type = "SparseApplyMomentum"
+    ref_inputs = (0, 1)
+    input_names = ("var", "accum", "lr", "grad", "indices", "momentum")
+    rule = ApplyMomentum.rule
 
 
 def _momentum_scale(lr, momentum):
@@ -58,3 +68,13 @@ class MomentumOptimizer(Optimizer):
                                         self._cast("momentum", self._momentum_tensor, dt)],
                         {"use_locking": bool(self._use_locking), "use_nesterov": self._use_nesterov},
                         "ApplyMomentum")
+
+    def _apply_sparse(self, grad, var):
+        dt = var.dtype
+        acc = self.get_slot(var, "momentum")
+        return apply_op(SparseApplyMomentum, [var._ref(), acc._ref(),
+                                              self._cast("learning_rate", self._learning_rate_tensor, dt),
+                                              grad.values, grad.indices,
+                                              self._cast("momentum", self._momentum_tensor, dt)],
+                        {"use_locking": bool(self._use_locking), "use_nesterov": self._use_nesterov},
+                        "SparseApplyMomentum")

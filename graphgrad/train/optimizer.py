@@ -30,6 +30,7 @@ from ..framework.op_def import fully_defined, not_differentiable, static_shape
 from ..framework.tensor_shape import TensorShape
 from ..ops import state_ops
 from ..ops.core import constant, convert_to_tensor, group, tuple_, zeros_like
+from ..ops.indexed_slices import IndexedSlices, deduplicate
 from ..ops.math_ops import cast
 from ..partitioned_variables import SaveSliceInfo
 from ..runtime import elementwise
@@ -196,7 +197,8 @@ def _assert_valid_dtypes(tensors):
 
 class Optimizer:
     """Base class of optimizers (TF1 `tf.train.Optimizer`). Subclasses define `_create_slots`, `_prepare`
-    (hyper-parameter tensors), `_apply_dense(grad, var)` (the fused update op) and optionally `_finish`."""
+    (hyper-parameter tensors), `_apply_dense(grad, var)` (the fused update op), `_apply_sparse(grad, var)` (the
+    update of the rows of an IndexedSlices gradient: train/sparse_apply.py) and optionally `_finish`."""
 
     GATE_NONE = 0
     GATE_OP = 1
@@ -285,7 +287,7 @@ class Optimizer:
             raise ValueError("No variables provided.")
         converted = []
         for g, v in grads_and_vars:
-            if g is not None:
+            if g is not None and not isinstance(g, IndexedSlices):
                 try:
                     g = convert_to_tensor(g)
                 except (TypeError, ValueError):
@@ -360,6 +362,10 @@ class Optimizer:
         return replays.run(key, fed, lambda _: [self._build_updates(converted, var_list, global_step, scope)])[0]
 
     def _update(self, grad, var):
+        if isinstance(grad, IndexedSlices):
+            if var.constraint is not None:
+                raise RuntimeError("Cannot use a constraint function on a sparse variable.")
+            return self._apply_sparse_duplicate_indices(grad, var)
         op = self._apply_dense(grad, var)
         if var.constraint is not None:
             with get_default_graph().control_dependencies([op]):
@@ -461,6 +467,16 @@ class Optimizer:
 
     def _apply_dense(self, grad, var):
         raise NotImplementedError
+
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        """Apply an IndexedSlices gradient: its repeated indices summed first, then `_apply_sparse` (TF1's
+        order; an optimizer whose update adds up repeated rows by itself overrides this)."""
+        values, indices = deduplicate(grad.values, grad.indices)
+        return self._apply_sparse(IndexedSlices(values, indices, grad.dense_shape), var)
+
+    def _apply_sparse(self, grad, var):
+        """The update of the rows `grad.indices` (unique) from an IndexedSlices gradient (an embedding's)."""
+        raise NotImplementedError()
 
     def _finish(self, update_ops, name_scope):
         return group(*update_ops, name=name_scope)

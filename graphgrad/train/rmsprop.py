@@ -11,8 +11,10 @@ from __future__ import annotations
 from ..ops.core import apply_op
 from ..runtime import elementwise
 from .optimizer import ApplyOp, Optimizer
+from .sparse_apply import SparseApplyOp
 
-__all__ = ["RMSPropOptimizer", "ApplyRMSProp", "ApplyCenteredRMSProp"]
+__all__ = ["RMSPropOptimizer", "ApplyRMSProp", "ApplyCenteredRMSProp", "SparseApplyRMSProp",
+           "SparseApplyCenteredRMSProp"]
 
 
 class ApplyRMSProp(ApplyOp):
@@ -32,6 +34,24 @@ class ApplyCenteredRMSProp(ApplyOp):
     type = "ApplyCenteredRMSProp"
     ref_inputs = (0, 1, 2, 3)
     input_names = ("var", "mg", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad")
+    update = elementwise.CENTERED_RMSPROP
+
+
+class SparseApplyRMSProp(SparseApplyOp):
+    """SparseApplyRMSProp(var, ms, mom, lr, rho, momentum, epsilon, grad, indices): the rows `indices` only."""
+
+    type = "SparseApplyRMSProp"
+    ref_inputs = (0, 1, 2)
+    input_names = ApplyRMSProp.input_names + ("indices",)
+    update = elementwise.RMSPROP
+
+
+class SparseApplyCenteredRMSProp(SparseApplyOp):
+    """SparseApplyCenteredRMSProp(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, indices)."""
+
+    type = "SparseApplyCenteredRMSProp"
+    ref_inputs = (0, 1, 2, 3)
+    input_names = ApplyCenteredRMSProp.input_names + ("indices",)
     update = elementwise.CENTERED_RMSPROP
 
 
@@ -61,6 +81,12 @@ class RMSPropOptimizer(Optimizer):
         self._epsilon_tensor = self._hyper("epsilon", self._epsilon)
 
     def _apply_dense(self, grad, var):
+        return self._apply(grad, var, (ApplyCenteredRMSProp, ApplyRMSProp), ())
+
+    def _apply_sparse(self, grad, var):
+        return self._apply(grad.values, var, (SparseApplyCenteredRMSProp, SparseApplyRMSProp), (grad.indices,))
+
+    def _apply(self, grad, var, op_defs, indices):
         dt = var.dtype
         hyper = [self._cast("learning_rate", self._learning_rate_tensor, dt),
                  self._cast("decay", self._decay_tensor, dt),
@@ -70,6 +96,7 @@ class RMSPropOptimizer(Optimizer):
         rms, mom = self.get_slot(var, "rms"), self.get_slot(var, "momentum")
         if self._centered:
             mg = self.get_slot(var, "mg")
-            return apply_op(ApplyCenteredRMSProp, [var._ref(), mg._ref(), rms._ref(), mom._ref(), *hyper, grad],
-                            attrs, "ApplyCenteredRMSProp")
-        return apply_op(ApplyRMSProp, [var._ref(), rms._ref(), mom._ref(), *hyper, grad], attrs, "ApplyRMSProp")
+            return apply_op(op_defs[0], [var._ref(), mg._ref(), rms._ref(), mom._ref(), *hyper, grad, *indices],
+                            attrs, op_defs[0].type)
+        return apply_op(op_defs[1], [var._ref(), rms._ref(), mom._ref(), *hyper, grad, *indices], attrs,
+                        op_defs[1].type)
