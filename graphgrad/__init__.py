@@ -121,6 +121,7 @@ from .ops.decomposition_ops import *  # noqa: F401,F403
 from .ops.diag_ops import *  # noqa: F401,F403
 from .ops.edit_distance_ops import edit_distance  # noqa: F401
 from .ops.functional_ops import *  # noqa: F401,F403
+from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue  # noqa: F401
 from .ops.init_ops import *  # noqa: F401,F403
 from .ops.io_ops import write_file  # noqa: F401
 from .ops.linalg_ops import *  # noqa: F401,F403
@@ -171,7 +172,6 @@ from .ops.sparse_compose_ops import (  # noqa: F401
     sparse_reset_shape,
     sparse_to_indicator,
 )
-from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue  # noqa: F401
 from .ops.sparse_math_ops import sparse_add, sparse_matmul, sparse_tensor_dense_matmul  # noqa: F401
 from .ops.sparse_ops import (  # noqa: F401
     SparseTensor,

@@ -15,8 +15,8 @@ import numpy as np
 from .framework import dtypes
 from .framework.graph import Tensor, get_default_graph
 from .framework.op_def import gradient_rule
-from .ops.arithmetic_ops import add_n
 from .ops import indexed_slices
+from .ops.arithmetic_ops import add_n
 from .ops.core import constant, convert_to_tensor, ones_like, zeros_like
 from .ops.tensor_array_ops import add_gradient_lists
 

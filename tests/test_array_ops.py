@@ -50,7 +50,7 @@ def vjp_check(build, x, static_shape, seed=0, reference=None):
             yv = s.run(y, {ph: x})
             r = np.random.default_rng(seed).standard_normal(np.shape(yv))
             (gr,) = tf.gradients(y, ph, grad_ys=tf.constant(r))
-            got = s.run(gr, {ph: x})
+            got = s.run(tf.convert_to_tensor(gr), {ph: x})  # a gather's IndexedSlices as a dense tensor
     want = autograd.make_vjp(reference)(x)[0](r)
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
     return got

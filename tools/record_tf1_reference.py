@@ -4040,6 +4040,113 @@ def sparse_segments_and_merge(tf, r):
         r["grad"] = s.run(g)
 
 
+# --- tf.IndexedSlices: sparse gradients and the optimizers' sparse updates --------------------------------------
+
+def _slices_summary(tf, g):
+    return [type(g).__name__, isinstance(g, tf.IndexedSlices), isinstance(g, tf.Tensor), g.dtype.name,
+            str(g.values.shape), str(g.indices.shape), g.indices.dtype.name, str(g.dense_shape.shape), g.op.type,
+            g.graph is tf.get_default_graph(), str(g.shape) if hasattr(g, "shape") else None]
+
+
+@program
+def indexed_slices_gradients(tf, r):
+    """tf.gradients of gathered rows is an IndexedSlices: its parts, fetch (IndexedSlicesValue), eval, feed,
+    convert_to_tensor, aggregation of two lookups (concatenated) and of a lookup with a dense use (dense),
+    clip_by_norm / clip_by_global_norm (which keep it sparse and count repeated rows once each), second order."""
+    emb = tf.Variable(np.arange(12, dtype=np.float32).reshape(4, 3), name="emb")
+    ids = tf.constant([2, 0, 2])
+    rows = tf.nn.embedding_lookup(emb, ids)
+    (g,) = tf.gradients(tf.reduce_sum(rows * rows), emb)
+    r["summary"] = _slices_summary(tf, g)
+    dense = tf.convert_to_tensor(g)
+    r["dense"] = [str(dense.shape), dense.dtype.name, isinstance(dense, tf.Tensor)]
+    (two,) = tf.gradients(tf.reduce_sum(tf.gather(emb, [1, 1])) + tf.reduce_sum(rows * 3.0), emb)
+    (mixed,) = tf.gradients(tf.reduce_sum(tf.gather(emb, [3])) + tf.reduce_sum(emb * emb), emb)
+    r["aggregated"] = [type(two).__name__, str(two.values.shape), isinstance(mixed, tf.Tensor), str(mixed.shape)]
+    clipped, norm = tf.clip_by_global_norm([g, tf.constant([3.0, 4.0])], 5.0)
+    by_norm = tf.clip_by_norm(g, 1.0)
+    r["clipped"] = [type(clipped[0]).__name__, isinstance(clipped[1], tf.Tensor), type(by_norm).__name__]
+    (hess,) = tf.gradients(tf.reduce_sum(tf.convert_to_tensor(g) * tf.constant(np.ones((4, 3), np.float32))), emb)
+    neg = -g
+    r["neg"] = type(neg).__name__
+    fed = tf.IndexedSlices(tf.placeholder(tf.float32, (None, 3)), tf.placeholder(tf.int32, (None,)),
+                           tf.placeholder(tf.int32, (2,)))
+    r["fed_repr"] = [str(fed), str(fed.shape), fed.name]
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        got = s.run(g)
+        r["fetch"] = [type(got).__name__, got]
+        r["fetch_in_list"] = s.run({"g": [g, dense]})
+        r["no_eval"] = hasattr(g, "eval")
+        r["aggregated_values"] = s.run([two, mixed])
+        r["clip_values"] = s.run([clipped, norm, by_norm])
+        r["second_order"] = s.run(hess)
+        r["neg_values"] = s.run(neg.values)
+        r["fed"] = s.run(tf.convert_to_tensor(fed), {fed: type(got)(
+            np.ones((2, 3), np.float32), np.array([3, 3], np.int32), np.array([4, 3], np.int32))})
+        r["fed_tuple"] = s.run(fed.values * 2.0, {fed: (np.full((1, 3), 7, np.float32), np.array([1], np.int32),
+                                                        np.array([4, 3], np.int32))})
+
+
+@program
+def indexed_slices_optimizers(tf, r):
+    """An embedding trained a few steps by each optimizer where each step looks up only some rows (one of them
+    twice): the variable and every slot, which TF's sparse updates leave unchanged for the rows not looked up
+    (Adam's m and v decay in every row)."""
+    t = tf.train
+    makers = dict(_optimizers(tf), ftrl=lambda: t.FtrlOptimizer(0.1, l1_regularization_strength=0.01,
+                                                                 l2_regularization_strength=0.1),
+                  ftrl_shrinkage=lambda: t.FtrlOptimizer(0.1, l2_shrinkage_regularization_strength=0.05))
+    for name, make in makers.items():
+        with tf.Graph().as_default():
+            emb = tf.Variable(np.linspace(-1.0, 1.0, 15, dtype=np.float32).reshape(5, 3), name="emb")
+            ids = tf.placeholder(tf.int32, (None,))
+            target = tf.constant(np.linspace(0.5, -0.5, 3, dtype=np.float32))
+            loss = tf.reduce_sum(tf.square(tf.nn.embedding_lookup(emb, ids) - target))
+            opt = make()
+            step = opt.minimize(loss)
+            slots = [opt.get_slot(emb, n) for n in sorted(opt.get_slot_names())]
+            with tf.Session() as s:
+                s.run(tf.global_variables_initializer())
+                for batch in ([1, 3, 1], [4], [1, 0, 0, 0]):
+                    s.run(step, {ids: batch})
+                r[name] = s.run([emb] + slots)
+
+
+@program
+def indexed_slices_apply_ops(tf, r):
+    """TF's raw sparse training ops on indices with a repeat (applied one after the other) and the error for an
+    index out of range."""
+    raw = tf.raw_ops
+    var0 = np.arange(8, dtype=np.float32).reshape(4, 2) / 4
+    grad = np.array([[1.0, -2.0], [0.5, 0.5], [2.0, 1.0]], np.float32)
+    hyper = dict(lr=0.1, rho=0.9, momentum=0.5, epsilon=1e-3)
+
+    def run(build, n_slots, fill=0.5, indices=(2, 0, 2)):
+        with tf.Graph().as_default():
+            v = tf.Variable(var0)
+            slots = [tf.Variable(np.full((4, 2), fill + k, np.float32)) for k in range(n_slots)]
+            h = {k: tf.constant(x) for k, x in hyper.items()}
+            op = build(v, *slots, h, dict(grad=tf.constant(grad), indices=tf.constant(list(indices))))
+            with tf.Session() as s:
+                s.run(tf.global_variables_initializer())
+                s.run(op)
+                return s.run([v] + slots)
+    r["momentum"] = run(lambda v, a, h, g: raw.SparseApplyMomentum(var=v, accum=a, lr=h["lr"],
+                                                                    momentum=h["momentum"], **g), 1)
+    r["nesterov"] = run(lambda v, a, h, g: raw.SparseApplyMomentum(var=v, accum=a, lr=h["lr"],
+                                                                    momentum=h["momentum"], use_nesterov=True, **g), 1)
+    r["adagrad"] = run(lambda v, a, h, g: raw.SparseApplyAdagrad(var=v, accum=a, lr=h["lr"], **g), 1)
+    r["rmsprop"] = run(lambda v, ms, m, h, g: raw.SparseApplyRMSProp(var=v, ms=ms, mom=m, **h, **g), 2)
+    r["centered_rmsprop"] = run(lambda v, mg, ms, m, h, g: raw.SparseApplyCenteredRMSProp(
+        var=v, mg=mg, ms=ms, mom=m, **h, **g), 3, 0.1)
+    r["adadelta"] = run(lambda v, a, u, h, g: raw.SparseApplyAdadelta(
+        var=v, accum=a, accum_update=u, lr=h["lr"], rho=h["rho"], epsilon=h["epsilon"], **g), 2)
+    r["out_of_range"] = r.error(lambda: run(lambda v, a, h, g: raw.SparseApplyMomentum(
+        var=v, accum=a, lr=h["lr"], momentum=h["momentum"], **g), 1, indices=(0, 4, 1)),
+        "Index 4 at offset 1 in indices is out of range")
+
+
 if __name__ == "__main__":
     main(sys.argv)
 

@@ -19,6 +19,7 @@ from .arithmetic_ops import Maximum, add_n, maximum, minimum, truediv
 from .cast_ops import cast
 from .comparison_ops import greater
 from .core import constant, convert_to_tensor, identity, ones_like
+from .indexed_slices import IndexedSlices
 from .math_common import binary
 from .reduction_ops import reduce_sum
 from .select_ops import where
@@ -46,9 +47,10 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
 
 def clip_by_norm(t, clip_norm, axes=None, name=None):
     """t * clip_norm / max(||t||, clip_norm): `t` unchanged when its L2 norm (over `axes`, default all) is at
-    most `clip_norm`, else scaled down to that norm. A zero tensor stays zero with a finite gradient."""
+    most `clip_norm`, else scaled down to that norm. A zero tensor stays zero with a finite gradient. An
+    IndexedSlices stays one (its values clipped, as TF does)."""
     with name_scope(name, "clip_by_norm", [t, clip_norm]) as scope:
-        values = convert_to_tensor(t, name="t")
+        values = convert_to_tensor(_values_of(t), name="t")
         l2sum = reduce_sum(values * values, axes, keepdims=True)
         pred = greater(l2sum, constant(0, dtype=l2sum.dtype.base_dtype))
         # Two selects keep sqrt away from 0, whose derivative would turn the gradient into NaN.
@@ -57,7 +59,16 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
         intermediate = values * clip_norm
         # clip_norm must not broadcast t to a bigger shape.
         values.shape.merge_with(intermediate.shape)
-        return identity(truediv(intermediate, maximum(l2norm, clip_norm)), name=scope)
+        return _like(t, identity(truediv(intermediate, maximum(l2norm, clip_norm)), name=scope))
+
+
+def _values_of(t):
+    """What the clipping ops scale: an IndexedSlices' values (repeated rows count once each, as in TF)."""
+    return t.values if isinstance(t, IndexedSlices) else t
+
+
+def _like(t, values):
+    return IndexedSlices(values, t.indices, t.dense_shape) if isinstance(t, IndexedSlices) else values
 
 
 def _check_sequence(t_list):
@@ -70,7 +81,7 @@ def global_norm(t_list, name=None):
     """sqrt(sum of the squares of every element of every tensor in `t_list`); None entries are ignored."""
     t_list = _check_sequence(t_list)
     with name_scope(name, "global_norm", [t for t in t_list if t is not None]) as scope:
-        values = [convert_to_tensor(t, name=f"t_{i}") for i, t in enumerate(t_list) if t is not None]
+        values = [convert_to_tensor(_values_of(t), name=f"t_{i}") for i, t in enumerate(t_list) if t is not None]
         if not values:
             raise ValueError("global_norm needs at least one tensor that is not None")
         squares = [reduce_sum(v * v) for v in values]
@@ -99,8 +110,8 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
             if t is None:
                 out.append(None)
                 continue
-            v = convert_to_tensor(t, name=f"t_{i}")
-            out.append(identity(v * cast(scale, v.dtype.base_dtype), name=f"{scope}_{i}"))
+            v = convert_to_tensor(_values_of(t), name=f"t_{i}")
+            out.append(_like(t, identity(v * cast(scale, v.dtype.base_dtype), name=f"{scope}_{i}")))
         return out, use_norm
 
 

@@ -276,11 +276,14 @@ def tuple_(tensors, name=None, control_inputs=None):
 
 
 def with_dependencies(dependencies, output_tensor, name=None):
-    """`output_tensor` passed through an Identity that runs after `dependencies` (named `control_dependency`)."""
-    output_tensor = convert_to_tensor(output_tensor)
-    with name_scope(name, "control_dependency", [output_tensor]) as scope:
-        with output_tensor.graph.control_dependencies(dependencies):
-            return identity(output_tensor, name=scope)
+    """`output_tensor` passed through an Identity that runs after `dependencies` (named `control_dependency`);
+    an IndexedSlices passes its values through it."""
+    sliced = hasattr(output_tensor, "_composite_parts")
+    values = output_tensor.values if sliced else convert_to_tensor(output_tensor)
+    with name_scope(name, "control_dependency", [values]) as scope:
+        with values.graph.control_dependencies(dependencies):
+            out = identity(values, name=scope)
+    return type(output_tensor)(out, output_tensor.indices, output_tensor.dense_shape) if sliced else out
 
 
 # --- ZerosLike / OnesLike (what autodiff seeds and pads with) ------------------------------------------

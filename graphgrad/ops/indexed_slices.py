@@ -16,7 +16,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.graph import Tensor, name_scope
+from ..framework.graph import name_scope
 from ..framework.tensor_shape import TensorShape
 from .core import convert_to_tensor
 
@@ -79,12 +79,8 @@ class IndexedSlices:
                              f"with dtype {dense.dtype.base_dtype.name}: {self}")
         return dense
 
-    def eval(self, feed_dict=None, session=None):
-        """Run in `session` or the default session: an IndexedSlicesValue."""
-        return Tensor.eval(self, feed_dict, session)
-
     def __neg__(self):
-        from .math_ops import negative
+        from .arithmetic_ops import negative
 
         return IndexedSlices(negative(self._values), self._indices, self._dense_shape)
 
