@@ -343,6 +343,16 @@ TRAINING = {
     "cond_sgd": (_cond_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
 }
 
+# Embeddings trained by the optimizers whose sparse updates differ from the dense ones (SparseApplyMomentum, ...).
+TRAINING.update({
+    "embedding_momentum": (_embedding_loss, lambda tf: tf.train.MomentumOptimizer(0.1, 0.9)),
+    "embedding_rmsprop_centered": (_embedding_loss, lambda tf: tf.train.RMSPropOptimizer(0.02, momentum=0.5,
+                                                                                          centered=True)),
+    "embedding_adadelta": (_embedding_loss, lambda tf: tf.train.AdadeltaOptimizer(1.0)),
+    "resource_embedding_rmsprop": (_resource(_embedding_loss),
+                                   lambda tf: tf.train.RMSPropOptimizer(0.02, momentum=0.5)),
+})
+
 #: Training graphs graphgrad cannot run yet (docs/graph-io.md, "What does not import"): `train NAME` records one
 #: for the work that makes it run; tests/test_tf_training_graphs.py runs every recording present.
 OPEN = {}

@@ -18,7 +18,7 @@ from ..ops import (  # noqa: F401 (their op types build by name below)
     segment_reduce_ops,
 )
 from ..ops import gradient_args_ops as dyn
-from ..train import adagrad  # noqa: F401
+from ..train import adadelta, adagrad, momentum, rmsprop  # noqa: F401
 
 #: TF op types that graphgrad's op of the same type builds directly, with the TF attributes it keeps.
 SAME = {
@@ -67,6 +67,12 @@ RESOURCE = {
                                    "ScatterAdd", "ScatterSub", "ScatterUpdate", "ApplyFtrl", "ApplyFtrlV2",
                                    "ApplyProximalGradientDescent")},
 }
+
+# The sparse updates TF's optimizers build for an IndexedSlices gradient (an embedding's; train/sparse_apply.py).
+_SPARSE_UPDATES = {"SparseApplyMomentum": ("use_locking", "use_nesterov"), "SparseApplyRMSProp": ("use_locking",),
+                   "SparseApplyCenteredRMSProp": ("use_locking",), "SparseApplyAdadelta": ("use_locking",)}
+SAME.update(_SPARSE_UPDATES)
+RESOURCE.update({"Resource" + t: t for t in _SPARSE_UPDATES})
 
 #: Attributes graphgrad's op has where TensorFlow's op has none (TF's cross-entropy is over the last axis only).
 FIXED = {"SoftmaxCrossEntropyWithLogits": {"axis": -1}, "Unique": {"counts": False}}
