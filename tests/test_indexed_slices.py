@@ -1,0 +1,164 @@
+"""tf.IndexedSlices: the gradient of gathered rows, its dense conversion and aggregation, and the optimizers'
+sparse updates (tests/tf1_reference.json's indexed_slices_* programs compare the numbers with TF's)."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import graphgrad as tf
+
+
+def _embedding_grad(ids, rows=5):
+    emb = tf.Variable(np.arange(rows * 2, dtype=np.float32).reshape(rows, 2), name="emb")
+    looked = tf.nn.embedding_lookup(emb, ids)
+    return emb, tf.gradients(tf.reduce_sum(looked * looked), emb)[0]
+
+
+def test_gather_gradient_is_indexed_slices_with_the_rows_looked_up():
+    emb, g = _embedding_grad([1, 3, 1])
+    assert isinstance(g, tf.IndexedSlices) and not isinstance(g, tf.Tensor)
+    assert g.dtype == tf.float32 and g.shape.as_list() == [5, 2] and g.name == g.values.name
+    dense = tf.convert_to_tensor(g)
+    assert dense.shape.as_list() == [5, 2]
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        got, d = s.run([g, dense])
+    assert isinstance(got, tf.IndexedSlicesValue)
+    assert got.indices.tolist() == [1, 3, 1] and got.dense_shape.tolist() == [5, 2]
+    np.testing.assert_array_equal(got.values, [[4, 6], [12, 14], [4, 6]])
+    np.testing.assert_array_equal(d, [[0, 0], [8, 12], [0, 0], [12, 14], [0, 0]])
+
+
+def test_dense_conversion_warns_only_for_an_unknown_shape():
+    values = tf.placeholder(tf.float32, (None, 2))
+    known = tf.IndexedSlices(values, tf.constant([0]), tf.constant([3, 2]))
+    unknown = tf.IndexedSlices(values, tf.constant([0]), tf.placeholder(tf.int32, (2,)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tf.convert_to_tensor(known)
+    with pytest.warns(UserWarning, match="to a dense Tensor of unknown shape"):
+        tf.convert_to_tensor(unknown)
+    with pytest.raises(ValueError, match="without dense_shape"):
+        tf.convert_to_tensor(tf.IndexedSlices(values, tf.constant([0])))
+
+
+def test_aggregation_concatenates_slices_and_densifies_with_a_dense_gradient():
+    emb = tf.Variable(np.ones((4, 2), np.float32))
+    two = tf.reduce_sum(tf.gather(emb, [0, 2])) + tf.reduce_sum(tf.gather(emb, [2]) * 3.0)
+    mixed = tf.reduce_sum(tf.gather(emb, [1])) + tf.reduce_sum(emb)
+    g_two, g_mixed = tf.gradients(two, emb)[0], tf.gradients(mixed, emb)[0]
+    assert isinstance(g_two, tf.IndexedSlices) and isinstance(g_mixed, tf.Tensor)
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        got, dense = s.run([g_two, g_mixed])
+    assert got.indices.tolist() == [0, 2, 2]
+    np.testing.assert_array_equal(dense, [[1, 1], [2, 2], [1, 1], [1, 1]])
+
+
+def test_rows_of_an_intermediate_and_second_order_stay_dense_where_needed():
+    x = tf.placeholder(tf.float64, (3, 2))
+    y = tf.gather(x * x, [0, 0, 2])
+    (g,) = tf.gradients(tf.reduce_sum(y), x)  # through Mul: the rule takes the slices as a dense tensor
+    assert isinstance(g, tf.Tensor)
+    (h,) = tf.gradients(tf.reduce_sum(g * g), x)
+    xv = np.arange(6.0).reshape(3, 2)
+    with tf.Session() as s:
+        gv, hv = s.run([g, h], {x: xv})
+    counts = np.array([[2], [0], [1]])
+    np.testing.assert_allclose(gv, 2 * xv * counts)
+    np.testing.assert_allclose(hv, 8 * xv * counts ** 2)
+
+
+def test_feeding_an_indexed_slices_and_gating_it():
+    fed = tf.IndexedSlices(tf.placeholder(tf.float32, (None, 2)), tf.placeholder(tf.int32, (None,)),
+                           tf.constant([3, 2]))
+    gated = tf.tuple([fed, tf.constant(1.0)])[0]
+    assert isinstance(gated, tf.IndexedSlices) and gated.indices is fed.indices
+    with tf.Session() as s:
+        got = s.run(tf.convert_to_tensor(gated), {fed: ([[1.0, 2.0], [3.0, 4.0]], [2, 2], [3, 2])})
+    np.testing.assert_array_equal(got, [[0, 0], [0, 0], [4, 6]])
+
+
+def _train(make, batches, rows=4):
+    with tf.Graph().as_default():
+        emb = tf.Variable(np.linspace(-1, 1, rows * 2, dtype=np.float32).reshape(rows, 2))
+        ids = tf.placeholder(tf.int32, (None,))
+        opt = make()
+        step = opt.minimize(tf.reduce_sum(tf.square(tf.gather(emb, ids) - 0.5)))
+        slots = [opt.get_slot(emb, n) for n in opt.get_slot_names()]
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            before = s.run([emb] + slots)
+            for b in batches:
+                s.run(step, {ids: b})
+            return before, s.run([emb] + slots)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: tf.train.MomentumOptimizer(0.1, 0.9), lambda: tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True),
+    lambda: tf.train.AdagradOptimizer(0.1), lambda: tf.train.RMSPropOptimizer(0.1, momentum=0.5),
+    lambda: tf.train.RMSPropOptimizer(0.1, centered=True), lambda: tf.train.AdadeltaOptimizer(1.0),
+    lambda: tf.train.FtrlOptimizer(0.1), lambda: tf.train.GradientDescentOptimizer(0.1)],
+    ids=["momentum", "nesterov", "adagrad", "rmsprop", "centered", "adadelta", "ftrl", "gd"])
+def test_sparse_updates_leave_rows_not_looked_up_alone(make):
+    """Row 2 is never looked up: neither it nor its slots move; rows 0 and 1 move only in their steps."""
+    before, after = _train(make, [[0, 1, 1], [0]])
+    for b, a in zip(before, after):
+        np.testing.assert_array_equal(a[2:], b[2:])
+        assert not np.array_equal(a[:2], b[:2])
+    _, only_first = _train(make, [[0, 1, 1]])
+    np.testing.assert_array_equal(after[0][1], only_first[0][1])  # row 1: no momentum step without a lookup
+
+
+def test_duplicate_indices_are_summed_before_the_sparse_update():
+    """Adagrad on [0, 0] is one step with the summed gradient (TF's _deduplicate_indexed_slices)."""
+    _, twice = _train(lambda: tf.train.AdagradOptimizer(0.1), [[0, 0]])
+    with tf.Graph().as_default():
+        emb = tf.Variable(np.linspace(-1, 1, 8, dtype=np.float32).reshape(4, 2))
+        g = 2 * 2 * (emb[0] - 0.5)  # the summed gradient of row 0
+        step = tf.raw_ops.SparseApplyAdagrad(var=emb, accum=tf.Variable(np.full((4, 2), 0.1, np.float32)),
+                                             lr=tf.constant(0.1), grad=tf.reshape(g, (1, 2)),
+                                             indices=tf.constant([0]))
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            s.run(step)
+            np.testing.assert_allclose(s.run(emb), twice[0], rtol=1e-6)
+
+
+def test_raw_sparse_update_applies_repeated_indices_in_turn_and_checks_bounds():
+    with tf.Graph().as_default():
+        var = tf.Variable(np.zeros((3, 1), np.float32))
+        acc = tf.Variable(np.zeros((3, 1), np.float32))
+        grad = tf.placeholder(tf.float32, (None, 1))
+        idx = tf.placeholder(tf.int32, (None,))
+        step = tf.raw_ops.SparseApplyMomentum(var=var, accum=acc, lr=tf.constant(1.0), grad=grad, indices=idx,
+                                              momentum=tf.constant(0.5))
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            s.run(step, {grad: [[1.0], [2.0], [4.0]], idx: [1, 1, 1]})
+            # accum 1, then 0.5 + 2 = 2.5, then 1.25 + 4 = 5.25; var -= each accum in turn
+            np.testing.assert_allclose(s.run([acc, var]), [[[0], [5.25], [0]], [[0], [-8.75], [0]]])
+            with pytest.raises(tf.errors.InvalidArgumentError, match="Index 3 at offset 0 in indices is out"):
+                s.run(step, {grad: [[1.0]], idx: [3]})
+
+
+def test_a_custom_optimizer_without_apply_sparse_fails_as_in_tf():
+    class Dense(tf.train.Optimizer):
+        def _apply_dense(self, grad, var):
+            return tf.assign_sub(var, grad)
+
+    emb = tf.Variable(np.ones((3, 2), np.float32))
+    with pytest.raises(NotImplementedError):
+        Dense(False, "Dense").minimize(tf.reduce_sum(tf.gather(emb, [0])))
+
+
+def test_eager_gradients_of_a_gather_are_dense():
+    with tf.eager.eager_mode():
+        v = tf.Variable(np.ones((3, 2), np.float32))
+        with tf.GradientTape() as t:
+            y = tf.reduce_sum(tf.gather(v, [2, 2]))
+        g = t.gradient(y, v)
+        assert not isinstance(g, tf.IndexedSlices)
+        np.testing.assert_array_equal(g.numpy(), [[0, 0], [0, 0], [2, 2]])
