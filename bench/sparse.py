@@ -6,8 +6,8 @@ code for both, in this process, rounds alternating, medians.
 A batch of `--batch` documents of 30 word ids each out of `--vocab` (with tf-idf-like weights) is fed through a
 `tf.sparse_placeholder` as a SparseTensorValue. "matmul": logistic regression, `sparse_tensor_dense_matmul` of
 the weights [vocab, 1] (SGD); "embedding": `embedding_lookup_sparse` (sqrtn, weighted) of an embedding table
-[vocab, 16], a dense layer of 16 and a sigmoid cross-entropy (Adagrad). TF's gradient of the table is
-IndexedSlices and its update touches only the rows looked up; graphgrad's is dense (docs/sparse.md).
+[vocab, 16], a dense layer of 16 and a sigmoid cross-entropy (Adagrad). The gradient of the table is an
+IndexedSlices in both, and its update touches only the rows looked up (docs/sparse.md).
 """
 from __future__ import annotations
 

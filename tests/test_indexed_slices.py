@@ -162,3 +162,23 @@ def test_eager_gradients_of_a_gather_are_dense():
         g = t.gradient(y, v)
         assert not isinstance(g, tf.IndexedSlices)
         np.testing.assert_array_equal(g.numpy(), [[0, 0], [0, 0], [2, 2]])
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_a_failing_sparse_update_leaves_every_variable_as_it_was(first):
+    """Out-of-range rows fail the run before the sparse update writes; an update that ran before it is undone
+    (the plan snapshots only when a write precedes the sparse update: OpDef.checks_before_writing)."""
+    emb = tf.Variable(np.ones((3, 2), np.float32))
+    w = tf.Variable(np.ones((2,), np.float32))
+    ids = tf.placeholder(tf.int32, (None,))
+    grad = tf.IndexedSlices(tf.ones((2, 2)), ids, tf.constant([3, 2]))
+    pairs = [(grad, emb), (tf.ones((2,)), w)]
+    step = tf.train.MomentumOptimizer(0.1, 0.9).apply_gradients(pairs if first else pairs[::-1])
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Index 5 at offset 1 in indices is out of range"):
+            s.run(step, {ids: [0, 5]})
+        np.testing.assert_array_equal(s.run(emb), np.ones((3, 2)))
+        np.testing.assert_array_equal(s.run(w), np.ones(2))
+        s.run(step, {ids: [0, 2]})
+        np.testing.assert_allclose(s.run(emb)[:, 0], [0.9, 1.0, 0.9])

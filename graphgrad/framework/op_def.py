@@ -175,6 +175,10 @@ class OpDef:
         except a no_op; variable updates narrow it down (ops/state_ops.py)."""
         return not op.op_def.no_op
 
+    #: For a variable update that can fail: every failure is found before the op writes anything (its checks come
+    #: first: a sparse update's indices), so a plan whose first write is this op needs no snapshot for it.
+    checks_before_writing = False
+
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
         if cls.type:

@@ -1297,8 +1297,7 @@ def _gather_rows_gradient(params, indices, dy, ps):
         values = reshape(dy, [-1, *tail])
     else:
         values = reshape(dy, concat([[-1], shape(params)[1:]], 0))
-    dense = constant(np.asarray(ps, np.int32)) if fully_defined(ps) else shape(params)
-    return IndexedSlices(values, reshape(indices, [-1]), dense)
+    return IndexedSlices(values, reshape(indices, [-1]), shape(params))
 
 
 class GatherGrad(OpDef):

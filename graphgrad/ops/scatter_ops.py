@@ -24,6 +24,8 @@ class ScatterAdd(MutatingOp):
     def can_fail(op):
         return True  # an index out of range is found only while running
 
+    checks_before_writing = True  # the indices and the updates' shape are checked before any row is written
+
     def infer(op):
         ref, indices, updates = op.inputs
         if not indices.dtype.base_dtype.is_integer:
@@ -53,6 +55,9 @@ class ScatterAdd(MutatingOp):
                 raise op_error(InvalidArgumentError, op, f"indices[{int(np.argwhere(bad)[0][0])}] = {i} is not in "
                                f"[0, {cur.shape[0]})")
             rows, vals = indices.reshape(-1), updates.reshape((-1,) + cur.shape[1:])
+            if vals.shape[0] != rows.shape[0]:  # before any row is written (checks_before_writing)
+                raise op_error(InvalidArgumentError, op, f"updates has {vals.shape[0]} rows for {rows.shape[0]} "
+                               "indices")
             if kind == "ScatterAdd":
                 add_rows(xp, cur, rows, vals)
             elif kind == "ScatterSub":

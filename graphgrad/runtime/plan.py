@@ -219,8 +219,11 @@ class Plan:
         first_mut = steps.index(mutated[0]) if mutated else None
         self.mutated_vars = list({v: None for op in mutated for v in _ref_vars(op)})
         # Snapshot only when something that can fail runs from the first in-place update on (the reads-before-
-        # writes order leaves mostly updates there, and an update with static shapes checked at build cannot fail).
-        self.needs_snapshot = first_mut is not None and any(op.op_def.can_fail(op) for op in steps[first_mut:])
+        # writes order leaves mostly updates there, and an update with static shapes checked at build cannot fail);
+        # the first update itself counts only if it may fail after it started writing.
+        self.needs_snapshot = first_mut is not None and any(
+            op.op_def.can_fail(op) and not (i == 0 and op.op_def.checks_before_writing)
+            for i, op in enumerate(steps[first_mut:]))
         # Runs with state (variables, random streams, Print counters, branches) take the session's lock, so
         # concurrent runs are atomic (docs/design.md, "threads"); pure runs on feeds and constants do not.
         self.locked = not self.inner and any(op.op_def.stateful for op in steps)

@@ -36,6 +36,8 @@ class SparseApplyOp(MutatingOp):
     def can_fail(op):
         return True  # an index out of range is found only while running
 
+    checks_before_writing = True  # indices, the gradient's rows and the scalars are checked before the first row
+
     def infer(op):
         var = op.inputs[0]
         names, refs = op.op_def.input_names, op.op_def.ref_inputs
@@ -90,6 +92,9 @@ class SparseApplyOp(MutatingOp):
                 raise op_error(InvalidArgumentError, op, f"Index {int(host[bad[0]])} at offset {int(bad[0])} in "
                                "indices is out of range")
             grad = a[where_grad].reshape((host.size,) + var.shape[1:])
+            for n, x in zip(args, a):
+                if n != "grad" and getattr(x, "ndim", 0) != 0:
+                    raise op_error(InvalidArgumentError, op, f"{op.type}: {n} is not a scalar: {list(x.shape)}")
             for positions in _rounds(host):
                 i = xp.asarray(host if positions is None else host[positions])
                 a[where_grad] = grad if positions is None else grad[xp.asarray(positions)]
