@@ -30,7 +30,7 @@ PARTS = ("BLAS GEMMs: dense layers (MatMul; descent updates BLAS adds into the w
          "im2col / col2im: the convolution kernels outside their GEMMs", "pooling (MaxPool, MaxPoolGrad)",
          "optimizer updates", "other ops (bias adds, ReLU, reductions, softmax cross-entropy, reshapes)",
          "islands compiled by Numba (their small products included)", "framework (plan function, feeds, results)",
-         "BLAS GEMMs: weight gradients loops sum (WhileGrad: BLAS adds each product into the sum)",
+         "BLAS GEMMs: weight gradients summed by loops (WhileGrad: per iteration or rows stacked)",
          "loops: While/WhileGrad less their bodies' kernels and products (Python loop, history, plan functions)")
 ISLAND = "island"
 LOOPS = {"While", "UpdatingWhile", "WhileGrad", "WhileGradGrad"}

@@ -31,6 +31,8 @@ the run.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from ..framework import dtypes
@@ -267,12 +269,14 @@ def _zeros_like_value(xp, v):
     return {} if isinstance(v, (tuple, dict)) else xp.zeros_like(v)
 
 
-def _summed_products(g, m, k):
+def _stacked_products(g, m, k):
     """{j: MatMul op} for the captures' gradients (outputs m + j of the gradient body `g`) that are a product
-    aᵀ·b of 2-D values (a weight's gradient, x_tᵀ·dy_t): the reverse pass fetches the two factors and has BLAS
-    add each iteration's product into the sum (`ctx.gemm` with beta = 1), so no [units, units] product is made
-    and no addition pass runs per iteration. Stacking the iterations' factors for one large product instead
-    copied 8.5 MB per W6 step through memory, which cost more than the larger product gained (bench/RESULTS.md)."""
+    aᵀ·b of 2-D values (a weight's gradient, x_tᵀ·dy_t). The reverse pass fetches the two factors, and no
+    [units, units] product is made and added per iteration: with BLAS on several threads, the iterations' a's
+    and b's are stacked by rows and multiplied once per block of iterations (one large product keeps the threads
+    busy where many small ones do not); with one BLAS thread, BLAS adds each iteration's product straight into
+    the sum (`ctx.gemm`, beta = 1: as fast a product, and no 8.5 MB of factors copied through memory per W6 step,
+    bench/RESULTS.md)."""
     out = {}
     for j in range(k):
         mm = g.outputs[m + j].op
@@ -280,6 +284,10 @@ def _summed_products(g, m, k):
                 and all(len(static_shape(x) or ()) == 2 for x in mm.inputs):
             out[j] = mm
     return out
+
+
+#: pending rows of stacked products are multiplied out once they hold this many elements (bounds the memory)
+_STACK_ELEMENTS = 1 << 22
 
 
 def _transposed_weights(op, g):
@@ -299,11 +307,41 @@ def _transposed_weights(op, g):
     return out
 
 
+class _RowStack:
+    """One factor of a stacked product (`_stacked_products`): each iteration's rows are copied into a buffer kept
+    from one run to the next as they come, so the iteration's own array is freed at once and reused by the next
+    one. Holding the iterations' arrays until a concatenation made the reverse loop's memory peak megabytes higher,
+    and the allocator handed that memory back and faulted it in again every run (bench/RESULTS.md)."""
+
+    def __init__(self, xp):
+        self.xp, self.buf, self.rows = xp, None, 0
+
+    def fits(self, x):
+        buf = self.buf
+        return (buf is not None and x.shape[1:] == buf.shape[1:] and x.dtype == buf.dtype
+                and self.rows + len(x) <= len(buf))
+
+    def reserve(self, x, n_it):
+        """Room for `n_it` arrays like `x` (after `take`): the kept buffer when it is large enough."""
+        if not (self.fits(x) and len(self.buf) >= n_it * len(x)):
+            self.buf = self.xp.empty((n_it * len(x),) + x.shape[1:], x.dtype)
+
+    def add(self, x):
+        self.buf[self.rows:self.rows + len(x)] = x
+        self.rows += len(x)
+
+    def take(self):
+        """The rows added so far, as a view of the buffer, which then counts as empty."""
+        out, self.rows = self.buf[:self.rows], 0
+        return out
+
+
 def _reverse_pass(op, ctx, wanted=None):
     """The WhileGrad `op`'s computation, `run(args, record) -> (d, capture gradients, fed)`: its gradient body's
     plan over the history, last iteration first; with `record`, `fed[it]` is the list of output gradients fed
     to the iteration `it` (what the second derivative differentiates at). Capture gradients that are products
-    aᵀ·b (`_summed_products`) are fetched as their factors, and BLAS adds each iteration's product into the sum.
+    aᵀ·b (`_stacked_products`) are fetched as their factors and summed by BLAS: per iteration with one BLAS
+    thread, else once per block of iterations, rows stacked.
     `wanted`: the captures whose gradients are computed (all when None; the others come back as None), so the
     body's plan is pruned to what the loop variables' gradients and those need."""
     g = op.attrs["grad"]
@@ -311,20 +349,30 @@ def _reverse_pass(op, ctx, wanted=None):
     wanted = list(range(k)) if wanted is None else sorted(wanted)
     transposed = _transposed_weights(op, g)
     fed = [i for i, t in enumerate(g.captures) if i in transposed or not _reads_variable(t)]
-    factored = {j: mm for j, mm in _summed_products(g, m, k).items() if j in wanted}
-    fetches = list(g.outputs[:m]) + [factored[j].inputs[0] if j in factored else g.outputs[m + j] for j in wanted]
-    fetches += [mm.inputs[1] for mm in factored.values()]
+    stacked = {j: mm for j, mm in _stacked_products(g, m, k).items() if j in wanted}
+    fetches = list(g.outputs[:m]) + [stacked[j].inputs[0] if j in stacked else g.outputs[m + j] for j in wanted]
+    fetches += [mm.inputs[1] for mm in stacked.values()]
     plan = ctx.subplan(fetches, g.inner + g.saved + [g.captures[i] for i in fed])
     needed = set(plan.ops)  # a weight no product of the pruned body multiplies transposed is fed as it is
     column_major = [q for q, i in enumerate(fed)
                     if i in transposed and any(c in needed for c in g.captures[i]._consumers)]
     at = {j: m + q for q, j in enumerate(wanted)}  # where capture j's gradient (or first factor) is in the results
-    products = [(j, m + len(wanted) + q, mm.op_def.kernel(mm, ctx)) for q, (j, mm) in enumerate(factored.items())]
-    summed = [j for j in wanted if j not in factored]
+    products = [(j, m + len(wanted) + q, mm.op_def.kernel(mm, ctx)) for q, (j, mm) in enumerate(stacked.items())]
+    summed = [j for j in wanted if j not in stacked]
     positions = op.attrs["positions"]
     ds_positions = op.attrs["ds_positions"]
     cap_idx = [m + k + i for i in fed]  # in the arguments after the history
-    xp, gemm = ctx.xp, ctx.gemm
+    xp, gemm, blas_threads = ctx.xp, ctx.gemm, ctx.blas_threads
+
+    def add_product(acc, product, a, b):
+        """acc + aᵀ·b, by BLAS into acc's buffer where it can (no product array, no addition pass)."""
+        if acc is None:
+            return product(a, b)
+        if not gemm(a, True, b, False, acc, 1.0, 1.0):
+            acc += product(a, b)
+        return acc
+
+    kept = threading.local()  # per thread: the stacks of the products' factors, kept from one run to the next
 
     def run(args, record=False):
         history = args[0]
@@ -336,6 +384,10 @@ def _reverse_pass(op, ctx, wanted=None):
             caps[q] = xp.asfortranarray(caps[q])
         dh = args[-1] if ds_positions else None
         acc = [None] * k
+        stacks = kept.__dict__.setdefault("stacks", [(_RowStack(xp), _RowStack(xp)) for _ in products])
+        for sa, sb in stacks:
+            sa.rows = sb.rows = 0  # a run that failed half-way may have left rows behind
+        per_iteration = bool(products) and blas_threads() == 1  # else stacked (`_stacked_products`)
         seen = [None] * len(history) if record else None
         f = plan.repeated()
         try:
@@ -350,12 +402,22 @@ def _reverse_pass(op, ctx, wanted=None):
                 d = out[:m]
                 for j in summed:
                     acc[j] = _accumulate(acc[j], out[at[j]])
-                for j, ib, product in products:  # acc[j] += aᵀ·b, by BLAS into acc[j] where it can
-                    a, b, acc_j = out[at[j]], out[ib], acc[j]
-                    if acc_j is None:
-                        acc[j] = product(a, b)
-                    elif not gemm(a, True, b, False, acc_j, 1.0, 1.0):
-                        acc_j += product(a, b)
+                for (j, ib, product), (sa, sb) in zip(products, stacks):
+                    a, b = out[at[j]], out[ib]
+                    if per_iteration:
+                        acc[j] = add_product(acc[j], product, a, b)
+                        continue
+                    if not (sa.fits(a) and sb.fits(b)):  # multiply out what the stacks hold, make room for the rest
+                        if sa.rows:
+                            acc[j] = add_product(acc[j], product, sa.take(), sb.take())
+                        n_it = max(1, min(it + 1, _STACK_ELEMENTS // max(1, a.size + b.size)))
+                        sa.reserve(a, n_it)
+                        sb.reserve(b, n_it)
+                    sa.add(a)
+                    sb.add(b)
+            for (j, _, product), (sa, sb) in zip(products, stacks):
+                if sa.rows:
+                    acc[j] = add_product(acc[j], product, sa.take(), sb.take())
         except Exception as e:
             raise _translate((plan,), e) from None
         for j in wanted:

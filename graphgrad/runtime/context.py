@@ -16,6 +16,10 @@ def _no_gemm(*args):
     return False
 
 
+def _no_threads():
+    return None
+
+
 class RunContext:
     """`xp`, `to_device` and `to_host` come from the backend (runtime/backends.py) and are plain attributes,
     so kernels bind them once: NumPy with identity transfers on the CPU, CuPy on a GPU."""
@@ -33,6 +37,8 @@ class RunContext:
         #: computes the product with `xp`.
         self.gemm = blas.gemm if backend.xp is np and matmul_precision == "float32" and blas.available() \
             else _no_gemm
+        #: `blas_threads() -> int | None`: the threads `gemm` runs a product on now (None without `gemm`).
+        self.blas_threads = blas.threads if self.gemm is not _no_gemm else _no_threads
         #: Host data (constants, random draws, feeds) as the backend's array type; identity on the CPU.
         #: tf.string (object) arrays stay NumPy arrays on every backend.
         self.to_device = backend.to_device
