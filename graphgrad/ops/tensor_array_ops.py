@@ -259,10 +259,12 @@ class TakeGradients(OpDef):
             else:
                 idx = [int(i) for i in np.asarray(ctx.to_host(args[0]) if xp is not np else args[0]).ravel()]
             dflow = dflow or {}
-            rest = {k: v for k, v in dflow.items() if k not in set(idx)} if dflow else dflow
-            if single:
-                g = dflow.get(idx[0])
+            if single:  # one index per iteration of a reverse loop: a copy less that key, not a pass per key
+                rest = dict(dflow)
+                g = rest.pop(idx[0], None)
                 return rest, xp.zeros_like(like) if g is None else g
+            taken = set(idx)
+            rest = {k: v for k, v in dflow.items() if k not in taken}
             out = xp.zeros_like(like)
             for k, i in enumerate(idx):
                 g = dflow.get(i)

@@ -271,9 +271,12 @@ def _zeros_like_value(xp, v):
 
 def _stacked_products(g, m, k):
     """{j: MatMul op} for the captures' gradients (outputs m + j of the gradient body `g`) that are a product
-    aᵀ·b of 2-D values (a weight's gradient, x_tᵀ·dy_t): summed over the iterations that is one product of the
-    iterations' a's and b's stacked by rows, which one large matmul computes faster than many small ones added
-    up, and no [units, units] sum is updated per iteration."""
+    aᵀ·b of 2-D values (a weight's gradient, x_tᵀ·dy_t). The reverse pass fetches the two factors, and no
+    [units, units] product is made and added per iteration: with BLAS on several threads, the iterations' a's
+    and b's are stacked by rows and multiplied once per block of iterations (one large product keeps the threads
+    busy where many small ones do not); with one BLAS thread, BLAS adds each iteration's product straight into
+    the sum (`ctx.gemm`, beta = 1: as fast a product, and no 8.5 MB of factors copied through memory per W6 step,
+    bench/RESULTS.md)."""
     out = {}
     for j in range(k):
         mm = g.outputs[m + j].op
@@ -337,7 +340,8 @@ def _reverse_pass(op, ctx, wanted=None):
     """The WhileGrad `op`'s computation, `run(args, record) -> (d, capture gradients, fed)`: its gradient body's
     plan over the history, last iteration first; with `record`, `fed[it]` is the list of output gradients fed
     to the iteration `it` (what the second derivative differentiates at). Capture gradients that are products
-    aᵀ·b (`_stacked_products`) are fetched as their factors and multiplied once per block of iterations.
+    aᵀ·b (`_stacked_products`) are fetched as their factors and summed by BLAS: per iteration with one BLAS
+    thread, else once per block of iterations, rows stacked.
     `wanted`: the captures whose gradients are computed (all when None; the others come back as None), so the
     body's plan is pruned to what the loop variables' gradients and those need."""
     g = op.attrs["grad"]
@@ -358,7 +362,16 @@ def _reverse_pass(op, ctx, wanted=None):
     positions = op.attrs["positions"]
     ds_positions = op.attrs["ds_positions"]
     cap_idx = [m + k + i for i in fed]  # in the arguments after the history
-    xp = ctx.xp
+    xp, gemm, blas_threads = ctx.xp, ctx.gemm, ctx.blas_threads
+
+    def add_product(acc, product, a, b):
+        """acc + aᵀ·b, by BLAS into acc's buffer where it can (no product array, no addition pass)."""
+        if acc is None:
+            return product(a, b)
+        if not gemm(a, True, b, False, acc, 1.0, 1.0):
+            acc += product(a, b)
+        return acc
+
     kept = threading.local()  # per thread: the stacks of the products' factors, kept from one run to the next
 
     def run(args, record=False):
@@ -374,6 +387,7 @@ def _reverse_pass(op, ctx, wanted=None):
         stacks = kept.__dict__.setdefault("stacks", [(_RowStack(xp), _RowStack(xp)) for _ in products])
         for sa, sb in stacks:
             sa.rows = sb.rows = 0  # a run that failed half-way may have left rows behind
+        per_iteration = bool(products) and blas_threads() == 1  # else stacked (`_stacked_products`)
         seen = [None] * len(history) if record else None
         f = plan.repeated()
         try:
@@ -390,9 +404,12 @@ def _reverse_pass(op, ctx, wanted=None):
                     acc[j] = _accumulate(acc[j], out[at[j]])
                 for (j, ib, product), (sa, sb) in zip(products, stacks):
                     a, b = out[at[j]], out[ib]
+                    if per_iteration:
+                        acc[j] = add_product(acc[j], product, a, b)
+                        continue
                     if not (sa.fits(a) and sb.fits(b)):  # multiply out what the stacks hold, make room for the rest
                         if sa.rows:
-                            acc[j] = _accumulate(acc[j], product(sa.take(), sb.take()))
+                            acc[j] = add_product(acc[j], product, sa.take(), sb.take())
                         n_it = max(1, min(it + 1, _STACK_ELEMENTS // max(1, a.size + b.size)))
                         sa.reserve(a, n_it)
                         sb.reserve(b, n_it)
@@ -400,7 +417,7 @@ def _reverse_pass(op, ctx, wanted=None):
                     sb.add(b)
             for (j, _, product), (sa, sb) in zip(products, stacks):
                 if sa.rows:
-                    acc[j] = _accumulate(acc[j], product(sa.take(), sb.take()))
+                    acc[j] = add_product(acc[j], product, sa.take(), sb.take())
         except Exception as e:
             raise _translate((plan,), e) from None
         for j in wanted:
