@@ -151,8 +151,8 @@ def conds(tf):
 
 
 def loop_and_cond(tf):
-    """A meta graph (loop_and_cond.meta) with a tf.while_loop, which graphgrad does not import from TF's frames
-    yet, beside a tf.cond that does not need it: import_meta_graph leaves the loop out and keeps the cond."""
+    """A meta graph (loop_and_cond.meta) with a tf.while_loop beside a tf.cond: the loop's own Switches and
+    Merges must not be taken for the cond's (tests/test_tf_control_flow_import.py)."""
     x = tf.placeholder(tf.float32, (3,), name="x")
     flag = tf.placeholder(tf.bool, (), name="flag")
     _, looped = tf.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v * 2.0), [tf.constant(0), x], name="loop")

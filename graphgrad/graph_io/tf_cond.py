@@ -58,6 +58,7 @@ class Conds:
         self.conds, self.cond_of = [], {}  # cond of each Merge
         self.claims = {}  # node name -> (cond, side)
         self.built = {}  # Branch -> the ops built in it
+        self._enclosing = None  # the loop body (or branch) being built when a branch is made
         self.loop_nodes = self._loop_nodes(nodes)
         for node in nodes:
             self._context(node)
@@ -170,7 +171,7 @@ class Conds:
 
     def _branch(self, cond, side):
         if side not in cond.branches:
-            parent = self.branch(cond.merges[0].name)
+            parent = self.branch(cond.merges[0].name) or self._enclosing
             cond.branches[side] = Branch(self.scope + cond.merges[0].name, parent, ("false", "true")[side])
         return cond.branches[side]
 
@@ -178,9 +179,11 @@ class Conds:
     @contextlib.contextmanager
     def opened(self, graph, name):
         """Ops created inside belong to the branch of node `name` (if it is in one)."""
+        stack = graph._scopes.cond_stack
+        self._enclosing = stack[-1] if stack else None  # a cond inside an imported loop's body is built in it
         branch = self.branch(name)
-        if branch is None:
-            yield
+        if branch is None or (self._enclosing is not None and self._enclosing.encloses(branch)):
+            yield  # not in a branch, or in a loop that the branch holds (tf_while.py): built in the loop
             return
         first = len(graph._ops)
         graph._scopes.cond_stack.append(branch)

@@ -122,6 +122,11 @@ def _elements(op, ctx, flow, indices, what="read from"):
             raise _error(op, f"Tried to {'read from' if what == 'read from' else what} index {i} but array size "
                              f"is: {len(flow)}")
         e = flow[i]
+        if e is None and zeros is None and op.attrs.get("infer_shape", True):
+            # TF1: once an element of an array of identical shapes is written, its shape is the element shape
+            like = next((x for x in flow if x is not None), None)
+            if like is not None:
+                zeros = lambda like=like: ctx.xp.zeros_like(like)  # noqa: E731
         if e is None:
             if zeros is None:
                 raise _error(op, f"Could not read from TensorArray index {i} because it has not yet been written "

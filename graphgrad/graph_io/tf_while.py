@@ -1,0 +1,289 @@
+"""TF 1.x while loops in a GraphDef (Enter, Merge, Switch, LoopCond, NextIteration, Exit) imported as graphgrad's
+own `While` ops (ops/while_ops.py), and the TensorArray ops the loops of `dynamic_rnn`, `tf.scan` and `tf.map_fn`
+use.
+
+TensorFlow 1.x (control flow v1) writes a loop as a *frame*: `Enter` (attr `frame_name`) brings each loop variable
+and each outside tensor the loop reads (`is_constant`) into the frame; per loop variable a `Merge(Enter,
+NextIteration)` is its value in the iteration, `LoopCond` the condition computed from the Merges, `Switch(Merge,
+LoopCond)` sends the value on to the body (output 1, read by `Identity`) or out of the loop (output 0, read by
+`Exit`), and `NextIteration` carries the body's result back to the Merge. Frames nest.
+
+The import rebuilds each frame as the loop tf.while_loop builds, rather than running the frame's data flow: a
+`LoopBody` in which each loop Merge (and its Switch's output 1) is a `LoopVar`, each constant Enter is the outside
+tensor itself (a capture), the frame's other nodes are built as usual (a nested frame becomes a While op inside
+it, a cond inside the body an If op, tf_cond.py), `LoopCond`'s input is the condition and the NextIterations'
+inputs are the body's results. So an imported loop runs with the compiled plans, the gradient rule (tf.gradients
+of an imported loop) and the error handling of graphgrad's own loops, and needs no dead-tensor or frame
+bookkeeping in the runtime. The While op takes the LoopCond node's name; each Exit is an Identity of its output.
+A loop variable's static shape inside the body keeps only its rank (TF's shape invariants are not in the
+GraphDef). A TensorArray's handle and flow are both graphgrad's TensorArray value (ops/tensor_array_ops.py): the
+ops read and write the flow input they are given.
+"""
+from __future__ import annotations
+
+from ..framework.tensor_shape import TensorShape
+from ..ops.check_ops import AssertOp
+from ..ops.core import apply_op, identity
+from ..ops.tensor_array_ops import (
+    TensorArrayGatherV3,
+    TensorArrayReadV3,
+    TensorArrayScatterV3,
+    TensorArraySizeV3,
+    TensorArrayV3,
+    TensorArrayWriteV3,
+)
+from ..ops.while_ops import LoopBody, LoopVar, finish_loop
+from .tf_cond import MERGES, SWITCHES, _split
+
+ENTERS = ("Enter", "RefEnter")
+EXITS = ("Exit", "RefExit")
+NEXTS = ("NextIteration", "RefNextIteration")
+_UNKNOWN = object()
+
+
+def has_loops(nodes):
+    return any(n.op in ENTERS or n.op in EXITS for n in nodes)
+
+
+class Frame:
+    """One loop frame of a GraphDef: its loop variables' nodes and every node computed in it."""
+
+    def __init__(self, name, parent):
+        self.name, self.parent = name, parent
+        self.members = []   # the nodes whose output lives in the frame (inner frames' Exits included), in order
+        self.loop_cond = None
+        self.vars = []      # per loop variable: (Enter, Merge, Switch or None, NextIteration)
+        self.exits = {}     # Switch name -> its Exit nodes
+        self.built = False
+
+    def depth(self):
+        return 0 if self.parent is None else 1 + self.parent.depth()
+
+
+class Frames:
+    """The frames of one GraphDef (`nodes` in an order with every node after its inputs but for NextIteration
+    back edges) and the import of each as a While op."""
+
+    def __init__(self, nodes, error):
+        self.by_name = {n.name: n for n in nodes}
+        self.error = error
+        self.frames, self.frame_of = {}, {}
+        self._assign(nodes)
+        self._exits = [n for n in nodes if n.op in EXITS]
+        for node in nodes:
+            frame = self.frame_of[node.name]
+            if frame is not None:
+                frame.members.append(node)
+        for frame in self.frames.values():
+            self._structure(frame)
+        from .importer import _in_order
+
+        position = {n.name: i for i, n in enumerate(_in_order(nodes, inputs=self._acyclic_inputs))}
+        for frame in self.frames.values():
+            frame.members.sort(key=lambda n: position[n.name])
+
+    def _acyclic_inputs(self, node):
+        """A node's inputs without a loop's back edges (NextIteration into Merge), and for an Exit also the
+        NextIterations of its loop: in that order a frame's nodes come after their inputs, and an inner loop's
+        Exit after everything its body reads."""
+        names = [i for i in node.input if self.by_name.get(_split(i)[0]) is None
+                 or self.by_name[_split(i)[0]].op not in NEXTS]
+        if node.op in EXITS:
+            frame = self.frame_of.get(_split(node.input[0])[0])
+            names += [nxt.name for _, _, _, nxt in (frame.vars if frame is not None else ())]
+        return names
+
+    def _assign(self, nodes):
+        """The frame each node's output lives in (None: top level): an Enter's is its frame_name's, an Exit's the
+        parent of its input's, any other node's the innermost of its inputs'. A node whose only inputs are on a
+        back edge (the condition read from a Merge) is known once the Merge is, hence the passes."""
+        frame_of = dict.fromkeys(self.by_name, _UNKNOWN)
+        for _ in range(len(nodes) + 1):
+            changed = False
+            for node in nodes:
+                frame = self._frame(node, frame_of)
+                if frame is not _UNKNOWN and frame_of[node.name] is not frame:
+                    frame_of[node.name], changed = frame, True
+            if not changed:
+                break
+        for node in nodes:
+            if node.op in EXITS and frame_of[node.name] is _UNKNOWN:
+                raise self.error(node, "an Exit that is not inside a while loop's frame")
+        self.frame_of = {k: (None if v is _UNKNOWN else v) for k, v in frame_of.items()}
+
+    def _frame(self, node, frame_of):
+        srcs = [frame_of.get(_split(i)[0]) for i in node.input]
+        known = [f for f in srcs if f is not _UNKNOWN]
+        if srcs and not known:
+            return _UNKNOWN
+        inner = max(known, key=lambda f: -1 if f is None else f.depth(), default=None)
+        if node.op in ENTERS:
+            name = node.attr["frame_name"].s.decode()
+            if name not in self.frames:
+                self.frames[name] = Frame(name, inner)
+            return self.frames[name]
+        if node.op in EXITS:  # outside any frame: not yet known, or an error (see _assign)
+            return _UNKNOWN if inner is None else inner.parent
+        return inner
+
+    def _structure(self, frame):
+        members = {n.name for n in frame.members}
+        for node in frame.members:
+            if node.op == "LoopCond":
+                if frame.loop_cond is not None:
+                    raise self.error(node, f"a second LoopCond in the frame '{frame.name}'")
+                frame.loop_cond = node
+        switches = {}
+        for node in frame.members:
+            if node.op in SWITCHES and len(node.input) > 1 and frame.loop_cond is not None \
+                    and _split(node.input[1])[0] == frame.loop_cond.name:
+                switches[_split(node.input[0])[0]] = node
+        names = {s.name for s in switches.values()}
+        for node in self._exits:  # an Exit lives in the parent frame: found through its Switch
+            if _split(node.input[0])[0] in names:
+                frame.exits.setdefault(_split(node.input[0])[0], []).append(node)
+        for node in frame.members:
+            if node.op not in MERGES:
+                continue
+            srcs = [self.by_name.get(_split(i)[0]) for i in node.input if not i.startswith("^")]
+            nexts = [s for s in srcs if s is not None and s.op in NEXTS and s.name in members]
+            if not nexts:
+                continue  # a cond's Merge inside the body
+            enters = [s for s in srcs if s is not None and s.op in ENTERS and s.name in members]
+            if len(srcs) != 2 or len(enters) != 1:
+                raise self.error(node, "a loop Merge that does not join one Enter and one NextIteration")
+            frame.vars.append((enters[0], node, switches.get(node.name), nexts[0]))
+        if frame.loop_cond is None or not frame.vars:
+            node = frame.members[0] if frame.members else None
+            raise self.error(node, f"the while loop frame '{frame.name}' has no LoopCond or no loop variables")
+
+    def structural(self, node):
+        """Whether `node` is one of a frame's own Enter, Merge, Switch, LoopCond or NextIteration nodes (built
+        as part of the While op, not on their own)."""
+        frame = self.frame_of.get(node.name)
+        if node.op in ENTERS or node.op in NEXTS or node.op == "LoopCond":
+            return True
+        return frame is not None and any(node is m or node is s for _, m, s, _ in frame.vars)
+
+    def loop_of_exit(self, node):
+        """The frame an Exit node leaves."""
+        return self.frame_of[_split(node.input[0])[0]]
+
+    # --- building ----------------------------------------------------------------------------------------------
+    def build(self, frame, graph, scope, resolve, aliases, build_node, ops):
+        """The While op of `frame` and an Identity named after each of its Exits (into `ops`).
+        `build_node(node)` imports one node of the body the way the importer imports any node."""
+        if frame.built:
+            return
+        initial = []
+        for enter, _, _, _ in frame.vars:
+            value = resolve(enter.input[0])
+            if value is None:
+                raise self.error(enter, f"its input '{_split(enter.input[0])[0]}' was not imported")
+            initial.append(value)
+        scopes = graph._scopes
+        loop = LoopBody(scope + frame.loop_cond.name.rpartition("/")[0],
+                        scopes.cond_stack[-1] if scopes.cond_stack else None)
+        scopes.cond_stack.append(loop)
+        outer_control, scopes.control_stack = scopes.control_stack, []
+        first = len(graph._ops)
+        try:
+            loop.inner = []
+            for (_, merge, switch, _), value in zip(frame.vars, initial):
+                dims = value.shape.dims_tuple
+                shape = TensorShape(None if dims is None else [None] * len(dims))
+                var = apply_op(LoopVar, [], {"shape": shape, "dtype": value.dtype.base_dtype}, merge.name,
+                               graph=graph)
+                loop.inner.append(var)
+                for name in (merge.name, *([switch.name] if switch is not None else [])):
+                    aliases.update({f"{name}:0": var, f"{name}:1": var, f"^{name}": var.op})
+            for node in frame.members:
+                if node.op in ENTERS:
+                    if node.attr["is_constant"].b and self.frame_of[node.name] is frame:
+                        outside = resolve(node.input[0])
+                        if outside is None:
+                            raise self.error(node, f"its input '{_split(node.input[0])[0]}' was not imported")
+                        aliases.update({f"{node.name}:0": outside, f"^{node.name}": outside.op})
+                    continue
+                if self.structural(node):
+                    continue
+                if node.op in EXITS:
+                    self.build(self.loop_of_exit(node), graph, scope, resolve, aliases, build_node, ops)
+                else:
+                    build_node(node)
+            pred = resolve(frame.loop_cond.input[0])
+            outs = [resolve(nxt.input[0]) for _, _, _, nxt in frame.vars]
+            for (_, merge, _, nxt), out, var in zip(frame.vars, outs, loop.inner):
+                if out is None:
+                    raise self.error(nxt, f"its input '{_split(nxt.input[0])[0]}' was not imported")
+                if out.dtype.base_dtype != var.dtype.base_dtype:
+                    raise self.error(nxt, f"it carries {out.dtype.base_dtype.name} back to the loop variable "
+                                          f"'{merge.name}' of type {var.dtype.base_dtype.name}")
+            if pred is None:
+                raise self.error(frame.loop_cond, "its condition was not imported")
+        finally:
+            scopes.cond_stack.pop()
+            scopes.control_stack = outer_control
+        _, exits = finish_loop(graph, loop, initial, outs, pred, first, name=frame.loop_cond.name)
+        for (_, _, switch, _), out in zip(frame.vars, exits):
+            for node in frame.exits.get(switch.name if switch is not None else None, []):
+                ops[node.name] = identity(out, name=node.name).op
+        frame.built = True
+
+
+# --- TensorArrays: handle and flow are both graphgrad's TensorArray value -----------------------------------------
+
+#: {op type: {output index: the output of graphgrad's op it is}}: a TensorArrayV3's flow (1) is its handle (0).
+ALIASED_OUTPUTS = {"TensorArrayV3": {1: 0}}
+
+
+def _array_attrs(b):
+    """The attributes of the TensorArray whose handle is input 0: those of the TensorArrayV3 op it comes from."""
+    src = b.input(0).op
+    while src.type in ("Identity", "LoopVar") and src.inputs:
+        src = src.inputs[0].op
+    if src.type == "TensorArrayV3":
+        return {k: src.attrs[k] for k in ("dtype", "element_shape", "dynamic_size", "infer_shape")}
+    return {"dtype": b.attr("dtype"), "element_shape": TensorShape(None), "dynamic_size": False,
+            "infer_shape": True}
+
+
+def _with_shape(attrs, b):
+    shape = b.attr("element_shape")
+    if shape is not None and shape.dims_tuple is not None:
+        attrs = dict(attrs, element_shape=attrs["element_shape"].merge_with(shape))
+    return attrs
+
+
+def _tensor_array(b):
+    return apply_op(TensorArrayV3, [b.input(0)], {
+        "dtype": b.attr("dtype"), "element_shape": b.attr("element_shape", TensorShape(None)),
+        "dynamic_size": b.attr("dynamic_size", False), "infer_shape": b.attr("identical_element_shapes", False),
+        "tensor_array_name": b.attr("tensor_array_name", "")}, b.name)
+
+
+def _split_op(b, tf):
+    return tf.split(b.input(1), b.attr("num_split"), axis=int(b.const(0)), name=b.name)
+
+
+def _all_any(b, fn):
+    axis = b.const(1)
+    return fn(b.input(0), axis=axis.tolist(), keepdims=b.attr("keep_dims", False), name=b.name)
+
+
+BUILDERS = {
+    "TensorArrayV3": lambda b, tf: _tensor_array(b),
+    "TensorArrayWriteV3": lambda b, tf: apply_op(TensorArrayWriteV3, [b.input(3), b.input(1), b.input(2)],
+                                                 _array_attrs(b), b.name),
+    "TensorArrayReadV3": lambda b, tf: apply_op(TensorArrayReadV3, [b.input(2), b.input(1)], _array_attrs(b),
+                                                b.name),
+    "TensorArrayScatterV3": lambda b, tf: apply_op(TensorArrayScatterV3, [b.input(3), b.input(1), b.input(2)],
+                                                   _array_attrs(b), b.name),
+    "TensorArrayGatherV3": lambda b, tf: apply_op(TensorArrayGatherV3, [b.input(2), b.input(1)],
+                                                  _with_shape(_array_attrs(b), b), b.name),
+    "TensorArraySizeV3": lambda b, tf: apply_op(TensorArraySizeV3, [b.input(1)], {}, b.name),
+    "Split": _split_op,
+    "All": lambda b, tf: _all_any(b, tf.reduce_all),
+    "Any": lambda b, tf: _all_any(b, tf.reduce_any),
+    "Assert": lambda b, tf: apply_op(AssertOp, b.inputs, {"summarize": b.attr("summarize", 3)}, b.name),
+}
