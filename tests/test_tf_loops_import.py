@@ -122,3 +122,28 @@ def test_a_hand_written_frame_runs_and_broken_ones_are_value_errors_naming_the_n
     with tf.Graph().as_default(), pytest.raises(ValueError, match="Cannot import node 'w/NextIteration' .*float32 "
                                                                   "back to the loop variable 'w/Merge' of type int32"):
         tf.import_graph_def(_graph(bad_type))
+
+
+def test_the_stacks_of_a_tf1_loop_gradient_pop_last_first_and_fail_when_empty():
+    """StackV2/StackPushV2/StackPopV2 (ops/stack_ops.py), which TF's loop gradients use; each run has its own."""
+    from graphgrad.ops import stack_ops
+    from graphgrad.ops.core import apply_op
+
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, (2,))
+        stack = apply_op(stack_ops.StackV2, [tf.constant(-1)], {"elem_type": tf.float32, "stack_name": "s"})
+        push_a = apply_op(stack_ops.StackPushV2, [stack, x], {"swap_memory": False})
+        push_b = apply_op(stack_ops.StackPushV2, [stack, x * 2.0], {"swap_memory": False})
+        with tf.control_dependencies([push_a, push_b]):
+            first = apply_op(stack_ops.StackPopV2, [stack], {"elem_type": tf.float32})
+        with tf.control_dependencies([first]):
+            second = apply_op(stack_ops.StackPopV2, [stack], {"elem_type": tf.float32})
+        with tf.control_dependencies([second]):
+            third = apply_op(stack_ops.StackPopV2, [stack], {"elem_type": tf.float32})
+        s = tf.Session()
+        for _ in range(2):  # a new stack per run
+            a, b = s.run([first, second], {x: [1.0, 2.0]})
+            np.testing.assert_array_equal(a, [2.0, 4.0])
+            np.testing.assert_array_equal(b, [1.0, 2.0])
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Calling Pop\\(\\) when the stack is empty"):
+            s.run(third, {x: [1.0, 2.0]})

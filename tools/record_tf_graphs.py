@@ -305,6 +305,22 @@ def _embedding_loss(tf):
     return loss, [{"ids": b["ids"], "y": b["y"]} for b in _batches(("ids", (5, 3), 10), ("y", (5,), None))]
 
 
+def _dynamic_rnn_loss(tf):
+    """A control flow v1 loop (tf.nn.dynamic_rnn over an LSTMCell, with sequence lengths) whose gradient is a
+    second loop fed by stacks (StackV2/StackPushV2/StackPopV2) and TensorArray gradients (graph_io/tf_while.py);
+    the loss reads both the outputs and the last state. Recorded with TF_USE_LEGACY_KERAS=1 (tf.nn.rnn_cell)."""
+    x = tf.placeholder(tf.float32, (None, 4, 3), name="x")
+    lengths = tf.placeholder(tf.int32, (None,), name="lengths")
+    y = tf.placeholder(tf.float32, (None, 2), name="y")
+    cell = tf.nn.rnn_cell.LSTMCell(5, initializer=tf.constant_initializer(_weights(8, 20)))
+    outputs, state = tf.nn.dynamic_rnn(cell, x, sequence_length=lengths, dtype=tf.float32)
+    w = tf.Variable(_weights(5, 2), name="w")
+    pred = tf.matmul(state.h + tf.reduce_mean(outputs, axis=1), w)
+    loss = tf.reduce_mean(tf.square(pred - y), name="loss")
+    batches = _batches(("x", (3, 4, 3), None), ("lengths", (3,), 5), ("y", (3, 2), None))
+    return loss, [{k: v.astype(np.int32) if k == "lengths" else v for k, v in b.items()} for b in batches]
+
+
 TRAINING = {
     "mlp_sgd": (_mlp_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
     "mlp_momentum": (_mlp_loss, lambda tf: tf.train.MomentumOptimizer(0.1, 0.9)),
@@ -341,6 +357,7 @@ TRAINING = {
                                 lambda tf: tf.train.AdamOptimizer(0.05)),
     "cnn_batch_norm_cond": (_cnn_batch_norm_cond_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
     "cond_sgd": (_cond_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
+    "dynamic_rnn_adam": (_dynamic_rnn_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
 }
 
 #: Training graphs graphgrad cannot run yet (docs/graph-io.md, "What does not import"): `train NAME` records one

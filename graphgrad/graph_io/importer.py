@@ -239,7 +239,10 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
             for index, other in tf_while.ALIASED_OUTPUTS.get(node.op, {}).items():
                 aliases[f"{node.name}:{index}"] = op.outputs[other]
 
-        for node in _in_order(nodes, conds.extra_inputs() if conds else None):
+        extra = {**(conds.extra_inputs() if conds else {})}
+        for k, v in (frames.extra_inputs() if frames else {}).items():
+            extra[k] = extra.get(k, []) + v
+        for node in _in_order(nodes, extra):
             if frames is None or (frames.frame_of[node.name] is None and node.op not in tf_while.EXITS):
                 build_node(node)
             elif frames.frame_of[node.name] is None:  # the Exit of a loop at top level: the whole loop

@@ -12,9 +12,9 @@ graphgrad runs a cond as one `If` op over two `Branch`es (ops/control_flow_ops.p
 - a Switch becomes nothing: its readers read its input, which the branch captures from outside.
 
 An op of one branch that a later cond also needs (the forward ops a gradient's branch reads) is recomputed
-there, which graphgrad's `If` supports. Merges' second output (`value_index`) and TF 1.x loops (Enter, Exit,
-NextIteration, LoopCond and the Switches and Merges of a loop) are not imported: import_graph_def names the
-node, import_meta_graph leaves the loop out.
+there, which graphgrad's `If` supports. Merges' second output (`value_index`) is not imported: import_graph_def
+names the node. TF 1.x loops (Enter, Exit, NextIteration, LoopCond and the Switches and Merges of a loop) are not
+conds: tf_while.py imports them, and a cond inside a loop's body is built inside the loop's body.
 """
 from __future__ import annotations
 
@@ -65,8 +65,8 @@ class Conds:
         self._claim()
 
     def _loop_nodes(self, nodes):
-        """A while loop's own Switches and Merges (and its Enter, Exit, NextIteration, LoopCond): not conds. They
-        import as nothing (import_graph_def names the node; import_meta_graph leaves the loop out)."""
+        """A while loop's own Switches and Merges (and its Enter, Exit, NextIteration, LoopCond): not conds
+        (tf_while.py builds them)."""
         out = {n.name for n in nodes if n.op in LOOP_OPS}
         for n in nodes:
             src = [self.by_name.get(_split(i)[0]) for i in n.input]

@@ -22,10 +22,12 @@ ops read and write the flow input they are given.
 from __future__ import annotations
 
 from ..framework.tensor_shape import TensorShape
+from ..ops import stack_ops
 from ..ops.check_ops import AssertOp
 from ..ops.core import apply_op, identity
 from ..ops.tensor_array_ops import (
     TensorArrayGatherV3,
+    TensorArrayGradV3,
     TensorArrayReadV3,
     TensorArrayScatterV3,
     TensorArraySizeV3,
@@ -81,6 +83,16 @@ class Frames:
         position = {n.name: i for i, n in enumerate(_in_order(nodes, inputs=self._acyclic_inputs))}
         for frame in self.frames.values():
             frame.members.sort(key=lambda n: position[n.name])
+
+    def extra_inputs(self):
+        """{Exit name: its loop's nodes}: the whole loop is built at its first Exit, so everything any node of the
+        loop reads must exist before each Exit."""
+        out = {}
+        for frame in self.frames.values():
+            names = [n.name for n in frame.members if self.frame_of[n.name] is frame]
+            for exits in frame.exits.values():
+                out.update({e.name: names for e in exits})
+        return out
 
     def _acyclic_inputs(self, node):
         """A node's inputs without a loop's back edges (NextIteration into Merge), and for an Exit also the
@@ -170,6 +182,20 @@ class Frames:
         return self.frame_of[_split(node.input[0])[0]]
 
     # --- building ----------------------------------------------------------------------------------------------
+    def _next_value(self, nxt, resolve):
+        """What a NextIteration carries to the next iteration; with control inputs (the StackPushV2s of a
+        gradient's forward loop), an Identity of it that waits for them, so they run in every iteration."""
+        value = resolve(nxt.input[0])
+        control = [resolve(i) for i in nxt.input[1:] if i.startswith("^")]
+        if value is None or not control:
+            return value
+        if any(c is None for c in control):
+            raise self.error(nxt, "one of its control inputs was not imported")
+        out = identity(value, name=nxt.name)
+        for c in control:
+            out.op._add_control_input(c)
+        return out
+
     def build(self, frame, graph, scope, resolve, aliases, build_node, ops):
         """The While op of `frame` and an Identity named after each of its Exits (into `ops`).
         `build_node(node)` imports one node of the body the way the importer imports any node."""
@@ -212,7 +238,7 @@ class Frames:
                 else:
                     build_node(node)
             pred = resolve(frame.loop_cond.input[0])
-            outs = [resolve(nxt.input[0]) for _, _, _, nxt in frame.vars]
+            outs = [self._next_value(nxt, resolve) for _, _, _, nxt in frame.vars]
             for (_, merge, _, nxt), out, var in zip(frame.vars, outs, loop.inner):
                 if out is None:
                     raise self.error(nxt, f"its input '{_split(nxt.input[0])[0]}' was not imported")
@@ -234,7 +260,7 @@ class Frames:
 # --- TensorArrays: handle and flow are both graphgrad's TensorArray value -----------------------------------------
 
 #: {op type: {output index: the output of graphgrad's op it is}}: a TensorArrayV3's flow (1) is its handle (0).
-ALIASED_OUTPUTS = {"TensorArrayV3": {1: 0}}
+ALIASED_OUTPUTS = {"TensorArrayV3": {1: 0}, "TensorArrayGradV3": {1: 0}}
 
 
 def _array_attrs(b):
@@ -246,6 +272,15 @@ def _array_attrs(b):
         return {k: src.attrs[k] for k in ("dtype", "element_shape", "dynamic_size", "infer_shape")}
     return {"dtype": b.attr("dtype"), "element_shape": TensorShape(None), "dynamic_size": False,
             "infer_shape": True}
+
+
+def _state(b, flow):
+    """The input that holds the array's elements: the flow (input `flow`), but for a gradient array the handle
+    TensorArrayGradV3 gives, since TF hands the gradient array the forward array's flow."""
+    src = b.input(0).op
+    while src.type == "Identity" and src.inputs:
+        src = src.inputs[0].op
+    return b.input(0) if src.type == "TensorArrayGradV3" else b.input(flow)
 
 
 def _with_shape(attrs, b):
@@ -271,17 +306,29 @@ def _all_any(b, fn):
     return fn(b.input(0), axis=axis.tolist(), keepdims=b.attr("keep_dims", False), name=b.name)
 
 
+def _stack(b, op_def, inputs, *attrs):
+    return apply_op(op_def, inputs, {k: b.attr(k, d) for k, d in attrs}, b.name)
+
+
 BUILDERS = {
+    # the stacks of a loop's gradient (ops/stack_ops.py)
+    "StackV2": lambda b, tf: _stack(b, stack_ops.StackV2, b.inputs, ("elem_type", None), ("stack_name", "")),
+    "StackPushV2": lambda b, tf: _stack(b, stack_ops.StackPushV2, b.inputs, ("swap_memory", False)),
+    "StackPopV2": lambda b, tf: _stack(b, stack_ops.StackPopV2, b.inputs, ("elem_type", None)),
+    "StackCloseV2": lambda b, tf: _stack(b, stack_ops.StackCloseV2, b.inputs),
+    "ControlTrigger": lambda b, tf: tf.no_op(name=b.name),
     "TensorArrayV3": lambda b, tf: _tensor_array(b),
-    "TensorArrayWriteV3": lambda b, tf: apply_op(TensorArrayWriteV3, [b.input(3), b.input(1), b.input(2)],
+    "TensorArrayWriteV3": lambda b, tf: apply_op(TensorArrayWriteV3, [_state(b, 3), b.input(1), b.input(2)],
                                                  _array_attrs(b), b.name),
-    "TensorArrayReadV3": lambda b, tf: apply_op(TensorArrayReadV3, [b.input(2), b.input(1)], _array_attrs(b),
+    "TensorArrayReadV3": lambda b, tf: apply_op(TensorArrayReadV3, [_state(b, 2), b.input(1)], _array_attrs(b),
                                                 b.name),
-    "TensorArrayScatterV3": lambda b, tf: apply_op(TensorArrayScatterV3, [b.input(3), b.input(1), b.input(2)],
+    "TensorArrayScatterV3": lambda b, tf: apply_op(TensorArrayScatterV3, [_state(b, 3), b.input(1), b.input(2)],
                                                    _array_attrs(b), b.name),
-    "TensorArrayGatherV3": lambda b, tf: apply_op(TensorArrayGatherV3, [b.input(2), b.input(1)],
+    "TensorArrayGatherV3": lambda b, tf: apply_op(TensorArrayGatherV3, [_state(b, 2), b.input(1)],
                                                   _with_shape(_array_attrs(b), b), b.name),
-    "TensorArraySizeV3": lambda b, tf: apply_op(TensorArraySizeV3, [b.input(1)], {}, b.name),
+    "TensorArrayGradV3": lambda b, tf: apply_op(TensorArrayGradV3, b.inputs, {"source": b.attr("source", "")},
+                                                b.name),
+    "TensorArraySizeV3": lambda b, tf: apply_op(TensorArraySizeV3, [_state(b, 1)], {}, b.name),
     "Split": _split_op,
     "All": lambda b, tf: _all_any(b, tf.reduce_all),
     "Any": lambda b, tf: _all_any(b, tf.reduce_any),

@@ -155,8 +155,16 @@ class TensorArrayV3(OpDef):
     gradient = not_differentiable
 
 
+class GradientArray(tuple):
+    """The TensorArray a TF 1.x gradient graph gets from `TensorArrayGradV3` (graph_io/tf_while.py): in TF a
+    mutable array shared by every TensorArrayGradV3 of the same forward array, written by a gradient and read
+    by another (dynamic_rnn's outputs' gradient, scattered before the gradient loop and read in it); here the
+    value that the gradient graph's flows carry. Writing an element twice adds the values (TF aggregates
+    gradient writes)."""
+
+
 def _put(op, flow, items, dynamic, same_shape=True):
-    """`flow` with `items` ([(index, value)]) written: a new tuple."""
+    """`flow` with `items` ([(index, value)]) written: a new tuple (a GradientArray stays one)."""
     n = max((i for i, _ in items), default=-1) + 1
     out = list(flow)
     if n > len(out):
@@ -168,7 +176,9 @@ def _put(op, flow, items, dynamic, same_shape=True):
     for i, v in items:
         if i < 0:
             raise _error(op, f"Tried to write to index {i} but array size is: {len(flow)}")
-        if out[i] is not None:
+        if out[i] is not None and isinstance(flow, GradientArray):
+            v = out[i] + v
+        elif out[i] is not None:
             raise _error(op, f"Could not write to TensorArray index {i} because it has already been written to.")
         s = getattr(v, "shape", ())
         if same_shape and shape is not None and s != shape:
@@ -185,7 +195,7 @@ def _put(op, flow, items, dynamic, same_shape=True):
                                  f"{list(getattr(e, 'shape', ()))} (consider setting infer_shape=False).")
             if e is not None:
                 break
-    return tuple(out)
+    return type(flow)(out) if isinstance(flow, GradientArray) else tuple(out)
 
 
 class TensorArrayWriteV3(OpDef):
@@ -379,6 +389,24 @@ class GradientListAt(OpDef):
             return [apply_op(TakeGradients, [dlist, dy], {"range": True})[1]]
         taken = apply_op(TakeGradients, [dlist, op.inputs[0], dy], {"single": op.attrs.get("single")})[1]
         return [None, taken]
+
+
+class TensorArrayGradV3(OpDef):
+    """TensorArrayGradV3(handle, flow) -> the gradient array of a TF 1.x gradient graph (attr `source`): the
+    GradientArray `flow` carries, or a new one as long as the forward array `flow` (GradientArray)."""
+
+    type = "TensorArrayGradV3"
+    stateful = True
+
+    def infer(op):
+        return [((), VARIANT)]
+
+    def kernel(op, ctx):
+        def grad(handle, flow):
+            return flow if isinstance(flow, GradientArray) else GradientArray((None,) * len(flow))
+        return grad
+
+    gradient = not_differentiable
 
 
 class TensorArraySizeV3(OpDef):
