@@ -321,6 +321,26 @@ def _dynamic_rnn_loss(tf):
     return loss, [{k: v.astype(np.int32) if k == "lengths" else v for k, v in b.items()} for b in batches]
 
 
+def _embedding_rnn_loss(tf):
+    """Trainable inputs into TF 1.x loops: an embedding read by tf.nn.dynamic_rnn over a GRUCell (the inputs'
+    TensorArray gets gradient writes in the gradient loop, their flows summed), then tf.scan over its outputs
+    and tf.map_fn over its last state, so that three loops and their gradient loops train together."""
+    ids = tf.placeholder(tf.int32, (None, 4), name="ids")
+    lengths = tf.placeholder(tf.int32, (None,), name="lengths")
+    y = tf.placeholder(tf.float32, (None, 2), name="y")
+    emb = tf.Variable(_weights(6, 3), name="emb")
+    cell = tf.nn.rnn_cell.GRUCell(5)
+    outputs, state = tf.nn.dynamic_rnn(cell, tf.nn.embedding_lookup(emb, ids), sequence_length=lengths,
+                                       dtype=tf.float32)
+    scanned = tf.scan(lambda a, r: a * 0.5 + r, tf.transpose(outputs, [1, 0, 2]))
+    mapped = tf.map_fn(lambda r: tf.reduce_sum(r * r), state)
+    w = tf.Variable(_weights(5, 2), name="w")
+    pred = tf.matmul(state + tf.reduce_mean(scanned, axis=0), w) + tf.reduce_mean(mapped)
+    loss = tf.reduce_mean(tf.square(pred - y), name="loss")
+    batches = _batches(("ids", (3, 4), 6), ("lengths", (3,), 5), ("y", (3, 2), None))
+    return loss, [{k: v if k == "y" else v.astype(np.int32) for k, v in b.items()} for b in batches]
+
+
 TRAINING = {
     "mlp_sgd": (_mlp_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
     "mlp_momentum": (_mlp_loss, lambda tf: tf.train.MomentumOptimizer(0.1, 0.9)),
@@ -358,6 +378,7 @@ TRAINING = {
     "cnn_batch_norm_cond": (_cnn_batch_norm_cond_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
     "cond_sgd": (_cond_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
     "dynamic_rnn_adam": (_dynamic_rnn_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
+    "embedding_rnn_sgd": (_embedding_rnn_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
 }
 
 #: Training graphs graphgrad cannot run yet (docs/graph-io.md, "What does not import"): `train NAME` records one

@@ -262,8 +262,7 @@ def _build_loop(frames, exit_node, graph, scope, resolve, aliases, build_node, o
     except ValueError:
         if not lenient:
             raise
-        for exits in frame.exits.values():
-            skipped.update({e.name: e.op for e in exits})
+        skipped.update({e.name: e.op for e in frame.exits})
 
 
 def _node_error(node, why):

@@ -27,6 +27,7 @@ from ..ops.check_ops import AssertOp
 from ..ops.core import apply_op, identity
 from ..ops.tensor_array_ops import (
     TensorArrayGatherV3,
+    TensorArrayGradFlow,
     TensorArrayGradV3,
     TensorArrayReadV3,
     TensorArrayScatterV3,
@@ -55,7 +56,8 @@ class Frame:
         self.members = []   # the nodes whose output lives in the frame (inner frames' Exits included), in order
         self.loop_cond = None
         self.vars = []      # per loop variable: (Enter, Merge, Switch or None, NextIteration)
-        self.exits = {}     # Switch name -> its Exit nodes
+        self.exits = []     # the Exit nodes that leave it
+        self.after = set()  # names of the nodes between a loop Switch's output 0 and an Exit: built after the loop
         self.built = False
 
     def depth(self):
@@ -90,8 +92,7 @@ class Frames:
         out = {}
         for frame in self.frames.values():
             names = [n.name for n in frame.members if self.frame_of[n.name] is frame]
-            for exits in frame.exits.values():
-                out.update({e.name: names for e in exits})
+            out.update({e.name: names for e in frame.exits})
         return out
 
     def _acyclic_inputs(self, node):
@@ -150,10 +151,7 @@ class Frames:
             if node.op in SWITCHES and len(node.input) > 1 and frame.loop_cond is not None \
                     and _split(node.input[1])[0] == frame.loop_cond.name:
                 switches[_split(node.input[0])[0]] = node
-        names = {s.name for s in switches.values()}
-        for node in self._exits:  # an Exit lives in the parent frame: found through its Switch
-            if _split(node.input[0])[0] in names:
-                frame.exits.setdefault(_split(node.input[0])[0], []).append(node)
+        frame.exits = [n for n in self._exits if self.frame_of.get(_split(n.input[0])[0]) is frame]
         for node in frame.members:
             if node.op not in MERGES:
                 continue
@@ -168,6 +166,16 @@ class Frames:
         if frame.loop_cond is None or not frame.vars:
             node = frame.members[0] if frame.members else None
             raise self.error(node, f"the while loop frame '{frame.name}' has no LoopCond or no loop variables")
+        # What an Exit reads through other ops than its Switch (TF's gradient of a loop variable's Enter: an Exit
+        # of an Identity of a Switch's output 0) is computed from the loop's final values, after the loop.
+        stack = [_split(e.input[0])[0] for e in frame.exits]
+        while stack:
+            name = stack.pop()
+            node = self.by_name.get(name)
+            if node is None or name not in members or name in frame.after or self.structural(node):
+                continue
+            frame.after.add(name)
+            stack.extend(_split(i)[0] for i in node.input if not i.startswith("^"))
 
     def structural(self, node):
         """Whether `node` is one of a frame's own Enter, Merge, Switch, LoopCond or NextIteration nodes (built
@@ -231,7 +239,7 @@ class Frames:
                             raise self.error(node, f"its input '{_split(node.input[0])[0]}' was not imported")
                         aliases.update({f"{node.name}:0": outside, f"^{node.name}": outside.op})
                     continue
-                if self.structural(node):
+                if self.structural(node) or node.name in frame.after:
                     continue
                 if node.op in EXITS:
                     self.build(self.loop_of_exit(node), graph, scope, resolve, aliases, build_node, ops)
@@ -250,10 +258,23 @@ class Frames:
         finally:
             scopes.cond_stack.pop()
             scopes.control_stack = outer_control
-        _, exits = finish_loop(graph, loop, initial, outs, pred, first, name=frame.loop_cond.name)
-        for (_, _, switch, _), out in zip(frame.vars, exits):
-            for node in frame.exits.get(switch.name if switch is not None else None, []):
-                ops[node.name] = identity(out, name=node.name).op
+        loop_op, exits = finish_loop(graph, loop, initial, outs, pred, first, name=frame.loop_cond.name)
+        for (_, merge, switch, _), out in zip(frame.vars, exits):  # after the loop: its final values
+            aliases.update({f"{merge.name}:0": out, f"^{merge.name}": loop_op})
+            if switch is not None:
+                aliases.update({f"{switch.name}:0": out, f"^{switch.name}": loop_op})
+                aliases.pop(f"{switch.name}:1")
+        for node in frame.members:  # waiting for an op of the body (TF's tuple of both sides) is waiting for the loop
+            if node.name not in frame.after:
+                aliases[f"^{node.name}"] = loop_op
+        for node in frame.members:
+            if node.name in frame.after:
+                build_node(node)
+        for node in frame.exits:
+            value = resolve(node.input[0])
+            if value is None:
+                raise self.error(node, f"its input '{node.input[0]}' is not computed when the loop ends")
+            ops[node.name] = identity(value, name=node.name).op
         frame.built = True
 
 
@@ -274,13 +295,26 @@ def _array_attrs(b):
             "infer_shape": True}
 
 
-def _state(b, flow):
-    """The input that holds the array's elements: the flow (input `flow`), but for a gradient array the handle
-    TensorArrayGradV3 gives, since TF hands the gradient array the forward array's flow."""
+def _gradient_array(b):
     src = b.input(0).op
     while src.type == "Identity" and src.inputs:
         src = src.inputs[0].op
-    return b.input(0) if src.type == "TensorArrayGradV3" else b.input(flow)
+    return src.type == "TensorArrayGradV3"
+
+
+def _write(b, op_def, flow, *inputs):
+    """A write or scatter: on a forward array the new array is the flow; a gradient array is written in place
+    and the flow is TF's float (TensorArrayGradFlow)."""
+    if not _gradient_array(b):
+        return apply_op(op_def, [b.input(flow), *inputs], _array_attrs(b), b.name)
+    array = apply_op(op_def, [b.input(0), *inputs], _array_attrs(b), b.name + "/gradient_array")
+    return apply_op(TensorArrayGradFlow, [array], {}, b.name)
+
+
+def _state(b, flow):
+    """The input that holds the array's elements: the flow (input `flow`), but for a gradient array the handle
+    TensorArrayGradV3 gives, since TF hands the gradient array the forward array's flow."""
+    return b.input(0) if _gradient_array(b) else b.input(flow)
 
 
 def _with_shape(attrs, b):
@@ -318,12 +352,10 @@ BUILDERS = {
     "StackCloseV2": lambda b, tf: _stack(b, stack_ops.StackCloseV2, b.inputs),
     "ControlTrigger": lambda b, tf: tf.no_op(name=b.name),
     "TensorArrayV3": lambda b, tf: _tensor_array(b),
-    "TensorArrayWriteV3": lambda b, tf: apply_op(TensorArrayWriteV3, [_state(b, 3), b.input(1), b.input(2)],
-                                                 _array_attrs(b), b.name),
+    "TensorArrayWriteV3": lambda b, tf: _write(b, TensorArrayWriteV3, 3, b.input(1), b.input(2)),
     "TensorArrayReadV3": lambda b, tf: apply_op(TensorArrayReadV3, [_state(b, 2), b.input(1)], _array_attrs(b),
                                                 b.name),
-    "TensorArrayScatterV3": lambda b, tf: apply_op(TensorArrayScatterV3, [_state(b, 3), b.input(1), b.input(2)],
-                                                   _array_attrs(b), b.name),
+    "TensorArrayScatterV3": lambda b, tf: _write(b, TensorArrayScatterV3, 3, b.input(1), b.input(2)),
     "TensorArrayGatherV3": lambda b, tf: apply_op(TensorArrayGatherV3, [_state(b, 2), b.input(1)],
                                                   _with_shape(_array_attrs(b), b), b.name),
     "TensorArrayGradV3": lambda b, tf: apply_op(TensorArrayGradV3, b.inputs, {"source": b.attr("source", "")},

@@ -137,9 +137,11 @@ def _elements(op, ctx, flow, indices, what="read from"):
 
 
 class TensorArrayV3(OpDef):
-    """TensorArrayV3(size) -> flow: a new array of `size` unwritten elements."""
+    """TensorArrayV3(size) -> flow: a new array of `size` unwritten elements. Stateful: each run makes its own
+    (an imported TF graph keeps its gradient arrays on it, `_Handle`)."""
 
     type = "TensorArrayV3"
+    stateful = True
 
     def infer(op):
         return [((), VARIANT)]
@@ -149,22 +151,36 @@ class TensorArrayV3(OpDef):
             size = int(size)
             if size < 0:
                 raise _error(op, f"Size should be >= 0, got {size}")
-            return (None,) * size
+            return _Handle((None,) * size)
         return make
 
     gradient = not_differentiable
 
 
-class GradientArray(tuple):
-    """The TensorArray a TF 1.x gradient graph gets from `TensorArrayGradV3` (graph_io/tf_while.py): in TF a
-    mutable array shared by every TensorArrayGradV3 of the same forward array, written by a gradient and read
-    by another (dynamic_rnn's outputs' gradient, scattered before the gradient loop and read in it); here the
-    value that the gradient graph's flows carry. Writing an element twice adds the values (TF aggregates
-    gradient writes)."""
+class GradientArray(list):
+    """A gradient array of a TF 1.x gradient graph (`TensorArrayGradV3`, graph_io/tf_while.py). As in TF it is
+    mutable and shared: every TensorArrayGradV3 of one forward array and source in a run gets the same one (kept
+    on the forward array's handle), one gradient writes it (dynamic_rnn's outputs' gradient, scattered before
+    the gradient loop; the inputs' gradient, written in it) and another reads it. Writing an element twice adds
+    the values, as TF aggregates gradient writes. Its writes give TF's float flow (`TensorArrayGradFlow`)."""
+
+    def put(self, items):
+        for i, v in items:
+            if i >= len(self):
+                self.extend([None] * (i + 1 - len(self)))
+            self[i] = v if self[i] is None else self[i] + v
+        return self
+
+
+class _Handle(tuple):
+    """The elements a new array starts with, which are also its handle in an imported TF graph: the gradient
+    arrays of the array hang on it (`grads`, {source: GradientArray}) for the run that made it."""
 
 
 def _put(op, flow, items, dynamic, same_shape=True):
-    """`flow` with `items` ([(index, value)]) written: a new tuple (a GradientArray stays one)."""
+    """`flow` with `items` ([(index, value)]) written: a new tuple (a GradientArray is written in place)."""
+    if isinstance(flow, GradientArray):
+        return flow.put(items)
     n = max((i for i, _ in items), default=-1) + 1
     out = list(flow)
     if n > len(out):
@@ -176,9 +192,7 @@ def _put(op, flow, items, dynamic, same_shape=True):
     for i, v in items:
         if i < 0:
             raise _error(op, f"Tried to write to index {i} but array size is: {len(flow)}")
-        if out[i] is not None and isinstance(flow, GradientArray):
-            v = out[i] + v
-        elif out[i] is not None:
+        if out[i] is not None:
             raise _error(op, f"Could not write to TensorArray index {i} because it has already been written to.")
         s = getattr(v, "shape", ())
         if same_shape and shape is not None and s != shape:
@@ -195,7 +209,7 @@ def _put(op, flow, items, dynamic, same_shape=True):
                                  f"{list(getattr(e, 'shape', ()))} (consider setting infer_shape=False).")
             if e is not None:
                 break
-    return type(flow)(out) if isinstance(flow, GradientArray) else tuple(out)
+    return tuple(out)
 
 
 class TensorArrayWriteV3(OpDef):
@@ -392,8 +406,8 @@ class GradientListAt(OpDef):
 
 
 class TensorArrayGradV3(OpDef):
-    """TensorArrayGradV3(handle, flow) -> the gradient array of a TF 1.x gradient graph (attr `source`): the
-    GradientArray `flow` carries, or a new one as long as the forward array `flow` (GradientArray)."""
+    """TensorArrayGradV3(handle, flow) -> the GradientArray of the array `handle` for attr `source`, made (as
+    long as the array `flow` is) at the run's first call."""
 
     type = "TensorArrayGradV3"
     stateful = True
@@ -402,9 +416,30 @@ class TensorArrayGradV3(OpDef):
         return [((), VARIANT)]
 
     def kernel(op, ctx):
+        source = op.attrs["source"]
+
         def grad(handle, flow):
-            return flow if isinstance(flow, GradientArray) else GradientArray((None,) * len(flow))
+            grads = handle.__dict__.setdefault("grads", {}) if isinstance(handle, _Handle) else {}
+            if source not in grads:
+                grads[source] = GradientArray([None] * len(flow if isinstance(flow, tuple) else handle))
+            return grads[source]
         return grad
+
+    gradient = not_differentiable
+
+
+class TensorArrayGradFlow(OpDef):
+    """TensorArrayGradFlow(array) -> 0.0: the float flow TF's write to a gradient array gives (gradients add
+    such flows up), once the array is written."""
+
+    type = "TensorArrayGradFlow"
+
+    def infer(op):
+        return [((), dtypes.float32)]
+
+    def kernel(op, ctx):
+        zero = ctx.to_device(np.zeros((), np.float32))
+        return lambda array: zero
 
     gradient = not_differentiable
 
