@@ -1,7 +1,8 @@
 """TF 1.x while loops in GraphDefs TensorFlow wrote (graph_io/tf_while.py): each frame (Enter, Merge, Switch,
 LoopCond, NextIteration, Exit) imports as graphgrad's While op and computes what TensorFlow computed: a counter,
-several loop variables with a shape invariant, nested loops, a cond inside a loop, tf.scan, tf.map_fn, TensorArray
-writes, and a frozen dynamic_rnn over an LSTMCell with sequence_length (tools/record_tf_loops.py)."""
+several loop variables with a shape invariant, nested loops, a cond inside a loop, a loop inside a cond, tf.scan,
+tf.map_fn, TensorArray writes and TF's gradient of those loops, and a frozen dynamic_rnn over an LSTMCell with
+sequence_length (tools/record_tf_loops.py). Training graphs with loops are in tests/test_tf_training_graphs.py."""
 import os
 
 import numpy as np
@@ -40,14 +41,21 @@ def _check_runs(name, graph_def):
 
 def test_loops_tensorflow_wrote_compute_what_tensorflow_computed():
     gd = _graph_def("loops.pb")
-    assert {"Enter", "Exit", "NextIteration", "LoopCond", "TensorArrayV3", "TensorArrayScatterV3"} <= \
-        {n.op for n in gd.node}
+    assert {"Enter", "Exit", "NextIteration", "LoopCond", "TensorArrayV3", "TensorArrayScatterV3", "StackPushV2",
+            "TensorArrayGradV3"} <= {n.op for n in gd.node}  # and TF's gradient of the loops (fetch dx)
     g = _check_runs("loops", gd)
     loops = [op for op in g.get_operations() if op.type == "While"]
     assert {op.name for op in loops} >= {"counter/LoopCond", "nested/LoopCond", "nested/inner/LoopCond"}
     inner = g.get_operation_by_name("nested/inner/LoopCond")
     assert inner._branch is g.get_operation_by_name("nested/LoopCond").attrs["body"]  # nested: built in the body
     assert g.get_operation_by_name("counter/Exit").type == "Identity"
+    assert g.get_operation_by_name("in_cond/loop/LoopCond")._branch.which == "true"  # a loop inside a cond
+
+
+def test_the_gradient_of_a_cond_inside_a_loop_is_a_value_error_naming_the_node():
+    with tf.Graph().as_default(), pytest.raises(ValueError, match="Cannot import node '.*StackP.*V2' .*inside a "
+                                                                  "cond's branch .*not imported yet"):
+        tf.import_graph_def(_graph_def("loop_cond_gradient.pb"))
 
 
 def test_a_frozen_dynamic_rnn_with_an_lstm_cell_and_sequence_lengths():

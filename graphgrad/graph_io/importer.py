@@ -191,6 +191,8 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
         branches = _Branches(graph, scope)
         conds = tf_cond.Conds(_in_order(nodes), scope, _node_error) if tf_cond.has_conds(nodes) else None
         frames = tf_while.Frames(_in_order(nodes), _node_error) if tf_while.has_loops(nodes) else None
+        if conds is not None and frames is not None:
+            conds.frame_of = frames.frame_of
 
         def build_node(node):
             if skip is not None and skip(node):

@@ -59,6 +59,7 @@ class Conds:
         self.claims = {}  # node name -> (cond, side)
         self.built = {}  # Branch -> the ops built in it
         self._enclosing = None  # the loop body (or branch) being built when a branch is made
+        self.frame_of = {}  # node name -> its while loop frame (tf_while.Frames), set by the importer
         self.loop_nodes = self._loop_nodes(nodes)
         for node in nodes:
             self._context(node)
@@ -88,7 +89,7 @@ class Conds:
 
     def _input_ctx(self, name):
         src, index, control = _split(name)
-        if control or self.by_name.get(src) is None or self.by_name[src].op not in SWITCHES:
+        if control or self.by_name.get(src) is None or self.by_name[src].op not in SWITCHES or src in self.loop_nodes:
             return self.node_ctx.get(src, ())
         return self.out_ctx.get((src, index), ())
 
@@ -165,9 +166,12 @@ class Conds:
         return out
 
     def branch(self, name):
-        """The Branch the node `name` is built in, or None at top level."""
+        """The Branch the node `name` is built in, or None at top level (or directly in its loop's body: a cond
+        of another loop frame, as a gradient's cond reading a forward loop, does not hold the node)."""
         claim = self.claims.get(name)
-        return None if claim is None else self._branch(*claim)
+        if claim is None or self.frame_of.get(name) is not self.frame_of.get(claim[0].merges[0].name):
+            return None
+        return self._branch(*claim)
 
     def _branch(self, cond, side):
         if side not in cond.branches:

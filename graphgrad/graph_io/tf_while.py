@@ -341,6 +341,13 @@ def _all_any(b, fn):
 
 
 def _stack(b, op_def, inputs, *attrs):
+    from ..framework.graph import get_default_graph
+
+    stack = get_default_graph()._scopes.cond_stack
+    if op_def in (stack_ops.StackPushV2, stack_ops.StackPopV2) and stack and not stack[-1].is_loop:
+        # TF syncs such pushes and pops with ControlTriggers that run whether or not their branch ran
+        raise b.error("a stack push or pop inside a cond's branch (the gradient of a tf.cond inside a "
+                      "tf.while_loop) is not imported yet")
     return apply_op(op_def, inputs, {k: b.attr(k, d) for k, d in attrs}, b.name)
 
 
