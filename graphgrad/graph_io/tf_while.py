@@ -216,7 +216,8 @@ class Frames:
                 raise self.error(enter, f"its input '{_split(enter.input[0])[0]}' was not imported")
             initial.append(value)
         scopes = graph._scopes
-        loop = LoopBody(scope + frame.loop_cond.name.rpartition("/")[0],
+        name = frame.name[:-len("/while_context")] if frame.name.endswith("/while_context") else frame.name
+        loop = LoopBody(scope + name,
                         scopes.cond_stack[-1] if scopes.cond_stack else None)
         scopes.cond_stack.append(loop)
         outer_control, scopes.control_stack = scopes.control_stack, []
