@@ -21,6 +21,7 @@ ops read and write the flow input they are given.
 """
 from __future__ import annotations
 
+from ..framework.graph import get_default_graph
 from ..framework.tensor_shape import TensorShape
 from ..ops import stack_ops
 from ..ops.check_ops import AssertOp
@@ -91,7 +92,7 @@ class Frames:
         loop reads must exist before each Exit."""
         out = {}
         for frame in self.frames.values():
-            names = [n.name for n in frame.members if self.frame_of[n.name] is frame]
+            names = [n.name for n in frame.members]
             out.update({e.name: names for e in frame.exits})
         return out
 
@@ -342,8 +343,6 @@ def _all_any(b, fn):
 
 
 def _stack(b, op_def, inputs, *attrs):
-    from ..framework.graph import get_default_graph
-
     stack = get_default_graph()._scopes.cond_stack
     if op_def in (stack_ops.StackPushV2, stack_ops.StackPopV2) and stack and not stack[-1].is_loop:
         # TF syncs such pushes and pops with ControlTriggers that run whether or not their branch ran
