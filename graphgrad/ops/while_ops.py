@@ -580,6 +580,36 @@ def _flat_tensors(flat):
     return [x.flow if isinstance(x, TensorArray) else convert_to_tensor(x) for x in flat]
 
 
+def finish_loop(graph, loop, tensors, outs, pred, first, max_t=None, back_prop=True, parallel_iterations=10,
+                swap_memory=False, name="Exit"):
+    """The While op of `loop` (a LoopBody just built, popped from the scope stack, its ops those of the graph from
+    index `first` on) over the initial values `tensors`; `outs` are the body's results, `pred` the condition.
+    Returns (op, its outputs as a list). tf.while_loop and the import of TF 1.x frames (graph_io/tf_while.py) end
+    here."""
+    loop.outputs = outs + [pred]
+    created = graph._ops[first:]
+    loop.external_control = _detach_external_control(created, loop)
+    loop.find_captures()
+    loop.outputs, loop.pred = outs, pred
+    refs = {}
+    for o in created:
+        if o.op_def.mutates and o._branch is not None and o._branch.encloses(loop):
+            for i in ref_indices(o):
+                refs[o.inputs[i]] = None
+    inputs = tensors + loop.captures + ([max_t] if max_t is not None else []) + list(refs)
+    op_def = UpdatingWhile if refs else While
+    # a loop of integers and bools has nothing to differentiate: no history to keep
+    history = bool(back_prop) and any(_backpropagatable(t) for t in tensors)
+    exits = apply_op(op_def, inputs, {"body": loop, "history": history, "has_max": max_t is not None,
+                                      "n_refs": len(refs), "parallel_iterations": parallel_iterations,
+                                      "swap_memory": swap_memory}, name, graph=graph)
+    exits = exits if isinstance(exits, list) else [exits]
+    loop_op = exits[0].op
+    for ctl in loop.external_control:
+        loop_op._add_control_input(ctl)
+    return loop_op, exits
+
+
 def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10, back_prop=True,
                swap_memory=False, name=None, maximum_iterations=None, return_same_structure=False):
     """Repeat `body` while `cond` is true, as TensorFlow 1.x's `tf.while_loop` (docs/control-flow.md).
@@ -682,27 +712,8 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         finally:
             scopes.cond_stack.pop()
             scopes.control_stack = outer_control
-        loop.outputs = outs + [pred]
-        created = graph._ops[first:]
-        loop.external_control = _detach_external_control(created, loop)
-        loop.find_captures()
-        loop.outputs, loop.pred = outs, pred
-        refs = {}
-        for o in created:
-            if o.op_def.mutates and o._branch is not None and o._branch.encloses(loop):
-                for i in ref_indices(o):
-                    refs[o.inputs[i]] = None
-        inputs = tensors + loop.captures + ([max_t] if max_t is not None else []) + list(refs)
-        op_def = UpdatingWhile if refs else While
-        # a loop of integers and bools has nothing to differentiate: no history to keep
-        history = bool(back_prop) and any(_backpropagatable(t) for t in tensors)
-        exits = apply_op(op_def, inputs, {"body": loop, "history": history, "has_max": max_t is not None,
-                                          "n_refs": len(refs), "parallel_iterations": parallel_iterations,
-                                          "swap_memory": swap_memory}, "Exit")
-        exits = exits if isinstance(exits, list) else [exits]
-        loop_op = exits[0].op
-        for ctl in loop.external_control:
-            loop_op._add_control_input(ctl)
+        loop_op, exits = finish_loop(graph, loop, tensors, outs, pred, first, max_t, back_prop,
+                                     parallel_iterations, swap_memory)
     items = [y._with(e) if isinstance(y, TensorArray) else e for y, e in zip(flat_out, exits)]
     packed_exit = nest.pack_sequence_as(result, items)
     if return_same_structure:
