@@ -2,7 +2,7 @@
 step's plan timed, the BLAS products inside the convolution kernels timed apart, and the times summed into parts
 (GEMMs, im2col/col2im, pooling, optimizer updates, other ops, islands, the framework around them). The kernels
 of loop bodies (inner plans a While/WhileGrad runs per iteration) are timed too, and the loops' own part is their
-kernels' time less those and less the stacked weight-gradient products WhileGrad multiplies. With Numba
+kernels' time less those and less the weight-gradient products WhileGrad adds into its sums. With Numba
 installed the islands are compiled first; `GRAPHGRAD_JIT=0` profiles the kernels alone.
 
     PYTHONPATH=. python -m bench.step_profile W5 [--steps 12] [--top 12]
@@ -30,7 +30,7 @@ PARTS = ("BLAS GEMMs: dense layers (MatMul; descent updates BLAS adds into the w
          "im2col / col2im: the convolution kernels outside their GEMMs", "pooling (MaxPool, MaxPoolGrad)",
          "optimizer updates", "other ops (bias adds, ReLU, reductions, softmax cross-entropy, reshapes)",
          "islands compiled by Numba (their small products included)", "framework (plan function, feeds, results)",
-         "BLAS GEMMs: stacked weight gradients of loops (WhileGrad)",
+         "BLAS GEMMs: weight gradients summed by loops (WhileGrad: per iteration or rows stacked)",
          "loops: While/WhileGrad less their bodies' kernels and products (Python loop, history, plan functions)")
 ISLAND = "island"
 LOOPS = {"While", "UpdatingWhile", "WhileGrad", "WhileGradGrad"}
@@ -94,10 +94,12 @@ def profile(name, steps, clock):
     exclude them."""
     from graphgrad.ops import conv_ops
     from graphgrad.ops.matmul_ops import MatMul
+    from graphgrad.runtime import context as context_mod
     from graphgrad.runtime import plan as plan_mod
 
     plans, gemm, loop_gemm = [], [0.0], [0.0]
     init, matmul, mm_kernel = plan_mod.Plan.__init__, conv_ops._matmul, MatMul.__dict__["kernel"]
+    ctx_init = context_mod.RunContext.__init__
 
     def record_plan(self, *a, **k):
         init(self, *a, **k)
@@ -114,10 +116,15 @@ def profile(name, steps, clock):
     def timed_matmul(ctx, dtype):
         return timed(matmul(ctx, dtype), gemm)
 
-    def timed_mm_kernel(op, ctx):  # every MatMul kernel, in plans or called by a loop (stacked products)
+    def timed_mm_kernel(op, ctx):  # every MatMul kernel, in plans or called by a loop (summed products)
         return timed(mm_kernel(op, ctx), loop_gemm)
 
+    def timed_ctx_gemm(self, *a, **k):  # the products a loop's gradient adds into its sums (ctx.gemm)
+        ctx_init(self, *a, **k)
+        self.gemm = timed(self.gemm, loop_gemm)
+
     plan_mod.Plan.__init__, conv_ops._matmul, MatMul.kernel = record_plan, timed_matmul, timed_mm_kernel
+    context_mod.RunContext.__init__ = timed_ctx_gemm
     try:
         wl = workloads.WORKLOADS[name]
         step = graphgrad_peer.make_step(wl, workloads.init_params(wl), workloads.make_data(wl))
@@ -125,6 +132,7 @@ def profile(name, steps, clock):
             step()  # (runtime/jit.py; with the timed products bound)
     finally:
         plan_mod.Plan.__init__, conv_ops._matmul, MatMul.kernel = init, matmul, mm_kernel
+        context_mod.RunContext.__init__ = ctx_init
     outer = plans[-1]  # the training step's (make_callable compiles it last); inner plans are built by its kernels
     times, labels = defaultdict(lambda: [0.0]), {}  # entry 0: the warm-up steps'
     _timed_kernels(outer, "", clock, times, labels)
@@ -146,8 +154,8 @@ def profile(name, steps, clock):
     med = statistics.median
     kernels = {k: (*labels[k], med(times[k][1:])) for k in labels}
     mm = {k for k, (_, op_type, _) in kernels.items() if op_type == "MatMul"}
-    stacked = max(0.0, med(loop_gemm[1:]) - sum(kernels[k][2] for k in mm))
-    # a loop's own time: its kernel's less its bodies' kernels (and a WhileGrad's less the stacked products)
+    summed = max(0.0, med(loop_gemm[1:]) - sum(kernels[k][2] for k in mm))
+    # a loop's own time: its kernel's less its bodies' kernels (and a WhileGrad's less the products it sums)
     keys = {op: f"{prefix}{k}" for prefix, p in [("", outer)] + [(f"i{i}.", p) for i, p in enumerate(inner)]
             for k, op in _kernel_ops(p).items()}
     grads = [k for op, k in keys.items() if op.type == "WhileGrad"]
@@ -159,8 +167,8 @@ def profile(name, steps, clock):
             body = sum(t for k, (*_, t) in kernels.items() if k.startswith(f"i{i}."))
             kernels[owner] = (*kernels[owner][:2], kernels[owner][2] - body)
     for k in grads:
-        kernels[k] = (*kernels[k][:2], kernels[k][2] - stacked / len(grads))
-    return med(totals), kernels, med(gemm[1:]), stacked
+        kernels[k] = (*kernels[k][:2], kernels[k][2] - summed / len(grads))
+    return med(totals), kernels, med(gemm[1:]), summed
 
 
 def main(argv=None):
@@ -171,11 +179,11 @@ def main(argv=None):
     args = ap.parse_args(argv)
     one_thread = os.environ.get("OPENBLAS_NUM_THREADS") == "1"
     clock = time.thread_time if one_thread else time.perf_counter
-    total, kernels, conv_gemm, stacked = profile(args.workload, args.steps, clock)
+    total, kernels, conv_gemm, summed = profile(args.workload, args.steps, clock)
     parts = dict.fromkeys(PARTS, 0.0)
     for _, op_type, t in kernels.values():
         parts[_part(op_type)] += t
-    parts[PARTS[1]], parts[PARTS[2]], parts[PARTS[8]] = conv_gemm, parts[PARTS[2]] - conv_gemm, stacked
+    parts[PARTS[1]], parts[PARTS[2]], parts[PARTS[8]] = conv_gemm, parts[PARTS[2]] - conv_gemm, summed
     parts[PARTS[7]] = total - sum(parts.values())
     scale, unit = (1e6, "µs") if total < 1e-3 else (1e3, "ms")
     print(f"{args.workload}: {total * scale:.1f} {unit}/step (median of {args.steps}; "

@@ -229,3 +229,31 @@ def test_no_warnings_on_the_happy_path(server, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load(tmp_path, [server.url("a")])
+
+
+def _raw_source():
+    """MNIST's Source with the test files' hashes, gzipped and uncompressed."""
+    raw = {name: hashlib.sha256(gzip.decompress(data)).hexdigest() for name, data in FILES.items()}
+    return mnist_mod.Source("mnist", (), HASHES, "GRAPHGRAD_TEST_UNUSED", raw_sha256=raw)
+
+
+def test_uncompressed_files_copied_by_hand_are_used_offline(tmp_path):
+    for name, data in FILES.items():
+        (tmp_path / name.removesuffix(".gz")).write_bytes(gzip.decompress(data))
+    files = mnist_mod.fetch_files(_raw_source(), tmp_path, mirrors=[DEAD], progress=False)
+    assert {p.name for p in files.values()} == {n.removesuffix(".gz") for n in FILES}
+    arrays = mnist_mod.read_arrays(files)
+    np.testing.assert_array_equal(arrays[0], ARRAYS[NAME])
+
+
+def test_a_wrong_uncompressed_file_is_named_and_the_gzipped_one_fetched(server, tmp_path):
+    for name, data in FILES.items():
+        (tmp_path / name.removesuffix(".gz")).write_bytes(gzip.decompress(data))
+    (tmp_path / NAME.removesuffix(".gz")).write_bytes(b"not mnist")
+    with pytest.warns(dl.ChecksumWarning, match="uncompressed file"):
+        files = mnist_mod.fetch_files(_raw_source(), tmp_path, mirrors=[server.url("a")], progress=False)
+    assert files[NAME].name == NAME and [n for _, n, _ in server.requests] == [NAME]
+
+
+def test_the_built_in_uncompressed_hashes_cover_mnist():
+    assert set(mnist_mod.MNIST.raw_sha256) == set(mnist_mod.FILES)

@@ -38,10 +38,18 @@ def test_errors_as_tensorflow():
     with pytest.raises(tf.errors.InvalidArgumentError, match="has already been written to"):
         s.run(ta.write(0, 1.0).write(0, 2.0).stack())
     i = tf.placeholder(tf.int32, ())
+    written = tf.placeholder_with_default([1.0], [None])
+    for infer_shape in (True, False):  # TF1: an unwritten element reads as zeros shaped like the written ones,
+        one = tf.TensorArray(tf.float32, size=2, infer_shape=infer_shape).write(0, written)  # if shapes are equal
+        if infer_shape:
+            np.testing.assert_array_equal(s.run(one.read(i), {i: 1}), [0.0])
+            continue
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Could not read from TensorArray index 1 because "
+                                                                 "it has not yet been written to"):
+            s.run(one.read(i), {i: 1})
     with pytest.raises(tf.errors.InvalidArgumentError, match="Could not read from TensorArray index 1 because it "
                                                              "has not yet been written to"):
-        s.run(tf.TensorArray(tf.float32, size=2).write(0, tf.placeholder_with_default([1.0], [None])).read(i),
-              {i: 1})
+        s.run(tf.TensorArray(tf.float32, size=2).read(i), {i: 1})
     with pytest.raises(TypeError, match="TensorArray dtype is float32 but Op is trying to write dtype int32"):
         ta.write(0, tf.constant(1))
     with pytest.raises(ValueError, match="Inconsistent shapes"):

@@ -88,19 +88,18 @@ def test_only_the_branch_taken_runs():
             s.run("m:0", {"x:0": x, "p:0": False})
 
 
-def test_a_tf1_while_loop_is_left_out_by_import_meta_graph_and_named_by_import_graph_def(caplog):
-    """TF 1.x loops (Enter, NextIteration, Exit and the loop's own Switch and Merge) do not import yet; they are
-    not mistaken for conds: the cond beside the loop imports and runs."""
+def test_a_tf1_while_loop_beside_a_cond_imports_with_it():
+    """A TF 1.x loop's own Switch and Merge (graph_io/tf_while.py) are not mistaken for a cond's: the loop
+    (`v * 2.0` three times) and the cond beside it import and run, from the .meta and from its GraphDef."""
     rec = np.load(os.path.join(DATA, "loop_and_cond.npz"))
     meta = os.path.join(DATA, "loop_and_cond.meta")
-    with tf.Graph().as_default() as g:
-        tf.train.import_meta_graph(meta)
-        assert "left out" in caplog.text and "Enter" in caplog.text
-        names = {op.name for op in g.get_operations()}
-        assert "looped" not in names and "cond/Merge" in names
-        np.testing.assert_allclose(tf.Session().run("cond/Merge:0", {"x:0": rec["feed/x:0"], "flag:0": False}),
-                                   rec["fetch/cond/Merge:0"])
     from graphgrad.graph_io.meta_graph import read_meta_graph_file
 
-    with tf.Graph().as_default(), pytest.raises(ValueError, match="cannot build TensorFlow's op type 'Enter'"):
-        tf.import_graph_def(read_meta_graph_file(meta).graph_def)
+    feed = {"x:0": rec["feed/x:0"], "flag:0": False}
+    for load in (tf.train.import_meta_graph, lambda m: tf.import_graph_def(read_meta_graph_file(m).graph_def, name="")):
+        with tf.Graph().as_default() as g:
+            load(meta)
+            assert g.get_operation_by_name("loop/LoopCond").type == "While"
+            s = tf.Session()
+            np.testing.assert_allclose(s.run("cond/Merge:0", feed), rec["fetch/cond/Merge:0"])
+            np.testing.assert_allclose(s.run("looped:0", feed), rec["feed/x:0"] * 8.0)

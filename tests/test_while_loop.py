@@ -176,14 +176,26 @@ def test_matrix_recurrence_gradient_and_captured_variables():
     np.testing.assert_allclose(s.run(g), [[2.0, 2.0], [2.0, 2.0]])
 
 
-@pytest.mark.parametrize("block", [1 << 22, 10], ids=["one-block", "many-blocks"])
-def test_weight_gradients_summed_as_one_product_of_stacked_rows(block, monkeypatch):
-    """A captured weight's gradient xᵀ·dy per iteration is fetched as its factors and multiplied once per block
-    of iterations (ops/while_ops.py `_stacked_products`), and the weight multiplied transposed in dx = dy·wᵀ is fed
-    column-major once per run (`_transposed_weights`, a variable too): the same as the per-iteration sum unrolled."""
+@pytest.mark.parametrize("threads,block", [(1, 1 << 22), (2, 1 << 22), (2, 10), (None, 1 << 22)],
+                         ids=["one-blas-thread", "two-threads-one-block", "two-threads-many-blocks", "no-gemm"])
+def test_weight_gradients_summed_per_iteration_or_as_stacked_rows(threads, block, monkeypatch):
+    """A captured weight's gradient xᵀ·dy per iteration is fetched as its factors (ops/while_ops.py
+    `_stacked_products`): with one BLAS thread BLAS adds each iteration's product into the sum, with more they
+    are stacked and multiplied once per block of iterations (each block added into the sum), and without BLAS's
+    gemm (another backend) the blocks' products are added up. The weight multiplied transposed in dx = dy·wᵀ is
+    fed column-major once per run (`_transposed_weights`, a variable too). All the same as the per-iteration sum
+    unrolled."""
     from graphgrad.ops import while_ops
+    from graphgrad.runtime import context
 
     monkeypatch.setattr(while_ops, "_STACK_ELEMENTS", block)
+    calls = []
+    if threads is None:
+        monkeypatch.setattr(context.blas, "available", lambda: False)
+    else:
+        gemm = context.blas.gemm
+        monkeypatch.setattr(context.blas, "gemm", lambda *a: calls.append(len(a[0])) or gemm(*a))
+        monkeypatch.setattr(context.blas, "threads", lambda: threads)
     rng = np.random.default_rng(5)
     xs0, h00, w0 = rng.standard_normal((6, 2, 3)), rng.standard_normal((2, 3)), rng.standard_normal((3, 3)) * 0.5
     xs, h0, w = tf.constant(xs0), tf.constant(h00), tf.Variable(w0)
@@ -199,6 +211,11 @@ def test_weight_gradients_summed_as_one_product_of_stacked_rows(block, monkeypat
         s.run(w.initializer)
         for a, b in zip(s.run(got), s.run(want)):
             np.testing.assert_allclose(a, b, rtol=1e-12)
+        by_blas = threads is not None and context.blas.available() and s._ctx.xp is np  # not on a GPU backend
+    # rows of a per gemm: iterations 2-6 added into the first one's product; blocks of at most 10 elements hold
+    # one iteration each (12 elements of a and b), and blocks 2-6 are added into the first one's product
+    want_calls = {1: [2] * 5, 2: [] if block > 10 else [2] * 5}.get(threads)
+    assert calls == (want_calls if by_blas else [])
 
 
 def test_back_prop_false_and_stop_gradient_in_the_body():

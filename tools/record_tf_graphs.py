@@ -151,8 +151,8 @@ def conds(tf):
 
 
 def loop_and_cond(tf):
-    """A meta graph (loop_and_cond.meta) with a tf.while_loop, which graphgrad does not import from TF's frames
-    yet, beside a tf.cond that does not need it: import_meta_graph leaves the loop out and keeps the cond."""
+    """A meta graph (loop_and_cond.meta) with a tf.while_loop beside a tf.cond: the loop's own Switches and
+    Merges must not be taken for the cond's (tests/test_tf_control_flow_import.py)."""
     x = tf.placeholder(tf.float32, (3,), name="x")
     flag = tf.placeholder(tf.bool, (), name="flag")
     _, looped = tf.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v * 2.0), [tf.constant(0), x], name="loop")
@@ -305,6 +305,42 @@ def _embedding_loss(tf):
     return loss, [{"ids": b["ids"], "y": b["y"]} for b in _batches(("ids", (5, 3), 10), ("y", (5,), None))]
 
 
+def _dynamic_rnn_loss(tf):
+    """A control flow v1 loop (tf.nn.dynamic_rnn over an LSTMCell, with sequence lengths) whose gradient is a
+    second loop fed by stacks (StackV2/StackPushV2/StackPopV2) and TensorArray gradients (graph_io/tf_while.py);
+    the loss reads both the outputs and the last state. Recorded with TF_USE_LEGACY_KERAS=1 (tf.nn.rnn_cell)."""
+    x = tf.placeholder(tf.float32, (None, 4, 3), name="x")
+    lengths = tf.placeholder(tf.int32, (None,), name="lengths")
+    y = tf.placeholder(tf.float32, (None, 2), name="y")
+    cell = tf.nn.rnn_cell.LSTMCell(5, initializer=tf.constant_initializer(_weights(8, 20)))
+    outputs, state = tf.nn.dynamic_rnn(cell, x, sequence_length=lengths, dtype=tf.float32)
+    w = tf.Variable(_weights(5, 2), name="w")
+    pred = tf.matmul(state.h + tf.reduce_mean(outputs, axis=1), w)
+    loss = tf.reduce_mean(tf.square(pred - y), name="loss")
+    batches = _batches(("x", (3, 4, 3), None), ("lengths", (3,), 5), ("y", (3, 2), None))
+    return loss, [{k: v.astype(np.int32) if k == "lengths" else v for k, v in b.items()} for b in batches]
+
+
+def _embedding_rnn_loss(tf):
+    """Trainable inputs into TF 1.x loops: an embedding read by tf.nn.dynamic_rnn over a GRUCell (the inputs'
+    TensorArray gets gradient writes in the gradient loop, their flows summed), then tf.scan over its outputs
+    and tf.map_fn over its last state, so that three loops and their gradient loops train together."""
+    ids = tf.placeholder(tf.int32, (None, 4), name="ids")
+    lengths = tf.placeholder(tf.int32, (None,), name="lengths")
+    y = tf.placeholder(tf.float32, (None, 2), name="y")
+    emb = tf.Variable(_weights(6, 3), name="emb")
+    cell = tf.nn.rnn_cell.GRUCell(5)
+    outputs, state = tf.nn.dynamic_rnn(cell, tf.nn.embedding_lookup(emb, ids), sequence_length=lengths,
+                                       dtype=tf.float32)
+    scanned = tf.scan(lambda a, r: a * 0.5 + r, tf.transpose(outputs, [1, 0, 2]))
+    mapped = tf.map_fn(lambda r: tf.reduce_sum(r * r), state)
+    w = tf.Variable(_weights(5, 2), name="w")
+    pred = tf.matmul(state + tf.reduce_mean(scanned, axis=0), w) + tf.reduce_mean(mapped)
+    loss = tf.reduce_mean(tf.square(pred - y), name="loss")
+    batches = _batches(("ids", (3, 4), 6), ("lengths", (3,), 5), ("y", (3, 2), None))
+    return loss, [{k: v if k == "y" else v.astype(np.int32) for k, v in b.items()} for b in batches]
+
+
 TRAINING = {
     "mlp_sgd": (_mlp_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
     "mlp_momentum": (_mlp_loss, lambda tf: tf.train.MomentumOptimizer(0.1, 0.9)),
@@ -341,6 +377,8 @@ TRAINING = {
                                 lambda tf: tf.train.AdamOptimizer(0.05)),
     "cnn_batch_norm_cond": (_cnn_batch_norm_cond_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
     "cond_sgd": (_cond_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
+    "dynamic_rnn_adam": (_dynamic_rnn_loss, lambda tf: tf.train.AdamOptimizer(0.05)),
+    "embedding_rnn_sgd": (_embedding_rnn_loss, lambda tf: tf.train.GradientDescentOptimizer(0.5)),
 }
 
 # Embeddings trained by the optimizers whose sparse updates differ from the dense ones (SparseApplyMomentum, ...).

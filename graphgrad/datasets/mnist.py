@@ -3,21 +3,23 @@
 `load_mnist()` and `load_fashion_mnist()` return the usual `Dataset`: the official 60,000 training and
 10,000 test images, flattened to 784 float32 features in [0, 1] (pixel / 255; `x.reshape(-1, 28, 28)` gives
 the images back), and int64 labels 0..9. Files live in `data_dir()/mnist` and `data_dir()/fashion_mnist`
-(see `download.data_dir`); files copied there by hand are used without a network.
+(see `download.data_dir`); files copied there by hand are used without a network, gzipped or (for MNIST, whose
+uncompressed files' SHA-256 are known too) uncompressed under the same names without `.gz`.
 """
 
 from __future__ import annotations
 
 import gzip
 import os
+import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .digits import Dataset
-from .download import data_dir, fetch
+from .download import ChecksumWarning, data_dir, fetch, sha256_of
 
 TRAIN_IMAGES, TRAIN_LABELS = "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"
 TEST_IMAGES, TEST_LABELS = "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
@@ -32,6 +34,7 @@ class Source:
     mirrors: tuple[str, ...]
     sha256: Mapping[str, str]
     env: str   # an environment variable that replaces the mirrors (space- or comma-separated URLs)
+    raw_sha256: Mapping[str, str] = field(default_factory=dict)   # .gz name -> SHA-256 of the file it decompresses to
 
     def mirror_list(self) -> tuple[str, ...]:
         value = os.environ.get(self.env, "")
@@ -49,6 +52,12 @@ MNIST = Source(
         TEST_LABELS: "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
     },
     env="GRAPHGRAD_MNIST_MIRRORS",
+    raw_sha256={   # the decompressed files, as other tools and archives keep them
+        TRAIN_IMAGES: "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+        TRAIN_LABELS: "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+        TEST_IMAGES: "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+        TEST_LABELS: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+    },
 )
 FASHION_MNIST = Source(
     "fashion_mnist",
@@ -102,7 +111,21 @@ def fetch_files(source: Source, folder: os.PathLike | None = None, *, mirrors: S
     folder = Path(folder) if folder is not None else data_dir() / source.name
     mirrors = tuple(mirrors) if mirrors is not None else source.mirror_list()
     hashes = {**source.sha256, **(sha256 or {})}
-    return {name: fetch(name, hashes[name], mirrors, folder, progress) for name in FILES}
+    found = {name: _uncompressed(folder, name, source.raw_sha256.get(name)) for name in FILES}
+    return {name: found[name] or fetch(name, hashes[name], mirrors, folder, progress) for name in FILES}
+
+
+def _uncompressed(folder: Path, name: str, raw_sha256: str | None) -> Path | None:
+    """`folder/name` without `.gz` when only that is there and it has the known SHA-256 (else None: fetch)."""
+    raw = folder / name.removesuffix(".gz")
+    if raw_sha256 is None or (folder / name).is_file() or not raw.is_file():
+        return None
+    got = sha256_of(raw)
+    if got != raw_sha256:
+        warnings.warn(f"{raw} does not match the SHA-256 of the uncompressed file (expected {raw_sha256}, got "
+                      f"{got}); fetching {name} instead", ChecksumWarning, stacklevel=4)
+        return None
+    return raw
 
 
 def read_arrays(files: Mapping[str, Path]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

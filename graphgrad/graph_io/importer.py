@@ -13,10 +13,11 @@ import numpy as np
 from ..framework.graph import Operation, get_default_graph
 from ..framework.op_def import OP_DEFS
 from ..framework.tensor_shape import TensorShape
+from ..ops.array_ops import get_static_value
 from ..ops.control_flow_ops import Branch
 from ..ops.core import convert_to_tensor, identity
 from ..summary.graph_def import BRANCH, MARKER
-from . import tf_cond, tf_ops
+from . import tf_cond, tf_ops, tf_while
 from .attrs import BranchRef, UnserializableAttr, decode
 from .protos import GraphDef
 
@@ -47,11 +48,13 @@ def _split(name):
     return op, int(index or 0), False
 
 
-def _in_order(nodes, extra=None):
+def _in_order(nodes, extra=None, inputs=None):
     """The nodes with every node after its inputs and the `extra` inputs named for it (TensorFlow allows any
-    order in a GraphDef)."""
+    order in a GraphDef); `inputs(node)`, when given, names the inputs to order by instead (a loop's without its
+    back edges, tf_while.py)."""
     by_name = {n.name: n for n in nodes}
     extra = extra or {}
+    inputs = inputs or (lambda node: list(node.input) + extra.get(node.name, []))
     order, state = [], {}
     for root in nodes:
         stack = [(root, False)]
@@ -65,7 +68,7 @@ def _in_order(nodes, extra=None):
                 continue
             state[node.name] = 1
             stack.append((node, True))
-            for inp in reversed(list(node.input) + extra.get(node.name, [])):
+            for inp in reversed(inputs(node)):
                 dep = by_name.get(_split(inp)[0])
                 if dep is not None and not state.get(dep.name):
                     stack.append((dep, False))
@@ -85,10 +88,14 @@ class _Builder:
         return decode(self.node.attr[key]) if key in self.node.attr else default
 
     def const(self, i):
-        """The value of input i, which must be a constant (an axis, a shape, a slice's bounds)."""
+        """The value of input i, which must be known while building (a constant, or computed from constants and
+        static shapes: an axis, a shape, a slice's bounds, a permutation)."""
         op = self.inputs[i].op
         if op.type == "Const":
             return np.asarray(op.attrs["value"])
+        value = get_static_value(self.inputs[i])
+        if value is not None:
+            return np.asarray(value)
         raise self.error(f"input {i} ({self.inputs[i].name}) must be a constant")
 
     def error(self, why):
@@ -144,7 +151,7 @@ def _build(node, inputs, graph, module, branches):
         if op_type == "Placeholder" and attrs["shape"] is None:
             attrs["shape"] = TensorShape(None)
         return graph.create_op(OP_DEFS[op_type], inputs, attrs, name=node.name)
-    builder = tf_ops.BUILDERS.get(op_type)
+    builder = tf_ops.BUILDERS.get(op_type) or tf_while.BUILDERS.get(op_type)
     if builder is None:
         raise b.error(f"graphgrad cannot build TensorFlow's op type '{node.op}'")
     out = builder(b, module)
@@ -183,9 +190,13 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
     with graph.name_scope(name) as scope:
         branches = _Branches(graph, scope)
         conds = tf_cond.Conds(_in_order(nodes), scope, _node_error) if tf_cond.has_conds(nodes) else None
-        for node in _in_order(nodes, conds.extra_inputs() if conds else None):
+        frames = tf_while.Frames(_in_order(nodes), _node_error) if tf_while.has_loops(nodes) else None
+        if conds is not None and frames is not None:
+            conds.frame_of = frames.frame_of
+
+        def build_node(node):
             if skip is not None and skip(node):
-                continue
+                return
             inputs, control, missing = [], [], None
             for inp in node.input:
                 found = resolve(inp)
@@ -196,7 +207,7 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
             if missing is not None:
                 if lenient and (missing in skipped or (skip is not None and missing not in ops)):
                     skipped[node.name] = node.op
-                    continue
+                    return
                 raise ValueError(f"Node '{node.name}': input '{missing}' is not in the GraphDef")
             if _exists(graph, scope + node.name):
                 raise ValueError(f"Node '{scope + node.name}' already exists in the Graph (import under another "
@@ -204,7 +215,7 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
             if conds is not None and conds.is_switch(node):  # its readers read its input (see tf_cond.py)
                 aliases.update({f"{node.name}:0": inputs[0], f"{node.name}:1": inputs[0],
                                 f"^{node.name}": inputs[0].op})
-                continue
+                return
             try:
                 with conds.opened(graph, node.name) if conds is not None else contextlib.nullcontext():
                     if conds is not None and conds.is_merge(node):
@@ -220,16 +231,40 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
             except ValueError:
                 if lenient and MARKER not in node.attr and not _buildable(node):
                     skipped[node.name] = node.op
-                    continue
+                    return
                 raise
             for c in control:
                 op._add_control_input(c)
             if not clear_devices and node.device:
                 op.device = node.device
             ops[node.name] = op
+            for index, other in tf_while.ALIASED_OUTPUTS.get(node.op, {}).items():
+                aliases[f"{node.name}:{index}"] = op.outputs[other]
+
+        extra = {**(conds.extra_inputs() if conds else {})}
+        for k, v in (frames.extra_inputs() if frames else {}).items():
+            extra[k] = extra.get(k, []) + v
+        for node in _in_order(nodes, extra):
+            if frames is None or (frames.frame_of[node.name] is None and node.op not in tf_while.EXITS):
+                build_node(node)
+            elif frames.frame_of[node.name] is None:  # the Exit of a loop at top level: the whole loop
+                _build_loop(frames, node, graph, scope, resolve, aliases, build_node, ops, conds, lenient, skipped)
     if unused:
         raise ValueError(f"Attempted to map inputs that were not found in graph_def: [{', '.join(sorted(unused))}]")
     return ops, scope, skipped
+
+
+def _build_loop(frames, exit_node, graph, scope, resolve, aliases, build_node, ops, conds, lenient, skipped):
+    """The While op of the loop that `exit_node` leaves (tf_while.py), built in the cond branch the Exit is in;
+    with `lenient`, a loop that cannot be built is left out with everything that reads its Exits."""
+    frame = frames.loop_of_exit(exit_node)
+    try:
+        with conds.opened(graph, exit_node.name) if conds is not None else contextlib.nullcontext():
+            frames.build(frame, graph, scope, resolve, aliases, build_node, ops)
+    except ValueError:
+        if not lenient:
+            raise
+        skipped.update({e.name: e.op for e in frame.exits})
 
 
 def _node_error(node, why):
@@ -246,7 +281,7 @@ def _exists(graph, name):
 
 def _buildable(node):
     op_type = tf_ops.RESOURCE.get(node.op, node.op)
-    return op_type in tf_ops.SAME or op_type in tf_ops.BUILDERS
+    return op_type in tf_ops.SAME or op_type in tf_ops.BUILDERS or op_type in tf_while.BUILDERS
 
 
 def import_graph_def(graph_def, input_map=None, return_elements=None, name=None, op_dict=None,

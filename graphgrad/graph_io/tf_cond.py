@@ -12,9 +12,9 @@ graphgrad runs a cond as one `If` op over two `Branch`es (ops/control_flow_ops.p
 - a Switch becomes nothing: its readers read its input, which the branch captures from outside.
 
 An op of one branch that a later cond also needs (the forward ops a gradient's branch reads) is recomputed
-there, which graphgrad's `If` supports. Merges' second output (`value_index`) and TF 1.x loops (Enter, Exit,
-NextIteration, LoopCond and the Switches and Merges of a loop) are not imported: import_graph_def names the
-node, import_meta_graph leaves the loop out.
+there, which graphgrad's `If` supports. Merges' second output (`value_index`) is not imported: import_graph_def
+names the node. TF 1.x loops (Enter, Exit, NextIteration, LoopCond and the Switches and Merges of a loop) are not
+conds: tf_while.py imports them, and a cond inside a loop's body is built inside the loop's body.
 """
 from __future__ import annotations
 
@@ -58,14 +58,16 @@ class Conds:
         self.conds, self.cond_of = [], {}  # cond of each Merge
         self.claims = {}  # node name -> (cond, side)
         self.built = {}  # Branch -> the ops built in it
+        self._enclosing = None  # the loop body (or branch) being built when a branch is made
+        self.frame_of = {}  # node name -> its while loop frame (tf_while.Frames), set by the importer
         self.loop_nodes = self._loop_nodes(nodes)
         for node in nodes:
             self._context(node)
         self._claim()
 
     def _loop_nodes(self, nodes):
-        """A while loop's own Switches and Merges (and its Enter, Exit, NextIteration, LoopCond): not conds. They
-        import as nothing (import_graph_def names the node; import_meta_graph leaves the loop out)."""
+        """A while loop's own Switches and Merges (and its Enter, Exit, NextIteration, LoopCond): not conds
+        (tf_while.py builds them)."""
         out = {n.name for n in nodes if n.op in LOOP_OPS}
         for n in nodes:
             src = [self.by_name.get(_split(i)[0]) for i in n.input]
@@ -87,7 +89,7 @@ class Conds:
 
     def _input_ctx(self, name):
         src, index, control = _split(name)
-        if control or self.by_name.get(src) is None or self.by_name[src].op not in SWITCHES:
+        if control or self.by_name.get(src) is None or self.by_name[src].op not in SWITCHES or src in self.loop_nodes:
             return self.node_ctx.get(src, ())
         return self.out_ctx.get((src, index), ())
 
@@ -164,13 +166,16 @@ class Conds:
         return out
 
     def branch(self, name):
-        """The Branch the node `name` is built in, or None at top level."""
+        """The Branch the node `name` is built in, or None at top level (or directly in its loop's body: a cond
+        of another loop frame, as a gradient's cond reading a forward loop, does not hold the node)."""
         claim = self.claims.get(name)
-        return None if claim is None else self._branch(*claim)
+        if claim is None or self.frame_of.get(name) is not self.frame_of.get(claim[0].merges[0].name):
+            return None
+        return self._branch(*claim)
 
     def _branch(self, cond, side):
         if side not in cond.branches:
-            parent = self.branch(cond.merges[0].name)
+            parent = self.branch(cond.merges[0].name) or self._enclosing
             cond.branches[side] = Branch(self.scope + cond.merges[0].name, parent, ("false", "true")[side])
         return cond.branches[side]
 
@@ -178,9 +183,11 @@ class Conds:
     @contextlib.contextmanager
     def opened(self, graph, name):
         """Ops created inside belong to the branch of node `name` (if it is in one)."""
+        stack = graph._scopes.cond_stack
+        self._enclosing = stack[-1] if stack else None  # a cond inside an imported loop's body is built in it
         branch = self.branch(name)
-        if branch is None:
-            yield
+        if branch is None or (self._enclosing is not None and self._enclosing.encloses(branch)):
+            yield  # not in a branch, or in a loop that the branch holds (tf_while.py): built in the loop
             return
         first = len(graph._ops)
         graph._scopes.cond_stack.append(branch)

@@ -78,6 +78,12 @@ def get_static_value(tensor):
     if t == "ConcatV2":
         vals = [get_static_value(x) for x in op.inputs]
         return None if any(v is None for v in vals) else np.concatenate(vals, op.attrs["axis"])
+    if t == "Range":  # a transpose's permutation in a GraphDef TF wrote: range(rank) (dynamic_rnn)
+        vals = [get_static_value(x) for x in op.inputs]
+        return None if any(v is None for v in vals) else np.arange(*(v[()] for v in vals), dtype=op.attrs["Tidx"].np)
+    if t == "InvertPermutation":  # and that transpose's gradient
+        v = get_static_value(op.inputs[0])
+        return None if v is None else np.argsort(v).astype(v.dtype)
     return None
 
 

@@ -122,6 +122,11 @@ def _elements(op, ctx, flow, indices, what="read from"):
             raise _error(op, f"Tried to {'read from' if what == 'read from' else what} index {i} but array size "
                              f"is: {len(flow)}")
         e = flow[i]
+        if e is None and zeros is None and op.attrs.get("infer_shape", True):
+            # TF1: once an element of an array of identical shapes is written, its shape is the element shape
+            like = next((x for x in flow if x is not None), None)
+            if like is not None:
+                zeros = lambda like=like: ctx.xp.zeros_like(like)  # noqa: E731
         if e is None:
             if zeros is None:
                 raise _error(op, f"Could not read from TensorArray index {i} because it has not yet been written "
@@ -132,9 +137,11 @@ def _elements(op, ctx, flow, indices, what="read from"):
 
 
 class TensorArrayV3(OpDef):
-    """TensorArrayV3(size) -> flow: a new array of `size` unwritten elements."""
+    """TensorArrayV3(size) -> flow: a new array of `size` unwritten elements. Stateful: each run makes its own
+    (an imported TF graph keeps its gradient arrays on it, `_Handle`)."""
 
     type = "TensorArrayV3"
+    stateful = True
 
     def infer(op):
         return [((), VARIANT)]
@@ -144,14 +151,36 @@ class TensorArrayV3(OpDef):
             size = int(size)
             if size < 0:
                 raise _error(op, f"Size should be >= 0, got {size}")
-            return (None,) * size
+            return _Handle((None,) * size)
         return make
 
     gradient = not_differentiable
 
 
+class GradientArray(list):
+    """A gradient array of a TF 1.x gradient graph (`TensorArrayGradV3`, graph_io/tf_while.py). As in TF it is
+    mutable and shared: every TensorArrayGradV3 of one forward array and source in a run gets the same one (kept
+    on the forward array's handle), one gradient writes it (dynamic_rnn's outputs' gradient, scattered before
+    the gradient loop; the inputs' gradient, written in it) and another reads it. Writing an element twice adds
+    the values, as TF aggregates gradient writes. Its writes give TF's float flow (`TensorArrayGradFlow`)."""
+
+    def put(self, items):
+        for i, v in items:
+            if i >= len(self):
+                self.extend([None] * (i + 1 - len(self)))
+            self[i] = v if self[i] is None else self[i] + v
+        return self
+
+
+class _Handle(tuple):
+    """The elements a new array starts with, which are also its handle in an imported TF graph: the gradient
+    arrays of the array hang on it (`grads`, {source: GradientArray}) for the run that made it."""
+
+
 def _put(op, flow, items, dynamic, same_shape=True):
-    """`flow` with `items` ([(index, value)]) written: a new tuple."""
+    """`flow` with `items` ([(index, value)]) written: a new tuple (a GradientArray is written in place)."""
+    if isinstance(flow, GradientArray):
+        return flow.put(items)
     n = max((i for i, _ in items), default=-1) + 1
     out = list(flow)
     if n > len(out):
@@ -259,10 +288,12 @@ class TakeGradients(OpDef):
             else:
                 idx = [int(i) for i in np.asarray(ctx.to_host(args[0]) if xp is not np else args[0]).ravel()]
             dflow = dflow or {}
-            rest = {k: v for k, v in dflow.items() if k not in set(idx)} if dflow else dflow
-            if single:
-                g = dflow.get(idx[0])
+            if single:  # one index per iteration of a reverse loop: a copy less that key, not a pass per key
+                rest = dict(dflow)
+                g = rest.pop(idx[0], None)
                 return rest, xp.zeros_like(like) if g is None else g
+            taken = set(idx)
+            rest = {k: v for k, v in dflow.items() if k not in taken}
             out = xp.zeros_like(like)
             for k, i in enumerate(idx):
                 g = dflow.get(i)
@@ -374,6 +405,45 @@ class GradientListAt(OpDef):
             return [apply_op(TakeGradients, [dlist, dy], {"range": True})[1]]
         taken = apply_op(TakeGradients, [dlist, op.inputs[0], dy], {"single": op.attrs.get("single")})[1]
         return [None, taken]
+
+
+class TensorArrayGradV3(OpDef):
+    """TensorArrayGradV3(handle, flow) -> the GradientArray of the array `handle` for attr `source`, made (as
+    long as the array `flow` is) at the run's first call."""
+
+    type = "TensorArrayGradV3"
+    stateful = True
+
+    def infer(op):
+        return [((), VARIANT)]
+
+    def kernel(op, ctx):
+        source = op.attrs["source"]
+
+        def grad(handle, flow):
+            grads = handle.__dict__.setdefault("grads", {}) if isinstance(handle, _Handle) else {}
+            if source not in grads:
+                grads[source] = GradientArray([None] * len(flow if isinstance(flow, tuple) else handle))
+            return grads[source]
+        return grad
+
+    gradient = not_differentiable
+
+
+class TensorArrayGradFlow(OpDef):
+    """TensorArrayGradFlow(array) -> 0.0: the float flow TF's write to a gradient array gives (gradients add
+    such flows up), once the array is written."""
+
+    type = "TensorArrayGradFlow"
+
+    def infer(op):
+        return [((), dtypes.float32)]
+
+    def kernel(op, ctx):
+        zero = ctx.to_device(np.zeros((), np.float32))
+        return lambda array: zero
+
+    gradient = not_differentiable
 
 
 class TensorArraySizeV3(OpDef):

@@ -271,9 +271,12 @@ def _zeros_like_value(xp, v):
 
 def _stacked_products(g, m, k):
     """{j: MatMul op} for the captures' gradients (outputs m + j of the gradient body `g`) that are a product
-    aᵀ·b of 2-D values (a weight's gradient, x_tᵀ·dy_t): summed over the iterations that is one product of the
-    iterations' a's and b's stacked by rows, which one large matmul computes faster than many small ones added
-    up, and no [units, units] sum is updated per iteration."""
+    aᵀ·b of 2-D values (a weight's gradient, x_tᵀ·dy_t). The reverse pass fetches the two factors, and no
+    [units, units] product is made and added per iteration: with BLAS on several threads, the iterations' a's
+    and b's are stacked by rows and multiplied once per block of iterations (one large product keeps the threads
+    busy where many small ones do not); with one BLAS thread, BLAS adds each iteration's product straight into
+    the sum (`ctx.gemm`, beta = 1: as fast a product, and no 8.5 MB of factors copied through memory per W6 step,
+    bench/RESULTS.md)."""
     out = {}
     for j in range(k):
         mm = g.outputs[m + j].op
@@ -337,7 +340,8 @@ def _reverse_pass(op, ctx, wanted=None):
     """The WhileGrad `op`'s computation, `run(args, record) -> (d, capture gradients, fed)`: its gradient body's
     plan over the history, last iteration first; with `record`, `fed[it]` is the list of output gradients fed
     to the iteration `it` (what the second derivative differentiates at). Capture gradients that are products
-    aᵀ·b (`_stacked_products`) are fetched as their factors and multiplied once per block of iterations.
+    aᵀ·b (`_stacked_products`) are fetched as their factors and summed by BLAS: per iteration with one BLAS
+    thread, else once per block of iterations, rows stacked.
     `wanted`: the captures whose gradients are computed (all when None; the others come back as None), so the
     body's plan is pruned to what the loop variables' gradients and those need."""
     g = op.attrs["grad"]
@@ -358,7 +362,16 @@ def _reverse_pass(op, ctx, wanted=None):
     positions = op.attrs["positions"]
     ds_positions = op.attrs["ds_positions"]
     cap_idx = [m + k + i for i in fed]  # in the arguments after the history
-    xp = ctx.xp
+    xp, gemm, blas_threads = ctx.xp, ctx.gemm, ctx.blas_threads
+
+    def add_product(acc, product, a, b):
+        """acc + aᵀ·b, by BLAS into acc's buffer where it can (no product array, no addition pass)."""
+        if acc is None:
+            return product(a, b)
+        if not gemm(a, True, b, False, acc, 1.0, 1.0):
+            acc += product(a, b)
+        return acc
+
     kept = threading.local()  # per thread: the stacks of the products' factors, kept from one run to the next
 
     def run(args, record=False):
@@ -374,6 +387,7 @@ def _reverse_pass(op, ctx, wanted=None):
         stacks = kept.__dict__.setdefault("stacks", [(_RowStack(xp), _RowStack(xp)) for _ in products])
         for sa, sb in stacks:
             sa.rows = sb.rows = 0  # a run that failed half-way may have left rows behind
+        per_iteration = bool(products) and blas_threads() == 1  # else stacked (`_stacked_products`)
         seen = [None] * len(history) if record else None
         f = plan.repeated()
         try:
@@ -390,9 +404,12 @@ def _reverse_pass(op, ctx, wanted=None):
                     acc[j] = _accumulate(acc[j], out[at[j]])
                 for (j, ib, product), (sa, sb) in zip(products, stacks):
                     a, b = out[at[j]], out[ib]
+                    if per_iteration:
+                        acc[j] = add_product(acc[j], product, a, b)
+                        continue
                     if not (sa.fits(a) and sb.fits(b)):  # multiply out what the stacks hold, make room for the rest
                         if sa.rows:
-                            acc[j] = _accumulate(acc[j], product(sa.take(), sb.take()))
+                            acc[j] = add_product(acc[j], product, sa.take(), sb.take())
                         n_it = max(1, min(it + 1, _STACK_ELEMENTS // max(1, a.size + b.size)))
                         sa.reserve(a, n_it)
                         sb.reserve(b, n_it)
@@ -400,7 +417,7 @@ def _reverse_pass(op, ctx, wanted=None):
                     sb.add(b)
             for (j, _, product), (sa, sb) in zip(products, stacks):
                 if sa.rows:
-                    acc[j] = _accumulate(acc[j], product(sa.take(), sb.take()))
+                    acc[j] = add_product(acc[j], product, sa.take(), sb.take())
         except Exception as e:
             raise _translate((plan,), e) from None
         for j in wanted:
@@ -563,6 +580,36 @@ def _flat_tensors(flat):
     return [x.flow if isinstance(x, TensorArray) else convert_to_tensor(x) for x in flat]
 
 
+def finish_loop(graph, loop, tensors, outs, pred, first, max_t=None, back_prop=True, parallel_iterations=10,
+                swap_memory=False, name="Exit"):
+    """The While op of `loop` (a LoopBody just built, popped from the scope stack, its ops those of the graph from
+    index `first` on) over the initial values `tensors`; `outs` are the body's results, `pred` the condition.
+    Returns (op, its outputs as a list). tf.while_loop and the import of TF 1.x frames (graph_io/tf_while.py) end
+    here."""
+    loop.outputs = outs + [pred]
+    created = graph._ops[first:]
+    loop.external_control = _detach_external_control(created, loop)
+    loop.find_captures()
+    loop.outputs, loop.pred = outs, pred
+    refs = {}
+    for o in created:
+        if o.op_def.mutates and o._branch is not None and o._branch.encloses(loop):
+            for i in ref_indices(o):
+                refs[o.inputs[i]] = None
+    inputs = tensors + loop.captures + ([max_t] if max_t is not None else []) + list(refs)
+    op_def = UpdatingWhile if refs else While
+    # a loop of integers and bools has nothing to differentiate: no history to keep
+    history = bool(back_prop) and any(_backpropagatable(t) for t in tensors)
+    exits = apply_op(op_def, inputs, {"body": loop, "history": history, "has_max": max_t is not None,
+                                      "n_refs": len(refs), "parallel_iterations": parallel_iterations,
+                                      "swap_memory": swap_memory}, name, graph=graph)
+    exits = exits if isinstance(exits, list) else [exits]
+    loop_op = exits[0].op
+    for ctl in loop.external_control:
+        loop_op._add_control_input(ctl)
+    return loop_op, exits
+
+
 def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10, back_prop=True,
                swap_memory=False, name=None, maximum_iterations=None, return_same_structure=False):
     """Repeat `body` while `cond` is true, as TensorFlow 1.x's `tf.while_loop` (docs/control-flow.md).
@@ -665,27 +712,8 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         finally:
             scopes.cond_stack.pop()
             scopes.control_stack = outer_control
-        loop.outputs = outs + [pred]
-        created = graph._ops[first:]
-        loop.external_control = _detach_external_control(created, loop)
-        loop.find_captures()
-        loop.outputs, loop.pred = outs, pred
-        refs = {}
-        for o in created:
-            if o.op_def.mutates and o._branch is not None and o._branch.encloses(loop):
-                for i in ref_indices(o):
-                    refs[o.inputs[i]] = None
-        inputs = tensors + loop.captures + ([max_t] if max_t is not None else []) + list(refs)
-        op_def = UpdatingWhile if refs else While
-        # a loop of integers and bools has nothing to differentiate: no history to keep
-        history = bool(back_prop) and any(_backpropagatable(t) for t in tensors)
-        exits = apply_op(op_def, inputs, {"body": loop, "history": history, "has_max": max_t is not None,
-                                          "n_refs": len(refs), "parallel_iterations": parallel_iterations,
-                                          "swap_memory": swap_memory}, "Exit")
-        exits = exits if isinstance(exits, list) else [exits]
-        loop_op = exits[0].op
-        for ctl in loop.external_control:
-            loop_op._add_control_input(ctl)
+        loop_op, exits = finish_loop(graph, loop, tensors, outs, pred, first, max_t, back_prop,
+                                     parallel_iterations, swap_memory)
     items = [y._with(e) if isinstance(y, TensorArray) else e for y, e in zip(flat_out, exits)]
     packed_exit = nest.pack_sequence_as(result, items)
     if return_same_structure:

@@ -25,9 +25,10 @@ _NAMINGS = (("scipy_", "64_", ctypes.c_int64), ("scipy_", "", ctypes.c_int), (""
 
 
 def _load():
-    """({dtype: the cblas ?gemm function} of NumPy's BLAS, or {} when it cannot be found; its integers' bytes)."""
+    """({dtype: the cblas ?gemm function} of NumPy's BLAS, or {} when it cannot be found; its integers' bytes;
+    its `openblas_get_num_threads` or None)."""
     if os.environ.get("GRAPHGRAD_BLAS_GEMM", "1").strip().lower() in ("0", "false", "no", "off"):
-        return {}, 8
+        return {}, 8, None
     root = os.path.dirname(np.__file__)
     libs = sorted(glob.glob(os.path.join(root + ".libs", "*openblas*"))
                   + glob.glob(os.path.join(root, ".dylibs", "*openblas*")))
@@ -47,16 +48,25 @@ def _load():
                               ctypes.c_void_p, blasint, ctypes.c_void_p, blasint, scalar, ctypes.c_void_p, blasint]
                 found[np.dtype(dtype)] = f
             if len(found) == 2:
-                return found, ctypes.sizeof(blasint)
-    return {}, 8
+                n_threads = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
+                if n_threads is not None:
+                    n_threads.restype, n_threads.argtypes = ctypes.c_int, []
+                return found, ctypes.sizeof(blasint), n_threads
+    return {}, 8, None
 
 
-_GEMM, _INT_BYTES = _load()
+_GEMM, _INT_BYTES, _THREADS = _load()
 _LIMIT = 2 ** (8 * _INT_BYTES - 1) - 1  # the largest dimension BLAS's integers hold
 
 
 def available() -> bool:
     return bool(_GEMM)
+
+
+def threads() -> int | None:
+    """How many threads NumPy's BLAS runs a product on now (threadpoolctl and OPENBLAS_NUM_THREADS set it), or
+    None when unknown."""
+    return _THREADS() if _GEMM and _THREADS is not None else None
 
 
 def _operand(x, transposed):

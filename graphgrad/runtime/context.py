@@ -8,7 +8,16 @@ import time
 
 import numpy as np
 
+from . import blas
 from .backends import get_backend
+
+
+def _no_gemm(*args):
+    return False
+
+
+def _no_threads():
+    return None
 
 
 class RunContext:
@@ -22,6 +31,14 @@ class RunContext:
         #: Products of float32 operands: `xp.matmul`, or the backend's at a lower precision (runtime/precision.py).
         self.matmul_precision = matmul_precision
         self.matmul_f32 = backend.matmul(matmul_precision)
+        #: `gemm(a, ta, b, tb, c, alpha, beta) -> bool`: c <- alpha·op(a)·op(b) + beta·c in c's buffer by NumPy's own
+        #: BLAS (runtime/blas.py), so a sum of products needs no product arrays and no addition passes. False (and
+        #: nothing done) where it cannot: another backend or dtype, a lower matmul precision; the caller then
+        #: computes the product with `xp`.
+        self.gemm = blas.gemm if backend.xp is np and matmul_precision == "float32" and blas.available() \
+            else _no_gemm
+        #: `blas_threads() -> int | None`: the threads `gemm` runs a product on now (None without `gemm`).
+        self.blas_threads = blas.threads if self.gemm is not _no_gemm else _no_threads
         #: Host data (constants, random draws, feeds) as the backend's array type; identity on the CPU.
         #: tf.string (object) arrays stay NumPy arrays on every backend.
         self.to_device = backend.to_device
