@@ -17,7 +17,7 @@ from ..ops.array_ops import get_static_value
 from ..ops.control_flow_ops import Branch
 from ..ops.core import convert_to_tensor, identity
 from ..summary.graph_def import BRANCH, MARKER
-from . import tf_cond, tf_ops, tf_while
+from . import tf_cond, tf_functions, tf_ops, tf_while
 from .attrs import BranchRef, UnserializableAttr, decode
 from .protos import GraphDef
 
@@ -78,8 +78,9 @@ def _in_order(nodes, extra=None, inputs=None):
 class _Builder:
     """What a tf_ops.py builder sees of one node: its resolved inputs, attributes and constant inputs."""
 
-    def __init__(self, node, inputs):
+    def __init__(self, node, inputs, library=None):
         self.node, self.name, self.inputs = node, node.name, inputs
+        self.library = library  # the GraphDef's functions (tf_functions.py)
 
     def input(self, i):
         return self.inputs[i]
@@ -128,9 +129,10 @@ class _Branches:
         return b
 
 
-def _build(node, inputs, graph, module, branches):
-    """The op of one node (created in the current name scope under the node's name)."""
-    b = _Builder(node, inputs)
+def _build(node, inputs, graph, module, branches, library=None):
+    """The op of one node (created in the current name scope under the node's name), or the
+    tf_functions.Outputs of a node that imports as several ops."""
+    b = _Builder(node, inputs, library)
     if MARKER in node.attr:
         op_def = OP_DEFS.get(node.op)
         if op_def is None:
@@ -151,10 +153,12 @@ def _build(node, inputs, graph, module, branches):
         if op_type == "Placeholder" and attrs["shape"] is None:
             attrs["shape"] = TensorShape(None)
         return graph.create_op(OP_DEFS[op_type], inputs, attrs, name=node.name)
-    builder = tf_ops.BUILDERS.get(op_type) or tf_while.BUILDERS.get(op_type)
+    builder = tf_ops.BUILDERS.get(op_type) or tf_while.BUILDERS.get(op_type) or tf_functions.BUILDERS.get(op_type)
     if builder is None:
         raise b.error(f"graphgrad cannot build TensorFlow's op type '{node.op}'")
     out = builder(b, module)
+    if isinstance(out, tf_functions.Outputs):
+        return out
     op = out if isinstance(out, Operation) else (out[0] if isinstance(out, (list, tuple)) else out).op
     return op
 
@@ -189,6 +193,8 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
 
     with graph.name_scope(name) as scope:
         branches = _Branches(graph, scope)
+        library = tf_functions.Library(graph_def, lambda node, inputs: _in_function(
+            node, inputs, graph, module, branches, library))
         conds = tf_cond.Conds(_in_order(nodes), scope, _node_error) if tf_cond.has_conds(nodes) else None
         frames = tf_while.Frames(_in_order(nodes), _node_error) if tf_while.has_loops(nodes) else None
         if conds is not None and frames is not None:
@@ -221,7 +227,10 @@ def import_nodes(graph_def, input_map=None, name=None, skip=None, lenient=False,
                     if conds is not None and conds.is_merge(node):
                         op = conds.merge(node, resolve, graph)
                     else:
-                        op = _build(node, inputs, graph, module, branches)
+                        op = _build(node, inputs, graph, module, branches, library)
+                    if isinstance(op, tf_functions.Outputs):  # an inlined call: its outputs are other ops'
+                        aliases.update({f"{node.name}:{i}": t for i, t in enumerate(op.tensors)})
+                        op = op.op
                     expected = scope + node.name
                     if op.name != expected:  # a builder's helper op took the name: the node's name reads the result
                         op = identity(op.outputs[0], name=node.name).op
@@ -265,6 +274,18 @@ def _build_loop(frames, exit_node, graph, scope, resolve, aliases, build_node, o
         if not lenient:
             raise
         skipped.update({e.name: e.op for e in frame.exits})
+
+
+def _in_function(node, inputs, graph, module, branches, library):
+    """A node of a function being instantiated (tf_functions.py), built as a GraphDef's node is; its name is
+    the node's in the function's name scope."""
+    out = _build(node, inputs, graph, module, branches, library)
+    if isinstance(out, tf_functions.Outputs):
+        return out
+    here = graph._scopes.name_stack
+    if out.name != f"{here}/{node.name}":  # a builder's helper op took the name: the node's name reads the result
+        out = identity(out.outputs[0], name=node.name).op
+    return out
 
 
 def _node_error(node, why):

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import contextlib
 
-from ..ops.control_flow_ops import Branch, If, _detach_external_control
-from ..ops.core import apply_op, identity
+from ..ops.control_flow_ops import Branch, _detach_external_control, make_if
+from ..ops.core import identity
 
 SWITCHES = ("Switch", "RefSwitch")
 MERGES = ("Merge", "RefMerge")
@@ -213,10 +213,6 @@ class Conds:
                 b.outputs = [resolve(self._side_inputs(m, cond)[side]) for m in cond.merges]
                 b.external_control = _detach_external_control(self.built.get(b, []), b)
                 b.find_captures()
-            captures = list(dict.fromkeys(then_b.captures + else_b.captures))
-            out = apply_op(If, [resolve(cond.pred)] + captures, {"then": then_b, "else": else_b}, node.name)
-            cond.if_op = (out[0] if isinstance(out, list) else out).op
-            for c in dict.fromkeys(then_b.external_control + else_b.external_control):
-                cond.if_op._add_control_input(c)
+            cond.if_op = make_if(resolve(cond.pred), then_b, else_b, node.name)
             return cond.if_op
         return identity(cond.if_op.outputs[cond.merges.index(node)], name=node.name).op

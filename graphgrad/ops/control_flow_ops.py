@@ -217,6 +217,17 @@ def _detach_external_control(ops, branch):
     return list(external)
 
 
+def make_if(pred, then_b, else_b, name):
+    """The If op of two branches just built: its inputs are the predicate and what either branch captures, and
+    it waits for the outside ops the branches' ops waited for (tf.cond, and the import of TF's conds)."""
+    captures = list(dict.fromkeys(then_b.captures + else_b.captures))
+    out = apply_op(If, [pred] + captures, {"then": then_b, "else": else_b}, name)
+    if_op = (out[0] if isinstance(out, list) else out).op
+    for c in dict.fromkeys(then_b.external_control + else_b.external_control):
+        if_op._add_control_input(c)
+    return if_op
+
+
 def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, fn2=None):
     """`true_fn()` if `pred` else `false_fn()`, decided when the graph runs; only the taken branch's ops run.
 
@@ -250,12 +261,8 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
                 raise ValueError(f"Outputs of 'true_fn' and 'false_fn' must have the same type(s). Received "
                                  f"{a.dtype.base_dtype.name} from 'true_fn' and {b.dtype.base_dtype.name} from "
                                  "'false_fn'.")
-        captures = list(dict.fromkeys(then_b.captures + else_b.captures))
-        out = apply_op(If, [pred] + captures, {"then": then_b, "else": else_b}, "Merge")
-        if_op = (out[0] if isinstance(out, list) else out).op
-        for c in then_b.external_control + else_b.external_control:
-            if_op._add_control_input(c)
-    flat = out if isinstance(out, list) else [out]
+        if_op = make_if(pred, then_b, else_b, "Merge")
+    flat = if_op.outputs
     # a TensorArray comes back as a TensorArray whose flow is the cond's output
     flat = [x._with(t) if isinstance(x, TensorArray) else t for x, t in zip(_flatten(then_s), flat)]
     result = _pack(then_s, flat)

@@ -1,0 +1,106 @@
+"""TF 2.x control flow v2 in GraphDefs TensorFlow wrote (graph_io/tf_functions.py): `StatelessIf`,
+`StatelessWhile` and `PartitionedCall` nodes whose functions are in the GraphDef's library, and the TensorList
+ops of v2 loops, import as graphgrad's If and While ops and compute what TensorFlow computed: a cond with two
+outputs, nested conds, a counter, a loop of several variables, a cond inside a loop, tf.scan, tf.map_fn, a
+tf.function called in the graph, and a frozen dynamic_rnn over an LSTMCell with sequence_length
+(tools/record_tf_cfv2.py, recorded under TensorFlow 2.21 with control flow v2)."""
+import os
+
+import numpy as np
+import pytest
+
+import graphgrad as tf
+from graphgrad.graph_io.tf_functions import _C
+
+DATA = os.path.join(os.path.dirname(__file__), "data", "tf_graphs")
+
+
+def _graph_def(name):
+    gd = tf.GraphDef()
+    with open(os.path.join(DATA, name), "rb") as f:
+        gd.ParseFromString(f.read())
+    return gd
+
+
+def _library(gd):
+    return _C["_WithLibrary"].FromString(gd.SerializeToString()).library
+
+
+def _check_runs(name, graph_def):
+    rec = np.load(os.path.join(DATA, f"{name}.npz"))
+    with tf.Graph().as_default() as g:
+        tf.import_graph_def(graph_def, name="")
+        s = tf.Session()
+        runs = sorted({k.split("/")[1] for k in rec.files})
+        assert len(runs) >= 3
+        for i in runs:
+            feed = {k.split("/", 2)[2]: rec[k] for k in rec.files if k.startswith(f"feed/{i}/")}
+            for k in (k for k in rec.files if k.startswith(f"fetch/{i}/")):
+                got = s.run(k.split("/", 2)[2], feed)
+                assert np.shape(got) == rec[k].shape, k
+                np.testing.assert_allclose(got, rec[k], rtol=1e-5, atol=1e-6, err_msg=k)
+        return g
+
+
+def test_v2_conds_loops_and_calls_compute_what_tensorflow_computed():
+    gd = _graph_def("cfv2.pb")
+    lib = _library(gd)
+    in_functions = {n.op for f in lib.function for n in f.node_def}
+    assert {"StatelessIf", "StatelessWhile", "PartitionedCall", "TensorListFromTensor"} <= {n.op for n in gd.node}
+    assert {"StatelessIf", "TensorListGetItem", "TensorListSetItem"} <= in_functions  # nested: in a branch, a body
+    g = _check_runs("cfv2", gd)
+    two = g.get_operation_by_name("two")
+    assert two.type == "If" and len(two.outputs) == 2
+    loops = [op for op in g.get_operations() if op.type == "While"]
+    assert {op.name for op in loops} >= {"counter", "power", "with_cond"}
+    in_loop = [op for op in g.get_operations() if op.type == "If" and op._branch is not None]
+    assert any(op._branch is g.get_operation_by_name("with_cond").attrs["body"] for op in in_loop)
+
+
+def test_a_frozen_v2_dynamic_rnn_computes_what_tensorflow_computed():
+    gd = _graph_def("lstm_v2_frozen.pb")
+    assert "StatelessWhile" in {n.op for n in gd.node} | {n.op for f in _library(gd).function for n in f.node_def}
+    _check_runs("lstm_v2_frozen", gd)
+
+
+def test_the_gradient_of_an_imported_v2_loop_and_cond_is_graphgrads():
+    with tf.Graph().as_default() as g:
+        tf.import_graph_def(_graph_def("cfv2.pb"), name="")
+        x = g.get_tensor_by_name("x:0")
+        (dx,) = tf.gradients(tf.reduce_sum(g.get_tensor_by_name("power_out:0")) +
+                             tf.reduce_sum(g.get_tensor_by_name("two_a:0")), [x])
+        value = np.arange(6, dtype=np.float32).reshape(2, 3)
+        feed = {"x:0": value, "n:0": 3, "flag:0": True}
+        # power: v -> 1.5 v + 0.1 three times; two_a = 2 x when flag
+        np.testing.assert_allclose(tf.Session().run(dx, feed), np.full((2, 3), 1.5 ** 3 + 2.0), rtol=1e-6)
+
+
+def _with_function_node(gd, edit):
+    """`gd` with its library edited by `edit(library)`: tensorboardX's GraphDef keeps the library (field 2) as an
+    unknown field, so the nodes and versions are written anew and the edited library appended."""
+    holder = _C["_WithLibrary"].FromString(gd.SerializeToString())
+    edit(holder.library)
+    out = tf.GraphDef()
+    out.node.extend(gd.node)
+    out.versions.CopyFrom(gd.versions)
+    return tf.GraphDef.FromString(out.SerializeToString() + holder.SerializeToString())
+
+
+def test_an_op_graphgrad_cannot_build_inside_a_function_is_a_value_error_naming_it():
+    def edit(lib):  # the add in the true branch of the cond nested in the outer cond's true branch
+        outer = next(f for f in lib.function if any(n.op == "StatelessIf" for n in f.node_def)
+                     and f.signature.name.startswith("outer"))
+        name = next(n for n in outer.node_def if n.op == "StatelessIf").attr["then_branch"].func.name
+        next(n for n in next(f for f in lib.function if f.signature.name == name).node_def
+             if n.op == "AddV2").op = "Bogus"
+    gd = _with_function_node(_graph_def("cfv2.pb"), edit)
+    with tf.Graph().as_default(), pytest.raises(ValueError, match=r"Cannot import node '.*' \(op: 'Bogus'\): "
+                                                                  "graphgrad cannot build TensorFlow's op type"):
+        tf.import_graph_def(gd, name="")
+
+
+def test_a_function_missing_from_the_library_is_a_value_error_naming_the_node():
+    gd = _with_function_node(_graph_def("cfv2.pb"), lambda lib: lib.ClearField("function"))
+    with tf.Graph().as_default(), pytest.raises(ValueError, match=r"Cannot import node '.*' \(op: 'Stateless.*'\): "
+                                                                  "its function '.*' .* not in the GraphDef's library"):
+        tf.import_graph_def(gd, name="")
