@@ -391,6 +391,26 @@ TRAINING.update({
                                    lambda tf: tf.train.RMSPropOptimizer(0.02, momentum=0.5)),
 })
 
+
+
+# Control flow v2 (graph_io/tf_functions.py): the cond and the dynamic_rnn above as TF 2.x writes them with its
+# default settings (If/While with function branches and bodies; the gradient writes more If/While ops whose
+# functions read the forward's intermediates, which the forward If/While returns as extra outputs).
+def _control_flow_v2(build):
+    def v2_build(tf):
+        tf.enable_control_flow_v2()
+        try:
+            return build(tf)
+        finally:
+            tf.disable_control_flow_v2()
+    return v2_build
+
+
+TRAINING.update({
+    "cond_v2_sgd": (_control_flow_v2(_cond_loss), lambda tf: tf.train.GradientDescentOptimizer(0.5)),
+    "dynamic_rnn_v2_sgd": (_control_flow_v2(_dynamic_rnn_loss), lambda tf: tf.train.GradientDescentOptimizer(0.5)),
+})
+
 #: Training graphs graphgrad cannot run yet (docs/graph-io.md, "What does not import"): `train NAME` records one
 #: for the work that makes it run; tests/test_tf_training_graphs.py runs every recording present.
 OPEN = {}

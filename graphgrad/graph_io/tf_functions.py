@@ -27,6 +27,7 @@ from tensorboardX.proto import attr_value_pb2, node_def_pb2, types_pb2
 from ..framework.graph import get_default_graph
 from ..framework.proto_messages import message_classes
 from ..framework.tensor_shape import TensorShape
+from ..ops import optional_ops
 from ..ops.control_flow_ops import _build_branch, make_if
 from ..ops.core import apply_op
 from ..ops.tensor_array_ops import (
@@ -254,4 +255,10 @@ BUILDERS = {
                                               dict(_list_attrs(b, 1), stack=True), b.name),
     "TensorListLength": lambda b, tf: apply_op(TensorArraySizeV3, [b.input(0)], {}, b.name),
     "TensorListPushBack": _push_back,
+    # the optionals of a v2 cond's gradient (ops/optional_ops.py)
+    "OptionalFromValue": lambda b, tf: apply_op(optional_ops.OptionalFromValue, b.inputs, {}, b.name),
+    "OptionalNone": lambda b, tf: apply_op(optional_ops.OptionalNone, [], {}, b.name),
+    "OptionalHasValue": lambda b, tf: apply_op(optional_ops.OptionalHasValue, b.inputs, {}, b.name),
+    "OptionalGetValue": lambda b, tf: apply_op(optional_ops.OptionalGetValue, b.inputs, {
+        "output_types": b.attr("output_types"), "output_shapes": b.attr("output_shapes")}, b.name),
 }
