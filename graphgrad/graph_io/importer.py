@@ -10,6 +10,7 @@ import contextlib
 
 import numpy as np
 
+from ..framework import dtypes
 from ..framework.graph import Operation, get_default_graph
 from ..framework.op_def import OP_DEFS
 from ..framework.tensor_shape import TensorShape
@@ -148,6 +149,8 @@ def _build(node, inputs, graph, module, branches, library=None):
             op._branch = branches.get(node.attr[BRANCH].s.decode())
         return op
     op_type = tf_ops.RESOURCE.get(node.op, node.op)
+    if inputs and node.op in tf_functions.ON_LISTS and inputs[0].dtype.base_dtype == dtypes.variant:
+        op_type = tf_functions.ON_LISTS[node.op]  # AddN or ZerosLike of TensorLists
     if op_type in tf_ops.SAME:
         attrs = {k: b.attr(k, _DEFAULTS.get(k)) for k in tf_ops.SAME[op_type]} | tf_ops.FIXED.get(op_type, {})
         if op_type == "Placeholder" and attrs["shape"] is None:

@@ -27,7 +27,7 @@ from tensorboardX.proto import attr_value_pb2, node_def_pb2, types_pb2
 from ..framework.graph import get_default_graph
 from ..framework.proto_messages import message_classes
 from ..framework.tensor_shape import TensorShape
-from ..ops import optional_ops
+from ..ops import optional_ops, tensor_list_ops
 from ..ops.control_flow_ops import _build_branch, make_if
 from ..ops.core import apply_op
 from ..ops.tensor_array_ops import (
@@ -63,6 +63,7 @@ _OUTPUT_ARGS = {
     "BroadcastGradientArgs": ("r0", "r1"), "Switch": ("output_false", "output_true"),
     "Merge": ("output", "value_index"),
     "FusedBatchNormV3": ("y", "batch_mean", "batch_variance", "reserve_space_1", "reserve_space_2", "reserve_space_3"),
+    "TensorListPopBack": ("output_handle", "tensor"),
     "FusedBatchNorm": ("y", "batch_mean", "batch_variance", "reserve_space_1", "reserve_space_2"),
     "FusedBatchNormV2": ("y", "batch_mean", "batch_variance", "reserve_space_1", "reserve_space_2"),
 }
@@ -237,24 +238,39 @@ def _from_tensor(b, tf):
     return apply_op(TensorArrayScatterV3, [empty, value], dict(attrs, unstack=True), b.name)
 
 
+def _empty(b, tf):
+    size = tf.constant(0, tf.int32, name=b.name + "/size")
+    return apply_op(TensorArrayV3, [size], dict(_list_attrs(b, 0), dynamic_size=True, tensor_array_name=""), b.name)
+
+
 def _push_back(b, tf):
     attrs = dict(_list_attrs(b, dtype=b.input(1).dtype.base_dtype), dynamic_size=True)
     size = apply_op(TensorArraySizeV3, [b.input(0)], {}, b.name + "/size")
     return apply_op(TensorArrayWriteV3, [b.input(0), size, b.input(1)], attrs, b.name)
 
 
+#: TF op types that take TensorLists as well as tensors: the builder's key for a TensorList input.
+ON_LISTS = {"AddN": "TensorListAddN", "ZerosLike": "TensorListZerosLike"}
+
 BUILDERS = {
     "If": _if, "StatelessIf": _if, "While": _while, "StatelessWhile": _while,
     "PartitionedCall": _call, "StatefulPartitionedCall": _call,
     "TensorListReserve": _reserve,
     "TensorListFromTensor": _from_tensor,
-    "TensorListSetItem": lambda b, tf: apply_op(TensorArrayWriteV3, b.inputs[:3],
-                                                _list_attrs(b, dtype=b.input(2).dtype.base_dtype), b.name),
+    "TensorListSetItem": lambda b, tf: apply_op(TensorArrayWriteV3, b.inputs[:3], dict(
+        _list_attrs(b, dtype=b.input(2).dtype.base_dtype), overwrite=True), b.name),
     "TensorListGetItem": lambda b, tf: apply_op(TensorArrayReadV3, b.inputs[:2], _list_attrs(b, 2), b.name),
     "TensorListStack": lambda b, tf: apply_op(TensorArrayGatherV3, [b.input(0)],
                                               dict(_list_attrs(b, 1), stack=True), b.name),
     "TensorListLength": lambda b, tf: apply_op(TensorArraySizeV3, [b.input(0)], {}, b.name),
     "TensorListPushBack": _push_back,
+    "EmptyTensorList": _empty,
+    "TensorListAddN": lambda b, tf: apply_op(tensor_list_ops.TensorListAddN, b.inputs, {}, b.name),
+    "TensorListZerosLike": lambda b, tf: apply_op(tensor_list_ops.TensorListZerosLike, b.inputs, {}, b.name),
+    "TensorListPopBack": lambda b, tf: apply_op(tensor_list_ops.TensorListPopBack, [b.input(0)], {
+        "element_dtype": b.attr("element_dtype"), "element_shape": _element_shape(b, 1)}, b.name),
+    "TensorListElementShape": lambda b, tf: apply_op(tensor_list_ops.TensorListElementShape, [b.input(0)],
+                                                     {"shape_type": b.attr("shape_type")}, b.name),
     # the optionals of a v2 cond's gradient (ops/optional_ops.py)
     "OptionalFromValue": lambda b, tf: apply_op(optional_ops.OptionalFromValue, b.inputs, {}, b.name),
     "OptionalNone": lambda b, tf: apply_op(optional_ops.OptionalNone, [], {}, b.name),

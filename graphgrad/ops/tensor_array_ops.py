@@ -177,8 +177,9 @@ class _Handle(tuple):
     arrays of the array hang on it (`grads`, {source: GradientArray}) for the run that made it."""
 
 
-def _put(op, flow, items, dynamic, same_shape=True):
-    """`flow` with `items` ([(index, value)]) written: a new tuple (a GradientArray is written in place)."""
+def _put(op, flow, items, dynamic, same_shape=True, overwrite=False):
+    """`flow` with `items` ([(index, value)]) written: a new tuple (a GradientArray is written in place).
+    `overwrite`: an element may be written again (a TensorList's `TensorListSetItem`, graph_io/tf_functions.py)."""
     if isinstance(flow, GradientArray):
         return flow.put(items)
     n = max((i for i, _ in items), default=-1) + 1
@@ -192,7 +193,7 @@ def _put(op, flow, items, dynamic, same_shape=True):
     for i, v in items:
         if i < 0:
             raise _error(op, f"Tried to write to index {i} but array size is: {len(flow)}")
-        if out[i] is not None:
+        if out[i] is not None and not overwrite:
             raise _error(op, f"Could not write to TensorArray index {i} because it has already been written to.")
         s = getattr(v, "shape", ())
         if same_shape and shape is not None and s != shape:
@@ -213,7 +214,8 @@ def _put(op, flow, items, dynamic, same_shape=True):
 
 
 class TensorArrayWriteV3(OpDef):
-    """TensorArrayWriteV3(flow, index, value) -> flow with element `index` set (each index is written once)."""
+    """TensorArrayWriteV3(flow, index, value) -> flow with element `index` set (each index is written once, but
+    with attr `overwrite`, a TensorList's set; the gradient is the same: the old element's is zero)."""
 
     type = "TensorArrayWriteV3"
 
@@ -221,8 +223,8 @@ class TensorArrayWriteV3(OpDef):
         return [((), VARIANT)]
 
     def kernel(op, ctx):
-        dynamic = op.attrs["dynamic_size"]
-        return lambda flow, index, value: _put(op, flow, [(_index(index), value)], dynamic)
+        dynamic, overwrite = op.attrs["dynamic_size"], op.attrs.get("overwrite", False)
+        return lambda flow, index, value: _put(op, flow, [(_index(index), value)], dynamic, overwrite=overwrite)
 
     def gradient(op, dflow):
         if dflow is None:
