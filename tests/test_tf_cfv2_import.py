@@ -11,6 +11,10 @@ import pytest
 
 import graphgrad as tf
 from graphgrad.graph_io.tf_functions import _C
+from graphgrad.ops.core import apply_op
+from graphgrad.ops.optional_ops import OptionalFromValue, OptionalGetValue, OptionalHasValue, OptionalNone
+from graphgrad.ops.tensor_array_ops import TensorArrayScatterV3, TensorArrayV3
+from graphgrad.ops.tensor_list_ops import TensorListAddN, TensorListElementShape, TensorListPopBack, TensorListZerosLike
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "tf_graphs")
 
@@ -104,3 +108,49 @@ def test_a_function_missing_from_the_library_is_a_value_error_naming_the_node():
     with tf.Graph().as_default(), pytest.raises(ValueError, match=r"Cannot import node '.*' \(op: 'Stateless.*'\): "
                                                                   "its function '.*' .* not in the GraphDef's library"):
         tf.import_graph_def(gd, name="")
+
+
+
+def _list(rows):
+    """A TensorList of the rows of `rows`, as TensorListFromTensor imports."""
+    attrs = {"dtype": tf.float32, "element_shape": tf.TensorShape(None), "dynamic_size": True, "infer_shape": True}
+    value = tf.constant(rows, tf.float32)
+    empty = apply_op(TensorArrayV3, [tf.shape(value)[0]], dict(attrs, tensor_array_name=""))
+    return apply_op(TensorArrayScatterV3, [empty, value], dict(attrs, unstack=True))
+
+
+def test_tensor_lists_pop_add_and_zero_as_tf_does():
+    with tf.Graph().as_default():
+        a, b = _list([[1.0, 2.0], [3.0, 4.0]]), _list([[10.0, 20.0], [30.0, 40.0]])
+        rest, last = apply_op(TensorListPopBack, [apply_op(TensorListAddN, [a, b], {})],
+                              {"element_dtype": tf.float32, "element_shape": tf.TensorShape([2])})
+        assert last.shape.as_list() == [2]
+        zeros = apply_op(TensorListZerosLike, [a], {})
+        _, first = apply_op(TensorListPopBack, [rest], {"element_dtype": tf.float32,
+                                                        "element_shape": tf.TensorShape(None)})
+        shape = apply_op(TensorListElementShape, [zeros], {"shape_type": tf.int32})
+        s = tf.Session()
+        np.testing.assert_array_equal(s.run(last), [33.0, 44.0])
+        np.testing.assert_array_equal(s.run(first), [11.0, 22.0])
+        np.testing.assert_array_equal(s.run(shape), [2])
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Trying to pop from an empty list"):
+            s.run(apply_op(TensorListPopBack, [apply_op(TensorListPopBack, [rest], {
+                "element_dtype": tf.float32, "element_shape": tf.TensorShape(None)})[0]], {
+                "element_dtype": tf.float32, "element_shape": tf.TensorShape(None)})[1])
+        with pytest.raises(tf.errors.InvalidArgumentError, match="different lengths"):
+            s.run(apply_op(TensorListAddN, [a, rest], {}))
+
+
+def test_an_optional_without_a_value_is_an_invalid_argument_error_when_read():
+    with tf.Graph().as_default():
+        flag = tf.placeholder(tf.bool, ())
+        x = tf.constant([1.0, 2.0])
+        opt = tf.cond(flag, lambda: apply_op(OptionalFromValue, [x * 2.0], {}), lambda: apply_op(OptionalNone, [], {}))
+        value = apply_op(OptionalGetValue, [opt], {"output_types": [tf.float32],
+                                                   "output_shapes": [tf.TensorShape([2])]})
+        has = apply_op(OptionalHasValue, [opt], {})
+        s = tf.Session()
+        np.testing.assert_array_equal(s.run(value, {flag: True}), [2.0, 4.0])
+        assert s.run(has, {flag: False}) == np.bool_(False)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="does not have a value"):
+            s.run(value, {flag: False})
