@@ -2,7 +2,10 @@
 fed by stacks), run by TensorFlow and by graphgrad after `import_meta_graph` (graph_io/tf_while.py): the loss
 (forward loop) and one Adam step (forward and gradient loops), in alternating rounds.
 
-    OPENBLAS_NUM_THREADS=1 PYTHONPATH=. /work/bench-venv/bin/python -m bench.tf_loop_import [--rounds N]
+    OPENBLAS_NUM_THREADS=1 PYTHONPATH=. /work/bench-venv/bin/python -m bench.tf_loop_import [--rounds N] [--v2]
+
+With `--v2` TensorFlow writes the graph with control flow v2 (TF 2.x's default: `While` ops with function bodies,
+their gradient a second `While` popping TensorLists; graph_io/tf_functions.py) instead.
 
 One thread each (TF's session is given one; OPENBLAS_NUM_THREADS=1 for NumPy): on a shared, loaded machine
 OpenBLAS's threads made a (32, 256) x (256, 96)ᵀ product take 90 ms instead of 0.03 ms.
@@ -39,6 +42,7 @@ def _tf_graph(tf, d):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--v2", action="store_true", help="control flow v2 (While ops, function bodies)")
     args = parser.parse_args()
     os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -47,6 +51,8 @@ def main():
     import graphgrad as gg
 
     tf.disable_v2_behavior()
+    if args.v2:
+        tf.enable_control_flow_v2()
     rng = np.random.default_rng(0)
     feed = {"x:0": rng.normal(0, 1, (BATCH, STEPS, FEATURES)).astype(np.float32),
             "lengths:0": rng.integers(STEPS // 2, STEPS + 1, BATCH).astype(np.int32),
@@ -62,7 +68,8 @@ def main():
             v.load(values[v.op.name], gg_sess)
         gg_step = gg.get_default_graph().get_operation_by_name("train")
     diff = abs(float(tf_sess.run(tf_loss, feed)) - float(gg_sess.run("loss:0", feed)))
-    print(f"batch {BATCH}, {STEPS} time steps, {FEATURES} features, LSTM of {UNITS}; "
+    print(f"control flow {'v2' if args.v2 else 'v1'}: batch {BATCH}, {STEPS} time steps, {FEATURES} features, "
+          f"LSTM of {UNITS}; "
           f"|loss TF - graphgrad| = {diff:.1e}")
     times = alternate({
         ("tensorflow", "loss (forward loop)"): lambda: tf_sess.run(tf_loss, feed),
