@@ -2,8 +2,8 @@
 `StatelessWhile` and `PartitionedCall` nodes whose functions are in the GraphDef's library, and the TensorList
 ops of v2 loops, import as graphgrad's If and While ops and compute what TensorFlow computed: a cond with two
 outputs, nested conds, a counter, a loop of several variables, a cond inside a loop, tf.scan, tf.map_fn, a
-tf.function called in the graph, and a frozen dynamic_rnn over an LSTMCell with sequence_length
-(tools/record_tf_cfv2.py, recorded under TensorFlow 2.21 with control flow v2)."""
+tf.function called in the graph (and two that add to a variable), and a frozen dynamic_rnn over an LSTMCell with
+sequence_length (tools/record_tf_cfv2.py, recorded under TensorFlow 2.21 with control flow v2)."""
 import os
 
 import numpy as np
@@ -30,11 +30,12 @@ def _library(gd):
     return _C["_WithLibrary"].FromString(gd.SerializeToString()).library
 
 
-def _check_runs(name, graph_def):
+def _check_runs(name, graph_def, init=()):
     rec = np.load(os.path.join(DATA, f"{name}.npz"))
     with tf.Graph().as_default() as g:
         tf.import_graph_def(graph_def, name="")
         s = tf.Session()
+        s.run(list(init))
         runs = sorted({k.split("/")[1] for k in rec.files})
         assert len(runs) >= 3
         for i in runs:
@@ -52,13 +53,30 @@ def test_v2_conds_loops_and_calls_compute_what_tensorflow_computed():
     in_functions = {n.op for f in lib.function for n in f.node_def}
     assert {"StatelessIf", "StatelessWhile", "PartitionedCall", "TensorListFromTensor"} <= {n.op for n in gd.node}
     assert {"StatelessIf", "TensorListGetItem", "TensorListSetItem"} <= in_functions  # nested: in a branch, a body
-    g = _check_runs("cfv2", gd)
+    g = _check_runs("cfv2", gd, init=["init_calls"])
     two = g.get_operation_by_name("two")
     assert two.type == "If" and len(two.outputs) == 2
     loops = [op for op in g.get_operations() if op.type == "While"]
     assert {op.name for op in loops} >= {"counter", "power", "with_cond"}
     in_loop = [op for op in g.get_operations() if op.type == "If" and op._branch is not None]
     assert any(op._branch is g.get_operation_by_name("with_cond").attrs["body"] for op in in_loop)
+
+
+def test_a_tf_function_runs_its_stateful_ops_with_its_results():
+    """`counted` adds 1 to a resource variable and returns x * 2, `add_ten` adds 10 and returns nothing (its
+    add is only in its control_ret)."""
+    gd = _graph_def("cfv2.pb")
+    with tf.Graph().as_default() as g:
+        tf.import_graph_def(gd, name="")
+        s = tf.Session()
+        s.run("init_calls")
+        x = np.ones((2, 3), np.float32)
+        for _ in range(2):
+            np.testing.assert_array_equal(s.run("bumped:0", {"x:0": x}), x * 2.0)
+        assert s.run(g.get_tensor_by_name("calls:0")) == 2.0
+        (call,) = [n.name for n in gd.node if n.op == "StatefulPartitionedCall" and not n.attr["Tout"].list.type]
+        s.run(call)  # add_ten: no outputs
+        assert s.run(g.get_tensor_by_name("calls:0")) == 12.0
 
 
 def test_a_frozen_v2_dynamic_rnn_computes_what_tensorflow_computed():

@@ -6,8 +6,8 @@ computed.
     TF_USE_LEGACY_KERAS=1 python tools/record_tf_cfv2.py     # in a venv with tensorflow-cpu (2.x)
 
 - cfv2.pb / cfv2.npz: a cond with two outputs, nested conds, a counter loop, a loop of several variables, a cond
-  inside a loop, tf.scan, tf.map_fn and a tf.function called in the graph, fetched for several feeds
-  (`feed/<i>/<tensor name>`, `fetch/<i>/<tensor name>`).
+  inside a loop, tf.scan, tf.map_fn, a tf.function called in the graph and two that add to a resource variable
+  (one has no outputs), fetched for several feeds (`feed/<i>/<tensor name>`, `fetch/<i>/<tensor name>`).
 - lstm_v2_frozen.pb / lstm_v2_frozen.npz: a frozen `dynamic_rnn` over an LSTMCell with `sequence_length`.
 
 Weights come from a seeded NumPy generator, so every file is deterministic.
@@ -45,13 +45,27 @@ def cfv2(tf):
     def affine(v, k):
         return v * tf.cast(k, tf.float32) + 1.0, tf.reduce_mean(v)
     called, mean = affine(x, n)
+    calls = tf.Variable(0.0, name="calls", use_resource=True)
+
+    @tf.function
+    def counted(v):  # a stateful op run for its effect only (the function's control_ret)
+        calls.assign_add(1.0)
+        return v * 2.0
+    bumped = counted(x)
+
+    @tf.function
+    def add_ten():  # no outputs: running the call runs the add
+        calls.assign_add(10.0)
+    add_ten()
+    tf.variables_initializer([calls], name="init_calls")
     fetches = [tf.identity(t, name=nm) for t, nm in [
         (a, "two_a"), (b, "two_b"), (nested, "nested_out"), (count, "count"), (power, "power_out"),
         (total, "total"), (with_cond, "with_cond_out"), (scanned, "scanned"), (mapped, "mapped"),
-        (called, "called"), (mean, "called_mean")]]
+        (called, "called"), (mean, "called_mean"), (bumped, "bumped")]]
     feeds = [{n: np.array(k, np.int32), x: _weights(rows, 3, seed=k), flag: np.array(k % 2 == 1)}
              for k, rows in [(0, 2), (1, 1), (3, 2), (4, 3)]]
     with tf.Session() as sess:
+        sess.run(calls.initializer)
         _record(tf, "cfv2", feeds, fetches, sess)
     tf.train.write_graph(tf.get_default_graph(), OUT, "cfv2.pb", as_text=False)
 

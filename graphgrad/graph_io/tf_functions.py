@@ -29,7 +29,7 @@ from ..framework.proto_messages import message_classes
 from ..framework.tensor_shape import TensorShape
 from ..ops import optional_ops, tensor_list_ops
 from ..ops.control_flow_ops import _build_branch, make_if
-from ..ops.core import apply_op
+from ..ops.core import apply_op, identity
 from ..ops.tensor_array_ops import (
     TensorArrayGatherV3,
     TensorArrayReadV3,
@@ -47,8 +47,10 @@ _MESSAGES = {
     "_WithLibrary": [("library", 2, ".FunctionDefLibrary", False)],
     "FunctionDefLibrary": [("function", 1, ".FunctionDef", True)],
     "FunctionDef": [("signature", 1, ".OpDef", False), ("node_def", 3, ".tensorboardX.NodeDef", True),
-                    ("ret", 4, ".FunctionDef.RetEntry", True)],
+                    ("ret", 4, ".FunctionDef.RetEntry", True),
+                    ("control_ret", 6, ".FunctionDef.ControlRetEntry", True)],
     "FunctionDef.RetEntry": [("key", 1, "string", False), ("value", 2, "string", False)],
+    "FunctionDef.ControlRetEntry": [("key", 1, "string", False), ("value", 2, "string", False)],
     "OpDef": [("name", 1, "string", False), ("input_arg", 2, ".OpDef.ArgDef", True),
               ("output_arg", 3, ".OpDef.ArgDef", True)],
     "OpDef.ArgDef": [("name", 1, "string", False), ("type", 3, "enum:.tensorboardX.DataType", False)],
@@ -75,6 +77,7 @@ class Library:
 
     def __init__(self, graph_def, build):
         self.graph_def, self.build, self._functions = graph_def, build, None
+        self.effects = []  # the control_ret ops of the last function instantiated
 
     @property
     def functions(self):
@@ -127,9 +130,15 @@ class Library:
                 ops[node.name] = op
                 outputs[node.name] = out.tensors if isinstance(out, Outputs) else op.outputs
             try:
-                return [resolve(fdef.ret[a.name]) for a in sig.output_arg]
+                outs = [resolve(fdef.ret[a.name]) for a in sig.output_arg]
+                effects = [ops[n] for n in fdef.control_ret.values()]
             except (KeyError, ValueError, IndexError):
                 raise b.error(f"its function '{name}' returns what it does not compute") from None
+            if effects:  # the stateful ops a function runs for their effect (control_ret) run before its results
+                with graph.control_dependencies(effects):
+                    outs = [identity(t, name="control_ret") for t in outs]
+            self.effects = effects
+            return outs
 
 
 class Outputs:
@@ -198,10 +207,13 @@ def _while(b, tf):
 
 
 def _call(b, tf):
-    outs = _library(b).call(b, "f", b.inputs, "call")
+    """The function's nodes inlined; waiting for the call (`^call`, or a call without outputs fetched) is
+    waiting for its outputs and its stateful ops."""
+    lib = _library(b)
+    outs = lib.call(b, "f", b.inputs, "call")
     op = tf.no_op(name=b.name)
-    for t in outs:
-        op._add_control_input(t.op)
+    for dep in dict.fromkeys([t.op for t in outs] + lib.effects):
+        op._add_control_input(dep)
     return Outputs(op, outs)
 
 
