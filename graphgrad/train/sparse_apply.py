@@ -15,6 +15,7 @@ import numpy as np
 
 from ..framework.errors import InvalidArgumentError, op_error
 from ..framework.op_def import not_differentiable, static_shape
+from ..ops.row_sums import stable_order
 from ..ops.state_ops import MutatingOp
 from ..runtime import elementwise
 
@@ -113,7 +114,7 @@ def _rounds(host):
     (all at once) when the indices are distinct already."""
     if host.size < 2 or np.bincount(host).max() < 2:  # no sort for distinct rows (the optimizers' summed ones)
         return [None]
-    order = np.argsort(host, kind="stable")
+    order = stable_order(host)
     ids = host[order]
     new = np.concatenate([[True], ids[1:] != ids[:-1]])
     if new.all():
