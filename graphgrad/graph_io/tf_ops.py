@@ -164,6 +164,18 @@ def _proximal_adagrad_rule(tf, refs, args):
     return [_proximal(tf, var - grad * rate, rate, l1, l2), new_accum]
 
 
+def _adagrad_da_rule(tf, refs, args):
+    """ApplyAdagradDA(var, gradient_accumulator, gradient_squared_accumulator, grad, lr, l1, l2, global_step): the
+    dual-averaging step var = -lr·sign(g)·max(|g| - l1·t, 0) / (l2·(t·lr) + √gg) of the accumulated g and gg at
+    step t (for l1 = 0 TF's -lr·g / (...) alike: sign(g)·|g| is g exactly)."""
+    var, g_acc, gg_acc = refs
+    grad, lr, l1, l2, step = args
+    new_g, new_gg = g_acc + grad, gg_acc + grad * grad
+    t = tf.cast(step, grad.dtype.base_dtype)
+    shrunk = -lr * tf.sign(new_g) * tf.maximum(tf.abs(new_g) - t * l1, 0.0)
+    return [shrunk / (l2 * (t * lr) + tf.sqrt(new_gg)), new_g, new_gg]
+
+
 def _dense_update(rule, n_refs):
     """A builder of TF's dense update op whose arithmetic is `rule(tf, refs, other inputs)`: the refs assigned."""
     def build(b, tf):
@@ -267,13 +279,16 @@ BUILDERS = {
     "TruncatedNormal": lambda b, tf: _random(b, tf.truncated_normal),
 }
 
-# The proximal and FTRL updates' sparse forms and ProximalAdagrad, in TF's input order (indices after grad).
+# The proximal and FTRL updates' sparse forms, ProximalAdagrad and AdagradDA, in TF's input order (indices after
+# grad).
 _PROXIMAL_AND_FTRL = {
     "SparseApplyFtrl": _sparse_update(lambda tf, refs, args: _ftrl_rule(tf, refs, args, False), 3, 4),
     "SparseApplyFtrlV2": _sparse_update(lambda tf, refs, args: _ftrl_rule(tf, refs, args, True), 3, 4),
     "SparseApplyProximalGradientDescent": _sparse_update(_proximal_gradient_descent_rule, 1, 5),
     "ApplyProximalAdagrad": _dense_update(_proximal_adagrad_rule, 2),
     "SparseApplyProximalAdagrad": _sparse_update(_proximal_adagrad_rule, 2, 6),
+    "ApplyAdagradDA": _dense_update(_adagrad_da_rule, 3),
+    "SparseApplyAdagradDA": _sparse_update(_adagrad_da_rule, 3, 4),
 }
 BUILDERS.update(_PROXIMAL_AND_FTRL)
 RESOURCE.update({"Resource" + t: t for t in _PROXIMAL_AND_FTRL})
