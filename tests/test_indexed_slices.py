@@ -182,3 +182,50 @@ def test_a_failing_sparse_update_leaves_every_variable_as_it_was(first):
         np.testing.assert_array_equal(s.run(w), np.ones(2))
         s.run(step, {ids: [0, 2]})
         np.testing.assert_allclose(s.run(emb)[:, 0], [0.9, 1.0, 0.9])
+
+
+def _lazy_adam_reference(var, batches, grad, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8):
+    """TF 1.15's LazyAdamOptimizer._apply_sparse in NumPy (float32): duplicates summed, then only the rows looked up
+    change their m, v and value; the beta powers advance once per step."""
+    var = var.copy()
+    m, v = np.zeros_like(var), np.zeros_like(var)
+    p1, p2 = np.float32(beta1), np.float32(beta2)
+    f = np.float32
+    for ids in batches:
+        rows = np.unique(ids)
+        g = np.zeros((len(rows),) + var.shape[1:], np.float32)
+        for row in ids:
+            g[np.searchsorted(rows, row)] += grad(var[row])
+        step_lr = f(lr) * np.sqrt(f(1) - p2) / (f(1) - p1)
+        m[rows] = f(beta1) * m[rows] + (f(1) - f(beta1)) * g
+        v[rows] = f(beta2) * v[rows] + (f(1) - f(beta2)) * g * g
+        var[rows] -= step_lr * m[rows] / (np.sqrt(v[rows]) + f(eps))
+        p1, p2 = p1 * f(beta1), p2 * f(beta2)
+    return var, m, v
+
+
+def test_lazy_adam_updates_only_the_rows_looked_up():
+    """tf.contrib.opt.LazyAdamOptimizer against TF 1.15's formulas (TF 2.21, the recording venv, has no contrib):
+    m, v and the value of a row move only in the steps that look it up; a repeated id is summed first."""
+    batches = [[0, 1, 1], [0], [3, 0, 3, 3]]
+    before, (emb, m, v) = _train(lambda: tf.contrib.opt.LazyAdamOptimizer(0.1), batches)
+    want = _lazy_adam_reference(before[0], batches, lambda row: 2 * (row - 0.5))
+    for got, ref in zip((emb, m, v), want):
+        np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-7)
+    np.testing.assert_array_equal(emb[2], before[0][2])
+    _, adam = _train(lambda: tf.train.AdamOptimizer(0.1), batches)  # Adam decays m and v of every row
+    assert not np.array_equal(adam[1][1], m[1])
+
+
+def test_lazy_adam_is_adam_for_a_dense_gradient():
+    def run(make):
+        with tf.Graph().as_default():
+            w = tf.Variable([[1.0, -2.0], [0.5, 3.0]])
+            step = make().minimize(tf.reduce_sum(tf.square(w - 0.25)))
+            with tf.Session() as s:
+                s.run(tf.global_variables_initializer())
+                for _ in range(3):
+                    s.run(step)
+                return s.run(w)
+    np.testing.assert_array_equal(run(lambda: tf.contrib.opt.LazyAdamOptimizer(0.05)),
+                                  run(lambda: tf.train.AdamOptimizer(0.05)))

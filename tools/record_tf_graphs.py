@@ -391,6 +391,23 @@ TRAINING.update({
                                    lambda tf: tf.train.RMSPropOptimizer(0.02, momentum=0.5)),
 })
 
+# Embeddings trained by the proximal and FTRL optimizers of the MLPs above: SparseApplyFtrl(V2),
+# SparseApplyProximalGradientDescent, ApplyProximalAdagrad / SparseApplyProximalAdagrad, and AdagradDA's
+# ApplyAdagradDA / SparseApplyAdagradDA, and their Resource* forms (graph_io/tf_ops.py).
+TRAINING.update({
+    "embedding_ftrl": (_embedding_loss, TRAINING["mlp_ftrl"][1]),
+    "embedding_ftrl_shrinkage": (_embedding_loss, TRAINING["mlp_ftrl_shrinkage"][1]),
+    "embedding_proximal_gd": (_embedding_loss, TRAINING["mlp_proximal"][1]),
+    "embedding_proximal_adagrad": (_embedding_loss, lambda tf: tf.train.ProximalAdagradOptimizer(
+        0.3, l1_regularization_strength=0.01, l2_regularization_strength=0.01)),
+    "resource_embedding_ftrl_shrinkage": (_resource(_embedding_loss), TRAINING["mlp_ftrl_shrinkage"][1]),
+    "resource_embedding_proximal_adagrad": (_resource(_embedding_loss), lambda tf: tf.train.ProximalAdagradOptimizer(
+        0.3, l2_regularization_strength=0.01)),
+    "embedding_adagrad_da": (_embedding_loss, lambda tf: tf.train.AdagradDAOptimizer(
+        0.3, tf.train.get_or_create_global_step(), l1_regularization_strength=0.01, l2_regularization_strength=0.01)),
+    "resource_embedding_adagrad_da": (_resource(_embedding_loss), lambda tf: tf.train.AdagradDAOptimizer(
+        0.3, tf.train.get_or_create_global_step(), l2_regularization_strength=0.01)),
+})
 
 
 # Control flow v2 (graph_io/tf_functions.py): the cond and the dynamic_rnn above as TF 2.x writes them with its

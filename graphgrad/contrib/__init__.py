@@ -8,7 +8,8 @@ them), `tf.contrib.tensorboard.plugins.projector` (the embedding projector's con
 all of these in one namespace, with `slim.learning`, `slim.evaluation` and `slim.nets`),
 `tf.contrib.tensor_forest` (random forests grown online, and their estimators), `tf.contrib.distributions`
 (`tf.distributions`' classes under contrib's name), `tf.contrib.factorization` (k-means and Gaussian mixtures),
-`tf.contrib.learn` (`RunConfig`, `Estimator.fit`) and `tf.contrib.boosted_trees` (GBDT estimators). The rest of
+`tf.contrib.learn` (`RunConfig`, `Estimator.fit`), `tf.contrib.boosted_trees` (GBDT estimators) and
+`tf.contrib.opt` (`LazyAdamOptimizer`). The rest of
 TF1's contrib is not here."""
 from . import (  # noqa: F401
     boosted_trees,
@@ -21,6 +22,7 @@ from . import (  # noqa: F401
     lookup,
     losses,
     metrics,
+    opt,
     rnn,
     seq2seq,
     slim,
@@ -30,4 +32,4 @@ from . import (  # noqa: F401
 )
 
 __all__ = ["boosted_trees", "distributions", "eager", "factorization", "framework", "layers", "learn", "lookup",
-           "losses", "metrics", "rnn", "seq2seq", "slim", "summary", "tensor_forest", "tensorboard"]
+           "losses", "metrics", "opt", "rnn", "seq2seq", "slim", "summary", "tensor_forest", "tensorboard"]

@@ -128,30 +128,78 @@ def _conv_args(b):
                 dilations=list(b.attr("dilations", (1, 1, 1, 1))), name=b.name)
 
 
-def _ftrl(b, tf, shrinkage):
-    """ApplyFtrl(var, accum, linear, grad, lr, l1, l2, lr_power) and ApplyFtrlV2 (l2_shrinkage before lr_power):
-    TF's FTRL-Proximal update written with graphgrad's ops, as graphgrad's FtrlOptimizer writes it."""
-    var, accum, linear, grad, lr, l1, l2 = b.inputs[:7]
-    power = -b.inputs[-1]
-    with tf.name_scope(b.name + "/"):
-        shrunk = grad + 2.0 * b.inputs[7] * var if shrinkage else grad
-        new_accum = accum + grad * grad
-        new_linear = linear + shrunk - (tf.pow(new_accum, power) - tf.pow(accum, power)) / lr * var
-        quadratic = tf.pow(new_accum, power) / lr + 2.0 * l2
-        new_var = tf.where(tf.abs(new_linear) > l1, (tf.sign(new_linear) * l1 - new_linear) / quadratic,
-                           tf.zeros_like(new_linear))
-        updates = [tf.assign(var, new_var), tf.assign(accum, new_accum), tf.assign(linear, new_linear)]
-    return tf.group(*updates, name=b.name)
+def _ftrl_rule(tf, refs, args, shrinkage):
+    """TF's FTRL-Proximal update (ApplyFtrl: grad, lr, l1, l2, lr_power after the refs; ApplyFtrlV2: l2_shrinkage
+    before lr_power), as graphgrad's FtrlOptimizer writes it: (var, accum, linear) after the step."""
+    var, accum, linear = refs
+    grad, lr, l1, l2 = args[:4]
+    power = -args[-1]
+    shrunk = grad + 2.0 * args[4] * var if shrinkage else grad
+    new_accum = accum + grad * grad
+    new_linear = linear + shrunk - (tf.pow(new_accum, power) - tf.pow(accum, power)) / lr * var
+    quadratic = tf.pow(new_accum, power) / lr + 2.0 * l2
+    new_var = tf.where(tf.abs(new_linear) > l1, (tf.sign(new_linear) * l1 - new_linear) / quadratic,
+                       tf.zeros_like(new_linear))
+    return [new_var, new_accum, new_linear]
 
 
-def _proximal_gradient_descent(b, tf):
-    """ApplyProximalGradientDescent(var, alpha, l1, l2, delta): a descent step, then the proximal step of the
-    l1 / l2 penalties (soft-thresholding, then shrinking), as TensorFlow's kernel."""
-    var, alpha, l1, l2, delta = b.inputs
-    with tf.name_scope(b.name + "/"):
-        prox = var - alpha * delta
-        new_var = tf.sign(prox) * tf.maximum(tf.abs(prox) - alpha * l1, 0.0) / (1.0 + alpha * l2)
-    return tf.assign(var, new_var, name=b.name)
+def _proximal(tf, prox, rate, l1, l2):
+    """The proximal step of the l1 / l2 penalties after a descent step to `prox` (soft-thresholding, then
+    shrinking), as TensorFlow's kernels: for l1 = 0 it is prox / (1 + rate·l2) alike."""
+    return tf.sign(prox) * tf.maximum(tf.abs(prox) - rate * l1, 0.0) / (1.0 + rate * l2)
+
+
+def _proximal_gradient_descent_rule(tf, refs, args):
+    """ApplyProximalGradientDescent(var, alpha, l1, l2, delta)."""
+    alpha, l1, l2, delta = args
+    return [_proximal(tf, refs[0] - alpha * delta, alpha, l1, l2)]
+
+
+def _proximal_adagrad_rule(tf, refs, args):
+    """ApplyProximalAdagrad(var, accum, lr, l1, l2, grad): Adagrad's rate lr / √accum' for the proximal step."""
+    var, accum = refs
+    lr, l1, l2, grad = args
+    new_accum = accum + grad * grad
+    rate = lr * tf.rsqrt(new_accum)
+    return [_proximal(tf, var - grad * rate, rate, l1, l2), new_accum]
+
+
+def _adagrad_da_rule(tf, refs, args):
+    """ApplyAdagradDA(var, gradient_accumulator, gradient_squared_accumulator, grad, lr, l1, l2, global_step): the
+    dual-averaging step var = -lr·sign(g)·max(|g| - l1·t, 0) / (l2·(t·lr) + √gg) of the accumulated g and gg at
+    step t (for l1 = 0 TF's -lr·g / (...) alike: sign(g)·|g| is g exactly)."""
+    var, g_acc, gg_acc = refs
+    grad, lr, l1, l2, step = args
+    new_g, new_gg = g_acc + grad, gg_acc + grad * grad
+    t = tf.cast(step, grad.dtype.base_dtype)
+    shrunk = -lr * tf.sign(new_g) * tf.maximum(tf.abs(new_g) - t * l1, 0.0)
+    return [shrunk / (l2 * (t * lr) + tf.sqrt(new_gg)), new_g, new_gg]
+
+
+def _dense_update(rule, n_refs):
+    """A builder of TF's dense update op whose arithmetic is `rule(tf, refs, other inputs)`: the refs assigned."""
+    def build(b, tf):
+        refs, args = b.inputs[:n_refs], b.inputs[n_refs:]
+        with tf.name_scope(b.name + "/"):
+            updates = [tf.assign(r, n) for r, n in zip(refs, rule(tf, refs, args))]
+        return updates[0] if n_refs == 1 else tf.group(*updates, name=b.name)
+    return build
+
+
+def _sparse_update(rule, n_refs, indices_at):
+    """The builder of its sparse form (the input `indices_at` the rows): the rule on the gathered rows of the
+    variable and slots, scattered back once all are computed. Rows must be distinct, as TF's optimizers make
+    them (repeated rows, which TF's kernel applies in turn, would be computed from the same old rows)."""
+    def build(b, tf):
+        inputs = list(b.inputs)
+        rows = inputs.pop(indices_at)
+        refs, args = inputs[:n_refs], inputs[n_refs:]
+        with tf.name_scope(b.name + "/"):
+            new = rule(tf, [tf.gather(r, rows) for r in refs], args)
+            with tf.control_dependencies(new):
+                updates = [tf.scatter_update(r, rows, n) for r, n in zip(refs, new)]
+        return updates[0] if n_refs == 1 else tf.group(*updates, name=b.name)
+    return build
 
 
 def _random(b, fn):
@@ -206,9 +254,9 @@ BUILDERS = {
     "Squeeze": lambda b, tf: tf.squeeze(b.input(0), list(b.attr("squeeze_dims", ())) or None, name=b.name),
     "Transpose": lambda b, tf: tf.transpose(b.input(0), b.const(1).tolist(), name=b.name),
     "BroadcastTo": lambda b, tf: tf.broadcast_to(b.input(0), b.input(1), name=b.name),
-    "ApplyFtrl": lambda b, tf: _ftrl(b, tf, shrinkage=False),
-    "ApplyFtrlV2": lambda b, tf: _ftrl(b, tf, shrinkage=True),
-    "ApplyProximalGradientDescent": _proximal_gradient_descent,
+    "ApplyFtrl": _dense_update(lambda tf, refs, args: _ftrl_rule(tf, refs, args, False), 3),
+    "ApplyFtrlV2": _dense_update(lambda tf, refs, args: _ftrl_rule(tf, refs, args, True), 3),
+    "ApplyProximalGradientDescent": _dense_update(_proximal_gradient_descent_rule, 1),
     "TopKV2": lambda b, tf: tf.nn.top_k(b.input(0), int(b.const(1)), sorted=b.attr("sorted", True), name=b.name),
     "Fill": lambda b, tf: tf.fill(b.input(0), b.input(1), name=b.name),
     "Tile": lambda b, tf: tf.tile(b.input(0), b.input(1), name=b.name),
@@ -230,3 +278,17 @@ BUILDERS = {
     "RandomStandardNormal": lambda b, tf: _random(b, tf.random_normal),
     "TruncatedNormal": lambda b, tf: _random(b, tf.truncated_normal),
 }
+
+# The proximal and FTRL updates' sparse forms, ProximalAdagrad and AdagradDA, in TF's input order (indices after
+# grad).
+_PROXIMAL_AND_FTRL = {
+    "SparseApplyFtrl": _sparse_update(lambda tf, refs, args: _ftrl_rule(tf, refs, args, False), 3, 4),
+    "SparseApplyFtrlV2": _sparse_update(lambda tf, refs, args: _ftrl_rule(tf, refs, args, True), 3, 4),
+    "SparseApplyProximalGradientDescent": _sparse_update(_proximal_gradient_descent_rule, 1, 5),
+    "ApplyProximalAdagrad": _dense_update(_proximal_adagrad_rule, 2),
+    "SparseApplyProximalAdagrad": _sparse_update(_proximal_adagrad_rule, 2, 6),
+    "ApplyAdagradDA": _dense_update(_adagrad_da_rule, 3),
+    "SparseApplyAdagradDA": _sparse_update(_adagrad_da_rule, 3, 4),
+}
+BUILDERS.update(_PROXIMAL_AND_FTRL)
+RESOURCE.update({"Resource" + t: t for t in _PROXIMAL_AND_FTRL})

@@ -8,9 +8,15 @@ On NumPy the rows are grouped by id (a stable sort, skipped when the ids are sor
 reduced in the same order as `ufunc.at` would: by `ufunc.reduceat` when groups are long (k-means's full-batch
 step, 784-wide points per cluster: 1.8x faster than `add.at`, bench/kmeans.py), and when they are short (a graph
 net's 10 edges per node) by one vectorized step per position within a group: the k-th rows of all groups at
-once, whose ids are distinct, so plain fancy indexing does it (reduceat's per-group overhead made it 4-6x slower
-there, bench/segments.py). Other array modules (CuPy) add with their own atomic `add.at` and reduce by positions,
-which needs no atomics (CuPy has no `multiply.at`)."""
+once, combined into a buffer of the groups' results that is written to `out` once at the end (groups longest
+first, so the groups still going at step k are a prefix of the buffer: a slice, updated in place). reduceat's
+per-group overhead made it 4-6x slower there (bench/segments.py). Other array modules (CuPy) add with their own
+atomic `add.at` and reduce by positions, which needs no atomics (CuPy has no `multiply.at`).
+
+`stable_order(ids)` is the stable argsort of host integer ids that these groupings (and `tf.unique`, the sparse
+updates' rounds) are built on: NumPy's stable sort of int64 is a merge sort, 11x slower on 7,680 ids than its
+radix sort of the same ids as uint16, which it uses when they span fewer than 65,536 values; wider ids are
+sorted as distinct keys id·n + position by the (unstable, 5x faster) quicksort, which keeps equal ids in order."""
 from __future__ import annotations
 
 import numpy as np
@@ -19,12 +25,26 @@ import numpy as np
 SHORT = 64
 
 
+def stable_order(ids):
+    """np.argsort(ids, kind="stable") of a 1-D host array, faster for integers (see the module's docstring)."""
+    n = len(ids)
+    if n < 2 or ids.dtype.kind not in "iu":
+        return np.argsort(ids, kind="stable")
+    lo, hi = int(ids.min()), int(ids.max())
+    if hi - lo < 1 << 16:
+        return np.argsort((ids if lo >= 0 and hi < 1 << 16 else ids.astype(np.int64) - lo).astype(np.uint16),
+                          kind="stable")
+    if (hi - lo + 1) * n < 1 << 62:
+        return np.argsort((ids.astype(np.int64) - lo) * n + np.arange(n))
+    return np.argsort(ids, kind="stable")
+
+
 class _Groups:
-    """Host ids grouped: `order` (None when already sorted), the sorted ids, where each group starts, and each
-    position-within-group's rows (as positions in sorted order), computed when first asked for."""
+    """Host ids grouped: `order` (None when already sorted), the sorted ids, where each group starts and how long
+    it is."""
 
     def __init__(self, ids):
-        self.order = None if len(ids) < 2 or bool(np.all(ids[1:] >= ids[:-1])) else np.argsort(ids, kind="stable")
+        self.order = None if len(ids) < 2 or bool(np.all(ids[1:] >= ids[:-1])) else stable_order(ids)
         self.ids = ids if self.order is None else ids[self.order]
         self.starts = np.flatnonzero(np.concatenate([[True], self.ids[1:] != self.ids[:-1]]))
         self.lengths = np.diff(np.append(self.starts, len(self.ids)))
@@ -32,26 +52,28 @@ class _Groups:
     def sorted_rows(self, rows, to_device):
         return rows if self.order is None else rows[to_device(self.order)]
 
-    def by_position(self):
-        """[(ids, positions in sorted order)] for each position k within a group: k = 0 first."""
-        rank = np.arange(len(self.ids)) - np.repeat(self.starts, self.lengths)
-        at = np.argsort(rank, kind="stable")
-        bounds = np.concatenate([[0], np.cumsum(np.bincount(rank))])
-        return [(self.ids[at[a:b]], at[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
-
 
 def _combine(xp, to_device, ufunc, out, groups, rows, assign):
     """out[id] = (assign: the group's reduction; else out[id] combined with it) for each group."""
-    rows = groups.sorted_rows(rows, to_device)
     if xp is np and groups.lengths.max() > SHORT:
+        rows = groups.sorted_rows(rows, to_device)
         red = getattr(np, ufunc).reduceat(rows, groups.starts, axis=0)
         dst = groups.ids[groups.starts]
         out[dst] = red if assign else getattr(np, ufunc)(out[dst], red)
         return
     f = getattr(xp, ufunc)
-    for k, (ids, at) in enumerate(groups.by_position()):
-        dst, src = to_device(ids), rows[to_device(at)]
-        out[dst] = src if assign and k == 0 else f(out[dst], src)
+    by_length = stable_order(groups.lengths.max() - groups.lengths)  # longest groups first
+    starts, lengths = groups.starts[by_length], groups.lengths[by_length]
+    live = np.searchsorted(-lengths, -np.arange(lengths[0]), side="left")  # groups longer than k, for each k
+
+    def kth(k):  # the k-th row of each live group
+        at = starts[:live[k]] + k
+        return rows[to_device(at if groups.order is None else groups.order[at])]
+    dst = to_device(groups.ids[starts])
+    acc = kth(0) if assign else f(out[dst], kth(0))
+    for k in range(1, len(live)):
+        f(acc[:live[k]], kth(k), out=acc[:live[k]])
+    out[dst] = acc
 
 
 def add_rows(xp, out, ids, rows):

@@ -10,6 +10,7 @@ from ..framework.errors import InvalidArgumentError
 from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, static_shape
 from .core import apply_op, convert_to_tensor
+from .row_sums import stable_order
 
 __all__ = ["unique", "unique_with_counts"]
 
@@ -35,13 +36,31 @@ class Unique(OpDef):
             h = np.asarray(to_host(x))
             if h.ndim != 1:
                 raise InvalidArgumentError(op.node_def, op, f"unique expects a 1D vector. (got shape {list(h.shape)})")
-            values, first, inverse, count = np.unique(h, return_index=True, return_inverse=True, return_counts=True)
-            order = np.argsort(first, kind="stable")  # sorted -> first-appearance order
-            rank = np.empty_like(order)
-            rank[order] = np.arange(len(order))
-            out = [to_dev(values[order]), to_dev(rank[inverse.reshape(-1)].astype(it))]
-            return tuple(out + [to_dev(count[order].astype(it))]) if counts else tuple(out)
+            values, idx, count = _first_appearance(h)
+            out = [to_dev(values), to_dev(idx.astype(it))]
+            return tuple(out + [to_dev(count.astype(it))]) if counts else tuple(out)
         return unique
+
+
+def _first_appearance(h):
+    """(distinct values of the 1-D host array h in first-appearance order, h's positions among them, counts): one
+    stable sort of h (fast for integer ids, an optimizer's IndexedSlices rows) and one of the first positions."""
+    if h.dtype.kind not in "iu":  # np.unique's order: NaNs and signed zeros as before
+        values, first, inverse, count = np.unique(h, return_index=True, return_inverse=True, return_counts=True)
+        order = np.argsort(first, kind="stable")  # sorted -> first-appearance order
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        return values[order], rank[inverse.reshape(-1)], count[order]
+    order = stable_order(h)
+    ids = h[order]
+    new = np.concatenate([[True], ids[1:] != ids[:-1]])[:h.size]
+    starts = np.flatnonzero(new)
+    by_first = stable_order(order[starts])  # the groups in the order their first elements appear
+    rank = np.empty_like(by_first)
+    rank[by_first] = np.arange(by_first.size)
+    idx = np.empty(h.size, np.int64)
+    idx[order] = rank[np.cumsum(new) - 1]
+    return ids[starts][by_first], idx, np.diff(np.append(starts, h.size))[by_first]
 
 
 class UniqueWithCounts(Unique):
