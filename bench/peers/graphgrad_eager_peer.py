@@ -17,12 +17,19 @@ def _model(wl: Workload, params):
         raise NotImplementedError("W6 (LSTM) is not written for the eager peers (graph-mode dynamic_rnn only)")
     variables = [(tf.Variable(w, name=f"w{i}"), tf.Variable(b, name=f"b{i}")) for i, (w, b) in enumerate(params)]
     act = tf.nn.tanh if wl.activation == "tanh" else tf.nn.relu
+    convs, dense = (variables[:2], variables[2:]) if wl.model == "cnn" else ([], variables)
 
     def loss_of(x, y):
         h = x
-        for i, (w, b) in enumerate(variables):
+        if convs:  # W5: conv/pool twice as the graph peer builds it (bench/peers/graphgrad_peer.py)
+            h = tf.reshape(h, [-1, 28, 28, 1])
+            for w, b in convs:
+                h = act(tf.nn.conv2d(h, w, strides=[1, 1, 1, 1], padding="SAME") + b)
+                h = tf.nn.max_pool(h, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
+            h = tf.reshape(h, [-1, int(dense[0][0].shape[0])])
+        for i, (w, b) in enumerate(dense):
             h = tf.matmul(h, w) + b
-            if i < len(variables) - 1:
+            if i < len(dense) - 1:
                 h = act(h)
         if wl.loss == "logloss":
             return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=h))
