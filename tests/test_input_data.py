@@ -161,3 +161,19 @@ def test_the_classic_softmax_tutorial_runs_with_only_the_import_changed(server, 
     lines = capsys.readouterr().out.splitlines()
     assert sum(line.startswith("Extracting ") for line in lines) == 4
     assert float(lines[-1]) >= 0.95, lines
+
+
+def test_uncompressed_mnist_files_copied_by_hand_are_used(monkeypatch, tmp_path):
+    """graphgrad also takes MNIST's four files uncompressed (how many archives keep them), checked by their hashes."""
+    import gzip
+    import hashlib
+    files = gz_files(fake_mnist(seed=7))
+    raw = {name: gzip.decompress(data) for name, data in files.items()}
+    local = dataclasses.replace(mnist_mod.MNIST, mirrors=(), sha256=sha256s(files),
+                                raw_sha256={n: hashlib.sha256(b).hexdigest() for n, b in raw.items()})
+    monkeypatch.setattr(mnist_mod, "MNIST", local)
+    monkeypatch.setitem(mnist_mod.SOURCES, "mnist", local)
+    for name, data in raw.items():
+        (tmp_path / name.removesuffix(".gz")).write_bytes(data)
+    d = input_data.read_data_sets(tmp_path, validation_size=0, source_url=None)
+    assert d.train.num_examples == 200 and sorted(p.suffix for p in tmp_path.iterdir()) == [""] * 4

@@ -116,7 +116,8 @@ def fetch_files(source: Source, folder: os.PathLike | None = None, *, mirrors: S
 
 
 def _uncompressed(folder: Path, name: str, raw_sha256: str | None) -> Path | None:
-    """`folder/name` without `.gz` when only that is there and it has the known SHA-256 (else None: fetch)."""
+    """`folder/name` without `.gz` when only that is there and it has the known SHA-256 (else None: fetch).
+    Also used by TF1's `input_data.read_data_sets`."""
     raw = folder / name.removesuffix(".gz")
     if raw_sha256 is None or (folder / name).is_file() or not raw.is_file():
         return None

@@ -12,7 +12,7 @@ the data in epochs and reshuffles at each epoch boundary, a batch that crosses o
 epoch and the start of the new one.
 
 Differences, on purpose: every file is SHA-256 checked (files of MNIST or of Fashion-MNIST copied into
-`train_dir` by hand are recognised and used as they are); and each `DataSet` shuffles with a NumPy generator
+`train_dir` by hand are recognised and used as they are, MNIST's also uncompressed); and each `DataSet` shuffles with a NumPy generator
 of its own, seeded by `seed`, instead of reseeding NumPy's global one (TensorFlow calls `numpy.random.seed`
 in every `DataSet`). With a `seed`, `train.next_batch` gives TensorFlow's batches as long as nothing else draws
 from NumPy's global generator between the calls; without one, the order differs from run to run, as in TF1.
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -139,8 +140,9 @@ def _fetch(train_dir, source_url):
         known = {s.sha256[name] for s in _mnist.SOURCES.values()}
         if os.path.isfile(path) and sha256_of(path) in known:
             files[name] = path
-        else:
-            files[name] = fetch(name, source.sha256[name], mirrors, train_dir)
+        else:   # MNIST's uncompressed files copied there by hand do too (graphgrad.datasets.mnist)
+            files[name] = (_mnist._uncompressed(Path(train_dir), name, source.raw_sha256.get(name))
+                           or fetch(name, source.sha256[name], mirrors, train_dir))
         print("Extracting", files[name])
     return files
 
