@@ -4,10 +4,10 @@ ops of v2 loops, import as graphgrad's If and While ops and compute what TensorF
 outputs, nested conds, a counter, a loop of several variables, a cond inside a loop, tf.scan, tf.map_fn, a
 tf.function called in the graph (and two that add to a variable), and a frozen dynamic_rnn over an LSTMCell with
 sequence_length (tools/record_tf_cfv2.py, recorded under TensorFlow 2.21 with control flow v2)."""
-import os
 
 import numpy as np
 import pytest
+from tf_recorded_graphs import check_runs, graph_def
 
 import graphgrad as tf
 from graphgrad.graph_io.tf_functions import _C
@@ -16,44 +16,20 @@ from graphgrad.ops.optional_ops import OptionalFromValue, OptionalGetValue, Opti
 from graphgrad.ops.tensor_array_ops import TensorArrayScatterV3, TensorArrayV3
 from graphgrad.ops.tensor_list_ops import TensorListAddN, TensorListElementShape, TensorListPopBack, TensorListZerosLike
 
-DATA = os.path.join(os.path.dirname(__file__), "data", "tf_graphs")
-
-
-def _graph_def(name):
-    gd = tf.GraphDef()
-    with open(os.path.join(DATA, name), "rb") as f:
-        gd.ParseFromString(f.read())
-    return gd
-
 
 def _library(gd):
     return _C["_WithLibrary"].FromString(gd.SerializeToString()).library
 
 
-def _check_runs(name, graph_def, init=()):
-    rec = np.load(os.path.join(DATA, f"{name}.npz"))
-    with tf.Graph().as_default() as g:
-        tf.import_graph_def(graph_def, name="")
-        s = tf.Session()
-        s.run(list(init))
-        runs = sorted({k.split("/")[1] for k in rec.files})
-        assert len(runs) >= 3
-        for i in runs:
-            feed = {k.split("/", 2)[2]: rec[k] for k in rec.files if k.startswith(f"feed/{i}/")}
-            for k in (k for k in rec.files if k.startswith(f"fetch/{i}/")):
-                got = s.run(k.split("/", 2)[2], feed)
-                assert np.shape(got) == rec[k].shape, k
-                np.testing.assert_allclose(got, rec[k], rtol=1e-5, atol=1e-6, err_msg=k)
-        return g
 
 
 def test_v2_conds_loops_and_calls_compute_what_tensorflow_computed():
-    gd = _graph_def("cfv2.pb")
+    gd = graph_def("cfv2.pb")
     lib = _library(gd)
     in_functions = {n.op for f in lib.function for n in f.node_def}
     assert {"StatelessIf", "StatelessWhile", "PartitionedCall", "TensorListFromTensor"} <= {n.op for n in gd.node}
     assert {"StatelessIf", "TensorListGetItem", "TensorListSetItem"} <= in_functions  # nested: in a branch, a body
-    g = _check_runs("cfv2", gd, init=["init_calls"])
+    g = check_runs("cfv2", gd, init=["init_calls"])
     two = g.get_operation_by_name("two")
     assert two.type == "If" and len(two.outputs) == 2
     loops = [op for op in g.get_operations() if op.type == "While"]
@@ -65,7 +41,7 @@ def test_v2_conds_loops_and_calls_compute_what_tensorflow_computed():
 def test_a_tf_function_runs_its_stateful_ops_with_its_results():
     """`counted` adds 1 to a resource variable and returns x * 2, `add_ten` adds 10 and returns nothing (its
     add is only in its control_ret)."""
-    gd = _graph_def("cfv2.pb")
+    gd = graph_def("cfv2.pb")
     with tf.Graph().as_default() as g:
         tf.import_graph_def(gd, name="")
         s = tf.Session()
@@ -80,14 +56,14 @@ def test_a_tf_function_runs_its_stateful_ops_with_its_results():
 
 
 def test_a_frozen_v2_dynamic_rnn_computes_what_tensorflow_computed():
-    gd = _graph_def("lstm_v2_frozen.pb")
+    gd = graph_def("lstm_v2_frozen.pb")
     assert "StatelessWhile" in {n.op for n in gd.node} | {n.op for f in _library(gd).function for n in f.node_def}
-    _check_runs("lstm_v2_frozen", gd)
+    check_runs("lstm_v2_frozen", gd)
 
 
 def test_the_gradient_of_an_imported_v2_loop_and_cond_is_graphgrads():
     with tf.Graph().as_default() as g:
-        tf.import_graph_def(_graph_def("cfv2.pb"), name="")
+        tf.import_graph_def(graph_def("cfv2.pb"), name="")
         x = g.get_tensor_by_name("x:0")
         (dx,) = tf.gradients(tf.reduce_sum(g.get_tensor_by_name("power_out:0")) +
                              tf.reduce_sum(g.get_tensor_by_name("two_a:0")), [x])
@@ -115,14 +91,14 @@ def test_an_op_graphgrad_cannot_build_inside_a_function_is_a_value_error_naming_
         name = next(n for n in outer.node_def if n.op == "StatelessIf").attr["then_branch"].func.name
         next(n for n in next(f for f in lib.function if f.signature.name == name).node_def
              if n.op == "AddV2").op = "Bogus"
-    gd = _with_function_node(_graph_def("cfv2.pb"), edit)
+    gd = _with_function_node(graph_def("cfv2.pb"), edit)
     with tf.Graph().as_default(), pytest.raises(ValueError, match=r"Cannot import node '.*' \(op: 'Bogus'\): "
                                                                   "graphgrad cannot build TensorFlow's op type"):
         tf.import_graph_def(gd, name="")
 
 
 def test_a_function_missing_from_the_library_is_a_value_error_naming_the_node():
-    gd = _with_function_node(_graph_def("cfv2.pb"), lambda lib: lib.ClearField("function"))
+    gd = _with_function_node(graph_def("cfv2.pb"), lambda lib: lib.ClearField("function"))
     with tf.Graph().as_default(), pytest.raises(ValueError, match=r"Cannot import node '.*' \(op: 'Stateless.*'\): "
                                                                   "its function '.*' .* not in the GraphDef's library"):
         tf.import_graph_def(gd, name="")

@@ -3,47 +3,26 @@ LoopCond, NextIteration, Exit) imports as graphgrad's While op and computes what
 several loop variables with a shape invariant, nested loops, a cond inside a loop, a loop inside a cond, tf.scan,
 tf.map_fn, TensorArray writes and TF's gradient of those loops, and a frozen dynamic_rnn over an LSTMCell with
 sequence_length (tools/record_tf_loops.py). Training graphs with loops are in tests/test_tf_training_graphs.py."""
-import os
 
 import numpy as np
 import pytest
+from tf_recorded_graphs import check_runs, graph_def
 
 import graphgrad as tf
 from graphgrad.graph_io.protos import GraphDef
 
-DATA = os.path.join(os.path.dirname(__file__), "data", "tf_graphs")
 FRAME_OPS = {"Enter", "Exit", "NextIteration", "LoopCond", "Switch", "Merge"}
 
 
-def _graph_def(name):
-    gd = tf.GraphDef()
-    with open(os.path.join(DATA, name), "rb") as f:
-        gd.ParseFromString(f.read())
-    return gd
 
 
-def _check_runs(name, graph_def):
-    rec = np.load(os.path.join(DATA, f"{name}.npz"))
-    with tf.Graph().as_default() as g:
-        tf.import_graph_def(graph_def, name="")
-        assert not [op for op in g.get_operations() if op.type in FRAME_OPS]
-        s = tf.Session()
-        runs = sorted({k.split("/")[1] for k in rec.files})
-        assert len(runs) >= 3
-        for i in runs:
-            feed = {k.split("/", 2)[2]: rec[k] for k in rec.files if k.startswith(f"feed/{i}/")}
-            for k in (k for k in rec.files if k.startswith(f"fetch/{i}/")):
-                got = s.run(k.split("/", 2)[2], feed)
-                assert np.shape(got) == rec[k].shape, k
-                np.testing.assert_allclose(got, rec[k], rtol=1e-5, atol=1e-6, err_msg=k)
-        return g
 
 
 def test_loops_tensorflow_wrote_compute_what_tensorflow_computed():
-    gd = _graph_def("loops.pb")
+    gd = graph_def("loops.pb")
     assert {"Enter", "Exit", "NextIteration", "LoopCond", "TensorArrayV3", "TensorArrayScatterV3", "StackPushV2",
             "TensorArrayGradV3"} <= {n.op for n in gd.node}  # and TF's gradient of the loops (fetch dx)
-    g = _check_runs("loops", gd)
+    g = check_runs("loops", gd, absent=FRAME_OPS)
     loops = [op for op in g.get_operations() if op.type == "While"]
     assert {op.name for op in loops} >= {"counter/LoopCond", "nested/LoopCond", "nested/inner/LoopCond"}
     inner = g.get_operation_by_name("nested/inner/LoopCond")
@@ -55,16 +34,16 @@ def test_loops_tensorflow_wrote_compute_what_tensorflow_computed():
 def test_the_gradient_of_a_cond_inside_a_loop_is_a_value_error_naming_the_node():
     with tf.Graph().as_default(), pytest.raises(ValueError, match="Cannot import node '.*StackP.*V2' .*inside a "
                                                                   "cond's branch .*not imported yet"):
-        tf.import_graph_def(_graph_def("loop_cond_gradient.pb"))
+        tf.import_graph_def(graph_def("loop_cond_gradient.pb"))
 
 
 def test_a_frozen_dynamic_rnn_with_an_lstm_cell_and_sequence_lengths():
-    _check_runs("lstm_frozen", _graph_def("lstm_frozen.pb"))
+    check_runs("lstm_frozen", graph_def("lstm_frozen.pb"), absent=FRAME_OPS)
 
 
 def test_gradients_flow_through_an_imported_loop():
     """An imported loop is graphgrad's own While: tf.gradients of it works (checked by central differences)."""
-    gd = _graph_def("loops.pb")
+    gd = graph_def("loops.pb")
     x0 = np.random.default_rng(3).normal(0, 1, (3, 3))
     with tf.Graph().as_default():
         x = tf.placeholder(tf.float64, (None, 3))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from record_tf_loops import OUT, _record, _weights
+from record_tf_loops import OUT, _record, _weights, lstm
 
 
 def cfv2(tf):
@@ -71,21 +71,7 @@ def cfv2(tf):
 
 
 def lstm_v2(tf):
-    x = tf.placeholder(tf.float32, (None, 5, 3), name="inputs")
-    lengths = tf.placeholder(tf.int32, (None,), name="lengths")
-    cell = tf.nn.rnn_cell.LSTMCell(4, initializer=tf.random_normal_initializer(0, 0.5, seed=1))
-    outputs, state = tf.nn.dynamic_rnn(cell, x, sequence_length=lengths, dtype=tf.float32)
-    out = tf.identity(outputs, name="outputs")
-    c = tf.identity(state.c, name="state_c")
-    h = tf.identity(state.h, name="state_h")
-    feeds = [{x: _weights(b, 5, 3, seed=b), lengths: np.array(ls, np.int32)}
-             for b, ls in [(2, [5, 3]), (3, [1, 0, 4]), (1, [5])]]
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        _record(tf, "lstm_v2_frozen", feeds, [out, c, h], sess)
-        frozen = tf.graph_util.convert_variables_to_constants(sess, sess.graph_def, ["outputs", "state_c",
-                                                                                      "state_h"])
-    tf.train.write_graph(frozen, OUT, "lstm_v2_frozen.pb", as_text=False)
+    lstm(tf, "lstm_v2_frozen")
 
 
 def main():

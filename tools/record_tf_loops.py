@@ -87,7 +87,9 @@ def loops(tf):
     tf.train.write_graph(tf.get_default_graph(), OUT, "loops.pb", as_text=False)
 
 
-def lstm(tf):
+def lstm(tf, name="lstm_frozen"):
+    """A frozen dynamic_rnn (LSTMCell, sequence_length) as `name`.pb and its values (also written under control
+    flow v2 by record_tf_cfv2.py)."""
     x = tf.placeholder(tf.float32, (None, 5, 3), name="inputs")
     lengths = tf.placeholder(tf.int32, (None,), name="lengths")
     cell = tf.nn.rnn_cell.LSTMCell(4, initializer=tf.random_normal_initializer(0, 0.5, seed=1))
@@ -99,10 +101,10 @@ def lstm(tf):
              for b, ls in [(2, [5, 3]), (3, [1, 0, 4]), (1, [5])]]
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        _record(tf, "lstm_frozen", feeds, [out, c, h], sess)
+        _record(tf, name, feeds, [out, c, h], sess)
         frozen = tf.graph_util.convert_variables_to_constants(sess, sess.graph_def, ["outputs", "state_c",
                                                                                       "state_h"])
-    tf.train.write_graph(frozen, OUT, "lstm_frozen.pb", as_text=False)
+    tf.train.write_graph(frozen, OUT, f"{name}.pb", as_text=False)
 
 
 def cond_in_loop_gradient(tf):

@@ -12,10 +12,11 @@ the data in epochs and reshuffles at each epoch boundary, a batch that crosses o
 epoch and the start of the new one.
 
 Differences, on purpose: every file is SHA-256 checked (files of MNIST or of Fashion-MNIST copied into
-`train_dir` by hand are recognised and used as they are, MNIST's also uncompressed); and each `DataSet` shuffles with a NumPy generator
-of its own, seeded by `seed`, instead of reseeding NumPy's global one (TensorFlow calls `numpy.random.seed`
-in every `DataSet`). With a `seed`, `train.next_batch` gives TensorFlow's batches as long as nothing else draws
-from NumPy's global generator between the calls; without one, the order differs from run to run, as in TF1.
+`train_dir` by hand are recognised and used as they are, MNIST's also uncompressed); and each `DataSet` shuffles
+with a NumPy generator of its own, seeded by `seed`, instead of reseeding NumPy's global one (TensorFlow calls
+`numpy.random.seed` in every `DataSet`). With a `seed`, `train.next_batch` gives TensorFlow's batches as long as
+nothing else draws from NumPy's global generator between the calls; without one, the order differs from run to
+run, as in TF1.
 """
 
 from __future__ import annotations
