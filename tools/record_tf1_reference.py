@@ -546,6 +546,26 @@ def broadcasting_shapes(tf, r):
 
 
 @program
+def softmax_xent_flattened(tf, r):
+    """softmax_cross_entropy_with_logits_v2 flattens logits and labels to rows of classes each: DeepLearningZeroToAll's
+    lab-06-2 passes `labels=[Y_one_hot]`, (1, ?, 7) against logits (?, 7), and trains; a single label row
+    broadcasts; gradients flow to both."""
+    rs = np.random.RandomState(3)
+    a = rs.rand(5, 7).astype(np.float32)
+    b = np.eye(7, dtype=np.float32)[rs.randint(0, 7, 5)]
+    lg = tf.placeholder(tf.float32, [None, 7])
+    lb = tf.placeholder(tf.float32, [None, 7])
+    listed = tf.nn.softmax_cross_entropy_with_logits_v2(logits=lg, labels=[lb])
+    swapped = tf.nn.softmax_cross_entropy_with_logits_v2(logits=a[:, None, :], labels=b[None])
+    one_row = tf.nn.softmax_cross_entropy_with_logits_v2(logits=a, labels=b[:1])
+    r["shapes"] = shapes(listed, swapped, one_row)
+    grads = tf.gradients(tf.reduce_sum(listed * np.arange(5, dtype=np.float32)), [lg, lb])
+    with tf.Session() as s:
+        r["values"] = s.run([listed, swapped, one_row], {lg: a, lb: b})
+        r["gradients"] = s.run(grads, {lg: a, lb: b})
+
+
+@program
 def array_shapes(tf, r):
     x = tf.placeholder(tf.float32, (None, 3, 4))
     u = tf.placeholder(tf.float32)

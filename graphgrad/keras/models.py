@@ -33,6 +33,30 @@ def _as_list(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
+def _scalars(x):
+    """A (nested) Python list of numbers: one array, as Keras 2 reads `fit([1, 2, 3, 4], ...)`."""
+    if isinstance(x, (list, tuple)):
+        return all(_scalars(e) for e in x)
+    return isinstance(x, (int, float, bool, np.number))
+
+
+def _column(a):
+    """Keras 2 reads 1-D input data as one column (its `expand_1d`): a model with `input_dim=1` takes
+    `fit([1, 2, 3, 4], ...)` and `predict(np.array([5, 4]))`."""
+    return a[:, None] if a.ndim == 1 else a
+
+
+def _arrays(x):
+    """The model's input arrays from what `fit`/`predict` were given: an array, a list of numbers, or a list of
+    arrays (one per input), each 1-D array as a column."""
+    xs = [np.asarray(x)] if _scalars(x) else [np.asarray(a) for a in _as_list(x)]
+    return [_column(a) for a in xs]
+
+
+def _targets(y):
+    return None if y is None else np.asarray(y)  # shaped against the output later (`_target`)
+
+
 def _is_dataset(x):
     return hasattr(x, "make_initializable_iterator")
 
@@ -304,13 +328,13 @@ class Model(Layer):
         """[(xs, y, n)] for NumPy arrays (shuffled each call when asked) or a tf.data dataset of (x, y)."""
         if _is_dataset(x):
             return [(_as_list(bx), by, len(_as_list(bx)[0])) for bx, by in self._read_dataset(x)]
-        xs = [np.asarray(a) for a in _as_list(x)]
+        xs, y = _arrays(x), _targets(y)
         n = len(xs[0])
         order = np.random.permutation(n) if shuffle else np.arange(n)
         out = []
         for start in range(0, n, batch_size):
             idx = order[start:start + batch_size]
-            out.append(([a[idx] for a in xs], None if y is None else np.asarray(y)[idx], len(idx)))
+            out.append(([a[idx] for a in xs], None if y is None else y[idx], len(idx)))
         return out
 
     def _read_dataset(self, ds):
@@ -339,10 +363,10 @@ class Model(Layer):
             validation_data=None, shuffle=True, initial_epoch=0, steps_per_epoch=None, **kwargs):
         batch_size = batch_size or 32
         if validation_split and validation_data is None and not _is_dataset(x):
-            xs = [np.asarray(a) for a in _as_list(x)]
+            xs, y = _arrays(x), _targets(y)
             split = int(len(xs[0]) * (1.0 - validation_split))
-            validation_data = ([a[split:] for a in xs], np.asarray(y)[split:])
-            x, y = [a[:split] for a in xs], np.asarray(y)[:split]
+            validation_data = ([a[split:] for a in xs], y[split:])
+            x, y = [a[:split] for a in xs], y[:split]
             x = x[0] if len(x) == 1 else x
         first = self._batches(x, y, batch_size)
         self._ensure_built(first[0][0])
@@ -398,9 +422,9 @@ class Model(Layer):
         return np.concatenate([self._predict_batch(bx) for bx, _, _ in batches], axis=0)
 
     def _one(self, kind, x, y):
-        xs = [np.asarray(a) for a in _as_list(x)]
+        xs = _arrays(x)
         self._ensure_built(xs)
-        values = self._run_batch(kind, xs, np.asarray(y))
+        values = self._run_batch(kind, xs, _targets(y))
         return values[0] if len(values) == 1 else values
 
     def train_on_batch(self, x, y, **kwargs):
@@ -410,7 +434,7 @@ class Model(Layer):
         return self._one("test", x, y)
 
     def predict_on_batch(self, x):
-        xs = [np.asarray(a) for a in _as_list(x)]
+        xs = _arrays(x)
         self._ensure_built(xs)
         return self._predict_batch(xs)
 
@@ -501,6 +525,18 @@ class Sequential(Model):
 
     def _is_sequential(self):
         return True
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """TF 1.x Keras's name for `predict` on a model whose outputs are probabilities."""
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """TF 1.x Keras's class predictions: the arg max of each row, or for one output unit whether it is above
+        0.5 (as int32)."""
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype("int32")
 
     def get_config(self):
         shape = None

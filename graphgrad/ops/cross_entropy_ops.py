@@ -95,7 +95,38 @@ def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=Non
         labels = convert_to_tensor(labels, name="labels", preferred_dtype=logits.dtype.base_dtype)
         if labels.dtype.base_dtype != logits.dtype.base_dtype:
             labels = cast(labels, logits.dtype.base_dtype)
+        if _as_matrices(logits, labels, axis):
+            return _matrix_xent(logits, labels, scope)
         return apply_op(SoftmaxCrossEntropyWithLogits, [logits, labels], {"axis": axis}, scope)[0]
+
+
+def _as_matrices(logits, labels, axis):
+    """Whether the shapes differ in a way TF's wrapper accepts: it flattens logits and labels each to rows of
+    classes, so `labels=[y]` of shape (1, n, C) against logits (n, C) — a classic tutorial's slip — trains as
+    (n, C), and the fused op broadcasts a single row. Equal shapes (the usual case) take the op directly."""
+    ls, ys = static_shape(logits), static_shape(labels)
+    if ls is None or ys is None or axis % max(len(ls), 1) != len(ls) - 1 or not ys:
+        return False
+    try:
+        _merge(ls, ys)
+        return False
+    except ValueError:
+        return ls[-1] == ys[-1]
+
+
+def _matrix_xent(logits, labels, scope):
+    """TF's flatten-compute-reshape: both as [-1, C] (one of them broadcast when it is a single row), the loss
+    shaped as the logits without their class axis."""
+    classes = static_shape(logits)[-1]
+    rows = [array_ops.reshape(t, [-1, classes]) for t in (logits, labels)]
+    shapes = [static_shape(r) for r in rows]
+    if shapes[0][0] != shapes[1][0]:
+        big = 0 if shapes[1][0] == 1 else 1
+        rows[1 - big] = array_ops.broadcast_to(rows[1 - big], array_ops.shape(rows[big]))
+    loss = apply_op(SoftmaxCrossEntropyWithLogits, rows, {"axis": -1})[0]
+    out = array_ops.reshape(loss, array_ops.shape(logits)[:-1], name=scope)
+    out.set_shape(static_shape(logits)[:-1])
+    return out
 
 
 def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1, name=None, axis=None):

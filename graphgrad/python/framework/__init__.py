@@ -1,1 +1,2 @@
-"""`tensorflow.python.framework`: only `ops` (see graphgrad/python/__init__.py)."""
+"""`tensorflow.python.framework`: `ops`, `tensor_shape`, `tensor_util`, `dtypes`, `constant_op` (see
+graphgrad/python/__init__.py)."""

@@ -1,0 +1,4 @@
+"""`tensorflow.python.framework.constant_op`: its names are graphgrad's `tf.X` (see graphgrad/python/_alias.py)."""
+from .._alias import public_names
+
+__getattr__ = public_names(__name__, "dtypes", "")
