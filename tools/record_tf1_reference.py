@@ -2943,6 +2943,110 @@ def feature_column_shared_embeddings(tf, r):
         r["values"] = s.run([both, one])
 
 
+# --- tf.metrics: the streaming metrics beyond accuracy and AUC (graphgrad/metrics/) ------------------------------
+
+def _stream(tf, r, key, pairs, batches, feeds):
+    """Runs every metric's update_op over the batches (all fed at once), noting each update's result and the
+    values after each batch; also the local variables' names and dtypes and the value/update tensors' names."""
+    r[f"{key}_locals"] = [[v.name, v.dtype.base_dtype.name, dims(v)] for v in tf.local_variables()]
+    r[f"{key}_names"] = [[v.name, u.name] for v, u in pairs]
+    with tf.Session() as s:
+        s.run(tf.local_variables_initializer())
+        r[f"{key}_before"] = s.run([v for v, _ in pairs], {feeds[0]: batches[0][0], feeds[1]: batches[0][1]})
+        for i, batch in enumerate(batches):
+            fd = dict(zip(feeds, batch))
+            r[f"{key}_update{i}"] = s.run([u for _, u in pairs], fd)
+            r[f"{key}_value{i}"] = s.run([v for v, _ in pairs], fd)
+
+
+@program
+def metrics_thresholds(tf, r):
+    labels = tf.placeholder(tf.bool, [None])
+    scores = tf.placeholder(tf.float32, [None])
+    w = tf.placeholder(tf.float32, [None])
+    m = tf.metrics
+    th = [0.0, 0.25, 0.5, 0.9]
+    pairs = [m.true_positives_at_thresholds(labels, scores, th), m.false_positives_at_thresholds(labels, scores, th),
+             m.true_negatives_at_thresholds(labels, scores, th), m.false_negatives_at_thresholds(labels, scores, th),
+             m.true_positives_at_thresholds(labels, scores, th, weights=w, name="tp_w"),
+             m.precision_at_thresholds(labels, scores, th), m.recall_at_thresholds(labels, scores, th),
+             m.precision_at_thresholds(labels, scores, th, weights=w),
+             m.sensitivity_at_specificity(labels, scores, 0.5), m.sensitivity_at_specificity(labels, scores, 0.8, w),
+             m.specificity_at_sensitivity(labels, scores, 0.5, num_thresholds=7),
+             m.specificity_at_sensitivity(labels, scores, 0.9, weights=w)]
+    batches = [([True, False, True, False, True], [0.9, 0.8, 0.3, 0.1, 0.6], [1.0, 2.0, 0.5, 1.0, 0.0]),
+               ([False, False, True], [0.4, 0.95, 0.2], [1.0, 1.0, 3.0]),
+               ([True, True, False, False], [1.0, 0.0, 0.5, 0.25], [0.5, 0.5, 2.0, 1.0])]
+    _stream(tf, r, "t", pairs, batches, [labels, scores, w])
+    r["bad_specificity"] = r.error(lambda: m.sensitivity_at_specificity(labels, scores, 1.5),
+                                   "`specificity` must be in the range [0, 1]")
+    r["bad_sensitivity"] = r.error(lambda: m.specificity_at_sensitivity(labels, scores, -0.1),
+                                   "`sensitivity` must be in the range [0, 1]")
+
+
+@program
+def metrics_means(tf, r):
+    x = tf.placeholder(tf.float32, [2, 3])
+    y = tf.placeholder(tf.float32, [2, 3])
+    w = tf.placeholder(tf.float32, [2, 1])
+    m = tf.metrics
+    pairs = [m.mean_tensor(x), m.mean_tensor(x, weights=w), m.percentage_below(x, 0.5),
+             m.percentage_below(x, 0.5, weights=w), m.mean_relative_error(y, x, y),
+             m.mean_relative_error(y, x, y, weights=w), m.mean_cosine_distance(y, x, 1),
+             m.mean_cosine_distance(y, x, 1, weights=w)]
+    batches = [([[0.1, 0.6, -1.0], [2.0, 0.5, 0.0]], [[1.0, 0.0, 0.0], [0.6, 0.8, 0.0]], [[1.0], [2.0]]),
+               ([[0.3, 0.3, 0.3], [1.0, -2.0, 4.0]], [[0.0, 1.0, 0.0], [0.0, 0.6, 0.8]], [[0.0], [1.0]]),
+               ([[-1.0, 0.7, 0.2], [0.4, 0.4, 0.5]], [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]], [[3.0], [0.5]])]
+    _stream(tf, r, "m", pairs, batches, [x, y, w])
+
+
+@program
+def metrics_classes(tf, r):
+    """mean_iou and mean_per_class_accuracy with a class that never occurs (4 of 5) and one only predicted."""
+    labels = tf.placeholder(tf.int64, [None])
+    pred = tf.placeholder(tf.int32, [None])
+    w = tf.placeholder(tf.float32, [None])
+    m = tf.metrics
+    pairs = [m.mean_iou(labels, pred, 5), m.mean_iou(labels, pred, 5, weights=w),
+             m.mean_per_class_accuracy(labels, pred, 5), m.mean_per_class_accuracy(labels, pred, 5, weights=w)]
+    batches = [([0, 1, 2, 2, 1], [0, 2, 2, 2, 1], [1.0, 0.5, 2.0, 1.0, 0.0]),
+               ([3, 0, 0], [3, 1, 0], [1.0, 1.0, 4.0]),
+               ([1, 2], [3, 2], [2.0, 0.5])]
+    _stream(tf, r, "c", pairs, batches, [labels, pred, w])
+    with tf.Graph().as_default():  # 2-D inputs are flattened; nothing seen yet gives 0
+        iou, iou_op = tf.metrics.mean_iou(tf.constant([[0, 1], [1, 1]]), tf.constant([[0, 1], [0, 1]]), 3)
+        with tf.Session() as s:
+            s.run(tf.local_variables_initializer())
+            r["iou_2d"] = [s.run(iou), s.run(iou_op), s.run(iou)]
+
+
+@program
+def metrics_at_k(tf, r):
+    """precision/recall/average precision at k: two labels per row (one padded with -1), one label per row,
+    class_id, weights, k larger than the number of labels, top-k ids given directly."""
+    scores = tf.placeholder(tf.float32, [None, 4])
+    labels = tf.placeholder(tf.int64, [None, 2])
+    w = tf.placeholder(tf.float32, [None])
+    m = tf.metrics
+    single = labels[:, 0]
+    top = tf.nn.top_k(scores, 2)[1]
+    pairs = [m.precision_at_k(labels, scores, 2), m.recall_at_k(labels, scores, 2),
+             m.precision_at_k(labels, scores, 1, class_id=2), m.recall_at_k(labels, scores, 3, class_id=0),
+             m.sparse_precision_at_k(single, scores, 3), m.recall_at_k(single, scores, 4, weights=w),
+             m.precision_at_k(labels, scores, 2, weights=w), m.precision_at_top_k(labels, top),
+             m.recall_at_top_k(labels, top, k=2), m.recall_at_top_k(single, top, class_id=1),
+             m.average_precision_at_k(labels, scores, 1), m.average_precision_at_k(labels, scores, 3),
+             m.sparse_average_precision_at_k(single, scores, 2), m.average_precision_at_k(labels, scores, 2, w)]
+    batches = [([[0.1, 0.5, 0.3, 0.2], [0.4, 0.3, 0.2, 0.1], [0.0, 0.1, 0.7, 0.2]], [[0, 2], [1, -1], [2, 3]],
+                [1.0, 2.0, 0.5]),
+               ([[0.9, 0.05, 0.03, 0.02], [0.2, 0.2, 0.5, 0.1]], [[0, 1], [3, 7]], [0.0, 1.0]),
+               ([[0.25, 0.3, 0.35, 0.1]], [[2, 2]], [3.0])]
+    _stream(tf, r, "k", pairs, batches, [scores, labels, w])
+    r["bad_k"] = r.error(lambda: m.average_precision_at_k(labels, scores, 0), "Invalid k=0")
+    r["k_over_classes"] = r.error(lambda: m.precision_at_k(labels, tf.constant([[0.1, 0.9]]), 3),
+                                  "input must have last dimension >= k")
+
+
 # --- tf.distributions, special functions and the small modules --------------------------------------------------
 
 def _dist_cases(tf):
