@@ -3047,6 +3047,88 @@ def metrics_at_k(tf, r):
                                   "input must have last dimension >= k")
 
 
+# --- tf.keras.losses and tf.keras.optimizers (Keras 2: tf-keras 2.21, TF_USE_LEGACY_KERAS=1) -----------------------
+
+@program
+def keras_losses_values(tf, r):
+    """Every tf.keras loss function (Keras 2) on the same batch, and the loss objects with each reduction,
+    sample weights, from_logits, label smoothing, the focal parameters and ignore_class."""
+    L = tf.keras.losses
+    yt = tf.constant([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    yp = tf.constant([[0.2, 0.7, 0.1], [0.5, 0.3, 0.2], [0.1, 0.1, 0.8], [0.0, 1.0, 0.0]])
+    reg = tf.constant([[1.5, -2.0, 0.0], [3.0, 0.5, 0.1], [-1.0, 2.0, 4.0], [0.0, 0.2, 1e-9]])
+    ids = tf.constant([1, 0, 2, 1])
+    names = ["mse", "mae", "mape", "msle", "kld", "MSE", "MAE", "MAPE", "MSLE", "KLD", "hinge", "squared_hinge",
+             "categorical_hinge", "log_cosh", "logcosh", "kl_divergence", "kullback_leibler_divergence", "poisson",
+             "cosine_similarity", "cosine", "cosine_proximity", "mean_absolute_percentage_error",
+             "mean_squared_logarithmic_error", "binary_crossentropy", "categorical_crossentropy",
+             "binary_focal_crossentropy", "categorical_focal_crossentropy"]
+    out = {n: getattr(L, n)(yt, yp) for n in names}
+    out.update({f"{n}_reg": getattr(L, n)(reg, yp) for n in ["mse", "mape", "msle", "hinge", "squared_hinge",
+                                                            "log_cosh", "poisson", "cosine_similarity"]})
+    out["hinge_pm1"] = L.hinge(yt * 2.0 - 1.0, reg)
+    out["scce"] = L.sparse_categorical_crossentropy(ids, yp)
+    out["scce_logits"] = L.sparse_categorical_crossentropy(ids, reg, from_logits=True)
+    out["cce_softmax"] = L.categorical_crossentropy(yt, tf.nn.softmax(reg * 10.0))
+    out["bce_sigmoid"] = L.binary_crossentropy(yt, tf.sigmoid(reg * 10.0))
+    out["bfce_args"] = L.binary_focal_crossentropy(yt, reg, apply_class_balancing=True, alpha=0.4, gamma=1.5,
+                                                   from_logits=True, label_smoothing=0.1)
+    out["cfce_args"] = L.categorical_focal_crossentropy(yt, reg, alpha=0.5, gamma=3.0, from_logits=True,
+                                                        label_smoothing=0.2)
+    out["cosine_axis0"] = L.cosine_similarity(yt, reg, axis=0)
+    w = tf.constant([1.0, 2.0, 0.0, 0.5])
+    objs = {"mse": L.MeanSquaredError(), "mse_sum": L.MeanSquaredError(reduction="sum"),
+            "mse_none": L.MeanSquaredError(reduction="none"), "mae_sobs": L.MeanAbsoluteError("sum_over_batch_size"),
+            "huber": L.Huber(), "huber_03": L.Huber(0.3), "huber_2_sum": L.Huber(delta=2.0, reduction="sum"),
+            "hinge": L.Hinge(), "sq_hinge": L.SquaredHinge(), "cat_hinge": L.CategoricalHinge(),
+            "kld": L.KLDivergence(), "logcosh": L.LogCosh(), "poisson": L.Poisson(), "cos": L.CosineSimilarity(),
+            "cos0": L.CosineSimilarity(axis=0), "mape": L.MeanAbsolutePercentageError(),
+            "msle": L.MeanSquaredLogarithmicError(), "bce": L.BinaryCrossentropy(),
+            "bce_ls": L.BinaryCrossentropy(label_smoothing=0.2), "cce_logits": L.CategoricalCrossentropy(
+                from_logits=True, label_smoothing=0.1), "bfce": L.BinaryFocalCrossentropy(gamma=1.0),
+            "cfce": L.CategoricalFocalCrossentropy(alpha=0.3)}
+    for k, obj in objs.items():
+        pred = reg if k in ("huber", "huber_03", "huber_2_sum", "hinge", "sq_hinge", "cos", "cos0", "cce_logits",
+                            "logcosh") else yp
+        out[f"obj_{k}"] = obj(yt, pred)
+        out[f"obj_{k}_w"] = obj(yt, pred, sample_weight=w[:3] if k == "cos0" else w)
+    out["obj_mse_w2d"] = L.MeanSquaredError()(yt, yp, sample_weight=tf.reshape(w, [4, 1]))
+    out["obj_mse_scalar_w"] = L.MeanSquaredError(reduction="sum")(yt, yp, sample_weight=3.0)
+    out["obj_scce"] = L.SparseCategoricalCrossentropy()(ids, yp)
+    out["obj_scce_col"] = L.SparseCategoricalCrossentropy(from_logits=True)(tf.reshape(ids, [4, 1]), reg)
+    out["obj_scce_ignore"] = L.SparseCategoricalCrossentropy(ignore_class=1)(ids, yp)
+    out["obj_scce_ignore_w"] = L.SparseCategoricalCrossentropy(ignore_class=2, reduction="sum")(ids, yp, w)
+    out["obj_bce_vector"] = L.BinaryCrossentropy()(tf.constant([1.0, 0.0, 1.0]), tf.constant([[0.9], [0.2], [0.4]]))
+    with tf.Session() as s:
+        r["values"] = s.run(out)
+    r["names"] = [L.MeanSquaredError()(yt, yp).name, L.Huber()(yt, reg).name,
+                  L.Huber(name="my_huber")(yt, reg, sample_weight=w).name]
+
+
+@program
+def keras_losses_config(tf, r):
+    """get_config / from_config / serialize / deserialize / get of tf.keras' loss classes, and their errors."""
+    L = tf.keras.losses
+    classes = ["MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
+               "BinaryCrossentropy", "BinaryFocalCrossentropy", "CategoricalCrossentropy",
+               "CategoricalFocalCrossentropy", "SparseCategoricalCrossentropy", "CosineSimilarity", "Hinge",
+               "SquaredHinge", "CategoricalHinge", "Poisson", "LogCosh", "KLDivergence", "Huber"]
+    r["configs"] = {c: getattr(L, c)().get_config() for c in classes}
+    r["serialized"] = L.serialize(L.Huber(delta=2.5, reduction="sum", name="h"))
+    r["focal"] = L.serialize(L.BinaryFocalCrossentropy(True, 0.4, 1.0, True))
+    back = L.deserialize({"class_name": "CategoricalFocalCrossentropy", "config": {"alpha": 0.1, "gamma": 4.0}})
+    r["deserialized"] = [type(back).__name__, back.get_config()]
+    r["from_config"] = L.Huber.from_config(L.Huber(0.5, name="x").get_config()).get_config()
+    r["by_name"] = [L.deserialize(n).__name__ for n in ["mse", "huber", "logcosh", "kld", "cosine_similarity"]]
+    r["by_class_name"] = [type(L.get(n)).__name__ for n in ["Huber", "LogCosh", "Poisson"]]
+    r["get_fn"] = [L.get("MAPE").__name__, L.get(L.hinge).__name__, L.get(None)]
+    r["aliases"] = [L.KLD is L.kl_divergence, L.cosine is L.cosine_similarity, L.logcosh is L.log_cosh,
+                    L.mse is L.mean_squared_error, L.msle is L.MSLE]
+    r["bad_reduction"] = r.error(lambda: L.Huber(reduction="mean"), "Invalid Reduction Key: mean")
+    r["unknown"] = r.error(lambda: L.deserialize("nope"), "Unknown loss function: 'nope'")
+    r["bad_get"] = r.error(lambda: L.get(3), "Could not interpret loss function identifier: 3")
+
+
 # --- tf.distributions, special functions and the small modules --------------------------------------------------
 
 def _dist_cases(tf):
