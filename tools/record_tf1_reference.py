@@ -3129,6 +3129,39 @@ def keras_losses_config(tf, r):
     r["bad_get"] = r.error(lambda: L.get(3), "Could not interpret loss function identifier: 3")
 
 
+@program
+def keras_optimizers_extra(tf, r):
+    """Keras 2's Adamax, Nadam and Ftrl training a dense layer by `fit` (two batches an epoch, three epochs, in
+    order): the weights, their configs and serialized forms, the slot names; Ftrl's argument checks."""
+    O = tf.keras.optimizers
+    x = np.linspace(-1.0, 1.0, 24, dtype=np.float32).reshape(8, 3)
+    y = np.stack([x @ np.array([0.5, -1.0, 2.0], np.float32), np.sin(x[:, 0]) + 0.1], 1)
+    makers = {"adamax": lambda: O.Adamax(0.05), "adamax_args": lambda: O.Adamax(learning_rate=0.1, beta_1=0.8,
+                                                                                beta_2=0.99, epsilon=1e-3),
+              "nadam": lambda: O.Nadam(0.05), "nadam_args": lambda: O.Nadam(0.02, beta_1=0.7, epsilon=1e-4),
+              "ftrl": lambda: O.Ftrl(0.3), "ftrl_l1_l2": lambda: O.Ftrl(0.3, l1_regularization_strength=0.01,
+                                                                      l2_regularization_strength=0.1),
+              "ftrl_beta": lambda: O.Ftrl(0.5, learning_rate_power=-0.3, initial_accumulator_value=0.5, beta=0.2),
+              "ftrl_shrinkage": lambda: O.Ftrl(0.3, l2_shrinkage_regularization_strength=0.05),
+              "by_name": lambda: O.get("nadam")}
+    for key, make in makers.items():
+        with tf.Graph().as_default():
+            model = tf.keras.Sequential([tf.keras.layers.Dense(
+                2, input_shape=(3,), kernel_initializer=tf.constant_initializer(np.arange(6).reshape(3, 2) / 10.0),
+                bias_initializer=tf.constant_initializer([0.1, -0.2]))])
+            opt = make()
+            model.compile(opt, "mse")
+            model.fit(x, y, batch_size=4, epochs=3, shuffle=False, verbose=0)
+            r[key] = [w for w in model.get_weights()]
+            r[f"{key}_slots"] = sorted(opt.get_slot_names())
+            r[f"{key}_config"] = O.serialize(make())
+    back = O.deserialize({"class_name": "Ftrl", "config": {"learning_rate": 0.2, "beta": 0.1}})
+    r["deserialized"] = [type(back).__name__, back.get_config()]
+    r["bad_ftrl"] = [r.error(lambda: O.Ftrl(0.1, learning_rate_power=0.5), "`learning_rate_power` needs to be"),
+                     r.error(lambda: O.Ftrl(0.1, initial_accumulator_value=-1.0), "`initial_accumulator_value` needs"),
+                     r.error(lambda: O.Ftrl(0.1, l1_regularization_strength=-1.0), "`l1_regularization_strength`")]
+
+
 # --- tf.distributions, special functions and the small modules --------------------------------------------------
 
 def _dist_cases(tf):
