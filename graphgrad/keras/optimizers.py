@@ -2,6 +2,8 @@
 learning rate is a variable (`optimizer.lr`), so callbacks can change it between epochs (K.set_value)."""
 from __future__ import annotations
 
+import inspect
+
 from .. import train
 from ..framework import dtypes
 from ..framework.graph import get_default_graph
@@ -11,15 +13,47 @@ from ..variables import Variable
 
 
 class Optimizer:
-    """Keras' optimizer: hyper-parameters now, the tf.train optimizer and its `lr` variable when compiled."""
+    """Keras' optimizer: hyper-parameters now, the tf.train optimizer and its `lr` variable when compiled.
+
+    A subclass lists Keras' arguments in `_defaults` ("lr": the default learning rate, then the others in Keras'
+    order); its constructor takes them as Keras' does, `learning_rate, <the others>, name, **kwargs` (`lr` is
+    `learning_rate`'s old name), with `_after_name` those that Keras puts after `name` and `_keyword_only` those
+    it takes in **kwargs."""
 
     _defaults: dict = {}
+    _after_name: tuple = ()
+    _keyword_only: tuple = ()
 
-    def __init__(self, lr=None, learning_rate=None, **kwargs):
-        self.learning_rate_value = float(learning_rate if learning_rate is not None else
-                                         lr if lr is not None else self._defaults["lr"])
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "_defaults" not in cls.__dict__:
+            return
+        P = inspect.Parameter
+        hyper = [k for k in cls._defaults if k != "lr"]
+        order = ["learning_rate", *[k for k in hyper if k not in cls._after_name + cls._keyword_only], "name",
+                 *cls._after_name]
+        defaults = {"learning_rate": cls._defaults["lr"], "name": cls.__name__, **cls._defaults}
+        signature = inspect.Signature([P("self", P.POSITIONAL_OR_KEYWORD)]
+                                      + [P(k, P.POSITIONAL_OR_KEYWORD, default=defaults[k]) for k in order]
+                                      + [P("kwargs", P.VAR_KEYWORD)])
+
+        def __init__(self, *args, **kwargs):
+            given = signature.bind(self, *args, **kwargs).arguments
+            Optimizer.__init__(self, **{k: v for k, v in given.items() if k not in ("self", "kwargs")},
+                               **given.get("kwargs", {}))
+        __init__.__signature__ = signature
+        cls.__init__ = __init__
+
+    def __init__(self, learning_rate=None, name=None, lr=None, **kwargs):
+        lr = lr if lr is not None else learning_rate
+        self.learning_rate_value = float(lr if lr is not None else self._defaults["lr"])
         self.hyper = {k: kwargs.get(k, v) for k, v in self._defaults.items() if k != "lr"}
+        self._given, self._name = kwargs, name or type(self).__name__
         self.lr = self._tf = None
+        self._check()
+
+    def _check(self):
+        """Raise ValueError for hyper-parameters out of range (Keras' messages)."""
 
     def _make(self, lr):
         raise NotImplementedError
@@ -45,7 +79,7 @@ class Optimizer:
     learning_rate = property(lambda self: self.lr)
 
     def get_config(self):
-        return {"name": type(self).__name__, "learning_rate": self.learning_rate_value, "decay": 0.0, **self.hyper}
+        return {"name": self._name, "learning_rate": self.learning_rate_value, "decay": 0.0, **self.hyper}
 
     def get_slot_names(self):
         """The names of the optimizer's slots ("m", "v", ...) once training built it, else []."""
@@ -247,6 +281,7 @@ class Adamax(Optimizer):
     """Keras' Adamax (Kingma & Ba's infinity-norm Adam): slots "m" and "v"."""
 
     _defaults = {"lr": 0.001, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "decay": 0.0}
+    _keyword_only = ("decay",)
 
     def _make(self, lr):
         return _AdamaxUpdate(lr, self.hyper, "Adamax")
@@ -257,11 +292,11 @@ class Nadam(Optimizer):
     (0.004) sets the momentum schedule."""
 
     _defaults = {"lr": 0.001, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "schedule_decay": 0.004}
+    _keyword_only = ("schedule_decay",)
 
-    def __init__(self, lr=None, learning_rate=None, **kwargs):
-        if "decay" in kwargs:  # Keras stores the schedule decay as `decay`
-            kwargs.setdefault("schedule_decay", kwargs.pop("decay"))
-        super().__init__(lr, learning_rate, **kwargs)
+    def _check(self):
+        if "decay" in self._given:  # Keras keeps the schedule decay as `decay` (get_config, saved files)
+            self.hyper["schedule_decay"] = self._given["decay"]
 
     def _make(self, lr):
         return _NadamUpdate(lr, self.hyper, "Nadam")
@@ -279,8 +314,9 @@ class Ftrl(Optimizer):
                  "l1_regularization_strength": 0.0, "l2_regularization_strength": 0.0,
                  "l2_shrinkage_regularization_strength": 0.0, "beta": 0.0}
 
-    def __init__(self, lr=None, learning_rate=None, **kwargs):
-        super().__init__(lr, learning_rate, **kwargs)
+    _after_name = ("l2_shrinkage_regularization_strength", "beta")
+
+    def _check(self):
         h = self.hyper
         if h["initial_accumulator_value"] < 0.0:
             raise ValueError("`initial_accumulator_value` needs to be positive or zero. Received: "
