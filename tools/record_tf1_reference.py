@@ -2945,18 +2945,28 @@ def feature_column_shared_embeddings(tf, r):
 
 # --- tf.metrics: the streaming metrics beyond accuracy and AUC (graphgrad/metrics/) ------------------------------
 
+def _floats(values):
+    """Each value's numbers as (nested lists of) floats to 7 significant digits: a compact record of many small
+    results, their dtypes noted apart."""
+    def one(v):
+        a = np.asarray(v, np.float64)
+        return np.vectorize(lambda x: float(f"{x:.7g}"), otypes=[float])(a).tolist() if a.size else a.tolist()
+    return [one(v) for v in values]
+
+
 def _stream(tf, r, key, pairs, batches, feeds):
-    """Runs every metric's update_op over the batches (all fed at once), noting each update's result and the
-    values after each batch; also the local variables' names and dtypes and the value/update tensors' names."""
+    """Runs every metric's update_op over the batches (all fed at once), noting each update's result, the values
+    before and after; also the local variables' names and dtypes and the value/update tensors' names and dtypes."""
     r[f"{key}_locals"] = [[v.name, v.dtype.base_dtype.name, dims(v)] for v in tf.local_variables()]
-    r[f"{key}_names"] = [[v.name, u.name] for v, u in pairs]
+    r[f"{key}_names"] = [[v.name, u.name, v.dtype.base_dtype.name, u.dtype.base_dtype.name] for v, u in pairs]
     with tf.Session() as s:
         s.run(tf.local_variables_initializer())
-        r[f"{key}_before"] = s.run([v for v, _ in pairs], {feeds[0]: batches[0][0], feeds[1]: batches[0][1]})
+        fd = dict(zip(feeds, batches[0]))
+        r[f"{key}_before"] = _floats(s.run([v for v, _ in pairs], fd))
         for i, batch in enumerate(batches):
             fd = dict(zip(feeds, batch))
-            r[f"{key}_update{i}"] = s.run([u for _, u in pairs], fd)
-            r[f"{key}_value{i}"] = s.run([v for v, _ in pairs], fd)
+            r[f"{key}_update{i}"] = _floats(s.run([u for _, u in pairs], fd))
+        r[f"{key}_after"] = _floats(s.run([v for v, _ in pairs], fd))
 
 
 @program
@@ -3100,7 +3110,9 @@ def keras_losses_values(tf, r):
     out["obj_scce_ignore_w"] = L.SparseCategoricalCrossentropy(ignore_class=2, reduction="sum")(ids, yp, w)
     out["obj_bce_vector"] = L.BinaryCrossentropy()(tf.constant([1.0, 0.0, 1.0]), tf.constant([[0.9], [0.2], [0.4]]))
     with tf.Session() as s:
-        r["values"] = s.run(out)
+        got = s.run(out)
+    r["values"] = dict(zip(got, _floats(got.values())))
+    r["dtypes"] = sorted({t.dtype.base_dtype.name for t in out.values()})
     r["names"] = [L.MeanSquaredError()(yt, yp).name, L.Huber()(yt, reg).name,
                   L.Huber(name="my_huber")(yt, reg, sample_weight=w).name]
 
@@ -3152,7 +3164,7 @@ def keras_optimizers_extra(tf, r):
             opt = make()
             model.compile(opt, "mse")
             model.fit(x, y, batch_size=4, epochs=3, shuffle=False, verbose=0)
-            r[key] = [w for w in model.get_weights()]
+            r[key] = _floats(model.get_weights())
             r[f"{key}_slots"] = sorted(opt.get_slot_names())
             r[f"{key}_config"] = O.serialize(make())
     back = O.deserialize({"class_name": "Ftrl", "config": {"learning_rate": 0.2, "beta": 0.1}})
