@@ -2963,6 +2963,237 @@ def feature_column_shared_embeddings(tf, r):
         r["values"] = s.run([both, one])
 
 
+# --- tf.metrics: the streaming metrics beyond accuracy and AUC (graphgrad/metrics/) ------------------------------
+
+def _floats(values):
+    """Each value's numbers as (nested lists of) floats to 7 significant digits: a compact record of many small
+    results, their dtypes noted apart."""
+    def one(v):
+        a = np.asarray(v, np.float64)
+        return np.vectorize(lambda x: float(f"{x:.7g}"), otypes=[float])(a).tolist() if a.size else a.tolist()
+    return [one(v) for v in values]
+
+
+def _stream(tf, r, key, pairs, batches, feeds):
+    """Runs every metric's update_op over the batches (all fed at once), noting each update's result, the values
+    before and after; also the local variables' names and dtypes and the value/update tensors' names and dtypes."""
+    r[f"{key}_locals"] = [[v.name, v.dtype.base_dtype.name, dims(v)] for v in tf.local_variables()]
+    r[f"{key}_names"] = [[v.name, u.name, v.dtype.base_dtype.name, u.dtype.base_dtype.name] for v, u in pairs]
+    with tf.Session() as s:
+        s.run(tf.local_variables_initializer())
+        fd = dict(zip(feeds, batches[0]))
+        r[f"{key}_before"] = _floats(s.run([v for v, _ in pairs], fd))
+        for i, batch in enumerate(batches):
+            fd = dict(zip(feeds, batch))
+            r[f"{key}_update{i}"] = _floats(s.run([u for _, u in pairs], fd))
+        r[f"{key}_after"] = _floats(s.run([v for v, _ in pairs], fd))
+
+
+@program
+def metrics_thresholds(tf, r):
+    labels = tf.placeholder(tf.bool, [None])
+    scores = tf.placeholder(tf.float32, [None])
+    w = tf.placeholder(tf.float32, [None])
+    m = tf.metrics
+    th = [0.0, 0.25, 0.5, 0.9]
+    pairs = [m.true_positives_at_thresholds(labels, scores, th), m.false_positives_at_thresholds(labels, scores, th),
+             m.true_negatives_at_thresholds(labels, scores, th), m.false_negatives_at_thresholds(labels, scores, th),
+             m.true_positives_at_thresholds(labels, scores, th, weights=w, name="tp_w"),
+             m.precision_at_thresholds(labels, scores, th), m.recall_at_thresholds(labels, scores, th),
+             m.precision_at_thresholds(labels, scores, th, weights=w),
+             m.sensitivity_at_specificity(labels, scores, 0.5), m.sensitivity_at_specificity(labels, scores, 0.8, w),
+             m.specificity_at_sensitivity(labels, scores, 0.5, num_thresholds=7),
+             m.specificity_at_sensitivity(labels, scores, 0.9, weights=w)]
+    batches = [([True, False, True, False, True], [0.9, 0.8, 0.3, 0.1, 0.6], [1.0, 2.0, 0.5, 1.0, 0.0]),
+               ([False, False, True], [0.4, 0.95, 0.2], [1.0, 1.0, 3.0]),
+               ([True, True, False, False], [1.0, 0.0, 0.5, 0.25], [0.5, 0.5, 2.0, 1.0])]
+    _stream(tf, r, "t", pairs, batches, [labels, scores, w])
+    r["bad_specificity"] = r.error(lambda: m.sensitivity_at_specificity(labels, scores, 1.5),
+                                   "`specificity` must be in the range [0, 1]")
+    r["bad_sensitivity"] = r.error(lambda: m.specificity_at_sensitivity(labels, scores, -0.1),
+                                   "`sensitivity` must be in the range [0, 1]")
+
+
+@program
+def metrics_means(tf, r):
+    x = tf.placeholder(tf.float32, [2, 3])
+    y = tf.placeholder(tf.float32, [2, 3])
+    w = tf.placeholder(tf.float32, [2, 1])
+    m = tf.metrics
+    pairs = [m.mean_tensor(x), m.mean_tensor(x, weights=w), m.percentage_below(x, 0.5),
+             m.percentage_below(x, 0.5, weights=w), m.mean_relative_error(y, x, y),
+             m.mean_relative_error(y, x, y, weights=w), m.mean_cosine_distance(y, x, 1),
+             m.mean_cosine_distance(y, x, 1, weights=w)]
+    batches = [([[0.1, 0.6, -1.0], [2.0, 0.5, 0.0]], [[1.0, 0.0, 0.0], [0.6, 0.8, 0.0]], [[1.0], [2.0]]),
+               ([[0.3, 0.3, 0.3], [1.0, -2.0, 4.0]], [[0.0, 1.0, 0.0], [0.0, 0.6, 0.8]], [[0.0], [1.0]]),
+               ([[-1.0, 0.7, 0.2], [0.4, 0.4, 0.5]], [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]], [[3.0], [0.5]])]
+    _stream(tf, r, "m", pairs, batches, [x, y, w])
+
+
+@program
+def metrics_classes(tf, r):
+    """mean_iou and mean_per_class_accuracy with a class that never occurs (4 of 5) and one only predicted."""
+    labels = tf.placeholder(tf.int64, [None])
+    pred = tf.placeholder(tf.int32, [None])
+    w = tf.placeholder(tf.float32, [None])
+    m = tf.metrics
+    pairs = [m.mean_iou(labels, pred, 5), m.mean_iou(labels, pred, 5, weights=w),
+             m.mean_per_class_accuracy(labels, pred, 5), m.mean_per_class_accuracy(labels, pred, 5, weights=w)]
+    batches = [([0, 1, 2, 2, 1], [0, 2, 2, 2, 1], [1.0, 0.5, 2.0, 1.0, 0.0]),
+               ([3, 0, 0], [3, 1, 0], [1.0, 1.0, 4.0]),
+               ([1, 2], [3, 2], [2.0, 0.5])]
+    _stream(tf, r, "c", pairs, batches, [labels, pred, w])
+    with tf.Graph().as_default():  # 2-D inputs are flattened; nothing seen yet gives 0
+        iou, iou_op = tf.metrics.mean_iou(tf.constant([[0, 1], [1, 1]]), tf.constant([[0, 1], [0, 1]]), 3)
+        with tf.Session() as s:
+            s.run(tf.local_variables_initializer())
+            r["iou_2d"] = [s.run(iou), s.run(iou_op), s.run(iou)]
+
+
+@program
+def metrics_at_k(tf, r):
+    """precision/recall/average precision at k: two labels per row (one padded with -1), one label per row,
+    class_id, weights, k larger than the number of labels, top-k ids given directly."""
+    scores = tf.placeholder(tf.float32, [None, 4])
+    labels = tf.placeholder(tf.int64, [None, 2])
+    w = tf.placeholder(tf.float32, [None])
+    m = tf.metrics
+    single = labels[:, 0]
+    top = tf.nn.top_k(scores, 2)[1]
+    pairs = [m.precision_at_k(labels, scores, 2), m.recall_at_k(labels, scores, 2),
+             m.precision_at_k(labels, scores, 1, class_id=2), m.recall_at_k(labels, scores, 3, class_id=0),
+             m.sparse_precision_at_k(single, scores, 3), m.recall_at_k(single, scores, 4, weights=w),
+             m.precision_at_k(labels, scores, 2, weights=w), m.precision_at_top_k(labels, top),
+             m.recall_at_top_k(labels, top, k=2), m.recall_at_top_k(single, top, class_id=1),
+             m.average_precision_at_k(labels, scores, 1), m.average_precision_at_k(labels, scores, 3),
+             m.sparse_average_precision_at_k(single, scores, 2), m.average_precision_at_k(labels, scores, 2, w)]
+    batches = [([[0.1, 0.5, 0.3, 0.2], [0.4, 0.3, 0.2, 0.1], [0.0, 0.1, 0.7, 0.2]], [[0, 2], [1, -1], [2, 3]],
+                [1.0, 2.0, 0.5]),
+               ([[0.9, 0.05, 0.03, 0.02], [0.2, 0.2, 0.5, 0.1]], [[0, 1], [3, 7]], [0.0, 1.0]),
+               ([[0.25, 0.3, 0.35, 0.1]], [[2, 2]], [3.0])]
+    _stream(tf, r, "k", pairs, batches, [scores, labels, w])
+    r["bad_k"] = r.error(lambda: m.average_precision_at_k(labels, scores, 0), "Invalid k=0")
+    r["k_over_classes"] = r.error(lambda: m.precision_at_k(labels, tf.constant([[0.1, 0.9]]), 3),
+                                  "input must have last dimension >= k")
+
+
+# --- tf.keras.losses and tf.keras.optimizers (Keras 2: tf-keras 2.21, TF_USE_LEGACY_KERAS=1) -----------------------
+
+@program
+def keras_losses_values(tf, r):
+    """Every tf.keras loss function (Keras 2) on the same batch, and the loss objects with each reduction,
+    sample weights, from_logits, label smoothing, the focal parameters and ignore_class."""
+    L = tf.keras.losses
+    yt = tf.constant([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    yp = tf.constant([[0.2, 0.7, 0.1], [0.5, 0.3, 0.2], [0.1, 0.1, 0.8], [0.0, 1.0, 0.0]])
+    reg = tf.constant([[1.5, -2.0, 0.0], [3.0, 0.5, 0.1], [-1.0, 2.0, 4.0], [0.0, 0.2, 1e-9]])
+    ids = tf.constant([1, 0, 2, 1])
+    names = ["mse", "mae", "mape", "msle", "kld", "MSE", "MAE", "MAPE", "MSLE", "KLD", "hinge", "squared_hinge",
+             "categorical_hinge", "log_cosh", "logcosh", "kl_divergence", "kullback_leibler_divergence", "poisson",
+             "cosine_similarity", "cosine", "cosine_proximity", "mean_absolute_percentage_error",
+             "mean_squared_logarithmic_error", "binary_crossentropy", "categorical_crossentropy",
+             "binary_focal_crossentropy", "categorical_focal_crossentropy"]
+    out = {n: getattr(L, n)(yt, yp) for n in names}
+    out.update({f"{n}_reg": getattr(L, n)(reg, yp) for n in ["mse", "mape", "msle", "hinge", "squared_hinge",
+                                                            "log_cosh", "poisson", "cosine_similarity"]})
+    out["hinge_pm1"] = L.hinge(yt * 2.0 - 1.0, reg)
+    out["scce"] = L.sparse_categorical_crossentropy(ids, yp)
+    out["scce_logits"] = L.sparse_categorical_crossentropy(ids, reg, from_logits=True)
+    out["cce_softmax"] = L.categorical_crossentropy(yt, tf.nn.softmax(reg * 10.0))
+    out["bce_sigmoid"] = L.binary_crossentropy(yt, tf.sigmoid(reg * 10.0))
+    out["bfce_args"] = L.binary_focal_crossentropy(yt, reg, apply_class_balancing=True, alpha=0.4, gamma=1.5,
+                                                   from_logits=True, label_smoothing=0.1)
+    out["cfce_args"] = L.categorical_focal_crossentropy(yt, reg, alpha=0.5, gamma=3.0, from_logits=True,
+                                                        label_smoothing=0.2)
+    out["cosine_axis0"] = L.cosine_similarity(yt, reg, axis=0)
+    w = tf.constant([1.0, 2.0, 0.0, 0.5])
+    objs = {"mse": L.MeanSquaredError(), "mse_sum": L.MeanSquaredError(reduction="sum"),
+            "mse_none": L.MeanSquaredError(reduction="none"), "mae_sobs": L.MeanAbsoluteError("sum_over_batch_size"),
+            "huber": L.Huber(), "huber_03": L.Huber(0.3), "huber_2_sum": L.Huber(delta=2.0, reduction="sum"),
+            "hinge": L.Hinge(), "sq_hinge": L.SquaredHinge(), "cat_hinge": L.CategoricalHinge(),
+            "kld": L.KLDivergence(), "logcosh": L.LogCosh(), "poisson": L.Poisson(), "cos": L.CosineSimilarity(),
+            "cos0": L.CosineSimilarity(axis=0), "mape": L.MeanAbsolutePercentageError(),
+            "msle": L.MeanSquaredLogarithmicError(), "bce": L.BinaryCrossentropy(),
+            "bce_ls": L.BinaryCrossentropy(label_smoothing=0.2), "cce_logits": L.CategoricalCrossentropy(
+                from_logits=True, label_smoothing=0.1), "bfce": L.BinaryFocalCrossentropy(gamma=1.0),
+            "cfce": L.CategoricalFocalCrossentropy(alpha=0.3)}
+    for k, obj in objs.items():
+        pred = reg if k in ("huber", "huber_03", "huber_2_sum", "hinge", "sq_hinge", "cos", "cos0", "cce_logits",
+                            "logcosh") else yp
+        out[f"obj_{k}"] = obj(yt, pred)
+        out[f"obj_{k}_w"] = obj(yt, pred, sample_weight=w[:3] if k == "cos0" else w)
+    out["obj_mse_w2d"] = L.MeanSquaredError()(yt, yp, sample_weight=tf.reshape(w, [4, 1]))
+    out["obj_mse_scalar_w"] = L.MeanSquaredError(reduction="sum")(yt, yp, sample_weight=3.0)
+    out["obj_scce"] = L.SparseCategoricalCrossentropy()(ids, yp)
+    out["obj_scce_col"] = L.SparseCategoricalCrossentropy(from_logits=True)(tf.reshape(ids, [4, 1]), reg)
+    out["obj_scce_ignore"] = L.SparseCategoricalCrossentropy(ignore_class=1)(ids, yp)
+    out["obj_scce_ignore_w"] = L.SparseCategoricalCrossentropy(ignore_class=2, reduction="sum")(ids, yp, w)
+    out["obj_bce_vector"] = L.BinaryCrossentropy()(tf.constant([1.0, 0.0, 1.0]), tf.constant([[0.9], [0.2], [0.4]]))
+    with tf.Session() as s:
+        got = s.run(out)
+    r["values"] = dict(zip(got, _floats(got.values())))
+    r["dtypes"] = sorted({t.dtype.base_dtype.name for t in out.values()})
+    r["names"] = [L.MeanSquaredError()(yt, yp).name, L.Huber()(yt, reg).name,
+                  L.Huber(name="my_huber")(yt, reg, sample_weight=w).name]
+
+
+@program
+def keras_losses_config(tf, r):
+    """get_config / from_config / serialize / deserialize / get of tf.keras' loss classes, and their errors."""
+    L = tf.keras.losses
+    classes = ["MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
+               "BinaryCrossentropy", "BinaryFocalCrossentropy", "CategoricalCrossentropy",
+               "CategoricalFocalCrossentropy", "SparseCategoricalCrossentropy", "CosineSimilarity", "Hinge",
+               "SquaredHinge", "CategoricalHinge", "Poisson", "LogCosh", "KLDivergence", "Huber"]
+    r["configs"] = {c: getattr(L, c)().get_config() for c in classes}
+    r["serialized"] = L.serialize(L.Huber(delta=2.5, reduction="sum", name="h"))
+    r["focal"] = L.serialize(L.BinaryFocalCrossentropy(True, 0.4, 1.0, True))
+    back = L.deserialize({"class_name": "CategoricalFocalCrossentropy", "config": {"alpha": 0.1, "gamma": 4.0}})
+    r["deserialized"] = [type(back).__name__, back.get_config()]
+    r["from_config"] = L.Huber.from_config(L.Huber(0.5, name="x").get_config()).get_config()
+    r["by_name"] = [L.deserialize(n).__name__ for n in ["mse", "huber", "logcosh", "kld", "cosine_similarity"]]
+    r["by_class_name"] = [type(L.get(n)).__name__ for n in ["Huber", "LogCosh", "Poisson"]]
+    r["get_fn"] = [L.get("MAPE").__name__, L.get(L.hinge).__name__, L.get(None)]
+    r["aliases"] = [L.KLD is L.kl_divergence, L.cosine is L.cosine_similarity, L.logcosh is L.log_cosh,
+                    L.mse is L.mean_squared_error, L.msle is L.MSLE]
+    r["bad_reduction"] = r.error(lambda: L.Huber(reduction="mean"), "Invalid Reduction Key: mean")
+    r["unknown"] = r.error(lambda: L.deserialize("nope"), "Unknown loss function: 'nope'")
+    r["bad_get"] = r.error(lambda: L.get(3), "Could not interpret loss function identifier: 3")
+
+
+@program
+def keras_optimizers_extra(tf, r):
+    """Keras 2's Adamax, Nadam and Ftrl training a dense layer by `fit` (two batches an epoch, three epochs, in
+    order): the weights, their configs and serialized forms, the slot names; Ftrl's argument checks."""
+    O = tf.keras.optimizers
+    x = np.linspace(-1.0, 1.0, 24, dtype=np.float32).reshape(8, 3)
+    y = np.stack([x @ np.array([0.5, -1.0, 2.0], np.float32), np.sin(x[:, 0]) + 0.1], 1)
+    makers = {"adamax": lambda: O.Adamax(0.05), "adamax_args": lambda: O.Adamax(learning_rate=0.1, beta_1=0.8,
+                                                                                beta_2=0.99, epsilon=1e-3),
+              "nadam": lambda: O.Nadam(0.05), "nadam_args": lambda: O.Nadam(0.02, beta_1=0.7, epsilon=1e-4),
+              "ftrl": lambda: O.Ftrl(0.3), "ftrl_l1_l2": lambda: O.Ftrl(0.3, l1_regularization_strength=0.01,
+                                                                      l2_regularization_strength=0.1),
+              "ftrl_beta": lambda: O.Ftrl(0.5, learning_rate_power=-0.3, initial_accumulator_value=0.5, beta=0.2),
+              "ftrl_shrinkage": lambda: O.Ftrl(0.3, l2_shrinkage_regularization_strength=0.05),
+              "by_name": lambda: O.get("nadam")}
+    for key, make in makers.items():
+        with tf.Graph().as_default():
+            model = tf.keras.Sequential([tf.keras.layers.Dense(
+                2, input_shape=(3,), kernel_initializer=tf.constant_initializer(np.arange(6).reshape(3, 2) / 10.0),
+                bias_initializer=tf.constant_initializer([0.1, -0.2]))])
+            opt = make()
+            model.compile(opt, "mse")
+            model.fit(x, y, batch_size=4, epochs=3, shuffle=False, verbose=0)
+            r[key] = _floats(model.get_weights())
+            r[f"{key}_slots"] = sorted(opt.get_slot_names())
+            r[f"{key}_config"] = O.serialize(make())
+    back = O.deserialize({"class_name": "Ftrl", "config": {"learning_rate": 0.2, "beta": 0.1}})
+    r["deserialized"] = [type(back).__name__, back.get_config()]
+    r["bad_ftrl"] = [r.error(lambda: O.Ftrl(0.1, learning_rate_power=0.5), "`learning_rate_power` needs to be"),
+                     r.error(lambda: O.Ftrl(0.1, initial_accumulator_value=-1.0), "`initial_accumulator_value` needs"),
+                     r.error(lambda: O.Ftrl(0.1, l1_regularization_strength=-1.0), "`l1_regularization_strength`")]
+
+
 # --- tf.distributions, special functions and the small modules --------------------------------------------------
 
 def _dist_cases(tf):

@@ -2,22 +2,58 @@
 learning rate is a variable (`optimizer.lr`), so callbacks can change it between epochs (K.set_value)."""
 from __future__ import annotations
 
+import inspect
+
 from .. import train
 from ..framework import dtypes
 from ..framework.graph import get_default_graph
+from ..ops import array_ops, math_ops, scatter_ops, state_ops
+from ..ops.core import convert_to_tensor, group
 from ..variables import Variable
 
 
 class Optimizer:
-    """Keras' optimizer: hyper-parameters now, the tf.train optimizer and its `lr` variable when compiled."""
+    """Keras' optimizer: hyper-parameters now, the tf.train optimizer and its `lr` variable when compiled.
+
+    A subclass lists Keras' arguments in `_defaults` ("lr": the default learning rate, then the others in Keras'
+    order); its constructor takes them as Keras' does, `learning_rate, <the others>, name, **kwargs` (`lr` is
+    `learning_rate`'s old name), with `_after_name` those that Keras puts after `name` and `_keyword_only` those
+    it takes in **kwargs."""
 
     _defaults: dict = {}
+    _after_name: tuple = ()
+    _keyword_only: tuple = ()
 
-    def __init__(self, lr=None, learning_rate=None, **kwargs):
-        self.learning_rate_value = float(learning_rate if learning_rate is not None else
-                                         lr if lr is not None else self._defaults["lr"])
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "_defaults" not in cls.__dict__:
+            return
+        P = inspect.Parameter
+        hyper = [k for k in cls._defaults if k != "lr"]
+        order = ["learning_rate", *[k for k in hyper if k not in cls._after_name + cls._keyword_only], "name",
+                 *cls._after_name]
+        defaults = {"learning_rate": cls._defaults["lr"], "name": cls.__name__, **cls._defaults}
+        signature = inspect.Signature([P("self", P.POSITIONAL_OR_KEYWORD)]
+                                      + [P(k, P.POSITIONAL_OR_KEYWORD, default=defaults[k]) for k in order]
+                                      + [P("kwargs", P.VAR_KEYWORD)])
+
+        def __init__(self, *args, **kwargs):
+            given = signature.bind(self, *args, **kwargs).arguments
+            Optimizer.__init__(self, **{k: v for k, v in given.items() if k not in ("self", "kwargs")},
+                               **given.get("kwargs", {}))
+        __init__.__signature__ = signature
+        cls.__init__ = __init__
+
+    def __init__(self, learning_rate=None, name=None, lr=None, **kwargs):
+        lr = lr if lr is not None else learning_rate
+        self.learning_rate_value = float(lr if lr is not None else self._defaults["lr"])
         self.hyper = {k: kwargs.get(k, v) for k, v in self._defaults.items() if k != "lr"}
+        self._given, self._name = kwargs, name or type(self).__name__
         self.lr = self._tf = None
+        self._check()
+
+    def _check(self):
+        """Raise ValueError for hyper-parameters out of range (Keras' messages)."""
 
     def _make(self, lr):
         raise NotImplementedError
@@ -43,7 +79,11 @@ class Optimizer:
     learning_rate = property(lambda self: self.lr)
 
     def get_config(self):
-        return {"learning_rate": self.learning_rate_value, **self.hyper}
+        return {"name": self._name, "learning_rate": self.learning_rate_value, "decay": 0.0, **self.hyper}
+
+    def get_slot_names(self):
+        """The names of the optimizer's slots ("m", "v", ...) once training built it, else []."""
+        return self._tf.get_slot_names() if self._tf is not None else []
 
 
 class SGD(Optimizer):
@@ -94,6 +134,206 @@ class Adadelta(Optimizer):
         return train.AdadeltaOptimizer(lr, self.hyper["rho"], self.hyper["epsilon"])
 
 
+# --- Keras 2's own update rules (tf-keras' legacy optimizers), as tf.train optimizers -----------------------
+
+def _average(a, x, beta):
+    """beta·a + (1 - beta)·x: a moment's moving average."""
+    return math_ops.add(math_ops.multiply(beta, a), math_ops.multiply(math_ops.subtract(1.0, beta), x))
+
+
+class _Stepped(train.Optimizer):
+    """A tf.train optimizer with Keras' step counter `<name>/iter` (int64, +1 after each step): Keras' bias
+    corrections use the step t = iter + 1 (`self._step`, float32), and `decay` divides the learning rate by
+    1 + decay * iter, as Keras' `_decayed_lr`."""
+
+    def __init__(self, lr, hyper, name):
+        super().__init__(False, name)
+        self._lr, self._h = lr, dict(hyper)
+
+    def _create_slots(self, var_list):
+        first = min(var_list, key=lambda v: v.name)
+        self._create_non_slot_variable(lambda: convert_to_tensor(0, dtypes.int64), f"{self._name}/iter", first)
+        self._create_keras_slots(var_list)
+
+    def _create_keras_slots(self, var_list):
+        for name in ("m", "v"):  # Keras creates all m slots, then all v slots
+            for v in var_list:
+                self._zeros_slot(v, name, self._name)
+
+    def _iterations(self, graph=None):
+        return self._get_non_slot_variable(f"{self._name}/iter", graph)
+
+    def _prepare(self):
+        it = math_ops.cast(self._iterations().value(), dtypes.float32)
+        self._step = math_ops.add(it, 1.0)
+        lr = self._hyper("learning_rate", self._lr)
+        if self._h.get("decay"):
+            lr = math_ops.divide(lr, math_ops.add(1.0, math_ops.multiply(self._h["decay"], it)))
+        self._lr_t = lr
+        self._prepare_keras()
+
+    def _c(self, name, value, var):
+        """A float32 coefficient in the variable's dtype (cast once per step)."""
+        return self._cast(name, convert_to_tensor(value), var.dtype)
+
+    def _finish(self, update_ops, name_scope):
+        it = self._iterations(update_ops[0].graph)
+        with update_ops[0].graph.control_dependencies(update_ops):
+            step = state_ops.assign_add(it, convert_to_tensor(1, dtypes.int64))
+        return super()._finish(list(update_ops) + [step], name_scope)
+
+
+class _AdamaxUpdate(_Stepped):
+    """Keras' Adamax (TF's ApplyAdaMax): m = β1·m + (1 - β1)·g; v = max(β2·v, |g|);
+    var -= lr / (1 - β1^t) · m / (v + ε)."""
+
+    def _prepare_keras(self):
+        b1 = convert_to_tensor(float(self._h["beta_1"]))
+        self._coef = {"beta_1": b1, "beta_2": convert_to_tensor(float(self._h["beta_2"])),
+                      "epsilon": convert_to_tensor(float(self._h["epsilon"])),
+                      "scaled_lr": math_ops.divide(self._lr_t, math_ops.subtract(1.0, math_ops.pow(b1, self._step)))}
+
+    def _moments(self, grad, var, m, v):
+        c = {k: self._c(k, t, var) for k, t in self._coef.items()}
+        m_t = _average(m, grad, c["beta_1"])
+        v_t = math_ops.maximum(math_ops.multiply(v, c["beta_2"]), math_ops.abs(grad))
+        return m_t, v_t, math_ops.multiply(c["scaled_lr"], math_ops.divide(m_t, math_ops.add(v_t, c["epsilon"])))
+
+    def _apply_dense(self, grad, var):
+        m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
+        m_t, v_t, step = self._moments(grad, var, m, v)
+        return group(state_ops.assign_sub(var, step), state_ops.assign(m, m_t), state_ops.assign(v, v_t))
+
+    def _apply_sparse(self, grad, var):
+        m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
+        idx = grad.indices
+        m_t, v_t, step = self._moments(grad.values, var, array_ops.gather(m, idx), array_ops.gather(v, idx))
+        return group(scatter_ops.scatter_sub(var, idx, step), scatter_ops.scatter_update(m, idx, m_t),
+                     scatter_ops.scatter_update(v, idx, v_t))
+
+
+class _NadamUpdate(_Stepped):
+    """Keras' Nadam (Dozat 2016) with its momentum schedule μ_t = β1(1 - 0.5·0.96^(0.004·t)), whose running
+    product is the variable `<name>/momentum_cache` (starting at 1)."""
+
+    def _create_slots(self, var_list):
+        first = min(var_list, key=lambda v: v.name)
+        self._create_non_slot_variable(1.0, f"{self._name}/momentum_cache", first)
+        super()._create_slots(var_list)
+
+    def _prepare_keras(self):
+        b1 = convert_to_tensor(float(self._h["beta_1"]))
+        b2 = convert_to_tensor(float(self._h["beta_2"]))
+        decay = self._h["schedule_decay"]
+
+        def momentum(step):
+            return math_ops.multiply(b1, math_ops.subtract(1.0, math_ops.multiply(0.5, math_ops.pow(
+                0.96, math_ops.multiply(decay, step)))))
+        m_t, m_t_1 = momentum(self._step), momentum(math_ops.add(self._step, 1.0))
+        cache = self._get_non_slot_variable(f"{self._name}/momentum_cache")
+        schedule_new = state_ops.assign(cache, math_ops.multiply(cache.value(), m_t))
+        schedule_next = math_ops.multiply(schedule_new, m_t_1)
+        self._coef = {"lr": self._lr_t, "epsilon": convert_to_tensor(float(self._h["epsilon"])), "beta_1": b1,
+                      "beta_2": b2, "m_t_1": m_t_1, "one_minus_m_t": math_ops.subtract(1.0, m_t),
+                      "one_minus_schedule_new": math_ops.subtract(1.0, schedule_new),
+                      "one_minus_schedule_next": math_ops.subtract(1.0, schedule_next),
+                      "v_denominator": math_ops.subtract(1.0, math_ops.pow(b2, self._step))}
+
+    def _moments(self, grad, var, m, v):
+        c = {k: self._c(k, t, var) for k, t in self._coef.items()}
+        g_prime = math_ops.divide(grad, c["one_minus_schedule_new"])
+        m_t, v_t = _average(m, grad, c["beta_1"]), _average(v, math_ops.square(grad), c["beta_2"])
+        m_bar = math_ops.add(math_ops.multiply(c["one_minus_m_t"], g_prime),
+                             math_ops.multiply(c["m_t_1"], math_ops.divide(m_t, c["one_minus_schedule_next"])))
+        denominator = math_ops.add(math_ops.sqrt(math_ops.divide(v_t, c["v_denominator"])), c["epsilon"])
+        return m_t, v_t, math_ops.divide(math_ops.multiply(c["lr"], m_bar), denominator)
+
+    _apply_dense = _AdamaxUpdate._apply_dense
+    _apply_sparse = _AdamaxUpdate._apply_sparse
+
+
+class _FtrlUpdate(train.FtrlOptimizer):
+    """tf.train's FTRL update with Keras' slot names ("accumulator", "linear") and `beta`, which adds
+    beta / (2·lr) to the l2 strength."""
+
+    _KERAS_SLOTS = {"accum": "accumulator"}
+
+    def __init__(self, lr, beta, **kwargs):
+        super().__init__(lr, **kwargs)
+        self._beta = beta
+
+    def _create_slots(self, var_list):
+        for v in var_list:
+            self._slot(v, "accumulator", self._initial_accumulator_value, self._name)
+            self._zeros_slot(v, "linear", self._name)
+
+    def get_slot(self, var, name):
+        return super().get_slot(var, self._KERAS_SLOTS.get(name, name))
+
+    def _prepare(self):
+        super()._prepare()
+        if self._beta:
+            t = self._tensors
+            t["l2"] = math_ops.add(t["l2"], math_ops.divide(self._beta, math_ops.multiply(2.0, t["learning_rate"])))
+
+
+class Adamax(Optimizer):
+    """Keras' Adamax (Kingma & Ba's infinity-norm Adam): slots "m" and "v"."""
+
+    _defaults = {"lr": 0.001, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "decay": 0.0}
+    _keyword_only = ("decay",)
+
+    def _make(self, lr):
+        return _AdamaxUpdate(lr, self.hyper, "Adamax")
+
+
+class Nadam(Optimizer):
+    """Keras' Nadam (Adam with Nesterov momentum): slots "m" and "v" and the momentum cache; `schedule_decay`
+    (0.004) sets the momentum schedule."""
+
+    _defaults = {"lr": 0.001, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "schedule_decay": 0.004}
+    _keyword_only = ("schedule_decay",)
+
+    def _check(self):
+        if "decay" in self._given:  # Keras keeps the schedule decay as `decay` (get_config, saved files)
+            self.hyper["schedule_decay"] = self._given["decay"]
+
+    def _make(self, lr):
+        return _NadamUpdate(lr, self.hyper, "Nadam")
+
+    def get_config(self):
+        config = super().get_config()
+        config["decay"] = config.pop("schedule_decay")
+        return config
+
+
+class Ftrl(Optimizer):
+    """Keras' Ftrl (FTRL-Proximal): slots "accumulator" (from `initial_accumulator_value`) and "linear"."""
+
+    _defaults = {"lr": 0.001, "learning_rate_power": -0.5, "initial_accumulator_value": 0.1,
+                 "l1_regularization_strength": 0.0, "l2_regularization_strength": 0.0,
+                 "l2_shrinkage_regularization_strength": 0.0, "beta": 0.0}
+
+    _after_name = ("l2_shrinkage_regularization_strength", "beta")
+
+    def _check(self):
+        h = self.hyper
+        if h["initial_accumulator_value"] < 0.0:
+            raise ValueError("`initial_accumulator_value` needs to be positive or zero. Received: "
+                             f"initial_accumulator_value={h['initial_accumulator_value']}.")
+        if h["learning_rate_power"] > 0.0:
+            raise ValueError("`learning_rate_power` needs to be negative or zero. Received: "
+                             f"learning_rate_power={h['learning_rate_power']}.")
+        for key in ("l1_regularization_strength", "l2_regularization_strength",
+                    "l2_shrinkage_regularization_strength"):
+            if h[key] < 0.0:
+                raise ValueError(f"`{key}` needs to be positive or zero. Received: {key}={h[key]}.")
+
+    def _make(self, lr):
+        h = dict(self.hyper)
+        return _FtrlUpdate(lr, h.pop("beta"), name="Ftrl", **h)
+
+
 class TFOptimizer(Optimizer):
     """A tf.train optimizer passed to compile (its learning rate stays as it was built)."""
 
@@ -105,12 +345,30 @@ class TFOptimizer(Optimizer):
         return self._tf
 
 
-_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad, "adadelta": Adadelta}
+_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad, "adadelta": Adadelta, "adamax": Adamax,
+            "nadam": Nadam, "ftrl": Ftrl}
+
+
+def serialize(optimizer, use_legacy_format=False):
+    """{'class_name': ..., 'config': get_config()} of a Keras optimizer."""
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+
+
+def deserialize(config, custom_objects=None, use_legacy_format=False):
+    """A new optimizer from `serialize`'s dict (class names as Keras': 'Adam', or lower case: 'adam')."""
+    name = config["class_name"]
+    cls = (custom_objects or {}).get(name) or _BY_NAME.get(name.lower())
+    if cls is None:
+        raise ValueError(f"Unknown optimizer: '{name}'. Please ensure you are using a "
+                         "`keras.utils.custom_object_scope` and that this object is included in the scope.")
+    return cls(**{k: v for k, v in (config.get("config") or {}).items() if k != "name"})
 
 
 def get(identifier):
     if isinstance(identifier, Optimizer):
         return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
     if isinstance(identifier, str):
         try:
             return _BY_NAME[identifier.lower()]()
@@ -121,4 +379,5 @@ def get(identifier):
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
 
 
-__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "TFOptimizer", "get"]
+__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl", "TFOptimizer",
+           "get", "serialize", "deserialize"]

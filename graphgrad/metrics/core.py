@@ -1,25 +1,14 @@
-"""`tf.metrics`: streaming metrics, accumulated over many `sess.run(update_op)` calls.
-
-Each metric returns `(value, update_op)`. Its state lives in float32 variables of the LOCAL_VARIABLES and
-METRIC_VARIABLES collections, named as in TensorFlow (`accuracy/total`, `accuracy/count`, ...), so
-`tf.local_variables_initializer()` (re)starts every metric at zero. `update_op` adds one batch and returns the
-metric so far; `value` reads it without changing it.
-
-    acc, acc_op = tf.metrics.accuracy(labels, tf.argmax(logits, 1))
-    sess.run(tf.local_variables_initializer())
-    for xb, yb in batches:
-        sess.run(acc_op, {x: xb, y: yb})
-    print(sess.run(acc))
-"""
+"""The streaming metrics built on a mean or on confusion counts: accuracy, mean, the errors, precision, recall,
+the confusion counts and AUC, and the helpers the other metric modules share."""
 from __future__ import annotations
 
-from . import logging as tf_logging
-from .framework import dtypes
-from .framework.graph import GraphKeys, control_dependencies, get_default_graph
-from .ops import array_ops, math_ops, state_ops
-from .ops.check_ops import assert_greater_equal, assert_less_equal, assert_type
-from .ops.core import convert_to_tensor, ones_like
-from .variables import Variable, variable_scope
+from .. import logging as tf_logging
+from ..framework import dtypes
+from ..framework.graph import GraphKeys, control_dependencies, get_default_graph
+from ..ops import array_ops, math_ops, state_ops
+from ..ops.check_ops import assert_greater_equal, assert_less_equal, assert_type
+from ..ops.core import convert_to_tensor, ones_like
+from ..variables import Variable, variable_scope
 
 METRIC_VARIABLES = "metric_variables"  # TensorFlow's GraphKeys.METRIC_VARIABLES
 
@@ -84,11 +73,18 @@ def mean(values, weights=None, metrics_collections=None, updates_collections=Non
             weights = _broadcast_weights(weights, values)
             values = math_ops.multiply(values, weights)
             num_values = math_ops.reduce_sum(weights)
-        update_total = state_ops.assign_add(total, math_ops.reduce_sum(values))
-        with control_dependencies([values]):
-            update_count = state_ops.assign_add(count, num_values)
-        value = math_ops.div_no_nan(total, math_ops.maximum(count, 0.0), name="value")
-        update_op = math_ops.div_no_nan(update_total, math_ops.maximum(update_count, 0.0), name="update_op")
+        return _total_over_count(total, count, math_ops.reduce_sum(values), values, num_values,
+                                 metrics_collections, updates_collections)
+
+
+def _total_over_count(total, count, batch_total, values, num_values, metrics_collections, updates_collections):
+    """`total / count` (0 while count is 0) as (value, update_op), the update adding `batch_total` and, after
+    `values` are computed, `num_values`."""
+    update_total = state_ops.assign_add(total, batch_total)
+    with control_dependencies([values]):
+        update_count = state_ops.assign_add(count, num_values)
+    value = math_ops.div_no_nan(total, math_ops.maximum(count, 0.0), name="value")
+    update_op = math_ops.div_no_nan(update_total, math_ops.maximum(update_count, 0.0), name="update_op")
     _collect(metrics_collections, value)
     _collect(updates_collections, update_op)
     return value, update_op
@@ -203,9 +199,12 @@ def recall(labels, predictions, weights=None, metrics_collections=None, updates_
 _KEPSILON = 1e-7  # widens the outer thresholds so that predictions of exactly 0 and 1 fall inside
 
 
-def _confusion_at_thresholds(labels, predictions, thresholds, weights):
-    """Variables `true_positives`, `false_negatives`, `true_negatives`, `false_positives` (one entry per
-    threshold; a prediction counts as positive when it is > the threshold) and their update ops."""
+def _confusion_at_thresholds(labels, predictions, thresholds, weights, includes=("tp", "fn", "tn", "fp")):
+    """Variables `true_positives`, `false_negatives`, `true_negatives`, `false_positives` (those of `includes`;
+    one entry per threshold; a prediction counts as positive when it is > the threshold) and their update ops."""
+    for key in includes:
+        if key not in ("tp", "fn", "tn", "fp"):
+            raise ValueError(f"Invalid key: {key}")
     predictions = convert_to_tensor(predictions)
     message = "predictions must be in [0, 1]"
     checks = [assert_greater_equal(predictions, math_ops.cast(0.0, predictions.dtype.base_dtype), message=message),
@@ -228,6 +227,8 @@ def _confusion_at_thresholds(labels, predictions, thresholds, weights):
                                      ("fn", "false_negatives", label_row, pred_neg),
                                      ("tn", "true_negatives", label_neg, pred_neg),
                                      ("fp", "false_positives", label_neg, pred_pos)):
+        if key not in includes:
+            continue
         var = metric_variable([n], dtypes.float32, name=var_name)
         hits = math_ops.cast(math_ops.logical_and(lab, pred), dtypes.float32)
         if weight_row is not None:
@@ -304,8 +305,3 @@ def auc(labels, predictions, weights=None, num_thresholds=200, metrics_collectio
     _collect(metrics_collections, value)
     _collect(updates_collections, update_op)
     return value, update_op
-
-
-__all__ = ["accuracy", "mean", "precision", "recall", "auc", "true_positives", "false_positives",
-           "true_negatives", "false_negatives", "mean_squared_error", "root_mean_squared_error",
-           "mean_absolute_error", "metric_variable", "METRIC_VARIABLES"]
