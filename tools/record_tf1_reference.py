@@ -2415,6 +2415,120 @@ def data_tfrecord(tf, r):
 
 
 @program
+def data_text_fixed_files(tf, r):
+    """TextLineDataset and FixedLengthRecordDataset: line ends, compression, parallel reads, fed names, headers and
+    footers, a body that is not a whole number of records (plain and compressed)."""
+    import gzip
+    import zlib
+    folder = tempfile.mkdtemp()
+
+    def write(name, data):
+        path = os.path.join(folder, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def ends(ds):
+        return [x if not isinstance(x, dict) or "msg" not in x else {"end": x["end"]} for x in _all(tf, ds)]
+
+    a, b = write("a.txt", b"one\r\ntwo\n\nthree"), write("b.txt", b"x\ny\n")
+    empty = write("e.txt", b"")
+    r["lines"] = _all(tf, tf.data.TextLineDataset([a, b, empty]))
+    r["lines_parallel"] = _all(tf, tf.data.TextLineDataset([a, b], num_parallel_reads=2, buffer_size=4))
+    r["lines_gzip"] = _all(tf, tf.data.TextLineDataset(write("c.gz", gzip.compress(b"g1\ng2\r\n")), "GZIP"))
+    r["lines_zlib"] = _all(tf, tf.data.TextLineDataset(write("z.z", zlib.compress(b"z1\nz2")), compression_type="ZLIB"))
+    names = tf.placeholder(tf.string, [None])
+    lines = tf.data.TextLineDataset(names)
+    r["spec"] = [_spec(lines), repr(lines.element_spec)]
+    it = lines.make_initializable_iterator()
+    nxt = it.get_next()
+    with tf.Session() as s:
+        s.run(it.initializer, {names: [b, a]})
+        r["lines_fed"] = _drain(tf, s, nxt)
+        s.run(it.initializer, {names: [os.path.join(folder, "nope.txt")]})
+        r["lines_missing"] = r.error(lambda: s.run(nxt), "nope.txt")["error"]
+    r["lines_int_names"] = r.error(lambda: tf.data.TextLineDataset(tf.constant([1])), "must contain `tf.string`")
+    fixed = write("f.bin", b"HHabcdefghiF")
+    r["fixed"] = _all(tf, tf.data.FixedLengthRecordDataset(fixed, 3, header_bytes=2, footer_bytes=1))
+    r["fixed_two_files"] = _all(tf, tf.data.FixedLengthRecordDataset([fixed, write("g.bin", b"0123")], 2))
+    r["fixed_gzip"] = _all(tf, tf.data.FixedLengthRecordDataset(
+        write("f.gz", gzip.compress(b"HHabcdefghiF")), 3, 2, 1, compression_type="GZIP"))
+    ragged = write("r.bin", b"HHabcdefghXYZF")
+    for key, ds in [("fixed_ragged", tf.data.FixedLengthRecordDataset(ragged, 3, 2, 1)),
+                    ("fixed_ragged_gzip", tf.data.FixedLengthRecordDataset(
+                        write("r.gz", gzip.compress(b"HHabcdefghXYZF")), 3, 2, 1, compression_type="GZIP"))]:
+        nxt = tf.data.make_one_shot_iterator(ds).get_next()
+        with tf.Session() as s:
+            got = []
+            try:
+                for _ in range(5):
+                    got.append(s.run(nxt))
+            except tf.errors.OpError as e:
+                got.append([type(e).__name__, "has body length 11 bytes, which is not an exact multiple of the "
+                            "record length (3 bytes)" in str(e), "Excluding the header (2 bytes) and footer (1 bytes)"
+                            in str(e)])
+            r[key] = got
+
+
+@program
+def data_cardinality_options(tf, r):
+    """Dataset.cardinality() / tf.data.experimental.cardinality through the transformations; tf.data.Options with
+    with_options and options(); as_numpy_iterator in graph mode; DatasetSpec."""
+    R = tf.data.Dataset.range
+    r["constants"] = [tf.data.INFINITE_CARDINALITY, tf.data.UNKNOWN_CARDINALITY,
+                      tf.data.experimental.INFINITE_CARDINALITY, tf.data.experimental.UNKNOWN_CARDINALITY]
+    cases = {"range": R(10), "range_step": R(0, 10, 3), "repeat": R(10).repeat(), "repeat2_shuffle": R(10).repeat(2)
+             .shuffle(3), "repeat0": R(7).repeat(0), "filter": R(10).filter(lambda x: x > 2),
+             "map": R(10).map(lambda x: x), "batch": R(10).batch(3), "batch_drop": R(10).batch(3, True),
+             "padded": R(10).padded_batch(4), "take": R(10).take(3), "skip": R(10).skip(3), "skip_past": R(10).skip(20),
+             "slices": tf.data.Dataset.from_tensor_slices([1, 2, 3]), "tensors": tf.data.Dataset.from_tensors(1),
+             "zip": tf.data.Dataset.zip((R(3), R(5))), "zip_inf": tf.data.Dataset.zip((R(3).repeat(), R(5))),
+             "concat": R(3).concatenate(R(5)), "inf_take": R(10).repeat().take(4), "inf_skip": R(10).repeat().skip(3),
+             "inf_batch": R(10).repeat().batch(2), "shard0": R(10).shard(3, 0), "shard1": R(10).shard(3, 1),
+             "prefetch_cache": R(10).prefetch(2).cache(), "flat_map": R(3).flat_map(lambda x: R(x)),
+             "unbatch": R(10).batch(2).unbatch(), "filter_repeat": R(3).filter(lambda x: x > 0).repeat(),
+             "filter_take": R(3).filter(lambda x: x > 0).take(2), "options": R(4).with_options(tf.data.Options())}
+    size = tf.placeholder(tf.int64, [])
+    fed = R(10).batch(size).cardinality()
+    counts = {k: ds.cardinality() for k, ds in cases.items()}
+    exp = tf.data.experimental.cardinality(R(5))
+    r["tensor"] = [str(fed), fed.op.type, str(exp)]
+    with tf.Session() as s:
+        r["counts"] = s.run(counts)
+        r["fed"] = [s.run(fed, {size: 4}), s.run(fed, {size: 5})]
+        r["exp"] = s.run(exp)
+    o = tf.data.Options()
+    r["defaults"] = [o.deterministic, o.experimental_deterministic, o.threading.private_threadpool_size,
+                     o.threading.max_intra_op_parallelism, o.experimental_slack, o.autotune.enabled,
+                     o.threading is o.experimental_threading, o == tf.data.Options()]
+    o.threading.private_threadpool_size = 4
+    o.experimental_deterministic = False
+    ds = R(3).with_options(o)
+    o2 = tf.data.Options()
+    o2.threading.max_intra_op_parallelism = 1
+    o2.threading.private_threadpool_size = 8
+    merged = ds.map(lambda x: x).with_options(o2).options()
+    r["options"] = [ds.options().threading.private_threadpool_size, ds.options().deterministic,
+                    ds.options() == o, ds.options() is o, R(3).options() == tf.data.Options(),
+                    ds.batch(2).options().deterministic, merged.threading.private_threadpool_size,
+                    merged.threading.max_intra_op_parallelism, merged.deterministic,
+                    o.merge(o2).threading.private_threadpool_size]
+    r["options_unknown"] = r.error(lambda: setattr(o, "foo", 1), "Cannot set the property foo on Options.")
+    r["options_type"] = r.error(lambda: setattr(o, "deterministic", 3), 'Property "deterministic" must be of type')
+    r["frozen"] = [r.error(lambda: setattr(ds.options(), "deterministic", True), "Mutating `tf.data.Options()` "
+                           "returned by `tf.data.Dataset.options()` has no effect."),
+                   r.error(lambda: setattr(ds.options().threading, "private_threadpool_size", 2), "has no effect")]
+    r["threading_unknown"] = r.error(lambda: setattr(tf.data.ThreadingOptions(), "bogus", 1),
+                                     "Cannot set the property bogus on ThreadingOptions.")
+    r["numpy_graph"] = r.error(lambda: ds.as_numpy_iterator(),
+                               "`tf.data.Dataset.as_numpy_iterator()` is only supported in eager mode.")
+    spec = tf.data.DatasetSpec(tf.TensorSpec([], tf.int64))
+    r["spec"] = [repr(spec), repr(spec.element_spec), repr(tf.data.DatasetSpec.from_value(R(2))),
+                 spec == tf.data.DatasetSpec.from_value(R(2)),
+                 spec == tf.data.DatasetSpec(tf.TensorSpec([], tf.int32))]
+
+
+@program
 def naming_layers_in_reentered_scopes(tf, r):
     """A GAN's discriminator built twice under variable_scope('d') (the second time reusing): the layers get the
     same default names on both calls, since leaving a scope forgets the scopes opened inside it."""
