@@ -90,6 +90,7 @@ from .io.reader_ops import (  # noqa: F401
     TFRecordReader,
     WholeFileReader,
 )
+from .io.sparse_codec_ops import deserialize_many_sparse, serialize_many_sparse, serialize_sparse  # noqa: F401
 from .io.string_codec_ops import decode_compressed, decode_json_example, parse_tensor, serialize_tensor  # noqa: F401
 from .jacobians import batch_jacobian, jacobian  # noqa: F401
 from .ops import bitwise_ops as bitwise  # noqa: F401  (tf.bitwise: and, or, xor, invert, shifts)

@@ -2529,6 +2529,69 @@ def data_cardinality_options(tf, r):
 
 
 @program
+def io_serialize_sparse(tf, r):
+    """serialize_sparse / serialize_many_sparse (TF's bytes) and deserialize_many_sparse (rows batched, in their
+    order), names, static shapes, the tf.io queue and file names."""
+    sp = tf.SparseTensor([[0, 1], [2, 0]], [1.5, 2.5], [3, 4])
+    one = tf.io.serialize_sparse(sp)
+    many = tf.io.serialize_many_sparse(tf.SparseTensor([[0, 1], [0, 3], [2, 0]], [1, 2, 3], [3, 5]))
+    back = tf.io.deserialize_many_sparse(many, tf.int32)
+    s1 = tf.serialize_sparse(tf.SparseTensor([[0, 1]], [7], [2, 3]))
+    s2 = tf.io.serialize_sparse(tf.SparseTensor([[3, 0], [1, 4]], [8, 9], [4, 5]))
+    two = tf.deserialize_many_sparse(tf.stack([s1, s2]), tf.int32, rank=3)
+    words = tf.io.serialize_many_sparse(tf.SparseTensor([[0, 0], [1, 2]], ["a", "bc"], [2, 3]))
+    r["names"] = [[t.name, t.op.type] for t in (one, many, back.indices, back.values, back.dense_shape, two.indices)]
+    r["shapes"] = shapes(one, many, back.indices, back.values, back.dense_shape, two.indices, two.dense_shape)
+    r["rank1"] = r.error(lambda: tf.io.deserialize_many_sparse(tf.constant(["a", "b"]), tf.int32),
+                         "Shape must be rank 2 but is rank 1")
+    wrong = tf.io.deserialize_many_sparse(tf.stack([s1]), tf.float32)
+    with tf.Session() as s:
+        r["bytes"] = s.run([one, many, words])
+        r["back"] = list(s.run(back))
+        r["two"] = list(s.run(two))
+        r["words"] = list(s.run(tf.io.deserialize_many_sparse(words, tf.string)))
+        r["wrong_dtype"] = r.error(lambda: s.run(wrong), "Requested SparseTensor of type float")
+    r["io_names"] = [tf.io.PaddingFIFOQueue is tf.PaddingFIFOQueue, tf.io.RandomShuffleQueue is tf.RandomShuffleQueue,
+                     tf.io.PriorityQueue is tf.PriorityQueue, tf.io.QueueBase is tf.QueueBase,
+                     tf.io.write_graph is tf.train.write_graph,
+                     tf.io.match_filenames_once is tf.train.match_filenames_once]
+
+
+@program
+def io_parse_sequence_example(tf, r):
+    """tf.io.parse_sequence_example: a batch of SequenceExamples to context, feature lists (padded with zeros,
+    VarLen ones 3-D SparseTensors) and lengths."""
+    def seq(label, toks, words):
+        ex = tf.train.SequenceExample()
+        ex.context.feature["label"].int64_list.value.append(label)
+        for t in toks:
+            ex.feature_lists.feature_list["tok"].feature.add().int64_list.value.extend(t)
+        for w in words:
+            ex.feature_lists.feature_list["w"].feature.add().bytes_list.value.extend(w)
+        return ex.SerializeToString()
+    data = [seq(1, [[1, 2], [3, 4], [5, 6]], [[b"a"], [b"b", b"c"]]), seq(2, [[7, 8]], []), seq(3, [], [[b"d"]])]
+    ser = tf.placeholder(tf.string, [None])
+    c, s_, lengths = tf.io.parse_sequence_example(
+        ser, context_features={"label": tf.FixedLenFeature([], tf.int64), "v": tf.VarLenFeature(tf.int64),
+                               "m": tf.FixedLenFeature([1], tf.float32, default_value=[0.5])},
+        sequence_features={"tok": tf.FixedLenSequenceFeature([2], tf.int64, allow_missing=True),
+                           "w": tf.VarLenFeature(tf.string)})
+    r["keys"] = [sorted(c), sorted(s_), sorted(lengths)]
+    r["shapes"] = [shapes(c["label"], c["m"], c["v"].indices, s_["tok"], s_["w"].indices, s_["w"].dense_shape,
+                          lengths["tok"])]
+    strict = tf.io.parse_sequence_example(ser, sequence_features={"tok": tf.FixedLenSequenceFeature([2], tf.int64)})
+    with tf.Session() as sess:
+        got = sess.run([c, s_, lengths], {ser: data})
+        r["context"] = {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(got[0].items())}
+        r["lists"] = {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(got[1].items())}
+        r["lengths"] = got[2]
+        r["strict_missing"] = r.error(lambda: sess.run(strict, {ser: data}), "Feature list 'tok' is required")
+    r["default_refused"] = r.error(lambda: tf.io.parse_sequence_example(ser, sequence_features={
+        "tok": tf.FixedLenSequenceFeature([2], tf.int64, allow_missing=True, default_value=-1)}),
+        "Value feature_list.dense_defaults[tok] must be None")
+
+
+@program
 def naming_layers_in_reentered_scopes(tf, r):
     """A GAN's discriminator built twice under variable_scope('d') (the second time reusing): the layers get the
     same default names on both calls, since leaving a scope forgets the scopes opened inside it."""
