@@ -2592,6 +2592,42 @@ def io_parse_sequence_example(tf, r):
 
 
 @program
+def image_jpeg_helpers(tf, r):
+    """is_jpeg, extract_jpeg_shape, decode_and_crop_jpeg (a crop of decode_jpeg's pixels), adjust_jpeg_quality and
+    random_jpeg_quality: names, shapes, header values, errors (pixel values are the codec's, not recorded)."""
+    img = (np.arange(8 * 10 * 3) % 251).astype(np.uint8).reshape(8, 10, 3)
+    j, p, g = tf.image.encode_jpeg(img), tf.image.encode_png(img), tf.image.encode_jpeg(img[..., :1])
+    a = tf.io.is_jpeg(j)
+    s = tf.io.extract_jpeg_shape(j)
+    s64 = tf.image.extract_jpeg_shape(g, tf.int64)
+    c = tf.io.decode_and_crop_jpeg(j, [1, 2, 4, 5], channels=3)
+    c0 = tf.image.decode_and_crop_jpeg(j, tf.constant([0, 0, 8, 10]))
+    window = tf.placeholder(tf.int32, [4])
+    cw = tf.image.decode_and_crop_jpeg(j, window, channels=1)
+    q = tf.image.adjust_jpeg_quality(tf.constant(img), 30)
+    qf = tf.image.adjust_jpeg_quality(tf.constant(img.astype(np.float32) / 255), tf.constant(30))
+    rq = tf.image.random_jpeg_quality(tf.constant(img), 20, 40, seed=1)
+    r["names"] = [[t.name, t.op.type] for t in (a, s, s64, c, c0)] + [q.op.type, q.dtype.name, qf.dtype.name]
+    r["shapes"] = shapes(a, s, s64, c, c0, cw, q, qf, rq)
+    with tf.Session() as ss:
+        full = ss.run(tf.image.decode_jpeg(j))
+        got = ss.run([a, tf.io.is_jpeg(p), s, s64, tf.io.is_jpeg(tf.constant(["", "\xff\xd8", "\xff\xd8\xffx"]))])
+        r["header"] = got
+        cv, c0v, qv, qfv, rqv = ss.run([c, c0, q, qf, rq])
+        r["crops"] = [bool((cv == full[1:5, 2:7]).all()), bool((c0v == full).all()), cv.shape, c0v.shape]
+        r["requality"] = [qv.shape, qv.dtype.name, qfv.shape, qfv.dtype.name, rqv.shape,
+                          bool(0 <= qfv.min() and qfv.max() <= 1)]
+        r["crop_gray"] = ss.run(cw, {window: [0, 0, 2, 3]}).shape
+        r["crop_outside"] = r.error(lambda: ss.run(tf.io.decode_and_crop_jpeg(j, [4, 4, 8, 8])),
+                                    "Invalid JPEG data or crop window")
+        r["shape_of_png"] = r.error(lambda: ss.run(tf.io.extract_jpeg_shape(p)), "Invalid JPEG data, size")
+    r["range_order"] = r.error(lambda: tf.image.random_jpeg_quality(img, 50, 40),
+                               "`min_jpeg_quality` must be less than `max_jpeg_quality`.")
+    r["range_bounds"] = r.error(lambda: tf.image.random_jpeg_quality(img, -1, 40),
+                                "jpeg encoding range must be between 0 and 100.")
+
+
+@program
 def naming_layers_in_reentered_scopes(tf, r):
     """A GAN's discriminator built twice under variable_scope('d') (the second time reusing): the layers get the
     same default names on both calls, since leaving a scope forgets the scopes opened inside it."""

@@ -30,6 +30,8 @@ from ..ops.draw_ops import draw_bounding_boxes
 from ..ops.glimpse_ops import extract_glimpse
 from ..ops.image_codec_ops import *  # noqa: F403  (image files, on Pillow: the `image` extra)
 from ..ops.image_codec_ops import __all__ as _codecs
+from ..ops.jpeg_ops import *  # noqa: F403  (is_jpeg, extract_jpeg_shape, decode_and_crop_jpeg, *_jpeg_quality)
+from ..ops.jpeg_ops import __all__ as _jpeg
 from ..ops.patch_ops import extract_image_patches, extract_patches
 from ..ops.sample_box_ops import sample_distorted_bounding_box
 from .adjust import *  # noqa: F401,F403
@@ -160,4 +162,4 @@ __all__ = ["ResizeMethod", "resize", "resize_v2", "resize_images", "resize_bilin
            "per_image_standardization", "crop_and_resize", "non_max_suppression", "non_max_suppression_overlaps",
            "non_max_suppression_padded", "non_max_suppression_with_scores", "draw_bounding_boxes",
            "extract_image_patches", "extract_patches", "sample_distorted_bounding_box", "extract_glimpse",
-           *_codecs, *_adjust_all, *_color_all, *_quality_all]
+           *_codecs, *_jpeg, *_adjust_all, *_color_all, *_quality_all]

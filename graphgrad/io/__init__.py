@@ -4,6 +4,7 @@ from .. import gfile  # noqa: F401  (tf.io.gfile)
 from ..ops.image_codec_ops import *  # noqa: F403  (tf.io.decode_png, ...: the same ops as tf.image's)
 from ..ops.image_codec_ops import __all__ as _codecs
 from ..ops.io_ops import write_file
+from ..ops.jpeg_ops import decode_and_crop_jpeg, extract_jpeg_shape, is_jpeg
 from ..ops.queue_ops import PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue
 from ..ops.string_ops import decode_base64, encode_base64
 from ..train.input import match_filenames_once
@@ -28,6 +29,7 @@ __all__ = ["decode_csv", "decode_raw", "matching_files", "read_file", "decode_co
            "parse_sequence_example",
            "tf_record_iterator", "write_file", "serialize_sparse", "serialize_many_sparse", "deserialize_many_sparse",
            "PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue", "match_filenames_once",
+           "decode_and_crop_jpeg", "extract_jpeg_shape", "is_jpeg",
            *_codecs]  # and write_graph, loaded on first use
 
 
