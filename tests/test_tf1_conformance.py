@@ -33,6 +33,10 @@ with open(os.path.join(HERE, "tf1_reference.json")) as _f:
 #: "program.key" -> (graphgrad's observation, why it differs from TensorFlow's); `...` instead of the
 #: observation: a test of its own (named in the reason) checks what graphgrad does instead.
 EXPECTED_DIFFERENCES = {
+    "image_resize_bicubic_area.names": (
+        ["Identity", "Identity", "ResizeBicubic:0", "ResizeArea:0"],
+        "resize_bicubic and resize_area are gathers times TF's weights (image/resample.py), so gradients flow "
+        "through ops autodiff knows; the result is an Identity named as TF names its ResizeBicubic / ResizeArea"),
     "lecture_operation_example.ops": (
         [["Placeholder", "Placeholder"], ["random_uniform", "RandomUniform"], ["w", "VariableV2"],
          ["w/Assign", "Assign"], ["w/read", "Identity"], ["matmul", "MatMul"]],

@@ -2628,6 +2628,64 @@ def image_jpeg_helpers(tf, r):
 
 
 @program
+def image_combined_nms(tf, r):
+    """combined_non_max_suppression: per-class NMS then the best of all classes, with many tied scores (the heap's
+    and std::sort's orders), boxes per class (q = classes), negative scores below the empty slots' -1, padding,
+    clipping, static shapes and errors."""
+    rng = np.random.default_rng(3)
+    boxes = rng.uniform(-0.2, 1.2, (2, 30, 1, 4)).astype(np.float32)
+    scores = np.round(rng.uniform(0, 1, (2, 30, 4)), 1).astype(np.float32)
+    per_class_boxes = rng.uniform(0, 1, (1, 12, 3, 4)).astype(np.float32)
+    negative = np.round(rng.uniform(-3, 1, (1, 12, 3)), 1).astype(np.float32)
+    runs = {"ties": tf.image.combined_non_max_suppression(boxes, scores, 6, 20, 0.5, 0.15),
+            "pad": tf.image.combined_non_max_suppression(boxes, scores, 2, 30, 0.5, pad_per_class=True,
+                                                         clip_boxes=False),
+            "q_classes": tf.image.combined_non_max_suppression(per_class_boxes, negative, 5, 16, 0.3),
+            "small_total": tf.image.combined_non_max_suppression(boxes, scores, 6, 3, 0.7, 0.5)}
+    size = tf.placeholder(tf.int32, [])
+    fed = tf.image.combined_non_max_suppression(boxes, scores, 3, size)
+    r["ops"] = [[t.name, t.op.type] for t in runs["ties"]]
+    r["shapes"] = {k: shapes(*v) for k, v in runs.items()} | {"fed": shapes(*fed)}
+    with tf.Session() as s:
+        # boxes and scores as digests (order-sensitive sums: tools/record_tf1_reference.py, `_digest`), the
+        # classes and counts whole
+        r["values"] = {k: [_digest(v[0]), _digest(v[1]), v[2], v[3]] for k, v in s.run(runs).items()}
+        r["fed"] = [_digest(v) for v in s.run(fed, {size: 7})]
+        r["zero_total"] = r.error(lambda: s.run(fed, {size: 0}), "max_total_size must be > 0")
+    r["rank"] = r.error(lambda: tf.image.combined_non_max_suppression(boxes[0], scores, 2, 4), "rank 4")
+
+
+@program
+def image_resize_bicubic_area(tf, r):
+    """resize_bicubic (legacy, align_corners, half-pixel; TF's tabulated Keys cubic), resize_area, their gradient
+    where TF has one (bicubic), resize_image_with_pad and tf.image.transpose: shapes, dtypes and values (large
+    ones as digests)."""
+    rng = np.random.default_rng(0)
+    img = rng.uniform(0, 255, (2, 5, 7, 3)).astype(np.float32)
+    u8 = rng.integers(0, 255, (6, 4, 1)).astype(np.uint8)
+    x = tf.constant(img)
+    outs = {"bic_up": tf.image.resize_bicubic(x, [9, 11]), "bic_down": tf.image.resize_bicubic(img, [3, 4]),
+            "bic_ac": tf.image.resize_bicubic(img, [8, 10], align_corners=True),
+            "bic_hp": tf.image.resize_bicubic(img, [9, 12], half_pixel_centers=True),
+            "bic_hp_down": tf.image.resize_bicubic(img, [2, 3], half_pixel_centers=True),
+            "area_up": tf.image.resize_area(img, [9, 11]), "area_down": tf.image.resize_area(img, [3, 4]),
+            "area_ac": tf.image.resize_area(img, [3, 5], align_corners=True),
+            "area_u8": tf.image.resize_area(u8[None], [4, 3]), "bic_u8": tf.image.resize_bicubic(u8[None], [7, 5]),
+            "pad": tf.image.resize_image_with_pad(img[0], 8, 8),
+            "pad_nn": tf.image.resize_image_with_pad(u8, 5, 9, method=1),
+            "pad_batch": tf.image.resize_image_with_pad(img, 12, 6), "transpose": tf.image.transpose(img),
+            "images_bicubic": tf.image.resize_images(img, [4, 9], method=2),
+            "images_area": tf.image.resize_images(img, [4, 9], method=3)}
+    weights = tf.constant(rng.uniform(-1, 1, (2, 9, 11, 3)).astype(np.float32))
+    grad = tf.gradients(tf.reduce_sum(outs["bic_up"] * weights), x)[0]
+    r["shapes"] = {k: shapes(v)[0] for k, v in outs.items()}
+    r["names"] = [outs["bic_up"].op.type, outs["area_up"].op.type, outs["bic_up"].name, outs["area_up"].name]
+    with tf.Session() as s:
+        r["values"] = {k: _digest(v) for k, v in s.run(outs).items()}
+        r["grad"] = _digest(s.run(grad))
+
+
+@program
 def naming_layers_in_reentered_scopes(tf, r):
     """A GAN's discriminator built twice under variable_scope('d') (the second time reusing): the layers get the
     same default names on both calls, since leaving a scope forgets the scopes opened inside it."""
