@@ -151,6 +151,7 @@ from .ops.partition_ops import (  # noqa: F401
 )
 from .ops.patch_ops import extract_image_patches  # noqa: F401
 from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue  # noqa: F401
+from .ops.ragged_ops import RaggedTensor, RaggedTensorValue  # noqa: F401  (the subset tf.strings gives)
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.scatter_ops import scatter_add, scatter_sub, scatter_update  # noqa: F401
 from .ops.script_ops import numpy_function, py_func  # noqa: F401

@@ -2686,6 +2686,60 @@ def image_resize_bicubic_area(tf, r):
 
 
 @program
+def strings_format_ngrams_unicode(tf, r):
+    """tf.strings.format (summarize, nesting, quoting, floats), ngrams (widths, padding, 2-D), bytes_split, the
+    Unicode decode / split / encode / transcode ops with ill-formed input under each `errors`, offsets, and the
+    RaggedTensor values they give for vectors."""
+    def ragged(v):
+        return [v.values, v.row_splits, v.to_list()] if hasattr(v, "row_splits") else v
+    x = tf.constant([[1.5, 2], [3, 1e-5]])
+    bad = b"a\xffb\xe2\x82c\xc3\xa9\x01"
+    outs = {
+        "format": tf.strings.format("x={} y={}!", [x, tf.constant("hi")]),
+        "format_long": tf.strings.format("{}", tf.range(10)),
+        "format_summarize": tf.strings.format("v: {}", tf.range(10), summarize=2),
+        "format_all": tf.strings.format("{}", tf.range(10), summarize=-1),
+        "format_placeholder": tf.strings.format("<>", [tf.constant([b"a", b'q"t'])], placeholder="<>"),
+        "format_3d": tf.strings.format("{}", tf.reshape(tf.range(24), [2, 3, 4]), summarize=1),
+        "format_scalars": tf.strings.format("{} {} {} {}", [tf.constant(3.25), tf.constant([True, False]),
+                                                            tf.zeros([0]), tf.constant(1234567.0)]),
+        "format_double": tf.strings.format("{}", tf.constant([0.1, 1 / 3], tf.float64)),
+        "ngrams": tf.strings.ngrams(tf.constant(["a", "b", "c", "d"]), 2),
+        "ngrams_pad": tf.strings.ngrams(tf.constant(["a", "b", "c"]), 2, separator="-", pad_values=("<", ">")),
+        "ngrams_widths": tf.strings.ngrams(tf.constant([["a", "b", "c"], ["d", "e", "f"]]), (1, 3)),
+        "ngrams_short": tf.strings.ngrams(tf.constant(["a"]), 3, pad_values="_", padding_width=1,
+                                          preserve_short_sequences=True),
+        "bytes": tf.strings.bytes_split(tf.constant(b"h\xc3\xa9")),
+        "bytes_rows": tf.strings.bytes_split(tf.constant(["ab", "c", ""])),
+        "decode": tf.strings.unicode_decode(tf.constant(bad), "UTF-8"),
+        "decode_ignore": tf.strings.unicode_decode(tf.constant(bad), "UTF-8", errors="ignore"),
+        "decode_control": tf.strings.unicode_decode(tf.constant(bad), "UTF-8", replacement_char=63,
+                                                    replace_control_characters=True),
+        "decode_rows": tf.strings.unicode_decode(tf.constant([b"h\xc3\xa9", b"", b"\xff"]), "UTF-8"),
+        "decode_offsets": tf.strings.unicode_decode_with_offsets(tf.constant(bad), "UTF-8"),
+        "split": tf.strings.unicode_split(tf.constant(bad), "UTF-8"),
+        "split_rows_offsets": tf.strings.unicode_split_with_offsets(tf.constant([b"h\xc3\xa9", b"x"]), "UTF-8"),
+        "decode_utf16": tf.strings.unicode_decode(tf.constant(b"\x00h\xd8\x3d\xde\x00"), "UTF-16-BE"),
+        "transcode": tf.strings.unicode_transcode(tf.constant([b"h\xc3\xa9", bad]), "UTF-8", "UTF-16-BE"),
+        "transcode_32": tf.strings.unicode_transcode(tf.constant([[b"\xf0\x9f\x98\x80"]]), "UTF-8", "UTF-32-BE"),
+        "encode": tf.strings.unicode_encode(tf.constant([104, 233, 128512, -1, 0x110000]), "UTF-8"),
+        "encode_ignore": tf.strings.unicode_encode(tf.constant([104, -1, 233]), "UTF-8", errors="ignore"),
+        "encode_rows": tf.strings.unicode_encode(tf.constant([[104, 105], [233, 33]]), "UTF-16-BE"),
+    }
+    # (a scalar's unicode_split is left out: TF knows its length while building only by folding the constant)
+    r["shapes"] = {k: shapes(*([v.values, v.row_splits] if hasattr(v, "row_splits") else v if isinstance(v, tuple)
+                               else [v])) for k, v in outs.items() if k != "split"}
+    r["format_mismatch"] = r.error(lambda: tf.strings.format("{} {}", [x]),
+                                   "The template expects 2 tensors, but the inputs only has 1.")
+    strict = tf.strings.unicode_decode(tf.constant(bad), "UTF-8", errors="strict")
+    with tf.Session() as s:
+        got = s.run(outs)
+        r["values"] = {k: ragged(v) if hasattr(v, "row_splits") else [ragged(x) for x in v] if isinstance(v, tuple)
+                       else v for k, v in got.items()}
+        r["strict"] = r.error(lambda: s.run(strict))["error"]
+
+
+@program
 def naming_layers_in_reentered_scopes(tf, r):
     """A GAN's discriminator built twice under variable_scope('d') (the second time reusing): the layers get the
     same default names on both calls, since leaving a scope forgets the scopes opened inside it."""
