@@ -174,6 +174,7 @@ from .ops.sparse_compose_ops import (  # noqa: F401
     sparse_reset_shape,
     sparse_to_indicator,
 )
+from .ops.sparse_count_cross_ops import sparse_mask  # noqa: F401
 from .ops.sparse_math_ops import sparse_add, sparse_matmul, sparse_tensor_dense_matmul  # noqa: F401
 from .ops.sparse_ops import (  # noqa: F401
     SparseTensor,

@@ -2740,6 +2740,32 @@ def strings_format_ngrams_unicode(tf, r):
 
 
 @program
+def sparse_bincount_cross_mask(tf, r):
+    """tf.sparse.bincount (whole, per row, min/maxlength, weights, binary, SparseTensor input), cross and
+    cross_hashed (TF's FingerprintCat64 values, sparse inputs before dense ones), tf.sparse.mask."""
+    v = tf.constant([[1, 1, 5], [2, 5, 5]])
+    sp = tf.SparseTensor([[0, 0], [1, 0], [1, 1]], ["a", "b", "c"], [2, 2])
+    dense = tf.constant([["x"], ["y"]])
+    ints = tf.SparseTensor([[0, 0], [1, 0]], tf.constant([7, 8], tf.int64), [2, 1])
+    outs = {"b0": tf.sparse.bincount(v), "b_axis": tf.sparse.bincount(v, axis=-1),
+            "b_min": tf.sparse.bincount(v, minlength=8), "b_max": tf.sparse.bincount(v, axis=-1, maxlength=3),
+            "b_w": tf.sparse.bincount(v, weights=tf.constant([[0.5, 1, 2], [1, 1, 1.5]]), axis=-1),
+            "b_bin": tf.sparse.bincount(v, axis=-1, binary_output=True),
+            "b_sp": tf.sparse.bincount(tf.SparseTensor([[0, 0], [0, 2], [1, 1]], tf.constant([3, 3, 7], tf.int64),
+                                                       [2, 4]), axis=-1),
+            "cross": tf.sparse.cross([dense, sp]), "cross_sep": tf.sparse.cross([sp, ints], separator="+"),
+            "hashed": tf.sparse.cross_hashed([dense, sp]),
+            "hashed_b": tf.sparse.cross_hashed([sp, ints, dense], num_buckets=10, hash_key=123)}
+    r["ops"] = {k: [x.values.op.type, shapes(x.indices, x.values, x.dense_shape)] for k, x in outs.items()}
+    a = tf.IndexedSlices(tf.constant([[1., 2], [3, 4], [5, 6]]), tf.constant([0, 4, 7]), tf.constant([10, 2]))
+    m = tf.sparse.mask(a, [4])
+    r["mask"] = [m.values.name, m.indices.name, shapes(m.values, m.indices)]
+    with tf.Session() as s:
+        r["values"] = {k: list(x) for k, x in s.run(outs).items()}
+        r["mask_values"] = s.run([m.values, m.indices, m.dense_shape])
+
+
+@program
 def naming_layers_in_reentered_scopes(tf, r):
     """A GAN's discriminator built twice under variable_scope('d') (the second time reusing): the layers get the
     same default names on both calls, since leaving a scope forgets the scopes opened inside it."""
