@@ -65,3 +65,4 @@ def test_jpeg_helpers_on_fed_files():
         assert s.run(shape, {data: jpeg}).tolist() == [16, 16, 3]
         low, high = (s.run(worse, {quality: q}).astype(int) for q in (5, 100))
     assert np.abs(high - img).mean() < np.abs(low - img).mean()
+

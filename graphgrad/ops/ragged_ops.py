@@ -112,9 +112,7 @@ class RaggedTensor(namedtuple("RaggedTensor", ["values", "row_splits"])):
 
     def to_list(self):
         """The rows as Python lists (eager mode; in a graph, run the tensor and call `to_list` on the value)."""
-        from ..eager import executing_eagerly
-
-        if not executing_eagerly():
+        if not hasattr(self.values, "numpy"):  # an eager tensor holds its value
             raise ValueError("RaggedTensor.to_list() is only supported in eager mode.")
         return RaggedTensorValue(self.values.numpy(), self.row_splits.numpy()).to_list()
 
