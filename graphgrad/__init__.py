@@ -90,6 +90,7 @@ from .io.reader_ops import (  # noqa: F401
     TFRecordReader,
     WholeFileReader,
 )
+from .io.sparse_codec_ops import deserialize_many_sparse, serialize_many_sparse, serialize_sparse  # noqa: F401
 from .io.string_codec_ops import decode_compressed, decode_json_example, parse_tensor, serialize_tensor  # noqa: F401
 from .jacobians import batch_jacobian, jacobian  # noqa: F401
 from .ops import bitwise_ops as bitwise  # noqa: F401  (tf.bitwise: and, or, xor, invert, shifts)
@@ -150,6 +151,7 @@ from .ops.partition_ops import (  # noqa: F401
 )
 from .ops.patch_ops import extract_image_patches  # noqa: F401
 from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue  # noqa: F401
+from .ops.ragged_ops import RaggedTensor, RaggedTensorValue  # noqa: F401  (the subset tf.strings gives)
 from .ops.random_ops import *  # noqa: F401,F403
 from .ops.scatter_ops import scatter_add, scatter_sub, scatter_update  # noqa: F401
 from .ops.script_ops import numpy_function, py_func  # noqa: F401
@@ -172,6 +174,7 @@ from .ops.sparse_compose_ops import (  # noqa: F401
     sparse_reset_shape,
     sparse_to_indicator,
 )
+from .ops.sparse_count_cross_ops import sparse_mask  # noqa: F401
 from .ops.sparse_math_ops import sparse_add, sparse_matmul, sparse_tensor_dense_matmul  # noqa: F401
 from .ops.sparse_ops import (  # noqa: F401
     SparseTensor,

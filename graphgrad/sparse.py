@@ -17,6 +17,8 @@ from .ops.sparse_compose_ops import sparse_expand_dims as expand_dims
 from .ops.sparse_compose_ops import sparse_merge as merge
 from .ops.sparse_compose_ops import sparse_reset_shape as reset_shape
 from .ops.sparse_compose_ops import sparse_to_indicator as to_indicator
+from .ops.sparse_count_cross_ops import bincount, cross, cross_hashed
+from .ops.sparse_count_cross_ops import sparse_mask as mask
 from .ops.sparse_math_ops import sparse_add as add
 from .ops.sparse_math_ops import sparse_tensor_dense_matmul as matmul
 from .ops.sparse_math_ops import sparse_tensor_dense_matmul as sparse_dense_matmul
@@ -30,8 +32,8 @@ from .ops.sparse_reduce_ops import sparse_reduce_sum as reduce_sum
 from .ops.sparse_reduce_ops import sparse_reduce_sum_sparse as reduce_sum_sparse
 from .ops.sparse_reduce_ops import sparse_softmax as softmax
 
-__all__ = ["SparseTensor", "SparseTensorValue", "add", "concat", "expand_dims", "eye", "fill_empty_rows",
-           "from_dense", "matmul", "maximum", "merge", "minimum", "placeholder", "reduce_max", "reduce_max_sparse",
-           "reduce_sum", "reduce_sum_sparse", "reorder", "reset_shape", "reshape", "retain", "segment_mean",
-           "segment_sqrt_n", "segment_sum", "slice", "softmax", "sparse_dense_matmul", "split", "to_dense",
-           "to_indicator", "transpose"]
+__all__ = ["SparseTensor", "SparseTensorValue", "add", "bincount", "concat", "cross", "cross_hashed",
+           "expand_dims", "eye", "fill_empty_rows", "from_dense", "mask", "matmul", "maximum", "merge",
+           "minimum", "placeholder", "reduce_max", "reduce_max_sparse", "reduce_sum", "reduce_sum_sparse",
+           "reorder", "reset_shape", "reshape", "retain", "segment_mean", "segment_sqrt_n", "segment_sum",
+           "slice", "softmax", "sparse_dense_matmul", "split", "to_dense", "to_indicator", "transpose"]

@@ -2435,6 +2435,357 @@ def data_tfrecord(tf, r):
 
 
 @program
+def data_text_fixed_files(tf, r):
+    """TextLineDataset and FixedLengthRecordDataset: line ends, compression, parallel reads, fed names, headers and
+    footers, a body that is not a whole number of records (plain and compressed)."""
+    import gzip
+    import zlib
+    folder = tempfile.mkdtemp()
+
+    def write(name, data):
+        path = os.path.join(folder, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def ends(ds):
+        return [x if not isinstance(x, dict) or "msg" not in x else {"end": x["end"]} for x in _all(tf, ds)]
+
+    a, b = write("a.txt", b"one\r\ntwo\n\nthree"), write("b.txt", b"x\ny\n")
+    empty = write("e.txt", b"")
+    r["lines"] = _all(tf, tf.data.TextLineDataset([a, b, empty]))
+    r["lines_parallel"] = _all(tf, tf.data.TextLineDataset([a, b], num_parallel_reads=2, buffer_size=4))
+    r["lines_gzip"] = _all(tf, tf.data.TextLineDataset(write("c.gz", gzip.compress(b"g1\ng2\r\n")), "GZIP"))
+    r["lines_zlib"] = _all(tf, tf.data.TextLineDataset(write("z.z", zlib.compress(b"z1\nz2")), compression_type="ZLIB"))
+    names = tf.placeholder(tf.string, [None])
+    lines = tf.data.TextLineDataset(names)
+    r["spec"] = [_spec(lines), repr(lines.element_spec)]
+    it = lines.make_initializable_iterator()
+    nxt = it.get_next()
+    with tf.Session() as s:
+        s.run(it.initializer, {names: [b, a]})
+        r["lines_fed"] = _drain(tf, s, nxt)
+        s.run(it.initializer, {names: [os.path.join(folder, "nope.txt")]})
+        r["lines_missing"] = r.error(lambda: s.run(nxt), "nope.txt")["error"]
+    r["lines_int_names"] = r.error(lambda: tf.data.TextLineDataset(tf.constant([1])), "must contain `tf.string`")
+    fixed = write("f.bin", b"HHabcdefghiF")
+    r["fixed"] = _all(tf, tf.data.FixedLengthRecordDataset(fixed, 3, header_bytes=2, footer_bytes=1))
+    r["fixed_two_files"] = _all(tf, tf.data.FixedLengthRecordDataset([fixed, write("g.bin", b"0123")], 2))
+    r["fixed_gzip"] = _all(tf, tf.data.FixedLengthRecordDataset(
+        write("f.gz", gzip.compress(b"HHabcdefghiF")), 3, 2, 1, compression_type="GZIP"))
+    ragged = write("r.bin", b"HHabcdefghXYZF")
+    for key, ds in [("fixed_ragged", tf.data.FixedLengthRecordDataset(ragged, 3, 2, 1)),
+                    ("fixed_ragged_gzip", tf.data.FixedLengthRecordDataset(
+                        write("r.gz", gzip.compress(b"HHabcdefghXYZF")), 3, 2, 1, compression_type="GZIP"))]:
+        nxt = tf.data.make_one_shot_iterator(ds).get_next()
+        with tf.Session() as s:
+            got = []
+            try:
+                for _ in range(5):
+                    got.append(s.run(nxt))
+            except tf.errors.OpError as e:
+                got.append([type(e).__name__, "has body length 11 bytes, which is not an exact multiple of the "
+                            "record length (3 bytes)" in str(e), "Excluding the header (2 bytes) and footer (1 bytes)"
+                            in str(e)])
+            r[key] = got
+
+
+@program
+def data_cardinality_options(tf, r):
+    """Dataset.cardinality() / tf.data.experimental.cardinality through the transformations; tf.data.Options with
+    with_options and options(); as_numpy_iterator in graph mode; DatasetSpec."""
+    R = tf.data.Dataset.range
+    r["constants"] = [tf.data.INFINITE_CARDINALITY, tf.data.UNKNOWN_CARDINALITY,
+                      tf.data.experimental.INFINITE_CARDINALITY, tf.data.experimental.UNKNOWN_CARDINALITY]
+    cases = {"range": R(10), "range_step": R(0, 10, 3), "repeat": R(10).repeat(), "repeat2_shuffle": R(10).repeat(2)
+             .shuffle(3), "repeat0": R(7).repeat(0), "filter": R(10).filter(lambda x: x > 2),
+             "map": R(10).map(lambda x: x), "batch": R(10).batch(3), "batch_drop": R(10).batch(3, True),
+             "padded": R(10).padded_batch(4), "take": R(10).take(3), "skip": R(10).skip(3), "skip_past": R(10).skip(20),
+             "slices": tf.data.Dataset.from_tensor_slices([1, 2, 3]), "tensors": tf.data.Dataset.from_tensors(1),
+             "zip": tf.data.Dataset.zip((R(3), R(5))), "zip_inf": tf.data.Dataset.zip((R(3).repeat(), R(5))),
+             "concat": R(3).concatenate(R(5)), "inf_take": R(10).repeat().take(4), "inf_skip": R(10).repeat().skip(3),
+             "inf_batch": R(10).repeat().batch(2), "shard0": R(10).shard(3, 0), "shard1": R(10).shard(3, 1),
+             "prefetch_cache": R(10).prefetch(2).cache(), "flat_map": R(3).flat_map(lambda x: R(x)),
+             "unbatch": R(10).batch(2).unbatch(), "filter_repeat": R(3).filter(lambda x: x > 0).repeat(),
+             "filter_take": R(3).filter(lambda x: x > 0).take(2), "options": R(4).with_options(tf.data.Options())}
+    size = tf.placeholder(tf.int64, [])
+    fed = R(10).batch(size).cardinality()
+    counts = {k: ds.cardinality() for k, ds in cases.items()}
+    exp = tf.data.experimental.cardinality(R(5))
+    r["tensor"] = [str(fed), fed.op.type, str(exp)]
+    with tf.Session() as s:
+        r["counts"] = s.run(counts)
+        r["fed"] = [s.run(fed, {size: 4}), s.run(fed, {size: 5})]
+        r["exp"] = s.run(exp)
+    o = tf.data.Options()
+    r["defaults"] = [o.deterministic, o.experimental_deterministic, o.threading.private_threadpool_size,
+                     o.threading.max_intra_op_parallelism, o.experimental_slack, o.autotune.enabled,
+                     o.threading is o.experimental_threading, o == tf.data.Options()]
+    o.threading.private_threadpool_size = 4
+    o.experimental_deterministic = False
+    ds = R(3).with_options(o)
+    o2 = tf.data.Options()
+    o2.threading.max_intra_op_parallelism = 1
+    o2.threading.private_threadpool_size = 8
+    merged = ds.map(lambda x: x).with_options(o2).options()
+    r["options"] = [ds.options().threading.private_threadpool_size, ds.options().deterministic,
+                    ds.options() == o, ds.options() is o, R(3).options() == tf.data.Options(),
+                    ds.batch(2).options().deterministic, merged.threading.private_threadpool_size,
+                    merged.threading.max_intra_op_parallelism, merged.deterministic,
+                    o.merge(o2).threading.private_threadpool_size]
+    r["options_unknown"] = r.error(lambda: setattr(o, "foo", 1), "Cannot set the property foo on Options.")
+    r["options_type"] = r.error(lambda: setattr(o, "deterministic", 3), 'Property "deterministic" must be of type')
+    r["frozen"] = [r.error(lambda: setattr(ds.options(), "deterministic", True), "Mutating `tf.data.Options()` "
+                           "returned by `tf.data.Dataset.options()` has no effect."),
+                   r.error(lambda: setattr(ds.options().threading, "private_threadpool_size", 2), "has no effect")]
+    r["threading_unknown"] = r.error(lambda: setattr(tf.data.ThreadingOptions(), "bogus", 1),
+                                     "Cannot set the property bogus on ThreadingOptions.")
+    r["numpy_graph"] = r.error(lambda: ds.as_numpy_iterator(),
+                               "`tf.data.Dataset.as_numpy_iterator()` is only supported in eager mode.")
+    spec = tf.data.DatasetSpec(tf.TensorSpec([], tf.int64))
+    r["spec"] = [repr(spec), repr(spec.element_spec), repr(tf.data.DatasetSpec.from_value(R(2))),
+                 spec == tf.data.DatasetSpec.from_value(R(2)),
+                 spec == tf.data.DatasetSpec(tf.TensorSpec([], tf.int32))]
+
+
+@program
+def io_serialize_sparse(tf, r):
+    """serialize_sparse / serialize_many_sparse (TF's bytes) and deserialize_many_sparse (rows batched, in their
+    order), names, static shapes, the tf.io queue and file names."""
+    sp = tf.SparseTensor([[0, 1], [2, 0]], [1.5, 2.5], [3, 4])
+    one = tf.io.serialize_sparse(sp)
+    many = tf.io.serialize_many_sparse(tf.SparseTensor([[0, 1], [0, 3], [2, 0]], [1, 2, 3], [3, 5]))
+    back = tf.io.deserialize_many_sparse(many, tf.int32)
+    s1 = tf.serialize_sparse(tf.SparseTensor([[0, 1]], [7], [2, 3]))
+    s2 = tf.io.serialize_sparse(tf.SparseTensor([[3, 0], [1, 4]], [8, 9], [4, 5]))
+    two = tf.deserialize_many_sparse(tf.stack([s1, s2]), tf.int32, rank=3)
+    words = tf.io.serialize_many_sparse(tf.SparseTensor([[0, 0], [1, 2]], ["a", "bc"], [2, 3]))
+    r["names"] = [[t.name, t.op.type] for t in (one, many, back.indices, back.values, back.dense_shape, two.indices)]
+    r["shapes"] = shapes(one, many, back.indices, back.values, back.dense_shape, two.indices, two.dense_shape)
+    r["rank1"] = r.error(lambda: tf.io.deserialize_many_sparse(tf.constant(["a", "b"]), tf.int32),
+                         "Shape must be rank 2 but is rank 1")
+    wrong = tf.io.deserialize_many_sparse(tf.stack([s1]), tf.float32)
+    with tf.Session() as s:
+        r["bytes"] = s.run([one, many, words])
+        r["back"] = list(s.run(back))
+        r["two"] = list(s.run(two))
+        r["words"] = list(s.run(tf.io.deserialize_many_sparse(words, tf.string)))
+        r["wrong_dtype"] = r.error(lambda: s.run(wrong), "Requested SparseTensor of type float")
+    r["io_names"] = [tf.io.PaddingFIFOQueue is tf.PaddingFIFOQueue, tf.io.RandomShuffleQueue is tf.RandomShuffleQueue,
+                     tf.io.PriorityQueue is tf.PriorityQueue, tf.io.QueueBase is tf.QueueBase,
+                     tf.io.write_graph is tf.train.write_graph,
+                     tf.io.match_filenames_once is tf.train.match_filenames_once]
+
+
+@program
+def io_parse_sequence_example(tf, r):
+    """tf.io.parse_sequence_example: a batch of SequenceExamples to context, feature lists (padded with zeros,
+    VarLen ones 3-D SparseTensors) and lengths."""
+    def seq(label, toks, words):
+        ex = tf.train.SequenceExample()
+        ex.context.feature["label"].int64_list.value.append(label)
+        for t in toks:
+            ex.feature_lists.feature_list["tok"].feature.add().int64_list.value.extend(t)
+        for w in words:
+            ex.feature_lists.feature_list["w"].feature.add().bytes_list.value.extend(w)
+        return ex.SerializeToString()
+    data = [seq(1, [[1, 2], [3, 4], [5, 6]], [[b"a"], [b"b", b"c"]]), seq(2, [[7, 8]], []), seq(3, [], [[b"d"]])]
+    ser = tf.placeholder(tf.string, [None])
+    c, s_, lengths = tf.io.parse_sequence_example(
+        ser, context_features={"label": tf.FixedLenFeature([], tf.int64), "v": tf.VarLenFeature(tf.int64),
+                               "m": tf.FixedLenFeature([1], tf.float32, default_value=[0.5])},
+        sequence_features={"tok": tf.FixedLenSequenceFeature([2], tf.int64, allow_missing=True),
+                           "w": tf.VarLenFeature(tf.string)})
+    r["keys"] = [sorted(c), sorted(s_), sorted(lengths)]
+    r["shapes"] = [shapes(c["label"], c["m"], c["v"].indices, s_["tok"], s_["w"].indices, s_["w"].dense_shape,
+                          lengths["tok"])]
+    strict = tf.io.parse_sequence_example(ser, sequence_features={"tok": tf.FixedLenSequenceFeature([2], tf.int64)})
+    with tf.Session() as sess:
+        got = sess.run([c, s_, lengths], {ser: data})
+        r["context"] = {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(got[0].items())}
+        r["lists"] = {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(got[1].items())}
+        r["lengths"] = got[2]
+        r["strict_missing"] = r.error(lambda: sess.run(strict, {ser: data}), "Feature list 'tok' is required")
+    r["default_refused"] = r.error(lambda: tf.io.parse_sequence_example(ser, sequence_features={
+        "tok": tf.FixedLenSequenceFeature([2], tf.int64, allow_missing=True, default_value=-1)}),
+        "Value feature_list.dense_defaults[tok] must be None")
+
+
+@program
+def image_jpeg_helpers(tf, r):
+    """is_jpeg, extract_jpeg_shape, decode_and_crop_jpeg (a crop of decode_jpeg's pixels), adjust_jpeg_quality and
+    random_jpeg_quality: names, shapes, header values, errors (pixel values are the codec's, not recorded)."""
+    img = (np.arange(8 * 10 * 3) % 251).astype(np.uint8).reshape(8, 10, 3)
+    j, p, g = tf.image.encode_jpeg(img), tf.image.encode_png(img), tf.image.encode_jpeg(img[..., :1])
+    a = tf.io.is_jpeg(j)
+    s = tf.io.extract_jpeg_shape(j)
+    s64 = tf.image.extract_jpeg_shape(g, tf.int64)
+    c = tf.io.decode_and_crop_jpeg(j, [1, 2, 4, 5], channels=3)
+    c0 = tf.image.decode_and_crop_jpeg(j, tf.constant([0, 0, 8, 10]))
+    window = tf.placeholder(tf.int32, [4])
+    cw = tf.image.decode_and_crop_jpeg(j, window, channels=1)
+    q = tf.image.adjust_jpeg_quality(tf.constant(img), 30)
+    qf = tf.image.adjust_jpeg_quality(tf.constant(img.astype(np.float32) / 255), tf.constant(30))
+    rq = tf.image.random_jpeg_quality(tf.constant(img), 20, 40, seed=1)
+    r["names"] = [[t.name, t.op.type] for t in (a, s, s64, c, c0)] + [q.op.type, q.dtype.name, qf.dtype.name]
+    r["shapes"] = shapes(a, s, s64, c, c0, cw, q, qf, rq)
+    with tf.Session() as ss:
+        full = ss.run(tf.image.decode_jpeg(j))
+        got = ss.run([a, tf.io.is_jpeg(p), s, s64, tf.io.is_jpeg(tf.constant(["", "\xff\xd8", "\xff\xd8\xffx"]))])
+        r["header"] = got
+        cv, c0v, qv, qfv, rqv = ss.run([c, c0, q, qf, rq])
+        r["crops"] = [bool((cv == full[1:5, 2:7]).all()), bool((c0v == full).all()), cv.shape, c0v.shape]
+        r["requality"] = [qv.shape, qv.dtype.name, qfv.shape, qfv.dtype.name, rqv.shape,
+                          bool(0 <= qfv.min() and qfv.max() <= 1)]
+        r["crop_gray"] = ss.run(cw, {window: [0, 0, 2, 3]}).shape
+        r["crop_outside"] = r.error(lambda: ss.run(tf.io.decode_and_crop_jpeg(j, [4, 4, 8, 8])),
+                                    "Invalid JPEG data or crop window")
+        r["shape_of_png"] = r.error(lambda: ss.run(tf.io.extract_jpeg_shape(p)), "Invalid JPEG data, size")
+    r["range_order"] = r.error(lambda: tf.image.random_jpeg_quality(img, 50, 40),
+                               "`min_jpeg_quality` must be less than `max_jpeg_quality`.")
+    r["range_bounds"] = r.error(lambda: tf.image.random_jpeg_quality(img, -1, 40),
+                                "jpeg encoding range must be between 0 and 100.")
+
+
+@program
+def image_combined_nms(tf, r):
+    """combined_non_max_suppression: per-class NMS then the best of all classes, with many tied scores (the heap's
+    and std::sort's orders), boxes per class (q = classes), negative scores below the empty slots' -1, padding,
+    clipping, static shapes and errors."""
+    rng = np.random.default_rng(3)
+    boxes = rng.uniform(-0.2, 1.2, (2, 30, 1, 4)).astype(np.float32)
+    scores = np.round(rng.uniform(0, 1, (2, 30, 4)), 1).astype(np.float32)
+    per_class_boxes = rng.uniform(0, 1, (1, 12, 3, 4)).astype(np.float32)
+    negative = np.round(rng.uniform(-3, 1, (1, 12, 3)), 1).astype(np.float32)
+    runs = {"ties": tf.image.combined_non_max_suppression(boxes, scores, 6, 20, 0.5, 0.15),
+            "pad": tf.image.combined_non_max_suppression(boxes, scores, 2, 30, 0.5, pad_per_class=True,
+                                                         clip_boxes=False),
+            "q_classes": tf.image.combined_non_max_suppression(per_class_boxes, negative, 5, 16, 0.3),
+            "small_total": tf.image.combined_non_max_suppression(boxes, scores, 6, 3, 0.7, 0.5)}
+    size = tf.placeholder(tf.int32, [])
+    fed = tf.image.combined_non_max_suppression(boxes, scores, 3, size)
+    r["ops"] = [[t.name, t.op.type] for t in runs["ties"]]
+    r["shapes"] = {k: shapes(*v) for k, v in runs.items()} | {"fed": shapes(*fed)}
+    with tf.Session() as s:
+        # boxes and scores as digests (order-sensitive sums: tools/record_tf1_reference.py, `_digest`), the
+        # classes and counts whole
+        r["values"] = {k: [_digest(v[0]), _digest(v[1]), v[2], v[3]] for k, v in s.run(runs).items()}
+        r["fed"] = [_digest(v) for v in s.run(fed, {size: 7})]
+        r["zero_total"] = r.error(lambda: s.run(fed, {size: 0}), "max_total_size must be > 0")
+    r["rank"] = r.error(lambda: tf.image.combined_non_max_suppression(boxes[0], scores, 2, 4), "rank 4")
+
+
+@program
+def image_resize_bicubic_area(tf, r):
+    """resize_bicubic (legacy, align_corners, half-pixel; TF's tabulated Keys cubic), resize_area, their gradient
+    where TF has one (bicubic), resize_image_with_pad and tf.image.transpose: shapes, dtypes and values (large
+    ones as digests)."""
+    rng = np.random.default_rng(0)
+    img = rng.uniform(0, 255, (2, 5, 7, 3)).astype(np.float32)
+    u8 = rng.integers(0, 255, (6, 4, 1)).astype(np.uint8)
+    x = tf.constant(img)
+    outs = {"bic_up": tf.image.resize_bicubic(x, [9, 11]), "bic_down": tf.image.resize_bicubic(img, [3, 4]),
+            "bic_ac": tf.image.resize_bicubic(img, [8, 10], align_corners=True),
+            "bic_hp": tf.image.resize_bicubic(img, [9, 12], half_pixel_centers=True),
+            "bic_hp_down": tf.image.resize_bicubic(img, [2, 3], half_pixel_centers=True),
+            "area_up": tf.image.resize_area(img, [9, 11]), "area_down": tf.image.resize_area(img, [3, 4]),
+            "area_ac": tf.image.resize_area(img, [3, 5], align_corners=True),
+            "area_u8": tf.image.resize_area(u8[None], [4, 3]), "bic_u8": tf.image.resize_bicubic(u8[None], [7, 5]),
+            "pad": tf.image.resize_image_with_pad(img[0], 8, 8),
+            "pad_nn": tf.image.resize_image_with_pad(u8, 5, 9, method=1),
+            "pad_batch": tf.image.resize_image_with_pad(img, 12, 6), "transpose": tf.image.transpose(img),
+            "images_bicubic": tf.image.resize_images(img, [4, 9], method=2),
+            "images_area": tf.image.resize_images(img, [4, 9], method=3)}
+    weights = tf.constant(rng.uniform(-1, 1, (2, 9, 11, 3)).astype(np.float32))
+    grad = tf.gradients(tf.reduce_sum(outs["bic_up"] * weights), x)[0]
+    r["shapes"] = {k: shapes(v)[0] for k, v in outs.items()}
+    r["names"] = [outs["bic_up"].op.type, outs["area_up"].op.type, outs["bic_up"].name, outs["area_up"].name]
+    with tf.Session() as s:
+        r["values"] = {k: _digest(v) for k, v in s.run(outs).items()}
+        r["grad"] = _digest(s.run(grad))
+
+
+@program
+def strings_format_ngrams_unicode(tf, r):
+    """tf.strings.format (summarize, nesting, quoting, floats), ngrams (widths, padding, 2-D), bytes_split, the
+    Unicode decode / split / encode / transcode ops with ill-formed input under each `errors`, offsets, and the
+    RaggedTensor values they give for vectors."""
+    def ragged(v):
+        return [v.values, v.row_splits, v.to_list()] if hasattr(v, "row_splits") else v
+    x = tf.constant([[1.5, 2], [3, 1e-5]])
+    bad = b"a\xffb\xe2\x82c\xc3\xa9\x01"
+    outs = {
+        "format": tf.strings.format("x={} y={}!", [x, tf.constant("hi")]),
+        "format_long": tf.strings.format("{}", tf.range(10)),
+        "format_summarize": tf.strings.format("v: {}", tf.range(10), summarize=2),
+        "format_all": tf.strings.format("{}", tf.range(10), summarize=-1),
+        "format_placeholder": tf.strings.format("<>", [tf.constant([b"a", b'q"t'])], placeholder="<>"),
+        "format_3d": tf.strings.format("{}", tf.reshape(tf.range(24), [2, 3, 4]), summarize=1),
+        "format_scalars": tf.strings.format("{} {} {} {}", [tf.constant(3.25), tf.constant([True, False]),
+                                                            tf.zeros([0]), tf.constant(1234567.0)]),
+        "format_double": tf.strings.format("{}", tf.constant([0.1, 1 / 3], tf.float64)),
+        "ngrams": tf.strings.ngrams(tf.constant(["a", "b", "c", "d"]), 2),
+        "ngrams_pad": tf.strings.ngrams(tf.constant(["a", "b", "c"]), 2, separator="-", pad_values=("<", ">")),
+        "ngrams_widths": tf.strings.ngrams(tf.constant([["a", "b", "c"], ["d", "e", "f"]]), (1, 3)),
+        "ngrams_short": tf.strings.ngrams(tf.constant(["a"]), 3, pad_values="_", padding_width=1,
+                                          preserve_short_sequences=True),
+        "bytes": tf.strings.bytes_split(tf.constant(b"h\xc3\xa9")),
+        "bytes_rows": tf.strings.bytes_split(tf.constant(["ab", "c", ""])),
+        "decode": tf.strings.unicode_decode(tf.constant(bad), "UTF-8"),
+        "decode_ignore": tf.strings.unicode_decode(tf.constant(bad), "UTF-8", errors="ignore"),
+        "decode_control": tf.strings.unicode_decode(tf.constant(bad), "UTF-8", replacement_char=63,
+                                                    replace_control_characters=True),
+        "decode_rows": tf.strings.unicode_decode(tf.constant([b"h\xc3\xa9", b"", b"\xff"]), "UTF-8"),
+        "decode_offsets": tf.strings.unicode_decode_with_offsets(tf.constant(bad), "UTF-8"),
+        "split": tf.strings.unicode_split(tf.constant(bad), "UTF-8"),
+        "split_rows_offsets": tf.strings.unicode_split_with_offsets(tf.constant([b"h\xc3\xa9", b"x"]), "UTF-8"),
+        "decode_utf16": tf.strings.unicode_decode(tf.constant(b"\x00h\xd8\x3d\xde\x00"), "UTF-16-BE"),
+        "transcode": tf.strings.unicode_transcode(tf.constant([b"h\xc3\xa9", bad]), "UTF-8", "UTF-16-BE"),
+        "transcode_32": tf.strings.unicode_transcode(tf.constant([[b"\xf0\x9f\x98\x80"]]), "UTF-8", "UTF-32-BE"),
+        "encode": tf.strings.unicode_encode(tf.constant([104, 233, 128512, -1, 0x110000]), "UTF-8"),
+        "encode_ignore": tf.strings.unicode_encode(tf.constant([104, -1, 233]), "UTF-8", errors="ignore"),
+        "encode_rows": tf.strings.unicode_encode(tf.constant([[104, 105], [233, 33]]), "UTF-16-BE"),
+    }
+    # (a scalar's unicode_split is left out: TF knows its length while building only by folding the constant)
+    r["shapes"] = {k: shapes(*([v.values, v.row_splits] if hasattr(v, "row_splits") else v if isinstance(v, tuple)
+                               else [v])) for k, v in outs.items() if k != "split"}
+    r["format_mismatch"] = r.error(lambda: tf.strings.format("{} {}", [x]),
+                                   "The template expects 2 tensors, but the inputs only has 1.")
+    strict = tf.strings.unicode_decode(tf.constant(bad), "UTF-8", errors="strict")
+    with tf.Session() as s:
+        got = s.run(outs)
+        r["values"] = {k: ragged(v) if hasattr(v, "row_splits") else [ragged(x) for x in v] if isinstance(v, tuple)
+                       else v for k, v in got.items()}
+        r["strict"] = r.error(lambda: s.run(strict))["error"]
+
+
+@program
+def sparse_bincount_cross_mask(tf, r):
+    """tf.sparse.bincount (whole, per row, min/maxlength, weights, binary, SparseTensor input), cross and
+    cross_hashed (TF's FingerprintCat64 values, sparse inputs before dense ones), tf.sparse.mask."""
+    v = tf.constant([[1, 1, 5], [2, 5, 5]])
+    sp = tf.SparseTensor([[0, 0], [1, 0], [1, 1]], ["a", "b", "c"], [2, 2])
+    dense = tf.constant([["x"], ["y"]])
+    ints = tf.SparseTensor([[0, 0], [1, 0]], tf.constant([7, 8], tf.int64), [2, 1])
+    outs = {"b0": tf.sparse.bincount(v), "b_axis": tf.sparse.bincount(v, axis=-1),
+            "b_min": tf.sparse.bincount(v, minlength=8), "b_max": tf.sparse.bincount(v, axis=-1, maxlength=3),
+            "b_w": tf.sparse.bincount(v, weights=tf.constant([[0.5, 1, 2], [1, 1, 1.5]]), axis=-1),
+            "b_bin": tf.sparse.bincount(v, axis=-1, binary_output=True),
+            "b_sp": tf.sparse.bincount(tf.SparseTensor([[0, 0], [0, 2], [1, 1]], tf.constant([3, 3, 7], tf.int64),
+                                                       [2, 4]), axis=-1),
+            "cross": tf.sparse.cross([dense, sp]), "cross_sep": tf.sparse.cross([sp, ints], separator="+"),
+            "hashed": tf.sparse.cross_hashed([dense, sp]),
+            "hashed_b": tf.sparse.cross_hashed([sp, ints, dense], num_buckets=10, hash_key=123)}
+    r["ops"] = {k: [x.values.op.type, shapes(x.indices, x.values, x.dense_shape)] for k, x in outs.items()}
+    a = tf.IndexedSlices(tf.constant([[1., 2], [3, 4], [5, 6]]), tf.constant([0, 4, 7]), tf.constant([10, 2]))
+    m = tf.sparse.mask(a, [4])
+    r["mask"] = [m.values.name, m.indices.name, shapes(m.values, m.indices)]
+    with tf.Session() as s:
+        r["values"] = {k: list(x) for k, x in s.run(outs).items()}
+        r["mask_values"] = s.run([m.values, m.indices, m.dense_shape])
+
+
+@program
 def naming_layers_in_reentered_scopes(tf, r):
     """A GAN's discriminator built twice under variable_scope('d') (the second time reusing): the layers get the
     same default names on both calls, since leaving a scope forgets the scopes opened inside it."""

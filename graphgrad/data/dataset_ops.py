@@ -41,6 +41,8 @@ from . import structure as nest
 from .shuffle import SeedGenerator, shuffled
 
 AUTOTUNE = -1
+INFINITE_CARDINALITY = -1  # what `Dataset.cardinality()` gives for a dataset that never ends
+UNKNOWN_CARDINALITY = -2  # ... and for one whose length it cannot tell without iterating (filter, files)
 
 
 # --- what an instantiated pipeline runs with -----------------------------------------------------------------
@@ -270,6 +272,13 @@ class Dataset(ElementSpec):
     def _iterate(self, env):
         raise NotImplementedError
 
+    _keeps_cardinality = False  # shuffle, prefetch, cache, with_options: as many elements as their input
+
+    def _cardinality(self, env):
+        """How many elements iterating would give, with the captured tensors' values in `env`; TF's rules, which
+        give up (UNKNOWN_CARDINALITY) where only iterating could tell."""
+        return self._inputs[0]._cardinality(env) if self._keeps_cardinality else UNKNOWN_CARDINALITY
+
     # --- sources -------------------------------------------------------------------------------------------
     @staticmethod
     def from_tensor_slices(tensors):
@@ -340,6 +349,36 @@ class Dataset(ElementSpec):
 
     def cache(self, filename=""):
         return _Cache(self, filename)
+
+    def cardinality(self):
+        """The number of elements as an int64 scalar tensor, or INFINITE_CARDINALITY / UNKNOWN_CARDINALITY."""
+        from .cardinality import cardinality
+
+        return cardinality(self)
+
+    def options(self):
+        """The `tf.data.Options` of this dataset: those its inputs were given by `with_options`, merged."""
+        from .options import Options
+
+        merged = Options()
+        for d in self._inputs:
+            merged = merged.merge(d.options())
+        return merged._frozen()
+
+    def with_options(self, options, name=None):
+        """This dataset with `options` (a `tf.data.Options`) merged into its own: set values win."""
+        from .options import _OptionsDataset
+
+        return _OptionsDataset(self, options)
+
+    def as_numpy_iterator(self):
+        """The elements as NumPy values (eager mode only, as TF): `tf.data.NumpyIterator`."""
+        from ..eager import executing_eagerly
+        from .iterator_ops import NumpyIterator
+
+        if not executing_eagerly():
+            raise RuntimeError("`tf.data.Dataset.as_numpy_iterator()` is only supported in eager mode.")
+        return NumpyIterator(self)
 
     def apply(self, transformation_func):
         ds = transformation_func(self)
@@ -413,6 +452,9 @@ class _TensorSlices(Dataset):
                           for s in specs], [c for c in comps if isinstance(c, Tensor)])
         self._comps = comps
 
+    def _cardinality(self, env):
+        return len(_as_array(env.value(self._comps[0])))
+
     def _iterate(self, env):
         arrays = [_as_array(env.value(c)) for c in self._comps]
         n = {a.shape[0] for a in arrays}
@@ -436,6 +478,9 @@ class _FromTensors(Dataset):
         super().__init__([], nest.template(tensors), [s[0] for s in specs], [s[1] for s in specs],
                          [c for c in comps if isinstance(c, Tensor)])
         self._comps = comps
+
+    def _cardinality(self, env):
+        return 1
 
     def _iterate(self, env):
         yield tuple(_as_array(env.value(c)) for c in self._comps)
@@ -505,13 +550,19 @@ class _Range(Dataset):
                          [a for a in args if isinstance(a, Tensor)])
         self._args = args
 
-    def _iterate(self, env):
+    def _range(self, env):
         vals = [env.int(a) for a in self._args]
         if len(vals) == 1:
             vals = [0, vals[0]]
         if len(vals) == 3 and vals[2] == 0:
             raise errors.InvalidArgumentError(None, None, "step must be a non-zero integer.")
-        for i in range(*vals):
+        return range(*vals)
+
+    def _cardinality(self, env):
+        return len(self._range(env))
+
+    def _iterate(self, env):
+        for i in self._range(env):
             yield (np.array(i, dtype=np.int64),)
 
 
@@ -524,6 +575,13 @@ class _Zip(Dataset):
         tmpl = nest.pack(nest.template(datasets), [d._template for d in leaves])
         super().__init__(leaves, tmpl, [t for d in leaves for t in d._types],
                          [s for d in leaves for s in d._shapes])
+
+    def _cardinality(self, env):
+        counts = [d._cardinality(env) for d in self._inputs]
+        if UNKNOWN_CARDINALITY in counts:
+            return UNKNOWN_CARDINALITY
+        finite = [n for n in counts if n != INFINITE_CARDINALITY]
+        return min(finite) if finite else INFINITE_CARDINALITY
 
     def _iterate(self, env):
         its = [d._iterate(env) for d in self._inputs]
@@ -546,7 +604,10 @@ class _ListFiles(Dataset):
         super().__init__([], nest.LEAF, [dtypes.string], [TensorShape([])],
                          [p for p in self._patterns if isinstance(p, Tensor)])
 
-    def _iterate(self, env):
+    def _cardinality(self, env):
+        return len(self._matches(env))
+
+    def _matches(self, env):
         names = []
         patterns = []
         for p in self._patterns:
@@ -559,7 +620,10 @@ class _ListFiles(Dataset):
             raise errors.InvalidArgumentError(None, None, "Expected 'tf.Tensor(False, shape=(), dtype=bool)' to be "
                                                           f"true. Summarized data: b'No files matched pattern: "
                                                           f"{', '.join(patterns)}'")
-        names = sorted(set(names))
+        return sorted(set(names))
+
+    def _iterate(self, env):
+        names = self._matches(env)
         if self._shuffle:  # TF: .shuffle(max(number of files, 1), seed)
             names = shuffled(names, len(names), env.seed_generator(self, self._seeds, True).next_seeds())
         for n in names:
@@ -575,6 +639,13 @@ class _Concatenate(Dataset):
                             f"{b.output_types}")
         super().__init__([a, b], a._template, a._types,
                          [_merge_shape(x, y) for x, y in zip(a._shapes, b._shapes)])
+
+    def _cardinality(self, env):
+        a, b = (d._cardinality(env) for d in self._inputs)
+        for special in (INFINITE_CARDINALITY, UNKNOWN_CARDINALITY):
+            if special in (a, b):
+                return special
+        return a + b
 
     def _iterate(self, env):
         yield from self._inputs[0]._iterate(env)
@@ -593,6 +664,8 @@ def _parallelism(n):
 
 
 class _Map(Dataset):
+    # its cardinality is unknown: TF1's map does not promise one element per input (preserve_cardinality=False)
+
     def __init__(self, ds, fn, num_parallel_calls):
         self._fn = TracedFunction(fn, ds._spec, "map")
         out = self._fn.outputs
@@ -745,6 +818,13 @@ def _sparse_batched_shape(shape, part):
     return TensorShape([None, grown] if part == 0 else [grown])
 
 
+def _batches(n, size, drop_remainder):
+    """How many batches of `size` a dataset of `n` elements gives."""
+    if n < 0 or size <= 0:
+        return n
+    return n // size if drop_remainder else -(-n // size)
+
+
 class _Batch(Dataset):
     def __init__(self, ds, batch_size, drop_remainder):
         n = _static_int(batch_size)
@@ -756,6 +836,9 @@ class _Batch(Dataset):
                           TensorShape(None) if s.dims_tuple is None else TensorShape([dim, *s.dims_tuple])
                           for i, s in enumerate(ds._shapes)], [batch_size] if isinstance(batch_size, Tensor) else [])
         self._n, self._drop, self._sparse = batch_size, bool(drop_remainder), starts
+
+    def _cardinality(self, env):
+        return _batches(self._inputs[0]._cardinality(env), env.int(self._n), self._drop)
 
     def _iterate(self, env):
         n = env.int(self._n)
@@ -811,6 +894,9 @@ class _PaddedBatch(Dataset):
         super().__init__([ds], ds._template, ds._types, [TensorShape([dim, *p.dims_tuple]) for p in padded],
                          [x for x in [batch_size, *pads] if isinstance(x, Tensor)])
         self._n, self._padded, self._pads, self._drop = batch_size, padded, pads, bool(drop_remainder)
+
+    def _cardinality(self, env):
+        return _batches(self._inputs[0]._cardinality(env), env.int(self._n), self._drop)
 
     def _pad(self, batch, i, pads):
         arrays = [_as_array(e[i]) for e in batch]
@@ -868,6 +954,8 @@ class _Shuffle(Dataset):
     level, TF's rules) the same order as TensorFlow; each pass (`repeat` epoch) reshuffles unless
     `reshuffle_each_iteration=False`."""
 
+    _keeps_cardinality = True
+
     def __init__(self, ds, buffer_size, seed, reshuffle_each_iteration):
         super().__init__([ds], ds._template, ds._types, ds._shapes,
                          [buffer_size] if isinstance(buffer_size, Tensor) else [])
@@ -889,6 +977,14 @@ class _Repeat(Dataset):
                          [count] if isinstance(count, Tensor) else [])
         self._count = count
 
+    def _cardinality(self, env):
+        count, n = -1 if self._count is None else env.int(self._count), self._inputs[0]._cardinality(env)
+        if count < 0:
+            return 0 if n == 0 else INFINITE_CARDINALITY
+        if count == 0 or n < 0:
+            return 0 if count == 0 else n
+        return count * n
+
     def _iterate(self, env):
         count = -1 if self._count is None else env.int(self._count)
         i = 0
@@ -907,6 +1003,12 @@ class _Take(Dataset):
         super().__init__([ds], ds._template, ds._types, ds._shapes, [count] if isinstance(count, Tensor) else [])
         self._count = count
 
+    def _cardinality(self, env):
+        count, n = env.int(self._count), self._inputs[0]._cardinality(env)
+        if n == UNKNOWN_CARDINALITY or count < 0:
+            return n
+        return count if n == INFINITE_CARDINALITY else min(n, count)
+
     def _iterate(self, env):
         count = env.int(self._count)
         if count == 0:
@@ -921,6 +1023,12 @@ class _Skip(Dataset):
     def __init__(self, ds, count):
         super().__init__([ds], ds._template, ds._types, ds._shapes, [count] if isinstance(count, Tensor) else [])
         self._count = count
+
+    def _cardinality(self, env):
+        count, n = env.int(self._count), self._inputs[0]._cardinality(env)
+        if n < 0:
+            return n
+        return 0 if count < 0 else max(0, n - count)
 
     def _iterate(self, env):
         count = env.int(self._count)
@@ -946,6 +1054,10 @@ class _Shard(Dataset):
         super().__init__([ds], ds._template, ds._types, ds._shapes,
                          [x for x in (num_shards, index) if isinstance(x, Tensor)])
         self._n, self._i = num_shards, index
+
+    def _cardinality(self, env):
+        n, shards, i = self._inputs[0]._cardinality(env), env.int(self._n), env.int(self._i)
+        return n if n < 0 else n // shards + (i < n % shards)
 
     def _iterate(self, env):
         n, i = env.int(self._n), env.int(self._i)
@@ -1007,6 +1119,8 @@ def _pump(source, q, stop):
 
 
 class _Prefetch(Dataset):
+    _keeps_cardinality = True
+
     def __init__(self, ds, buffer_size):
         super().__init__([ds], ds._template, ds._types, ds._shapes)
         self._size = buffer_size
@@ -1031,6 +1145,8 @@ class _Cache(Dataset):
     """`cache()`: the first complete pass is kept in memory for the iterator's later passes (repeat after
     cache); `cache(filename)`: written to `<filename>.graphgrad-cache.npz` when the first pass completes and read
     from that file by every later pass, iterator and program (a NumPy archive, no pickles)."""
+
+    _keeps_cardinality = True
 
     def __init__(self, ds, filename):
         super().__init__([ds], ds._template, ds._types, ds._shapes,

@@ -1,9 +1,14 @@
-"""`tf.data.experimental`: AUTOTUNE and the TF1 helpers that are compositions of Dataset methods."""
+"""`tf.data.experimental`: AUTOTUNE, `cardinality` and the TF1 helpers that are compositions of Dataset
+methods."""
 from __future__ import annotations
 
-from .dataset_ops import AUTOTUNE
+from .cardinality import cardinality
+from .dataset_ops import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY
+from .options import AutoShardPolicy, AutotuneOptions, DistributeOptions, OptimizationOptions, ThreadingOptions
 
-__all__ = ["AUTOTUNE", "map_and_batch", "shuffle_and_repeat", "unbatch"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "AutoShardPolicy", "AutotuneOptions",
+           "DistributeOptions", "OptimizationOptions", "ThreadingOptions", "cardinality", "map_and_batch",
+           "shuffle_and_repeat", "unbatch"]
 
 
 def shuffle_and_repeat(buffer_size, count=None, seed=None):

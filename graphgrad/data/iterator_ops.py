@@ -25,7 +25,7 @@ from ..framework.tensor_shape import TensorShape
 from ..ops.core import apply_op, convert_to_tensor
 from ..ops.nest import assert_same_structure
 from ..ops.script_ops import py_error
-from ..ops.sparse_ops import SparseTensor
+from ..ops.sparse_ops import SparseTensor, SparseTensorValue
 from . import structure as nest
 from .dataset_ops import Closables, Dataset, ElementSpec, Env, host_plan
 
@@ -303,3 +303,26 @@ def get_output_shapes(dataset_or_iterator):
 
 def get_output_classes(dataset_or_iterator):
     return dataset_or_iterator.output_classes
+
+
+def _to_numpy(x):
+    if isinstance(x, SparseTensor):
+        return SparseTensorValue(*(_to_numpy(t) for t in (x.indices, x.values, x.dense_shape)))
+    value = x.numpy() if hasattr(x, "numpy") else np.asarray(x)
+    return value[()] if isinstance(value, np.ndarray) and value.ndim == 0 else value  # a NumPy scalar, or bytes
+
+
+class NumpyIterator:
+    """`tf.data.NumpyIterator(dataset)` (`dataset.as_numpy_iterator()`): the elements as NumPy arrays (scalars
+    as NumPy scalars, strings as bytes), in the element's structure; eager mode only, as in TF."""
+
+    def __init__(self, dataset):
+        self._iterator = EagerIterator(dataset)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return nest.map_structure(next(self._iterator), _to_numpy)
+
+    next = __next__

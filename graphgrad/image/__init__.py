@@ -24,20 +24,25 @@ from ..ops.box_ops import (
     non_max_suppression_padded,
     non_max_suppression_with_scores,
 )
+from ..ops.combined_nms_ops import combined_non_max_suppression
 from ..ops.core import constant, convert_to_tensor
 from ..ops.crop_resize_ops import crop_and_resize
 from ..ops.draw_ops import draw_bounding_boxes
 from ..ops.glimpse_ops import extract_glimpse
 from ..ops.image_codec_ops import *  # noqa: F403  (image files, on Pillow: the `image` extra)
 from ..ops.image_codec_ops import __all__ as _codecs
+from ..ops.jpeg_ops import *  # noqa: F403  (is_jpeg, extract_jpeg_shape, decode_and_crop_jpeg, *_jpeg_quality)
+from ..ops.jpeg_ops import __all__ as _jpeg
 from ..ops.patch_ops import extract_image_patches, extract_patches
 from ..ops.sample_box_ops import sample_distorted_bounding_box
 from .adjust import *  # noqa: F401,F403
 from .adjust import __all__ as _adjust_all
+from .adjust import pad_to_bounding_box, transpose_image
 from .color import *  # noqa: F401,F403
 from .color import __all__ as _color_all
 from .quality import *  # noqa: F401,F403
 from .quality import __all__ as _quality_all
+from .resample import area_taps, bicubic_taps
 
 
 class ResizeMethod:
@@ -84,12 +89,25 @@ def _resize(images, size, method, half_pixel, align_corners, name, default):
             raise ValueError("The input's height and width must be known while building the graph")
         method = _V1_METHODS.get(method, method)
         method = {"nearest_neighbor": "nearest"}.get(str(method).lower(), str(method).lower())
-        if method not in ("bilinear", "nearest"):
-            raise NotImplementedError(f"resize method {method!r} is not supported (bilinear, nearest)")
+        if method not in ("bilinear", "nearest", "bicubic", "area"):
+            raise NotImplementedError(f"resize method {method!r} is not supported (bilinear, nearest, bicubic, "
+                                      "area)")
+        if method in ("bicubic", "area") and x.dtype.base_dtype != dtypes.float32:
+            x = math_ops.cast(x, dtypes.float32)  # TF's ResizeBicubic and ResizeArea give float32
         if method == "bilinear" and not x.dtype.base_dtype.is_floating:
             x = math_ops.cast(x, dtypes.float32)
-        for axis, n_in, n_out in ((1, ih, oh), (2, iw, ow)):
-            if n_in == n_out:
+        for axis, n_in, n_out in ((2, iw, ow), (1, ih, oh)) if method in ("bicubic", "area") else \
+                ((1, ih, oh), (2, iw, ow)):
+            if n_in == n_out and method != "area":
+                continue
+            if method in ("bicubic", "area"):  # TF: along the width, then the height
+                taps = bicubic_taps(n_in, n_out, half_pixel, align_corners) if method == "bicubic" else \
+                    area_taps(n_in, n_out, align_corners)
+                shape = [1, 1, 1, 1]
+                shape[axis] = n_out
+                parts = [math_ops.multiply(array_ops.gather(x, idx, axis=axis), constant(w.reshape(shape)))
+                         for idx, w in taps]
+                x = parts[0] if len(parts) == 1 else math_ops.add_n(parts)
                 continue
             if method == "nearest":
                 x = array_ops.gather(x, _coords(n_in, n_out, half_pixel, align_corners, True), axis=axis)
@@ -136,6 +154,43 @@ def resize_nearest_neighbor(images, size, align_corners=False, name=None, half_p
     return _resize(images, size, "nearest", half_pixel_centers, align_corners, name, "ResizeNearestNeighbor")
 
 
+def resize_bicubic(images, size, align_corners=False, name=None, half_pixel_centers=False):
+    """TF1's ResizeBicubic: float32, Keys' cubic (a = -0.75; with `half_pixel_centers` a = -0.5 and taps outside
+    the image dropped), TF's tabulated weights; gathers and products, so gradients flow."""
+    return _resize(images, size, "bicubic", half_pixel_centers, align_corners, name, "ResizeBicubic")
+
+
+def resize_area(images, size, align_corners=False, name=None):
+    """TF's ResizeArea: float32, each output pixel the average of the input area it covers (partly covered cells
+    by the part covered)."""
+    return _resize(images, size, "area", False, align_corners, name, "ResizeArea")
+
+
+def resize_image_with_pad(image, target_height, target_width, method=ResizeMethod.BILINEAR, align_corners=False):
+    """TF1's `resize_image_with_pad`: resized (aspect ratio kept, by `resize_images`) to fit the target, then
+    padded with zeros to it, centred (TF's float arithmetic for the sizes and offsets)."""
+    with name_scope(None, "resize_image_with_pad", [image]):
+        x = convert_to_tensor(image, name="image")
+        s = static_shape(x)
+        if s is None or len(s) not in (3, 4):
+            raise ValueError("'image' must have either 3 or 4 dimensions.")
+        h, w = s[-3:-1]
+        if h is None or w is None:
+            raise ValueError("The image's height and width must be known while building the graph")
+        th, tw = int(target_height), int(target_width)
+        if th <= 0 or tw <= 0:
+            raise ValueError("target_height must be > 0." if th <= 0 else "target_width must be > 0.")
+        ratio = max(np.float32(w) / np.float32(tw), np.float32(h) / np.float32(th))
+        new_h, new_w = int(np.floor(np.float32(h) / ratio)), int(np.floor(np.float32(w) / ratio))
+        pad_h = max(0, int(np.floor((np.float32(th) - np.float32(h) / ratio) / np.float32(2))))
+        pad_w = max(0, int(np.floor((np.float32(tw) - np.float32(w) / ratio) / np.float32(2))))
+        resized = resize_images(x, [new_h, new_w], method, align_corners)
+        return pad_to_bounding_box(resized, pad_h, pad_w, th, tw)
+
+
+transpose = transpose_image  # TF 2's name, in tf.compat.v1.image too
+
+
 def per_image_standardization(image, name=None):
     """(x - mean) / max(stddev, 1/sqrt(N)) per image, over its height, width and channels."""
     with name_scope(name, "per_image_standardization", [image]) as scope:
@@ -157,7 +212,9 @@ def per_image_standardization(image, name=None):
 
 
 __all__ = ["ResizeMethod", "resize", "resize_v2", "resize_images", "resize_bilinear", "resize_nearest_neighbor",
+           "resize_bicubic", "resize_area", "resize_image_with_pad", "transpose",
            "per_image_standardization", "crop_and_resize", "non_max_suppression", "non_max_suppression_overlaps",
-           "non_max_suppression_padded", "non_max_suppression_with_scores", "draw_bounding_boxes",
+           "non_max_suppression_padded", "non_max_suppression_with_scores", "combined_non_max_suppression",
+           "draw_bounding_boxes",
            "extract_image_patches", "extract_patches", "sample_distorted_bounding_box", "extract_glimpse",
-           *_codecs, *_adjust_all, *_color_all, *_quality_all]
+           *_codecs, *_jpeg, *_adjust_all, *_color_all, *_quality_all]

@@ -24,7 +24,7 @@ from ..ops.sparse_ops import SparseTensor
 from .example_pb import Example, SequenceExample
 
 __all__ = ["FixedLenFeature", "FixedLenSequenceFeature", "VarLenFeature", "parse_example", "parse_single_example",
-           "parse_single_sequence_example"]
+           "parse_sequence_example", "parse_single_sequence_example"]
 
 
 class FixedLenFeature(namedtuple("FixedLenFeature", ["shape", "dtype", "default_value"])):
@@ -182,7 +182,16 @@ def _stack_groups(rows, dt, dims, default):
 
 
 def _sparse(lists, dt, batched):
-    """indices, values, dense_shape of a VarLenFeature from each example's values."""
+    """indices, values, dense_shape of a VarLenFeature from each example's values (`batched=2`: each example's
+    values per step, indices [example, step, position])."""
+    if batched == 2:
+        steps = max((len(e) for e in lists), default=0)
+        longest = max((len(v) for e in lists for v in e), default=0)
+        idx = [(b, t, j) for b, e in enumerate(lists) for t, v in enumerate(e) for j in range(len(v))]
+        flat = [v for e in lists for v in e]
+        _, values, _ = _sparse(flat, dt, True)
+        return (np.array(idx, dtype=np.int64).reshape(len(idx), 3), values,
+                np.array([len(lists), steps, longest], dtype=np.int64))
     longest = max((len(v) for v in lists), default=0)
     if batched:
         idx = [(b, j) for b, v in enumerate(lists) for j in range(len(v))]
@@ -285,58 +294,107 @@ def parse_single_example(serialized, features, name=None, example_names=None):
 
 
 class ParseSequenceExample(OpDef):
-    """ParseSequenceExample(serialized): one SequenceExample; attrs `context` and `sequence` (_Specs or None).
-    Outputs: the context's (as ParseExample of one example), then the sequence's, whose features have one row
-    per FeatureList entry (dense [steps, *shape]; VarLen indices [step, position])."""
+    """ParseSequenceExample(serialized): one SequenceExample, or with attr `batched` a vector of them; attrs
+    `context` and `sequence` (_Specs or None). Outputs: the context's (as ParseExample's), then the sequence's,
+    whose features have one row per FeatureList entry (dense [steps, *shape]; VarLen indices [step, position]),
+    batched: a leading example dimension, dense ones padded with zeros to the longest, then each dense feature
+    list's length per example (int64 [batch])."""
 
     type = "ParseSequenceExample"
     gradient = not_differentiable
 
     def infer(op):
-        ctx_spec, seq_spec = op.attrs["context"], op.attrs["sequence"]
-        out = ctx_spec.output_specs(()) if ctx_spec else []
+        ctx_spec, seq_spec, batched = op.attrs["context"], op.attrs["sequence"], op.attrs.get("batched", False)
+        lead = (None,) if batched else ()
+        out = ctx_spec.output_specs(lead) if ctx_spec else []
         if seq_spec:
-            n = len(seq_spec.sparse)
-            out += [((None, 2), dtypes.int64)] * n + [((None,), dt) for _, dt in seq_spec.sparse] + \
-                [((2,), dtypes.int64)] * n + [((None, *dims), dt) for _, dt, dims, _, _ in seq_spec.dense]
+            n, rank = len(seq_spec.sparse), 2 + len(lead)
+            out += [((None, rank), dtypes.int64)] * n + [((None,), dt) for _, dt in seq_spec.sparse] + \
+                [((rank,), dtypes.int64)] * n + [(lead + (None, *dims), dt) for _, dt, dims, _, _ in seq_spec.dense]
+            if batched:
+                out += [((None,), dtypes.int64)] * len(seq_spec.dense)
         return out
 
     def kernel(op, ctx):
-        ctx_spec, seq_spec = op.attrs["context"], op.attrs["sequence"]
+        ctx_spec, seq_spec, batched = op.attrs["context"], op.attrs["sequence"], op.attrs.get("batched", False)
         types = [t for _, t in ParseSequenceExample.infer(op)]
         to_host = ctx.to_host
 
+        def one(s):
+            """(context VarLen values by key, context dense arrays, feature-list VarLen values per step by key,
+            feature-list dense arrays [steps, *shape]) of one serialized SequenceExample."""
+            ex = _decode(SequenceExample, s, op)
+            m, lists = ex.context.feature, ex.feature_lists.feature_list
+            ctx_sparse = {key: _missing_empty(m, key, dt, op) for key, dt in (ctx_spec.sparse if ctx_spec else ())}
+            ctx_dense = [np.array(_dense(m, key, dt, dims, default, seq, op, 0), dtype=_np_dtype(dt))
+                         for key, dt, dims, default, seq in (ctx_spec.dense if ctx_spec else ())]
+            seq_sparse = {key: [_values(f, key, dt, op) for f in lists[key].feature] if key in lists else []
+                          for key, dt in (seq_spec.sparse if seq_spec else ())}
+            seq_dense = []
+            for key, dt, dims, allow_missing, _seq in (seq_spec.dense if seq_spec else ()):
+                if key not in lists:
+                    if not allow_missing:
+                        raise errors.InvalidArgumentError(
+                            op.node_def, op, f"Name: <unknown>, Feature list '{key}' is required but could "
+                                             f"not be found.  Did you mean to include it in "
+                                             f"feature_list_dense_missing_assumed_empty or "
+                                             f"feature_list_dense_defaults?")
+                    seq_dense.append(np.zeros((0, *dims), dtype=_np_dtype(dt)))
+                    continue
+                rows = [_dense({key: f}, key, dt, dims, None, False, op, t) for t, f in enumerate(lists[key].feature)]
+                seq_dense.append(np.stack(rows).astype(_np_dtype(dt), copy=False) if rows
+                                 else np.zeros((0, *dims), dtype=_np_dtype(dt)))
+            return ctx_sparse, ctx_dense, seq_sparse, seq_dense
+
         def parse_sequence_example(serialized):
-            ex = _decode(SequenceExample, np.asarray(to_host(serialized), dtype=object).item(), op)
+            arr = np.asarray(to_host(serialized), dtype=object)
+            parsed = [one(s) for s in (arr.ravel().tolist() if batched else [arr.item()])]
             out = []
             if ctx_spec:
-                m = ex.context.feature
-                out += _sparse_outputs(ctx_spec, lambda key, dt: [_missing_empty(m, key, dt, op)], False)
-                out += [np.array(_dense(m, key, dt, dims, default, seq, op, 0),
-                                                       dtype=_np_dtype(dt))
-                                              for key, dt, dims, default, seq in ctx_spec.dense]
+                out += _sparse_outputs(ctx_spec, lambda key, dt: [p[0][key] for p in parsed], batched)
+                out += [(np.stack([p[1][j] for p in parsed]) if parsed else np.zeros((0, *dims), _np_dtype(dt)))
+                        if batched else parsed[0][1][j] for j, (_, dt, dims, _, _) in enumerate(ctx_spec.dense)]
             if seq_spec:
-                lists = ex.feature_lists.feature_list
-                out += _sparse_outputs(seq_spec, lambda key, dt: [_values(f, key, dt, op) for f in lists[key].feature]
-                                       if key in lists else [], True)
-                dense = []
-                for key, dt, dims, allow_missing, _seq in seq_spec.dense:
-                    if key not in lists:
-                        if not allow_missing:
-                            raise errors.InvalidArgumentError(
-                                op.node_def, op, f"Name: <unknown>, Feature list '{key}' is required but could "
-                                                 f"not be found.  Did you mean to include it in "
-                                                 f"feature_list_dense_missing_assumed_empty or "
-                                                 f"feature_list_dense_defaults?")
-                        dense.append(np.zeros((0, *dims), dtype=_np_dtype(dt)))
-                        continue
-                    rows = [_dense({key: f}, key, dt, dims, None, False, op, t)
-                            for t, f in enumerate(lists[key].feature)]
-                    dense.append(np.stack(rows).astype(_np_dtype(dt), copy=False) if rows
-                                 else np.zeros((0, *dims), dtype=_np_dtype(dt)))
-                out += dense
+                if batched:
+                    out += _sparse_outputs(seq_spec, lambda key, dt: [p[2][key] for p in parsed], 2)
+                    out += [_stack_groups([p[3][j] for p in parsed], dt, dims, None)
+                            for j, (_, dt, dims, _, _) in enumerate(seq_spec.dense)]
+                    out += [np.array([p[3][j].shape[0] for p in parsed], np.int64)
+                            for j in range(len(seq_spec.dense))]
+                else:
+                    out += _sparse_outputs(seq_spec, lambda key, dt: parsed[0][2][key], True)
+                    out += parsed[0][3]
             return _result(op, ctx, out, types)
         return parse_sequence_example
+
+
+def parse_sequence_example(serialized, context_features=None, sequence_features=None, example_names=None,
+                           name=None):
+    """`tf.io.parse_sequence_example`: a vector of SequenceExamples to (context dict, feature-list dict, lengths
+    dict): context features [batch, ...], feature lists [batch, longest, *shape] padded with zeros (VarLen ones
+    SparseTensors [batch, step, position]), and each dense feature list's number of steps per example."""
+    ctx_spec, seq_spec = _sequence_specs(context_features, sequence_features, True)
+    with name_scope(name or "ParseSequenceExample"):
+        serialized = convert_to_tensor(serialized, dtypes.string)
+        out = apply_op(ParseSequenceExample, [serialized], {"context": ctx_spec, "sequence": seq_spec,
+                                                            "batched": True}, name="ParseSequenceExample")
+    out = out if isinstance(out, list) else [out]
+    k = len(ctx_spec.output_specs((None,))) if ctx_spec else 0
+    n = len(seq_spec.output_specs((None,))) + k if seq_spec else k
+    lengths = {key: t for (key, *_rest), t in zip(seq_spec.dense if seq_spec else (), out[n:])}
+    return (ctx_spec.pack(out[:k]) if ctx_spec else {}), (seq_spec.pack(out[k:n]) if seq_spec else {}), lengths
+
+
+def _sequence_specs(context_features, sequence_features, batched):
+    if not context_features and not sequence_features:
+        raise ValueError("Missing features.")
+    ctx_spec = _Spec(context_features, batched, "context_features") if context_features else None
+    seq_spec = _Spec(sequence_features, False, "sequence_features", True) if sequence_features else None
+    if seq_spec and batched:
+        for key, f in sequence_features.items():
+            if isinstance(f, FixedLenSequenceFeature) and f.default_value is not None:
+                raise ValueError(f"Value feature_list.dense_defaults[{key}] must be None")
+    return ctx_spec, seq_spec
 
 
 def parse_single_sequence_example(serialized, context_features=None, sequence_features=None, example_name=None,
@@ -344,10 +402,7 @@ def parse_single_sequence_example(serialized, context_features=None, sequence_fe
     """`tf.io.parse_single_sequence_example`: one SequenceExample to (context dict, sequence dict). Sequence
     features are FixedLenSequenceFeature (dense [steps, *shape]; a missing list is an error unless
     allow_missing) or VarLenFeature (SparseTensor [steps, longest])."""
-    if not context_features and not sequence_features:
-        raise ValueError("Missing features.")
-    ctx_spec = _Spec(context_features, False, "context_features") if context_features else None
-    seq_spec = _Spec(sequence_features, False, "sequence_features", True) if sequence_features else None
+    ctx_spec, seq_spec = _sequence_specs(context_features, sequence_features, False)
     with name_scope(name or "ParseSingleSequenceExample"):
         serialized = convert_to_tensor(serialized, dtypes.string)
         out = apply_op(ParseSequenceExample, [serialized], {"context": ctx_spec, "sequence": seq_spec},

@@ -20,6 +20,7 @@ from ..framework.graph import Tensor
 from ..framework.op_def import OpDef, not_differentiable
 from ..ops.core import apply_op, convert_to_tensor
 from ..ops.queue_ops import ResourceHandle, dequeue_strings, session_resource
+from .file_records import fixed_length_records, lines
 from .tfrecord import TFRecordCompressionType, _open, read_records
 
 __all__ = ["ReaderBase", "TextLineReader", "WholeFileReader", "FixedLengthRecordReader", "TFRecordReader"]
@@ -217,10 +218,9 @@ class TextLineReader(ReaderBase):
 
     def _records(self, filename):
         with _open(filename.decode(), TFRecordCompressionType.NONE, None) as f:
-            for n, line in enumerate(f, 1):
+            for n, line in enumerate(lines(f), 1):
                 if n > self._skip:
-                    line = line[:-1] if line.endswith(b"\n") else line
-                    yield b"%s:%d" % (filename, n), line[:-1] if line.endswith(b"\r") else line
+                    yield b"%s:%d" % (filename, n), line
 
 
 class WholeFileReader(ReaderBase):
@@ -247,10 +247,10 @@ class FixedLengthRecordReader(ReaderBase):
         super().__init__(name)
 
     def _records(self, filename):
-        data = _read_all(filename)
-        body = data[self._header:len(data) - self._footer]
-        for i, pos in enumerate(range(0, len(body) - self._record + 1, self._hop or self._record)):
-            yield b"%s:%d" % (filename, i), body[pos:pos + self._record]
+        with _open(filename.decode(), TFRecordCompressionType.NONE, None) as f:
+            for i, record in enumerate(fixed_length_records(f, self._record, self._header, self._footer,
+                                                            self._hop)):
+                yield b"%s:%d" % (filename, i), record
 
 
 class TFRecordReader(ReaderBase):

@@ -246,7 +246,7 @@ class _Inflating(io.RawIOBase):
 
 def _open(path, kind, buffer_size):
     try:
-        raw = open(path, "rb", buffering=buffer_size or io.DEFAULT_BUFFER_SIZE)
+        raw = open(path, "rb", buffering=buffer_size if buffer_size and buffer_size > 1 else io.DEFAULT_BUFFER_SIZE)
     except FileNotFoundError as e:
         raise errors.NotFoundError(None, None, f"{path}; No such file or directory") from e
     except IsADirectoryError as e:

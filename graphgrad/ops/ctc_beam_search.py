@@ -17,6 +17,8 @@ import math
 
 import numpy as np
 
+from .stl_order import make_heap, pop_heap, push_heap
+
 NEG_INF = -math.inf
 
 __all__ = ["beam_search", "TopN"]
@@ -60,40 +62,16 @@ def _greater(a, b):
 
 
 def _push_heap(h, hole, top, value):
-    parent = (hole - 1) // 2
-    while hole > top and _greater(h[parent], value):
-        h[hole] = h[parent]
-        hole = parent
-        parent = (hole - 1) // 2
-    h[hole] = value
-
-
-def _adjust_heap(h, hole, n, value):
-    top, child = hole, hole
-    while child < (n - 1) // 2:
-        child = 2 * (child + 1)
-        if _greater(h[child], h[child - 1]):
-            child -= 1
-        h[hole] = h[child]
-        hole = child
-    if n % 2 == 0 and child == (n - 2) // 2:
-        child = 2 * (child + 1)
-        h[hole] = h[child - 1]
-        hole = child - 1
-    _push_heap(h, hole, top, value)
+    push_heap(h, hole, top, value, _greater)
 
 
 def _pop_heap(h, last):
     """libstdc++'s __pop_heap(first, last - 1, last - 1) on h[:last]: the front goes to h[last - 1]."""
-    value = h[last - 1]
-    h[last - 1] = h[0]
-    _adjust_heap(h, 0, last - 1, value)
+    pop_heap(h, last, _greater)
 
 
 def _make_heap(h):
-    n = len(h)
-    for parent in range((n - 2) // 2, -1, -1):
-        _adjust_heap(h, parent, n, h[parent])
+    make_heap(h, _greater)
 
 
 class TopN:

@@ -226,11 +226,16 @@ def decode_jpeg(contents, channels=0, ratio=1, fancy_upscaling=True, try_recover
                 acceptable_fraction=1, dct_method="", name=None):
     """A JPEG (or PNG, BMP, one-frame GIF) file's uint8 pixels, [height, width, channels] with channels 0 (the
     file's), 1 or 3. libjpeg's defaults (integer DCT, fancy upsampling) only: other options are refused."""
+    check_jpeg_options(ratio, fancy_upscaling, try_recover_truncated, acceptable_fraction, dct_method)
+    return _decode(DecodeJpeg, contents, channels, dtypes.uint8, "never", name)
+
+
+def check_jpeg_options(ratio=1, fancy_upscaling=True, try_recover_truncated=False, acceptable_fraction=1,
+                       dct_method=""):
     if ratio != 1 or not fancy_upscaling or try_recover_truncated or acceptable_fraction != 1 or \
             dct_method not in ("", "INTEGER_ACCURATE", "INTEGER_FAST"):
         raise NotImplementedError("decode_jpeg supports only its default ratio, fancy_upscaling, "
                                   "try_recover_truncated, acceptable_fraction and dct_method")
-    return _decode(DecodeJpeg, contents, channels, dtypes.uint8, "never", name)
 
 
 def decode_gif(contents, name=None):
@@ -319,22 +324,22 @@ class EncodeJpeg(OpDef):
         return [((), dtypes.string)]
 
     def kernel(op, ctx):
-        a = op.attrs
+        return lambda image: jpeg_file(op, ctx, image, op.attrs["quality"])
 
-        def encode_jpeg(image):
-            pixels = _checked_pixels(op, ctx, image, (1, 3))
-            if a["format"] == "grayscale" and pixels.shape[-1] != 1 or a["format"] == "rgb" and \
-                    pixels.shape[-1] != 3:
-                raise InvalidArgumentError(op.node_def, op, f"format {a['format']!r} needs "
-                                                            f"{1 if a['format'] == 'grayscale' else 3} channels, "
-                                                            f"got {pixels.shape[-1]}")
-            img = pillow().fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)  # L or RGB
-            buf = io.BytesIO()
-            img.save(buf, format="JPEG", quality=a["quality"], progressive=a["progressive"],
-                     optimize=a["optimize_size"], subsampling=2 if a["chroma_downsampling"] else 0,
-                     dpi=(a["x_density"], a["y_density"]))
-            return np.array(buf.getvalue(), dtype=object)
-        return encode_jpeg
+
+def jpeg_file(op, ctx, image, quality):
+    """The JPEG file (a string scalar) of `image` at `quality`, with `op`'s other EncodeJpeg attributes."""
+    a = op.attrs
+    pixels = _checked_pixels(op, ctx, image, (1, 3))
+    if a["format"] == "grayscale" and pixels.shape[-1] != 1 or a["format"] == "rgb" and pixels.shape[-1] != 3:
+        raise InvalidArgumentError(op.node_def, op, f"format {a['format']!r} needs "
+                                                    f"{1 if a['format'] == 'grayscale' else 3} channels, "
+                                                    f"got {pixels.shape[-1]}")
+    img = pillow().fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)  # L or RGB
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=quality, progressive=a["progressive"], optimize=a["optimize_size"],
+             subsampling=2 if a["chroma_downsampling"] else 0, dpi=(a["x_density"], a["y_density"]))
+    return np.array(buf.getvalue(), dtype=object)
 
 
 def _encode_shape(op, channels):
