@@ -209,3 +209,17 @@ def test_libm_fallback_is_close():
     exact = philox_draws.libm("logf", x)
     np.testing.assert_allclose(exact, np.log(x.astype(np.float64)), rtol=2e-7)
     assert philox_samplers._tail(np.array([3.0, 20.0])).shape == (2,)
+
+
+def test_random_index_shuffle_is_a_permutation_and_checks_rounds():
+    from graphgrad.ops.index_shuffle_ops import experimental_index_shuffle
+
+    x = tf.random_index_shuffle(tf.range(1000, dtype=tf.int64), [7, 1, 2], tf.constant(999, tf.int64))
+    y = experimental_index_shuffle(tf.range(4), [5, 9], 3)  # TF's docstring example
+    a, b, c = run([x, y, tf.random_index_shuffle(0, [1, 2, 3], 0)])
+    assert sorted(a.tolist()) == list(range(1000)) and a.dtype == np.int64 and a[:10].tolist() != list(range(10))
+    assert b.tolist() == [2, 0, 1, 3] and c == 0
+    with pytest.raises(ValueError, match="even integer >= 4"):
+        tf.random_index_shuffle(0, [1, 2, 3], 9, rounds=5)
+    with pytest.raises(ValueError, match=r"\[3\] or \[n, 3\]"):
+        tf.random_index_shuffle(0, [1, 2], 9)

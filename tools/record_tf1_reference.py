@@ -4197,6 +4197,22 @@ def random_stateless_values(tf, r):
                                "must be both None or not None")
 
 
+
+@program
+def random_index_shuffle(tf, r):
+    """tf.random_index_shuffle: TF's Simon-cipher permutation (block sizes 16 to 42 bits, 4 and 6 rounds, int32 and
+    int64, batches of seeds and bounds), and a whole permutation of [0, 69999]."""
+    pad = [498247692]
+    one = tf.random_index_shuffle(tf.range(10), pad + [5, 8], 9)
+    batch = tf.random_index_shuffle(tf.constant([3, 5, 0, 2**33], tf.int64),
+                                    tf.constant([[1, 2, 3], [-4, 5, 2**31], [7, 7, 7], [0, 0, 1]], tf.int64),
+                                    tf.constant([10, 2**40, 0, 2**35], tf.int64), rounds=6)
+    whole = tf.random_index_shuffle(tf.range(70000), pad + [1, 2], 69999)
+    with tf.Session() as s:
+        a, b, w = s.run([one, batch, whole])
+    r["values"] = [a, b, _bits(w), bool((np.sort(w) == np.arange(70000)).all())]
+
+
 @program
 def random_stateless_samplers(tf, r):
     """tf.random.stateless_gamma / poisson / binomial: TF's CPU rejection samplers (Marsaglia-Tsang, Knuth and
