@@ -4213,6 +4213,32 @@ def random_index_shuffle(tf, r):
     r["values"] = [a, b, _bits(w), bool((np.sort(w) == np.arange(70000)).all())]
 
 
+
+@program
+def signal_mdct_windows_shifts(tf, r):
+    """tf.signal.mdct / inverse_mdct (Vorbis, KBD and no window; norm None and ortho; pad_end) and mdct's gradient,
+    kaiser_window / kaiser_bessel_derived_window / vorbis_window (float32 and float64), fftshift / ifftshift."""
+    sig = np.sin(np.arange(40) * 0.3).astype(np.float32).reshape(2, 20)
+    x = tf.constant(sig)
+    m = tf.signal.mdct(x, 8)
+    kbd = tf.signal.mdct(x, 8, window_fn=tf.signal.kaiser_bessel_derived_window, norm="ortho", pad_end=True)
+    plain = tf.signal.mdct(x, 12, window_fn=None)
+    outs = [m, tf.signal.inverse_mdct(m), kbd,
+            tf.signal.inverse_mdct(kbd, window_fn=tf.signal.kaiser_bessel_derived_window, norm="ortho"),
+            plain, tf.signal.inverse_mdct(plain, window_fn=None), tf.gradients(tf.reduce_sum(m * m), x)[0]]
+    windows = [tf.signal.kaiser_window(7), tf.signal.kaiser_window(6, beta=3.0, dtype=tf.float64),
+               tf.signal.kaiser_window(1), tf.signal.kaiser_bessel_derived_window(10),
+               tf.signal.kaiser_bessel_derived_window(8, beta=5.0, dtype=tf.float64), tf.signal.vorbis_window(6),
+               tf.signal.vorbis_window(5, dtype=tf.float64)]
+    grid = tf.reshape(tf.range(30), [5, 6])
+    shifts = [tf.signal.fftshift(tf.range(5)), tf.signal.ifftshift(tf.range(6)), tf.signal.fftshift(grid),
+              tf.signal.ifftshift(grid, axes=1), tf.signal.fftshift(grid, axes=[0, -1]), tf.signal.ifftshift(grid, 0)]
+    r["shapes"] = shapes(m, kbd, plain, outs[1], outs[3])
+    with tf.Session() as s:
+        r["mdct"], r["windows"], r["shifts"] = s.run([outs, windows, shifts])
+    r["not_multiple_of_4"] = r.error(lambda: tf.signal.mdct(x, 6), "multiple of 4")
+
+
 @program
 def random_stateless_samplers(tf, r):
     """tf.random.stateless_gamma / poisson / binomial: TF's CPU rejection samplers (Marsaglia-Tsang, Knuth and
