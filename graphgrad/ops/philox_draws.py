@@ -13,7 +13,7 @@ without glibc NumPy's float64 functions are used.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import functools
 import math
 
 import numpy as np
@@ -110,13 +110,12 @@ def uniform_int(key, counter: int, n: int, lo: int, hi: int, dtype) -> np.ndarra
     return r.astype(dt)
 
 
+@functools.cache
 def _libm():
-    path = ctypes.util.find_library("m")
+    """glibc's math functions through ctypes, loaded on first use (None where there is no glibc)."""
     try:
-        lib = ctypes.CDLL(path) if path else None
+        lib = ctypes.CDLL("libm.so.6")
     except OSError:
-        lib = None
-    if lib is None:
         return None
     fns = {}
     for name in ("logf", "sinf", "cosf", "log", "sin", "cos", "log1p", "pow"):
@@ -127,18 +126,16 @@ def _libm():
     return fns
 
 
-_LIBM = _libm()
-
-
 def libm(name, *args) -> np.ndarray:
     """glibc's `name` (logf, sinf, cosf; log, sin, cos, log1p, pow) of each element, as TF's kernels compute it;
     without glibc, NumPy's float64 function (rounded to float32 for the float ones)."""
     dt = np.float32 if name.endswith("f") else np.float64
     args = np.broadcast_arrays(*args)
-    if _LIBM is None or args[0].size == 0:
+    fns = _libm()
+    if fns is None or args[0].size == 0:
         fn = np.power if name == "pow" else getattr(np, name.rstrip("f"))
         return fn(*(x.astype(np.float64) for x in args)).astype(dt)
-    return np.fromiter(map(_LIBM[name], *(x.ravel().tolist() for x in args)), dt, args[0].size)
+    return np.fromiter(map(fns[name], *(x.ravel().tolist() for x in args)), dt, args[0].size)
 
 
 def box_muller_float(x0, x1):
