@@ -4239,6 +4239,55 @@ def signal_mdct_windows_shifts(tf, r):
     r["not_multiple_of_4"] = r.error(lambda: tf.signal.mdct(x, 6), "multiple of 4")
 
 
+
+@program
+def feature_column_sequences(tf, r):
+    """Sequence feature columns (identity, vocabulary list and file, hash bucket, numeric) through an embedding
+    or indicator column into TF 1.x's sequence_input_layer: values per step, lengths, several columns side by side,
+    lengths that disagree. TF 2.21 has no tf.contrib: its Keras SequenceFeatures layer computes the same there."""
+    fc = tf.feature_column
+
+    def layer(features, columns):
+        if hasattr(tf, "contrib"):
+            return tf.contrib.feature_column.sequence_input_layer(features, columns)
+        import tf_keras
+
+        return tf_keras.experimental.SequenceFeatures(columns)(features)
+
+    def sparse(indices, values, shape):
+        return tf.SparseTensor(indices=indices, values=values, dense_shape=shape)
+
+    steps = [[0, 0], [0, 1], [1, 0], [2, 0], [2, 1], [2, 2]]
+    feats = {"ids": sparse(steps, tf.constant([1, 2, 0, 3, 3, 1], tf.int64), [4, 3]),
+             "tags": sparse(steps, ["x", "y", "x", "zz", "y", "q"], [4, 3]),
+             "nums": sparse(steps, [0.5, 1.5, 2.5, 3.5, 4.5, 5.5], [4, 3]),
+             "pairs": sparse([[0, 0], [0, 1], [0, 2], [0, 3], [1, 0], [1, 1]], [1.0, 2, 3, 4, 5, 6], [4, 4]),
+             "words": sparse([[0, 0], [1, 0], [1, 1], [1, 3]], ["a", "b", "zz", "a"], [4, 4]),
+             "late": sparse([[0, 0], [1, 0], [3, 1]], [1.0, 2.0, 3.0], [4, 4])}
+    vocab = os.path.join(tempfile.mkdtemp(), "vocab.txt")
+    with open(vocab, "w") as f:
+        f.write("x\ny\n")
+    table = tf.constant_initializer(np.arange(15).reshape(5, 3) * 0.1)
+    table2 = tf.constant_initializer(np.arange(10).reshape(5, 2) * -0.1)
+    ids = fc.sequence_categorical_column_with_identity("ids", 5)
+    words = fc.sequence_categorical_column_with_vocabulary_list("words", ["a", "b"], num_oov_buckets=1)
+    tags = fc.sequence_categorical_column_with_vocabulary_file("tags", vocab, num_oov_buckets=2)
+    hashed = fc.sequence_categorical_column_with_hash_bucket("tags", 7)
+    layers = {"embedding": layer(feats, [fc.embedding_column(ids, 3, initializer=table)]),
+              "indicator": layer(feats, [fc.indicator_column(words)]),
+              "pairs": layer(feats, [fc.sequence_numeric_column("pairs", shape=(2,))]),
+              "together": layer(feats, [fc.sequence_numeric_column("nums"), fc.indicator_column(tags),
+                                        fc.embedding_column(ids, 2, combiner="sum", initializer=table2)]),
+              "hashed": layer(feats, [fc.indicator_column(hashed)])}
+    disagree = layer(feats, [fc.indicator_column(words), fc.sequence_numeric_column("late")])
+    r["names"] = [ids.name, words.name, fc.embedding_column(ids, 3).name, fc.indicator_column(words).name]
+    r["spec"] = sorted(fc.make_parse_example_spec([ids, words]))
+    with tf.Session() as s:
+        s.run([tf.global_variables_initializer(), tf.tables_initializer()])
+        r["layers"] = s.run(layers)
+        r["disagree"] = r.error(lambda: s.run(disagree))
+
+
 @program
 def random_stateless_samplers(tf, r):
     """tf.random.stateless_gamma / poisson / binomial: TF's CPU rejection samplers (Marsaglia-Tsang, Knuth and
