@@ -4288,6 +4288,27 @@ def feature_column_sequences(tf, r):
         r["disagree"] = r.error(lambda: s.run(disagree))
 
 
+
+@program
+def distributions_dirichlet_multinomial(tf, r):
+    """tf.distributions.DirichletMultinomial: log_prob / prob of counts (batch of concentrations), mean, variance,
+    covariance, shapes, samples (their shape, and that each sums to total_count), validate_args."""
+    alpha = np.array([[1.0, 2.0, 3.0], [0.5, 0.5, 4.0]], np.float32)
+    d = tf.distributions.DirichletMultinomial(5.0, alpha)
+    counts = np.array([[1.0, 1.0, 3.0], [0.0, 0.0, 5.0]], np.float32)
+    x = d.sample(7, seed=3)
+    r["shapes"] = [dims(d.batch_shape), dims(d.event_shape), dims(x), d.dtype.name,
+                   d.reparameterization_type == tf.distributions.NOT_REPARAMETERIZED]
+    checked = tf.distributions.DirichletMultinomial(5.0, alpha, validate_args=True)
+    with tf.Session() as s:
+        r["stats"] = s.run([d.log_prob(counts), d.prob(counts), d.mean(), d.variance(), d.covariance(),
+                            d.total_concentration, d.log_prob([[2.0, 2.0, 1.0]])])
+        xv = s.run(x)
+        r["samples"] = [bool((xv.sum(-1) == 5).all()), bool((xv >= 0).all()), bool((xv == np.round(xv)).all())]
+        r["bad_counts"] = r.error(lambda: s.run(checked.log_prob([[1.0, 1.0, 1.0], [0.0, 0.0, 5.0]])),
+                                  "counts last-dimension must sum to `self.total_count`")
+
+
 @program
 def random_stateless_samplers(tf, r):
     """tf.random.stateless_gamma / poisson / binomial: TF's CPU rejection samplers (Marsaglia-Tsang, Knuth and
