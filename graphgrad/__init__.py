@@ -122,6 +122,7 @@ from .ops.decomposition_ops import *  # noqa: F401,F403
 from .ops.diag_ops import *  # noqa: F401,F403
 from .ops.edit_distance_ops import edit_distance  # noqa: F401
 from .ops.functional_ops import *  # noqa: F401,F403
+from .ops.index_shuffle_ops import random_index_shuffle  # noqa: F401
 from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue  # noqa: F401
 from .ops.init_ops import *  # noqa: F401,F403
 from .ops.io_ops import write_file  # noqa: F401

@@ -32,7 +32,9 @@ __all__ = ["numeric_column", "bucketized_column", "categorical_column_with_vocab
            "categorical_column_with_vocabulary_file", "categorical_column_with_identity",
            "categorical_column_with_hash_bucket", "crossed_column", "weighted_categorical_column",
            "indicator_column", "embedding_column", "shared_embedding_columns", "input_layer", "linear_model",
-           "make_parse_example_spec"]
+           "make_parse_example_spec", "sequence_categorical_column_with_identity",
+           "sequence_categorical_column_with_hash_bucket", "sequence_categorical_column_with_vocabulary_list",
+           "sequence_categorical_column_with_vocabulary_file", "sequence_numeric_column"]
 
 _Ids = collections.namedtuple("_Ids", ["ids", "weights"])  # int64 [batch, k] (-1: none), float32 or None
 
@@ -554,7 +556,8 @@ _DENSE = (NumericColumn, BucketizedColumn, IndicatorColumn, EmbeddingColumn, Sha
 
 
 def _is_categorical(column):
-    return isinstance(column, _CATEGORICAL)
+    """A categorical column: one of `_CATEGORICAL`, or a sequence of one (sequence_feature_column.py)."""
+    return isinstance(column, _CATEGORICAL) or getattr(column, "is_sequence", False)
 
 
 def _categorical(column):
@@ -585,8 +588,15 @@ def _columns(feature_columns, kinds=None, what="either a _DenseColumn or _Catego
 
 
 def _checked(feature_columns):
-    return _columns(feature_columns, _DENSE, "a _DenseColumn. You can wrap a categorical column with an "
-                                             "embedding_column or indicator_column")
+    columns = _columns(feature_columns, _DENSE, "a _DenseColumn. You can wrap a categorical column with an "
+                                                "embedding_column or indicator_column")
+    for c in columns:
+        if getattr(getattr(c, "categorical_column", None), "is_sequence", False):
+            raise ValueError(f"In {type(c).__name__}: {c.name}. categorical_column must not be of type "
+                             "_SequenceCategoricalColumn. Suggested fix A: If you wish to use input_layer, use a "
+                             "non-sequence categorical_column_with_*. Suggested fix B: If you wish to create "
+                             "sequence input, use sequence_input_layer instead of input_layer.")
+    return columns
 
 
 def input_layer(features, feature_columns, weight_collections=None, trainable=True, cols_to_vars=None,
@@ -656,3 +666,12 @@ def make_parse_example_spec(feature_columns):
                                  f"and {value}")
             spec[key] = value
     return spec
+
+
+from .sequence_feature_column import (  # noqa: E402 - sequence columns are built on the ones above
+    sequence_categorical_column_with_hash_bucket,
+    sequence_categorical_column_with_identity,
+    sequence_categorical_column_with_vocabulary_file,
+    sequence_categorical_column_with_vocabulary_list,
+    sequence_numeric_column,
+)

@@ -4749,6 +4749,221 @@ def indexed_slices_apply_ops(tf, r):
         "Index 4 at offset 1 in indices is out of range")
 
 
+
+def _bits(v):
+    """An array as [shape, dtype, SHA-256 of its bytes, its first values]: equal only for the same bits."""
+    import hashlib
+
+    a = np.ascontiguousarray(v)
+    return [list(a.shape), str(a.dtype), hashlib.sha256(a.tobytes()).hexdigest()[:20], a.ravel()[:3].tolist()]
+
+
+_SEEDS = [(1, 2), (-7, 3), (2**40, -5)]
+
+
+@program
+def random_stateless_values(tf, r):
+    """tf.random.stateless_uniform / normal / truncated_normal / categorical, split and fold_in: TF's Philox draws
+    bit for bit (several shapes, dtypes, seeds of int32 and int64, bounds, full-range integers), and their errors."""
+    outs = {}
+    for i, sd in enumerate(_SEEDS):
+        seed = tf.constant(sd, tf.int64 if abs(sd[0]) >= 2**31 else tf.int32)
+        for shape in ([7], [3, 5]):
+            key = f"{i}_{len(shape)}"
+            for dt in (tf.float16, tf.float32, tf.float64):
+                outs[f"uniform_{dt.name}_{key}"] = tf.random.stateless_uniform(shape, seed, dtype=dt)
+                outs[f"normal_{dt.name}_{key}"] = tf.random.stateless_normal(shape, seed, 1.5, 2.0, dtype=dt)
+            for dt in (tf.float32, tf.float64):
+                outs[f"truncated_{dt.name}_{key}"] = tf.random.stateless_truncated_normal(shape, seed, dtype=dt)
+            outs[f"range_{key}"] = tf.random.stateless_uniform(shape, seed, -2.0, 3.0)
+            for dt in (tf.int32, tf.int64):
+                outs[f"int_{dt.name}_{key}"] = tf.random.stateless_uniform(shape, seed, -5, 1000, dtype=dt)
+                outs[f"full_{dt.name}_{key}"] = tf.random.stateless_uniform(shape, seed, None, None, dtype=dt)
+        logits = np.log(np.array([[0.1, 0.2, 0.7], [0.5, 0.5, 1e-30], [1, 2, 3]], np.float32))
+        outs[f"categorical_{i}"] = tf.random.stateless_categorical(logits, 40, seed)
+        outs[f"multinomial_{i}"] = tf.random.stateless_multinomial(logits, 5, seed, output_dtype=tf.int32)
+        outs[f"split_{i}"] = tf.random.split(seed, 3)
+        outs[f"fold_in_{i}"] = tf.random.fold_in(seed, 7)
+    big = tf.random.stateless_normal([1000], [3, 4])
+    outs["philox_alg"] = tf.random.stateless_uniform([5], [3, 4], alg="philox")
+    r["shapes"] = shapes(outs["uniform_float32_0_2"], outs["categorical_0"], outs["split_0"], outs["fold_in_2"])
+    with tf.Session() as s:
+        vals = s.run(outs)
+        r["values"] = {k: _bits(v) for k, v in sorted(vals.items())}
+        r["big_normal"] = _bits(s.run(big))
+        r["minval_not_less"] = r.error(lambda: s.run(tf.random.stateless_uniform([2], [1, 2], 5, 3, tf.int32)),
+                                       "Need minval < maxval")
+    r["seed_shape"] = r.error(lambda: tf.random.stateless_uniform([2], [1, 2, 3]), "Dimension must be 2 but is 3")
+    r["bad_dtype"] = r.error(lambda: tf.random.stateless_uniform([2], [1, 2], dtype=tf.bool), "Accepted dtypes")
+    r["half_bounds"] = r.error(lambda: tf.random.stateless_uniform([2], [1, 2], 0, None, tf.int32),
+                               "must be both None or not None")
+
+
+
+@program
+def random_index_shuffle(tf, r):
+    """tf.random_index_shuffle: TF's Simon-cipher permutation (block sizes 16 to 42 bits, 4 and 6 rounds, int32 and
+    int64, batches of seeds and bounds), and a whole permutation of [0, 69999]."""
+    pad = [498247692]
+    one = tf.random_index_shuffle(tf.range(10), pad + [5, 8], 9)
+    batch = tf.random_index_shuffle(tf.constant([3, 5, 0, 2**33], tf.int64),
+                                    tf.constant([[1, 2, 3], [-4, 5, 2**31], [7, 7, 7], [0, 0, 1]], tf.int64),
+                                    tf.constant([10, 2**40, 0, 2**35], tf.int64), rounds=6)
+    whole = tf.random_index_shuffle(tf.range(70000), pad + [1, 2], 69999)
+    with tf.Session() as s:
+        a, b, w = s.run([one, batch, whole])
+    r["values"] = [a, b, _bits(w), bool((np.sort(w) == np.arange(70000)).all())]
+
+
+
+@program
+def signal_mdct_windows_shifts(tf, r):
+    """tf.signal.mdct / inverse_mdct (Vorbis, KBD and no window; norm None and ortho; pad_end) and mdct's gradient,
+    kaiser_window / kaiser_bessel_derived_window / vorbis_window (float32 and float64), fftshift / ifftshift."""
+    sig = np.sin(np.arange(40) * 0.3).astype(np.float32).reshape(2, 20)
+    x = tf.constant(sig)
+    m = tf.signal.mdct(x, 8)
+    kbd = tf.signal.mdct(x, 8, window_fn=tf.signal.kaiser_bessel_derived_window, norm="ortho", pad_end=True)
+    plain = tf.signal.mdct(x, 12, window_fn=None)
+    outs = [m, tf.signal.inverse_mdct(m), kbd,
+            tf.signal.inverse_mdct(kbd, window_fn=tf.signal.kaiser_bessel_derived_window, norm="ortho"),
+            plain, tf.signal.inverse_mdct(plain, window_fn=None), tf.gradients(tf.reduce_sum(m * m), x)[0]]
+    windows = [tf.signal.kaiser_window(7), tf.signal.kaiser_window(6, beta=3.0, dtype=tf.float64),
+               tf.signal.kaiser_window(1), tf.signal.kaiser_bessel_derived_window(10),
+               tf.signal.kaiser_bessel_derived_window(8, beta=5.0, dtype=tf.float64), tf.signal.vorbis_window(6),
+               tf.signal.vorbis_window(5, dtype=tf.float64)]
+    grid = tf.reshape(tf.range(30), [5, 6])
+    shifts = [tf.signal.fftshift(tf.range(5)), tf.signal.ifftshift(tf.range(6)), tf.signal.fftshift(grid),
+              tf.signal.ifftshift(grid, axes=1), tf.signal.fftshift(grid, axes=[0, -1]), tf.signal.ifftshift(grid, 0)]
+    r["shapes"] = shapes(m, kbd, plain, outs[1], outs[3])
+    with tf.Session() as s:
+        r["mdct"], r["windows"], r["shifts"] = s.run([outs, windows, shifts])
+    r["not_multiple_of_4"] = r.error(lambda: tf.signal.mdct(x, 6), "multiple of 4")
+
+
+
+@program
+def feature_column_sequences(tf, r):
+    """Sequence feature columns (identity, vocabulary list and file, hash bucket, numeric) through an embedding
+    or indicator column into TF 1.x's sequence_input_layer: values per step, lengths, several columns side by side,
+    lengths that disagree. TF 2.21 has no tf.contrib: its Keras SequenceFeatures layer computes the same there."""
+    fc = tf.feature_column
+
+    def layer(features, columns):
+        if hasattr(tf, "contrib"):
+            return tf.contrib.feature_column.sequence_input_layer(features, columns)
+        import tf_keras
+
+        return tf_keras.experimental.SequenceFeatures(columns)(features)
+
+    def sparse(indices, values, shape):
+        return tf.SparseTensor(indices=indices, values=values, dense_shape=shape)
+
+    steps = [[0, 0], [0, 1], [1, 0], [2, 0], [2, 1], [2, 2]]
+    feats = {"ids": sparse(steps, tf.constant([1, 2, 0, 3, 3, 1], tf.int64), [4, 3]),
+             "tags": sparse(steps, ["x", "y", "x", "zz", "y", "q"], [4, 3]),
+             "nums": sparse(steps, [0.5, 1.5, 2.5, 3.5, 4.5, 5.5], [4, 3]),
+             "pairs": sparse([[0, 0], [0, 1], [0, 2], [0, 3], [1, 0], [1, 1]], [1.0, 2, 3, 4, 5, 6], [4, 4]),
+             "words": sparse([[0, 0], [1, 0], [1, 1], [1, 3]], ["a", "b", "zz", "a"], [4, 4]),
+             "late": sparse([[0, 0], [1, 0], [3, 1]], [1.0, 2.0, 3.0], [4, 4])}
+    vocab = os.path.join(tempfile.mkdtemp(), "vocab.txt")
+    with open(vocab, "w") as f:
+        f.write("x\ny\n")
+    table = tf.constant_initializer(np.arange(15).reshape(5, 3) * 0.1)
+    table2 = tf.constant_initializer(np.arange(10).reshape(5, 2) * -0.1)
+    ids = fc.sequence_categorical_column_with_identity("ids", 5)
+    words = fc.sequence_categorical_column_with_vocabulary_list("words", ["a", "b"], num_oov_buckets=1)
+    tags = fc.sequence_categorical_column_with_vocabulary_file("tags", vocab, num_oov_buckets=2)
+    hashed = fc.sequence_categorical_column_with_hash_bucket("tags", 7)
+    layers = {"embedding": layer(feats, [fc.embedding_column(ids, 3, initializer=table)]),
+              "indicator": layer(feats, [fc.indicator_column(words)]),
+              "pairs": layer(feats, [fc.sequence_numeric_column("pairs", shape=(2,))]),
+              "together": layer(feats, [fc.sequence_numeric_column("nums"), fc.indicator_column(tags),
+                                        fc.embedding_column(ids, 2, combiner="sum", initializer=table2)]),
+              "hashed": layer(feats, [fc.indicator_column(hashed)])}
+    disagree = layer(feats, [fc.indicator_column(words), fc.sequence_numeric_column("late")])
+    r["names"] = [ids.name, words.name, fc.embedding_column(ids, 3).name, fc.indicator_column(words).name]
+    r["spec"] = sorted(fc.make_parse_example_spec([ids, words]))
+    with tf.Session() as s:
+        s.run([tf.global_variables_initializer(), tf.tables_initializer()])
+        r["layers"] = s.run(layers)
+        r["disagree"] = r.error(lambda: s.run(disagree))
+
+
+
+@program
+def distributions_dirichlet_multinomial(tf, r):
+    """tf.distributions.DirichletMultinomial: log_prob / prob of counts (batch of concentrations), mean, variance,
+    covariance, shapes, samples (their shape, and that each sums to total_count), validate_args."""
+    alpha = np.array([[1.0, 2.0, 3.0], [0.5, 0.5, 4.0]], np.float32)
+    d = tf.distributions.DirichletMultinomial(5.0, alpha)
+    counts = np.array([[1.0, 1.0, 3.0], [0.0, 0.0, 5.0]], np.float32)
+    x = d.sample(7, seed=3)
+    r["shapes"] = [dims(d.batch_shape), dims(d.event_shape), dims(x), d.dtype.name,
+                   d.reparameterization_type == tf.distributions.NOT_REPARAMETERIZED]
+    checked = tf.distributions.DirichletMultinomial(5.0, alpha, validate_args=True)
+    with tf.Session() as s:
+        r["stats"] = s.run([d.log_prob(counts), d.prob(counts), d.mean(), d.variance(), d.covariance(),
+                            d.total_concentration, d.log_prob([[2.0, 2.0, 1.0]])])
+        xv = s.run(x)
+        r["samples"] = [bool((xv.sum(-1) == 5).all()), bool((xv >= 0).all()), bool((xv == np.round(xv)).all())]
+        r["bad_counts"] = r.error(lambda: s.run(checked.log_prob([[1.0, 1.0, 1.0], [0.0, 0.0, 5.0]])),
+                                  "counts last-dimension must sum to `self.total_count`")
+
+
+@program
+def random_stateless_samplers(tf, r):
+    """tf.random.stateless_gamma / poisson / binomial: TF's CPU rejection samplers (Marsaglia-Tsang, Knuth and
+    Hormann, inversion and BTRS) bit for bit, gamma's gradient; parameterized truncated normal within its bounds."""
+    outs = {}
+    alpha = np.array([0.3, 1.0, 2.5, 40.0])
+    for i, sd in enumerate(_SEEDS[:2]):
+        for dt in (tf.float32, tf.float64):
+            outs[f"gamma_{dt.name}_{i}"] = tf.random.stateless_gamma([30, 4], sd, alpha.astype(dt.as_numpy_dtype),
+                                                                     dtype=dt)
+        outs[f"gamma_beta_{i}"] = tf.random.stateless_gamma([5, 2, 3], sd, [[1.5], [0.5]], [2.0, 1.0, 0.5])
+        lam = np.array([0.5, 3, 9.9, 10, 11.9, 50, 1000.0], np.float32)
+        outs[f"poisson_{i}"] = tf.random.stateless_poisson([20, 7], sd, lam)
+        outs[f"poisson_float_{i}"] = tf.random.stateless_poisson([3, 7], sd, lam.astype(np.float64), tf.float64)
+        counts = np.array([5.0, 20, 100, 1000, 0, 7, 30], np.float32)
+        probs = np.array([0.3, 0.1, 0.7, 0.5, 0.5, 1.0, 0.95], np.float32)
+        outs[f"binomial_{i}"] = tf.random.stateless_binomial([20, 7], sd, counts, probs)
+        outs[f"binomial_bcast_{i}"] = tf.random.stateless_binomial([4, 2, 3], sd, [[10.0], [50.0]], [0.2, 0.5, 0.9],
+                                                                   output_dtype=tf.float32)
+    a = tf.constant([0.7, 3.0])
+    g = tf.random.stateless_gamma([6, 2], [5, 6], a)
+    lo, hi = np.array([-1.0, 0.5, 2.5, -3.0], np.float32), np.array([1.0, 0.6, 4.0, np.inf], np.float32)
+    tn = tf.random.stateless_parameterized_truncated_normal([500, 4], [1, 2], 0.0, 1.0, lo, hi)
+    r["shapes"] = shapes(outs["gamma_beta_0"], outs["poisson_0"], outs["binomial_bcast_0"], tn)
+    with tf.Session() as s:
+        r["values"] = {k: _bits(v) for k, v in sorted(s.run(outs).items())}
+        gv, grad = s.run([g, tf.gradients(tf.reduce_sum(g), a)[0]])
+        r["gamma_grad"] = [_bits(gv), grad]
+        t = s.run(tn)
+        r["truncated_in_bounds"] = [bool(((t >= lo) & (t <= hi)).all()), t.dtype.name]
+        r["poisson_shape"] = r.error(lambda: s.run(tf.random.stateless_poisson([3, 2], [1, 2], [1.0, 2.0, 3.0])),
+                                     "Shape passed in must end with broadcasted shape")
+
+
+@program
+def random_generator_values(tf, r):
+    """tf.random.Generator in a graph: TF's state variable, its counter moving 256 blocks per output, draws that
+    equal TF's (normal, uniform, truncated_normal, integers, make_seeds, binomial), from_key_counter and
+    create_rng_state."""
+    gen = tf.random.Generator.from_seed(5)
+    r["state_var"] = [gen.state.name, dims(gen.state), gen.algorithm]
+    draws = [gen.normal([3]), gen.uniform([5], dtype=tf.float64), gen.truncated_normal([2, 3], 1.0, 0.5),
+             gen.uniform([4], 0, 10, dtype=tf.int32), gen.uniform([3], -1.0, 1.0), gen.make_seeds(2),
+             gen.binomial([6], 20.0, 0.3)]
+    kc = tf.random.Generator.from_key_counter(7, [1, 2], "philox")
+    seeded = [tf.random.create_rng_state(s, alg) for s, alg in ((5, "philox"), (2**70 + 3, 1), ([1, 2], 3))]
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        r["draws"] = [[_bits(s.run(d)), s.run(gen.state)] for d in draws]
+        r["from_key_counter"] = [s.run(kc.state), _bits(s.run(kc.normal([4])))]
+        r["rng_states"] = s.run(seeded)
+
+
 if __name__ == "__main__":
     main(sys.argv)
 

@@ -9,13 +9,15 @@ all of these in one namespace, with `slim.learning`, `slim.evaluation` and `slim
 `tf.contrib.tensor_forest` (random forests grown online, and their estimators), `tf.contrib.distributions`
 (`tf.distributions`' classes under contrib's name), `tf.contrib.factorization` (k-means and Gaussian mixtures),
 `tf.contrib.learn` (`RunConfig`, `Estimator.fit`), `tf.contrib.boosted_trees` (GBDT estimators) and
-`tf.contrib.opt` (`LazyAdamOptimizer`). The rest of
+`tf.contrib.opt` (`LazyAdamOptimizer`) and `tf.contrib.feature_column` (sequence columns, `sequence_input_layer`). The
+rest of
 TF1's contrib is not here."""
 from . import (  # noqa: F401
     boosted_trees,
     distributions,
     eager,
     factorization,
+    feature_column,
     framework,
     layers,
     learn,
@@ -31,5 +33,5 @@ from . import (  # noqa: F401
     tensorboard,
 )
 
-__all__ = ["boosted_trees", "distributions", "eager", "factorization", "framework", "layers", "learn", "lookup",
-           "losses", "metrics", "opt", "rnn", "seq2seq", "slim", "summary", "tensor_forest", "tensorboard"]
+__all__ = ["boosted_trees", "distributions", "eager", "factorization", "feature_column", "framework", "layers", "learn",
+           "lookup", "losses", "metrics", "opt", "rnn", "seq2seq", "slim", "summary", "tensor_forest", "tensorboard"]

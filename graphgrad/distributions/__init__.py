@@ -1,6 +1,7 @@
 """`tf.distributions` (TF 1.15's): probability distributions whose densities, statistics, samples and KL
 divergences are graph ops (docs/distributions.md)."""
 from .dirichlet import Dirichlet, Multinomial
+from .dirichlet_multinomial import DirichletMultinomial
 from .discrete import Bernoulli, Categorical
 from .distribution import FULLY_REPARAMETERIZED, NOT_REPARAMETERIZED, Distribution, ReparameterizationType
 from .gamma import Beta, Exponential, Gamma, StudentT
@@ -10,4 +11,4 @@ from .uniform import Uniform
 
 __all__ = ["Distribution", "ReparameterizationType", "FULLY_REPARAMETERIZED", "NOT_REPARAMETERIZED", "RegisterKL",
            "kl_divergence", "Normal", "Laplace", "Bernoulli", "Categorical", "Uniform", "Gamma", "Exponential",
-           "Beta", "StudentT", "Dirichlet", "Multinomial"]
+           "Beta", "StudentT", "Dirichlet", "Multinomial", "DirichletMultinomial"]

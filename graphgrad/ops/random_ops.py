@@ -277,6 +277,20 @@ class Multinomial(OpDef):
         return sample
 
 
+def gamma_alpha_gradient(alpha, sample, dz):
+    """The gradient of Gamma(alpha) draws `sample` (shape: sample dimensions + alpha's) with respect to alpha:
+    TF's implicit reparameterization (RandomGammaGrad), summed over the sample dimensions."""
+    from .arithmetic_ops import multiply
+    from .array_ops import reshape
+    from .reduction_ops import reduce_sum
+    from .special_ops import RandomGammaGrad
+
+    k = len(static_shape(sample)) - len(static_shape(alpha))
+    alpha_b = reshape(alpha, [1] * k + [-1 if d is None else d for d in static_shape(alpha)])
+    partial = apply_op(RandomGammaGrad, [alpha_b, sample])
+    return reduce_sum(multiply(dz, partial), axis=list(range(k)))
+
+
 class RandomGamma(_RandomOp):
     """Gamma(alpha, 1) draws of shape `shape + alpha.shape` (inputs: shape, alpha), TF's op. Its gradient with
     respect to alpha is TF's implicit reparameterization (RandomGammaGrad: how a draw moves with alpha when its
@@ -285,16 +299,7 @@ class RandomGamma(_RandomOp):
     type = "RandomGamma"
 
     def gradient(op, dz):
-        from .arithmetic_ops import multiply
-        from .array_ops import reshape
-        from .reduction_ops import reduce_sum
-        from .special_ops import RandomGammaGrad
-
-        alpha, sample = op.inputs[1], op.outputs[0]
-        k = len(static_shape(sample)) - len(static_shape(alpha))
-        alpha_b = reshape(alpha, [1] * k + [-1 if d is None else d for d in static_shape(alpha)])
-        partial = apply_op(RandomGammaGrad, [alpha_b, sample])
-        return [None, reduce_sum(multiply(dz, partial), axis=list(range(k)))]
+        return [None, gamma_alpha_gradient(op.inputs[1], op.outputs[0], dz)]
 
     def infer(op):
         shape = _shape_from_tensor(op.inputs[0])
@@ -330,6 +335,35 @@ def random_gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=
         return maximum(np.finfo(dt.np).tiny.astype(dt.np), realdiv(sample, beta), name=scope)
 
 
+class RandomPoissonV2(RandomGamma):
+    """Poisson(rate) counts of shape `shape + rate.shape` (inputs: shape, rate) as `dtype`, from the op's NumPy
+    stream (TF's own op draws other numbers for the same seed)."""
+
+    type = "RandomPoissonV2"
+    gradient = not_differentiable
+
+    def infer(op):
+        return [(RandomGamma.infer(op)[0][0], op.attrs["dtype"])]
+
+    def kernel(op, ctx):
+        gen, dt, to_host, to_dev = ctx.rng(op), op.attrs["dtype"].np, ctx.to_host, ctx.to_device
+
+        def draw(shape, rate):
+            r = np.asarray(to_host(rate), np.float64)
+            return to_dev(gen.poisson(np.broadcast_to(r, tuple(shape.tolist()) + r.shape)).astype(dt))
+        return draw
+
+
+def random_poisson(lam, shape, dtype=dtypes.float32, seed=None, name=None):
+    """TF 1.x's `tf.random_poisson` / `tf.random.poisson`: Poisson(lam) draws of shape `shape + lam.shape`."""
+    dt = dtypes.as_dtype(dtype).base_dtype
+    with name_scope(name, "random_poisson", [lam, shape]):
+        shape_t = convert_to_tensor(shape, name="shape", dtype=dtypes.int32)
+        lam = convert_to_tensor(lam, name="lam", preferred_dtype=dt if dt.is_floating else dtypes.float32)
+        return apply_op(RandomPoissonV2, [shape_t, lam], {"shape": None, "dtype": dt, **_seed_attrs(seed)},
+                        "RandomPoissonV2")
+
+
 def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
     """Draw class indices from the categorical distributions given by each row of `logits`."""
     with name_scope(name, "multinomial", [logits]):
@@ -340,4 +374,4 @@ def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
 
 
 __all__ = ["random_uniform", "random_normal", "truncated_normal", "random_shuffle", "multinomial", "random_gamma",
-           "set_random_seed", "get_seed"]
+           "random_poisson", "set_random_seed", "get_seed"]
