@@ -39,6 +39,22 @@ from . import (
     train,
     version,  # noqa: E402  (tf.version: graphgrad's own version values)
 )
+from .compat.v2_compat import (  # noqa: F401  (TF 2's behaviour switches: docs/eager.md)
+    control_flow_v2_enabled,
+    disable_control_flow_v2,
+    disable_eager_execution,
+    disable_resource_variables,
+    disable_tensor_equality,
+    disable_v2_behavior,
+    disable_v2_tensorshape,
+    enable_control_flow_v2,
+    enable_resource_variables,
+    enable_tensor_equality,
+    enable_v2_behavior,
+    enable_v2_tensorshape,
+    executing_eagerly_outside_functions,
+    resource_variables_enabled,
+)
 from .config import ConfigProto, GPUOptions
 from .dtypes import *  # noqa: F401,F403  (tf.float32, tf.DType, tf.as_dtype, ... and tf.saturate_cast, tf.complex)
 from .eager import (  # noqa: F401

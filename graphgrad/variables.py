@@ -122,6 +122,8 @@ class Variable:
     def __bool__(self):
         raise TypeError("Using a `tf.Variable` as a Python `bool` is not allowed.")
 
+    ref = experimental_ref = Tensor.ref
+
     # --- graph protocol -----------------------------------------------------------------------------
     def _ref(self) -> Tensor:
         return self._variable

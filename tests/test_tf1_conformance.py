@@ -33,6 +33,12 @@ with open(os.path.join(HERE, "tf1_reference.json")) as _f:
 #: "program.key" -> (graphgrad's observation, why it differs from TensorFlow's); `...` instead of the
 #: observation: a test of its own (named in the reason) checks what graphgrad does instead.
 EXPECTED_DIFFERENCES = {
+    "compat_v2_switches.resource_enabled": (
+        False, "graphgrad's graph-mode tf.Variable is a reference variable whatever the switch says (reads do not race "
+        "with a run's updates already: reads first); resource_variables_enabled() tells that truth (docs/eager.md)"),
+    "compat_v2_switches.cfv2_enabled": (
+        False, "graphgrad has one control flow, TF1's (branch ops in the enclosing graph), so enable_control_flow_v2 "
+        "changes nothing and control_flow_v2_enabled() stays False (docs/eager.md)"),
     "lecture_operation_example.ops": (
         [["Placeholder", "Placeholder"], ["random_uniform", "RandomUniform"], ["w", "VariableV2"],
          ["w/Assign", "Assign"], ["w/read", "Identity"], ["matmul", "MatMul"]],

@@ -1371,6 +1371,62 @@ def optimizer_sparse_gradients(tf, r):
                 r[name] = out
 
 
+# --- TF 2's behaviour switches and tf.compat (graphgrad/compat/) ----------------------------------------------
+
+@program
+def compat_v2_switches(tf, r):
+    r["after_disable"] = [tf.executing_eagerly(), tf.executing_eagerly_outside_functions(),
+                          tf.control_flow_v2_enabled(), tf.resource_variables_enabled()]
+    tf.disable_v2_behavior()
+    tf.disable_eager_execution()
+    x = tf.placeholder(tf.float32, (None, 3), name="x")
+    r["graph_mode"] = [tf.executing_eagerly(), str(x), type(x.shape[1]).__name__, x.shape[1].value]
+    with tf.Graph().as_default():
+        r["in_graph"] = tf.executing_eagerly_outside_functions()
+    tf.enable_tensor_equality()  # graph tensors keep identity equality (TF 2's == is for eager tensors)
+    r["graph_equality"] = [x == x, x != x, isinstance(hash(x), int)]
+    tf.disable_tensor_equality()
+    tf.enable_resource_variables()
+    r["resource_enabled"] = tf.resource_variables_enabled()
+    tf.disable_resource_variables()
+    r["resource_disabled"] = tf.resource_variables_enabled()
+    r["variable"] = repr(tf.Variable(1.0, name="v"))
+    tf.enable_control_flow_v2()
+    r["cfv2_enabled"] = tf.control_flow_v2_enabled()
+    tf.disable_control_flow_v2()
+    r["cfv2_disabled"] = tf.control_flow_v2_enabled()
+    tf.disable_v2_tensorshape()
+    r["refs"] = [x.ref().deref() is x, x.ref() == x.ref(), hash(x.ref()) == hash(x.experimental_ref())]
+    with tf.Session() as s:
+        r["run"] = s.run(x * 2, {x: [[1, 2, 3]]})
+
+
+@program
+def compat_helpers(tf, r):
+    import pathlib
+
+    c = tf.compat
+    r["dimension_value"] = [c.dimension_value(tf.Dimension(3)), c.dimension_value(tf.Dimension(None)),
+                            c.dimension_value(4), c.dimension_value(None)]
+    s = tf.TensorShape([None, 5])
+    r["dimension_at_index"] = [repr(c.dimension_at_index(s, 1)), repr(c.dimension_at_index(s, 0)),
+                               repr(c.dimension_at_index(tf.TensorShape(None), 7))]
+    r["dimension_at_index_error"] = r.error(lambda: c.dimension_at_index(s, 2))
+    r["types"] = [[isinstance(v, t) for t in (c.integral_types, c.real_types, c.complex_types,
+                                              c.bytes_or_text_types)]
+                  for v in (3, np.int32(3), 2.5, np.float32(1), 1j, np.complex64(1), "s", b"b", True)]
+    r["path_to_str"] = [c.path_to_str(pathlib.PurePosixPath("/a/b")), c.path_to_str("x"), c.path_to_str(3)]
+    r["forward_compatible"] = [c.forward_compatible(2019, 1, 1), c.forward_compatible(2099, 1, 1)]
+    with c.forward_compatibility_horizon(2021, 6, 1):
+        r["horizon"] = [c.forward_compatible(2021, 5, 31), c.forward_compatible(2021, 6, 1)]
+    with c.forward_compatibility_horizon(2099, 6, 1):
+        r["future_horizon"] = [c.forward_compatible(2099, 5, 31), c.forward_compatible(2099, 6, 1)]
+    r["after_horizon"] = c.forward_compatible(2099, 5, 31)
+    r["v1"] = [c.v1.placeholder is tf.placeholder, c.v2.Variable is not None, hasattr(c.v2, "placeholder"),
+               hasattr(c.v2, "Session"), c.v2.GradientTape is not None]
+    r["as_text"] = [c.as_text(b"ab"), c.as_bytes("h\u00e9").hex(), c.as_str_any(3)]
+
+
 # --- recording ----------------------------------------------------------------------------------------------
 
 # --- convolutional networks (issue 13) ----------------------------------------------------------------------
