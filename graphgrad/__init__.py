@@ -56,6 +56,7 @@ from .compat.v2_compat import (  # noqa: F401  (TF 2's behaviour switches: docs/
     resource_variables_enabled,
 )
 from .config import ConfigProto, GPUOptions
+from .custom_gradient import custom_gradient, grad_pass_through, recompute_grad  # noqa: F401
 from .dtypes import *  # noqa: F401,F403  (tf.float32, tf.DType, tf.as_dtype, ... and tf.saturate_cast, tf.complex)
 from .eager import (  # noqa: F401
     EagerTensor,
@@ -70,6 +71,7 @@ from .eager import (  # noqa: F401
     init_scope,
 )
 from .framework import errors
+from .framework.device_spec import DeviceSpec  # noqa: F401
 from .framework.graph import (
     Graph,
     GraphKeys,
@@ -89,6 +91,7 @@ from .framework.op_def import RegisterGradient, no_gradient  # noqa: F401
 from .framework.op_def import no_gradient as NotDifferentiable  # noqa: F401,N813
 from .framework.tensor_shape import Dimension, TensorShape
 from .framework.tensor_spec import TensorSpec  # noqa: F401
+from .framework_api import *  # noqa: F401,F403  (op_scope, colocate_with, is_tensor, get_local_variable, ...)
 from .image.adjust import random_crop  # noqa: F401
 from .io.decode_ops import decode_csv, decode_raw, matching_files, read_file, string_to_number  # noqa: F401
 from .io.parsing_ops import (  # noqa: F401  (TF1's top-level names of tf.io's parsing)
@@ -136,6 +139,7 @@ from .ops.core import tuple_ as tuple  # noqa: A001
 from .ops.decomposition_ops import *  # noqa: F401,F403
 from .ops.diag_ops import *  # noqa: F401,F403
 from .ops.edit_distance_ops import edit_distance  # noqa: F401
+from .ops.framework_ops import *  # noqa: F401,F403
 from .ops.functional_ops import *  # noqa: F401,F403
 from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue  # noqa: F401
 from .ops.init_ops import *  # noqa: F401,F403
@@ -231,10 +235,12 @@ from .partitioned_variables import (  # noqa: F401
 )
 from .runtime.session import InteractiveSession, Session, get_default_session
 from .sysconfig import CXX11_ABI_FLAG, MONOLITHIC_BUILD  # noqa: F401
-from .variables import (
+from .variables import (  # noqa: F401
     AUTO_REUSE,
     Variable,
+    VariableAggregation,
     VariableScope,
+    VariableSynchronization,
     all_variables,
     assert_variables_initialized,
     get_variable,
@@ -242,12 +248,17 @@ from .variables import (
     global_variables,
     global_variables_initializer,
     initialize_all_variables,
+    initialize_local_variables,
+    initialize_variables,
     is_variable_initialized,
     local_variables,
     local_variables_initializer,
     model_variables,
+    moving_average_variables,
+    no_regularizer,
     report_uninitialized_variables,
     trainable_variables,
+    variable_creator_scope,
     variable_scope,
     variables_initializer,
 )
@@ -262,7 +273,8 @@ from .version import (  # noqa: F401  (TF1's top-level version names)
 
 _LAZY_SUMMARY = ("summary", "Summary", "Event", "SessionLog")
 #: GraphDef in and out (graph_io/), on tensorboardX's protobufs: loaded on first use like tf.summary.
-_LAZY_GRAPH_IO = ("import_graph_def", "GraphDef", "MetaGraphDef", "graph_util")
+_LAZY_GRAPH_IO = ("import_graph_def", "GraphDef", "MetaGraphDef", "graph_util", "make_tensor_proto", "make_ndarray",
+                  "NodeDef", "AttrValue", "NameAttrList", "TensorInfo", "HistogramProto", "SummaryMetadata")
 
 
 def _as_graph_def(self, from_version=None, add_shapes=False):
@@ -286,7 +298,7 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
-    if name in ("RunOptions", "RunMetadata"):  # TF's config.proto messages, on the same protobuf library
+    if name in ("RunOptions", "RunMetadata", "GraphOptions", "OptimizerOptions"):  # TF's config.proto messages
         from . import client
 
         return getattr(client, name)

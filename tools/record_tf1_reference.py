@@ -1427,6 +1427,199 @@ def compat_helpers(tf, r):
     r["as_text"] = [c.as_text(b"ab"), c.as_bytes("h\u00e9").hex(), c.as_str_any(3)]
 
 
+@program
+def framework_small_ops(tf, r):
+    x = tf.placeholder(tf.float32, (None, 3), name="x")
+    i = tf.constant([1, 2], name="i")
+    a, b = tf.identity_n([x, i], name="idn")
+    r["identity_n"] = [a.name, b.name, a.op.type, str(a.shape), b.dtype.name, len(a.op.outputs)]
+    e = tf.ensure_shape(x, (None, 3))
+    e2 = tf.ensure_shape(tf.placeholder(tf.float32, None, name="u"), [2, None], name="shaped")
+    r["ensure_shape"] = [e.op.type, e.name, str(e.shape), str(e2.shape), e2.name]
+    r["ensure_static_error"] = r.error(lambda: tf.ensure_shape(x, (None, 4)), "Shapes", "must be equal")
+    v = np.arange(6, dtype=np.float32).reshape(2, 3)
+    p = tf.parallel_stack([tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0])])
+    r["parallel_stack"] = [p.name, str(p.shape)]
+    t = tf.timestamp()
+    r["timestamp"] = [t.op.type, t.name, t.dtype.name, str(t.shape)]
+    r["broadcast_static"] = [str(tf.broadcast_static_shape(tf.TensorShape([None, 1, 3]), tf.TensorShape([4, 1]))),
+                             str(tf.broadcast_static_shape(tf.TensorShape(None), tf.TensorShape([2])))]
+    r["broadcast_static_error"] = r.error(
+        lambda: tf.broadcast_static_shape(tf.TensorShape([2, 3]), tf.TensorShape([4])), "Incompatible shapes")
+    d = tf.broadcast_dynamic_shape(tf.constant([2, 1, 3]), tf.constant([4, 1]))
+    r["broadcast_dynamic"] = [d.op.type, d.name, str(d.shape), d.dtype.name]
+    u = tf.placeholder(tf.float32, None, name="u2")
+    with tf.Session() as s:
+        r["identity_n_run"] = s.run([a, b], {x: v})
+        r["ensure_run"] = s.run(tf.ensure_shape(u, [2, None]), {u: [[1.0], [2.0]]})
+        r["ensure_run_error"] = r.error(lambda: s.run(tf.ensure_shape(u, [None, 3]), {u: v.T}),
+                                        "Shape of tensor", "[3,2]", "is not compatible with expected shape",
+                                        "[?,3]")
+        r["parallel_stack_run"] = s.run(p)
+        ts = s.run(t)
+        r["timestamp_run"] = [type(ts).__name__, bool(ts > 1.5e9)]
+        r["broadcast_dynamic_run"] = s.run(d)
+        r["broadcast_dynamic_error"] = r.error(
+            lambda: s.run(tf.broadcast_dynamic_shape(tf.constant([2, 3]), tf.constant([4]))), "Incompatible shapes")
+    r["is_tensor"] = [tf.is_tensor(x), tf.is_tensor(v), tf.is_tensor(3.0), tf.is_tensor(tf.Variable(1.0)),
+                      tf.is_tensor(tf.SparseTensor([[0]], [1.0], [2])), tf.is_tensor(x.op)]
+
+
+@program
+def framework_switch_case(tf, r):
+    k = tf.placeholder(tf.int32, (), name="k")
+    out = tf.switch_case(k, [lambda: tf.constant(10), lambda: tf.constant(20)], default=lambda: tf.constant(-1))
+    out2 = tf.switch_case(k, {1: lambda: tf.constant([3.0, 4.0]), 0: lambda: tf.constant([1.0, 2.0])})
+    x = tf.placeholder(tf.float32, (), name="x")
+    sq = tf.switch_case(k, [lambda: x * x, lambda: 3.0 * x])
+    g = tf.gradients(sq, x)[0]
+    r["static"] = [str(out.shape), out.dtype.name, str(out2.shape)]
+    with tf.Session() as s:
+        r["runs"] = [s.run(out, {k: i}) for i in (0, 1, 2, -1)]
+        r["runs_dict"] = [s.run(out2, {k: i}) for i in (0, 1, 7)]
+        r["grads"] = [s.run([sq, g], {k: i, x: 2.0}) for i in (0, 1, 5)]
+    r["bad_index"] = r.error(lambda: tf.switch_case(tf.constant(1.0), [lambda: tf.constant(1)]), "branch_index")
+    r["empty"] = r.error(lambda: tf.switch_case(k, []), "branch_fns")
+    r["gaps"] = r.error(lambda: tf.switch_case(k, {0: lambda: 1, 3: lambda: 2}), "contiguous range of [0 to 2)",
+                        "{0,3}")
+
+
+@program
+def framework_variables_and_scopes(tf, r):
+    v = tf.get_local_variable("loc", [2], initializer=tf.ones_initializer())
+    r["local"] = [v.name, [x.name for x in tf.local_variables()], [x.name for x in tf.global_variables()],
+                  [x.name for x in tf.trainable_variables()]]
+    w = tf.Variable(2.0, name="w")
+    init = tf.initialize_variables([w])
+    init_l = tf.initialize_local_variables()
+    init_t = tf.initialize_all_tables()
+    r["inits"] = [init.name, init.type, init_l.name, init_t.name, init_t.type]
+    tf.add_to_collection(tf.GraphKeys.MOVING_AVERAGE_VARIABLES, w)  # what ExponentialMovingAverage.apply does
+    r["moving_average_variables"] = [x.name for x in tf.moving_average_variables()]
+    r["no_regularizer"] = tf.no_regularizer(w) is None
+    with tf.variable_scope("reg", regularizer=lambda t: 0.5 * tf.reduce_sum(t)):
+        tf.get_variable("a", [1])
+        tf.get_variable("b", [1], regularizer=tf.no_regularizer)
+    r["regularization_losses"] = [t.name for t in tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)]
+
+    calls = []
+
+    def creator(next_creator, **kwargs):
+        calls.append(kwargs["name"])
+        kwargs["name"] = "renamed"
+        return next_creator(**kwargs)
+
+    with tf.variable_creator_scope(creator):
+        made = tf.Variable(1.0, name="orig")
+        got = tf.get_variable("via_get", [2])
+    r["creator"] = [made.name, got.name, calls]
+    with tf.op_scope([w], "outer", "default") as sc:
+        r["op_scope"] = [sc, tf.constant(1.0).name]
+    with tf.op_scope([w], None, "dflt") as sc:
+        r["op_scope_default"] = sc
+    with tf.variable_op_scope([w], "vos", "dv") as vs:
+        u = tf.get_variable("u", [1])
+        r["variable_op_scope"] = [vs.name, u.name, tf.constant(1.0).name]
+    with tf.container("c1") as c:
+        r["container"] = c
+    with tf.colocate_with(w):
+        z = tf.identity(w, name="colo")
+    r["colocate"] = [z.name, z.device == w.device]
+    with tf.Session() as s:
+        s.run(init_l)
+        s.run(init)
+        r["local_value"] = s.run(v)
+
+
+@program
+def framework_enums_and_protos(tf, r):
+    r["aggregation"] = [[m.name, m.value] for m in tf.VariableAggregation]
+    r["synchronization"] = [[m.name, m.value] for m in tf.VariableSynchronization]
+    r["aggregation_method"] = [tf.AggregationMethod.ADD_N, tf.AggregationMethod.DEFAULT,
+                               tf.AggregationMethod.EXPERIMENTAL_TREE, tf.AggregationMethod.EXPERIMENTAL_ACCUMULATE_N]
+    r["no_gradient"] = tf.NoGradient is tf.NotDifferentiable
+    d = tf.DeviceSpec(job="worker", replica=0, task=1, device_type="GPU", device_index=2)
+    r["device_spec"] = [d.to_string(), d.job, d.task, d.device_type, d.device_index,
+                        tf.DeviceSpec.from_string("/job:ps/task:3/device:CPU:0").to_string(),
+                        tf.DeviceSpec.from_string("/gpu:1").to_string(),
+                        d.replace(device_type="CPU", device_index=0).to_string(),
+                        tf.DeviceSpec.from_string("/job:a").make_merged_spec(
+                            tf.DeviceSpec.from_string("/task:2/device:GPU:0")).to_string()]
+    n = tf.NodeDef(name="a", op="Const")
+    n.attr["dtype"].type = 1
+    r["node_def"] = [str(n).replace("\n", " "), type(tf.AttrValue()).__name__, tf.NameAttrList(name="f").name,
+                     tf.HistogramProto(min=1.0).min, tf.SummaryMetadata().plugin_data.plugin_name,
+                     tf.GraphOptions(build_cost_model=1).build_cost_model,
+                     tf.OptimizerOptions(do_common_subexpression_elimination=True).do_common_subexpression_elimination,
+                     tf.TensorInfo(name="x:0").name]
+    r["node_def_bytes"] = n.SerializeToString().hex()
+    p = tf.make_tensor_proto([[1.0, 2.0], [3.0, 4.0]])
+    r["tensor_proto"] = [p.dtype, [d.size for d in p.tensor_shape.dim], p.SerializeToString().hex()]
+    r["tensor_proto_scalar"] = tf.make_tensor_proto(7, dtype=tf.int64, shape=[3]).SerializeToString().hex()
+    r["tensor_proto_str"] = tf.make_tensor_proto([b"ab", b"c"]).SerializeToString().hex()
+    r["make_ndarray"] = [tf.make_ndarray(p), tf.make_ndarray(tf.make_tensor_proto(np.arange(4, dtype=np.int32)))]
+    r["get_logger"] = [tf.get_logger() is tf.get_logger(), hasattr(tf.get_logger(), "warning")]
+    c = tf.convert_to_tensor_or_indexed_slices([1.0, 2.0], name="c")
+    sl = tf.IndexedSlices(tf.constant([[1.0]]), tf.constant([0]), tf.constant([2, 1]))
+    r["convert_or_slices"] = [c.name, tf.convert_to_tensor_or_indexed_slices(sl) is sl]
+
+
+@program
+def framework_custom_gradient(tf, r):
+    @tf.custom_gradient
+    def clip_grad(x):
+        return tf.identity(x), lambda dy: tf.clip_by_value(dy, -0.1, 0.1)
+
+    @tf.custom_gradient
+    def reverse(x, y):
+        return x * y, lambda dy: [-dy * y, -tf.reduce_sum(dy * x)]
+
+    x = tf.placeholder(tf.float32, (3,), name="x")
+    c = clip_grad(x)
+    ry = reverse(x, tf.constant(2.0))
+    r["names"] = [c.name, c.op.type, ry.name, len(c.op.inputs), len(ry.op.inputs)]
+    loss = tf.reduce_sum(c * 5.0) + tf.reduce_sum(ry)
+    g = tf.gradients(loss, x)[0]
+    w = tf.Variable(3.0, name="w")
+
+    @tf.custom_gradient
+    def scale(x):
+        def grad(dy, variables=None):
+            r["variables"] = [v.name for v in variables]
+            return dy * w * 10, [tf.reduce_sum(dy * x) * 100]
+        return x * w, grad
+
+    sc = scale(x)
+    r["scale_inputs"] = [t.name for t in sc.op.inputs]
+    gx, gw = tf.gradients(tf.reduce_sum(sc), [x, w])
+
+    @tf.custom_gradient
+    def no_variables_kw(x):
+        return x * w, lambda dy: dy
+
+    r["needs_variables_kw"] = r.error(lambda: no_variables_kw(x), "must accept keyword argument 'variables'")
+    r["kwargs_in_graph"] = r.error(lambda: clip_grad(x=x), "keywords arguments only when eager")
+    straight = tf.grad_pass_through(tf.round)(x * 1.0)
+    gs = tf.gradients(tf.reduce_sum(straight * x), x)[0]
+
+    with tf.variable_scope("d"):
+        kernel = tf.get_variable("kernel", initializer=tf.constant([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]]),
+                                 use_resource=True)
+
+    def block(h):
+        return tf.tanh(tf.matmul(h, kernel))
+
+    h = tf.reshape(x, (1, 3))
+    out = tf.reduce_sum(tf.recompute_grad(block)(h) ** 2)
+    rg = tf.gradients(out, [x, kernel])
+    r["recompute_vars"] = [v.name for v in tf.trainable_variables()]
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        feed = {x: [1.0, -2.0, 0.6]}
+        r["grads"] = s.run([g, gx, gw, gs], feed)
+        r["recompute"] = s.run([out] + rg, feed)
+
+
 # --- recording ----------------------------------------------------------------------------------------------
 
 # --- convolutional networks (issue 13) ----------------------------------------------------------------------
