@@ -10,6 +10,7 @@ from . import (
     contrib,
     data,
     datasets,
+    debugging,  # noqa: E402  (tf.debugging: assert_*, check_numerics, enable_check_numerics, ...)
     distributions,  # noqa: E402  (tf.distributions: Normal, Bernoulli, ..., kl_divergence; docs/distributions.md)
     dtypes,  # noqa: E402  (tf.dtypes: DType, as_dtype, cast, saturate_cast and the types)
     estimator,  # noqa: E402  (tf.estimator: Estimator, EstimatorSpec, numpy_input_fn; docs/estimator.md)
@@ -70,8 +71,10 @@ from .eager import (  # noqa: F401
     hessians,
     init_scope,
 )
+from .eager.py_function import py_function  # noqa: F401
 from .framework import errors
 from .framework.device_spec import DeviceSpec  # noqa: F401
+from .framework.errors import OpError  # noqa: F401
 from .framework.graph import (
     Graph,
     GraphKeys,
@@ -112,7 +115,6 @@ from .io.reader_ops import (  # noqa: F401
 from .io.string_codec_ops import decode_compressed, decode_json_example, parse_tensor, serialize_tensor  # noqa: F401
 from .jacobians import batch_jacobian, jacobian  # noqa: F401
 from .ops import bitwise_ops as bitwise  # noqa: F401  (tf.bitwise: and, or, xor, invert, shifts)
-from .ops import check_ops as debugging  # noqa: F401  (tf.debugging.assert_*)
 from .ops import linalg_ops as linalg  # noqa: F401  (tf.linalg: norm, einsum, det, inv, solve, qr, svd, ...)
 from .ops import manip_ops as manip  # noqa: F401  (tf.manip: roll, space_to_batch_nd, ...)
 from .ops import math_ops as math  # noqa: F401
@@ -146,6 +148,7 @@ from .ops.init_ops import *  # noqa: F401,F403
 from .ops.io_ops import write_file  # noqa: F401
 from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.logging_ops import *  # noqa: F401,F403
+from .ops.logging_ops import print_v2 as print  # noqa: A001,F401  (TF 2's tf.print)
 from .ops.lookup_ops import tables_initializer  # noqa: F401
 from .ops.manip_ops import batch_to_space_nd, roll, space_to_batch_nd  # noqa: F401
 from .ops.math_ops import *  # noqa: F401,F403
@@ -235,6 +238,7 @@ from .partitioned_variables import (  # noqa: F401
 )
 from .runtime.session import InteractiveSession, Session, get_default_session
 from .sysconfig import CXX11_ABI_FLAG, MONOLITHIC_BUILD  # noqa: F401
+from .template import make_template  # noqa: F401
 from .variables import (  # noqa: F401
     AUTO_REUSE,
     Variable,

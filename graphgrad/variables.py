@@ -440,8 +440,8 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
     saved = dict(counts) if isinstance(name_or_scope, VariableScope) else None
     stack.append(scope)
     try:
-        if auxiliary_name_scope:
-            with g.name_scope(short) as ns:
+        if auxiliary_name_scope:  # a default_name scope's ops go under that name made unique (TF1's rule)
+            with g.name_scope(default_name if name_or_scope is None else short) as ns:
                 scope.original_name_scope = ns
                 yield scope
         else:

@@ -33,6 +33,12 @@ with open(os.path.join(HERE, "tf1_reference.json")) as _f:
 #: "program.key" -> (graphgrad's observation, why it differs from TensorFlow's); `...` instead of the
 #: observation: a test of its own (named in the reason) checks what graphgrad does instead.
 EXPECTED_DIFFERENCES = {
+    "debugging_checks.modes": (
+        [False, False], "graphgrad does not filter tracebacks (no C++ bridge frames to hide), so "
+        "is_traceback_filtering_enabled() says False"),
+    "test_compute_gradient.predicates": (
+        [False, False, True, True], "tf.test.is_built_with_xla() says the truth: graphgrad compiles plans with Numba "
+        "(the jit extra), not XLA"),
     "compat_v2_switches.resource_enabled": (
         False, "graphgrad's graph-mode tf.Variable is a reference variable whatever the switch says (reads do not race "
         "with a run's updates already: reads first); resource_variables_enabled() tells that truth (docs/eager.md)"),

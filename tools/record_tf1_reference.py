@@ -1620,6 +1620,150 @@ def framework_custom_gradient(tf, r):
         r["recompute"] = s.run([out] + rg, feed)
 
 
+@program
+def framework_make_template(tf, r):
+    def layer(x, units):
+        w = tf.get_variable("w", [x.shape[1], units], initializer=tf.ones_initializer())
+        b = tf.get_variable("b", [units], initializer=tf.zeros_initializer())
+        return tf.matmul(x, w) + b
+
+    t = tf.make_template("my_layer", layer, units=2)
+    x = tf.placeholder(tf.float32, (None, 3), name="x")
+    y1, y2 = t(x), t(x * 2.0)
+    r["names"] = [v.name for v in tf.global_variables()]
+    r["outputs"] = [y1.name, y2.name]
+    r["template"] = [t.name, t.variable_scope.name, t.variable_scope_name, [v.name for v in t.variables],
+                     [v.name for v in t.trainable_variables], [v.name for v in t.global_variables]]
+    t2 = tf.make_template("my_layer", layer, units=4)
+    r["second_template"] = [t2(x).name, t2.variable_scope.name, [v.name for v in t2.variables]]
+    with tf.variable_scope("outer"):
+        t3 = tf.make_template("inner", layer, create_scope_now_=True, units=1)
+    y3 = t3(x)
+    r["scope_now"] = [y3.name, [v.name for v in t3.variables]]
+
+    def bad(x):
+        return x * tf.Variable(1.0, name="plain")
+
+    t4 = tf.make_template("bad", bad)
+    t4(x)
+    r["plain_variable_error"] = r.error(lambda: t4(x), "Trainable variable created when calling a template")
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        r["values"] = s.run([y1, y2, y3], {x: [[1.0, 2.0, 3.0]]})
+
+
+@program
+def framework_print(tf, r):
+    x = tf.constant([[1, 2, 3], [4, 5, 6]], name="x")
+    big = tf.range(10)
+    f = tf.constant([0.5, 1.0 / 3.0, 2e-9])
+    p = tf.print("x:", x, "big", big, "f", f, {"k": tf.constant(7)}, [1, "s"], output_stream=sys.stderr)
+    r["op"] = [p.type, p.name]
+    p2 = tf.print(big, summarize=2, sep="|", end="!\n", output_stream=sys.stderr)
+    p3 = tf.print(tf.zeros((2, 2, 2)), tf.constant("text"), tf.constant(True), summarize=-1, output_stream=sys.stderr)
+    s = tf.Session()
+    r["stderr"] = r.stderr(lambda: s.run(p))
+    r["stderr_summarize"] = r.stderr(lambda: s.run(p2))
+    r["stderr_all"] = r.stderr(lambda: s.run(p3))
+    y = tf.placeholder(tf.float32, (2,), name="y")
+    with tf.control_dependencies([tf.print("y is", y, output_stream=sys.stderr)]):
+        out = y * 2.0
+    r["in_dependencies"] = r.stderr(lambda: r.__setitem__("dep_value", s.run(out, {y: [1.5, -2.0]})))
+    r["bad_stream"] = r.error(lambda: tf.print(x, output_stream="nowhere"), "Unsupported output stream")
+    s.close()
+
+
+@program
+def debugging_checks(tf, r):
+    d = tf.debugging
+    x = tf.placeholder(tf.float32, (None, 3), name="x")
+    i = tf.placeholder(tf.int32, (None,), name="i")
+    r["rank_in_static"] = [d.assert_rank_in(x, [1, 2]).name,
+                           r.error(lambda: d.assert_rank_in(x, [1, 3]), "must have rank in")]
+    u = tf.placeholder(tf.float32, None, name="u")
+    dyn = d.assert_rank_in(u, (0, 1))
+    r["same_float_dtype"] = [d.assert_same_float_dtype([x, tf.constant(1.0)]).name,
+                             d.assert_same_float_dtype(None, tf.float64).name,
+                             r.error(lambda: d.assert_same_float_dtype([x, tf.constant(1.0, tf.float64)]),
+                                     "Tensor conversion requested dtype" if False else "float64"),
+                             r.error(lambda: d.assert_same_float_dtype([i]), "Expected floating point type")]
+    r["proper_iterable"] = [r.error(lambda: d.assert_proper_iterable([1, 2])),
+                            r.error(lambda: d.assert_proper_iterable(x), "Expected argument \"values\" to be a "),
+                            r.error(lambda: d.assert_proper_iterable("abc"), "iterable"),
+                            r.error(lambda: d.assert_proper_iterable(np.ones(2)), "iterable")]
+    r["is_numeric"] = [d.is_numeric_tensor(x), d.is_numeric_tensor(tf.constant("s")), d.is_numeric_tensor(3.0),
+                       d.is_numeric_tensor(tf.constant(True))]
+    mono = d.is_non_decreasing(i)
+    strict = d.is_strictly_increasing(i)
+    r["mono_names"] = [mono.name, strict.name, mono.dtype.name]
+    fin = [d.is_finite(x), d.is_inf(x), d.is_nan(x)]
+    r["finite_names"] = [t.name for t in fin]
+    af = d.assert_all_finite(x, "bad values")
+    cn = d.check_numerics(x, "checked")
+    r["all_finite"] = [af.name, cn.op.type]
+    s1 = tf.placeholder(tf.float32, (None, 3), name="s1")
+    s2 = tf.placeholder(tf.float32, (None,), name="s2")
+    shapes = d.assert_shapes([(s1, ("N", "D")), (s2, ("N",))])
+    r["assert_shapes_static_error"] = r.error(
+        lambda: d.assert_shapes([(x, ("N", 4))]), "dimension 1 must have size 4")
+    r["assert_shapes_rank_error"] = r.error(lambda: d.assert_shapes([(x, ("N",))]), "must have rank in")
+    r["assert_shapes_mismatch"] = r.error(
+        lambda: d.assert_shapes([(tf.ones((2, 3)), ("N", "D")), (tf.ones((3,)), ("N",))]),
+        "Specified by tensor ones:0 dimension 0", "dimension 0 must have size 2")
+    r["modes"] = [d.is_traceback_filtering_enabled(), d.get_log_device_placement()]
+    with tf.Session() as s:
+        v = np.array([[1.0, np.inf, np.nan]], np.float32)
+        r["finite_run"] = s.run(fin, {x: v})
+        r["mono_run"] = [s.run([mono, strict], {i: a}) for a in ([1, 2, 2], [1, 2, 3], [3, 1], [])]
+        r["rank_in_run"] = [r.error(lambda: s.run(dyn, {u: 1.0})), r.error(lambda: s.run(dyn, {u: [[1.0]]}),
+                                                                          "must have rank in")]
+        r["all_finite_run"] = [s.run(af, {x: [[1, 2, 3]]}).tolist(),
+                               r.error(lambda: s.run(af, {x: v}), "bad values"),
+                               r.error(lambda: s.run(cn, {x: v}), "checked")]
+        r["shapes_run"] = [r.error(lambda: s.run(shapes, {s1: np.ones((2, 3)), s2: np.ones(2)})),
+                           r.error(lambda: s.run(shapes, {s1: np.ones((2, 3)), s2: np.ones(3)}), "s2")]
+
+
+@program
+def errors_and_dtypes(tf, r):
+    e = tf.errors
+    r["codes"] = [e.UNAUTHENTICATED, e.error_code_from_exception_type(e.NotFoundError),
+                  e.exception_type_from_error_code(3).__name__,
+                  e.exception_type_from_error_code(16).__name__,
+                  e.error_code_from_exception_type(e.UnauthenticatedError)]
+    err = e.UnauthenticatedError(None, None, "who")
+    r["unauthenticated"] = [err.error_code, err.message, isinstance(err, e.OpError)]
+    r["unknown_code"] = r.error(lambda: e.exception_type_from_error_code(99))
+    dt = tf.dtypes
+    r["uints"] = [[t.name, t.size, t.min, t.max, t.is_unsigned, t.is_integer, t.as_numpy_dtype.__name__]
+                  for t in (dt.uint32, dt.uint64)]
+    x = tf.constant(np.array([1, 2**31], np.uint32))
+    y = tf.constant(np.array([1, 2**63], np.uint64))
+    r["uint_ops"] = [x.dtype.name, y.dtype.name, tf.cast(x, tf.int64).dtype.name]
+    s = dt.as_string(tf.constant([1.5, 2.25]), precision=1)
+    r["quantized"] = [sorted(t.name for t in dt.QUANTIZED_DTYPES), dt.qint8.is_quantized, dt.bfloat16.name,
+                      dt.bfloat16.is_floating, dt.resource.name, dt.qint8.name]
+    with tf.Session() as sess:
+        r["uint_values"] = sess.run([x, tf.cast(x, tf.int64), y])
+        r["as_string"] = sess.run(s)
+
+
+@program
+def test_compute_gradient(tf, r):
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]], dtype=tf.float64)
+    y = tf.reduce_sum(x * x, axis=1)
+    with tf.Session():
+        theo, num = tf.test.compute_gradient(x, [2, 2], y, [2], x_init_value=np.array([[1.0, 2.0], [3.0, 4.0]]))
+        r["jacobians"] = [theo, num]
+        r["error"] = float(tf.test.compute_gradient_error(x, [2, 2], y, [2]) < 1e-6)
+        a = tf.placeholder(tf.float32, (3,))
+        b = tf.sin(a)
+        t2, n2 = tf.test.compute_gradient(a, [3], b, [3], x_init_value=np.array([0.0, 1.0, 2.0], np.float32))
+        r["float32"] = [t2, np.round(n2, 2), t2.dtype.name]
+    r["predicates"] = [tf.test.is_built_with_xla(), tf.test.is_built_with_rocm(),
+                       tf.test.is_cpu_target_available("x86"), os.path.isdir(tf.test.get_temp_dir())]
+
+
 # --- recording ----------------------------------------------------------------------------------------------
 
 # --- convolutional networks (issue 13) ----------------------------------------------------------------------

@@ -16,7 +16,15 @@ def apply_op(op_def, inputs, attrs=None, name=None, graph=None):
     g = graph or (inputs[0].graph if inputs else get_default_graph())
     op = g.create_op(op_def, list(inputs), attrs, name)
     outs = op.outputs
+    if op_callbacks and outs:
+        for callback in op_callbacks:
+            outs = callback(op_def, list(outs))
     return outs[0] if len(outs) == 1 else (op if not outs else list(outs))
+
+
+#: Functions `(op_def, outputs) -> outputs` every op built by `apply_op` passes its outputs through, to replace
+#: them (`tf.debugging.enable_check_numerics` puts a CheckNumerics after each float output).
+op_callbacks: list = []
 
 
 # --- conversion --------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Small framework-level ops TF1 programs call: `tf.identity_n`, `tf.ensure_shape`, `tf.timestamp`,
-`tf.broadcast_dynamic_shape` / `broadcast_static_shape`, `tf.parallel_stack` and `tf.switch_case`."""
+`tf.broadcast_dynamic_shape` / `broadcast_static_shape`, `tf.parallel_stack`, `tf.switch_case` and
+`tf.vectorized_map`."""
 from __future__ import annotations
 
 import time
@@ -11,7 +12,7 @@ from ..framework.tensor_shape import TensorShape, as_shape
 from .core import apply_op, constant, convert_to_tensor
 
 __all__ = ["identity_n", "ensure_shape", "timestamp", "broadcast_dynamic_shape", "broadcast_static_shape",
-           "parallel_stack", "switch_case"]
+           "parallel_stack", "switch_case", "vectorized_map"]
 
 
 class IdentityN(OpDef):
@@ -197,3 +198,18 @@ def switch_case(branch_index, branch_fns, default=None, name="switch_case"):
         pairs = [(equal(branch_index, constant(i, dtype=branch_index.dtype.base_dtype)), fn)
                  for i, fn in enumerate(branch_fns)]
         return case(pairs, default=default, exclusive=False, name="case")
+
+
+def vectorized_map(fn, elems, fallback_to_while_loop=True, warn=True):
+    """`fn` over the rows of `elems` (a tensor or nested structure of them), the results stacked: TF vectorizes
+    `fn`, graphgrad runs it as `tf.map_fn` (same values and gradients). `fn` is first applied to row 0 once to
+    learn its results' structure and dtypes (ops that run only if fetched)."""
+    from . import nest
+    from .array_ops import gather
+    from .functional_ops import map_fn
+
+    flat = [convert_to_tensor(e) for e in nest.flatten(elems)]
+    with name_scope("loop_body_probe"):
+        probe = fn(nest.pack_sequence_as(elems, [gather(e, 0) for e in flat]))
+    dtype = nest.pack_sequence_as(probe, [convert_to_tensor(t).dtype.base_dtype for t in nest.flatten(probe)])
+    return map_fn(fn, nest.pack_sequence_as(elems, flat), dtype=dtype, name="loop_body")
