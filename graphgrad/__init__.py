@@ -40,6 +40,7 @@ from . import (
     train,
     version,  # noqa: E402  (tf.version: graphgrad's own version values)
 )
+from .compat import dimension_at_index, dimension_value  # noqa: F401
 from .compat.v2_compat import (  # noqa: F401  (TF 2's behaviour switches: docs/eager.md)
     control_flow_v2_enabled,
     disable_control_flow_v2,
