@@ -10,6 +10,7 @@ from . import (
     contrib,
     data,
     datasets,
+    debugging,  # noqa: E402  (tf.debugging: assert_*, check_numerics, enable_check_numerics, ...)
     distributions,  # noqa: E402  (tf.distributions: Normal, Bernoulli, ..., kl_divergence; docs/distributions.md)
     dtypes,  # noqa: E402  (tf.dtypes: DType, as_dtype, cast, saturate_cast and the types)
     estimator,  # noqa: E402  (tf.estimator: Estimator, EstimatorSpec, numpy_input_fn; docs/estimator.md)
@@ -39,7 +40,25 @@ from . import (
     train,
     version,  # noqa: E402  (tf.version: graphgrad's own version values)
 )
+from .compat import dimension_at_index, dimension_value  # noqa: F401
+from .compat.v2_compat import (  # noqa: F401  (TF 2's behaviour switches: docs/eager.md)
+    control_flow_v2_enabled,
+    disable_control_flow_v2,
+    disable_eager_execution,
+    disable_resource_variables,
+    disable_tensor_equality,
+    disable_v2_behavior,
+    disable_v2_tensorshape,
+    enable_control_flow_v2,
+    enable_resource_variables,
+    enable_tensor_equality,
+    enable_v2_behavior,
+    enable_v2_tensorshape,
+    executing_eagerly_outside_functions,
+    resource_variables_enabled,
+)
 from .config import ConfigProto, GPUOptions
+from .custom_gradient import custom_gradient, grad_pass_through, recompute_grad  # noqa: F401
 from .dtypes import *  # noqa: F401,F403  (tf.float32, tf.DType, tf.as_dtype, ... and tf.saturate_cast, tf.complex)
 from .eager import (  # noqa: F401
     EagerTensor,
@@ -53,7 +72,10 @@ from .eager import (  # noqa: F401
     hessians,
     init_scope,
 )
+from .eager.py_function import py_function  # noqa: F401
 from .framework import errors
+from .framework.device_spec import DeviceSpec  # noqa: F401
+from .framework.errors import OpError  # noqa: F401
 from .framework.graph import (
     Graph,
     GraphKeys,
@@ -73,6 +95,7 @@ from .framework.op_def import RegisterGradient, no_gradient  # noqa: F401
 from .framework.op_def import no_gradient as NotDifferentiable  # noqa: F401,N813
 from .framework.tensor_shape import Dimension, TensorShape
 from .framework.tensor_spec import TensorSpec  # noqa: F401
+from .framework_api import *  # noqa: F401,F403  (op_scope, colocate_with, is_tensor, get_local_variable, ...)
 from .image.adjust import random_crop  # noqa: F401
 from .io.decode_ops import decode_csv, decode_raw, matching_files, read_file, string_to_number  # noqa: F401
 from .io.parsing_ops import (  # noqa: F401  (TF1's top-level names of tf.io's parsing)
@@ -94,7 +117,6 @@ from .io.sparse_codec_ops import deserialize_many_sparse, serialize_many_sparse,
 from .io.string_codec_ops import decode_compressed, decode_json_example, parse_tensor, serialize_tensor  # noqa: F401
 from .jacobians import batch_jacobian, jacobian  # noqa: F401
 from .ops import bitwise_ops as bitwise  # noqa: F401  (tf.bitwise: and, or, xor, invert, shifts)
-from .ops import check_ops as debugging  # noqa: F401  (tf.debugging.assert_*)
 from .ops import linalg_ops as linalg  # noqa: F401  (tf.linalg: norm, einsum, det, inv, solve, qr, svd, ...)
 from .ops import manip_ops as manip  # noqa: F401  (tf.manip: roll, space_to_batch_nd, ...)
 from .ops import math_ops as math  # noqa: F401
@@ -121,6 +143,7 @@ from .ops.core import tuple_ as tuple  # noqa: A001
 from .ops.decomposition_ops import *  # noqa: F401,F403
 from .ops.diag_ops import *  # noqa: F401,F403
 from .ops.edit_distance_ops import edit_distance  # noqa: F401
+from .ops.framework_ops import *  # noqa: F401,F403
 from .ops.functional_ops import *  # noqa: F401,F403
 from .ops.index_shuffle_ops import random_index_shuffle  # noqa: F401
 from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue  # noqa: F401
@@ -128,6 +151,7 @@ from .ops.init_ops import *  # noqa: F401,F403
 from .ops.io_ops import write_file  # noqa: F401
 from .ops.linalg_ops import *  # noqa: F401,F403
 from .ops.logging_ops import *  # noqa: F401,F403
+from .ops.logging_ops import print_v2 as print  # noqa: A001,F401  (TF 2's tf.print)
 from .ops.lookup_ops import tables_initializer  # noqa: F401
 from .ops.manip_ops import batch_to_space_nd, roll, space_to_batch_nd  # noqa: F401
 from .ops.math_ops import *  # noqa: F401,F403
@@ -219,10 +243,13 @@ from .partitioned_variables import (  # noqa: F401
 )
 from .runtime.session import InteractiveSession, Session, get_default_session
 from .sysconfig import CXX11_ABI_FLAG, MONOLITHIC_BUILD  # noqa: F401
-from .variables import (
+from .template import make_template  # noqa: F401
+from .variables import (  # noqa: F401
     AUTO_REUSE,
     Variable,
+    VariableAggregation,
     VariableScope,
+    VariableSynchronization,
     all_variables,
     assert_variables_initialized,
     get_variable,
@@ -230,12 +257,17 @@ from .variables import (
     global_variables,
     global_variables_initializer,
     initialize_all_variables,
+    initialize_local_variables,
+    initialize_variables,
     is_variable_initialized,
     local_variables,
     local_variables_initializer,
     model_variables,
+    moving_average_variables,
+    no_regularizer,
     report_uninitialized_variables,
     trainable_variables,
+    variable_creator_scope,
     variable_scope,
     variables_initializer,
 )
@@ -250,7 +282,8 @@ from .version import (  # noqa: F401  (TF1's top-level version names)
 
 _LAZY_SUMMARY = ("summary", "Summary", "Event", "SessionLog")
 #: GraphDef in and out (graph_io/), on tensorboardX's protobufs: loaded on first use like tf.summary.
-_LAZY_GRAPH_IO = ("import_graph_def", "GraphDef", "MetaGraphDef", "graph_util")
+_LAZY_GRAPH_IO = ("import_graph_def", "GraphDef", "MetaGraphDef", "graph_util", "make_tensor_proto", "make_ndarray",
+                  "NodeDef", "AttrValue", "NameAttrList", "TensorInfo", "HistogramProto", "SummaryMetadata")
 
 
 def _as_graph_def(self, from_version=None, add_shapes=False):
@@ -274,7 +307,7 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
-    if name in ("RunOptions", "RunMetadata"):  # TF's config.proto messages, on the same protobuf library
+    if name in ("RunOptions", "RunMetadata", "GraphOptions", "OptimizerOptions"):  # TF's config.proto messages
         from . import client
 
         return getattr(client, name)

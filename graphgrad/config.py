@@ -16,7 +16,11 @@ import types
 from typing import NamedTuple
 
 __all__ = ["set_num_threads", "get_num_threads", "list_physical_devices", "ConfigProto", "GPUOptions",
-           "PhysicalDevice", "threading"]
+           "PhysicalDevice", "threading", "LogicalDevice", "LogicalDeviceConfiguration", "list_logical_devices",
+           "get_visible_devices", "set_visible_devices", "get_logical_device_configuration",
+           "set_logical_device_configuration", "get_soft_device_placement", "set_soft_device_placement",
+           "run_functions_eagerly", "functions_run_eagerly", "experimental_run_functions_eagerly",
+           "experimental_functions_run_eagerly"]
 
 _original_limits = []  # the threadpool_limits object of the first set_num_threads call, to restore defaults
 
@@ -72,6 +76,100 @@ def list_physical_devices(device_type=None):
     if (device_type is None or device_type.upper() == "GPU") and gpu_unavailable_reason() is None:
         devices.append(PhysicalDevice("/physical_device:GPU:0", "GPU"))
     return [d for d in devices if device_type is None or d.device_type == device_type.upper()]
+
+
+class LogicalDevice(NamedTuple):
+    name: str
+    device_type: str
+
+
+class LogicalDeviceConfiguration(NamedTuple):
+    """TF's description of a logical device carved out of a physical one (graphgrad makes one per device)."""
+    memory_limit: object = None
+    experimental_priority: object = None
+    experimental_device_ordinal: object = None
+
+
+#: The devices sessions may use (set_visible_devices); None: every physical device.
+_visible = None
+#: Process defaults a session's config overrides: soft placement (TF's default: on) and placement logging
+#: (tf.debugging.set_log_device_placement).
+_soft_device_placement = True
+_log_device_placement = False
+
+
+def get_visible_devices(device_type=None):
+    devices = list_physical_devices() if _visible is None else list(_visible)
+    return [d for d in devices if device_type is None or d.device_type == device_type.upper()]
+
+
+def set_visible_devices(devices, device_type=None):
+    """Restrict the devices of `device_type` (all types when None) to `devices`: `set_visible_devices([],
+    "GPU")` makes new sessions run on the CPU. The CPU cannot be hidden, as in TensorFlow."""
+    global _visible
+    devices = [devices] if isinstance(devices, PhysicalDevice) else list(devices)
+    physical = list_physical_devices()
+    for d in devices:
+        if d not in physical:
+            raise ValueError(f"Unrecognized device: {d!r}")
+    kept = [d for d in get_visible_devices() if device_type is not None and d.device_type != device_type.upper()]
+    chosen = [d for d in physical if d in devices or d in kept]
+    if not any(d.device_type == "CPU" for d in chosen):
+        raise ValueError("Must specify at least one CPU device: the CPU cannot be hidden.")
+    _visible = chosen
+
+
+def gpu_hidden():
+    """Whether `set_visible_devices` hid the GPU (sessions then run on the CPU)."""
+    return _visible is not None and not any(d.device_type == "GPU" for d in _visible)
+
+
+def list_logical_devices(device_type=None):
+    """One logical device per visible physical device (`/device:CPU:0`, `/device:GPU:0`)."""
+    return [LogicalDevice(d.name.replace("/physical_device:", "/device:"), d.device_type)
+            for d in get_visible_devices(device_type)]
+
+
+def get_logical_device_configuration(device):
+    """None: graphgrad does not split a physical device into logical ones."""
+    return None
+
+
+def set_logical_device_configuration(device, logical_devices):
+    """Only one logical device per physical device (graphgrad runs a session on one device): a list of one
+    configuration is accepted (its memory limit is not applied), more is a ValueError."""
+    if logical_devices is not None and len(logical_devices) > 1:
+        raise ValueError("graphgrad cannot split a physical device into several logical devices")
+
+
+def get_soft_device_placement():
+    return _soft_device_placement
+
+
+def set_soft_device_placement(enabled):
+    """Whether an op pinned to a device the session does not run on runs on the session's device anyway (with a
+    warning) or fails the run; a session's `ConfigProto(allow_soft_placement=...)` overrides it."""
+    global _soft_device_placement
+    _soft_device_placement = bool(enabled)
+
+
+def _function_module():
+    import importlib
+
+    return importlib.import_module(".eager.function", __package__)  # graphgrad.eager.function is the decorator
+
+
+def run_functions_eagerly(run_eagerly):
+    """`tf.function`s run their Python functions op by op instead of their traced graphs (to debug them)."""
+    _function_module().RUN_FUNCTIONS_EAGERLY = bool(run_eagerly)
+
+
+def functions_run_eagerly():
+    return _function_module().RUN_FUNCTIONS_EAGERLY
+
+
+experimental_run_functions_eagerly = run_functions_eagerly
+experimental_functions_run_eagerly = functions_run_eagerly
 
 
 # --- session configuration ---------------------------------------------------------------------------------

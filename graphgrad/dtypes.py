@@ -1,12 +1,15 @@
-"""`tf.dtypes`: the element types (graphgrad/framework/dtypes.py) with `as_dtype`, `cast`, `saturate_cast` and
-`complex`."""
+"""`tf.dtypes`: the element types (graphgrad/framework/dtypes.py) with `as_dtype`, `cast`, `saturate_cast`,
+`complex` and `as_string`. bfloat16, the quantized types and resource have names but no arrays: computing in them
+is a TypeError that says why."""
 from __future__ import annotations
 
 import numpy as np
 
 from .framework.dtypes import (  # noqa: F401
+    QUANTIZED_DTYPES,
     DType,
     as_dtype,
+    bfloat16,
     complex64,
     complex128,
     double,
@@ -18,9 +21,17 @@ from .framework.dtypes import (  # noqa: F401
     int16,
     int32,
     int64,
+    qint8,
+    qint16,
+    qint32,
+    quint8,
+    quint16,
+    resource,
     string,
     uint8,
     uint16,
+    uint32,
+    uint64,
     variant,
 )
 from .framework.dtypes import bool_ as bool  # noqa: A004,F401
@@ -29,6 +40,7 @@ from .ops.arithmetic_ops import maximum, minimum
 from .ops.cast_ops import cast
 from .ops.complex_ops import complex  # noqa: A004
 from .ops.core import convert_to_tensor
+from .ops.string_ops import as_string  # noqa: F401
 
 
 def _limit(src, dst, which):
@@ -59,4 +71,5 @@ def saturate_cast(value, dtype, name=None):
 
 __all__ = ["DType", "as_dtype", "cast", "saturate_cast", "complex", "complex64", "complex128", "bool", "double",
            "float16", "float32", "float64", "half", "int8", "int16", "int32", "int64", "string", "uint8", "uint16",
-           "variant"]
+           "uint32", "uint64", "variant", "bfloat16", "qint8", "quint8", "qint16", "quint16", "qint32", "resource",
+           "QUANTIZED_DTYPES"]

@@ -7,12 +7,17 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import platform
+import tempfile
+import time
 import unittest
 
 import numpy as np
 
 __all__ = ["is_gpu_available", "gpu_device_name", "is_built_with_cuda", "is_built_with_gpu_support", "TestCase",
-           "main"]
+           "main", "compute_gradient", "compute_gradient_error", "get_temp_dir", "Benchmark", "is_built_with_xla",
+           "is_built_with_rocm", "is_cpu_target_available"]
 
 _DEFAULT_GRAPH_SEED = 87654321  # TF1's test_util seed: every test starts from a fresh, seeded default graph
 
@@ -145,3 +150,140 @@ def is_built_with_cuda():
 
 
 is_built_with_gpu_support = is_built_with_cuda
+
+
+def is_built_with_xla():
+    """False: graphgrad compiles plans with Numba (the `jit` extra), not XLA."""
+    return False
+
+
+def is_built_with_rocm():
+    """False: graphgrad's GPU backend is CuPy on CUDA."""
+    return False
+
+
+_ARCHES = {"x86_64": ("x86", "x86_64", "amd64"), "amd64": ("x86", "x86_64", "amd64"),
+           "aarch64": ("arm", "aarch64", "arm64"), "arm64": ("arm", "aarch64", "arm64")}
+
+
+def is_cpu_target_available(target):
+    """Whether `target` ("x86", "aarch64", ...) names this machine's CPU architecture: graphgrad's kernels are
+    NumPy's, built for the host and nothing else."""
+    machine = platform.machine().lower()
+    return target.lower() in _ARCHES.get(machine, (machine,))
+
+
+@functools.lru_cache(maxsize=1)
+def get_temp_dir():
+    """A temporary directory for this process's tests (made on first use, under TEST_TMPDIR when set)."""
+    import os
+
+    return tempfile.mkdtemp(prefix="graphgrad_test_", dir=os.environ.get("TEST_TMPDIR"))
+
+
+# --- TF1's gradient checker (tensorflow/python/ops/gradient_checker.py) -------------------------------------
+
+def _as_list(v):
+    return list(v) if isinstance(v, (list, tuple)) else [v]
+
+
+def _jacobians(x, x_shape, x0, y, y_shape, delta, feed):
+    """(theoretical, numerical) Jacobian of y with respect to x, both (x_size, y_size) in x's dtype: the first
+    from tf.gradients with a one-hot grad_ys per element of y, the second from central differences."""
+    from .autodiff import gradients
+    from .ops.core import convert_to_tensor, placeholder
+    from .runtime.session import get_default_session
+
+    sess = get_default_session()
+    if sess is None:
+        raise ValueError("compute_gradient needs a default session: run it inside `with tf.Session():`")
+    dt = x.dtype.base_dtype.np
+    x_size, y_size = int(np.prod(x_shape, dtype=np.int64)), int(np.prod(y_shape, dtype=np.int64))
+    dy = placeholder(y.dtype.base_dtype, y_shape)
+    grad = gradients(y, x, grad_ys=dy)[0]
+    theoretical = np.zeros((x_size, y_size), dt)
+    if grad is not None:
+        grad = convert_to_tensor(grad)
+        for col in range(y_size):
+            seed = np.zeros(y_size, y.dtype.base_dtype.np)
+            seed[col] = 1
+            theoretical[:, col] = np.ravel(sess.run(grad, {**feed, x: x0, dy: seed.reshape(y_shape)}))
+    numerical = np.zeros((x_size, y_size), dt)
+    flat = x0.ravel()
+    for row in range(x_size):
+        old = flat[row]
+        flat[row] = old + delta
+        y_pos = np.asarray(sess.run(y, {**feed, x: flat.reshape(x_shape)}), dtype=dt)
+        flat[row] = old - delta
+        y_neg = np.asarray(sess.run(y, {**feed, x: flat.reshape(x_shape)}), dtype=dt)
+        flat[row] = old
+        numerical[row, :] = np.ravel(y_pos - y_neg) / (2 * delta)
+    return theoretical, numerical
+
+
+def compute_gradient(x, x_shape, y, y_shape, x_init_value=None, delta=1e-3, init_targets=None,
+                     extra_feed_dict=None):
+    """TF1's `tf.test.compute_gradient`: (theoretical, numerical) Jacobians of `y` with respect to `x`, each of
+    shape (x size, y size), in the default session; `x` is fed `x_init_value` (random in [0, 1) when None).
+    Lists of x give a list of pairs."""
+    from .runtime.session import get_default_session
+
+    if init_targets is not None:
+        get_default_session().run(init_targets)
+    xs, shapes = _as_list(x), (x_shape if isinstance(x, (list, tuple)) else [x_shape])
+    inits = x_init_value if isinstance(x, (list, tuple)) and x_init_value is not None else [x_init_value]
+    if len(inits) != len(xs):
+        inits = [None] * len(xs)
+    x0s = [(np.random.random_sample(shape) if init is None else np.asarray(init)).astype(xi.dtype.base_dtype.np)
+           .reshape(shape) for xi, shape, init in zip(xs, shapes, inits)]
+    feed = {**dict(zip(xs, x0s)), **dict(extra_feed_dict or {})}  # every x keeps its value while one moves
+    out = [_jacobians(xi, shape, x0.copy(), y, y_shape, delta, feed) for xi, shape, x0 in zip(xs, shapes, x0s)]
+    return out if isinstance(x, (list, tuple)) else out[0]
+
+
+def compute_gradient_error(x, x_shape, y, y_shape, x_init_value=None, delta=1e-3, init_targets=None,
+                           extra_feed_dict=None):
+    """The largest |theoretical - numerical| over the Jacobians of compute_gradient."""
+    pairs = compute_gradient(x, x_shape, y, y_shape, x_init_value, delta, init_targets, extra_feed_dict)
+    pairs = pairs if isinstance(pairs, list) else [pairs]
+    return max(float(np.max(np.abs(t - n), initial=0.0)) for t, n in pairs)
+
+
+class Benchmark:
+    """TF1's `tf.test.Benchmark`: `run_op_benchmark` times an op in a session (after burn-in runs) and reports
+    it; `report_benchmark` logs an entry (name, iters, wall_time, ...) and keeps it in `self.reported`."""
+
+    def __init__(self):
+        self.reported = []
+
+    def report_benchmark(self, iters=None, cpu_time=None, wall_time=None, throughput=None, extras=None, name=None,
+                         metrics=None):
+        from . import logging
+
+        entry = {k: v for k, v in dict(name=name or type(self).__name__, iters=iters, cpu_time=cpu_time,
+                                       wall_time=wall_time, throughput=throughput, extras=extras,
+                                       metrics=metrics).items() if v is not None}
+        self.reported.append(entry)
+        logging.info("Benchmark [%s] %s", entry["name"], entry)
+        return entry
+
+    def run_op_benchmark(self, sess, op_or_tensor, feed_dict=None, burn_iters=2, min_iters=10, store_trace=False,
+                         store_memory_usage=True, name=None, extras=None, mbs=0):
+        """Runs `op_or_tensor` burn_iters times, then min_iters timed times; reports the median wall time."""
+        for _ in range(burn_iters):
+            sess.run(op_or_tensor, feed_dict=feed_dict)
+        times = []
+        for _ in range(min_iters):
+            start = time.perf_counter()
+            sess.run(op_or_tensor, feed_dict=feed_dict)
+            times.append(time.perf_counter() - start)
+        wall = float(np.median(times))
+        extras = dict(extras or {})
+        if mbs:
+            extras["throughput_mbs"] = mbs / wall
+        return self.report_benchmark(iters=min_iters, wall_time=wall, extras=extras or None, name=name)
+
+    def evaluate(self, tensors):
+        from .runtime.session import get_default_session
+
+        return get_default_session().run(tensors)

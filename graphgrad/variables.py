@@ -15,7 +15,62 @@ from .ops.core import apply_op, convert_to_tensor, group, identity
 from .ops.operators import install as install_operators
 
 
-class Variable:
+class VariableSynchronization(enum.Enum):
+    """When a distributed variable's copies are brought together (TF's enum; graphgrad runs one copy)."""
+    AUTO = 0
+    NONE = 1
+    ON_WRITE = 2
+    ON_READ = 3
+
+
+class VariableAggregation(enum.Enum):
+    """How a distributed variable's updates from several replicas combine (TF's enum; graphgrad runs one)."""
+    NONE = 0
+    SUM = 1
+    MEAN = 2
+    ONLY_FIRST_REPLICA = 3
+
+
+#: The arguments a `variable_creator_scope` creator receives (TF1's `tf.Variable` signature).
+_CREATOR_ARGS = ("initial_value", "trainable", "collections", "validate_shape", "caching_device", "name",
+                 "variable_def", "dtype", "expected_shape", "import_scope", "constraint")
+
+
+class _VariableMeta(type):
+    """Routes `tf.Variable(...)` through the creators of `variable_creator_scope` when there are any."""
+
+    def __call__(cls, *args, **kwargs):
+        creators = getattr(get_default_graph(), "_variable_creator_stack", None)
+        if not creators:
+            return super().__call__(*args, **kwargs)
+        kwargs = {**dict(zip(_CREATOR_ARGS, args)), **kwargs}
+        kwargs.setdefault("synchronization", VariableSynchronization.AUTO)
+        kwargs.setdefault("aggregation", VariableAggregation.NONE)
+
+        def make(**kw):
+            kw = {k: v for k, v in kw.items() if k not in ("use_resource", "synchronization", "aggregation",
+                                                          "shape")}
+            return type.__call__(cls, **kw)
+        for creator in creators:  # innermost last: it is called first
+            make = functools.partial(creator, make)
+        return make(**kwargs)
+
+
+@contextlib.contextmanager
+def variable_creator_scope(variable_creator):
+    """`tf.Variable(...)` inside the block calls `variable_creator(next_creator, **kwargs)`, which may change
+    the arguments, call `next_creator(**kwargs)` (the enclosing scope's creator, at last the plain Variable) or
+    return a variable of its own. Per graph, as TF1's."""
+    g = get_default_graph()
+    stack = g.__dict__.setdefault("_variable_creator_stack", [])
+    stack.append(variable_creator)
+    try:
+        yield
+    finally:
+        stack.remove(variable_creator)
+
+
+class Variable(metaclass=_VariableMeta):
     """A tensor whose value persists across runs of one Session (TF1 `RefVariable`)."""
 
     SaveSliceInfo = _partitioned.SaveSliceInfo
@@ -121,6 +176,8 @@ class Variable:
 
     def __bool__(self):
         raise TypeError("Using a `tf.Variable` as a Python `bool` is not allowed.")
+
+    ref = experimental_ref = Tensor.ref
 
     # --- graph protocol -----------------------------------------------------------------------------
     def _ref(self) -> Tensor:
@@ -260,6 +317,21 @@ def local_variables_initializer():
     return variables_initializer(local_variables(), name="init")
 
 
+initialize_variables = variables_initializer  # TF1's older names
+initialize_local_variables = local_variables_initializer
+
+
+def moving_average_variables(scope=None):
+    """The variables `ExponentialMovingAverage.apply` averages (the MOVING_AVERAGE_VARIABLES collection)."""
+    return get_default_graph().get_collection(GraphKeys.MOVING_AVERAGE_VARIABLES, scope)
+
+
+def no_regularizer(_):
+    """A regularizer that adds nothing: `get_variable(..., regularizer=tf.no_regularizer)` under a scope that
+    has one."""
+    return None
+
+
 def report_uninitialized_variables(var_list=None, name="report_uninitialized_variables"):
     if var_list is None:
         var_list = global_variables() + local_variables()
@@ -368,8 +440,8 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
     saved = dict(counts) if isinstance(name_or_scope, VariableScope) else None
     stack.append(scope)
     try:
-        if auxiliary_name_scope:
-            with g.name_scope(short) as ns:
+        if auxiliary_name_scope:  # a default_name scope's ops go under that name made unique (TF1's rule)
+            with g.name_scope(default_name if name_or_scope is None else short) as ns:
                 scope.original_name_scope = ns
                 yield scope
         else:

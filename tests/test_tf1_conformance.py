@@ -37,6 +37,18 @@ EXPECTED_DIFFERENCES = {
         ["Identity", "Identity", "ResizeBicubic:0", "ResizeArea:0"],
         "resize_bicubic and resize_area are gathers times TF's weights (image/resample.py), so gradients flow "
         "through ops autodiff knows; the result is an Identity named as TF names its ResizeBicubic / ResizeArea"),
+    "debugging_checks.modes": (
+        [False, False], "graphgrad does not filter tracebacks (no C++ bridge frames to hide), so "
+        "is_traceback_filtering_enabled() says False"),
+    "test_compute_gradient.predicates": (
+        [False, False, True, True], "tf.test.is_built_with_xla() says the truth: graphgrad compiles plans with Numba "
+        "(the jit extra), not XLA"),
+    "compat_v2_switches.resource_enabled": (
+        False, "graphgrad's graph-mode tf.Variable is a reference variable whatever the switch says (reads do not race "
+        "with a run's updates already: reads first); resource_variables_enabled() tells that truth (docs/eager.md)"),
+    "compat_v2_switches.cfv2_enabled": (
+        False, "graphgrad has one control flow, TF1's (branch ops in the enclosing graph), so enable_control_flow_v2 "
+        "changes nothing and control_flow_v2_enabled() stays False (docs/eager.md)"),
     "lecture_operation_example.ops": (
         [["Placeholder", "Placeholder"], ["random_uniform", "RandomUniform"], ["w", "VariableV2"],
          ["w/Assign", "Assign"], ["w/read", "Identity"], ["matmul", "MatMul"]],

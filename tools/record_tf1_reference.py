@@ -1391,6 +1391,399 @@ def optimizer_sparse_gradients(tf, r):
                 r[name] = out
 
 
+# --- TF 2's behaviour switches and tf.compat (graphgrad/compat/) ----------------------------------------------
+
+@program
+def compat_v2_switches(tf, r):
+    r["after_disable"] = [tf.executing_eagerly(), tf.executing_eagerly_outside_functions(),
+                          tf.control_flow_v2_enabled(), tf.resource_variables_enabled()]
+    tf.disable_v2_behavior()
+    tf.disable_eager_execution()
+    x = tf.placeholder(tf.float32, (None, 3), name="x")
+    r["graph_mode"] = [tf.executing_eagerly(), str(x), type(x.shape[1]).__name__, x.shape[1].value]
+    with tf.Graph().as_default():
+        r["in_graph"] = tf.executing_eagerly_outside_functions()
+    tf.enable_tensor_equality()  # graph tensors keep identity equality (TF 2's == is for eager tensors)
+    r["graph_equality"] = [x == x, x != x, isinstance(hash(x), int)]
+    tf.disable_tensor_equality()
+    tf.enable_resource_variables()
+    r["resource_enabled"] = tf.resource_variables_enabled()
+    tf.disable_resource_variables()
+    r["resource_disabled"] = tf.resource_variables_enabled()
+    r["variable"] = repr(tf.Variable(1.0, name="v"))
+    tf.enable_control_flow_v2()
+    r["cfv2_enabled"] = tf.control_flow_v2_enabled()
+    tf.disable_control_flow_v2()
+    r["cfv2_disabled"] = tf.control_flow_v2_enabled()
+    tf.disable_v2_tensorshape()
+    r["refs"] = [x.ref().deref() is x, x.ref() == x.ref(), hash(x.ref()) == hash(x.experimental_ref())]
+    with tf.Session() as s:
+        r["run"] = s.run(x * 2, {x: [[1, 2, 3]]})
+
+
+@program
+def compat_helpers(tf, r):
+    import pathlib
+
+    c = tf.compat
+    r["dimension_value"] = [c.dimension_value(tf.Dimension(3)), c.dimension_value(tf.Dimension(None)),
+                            c.dimension_value(4), c.dimension_value(None)]
+    s = tf.TensorShape([None, 5])
+    r["dimension_at_index"] = [repr(c.dimension_at_index(s, 1)), repr(c.dimension_at_index(s, 0)),
+                               repr(c.dimension_at_index(tf.TensorShape(None), 7))]
+    r["dimension_at_index_error"] = r.error(lambda: c.dimension_at_index(s, 2))
+    r["types"] = [[isinstance(v, t) for t in (c.integral_types, c.real_types, c.complex_types,
+                                              c.bytes_or_text_types)]
+                  for v in (3, np.int32(3), 2.5, np.float32(1), 1j, np.complex64(1), "s", b"b", True)]
+    r["path_to_str"] = [c.path_to_str(pathlib.PurePosixPath("/a/b")), c.path_to_str("x"), c.path_to_str(3)]
+    r["forward_compatible"] = [c.forward_compatible(2019, 1, 1), c.forward_compatible(2099, 1, 1)]
+    with c.forward_compatibility_horizon(2021, 6, 1):
+        r["horizon"] = [c.forward_compatible(2021, 5, 31), c.forward_compatible(2021, 6, 1)]
+    with c.forward_compatibility_horizon(2099, 6, 1):
+        r["future_horizon"] = [c.forward_compatible(2099, 5, 31), c.forward_compatible(2099, 6, 1)]
+    r["after_horizon"] = c.forward_compatible(2099, 5, 31)
+    r["v1"] = [c.v1.placeholder is tf.placeholder, c.v2.Variable is not None, hasattr(c.v2, "placeholder"),
+               hasattr(c.v2, "Session"), c.v2.GradientTape is not None]
+    r["as_text"] = [c.as_text(b"ab"), c.as_bytes("h\u00e9").hex(), c.as_str_any(3)]
+
+
+@program
+def framework_small_ops(tf, r):
+    x = tf.placeholder(tf.float32, (None, 3), name="x")
+    i = tf.constant([1, 2], name="i")
+    a, b = tf.identity_n([x, i], name="idn")
+    r["identity_n"] = [a.name, b.name, a.op.type, str(a.shape), b.dtype.name, len(a.op.outputs)]
+    e = tf.ensure_shape(x, (None, 3))
+    e2 = tf.ensure_shape(tf.placeholder(tf.float32, None, name="u"), [2, None], name="shaped")
+    r["ensure_shape"] = [e.op.type, e.name, str(e.shape), str(e2.shape), e2.name]
+    r["ensure_static_error"] = r.error(lambda: tf.ensure_shape(x, (None, 4)), "Shapes", "must be equal")
+    v = np.arange(6, dtype=np.float32).reshape(2, 3)
+    p = tf.parallel_stack([tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0])])
+    r["parallel_stack"] = [p.name, str(p.shape)]
+    t = tf.timestamp()
+    r["timestamp"] = [t.op.type, t.name, t.dtype.name, str(t.shape)]
+    r["broadcast_static"] = [str(tf.broadcast_static_shape(tf.TensorShape([None, 1, 3]), tf.TensorShape([4, 1]))),
+                             str(tf.broadcast_static_shape(tf.TensorShape(None), tf.TensorShape([2])))]
+    r["broadcast_static_error"] = r.error(
+        lambda: tf.broadcast_static_shape(tf.TensorShape([2, 3]), tf.TensorShape([4])), "Incompatible shapes")
+    d = tf.broadcast_dynamic_shape(tf.constant([2, 1, 3]), tf.constant([4, 1]))
+    r["broadcast_dynamic"] = [d.op.type, d.name, str(d.shape), d.dtype.name]
+    u = tf.placeholder(tf.float32, None, name="u2")
+    with tf.Session() as s:
+        r["identity_n_run"] = s.run([a, b], {x: v})
+        r["ensure_run"] = s.run(tf.ensure_shape(u, [2, None]), {u: [[1.0], [2.0]]})
+        r["ensure_run_error"] = r.error(lambda: s.run(tf.ensure_shape(u, [None, 3]), {u: v.T}),
+                                        "Shape of tensor", "[3,2]", "is not compatible with expected shape",
+                                        "[?,3]")
+        r["parallel_stack_run"] = s.run(p)
+        ts = s.run(t)
+        r["timestamp_run"] = [type(ts).__name__, bool(ts > 1.5e9)]
+        r["broadcast_dynamic_run"] = s.run(d)
+        r["broadcast_dynamic_error"] = r.error(
+            lambda: s.run(tf.broadcast_dynamic_shape(tf.constant([2, 3]), tf.constant([4]))), "Incompatible shapes")
+    r["is_tensor"] = [tf.is_tensor(x), tf.is_tensor(v), tf.is_tensor(3.0), tf.is_tensor(tf.Variable(1.0)),
+                      tf.is_tensor(tf.SparseTensor([[0]], [1.0], [2])), tf.is_tensor(x.op)]
+
+
+@program
+def framework_switch_case(tf, r):
+    k = tf.placeholder(tf.int32, (), name="k")
+    out = tf.switch_case(k, [lambda: tf.constant(10), lambda: tf.constant(20)], default=lambda: tf.constant(-1))
+    out2 = tf.switch_case(k, {1: lambda: tf.constant([3.0, 4.0]), 0: lambda: tf.constant([1.0, 2.0])})
+    x = tf.placeholder(tf.float32, (), name="x")
+    sq = tf.switch_case(k, [lambda: x * x, lambda: 3.0 * x])
+    g = tf.gradients(sq, x)[0]
+    r["static"] = [str(out.shape), out.dtype.name, str(out2.shape)]
+    with tf.Session() as s:
+        r["runs"] = [s.run(out, {k: i}) for i in (0, 1, 2, -1)]
+        r["runs_dict"] = [s.run(out2, {k: i}) for i in (0, 1, 7)]
+        r["grads"] = [s.run([sq, g], {k: i, x: 2.0}) for i in (0, 1, 5)]
+    r["bad_index"] = r.error(lambda: tf.switch_case(tf.constant(1.0), [lambda: tf.constant(1)]), "branch_index")
+    r["empty"] = r.error(lambda: tf.switch_case(k, []), "branch_fns")
+    r["gaps"] = r.error(lambda: tf.switch_case(k, {0: lambda: 1, 3: lambda: 2}), "contiguous range of [0 to 2)",
+                        "{0,3}")
+
+
+@program
+def framework_variables_and_scopes(tf, r):
+    v = tf.get_local_variable("loc", [2], initializer=tf.ones_initializer())
+    r["local"] = [v.name, [x.name for x in tf.local_variables()], [x.name for x in tf.global_variables()],
+                  [x.name for x in tf.trainable_variables()]]
+    w = tf.Variable(2.0, name="w")
+    init = tf.initialize_variables([w])
+    init_l = tf.initialize_local_variables()
+    init_t = tf.initialize_all_tables()
+    r["inits"] = [init.name, init.type, init_l.name, init_t.name, init_t.type]
+    tf.add_to_collection(tf.GraphKeys.MOVING_AVERAGE_VARIABLES, w)  # what ExponentialMovingAverage.apply does
+    r["moving_average_variables"] = [x.name for x in tf.moving_average_variables()]
+    r["no_regularizer"] = tf.no_regularizer(w) is None
+    with tf.variable_scope("reg", regularizer=lambda t: 0.5 * tf.reduce_sum(t)):
+        tf.get_variable("a", [1])
+        tf.get_variable("b", [1], regularizer=tf.no_regularizer)
+    r["regularization_losses"] = [t.name for t in tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)]
+
+    calls = []
+
+    def creator(next_creator, **kwargs):
+        calls.append(kwargs["name"])
+        kwargs["name"] = "renamed"
+        return next_creator(**kwargs)
+
+    with tf.variable_creator_scope(creator):
+        made = tf.Variable(1.0, name="orig")
+        got = tf.get_variable("via_get", [2])
+    r["creator"] = [made.name, got.name, calls]
+    with tf.op_scope([w], "outer", "default") as sc:
+        r["op_scope"] = [sc, tf.constant(1.0).name]
+    with tf.op_scope([w], None, "dflt") as sc:
+        r["op_scope_default"] = sc
+    with tf.variable_op_scope([w], "vos", "dv") as vs:
+        u = tf.get_variable("u", [1])
+        r["variable_op_scope"] = [vs.name, u.name, tf.constant(1.0).name]
+    with tf.container("c1") as c:
+        r["container"] = c
+    with tf.colocate_with(w):
+        z = tf.identity(w, name="colo")
+    r["colocate"] = [z.name, z.device == w.device]
+    with tf.Session() as s:
+        s.run(init_l)
+        s.run(init)
+        r["local_value"] = s.run(v)
+
+
+@program
+def framework_enums_and_protos(tf, r):
+    r["aggregation"] = [[m.name, m.value] for m in tf.VariableAggregation]
+    r["synchronization"] = [[m.name, m.value] for m in tf.VariableSynchronization]
+    r["aggregation_method"] = [tf.AggregationMethod.ADD_N, tf.AggregationMethod.DEFAULT,
+                               tf.AggregationMethod.EXPERIMENTAL_TREE, tf.AggregationMethod.EXPERIMENTAL_ACCUMULATE_N]
+    r["no_gradient"] = tf.NoGradient is tf.NotDifferentiable
+    d = tf.DeviceSpec(job="worker", replica=0, task=1, device_type="GPU", device_index=2)
+    r["device_spec"] = [d.to_string(), d.job, d.task, d.device_type, d.device_index,
+                        tf.DeviceSpec.from_string("/job:ps/task:3/device:CPU:0").to_string(),
+                        tf.DeviceSpec.from_string("/gpu:1").to_string(),
+                        d.replace(device_type="CPU", device_index=0).to_string(),
+                        tf.DeviceSpec.from_string("/job:a").make_merged_spec(
+                            tf.DeviceSpec.from_string("/task:2/device:GPU:0")).to_string()]
+    n = tf.NodeDef(name="a", op="Const")
+    n.attr["dtype"].type = 1
+    r["node_def"] = [str(n).replace("\n", " "), type(tf.AttrValue()).__name__, tf.NameAttrList(name="f").name,
+                     tf.HistogramProto(min=1.0).min, tf.SummaryMetadata().plugin_data.plugin_name,
+                     tf.GraphOptions(build_cost_model=1).build_cost_model,
+                     tf.OptimizerOptions(do_common_subexpression_elimination=True).do_common_subexpression_elimination,
+                     tf.TensorInfo(name="x:0").name]
+    r["node_def_bytes"] = n.SerializeToString().hex()
+    p = tf.make_tensor_proto([[1.0, 2.0], [3.0, 4.0]])
+    r["tensor_proto"] = [p.dtype, [d.size for d in p.tensor_shape.dim], p.SerializeToString().hex()]
+    r["tensor_proto_scalar"] = tf.make_tensor_proto(7, dtype=tf.int64, shape=[3]).SerializeToString().hex()
+    r["tensor_proto_str"] = tf.make_tensor_proto([b"ab", b"c"]).SerializeToString().hex()
+    r["make_ndarray"] = [tf.make_ndarray(p), tf.make_ndarray(tf.make_tensor_proto(np.arange(4, dtype=np.int32)))]
+    r["get_logger"] = [tf.get_logger() is tf.get_logger(), hasattr(tf.get_logger(), "warning")]
+    c = tf.convert_to_tensor_or_indexed_slices([1.0, 2.0], name="c")
+    sl = tf.IndexedSlices(tf.constant([[1.0]]), tf.constant([0]), tf.constant([2, 1]))
+    r["convert_or_slices"] = [c.name, tf.convert_to_tensor_or_indexed_slices(sl) is sl]
+
+
+@program
+def framework_custom_gradient(tf, r):
+    @tf.custom_gradient
+    def clip_grad(x):
+        return tf.identity(x), lambda dy: tf.clip_by_value(dy, -0.1, 0.1)
+
+    @tf.custom_gradient
+    def reverse(x, y):
+        return x * y, lambda dy: [-dy * y, -tf.reduce_sum(dy * x)]
+
+    x = tf.placeholder(tf.float32, (3,), name="x")
+    c = clip_grad(x)
+    ry = reverse(x, tf.constant(2.0))
+    r["names"] = [c.name, c.op.type, ry.name, len(c.op.inputs), len(ry.op.inputs)]
+    loss = tf.reduce_sum(c * 5.0) + tf.reduce_sum(ry)
+    g = tf.gradients(loss, x)[0]
+    w = tf.Variable(3.0, name="w")
+
+    @tf.custom_gradient
+    def scale(x):
+        def grad(dy, variables=None):
+            r["variables"] = [v.name for v in variables]
+            return dy * w * 10, [tf.reduce_sum(dy * x) * 100]
+        return x * w, grad
+
+    sc = scale(x)
+    r["scale_inputs"] = [t.name for t in sc.op.inputs]
+    gx, gw = tf.gradients(tf.reduce_sum(sc), [x, w])
+
+    @tf.custom_gradient
+    def no_variables_kw(x):
+        return x * w, lambda dy: dy
+
+    r["needs_variables_kw"] = r.error(lambda: no_variables_kw(x), "must accept keyword argument 'variables'")
+    r["kwargs_in_graph"] = r.error(lambda: clip_grad(x=x), "keywords arguments only when eager")
+    straight = tf.grad_pass_through(tf.round)(x * 1.0)
+    gs = tf.gradients(tf.reduce_sum(straight * x), x)[0]
+
+    with tf.variable_scope("d"):
+        kernel = tf.get_variable("kernel", initializer=tf.constant([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]]),
+                                 use_resource=True)
+
+    def block(h):
+        return tf.tanh(tf.matmul(h, kernel))
+
+    h = tf.reshape(x, (1, 3))
+    out = tf.reduce_sum(tf.recompute_grad(block)(h) ** 2)
+    rg = tf.gradients(out, [x, kernel])
+    r["recompute_vars"] = [v.name for v in tf.trainable_variables()]
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        feed = {x: [1.0, -2.0, 0.6]}
+        r["grads"] = s.run([g, gx, gw, gs], feed)
+        r["recompute"] = s.run([out] + rg, feed)
+
+
+@program
+def framework_make_template(tf, r):
+    def layer(x, units):
+        w = tf.get_variable("w", [x.shape[1], units], initializer=tf.ones_initializer())
+        b = tf.get_variable("b", [units], initializer=tf.zeros_initializer())
+        return tf.matmul(x, w) + b
+
+    t = tf.make_template("my_layer", layer, units=2)
+    x = tf.placeholder(tf.float32, (None, 3), name="x")
+    y1, y2 = t(x), t(x * 2.0)
+    r["names"] = [v.name for v in tf.global_variables()]
+    r["outputs"] = [y1.name, y2.name]
+    r["template"] = [t.name, t.variable_scope.name, t.variable_scope_name, [v.name for v in t.variables],
+                     [v.name for v in t.trainable_variables], [v.name for v in t.global_variables]]
+    t2 = tf.make_template("my_layer", layer, units=4)
+    r["second_template"] = [t2(x).name, t2.variable_scope.name, [v.name for v in t2.variables]]
+    with tf.variable_scope("outer"):
+        t3 = tf.make_template("inner", layer, create_scope_now_=True, units=1)
+    y3 = t3(x)
+    r["scope_now"] = [y3.name, [v.name for v in t3.variables]]
+
+    def bad(x):
+        return x * tf.Variable(1.0, name="plain")
+
+    t4 = tf.make_template("bad", bad)
+    t4(x)
+    r["plain_variable_error"] = r.error(lambda: t4(x), "Trainable variable created when calling a template")
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        r["values"] = s.run([y1, y2, y3], {x: [[1.0, 2.0, 3.0]]})
+
+
+@program
+def framework_print(tf, r):
+    x = tf.constant([[1, 2, 3], [4, 5, 6]], name="x")
+    big = tf.range(10)
+    f = tf.constant([0.5, 1.0 / 3.0, 2e-9])
+    p = tf.print("x:", x, "big", big, "f", f, {"k": tf.constant(7)}, [1, "s"], output_stream=sys.stderr)
+    r["op"] = [p.type, p.name]
+    p2 = tf.print(big, summarize=2, sep="|", end="!\n", output_stream=sys.stderr)
+    p3 = tf.print(tf.zeros((2, 2, 2)), tf.constant("text"), tf.constant(True), summarize=-1, output_stream=sys.stderr)
+    s = tf.Session()
+    r["stderr"] = r.stderr(lambda: s.run(p))
+    r["stderr_summarize"] = r.stderr(lambda: s.run(p2))
+    r["stderr_all"] = r.stderr(lambda: s.run(p3))
+    y = tf.placeholder(tf.float32, (2,), name="y")
+    with tf.control_dependencies([tf.print("y is", y, output_stream=sys.stderr)]):
+        out = y * 2.0
+    r["in_dependencies"] = r.stderr(lambda: r.__setitem__("dep_value", s.run(out, {y: [1.5, -2.0]})))
+    r["bad_stream"] = r.error(lambda: tf.print(x, output_stream="nowhere"), "Unsupported output stream")
+    s.close()
+
+
+@program
+def debugging_checks(tf, r):
+    d = tf.debugging
+    x = tf.placeholder(tf.float32, (None, 3), name="x")
+    i = tf.placeholder(tf.int32, (None,), name="i")
+    r["rank_in_static"] = [d.assert_rank_in(x, [1, 2]).name,
+                           r.error(lambda: d.assert_rank_in(x, [1, 3]), "must have rank in")]
+    u = tf.placeholder(tf.float32, None, name="u")
+    dyn = d.assert_rank_in(u, (0, 1))
+    r["same_float_dtype"] = [d.assert_same_float_dtype([x, tf.constant(1.0)]).name,
+                             d.assert_same_float_dtype(None, tf.float64).name,
+                             r.error(lambda: d.assert_same_float_dtype([x, tf.constant(1.0, tf.float64)]),
+                                     "Tensor conversion requested dtype" if False else "float64"),
+                             r.error(lambda: d.assert_same_float_dtype([i]), "Expected floating point type")]
+    r["proper_iterable"] = [r.error(lambda: d.assert_proper_iterable([1, 2])),
+                            r.error(lambda: d.assert_proper_iterable(x), "Expected argument \"values\" to be a "),
+                            r.error(lambda: d.assert_proper_iterable("abc"), "iterable"),
+                            r.error(lambda: d.assert_proper_iterable(np.ones(2)), "iterable")]
+    r["is_numeric"] = [d.is_numeric_tensor(x), d.is_numeric_tensor(tf.constant("s")), d.is_numeric_tensor(3.0),
+                       d.is_numeric_tensor(tf.constant(True))]
+    mono = d.is_non_decreasing(i)
+    strict = d.is_strictly_increasing(i)
+    r["mono_names"] = [mono.name, strict.name, mono.dtype.name]
+    fin = [d.is_finite(x), d.is_inf(x), d.is_nan(x)]
+    r["finite_names"] = [t.name for t in fin]
+    af = d.assert_all_finite(x, "bad values")
+    cn = d.check_numerics(x, "checked")
+    r["all_finite"] = [af.name, cn.op.type]
+    s1 = tf.placeholder(tf.float32, (None, 3), name="s1")
+    s2 = tf.placeholder(tf.float32, (None,), name="s2")
+    shapes = d.assert_shapes([(s1, ("N", "D")), (s2, ("N",))])
+    r["assert_shapes_static_error"] = r.error(
+        lambda: d.assert_shapes([(x, ("N", 4))]), "dimension 1 must have size 4")
+    r["assert_shapes_rank_error"] = r.error(lambda: d.assert_shapes([(x, ("N",))]), "must have rank in")
+    r["assert_shapes_mismatch"] = r.error(
+        lambda: d.assert_shapes([(tf.ones((2, 3)), ("N", "D")), (tf.ones((3,)), ("N",))]),
+        "Specified by tensor ones:0 dimension 0", "dimension 0 must have size 2")
+    r["modes"] = [d.is_traceback_filtering_enabled(), d.get_log_device_placement()]
+    with tf.Session() as s:
+        v = np.array([[1.0, np.inf, np.nan]], np.float32)
+        r["finite_run"] = s.run(fin, {x: v})
+        r["mono_run"] = [s.run([mono, strict], {i: a}) for a in ([1, 2, 2], [1, 2, 3], [3, 1], [])]
+        r["rank_in_run"] = [r.error(lambda: s.run(dyn, {u: 1.0})), r.error(lambda: s.run(dyn, {u: [[1.0]]}),
+                                                                          "must have rank in")]
+        r["all_finite_run"] = [s.run(af, {x: [[1, 2, 3]]}).tolist(),
+                               r.error(lambda: s.run(af, {x: v}), "bad values"),
+                               r.error(lambda: s.run(cn, {x: v}), "checked")]
+        r["shapes_run"] = [r.error(lambda: s.run(shapes, {s1: np.ones((2, 3)), s2: np.ones(2)})),
+                           r.error(lambda: s.run(shapes, {s1: np.ones((2, 3)), s2: np.ones(3)}), "s2")]
+
+
+@program
+def errors_and_dtypes(tf, r):
+    e = tf.errors
+    r["codes"] = [e.UNAUTHENTICATED, e.error_code_from_exception_type(e.NotFoundError),
+                  e.exception_type_from_error_code(3).__name__,
+                  e.exception_type_from_error_code(16).__name__,
+                  e.error_code_from_exception_type(e.UnauthenticatedError)]
+    err = e.UnauthenticatedError(None, None, "who")
+    r["unauthenticated"] = [err.error_code, err.message, isinstance(err, e.OpError)]
+    r["unknown_code"] = r.error(lambda: e.exception_type_from_error_code(99))
+    dt = tf.dtypes
+    r["uints"] = [[t.name, t.size, t.min, t.max, t.is_unsigned, t.is_integer, t.as_numpy_dtype.__name__]
+                  for t in (dt.uint32, dt.uint64)]
+    x = tf.constant(np.array([1, 2**31], np.uint32))
+    y = tf.constant(np.array([1, 2**63], np.uint64))
+    r["uint_ops"] = [x.dtype.name, y.dtype.name, tf.cast(x, tf.int64).dtype.name]
+    s = dt.as_string(tf.constant([1.5, 2.25]), precision=1)
+    r["quantized"] = [sorted(t.name for t in dt.QUANTIZED_DTYPES), dt.qint8.is_quantized, dt.bfloat16.name,
+                      dt.bfloat16.is_floating, dt.resource.name, dt.qint8.name]
+    with tf.Session() as sess:
+        r["uint_values"] = sess.run([x, tf.cast(x, tf.int64), y])
+        r["as_string"] = sess.run(s)
+
+
+@program
+def test_compute_gradient(tf, r):
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]], dtype=tf.float64)
+    y = tf.reduce_sum(x * x, axis=1)
+    with tf.Session():
+        theo, num = tf.test.compute_gradient(x, [2, 2], y, [2], x_init_value=np.array([[1.0, 2.0], [3.0, 4.0]]))
+        r["jacobians"] = [theo, num]
+        r["error"] = float(tf.test.compute_gradient_error(x, [2, 2], y, [2]) < 1e-6)
+        a = tf.placeholder(tf.float32, (3,))
+        b = tf.sin(a)
+        t2, n2 = tf.test.compute_gradient(a, [3], b, [3], x_init_value=np.array([0.0, 1.0, 2.0], np.float32))
+        r["float32"] = [t2, np.round(n2, 2), t2.dtype.name]
+    r["predicates"] = [tf.test.is_built_with_xla(), tf.test.is_built_with_rocm(),
+                       tf.test.is_cpu_target_available("x86"), os.path.isdir(tf.test.get_temp_dir())]
+
+
 # --- recording ----------------------------------------------------------------------------------------------
 
 # --- convolutional networks (issue 13) ----------------------------------------------------------------------

@@ -34,6 +34,10 @@ from .tensor import EagerTensor
 __all__ = ["function", "defun", "Function"]
 
 
+#: `tf.config.run_functions_eagerly(True)`: every tf.function runs its Python function op by op (to debug it).
+RUN_FUNCTIONS_EAGERLY = False
+
+
 class FuncGraph(Graph):
     """The graph a traced function is built in: variables created in it are lifted out (made eagerly)."""
 
@@ -139,7 +143,7 @@ class Function:
         return bound
 
     def __call__(self, *args, **kwargs):
-        if _ctx._tapes or not executing_eagerly():
+        if _ctx._tapes or RUN_FUNCTIONS_EAGERLY or not executing_eagerly():
             # Inside a graph being built (another trace, graph mode), or under a recording tape (so that the
             # gradient can reach the function's inputs): run the Python function itself.
             return self.python_function(*args, **kwargs)

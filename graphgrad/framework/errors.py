@@ -4,6 +4,7 @@ from __future__ import annotations
 OK, CANCELLED, UNKNOWN, INVALID_ARGUMENT, DEADLINE_EXCEEDED, NOT_FOUND = 0, 1, 2, 3, 4, 5
 ALREADY_EXISTS, PERMISSION_DENIED, RESOURCE_EXHAUSTED, FAILED_PRECONDITION = 6, 7, 8, 9
 ABORTED, OUT_OF_RANGE, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS = 10, 11, 12, 13, 14, 15
+UNAUTHENTICATED = 16
 
 
 class OpError(Exception):
@@ -45,6 +46,35 @@ UnimplementedError = _make("UnimplementedError", UNIMPLEMENTED)
 InternalError = _make("InternalError", INTERNAL)
 UnavailableError = _make("UnavailableError", UNAVAILABLE)
 DataLossError = _make("DataLossError", DATA_LOSS)
+UnauthenticatedError = _make("UnauthenticatedError", UNAUTHENTICATED)
+
+_BY_CODE = {cls.error_code: cls for cls in (
+    CancelledError, UnknownError, InvalidArgumentError, DeadlineExceededError, NotFoundError, AlreadyExistsError,
+    PermissionDeniedError, ResourceExhaustedError, FailedPreconditionError, AbortedError, OutOfRangeError,
+    UnimplementedError, InternalError, UnavailableError, DataLossError, UnauthenticatedError)}
+
+
+def exception_type_from_error_code(error_code):
+    """The OpError class of a TensorFlow status code (3 -> InvalidArgumentError); a KeyError for others."""
+    return _BY_CODE[error_code]
+
+
+def error_code_from_exception_type(cls):
+    """The status code of an OpError class (NotFoundError -> 5)."""
+    if not (isinstance(cls, type) and issubclass(cls, OpError)):
+        raise KeyError(cls)
+    return cls.error_code
+
+
+class raise_exception_on_not_ok_status:  # noqa: N801  (TF's name)
+    """TF1's context manager around its C API's status objects; graphgrad raises OpErrors directly, so the
+    status it yields is always OK (None)."""
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
 
 
 class OperatorNotAllowedInGraphError(TypeError):

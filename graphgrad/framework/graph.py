@@ -21,6 +21,7 @@ class GraphKeys:
     GLOBAL_VARIABLES = "variables"
     VARIABLES = GLOBAL_VARIABLES
     LOCAL_VARIABLES = "local_variables"
+    MOVING_AVERAGE_VARIABLES = "moving_average_variables"
     MODEL_VARIABLES = "model_variables"
     TRAINABLE_VARIABLES = "trainable_variables"
     SUMMARIES = "summaries"
@@ -118,6 +119,34 @@ class Tensor:
 
     def _as_graph_element(self):
         return self
+
+    def ref(self):
+        """A hashable stand-in for this tensor (`t.ref().deref() is t`): the dict key TF 2 asks for once tensor
+        equality makes tensors unhashable."""
+        return Reference(self)
+
+    experimental_ref = ref
+
+
+class Reference:
+    """What `Tensor.ref()` and `Variable.ref()` return: equal and hashed by the identity of what it refers to."""
+
+    __slots__ = ("_wrapped",)
+
+    def __init__(self, wrapped):
+        self._wrapped = wrapped
+
+    def deref(self):
+        return self._wrapped
+
+    def __eq__(self, other):
+        return isinstance(other, Reference) and self._wrapped is other._wrapped
+
+    def __hash__(self):
+        return id(self._wrapped)
+
+    def __repr__(self):
+        return f"<Reference wrapping {self._wrapped!r}>"
 
 
 class Operation:

@@ -122,3 +122,39 @@ def _decode_func(func):
     if kind == "python":
         raise UnserializableAttr(f"a Python object ({a['repr']})")
     raise ValueError(f"function-valued attribute {func.name!r}: TensorFlow functions are not supported")
+
+
+def make_tensor_proto(values, dtype=None, shape=None, verify_shape=False, allow_broadcast=False):
+    """TF's `tf.make_tensor_proto`: a TensorProto of `values` (Python floats as float32, ints as int32), of
+    `shape` when given. Numbers whose count matches the shape go little-endian into `tensor_content`, strings
+    into `string_val`; a single value for a larger shape is stored once in its typed field (TF's fill)."""
+    from tensorboardX.proto import tensor_shape_pb2
+
+    from ..framework.dtypes import as_dtype
+    from ..ops.core import _infer_numpy
+    from ..summary.summary_ops import tensor_proto
+
+    arr = _infer_numpy(values, None if dtype is None else as_dtype(dtype).base_dtype)
+    if dtype is not None and arr.dtype != as_dtype(dtype).base_dtype.np and arr.dtype.kind != "O":
+        arr = arr.astype(as_dtype(dtype).base_dtype.np)
+    if shape is None:
+        return tensor_proto(arr)
+    shape = [int(d) for d in shape]
+    n = int(np.prod(shape))
+    if arr.size == n:
+        if verify_shape and list(arr.shape) != shape:
+            raise TypeError(f"Expected Tensor's shape: {tuple(shape)}, but got {arr.shape}.")
+        return tensor_proto(arr.reshape(shape))
+    if verify_shape or allow_broadcast and arr.size != 1:
+        raise TypeError(f"Expected Tensor's shape: {tuple(shape)}, but got {arr.shape}.")
+    if arr.size > n:
+        raise ValueError(f"Too many elements provided. Takes at most {n:d}, but got {arr.size:d}")
+    proto = tensor_proto(arr.ravel()[:0])
+    proto.tensor_shape.CopyFrom(tensor_shape_pb2.TensorShapeProto(
+        dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=d) for d in shape]))
+    field = _VAL_FIELDS[arr.dtype.type]
+    flat = arr.ravel().tolist()
+    if arr.dtype == np.float16:
+        flat = arr.ravel().view(np.uint16).tolist()
+    getattr(proto, field).extend(flat)
+    return proto

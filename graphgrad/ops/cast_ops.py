@@ -39,6 +39,7 @@ def cast(x, dtype, name=None):
     dtype = dtypes.as_dtype(dtype).base_dtype
     if x.dtype.base_dtype == dtype:
         return x
+    dtype.np  # noqa: B018  (bfloat16, quantized: graphgrad's TypeError saying why it cannot compute in them)
     return apply_op(Cast, [x], {"DstT": dtype, "SrcT": x.dtype.base_dtype}, name or "Cast")
 
 

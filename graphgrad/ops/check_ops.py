@@ -17,7 +17,7 @@ from ..framework.op_def import OpDef, not_differentiable, static_shape
 from . import array_ops, unary_ops
 from .arithmetic_ops import add, multiply, subtract
 from .comparison_ops import equal, greater, greater_equal, less, less_equal, not_equal
-from .core import convert_to_tensor, no_op
+from .core import convert_to_tensor, group, no_op
 from .logging_ops import element_formatter, summarize_value
 from .math_common import _convert_pair
 from .reduction_ops import reduce_all
@@ -251,7 +251,135 @@ def assert_integer(x, message=None, name=None):
         return no_op("statically_determined_was_integer")
 
 
+def assert_rank_in(x, ranks, data=None, summarize=None, message=None, name=None):
+    """Assert that the rank of `x` is one of `ranks`: a ValueError now when the rank is known while building (and
+    a NoOp is returned), else an op checking it at run time."""
+    with name_scope(name, "assert_rank_in", [x, *ranks]):
+        x = convert_to_tensor(x, name="x")
+        ranks = tuple(int(r) for r in ranks)
+        message = message or ""
+        s = static_shape(x)
+        if s is not None:
+            if len(s) not in ranks:
+                raise ValueError(f"{message}Tensor {x.name} must have rank in {ranks}.  Received rank {len(s)}, "
+                                 f"shape {x.shape}")
+            return no_op(name="static_checks_determined_all_ok")
+        if data is None:
+            data = [message, f"Tensor {x.name} must have rank in", *ranks, "Received shape: ", array_ops.shape(x)]
+        rank = array_ops.rank(x)
+        hits = [equal(rank, r) for r in ranks]
+        condition = hits[0]
+        for h in hits[1:]:
+            condition = condition | h
+        return Assert(condition, data, summarize=summarize)
+
+
+def assert_same_float_dtype(tensors=None, dtype=None):
+    """The one floating dtype of `tensors` (and `dtype`): a ValueError when they differ or are not floating; with
+    neither, float32."""
+    tensors = [convert_to_tensor(t) for t in (tensors or [])]
+    if dtype is not None:
+        dtype = dtypes.as_dtype(dtype).base_dtype
+        if not dtype.is_floating:
+            raise ValueError(f"Expected floating point type, got <dtype: '{dtype.name}'>.")
+    first = None
+    for t in tensors:
+        dt = t.dtype.base_dtype
+        if dtype is None:
+            dtype, first = dt, t
+            if not dt.is_floating:
+                raise ValueError(f"Expected floating point type, got <dtype: '{dt.name}'>.")
+        elif dt != dtype:
+            against = f" as {first.name}" if first is not None else ""
+            raise ValueError(f"{t.name}, type=<dtype: '{dt.name}'>, must be of the same type (<dtype: "
+                             f"'{dtype.name}'>){against}.")
+    return dtype if dtype is not None else dtypes.float32
+
+
+def assert_proper_iterable(values):
+    """TypeError unless `values` is an iterable of values (not a tensor, array, string or bytes)."""
+    unintentional = (Tensor, np.ndarray, str, bytes, bytearray)
+    if isinstance(values, unintentional) or hasattr(values, "_as_tensor") or not hasattr(values, "__iter__"):
+        raise TypeError(f'Expected argument "values" to be a "proper" iterable.  Found: {type(values)}')
+
+
+def is_numeric_tensor(tensor):
+    """Whether `tensor` is a tensor of a numeric dtype (integers, floats, complex; not bool or string)."""
+    if not isinstance(tensor, Tensor):
+        return False
+    dt = tensor.dtype.base_dtype
+    return dt.is_integer or dt.is_floating or dt.is_complex
+
+
+def _pairwise(x, compare, name, default_name):
+    with name_scope(name, default_name, [x]):
+        flat = array_ops.reshape(convert_to_tensor(x, name="x"), [-1])
+        return reduce_all(compare(flat[:-1], flat[1:]))
+
+
+def is_non_decreasing(x, name=None):
+    """A bool tensor: each element of `x` (flattened) <= the next; True for fewer than two elements."""
+    return _pairwise(x, less_equal, name, "is_non_decreasing")
+
+
+def is_strictly_increasing(x, name=None):
+    """A bool tensor: each element of `x` (flattened) < the next; True for fewer than two elements."""
+    return _pairwise(x, less, name, "is_strictly_increasing")
+
+
+def assert_shapes(shapes, data=None, summarize=None, message=None, name=None):
+    """Check the shapes of several tensors against specs such as `[(x, ("N", "D")), (y, ("N",))]`: ints are
+    sizes, strings are sizes that must agree wherever the same string appears, "." any size, a leading "..."
+    (or "*") any leading dimensions. What the static shapes decide is a ValueError now; the rest an op."""
+    from .array_ops import shape as shape_of
+
+    items = list(shapes.items()) if isinstance(shapes, dict) else list(shapes)
+    message = message or ""
+    checks, sizes = [], {}  # sizes: symbol -> (tensor, dim, static size or None, dynamic size)
+    with name_scope(name, "assert_shapes", [t for t, _ in items]):
+        for x, spec in items:
+            x = convert_to_tensor(x)
+            spec = [spec] if isinstance(spec, str) and spec not in ("...", "*") else list(spec)
+            leading = bool(spec) and spec[0] in ("...", "*")
+            spec = spec[1:] if leading else spec
+            if leading:
+                checks.append(assert_rank_at_least(x, len(spec), message=message or None))
+            elif len(spec) == 1:
+                checks.append(assert_rank_in(x, (0, 1), message=message or None))
+            else:
+                checks.append(assert_rank(x, len(spec), message=message or None))
+            s = static_shape(x)
+            rank = len(s) if s is not None else None
+            for k, want in enumerate(spec):
+                if want == "." or (len(spec) == 1 and rank == 0):
+                    continue
+                i = k if not leading or rank is None else rank - len(spec) + k
+                have = s[i] if s is not None and i < len(s) else None
+                if isinstance(want, str) and want in sizes:
+                    src, src_dim, static_size, dynamic_size = sizes[want]
+                    origin = f"Specified by tensor {src.name} dimension {src_dim}"
+                else:
+                    static_size = want if isinstance(want, int) else None
+                    dynamic_size = static_size
+                    origin = "Specified explicitly"
+                    if isinstance(want, str):
+                        sizes[want] = (x, i, have, None if have is not None else shape_of(x)[i])
+                        continue
+                if static_size is not None and have is not None:
+                    if have != static_size:
+                        raise ValueError(f"{message}{origin}.  Tensor {x.name} dimension {i} must have size "
+                                         f"{static_size}.  Received size {have}, shape {x.shape}")
+                    continue
+                expected = static_size if static_size is not None else dynamic_size
+                checks.append(Assert(equal(shape_of(x)[i], expected),
+                                     [message, f"{origin}.  Tensor {x.name} dimension {i} must have size",
+                                      expected, "Received shape: ", shape_of(x)], summarize=summarize))
+        ops = [c for c in checks if c.type != "NoOp"]
+        return group(*ops) if ops else no_op(name="static_checks_determined_all_ok")
+
+
 __all__ = ["Assert", "assert_equal", "assert_none_equal", "assert_less", "assert_less_equal", "assert_greater",
            "assert_greater_equal", "assert_positive", "assert_negative", "assert_non_negative",
            "assert_non_positive", "assert_near", "assert_rank", "assert_rank_at_least", "assert_scalar",
-           "assert_type", "assert_integer"]
+           "assert_type", "assert_integer", "assert_rank_in", "assert_same_float_dtype", "assert_proper_iterable",
+           "is_numeric_tensor", "is_non_decreasing", "is_strictly_increasing"]

@@ -16,7 +16,15 @@ def apply_op(op_def, inputs, attrs=None, name=None, graph=None):
     g = graph or (inputs[0].graph if inputs else get_default_graph())
     op = g.create_op(op_def, list(inputs), attrs, name)
     outs = op.outputs
+    if op_callbacks and outs:
+        for callback in op_callbacks:
+            outs = callback(op_def, list(outs))
     return outs[0] if len(outs) == 1 else (op if not outs else list(outs))
+
+
+#: Functions `(op_def, outputs) -> outputs` every op built by `apply_op` passes its outputs through, to replace
+#: them (`tf.debugging.enable_check_numerics` puts a CheckNumerics after each float output).
+op_callbacks: list = []
 
 
 # --- conversion --------------------------------------------------------------------------------------
@@ -76,6 +84,10 @@ def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None) -> Ten
     conv = getattr(value, "_as_tensor", None)
     if conv is not None:
         return conv(dtype=dtype, name=name)
+    if _conversions:
+        t = _registered_conversion(value, dtype, name)
+        if t is not NotImplemented:
+            return t
     if _eager_scalar is not None and type(value) in _SCALAR_TYPES:
         t = _eager_scalar(value, dtype, preferred_dtype)
         if t is not None:
@@ -90,6 +102,35 @@ def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None) -> Ten
         except (TypeError, ValueError):
             pass
     return constant(value, dtype=dtype, name=name or "Const")
+
+
+#: [(priority, order, base_type, function)] of `tf.register_tensor_conversion_function`, lowest priority first.
+_conversions: list = []
+
+
+def register_conversion(base_type, conversion_func, priority=100):
+    """TF's registry of conversions to tensors for types of your own (`tf.register_tensor_conversion_function`)."""
+    types = base_type if isinstance(base_type, tuple) else (base_type,)
+    if not all(isinstance(t, type) for t in types):
+        raise TypeError("base_type must be a type or a tuple of types.")
+    if any(issubclass(t, (int, float, np.generic, np.ndarray)) for t in types):
+        raise TypeError("Cannot register conversions for Python numeric types and NumPy scalars and arrays.")
+    if not callable(conversion_func):
+        raise TypeError("conversion_func must be callable.")
+    _conversions.append((priority, len(_conversions), types, conversion_func))
+    _conversions.sort(key=lambda c: c[:2])
+
+
+def _registered_conversion(value, dtype, name):
+    for _, _, types, fn in _conversions:
+        if isinstance(value, types):
+            t = fn(value, dtype=dtype, name=name, as_ref=False)
+            if t is not NotImplemented:
+                if not isinstance(t, Tensor):
+                    raise RuntimeError(f"Conversion function {fn!r} for type {type(value)} returned non-Tensor: "
+                                       f"{t!r}")
+                return convert_to_tensor(t, dtype=dtype)
+    return NotImplemented
 
 
 #: Installed by graphgrad/eager: `(value, dtype, preferred_dtype) -> tensor or None`, the eager conversion of a

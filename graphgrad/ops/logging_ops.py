@@ -13,7 +13,7 @@ import numpy as np
 
 from ..framework import dtypes
 from ..framework.errors import InvalidArgumentError
-from ..framework.graph import GraphKeys, get_default_graph, name_scope
+from ..framework.graph import GraphKeys, Tensor, get_default_graph, name_scope
 from ..framework.op_def import OpDef, aliases_variable, require, same_shape, static_shape
 from .core import apply_op, convert_to_tensor, group, identity
 
@@ -155,6 +155,160 @@ def Print(input_, data, message=None, first_n=None, summarize=None, name=None): 
     return apply_op(PrintOp, [x, *data], attrs, name or "Print")
 
 
+# --- tf.print: TF 2's PrintV2 -------------------------------------------------------------------------
+
+_V2_FORMATTERS = {"float16": _float_formatter(np.float32, 6, 9), "float32": _float_formatter(np.float32, 6, 9),
+                  "float64": _float_formatter(np.float64, 15, 17), "bool": lambda v: "1" if v else "0"}
+
+
+_C_ESCAPES = {10: "\\n", 13: "\\r", 9: "\\t", 34: '\\"', 39: "\\'", 92: "\\\\"}
+
+
+def _c_escape(b):
+    """absl's CEscape: C escapes for quotes, backslash and whitespace, octal for other unprintable bytes."""
+    return "".join(_C_ESCAPES.get(c) or (chr(c) if 32 <= c < 127 else "\\%03o" % c) for c in b)
+
+
+def _v2_element(dtype):
+    """One element as PrintV2 writes it: floats with %.6g where that reads back, else %.9g (float64: 15, 17
+    digits), strings quoted and escaped."""
+    dt = dtypes.as_dtype(dtype).base_dtype
+    if dt.name in _V2_FORMATTERS:
+        return _V2_FORMATTERS[dt.name]
+    if dt.is_integer:
+        return lambda v: str(int(v))
+    if dt == dtypes.string:
+        return lambda v: '"' + _c_escape(v if isinstance(v, bytes) else str(v).encode()) + '"'
+    return str
+
+
+def summarize_v2(value, summarize, fmt):
+    """TF's Tensor::SummarizeValue(print_v2=true): NumPy-like nesting, rows on new lines, the first and last
+    `summarize` entries of each dimension around `...` (all when negative)."""
+    a = np.asarray(value)
+    if a.ndim == 0:
+        return fmt(a.item() if a.dtype != object else a.reshape(()).tolist())
+    flat, shape, n = a.ravel(), a.shape, a.ndim
+    ends = a.size if summarize < 0 else summarize
+    out = []
+
+    def spacing(dim):
+        out.append(" " if dim == n - 1 else "\n" * (n - dim - 1) + " " * (dim + 1))
+
+    def dim_text(dim, start):
+        if dim == n:
+            out.append(fmt(flat[start]))
+            return
+        out.append("[")
+        count, per = shape[dim], int(np.prod(shape[dim + 1:], dtype=np.int64))
+        for i in range(min(ends, count)):
+            if i:
+                spacing(dim)
+            dim_text(dim + 1, start + per * i)
+        if count > 2 * ends:
+            spacing(dim)
+            out.append("...")
+        for i in range(max(ends, count - ends), count):
+            spacing(dim)
+            dim_text(dim + 1, start + per * i)
+        out.append("]")
+    dim_text(0, 0)
+    return "".join(out)
+
+
+class PrintV2(OpDef):
+    """Writes `template` with each `{}` replaced by one input's value (summarized), then `end`, to the stream:
+    "stderr", "stdout", a "file://" path (appended) or a logging function. No outputs: run it, or put it in
+    control_dependencies."""
+
+    type = "PrintV2"
+    stateful = True
+
+    def infer(op):
+        return []
+
+    def kernel(op, ctx):
+        template, summarize, stream, end = (op.attrs[k] for k in ("template", "summarize", "output_stream", "end"))
+        fmts = [_v2_element(t.dtype) for t in op.inputs]
+        pieces = template.split("{}")
+        to_host = ctx.to_host
+
+        def run(*data):
+            values = [summarize_v2(to_host(d), summarize, f) for d, f in zip(data, fmts)]
+            text = pieces[0] + "".join(v + p for v, p in zip(values, pieces[1:]))
+            if callable(stream):
+                stream(text)
+            elif stream.startswith("file://"):
+                with open(stream[len("file://"):], "a") as f:
+                    f.write(text + end)
+            else:
+                out = (ctx.stderr or sys.stderr) if stream == "stderr" else sys.stdout
+                out.write(text + end)
+                out.flush()
+        return run
+
+    gradient = None  # TF's PrintV2 has none: it has no outputs to differentiate
+
+
+_LOG_LEVELS = ("info", "warning", "warn", "error")
+
+
+def _stream_attr(output_stream):
+    if output_stream is sys.stderr:
+        return "stderr"
+    if output_stream is sys.stdout:
+        return "stdout"
+    if isinstance(output_stream, str) and output_stream.startswith("file://"):
+        return output_stream
+    if callable(output_stream) and getattr(output_stream, "__name__", "") in _LOG_LEVELS and \
+            getattr(output_stream, "__module__", "").endswith("logging"):
+        return output_stream
+    raise ValueError(f"Unsupported output stream, logging level, or file.{output_stream}. Supported streams are "
+                     "sys.stdout, sys.stderr, tf.logging.info, tf.logging.warning, tf.logging.error. File needs to "
+                     "be in the form of 'file://<filepath>'.")
+
+
+def _template_of(x, tensors, marker):
+    """x as text with each tensor inside it replaced by `marker` (collected into `tensors`), as tf.print
+    formats lists, tuples and dicts that hold tensors."""
+    if isinstance(x, str):
+        return x
+    if hasattr(x, "_as_tensor") or isinstance(x, Tensor):
+        tensors.append(convert_to_tensor(x))
+        return "{}"
+    if isinstance(x, (list, tuple, dict)):
+        def swap(v):
+            if isinstance(v, (list, tuple)):
+                return type(v)(swap(u) for u in v)
+            if isinstance(v, dict):
+                return {k: swap(u) for k, u in v.items()}
+            if hasattr(v, "_as_tensor") or isinstance(v, Tensor):
+                tensors.append(convert_to_tensor(v))
+                return marker
+            return v
+        return str(swap(x)).replace(repr(marker), "{}")
+    return str(x)
+
+
+def print_v2(*inputs, **kwargs):
+    """TF 2's `tf.print(*inputs, output_stream=sys.stderr, summarize=3, sep=" ", end="\\n", name=None)`: Python
+    values as `str` gives them, tensors as PrintV2 writes them. In graph mode the result is the op to run (or
+    to put in `tf.control_dependencies`); executing eagerly it prints at once."""
+    output_stream = kwargs.pop("output_stream", sys.stderr)
+    summarize = kwargs.pop("summarize", 3)
+    sep, end, name = kwargs.pop("sep", " "), kwargs.pop("end", "\n"), kwargs.pop("name", None)
+    if kwargs:
+        raise ValueError(f"Unrecognized keyword arguments for tf.print: {kwargs}")
+    stream = _stream_attr(output_stream)
+    tensors, marker = [], "\x00tensor\x00"
+    template = sep.join(_template_of(x, tensors, marker) for x in inputs)
+    attrs = {"template": template, "summarize": 3 if summarize is None else int(summarize), "output_stream": stream,
+             "end": end}
+    g = tensors[0].graph if tensors else get_default_graph()
+    op = g.create_op(PrintV2, tensors, attrs, name or "PrintV2")
+    return None if g._is_eager else op
+
+
 # --- numeric checks -----------------------------------------------------------------------------------
 
 class CheckNumerics(OpDef):
@@ -199,7 +353,7 @@ def verify_tensor_all_finite(t, msg, name=None):
         x = convert_to_tensor(t, name="x")
         check = check_numerics(x, message=msg)
         with x.graph.control_dependencies([check.op]):
-            return identity(x)
+            return identity(x, name="control_dependency")  # TF's with_dependencies names it so
 
 
 def _checkable_outputs(graph):

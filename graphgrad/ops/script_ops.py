@@ -109,17 +109,23 @@ class PyFuncStateless(PyFunc):
     stateful = False
 
 
+class EagerPyFunc(PyFunc):
+    """`tf.py_function`'s op: the function gets eager tensors (graphgrad/eager/py_function.py wraps it)."""
+
+    type = "EagerPyFunc"
+
+
 _tokens = iter(range(1 << 62))
 
 
-def py_func(func, inp, Tout, stateful=True, name=None):
+def py_func(func, inp, Tout, stateful=True, name=None, _op_def=None):
     """TF1's `tf.py_func`: wrap `func` (NumPy in, NumPy out) as an op. `Tout` is one dtype (one tensor back) or a
     list of dtypes (a list back, the op itself when empty); the outputs have unknown shape."""
     single = not isinstance(Tout, (list, tuple))
     touts = [dtypes.as_dtype(t).base_dtype for t in ([Tout] if single else Tout)]
     inputs = [convert_to_tensor(x) for x in (inp if isinstance(inp, (list, tuple)) else [inp])]
     attrs = {"func": func, "Tout": touts, "token": f"pyfunc_{next(_tokens)}"}
-    op_def = PyFunc if stateful else PyFuncStateless
+    op_def = _op_def or (PyFunc if stateful else PyFuncStateless)
     out = apply_op(op_def, inputs, attrs, name or op_def.type)
     if single:
         return out

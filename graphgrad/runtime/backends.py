@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import config as _settings
 from .precision import emulated_matmul
 
 __all__ = ["Backend", "DeviceSpec", "DevicePlacementWarning", "Placement", "get_backend", "parse_device",
@@ -430,8 +431,9 @@ class Placement:
     """
 
     def __init__(self, device=None, config=None, graph=None):
-        self.soft = _config_get(config, "allow_soft_placement", None) is not False
-        self.log = bool(_config_get(config, "log_device_placement", False))
+        soft = _config_get(config, "allow_soft_placement", None)
+        self.soft = _settings._soft_device_placement if soft is None else soft is not False
+        self.log = bool(_config_get(config, "log_device_placement", False)) or _settings._log_device_placement
         self.why_not_gpu = None  # set when the CPU was chosen although a GPU might have been wanted
         self.backend = self._choose(device, config, graph)
         self._warned = False
@@ -443,6 +445,9 @@ class Placement:
         counts = _config_get(config, "device_count")
         if counts is not None and counts.get("GPU", counts.get("gpu")) == 0:
             self.why_not_gpu = "the session's config sets device_count={'GPU': 0}"
+            return get_backend("cpu")
+        if _settings.gpu_hidden():
+            self.why_not_gpu = "tf.config.set_visible_devices hid the GPU"
             return get_backend("cpu")
         env = os.environ.get(ENV_VAR, "").strip()
         if env:

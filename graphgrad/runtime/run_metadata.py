@@ -46,6 +46,16 @@ _MESSAGES = {
                    ("report_tensor_allocations_upon_oom", 7, "bool", False)],
     "RunMetadata": [("step_stats", 1, ".StepStats", False),
                     ("partition_graphs", 3, ".tensorboardX.GraphDef", True)],
+    # ConfigProto's graph_options (a Session keeps them; graphgrad's plan compiler has switches of its own);
+    # the two enums (L0 = -1) are int32 fields, the same bytes
+    "OptimizerOptions": [("do_common_subexpression_elimination", 1, "bool", False),
+                         ("do_constant_folding", 2, "bool", False), ("opt_level", 3, "int32", False),
+                         ("do_function_inlining", 4, "bool", False), ("global_jit_level", 5, "int32", False),
+                         ("max_folded_constant_in_bytes", 6, "int64", False), ("cpu_global_jit", 7, "bool", False)],
+    "GraphOptions": [("enable_recv_scheduling", 2, "bool", False), ("optimizer_options", 3, ".OptimizerOptions", False),
+                     ("build_cost_model", 4, "int64", False), ("infer_shapes", 5, "bool", False),
+                     ("place_pruned_graph", 6, "bool", False), ("enable_bfloat16_sendrecv", 7, "bool", False),
+                     ("timeline_step", 8, "int32", False), ("build_cost_model_after", 9, "int64", False)],
 }
 _ENUMS = {"RunOptions": ("TraceLevel", ["NO_TRACE", "SOFTWARE_TRACE", "HARDWARE_TRACE", "FULL_TRACE"])}
 
@@ -57,6 +67,8 @@ DeviceStepStats = _C["DeviceStepStats"]
 StepStats = _C["StepStats"]
 RunOptions = _C["RunOptions"]
 RunMetadata = _C["RunMetadata"]
+GraphOptions = _C["GraphOptions"]
+OptimizerOptions = _C["OptimizerOptions"]
 
 #: The device name traced runs report (TF's name of the host CPU in a local session).
 CPU_DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
