@@ -104,7 +104,7 @@ def test_compat_v2_has_tf2_names_graphgrad_has_and_says_why_not_otherwise():
     with pytest.raises(AttributeError, match="TF 1 only"):
         _ = v2.placeholder
     with pytest.raises(AttributeError, match="TensorFlow 2 has it, graphgrad does not"):
-        _ = v2.RaggedTensor
+        _ = v2.lite
     with pytest.raises(AttributeError, match="has no attribute 'no_such_name'$"):
         _ = v2.no_such_name
     import graphgrad.compat.v2 as tf2
