@@ -4147,6 +4147,124 @@ def indexed_slices_apply_ops(tf, r):
         "Index 4 at offset 1 in indices is out of range")
 
 
+# --- tf.train's moving averages, proximal optimizers, SGDR schedules; tf.losses.mean_pairwise_squared_error ----
+
+@program
+def exponential_moving_average(tf, r):
+    """The CIFAR-10 idiom: averages updated after each step (num_updates = the global step caps the decay at
+    (1+n)/(10+n)), their names and ops, the collection, variables_to_restore, and a debiased average of a tensor."""
+    w, b, loss = _opt_problem(tf)
+    gs = tf.train.get_or_create_global_step()
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=gs)
+    ema = tf.train.ExponentialMovingAverage(0.9, gs)
+    with tf.control_dependencies([train]):
+        step = ema.apply([w, b])
+    r["step"] = [step.name, step.type, sorted(c.name for c in step.control_inputs)]
+    r["averages"] = [[ema.average(v).name, ema.average_name(v)] for v in (w, b)]
+    r["unapplied"] = [ema.average(loss) is None, ema.average_name(loss), ema.name]
+    r["collection"] = names(tf.get_collection(tf.GraphKeys.MOVING_AVERAGE_VARIABLES))
+    r["to_restore"] = sorted([k, v.name] for k, v in ema.variables_to_restore().items())
+    r["to_restore_given"] = sorted([k, v.name] for k, v in ema.variables_to_restore([w]).items())
+    debiased = tf.train.ExponentialMovingAverage(0.5, zero_debias=True, name="avg")
+    avg_step = debiased.apply([loss])
+    r["debiased_vars"] = [v.name for v in tf.global_variables()]
+    r["trainable"] = names(tf.trainable_variables())
+    again = tf.train.ExponentialMovingAverage(0.8)
+    again.apply([w])
+    r["second_name"] = again.average(w).name
+    r["int_variable"] = r.error(lambda: again.apply([tf.Variable(1, name="count")]), "must be half, float, or double")
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        r["initial"] = s.run([ema.average(w), ema.average(b), debiased.average(loss)])
+        out = []
+        for _ in range(3):
+            s.run(avg_step)  # alone: in one run with `step`, TF reads the loss before or after the step, by chance
+            s.run(step)
+            out.append(s.run([ema.average(w), ema.average(b), w, debiased.average(loss), gs]))
+        r["steps"] = out
+
+
+@program
+def proximal_optimizers(tf, r):
+    """ProximalGradientDescent, ProximalAdagrad and AdagradDA (its step from the global step) on dense gradients,
+    the l1 soft-thresholding reaching exact zeros; slot names and defaults."""
+    t = tf.train
+    makers = {
+        "proximal_gd": lambda gs: t.ProximalGradientDescentOptimizer(0.05, l1_regularization_strength=0.5,
+                                                                     l2_regularization_strength=0.1),
+        "proximal_gd_plain": lambda gs: t.ProximalGradientDescentOptimizer(0.05),
+        "proximal_adagrad": lambda gs: t.ProximalAdagradOptimizer(0.2, l1_regularization_strength=0.3,
+                                                                  l2_regularization_strength=0.2),
+        "proximal_adagrad_l2": lambda gs: t.ProximalAdagradOptimizer(0.2, initial_accumulator_value=0.5,
+                                                                     l2_regularization_strength=0.2),
+        "adagrad_da": lambda gs: t.AdagradDAOptimizer(0.3, gs, l1_regularization_strength=0.4,
+                                                      l2_regularization_strength=0.1),
+        "adagrad_da_plain": lambda gs: t.AdagradDAOptimizer(0.3, gs, initial_gradient_squared_accumulator_value=0.5),
+    }
+    for name, make in makers.items():
+        with tf.Graph().as_default():
+            w, b, loss = _opt_problem(tf)
+            gs = tf.train.get_or_create_global_step()
+            opt = make(gs)
+            step = opt.minimize(loss, global_step=gs)
+            slots = {n: opt.get_slot(w, n) for n in opt.get_slot_names()}
+            with tf.Session() as s:
+                s.run(tf.global_variables_initializer())
+                out = []
+                for _ in range(4):
+                    s.run(step)
+                    out.append(s.run([loss, w, b]))
+                r[name] = {"steps": out, "vars": [v.name for v in tf.global_variables()], "name": opt.get_name(),
+                           "slots": {n: [v.name, s.run(v)] for n, v in sorted(slots.items())}}
+    r["bad_accumulator"] = r.error(lambda: t.ProximalAdagradOptimizer(0.1, initial_accumulator_value=0.0),
+                                   "initial_accumulator_value must be positive")
+
+
+@program
+def cosine_restarts_and_linear_cosine_decay(tf, r):
+    """SGDR (geometric and equal periods), linear cosine decay, and the noisy one without noise (variance 0),
+    over a fed step; their names. (TF 2.21 builds them in float32 only: a float64 rate is a TypeError there.)"""
+    step = tf.placeholder(tf.int64, (), name="step")
+    fstep = tf.placeholder(tf.float64, (), name="fstep")
+    schedules = [tf.train.cosine_decay_restarts(0.1, step, 10),
+                 tf.train.cosine_decay_restarts(0.1, step, 10, t_mul=1.0, m_mul=0.5, alpha=0.1),
+                 tf.train.cosine_decay_restarts(0.2, step, 4, t_mul=3.0, m_mul=0.8),
+                 tf.train.linear_cosine_decay(0.1, step, 20),
+                 tf.train.linear_cosine_decay(0.1, step, 20, num_periods=2.0, alpha=0.1, beta=0.01),
+                 tf.train.noisy_linear_cosine_decay(0.1, step, 20, initial_variance=0.0, num_periods=1.5),
+                 tf.train.cosine_decay_restarts(0.5, fstep, 3.0, name="fed_float")]
+    r["names"] = names(schedules)
+    r["dtypes"] = [t.dtype.name for t in schedules]
+    r["no_step"] = r.error(lambda: tf.train.cosine_decay_restarts(0.1, None, 10))
+    with tf.Session() as s:
+        r["values"] = [s.run(schedules, {step: i, fstep: i}) for i in (0, 1, 5, 9, 10, 11, 29, 30, 31, 47, 100)]
+
+
+@program
+def losses_mean_pairwise_squared_error(tf, r):
+    """TF1's pairwise loss: scalar and per-example weights (one zero), rank 3, a single element per example (no
+    pairs), ints cast to float32; the loss's name and the LOSSES collection."""
+    labels = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [0.0, -1.0, 2.0]], np.float32)
+    preds = np.array([[1.5, 2.0, 4.0], [4.0, 6.5, 6.0], [1.0, 1.0, 1.0]], np.float32)
+    losses = [tf.losses.mean_pairwise_squared_error(labels, preds),
+              tf.losses.mean_pairwise_squared_error(labels, preds, weights=2.5),
+              tf.losses.mean_pairwise_squared_error(labels, preds, weights=[[1.0], [0.0], [3.0]]),
+              tf.losses.mean_pairwise_squared_error(labels, preds, weights=[[1.0, 0.0, 2.0]] * 3),
+              tf.losses.mean_pairwise_squared_error(labels.reshape(3, 3, 1), preds.reshape(3, 3, 1)),
+              tf.losses.mean_pairwise_squared_error(labels[:, :1], preds[:, :1]),
+              tf.losses.mean_pairwise_squared_error(np.array([[1, 2], [3, 5]]), np.array([[2, 2], [0, 0]]),
+                                                    scope="ints"),
+              tf.losses.mean_pairwise_squared_error(labels, preds, weights=0.0)]
+    r["names"] = names(losses)
+    r["collection"] = names(tf.get_collection(tf.GraphKeys.LOSSES))
+    r["none"] = r.error(lambda: tf.losses.mean_pairwise_squared_error(None, preds))
+    p = tf.constant(preds)
+    grad = tf.gradients(tf.losses.mean_pairwise_squared_error(labels, p, weights=[[1.0], [2.0], [0.5]]), p)[0]
+    with tf.Session() as s:
+        r["values"] = s.run(losses)
+        r["gradient"] = s.run(grad)
+
+
 if __name__ == "__main__":
     main(sys.argv)
 

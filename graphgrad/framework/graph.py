@@ -41,6 +41,7 @@ class GraphKeys:
     LOCAL_RESOURCES = "local_resources"
     SAVEABLE_OBJECTS = "saveable_objects"
     TABLE_INITIALIZERS = "table_initializer"
+    MOVING_AVERAGE_VARIABLES = "moving_average_variables"
 
 
 class Tensor:

@@ -35,24 +35,32 @@ from .input import (
 )
 from .learning_rate import (
     cosine_decay,
+    cosine_decay_restarts,
     exponential_decay,
     inverse_time_decay,
+    linear_cosine_decay,
     natural_exp_decay,
+    noisy_linear_cosine_decay,
     piecewise_constant,
     piecewise_constant_decay,
     polynomial_decay,
 )
 from .momentum import MomentumOptimizer
+from .moving_averages import ExponentialMovingAverage, assign_moving_average, moving_average_variables
 from .optimizer import Optimizer
+from .proximal import AdagradDAOptimizer, ProximalAdagradOptimizer, ProximalGradientDescentOptimizer
 from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from .rmsprop import RMSPropOptimizer
 
 __all__ = [
     "Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdamOptimizer", "RMSPropOptimizer",
-    "AdagradOptimizer", "AdadeltaOptimizer",
+    "AdagradOptimizer", "AdadeltaOptimizer", "ProximalGradientDescentOptimizer", "ProximalAdagradOptimizer",
+    "AdagradDAOptimizer",
     "get_global_step", "create_global_step", "get_or_create_global_step", "global_step", "assert_global_step",
     "exponential_decay", "piecewise_constant", "piecewise_constant_decay", "polynomial_decay", "natural_exp_decay",
-    "inverse_time_decay", "cosine_decay",
+    "inverse_time_decay", "cosine_decay", "cosine_decay_restarts", "linear_cosine_decay", "noisy_linear_cosine_decay",
+    "ExponentialMovingAverage", "assign_moving_average",
+    "moving_average_variables",
     "BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features", "FloatList", "Int64List",
     "SequenceExample", "QueueRunner", "add_queue_runner", "start_queue_runners",
     "batch", "batch_join", "input_producer", "limit_epochs", "match_filenames_once", "range_input_producer",
