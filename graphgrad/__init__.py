@@ -235,6 +235,7 @@ from .variables import (
     variable_scope,
     variables_initializer,
 )
+from .train.moving_averages import moving_average_variables  # noqa: F401  (TF1's tf.moving_average_variables)
 from .version import (  # noqa: F401  (TF1's top-level version names)
     COMPILER_VERSION,
     GIT_VERSION,

@@ -46,7 +46,7 @@ from .learning_rate import (
     polynomial_decay,
 )
 from .momentum import MomentumOptimizer
-from .moving_averages import ExponentialMovingAverage, assign_moving_average, moving_average_variables
+from .moving_averages import ExponentialMovingAverage
 from .optimizer import Optimizer
 from .proximal import AdagradDAOptimizer, ProximalAdagradOptimizer, ProximalGradientDescentOptimizer
 from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners
@@ -59,8 +59,7 @@ __all__ = [
     "get_global_step", "create_global_step", "get_or_create_global_step", "global_step", "assert_global_step",
     "exponential_decay", "piecewise_constant", "piecewise_constant_decay", "polynomial_decay", "natural_exp_decay",
     "inverse_time_decay", "cosine_decay", "cosine_decay_restarts", "linear_cosine_decay", "noisy_linear_cosine_decay",
-    "ExponentialMovingAverage", "assign_moving_average",
-    "moving_average_variables",
+    "ExponentialMovingAverage",
     "BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features", "FloatList", "Int64List",
     "SequenceExample", "QueueRunner", "add_queue_runner", "start_queue_runners",
     "batch", "batch_join", "input_producer", "limit_epochs", "match_filenames_once", "range_input_producer",
