@@ -215,6 +215,7 @@ from .partitioned_variables import (  # noqa: F401
 )
 from .runtime.session import InteractiveSession, Session, get_default_session
 from .sysconfig import CXX11_ABI_FLAG, MONOLITHIC_BUILD  # noqa: F401
+from .train.moving_averages import moving_average_variables  # noqa: F401  (TF1's tf.moving_average_variables)
 from .variables import (
     AUTO_REUSE,
     Variable,
@@ -235,7 +236,6 @@ from .variables import (
     variable_scope,
     variables_initializer,
 )
-from .train.moving_averages import moving_average_variables  # noqa: F401  (TF1's tf.moving_average_variables)
 from .version import (  # noqa: F401  (TF1's top-level version names)
     COMPILER_VERSION,
     GIT_VERSION,

@@ -4265,6 +4265,55 @@ def losses_mean_pairwise_squared_error(tf, r):
         r["gradient"] = s.run(grad)
 
 
+@program
+def init_from_checkpoint_forms(tf, r):
+    """tf.train.init_from_checkpoint: scope to scope, one name, the root, a partitioned variable by name; the
+    initializers it puts in place (RestoreV2 ops named checkpoint_initializer) and its errors."""
+    d = tempfile.mkdtemp()
+    with tf.Graph().as_default():
+        with tf.variable_scope("old"):
+            tf.get_variable("a", [2, 3], initializer=tf.constant_initializer(np.arange(6.0).reshape(2, 3)))
+            tf.get_variable("inner/b", [4], initializer=tf.constant_initializer([1.0, 2.0, 3.0, 4.0]))
+        tf.get_variable("c", [6, 2], initializer=tf.constant_initializer(np.arange(12.0).reshape(6, 2)))
+        tf.get_variable("n", [], tf.int64, initializer=tf.constant_initializer(7))
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            path = tf.train.Saver().save(s, os.path.join(d, "model.ckpt"))
+
+    def model():
+        with tf.variable_scope("new"):
+            a = tf.get_variable("a", [2, 3], initializer=tf.zeros_initializer())
+            b = tf.get_variable("inner/b", [4], initializer=tf.zeros_initializer())
+        return a, b
+
+    with tf.Graph().as_default():
+        a, b = model()
+        p = tf.get_variable("p", [6, 2], initializer=tf.zeros_initializer(), partitioner=tf.fixed_size_partitioner(3))
+        n = tf.get_variable("n", [], tf.int64, initializer=tf.zeros_initializer())
+        other = tf.Variable(5.0, name="other")
+        tf.train.init_from_checkpoint(d, {"old/": "new/", "c": "p", "n": n})
+        r["initializers"] = [[v.initial_value.op.name, v.initial_value.op.type] for v in [a, b, n] + list(p)]
+        r["initial_shape"] = str(a.initial_value.shape)
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            r["values"] = s.run([a, b, tf.convert_to_tensor(p), n, other])
+    maps = [({"old/inner/": "new/inner/"}, ()), ({"old/a": "new/a"}, ()), ({"/": "new/"}, ("is not found in",)),
+            ({"old/": "/"}, ("is not found in",)), ({"old/zz": "new/a"}, ("is not found in",)),
+            ({"old/a": "new/inner/b"}, ("doesn't match with shape",)), ({"old": "new/"}, ("should map to scope only",))]
+    for i, (amap, fragments) in enumerate(maps):
+        with tf.Graph().as_default():
+            a, b = model()
+
+            def run(amap=amap, a=a, b=b):
+                tf.train.init_from_checkpoint(path, amap)
+                with tf.Session() as s:
+                    s.run(tf.global_variables_initializer())
+                    return s.run([a, b])
+            r[f"map_{i}"] = r.error(run, *fragments)
+            if r.obs[f"map_{i}"]["error"] is None:
+                r[f"map_{i}_values"] = run()
+
+
 if __name__ == "__main__":
     main(sys.argv)
 

@@ -72,6 +72,7 @@ from .saver import (  # noqa: E402
     Saver,
     SaverDef,
     checkpoint_exists,
+    generate_checkpoint_state_proto,
     get_checkpoint_mtimes,
     get_checkpoint_state,
     inspect_checkpoint,
@@ -85,13 +86,15 @@ from .saver import (  # noqa: E402
 
 __all__ += [
     "CheckpointReader", "NewCheckpointReader", "Saver", "SaverDef", "checkpoint_exists", "get_checkpoint_mtimes",
+    "generate_checkpoint_state_proto",
     "get_checkpoint_state", "inspect_checkpoint", "latest_checkpoint", "list_variables", "load_checkpoint",
     "load_variable", "remove_checkpoint", "update_checkpoint_state",
 ]
 
 from .checkpoint import Checkpoint, CheckpointManager  # noqa: E402
+from .checkpoint_utils import checkpoints_iterator, init_from_checkpoint  # noqa: E402
 
-__all__ += ["Checkpoint", "CheckpointManager"]
+__all__ += ["Checkpoint", "CheckpointManager", "checkpoints_iterator", "init_from_checkpoint"]
 
 from .coordinator import Coordinator  # noqa: E402
 from .ftrl import FtrlOptimizer  # noqa: E402
