@@ -4314,6 +4314,65 @@ def init_from_checkpoint_forms(tf, r):
                 r[f"map_{i}_values"] = run()
 
 
+@program
+def warm_start_forms(tf, r):
+    """tf.train.warm_start: a regex over the trainable variables, renamed variables, a list of names, an embedding
+    remapped by vocabulary (rows, with an OOV bucket and a backup initializer; partitioned), a layer's columns by
+    vocabulary, and the errors for unused names."""
+    d = tempfile.mkdtemp()
+    with open(os.path.join(d, "old.txt"), "w") as f:
+        f.write("apple\nbanana\ncherry\ndate\n")
+    with open(os.path.join(d, "new.txt"), "w") as f:
+        f.write("cherry\nfig\napple\ndate\nbanana\n")
+    with tf.Graph().as_default():
+        tf.get_variable("emb", [4, 2], initializer=tf.constant_initializer(np.arange(8.0).reshape(4, 2)))
+        tf.get_variable("dense/kernel", [2, 4], initializer=tf.constant_initializer(np.arange(8.0).reshape(2, 4) / 2))
+        tf.get_variable("dense/bias", [4], initializer=tf.constant_initializer([1.0, 2.0, 3.0, 4.0]))
+        tf.get_variable("old_name", [3], initializer=tf.constant_initializer([7.0, 8.0, 9.0]))
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            tf.train.Saver().save(s, os.path.join(d, "model.ckpt"))
+
+    def model(partitioned=False):
+        part = tf.fixed_size_partitioner(2) if partitioned else None
+        emb = tf.get_variable("emb", [6, 2], initializer=tf.constant_initializer(-1.0), partitioner=part)
+        kernel = tf.get_variable("dense/kernel", [2, 5], initializer=tf.constant_initializer(-2.0))
+        bias = tf.get_variable("dense/bias", [4], initializer=tf.constant_initializer(-3.0))
+        renamed = tf.get_variable("new_name", [3], initializer=tf.constant_initializer(-4.0))
+        frozen = tf.get_variable("frozen", [2], initializer=tf.constant_initializer(-5.0), trainable=False)
+        return [tf.convert_to_tensor(emb) if partitioned else emb, kernel, bias, renamed, frozen]
+
+    rows = tf.train.VocabInfo(os.path.join(d, "new.txt"), 5, 1, os.path.join(d, "old.txt"),
+                              backup_initializer=tf.ones_initializer())
+    cols = tf.train.VocabInfo(os.path.join(d, "new.txt"), 5, 0, os.path.join(d, "old.txt"), old_vocab_size=3,
+                              axis=1)
+    cases = {
+        "regex": dict(vars_to_warm_start="dense/b.*"),
+        "renamed": dict(vars_to_warm_start=".*", var_name_to_prev_var_name={"new_name": "old_name"},
+                        var_name_to_vocab_info={"emb": rows, "dense/kernel": cols}),
+        "names": dict(vars_to_warm_start=["dense/bias", "emb"], var_name_to_vocab_info={"emb": rows}),
+        "vocab_only": dict(vars_to_warm_start=None, var_name_to_vocab_info={"emb": rows}),
+    }
+    for name, kw in cases.items():
+        for partitioned in (False, True):
+            with tf.Graph().as_default():
+                vs = model(partitioned)
+                tf.train.warm_start(d, **kw)
+                with tf.Session() as s:
+                    s.run(tf.global_variables_initializer())
+                    r[f"{name}_{partitioned}"] = s.run(vs)
+    only = "dense/b.*"
+    for name, kw in {"unused_name": dict(vars_to_warm_start=only, var_name_to_prev_var_name={"nope": "old"}),
+                     "unused_vocab": dict(vars_to_warm_start=only, var_name_to_vocab_info={"nope": rows})}.items():
+        with tf.Graph().as_default():
+            model()
+            r[name] = r.error(lambda kw=kw: tf.train.warm_start(d, **kw), "that were not used", "misspelled")
+    with tf.Graph().as_default():
+        model()
+        r["shape"] = r.error(lambda: tf.train.warm_start(d, "dense/.*"), "doesn't match with shape")
+    r["bad_axis"] = r.error(lambda: tf.train.VocabInfo("a", 1, 0, "b", axis=2), "axis argument are 0 and 1")
+
+
 if __name__ == "__main__":
     main(sys.argv)
 
