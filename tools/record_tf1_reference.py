@@ -4373,6 +4373,29 @@ def warm_start_forms(tf, r):
     r["bad_axis"] = r.error(lambda: tf.train.VocabInfo("a", 1, 0, "b", axis=2), "axis argument are 0 and 1")
 
 
+@program
+def summary_iterator_events(tf, r):
+    """tf.train.summary_iterator over the events file a FileWriter wrote: the version record, scalar and histogram
+    summaries at their steps, a session log."""
+    d = tempfile.mkdtemp()
+    x = tf.placeholder(tf.float32, (None,), name="x")
+    merged = tf.summary.merge([tf.summary.scalar("mean", tf.reduce_mean(x)), tf.summary.histogram("values", x)])
+    writer = tf.summary.FileWriter(d)
+    with tf.Session() as s:
+        for step in range(3):
+            writer.add_summary(s.run(merged, {x: [1.0, 2.0 * step, 3.0]}), global_step=step * 10)
+    writer.add_session_log(tf.SessionLog(status=tf.SessionLog.START), global_step=30)
+    writer.close()
+    path = os.path.join(d, os.listdir(d)[0])
+    events = []
+    for e in tf.train.summary_iterator(path):
+        kind = e.WhichOneof("what")
+        values = [[v.tag, v.WhichOneof("value"), round(v.simple_value, 6) if v.HasField("simple_value") else
+                   [v.histo.min, v.histo.max, v.histo.num, v.histo.sum]] for v in e.summary.value]
+        events.append([kind, e.step, e.file_version, values, e.session_log.status, e.wall_time > 0])
+    r["events"] = events
+
+
 if __name__ == "__main__":
     main(sys.argv)
 

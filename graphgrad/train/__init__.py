@@ -93,10 +93,11 @@ __all__ += [
 
 from .checkpoint import Checkpoint, CheckpointManager  # noqa: E402
 from .checkpoint_utils import checkpoints_iterator, init_from_checkpoint  # noqa: E402
+from .summary_iterator import summary_iterator  # noqa: E402
 from .warm_starting import VocabInfo, warm_start  # noqa: E402
 
 __all__ += ["Checkpoint", "CheckpointManager", "checkpoints_iterator", "init_from_checkpoint", "VocabInfo",
-            "warm_start"]
+            "warm_start", "summary_iterator"]
 
 from .coordinator import Coordinator  # noqa: E402
 from .ftrl import FtrlOptimizer  # noqa: E402
