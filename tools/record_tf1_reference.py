@@ -4396,6 +4396,43 @@ def summary_iterator_events(tf, r):
     r["events"] = events
 
 
+def _listed(batch):
+    """A batch of one tensor is that tensor (TF1's rule), of several a list."""
+    return batch if isinstance(batch, list) else [batch]
+
+
+@program
+def queue_maybe_batch(tf, r):
+    """The maybe_* batches: only the examples keep_input keeps reach the queue (a scalar per example, a vector per
+    row with enqueue_many), in order from one thread; errors for a keep_input of the wrong rank."""
+    i, = tf.train.slice_input_producer([tf.range(10)], num_epochs=1, shuffle=False)
+    b = _listed(tf.train.maybe_batch([i], tf.equal(i % 3, 0), 2, allow_smaller_final_batch=True))
+    r["names"] = [b[0].op.name, shapes(b[0])]
+    with tf.Session() as s:
+        r["scalar_keep"] = _with_runners(tf, s, lambda: _drain_runs(tf, s, b))
+    tf.reset_default_graph()
+    data = tf.reshape(tf.range(12), (6, 2))
+    limited = tf.train.limit_epochs(data, 1)
+    many = _listed(tf.train.maybe_batch([limited], [True, False, True, True, False, True], 3, enqueue_many=True,
+                                        allow_smaller_final_batch=True))
+    with tf.Session() as s:
+        r["vector_keep"] = _with_runners(tf, s, lambda: _drain_runs(tf, s, many))
+    tf.reset_default_graph()
+    limited = tf.train.limit_epochs(tf.constant([[1, 2], [3, 4]]), 2)
+    whole = _listed(tf.train.maybe_batch_join([[limited]], tf.constant(True), 3, enqueue_many=True,
+                                              allow_smaller_final_batch=True))
+    dropped = _listed(tf.train.maybe_shuffle_batch([tf.constant(1.0)], 2, 10, 1, keep_input=False))
+    joined = _listed(tf.train.maybe_shuffle_batch_join([[tf.constant(1.0)], [tf.constant(2.0)]], 2, 10, 1,
+                                                       keep_input=True))
+    r["shapes"] = [shapes(*whole), shapes(*dropped), shapes(*joined)]
+    with tf.Session() as s:
+        r["whole_batch_keep"] = _with_runners(tf, s, lambda: s.run(whole))
+    r["vector_without_many"] = r.error(lambda: tf.train.maybe_batch([tf.constant(1)], [True], 2),
+                                       "cannot be a vector when `enqueue_many=False`")
+    r["matrix_keep"] = r.error(lambda: tf.train.maybe_batch([tf.constant([1])], [[True]], 2, enqueue_many=True),
+                               "must be 0 or 1 dimensions")
+
+
 if __name__ == "__main__":
     main(sys.argv)
 

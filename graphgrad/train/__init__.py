@@ -27,6 +27,10 @@ from .input import (
     input_producer,
     limit_epochs,
     match_filenames_once,
+    maybe_batch,
+    maybe_batch_join,
+    maybe_shuffle_batch,
+    maybe_shuffle_batch_join,
     range_input_producer,
     shuffle_batch,
     shuffle_batch_join,
@@ -63,7 +67,8 @@ __all__ = [
     "BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features", "FloatList", "Int64List",
     "SequenceExample", "QueueRunner", "add_queue_runner", "start_queue_runners",
     "batch", "batch_join", "input_producer", "limit_epochs", "match_filenames_once", "range_input_producer",
-    "shuffle_batch", "shuffle_batch_join", "slice_input_producer", "string_input_producer",
+    "shuffle_batch", "shuffle_batch_join", "slice_input_producer", "string_input_producer", "maybe_batch",
+    "maybe_batch_join", "maybe_shuffle_batch", "maybe_shuffle_batch_join",
 ]
 
 from .saver import (  # noqa: E402
