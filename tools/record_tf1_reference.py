@@ -4433,6 +4433,38 @@ def queue_maybe_batch(tf, r):
                                "must be 0 or 1 dimensions")
 
 
+@program
+def profiler_and_step_waiter_hooks(tf, r):
+    """ProfilerHook traces every second step after the first (timeline-<step>.json and run metadata step_<step> in
+    the events file); GlobalStepWaiterHook lets a worker start once the global step has reached its target."""
+    d = tempfile.mkdtemp()
+    step = tf.train.get_or_create_global_step()
+    w = tf.Variable(1.0, name="w")
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(w * w, global_step=step)
+    hooks = [tf.train.ProfilerHook(save_steps=2, output_dir=d), tf.train.GlobalStepWaiterHook(0)]
+    with tf.train.MonitoredSession(hooks=hooks) as s:
+        for _ in range(6):
+            s.run(train)
+    files = sorted(f for f in os.listdir(d) if f.startswith("timeline"))
+    r["timelines"] = files
+    with open(os.path.join(d, files[0])) as f:
+        trace = json.load(f)
+    r["traced_ops"] = "ApplyGradientDescent" in {e.get("name") for e in trace["traceEvents"] if e.get("ph") == "X"}
+    tf.summary.FileWriterCache.get(d).flush()  # the hook's writer is the cached one, still open
+    events = [os.path.join(d, f) for f in os.listdir(d) if f.startswith("events")]
+    r["run_metadata_tags"] = sorted(e.tagged_run_metadata.tag for path in events
+                                    for e in tf.train.summary_iterator(path) if e.HasField("tagged_run_metadata"))
+    tf.reset_default_graph()
+    step = tf.Variable(5, dtype=tf.int64, name="global_step", trainable=False,
+                       collections=[tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.GLOBAL_STEP])
+    bump = tf.assign_add(step, 1)
+    with tf.train.MonitoredSession(hooks=[tf.train.GlobalStepWaiterHook(3)]) as s:
+        r["waited"] = [s.run(bump), s.run(bump)]
+    tf.reset_default_graph()
+    r["no_step"] = r.error(lambda: tf.train.MonitoredSession(hooks=[tf.train.GlobalStepWaiterHook(3)]),
+                           "Global step should be created")
+
+
 if __name__ == "__main__":
     main(sys.argv)
 
