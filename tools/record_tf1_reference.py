@@ -4465,6 +4465,56 @@ def profiler_and_step_waiter_hooks(tf, r):
                            "Global step should be created")
 
 
+@program
+def session_manager_and_basic_loop(tf, r):
+    """tf.train.SessionManager: prepare_session initializes, then restores from a checkpoint; recover_session
+    without and with one; wait_for_session when ready and its deadline; its errors. basic_train_loop over a
+    Supervisor until it stops."""
+    d = tempfile.mkdtemp()
+    w = tf.Variable([1.0, 2.0], name="w")
+    local = tf.Variable(0.0, name="local", collections=[tf.GraphKeys.LOCAL_VARIABLES])
+    bump = w.assign_add([1.0, 1.0])
+    saver = tf.train.Saver([w])
+    sm = tf.train.SessionManager(local_init_op=tf.local_variables_initializer(),
+                                 ready_op=tf.report_uninitialized_variables(), recovery_wait_secs=0.01)
+    sess = sm.prepare_session("", init_op=tf.global_variables_initializer(), saver=saver, checkpoint_dir=d)
+    r["initialized"] = sess.run([w, local])
+    sess.run(bump)
+    saver.save(sess, os.path.join(d, "model.ckpt"), global_step=1)
+    sess.close()
+    restored = sm.prepare_session("", init_op=tf.global_variables_initializer(), saver=saver, checkpoint_dir=d)
+    r["restored"] = restored.run(w)
+    sess, ok = sm.recover_session("", saver=saver, checkpoint_dir=d)
+    r["recovered"] = [ok, sess.run(w)]
+    sess, ok = sm.recover_session("", saver=saver, checkpoint_dir=tempfile.mkdtemp())
+    r["not_recovered"] = [ok, sess.run(tf.report_uninitialized_variables())]
+    r["not_ready"] = r.error(lambda: sm.prepare_session("", init_op=tf.no_op()), "Init operations did not make "
+                                                                                 "model ready", "w")
+    r["nothing_to_init"] = r.error(lambda: tf.train.SessionManager().prepare_session(""),
+                                   "Model is not initialized and no init_op or init_fn or local_init_op was given")
+    r["both_paths"] = r.error(lambda: sm.prepare_session("", saver=saver, checkpoint_dir=d,
+                                                         checkpoint_filename_with_path=d),
+                              "Can not provide both checkpoint_dir and checkpoint_filename_with_path")
+    r["local_without_op"] = r.error(lambda: tf.train.SessionManager(ready_for_local_init_op=tf.constant([""])),
+                                    "you must also pass a local_init_op")
+    r["wait_deadline"] = r.error(lambda: sm.wait_for_session("", max_wait_secs=0.05), "Session was not ready after")
+    ready_now = tf.train.SessionManager(ready_op=tf.report_uninitialized_variables(tf.local_variables()),
+                                        local_init_op=tf.local_variables_initializer())
+    r["waited"] = ready_now.wait_for_session("", max_wait_secs=1).run(local)
+    tf.reset_default_graph()
+    step = tf.train.get_or_create_global_step()
+    inc = tf.assign_add(step, 1)
+    sv = tf.train.Supervisor(logdir=None, save_model_secs=0, save_summaries_secs=0)
+    seen = []
+
+    def train_step(sess, factor, offset=0):
+        seen.append(int(sess.run(inc)) * factor + offset)
+        if len(seen) == 4:
+            sv.request_stop()
+    tf.train.basic_train_loop(sv, train_step, args=[10], kwargs={"offset": 1})
+    r["loop"] = seen
+
+
 if __name__ == "__main__":
     main(sys.argv)
 

@@ -96,13 +96,15 @@ __all__ += [
     "load_variable", "remove_checkpoint", "update_checkpoint_state",
 ]
 
+from .basic_loops import basic_train_loop  # noqa: E402
 from .checkpoint import Checkpoint, CheckpointManager  # noqa: E402
 from .checkpoint_utils import checkpoints_iterator, init_from_checkpoint  # noqa: E402
+from .session_manager import SessionManager  # noqa: E402
 from .summary_iterator import summary_iterator  # noqa: E402
 from .warm_starting import VocabInfo, warm_start  # noqa: E402
 
 __all__ += ["Checkpoint", "CheckpointManager", "checkpoints_iterator", "init_from_checkpoint", "VocabInfo",
-            "warm_start", "summary_iterator"]
+            "warm_start", "summary_iterator", "basic_train_loop", "SessionManager"]
 
 from .coordinator import Coordinator  # noqa: E402
 from .ftrl import FtrlOptimizer  # noqa: E402
