@@ -4515,6 +4515,39 @@ def session_manager_and_basic_loop(tf, r):
     r["loop"] = seen
 
 
+@program
+def cluster_spec_and_replica_device_setter(tf, r):
+    """ClusterSpec (dense and sparse jobs, its ClusterDef, errors), replica_device_setter's placements (variables
+    round robin over the PS tasks with their Assign and read, the rest on the worker, a PS job given in the op's
+    own device), Server's ServerDef and target."""
+    c = tf.train.ClusterSpec({"ps": ["ps0:2222", "ps1:2222"], "worker": {1: "w1:2222", 3: "w3:2222"}})
+    r["spec"] = [repr(c), c.jobs, c.num_tasks("worker"), c.task_indices("worker"), c.job_tasks("worker"),
+                 c.as_dict(), c.task_address("ps", 1)]
+    r["cluster_def"] = str(c.as_cluster_def())
+    r["equal"] = [tf.train.ClusterSpec(c.as_cluster_def()) == c, tf.train.ClusterSpec(c) == c.as_dict(),
+                  bool(tf.train.ClusterSpec({})), c != tf.train.ClusterSpec({"ps": ["ps0:2222"]})]
+    r["no_job"] = r.error(lambda: c.num_tasks("chief"), "No such job in cluster")
+    r["no_task"] = r.error(lambda: c.task_address("worker", 0), "No task with index 0 in job 'worker'")
+    r["bad_tasks"] = r.error(lambda: tf.train.ClusterSpec({"ps": "ps0:2222"}), "must be a list or a dictionary")
+    with tf.device(tf.train.replica_device_setter(cluster=c, worker_device="/job:worker/task:1")):
+        w = tf.Variable(1.0, name="w")
+        b = tf.get_variable("b", [], initializer=tf.constant_initializer(2.0))
+        v3 = tf.Variable(3.0, name="v3")
+        y = w * b + v3
+    with tf.device(tf.train.replica_device_setter(ps_tasks=3, ps_device="/job:ps/device:CPU:0")):
+        with tf.device("/job:ps/task:2"):
+            pinned = tf.Variable(4.0, name="pinned")
+        free = tf.Variable(5.0, name="free")
+    r["devices"] = [[o.name, o.device] for o in tf.get_default_graph().get_operations()]
+    r["none"] = [tf.train.replica_device_setter(ps_tasks=0) is None,
+                 tf.train.replica_device_setter(cluster={"worker": ["a:1"]}) is None]
+    r["ops"] = names([y, pinned, free])  # (TF cannot run them without the cluster; graphgrad runs them in-process)
+    server = tf.train.Server(c, job_name="worker", task_index=3, start=False)
+    r["server"] = [server.target, str(server.server_def)]
+    r["server_job"] = r.error(lambda: tf.train.Server(c, task_index=0, start=False), "Must specify an explicit "
+                                                                                      "`job_name`")
+
+
 if __name__ == "__main__":
     main(sys.argv)
 

@@ -99,12 +99,15 @@ __all__ += [
 from .basic_loops import basic_train_loop  # noqa: E402
 from .checkpoint import Checkpoint, CheckpointManager  # noqa: E402
 from .checkpoint_utils import checkpoints_iterator, init_from_checkpoint  # noqa: E402
+from .cluster import ClusterSpec, Server, replica_device_setter  # noqa: E402
 from .session_manager import SessionManager  # noqa: E402
 from .summary_iterator import summary_iterator  # noqa: E402
+from .sync_replicas_optimizer import SyncReplicasOptimizer  # noqa: E402
 from .warm_starting import VocabInfo, warm_start  # noqa: E402
 
 __all__ += ["Checkpoint", "CheckpointManager", "checkpoints_iterator", "init_from_checkpoint", "VocabInfo",
-            "warm_start", "summary_iterator", "basic_train_loop", "SessionManager"]
+            "warm_start", "summary_iterator", "basic_train_loop", "SessionManager", "ClusterSpec", "Server",
+            "replica_device_setter", "SyncReplicasOptimizer"]
 
 from .coordinator import Coordinator  # noqa: E402
 from .ftrl import FtrlOptimizer  # noqa: E402
@@ -147,10 +150,16 @@ __all__ += [
 
 
 _GRAPH_IO = ("write_graph", "export_meta_graph", "import_meta_graph")
+_CLUSTER_PROTOS = ("ClusterDef", "JobDef", "ServerDef")
 
 
 def __getattr__(name):
-    """`write_graph`, `export_meta_graph` and `import_meta_graph` load graph_io's protobufs on first use."""
+    """`write_graph`, `export_meta_graph` and `import_meta_graph` load graph_io's protobufs on first use, as do
+    the cluster messages."""
+    if name in _CLUSTER_PROTOS:
+        from .cluster import proto_class
+
+        return proto_class(name)
     if name in _GRAPH_IO:
         from .. import graph_io
 
