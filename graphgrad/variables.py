@@ -93,7 +93,8 @@ class Variable(metaclass=_VariableMeta):
             else:
                 scope = stack.enter_context(g.name_scope(name or "Variable"))
             if callable(initial_value):
-                initial_value = initial_value()
+                with g.device(None):  # as TF: an initializer function builds outside the device scopes
+                    initial_value = initial_value()
             init = convert_to_tensor(initial_value, dtype=dtype, name="initial_value")
             shape = init.shape if validate_shape else TensorShape(None)
             if validate_shape and not init.shape.is_fully_defined():
@@ -101,6 +102,8 @@ class Variable(metaclass=_VariableMeta):
             self._variable = apply_op(state_ops.VariableV2, [], {"shape": shape, "dtype": init.dtype.base_dtype,
                                                                  "container": "", "shared_name": ""},
                                       scope, graph=g)
+            if self._variable.op.device:  # TF colocates the variable's Assign and read with it (a PS task's)
+                stack.enter_context(g.device(lambda op, device=self._variable.op.device: device))
             self._initial_value = init
             self._initializer_op = state_ops.assign(self._variable, _guard_uninitialized_reads(init, scope),
                                                     validate_shape=validate_shape, name="Assign").op
@@ -579,7 +582,7 @@ def _new_variable(g, scope, full, shape, dtype, initializer, regularizer, traina
             if getattr(g, "_lifts_variables", False):  # a tf.function's trace lifts the variable out: its
                 init_val = functools.partial(_initial_value, initializer, shape.as_list(), dtype)  # value, eagerly
             else:
-                with g.name_scope(full + "/Initializer/"):
+                with g.name_scope(full + "/Initializer/"), g.device(None):  # TF builds it outside device scopes
                     init_val = _initial_value(initializer, shape.as_list(), dtype)
         var = Variable(init_val, trainable=trainable, collections=collections, validate_shape=validate_shape,
                        name=full, dtype=dtype, constraint=constraint, _absolute_name=True)

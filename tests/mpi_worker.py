@@ -6,6 +6,7 @@ train   K steps of SGD, Momentum and Adam through DistributedOptimizer on each r
         from weights that differ per rank until broadcast_global_variables; saves the weights per rank
 fd      allreduce/allgather/broadcast gradients against central finite differences of the global loss
 fail    trains with rank 0 checkpointing every step; at step 3, rank 1 does ARGS[0] (kill, raise, exit)
+sync    `train` through tf.train.SyncReplicasOptimizer in a MonitoredSession (its hook broadcasts rank 0's weights)
 """
 from __future__ import annotations
 
@@ -70,12 +71,17 @@ def train(kind, batches, distributed, bucket_bytes=256):
         s.run(tf.global_variables_initializer())
         if bcast is not None:
             s.run(bcast)
-        for bx, by in batches:
-            if distributed:
-                bx, by = hvd.split_batch(bx, by)
-            s.run(step, {x: bx, y: by})
-        names = [v.op.name for v in tf.global_variables()]
-        return dict(zip(names, s.run(tf.global_variables())))
+        return _steps(s, step, x, y, batches, distributed)
+
+
+def _steps(s, step, x, y, batches, distributed):
+    """One step per batch (this rank's part of it when distributed); the global variables {name: value}."""
+    for bx, by in batches:
+        if distributed:
+            bx, by = hvd.split_batch(bx, by)
+        s.run(step, {x: bx, y: by})
+    names = [v.op.name for v in tf.global_variables()]
+    return dict(zip(names, s.run(tf.global_variables())))
 
 
 def scenario_train(outdir):
@@ -88,6 +94,23 @@ def scenario_train(outdir):
     w = hvd.world()
     out["collectives"] = np.array(w.collectives)
     np.savez(os.path.join(outdir, f"rank{hvd.rank()}.npz"), **out)
+
+
+def train_sync(kind, batches):
+    """`train` through tf.train.SyncReplicasOptimizer and its hook in a MonitoredSession (TF1's sync replicas)."""
+    tf.reset_default_graph()
+    loss, x, y, variables = make_model(hvd.rank_seed(BASE_SEED))
+    opt = tf.train.SyncReplicasOptimizer(optimizer(kind), replicas_to_aggregate=hvd.size())
+    step = opt.minimize(loss, global_step=tf.train.get_or_create_global_step())
+    with tf.train.MonitoredSession(hooks=[opt.make_session_run_hook(hvd.is_root())]) as s:
+        return _steps(s, step, x, y, batches, True)
+
+
+def scenario_sync(outdir):
+    hvd.init()
+    batches = global_batches(hvd.size())
+    out = {f"{kind}:{name}": value for kind in ("sgd", "adam") for name, value in train_sync(kind, batches).items()}
+    np.savez(os.path.join(outdir, f"sync{hvd.rank()}.npz"), **out)
 
 
 def scenario_fd(outdir):
@@ -167,4 +190,5 @@ def scenario_fail(outdir, how):
 
 if __name__ == "__main__":
     scenario, outdir, *rest = sys.argv[1:]
-    {"train": scenario_train, "fd": scenario_fd, "fail": scenario_fail}[scenario](outdir, *rest)
+    {"train": scenario_train, "fd": scenario_fd, "fail": scenario_fail, "sync": scenario_sync}[scenario](outdir,
+                                                                                                        *rest)

@@ -5355,6 +5355,405 @@ def random_generator_values(tf, r):
         r["draws"] = [[_bits(s.run(d)), s.run(gen.state)] for d in draws]
         r["from_key_counter"] = [s.run(kc.state), _bits(s.run(kc.normal([4])))]
         r["rng_states"] = s.run(seeded)
+# --- tf.train's moving averages, proximal optimizers, SGDR schedules; tf.losses.mean_pairwise_squared_error ----
+
+@program
+def exponential_moving_average(tf, r):
+    """The CIFAR-10 idiom: averages updated after each step (num_updates = the global step caps the decay at
+    (1+n)/(10+n)), their names and ops, the collection, variables_to_restore, and a debiased average of a tensor."""
+    w, b, loss = _opt_problem(tf)
+    gs = tf.train.get_or_create_global_step()
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=gs)
+    ema = tf.train.ExponentialMovingAverage(0.9, gs)
+    with tf.control_dependencies([train]):
+        step = ema.apply([w, b])
+    r["step"] = [step.name, step.type, sorted(c.name for c in step.control_inputs)]
+    r["averages"] = [[ema.average(v).name, ema.average_name(v)] for v in (w, b)]
+    r["unapplied"] = [ema.average(loss) is None, ema.average_name(loss), ema.name]
+    r["collection"] = names(tf.get_collection(tf.GraphKeys.MOVING_AVERAGE_VARIABLES))
+    r["to_restore"] = sorted([k, v.name] for k, v in ema.variables_to_restore().items())
+    r["to_restore_given"] = sorted([k, v.name] for k, v in ema.variables_to_restore([w]).items())
+    debiased = tf.train.ExponentialMovingAverage(0.5, zero_debias=True, name="avg")
+    avg_step = debiased.apply([loss])
+    r["debiased_vars"] = [v.name for v in tf.global_variables()]
+    r["trainable"] = names(tf.trainable_variables())
+    again = tf.train.ExponentialMovingAverage(0.8)
+    again.apply([w])
+    r["second_name"] = again.average(w).name
+    r["int_variable"] = r.error(lambda: again.apply([tf.Variable(1, name="count")]), "must be half, float, or double")
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        r["initial"] = s.run([ema.average(w), ema.average(b), debiased.average(loss)])
+        out = []
+        for _ in range(3):
+            s.run(avg_step)  # alone: in one run with `step`, TF reads the loss before or after the step, by chance
+            s.run(step)
+            out.append(s.run([ema.average(w), ema.average(b), w, debiased.average(loss), gs]))
+        r["steps"] = out
+
+
+@program
+def proximal_optimizers(tf, r):
+    """ProximalGradientDescent, ProximalAdagrad and AdagradDA (its step from the global step) on dense gradients,
+    the l1 soft-thresholding reaching exact zeros; slot names and defaults."""
+    t = tf.train
+    makers = {
+        "proximal_gd": lambda gs: t.ProximalGradientDescentOptimizer(0.05, l1_regularization_strength=0.5,
+                                                                     l2_regularization_strength=0.1),
+        "proximal_gd_plain": lambda gs: t.ProximalGradientDescentOptimizer(0.05),
+        "proximal_adagrad": lambda gs: t.ProximalAdagradOptimizer(0.2, l1_regularization_strength=0.3,
+                                                                  l2_regularization_strength=0.2),
+        "proximal_adagrad_l2": lambda gs: t.ProximalAdagradOptimizer(0.2, initial_accumulator_value=0.5,
+                                                                     l2_regularization_strength=0.2),
+        "adagrad_da": lambda gs: t.AdagradDAOptimizer(0.3, gs, l1_regularization_strength=0.4,
+                                                      l2_regularization_strength=0.1),
+        "adagrad_da_plain": lambda gs: t.AdagradDAOptimizer(0.3, gs, initial_gradient_squared_accumulator_value=0.5),
+    }
+    for name, make in makers.items():
+        with tf.Graph().as_default():
+            w, b, loss = _opt_problem(tf)
+            gs = tf.train.get_or_create_global_step()
+            opt = make(gs)
+            step = opt.minimize(loss, global_step=gs)
+            slots = {n: opt.get_slot(w, n) for n in opt.get_slot_names()}
+            with tf.Session() as s:
+                s.run(tf.global_variables_initializer())
+                out = []
+                for _ in range(4):
+                    s.run(step)
+                    out.append(s.run([loss, w, b]))
+                r[name] = {"steps": out, "vars": [v.name for v in tf.global_variables()], "name": opt.get_name(),
+                           "slots": {n: [v.name, s.run(v)] for n, v in sorted(slots.items())}}
+    r["bad_accumulator"] = r.error(lambda: t.ProximalAdagradOptimizer(0.1, initial_accumulator_value=0.0),
+                                   "initial_accumulator_value must be positive")
+
+
+@program
+def cosine_restarts_and_linear_cosine_decay(tf, r):
+    """SGDR (geometric and equal periods), linear cosine decay, and the noisy one without noise (variance 0),
+    over a fed step; their names. (TF 2.21 builds them in float32 only: a float64 rate is a TypeError there.)"""
+    step = tf.placeholder(tf.int64, (), name="step")
+    fstep = tf.placeholder(tf.float64, (), name="fstep")
+    schedules = [tf.train.cosine_decay_restarts(0.1, step, 10),
+                 tf.train.cosine_decay_restarts(0.1, step, 10, t_mul=1.0, m_mul=0.5, alpha=0.1),
+                 tf.train.cosine_decay_restarts(0.2, step, 4, t_mul=3.0, m_mul=0.8),
+                 tf.train.linear_cosine_decay(0.1, step, 20),
+                 tf.train.linear_cosine_decay(0.1, step, 20, num_periods=2.0, alpha=0.1, beta=0.01),
+                 tf.train.noisy_linear_cosine_decay(0.1, step, 20, initial_variance=0.0, num_periods=1.5),
+                 tf.train.cosine_decay_restarts(0.5, fstep, 3.0, name="fed_float")]
+    r["names"] = names(schedules)
+    r["dtypes"] = [t.dtype.name for t in schedules]
+    r["no_step"] = r.error(lambda: tf.train.cosine_decay_restarts(0.1, None, 10))
+    with tf.Session() as s:
+        r["values"] = [s.run(schedules, {step: i, fstep: i}) for i in (0, 1, 5, 9, 10, 11, 29, 30, 31, 47, 100)]
+
+
+@program
+def losses_mean_pairwise_squared_error(tf, r):
+    """TF1's pairwise loss: scalar and per-example weights (one zero), rank 3, a single element per example (no
+    pairs), ints cast to float32; the loss's name and the LOSSES collection."""
+    labels = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [0.0, -1.0, 2.0]], np.float32)
+    preds = np.array([[1.5, 2.0, 4.0], [4.0, 6.5, 6.0], [1.0, 1.0, 1.0]], np.float32)
+    losses = [tf.losses.mean_pairwise_squared_error(labels, preds),
+              tf.losses.mean_pairwise_squared_error(labels, preds, weights=2.5),
+              tf.losses.mean_pairwise_squared_error(labels, preds, weights=[[1.0], [0.0], [3.0]]),
+              tf.losses.mean_pairwise_squared_error(labels, preds, weights=[[1.0, 0.0, 2.0]] * 3),
+              tf.losses.mean_pairwise_squared_error(labels.reshape(3, 3, 1), preds.reshape(3, 3, 1)),
+              tf.losses.mean_pairwise_squared_error(labels[:, :1], preds[:, :1]),
+              tf.losses.mean_pairwise_squared_error(np.array([[1, 2], [3, 5]]), np.array([[2, 2], [0, 0]]),
+                                                    scope="ints"),
+              tf.losses.mean_pairwise_squared_error(labels, preds, weights=0.0)]
+    r["names"] = names(losses)
+    r["collection"] = names(tf.get_collection(tf.GraphKeys.LOSSES))
+    r["none"] = r.error(lambda: tf.losses.mean_pairwise_squared_error(None, preds))
+    p = tf.constant(preds)
+    grad = tf.gradients(tf.losses.mean_pairwise_squared_error(labels, p, weights=[[1.0], [2.0], [0.5]]), p)[0]
+    with tf.Session() as s:
+        r["values"] = s.run(losses)
+        r["gradient"] = s.run(grad)
+
+
+@program
+def init_from_checkpoint_forms(tf, r):
+    """tf.train.init_from_checkpoint: scope to scope, one name, the root, a partitioned variable by name; the
+    initializers it puts in place (RestoreV2 ops named checkpoint_initializer) and its errors."""
+    d = tempfile.mkdtemp()
+    with tf.Graph().as_default():
+        with tf.variable_scope("old"):
+            tf.get_variable("a", [2, 3], initializer=tf.constant_initializer(np.arange(6.0).reshape(2, 3)))
+            tf.get_variable("inner/b", [4], initializer=tf.constant_initializer([1.0, 2.0, 3.0, 4.0]))
+        tf.get_variable("c", [6, 2], initializer=tf.constant_initializer(np.arange(12.0).reshape(6, 2)))
+        tf.get_variable("n", [], tf.int64, initializer=tf.constant_initializer(7))
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            path = tf.train.Saver().save(s, os.path.join(d, "model.ckpt"))
+
+    def model():
+        with tf.variable_scope("new"):
+            a = tf.get_variable("a", [2, 3], initializer=tf.zeros_initializer())
+            b = tf.get_variable("inner/b", [4], initializer=tf.zeros_initializer())
+        return a, b
+
+    with tf.Graph().as_default():
+        a, b = model()
+        p = tf.get_variable("p", [6, 2], initializer=tf.zeros_initializer(), partitioner=tf.fixed_size_partitioner(3))
+        n = tf.get_variable("n", [], tf.int64, initializer=tf.zeros_initializer())
+        other = tf.Variable(5.0, name="other")
+        tf.train.init_from_checkpoint(d, {"old/": "new/", "c": "p", "n": n})
+        r["initializers"] = [[v.initial_value.op.name, v.initial_value.op.type] for v in [a, b, n] + list(p)]
+        r["initial_shape"] = str(a.initial_value.shape)
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            r["values"] = s.run([a, b, tf.convert_to_tensor(p), n, other])
+    maps = [({"old/inner/": "new/inner/"}, ()), ({"old/a": "new/a"}, ()), ({"/": "new/"}, ("is not found in",)),
+            ({"old/": "/"}, ("is not found in",)), ({"old/zz": "new/a"}, ("is not found in",)),
+            ({"old/a": "new/inner/b"}, ("doesn't match with shape",)), ({"old": "new/"}, ("should map to scope only",))]
+    for i, (amap, fragments) in enumerate(maps):
+        with tf.Graph().as_default():
+            a, b = model()
+
+            def run(amap=amap, a=a, b=b):
+                tf.train.init_from_checkpoint(path, amap)
+                with tf.Session() as s:
+                    s.run(tf.global_variables_initializer())
+                    return s.run([a, b])
+            r[f"map_{i}"] = r.error(run, *fragments)
+            if r.obs[f"map_{i}"]["error"] is None:
+                r[f"map_{i}_values"] = run()
+
+
+@program
+def warm_start_forms(tf, r):
+    """tf.train.warm_start: a regex over the trainable variables, renamed variables, a list of names, an embedding
+    remapped by vocabulary (rows, with an OOV bucket and a backup initializer; partitioned), a layer's columns by
+    vocabulary, and the errors for unused names."""
+    d = tempfile.mkdtemp()
+    with open(os.path.join(d, "old.txt"), "w") as f:
+        f.write("apple\nbanana\ncherry\ndate\n")
+    with open(os.path.join(d, "new.txt"), "w") as f:
+        f.write("cherry\nfig\napple\ndate\nbanana\n")
+    with tf.Graph().as_default():
+        tf.get_variable("emb", [4, 2], initializer=tf.constant_initializer(np.arange(8.0).reshape(4, 2)))
+        tf.get_variable("dense/kernel", [2, 4], initializer=tf.constant_initializer(np.arange(8.0).reshape(2, 4) / 2))
+        tf.get_variable("dense/bias", [4], initializer=tf.constant_initializer([1.0, 2.0, 3.0, 4.0]))
+        tf.get_variable("old_name", [3], initializer=tf.constant_initializer([7.0, 8.0, 9.0]))
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            tf.train.Saver().save(s, os.path.join(d, "model.ckpt"))
+
+    def model(partitioned=False):
+        part = tf.fixed_size_partitioner(2) if partitioned else None
+        emb = tf.get_variable("emb", [6, 2], initializer=tf.constant_initializer(-1.0), partitioner=part)
+        kernel = tf.get_variable("dense/kernel", [2, 5], initializer=tf.constant_initializer(-2.0))
+        bias = tf.get_variable("dense/bias", [4], initializer=tf.constant_initializer(-3.0))
+        renamed = tf.get_variable("new_name", [3], initializer=tf.constant_initializer(-4.0))
+        frozen = tf.get_variable("frozen", [2], initializer=tf.constant_initializer(-5.0), trainable=False)
+        return [tf.convert_to_tensor(emb) if partitioned else emb, kernel, bias, renamed, frozen]
+
+    rows = tf.train.VocabInfo(os.path.join(d, "new.txt"), 5, 1, os.path.join(d, "old.txt"),
+                              backup_initializer=tf.ones_initializer())
+    cols = tf.train.VocabInfo(os.path.join(d, "new.txt"), 5, 0, os.path.join(d, "old.txt"), old_vocab_size=3,
+                              axis=1)
+    cases = {
+        "regex": dict(vars_to_warm_start="dense/b.*"),
+        "renamed": dict(vars_to_warm_start=".*", var_name_to_prev_var_name={"new_name": "old_name"},
+                        var_name_to_vocab_info={"emb": rows, "dense/kernel": cols}),
+        "names": dict(vars_to_warm_start=["dense/bias", "emb"], var_name_to_vocab_info={"emb": rows}),
+        "vocab_only": dict(vars_to_warm_start=None, var_name_to_vocab_info={"emb": rows}),
+    }
+    for name, kw in cases.items():
+        for partitioned in (False, True):
+            with tf.Graph().as_default():
+                vs = model(partitioned)
+                tf.train.warm_start(d, **kw)
+                with tf.Session() as s:
+                    s.run(tf.global_variables_initializer())
+                    r[f"{name}_{partitioned}"] = s.run(vs)
+    only = "dense/b.*"
+    for name, kw in {"unused_name": dict(vars_to_warm_start=only, var_name_to_prev_var_name={"nope": "old"}),
+                     "unused_vocab": dict(vars_to_warm_start=only, var_name_to_vocab_info={"nope": rows})}.items():
+        with tf.Graph().as_default():
+            model()
+            r[name] = r.error(lambda kw=kw: tf.train.warm_start(d, **kw), "that were not used", "misspelled")
+    with tf.Graph().as_default():
+        model()
+        r["shape"] = r.error(lambda: tf.train.warm_start(d, "dense/.*"), "doesn't match with shape")
+    r["bad_axis"] = r.error(lambda: tf.train.VocabInfo("a", 1, 0, "b", axis=2), "axis argument are 0 and 1")
+
+
+@program
+def summary_iterator_events(tf, r):
+    """tf.train.summary_iterator over the events file a FileWriter wrote: the version record, scalar and histogram
+    summaries at their steps, a session log."""
+    d = tempfile.mkdtemp()
+    x = tf.placeholder(tf.float32, (None,), name="x")
+    merged = tf.summary.merge([tf.summary.scalar("mean", tf.reduce_mean(x)), tf.summary.histogram("values", x)])
+    writer = tf.summary.FileWriter(d)
+    with tf.Session() as s:
+        for step in range(3):
+            writer.add_summary(s.run(merged, {x: [1.0, 2.0 * step, 3.0]}), global_step=step * 10)
+    writer.add_session_log(tf.SessionLog(status=tf.SessionLog.START), global_step=30)
+    writer.close()
+    path = os.path.join(d, os.listdir(d)[0])
+    events = []
+    for e in tf.train.summary_iterator(path):
+        kind = e.WhichOneof("what")
+        values = [[v.tag, v.WhichOneof("value"), round(v.simple_value, 6) if v.HasField("simple_value") else
+                   [v.histo.min, v.histo.max, v.histo.num, v.histo.sum]] for v in e.summary.value]
+        events.append([kind, e.step, e.file_version, values, e.session_log.status, e.wall_time > 0])
+    r["events"] = events
+
+
+def _listed(batch):
+    """A batch of one tensor is that tensor (TF1's rule), of several a list."""
+    return batch if isinstance(batch, list) else [batch]
+
+
+@program
+def queue_maybe_batch(tf, r):
+    """The maybe_* batches: only the examples keep_input keeps reach the queue (a scalar per example, a vector per
+    row with enqueue_many), in order from one thread; errors for a keep_input of the wrong rank."""
+    i, = tf.train.slice_input_producer([tf.range(10)], num_epochs=1, shuffle=False)
+    b = _listed(tf.train.maybe_batch([i], tf.equal(i % 3, 0), 2, allow_smaller_final_batch=True))
+    r["names"] = [b[0].op.name, shapes(b[0])]
+    with tf.Session() as s:
+        r["scalar_keep"] = _with_runners(tf, s, lambda: _drain_runs(tf, s, b))
+    tf.reset_default_graph()
+    data = tf.reshape(tf.range(12), (6, 2))
+    limited = tf.train.limit_epochs(data, 1)
+    many = _listed(tf.train.maybe_batch([limited], [True, False, True, True, False, True], 3, enqueue_many=True,
+                                        allow_smaller_final_batch=True))
+    with tf.Session() as s:
+        r["vector_keep"] = _with_runners(tf, s, lambda: _drain_runs(tf, s, many))
+    tf.reset_default_graph()
+    limited = tf.train.limit_epochs(tf.constant([[1, 2], [3, 4]]), 2)
+    whole = _listed(tf.train.maybe_batch_join([[limited]], tf.constant(True), 3, enqueue_many=True,
+                                              allow_smaller_final_batch=True))
+    dropped = _listed(tf.train.maybe_shuffle_batch([tf.constant(1.0)], 2, 10, 1, keep_input=False))
+    joined = _listed(tf.train.maybe_shuffle_batch_join([[tf.constant(1.0)], [tf.constant(2.0)]], 2, 10, 1,
+                                                       keep_input=True))
+    r["shapes"] = [shapes(*whole), shapes(*dropped), shapes(*joined)]
+    with tf.Session() as s:
+        r["whole_batch_keep"] = _with_runners(tf, s, lambda: s.run(whole))
+    r["vector_without_many"] = r.error(lambda: tf.train.maybe_batch([tf.constant(1)], [True], 2),
+                                       "cannot be a vector when `enqueue_many=False`")
+    r["matrix_keep"] = r.error(lambda: tf.train.maybe_batch([tf.constant([1])], [[True]], 2, enqueue_many=True),
+                               "must be 0 or 1 dimensions")
+
+
+@program
+def profiler_and_step_waiter_hooks(tf, r):
+    """ProfilerHook traces every second step after the first (timeline-<step>.json and run metadata step_<step> in
+    the events file); GlobalStepWaiterHook lets a worker start once the global step has reached its target."""
+    d = tempfile.mkdtemp()
+    step = tf.train.get_or_create_global_step()
+    w = tf.Variable(1.0, name="w")
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(w * w, global_step=step)
+    hooks = [tf.train.ProfilerHook(save_steps=2, output_dir=d), tf.train.GlobalStepWaiterHook(0)]
+    with tf.train.MonitoredSession(hooks=hooks) as s:
+        for _ in range(6):
+            s.run(train)
+    files = sorted(f for f in os.listdir(d) if f.startswith("timeline"))
+    r["timelines"] = files
+    with open(os.path.join(d, files[0])) as f:
+        trace = json.load(f)
+    r["traced_ops"] = "ApplyGradientDescent" in {e.get("name") for e in trace["traceEvents"] if e.get("ph") == "X"}
+    tf.summary.FileWriterCache.get(d).flush()  # the hook's writer is the cached one, still open
+    events = [os.path.join(d, f) for f in os.listdir(d) if f.startswith("events")]
+    r["run_metadata_tags"] = sorted(e.tagged_run_metadata.tag for path in events
+                                    for e in tf.train.summary_iterator(path) if e.HasField("tagged_run_metadata"))
+    tf.reset_default_graph()
+    step = tf.Variable(5, dtype=tf.int64, name="global_step", trainable=False,
+                       collections=[tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.GLOBAL_STEP])
+    bump = tf.assign_add(step, 1)
+    with tf.train.MonitoredSession(hooks=[tf.train.GlobalStepWaiterHook(3)]) as s:
+        r["waited"] = [s.run(bump), s.run(bump)]
+    tf.reset_default_graph()
+    r["no_step"] = r.error(lambda: tf.train.MonitoredSession(hooks=[tf.train.GlobalStepWaiterHook(3)]),
+                           "Global step should be created")
+
+
+@program
+def session_manager_and_basic_loop(tf, r):
+    """tf.train.SessionManager: prepare_session initializes, then restores from a checkpoint; recover_session
+    without and with one; wait_for_session when ready and its deadline; its errors. basic_train_loop over a
+    Supervisor until it stops."""
+    d = tempfile.mkdtemp()
+    w = tf.Variable([1.0, 2.0], name="w")
+    local = tf.Variable(0.0, name="local", collections=[tf.GraphKeys.LOCAL_VARIABLES])
+    bump = w.assign_add([1.0, 1.0])
+    saver = tf.train.Saver([w])
+    sm = tf.train.SessionManager(local_init_op=tf.local_variables_initializer(),
+                                 ready_op=tf.report_uninitialized_variables(), recovery_wait_secs=0.01)
+    sess = sm.prepare_session("", init_op=tf.global_variables_initializer(), saver=saver, checkpoint_dir=d)
+    r["initialized"] = sess.run([w, local])
+    sess.run(bump)
+    saver.save(sess, os.path.join(d, "model.ckpt"), global_step=1)
+    sess.close()
+    restored = sm.prepare_session("", init_op=tf.global_variables_initializer(), saver=saver, checkpoint_dir=d)
+    r["restored"] = restored.run(w)
+    sess, ok = sm.recover_session("", saver=saver, checkpoint_dir=d)
+    r["recovered"] = [ok, sess.run(w)]
+    sess, ok = sm.recover_session("", saver=saver, checkpoint_dir=tempfile.mkdtemp())
+    r["not_recovered"] = [ok, sess.run(tf.report_uninitialized_variables())]
+    r["not_ready"] = r.error(lambda: sm.prepare_session("", init_op=tf.no_op()), "Init operations did not make "
+                                                                                 "model ready", "w")
+    r["nothing_to_init"] = r.error(lambda: tf.train.SessionManager().prepare_session(""),
+                                   "Model is not initialized and no init_op or init_fn or local_init_op was given")
+    r["both_paths"] = r.error(lambda: sm.prepare_session("", saver=saver, checkpoint_dir=d,
+                                                         checkpoint_filename_with_path=d),
+                              "Can not provide both checkpoint_dir and checkpoint_filename_with_path")
+    r["local_without_op"] = r.error(lambda: tf.train.SessionManager(ready_for_local_init_op=tf.constant([""])),
+                                    "you must also pass a local_init_op")
+    r["wait_deadline"] = r.error(lambda: sm.wait_for_session("", max_wait_secs=0.05), "Session was not ready after")
+    ready_now = tf.train.SessionManager(ready_op=tf.report_uninitialized_variables(tf.local_variables()),
+                                        local_init_op=tf.local_variables_initializer())
+    r["waited"] = ready_now.wait_for_session("", max_wait_secs=1).run(local)
+    tf.reset_default_graph()
+    step = tf.train.get_or_create_global_step()
+    inc = tf.assign_add(step, 1)
+    sv = tf.train.Supervisor(logdir=None, save_model_secs=0, save_summaries_secs=0)
+    seen = []
+
+    def train_step(sess, factor, offset=0):
+        seen.append(int(sess.run(inc)) * factor + offset)
+        if len(seen) == 4:
+            sv.request_stop()
+    tf.train.basic_train_loop(sv, train_step, args=[10], kwargs={"offset": 1})
+    r["loop"] = seen
+
+
+@program
+def cluster_spec_and_replica_device_setter(tf, r):
+    """ClusterSpec (dense and sparse jobs, its ClusterDef, errors), replica_device_setter's placements (variables
+    round robin over the PS tasks with their Assign and read, the rest on the worker, a PS job given in the op's
+    own device), Server's ServerDef and target."""
+    c = tf.train.ClusterSpec({"ps": ["ps0:2222", "ps1:2222"], "worker": {1: "w1:2222", 3: "w3:2222"}})
+    r["spec"] = [repr(c), c.jobs, c.num_tasks("worker"), c.task_indices("worker"), c.job_tasks("worker"),
+                 c.as_dict(), c.task_address("ps", 1)]
+    r["cluster_def"] = str(c.as_cluster_def())
+    r["equal"] = [tf.train.ClusterSpec(c.as_cluster_def()) == c, tf.train.ClusterSpec(c) == c.as_dict(),
+                  bool(tf.train.ClusterSpec({})), c != tf.train.ClusterSpec({"ps": ["ps0:2222"]})]
+    r["no_job"] = r.error(lambda: c.num_tasks("chief"), "No such job in cluster")
+    r["no_task"] = r.error(lambda: c.task_address("worker", 0), "No task with index 0 in job 'worker'")
+    r["bad_tasks"] = r.error(lambda: tf.train.ClusterSpec({"ps": "ps0:2222"}), "must be a list or a dictionary")
+    with tf.device(tf.train.replica_device_setter(cluster=c, worker_device="/job:worker/task:1")):
+        w = tf.Variable(1.0, name="w")
+        b = tf.get_variable("b", [], initializer=tf.constant_initializer(2.0))
+        v3 = tf.Variable(3.0, name="v3")
+        y = w * b + v3
+    with tf.device(tf.train.replica_device_setter(ps_tasks=3, ps_device="/job:ps/device:CPU:0")):
+        with tf.device("/job:ps/task:2"):
+            pinned = tf.Variable(4.0, name="pinned")
+        free = tf.Variable(5.0, name="free")
+    r["devices"] = [[o.name, o.device] for o in tf.get_default_graph().get_operations()]
+    r["none"] = [tf.train.replica_device_setter(ps_tasks=0) is None,
+                 tf.train.replica_device_setter(cluster={"worker": ["a:1"]}) is None]
+    r["ops"] = names([y, pinned, free])  # (TF cannot run them without the cluster; graphgrad runs them in-process)
+    server = tf.train.Server(c, job_name="worker", task_index=3, start=False)
+    r["server"] = [server.target, str(server.server_def)]
+    r["server_job"] = r.error(lambda: tf.train.Server(c, task_index=0, start=False), "Must specify an explicit "
+                                                                                      "`job_name`")
 
 
 if __name__ == "__main__":

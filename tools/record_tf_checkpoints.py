@@ -3,6 +3,7 @@ and tests/test_tf_bundle_writer.py: graphgrad must restore what TF1's `tf.train.
 and write the same bytes for the same variables (train/tf_bundle_writer.py).
 
     python tools/record_tf_checkpoints.py    # in a venv with tensorflow-cpu (2.x: compat.v1 graph mode)
+    python tools/record_tf_checkpoints.py ema   # only the moving averages' checkpoint
 
 Every value is a function of its name and shape (`expected` below, which the test imports), so the test knows
 them without TensorFlow.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 
 import numpy as np
 
@@ -36,6 +38,8 @@ WRITTEN = {
 }
 #: checkpoints saved with Adam's slots (before any step, so every value is known): a part's slot is a slice too
 ADAM = {"partitioned_adam"}
+#: the model of the checkpoint with an ExponentialMovingAverage (CIFAR-10's cifar10_eval.py restores from it)
+EMA = {"conv/weights": ((2, 2, 1, 3), "float32"), "conv/biases": ((3,), "float32"), "logits/w": ((3, 2), "float32")}
 
 
 def expected(name, shape, dtype):
@@ -78,13 +82,35 @@ def _record_written(tf, name, spec):
                                                          write_meta_graph=False)
 
 
-def main():
+def _record_ema(tf):
+    """A model trained with `ExponentialMovingAverage(0.9999, global_step)` as CIFAR-10's cifar10.train does: the
+    variables, their averages `<name>/ExponentialMovingAverage` (every value from `expected`) and the step."""
+    shutil.rmtree(os.path.join(OUT, "ema"), ignore_errors=True)
+    with tf.Graph().as_default():
+        vs = [tf.get_variable(n, s, getattr(tf, d), tf.zeros_initializer()) for n, (s, d) in EMA.items()]
+        step = tf.train.get_or_create_global_step()
+        ema = tf.train.ExponentialMovingAverage(0.9999, step)
+        ema.apply(vs)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for v in tf.global_variables():
+                if v is not step:
+                    v.load(expected(v.op.name, v.shape.as_list(), v.dtype.base_dtype.name), sess)
+            step.load(STEP, sess)
+            tf.train.Saver(save_relative_paths=True).save(sess, os.path.join(OUT, "ema", "model.ckpt"),
+                                                         global_step=step, write_meta_graph=False)
+
+
+def main(only=()):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import tensorflow.compat.v1 as tf
 
     tf.disable_v2_behavior()
+    if "ema" in only:
+        return _record_ema(tf)
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
+    _record_ema(tf)
     with tf.Graph().as_default():
         vs = [tf.Variable(expected(n, s, d), name=n) for n, (s, d) in PLAIN.items()]
         with tf.Session() as sess:
@@ -106,4 +132,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -3,6 +3,8 @@ as TensorFlow does. graphgrad places a whole session on one device (`tf.device`,
 replica and task parts are kept and printed, as a cluster spec names them."""
 from __future__ import annotations
 
+__all__ = ["DeviceSpec", "merge_device"]
+
 _FIELDS = ("job", "replica", "task", "device_type", "device_index")
 
 
@@ -93,3 +95,14 @@ def _device_type(t):
     if t is None:
         return None
     return t.upper() if t.upper() in ("CPU", "GPU", "TPU") else t
+
+
+def merge_device(current, spec):
+    """The device of an op built under `tf.device(spec)` whose outer scopes gave it `current`, as TF merges them
+    (for device functions, `tf.train.replica_device_setter`, and the scopes around them): the parts `spec` sets
+    win; `None` (`tf.device(None)`) clears the device."""
+    if spec is None:
+        return ""
+    if not spec:
+        return current
+    return DeviceSpec.from_string(current).make_merged_spec(DeviceSpec.from_string(spec)).to_string()

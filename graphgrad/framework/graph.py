@@ -303,7 +303,7 @@ class Graph:
     @contextlib.contextmanager
     def device(self, device_name):
         stack = self._scopes.device_stack
-        stack.append(device_name or "")
+        stack.append(device_name)  # None clears the enclosing scopes' device (it matters under a device function)
         try:
             yield
         finally:
@@ -376,8 +376,12 @@ class Graph:
             for c in frame:
                 if c not in input_ops and c not in control:
                     control.append(c)
-        device = scopes.device_stack[-1] if scopes.device_stack else ""
+        devices = scopes.device_stack
+        functions = any(callable(d) for d in devices)
+        device = "" if functions or not devices else devices[-1] or ""
         op = Operation(self, op_def, name, inputs, attrs, control, device)
+        if functions:  # a device function (tf.train.replica_device_setter's) decides the op's device, as in TF
+            _apply_device_functions(op, devices)
         if scopes.cond_stack:
             op._branch = scopes.cond_stack[-1]
         op.outputs = infer_outputs(op)
@@ -554,6 +558,15 @@ def _scope_in_graph(g, scope):
 
 def control_dependencies(control_inputs):
     return get_default_graph().control_dependencies(control_inputs)
+
+
+def _apply_device_functions(op, devices):
+    """TF1's device stack, from the outermost scope in: a device function gives the op's device (seeing the one so
+    far as `op.device`), a device string merges into it."""
+    from .device_spec import merge_device
+
+    for d in devices:
+        op.device = (d(op) or "") if callable(d) else merge_device(op.device, d)
 
 
 def device(device_name):

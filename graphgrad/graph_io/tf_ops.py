@@ -18,7 +18,7 @@ from ..ops import (  # noqa: F401 (their op types build by name below)
     segment_reduce_ops,
 )
 from ..ops import gradient_args_ops as dyn
-from ..train import adadelta, adagrad, momentum, rmsprop  # noqa: F401
+from ..train import adadelta, adagrad, momentum, proximal, rmsprop  # noqa: F401
 
 #: TF op types that graphgrad's op of the same type builds directly, with the TF attributes it keeps.
 SAME = {
@@ -143,46 +143,17 @@ def _ftrl_rule(tf, refs, args, shrinkage):
     return [new_var, new_accum, new_linear]
 
 
-def _proximal(tf, prox, rate, l1, l2):
-    """The proximal step of the l1 / l2 penalties after a descent step to `prox` (soft-thresholding, then
-    shrinking), as TensorFlow's kernels: for l1 = 0 it is prox / (1 + rate·l2) alike."""
-    return tf.sign(prox) * tf.maximum(tf.abs(prox) - rate * l1, 0.0) / (1.0 + rate * l2)
-
-
-def _proximal_gradient_descent_rule(tf, refs, args):
-    """ApplyProximalGradientDescent(var, alpha, l1, l2, delta)."""
-    alpha, l1, l2, delta = args
-    return [_proximal(tf, refs[0] - alpha * delta, alpha, l1, l2)]
-
-
-def _proximal_adagrad_rule(tf, refs, args):
-    """ApplyProximalAdagrad(var, accum, lr, l1, l2, grad): Adagrad's rate lr / √accum' for the proximal step."""
-    var, accum = refs
-    lr, l1, l2, grad = args
-    new_accum = accum + grad * grad
-    rate = lr * tf.rsqrt(new_accum)
-    return [_proximal(tf, var - grad * rate, rate, l1, l2), new_accum]
-
-
-def _adagrad_da_rule(tf, refs, args):
-    """ApplyAdagradDA(var, gradient_accumulator, gradient_squared_accumulator, grad, lr, l1, l2, global_step): the
-    dual-averaging step var = -lr·sign(g)·max(|g| - l1·t, 0) / (l2·(t·lr) + √gg) of the accumulated g and gg at
-    step t (for l1 = 0 TF's -lr·g / (...) alike: sign(g)·|g| is g exactly)."""
-    var, g_acc, gg_acc = refs
-    grad, lr, l1, l2, step = args
-    new_g, new_gg = g_acc + grad, gg_acc + grad * grad
-    t = tf.cast(step, grad.dtype.base_dtype)
-    shrunk = -lr * tf.sign(new_g) * tf.maximum(tf.abs(new_g) - t * l1, 0.0)
-    return [shrunk / (l2 * (t * lr) + tf.sqrt(new_gg)), new_g, new_gg]
+def _graph_rule(rule):
+    """A rule of train/proximal.py, which builds with graphgrad's ops directly, in this module's (tf, refs, args)
+    form."""
+    return lambda tf, refs, args: rule(refs, args)
 
 
 def _dense_update(rule, n_refs):
     """A builder of TF's dense update op whose arithmetic is `rule(tf, refs, other inputs)`: the refs assigned."""
     def build(b, tf):
-        refs, args = b.inputs[:n_refs], b.inputs[n_refs:]
-        with tf.name_scope(b.name + "/"):
-            updates = [tf.assign(r, n) for r, n in zip(refs, rule(tf, refs, args))]
-        return updates[0] if n_refs == 1 else tf.group(*updates, name=b.name)
+        return proximal.apply_rule(lambda refs, args: rule(tf, refs, args), b.inputs[:n_refs], b.inputs[n_refs:],
+                                   b.name + "/")
     return build
 
 
@@ -193,12 +164,8 @@ def _sparse_update(rule, n_refs, indices_at):
     def build(b, tf):
         inputs = list(b.inputs)
         rows = inputs.pop(indices_at)
-        refs, args = inputs[:n_refs], inputs[n_refs:]
-        with tf.name_scope(b.name + "/"):
-            new = rule(tf, [tf.gather(r, rows) for r in refs], args)
-            with tf.control_dependencies(new):
-                updates = [tf.scatter_update(r, rows, n) for r, n in zip(refs, new)]
-        return updates[0] if n_refs == 1 else tf.group(*updates, name=b.name)
+        return proximal.apply_rule(lambda refs, args: rule(tf, refs, args), inputs[:n_refs], inputs[n_refs:],
+                                   b.name + "/", rows)
     return build
 
 
@@ -256,7 +223,7 @@ BUILDERS = {
     "BroadcastTo": lambda b, tf: tf.broadcast_to(b.input(0), b.input(1), name=b.name),
     "ApplyFtrl": _dense_update(lambda tf, refs, args: _ftrl_rule(tf, refs, args, False), 3),
     "ApplyFtrlV2": _dense_update(lambda tf, refs, args: _ftrl_rule(tf, refs, args, True), 3),
-    "ApplyProximalGradientDescent": _dense_update(_proximal_gradient_descent_rule, 1),
+    "ApplyProximalGradientDescent": _dense_update(_graph_rule(proximal.gradient_descent_rule), 1),
     "TopKV2": lambda b, tf: tf.nn.top_k(b.input(0), int(b.const(1)), sorted=b.attr("sorted", True), name=b.name),
     "Fill": lambda b, tf: tf.fill(b.input(0), b.input(1), name=b.name),
     "Tile": lambda b, tf: tf.tile(b.input(0), b.input(1), name=b.name),
@@ -284,11 +251,11 @@ BUILDERS = {
 _PROXIMAL_AND_FTRL = {
     "SparseApplyFtrl": _sparse_update(lambda tf, refs, args: _ftrl_rule(tf, refs, args, False), 3, 4),
     "SparseApplyFtrlV2": _sparse_update(lambda tf, refs, args: _ftrl_rule(tf, refs, args, True), 3, 4),
-    "SparseApplyProximalGradientDescent": _sparse_update(_proximal_gradient_descent_rule, 1, 5),
-    "ApplyProximalAdagrad": _dense_update(_proximal_adagrad_rule, 2),
-    "SparseApplyProximalAdagrad": _sparse_update(_proximal_adagrad_rule, 2, 6),
-    "ApplyAdagradDA": _dense_update(_adagrad_da_rule, 3),
-    "SparseApplyAdagradDA": _sparse_update(_adagrad_da_rule, 3, 4),
+    "SparseApplyProximalGradientDescent": _sparse_update(_graph_rule(proximal.gradient_descent_rule), 1, 5),
+    "ApplyProximalAdagrad": _dense_update(_graph_rule(proximal.adagrad_rule), 2),
+    "SparseApplyProximalAdagrad": _sparse_update(_graph_rule(proximal.adagrad_rule), 2, 6),
+    "ApplyAdagradDA": _dense_update(_graph_rule(proximal.adagrad_da_rule), 3),
+    "SparseApplyAdagradDA": _sparse_update(_graph_rule(proximal.adagrad_da_rule), 3, 4),
 }
 BUILDERS.update(_PROXIMAL_AND_FTRL)
 RESOURCE.update({"Resource" + t: t for t in _PROXIMAL_AND_FTRL})

@@ -8,6 +8,7 @@ from .losses_impl import (
     hinge_loss,
     huber_loss,
     log_loss,
+    mean_pairwise_squared_error,
     mean_squared_error,
     sigmoid_cross_entropy,
     softmax_cross_entropy,
@@ -17,7 +18,7 @@ from .util import add_loss, get_losses, get_regularization_loss, get_regularizat
 
 __all__ = [
     "Reduction", "absolute_difference", "compute_weighted_loss", "cosine_distance", "hinge_loss", "huber_loss",
-    "log_loss", "mean_squared_error", "sigmoid_cross_entropy", "softmax_cross_entropy",
+    "log_loss", "mean_pairwise_squared_error", "mean_squared_error", "sigmoid_cross_entropy", "softmax_cross_entropy",
     "sparse_softmax_cross_entropy", "add_loss", "get_losses", "get_regularization_loss",
     "get_regularization_losses", "get_total_loss",
 ]

@@ -168,6 +168,34 @@ def mean_squared_error(labels, predictions, weights=1.0, scope=None, loss_collec
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
 
 
+def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES):
+    """Σ over the batch of weight · mean over the pairs (i, j) of one example of ((p_i - p_j) - (l_i - l_j))²: with
+    d = p - l and n the example's elements of non-zero weight, 2·Σd²/(n-1) - 2·(Σd)²/(n·(n-1)). Compares the
+    differences within each example, so a shift of all predictions costs nothing. float32, as TF1."""
+    _required(labels=labels, predictions=predictions)
+    with name_scope(scope, "mean_pairwise_squared_error", [predictions, labels, weights]):
+        weights = math_ops.cast(weights, dtypes.float32)
+        labels = math_ops.cast(labels, dtypes.float32)
+        predictions = math_ops.cast(predictions, dtypes.float32)
+        predictions.shape.assert_is_compatible_with(labels.shape)
+        diffs = subtract(predictions, labels)
+        if diffs.shape.ndims is None:
+            raise ValueError("mean_pairwise_squared_error needs predictions of known rank")
+        _check_broadcastable(weights, diffs)
+        axes = list(range(1, diffs.shape.ndims))
+        sum_squares = math_ops.reduce_sum(math_ops.square(diffs), axis=axes, keepdims=True)
+        with name_scope(None, "num_present", [diffs, weights]) as present_scope:
+            present = math_ops.cast(math_ops.not_equal(weights, 0.0), dtypes.float32)
+            n = math_ops.reduce_sum(multiply(present, ones_like(diffs)), axis=axes, keepdims=True, name=present_scope)
+        term1 = 2.0 * _safe_div(sum_squares, math_ops.maximum(n - 1, 0))
+        sum_diff = math_ops.reduce_sum(diffs, axis=axes, keepdims=True)
+        term2 = 2.0 * _safe_div(math_ops.square(sum_diff), math_ops.maximum(multiply(n, n - 1), 0))
+        loss = math_ops.reduce_sum(multiply(term1 - term2, weights))
+        mean_loss = math_ops.where_v2(math_ops.reduce_sum(n) > 0, loss, array_ops.zeros_like(loss), name="value")
+        add_loss(mean_loss, loss_collection)
+        return mean_loss
+
+
 def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None, loss_collection=GraphKeys.LOSSES,
              reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
     """-labels log(predictions + eps) - (1 - labels) log(1 - predictions + eps) for probabilities."""

@@ -12,7 +12,7 @@ from ..framework import dtypes
 from ..framework.graph import GraphKeys, control_dependencies, name_scope
 from ..framework.tensor_shape import TensorShape, as_shape
 from ..io.decode_ops import matching_files
-from ..ops import array_ops, random_ops
+from ..ops import array_ops, partition_ops, random_ops
 from ..ops.arithmetic_ops import maximum
 from ..ops.cast_ops import cast
 from ..ops.core import convert_to_tensor, identity
@@ -21,7 +21,8 @@ from ..variables import Variable
 from .queue_runner import QueueRunner, add_queue_runner
 
 __all__ = ["match_filenames_once", "limit_epochs", "input_producer", "string_input_producer", "range_input_producer",
-           "slice_input_producer", "batch", "batch_join", "shuffle_batch", "shuffle_batch_join"]
+           "slice_input_producer", "batch", "batch_join", "shuffle_batch", "shuffle_batch_join", "maybe_batch",
+           "maybe_batch_join", "maybe_shuffle_batch", "maybe_shuffle_batch_join"]
 
 
 def summary_scalar(name, value):
@@ -169,8 +170,34 @@ def _dtypes(tensor_list_list):
     return types
 
 
+def _validate_keep_input(keep_input, enqueue_many):
+    """The `maybe_*` functions' `keep_input`: a bool scalar (keep this example, or this whole batch), or with
+    `enqueue_many` a vector (which examples of the batch to keep)."""
+    keep_input = convert_to_tensor(keep_input)
+    if keep_input.shape.ndims is None:
+        raise ValueError("`keep_input` dimensions must be known at graph construction.")
+    if not enqueue_many and keep_input.shape.ndims == 1:
+        raise ValueError("`keep_input` cannot be a vector when `enqueue_many=False`.")
+    if keep_input.shape.ndims > 1:
+        raise ValueError("`keep_input` must be 0 or 1 dimensions.")
+    return keep_input
+
+
+def _enqueue(queue, tensors, enqueue_many, keep):
+    """The enqueue op of one tensor list; with `keep`, of the examples it keeps only (their rows picked by
+    dynamic_partition, TF's `_select_which_to_enqueue`; a scalar keeps one example or the whole batch)."""
+    if keep is None:
+        return (queue.enqueue_many if enqueue_many else queue.enqueue)(tensors)
+    if not enqueue_many:
+        tensors = [array_ops.expand_dims(t, 0) for t in tensors]
+    if keep.shape.ndims == 0:
+        keep = array_ops.fill(array_ops.shape(tensors[0])[:1], keep)
+    select = cast(keep, dtypes.int32)
+    return queue.enqueue_many([partition_ops.dynamic_partition(t, select, num_partitions=2)[1] for t in tensors])
+
+
 def _batch(tensors_list, batch_size, capacity, enqueue_many, shapes, allow_smaller_final_batch, name, default,
-           threads=1, dynamic_pad=False, min_after_dequeue=None, seed=None, shared_name=None):
+           threads=1, dynamic_pad=False, min_after_dequeue=None, seed=None, shared_name=None, keep_input=None):
     """The queue, its runner and the dequeue behind every batching function: one enqueue op per tensor list
     (repeated `threads` times for a single list)."""
     _graph_only(ValueError)
@@ -182,6 +209,7 @@ def _batch(tensors_list, batch_size, capacity, enqueue_many, shapes, allow_small
         raise ValueError("All dictionaries in tensors_list must have the same keys")
     with name_scope(name, default, [t for tl in tensor_list_list for t in tl]) as scope:
         tensor_list_list = [[convert_to_tensor(t) for t in tl] for tl in tensor_list_list]
+        keep = None if keep_input is None else _validate_keep_input(keep_input, enqueue_many)
         types = _dtypes(tensor_list_list)
         shapes = _shapes(tensor_list_list, shapes, enqueue_many)
         if min_after_dequeue is None:
@@ -197,8 +225,7 @@ def _batch(tensors_list, batch_size, capacity, enqueue_many, shapes, allow_small
             full = cast(maximum(0, queue.size() - min_after_dequeue), dtypes.float32) * (
                 1.0 / (capacity - min_after_dequeue))
             summary_name = f"fraction_over_{min_after_dequeue}_of_{capacity - min_after_dequeue}_full"
-        enqueue = queue.enqueue_many if enqueue_many else queue.enqueue
-        ops = [enqueue(tl) for tl in tensor_list_list]
+        ops = [_enqueue(queue, tl, enqueue_many, keep) for tl in tensor_list_list]
         add_queue_runner(QueueRunner(queue, ops * threads if len(ops) == 1 else ops))
         summary_scalar(summary_name, full)
         dequeue = queue.dequeue_up_to if allow_smaller_final_batch else queue.dequeue_many
@@ -234,3 +261,35 @@ def shuffle_batch_join(tensors_list, batch_size, capacity, min_after_dequeue, se
     """`shuffle_batch` of several lists of tensors, one thread each."""
     return _batch(tensors_list, batch_size, capacity, enqueue_many, shapes, allow_smaller_final_batch, name,
                   "shuffle_batch_join", min_after_dequeue=min_after_dequeue, seed=seed, shared_name=shared_name)
+
+
+def maybe_batch(tensors, keep_input, batch_size, num_threads=1, capacity=32, enqueue_many=False, shapes=None,
+                dynamic_pad=False, allow_smaller_final_batch=False, shared_name=None, name=None):
+    """`batch` of the examples `keep_input` keeps (a bool scalar, or per example with `enqueue_many`)."""
+    return _batch([tensors], batch_size, capacity, enqueue_many, shapes, allow_smaller_final_batch, name, "batch",
+                  num_threads, dynamic_pad, shared_name=shared_name, keep_input=keep_input)
+
+
+def maybe_batch_join(tensors_list, keep_input, batch_size, capacity=32, enqueue_many=False, shapes=None,
+                     dynamic_pad=False, allow_smaller_final_batch=False, shared_name=None, name=None):
+    """`batch_join` of the examples `keep_input` keeps."""
+    return _batch(tensors_list, batch_size, capacity, enqueue_many, shapes, allow_smaller_final_batch, name,
+                  "batch_join", 1, dynamic_pad, shared_name=shared_name, keep_input=keep_input)
+
+
+def maybe_shuffle_batch(tensors, batch_size, capacity, min_after_dequeue, keep_input, num_threads=1, seed=None,
+                        enqueue_many=False, shapes=None, allow_smaller_final_batch=False, shared_name=None,
+                        name=None):
+    """`shuffle_batch` of the examples `keep_input` keeps."""
+    return _batch([tensors], batch_size, capacity, enqueue_many, shapes, allow_smaller_final_batch, name,
+                  "shuffle_batch", num_threads, min_after_dequeue=min_after_dequeue, seed=seed,
+                  shared_name=shared_name, keep_input=keep_input)
+
+
+def maybe_shuffle_batch_join(tensors_list, batch_size, capacity, min_after_dequeue, keep_input, seed=None,
+                             enqueue_many=False, shapes=None, allow_smaller_final_batch=False, shared_name=None,
+                             name=None):
+    """`shuffle_batch_join` of the examples `keep_input` keeps."""
+    return _batch(tensors_list, batch_size, capacity, enqueue_many, shapes, allow_smaller_final_batch, name,
+                  "shuffle_batch_join", min_after_dequeue=min_after_dequeue, seed=seed, shared_name=shared_name,
+                  keep_input=keep_input)

@@ -15,10 +15,13 @@ import math
 from ..framework import dtypes
 from ..framework.graph import Tensor, name_scope
 from ..ops import math_ops
+from ..ops.control_flow_ops import cond
 from ..ops.core import constant, convert_to_tensor, identity
+from ..ops.random_ops import random_normal
 
 __all__ = ["exponential_decay", "piecewise_constant", "piecewise_constant_decay", "polynomial_decay",
-           "natural_exp_decay", "inverse_time_decay", "cosine_decay"]
+           "natural_exp_decay", "inverse_time_decay", "cosine_decay", "cosine_decay_restarts", "linear_cosine_decay",
+           "noisy_linear_cosine_decay"]
 
 
 def _is_tensor(x):
@@ -115,6 +118,69 @@ def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0, name=None):
         alpha = _as(alpha, dtype)
         decayed = math_ops.add(math_ops.multiply(math_ops.subtract(constant(1, dtype=dtype), alpha), cosine), alpha)
         return math_ops.multiply(lr, decayed, name=scope)
+
+
+def cosine_decay_restarts(learning_rate, global_step, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0,
+                          name=None):
+    """SGDR (Loshchilov & Hutter): cosine decays over periods of first_decay_steps·t_mul^i steps, the i-th
+    starting again from learning_rate·m_mul^i; `alpha` is the floor as a fraction of the rate."""
+    _require_step(global_step, "cosine_decay_restarts")
+    with name_scope(name, "SGDRDecay", [learning_rate, global_step]) as scope:
+        lr = convert_to_tensor(learning_rate, name="initial_learning_rate")
+        dtype = lr.dtype.base_dtype
+        first = _as(first_decay_steps, dtype)
+        alpha, t, m = _as(alpha, dtype), _as(t_mul, dtype), _as(m_mul, dtype)
+        fraction = _as(global_step, dtype) / first
+
+        def restarts(geometric):
+            if not geometric:
+                i = math_ops.floor(fraction)
+                return i, fraction - i
+            i = math_ops.floor(math_ops.log(1.0 - fraction * (1.0 - t)) / math_ops.log(t))
+            done = (1.0 - t ** i) / (1.0 - t)
+            return i, (fraction - done) / t ** i
+        if _is_tensor(t_mul):
+            i, fraction = cond(math_ops.equal(t, 1.0), lambda: restarts(False), lambda: restarts(True))
+        else:
+            i, fraction = restarts(t_mul != 1.0)
+        cosine = 0.5 * m ** i * (1.0 + math_ops.cos(constant(math.pi, dtype=dtype) * fraction))
+        return math_ops.multiply(lr, (1 - alpha) * cosine + alpha, name=scope)
+
+
+def linear_cosine_decay(learning_rate, global_step, decay_steps, num_periods=0.5, alpha=0.0, beta=0.001,
+                        name=None):
+    """learning_rate·((alpha + linear)·cosine + beta): linear = 1 - s/decay_steps, cosine = ½(1 + cos(2π·periods·
+    s/decay_steps)), s = min(step, decay_steps) (Bello et al., Neural Optimizer Search)."""
+    _require_step(global_step, "linear_cosine_decay")
+    with name_scope(name, "LinearCosineDecay", [learning_rate, global_step]) as scope:
+        lr, linear, cosine = _linear_cosine(learning_rate, global_step, decay_steps, num_periods)
+        dtype = lr.dtype.base_dtype
+        return math_ops.multiply(lr, (_as(alpha, dtype) + linear) * cosine + _as(beta, dtype), name=scope)
+
+
+def noisy_linear_cosine_decay(learning_rate, global_step, decay_steps, initial_variance=1.0, variance_decay=0.55,
+                              num_periods=0.5, alpha=0.0, beta=0.001, name=None):
+    """linear_cosine_decay with the linear part plus a normal draw of variance initial_variance / (1 + s)^
+    variance_decay, drawn anew at every run (a `random_normal` op without a seed: the graph-level seed applies)."""
+    _require_step(global_step, "noisy_linear_cosine_decay")
+    with name_scope(name, "NoisyLinearCosineDecay", [learning_rate, global_step]) as scope:
+        lr, linear, cosine = _linear_cosine(learning_rate, global_step, decay_steps, num_periods)
+        dtype = lr.dtype.base_dtype
+        step = math_ops.minimum(_as(global_step, dtype), _as(decay_steps, dtype))
+        variance = _as(initial_variance, dtype) / math_ops.pow(1.0 + step, _as(variance_decay, dtype))
+        noisy = linear + random_normal(linear.shape, stddev=math_ops.sqrt(variance), dtype=dtype)
+        return math_ops.multiply(lr, (_as(alpha, dtype) + noisy) * cosine + _as(beta, dtype), name=scope)
+
+
+def _linear_cosine(learning_rate, global_step, decay_steps, num_periods):
+    """(learning rate, 1 - s/decay_steps, ½(1 + cos(2π·num_periods·s/decay_steps))), s = min(step, decay_steps)."""
+    lr = convert_to_tensor(learning_rate, name="initial_learning_rate")
+    dtype = lr.dtype.base_dtype
+    steps = _as(decay_steps, dtype)
+    step = math_ops.minimum(_as(global_step, dtype), steps)
+    linear = (steps - step) / steps
+    fraction = 2.0 * _as(num_periods, dtype) * (step / steps)
+    return lr, linear, 0.5 * (1.0 + math_ops.cos(constant(math.pi, dtype=dtype) * fraction))
 
 
 def piecewise_constant(x, boundaries, values, name=None):

@@ -235,6 +235,21 @@ class _StepContext:
         raise StopIteration("step_fn has requested the iterations to stop.")
 
 
+def _merged_options(options, requested, run_metadata):
+    """The caller's RunOptions with what hooks asked for (the highest trace level, the shortest timeout, as TF's
+    _HookedSession), and a RunMetadata for the hooks to read when the caller gave none."""
+    from ..client import RunMetadata, RunOptions
+
+    merged = RunOptions()
+    if options is not None:
+        merged.CopyFrom(options)
+    for o in requested:
+        merged.trace_level = max(merged.trace_level, o.trace_level)
+        if o.timeout_in_ms and (not merged.timeout_in_ms or o.timeout_in_ms < merged.timeout_in_ms):
+            merged.timeout_in_ms = o.timeout_in_ms
+    return merged, run_metadata if run_metadata is not None else RunMetadata()
+
+
 def _merge_feeds(into, more, message):
     both = set(into) & set(more)
     if both:
@@ -285,7 +300,7 @@ class _MonitoredSession:
         if self.should_stop():
             raise RuntimeError("Run called even after should_stop requested.")
         context = SessionRunContext(original_args=SessionRunArgs(fetches, feed_dict), session=self._tf_sess)
-        all_fetches, hook_feeds = {"caller": fetches}, {}
+        all_fetches, hook_feeds, hook_options = {"caller": fetches}, {}, []
         for h in self._hooks:
             request = h.before_run(context)
             if request is None:
@@ -294,6 +309,10 @@ class _MonitoredSession:
                 all_fetches[h] = request.fetches
             if request.feed_dict:
                 _merge_feeds(hook_feeds, request.feed_dict, "Same tensor is fed by two hooks.")
+            if request.options is not None:
+                hook_options.append(request.options)
+        if hook_options:
+            options, run_metadata = _merged_options(options, hook_options, run_metadata)
         feeds = dict(feed_dict or {})
         if hook_feeds:
             _merge_feeds(feeds, hook_feeds, "Same tensor is fed by a SessionRunHook and user.")

@@ -112,6 +112,23 @@ def update_checkpoint_state(save_dir, model_checkpoint_path, all_model_checkpoin
                                latest_filename or cio.STATE_FILENAME)
 
 
+def generate_checkpoint_state_proto(save_dir, model_checkpoint_path, all_model_checkpoint_paths=None,
+                                    all_model_checkpoint_timestamps=None, last_preserved_timestamp=None):
+    """The CheckpointState `update_checkpoint_state` would write, without writing it: the newest path last in
+    `all_model_checkpoint_paths`; for a relative `save_dir`, relative paths made relative to it (TF1's rule)."""
+    paths = list(all_model_checkpoint_paths or [])
+    if not paths or paths[-1] != model_checkpoint_path:
+        paths.append(model_checkpoint_path)
+    if all_model_checkpoint_timestamps and len(all_model_checkpoint_timestamps) != len(paths):
+        raise ValueError(f"Checkpoint timestamps, if provided, must match checkpoint paths (got paths {paths} and "
+                         f"timestamps {all_model_checkpoint_timestamps})")
+    if not os.path.isabs(save_dir):
+        if not os.path.isabs(model_checkpoint_path):
+            model_checkpoint_path = os.path.relpath(model_checkpoint_path, save_dir)
+        paths = [p if os.path.isabs(p) else os.path.relpath(p, save_dir) for p in paths]
+    return CheckpointState(model_checkpoint_path, tuple(paths))
+
+
 def checkpoint_exists(checkpoint_prefix) -> bool:
     """Whether checkpoint `checkpoint_prefix` exists: graphgrad's data file, or a checkpoint TensorFlow wrote
     (its `.index`). Contents are verified on load."""

@@ -20,8 +20,9 @@ from ...framework.errors import OutOfRangeError
 from ...framework.graph import GraphKeys, get_default_graph
 from ...ops.core import group
 from ...runtime.session import Session
+from ...train.checkpoint_utils import checkpoints_iterator, wait_for_new_checkpoint
 from ...train.global_step import get_global_step
-from ...train.saver import Saver, latest_checkpoint
+from ...train.saver import Saver
 from ...variables import local_variables_initializer
 
 __all__ = ["checkpoints_iterator", "evaluate_once", "evaluation_loop", "wait_for_new_checkpoint"]
@@ -89,41 +90,6 @@ def evaluate_once(master, checkpoint_path, logdir, num_evals=1, initial_op=None,
     return _Evaluation(variables_to_restore, summary_op, hooks).run(
         checkpoint_path, logdir, num_evals, initial_op, initial_op_feed_dict, eval_op, eval_op_feed_dict, final_op,
         final_op_feed_dict, summary_op_feed_dict, session_config)
-
-
-def wait_for_new_checkpoint(checkpoint_dir, last_checkpoint=None, seconds_to_sleep=1, timeout=None):
-    """The newest checkpoint of `checkpoint_dir` once it differs from `last_checkpoint`; None after `timeout`."""
-    logging.info("Waiting for new checkpoint at %s", checkpoint_dir)
-    stop_time = time.time() + timeout if timeout is not None else None
-    while True:
-        checkpoint = latest_checkpoint(checkpoint_dir)
-        if checkpoint is not None and checkpoint != last_checkpoint:
-            logging.info("Found new checkpoint at %s", checkpoint)
-            return checkpoint
-        if stop_time is not None and time.time() + seconds_to_sleep > stop_time:
-            return None
-        time.sleep(seconds_to_sleep)
-
-
-def checkpoints_iterator(checkpoint_dir, min_interval_secs=0, timeout=None, timeout_fn=None):
-    """Yield each new checkpoint of `checkpoint_dir`, at most one per `min_interval_secs`, until none comes for
-    `timeout` seconds and `timeout_fn()` (if given) does not say to go on waiting."""
-    checkpoint = None
-    while True:
-        new = wait_for_new_checkpoint(checkpoint_dir, checkpoint, timeout=timeout)
-        if new is None:
-            if not timeout_fn:
-                logging.info("Timed-out waiting for a checkpoint.")
-                return
-            if timeout_fn():
-                return
-            continue
-        start = time.time()
-        checkpoint = new
-        yield checkpoint
-        remaining = start + min_interval_secs - time.time()
-        if remaining > 0:
-            time.sleep(remaining)
 
 
 def evaluation_loop(master, checkpoint_dir, logdir, num_evals=1, initial_op=None, initial_op_feed_dict=None,
