@@ -21,7 +21,8 @@ def test_op_modules_hold_the_public_functions():
 
 @pytest.mark.parametrize("name", ["framework.dtypes", "framework.constant_op", "ops.init_ops", "ops.state_ops",
                                   "ops.control_flow_ops", "ops.variable_scope", "ops.variables", "ops.nn",
-                                  "ops.rnn_cell_impl", "ops.check_ops", "layers.base", "client.timeline"])
+                                  "ops.rnn_cell_impl", "ops.check_ops", "ops.lookup_ops", "layers.base",
+                                  "client.timeline"])
 def test_modules_import_by_their_tf_names(name):
     module = importlib.import_module(f"graphgrad.python.{name}")
     assert module is not None
