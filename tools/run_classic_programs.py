@@ -98,16 +98,31 @@ def rewrite(source, steps, epochs):
     return EPOCHS.sub(lambda m: f"{m[1]} = {epochs}", source)
 
 
+def _change_imports(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        source = f.read()
+    changed = source
+    for pattern, repl in IMPORTS:
+        changed = pattern.sub(repl, changed)
+    if changed != source:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(changed)
+
+
 def run_one(path, checkout, args, data):
     name = re.sub(r"[^\w.-]+", "_", os.path.relpath(path, checkout))[:-3]
     work = os.path.join(args.out, name)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     folder = os.path.dirname(path)
-    for entry in os.listdir(folder):  # the program's own data files and folders, as beside it in the checkout
+    for entry in os.listdir(folder):  # the program's own data files, folders and helper modules, as beside it
         src = os.path.join(folder, entry)
-        if not entry.endswith(".py") and not entry.startswith("."):
+        if not entry.startswith(".") and src != path:
             (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, os.path.join(work, entry))
+    for top, _, files in os.walk(work):  # helper modules (`text_helpers.py`, a `libs/` package) change imports too
+        for f in files:
+            if f.endswith(".py"):
+                _change_imports(os.path.join(top, f))
     program = os.path.join(work, os.path.basename(path))
     with open(path, encoding="utf-8", errors="replace") as f:
         source = f.read()
