@@ -4147,6 +4147,127 @@ def indexed_slices_apply_ops(tf, r):
         "Index 4 at offset 1 in indices is out of range")
 
 
+# --- tf.keras.backend, Keras 2's K.* (graphgrad/keras/backend/) ----------------------------------------------------
+
+_KX = (np.arange(12, dtype=np.float32).reshape(3, 4) - 5.5) / 2
+
+
+def _k_values(K, named):
+    """{name: value} of {name: tensor} in one run of Keras' session; arrays of more than 6 elements as digests."""
+    names = sorted(named)
+    return {n: v if np.size(v) < 7 else _digest(v) for n, v in zip(names, K.batch_get_value([named[n] for n in names]))}
+
+
+@program
+def keras_backend_math(tf, r):
+    """K.* math: element-wise functions, reductions with axis/keepdims, products, reshaping and padding, with the
+    settings and shapes Keras code asks for."""
+    K = tf.keras.backend
+    r["settings"] = [K.floatx(), K.epsilon(), K.image_data_format(), K.backend()]
+    x = K.variable(_KX)
+    i = K.constant([[0, 3, 1], [2, 2, 0]], dtype="int32")
+    r["variable"] = [x.name, K.int_shape(x), K.ndim(x), K.dtype(x), int(K.count_params(x)), K.dtype(i)]
+    r["eval"] = K.eval(x)
+    elementwise = {f: getattr(K, f)(x) for f in ("abs", "square", "sqrt", "exp", "sign", "sin", "cos", "round",
+                                                   "sigmoid", "tanh", "softplus", "softsign", "hard_sigmoid")}
+    r["elementwise"] = _k_values(K, {**elementwise, "log": K.log(K.abs(x) + 1), "pow": K.pow(x, 2),
+                                     "clip": K.clip(x, -1, 2), "clip_crossed": K.clip(x, 1, 0),
+                                     "maximum": K.maximum(x, 0.5), "minimum": K.minimum(x, 0.5)})
+    r["comparisons"] = _k_values(K, {f: getattr(K, f)(x, 0.5) for f in ("equal", "not_equal", "greater",
+                                                                         "greater_equal", "less", "less_equal")})
+    reductions = {}
+    for f in ("sum", "prod", "max", "min", "mean", "std", "var", "any", "all"):
+        reductions[f] = getattr(K, f)(x)
+        reductions[f + "_1"] = getattr(K, f)(x, axis=1)
+        reductions[f + "_0k"] = getattr(K, f)(x, axis=0, keepdims=True)
+    reductions["mean_bool"] = K.mean(K.greater(x, 0), axis=-1)
+    reductions.update(argmax=K.argmax(x), argmin=K.argmin(x, axis=0), cumsum=K.cumsum(x), cumprod=K.cumprod(x, 1))
+    r["reductions"] = _k_values(K, reductions)
+    a = K.constant(_KX.reshape(3, 2, 2))
+    b = K.constant(np.arange(18, dtype=np.float32).reshape(3, 2, 3) / 10)
+    v = K.constant(_KX[:, :2])
+    products = {"dot": K.dot(x, K.transpose(x)), "dot_3d": K.dot(a, K.constant(np.ones((2, 5), np.float32))),
+                "dot_3d_3d": K.dot(a, b), "batch_dot": K.batch_dot(a, b), "batch_dot_12": K.batch_dot(a, a, (1, 2)),
+                "batch_dot_vec": K.batch_dot(v, v, axes=1), "batch_dot_vec_mat": K.batch_dot(v, a),
+                "batch_dot_4d": K.batch_dot(K.reshape(b, (3, 2, 3, 1)), K.ones((3, 1, 2)), axes=(3, 1))}
+    r["products"] = _k_values(K, products)
+    r["product_shapes"] = {k: K.int_shape(t) for k, t in sorted(products.items())}
+    shaping = {"reshape": K.reshape(x, (2, 6)), "transpose": K.transpose(x), "permute": K.permute_dimensions(a, (2, 0, 1)),
+               "expand": K.expand_dims(x), "squeeze": K.squeeze(K.expand_dims(x, 1), 1), "flatten": K.flatten(x),
+               "batch_flatten": K.batch_flatten(a), "stack": K.stack([x, x], axis=1),
+               "concatenate": K.concatenate([x, x]), "concatenate_0": K.concatenate([x, x], axis=0),
+               "tile": K.tile(x, (1, 2)), "tile_int": K.tile(K.flatten(x), 2), "repeat": K.repeat(v, 2),
+               "repeat_elements": K.repeat_elements(x, 2, axis=1), "reverse": K.reverse(x, 1),
+               "reverse_both": K.reverse(x, [0, 1]), "gather": K.gather(x, [2, 0]), "one_hot": K.one_hot(i, 4),
+               "arange": K.arange(2, 8, 2), "arange_neg": K.arange(-3), "arange_float": K.arange(3, dtype="float32"),
+               "temporal_padding": K.temporal_padding(a, (1, 2)),
+               "spatial_2d": K.spatial_2d_padding(K.reshape(x, (1, 3, 4, 1)), ((1, 0), (0, 1))),
+               "spatial_2d_first": K.spatial_2d_padding(K.reshape(x, (1, 1, 3, 4)), data_format="channels_first"),
+               "spatial_3d": K.spatial_3d_padding(K.reshape(x, (1, 3, 2, 2, 1)), ((0, 1), (1, 0), (0, 0)))}
+    r["shaping"] = _k_values(K, shaping)
+    r["shaping_shapes"] = {k: K.int_shape(t) for k, t in sorted(shaping.items())}
+    r["shape"] = [K.eval(K.shape(x)), K.int_shape(K.placeholder(ndim=3)), K.int_shape(K.placeholder(shape=(None, 4)))]
+    r["errors"] = [r.error(lambda: K.batch_dot(a, b, axes=0), "Cannot perform batch_dot over axis 0"),
+                   r.error(lambda: K.batch_dot(a, b, axes=(2, 2)), "Cannot do batch_dot on inputs with shapes"),
+                   r.error(lambda: K.batch_dot(K.flatten(x), v), "Cannot do batch_dot on inputs with rank < 2"),
+                   r.error(lambda: K.set_floatx("int8"), "Unknown `floatx` value: int8"),
+                   r.error(lambda: K.set_image_data_format("nchw"), "Unknown `data_format`: nchw"),
+                   r.error(lambda: K.is_keras_tensor(np.ones(2)), "Expected a symbolic tensor instance")]
+
+
+@program
+def keras_backend_variables(tf, r):
+    """K.variable and friends: names, dtypes, constants, zeros/ones as variables, get_value/set_value, updates,
+    the zero-debiased moving average, gradients and K.function with updates and fetches."""
+    K = tf.keras.backend
+    v = K.variable(np.ones((2, 2)), name="w")
+    z, o, e = K.zeros((2, 3)), K.ones((3,), dtype="int32"), K.eye(2, name="identity")
+    zt = K.zeros_like(v)
+    c = K.constant(2, shape=(2,))
+    # (tf_keras 2.21 makes TF2 resource variables, dtype float32; TF1's Keras and graphgrad ref ones, float32_ref)
+    r["made"] = [[t.name, t.dtype.base_dtype.name, K.int_shape(t)] for t in (v, z, o, e, c)]
+    r["kinds"] = [hasattr(t, "assign") for t in (v, z, o, e, zt, c)]
+    r["values"] = K.batch_get_value([v, z, o, e, zt, c, K.ones_like(o, dtype="float32"), K.cast_to_floatx(o)])
+    r["cast_numpy"] = K.cast_to_floatx([1, 2])
+    K.set_value(v, [[1, 2], [3, 4]])
+    K.batch_set_value([(z, np.full((2, 3), 5.0))])
+    r["set"] = K.batch_get_value([v, z])
+    r["get_value_python"] = K.get_value(3.5)
+    steps = [K.update(v, v * 2), K.update_add(v, K.ones_like(v)), K.update_sub(v, 0.5 * K.ones_like(v))]
+    r["updates"] = [K.get_session().run(s) for s in steps]
+    m = K.variable(np.zeros(3), name="mean")
+    avg = K.moving_average_update(m, K.constant([1.0, 2.0, 4.0]), 0.9)
+    avg2 = K.moving_average_update(m, K.constant([2.0, 2.0, 2.0]), 0.5)
+    r["moving_average_vars"] = sorted(t.name for t in tf.global_variables() if t.name.startswith("mean"))
+    # TF's Keras session initializes only the variables Keras made (K.variable, layers): these two are TF's own
+    K.get_session().run(tf.variables_initializer([t for t in tf.global_variables() if t.name.startswith("mean/")]))
+    r["moving_average"] = [K.get_session().run(avg), K.get_session().run(avg), K.get_session().run(avg2)]
+    x = K.placeholder(shape=(None, 2))
+    loss = K.sum(K.square(K.dot(x, v)))
+    g = K.gradients(loss, [v])
+    counter = K.variable(0.0)
+    f = K.function([x], [loss, g[0]], updates=[K.update_add(counter, 1.0), (v, v * 0.5)])
+    one = K.function([x], loss)
+    feed = np.array([[1.0, -1.0], [0.5, 2.0]], np.float32)
+    r["function"] = [f([feed]), K.eval(counter), K.eval(v), one([feed]), f([feed])[0], K.eval(counter)]
+    r["stop_gradient"] = K.gradients(K.sum(K.stop_gradient(v) * v), v)[0] is not None
+    r["uids"] = [K.get_uid("dense"), K.get_uid("dense"), K.get_uid("conv")]
+    K.reset_uids()
+    r["uids_reset"] = K.get_uid("dense")
+    sp = K.placeholder(shape=(2, 3), sparse=True)
+    r["sparse"] = [K.is_sparse(sp), K.is_sparse(x), K.int_shape(K.to_dense(sp)), K.is_keras_tensor(x)]
+    rv = [K.random_uniform_variable((20, 3), -1, 1, seed=1), K.random_normal_variable((40,), 1.0, 0.1, seed=2),
+          K.random_uniform((50,), 2, 3, seed=3), K.random_normal((60,), seed=4), K.truncated_normal((60,), seed=5),
+          K.random_bernoulli((200,), p=0.5, seed=6), K.random_binomial((5,), p=1.0, seed=7),
+          K.dropout(K.ones((4, 50)), 0.5, seed=8)]
+    values = K.batch_get_value(rv)
+    r["random"] = [[t.dtype.base_dtype.name, K.int_shape(t)] for t in rv]
+    r["random_ranges"] = [bool(values[0].min() >= -1 and values[0].max() <= 1),
+                          bool(abs(values[1].mean() - 1) < 0.1), bool(values[2].min() >= 2 and values[2].max() <= 3),
+                          bool(np.abs(values[4]).max() <= 2), sorted(set(values[5].tolist())), values[6],
+                          sorted(set(values[7].ravel().tolist()))]
+
+
 if __name__ == "__main__":
     main(sys.argv)
 
