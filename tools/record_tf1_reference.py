@@ -4192,7 +4192,8 @@ def keras_backend_math(tf, r):
                 "batch_dot_4d": K.batch_dot(K.reshape(b, (3, 2, 3, 1)), K.ones((3, 1, 2)), axes=(3, 1))}
     r["products"] = _k_values(K, products)
     r["product_shapes"] = {k: K.int_shape(t) for k, t in sorted(products.items())}
-    shaping = {"reshape": K.reshape(x, (2, 6)), "transpose": K.transpose(x), "permute": K.permute_dimensions(a, (2, 0, 1)),
+    shaping = {"reshape": K.reshape(x, (2, 6)), "transpose": K.transpose(x),
+               "permute": K.permute_dimensions(a, (2, 0, 1)),
                "expand": K.expand_dims(x), "squeeze": K.squeeze(K.expand_dims(x, 1), 1), "flatten": K.flatten(x),
                "batch_flatten": K.batch_flatten(a), "stack": K.stack([x, x], axis=1),
                "concatenate": K.concatenate([x, x]), "concatenate_0": K.concatenate([x, x], axis=0),
