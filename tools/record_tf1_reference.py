@@ -4269,6 +4269,107 @@ def keras_backend_variables(tf, r):
                           sorted(set(values[7].ravel().tolist()))]
 
 
+@program
+def keras_backend_nn(tf, r):
+    """K.* activations, cross-entropies (probabilities, logits, and the logits under a softmax or sigmoid op),
+    normalization, convolutions and pooling in both data formats, locally connected convolutions and resizing,
+    with gradients of the differentiable ones."""
+    K = tf.keras.backend
+    rng = np.random.default_rng(7)
+    x = K.constant(_KX)
+    acts = {"relu": K.relu(x), "relu_alpha": K.relu(x, alpha=0.1), "relu_max": K.relu(x, max_value=1.5),
+            "relu6": K.relu(x * 3, max_value=6), "relu_threshold": K.relu(x, threshold=0.5),
+            "relu_all": K.relu(x, alpha=0.2, max_value=2.0, threshold=-1.0), "elu": K.elu(x),
+            "elu_alpha": K.elu(x, 0.5),
+            "softmax": K.softmax(x), "softmax_0": K.softmax(x, axis=0), "l2_normalize": K.l2_normalize(x, axis=1),
+            "l2_normalize_all": K.l2_normalize(x)}
+    r["activations"] = _k_values(K, acts)
+    r["softmax_1d"] = r.error(lambda: K.softmax(K.constant([1.0, 2.0])), "Cannot apply softmax to a tensor that is 1D")
+    p = K.constant([[0.1, 0.6, 0.3], [0.0, 0.0, 1.0]])
+    onehot = K.constant([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    logits = K.constant([[1.0, 2.0, -1.0], [0.5, -0.5, 3.0]])
+    bins = K.constant([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
+    seq = K.constant(rng.normal(size=(2, 3, 4)).astype(np.float32))
+    losses = {"bce": K.binary_crossentropy(bins, p),
+              "bce_logits": K.binary_crossentropy(bins, logits, from_logits=True),
+              "bce_sigmoid": K.binary_crossentropy(bins, K.sigmoid(logits)),
+              "cce": K.categorical_crossentropy(onehot, p),
+              "cce_unnormalized": K.categorical_crossentropy(onehot, p * 2),
+              "cce_logits": K.categorical_crossentropy(onehot, logits, from_logits=True),
+              "cce_softmax": K.categorical_crossentropy(onehot, K.softmax(logits)),
+              "cce_axis0": K.categorical_crossentropy(K.transpose(onehot), K.transpose(p), axis=0),
+              "scce": K.sparse_categorical_crossentropy(K.constant([1, 2]), p),
+              "scce_column": K.sparse_categorical_crossentropy(K.constant([[1], [0]]), logits, from_logits=True),
+              "scce_seq": K.sparse_categorical_crossentropy(K.constant([[0, 3, 1], [2, 2, 0]]), seq, from_logits=True),
+              "scce_axis": K.sparse_categorical_crossentropy(K.constant([1, 0]), K.transpose(logits), True, axis=0),
+              "bfce": K.binary_focal_crossentropy(bins, p),
+              "bfce_balanced": K.binary_focal_crossentropy(bins, logits, apply_class_balancing=True, from_logits=True),
+              "cfce": K.categorical_focal_crossentropy(onehot, p),
+              "cfce_logits": K.categorical_focal_crossentropy(onehot, logits, from_logits=True),
+              "in_top_k": K.in_top_k(logits, K.constant([1, 0], dtype="int32"), 2)}
+    r["losses"] = _k_values(K, losses)
+    images = K.constant(rng.normal(size=(2, 5, 6, 3)).astype(np.float32))
+    first = K.permute_dimensions(images, (0, 3, 1, 2))
+    kernel = K.constant(rng.normal(size=(3, 3, 3, 4)).astype(np.float32))
+    dw = K.constant(rng.normal(size=(2, 2, 3, 2)).astype(np.float32))
+    pw = K.constant(rng.normal(size=(1, 1, 6, 4)).astype(np.float32))
+    vol = K.constant(rng.normal(size=(1, 4, 4, 4, 2)).astype(np.float32))
+    k3 = K.constant(rng.normal(size=(2, 2, 2, 2, 3)).astype(np.float32))
+    k1 = K.constant(rng.normal(size=(3, 4, 2)).astype(np.float32))
+    mean, var = K.constant([0.1, -0.2, 0.3]), K.constant([1.0, 0.5, 2.0])
+    beta, gamma = K.constant([0.0, 1.0, -1.0]), K.constant([1.0, 2.0, 0.5])
+    local1 = K.constant(rng.normal(size=(2, 8, 3)).astype(np.float32))  # 2 positions of 2x4 patches, 3 filters
+    local2 = K.constant(rng.normal(size=(4, 12, 2)).astype(np.float32))  # 2x2 positions of 2x2x3 patches
+    conv = {"conv1d": K.conv1d(seq, k1, padding="same"), "conv1d_causal": K.conv1d(seq, k1, padding="causal",
+                                                                                   dilation_rate=2),
+            "conv1d_strided": K.conv1d(seq, k1, strides=2), "conv2d": K.conv2d(images, kernel),
+            "conv2d_same_strided": K.conv2d(images, kernel, strides=(2, 2), padding="same"),
+            "conv2d_dilated": K.conv2d(images, kernel, dilation_rate=(2, 1)),
+            "conv2d_first": K.conv2d(first, kernel, padding="same", data_format="channels_first"),
+            "conv2d_transpose": K.conv2d_transpose(K.conv2d(images, kernel), kernel, (2, 5, 6, 3)),
+            "conv2d_transpose_strided": K.conv2d_transpose(images, K.ones((2, 2, 2, 3)), (None, 10, 12, 2), (2, 2)),
+            "conv3d": K.conv3d(vol, k3, padding="same"), "depthwise": K.depthwise_conv2d(images, dw, padding="same"),
+            "separable": K.separable_conv2d(images, dw, pw, strides=(1, 2)),
+            "max_pool": K.pool2d(images, (2, 2), (2, 2)), "avg_pool_same": K.pool2d(images, (3, 3), padding="same",
+                                                                                   pool_mode="avg"),
+            "pool_first": K.pool2d(first, (2, 3), (1, 2), data_format="channels_first"),
+            "pool3d": K.pool3d(vol, (2, 2, 2), (2, 2, 2)), "pool3d_avg": K.pool3d(vol, (3, 3, 3), pool_mode="avg"),
+            "local1d": K.local_conv1d(seq, local1, (2,), (1,)),
+            "local2d": K.local_conv2d(images[:, :4, :4], local2, (2, 2), (2, 2), (2, 2)),
+            "local2d_first": K.local_conv2d(first[:, :, :4, :4], local2, (2, 2), (2, 2), (2, 2), "channels_first"),
+            "bias_add": K.bias_add(images, mean), "bias_add_first": K.bias_add(first, mean, "channels_first"),
+            "bias_add_full": K.bias_add(seq, K.ones((3, 4))),
+            "batch_norm": K.batch_normalization(images, mean, var, beta, gamma, epsilon=1e-3),
+            "batch_norm_2d": K.batch_normalization(x[:, :3], mean, var, beta, gamma),
+            "batch_norm_first": K.batch_normalization(first, mean, var, beta, gamma, axis=1),
+            "resize_nearest": K.resize_images(images, 2, 3, "channels_last"),
+            "resize_bilinear": K.resize_images(images, 2, 2, "channels_last", interpolation="bilinear"),
+            "resize_first": K.resize_images(first, 1, 2, "channels_first"),
+            "resize_volumes": K.resize_volumes(vol, 2, 1, 2, "channels_last")}
+    normed = {f"normalize_{i}": t for i, t in enumerate(K.normalize_batch_in_training(images, gamma, beta, [0, 1, 2]))}
+    normed.update({f"normalize_2d_{i}": t for i, t in enumerate(K.normalize_batch_in_training(x[:, :3], None, None,
+                                                                                              [0]))})
+    normed.update({f"normalize_bc_{i}": t for i, t in enumerate(K.normalize_batch_in_training(seq, None, beta,
+                                                                                              [0, 2]))})
+    r["conv"] = _k_values(K, {**conv, **normed})
+    r["conv_shapes"] = {k: K.int_shape(t) for k, t in sorted(conv.items())}
+    grads = {}
+    for name in ("relu_all", "elu_alpha", "softmax", "l2_normalize"):
+        grads[name] = K.gradients(K.sum(acts[name] * K.constant(_KX[::-1].copy())), x)[0]
+    for name in ("bce", "cce", "cfce", "bfce"):
+        grads[name] = K.gradients(K.sum(losses[name]), p)[0]
+    grads["cce_logits"] = K.gradients(K.sum(losses["cce_logits"]), logits)[0]
+    for name in ("conv1d_causal", "conv2d_first", "separable", "max_pool", "local2d", "resize_bilinear",
+                 "batch_norm_first", "conv2d_transpose_strided"):
+        grads[name] = K.gradients(K.sum(K.square(conv[name])), seq if name.startswith("conv1d") else images)[0]
+    r["gradients"] = _k_values(K, grads)
+    r["errors"] = [r.error(lambda: K.conv2d(images, kernel, padding="full"), "Invalid padding: full"),
+                   r.error(lambda: K.conv2d(images, kernel, data_format="nhwc"), "Unknown data_format: nhwc"),
+                   r.error(lambda: K.pool2d(images, (2, 2), pool_mode="sum"), "Invalid pooling mode: sum"),
+                   r.error(lambda: K.resize_images(images, 2, 2, "channels_last", "cubic"),
+                           "`interpolation` argument should be one of")]
+
+
 if __name__ == "__main__":
     main(sys.argv)
 

@@ -204,7 +204,13 @@ def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):  # no
 
 
 def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):  # noqa: A002
-    """(normalized x, batch mean, batch variance) over `reduction_axes`."""
+    """(normalized x, batch mean, batch variance) over `reduction_axes`. Images normalized per channel (4-D, axes
+    [0, 1, 2]) go through the fused batch norm as in Keras, whose variance is the unbiased (n - 1) one."""
+    if ndim(x) == 4 and list(reduction_axes) == [0, 1, 2]:
+        channels = [x.shape.as_list()[3]]
+        gamma = array_ops.ones(channels, x.dtype.base_dtype) if gamma is None else gamma
+        beta = array_ops.zeros(channels, x.dtype.base_dtype) if beta is None else beta
+        return _nn.fused_batch_norm(x, gamma, beta, epsilon=epsilon)
     mean, var = _nn.moments(x, reduction_axes, None, None, False)
     if sorted(reduction_axes) == list(range(ndim(x)))[:-1]:
         return _nn.batch_normalization(x, mean, var, beta, gamma, epsilon), mean, var
