@@ -4370,6 +4370,81 @@ def keras_backend_nn(tf, r):
                            "`interpolation` argument should be one of")]
 
 
+@program
+def keras_backend_control(tf, r):
+    """K.switch and the learning phase, K.rnn (masks, go_backwards, constants, unrolled or a while loop) with its
+    gradients, the functional ops, and CTC: the batch cost with its gradient, greedy and beam decoding."""
+    K = tf.keras.backend
+    rng = np.random.default_rng(11)
+    x = K.constant(_KX)
+    flag = K.placeholder(shape=(), dtype="bool")
+    switched = {"scalar": K.switch(flag, x, -x), "callable": K.switch(flag, lambda: x * 2, lambda: x - 1),
+                "vector": K.switch(K.constant([True, False, False, True]), x, -x),
+                "tiled": K.switch(K.greater(x, 0), K.stack([x, x * 10], axis=-1), K.zeros((3, 4, 2))),
+                "int_condition": K.switch(K.constant(1, dtype="int32"), x, -x)}
+    names = sorted(switched)
+    r["switch"] = [[_digest(a) for a in K.get_session().run([switched[n] for n in names], {flag: v})]
+                   for v in (True, False)]
+    r["switch_rank"] = r.error(lambda: K.switch(K.greater(K.stack([x, x]), 0), x, -x),
+                               "Rank of `condition` should be less than or equal to rank of `then_expression`")
+    phase = K.learning_phase()
+    train = K.in_train_phase(x * 2, lambda: x * 3)
+    test = K.in_test_phase(x * 2, x * 3)
+    fixed = K.in_train_phase(x * 2, x * 3, training=0)
+    r["phase"] = [phase.name, phase.dtype.name, fixed is not None and K.eval(fixed)[0, 0]]
+    r["phase_values"] = [[_digest(a) for a in K.get_session().run([train, test], {phase: v})] for v in (True, False)]
+    r["phase_default"] = K.get_session().run(train)[0]
+    K.set_learning_phase(1)
+    set_phase = [K.learning_phase()]
+    with K.learning_phase_scope(0):
+        set_phase.append(K.learning_phase())
+        scoped = K.in_train_phase(x * 2, x * 3)
+    set_phase.append(K.learning_phase())
+    r["set_phase"] = set_phase + [K.eval(scoped)[0].tolist(), K.eval(K.in_train_phase(x * 2, x * 3))[0].tolist()]
+    r["set_phase_error"] = r.error(lambda: K.set_learning_phase(2), "Expected learning phase to be 0 or 1.")
+    r["functional"] = _k_values(K, dict(enumerate([K.map_fn(lambda t: t * 2, x), K.foldl(lambda a, t: a + t, x),
+                                         K.foldr(lambda a, t: a * 0.5 + t, x, initializer=K.ones((4,)))])))
+    w = K.constant(rng.normal(size=(4, 3)).astype(np.float32) / 2)
+    u = K.constant(rng.normal(size=(3, 3)).astype(np.float32) / 2)
+    inputs = K.placeholder(shape=(2, 5, 4))
+    h0 = K.zeros_like(inputs[:, 0, :3])
+    extra = K.constant([0.1, -0.2, 0.3])
+
+    def step(x_t, states):
+        h = K.tanh(K.dot(x_t, w) + K.dot(states[0], u) + (states[1] if len(states) > 1 else 0))
+        return h, [h]
+    mask = K.constant(np.array([[1, 1, 1, 0, 0], [1, 0, 1, 1, 1]], bool), dtype="bool")
+    runs = {"plain": K.rnn(step, inputs, [h0]), "backwards": K.rnn(step, inputs, [h0], go_backwards=True),
+            "mask": K.rnn(step, inputs, [h0], mask=mask),
+            "mask_zero": K.rnn(step, inputs, [h0], mask=mask, zero_output_for_mask=True),
+            "mask_backwards": K.rnn(step, inputs, [h0], mask=mask, go_backwards=True),
+            "constants": K.rnn(step, inputs, [h0], constants=[extra]),
+            "unrolled": K.rnn(step, inputs, [h0], unroll=True),
+            "unrolled_mask": K.rnn(step, inputs, [h0], mask=mask, unroll=True, go_backwards=True),
+            "time_major": K.rnn(step, K.permute_dimensions(inputs, (1, 0, 2)), [h0], time_major=True),
+            "input_length": K.rnn(step, inputs, [h0], input_length=K.constant([3, 5], dtype="int32"))}
+    feed = {inputs: rng.normal(size=(2, 5, 4)).astype(np.float32)}
+    fetch = {k: [last, outs, states[0], K.gradients(K.sum(outs * outs) + K.sum(last), inputs)[0]]
+             for k, (last, outs, states) in runs.items()}
+    names = sorted(fetch)
+    r["rnn"] = {k: [_digest(v) for v in vs] for k, vs in zip(names, K.get_session().run([fetch[n] for n in names],
+                                                                                        feed))}
+    r["rnn_shapes"] = {k: [K.int_shape(t) for t in (last, outs, states[0])] for k, (last, outs, states) in
+                       sorted(runs.items())}
+    logits = K.constant(rng.normal(size=(2, 6, 4)).astype(np.float32) * 2)
+    y_pred = K.softmax(logits)
+    y_true = K.constant([[0, 1, 0], [2, 0, 1]], dtype="int32")
+    label_length, input_length = K.constant([[2], [3]], dtype="int32"), K.constant([[6], [5]], dtype="int32")
+    cost = K.ctc_batch_cost(y_true, y_pred, input_length, label_length)
+    greedy, greedy_p = K.ctc_decode(y_pred, K.flatten(input_length))
+    beam, beam_p = K.ctc_decode(y_pred, K.flatten(input_length), greedy=False, beam_width=3, top_paths=2)
+    sparse = K.ctc_label_dense_to_sparse(y_true, K.flatten(label_length))
+    s = K.get_session()
+    r["ctc"] = s.run([cost, K.gradients(K.sum(cost), logits)[0], greedy, greedy_p, beam, beam_p])
+    r["ctc_sparse"] = list(s.run(sparse))
+    r["ctc_shapes"] = [K.int_shape(cost), K.int_shape(greedy[0]), len(beam)]
+
+
 if __name__ == "__main__":
     main(sys.argv)
 

@@ -106,7 +106,8 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
     time_steps = flat_inputs[0].shape[0].value
     batch = flat_inputs[0].shape[1].value
     for x in flat_inputs:
-        x.shape.with_rank_at_least(3)
+        if x.shape.ndims is not None and x.shape.ndims < 3:
+            raise ValueError(f"Shape {x.shape} must have rank at least 3")
     if mask is not None:
         mask = M.cast(mask, dtypes.bool_) if mask.dtype.base_dtype != dtypes.bool_ else mask
         mask = expand_dims(mask) if mask.shape.ndims == 2 else mask
@@ -219,8 +220,8 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
 def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
     """([dense (batch, time) decoded paths, -1 after each path's end], log probabilities) by best path or beam
     search over softmax outputs `y_pred` (batch, time, classes)."""
-    input_shape = shape(y_pred)
-    dense_shape = M.cast(array_ops.stack([input_shape[0], input_shape[1]]), dtypes.int64)
+    dims = [d if d is not None else shape(y_pred)[i] for i, d in enumerate(y_pred.shape.as_list()[:2])]
+    dense_shape = M.cast(array_ops.stack(dims), dtypes.int64) if None in y_pred.shape.as_list()[:2] else dims
     y_pred = M.log(array_ops.transpose(y_pred, perm=[1, 0, 2]) + epsilon())
     input_length = M.cast(input_length, dtypes.int32)
     if greedy:
