@@ -588,11 +588,22 @@ def _clone_layer(layer):
     return saving.layer_from_config({"class_name": name, "config": layer.get_config()}, {name: type(layer)})
 
 
+def _own_name(layer):
+    """A new layer named like one whose variables are in the graph gets a name of its own, as `layer_from_config`
+    gives it (graphgrad's variables are named after their layers)."""
+    if getattr(layer, "_scope", None) is None and saving._name_taken(getattr(layer, "_given_name", None)):
+        layer._given_name = None
+    return layer
+
+
 def clone_model(model, input_tensors=None, clone_function=None):
     """A copy of a Sequential or functional `model` with new layers (new, freshly initialized weights), each made
     by `clone_function(layer)` (by default from the layer's config), called on `input_tensors` when given. A copy's
     layers get names of their own where the graph already has them (their variables live in it)."""
-    clone_function = clone_function or _clone_layer
+    made_by = clone_function or _clone_layer
+
+    def clone_function(layer):
+        return _own_name(made_by(layer))
     if model._is_sequential():
         layers = [clone_function(layer) for layer in model.layers]
         if input_tensors is None:
