@@ -13,14 +13,14 @@ from ...ops import math_ops as M
 from .config import normalize_data_format
 from .variables import cast, int_shape, is_sparse, ndim, shape, to_dense
 
-
 # --- element-wise ------------------------------------------------------------------------------------------
-def abs(x):  # noqa: A001 (Keras' names shadow builtins here; the module uses builtins.* itself)
-    return M.abs(x)
+# graphgrad's own functions where Keras' take the same arguments (Keras' names shadow builtins in this module,
+# which uses builtins.* itself)
+abs, square, exp, log, sign, sin, cos, round = M.abs, M.square, M.exp, M.log, M.sign, M.sin, M.cos, M.round
+maximum, minimum, equal, not_equal = M.maximum, M.minimum, M.equal, M.not_equal
+greater, greater_equal, less, less_equal = M.greater, M.greater_equal, M.less, M.less_equal
+cumsum, cumprod = M.cumsum, M.cumprod
 
-
-def square(x):
-    return M.square(x)
 
 
 def sqrt(x):
@@ -28,40 +28,16 @@ def sqrt(x):
     return M.sqrt(M.maximum(x, M.cast(0.0, x.dtype.base_dtype)))
 
 
-def exp(x):
-    return M.exp(x)
 
 
-def log(x):
-    return M.log(x)
 
 
-def sign(x):
-    return M.sign(x)
 
 
-def sin(x):
-    return M.sin(x)
-
-
-def cos(x):
-    return M.cos(x)
-
-
-def round(x):  # noqa: A001
-    return M.round(x)
-
-
-def pow(x, a):  # noqa: A001
+def pow(x, a):
     return M.pow(x, a)
 
 
-def maximum(x, y):
-    return M.maximum(x, y)
-
-
-def minimum(x, y):
-    return M.minimum(x, y)
 
 
 def clip(x, min_value, max_value):
@@ -71,28 +47,10 @@ def clip(x, min_value, max_value):
     return M.clip_by_value(x, -np.inf if min_value is None else min_value, np.inf if max_value is None else max_value)
 
 
-def equal(x, y):
-    return M.equal(x, y)
 
 
-def not_equal(x, y):
-    return M.not_equal(x, y)
 
 
-def greater(x, y):
-    return M.greater(x, y)
-
-
-def greater_equal(x, y):
-    return M.greater_equal(x, y)
-
-
-def less(x, y):
-    return M.less(x, y)
-
-
-def less_equal(x, y):
-    return M.less_equal(x, y)
 
 
 # --- reductions ----------------------------------------------------------------------------------------------
@@ -100,7 +58,7 @@ def _float_if_bool(x):
     return cast(x, "float32") if x.dtype.base_dtype == dtypes.bool_ else x
 
 
-def sum(x, axis=None, keepdims=False):  # noqa: A001
+def sum(x, axis=None, keepdims=False):
     return M.reduce_sum(x, axis, keepdims)
 
 
@@ -108,11 +66,11 @@ def prod(x, axis=None, keepdims=False):
     return M.reduce_prod(x, axis, keepdims)
 
 
-def max(x, axis=None, keepdims=False):  # noqa: A001
+def max(x, axis=None, keepdims=False):
     return M.reduce_max(x, axis, keepdims)
 
 
-def min(x, axis=None, keepdims=False):  # noqa: A001
+def min(x, axis=None, keepdims=False):
     return M.reduce_min(x, axis, keepdims)
 
 
@@ -132,11 +90,11 @@ def std(x, axis=None, keepdims=False):
     return M.sqrt(var(x, axis, keepdims))
 
 
-def any(x, axis=None, keepdims=False):  # noqa: A001
+def any(x, axis=None, keepdims=False):
     return M.reduce_any(cast(x, dtypes.bool_), axis, keepdims)
 
 
-def all(x, axis=None, keepdims=False):  # noqa: A001
+def all(x, axis=None, keepdims=False):
     return M.reduce_all(cast(x, dtypes.bool_), axis, keepdims)
 
 
@@ -148,12 +106,6 @@ def argmin(x, axis=-1):
     return M.argmin(x, axis)
 
 
-def cumsum(x, axis=0):
-    return M.cumsum(x, axis=axis)
-
-
-def cumprod(x, axis=0):
-    return M.cumprod(x, axis=axis)
 
 
 # --- products ----------------------------------------------------------------------------------------------

@@ -60,12 +60,7 @@ def softsign(x):
     return _nn.softsign(x)
 
 
-def sigmoid(x):
-    return M.sigmoid(x)
-
-
-def tanh(x):
-    return M.tanh(x)
+sigmoid, tanh = M.sigmoid, M.tanh  # graphgrad's own: Keras' take the same arguments
 
 
 def hard_sigmoid(x):
@@ -190,7 +185,7 @@ def bias_add(x, bias, data_format=None):
     return _nn.bias_add(x, bias)
 
 
-def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):  # noqa: A002 (Keras' name)
+def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
     """(x - mean) / sqrt(var + epsilon) * gamma + beta, with None for no scale or offset."""
     if ndim(x) == 4 and axis in (1, -3, 3, -1):
         flat = [None if t is None else (reshape(t, [-1]) if ndim(t) > 1 else t) for t in (mean, var, beta, gamma)]
@@ -203,7 +198,7 @@ def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):  # no
     return _nn.batch_normalization(x, mean, var, beta, gamma, epsilon)
 
 
-def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):  # noqa: A002
+def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
     """(normalized x, batch mean, batch variance) over `reduction_axes`. Images normalized per channel (4-D, axes
     [0, 1, 2]) go through the fused batch norm as in Keras, whose variance is the unbiased (n - 1) one."""
     if ndim(x) == 4 and list(reduction_axes) == [0, 1, 2]:
@@ -382,26 +377,26 @@ def _float(dtype):
     return dtypes.as_dtype(floatx() if dtype is None else dtype)
 
 
-def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):  # noqa: A002 (Keras' names)
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     return random_ops.random_normal(shape, mean=mean, stddev=stddev, dtype=_float(dtype), seed=_seed(seed, 10e6))
 
 
-def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):  # noqa: A002
+def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     return random_ops.random_uniform(shape, minval=minval, maxval=maxval, dtype=_float(dtype),
                                      seed=_seed(seed, 10e6))
 
 
-def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):  # noqa: A002
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     return random_ops.truncated_normal(shape, mean, stddev, dtype=_float(dtype), seed=_seed(seed, 10e6))
 
 
-def random_bernoulli(shape, p=0.0, dtype=None, seed=None):  # noqa: A002
+def random_bernoulli(shape, p=0.0, dtype=None, seed=None):
     """1 with probability `p`, else 0."""
     dtype = _float(dtype)
     return where_v2(random_ops.random_uniform(shape, dtype=dtype, seed=_seed(seed, 10e6)) <= p,
                     array_ops.ones(shape, dtype=dtype), array_ops.zeros(shape, dtype=dtype))
 
 
-def random_binomial(shape, p=0.0, dtype=None, seed=None):  # noqa: A002
+def random_binomial(shape, p=0.0, dtype=None, seed=None):
     """Keras' older name of `random_bernoulli`."""
     return random_bernoulli(shape, p, dtype, seed)

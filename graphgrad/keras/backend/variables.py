@@ -56,7 +56,7 @@ def to_dense(tensor):
     return sparse_ops.to_dense(tensor) if is_sparse(tensor) else tensor
 
 
-def eval(x):  # noqa: A001 (Keras' name)
+def eval(x):
     """The value of `x` (a SparseTensor made dense first) as a NumPy array."""
     return _session.get_value(to_dense(x))
 
