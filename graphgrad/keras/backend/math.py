@@ -22,7 +22,6 @@ greater, greater_equal, less, less_equal = M.greater, M.greater_equal, M.less, M
 cumsum, cumprod = M.cumsum, M.cumprod
 
 
-
 def sqrt(x):
     """The square root of max(x, 0): never NaN for tiny negative rounding errors."""
     return M.sqrt(M.maximum(x, M.cast(0.0, x.dtype.base_dtype)))
