@@ -4302,6 +4302,8 @@ def keras_backend_nn(tf, r):
               "scce_column": K.sparse_categorical_crossentropy(K.constant([[1], [0]]), logits, from_logits=True),
               "scce_seq": K.sparse_categorical_crossentropy(K.constant([[0, 3, 1], [2, 2, 0]]), seq, from_logits=True),
               "scce_axis": K.sparse_categorical_crossentropy(K.constant([1, 0]), K.transpose(logits), True, axis=0),
+              "scce_ignore": K.sparse_categorical_crossentropy(K.constant([[0, 3, 1], [2, 2, 0]]), seq, True,
+                                                               ignore_class=2),
               "bfce": K.binary_focal_crossentropy(bins, p),
               "bfce_balanced": K.binary_focal_crossentropy(bins, logits, apply_class_balancing=True, from_logits=True),
               "cfce": K.categorical_focal_crossentropy(onehot, p),

@@ -10,10 +10,10 @@ import numpy as np
 from ... import image as _image
 from ... import nn as _nn
 from ...framework import dtypes
-from ...ops import array_ops, random_ops
+from ...ops import array_ops, nd_ops, random_ops
 from ...ops import math_ops as M
 from ...ops.core import convert_to_tensor, ones_like, zeros_like
-from ...ops.select_ops import where_v2
+from ...ops.select_ops import where, where_v2
 from .config import epsilon, floatx, normalize_data_format
 from .math import batch_dot, concatenate, permute_dimensions, repeat_elements, reshape, temporal_padding
 from .variables import _seed, cast, int_shape, ndim, shape
@@ -106,9 +106,8 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1, ignore_class=None):
-    """Cross-entropy of integer `target`; outputs of rank 3 or more are flattened and the result reshaped back."""
-    if ignore_class is not None:
-        raise NotImplementedError("K.sparse_categorical_crossentropy(ignore_class=...) is not supported")
+    """Cross-entropy of integer `target`; outputs of rank 3 or more are flattened and the result reshaped back.
+    Targets equal to `ignore_class` get a loss of 0."""
     target, output = cast(convert_to_tensor(target), "int64"), convert_to_tensor(output)
     output, from_logits = _logits(output, from_logits, "Softmax")
     if not from_logits:
@@ -127,7 +126,13 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1, 
     if update_shape:
         target = array_ops.reshape(target, [-1])
         output = array_ops.reshape(output, [-1, output_shape[-1]])
+    if ignore_class is not None:  # the loss of the valid targets only, scattered back among zeros
+        valid = M.not_equal(target, M.cast(ignore_class, target.dtype))
+        target, output = array_ops.boolean_mask(target, valid), array_ops.boolean_mask(output, valid)
     res = _nn.sparse_softmax_cross_entropy_with_logits(labels=target, logits=output)
+    if ignore_class is not None:
+        res_shape = M.cast(output_shape[:-1], dtypes.int64)
+        return nd_ops.scatter_nd(where(array_ops.reshape(valid, res_shape)), res, res_shape)
     if update_shape and rank >= 3:
         res = array_ops.reshape(res, output_shape[:-1])
     return res
