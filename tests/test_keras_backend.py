@@ -216,3 +216,18 @@ def test_settings_round_trip_and_shape_the_defaults():
         assert K.int_shape(K.pool2d(images, (2, 2), (2, 2))) == (1, 2, 2, 2)
     finally:
         K.set_image_data_format("channels_last")
+
+
+def test_function_over_a_model_with_the_learning_phase_as_an_input():
+    """The TF1 Keras idiom for intermediate outputs with or without dropout: K.function([model.input,
+    K.learning_phase()], [layer output]) called with 0 (test) or 1 (train)."""
+    inp = keras.Input((3,))
+    dense = keras.layers.Dense(4, kernel_initializer="ones")(inp)
+    dropped = keras.layers.Dropout(0.5)(dense)
+    assert K.is_keras_tensor(dropped) and not K.is_keras_tensor(dropped * 2)
+    f = K.function([inp, K.learning_phase()], [dense, dropped])
+    x = np.ones((64, 3), np.float32)
+    test_dense, test_dropped = f([x, 0])
+    np.testing.assert_array_equal(test_dropped, test_dense)
+    _, train_dropped = f([x, 1])
+    assert set(np.unique(train_dropped)) == {0.0, 6.0}  # dropped, or scaled by 1 / (1 - 0.5)
