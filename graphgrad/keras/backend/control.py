@@ -99,7 +99,7 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
     `inputs` (batch, time, ...). Returns (last output, all outputs (batch, time, ...), final states). Where `mask`
     (batch, time) is false, the output and states of the step before are carried on (zeros for the output with
     `zero_output_for_mask`). Runs as one tf.while_loop, or unrolled (`unroll=True`, or executing eagerly) when the
-    number of steps is known."""
+    number of steps is known. All outputs are returned whatever `return_all_outputs` says, as in TF1."""
     if not time_major:
         inputs = nest.map_structure(_swap_batch_time, inputs)
     flat_inputs = nest.flatten(inputs)
