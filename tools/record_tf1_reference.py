@@ -5754,6 +5754,304 @@ def cluster_spec_and_replica_device_setter(tf, r):
     r["server"] = [server.target, str(server.server_def)]
     r["server_job"] = r.error(lambda: tf.train.Server(c, task_index=0, start=False), "Must specify an explicit "
                                                                                       "`job_name`")
+# --- tf.keras.backend, Keras 2's K.* (graphgrad/keras/backend/) ----------------------------------------------------
+
+_KX = (np.arange(12, dtype=np.float32).reshape(3, 4) - 5.5) / 2
+
+
+def _k_values(K, named):
+    """{name: value} of {name: tensor} in one run of Keras' session; arrays of more than 6 elements as digests."""
+    names = sorted(named)
+    return {n: v if np.size(v) < 7 else _digest(v) for n, v in zip(names, K.batch_get_value([named[n] for n in names]))}
+
+
+@program
+def keras_backend_math(tf, r):
+    """K.* math: element-wise functions, reductions with axis/keepdims, products, reshaping and padding, with the
+    settings and shapes Keras code asks for."""
+    K = tf.keras.backend
+    r["settings"] = [K.floatx(), K.epsilon(), K.image_data_format(), K.backend()]
+    x = K.variable(_KX)
+    i = K.constant([[0, 3, 1], [2, 2, 0]], dtype="int32")
+    r["variable"] = [x.name, K.int_shape(x), K.ndim(x), K.dtype(x), int(K.count_params(x)), K.dtype(i)]
+    r["eval"] = K.eval(x)
+    elementwise = {f: getattr(K, f)(x) for f in ("abs", "square", "sqrt", "exp", "sign", "sin", "cos", "round",
+                                                   "sigmoid", "tanh", "softplus", "softsign", "hard_sigmoid")}
+    r["elementwise"] = _k_values(K, {**elementwise, "log": K.log(K.abs(x) + 1), "pow": K.pow(x, 2),
+                                     "clip": K.clip(x, -1, 2), "clip_crossed": K.clip(x, 1, 0),
+                                     "maximum": K.maximum(x, 0.5), "minimum": K.minimum(x, 0.5)})
+    r["comparisons"] = _k_values(K, {f: getattr(K, f)(x, 0.5) for f in ("equal", "not_equal", "greater",
+                                                                         "greater_equal", "less", "less_equal")})
+    reductions = {}
+    for f in ("sum", "prod", "max", "min", "mean", "std", "var", "any", "all"):
+        reductions[f] = getattr(K, f)(x)
+        reductions[f + "_1"] = getattr(K, f)(x, axis=1)
+        reductions[f + "_0k"] = getattr(K, f)(x, axis=0, keepdims=True)
+    reductions["mean_bool"] = K.mean(K.greater(x, 0), axis=-1)
+    reductions.update(argmax=K.argmax(x), argmin=K.argmin(x, axis=0), cumsum=K.cumsum(x), cumprod=K.cumprod(x, 1))
+    r["reductions"] = _k_values(K, reductions)
+    a = K.constant(_KX.reshape(3, 2, 2))
+    b = K.constant(np.arange(18, dtype=np.float32).reshape(3, 2, 3) / 10)
+    v = K.constant(_KX[:, :2])
+    products = {"dot": K.dot(x, K.transpose(x)), "dot_3d": K.dot(a, K.constant(np.ones((2, 5), np.float32))),
+                "dot_3d_3d": K.dot(a, b), "batch_dot": K.batch_dot(a, b), "batch_dot_12": K.batch_dot(a, a, (1, 2)),
+                "batch_dot_vec": K.batch_dot(v, v, axes=1), "batch_dot_vec_mat": K.batch_dot(v, a),
+                "batch_dot_4d": K.batch_dot(K.reshape(b, (3, 2, 3, 1)), K.ones((3, 1, 2)), axes=(3, 1))}
+    r["products"] = _k_values(K, products)
+    r["product_shapes"] = {k: K.int_shape(t) for k, t in sorted(products.items())}
+    shaping = {"reshape": K.reshape(x, (2, 6)), "transpose": K.transpose(x),
+               "permute": K.permute_dimensions(a, (2, 0, 1)),
+               "expand": K.expand_dims(x), "squeeze": K.squeeze(K.expand_dims(x, 1), 1), "flatten": K.flatten(x),
+               "batch_flatten": K.batch_flatten(a), "stack": K.stack([x, x], axis=1),
+               "concatenate": K.concatenate([x, x]), "concatenate_0": K.concatenate([x, x], axis=0),
+               "tile": K.tile(x, (1, 2)), "tile_int": K.tile(K.flatten(x), 2), "repeat": K.repeat(v, 2),
+               "repeat_elements": K.repeat_elements(x, 2, axis=1), "reverse": K.reverse(x, 1),
+               "reverse_both": K.reverse(x, [0, 1]), "gather": K.gather(x, [2, 0]), "one_hot": K.one_hot(i, 4),
+               "arange": K.arange(2, 8, 2), "arange_neg": K.arange(-3), "arange_float": K.arange(3, dtype="float32"),
+               "temporal_padding": K.temporal_padding(a, (1, 2)),
+               "spatial_2d": K.spatial_2d_padding(K.reshape(x, (1, 3, 4, 1)), ((1, 0), (0, 1))),
+               "spatial_2d_first": K.spatial_2d_padding(K.reshape(x, (1, 1, 3, 4)), data_format="channels_first"),
+               "spatial_3d": K.spatial_3d_padding(K.reshape(x, (1, 3, 2, 2, 1)), ((0, 1), (1, 0), (0, 0)))}
+    r["shaping"] = _k_values(K, shaping)
+    r["shaping_shapes"] = {k: K.int_shape(t) for k, t in sorted(shaping.items())}
+    r["shape"] = [K.eval(K.shape(x)), K.int_shape(K.placeholder(ndim=3)), K.int_shape(K.placeholder(shape=(None, 4)))]
+    r["errors"] = [r.error(lambda: K.batch_dot(a, b, axes=0), "Cannot perform batch_dot over axis 0"),
+                   r.error(lambda: K.batch_dot(a, b, axes=(2, 2)), "Cannot do batch_dot on inputs with shapes"),
+                   r.error(lambda: K.batch_dot(K.flatten(x), v), "Cannot do batch_dot on inputs with rank < 2"),
+                   r.error(lambda: K.set_floatx("int8"), "Unknown `floatx` value: int8"),
+                   r.error(lambda: K.set_image_data_format("nchw"), "Unknown `data_format`: nchw"),
+                   r.error(lambda: K.is_keras_tensor(np.ones(2)), "Expected a symbolic tensor instance")]
+
+
+@program
+def keras_backend_variables(tf, r):
+    """K.variable and friends: names, dtypes, constants, zeros/ones as variables, get_value/set_value, updates,
+    the zero-debiased moving average, gradients and K.function with updates and fetches."""
+    K = tf.keras.backend
+    v = K.variable(np.ones((2, 2)), name="w")
+    z, o, e = K.zeros((2, 3)), K.ones((3,), dtype="int32"), K.eye(2, name="identity")
+    zt = K.zeros_like(v)
+    c = K.constant(2, shape=(2,))
+    # (tf_keras 2.21 makes TF2 resource variables, dtype float32; TF1's Keras and graphgrad ref ones, float32_ref)
+    r["made"] = [[t.name, t.dtype.base_dtype.name, K.int_shape(t)] for t in (v, z, o, e, c)]
+    r["kinds"] = [hasattr(t, "assign") for t in (v, z, o, e, zt, c)]
+    r["values"] = K.batch_get_value([v, z, o, e, zt, c, K.ones_like(o, dtype="float32"), K.cast_to_floatx(o)])
+    r["cast_numpy"] = K.cast_to_floatx([1, 2])
+    K.set_value(v, [[1, 2], [3, 4]])
+    K.batch_set_value([(z, np.full((2, 3), 5.0))])
+    r["set"] = K.batch_get_value([v, z])
+    r["get_value_python"] = K.get_value(3.5)
+    steps = [K.update(v, v * 2), K.update_add(v, K.ones_like(v)), K.update_sub(v, 0.5 * K.ones_like(v))]
+    r["updates"] = [K.get_session().run(s) for s in steps]
+    m = K.variable(np.zeros(3), name="mean")
+    avg = K.moving_average_update(m, K.constant([1.0, 2.0, 4.0]), 0.9)
+    avg2 = K.moving_average_update(m, K.constant([2.0, 2.0, 2.0]), 0.5)
+    r["moving_average_vars"] = sorted(t.name for t in tf.global_variables() if t.name.startswith("mean"))
+    # TF's Keras session initializes only the variables Keras made (K.variable, layers): these two are TF's own
+    K.get_session().run(tf.variables_initializer([t for t in tf.global_variables() if t.name.startswith("mean/")]))
+    r["moving_average"] = [K.get_session().run(avg), K.get_session().run(avg), K.get_session().run(avg2)]
+    x = K.placeholder(shape=(None, 2))
+    loss = K.sum(K.square(K.dot(x, v)))
+    g = K.gradients(loss, [v])
+    counter = K.variable(0.0)
+    f = K.function([x], [loss, g[0]], updates=[K.update_add(counter, 1.0), (v, v * 0.5)])
+    one = K.function([x], loss)
+    feed = np.array([[1.0, -1.0], [0.5, 2.0]], np.float32)
+    r["function"] = [f([feed]), K.eval(counter), K.eval(v), one([feed]), f([feed])[0], K.eval(counter)]
+    r["stop_gradient"] = K.gradients(K.sum(K.stop_gradient(v) * v), v)[0] is not None
+    r["uids"] = [K.get_uid("dense"), K.get_uid("dense"), K.get_uid("conv")]
+    K.reset_uids()
+    r["uids_reset"] = K.get_uid("dense")
+    sp = K.placeholder(shape=(2, 3), sparse=True)
+    r["sparse"] = [K.is_sparse(sp), K.is_sparse(x), K.int_shape(K.to_dense(sp)), K.is_keras_tensor(x)]
+    rv = [K.random_uniform_variable((20, 3), -1, 1, seed=1), K.random_normal_variable((40,), 1.0, 0.1, seed=2),
+          K.random_uniform((50,), 2, 3, seed=3), K.random_normal((60,), seed=4), K.truncated_normal((60,), seed=5),
+          K.random_bernoulli((200,), p=0.5, seed=6), K.random_binomial((5,), p=1.0, seed=7),
+          K.dropout(K.ones((4, 50)), 0.5, seed=8)]
+    values = K.batch_get_value(rv)
+    r["random"] = [[t.dtype.base_dtype.name, K.int_shape(t)] for t in rv]
+    r["random_ranges"] = [bool(values[0].min() >= -1 and values[0].max() <= 1),
+                          bool(abs(values[1].mean() - 1) < 0.1), bool(values[2].min() >= 2 and values[2].max() <= 3),
+                          bool(np.abs(values[4]).max() <= 2), sorted(set(values[5].tolist())), values[6],
+                          sorted(set(values[7].ravel().tolist()))]
+
+
+@program
+def keras_backend_nn(tf, r):
+    """K.* activations, cross-entropies (probabilities, logits, and the logits under a softmax or sigmoid op),
+    normalization, convolutions and pooling in both data formats, locally connected convolutions and resizing,
+    with gradients of the differentiable ones."""
+    K = tf.keras.backend
+    rng = np.random.default_rng(7)
+    x = K.constant(_KX)
+    acts = {"relu": K.relu(x), "relu_alpha": K.relu(x, alpha=0.1), "relu_max": K.relu(x, max_value=1.5),
+            "relu6": K.relu(x * 3, max_value=6), "relu_threshold": K.relu(x, threshold=0.5),
+            "relu_all": K.relu(x, alpha=0.2, max_value=2.0, threshold=-1.0), "elu": K.elu(x),
+            "elu_alpha": K.elu(x, 0.5),
+            "softmax": K.softmax(x), "softmax_0": K.softmax(x, axis=0), "l2_normalize": K.l2_normalize(x, axis=1),
+            "l2_normalize_all": K.l2_normalize(x)}
+    r["activations"] = _k_values(K, acts)
+    r["softmax_1d"] = r.error(lambda: K.softmax(K.constant([1.0, 2.0])), "Cannot apply softmax to a tensor that is 1D")
+    p = K.constant([[0.1, 0.6, 0.3], [0.0, 0.0, 1.0]])
+    onehot = K.constant([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    logits = K.constant([[1.0, 2.0, -1.0], [0.5, -0.5, 3.0]])
+    bins = K.constant([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
+    seq = K.constant(rng.normal(size=(2, 3, 4)).astype(np.float32))
+    losses = {"bce": K.binary_crossentropy(bins, p),
+              "bce_logits": K.binary_crossentropy(bins, logits, from_logits=True),
+              "bce_sigmoid": K.binary_crossentropy(bins, K.sigmoid(logits)),
+              "cce": K.categorical_crossentropy(onehot, p),
+              "cce_unnormalized": K.categorical_crossentropy(onehot, p * 2),
+              "cce_logits": K.categorical_crossentropy(onehot, logits, from_logits=True),
+              "cce_softmax": K.categorical_crossentropy(onehot, K.softmax(logits)),
+              "cce_axis0": K.categorical_crossentropy(K.transpose(onehot), K.transpose(p), axis=0),
+              "scce": K.sparse_categorical_crossentropy(K.constant([1, 2]), p),
+              "scce_column": K.sparse_categorical_crossentropy(K.constant([[1], [0]]), logits, from_logits=True),
+              "scce_seq": K.sparse_categorical_crossentropy(K.constant([[0, 3, 1], [2, 2, 0]]), seq, from_logits=True),
+              "scce_axis": K.sparse_categorical_crossentropy(K.constant([1, 0]), K.transpose(logits), True, axis=0),
+              "scce_ignore": K.sparse_categorical_crossentropy(K.constant([[0, 3, 1], [2, 2, 0]]), seq, True,
+                                                               ignore_class=2),
+              "bfce": K.binary_focal_crossentropy(bins, p),
+              "bfce_balanced": K.binary_focal_crossentropy(bins, logits, apply_class_balancing=True, from_logits=True),
+              "cfce": K.categorical_focal_crossentropy(onehot, p),
+              "cfce_logits": K.categorical_focal_crossentropy(onehot, logits, from_logits=True),
+              "in_top_k": K.in_top_k(logits, K.constant([1, 0], dtype="int32"), 2)}
+    r["losses"] = _k_values(K, losses)
+    images = K.constant(rng.normal(size=(2, 5, 6, 3)).astype(np.float32))
+    first = K.permute_dimensions(images, (0, 3, 1, 2))
+    kernel = K.constant(rng.normal(size=(3, 3, 3, 4)).astype(np.float32))
+    dw = K.constant(rng.normal(size=(2, 2, 3, 2)).astype(np.float32))
+    pw = K.constant(rng.normal(size=(1, 1, 6, 4)).astype(np.float32))
+    vol = K.constant(rng.normal(size=(1, 4, 4, 4, 2)).astype(np.float32))
+    k3 = K.constant(rng.normal(size=(2, 2, 2, 2, 3)).astype(np.float32))
+    k1 = K.constant(rng.normal(size=(3, 4, 2)).astype(np.float32))
+    mean, var = K.constant([0.1, -0.2, 0.3]), K.constant([1.0, 0.5, 2.0])
+    beta, gamma = K.constant([0.0, 1.0, -1.0]), K.constant([1.0, 2.0, 0.5])
+    local1 = K.constant(rng.normal(size=(2, 8, 3)).astype(np.float32))  # 2 positions of 2x4 patches, 3 filters
+    local2 = K.constant(rng.normal(size=(4, 12, 2)).astype(np.float32))  # 2x2 positions of 2x2x3 patches
+    conv = {"conv1d": K.conv1d(seq, k1, padding="same"), "conv1d_causal": K.conv1d(seq, k1, padding="causal",
+                                                                                   dilation_rate=2),
+            "conv1d_strided": K.conv1d(seq, k1, strides=2), "conv2d": K.conv2d(images, kernel),
+            "conv2d_same_strided": K.conv2d(images, kernel, strides=(2, 2), padding="same"),
+            "conv2d_dilated": K.conv2d(images, kernel, dilation_rate=(2, 1)),
+            "conv2d_first": K.conv2d(first, kernel, padding="same", data_format="channels_first"),
+            "conv2d_transpose": K.conv2d_transpose(K.conv2d(images, kernel), kernel, (2, 5, 6, 3)),
+            "conv2d_transpose_strided": K.conv2d_transpose(images, K.ones((2, 2, 2, 3)), (None, 10, 12, 2), (2, 2)),
+            "conv3d": K.conv3d(vol, k3, padding="same"), "depthwise": K.depthwise_conv2d(images, dw, padding="same"),
+            "separable": K.separable_conv2d(images, dw, pw, strides=(1, 2)),
+            "max_pool": K.pool2d(images, (2, 2), (2, 2)), "avg_pool_same": K.pool2d(images, (3, 3), padding="same",
+                                                                                   pool_mode="avg"),
+            "pool_first": K.pool2d(first, (2, 3), (1, 2), data_format="channels_first"),
+            "pool3d": K.pool3d(vol, (2, 2, 2), (2, 2, 2)), "pool3d_avg": K.pool3d(vol, (3, 3, 3), pool_mode="avg"),
+            "local1d": K.local_conv1d(seq, local1, (2,), (1,)),
+            "local2d": K.local_conv2d(images[:, :4, :4], local2, (2, 2), (2, 2), (2, 2)),
+            "local2d_first": K.local_conv2d(first[:, :, :4, :4], local2, (2, 2), (2, 2), (2, 2), "channels_first"),
+            "bias_add": K.bias_add(images, mean), "bias_add_first": K.bias_add(first, mean, "channels_first"),
+            "bias_add_full": K.bias_add(seq, K.ones((3, 4))),
+            "batch_norm": K.batch_normalization(images, mean, var, beta, gamma, epsilon=1e-3),
+            "batch_norm_2d": K.batch_normalization(x[:, :3], mean, var, beta, gamma),
+            "batch_norm_first": K.batch_normalization(first, mean, var, beta, gamma, axis=1),
+            "resize_nearest": K.resize_images(images, 2, 3, "channels_last"),
+            "resize_bilinear": K.resize_images(images, 2, 2, "channels_last", interpolation="bilinear"),
+            "resize_first": K.resize_images(first, 1, 2, "channels_first"),
+            "resize_volumes": K.resize_volumes(vol, 2, 1, 2, "channels_last")}
+    normed = {f"normalize_{i}": t for i, t in enumerate(K.normalize_batch_in_training(images, gamma, beta, [0, 1, 2]))}
+    normed.update({f"normalize_2d_{i}": t for i, t in enumerate(K.normalize_batch_in_training(x[:, :3], None, None,
+                                                                                              [0]))})
+    normed.update({f"normalize_bc_{i}": t for i, t in enumerate(K.normalize_batch_in_training(seq, None, beta,
+                                                                                              [0, 2]))})
+    r["conv"] = _k_values(K, {**conv, **normed})
+    r["conv_shapes"] = {k: K.int_shape(t) for k, t in sorted(conv.items())}
+    grads = {}
+    for name in ("relu_all", "elu_alpha", "softmax", "l2_normalize"):
+        grads[name] = K.gradients(K.sum(acts[name] * K.constant(_KX[::-1].copy())), x)[0]
+    for name in ("bce", "cce", "cfce", "bfce"):
+        grads[name] = K.gradients(K.sum(losses[name]), p)[0]
+    grads["cce_logits"] = K.gradients(K.sum(losses["cce_logits"]), logits)[0]
+    for name in ("conv1d_causal", "conv2d_first", "separable", "max_pool", "local2d", "resize_bilinear",
+                 "batch_norm_first", "conv2d_transpose_strided"):
+        grads[name] = K.gradients(K.sum(K.square(conv[name])), seq if name.startswith("conv1d") else images)[0]
+    r["gradients"] = _k_values(K, grads)
+    r["errors"] = [r.error(lambda: K.conv2d(images, kernel, padding="full"), "Invalid padding: full"),
+                   r.error(lambda: K.conv2d(images, kernel, data_format="nhwc"), "Unknown data_format: nhwc"),
+                   r.error(lambda: K.pool2d(images, (2, 2), pool_mode="sum"), "Invalid pooling mode: sum"),
+                   r.error(lambda: K.resize_images(images, 2, 2, "channels_last", "cubic"),
+                           "`interpolation` argument should be one of")]
+
+
+@program
+def keras_backend_control(tf, r):
+    """K.switch and the learning phase, K.rnn (masks, go_backwards, constants, unrolled or a while loop) with its
+    gradients, the functional ops, and CTC: the batch cost with its gradient, greedy and beam decoding."""
+    K = tf.keras.backend
+    rng = np.random.default_rng(11)
+    x = K.constant(_KX)
+    flag = K.placeholder(shape=(), dtype="bool")
+    switched = {"scalar": K.switch(flag, x, -x), "callable": K.switch(flag, lambda: x * 2, lambda: x - 1),
+                "vector": K.switch(K.constant([True, False, False, True]), x, -x),
+                "tiled": K.switch(K.greater(x, 0), K.stack([x, x * 10], axis=-1), K.zeros((3, 4, 2))),
+                "int_condition": K.switch(K.constant(1, dtype="int32"), x, -x)}
+    names = sorted(switched)
+    r["switch"] = [[_digest(a) for a in K.get_session().run([switched[n] for n in names], {flag: v})]
+                   for v in (True, False)]
+    r["switch_rank"] = r.error(lambda: K.switch(K.greater(K.stack([x, x]), 0), x, -x),
+                               "Rank of `condition` should be less than or equal to rank of `then_expression`")
+    phase = K.learning_phase()
+    train = K.in_train_phase(x * 2, lambda: x * 3)
+    test = K.in_test_phase(x * 2, x * 3)
+    fixed = K.in_train_phase(x * 2, x * 3, training=0)
+    r["phase"] = [phase.name, phase.dtype.name, fixed is not None and K.eval(fixed)[0, 0]]
+    r["phase_values"] = [[_digest(a) for a in K.get_session().run([train, test], {phase: v})] for v in (True, False)]
+    r["phase_default"] = K.get_session().run(train)[0]
+    K.set_learning_phase(1)
+    set_phase = [K.learning_phase()]
+    with K.learning_phase_scope(0):
+        set_phase.append(K.learning_phase())
+        scoped = K.in_train_phase(x * 2, x * 3)
+    set_phase.append(K.learning_phase())
+    r["set_phase"] = set_phase + [K.eval(scoped)[0].tolist(), K.eval(K.in_train_phase(x * 2, x * 3))[0].tolist()]
+    r["set_phase_error"] = r.error(lambda: K.set_learning_phase(2), "Expected learning phase to be 0 or 1.")
+    r["functional"] = _k_values(K, dict(enumerate([K.map_fn(lambda t: t * 2, x), K.foldl(lambda a, t: a + t, x),
+                                         K.foldr(lambda a, t: a * 0.5 + t, x, initializer=K.ones((4,)))])))
+    w = K.constant(rng.normal(size=(4, 3)).astype(np.float32) / 2)
+    u = K.constant(rng.normal(size=(3, 3)).astype(np.float32) / 2)
+    inputs = K.placeholder(shape=(2, 5, 4))
+    h0 = K.zeros_like(inputs[:, 0, :3])
+    extra = K.constant([0.1, -0.2, 0.3])
+
+    def step(x_t, states):
+        h = K.tanh(K.dot(x_t, w) + K.dot(states[0], u) + (states[1] if len(states) > 1 else 0))
+        return h, [h]
+    mask = K.constant(np.array([[1, 1, 1, 0, 0], [1, 0, 1, 1, 1]], bool), dtype="bool")
+    runs = {"plain": K.rnn(step, inputs, [h0]), "backwards": K.rnn(step, inputs, [h0], go_backwards=True),
+            "mask": K.rnn(step, inputs, [h0], mask=mask),
+            "mask_zero": K.rnn(step, inputs, [h0], mask=mask, zero_output_for_mask=True),
+            "mask_backwards": K.rnn(step, inputs, [h0], mask=mask, go_backwards=True),
+            "constants": K.rnn(step, inputs, [h0], constants=[extra]),
+            "unrolled": K.rnn(step, inputs, [h0], unroll=True),
+            "unrolled_mask": K.rnn(step, inputs, [h0], mask=mask, unroll=True, go_backwards=True),
+            "time_major": K.rnn(step, K.permute_dimensions(inputs, (1, 0, 2)), [h0], time_major=True),
+            "input_length": K.rnn(step, inputs, [h0], input_length=K.constant([3, 5], dtype="int32"))}
+    feed = {inputs: rng.normal(size=(2, 5, 4)).astype(np.float32)}
+    fetch = {k: [last, outs, states[0], K.gradients(K.sum(outs * outs) + K.sum(last), inputs)[0]]
+             for k, (last, outs, states) in runs.items()}
+    names = sorted(fetch)
+    r["rnn"] = {k: [_digest(v) for v in vs] for k, vs in zip(names, K.get_session().run([fetch[n] for n in names],
+                                                                                        feed))}
+    r["rnn_shapes"] = {k: [K.int_shape(t) for t in (last, outs, states[0])] for k, (last, outs, states) in
+                       sorted(runs.items())}
+    logits = K.constant(rng.normal(size=(2, 6, 4)).astype(np.float32) * 2)
+    y_pred = K.softmax(logits)
+    y_true = K.constant([[0, 1, 0], [2, 0, 1]], dtype="int32")
+    label_length, input_length = K.constant([[2], [3]], dtype="int32"), K.constant([[6], [5]], dtype="int32")
+    cost = K.ctc_batch_cost(y_true, y_pred, input_length, label_length)
+    greedy, greedy_p = K.ctc_decode(y_pred, K.flatten(input_length))
+    beam, beam_p = K.ctc_decode(y_pred, K.flatten(input_length), greedy=False, beam_width=3, top_paths=2)
+    sparse = K.ctc_label_dense_to_sparse(y_true, K.flatten(label_length))
+    s = K.get_session()
+    r["ctc"] = s.run([cost, K.gradients(K.sum(cost), logits)[0], greedy, greedy_p, beam, beam_p])
+    r["ctc_sparse"] = list(s.run(sparse))
+    r["ctc_shapes"] = [K.int_shape(cost), K.int_shape(greedy[0]), len(beam)]
 
 
 if __name__ == "__main__":

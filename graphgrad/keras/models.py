@@ -7,6 +7,7 @@ While executing eagerly, a step runs the layers under a `GradientTape` and appli
 from __future__ import annotations
 
 import inspect
+import json
 
 import numpy as np
 
@@ -272,7 +273,7 @@ class Model(Layer):
         feed = dict(zip(self.inputs, xs))
         if y is not None:
             feed[self._fns["target"]] = y
-        if training:
+        if training and hasattr(self._fns["phase"], "dtype"):  # not fixed to 0 / 1 by K.set_learning_phase
             feed[self._fns["phase"]] = True
         return feed
 
@@ -455,6 +456,15 @@ class Model(Layer):
         training built it, so training after `load_model` goes on as if uninterrupted."""
         saving.save_model(self, filepath, overwrite, include_optimizer)
 
+    def to_json(self, **kwargs):
+        """The architecture as Keras' JSON (`keras.models.model_from_json` rebuilds it); kwargs go to json.dumps."""
+        return json.dumps({**saving.model_config(self), "keras_version": "2.2.4-tf", "backend": "tensorflow"},
+                          **kwargs)
+
+    def to_yaml(self, **kwargs):
+        raise RuntimeError("Method `model.to_yaml()` has been removed due to security risk of arbitrary code "
+                           "execution. Please use `model.to_json()` instead.")
+
     def _is_sequential(self):
         return False
 
@@ -556,12 +566,16 @@ class Sequential(Model):
             first = specs.pop(0)["config"]
             shape = first.get("batch_input_shape", first.get("batch_shape"))  # Keras 2, Keras 3
         model = cls([saving.layer_from_config(spec, custom_objects) for spec in specs], name=config.get("name"))
-        if shape is not None and not model.built:
+        return model._built_for(shape)
+
+    def _built_for(self, shape):
+        """This model built for inputs of `shape` (batch first), unless None or built already."""
+        if shape is not None and not self.built:
             if K.executing_eagerly():
-                model._ensure_built([np.zeros((1, *shape[1:]), np.float32)])
+                self._ensure_built([np.zeros((1, *shape[1:]), np.float32)])
             else:
-                model.build(tuple(shape))
-        return model
+                self.build(tuple(shape))
+        return self
 
     def pop(self):
         raise NotImplementedError("Sequential.pop: rebuild the model instead (graph ops cannot be removed)")
@@ -586,4 +600,71 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
 
 load_model = saving.load_model
 
-__all__ = ["Model", "Sequential", "save_model", "load_model"]
+
+def model_from_config(config, custom_objects=None):
+    """The model of Keras' `{"class_name": ..., "config": ...}` (uncompiled, new weights)."""
+    if isinstance(config, list):
+        raise TypeError(f"`model_from_config` expects a dictionary, not a list. Received: config={config}. Did you "
+                        "meant to use `Sequential.from_config(config)`?")
+    return saving.model_from_config(config, custom_objects)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """The model of `model.to_json()` (uncompiled, new weights)."""
+    return model_from_config(json.loads(json_string), custom_objects)
+
+
+def model_from_yaml(yaml_string, custom_objects=None):
+    raise RuntimeError("Method `model_from_yaml()` has been removed due to security risk of arbitrary code execution. "
+                       "Please use `Model.to_json()` and `model_from_json()` instead.")
+
+
+def _clone_layer(layer):
+    name = type(layer).__name__
+    return saving.layer_from_config({"class_name": name, "config": layer.get_config()}, {name: type(layer)})
+
+
+def _own_name(layer):
+    """A new layer named like one whose variables are in the graph gets a name of its own, as `layer_from_config`
+    gives it (graphgrad's variables are named after their layers)."""
+    if getattr(layer, "_scope", None) is None and saving._name_taken(getattr(layer, "_given_name", None)):
+        layer._given_name = None
+    return layer
+
+
+def clone_model(model, input_tensors=None, clone_function=None):
+    """A copy of a Sequential or functional `model` with new layers (new, freshly initialized weights), each made
+    by `clone_function(layer)` (by default from the layer's config), called on `input_tensors` when given. A copy's
+    layers get names of their own where the graph already has them (their variables live in it)."""
+    made_by = clone_function or _clone_layer
+
+    def clone_function(layer):
+        return _own_name(made_by(layer))
+    if model._is_sequential():
+        layers = [clone_function(layer) for layer in model.layers]
+        if input_tensors is None:
+            return Sequential(layers, name=model.name)._built_for(model.get_config()["build_input_shape"])
+        x = input_tensors[0] if isinstance(input_tensors, (list, tuple)) else input_tensors
+        out = x
+        for layer in layers:
+            out = layer(out)
+        return Model(x, out, name=model.name)
+    if not model._functional:
+        raise ValueError("Expected `model` argument to be a functional `Model` instance, but got a subclassed model "
+                         f"instead: {model}")
+    given = dict(zip(model.inputs, _as_list(input_tensors))) if input_tensors is not None else {}
+    new = {}
+    for layer in model.layers:
+        ins, outs = layer._inbound[0]
+        if not ins:  # an InputLayer: the tensor given for it, or a new Input
+            made = [given[outs[0]]] if outs[0] in given else _clone_layer(layer)._inbound[0][1]
+        else:
+            x = [new[t] for t in ins]
+            made = _as_list(clone_function(layer)(x if len(x) > 1 else x[0]))
+        new.update(zip(outs, made))
+    ins, outs = [new[t] for t in model.inputs], [new[t] for t in model.outputs]
+    return Model(ins if len(ins) > 1 else ins[0], outs if len(outs) > 1 else outs[0], name=model.name)
+
+
+__all__ = ["Model", "Sequential", "save_model", "load_model", "model_from_config", "model_from_json",
+           "model_from_yaml", "clone_model"]

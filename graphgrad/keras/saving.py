@@ -136,7 +136,7 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
     path = os.fspath(filepath)
     if not overwrite and os.path.exists(path):
         raise FileExistsError(f"{path} exists and overwrite=False")
-    config = {"class_name": "Sequential" if model._is_sequential() else "Functional", "config": model.get_config()}
+    config = model_config(model)
     training = _training_config(model) if include_optimizer else None
     optimizer_weights = _optimizer_weights(model) if training is not None else {}
     tmp = f"{path}.tmp-{os.getpid()}"
@@ -206,11 +206,29 @@ def _name_taken(name):
                                     for v in get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES))
 
 
+def model_config(model):
+    """Keras' `{"class_name": ..., "config": ...}` of a Sequential or functional model (what `model_config` in an
+    HDF5 file and `to_json` hold)."""
+    return {"class_name": "Sequential" if model._is_sequential() else "Functional", "config": model.get_config()}
+
+
+def model_from_config(config, custom_objects=None):
+    """The (uncompiled, freshly initialized) model of `model_config`: Sequential, or functional ("Functional", or
+    "Model" as older Keras wrote it)."""
+    from .models import Model, Sequential
+
+    kind, body = config["class_name"], config["config"]
+    if kind == "Sequential":
+        return Sequential.from_config(body, custom_objects)
+    if kind in ("Functional", "Model"):
+        return Model.from_config(body, custom_objects)
+    raise ValueError(f"Unknown model class {kind}: graphgrad rebuilds Sequential and functional models")
+
+
 def load_model(filepath, custom_objects=None, compile=True):
     """The model saved by `model.save` (or by Keras 2 for these layers): architecture, weights, and compiled
     with the saved optimizer, loss and metrics when `compile` and the file has them."""
     from . import optimizers
-    from .models import Model, Sequential
 
     h5py = _h5py("keras.models.load_model (a Keras .h5 file)")
     path = os.fspath(filepath)
@@ -223,13 +241,7 @@ def load_model(filepath, custom_objects=None, compile=True):
         if "optimizer_weights" in f:
             g = f["optimizer_weights"]
             saved_state = {n: np.asarray(g[n]) for n in (_text(n) for n in g.attrs["weight_names"])}
-    kind, body = config["class_name"], config["config"]
-    if kind == "Sequential":
-        model = Sequential.from_config(body, custom_objects)
-    elif kind in ("Functional", "Model"):
-        model = Model.from_config(body, custom_objects)
-    else:
-        raise ValueError(f"Unknown model class {kind}: load_model rebuilds Sequential and functional models")
+    model = model_from_config(config, custom_objects)
     _load_h5(model, path, by_name=False)
     if compile and training is not None:
         spec = training["optimizer_config"]
