@@ -4147,6 +4147,88 @@ def indexed_slices_apply_ops(tf, r):
         "Index 4 at offset 1 in indices is out of range")
 
 
+@program
+def math_inverse_and_special(tf, r):
+    """tf.acos/asin/acosh/asinh/atanh/atan2 and tf.math.erfinv/erfcinv/ndtri/zeta/bessel_i0/i0e/i1/i1e: op types,
+    values (domain edges: NaN, inf), first and second derivatives."""
+    x = tf.constant([-0.9, -0.3, 0.0, 0.4, 0.8])
+    big = tf.constant([1.5, 2.0, 4.0, 7.5, 40.0])
+    q = tf.constant([0.5, 1.0, 2.5, 3.0, 10.0])
+    m = tf.math
+    unary_x = [tf.acos(x), tf.asin(x), tf.asinh(x), tf.atanh(x), m.erfinv(x), m.bessel_i0(x), m.bessel_i0e(x),
+               m.bessel_i1(x), m.bessel_i1e(x), tf.math.atan2(x, big)]
+    positive = tf.constant([0.05, 0.3, 0.5, 0.7, 0.99])
+    others = [tf.acosh(big), m.ndtri(positive), m.erfcinv(positive * 2), m.zeta(big, q), m.bessel_i0(big),
+              m.bessel_i0e(big), m.bessel_i1(-big), m.bessel_i1e(big)]
+    every = unary_x + others
+    r["types"] = [t.op.type for t in every]
+    r["shapes"] = shapes(every[0], every[9], every[13])
+    r["top_level"] = [n for n in ["acos", "asin", "acosh", "asinh", "atanh", "atan2", "zeta", "erfinv", "ndtri",
+                                  "bessel_i0"] if hasattr(tf, n)]
+    total = tf.add_n([tf.reduce_sum(t * (k + 1.0)) for k, t in enumerate(unary_x)])
+    gx = tf.gradients(total, x)[0]
+    x64 = tf.constant([-0.9, -0.3, 0.0, 0.4, 0.8], tf.float64)  # second derivatives sum large terms: float64
+    fns = [tf.acos, tf.asin, tf.asinh, tf.atanh, m.erfinv, m.bessel_i0, m.bessel_i0e, m.bessel_i1, m.bessel_i1e]
+    g64 = tf.gradients(tf.add_n([tf.reduce_sum(f(x64) * (k + 1.0)) for k, f in enumerate(fns)]), x64)[0]
+    gxx = tf.gradients(tf.reduce_sum(g64 * g64), x64)[0]
+    gb = tf.gradients(tf.reduce_sum(others[0]) + tf.reduce_sum(others[3]) + tf.reduce_sum(others[5] * 2.0)
+                      + tf.reduce_sum(others[7]), [big, q])
+    gp = tf.gradients(tf.reduce_sum(others[1]) + tf.reduce_sum(others[2] * 3.0), positive)[0]
+    edges = [tf.acos(tf.constant([1.0, -1.0, 1.5])), tf.acosh(tf.constant([1.0, 0.5])),
+             tf.atanh(tf.constant([1.0, -1.0])), m.erfinv(tf.constant([1.0, -1.0, 2.0])),
+             m.ndtri(tf.constant([0.0, 1.0, -0.5])), m.zeta(tf.constant([1.0, 0.5, 2.0]), tf.constant([1.0, 1.0, 0.0])),
+             tf.atan2(tf.constant([0.0, 0.0, -0.0, 1.0]), tf.constant([0.0, -1.0, -1.0, 0.0]))]
+    zero = tf.constant([0.0, 0.0])
+    g_zero = tf.gradients(tf.reduce_sum(m.bessel_i1(zero)) + 2.0 * tf.reduce_sum(m.bessel_i1e(zero)), zero)[0]
+    z64 = tf.constant([0.2, -0.7], tf.float64)
+    with tf.Session() as s:
+        r["values"] = s.run(every)
+        r["grads"] = s.run([gx, gxx, gp] + gb)
+        r["edges"] = s.run(edges)
+        r["grad_at_zero"] = s.run(g_zero)
+        r["float64"] = s.run([tf.acos(z64), m.erfinv(z64), m.bessel_i1e(z64)])
+    r["int_error"] = r.error(lambda: tf.acos(tf.constant([1, 2])), "not in list of allowed values")
+
+
+@program
+def math_safe_and_compositions(tf, r):
+    """tf.math's guarded ops (multiply_no_nan, xdivy, xlog1py, reciprocal_no_nan, divide_no_nan, nextafter), the
+    compositions (log_sigmoid, reduce_std/variance, polyval, is_non_decreasing, is_strictly_increasing,
+    zero_fraction, reduce_euclidean_norm) and cumulative_logsumexp: values, names, gradients."""
+    m = tf.math
+    x = tf.constant([[0.0, 2.0, -1.5], [3.0, 0.0, 0.5]])
+    y = tf.constant([[np.inf, 0.0, 4.0], [np.nan, 2.0, -0.5]])
+    safe = [m.multiply_no_nan(y, x), m.xdivy(x, y), m.xlog1py(x, y), m.reciprocal_no_nan(x), m.divide_no_nan(y, x),
+            m.nextafter(x, y)]
+    comp = [tf.log_sigmoid(x), m.reduce_std(x), m.reduce_variance(x, axis=1), m.reduce_std(x, 0, keepdims=True),
+            m.polyval([1.0, -2.0, 0.5], x), m.polyval([], x), tf.is_non_decreasing(x),
+            tf.is_strictly_increasing([1, 2, 2]),
+            m.is_strictly_increasing([4.0]), m.zero_fraction(x), m.reduce_euclidean_norm(x, 1),
+            m.cumulative_logsumexp(x, axis=1), m.cumulative_logsumexp(x, 0, exclusive=True, reverse=True),
+            m.softplus(x), m.softsign(x), m.softmax(x), m.log_softmax(x, axis=0), m.l2_normalize(x, 1)]
+    r["names"] = [t.name for t in safe + comp[:13]]
+    r["shapes"] = shapes(*(safe + comp))
+    w = tf.constant([[1.0, 2.0, 3.0], [0.0, -1.0, 2.0]])
+    a = tf.constant([[0.5, 0.0, -1.0], [2.0, 1.5, 0.0]])
+    b = tf.constant([[1.0, 3.0, 0.0], [-0.5, 2.0, 1.0]])
+    ops = [m.multiply_no_nan(a, b), m.xdivy(a, b + 2.0), m.xlog1py(a, b + 1.0), m.nextafter(a, b), tf.log_sigmoid(a),
+           m.reduce_variance(a, 1, keepdims=True), m.reduce_std(b), m.polyval([a, 2.0, b], a),
+           m.cumulative_logsumexp(a * 3.0, 1), m.cumulative_logsumexp(b, 0, exclusive=True)]
+    loss = tf.add_n([tf.reduce_sum(t * w[:, :1]) if t.shape.ndims else t for t in ops])
+    grads = tf.gradients(loss, [a, b])
+    second = tf.gradients(tf.reduce_sum(grads[0] * grads[1]), [a, b])
+    with tf.Session() as s:
+        r["safe"] = s.run(safe)
+        r["comp"] = s.run(comp)
+        r["grads"] = s.run(grads + second)
+        r["big_logsumexp"] = s.run(m.cumulative_logsumexp(tf.constant([1000.0, 1000.0, -1000.0, 1001.0])))
+    r["errors"] = [r.error(lambda: m.polyval(tf.constant([1.0]), x), "Argument coeffs must be list type"),
+                   r.error(lambda: m.reduce_variance(tf.constant([1, 2])), "Input must be either real or complex"),
+                   r.error(lambda: tf.is_non_decreasing(tf.constant(["a"])), "Expected x to be numeric"),
+                   r.error(lambda: m.cumulative_logsumexp(tf.constant([1, 2])), "not in list of allowed values"),
+                   r.error(lambda: m.multiply_no_nan(x, tf.constant([1.0], tf.float64)), "")]
+
+
 if __name__ == "__main__":
     main(sys.argv)
 

@@ -27,7 +27,7 @@ from ..ops.conv_ops import (
     depthwise_conv2d_native,
     separable_conv2d,
 )
-from ..ops.math_ops import sigmoid, tanh
+from ..ops.math_ops import sigmoid, tanh, zero_fraction
 from ..ops.moment_stats import log_poisson_loss, normalize_moments, sufficient_statistics, weighted_moments
 from ..ops.nn_ops import (
     bias_add,
@@ -84,13 +84,6 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
         if offset is not None:
             shift = _math_ops.add(offset, shift)
         return _math_ops.add(_math_ops.multiply(x, inv), shift, name=scope)
-
-
-def zero_fraction(value, name=None):
-    """Fraction of zeros in `value` (float32 scalar), e.g. to monitor dead relus."""
-    with _name_scope(name, "zero_fraction", [value]) as scope:
-        zero = _math_ops.cast(_math_ops.equal(value, 0), "float32")
-        return _math_ops.reduce_mean(zero, name=scope)
 
 
 from ..ops.ctc_decoders import ctc_beam_search_decoder, ctc_greedy_decoder  # noqa: E402
