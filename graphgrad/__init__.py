@@ -101,6 +101,7 @@ from .ops import operators as _operators  # noqa: F401  (installs Python operato
 from .ops import set_ops as sets  # noqa: F401  (tf.sets: intersection, union, difference, size)
 from .ops.array_ops import *  # noqa: F401,F403
 from .ops.bucket_ops import histogram_fixed_width, histogram_fixed_width_bins, searchsorted  # noqa: F401
+from .ops.cast_ops import bitcast  # noqa: F401
 from .ops.check_ops import *  # noqa: F401,F403
 from .ops.clip_ops import *  # noqa: F401,F403
 from .ops.control_flow_ops import *  # noqa: F401,F403
@@ -117,6 +118,7 @@ from .ops.core import (
     zeros_like,
 )
 from .ops.core import tuple_ as tuple  # noqa: A001
+from .ops.cross_ops import cross  # noqa: F401
 from .ops.decomposition_ops import *  # noqa: F401,F403
 from .ops.diag_ops import *  # noqa: F401,F403
 from .ops.edit_distance_ops import edit_distance  # noqa: F401
@@ -125,9 +127,17 @@ from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue  # noqa: F401
 from .ops.init_ops import *  # noqa: F401,F403
 from .ops.io_ops import write_file  # noqa: F401
 from .ops.linalg_ops import *  # noqa: F401,F403
+from .ops.linspace_repeat_ops import lin_space, linspace, repeat  # noqa: F401
 from .ops.logging_ops import *  # noqa: F401,F403
 from .ops.lookup_ops import tables_initializer  # noqa: F401
-from .ops.manip_ops import batch_to_space_nd, roll, space_to_batch_nd  # noqa: F401
+from .ops.manip_ops import (  # noqa: F401
+    batch_to_space,
+    batch_to_space_nd,
+    required_space_to_batch_paddings,
+    roll,
+    space_to_batch,
+    space_to_batch_nd,
+)
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.matrix_diag_ops import *  # noqa: F401,F403
 from .ops.matrix_ops import (  # noqa: F401
@@ -148,10 +158,10 @@ from .ops.partition_ops import (  # noqa: F401
     setdiff1d,
     unravel_index,
 )
-from .ops.patch_ops import extract_image_patches  # noqa: F401
+from .ops.patch_ops import extract_image_patches, extract_volume_patches  # noqa: F401
 from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue  # noqa: F401
 from .ops.random_ops import *  # noqa: F401,F403
-from .ops.scatter_ops import scatter_add, scatter_sub, scatter_update  # noqa: F401
+from .ops.scatter_ops import *  # noqa: F401,F403  (tf.scatter_*, scatter_nd_* on variables, batch_scatter_update)
 from .ops.script_ops import numpy_function, py_func  # noqa: F401
 from .ops.segment_ops import dynamic_stitch, unsorted_segment_sum  # noqa: F401
 from .ops.segment_reduce_ops import sparse_segment_mean, sparse_segment_sqrt_n, sparse_segment_sum  # noqa: F401
@@ -206,6 +216,7 @@ from .ops.string_ops import (  # noqa: F401  (TF1's top-level names of tf.string
 )
 from .ops.string_ops import strip as string_strip  # noqa: F401
 from .ops.tensor_array_ops import TensorArray  # noqa: F401
+from .ops.tensor_scatter_ops import *  # noqa: F401,F403  (tf.tensor_scatter_nd_update/add/sub/min/max)
 from .ops.unique_ops import *  # noqa: F401,F403
 from .ops.while_ops import *  # noqa: F401,F403
 from .partitioned_variables import (  # noqa: F401

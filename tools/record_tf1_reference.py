@@ -4229,6 +4229,108 @@ def math_safe_and_compositions(tf, r):
                    r.error(lambda: m.multiply_no_nan(x, tf.constant([1.0], tf.float64)), "")]
 
 
+@program
+def sequences_and_tensor_scatters(tf, r):
+    """tf.linspace / lin_space (batched, axis), tf.repeat, tf.tensor_scatter_nd_update/add/sub/min/max (and the
+    tensor_scatter_* aliases): values, static shapes, gradients (ties of min/max) and index errors."""
+    a, b = tf.constant([1.0, 2.0]), tf.constant([[3.0, 10.0], [4.0, -1.0], [0.0, 0.0]])
+    lins = [tf.linspace(0.0, 1.0, 5), tf.lin_space(-1.0, 7.0, 4), tf.linspace(a, b, 4, axis=-1),
+            tf.linspace(2.0, 3.0, 1), tf.linspace(a, b, 3), tf.linspace(tf.constant(0.0, tf.float64), 1.0, 7)]
+    reps = [tf.repeat([[1, 2], [3, 4]], 2), tf.repeat(b, [1, 0, 3], axis=0), tf.repeat(b, 2, axis=1),
+            tf.repeat(b, [2, 1], axis=-1)]
+    t = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]])
+    scatters = [tf.tensor_scatter_nd_update(t, [[0], [2]], [[9.0, 9.0], [8.0, 8.0]]),
+                tf.tensor_scatter_nd_add(t, [[1, 1], [1, 1], [3, 0]], [10.0, 20.0, 30.0]),
+                tf.tensor_scatter_nd_sub(t, [[2]], [[1.0, 1.0]]), tf.tensor_scatter_update(t, [[3, 1]], [0.0]),
+                tf.tensor_scatter_add(t, [[0]], [[1.0, 1.0]]), tf.tensor_scatter_sub(t, [[0, 0]], [5.0]),
+                tf.tensor_scatter_nd_min(t, [[0, 1], [1, 0], [1, 0]], [2.0, 0.0, 3.0]),
+                tf.tensor_scatter_nd_max(t, [[0, 1], [2, 1], [2, 1]], [2.0, 9.0, 9.0])]
+    every = lins + reps + scatters
+    r["types"] = [x.op.type for x in scatters]  # linspace: TF 2's linspace_nd composes ops, TF 1's LinSpace did not
+    r["names"] = [x.name for x in scatters]
+    r["shapes"] = shapes(*every)
+    u = tf.constant([[1.5, -2.0], [0.5, 3.0]])
+    weights = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]])
+    grads = [tf.gradients(tf.reduce_sum(op(t, [[1], [3]], u) * weights), [t, u])
+             for op in (tf.tensor_scatter_nd_update, tf.tensor_scatter_nd_add, tf.tensor_scatter_nd_sub,
+                        tf.tensor_scatter_nd_min, tf.tensor_scatter_nd_max)]
+    tie = tf.gradients(tf.reduce_sum(scatters[7] * weights), t)[0]
+    lin_grads = tf.gradients(tf.reduce_sum(lins[2] * tf.reshape(tf.range(24.0), [3, 2, 4])), [a, b])
+    lin_grads0 = tf.gradients(tf.reduce_sum(lins[4] * tf.reshape(tf.range(18.0), [3, 3, 2])), [a, b])
+    rep_grad = tf.gradients(tf.reduce_sum(reps[1] * tf.reshape(tf.range(8.0), [4, 2])), b)[0]
+    p = tf.placeholder(tf.int32)
+    with tf.Session() as s:
+        r["values"] = s.run(every)
+        r["grads"] = s.run(grads + [tie] + lin_grads + lin_grads0 + [rep_grad])
+        r["fed_num"] = s.run(tf.linspace(0.0, 2.0, p), {p: 3})
+        r["index_error"] = r.error(lambda: s.run(tf.tensor_scatter_nd_update(t, p, [[1.0, 1.0]]), {p: [[4]]}),
+                                   "indices[0] = [4] does not index into shape [4,2]")
+    r["build_errors"] = [r.error(lambda: tf.tensor_scatter_nd_update(t, [[1]], tf.ones((2, 2))), "must match"),
+                         r.error(lambda: tf.tensor_scatter_nd_add(t, [[1.0]], [[1.0, 1.0]]), "allowed values")]
+
+
+@program
+def variable_scatters(tf, r):
+    """TF1's scatter ops on variables: scatter_mul/div/min/max (repeated indices), scatter_nd_update/add/sub,
+    batch_scatter_update; the returned value, op names and index errors."""
+    init = np.arange(8, dtype=np.float32).reshape(4, 2) + 1
+    cube = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+
+    def run(build, start):
+        with tf.Graph().as_default():
+            v = tf.Variable(start)
+            out = build(v)
+            with tf.Session() as s:
+                s.run(tf.global_variables_initializer())
+                return [out.name, s.run(out), s.run(v)]
+    r["mul"] = run(lambda v: tf.scatter_mul(v, [1, 1, 3], [[2.0, 3.0], [2.0, 2.0], [0.5, 1.0]]), init)
+    r["div"] = run(lambda v: tf.scatter_div(v, [0, 2], [[2.0, 4.0], [8.0, 1.0]]), init)
+    r["min"] = run(lambda v: tf.scatter_min(v, [2, 2], [[0.0, 9.0], [-1.0, 5.0]]), init)
+    r["max"] = run(lambda v: tf.scatter_max(v, [3, 0], [[100.0, -1.0], [0.0, 3.0]], use_locking=True), init)
+    r["nd_update"] = run(lambda v: tf.scatter_nd_update(v, [[0, 1], [1, 2]], [[1.0, 2, 3, 4], [5, 6, 7, 8]]), cube)
+    r["nd_add"] = run(lambda v: tf.scatter_nd_add(v, [[1, 0, 3], [1, 0, 3]], [10.0, 5.0]), cube)
+    r["nd_sub"] = run(lambda v: tf.scatter_nd_sub(v, [[1]], np.ones((1, 3, 4), np.float32)), cube)
+    r["batch"] = run(lambda v: tf.batch_scatter_update(v, [[0, 3], [2, 1]], [[-1.0, -2.0], [-3.0, -4.0]]),
+                     np.zeros((2, 4), np.float32))
+    r["batch3"] = run(lambda v: tf.batch_scatter_update(v, np.array([[[3], [0], [1]], [[2], [2], [0]]]),
+                                                        np.full((2, 3, 1), -5.0, np.float32)), cube)
+    r["errors"] = [r.error(lambda: run(lambda v: tf.scatter_nd_update(v, [[5]], [[1.0, 1.0]]), init),
+                           "indices[0] = [5] does not index into shape [4,2]"),
+                   r.error(lambda: run(lambda v: tf.scatter_max(v, [4], [[1.0, 1.0]]), init),
+                           "indices[0] = 4 is not in [0, 4)"),
+                   r.error(lambda: run(lambda v: tf.scatter_nd_add(v, [[1]], tf.ones((2, 2))), init), "must match")]
+
+
+@program
+def blocks_patches_cross_bitcast(tf, r):
+    """TF1's space_to_batch / batch_to_space (one block_size), required_space_to_batch_paddings,
+    tf.extract_volume_patches (values, gradient), tf.cross / tf.linalg.cross (gradients) and tf.bitcast."""
+    x = tf.reshape(tf.range(1.0, 1.0 + 2 * 4 * 6 * 3), [2, 4, 6, 3])
+    stb = tf.space_to_batch(x, [[0, 0], [1, 1]], block_size=2)
+    bts = tf.batch_to_space(stb, [[0, 0], [1, 1]], 2)
+    paddings, crops = tf.required_space_to_batch_paddings([5, 7], [2, 3], base_paddings=[[1, 0], [0, 2]])
+    vol = tf.reshape(tf.range(1.0, 1.0 + 1 * 4 * 5 * 3 * 2), [1, 4, 5, 3, 2])
+    patches = [tf.extract_volume_patches(vol, [1, 2, 3, 2, 1], [1, 2, 1, 2, 1], "SAME"),
+               tf.extract_volume_patches(vol, [1, 3, 2, 1, 1], [1, 1, 2, 1, 1], "VALID")]
+    u = tf.constant([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]])
+    w = tf.constant([[0.0, 1.0, -2.0], [3.0, 1.0, 1.0]])
+    crosses = [tf.cross(u, w), tf.linalg.cross(w, u)]
+    bits = [tf.bitcast(tf.constant([1.0, -2.0]), tf.int32),
+            tf.bitcast(tf.constant([[1, 2], [3, 4]], tf.int16), tf.int32),
+            tf.bitcast(tf.constant([258], tf.int32), tf.uint8), tf.bitcast(tf.constant([1.5], tf.float64), tf.int64)]
+    r["shapes"] = shapes(stb, bts, paddings, crops, *patches, *crosses, *bits)
+    r["types"] = [t.op.type for t in patches + crosses + bits]
+    gp = tf.gradients(tf.reduce_sum(patches[0] * patches[0]) + tf.reduce_sum(patches[1]), vol)[0]
+    gc = tf.gradients(tf.reduce_sum(crosses[0] * tf.constant([[1.0, -1.0, 2.0], [0.5, 2.0, 1.0]])), [u, w])
+    gcc = tf.gradients(tf.reduce_sum(gc[0] * gc[1]), [u, w])
+    gs = tf.gradients(tf.reduce_sum(stb * stb), x)[0]
+    with tf.Session() as s:
+        r["values"] = s.run([stb, bts, paddings, crops] + patches + crosses + bits)
+        r["grads"] = s.run([gp, gs] + gc + gcc)
+    r["errors"] = [r.error(lambda: tf.cross(tf.ones([2, 4]), tf.ones([2, 4])), "must be 3"),
+                   r.error(lambda: tf.bitcast(tf.constant([1, 2], tf.int8), tf.int32), "")]
+
+
 if __name__ == "__main__":
     main(sys.argv)
 

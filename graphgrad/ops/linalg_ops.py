@@ -14,7 +14,16 @@ import numpy as np
 
 from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, require, static_shape
-from . import arithmetic_ops, array_ops, decomposition_ops, matmul_ops, matrix_diag_ops, matrix_ops, unary_ops
+from . import (
+    arithmetic_ops,
+    array_ops,
+    cross_ops,
+    decomposition_ops,
+    matmul_ops,
+    matrix_diag_ops,
+    matrix_ops,
+    unary_ops,
+)
 from .arithmetic_ops import div_no_nan, multiply
 from .cast_ops import cast
 from .core import apply_op, convert_to_tensor, identity
@@ -379,5 +388,6 @@ diag = matrix_diag_ops.matrix_diag
 diag_part = matrix_diag_ops.matrix_diag_part
 set_diag = matrix_diag_ops.matrix_set_diag
 trace = matrix_diag_ops.trace
+cross = cross_ops.cross
 
 __all__ = ["norm", "einsum"]
