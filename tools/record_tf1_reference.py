@@ -4147,6 +4147,17 @@ def indexed_slices_apply_ops(tf, r):
         "Index 4 at offset 1 in indices is out of range")
 
 
+def weighted_sums(tf, ts):
+    """Each tensor as two float64 numbers, its sum and its sum weighted by cos(0), cos(1), ... in row-major order:
+    a small observation of a large value that still notices any wrong element (computed in float64, so float32
+    results that differ in the last bit only still agree)."""
+    out = []
+    for t in ts:
+        x = tf.reshape(tf.cast(t, tf.float64), [-1])
+        out.append(tf.stack([tf.reduce_sum(x), tf.reduce_sum(x * tf.cos(tf.cast(tf.range(tf.size(x)), tf.float64)))]))
+    return out
+
+
 @program
 def math_inverse_and_special(tf, r):
     """tf.acos/asin/acosh/asinh/atanh/atan2 and tf.math.erfinv/erfcinv/ndtri/zeta/bessel_i0/i0e/i1/i1e: op types,
@@ -4219,7 +4230,7 @@ def math_safe_and_compositions(tf, r):
     second = tf.gradients(tf.reduce_sum(grads[0] * grads[1]), [a, b])
     with tf.Session() as s:
         r["safe"] = s.run(safe)
-        r["comp"] = s.run(comp)
+        r["comp"] = s.run(comp[:13] + weighted_sums(tf, comp[13:]))
         r["grads"] = s.run(grads + second)
         r["big_logsumexp"] = s.run(m.cumulative_logsumexp(tf.constant([1000.0, 1000.0, -1000.0, 1001.0])))
     r["errors"] = [r.error(lambda: m.polyval(tf.constant([1.0]), x), "Argument coeffs must be list type"),
@@ -4261,7 +4272,7 @@ def sequences_and_tensor_scatters(tf, r):
     p = tf.placeholder(tf.int32)
     with tf.Session() as s:
         r["values"] = s.run(every)
-        r["grads"] = s.run(grads + [tie] + lin_grads + lin_grads0 + [rep_grad])
+        r["grads"] = s.run(weighted_sums(tf, sum(grads, []) + [tie] + lin_grads + lin_grads0 + [rep_grad]))
         r["fed_num"] = s.run(tf.linspace(0.0, 2.0, p), {p: 3})
         r["index_error"] = r.error(lambda: s.run(tf.tensor_scatter_nd_update(t, p, [[1.0, 1.0]]), {p: [[4]]}),
                                    "indices[0] = [4] does not index into shape [4,2]")
@@ -4325,10 +4336,102 @@ def blocks_patches_cross_bitcast(tf, r):
     gcc = tf.gradients(tf.reduce_sum(gc[0] * gc[1]), [u, w])
     gs = tf.gradients(tf.reduce_sum(stb * stb), x)[0]
     with tf.Session() as s:
-        r["values"] = s.run([stb, bts, paddings, crops] + patches + crosses + bits)
-        r["grads"] = s.run([gp, gs] + gc + gcc)
+        r["values"] = s.run([paddings, crops] + crosses + bits + weighted_sums(tf, [stb, bts] + patches))
+        r["grads"] = s.run(gc + gcc + weighted_sums(tf, [gp, gs]))
     r["errors"] = [r.error(lambda: tf.cross(tf.ones([2, 4]), tf.ones([2, 4])), "must be 3"),
                    r.error(lambda: tf.bitcast(tf.constant([1, 2], tf.int8), tf.int32), "")]
+
+
+@program
+def nn_conv_pool_variants(tf, r):
+    """tf.nn's other spellings: conv_transpose, max_pool_v2 / avg_pool_v2, conv2d_backprop_filter_v2 /
+    input_v2 (top level), conv3d_backprop_filter(_v2), the depthwise backprops, with_space_to_batch, space_to_depth,
+    depth_to_space, space_to_batch; and batch_norm_with_global_normalization, collapse_repeated,
+    ctc_unique_labels, compute_average_loss, scale_regularization_loss: values (and shapes)."""
+    rng = np.random.RandomState(4)
+    x = tf.constant(rng.randn(2, 5, 6, 3).astype(np.float32))
+    w = tf.constant(rng.randn(3, 2, 3, 4).astype(np.float32))
+    dy = tf.constant(rng.randn(2, 3, 3, 4).astype(np.float32))
+    dw = tf.constant(rng.randn(3, 3, 3, 2).astype(np.float32))  # depthwise [kh, kw, C, M]
+    ddy = tf.constant(rng.randn(2, 5, 6, 6).astype(np.float32))
+    x64, ddy64 = tf.cast(x, tf.float64), tf.cast(ddy, tf.float64)  # filter gradients sum 60 products each
+    v = tf.constant(rng.randn(1, 4, 4, 4, 2).astype(np.float32))
+    v_dy = tf.constant(rng.randn(1, 2, 4, 2, 3).astype(np.float32))
+    mean, var, beta, gamma = (tf.constant(c) for c in ([0.5, 0.0, -1.0], [1.0, 2.0, 0.5], [0.1, 0.2, 0.3],
+                                                       [2.0, 1.0, 0.5]))
+    nn = tf.nn
+    outs = [nn.conv_transpose(dy, w, [2, 5, 6, 3], [1, 2, 2, 1], "SAME"),
+            nn.conv_transpose(tf.ones([1, 4, 2]), tf.ones([3, 1, 2]), [1, 8, 1], 2),
+            nn.max_pool_v2(x, 2, 2, "SAME"), nn.avg_pool_v2(x, [1, 3, 2, 1], [1, 1, 2, 1], "VALID"),
+            nn.avg_pool_v2(v, 2, 2, "VALID"), nn.max_pool_v2(x[:, 0], 3, 1, "SAME"),
+            nn.conv3d_backprop_filter(v, [3, 1, 3, 2, 3], v_dy, [1, 2, 1, 2, 1], "SAME"),
+            nn.conv3d_backprop_filter_v2(v, [3, 1, 3, 2, 3], v_dy, [1, 2, 1, 2, 1], "SAME"),
+            nn.depthwise_conv2d_backprop_filter(x64, [3, 3, 3, 2], ddy64, [1, 1, 1, 1], "SAME"),
+            nn.depthwise_conv2d_native_backprop_input([2, 5, 6, 3], dw, ddy, [1, 1, 1, 1], "SAME"),
+            nn.depthwise_conv2d_backprop_input([2, 5, 6, 3], dw, ddy, [1, 1, 1, 1], "SAME"),
+            nn.depthwise_conv2d_native_backprop_filter(x64, [3, 3, 3, 2], ddy64, [1, 1, 1, 1], "SAME"),
+            nn.with_space_to_batch(x, [2, 2], "SAME", lambda t, n, p: tf.nn.conv2d(t, w, [1, 1, 1, 1], p),
+                                   filter_shape=[3, 2]),
+            nn.with_space_to_batch(x, [1, 1], "VALID", lambda t, n, p: tf.nn.max_pool(t, [1, 2, 2, 1], 1, p)),
+            nn.space_to_depth(x[:, :4], 2), nn.depth_to_space(tf.ones([1, 2, 2, 8]), 2),
+            nn.space_to_batch(x[:, :4], [[0, 0], [1, 1]], 2),
+            nn.batch_norm_with_global_normalization(x, mean, var, beta, gamma, 0.001, True),
+            nn.batch_norm_with_global_normalization(x, mean, var, beta, gamma, 0.001, False)]
+    # TF's CPU build has no kernels for the _v2 backprops: their shapes only (tests/test_nn_linalg_variants.py
+    # checks their values against conv2d_backprop_filter / input)
+    r["shapes"] = shapes(*outs)
+    with tf.Graph().as_default():  # a graph of their own: TF's constant folding would try to run them
+        args = [tf.zeros([2, 5, 6, 3]), tf.zeros([3, 2, 3, 4]), tf.zeros([2, 3, 3, 4]), [1, 2, 2, 1], "SAME"]
+        r["v2_shapes"] = shapes(tf.conv2d_backprop_filter_v2(*args), tf.conv2d_backprop_input_v2(*args))
+    labels = tf.constant([[1, 1, 2, 2, 3, 0], [4, 4, 4, 1, 1, 1], [5, 6, 5, 6, 0, 0]])
+    collapsed = nn.collapse_repeated(labels, [5, 6, 2])
+    unique = nn.ctc_unique_labels(labels)
+    losses = [nn.compute_average_loss([1.0, 2.0, 4.0]), nn.compute_average_loss([1.0, 2.0, 4.0], [0.5, 0.0, 1.0]),
+              nn.compute_average_loss([[1.0, 3.0], [2.0, 2.0]], global_batch_size=8),
+              nn.scale_regularization_loss([0.5, 0.25])]
+    with tf.Session() as s:
+        r["values"] = s.run(weighted_sums(tf, outs))
+        r["labels"] = s.run([collapsed, unique])
+        r["losses"] = s.run(losses)
+    r["errors"] = [r.error(lambda: nn.compute_average_loss(1.0), "Expected a tensor with at least rank 1"),
+                   r.error(lambda: nn.conv_transpose(dy, w, [1, 2], 1), "")]
+
+
+@program
+def linalg_simple(tf, r):
+    """tf.linalg's eye, global_norm, l2_normalize, matvec, normalize, pinv, matrix_rank, lu (+ lu_solve,
+    lu_reconstruct, lu_matrix_inverse), tridiagonal_solve / tridiagonal_matmul (three formats), tensor_diag,
+    tensor_diag_part: values, shapes and gradients."""
+    la = tf.linalg
+    a = tf.constant([[2.0, 1.0, 0.5], [4.0, -1.0, 3.0], [1.0, 5.0, 2.0]])
+    batch = tf.constant([[[1.0, 2.0], [3.0, 4.0]], [[0.5, -1.0], [2.0, 3.0]]])
+    rect = tf.constant([[1.0, 2.0], [2.0, 4.0], [0.0, 1.0]])
+    diags = tf.constant([[1.0, 2.0, 3.0, 0.0], [4.0, 5.0, 6.0, 7.0], [0.0, 1.0, -1.0, 2.0]])
+    rhs = tf.constant([[1.0, 0.0], [2.0, 1.0], [3.0, -1.0], [4.0, 2.0]])
+    lu, p = la.lu(a)
+    blu, bp = la.lu(batch)
+    outs = [la.eye(2, 3), la.eye(2, batch_shape=[2]), la.global_norm([a, rect]), la.l2_normalize(a, 1),
+            la.matvec(a, [1.0, -1.0, 2.0]), la.matvec(batch, [[1.0, 1.0], [2.0, 0.0]], transpose_a=True),
+            la.normalize(a, axis=1)[0], la.normalize(rect, ord=1)[1], la.pinv(rect), la.pinv(batch),
+            la.matrix_rank(rect), la.matrix_rank(batch), la.matrix_rank(tf.zeros([3, 3])), lu, p, blu, bp,
+            la.lu_reconstruct(lu, p), la.lu_solve(lu, p, rect), la.lu_matrix_inverse(blu, bp),
+            la.lu_reconstruct(blu, bp),
+            la.tridiagonal_solve(diags, rhs), la.tridiagonal_solve(diags, rhs[:, 0]),
+            la.tridiagonal_solve((diags[0], diags[1], diags[2]), tf.transpose(rhs), diagonals_format="sequence",
+                                 transpose_rhs=True),
+            la.tridiagonal_matmul(diags, rhs), la.tridiagonal_matmul((diags[0], diags[1], diags[2]), rhs,
+                                                                     diagonals_format="sequence"),
+            la.tensor_diag([1.0, 2.0]), la.tensor_diag_part(tf.reshape(tf.range(16.0), [2, 2, 2, 2]))]
+    r["shapes"] = shapes(*outs)
+    r["lu_types"] = [lu.op.type, p.dtype.name, la.lu(a, output_idx_type=tf.int64)[1].dtype.name]
+    g = tf.gradients(tf.reduce_sum(la.pinv(rect) * tf.constant([[1.0, 2.0, 3.0], [-1.0, 0.5, 1.0]]))
+                     + tf.reduce_sum(la.tridiagonal_solve(diags, rhs) * rhs)
+                     + tf.reduce_sum(la.tridiagonal_matmul(diags, rhs) ** 2)
+                     + tf.reduce_sum(la.matvec(a, [1.0, -1.0, 2.0]) ** 2), [rect, diags, rhs, a])
+    g_lu = tf.gradients(tf.reduce_sum(la.lu_solve(lu, p, rect)), lu)[0]
+    with tf.Session() as s:
+        r["values"] = s.run(outs[:3] + outs[13:17] + weighted_sums(tf, outs[3:13] + outs[17:]))
+        r["grads"] = s.run(weighted_sums(tf, g + [g_lu]))
 
 
 if __name__ == "__main__":
