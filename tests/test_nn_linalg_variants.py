@@ -111,3 +111,27 @@ def test_pinv_and_rank_of_rank_deficient_matrices():
         pinv, rank = s.run([tf.linalg.pinv(a), tf.linalg.matrix_rank(a)])
     np.testing.assert_allclose(pinv, np.linalg.pinv(a, rcond=10 * 5 * np.finfo(float).eps), atol=1e-10)
     assert rank == 2
+
+
+@pytest.mark.parametrize("pool", [tf.nn.fractional_max_pool, tf.nn.fractional_avg_pool], ids=["max", "avg"])
+@pytest.mark.parametrize("pseudo,overlap", [(False, False), (True, True)])
+def test_fractional_pool_gradients(pool, pseudo, overlap):
+    x = rng.standard_normal((2, 7, 6, 2))
+    check_gradients(lambda t: pool(t, [1.0, 1.4, 1.6, 1.0], pseudo, overlap, deterministic=True, seed=3,
+                                   seed2=4)[0], [x])
+
+
+def test_fractional_pool_values_follow_the_sequences():
+    x = rng.standard_normal((1, 9, 8, 3))
+    with tf.Graph().as_default(), tf.Session() as s:
+        out, rows, cols = s.run(tf.nn.fractional_max_pool(x, [1.0, 1.3, 1.7, 1.0], overlapping=True,
+                                                          deterministic=True, seed=5, seed2=6))
+        unseeded = s.run(tf.nn.fractional_avg_pool(x, [1.0, 2.5, 2.5, 1.0])[1])  # TF seeds these from the clock
+    assert rows[0] == 0 and rows[-1] == 9 and cols[-1] == 8 and (np.diff(rows) >= 1).all()
+    for i in range(len(rows) - 1):
+        for j in range(len(cols) - 1):
+            region = x[0, rows[i]:min(rows[i + 1] + 1, 9), cols[j]:min(cols[j + 1] + 1, 8)]
+            np.testing.assert_array_equal(out[0, i, j], region.max(axis=(0, 1)))
+    assert unseeded[0] == 0 and unseeded[-1] == 9 and len(unseeded) == 4
+    with pytest.raises(ValueError, match="should be 0 if deterministic is false"):
+        tf.nn.fractional_max_pool(x, [1.0, 1.5, 1.5, 1.0], seed=1)

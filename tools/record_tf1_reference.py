@@ -4434,6 +4434,33 @@ def linalg_simple(tf, r):
         r["grads"] = s.run(weighted_sums(tf, g + [g_lu]))
 
 
+@program
+def fractional_pooling(tf, r):
+    """tf.nn.fractional_max_pool / fractional_avg_pool with seeds: TF's row and column pooling sequences (random and
+    pseudo-random, several sizes and seeds), the pooled values (overlapping or not) and the gradients."""
+    x = tf.constant(np.cos(np.arange(2 * 11 * 9 * 2) * 1.3).reshape(2, 11, 9, 2).astype(np.float32))
+    outs = []
+    for k, (ratio, pseudo, overlap) in enumerate([([1.0, 1.5, 1.5, 1.0], False, False),
+                                                  ([1.0, 1.44, 1.73, 1.0], True, False),
+                                                  ([1.0, 2.2, 1.3, 1.0], False, True),
+                                                  ([1.0, 1.7, 2.0, 1.0], True, True)]):
+        for pool in (tf.nn.fractional_max_pool, tf.nn.fractional_avg_pool):
+            outs.append(pool(x, ratio, pseudo_random=pseudo, overlapping=overlap, deterministic=True,
+                             seed=7 + k, seed2=3 * k + 1))
+    # the pooled shapes only: TF's shape function gives the sequences one entry fewer than they have at run time
+    r["shapes"] = shapes(*[o[0] for o in outs])
+    r["types"] = [o[0].op.type for o in outs[:2]]
+    grads = [tf.gradients(tf.reduce_sum(o[0] * o[0]), x)[0] for o in outs[:4]]
+    seqs = [tf.nn.fractional_max_pool(tf.zeros([1, n, n, 1]), [1.0, ratio, ratio, 1.0], pseudo_random=pseudo,
+                                      deterministic=True, seed=seed, seed2=5)[1:]
+            for n, ratio, pseudo, seed in [(30, 1.4142, True, 1), (30, 1.4142, False, 1), (25, 1.1, False, 99),
+                                          (25, 1.9, True, 12345)]]
+    with tf.Session() as s:
+        r["sequences"] = s.run([o[1:] for o in outs] + seqs)
+        r["values"] = s.run(weighted_sums(tf, [o[0] for o in outs]))
+        r["grads"] = s.run(weighted_sums(tf, grads))
+
+
 if __name__ == "__main__":
     main(sys.argv)
 

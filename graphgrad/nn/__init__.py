@@ -98,6 +98,7 @@ def batch_norm_with_global_normalization(t=None, m=None, v=None, beta=None, gamm
 
 from ..ops.ctc_decoders import ctc_beam_search_decoder, ctc_greedy_decoder  # noqa: E402
 from ..ops.ctc_ops import ctc_loss  # noqa: E402
+from ..ops.fractional_pool_ops import fractional_avg_pool, fractional_max_pool  # noqa: E402
 from ..ops.manip_ops import space_to_batch  # noqa: E402
 from ..ops.nd_ops import depth_to_space, space_to_depth  # noqa: E402
 from ..ops.sort_ops import top_k  # noqa: E402
@@ -144,4 +145,5 @@ __all__ = [
     "depthwise_conv2d_backprop_input", "depthwise_conv2d_native_backprop_filter",
     "depthwise_conv2d_native_backprop_input", "with_space_to_batch", "collapse_repeated", "ctc_unique_labels",
     "compute_average_loss", "scale_regularization_loss", "batch_norm_with_global_normalization",
+    "fractional_max_pool", "fractional_avg_pool",
 ]
