@@ -151,6 +151,7 @@ from .ops.matrix_ops import (  # noqa: F401
     matrix_solve_ls,
     matrix_triangular_solve,
 )
+from .ops.matrix_sqrt_ops import matrix_square_root  # noqa: F401
 from .ops.nd_ops import depth_to_space, eye, gather_nd, scatter_nd, space_to_depth  # noqa: F401
 from .ops.partition_ops import (  # noqa: F401
     batch_gather,

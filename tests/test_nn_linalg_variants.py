@@ -135,3 +135,22 @@ def test_fractional_pool_values_follow_the_sequences():
     assert unseeded[0] == 0 and unseeded[-1] == 9 and len(unseeded) == 4
     with pytest.raises(ValueError, match="should be 0 if deterministic is false"):
         tf.nn.fractional_max_pool(x, [1.0, 1.5, 1.5, 1.0], seed=1)
+
+
+def _spd(*batch, n=3):
+    m = rng.standard_normal((*batch, n, n))
+    return m @ np.swapaxes(m, -1, -2) + n * np.eye(n)
+
+
+@pytest.mark.parametrize("without_scipy", [False, True])
+def test_sqrtm_values_and_gradient(monkeypatch, without_scipy):
+    from graphgrad.ops import matrix_sqrt_ops
+
+    if without_scipy:  # the Denman-Beavers iteration that CuPy and SciPy-less installs run
+        monkeypatch.setattr(matrix_sqrt_ops, "_scipy_linalg_sqrtm", lambda: None)
+    a = np.concatenate([_spd(2), (_spd() + rng.standard_normal((3, 3)) * 0.3)[None]])  # one not symmetric
+    with tf.Graph().as_default(), tf.Session() as s:
+        root = s.run(tf.linalg.sqrtm(a))
+    np.testing.assert_allclose(root @ root, a, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(root, np.stack([scipy.linalg.sqrtm(m) for m in a]).real, rtol=1e-9, atol=1e-12)
+    check_gradients(tf.linalg.sqrtm, [a], rtol=1e-4, atol=1e-7)

@@ -4429,7 +4429,12 @@ def linalg_simple(tf, r):
                      + tf.reduce_sum(la.tridiagonal_matmul(diags, rhs) ** 2)
                      + tf.reduce_sum(la.matvec(a, [1.0, -1.0, 2.0]) ** 2), [rect, diags, rhs, a])
     g_lu = tf.gradients(tf.reduce_sum(la.lu_solve(lu, p, rect)), lu)[0]
+    spd = tf.constant([[[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]], [[2.0, 0.3, 0.0], [-0.4, 1.5, 0.1],
+                                                                            [0.2, 0.0, 1.0]]], tf.float64)
+    roots = [la.sqrtm(spd), tf.matrix_square_root(spd[0])]
+    g_root = tf.gradients(tf.reduce_sum(roots[0] * tf.reshape(tf.range(18.0, dtype=tf.float64), [2, 3, 3])), spd)[0]
     with tf.Session() as s:
+        r["sqrtm"] = s.run(roots + [g_root])
         r["values"] = s.run(outs[:3] + outs[13:17] + weighted_sums(tf, outs[3:13] + outs[17:]))
         r["grads"] = s.run(weighted_sums(tf, g + [g_lu]))
 

@@ -25,6 +25,7 @@ from . import (
     matmul_ops,
     matrix_diag_ops,
     matrix_ops,
+    matrix_sqrt_ops,
     nd_ops,
     normalization_ops,
     unary_ops,
@@ -408,6 +409,7 @@ matrix_rank = linalg_compositions.matrix_rank
 tridiagonal_matmul = linalg_compositions.tridiagonal_matmul
 tridiagonal_solve = linalg_compositions.tridiagonal_solve
 lu = lu_ops.lu
+sqrtm = matrix_sqrt_ops.sqrtm
 lu_solve = lu_ops.lu_solve
 lu_reconstruct = lu_ops.lu_reconstruct
 lu_matrix_inverse = lu_ops.lu_matrix_inverse
