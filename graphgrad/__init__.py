@@ -116,6 +116,7 @@ from .io.reader_ops import (  # noqa: F401
 from .io.sparse_codec_ops import deserialize_many_sparse, serialize_many_sparse, serialize_sparse  # noqa: F401
 from .io.string_codec_ops import decode_compressed, decode_json_example, parse_tensor, serialize_tensor  # noqa: F401
 from .jacobians import batch_jacobian, jacobian  # noqa: F401
+from .nn.conv_variants import conv2d_backprop_filter_v2, conv2d_backprop_input_v2  # noqa: F401
 from .ops import bitwise_ops as bitwise  # noqa: F401  (tf.bitwise: and, or, xor, invert, shifts)
 from .ops import linalg_ops as linalg  # noqa: F401  (tf.linalg: norm, einsum, det, inv, solve, qr, svd, ...)
 from .ops import manip_ops as manip  # noqa: F401  (tf.manip: roll, space_to_batch_nd, ...)
@@ -124,6 +125,7 @@ from .ops import operators as _operators  # noqa: F401  (installs Python operato
 from .ops import set_ops as sets  # noqa: F401  (tf.sets: intersection, union, difference, size)
 from .ops.array_ops import *  # noqa: F401,F403
 from .ops.bucket_ops import histogram_fixed_width, histogram_fixed_width_bins, searchsorted  # noqa: F401
+from .ops.cast_ops import bitcast  # noqa: F401
 from .ops.check_ops import *  # noqa: F401,F403
 from .ops.clip_ops import *  # noqa: F401,F403
 from .ops.control_flow_ops import *  # noqa: F401,F403
@@ -140,6 +142,7 @@ from .ops.core import (
     zeros_like,
 )
 from .ops.core import tuple_ as tuple  # noqa: A001
+from .ops.cross_ops import cross  # noqa: F401
 from .ops.decomposition_ops import *  # noqa: F401,F403
 from .ops.diag_ops import *  # noqa: F401,F403
 from .ops.edit_distance_ops import edit_distance  # noqa: F401
@@ -150,10 +153,18 @@ from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue  # noqa: F401
 from .ops.init_ops import *  # noqa: F401,F403
 from .ops.io_ops import write_file  # noqa: F401
 from .ops.linalg_ops import *  # noqa: F401,F403
+from .ops.linspace_repeat_ops import lin_space, linspace, repeat  # noqa: F401
 from .ops.logging_ops import *  # noqa: F401,F403
 from .ops.logging_ops import print_v2 as print  # noqa: A001,F401  (TF 2's tf.print)
 from .ops.lookup_ops import tables_initializer  # noqa: F401
-from .ops.manip_ops import batch_to_space_nd, roll, space_to_batch_nd  # noqa: F401
+from .ops.manip_ops import (  # noqa: F401
+    batch_to_space,
+    batch_to_space_nd,
+    required_space_to_batch_paddings,
+    roll,
+    space_to_batch,
+    space_to_batch_nd,
+)
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.matrix_diag_ops import *  # noqa: F401,F403
 from .ops.matrix_ops import (  # noqa: F401
@@ -166,6 +177,7 @@ from .ops.matrix_ops import (  # noqa: F401
     matrix_solve_ls,
     matrix_triangular_solve,
 )
+from .ops.matrix_sqrt_ops import matrix_square_root  # noqa: F401
 from .ops.nd_ops import depth_to_space, eye, gather_nd, scatter_nd, space_to_depth  # noqa: F401
 from .ops.partition_ops import (  # noqa: F401
     batch_gather,
@@ -174,11 +186,11 @@ from .ops.partition_ops import (  # noqa: F401
     setdiff1d,
     unravel_index,
 )
-from .ops.patch_ops import extract_image_patches  # noqa: F401
+from .ops.patch_ops import extract_image_patches, extract_volume_patches  # noqa: F401
 from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue  # noqa: F401
 from .ops.ragged_ops import RaggedTensor, RaggedTensorValue  # noqa: F401  (the subset tf.strings gives)
 from .ops.random_ops import *  # noqa: F401,F403
-from .ops.scatter_ops import scatter_add, scatter_sub, scatter_update  # noqa: F401
+from .ops.scatter_ops import *  # noqa: F401,F403  (tf.scatter_*, scatter_nd_* on variables, batch_scatter_update)
 from .ops.script_ops import numpy_function, py_func  # noqa: F401
 from .ops.segment_ops import dynamic_stitch, unsorted_segment_sum  # noqa: F401
 from .ops.segment_reduce_ops import sparse_segment_mean, sparse_segment_sqrt_n, sparse_segment_sum  # noqa: F401
@@ -234,6 +246,7 @@ from .ops.string_ops import (  # noqa: F401  (TF1's top-level names of tf.string
 )
 from .ops.string_ops import strip as string_strip  # noqa: F401
 from .ops.tensor_array_ops import TensorArray  # noqa: F401
+from .ops.tensor_scatter_ops import *  # noqa: F401,F403  (tf.tensor_scatter_nd_update/add/sub/min/max)
 from .ops.unique_ops import *  # noqa: F401,F403
 from .ops.while_ops import *  # noqa: F401,F403
 from .partitioned_variables import (  # noqa: F401

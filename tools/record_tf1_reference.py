@@ -6052,6 +6052,323 @@ def keras_backend_control(tf, r):
     r["ctc"] = s.run([cost, K.gradients(K.sum(cost), logits)[0], greedy, greedy_p, beam, beam_p])
     r["ctc_sparse"] = list(s.run(sparse))
     r["ctc_shapes"] = [K.int_shape(cost), K.int_shape(greedy[0]), len(beam)]
+def weighted_sums(tf, ts):
+    """Each tensor as two float64 numbers, its sum and its sum weighted by cos(0), cos(1), ... in row-major order:
+    a small observation of a large value that still notices any wrong element (computed in float64, so float32
+    results that differ in the last bit only still agree)."""
+    out = []
+    for t in ts:
+        x = tf.reshape(tf.cast(t, tf.float64), [-1])
+        out.append(tf.stack([tf.reduce_sum(x), tf.reduce_sum(x * tf.cos(tf.cast(tf.range(tf.size(x)), tf.float64)))]))
+    return out
+
+
+@program
+def math_inverse_and_special(tf, r):
+    """tf.acos/asin/acosh/asinh/atanh/atan2 and tf.math.erfinv/erfcinv/ndtri/zeta/bessel_i0/i0e/i1/i1e: op types,
+    values (domain edges: NaN, inf), first and second derivatives."""
+    x = tf.constant([-0.9, -0.3, 0.0, 0.4, 0.8])
+    big = tf.constant([1.5, 2.0, 4.0, 7.5, 40.0])
+    q = tf.constant([0.5, 1.0, 2.5, 3.0, 10.0])
+    m = tf.math
+    unary_x = [tf.acos(x), tf.asin(x), tf.asinh(x), tf.atanh(x), m.erfinv(x), m.bessel_i0(x), m.bessel_i0e(x),
+               m.bessel_i1(x), m.bessel_i1e(x), tf.math.atan2(x, big)]
+    positive = tf.constant([0.05, 0.3, 0.5, 0.7, 0.99])
+    others = [tf.acosh(big), m.ndtri(positive), m.erfcinv(positive * 2), m.zeta(big, q), m.bessel_i0(big),
+              m.bessel_i0e(big), m.bessel_i1(-big), m.bessel_i1e(big)]
+    every = unary_x + others
+    r["types"] = [t.op.type for t in every]
+    r["shapes"] = shapes(every[0], every[9], every[13])
+    r["top_level"] = [n for n in ["acos", "asin", "acosh", "asinh", "atanh", "atan2", "zeta", "erfinv", "ndtri",
+                                  "bessel_i0"] if hasattr(tf, n)]
+    total = tf.add_n([tf.reduce_sum(t * (k + 1.0)) for k, t in enumerate(unary_x)])
+    gx = tf.gradients(total, x)[0]
+    x64 = tf.constant([-0.9, -0.3, 0.0, 0.4, 0.8], tf.float64)  # second derivatives sum large terms: float64
+    fns = [tf.acos, tf.asin, tf.asinh, tf.atanh, m.erfinv, m.bessel_i0, m.bessel_i0e, m.bessel_i1, m.bessel_i1e]
+    g64 = tf.gradients(tf.add_n([tf.reduce_sum(f(x64) * (k + 1.0)) for k, f in enumerate(fns)]), x64)[0]
+    gxx = tf.gradients(tf.reduce_sum(g64 * g64), x64)[0]
+    gb = tf.gradients(tf.reduce_sum(others[0]) + tf.reduce_sum(others[3]) + tf.reduce_sum(others[5] * 2.0)
+                      + tf.reduce_sum(others[7]), [big, q])
+    gp = tf.gradients(tf.reduce_sum(others[1]) + tf.reduce_sum(others[2] * 3.0), positive)[0]
+    edges = [tf.acos(tf.constant([1.0, -1.0, 1.5])), tf.acosh(tf.constant([1.0, 0.5])),
+             tf.atanh(tf.constant([1.0, -1.0])), m.erfinv(tf.constant([1.0, -1.0, 2.0])),
+             m.ndtri(tf.constant([0.0, 1.0, -0.5])), m.zeta(tf.constant([1.0, 0.5, 2.0]), tf.constant([1.0, 1.0, 0.0])),
+             tf.atan2(tf.constant([0.0, 0.0, -0.0, 1.0]), tf.constant([0.0, -1.0, -1.0, 0.0]))]
+    zero = tf.constant([0.0, 0.0])
+    g_zero = tf.gradients(tf.reduce_sum(m.bessel_i1(zero)) + 2.0 * tf.reduce_sum(m.bessel_i1e(zero)), zero)[0]
+    z64 = tf.constant([0.2, -0.7], tf.float64)
+    with tf.Session() as s:
+        r["values"] = s.run(every)
+        r["grads"] = s.run([gx, gxx, gp] + gb)
+        r["edges"] = s.run(edges)
+        r["grad_at_zero"] = s.run(g_zero)
+        r["float64"] = s.run([tf.acos(z64), m.erfinv(z64), m.bessel_i1e(z64)])
+    r["int_error"] = r.error(lambda: tf.acos(tf.constant([1, 2])), "not in list of allowed values")
+
+
+@program
+def math_safe_and_compositions(tf, r):
+    """tf.math's guarded ops (multiply_no_nan, xdivy, xlog1py, reciprocal_no_nan, divide_no_nan, nextafter), the
+    compositions (log_sigmoid, reduce_std/variance, polyval, is_non_decreasing, is_strictly_increasing,
+    zero_fraction, reduce_euclidean_norm) and cumulative_logsumexp: values, names, gradients."""
+    m = tf.math
+    x = tf.constant([[0.0, 2.0, -1.5], [3.0, 0.0, 0.5]])
+    y = tf.constant([[np.inf, 0.0, 4.0], [np.nan, 2.0, -0.5]])
+    safe = [m.multiply_no_nan(y, x), m.xdivy(x, y), m.xlog1py(x, y), m.reciprocal_no_nan(x), m.divide_no_nan(y, x),
+            m.nextafter(x, y)]
+    comp = [tf.log_sigmoid(x), m.reduce_std(x), m.reduce_variance(x, axis=1), m.reduce_std(x, 0, keepdims=True),
+            m.polyval([1.0, -2.0, 0.5], x), m.polyval([], x), tf.is_non_decreasing(x),
+            tf.is_strictly_increasing([1, 2, 2]),
+            m.is_strictly_increasing([4.0]), m.zero_fraction(x), m.reduce_euclidean_norm(x, 1),
+            m.cumulative_logsumexp(x, axis=1), m.cumulative_logsumexp(x, 0, exclusive=True, reverse=True),
+            m.softplus(x), m.softsign(x), m.softmax(x), m.log_softmax(x, axis=0), m.l2_normalize(x, 1)]
+    r["names"] = [t.name for t in safe + comp[:13]]
+    r["shapes"] = shapes(*(safe + comp))
+    w = tf.constant([[1.0, 2.0, 3.0], [0.0, -1.0, 2.0]])
+    a = tf.constant([[0.5, 0.0, -1.0], [2.0, 1.5, 0.0]])
+    b = tf.constant([[1.0, 3.0, 0.0], [-0.5, 2.0, 1.0]])
+    ops = [m.multiply_no_nan(a, b), m.xdivy(a, b + 2.0), m.xlog1py(a, b + 1.0), m.nextafter(a, b), tf.log_sigmoid(a),
+           m.reduce_variance(a, 1, keepdims=True), m.reduce_std(b), m.polyval([a, 2.0, b], a),
+           m.cumulative_logsumexp(a * 3.0, 1), m.cumulative_logsumexp(b, 0, exclusive=True)]
+    loss = tf.add_n([tf.reduce_sum(t * w[:, :1]) if t.shape.ndims else t for t in ops])
+    grads = tf.gradients(loss, [a, b])
+    second = tf.gradients(tf.reduce_sum(grads[0] * grads[1]), [a, b])
+    with tf.Session() as s:
+        r["safe"] = s.run(safe)
+        r["comp"] = s.run(comp[:13] + weighted_sums(tf, comp[13:]))
+        r["grads"] = s.run(grads + second)
+        r["big_logsumexp"] = s.run(m.cumulative_logsumexp(tf.constant([1000.0, 1000.0, -1000.0, 1001.0])))
+    r["errors"] = [r.error(lambda: m.polyval(tf.constant([1.0]), x), "Argument coeffs must be list type"),
+                   r.error(lambda: m.reduce_variance(tf.constant([1, 2])), "Input must be either real or complex"),
+                   r.error(lambda: tf.is_non_decreasing(tf.constant(["a"])), "Expected x to be numeric"),
+                   r.error(lambda: m.cumulative_logsumexp(tf.constant([1, 2])), "not in list of allowed values"),
+                   r.error(lambda: m.multiply_no_nan(x, tf.constant([1.0], tf.float64)), "")]
+
+
+@program
+def sequences_and_tensor_scatters(tf, r):
+    """tf.linspace / lin_space (batched, axis), tf.repeat, tf.tensor_scatter_nd_update/add/sub/min/max (and the
+    tensor_scatter_* aliases): values, static shapes, gradients (ties of min/max) and index errors."""
+    a, b = tf.constant([1.0, 2.0]), tf.constant([[3.0, 10.0], [4.0, -1.0], [0.0, 0.0]])
+    lins = [tf.linspace(0.0, 1.0, 5), tf.lin_space(-1.0, 7.0, 4), tf.linspace(a, b, 4, axis=-1),
+            tf.linspace(2.0, 3.0, 1), tf.linspace(a, b, 3), tf.linspace(tf.constant(0.0, tf.float64), 1.0, 7)]
+    reps = [tf.repeat([[1, 2], [3, 4]], 2), tf.repeat(b, [1, 0, 3], axis=0), tf.repeat(b, 2, axis=1),
+            tf.repeat(b, [2, 1], axis=-1)]
+    t = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]])
+    scatters = [tf.tensor_scatter_nd_update(t, [[0], [2]], [[9.0, 9.0], [8.0, 8.0]]),
+                tf.tensor_scatter_nd_add(t, [[1, 1], [1, 1], [3, 0]], [10.0, 20.0, 30.0]),
+                tf.tensor_scatter_nd_sub(t, [[2]], [[1.0, 1.0]]), tf.tensor_scatter_update(t, [[3, 1]], [0.0]),
+                tf.tensor_scatter_add(t, [[0]], [[1.0, 1.0]]), tf.tensor_scatter_sub(t, [[0, 0]], [5.0]),
+                tf.tensor_scatter_nd_min(t, [[0, 1], [1, 0], [1, 0]], [2.0, 0.0, 3.0]),
+                tf.tensor_scatter_nd_max(t, [[0, 1], [2, 1], [2, 1]], [2.0, 9.0, 9.0])]
+    every = lins + reps + scatters
+    r["types"] = [x.op.type for x in scatters]  # linspace: TF 2's linspace_nd composes ops, TF 1's LinSpace did not
+    r["names"] = [x.name for x in scatters]
+    r["shapes"] = shapes(*every)
+    u = tf.constant([[1.5, -2.0], [0.5, 3.0]])
+    weights = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]])
+    grads = [tf.gradients(tf.reduce_sum(op(t, [[1], [3]], u) * weights), [t, u])
+             for op in (tf.tensor_scatter_nd_update, tf.tensor_scatter_nd_add, tf.tensor_scatter_nd_sub,
+                        tf.tensor_scatter_nd_min, tf.tensor_scatter_nd_max)]
+    tie = tf.gradients(tf.reduce_sum(scatters[7] * weights), t)[0]
+    lin_grads = tf.gradients(tf.reduce_sum(lins[2] * tf.reshape(tf.range(24.0), [3, 2, 4])), [a, b])
+    lin_grads0 = tf.gradients(tf.reduce_sum(lins[4] * tf.reshape(tf.range(18.0), [3, 3, 2])), [a, b])
+    rep_grad = tf.gradients(tf.reduce_sum(reps[1] * tf.reshape(tf.range(8.0), [4, 2])), b)[0]
+    p = tf.placeholder(tf.int32)
+    with tf.Session() as s:
+        r["values"] = s.run(every)
+        r["grads"] = s.run(weighted_sums(tf, sum(grads, []) + [tie] + lin_grads + lin_grads0 + [rep_grad]))
+        r["fed_num"] = s.run(tf.linspace(0.0, 2.0, p), {p: 3})
+        r["index_error"] = r.error(lambda: s.run(tf.tensor_scatter_nd_update(t, p, [[1.0, 1.0]]), {p: [[4]]}),
+                                   "indices[0] = [4] does not index into shape [4,2]")
+    r["build_errors"] = [r.error(lambda: tf.tensor_scatter_nd_update(t, [[1]], tf.ones((2, 2))), "must match"),
+                         r.error(lambda: tf.tensor_scatter_nd_add(t, [[1.0]], [[1.0, 1.0]]), "allowed values")]
+
+
+@program
+def variable_scatters(tf, r):
+    """TF1's scatter ops on variables: scatter_mul/div/min/max (repeated indices), scatter_nd_update/add/sub,
+    batch_scatter_update; the returned value, op names and index errors."""
+    init = np.arange(8, dtype=np.float32).reshape(4, 2) + 1
+    cube = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+
+    def run(build, start):
+        with tf.Graph().as_default():
+            v = tf.Variable(start)
+            out = build(v)
+            with tf.Session() as s:
+                s.run(tf.global_variables_initializer())
+                return [out.name, s.run(out), s.run(v)]
+    r["mul"] = run(lambda v: tf.scatter_mul(v, [1, 1, 3], [[2.0, 3.0], [2.0, 2.0], [0.5, 1.0]]), init)
+    r["div"] = run(lambda v: tf.scatter_div(v, [0, 2], [[2.0, 4.0], [8.0, 1.0]]), init)
+    r["min"] = run(lambda v: tf.scatter_min(v, [2, 2], [[0.0, 9.0], [-1.0, 5.0]]), init)
+    r["max"] = run(lambda v: tf.scatter_max(v, [3, 0], [[100.0, -1.0], [0.0, 3.0]], use_locking=True), init)
+    r["nd_update"] = run(lambda v: tf.scatter_nd_update(v, [[0, 1], [1, 2]], [[1.0, 2, 3, 4], [5, 6, 7, 8]]), cube)
+    r["nd_add"] = run(lambda v: tf.scatter_nd_add(v, [[1, 0, 3], [1, 0, 3]], [10.0, 5.0]), cube)
+    r["nd_sub"] = run(lambda v: tf.scatter_nd_sub(v, [[1]], np.ones((1, 3, 4), np.float32)), cube)
+    r["batch"] = run(lambda v: tf.batch_scatter_update(v, [[0, 3], [2, 1]], [[-1.0, -2.0], [-3.0, -4.0]]),
+                     np.zeros((2, 4), np.float32))
+    r["batch3"] = run(lambda v: tf.batch_scatter_update(v, np.array([[[3], [0], [1]], [[2], [2], [0]]]),
+                                                        np.full((2, 3, 1), -5.0, np.float32)), cube)
+    r["errors"] = [r.error(lambda: run(lambda v: tf.scatter_nd_update(v, [[5]], [[1.0, 1.0]]), init),
+                           "indices[0] = [5] does not index into shape [4,2]"),
+                   r.error(lambda: run(lambda v: tf.scatter_max(v, [4], [[1.0, 1.0]]), init),
+                           "indices[0] = 4 is not in [0, 4)"),
+                   r.error(lambda: run(lambda v: tf.scatter_nd_add(v, [[1]], tf.ones((2, 2))), init), "must match")]
+
+
+@program
+def blocks_patches_cross_bitcast(tf, r):
+    """TF1's space_to_batch / batch_to_space (one block_size), required_space_to_batch_paddings,
+    tf.extract_volume_patches (values, gradient), tf.cross / tf.linalg.cross (gradients) and tf.bitcast."""
+    x = tf.reshape(tf.range(1.0, 1.0 + 2 * 4 * 6 * 3), [2, 4, 6, 3])
+    stb = tf.space_to_batch(x, [[0, 0], [1, 1]], block_size=2)
+    bts = tf.batch_to_space(stb, [[0, 0], [1, 1]], 2)
+    paddings, crops = tf.required_space_to_batch_paddings([5, 7], [2, 3], base_paddings=[[1, 0], [0, 2]])
+    vol = tf.reshape(tf.range(1.0, 1.0 + 1 * 4 * 5 * 3 * 2), [1, 4, 5, 3, 2])
+    patches = [tf.extract_volume_patches(vol, [1, 2, 3, 2, 1], [1, 2, 1, 2, 1], "SAME"),
+               tf.extract_volume_patches(vol, [1, 3, 2, 1, 1], [1, 1, 2, 1, 1], "VALID")]
+    u = tf.constant([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]])
+    w = tf.constant([[0.0, 1.0, -2.0], [3.0, 1.0, 1.0]])
+    crosses = [tf.cross(u, w), tf.linalg.cross(w, u)]
+    bits = [tf.bitcast(tf.constant([1.0, -2.0]), tf.int32),
+            tf.bitcast(tf.constant([[1, 2], [3, 4]], tf.int16), tf.int32),
+            tf.bitcast(tf.constant([258], tf.int32), tf.uint8), tf.bitcast(tf.constant([1.5], tf.float64), tf.int64)]
+    r["shapes"] = shapes(stb, bts, paddings, crops, *patches, *crosses, *bits)
+    r["types"] = [t.op.type for t in patches + crosses + bits]
+    gp = tf.gradients(tf.reduce_sum(patches[0] * patches[0]) + tf.reduce_sum(patches[1]), vol)[0]
+    gc = tf.gradients(tf.reduce_sum(crosses[0] * tf.constant([[1.0, -1.0, 2.0], [0.5, 2.0, 1.0]])), [u, w])
+    gcc = tf.gradients(tf.reduce_sum(gc[0] * gc[1]), [u, w])
+    gs = tf.gradients(tf.reduce_sum(stb * stb), x)[0]
+    with tf.Session() as s:
+        r["values"] = s.run([paddings, crops] + crosses + bits + weighted_sums(tf, [stb, bts] + patches))
+        r["grads"] = s.run(gc + gcc + weighted_sums(tf, [gp, gs]))
+    r["errors"] = [r.error(lambda: tf.cross(tf.ones([2, 4]), tf.ones([2, 4])), "must be 3"),
+                   r.error(lambda: tf.bitcast(tf.constant([1, 2], tf.int8), tf.int32), "")]
+
+
+@program
+def nn_conv_pool_variants(tf, r):
+    """tf.nn's other spellings: conv_transpose, max_pool_v2 / avg_pool_v2, conv2d_backprop_filter_v2 /
+    input_v2 (top level), conv3d_backprop_filter(_v2), the depthwise backprops, with_space_to_batch, space_to_depth,
+    depth_to_space, space_to_batch; and batch_norm_with_global_normalization, collapse_repeated,
+    ctc_unique_labels, compute_average_loss, scale_regularization_loss: values (and shapes)."""
+    rng = np.random.RandomState(4)
+    x = tf.constant(rng.randn(2, 5, 6, 3).astype(np.float32))
+    w = tf.constant(rng.randn(3, 2, 3, 4).astype(np.float32))
+    dy = tf.constant(rng.randn(2, 3, 3, 4).astype(np.float32))
+    dw = tf.constant(rng.randn(3, 3, 3, 2).astype(np.float32))  # depthwise [kh, kw, C, M]
+    ddy = tf.constant(rng.randn(2, 5, 6, 6).astype(np.float32))
+    x64, ddy64 = tf.cast(x, tf.float64), tf.cast(ddy, tf.float64)  # filter gradients sum 60 products each
+    v = tf.constant(rng.randn(1, 4, 4, 4, 2).astype(np.float32))
+    v_dy = tf.constant(rng.randn(1, 2, 4, 2, 3).astype(np.float32))
+    mean, var, beta, gamma = (tf.constant(c) for c in ([0.5, 0.0, -1.0], [1.0, 2.0, 0.5], [0.1, 0.2, 0.3],
+                                                       [2.0, 1.0, 0.5]))
+    nn = tf.nn
+    outs = [nn.conv_transpose(dy, w, [2, 5, 6, 3], [1, 2, 2, 1], "SAME"),
+            nn.conv_transpose(tf.ones([1, 4, 2]), tf.ones([3, 1, 2]), [1, 8, 1], 2),
+            nn.max_pool_v2(x, 2, 2, "SAME"), nn.avg_pool_v2(x, [1, 3, 2, 1], [1, 1, 2, 1], "VALID"),
+            nn.avg_pool_v2(v, 2, 2, "VALID"), nn.max_pool_v2(x[:, 0], 3, 1, "SAME"),
+            nn.conv3d_backprop_filter(v, [3, 1, 3, 2, 3], v_dy, [1, 2, 1, 2, 1], "SAME"),
+            nn.conv3d_backprop_filter_v2(v, [3, 1, 3, 2, 3], v_dy, [1, 2, 1, 2, 1], "SAME"),
+            nn.depthwise_conv2d_backprop_filter(x64, [3, 3, 3, 2], ddy64, [1, 1, 1, 1], "SAME"),
+            nn.depthwise_conv2d_native_backprop_input([2, 5, 6, 3], dw, ddy, [1, 1, 1, 1], "SAME"),
+            nn.depthwise_conv2d_backprop_input([2, 5, 6, 3], dw, ddy, [1, 1, 1, 1], "SAME"),
+            nn.depthwise_conv2d_native_backprop_filter(x64, [3, 3, 3, 2], ddy64, [1, 1, 1, 1], "SAME"),
+            nn.with_space_to_batch(x, [2, 2], "SAME", lambda t, n, p: tf.nn.conv2d(t, w, [1, 1, 1, 1], p),
+                                   filter_shape=[3, 2]),
+            nn.with_space_to_batch(x, [1, 1], "VALID", lambda t, n, p: tf.nn.max_pool(t, [1, 2, 2, 1], 1, p)),
+            nn.space_to_depth(x[:, :4], 2), nn.depth_to_space(tf.ones([1, 2, 2, 8]), 2),
+            nn.space_to_batch(x[:, :4], [[0, 0], [1, 1]], 2),
+            nn.batch_norm_with_global_normalization(x, mean, var, beta, gamma, 0.001, True),
+            nn.batch_norm_with_global_normalization(x, mean, var, beta, gamma, 0.001, False)]
+    # TF's CPU build has no kernels for the _v2 backprops: their shapes only (tests/test_nn_linalg_variants.py
+    # checks their values against conv2d_backprop_filter / input)
+    r["shapes"] = shapes(*outs)
+    with tf.Graph().as_default():  # a graph of their own: TF's constant folding would try to run them
+        args = [tf.zeros([2, 5, 6, 3]), tf.zeros([3, 2, 3, 4]), tf.zeros([2, 3, 3, 4]), [1, 2, 2, 1], "SAME"]
+        r["v2_shapes"] = shapes(tf.conv2d_backprop_filter_v2(*args), tf.conv2d_backprop_input_v2(*args))
+    labels = tf.constant([[1, 1, 2, 2, 3, 0], [4, 4, 4, 1, 1, 1], [5, 6, 5, 6, 0, 0]])
+    collapsed = nn.collapse_repeated(labels, [5, 6, 2])
+    unique = nn.ctc_unique_labels(labels)
+    losses = [nn.compute_average_loss([1.0, 2.0, 4.0]), nn.compute_average_loss([1.0, 2.0, 4.0], [0.5, 0.0, 1.0]),
+              nn.compute_average_loss([[1.0, 3.0], [2.0, 2.0]], global_batch_size=8),
+              nn.scale_regularization_loss([0.5, 0.25])]
+    with tf.Session() as s:
+        r["values"] = s.run(weighted_sums(tf, outs))
+        r["labels"] = s.run([collapsed, unique])
+        r["losses"] = s.run(losses)
+    r["errors"] = [r.error(lambda: nn.compute_average_loss(1.0), "Expected a tensor with at least rank 1"),
+                   r.error(lambda: nn.conv_transpose(dy, w, [1, 2], 1), "")]
+
+
+@program
+def linalg_simple(tf, r):
+    """tf.linalg's eye, global_norm, l2_normalize, matvec, normalize, pinv, matrix_rank, lu (+ lu_solve,
+    lu_reconstruct, lu_matrix_inverse), tridiagonal_solve / tridiagonal_matmul (three formats), tensor_diag,
+    tensor_diag_part: values, shapes and gradients."""
+    la = tf.linalg
+    a = tf.constant([[2.0, 1.0, 0.5], [4.0, -1.0, 3.0], [1.0, 5.0, 2.0]])
+    batch = tf.constant([[[1.0, 2.0], [3.0, 4.0]], [[0.5, -1.0], [2.0, 3.0]]])
+    rect = tf.constant([[1.0, 2.0], [2.0, 4.0], [0.0, 1.0]])
+    diags = tf.constant([[1.0, 2.0, 3.0, 0.0], [4.0, 5.0, 6.0, 7.0], [0.0, 1.0, -1.0, 2.0]])
+    rhs = tf.constant([[1.0, 0.0], [2.0, 1.0], [3.0, -1.0], [4.0, 2.0]])
+    lu, p = la.lu(a)
+    blu, bp = la.lu(batch)
+    outs = [la.eye(2, 3), la.eye(2, batch_shape=[2]), la.global_norm([a, rect]), la.l2_normalize(a, 1),
+            la.matvec(a, [1.0, -1.0, 2.0]), la.matvec(batch, [[1.0, 1.0], [2.0, 0.0]], transpose_a=True),
+            la.normalize(a, axis=1)[0], la.normalize(rect, ord=1)[1], la.pinv(rect), la.pinv(batch),
+            la.matrix_rank(rect), la.matrix_rank(batch), la.matrix_rank(tf.zeros([3, 3])), lu, p, blu, bp,
+            la.lu_reconstruct(lu, p), la.lu_solve(lu, p, rect), la.lu_matrix_inverse(blu, bp),
+            la.lu_reconstruct(blu, bp),
+            la.tridiagonal_solve(diags, rhs), la.tridiagonal_solve(diags, rhs[:, 0]),
+            la.tridiagonal_solve((diags[0], diags[1], diags[2]), tf.transpose(rhs), diagonals_format="sequence",
+                                 transpose_rhs=True),
+            la.tridiagonal_matmul(diags, rhs), la.tridiagonal_matmul((diags[0], diags[1], diags[2]), rhs,
+                                                                     diagonals_format="sequence"),
+            la.tensor_diag([1.0, 2.0]), la.tensor_diag_part(tf.reshape(tf.range(16.0), [2, 2, 2, 2]))]
+    r["shapes"] = shapes(*outs)
+    r["lu_types"] = [lu.op.type, p.dtype.name, la.lu(a, output_idx_type=tf.int64)[1].dtype.name]
+    g = tf.gradients(tf.reduce_sum(la.pinv(rect) * tf.constant([[1.0, 2.0, 3.0], [-1.0, 0.5, 1.0]]))
+                     + tf.reduce_sum(la.tridiagonal_solve(diags, rhs) * rhs)
+                     + tf.reduce_sum(la.tridiagonal_matmul(diags, rhs) ** 2)
+                     + tf.reduce_sum(la.matvec(a, [1.0, -1.0, 2.0]) ** 2), [rect, diags, rhs, a])
+    g_lu = tf.gradients(tf.reduce_sum(la.lu_solve(lu, p, rect)), lu)[0]
+    spd = tf.constant([[[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]], [[2.0, 0.3, 0.0], [-0.4, 1.5, 0.1],
+                                                                            [0.2, 0.0, 1.0]]], tf.float64)
+    roots = [la.sqrtm(spd), tf.matrix_square_root(spd[0])]
+    g_root = tf.gradients(tf.reduce_sum(roots[0] * tf.reshape(tf.range(18.0, dtype=tf.float64), [2, 3, 3])), spd)[0]
+    with tf.Session() as s:
+        r["sqrtm"] = s.run(roots + [g_root])
+        r["values"] = s.run(outs[:3] + outs[13:17] + weighted_sums(tf, outs[3:13] + outs[17:]))
+        r["grads"] = s.run(weighted_sums(tf, g + [g_lu]))
+
+
+@program
+def fractional_pooling(tf, r):
+    """tf.nn.fractional_max_pool / fractional_avg_pool with seeds: TF's row and column pooling sequences (random and
+    pseudo-random, several sizes and seeds), the pooled values (overlapping or not) and the gradients."""
+    x = tf.constant(np.cos(np.arange(2 * 11 * 9 * 2) * 1.3).reshape(2, 11, 9, 2).astype(np.float32))
+    outs = []
+    for k, (ratio, pseudo, overlap) in enumerate([([1.0, 1.5, 1.5, 1.0], False, False),
+                                                  ([1.0, 1.44, 1.73, 1.0], True, False),
+                                                  ([1.0, 2.2, 1.3, 1.0], False, True),
+                                                  ([1.0, 1.7, 2.0, 1.0], True, True)]):
+        for pool in (tf.nn.fractional_max_pool, tf.nn.fractional_avg_pool):
+            outs.append(pool(x, ratio, pseudo_random=pseudo, overlapping=overlap, deterministic=True,
+                             seed=7 + k, seed2=3 * k + 1))
+    # the pooled shapes only: TF's shape function gives the sequences one entry fewer than they have at run time
+    r["shapes"] = shapes(*[o[0] for o in outs])
+    r["types"] = [o[0].op.type for o in outs[:2]]
+    grads = [tf.gradients(tf.reduce_sum(o[0] * o[0]), x)[0] for o in outs[:4]]
+    seqs = [tf.nn.fractional_max_pool(tf.zeros([1, n, n, 1]), [1.0, ratio, ratio, 1.0], pseudo_random=pseudo,
+                                      deterministic=True, seed=seed, seed2=5)[1:]
+            for n, ratio, pseudo, seed in [(30, 1.4142, True, 1), (30, 1.4142, False, 1), (25, 1.1, False, 99),
+                                          (25, 1.9, True, 12345)]]
+    with tf.Session() as s:
+        r["sequences"] = s.run([o[1:] for o in outs] + seqs)
+        r["values"] = s.run(weighted_sums(tf, [o[0] for o in outs]))
+        r["grads"] = s.run(weighted_sums(tf, grads))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from ..ops.conv_ops import (
     depthwise_conv2d_native,
     separable_conv2d,
 )
-from ..ops.math_ops import sigmoid, tanh
+from ..ops.math_ops import sigmoid, tanh, zero_fraction
 from ..ops.moment_stats import log_poisson_loss, normalize_moments, sufficient_statistics, weighted_moments
 from ..ops.nn_ops import (
     bias_add,
@@ -86,17 +86,36 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
         return _math_ops.add(_math_ops.multiply(x, inv), shift, name=scope)
 
 
-def zero_fraction(value, name=None):
-    """Fraction of zeros in `value` (float32 scalar), e.g. to monitor dead relus."""
-    with _name_scope(name, "zero_fraction", [value]) as scope:
-        zero = _math_ops.cast(_math_ops.equal(value, 0), "float32")
-        return _math_ops.reduce_mean(zero, name=scope)
+def batch_norm_with_global_normalization(t=None, m=None, v=None, beta=None, gamma=None, variance_epsilon=None,
+                                         scale_after_normalization=None, name=None, input=None,  # noqa: A002
+                                         mean=None, variance=None):
+    """TF 0.x's batch norm: batch_normalization with gamma used only if `scale_after_normalization`."""
+    t, m, v = (a if a is not None else b for a, b in ((t, input), (m, mean), (v, variance)))
+    with _name_scope(name, "batchnorm", [t, m, v, beta, gamma]):
+        return batch_normalization(t, m, v, beta, gamma if scale_after_normalization else None, variance_epsilon)
+
 
 
 from ..ops.ctc_decoders import ctc_beam_search_decoder, ctc_greedy_decoder  # noqa: E402
 from ..ops.ctc_ops import ctc_loss  # noqa: E402
+from ..ops.fractional_pool_ops import fractional_avg_pool, fractional_max_pool  # noqa: E402
+from ..ops.manip_ops import space_to_batch  # noqa: E402
+from ..ops.nd_ops import depth_to_space, space_to_depth  # noqa: E402
 from ..ops.sort_ops import top_k  # noqa: E402
 from . import rnn_cell  # noqa: E402
+from .conv_variants import (  # noqa: E402
+    avg_pool_v2,
+    conv3d_backprop_filter,
+    conv3d_backprop_filter_v2,
+    conv_transpose,
+    depthwise_conv2d_backprop_filter,
+    depthwise_conv2d_backprop_input,
+    depthwise_conv2d_native_backprop_filter,
+    depthwise_conv2d_native_backprop_input,
+    max_pool_v2,
+    with_space_to_batch,
+)
+from .extras import collapse_repeated, compute_average_loss, ctc_unique_labels, scale_regularization_loss  # noqa: E402
 from .rnn import (  # noqa: E402
     bidirectional_dynamic_rnn,
     dynamic_rnn,
@@ -121,4 +140,10 @@ __all__ = [
     "avg_pool", "avg_pool1d", "avg_pool2d", "avg_pool3d", "max_pool", "max_pool1d", "max_pool2d", "max_pool3d",
     "max_pool_with_argmax", "pool", "local_response_normalization", "lrn",
     "sufficient_statistics", "normalize_moments", "weighted_moments", "log_poisson_loss", "dilation2d", "erosion2d",
+    "space_to_depth", "depth_to_space", "space_to_batch", "avg_pool_v2", "max_pool_v2", "conv_transpose",
+    "conv3d_backprop_filter", "conv3d_backprop_filter_v2", "depthwise_conv2d_backprop_filter",
+    "depthwise_conv2d_backprop_input", "depthwise_conv2d_native_backprop_filter",
+    "depthwise_conv2d_native_backprop_input", "with_space_to_batch", "collapse_repeated", "ctc_unique_labels",
+    "compute_average_loss", "scale_regularization_loss", "batch_norm_with_global_normalization",
+    "fractional_max_pool", "fractional_avg_pool",
 ]

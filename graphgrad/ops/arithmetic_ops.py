@@ -24,6 +24,7 @@ from .math_common import (
     _scalar,
     _unary,
     binary,
+    zero_where_kernel,
 )
 from .select_ops import where_v2
 
@@ -240,11 +241,7 @@ class DivNoNan(Binary):
 
     def kernel(op, ctx):
         xp = ctx.xp
-
-        def div_no_nan(x, y):
-            zero = y == 0
-            return xp.where(zero, 0, xp.true_divide(x, xp.where(zero, 1, y)))
-        return div_no_nan
+        return zero_where_kernel(xp, 1, lambda x, y, zero: xp.true_divide(x, xp.where(zero, 1, y)))
 
     def gradient(op, dz):
         x, y = conj(op.inputs[0]), conj(op.inputs[1])

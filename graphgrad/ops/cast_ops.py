@@ -1,10 +1,12 @@
 """Casts between dtypes (`tf.cast`, `to_float`, ...): the Cast op, a no-op when the dtype already matches,
-differentiable between floating dtypes only.
+differentiable between floating dtypes only; and `tf.bitcast` (Bitcast), which reinterprets the bytes.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..framework import dtypes
-from ..framework.op_def import OpDef, same_shape, static_shape
+from ..framework.op_def import OpDef, not_differentiable, same_shape, static_shape
 from .core import apply_op, convert_to_tensor
 
 
@@ -58,3 +60,42 @@ def to_int32(x, name="ToInt32"):
 def to_int64(x, name="ToInt64"):
     return cast(x, dtypes.int64, name)
 
+
+class Bitcast(OpDef):
+    """The same bytes read as another dtype: equal sizes keep the shape, a wider input gains a last dimension of
+    the size ratio, a narrower one loses its last dimension (which must be that ratio). Not differentiable."""
+
+    type = "Bitcast"
+    gradient = not_differentiable
+
+    def infer(op):
+        x = op.inputs[0]
+        src, dst = x.dtype.base_dtype, op.attrs["type"]
+        a, b = (0 if d.np is object or d.np is np.bool_ else np.dtype(d.np).itemsize for d in (src, dst))
+        if not a or not b:
+            raise TypeError(f"Cannot bitcast from {src.name} to {dst.name}")
+        s = static_shape(x)
+        if s is None or a == b:
+            return [(s, dst)]
+        if a > b:
+            return [(tuple(s) + (a // b,), dst)]
+        if not s or (s[-1] is not None and s[-1] != b // a):
+            raise ValueError(f"Cannot bitcast from {src.name} to {dst.name}: shape {list(s)}")
+        return [(tuple(s[:-1]), dst)]
+
+    def kernel(op, ctx):
+        xp, dt = ctx.xp, op.attrs["type"].np
+
+        def bitcast(x):
+            x = xp.ascontiguousarray(x)
+            a, b = x.dtype.itemsize, np.dtype(dt).itemsize
+            shape = x.shape + (a // b,) if a > b else (x.shape[:-1] if a < b else x.shape)
+            return x.reshape(-1).view(dt).reshape(shape)
+        return bitcast
+
+
+def bitcast(input, type, name=None):  # noqa: A002 - TensorFlow's names
+    """`input`'s bytes as `type` (TF's Bitcast; the shape changes when the item sizes differ)."""
+    x = convert_to_tensor(input, name="input")
+    return apply_op(Bitcast, [x], {"type": dtypes.as_dtype(type).base_dtype, "T": x.dtype.base_dtype},
+                    name or "Bitcast")

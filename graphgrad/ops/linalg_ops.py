@@ -14,7 +14,22 @@ import numpy as np
 
 from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, require, static_shape
-from . import arithmetic_ops, array_ops, decomposition_ops, matmul_ops, matrix_diag_ops, matrix_ops, unary_ops
+from . import (
+    arithmetic_ops,
+    array_ops,
+    clip_ops,
+    cross_ops,
+    decomposition_ops,
+    diag_ops,
+    lu_ops,
+    matmul_ops,
+    matrix_diag_ops,
+    matrix_ops,
+    matrix_sqrt_ops,
+    nd_ops,
+    normalization_ops,
+    unary_ops,
+)
 from .arithmetic_ops import div_no_nan, multiply
 from .cast_ops import cast
 from .core import apply_op, convert_to_tensor, identity
@@ -379,5 +394,24 @@ diag = matrix_diag_ops.matrix_diag
 diag_part = matrix_diag_ops.matrix_diag_part
 set_diag = matrix_diag_ops.matrix_set_diag
 trace = matrix_diag_ops.trace
+cross = cross_ops.cross
+eye = nd_ops.eye
+global_norm = clip_ops.global_norm
+l2_normalize = normalization_ops.l2_normalize
+tensor_diag = diag_ops.diag
+tensor_diag_part = diag_ops.diag_part
+from . import linalg_compositions  # noqa: E402  (it uses norm, defined above)
+
+matvec = linalg_compositions.matvec
+normalize = linalg_compositions.normalize
+pinv = linalg_compositions.pinv
+matrix_rank = linalg_compositions.matrix_rank
+tridiagonal_matmul = linalg_compositions.tridiagonal_matmul
+tridiagonal_solve = linalg_compositions.tridiagonal_solve
+lu = lu_ops.lu
+sqrtm = matrix_sqrt_ops.sqrtm
+lu_solve = lu_ops.lu_solve
+lu_reconstruct = lu_ops.lu_reconstruct
+lu_matrix_inverse = lu_ops.lu_matrix_inverse
 
 __all__ = ["norm", "einsum"]

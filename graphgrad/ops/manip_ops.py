@@ -1,6 +1,7 @@
 """`tf.manip` (TF 1.x's name for a few array ops) and what it adds: `roll` (TF's Roll op) and
 `space_to_batch_nd` / `batch_to_space_nd`, written as TF documents them (pad, reshape, transpose, reshape; and
-back), so their gradients come from those ops. Shifts, axes, block shapes, paddings and crops are known while
+back), so their gradients come from those ops; TF1's 2-D `space_to_batch` / `batch_to_space` (one `block_size`)
+and `required_space_to_batch_paddings` on top of them. Shifts, axes, block shapes, paddings and crops are known while
 building, as graphgrad's other shape arguments."""
 from __future__ import annotations
 
@@ -93,6 +94,48 @@ def batch_to_space_nd(input, block_shape, crops, name=None):  # noqa: A002
         begin = [0] + [int(c[0]) for c in crops] + [0] * len(rest)
         size = [-1] + [d - int(c.sum()) for d, c in zip(full, crops)] + [-1] * len(rest)
         return slice_(y, begin, size)
+
+
+def space_to_batch(input, paddings, block_size=None, name=None, block_shape=None):  # noqa: A002
+    """TF1's 4-D space_to_batch: space_to_batch_nd with the block [block_size, block_size]."""
+    size = _block_size(block_size, block_shape)
+    return space_to_batch_nd(input, [size, size], paddings, name=name)
+
+
+def batch_to_space(input, crops, block_size=None, name=None, block_shape=None):  # noqa: A002
+    """TF1's 4-D batch_to_space: batch_to_space_nd with the block [block_size, block_size]."""
+    size = _block_size(block_size, block_shape)
+    return batch_to_space_nd(input, [size, size], crops, name=name)
+
+
+def _block_size(block_size, block_shape):
+    if (block_size is None) == (block_shape is None):
+        raise ValueError("Cannot specify both 'block_shape' and 'block_size'." if block_size is not None else
+                         "block_size is required")
+    return int(block_size if block_size is not None else block_shape)
+
+
+def required_space_to_batch_paddings(input_shape, block_shape, base_paddings=None, name=None):
+    """(paddings, crops) for space_to_batch_nd / batch_to_space_nd such that the padded input_shape (after
+    base_paddings) is divisible by block_shape: the extra padding goes at the end and is cropped back."""
+    from .array_ops import zeros
+    from .core import constant
+
+    with name_scope(name, "required_space_to_batch_paddings", [input_shape, block_shape]):
+        shape_v, block_v = (_static_ints(v, w) for v, w in ((input_shape, "input_shape"),
+                                                            (block_shape, "block_shape")))
+        m = len(block_v)
+        if m == 0:
+            return zeros([0, 2], "int32"), zeros([0, 2], "int32")
+        if len(shape_v) != m:
+            raise ValueError(f"Shapes must be equal rank, but are {len(shape_v)} and {m}")
+        base = np.zeros((m, 2), np.int32) if base_paddings is None else \
+            np.asarray(_static_ints(base_paddings, "base_paddings"), np.int32).reshape(m, 2)
+        block, full = np.asarray(block_v, np.int32), np.asarray(shape_v, np.int32) + base.sum(axis=1)
+        extra = (block - full % block) % block
+        paddings = np.stack([base[:, 0], base[:, 1] + extra], axis=1)
+        crops = np.stack([np.zeros(m, np.int32), extra], axis=1)
+        return constant(paddings.astype(np.int32), name="paddings"), constant(crops.astype(np.int32), name="crops")
 
 
 __all__ = ["roll", "space_to_batch_nd", "batch_to_space_nd", "gather_nd", "reshape", "reverse", "scatter_nd",

@@ -147,6 +147,18 @@ class Unary(OpDef):
         return getattr(ctx.xp, op.op_def.ufunc)
 
 
+def zero_where_kernel(xp, guard, compute):
+    """Kernel of the guarded binary ops (DivNoNan, MulNoNan, Xdivy, Xlog1py): 0 wherever operand `guard` (0: x,
+    1: y) is 0, whatever the other one is, else `compute(x, y, zero)`, which substitutes safe values under the
+    mask `zero` so that no inf or NaN is computed there."""
+    where = xp.where
+
+    def kernel(x, y):
+        zero = (x, y)[guard] == 0
+        return where(zero, 0, compute(x, y, zero))
+    return kernel
+
+
 def _dims(shape):
     return "[" + ",".join(map(str, shape)) + "]"
 

@@ -17,10 +17,17 @@ below is what `import graphgrad as tf` puts at the top level. The ops live in on
 - `clip_ops.py`        clip_by_value (with the norm clipping)
 - `complex_ops.py`     complex, real, imag, conj, angle (tf.abs of a complex tensor is its magnitude)
 - `special_ops.py`     lgamma, digamma, polygamma, erf, erfc, lbeta, xlogy, igamma, igammac, betainc
+- `inverse_trig_ops.py` acos, asin, acosh, asinh, atanh, atan2
+- `quantile_bessel_ops.py` erfinv, erfcinv, ndtri, zeta, bessel_i0/i0e/i1/i1e
+- `safe_math_ops.py`   multiply_no_nan, xdivy, xlog1py, nextafter, reciprocal_no_nan, log_sigmoid, reduce_std /
+                       reduce_variance, polyval, is_non_decreasing / is_strictly_increasing, zero_fraction
+- and, defined with their families: softmax, log_softmax (softmax_ops), softplus, softsign (activation_ops),
+  l2_normalize (normalization_ops), reduce_euclidean_norm (linalg_ops), cumulative_logsumexp (scan_ops)
 
 Code inside graphgrad imports from those modules; this one is for users and for `graphgrad/__init__.py`.
 """
 from ..framework.op_def import not_differentiable
+from .activation_ops import softplus, softsign
 from .argmax_ops import ArgMax, ArgMin, arg_max, arg_min, argmax, argmin
 from .arithmetic_ops import (
     AddN,
@@ -89,9 +96,29 @@ from .comparison_ops import (
 from .complex_ops import Angle, Complex, ComplexAbs, Conj, Imag, Real, angle, complex, conj, imag, real
 from .confusion_ops import bincount, confusion_matrix, meshgrid
 from .evaluation_ops import in_top_k  # noqa: F401  (tf.math's; TF1 has no top-level in_top_k or top_k)
+from .inverse_trig_ops import Acos, Acosh, Asin, Asinh, Atan2, Atanh, acos, acosh, asin, asinh, atan2, atanh
+from .linalg_ops import reduce_euclidean_norm
 from .math_common import ANY_CMP, FLOAT, NUMERIC, Binary, Unary, binary
 from .matmul_ops import MatMul, matmul, tensordot
+from .normalization_ops import l2_normalize
 from .partition_ops import invert_permutation
+from .quantile_bessel_ops import (
+    BesselI0,
+    BesselI0e,
+    BesselI1,
+    BesselI1e,
+    Erfinv,
+    Ndtri,
+    Zeta,
+    bessel_i0,
+    bessel_i0e,
+    bessel_i1,
+    bessel_i1e,
+    erfcinv,
+    erfinv,
+    ndtri,
+    zeta,
+)
 from .reduction_ops import (
     All,
     Any,
@@ -114,7 +141,25 @@ from .reduction_ops import (
     reduce_sum,
     unreduce,
 )
-from .scan_ops import Cumprod, Cumsum, cumprod, cumsum
+from .safe_math_ops import (
+    MulNoNan,
+    NextAfter,
+    Xdivy,
+    Xlog1py,
+    is_non_decreasing,
+    is_strictly_increasing,
+    log_sigmoid,
+    multiply_no_nan,
+    nextafter,
+    polyval,
+    reciprocal_no_nan,
+    reduce_std,
+    reduce_variance,
+    xdivy,
+    xlog1py,
+    zero_fraction,
+)
+from .scan_ops import Cumprod, Cumsum, CumulativeLogsumexp, cumprod, cumsum, cumulative_logsumexp
 from .segment_ops import unsorted_segment_sum
 from .segment_reduce_ops import (
     segment_max,
@@ -129,6 +174,7 @@ from .segment_reduce_ops import (
     unsorted_segment_sqrt_n,
 )
 from .select_ops import Select, SelectV2, Where, select, where, where_v2
+from .softmax_ops import log_softmax, softmax
 from .sort_ops import top_k  # noqa: F401  (tf.math.top_k, not in __all__ either)
 from .special_ops import (
     Betainc,
@@ -232,4 +278,16 @@ __all__ = [
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
     "logical_not", "logical_xor", "where", "where_v2", "clip_by_value",
     "not_differentiable",
+    # inverse trigonometric functions and the rest of TF1's top-level math (tf.math has more: see the docstring)
+    "acos", "asin", "acosh", "asinh", "atanh", "atan2", "log_sigmoid", "zeta", "is_non_decreasing",
+    "is_strictly_increasing",
 ]
+
+#: tf.math's names that TF1 does not also put at the top level (`tf.erfinv` does not exist).
+MATH_ONLY = [
+    "softmax", "log_softmax", "softplus", "softsign", "l2_normalize", "reduce_std", "reduce_variance",
+    "reduce_euclidean_norm", "divide_no_nan", "multiply_no_nan", "reciprocal_no_nan", "xdivy", "xlog1py", "erfinv",
+    "erfcinv", "ndtri", "polyval", "bessel_i0", "bessel_i0e", "bessel_i1", "bessel_i1e", "cumulative_logsumexp",
+    "zero_fraction", "nextafter",
+]
+divide_no_nan = div_no_nan

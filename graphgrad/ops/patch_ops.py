@@ -1,4 +1,5 @@
-"""Sliding windows over images: `tf.extract_image_patches` (TF's ExtractImagePatches) and the morphological
+"""Sliding windows over images and volumes: `tf.extract_image_patches` (TF's ExtractImagePatches),
+`tf.extract_volume_patches` (ExtractVolumePatches: the same over [b, d, h, w, c], no rates) and the morphological
 `tf.nn.dilation2d` / `tf.nn.erosion2d` (Dilation2D), on the convolutions' geometry (conv_ops: TF's SAME and VALID
 arithmetic with rates, one strided slice per window offset).
 
@@ -22,11 +23,16 @@ from .core import apply_op, convert_to_tensor
 
 
 def _window(op, x_shape):
-    """(outs, pads, slices of the padded input, one per window offset) for the op's attrs and a [b, h, w, d]
-    input shape."""
+    """(outs, pads, slices of the padded input, one per window offset) for the op's attrs and a [b, spatial...,
+    d] input shape (2 or 3 spatial dims, as many as ksizes)."""
     ks, strides, rates = op.attrs["ksizes"], op.attrs["strides"], op.attrs["rates"]
-    outs, pads = geometry(x_shape[1:3], ks, strides, rates, op.attrs["padding"])
-    return outs, pads, window_slices(4, (1, 2), outs, ks, strides, rates)
+    n = len(ks)
+    outs, pads = geometry(x_shape[1:n + 1], ks, strides, rates, op.attrs["padding"])
+    return outs, pads, window_slices(n + 2, _spatial(n), outs, ks, strides, rates)
+
+
+def _spatial(n):
+    return tuple(range(1, n + 1))
 
 
 def _like(i):
@@ -35,16 +41,18 @@ def _like(i):
 
 
 def _zeros_padded(xp, shape, pads, dtype):
-    """Zeros for a [b, h, w, d] image padded by pads ((top, bottom), (left, right)): where gradients gather."""
-    return xp.zeros((shape[0], shape[1] + sum(pads[0]), shape[2] + sum(pads[1]), shape[3]), dtype)
+    """Zeros for a [b, spatial..., d] input padded by pads ((before, after) per spatial dim): where gradients
+    gather."""
+    return xp.zeros((shape[0], *(n + sum(p) for n, p in zip(shape[1:-1], pads)), shape[-1]), dtype)
 
 
 def _out_shape(op, s, depth):
-    if s is not None and len(s) != 4:
-        raise ValueError(f"Shape must be rank 4 but is rank {len(s)} for '{op.name}' (op: '{op.type}')")
+    n = len(op.attrs["ksizes"])
+    if s is not None and len(s) != n + 2:
+        raise ValueError(f"Shape must be rank {n + 2} but is rank {len(s)} for '{op.name}' (op: '{op.type}')")
     if s is None:
         return None
-    outs, _ = geometry(s[1:3], op.attrs["ksizes"], op.attrs["strides"], op.attrs["rates"], op.attrs["padding"])
+    outs, _ = geometry(s[1:n + 1], op.attrs["ksizes"], op.attrs["strides"], op.attrs["rates"], op.attrs["padding"])
     return (s[0], *outs, depth)
 
 
@@ -54,25 +62,26 @@ class ExtractImagePatches(OpDef):
     def infer(op):
         x = op.inputs[0]
         s = static_shape(x)
-        kh, kw = op.attrs["ksizes"]
-        depth = None if s is None or s[3] is None else kh * kw * s[3]
+        depth = None if s is None or s[-1] is None else int(np.prod(op.attrs["ksizes"])) * s[-1]
         return [(_out_shape(op, s, depth), x.dtype.base_dtype)]
 
     def kernel(op, ctx):
         xp = ctx.xp
+        axes = _spatial(len(op.attrs["ksizes"]))
 
-        def extract_image_patches(x):
+        def extract_patches(x):
             outs, pads, slices = _window(op, x.shape)
-            xp_ = padded(xp, x, (1, 2), pads)
-            return xp.stack([xp_[s] for s in slices], axis=3).reshape(x.shape[0], *outs, -1)
-        return extract_image_patches
+            xp_ = padded(xp, x, axes, pads)
+            return xp.stack([xp_[s] for s in slices], axis=len(axes) + 1).reshape(x.shape[0], *outs, -1)
+        return extract_patches
 
     def gradient(op, dy):
-        return [apply_op(ExtractImagePatchesGrad, [dy, op.inputs[0]], dict(op.attrs), "ExtractImagePatchesGrad")]
+        grad = op.op_def.grad_op
+        return [apply_op(grad, [dy, op.inputs[0]], dict(op.attrs), grad.type)]
 
 
 class ExtractImagePatchesGrad(OpDef):
-    """Patches [b, oh, ow, kh·kw·d] added back into an image shaped like input 1 (read for its shape only)."""
+    """Patches [b, out..., k·d] added back into an input shaped like input 1 (read for its shape only)."""
 
     type = "ExtractImagePatchesGrad"
     shape_only_inputs = (1,)
@@ -80,18 +89,34 @@ class ExtractImagePatchesGrad(OpDef):
 
     def kernel(op, ctx):
         xp = ctx.xp
+        axes = _spatial(len(op.attrs["ksizes"]))
 
-        def extract_image_patches_grad(dy, x):
+        def extract_patches_grad(dy, x):
             outs, pads, slices = _window(op, x.shape)
             grad = _zeros_padded(xp, x.shape, pads, dy.dtype)
-            parts = dy.reshape(x.shape[0], *outs, len(slices), x.shape[3])
+            parts = dy.reshape(x.shape[0], *outs, len(slices), x.shape[-1])
             for k, s in enumerate(slices):
-                grad[s] += parts[:, :, :, k]
-            return xp.ascontiguousarray(cropped(grad, (1, 2), pads))
-        return extract_image_patches_grad
+                grad[s] += parts[(slice(None),) * (len(axes) + 1) + (k,)]
+            return xp.ascontiguousarray(cropped(grad, axes, pads))
+        return extract_patches_grad
 
     def gradient(op, dz):
-        return [apply_op(ExtractImagePatches, [dz], dict(op.attrs), "ExtractImagePatches"), None]
+        forward = op.op_def.forward_op
+        return [apply_op(forward, [dz], dict(op.attrs), forward.type), None]
+
+
+class ExtractVolumePatches(ExtractImagePatches):
+    """[b, d, h, w, c] -> [b, out_d, out_h, out_w, kd·kh·kw·c]; TF's op has no rates (all 1)."""
+
+    type = "ExtractVolumePatches"
+
+
+class ExtractVolumePatchesGrad(ExtractImagePatchesGrad):
+    type = "ExtractVolumePatchesGrad"
+
+
+ExtractImagePatches.grad_op, ExtractImagePatchesGrad.forward_op = ExtractImagePatchesGrad, ExtractImagePatches
+ExtractVolumePatches.grad_op, ExtractVolumePatchesGrad.forward_op = ExtractVolumePatchesGrad, ExtractVolumePatches
 
 
 def _dilation_max(xp, op, x, f):
@@ -192,6 +217,17 @@ def extract_image_patches(images, ksizes=None, strides=None, rates=None, padding
     attrs = _window_attrs(ksizes, strides, rates, padding)
     return apply_op(ExtractImagePatches, [convert_to_tensor(images, name="images")], attrs,
                     name or "ExtractImagePatches")
+
+
+def extract_volume_patches(input, ksizes, strides, padding, name=None):  # noqa: A002 - TensorFlow's name
+    """[b, d, h, w, c] -> [b, out_d, out_h, out_w, kd·kh·kw·c]: the ksizes = [1, kd, kh, kw, 1] window at every
+    `strides` step (5 ints with 1 at both ends), zero outside the volume."""
+    attrs = {"ksizes": spatial_arg(ksizes, 3, False, "ksizes"), "strides": spatial_arg(strides, 3, False, "strides"),
+             "rates": (1, 1, 1), "padding": padding_arg(padding, 3, False)}
+    if not isinstance(attrs["padding"], str):
+        raise ValueError(f"padding must be 'SAME' or 'VALID', got {padding!r}")
+    return apply_op(ExtractVolumePatches, [convert_to_tensor(input, name="input")], attrs,
+                    name or "ExtractVolumePatches")
 
 
 def extract_patches(images, sizes, strides, rates, padding, name=None):

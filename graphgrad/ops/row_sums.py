@@ -13,6 +13,9 @@ first, so the groups still going at step k are a prefix of the buffer: a slice, 
 per-group overhead made it 4-6x slower there (bench/segments.py). Other array modules (CuPy) add with their own
 atomic `add.at` and reduce by positions, which needs no atomics (CuPy has no `multiply.at`).
 
+`scatter_rows(ctx, kind, out, ids, rows)` applies one of the scatter ops' updates (assign, add, subtract, multiply,
+divide, minimum, maximum) to rows of `out` in place, on top of the two.
+
 `stable_order(ids)` is the stable argsort of host integer ids that these groupings (and `tf.unique`, the sparse
 updates' rounds) are built on: NumPy's stable sort of int64 is a merge sort, 11x slower on 7,680 ids than its
 radix sort of the same ids as uint16, which it uses when they span fewer than 65,536 values; wider ids are
@@ -90,3 +93,26 @@ def reduce_rows(ctx, ufunc, out, ids, rows):
     `out` keep their value."""
     if len(ids):
         _combine(ctx.xp, ctx.to_device, ufunc, out, _Groups(ids), rows, assign=True)
+
+
+def scatter_rows(ctx, kind, out, ids, rows):
+    """out[ids[i]] combined with rows[i] in place, `ids` a host int array, for the scatter ops: "update" (with
+    repeated ids, the last row wins as NumPy's assignment makes it), "add", "sub", "mul", "min", "max" (repeated ids
+    applied one after the other, as TF's kernels apply them) or "div" (each row divided by the product of its ids'
+    rows: TF's repeated divisions up to rounding)."""
+    if len(ids) == 0:
+        return
+    xp = ctx.xp
+    if kind == "update":
+        out[ctx.to_device(ids)] = rows
+    elif kind in ("add", "sub"):
+        add_rows(xp, out, ids if xp is np else ctx.to_device(ids), rows if kind == "add" else -rows)
+    elif kind == "div":
+        uniq, inverse = np.unique(ids, return_inverse=True)
+        prod = xp.ones((len(uniq),) + out.shape[1:], out.dtype)
+        reduce_rows(ctx, "multiply", prod, inverse.ravel(), rows)
+        dst = ctx.to_device(uniq)
+        out[dst] = (out[dst] / prod).astype(out.dtype, copy=False)
+    else:
+        ufunc = {"mul": "multiply", "min": "minimum", "max": "maximum"}[kind]
+        _combine(xp, ctx.to_device, ufunc, out, _Groups(ids), rows, assign=False)
