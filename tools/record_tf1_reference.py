@@ -546,6 +546,18 @@ def broadcasting_shapes(tf, r):
 
 
 @program
+def none_values(tf, r):
+    """None is no tensor: TF's errors for constants, ops and a cond branch that returns None (pkmital's batch norm
+    takes `ema.average(mean)` before `ema.apply`, which is None)."""
+    r["convert"] = r.error(lambda: tf.convert_to_tensor(None), "None values not supported")
+    r["constant"] = r.error(lambda: tf.constant(None), "None values not supported")
+    r["op_input"] = r.error(lambda: tf.add(None, 1.0), "None values not supported")
+    r["nested"] = r.error(lambda: tf.constant([1.0, None]), "Failed to convert elements")
+    p = tf.placeholder(tf.bool, [])
+    r["cond_branch"] = r.error(lambda: tf.cond(p, lambda: tf.constant(1.0), lambda: None), "None values")
+
+
+@program
 def softmax_xent_flattened(tf, r):
     """softmax_cross_entropy_with_logits_v2 flattens logits and labels to rows of classes each: DeepLearningZeroToAll's
     lab-06-2 passes `labels=[Y_one_hot]`, (1, ?, 7) against logits (?, 7), and trains; a single label row

@@ -31,8 +31,15 @@ op_callbacks: list = []
 
 def _infer_numpy(value, dtype):
     """Python values follow TensorFlow: floats become float32, ints int32; NumPy arrays keep their dtype;
-    strings become UTF-8 `bytes` (TF's tf.string)."""
+    strings become UTF-8 `bytes` (TF's tf.string). None is TF's error, not a string (a cond branch returning
+    `ema.average(v)` before `ema.apply` gives None, and the error must say so)."""
+    if value is None:
+        raise ValueError("None values not supported.")
     arr = _infer_numeric(value, dtype)
+    if arr.dtype == object and any(x is None for x in arr.flat):
+        raise TypeError(f"Failed to convert elements of {value!r} to Tensor. Consider casting elements to a "
+                        "supported type. See https://www.tensorflow.org/api_docs/python/tf/dtypes for supported "
+                        "TF dtypes.")
     return _as_bytes(arr) if arr.dtype.kind in "USO" else arr
 
 
