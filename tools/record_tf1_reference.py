@@ -554,7 +554,9 @@ def none_values(tf, r):
     r["op_input"] = r.error(lambda: tf.add(None, 1.0), "None values not supported")
     r["nested"] = r.error(lambda: tf.constant([1.0, None]), "Failed to convert elements")
     p = tf.placeholder(tf.bool, [])
-    r["cond_branch"] = r.error(lambda: tf.cond(p, lambda: tf.constant(1.0), lambda: None), "None values")
+    r["cond_branch"] = r.error(lambda: tf.cond(p, lambda: tf.constant(1.0), lambda: None), "must have a return")
+    pair = (tf.constant([1.0]), tf.constant([2.0]))
+    r["cond_branch_pair"] = r.error(lambda: tf.cond(p, lambda: pair, lambda: (None, None)), "None values")
 
 
 @program
