@@ -15,7 +15,7 @@ from ..ops import array_ops
 from ..ops.init_ops import Initializer
 from ..ops.matmul_ops import matmul
 from . import backend as K
-from .layers import Layer, _initializer
+from .layers._base import Layer, _initializer
 
 __all__ = ["SimpleRNN", "LSTM", "GRU"]
 

@@ -1,38 +1,55 @@
-"""`tf.keras.layers`: Keras' layer classes on graphgrad's tf.layers (same ops, same variable names: `dense/kernel`,
-`conv2d/bias`, ...), plus the Keras-only layers (Input, Activation, Reshape, Concatenate, Add, Embedding).
+"""The Keras `Layer` base on graphgrad's tf.layers Layer, `InputLayer` / `Input` and `InputSpec`.
 
-A Keras layer accepts Keras' arguments (`input_shape`, initializer names, default strides), takes a list for
-the merge layers, reads the learning phase when `training` is not given (Dropout, BatchNormalization), and
-records which layer made each output, so a functional `Model(inputs, outputs)` can list its layers."""
+A Keras layer accepts Keras' arguments (`input_shape`, initializer names), takes a list for the merge layers,
+reads the learning phase when `training` is not given, names itself as Keras 2 does (`p_re_lu`, `conv2d_transpose`)
+and records which layer made each output, so a functional `Model(inputs, outputs)` can list its layers."""
 from __future__ import annotations
 
 import functools
 import inspect
+import re
 
 import numpy as np
 
-from .. import initializers as _inits
-from .. import layers as _tfl
-from ..framework import dtypes
-from ..framework.graph import GraphKeys, Tensor, get_default_graph
-from ..framework.op_def import static_shape
-from ..layers.core import _ACTIVATIONS, _activation
-from ..nn import embedding_lookup
-from ..ops import array_ops, math_ops
-from ..ops.arithmetic_ops import add_n
-from ..ops.core import convert_to_tensor, placeholder
-from ..variables import variable_scope
-from . import backend as K
+from ... import initializers as _inits
+from ... import layers as _tfl
+from ...framework import dtypes
+from ...framework.graph import Graph, GraphKeys, Tensor, get_default_graph
+from ...framework.op_def import static_shape
+from ...framework.tensor_shape import TensorShape
+from ...layers.core import _ACTIVATIONS, training_tensor
+from ...ops.control_flow_ops import cond
+from ...ops.core import convert_to_tensor, placeholder
+from ...variables import variable_scope
+from .. import backend as K
 
 
 def _initializer(init):
     if isinstance(init, str):
-        fn = getattr(_inits, {"glorot_uniform": "glorot_uniform", "zeros": "zeros", "ones": "ones",
-                              "uniform": "random_uniform", "normal": "random_normal"}.get(init, init), None)
-        if fn is None:
+        if init in ("uniform", "normal"):  # Keras' RandomUniform(-0.05, 0.05) / RandomNormal(stddev=0.05)
+            return _inits.random_uniform(-0.05, 0.05) if init == "uniform" else _inits.random_normal(0.0, 0.05)
+        fn = getattr(_inits, init, None)
+        if fn is None or init.startswith("_"):
             raise ValueError(f"Unknown initializer: {init}")
         return fn()
     return init
+
+
+def _regularizer(reg):
+    """A regularizer by Keras' name ('l1', 'l2', 'l1_l2', at Keras' default factor 0.01)."""
+    if isinstance(reg, str):
+        from ... import regularizers
+
+        if reg not in ("l1", "l2", "l1_l2"):
+            raise ValueError(f"Unknown regularizer: {reg}")
+        return regularizers.L1L2(0.01, 0.01) if reg == "l1_l2" else getattr(regularizers, reg)(0.01)
+    return reg
+
+
+def _keras_snake(name):
+    """Keras 2's default layer name for a class name (`PReLU` -> `p_re_lu`, `Conv2DTranspose` -> `conv2d_transpose`)."""
+    name = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _shape_tuple(t):
@@ -109,10 +126,14 @@ class Layer(_tfl.Layer):
                  **kwargs):
         self.__dict__.setdefault("_init_args", (args, dict(input_shape=input_shape, batch_input_shape=
                                  batch_input_shape, input_dim=input_dim, batch_size=batch_size, **kwargs)))
-        for key in ("kernel_initializer", "bias_initializer", "embeddings_initializer"):
-            if key in kwargs:
+        for key in kwargs:
+            if key.endswith("_initializer"):
                 kwargs[key] = _initializer(kwargs[key])
+            elif key.endswith("_regularizer"):
+                kwargs[key] = _regularizer(kwargs[key])
         super().__init__(*args, **kwargs)
+        self._base_name = _keras_snake(type(self).__name__)
+        self.input_spec = None
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
         if batch_input_shape is None and input_shape is not None:
@@ -166,6 +187,8 @@ class Layer(_tfl.Layer):
         eager = K.executing_eagerly()
         graph = None if eager else (inputs[0] if isinstance(inputs, (list, tuple)) else inputs).graph
         before = 0 if eager else len(graph.get_collection(GraphKeys.UPDATE_OPS))
+        if self.input_spec is not None:
+            self.input_spec.check(self, inputs)
         if isinstance(inputs, (list, tuple)):
             outputs = self._call_many([x if isinstance(x, Tensor) else convert_to_tensor(x) for x in inputs],
                                       args, kwargs)
@@ -199,6 +222,26 @@ class Layer(_tfl.Layer):
     def _phase(self, training):
         return K.learning_phase() if training is None else training
 
+    def _in_train_phase(self, train_fn, inputs, training):
+        """`train_fn()` while training, `inputs` otherwise: decided now for a Python bool, by `tf.cond` on the
+        learning phase (or the given bool tensor) in a graph."""
+        switch = training_tensor(self._phase(training))
+        if switch is None:
+            return train_fn() if self._phase(training) else inputs
+        return cond(switch, train_fn, lambda: inputs)
+
+    def compute_output_shape(self, input_shape):
+        """The output's shape for inputs of `input_shape`, found as Keras 2 finds it: a copy of the layer (from its
+        config) called on placeholders in a scratch graph."""
+        many = isinstance(input_shape, list) and input_shape and not isinstance(input_shape[0], (int, type(None)))
+        shapes = input_shape if many else [input_shape]
+        with Graph().as_default():
+            ins = [placeholder(self.dtype or dtypes.float32, TensorShape(s).as_list()) for s in shapes]
+            out = type(self).from_config(self.get_config())(ins if many else ins[0])
+        if isinstance(out, (list, tuple)):
+            return [TensorShape(static_shape(o)) for o in out]
+        return TensorShape(static_shape(out))
+
 
 class InputLayer(Layer):
     def __init__(self, input_shape=None, batch_size=None, dtype=None, input_tensor=None, name=None,
@@ -221,6 +264,64 @@ class InputLayer(Layer):
                 "dtype": self._inbound[0][1][0].dtype.base_dtype.name}
 
 
+class InputSpec:
+    """What a layer accepts: dtype, rank (`ndim`, `min_ndim`, `max_ndim`), exact `shape`, or sizes of given `axes`;
+    a layer with `input_spec` set checks its inputs against it when called."""
+
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None,
+                 allow_last_axis_squeeze=False, name=None):
+        self.dtype = dtypes.as_dtype(dtype).name if dtype is not None else None
+        self.shape = None if shape is None else TensorShape(shape).as_list()
+        self.ndim = len(self.shape) if shape is not None else ndim
+        self.max_ndim, self.min_ndim = max_ndim, min_ndim
+        self.name, self.allow_last_axis_squeeze = name, allow_last_axis_squeeze
+        try:
+            self.axes = {int(k): v for k, v in (axes or {}).items()}
+        except (ValueError, TypeError):
+            raise TypeError(f"The keys in axes must be integers. Received: axes={axes}") from None
+        if self.axes and self.ndim is None and self.min_ndim is None:
+            raise ValueError(f"Axes {self.axes} are only meaningful with ndim or min_ndim set.")
+
+    def __repr__(self):
+        spec = [f"dtype={self.dtype}" if self.dtype else "", f"shape={self.shape}" if self.shape else "",
+                f"ndim={self.ndim}" if self.ndim is not None else "",
+                f"max_ndim={self.max_ndim}" if self.max_ndim is not None else "",
+                f"min_ndim={self.min_ndim}" if self.min_ndim is not None else "",
+                f"axes={self.axes}" if self.axes else ""]
+        return f"InputSpec({', '.join(x for x in spec if x)})"
+
+    def get_config(self):
+        return {"dtype": self.dtype, "shape": self.shape, "ndim": self.ndim, "max_ndim": self.max_ndim,
+                "min_ndim": self.min_ndim, "axes": self.axes}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def check(self, layer, inputs):
+        """Keras' assert_input_compatibility for one input (the first of a list)."""
+        x = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+        shape = static_shape(x)
+        rank = None if shape is None else len(shape)
+        where = f"Input 0 of layer \"{layer.name}\" is incompatible with the layer: "
+        if rank is not None:
+            if self.ndim is not None and rank != self.ndim:
+                raise ValueError(f"{where}expected ndim={self.ndim}, found ndim={rank}. Full shape received: "
+                                 f"{tuple(shape)}")
+            if self.max_ndim is not None and rank > self.max_ndim:
+                raise ValueError(f"{where}expected max_ndim={self.max_ndim}, found ndim={rank}")
+            if self.min_ndim is not None and rank < self.min_ndim:
+                raise ValueError(f"{where}expected min_ndim={self.min_ndim}, found ndim={rank}. Full shape "
+                                 f"received: {tuple(shape)}")
+            for axis, size in self.axes.items():
+                got = shape[axis]
+                if size is not None and got is not None and got != size:
+                    raise ValueError(f"{where}expected axis {axis} of input shape to have value {size}, but "
+                                     f"received input with shape {tuple(shape)}")
+        if self.dtype is not None and x.dtype.base_dtype.name != self.dtype:
+            raise ValueError(f"{where}expected dtype={self.dtype}, found dtype={x.dtype.base_dtype.name}")
+
+
 def Input(shape=None, batch_size=None, name=None, dtype=None, tensor=None, batch_shape=None):
     """A placeholder of shape (batch, *shape) that starts a functional model (TF1 Keras: a graph placeholder)."""
     if K.executing_eagerly():
@@ -231,132 +332,3 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, tensor=None, batch
     return layer._inbound[0][1][0]
 
 
-class Dense(Layer, _tfl.Dense):
-    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", **kwargs):
-        super().__init__(units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
-                         bias_initializer=bias_initializer, **kwargs)
-
-
-class Dropout(Layer, _tfl.Dropout):
-    def call(self, inputs, training=None):
-        return super().call(inputs, training=self._phase(training))
-
-
-class Flatten(Layer, _tfl.Flatten):
-    def __init__(self, data_format=None, **kwargs):
-        super().__init__(data_format=data_format or "channels_last", **kwargs)
-
-
-class BatchNormalization(Layer, _tfl.BatchNormalization):
-    def call(self, inputs, training=None):
-        return super().call(inputs, training=self._phase(training))
-
-
-def _conv(base, rank, strides_default=1):
-    class ConvLayer(Layer, base):
-        def __init__(self, filters, kernel_size, strides=strides_default, padding="valid", data_format=None,
-                     activation=None, use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                     **kwargs):
-            super().__init__(filters, kernel_size, strides, padding, data_format or "channels_last",
-                             activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
-                             bias_initializer=bias_initializer, **kwargs)
-    ConvLayer.__name__ = ConvLayer.__qualname__ = base.__name__
-    ConvLayer.__doc__ = f"Keras' {base.__name__} on tf.layers.{base.__name__}."
-    return ConvLayer
-
-
-Conv1D = _conv(_tfl.Conv1D, 1)
-Conv2D = _conv(_tfl.Conv2D, 2)
-
-
-def _pool(base, default):
-    class PoolLayer(Layer, base):
-        def __init__(self, pool_size=default, strides=None, padding="valid", data_format=None, **kwargs):
-            super().__init__(pool_size, strides, padding=padding, data_format=data_format or "channels_last",
-                             **kwargs)
-    PoolLayer.__name__ = PoolLayer.__qualname__ = base.__name__
-    PoolLayer.__doc__ = f"Keras' {base.__name__} on tf.layers.{base.__name__}."
-    return PoolLayer
-
-
-MaxPooling1D = _pool(_tfl.MaxPooling1D, 2)
-MaxPooling2D = _pool(_tfl.MaxPooling2D, (2, 2))
-AveragePooling1D = _pool(_tfl.AveragePooling1D, 2)
-AveragePooling2D = _pool(_tfl.AveragePooling2D, (2, 2))
-MaxPool2D, AvgPool2D, Convolution2D = MaxPooling2D, AveragePooling2D, Conv2D
-
-
-class Activation(Layer):
-    def __init__(self, activation, **kwargs):
-        super().__init__(**kwargs)
-        self.activation = _activation(activation)
-
-    def call(self, inputs):
-        return inputs if self.activation is None else self.activation(inputs)
-
-
-class Reshape(Layer):
-    def __init__(self, target_shape, **kwargs):
-        super().__init__(**kwargs)
-        self.target_shape = tuple(int(d) for d in target_shape)
-
-    def call(self, inputs):
-        return array_ops.reshape(inputs, [-1, *self.target_shape])
-
-
-class Concatenate(Layer):
-    def __init__(self, axis=-1, **kwargs):
-        super().__init__(**kwargs)
-        self.axis = axis
-
-    def call(self, inputs):
-        return array_ops.concat(list(inputs), self.axis)
-
-
-class Add(Layer):
-    def call(self, inputs):
-        return add_n(list(inputs))
-
-
-def concatenate(inputs, axis=-1, **kwargs):
-    return Concatenate(axis=axis, **kwargs)(inputs)
-
-
-def add(inputs, **kwargs):
-    return Add(**kwargs)(inputs)
-
-
-class Embedding(Layer):
-    """Rows of an `[input_dim, output_dim]` matrix (`embedding/embeddings`) looked up by integer ids."""
-
-    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", input_length=None, **kwargs):
-        if input_length is not None and "input_shape" not in kwargs:
-            kwargs["input_shape"] = (input_length,)
-        super().__init__(**kwargs)
-        self.input_dim, self.output_dim = int(input_dim), int(output_dim)
-        self.embeddings_initializer = (None if embeddings_initializer == "uniform"
-                                       else _initializer(embeddings_initializer))
-
-    def build(self, input_shape):
-        init = self.embeddings_initializer
-        if init is None:
-            from ..ops.init_ops import random_uniform_initializer
-
-            init = random_uniform_initializer(-0.05, 0.05)
-        self.embeddings = self.add_variable("embeddings", [self.input_dim, self.output_dim], initializer=init)
-        self.built = True
-
-    def call(self, inputs):
-        if not inputs.dtype.base_dtype.is_integer:
-            inputs = math_ops.cast(inputs, dtypes.int32)
-        return embedding_lookup(self.embeddings, inputs)
-
-
-__all__ = ["Layer", "InputLayer", "Input", "Dense", "Dropout", "Flatten", "BatchNormalization", "Conv1D", "Conv2D",
-           "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "MaxPool2D", "AvgPool2D",
-           "Convolution2D", "Activation", "Reshape", "Concatenate", "Add", "concatenate", "add", "Embedding"]
-
-from .recurrent import GRU, LSTM, SimpleRNN  # noqa: E402 (they subclass Layer above)
-
-__all__ += ["SimpleRNN", "LSTM", "GRU"]
