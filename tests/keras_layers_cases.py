@@ -1,0 +1,90 @@
+"""Small programs of one Keras layer each, written once against the Keras API: run under real TensorFlow's
+tf.keras (Keras 2, `TF_USE_LEGACY_KERAS=1`) by tools/record_keras_layers_reference.py, which writes
+tests/keras_layers_reference.json, and under graphgrad by tests/test_keras_layers.py. Inputs and weights get
+deterministic values from the case's name."""
+import numpy as np
+
+#: name -> (layer class, constructor arguments, input shapes (one per input), input kind)
+CASES = {
+    "global_avg_pool1d": ("GlobalAveragePooling1D", {}, [(2, 5, 3)]),
+    "global_max_pool1d_first": ("GlobalMaxPooling1D", {"data_format": "channels_first"}, [(2, 3, 5)]),
+    "global_max_pool2d": ("GlobalMaxPooling2D", {}, [(2, 4, 5, 3)]),
+    "global_avg_pool2d_keepdims": ("GlobalAveragePooling2D", {"keepdims": True}, [(2, 4, 5, 3)]),
+    "global_avg_pool3d": ("GlobalAveragePooling3D", {}, [(2, 3, 4, 2, 3)]),
+    "global_max_pool3d": ("GlobalMaxPooling3D", {}, [(2, 3, 4, 2, 3)]),
+    "leaky_relu": ("LeakyReLU", {"alpha": 0.2}, [(2, 6)]),
+    "prelu_shared": ("PReLU", {"shared_axes": [1, 2]}, [(2, 3, 4, 2)]),
+    "elu_alpha": ("ELU", {"alpha": 0.5}, [(2, 6)]),
+    "relu_capped_sloped": ("ReLU", {"max_value": 0.5, "negative_slope": 0.1, "threshold": 0.2}, [(2, 6)]),
+    "relu6": ("ReLU", {"max_value": 6.0}, [(2, 6)]),
+    "softmax_axis1": ("Softmax", {"axis": 1}, [(2, 4, 3)]),
+    "thresholded_relu": ("ThresholdedReLU", {"theta": 0.3}, [(2, 6)]),
+    "layer_norm": ("LayerNormalization", {}, [(2, 3, 4)]),
+    "layer_norm_two_axes": ("LayerNormalization", {"axis": [1, 2], "epsilon": 0.01}, [(2, 3, 4)]),
+    "conv1d_transpose": ("Conv1DTranspose", {"filters": 3, "kernel_size": 3, "strides": 2}, [(2, 5, 2)]),
+    "conv2d_transpose_same": ("Conv2DTranspose", {"filters": 3, "kernel_size": 3, "strides": 2, "padding": "same"},
+                              [(2, 4, 4, 2)]),
+    "conv2d_transpose_output_padding": ("Conv2DTranspose", {"filters": 2, "kernel_size": (3, 2), "strides": (2, 3),
+                                                            "output_padding": (1, 2), "activation": "relu"},
+                                        [(2, 3, 3, 2)]),
+    "conv3d": ("Conv3D", {"filters": 2, "kernel_size": 2, "padding": "same"}, [(2, 3, 4, 3, 2)]),
+    "conv3d_transpose": ("Conv3DTranspose", {"filters": 2, "kernel_size": 2, "strides": 2}, [(2, 2, 3, 2, 2)]),
+    "separable_conv1d": ("SeparableConv1D", {"filters": 3, "kernel_size": 3, "depth_multiplier": 2}, [(2, 6, 2)]),
+    "separable_conv2d": ("SeparableConv2D", {"filters": 3, "kernel_size": 3, "strides": 2, "padding": "same"},
+                         [(2, 5, 5, 2)]),
+    "depthwise_conv2d": ("DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 2, "activation": "tanh"},
+                         [(2, 5, 5, 2)]),
+    "max_pool3d": ("MaxPooling3D", {}, [(2, 4, 4, 4, 2)]),
+    "avg_pool3d_same": ("AveragePooling3D", {"pool_size": 2, "strides": 1, "padding": "same"}, [(2, 3, 3, 3, 2)]),
+    "upsampling1d": ("UpSampling1D", {"size": 3}, [(2, 4, 2)]),
+    "upsampling2d": ("UpSampling2D", {"size": (2, 3)}, [(2, 3, 2, 2)]),
+    "upsampling2d_bilinear": ("UpSampling2D", {"size": 2, "interpolation": "bilinear"}, [(2, 3, 3, 2)]),
+    "upsampling3d": ("UpSampling3D", {"size": (1, 2, 2)}, [(2, 2, 2, 3, 2)]),
+    "zero_padding1d": ("ZeroPadding1D", {"padding": (1, 2)}, [(2, 3, 2)]),
+    "zero_padding2d": ("ZeroPadding2D", {"padding": ((1, 0), (2, 1))}, [(2, 3, 3, 2)]),
+    "zero_padding3d": ("ZeroPadding3D", {"padding": 1}, [(1, 2, 2, 2, 1)]),
+    "cropping1d": ("Cropping1D", {"cropping": (1, 2)}, [(2, 6, 2)]),
+    "cropping2d": ("Cropping2D", {"cropping": ((1, 0), (1, 2))}, [(2, 5, 5, 2)]),
+    "cropping3d": ("Cropping3D", {}, [(1, 4, 4, 4, 2)]),
+    "repeat_vector": ("RepeatVector", {"n": 3}, [(2, 4)]),
+    "permute": ("Permute", {"dims": (2, 1)}, [(2, 3, 4)]),
+    "masking": ("Masking", {"mask_value": 0.0}, [(2, 4, 3)]),
+    "multiply": ("Multiply", {}, [(2, 4), (2, 4), (2, 4)]),
+    "subtract": ("Subtract", {}, [(2, 4), (2, 4)]),
+    "average": ("Average", {}, [(2, 4), (2, 4)]),
+    "maximum": ("Maximum", {}, [(2, 4), (2, 4)]),
+    "minimum": ("Minimum", {}, [(2, 4), (2, 4)]),
+    "dot_sequences": ("Dot", {"axes": (2, 2)}, [(2, 3, 4), (2, 5, 4)]),
+    "dot_cosine": ("Dot", {"axes": 1, "normalize": True}, [(2, 4), (2, 4)]),
+    "dot_axes_1_2": ("Dot", {"axes": (1, 2)}, [(2, 3, 4), (2, 5, 3)]),
+    "identity": ("Identity", {}, [(2, 3)]),
+    "activity_regularization": ("ActivityRegularization", {"l1": 0.1, "l2": 0.01}, [(2, 3)]),
+    "gaussian_noise_inference": ("GaussianNoise", {"stddev": 0.5}, [(2, 3)]),
+    "alpha_dropout_inference": ("AlphaDropout", {"rate": 0.5}, [(2, 3)]),
+}
+
+
+def inputs_for(case):
+    rng = np.random.RandomState(sum(map(ord, case)) + 7)
+    values = [rng.uniform(-1, 1, size=s).astype(np.float32) for s in CASES[case][2]]
+    if CASES[case][0] == "Masking":
+        values[0][0, 1] = 0.0  # one all-zero time step to mask
+        values[0][1, 3] = 0.0
+    return values
+
+
+def weights_for(case, shapes):
+    rng = np.random.RandomState(sum(map(ord, case)))
+    return [rng.uniform(-0.6, 0.6, size=s).astype(np.float32) for s in shapes]
+
+
+def build(keras, case):
+    """The layer of `case` (not yet built)."""
+    kind, kwargs, _ = CASES[case]
+    return getattr(keras.layers, kind)(**kwargs)
+
+
+def loss_weights(outputs):
+    """A fixed weighting of every output, so one scalar's gradient checks them all."""
+    return [np.cos(np.arange(int(np.prod(o.shape))) + 0.3 * k).reshape(tuple(o.shape)).astype(np.float32)
+            for k, o in enumerate(outputs)]

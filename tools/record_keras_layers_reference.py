@@ -1,0 +1,65 @@
+"""Record tests/keras_layers_cases.py under real TensorFlow's tf.keras (Keras 2) into
+tests/keras_layers_reference.json: each case's weight names and shapes, output shape (`compute_output_shape`),
+outputs, and the gradients of a fixed weighting of the outputs with respect to the inputs and the weights.
+
+    TF_USE_LEGACY_KERAS=1 /work/bench-venv/bin/python tools/record_keras_layers_reference.py
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))
+import keras_layers_cases as cases  # noqa: E402
+
+
+def _shape(s):
+    """A TensorShape (or a list of them, for several outputs) as JSON lists."""
+    if isinstance(s, (list, tuple)) and s and not isinstance(s[0], (int, type(None))):
+        return [tf.TensorShape(x).as_list() for x in s]
+    return tf.TensorShape(s).as_list()
+
+
+def record(case):
+    layer = cases.build(tf.keras, case)
+    xs = [tf.constant(v) for v in cases.inputs_for(case)]
+    arg = xs if len(xs) > 1 else xs[0]
+    layer(arg)
+    shapes = [w.shape for w in layer.get_weights()]
+    layer.set_weights(cases.weights_for(case, shapes))
+    in_shapes = [(None, *s[1:]) for s in cases.CASES[case][2]]
+    out_shape = layer.compute_output_shape(in_shapes if len(xs) > 1 else in_shapes[0])
+    with tf.GradientTape() as tape:
+        for x in xs:
+            tape.watch(x)
+        out = layer(arg)
+        outs = list(out) if isinstance(out, (list, tuple)) else [out]
+        loss = sum(tf.reduce_sum(o * w) for o, w in zip(outs, cases.loss_weights(outs)))
+    grads = tape.gradient(loss, xs + list(layer.weights))
+    return {"weight_names": [w.name.split("/", 1)[1] for w in layer.weights],
+            "weight_shapes": [list(s) for s in shapes],
+            "output_shape": _shape(out_shape),
+            "outputs": [o.numpy().tolist() for o in outs],
+            "grads": [np.zeros(x.shape).tolist() if g is None else np.asarray(g).tolist()
+                      for x, g in zip(xs + list(layer.weights), grads)]}
+
+
+def main():
+    names = sys.argv[1:] or list(cases.CASES)
+    path = os.path.join(HERE, "..", "tests", "keras_layers_reference.json")
+    out = json.load(open(path)) if os.path.exists(path) else {"cases": {}}
+    import tf_keras
+
+    out.update(tensorflow=tf.__version__, keras=tf_keras.__version__)
+    for name in names:
+        out["cases"][name] = record(name)
+    with open(path, "w") as f:
+        json.dump(out, f, indent=None, separators=(",", ":"))
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
