@@ -88,3 +88,27 @@ def loss_weights(outputs):
     """A fixed weighting of every output, so one scalar's gradient checks them all."""
     return [np.cos(np.arange(int(np.prod(o.shape))) + 0.3 * k).reshape(tuple(o.shape)).astype(np.float32)
             for k, o in enumerate(outputs)]
+
+
+IMAGE, CLASSES, STEPS = (6, 6, 2), 3, 3
+
+
+def model(keras):
+    """A functional model over several of the new layers, for training steps compared with tf.keras."""
+    x = keras.Input(IMAGE)
+    a = keras.layers.SeparableConv2D(4, 3, padding="same")(x)
+    a = keras.layers.LayerNormalization()(a)
+    a = keras.layers.PReLU(shared_axes=[1, 2])(a)
+    b = keras.layers.Conv2DTranspose(4, 2, strides=2)(x)
+    b = keras.layers.DepthwiseConv2D(2, strides=2, activation="tanh")(b)
+    m = keras.layers.Multiply()([a, keras.layers.ELU(0.7)(b)])
+    m = keras.layers.Subtract()([m, keras.layers.UpSampling2D()(keras.layers.MaxPooling2D()(a))])
+    m = keras.layers.ZeroPadding2D(1)(keras.layers.Cropping2D(((1, 0), (0, 1)))(m))
+    y = keras.layers.GlobalAveragePooling2D()(m)
+    y = keras.layers.Dense(CLASSES, activation="softmax")(keras.layers.LeakyReLU(0.1)(y))
+    return keras.Model(x, y)
+
+
+def model_data():
+    rng = np.random.RandomState(3)
+    return rng.uniform(-1, 1, size=(8, *IMAGE)).astype(np.float32), rng.randint(0, CLASSES, size=8)

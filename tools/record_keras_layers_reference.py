@@ -1,6 +1,7 @@
 """Record tests/keras_layers_cases.py under real TensorFlow's tf.keras (Keras 2) into
 tests/keras_layers_reference.json: each case's weight names and shapes, output shape (`compute_output_shape`),
-outputs, and the gradients of a fixed weighting of the outputs with respect to the inputs and the weights.
+outputs, and the gradients of a fixed weighting of the outputs with respect to the inputs and the weights; and
+(`model`) a small model over several layers trained a few steps, saved by Keras into tests/data/.
 
     TF_USE_LEGACY_KERAS=1 /work/bench-venv/bin/python tools/record_keras_layers_reference.py
 """
@@ -47,15 +48,35 @@ def record(case):
                       for x, g in zip(xs + list(layer.weights), grads)]}
 
 
+def trained_model():
+    """cases.model trained STEPS steps of SGD from fixed weights: the losses, the predictions, and the model as
+    Keras 2 saves it (tests/data/keras_layers_model.h5, before training)."""
+    tf.keras.backend.clear_session()  # layer names from scratch, as in a new graphgrad graph
+    model = cases.model(tf.keras)
+    for layer in model.layers:
+        layer.set_weights(cases.weights_for(layer.name, [w.shape for w in layer.get_weights()]))
+    model.compile(tf.keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
+    x, y = cases.model_data()
+    model.save(os.path.join(HERE, "..", "tests", "data", "keras_layers_model.h5"), include_optimizer=False)
+    first = model.predict(x, verbose=0)
+    losses = [float(model.train_on_batch(x, y)) for _ in range(cases.STEPS)]
+    return {"layer_weights": {layer.name: [list(w.shape) for w in layer.get_weights()] for layer in model.layers
+                              if layer.weights}, "predictions": first.tolist(),
+            "losses": losses, "trained_predictions": model.predict(x, verbose=0).tolist()}
+
+
 def main():
-    names = sys.argv[1:] or list(cases.CASES)
+    names = sys.argv[1:] or [*cases.CASES, "model"]
     path = os.path.join(HERE, "..", "tests", "keras_layers_reference.json")
     out = json.load(open(path)) if os.path.exists(path) else {"cases": {}}
     import tf_keras
 
     out.update(tensorflow=tf.__version__, keras=tf_keras.__version__)
     for name in names:
-        out["cases"][name] = record(name)
+        if name == "model":
+            out["model"] = trained_model()
+        else:
+            out["cases"][name] = record(name)
     with open(path, "w") as f:
         json.dump(out, f, indent=None, separators=(",", ":"))
         f.write("\n")

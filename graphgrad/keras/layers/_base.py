@@ -96,6 +96,10 @@ class Layer(_tfl.Layer):
     def get_config(self):
         """The constructor's arguments as given (by name, through the classes' chain of `__init__`s), the
         layer's name and trainability: what `from_config` (and `keras.models.load_model`) rebuilds it from."""
+        return {k: _json_value(self, k, v) for k, v in self._config().items()}
+
+    def _config(self):
+        """get_config's values before their conversion to JSON types."""
         args, kwargs = self.__dict__.get("_init_args", ((), {}))
         config = {}
         for klass in type(self).__mro__:
@@ -116,7 +120,7 @@ class Layer(_tfl.Layer):
             if not args and not kwargs:
                 break
         config.update(name=self.name, trainable=self.trainable)
-        return {k: _json_value(self, k, v) for k, v in config.items()}
+        return config
 
     @classmethod
     def from_config(cls, config):

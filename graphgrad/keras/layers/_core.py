@@ -78,7 +78,7 @@ class Lambda(Layer):
     (found again among the loaded modules or `custom_objects`); a lambda's bytecode is written for Keras but not
     run when loading, since running code read from a file is what graphgrad's formats avoid."""
 
-    _config_keys = ("function_type", "module", "output_shape_type", "output_shape_module")
+    _config_keys = ("function_type", "module", "output_shape_type", "output_shape_module", "arguments")
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
@@ -88,8 +88,8 @@ class Lambda(Layer):
     def call(self, inputs, mask=None, training=None):
         return self.function(inputs, **self.arguments)
 
-    def get_config(self):
-        config = super().get_config()
+    def _config(self):
+        config = super()._config()
         fn = self.function
         if fn.__name__ == "<lambda>":
             import codecs
