@@ -63,6 +63,30 @@ CASES = {
     "alpha_dropout_inference": ("AlphaDropout", {"rate": 0.5}, [(2, 3)]),
 }
 
+#: recurrent layers, cells and wrappers: name -> (builder of the layer from the keras module, kwargs, input shapes)
+CASES.update({
+    "rnn_simple_cell_sequences": (lambda k: k.layers.RNN(k.layers.SimpleRNNCell(3), return_sequences=True), {},
+                                  [(2, 5, 4)]),
+    "rnn_lstm_cell_state": (lambda k: k.layers.RNN(k.layers.LSTMCell(3), return_state=True), {}, [(2, 5, 4)]),
+    "rnn_gru_cell_backwards": (lambda k: k.layers.RNN(k.layers.GRUCell(3), go_backwards=True,
+                                                      return_sequences=True), {}, [(2, 5, 4)]),
+    "rnn_gru_cell_reset_before": (lambda k: k.layers.RNN(k.layers.GRUCell(3, reset_after=False),
+                                                         return_state=True), {}, [(2, 5, 4)]),
+    "rnn_stacked_cells": (lambda k: k.layers.RNN([k.layers.SimpleRNNCell(3), k.layers.LSTMCell(2)],
+                                                 return_state=True), {}, [(2, 5, 4)]),
+    "bidirectional_lstm_concat": (lambda k: k.layers.Bidirectional(k.layers.LSTM(3, return_sequences=True)), {},
+                                  [(2, 5, 4)]),
+    "bidirectional_gru_sum_state": (lambda k: k.layers.Bidirectional(k.layers.GRU(3, return_state=True),
+                                                                     merge_mode="sum"), {}, [(2, 5, 4)]),
+    "bidirectional_rnn_none": (lambda k: k.layers.Bidirectional(k.layers.SimpleRNN(2, return_sequences=True),
+                                                                merge_mode=None), {}, [(2, 5, 4)]),
+    "bidirectional_ave": (lambda k: k.layers.Bidirectional(k.layers.SimpleRNN(2), merge_mode="ave"), {},
+                          [(2, 5, 4)]),
+    "time_distributed_dense": (lambda k: k.layers.TimeDistributed(k.layers.Dense(3, activation="tanh")), {},
+                               [(2, 5, 4)]),
+    "time_distributed_conv2d": (lambda k: k.layers.TimeDistributed(k.layers.Conv2D(2, 2)), {}, [(2, 3, 4, 4, 1)]),
+})
+
 
 def inputs_for(case):
     rng = np.random.RandomState(sum(map(ord, case)) + 7)
@@ -81,7 +105,7 @@ def weights_for(case, shapes):
 def build(keras, case):
     """The layer of `case` (not yet built)."""
     kind, kwargs, _ = CASES[case]
-    return getattr(keras.layers, kind)(**kwargs)
+    return kind(keras) if callable(kind) else getattr(keras.layers, kind)(**kwargs)
 
 
 def loss_weights(outputs):

@@ -248,3 +248,22 @@ def test_sequential_with_new_layers_fits_in_graph_and_eager():
     assert train() >= 0.9
     with eager_mode():
         assert train() >= 0.9
+
+
+def test_recurrent_wrappers_save_and_load(tmp_path):
+    pytest.importorskip("h5py")
+    x = np.random.RandomState(0).uniform(-1, 1, (4, 5, 3)).astype(np.float32)
+    model = keras.Sequential([
+        keras.layers.Bidirectional(keras.layers.LSTM(4, return_sequences=True), input_shape=(5, 3)),
+        keras.layers.TimeDistributed(keras.layers.Dense(3)),
+        keras.layers.RNN([keras.layers.GRUCell(3), keras.layers.SimpleRNNCell(2)], return_sequences=True),
+        keras.layers.GlobalMaxPooling1D(), keras.layers.Dense(2, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x, np.array([0, 1, 1, 0]), epochs=2, verbose=0)
+    assert [w.name for w in model.layers[2].weights][:1] == ["rnn/stacked_rnn_cells/gru_cell/kernel:0"]
+    path = str(tmp_path / "rnn.h5")
+    model.save(path)
+    with tf.Graph().as_default():
+        loaded = keras.models.load_model(path)
+        assert type(loaded.layers[0].forward_layer).__name__ == "LSTM" and loaded.layers[0].backward_layer.go_backwards
+        np.testing.assert_allclose(loaded.predict(x), model.predict(x), rtol=1e-5)

@@ -25,6 +25,7 @@ def _shape(s):
 
 
 def record(case):
+    tf.keras.backend.clear_session()  # names from scratch (lstm_cell, not lstm_cell_3), as in a new graph
     layer = cases.build(tf.keras, case)
     xs = [tf.constant(v) for v in cases.inputs_for(case)]
     arg = xs if len(xs) > 1 else xs[0]
@@ -37,7 +38,7 @@ def record(case):
         for x in xs:
             tape.watch(x)
         out = layer(arg)
-        outs = list(out) if isinstance(out, (list, tuple)) else [out]
+        outs = tf.nest.flatten(out)  # a stack of cells' states come nested
         loss = sum(tf.reduce_sum(o * w) for o, w in zip(outs, cases.loss_weights(outs)))
     grads = tape.gradient(loss, xs + list(layer.weights))
     return {"weight_names": [w.name.split("/", 1)[1] for w in layer.weights],

@@ -76,6 +76,8 @@ def _json_value(layer, key, value):
         return {k: _json_value(layer, key, v) for k, v in value.items()}
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, Layer):  # a wrapper's layer, an RNN's cell
+        return {"class_name": type(value).__name__, "config": value.get_config()}
     if hasattr(value, "name") and hasattr(value, "is_floating"):  # a dtype
         return value.name
     for name, fn in _ACTIVATIONS.items():
@@ -245,6 +247,38 @@ class Layer(_tfl.Layer):
         if isinstance(out, (list, tuple)):
             return [TensorShape(static_shape(o)) for o in out]
         return TensorShape(static_shape(out))
+
+
+class _Container(Layer):
+    """A layer whose variables belong to the layers or cells inside it (wrappers, RNN)."""
+
+    def _sublayers(self):
+        raise NotImplementedError
+
+    @property
+    def variables(self):
+        return [v for layer in self._sublayers() for v in layer.variables]
+
+    def _checkpoint_dependencies(self):
+        prefix = self.name + "/"
+        return [(v.op.name[len(prefix):] if v.op.name.startswith(prefix) else v.op.name, v) for v in self.variables]
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return cls(**config)
+
+
+def _from_spec(spec, custom_objects=None):
+    """A layer from Keras' {"class_name", "config"} (as nested in a wrapper's or an RNN's config), or `spec`."""
+    if not isinstance(spec, dict):
+        return spec
+    from .. import layers
+
+    cls = (custom_objects or {}).get(spec["class_name"]) or getattr(layers, spec["class_name"], None)
+    if cls is None:
+        raise ValueError(f"Unknown layer: {spec['class_name']}. Please ensure this object is passed to the "
+                         "`custom_objects` argument.")
+    return cls.from_config(spec["config"])
 
 
 class InputLayer(Layer):
