@@ -87,11 +87,35 @@ CASES.update({
     "time_distributed_conv2d": (lambda k: k.layers.TimeDistributed(k.layers.Conv2D(2, 2)), {}, [(2, 3, 4, 4, 1)]),
 })
 
+#: attention: builders and calls (query, value[, key]) with masks
+CASES.update({
+    "attention_dot": ("Attention", {}, [(2, 3, 4), (2, 5, 4)]),
+    "attention_scaled_keyed": ("Attention", {"use_scale": True}, [(2, 3, 4), (2, 5, 4), (2, 5, 4)]),
+    "attention_concat": ("Attention", {"score_mode": "concat", "use_scale": True}, [(2, 3, 4), (2, 5, 4)]),
+    "additive_attention": ("AdditiveAttention", {}, [(2, 3, 4), (2, 5, 4)]),
+    "additive_attention_unscaled": ("AdditiveAttention", {"use_scale": False}, [(2, 3, 4), (2, 5, 4)]),
+    "multi_head_attention": ("MultiHeadAttention", {"num_heads": 2, "key_dim": 3}, [(2, 3, 4), (2, 5, 6)]),
+    "multi_head_attention_keyed": ("MultiHeadAttention", {"num_heads": 3, "key_dim": 2, "value_dim": 4,
+                                                          "output_shape": 5, "use_bias": False},
+                                   [(2, 3, 4), (2, 5, 6), (2, 5, 3)]),
+})
+
+#: calls with keyword arguments: name -> (layer class, constructor arguments, input shapes, call arguments)
+CALLS = {
+    "attention_masked_causal": ("Attention", {}, [(2, 4, 3), (2, 4, 3)],
+                                {"mask": [[[True, True, False, True], [True] * 4],
+                                          [[True, False, True, True], [True, True, True, False]]],
+                                 "use_causal_mask": True, "return_attention_scores": True}),
+    "mha_masked_causal": ("MultiHeadAttention", {"num_heads": 2, "key_dim": 2}, [(2, 4, 3), (2, 4, 3)],
+                          {"attention_mask": [[[1, 1, 0, 1]] * 4, [[1, 0, 1, 1]] * 4], "use_causal_mask": True,
+                           "return_attention_scores": True}),
+}
+
 
 def inputs_for(case):
     rng = np.random.RandomState(sum(map(ord, case)) + 7)
-    values = [rng.uniform(-1, 1, size=s).astype(np.float32) for s in CASES[case][2]]
-    if CASES[case][0] == "Masking":
+    values = [rng.uniform(-1, 1, size=s).astype(np.float32) for s in (CASES.get(case) or CALLS[case])[2]]
+    if case == "masking":
         values[0][0, 1] = 0.0  # one all-zero time step to mask
         values[0][1, 3] = 0.0
     return values
@@ -104,8 +128,21 @@ def weights_for(case, shapes):
 
 def build(keras, case):
     """The layer of `case` (not yet built)."""
-    kind, kwargs, _ = CASES[case]
+    kind, kwargs = (CASES.get(case) or CALLS[case])[:2]
     return kind(keras) if callable(kind) else getattr(keras.layers, kind)(**kwargs)
+
+
+def call(layer, case, xs):
+    """The layer called on the case's inputs: a list for the merges and Attention, MultiHeadAttention(q, v, k),
+    with the case's keyword arguments (masks as booleans)."""
+    kwargs = dict(CALLS[case][3]) if case in CALLS else {}
+    if "mask" in kwargs:
+        kwargs["mask"] = [np.asarray(m, bool) for m in kwargs["mask"]]
+    if "attention_mask" in kwargs:
+        kwargs["attention_mask"] = np.asarray(kwargs["attention_mask"], bool)
+    if type(layer).__name__ == "MultiHeadAttention":
+        return layer(*xs, **kwargs)
+    return layer(xs if len(xs) > 1 else xs[0], **kwargs)
 
 
 def loss_weights(outputs):

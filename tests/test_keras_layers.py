@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 import pytest
-from keras_layers_cases import CASES, build, inputs_for, loss_weights, weights_for
+from keras_layers_cases import CALLS, CASES, build, call, inputs_for, loss_weights, weights_for
 
 import graphgrad as tf
 from graphgrad import keras
@@ -27,17 +27,17 @@ def _check(case, outs, grads):
         np.testing.assert_allclose(np.zeros(np.shape(want)) if got is None else got, want, rtol=1e-4, atol=1e-5)
 
 
-def _call(layer, xs):
-    out = layer(xs if len(xs) > 1 else xs[0])
+def _call(layer, xs, case):
+    out = call(layer, case, xs)
     return list(out) if isinstance(out, (list, tuple)) else [out]
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("case", sorted(CASES) + sorted(CALLS))
 def test_graph_mode_matches_tf_keras(case):
     ref = REFERENCE[case]
     xs = [tf.constant(v) for v in inputs_for(case)]
     layer = build(keras, case)
-    outs = _call(layer, xs)
+    outs = _call(layer, xs, case)
     assert [w.shape.as_list() for w in layer.weights] == ref["weight_shapes"]
     assert [w.name.split("/", 1)[1] for w in layer.weights] == ref["weight_names"]
     loss = tf.add_n([tf.reduce_sum(o * w) for o, w in zip(outs, loss_weights(outs))])
@@ -45,22 +45,24 @@ def test_graph_mode_matches_tf_keras(case):
     s = keras.backend.get_session()
     layer.set_weights(weights_for(case, ref["weight_shapes"]))
     _check(case, s.run(outs), [None if g is None else s.run(g) for g in grads])
-    in_shapes = [(None, *np.shape(v)[1:]) for v in inputs_for(case)]
-    shape = layer.compute_output_shape(in_shapes if len(xs) > 1 else in_shapes[0])
-    assert (shape.as_list() if not isinstance(shape, list) else [s.as_list() for s in shape]) == ref["output_shape"]
+    if ref["output_shape"] is not None:
+        in_shapes = [(None, *np.shape(v)[1:]) for v in inputs_for(case)]
+        shape = layer.compute_output_shape(in_shapes if len(xs) > 1 else in_shapes[0])
+        assert (shape.as_list() if not isinstance(shape, list) else [s.as_list() for s in shape]) == \
+            ref["output_shape"]
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("case", sorted(CASES) + sorted(CALLS))
 def test_eager_mode_matches_tf_keras(case):
     with eager_mode():
         xs = [tf.constant(v) for v in inputs_for(case)]
         layer = build(keras, case)
-        _call(layer, xs)
+        _call(layer, xs, case)
         layer.set_weights(weights_for(case, REFERENCE[case]["weight_shapes"]))
         with tf.GradientTape() as tape:
             for x in xs:
                 tape.watch(x)
-            outs = _call(layer, xs)
+            outs = _call(layer, xs, case)
             loss = tf.add_n([tf.reduce_sum(o * w) for o, w in zip(outs, loss_weights(outs))])
         grads = tape.gradient(loss, xs + layer.weights)
         _check(case, [o.numpy() for o in outs], [None if g is None else g.numpy() for g in grads])
@@ -70,11 +72,11 @@ def test_eager_mode_matches_tf_keras(case):
 def test_config_rebuilds_the_layer(case):
     xs = [tf.constant(v) for v in inputs_for(case)]
     layer = build(keras, case)
-    outs = _call(layer, xs)
+    outs = _call(layer, xs, case)
     config = layer.get_config()
     copy = type(layer).from_config(dict(config, name=f"{config['name']}_copy"))
     assert copy.get_config() == dict(config, name=copy.name)
-    copied = _call(copy, xs)
+    copied = _call(copy, xs, case)
     weights = weights_for(case, REFERENCE[case]["weight_shapes"])
     layer.set_weights(weights)
     copy.set_weights(weights)
@@ -201,6 +203,13 @@ def test_input_spec_checks_calls():
         layer(tf.zeros((2, 4)))
     with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 4"):
         layer(tf.zeros((2, 5, 3)))
+
+
+def test_multi_head_attention_output_shape_and_errors():
+    layer = keras.layers.MultiHeadAttention(2, 3, output_shape=7)
+    assert layer.compute_output_shape((None, 4, 5), (None, 6, 5)).as_list() == [None, 4, 7]
+    with pytest.raises(ValueError, match=r"must be called on a list of inputs, namely \[query, value\]"):
+        keras.layers.Attention()(tf.zeros((1, 2, 3)))
 
 
 def test_errors_are_keras():

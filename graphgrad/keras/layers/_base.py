@@ -215,12 +215,16 @@ class Layer(_tfl.Layer):
         return outputs
 
     def _call_many(self, inputs, args, kwargs):
-        """A merge layer's call: no variables, ops under the layer's name scope."""
+        """A call on a list of tensors (merges, attention): built on the list of their shapes, the ops under the
+        layer's name scope."""
         g = inputs[0].graph
         with g.as_default():
             if self._scope is None:
                 with variable_scope(self._given_name, default_name=self._base_name) as scope:
                     self._scope = scope
+                    if not self.built:
+                        self.build([x.shape for x in inputs])
+                        self.built = True
                     return self.call(inputs, *args, **kwargs)
             with g.name_scope(self._scope.original_name_scope):
                 return self.call(inputs, *args, **kwargs)
