@@ -173,3 +173,33 @@ def model(keras):
 def model_data():
     rng = np.random.RandomState(3)
     return rng.uniform(-1, 1, size=(8, *IMAGE)).astype(np.float32), rng.randint(0, CLASSES, size=8)
+
+
+def _images():
+    return np.arange(2 * 5 * 6 * 2, dtype=np.float32).reshape(2, 5, 6, 2) % 17
+
+
+#: preprocessing layers (outputs only): name -> (builder, data for adapt or None, inputs)
+PREPROCESSING = {
+    "rescaling": (lambda k: k.layers.Rescaling(1 / 255.0, offset=-0.5), None, _images),
+    "resizing_bilinear": (lambda k: k.layers.Resizing(3, 8), None, _images),
+    "resizing_nearest": (lambda k: k.layers.Resizing(7, 4, interpolation="nearest"), None, _images),
+    "center_crop": (lambda k: k.layers.CenterCrop(2, 3), None, _images),
+    "normalization_adapted": (lambda k: k.layers.Normalization(), _images, lambda: _images()[:1] * 0.5),
+    "normalization_axis_none_given": (lambda k: k.layers.Normalization(axis=None, mean=2.0, variance=4.0), None,
+                                      _images),
+    "normalization_two_axes_invert": (lambda k: k.layers.Normalization(axis=(1, 3), invert=True), _images,
+                                      _images),
+    "discretization_boundaries": (lambda k: k.layers.Discretization(bin_boundaries=[0.0, 1.0, 2.5]), None,
+                                  lambda: np.array([[-1.0, 0.0, 0.5], [1.0, 2.5, 9.0]], np.float32)),
+    "discretization_adapted": (lambda k: k.layers.Discretization(num_bins=4),
+                               lambda: np.arange(100, dtype=np.float32), lambda: np.array([[3.0, 30, 60, 90]])),
+    "category_one_hot": (lambda k: k.layers.CategoryEncoding(5, output_mode="one_hot"), None,
+                         lambda: np.array([3, 0, 4])),
+    "category_multi_hot": (lambda k: k.layers.CategoryEncoding(5), None, lambda: np.array([[0, 1, 1], [4, 2, 0]])),
+    "category_count": (lambda k: k.layers.CategoryEncoding(5, output_mode="count"), None,
+                       lambda: np.array([[0, 1, 1], [4, 4, 4]])),
+    "hashing_strings": (lambda k: k.layers.Hashing(7), None, lambda: np.array([["cat"], ["dog"], ["fish"]])),
+    "hashing_masked_ints": (lambda k: k.layers.Hashing(5, mask_value=0), None,
+                            lambda: np.array([[0, 1, 2], [12, 0, 77]])),
+}

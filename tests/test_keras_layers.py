@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 import pytest
-from keras_layers_cases import CALLS, CASES, build, call, inputs_for, loss_weights, weights_for
+from keras_layers_cases import CALLS, CASES, PREPROCESSING, build, call, inputs_for, loss_weights, weights_for
 
 import graphgrad as tf
 from graphgrad import keras
@@ -83,6 +83,43 @@ def test_config_rebuilds_the_layer(case):
     s = keras.backend.get_session()
     for a, b in zip(s.run(outs), s.run(copied)):
         np.testing.assert_array_equal(a, b)
+
+
+PREPROCESSED = json.load(open(os.path.join(os.path.dirname(__file__), "keras_layers_reference.json")))[
+    "preprocessing"]
+
+
+@pytest.mark.parametrize("eager", [False, True])
+@pytest.mark.parametrize("case", sorted(PREPROCESSING))
+def test_preprocessing_matches_tf_keras(case, eager):
+    build, data, inputs = PREPROCESSING[case]
+
+    def run():
+        layer = build(keras)
+        if data is not None:
+            layer.adapt(data())
+        out = layer(tf.constant(inputs()))
+        return out.numpy() if eager else keras.backend.get_session().run(out)
+    if eager:
+        with eager_mode():
+            got = run()
+    else:
+        got = run()
+    np.testing.assert_allclose(got, PREPROCESSED[case], rtol=1e-5, atol=1e-5)
+
+
+def test_normalization_weights_and_adapt_after_build():
+    layer = keras.layers.Normalization()
+    x = tf.placeholder(tf.float32, [None, 3])
+    y = layer(x)
+    assert [w.name for w in layer.weights] == ["normalization/mean:0", "normalization/variance:0",
+                                               "normalization/count:0"]
+    assert layer.trainable_weights == []
+    data = np.array([[1.0, 2, 3], [3, 2, 1]], np.float32)
+    layer.adapt(data)
+    np.testing.assert_allclose(keras.backend.get_session().run(y, {x: data}), [[-1, 0, 1], [1, 0, -1]],
+                               atol=1e-3)
+    assert layer.get_weights()[2] == 2
 
 
 def _model_with_reference_weights():

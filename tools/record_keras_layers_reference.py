@@ -1,7 +1,8 @@
 """Record tests/keras_layers_cases.py under real TensorFlow's tf.keras (Keras 2) into
 tests/keras_layers_reference.json: each case's weight names and shapes, output shape (`compute_output_shape`),
 outputs, and the gradients of a fixed weighting of the outputs with respect to the inputs and the weights; and
-(`model`) a small model over several layers trained a few steps, saved by Keras into tests/data/.
+(`model`) a small model over several layers trained a few steps, saved by Keras into tests/data/; and the
+preprocessing layers' outputs (after `adapt` where they have one).
 
     TF_USE_LEGACY_KERAS=1 /work/bench-venv/bin/python tools/record_keras_layers_reference.py
 """
@@ -67,8 +68,16 @@ def trained_model():
             "losses": losses, "trained_predictions": model.predict(x, verbose=0).tolist()}
 
 
+def preprocessing(name):
+    build, data, inputs = cases.PREPROCESSING[name]
+    layer = build(tf.keras)
+    if data is not None:
+        layer.adapt(data())
+    return layer(tf.constant(inputs())).numpy().tolist()
+
+
 def main():
-    names = sys.argv[1:] or [*cases.CASES, *cases.CALLS, "model"]
+    names = sys.argv[1:] or [*cases.CASES, *cases.CALLS, *cases.PREPROCESSING, "model"]
     path = os.path.join(HERE, "..", "tests", "keras_layers_reference.json")
     out = json.load(open(path)) if os.path.exists(path) else {"cases": {}}
     import tf_keras
@@ -77,6 +86,8 @@ def main():
     for name in names:
         if name == "model":
             out["model"] = trained_model()
+        elif name in cases.PREPROCESSING:
+            out.setdefault("preprocessing", {})[name] = preprocessing(name)
         else:
             out["cases"][name] = record(name)
     with open(path, "w") as f:

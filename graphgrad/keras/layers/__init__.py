@@ -21,6 +21,8 @@ from ._normalization import *  # noqa: F403
 from ._normalization import __all__ as _normalization_all
 from ._pooling import *  # noqa: F403
 from ._pooling import __all__ as _pooling_all
+from ._preprocessing import *  # noqa: F403
+from ._preprocessing import __all__ as _preprocessing_all
 from ._reshaping import *  # noqa: F403
 from ._reshaping import __all__ as _reshaping_all
 from ._wrappers import *  # noqa: F403
@@ -28,4 +30,4 @@ from ._wrappers import __all__ as _wrappers_all
 
 __all__ = ["Layer", "InputLayer", "Input", "InputSpec", *_core_all, *_conv_all, *_pooling_all, *_reshaping_all,
            *_merging_all, *_activations_all, *_normalization_all, *_noise_all, *_recurrent_all, *_wrappers_all,
-           *_attention_all]
+           *_attention_all, *_preprocessing_all]
