@@ -34,6 +34,7 @@ CASES = {
                          [(2, 5, 5, 2)]),
     "depthwise_conv2d": ("DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 2, "activation": "tanh"},
                          [(2, 5, 5, 2)]),
+    "depthwise_conv1d": ("DepthwiseConv1D", {"kernel_size": 3, "depth_multiplier": 2, "strides": 2}, [(2, 7, 3)]),
     "max_pool3d": ("MaxPooling3D", {}, [(2, 4, 4, 4, 2)]),
     "avg_pool3d_same": ("AveragePooling3D", {"pool_size": 2, "strides": 1, "padding": "same"}, [(2, 3, 3, 3, 2)]),
     "upsampling1d": ("UpSampling1D", {"size": 3}, [(2, 4, 2)]),

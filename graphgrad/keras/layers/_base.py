@@ -52,6 +52,13 @@ def _keras_snake(name):
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
+def _named(cls, name, doc):
+    """A class made by a factory, named as Keras names it (`Conv2D`), with a docstring."""
+    cls.__name__ = cls.__qualname__ = name
+    cls.__doc__ = f"Keras' {name}: {doc}"
+    return cls
+
+
 def _shape_tuple(t):
     s = static_shape(t)
     return None if s is None else tuple(s)

@@ -7,15 +7,29 @@ from ... import layers as _tfl
 from ...framework.op_def import static_shape
 from ...layers.convolutional import _ConvBase, _ConvTranspose, _tuple
 from ...ops import array_ops, conv_ops
-from ._base import Layer, _initializer, _regularizer
+from ._base import Layer, _initializer, _named, _regularizer
 
 
 def _ones(rank):
     return 1 if rank == 1 else (1,) * rank
 
 
+class _KerasConv(Layer):
+    """Keras' convolution arguments handed on to the tf.layers class by name."""
+
+    def __init__(self, filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
+                 kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, activity_regularizer,
+                 kernel_constraint, bias_constraint, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format or "channels_last", dilation_rate=dilation_rate,
+                         activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                         bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
+
+
 def _conv(base, rank):
-    class Conv(Layer, base):
+    class Conv(_KerasConv, base):
         def __init__(self, filters, kernel_size, strides=_ones(rank), padding="valid", data_format=None,
                      dilation_rate=_ones(rank), groups=1, activation=None, use_bias=True,
                      kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
@@ -23,15 +37,11 @@ def _conv(base, rank):
                      **kwargs):
             if groups != 1:
                 raise NotImplementedError("Conv layers with groups > 1 are not supported")
-            super().__init__(filters, kernel_size, strides=strides, padding=padding,
-                             data_format=data_format or "channels_last", dilation_rate=dilation_rate,
-                             activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
-                             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                             bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-                             kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
-    Conv.__name__ = Conv.__qualname__ = f"Conv{rank}D"
-    Conv.__doc__ = f"Keras' Conv{rank}D on tf.layers.Conv{rank}D: kernel [*kernel_size, in, filters], bias [filters]."
-    return Conv
+            super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
+                             kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+                             activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
+    return _named(Conv, f"Conv{rank}D", f"on tf.layers.Conv{rank}D: kernel [*kernel_size, in, filters], bias "
+                  "[filters].")
 
 
 Conv1D = _conv(_tfl.Conv1D, 1)
@@ -51,19 +61,16 @@ def _deconv_length(n, k, padding, output_padding, stride, dilation):
 
 
 def _conv_transpose(rank):
-    class ConvTranspose(Layer, _ConvTranspose):
+    class ConvTranspose(_KerasConv, _ConvTranspose):
         def __init__(self, filters, kernel_size, strides=_ones(rank), padding="valid", output_padding=None,
                      data_format=None, dilation_rate=_ones(rank), activation=None, use_bias=True,
                      kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
                      bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                      **kwargs):
             self.rank = rank
-            super().__init__(filters, kernel_size, strides=strides, padding=padding,
-                             data_format=data_format or "channels_last", dilation_rate=dilation_rate,
-                             activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
-                             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                             bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-                             kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
+            super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
+                             kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+                             activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
             self.output_padding = None if output_padding is None else _tuple(output_padding, rank, "output_padding")
             if self.output_padding is not None and any(p >= s for p, s in zip(self.output_padding, self.strides)):
                 raise ValueError(f"Strides {self.strides} must be greater than output padding "
@@ -88,10 +95,8 @@ def _conv_transpose(rank):
             label = "conv2d_transpose" if rank == 2 else f"conv{rank}d_transpose"
             y = conv_ops.backprop_input_from_sizes(inputs, self.kernel, sizes, self._attrs(), label, label=label)
             return self._finish(y)
-    name = f"Conv{rank}DTranspose"
-    ConvTranspose.__name__ = ConvTranspose.__qualname__ = name
-    ConvTranspose.__doc__ = f"Keras' {name}: the transpose of Conv{rank}D, kernel [*kernel_size, filters, in]."
-    return ConvTranspose
+    return _named(ConvTranspose, f"Conv{rank}DTranspose",
+                  f"the transpose of Conv{rank}D, kernel [*kernel_size, filters, in].")
 
 
 Conv1DTranspose = _conv_transpose(1)
@@ -100,10 +105,16 @@ Conv3DTranspose = _conv_transpose(3)
 
 
 class _Depthwise(Layer, _ConvBase):
-    """What SeparableConv1D/2D and DepthwiseConv2D share: the depthwise kernel [*kernel_size, in, multiplier]."""
+    """What SeparableConv1D/2D and DepthwiseConv1D/2D share: the depthwise kernel [*kernel_size, in, multiplier]."""
 
-    def _depthwise_arguments(self, depth_multiplier, depthwise_initializer, depthwise_regularizer,
-                             depthwise_constraint):
+    def __init__(self, filters, kernel_size, strides, padding, data_format, dilation_rate, depth_multiplier,
+                 activation, use_bias, depthwise_initializer, bias_initializer, depthwise_regularizer,
+                 bias_regularizer, activity_regularizer, depthwise_constraint, bias_constraint, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format or "channels_last", dilation_rate=dilation_rate,
+                         activation=activation, use_bias=use_bias, bias_initializer=bias_initializer,
+                         bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                         bias_constraint=bias_constraint, **kwargs)
         self.depth_multiplier = int(depth_multiplier)
         self.depthwise_initializer = _initializer(depthwise_initializer)
         self.depthwise_regularizer = _regularizer(depthwise_regularizer)
@@ -127,13 +138,10 @@ def _separable(rank):
                      bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None,
                      pointwise_constraint=None, bias_constraint=None, **kwargs):
             self.rank = rank
-            super().__init__(filters, kernel_size, strides=strides, padding=padding,
-                             data_format=data_format or "channels_last", dilation_rate=dilation_rate,
-                             activation=activation, use_bias=use_bias, bias_initializer=bias_initializer,
-                             bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-                             bias_constraint=bias_constraint, **kwargs)
-            self._depthwise_arguments(depth_multiplier, depthwise_initializer, depthwise_regularizer,
-                                      depthwise_constraint)
+            super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, depth_multiplier,
+                             activation, use_bias, depthwise_initializer, bias_initializer, depthwise_regularizer,
+                             bias_regularizer, activity_regularizer, depthwise_constraint, bias_constraint,
+                             **kwargs)
             self.pointwise_initializer = _initializer(pointwise_initializer)
             self.pointwise_regularizer = _regularizer(pointwise_regularizer)
             self.pointwise_constraint = pointwise_constraint
@@ -153,42 +161,42 @@ def _separable(rank):
             point = dict(self._attrs(), strides=(1,) * rank, dilations=(1,) * rank, padding="VALID")
             return self._finish(conv_ops.conv(h, self.pointwise_kernel, point, "pointwise",
                                               label="Conv2D" if rank == 2 else f"Conv{rank}D"))
-    name = f"SeparableConv{rank}D"
-    SeparableConv.__name__ = SeparableConv.__qualname__ = name
-    SeparableConv.__doc__ = (f"Keras' {name}: a depthwise convolution (`depth_multiplier` filters per channel), "
-                             "then a pointwise (1-wide) one mixing the channels.")
-    return SeparableConv
+    return _named(SeparableConv, f"SeparableConv{rank}D",
+                  "a depthwise convolution (`depth_multiplier` filters per channel), then a pointwise (1-wide) one "
+                  "mixing the channels.")
 
 
 SeparableConv1D = _separable(1)
 SeparableConv2D = _separable(2)
 
 
-class DepthwiseConv2D(_Depthwise):
-    """Each channel convolved with its own `depth_multiplier` filters: kernel [kh, kw, in, m], bias [in·m]."""
+def _depthwise(rank):
+    class DepthwiseConv(_Depthwise):
+        def __init__(self, kernel_size, strides=_ones(rank), padding="valid", depth_multiplier=1, data_format=None,
+                     dilation_rate=_ones(rank), activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
+                     bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None,
+                     activity_regularizer=None, depthwise_constraint=None, bias_constraint=None, **kwargs):
+            self.rank = rank
+            super().__init__(None, kernel_size, strides, padding, data_format, dilation_rate, depth_multiplier,
+                             activation, use_bias, depthwise_initializer, bias_initializer, depthwise_regularizer,
+                             bias_regularizer, activity_regularizer, depthwise_constraint, bias_constraint,
+                             **kwargs)
 
-    rank = 2
+        def build(self, input_shape):
+            c = self._channels(input_shape)
+            self._add_depthwise(c)
+            self._add_bias(c * self.depth_multiplier)
+            self.built = True
 
-    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1, data_format=None,
-                 dilation_rate=(1, 1), activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
-                 bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, depthwise_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(None, kernel_size, strides=strides, padding=padding,
-                         data_format=data_format or "channels_last", dilation_rate=dilation_rate,
-                         activation=activation, use_bias=use_bias, bias_initializer=bias_initializer,
-                         bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-                         bias_constraint=bias_constraint, **kwargs)
-        self._depthwise_arguments(depth_multiplier, depthwise_initializer, depthwise_regularizer,
-                                  depthwise_constraint)
+        def call(self, inputs):
+            return self._finish(self._depthwise_conv(inputs))
+    return _named(DepthwiseConv, f"DepthwiseConv{rank}D",
+                  "each channel convolved with its own `depth_multiplier` filters: kernel [*kernel_size, in, m], "
+                  "bias [in·m].")
 
-    def build(self, input_shape):
-        c = self._channels(input_shape)
-        self._add_depthwise(c)
-        self._add_bias(c * self.depth_multiplier)
-        self.built = True
 
-    def call(self, inputs):
-        return self._finish(self._depthwise_conv(inputs))
+DepthwiseConv1D = _depthwise(1)
+DepthwiseConv2D = _depthwise(2)
 
 
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
@@ -197,6 +205,6 @@ Convolution1DTranspose, Convolution2DTranspose, Convolution3DTranspose = (Conv1D
 SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
 
 __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "SeparableConv1D",
-           "SeparableConv2D", "DepthwiseConv2D", "Convolution1D", "Convolution2D", "Convolution3D",
+           "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D", "Convolution1D", "Convolution2D", "Convolution3D",
            "Convolution1DTranspose", "Convolution2DTranspose", "Convolution3DTranspose", "SeparableConvolution1D",
            "SeparableConvolution2D"]

@@ -6,7 +6,7 @@ import math
 
 from ...ops import array_ops, math_ops
 from ...ops.random_ops import random_normal, random_uniform
-from ._base import Layer
+from ._base import Layer, _named
 from ._core import Dropout
 
 
@@ -73,11 +73,9 @@ def _spatial(rank):
             ones = (1,) * rank
             self.noise_shape = ((None, None, *ones) if self.data_format == "channels_first"
                                 else (None, *ones, None))
-    name = f"SpatialDropout{rank}D"
-    SpatialDropout.__name__ = SpatialDropout.__qualname__ = name
-    SpatialDropout.__doc__ = (f"Dropout of whole channels of a {rank}-D feature map (one draw per example and "
-                              "channel), for convolutional features whose neighbours are correlated.")
-    return SpatialDropout
+    return _named(SpatialDropout, f"SpatialDropout{rank}D",
+                  f"dropout of whole channels of a {rank}-D feature map (one draw per example and channel), for "
+                  "convolutional features whose neighbours are correlated.")
 
 
 SpatialDropout2D = _spatial(2)

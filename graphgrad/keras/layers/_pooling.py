@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ... import layers as _tfl
 from ...ops import math_ops
-from ._base import Layer
+from ._base import Layer, _named
 
 
 def _pool(base, default, data_format_default=None):
@@ -13,9 +13,7 @@ def _pool(base, default, data_format_default=None):
                      **kwargs):
             super().__init__(pool_size, strides, padding=padding, data_format=data_format or "channels_last",
                              **kwargs)
-    Pool.__name__ = Pool.__qualname__ = base.__name__
-    Pool.__doc__ = f"Keras' {base.__name__} on tf.layers.{base.__name__} (strides default to pool_size)."
-    return Pool
+    return _named(Pool, base.__name__, f"on tf.layers.{base.__name__} (strides default to pool_size).")
 
 
 MaxPooling1D = _pool(_tfl.MaxPooling1D, 2, "channels_last")
@@ -39,11 +37,8 @@ def _global(kind, rank):
             first = self.data_format == "channels_first"
             axes = list(range(2, rank + 2)) if first else list(range(1, rank + 1))
             return reduce(inputs, axis=axes, keepdims=self.keepdims)
-    name = f"Global{kind}Pooling{rank}D"
-    GlobalPool.__name__ = GlobalPool.__qualname__ = name
-    GlobalPool.__doc__ = (f"The {kind.lower()} over the {rank} spatial axes: [batch, *spatial, channels] -> "
-                          "[batch, channels].")
-    return GlobalPool
+    return _named(GlobalPool, f"Global{kind}Pooling{rank}D",
+                  f"the {kind.lower()} over the {rank} spatial axes: [batch, *spatial, channels] -> [batch, channels].")
 
 
 GlobalAveragePooling1D = _global("Average", 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...framework.op_def import static_shape
 from ...ops import array_ops
-from ._base import Layer
+from ._base import Layer, _named
 
 
 def _pairs(value, rank, what):
@@ -67,9 +67,8 @@ def _upsampling(rank):
             s = static_shape(x)
             y = image.resize_bilinear(x, [s[1] * self.size[0], s[2] * self.size[1]], half_pixel_centers=True)
             return array_ops.transpose(y, [0, 3, 1, 2]) if first else y
-    UpSampling.__name__ = UpSampling.__qualname__ = f"UpSampling{rank}D"
-    UpSampling.__doc__ = f"Repeats each of the {rank} spatial positions `size` times along its axis."
-    return UpSampling
+    return _named(UpSampling, f"UpSampling{rank}D", f"repeats each of the {rank} spatial positions `size` times "
+                  "along its axis.")
 
 
 UpSampling1D = _upsampling(1)
@@ -96,9 +95,8 @@ def _padding_layer(rank):
             for axis, p in zip(_spatial_axes(rank, self.data_format), self.padding):
                 pads[axis] = list(p)
             return array_ops.pad(inputs, pads)
-    ZeroPadding.__name__ = ZeroPadding.__qualname__ = f"ZeroPadding{rank}D"
-    ZeroPadding.__doc__ = f"Zeros added before and after each of the {rank} spatial axes."
-    return ZeroPadding
+    return _named(ZeroPadding, f"ZeroPadding{rank}D", f"zeros added before and after each of the {rank} spatial "
+                  "axes.")
 
 
 def _cropping_layer(rank, default):
@@ -113,9 +111,8 @@ def _cropping_layer(rank, default):
             for axis, (a, b) in zip(_spatial_axes(rank, self.data_format), self.cropping):
                 index[axis] = slice(a, -b if b else None)
             return inputs[tuple(index)]
-    Cropping.__name__ = Cropping.__qualname__ = f"Cropping{rank}D"
-    Cropping.__doc__ = f"Removes positions from the start and end of each of the {rank} spatial axes."
-    return Cropping
+    return _named(Cropping, f"Cropping{rank}D", f"removes positions from the start and end of each of the {rank} "
+                  "spatial axes.")
 
 
 ZeroPadding1D, ZeroPadding2D, ZeroPadding3D = _padding_layer(1), _padding_layer(2), _padding_layer(3)
