@@ -86,6 +86,13 @@ CASES.update({
     "time_distributed_dense": (lambda k: k.layers.TimeDistributed(k.layers.Dense(3, activation="tanh")), {},
                                [(2, 5, 4)]),
     "time_distributed_conv2d": (lambda k: k.layers.TimeDistributed(k.layers.Conv2D(2, 2)), {}, [(2, 3, 4, 4, 1)]),
+    "conv_lstm2d_sequences": ("ConvLSTM2D", {"filters": 2, "kernel_size": 2, "return_sequences": True},
+                              [(2, 3, 4, 4, 2)]),
+    "conv_lstm2d_same_backwards_state": ("ConvLSTM2D", {"filters": 2, "kernel_size": 3, "padding": "same",
+                                                        "return_state": True, "go_backwards": True},
+                                         [(2, 3, 4, 4, 1)]),
+    "conv_lstm1d_strided": ("ConvLSTM1D", {"filters": 2, "kernel_size": 2, "strides": 2,
+                                           "recurrent_activation": "sigmoid"}, [(2, 3, 6, 2)]),
 })
 
 #: attention: builders and calls (query, value[, key]) with masks

@@ -313,3 +313,34 @@ def test_recurrent_wrappers_save_and_load(tmp_path):
         loaded = keras.models.load_model(path)
         assert type(loaded.layers[0].forward_layer).__name__ == "LSTM" and loaded.layers[0].backward_layer.go_backwards
         np.testing.assert_allclose(loaded.predict(x), model.predict(x), rtol=1e-5)
+
+
+@pytest.mark.parametrize("kind,case", [("CuDNNLSTM", "lstm_sequences_state"), ("CuDNNGRU", "gru_sequences_state")])
+def test_cudnn_layers_are_lstm_and_gru_with_two_biases(kind, case):
+    """TF1's CuDNNLSTM/CuDNNGRU (GPU-only in TensorFlow) against tf.keras' LSTM/GRU recorded with the same kernels
+    and the sum (LSTM) or the pair (GRU, reset after) of cuDNN's input and recurrent biases."""
+    import keras_rnn_cases as rnn_cases
+
+    ref = json.load(open(os.path.join(os.path.dirname(__file__), "keras_rnn_reference.json")))["cases"][case]
+    kernel, recurrent, bias = rnn_cases.weights_for(case, ref["weight_shapes"])
+    cudnn_bias = np.concatenate([0.3 * bias, 0.7 * bias]) if kind == "CuDNNLSTM" else bias.reshape(-1)
+    layer = getattr(keras.layers, kind)(rnn_cases.UNITS, return_sequences=True, return_state=True)
+    outs = layer(tf.constant(rnn_cases.inputs_value()))
+    assert [w.name for w in layer.weights] == [f"{layer.name}/kernel:0", f"{layer.name}/recurrent_kernel:0",
+                                               f"{layer.name}/bias:0"]
+    initial = layer.get_weights()[2]
+    if kind == "CuDNNLSTM":  # unit_forget_bias: ones for the recurrent bias' forget gate
+        np.testing.assert_array_equal(initial, np.repeat([0, 0, 0, 0, 0, 1, 0, 0], rnn_cases.UNITS))
+    layer.set_weights([kernel, recurrent, cudnn_bias])
+    for got, want in zip(keras.backend.get_session().run(outs), ref["outputs"]):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_serialize_and_deserialize():
+    layer = keras.layers.Bidirectional(keras.layers.GRU(3, return_sequences=True), merge_mode="sum")
+    spec = keras.layers.serialize(layer)
+    assert spec["class_name"] == "Bidirectional" and spec["config"]["layer"]["class_name"] == "GRU"
+    again = keras.layers.deserialize(json.loads(json.dumps(spec)))
+    assert type(again.forward_layer) is keras.layers.GRU and again.merge_mode == "sum"
+    with pytest.raises(ValueError, match="Unknown layer: Nope"):
+        keras.layers.deserialize({"class_name": "Nope", "config": {}})

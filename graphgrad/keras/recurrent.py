@@ -19,8 +19,8 @@ from ..variables import variable_scope
 from . import backend as K
 from .layers._base import Layer, _Container, _from_spec, _initializer, _regularizer
 
-__all__ = ["SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells", "AbstractRNNCell",
-           "RNN"]
+__all__ = ["SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU", "SimpleRNNCell", "LSTMCell", "GRUCell",
+           "StackedRNNCells", "AbstractRNNCell", "RNN"]
 
 
 class _StepCell(RNNCell):
@@ -109,11 +109,14 @@ class _Math:
                      if self.use_bias else None)
         self.built = True
 
+    def _input_bias(self):
+        return self.bias
+
     def _projections(self, x, h):
         """x @ kernel (+ bias) and h @ recurrent_kernel, each [batch, gates·units]."""
         xw = matmul(x, self.kernel)
         if self.bias is not None:
-            xw = xw + self.bias
+            xw = xw + self._input_bias()
         return xw, matmul(h, self.recurrent_kernel)
 
     def _gate(self, z, k):
@@ -156,6 +159,10 @@ class _GRUMath(_Math):
     def _bias_shape(self):
         return [2, 3 * self.units] if self.reset_after else [3 * self.units]
 
+    def _bias_pair(self):
+        """The input and the recurrent bias of `reset_after`."""
+        return self.bias[0], self.bias[1]
+
     def step(self, x, h):
         """Gates z, r, h (Keras' order); with `reset_after` the reset gate multiplies h @ recurrent_kernel after
         the product, with separate input and recurrent biases."""
@@ -164,7 +171,8 @@ class _GRUMath(_Math):
         if self.reset_after:
             hu = matmul(h, self.recurrent_kernel)
             if self.bias is not None:
-                xw, hu = xw + self.bias[0], hu + self.bias[1]
+                b_input, b_recurrent = self._bias_pair()
+                xw, hu = xw + b_input, hu + b_recurrent
         else:
             if self.bias is not None:
                 xw = xw + self.bias
@@ -273,6 +281,85 @@ class GRU(_GRUMath, _Recurrent):
     def __init__(self, units, reset_after=True, **kwargs):
         self.reset_after = reset_after
         super().__init__(units, **kwargs)
+
+
+class _CuDNN:
+    """TF1's cuDNN layers (CuDNNLSTM, CuDNNGRU): tanh and sigmoid, cuDNN's input and recurrent biases in one
+    vector [2·gates·units], the weights in the layer's scope (`cu_dnnlstm/kernel`); they run on any device here."""
+
+    def build(self, input_shape):
+        self._build_weights(self._check_input(input_shape)[-1])
+
+    def _bias_shape(self):
+        return [2 * self._gates * self.units]
+
+    def _input_bias(self):
+        w = self._gates * self.units
+        return self.bias[:w] + self.bias[w:]
+
+    def _bias_pair(self):
+        w = self._gates * self.units
+        return self.bias[:w], self.bias[w:]
+
+
+class _CuDNNForgetBiasOnes(_ForgetBiasOnes):
+    """CuDNNLSTM's `unit_forget_bias`: ones for the forget gate of the recurrent bias (bias[5u:6u])."""
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        u = self.units
+        return array_ops.concat([self.base([5 * u], dtype), array_ops.ones([u], dtype), self.base([2 * u], dtype)],
+                                0)
+
+
+def _cudnn_init(self, units, kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer,
+                recurrent_regularizer, bias_regularizer, activity_regularizer, kernel_constraint,
+                recurrent_constraint, bias_constraint, return_sequences, return_state, go_backwards, stateful,
+                kwargs):
+    _Recurrent.__init__(
+        self, units, kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+        bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+        recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
+        activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+        recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint, return_sequences=return_sequences,
+        return_state=return_state, go_backwards=go_backwards, stateful=stateful, **kwargs)
+
+
+class CuDNNLSTM(_CuDNN, _LSTMMath, _Recurrent):
+    """TF1's `tf.keras.layers.CuDNNLSTM`: an LSTM (gates i, f, c, o) with bias [8·units]."""
+
+    _keras_name = "cu_dnnlstm"
+
+    def __init__(self, units, kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, **kwargs):
+        self.unit_forget_bias = unit_forget_bias
+        _cudnn_init(self, units, kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer,
+                    recurrent_regularizer, bias_regularizer, activity_regularizer, kernel_constraint,
+                    recurrent_constraint, bias_constraint, return_sequences, return_state, go_backwards, stateful,
+                    kwargs)
+
+    def _bias_initializer(self):
+        return (_CuDNNForgetBiasOnes(self.bias_initializer, self.units) if self.unit_forget_bias
+                else self.bias_initializer)
+
+
+class CuDNNGRU(_CuDNN, _GRUMath, _Recurrent):
+    """TF1's `tf.keras.layers.CuDNNGRU`: a GRU (gates z, r, h) with the reset gate applied after the recurrent
+    product and bias [6·units]."""
+
+    _keras_name = "cu_dnngru"
+    reset_after = True
+
+    def __init__(self, units, kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 return_sequences=False, return_state=False, go_backwards=False, stateful=False, **kwargs):
+        _cudnn_init(self, units, kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer,
+                    recurrent_regularizer, bias_regularizer, activity_regularizer, kernel_constraint,
+                    recurrent_constraint, bias_constraint, return_sequences, return_state, go_backwards, stateful,
+                    kwargs)
 
 
 # --- cells -------------------------------------------------------------------------------------------------

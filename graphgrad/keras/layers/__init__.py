@@ -8,9 +8,11 @@ from ._activations import *  # noqa: F403
 from ._activations import __all__ as _activations_all
 from ._attention import *  # noqa: F403
 from ._attention import __all__ as _attention_all
-from ._base import Input, InputLayer, InputSpec, Layer
+from ._base import Input, InputLayer, InputSpec, Layer, deserialize, serialize
 from ._conv import *  # noqa: F403
 from ._conv import __all__ as _conv_all
+from ._conv_lstm import *  # noqa: F403
+from ._conv_lstm import __all__ as _conv_lstm_all
 from ._core import *  # noqa: F403
 from ._core import __all__ as _core_all
 from ._merging import *  # noqa: F403
@@ -28,6 +30,6 @@ from ._reshaping import __all__ as _reshaping_all
 from ._wrappers import *  # noqa: F403
 from ._wrappers import __all__ as _wrappers_all
 
-__all__ = ["Layer", "InputLayer", "Input", "InputSpec", *_core_all, *_conv_all, *_pooling_all, *_reshaping_all,
-           *_merging_all, *_activations_all, *_normalization_all, *_noise_all, *_recurrent_all, *_wrappers_all,
-           *_attention_all, *_preprocessing_all]
+__all__ = ["Layer", "InputLayer", "Input", "InputSpec", "serialize", "deserialize", *_core_all, *_conv_all,
+           *_pooling_all, *_reshaping_all, *_merging_all, *_activations_all, *_normalization_all, *_noise_all,
+           *_recurrent_all, *_wrappers_all, *_attention_all, *_preprocessing_all, *_conv_lstm_all]

@@ -84,7 +84,7 @@ def _json_value(layer, key, value):
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, Layer):  # a wrapper's layer, an RNN's cell
-        return {"class_name": type(value).__name__, "config": value.get_config()}
+        return serialize(value)
     if hasattr(value, "name") and hasattr(value, "is_floating"):  # a dtype
         return value.name
     for name, fn in _ACTIVATIONS.items():
@@ -290,6 +290,16 @@ def _from_spec(spec, custom_objects=None):
         raise ValueError(f"Unknown layer: {spec['class_name']}. Please ensure this object is passed to the "
                          "`custom_objects` argument.")
     return cls.from_config(spec["config"])
+
+
+def serialize(layer):
+    """Keras' {"class_name": ..., "config": ...} of a layer."""
+    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+
+
+def deserialize(config, custom_objects=None):
+    """The layer of `serialize`'s dict (classes of keras.layers, or of `custom_objects`)."""
+    return _from_spec(config, custom_objects)
 
 
 class InputLayer(Layer):
