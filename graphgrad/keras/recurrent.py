@@ -17,7 +17,7 @@ from ..ops.init_ops import Initializer
 from ..ops.matmul_ops import matmul
 from ..variables import variable_scope
 from . import backend as K
-from .layers._base import Layer, _Container, _from_spec, _initializer, _regularizer
+from .layers._base import Layer, _Container, _from_spec, _weight_arguments
 
 __all__ = ["SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU", "SimpleRNNCell", "LSTMCell", "GRUCell",
            "StackedRNNCells", "AbstractRNNCell", "RNN"]
@@ -75,14 +75,7 @@ class _Math:
         self.activation = _activation(activation)
         self.recurrent_activation = _activation(recurrent_activation)
         self.use_bias = use_bias
-        self.kernel_initializer = _initializer(kernel_initializer)
-        self.recurrent_initializer = _initializer(recurrent_initializer)
-        self.bias_initializer = _initializer(bias_initializer)
-        self.kernel_regularizer = _regularizer(kernel_regularizer)
-        self.recurrent_regularizer = _regularizer(recurrent_regularizer)
-        self.bias_regularizer = _regularizer(bias_regularizer)
-        self.kernel_constraint, self.recurrent_constraint = kernel_constraint, recurrent_constraint
-        self.bias_constraint = bias_constraint
+        _weight_arguments(self, locals())
         self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
 
     def _state_size(self):

@@ -19,7 +19,7 @@ from ...ops.matmul_ops import matmul
 from ...ops.matrix_diag_ops import matrix_band_part
 from ...ops.softmax_ops import softmax
 from ...ops.unary_ops import tanh
-from ._base import Layer, _initializer, _regularizer
+from ._base import Layer, _initializer, _weight_arguments
 
 
 def _causal(scores):
@@ -132,11 +132,7 @@ class MultiHeadAttention(Layer):
         self.num_heads, self.key_dim = int(num_heads), int(key_dim)
         self.value_dim = int(value_dim) if value_dim else self.key_dim
         self.dropout, self.use_bias, self.output_shape_arg = dropout, use_bias, output_shape
-        self.kernel_initializer = _initializer(kernel_initializer)
-        self.bias_initializer = _initializer(bias_initializer)
-        self.kernel_regularizer = _regularizer(kernel_regularizer)
-        self.bias_regularizer = _regularizer(bias_regularizer)
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+        _weight_arguments(self, locals())
         self._projections = None
 
     def build(self, input_shape):

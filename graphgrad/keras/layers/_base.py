@@ -46,6 +46,18 @@ def _regularizer(reg):
     return reg
 
 
+def _weight_arguments(layer, arguments):
+    """The `*_initializer`, `*_regularizer` and `*_constraint` among a constructor's `arguments` (its locals()) set
+    on `layer`, initializers and regularizers given by name resolved."""
+    for key, value in arguments.items():
+        if key.endswith("_initializer"):
+            setattr(layer, key, _initializer(value))
+        elif key.endswith("_regularizer") and key != "activity_regularizer":
+            setattr(layer, key, _regularizer(value))
+        elif key.endswith("_constraint"):
+            setattr(layer, key, value)
+
+
 def _keras_snake(name):
     """Keras 2's default layer name for a class name (`PReLU` -> `p_re_lu`, `Conv2DTranspose` -> `conv2d_transpose`)."""
     name = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)

@@ -13,7 +13,7 @@ from ...ops.bias_ops import bias_add
 from ...ops.clip_ops import clip_by_value
 from ...ops.core import zeros_like
 from ..recurrent import _ForgetBiasOnes
-from ._base import Layer, _initializer, _named, _regularizer
+from ._base import Layer, _named, _weight_arguments
 
 
 def _hard_sigmoid(x):
@@ -49,14 +49,7 @@ def _conv_lstm(rank):
             self.activation = _keras_activation(activation)
             self.recurrent_activation = _keras_activation(recurrent_activation)
             self.use_bias, self.unit_forget_bias = use_bias, unit_forget_bias
-            self.kernel_initializer = _initializer(kernel_initializer)
-            self.recurrent_initializer = _initializer(recurrent_initializer)
-            self.bias_initializer = _initializer(bias_initializer)
-            self.kernel_regularizer = _regularizer(kernel_regularizer)
-            self.recurrent_regularizer = _regularizer(recurrent_regularizer)
-            self.bias_regularizer = _regularizer(bias_regularizer)
-            self.kernel_constraint, self.recurrent_constraint = kernel_constraint, recurrent_constraint
-            self.bias_constraint = bias_constraint
+            _weight_arguments(self, locals())
             self.return_sequences, self.return_state, self.go_backwards = return_sequences, return_state, go_backwards
             self.stateful = stateful
 
