@@ -48,9 +48,9 @@ def test_sequential_round_trip(tmp_path):
         config = json.loads(f.attrs["model_config"])
         assert config["class_name"] == "Sequential" and config["config"]["build_input_shape"] == [None, 5, 4]
         assert _texts(f["model_weights"].attrs["layer_names"]) == ["lstm", "gru", "dropout", "dense"]
-        assert _texts(f["model_weights/lstm"].attrs["weight_names"]) == ["lstm/kernel:0", "lstm/recurrent_kernel:0",
-                                                                        "lstm/bias:0"]
-        assert f["model_weights/gru/gru/bias:0"].shape == (2, 9)
+        assert _texts(f["model_weights/lstm"].attrs["weight_names"]) == [  # Keras 2's names
+            "lstm/lstm_cell/kernel:0", "lstm/lstm_cell/recurrent_kernel:0", "lstm/lstm_cell/bias:0"]
+        assert f["model_weights/gru/gru/gru_cell/bias:0"].shape == (2, 9)
 
 
 def test_functional_round_trip_in_a_new_graph(tmp_path):

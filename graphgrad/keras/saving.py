@@ -193,9 +193,13 @@ def layer_from_config(spec, custom_objects=None):
     (settings at their defaults in a Keras file, such as `kernel_constraint: null`, are dropped)."""
     cls = _layer_class(spec["class_name"], custom_objects)
     accepted = _accepted(cls)
-    config = {k: v for k, v in spec["config"].items() if k in accepted and not isinstance(v, dict)}
+    extra = set(getattr(cls, "_config_keys", ()))  # what a layer's from_config reads besides its arguments
+    config = {k: v for k, v in spec["config"].items()
+              if k in extra or k in accepted and not isinstance(v, dict)}
     if _name_taken(config.get("name")):
         del config["name"]  # the saved model is in this graph too: the copy's layers get names of their own
+    if extra:
+        return cls.from_config(config, custom_objects)
     return cls.from_config(config)
 
 
@@ -242,7 +246,12 @@ def load_model(filepath, custom_objects=None, compile=True):
             g = f["optimizer_weights"]
             saved_state = {n: np.asarray(g[n]) for n in (_text(n) for n in g.attrs["weight_names"])}
     model = model_from_config(config, custom_objects)
-    _load_h5(model, path, by_name=False)
+    # by name when the rebuilt layers kept the file's names: Keras 2 lists a functional model's layers by depth,
+    # graphgrad's model.layers by a walk from the outputs, so with branches the two orders differ
+    body = config["config"]
+    names = {layer.name for layer in model.layers}
+    specs = body.get("layers", []) if isinstance(body, dict) else body
+    _load_h5(model, path, by_name=bool(specs) and all(s["config"].get("name") in names for s in specs))
     if compile and training is not None:
         spec = training["optimizer_config"]
         cls = getattr(optimizers, spec["class_name"], None) or optimizers.get(spec["class_name"].lower()).__class__
