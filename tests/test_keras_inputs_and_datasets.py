@@ -68,3 +68,16 @@ def test_keras_mnist_reads_keras_own_npz_cache(tmp_path, monkeypatch):
     np.savez(cache / "mnist.npz", **arrays)
     (x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()
     assert x_train.shape == (3, 28, 28) and int(y_test[0]) == 3
+
+
+def test_fit_runs_graph_tensors_given_as_data_once():
+    """DeepLearningZeroToAll's tf2 char-seq lab gives `fit` `tf.one_hot(ids, n)` tensors: read in the session."""
+    ids = [[0, 1, 0, 2, 3, 3]]
+    with tf.Graph().as_default():
+        x, y = tf.one_hot(ids, 5), tf.one_hot([[1, 0, 2, 3, 3, 4]], 5)
+        model = tf.keras.Sequential([tf.keras.layers.LSTM(5, input_shape=(6, 5), return_sequences=True),
+                                     tf.keras.layers.TimeDistributed(tf.keras.layers.Dense(5, activation="softmax"))])
+        model.compile(loss="categorical_crossentropy", optimizer=tf.keras.optimizers.Adam(0.1))
+        history = model.fit(x, y, epochs=60, verbose=0)
+        assert history.history["loss"][-1] < 0.1
+        np.testing.assert_array_equal(model.predict(x).argmax(-1), [[1, 0, 2, 3, 3, 4]])

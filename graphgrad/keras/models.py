@@ -14,7 +14,7 @@ import numpy as np
 from .. import eager as _eager
 from ..framework import dtypes
 from ..framework.errors import OutOfRangeError
-from ..framework.graph import control_dependencies, get_default_graph
+from ..framework.graph import Tensor, control_dependencies, get_default_graph
 from ..framework.op_def import static_shape
 from ..layers import Layer as _TFLayer
 from ..ops import math_ops
@@ -47,15 +47,23 @@ def _column(a):
     return a[:, None] if a.ndim == 1 else a
 
 
+def _value(a):
+    """An array of `a`; a graph tensor (`tf.one_hot(ids, n)` given to `fit`, as TF 2 programs write it) is run
+    once in the Keras session of its graph (TF 1.x's Keras asked for `steps_per_epoch` and read it every step)."""
+    if isinstance(a, Tensor) and not getattr(a.graph, "_is_eager", False):
+        return np.asarray(K.get_session([a]).run(a))
+    return np.asarray(a)
+
+
 def _arrays(x):
-    """The model's input arrays from what `fit`/`predict` were given: an array, a list of numbers, or a list of
-    arrays (one per input), each 1-D array as a column."""
-    xs = [np.asarray(x)] if _scalars(x) else [np.asarray(a) for a in _as_list(x)]
+    """The model's input arrays from what `fit`/`predict` were given: an array, a list of numbers, a graph
+    tensor, or a list of those (one per input), each 1-D array as a column."""
+    xs = [np.asarray(x)] if _scalars(x) else [_value(a) for a in _as_list(x)]
     return [_column(a) for a in xs]
 
 
 def _targets(y):
-    return None if y is None else np.asarray(y)  # shaped against the output later (`_target`)
+    return None if y is None else _value(y)  # shaped against the output later (`_target`)
 
 
 def _is_dataset(x):
