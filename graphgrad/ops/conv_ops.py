@@ -276,7 +276,12 @@ class _Im2col:
         take `_unit_input_grad` instead."""
         ks, c = w.shape[:-2], w.shape[-2]
         outs, pads, axes = self.geo(xshape, ks)
-        if all(s == 1 for s in self.strides) and all(d == 1 for d in self.dils):
+        # the unit-stride path unfolds dy k_last times per input position: cheap for a 5x5 filter, but a filter as
+        # wide as its input (a text CNN's [3, 128] over 128 embedding columns) would unfold to gigabytes; then
+        # the per-offset GEMMs below, whose memory is the input gradient's
+        unfolded = xshape[0] * math.prod(outs[:-1]) * xshape[-2] * ks[-1] * w.shape[-1]
+        if all(s == 1 for s in self.strides) and all(d == 1 for d in self.dils) \
+                and unfolded <= 2 * xshape[0] * math.prod(outs) * math.prod(ks) * c:
             return self._unit_input_grad(dy2.reshape(xshape[0], *outs, w.shape[-1]), w, xshape, outs, pads)
         wk = w.reshape(math.prod(ks), c, w.shape[-1])
         if len(wk) == 1 and all(s == 1 for s in self.strides) and not any(b or a for b, a in pads):
