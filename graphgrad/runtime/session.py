@@ -61,29 +61,48 @@ class _Fetches:
 
 
 def _is_composite(key):
-    """A feed key of several tensors: a namedtuple of them (a SparseTensor) or a value with `_composite_parts`
-    (an IndexedSlices), fed with a value per part."""
-    return (isinstance(key, tuple) and hasattr(key, "_fields")) or hasattr(key, "_composite_parts")
+    """A feed key of several tensors: a namedtuple of them (a SparseTensor, an LSTMStateTuple), a plain tuple of
+    keys (a MultiRNNCell's state: TF1 feeds a nested structure with a value of the same structure), or a value
+    with `_composite_parts` (an IndexedSlices), fed with a value per part."""
+    return type(key) is tuple or (isinstance(key, tuple) and hasattr(key, "_fields")) \
+        or hasattr(key, "_composite_parts")
 
 
 def _parts(key):
-    """The tensors a feed key stands for."""
+    """The tensors a feed key stands for, nested tuples flattened in order."""
     parts = getattr(key, "_composite_parts", None)
-    return parts() if parts is not None else tuple(key) if _is_composite(key) else (key,)
+    if parts is not None:
+        return parts()
+    if _is_composite(key):
+        return tuple(t for k in key for t in _parts(k))
+    return (key,)
+
+
+def _value_parts(key, value):
+    """The value fed to a composite `key`, split as `_parts` splits the key."""
+    if not _is_composite(key):
+        return [value]
+    if hasattr(key, "_composite_parts") or type(key).__name__ == "SparseTensor":
+        n = len(_parts(key))
+        if not isinstance(value, (tuple, list)) or len(value) != n:
+            raise TypeError(f"The value fed to a SparseTensor must be a SparseTensorValue or a tuple of {n} "
+                            f"(indices, values, dense_shape), got {type(value).__name__}")
+        return list(value)
+    if not isinstance(value, (tuple, list)) or len(value) != len(key):
+        raise ValueError(f"The feed key is a structure of {len(key)} elements, its value must have the same "
+                         f"structure, got {type(value).__name__} {value!r:.80}")
+    return [v for k, x in zip(key, value) for v in _value_parts(k, x)]
 
 
 def _split_feeds(values, composite):
-    """The fed values with each composite key's value (a SparseTensorValue or a plain tuple) split into its
-    fields, in the order of `Session._compile`'s feed tensors."""
+    """The fed values with each composite key's value (a SparseTensorValue, a tuple, a nested state) split into
+    its parts, in the order of `Session._compile`'s feed tensors; `composite` holds each key that needs it."""
     flat = []
-    for v, n in zip(values, composite):
-        if not n:
+    for v, key in zip(values, composite):
+        if key is None:
             flat.append(v)
-            continue
-        if not isinstance(v, (tuple, list)) or len(v) != n:
-            raise TypeError(f"The value fed to a SparseTensor must be a SparseTensorValue or a tuple of {n} "
-                            f"(indices, values, dense_shape), got {type(v).__name__}")
-        flat.extend(v)
+        else:
+            flat.extend(_value_parts(key, v))
     return flat
 
 
@@ -236,14 +255,14 @@ class Session:
     def _compile(self, fetches, feed_dict):
         structure = _Fetches(fetches)
         elems = [self._resolve_fetch(f) for f in structure.elems]
-        # A namedtuple key (a SparseTensor) is fed field by field: `composite` holds each key's field count.
-        composite = [len(_parts(k)) if _is_composite(k) else 0 for k in feed_dict]
+        # A structure key (a SparseTensor, an RNN state) is fed part by part: `composite` holds those keys.
+        composite = [k if _is_composite(k) else None for k in feed_dict]
         feed_tensors = [self._resolve_feed(t) for k in feed_dict for t in _parts(k)]
         plan = Plan(self._ctx, elems, feed_tensors, optimize=self._optimize)
         self._placement.check(plan.ops)
         single = ((not isinstance(fetches, (list, tuple, dict)) or hasattr(fetches, "_as_graph_element"))
                   and not hasattr(fetches, "_composite_parts"))
-        plan.composite_feeds = composite if any(composite) else None
+        plan.composite_feeds = composite if any(k is not None for k in composite) else None
         return plan, (None if single else structure)
 
     def _resolve_fetch(self, f):
