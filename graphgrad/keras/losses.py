@@ -19,6 +19,7 @@ from ..ops import array_ops, math_ops
 from ..ops.clip_ops import clip_by_value
 from ..ops.core import convert_to_tensor
 from . import backend as K
+from .backend import nn as _K_nn
 
 
 class Reduction:
@@ -51,13 +52,7 @@ def _mean(x):
     return math_ops.reduce_mean(x, axis=-1)
 
 
-def _get_logits(output, from_logits, op_type):
-    """(the logits behind `output`, True) when `output` is the output of a `op_type` op (Softmax, Sigmoid), as
-    tf.keras takes them in graph mode; else (output, from_logits)."""
-    op = None if K.executing_eagerly() else getattr(output, "op", None)
-    if op is not None and getattr(op, "type", None) == op_type and len(op.inputs) == 1:
-        return op.inputs[0], True
-    return output, from_logits
+_get_logits = _K_nn._logits  # the logits behind a Softmax/Sigmoid output in graph mode, as tf.keras
 
 
 def _clip(p):
@@ -216,34 +211,9 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, ignore_class=None):
     """-log(y_pred[y_true]) for integer class ids; with `ignore_class`, those labels give 0 (and a loss object
-    averages over the others only)."""
-    target = math_ops.cast(y_true, dtypes.int64)
-    output, from_logits = _get_logits(convert_to_tensor(y_pred), from_logits, "Softmax")
-    if not from_logits:
-        output = math_ops.log(_clip(output))
-    rank = output.shape.ndims
-    if rank is not None:
-        axis %= rank
-        if axis != rank - 1:
-            output = array_ops.transpose(output, [*range(axis), *range(axis + 1, rank), axis])
-    elif axis != -1:
-        raise ValueError(f"Cannot compute sparse categorical crossentropy with `axis={axis}` on an output tensor "
-                         "with unknown rank.")
-    output_shape = array_ops.shape(output)
-    update_shape = target.shape.ndims is not None and rank is not None and target.shape.ndims != rank - 1
-    if update_shape:
-        target = array_ops.reshape(target, [-1])
-        output = array_ops.reshape(output, [-1, output_shape[-1]])
-    valid = None
-    if ignore_class is not None:
-        valid = math_ops.not_equal(target, math_ops.cast(ignore_class, target.dtype))
-        target = math_ops.where_v2(valid, target, array_ops.zeros_like(target))
-    res = nn.sparse_softmax_cross_entropy_with_logits(labels=target, logits=output)
-    if valid is not None:
-        res = math_ops.multiply(res, math_ops.cast(valid, res.dtype))
-    if update_shape and rank >= 3 or valid is not None:
-        res = array_ops.reshape(res, output_shape[:-1])
-    return res
+    averages over the others only). As in Keras 2, the backend's function."""
+    return K.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis,
+                                             ignore_class=ignore_class)
 
 
 def _binary_crossentropy(target, output, from_logits):

@@ -16,6 +16,7 @@ from ...ops.core import convert_to_tensor, ones_like, zeros_like
 from ...ops.select_ops import where, where_v2
 from .config import epsilon, floatx, normalize_data_format
 from .math import batch_dot, concatenate, permute_dimensions, repeat_elements, reshape, temporal_padding
+from .session import executing_eagerly
 from .variables import _seed, cast, int_shape, ndim, shape
 
 
@@ -70,8 +71,9 @@ def hard_sigmoid(x):
 
 # --- cross-entropies ---------------------------------------------------------------------------------------
 def _logits(output, from_logits, op_type):
-    """(logits or probabilities, whether they are logits): the input of a `op_type` op stands for its output."""
-    op = getattr(output, "op", None)
+    """(logits or probabilities, whether they are logits): in graph mode the input of a `op_type` op (Softmax,
+    Sigmoid) stands for its output, as tf.keras takes it; an eager tensor's op is no graph to read from."""
+    op = None if executing_eagerly() else getattr(output, "op", None)
     if op is not None and getattr(op, "type", None) == op_type and len(op.inputs) == 1:
         return op.inputs[0], True
     return output, from_logits
