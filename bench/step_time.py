@@ -2,12 +2,13 @@
 without the harness's worker processes: run it from each tree's root, alternating.
 
     PYTHONPATH=. python -m bench.step_time W1 [--repeat 9] [--number 3000] [--source] [--jit off|on|both]
-        [--gemm off|on|both] [--cpu]
+        [--gemm off|on|both] [--pool off|on|both] [--cpu]
 
 `--source` also prints the plan the step runs, so two trees can be checked to generate the same code.
 `--jit both` times the step with the plan's Numba islands (runtime/jit.py) and without, alternating in this
 process (the islands compiled, or loaded from the cache, before timing). `--gemm both` does the same for the
-gemm pass (runtime/passes.py: gradient-descent updates of weights added by BLAS into the variable). `--cpu` times
+gemm pass (runtime/passes.py: gradient-descent updates of weights added by BLAS into the variable), `--pool both`
+for the products split over the cores (runtime/gemm_pool.py; started with the islands). `--cpu` times
 the calling thread's CPU time instead of the wall clock: with OPENBLAS_NUM_THREADS=1 that is the whole step's
 work, and it stays comparable on a machine others keep busy.
 """
@@ -40,6 +41,16 @@ def _step(wl, jit, gemm):
     return step
 
 
+def _pooled(step, pool):
+    """`step` run with its products split by runtime/gemm_pool.py (`pool`) or by NumPy's BLAS alone."""
+    from graphgrad.runtime import gemm_pool
+
+    def run():
+        gemm_pool.route(pool)
+        return step()
+    return run
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("workload", choices=sorted(workloads.WORKLOADS))
@@ -50,12 +61,20 @@ def main(argv=None):
                     help="with Numba islands (runtime/jit.py, where Numba is installed), without, or both")
     ap.add_argument("--gemm", choices=("off", "on", "both"), default="on",
                     help="with the gemm pass (variable updates added by BLAS; runtime/passes.py), without, or both")
+    ap.add_argument("--pool", choices=("off", "on", "both"), default="on",
+                    help="products split over the cores by runtime/gemm_pool.py (when it starts), or not, or both")
     ap.add_argument("--cpu", action="store_true", help="the calling thread's CPU time, not the wall clock")
     args = ap.parse_args(argv)
     wl = workloads.WORKLOADS[args.workload]
     pick = {"off": [False], "on": [True], "both": [False, True]}
     modes = [(jit, gemm) for jit in pick[args.jit] for gemm in pick[args.gemm]]
     steps = {mode: _step(wl, *mode) for mode in modes}
+    from graphgrad.runtime import gemm_pool
+    if gemm_pool.started():  # the pool started with the islands: time each mode with it and without
+        steps = {mode + (pool,): _pooled(step, pool) for mode, step in steps.items() for pool in pick[args.pool]}
+        modes = list(steps)
+    elif args.pool != "off" and gemm_pool.wanted():
+        print("note: the gemm pool did not start (no islands?)")
     if args.source:
         for step in steps.values():
             for plan, _ in step.session._plans.values():
@@ -67,12 +86,14 @@ def main(argv=None):
     for _ in range(args.repeat):  # alternating, so that both see the same machine
         for mode, step in steps.items():
             best[mode] = min(best[mode], timeit.timeit(step, number=number, timer=timer) / number)
-    for jit, gemm in modes:
+    for mode in modes:
+        jit, gemm = mode[:2]
         parts = ([f"islands {'on' if jit else 'off'}"] if len(pick[args.jit]) > 1 else []) + (
-            [f"gemm {'on' if gemm else 'off'}"] if len(pick[args.gemm]) > 1 else [])
+            [f"gemm {'on' if gemm else 'off'}"] if len(pick[args.gemm]) > 1 else []) + (
+            [f"pool {'on' if mode[2] else 'off'}"] if len(mode) > 2 and len(pick[args.pool]) > 1 else [])
         label = f" ({', '.join(parts)})" if parts else ""
         kind = "CPU " if args.cpu else ""
-        print(f"{args.workload}{label}: {best[(jit, gemm)] * 1e6:.1f} {kind}us/step (best of {args.repeat} x "
+        print(f"{args.workload}{label}: {best[mode] * 1e6:.1f} {kind}us/step (best of {args.repeat} x "
               f"{number})")
 
 

@@ -51,11 +51,45 @@ def _load():
                 n_threads = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
                 if n_threads is not None:
                     n_threads.restype, n_threads.argtypes = ctypes.c_int, []
-                return found, ctypes.sizeof(blasint), n_threads
-    return {}, 8, None
+                return found, ctypes.sizeof(blasint), n_threads, (lib, prefix, suffix, blasint)
+    return {}, 8, None, None
 
 
-_GEMM, _INT_BYTES, _THREADS = _load()
+_GEMM, _INT_BYTES, _THREADS, _LIB = _load()
+_POOL = None  # runtime/gemm_pool.py's split product, once its workers run
+
+
+def set_pool(split):
+    """Route products through `split(a, b, c, alpha, beta) -> bool` (runtime/gemm_pool.py), or not (None)."""
+    global _POOL
+    _POOL = split
+
+
+def raw_functions():
+    """NumPy's BLAS for code compiled by Numba: (sgemm, dgemm, openblas_get_num_threads,
+    openblas_set_num_threads) as ctypes functions whose pointer arguments are 64-bit integers (addresses), or
+    None when the library or a name is missing."""
+    if _LIB is None or _INT_BYTES != 8:
+        return None
+    lib, prefix, suffix, blasint = _LIB
+    fs = []
+    p = ctypes.c_int64
+    for name, scalar in (("cblas_sgemm", ctypes.c_float), ("cblas_dgemm", ctypes.c_double)):
+        f = lib[f"{prefix}{name}{suffix}"]  # a function object of its own (getattr's is runtime/blas.py's)
+        f.restype = None
+        f.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, blasint, blasint, blasint, scalar, p, blasint, p,
+                      blasint, scalar, p, blasint]
+        fs.append(f)
+    try:
+        get = lib[f"{prefix}openblas_get_num_threads{suffix}"]
+        put = lib[f"{prefix}openblas_set_num_threads{suffix}"]
+    except AttributeError:
+        return None
+    get.restype, get.argtypes = ctypes.c_int, []
+    put.restype, put.argtypes = None, [ctypes.c_int]
+    return fs[0], fs[1], get, put
+
+
 _LIMIT = 2 ** (8 * _INT_BYTES - 1) - 1  # the largest dimension BLAS's integers hold
 
 
@@ -93,9 +127,21 @@ def gemm(a, ta, b, tb, c, alpha, beta=1.0) -> bool:
     k2, n = (b.shape[1], b.shape[0]) if tb else b.shape
     if k != k2 or c.shape != (m, n) or 0 in (m, n, k):
         return False
+    if _POOL is not None and _POOL(a.T if ta else a, b.T if tb else b, c, alpha, beta):
+        return True
     a, fa, lda = _operand(a, ta)
     b, fb, ldb = _operand(b, tb)
     if max(m, n, k, lda, ldb) > _LIMIT:  # a 32-bit BLAS cannot index it
         return False
     f(_ROW_MAJOR, fa, fb, m, n, k, alpha, a.ctypes.data, lda, b.ctypes.data, ldb, beta, c.ctypes.data, max(n, 1))
     return True
+
+
+def matmul(a, b, out=None):
+    """`np.matmul(a, b, out=out)`, through the pool of runtime/gemm_pool.py where it runs and takes the product
+    (2-D operands of one float dtype, large enough): the CPU's float32 products (`RunContext.matmul_f32`)."""
+    if _POOL is not None and a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype and a.shape[1] == b.shape[0]:
+        c = np.empty((a.shape[0], b.shape[1]), a.dtype) if out is None else out
+        if _POOL(a, b, c, 1.0, 0.0):
+            return c
+    return np.matmul(a, b, out=out)

@@ -24,7 +24,7 @@ import numpy as np
 from ..framework.errors import InvalidArgumentError, OpError, feed_error, uninitialized_error
 from ..framework.graph import Operation, Tensor
 from ..framework.op_def import aliases_variable, ref_indices
-from . import interrupts, jit
+from . import gemm_pool, interrupts, jit
 from .graph_replay import GraphReplay, not_capturable, replay_default
 from .passes import optimize as optimize_program
 
@@ -497,6 +497,8 @@ class Plan:
             compiled = False
             with _jit_lock:  # one thread compiles; the others run the kernels meanwhile, or wait here
                 if self._jit_in is not None and self._jit_in <= 0:
+                    if gemm_pool.worth_starting(self.ops):  # a plan this long-running: split its products too
+                        gemm_pool.start()
                     self._jit_chosen = jit.paying(self._jit_args[3], self._jit_args[0], self._jit_best)
                     compiled = bool(self._jit_chosen)
                     if compiled:

@@ -14,6 +14,10 @@ model's accuracy does at that precision before it runs on a GPU. Products of oth
 """
 from __future__ import annotations
 
+import numpy as np
+
+from . import blas
+
 ENV_VAR = "GRAPHGRAD_MATMUL_PRECISION"
 PRECISIONS = ("float32", "tensorfloat32", "bfloat16", "float16")
 _ALIASES = {"highest": "float32", "fp32": "float32", "tf32": "tensorfloat32", "bf16": "bfloat16",
@@ -46,7 +50,8 @@ def round_mantissa(xp, x, dropped_bits):
 
 def emulated_matmul(xp, precision):
     """`(a, b, out=None) -> a @ b` for float32 operands with `precision`'s rounding, computed in float32."""
-    mm = xp.matmul
+    # NumPy's products go through runtime/blas.py, which splits them over the cores once runtime/gemm_pool.py runs
+    mm = blas.matmul if xp is np else xp.matmul
     if precision == "float32":
         return mm
     if precision == "float16":

@@ -1,0 +1,158 @@
+"""Matrix products split over the cores by graphgrad's own worker threads (with the `jit` extra, Numba).
+
+OpenBLAS runs a mid-sized product (W2's 128x784x256, W5's 12544x800x64 convolution GEMM, W6's 64x160x512) on two
+threads worse than two single-threaded products of half the size each, one per core: its threads share the
+packing of each block and synchronise once per block, and on a virtual machine a sleeping thread wakes late. Here
+a product is cut into row (or column) blocks of the result, and the calling thread and the workers each claim
+blocks and multiply them with NumPy's own BLAS at one thread (the same `cblas_?gemm` runtime/blas.py binds). The
+workers are threads that never hold the GIL: each runs a loop compiled by Numba (`nogil`) that waits for work by
+spinning (`sched_yield`), calls BLAS through a ctypes pointer, and sleeps after a while without work.
+
+Blocks are claimed with an atomic compare-and-swap on one word holding (task number, next block), so a worker
+that is descheduled or asleep never holds up a product: the caller takes the blocks nobody claimed. Each block's
+entries are computed by one BLAS call over the whole inner dimension, as in the unsplit product: the result is
+NumPy's single-threaded product bit for bit for the workloads' shapes, and within OpenBLAS's edge-tile rounding
+(relative ~1e-6 in float32) where a block ends off its kernel's tile, as between OpenBLAS's own thread counts.
+
+Where it is used: `blas.matmul` and `blas.gemm` (the products of MatMul, the convolution kernels, the gemm pass
+and the loops' summed weight gradients) once `start()` has run. A plan with products of some size starts it when
+it has run long enough to compile its islands (runtime/plan.py), so short programs never load it. While the pool
+runs, NumPy's OpenBLAS is set to one thread for the whole process (its own threads would spin beside the workers
+after every product they shared; `stop()` gives it back its count). It declines (and the caller uses NumPy's BLAS)
+products below `gemm_pool_kernels.MIN_FLOPS`, other dtypes than float32/float64, operands BLAS cannot take without
+a copy, a result overlapping an operand, and a second thread's product while one is being split.
+`GRAPHGRAD_GEMM_POOL=0` turns it off; it does not start when NumPy's BLAS is limited to one thread
+(`OPENBLAS_NUM_THREADS=1`) or the process has one core.
+
+Measured (bench/RESULTS.md): W2's step 5-10 % faster in the harness; W5's and W6's unchanged (their products run
+as fast split as in OpenBLAS's threads; their single-core passes between products are what is left).
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+import time
+
+import numpy as np
+
+from . import blas
+
+ENV_VAR = "GRAPHGRAD_GEMM_POOL"
+_lock = threading.Lock()
+_state = None  # (ctrl, fctrl, split function, worker threads) once started
+
+
+def wanted() -> bool:
+    """Whether the pool may be used: Numba and NumPy's BLAS found, several cores, and not turned off."""
+    from . import jit
+    off = os.environ.get(ENV_VAR, "1").strip().lower() in ("0", "false", "no", "off")
+    return (not off and jit.numba_available() and blas.available() and blas.threads() is not None
+            and _cores() >= 2)
+
+
+def _cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+#: Ops whose kernels make products large enough to split (MatMul's are judged by their known dimensions).
+_PRODUCT_OPS = {"Conv", "ConvBackpropInput", "ConvBackpropFilter", "ConvBackpropInputSizes", "While",
+                "UpdatingWhile", "WhileGrad", "BatchMatMul"}
+
+
+def worth_starting(ops) -> bool:
+    """Whether a plan's ops multiply matrices that may be large: a MatMul whose known k·n is at least 16,384
+    (an unknown batch dimension is not held against it), a convolution, a loop (its body may multiply)."""
+    for op in ops:
+        if op.type in _PRODUCT_OPS:
+            return True
+        if op.type == "MatMul":
+            sb = op.inputs[1].shape.dims_tuple
+            if sb is not None and len(sb) == 2 and all(d is not None for d in sb) and sb[0] * sb[1] >= 16384:
+                return True
+    return False
+
+
+def started() -> bool:
+    return _state is not None
+
+
+def start() -> bool:
+    """Compile (or load from Numba's cache) the pool's functions and start its workers, once per process: one
+    worker per core beyond the caller's, at most as many as NumPy's BLAS threads less one. True when running."""
+    global _state
+    if _state is not None:
+        return True
+    with _lock:
+        if _state is not None:
+            return True
+        if not wanted():
+            return False
+        n_workers = min(_cores(), blas.threads() or 1) - 1
+        if n_workers < 1:
+            return False
+        from . import gemm_pool_kernels as kern  # compiles (or loads from Numba's cache) both functions
+        ctrl = np.zeros(kern.WORDS, np.int64)
+        fctrl = np.zeros(2, np.float64)
+        threads = []
+        _, _, get_threads, set_threads = blas.raw_functions()
+        before = get_threads()
+        set_threads(1)  # OpenBLAS's own threads would spin beside the workers after each product they share
+        for i in range(n_workers):
+            t = threading.Thread(target=kern.worker, args=(ctrl, fctrl), name=f"graphgrad-gemm-{i}", daemon=True)
+            t.start()
+            threads.append(t)
+        deadline = time.monotonic() + 2.0
+        while ctrl[kern.WORKERS] < n_workers and time.monotonic() < deadline:
+            time.sleep(0.0005)  # the workers announce themselves on entering their loop
+        _state = (ctrl, fctrl, kern.split, threads, (set_threads, before))
+        blas.set_pool(_pooled_gemm)
+        return True
+
+
+def route(on: bool):
+    """Send products to the running pool (True), or back to NumPy's BLAS at its own threads (False): for
+    comparing the two in one process (bench/step_time.py `--pool both`). The workers keep running."""
+    if _state is None:
+        return
+    set_threads, before = _state[4]
+    blas.set_pool(_pooled_gemm if on else None)
+    set_threads(1 if on else before)
+
+
+def _pooled_gemm(a, b, c, alpha, beta):
+    """`c <- alpha·a·b + beta·c` split over the workers (a, b: 2-D, possibly transposed views); False (nothing
+    done) where the pool declines."""
+    ctrl, fctrl, split = _state[:3]
+    if a.dtype.char not in "fd" or b.dtype != a.dtype or c.dtype != a.dtype:
+        return False
+    return split(ctrl, fctrl, a, b, c, alpha, beta)
+
+
+def stop():
+    """Ask the workers to return (at exit, and after a fork in the child, which has none)."""
+    global _state
+    st = _state
+    _state = None
+    blas.set_pool(None)
+    if st is not None:
+        from .gemm_pool_kernels import STOP
+        st[0][STOP] = 1
+        for t in st[3]:
+            t.join(timeout=1.0)
+        set_threads, before = st[4]
+        set_threads(before)
+
+
+def _after_fork_in_child():
+    global _state
+    _state = None  # the workers did not survive the fork; the products run whole again
+    blas.set_pool(None)
+
+
+atexit.register(stop)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

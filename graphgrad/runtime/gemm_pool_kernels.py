@@ -1,0 +1,271 @@
+"""The compiled side of runtime/gemm_pool.py: the workers' loop and the caller's split, both Numba `nogil`
+functions that call NumPy's BLAS through ctypes pointers (runtime/blas.py `raw_functions`).
+
+One task slot, `ctrl` (int64 words) and `fctrl` (alpha, beta). The word `NEXT` holds (task number << 32 | next
+block); a thread owns block i of task t once its compare-and-swap moves NEXT from (t, i) to (t, i + 1). The caller
+posts a task by first making NEXT unclaimable (block 2³² - 1, so no stale claim of the last task can succeed
+while it writes), then writing the task's words, then storing (t, 0); it claims blocks itself like a worker, and
+returns when DONE counts them all. A second thread finding the slot BUSY declines (its product runs whole, as
+before the pool started). x86's and ARM's atomics give these stores and loads their order (LLVM's
+`seq_cst` / `acquire` orderings, emitted by the intrinsics below).
+"""
+from __future__ import annotations
+
+import ctypes
+
+import llvmlite.binding as ll
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+from . import blas
+
+#: Products below this many floating-point operations (2·m·n·k) stay whole: a hand-off costs ~1-2 µs, and OpenBLAS
+#: itself runs products below ~0.5 MFLOP on one thread.
+MIN_FLOPS = 1_000_000
+#: Blocks' rows (or columns) are multiples of this: whole cache lines and BLAS kernel tiles.
+ALIGN = 16
+#: Spins (sched_yield calls, ~0.3 µs each when the core is free) a worker waits for work before it sleeps.
+SPINS = 40_000
+SLEEP_US = 200
+
+# ctrl words (int64) and fctrl (float64) of the one task slot
+_NEXT, _DONE, _NBLOCKS, STOP, _KIND, _TA, _TB, _M, _N, _K = range(10)
+_A, _LDA, _B, _LDB, _C, _LDC, _AXIS, _BLOCK, _ITEM = range(10, 19)
+WORDS = 24
+_ALPHA, _BETA = 0, 1
+
+_fns = blas.raw_functions()
+if _fns is None:
+    raise ImportError("NumPy's BLAS exports no cblas_sgemm/dgemm and openblas_get/set_num_threads to call")
+_libc = ctypes.CDLL(None)
+# The functions are called by symbol names given to LLVM here, not as ctypes objects, so that Numba can cache the
+# compiled code on disk (a ctypes pointer is a "dynamic global" it cannot cache) and link it again next time.
+for _name, _f in zip(("sgemm", "dgemm", "yield", "usleep"), (*_fns[:2], _libc.sched_yield, _libc.usleep)):
+    ll.add_symbol(f"graphgrad_pool_{_name}", ctypes.cast(_f, ctypes.c_void_p).value)
+
+
+def _extern(name, restype, argtypes):
+    """An intrinsic calling the C function registered as graphgrad_pool_<name>, with its arguments given as one
+    tuple (cast to `argtypes`)."""
+    @intrinsic
+    def call(typingctx, args):
+        def codegen(context, builder, sig, llargs):
+            values = cgutils.unpack_tuple(builder, llargs[0]) if argtypes else []
+            fnty = ir.FunctionType(ir.VoidType() if restype is types.void else context.get_value_type(restype),
+                                   [context.get_value_type(t) for t in argtypes])
+            fn = cgutils.get_or_insert_function(builder.module, fnty, f"graphgrad_pool_{name}")
+            given = sig.args[0].types if argtypes else ()
+            out = builder.call(fn, [context.cast(builder, v, t, want) for v, t, want in zip(values, given, argtypes)])
+            return context.get_dummy_value() if restype is types.void else out
+        return restype(args), codegen
+    return call
+
+
+_i32, _i64 = types.int32, types.int64
+_sgemm = _extern("sgemm", types.void, (_i32, _i32, _i32, _i64, _i64, _i64, types.float32, _i64, _i64, _i64, _i64,
+                                       types.float32, _i64, _i64))
+_dgemm = _extern("dgemm", types.void, (_i32, _i32, _i32, _i64, _i64, _i64, types.float64, _i64, _i64, _i64, _i64,
+                                       types.float64, _i64, _i64))
+_yield = _extern("yield", _i32, ())
+_usleep = _extern("usleep", _i32, (types.uint32,))
+
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+_UNCLAIMABLE = 0xFFFFFFFF
+_LOW = 0xFFFFFFFF
+#: words after the task slot: the workers started (the caller's split sizes its blocks by them + 1)
+WORKERS = 20
+TASK = 21
+BUSY = 22  # 1 while a caller owns the task slot: a second thread's product meanwhile runs whole, as before
+
+
+def _pointer(context, builder, sig, args):
+    arr_t, idx_t = sig.args[0], sig.args[1]
+    ary = context.make_array(arr_t)(context, builder, args[0])
+    i = context.cast(builder, args[1], idx_t, types.intp)
+    return cgutils.get_item_pointer(context, builder, arr_t, ary, [i])
+
+
+@intrinsic
+def _load(typingctx, arr, idx):
+    """arr[idx] read atomically (acquire)."""
+    def codegen(context, builder, sig, args):
+        return builder.load_atomic(_pointer(context, builder, sig, args), "acquire", 8)
+    return types.int64(arr, idx), codegen
+
+
+@intrinsic
+def _store(typingctx, arr, idx, value):
+    """arr[idx] = value atomically, ordered after every earlier load and store (seq_cst)."""
+    def codegen(context, builder, sig, args):
+        v = context.cast(builder, args[2], sig.args[2], types.int64)
+        builder.store_atomic(v, _pointer(context, builder, sig, args), "seq_cst", 8)
+        return context.get_dummy_value()
+    return types.void(arr, idx, value), codegen
+
+
+@intrinsic
+def _cas(typingctx, arr, idx, expected, new):
+    """Compare-and-swap arr[idx] from `expected` to `new`; True when it swapped."""
+    def codegen(context, builder, sig, args):
+        e = context.cast(builder, args[2], sig.args[2], types.int64)
+        n = context.cast(builder, args[3], sig.args[3], types.int64)
+        res = builder.cmpxchg(_pointer(context, builder, sig, args), e, n, "seq_cst", "seq_cst")
+        return builder.extract_value(res, 1)
+    return types.boolean(arr, idx, expected, new), codegen
+
+
+@intrinsic
+def _add(typingctx, arr, idx, value):
+    """arr[idx] += value atomically; the old value."""
+    def codegen(context, builder, sig, args):
+        v = context.cast(builder, args[2], sig.args[2], types.int64)
+        return builder.atomic_rmw("add", _pointer(context, builder, sig, args), v, "seq_cst")
+    return types.int64(arr, idx, value), codegen
+
+
+@njit(nogil=True, cache=True)
+def _run_block(ctrl, fctrl, blk):
+    item = ctrl[_ITEM]
+    ta, tb = ctrl[_TA], ctrl[_TB]
+    m, n, k = ctrl[_M], ctrl[_N], ctrl[_K]
+    a, lda, b, ldb, c, ldc = ctrl[_A], ctrl[_LDA], ctrl[_B], ctrl[_LDB], ctrl[_C], ctrl[_LDC]
+    lo = blk * ctrl[_BLOCK]
+    if ctrl[_AXIS] == 0:  # rows lo.. of C: rows of op(A)
+        m = min(ctrl[_BLOCK], m - lo)
+        a += lo * item if ta == _TRANS else lo * lda * item
+        c += lo * ldc * item
+    else:  # columns lo.. of C: columns of op(B)
+        n = min(ctrl[_BLOCK], n - lo)
+        b += lo * ldb * item if tb == _TRANS else lo * item
+        c += lo * item
+    if ctrl[_KIND] == 4:
+        _sgemm((_ROW_MAJOR, ta, tb, m, n, k, fctrl[_ALPHA], a, lda, b, ldb, fctrl[_BETA], c, ldc))
+    else:
+        _dgemm((_ROW_MAJOR, ta, tb, m, n, k, fctrl[_ALPHA], a, lda, b, ldb, fctrl[_BETA], c, ldc))
+
+
+@njit(nogil=True, cache=True)
+def _claim_and_run(ctrl, fctrl):
+    """Run blocks of the posted task until none is left to claim; whether any ran."""
+    ran = False
+    while True:
+        v = _load(ctrl, _NEXT)
+        blk = v & _LOW
+        if blk >= _load(ctrl, _NBLOCKS):
+            return ran
+        if _cas(ctrl, _NEXT, v, v + 1):
+            _run_block(ctrl, fctrl, blk)
+            _add(ctrl, _DONE, 1)
+            ran = True
+
+
+@njit(types.int64(types.int64[::1], types.float64[::1]), nogil=True, cache=True)
+def worker(ctrl, fctrl):
+    """A worker thread's whole life: claim blocks while there are any, spin a while, then poll asleep."""
+    _add(ctrl, WORKERS, 1)
+    idle = 0
+    while _load(ctrl, STOP) == 0:
+        if _claim_and_run(ctrl, fctrl):
+            idle = 0
+        elif idle < SPINS:
+            idle += 1
+            _yield(())
+        else:
+            _usleep((SLEEP_US,))
+    _add(ctrl, WORKERS, -1)
+    return 0
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _layout(strides, rows, cols, item):
+    """(CBLAS transpose flag, leading dimension) of a rows x cols operand with these strides, or (0, 0) when
+    BLAS cannot read it in place."""
+    s0, s1 = strides
+    if s1 == item and s0 % item == 0 and s0 >= cols * item:
+        return _NO_TRANS, s0 // item
+    if s0 == item and s1 % item == 0 and s1 >= rows * item:
+        return _TRANS, s1 // item
+    return 0, 0
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _span(x):
+    """[first byte, last byte] of x's elements."""
+    lo = x.ctypes.data
+    return lo, lo + (x.shape[0] - 1) * x.strides[0] + (x.shape[1] - 1) * x.strides[1] + x.itemsize - 1
+
+
+def _split(ctrl, fctrl, a, b, c, alpha, beta):
+    """c <- alpha·a·b + beta·c over the caller and the workers (see the module's docstring); False where the
+    pool declines the product (nothing written)."""
+    m, k = a.shape
+    n = b.shape[1]
+    item = a.itemsize
+    if b.shape[0] != k or c.shape[0] != m or c.shape[1] != n or m < 2 or n < 2 or k < 2:
+        return False
+    if 2.0 * m * n * k < MIN_FLOPS:
+        return False
+    ta, lda = _layout(a.strides, m, k, item)
+    tb, ldb = _layout(b.strides, k, n, item)
+    tc, ldc = _layout(c.strides, m, n, item)
+    if ta == 0 or tb == 0 or tc != _NO_TRANS:
+        return False
+    c0, c1 = _span(c)
+    a0, a1 = _span(a)
+    b0, b1 = _span(b)
+    if (a0 <= c1 and c0 <= a1) or (b0 <= c1 and c0 <= b1):
+        return False  # the result overwrites an operand: NumPy's matmul copies first
+    axis = 0 if m >= n else 1
+    if _load(ctrl, WORKERS) < 1 or not _cas(ctrl, BUSY, 0, 1):
+        return False
+    workers = _load(ctrl, WORKERS)
+    dim = m if axis == 0 else n
+    parts = (workers + 1) * (4 if 2.0 * m * n * k > 2e8 else 1)
+    size = (dim + parts - 1) // parts
+    size = (size + ALIGN - 1) // ALIGN * ALIGN
+    nblocks = (dim + size - 1) // size
+    if nblocks < 2:
+        _store(ctrl, BUSY, 0)
+        return False
+    task = ctrl[TASK] + 1
+    ctrl[TASK] = task
+    _store(ctrl, _NEXT, (task << 32) | _UNCLAIMABLE)
+    ctrl[_KIND] = item
+    ctrl[_TA] = ta
+    ctrl[_TB] = tb
+    ctrl[_M] = m
+    ctrl[_N] = n
+    ctrl[_K] = k
+    ctrl[_A] = a0
+    ctrl[_LDA] = lda
+    ctrl[_B] = b0
+    ctrl[_LDB] = ldb
+    ctrl[_C] = c0
+    ctrl[_LDC] = ldc
+    ctrl[_AXIS] = axis
+    ctrl[_BLOCK] = size
+    ctrl[_ITEM] = item
+    fctrl[_ALPHA] = alpha
+    fctrl[_BETA] = beta
+    _store(ctrl, _DONE, 0)
+    _store(ctrl, _NBLOCKS, nblocks)
+    _store(ctrl, _NEXT, task << 32)
+    _claim_and_run(ctrl, fctrl)
+    while _load(ctrl, _DONE) < nblocks:
+        _yield(())
+    _store(ctrl, BUSY, 0)
+    return True
+
+
+def _signatures():
+    sigs = []
+    for dt in (types.float32, types.float64):
+        operand = types.Array(dt, 2, "A", readonly=True)
+        sigs.append(types.boolean(types.int64[::1], types.float64[::1], operand, operand, types.Array(dt, 2, "A"),
+                                  types.float64, types.float64))
+    return sigs
+
+
+split = njit(_signatures(), nogil=True, cache=True)(_split)
