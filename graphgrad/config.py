@@ -36,20 +36,31 @@ def set_num_threads(n):
     the process started with (from OPENBLAS_NUM_THREADS / OMP_NUM_THREADS, else the number of cores)."""
     from threadpoolctl import threadpool_limits
 
+    from .runtime import gemm_pool
+
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise ValueError(f"set_num_threads expects a positive int or None, got {n!r}")
+    pooled = gemm_pool.started()
+    gemm_pool.stop()  # its workers and OpenBLAS's one thread follow the new count: restarted below where it allows
     if n is None:
         if _original_limits:
             _original_limits.pop().restore_original_limits()
-        return
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"set_num_threads expects a positive int or None, got {n!r}")
-    limiter = threadpool_limits(limits=n, user_api="blas")
-    if not _original_limits:
-        _original_limits.append(limiter)
+    else:
+        limiter = threadpool_limits(limits=n, user_api="blas")
+        if not _original_limits:
+            _original_limits.append(limiter)
+    if pooled:
+        gemm_pool.start()
 
 
 def get_num_threads():
     """Threads of the BLAS pool NumPy's matrix products use (the largest if several BLAS libraries are
-    loaded), or None when threadpoolctl finds no BLAS library."""
+    loaded; the GEMM pool's threads while it splits the products, runtime/gemm_pool.py), or None when
+    threadpoolctl finds no BLAS library."""
+    from .runtime import gemm_pool
+
+    if gemm_pool.started():
+        return gemm_pool.threads()
     counts = [lib.num_threads for lib in _controller().select(user_api="blas").lib_controllers]
     return max(counts) if counts else None
 

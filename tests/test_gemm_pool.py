@@ -15,13 +15,22 @@ from graphgrad.runtime import blas, gemm_pool
 pytestmark = pytest.mark.skipif(not gemm_pool.wanted(), reason="needs Numba, NumPy's OpenBLAS and two cores")
 
 
+@pytest.fixture(autouse=True)
+def two_blas_threads():
+    """Other tests of this process may have left NumPy's BLAS at one thread (tf.config.set_num_threads)."""
+    gemm_pool.stop()
+    _, _, get, put = blas.raw_functions()
+    before = get()
+    put(2)
+    yield
+    gemm_pool.stop()
+    put(before)
+
+
 @pytest.fixture
 def pool():
     assert gemm_pool.start()
-    try:
-        yield gemm_pool
-    finally:
-        gemm_pool.stop()
+    yield gemm_pool
 
 
 def _tasks():
@@ -167,6 +176,18 @@ def test_a_training_session_through_the_pool(pool):
     np.testing.assert_array_equal(split_losses, whole_losses)
     for u, v in zip(split_weights, whole_weights):
         np.testing.assert_array_equal(u, v)
+
+
+def test_tf_config_threads_and_the_pool(pool):
+    import graphgrad as tf
+    assert tf.config.get_num_threads() == gemm_pool.threads() == 2
+    tf.config.set_num_threads(1)  # one thread asked for: the pool stops, OpenBLAS runs one
+    try:
+        assert not gemm_pool.started() and blas.threads() == 1
+        tf.config.set_num_threads(2)
+        assert blas.threads() == 2  # stopped by the one-thread setting, the pool waits for a plan to start it
+    finally:
+        tf.config.set_num_threads(None)
 
 
 def test_plans_with_products_of_some_size_start_the_pool():

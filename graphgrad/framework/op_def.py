@@ -107,6 +107,9 @@ class OpDef:
     #: update that adds the product, scaled, to the variable (`accumulates`) may have BLAS add it straight into
     #: the variable's buffer (the gemm pass, runtime/passes.py), when the update is the product's only reader.
     product = None
+    #: The op's kernel multiplies matrices that may be large (a convolution's GEMMs, a loop whose body may): a plan
+    #: that runs it long enough starts the GEMM pool (runtime/gemm_pool.py), as it does for a large `product`.
+    large_products = False
     #: The op's value is the sum of its inputs (AddN: how autodiff adds up a weight's uses). The gemm pass then
     #: adds each product of the sum into the variable by itself.
     sums_inputs = False

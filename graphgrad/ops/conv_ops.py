@@ -406,6 +406,7 @@ class _ConvOp(OpDef):
 
     allocates = True
     reads_only = True
+    large_products = True  # im2col GEMMs
 
     def infer(op):
         dt = same_dtype(op, *op.inputs[:2])

@@ -154,6 +154,8 @@ class While(OpDef):
     """While(*initial values, *captures, [maximum_iterations]) -> final values [, history]; attr `body` is the
     LoopBody. Stateful (never folded, merged or dropped) and host_control (never in a CUDA graph)."""
 
+    large_products = True  # its body's products (W6's per-step LSTM GEMMs)
+
     type = "While"
     stateful = True
     host_control = True
@@ -432,6 +434,8 @@ class WhileGrad(OpDef):
     gradient]) -> gradients of the initial values of the differentiable loop variables, then of the
     differentiable captures. Runs the gradient body's plan once per recorded iteration, last first."""
 
+    large_products = True  # its body's products (W6's per-step LSTM GEMMs)
+
     type = "WhileGrad"
     stateful = True
     host_control = True
@@ -500,6 +504,8 @@ class WhileGradGrad(OpDef):
     """WhileGradGrad(*the WhileGrad's inputs, *gradients of its outputs, *captures) -> (gradient of the history
     as {(iteration, saved index): gradient}, gradients of the WhileGrad's output gradients, of its gradient
     body's captures)."""
+
+    large_products = True  # its body's products (W6's per-step LSTM GEMMs)
 
     type = "WhileGradGrad"
     stateful = True

@@ -28,7 +28,7 @@ def _load():
     """({dtype: the cblas ?gemm function} of NumPy's BLAS, or {} when it cannot be found; its integers' bytes;
     its `openblas_get_num_threads` or None)."""
     if os.environ.get("GRAPHGRAD_BLAS_GEMM", "1").strip().lower() in ("0", "false", "no", "off"):
-        return {}, 8, None
+        return {}, 8, None, None
     root = os.path.dirname(np.__file__)
     libs = sorted(glob.glob(os.path.join(root + ".libs", "*openblas*"))
                   + glob.glob(os.path.join(root, ".dylibs", "*openblas*")))

@@ -58,26 +58,28 @@ def _cores():
         return os.cpu_count() or 1
 
 
-#: Ops whose kernels make products large enough to split (MatMul's are judged by their known dimensions).
-_PRODUCT_OPS = {"Conv", "ConvBackpropInput", "ConvBackpropFilter", "ConvBackpropInputSizes", "While",
-                "UpdatingWhile", "WhileGrad", "BatchMatMul"}
-
-
 def worth_starting(ops) -> bool:
-    """Whether a plan's ops multiply matrices that may be large: a MatMul whose known k·n is at least 16,384
-    (an unknown batch dimension is not held against it), a convolution, a loop (its body may multiply)."""
+    """Whether a plan's ops multiply matrices that may be large: a 2-D product (`OpDef.product`) whose known k·n
+    is at least 16,384 (an unknown batch dimension is not held against it), or an op that says it does
+    (`OpDef.large_products`: the convolutions, the loops)."""
     for op in ops:
-        if op.type in _PRODUCT_OPS:
+        if op.op_def.large_products:
             return True
-        if op.type == "MatMul":
+        if op.op_def.product is not None and op.op_def.product(op) is not None:
             sb = op.inputs[1].shape.dims_tuple
-            if sb is not None and len(sb) == 2 and all(d is not None for d in sb) and sb[0] * sb[1] >= 16384:
+            if sb is not None and all(d is not None for d in sb) and sb[0] * sb[1] >= 16384:
                 return True
     return False
 
 
 def started() -> bool:
     return _state is not None
+
+
+def threads() -> int:
+    """The threads products are split over: the caller and the workers (1 when the pool is not running)."""
+    st = _state
+    return 1 if st is None else len(st[3]) + 1
 
 
 def start() -> bool:
