@@ -165,3 +165,12 @@ def test_the_module_has_every_name_of_tf_keras_metrics():
         obj = getattr(M, name)
         if isinstance(obj, type) and name not in ("Metric", "MeanMetricWrapper"):
             assert issubclass(obj, M.Metric) and obj.__doc__, name
+
+
+def test_an_array_metric_in_the_progress_bar_shows_its_mean(capsys):
+    x = np.linspace(-1.0, 1.0, 8, dtype=np.float32).reshape(4, 2)
+    model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid", input_shape=(2,), kernel_initializer="ones")])
+    model.compile("sgd", "binary_crossentropy", metrics=[M.Precision(thresholds=[0.3, 0.99], name="p")])
+    h = model.fit(x, (x[:, :1] > 0).astype(np.float32), epochs=1, verbose=2)
+    assert np.shape(h.history["p"][0]) == (2,)
+    assert f"p: {np.mean(h.history['p'][0]):.4f}" in capsys.readouterr().out
