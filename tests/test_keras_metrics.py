@@ -4,6 +4,8 @@ Model.compile. Expected numbers come from tf-keras 2.21 executing eagerly (TF_US
 values, configs and fit/evaluate are recorded programs (keras_metrics_* in tools/record_tf1_reference.py)."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import graphgrad as tf
 from graphgrad import keras
@@ -174,3 +176,49 @@ def test_an_array_metric_in_the_progress_bar_shows_its_mean(capsys):
     h = model.fit(x, (x[:, :1] > 0).astype(np.float32), epochs=1, verbose=2)
     assert np.shape(h.history["p"][0]) == (2,)
     assert f"p: {np.mean(h.history['p'][0]):.4f}" in capsys.readouterr().out
+
+
+def test_metric_objects_are_saved_with_the_model(tmp_path):
+    pytest.importorskip("h5py")
+    x = np.linspace(-1.0, 1.0, 16, dtype=np.float32).reshape(8, 2)
+    y = (x[:, :1] > 0).astype(np.float32)
+    model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid", input_shape=(2,))])
+    model.compile("sgd", "binary_crossentropy", metrics=[M.AUC(name="a", curve="PR"), "accuracy"])
+    model.fit(x, y, epochs=1, verbose=0)
+    model.save(str(tmp_path / "m.h5"))
+    want = model.evaluate(x, y, verbose=0)
+    back = keras.models.load_model(str(tmp_path / "m.h5"))
+    assert back.metrics_names == ["loss", "a", "accuracy"] and back.metrics[0].get_config()["curve"] == "PR"
+    np.testing.assert_allclose(back.evaluate(x, y, verbose=0), want, rtol=1e-6)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 4), st.integers(0, 2**16), st.booleans())
+def test_means_and_rates_against_numpy(rows, cols, seed, weighted):
+    """Mean, Sum, MeanTensor, Precision and Recall over two batches against NumPy's arithmetic."""
+    rng = np.random.RandomState(seed)
+    batches = [(rng.randint(0, 2, (rows, cols)).astype(np.float32), rng.uniform(size=(rows, cols)).astype(np.float32),
+                rng.uniform(size=(rows, 1)).astype(np.float32) if weighted else None) for _ in range(2)]
+    with eager_mode():
+        made = {"mean": M.Mean(), "sum": M.Sum(), "tensor": M.MeanTensor(), "p": M.Precision(thresholds=[0.3, 0.6]),
+                "r": M.Recall(thresholds=[0.3, 0.6])}
+        for t, p, w in batches:
+            for key, m in made.items():
+                if key in ("p", "r"):
+                    m.update_state(t, p, sample_weight=w)
+                else:
+                    m.update_state(p, sample_weight=w)
+        got = {k: np.asarray(m.result().numpy()) for k, m in made.items()}
+    t = np.concatenate([b[0] for b in batches])
+    p = np.concatenate([b[1] for b in batches])
+    ws = [b[2] * np.ones_like(b[1]) if weighted else np.ones_like(b[1]) for b in batches]
+    w = np.concatenate(ws)
+    np.testing.assert_allclose(got["mean"], (p * w).sum() / w.sum(), rtol=1e-5)
+    np.testing.assert_allclose(got["sum"], (p * w).sum(), rtol=1e-5)
+    np.testing.assert_allclose(got["tensor"], sum(b[1] * wb for b, wb in zip(batches, ws)) / sum(ws), rtol=1e-5)
+    for i, threshold in enumerate([0.3, 0.6]):
+        tp = (w * (t == 1) * (p > threshold)).sum()
+        fp = (w * (t == 0) * (p > threshold)).sum()
+        fn = (w * (t == 1) * (p <= threshold)).sum()
+        np.testing.assert_allclose(got["p"][i], tp / (tp + fp) if tp + fp else 0.0, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(got["r"][i], tp / (tp + fn) if tp + fn else 0.0, rtol=1e-5, atol=1e-7)

@@ -145,7 +145,8 @@ def _crossentropy_function(loss, output_shape):
 
 def _for_compile(identifiers, loss=None, output_shape=None):
     """The Metric objects of `compile(metrics=...)`, named as Keras 2 (a string keeps its name: 'acc', 'mse'; a
-    class name makes a metric of its default name: 'AUC' -> 'auc'; a function is named after itself)."""
+    class name makes a metric of its default name: 'AUC' -> 'auc'; a function is named after itself; a serialized
+    Metric is rebuilt)."""
     made = []
     for identifier in identifiers:
         if isinstance(identifier, Metric):
@@ -153,6 +154,8 @@ def _for_compile(identifiers, loss=None, output_shape=None):
         elif isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc", "crossentropy", "ce"):
             choose = _accuracy_function if identifier.lower() in ("accuracy", "acc") else _crossentropy_function
             metric = MeanMetricWrapper(choose(loss, output_shape), name=identifier)
+        elif isinstance(identifier, dict):  # serialized, as a saved model's training config holds it
+            metric = deserialize(identifier)
         elif isinstance(identifier, str):
             obj = deserialize(identifier) if identifier not in _CLASSES else None
             if obj is None:
