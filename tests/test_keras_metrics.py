@@ -2,6 +2,8 @@
 never runs, so the recorded programs cannot hold them), user subclasses of Metric, and the metric names of
 Model.compile. Expected numbers come from tf-keras 2.21 executing eagerly (TF_USE_LEGACY_KERAS=1); the graph-mode
 values, configs and fit/evaluate are recorded programs (keras_metrics_* in tools/record_tf1_reference.py)."""
+import contextlib
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -222,3 +224,19 @@ def test_means_and_rates_against_numpy(rows, cols, seed, weighted):
         fn = (w * (t == 1) * (p <= threshold)).sum()
         np.testing.assert_allclose(got["p"][i], tp / (tp + fp) if tp + fp else 0.0, rtol=1e-5, atol=1e-7)
         np.testing.assert_allclose(got["r"][i], tp / (tp + fn) if tp + fn else 0.0, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("eager", [False, True], ids=["graph", "eager"])
+def test_accuracy_is_chosen_as_keras_chooses_it(eager):
+    """One output unit: binary accuracy (also with an MSE loss); the sparse loss: ids, as a vector or a column."""
+    x = np.random.RandomState(0).normal(size=(20, 3)).astype(np.float32)
+    ids = (x[:, 0] > 0).astype(np.int32)
+    with eager_mode() if eager else contextlib.nullcontext():
+        one = keras.Sequential([keras.layers.Dense(1, activation="sigmoid", input_shape=(3,))])
+        one.compile("sgd", "mse", metrics=["accuracy"])
+        got = one.evaluate(x, ids[:, None].astype(np.float32), verbose=0)[1]
+        assert got == pytest.approx(np.mean((one.predict(x)[:, 0] > 0.5) == ids))
+        two = keras.Sequential([keras.layers.Dense(2, activation="softmax", input_shape=(3,))])
+        two.compile("sgd", "sparse_categorical_crossentropy", metrics=["acc"])
+        want = np.mean(two.predict(x).argmax(1) == ids)
+        assert [two.evaluate(x, y, verbose=0)[1] for y in (ids, ids[:, None])] == pytest.approx([want, want])

@@ -228,7 +228,8 @@ class Model(Layer):
     def _ensure_built(self, xs):
         if K.executing_eagerly():
             if not self.built:
-                self._eager_rank = len(self(convert_to_tensor(np.asarray(xs[0][:1]))).shape.as_list())
+                self._eager_out_shape = (None, *self(convert_to_tensor(np.asarray(xs[0][:1]))).shape.as_list()[1:])
+                self._eager_rank = len(self._eager_out_shape)
                 self._built_shape = (None, *np.shape(xs[0])[1:])
                 self.built = True
         elif self.outputs is None:
@@ -259,7 +260,8 @@ class Model(Layer):
         if self._metric_objs is not None:
             return
         if K.executing_eagerly():
-            self._metric_objs = _metrics._for_compile(self._metric_list, self.loss)
+            shape = getattr(self, "_eager_out_shape", None)  # for 'accuracy' of one output unit: binary
+            self._metric_objs = _metrics._for_compile(self._metric_list, self.loss, shape)
             return
         with self._graph.as_default():
             self._metric_objs = _metrics._for_compile(self._metric_list, self.loss, static_shape(self.outputs[0]))

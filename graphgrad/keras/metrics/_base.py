@@ -7,6 +7,8 @@ graph mode, so `tf.variables_initializer(m.variables)` or `m.reset_state()` star
 `m(y_true, y_pred)` returns the result read after the update; while executing eagerly each runs at once."""
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from ... import eager as _eager
@@ -42,7 +44,7 @@ def _update_op(fn):
             returned = fn(self, *args, **kwargs)
             starts = {v.initializer.name for v in self._variables}  # variables made by this first update
             ops = [op for op in g.get_operations()[first:] if op.type.startswith(_STATEFUL) and op.name not in starts]
-            if returned is not None:
+            if returned is not None and not isinstance(returned, (list, tuple)):  # a list: its ops are in `ops`
                 ops.append(getattr(returned, "op", returned))
             return group(*ops, name="update_state")
     update_state.__wrapped__ = fn
@@ -82,7 +84,8 @@ class Metric:
         collection."""
         dtype = dtypes.as_dtype(dtype or self._dtype)
         value = _initial_value(initializer, tuple(shape), dtype)
-        with get_default_graph().name_scope(None) if not _eager.executing_eagerly() else _nothing():
+        eager = _eager.executing_eagerly()
+        with contextlib.nullcontext() if eager else get_default_graph().name_scope(None):  # 'total:0', as tf_keras
             v = Variable(value, trainable=False, collections=[], name=name, dtype=dtype)
         self._variables.append(v)
         return v
@@ -130,14 +133,6 @@ class Metric:
 
     def __repr__(self):
         return f"<{type(self).__module__.split('._')[0]}.{type(self).__name__} name={self.name}>"
-
-
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _initial_value(initializer, shape, dtype):

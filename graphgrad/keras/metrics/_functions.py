@@ -32,6 +32,8 @@ def _sparse_matches(y_true, y_pred):
     """Keras' sparse_categorical_matches: argmax(y_pred) == y_true, labels of y_pred's rank losing their last
     axis first (and the matches getting it back)."""
     y_true, y_pred = convert_to_tensor(y_true), convert_to_tensor(y_pred)
+    if y_true.shape.ndims is None:  # a target placeholder of unknown rank (Model's sparse targets): one id a row
+        y_true = array_ops.reshape(y_true, array_ops.shape(y_pred)[:-1])
     shape = array_ops.shape(y_true)
     squeezed = y_true.shape.ndims is not None and y_true.shape.ndims == y_pred.shape.ndims
     if squeezed:
