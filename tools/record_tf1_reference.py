@@ -3919,6 +3919,144 @@ def keras_losses_config(tf, r):
     r["bad_get"] = r.error(lambda: L.get(3), "Could not interpret loss function identifier: 3")
 
 
+# --- tf.keras.metrics (Keras 2's stateful Metric classes; graphgrad/keras/metrics/) ------------------------------
+
+def _keras_metric_objects(M):
+    return {"auc": M.AUC(), "auc_pr": M.AUC(curve="PR"), "auc_pr_trap": M.AUC(curve="PR", summation_method="majoring"),
+            "auc_min": M.AUC(num_thresholds=5, summation_method="minoring"), "auc_thr": M.AUC(thresholds=[0.3, 0.6]),
+            "auc_ml": M.AUC(multi_label=True), "auc_ml_w": M.AUC(multi_label=True, label_weights=[1.0, 2.0, 0.5]),
+            "auc_lw": M.AUC(label_weights=[1.0, 0.0, 2.0]), "auc_logits": M.AUC(from_logits=True),
+            "prec": M.Precision(), "prec_thr": M.Precision(thresholds=[0.15, 0.5, 0.65]), "rec": M.Recall(),
+            "prec_top": M.Precision(top_k=1), "rec_top": M.Recall(top_k=2), "prec_cls": M.Precision(class_id=1),
+            "rec_cls_thr": M.Recall(thresholds=[0.2, 0.4], class_id=0), "tp": M.TruePositives(),
+            "fp": M.FalsePositives(0.3), "tn": M.TrueNegatives([0.1, 0.5]), "fn": M.FalseNegatives(),
+            "sas": M.SensitivityAtSpecificity(0.7), "sas_cls": M.SensitivityAtSpecificity(0.5, class_id=2),
+            "spas": M.SpecificityAtSensitivity(0.6, num_thresholds=50), "par": M.PrecisionAtRecall(0.5),
+            "rap": M.RecallAtPrecision(0.8), "rap_none": M.RecallAtPrecision(1.0, num_thresholds=3),
+            "acc": M.Accuracy(), "bin_acc": M.BinaryAccuracy(), "bin_acc_03": M.BinaryAccuracy(threshold=0.3),
+            "cat_acc": M.CategoricalAccuracy(), "top2": M.TopKCategoricalAccuracy(k=2),
+            "bce": M.BinaryCrossentropy(), "bce_ls": M.BinaryCrossentropy(label_smoothing=0.1),
+            "cce": M.CategoricalCrossentropy(), "kld": M.KLDivergence(), "poisson": M.Poisson(), "hinge": M.Hinge(),
+            "sq_hinge": M.SquaredHinge(), "cat_hinge": M.CategoricalHinge(), "cos": M.CosineSimilarity(),
+            "mae": M.MeanAbsoluteError(), "mape": M.MeanAbsolutePercentageError(),
+            "mse": M.MeanSquaredError(), "msle": M.MeanSquaredLogarithmicError(), "logcosh": M.LogCoshError(),
+            "rmse": M.RootMeanSquaredError(), "mre": M.MeanRelativeError(normalizer=[1.0, 2.0, 4.0]),
+            "ohiou": M.OneHotIoU(3, [0, 2]),
+            "ohmiou": M.OneHotMeanIoU(3), "mwrap": M.MeanMetricWrapper(M.mse)}
+
+
+@program
+def keras_metrics_values(tf, r):
+    """Keras 2's metric classes in graph mode: two batches (the second weighted) added by update_state / calling
+    the metric, the results so far, and after reset_state one more batch. (R2Score and F1Score are checked in
+    tests/test_keras_metrics.py: in TF1 graph mode tf_keras builds their assignments without returning them, so
+    a Session never runs them.)"""
+    M = tf.keras.metrics
+    yt = tf.placeholder(tf.float32, [None, 3])
+    yp = tf.placeholder(tf.float32, [None, 3])
+    w = tf.placeholder(tf.float32, [None])
+    t1 = np.array([[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 1, 0]], np.float32)
+    p1 = np.array([[0.2, 0.7, 0.1], [0.5, 0.3, 0.2], [0.1, 0.1, 0.8], [0.6, 0.3, 0.1]], np.float32)
+    t2 = np.array([[1, 0, 0], [0, 0, 1], [0, 1, 0]], np.float32)
+    p2 = np.array([[0.3, 0.45, 0.25], [0.05, 0.55, 0.4], [0.35, 0.35, 0.3]], np.float32)
+    objs = _keras_metric_objects(M)
+    first = {k: m.update_state(yt, yp) for k, m in objs.items()}
+    second = {k: m(yt, yp, sample_weight=w) for k, m in objs.items()}
+    results = {k: m.result() for k, m in objs.items()}
+    sparse = {"sparse_acc": M.SparseCategoricalAccuracy(), "sparse_top2": M.SparseTopKCategoricalAccuracy(2),
+              "scce": M.SparseCategoricalCrossentropy(), "miou": M.MeanIoU(3), "iou": M.IoU(3, [1]),
+              "miou_ignore": M.MeanIoU(3, ignore_class=0, sparse_y_pred=False)}
+    ids = tf.placeholder(tf.int32, [None])
+    sparse_out = {k: m(ids, yp if k != "miou" and k != "iou" else tf.argmax(yp, 1), sample_weight=w)
+                  for k, m in sparse.items()}
+    means = {"mean": M.Mean(), "sum": M.Sum(), "mean_tensor": M.MeanTensor(), "bin_iou": M.BinaryIoU([0, 1], 0.4)}
+    v = tf.placeholder(tf.float32, [4, 3])
+    means_out = {k: (m(v, sample_weight=w) if k != "bin_iou" else m(yt, v)) for k, m in means.items()}
+    every = list(objs.values()) + list(sparse.values()) + list(means.values())
+    with tf.Session() as s:
+        s.run(tf.variables_initializer([var for m in every for var in m.variables]))
+        s.run(first, {yt: t1, yp: p1})
+        got = s.run(second, {yt: t2, yp: p2, w: [1.0, 0.5, 2.0]})
+        r["called"] = dict(zip(got, _floats(got.values())))
+        got = s.run(results)
+        r["results"] = dict(zip(got, _floats(got.values())))
+        got = s.run(sparse_out, {ids: [1, 0, 2, 2], yp: p1, w: [1.0, 2.0, 0.0, 0.5]})
+        r["sparse"] = dict(zip(got, _floats(got.values())))
+        got = s.run(means_out, {v: p1, yt: t1, w: [1.0, 2.0, 0.0, 0.5]})
+        r["means"] = dict(zip(got, _floats(got.values())))
+        for m in objs.values():
+            m.reset_state()
+        got = s.run(second, {yt: t1, yp: p1, w: [0.5, 1.0, 1.0, 0.0]})
+        r["after_reset"] = dict(zip(got, _floats(got.values())))
+    r["variables"] = {k: [v.name.split("/")[-1].split(":")[0].rstrip("_0123456789") for v in m.variables]
+                      for k, m in list(objs.items())[:3] + list(means.items())[:2]}
+    r["shapes"] = {k: [v.shape.as_list() for v in m.variables] for k, m in
+                   [("auc_ml", objs["auc_ml"]), ("prec_thr", objs["prec_thr"]), ("ohiou", objs["ohiou"])]}
+
+
+@program
+def keras_metrics_config(tf, r):
+    """Names, get_config, serialize / deserialize / get of Keras 2's metrics, and the argument checks."""
+    M = tf.keras.metrics
+    objs = _keras_metric_objects(M)
+    skip = ("auc_ml_w", "auc_lw", "mre", "mwrap")  # tensors or functions in the config
+    r["names"] = {k: m.name.rstrip("_0123456789") for k, m in objs.items()}
+    r["configs"] = {k: {c: v for c, v in m.get_config().items() if c != "name"} for k, m in objs.items()
+                    if k not in skip}
+    r["dtypes"] = [M.Mean().dtype, M.Mean(dtype="float64").dtype]
+    r["serialized"] = M.serialize(M.AUC(name="a", num_thresholds=7, curve="PR"))
+    back = M.deserialize({"class_name": "Precision", "config": {"name": "p", "thresholds": [0.2, 0.7], "top_k": 2}})
+    r["deserialized"] = [type(back).__name__, back.get_config()]
+    r["by_name"] = [M.get(n).__name__ for n in ["mse", "binary_accuracy", "top_k_categorical_accuracy", "logcosh"]]
+    r["by_class_name"] = [type(M.get(n)).__name__ for n in ["AUC", "MeanIoU", "Recall"]
+                          if n != "MeanIoU"]
+    r["aliases"] = [M.mse is M.mean_squared_error, M.KLD is M.kl_divergence, M.MAE is M.mae, M.logcosh is M.log_cosh]
+    r["unknown"] = r.error(lambda: M.get("precision"), "Unknown metric function: 'precision'")
+    r["bad_get"] = r.error(lambda: M.get(3), "Could not interpret metric identifier: 3")
+    r["bad_auc"] = [r.error(lambda: M.AUC(num_thresholds=1), "Argument `num_thresholds` must be an integer > 1"),
+                    r.error(lambda: M.AUC(num_labels=3), "`num_labels` is needed only when `multi_label` is True")]
+    r["bad_sas"] = r.error(lambda: M.SensitivityAtSpecificity(1.5), "Argument `specificity` must be in the range")
+    r["bad_iou"] = r.error(lambda: M.IoU(2, [0, 2]), "Target class id 2 is out of range, which is [0, 2)")
+    r["bad_f1"] = [r.error(lambda: M.F1Score(average="avg"), "Invalid `average` argument value"),
+                   r.error(lambda: M.FBetaScore(beta=2), "Invalid `beta` argument value. It should be a Python float")]
+    r["r2_f1_configs"] = [M.R2Score(None, 2).get_config(), M.F1Score("macro", 0.4).get_config(),
+                          M.FBetaScore("weighted", 2.0).get_config()]
+    r["bad_r2"] = r.error(lambda: M.R2Score(class_aggregation="x"), "Invalid value for argument `class_aggregation`")
+
+
+@program
+def keras_metrics_compile(tf, r):
+    """Model.compile(metrics=[...]) with strings, functions and Metric objects: the names in fit's History
+    (with validation) and evaluate, the values (stateful metrics over the epoch, reset per epoch and per
+    evaluation), and train_on_batch / test_on_batch. (Names that TF1-mode Keras gives otherwise than Keras 2's
+    fit loop, 'accuracy' -> 'acc', 'mse' -> 'mean_squared_error', are left out: graphgrad names as Keras 2.)"""
+    M = tf.keras.metrics
+    x = np.linspace(-1.0, 1.0, 24, dtype=np.float32).reshape(12, 2)
+    y = (x[:, :1] + 0.3 * x[:, 1:] > 0.1).astype(np.float32)
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1, activation="sigmoid", input_shape=(2,),
+                                                       kernel_initializer=tf.constant_initializer([[1.0], [-0.5]]))])
+    model.compile(tf.keras.optimizers.SGD(0.5), "binary_crossentropy",
+                  metrics=["acc", "AUC", M.AUC(curve="PR", name="pr"), M.Precision(name="p"), "Recall",
+                           M.binary_accuracy, "TruePositives", M.MeanSquaredError(name="m")])
+    h = model.fit(x, y, batch_size=5, epochs=2, verbose=0, validation_data=(x[:6], y[:6]), shuffle=False)
+    r["history_keys"] = sorted(h.history)
+    r["history"] = {k: _floats(v) for k, v in h.history.items()}
+    r["metrics_names"] = model.metrics_names
+    r["evaluate"] = _floats(model.evaluate(x, y, batch_size=4, verbose=0))
+    r["train_on_batch"] = _floats(model.train_on_batch(x[:4], y[:4]))
+    r["test_on_batch"] = _floats(model.test_on_batch(x[4:], y[4:]))
+    labels = (y[:, 0] > 0).astype(np.int32)
+    r["sparse_acc"] = _floats(_compile_fit(tf, x, labels, ["acc", "sparse_top_k_categorical_accuracy"],
+                                           units=2, loss="sparse_categorical_crossentropy").history.values())
+
+
+def _compile_fit(tf, x, y, metrics, units=1, loss="binary_crossentropy"):
+    model = tf.keras.Sequential([tf.keras.layers.Dense(units, activation="sigmoid" if units == 1 else "softmax",
+                                                       input_shape=(2,), kernel_initializer="ones")])
+    model.compile("sgd", loss, metrics=metrics)
+    return model.fit(x, y, batch_size=6, epochs=1, verbose=0, shuffle=False)
+
+
 @program
 def keras_optimizers_extra(tf, r):
     """Keras 2's Adamax, Nadam and Ftrl training a dense layer by `fit` (two batches an epoch, three epochs, in

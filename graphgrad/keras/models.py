@@ -17,7 +17,7 @@ from ..framework.errors import OutOfRangeError
 from ..framework.graph import Tensor, control_dependencies, get_default_graph
 from ..framework.op_def import static_shape
 from ..layers import Layer as _TFLayer
-from ..ops import math_ops
+from ..ops import array_ops, math_ops
 from ..ops.arithmetic_ops import add_n
 from ..ops.core import convert_to_tensor, placeholder
 from . import backend as K
@@ -70,6 +70,12 @@ def _is_dataset(x):
     return hasattr(x, "make_initializable_iterator")
 
 
+def _log_value(v):
+    """A metric's value for the logs: a float, or an array for a metric of several values (per threshold)."""
+    v = np.asarray(v)
+    return float(v) if v.size == 1 and v.ndim == 0 else v
+
+
 def _accepts_training(fn):
     try:
         return "training" in inspect.signature(fn).parameters
@@ -88,7 +94,7 @@ class Model(Layer):
         self.stop_training = False
         self.history = None
         self._fns = {}
-        self._metric_specs = []
+        self._metric_list, self._metric_objs = [], None
         self._datasets = {}
         self._functional = inputs is not None
         if self._functional:
@@ -179,7 +185,17 @@ class Model(Layer):
 
     @property
     def metrics_names(self):
-        return ["loss"] + [name for name, _ in self._metric_specs]
+        return ["loss"] + [m.name for m in self._metric_objs or []]
+
+    @property
+    def metrics(self):
+        """The compiled Metric objects (Keras 2 also lists its loss tracker first)."""
+        return list(self._metric_objs or [])
+
+    def reset_metrics(self):
+        """Every compiled metric back to its start (fit does this each epoch, evaluate before it begins)."""
+        for m in self._metric_objs or []:
+            m.reset_state()
 
     # --- calling -----------------------------------------------------------------------------------------
     def __call__(self, inputs, training=None, **kwargs):
@@ -212,12 +228,13 @@ class Model(Layer):
     def _ensure_built(self, xs):
         if K.executing_eagerly():
             if not self.built:
-                self._eager_rank = len(self(convert_to_tensor(np.asarray(xs[0][:1]))).shape.as_list())
+                self._eager_out_shape = (None, *self(convert_to_tensor(np.asarray(xs[0][:1]))).shape.as_list()[1:])
+                self._eager_rank = len(self._eager_out_shape)
                 self._built_shape = (None, *np.shape(xs[0])[1:])
                 self.built = True
         elif self.outputs is None:
             self._build_input(xs)
-        if self.optimizer is not None and len(self._metric_specs) != len(self._metric_list):
+        if self.optimizer is not None and self._metric_objs is None:
             self._resolve_metrics()
 
     @property
@@ -234,27 +251,38 @@ class Model(Layer):
         self._loss_fn = _losses.get(loss)
         self._metric_list = list(metrics or [])
         self._fns = {}
-        self._metric_specs = []
+        self._metric_objs = None
         if self.outputs is not None or K.executing_eagerly() and self.built:
             self._resolve_metrics()
 
     def _resolve_metrics(self):
-        shape = None if K.executing_eagerly() else static_shape(self.outputs[0])
-        self._metric_specs = [_metrics.get(m, self.loss, shape) for m in self._metric_list]
+        """The compiled metrics as Metric objects (made once per compile, in the model's graph)."""
+        if self._metric_objs is not None:
+            return
+        if K.executing_eagerly():
+            shape = getattr(self, "_eager_out_shape", None)  # for 'accuracy' of one output unit: binary
+            self._metric_objs = _metrics._for_compile(self._metric_list, self.loss, shape)
+            return
+        with self._graph.as_default():
+            self._metric_objs = _metrics._for_compile(self._metric_list, self.loss, static_shape(self.outputs[0]))
 
     def _check_compiled(self):
         if self.optimizer is None:
             raise RuntimeError("You must compile your model before training/testing. Use `model.compile("
                                "optimizer, loss)`.")
 
-    def _losses_and_metrics(self, target, output):
+    def _loss(self, target, output):
         loss = math_ops.reduce_mean(self._loss_fn(target, output))
-        if self.losses:
-            loss = loss + add_n(self.losses)
-        if not self._metric_specs:
-            self._resolve_metrics()
-        values = [math_ops.reduce_mean(fn(target, output)) for _, fn in self._metric_specs]
-        return loss, values
+        return loss + add_n(self.losses) if self.losses else loss
+
+    def _update_metrics(self, target, output):
+        """Each metric's update with this batch and its result after it (tensors in graph mode)."""
+        self._resolve_metrics()
+        updates = [m.update_state(target, output) for m in self._metric_objs]
+        if K.executing_eagerly():
+            return [m.result() for m in self._metric_objs]
+        with control_dependencies(updates):
+            return [array_ops.identity(m.result()) for m in self._metric_objs]
 
     def _make_functions(self):
         if self._fns:
@@ -267,14 +295,15 @@ class Model(Layer):
             rank = static_shape(out)
             target = placeholder(dtypes.float32, None if sparse or rank is None else [None] * len(rank),
                                  name="target")
-            self._resolve_metrics()
-            loss, values = self._losses_and_metrics(target, out)
+            loss = self._loss(target, out)
+            values = self._update_metrics(target, out)
             opt = self.optimizer.build(g)
             with control_dependencies(self.updates):
                 train_op = opt.minimize(loss, var_list=self.trainable_weights)
             phase = K.learning_phase()
         self._fns = {"target": target, "train": [train_op, loss, *values], "test": [loss, *values],
                      "phase": phase}
+        self.reset_metrics()  # their variables start here (they are in no collection the session initializes)
 
     # --- one batch -------------------------------------------------------------------------------------
     def _feed(self, xs, y=None, training=False):
@@ -302,7 +331,7 @@ class Model(Layer):
         rank = static_shape(self.outputs[0])
         y = self._target(y, None if rank is None else len(rank))
         out = s.run(self._fns[kind], self._feed(xs, y, kind == "train"))
-        return [float(v) for v in (out[1:] if kind == "train" else out)]
+        return [_log_value(v) for v in (out[1:] if kind == "train" else out)]
 
     def _eager_batch(self, kind, xs, y):
         self._check_compiled()
@@ -316,15 +345,16 @@ class Model(Layer):
             try:
                 with _eager.GradientTape() as tape:
                     out = self(x, training=True)
-                    loss, values = self._losses_and_metrics(target, out)
+                    loss = self._loss(target, out)
             finally:
                 K._EAGER["phase"] = False
             variables = self.trainable_weights
             grads = tape.gradient(loss, variables)
             opt.apply_gradients([(g, v) for g, v in zip(grads, variables) if g is not None])
         else:
-            loss, values = self._losses_and_metrics(target, self(x, training=False))
-        return [float(loss.numpy())] + [float(v.numpy()) for v in values]
+            out = self(x, training=False)
+            loss = self._loss(target, out)
+        return [_log_value(v.numpy()) for v in [loss, *self._update_metrics(target, out)]]
 
     def _predict_batch(self, xs):
         if K.executing_eagerly():
@@ -392,16 +422,17 @@ class Model(Layer):
         for epoch in range(initial_epoch, epochs):
             cb.on_epoch_begin(epoch)
             batches = first if epoch == initial_epoch and not shuffle else self._batches(x, y, batch_size, shuffle)
-            totals, seen = np.zeros(len(self.metrics_names)), 0
+            self.reset_metrics()
+            total, seen, values = 0.0, 0, []
             for i, (bx, by, n) in enumerate(batches):
                 cb.on_batch_begin(i, {"batch": i, "size": n})
                 values = self._run_batch("train", bx, by)
-                totals += np.asarray(values) * n
+                total += values[0] * n
                 seen += n
                 cb.on_batch_end(i, {"batch": i, "size": n, **dict(zip(self.metrics_names, values))})
                 if self.stop_training:
                     break
-            logs = dict(zip(self.metrics_names, (totals / max(seen, 1)).tolist()))
+            logs = dict(zip(self.metrics_names, [total / max(seen, 1), *values[1:]]))
             if validation_data is not None:
                 vx, vy = (validation_data, None) if _is_dataset(validation_data) else validation_data[:2]
                 val = _as_list(self.evaluate(vx, vy, batch_size=batch_size, verbose=0))
@@ -416,11 +447,13 @@ class Model(Layer):
         """The loss (and metrics) averaged over the examples: a float, or [loss, *metrics]."""
         batches = self._batches(x, y, batch_size or 32)
         self._ensure_built(batches[0][0])
-        totals, seen = np.zeros(len(self.metrics_names)), 0
+        self.reset_metrics()
+        total, seen, values = 0.0, 0, []
         for bx, by, n in batches:
-            totals += np.asarray(self._run_batch("test", bx, by)) * n
+            values = self._run_batch("test", bx, by)
+            total += values[0] * n
             seen += n
-        values = (totals / max(seen, 1)).tolist()
+        values = [total / max(seen, 1), *values[1:]]
         if verbose:
             Progbar(len(batches), verbose=verbose).update(len(batches), zip(self.metrics_names, values), True)
         return values[0] if len(values) == 1 else values
@@ -430,17 +463,19 @@ class Model(Layer):
         self._ensure_built(batches[0][0])
         return np.concatenate([self._predict_batch(bx) for bx, _, _ in batches], axis=0)
 
-    def _one(self, kind, x, y):
+    def _one(self, kind, x, y, reset_metrics):
         xs = _arrays(x)
         self._ensure_built(xs)
         values = self._run_batch(kind, xs, _targets(y))
+        if reset_metrics:  # as Keras: after the batch, so its metrics add to what was there before
+            self.reset_metrics()
         return values[0] if len(values) == 1 else values
 
-    def train_on_batch(self, x, y, **kwargs):
-        return self._one("train", x, y)
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None, reset_metrics=True, **kwargs):
+        return self._one("train", x, y, reset_metrics)
 
-    def test_on_batch(self, x, y, **kwargs):
-        return self._one("test", x, y)
+    def test_on_batch(self, x, y, sample_weight=None, reset_metrics=True, **kwargs):
+        return self._one("test", x, y, reset_metrics)
 
     def predict_on_batch(self, x):
         xs = _arrays(x)

@@ -85,11 +85,13 @@ def _training_config(model):
     opt = model.optimizer
     if opt is None or not hasattr(opt, "get_config") or type(opt).__name__ == "TFOptimizer":
         return None
-    names = [m for m in model._metric_list if isinstance(m, str)]
-    if not isinstance(model.loss, str) or len(names) != len(model._metric_list):
-        return None  # only losses and metrics given by name can be rebuilt from a file
+    from . import metrics as _metrics
+    saved = [m if isinstance(m, str) else _metrics.serialize(m) for m in model._metric_list
+             if isinstance(m, (str, _metrics.Metric))]
+    if not isinstance(model.loss, str) or len(saved) != len(model._metric_list):
+        return None  # only a loss by name, metrics by name or as Metric objects can be rebuilt from a file
     return {"optimizer_config": {"class_name": type(opt).__name__, "config": opt.get_config()},
-            "loss": model.loss, "metrics": names}
+            "loss": model.loss, "metrics": saved}
 
 
 class _Training:

@@ -19,6 +19,7 @@ def to_categorical(y, num_classes=None, dtype="float32"):
 
 
 def _fmt(v):
+    v = float(np.mean(v))  # a metric of several values (one per threshold) shows their mean, as Keras' Progbar
     return f" {v:.4f}" if abs(v) > 1e-3 else f" {v:.4e}"
 
 

@@ -199,6 +199,25 @@ def recall(labels, predictions, weights=None, metrics_collections=None, updates_
 _KEPSILON = 1e-7  # widens the outer thresholds so that predictions of exactly 0 and 1 fall inside
 
 
+def counts_at_thresholds(labels, predictions, thresholds, weights=None, includes=("tp", "fn", "tn", "fp")):
+    """{key: the (weighted) number of true/false positives/negatives at each threshold} for bool `labels` and
+    `predictions` laid out along axis 1 (`[1, n]`, or `[1, n, labels]` per label) against `thresholds` along axis
+    0 (`[T, 1]`, `[T, 1, 1]`); a prediction is positive when it is greater than the threshold. tf.metrics and
+    Keras' confusion metrics both count with it."""
+    pred_pos = math_ops.greater(predictions, thresholds)
+    pred_neg = math_ops.logical_not(pred_pos)
+    label_neg = math_ops.logical_not(labels)
+    counts = {}
+    for key, lab, pred in (("tp", labels, pred_pos), ("fn", labels, pred_neg), ("tn", label_neg, pred_neg),
+                           ("fp", label_neg, pred_pos)):
+        if key in includes:
+            hits = math_ops.cast(math_ops.logical_and(lab, pred), predictions.dtype)
+            if weights is not None:
+                hits = math_ops.multiply(hits, weights)
+            counts[key] = math_ops.reduce_sum(hits, 1)
+    return counts
+
+
 def _confusion_at_thresholds(labels, predictions, thresholds, weights, includes=("tp", "fn", "tn", "fp")):
     """Variables `true_positives`, `false_negatives`, `true_negatives`, `false_positives` (those of `includes`;
     one entry per threshold; a prediction counts as positive when it is > the threshold) and their update ops."""
@@ -213,27 +232,19 @@ def _confusion_at_thresholds(labels, predictions, thresholds, weights, includes=
         predictions, labels, weights = _remove_squeezable_dimensions(
             math_ops.cast(predictions, dtypes.float32), math_ops.cast(labels, dtypes.bool_), weights)
     n = len(thresholds)
-    pred_row = array_ops.reshape(predictions, [1, -1])
-    label_row = array_ops.reshape(labels, [1, -1])
-    thresh = convert_to_tensor([[t] for t in thresholds], dtype=dtypes.float32)
-    pred_pos = math_ops.greater(pred_row, thresh)  # [n, number of predictions]
-    pred_neg = math_ops.logical_not(pred_pos)
-    label_neg = math_ops.logical_not(label_row)
     weight_row = None
     if weights is not None:
         weight_row = array_ops.reshape(_broadcast_weights(weights, predictions), [1, -1])
+    counts = counts_at_thresholds(array_ops.reshape(labels, [1, -1]), array_ops.reshape(predictions, [1, -1]),
+                                  convert_to_tensor([[t] for t in thresholds], dtype=dtypes.float32), weight_row,
+                                  includes)
     values, updates = {}, {}
-    for key, var_name, lab, pred in (("tp", "true_positives", label_row, pred_pos),
-                                     ("fn", "false_negatives", label_row, pred_neg),
-                                     ("tn", "true_negatives", label_neg, pred_neg),
-                                     ("fp", "false_positives", label_neg, pred_pos)):
+    for key, var_name in (("tp", "true_positives"), ("fn", "false_negatives"), ("tn", "true_negatives"),
+                          ("fp", "false_positives")):
         if key not in includes:
             continue
         var = metric_variable([n], dtypes.float32, name=var_name)
-        hits = math_ops.cast(math_ops.logical_and(lab, pred), dtypes.float32)
-        if weight_row is not None:
-            hits = math_ops.multiply(hits, weight_row)
-        updates[key] = state_ops.assign_add(var, math_ops.reduce_sum(hits, 1))
+        updates[key] = state_ops.assign_add(var, counts[key])
         values[key] = convert_to_tensor(var)
     return values, updates
 
@@ -241,6 +252,12 @@ def _confusion_at_thresholds(labels, predictions, thresholds, weights, includes=
 def _interpolate_pr_auc(tp, fp, fn, n):
     """PR-AUC by interpolating precision linearly in the number of predicted positives between thresholds
     (Davis & Goadrich 2006), as TensorFlow's 'careful_interpolation'."""
+    return math_ops.reduce_sum(pr_auc_increments(tp, fp, fn, n), name="interpolate_pr_auc")
+
+
+def pr_auc_increments(tp, fp, fn, n):
+    """The area of each of the n - 1 slices of _interpolate_pr_auc (along axis 0; Keras' AUC sums them per
+    label)."""
     dtp = math_ops.subtract(tp[:n - 1], tp[1:])
     p = math_ops.add(tp, fp)
     dp = math_ops.subtract(p[:n - 1], p[1:])
@@ -249,10 +266,9 @@ def _interpolate_pr_auc(tp, fp, fn, n):
     both = math_ops.logical_and(math_ops.greater(p[:n - 1], 0.0), math_ops.greater(p[1:], 0.0))
     ratio = math_ops.where(both, math_ops.div_no_nan(p[:n - 1], math_ops.maximum(p[1:], 0.0)),
                            ones_like(p[1:]))
-    increment = math_ops.div_no_nan(
+    return math_ops.div_no_nan(
         math_ops.multiply(slope, math_ops.add(dtp, math_ops.multiply(intercept, math_ops.log(ratio)))),
         math_ops.maximum(math_ops.add(tp[1:], fn[1:]), 0.0), name="pr_auc_increment")
-    return math_ops.reduce_sum(increment, name="interpolate_pr_auc")
 
 
 def _compute_auc(c, n, curve, summation_method, name):
