@@ -413,5 +413,6 @@ sqrtm = matrix_sqrt_ops.sqrtm
 lu_solve = lu_ops.lu_solve
 lu_reconstruct = lu_ops.lu_reconstruct
 lu_matrix_inverse = lu_ops.lu_matrix_inverse
+from ..linear_operators import *  # noqa: E402,F401,F403  (tf.linalg.LinearOperator and its family)
 
 __all__ = ["norm", "einsum"]
