@@ -53,6 +53,24 @@ def broadcast_batch(*tensors):
     return [t if s[:-2] == batch else array_ops.broadcast_to(t, batch + s[-2:]) for t, s in zip(tensors, shapes)]
 
 
+def product(tensors):
+    """t0 * t1 * ... (determinants of factors or blocks)."""
+    tensors = list(tensors)
+    result = tensors[0]
+    for t in tensors[1:]:
+        result = result * t
+    return result
+
+
+def total(tensors):
+    """t0 + t1 + ... (log-determinants, traces)."""
+    tensors = list(tensors)
+    result = tensors[0]
+    for t in tensors[1:]:
+        result = result + t
+    return result
+
+
 def adjoint_if(x, flag):
     return matrix_ops.adjoint(x) if flag else x
 

@@ -10,7 +10,7 @@ import math
 from ..ops import array_ops
 from ..ops.arithmetic_ops import multiply
 from ..ops.core import group
-from .base import LinearOperator, adjoint_if, broadcast_batch, broadcast_shapes, dims
+from .base import LinearOperator, adjoint_if, broadcast_batch, broadcast_shapes, dims, product, total
 
 
 def _same_dtype(operators, message):
@@ -86,16 +86,10 @@ class LinearOperatorBlockDiag(LinearOperator):
         return self._blockwise("solve", rhs, adjoint, adjoint_arg, -1 if adjoint else -2)
 
     def _determinant(self):
-        result = self._operators[0].determinant()
-        for o in self._operators[1:]:
-            result = multiply(result, o.determinant())
-        return result
+        return product(o.determinant() for o in self._operators)
 
     def _log_abs_determinant(self):
-        result = self._operators[0].log_abs_determinant()
-        for o in self._operators[1:]:
-            result = result + o.log_abs_determinant()
-        return result
+        return total(o.log_abs_determinant() for o in self._operators)
 
     def _require_square_blocks(self, what):
         if not all(o.is_square for o in self._operators):
@@ -112,10 +106,7 @@ class LinearOperatorBlockDiag(LinearOperator):
 
     def _trace(self):
         self._require_square_blocks("trace")
-        result = self._operators[0].trace()
-        for o in self._operators[1:]:
-            result = result + o.trace()
-        return result
+        return total(o.trace() for o in self._operators)
 
     def _eigvals(self):
         self._require_square_blocks("eigvals")
@@ -245,16 +236,10 @@ class LinearOperatorBlockLowerTriangular(LinearOperator):
         return _concat_rows(xs)
 
     def _determinant(self):
-        result = self._diagonal_operators[0].determinant()
-        for o in self._diagonal_operators[1:]:
-            result = multiply(result, o.determinant())
-        return result
+        return product(o.determinant() for o in self._diagonal_operators)
 
     def _log_abs_determinant(self):
-        result = self._diagonal_operators[0].log_abs_determinant()
-        for o in self._diagonal_operators[1:]:
-            result = result + o.log_abs_determinant()
-        return result
+        return total(o.log_abs_determinant() for o in self._diagonal_operators)
 
     def _diag_part(self):
         parts = [o.diag_part() for o in self._diagonal_operators]
@@ -263,10 +248,7 @@ class LinearOperatorBlockLowerTriangular(LinearOperator):
         return array_ops.concat(parts, axis=-1) if len(parts) > 1 else parts[0]
 
     def _trace(self):
-        result = self._diagonal_operators[0].trace()
-        for o in self._diagonal_operators[1:]:
-            result = result + o.trace()
-        return result
+        return total(o.trace() for o in self._diagonal_operators)
 
     def _to_dense(self):
         batch = self.batch_shape.as_list()
@@ -378,25 +360,14 @@ class LinearOperatorKronecker(LinearOperator):
 
     def _determinant(self):
         self._require_square()
-        result = None
-        for o, p in zip(self._operators, self._powers()):
-            d = o.determinant() ** _as(p, o)
-            result = d if result is None else multiply(result, d)
-        return result
+        return product(o.determinant() ** _as(p, o) for o, p in zip(self._operators, self._powers()))
 
     def _log_abs_determinant(self):
         self._require_square()
-        result = None
-        for o, p in zip(self._operators, self._powers()):
-            d = o.log_abs_determinant() * _as(p, o)
-            result = d if result is None else result + d
-        return result
+        return total(o.log_abs_determinant() * _as(p, o) for o, p in zip(self._operators, self._powers()))
 
     def _trace(self):
-        result = self._operators[0].trace()
-        for o in self._operators[1:]:
-            result = multiply(result, o.trace())
-        return result
+        return product(o.trace() for o in self._operators)
 
     def _kron_reduce(self, method):
         result = getattr(self._operators[0], method)()
@@ -425,10 +396,7 @@ class LinearOperatorKronecker(LinearOperator):
         return result
 
     def _cond(self):
-        result = self._operators[0].cond()
-        for o in self._operators[1:]:
-            result = multiply(result, o.cond())
-        return result
+        return product(o.cond() for o in self._operators)
 
     def _assert_non_singular(self):
         return group(*[o.assert_non_singular() for o in self._operators])

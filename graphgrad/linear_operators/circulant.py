@@ -182,7 +182,8 @@ class _BaseCirculant(LinearOperator):
         return reduce_max(a, axis=-1) / reduce_min(a, axis=-1)
 
     def _like(self, spectrum, **hints):
-        return type(self)(spectrum, input_output_dtype=self.dtype, is_square=True, **hints)
+        hints["is_square"] = True
+        return type(self)(spectrum, input_output_dtype=self.dtype, **hints)
 
     def _linop_adjoint(self):
         s = conj(self._spectrum) if self._spectrum.dtype.is_complex else self._spectrum

@@ -3,10 +3,10 @@ products applied right to left, solves left to right, determinants multiplied), 
 method calls A's with `adjoint` flipped) and `LinearOperatorInversion` (A^-1: matmul is A's solve and back)."""
 from __future__ import annotations
 
-from ..ops.arithmetic_ops import multiply, negative, realdiv
+from ..ops.arithmetic_ops import negative, realdiv
 from ..ops.complex_ops import conj
 from ..ops.core import group
-from .base import LinearOperator, broadcast_shapes
+from .base import LinearOperator, broadcast_shapes, product, total
 
 
 def _conj(x):
@@ -115,16 +115,10 @@ class LinearOperatorComposition(LinearOperator):
         return result
 
     def _determinant(self):
-        result = self._operators[0].determinant()
-        for operator in self._operators[1:]:
-            result = multiply(result, operator.determinant())
-        return result
+        return product(o.determinant() for o in self._operators)
 
     def _log_abs_determinant(self):
-        result = self._operators[0].log_abs_determinant()
-        for operator in self._operators[1:]:
-            result = result + operator.log_abs_determinant()
-        return result
+        return total(o.log_abs_determinant() for o in self._operators)
 
     def _assert_non_singular(self):
         if all(o.is_square for o in self._operators):
@@ -148,22 +142,15 @@ class LinearOperatorComposition(LinearOperator):
         return super()._linop_cholesky()
 
 
-class LinearOperatorAdjoint(LinearOperator):
-    """operator^H, by calling operator's methods with `adjoint` flipped."""
-
-    def __init__(self, operator, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None,
-                 is_square=None, name=None):
-        self._operator = operator
-        hints = _wrapper_hints(operator, dict(is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
-                                              is_positive_definite=is_positive_definite, is_square=is_square),
-                               "adjoint")
-        super().__init__(operator.dtype, name=name or operator.name + "_adjoint",
-                         parameters=dict(operator=operator, name=name), **hints)
+class _Wrapper(LinearOperator):
+    """An operator defined by one other operator, whose checks it delegates to."""
 
     operator = property(lambda self: self._operator)
 
-    def _linop_adjoint(self):
-        return self._operator
+    def _wrap(self, operator, hints, what, name, suffix):
+        self._operator = operator
+        super().__init__(operator.dtype, name=name or operator.name + suffix,
+                         parameters=dict(operator=operator, name=name), **_wrapper_hints(operator, hints, what))
 
     def _assert_non_singular(self):
         return self._operator.assert_non_singular()
@@ -173,6 +160,22 @@ class LinearOperatorAdjoint(LinearOperator):
 
     def _assert_self_adjoint(self):
         return self._operator.assert_self_adjoint()
+
+    def _cond(self):
+        return self._operator.cond()
+
+
+class LinearOperatorAdjoint(_Wrapper):
+    """operator^H, by calling operator's methods with `adjoint` flipped."""
+
+    def __init__(self, operator, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None,
+                 is_square=None, name=None):
+        self._wrap(operator, dict(is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
+                                  is_positive_definite=is_positive_definite, is_square=is_square), "adjoint", name,
+                   "_adjoint")
+
+    def _linop_adjoint(self):
+        return self._operator
 
     def _shape(self):
         s = self._operator.shape.as_list()
@@ -211,16 +214,13 @@ class LinearOperatorAdjoint(LinearOperator):
     def _eigvals(self):
         return _conj(self._operator.eigvals())
 
-    def _cond(self):
-        return self._operator.cond()
 
 
-class LinearOperatorInversion(LinearOperator):
+class LinearOperatorInversion(_Wrapper):
     """operator^-1: matmul is operator.solve and solve is operator.matmul."""
 
     def __init__(self, operator, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None,
                  is_square=None, name=None):
-        self._operator = operator
         if operator.is_non_singular is False or is_non_singular is False:
             raise ValueError(f"Argument `is_non_singular` or argument `operator` must have supplied hint "
                              f"`is_non_singular` equal to `True` or `None`. Found `operator.is_non_singular`: "
@@ -229,28 +229,15 @@ class LinearOperatorInversion(LinearOperator):
             raise ValueError(f"Argument `is_square` or argument `operator` must have supplied hint `is_square` "
                              f"equal to `True` or `None`. Found `operator.is_square`: {operator.is_square}, "
                              f"`is_square`: {is_square}.")
-        hints = _wrapper_hints(operator, dict(is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
-                                              is_positive_definite=is_positive_definite, is_square=is_square),
-                               "inverse")
-        super().__init__(operator.dtype, name=name or operator.name + "_inv",
-                         parameters=dict(operator=operator, name=name), **hints)
-
-    operator = property(lambda self: self._operator)
+        self._wrap(operator, dict(is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
+                                  is_positive_definite=is_positive_definite, is_square=is_square), "inverse", name,
+                   "_inv")
 
     def _linop_inverse(self):
         return self._operator
 
     def _linop_solve(self, left, right):
         return left.operator.matmul(right)
-
-    def _assert_non_singular(self):
-        return self._operator.assert_non_singular()
-
-    def _assert_positive_definite(self):
-        return self._operator.assert_positive_definite()
-
-    def _assert_self_adjoint(self):
-        return self._operator.assert_self_adjoint()
 
     def _shape(self):
         return self._operator.shape.as_list()
@@ -269,6 +256,3 @@ class LinearOperatorInversion(LinearOperator):
 
     def _eigvals(self):
         return 1.0 / self._operator.eigvals()
-
-    def _cond(self):
-        return self._operator.cond()

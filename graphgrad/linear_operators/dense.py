@@ -4,7 +4,7 @@ Cholesky when hinted self-adjoint positive definite) and `LinearOperatorLowerTri
 from __future__ import annotations
 
 from ..framework import dtypes
-from ..ops import matrix_ops
+from ..ops import array_ops, matrix_ops
 from ..ops.matmul_ops import matmul
 from ..ops.matrix_diag_ops import matrix_band_part, matrix_diag_part
 from ..ops.reduction_ops import reduce_prod, reduce_sum
@@ -78,6 +78,15 @@ class LinearOperatorLowerTriangular(LinearOperator):
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
         return matmul(self._get_tril(), x, adjoint_a=adjoint, adjoint_b=adjoint_arg)
+
+    def _linop_matmul(self, left, right):
+        if getattr(right, "_check_diag", False):  # L @ diagonal is lower triangular: scale L's columns
+            from .diag import _diag_hints
+            hints = _diag_hints(right, left)
+            return LinearOperatorLowerTriangular(left.to_dense() * array_ops.expand_dims(right.diag, -2),
+                                                 is_non_singular=hints["is_non_singular"],
+                                                 is_self_adjoint=hints["is_self_adjoint"], is_square=True)
+        return super()._linop_matmul(left, right)
 
     def _determinant(self):
         return reduce_prod(self._get_diag(), axis=[-1])

@@ -141,7 +141,8 @@ def _diag_hints(a, b):
     """Hints of a product of two commuting (diagonal) operators."""
     ns = False if a.is_non_singular is False or b.is_non_singular is False else (a.is_non_singular and
                                                                                  b.is_non_singular)
-    sa = True if a.is_self_adjoint and b.is_self_adjoint else None
+    sa = (True if a.is_self_adjoint and b.is_self_adjoint else
+          False if {a.is_self_adjoint, b.is_self_adjoint} == {True, False} else None)
     pd = True if a.is_positive_definite and a.is_self_adjoint and b.is_positive_definite and b.is_self_adjoint \
         else None
     return dict(is_non_singular=ns, is_self_adjoint=sa, is_positive_definite=pd, is_square=True)
@@ -333,7 +334,8 @@ class LinearOperatorScaledIdentity(_SizedOperator):
         return self._filled(1)
 
     def _like(self, multiplier, **hints):
-        return LinearOperatorScaledIdentity(self._num_rows, multiplier, is_square=True, **hints)
+        hints["is_square"] = True
+        return LinearOperatorScaledIdentity(self._num_rows, multiplier, **hints)
 
     def _linop_matmul(self, left, right):
         if isinstance(right, LinearOperatorScaledIdentity):
