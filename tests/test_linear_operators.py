@@ -282,3 +282,23 @@ def test_hints_are_checked_and_implied():
         la.LinearOperatorFullMatrix(np.eye(2, dtype=np.float32)).eigvals()
     assert type(d.H) is la.LinearOperatorDiag and d.H is d
     assert type(la.LinearOperatorIdentity(2) @ d) is la.LinearOperatorDiag
+
+
+def test_unknown_batch_dimensions():
+    """Placeholders with a None batch: shapes partly unknown, shape tensors and broadcasting at run time."""
+    m = RNG.standard_normal((2, 3, 3)) + 3 * np.eye(3)
+    d, x = RNG.uniform(1, 2, (2, 3)), RNG.standard_normal((2, 3, 2))
+    with tf.Graph().as_default():
+        pm, pd = tf.placeholder(tf.float64, [None, 3, 3]), tf.placeholder(tf.float64, [None, 3])
+        full, diag = la.LinearOperatorFullMatrix(pm), la.LinearOperatorDiag(pd)
+        comp = full @ diag
+        assert comp.shape.as_list() == [None, 3, 3] and comp.domain_dimension == 3
+        with tf.Session() as s:
+            got = s.run([comp.solve(c(x)), full.solve(np.ones((3, 1))), comp.shape_tensor(), comp.log_abs_determinant(),
+                         la.LinearOperatorLowerTriangular(pm).H.solve(c(x))], {pm: m, pd: d})
+    dense = m * d[:, None, :]
+    np.testing.assert_allclose(got[0], np.linalg.solve(dense, x))
+    np.testing.assert_allclose(got[1], np.linalg.solve(m, np.ones((2, 3, 1))))
+    assert list(got[2]) == [2, 3, 3]
+    np.testing.assert_allclose(got[3], np.linalg.slogdet(dense)[1])
+    np.testing.assert_allclose(got[4], np.linalg.solve(np.swapaxes(np.tril(m), -1, -2), x))

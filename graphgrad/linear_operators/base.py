@@ -5,8 +5,9 @@ A subclass gives `_shape` (static), `_matmul` and whatever it computes more chea
 here (solve by LU/Cholesky of `to_dense`, determinants by `slogdet`, ...). Everything is built from graphgrad
 ops, so gradients flow to the tensors an operator holds, in graph mode and eagerly. The public methods do TF's
 checks (hints, dtypes, static dimension compatibility) and open the name scope `<operator name>/<method>`.
-Shapes here are static: every dimension an operator holds must be known while building, as for graphgrad's
-`eye` (TF also accepts some unknown ones).
+FullMatrix, LowerTriangular, Diag and the operators made of them take tensors of unknown dimensions (a placeholder
+with a None batch): their shapes are then partly unknown and `*_tensor()` and batch broadcasting are computed at
+run time. The others need every dimension they hold known while building (TF accepts unknown ones there too).
 """
 from __future__ import annotations
 
@@ -45,12 +46,28 @@ def broadcast_shapes(*shapes):
                          ) from None
 
 
+def static_dims(t):
+    """The static shape of `t` as a list (None for an unknown dimension); ValueError for an unknown rank."""
+    if t.shape.ndims is None:
+        raise ValueError(f"linear operators need tensors of known rank, got {t.name}")
+    return t.shape.as_list()
+
+
 def broadcast_batch(*tensors):
     """The tensors (each [..., M, N]) with their batch dimensions broadcast to one another (as TF's
-    broadcast_matrix_batch_dims); a tensor already of the common batch shape is returned as is."""
-    shapes = [dims(t) for t in tensors]
-    batch = broadcast_shapes(*(s[:-2] for s in shapes))
-    return [t if s[:-2] == batch else array_ops.broadcast_to(t, batch + s[-2:]) for t, s in zip(tensors, shapes)]
+    broadcast_matrix_batch_dims); a tensor already of the common batch shape is returned as is. Unknown
+    dimensions: the common batch shape is computed at run time (BroadcastArgs)."""
+    shapes = [static_dims(t) for t in tensors]
+    if all(None not in s[:-2] for s in shapes):
+        batch = broadcast_shapes(*(s[:-2] for s in shapes))
+        return [t if s[:-2] == batch else array_ops.broadcast_to(t, batch + s[-2:]) for t, s in zip(tensors, shapes)]
+    if all(s[:-2] == shapes[0][:-2] for s in shapes) and all(len(s) == len(shapes[0]) for s in shapes):
+        return list(tensors)  # the same (partly unknown) batch dimensions: nothing to broadcast
+    from ..ops.framework_ops import broadcast_dynamic_shape
+    batch = array_ops.shape(tensors[0])[:-2]
+    for t in tensors[1:]:
+        batch = broadcast_dynamic_shape(batch, array_ops.shape(t)[:-2])
+    return [array_ops.broadcast_to(t, array_ops.concat([batch, array_ops.shape(t)[-2:]], 0)) for t in tensors]
 
 
 def product(tensors):
@@ -149,10 +166,15 @@ class LinearOperator:
         return TensorShape(self._shape())
 
     def _shape_tensor(self):
+        if not self.shape.is_fully_defined():
+            raise ValueError(f"{type(self).__name__} needs its shape known while building, got {self.shape}")
         return core.convert_to_tensor(np.array(self.shape.as_list(), np.int32))
 
     def shape_tensor(self, name="shape_tensor"):
+        """The shape as an int32 tensor (a constant when it is known while building)."""
         with self._name_scope(name):
+            if self.shape.is_fully_defined():
+                return core.convert_to_tensor(np.array(self.shape.as_list(), np.int32))
             return self._shape_tensor()
 
     @property
@@ -238,8 +260,9 @@ class LinearOperator:
             raise TypeError(f"Expected argument to have dtype {self.dtype}.  Found: {arg.dtype} in tensor {arg}")
 
     def _check_dim(self, self_dim, other, what):
-        mine = self.shape[self_dim] if self.shape.ndims is not None else None
-        if mine is not None and other is not None and int(mine) != int(other):
+        mine = Dimension(self.shape[self_dim]).value if self.shape.ndims is not None else None
+        other = Dimension(other).value
+        if mine is not None and other is not None and mine != other:
             raise ValueError(f"Dimensions {mine} and {other} are not compatible")
 
     def _check_operator_dims(self, left, right, what):

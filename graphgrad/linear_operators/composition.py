@@ -3,6 +3,7 @@ products applied right to left, solves left to right, determinants multiplied), 
 method calls A's with `adjoint` flipped) and `LinearOperatorInversion` (A^-1: matmul is A's solve and back)."""
 from __future__ import annotations
 
+from ..ops import array_ops
 from ..ops.arithmetic_ops import negative, realdiv
 from ..ops.complex_ops import conj
 from ..ops.core import group
@@ -97,8 +98,22 @@ class LinearOperatorComposition(LinearOperator):
     operators = property(lambda self: self._operators)
 
     def _shape(self):
-        batch = broadcast_shapes(*(o.batch_shape.as_list() for o in self._operators))
+        batches = [o.batch_shape.as_list() for o in self._operators]
+        if all(None not in b for b in batches):
+            batch = broadcast_shapes(*batches)
+        elif all(b == batches[0] for b in batches):
+            batch = batches[0]
+        else:  # known only at run time
+            batch = [None] * max(len(b) for b in batches)
         return batch + [self._operators[0].shape[-2], self._operators[-1].shape[-1]]
+
+    def _shape_tensor(self):
+        from ..ops.framework_ops import broadcast_dynamic_shape
+        batch = self._operators[0].batch_shape_tensor()
+        for o in self._operators[1:]:
+            batch = broadcast_dynamic_shape(batch, o.batch_shape_tensor())
+        return array_ops.concat([batch, array_ops.stack([self._operators[0].range_dimension_tensor(),
+                                                         self._operators[-1].domain_dimension_tensor()])], 0)
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
         order = self._operators if adjoint else self._operators[::-1]
@@ -181,6 +196,10 @@ class LinearOperatorAdjoint(_Wrapper):
         s = self._operator.shape.as_list()
         return s[:-2] + [s[-1], s[-2]]
 
+    def _shape_tensor(self):
+        s = self._operator.shape_tensor()
+        return array_ops.concat([s[:-2], s[-1:], s[-2:-1]], 0)
+
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
         return self._operator.matmul(x, adjoint=not adjoint, adjoint_arg=adjoint_arg)
 
@@ -241,6 +260,9 @@ class LinearOperatorInversion(_Wrapper):
 
     def _shape(self):
         return self._operator.shape.as_list()
+
+    def _shape_tensor(self):
+        return self._operator.shape_tensor()
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
         return self._operator.solve(x, adjoint=adjoint, adjoint_arg=adjoint_arg)

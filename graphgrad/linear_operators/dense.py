@@ -10,7 +10,7 @@ from ..ops.matrix_diag_ops import matrix_band_part, matrix_diag_part
 from ..ops.reduction_ops import reduce_prod, reduce_sum
 from ..ops.unary_ops import abs as abs_
 from ..ops.unary_ops import log
-from .base import LinearOperator, adjoint_if, as_tensor, broadcast_batch, dims
+from .base import LinearOperator, adjoint_if, as_tensor, broadcast_batch, static_dims
 from .diag import assert_no_zero
 
 _ALLOWED = [dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128]
@@ -39,7 +39,10 @@ class LinearOperatorFullMatrix(LinearOperator):
     matrix = property(lambda self: self._matrix)
 
     def _shape(self):
-        return dims(self._matrix)
+        return static_dims(self._matrix)
+
+    def _shape_tensor(self):
+        return array_ops.shape(self._matrix)
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
         return matmul(self._matrix, x, adjoint_a=adjoint, adjoint_b=adjoint_arg)
@@ -71,7 +74,10 @@ class LinearOperatorLowerTriangular(LinearOperator):
         return matrix_diag_part(self._tril)
 
     def _shape(self):
-        return dims(self._tril)
+        return static_dims(self._tril)
+
+    def _shape_tensor(self):
+        return array_ops.shape(self._tril)
 
     def _assert_non_singular(self):
         return assert_no_zero(self._get_diag(), "Singular operator:  Diagonal contained zero values.")

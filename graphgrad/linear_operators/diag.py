@@ -15,7 +15,7 @@ from ..ops.matrix_diag_ops import matrix_diag, matrix_diag_part, matrix_set_diag
 from ..ops.reduction_ops import reduce_max, reduce_min, reduce_prod, reduce_sum
 from ..ops.unary_ops import abs as abs_
 from ..ops.unary_ops import log, sqrt
-from .base import LinearOperator, adjoint_if, as_tensor, broadcast_shapes, dims
+from .base import LinearOperator, adjoint_if, as_tensor, broadcast_shapes, dims, static_dims
 
 
 def assert_no_zero(x, message):
@@ -62,8 +62,12 @@ class LinearOperatorDiag(LinearOperator):
     _check_diag = True  # TF's marker that other operators look for
 
     def _shape(self):
-        d = dims(self._diag)
+        d = static_dims(self._diag)
         return d + d[-1:]
+
+    def _shape_tensor(self):
+        s = array_ops.shape(self._diag)
+        return array_ops.concat([s, s[-1:]], 0)
 
     def _assert_non_singular(self):
         return assert_no_zero(self._diag, "Singular operator:  Diagonal contained zero values.")
