@@ -302,3 +302,17 @@ def test_unknown_batch_dimensions():
     assert list(got[2]) == [2, 3, 3]
     np.testing.assert_allclose(got[3], np.linalg.slogdet(dense)[1])
     np.testing.assert_allclose(got[4], np.linalg.solve(np.swapaxes(np.tril(m), -1, -2), x))
+
+
+def test_batched_permutation_gathers_each_member_by_its_own_perm():
+    perm = np.array([[2, 0, 1], [0, 2, 1]])
+    x = RNG.standard_normal((2, 3, 2))
+    with tf.Graph().as_default():
+        p = la.LinearOperatorPermutation(tf.constant(perm), dtype=tf.float64)
+        with tf.Session() as s:
+            got = s.run([p.matmul(c(x)), p.solve(c(x)), p.determinant(), p.to_dense()])
+    dense = np.stack([np.eye(3)[q] for q in perm])
+    np.testing.assert_allclose(got[0], dense @ x)
+    np.testing.assert_allclose(got[1], np.swapaxes(dense, -1, -2) @ x)
+    np.testing.assert_allclose(got[2], [1.0, -1.0])
+    np.testing.assert_allclose(got[3], dense)

@@ -150,7 +150,11 @@ class LinearOperatorPermutation(_Unitary):
         perm = array_ops.broadcast_to(perm, batch + [n]) if dims(perm)[:-1] != batch else perm
         if not batch:
             return array_ops.gather(x, perm, axis=0)
-        return array_ops.gather(x, perm, axis=len(batch), batch_dims=len(batch))
+        # One gather over the flattened batch: row perm[b, i] of batch member b is row b·n + perm[b, i].
+        count = int(np.prod(batch))
+        offsets = (np.arange(count) * n).reshape(batch + [1]).astype(perm.dtype.np)
+        rows = array_ops.reshape(perm + offsets, [-1])
+        return array_ops.reshape(array_ops.gather(array_ops.reshape(x, [count * n, k]), rows, axis=0), batch + [n, k])
 
     def _solve(self, rhs, adjoint=False, adjoint_arg=False):
         return self._matmul(rhs, adjoint=not adjoint, adjoint_arg=adjoint_arg)
