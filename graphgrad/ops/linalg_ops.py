@@ -414,8 +414,9 @@ lu_solve = lu_ops.lu_solve
 lu_reconstruct = lu_ops.lu_reconstruct
 lu_matrix_inverse = lu_ops.lu_matrix_inverse
 eigh_tridiagonal = linalg_compositions.eigh_tridiagonal
-from ..linear_operators import *  # noqa: E402,F401,F403  (tf.linalg.LinearOperator and its family)
-from ..linear_operators import experimental  # noqa: E402,F401  (tf.linalg.experimental.conjugate_gradient)
 from .matrix_log_ops import logm  # noqa: E402,F401
+
+# tf.linalg.LinearOperator* and tf.linalg.experimental are installed here by graphgrad.linear_operators (a layer
+# above the ops).
 
 __all__ = ["norm", "einsum"]
