@@ -40,6 +40,7 @@ from . import (
     train,
     version,  # noqa: E402  (tf.version: graphgrad's own version values)
 )
+from . import linear_operators as _linear_operators  # noqa: F401  (installs tf.linalg.LinearOperator*, .experimental)
 from .compat import dimension_at_index, dimension_value  # noqa: F401
 from .compat.v2_compat import (  # noqa: F401  (TF 2's behaviour switches: docs/eager.md)
     control_flow_v2_enabled,

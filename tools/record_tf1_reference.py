@@ -6497,6 +6497,173 @@ def linalg_simple(tf, r):
 
 
 @program
+def linalg_linear_operators(tf, r):
+    """tf.linalg.LinearOperator*: shapes, hints, names and the values of every method (matmul with adjoints, matvec,
+    solve, solvevec, determinants, trace, diag_part, to_dense, add_to_tensor, eigvals, cond) for each structured
+    operator in float64, and gradients of them with respect to the tensors the operators hold."""
+    la = tf.linalg
+    rng = np.random.default_rng(5)
+
+    def c(a):
+        return tf.constant(np.asarray(a, np.float64))
+
+    def spd(n):
+        m = rng.standard_normal((n, n))
+        return m @ m.T + n * np.eye(n)
+
+    full, diag, u = c(rng.standard_normal((2, 3, 3)) + 3 * np.eye(3)), c(rng.uniform(1, 2, (2, 3))), c(
+        rng.standard_normal((4, 2)))
+    k1, k2, spectrum = c(rng.standard_normal((2, 2)) + 2 * np.eye(2)), c(spd(3)), c([4.0, 1.0, 2.0, 1.0])
+    col, axis = c([3.0, 1.0, 0.5, 0.2]), c([1.0, 2.0, -1.0])
+    tri = c([[1.0, 0.5, -1.0, 0.0], [4.0, 5.0, 6.0, 7.0], [0.0, 1.0, 2.0, -0.5]])
+    ops = {
+        "full": la.LinearOperatorFullMatrix(full),
+        "full_spd": la.LinearOperatorFullMatrix(k2, is_self_adjoint=True, is_positive_definite=True),
+        "diag": la.LinearOperatorDiag(diag),
+        "identity": la.LinearOperatorIdentity(3, batch_shape=[2], dtype=tf.float64),
+        "scaled": la.LinearOperatorScaledIdentity(3, c([2.0, -0.5])),
+        "tril": la.LinearOperatorLowerTriangular(c(rng.standard_normal((3, 3)) + 3 * np.eye(3))),
+        "composition": la.LinearOperatorComposition([la.LinearOperatorFullMatrix(k2), la.LinearOperatorDiag(
+            c([1.0, 2.0, 3.0]))]),
+        "block_diag": la.LinearOperatorBlockDiag([la.LinearOperatorFullMatrix(k1), la.LinearOperatorDiag(
+            c([1.0, 2.0, 3.0]))]),
+        "block_lower": la.LinearOperatorBlockLowerTriangular([[la.LinearOperatorFullMatrix(k1)], [
+            la.LinearOperatorFullMatrix(c(rng.standard_normal((3, 2)))), la.LinearOperatorDiag(c([1.0, 2.0, 3.0]))]]),
+        "kronecker": la.LinearOperatorKronecker([la.LinearOperatorFullMatrix(k1), la.LinearOperatorFullMatrix(k2)]),
+        "low_rank": la.LinearOperatorLowRankUpdate(la.LinearOperatorDiag(c([1.0, 2.0, 3.0, 4.0])), u,
+                                                   diag_update=c([0.5, 1.5]), v=c(rng.standard_normal((4, 2)))),
+        "low_rank_spd": la.LinearOperatorLowRankUpdate(la.LinearOperatorDiag(c([1.0, 2.0, 3.0, 4.0]),
+                                                                             is_positive_definite=True), u),
+        "circulant": la.LinearOperatorCirculant(spectrum, input_output_dtype=tf.float64),
+        "circulant_2d": la.LinearOperatorCirculant2D(c([[5.0, 1.0, 1.0], [2.0, 0.5, 0.5]]),
+                                                     input_output_dtype=tf.float64),
+        "circulant_3d": la.LinearOperatorCirculant3D(c(np.full((2, 2, 2), 1.0) + 3 * np.eye(2)[:, :, None]),
+                                                     input_output_dtype=tf.float64),
+        "toeplitz": la.LinearOperatorToeplitz(col, c([9.0, -1.0, 0.4, 0.1])),
+        "householder": la.LinearOperatorHouseholder(axis),
+        "permutation": la.LinearOperatorPermutation(tf.constant([2, 0, 3, 1]), dtype=tf.float64),
+        "tridiag": la.LinearOperatorTridiag(tri),
+        "zeros": la.LinearOperatorZeros(3, batch_shape=[2], dtype=tf.float64),
+    }
+    ops["adjoint"] = ops["full"].adjoint()
+    ops["inversion"] = ops["kronecker"].inverse()
+    r["shapes"] = {k: [o.shape.as_list(), o.batch_shape.as_list(), o.domain_dimension.value,
+                       o.range_dimension.value, o.tensor_rank, o.dtype.name] for k, o in ops.items()}
+    r["hints"] = {k: [o.is_non_singular, o.is_self_adjoint, o.is_positive_definite, o.is_square]
+                  for k, o in ops.items()}
+    r["names"] = {k: o.name for k, o in ops.items()}
+    values = []
+    for k, o in ops.items():
+        n, m, batch = int(o.shape[-1]), int(o.shape[-2]), tuple(o.batch_shape.as_list())
+        x, xr = c(rng.standard_normal((n, 2))), c(rng.standard_normal((m, 2)))
+        values += [o.to_dense(), o.matmul(x), o.matmul(xr, adjoint=True), o.matmul(tf.transpose(x), adjoint_arg=True),
+                   o.matvec(x[:, 0]), o.trace(), o.diag_part(), o.add_to_tensor(c(np.ones(batch + (m, n)))), o.cond()]
+        if k != "zeros":
+            values += [o.determinant(), o.log_abs_determinant(), o.solve(xr), o.solve(x, adjoint=True),
+                       o.solvevec(xr[:, 0]), o.solve(tf.transpose(xr), adjoint_arg=True)]
+        if o.is_self_adjoint:
+            values.append(o.eigvals())
+    x4 = c(rng.standard_normal((4, 2)))
+    loss = tf.add_n([tf.reduce_sum(ops["low_rank"].solve(x4) ** 2), ops["low_rank_spd"].log_abs_determinant(),
+                     tf.reduce_sum(ops["kronecker"].solve(c(np.ones((6, 1))))), ops["kronecker"].log_abs_determinant(),
+                     tf.reduce_sum(ops["circulant"].matmul(x4) ** 2), ops["circulant"].log_abs_determinant(),
+                     tf.reduce_sum(ops["toeplitz"].matmul(x4) ** 2), tf.reduce_sum(ops["householder"].to_dense() ** 3),
+                     tf.reduce_sum(ops["full"].solve(c(np.ones((3, 1))))), tf.reduce_sum(ops["diag"].determinant()),
+                     tf.reduce_sum(ops["tridiag"].solve(x4) ** 2)])
+    grads = tf.gradients(loss, [full, diag, u, k1, k2, spectrum, col, axis, tri])
+    with tf.Session() as s:
+        r["values"] = s.run(weighted_sums(tf, values))
+        r["grads"] = s.run(weighted_sums(tf, grads))
+        r["small"] = s.run([ops["kronecker"].determinant(), ops["low_rank"].determinant(), ops["block_lower"].solvevec(
+            c([1.0, 2.0, 3.0, 4.0, 5.0])), ops["circulant"].convolution_kernel()])
+
+
+@program
+def linalg_linear_operator_algebra(tf, r):
+    """LinearOperator algebra (@, solve with an operator, inverse, cholesky, adjoint/H: the types TF returns and
+    their values), TF's hint checks and error messages, the assert_* ops, tf.linalg.eigh_tridiagonal,
+    tf.linalg.logm and tf.linalg.experimental.conjugate_gradient."""
+    la = tf.linalg
+
+    def c(a):
+        return tf.constant(np.asarray(a, np.float64))
+
+    spd = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
+    a = la.LinearOperatorFullMatrix(c(spd), is_self_adjoint=True, is_positive_definite=True)
+    d = la.LinearOperatorDiag(c([1.0, 2.0, 3.0]))
+    low = la.LinearOperatorLowerTriangular(c([[1.0, 0, 0], [2.0, 3.0, 0], [1.0, -1.0, 2.0]]))
+    derived = {"a@d": a @ d, "d@d": d @ d, "low@d": low.matmul(d), "a.solve(d)": a.solve(d), "d.inverse": d.inverse(),
+               "a.inverse": a.inverse(), "a.cholesky": a.cholesky(), "low.H": low.H,
+               "pd_diag.cholesky": la.LinearOperatorDiag(c([1.0, 4.0]), is_positive_definite=True).cholesky(),
+               "scaled@scaled": la.LinearOperatorScaledIdentity(3, c(2.0)) @ la.LinearOperatorScaledIdentity(
+                   3, c(3.0)), "identity@d": la.LinearOperatorIdentity(3, dtype=tf.float64) @ d}
+    r["types"] = {k: type(o).__name__ for k, o in derived.items()}
+    r["hints"] = {k: [o.is_non_singular, o.is_self_adjoint, o.is_positive_definite, o.is_square]
+                  for k, o in derived.items()}
+    r["involution"] = [low.H.H is low, a.H is a]
+    alpha, beta = c([2.0, 3.0, 1.0, 4.0]), c([0.5, -1.0, 0.7])
+    w, v = la.eigh_tridiagonal(alpha, beta, eigvals_only=False)
+    cg = la.experimental.conjugate_gradient(a, c([1.0, 2.0, 3.0]))
+    cgp = la.experimental.conjugate_gradient(a, c([[1.0, 2.0, 3.0], [0.0, 1.0, -1.0]]), preconditioner=la.
+                                             LinearOperatorDiag(c(1 / np.diag(spd))), tol=1e-8, max_iter=2)
+    extras = [la.eigh_tridiagonal(alpha, beta), la.eigh_tridiagonal(alpha, beta, select="i", select_range=[1, 2]),
+              la.eigh_tridiagonal(alpha, beta, select="v", select_range=[1.5, 4.0]), w, tf.abs(v),
+              la.logm(tf.constant(np.array([[2.0, 1.0], [0.5, 3.0]], np.complex128))), cg.x, cg.r, cgp.x, cgp.gamma]
+    with tf.Session() as s:
+        r["dense"] = s.run(weighted_sums(tf, [o.to_dense() for o in derived.values()]))
+        r["extras"] = s.run([tf.round(t * 1e6) / 1e6 if t.dtype != tf.complex128 else t for t in extras])
+        r["cg_steps"] = s.run([cg.i, cgp.i])
+    full = la.LinearOperatorFullMatrix
+    r["errors"] = {
+        "pd_not_ns": r.error(lambda: full(c(spd), is_positive_definite=True, is_non_singular=False),
+                             "A positive definite matrix is always non-singular."),
+        "ns_not_square": r.error(lambda: full(c(spd), is_non_singular=True, is_square=False),
+                                 "A non-singular matrix is always square."),
+        "sa_not_square": r.error(lambda: full(c(spd), is_self_adjoint=True, is_square=False),
+                                 "A self-adjoint matrix is always square."),
+        "real_diag": r.error(lambda: la.LinearOperatorDiag(c([1.0]), is_self_adjoint=False),
+                             "A real diagonal operator is always self adjoint."),
+        "identity": r.error(lambda: la.LinearOperatorIdentity(2, is_non_singular=False),
+                            "An identity operator is always non-singular."),
+        "dtype": r.error(lambda: d.matmul(tf.ones([3, 2])), "Expected argument to have dtype"),
+        "dims": r.error(lambda: d.matmul(c(np.ones((2, 2)))), "are not compatible"),
+        "operator_dims": r.error(lambda: d.matmul(la.LinearOperatorDiag(c([1.0, 2.0]))), "Operators are incompatible"),
+        "empty": r.error(lambda: la.LinearOperatorComposition([]), "Expected a non-empty list of operators"),
+        "inverse_singular": r.error(lambda: full(c(spd), is_non_singular=False).inverse(),
+                                    "This operator represents a singular matrix."),
+        "cholesky": r.error(lambda: d.cholesky(), "Not a positive definite self adjoint matrix."),
+        "eigvals": r.error(lambda: low.eigvals(), "Only self-adjoint matrices are supported."),
+        "solve_singular": r.error(lambda: full(c(spd), is_non_singular=False).solve(c(spd)),
+                                  "expected to be singular"),
+        "det_not_square": r.error(lambda: full(c(np.ones((2, 3)))).determinant(), "expected to not be square"),
+        "cg": r.error(lambda: la.experimental.conjugate_gradient(low, c([1.0, 2.0, 3.0])),
+                      "Expected a self-adjoint, positive definite operator."),
+        "perm": r.error(lambda: la.LinearOperatorPermutation(tf.constant([0, 0, 1])), "must be a vector of unique"),
+        "zeros": r.error(lambda: la.LinearOperatorZeros(2, 3), "initialized as is_square=True"),
+        "inversion": r.error(lambda: la.LinearOperatorInversion(full(c(spd), is_non_singular=False)),
+                             "must have supplied hint `is_non_singular`"),
+        "adjoint": r.error(lambda: la.LinearOperatorAdjoint(a, is_self_adjoint=False),
+                           "An operator is self-adjoint if and only if its adjoint is self-adjoint."),
+        "rank1": r.error(lambda: full(c([1.0, 2.0])), "must have at least 2 dimensions"),
+        "logm_real": r.error(lambda: la.logm(c(spd)), "not in list of allowed values: complex64, complex128"),
+    }
+
+    def run(make):
+        try:
+            with tf.Session() as s:
+                s.run(make())
+            return "ran"
+        except Exception as e:  # noqa: BLE001 -- the class is the observation
+            return type(e).__name__
+
+    r["asserts"] = [run(f) for f in [
+        d.assert_non_singular, la.LinearOperatorDiag(c([1.0, 0.0])).assert_non_singular, a.assert_positive_definite,
+        la.LinearOperatorDiag(c([1.0, -1.0])).assert_positive_definite,
+        full(c([[1.0, 2.0], [0.0, 1.0]])).assert_self_adjoint, a.assert_self_adjoint,
+        full(c([[1.0, 2.0], [2.0, 4.0]])).assert_non_singular]]
+
+
+@program
 def fractional_pooling(tf, r):
     """tf.nn.fractional_max_pool / fractional_avg_pool with seeds: TF's row and column pooling sequences (random and
     pseudo-random, several sizes and seeds), the pooled values (overlapping or not) and the gradients."""

@@ -45,8 +45,8 @@ def _is_variable(x):
     return isinstance(x, Variable)
 
 
-#: the dtypes gradients flow through (eager tensors carry base dtypes)
-_FLOATING = frozenset(d for d in (dtypes.float16, dtypes.float32, dtypes.float64))
+#: the dtypes gradients flow through (eager tensors carry base dtypes): real and complex floats, as in graph mode
+_FLOATING = frozenset((dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128))
 
 
 def _aggregate(grads):

@@ -137,4 +137,45 @@ def tridiagonal_solve(diagonals, rhs, diagonals_format="compact", transpose_rhs=
         return matrix_solve(dense, matrix_transpose(rhs) if transpose_rhs else rhs)
 
 
-__all__ = ["matvec", "normalize", "pinv", "matrix_rank", "tridiagonal_matmul", "tridiagonal_solve"]
+def eigh_tridiagonal(alpha, beta, eigvals_only=True, select="a", select_range=None, tol=None, name=None):
+    """Eigenvalues (ascending; with eigvals_only=False also the eigenvectors as columns) of the real symmetric
+    tridiagonal matrix with diagonal `alpha` [N] and off-diagonal `beta` [N-1]. select "a": all; "i": the indices
+    select_range[0]..select_range[1] (inclusive); "v": those in the half-open interval (select_range[0],
+    select_range[1]]. TF bisects to `tol`; here the matrix is formed and handed to the symmetric eigensolver
+    (exact to rounding, and differentiable); `tol` is accepted and not needed."""
+    from .array_ops import boolean_mask
+    from .comparison_ops import less_equal, logical_and
+    from .decomposition_ops import self_adjoint_eig, self_adjoint_eigvals
+    with name_scope(name or "eigh_tridiagonal"):
+        alpha = convert_to_tensor(alpha, name="alpha")
+        beta = convert_to_tensor(beta, name="beta")
+        if alpha.dtype.base_dtype != beta.dtype.base_dtype:
+            raise ValueError("'alpha' and 'beta' must have the same type.")
+        if alpha.dtype.is_complex:
+            raise TypeError("eigh_tridiagonal: complex (Hermitian) tridiagonal matrices are not supported here, "
+                            "only real symmetric ones")
+        if select not in ("a", "i", "v"):
+            raise ValueError("'select must have a value in {'a', 'i', 'v'}.")
+        zero = _scalar(0.0, beta)[None]
+        sub = pad(beta, [[1, 0]]) if beta.shape[0] else zero
+        sup = pad(beta, [[0, 1]]) if beta.shape[0] else zero
+        dense = _dense_tridiagonal(sup, alpha, sub)
+        if eigvals_only:
+            values, vectors = self_adjoint_eigvals(dense), None
+        else:
+            values, vectors = self_adjoint_eig(dense)
+        if select == "i":
+            lo, hi = int(select_range[0]), int(select_range[1])
+            values = values[lo:hi + 1]
+            vectors = None if vectors is None else vectors[:, lo:hi + 1]
+        elif select == "v":
+            lo = _scalar(float(select_range[0]), values)
+            hi = _scalar(float(select_range[1]), values)
+            keep = logical_and(greater(values, lo), less_equal(values, hi))
+            values = boolean_mask(values, keep)
+            vectors = None if vectors is None else boolean_mask(vectors, keep, axis=1)
+        return values if eigvals_only else (values, vectors)
+
+
+__all__ = ["matvec", "normalize", "pinv", "matrix_rank", "tridiagonal_matmul", "tridiagonal_solve",
+           "eigh_tridiagonal"]

@@ -413,5 +413,10 @@ sqrtm = matrix_sqrt_ops.sqrtm
 lu_solve = lu_ops.lu_solve
 lu_reconstruct = lu_ops.lu_reconstruct
 lu_matrix_inverse = lu_ops.lu_matrix_inverse
+eigh_tridiagonal = linalg_compositions.eigh_tridiagonal
+from .matrix_log_ops import logm  # noqa: E402,F401
+
+# tf.linalg.LinearOperator* and tf.linalg.experimental are installed here by graphgrad.linear_operators (a layer
+# above the ops).
 
 __all__ = ["norm", "einsum"]
