@@ -28,7 +28,10 @@ MIN_FLOPS = 1_000_000
 ALIGN = 16
 #: Spins (sched_yield calls, ~0.3 µs each when the core is free) a worker waits for work before it sleeps.
 SPINS = 40_000
+#: Then it polls asleep, first every SLEEP_US, the pause doubling up to MAX_SLEEP_US: an idle process (a notebook
+#: after training) wakes it ~100 times a second, and the first product after a pause never waits for it.
 SLEEP_US = 200
+MAX_SLEEP_US = 10_000
 
 # ctrl words (int64) and fctrl (float64) of the one task slot
 _NEXT, _DONE, _NBLOCKS, STOP, _KIND, _TA, _TB, _M, _N, _K = range(10)
@@ -166,14 +169,17 @@ def worker(ctrl, fctrl):
     """A worker thread's whole life: claim blocks while there are any, spin a while, then poll asleep."""
     _add(ctrl, WORKERS, 1)
     idle = 0
+    pause = SLEEP_US
     while _load(ctrl, STOP) == 0:
         if _claim_and_run(ctrl, fctrl):
             idle = 0
+            pause = SLEEP_US
         elif idle < SPINS:
             idle += 1
             _yield(())
         else:
-            _usleep((SLEEP_US,))
+            _usleep((pause,))
+            pause = min(2 * pause, MAX_SLEEP_US)
     _add(ctrl, WORKERS, -1)
     return 0
 
