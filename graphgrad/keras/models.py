@@ -273,7 +273,8 @@ class Model(Layer):
             loss, values = self._losses_and_metrics(target, out)
             opt = self.optimizer.build(g)
             with control_dependencies(self.updates):
-                train_op = opt.minimize(loss, var_list=self.trainable_weights)
+                train_op = opt.minimize(loss, var_list=self.trainable_weights,
+                                        global_step=getattr(self.optimizer, "iterations", None))
             projections = _constraints.apply_constraints(self.trainable_weights, after=train_op)
             if projections:  # Keras projects each constrained variable right after the optimizer's update
                 train_op = group(train_op, *projections)
@@ -326,7 +327,8 @@ class Model(Layer):
                 K._EAGER["phase"] = False
             variables = self.trainable_weights
             grads = tape.gradient(loss, variables)
-            opt.apply_gradients([(g, v) for g, v in zip(grads, variables) if g is not None])
+            opt.apply_gradients([(g, v) for g, v in zip(grads, variables) if g is not None],
+                                global_step=getattr(self.optimizer, "iterations", None))
             for v in variables:
                 if getattr(v, "constraint", None) is not None:
                     v.assign(v.constraint(v))

@@ -258,7 +258,8 @@ def load_model(filepath, custom_objects=None, compile=True):
         spec = training["optimizer_config"]
         cls = getattr(optimizers, spec["class_name"], None) or optimizers.get(spec["class_name"].lower()).__class__
         accepted = _accepted(cls) | set(cls._defaults)
-        opt = cls(**{k: v for k, v in spec["config"].items() if k in accepted and not isinstance(v, dict)})
+        opt = cls(**{k: v for k, v in spec["config"].items()  # a learning-rate schedule is a config dict
+                      if k in accepted and (not isinstance(v, dict) or k == "learning_rate")})
         model.compile(opt, training["loss"], metrics=training.get("metrics") or None)
         if saved_state:
             _restore_optimizer(model, saved_state)
