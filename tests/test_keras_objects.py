@@ -47,8 +47,11 @@ def test_initializer_names_and_configs_are_tf_keras():
         "scale": 1.0, "mode": "fan_in", "distribution": "truncated_normal", "seed": None}
     assert I.Zeros().get_config() == {} and I.Constant(2.0).get_config() == {"value": 2.0}
     assert I.Orthogonal().get_config() == {"gain": 1.0, "seed": None}
-    assert I.serialize(I.HeNormal(seed=2)) == {"module": "keras.initializers", "class_name": "HeNormal",
-                                               "config": {"seed": 2}, "registered_name": None}
+    # Keras' legacy form in TF1's graph mode, its newer one under TF 2's behaviour
+    assert I.serialize(I.HeNormal(seed=2)) == {"class_name": "HeNormal", "config": {"seed": 2}}
+    with eager_mode():
+        assert I.serialize(I.HeNormal(seed=2)) == {"module": "keras.initializers", "class_name": "HeNormal",
+                                                   "config": {"seed": 2}, "registered_name": None}
     # names, class names, and TF1 Keras' configs (with a dtype) all come back
     assert type(I.get("glorot_uniform")) is I.GlorotUniform and type(I.get("HeUniform")) is I.HeUniform
     back = I.deserialize({"class_name": "RandomNormal", "config": {"stddev": 2.0, "seed": 1, "dtype": "float32"}})
@@ -157,9 +160,10 @@ def test_regularizer_values_configs_and_errors():
     assert R.get("l1_l2").get_config() == {"l1": float(np.float32(0.01)), "l2": float(np.float32(0.01))}
     assert R.get("L1L2").get_config() == {"l1": 0.0, "l2": 0.0} and type(R.get("l2")) is R.L2
     assert R.L1(l=0.5).get_config() == {"l1": 0.5}
-    assert R.serialize(R.OrthogonalRegularizer(0.5, "columns")) == {
-        "module": "keras.regularizers", "class_name": "OrthogonalRegularizer",
-        "config": {"factor": 0.5, "mode": "columns"}, "registered_name": None}
+    with eager_mode():
+        assert R.serialize(R.OrthogonalRegularizer(0.5, "columns")) == {
+            "module": "keras.regularizers", "class_name": "OrthogonalRegularizer",
+            "config": {"factor": 0.5, "mode": "columns"}, "registered_name": None}
     assert R.deserialize({"class_name": "L1L2", "config": {"l1": 0.5, "l2": 0.25}}).get_config() == {
         "l1": 0.5, "l2": 0.25}
     with pytest.raises(ValueError, match="is not a valid regularization penalty number, expected an int or float"):
@@ -232,8 +236,8 @@ def test_constraint_values_configs_and_errors():
                 np.testing.assert_array_equal(g[:, :, c, o], _radial_reference(k[:, :, c, o]))
     np.testing.assert_array_equal(got[7], W)
     assert C.max_norm is C.MaxNorm and C.get("unit_norm").get_config() == {"axis": 0}
-    assert C.serialize(C.MinMaxNorm(0.5)) == {"module": "keras.constraints", "class_name": "MinMaxNorm", "config": {
-        "min_value": 0.5, "max_value": 1.0, "rate": 1.0, "axis": 0}, "registered_name": None}
+    assert C.serialize(C.MinMaxNorm(0.5)) == {"class_name": "MinMaxNorm", "config": {
+        "min_value": 0.5, "max_value": 1.0, "rate": 1.0, "axis": 0}}
     assert type(C.deserialize({"class_name": "maxnorm", "config": {"max_value": 3}})) is C.MaxNorm
     with pytest.raises(ValueError, match="The weight tensor must have rank 4"):
         C.RadialConstraint()(tf.constant(W))
@@ -308,7 +312,9 @@ def test_activation_values_names_and_errors():
     assert [A.serialize(f) for f in (A.relu, A.swish, A.silu, tf.nn.relu, tf.nn.softmax, tf.sigmoid)] == [
         "relu", "swish", "swish", "relu", "softmax", "sigmoid"]
     assert A.get(None) is A.linear and A.deserialize("relu6") is tf.nn.relu6
-    with pytest.raises(ValueError, match="Unknown activation function 'nope' cannot be deserialized."):
+    with pytest.raises(ValueError, match="Unknown activation function: 'nope'. Please ensure you are using a"):
+        A.get("nope")  # Keras' legacy message in TF1's graph mode
+    with eager_mode(), pytest.raises(ValueError, match="Unknown activation function 'nope' cannot be deserialized."):
         A.get("nope")
     with pytest.raises(TypeError, match="Could not interpret activation function identifier: 3"):
         A.get(3)
@@ -364,7 +370,7 @@ def test_custom_objects_round_trip_through_config_json_and_h5(tmp_path):
         want = run(model(tf.constant(x)))
         text = model.to_json()
         spec = json.loads(text)["config"]["layers"][0]["config"]
-        assert spec["kernel_initializer"]["registered_name"] == "test_objects>Halves"
+        assert spec["kernel_initializer"]["class_name"] == "test_objects>Halves"
         assert spec["activation"] == "test_objects>cube"
         with pytest.raises(ValueError, match="Unknown layer: Scaled"):
             K.models.model_from_json(text)
@@ -403,3 +409,24 @@ def test_serialize_and_deserialize_keras_object_and_the_global_registry():
         del S.get_custom_objects()["twice"]
     with pytest.raises(ValueError, match="Cannot register a class that does not have a get_config"):
         S.register_keras_serializable()(type("NoConfig", (), {}))
+
+
+def test_a_registered_layer_is_named_by_its_registered_name_in_both_forms():
+    @K.utils.register_keras_serializable("test_objects")
+    class Shift(K.layers.Layer):
+        def __init__(self, by=1.0, **kwargs):
+            super().__init__(**kwargs)
+            self.by = by
+
+        def call(self, inputs):
+            return inputs + self.by
+
+    with tf.Graph().as_default():
+        legacy = K.layers.serialize(Shift(2.0, name="s"))
+        assert legacy["class_name"] == "test_objects>Shift" and "registered_name" not in legacy
+        copy = K.layers.deserialize(legacy)
+        assert type(copy) is Shift and copy.by == 2.0
+        with eager_mode():
+            spec = K.layers.serialize(Shift(3.0, name="t"))
+        assert spec["class_name"] == "Shift" and spec["registered_name"] == "test_objects>Shift"
+        assert K.layers.deserialize(spec).by == 3.0

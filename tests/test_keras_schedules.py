@@ -69,7 +69,8 @@ def test_schedule_configs_serialization_and_errors():
     schedule = S.CosineDecay(0.1, 20, alpha=0.1, warmup_target=0.3, warmup_steps=4)
     assert schedule.get_config() == {"initial_learning_rate": 0.1, "decay_steps": 20, "alpha": 0.1, "name": None,
                                      "warmup_target": 0.3, "warmup_steps": 4}
-    spec = S.serialize(S.ExponentialDecay(0.1, 10, 0.5, name="decay"))
+    with eager_mode():
+        spec = S.serialize(S.ExponentialDecay(0.1, 10, 0.5, name="decay"))
     assert spec == {"module": "keras.optimizers.schedules", "class_name": "ExponentialDecay", "config": {
         "initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5, "staircase": False, "name": "decay"},
         "registered_name": None}

@@ -110,6 +110,8 @@ def deserialize(name, custom_objects=None, use_legacy_format=False):
     except ValueError:
         found = None
     if found is None or isinstance(found, str):
+        if not _s.tf2_behavior():  # Keras' legacy deserialization says it so in TF1's graph mode
+            raise _s._unknown("activation function", name)
         raise ValueError(f"Unknown activation function '{name}' cannot be deserialized.")
     return found
 

@@ -80,9 +80,19 @@ def _unknown(kind, name):
                       "save_and_serialize#registering_the_custom_object for details.")
 
 
+def tf2_behavior():
+    """Whether TF 2's behaviour is on (eager execution enabled for the process, what tf_keras asks
+    `tf.__internal__.tf2.enabled()`): Keras then writes its newer form of an object's config."""
+    from ..eager.context import eager_enabled
+
+    return eager_enabled()
+
+
 def serialize_keras_object(instance, module=None):
-    """tf_keras' form: None, a function's registered name, or {"module", "class_name", "config",
-    "registered_name"} for an object with `get_config` (its config's own objects serialized too)."""
+    """tf_keras' form: None, a function's registered name, or for an object with `get_config` (its config's own
+    objects serialized too) {"module", "class_name", "config", "registered_name"} under TF 2's behaviour, Keras'
+    legacy {"class_name": its registered name or class name, "config"} in TF1's graph mode, as tf_keras writes
+    them in each."""
     if instance is None:
         return None
     if not hasattr(instance, "get_config"):
@@ -92,6 +102,8 @@ def serialize_keras_object(instance, module=None):
               for k, v in instance.get_config().items()}
     cls = type(instance)
     registered = _GLOBAL_CUSTOM_NAMES.get(cls)
+    if not tf2_behavior():
+        return {"class_name": registered or cls.__name__, "config": config}
     return {"module": module or cls.__module__, "class_name": cls.__name__, "config": config,
             "registered_name": registered}
 

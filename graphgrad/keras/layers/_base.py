@@ -351,12 +351,14 @@ def _from_spec(spec, custom_objects=None):
 
 
 def serialize(layer):
-    """Keras' {"class_name": ..., "config": ...} of a layer (and its "registered_name" if it was registered)."""
-    from ..serialization import _GLOBAL_CUSTOM_NAMES
+    """Keras' {"class_name": ..., "config": ...} of a layer; a registered class is named by its registered name
+    ("package>Name"): as "registered_name" under TF 2's behaviour, as the class name in TF1's (Keras' legacy form)."""
+    from ..serialization import _GLOBAL_CUSTOM_NAMES, tf2_behavior
 
     spec = {"class_name": type(layer).__name__, "config": layer.get_config()}
-    if type(layer) in _GLOBAL_CUSTOM_NAMES:
-        spec["registered_name"] = _GLOBAL_CUSTOM_NAMES[type(layer)]
+    registered = _GLOBAL_CUSTOM_NAMES.get(type(layer))
+    if registered:
+        spec["registered_name" if tf2_behavior() else "class_name"] = registered
     return spec
 
 
