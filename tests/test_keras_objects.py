@@ -430,3 +430,51 @@ def test_a_registered_layer_is_named_by_its_registered_name_in_both_forms():
             spec = K.layers.serialize(Shift(3.0, name="t"))
         assert spec["class_name"] == "Shift" and spec["registered_name"] == "test_objects>Shift"
         assert K.layers.deserialize(spec).by == 3.0
+
+
+def test_the_modules_have_tf_keras_public_names():
+    """The union of tf_keras 2.21's TF1 and TF2 public names of each module (dir() under TF_USE_LEGACY_KERAS=1)."""
+    names = {
+        R: "L1 L1L2 L2 OrthogonalRegularizer Regularizer deserialize get l1 l1_l2 l2 orthogonal_regularizer serialize",
+        C: "Constraint MaxNorm MinMaxNorm NonNeg RadialConstraint UnitNorm deserialize get max_norm min_max_norm "
+           "non_neg radial_constraint serialize unit_norm",
+        A: "deserialize elu exponential gelu get hard_sigmoid linear mish relu selu serialize sigmoid softmax "
+           "softplus softsign swish tanh",
+        K.optimizers.schedules: "CosineDecay CosineDecayRestarts ExponentialDecay InverseTimeDecay "
+                                "LearningRateSchedule PiecewiseConstantDecay PolynomialDecay deserialize serialize",
+        K.saving: "custom_object_scope deserialize_keras_object get_custom_objects get_registered_name "
+                  "get_registered_object load_model register_keras_serializable save_model serialize_keras_object",
+    }
+    for module, listed in names.items():
+        assert [n for n in listed.split() if not hasattr(module, n)] == [], module.__name__
+
+
+@pytest.mark.parametrize("eager", [False, True], ids=["graph", "eager"])
+def test_a_custom_layers_add_weight_takes_keras_arguments(eager):
+    """Keras' add_weight: no name needed (`Variable`, `Variable_1`, as tf_keras names them in graph mode), the
+    initializer, regularizer and constraint by name."""
+    class Affine(K.layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], 2), initializer="ones", regularizer="l1",
+                                     constraint="non_neg")
+            self.b = self.add_weight(shape=(2,), initializer=I.Constant(-0.5), trainable=False)
+
+        def call(self, inputs):
+            return tf.matmul(inputs, self.w) + self.b
+
+    def build():
+        layer = Affine(name="affine")
+        out = layer(tf.constant(np.ones((1, 3), np.float32)))
+        return layer, out, layer.losses
+    if eager:
+        with eager_mode():
+            layer, out, losses = build()
+            out, losses = out.numpy(), [p.numpy() for p in losses]
+    else:
+        with tf.Graph().as_default():
+            layer, out, losses = build()
+            out, losses = run([out, losses])
+    assert [v.name for v in layer.weights] == ["affine/Variable:0", "affine/Variable_1:0"]
+    assert len(layer.trainable_weights) == 1 and isinstance(layer.w.constraint, C.NonNeg)
+    np.testing.assert_allclose(out, [[2.5, 2.5]])
+    np.testing.assert_allclose(losses, [0.01 * 6], rtol=1e-6)

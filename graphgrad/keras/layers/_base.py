@@ -186,13 +186,18 @@ class Layer(_tfl.Layer):
         self._inbound = []  # [(input tensors, output tensors)] per call
 
     # --- weights -------------------------------------------------------------------------------------------
-    def add_variable(self, name, shape, dtype=None, initializer=None, regularizer=None, trainable=True,
+    def add_variable(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
                      constraint=None):
-        """tf.layers' add_variable taking Keras' names and config dicts too (`initializer="he_normal"`). Eagerly
-        a regularizer's penalty is computed afresh at each read of `losses` (Keras' callable losses), so a step
-        under a GradientTape differentiates it."""
+        """tf.layers' add_variable as Keras' add_weight: initializers, regularizers and constraints by name or
+        config dict too (`initializer="he_normal"`), an unnamed weight called `Variable`, `Variable_1`, ... (as
+        tf_keras names them in graph mode). Eagerly a regularizer's penalty is computed afresh at each read of
+        `losses` (Keras' callable losses), so a step under a GradientTape differentiates it."""
+        if name is None:
+            taken = {v.op.name.rsplit("/", 1)[-1] for v in self._variables}
+            name = next(n for n in ("Variable", *(f"Variable_{i}" for i in range(1, len(taken) + 1)))
+                        if n not in taken)
         var = super().add_variable(name, shape, dtype, _initializer(initializer), _regularizer(regularizer),
-                                   trainable, _constraint(constraint))
+                                   True if trainable is None else trainable, _constraint(constraint))
         if regularizer is not None and K.executing_eagerly():
             self.__dict__.setdefault("_eager_penalties", []).append((_regularizer(regularizer), var))
         return var
