@@ -478,3 +478,15 @@ def test_a_custom_layers_add_weight_takes_keras_arguments(eager):
     assert len(layer.trainable_weights) == 1 and isinstance(layer.w.constraint, C.NonNeg)
     np.testing.assert_allclose(out, [[2.5, 2.5]])
     np.testing.assert_allclose(losses, [0.01 * 6], rtol=1e-6)
+
+
+def test_tf1_initializer_objects_and_array_constants_are_saved_in_the_config():
+    kernel = np.arange(6.0, dtype=np.float32).reshape(3, 2)
+    with tf.Graph().as_default():
+        model = K.Sequential([K.layers.Dense(2, input_shape=(3,), kernel_initializer=tf.constant_initializer(kernel),
+                                             bias_initializer=I.Constant(np.array([1.0, 2.0])))])
+        spec = json.loads(model.to_json())["config"]["layers"][0]["config"]
+        assert spec["kernel_initializer"]["config"]["value"] == kernel.tolist()
+        copy = K.models.model_from_json(model.to_json())
+        np.testing.assert_array_equal(copy.layers[0].get_weights()[0], kernel)
+        np.testing.assert_array_equal(copy.layers[0].get_weights()[1], [1.0, 2.0])

@@ -108,8 +108,8 @@ def _json_value(layer, key, value):
         return [_json_value(layer, key, v) for v in value]
     if isinstance(value, dict):
         return {k: _json_value(layer, key, v) for k, v in value.items()}
-    if isinstance(value, np.generic):
-        return value.item()
+    if isinstance(value, (np.generic, np.ndarray)):  # an initializer's constant, as Keras' JSON encoder writes it
+        return value.tolist()
     if isinstance(value, Layer):  # a wrapper's layer, an RNN's cell
         return serialize(value)
     if hasattr(value, "name") and hasattr(value, "is_floating"):  # a dtype
@@ -118,7 +118,7 @@ def _json_value(layer, key, value):
 
     if hasattr(value, "get_config"):  # an initializer, regularizer or constraint object: Keras' nested dict
         kind = next((k for k in ("initializer", "regularizer", "constraint") if key.endswith(k)), None)
-        return serialization.serialize_keras_object(value, f"keras.{kind}s" if kind else None)
+        return _json_value(layer, key, serialization.serialize_keras_object(value, f"keras.{kind}s" if kind else None))
     if callable(value):
         try:
             return activations.serialize(value)
