@@ -3,7 +3,8 @@
 Two conventions exist and both are here, because programs use both:
 - TF1 contrib (`tf.contrib.layers.l2_regularizer(scale)`): l2 = scale * sum(w²) / 2 (via `tf.nn.l2_loss`),
   l1 = scale * sum(|w|); the ops live under an `l2_regularizer`/`l1_regularizer` name scope.
-- Keras (`tf.keras.regularizers.l2(l)`): l2 = l * sum(w²) (no 1/2), l1 = l * sum(|w|).
+- Keras (`tf.keras.regularizers.l2(l)`, graphgrad/keras/regularizers.py): l2 = l * sum(w²) (no 1/2),
+  l1 = l * sum(|w|).
 """
 from __future__ import annotations
 
@@ -93,58 +94,15 @@ def apply_regularization(regularizer, weights_list=None):
     return total
 
 
-# --- Keras style --------------------------------------------------------------------------------------
+def __getattr__(name):
+    """Keras' regularizer classes (`tf.keras.regularizers`), once also reachable here: `regularizers.l2(0.1)`."""
+    if name in _KERAS:
+        from .keras import regularizers
 
-class Regularizer:
-    """Base of the Keras-style regularizers: callable on a tensor, returning a scalar tensor."""
-
-    def __call__(self, x):
-        return 0.0
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
+        return getattr(regularizers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class L1L2(Regularizer):
-    """l1 * sum(|x|) + l2 * sum(x²) (Keras convention: no factor 1/2)."""
+_KERAS = ("Regularizer", "L1L2", "L1", "L2", "l1", "l2", "l1_l2")
 
-    def __init__(self, l1=0.0, l2=0.0):
-        self.l1 = float(l1)
-        self.l2 = float(l2)
-
-    def __call__(self, x):
-        x = convert_to_tensor(x)
-        terms = []
-        if self.l1:
-            terms.append(math_ops.multiply(self.l1, math_ops.reduce_sum(math_ops.abs(x))))
-        if self.l2:
-            terms.append(math_ops.multiply(self.l2, math_ops.reduce_sum(math_ops.square(x))))
-        if not terms:
-            return convert_to_tensor(0.0, dtype=x.dtype.base_dtype)
-        return terms[0] if len(terms) == 1 else math_ops.add(terms[0], terms[1])
-
-    def get_config(self):
-        return {"l1": self.l1, "l2": self.l2}
-
-
-def l1(l=0.01):  # noqa: E741  (Keras' argument name)
-    """Keras `l1(l)`: l * sum(|x|)."""
-    return L1L2(l1=l)
-
-
-def l2(l=0.01):  # noqa: E741
-    """Keras `l2(l)`: l * sum(x²)."""
-    return L1L2(l2=l)
-
-
-def l1_l2(l1=0.01, l2=0.01):  # noqa: F811  (parameter names shadow the functions, as in Keras)
-    """Keras `l1_l2(l1, l2)`: l1 * sum(|x|) + l2 * sum(x²)."""
-    return L1L2(l1=l1, l2=l2)
-
-
-__all__ = ["l1_regularizer", "l2_regularizer", "l1_l2_regularizer", "sum_regularizer", "apply_regularization",
-           "Regularizer", "L1L2", "l1", "l2", "l1_l2"]
+__all__ = ["l1_regularizer", "l2_regularizer", "l1_l2_regularizer", "sum_regularizer", "apply_regularization"]

@@ -4090,6 +4090,144 @@ def keras_optimizers_extra(tf, r):
                      r.error(lambda: O.Ftrl(0.1, l1_regularization_strength=-1.0), "`l1_regularization_strength`")]
 
 
+# --- tf.keras initializers, regularizers, constraints, activations, schedules (tf_keras 2.21) --------------------
+# tf.compat.v2.keras is tf_keras' TF2 API (GlorotUniform, HeNormal, OrthogonalRegularizer, gelu): graphgrad's
+# tf.keras is that one, and tf.compat.v2.keras is graphgrad's tf.keras.
+
+_KW = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]], np.float32)
+
+
+@program
+def keras_initializers(tf, r):
+    """tf_keras' initializers: seeded values (drawn statelessly, so the same in every run and at every call),
+    in a Dense layer too, the deterministic ones, configs, serialized forms, get / deserialize and errors."""
+    I = tf.compat.v2.keras.initializers
+    seeded = {"random_normal": I.RandomNormal(0.5, 2.0, seed=3), "random_uniform": I.RandomUniform(-1.0, 2.0, seed=4),
+              "truncated_normal": I.TruncatedNormal(seed=5), "glorot_uniform": I.GlorotUniform(seed=6),
+              "glorot_normal": I.GlorotNormal(7), "he_uniform": I.HeUniform(8), "he_normal": I.HeNormal(9),
+              "lecun_uniform": I.LecunUniform(10), "lecun_normal": I.LecunNormal(11),
+              "untruncated": I.VarianceScaling(2.0, "fan_out", "untruncated_normal", seed=12),
+              "orthogonal": I.Orthogonal(1.5, seed=13)}
+    fetch = {k: init((3, 4)) for k, init in seeded.items()}
+    fetch.update(conv=I.HeNormal(seed=14)((2, 2, 3, 2)), wide_orthogonal=I.Orthogonal(seed=15)((2, 5)),
+                 twice=I.GlorotUniform(seed=6)((3, 4)), zeros=I.Zeros()((2,)), ones=I.Ones()((2,)),
+                 constant=I.Constant(2.5)((2, 2)), identity=I.Identity(2.0)((2, 3)))
+    dense = tf.compat.v2.keras.layers.Dense(2, kernel_initializer=I.HeUniform(seed=16),
+                                            bias_initializer=I.RandomNormal(seed=17))
+    dense(tf.placeholder(tf.float32, [None, 3]))
+    fetch.update(dense_kernel=dense.kernel, dense_bias=dense.bias)
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        values = s.run(fetch)
+    r["values"] = dict(zip(values, _floats(list(values.values()))))
+    names = ["Zeros", "Ones", "RandomNormal", "RandomUniform", "TruncatedNormal", "VarianceScaling", "GlorotUniform",
+             "GlorotNormal", "HeUniform", "HeNormal", "LecunUniform", "LecunNormal", "Orthogonal", "Identity"]
+    r["configs"] = {n: getattr(I, n)().get_config() for n in names}
+    r["serialized"] = [I.serialize(I.VarianceScaling(2.0, "fan_avg", "normal", seed=1)), I.serialize(I.Constant(3.0))]
+    r["by_name"] = [type(I.get(n)).__name__ for n in ("glorot_uniform", "he_normal", "Orthogonal", "zeros",
+                                                     "random_normal", "variance_scaling", "identity")]
+    back = I.deserialize({"class_name": "TruncatedNormal", "config": {"stddev": 0.5, "seed": 2}})
+    r["deserialized"] = [type(back).__name__, back.get_config()]
+    r["errors"] = [r.error(lambda: I.get("nope"), "Unknown initializer: 'nope'", "custom_object_scope"),
+                   r.error(lambda: I.get(3), "Could not interpret initializer identifier: 3"),
+                   r.error(lambda: I.VarianceScaling(mode="fan"), "Invalid `mode` argument: fan"),
+                   r.error(lambda: I.VarianceScaling(-1.0), "`scale` must be positive float"),
+                   r.error(lambda: I.Orthogonal()((3,)), "The tensor to initialize must be at least two-dimensional")]
+
+
+@program
+def keras_regularizers_constraints(tf, r):
+    """Keras 2's regularizers and constraints on one matrix (and RadialConstraint on conv kernels), their configs
+    and errors, and a Dense layer trained with both: model.losses, the training loss, the projected weights."""
+    K2 = tf.compat.v2.keras
+    R, C = K2.regularizers, K2.constraints
+    w = tf.constant(_KW)
+    k3 = tf.constant(np.arange(18, dtype=np.float32).reshape(3, 3, 1, 2))
+    k4 = tf.constant(np.arange(32, dtype=np.float32).reshape(4, 4, 2, 1))
+    # (tf_keras' OrthogonalRegularizer fails in TF1 graph mode, tf.eye of a Dimension; tests/test_keras_objects.py
+    # checks graphgrad's against its formula)
+    fetch = [R.L1(0.1)(w), R.L2(0.1)(w), R.L1L2(0.1, 0.2)(w), R.l1_l2()(w), C.MaxNorm(1.5)(w),
+             C.MaxNorm(2.0, axis=1)(w), C.NonNeg()(w), C.UnitNorm()(w), C.UnitNorm(axis=1)(w),
+             C.MinMaxNorm(1.0, 2.0, rate=0.5)(w), C.RadialConstraint()(k3), C.RadialConstraint()(k4)]
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())  # tf_keras' RadialConstraint makes a variable for even sizes
+        r["values"] = _floats(s.run(fetch))
+    r["configs"] = [R.L2(0.1).get_config(), R.get("l1_l2").get_config(), R.get("L1L2").get_config(),
+                    R.get("l1").get_config(), R.serialize(R.L1L2(0.1, 0.2)),
+                    R.serialize(R.OrthogonalRegularizer(0.2, "columns")), C.serialize(C.MinMaxNorm(0.5, 2.0, 0.7, 1)),
+                    C.serialize(C.MaxNorm(3)), type(C.get("non_neg")).__name__, type(C.get("unit_norm")).__name__]
+    r["errors"] = [r.error(lambda: R.L2("a"), "is not a valid regularization penalty number"),
+                   r.error(lambda: R.L1(float("nan")), "an infinite number or NaN are not valid values"),
+                   r.error(lambda: R.OrthogonalRegularizer(mode="diag"), "Invalid value for argument `mode`"),
+                   r.error(lambda: R.get(3), "Could not interpret regularizer identifier: 3"),
+                   r.error(lambda: C.get(3), "Could not interpret constraint function identifier: 3"),
+                   r.error(lambda: C.get("nope"), "Unknown constraint: 'nope'"),
+                   r.error(lambda: C.RadialConstraint()(w), "The weight tensor must have rank 4")]
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3)
+    y = np.array([[1.0, -2.0], [0.5, -3.0], [-1.0, -1.0], [2.0, -4.0]], np.float32)
+    model = tf.keras.Sequential([tf.keras.layers.Dense(
+        2, input_shape=(3,), kernel_initializer=tf.constant_initializer(np.arange(6).reshape(3, 2) / 10.0),
+        bias_initializer=tf.constant_initializer([0.1, -0.02]), kernel_regularizer=R.L2(0.1),
+        bias_regularizer=R.L1(0.05), kernel_constraint=C.MaxNorm(0.5), bias_constraint=C.NonNeg())])
+    model.compile(tf.keras.optimizers.SGD(0.2), "mse")
+    r["train_losses"] = _floats([model.train_on_batch(x, y) for _ in range(3)])
+    model.fit(x, y, batch_size=2, epochs=1, shuffle=False, verbose=0)
+    r["penalties"] = _floats(tf.keras.backend.get_session().run(model.losses))
+    r["weights"] = _floats(model.get_weights())
+
+
+@program
+def keras_activations(tf, r):
+    """Every Keras 2 activation on one batch, relu's and gelu's and elu's options, the names get / serialize
+    give, and their errors."""
+    A = tf.compat.v2.keras.activations
+    x = tf.constant(np.array([[-3.0, -0.5, 0.0, 0.7, 4.0], [10.0, -10.0, 0.2, -0.2, 1.5]], np.float32))
+    names = ["relu", "elu", "selu", "gelu", "softmax", "softplus", "softsign", "swish", "mish", "tanh", "sigmoid",
+             "hard_sigmoid", "exponential", "linear"]
+    fetch = [A.get(n)(x) for n in names] + [A.relu(x, alpha=0.1), A.relu(x, max_value=1.0), A.relu(x, threshold=0.5),
+                                            A.relu(x, 0.2, 3.0, 0.5), A.gelu(x, approximate=True), A.elu(x, 0.5),
+                                            A.softmax(x, axis=0)]
+    with tf.Session() as s:
+        r["values"] = _floats(s.run(fetch))
+    r["serialized"] = [A.serialize(A.get(n)) for n in names] + [A.serialize(tf.nn.relu), A.serialize(tf.nn.softmax),
+                                                                A.serialize(tf.sigmoid)]
+    r["get_none"] = A.get(None).__name__
+    r["errors"] = [r.error(lambda: A.get("nope"), "Unknown activation function: 'nope'", "custom_object_scope"),
+                   r.error(lambda: A.get(3), "Could not interpret activation function identifier: 3"),
+                   r.error(lambda: A.softmax(tf.constant([1.0, 2.0])), "Cannot apply softmax to a tensor that is 1D")]
+
+
+@program
+def keras_schedules(tf, r):
+    """Keras 2's learning-rate schedules at steps 0..24, their configs and serialized forms, and SGD with a
+    schedule trained by fit: the weights and the optimizer's iterations."""
+    S = tf.keras.optimizers.schedules
+    schedules = [S.ExponentialDecay(0.1, 10, 0.5), S.ExponentialDecay(0.1, 10, 0.5, staircase=True),
+                 S.PiecewiseConstantDecay([5, 12], [1.0, 0.5, 0.1]), S.PolynomialDecay(0.1, 20, 0.01, power=2.0),
+                 S.PolynomialDecay(0.1, 8, 0.01, cycle=True), S.InverseTimeDecay(0.1, 5, 0.5),
+                 S.InverseTimeDecay(0.1, 5, 0.5, True), S.CosineDecay(0.1, 20, alpha=0.1),
+                 S.CosineDecay(0.0, 15, warmup_target=0.2, warmup_steps=5),
+                 S.CosineDecayRestarts(0.1, 4, t_mul=2.0, m_mul=0.5, alpha=0.05)]
+    step = tf.placeholder(tf.int64, [])
+    rates = [sch(step) for sch in schedules]
+    with tf.Session() as s:
+        r["values"] = _floats(np.array([s.run(rates, {step: i}) for i in range(25)]).T)
+    r["configs"] = [S.serialize(sch) for sch in schedules]
+    back = S.deserialize(S.serialize(S.PolynomialDecay(0.5, 7, name="p")))
+    r["deserialized"] = [type(back).__name__, back.get_config()]
+    r["bad_piecewise"] = r.error(lambda: S.PiecewiseConstantDecay([1, 2], [0.1, 0.2]),
+                                 "The length of boundaries should be 1 less than the length of values")
+    x = np.array([[1.0, 2.0], [0.5, -1.0], [2.0, 0.0], [-1.0, 1.0]], np.float32)
+    y = np.array([[1.0], [-2.0], [0.5], [0.0]], np.float32)
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="zeros")])
+    opt = tf.keras.optimizers.SGD(S.ExponentialDecay(0.1, 2, 0.5))
+    model.compile(opt, "mse")
+    model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0)
+    r["weights"] = _floats(model.get_weights())
+    r["iterations"] = int(tf.keras.backend.get_session().run(opt.iterations))
+    r["optimizer_config"] = tf.keras.optimizers.serialize(opt)["config"]["learning_rate"]
+
+
 # --- tf.distributions, special functions and the small modules --------------------------------------------------
 
 def _dist_cases(tf):

@@ -1,10 +1,24 @@
 """`graphgrad.keras` (also `tf.keras`): Keras' models, layers, optimizers, losses, metrics and callbacks on
 graphgrad's ops and tf.layers (docs/keras.md)."""
-from .. import initializers, regularizers  # keras.initializers.he_normal(), ...
-from . import backend, callbacks, datasets, layers, losses, metrics, models, optimizers, utils
+from . import (
+           activations,
+           backend,
+           callbacks,
+           constraints,
+           datasets,
+           initializers,
+           layers,
+           losses,
+           metrics,
+           models,
+           optimizers,
+           regularizers,
+           saving,
+           serialization,  # first: the registry the modules below deserialize through
+           utils,
+)
 from .layers import Input
 from .models import Model, Sequential
 
-__all__ = ["initializers", "regularizers", "backend", "callbacks", "datasets", "layers", "losses", "metrics",
-           "optimizers", "utils", "models", "Input",
-           "Model", "Sequential"]
+__all__ = ["initializers", "regularizers", "constraints", "activations", "backend", "callbacks", "datasets",
+           "layers", "losses", "metrics", "optimizers", "saving", "utils", "models", "Input", "Model", "Sequential"]

@@ -19,14 +19,16 @@ from ..framework.op_def import static_shape
 from ..layers import Layer as _TFLayer
 from ..ops import array_ops, math_ops
 from ..ops.arithmetic_ops import add_n
-from ..ops.core import convert_to_tensor, placeholder
+from ..ops.core import convert_to_tensor, group, placeholder
 from . import backend as K
 from . import callbacks as cbks
+from . import constraints as _constraints
 from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers as _optimizers
 from . import saving
 from .layers import InputLayer, Layer
+from .layers._base import serialize as _serialize_layer
 from .utils import Progbar
 
 
@@ -299,7 +301,11 @@ class Model(Layer):
             values = self._update_metrics(target, out)
             opt = self.optimizer.build(g)
             with control_dependencies(self.updates):
-                train_op = opt.minimize(loss, var_list=self.trainable_weights)
+                train_op = opt.minimize(loss, var_list=self.trainable_weights,
+                                        global_step=getattr(self.optimizer, "iterations", None))
+            projections = _constraints.apply_constraints(self.trainable_weights, after=train_op)
+            if projections:  # Keras projects each constrained variable right after the optimizer's update
+                train_op = group(train_op, *projections)
             phase = K.learning_phase()
         self._fns = {"target": target, "train": [train_op, loss, *values], "test": [loss, *values],
                      "phase": phase}
@@ -350,7 +356,11 @@ class Model(Layer):
                 K._EAGER["phase"] = False
             variables = self.trainable_weights
             grads = tape.gradient(loss, variables)
-            opt.apply_gradients([(g, v) for g, v in zip(grads, variables) if g is not None])
+            opt.apply_gradients([(g, v) for g, v in zip(grads, variables) if g is not None],
+                                global_step=getattr(self.optimizer, "iterations", None))
+            for v in variables:
+                if getattr(v, "constraint", None) is not None:
+                    v.assign(v.constraint(v))
         else:
             out = self(x, training=False)
             loss = self._loss(target, out)
@@ -526,7 +536,7 @@ class Model(Layer):
         layers = []
         for layer in self.layers:
             ins = layer._inbound[0][0]
-            layers.append({"class_name": type(layer).__name__, "config": layer.get_config(), "name": layer.name,
+            layers.append({**_serialize_layer(layer), "name": layer.name,
                            "inbound_nodes": [[ref(t) + [{}] for t in ins]] if ins else []})
         return {"name": self.name, "layers": layers, "input_layers": [ref(t) for t in self.inputs],
                 "output_layers": [ref(t) for t in self.outputs]}
@@ -597,8 +607,7 @@ class Sequential(Model):
             shape = static_shape(self.inputs[0])
         elif getattr(self, "_built_shape", None):
             shape = self._built_shape
-        return {"name": self.name, "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
-                                              for layer in self._stack],
+        return {"name": self.name, "layers": [_serialize_layer(layer) for layer in self._stack],
                 "build_input_shape": None if shape is None else list(shape)}
 
     @classmethod

@@ -1,8 +1,13 @@
 """`tf.keras.optimizers`: Keras' optimizers (with Keras' defaults) as graphgrad's tf.train optimizers whose
-learning rate is a variable (`optimizer.lr`), so callbacks can change it between epochs (K.set_value)."""
+learning rate is a variable (`optimizer.lr`), so callbacks can change it between epochs (K.set_value), or a
+`schedules.LearningRateSchedule` evaluated at `optimizer.iterations` (a step counter, made for it, that `fit` and
+`train_on_batch` increment); `optimizers.schedules` and `optimizers.legacy` (the same classes, as tf_keras has
+them) are importable as submodules."""
 from __future__ import annotations
 
 import inspect
+import sys
+import types
 
 from .. import train
 from ..framework import dtypes
@@ -10,6 +15,7 @@ from ..framework.graph import get_default_graph
 from ..ops import array_ops, math_ops, scatter_ops, state_ops
 from ..ops.core import convert_to_tensor, group
 from ..variables import Variable
+from . import schedules
 
 
 class Optimizer:
@@ -46,10 +52,14 @@ class Optimizer:
 
     def __init__(self, learning_rate=None, name=None, lr=None, **kwargs):
         lr = lr if lr is not None else learning_rate
-        self.learning_rate_value = float(lr if lr is not None else self._defaults["lr"])
+        lr = self._defaults["lr"] if lr is None else lr
+        if isinstance(lr, dict):  # a schedule's config, as get_config gives it
+            lr = schedules.deserialize(lr)
+        self._schedule = lr if isinstance(lr, schedules.LearningRateSchedule) else None
+        self.learning_rate_value = None if self._schedule is not None else float(lr)
         self.hyper = {k: kwargs.get(k, v) for k, v in self._defaults.items() if k != "lr"}
         self._given, self._name = kwargs, name or type(self).__name__
-        self.lr = self._tf = None
+        self.lr = self._tf = self.iterations = None
         self._check()
 
     def _check(self):
@@ -61,11 +71,17 @@ class Optimizer:
     def build(self, graph=None):
         """The tf.train optimizer in `graph`, its learning rate the variable `<name>/lr` (once per graph)."""
         graph = graph or get_default_graph()
-        if self._tf is None or (self.lr is not None and getattr(self.lr, "graph", graph) is not graph):
+        made_in = self.lr if self._schedule is None else self.iterations
+        if self._tf is None or (made_in is not None and getattr(made_in, "graph", graph) is not graph):
             with graph.as_default():
-                self.lr = Variable(self.learning_rate_value, trainable=False, dtype=dtypes.float32,
-                                   name=f"{type(self).__name__}/lr")
-                self._tf = self._make(self.lr)
+                if self._schedule is None:
+                    self.lr = Variable(self.learning_rate_value, trainable=False, dtype=dtypes.float32,
+                                       name=f"{type(self).__name__}/lr")
+                    self._tf = self._make(self.lr)
+                else:  # the schedule at the step count, evaluated again at each (eager) step
+                    self.iterations = Variable(0, trainable=False, dtype=dtypes.int64,
+                                               name=f"{type(self).__name__}/iter")
+                    self._tf = self._make(lambda: self._schedule(self.iterations))
             restores = self.__dict__.get("_deferred_restores")
             if restores:  # a tf.train.Checkpoint restored before the optimizer was built: its values come now
                 self._tf._deferred_restores = restores
@@ -74,12 +90,15 @@ class Optimizer:
         return self._tf
 
     def _checkpoint_dependencies(self):
+        if self._schedule is not None:
+            return [("iter", self.iterations), ("", self._tf)]
         return [("learning_rate", self.lr), ("", self._tf)]
 
-    learning_rate = property(lambda self: self.lr)
+    learning_rate = property(lambda self: self.lr if self._schedule is None else self._schedule)
 
     def get_config(self):
-        return {"name": self._name, "learning_rate": self.learning_rate_value, "decay": 0.0, **self.hyper}
+        rate = self.learning_rate_value if self._schedule is None else schedules.serialize(self._schedule)
+        return {"name": self._name, "learning_rate": rate, "decay": 0.0, **self.hyper}
 
     def get_slot_names(self):
         """The names of the optimizer's slots ("m", "v", ...) once training built it, else []."""
@@ -334,12 +353,22 @@ class Ftrl(Optimizer):
         return _FtrlUpdate(lr, h.pop("beta"), name="Ftrl", **h)
 
 
+def _legacy_module(name, *classes):
+    """`optimizers.legacy`: tf_keras' home of its Keras 2 optimizers, which are the ones here."""
+    module = types.ModuleType(f"{name}.legacy", "tf_keras' optimizers.legacy: the same optimizer classes.")
+    for cls in classes:
+        setattr(module, cls.__name__, cls)
+    module.__all__ = [cls.__name__ for cls in classes]
+    sys.modules[module.__name__] = module
+    return module
+
+
 class TFOptimizer(Optimizer):
     """A tf.train optimizer passed to compile (its learning rate stays as it was built)."""
 
     def __init__(self, optimizer):
         self._tf, self.lr = optimizer, None
-        self.hyper = {}
+        self.hyper, self._schedule, self.iterations = {}, None, None
 
     def build(self, graph=None):
         return self._tf
@@ -379,5 +408,8 @@ def get(identifier):
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
 
 
+legacy = _legacy_module(__name__, Optimizer, SGD, Adam, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Ftrl)
+sys.modules[__name__ + ".schedules"] = schedules  # `from graphgrad.keras.optimizers.schedules import ...`
+
 __all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl", "TFOptimizer",
-           "get", "serialize", "deserialize"]
+           "get", "serialize", "deserialize", "schedules", "legacy"]

@@ -9,7 +9,6 @@ A layer and its cell share one definition of the step (the `_*Math` classes). Th
 (where a while loop runs as Python anyway), each step's ops recorded by the tape."""
 from __future__ import annotations
 
-from ..layers.core import _activation
 from ..nn.rnn import dynamic_rnn
 from ..nn.rnn_cell_impl import RNNCell
 from ..ops import array_ops, nest
@@ -17,7 +16,7 @@ from ..ops.init_ops import Initializer
 from ..ops.matmul_ops import matmul
 from ..variables import variable_scope
 from . import backend as K
-from .layers._base import Layer, _Container, _from_spec, _weight_arguments
+from .layers._base import Layer, _activation, _Container, _from_spec, _weight_arguments
 
 __all__ = ["SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU", "SimpleRNNCell", "LSTMCell", "GRUCell",
            "StackedRNNCells", "AbstractRNNCell", "RNN"]

@@ -13,6 +13,7 @@ import os
 import numpy as np
 
 from ..train import checkpoint, checkpoint_io
+from .serialization import *  # noqa: F403  (tf.keras.saving's names: custom_object_scope, ...)
 
 _FORMAT = "graphgrad.keras weights"
 
@@ -168,16 +169,6 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
             os.remove(tmp)
 
 
-def _layer_class(name, custom_objects):
-    from . import layers
-
-    cls = (custom_objects or {}).get(name) or getattr(layers, name, None)
-    if not isinstance(cls, type) or not issubclass(cls, layers.Layer):
-        raise ValueError(f"Unknown layer: {name}. Please ensure this object is passed to the `custom_objects` "
-                         "argument.")
-    return cls
-
-
 def _accepted(cls):
     """The argument names the constructors of `cls` take (Keras files hold more keys: constraints, policies)."""
     import inspect
@@ -190,19 +181,30 @@ def _accepted(cls):
     return names
 
 
+def _object_key(key):
+    """An argument whose config dict is an object to rebuild (an initializer, regularizer, constraint or
+    activation, `keras.initializers.get(dict)`...), not a setting graphgrad's layer lacks."""
+    return key == "activation" or key.endswith(("_initializer", "_regularizer", "_constraint"))
+
+
 def layer_from_config(spec, custom_objects=None):
     """A layer from Keras' `{"class_name": ..., "config": {...}}`, keeping the arguments graphgrad's layer takes
     (settings at their defaults in a Keras file, such as `kernel_constraint: null`, are dropped)."""
-    cls = _layer_class(spec["class_name"], custom_objects)
+    from .layers._base import layer_class
+
+    cls = layer_class(spec, custom_objects)
     accepted = _accepted(cls)
     extra = set(getattr(cls, "_config_keys", ()))  # what a layer's from_config reads besides its arguments
     config = {k: v for k, v in spec["config"].items()
-              if k in extra or k in accepted and not isinstance(v, dict)}
+              if k in extra or k in accepted and (not isinstance(v, dict) or _object_key(k))}
     if _name_taken(config.get("name")):
         del config["name"]  # the saved model is in this graph too: the copy's layers get names of their own
-    if extra:
-        return cls.from_config(config, custom_objects)
-    return cls.from_config(config)
+    from .serialization import CustomObjectScope
+
+    with CustomObjectScope(custom_objects or {}):  # the objects nested in the config are found by name too
+        if extra:
+            return cls.from_config(config, custom_objects)
+        return cls.from_config(config)
 
 
 def _name_taken(name):
@@ -258,7 +260,8 @@ def load_model(filepath, custom_objects=None, compile=True):
         spec = training["optimizer_config"]
         cls = getattr(optimizers, spec["class_name"], None) or optimizers.get(spec["class_name"].lower()).__class__
         accepted = _accepted(cls) | set(cls._defaults)
-        opt = cls(**{k: v for k, v in spec["config"].items() if k in accepted and not isinstance(v, dict)})
+        opt = cls(**{k: v for k, v in spec["config"].items()  # a learning-rate schedule is a config dict
+                      if k in accepted and (not isinstance(v, dict) or k == "learning_rate")})
         model.compile(opt, training["loss"], metrics=training.get("metrics") or None)
         if saved_state:
             _restore_optimizer(model, saved_state)

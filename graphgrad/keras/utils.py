@@ -1,10 +1,14 @@
-"""`tf.keras.utils`: `to_categorical`, and the progress bar `fit` prints (Keras' Progbar)."""
+"""`tf.keras.utils`: `to_categorical`, the progress bar `fit` prints (Keras' Progbar), and Keras' object registry
+(custom_object_scope, register_keras_serializable, ..., from keras/serialization.py)."""
 from __future__ import annotations
 
 import sys
 import time
 
 import numpy as np
+
+from .serialization import *  # noqa: F403  (tf.keras.utils' names: custom_object_scope, ...)
+from .serialization import __all__ as _registry_all
 
 
 def to_categorical(y, num_classes=None, dtype="float32"):
@@ -60,4 +64,4 @@ class Progbar:
             self.file.flush()
 
 
-__all__ = ["to_categorical", "Progbar"]
+__all__ = ["to_categorical", "Progbar", *_registry_all]

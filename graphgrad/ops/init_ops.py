@@ -60,6 +60,11 @@ class Initializer:
     def from_config(cls, config):
         return cls(**config)
 
+    def _random(self, kind, shape, a, b, dtype):
+        """A random tensor of `kind` ("random_uniform" in [a, b), "random_normal" / "truncated_normal" with mean a
+        and stddev b) drawn with this initializer's op-level seed, as TF1 draws it (Keras' draw stateless ones)."""
+        return getattr(random_ops, kind)(shape, a, b, dtype, seed=self.seed)
+
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
@@ -131,7 +136,7 @@ class RandomUniform(Initializer):
 
     def __call__(self, shape, dtype=None, partition_info=None):
         dt = self.dtype if dtype is None else dtypes.as_dtype(dtype).base_dtype
-        return random_ops.random_uniform(_dims(shape), self.minval, self.maxval, dt, seed=self.seed)
+        return self._random("random_uniform", _dims(shape), self.minval, self.maxval, dt)
 
     def get_config(self):
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed, "dtype": self.dtype.name}
@@ -140,7 +145,7 @@ class RandomUniform(Initializer):
 class RandomNormal(Initializer):
     """Normal with `mean` and `stddev`."""
 
-    _op = staticmethod(random_ops.random_normal)
+    _kind = "random_normal"
 
     def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=dtypes.float32):
         self.mean, self.stddev, self.seed = mean, stddev, seed
@@ -148,7 +153,7 @@ class RandomNormal(Initializer):
 
     def __call__(self, shape, dtype=None, partition_info=None):
         dt = self.dtype if dtype is None else _float_dtype(dtype)
-        return self._op(_dims(shape), self.mean, self.stddev, dt, seed=self.seed)
+        return self._random(self._kind, _dims(shape), self.mean, self.stddev, dt)
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed, "dtype": self.dtype.name}
@@ -157,7 +162,7 @@ class RandomNormal(Initializer):
 class TruncatedNormal(RandomNormal):
     """Normal with `mean` and `stddev`, redrawn beyond 2 standard deviations."""
 
-    _op = staticmethod(random_ops.truncated_normal)
+    _kind = "truncated_normal"
 
 
 class UniformUnitScaling(Initializer):
@@ -173,7 +178,7 @@ class UniformUnitScaling(Initializer):
         full = _dims(shape if partition_info is None else partition_info.full_shape)
         input_size = max(float(math.prod(full[:-1])), 1.0)
         limit = math.sqrt(3 / input_size) * self.factor
-        return random_ops.random_uniform(_dims(shape), -limit, limit, dt, seed=self.seed)
+        return self._random("random_uniform", _dims(shape), -limit, limit, dt)
 
     def get_config(self):
         return {"factor": self.factor, "seed": self.seed, "dtype": self.dtype.name}
@@ -206,11 +211,11 @@ class VarianceScaling(Initializer):
         dims = _dims(shape)
         if self.distribution in ("normal", "truncated_normal"):
             stddev = math.sqrt(scale) / 0.87962566103423978
-            return random_ops.truncated_normal(dims, 0.0, stddev, dt, seed=self.seed)
+            return self._random("truncated_normal", dims, 0.0, stddev, dt)
         if self.distribution == "untruncated_normal":
-            return random_ops.random_normal(dims, 0.0, math.sqrt(scale), dt, seed=self.seed)
+            return self._random("random_normal", dims, 0.0, math.sqrt(scale), dt)
         limit = math.sqrt(3.0 * scale)
-        return random_ops.random_uniform(dims, -limit, limit, dt, seed=self.seed)
+        return self._random("random_uniform", dims, -limit, limit, dt)
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "seed": self.seed,
@@ -291,7 +296,7 @@ class Orthogonal(Initializer):
             raise ValueError("The tensor to initialize must be at least two-dimensional")
         rows, cols = math.prod(dims[:-1]), dims[-1]
         flat = (cols, rows) if rows < cols else (rows, cols)
-        a = random_ops.random_normal(flat, dtype=dt, seed=self.seed)
+        a = self._random("random_normal", flat, 0.0, 1.0, dt)
         return apply_op(OrthogonalQ, [a], {"shape": tuple(dims), "gain": float(self.gain),
                                            "transpose": rows < cols}, "OrthogonalQ")
 

@@ -11,13 +11,12 @@ import re
 
 import numpy as np
 
-from ... import initializers as _inits
 from ... import layers as _tfl
 from ...framework import dtypes
 from ...framework.graph import Graph, GraphKeys, Tensor, get_default_graph
 from ...framework.op_def import static_shape
 from ...framework.tensor_shape import TensorShape
-from ...layers.core import _ACTIVATIONS, training_tensor
+from ...layers.core import training_tensor
 from ...ops.control_flow_ops import cond
 from ...ops.core import convert_to_tensor, placeholder
 from ...variables import variable_scope
@@ -25,37 +24,53 @@ from .. import backend as K
 
 
 def _initializer(init):
-    if isinstance(init, str):
-        if init in ("uniform", "normal"):  # Keras' RandomUniform(-0.05, 0.05) / RandomNormal(stddev=0.05)
-            return _inits.random_uniform(-0.05, 0.05) if init == "uniform" else _inits.random_normal(0.0, 0.05)
-        fn = getattr(_inits, init, None)
-        if fn is None or init.startswith("_"):
-            raise ValueError(f"Unknown initializer: {init}")
-        return fn()
-    return init
+    """An initializer by Keras' name or config dict (`keras.initializers.get`), or as given."""
+    from .. import initializers
+
+    return init if init is None or callable(init) and not isinstance(init, type) else initializers.get(init)
 
 
 def _regularizer(reg):
-    """A regularizer by Keras' name ('l1', 'l2', 'l1_l2', at Keras' default factor 0.01)."""
-    if isinstance(reg, str):
-        from ... import regularizers
+    """A regularizer by Keras' name ('l1', 'l2', 'l1_l2', at Keras' default factor 0.01) or config dict."""
+    from .. import regularizers
 
-        if reg not in ("l1", "l2", "l1_l2"):
-            raise ValueError(f"Unknown regularizer: {reg}")
-        return regularizers.L1L2(0.01, 0.01) if reg == "l1_l2" else getattr(regularizers, reg)(0.01)
-    return reg
+    return regularizers.get(reg)
+
+
+def _constraint(con):
+    from .. import constraints
+
+    return constraints.get(con)
+
+
+_RESOLVE = {"_initializer": _initializer, "_regularizer": _regularizer, "_constraint": _constraint}
+
+
+def _activation(value):
+    """Keras' `activations.get`: the function of a name or config dict ('gelu', a registered one), linear for
+    None, a callable as it is."""
+    from .. import activations
+
+    return activations.get(value)
+
+
+def _resolved(key, value):
+    """A weight argument (`kernel_initializer`, `bias_constraint`, ...) or `activation` given by name or config
+    dict as its object; anything else as given."""
+    if key == "activation" and isinstance(value, (str, dict)):
+        return _activation(value)
+    for suffix, resolve in _RESOLVE.items():
+        if key.endswith(suffix):
+            return resolve(value)
+    return value
 
 
 def _weight_arguments(layer, arguments):
     """The `*_initializer`, `*_regularizer` and `*_constraint` among a constructor's `arguments` (its locals()) set
-    on `layer`, initializers and regularizers given by name resolved."""
+    on `layer`, those given by name or config dict resolved."""
     for key, value in arguments.items():
-        if key.endswith("_initializer"):
-            setattr(layer, key, _initializer(value))
-        elif key.endswith("_regularizer") and key != "activity_regularizer":
-            setattr(layer, key, _regularizer(value))
-        elif key.endswith("_constraint"):
-            setattr(layer, key, value)
+        if key.endswith(tuple(_RESOLVE)) and key != "activity_regularizer":
+            setattr(layer, key, _resolved(key, value))
 
 
 def _keras_snake(name):
@@ -93,15 +108,22 @@ def _json_value(layer, key, value):
         return [_json_value(layer, key, v) for v in value]
     if isinstance(value, dict):
         return {k: _json_value(layer, key, v) for k, v in value.items()}
-    if isinstance(value, np.generic):
-        return value.item()
+    if isinstance(value, (np.generic, np.ndarray)):  # an initializer's constant, as Keras' JSON encoder writes it
+        return value.tolist()
     if isinstance(value, Layer):  # a wrapper's layer, an RNN's cell
         return serialize(value)
     if hasattr(value, "name") and hasattr(value, "is_floating"):  # a dtype
         return value.name
-    for name, fn in _ACTIVATIONS.items():
-        if fn is value and name is not None:
-            return name
+    from .. import activations, serialization
+
+    if hasattr(value, "get_config"):  # an initializer, regularizer or constraint object: Keras' nested dict
+        kind = next((k for k in ("initializer", "regularizer", "constraint") if key.endswith(k)), None)
+        return _json_value(layer, key, serialization.serialize_keras_object(value, f"keras.{kind}s" if kind else None))
+    if callable(value):
+        try:
+            return activations.serialize(value)
+        except ValueError:
+            pass
     raise ValueError(f"Layer {layer.name}: argument {key}={value!r} cannot be saved in the model's config; pass "
                      "it by name (a string) to save the model")
 
@@ -152,10 +174,7 @@ class Layer(_tfl.Layer):
         self.__dict__.setdefault("_init_args", (args, dict(input_shape=input_shape, batch_input_shape=
                                  batch_input_shape, input_dim=input_dim, batch_size=batch_size, **kwargs)))
         for key in kwargs:
-            if key.endswith("_initializer"):
-                kwargs[key] = _initializer(kwargs[key])
-            elif key.endswith("_regularizer"):
-                kwargs[key] = _regularizer(kwargs[key])
+            kwargs[key] = _resolved(key, kwargs[key])
         super().__init__(*args, **kwargs)
         self._base_name = _keras_snake(type(self).__name__)
         self.input_spec = None
@@ -165,6 +184,30 @@ class Layer(_tfl.Layer):
             batch_input_shape = (batch_size, *tuple(input_shape))
         self._batch_input_shape = None if batch_input_shape is None else tuple(batch_input_shape)
         self._inbound = []  # [(input tensors, output tensors)] per call
+
+    # --- weights -------------------------------------------------------------------------------------------
+    def add_variable(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
+                     constraint=None):
+        """tf.layers' add_variable as Keras' add_weight: initializers, regularizers and constraints by name or
+        config dict too (`initializer="he_normal"`), an unnamed weight called `Variable`, `Variable_1`, ... (as
+        tf_keras names them in graph mode). Eagerly a regularizer's penalty is computed afresh at each read of
+        `losses` (Keras' callable losses), so a step under a GradientTape differentiates it."""
+        if name is None:
+            taken = {v.op.name.rsplit("/", 1)[-1] for v in self._variables}
+            name = next(n for n in ("Variable", *(f"Variable_{i}" for i in range(1, len(taken) + 1)))
+                        if n not in taken)
+        var = super().add_variable(name, shape, dtype, _initializer(initializer), _regularizer(regularizer),
+                                   True if trainable is None else trainable, _constraint(constraint))
+        if regularizer is not None and K.executing_eagerly():
+            self.__dict__.setdefault("_eager_penalties", []).append((_regularizer(regularizer), var))
+        return var
+
+    add_weight = add_variable
+
+    @property
+    def losses(self):
+        fresh = [reg(v) for reg, v in self.__dict__.get("_eager_penalties", ())]
+        return [p for p in fresh if p is not None] + super().losses
 
     # --- Keras' accessors ------------------------------------------------------------------------------------
     def get_weights(self):
@@ -291,22 +334,37 @@ class _Container(Layer):
         return cls(**config)
 
 
+def layer_class(spec, custom_objects=None):
+    """The class of Keras' {"class_name", "config"[, "registered_name"]}: from `custom_objects`, the custom object
+    scopes and registry (keras.utils.register_keras_serializable), or keras.layers."""
+    from .. import layers
+    from ..serialization import get_registered_object
+
+    for name in (spec.get("registered_name"), spec["class_name"]):
+        cls = name and (get_registered_object(name, custom_objects) or getattr(layers, name, None))
+        if isinstance(cls, type) and issubclass(cls, _tfl.Layer):
+            return cls
+    raise ValueError(f"Unknown layer: {spec['class_name']}. Please ensure this object is passed to the "
+                     "`custom_objects` argument.")
+
+
 def _from_spec(spec, custom_objects=None):
     """A layer from Keras' {"class_name", "config"} (as nested in a wrapper's or an RNN's config), or `spec`."""
     if not isinstance(spec, dict):
         return spec
-    from .. import layers
-
-    cls = (custom_objects or {}).get(spec["class_name"]) or getattr(layers, spec["class_name"], None)
-    if cls is None:
-        raise ValueError(f"Unknown layer: {spec['class_name']}. Please ensure this object is passed to the "
-                         "`custom_objects` argument.")
-    return cls.from_config(spec["config"])
+    return layer_class(spec, custom_objects).from_config(spec["config"])
 
 
 def serialize(layer):
-    """Keras' {"class_name": ..., "config": ...} of a layer."""
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+    """Keras' {"class_name": ..., "config": ...} of a layer; a registered class is named by its registered name
+    ("package>Name"): as "registered_name" under TF 2's behaviour, as the class name in TF1's (Keras' legacy form)."""
+    from ..serialization import _GLOBAL_CUSTOM_NAMES, tf2_behavior
+
+    spec = {"class_name": type(layer).__name__, "config": layer.get_config()}
+    registered = _GLOBAL_CUSTOM_NAMES.get(type(layer))
+    if registered:
+        spec["registered_name" if tf2_behavior() else "class_name"] = registered
+    return spec
 
 
 def deserialize(config, custom_objects=None):

@@ -7,22 +7,11 @@ from __future__ import annotations
 
 from ...framework.op_def import static_shape
 from ...layers.convolutional import _data_format, _padding, _tuple
-from ...layers.core import _activation
 from ...ops import array_ops, conv_ops, math_ops
 from ...ops.bias_ops import bias_add
-from ...ops.clip_ops import clip_by_value
 from ...ops.core import zeros_like
 from ..recurrent import _ForgetBiasOnes
-from ._base import Layer, _named, _weight_arguments
-
-
-def _hard_sigmoid(x):
-    """Keras 2's hard_sigmoid: clip(0.2·x + 0.5, 0, 1)."""
-    return clip_by_value(x * 0.2 + 0.5, 0.0, 1.0)
-
-
-def _keras_activation(name):
-    return _hard_sigmoid if name == "hard_sigmoid" else _activation(name)
+from ._base import Layer, _activation, _named, _weight_arguments
 
 
 def _conv_lstm(rank):
@@ -46,8 +35,8 @@ def _conv_lstm(rank):
                                                                                          "dilation_rate")
             self.padding = _padding(padding)
             self.data_format = _data_format(data_format or "channels_last")
-            self.activation = _keras_activation(activation)
-            self.recurrent_activation = _keras_activation(recurrent_activation)
+            self.activation = _activation(activation)
+            self.recurrent_activation = _activation(recurrent_activation)
             self.use_bias, self.unit_forget_bias = use_bias, unit_forget_bias
             _weight_arguments(self, locals())
             self.return_sequences, self.return_state, self.go_backwards = return_sequences, return_state, go_backwards

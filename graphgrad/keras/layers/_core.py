@@ -6,14 +6,13 @@ from __future__ import annotations
 import sys
 
 from ... import layers as _tfl
-from ... import regularizers as _regularizers
 from ...framework import dtypes
-from ...layers.core import _activation
 from ...nn import embedding_lookup
 from ...ops import array_ops, math_ops
 from ...ops.core import identity
 from ...ops.init_ops import random_uniform_initializer
-from ._base import Layer, _initializer
+from .. import regularizers as _regularizers
+from ._base import Layer, _activation, _initializer
 
 
 class Dense(Layer, _tfl.Dense):
