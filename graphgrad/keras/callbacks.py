@@ -8,7 +8,7 @@ import os
 import numpy as np
 
 from . import backend as K
-from .utils import Progbar
+from .utils import Progbar, print_msg
 
 
 class Callback:
@@ -88,7 +88,7 @@ class ProgbarLogger(Callback):
         self.verbose = verbose
 
     def on_epoch_begin(self, epoch, logs=None):
-        print(f"Epoch {epoch + 1}/{self.params['epochs']}")
+        print_msg(f"Epoch {epoch + 1}/{self.params['epochs']}")
         self.bar = Progbar(self.params.get("steps"), verbose=self.verbose)
         self.seen, self.totals = 0, {}
 
