@@ -4129,6 +4129,46 @@ def keras_utils_data(tf, r):
     r["interactive_logging"] = U.is_interactive_logging_enabled()
 
 
+@program
+def keras_callbacks_lambda_nan(tf, r):
+    """LambdaCallback's hooks in the order fit calls them (with validation), the logs they see, extra attributes;
+    TerminateOnNaN stopping after the first batch whose loss is not finite; BaseLogger's epoch means."""
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(6, 2)
+    y = x.sum(1, keepdims=True)
+    calls = []
+    cb = tf.keras.callbacks.LambdaCallback(
+        on_train_begin=lambda logs: calls.append(["train_begin"]),
+        on_epoch_begin=lambda epoch, logs: calls.append(["epoch_begin", epoch]),
+        on_batch_begin=lambda batch, logs: calls.append(["batch_begin", batch, sorted(logs)]),
+        on_batch_end=lambda batch, logs: calls.append(["batch_end", batch, sorted(logs)]),
+        on_epoch_end=lambda epoch, logs: calls.append(["epoch_end", epoch, sorted(logs)]),
+        on_train_end=lambda logs: calls.append(["train_end"]), note="kept")
+    with tf.Graph().as_default():
+        model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        model.compile(tf.keras.optimizers.SGD(0.1), "mse")
+        model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0, validation_data=(x, y), callbacks=[cb])
+    r["lambda_calls"] = calls
+    r["lambda_attribute"] = cb.note
+    with tf.Graph().as_default():
+        model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        model.compile(tf.keras.optimizers.SGD(0.1), "mse")
+        seen = []
+        huge = x * np.float32([[1.0], [1e20], [1.0], [1.0], [1.0], [1.0]])   # the first batch's loss is inf
+        history = model.fit(huge, y, batch_size=2, epochs=3, shuffle=False, verbose=0,
+                            callbacks=[tf.keras.callbacks.TerminateOnNaN(),
+                                       tf.keras.callbacks.LambdaCallback(
+                                           on_batch_end=lambda b, logs: seen.append(bool(np.isfinite(logs["loss"]))))])
+        r["terminate_on_nan"] = [seen, len(history.history["loss"])]
+    logger = tf.keras.callbacks.BaseLogger()
+    logger.set_params({"metrics": ["loss", "acc"]})
+    logger.on_epoch_begin(0)
+    logger.on_batch_end(0, {"size": 2, "loss": 1.0, "acc": 0.5})
+    logger.on_batch_end(1, {"size": 1, "loss": 4.0, "acc": 1.0})
+    logs = {"loss": 0.0}
+    logger.on_epoch_end(0, logs)
+    r["base_logger"] = logs
+
+
 # --- tf.distributions, special functions and the small modules --------------------------------------------------
 
 def _dist_cases(tf):
