@@ -4169,6 +4169,91 @@ def keras_callbacks_lambda_nan(tf, r):
     r["base_logger"] = logs
 
 
+def _keras_dataset_files(folder):
+    """Small files in the formats of Keras's data sets (CIFAR tarballs of pickled batches, the word-index npz
+    files and JSON, Boston's npz) written into `folder` under Keras's file names."""
+    import io
+    import pickle
+    import tarfile
+
+    rng = np.random.RandomState(0)
+    os.makedirs(folder, exist_ok=True)
+
+    def tarball(name, members):
+        with tarfile.open(os.path.join(folder, name), "w:gz") as t:
+            for member, value in members.items():
+                data = pickle.dumps(value, protocol=2)
+                info = tarfile.TarInfo(member)
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+
+    def batch(n, **labels):
+        return {b"data": rng.randint(0, 256, (n, 3072)).astype(np.uint8),
+                **{k.encode(): rng.randint(0, 10, n).tolist() for k in labels}}
+    tarball("cifar-10-batches-py.tar.gz", {**{f"cifar-10-batches-py/data_batch_{i}": batch(2, labels=1)
+                                              for i in range(1, 6)},
+                                           "cifar-10-batches-py/test_batch": batch(3, labels=1)})
+    tarball("cifar-100-python.tar.gz", {f"cifar-100-python/{part}": batch(n, fine_labels=1, coarse_labels=1)
+                                        for part, n in (("train", 4), ("test", 2))})
+
+    def sequences(n):
+        out = np.empty(n, dtype=object)
+        out[:] = [rng.randint(1, 12, rng.randint(1, 8)).tolist() for _ in range(n)]
+        return out
+    np.savez(os.path.join(folder, "imdb.npz"), x_train=sequences(8), y_train=rng.randint(0, 2, 8),
+             x_test=sequences(6), y_test=rng.randint(0, 2, 6))
+    np.savez(os.path.join(folder, "reuters.npz"), x=sequences(10), y=rng.randint(0, 46, 10))
+    np.savez(os.path.join(folder, "boston_housing.npz"), x=rng.uniform(0, 10, (12, 13)), y=rng.uniform(5, 50, 12))
+    for name in ("imdb", "reuters"):
+        with open(os.path.join(folder, f"{name}_word_index.json"), "w") as f:
+            json.dump({"the": 1, "and": 2, name: 3}, f)
+
+
+@program
+def keras_datasets_load_data(tf, r):
+    """cifar100, imdb, reuters and boston_housing `load_data` over small files in Keras's formats, found
+    in Keras's cache ~/.keras/datasets/ (HOME pointed at a temporary folder; the hash check stubbed, the files
+    being made up): shapes, dtypes, values, and the word-index options (num_words, skip_top, maxlen, start_char,
+    oov_char, index_from, test_split, seed). (Keras's cifar10 wants 10 000 images a batch: tested by pytest.)"""
+    import sys
+
+    D = tf.keras.datasets
+    utils = sys.modules[tf.keras.utils.get_file.__module__]
+    saved_home, saved_validate = os.environ.get("HOME"), utils.validate_file
+    with tempfile.TemporaryDirectory() as home:
+        _keras_dataset_files(os.path.join(home, ".keras", "datasets"))
+        os.environ["HOME"], utils.validate_file = home, lambda *args, **kwargs: True
+        try:
+            for name, out in (("cifar100", D.cifar100.load_data()),
+                              ("cifar100_coarse", D.cifar100.load_data(label_mode="coarse"))):
+                (x_train, y_train), (x_test, y_test) = out   # images: layout and a corner, not every pixel
+                r[name] = [[x.shape, str(x.dtype), x.reshape(len(x), -1).sum(1), x[:, :2, :3, :]] for x in
+                           (x_train, x_test)] + [y_train, y_test]
+            r["cifar_extracted"] = sorted(os.listdir(os.path.join(home, ".keras", "datasets")))
+            r["imdb"] = [list(part) for part in D.imdb.load_data()]
+            r["imdb_options"] = [list(part) for part in D.imdb.load_data(num_words=10, skip_top=2, maxlen=6, seed=1,
+                                                                          start_char=None, oov_char=None,
+                                                                          index_from=1)]
+            r["imdb_oov"] = [list(part) for part in D.imdb.load_data(num_words=9, oov_char=7, start_char=5)]
+            r["imdb_word_index"] = D.imdb.get_word_index()
+            r["reuters"] = [list(part) for part in D.reuters.load_data(test_split=0.3)]
+            r["reuters_options"] = [list(part) for part in D.reuters.load_data(num_words=8, maxlen=5, seed=3,
+                                                                                index_from=0, start_char=None)]
+            r["reuters_word_index"] = D.reuters.get_word_index()
+            r["reuters_labels"] = list(D.reuters.get_label_names())
+            r["boston"] = [list(part) for part in D.boston_housing.load_data()]
+            r["boston_split"] = [list(part) for part in D.boston_housing.load_data(test_split=0.5, seed=4)]
+            r["errors"] = [r.error(lambda: D.cifar100.load_data(label_mode="medium"), "`label_mode` must be one of"),
+                           r.error(lambda: D.imdb.load_data(bogus=1), "Unrecognized keyword arguments"),
+                           r.error(lambda: D.imdb.load_data(maxlen=1), "no sequence was kept")]
+        finally:
+            utils.validate_file = saved_validate
+            if saved_home is None:
+                os.environ.pop("HOME", None)
+            else:
+                os.environ["HOME"] = saved_home
+
+
 # --- tf.distributions, special functions and the small modules --------------------------------------------------
 
 def _dist_cases(tf):
