@@ -160,6 +160,27 @@ def test_fit_rejects_sample_weights_and_validation_split_for_sequences():
         assert np.isfinite(model.evaluate_generator(Numbers(2)))
 
 
+def test_generators_need_steps_in_graph_mode_and_run_out_eagerly(capsys):
+    def batches(n):
+        for _ in range(n):
+            yield np.ones((2, 3), np.float32), np.zeros((2, 1), np.float32)
+    with tf.Graph().as_default():
+        model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(3,))])
+        model.compile("sgd", "mse")
+        with pytest.raises(ValueError, match="via the `steps_per_epoch` argument"):
+            model.fit(batches(3), verbose=0)
+        with pytest.raises(ValueError, match="via the `steps` argument"):
+            model.evaluate(batches(3), verbose=0)
+        with pytest.raises(ValueError, match="specify the `validation_steps` argument"):
+            model.fit(batches(3), steps_per_epoch=1, validation_data=batches(3), verbose=0)
+    with eager_mode():
+        model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+        model.compile("sgd", "mse")
+        model.fit(batches(3), verbose=1)
+        assert "3/3 [" in capsys.readouterr().out
+        assert model.predict(batches(2)).shape == (4, 1)
+
+
 def test_model_to_dot_and_plot_model(tmp_path):
     pytest.importorskip("graphviz")
     with tf.Graph().as_default():

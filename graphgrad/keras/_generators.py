@@ -23,6 +23,12 @@ def _split(item):
     return item[0], item[1] if len(item) == 2 else None
 
 
+def check_steps(batches, arg_name, eager):
+    """TF1's Keras needs the number of steps for a generator (a Sequence has its length); TF2's reads it out."""
+    if isinstance(batches, GeneratedBatches) and batches.steps is None and not eager:
+        raise ValueError(f"Please specify the number of steps via the `{arg_name}` argument.")
+
+
 class GeneratedBatches:
     """`steps` batches per pass (a Sequence: all of them by default, in shuffled order with `shuffle`; a
     generator: `steps` items, or until it ends when `steps` is None). Items are (inputs list, targets, size).

@@ -105,9 +105,12 @@ class ProgbarLogger(Callback):
             if k not in ("batch", "size"):
                 self.totals[k] = self.totals.get(k, 0.0) + v * n
         self.bar.update(batch + 1, [(k, v / self.seen) for k, v in self.totals.items()])
+        self.done = batch + 1
 
     def on_epoch_end(self, epoch, logs=None):
         steps = self.params.get("steps")
+        if steps is None:   # a generator read to its end (eager mode): the batches there were, as Keras's bar
+            steps = self.bar.target = getattr(self, "done", 0)
         self.bar.update(steps, list((logs or {}).items()), finalize=True)
 
 

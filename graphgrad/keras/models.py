@@ -26,7 +26,8 @@ from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers as _optimizers
 from . import saving
-from ._generators import GeneratedBatches, is_generator_like
+from ._generators import GeneratedBatches, check_steps, is_generator_like
+from .data_utils import Sequence
 from .layers import InputLayer, Layer
 from .utils import Progbar
 
@@ -401,6 +402,10 @@ class Model(Layer):
             x = x[0] if len(x) == 1 else x
         first = self._batches(x, y, batch_size, shuffle, steps_per_epoch)
         generated = isinstance(first, GeneratedBatches)
+        check_steps(first, "steps_per_epoch", K.executing_eagerly())
+        if (is_generator_like(validation_data) and not isinstance(validation_data, Sequence)
+                and not validation_steps and not K.executing_eagerly()):
+            raise ValueError("Please specify the `validation_steps` argument.")
         self._ensure_built_for(first)
         if not K.executing_eagerly():
             self._make_functions()
@@ -446,6 +451,7 @@ class Model(Layer):
         """The loss (and metrics) averaged over the examples: a float, or [loss, *metrics]. Over a Sequence or a
         generator in graph mode, the mean of the batches' values (TF1's Keras counts steps there, not samples)."""
         batches = self._batches(x, y, batch_size or 32, steps=steps)
+        check_steps(batches, "steps", K.executing_eagerly())
         self._ensure_built_for(batches)
         by_step = isinstance(batches, GeneratedBatches) and not K.executing_eagerly()
         totals, seen, count = np.zeros(len(self.metrics_names)), 0, 0
@@ -460,6 +466,7 @@ class Model(Layer):
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, **kwargs):
         batches = self._batches(x, None, batch_size or 32, steps=steps)
+        check_steps(batches, "steps", K.executing_eagerly())
         self._ensure_built_for(batches)
         out = np.concatenate([self._predict_batch(bx) for bx, _, _ in batches], axis=0)
         self._sequence_done(batches)
