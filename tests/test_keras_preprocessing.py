@@ -157,6 +157,15 @@ def test_fit_rejects_sample_weights_and_validation_split_for_sequences():
         h = model.fit(seq, validation_data=Numbers(2), epochs=2, verbose=0)
         assert set(h.history) == {"loss", "val_loss"} and seq.ends == 1   # graph mode: between epochs only
         assert model.predict_generator(iter([np.ones((2, 3))] * 3), steps=2).shape == (4, 1)
+        flow = I.ImageDataGenerator().flow(np.ones((5, 2, 2, 1)), np.ones(5), batch_size=2)
+        image_model = tf.keras.Sequential([tf.keras.layers.Flatten(input_shape=(2, 2, 1)),
+                                           tf.keras.layers.Dense(1)])
+        image_model.compile("sgd", "mse")
+        seen = []
+        log = tf.keras.callbacks.LambdaCallback(on_batch_end=lambda batch, logs: seen.append(logs["size"]))
+        image_model.fit_generator(flow, steps_per_epoch=5 / 2, verbose=0, shuffle=False, callbacks=[log])
+        # (TF1 programs give steps_per_epoch=len(x) / batch_size)
+        assert seen == [2, 2, 1]
         assert np.isfinite(model.evaluate_generator(Numbers(2)))
 
 

@@ -1,6 +1,8 @@
 """Batches drawn from a `keras.utils.Sequence` or a Python generator, for `fit`/`evaluate`/`predict`."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .data_utils import Sequence
@@ -53,7 +55,7 @@ class GeneratedBatches:
     def __iter__(self):
         if isinstance(self.data, Sequence):
             order = np.random.permutation(len(self.data)) if self.shuffle else np.arange(len(self.data))
-            for i in order[:self.steps]:
+            for i in order[:math.ceil(self.steps)]:   # TF1 programs give len(x) / batch_size
                 yield self._item(self.data[int(i)])
             return
         done = 0
