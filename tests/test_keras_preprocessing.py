@@ -270,6 +270,41 @@ def test_brightness_and_flow_options():
         gen.flow(x, np.array([0, 1, 1]), subset="training")
 
 
+def test_flow_from_directory_reads_classes_from_folders(tmp_path, capsys):
+    pytest.importorskip("PIL")
+    for k, (cls, colours) in enumerate((("dog", [10, 20, 30]), ("cat", [40, 50]))):
+        for i, value in enumerate(colours):
+            folder = tmp_path / cls / ("nested" if i == 2 else "")
+            folder.mkdir(parents=True, exist_ok=True)
+            U.save_img(folder / f"{i}.png", np.full((6, 8, 3), value, np.float32), scale=False)
+    (tmp_path / "dog" / "notes.txt").write_text("not an image")
+    gen = I.ImageDataGenerator(rescale=0.5, validation_split=0.5)
+    it = gen.flow_from_directory(tmp_path, target_size=(3, 4), batch_size=2, shuffle=False)
+    assert capsys.readouterr().out == "Found 5 images belonging to 2 classes.\n"
+    assert it.class_indices == {"cat": 0, "dog": 1} and list(it.classes) == [0, 0, 1, 1, 1]
+    assert it.filenames == ["cat/0.png", "cat/1.png", "dog/0.png", "dog/1.png", "dog/nested/2.png"]
+    x, y = it[0]
+    assert x.shape == (2, 3, 4, 3) and len(it) == 3
+    np.testing.assert_array_equal(x[:, 0, 0, 0], [20, 25])
+    np.testing.assert_array_equal(y, [[1, 0], [1, 0]])
+    grey = gen.flow_from_directory(tmp_path, target_size=(2, 2), color_mode="grayscale", class_mode="sparse",
+                                   classes=["dog"], batch_size=3, shuffle=False)
+    x, y = grey[0]
+    assert x.shape == (3, 2, 2, 1) and y.tolist() == [0, 0, 0] and grey[0][0][2, 0, 0, 0] == 15
+    val = gen.flow_from_directory(tmp_path, target_size=(2, 2), class_mode=None, subset="validation")
+    train = gen.flow_from_directory(tmp_path, target_size=(2, 2), class_mode="input", subset="training")
+    assert val.filenames == ["cat/0.png", "dog/0.png"] and train.samples == 3
+    x, y = train[0]
+    np.testing.assert_array_equal(x, y)
+    assert isinstance(val[0], np.ndarray)
+    with pytest.raises(ValueError, match="Invalid class_mode"):
+        gen.flow_from_directory(tmp_path, class_mode="multi")
+    with tf.Graph().as_default():
+        model = tf.keras.Sequential([tf.keras.layers.Flatten(input_shape=(3, 4, 3)), tf.keras.layers.Dense(2)])
+        model.compile("sgd", "mse")
+        assert len(model.fit(it, epochs=2, verbose=0).history["loss"]) == 2
+
+
 def test_tokenizer_json_round_trip_keeps_every_count():
     tok = T.Tokenizer(oov_token="?")
     tok.fit_on_texts(["b a b", "c"])

@@ -147,10 +147,7 @@ class NumpyArrayIterator(Iterator):
         for i, j in enumerate(index_array):
             params = gen.get_random_transform(self.x[j].shape)
             batch_x[i] = gen.standardize(gen.apply_transform(self.x[j].astype(self.dtype), params))
-        if self.save_to_dir:
-            for i, j in enumerate(index_array):
-                name = f"{self.save_prefix}_{j}_{np.random.randint(1e4)}.{self.save_format}"
-                array_to_img(batch_x[i], self.data_format, scale=True).save(os.path.join(self.save_to_dir, name))
+        save_batch(self, batch_x, index_array, 1e4)
         misc = [a[index_array] for a in self.x_misc]
         out = (batch_x if not misc else [batch_x, *misc],)
         if self.y is None:
@@ -159,6 +156,15 @@ class NumpyArrayIterator(Iterator):
         if self.sample_weight is not None:
             out += (self.sample_weight[index_array],)
         return out
+
+
+def save_batch(iterator, batch_x, index_array, hash_range):
+    """With `save_to_dir`, each image of the batch as `{prefix}_{index}_{random}.{format}` there."""
+    if iterator.save_to_dir:
+        for i, j in enumerate(index_array):
+            name = f"{iterator.save_prefix}_{j}_{np.random.randint(hash_range)}.{iterator.save_format}"
+            img = array_to_img(batch_x[i], iterator.data_format, scale=True)
+            img.save(os.path.join(iterator.save_to_dir, name))
 
 
 def _shift(rng, size):
@@ -239,6 +245,17 @@ class ImageDataGenerator:
                                   seed=seed, data_format=self.data_format, save_to_dir=save_to_dir,
                                   save_prefix=save_prefix, save_format=save_format,
                                   ignore_class_split=ignore_class_split, subset=subset, dtype=self.dtype)
+
+    def flow_from_directory(self, directory, target_size=(256, 256), color_mode="rgb", classes=None,
+                            class_mode="categorical", batch_size=32, shuffle=True, seed=None, save_to_dir=None,
+                            save_prefix="", save_format="png", follow_links=False, subset=None,
+                            interpolation="nearest", keep_aspect_ratio=False):
+        """A DirectoryIterator over `directory/<class>/<image files>` (Pillow needed to read them)."""
+        return DirectoryIterator(directory, self, target_size=target_size, color_mode=color_mode, classes=classes,
+                                 class_mode=class_mode, batch_size=batch_size, shuffle=shuffle, seed=seed,
+                                 data_format=self.data_format, save_to_dir=save_to_dir, save_prefix=save_prefix,
+                                 save_format=save_format, follow_links=follow_links, subset=subset,
+                                 interpolation=interpolation, keep_aspect_ratio=keep_aspect_ratio, dtype=self.dtype)
 
     def _unfit(self, what):
         warnings.warn(f"This ImageDataGenerator specifies `{what}`, but it hasn't been fit on any training data. "
@@ -349,7 +366,9 @@ class ImageDataGenerator:
             self.zca_whitening_matrix = (u * (np.sqrt(n) / (s + self.zca_epsilon))).dot(u.T)
 
 
-__all__ = ["ImageDataGenerator", "Iterator", "NumpyArrayIterator", "apply_affine_transform",
+from ._directory import DirectoryIterator  # noqa: E402 - it builds on Iterator above
+
+__all__ = ["ImageDataGenerator", "Iterator", "NumpyArrayIterator", "DirectoryIterator", "apply_affine_transform",
            "apply_brightness_shift", "apply_channel_shift", "flip_axis", "random_brightness",
            "random_channel_shift", "random_rotation", "random_shear", "random_shift", "random_zoom",
            "transform_matrix_offset_center", "array_to_img", "img_to_array", "load_img", "save_img"]
