@@ -272,7 +272,7 @@ def test_brightness_and_flow_options():
 
 def test_flow_from_directory_reads_classes_from_folders(tmp_path, capsys):
     pytest.importorskip("PIL")
-    for k, (cls, colours) in enumerate((("dog", [10, 20, 30]), ("cat", [40, 50]))):
+    for cls, colours in (("dog", [10, 20, 30]), ("cat", [40, 50])):
         for i, value in enumerate(colours):
             folder = tmp_path / cls / ("nested" if i == 2 else "")
             folder.mkdir(parents=True, exist_ok=True)
