@@ -4226,6 +4226,306 @@ def keras_schedules(tf, r):
     r["weights"] = _floats(model.get_weights())
     r["iterations"] = int(tf.keras.backend.get_session().run(opt.iterations))
     r["optimizer_config"] = tf.keras.optimizers.serialize(opt)["config"]["learning_rate"]
+# --- Keras 2's data helpers: tf.keras.preprocessing and tf.keras.utils (tf-keras 2.21) ------------------------------
+
+@program
+def keras_preprocessing_sequence(tf, r):
+    """pad_sequences' padding/truncating/value/dtype/maxlen and errors, TimeseriesGenerator's batches,
+    make_sampling_table, skipgrams with a seed (Python's random stream)."""
+    import random
+
+    S = tf.keras.preprocessing.sequence
+    seqs = [[1], [2, 3], [4, 5, 6, 7], []]
+    for padding in ("pre", "post"):
+        for truncating in ("pre", "post"):
+            r[f"pad_{padding}_{truncating}"] = S.pad_sequences(seqs, maxlen=3, padding=padding,
+                                                               truncating=truncating)
+    r["pad_default"] = S.pad_sequences(seqs)
+    r["pad_value_dtype"] = S.pad_sequences(seqs, value=-1.5, dtype="float32", padding="post")
+    r["pad_vectors"] = S.pad_sequences([[[1, 2]], [[3, 4], [5, 6]]], maxlen=3)
+    r["pad_strings"] = S.pad_sequences([["a"], ["b", "c"]], dtype=object, value="-")
+    r["utils_alias"] = tf.keras.utils.pad_sequences([[1, 2, 3]], maxlen=2)
+    r["pad_errors"] = [r.error(lambda: S.pad_sequences([[1]], padding="mid"), 'Padding type "mid" not understood'),
+                       r.error(lambda: S.pad_sequences([[1, 2]], maxlen=1, truncating="x"), "Truncating type"),
+                       r.error(lambda: S.pad_sequences([1, 2]), "must be a list of iterables"),
+                       r.error(lambda: S.pad_sequences([["a"]], value="-"), "You should set `dtype=object`"),
+                       r.error(lambda: S.pad_sequences([[1], [[1, 2]]]), "is different from expected shape")]
+    data = np.arange(50).reshape(50, 1)
+    gen = S.TimeseriesGenerator(data, data * 10, length=10, sampling_rate=2, stride=3, batch_size=2,
+                                start_index=1, end_index=40)
+    r["ts_len"] = len(gen)
+    r["ts_batches"] = [list(gen[0]), list(gen[len(gen) - 1])]
+    rev = S.TimeseriesGenerator(data, data, length=4, reverse=True, batch_size=3)
+    r["ts_reverse"] = list(rev[1])
+    r["ts_config"] = json.loads(S.TimeseriesGenerator(np.arange(6), np.arange(6), length=2).to_json())
+    r["ts_errors"] = [r.error(lambda: S.TimeseriesGenerator(data, data[:3], length=2), "Data and targets have to be"),
+                      r.error(lambda: S.TimeseriesGenerator(data, data, length=20, end_index=10),
+                              "is disallowed, as no part of the sequence")]
+    r["sampling_table"] = S.make_sampling_table(6, sampling_factor=0.01)
+    random.seed(5)
+    r["skipgrams"] = list(S.skipgrams([1, 2, 0, 3, 4], 6, window_size=2, seed=3))
+    random.seed(7)
+    r["skipgrams_categorical"] = list(S.skipgrams([3, 1, 2], 5, window_size=1, negative_samples=0.5,
+                                                  categorical=True, seed=1))
+    random.seed(11)
+    r["skipgrams_table"] = list(S.skipgrams([1, 2, 3, 4, 5], 6, window_size=1, negative_samples=0.0,
+                                            shuffle=False, sampling_table=np.array([0, 1, 0.0, 1, 0.5, 1])))
+
+
+@program
+def keras_preprocessing_text(tf, r):
+    """Tokenizer: word_index by count, sequences with num_words and oov_token, the four matrix modes, char
+    level, filters, JSON round trip; text_to_word_sequence and hashing_trick with md5."""
+    T = tf.keras.preprocessing.text
+    texts = ["The cat sat on the mat.", "The dog ate my homework!", "cat, dog; cat? Dog", "A new-word"]
+    tok = T.Tokenizer(num_words=5, oov_token="<unk>")
+    tok.fit_on_texts(texts)
+    r["word_index"] = tok.word_index
+    r["word_counts"] = dict(tok.word_counts)
+    r["document_count"] = tok.document_count
+    r["sequences"] = tok.texts_to_sequences(texts + ["unseen words here the"])
+    r["back_to_texts"] = tok.sequences_to_texts([[1, 2, 3, 4, 5, 6, 99]])
+    for mode in ("binary", "count", "freq", "tfidf"):
+        r[f"matrix_{mode}"] = tok.texts_to_matrix(texts[:3], mode=mode)
+    plain = T.Tokenizer(filters="!", lower=False, split=",")
+    plain.fit_on_texts(["a,B,b!,a", "c"])
+    r["plain"] = [plain.word_index, plain.texts_to_sequences(["B,a,zz"]), plain.texts_to_matrix(["a,a"], "count")]
+    chars = T.Tokenizer(char_level=True)
+    chars.fit_on_texts(["abca", "Bd"])
+    r["char_level"] = [chars.word_index, chars.texts_to_sequences(["dab"])]
+    seqs = T.Tokenizer(num_words=4)
+    seqs.fit_on_sequences([[1, 2], [2, 3, 3]])
+    r["from_sequences"] = seqs.sequences_to_matrix([[1, 2, 3, 3]], mode="tfidf")
+    back = T.tokenizer_from_json(tok.to_json())
+    r["json_round_trip"] = [back.word_index, back.texts_to_sequences(texts[:2]), back.num_words, back.oov_token,
+                            back.index_word[1]]
+    r["text_to_word_sequence"] = [T.text_to_word_sequence("Hello, World! x-y\tz"),
+                                  T.text_to_word_sequence("a:b c", filters=":", lower=False, split=":")]
+    r["hashing_trick_md5"] = T.hashing_trick("The cat sat on the mat", 10, hash_function="md5")
+    r["one_hot_range"] = all(1 <= i < 7 for i in T.one_hot("a b c d e f g", 7))
+    r["text_errors"] = [r.error(lambda: T.Tokenizer().texts_to_matrix(["a"]), "Specify a dimension"),
+                        r.error(lambda: T.Tokenizer(num_words=3).sequences_to_matrix([[1]], "tfidf"),
+                                "Fit the Tokenizer on some data"),
+                        r.error(lambda: tok.texts_to_matrix(["cat"], mode="bogus"), "Unknown vectorization mode"),
+                        r.error(lambda: T.Tokenizer(bogus=1), "Unrecognized keyword arguments")]
+
+
+@program
+def keras_preprocessing_image(tf, r):
+    """ImageDataGenerator: seeded random transforms (rotation, shifts, shear, zoom, flips, channel shift) with
+    each fill_mode, featurewise and samplewise standardisation, ZCA, rescale, flow's batches and its errors."""
+    I = tf.keras.preprocessing.image
+    x = np.arange(2 * 5 * 6 * 3, dtype=np.float32).reshape(2, 5, 6, 3) % 17
+    for fill in ("nearest", "constant", "reflect", "wrap"):
+        gen = I.ImageDataGenerator(rotation_range=30, width_shift_range=0.2, height_shift_range=1, shear_range=10,
+                                   zoom_range=0.3, horizontal_flip=True, vertical_flip=True, fill_mode=fill, cval=-1.0,
+                                   channel_shift_range=2.0)
+        r[f"transform_{fill}"] = gen.random_transform(x[0], seed=4)
+    gen = I.ImageDataGenerator(width_shift_range=[1, 2], height_shift_range=0.4)
+    r["params"] = {k: (None if v is None else float(v)) for k, v in gen.get_random_transform((5, 6, 3), seed=2).items()}
+    feat = I.ImageDataGenerator(featurewise_center=True, featurewise_std_normalization=True, rescale=0.5)
+    feat.fit(x)
+    r["featurewise"] = [feat.mean, feat.std, feat.standardize(x[1].copy())]
+    samp = I.ImageDataGenerator(samplewise_center=True, samplewise_std_normalization=True)
+    r["samplewise"] = samp.standardize(x[0].copy())
+    zca = I.ImageDataGenerator(zca_whitening=True, zca_epsilon=0.1)
+    zca.fit(np.concatenate([x, x[::-1] * 0.5 + 1]))
+    r["zca"] = zca.standardize(x[0].copy())
+    flow = I.ImageDataGenerator(rotation_range=20, horizontal_flip=True).flow(x, np.array([3, 4]), batch_size=1,
+                                                                               seed=9)
+    r["flow_len"] = len(flow)
+    r["flow_items"] = [list(flow[0]), list(flow[1])]
+    flow.on_epoch_end()
+    r["flow_next"] = list(next(I.ImageDataGenerator(zoom_range=[0.5, 0.9]).flow(x, batch_size=2, seed=1,
+                                                                                shuffle=False))[:1])
+    chw = I.ImageDataGenerator(rotation_range=45, data_format="channels_first")
+    r["channels_first"] = chw.random_transform(x[0].transpose(2, 0, 1), seed=3)
+    r["image_errors"] = [r.error(lambda: I.ImageDataGenerator(zoom_range=(1, 2, 3)), "`zoom_range` should be"),
+                         r.error(lambda: I.ImageDataGenerator().flow(x[0]), "should have rank 4"),
+                         r.error(lambda: I.ImageDataGenerator().flow(x, np.ones(3)), "should have the same length"),
+                         r.error(lambda: I.ImageDataGenerator(validation_split=1.5), "strictly between 0 and 1"),
+                         r.error(lambda: I.ImageDataGenerator(data_format="nhwc"), "`data_format` should be")]
+
+
+@program
+def keras_utils_data(tf, r):
+    """keras.utils: Sequence and ImageDataGenerator.flow in fit/evaluate/predict (weights after fitting in
+    order), to_ordinal, normalize, to_categorical, get_source_inputs (the PIL helpers are tested in
+    tests/test_keras_preprocessing.py: the bench venv has no Pillow)."""
+    U = tf.keras.utils
+    x = np.linspace(-1, 1, 24, dtype=np.float32).reshape(8, 3)
+    y = x @ np.array([[1.0], [-2.0], [0.5]], np.float32)
+
+    class Batches(U.Sequence):
+        def __init__(self):
+            self.ends = 0
+
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return x[i * 3:i * 3 + 3], y[i * 3:i * 3 + 3]
+
+        def on_epoch_end(self):
+            self.ends += 1
+
+    with tf.Graph().as_default():
+        model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(3,), kernel_initializer="ones")])
+        model.compile(tf.keras.optimizers.SGD(0.1), "mse")
+        seq = Batches()
+        history = model.fit(seq, epochs=3, shuffle=False, verbose=0)
+        r["sequence_fit"] = [_floats(model.get_weights()), _floats(history.history["loss"]), seq.ends]
+        r["sequence_evaluate"] = [round(float(model.evaluate(seq, verbose=0)), 5), seq.ends]
+        r["sequence_predict"] = [model.predict(seq, verbose=0).shape, seq.ends]
+
+        def batches():
+            while True:
+                yield x[:4], y[:4]
+        history = model.fit(batches(), steps_per_epoch=2, epochs=2, verbose=0)
+        r["generator_fit"] = [_floats(model.get_weights()), _floats(history.history["loss"])]
+    imgs = (np.arange(4 * 4 * 4, dtype=np.float32).reshape(4, 4, 4, 1) % 7) / 7
+    with tf.Graph().as_default():
+        model = tf.keras.Sequential([tf.keras.layers.Flatten(input_shape=(4, 4, 1)),
+                                     tf.keras.layers.Dense(1, kernel_initializer="zeros")])
+        model.compile(tf.keras.optimizers.SGD(0.05), "mse")
+        flow = tf.keras.preprocessing.image.ImageDataGenerator(rescale=2.0, horizontal_flip=True).flow(
+            imgs, np.arange(4.0), batch_size=2, shuffle=False, seed=3)
+        model.fit(flow, epochs=2, verbose=0, shuffle=False)   # (shuffled, TF1's Keras orders by Python's random)
+        r["flow_fit"] = _floats(model.get_weights())
+    r["to_ordinal"] = U.to_ordinal(np.array([[0], [2], [1]]), num_classes=4)
+    r["to_categorical"] = U.to_categorical([1, 0, 2])
+    r["normalize"] = [U.normalize(np.array([[3.0, 4.0], [0.0, 0.0]])), U.normalize(np.array([[1.0, 2.0]]), 0, 1)]
+    with tf.Graph().as_default():
+        a, b = tf.keras.Input((2,)), tf.keras.Input((2,))
+        out = tf.keras.layers.Dense(1)(tf.keras.layers.Concatenate()([a, tf.keras.layers.Dense(2)(b), a]))
+        r["source_inputs"] = [t is s for t, s in zip(U.get_source_inputs(out), (a, b))]
+        r["source_of_input"] = U.get_source_inputs(a)[0] is a
+    r["interactive_logging"] = U.is_interactive_logging_enabled()
+
+
+@program
+def keras_callbacks_lambda_nan(tf, r):
+    """LambdaCallback's hooks in the order fit calls them (with validation), the logs they see, extra attributes;
+    TerminateOnNaN stopping after the first batch whose loss is not finite; BaseLogger's epoch means."""
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(6, 2)
+    y = x.sum(1, keepdims=True)
+    calls = []
+    cb = tf.keras.callbacks.LambdaCallback(
+        on_train_begin=lambda logs: calls.append(["train_begin"]),
+        on_epoch_begin=lambda epoch, logs: calls.append(["epoch_begin", epoch]),
+        on_batch_begin=lambda batch, logs: calls.append(["batch_begin", batch, sorted(logs)]),
+        on_batch_end=lambda batch, logs: calls.append(["batch_end", batch, sorted(logs)]),
+        on_epoch_end=lambda epoch, logs: calls.append(["epoch_end", epoch, sorted(logs)]),
+        on_train_end=lambda logs: calls.append(["train_end"]), note="kept")
+    with tf.Graph().as_default():
+        model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        model.compile(tf.keras.optimizers.SGD(0.1), "mse")
+        model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0, validation_data=(x, y), callbacks=[cb])
+    r["lambda_calls"] = calls
+    r["lambda_attribute"] = cb.note
+    with tf.Graph().as_default():
+        model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        model.compile(tf.keras.optimizers.SGD(0.1), "mse")
+        seen = []
+        huge = x * np.float32([[1.0], [1e20], [1.0], [1.0], [1.0], [1.0]])   # the first batch's loss is inf
+        history = model.fit(huge, y, batch_size=2, epochs=3, shuffle=False, verbose=0,
+                            callbacks=[tf.keras.callbacks.TerminateOnNaN(),
+                                       tf.keras.callbacks.LambdaCallback(
+                                           on_batch_end=lambda b, logs: seen.append(bool(np.isfinite(logs["loss"]))))])
+        r["terminate_on_nan"] = [seen, len(history.history["loss"])]
+    logger = tf.keras.callbacks.BaseLogger()
+    logger.set_params({"metrics": ["loss", "acc"]})
+    logger.on_epoch_begin(0)
+    logger.on_batch_end(0, {"size": 2, "loss": 1.0, "acc": 0.5})
+    logger.on_batch_end(1, {"size": 1, "loss": 4.0, "acc": 1.0})
+    logs = {"loss": 0.0}
+    logger.on_epoch_end(0, logs)
+    r["base_logger"] = logs
+
+
+def _keras_dataset_files(folder):
+    """Small files in the formats of Keras's data sets (CIFAR tarballs of pickled batches, the word-index npz
+    files and JSON, Boston's npz) written into `folder` under Keras's file names."""
+    import io
+    import pickle
+    import tarfile
+
+    rng = np.random.RandomState(0)
+    os.makedirs(folder, exist_ok=True)
+
+    def tarball(name, members):
+        with tarfile.open(os.path.join(folder, name), "w:gz") as t:
+            for member, value in members.items():
+                data = pickle.dumps(value, protocol=2)
+                info = tarfile.TarInfo(member)
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+
+    def batch(n, **labels):
+        return {b"data": rng.randint(0, 256, (n, 3072)).astype(np.uint8),
+                **{k.encode(): rng.randint(0, 10, n).tolist() for k in labels}}
+    tarball("cifar-10-batches-py.tar.gz", {**{f"cifar-10-batches-py/data_batch_{i}": batch(2, labels=1)
+                                              for i in range(1, 6)},
+                                           "cifar-10-batches-py/test_batch": batch(3, labels=1)})
+    tarball("cifar-100-python.tar.gz", {f"cifar-100-python/{part}": batch(n, fine_labels=1, coarse_labels=1)
+                                        for part, n in (("train", 4), ("test", 2))})
+
+    def sequences(n):
+        out = np.empty(n, dtype=object)
+        out[:] = [rng.randint(1, 12, rng.randint(1, 8)).tolist() for _ in range(n)]
+        return out
+    np.savez(os.path.join(folder, "imdb.npz"), x_train=sequences(8), y_train=rng.randint(0, 2, 8),
+             x_test=sequences(6), y_test=rng.randint(0, 2, 6))
+    np.savez(os.path.join(folder, "reuters.npz"), x=sequences(10), y=rng.randint(0, 46, 10))
+    np.savez(os.path.join(folder, "boston_housing.npz"), x=rng.uniform(0, 10, (12, 13)), y=rng.uniform(5, 50, 12))
+    for name in ("imdb", "reuters"):
+        with open(os.path.join(folder, f"{name}_word_index.json"), "w") as f:
+            json.dump({"the": 1, "and": 2, name: 3}, f)
+
+
+@program
+def keras_datasets_load_data(tf, r):
+    """cifar100, imdb, reuters and boston_housing `load_data` over small files in Keras's formats, found
+    in Keras's cache ~/.keras/datasets/ (HOME pointed at a temporary folder; the hash check stubbed, the files
+    being made up): shapes, dtypes, values, and the word-index options (num_words, skip_top, maxlen, start_char,
+    oov_char, index_from, test_split, seed). (Keras's cifar10 wants 10 000 images a batch: tested by pytest.)"""
+    import sys
+
+    D = tf.keras.datasets
+    utils = sys.modules[tf.keras.utils.get_file.__module__]
+    saved_home, saved_validate = os.environ.get("HOME"), utils.validate_file
+    with tempfile.TemporaryDirectory() as home:
+        _keras_dataset_files(os.path.join(home, ".keras", "datasets"))
+        os.environ["HOME"], utils.validate_file = home, lambda *args, **kwargs: True
+        try:
+            for name, out in (("cifar100", D.cifar100.load_data()),
+                              ("cifar100_coarse", D.cifar100.load_data(label_mode="coarse"))):
+                (x_train, y_train), (x_test, y_test) = out   # images: layout and a corner, not every pixel
+                r[name] = [[x.shape, str(x.dtype), x.reshape(len(x), -1).sum(1), x[:, :2, :3, :]] for x in
+                           (x_train, x_test)] + [y_train, y_test]
+            r["cifar_extracted"] = sorted(os.listdir(os.path.join(home, ".keras", "datasets")))
+            r["imdb"] = [list(part) for part in D.imdb.load_data()]
+            r["imdb_options"] = [list(part) for part in D.imdb.load_data(num_words=10, skip_top=2, maxlen=6, seed=1,
+                                                                          start_char=None, oov_char=None,
+                                                                          index_from=1)]
+            r["imdb_oov"] = [list(part) for part in D.imdb.load_data(num_words=9, oov_char=7, start_char=5)]
+            r["imdb_word_index"] = D.imdb.get_word_index()
+            r["reuters"] = [list(part) for part in D.reuters.load_data(test_split=0.3)]
+            r["reuters_options"] = [list(part) for part in D.reuters.load_data(num_words=8, maxlen=5, seed=3,
+                                                                                index_from=0, start_char=None)]
+            r["reuters_word_index"] = D.reuters.get_word_index()
+            r["reuters_labels"] = list(D.reuters.get_label_names())
+            r["boston"] = [list(part) for part in D.boston_housing.load_data()]
+            r["boston_split"] = [list(part) for part in D.boston_housing.load_data(test_split=0.5, seed=4)]
+            r["errors"] = [r.error(lambda: D.cifar100.load_data(label_mode="medium"), "`label_mode` must be one of"),
+                           r.error(lambda: D.imdb.load_data(bogus=1), "Unrecognized keyword arguments"),
+                           r.error(lambda: D.imdb.load_data(maxlen=1), "no sequence was kept")]
+        finally:
+            utils.validate_file = saved_validate
+            if saved_home is None:
+                os.environ.pop("HOME", None)
+            else:
+                os.environ["HOME"] = saved_home
 
 
 # --- tf.distributions, special functions and the small modules --------------------------------------------------

@@ -12,6 +12,7 @@ from . import (
            metrics,
            models,
            optimizers,
+           preprocessing,
            regularizers,
            saving,
            serialization,  # first: the registry the modules below deserialize through
@@ -21,4 +22,5 @@ from .layers import Input
 from .models import Model, Sequential
 
 __all__ = ["initializers", "regularizers", "constraints", "activations", "backend", "callbacks", "datasets",
-           "layers", "losses", "metrics", "optimizers", "saving", "utils", "models", "Input", "Model", "Sequential"]
+           "layers", "losses", "metrics", "optimizers", "preprocessing", "saving", "utils", "models", "Input", "Model",
+           "Sequential"]

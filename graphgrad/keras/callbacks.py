@@ -1,14 +1,20 @@
 """`tf.keras.callbacks`: History, the progress bar, TensorBoard (tf.summary.FileWriter's event files, one scalar
-per log entry and epoch), ModelCheckpoint, EarlyStopping, ReduceLROnPlateau, LearningRateScheduler, CSVLogger."""
+per log entry and epoch), ModelCheckpoint, EarlyStopping, ReduceLROnPlateau, LearningRateScheduler, CSVLogger,
+LambdaCallback, TerminateOnNaN, BaseLogger and RemoteMonitor."""
 from __future__ import annotations
 
 import csv
+import json
 import os
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import numpy as np
+from absl import logging as _absl_logging
 
 from . import backend as K
-from .utils import Progbar
+from .utils import Progbar, print_msg
 
 
 class Callback:
@@ -88,7 +94,7 @@ class ProgbarLogger(Callback):
         self.verbose = verbose
 
     def on_epoch_begin(self, epoch, logs=None):
-        print(f"Epoch {epoch + 1}/{self.params['epochs']}")
+        print_msg(f"Epoch {epoch + 1}/{self.params['epochs']}")
         self.bar = Progbar(self.params.get("steps"), verbose=self.verbose)
         self.seen, self.totals = 0, {}
 
@@ -99,9 +105,12 @@ class ProgbarLogger(Callback):
             if k not in ("batch", "size"):
                 self.totals[k] = self.totals.get(k, 0.0) + v * n
         self.bar.update(batch + 1, [(k, v / self.seen) for k, v in self.totals.items()])
+        self.done = batch + 1
 
     def on_epoch_end(self, epoch, logs=None):
         steps = self.params.get("steps")
+        if steps is None:   # a generator read to its end (eager mode): the batches there were, as Keras's bar
+            steps = self.bar.target = getattr(self, "done", 0)
         self.bar.update(steps, list((logs or {}).items()), finalize=True)
 
 
@@ -317,5 +326,87 @@ class TensorBoard(Callback):
             self.writer = None
 
 
+class LambdaCallback(Callback):
+    """A callback from functions: `on_epoch_begin(epoch, logs)`, `on_epoch_end(epoch, logs)`,
+    `on_batch_begin(batch, logs)`, `on_batch_end(batch, logs)`, `on_train_begin(logs)`, `on_train_end(logs)`;
+    other keyword arguments become attributes."""
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_batch_begin=None, on_batch_end=None,
+                 on_train_begin=None, on_train_end=None, **kwargs):
+        super().__init__()
+        self.__dict__.update(kwargs)
+        given = {"on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end, "on_batch_begin": on_batch_begin,
+                 "on_batch_end": on_batch_end, "on_train_begin": on_train_begin, "on_train_end": on_train_end}
+        self.__dict__.update({k: fn for k, fn in given.items() if fn is not None})
+
+
+class TerminateOnNaN(Callback):
+    """Stop training after the first batch whose loss is NaN or infinite."""
+
+    def on_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and (np.isnan(loss) or np.isinf(loss)):
+            print_msg(f"Batch {batch}: Invalid loss, terminating training")
+            self.model.stop_training = True
+
+
+class BaseLogger(Callback):
+    """Replaces the epoch's logs of `params["metrics"]` by their mean over the epoch's batches, weighted by
+    batch size (the last value for `stateful_metrics`). TF1's Keras added one to every fit; graphgrad's fit
+    averages the same way by itself, so it only matters to code that builds its own loop of callbacks."""
+
+    def __init__(self, stateful_metrics=None):
+        super().__init__()
+        self.stateful_metrics = set(stateful_metrics or [])
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.seen, self.totals = 0, {}
+
+    def on_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        size = logs.get("size", 0)
+        self.seen += size * logs.get("num_steps", 1)
+        for k, v in logs.items():
+            self.totals[k] = v if k in self.stateful_metrics else self.totals.get(k, 0) + v * size
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        for k in self.params["metrics"]:
+            if k in self.totals:
+                logs[k] = self.totals[k] if k in self.stateful_metrics else self.totals[k] / self.seen
+
+
+class RemoteMonitor(Callback):
+    """POST each epoch's logs (and `epoch`) to `root + path`: as the form field `field` holding JSON, or as a
+    JSON body with `send_as_json`. Keras uses `requests`; graphgrad the standard library's urllib. A server
+    that cannot be reached is a logged warning, as in Keras."""
+
+    def __init__(self, root="http://localhost:9000", path="/publish/epoch/end/", field="data", headers=None,
+                 send_as_json=False):
+        super().__init__()
+        self.root, self.path, self.field, self.headers, self.send_as_json = root, path, field, headers, send_as_json
+
+    def on_epoch_end(self, epoch, logs=None):
+        send = {"epoch": epoch}
+        for k, v in (logs or {}).items():
+            send[k] = v.item() if isinstance(v, (np.ndarray, np.generic)) else v
+        if self.send_as_json:
+            body, kind = json.dumps(send).encode(), "application/json"
+        else:
+            body, kind = urllib.parse.urlencode({self.field: json.dumps(send)}).encode(), \
+                "application/x-www-form-urlencoded"
+        request = urllib.request.Request(self.root + self.path, data=body,
+                                         headers={"Content-Type": kind, **(self.headers or {})}, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10):
+                pass
+        except urllib.error.HTTPError as e:
+            e.close()   # the server answered (an error status is no failure to reach it: requests does not raise)
+        except (urllib.error.URLError, OSError):
+            _absl_logging.warning("Warning: could not reach RemoteMonitor root server at " + str(self.root))
+
+
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "ModelCheckpoint", "EarlyStopping",
-           "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger", "TensorBoard"]
+           "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger", "TensorBoard", "LambdaCallback",
+           "TerminateOnNaN", "BaseLogger", "RemoteMonitor"]

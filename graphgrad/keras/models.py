@@ -27,6 +27,8 @@ from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers as _optimizers
 from . import saving
+from ._generators import GeneratedBatches, check_steps, is_generator_like
+from .data_utils import Sequence
 from .layers import InputLayer, Layer
 from .layers._base import serialize as _serialize_layer
 from .utils import Progbar
@@ -239,6 +241,17 @@ class Model(Layer):
         if self.optimizer is not None and self._metric_objs is None:
             self._resolve_metrics()
 
+    def _ensure_built_for(self, batches):
+        """`_ensure_built` from the first batch. A Sequence or generator is read ahead for it only where Keras
+        does: always while executing eagerly (TF2's Keras reads batch 0 first), in graph mode only when the model
+        has no inputs yet (TF1's Keras reads batches in order, which a seeded `flow` notices)."""
+        if not isinstance(batches, GeneratedBatches):
+            self._ensure_built(batches[0][0])
+        elif K.executing_eagerly() or self.outputs is None:
+            self._ensure_built(batches.first()[0])
+        else:
+            self._ensure_built(None)
+
     @property
     def _graph(self):
         return self.outputs[0].graph
@@ -373,10 +386,13 @@ class Model(Layer):
         return self._session().run(self.outputs[0], self._feed(xs))
 
     # --- data ------------------------------------------------------------------------------------------
-    def _batches(self, x, y, batch_size, shuffle=False):
-        """[(xs, y, n)] for NumPy arrays (shuffled each call when asked) or a tf.data dataset of (x, y)."""
+    def _batches(self, x, y, batch_size, shuffle=False, steps=None):
+        """[(xs, y, n)] for NumPy arrays (shuffled each call when asked) or a tf.data dataset of (x, y); for a
+        keras.utils.Sequence or a generator of batches, a GeneratedBatches that reads them as they are used."""
         if _is_dataset(x):
             return [(_as_list(bx), by, len(_as_list(bx)[0])) for bx, by in self._read_dataset(x)]
+        if is_generator_like(x):
+            return GeneratedBatches(x, steps, shuffle, _arrays)
         xs, y = _arrays(x), _targets(y)
         n = len(xs[0])
         order = np.random.permutation(n) if shuffle else np.arange(n)
@@ -409,29 +425,43 @@ class Model(Layer):
 
     # --- training loops --------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
-            validation_data=None, shuffle=True, initial_epoch=0, steps_per_epoch=None, **kwargs):
+            validation_data=None, shuffle=True, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            **kwargs):
+        """`x`: arrays, a tf.data dataset, a keras.utils.Sequence (its batches reshuffled each epoch with
+        `shuffle`, `on_epoch_end` called after each) or a generator of (x, y) batches (`steps_per_epoch` of
+        them per epoch). `workers`, `use_multiprocessing` and `max_queue_size` are accepted and unused."""
         batch_size = batch_size or 32
         if validation_split and validation_data is None and not _is_dataset(x):
+            if is_generator_like(x):
+                raise ValueError("`validation_split` is only supported for Tensors or NumPy arrays, found "
+                                 f"following types in the input: {[type(x)]}")
             xs, y = _arrays(x), _targets(y)
             split = int(len(xs[0]) * (1.0 - validation_split))
             validation_data = ([a[split:] for a in xs], y[split:])
             x, y = [a[:split] for a in xs], y[:split]
             x = x[0] if len(x) == 1 else x
-        first = self._batches(x, y, batch_size)
-        self._ensure_built(first[0][0])
+        first = self._batches(x, y, batch_size, shuffle, steps_per_epoch)
+        generated = isinstance(first, GeneratedBatches)
+        check_steps(first, "steps_per_epoch", K.executing_eagerly())
+        if (is_generator_like(validation_data) and not isinstance(validation_data, Sequence)
+                and not validation_steps and not K.executing_eagerly()):
+            raise ValueError("Please specify the `validation_steps` argument.")
+        self._ensure_built_for(first)
         if not K.executing_eagerly():
             self._make_functions()
         self.history = cbks.History()
         cb = cbks.CallbackList(([cbks.ProgbarLogger(verbose)] if verbose else []) + list(callbacks or [])
                                + [self.history])
         cb.set_model(self)
-        cb.set_params({"epochs": epochs, "steps": len(first), "verbose": verbose, "batch_size": batch_size,
+        cb.set_params({"epochs": epochs, "steps": first.steps if generated else len(first), "verbose": verbose,
+                       "batch_size": batch_size,
                        "metrics": self.metrics_names + ["val_" + n for n in self.metrics_names]})
         self.stop_training = False
         cb.on_train_begin()
         for epoch in range(initial_epoch, epochs):
             cb.on_epoch_begin(epoch)
-            batches = first if epoch == initial_epoch and not shuffle else self._batches(x, y, batch_size, shuffle)
+            reuse = generated or epoch == initial_epoch and not shuffle
+            batches = first if reuse else self._batches(x, y, batch_size, shuffle)
             self.reset_metrics()
             total, seen, values = 0.0, 0, []
             for i, (bx, by, n) in enumerate(batches):
@@ -444,34 +474,65 @@ class Model(Layer):
                     break
             logs = dict(zip(self.metrics_names, [total / max(seen, 1), *values[1:]]))
             if validation_data is not None:
-                vx, vy = (validation_data, None) if _is_dataset(validation_data) else validation_data[:2]
-                val = _as_list(self.evaluate(vx, vy, batch_size=batch_size, verbose=0))
+                if _is_dataset(validation_data) or is_generator_like(validation_data):
+                    vx, vy = validation_data, None
+                else:
+                    vx, vy = validation_data[:2]
+                val = _as_list(self.evaluate(vx, vy, batch_size=batch_size, verbose=0, steps=validation_steps))
                 logs.update({"val_" + k: v for k, v in zip(self.metrics_names, val)})
             cb.on_epoch_end(epoch, logs)
+            if generated and (K.executing_eagerly() or epoch < epochs - 1 and not self.stop_training):
+                first.on_epoch_end()   # TF1's Keras: between epochs (its enqueuer stops after the last); TF2: each
             if self.stop_training:
                 break
         cb.on_train_end()
         return self.history
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, **kwargs):
-        """The loss (and metrics) averaged over the examples: a float, or [loss, *metrics]."""
-        batches = self._batches(x, y, batch_size or 32)
-        self._ensure_built(batches[0][0])
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, steps=None, **kwargs):
+        """The loss (and metrics) averaged over the examples: a float, or [loss, *metrics]. Over a Sequence or a
+        generator in graph mode, the mean of the batches' losses (TF1's Keras counts steps there, not samples)."""
+        batches = self._batches(x, y, batch_size or 32, steps=steps)
+        check_steps(batches, "steps", K.executing_eagerly())
+        self._ensure_built_for(batches)
+        by_step = isinstance(batches, GeneratedBatches) and not K.executing_eagerly()
         self.reset_metrics()
-        total, seen, values = 0.0, 0, []
+        total, seen, count, values = 0.0, 0, 0, []
         for bx, by, n in batches:
             values = self._run_batch("test", bx, by)
-            total += values[0] * n
-            seen += n
-        values = [total / max(seen, 1), *values[1:]]
+            total += values[0] * (1 if by_step else n)
+            seen, count = seen + n, count + 1
+        self._sequence_done(batches)
+        values = [total / max(count if by_step else seen, 1), *values[1:]]
         if verbose:
-            Progbar(len(batches), verbose=verbose).update(len(batches), zip(self.metrics_names, values), True)
+            Progbar(count, verbose=verbose).update(count, zip(self.metrics_names, values), True)
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose=0, **kwargs):
-        batches = self._batches(x, None, batch_size or 32)
-        self._ensure_built(batches[0][0])
-        return np.concatenate([self._predict_batch(bx) for bx, _, _ in batches], axis=0)
+    def predict(self, x, batch_size=None, verbose=0, steps=None, **kwargs):
+        batches = self._batches(x, None, batch_size or 32, steps=steps)
+        check_steps(batches, "steps", K.executing_eagerly())
+        self._ensure_built_for(batches)
+        out = np.concatenate([self._predict_batch(bx) for bx, _, _ in batches], axis=0)
+        self._sequence_done(batches)
+        return out
+
+    @staticmethod
+    def _sequence_done(batches):
+        """TF2's Keras calls a Sequence's on_epoch_end after evaluate/predict too; TF1's never gets to it."""
+        if isinstance(batches, GeneratedBatches) and K.executing_eagerly():
+            batches.on_epoch_end()
+
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
+                      validation_data=None, validation_steps=None, initial_epoch=0, shuffle=True, **kwargs):
+        """Keras 2's older name for `fit` on a generator or a Sequence."""
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
+                        callbacks=callbacks, validation_data=validation_data, validation_steps=validation_steps,
+                        initial_epoch=initial_epoch, shuffle=shuffle)
+
+    def evaluate_generator(self, generator, steps=None, verbose=0, **kwargs):
+        return self.evaluate(generator, steps=steps, verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, verbose=0, **kwargs):
+        return self.predict(generator, steps=steps, verbose=verbose)
 
     def _one(self, kind, x, y, reset_metrics):
         xs = _arrays(x)
