@@ -19,8 +19,11 @@ def categorical_accuracy(y_true, y_pred):
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
-    labels = math_ops.cast(array_ops.reshape(y_true, [-1]), dtypes.int64)
-    return math_ops.cast(math_ops.equal(labels, math_ops.cast(argmax(y_pred, -1), dtypes.int64)), dtypes.float32)
+    """1.0 where the label equals the arg max, shaped like y_pred without its last axis (labels of shape
+    (batch, 1) or (batch, time, 1) are read as (batch,) or (batch, time), as Keras 2 squeezes them)."""
+    pred = argmax(y_pred, -1)
+    labels = math_ops.cast(array_ops.reshape(y_true, array_ops.shape(pred)), dtypes.int64)
+    return math_ops.cast(math_ops.equal(labels, math_ops.cast(pred, dtypes.int64)), dtypes.float32)
 
 
 mean_squared_error = mse = _losses.mean_squared_error

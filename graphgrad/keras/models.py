@@ -17,9 +17,9 @@ from ..framework.errors import OutOfRangeError
 from ..framework.graph import Tensor, control_dependencies, get_default_graph
 from ..framework.op_def import static_shape
 from ..layers import Layer as _TFLayer
-from ..ops import math_ops
+from ..ops import array_ops, math_ops
 from ..ops.arithmetic_ops import add_n
-from ..ops.core import convert_to_tensor, placeholder
+from ..ops.core import convert_to_tensor, ones_like, placeholder
 from . import backend as K
 from . import callbacks as cbks
 from . import losses as _losses
@@ -70,11 +70,64 @@ def _is_dataset(x):
     return hasattr(x, "make_initializable_iterator")
 
 
+def _masked_mean(values, mask):
+    """sum(values · mask) / sum(mask), the mask cast to the values' type and broadcast to their shape (reshaped
+    where the values are flattened): Keras 2's mean weighted by an output's mask."""
+    m = math_ops.cast(mask, values.dtype.base_dtype)
+    if m.shape.ndims > values.shape.ndims:
+        m = array_ops.reshape(m, array_ops.shape(values))
+    while m.shape.ndims < values.shape.ndims:
+        m = array_ops.expand_dims(m, -1)
+    m = m * ones_like(values)
+    return math_ops.reduce_sum(values * m) / math_ops.reduce_sum(m)
+
+
 def _accepts_training(fn):
     try:
         return "training" in inspect.signature(fn).parameters
     except (TypeError, ValueError):
         return False
+
+
+def _call_of(hist, t):
+    """(id of the layer, index of its call) that made tensor `t`: one node of Keras' graph."""
+    layer = hist[t][0]
+    return id(layer), next(i for i, (_, outs) in enumerate(layer._inbound) if any(o is t for o in outs))
+
+
+def _layers_by_depth(hist, inputs, outputs):
+    """The layers between `inputs` and `outputs` in Keras 2's order (its `_map_graph_network`): by depth, the
+    inputs' side first (a call's depth is one more than the deepest call using its outputs, a layer's the largest
+    of its calls'), within one depth in the order a walk back from the outputs first meets them."""
+    order, calls, index = [], {}, {}  # calls: key -> (layer, its input tensors); index: layer -> first met
+
+    def visit(t):
+        if t not in hist:
+            return
+        key = _call_of(hist, t)
+        if key in calls:
+            return
+        layer, ins = hist[t]
+        index.setdefault(layer, len(index))
+        calls[key] = (layer, [i for i in ins if i in hist])
+        for i in ins:
+            visit(i)
+        order.append(key)  # after the calls it depends on
+    for o in outputs:
+        visit(o)
+    call_depth, layer_depth = {}, {}
+    for key in reversed(order):
+        layer, ins = calls[key]
+        depth = max(call_depth.setdefault(key, 0), layer_depth.get(layer, 0))
+        layer_depth[layer] = call_depth[key] = depth
+        for t in ins:
+            parent = _call_of(hist, t)
+            call_depth[parent] = max(depth + 1, call_depth.get(parent, 0))
+    for t in inputs:  # an input no output depends on still belongs to the model
+        layer = hist.get(t, (None,))[0]
+        if layer is not None and layer not in layer_depth:
+            layer_depth[layer], index[layer] = 0, -1
+    return sorted(layer_depth, key=lambda layer: (-layer_depth[layer], index[layer]))
 
 
 class Model(Layer):
@@ -117,19 +170,7 @@ class Model(Layer):
     def layers(self):
         if not self._functional:
             return list(self._tracked)
-        hist = K.history(self.outputs[0].graph)
-        seen, order = set(), []
-
-        def visit(t):
-            layer, ins = hist.get(t, (None, []))
-            for i in ins:
-                visit(i)
-            if layer is not None and id(layer) not in seen:
-                seen.add(id(layer))
-                order.append(layer)
-        for o in self.outputs:
-            visit(o)
-        return order
+        return _layers_by_depth(K.history(self.outputs[0].graph), self.inputs, self.outputs)
 
     def _checkpoint_dependencies(self):
         """tf.train.Checkpoint's view: the layers by position (`layer-0`, ...), then the model's own variables."""
@@ -248,12 +289,20 @@ class Model(Layer):
                                "optimizer, loss)`.")
 
     def _losses_and_metrics(self, target, output):
-        loss = math_ops.reduce_mean(self._loss_fn(target, output))
+        """The loss and the metrics' values of one batch; where the output has a mask (`_keras_mask`), the mean
+        of the per-example values over the unmasked entries, as Keras 2 weighs samples by the mask."""
+        mask = getattr(output, "_keras_mask", None)
+        if mask is None:
+            loss = math_ops.reduce_mean(self._loss_fn(target, output))
+        else:
+            fn = self._loss_fn.call if isinstance(self._loss_fn, _losses.Loss) else self._loss_fn
+            loss = _masked_mean(fn(target, output), mask)
         if self.losses:
             loss = loss + add_n(self.losses)
         if not self._metric_specs:
             self._resolve_metrics()
-        values = [math_ops.reduce_mean(fn(target, output)) for _, fn in self._metric_specs]
+        mean = math_ops.reduce_mean if mask is None else lambda v: _masked_mean(v, mask)
+        values = [mean(fn(target, output)) for _, fn in self._metric_specs]
         return loss, values
 
     def _make_functions(self):

@@ -47,6 +47,8 @@ def _masked_softmax(scores, mask):
 class _DenseAttention(Layer):
     """What Attention and AdditiveAttention share: the masks, the softmax, dropout and the weighted sum."""
 
+    supports_masking = True
+
     def __init__(self, dropout=0.0, **kwargs):
         super().__init__(**kwargs)
         self.dropout = dropout
@@ -69,6 +71,10 @@ class _DenseAttention(Layer):
         if q_mask is not None:
             result = result * math_ops.cast(array_ops.expand_dims(q_mask, -1), result.dtype.base_dtype)
         return [result, weights] if return_attention_scores else result
+
+    def compute_mask(self, inputs, mask=None):
+        """The query's mask (the output has one row per query step)."""
+        return mask[0] if mask else None
 
 
 class Attention(_DenseAttention):
@@ -120,6 +126,8 @@ class MultiHeadAttention(Layer):
     """Keras 2's multi-head attention over [batch, T, dim] inputs: per-head projections of query, key and value
     (einsum kernels [dim, heads, key_dim]), softmax(q·kᵀ / sqrt(key_dim)) over the value positions, and an output
     projection back to the query's width (or `output_shape`)."""
+
+    supports_masking = True
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,
                  attention_axes=None, kernel_initializer="glorot_uniform", bias_initializer="zeros",

@@ -106,8 +106,25 @@ def _json_value(layer, key, value):
                      "it by name (a string) to save the model")
 
 
+def _input_masks(inputs):
+    """The `_keras_mask` of `inputs` (a tensor, or a list: a list of masks), None where no input has one."""
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(x, "_keras_mask", None) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    return getattr(inputs, "_keras_mask", None)
+
+
+def _takes_mask(fn):
+    try:
+        return "mask" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 class Layer(_tfl.Layer):
     """What Keras adds to a tf.layers Layer (mixed in before it)."""
+
+    supports_masking = False  # Keras 2: a layer that passes its input's mask on (or overrides compute_mask)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -207,8 +224,31 @@ class Layer(_tfl.Layer):
         out = self.output
         return [_shape_tuple(o) for o in out] if isinstance(out, list) else _shape_tuple(out)
 
+    # --- masks -------------------------------------------------------------------------------------------
+    def compute_mask(self, inputs, mask=None):
+        """The output's mask: the input's carried on by a layer that supports masking, else None."""
+        if not self.supports_masking:
+            if any(m is not None for m in (mask if isinstance(mask, (list, tuple)) else [mask])):
+                raise TypeError(f"Layer {self.name} does not support masking, but was passed an input_mask: {mask}")
+            return None
+        return mask
+
+    def _set_masks(self, inputs, outputs, mask):
+        """Keras 2's `_set_mask_metadata`: each output's `_keras_mask` from `compute_mask` where the layer supports
+        masking or computes masks of its own, else None."""
+        masks = None
+        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
+            masks = self.compute_mask(inputs, mask)
+        masks = masks if isinstance(masks, (list, tuple)) else [masks] * len(outputs)
+        for o, m in zip(outputs, masks):
+            if isinstance(o, Tensor):
+                o._keras_mask = m
+
     # --- calling -----------------------------------------------------------------------------------------
     def __call__(self, inputs, *args, **kwargs):
+        mask = kwargs["mask"] if "mask" in kwargs else _input_masks(inputs)
+        if mask is not None and "mask" not in kwargs and _takes_mask(self.call):
+            kwargs["mask"] = mask  # Keras passes the inputs' masks to a call that takes `mask`
         eager = K.executing_eagerly()
         graph = None if eager else (inputs[0] if isinstance(inputs, (list, tuple)) else inputs).graph
         before = 0 if eager else len(graph.get_collection(GraphKeys.UPDATE_OPS))
@@ -224,6 +264,7 @@ class Layer(_tfl.Layer):
         if K.executing_eagerly():
             outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
             self._eager_shapes = [(None, *tuple(o.shape.as_list())[1:]) for o in outs]
+            self._set_masks(inputs, outs, mask)
         else:
             outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
             self._inbound.append((ins, outs))
@@ -231,6 +272,7 @@ class Layer(_tfl.Layer):
             for o in outs:
                 hist[o] = (self, ins)
             self.__dict__.setdefault("_updates", []).extend(graph.get_collection(GraphKeys.UPDATE_OPS)[before:])
+            self._set_masks(inputs, outs, mask)
         return outputs
 
     def _call_many(self, inputs, args, kwargs):
@@ -323,6 +365,8 @@ class InputLayer(Layer):
         dtype = dtypes.as_dtype(dtype or "float32")
         if input_tensor is None:
             g = get_default_graph()
+            if name is None:  # Keras 2 numbers inputs from 1 (input_1, input_2), unlike other layers
+                name = self._given_name = f"input_{K.get_uid('input')}"
             with variable_scope(name, default_name="input") as scope:
                 self._scope = scope
             input_tensor = placeholder(dtype, self._batch_input_shape, name=self.name)
