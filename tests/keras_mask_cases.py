@@ -42,6 +42,13 @@ def _ids_input(keras):
     return keras.Input((TIME,), dtype="int32")
 
 
+def _two_masked_embeddings(keras):
+    """Two id inputs and their embeddings, masked where the id is 0."""
+    a, b = _ids_input(keras), _ids_input(keras)
+    embed = [keras.layers.Embedding(VOCAB, 4, mask_zero=True) for _ in range(2)]
+    return a, b, embed[0](a), embed[1](b)
+
+
 @case
 def embedding_lstm_sequences(keras):
     L = keras.layers
@@ -94,9 +101,7 @@ def rnn_cells_state(keras):
 @case
 def attention_merges_pooling(keras):
     L = keras.layers
-    a, b = _ids_input(keras), _ids_input(keras)
-    qa = L.Embedding(VOCAB, 4, mask_zero=True)(a)
-    vb = L.Embedding(VOCAB, 4, mask_zero=True)(b)
+    a, b, qa, vb = _two_masked_embeddings(keras)
     att = L.Attention()([qa, vb])
     plain = L.Dense(4)(L.Embedding(VOCAB, 4)(b))  # no mask: counts as all true in Concatenate
     cat = L.Concatenate()([att, plain])
@@ -105,6 +110,15 @@ def attention_merges_pooling(keras):
     out = L.Dense(2)(pooled)
     return (keras.Model([a, b], out), [IDS, IDS_B], targets((3, 2)), "mse",
             {"attention": att, "concatenate": cat, "add": added, "pooled": pooled})
+
+
+@case
+def multi_head_attention_masks(keras):
+    L = keras.layers
+    a, b, qa, vb = _two_masked_embeddings(keras)
+    att = L.MultiHeadAttention(2, 3)(qa, vb)
+    out = L.Dense(1)(L.GlobalAveragePooling1D()(att))
+    return keras.Model([a, b], out), [IDS, IDS_B], targets((3, 1)), "mse", {"attention": att}
 
 
 @case

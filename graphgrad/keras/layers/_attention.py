@@ -1,6 +1,7 @@
 """Keras' attention layers: Attention (dot-product, Luong), AdditiveAttention (Bahdanau) and MultiHeadAttention
 with Keras 2's weights (`query/kernel` [dim, heads, key_dim], ..., `attention_output/kernel`
-[heads, value_dim, dim]), masks (`mask=[query_mask, value_mask]`, `attention_mask`, `use_causal_mask`) and dropout
+[heads, value_dim, dim]), masks (`mask=[query_mask, value_mask]`, `attention_mask`, `use_causal_mask`, the
+inputs' Keras masks) and dropout
 on the attention weights while training."""
 from __future__ import annotations
 
@@ -188,6 +189,11 @@ class MultiHeadAttention(Layer):
         v = self._project("value", value, "abc,cde->abde")
         scores = einsum("aecd,abcd->acbe", k, q)  # [batch, heads, Tq, Tv]
         mask = None if attention_mask is None else math_ops.cast(attention_mask, dtypes.bool_)
+        for t, axis in ((query, -1), (value, -2), (None if key is value else key, -2)):
+            m = getattr(t, "_keras_mask", None)  # as Keras 2: query's [B, T, 1], value's and key's [B, 1, S]
+            if m is not None:
+                m = array_ops.expand_dims(math_ops.cast(m, dtypes.bool_), axis)
+                mask = m if mask is None else math_ops.logical_and(mask, m)
         if use_causal_mask:
             causal = _causal(scores[:, 0])
             mask = causal if mask is None else math_ops.logical_and(mask, causal)

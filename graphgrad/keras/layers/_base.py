@@ -18,6 +18,7 @@ from ...framework.graph import Graph, GraphKeys, Tensor, get_default_graph
 from ...framework.op_def import static_shape
 from ...framework.tensor_shape import TensorShape
 from ...layers.core import _ACTIVATIONS, training_tensor
+from ...ops import nest
 from ...ops.control_flow_ops import cond
 from ...ops.core import convert_to_tensor, placeholder
 from ...variables import variable_scope
@@ -246,6 +247,9 @@ class Layer(_tfl.Layer):
 
     # --- calling -----------------------------------------------------------------------------------------
     def __call__(self, inputs, *args, **kwargs):
+        # tensors among the other arguments (MultiHeadAttention's value, an RNN's initial_state) are inputs of the
+        # call too, for the model's graph of layers
+        more = [t for t in nest.flatten([list(args), kwargs]) if isinstance(t, Tensor)]
         mask = kwargs["mask"] if "mask" in kwargs else _input_masks(inputs)
         if mask is not None and "mask" not in kwargs and _takes_mask(self.call):
             kwargs["mask"] = mask  # Keras passes the inputs' masks to a call that takes `mask`
@@ -270,7 +274,7 @@ class Layer(_tfl.Layer):
             self._inbound.append((ins, outs))
             hist = K.history(outs[0].graph)
             for o in outs:
-                hist[o] = (self, ins)
+                hist[o] = (self, ins + more)
             self.__dict__.setdefault("_updates", []).extend(graph.get_collection(GraphKeys.UPDATE_OPS)[before:])
             self._set_masks(inputs, outs, mask)
         return outputs
