@@ -150,9 +150,10 @@ def weights_for(name, shapes):
     return [rng.uniform(-0.6, 0.6, size=s).astype(np.float32) for s in shapes]
 
 
-def run(keras, name, session):
-    """The case's record: layers and weights (names, in the model's order), predictions, masks, evaluate."""
-    model, xs, y, loss, extra = CASES[name](keras)
+def run(keras, name, session, cases=None):
+    """The case's record (of `cases`, by default these): layers and weights (names and shapes, in the model's
+    order), predictions, masks, evaluate."""
+    model, xs, y, loss, extra = (cases or CASES)[name](keras)
     for layer in model.layers:
         shapes = [w.shape for w in layer.get_weights()]
         if shapes:
@@ -161,6 +162,7 @@ def run(keras, name, session):
     record = {"layers": [layer.name for layer in model.layers],
               "weights": [w.name for w in model.weights],
               "trainable_weights": [w.name for w in model.trainable_weights],
+              "weight_shapes": [list(w.shape) for w in model.get_weights()],
               "predict": model.predict(xs, batch_size=len(xs[0])).tolist(),
               "evaluate": [float(v) for v in model.evaluate(xs, y, batch_size=len(xs[0]), verbose=0)]}
     rows = []
@@ -171,3 +173,17 @@ def run(keras, name, session):
     values = session.run(fetch, dict(zip(model.inputs, xs))) if fetch else {}
     record["masks"] = {k: None if m is None else np.asarray(values[k]).tolist() for k, m in masks.items()}
     return record
+
+
+def compare(got, want):
+    """Assert that graphgrad's record `got` of a case is tf_keras' `want`: layer, weight and summary order, weight
+    shapes, predictions and evaluate (to float32 rounding), masks exactly."""
+    for key in ("layers", "weights", "trainable_weights", "weight_shapes", "summary_layers"):
+        assert got[key] == want[key], key
+    np.testing.assert_allclose(got["predict"], want["predict"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got["evaluate"], want["evaluate"], rtol=1e-5, atol=1e-6)
+    assert got["masks"].keys() == want["masks"].keys()
+    for key, mask in want["masks"].items():
+        assert (got["masks"][key] is None) == (mask is None), key
+        if mask is not None:
+            np.testing.assert_array_equal(got["masks"][key], mask, err_msg=key)

@@ -1,0 +1,69 @@
+"""EinsumDense and LocallyConnected1D/2D (all three implementations) in small models, recorded like
+keras_mask_cases (same `run`) under tf_keras 2.21 in TF1 graph mode into tests/keras_new_layers_reference.json and
+replayed by tests/test_keras_new_layers.py."""
+import numpy as np
+from keras_mask_cases import targets
+
+CASES = {}
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+def _values(shape, seed=5):
+    return np.random.RandomState(seed).uniform(-1, 1, size=shape).astype(np.float32)
+
+
+@case
+def einsum_dense_heads(keras):
+    L = keras.layers
+    x = keras.Input((5, 4))
+    y = L.EinsumDense("abc,cde->abde", (5, 2, 3), bias_axes="de", activation="relu")(x)
+    return keras.Model(x, L.Reshape((5, 6))(y)), [_values((3, 5, 4))], targets((3, 5, 6)), "mse", {}
+
+
+@case
+def einsum_dense_elided(keras):
+    L = keras.layers
+    x = keras.Input((3, 4))
+    left = L.EinsumDense("...b,bc->...c", 2, bias_axes="c")(x)  # [batch, 3, 2]
+    right = L.EinsumDense("ab...,bc->ac...", (2, None), bias_axes="c")(L.Permute((2, 1))(x))  # [batch, 2, 3]
+    out = L.Concatenate()([left, L.Permute((2, 1))(right)])
+    return keras.Model(x, out), [_values((3, 3, 4))], targets((3, 3, 4)), "mse", {}
+
+
+def _local_1d(implementation, **kwargs):
+    def build(keras):
+        L = keras.layers
+        shape = (3, 7) if kwargs.get("data_format") == "channels_first" else (7, 3)
+        x = keras.Input(shape)
+        y = L.LocallyConnected1D(2, 3, implementation=implementation, activation="tanh", **kwargs)(x)
+        out = L.Dense(1)(L.Flatten()(y))
+        return keras.Model(x, out), [_values((3, *shape))], targets((3, 1)), "mse", {}
+    return build
+
+
+def _local_2d(implementation, **kwargs):
+    def build(keras):
+        L = keras.layers
+        shape = (2, 4, 5) if kwargs.get("data_format") == "channels_first" else (4, 5, 2)
+        x = keras.Input(shape)
+        y = L.LocallyConnected2D(3, (2, 3), implementation=implementation, **kwargs)(x)
+        out = L.Dense(1)(L.Flatten()(y))
+        return keras.Model(x, out), [_values((3, *shape))], targets((3, 1)), "mse", {}
+    return build
+
+
+CASES.update({
+    "local1d_impl1_strided": _local_1d(1, strides=2),
+    "local1d_impl2_same": _local_1d(2, padding="same"),
+    "local1d_impl3_first": _local_1d(3, strides=2, data_format="channels_first"),
+    "local1d_impl2_first": _local_1d(2, data_format="channels_first"),
+    "local2d_impl1": _local_2d(1, strides=(1, 2)),
+    "local2d_impl1_first": _local_2d(1, data_format="channels_first"),
+    "local2d_impl2_first_same": _local_2d(2, padding="same", data_format="channels_first"),
+    "local2d_impl3_strided": _local_2d(3, strides=(2, 1)),
+    "local2d_impl3_same_first": _local_2d(3, padding="same", strides=2, data_format="channels_first"),
+})

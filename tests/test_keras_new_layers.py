@@ -1,0 +1,57 @@
+"""EinsumDense (graphgrad/keras/layers/_einsum_dense.py) and LocallyConnected1D/2D in their three implementations
+(_local.py) in small models against tf_keras 2.21 in TF1 graph mode with the same weights
+(tools/record_keras_mask_reference.py → keras_new_layers_reference.json): weight names and shapes, predictions,
+evaluate; and the three implementations computing one convolution alike."""
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+from keras_mask_cases import compare, run
+from keras_new_layers_cases import CASES
+
+import graphgrad as tf
+from graphgrad import keras
+
+REFERENCE = json.load(open(os.path.join(os.path.dirname(__file__), "keras_new_layers_reference.json")))["cases"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_matches_tf_keras(case):
+    with tf.Graph().as_default():
+        compare(run(keras, case, keras.backend.get_session(), CASES), REFERENCE[case])
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_local_implementations_agree(padding):
+    """Implementation 1's kernel (valid padding only) moved into 2's masked dense layout and 3's vector of
+    connected weights: all three give one output."""
+    x = np.random.RandomState(0).uniform(-1, 1, size=(2, 4, 5, 2)).astype(np.float32)
+    with tf.Graph().as_default():
+        layers = [keras.layers.LocallyConnected2D(3, (2, 2), padding=padding, implementation=i)
+                  for i in ((1, 2, 3) if padding == "valid" else (2, 3))]
+        outs = [layer(tf.constant(x)) for layer in layers]
+        s = keras.backend.get_session()
+        dense = np.random.RandomState(1).uniform(-1, 1, size=layers[-2].kernel.shape.as_list()).astype(np.float32)
+        dense *= layers[-2]._mask  # implementation 2: [rows, cols, in, out rows, out cols, filters]
+        bias = np.random.RandomState(2).uniform(-1, 1, size=layers[-1].bias.shape.as_list()).astype(np.float32)
+        flat = dense.reshape(layers[-1]._in_size, layers[-1]._out_size)
+        layers[-2].set_weights([dense, bias])
+        layers[-1].set_weights([np.array([flat[i, o] for o, i in layers[-1]._idxs], np.float32), bias])
+        if padding == "valid":
+            out_rows, out_cols = layers[0].output_shape_spatial
+            kernel = np.stack([dense[r:r + 2, c:c + 2, :, r, c, :].reshape(8, 3)
+                               for r in range(out_rows) for c in range(out_cols)])
+            layers[0].set_weights([kernel, bias])
+        values = s.run(outs)
+    for v in values[1:]:
+        np.testing.assert_allclose(v, values[0], rtol=1e-5, atol=1e-6)
+
+
+def test_einsum_dense_shape_errors_as_keras():
+    with pytest.raises(ValueError, match="Invalid einsum equation"):
+        keras.layers.EinsumDense("ab->b", 3).build([None, 4])
+    with pytest.raises(ValueError, match="Bias dimension 'z' was requested"):
+        keras.layers.EinsumDense("ab,bc->ac", 3, bias_axes="z").build([None, 4])
