@@ -157,7 +157,8 @@ def run(keras, name, session, cases=None):
     for layer in model.layers:
         shapes = [w.shape for w in layer.get_weights()]
         if shapes:
-            layer.set_weights(weights_for(layer.name, shapes))
+            values = weights_for(layer.name, shapes)
+            layer.set_weights([np.abs(v) for v in values] if "batch_norm" in layer.name else values)  # variances
     model.compile("sgd", loss, metrics=["accuracy" if loss.startswith("sparse") else "mae"])
     record = {"layers": [layer.name for layer in model.layers],
               "weights": [w.name for w in model.weights],

@@ -67,3 +67,14 @@ CASES.update({
     "local2d_impl3_strided": _local_2d(3, strides=(2, 1)),
     "local2d_impl3_same_first": _local_2d(3, padding="same", strides=2, data_format="channels_first"),
 })
+
+
+@case
+def random_fourier_features(keras):
+    L = keras.layers.experimental
+    x = keras.Input((3,))
+    gauss = L.RandomFourierFeatures(4, trainable=True)(x)
+    laplace = L.RandomFourierFeatures(5, kernel_initializer="laplacian", scale=2.0)(x)
+    out = keras.layers.Concatenate()([gauss, laplace])
+    return keras.Model(x, out), [_values((3, 3))], targets((3, 9)), "mse", {}
+

@@ -55,3 +55,38 @@ def test_einsum_dense_shape_errors_as_keras():
         keras.layers.EinsumDense("ab->b", 3).build([None, 4])
     with pytest.raises(ValueError, match="Bias dimension 'z' was requested"):
         keras.layers.EinsumDense("ab,bc->ac", 3, bias_axes="z").build([None, 4])
+
+
+def test_experimental_namespace():
+    L = keras.layers
+    assert L.experimental.EinsumDense is L.EinsumDense
+    assert L.experimental.preprocessing.Rescaling is L.Rescaling
+    assert tf.keras.layers.experimental.RandomFourierFeatures is L.experimental.RandomFourierFeatures
+
+
+def test_sync_batch_normalization_is_batch_normalization_on_one_replica():
+    """Names and training-mode output observed under tf_keras 2.21 (eagerly) for these inputs."""
+    x = np.arange(8, dtype=np.float32).reshape(4, 2)
+    layer = keras.layers.experimental.SyncBatchNormalization()
+    out = layer(tf.constant(x), training=True)
+    assert [w.name for w in layer.weights] == ["sync_batch_normalization/" + n + ":0" for n in
+                                               ("gamma", "beta", "moving_mean", "moving_variance")]
+    s = keras.backend.get_session()
+    np.testing.assert_allclose(s.run(out), [[-1.3415066] * 2, [-0.4471689] * 2, [0.4471689] * 2, [1.3415066] * 2],
+                               rtol=1e-5)
+
+
+def test_v2_dtype_behavior():
+    """As tf_keras 2.21 under tf.compat.v1: a float64 input makes a float64 Dense (TF1's rule) unless TF2's dtype
+    behaviour is on, where a layer computes in floatx unless given a dtype, its inputs cast."""
+    x = tf.placeholder(tf.float64, [None, 3])
+    assert keras.layers.Dense(2)(x).dtype == tf.float64
+    keras.layers.enable_v2_dtype_behavior()
+    try:
+        assert keras.layers.Dense(2)(x).dtype == tf.float32
+        assert keras.layers.Dense(2, dtype="float64")(x).dtype == tf.float64
+        model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])
+        assert model.predict(np.ones((2, 3))).dtype == np.float32
+    finally:
+        keras.layers.disable_v2_dtype_behavior()
+    assert keras.layers.Dense(2)(x).dtype == tf.float64

@@ -3,8 +3,10 @@ family: `_base` (Layer, Input, InputSpec), `_core`, `_einsum_dense`, `_local` (L
 `_pooling`, `_reshaping`, `_merging`, `_activations`, `_normalization`, `_noise`, `_wrappers`, `_attention`,
 `_preprocessing`, and the recurrent layers and cells in `graphgrad.keras.recurrent`. Only the Keras names are
 exported (no helpers)."""
+from ..backend.config import disable_v2_dtype_behavior, enable_v2_dtype_behavior
 from ..recurrent import *  # noqa: F403 (imports ._base, not this package's names)
 from ..recurrent import __all__ as _recurrent_all
+from . import experimental
 from ._activations import *  # noqa: F403
 from ._activations import __all__ as _activations_all
 from ._attention import *  # noqa: F403
@@ -38,4 +40,4 @@ from ._wrappers import __all__ as _wrappers_all
 __all__ = ["Layer", "InputLayer", "Input", "InputSpec", "serialize", "deserialize", *_core_all, *_conv_all,
            *_pooling_all, *_reshaping_all, *_merging_all, *_activations_all, *_normalization_all, *_noise_all,
            *_recurrent_all, *_wrappers_all, *_attention_all, *_preprocessing_all, *_conv_lstm_all, *_einsum_dense_all,
-           *_local_all]
+           *_local_all, "experimental", "enable_v2_dtype_behavior", "disable_v2_dtype_behavior"]

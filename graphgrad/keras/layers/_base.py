@@ -18,11 +18,12 @@ from ...framework.graph import Graph, GraphKeys, Tensor, get_default_graph
 from ...framework.op_def import static_shape
 from ...framework.tensor_shape import TensorShape
 from ...layers.core import _ACTIVATIONS, training_tensor
-from ...ops import nest
+from ...ops import math_ops, nest
 from ...ops.control_flow_ops import cond
 from ...ops.core import convert_to_tensor, placeholder
 from ...variables import variable_scope
 from .. import backend as K
+from ..backend.config import v2_dtype_behavior_enabled
 
 
 def _initializer(init):
@@ -185,6 +186,22 @@ class Layer(_tfl.Layer):
         self._inbound = []  # [(input tensors, output tensors)] per call
 
     # --- Keras' accessors ------------------------------------------------------------------------------------
+    def add_variable(self, name, shape, dtype=None, initializer=None, regularizer=None, trainable=True,
+                     constraint=None):
+        var = super().add_variable(name, shape, dtype, initializer, regularizer, trainable, constraint)
+        var._keras_trainable = trainable  # as asked for, whether or not the layer is trainable: Keras' order
+        return var
+
+    add_weight = add_variable
+
+    @property
+    def weights(self):
+        """Keras 2's order: the weights made trainable, then the others (RandomFourierFeatures' kernel_scale before
+        its fixed kernel and bias, also in a frozen layer)."""
+        variables = self.variables
+        return ([v for v in variables if getattr(v, "_keras_trainable", v.trainable)]
+                + [v for v in variables if not getattr(v, "_keras_trainable", v.trainable)])
+
     def get_weights(self):
         return K.batch_get_value(self.weights)
 
@@ -250,6 +267,9 @@ class Layer(_tfl.Layer):
         # tensors among the other arguments (MultiHeadAttention's value, an RNN's initial_state) are inputs of the
         # call too, for the model's graph of layers
         more = [t for t in nest.flatten([list(args), kwargs]) if isinstance(t, Tensor)]
+        ins = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]  # as given (before any cast)
+        if v2_dtype_behavior_enabled():
+            inputs = self._autocast(inputs)
         mask = kwargs["mask"] if "mask" in kwargs else _input_masks(inputs)
         if mask is not None and "mask" not in kwargs and _takes_mask(self.call):
             kwargs["mask"] = mask  # Keras passes the inputs' masks to a call that takes `mask`
@@ -261,10 +281,8 @@ class Layer(_tfl.Layer):
         if isinstance(inputs, (list, tuple)):
             outputs = self._call_many([x if isinstance(x, Tensor) else convert_to_tensor(x) for x in inputs],
                                       args, kwargs)
-            ins = list(inputs)
         else:
             outputs = super().__call__(inputs, *args, **kwargs)
-            ins = [inputs]
         if K.executing_eagerly():
             outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
             self._eager_shapes = [(None, *tuple(o.shape.as_list())[1:]) for o in outs]
@@ -278,6 +296,19 @@ class Layer(_tfl.Layer):
             self.__dict__.setdefault("_updates", []).extend(graph.get_collection(GraphKeys.UPDATE_OPS)[before:])
             self._set_masks(inputs, outs, mask)
         return outputs
+
+    def _autocast(self, inputs):
+        """TF2's dtype behaviour: the layer's dtype is floatx unless given, floating inputs cast to it."""
+        if self._dtype is None:
+            self._dtype = dtypes.as_dtype(K.floatx())
+
+        def cast(x):
+            if isinstance(x, Tensor) and x.dtype.is_floating and x.dtype.base_dtype != self._dtype:
+                cast_x = math_ops.cast(x, self._dtype)
+                cast_x._keras_mask = getattr(x, "_keras_mask", None)
+                return cast_x
+            return x
+        return [cast(x) for x in inputs] if isinstance(inputs, (list, tuple)) else cast(inputs)
 
     def _call_many(self, inputs, args, kwargs):
         """A call on a list of tensors (merges, attention): built on the list of their shapes, the ops under the
