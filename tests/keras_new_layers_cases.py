@@ -1,6 +1,7 @@
-"""EinsumDense and LocallyConnected1D/2D (all three implementations) in small models, recorded like
-keras_mask_cases (same `run`) under tf_keras 2.21 in TF1 graph mode into tests/keras_new_layers_reference.json and
-replayed by tests/test_keras_new_layers.py."""
+"""EinsumDense, LocallyConnected1D/2D (all three implementations) and RandomFourierFeatures in small models,
+recorded like keras_mask_cases (same `run`) under tf_keras 2.21 in TF1 graph mode into
+tests/keras_new_layers_reference.json and replayed by tests/test_keras_new_layers.py; and `premade_models`, the
+premade LinearModel and WideDeepModel trained a few steps (its record in the same file, under "premade")."""
 import numpy as np
 from keras_mask_cases import targets
 
@@ -78,3 +79,22 @@ def random_fourier_features(keras):
     out = keras.layers.Concatenate()([gauss, laplace])
     return keras.Model(x, out), [_values((3, 3))], targets((3, 9)), "mse", {}
 
+
+
+def premade_models(keras):
+    """LinearModel (zero-initialized, as Keras) and a WideDeepModel with one optimizer per part, each trained three
+    full-batch steps: their losses, predictions and weights."""
+    x, y = _values((4, 3), 0), _values((4, 2), 1)
+    m = keras.experimental.LinearModel(units=2, activation="sigmoid")
+    m.compile(keras.optimizers.SGD(0.5), "mse")
+    h = m.fit(x, y, verbose=0, epochs=3, batch_size=4, shuffle=False)
+    out = {"linear_loss": h.history["loss"], "linear_pred": m.predict(x).tolist(),
+           "linear_weights": [w.name for w in m.weights]}
+    dnn = keras.Sequential([keras.layers.Dense(1, kernel_initializer="ones")])
+    w = keras.experimental.WideDeepModel(keras.experimental.LinearModel(), dnn, activation="sigmoid")
+    w.compile([keras.optimizers.SGD(0.5), keras.optimizers.Adam(0.1)], "mse")
+    h = w.fit([x, x[:, :2]], y[:, :1], verbose=0, epochs=3, batch_size=4, shuffle=False)
+    out.update(wide_loss=h.history["loss"], wide_pred=w.predict([x, x[:, :2]]).tolist(),
+               wide_linear=[v.tolist() for v in w.linear_model.get_weights()],
+               wide_dnn=[v.tolist() for v in dnn.get_weights()])
+    return out

@@ -10,7 +10,7 @@ import os
 import numpy as np
 import pytest
 from keras_mask_cases import compare, run
-from keras_new_layers_cases import CASES
+from keras_new_layers_cases import CASES, premade_models
 
 import graphgrad as tf
 from graphgrad import keras
@@ -90,3 +90,17 @@ def test_v2_dtype_behavior():
     finally:
         keras.layers.disable_v2_dtype_behavior()
     assert keras.layers.Dense(2)(x).dtype == tf.float64
+
+
+def test_premade_models_train_as_tf_keras():
+    """LinearModel's weight names; both models' losses, predictions and weights after three steps (WideDeepModel
+    with SGD for the linear part and Adam for the deep one) as tf_keras 2.21 gives them."""
+    want = REFERENCE["premade"]
+    with tf.Graph().as_default():
+        got = premade_models(keras)
+    assert got["linear_weights"] == want["linear_weights"] == ["linear_model/kernel:0", "linear_model/bias:0"]
+    for key in ("linear_loss", "linear_pred", "wide_loss", "wide_pred"):
+        np.testing.assert_allclose(got[key], want[key], rtol=1e-5, atol=1e-6, err_msg=key)
+    for key in ("wide_linear", "wide_dnn"):
+        for g, w in zip(got[key], want[key]):
+            np.testing.assert_allclose(g, w, rtol=1e-5, atol=2e-6, err_msg=key)

@@ -17,8 +17,8 @@ import keras_mask_cases as cases  # noqa: E402
 import keras_new_layers_cases as new_layers  # noqa: E402
 
 
-def record(all_cases, filename):
-    out = {}
+def record(all_cases, filename, extra=None):
+    out = dict(extra or {})
     for name in all_cases:
         tf.reset_default_graph()
         tf.keras.backend.clear_session()  # names from scratch, as in a new graphgrad graph
@@ -31,7 +31,10 @@ def record(all_cases, filename):
 def main():
     tf.disable_v2_behavior()
     record(cases.CASES, "keras_mask_reference.json")
-    record(new_layers.CASES, "keras_new_layers_reference.json")
+    tf.reset_default_graph()
+    tf.keras.backend.clear_session()
+    premade = new_layers.premade_models(tf.keras)
+    record(new_layers.CASES, "keras_new_layers_reference.json", {"premade": premade})
 
 
 if __name__ == "__main__":

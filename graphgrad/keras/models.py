@@ -19,7 +19,7 @@ from ..framework.op_def import static_shape
 from ..layers import Layer as _TFLayer
 from ..ops import array_ops, math_ops
 from ..ops.arithmetic_ops import add_n
-from ..ops.core import convert_to_tensor, ones_like, placeholder
+from ..ops.core import convert_to_tensor, group, ones_like, placeholder
 from . import backend as K
 from . import callbacks as cbks
 from . import losses as _losses
@@ -270,7 +270,7 @@ class Model(Layer):
 
     # --- compile -----------------------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):
-        self.optimizer = _optimizers.get(optimizer)
+        self.optimizer = self._get_optimizer(optimizer)
         self.loss = loss
         self._loss_fn = _losses.get(loss)
         self._metric_list = list(metrics or [])
@@ -278,6 +278,13 @@ class Model(Layer):
         self._metric_specs = []
         if self.outputs is not None or K.executing_eagerly() and self.built:
             self._resolve_metrics()
+
+    def _get_optimizer(self, optimizer):
+        return _optimizers.get(optimizer)
+
+    def _optimizer_groups(self):
+        """[(optimizer, the variables it trains)]: one optimizer for all trainable weights (WideDeepModel has two)."""
+        return [(self.optimizer, self.trainable_weights)]
 
     def _resolve_metrics(self):
         shape = None if K.executing_eagerly() else static_shape(self.outputs[0])
@@ -318,9 +325,9 @@ class Model(Layer):
                                  name="target")
             self._resolve_metrics()
             loss, values = self._losses_and_metrics(target, out)
-            opt = self.optimizer.build(g)
             with control_dependencies(self.updates):
-                train_op = opt.minimize(loss, var_list=self.trainable_weights)
+                steps = [opt.build(g).minimize(loss, var_list=v) for opt, v in self._optimizer_groups()]
+                train_op = steps[0] if len(steps) == 1 else group(*steps)
             phase = K.learning_phase()
         self._fns = {"target": target, "train": [train_op, loss, *values], "test": [loss, *values],
                      "phase": phase}
@@ -360,7 +367,6 @@ class Model(Layer):
         rank = getattr(self, "_eager_rank", None)
         target = convert_to_tensor(self._target(y, rank).astype(np.float32))
         if kind == "train":
-            opt = self.optimizer.build()
             K._EAGER["phase"] = True
             try:
                 with _eager.GradientTape() as tape:
@@ -368,9 +374,11 @@ class Model(Layer):
                     loss, values = self._losses_and_metrics(target, out)
             finally:
                 K._EAGER["phase"] = False
-            variables = self.trainable_weights
-            grads = tape.gradient(loss, variables)
-            opt.apply_gradients([(g, v) for g, v in zip(grads, variables) if g is not None])
+            groups = self._optimizer_groups()
+            grads = iter(tape.gradient(loss, [v for _, variables in groups for v in variables]))
+            for opt, variables in groups:
+                pairs = [(next(grads), v) for v in variables]
+                opt.build().apply_gradients([(g, v) for g, v in pairs if g is not None])
         else:
             loss, values = self._losses_and_metrics(target, self(x, training=False))
         return [float(loss.numpy())] + [float(v.numpy()) for v in values]
