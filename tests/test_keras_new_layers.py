@@ -104,3 +104,26 @@ def test_premade_models_train_as_tf_keras():
     for key in ("wide_linear", "wide_dnn"):
         for g, w in zip(got[key], want[key]):
             np.testing.assert_allclose(g, w, rtol=1e-5, atol=2e-6, err_msg=key)
+
+
+def test_dense_features_in_a_functional_model():
+    """Feature columns through DenseFeatures into Dense: the layers, weight names, features and predictions
+    tf_keras 2.21 gives for this program under tf.compat.v1 (embedding table set to arange(15) / 10)."""
+    fc = tf.feature_column
+    age = fc.numeric_column("age")
+    columns = [age, fc.embedding_column(fc.categorical_column_with_identity("id", 5), 3),
+               fc.bucketized_column(age, [1.5])]
+    a, i = keras.Input((1,), name="age"), keras.Input((1,), name="id", dtype="int64")
+    layer = keras.layers.DenseFeatures(columns)
+    features = layer({"age": a, "id": i})
+    model = keras.Model([a, i], keras.layers.Dense(1, kernel_initializer="ones")(features))
+    layer.set_weights([np.arange(15, dtype=np.float32).reshape(5, 3) / 10])
+    assert [la.name for la in model.layers] == ["age", "id", "dense_features", "dense"]
+    assert [w.name for w in model.weights] == ["dense_features/id_embedding/embedding_weights:0", "dense/kernel:0",
+                                               "dense/bias:0"]
+    x = [np.array([[1.0], [2.0]], np.float32), np.array([[1], [4]])]
+    np.testing.assert_allclose(keras.backend.get_session().run(features, dict(zip([a, i], x))),
+                               [[1, 1, 0, 0.3, 0.4, 0.5], [2, 0, 1, 1.2, 1.3, 1.4]], rtol=1e-6)
+    np.testing.assert_allclose(model.predict(x), [[3.2], [6.9]], rtol=1e-6)
+    with pytest.raises(ValueError, match="We expected a dictionary here"):
+        layer(a)
