@@ -605,14 +605,20 @@ def input_layer(features, feature_columns, weight_collections=None, trainable=Tr
     Embedding tables are `input_layer/<column>_embedding/embedding_weights`."""
     columns = _checked(feature_columns)
     with variable_scope(None, default_name="input_layer", values=list(features.values())):
-        tensors = []
-        for column in columns:
-            scope = getattr(column, "var_scope_name", column.name)
-            with variable_scope(None, default_name=scope), name_scope(column.name):
-                tensors.append(column.dense_tensor(features))
-            if cols_to_output_tensors is not None:
-                cols_to_output_tensors[column] = tensors[-1]
-        return array_ops.concat(tensors, 1)
+        return _dense_columns(features, columns, cols_to_output_tensors)
+
+
+def _dense_columns(features, columns, cols_to_output_tensors=None):
+    """input_layer's concatenation of checked, sorted `columns` in the current variable scope (also what Keras'
+    DenseFeatures layer computes in its own)."""
+    tensors = []
+    for column in columns:
+        scope = getattr(column, "var_scope_name", column.name)
+        with variable_scope(None, default_name=scope), name_scope(column.name):
+            tensors.append(column.dense_tensor(features))
+        if cols_to_output_tensors is not None:
+            cols_to_output_tensors[column] = tensors[-1]
+    return array_ops.concat(tensors, 1)
 
 
 def _layer_name(name):

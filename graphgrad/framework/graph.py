@@ -48,10 +48,11 @@ class Tensor:
     """The `value_index`-th output of an Operation: a symbolic handle, not a value.
 
     `==` is identity (tensors are dict keys, as in TensorFlow 1.x); use `tf.equal` for elementwise equality.
-    `aliases` is unset until TF-Slim's `collect_named_outputs` names the tensor (as on TF's Python Tensor).
+    `aliases` is unset until TF-Slim's `collect_named_outputs` names the tensor (as on TF's Python Tensor), and
+    `_keras_mask` until a Keras layer's output gets its mask (or None), as Keras 2 sets it on TF's tensors.
     """
 
-    __slots__ = ("op", "value_index", "dtype", "_shape", "_consumers", "aliases", "__weakref__")
+    __slots__ = ("op", "value_index", "dtype", "_shape", "_consumers", "aliases", "_keras_mask", "__weakref__")
     __array_priority__ = 100  # so that `ndarray * tensor` defers to Tensor.__rmul__
 
     def __init__(self, op, value_index, dtype, shape):

@@ -6,6 +6,7 @@ from . import (
            callbacks,
            constraints,
            datasets,
+           experimental,
            initializers,
            layers,
            losses,
@@ -22,5 +23,5 @@ from .layers import Input
 from .models import Model, Sequential
 
 __all__ = ["initializers", "regularizers", "constraints", "activations", "backend", "callbacks", "datasets",
-           "layers", "losses", "metrics", "optimizers", "preprocessing", "saving", "utils", "models", "Input", "Model",
-           "Sequential"]
+           "experimental", "layers", "losses", "metrics", "optimizers", "preprocessing", "saving", "utils", "models",
+           "Input", "Model", "Sequential"]

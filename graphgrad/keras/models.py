@@ -19,7 +19,7 @@ from ..framework.op_def import static_shape
 from ..layers import Layer as _TFLayer
 from ..ops import array_ops, math_ops
 from ..ops.arithmetic_ops import add_n
-from ..ops.core import convert_to_tensor, group, placeholder
+from ..ops.core import convert_to_tensor, group, ones_like, placeholder
 from . import backend as K
 from . import callbacks as cbks
 from . import constraints as _constraints
@@ -80,11 +80,64 @@ def _log_value(v):
     return float(v) if v.size == 1 and v.ndim == 0 else v
 
 
+def _masked_mean(values, mask):
+    """sum(values · mask) / sum(mask), the mask cast to the values' type and broadcast to their shape (reshaped
+    where the values are flattened): Keras 2's mean weighted by an output's mask."""
+    m = math_ops.cast(mask, values.dtype.base_dtype)
+    if m.shape.ndims > values.shape.ndims:
+        m = array_ops.reshape(m, array_ops.shape(values))
+    while m.shape.ndims < values.shape.ndims:
+        m = array_ops.expand_dims(m, -1)
+    m = m * ones_like(values)
+    return math_ops.reduce_sum(values * m) / math_ops.reduce_sum(m)
+
+
 def _accepts_training(fn):
     try:
         return "training" in inspect.signature(fn).parameters
     except (TypeError, ValueError):
         return False
+
+
+def _call_of(hist, t):
+    """(id of the layer, index of its call) that made tensor `t`: one node of Keras' graph."""
+    layer = hist[t][0]
+    return id(layer), next(i for i, (_, outs) in enumerate(layer._inbound) if any(o is t for o in outs))
+
+
+def _layers_by_depth(hist, inputs, outputs):
+    """The layers between `inputs` and `outputs` in Keras 2's order (its `_map_graph_network`): by depth, the
+    inputs' side first (a call's depth is one more than the deepest call using its outputs, a layer's the largest
+    of its calls'), within one depth in the order a walk back from the outputs first meets them."""
+    order, calls, index = [], {}, {}  # calls: key -> (layer, its input tensors); index: layer -> first met
+
+    def visit(t):
+        if t not in hist:
+            return
+        key = _call_of(hist, t)
+        if key in calls:
+            return
+        layer, ins = hist[t]
+        index.setdefault(layer, len(index))
+        calls[key] = (layer, [i for i in ins if i in hist])
+        for i in ins:
+            visit(i)
+        order.append(key)  # after the calls it depends on
+    for o in outputs:
+        visit(o)
+    call_depth, layer_depth = {}, {}
+    for key in reversed(order):
+        layer, ins = calls[key]
+        depth = max(call_depth.setdefault(key, 0), layer_depth.get(layer, 0))
+        layer_depth[layer] = call_depth[key] = depth
+        for t in ins:
+            parent = _call_of(hist, t)
+            call_depth[parent] = max(depth + 1, call_depth.get(parent, 0))
+    for t in inputs:  # an input no output depends on still belongs to the model
+        layer = hist.get(t, (None,))[0]
+        if layer is not None and layer not in layer_depth:
+            layer_depth[layer], index[layer] = 0, -1
+    return sorted(layer_depth, key=lambda layer: (-layer_depth[layer], index[layer]))
 
 
 class Model(Layer):
@@ -127,19 +180,7 @@ class Model(Layer):
     def layers(self):
         if not self._functional:
             return list(self._tracked)
-        hist = K.history(self.outputs[0].graph)
-        seen, order = set(), []
-
-        def visit(t):
-            layer, ins = hist.get(t, (None, []))
-            for i in ins:
-                visit(i)
-            if layer is not None and id(layer) not in seen:
-                seen.add(id(layer))
-                order.append(layer)
-        for o in self.outputs:
-            visit(o)
-        return order
+        return _layers_by_depth(K.history(self.outputs[0].graph), self.inputs, self.outputs)
 
     def _checkpoint_dependencies(self):
         """tf.train.Checkpoint's view: the layers by position (`layer-0`, ...), then the model's own variables."""
@@ -261,7 +302,7 @@ class Model(Layer):
 
     # --- compile -----------------------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):
-        self.optimizer = _optimizers.get(optimizer)
+        self.optimizer = self._get_optimizer(optimizer)
         self.loss = loss
         self._loss_fn = _losses.get(loss)
         self._metric_list = list(metrics or [])
@@ -269,6 +310,13 @@ class Model(Layer):
         self._metric_objs = None
         if self.outputs is not None or K.executing_eagerly() and self.built:
             self._resolve_metrics()
+
+    def _get_optimizer(self, optimizer):
+        return _optimizers.get(optimizer)
+
+    def _optimizer_groups(self):
+        """[(optimizer, the variables it trains)]: one optimizer for all trainable weights (WideDeepModel has two)."""
+        return [(self.optimizer, self.trainable_weights)]
 
     def _resolve_metrics(self):
         """The compiled metrics as Metric objects (made once per compile, in the model's graph)."""
@@ -287,13 +335,23 @@ class Model(Layer):
                                "optimizer, loss)`.")
 
     def _loss(self, target, output):
-        loss = math_ops.reduce_mean(self._loss_fn(target, output))
+        """The batch's loss; where the output has a mask (`_keras_mask`), the mean of the per-example losses over
+        the unmasked entries, as Keras 2 weighs samples by the mask."""
+        mask = getattr(output, "_keras_mask", None)
+        if mask is None:
+            loss = math_ops.reduce_mean(self._loss_fn(target, output))
+        else:
+            fn = self._loss_fn.call if isinstance(self._loss_fn, _losses.Loss) else self._loss_fn
+            loss = _masked_mean(fn(target, output), mask)
         return loss + add_n(self.losses) if self.losses else loss
 
     def _update_metrics(self, target, output):
-        """Each metric's update with this batch and its result after it (tensors in graph mode)."""
+        """Each metric's update with this batch and its result after it (tensors in graph mode). An output's mask
+        is the metrics' sample weight, as in Keras 2."""
         self._resolve_metrics()
-        updates = [m.update_state(target, output) for m in self._metric_objs]
+        mask = getattr(output, "_keras_mask", None)
+        weight = {} if mask is None else {"sample_weight": math_ops.cast(mask, output.dtype.base_dtype)}
+        updates = [m.update_state(target, output, **weight) for m in self._metric_objs]
         if K.executing_eagerly():
             return [m.result() for m in self._metric_objs]
         with control_dependencies(updates):
@@ -312,10 +370,10 @@ class Model(Layer):
                                  name="target")
             loss = self._loss(target, out)
             values = self._update_metrics(target, out)
-            opt = self.optimizer.build(g)
             with control_dependencies(self.updates):
-                train_op = opt.minimize(loss, var_list=self.trainable_weights,
-                                        global_step=getattr(self.optimizer, "iterations", None))
+                steps = [opt.build(g).minimize(loss, var_list=v, global_step=getattr(opt, "iterations", None))
+                         for opt, v in self._optimizer_groups()]
+                train_op = steps[0] if len(steps) == 1 else group(*steps)
             projections = _constraints.apply_constraints(self.trainable_weights, after=train_op)
             if projections:  # Keras projects each constrained variable right after the optimizer's update
                 train_op = group(train_op, *projections)
@@ -359,7 +417,6 @@ class Model(Layer):
         rank = getattr(self, "_eager_rank", None)
         target = convert_to_tensor(self._target(y, rank).astype(np.float32))
         if kind == "train":
-            opt = self.optimizer.build()
             K._EAGER["phase"] = True
             try:
                 with _eager.GradientTape() as tape:
@@ -367,11 +424,13 @@ class Model(Layer):
                     loss = self._loss(target, out)
             finally:
                 K._EAGER["phase"] = False
-            variables = self.trainable_weights
-            grads = tape.gradient(loss, variables)
-            opt.apply_gradients([(g, v) for g, v in zip(grads, variables) if g is not None],
-                                global_step=getattr(self.optimizer, "iterations", None))
-            for v in variables:
+            groups = self._optimizer_groups()
+            grads = iter(tape.gradient(loss, [v for _, variables in groups for v in variables]))
+            for opt, variables in groups:
+                pairs = [(next(grads), v) for v in variables]
+                opt.build().apply_gradients([(g, v) for g, v in pairs if g is not None],
+                                            global_step=getattr(opt, "iterations", None))
+            for v in self.trainable_weights:
                 if getattr(v, "constraint", None) is not None:
                     v.assign(v.constraint(v))
         else:

@@ -179,8 +179,10 @@ class _GRUMath(_Math):
 class _Loop(Layer):
     """A recurrent layer's arguments and time loop over `self.step(x_t, state) -> (output, state)`."""
 
+    supports_masking = True
+
     def _loop_arguments(self, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
-                        unroll=False, time_major=False):
+                        unroll=False, time_major=False, zero_output_for_mask=False):
         if stateful:
             raise NotImplementedError("stateful=True is not supported: pass the state on with `initial_state` "
                                       "and `return_state=True`")
@@ -188,6 +190,7 @@ class _Loop(Layer):
             raise NotImplementedError("time_major=True is not supported: transpose the inputs to [batch, time, ...]")
         self.return_sequences, self.return_state = return_sequences, return_state
         self.go_backwards, self.stateful, self.unroll = go_backwards, stateful, unroll
+        self.zero_output_for_mask = zero_output_for_mask
         self._cell = _StepCell(self)
 
     def _check_input(self, input_shape):
@@ -196,6 +199,12 @@ class _Loop(Layer):
             raise ValueError(f"Input 0 of layer {self.name} is incompatible with the layer: expected ndim=3 with a "
                              f"known last dimension, found shape={tuple(shape)}")
         return shape
+
+    def compute_mask(self, inputs, mask=None):
+        """The input's mask for the sequence returned (none for the last output alone or the states)."""
+        mask = nest.flatten(mask)[0] if isinstance(mask, (list, tuple)) else mask
+        out = mask if self.return_sequences else None
+        return [out] + [None] * len(nest.flatten(self._state_size())) if self.return_state else out
 
     def call(self, inputs, initial_state=None, training=None, mask=None):
         x = inputs
@@ -208,7 +217,10 @@ class _Loop(Layer):
             state = nest.pack_sequence_as(self._state_size(), nest.flatten(initial_state))
         else:
             state = initial_state[0] if isinstance(initial_state, (list, tuple)) else initial_state
-        if K.executing_eagerly():
+        mask = nest.flatten(mask)[0] if isinstance(mask, (list, tuple)) else mask
+        if mask is not None:
+            outputs, state = self._masked_loop(x, state, array_ops.reverse(mask, [1]) if self.go_backwards else mask)
+        elif K.executing_eagerly():
             outs = []
             for x_t in array_ops.unstack(x, axis=1):
                 out, state = self.step(x_t, state)
@@ -220,6 +232,16 @@ class _Loop(Layer):
         if self.return_state:
             return [result] + nest.flatten(state)
         return result
+
+    def _masked_loop(self, x, state, mask):
+        """Keras' masked loop (`keras.backend.rnn`): where `mask` is false a step keeps the states and outputs the
+        step before's output (zeros with `zero_output_for_mask`)."""
+        def step(x_t, states):
+            out, new = self.step(x_t, nest.pack_sequence_as(state, list(states)))
+            return out, nest.flatten(new)
+        _, outputs, states = K.rnn(step, x, nest.flatten(state), mask=mask, unroll=self.unroll,
+                                   zero_output_for_mask=self.zero_output_for_mask)
+        return outputs, nest.pack_sequence_as(state, list(states))
 
 
 class _Recurrent(_Loop):
@@ -233,14 +255,15 @@ class _Recurrent(_Loop):
                  return_sequences=False, return_state=False, go_backwards=False, stateful=False, unroll=False,
                  dropout=0.0, recurrent_dropout=0.0, kernel_regularizer=None, recurrent_regularizer=None,
                  bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
-                 time_major=False, **kwargs):
+                 time_major=False, zero_output_for_mask=False, **kwargs):
         _no_dropout(dropout, recurrent_dropout)
         super().__init__(**kwargs)
         self._base_name = self._keras_name
         self._cell_arguments(units, activation, recurrent_activation, use_bias, kernel_initializer,
                              recurrent_initializer, bias_initializer, kernel_regularizer, recurrent_regularizer,
                              bias_regularizer, kernel_constraint, recurrent_constraint, bias_constraint)
-        self._loop_arguments(return_sequences, return_state, go_backwards, stateful, unroll, time_major)
+        self._loop_arguments(return_sequences, return_state, go_backwards, stateful, unroll, time_major,
+                             zero_output_for_mask)
 
     def build(self, input_shape):
         with variable_scope(f"{self._keras_name}_cell"):  # Keras 2's names: lstm/lstm_cell/kernel
@@ -497,7 +520,8 @@ class RNN(_Container, _Loop):
         cell = [_from_spec(c) for c in cell] if isinstance(cell, (list, tuple)) else _from_spec(cell)
         self.cell = StackedRNNCells(cell) if isinstance(cell, list) else cell
         self._adapter = _Adapter(self.cell)
-        self._loop_arguments(return_sequences, return_state, go_backwards, stateful, unroll, time_major)
+        self._loop_arguments(return_sequences, return_state, go_backwards, stateful, unroll, time_major,
+                             zero_output_for_mask)
 
     def _state_size(self):
         return self._adapter._state_size()

@@ -1,7 +1,8 @@
-"""Keras' global settings: the float type, the fuzz factor and the image layout every `K.*` call defaults to."""
+"""Keras' global settings: the float type, the fuzz factor and the image layout every `K.*` call defaults to, and
+whether layers follow TF2's dtype behaviour (`keras.layers.enable_v2_dtype_behavior`)."""
 from __future__ import annotations
 
-_SETTINGS = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last"}
+_SETTINGS = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last", "v2_dtype_behavior": False}
 
 
 def backend():
@@ -45,3 +46,17 @@ def normalize_data_format(data_format):
     if data_format not in {"channels_first", "channels_last"}:
         raise ValueError("Unknown data_format: " + str(data_format))
     return data_format
+
+
+def enable_v2_dtype_behavior():
+    """TF2's layer dtypes: a layer without a `dtype` computes in floatx and casts floating inputs to its dtype
+    (TF1's Keras, the default here as under `tf.compat.v1`, takes the dtype of the first input)."""
+    _SETTINGS["v2_dtype_behavior"] = True
+
+
+def disable_v2_dtype_behavior():
+    _SETTINGS["v2_dtype_behavior"] = False
+
+
+def v2_dtype_behavior_enabled():
+    return _SETTINGS["v2_dtype_behavior"]

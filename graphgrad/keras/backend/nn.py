@@ -108,7 +108,8 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1, ignore_class=None):
-    """Cross-entropy of integer `target`; outputs of rank 3 or more are flattened and the result reshaped back.
+    """Cross-entropy of integer `target`; outputs of rank 3 or more are flattened and the result reshaped back
+    (to the output's shape without its last axis).
     Targets equal to `ignore_class` get a loss of 0."""
     target, output = cast(convert_to_tensor(target), "int64"), convert_to_tensor(output)
     output, from_logits = _logits(output, from_logits, "Softmax")
@@ -124,7 +125,8 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1, 
                          "with unknown rank")
     output_shape = shape(output)
     target_rank = target.shape.ndims
-    update_shape = target_rank is not None and rank is not None and target_rank != rank - 1
+    # a target of unknown rank (Keras' target placeholder) is read flat too: (batch, time, 1) or (batch, time)
+    update_shape = rank is not None and (target_rank is None or target_rank != rank - 1)
     if update_shape:
         target = array_ops.reshape(target, [-1])
         output = array_ops.reshape(output, [-1, output_shape[-1]])

@@ -33,6 +33,8 @@ def _relu(x, alpha=0.0, max_value=None, threshold=0.0):
 class LeakyReLU(Layer):
     """x for x > 0, alpha·x below."""
 
+    supports_masking = True
+
     def __init__(self, alpha=0.3, **kwargs):
         super().__init__(**kwargs)
         if alpha is None:
@@ -45,6 +47,8 @@ class LeakyReLU(Layer):
 
 class PReLU(Layer):
     """A leaky ReLU whose slopes `alpha` (one per input position, shared along `shared_axes`) are learned."""
+
+    supports_masking = True
 
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None, shared_axes=None,
                  **kwargs):
@@ -70,6 +74,8 @@ class PReLU(Layer):
 class ELU(Layer):
     """x for x > 0, alpha·(exp(x) - 1) below."""
 
+    supports_masking = True
+
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
         if alpha is None:
@@ -83,6 +89,8 @@ class ELU(Layer):
 
 class ReLU(Layer):
     """max(x, 0) capped at `max_value`, with slope `negative_slope` below `threshold` (Keras' backend.relu)."""
+
+    supports_masking = True
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
@@ -102,6 +110,8 @@ class ReLU(Layer):
 class Softmax(Layer):
     """softmax along `axis`; positions where `mask` is false get (almost) no probability."""
 
+    supports_masking = True
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
@@ -116,6 +126,8 @@ class Softmax(Layer):
 
 class ThresholdedReLU(Layer):
     """x where x > theta, 0 elsewhere."""
+
+    supports_masking = True
 
     def __init__(self, theta=1.0, **kwargs):
         super().__init__(**kwargs)

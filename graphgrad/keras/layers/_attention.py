@@ -1,6 +1,7 @@
 """Keras' attention layers: Attention (dot-product, Luong), AdditiveAttention (Bahdanau) and MultiHeadAttention
 with Keras 2's weights (`query/kernel` [dim, heads, key_dim], ..., `attention_output/kernel`
-[heads, value_dim, dim]), masks (`mask=[query_mask, value_mask]`, `attention_mask`, `use_causal_mask`) and dropout
+[heads, value_dim, dim]), masks (`mask=[query_mask, value_mask]`, `attention_mask`, `use_causal_mask`, the
+inputs' Keras masks) and dropout
 on the attention weights while training."""
 from __future__ import annotations
 
@@ -47,6 +48,8 @@ def _masked_softmax(scores, mask):
 class _DenseAttention(Layer):
     """What Attention and AdditiveAttention share: the masks, the softmax, dropout and the weighted sum."""
 
+    supports_masking = True
+
     def __init__(self, dropout=0.0, **kwargs):
         super().__init__(**kwargs)
         self.dropout = dropout
@@ -69,6 +72,10 @@ class _DenseAttention(Layer):
         if q_mask is not None:
             result = result * math_ops.cast(array_ops.expand_dims(q_mask, -1), result.dtype.base_dtype)
         return [result, weights] if return_attention_scores else result
+
+    def compute_mask(self, inputs, mask=None):
+        """The query's mask (the output has one row per query step)."""
+        return mask[0] if mask else None
 
 
 class Attention(_DenseAttention):
@@ -120,6 +127,8 @@ class MultiHeadAttention(Layer):
     """Keras 2's multi-head attention over [batch, T, dim] inputs: per-head projections of query, key and value
     (einsum kernels [dim, heads, key_dim]), softmax(q·kᵀ / sqrt(key_dim)) over the value positions, and an output
     projection back to the query's width (or `output_shape`)."""
+
+    supports_masking = True
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,
                  attention_axes=None, kernel_initializer="glorot_uniform", bias_initializer="zeros",
@@ -180,6 +189,11 @@ class MultiHeadAttention(Layer):
         v = self._project("value", value, "abc,cde->abde")
         scores = einsum("aecd,abcd->acbe", k, q)  # [batch, heads, Tq, Tv]
         mask = None if attention_mask is None else math_ops.cast(attention_mask, dtypes.bool_)
+        for t, axis in ((query, -1), (value, -2), (None if key is value else key, -2)):
+            m = getattr(t, "_keras_mask", None)  # as Keras 2: query's [B, T, 1], value's and key's [B, 1, S]
+            if m is not None:
+                m = array_ops.expand_dims(math_ops.cast(m, dtypes.bool_), axis)
+                mask = m if mask is None else math_ops.logical_and(mask, m)
         if use_causal_mask:
             causal = _causal(scores[:, 0])
             mask = causal if mask is None else math_ops.logical_and(mask, causal)

@@ -17,10 +17,12 @@ from ...framework.graph import Graph, GraphKeys, Tensor, get_default_graph
 from ...framework.op_def import static_shape
 from ...framework.tensor_shape import TensorShape
 from ...layers.core import training_tensor
+from ...ops import math_ops, nest
 from ...ops.control_flow_ops import cond
 from ...ops.core import convert_to_tensor, placeholder
 from ...variables import variable_scope
 from .. import backend as K
+from ..backend.config import v2_dtype_behavior_enabled
 
 
 def _initializer(init):
@@ -128,8 +130,25 @@ def _json_value(layer, key, value):
                      "it by name (a string) to save the model")
 
 
+def _input_masks(inputs):
+    """The `_keras_mask` of `inputs` (a tensor, or a list: a list of masks), None where no input has one."""
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(x, "_keras_mask", None) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    return getattr(inputs, "_keras_mask", None)
+
+
+def _takes_mask(fn):
+    try:
+        return "mask" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 class Layer(_tfl.Layer):
     """What Keras adds to a tf.layers Layer (mixed in before it)."""
+
+    supports_masking = False  # Keras 2: a layer that passes its input's mask on (or overrides compute_mask)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -196,8 +215,10 @@ class Layer(_tfl.Layer):
             taken = {v.op.name.rsplit("/", 1)[-1] for v in self._variables}
             name = next(n for n in ("Variable", *(f"Variable_{i}" for i in range(1, len(taken) + 1)))
                         if n not in taken)
+        trainable = True if trainable is None else trainable
         var = super().add_variable(name, shape, dtype, _initializer(initializer), _regularizer(regularizer),
-                                   True if trainable is None else trainable, _constraint(constraint))
+                                   trainable, _constraint(constraint))
+        var._keras_trainable = trainable  # as asked for, whether or not the layer is trainable: Keras' order
         if regularizer is not None and K.executing_eagerly():
             self.__dict__.setdefault("_eager_penalties", []).append((_regularizer(regularizer), var))
         return var
@@ -210,6 +231,14 @@ class Layer(_tfl.Layer):
         return [p for p in fresh if p is not None] + super().losses
 
     # --- Keras' accessors ------------------------------------------------------------------------------------
+    @property
+    def weights(self):
+        """Keras 2's order: the weights made trainable, then the others (RandomFourierFeatures' kernel_scale before
+        its fixed kernel and bias, also in a frozen layer)."""
+        variables = self.variables
+        return ([v for v in variables if getattr(v, "_keras_trainable", v.trainable)]
+                + [v for v in variables if not getattr(v, "_keras_trainable", v.trainable)])
+
     def get_weights(self):
         return K.batch_get_value(self.weights)
 
@@ -250,8 +279,37 @@ class Layer(_tfl.Layer):
         out = self.output
         return [_shape_tuple(o) for o in out] if isinstance(out, list) else _shape_tuple(out)
 
+    # --- masks -------------------------------------------------------------------------------------------
+    def compute_mask(self, inputs, mask=None):
+        """The output's mask: the input's carried on by a layer that supports masking, else None."""
+        if not self.supports_masking:
+            if any(m is not None for m in (mask if isinstance(mask, (list, tuple)) else [mask])):
+                raise TypeError(f"Layer {self.name} does not support masking, but was passed an input_mask: {mask}")
+            return None
+        return mask
+
+    def _set_masks(self, inputs, outputs, mask):
+        """Keras 2's `_set_mask_metadata`: each output's `_keras_mask` from `compute_mask` where the layer supports
+        masking or computes masks of its own, else None."""
+        masks = None
+        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
+            masks = self.compute_mask(inputs, mask)
+        masks = masks if isinstance(masks, (list, tuple)) else [masks] * len(outputs)
+        for o, m in zip(outputs, masks):
+            if isinstance(o, Tensor):
+                o._keras_mask = m
+
     # --- calling -----------------------------------------------------------------------------------------
     def __call__(self, inputs, *args, **kwargs):
+        # tensors among the other arguments (MultiHeadAttention's value, an RNN's initial_state) are inputs of the
+        # call too, for the model's graph of layers
+        more = [t for t in nest.flatten([list(args), kwargs]) if isinstance(t, Tensor)]
+        ins = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]  # as given (before any cast)
+        if v2_dtype_behavior_enabled():
+            inputs = self._autocast(inputs)
+        mask = kwargs["mask"] if "mask" in kwargs else _input_masks(inputs)
+        if mask is not None and "mask" not in kwargs and _takes_mask(self.call):
+            kwargs["mask"] = mask  # Keras passes the inputs' masks to a call that takes `mask`
         eager = K.executing_eagerly()
         graph = None if eager else (inputs[0] if isinstance(inputs, (list, tuple)) else inputs).graph
         before = 0 if eager else len(graph.get_collection(GraphKeys.UPDATE_OPS))
@@ -260,21 +318,34 @@ class Layer(_tfl.Layer):
         if isinstance(inputs, (list, tuple)):
             outputs = self._call_many([x if isinstance(x, Tensor) else convert_to_tensor(x) for x in inputs],
                                       args, kwargs)
-            ins = list(inputs)
         else:
             outputs = super().__call__(inputs, *args, **kwargs)
-            ins = [inputs]
         if K.executing_eagerly():
             outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
             self._eager_shapes = [(None, *tuple(o.shape.as_list())[1:]) for o in outs]
+            self._set_masks(inputs, outs, mask)
         else:
             outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
             self._inbound.append((ins, outs))
             hist = K.history(outs[0].graph)
             for o in outs:
-                hist[o] = (self, ins)
+                hist[o] = (self, ins + more)
             self.__dict__.setdefault("_updates", []).extend(graph.get_collection(GraphKeys.UPDATE_OPS)[before:])
+            self._set_masks(inputs, outs, mask)
         return outputs
+
+    def _autocast(self, inputs):
+        """TF2's dtype behaviour: the layer's dtype is floatx unless given, floating inputs cast to it."""
+        if self._dtype is None:
+            self._dtype = dtypes.as_dtype(K.floatx())
+
+        def cast(x):
+            if isinstance(x, Tensor) and x.dtype.is_floating and x.dtype.base_dtype != self._dtype:
+                cast_x = math_ops.cast(x, self._dtype)
+                cast_x._keras_mask = getattr(x, "_keras_mask", None)
+                return cast_x
+            return x
+        return [cast(x) for x in inputs] if isinstance(inputs, (list, tuple)) else cast(inputs)
 
     def _call_many(self, inputs, args, kwargs):
         """A call on a list of tensors (merges, attention): built on the list of their shapes, the ops under the
@@ -381,6 +452,8 @@ class InputLayer(Layer):
         dtype = dtypes.as_dtype(dtype or "float32")
         if input_tensor is None:
             g = get_default_graph()
+            if name is None:  # Keras 2 numbers inputs from 1 (input_1, input_2), unlike other layers
+                name = self._given_name = f"input_{K.get_uid('input')}"
             with variable_scope(name, default_name="input") as scope:
                 self._scope = scope
             input_tensor = placeholder(dtype, self._batch_input_shape, name=self.name)

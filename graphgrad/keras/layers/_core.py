@@ -16,6 +16,8 @@ from ._base import Layer, _activation, _initializer
 
 
 class Dense(Layer, _tfl.Dense):
+    supports_masking = True
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", **kwargs):
         super().__init__(units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
@@ -23,6 +25,8 @@ class Dense(Layer, _tfl.Dense):
 
 
 class Dropout(Layer, _tfl.Dropout):
+    supports_masking = True
+
     def call(self, inputs, training=None):
         return super().call(inputs, training=self._phase(training))
 
@@ -33,6 +37,8 @@ class Flatten(Layer, _tfl.Flatten):
 
 
 class Activation(Layer):
+    supports_masking = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = _activation(activation)
@@ -51,13 +57,17 @@ class Reshape(Layer):
 
 
 class Embedding(Layer):
-    """Rows of an `[input_dim, output_dim]` matrix (`embedding/embeddings`) looked up by integer ids."""
+    """Rows of an `[input_dim, output_dim]` matrix (`embedding/embeddings`) looked up by integer ids; with
+    `mask_zero` id 0 is padding: the output's mask is `ids != 0`, which later layers (RNNs, pooling, the loss)
+    consume."""
 
-    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", input_length=None, **kwargs):
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", mask_zero=False, input_length=None,
+                 **kwargs):
         if input_length is not None and "input_shape" not in kwargs:
             kwargs["input_shape"] = (input_length,)
         super().__init__(**kwargs)
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
+        self.mask_zero = self.supports_masking = bool(mask_zero)
         self.embeddings_initializer = (None if embeddings_initializer == "uniform"
                                        else _initializer(embeddings_initializer))
 
@@ -71,6 +81,9 @@ class Embedding(Layer):
             inputs = math_ops.cast(inputs, dtypes.int32)
         return embedding_lookup(self.embeddings, inputs)
 
+    def compute_mask(self, inputs, mask=None):
+        return math_ops.not_equal(inputs, 0) if self.mask_zero else None
+
 
 class Lambda(Layer):
     """`function(inputs, **arguments)` as a layer. Saved as Keras 2 saves it: a named function by module and name
@@ -83,6 +96,11 @@ class Lambda(Layer):
         super().__init__(**kwargs)
         self.function, self.output_shape_arg, self.mask = function, output_shape, mask
         self.arguments = dict(arguments or {})
+        self.supports_masking = mask is not None
+
+    def compute_mask(self, inputs, mask=None):
+        """`mask(inputs, input_mask)` when `mask` is a function, else `mask` itself (Keras: None drops masks)."""
+        return self.mask(inputs, mask) if callable(self.mask) else self.mask
 
     def call(self, inputs, mask=None, training=None):
         return self.function(inputs, **self.arguments)
@@ -150,8 +168,10 @@ class Permute(Layer):
 
 
 class Masking(Layer):
-    """Zeroes the time steps whose features all equal `mask_value` (Keras' output; the mask itself is not
-    passed on to later layers)."""
+    """Zeroes the time steps whose features all equal `mask_value`; the output's mask (which later layers
+    consume) is false at those steps."""
+
+    supports_masking = True
 
     def __init__(self, mask_value=0.0, **kwargs):
         super().__init__(**kwargs)
@@ -167,6 +187,8 @@ class Masking(Layer):
 
 class ActivityRegularization(Layer):
     """Identity that adds l1·sum|x| + l2·sum(x²), divided by the batch size, to the layer's losses."""
+
+    supports_masking = True
 
     def __init__(self, l1=0.0, l2=0.0, **kwargs):
         super().__init__(activity_regularizer=_regularizers.L1L2(l1, l2), **kwargs)

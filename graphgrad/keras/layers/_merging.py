@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 
+from ...framework import dtypes
 from ...framework.op_def import static_shape
 from ...ops import array_ops, math_ops
 from ...ops.arithmetic_ops import add_n
+from ...ops.core import ones_like
 from ...ops.matmul_ops import matmul
 from ...ops.normalization_ops import l2_normalize
 from ._base import Layer
@@ -14,6 +16,8 @@ from ._base import Layer
 
 class _Merge(Layer):
     """An elementwise merge of two or more tensors of one shape."""
+
+    supports_masking = True
 
     def _merge(self, inputs):
         raise NotImplementedError
@@ -24,6 +28,12 @@ class _Merge(Layer):
                              "inputs." if isinstance(inputs, (list, tuple)) else
                              "A merge layer should be called on a list of inputs.")
         return self._merge(list(inputs))
+
+    def compute_mask(self, inputs, mask=None):
+        """True where every input's mask is (inputs without a mask count as all true)."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        return math_ops.reduce_all(array_ops.stack([m for m in mask if m is not None]), axis=0)
 
 
 class Add(_Merge):
@@ -66,6 +76,19 @@ class Concatenate(_Merge):
     def _merge(self, inputs):
         return array_ops.concat(inputs, self.axis)
 
+    def compute_mask(self, inputs, mask=None):
+        """The inputs' masks (all true for an input without one), each widened to its input's rank, concatenated
+        along `axis` and reduced over the last axis, as Keras 2 does."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        masks = []
+        for x, m in zip(inputs, mask):
+            if m is None:
+                masks.append(math_ops.cast(ones_like(x), dtypes.bool_))
+            else:
+                masks.append(array_ops.expand_dims(m, -1) if m.shape.ndims < x.shape.ndims else m)
+        return math_ops.reduce_all(array_ops.concat(masks, self.axis), axis=-1)
+
 
 def _batch_dot(x, y, axes):
     """Keras' batch_dot: per example, the sum over x's axis axes[0] and y's axis axes[1] of their product."""
@@ -107,6 +130,9 @@ class Dot(_Merge):
         if self.normalize:
             x, y = l2_normalize(x, axis=axes[0]), l2_normalize(y, axis=axes[1])
         return _batch_dot(x, y, axes)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 def _functional(cls):

@@ -13,6 +13,8 @@ from ._core import Dropout
 class GaussianNoise(Layer):
     """x + N(0, stddev²) noise while training."""
 
+    supports_masking = True
+
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.stddev, self.seed = stddev, seed
@@ -26,6 +28,8 @@ class GaussianNoise(Layer):
 
 class GaussianDropout(Layer):
     """x · N(1, rate / (1 - rate)) noise while training."""
+
+    supports_masking = True
 
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -45,6 +49,8 @@ class GaussianDropout(Layer):
 class AlphaDropout(Layer):
     """Dropout for SELU networks: dropped units are set to SELU's negative saturation and the result is scaled
     and shifted so the mean and variance stay as they were (Keras 2's formula)."""
+
+    supports_masking = True
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)

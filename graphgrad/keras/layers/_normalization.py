@@ -10,12 +10,16 @@ from ._base import Layer, _initializer, _regularizer
 
 
 class BatchNormalization(Layer, _tfl.BatchNormalization):
+    supports_masking = True
+
     def call(self, inputs, training=None):
         return super().call(inputs, training=self._phase(training))
 
 
 class LayerNormalization(Layer):
     """(x - mean) / sqrt(variance + epsilon) · gamma + beta, the statistics of each example over `axis`."""
+
+    supports_masking = True
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,

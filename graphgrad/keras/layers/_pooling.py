@@ -3,7 +3,7 @@ maximum over every spatial position, `keepdims` keeping those axes at size 1).""
 from __future__ import annotations
 
 from ... import layers as _tfl
-from ...ops import math_ops
+from ...ops import array_ops, math_ops
 from ._base import Layer, _named
 
 
@@ -41,7 +41,24 @@ def _global(kind, rank):
                   f"the {kind.lower()} over the {rank} spatial axes: [batch, *spatial, channels] -> [batch, channels].")
 
 
-GlobalAveragePooling1D = _global("Average", 1)
+class GlobalAveragePooling1D(_global("Average", 1)):
+    """Keras' GlobalAveragePooling1D: the mean over the steps, or over the unmasked steps only where the input has
+    a mask (which the output does not carry on)."""
+
+    supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        axis = 1 if self.data_format == "channels_last" else 2
+        mask = array_ops.expand_dims(math_ops.cast(mask, inputs.dtype.base_dtype), 3 - axis)
+        return (math_ops.reduce_sum(inputs * mask, axis=axis, keepdims=self.keepdims)
+                / math_ops.reduce_sum(mask, axis=axis, keepdims=self.keepdims))
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
 GlobalAveragePooling2D = _global("Average", 2)
 GlobalAveragePooling3D = _global("Average", 3)
 GlobalMaxPooling1D = _global("Max", 1)

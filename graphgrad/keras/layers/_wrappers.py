@@ -7,7 +7,7 @@ import inspect
 
 from ...framework.op_def import static_shape
 from ...framework.tensor_shape import TensorShape
-from ...ops import array_ops
+from ...ops import array_ops, math_ops, nest
 from ._base import _Container, _from_spec
 
 
@@ -27,6 +27,8 @@ class Wrapper(_Container):
 class TimeDistributed(Wrapper):
     """`layer` applied to each slice [batch, t, ...] -> [batch, ...] of its [batch, time, ...] input."""
 
+    supports_masking = True
+
     def build(self, input_shape):
         shape = input_shape.as_list()
         if len(shape) < 3:
@@ -37,17 +39,25 @@ class TimeDistributed(Wrapper):
         self.layer.built = True
         self.built = True
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
         s = static_shape(inputs)
         dyn = array_ops.shape(inputs)
         x = array_ops.reshape(inputs, [-1, *[dyn[i] if d is None else d for i, d in enumerate(s) if i >= 2]])
-        if "training" in inspect.signature(self.layer.call).parameters:
-            y = self.layer.call(x, training=self._phase(training))
-        else:
-            y = self.layer.call(x)
+        params = inspect.signature(self.layer.call).parameters
+        kwargs = {"training": self._phase(training)} if "training" in params else {}
+        if mask is not None and "mask" in params:  # the inner layer sees one mask row per (example, step)
+            kwargs["mask"] = array_ops.reshape(mask, [-1, *[dyn[i] if d is None else d
+                                                            for i, d in enumerate(static_shape(mask)) if i >= 2]])
+        y = self.layer.call(x, **kwargs)
         ys = static_shape(y)
         dims = [dyn[0] if s[0] is None else s[0], dyn[1] if s[1] is None else s[1], *ys[1:]]
         return array_ops.reshape(y, dims if all(isinstance(d, int) for d in dims) else array_ops.stack(dims))
+
+    def compute_mask(self, inputs, mask=None):
+        """The input's mask, reduced to [batch, time] (Keras 2's result for an inner layer that makes no mask)."""
+        if mask is None or mask.shape.ndims <= 2:
+            return mask
+        return math_ops.reduce_all(mask, axis=list(range(2, mask.shape.ndims)))
 
 
 _MERGES = {"concat": lambda a, b: array_ops.concat([a, b], -1), "sum": lambda a, b: a + b,
@@ -58,6 +68,8 @@ class Bidirectional(Wrapper):
     """A recurrent `layer` run forwards and a copy of it backwards over the sequence, their outputs merged by
     `merge_mode` ('concat', 'sum', 'mul', 'ave', or None for both as a list); backward outputs are put back in
     time order when `return_sequences`."""
+
+    supports_masking = True
 
     _config_keys = ("layer", "backward_layer")
 
@@ -79,17 +91,29 @@ class Bidirectional(Wrapper):
             self.backward_layer = _from_spec(backward_layer)
         self.return_sequences = self.forward_layer.return_sequences
         self.return_state = self.forward_layer.return_state
+        for inner in (self.forward_layer, self.backward_layer):  # as Keras 2: masked steps output zeros
+            if hasattr(inner, "zero_output_for_mask"):
+                inner.zero_output_for_mask = inner.return_sequences
 
     def _sublayers(self):
         return [self.forward_layer, self.backward_layer]
 
-    def call(self, inputs, initial_state=None, training=None):
+    def compute_mask(self, inputs, mask=None):
+        """The input's mask for returned sequences (one per direction when not merged), none for the states."""
+        mask = mask[0] if isinstance(mask, list) else mask
+        out = mask if self.return_sequences else None
+        out = [out, out] if self.merge_mode is None else [out]
+        if self.return_state:
+            out += [None] * (2 * len(nest.flatten(self.forward_layer._state_size())))
+        return out if len(out) > 1 else out[0]
+
+    def call(self, inputs, initial_state=None, training=None, mask=None):
         forward_state = backward_state = None
         if initial_state is not None:
             half = len(initial_state) // 2
             forward_state, backward_state = initial_state[:half], initial_state[half:]
-        y = self.forward_layer(inputs, initial_state=forward_state)
-        y_rev = self.backward_layer(inputs, initial_state=backward_state)
+        y = self.forward_layer(inputs, initial_state=forward_state, mask=mask)
+        y_rev = self.backward_layer(inputs, initial_state=backward_state, mask=mask)
         states = []
         if self.return_state:
             states = list(y[1:]) + list(y_rev[1:])
