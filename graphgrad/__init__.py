@@ -25,6 +25,7 @@ from . import (
     lookup,
     losses,
     metrics,
+    nest,  # noqa: E402  (tf.nest: flatten, map_structure, pack_sequence_as, ... as TF's)
     nn,
     python_io,
     random,

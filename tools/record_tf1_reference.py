@@ -2676,6 +2676,68 @@ def data_transformations(tf, r):
 
 
 @program
+def nest_api(tf, r):
+    # tf.nest: sorted dict keys, namedtuples, None leaves, composites opened only when asked, TF's errors
+    P = collections.namedtuple("P", "x y")
+    Q = collections.namedtuple("Q", "x y")
+    nested = {"b": [1, None, (2, 3)], "a": P(4, {"z": 5, "y": 6})}
+    r["flatten"] = tf.nest.flatten(nested)
+    r["flatten_leaf"] = [tf.nest.flatten(None), tf.nest.flatten(7), tf.nest.flatten([[], {}, ()])]
+    r["is_nested"] = [tf.nest.is_nested(v) for v in ([], (), {}, "ab", None, {1}, np.zeros(2), P(1, 2))]
+    packed = tf.nest.pack_sequence_as(nested, list(range(7)))
+    r["pack"] = [packed["b"], list(packed["a"]), type(packed["a"]).__name__, list(packed["a"].y.items())]
+    ordered = tf.nest.pack_sequence_as(collections.OrderedDict([("b", 0), ("a", 0)]), [1, 2])
+    r["pack_ordered"] = [type(ordered).__name__, list(ordered.items())]
+    r["pack_leaf"] = tf.nest.pack_sequence_as(1, [9])
+    r["pack_empty"] = tf.nest.pack_sequence_as([[], 1, {}], [5])
+    r["map"] = list(tf.nest.map_structure(lambda a, b: a + b, P(1, 2), P(10, 20)))
+    r["map_dicts"] = tf.nest.map_structure(lambda a, b: [a, b], {"a": 1, "b": 2},
+                                           collections.OrderedDict([("b", 3), ("a", 4)]))
+    r["map_unchecked"] = tf.nest.map_structure(lambda a, b: a * b, [1, 2], (3, 4), check_types=False)
+    r["map_none"] = r.error(lambda: tf.nest.map_structure(lambda a: a * 2, [None]), "NoneType")
+    r["map_nothing"] = r.error(lambda: tf.nest.map_structure(abs), "Must provide at least one structure")
+    r["map_kwarg"] = r.error(lambda: tf.nest.map_structure(abs, [1], foo=1),
+                             "Only valid keyword arguments are `check_types` and `expand_composites`, not: `foo`")
+    r["map_types"] = r.error(lambda: tf.nest.map_structure(lambda a, b: a, [1, 2], (1, 2)),
+                             "The two structures don't have the same nested structure.",
+                             "don't have the same sequence type", "Entire first structure:\n[., .]")
+    r["same_len"] = r.error(lambda: tf.nest.assert_same_structure((1, 2), (1, 2, 3)),
+                            "don't have the same number of elements",
+                            "First structure: type=tuple str=(1, 2). Second structure: type=tuple str=(1, 2, 3)")
+    r["same_nesting"] = r.error(lambda: tf.nest.assert_same_structure([1, {"a": (1, 2)}], [1, {"a": (1, [2])}]),
+                                'Substructure "type=list str=[2]" is a sequence, while substructure '
+                                '"type=int str=2" is not', "Entire second structure:\n[., {'a': (., [.])}]")
+    r["same_keys"] = r.error(lambda: tf.nest.assert_same_structure({"a": 1}, {"b": 1}),
+                             "The two dictionaries don't have the same set of keys. First structure has keys "
+                             "type=list str=['a'], while second structure has keys type=list str=['b']")
+    r["same_namedtuple"] = r.error(lambda: tf.nest.assert_same_structure(P(1, 2), Q(1, 2)),
+                                   "First structure type=P str=P(x=1, y=2) has type P, while second structure "
+                                   "type=Q str=Q(x=1, y=2) has type Q", "Entire first structure:\nP(x=., y=.)")
+    tf.nest.assert_same_structure(P(1, 2), collections.namedtuple("P", "x y")(3, 4))
+    tf.nest.assert_same_structure({"a": 1}, collections.OrderedDict(a=2))
+    tf.nest.assert_same_structure([1, 2], (1, 2), check_types=False)
+    r["pack_short"] = r.error(lambda: tf.nest.pack_sequence_as([1, [2]], [1]),
+                              "Could not pack sequence. Structure had 2 atoms, but flat_sequence had 1 items.  "
+                              "Structure: [1, [2]], flat_sequence: [1].")
+    r["pack_into_leaf"] = r.error(lambda: tf.nest.pack_sequence_as(1, [1, 2]),
+                                  "The target structure is of type `<class 'int'>`",
+                                  "However the input is a sequence (<class 'list'>) of length 2.")
+    r["pack_not_list"] = r.error(lambda: tf.nest.pack_sequence_as([1], 5), "Attempted to pack value:\n  5\n",
+                                 "found incompatible type `<class 'int'>` instead.")
+    r["unsortable"] = r.error(lambda: tf.nest.flatten({1: "a", "b": 2}), "not supported between instances")
+    sp = tf.SparseTensor([[0, 1]], [1.0], [2, 2])
+    r["sparse_leaf"] = len(tf.nest.flatten({"s": sp}))
+    parts = tf.nest.flatten({"s": sp}, expand_composites=True)
+    r["sparse_parts"] = [p.dtype.name for p in parts]
+    rebuilt = tf.nest.pack_sequence_as({"s": sp}, parts, expand_composites=True)
+    r["sparse_rebuilt"] = [type(rebuilt["s"]).__name__, rebuilt["s"].indices is sp.indices]
+    doubled = tf.nest.map_structure(lambda t: t * 2 if t.dtype == tf.float32 else t, [sp], expand_composites=True)
+    with tf.Session() as s:
+        r["sparse_doubled"] = s.run(doubled[0].values)
+    r["composite_vs_list"] = r.error(lambda: tf.nest.assert_same_structure(sp, [1, 2, 3], expand_composites=True))
+
+
+@program
 def data_iterators(tf, r):
     # one-shot: the classic end-of-data loop
     ds = tf.data.Dataset.from_tensor_slices(np.arange(5)).batch(2)
