@@ -28,6 +28,7 @@ from . import (
     nest,  # noqa: E402  (tf.nest: flatten, map_structure, pack_sequence_as, ... as TF's)
     nn,
     python_io,
+    ragged,  # noqa: E402  (tf.ragged: constant, range, boolean_mask, ... on one ragged dimension)
     random,
     raw_ops,  # noqa: E402  (tf.raw_ops: the clustering and boosted-trees kernels by their TF op names)
     regularizers,

@@ -2738,6 +2738,88 @@ def nest_api(tf, r):
 
 
 @program
+def ragged_api(tf, r):
+    # tf.ragged on one ragged dimension: factories, segment ids, stack, masks, map_flat_values, crosses
+    s = tf.Session()
+
+    def rows(x):
+        return s.run(x).to_list()
+    a = tf.ragged.constant([[1, 2], [3]])
+    r["constant"] = [str(a.shape), a.dtype.name, a.row_splits.dtype.name, r.ops(), rows(a)]
+    r["constant_dtypes"] = [tf.ragged.constant(v).dtype.name for v in ([[1.5], []], [["a"], []], [[], []])]
+    b = tf.ragged.constant([[[1, 2]], [[3, 4], [5, 6]]], ragged_rank=1)
+    r["constant_inner"] = [str(b.shape), b.ragged_rank, rows(b)]
+    r["constant_int32_splits"] = tf.ragged.constant([[1.0], [2, 3]], row_splits_dtype=tf.int32).row_splits.dtype.name
+    v = tf.ragged.constant_value([[1, 2], [3]])
+    r["constant_value"] = [v.values, v.row_splits, v.to_list()]
+    r["constant_value_inner"] = tf.ragged.constant_value([[[1, 2]], [[3, 4], [5, 6]]], ragged_rank=1).values
+    r["constant_value_dense"] = tf.ragged.constant_value([[1], [2]], ragged_rank=0)
+    r["depths"] = r.error(lambda: tf.ragged.constant([[1, 2], 3]), "all scalar values must have the same nesting depth")
+    r["inner"] = r.error(lambda: tf.ragged.constant([[[1, 2]], [[3]]], ragged_rank=1), "inner values have inconsistent")
+    r["too_ragged"] = r.error(lambda: tf.ragged.constant([[1], [2]], ragged_rank=2),
+                              "pylist has scalar values depth 2, but ragged_rank=2 requires scalar value depth "
+                              "greater than 2")
+    p = tf.ragged.placeholder(tf.float32, 1, [2])
+    r["placeholder"] = [str(p.values), str(p.row_splits), str(p.shape)]
+    r["placeholder_fed"] = s.run(p, {p: tf.ragged.constant_value([[[1, 2]], []], ragged_rank=1,
+                                                                  dtype="float32")}).to_list()
+    rg = tf.ragged.range([3, 0, 5], [5, 3, 9], [1, 1, 2])
+    r["range"] = [str(rg.shape), rg.dtype.name, rows(rg), rg.values.op.type]
+    r["range_more"] = [rows(tf.ragged.range(4)), rows(tf.ragged.range([2, 3])),
+                       rows(tf.ragged.range([0.5, 1.0], [2.0, 2.0], 0.5)),
+                       tf.ragged.range(0, [2, 1], dtype=tf.int64).dtype.name]
+    r["range_delta"] = r.error(lambda: s.run(tf.ragged.range([0], [2], [0])), "Requires delta != 0")
+    ids = tf.ragged.row_splits_to_segment_ids([0, 2, 2, 5])
+    r["segment_ids"] = [ids.dtype.name, s.run(ids),
+                        s.run(tf.ragged.row_splits_to_segment_ids(tf.constant([0, 1, 3]), out_type=tf.int32))]
+    r["row_splits"] = [s.run(tf.ragged.segment_ids_to_row_splits([0, 0, 2, 2, 2])),
+                       s.run(tf.ragged.segment_ids_to_row_splits([0, 0, 2], num_segments=5)),
+                       s.run(tf.ragged.segment_ids_to_row_splits(tf.constant([1, 1]), out_type=tf.int32)),
+                       s.run(tf.ragged.segment_ids_to_row_splits([]))]
+    r["splits_rank"] = r.error(lambda: tf.ragged.row_splits_to_segment_ids([[0, 1]]), "must have rank 1")
+    st = tf.ragged.stack([tf.constant([1, 2, 3]), tf.constant([4])])
+    r["stack"] = [str(st.shape), rows(st), rows(tf.ragged.stack([[1, 2], [3]])),
+                  s.run(tf.ragged.stack([tf.constant([1, 2]), tf.constant([4, 5])], axis=1))]
+    r["stack_empty"] = r.error(lambda: tf.ragged.stack([]), "rt_inputs may not be empty.")
+    m = tf.ragged.boolean_mask(tf.constant([[1, 2, 3], [4, 5, 6]]), tf.constant([[True, False, True],
+                                                                                [False, False, True]]))
+    r["mask"] = [str(m.shape), rows(m),
+                 s.run(tf.ragged.boolean_mask(tf.constant([[1, 2, 3], [4, 5, 6]]), tf.constant([True, False]))),
+                 rows(tf.ragged.boolean_mask(a, tf.ragged.constant([[True, False], [True]]))),
+                 rows(tf.ragged.boolean_mask(a, tf.constant([False, True]))),
+                 rows(tf.ragged.boolean_mask(tf.constant([[[1], [2]], [[3], [4]]]),
+                                             tf.constant([[True, False], [True, True]])))]
+    r["mask_shapes"] = r.error(lambda: tf.ragged.boolean_mask(tf.constant([[1, 2], [3, 4]]),
+                                                              tf.constant([True, False, True])),
+                               "Shapes (2,) and (3,) are incompatible")
+    b2 = tf.ragged.constant([[10, 20], [30]])
+    r["map_flat_values"] = [rows(tf.ragged.map_flat_values(tf.add, a, b2)),
+                            rows(tf.ragged.map_flat_values(tf.multiply, a, 3)),
+                            rows(tf.ragged.map_flat_values(lambda x, y: x * y, a, y=[1, 2, 3])),
+                            rows(tf.ragged.map_flat_values(lambda x: tf.stack([x, x], 1), a)),
+                            s.run(tf.ragged.map_flat_values(tf.add, 1, 2))]
+    c = tf.ragged.constant([[1], [2, 3]])
+    r["map_splits"] = r.error(lambda: s.run(tf.ragged.map_flat_values(tf.add, a, c)),
+                              "partitions have incompatible row_splits")
+    r["map_sizes"] = r.error(lambda: tf.ragged.map_flat_values(tf.add, a, tf.ragged.constant([[1]])),
+                             "Input RaggedTensors' flat_values must all have the same outer-dimension size.  "
+                             "Got sizes: {1, 3}")
+    r["map_output"] = r.error(lambda: tf.ragged.map_flat_values(lambda x: x[:1], a),
+                              "(output shape: (1,); expected outer dimension size: 3)")
+    words = tf.ragged.constant([["a", "b"], ["c"]])
+    r["cross"] = [rows(tf.ragged.cross([words, tf.ragged.constant([["d"], ["e"]]), tf.constant([["f"], ["g"]])])),
+                  rows(tf.ragged.cross([tf.constant([["f"], ["g"]]), words])),
+                  rows(tf.ragged.cross([tf.ragged.constant([[1, 2], [3]]),
+                                        tf.SparseTensor([[0, 0], [1, 0]], ["x", "y"], [2, 1])]))]
+    r["cross_hashed"] = [rows(tf.ragged.cross_hashed([words, tf.constant([["f"], ["g"]])], num_buckets=100)),
+                         rows(tf.ragged.cross_hashed([words]))]
+    r["partitions"] = [rows(tf.ragged.stack_dynamic_partitions([10, 20, 30, 40, 50], [1, 0, 1, 3, 1], 4)),
+                       rows(tf.ragged.stack_dynamic_partitions(tf.constant([[1, 2], [3, 4], [5, 6]]),
+                                                               tf.constant([2, 0, 2]), 3))]
+    r["partition_range"] = r.error(lambda: s.run(tf.ragged.stack_dynamic_partitions([1, 2], [0, 5], 3)))
+
+
+@program
 def data_iterators(tf, r):
     # one-shot: the classic end-of-data loop
     ds = tf.data.Dataset.from_tensor_slices(np.arange(5)).batch(2)
