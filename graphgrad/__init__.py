@@ -28,6 +28,7 @@ from . import (
     nest,  # noqa: E402  (tf.nest: flatten, map_structure, pack_sequence_as, ... as TF's)
     nn,
     python_io,
+    queue,  # noqa: E402  (tf.queue: the queue classes)
     ragged,  # noqa: E402  (tf.ragged: constant, range, boolean_mask, ... on one ragged dimension)
     random,
     raw_ops,  # noqa: E402  (tf.raw_ops: the clustering and boosted-trees kernels by their TF op names)
@@ -40,6 +41,7 @@ from . import (
     sysconfig,  # noqa: E402  (tf.sysconfig: graphgrad's directory; it has no headers or library)
     test,
     train,
+    types,  # noqa: E402  (tf.types.experimental: TensorLike, FunctionType)
     version,  # noqa: E402  (tf.version: graphgrad's own version values)
 )
 from .compat import dimension_at_index, dimension_value  # noqa: F401
@@ -97,6 +99,16 @@ from .framework.op_def import RegisterGradient, no_gradient  # noqa: F401
 from .framework.op_def import no_gradient as NotDifferentiable  # noqa: F401,N813
 from .framework.tensor_shape import Dimension, TensorShape
 from .framework.tensor_spec import TensorSpec  # noqa: F401
+from .framework.type_spec import (  # noqa: F401  (tf.TypeSpec and its family; docs/tf-misc.md)
+    IndexedSlicesSpec,
+    NoneTensorSpec,
+    OptionalSpec,
+    RaggedTensorSpec,
+    SparseTensorSpec,
+    TensorArraySpec,
+    TypeSpec,
+    type_spec_from_value,
+)
 from .framework_api import *  # noqa: F401,F403  (op_scope, colocate_with, is_tensor, get_local_variable, ...)
 from .image.adjust import random_crop  # noqa: F401
 from .io.decode_ops import decode_csv, decode_raw, matching_files, read_file, string_to_number  # noqa: F401

@@ -2820,6 +2820,53 @@ def ragged_api(tf, r):
 
 
 @program
+def type_specs(tf, r):
+    # the TypeSpec family, type_spec_from_value, is_symbolic_tensor, tf.queue and tf.types names
+    r["reprs"] = [repr(x) for x in (
+        tf.SparseTensorSpec(), tf.SparseTensorSpec([2, None], tf.int32), tf.RaggedTensorSpec(ragged_rank=1),
+        tf.RaggedTensorSpec([2, None], tf.int32, 1), tf.RaggedTensorSpec([2, None]), tf.IndexedSlicesSpec(),
+        tf.TensorArraySpec([2], tf.int32), tf.NoneTensorSpec(), tf.OptionalSpec(tf.TensorSpec([2])),
+        tf.TensorSpec([2, None], name="x"))]
+    c = tf.constant([1.0], name="c")
+    r["from_value"] = [repr(tf.type_spec_from_value(v)) for v in (
+        c, tf.SparseTensor([[0]], [1.0], [3]), tf.ragged.constant([[1], [2, 3]]), np.zeros((2, 3)), 5, [1, 2], "abc",
+        None, tf.IndexedSlices(c, tf.constant([0])), tf.TensorArray(tf.float32, 3))]
+    r["from_object"] = r.error(lambda: tf.type_spec_from_value(object()), "Could not build a TypeSpec for",
+                               "of unsupported type <class 'object'>.")
+    r["no_ragged_rank"] = r.error(lambda: tf.RaggedTensorSpec(),
+                                  "Must specify ragged_rank or a shape with a known rank.")
+    r["abstract"] = r.error(lambda: tf.TypeSpec(), "Can't instantiate abstract class TypeSpec")
+    r["tensor_spec"] = [repr(tf.TensorSpec.from_tensor(c)),
+                        repr(tf.TensorSpec.from_spec(tf.TensorSpec([2]), name="y")),
+                        tf.TensorSpec([2]).is_compatible_with(c), tf.TensorSpec([1]).is_compatible_with(c),
+                        tf.TensorSpec([None], tf.int32).is_compatible_with(c),
+                        tf.TensorSpec([2]).is_compatible_with(tf.TensorSpec([None])),
+                        repr(tf.TensorSpec([2]).most_specific_common_supertype([tf.TensorSpec([3])])),
+                        tf.TensorSpec([2]).is_subtype_of(tf.TensorSpec([None])),
+                        tf.TensorSpec([None]).is_subtype_of(tf.TensorSpec([2]))]
+    r["equality"] = [tf.SparseTensorSpec([2]) == tf.SparseTensorSpec([2]),
+                     tf.SparseTensorSpec([2]) == tf.SparseTensorSpec([3]),
+                     hash(tf.RaggedTensorSpec([2, None])) == hash(tf.RaggedTensorSpec([2, None])),
+                     isinstance(tf.TensorSpec([2]), tf.TypeSpec), isinstance(tf.SparseTensorSpec(), tf.TypeSpec)]
+    r["compatible"] = [tf.SparseTensorSpec([2]).is_compatible_with(tf.SparseTensor([[0]], [1.0], [2])),
+                       tf.SparseTensorSpec([None]).is_compatible_with(tf.SparseTensorSpec([4])),
+                       tf.SparseTensorSpec([2]).is_compatible_with(tf.SparseTensorSpec([2], tf.int32)),
+                       tf.SparseTensorSpec([2]).is_compatible_with(tf.TensorSpec([2]))]
+    r["ragged_spec"] = [tf.RaggedTensorSpec([2, None]).ragged_rank, tf.RaggedTensorSpec([2, None, 3]).ragged_rank,
+                        tf.RaggedTensorSpec([2, None]).row_splits_dtype.name]
+    r["value_types"] = [s.value_type.__name__ for s in (tf.TensorSpec([2]), tf.SparseTensorSpec(),
+                                                         tf.RaggedTensorSpec([None, None]), tf.IndexedSlicesSpec(),
+                                                         tf.TensorArraySpec())]
+    r["symbolic"] = [tf.is_symbolic_tensor(c), tf.is_symbolic_tensor(np.zeros(2)),
+                     tf.is_symbolic_tensor(tf.SparseTensor([[0]], [1.0], [3])), tf.is_symbolic_tensor(3.0)]
+    r["queue"] = [tf.queue.FIFOQueue is tf.FIFOQueue, tf.queue.RandomShuffleQueue is tf.RandomShuffleQueue,
+                  tf.queue.PaddingFIFOQueue is tf.PaddingFIFOQueue, tf.queue.PriorityQueue is tf.PriorityQueue,
+                  tf.queue.QueueBase is tf.QueueBase]
+    ft = tf.types.experimental.FunctionType.from_callable(lambda a, b=1: a)
+    r["function_type"] = [str(ft), list(ft.parameters), int in tf.types.experimental.TensorLike.__args__]
+
+
+@program
 def data_iterators(tf, r):
     # one-shot: the classic end-of-data loop
     ds = tf.data.Dataset.from_tensor_slices(np.arange(5)).batch(2)

@@ -2,7 +2,8 @@
 different lengths): `values` (1-D) and `row_splits` (int64, row i is values[row_splits[i]:row_splits[i + 1]]),
 `from_row_splits`, `to_tensor(default_value)`, `nrows()`, `row_lengths()`; `s.run` gives a
 `tf.RaggedTensorValue` (`values`, `row_splits`, `to_list()`, `to_tensor()`). One ragged dimension only (TF's
-`ragged_rank` 1); the rest of TF's ragged API is not there (docs/strings.md)."""
+`ragged_rank` 1); `tf.ragged` builds and transforms them (ragged_factory_ops.py, ragged_array_ops.py,
+docs/tf-misc.md)."""
 from __future__ import annotations
 
 from collections import namedtuple
