@@ -139,7 +139,7 @@ from .ops import operators as _operators  # noqa: F401  (installs Python operato
 from .ops import set_ops as sets  # noqa: F401  (tf.sets: intersection, union, difference, size)
 from .ops.array_ops import *  # noqa: F401,F403
 from .ops.bucket_ops import histogram_fixed_width, histogram_fixed_width_bins, searchsorted  # noqa: F401
-from .ops.cast_ops import bitcast  # noqa: F401
+from .ops.cast_ops import bitcast, to_bfloat16, to_complex64, to_complex128  # noqa: F401
 from .ops.check_ops import *  # noqa: F401,F403
 from .ops.clip_ops import *  # noqa: F401,F403
 from .ops.control_flow_ops import *  # noqa: F401,F403
@@ -160,6 +160,12 @@ from .ops.cross_ops import cross  # noqa: F401
 from .ops.decomposition_ops import *  # noqa: F401,F403
 from .ops.diag_ops import *  # noqa: F401,F403
 from .ops.edit_distance_ops import edit_distance  # noqa: F401
+from .ops.fft_nd_ops import raw_fftnd as fftnd  # noqa: F401  (TF 1's top-level N-d transforms: the raw ops)
+from .ops.fft_nd_ops import raw_ifftnd as ifftnd  # noqa: F401
+from .ops.fft_nd_ops import raw_irfftnd as irfftnd  # noqa: F401
+from .ops.fft_nd_ops import raw_rfftnd as rfftnd  # noqa: F401
+from .ops.fft_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d  # noqa: F401  (TF 1's top-level names of tf.signal's)
+from .ops.fingerprint_ops import fingerprint  # noqa: F401
 from .ops.framework_ops import *  # noqa: F401,F403
 from .ops.functional_ops import *  # noqa: F401,F403
 from .ops.index_shuffle_ops import random_index_shuffle  # noqa: F401

@@ -2867,6 +2867,35 @@ def type_specs(tf, r):
 
 
 @program
+def misc_aliases(tf, r):
+    # tf.fingerprint bit for bit, TF 1's top-level FFT names and casts, tf.io.gfile.join
+    s = tf.Session()
+    rng = np.random.RandomState(0)
+    words = ["", "a", "hello", "x" * 17, "y" * 40, "z" * 70, "w" * 200, "\u00e9t\u00e9"]
+    f = tf.fingerprint(tf.constant(words))
+    r["fingerprint_words"] = [str(f), s.run(f)]
+    r["fingerprint_values"] = [s.run(tf.fingerprint(v)) for v in (
+        tf.constant([[1, 2], [3, 4]], tf.int32), tf.constant([1.5, 2.0]), tf.constant(rng.randn(3, 5)),
+        tf.constant([True, False]), tf.constant([["a", "b"], ["c", ""]]), tf.zeros([2, 0]),
+        tf.constant(np.arange(60, dtype=np.int64).reshape(2, 30)))]
+    r["fingerprint_scalar"] = r.error(lambda: tf.fingerprint(tf.constant(1)),
+                                      "Shape must be at least rank 1 but is rank 0")
+    r["fingerprint_method"] = r.error(lambda: tf.fingerprint(tf.constant([1]), method="x"), "Unsupported method: x")
+    c = tf.to_complex64(tf.constant([1.0, 2.0]))
+    r["to_complex"] = [str(c), tf.to_complex128(tf.constant([1])).dtype.name, s.run(c)]
+    x = tf.constant(rng.randn(2, 4).astype(np.float32))
+    r["fft_aliases"] = [tf.fft is tf.signal.fft, tf.ifft2d is tf.signal.ifft2d, tf.fft3d is tf.signal.fft3d,
+                        hasattr(tf, "rfft")]
+    spectrum = tf.rfftnd(x, [2, 4], [0, 1])  # TF's CPU build has no N-d FFT kernels: only the graph is compared
+    back = tf.irfftnd(spectrum, [2, 4], [0, 1])
+    z = tf.ifftnd(tf.fftnd(tf.complex(x, x), [4], [1]), [4], [1])
+    r["nd_graph"] = [[spectrum.op.type, spectrum.dtype.name]] + [[t.op.type, t.dtype.name, dims(t)]
+                                                                  for t in (back, z)]
+    r["gfile_join"] = [tf.io.gfile.join("gs://x/", "/y/", "z"), tf.io.gfile.join("a/", "b", "/c", "d"),
+                       tf.io.gfile.join(b"a", b"b"), tf.io.gfile.join("ram://a", "b//", "c"), tf.io.gfile.join("f")]
+
+
+@program
 def data_iterators(tf, r):
     # one-shot: the classic end-of-data loop
     ds = tf.data.Dataset.from_tensor_slices(np.arange(5)).batch(2)
