@@ -137,6 +137,11 @@ from .ops import manip_ops as manip  # noqa: F401  (tf.manip: roll, space_to_bat
 from .ops import math_ops as math  # noqa: F401
 from .ops import operators as _operators  # noqa: F401  (installs Python operators on Tensor/Variable)
 from .ops import set_ops as sets  # noqa: F401  (tf.sets: intersection, union, difference, size)
+from .ops.accumulator_ops import (  # noqa: F401  (TF1's gradient accumulators; docs/tf-misc.md)
+    ConditionalAccumulator,
+    ConditionalAccumulatorBase,
+    SparseConditionalAccumulator,
+)
 from .ops.array_ops import *  # noqa: F401,F403
 from .ops.bucket_ops import histogram_fixed_width, histogram_fixed_width_bins, searchsorted  # noqa: F401
 from .ops.cast_ops import bitcast, to_bfloat16, to_complex64, to_complex128  # noqa: F401

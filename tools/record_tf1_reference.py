@@ -2896,6 +2896,68 @@ def misc_aliases(tf, r):
 
 
 @program
+def accumulators(tf, r):
+    # ConditionalAccumulator / SparseConditionalAccumulator: stale gradients dropped, means, sums, TF's errors
+    s = tf.Session()
+    q = tf.ConditionalAccumulator(tf.float32, shape=[2])
+    g, step = tf.placeholder(tf.float32, [2]), tf.placeholder(tf.int64, [])
+    apply, count, take = q.apply_grad(g, local_step=step), q.num_accumulated(), q.take_grad(2)
+    r["dense_graph"] = [q.name, q.dtype.name, apply.type, str(count), take.op.type, dims(take),
+                        q.set_global_step(5).type]
+    s.run(apply, {g: [1, 2], step: 0})
+    s.run(apply, {g: [3, 4], step: 0})
+    r["dense_mean"] = [s.run(count), s.run(take), s.run(count)]
+    s.run(apply, {g: [1, 2], step: 0})
+    after_stale = s.run(count)
+    s.run(apply, {g: [5, 7], step: 1})
+    r["dense_stale"] = [after_stale, s.run(count), s.run(q.take_grad(1))]
+    s.run(q.set_global_step(5))
+    s.run(apply, {g: [1, 2], step: 4})
+    s.run(apply, {g: [1, 2], step: 5})
+    r["dense_set_step"] = s.run(count)
+    summed = tf.ConditionalAccumulator(tf.float64, shape=[2], reduction_type="SUM")
+    x = tf.constant([1.0, 1.0], tf.float64)
+    s.run(summed.apply_grad(x))
+    s.run(summed.apply_grad(x * 3))
+    r["dense_sum"] = s.run(summed.take_grad(2))
+    r["dense_shapes"] = [dims(tf.ConditionalAccumulator(tf.float32).take_grad(1)),
+                         dims(tf.ConditionalAccumulator(tf.float64, shape=[None, 2]).take_grad(1))]
+    r["bad_shape"] = r.error(lambda: q.apply_grad([1.0, 2.0, 3.0]), "Shapes (3,) and (2,) are incompatible")
+    r["bad_required"] = r.error(lambda: s.run(q.take_grad(0)), "Argument num_required must be positive, but was 0")
+    r["bad_reduction"] = r.error(lambda: tf.ConditionalAccumulator(tf.float32, reduction_type="X"),
+                                 "Attr 'reduction_type' of 'ResourceConditionalAccumulator' Op passed string 'X' "
+                                 'not in: "MEAN", "SUM".')
+    free, p = tf.ConditionalAccumulator(tf.float32), tf.placeholder(tf.float32)
+    s.run(free.apply_grad(p), {p: [1.0, 2.0]})
+    r["run_shape"] = r.error(lambda: s.run(free.apply_grad(p), {p: [1.0, 2.0, 3.0]}),
+                             "Shape mismatch: expected [2], got [3]")
+    sq = tf.SparseConditionalAccumulator(tf.float32, shape=[4, 2])
+    s.run(sq.apply_grad([0, 1], [[1.0, 1.0], [2.0, 2.0]]))
+    s.run(sq.apply_grad([1, 2], [[5.0, 5.0], [6.0, 6.0]]))
+    r["sparse_count"] = s.run(sq.num_accumulated())
+    r["sparse_mean"] = list(s.run(sq.take_grad(2)))
+    s.run(sq.apply_indexed_slices_grad(tf.IndexedSlices(tf.constant([[1.0, 2.0]]), tf.constant([3], tf.int64),
+                                                        tf.constant([4, 2], tf.int64)), local_step=1))
+    taken = s.run(sq.take_indexed_slices_grad(1))
+    r["sparse_slices"] = [taken.indices, taken.values, taken.dense_shape]
+    sq2 = tf.SparseConditionalAccumulator(tf.float32, shape=[4, 2], reduction_type="SUM")
+    s.run(sq2.apply_grad([0, 1], [[1.0, 1.0], [2.0, 2.0]]))
+    s.run(sq2.apply_grad([1], [[5.0, 5.0]]))
+    r["sparse_sum"] = list(s.run(sq2.take_grad(2)))
+    r["sparse_stale_unchecked"] = r.error(lambda: s.run(sq2.apply_grad([0], [[1.0, 1.0, 1.0]])))
+    sq2 = tf.SparseConditionalAccumulator(tf.float32, shape=[4, 2])
+    r["sparse_values_dim"] = r.error(lambda: s.run(sq2.apply_grad([0], [[1.0, 1.0, 1.0]])),
+                                     "Shape mismatch: expected values dim 1 to be 2, got 3")
+    r["sparse_count_mismatch"] = r.error(lambda: s.run(sq2.apply_grad([0, 1], [[1.0, 1.0]])),
+                                         "Expected 2 non-empty input values, got 1")
+    r["sparse_dense_shape"] = r.error(lambda: s.run(sq2.apply_grad([0], [[1.0, 1.0]], grad_shape=[5, 2])),
+                                      "Shape mismatch: expected shape dim 0 to be 4, got 5")
+    sq3 = tf.SparseConditionalAccumulator(tf.float32)
+    s.run(sq3.apply_grad([0, 2], [[1.0, 1.0], [3.0, 3.0]]))
+    r["sparse_unknown_shape"] = list(s.run(sq3.take_grad(1)))
+
+
+@program
 def data_iterators(tf, r):
     # one-shot: the classic end-of-data loop
     ds = tf.data.Dataset.from_tensor_slices(np.arange(5)).batch(2)
