@@ -173,6 +173,7 @@ from .ops.fft_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d  # noqa: F401  
 from .ops.fingerprint_ops import fingerprint  # noqa: F401
 from .ops.framework_ops import *  # noqa: F401,F403
 from .ops.functional_ops import *  # noqa: F401,F403
+from .ops.guarantee_const_ops import guarantee_const  # noqa: F401
 from .ops.index_shuffle_ops import random_index_shuffle  # noqa: F401
 from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue  # noqa: F401
 from .ops.init_ops import *  # noqa: F401,F403
@@ -220,6 +221,7 @@ from .ops.script_ops import numpy_function, py_func  # noqa: F401
 from .ops.segment_ops import dynamic_stitch, unsorted_segment_sum  # noqa: F401
 from .ops.segment_reduce_ops import sparse_segment_mean, sparse_segment_sqrt_n, sparse_segment_sum  # noqa: F401
 from .ops.sequence_ops import reverse_sequence, sequence_mask  # noqa: F401
+from .ops.session_tensor_ops import delete_session_tensor, get_session_handle, get_session_tensor  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
 from .ops.sparse_array_ops import (  # noqa: F401
     sparse_concat,
@@ -275,6 +277,7 @@ from .ops.tensor_scatter_ops import *  # noqa: F401,F403  (tf.tensor_scatter_nd_
 from .ops.unique_ops import *  # noqa: F401,F403
 from .ops.while_ops import *  # noqa: F401,F403
 from .partitioned_variables import (  # noqa: F401
+    create_partitioned_variables,
     fixed_size_partitioner,
     min_max_variable_partitioner,
     variable_axis_size_partitioner,

@@ -2958,6 +2958,43 @@ def accumulators(tf, r):
 
 
 @program
+def session_tensors_and_partitions(tf, r):
+    # persistent tensors (get_session_handle / get_session_tensor / delete_session_tensor), guarantee_const,
+    # create_partitioned_variables
+    s = tf.Session()
+    c = tf.constant([1.0, 2.0]) * 3
+    h = tf.get_session_handle(c)
+    r["handle_graph"] = [str(h), h.op.type, h.dtype.name]
+    first = s.run(h)
+    second, value = s.run([h, c])
+    r["handles"] = [type(first).__name__, first.handle, second.handle, str(first), value]
+    holder, t = tf.get_session_tensor(first.handle, tf.float32)
+    r["read"] = [holder.dtype.name, t.op.type, t.dtype.name, dims(t), s.run(t * 2, {holder: first.handle})]
+    with s.as_default():
+        r["eval"] = first.eval()
+    dholder, deleter = tf.delete_session_tensor(first.handle)
+    r["deleter"] = [dholder.dtype.name, deleter.type]
+    s.run(deleter, {dholder: first.handle})
+    r["deleted"] = r.error(lambda: s.run(t, {holder: first.handle}), "is not in the session store.",
+                           first.handle)
+    r["other_still_there"] = s.run(t, {holder: second.handle})
+    x = tf.constant([1.0, 2.0])
+    g = tf.guarantee_const(x * 2)
+    r["guarantee_const"] = [str(g), g.op.type, s.run(g)]
+    r["guarantee_const_grad"] = r.error(lambda: tf.gradients(tf.reduce_sum(g), x), "No gradient defined for operation",
+                                        "GuaranteeConst")
+    parts = tf.create_partitioned_variables([4, 3], [2, 1], tf.ones_initializer())
+    sliced = tf.create_partitioned_variables([5, 2], [3, 1], np.arange(10).reshape(5, 2).astype("f"), name="q")
+    s.run(tf.global_variables_initializer())
+    r["partitions"] = [[v.name for v in parts + sliced], [dims(v) for v in parts + sliced], s.run(sliced),
+                       [v.name for v in tf.global_variables()][-5:]]
+    r["partition_lengths"] = r.error(lambda: tf.create_partitioned_variables([4, 3], [2], tf.ones_initializer()),
+                                     "The 'shape' and 'slicing' of a partitioned Variable must have the length")
+    r["partition_two_axes"] = r.error(lambda: tf.create_partitioned_variables([4, 3], [2, 2], tf.ones_initializer()),
+                                      "Can only slice a variable along one dimension")
+
+
+@program
 def data_iterators(tf, r):
     # one-shot: the classic end-of-data loop
     ds = tf.data.Dataset.from_tensor_slices(np.arange(5)).batch(2)
