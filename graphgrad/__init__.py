@@ -5,6 +5,7 @@
 __version__ = "0.1.0"
 
 from . import (
+    audio,  # noqa: E402  (tf.audio: decode_wav, encode_wav)
     compat,  # noqa: E402,F401  (tf.compat.v1 is this module)
     config,
     contrib,

@@ -2995,6 +2995,32 @@ def session_tensors_and_partitions(tf, r):
 
 
 @program
+def audio_wav(tf, r):
+    # tf.audio: 16-bit PCM WAV bytes, TF's rounding and clamping, channels and samples asked for, errors
+    s = tf.Session()
+    rng = np.random.RandomState(3)
+    a = np.concatenate([np.array([[0.0, 0.5], [-1.0, 1.0], [0.25, -0.3], [2.0, -2.0]]),
+                        rng.uniform(-1.1, 1.1, (7, 2))]).astype(np.float32)
+    e = tf.audio.encode_wav(a, 16000)
+    data = s.run(e)
+    r["encode"] = [str(e), e.op.type, list(data)]
+    mono = s.run(tf.audio.encode_wav(a[:, :1], 44100))
+    r["encode_mono"] = list(mono[:44])
+    d = tf.audio.decode_wav(data)
+    r["decode_graph"] = [type(d).__name__, str(d.audio), str(d.sample_rate)]
+    out = s.run(d)
+    r["decode"] = [out.audio, out.sample_rate]
+    r["decode_channels"] = [s.run(tf.audio.decode_wav(data, desired_channels=n)).audio for n in (1, 3)]
+    r["decode_samples"] = [s.run(tf.audio.decode_wav(data, desired_samples=n)).audio for n in (3, 14)]
+    r["decode_shape"] = dims(tf.audio.decode_wav(data, desired_channels=2, desired_samples=5).audio)
+    r["short"] = r.error(lambda: s.run(tf.audio.decode_wav(b"RIFFxxxx")), "Data too short when trying to read")
+    r["not_riff"] = r.error(lambda: s.run(tf.audio.decode_wav(b"RIFX" + data[4:])), "Header mismatch")
+    r["rank"] = r.error(lambda: tf.audio.encode_wav(np.zeros(3, np.float32), 8000),
+                        "Shape must be rank 2 but is rank 1")
+    r["empty"] = s.run(tf.audio.decode_wav(s.run(tf.audio.encode_wav(np.zeros((0, 1), np.float32), 8000)))).audio
+
+
+@program
 def data_iterators(tf, r):
     # one-shot: the classic end-of-data loop
     ds = tf.data.Dataset.from_tensor_slices(np.arange(5)).batch(2)
