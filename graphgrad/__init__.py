@@ -162,6 +162,7 @@ from .ops.core import (
     zeros_like,
 )
 from .ops.core import tuple_ as tuple  # noqa: A001
+from .ops.critical_section_ops import CriticalSection  # noqa: F401
 from .ops.cross_ops import cross  # noqa: F401
 from .ops.decomposition_ops import *  # noqa: F401,F403
 from .ops.diag_ops import *  # noqa: F401,F403
