@@ -144,6 +144,7 @@ from .ops.accumulator_ops import (  # noqa: F401  (TF1's gradient accumulators; 
     SparseConditionalAccumulator,
 )
 from .ops.array_ops import *  # noqa: F401,F403
+from .ops.batch_ops import nondifferentiable_batch_function  # noqa: F401
 from .ops.bucket_ops import histogram_fixed_width, histogram_fixed_width_bins, searchsorted  # noqa: F401
 from .ops.cast_ops import bitcast, to_bfloat16, to_complex64, to_complex128  # noqa: F401
 from .ops.check_ops import *  # noqa: F401,F403

@@ -3021,6 +3021,28 @@ def audio_wav(tf, r):
 
 
 @program
+def batch_function_and_critical_section(tf, r):
+    # nondifferentiable_batch_function: values, the BatchFunction op, no gradient; CriticalSection.execute
+    s = tf.Session()
+
+    @tf.nondifferentiable_batch_function(1, 4, 10000)
+    def f(x, y):
+        return x * 2 + y
+    x, y = tf.placeholder(tf.float32, [None]), tf.placeholder(tf.float32, [None])
+    o = f(x, y)
+    r["batch"] = [o.name, dims(o), o.op.type, s.run(o, {x: [1, 2], y: [3, 4]})]
+    r["batch_grad"] = r.error(lambda: tf.gradients(o, x), "No gradient defined for operation", "BatchFunction")
+    cs = tf.CriticalSection(name="cs")
+    v = tf.Variable(0.0)
+    out = cs.execute(lambda: tf.assign_add(v, 1.0))
+    s.run(v.initializer)
+    r["critical"] = [cs.name, tf.CriticalSection().name, out.op.type, out.name.split("/")[0], s.run(out), s.run(out)]
+    r["critical_nested"] = r.error(lambda: cs.execute(lambda: cs.execute(lambda: tf.constant(1.0))),
+                                   "Attempting to lock a CriticalSection (signature=('', 'cs/', None)) in which "
+                                   "we are already running. This is illegal and may cause deadlocks.")
+
+
+@program
 def data_iterators(tf, r):
     # one-shot: the classic end-of-data loop
     ds = tf.data.Dataset.from_tensor_slices(np.arange(5)).batch(2)
