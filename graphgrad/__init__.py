@@ -26,6 +26,7 @@ from . import (
     lookup,
     losses,
     metrics,
+    mixed_precision,  # noqa: E402  (tf.mixed_precision: loss scales, MixedPrecisionLossScaleOptimizer)
     nest,  # noqa: E402  (tf.nest: flatten, map_structure, pack_sequence_as, ... as TF's)
     nn,
     python_io,

@@ -3043,6 +3043,40 @@ def batch_function_and_critical_section(tf, r):
 
 
 @program
+def mixed_precision_loss_scale(tf, r):
+    # tf.mixed_precision: fixed and dynamic loss scales, TF's update rule, the loss-scale optimizer skipping overflows
+    mp = tf.mixed_precision
+    s = tf.Session()
+    fixed = mp.FixedLossScale(128.0)
+    r["fixed"] = [s.run(fixed()), fixed.get_config(), fixed.update([tf.constant(1.0)])[1],
+                  mp.experimental.LossScale is mp.LossScale]
+    d = mp.DynamicLossScale(initial_loss_scale=4.0, increment_period=2, multiplier=2.0)
+    g = tf.placeholder(tf.float32, [2])
+    update, finite = d.update([g])
+    s.run(tf.global_variables_initializer())
+    r["dynamic_config"] = [d.get_config(), d.initial_loss_scale, d.increment_period, d.multiplier,
+                           [v.name for v in tf.global_variables()], [v.name for v in tf.trainable_variables()]]
+    seen = []
+    for value in ([1, 2], [1, 2], [1, 2], [np.inf, 1], [1, np.nan], [1, 2], [1, 2]):
+        seen.append([bool(s.run([update, finite], {g: value})[1]), s.run(d())])
+    r["dynamic_steps"] = seen
+    r["abstract"] = r.error(lambda: mp.LossScale(), "Can't instantiate abstract class LossScale")
+    w = tf.Variable([1.0, 2.0], name="w")
+    x = tf.placeholder(tf.float32, [])
+    opt = mp.MixedPrecisionLossScaleOptimizer(tf.train.AdamOptimizer(0.1), mp.DynamicLossScale(8.0, 2, 2.0))
+    train = opt.minimize(tf.reduce_sum(w * w) * x)
+    s.run(tf.global_variables_initializer())
+    steps = []
+    for xv in (1.0, np.inf, 1.0, 1.0):
+        s.run(train, {x: xv})
+        steps.append(s.run(w))
+    r["optimizer_steps"] = steps
+    r["rewrite_wraps"] = type(mp.enable_mixed_precision_graph_rewrite(tf.train.GradientDescentOptimizer(0.1),
+                                                                      loss_scale=4.0)).__name__
+    mp.disable_mixed_precision_graph_rewrite()
+
+
+@program
 def data_iterators(tf, r):
     # one-shot: the classic end-of-data loop
     ds = tf.data.Dataset.from_tensor_slices(np.arange(5)).batch(2)
