@@ -30,6 +30,7 @@ from . import (
     nest,  # noqa: E402  (tf.nest: flatten, map_structure, pack_sequence_as, ... as TF's)
     nn,
     python_io,
+    quantization,  # noqa: E402  (tf.quantization: the fake_quant ops)
     queue,  # noqa: E402  (tf.queue: the queue classes)
     ragged,  # noqa: E402  (tf.ragged: constant, range, boolean_mask, ... on one ragged dimension)
     random,
@@ -169,6 +170,7 @@ from .ops.cross_ops import cross  # noqa: F401
 from .ops.decomposition_ops import *  # noqa: F401,F403
 from .ops.diag_ops import *  # noqa: F401,F403
 from .ops.edit_distance_ops import edit_distance  # noqa: F401
+from .ops.fake_quant_ops import *  # noqa: F401,F403  (TF 1's top-level tf.fake_quant_* names)
 from .ops.fft_nd_ops import raw_fftnd as fftnd  # noqa: F401  (TF 1's top-level N-d transforms: the raw ops)
 from .ops.fft_nd_ops import raw_ifftnd as ifftnd  # noqa: F401
 from .ops.fft_nd_ops import raw_irfftnd as irfftnd  # noqa: F401

@@ -3077,6 +3077,41 @@ def mixed_precision_loss_scale(tf, r):
 
 
 @program
+def fake_quant(tf, r):
+    # the fake_quant ops bit for bit: TF's nudged ranges, rounding, straight-through gradients, errors
+    q = tf.quantization
+    s = tf.Session()
+    rng = np.random.RandomState(5)
+    xs = np.concatenate([rng.uniform(-8, 8, 300), rng.uniform(-0.2, 1.5, 200), [-6, 6, 0, -0.5, 2]]).astype("f")
+    x = tf.constant(xs)
+    ranges = [(-6, 6, 8, False), (-0.1, 1.2, 4, True), (0.3, 1.7, 8, False), (-2.5, -0.5, 3, False),
+              (-1.0, 1.0, 16, True), (-0.333, 5.1, 7, True)]
+    r["args"] = [s.run(q.fake_quant_with_min_max_args(x, lo, hi, bits, narrow)) for lo, hi, bits, narrow in ranges]
+    y = q.fake_quant_with_min_max_args(x)
+    r["args_graph"] = [str(y), y.op.type, tf.fake_quant_with_min_max_args is q.fake_quant_with_min_max_args]
+    r["args_grad"] = s.run(tf.gradients(tf.reduce_sum(y * x), x))
+    r["args_gradient_op"] = s.run(q.fake_quant_with_min_max_args_gradient(tf.ones_like(x), x, -0.1, 1.2, 4, True))
+    r["args_min_max"] = r.error(lambda: s.run(q.fake_quant_with_min_max_args(x, min=1.0, max=0.0)),
+                                "min has to be smaller than max, was: 1 >= 0")
+    r["args_bits"] = r.error(lambda: s.run(q.fake_quant_with_min_max_args(x, num_bits=1)),
+                             "num_bits must be between 2 and 16, inclusive")
+    lo, hi = tf.Variable(-0.5), tf.Variable(2.0)
+    z = q.fake_quant_with_min_max_vars(x, lo, hi)
+    s.run(tf.global_variables_initializer())
+    r["vars"] = [z.op.type, s.run(z), s.run(tf.gradients(tf.reduce_sum(z * x), [x, lo, hi]))]
+    narrow = q.fake_quant_with_min_max_vars(x, -3.0, 0.7, num_bits=5, narrow_range=True)
+    r["vars_narrow"] = s.run(narrow)
+    grads = s.run(q.fake_quant_with_min_max_vars_gradient(tf.ones_like(x), x, -0.5, 2.0))
+    r["vars_gradient_op"] = [type(grads).__name__, list(grads)]
+    xc = tf.constant(rng.uniform(-3, 5, (40, 3)).astype("f"))
+    mins, maxs = tf.constant([-0.5, 0.0, -1.0]), tf.constant([1.0, 0.4, 4.0])
+    zc = q.fake_quant_with_min_max_vars_per_channel(xc, mins, maxs, num_bits=6)
+    r["per_channel"] = [zc.op.type, s.run(zc), s.run(tf.gradients(tf.reduce_sum(zc * xc), [xc, mins, maxs]))]
+    pc = q.fake_quant_with_min_max_vars_per_channel_gradient(tf.ones_like(xc), xc, mins, maxs)
+    r["per_channel_gradient_op"] = [type(pc).__name__, dims(pc.backprop_wrt_min), list(s.run(pc))]
+
+
+@program
 def data_iterators(tf, r):
     # one-shot: the classic end-of-data loop
     ds = tf.data.Dataset.from_tensor_slices(np.arange(5)).batch(2)
