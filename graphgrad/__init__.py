@@ -102,16 +102,7 @@ from .framework.op_def import RegisterGradient, no_gradient  # noqa: F401
 from .framework.op_def import no_gradient as NotDifferentiable  # noqa: F401,N813
 from .framework.tensor_shape import Dimension, TensorShape
 from .framework.tensor_spec import TensorSpec  # noqa: F401
-from .framework.type_spec import (  # noqa: F401  (tf.TypeSpec and its family; docs/tf-misc.md)
-    IndexedSlicesSpec,
-    NoneTensorSpec,
-    OptionalSpec,
-    RaggedTensorSpec,
-    SparseTensorSpec,
-    TensorArraySpec,
-    TypeSpec,
-    type_spec_from_value,
-)
+from .framework.type_spec import TypeSpec  # noqa: F401
 from .framework_api import *  # noqa: F401,F403  (op_scope, colocate_with, is_tensor, get_local_variable, ...)
 from .image.adjust import random_crop  # noqa: F401
 from .io.decode_ops import decode_csv, decode_raw, matching_files, read_file, string_to_number  # noqa: F401
@@ -227,7 +218,7 @@ from .ops.script_ops import numpy_function, py_func  # noqa: F401
 from .ops.segment_ops import dynamic_stitch, unsorted_segment_sum  # noqa: F401
 from .ops.segment_reduce_ops import sparse_segment_mean, sparse_segment_sqrt_n, sparse_segment_sum  # noqa: F401
 from .ops.sequence_ops import reverse_sequence, sequence_mask  # noqa: F401
-from .ops.session_tensor_ops import delete_session_tensor, get_session_handle, get_session_tensor  # noqa: F401
+from .ops.session_tensor_ops import delete_session_tensor, get_session_tensor  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
 from .ops.sparse_array_ops import (  # noqa: F401
     sparse_concat,
@@ -289,8 +280,18 @@ from .partitioned_variables import (  # noqa: F401
     variable_axis_size_partitioner,
 )
 from .runtime.session import InteractiveSession, Session, get_default_session
+from .session_tensors import get_session_handle  # noqa: F401  (persistent tensors; docs/tf-misc.md)
 from .sysconfig import CXX11_ABI_FLAG, MONOLITHIC_BUILD  # noqa: F401
 from .template import make_template  # noqa: F401
+from .type_specs import (  # noqa: F401  (the composite tensors' TypeSpecs; docs/tf-misc.md)
+    IndexedSlicesSpec,
+    NoneTensorSpec,
+    OptionalSpec,
+    RaggedTensorSpec,
+    SparseTensorSpec,
+    TensorArraySpec,
+    type_spec_from_value,
+)
 from .variables import (  # noqa: F401
     AUTO_REUSE,
     Variable,
