@@ -2751,7 +2751,8 @@ def ragged_api(tf, r):
     r["constant_inner"] = [str(b.shape), b.ragged_rank, rows(b)]
     r["constant_int32_splits"] = tf.ragged.constant([[1.0], [2, 3]], row_splits_dtype=tf.int32).row_splits.dtype.name
     v = tf.ragged.constant_value([[1, 2], [3]])
-    r["constant_value"] = [v.values, v.row_splits, v.to_list()]
+    r["constant_value"] = [v.values, v.row_splits, v.to_list(), str(v.dtype), v.flat_values, list(v.nested_row_splits),
+                           v.ragged_rank, list(v.shape)]
     r["constant_value_inner"] = tf.ragged.constant_value([[[1, 2]], [[3, 4], [5, 6]]], ragged_rank=1).values
     r["constant_value_dense"] = tf.ragged.constant_value([[1], [2]], ragged_rank=0)
     r["depths"] = r.error(lambda: tf.ragged.constant([[1, 2], 3]), "all scalar values must have the same nesting depth")

@@ -31,7 +31,14 @@ def _dense_rows(values, splits, default):
 
 
 class RaggedTensorValue(namedtuple("RaggedTensorValue", ["values", "row_splits"])):
-    """What `s.run(ragged)` gives: NumPy `values` and `row_splits`."""
+    """What `s.run(ragged)` gives: NumPy `values` and `row_splits`; TF's `dtype`, `flat_values`,
+    `nested_row_splits`, `ragged_rank` and `shape` (rows, None, then the values' inner dimensions)."""
+
+    dtype = property(lambda self: self.values.dtype)
+    flat_values = property(lambda self: self.values)
+    nested_row_splits = property(lambda self: (self.row_splits,))
+    ragged_rank = 1
+    shape = property(lambda self: (len(self.row_splits) - 1, None, *self.values.shape[1:]))
 
     def to_list(self):
         return [self.values[a:b].tolist() for a, b in zip(self.row_splits[:-1], self.row_splits[1:])]
