@@ -5,6 +5,7 @@
 __version__ = "0.1.0"
 
 from . import (
+    audio,  # noqa: E402  (tf.audio: decode_wav, encode_wav)
     compat,  # noqa: E402,F401  (tf.compat.v1 is this module)
     config,
     contrib,
@@ -25,8 +26,13 @@ from . import (
     lookup,
     losses,
     metrics,
+    mixed_precision,  # noqa: E402  (tf.mixed_precision: loss scales, MixedPrecisionLossScaleOptimizer)
+    nest,  # noqa: E402  (tf.nest: flatten, map_structure, pack_sequence_as, ... as TF's)
     nn,
     python_io,
+    quantization,  # noqa: E402  (tf.quantization: the fake_quant ops)
+    queue,  # noqa: E402  (tf.queue: the queue classes)
+    ragged,  # noqa: E402  (tf.ragged: constant, range, boolean_mask, ... on one ragged dimension)
     random,
     raw_ops,  # noqa: E402  (tf.raw_ops: the clustering and boosted-trees kernels by their TF op names)
     regularizers,
@@ -38,6 +44,7 @@ from . import (
     sysconfig,  # noqa: E402  (tf.sysconfig: graphgrad's directory; it has no headers or library)
     test,
     train,
+    types,  # noqa: E402  (tf.types.experimental: TensorLike, FunctionType)
     version,  # noqa: E402  (tf.version: graphgrad's own version values)
 )
 from . import linear_operators as _linear_operators  # noqa: F401  (installs tf.linalg.LinearOperator*, .experimental)
@@ -96,6 +103,7 @@ from .framework.op_def import RegisterGradient, no_gradient  # noqa: F401
 from .framework.op_def import no_gradient as NotDifferentiable  # noqa: F401,N813
 from .framework.tensor_shape import Dimension, TensorShape
 from .framework.tensor_spec import TensorSpec  # noqa: F401
+from .framework.type_spec import TypeSpec  # noqa: F401
 from .framework_api import *  # noqa: F401,F403  (op_scope, colocate_with, is_tensor, get_local_variable, ...)
 from .image.adjust import random_crop  # noqa: F401
 from .io.decode_ops import decode_csv, decode_raw, matching_files, read_file, string_to_number  # noqa: F401
@@ -124,9 +132,15 @@ from .ops import manip_ops as manip  # noqa: F401  (tf.manip: roll, space_to_bat
 from .ops import math_ops as math  # noqa: F401
 from .ops import operators as _operators  # noqa: F401  (installs Python operators on Tensor/Variable)
 from .ops import set_ops as sets  # noqa: F401  (tf.sets: intersection, union, difference, size)
+from .ops.accumulator_ops import (  # noqa: F401  (TF1's gradient accumulators; docs/tf-misc.md)
+    ConditionalAccumulator,
+    ConditionalAccumulatorBase,
+    SparseConditionalAccumulator,
+)
 from .ops.array_ops import *  # noqa: F401,F403
+from .ops.batch_ops import nondifferentiable_batch_function  # noqa: F401
 from .ops.bucket_ops import histogram_fixed_width, histogram_fixed_width_bins, searchsorted  # noqa: F401
-from .ops.cast_ops import bitcast  # noqa: F401
+from .ops.cast_ops import bitcast, to_bfloat16, to_complex64, to_complex128  # noqa: F401
 from .ops.check_ops import *  # noqa: F401,F403
 from .ops.clip_ops import *  # noqa: F401,F403
 from .ops.control_flow_ops import *  # noqa: F401,F403
@@ -143,12 +157,21 @@ from .ops.core import (
     zeros_like,
 )
 from .ops.core import tuple_ as tuple  # noqa: A001
+from .ops.critical_section_ops import CriticalSection  # noqa: F401
 from .ops.cross_ops import cross  # noqa: F401
 from .ops.decomposition_ops import *  # noqa: F401,F403
 from .ops.diag_ops import *  # noqa: F401,F403
 from .ops.edit_distance_ops import edit_distance  # noqa: F401
+from .ops.fake_quant_ops import *  # noqa: F401,F403  (TF 1's top-level tf.fake_quant_* names)
+from .ops.fft_nd_ops import raw_fftnd as fftnd  # noqa: F401  (TF 1's top-level N-d transforms: the raw ops)
+from .ops.fft_nd_ops import raw_ifftnd as ifftnd  # noqa: F401
+from .ops.fft_nd_ops import raw_irfftnd as irfftnd  # noqa: F401
+from .ops.fft_nd_ops import raw_rfftnd as rfftnd  # noqa: F401
+from .ops.fft_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d  # noqa: F401  (TF 1's top-level names of tf.signal's)
+from .ops.fingerprint_ops import fingerprint  # noqa: F401
 from .ops.framework_ops import *  # noqa: F401,F403
 from .ops.functional_ops import *  # noqa: F401,F403
+from .ops.guarantee_const_ops import guarantee_const  # noqa: F401
 from .ops.index_shuffle_ops import random_index_shuffle  # noqa: F401
 from .ops.indexed_slices import IndexedSlices, IndexedSlicesValue  # noqa: F401
 from .ops.init_ops import *  # noqa: F401,F403
@@ -196,6 +219,7 @@ from .ops.script_ops import numpy_function, py_func  # noqa: F401
 from .ops.segment_ops import dynamic_stitch, unsorted_segment_sum  # noqa: F401
 from .ops.segment_reduce_ops import sparse_segment_mean, sparse_segment_sqrt_n, sparse_segment_sum  # noqa: F401
 from .ops.sequence_ops import reverse_sequence, sequence_mask  # noqa: F401
+from .ops.session_tensor_ops import delete_session_tensor, get_session_tensor  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
 from .ops.sparse_array_ops import (  # noqa: F401
     sparse_concat,
@@ -251,13 +275,24 @@ from .ops.tensor_scatter_ops import *  # noqa: F401,F403  (tf.tensor_scatter_nd_
 from .ops.unique_ops import *  # noqa: F401,F403
 from .ops.while_ops import *  # noqa: F401,F403
 from .partitioned_variables import (  # noqa: F401
+    create_partitioned_variables,
     fixed_size_partitioner,
     min_max_variable_partitioner,
     variable_axis_size_partitioner,
 )
 from .runtime.session import InteractiveSession, Session, get_default_session
+from .session_tensors import get_session_handle  # noqa: F401  (persistent tensors; docs/tf-misc.md)
 from .sysconfig import CXX11_ABI_FLAG, MONOLITHIC_BUILD  # noqa: F401
 from .template import make_template  # noqa: F401
+from .type_specs import (  # noqa: F401  (the composite tensors' TypeSpecs; docs/tf-misc.md)
+    IndexedSlicesSpec,
+    NoneTensorSpec,
+    OptionalSpec,
+    RaggedTensorSpec,
+    SparseTensorSpec,
+    TensorArraySpec,
+    type_spec_from_value,
+)
 from .variables import (  # noqa: F401
     AUTO_REUSE,
     Variable,

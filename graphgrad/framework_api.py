@@ -17,7 +17,7 @@ from .variables import Variable, get_variable, variable_scope
 
 __all__ = ["op_scope", "variable_op_scope", "colocate_with", "container", "get_local_variable", "is_tensor",
            "register_tensor_conversion_function", "convert_to_tensor_or_indexed_slices", "AggregationMethod",
-           "NoGradient", "initialize_all_tables", "get_logger"]
+           "NoGradient", "initialize_all_tables", "get_logger", "is_symbolic_tensor"]
 
 
 @contextlib.contextmanager
@@ -80,6 +80,14 @@ def is_tensor(x):
     """Whether `x` is a TensorFlow value type: a tensor, variable, SparseTensor or IndexedSlices (not a NumPy
     array, not an Operation)."""
     return isinstance(x, (Tensor, Variable, SparseTensor, IndexedSlices)) or hasattr(x, "_as_tensor")
+
+
+def is_symbolic_tensor(tensor):
+    """Whether `tensor` is a graph tensor: True for a Tensor of a graph, False for an eager tensor, a variable,
+    a SparseTensor or any other value (TF 2's test of "a value that needs a session to compute")."""
+    from .eager.tensor import EagerTensor
+
+    return isinstance(tensor, Tensor) and not isinstance(tensor, EagerTensor)
 
 
 def initialize_all_tables(name="init_all_tables"):

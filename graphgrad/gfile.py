@@ -10,13 +10,14 @@ import contextlib
 import errno
 import glob as _glob
 import os
+import posixpath
 import shutil
 
 from .framework import errors
 
 __all__ = ["Copy", "DeleteRecursively", "Exists", "FastGFile", "GFile", "Glob", "IsDirectory", "ListDirectory",
            "MakeDirs", "MkDir", "Open", "Remove", "Rename", "Stat", "Walk", "copy", "exists", "glob", "isdir",
-           "listdir", "makedirs", "mkdir", "remove", "rename", "rmtree", "stat", "walk"]
+           "join", "listdir", "makedirs", "mkdir", "remove", "rename", "rmtree", "stat", "walk"]
 
 _BY_ERRNO = {errno.ENOENT: errors.NotFoundError, errno.EEXIST: errors.AlreadyExistsError,
              errno.EACCES: errors.PermissionDeniedError, errno.EPERM: errors.PermissionDeniedError,
@@ -118,6 +119,14 @@ class GFile:
 
 
 FastGFile = Open = GFile
+
+
+def join(path, *paths):
+    """`tf.io.gfile.join`: a URL-like path ("gs://b", "ram://x") joined with "/" as POSIX paths join, a local one
+    as os.path.join."""
+    if "://" in os.fsdecode(path)[1:]:
+        return posixpath.join(path, *paths)
+    return os.path.join(path, *paths)
 
 
 def Exists(filename):  # noqa: N802 - TF's names

@@ -18,7 +18,8 @@ from .framework.tensor_shape import TensorShape
 from .ops.array_ops import concat
 from .ops.core import identity
 
-__all__ = ["PartitionedVariable", "SaveSliceInfo", "fixed_size_partitioner", "variable_axis_size_partitioner",
+__all__ = ["PartitionedVariable", "SaveSliceInfo", "create_partitioned_variables", "fixed_size_partitioner",
+           "variable_axis_size_partitioner",
            "min_max_variable_partitioner"]
 
 
@@ -250,3 +251,22 @@ def min_max_variable_partitioner(max_partitions=1, axis=0, min_slice_size=256 <<
                                       int(math.ceil(total / min_slice_size))))
         return partitions
     return _partitioner
+
+
+def create_partitioned_variables(shape, slicing, initializer, dtype=dtypes.float32, trainable=True,
+                                 collections=None, name=None, reuse=None):
+    """TF1's older spelling of a partitioned get_variable: the part variables (a list) of a variable `shape`
+    sliced `slicing` (partitions per axis, more than one on one axis at most), named `<name or
+    PartitionedVariable>/part_<i>` in a variable scope of that name."""
+    from .variables import _get_partitioned, variable_scope
+
+    if len(shape) != len(slicing):
+        raise ValueError(f"The 'shape' and 'slicing' of a partitioned Variable must have the length: shape: "
+                         f"{shape}, slicing: {slicing}")
+    if len(shape) < 1:
+        raise ValueError(f"A partitioned Variable must have rank at least 1: shape: {shape}")
+    with variable_scope(name, "PartitionedVariable", reuse=reuse) as scope:
+        options = dict(regularizer=None, trainable=trainable, collections=collections, validate_shape=True,
+                       constraint=None)
+        return list(_get_partitioned(get_default_graph(), scope.name, scope.reuse, shape, dtype, initializer,
+                                     lambda **unused: list(slicing), options))

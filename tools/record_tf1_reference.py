@@ -2676,6 +2676,443 @@ def data_transformations(tf, r):
 
 
 @program
+def nest_api(tf, r):
+    # tf.nest: sorted dict keys, namedtuples, None leaves, composites opened only when asked, TF's errors
+    P = collections.namedtuple("P", "x y")
+    Q = collections.namedtuple("Q", "x y")
+    nested = {"b": [1, None, (2, 3)], "a": P(4, {"z": 5, "y": 6})}
+    r["flatten"] = tf.nest.flatten(nested)
+    r["flatten_leaf"] = [tf.nest.flatten(None), tf.nest.flatten(7), tf.nest.flatten([[], {}, ()])]
+    r["is_nested"] = [tf.nest.is_nested(v) for v in ([], (), {}, "ab", None, {1}, np.zeros(2), P(1, 2))]
+    packed = tf.nest.pack_sequence_as(nested, list(range(7)))
+    r["pack"] = [packed["b"], list(packed["a"]), type(packed["a"]).__name__, list(packed["a"].y.items())]
+    ordered = tf.nest.pack_sequence_as(collections.OrderedDict([("b", 0), ("a", 0)]), [1, 2])
+    r["pack_ordered"] = [type(ordered).__name__, list(ordered.items())]
+    r["pack_leaf"] = tf.nest.pack_sequence_as(1, [9])
+    r["pack_empty"] = tf.nest.pack_sequence_as([[], 1, {}], [5])
+    r["map"] = list(tf.nest.map_structure(lambda a, b: a + b, P(1, 2), P(10, 20)))
+    r["map_dicts"] = tf.nest.map_structure(lambda a, b: [a, b], {"a": 1, "b": 2},
+                                           collections.OrderedDict([("b", 3), ("a", 4)]))
+    r["map_unchecked"] = tf.nest.map_structure(lambda a, b: a * b, [1, 2], (3, 4), check_types=False)
+    r["map_none"] = r.error(lambda: tf.nest.map_structure(lambda a: a * 2, [None]), "NoneType")
+    r["map_nothing"] = r.error(lambda: tf.nest.map_structure(abs), "Must provide at least one structure")
+    r["map_kwarg"] = r.error(lambda: tf.nest.map_structure(abs, [1], foo=1),
+                             "Only valid keyword arguments are `check_types` and `expand_composites`, not: `foo`")
+    r["map_types"] = r.error(lambda: tf.nest.map_structure(lambda a, b: a, [1, 2], (1, 2)),
+                             "The two structures don't have the same nested structure.",
+                             "don't have the same sequence type", "Entire first structure:\n[., .]")
+    r["same_len"] = r.error(lambda: tf.nest.assert_same_structure((1, 2), (1, 2, 3)),
+                            "don't have the same number of elements",
+                            "First structure: type=tuple str=(1, 2). Second structure: type=tuple str=(1, 2, 3)")
+    r["same_nesting"] = r.error(lambda: tf.nest.assert_same_structure([1, {"a": (1, 2)}], [1, {"a": (1, [2])}]),
+                                'Substructure "type=list str=[2]" is a sequence, while substructure '
+                                '"type=int str=2" is not', "Entire second structure:\n[., {'a': (., [.])}]")
+    r["same_keys"] = r.error(lambda: tf.nest.assert_same_structure({"a": 1}, {"b": 1}),
+                             "The two dictionaries don't have the same set of keys. First structure has keys "
+                             "type=list str=['a'], while second structure has keys type=list str=['b']")
+    r["same_namedtuple"] = r.error(lambda: tf.nest.assert_same_structure(P(1, 2), Q(1, 2)),
+                                   "First structure type=P str=P(x=1, y=2) has type P, while second structure "
+                                   "type=Q str=Q(x=1, y=2) has type Q", "Entire first structure:\nP(x=., y=.)")
+    tf.nest.assert_same_structure(P(1, 2), collections.namedtuple("P", "x y")(3, 4))
+    tf.nest.assert_same_structure({"a": 1}, collections.OrderedDict(a=2))
+    tf.nest.assert_same_structure([1, 2], (1, 2), check_types=False)
+    r["pack_short"] = r.error(lambda: tf.nest.pack_sequence_as([1, [2]], [1]),
+                              "Could not pack sequence. Structure had 2 atoms, but flat_sequence had 1 items.  "
+                              "Structure: [1, [2]], flat_sequence: [1].")
+    r["pack_into_leaf"] = r.error(lambda: tf.nest.pack_sequence_as(1, [1, 2]),
+                                  "The target structure is of type `<class 'int'>`",
+                                  "However the input is a sequence (<class 'list'>) of length 2.")
+    r["pack_not_list"] = r.error(lambda: tf.nest.pack_sequence_as([1], 5), "Attempted to pack value:\n  5\n",
+                                 "found incompatible type `<class 'int'>` instead.")
+    r["unsortable"] = r.error(lambda: tf.nest.flatten({1: "a", "b": 2}), "not supported between instances")
+    sp = tf.SparseTensor([[0, 1]], [1.0], [2, 2])
+    r["sparse_leaf"] = len(tf.nest.flatten({"s": sp}))
+    parts = tf.nest.flatten({"s": sp}, expand_composites=True)
+    r["sparse_parts"] = [p.dtype.name for p in parts]
+    rebuilt = tf.nest.pack_sequence_as({"s": sp}, parts, expand_composites=True)
+    r["sparse_rebuilt"] = [type(rebuilt["s"]).__name__, rebuilt["s"].indices is sp.indices]
+    doubled = tf.nest.map_structure(lambda t: t * 2 if t.dtype == tf.float32 else t, [sp], expand_composites=True)
+    with tf.Session() as s:
+        r["sparse_doubled"] = s.run(doubled[0].values)
+    r["composite_vs_list"] = r.error(lambda: tf.nest.assert_same_structure(sp, [1, 2, 3], expand_composites=True))
+
+
+@program
+def ragged_api(tf, r):
+    # tf.ragged on one ragged dimension: factories, segment ids, stack, masks, map_flat_values, crosses
+    s = tf.Session()
+
+    def rows(x):
+        return s.run(x).to_list()
+    a = tf.ragged.constant([[1, 2], [3]])
+    r["constant"] = [str(a.shape), a.dtype.name, a.row_splits.dtype.name, r.ops(), rows(a)]
+    r["constant_dtypes"] = [tf.ragged.constant(v).dtype.name for v in ([[1.5], []], [["a"], []], [[], []])]
+    b = tf.ragged.constant([[[1, 2]], [[3, 4], [5, 6]]], ragged_rank=1)
+    r["constant_inner"] = [str(b.shape), b.ragged_rank, rows(b)]
+    r["constant_int32_splits"] = tf.ragged.constant([[1.0], [2, 3]], row_splits_dtype=tf.int32).row_splits.dtype.name
+    v = tf.ragged.constant_value([[1, 2], [3]])
+    r["constant_value"] = [v.values, v.row_splits, v.to_list(), str(v.dtype), v.flat_values, list(v.nested_row_splits),
+                           v.ragged_rank, list(v.shape)]
+    r["constant_value_inner"] = tf.ragged.constant_value([[[1, 2]], [[3, 4], [5, 6]]], ragged_rank=1).values
+    r["constant_value_dense"] = tf.ragged.constant_value([[1], [2]], ragged_rank=0)
+    r["depths"] = r.error(lambda: tf.ragged.constant([[1, 2], 3]), "all scalar values must have the same nesting depth")
+    r["inner"] = r.error(lambda: tf.ragged.constant([[[1, 2]], [[3]]], ragged_rank=1), "inner values have inconsistent")
+    r["too_ragged"] = r.error(lambda: tf.ragged.constant([[1], [2]], ragged_rank=2),
+                              "pylist has scalar values depth 2, but ragged_rank=2 requires scalar value depth "
+                              "greater than 2")
+    p = tf.ragged.placeholder(tf.float32, 1, [2])
+    r["placeholder"] = [str(p.values), str(p.row_splits), str(p.shape)]
+    r["placeholder_fed"] = s.run(p, {p: tf.ragged.constant_value([[[1, 2]], []], ragged_rank=1,
+                                                                  dtype="float32")}).to_list()
+    rg = tf.ragged.range([3, 0, 5], [5, 3, 9], [1, 1, 2])
+    r["range"] = [str(rg.shape), rg.dtype.name, rows(rg), rg.values.op.type]
+    r["range_more"] = [rows(tf.ragged.range(4)), rows(tf.ragged.range([2, 3])),
+                       rows(tf.ragged.range([0.5, 1.0], [2.0, 2.0], 0.5)),
+                       tf.ragged.range(0, [2, 1], dtype=tf.int64).dtype.name]
+    r["range_delta"] = r.error(lambda: s.run(tf.ragged.range([0], [2], [0])), "Requires delta != 0")
+    ids = tf.ragged.row_splits_to_segment_ids([0, 2, 2, 5])
+    r["segment_ids"] = [ids.dtype.name, s.run(ids),
+                        s.run(tf.ragged.row_splits_to_segment_ids(tf.constant([0, 1, 3]), out_type=tf.int32))]
+    r["row_splits"] = [s.run(tf.ragged.segment_ids_to_row_splits([0, 0, 2, 2, 2])),
+                       s.run(tf.ragged.segment_ids_to_row_splits([0, 0, 2], num_segments=5)),
+                       s.run(tf.ragged.segment_ids_to_row_splits(tf.constant([1, 1]), out_type=tf.int32)),
+                       s.run(tf.ragged.segment_ids_to_row_splits([]))]
+    r["splits_rank"] = r.error(lambda: tf.ragged.row_splits_to_segment_ids([[0, 1]]), "must have rank 1")
+    st = tf.ragged.stack([tf.constant([1, 2, 3]), tf.constant([4])])
+    r["stack"] = [str(st.shape), rows(st), rows(tf.ragged.stack([[1, 2], [3]])),
+                  s.run(tf.ragged.stack([tf.constant([1, 2]), tf.constant([4, 5])], axis=1))]
+    r["stack_empty"] = r.error(lambda: tf.ragged.stack([]), "rt_inputs may not be empty.")
+    m = tf.ragged.boolean_mask(tf.constant([[1, 2, 3], [4, 5, 6]]), tf.constant([[True, False, True],
+                                                                                [False, False, True]]))
+    r["mask"] = [str(m.shape), rows(m),
+                 s.run(tf.ragged.boolean_mask(tf.constant([[1, 2, 3], [4, 5, 6]]), tf.constant([True, False]))),
+                 rows(tf.ragged.boolean_mask(a, tf.ragged.constant([[True, False], [True]]))),
+                 rows(tf.ragged.boolean_mask(a, tf.constant([False, True]))),
+                 rows(tf.ragged.boolean_mask(tf.constant([[[1], [2]], [[3], [4]]]),
+                                             tf.constant([[True, False], [True, True]])))]
+    r["mask_shapes"] = r.error(lambda: tf.ragged.boolean_mask(tf.constant([[1, 2], [3, 4]]),
+                                                              tf.constant([True, False, True])),
+                               "Shapes (2,) and (3,) are incompatible")
+    b2 = tf.ragged.constant([[10, 20], [30]])
+    r["map_flat_values"] = [rows(tf.ragged.map_flat_values(tf.add, a, b2)),
+                            rows(tf.ragged.map_flat_values(tf.multiply, a, 3)),
+                            rows(tf.ragged.map_flat_values(lambda x, y: x * y, a, y=[1, 2, 3])),
+                            rows(tf.ragged.map_flat_values(lambda x: tf.stack([x, x], 1), a)),
+                            s.run(tf.ragged.map_flat_values(tf.add, 1, 2))]
+    c = tf.ragged.constant([[1], [2, 3]])
+    r["map_splits"] = r.error(lambda: s.run(tf.ragged.map_flat_values(tf.add, a, c)),
+                              "partitions have incompatible row_splits")
+    r["map_sizes"] = r.error(lambda: tf.ragged.map_flat_values(tf.add, a, tf.ragged.constant([[1]])),
+                             "Input RaggedTensors' flat_values must all have the same outer-dimension size.  "
+                             "Got sizes: {1, 3}")
+    r["map_output"] = r.error(lambda: tf.ragged.map_flat_values(lambda x: x[:1], a),
+                              "(output shape: (1,); expected outer dimension size: 3)")
+    words = tf.ragged.constant([["a", "b"], ["c"]])
+    r["cross"] = [rows(tf.ragged.cross([words, tf.ragged.constant([["d"], ["e"]]), tf.constant([["f"], ["g"]])])),
+                  rows(tf.ragged.cross([tf.constant([["f"], ["g"]]), words])),
+                  rows(tf.ragged.cross([tf.ragged.constant([[1, 2], [3]]),
+                                        tf.SparseTensor([[0, 0], [1, 0]], ["x", "y"], [2, 1])]))]
+    r["cross_hashed"] = [rows(tf.ragged.cross_hashed([words, tf.constant([["f"], ["g"]])], num_buckets=100)),
+                         rows(tf.ragged.cross_hashed([words]))]
+    r["partitions"] = [rows(tf.ragged.stack_dynamic_partitions([10, 20, 30, 40, 50], [1, 0, 1, 3, 1], 4)),
+                       rows(tf.ragged.stack_dynamic_partitions(tf.constant([[1, 2], [3, 4], [5, 6]]),
+                                                               tf.constant([2, 0, 2]), 3))]
+    r["partition_range"] = r.error(lambda: s.run(tf.ragged.stack_dynamic_partitions([1, 2], [0, 5], 3)))
+
+
+@program
+def type_specs(tf, r):
+    # the TypeSpec family, type_spec_from_value, is_symbolic_tensor, tf.queue and tf.types names
+    r["reprs"] = [repr(x) for x in (
+        tf.SparseTensorSpec(), tf.SparseTensorSpec([2, None], tf.int32), tf.RaggedTensorSpec(ragged_rank=1),
+        tf.RaggedTensorSpec([2, None], tf.int32, 1), tf.RaggedTensorSpec([2, None]), tf.IndexedSlicesSpec(),
+        tf.TensorArraySpec([2], tf.int32), tf.NoneTensorSpec(), tf.OptionalSpec(tf.TensorSpec([2])),
+        tf.TensorSpec([2, None], name="x"))]
+    c = tf.constant([1.0], name="c")
+    r["from_value"] = [repr(tf.type_spec_from_value(v)) for v in (
+        c, tf.SparseTensor([[0]], [1.0], [3]), tf.ragged.constant([[1], [2, 3]]), np.zeros((2, 3)), 5, [1, 2], "abc",
+        None, tf.IndexedSlices(c, tf.constant([0])), tf.TensorArray(tf.float32, 3))]
+    r["from_object"] = r.error(lambda: tf.type_spec_from_value(object()), "Could not build a TypeSpec for",
+                               "of unsupported type <class 'object'>.")
+    r["no_ragged_rank"] = r.error(lambda: tf.RaggedTensorSpec(),
+                                  "Must specify ragged_rank or a shape with a known rank.")
+    r["abstract"] = r.error(lambda: tf.TypeSpec(), "Can't instantiate abstract class TypeSpec")
+    r["tensor_spec"] = [repr(tf.TensorSpec.from_tensor(c)),
+                        repr(tf.TensorSpec.from_spec(tf.TensorSpec([2]), name="y")),
+                        tf.TensorSpec([2]).is_compatible_with(c), tf.TensorSpec([1]).is_compatible_with(c),
+                        tf.TensorSpec([None], tf.int32).is_compatible_with(c),
+                        tf.TensorSpec([2]).is_compatible_with(tf.TensorSpec([None])),
+                        repr(tf.TensorSpec([2]).most_specific_common_supertype([tf.TensorSpec([3])])),
+                        tf.TensorSpec([2]).is_subtype_of(tf.TensorSpec([None])),
+                        tf.TensorSpec([None]).is_subtype_of(tf.TensorSpec([2]))]
+    r["equality"] = [tf.SparseTensorSpec([2]) == tf.SparseTensorSpec([2]),
+                     tf.SparseTensorSpec([2]) == tf.SparseTensorSpec([3]),
+                     hash(tf.RaggedTensorSpec([2, None])) == hash(tf.RaggedTensorSpec([2, None])),
+                     isinstance(tf.TensorSpec([2]), tf.TypeSpec), isinstance(tf.SparseTensorSpec(), tf.TypeSpec)]
+    r["compatible"] = [tf.SparseTensorSpec([2]).is_compatible_with(tf.SparseTensor([[0]], [1.0], [2])),
+                       tf.SparseTensorSpec([None]).is_compatible_with(tf.SparseTensorSpec([4])),
+                       tf.SparseTensorSpec([2]).is_compatible_with(tf.SparseTensorSpec([2], tf.int32)),
+                       tf.SparseTensorSpec([2]).is_compatible_with(tf.TensorSpec([2]))]
+    r["ragged_spec"] = [tf.RaggedTensorSpec([2, None]).ragged_rank, tf.RaggedTensorSpec([2, None, 3]).ragged_rank,
+                        tf.RaggedTensorSpec([2, None]).row_splits_dtype.name]
+    r["value_types"] = [s.value_type.__name__ for s in (tf.TensorSpec([2]), tf.SparseTensorSpec(),
+                                                         tf.RaggedTensorSpec([None, None]), tf.IndexedSlicesSpec(),
+                                                         tf.TensorArraySpec())]
+    r["symbolic"] = [tf.is_symbolic_tensor(c), tf.is_symbolic_tensor(np.zeros(2)),
+                     tf.is_symbolic_tensor(tf.SparseTensor([[0]], [1.0], [3])), tf.is_symbolic_tensor(3.0)]
+    r["queue"] = [tf.queue.FIFOQueue is tf.FIFOQueue, tf.queue.RandomShuffleQueue is tf.RandomShuffleQueue,
+                  tf.queue.PaddingFIFOQueue is tf.PaddingFIFOQueue, tf.queue.PriorityQueue is tf.PriorityQueue,
+                  tf.queue.QueueBase is tf.QueueBase]
+    ft = tf.types.experimental.FunctionType.from_callable(lambda a, b=1: a)
+    r["function_type"] = [str(ft), list(ft.parameters), int in tf.types.experimental.TensorLike.__args__]
+
+
+@program
+def misc_aliases(tf, r):
+    # tf.fingerprint bit for bit, TF 1's top-level FFT names and casts, tf.io.gfile.join
+    s = tf.Session()
+    rng = np.random.RandomState(0)
+    words = ["", "a", "hello", "x" * 17, "y" * 40, "z" * 70, "w" * 200, "\u00e9t\u00e9"]
+    f = tf.fingerprint(tf.constant(words))
+    r["fingerprint_words"] = [str(f), s.run(f)]
+    r["fingerprint_values"] = [s.run(tf.fingerprint(v)) for v in (
+        tf.constant([[1, 2], [3, 4]], tf.int32), tf.constant([1.5, 2.0]), tf.constant(rng.randn(3, 5)),
+        tf.constant([True, False]), tf.constant([["a", "b"], ["c", ""]]), tf.zeros([2, 0]),
+        tf.constant(np.arange(60, dtype=np.int64).reshape(2, 30)))]
+    r["fingerprint_scalar"] = r.error(lambda: tf.fingerprint(tf.constant(1)),
+                                      "Shape must be at least rank 1 but is rank 0")
+    r["fingerprint_method"] = r.error(lambda: tf.fingerprint(tf.constant([1]), method="x"), "Unsupported method: x")
+    c = tf.to_complex64(tf.constant([1.0, 2.0]))
+    r["to_complex"] = [str(c), tf.to_complex128(tf.constant([1])).dtype.name, s.run(c)]
+    x = tf.constant(rng.randn(2, 4).astype(np.float32))
+    r["fft_aliases"] = [tf.fft is tf.signal.fft, tf.ifft2d is tf.signal.ifft2d, tf.fft3d is tf.signal.fft3d,
+                        hasattr(tf, "rfft")]
+    spectrum = tf.rfftnd(x, [2, 4], [0, 1])  # TF's CPU build has no N-d FFT kernels: only the graph is compared
+    back = tf.irfftnd(spectrum, [2, 4], [0, 1])
+    z = tf.ifftnd(tf.fftnd(tf.complex(x, x), [4], [1]), [4], [1])
+    r["nd_graph"] = [[spectrum.op.type, spectrum.dtype.name]] + [[t.op.type, t.dtype.name, dims(t)]
+                                                                  for t in (back, z)]
+    r["gfile_join"] = [tf.io.gfile.join("gs://x/", "/y/", "z"), tf.io.gfile.join("a/", "b", "/c", "d"),
+                       tf.io.gfile.join(b"a", b"b"), tf.io.gfile.join("ram://a", "b//", "c"), tf.io.gfile.join("f")]
+
+
+@program
+def accumulators(tf, r):
+    # ConditionalAccumulator / SparseConditionalAccumulator: stale gradients dropped, means, sums, TF's errors
+    s = tf.Session()
+    q = tf.ConditionalAccumulator(tf.float32, shape=[2])
+    g, step = tf.placeholder(tf.float32, [2]), tf.placeholder(tf.int64, [])
+    apply, count, take = q.apply_grad(g, local_step=step), q.num_accumulated(), q.take_grad(2)
+    r["dense_graph"] = [q.name, q.dtype.name, apply.type, str(count), take.op.type, dims(take),
+                        q.set_global_step(5).type]
+    s.run(apply, {g: [1, 2], step: 0})
+    s.run(apply, {g: [3, 4], step: 0})
+    r["dense_mean"] = [s.run(count), s.run(take), s.run(count)]
+    s.run(apply, {g: [1, 2], step: 0})
+    after_stale = s.run(count)
+    s.run(apply, {g: [5, 7], step: 1})
+    r["dense_stale"] = [after_stale, s.run(count), s.run(q.take_grad(1))]
+    s.run(q.set_global_step(5))
+    s.run(apply, {g: [1, 2], step: 4})
+    s.run(apply, {g: [1, 2], step: 5})
+    r["dense_set_step"] = s.run(count)
+    summed = tf.ConditionalAccumulator(tf.float64, shape=[2], reduction_type="SUM")
+    x = tf.constant([1.0, 1.0], tf.float64)
+    s.run(summed.apply_grad(x))
+    s.run(summed.apply_grad(x * 3))
+    r["dense_sum"] = s.run(summed.take_grad(2))
+    r["dense_shapes"] = [dims(tf.ConditionalAccumulator(tf.float32).take_grad(1)),
+                         dims(tf.ConditionalAccumulator(tf.float64, shape=[None, 2]).take_grad(1))]
+    r["bad_shape"] = r.error(lambda: q.apply_grad([1.0, 2.0, 3.0]), "Shapes (3,) and (2,) are incompatible")
+    r["bad_required"] = r.error(lambda: s.run(q.take_grad(0)), "Argument num_required must be positive, but was 0")
+    r["bad_reduction"] = r.error(lambda: tf.ConditionalAccumulator(tf.float32, reduction_type="X"),
+                                 "Attr 'reduction_type' of 'ResourceConditionalAccumulator' Op passed string 'X' "
+                                 'not in: "MEAN", "SUM".')
+    free, p = tf.ConditionalAccumulator(tf.float32), tf.placeholder(tf.float32)
+    s.run(free.apply_grad(p), {p: [1.0, 2.0]})
+    r["run_shape"] = r.error(lambda: s.run(free.apply_grad(p), {p: [1.0, 2.0, 3.0]}),
+                             "Shape mismatch: expected [2], got [3]")
+    sq = tf.SparseConditionalAccumulator(tf.float32, shape=[4, 2])
+    s.run(sq.apply_grad([0, 1], [[1.0, 1.0], [2.0, 2.0]]))
+    s.run(sq.apply_grad([1, 2], [[5.0, 5.0], [6.0, 6.0]]))
+    r["sparse_count"] = s.run(sq.num_accumulated())
+    r["sparse_mean"] = list(s.run(sq.take_grad(2)))
+    s.run(sq.apply_indexed_slices_grad(tf.IndexedSlices(tf.constant([[1.0, 2.0]]), tf.constant([3], tf.int64),
+                                                        tf.constant([4, 2], tf.int64)), local_step=1))
+    taken = s.run(sq.take_indexed_slices_grad(1))
+    r["sparse_slices"] = [taken.indices, taken.values, taken.dense_shape]
+    sq2 = tf.SparseConditionalAccumulator(tf.float32, shape=[4, 2], reduction_type="SUM")
+    s.run(sq2.apply_grad([0, 1], [[1.0, 1.0], [2.0, 2.0]]))
+    s.run(sq2.apply_grad([1], [[5.0, 5.0]]))
+    r["sparse_sum"] = list(s.run(sq2.take_grad(2)))
+    r["sparse_stale_unchecked"] = r.error(lambda: s.run(sq2.apply_grad([0], [[1.0, 1.0, 1.0]])))
+    sq2 = tf.SparseConditionalAccumulator(tf.float32, shape=[4, 2])
+    r["sparse_values_dim"] = r.error(lambda: s.run(sq2.apply_grad([0], [[1.0, 1.0, 1.0]])),
+                                     "Shape mismatch: expected values dim 1 to be 2, got 3")
+    r["sparse_count_mismatch"] = r.error(lambda: s.run(sq2.apply_grad([0, 1], [[1.0, 1.0]])),
+                                         "Expected 2 non-empty input values, got 1")
+    r["sparse_dense_shape"] = r.error(lambda: s.run(sq2.apply_grad([0], [[1.0, 1.0]], grad_shape=[5, 2])),
+                                      "Shape mismatch: expected shape dim 0 to be 4, got 5")
+    sq3 = tf.SparseConditionalAccumulator(tf.float32)
+    s.run(sq3.apply_grad([0, 2], [[1.0, 1.0], [3.0, 3.0]]))
+    r["sparse_unknown_shape"] = list(s.run(sq3.take_grad(1)))
+
+
+@program
+def session_tensors_and_partitions(tf, r):
+    # persistent tensors (get_session_handle / get_session_tensor / delete_session_tensor), guarantee_const,
+    # create_partitioned_variables
+    s = tf.Session()
+    c = tf.constant([1.0, 2.0]) * 3
+    h = tf.get_session_handle(c)
+    r["handle_graph"] = [str(h), h.op.type, h.dtype.name]
+    first = s.run(h)
+    second, value = s.run([h, c])
+    r["handles"] = [type(first).__name__, first.handle, second.handle, str(first), value]
+    holder, t = tf.get_session_tensor(first.handle, tf.float32)
+    r["read"] = [holder.dtype.name, t.op.type, t.dtype.name, dims(t), s.run(t * 2, {holder: first.handle})]
+    with s.as_default():
+        r["eval"] = first.eval()
+    dholder, deleter = tf.delete_session_tensor(first.handle)
+    r["deleter"] = [dholder.dtype.name, deleter.type]
+    s.run(deleter, {dholder: first.handle})
+    r["deleted"] = r.error(lambda: s.run(t, {holder: first.handle}), "is not in the session store.",
+                           first.handle)
+    r["other_still_there"] = s.run(t, {holder: second.handle})
+    x = tf.constant([1.0, 2.0])
+    g = tf.guarantee_const(x * 2)
+    r["guarantee_const"] = [str(g), g.op.type, s.run(g)]
+    r["guarantee_const_grad"] = r.error(lambda: tf.gradients(tf.reduce_sum(g), x), "No gradient defined for operation",
+                                        "GuaranteeConst")
+    parts = tf.create_partitioned_variables([4, 3], [2, 1], tf.ones_initializer())
+    sliced = tf.create_partitioned_variables([5, 2], [3, 1], np.arange(10).reshape(5, 2).astype("f"), name="q")
+    s.run(tf.global_variables_initializer())
+    r["partitions"] = [[v.name for v in parts + sliced], [dims(v) for v in parts + sliced], s.run(sliced),
+                       [v.name for v in tf.global_variables()][-5:]]
+    r["partition_lengths"] = r.error(lambda: tf.create_partitioned_variables([4, 3], [2], tf.ones_initializer()),
+                                     "The 'shape' and 'slicing' of a partitioned Variable must have the length")
+    r["partition_two_axes"] = r.error(lambda: tf.create_partitioned_variables([4, 3], [2, 2], tf.ones_initializer()),
+                                      "Can only slice a variable along one dimension")
+
+
+@program
+def audio_wav(tf, r):
+    # tf.audio: 16-bit PCM WAV bytes, TF's rounding and clamping, channels and samples asked for, errors
+    s = tf.Session()
+    rng = np.random.RandomState(3)
+    a = np.concatenate([np.array([[0.0, 0.5], [-1.0, 1.0], [0.25, -0.3], [2.0, -2.0]]),
+                        rng.uniform(-1.1, 1.1, (7, 2))]).astype(np.float32)
+    e = tf.audio.encode_wav(a, 16000)
+    data = s.run(e)
+    r["encode"] = [str(e), e.op.type, list(data)]
+    mono = s.run(tf.audio.encode_wav(a[:, :1], 44100))
+    r["encode_mono"] = list(mono[:44])
+    d = tf.audio.decode_wav(data)
+    r["decode_graph"] = [type(d).__name__, str(d.audio), str(d.sample_rate)]
+    out = s.run(d)
+    r["decode"] = [out.audio, out.sample_rate]
+    r["decode_channels"] = [s.run(tf.audio.decode_wav(data, desired_channels=n)).audio for n in (1, 3)]
+    r["decode_samples"] = [s.run(tf.audio.decode_wav(data, desired_samples=n)).audio for n in (3, 14)]
+    r["decode_shape"] = dims(tf.audio.decode_wav(data, desired_channels=2, desired_samples=5).audio)
+    r["short"] = r.error(lambda: s.run(tf.audio.decode_wav(b"RIFFxxxx")), "Data too short when trying to read")
+    r["not_riff"] = r.error(lambda: s.run(tf.audio.decode_wav(b"RIFX" + data[4:])), "Header mismatch")
+    r["rank"] = r.error(lambda: tf.audio.encode_wav(np.zeros(3, np.float32), 8000),
+                        "Shape must be rank 2 but is rank 1")
+    r["empty"] = s.run(tf.audio.decode_wav(s.run(tf.audio.encode_wav(np.zeros((0, 1), np.float32), 8000)))).audio
+
+
+@program
+def batch_function_and_critical_section(tf, r):
+    # nondifferentiable_batch_function: values, the BatchFunction op, no gradient; CriticalSection.execute
+    s = tf.Session()
+
+    @tf.nondifferentiable_batch_function(1, 4, 10000)
+    def f(x, y):
+        return x * 2 + y
+    x, y = tf.placeholder(tf.float32, [None]), tf.placeholder(tf.float32, [None])
+    o = f(x, y)
+    r["batch"] = [o.name, dims(o), o.op.type, s.run(o, {x: [1, 2], y: [3, 4]})]
+    r["batch_grad"] = r.error(lambda: tf.gradients(o, x), "No gradient defined for operation", "BatchFunction")
+    cs = tf.CriticalSection(name="cs")
+    v = tf.Variable(0.0)
+    out = cs.execute(lambda: tf.assign_add(v, 1.0))
+    s.run(v.initializer)
+    r["critical"] = [cs.name, tf.CriticalSection().name, out.op.type, out.name.split("/")[0], s.run(out), s.run(out)]
+    r["critical_nested"] = r.error(lambda: cs.execute(lambda: cs.execute(lambda: tf.constant(1.0))),
+                                   "Attempting to lock a CriticalSection (signature=('', 'cs/', None)) in which "
+                                   "we are already running. This is illegal and may cause deadlocks.")
+
+
+@program
+def mixed_precision_loss_scale(tf, r):
+    # tf.mixed_precision: fixed and dynamic loss scales, TF's update rule, the loss-scale optimizer skipping overflows
+    mp = tf.mixed_precision
+    s = tf.Session()
+    fixed = mp.FixedLossScale(128.0)
+    r["fixed"] = [s.run(fixed()), fixed.get_config(), fixed.update([tf.constant(1.0)])[1],
+                  mp.experimental.LossScale is mp.LossScale]
+    d = mp.DynamicLossScale(initial_loss_scale=4.0, increment_period=2, multiplier=2.0)
+    g = tf.placeholder(tf.float32, [2])
+    update, finite = d.update([g])
+    s.run(tf.global_variables_initializer())
+    r["dynamic_config"] = [d.get_config(), d.initial_loss_scale, d.increment_period, d.multiplier,
+                           [v.name for v in tf.global_variables()], [v.name for v in tf.trainable_variables()]]
+    seen = []
+    for value in ([1, 2], [1, 2], [1, 2], [np.inf, 1], [1, np.nan], [1, 2], [1, 2]):
+        seen.append([bool(s.run([update, finite], {g: value})[1]), s.run(d())])
+    r["dynamic_steps"] = seen
+    r["abstract"] = r.error(lambda: mp.LossScale(), "Can't instantiate abstract class LossScale")
+    w = tf.Variable([1.0, 2.0], name="w")
+    x = tf.placeholder(tf.float32, [])
+    opt = mp.MixedPrecisionLossScaleOptimizer(tf.train.AdamOptimizer(0.1), mp.DynamicLossScale(8.0, 2, 2.0))
+    train = opt.minimize(tf.reduce_sum(w * w) * x)
+    s.run(tf.global_variables_initializer())
+    steps = []
+    for xv in (1.0, np.inf, 1.0, 1.0):
+        s.run(train, {x: xv})
+        steps.append(s.run(w))
+    r["optimizer_steps"] = steps
+    r["rewrite_wraps"] = type(mp.enable_mixed_precision_graph_rewrite(tf.train.GradientDescentOptimizer(0.1),
+                                                                      loss_scale=4.0)).__name__
+    mp.disable_mixed_precision_graph_rewrite()
+
+
+@program
+def fake_quant(tf, r):
+    # the fake_quant ops bit for bit: TF's nudged ranges, rounding, straight-through gradients, errors
+    q = tf.quantization
+    s = tf.Session()
+    rng = np.random.RandomState(5)
+    xs = np.concatenate([rng.uniform(-8, 8, 300), rng.uniform(-0.2, 1.5, 200), [-6, 6, 0, -0.5, 2]]).astype("f")
+    x = tf.constant(xs)
+    ranges = [(-6, 6, 8, False), (-0.1, 1.2, 4, True), (0.3, 1.7, 8, False), (-2.5, -0.5, 3, False),
+              (-1.0, 1.0, 16, True), (-0.333, 5.1, 7, True)]
+    r["args"] = [s.run(q.fake_quant_with_min_max_args(x, lo, hi, bits, narrow)) for lo, hi, bits, narrow in ranges]
+    y = q.fake_quant_with_min_max_args(x)
+    r["args_graph"] = [str(y), y.op.type, tf.fake_quant_with_min_max_args is q.fake_quant_with_min_max_args]
+    r["args_grad"] = s.run(tf.gradients(tf.reduce_sum(y * x), x))
+    r["args_gradient_op"] = s.run(q.fake_quant_with_min_max_args_gradient(tf.ones_like(x), x, -0.1, 1.2, 4, True))
+    r["args_min_max"] = r.error(lambda: s.run(q.fake_quant_with_min_max_args(x, min=1.0, max=0.0)),
+                                "min has to be smaller than max, was: 1 >= 0")
+    r["args_bits"] = r.error(lambda: s.run(q.fake_quant_with_min_max_args(x, num_bits=1)),
+                             "num_bits must be between 2 and 16, inclusive")
+    lo, hi = tf.Variable(-0.5), tf.Variable(2.0)
+    z = q.fake_quant_with_min_max_vars(x, lo, hi)
+    s.run(tf.global_variables_initializer())
+    r["vars"] = [z.op.type, s.run(z), s.run(tf.gradients(tf.reduce_sum(z * x), [x, lo, hi]))]
+    narrow = q.fake_quant_with_min_max_vars(x, -3.0, 0.7, num_bits=5, narrow_range=True)
+    r["vars_narrow"] = s.run(narrow)
+    grads = s.run(q.fake_quant_with_min_max_vars_gradient(tf.ones_like(x), x, -0.5, 2.0))
+    r["vars_gradient_op"] = [type(grads).__name__, list(grads)]
+    xc = tf.constant(rng.uniform(-3, 5, (40, 3)).astype("f"))
+    mins, maxs = tf.constant([-0.5, 0.0, -1.0]), tf.constant([1.0, 0.4, 4.0])
+    zc = q.fake_quant_with_min_max_vars_per_channel(xc, mins, maxs, num_bits=6)
+    r["per_channel"] = [zc.op.type, s.run(zc), s.run(tf.gradients(tf.reduce_sum(zc * xc), [xc, mins, maxs]))]
+    pc = q.fake_quant_with_min_max_vars_per_channel_gradient(tf.ones_like(xc), xc, mins, maxs)
+    r["per_channel_gradient_op"] = [type(pc).__name__, dims(pc.backprop_wrt_min), list(s.run(pc))]
+
+
+@program
 def data_iterators(tf, r):
     # one-shot: the classic end-of-data loop
     ds = tf.data.Dataset.from_tensor_slices(np.arange(5)).batch(2)

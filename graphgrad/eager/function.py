@@ -356,7 +356,7 @@ def _conform(value, spec):
             return None, str(e)
         dtype = spec.dtype
     shape = np.shape(arr)
-    if not spec.is_compatible_with(dtype, shape):
+    if not spec.accepts(dtype, shape):
         return None, f"Can not cast {TensorSpec(shape, dtype)} to {spec}"
     return arr, None
 

@@ -99,3 +99,16 @@ def bitcast(input, type, name=None):  # noqa: A002 - TensorFlow's names
     x = convert_to_tensor(input, name="input")
     return apply_op(Bitcast, [x], {"type": dtypes.as_dtype(type).base_dtype, "T": x.dtype.base_dtype},
                     name or "Bitcast")
+
+
+def to_bfloat16(x, name="ToBFloat16"):
+    """TF1's cast to bfloat16: graphgrad has no bfloat16 arrays, so this is cast's TypeError saying why."""
+    return cast(x, dtypes.bfloat16, name)
+
+
+def to_complex64(x, name="ToComplex64"):
+    return cast(x, dtypes.complex64, name)
+
+
+def to_complex128(x, name="ToComplex128"):
+    return cast(x, dtypes.complex128, name)

@@ -102,6 +102,32 @@ def irfftnd(input_tensor, fft_length=None, axes=None, norm=None, name=None):
     return _transform(IRFFTND, "irfftnd", True, input_tensor, fft_length, axes, norm, name)
 
 
+def _raw(op_def, inverse, input, fft_length, axes, name, out=None):  # noqa: A002
+    """TF 1's top-level `tf.fftnd`, ... : the raw ops, whose fft_length and axes are required and whose output
+    type (Tcomplex / Treal) must be the one the input gives."""
+    y = _transform(op_def, op_def.type, inverse, input, fft_length, axes, None, name)
+    if out is not None and y.dtype.base_dtype != dtypes.as_dtype(out):
+        raise TypeError(f"{op_def.type} of a {y.op.inputs[0].dtype.base_dtype.name} input gives "
+                        f"{y.dtype.base_dtype.name}, not {dtypes.as_dtype(out).name}")
+    return y
+
+
+def raw_fftnd(input, fft_length, axes, name=None):  # noqa: A002
+    return _raw(FFTND, False, input, fft_length, axes, name)
+
+
+def raw_ifftnd(input, fft_length, axes, name=None):  # noqa: A002
+    return _raw(IFFTND, True, input, fft_length, axes, name)
+
+
+def raw_rfftnd(input, fft_length, axes, Tcomplex=dtypes.complex64, name=None):  # noqa: A002,N803
+    return _raw(RFFTND, False, input, fft_length, axes, name, Tcomplex)
+
+
+def raw_irfftnd(input, fft_length, axes, Treal=dtypes.float32, name=None):  # noqa: A002,N803
+    return _raw(IRFFTND, True, input, fft_length, axes, name, Treal)
+
+
 def _shift(x, axes, sign, name, default_name):
     with name_scope(name, default_name) as scope:
         x = convert_to_tensor(x)

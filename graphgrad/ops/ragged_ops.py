@@ -2,7 +2,8 @@
 different lengths): `values` (1-D) and `row_splits` (int64, row i is values[row_splits[i]:row_splits[i + 1]]),
 `from_row_splits`, `to_tensor(default_value)`, `nrows()`, `row_lengths()`; `s.run` gives a
 `tf.RaggedTensorValue` (`values`, `row_splits`, `to_list()`, `to_tensor()`). One ragged dimension only (TF's
-`ragged_rank` 1); the rest of TF's ragged API is not there (docs/strings.md)."""
+`ragged_rank` 1); `tf.ragged` builds and transforms them (ragged_factory_ops.py, ragged_array_ops.py,
+docs/tf-misc.md)."""
 from __future__ import annotations
 
 from collections import namedtuple
@@ -30,7 +31,14 @@ def _dense_rows(values, splits, default):
 
 
 class RaggedTensorValue(namedtuple("RaggedTensorValue", ["values", "row_splits"])):
-    """What `s.run(ragged)` gives: NumPy `values` and `row_splits`."""
+    """What `s.run(ragged)` gives: NumPy `values` and `row_splits`; TF's `dtype`, `flat_values`,
+    `nested_row_splits`, `ragged_rank` and `shape` (rows, None, then the values' inner dimensions)."""
+
+    dtype = property(lambda self: self.values.dtype)
+    flat_values = property(lambda self: self.values)
+    nested_row_splits = property(lambda self: (self.row_splits,))
+    ragged_rank = 1
+    shape = property(lambda self: (len(self.row_splits) - 1, None, *self.values.shape[1:]))
 
     def to_list(self):
         return [self.values[a:b].tolist() for a, b in zip(self.row_splits[:-1], self.row_splits[1:])]
