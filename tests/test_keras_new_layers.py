@@ -127,3 +127,12 @@ def test_dense_features_in_a_functional_model():
     np.testing.assert_allclose(model.predict(x), [[3.2], [6.9]], rtol=1e-6)
     with pytest.raises(ValueError, match="We expected a dictionary here"):
         layer(a)
+
+
+def test_the_premade_models_and_cosine_schedules_under_their_other_names():
+    """tf_keras also exports the premade models from keras.models, the cosine schedules from keras.experimental."""
+    from graphgrad import keras
+    assert keras.models.LinearModel is keras.experimental.LinearModel
+    assert keras.models.WideDeepModel is keras.experimental.WideDeepModel
+    assert keras.experimental.CosineDecay is keras.optimizers.schedules.CosineDecay
+    assert keras.experimental.CosineDecayRestarts is keras.optimizers.schedules.CosineDecayRestarts

@@ -22,6 +22,8 @@ from . import (
 from .layers import Input
 from .models import Model, Sequential
 
+models.LinearModel, models.WideDeepModel = experimental.LinearModel, experimental.WideDeepModel  # as tf_keras has
+
 __all__ = ["initializers", "regularizers", "constraints", "activations", "backend", "callbacks", "datasets",
            "experimental", "layers", "losses", "metrics", "optimizers", "preprocessing", "saving", "utils", "models",
            "Input", "Model", "Sequential"]

@@ -1,7 +1,9 @@
-"""`tf.keras.experimental`: Keras 2's premade models. `LinearModel` is activation(Σ inputs_i · kernel_i + bias) over
-one input, a list or a dict of inputs (its weights `linear_model/kernel`, `kernel_1`, ..., `bias`, as tf_keras
-names them under tf.compat.v1); `WideDeepModel` adds a linear model's output to a deep model's and can train the
-two with an optimizer each (`compile([linear_optimizer, dnn_optimizer], ...)`)."""
+"""`tf.keras.experimental`: Keras 2's premade models (also `tf.keras.models.LinearModel` / `WideDeepModel`), and
+the cosine learning-rate schedules under their experimental names. `LinearModel` is
+activation(Σ inputs_i · kernel_i + bias) over one input, a list or a dict of inputs (its weights
+`linear_model/kernel`, `kernel_1`, ..., `bias`, as tf_keras names them under tf.compat.v1); `WideDeepModel` adds a
+linear model's output to a deep model's and can train the two with an optimizer each
+(`compile([linear_optimizer, dnn_optimizer], ...)`)."""
 from __future__ import annotations
 
 from contextlib import nullcontext
@@ -102,4 +104,6 @@ def _own_scope(model):
     return variable_scope(model._scope, auxiliary_name_scope=False)
 
 
-__all__ = ["LinearModel", "WideDeepModel"]
+from .schedules import CosineDecay, CosineDecayRestarts  # noqa: E402 (tf_keras' experimental names of the two)
+
+__all__ = ["LinearModel", "WideDeepModel", "CosineDecay", "CosineDecayRestarts"]
