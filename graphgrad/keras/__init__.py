@@ -1,10 +1,9 @@
 """`graphgrad.keras` (also `tf.keras`): Keras' models, layers, optimizers, losses, metrics and callbacks on
 graphgrad's ops and tf.layers (docs/keras.md)."""
 from .. import initializers, regularizers  # keras.initializers.he_normal(), ...
-from . import backend, callbacks, datasets, layers, losses, metrics, models, optimizers, utils
+from . import applications, backend, callbacks, datasets, layers, losses, metrics, models, optimizers, utils
 from .layers import Input
 from .models import Model, Sequential
 
-__all__ = ["initializers", "regularizers", "backend", "callbacks", "datasets", "layers", "losses", "metrics",
-           "optimizers", "utils", "models", "Input",
-           "Model", "Sequential"]
+__all__ = ["initializers", "regularizers", "applications", "backend", "callbacks", "datasets", "layers", "losses",
+           "metrics", "optimizers", "utils", "models", "Input", "Model", "Sequential"]
