@@ -223,3 +223,23 @@ def test_transfer_learning_trains_only_the_new_head():
         for a, b in zip(base.get_weights(), frozen):
             np.testing.assert_array_equal(a, b)
         assert not np.allclose(model.layers[-1].get_weights()[0], head[0])
+
+
+def test_a_nested_model_is_called_again_with_its_weights_and_fine_tunes():
+    """A functional model called on new inputs: the same outputs as its own, its batch norm's moving averages
+    updated by the outer model's fit (fine-tuning), none of the updates its own build made."""
+    rng = np.random.RandomState(0)
+    x, y = rng.normal(size=(16, 4)).astype("float32"), rng.randint(0, 2, 16)
+    with tf.Graph().as_default():
+        a = keras.Input((4,))
+        h = keras.layers.Dense(3, name="d1")(a)
+        inner = keras.Model(a, keras.layers.Add()([h, keras.layers.BatchNormalization(name="bn")(h)]), name="inner")
+        b = keras.Input((4,))
+        model = keras.Model(b, keras.layers.Dense(2, activation="softmax", name="head")(inner(b)))
+        assert [layer.name for layer in model.layers][1:] == ["inner", "head"]
+        np.testing.assert_allclose(keras.Model(b, inner(b)).predict(x), inner.predict(x), rtol=1e-6)
+        model.compile("sgd", "sparse_categorical_crossentropy")
+        mean = inner.get_layer("bn").get_weights()[2]
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+        assert not np.allclose(inner.get_layer("bn").get_weights()[2], mean)
+        assert len(model.trainable_weights) == 6

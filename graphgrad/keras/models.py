@@ -255,10 +255,15 @@ class Model(Layer):
     def updates(self):
         """The layers' updates (batch norm's moving averages) that this model's inputs drive; none when frozen
         (Keras: a layer with trainable=False has no updates)."""
+        updates = self._layer_updates()
+        return _updates_for(updates, self.inputs) if self._functional else updates
+
+    def _layer_updates(self):
+        """Every update of the layers, a nested model's unfiltered (the outer model's inputs decide)."""
         if not self.trainable:
             return []
-        updates = [u for layer in self.layers for u in layer.updates]
-        return _updates_for(updates, self.inputs) if self._functional else updates
+        return [u for layer in self.layers
+                for u in (layer._layer_updates() if isinstance(layer, Model) else layer.updates)]
 
     @property
     def metrics_names(self):
