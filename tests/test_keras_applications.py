@@ -243,3 +243,17 @@ def test_a_nested_model_is_called_again_with_its_weights_and_fine_tunes():
         model.fit(x, y, epochs=1, batch_size=8, verbose=0)
         assert not np.allclose(inner.get_layer("bn").get_weights()[2], mean)
         assert len(model.trainable_weights) == 6
+
+
+def test_input_tensor_a_plain_tensor_or_a_keras_tensor():
+    with tf.Graph().as_default():
+        t = tf.placeholder(tf.float32, [None, 32, 32, 3])
+        model = keras.applications.VGG16(weights=None, include_top=False, input_tensor=t)
+        assert model.inputs == [t] and type(model.layers[0]).__name__ == "InputLayer"  # Keras wraps it in an Input
+        assert [layer.name for layer in model.layers[1:3]] == ["block1_conv1", "block1_conv2"]
+        i = keras.Input((32, 32, 3))
+        x = keras.layers.Lambda(lambda v: v * 2.0)(i)
+        model = keras.applications.MobileNet(weights=None, include_top=False, input_tensor=x, alpha=0.25)
+        assert model.inputs == [i] and model.layers[1].name == "lambda"  # the source Input, as get_source_inputs
+        x = np.ones((1, 32, 32, 3), "float32")
+        assert model.predict(x).shape == (1, 1, 1, 256)
