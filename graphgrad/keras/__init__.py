@@ -2,6 +2,7 @@
 graphgrad's ops and tf.layers (docs/keras.md)."""
 from . import (
            activations,
+           applications,
            backend,
            callbacks,
            constraints,
@@ -24,6 +25,6 @@ from .models import Model, Sequential
 
 models.LinearModel, models.WideDeepModel = experimental.LinearModel, experimental.WideDeepModel  # as tf_keras has
 
-__all__ = ["initializers", "regularizers", "constraints", "activations", "backend", "callbacks", "datasets",
-           "experimental", "layers", "losses", "metrics", "optimizers", "preprocessing", "saving", "utils", "models",
-           "Input", "Model", "Sequential"]
+__all__ = ["initializers", "regularizers", "constraints", "activations", "applications", "backend", "callbacks",
+           "datasets", "experimental", "layers", "losses", "metrics", "optimizers", "preprocessing", "saving", "utils",
+           "models", "Input", "Model", "Sequential"]

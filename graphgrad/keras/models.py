@@ -99,45 +99,88 @@ def _accepts_training(fn):
         return False
 
 
-def _call_of(hist, t):
-    """(id of the layer, index of its call) that made tensor `t`: one node of Keras' graph."""
-    layer = hist[t][0]
-    return id(layer), next(i for i, (_, outs) in enumerate(layer._inbound) if any(o is t for o in outs))
+def _depth_order(hist, inputs, outputs):
+    """Keras' functional layer order (_map_graph_network): deepest from the outputs first (the inputs' side), ties
+    in the order a depth-first walk from the outputs first meets the layers. Keras' .h5 weight files list layers in
+    this order and load by it, so a branch (ResNet's shortcut) must sit where Keras puts it."""
+    index, post, done = {}, [], set()
 
-
-def _layers_by_depth(hist, inputs, outputs):
-    """The layers between `inputs` and `outputs` in Keras 2's order (its `_map_graph_network`): by depth, the
-    inputs' side first (a call's depth is one more than the deepest call using its outputs, a layer's the largest
-    of its calls'), within one depth in the order a walk back from the outputs first meets them."""
-    order, calls, index = [], {}, {}  # calls: key -> (layer, its input tensors); index: layer -> first met
+    def node(t):
+        layer, ins = hist.get(t, (None, []))
+        return None if layer is None else (layer, tuple(id(i) for i in ins), ins)
 
     def visit(t):
-        if t not in hist:
+        n = node(t)
+        if n is None or n[:2] in done:
             return
-        key = _call_of(hist, t)
-        if key in calls:
-            return
-        layer, ins = hist[t]
-        index.setdefault(layer, len(index))
-        calls[key] = (layer, [i for i in ins if i in hist])
-        for i in ins:
+        index.setdefault(id(n[0]), (len(index), n[0]))
+        for i in n[2]:
             visit(i)
-        order.append(key)  # after the calls it depends on
+        done.add(n[:2])
+        post.append(n)
     for o in outputs:
         visit(o)
-    call_depth, layer_depth = {}, {}
-    for key in reversed(order):
-        layer, ins = calls[key]
-        depth = max(call_depth.setdefault(key, 0), layer_depth.get(layer, 0))
-        layer_depth[layer] = call_depth[key] = depth
-        for t in ins:
-            parent = _call_of(hist, t)
-            call_depth[parent] = max(depth + 1, call_depth.get(parent, 0))
-    for t in inputs:  # an input no output depends on still belongs to the model
-        layer = hist.get(t, (None,))[0]
-        if layer is not None and layer not in layer_depth:
-            layer_depth[layer], index[layer] = 0, -1
-    return sorted(layer_depth, key=lambda layer: (-layer_depth[layer], index[layer]))
+    node_depth, layer_depth = {}, {}
+    for layer, key, ins in reversed(post):
+        depth = max(node_depth.setdefault((layer, key), 0), layer_depth.get(id(layer), 0))
+        layer_depth[id(layer)] = node_depth[(layer, key)] = depth
+        for i in ins:
+            parent = node(i)
+            if parent is not None:
+                node_depth[parent[:2]] = max(depth + 1, node_depth.get(parent[:2], 0))
+    for t in inputs:  # an input no output depends on still comes first
+        n = node(t)
+        if n is not None and id(n[0]) not in layer_depth:
+            layer_depth[id(n[0])], index[id(n[0])] = 0, (-1, n[0])
+    return [index[k][1] for k in sorted(layer_depth, key=lambda k: (-layer_depth[k], index[k][0]))]
+
+
+def _updates_for(updates, inputs):
+    """The updates that read no placeholder other than `inputs` (Keras' get_updates_for): a model called on new
+    inputs keeps the updates its first build made from its own Input, which this model cannot feed."""
+    own, memo = {t.op for t in inputs}, {}
+    for u in updates:
+        stack = [getattr(u, "op", u)]
+        while stack:
+            op = stack[-1]
+            if op in memo:
+                stack.pop()
+                continue
+            deps = [t.op for t in op.inputs] + list(op.control_inputs)
+            todo = [d for d in deps if d not in memo]
+            if todo:
+                stack.extend(todo)
+                continue
+            stack.pop()
+            memo[op] = (op.type == "Placeholder" and op not in own) or any(memo[d] for d in deps)
+    return [u for u in updates if not memo[getattr(u, "op", u)]]
+
+
+def _replay(model, inputs, training):
+    """A functional model called on new tensors, as Keras does: each layer called again (keeping its weights) on
+    what its inputs became, dependencies first; `training` handed to the layers that take it."""
+    hist = K.history(model.outputs[0].graph)
+    new = {id(a): b for a, b in zip(model.inputs, inputs)}
+    stack = list(model.outputs)
+    while stack:
+        t = stack[-1]
+        if id(t) in new:
+            stack.pop()
+            continue
+        if t not in hist or not hist[t][1]:
+            raise ValueError(f"Graph disconnected: cannot obtain value for tensor {t} from the model's inputs")
+        layer, ins = hist[t]
+        missing = [i for i in ins if id(i) not in new]
+        if missing:
+            stack.extend(missing)
+            continue
+        stack.pop()
+        args = [new[id(i)] for i in ins]
+        kwargs = {"training": training} if training is not None and _accepts_training(layer.call) else {}
+        out = layer(args if len(args) > 1 else args[0], **kwargs)
+        old = next(outs for node_ins, outs in layer._inbound if any(o is t for o in outs))
+        new.update(zip(map(id, old), _as_list(out)))
+    return [new[id(o)] for o in model.outputs]
 
 
 class Model(Layer):
@@ -180,7 +223,7 @@ class Model(Layer):
     def layers(self):
         if not self._functional:
             return list(self._tracked)
-        return _layers_by_depth(K.history(self.outputs[0].graph), self.inputs, self.outputs)
+        return _depth_order(K.history(self.outputs[0].graph), self.inputs, self.outputs)
 
     def _checkpoint_dependencies(self):
         """tf.train.Checkpoint's view: the layers by position (`layer-0`, ...), then the model's own variables."""
@@ -226,7 +269,17 @@ class Model(Layer):
 
     @property
     def updates(self):
-        return [u for layer in self.layers for u in layer.updates]
+        """The layers' updates (batch norm's moving averages) that this model's inputs drive; none when frozen
+        (Keras: a layer with trainable=False has no updates)."""
+        updates = self._layer_updates()
+        return _updates_for(updates, self.inputs) if self._functional else updates
+
+    def _layer_updates(self):
+        """Every update of the layers, a nested model's unfiltered (the outer model's inputs decide)."""
+        if not self.trainable:
+            return []
+        return [u for layer in self.layers
+                for u in (layer._layer_updates() if isinstance(layer, Model) else layer.updates)]
 
     @property
     def metrics_names(self):
@@ -247,8 +300,13 @@ class Model(Layer):
         if self._functional:
             if _as_list(inputs) == self.inputs or inputs is self.inputs[0]:
                 return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
-            raise NotImplementedError("calling a functional model on new inputs is not supported; call its "
-                                      "layers, or use Sequential / a subclassed Model")
+            outs = _replay(self, _as_list(inputs), training)
+            ins = _as_list(inputs)
+            self._inbound.append((ins, outs))
+            hist = K.history(outs[0].graph)
+            for o in outs:  # the outer model sees this model as one layer (Keras: a nested Model)
+                hist[o] = (self, ins)
+            return outs[0] if len(outs) == 1 else outs
         if _accepts_training(self.call):
             return self.call(inputs, training=training, **kwargs)
         return self.call(inputs, **kwargs)

@@ -62,6 +62,9 @@ class Layer:
     @property
     def name(self):
         if self._scope is not None:
+            given = self._given_name
+            if given and "/" in given and self._scope.name.endswith(given):  # Keras' DenseNet: "conv1/conv"
+                return given
             return self._scope.name.rsplit("/", 1)[-1]
         return self._given_name or self._base_name
 

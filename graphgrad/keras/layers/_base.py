@@ -13,7 +13,7 @@ import numpy as np
 
 from ... import layers as _tfl
 from ...framework import dtypes
-from ...framework.graph import Graph, GraphKeys, Tensor, get_default_graph
+from ...framework.graph import Graph, GraphKeys, Tensor
 from ...framework.op_def import static_shape
 from ...framework.tensor_shape import TensorShape
 from ...layers.core import training_tensor
@@ -451,13 +451,12 @@ class InputLayer(Layer):
         self._base_name = "input"
         dtype = dtypes.as_dtype(dtype or "float32")
         if input_tensor is None:
-            g = get_default_graph()
             if name is None:  # Keras 2 numbers inputs from 1 (input_1, input_2), unlike other layers
                 name = self._given_name = f"input_{K.get_uid('input')}"
             with variable_scope(name, default_name="input") as scope:
                 self._scope = scope
             input_tensor = placeholder(dtype, self._batch_input_shape, name=self.name)
-            K.history(g)[input_tensor] = (self, [])
+        K.history(input_tensor.graph).setdefault(input_tensor, (self, []))  # Input(tensor=t): t is a Keras tensor
         self.built = True
         self._inbound.append(([], [input_tensor]))
 
