@@ -20,7 +20,6 @@ from . import (
     image,
     initializers,
     io,
-    keras,  # noqa: E402  (tf.keras: Keras models on graphgrad, docs/keras.md)
     layers,
     logging,
     lookup,
@@ -350,9 +349,9 @@ def __getattr__(name):
     """`tf.summary` (and `tf.import_graph_def`, `tf.GraphDef`, `tf.graph_util`) loads on first use: its protobuf
     library (tensorboardX) imports torch when torch is installed, which would make every `import graphgrad` pay
     over a second for it. `tf.app` and `tf.flags` (absl's, whose app module imports pdb), `tf.saved_model` (on
-    graph_io's protobufs) and `tf.profiler` load on first use too, and `tf.RunOptions` / `tf.RunMetadata`
-    (graphgrad/client)."""
-    if name in ("app", "flags", "saved_model", "profiler"):
+    graph_io's protobufs), `tf.profiler` and `tf.keras` (a third of graphgrad's import time, which TF1 programs
+    without Keras need not pay) load on first use too, and `tf.RunOptions` / `tf.RunMetadata` (graphgrad/client)."""
+    if name in ("app", "flags", "saved_model", "profiler", "keras"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
