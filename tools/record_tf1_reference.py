@@ -3452,6 +3452,49 @@ def sampled_losses(tf, r):
 
 
 @program
+def candidate_samplers(tf, r):
+    """The other candidate samplers: all classes; fixed unigrams (distortion, reserved ids, shards, a vocabulary
+    file) and learned unigrams through a session's runs; their expected counts (exact where the draws cannot
+    change them) and TF's run-time errors."""
+    t = tf.constant([[0, 1], [2, 1]], tf.int64)
+    n = 2
+    every = tf.nn.all_candidate_sampler(t, 2, 3, True)
+    fixed = {
+        "distortion": tf.nn.fixed_unigram_candidate_sampler(t, 2, n, False, 3, unigrams=[1.0, 2.0, 3.0],
+                                                            distortion=0.5, seed=1),
+        "shards": tf.nn.fixed_unigram_candidate_sampler(t, 2, n, False, 3, unigrams=[1, 2, 3, 4, 5, 6], num_shards=2,
+                                                        shard=1, seed=1),
+        "reserved": tf.nn.fixed_unigram_candidate_sampler(t, 2, n, False, 3, unigrams=[1, 2, 3, 4], num_reserved_ids=3,
+                                                          num_shards=2, shard=1, seed=1),
+    }
+    vocab = os.path.join(tempfile.mkdtemp(), "vocab.txt")
+    with open(vocab, "w") as f:
+        f.write("a,1\nb,2\nc,3\n")
+    fixed["vocab_file"] = tf.random.fixed_unigram_candidate_sampler(t, 2, n, False, 3, vocab_file=vocab,
+                                                                    distortion=2.0, seed=1)
+    learned = tf.nn.learned_unigram_candidate_sampler(tf.constant([[0, 1], [3, 4]], tf.int64), 2, 3, False, 6, seed=1)
+    r["shapes"] = [dims(x) for x in every + fixed["shards"] + learned]
+    r["dtypes"] = [x.dtype.name for x in every + learned]
+    with tf.Session() as s:
+        r["all"] = s.run(every)
+        for key, op in fixed.items():
+            sampled, true_count, sampled_count = s.run(op)
+            r[key] = true_count
+            # each sampled class's count is that of a true class with the same id (all three ids are true classes)
+            r[key + "_sampled"] = bool(np.allclose(sampled_count, [true_count.ravel()[t_ids.index(c)]
+                                                                   for t_ids in [[0, 1, 2, 1]] for c in sampled]))
+        r["learned"] = [s.run(learned)[1] for _ in range(3)]
+        r["range_mismatch"] = r.error(lambda: s.run(tf.nn.fixed_unigram_candidate_sampler(
+            t, 2, n, False, 4, unigrams=[1.0, 2.0, 3.0])), "range is 4 must be equal to weights size")
+        r["range_too_small"] = r.error(lambda: s.run(tf.nn.fixed_unigram_candidate_sampler(
+            t, 2, 4, True, 3, unigrams=[1.0, 2.0, 3.0])), "Sampler's range is too small")
+        r["out_of_range"] = r.error(lambda: s.run(tf.nn.fixed_unigram_candidate_sampler(
+            tf.constant([[0, 3]], tf.int64), 2, 1, False, 3, unigrams=[1.0, 2.0, 3.0])), "out of range [0, 3)")
+    with tf.Session() as s:
+        r["learned_new_session"] = s.run(learned)[1]
+
+
+@program
 def partitioned_variables(tf, r):
     """get_variable with TF1's three partitioners: the parts' names and shapes, the whole value, embedding_lookup
     over the partitions ("mod" and "div"), reuse, a tensor initializer sliced per part, TF's errors."""

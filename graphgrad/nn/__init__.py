@@ -7,7 +7,10 @@ from ..framework.graph import name_scope as _name_scope
 from ..ops import math_ops as _math_ops
 from ..ops.batch_norm_ops import fused_batch_norm
 from ..ops.candidate_sampling_ops import (
+    all_candidate_sampler,
     compute_accidental_hits,
+    fixed_unigram_candidate_sampler,
+    learned_unigram_candidate_sampler,
     log_uniform_candidate_sampler,
     uniform_candidate_sampler,
 )
@@ -134,6 +137,7 @@ __all__ = [
     "embedding_lookup", "embedding_lookup_sparse", "safe_embedding_lookup_sparse",
     "batch_normalization", "fused_batch_norm", "zero_fraction", "nce_loss", "sampled_softmax_loss",
     "uniform_candidate_sampler", "log_uniform_candidate_sampler", "compute_accidental_hits",
+    "all_candidate_sampler", "fixed_unigram_candidate_sampler", "learned_unigram_candidate_sampler",
     "atrous_conv2d", "atrous_conv2d_transpose", "conv1d", "conv1d_transpose", "conv2d", "conv2d_backprop_filter",
     "conv2d_backprop_input", "conv2d_transpose", "conv3d", "conv3d_transpose", "convolution", "depthwise_conv2d",
     "depthwise_conv2d_native", "separable_conv2d",
