@@ -3495,6 +3495,73 @@ def candidate_samplers(tf, r):
 
 
 @program
+def raw_rnn_loops(tf, r):
+    """raw_rnn with TF1's loop_fn protocol: per-element lengths (finished elements emit zeros, keep their state),
+    a loop state counting steps, an emit structure of its own; static_state_saving_rnn carrying an LSTM's state
+    through a state saver across runs. Weights set by value, so both sides compute the same numbers."""
+    batch, steps, depth, units = 3, 4, 2, 3
+    x = tf.constant(np.linspace(-1, 1, steps * batch * depth, dtype=np.float32).reshape(steps, batch, depth))
+    lengths = tf.constant([4, 2, 3])
+    inputs_ta = tf.TensorArray(tf.float32, size=steps).unstack(x)
+    cell = tf.nn.rnn_cell.BasicRNNCell(units)
+
+    def loop_fn(time, cell_output, cell_state, loop_state):
+        finished = time >= lengths
+        next_input = tf.cond(tf.reduce_all(finished), lambda: tf.zeros([batch, depth]), lambda: inputs_ta.read(time))
+        if cell_output is None:
+            return finished, next_input, cell.zero_state(batch, tf.float32), None, tf.constant(0)
+        return finished, next_input, cell_state, cell_output, loop_state + 1
+
+    emit_ta, final_state, final_loop = tf.nn.raw_rnn(cell, loop_fn, scope="raw")
+    outputs = emit_ta.stack()
+
+    def loop_fn2(time, cell_output, cell_state, loop_state):
+        emit = (tf.zeros([units]), tf.zeros([1]))
+        if cell_output is not None:
+            emit = (2.0 * cell_output, tf.reduce_sum(cell_output, 1, keepdims=True))
+        state = cell.zero_state(batch, tf.float32) if cell_state is None else cell_state
+        return time >= lengths, inputs_ta2.read(tf.minimum(time, steps - 1)), state, emit, None
+
+    inputs_ta2 = tf.TensorArray(tf.float32, size=steps, clear_after_read=False).unstack(x)
+
+    emit2, state2, loop2 = tf.nn.raw_rnn(cell, loop_fn2, scope="raw2")
+    r["emit_shapes"] = [dims(outputs), dims(final_state), dims(final_loop)]
+    r["loop2_none"] = loop2 is None
+    r["errors"] = [r.error(lambda: tf.nn.raw_rnn(cell, 3), "Argument `loop_fn` must be a callable. Received: 3.")]
+
+    class Saver:
+        def __init__(self):
+            self.vars = {}
+
+        def state(self, name):
+            self.vars[name] = tf.Variable(tf.zeros([batch, units]), name=name, trainable=False)
+            return self.vars[name].value()
+
+        def save_state(self, name, value):
+            return tf.assign(self.vars[name], value)
+
+    saver = Saver()
+    lstm = tf.nn.rnn_cell.BasicLSTMCell(units, state_is_tuple=True)
+    seq = [x[t] for t in range(steps)]
+    ssr_out, ssr_state = tf.nn.static_state_saving_rnn(lstm, seq, saver, ("c", "h"), scope="ssr")
+    r["ssr_control"] = sorted(i.type for i in ssr_out[-1].op.control_inputs)
+    r["ssr_errors"] = [r.error(lambda: tf.nn.static_state_saving_rnn(lstm, seq, saver, "c"),
+                               "Argument `state_name` should be the same type as `cell.state_size`.",
+                               "Received: state_name=c"),
+                       r.error(lambda: tf.nn.static_state_saving_rnn(lstm, seq, saver, ("c", "h", "x")),
+                               "Number of elements in argument `state_name` and `cell.state_size` are mismatched.",
+                               "with 3 elements", "with 2 elements")]
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        for v in tf.trainable_variables():
+            n = int(np.prod(v.shape.as_list()))
+            s.run(v.assign(np.linspace(-0.5, 0.5, n, dtype=np.float32).reshape(v.shape.as_list())))
+        r["raw"] = s.run([outputs, final_state, final_loop])
+        r["raw2"] = s.run([emit2[0].stack(), emit2[1].stack(), state2])
+        r["ssr"] = [s.run([ssr_out, ssr_state]) for _ in range(2)]
+
+
+@program
 def partitioned_variables(tf, r):
     """get_variable with TF1's three partitioners: the parts' names and shapes, the whole value, embedding_lookup
     over the partitions ("mod" and "div"), reuse, a tensor initializer sliced per part, TF's errors."""

@@ -119,6 +119,7 @@ from .conv_variants import (  # noqa: E402
     with_space_to_batch,
 )
 from .extras import collapse_repeated, compute_average_loss, ctc_unique_labels, scale_regularization_loss  # noqa: E402
+from .raw_rnn import raw_rnn, static_state_saving_rnn  # noqa: E402
 from .rnn import (  # noqa: E402
     bidirectional_dynamic_rnn,
     dynamic_rnn,
@@ -129,6 +130,7 @@ from .rnn import (  # noqa: E402
 __all__ = [
     "top_k", "ctc_loss", "ctc_greedy_decoder", "ctc_beam_search_decoder",
     "rnn_cell", "dynamic_rnn", "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn",
+    "raw_rnn", "static_state_saving_rnn",
     "bias_add", "crelu", "dropout", "elu", "in_top_k", "l2_loss", "l2_normalize", "leaky_relu", "log_softmax",
     "moments", "relu", "relu6", "relu_layer", "selu", "sigmoid", "sigmoid_cross_entropy_with_logits", "softmax",
     "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2", "softplus", "softsign",
