@@ -3562,6 +3562,45 @@ def raw_rnn_loops(tf, r):
 
 
 @program
+def ctc_v2_and_approx_top_k(tf, r):
+    """TF 2's CTC signatures in tf.compat.v1.nn: ctc_loss_v2 with dense labels (blank 0, a middle blank, the last
+    one by -1; batch-major logits) and sparse ones, their gradients, ctc_beam_search_decoder_v2; approx_max_k and
+    friends' static shapes and errors (TF has no CPU kernel for ApproxTopK outside XLA, so no values)."""
+    rng = np.random.default_rng(3)
+    time_steps, batch, classes = 6, 2, 5
+    logits = tf.constant(rng.standard_normal((time_steps, batch, classes)).astype(np.float32))
+    labels = tf.constant([[1, 2, 2], [3, 1, 0]])
+    label_length = tf.constant([3, 2])
+    logit_length = tf.constant([6, 5])
+    losses = {
+        "blank0": tf.nn.ctc_loss_v2(labels, logits, label_length, logit_length),
+        "blank2": tf.nn.ctc_loss_v2(labels + tf.cast(labels >= 2, tf.int32), logits, label_length, logit_length,
+                                    blank_index=2),
+        "blank_last": tf.nn.ctc_loss_v2(labels, logits, label_length, logit_length, blank_index=-1),
+        "batch_major": tf.nn.ctc_loss_v2(labels, tf.transpose(logits, [1, 0, 2]), label_length, logit_length,
+                                         logits_time_major=False, unique=None),
+    }
+    sparse = tf.SparseTensor([[0, 0], [0, 1], [1, 0]], tf.constant([1, 3, 2]), [2, 2])
+    losses["sparse"] = tf.nn.ctc_loss_v2(sparse, logits, None, logit_length, blank_index=0)
+    grads = {k: tf.gradients(tf.reduce_sum(v), logits)[0] for k, v in losses.items()}
+    decoded, log_probs = tf.nn.ctc_beam_search_decoder_v2(logits, logit_length, beam_width=4, top_paths=2)
+    r["sparse_needs_blank"] = r.error(lambda: tf.nn.ctc_loss_v2(sparse, logits, None, logit_length),
+                                      "Argument `blank_index` must be provided when labels is a SparseTensor.")
+    with tf.Session() as s:
+        r["losses"] = s.run(losses)
+        r["grads"] = s.run(grads)
+        r["decoded"] = s.run([[d.indices, d.values, d.dense_shape] for d in decoded] + [log_probs])
+    with tf.Graph().as_default():  # a graph with an ApproxTopK node cannot run on TF's CPU
+        x = tf.placeholder(tf.float32, [3, None, 7])
+        approx = [tf.math.approx_max_k(x, 2), tf.math.approx_min_k(x, 3, reduction_dimension=0),
+                  tf.nn.approx_max_k(x, 4, reduction_dimension=2), tf.nn.approx_min_k(x, 1),
+                  tf.approx_top_k(x, 5, is_max_k=False)]
+        r["approx_shapes"] = [[dims(v), dims(i), v.dtype.name, i.dtype.name] for v, i in approx]
+        r["approx_fields"] = list(approx[0]._fields)
+        r["approx_too_big"] = r.error(lambda: tf.math.approx_max_k(x, 9), "input must have last dimension >= k = 9")
+
+
+@program
 def partitioned_variables(tf, r):
     """get_variable with TF1's three partitioners: the parts' names and shapes, the whole value, embedding_lookup
     over the partitions ("mod" and "div"), reuse, a tensor initializer sliced per part, TF's errors."""

@@ -104,7 +104,7 @@ from ..ops.ctc_ops import ctc_loss  # noqa: E402
 from ..ops.fractional_pool_ops import fractional_avg_pool, fractional_max_pool  # noqa: E402
 from ..ops.manip_ops import space_to_batch  # noqa: E402
 from ..ops.nd_ops import depth_to_space, space_to_depth  # noqa: E402
-from ..ops.sort_ops import top_k  # noqa: E402
+from ..ops.sort_ops import approx_max_k, approx_min_k, top_k  # noqa: E402
 from . import rnn_cell  # noqa: E402
 from .conv_variants import (  # noqa: E402
     avg_pool_v2,
@@ -118,6 +118,7 @@ from .conv_variants import (  # noqa: E402
     max_pool_v2,
     with_space_to_batch,
 )
+from .ctc_v2 import ctc_beam_search_decoder_v2, ctc_loss_v2  # noqa: E402
 from .extras import collapse_repeated, compute_average_loss, ctc_unique_labels, scale_regularization_loss  # noqa: E402
 from .raw_rnn import raw_rnn, static_state_saving_rnn  # noqa: E402
 from .rnn import (  # noqa: E402
@@ -128,7 +129,8 @@ from .rnn import (  # noqa: E402
 )
 
 __all__ = [
-    "top_k", "ctc_loss", "ctc_greedy_decoder", "ctc_beam_search_decoder",
+    "top_k", "approx_max_k", "approx_min_k", "ctc_loss", "ctc_greedy_decoder", "ctc_beam_search_decoder",
+    "ctc_loss_v2", "ctc_beam_search_decoder_v2",
     "rnn_cell", "dynamic_rnn", "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn",
     "raw_rnn", "static_state_saving_rnn",
     "bias_add", "crelu", "dropout", "elu", "in_top_k", "l2_loss", "l2_normalize", "leaky_relu", "log_softmax",
