@@ -3601,6 +3601,25 @@ def ctc_v2_and_approx_top_k(tf, r):
 
 
 @program
+def nn_experimental_dropout(tf, r):
+    """tf.nn.experimental's stateless_dropout (a seed's mask: TF's numbers), with a tensor rate, noise_shape and
+    rng_alg, general_dropout with a stateless sampler; names, gradient, TF's errors."""
+    x = tf.constant(np.arange(1, 13, dtype=np.float32).reshape(3, 4))
+    a = tf.nn.experimental.stateless_dropout(x, 0.5, seed=[1, 2])
+    b = tf.nn.experimental.stateless_dropout(x, tf.constant(0.25), seed=[3, 4], noise_shape=[3, 1], rng_alg="philox")
+    d = tf.nn.experimental.general_dropout(
+        x, 0.5, lambda shape, dtype: tf.random.stateless_uniform(shape, [5, 6], dtype=dtype))
+    r["names"] = [a.name, b.name, d.name, tf.nn.experimental.stateless_dropout(x, 0.0, seed=[1, 2]) is x]
+    r["errors"] = [r.error(lambda: tf.nn.experimental.stateless_dropout(x, 1.0, seed=[1, 2]),
+                           "`rate` must be a scalar tensor or a float in the range [0, 1). Received: rate=1.0"),
+                   r.error(lambda: tf.nn.experimental.stateless_dropout(tf.constant([1, 2]), 0.5, seed=[1, 2]),
+                           "`x.dtype` must be a floating point tensor as `x` will be scaled.")]
+    with tf.Session() as s:
+        r["values"] = s.run([a, b, d])
+        r["grad"] = s.run(tf.gradients(tf.reduce_sum(a * x), x)[0])
+
+
+@program
 def partitioned_variables(tf, r):
     """get_variable with TF1's three partitioners: the parts' names and shapes, the whole value, embedding_lookup
     over the partitions ("mod" and "div"), reuse, a tensor initializer sliced per part, TF's errors."""

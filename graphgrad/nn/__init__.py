@@ -105,7 +105,7 @@ from ..ops.fractional_pool_ops import fractional_avg_pool, fractional_max_pool  
 from ..ops.manip_ops import space_to_batch  # noqa: E402
 from ..ops.nd_ops import depth_to_space, space_to_depth  # noqa: E402
 from ..ops.sort_ops import approx_max_k, approx_min_k, top_k  # noqa: E402
-from . import rnn_cell  # noqa: E402
+from . import experimental, rnn_cell  # noqa: E402
 from .conv_variants import (  # noqa: E402
     avg_pool_v2,
     conv3d_backprop_filter,
@@ -131,7 +131,7 @@ from .rnn import (  # noqa: E402
 __all__ = [
     "top_k", "approx_max_k", "approx_min_k", "ctc_loss", "ctc_greedy_decoder", "ctc_beam_search_decoder",
     "ctc_loss_v2", "ctc_beam_search_decoder_v2",
-    "rnn_cell", "dynamic_rnn", "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn",
+    "rnn_cell", "experimental", "dynamic_rnn", "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn",
     "raw_rnn", "static_state_saving_rnn",
     "bias_add", "crelu", "dropout", "elu", "in_top_k", "l2_loss", "l2_normalize", "leaky_relu", "log_softmax",
     "moments", "relu", "relu6", "relu_layer", "selu", "sigmoid", "sigmoid_cross_entropy_with_logits", "softmax",
