@@ -3620,6 +3620,61 @@ def nn_experimental_dropout(tf, r):
 
 
 @program
+def test_module_helpers(tf, r):
+    """tf.test's helpers: assert_equal_graph_def's verdicts and TF's messages (missing, extra, op, attr value,
+    input order), its TypeErrors; with_eager_op_as_function, disable_with_predicate, StubOutForTesting, mock."""
+    def graph(build):
+        with tf.Graph().as_default() as g:
+            build()
+        return g.as_graph_def()
+
+    def add(x=1.0, y=2.0, op=tf.add):
+        return op(tf.constant(x, name="a"), tf.constant(y, name="b"), name="c")
+
+    base = graph(add)
+    cases = {
+        "same": (graph(add), ()),
+        "missing": (graph(lambda: tf.constant(1.0, name="a")), ("Did not find expected node '{{node b}} = Const[",)),
+        "extra": (graph(lambda: [add(), tf.constant(3.0, name="d")]), ("Found unexpected node '{{node d}} = Const",)),
+        "op": (graph(lambda: add(op=tf.subtract)), ("Node named 'c' has op 'Sub' that is not expected 'AddV2'",)),
+        "value": (graph(lambda: add(y=5.0)), ("Node named 'b' has attr 'value' with value: ", "that does not match")),
+        "inputs": (graph(lambda: tf.add(tf.constant(2.0, name="b"), tf.constant(1.0, name="a"), name="c")),
+                   ("Node named 'c' has input 0 'b' that doesn't match expected 'a'",)),
+    }
+    for key, (actual, fragments) in cases.items():
+        r["graph_def_" + key] = r.error(lambda a=actual: tf.test.assert_equal_graph_def(a, base), *fragments)
+    r["graph_def_types"] = [r.error(lambda: tf.test.assert_equal_graph_def(1, base), "Expected tf.GraphDef for actual, "
+                                                                                      "got int"),
+                            r.error(lambda: tf.test.assert_equal_graph_def(base, "x"), "Expected tf.GraphDef for "
+                                                                                       "expected, got str")]
+
+    class Case:
+        ran = []
+
+        def skipTest(self, message):  # noqa: N802 - unittest's name
+            raise RuntimeError(message)
+
+        @tf.test.disable_with_predicate(lambda: True, "off here")
+        def off(self):
+            self.ran.append("off")
+
+        @tf.test.disable_with_predicate(lambda: False, "on")
+        def on(self):
+            self.ran.append("on")
+            return 7
+
+    r["eager_op_as_function"] = [tf.test.with_eager_op_as_function(Case) is Case,
+                                 tf.test.with_eager_op_as_function(only_as_function=True)(Case) is Case]
+    r["disable"] = [r.error(Case().off, "off here"), Case().on(), Case.ran]
+    stubs = tf.test.StubOutForTesting()
+    stubs.Set(os.path, "exists", lambda p: "stubbed")
+    stubs.SmartSet(Case(), "on", lambda self: "smart")
+    r["stubbed"] = [os.path.exists("/"), Case().on()]
+    stubs.CleanUp()
+    r["restored"] = [os.path.exists("/"), Case().on(), tf.test.mock.MagicMock()(3) is not None]
+
+
+@program
 def partitioned_variables(tf, r):
     """get_variable with TF1's three partitioners: the parts' names and shapes, the whole value, embedding_lookup
     over the partitions ("mod" and "div"), reuse, a tensor initializer sliced per part, TF's errors."""
