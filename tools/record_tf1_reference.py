@@ -3675,6 +3675,24 @@ def test_module_helpers(tf, r):
 
 
 @program
+def summary_descriptions(tf, r):
+    """tf.summary's SummaryDescription and get_summary_description (a TensorSummary NodeDef's JSON description;
+    TF's ValueError for other ops, TensorSummaryV2 included), all_v2_summary_ops of a graph without v2 summaries,
+    initialize without a default writer."""
+    node = tf.NodeDef(name="legacy", op="TensorSummary")
+    node.attr["description"].s = b'{"typeHint": "scalar"}'
+    d = tf.summary.get_summary_description(node)
+    r["description"] = [type(d).__name__, d.type_hint, tf.summary.SummaryDescription(type_hint="x").type_hint]
+    t = tf.summary.tensor_summary("t", tf.constant([1.0]), summary_description="hello")
+    r["errors"] = [r.error(lambda: tf.summary.get_summary_description(t.op.node_def),
+                           "Can't get_summary_description on TensorSummaryV2"),
+                   r.error(lambda: tf.summary.get_summary_description(tf.summary.scalar("s", 1.0).op.node_def),
+                           "Can't get_summary_description on ScalarSummary"),
+                   r.error(tf.summary.initialize, "No default tf.contrib.summary.SummaryWriter found")]
+    r["v2_ops"] = tf.summary.all_v2_summary_ops()
+
+
+@program
 def partitioned_variables(tf, r):
     """get_variable with TF1's three partitioners: the parts' names and shapes, the whole value, embedding_lookup
     over the partitions ("mod" and "div"), reuse, a tensor initializer sliced per part, TF's errors."""
