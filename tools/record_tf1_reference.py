@@ -3693,6 +3693,59 @@ def summary_descriptions(tf, r):
 
 
 @program
+def proto_decode_encode(tf, r):
+    """tf.io.decode_proto / encode_proto over a message type given as a serialized FileDescriptorSet: sizes, values
+    padded with each field's default (a singular field's own default), a nested message serialized, text format,
+    the round trip through encode_proto, TF's errors."""
+    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
+    fdp = descriptor_pb2.FileDescriptorProto(name="probe.proto", package="probe", syntax="proto2")
+    inner = fdp.message_type.add(name="Inner")
+    f = descriptor_pb2.FieldDescriptorProto
+    inner.field.add(name="x", number=1, type=f.TYPE_INT32, label=f.LABEL_OPTIONAL)
+    m = fdp.message_type.add(name="M")
+    one, many = f.LABEL_OPTIONAL, f.LABEL_REPEATED
+    for name, number, kind, label in [("a", 1, f.TYPE_INT32, one), ("b", 2, f.TYPE_FLOAT, many),
+                                      ("c", 3, f.TYPE_STRING, one), ("d", 4, f.TYPE_INT64, many),
+                                      ("e", 5, f.TYPE_BOOL, one), ("g", 6, f.TYPE_DOUBLE, one)]:
+        m.field.add(name=name, number=number, type=kind, label=label)
+    m.field.add(name="sub", number=7, type=f.TYPE_MESSAGE, label=f.LABEL_REPEATED, type_name=".probe.Inner")
+    m.field[0].default_value = "7"
+    m.field[2].default_value = "none"
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(fdp)
+    cls = message_factory.GetMessageClass(pool.FindMessageTypeByName("probe.M"))
+    inner_cls = message_factory.GetMessageClass(pool.FindMessageTypeByName("probe.Inner"))
+    msgs = [cls(a=3, b=[1.5, 2.5, 3.5], c="hi", d=[10], e=True, sub=[inner_cls(x=4), inner_cls(x=5)]),
+            cls(b=[4.0], g=2.25), cls()]
+    src = b"bytes://" + descriptor_pb2.FileDescriptorSet(file=[fdp]).SerializeToString()
+    names = ["a", "b", "c", "d", "e", "g", "sub"]
+    types = [tf.int32, tf.float32, tf.string, tf.int64, tf.bool, tf.float64, tf.string]
+    data = tf.constant([[x.SerializeToString() for x in msgs]])
+    sizes, values = tf.io.decode_proto(data, "probe.M", names, types, descriptor_source=src)
+    wide = tf.io.decode_proto(data, "probe.M", ["a", "b"], [tf.int64, tf.float64], descriptor_source=src)
+    encoded = tf.io.encode_proto(sizes, values, names, "probe.M", descriptor_source=src)
+    text = tf.io.decode_proto(tf.constant([str(msgs[0]).encode()]), "probe.M", ["a", "b"], [tf.int32, tf.float32],
+                              descriptor_source=src, message_format="text")
+    r["shapes"] = [dims(sizes)] + [dims(v) for v in values]
+
+    def fails(message_type, fields, out_types, *fragments, x=data):
+        return r.error(lambda: s.run(tf.io.decode_proto(x, message_type, fields, out_types, descriptor_source=src)),
+                       *fragments)
+    with tf.Session() as s:
+        r["decoded"] = s.run([sizes, values])
+        r["wide"] = s.run(wide)
+        r["round_trip"] = [cls.FromString(b) == x for b, x in zip(s.run(encoded).ravel().tolist(), msgs)]
+        r["text"] = s.run(text)
+        r["errors"] = [fails("probe.Nope", ["a"], [tf.int32], "No descriptor found for message type probe.Nope"),
+                       fails("probe.M", ["zz"], [tf.int32], "Unknown field: zz in message type probe.M"),
+                       fails("probe.M", ["a"], [tf.float32], "Unexpected output type for probe.M.a: int32 to DT_FLOAT"),
+                       fails("probe.M", ["a", "b"], [tf.int32],
+                             "field_names and output_types attributes must have the same length"),
+                       fails("probe.M", ["a"], [tf.int32], x=tf.constant([b"\xff\xff"]))]
+
+
+@program
 def partitioned_variables(tf, r):
     """get_variable with TF1's three partitioners: the parts' names and shapes, the whole value, embedding_lookup
     over the partitions ("mod" and "div"), reuse, a tensor initializer sliced per part, TF's errors."""
