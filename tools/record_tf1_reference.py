@@ -3746,6 +3746,31 @@ def proto_decode_encode(tf, r):
 
 
 @program
+def separable_conv1d_layers(tf, r):
+    """tf.layers.separable_conv1d / SeparableConv1D (same padding with depth multiplier, strides, channels_first),
+    their variables and values; tf.layers.InputSpec."""
+    x = tf.constant(np.linspace(-1, 1, 2 * 7 * 3, dtype=np.float32).reshape(2, 7, 3))
+    y = tf.layers.separable_conv1d(
+        x, 4, 3, depth_multiplier=2, padding="same", activation=tf.nn.relu,
+        depthwise_initializer=tf.constant_initializer(np.linspace(-1, 1, 18).reshape(3, 3, 2)),
+        pointwise_initializer=tf.constant_initializer(np.linspace(-0.5, 0.5, 24).reshape(1, 6, 4)),
+        bias_initializer=tf.constant_initializer(0.1))
+    z = tf.layers.SeparableConv1D(2, 2, strides=2, depthwise_initializer=tf.ones_initializer(), name="sep",
+                                  pointwise_initializer=tf.constant_initializer(np.arange(6.0).reshape(1, 3, 2)))(x)
+    w = tf.layers.SeparableConv1D(2, 3, data_format="channels_first", dilation_rate=2, name="first",
+                                  depthwise_initializer=tf.constant_initializer(0.5),
+                                  pointwise_initializer=tf.constant_initializer(-0.25))(tf.transpose(x, [0, 2, 1]))
+    spec = tf.layers.InputSpec(ndim=3, axes={-1: 3})
+    r["shapes"] = [dims(y), dims(z), dims(w), spec.ndim, spec.axes == {-1: 3}]
+    r["variables"] = [(v.name, v.shape.as_list()) for v in tf.global_variables()]
+    grad = tf.gradients(tf.reduce_sum(y * y), [x] + tf.trainable_variables()[:3])
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        r["values"] = s.run([y, z, w])
+        r["grads"] = s.run(grad)
+
+
+@program
 def partitioned_variables(tf, r):
     """get_variable with TF1's three partitioners: the parts' names and shapes, the whole value, embedding_lookup
     over the partitions ("mod" and "div"), reuse, a tensor initializer sliced per part, TF's errors."""
