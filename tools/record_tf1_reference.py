@@ -3771,6 +3771,31 @@ def separable_conv1d_layers(tf, r):
 
 
 @program
+def graph_util_threading_checkpoint_options(tf, r):
+    """tf.graph_util.import_graph_def (tf.import_graph_def) and must_run_on_cpu on Operations and NodeDefs;
+    tf.config.threading's inter-op setting; tf.train.CheckpointOptions' fields and its sharding-callback error."""
+    ops = [tf.constant(1), tf.constant("s"), tf.constant(1.0), tf.cast(tf.constant(2), tf.float32),
+           tf.cast(tf.constant(2.0), tf.int32), tf.dynamic_stitch([[0], [1]], [[1], [2]]),
+           tf.Variable(1.0)]
+    ops = [t.op for t in ops]
+    r["must_run_on_cpu"] = [tf.graph_util.must_run_on_cpu(o) for o in ops]
+    r["pinned"] = [tf.graph_util.must_run_on_cpu(o, pin_variables_on_cpu=True) for o in ops]
+    node = tf.NodeDef(name="c", op="Const")
+    node.attr["dtype"].type = 3
+    r["node_def"] = tf.graph_util.must_run_on_cpu(node)
+    r["same_import"] = tf.graph_util.import_graph_def is tf.import_graph_def
+    before = tf.config.threading.get_inter_op_parallelism_threads()
+    tf.config.threading.set_inter_op_parallelism_threads(3)
+    r["inter_op"] = [before, tf.config.threading.get_inter_op_parallelism_threads()]
+    tf.config.threading.set_inter_op_parallelism_threads(0)
+    o = tf.train.CheckpointOptions(experimental_io_device="/job:localhost", experimental_enable_async_checkpoint=True)
+    r["options"] = [o.experimental_io_device, o.enable_async, o.experimental_enable_async_checkpoint,
+                    tf.train.CheckpointOptions().enable_async, o.experimental_skip_slot_variables]
+    r["bad_callback"] = r.error(lambda: tf.train.CheckpointOptions(experimental_sharding_callback=3),
+                                "experimental_sharding_callback checkpoint option")
+
+
+@program
 def partitioned_variables(tf, r):
     """get_variable with TF1's three partitioners: the parts' names and shapes, the whole value, embedding_lookup
     over the partitions ("mod" and "div"), reuse, a tensor initializer sliced per part, TF's errors."""
