@@ -2,7 +2,7 @@
 EqualGraphDef over GraphDef protos: nodes by name, inputs in order, control inputs as a set, attrs without the
 internal `_...` ones, TF's messages), `create_local_cluster` (graphgrad's in-process Servers on free localhost
 ports), `disable_with_predicate`, `with_eager_op_as_function` (returns the class, as TF 2.21 does),
-`test_src_dir_path`, `mock` and `StubOutForTesting`."""
+`test_src_dir_path`, `mock`, `StubOutForTesting` and `benchmark_config`."""
 from __future__ import annotations
 
 import functools
@@ -10,8 +10,8 @@ import os
 import socket
 from unittest import mock
 
-__all__ = ["assert_equal_graph_def", "create_local_cluster", "disable_with_predicate", "with_eager_op_as_function",
-           "test_src_dir_path", "mock", "StubOutForTesting"]
+__all__ = ["assert_equal_graph_def", "create_local_cluster", "benchmark_config", "disable_with_predicate",
+           "with_eager_op_as_function", "test_src_dir_path", "mock", "StubOutForTesting"]
 
 _TYPE_NAMES = {"float32": "float", "float64": "double", "bool": "bool", "object": "string"}
 
@@ -125,6 +125,16 @@ def create_local_cluster(num_workers, num_ps, protocol="grpc", worker_config=Non
                for i in range(num_workers)]
     ps = [Server(spec, job_name="ps", task_index=i, protocol=protocol, config=ps_config) for i in range(num_ps)]
     return workers, ps
+
+
+def benchmark_config():
+    """TF's ConfigProto for benchmarks: Grappler's dependency optimization OFF (kept in `graph_options`;
+    graphgrad's plan passes do not remove the ops a benchmark times either)."""
+    from .config import ConfigProto
+    from .runtime.run_metadata import GraphOptions, RewriterConfig
+
+    rewrite = RewriterConfig(dependency_optimization=RewriterConfig.OFF)
+    return ConfigProto(graph_options=GraphOptions(rewrite_options=rewrite))
 
 
 def disable_with_predicate(pred, skip_message):

@@ -3672,6 +3672,7 @@ def test_module_helpers(tf, r):
     r["stubbed"] = [os.path.exists("/"), Case().on()]
     stubs.CleanUp()
     r["restored"] = [os.path.exists("/"), Case().on(), tf.test.mock.MagicMock()(3) is not None]
+    r["benchmark_config"] = str(tf.test.benchmark_config().graph_options)
 
 
 @program
