@@ -219,7 +219,7 @@ from .ops.segment_ops import dynamic_stitch, unsorted_segment_sum  # noqa: F401
 from .ops.segment_reduce_ops import sparse_segment_mean, sparse_segment_sqrt_n, sparse_segment_sum  # noqa: F401
 from .ops.sequence_ops import reverse_sequence, sequence_mask  # noqa: F401
 from .ops.session_tensor_ops import delete_session_tensor, get_session_tensor  # noqa: F401
-from .ops.sort_ops import argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
+from .ops.sort_ops import approx_top_k, argsort, sort  # noqa: F401  (TF1 has no top-level tf.top_k)
 from .ops.sparse_array_ops import (  # noqa: F401
     sparse_concat,
     sparse_fill_empty_rows,

@@ -65,10 +65,22 @@ def get_num_threads():
     return max(counts) if counts else None
 
 
+_inter_op_threads = 0
+
+
+def _set_inter_op_parallelism_threads(num_threads):
+    """Kept and reported, as TF's context keeps it; graphgrad's sessions run their ops one after another."""
+    global _inter_op_threads
+    _inter_op_threads = int(num_threads)
+
+
 threading = types.SimpleNamespace(
     set_intra_op_parallelism_threads=lambda num_threads: set_num_threads(num_threads or None),
     get_intra_op_parallelism_threads=get_num_threads,
-    __doc__="tf.config.threading: the intra-op pool is the BLAS pool (0 restores its default).",
+    set_inter_op_parallelism_threads=_set_inter_op_parallelism_threads,
+    get_inter_op_parallelism_threads=lambda: _inter_op_threads,
+    __doc__="tf.config.threading: the intra-op pool is the BLAS pool (0 restores its default); the inter-op "
+            "setting is kept and reported (sessions run their ops in order).",
 )
 
 

@@ -2,7 +2,10 @@
 stateless ops and `Generator` (TF's numbers for a seed: stateless_random.py, random_generator.py), and the
 candidate samplers of `tf.nn.nce_loss` / `tf.nn.sampled_softmax_loss`."""
 from .ops.candidate_sampling_ops import (
+    all_candidate_sampler,
     compute_accidental_hits,
+    fixed_unigram_candidate_sampler,
+    learned_unigram_candidate_sampler,
     log_uniform_candidate_sampler,
     uniform_candidate_sampler,
 )
@@ -37,6 +40,7 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
 
 __all__ = ["uniform", "normal", "gamma", "truncated_normal", "shuffle", "set_random_seed", "get_seed", "categorical",
            "multinomial", "uniform_candidate_sampler", "log_uniform_candidate_sampler", "compute_accidental_hits",
+           "all_candidate_sampler", "fixed_unigram_candidate_sampler", "learned_unigram_candidate_sampler",
            "poisson", "stateless_uniform", "stateless_normal", "stateless_truncated_normal", "stateless_categorical",
            "stateless_multinomial", "stateless_binomial", "stateless_gamma", "stateless_poisson",
            "stateless_parameterized_truncated_normal", "Generator", "create_rng_state", "get_global_generator",

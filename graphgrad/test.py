@@ -15,9 +15,22 @@ import unittest
 
 import numpy as np
 
+from .test_helpers import (  # noqa: F401 - tf.test's names
+    StubOutForTesting,
+    assert_equal_graph_def,
+    benchmark_config,
+    create_local_cluster,
+    disable_with_predicate,
+    mock,
+    test_src_dir_path,
+    with_eager_op_as_function,
+)
+
 __all__ = ["is_gpu_available", "gpu_device_name", "is_built_with_cuda", "is_built_with_gpu_support", "TestCase",
            "main", "compute_gradient", "compute_gradient_error", "get_temp_dir", "Benchmark", "is_built_with_xla",
-           "is_built_with_rocm", "is_cpu_target_available"]
+           "is_built_with_rocm", "is_cpu_target_available", "assert_equal_graph_def", "create_local_cluster",
+           "disable_with_predicate", "with_eager_op_as_function", "test_src_dir_path", "mock", "StubOutForTesting",
+           "benchmark_config"]
 
 _DEFAULT_GRAPH_SEED = 87654321  # TF1's test_util seed: every test starts from a fresh, seeded default graph
 

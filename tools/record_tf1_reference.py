@@ -3889,6 +3889,351 @@ def sampled_losses(tf, r):
 
 
 @program
+def candidate_samplers(tf, r):
+    """The other candidate samplers: all classes; fixed unigrams (distortion, reserved ids, shards, a vocabulary
+    file) and learned unigrams through a session's runs; their expected counts (exact where the draws cannot
+    change them) and TF's run-time errors."""
+    t = tf.constant([[0, 1], [2, 1]], tf.int64)
+    n = 2
+    every = tf.nn.all_candidate_sampler(t, 2, 3, True)
+    fixed = {
+        "distortion": tf.nn.fixed_unigram_candidate_sampler(t, 2, n, False, 3, unigrams=[1.0, 2.0, 3.0],
+                                                            distortion=0.5, seed=1),
+        "shards": tf.nn.fixed_unigram_candidate_sampler(t, 2, n, False, 3, unigrams=[1, 2, 3, 4, 5, 6], num_shards=2,
+                                                        shard=1, seed=1),
+        "reserved": tf.nn.fixed_unigram_candidate_sampler(t, 2, n, False, 3, unigrams=[1, 2, 3, 4], num_reserved_ids=3,
+                                                          num_shards=2, shard=1, seed=1),
+    }
+    vocab = os.path.join(tempfile.mkdtemp(), "vocab.txt")
+    with open(vocab, "w") as f:
+        f.write("a,1\nb,2\nc,3\n")
+    fixed["vocab_file"] = tf.random.fixed_unigram_candidate_sampler(t, 2, n, False, 3, vocab_file=vocab,
+                                                                    distortion=2.0, seed=1)
+    learned = tf.nn.learned_unigram_candidate_sampler(tf.constant([[0, 1], [3, 4]], tf.int64), 2, 3, False, 6, seed=1)
+    r["shapes"] = [dims(x) for x in every + fixed["shards"] + learned]
+    r["dtypes"] = [x.dtype.name for x in every + learned]
+    with tf.Session() as s:
+        r["all"] = s.run(every)
+        for key, op in fixed.items():
+            sampled, true_count, sampled_count = s.run(op)
+            r[key] = true_count
+            # each sampled class's count is that of a true class with the same id (all three ids are true classes)
+            r[key + "_sampled"] = bool(np.allclose(sampled_count, [true_count.ravel()[t_ids.index(c)]
+                                                                   for t_ids in [[0, 1, 2, 1]] for c in sampled]))
+        r["learned"] = [s.run(learned)[1] for _ in range(3)]
+        r["range_mismatch"] = r.error(lambda: s.run(tf.nn.fixed_unigram_candidate_sampler(
+            t, 2, n, False, 4, unigrams=[1.0, 2.0, 3.0])), "range is 4 must be equal to weights size")
+        r["range_too_small"] = r.error(lambda: s.run(tf.nn.fixed_unigram_candidate_sampler(
+            t, 2, 4, True, 3, unigrams=[1.0, 2.0, 3.0])), "Sampler's range is too small")
+        r["out_of_range"] = r.error(lambda: s.run(tf.nn.fixed_unigram_candidate_sampler(
+            tf.constant([[0, 3]], tf.int64), 2, 1, False, 3, unigrams=[1.0, 2.0, 3.0])), "out of range [0, 3)")
+    with tf.Session() as s:
+        r["learned_new_session"] = s.run(learned)[1]
+
+
+@program
+def raw_rnn_loops(tf, r):
+    """raw_rnn with TF1's loop_fn protocol: per-element lengths (finished elements emit zeros, keep their state),
+    a loop state counting steps, an emit structure of its own; static_state_saving_rnn carrying an LSTM's state
+    through a state saver across runs. Weights set by value, so both sides compute the same numbers."""
+    batch, steps, depth, units = 3, 4, 2, 3
+    x = tf.constant(np.linspace(-1, 1, steps * batch * depth, dtype=np.float32).reshape(steps, batch, depth))
+    lengths = tf.constant([4, 2, 3])
+    inputs_ta = tf.TensorArray(tf.float32, size=steps).unstack(x)
+    cell = tf.nn.rnn_cell.BasicRNNCell(units)
+
+    def loop_fn(time, cell_output, cell_state, loop_state):
+        finished = time >= lengths
+        next_input = tf.cond(tf.reduce_all(finished), lambda: tf.zeros([batch, depth]), lambda: inputs_ta.read(time))
+        if cell_output is None:
+            return finished, next_input, cell.zero_state(batch, tf.float32), None, tf.constant(0)
+        return finished, next_input, cell_state, cell_output, loop_state + 1
+
+    emit_ta, final_state, final_loop = tf.nn.raw_rnn(cell, loop_fn, scope="raw")
+    outputs = emit_ta.stack()
+
+    def loop_fn2(time, cell_output, cell_state, loop_state):
+        emit = (tf.zeros([units]), tf.zeros([1]))
+        if cell_output is not None:
+            emit = (2.0 * cell_output, tf.reduce_sum(cell_output, 1, keepdims=True))
+        state = cell.zero_state(batch, tf.float32) if cell_state is None else cell_state
+        return time >= lengths, inputs_ta2.read(tf.minimum(time, steps - 1)), state, emit, None
+
+    inputs_ta2 = tf.TensorArray(tf.float32, size=steps, clear_after_read=False).unstack(x)
+
+    emit2, state2, loop2 = tf.nn.raw_rnn(cell, loop_fn2, scope="raw2")
+    r["emit_shapes"] = [dims(outputs), dims(final_state), dims(final_loop)]
+    r["loop2_none"] = loop2 is None
+    r["errors"] = [r.error(lambda: tf.nn.raw_rnn(cell, 3), "Argument `loop_fn` must be a callable. Received: 3.")]
+
+    class Saver:
+        def __init__(self):
+            self.vars = {}
+
+        def state(self, name):
+            self.vars[name] = tf.Variable(tf.zeros([batch, units]), name=name, trainable=False)
+            return self.vars[name].value()
+
+        def save_state(self, name, value):
+            return tf.assign(self.vars[name], value)
+
+    saver = Saver()
+    lstm = tf.nn.rnn_cell.BasicLSTMCell(units, state_is_tuple=True)
+    seq = [x[t] for t in range(steps)]
+    ssr_out, ssr_state = tf.nn.static_state_saving_rnn(lstm, seq, saver, ("c", "h"), scope="ssr")
+    r["ssr_control"] = sorted(i.type for i in ssr_out[-1].op.control_inputs)
+    r["ssr_errors"] = [r.error(lambda: tf.nn.static_state_saving_rnn(lstm, seq, saver, "c"),
+                               "Argument `state_name` should be the same type as `cell.state_size`.",
+                               "Received: state_name=c"),
+                       r.error(lambda: tf.nn.static_state_saving_rnn(lstm, seq, saver, ("c", "h", "x")),
+                               "Number of elements in argument `state_name` and `cell.state_size` are mismatched.",
+                               "with 3 elements", "with 2 elements")]
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        for v in tf.trainable_variables():
+            n = int(np.prod(v.shape.as_list()))
+            s.run(v.assign(np.linspace(-0.5, 0.5, n, dtype=np.float32).reshape(v.shape.as_list())))
+        r["raw"] = s.run([outputs, final_state, final_loop])
+        r["raw2"] = s.run([emit2[0].stack(), emit2[1].stack(), state2])
+        r["ssr"] = [s.run([ssr_out, ssr_state]) for _ in range(2)]
+
+
+@program
+def ctc_v2_and_approx_top_k(tf, r):
+    """TF 2's CTC signatures in tf.compat.v1.nn: ctc_loss_v2 with dense labels (blank 0, a middle blank, the last
+    one by -1; batch-major logits) and sparse ones, their gradients, ctc_beam_search_decoder_v2; approx_max_k and
+    friends' static shapes and errors (TF has no CPU kernel for ApproxTopK outside XLA, so no values)."""
+    rng = np.random.default_rng(3)
+    time_steps, batch, classes = 6, 2, 5
+    logits = tf.constant(rng.standard_normal((time_steps, batch, classes)).astype(np.float32))
+    labels = tf.constant([[1, 2, 2], [3, 1, 0]])
+    label_length = tf.constant([3, 2])
+    logit_length = tf.constant([6, 5])
+    losses = {
+        "blank0": tf.nn.ctc_loss_v2(labels, logits, label_length, logit_length),
+        "blank2": tf.nn.ctc_loss_v2(labels + tf.cast(labels >= 2, tf.int32), logits, label_length, logit_length,
+                                    blank_index=2),
+        "blank_last": tf.nn.ctc_loss_v2(labels, logits, label_length, logit_length, blank_index=-1),
+        "batch_major": tf.nn.ctc_loss_v2(labels, tf.transpose(logits, [1, 0, 2]), label_length, logit_length,
+                                         logits_time_major=False, unique=None),
+    }
+    sparse = tf.SparseTensor([[0, 0], [0, 1], [1, 0]], tf.constant([1, 3, 2]), [2, 2])
+    losses["sparse"] = tf.nn.ctc_loss_v2(sparse, logits, None, logit_length, blank_index=0)
+    grads = {k: tf.gradients(tf.reduce_sum(v), logits)[0] for k, v in losses.items()}
+    decoded, log_probs = tf.nn.ctc_beam_search_decoder_v2(logits, logit_length, beam_width=4, top_paths=2)
+    r["sparse_needs_blank"] = r.error(lambda: tf.nn.ctc_loss_v2(sparse, logits, None, logit_length),
+                                      "Argument `blank_index` must be provided when labels is a SparseTensor.")
+    with tf.Session() as s:
+        r["losses"] = s.run(losses)
+        r["grads"] = s.run(grads)
+        r["decoded"] = s.run([[d.indices, d.values, d.dense_shape] for d in decoded] + [log_probs])
+    with tf.Graph().as_default():  # a graph with an ApproxTopK node cannot run on TF's CPU
+        x = tf.placeholder(tf.float32, [3, None, 7])
+        approx = [tf.math.approx_max_k(x, 2), tf.math.approx_min_k(x, 3, reduction_dimension=0),
+                  tf.nn.approx_max_k(x, 4, reduction_dimension=2), tf.nn.approx_min_k(x, 1),
+                  tf.approx_top_k(x, 5, is_max_k=False)]
+        r["approx_shapes"] = [[dims(v), dims(i), v.dtype.name, i.dtype.name] for v, i in approx]
+        r["approx_fields"] = list(approx[0]._fields)
+        r["approx_too_big"] = r.error(lambda: tf.math.approx_max_k(x, 9), "input must have last dimension >= k = 9")
+
+
+@program
+def nn_experimental_dropout(tf, r):
+    """tf.nn.experimental's stateless_dropout (a seed's mask: TF's numbers), with a tensor rate, noise_shape and
+    rng_alg, general_dropout with a stateless sampler; names, gradient, TF's errors."""
+    x = tf.constant(np.arange(1, 13, dtype=np.float32).reshape(3, 4))
+    a = tf.nn.experimental.stateless_dropout(x, 0.5, seed=[1, 2])
+    b = tf.nn.experimental.stateless_dropout(x, tf.constant(0.25), seed=[3, 4], noise_shape=[3, 1], rng_alg="philox")
+    d = tf.nn.experimental.general_dropout(
+        x, 0.5, lambda shape, dtype: tf.random.stateless_uniform(shape, [5, 6], dtype=dtype))
+    r["names"] = [a.name, b.name, d.name, tf.nn.experimental.stateless_dropout(x, 0.0, seed=[1, 2]) is x]
+    r["errors"] = [r.error(lambda: tf.nn.experimental.stateless_dropout(x, 1.0, seed=[1, 2]),
+                           "`rate` must be a scalar tensor or a float in the range [0, 1). Received: rate=1.0"),
+                   r.error(lambda: tf.nn.experimental.stateless_dropout(tf.constant([1, 2]), 0.5, seed=[1, 2]),
+                           "`x.dtype` must be a floating point tensor as `x` will be scaled.")]
+    with tf.Session() as s:
+        r["values"] = s.run([a, b, d])
+        r["grad"] = s.run(tf.gradients(tf.reduce_sum(a * x), x)[0])
+
+
+@program
+def test_module_helpers(tf, r):
+    """tf.test's helpers: assert_equal_graph_def's verdicts and TF's messages (missing, extra, op, attr value,
+    input order), its TypeErrors; with_eager_op_as_function, disable_with_predicate, StubOutForTesting, mock."""
+    def graph(build):
+        with tf.Graph().as_default() as g:
+            build()
+        return g.as_graph_def()
+
+    def add(x=1.0, y=2.0, op=tf.add):
+        return op(tf.constant(x, name="a"), tf.constant(y, name="b"), name="c")
+
+    base = graph(add)
+    cases = {
+        "same": (graph(add), ()),
+        "missing": (graph(lambda: tf.constant(1.0, name="a")), ("Did not find expected node '{{node b}} = Const[",)),
+        "extra": (graph(lambda: [add(), tf.constant(3.0, name="d")]), ("Found unexpected node '{{node d}} = Const",)),
+        "op": (graph(lambda: add(op=tf.subtract)), ("Node named 'c' has op 'Sub' that is not expected 'AddV2'",)),
+        "value": (graph(lambda: add(y=5.0)), ("Node named 'b' has attr 'value' with value: ", "that does not match")),
+        "inputs": (graph(lambda: tf.add(tf.constant(2.0, name="b"), tf.constant(1.0, name="a"), name="c")),
+                   ("Node named 'c' has input 0 'b' that doesn't match expected 'a'",)),
+    }
+    for key, (actual, fragments) in cases.items():
+        r["graph_def_" + key] = r.error(lambda a=actual: tf.test.assert_equal_graph_def(a, base), *fragments)
+    r["graph_def_types"] = [r.error(lambda: tf.test.assert_equal_graph_def(1, base), "Expected tf.GraphDef for actual, "
+                                                                                      "got int"),
+                            r.error(lambda: tf.test.assert_equal_graph_def(base, "x"), "Expected tf.GraphDef for "
+                                                                                       "expected, got str")]
+
+    class Case:
+        ran = []
+
+        def skipTest(self, message):  # noqa: N802 - unittest's name
+            raise RuntimeError(message)
+
+        @tf.test.disable_with_predicate(lambda: True, "off here")
+        def off(self):
+            self.ran.append("off")
+
+        @tf.test.disable_with_predicate(lambda: False, "on")
+        def on(self):
+            self.ran.append("on")
+            return 7
+
+    r["eager_op_as_function"] = [tf.test.with_eager_op_as_function(Case) is Case,
+                                 tf.test.with_eager_op_as_function(only_as_function=True)(Case) is Case]
+    r["disable"] = [r.error(Case().off, "off here"), Case().on(), Case.ran]
+    stubs = tf.test.StubOutForTesting()
+    stubs.Set(os.path, "exists", lambda p: "stubbed")
+    stubs.SmartSet(Case(), "on", lambda self: "smart")
+    r["stubbed"] = [os.path.exists("/"), Case().on()]
+    stubs.CleanUp()
+    r["restored"] = [os.path.exists("/"), Case().on(), tf.test.mock.MagicMock()(3) is not None]
+    r["benchmark_config"] = str(tf.test.benchmark_config().graph_options)
+
+
+@program
+def summary_descriptions(tf, r):
+    """tf.summary's SummaryDescription and get_summary_description (a TensorSummary NodeDef's JSON description;
+    TF's ValueError for other ops, TensorSummaryV2 included), all_v2_summary_ops of a graph without v2 summaries,
+    initialize without a default writer."""
+    node = tf.NodeDef(name="legacy", op="TensorSummary")
+    node.attr["description"].s = b'{"typeHint": "scalar"}'
+    d = tf.summary.get_summary_description(node)
+    r["description"] = [type(d).__name__, d.type_hint, tf.summary.SummaryDescription(type_hint="x").type_hint]
+    t = tf.summary.tensor_summary("t", tf.constant([1.0]), summary_description="hello")
+    r["errors"] = [r.error(lambda: tf.summary.get_summary_description(t.op.node_def),
+                           "Can't get_summary_description on TensorSummaryV2"),
+                   r.error(lambda: tf.summary.get_summary_description(tf.summary.scalar("s", 1.0).op.node_def),
+                           "Can't get_summary_description on ScalarSummary"),
+                   r.error(tf.summary.initialize, "No default tf.contrib.summary.SummaryWriter found")]
+    r["v2_ops"] = tf.summary.all_v2_summary_ops()
+
+
+@program
+def proto_decode_encode(tf, r):
+    """tf.io.decode_proto / encode_proto over a message type given as a serialized FileDescriptorSet: sizes, values
+    padded with each field's default (a singular field's own default), a nested message serialized, text format,
+    the round trip through encode_proto, TF's errors."""
+    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
+    fdp = descriptor_pb2.FileDescriptorProto(name="probe.proto", package="probe", syntax="proto2")
+    inner = fdp.message_type.add(name="Inner")
+    f = descriptor_pb2.FieldDescriptorProto
+    inner.field.add(name="x", number=1, type=f.TYPE_INT32, label=f.LABEL_OPTIONAL)
+    m = fdp.message_type.add(name="M")
+    one, many = f.LABEL_OPTIONAL, f.LABEL_REPEATED
+    for name, number, kind, label in [("a", 1, f.TYPE_INT32, one), ("b", 2, f.TYPE_FLOAT, many),
+                                      ("c", 3, f.TYPE_STRING, one), ("d", 4, f.TYPE_INT64, many),
+                                      ("e", 5, f.TYPE_BOOL, one), ("g", 6, f.TYPE_DOUBLE, one)]:
+        m.field.add(name=name, number=number, type=kind, label=label)
+    m.field.add(name="sub", number=7, type=f.TYPE_MESSAGE, label=f.LABEL_REPEATED, type_name=".probe.Inner")
+    m.field[0].default_value = "7"
+    m.field[2].default_value = "none"
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(fdp)
+    cls = message_factory.GetMessageClass(pool.FindMessageTypeByName("probe.M"))
+    inner_cls = message_factory.GetMessageClass(pool.FindMessageTypeByName("probe.Inner"))
+    msgs = [cls(a=3, b=[1.5, 2.5, 3.5], c="hi", d=[10], e=True, sub=[inner_cls(x=4), inner_cls(x=5)]),
+            cls(b=[4.0], g=2.25), cls()]
+    src = b"bytes://" + descriptor_pb2.FileDescriptorSet(file=[fdp]).SerializeToString()
+    names = ["a", "b", "c", "d", "e", "g", "sub"]
+    types = [tf.int32, tf.float32, tf.string, tf.int64, tf.bool, tf.float64, tf.string]
+    data = tf.constant([[x.SerializeToString() for x in msgs]])
+    sizes, values = tf.io.decode_proto(data, "probe.M", names, types, descriptor_source=src)
+    wide = tf.io.decode_proto(data, "probe.M", ["a", "b"], [tf.int64, tf.float64], descriptor_source=src)
+    encoded = tf.io.encode_proto(sizes, values, names, "probe.M", descriptor_source=src)
+    text = tf.io.decode_proto(tf.constant([str(msgs[0]).encode()]), "probe.M", ["a", "b"], [tf.int32, tf.float32],
+                              descriptor_source=src, message_format="text")
+    r["shapes"] = [dims(sizes)] + [dims(v) for v in values]
+
+    def fails(message_type, fields, out_types, *fragments, x=data):
+        return r.error(lambda: s.run(tf.io.decode_proto(x, message_type, fields, out_types, descriptor_source=src)),
+                       *fragments)
+    with tf.Session() as s:
+        r["decoded"] = s.run([sizes, values])
+        r["wide"] = s.run(wide)
+        r["round_trip"] = [cls.FromString(b) == x for b, x in zip(s.run(encoded).ravel().tolist(), msgs)]
+        r["text"] = s.run(text)
+        r["errors"] = [fails("probe.Nope", ["a"], [tf.int32], "No descriptor found for message type probe.Nope"),
+                       fails("probe.M", ["zz"], [tf.int32], "Unknown field: zz in message type probe.M"),
+                       fails("probe.M", ["a"], [tf.float32], "Unexpected output type for probe.M.a: int32 to DT_FLOAT"),
+                       fails("probe.M", ["a", "b"], [tf.int32],
+                             "field_names and output_types attributes must have the same length"),
+                       fails("probe.M", ["a"], [tf.int32], x=tf.constant([b"\xff\xff"]))]
+
+
+@program
+def separable_conv1d_layers(tf, r):
+    """tf.layers.separable_conv1d / SeparableConv1D (same padding with depth multiplier, strides, channels_first),
+    their variables and values; tf.layers.InputSpec."""
+    x = tf.constant(np.linspace(-1, 1, 2 * 7 * 3, dtype=np.float32).reshape(2, 7, 3))
+    y = tf.layers.separable_conv1d(
+        x, 4, 3, depth_multiplier=2, padding="same", activation=tf.nn.relu,
+        depthwise_initializer=tf.constant_initializer(np.linspace(-1, 1, 18).reshape(3, 3, 2)),
+        pointwise_initializer=tf.constant_initializer(np.linspace(-0.5, 0.5, 24).reshape(1, 6, 4)),
+        bias_initializer=tf.constant_initializer(0.1))
+    z = tf.layers.SeparableConv1D(2, 2, strides=2, depthwise_initializer=tf.ones_initializer(), name="sep",
+                                  pointwise_initializer=tf.constant_initializer(np.arange(6.0).reshape(1, 3, 2)))(x)
+    w = tf.layers.SeparableConv1D(2, 3, data_format="channels_first", dilation_rate=2, name="first",
+                                  depthwise_initializer=tf.constant_initializer(0.5),
+                                  pointwise_initializer=tf.constant_initializer(-0.25))(tf.transpose(x, [0, 2, 1]))
+    spec = tf.layers.InputSpec(ndim=3, axes={-1: 3})
+    r["shapes"] = [dims(y), dims(z), dims(w), spec.ndim, spec.axes == {-1: 3}]
+    r["variables"] = [(v.name, v.shape.as_list()) for v in tf.global_variables()]
+    grad = tf.gradients(tf.reduce_sum(y * y), [x] + tf.trainable_variables()[:3])
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        r["values"] = s.run([y, z, w])
+        r["grads"] = s.run(grad)
+
+
+@program
+def graph_util_threading_checkpoint_options(tf, r):
+    """tf.graph_util.import_graph_def (tf.import_graph_def) and must_run_on_cpu on Operations and NodeDefs;
+    tf.config.threading's inter-op setting; tf.train.CheckpointOptions' fields and its sharding-callback error."""
+    ops = [tf.constant(1), tf.constant("s"), tf.constant(1.0), tf.cast(tf.constant(2), tf.float32),
+           tf.cast(tf.constant(2.0), tf.int32), tf.dynamic_stitch([[0], [1]], [[1], [2]]),
+           tf.Variable(1.0)]
+    ops = [t.op for t in ops]
+    r["must_run_on_cpu"] = [tf.graph_util.must_run_on_cpu(o) for o in ops]
+    r["pinned"] = [tf.graph_util.must_run_on_cpu(o, pin_variables_on_cpu=True) for o in ops]
+    node = tf.NodeDef(name="c", op="Const")
+    node.attr["dtype"].type = 3
+    r["node_def"] = tf.graph_util.must_run_on_cpu(node)
+    r["same_import"] = tf.graph_util.import_graph_def is tf.import_graph_def
+    before = tf.config.threading.get_inter_op_parallelism_threads()
+    tf.config.threading.set_inter_op_parallelism_threads(3)
+    r["inter_op"] = [before, tf.config.threading.get_inter_op_parallelism_threads()]
+    tf.config.threading.set_inter_op_parallelism_threads(0)
+    o = tf.train.CheckpointOptions(experimental_io_device="/job:localhost", experimental_enable_async_checkpoint=True)
+    r["options"] = [o.experimental_io_device, o.enable_async, o.experimental_enable_async_checkpoint,
+                    tf.train.CheckpointOptions().enable_async, o.experimental_skip_slot_variables]
+    r["bad_callback"] = r.error(lambda: tf.train.CheckpointOptions(experimental_sharding_callback=3),
+                                "experimental_sharding_callback checkpoint option")
+
+
+@program
 def partitioned_variables(tf, r):
     """get_variable with TF1's three partitioners: the parts' names and shapes, the whole value, embedding_lookup
     over the partitions ("mod" and "div"), reuse, a tensor initializer sliced per part, TF's errors."""

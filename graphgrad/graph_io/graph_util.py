@@ -6,7 +6,7 @@ import os
 from google.protobuf import text_format
 
 from ..summary.graph_def import MARKER, attr_value, datatype_enum
-from .importer import _split, as_graph_def
+from .importer import _split, as_graph_def, import_graph_def  # noqa: F401 (tf.graph_util.import_graph_def)
 from .meta_graph import _write
 from .protos import GraphDef
 
@@ -107,3 +107,25 @@ def tensor_shape_from_node_def_name(graph, input_name):
     statistics functions (tf.profiler's flops)."""
     name = input_name.lstrip("^")
     return graph.get_tensor_by_name(name if ":" in name else name + ":0").get_shape()
+
+
+_VARIABLE_OPS = frozenset(["Assign", "AssignAdd", "AssignSub", "Queue", "ScatterAdd", "ScatterSub", "ScatterUpdate",
+                           "TruncatedNormal", "Variable", "VariableV2"])
+_DTYPE_ATTR = {"Const": "dtype", "DynamicStitch": "T", "ParallelDynamicStitch": "T", "Cast": "SrcT"}
+
+
+def must_run_on_cpu(node, pin_variables_on_cpu=False):
+    """TF1's placement rule for an Operation or NodeDef: string/int32 constants, int32 dynamic stitches and casts
+    from int32 (and, with `pin_variables_on_cpu`, variable ops) must run on the CPU."""
+    op_type = node.type if hasattr(node, "graph") else node.op
+    if pin_variables_on_cpu and op_type in _VARIABLE_OPS:
+        return True
+    attr = _DTYPE_ATTR.get(op_type)
+    if attr is None:
+        return False
+    if hasattr(node, "graph"):  # an Operation: the dtype TF's attr holds
+        dt = (node.inputs[0] if op_type == "Cast" else node.outputs[0]).dtype.base_dtype
+        kind = datatype_enum(dt)
+    else:
+        kind = node.attr[attr].type
+    return kind == 3 or (op_type == "Const" and kind == 7)  # DT_INT32; DT_STRING for constants

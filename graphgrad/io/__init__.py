@@ -18,11 +18,13 @@ from .parsing_ops import (
     parse_single_example,
     parse_single_sequence_example,
 )
+from .proto_ops import decode_proto, encode_proto
 from .sparse_codec_ops import deserialize_many_sparse, serialize_many_sparse, serialize_sparse
 from .string_codec_ops import decode_compressed, decode_json_example, parse_tensor, serialize_tensor
 from .tfrecord import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
 
-__all__ = ["decode_csv", "decode_raw", "matching_files", "read_file", "decode_compressed", "decode_json_example",
+__all__ = ["decode_proto", "encode_proto",
+           "decode_csv", "decode_raw", "matching_files", "read_file", "decode_compressed", "decode_json_example",
            "parse_tensor", "serialize_tensor", "decode_base64", "encode_base64",
            "FixedLenFeature", "FixedLenSequenceFeature", "TFRecordCompressionType", "TFRecordOptions",
            "TFRecordWriter", "VarLenFeature", "parse_example", "parse_single_example", "parse_single_sequence_example",

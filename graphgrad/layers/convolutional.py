@@ -224,6 +224,38 @@ class SeparableConv2D(_ConvBase):
         return self._finish(y)
 
 
+class SeparableConv1D(SeparableConv2D):
+    """SeparableConv2D over a length axis, as TF computes it: inputs and kernels get a unit height, the 2-D
+    separable convolution runs, the height is squeezed away. Kernels `[k, in, m]` and `[1, in·m, filters]`."""
+
+    rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format="channels_last",
+                 dilation_rate=1, depth_multiplier=1, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, depth_multiplier=depth_multiplier, **kwargs)
+        self._base_name = "separable_conv1d"
+
+    def build(self, input_shape):
+        c, m = self._channels(input_shape), self.depth_multiplier
+        self.depthwise_kernel = self.add_variable(
+            "depthwise_kernel", [self.kernel_size[0], c, m], initializer=self.depthwise_initializer,
+            regularizer=self.depthwise_regularizer, constraint=self.depthwise_constraint)
+        self.pointwise_kernel = self.add_variable(
+            "pointwise_kernel", [1, c * m, self.filters], initializer=self.pointwise_initializer,
+            regularizer=self.pointwise_regularizer, constraint=self.pointwise_constraint)
+        self._add_bias(self.filters)
+        self.built = True
+
+    def call(self, inputs):
+        axis = 2 if self._first else 1
+        y = conv_ops.separable_conv2d(
+            array_ops.expand_dims(inputs, axis), array_ops.expand_dims(self.depthwise_kernel, 0),
+            array_ops.expand_dims(self.pointwise_kernel, 0), strides=(1,) + self.strides,
+            padding=self.padding, dilations=(1,) + self.dilation_rate, data_format="NCHW" if self._first else "NHWC")
+        return array_ops.squeeze(self._finish(y), [axis])
+
+
 def _functional(cls, doc):
     def layer_fn(inputs, filters, kernel_size, *args, name=None, reuse=None, **kwargs):
         layer = cls(filters, kernel_size, *args, name=name, _scope=name, _reuse=reuse, **kwargs)
@@ -239,18 +271,22 @@ conv3d = _functional(Conv3D, "3-D convolution layer: creates `conv3d/kernel` and
 conv2d_transpose = _functional(Conv2DTranspose, "Transposed 2-D convolution: `conv2d_transpose/kernel` "
                                                 "[kh, kw, filters, in]; output size in * stride (SAME).")
 conv3d_transpose = _functional(Conv3DTranspose, "Transposed 3-D convolution.")
+separable_conv1d = _functional(SeparableConv1D, "Depthwise then pointwise 1-D convolution: creates "
+                                                "`separable_conv1d/depthwise_kernel`, `pointwise_kernel`, `bias`.")
 separable_conv2d = _functional(SeparableConv2D, "Depthwise then pointwise convolution: creates "
                                                 "`separable_conv2d/depthwise_kernel`, `pointwise_kernel`, `bias`.")
 for _f, _n in ((conv1d, "conv1d"), (conv2d, "conv2d"), (conv3d, "conv3d"), (conv2d_transpose, "conv2d_transpose"),
-               (conv3d_transpose, "conv3d_transpose"), (separable_conv2d, "separable_conv2d")):
+               (conv3d_transpose, "conv3d_transpose"), (separable_conv2d, "separable_conv2d"),
+               (separable_conv1d, "separable_conv1d")):
     _f.__name__ = _f.__qualname__ = _n
 
 # TF1 aliases
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
 Convolution2DTranspose, Convolution3DTranspose = Conv2DTranspose, Conv3DTranspose
 SeparableConvolution2D = SeparableConv2D
+SeparableConvolution1D = SeparableConv1D
 
 __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "Conv3DTranspose", "SeparableConv2D", "conv1d",
            "conv2d", "conv3d", "conv2d_transpose", "conv3d_transpose", "separable_conv2d", "Convolution1D",
            "Convolution2D", "Convolution3D", "Convolution2DTranspose", "Convolution3DTranspose",
-           "SeparableConvolution2D"]
+           "SeparableConvolution2D", "SeparableConv1D", "SeparableConvolution1D", "separable_conv1d"]

@@ -7,7 +7,10 @@ from ..framework.graph import name_scope as _name_scope
 from ..ops import math_ops as _math_ops
 from ..ops.batch_norm_ops import fused_batch_norm
 from ..ops.candidate_sampling_ops import (
+    all_candidate_sampler,
     compute_accidental_hits,
+    fixed_unigram_candidate_sampler,
+    learned_unigram_candidate_sampler,
     log_uniform_candidate_sampler,
     uniform_candidate_sampler,
 )
@@ -101,8 +104,8 @@ from ..ops.ctc_ops import ctc_loss  # noqa: E402
 from ..ops.fractional_pool_ops import fractional_avg_pool, fractional_max_pool  # noqa: E402
 from ..ops.manip_ops import space_to_batch  # noqa: E402
 from ..ops.nd_ops import depth_to_space, space_to_depth  # noqa: E402
-from ..ops.sort_ops import top_k  # noqa: E402
-from . import rnn_cell  # noqa: E402
+from ..ops.sort_ops import approx_max_k, approx_min_k, top_k  # noqa: E402
+from . import experimental, rnn_cell  # noqa: E402
 from .conv_variants import (  # noqa: E402
     avg_pool_v2,
     conv3d_backprop_filter,
@@ -115,7 +118,9 @@ from .conv_variants import (  # noqa: E402
     max_pool_v2,
     with_space_to_batch,
 )
+from .ctc_v2 import ctc_beam_search_decoder_v2, ctc_loss_v2  # noqa: E402
 from .extras import collapse_repeated, compute_average_loss, ctc_unique_labels, scale_regularization_loss  # noqa: E402
+from .raw_rnn import raw_rnn, static_state_saving_rnn  # noqa: E402
 from .rnn import (  # noqa: E402
     bidirectional_dynamic_rnn,
     dynamic_rnn,
@@ -124,8 +129,10 @@ from .rnn import (  # noqa: E402
 )
 
 __all__ = [
-    "top_k", "ctc_loss", "ctc_greedy_decoder", "ctc_beam_search_decoder",
-    "rnn_cell", "dynamic_rnn", "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn",
+    "top_k", "approx_max_k", "approx_min_k", "ctc_loss", "ctc_greedy_decoder", "ctc_beam_search_decoder",
+    "ctc_loss_v2", "ctc_beam_search_decoder_v2",
+    "rnn_cell", "experimental", "dynamic_rnn", "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn",
+    "raw_rnn", "static_state_saving_rnn",
     "bias_add", "crelu", "dropout", "elu", "in_top_k", "l2_loss", "l2_normalize", "leaky_relu", "log_softmax",
     "moments", "relu", "relu6", "relu_layer", "selu", "sigmoid", "sigmoid_cross_entropy_with_logits", "softmax",
     "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2", "softplus", "softsign",
@@ -134,6 +141,7 @@ __all__ = [
     "embedding_lookup", "embedding_lookup_sparse", "safe_embedding_lookup_sparse",
     "batch_normalization", "fused_batch_norm", "zero_fraction", "nce_loss", "sampled_softmax_loss",
     "uniform_candidate_sampler", "log_uniform_candidate_sampler", "compute_accidental_hits",
+    "all_candidate_sampler", "fixed_unigram_candidate_sampler", "learned_unigram_candidate_sampler",
     "atrous_conv2d", "atrous_conv2d_transpose", "conv1d", "conv1d_transpose", "conv2d", "conv2d_backprop_filter",
     "conv2d_backprop_input", "conv2d_transpose", "conv3d", "conv3d_transpose", "convolution", "depthwise_conv2d",
     "depthwise_conv2d_native", "separable_conv2d",

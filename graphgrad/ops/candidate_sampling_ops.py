@@ -13,6 +13,10 @@ one. The arithmetic is TensorFlow's (core/kernels/range_sampler.cc):
   also when the first `num_sampled` draws were already distinct (TF's shortcut, which can give a count above 1),
   `num_sampled * P(k)`.
 
+`all_candidate_sampler` returns every class (counts 1); `fixed_unigram_candidate_sampler` draws in proportion to
+given unigram counts (`** distortion`), `learned_unigram_candidate_sampler` in proportion to how often each class
+was a true class so far in the session (per-session state in `ctx.resources`, as TF's per-kernel sampler).
+
 The numbers drawn differ from TensorFlow's (its Philox stream); their distribution and every count are the same.
 `compute_accidental_hits` finds the sampled classes that are also a row's true class, so the losses can push their
 logits down by the largest float32.
@@ -54,30 +58,78 @@ class _CandidateSampler(OpDef):
 
     def kernel(op, ctx):
         a, gen, to_host, to_dev = op.attrs, ctx.rng(op), ctx.to_host, ctx.to_device
-        draw, prob = op.op_def.draw, op.op_def.probability
-        n, range_max, unique, num_true = a["num_sampled"], a["range_max"], a["unique"], a["num_true"]
+        dist = op.op_def.distribution(op, ctx)
+        n, unique, num_true = a["num_sampled"], a["unique"], a["num_true"]
 
         def sample(true_classes):
             t = np.asarray(to_host(true_classes))
             if t.ndim != 2 or t.shape[1] != num_true:
                 raise InvalidArgumentError(op.node_def, op, f"true_classes must be a matrix with num_true columns, "
                                                             f"got shape {list(t.shape)} (num_true = {num_true})")
-            if unique and n > range_max:
+            dist.check(t)
+            if unique and n > dist.range:
                 raise InvalidArgumentError(op.node_def, op, "Sampler's range is too small.")
             if unique:
-                sampled, tries = _unique_draws(gen, draw, n, range_max)
+                sampled, tries = _unique_draws(gen, dist.draw, n)
             else:
-                sampled, tries = draw(gen, n, range_max), n
-            return (to_dev(sampled), to_dev(_expected(prob(t, range_max), n, tries)),
-                    to_dev(_expected(prob(sampled, range_max), n, tries)))
+                sampled, tries = dist.draw(gen, n), n
+            out = (to_dev(sampled), to_dev(_expected(dist.probability(t), n, tries)),
+                   to_dev(_expected(dist.probability(sampled), n, tries)))
+            dist.update(t)
+            return out
         return sample
 
+    def distribution(op, ctx):
+        return _Formula(op.op_def, op.attrs["range_max"])
 
-def _unique_draws(gen, draw, n, range_max):
+
+class _Formula:
+    """A fixed distribution over [0, range) given by its op's `draw(gen, n, range)` and `probability(k, range)`."""
+
+    def __init__(self, op_def, range_max):
+        self.op_def, self.range = op_def, range_max
+
+    def draw(self, gen, n):
+        return self.op_def.draw(gen, n, self.range)
+
+    def probability(self, k):
+        return self.op_def.probability(k, self.range)
+
+    def check(self, true_classes):
+        pass
+
+    def update(self, true_classes):
+        pass
+
+
+class _Weighted(_Formula):
+    """P(k) = weights[k] / sum(weights) over [0, len(weights)); true classes must lie in that range (TF's
+    unigram samplers index their table with them)."""
+
+    def __init__(self, op, weights):
+        self.op, self.weights = op, np.asarray(weights, np.float64)
+        self.range = len(self.weights)
+
+    def draw(self, gen, n):
+        return gen.choice(self.range, n, p=self.weights / self.weights.sum()).astype(np.int64)
+
+    def probability(self, k):
+        k = np.asarray(k, np.int64)
+        p = np.float32(self.weights[k]) / np.float32(self.weights.sum())  # float, as range_sampler.cc
+        return p.astype(np.float64)
+
+    def check(self, t):
+        bad = t[(t < 0) | (t >= self.range)]
+        if bad.size:
+            raise InvalidArgumentError(self.op.node_def, self.op, f"`true_candidate` out of range [0, {self.range}), "
+                                                                  f"received {bad[0]}")
+
+
+def _unique_draws(gen, draw, n):
     """`n` distinct classes in the order they first came up, and how many draws that took."""
     seen, out, tries = set(), [], 0
     while len(out) < n:
-        batch = draw(gen, max(2 * (n - len(out)), 16), range_max)
+        batch = draw(gen, max(2 * (n - len(out)), 16))
         for i, v in enumerate(batch.tolist()):
             if v not in seen:
                 seen.add(v)
@@ -120,14 +172,87 @@ class LogUniformCandidateSampler(_CandidateSampler):
         return np.log((k + 2.0) / (k + 1.0)) / np.log1p(range_max)
 
 
-def _sampler(op_def, default, true_classes, num_true, num_sampled, unique, range_max, seed, name):
+class AllCandidateSampler(_CandidateSampler):
+    """Every class once, in order: sampled = [0, num_sampled), each expected count 1 (TF's AllSampler)."""
+
+    type = "AllCandidateSampler"
+
+    def distribution(op, ctx):
+        return _Formula(op.op_def, op.attrs["num_sampled"])
+
+    def draw(gen, n, range_max):
+        return np.arange(n, dtype=np.int64) % range_max
+
+    def probability(k, range_max):
+        return np.full(np.shape(k), 1.0 / range_max)
+
+
+class FixedUnigramCandidateSampler(_CandidateSampler):
+    """Classes drawn with probability proportional to `unigram ** distortion`, from `unigrams` or the last
+    comma-separated column of each line of `vocab_file`, after `num_reserved_ids` classes of weight 0. With
+    `num_shards`, shard `shard` keeps the ids `id % num_shards == shard` and numbers them from 0 (TF's
+    FixedUnigramSampler, quirk included: the unigrams' ids start at the number of reserved ids the shard kept)."""
+
+    type = "FixedUnigramCandidateSampler"
+
+    def distribution(op, ctx):
+        a = op.attrs
+        num_shards, shard = a["num_shards"], a["shard"]
+
+        def fail(msg):
+            raise InvalidArgumentError(op.node_def, op, msg)
+        if (not a["unigrams"]) == (not a["vocab_file"]):
+            fail("Must provide either unigrams or vocab_file.")
+        if num_shards < 1 or not 0 <= shard < num_shards:
+            fail(f"shard must be in [0, num_shards), got shard {shard} of {num_shards}")
+        weights = [0.0 for i in range(a["num_reserved_ids"]) if i % num_shards == shard]
+        if a["unigrams"]:
+            unigrams = list(a["unigrams"])
+        else:
+            with open(a["vocab_file"]) as f:
+                lines = [line.rstrip("\n") for line in f]
+            unigrams = []
+            for line in lines:
+                try:
+                    unigrams.append(float(line.split(",")[-1]))
+                except ValueError:
+                    fail(f"Wrong vocabulary format at line: {line}")
+        first = len(weights)
+        weights += [float(w) ** a["distortion"] for i, w in enumerate(unigrams, first) if i % num_shards == shard]
+        if len(weights) != a["range_max"]:
+            fail(f"range is {a['range_max']} must be equal to weights size  {len(weights)}")
+        return _Weighted(op, weights)
+
+
+class LearnedUnigramCandidateSampler(_CandidateSampler):
+    """Classes drawn in proportion to how often each was a true class so far in this session, each starting at
+    one (TF's UnigramSampler): a run's counts are those before its own true classes are added."""
+
+    type = "LearnedUnigramCandidateSampler"
+
+    def distribution(op, ctx):
+        key = (op, "unigram_counts")
+        dist = ctx.resources.get(key)
+        if dist is None:
+            dist = ctx.resources[key] = _Learned(op, np.ones(op.attrs["range_max"], np.int64))
+        return dist
+
+
+class _Learned(_Weighted):
+    def update(self, t):
+        room = int(np.iinfo(np.int32).max - self.weights.sum())
+        np.add.at(self.weights, t.reshape(-1)[:max(room, 0)], 1)
+
+
+def _sampler(op_def, default, true_classes, num_true, num_sampled, unique, range_max, seed, name, range_attr=True,
+             **extra):
     with name_scope(name, default, [true_classes]) as scope:
         t = convert_to_tensor(true_classes, dtypes.int64, name="true_classes")
         if num_sampled < 1 or range_max < 1 or num_true < 1:
             raise ValueError(f"num_sampled, range_max and num_true must be positive, got {num_sampled}, "
                              f"{range_max}, {num_true}")
         attrs = {"num_true": int(num_true), "num_sampled": int(num_sampled), "unique": bool(unique),
-                 "range_max": int(range_max), **_seed_attrs(seed)}
+                 **({"range_max": int(range_max)} if range_attr else {}), **extra, **_seed_attrs(seed)}
         return tuple(apply_op(op_def, [t], attrs, scope))
 
 
@@ -143,6 +268,31 @@ def log_uniform_candidate_sampler(true_classes, num_true, num_sampled, unique, r
     P(k) = log((k + 2) / (k + 1)) / log(range_max + 1)."""
     return _sampler(LogUniformCandidateSampler, "LogUniformCandidateSampler", true_classes, num_true, num_sampled,
                     unique, range_max, seed, name)
+
+
+def all_candidate_sampler(true_classes, num_true, num_sampled, unique, seed=None, name=None):
+    """All `num_sampled` classes, [0, num_sampled), each with expected count 1: the full softmax through the
+    sampled losses' code path (for testing them)."""
+    return _sampler(AllCandidateSampler, "AllCandidateSampler", true_classes, num_true, num_sampled, unique,
+                    num_sampled, seed, name, range_attr=False)
+
+
+def fixed_unigram_candidate_sampler(true_classes, num_true, num_sampled, unique, range_max, vocab_file="",
+                                    distortion=1.0, num_reserved_ids=0, num_shards=1, shard=0, unigrams=(),
+                                    seed=None, name=None):
+    """As `uniform_candidate_sampler`, drawn in proportion to `unigram ** distortion` (unigrams given, or read
+    from `vocab_file`, one `word,count` line per class)."""
+    extra = {"vocab_file": str(vocab_file), "distortion": float(distortion), "num_reserved_ids": int(num_reserved_ids),
+             "num_shards": int(num_shards), "shard": int(shard), "unigrams": [float(u) for u in unigrams]}
+    return _sampler(FixedUnigramCandidateSampler, "FixedUnigramCandidateSampler", true_classes, num_true,
+                    num_sampled, unique, range_max, seed, name, **extra)
+
+
+def learned_unigram_candidate_sampler(true_classes, num_true, num_sampled, unique, range_max, seed=None, name=None):
+    """As `uniform_candidate_sampler`, drawn in proportion to 1 + how often each class was a true class in the
+    session's earlier runs of this op."""
+    return _sampler(LearnedUnigramCandidateSampler, "LearnedUnigramCandidateSampler", true_classes, num_true,
+                    num_sampled, unique, range_max, seed, name)
 
 
 class ComputeAccidentalHits(OpDef):
@@ -183,4 +333,5 @@ def compute_accidental_hits(true_classes, sampled_candidates, num_true, seed=Non
         return tuple(apply_op(ComputeAccidentalHits, [t, s], {"num_true": int(num_true)}, scope))
 
 
-__all__ = ["uniform_candidate_sampler", "log_uniform_candidate_sampler", "compute_accidental_hits"]
+__all__ = ["uniform_candidate_sampler", "log_uniform_candidate_sampler", "all_candidate_sampler",
+           "fixed_unigram_candidate_sampler", "learned_unigram_candidate_sampler", "compute_accidental_hits"]

@@ -175,7 +175,7 @@ from .segment_reduce_ops import (
 )
 from .select_ops import Select, SelectV2, Where, select, where, where_v2
 from .softmax_ops import log_softmax, softmax
-from .sort_ops import top_k  # noqa: F401  (tf.math.top_k, not in __all__ either)
+from .sort_ops import approx_max_k, approx_min_k, top_k  # noqa: F401  (tf.math's, not top-level in TF1)
 from .special_ops import (
     Betainc,
     Digamma,

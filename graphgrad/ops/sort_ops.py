@@ -20,6 +20,7 @@ from . import array_ops
 from .core import apply_op, convert_to_tensor
 
 TopKV2Result = collections.namedtuple("TopKV2", ["values", "indices"])
+ApproxTopKResult = collections.namedtuple("ApproxTopK", ["values", "indices"])
 
 
 def _order(xp, descending):
@@ -159,6 +160,12 @@ def _sort_along(values, axis, direction, want_indices, scope):
     """Sort along `axis` by moving it last (TopKV2 works on the last axis) and back."""
     if direction not in _DIRECTIONS:
         raise ValueError(f"{direction!r} is not a valid direction; use one of {list(_DIRECTIONS)}")
+    vals, idx = _top_k_along(values, axis, None, direction == "DESCENDING", scope, (not want_indices, want_indices))
+    return idx if want_indices else vals
+
+
+def _top_k_along(values, axis, k, descending, scope, named=(False, False)):
+    """TopKV2's (values, indices) along `axis` (moved last and back); the outputs in `named` get `scope`'s name."""
     x = convert_to_tensor(values, name="values")
     s = static_shape(x)
     if s is None:
@@ -172,12 +179,42 @@ def _sort_along(values, axis, direction, want_indices, scope):
         perm[axis], perm[-1] = perm[-1], perm[axis]
         x = array_ops.transpose(x, perm)
     last = None if perm is None else "TopKV2"
-    vals, idx = apply_op(TopKV2, [x], {"k": None, "sorted": True, "descending": direction == "DESCENDING"},
-                         last or scope)
-    out = idx if want_indices else vals
-    if perm is not None:
-        out = array_ops.transpose(out, perm, name=scope)  # a swap is its own inverse
-    return out
+    out = apply_op(TopKV2, [x], {"k": k, "sorted": True, "descending": bool(descending)}, last or scope)
+    if perm is not None:  # a swap is its own inverse
+        out = [array_ops.transpose(o, perm, name=scope if n else None) for o, n in zip(out, named)]
+    return tuple(out)
+
+
+def approx_top_k(input, k, reduction_dimension=-1, recall_target=0.95, is_max_k=True,  # noqa: A002
+                 reduction_input_size_override=-1, aggregate_to_topk=True, name=None):
+    """`tf.approx_top_k`: (values, indices) of the `k` largest (`is_max_k`) or smallest entries along
+    `reduction_dimension`, sorted. graphgrad's are exact (recall 1 >= any `recall_target`; TF's CPU/GPU XLA
+    lowering is exact too, TPUs approximate), so the tuning arguments only have to be valid."""
+    del reduction_input_size_override, aggregate_to_topk  # tuning of TPU's approximate search
+    if not 0.0 < recall_target <= 1.0:
+        raise ValueError(f"recall_target must be in (0, 1], got {recall_target}")
+    with name_scope(name, "ApproxTopK", [input]) as scope:
+        x = convert_to_tensor(input, name="input")
+        s = static_shape(x)
+        if s is not None and s:
+            n = s[array_ops._norm_axis(reduction_dimension, len(s))]
+            if n is not None and n < k:
+                raise ValueError(f"input must have last dimension >= k = {k} but was {n}")
+        return ApproxTopKResult(*_top_k_along(x, reduction_dimension, int(k), is_max_k, scope))
+
+
+def approx_max_k(operand, k, reduction_dimension=-1, recall_target=0.95, reduction_input_size_override=-1,
+                 aggregate_to_topk=True, name=None):
+    """The `k` largest along `reduction_dimension` (`approx_top_k`): exact in graphgrad."""
+    return approx_top_k(operand, k, reduction_dimension, recall_target, True, reduction_input_size_override,
+                        aggregate_to_topk, name)
+
+
+def approx_min_k(operand, k, reduction_dimension=-1, recall_target=0.95, reduction_input_size_override=-1,
+                 aggregate_to_topk=True, name=None):
+    """The `k` smallest along `reduction_dimension`, smallest first (`approx_top_k`): exact in graphgrad."""
+    return approx_top_k(operand, k, reduction_dimension, recall_target, False, reduction_input_size_override,
+                        aggregate_to_topk, name)
 
 
 def sort(values, axis=-1, direction="ASCENDING", name=None):
@@ -192,4 +229,4 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
         return _sort_along(values, axis, direction, True, scope)
 
 
-__all__ = ["top_k", "sort", "argsort"]
+__all__ = ["top_k", "sort", "argsort", "approx_top_k", "approx_max_k", "approx_min_k"]

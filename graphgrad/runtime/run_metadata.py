@@ -55,9 +55,18 @@ _MESSAGES = {
     "GraphOptions": [("enable_recv_scheduling", 2, "bool", False), ("optimizer_options", 3, ".OptimizerOptions", False),
                      ("build_cost_model", 4, "int64", False), ("infer_shapes", 5, "bool", False),
                      ("place_pruned_graph", 6, "bool", False), ("enable_bfloat16_sendrecv", 7, "bool", False),
-                     ("timeline_step", 8, "int32", False), ("build_cost_model_after", 9, "int64", False)],
+                     ("timeline_step", 8, "int32", False), ("build_cost_model_after", 9, "int64", False),
+                     ("rewrite_options", 10, ".RewriterConfig", False)],
+    # Grappler's switches (rewriter_config.proto numbers; kept, as graphgrad's plan passes have their own)
+    "RewriterConfig": [(name, number, "enum:.RewriterConfig.Toggle", False) for name, number in (
+        ("layout_optimizer", 1), ("constant_folding", 3), ("arithmetic_optimization", 7),
+        ("dependency_optimization", 8), ("loop_optimization", 9), ("function_optimization", 10),
+        ("debug_stripper", 11), ("shape_optimization", 13), ("remapping", 14))] + [
+        ("disable_model_pruning", 2, "bool", False)],
 }
-_ENUMS = {"RunOptions": ("TraceLevel", ["NO_TRACE", "SOFTWARE_TRACE", "HARDWARE_TRACE", "FULL_TRACE"])}
+_ENUMS = {"RunOptions": ("TraceLevel", ["NO_TRACE", "SOFTWARE_TRACE", "HARDWARE_TRACE", "FULL_TRACE"]),
+          "RewriterConfig": ("Toggle", ["DEFAULT", "ON", "OFF", "AGGRESSIVE", "EXPERIMENTAL_MLIR",
+                                        "EXPERIMENTAL_BOTH"])}
 
 
 _C = message_classes("graphgrad/tf_run_metadata.proto", _PACKAGE, _MESSAGES, [graph_pb2, tensor_shape_pb2, types_pb2],
@@ -69,6 +78,7 @@ RunOptions = _C["RunOptions"]
 RunMetadata = _C["RunMetadata"]
 GraphOptions = _C["GraphOptions"]
 OptimizerOptions = _C["OptimizerOptions"]
+RewriterConfig = _C["RewriterConfig"]
 
 #: The device name traced runs report (TF's name of the host CPU in a local session).
 CPU_DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"

@@ -97,7 +97,7 @@ __all__ += [
 ]
 
 from .basic_loops import basic_train_loop  # noqa: E402
-from .checkpoint import Checkpoint, CheckpointManager  # noqa: E402
+from .checkpoint import Checkpoint, CheckpointManager, CheckpointOptions  # noqa: E402
 from .checkpoint_utils import checkpoints_iterator, init_from_checkpoint  # noqa: E402
 from .cluster import ClusterSpec, Server, replica_device_setter  # noqa: E402
 from .session_manager import SessionManager  # noqa: E402
@@ -105,7 +105,8 @@ from .summary_iterator import summary_iterator  # noqa: E402
 from .sync_replicas_optimizer import SyncReplicasOptimizer  # noqa: E402
 from .warm_starting import VocabInfo, warm_start  # noqa: E402
 
-__all__ += ["Checkpoint", "CheckpointManager", "checkpoints_iterator", "init_from_checkpoint", "VocabInfo",
+__all__ += ["Checkpoint", "CheckpointManager", "CheckpointOptions",
+            "checkpoints_iterator", "init_from_checkpoint", "VocabInfo",
             "warm_start", "summary_iterator", "basic_train_loop", "SessionManager", "ClusterSpec", "Server",
             "replica_device_setter", "SyncReplicasOptimizer"]
 

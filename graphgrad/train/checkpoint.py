@@ -25,7 +25,7 @@ from ..variables import Variable
 from . import checkpoint_io as cio
 from .optimizer import Optimizer, _owner_graph
 
-__all__ = ["Checkpoint", "CheckpointManager"]
+__all__ = ["Checkpoint", "CheckpointManager", "CheckpointOptions"]
 
 _VALUE = ".ATTRIBUTES/VARIABLE_VALUE"
 _FORMAT = "graphgrad object checkpoint"
@@ -210,6 +210,38 @@ class InitializationOnlyStatus(CheckpointLoadStatus):
     assert_existing_objects_matched = assert_nontrivial_match = assert_consumed
 
 
+class CheckpointOptions:
+    """TF's `tf.train.CheckpointOptions`, accepted by `Checkpoint.save` / `write`. graphgrad writes in this
+    process, synchronously, every variable: `enable_async` (alias `experimental_enable_async_checkpoint`) gives a
+    checkpoint that is complete when `save` returns (as an async one is after TF's `sync()`), `experimental_io_device`
+    has no other device to use, and the slot-skipping and sharding options are kept, not applied."""
+
+    __slots__ = ("experimental_io_device", "enable_async", "experimental_write_callbacks",
+                 "experimental_skip_slot_variables", "experimental_sharding_callback")
+
+    def __init__(self, experimental_io_device=None, experimental_enable_async_checkpoint=False,
+                 experimental_write_callbacks=None, enable_async=False, experimental_skip_slot_variables=False,
+                 experimental_sharding_callback=None):
+        if experimental_sharding_callback is not None and not callable(experimental_sharding_callback):
+            raise ValueError(f"The experimental_sharding_callback checkpoint optionmust be of type "
+                             f"ShardingCallback. The option providedwas of type "
+                             f"{type(experimental_sharding_callback)}.")
+        self.experimental_io_device = experimental_io_device
+        self.enable_async = bool(experimental_enable_async_checkpoint or enable_async)
+        self.experimental_write_callbacks = experimental_write_callbacks
+        self.experimental_skip_slot_variables = experimental_skip_slot_variables
+        self.experimental_sharding_callback = experimental_sharding_callback
+
+    @property
+    def experimental_enable_async_checkpoint(self):
+        return self.enable_async
+
+
+def _check_options(options):
+    if options is not None and not isinstance(options, CheckpointOptions):
+        raise TypeError(f"options must be a tf.train.CheckpointOptions, got {type(options).__name__}")
+
+
 class Checkpoint:
     """`tf.train.Checkpoint(model=..., optimizer=..., step=...)`: saves and restores the variables of the objects
     given, named by the attribute path that reaches them (see the module doc)."""
@@ -237,8 +269,9 @@ class Checkpoint:
         """How many times `save` has run (restored from a checkpoint along with the rest); numbers the files."""
         return self._save_counter
 
-    def write(self, file_prefix, session=None):
+    def write(self, file_prefix, session=None, options=None):
         """Write the checkpoint to exactly `file_prefix` (no counter, no `checkpoint` state file)."""
+        _check_options(options)
         file_prefix = os.fspath(file_prefix)
         arrays = _read_values(_variables(self), session)
         arrays["save_counter/" + _VALUE] = np.asarray(self._save_counter, np.int64)
@@ -246,11 +279,12 @@ class Checkpoint:
                         {"format": _FORMAT, "saved_at": f"{time.time():.6f}"})
         return file_prefix
 
-    def save(self, file_prefix, session=None):
+    def save(self, file_prefix, session=None, options=None):
         """Write `<file_prefix>-<save_counter>` (the counter counts this save) and record it as the directory's
         latest checkpoint; returns that path."""
+        _check_options(options)
         self._save_counter += 1
-        path = self.write(f"{os.fspath(file_prefix)}-{self._save_counter}", session)
+        path = self.write(f"{os.fspath(file_prefix)}-{self._save_counter}", session, options)
         cio.write_checkpoint_state(os.path.dirname(path) or ".", path, [path], cio.STATE_FILENAME)
         return path
 

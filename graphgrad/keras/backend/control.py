@@ -6,13 +6,12 @@ from __future__ import annotations
 from ... import nn as _nn
 from ...framework import dtypes
 from ...framework.graph import get_default_graph
+from ...nn.ctc_v2 import dense_labels_to_sparse
 from ...ops import array_ops, functional_ops, nest
 from ...ops import math_ops as M
 from ...ops.control_flow_ops import cond
 from ...ops.core import convert_to_tensor, zeros_like
-from ...ops.nd_ops import gather_nd
-from ...ops.select_ops import where, where_v2
-from ...ops.sequence_ops import sequence_mask
+from ...ops.select_ops import where_v2
 from ...ops.sparse_ops import SparseTensor
 from ...ops.sparse_ops import to_dense as _sparse_to_dense
 from ...ops.tensor_array_ops import TensorArray
@@ -201,9 +200,7 @@ def _looped(step_function, inputs, flat_inputs, states, constants, go_backwards,
 def ctc_label_dense_to_sparse(labels, label_lengths):
     """The first `label_lengths[i]` labels of each row of the dense (batch, max length) `labels` as an int64-indexed
     SparseTensor."""
-    label_shape = shape(labels)
-    indices = where(sequence_mask(label_lengths, label_shape[1]))
-    return SparseTensor(indices, gather_nd(labels, indices), M.cast(label_shape, dtypes.int64))
+    return dense_labels_to_sparse(labels, label_lengths)
 
 
 def ctc_batch_cost(y_true, y_pred, input_length, label_length):
