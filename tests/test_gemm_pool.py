@@ -146,6 +146,7 @@ def test_stop_gives_openblas_its_threads_back():
     assert blas.threads() == before and not gemm_pool.started()
 
 
+@pytest.mark.cpu_only("the pool splits NumPy's products; a GPU session multiplies on the device")
 def test_a_training_session_through_the_pool(pool):
     """An MLP's Adam steps with the pool splitting its products and without (both at one BLAS thread): the
     same losses and weights."""
