@@ -66,28 +66,22 @@ def set_pool(split):
 
 
 def raw_functions():
-    """NumPy's BLAS for code compiled by Numba: (sgemm, dgemm, openblas_get_num_threads,
-    openblas_set_num_threads) as ctypes functions whose pointer arguments are 64-bit integers (addresses), or
-    None when the library or a name is missing."""
+    """NumPy's BLAS for code compiled by Numba (runtime/gemm_pool_kernels.py): the addresses of its cblas_sgemm and
+    cblas_dgemm, and its openblas_get_num_threads / openblas_set_num_threads as ctypes functions; None when the
+    library, a name, or 64-bit integers (the kernels' calling convention) are missing."""
     if _LIB is None or _INT_BYTES != 8:
         return None
-    lib, prefix, suffix, blasint = _LIB
-    fs = []
-    p = ctypes.c_int64
-    for name, scalar in (("cblas_sgemm", ctypes.c_float), ("cblas_dgemm", ctypes.c_double)):
-        f = lib[f"{prefix}{name}{suffix}"]  # a function object of its own (getattr's is runtime/blas.py's)
-        f.restype = None
-        f.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, blasint, blasint, blasint, scalar, p, blasint, p,
-                      blasint, scalar, p, blasint]
-        fs.append(f)
+    lib, prefix, suffix, _ = _LIB
     try:
-        get = lib[f"{prefix}openblas_get_num_threads{suffix}"]
-        put = lib[f"{prefix}openblas_set_num_threads{suffix}"]
+        found = [lib[f"{prefix}{name}{suffix}"] for name in ("cblas_sgemm", "cblas_dgemm",
+                                                             "openblas_get_num_threads", "openblas_set_num_threads")]
     except AttributeError:
         return None
+    sgemm, dgemm, get, put = found  # lib[...] gives function objects of their own (getattr's are _load's)
     get.restype, get.argtypes = ctypes.c_int, []
     put.restype, put.argtypes = None, [ctypes.c_int]
-    return fs[0], fs[1], get, put
+    address = ctypes.cast
+    return address(sgemm, ctypes.c_void_p).value, address(dgemm, ctypes.c_void_p).value, get, put
 
 
 _LIMIT = 2 ** (8 * _INT_BYTES - 1) - 1  # the largest dimension BLAS's integers hold

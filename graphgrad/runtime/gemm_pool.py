@@ -6,7 +6,8 @@ packing of each block and synchronise once per block, and on a virtual machine a
 a product is cut into row (or column) blocks of the result, and the calling thread and the workers each claim
 blocks and multiply them with NumPy's own BLAS at one thread (the same `cblas_?gemm` runtime/blas.py binds). The
 workers are threads that never hold the GIL: each runs a loop compiled by Numba (`nogil`) that waits for work by
-spinning (`sched_yield`), calls BLAS through a ctypes pointer, and sleeps after a while without work.
+spinning (`sched_yield`), calls NumPy's BLAS by a symbol bound to its address (cached by Numba on disk), and
+sleeps after a while without work.
 
 Blocks are claimed with an atomic compare-and-swap on one word holding (task number, next block), so a worker
 that is descheduled or asleep never holds up a product: the caller takes the blocks nobody claimed. Each block's

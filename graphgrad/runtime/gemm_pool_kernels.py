@@ -1,5 +1,5 @@
 """The compiled side of runtime/gemm_pool.py: the workers' loop and the caller's split, both Numba `nogil`
-functions that call NumPy's BLAS through ctypes pointers (runtime/blas.py `raw_functions`).
+functions that call NumPy's BLAS by its addresses (runtime/blas.py `raw_functions`).
 
 One task slot, `ctrl` (int64 words) and `fctrl` (alpha, beta). The word `NEXT` holds (task number << 32 | next
 block); a thread owns block i of task t once its compare-and-swap moves NEXT from (t, i) to (t, i + 1). The caller
@@ -45,8 +45,9 @@ if _fns is None:
 _libc = ctypes.CDLL(None)
 # The functions are called by symbol names given to LLVM here, not as ctypes objects, so that Numba can cache the
 # compiled code on disk (a ctypes pointer is a "dynamic global" it cannot cache) and link it again next time.
-for _name, _f in zip(("sgemm", "dgemm", "yield", "usleep"), (*_fns[:2], _libc.sched_yield, _libc.usleep)):
-    ll.add_symbol(f"graphgrad_pool_{_name}", ctypes.cast(_f, ctypes.c_void_p).value)
+_libc_addresses = (ctypes.cast(f, ctypes.c_void_p).value for f in (_libc.sched_yield, _libc.usleep))
+for _name, _address in zip(("sgemm", "dgemm", "yield", "usleep"), (*_fns[:2], *_libc_addresses)):
+    ll.add_symbol(f"graphgrad_pool_{_name}", _address)
 
 
 def _extern(name, restype, argtypes):
@@ -75,8 +76,7 @@ _yield = _extern("yield", _i32, ())
 _usleep = _extern("usleep", _i32, (types.uint32,))
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
-_UNCLAIMABLE = 0xFFFFFFFF
-_LOW = 0xFFFFFFFF
+_BLOCKS = 0xFFFFFFFF  # NEXT's low 32 bits: the next block; all ones: none to claim (the slot is being written)
 #: words after the task slot: the workers started (the caller's split sizes its blocks by them + 1)
 WORKERS = 20
 TASK = 21
@@ -155,7 +155,7 @@ def _claim_and_run(ctrl, fctrl):
     ran = False
     while True:
         v = _load(ctrl, _NEXT)
-        blk = v & _LOW
+        blk = v & _BLOCKS
         if blk >= _load(ctrl, _NBLOCKS):
             return ran
         if _cas(ctrl, _NEXT, v, v + 1):
@@ -237,7 +237,7 @@ def _split(ctrl, fctrl, a, b, c, alpha, beta):
         return False
     task = ctrl[TASK] + 1
     ctrl[TASK] = task
-    _store(ctrl, _NEXT, (task << 32) | _UNCLAIMABLE)
+    _store(ctrl, _NEXT, (task << 32) | _BLOCKS)
     ctrl[_KIND] = item
     ctrl[_TA] = ta
     ctrl[_TB] = tb
