@@ -31,7 +31,8 @@ PARTS = ("BLAS GEMMs: dense layers (MatMul; descent updates BLAS adds into the w
          "optimizer updates", "other ops (bias adds, ReLU, reductions, softmax cross-entropy, reshapes)",
          "islands compiled by Numba (their small products included)", "framework (plan function, feeds, results)",
          "BLAS GEMMs: weight gradients summed by loops (WhileGrad: per iteration or rows stacked)",
-         "loops: While/WhileGrad less their bodies' kernels and products (Python loop, history, plan functions)")
+         "loops: While/WhileGrad less their bodies' kernels and products (Python loop, history, plan functions)",
+         "convolution passes split by images over the GEMM pool (patch rows and their GEMMs together)")
 ISLAND = "island"
 LOOPS = {"While", "UpdatingWhile", "WhileGrad", "WhileGradGrad"}
 
@@ -95,9 +96,11 @@ def profile(name, steps, clock):
     from graphgrad.ops import conv_ops
     from graphgrad.ops.matmul_ops import MatMul
     from graphgrad.runtime import context as context_mod
+    from graphgrad.runtime import gemm_pool
     from graphgrad.runtime import plan as plan_mod
 
-    plans, gemm, loop_gemm = [], [0.0], [0.0]
+    plans, gemm, loop_gemm, pooled = [], [0.0], [0.0], [0.0]
+    conv_passes = gemm_pool.conv_forward, gemm_pool.conv_input_grad
     init, matmul, mm_kernel = plan_mod.Plan.__init__, conv_ops._matmul, MatMul.__dict__["kernel"]
     ctx_init = context_mod.RunContext.__init__
 
@@ -125,6 +128,7 @@ def profile(name, steps, clock):
 
     plan_mod.Plan.__init__, conv_ops._matmul, MatMul.kernel = record_plan, timed_matmul, timed_mm_kernel
     context_mod.RunContext.__init__ = timed_ctx_gemm
+    gemm_pool.conv_forward, gemm_pool.conv_input_grad = (timed(f, pooled) for f in conv_passes)
     try:
         wl = workloads.WORKLOADS[name]
         step = graphgrad_peer.make_step(wl, workloads.init_params(wl), workloads.make_data(wl))
@@ -148,6 +152,7 @@ def profile(name, steps, clock):
             times[k].append(0.0)
         gemm.append(0.0)
         loop_gemm.append(0.0)
+        pooled.append(0.0)
         t = clock()
         step()
         totals.append(clock() - t)
@@ -168,7 +173,8 @@ def profile(name, steps, clock):
             kernels[owner] = (*kernels[owner][:2], kernels[owner][2] - body)
     for k in grads:
         kernels[k] = (*kernels[k][:2], kernels[k][2] - summed / len(grads))
-    return med(totals), kernels, med(gemm[1:]), summed
+    gemm_pool.conv_forward, gemm_pool.conv_input_grad = conv_passes
+    return med(totals), kernels, med(gemm[1:]), summed, med(pooled[1:])
 
 
 def main(argv=None):
@@ -179,11 +185,12 @@ def main(argv=None):
     args = ap.parse_args(argv)
     one_thread = os.environ.get("OPENBLAS_NUM_THREADS") == "1"
     clock = time.thread_time if one_thread else time.perf_counter
-    total, kernels, conv_gemm, summed = profile(args.workload, args.steps, clock)
+    total, kernels, conv_gemm, summed, pooled = profile(args.workload, args.steps, clock)
     parts = dict.fromkeys(PARTS, 0.0)
     for _, op_type, t in kernels.values():
         parts[_part(op_type)] += t
-    parts[PARTS[1]], parts[PARTS[2]], parts[PARTS[8]] = conv_gemm, parts[PARTS[2]] - conv_gemm, summed
+    parts[PARTS[1]], parts[PARTS[2]], parts[PARTS[8]] = conv_gemm, parts[PARTS[2]] - conv_gemm - pooled, summed
+    parts[PARTS[10]] = pooled
     parts[PARTS[7]] = total - sum(parts.values())
     scale, unit = (1e6, "µs") if total < 1e-3 else (1e3, "ms")
     print(f"{args.workload}: {total * scale:.1f} {unit}/step (median of {args.steps}; "

@@ -114,12 +114,17 @@ def test_threads_multiplying_at_once_each_get_their_product(pool):
             if not np.allclose(got, wants[i], rtol=1e-5, atol=1e-3):
                 errors.append(i)
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    _in_threads(work, 4)
+    assert not errors
+
+
+def _in_threads(work, n):
+    """work(0) .. work(n - 1), each in its own thread, all at once."""
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert not errors
 
 
 def _child_product(q):
@@ -200,3 +205,116 @@ def test_plans_with_products_of_some_size_start_the_pool():
         small = tf.matmul(tf.placeholder(tf.float32, [None, 2]), tf.ones([2, 8]))
     assert gemm_pool.worth_starting([big.op])
     assert not gemm_pool.worth_starting([small.op])
+
+
+# (input NHWC, filter HWIO, strides, padding, dilations, channels_first): W5's second convolution, strides, SAME's
+# uneven pads, dilations, explicit pads, odd channel counts, NCHW
+CONV_CASES = [((8, 14, 14, 32), (5, 5, 32, 64), (1, 1), "SAME", (1, 1), False),
+              ((4, 15, 13, 24), (3, 4, 24, 8), (2, 1), "SAME", (1, 1), False),
+              ((4, 15, 13, 20), (3, 3, 20, 8), (1, 1), "VALID", (2, 2), False),
+              ((3, 9, 11, 17), (2, 2, 17, 5), (1, 1), "SAME", (1, 1), False),
+              ((6, 10, 10, 32), (3, 3, 32, 16), (1, 1), [[0, 0], [2, 1], [0, 3], [0, 0]], (1, 1), False),
+              ((5, 12, 10, 24), (3, 3, 24, 7), (1, 2), "SAME", (1, 1), True)]
+
+
+def _conv_grads(case, dtype, xv, wv, dyv):
+    """y, dx, dw of one convolution in a session (whatever the pool is made to do meanwhile)."""
+    import graphgrad as tf
+    _, wshape, strides, padding, dils, first = case
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(dtype, xv.shape)
+        w = tf.placeholder(dtype, wshape)
+        fmt = "NCHW" if first else "NHWC"
+        pads = padding if isinstance(padding, str) or not first else [padding[0], padding[3], *padding[1:3]]
+        y = tf.nn.conv2d(x, w, strides=[1, 1, *strides] if first else [1, *strides, 1], padding=pads,
+                         dilations=[1, 1, *dils] if first else [1, *dils, 1], data_format=fmt)
+        dy = tf.placeholder(dtype, y.shape)
+        gx, gw = tf.gradients(y, [x, w], grad_ys=dy)
+        with tf.Session() as s:
+            return s.run([y, gx, gw], {x: xv, w: wv, dy: dyv(s.run(y, {x: xv, w: wv}).shape)})
+
+
+@pytest.mark.cpu_only("the pool's convolution passes run on NumPy arrays")
+@pytest.mark.parametrize("case", CONV_CASES, ids=range(len(CONV_CASES)))
+def test_convolution_passes_split_by_images(pool, monkeypatch, case):
+    """The forward pass (patch rows and their product) and the unit-stride input gradient, image blocks over
+    the pool's threads, give the whole-batch kernels' values: bit for bit on W5's shape, within float
+    rounding where a block's rows end off OpenBLAS's tiles. The filter gradient, summed by blocks of images and
+    then over the blocks, is within float rounding of the one product over the whole batch."""
+    rng = np.random.default_rng(len(case[0]) + sum(case[0]))
+    shape = case[0] if not case[5] else (case[0][0], case[0][3], *case[0][1:3])
+    for dtype, rtol in ((np.float32, 1e-5), (np.float64, 1e-12)):
+        xv = rng.standard_normal(shape).astype(dtype)
+        wv = rng.standard_normal(case[1]).astype(dtype)
+        dys = {}
+
+        def dyv(s, dys=dys, dtype=dtype):
+            return dys.setdefault(s, rng.standard_normal(s).astype(dtype))
+
+        tasks = _tasks()
+        split = _conv_grads(case, dtype, xv, wv, dyv)
+        assert _tasks() > tasks  # the passes were split (the filter gradient's product too)
+        with monkeypatch.context() as m:
+            m.setattr(gemm_pool, "conv_forward", lambda *a: False)
+            m.setattr(gemm_pool, "conv_input_grad", lambda *a: False)
+            m.setattr(gemm_pool, "conv_filter_grad", lambda *a: False)
+            whole = _conv_grads(case, dtype, xv, wv, dyv)
+        for name, got, want in zip(("y", "dx", "dw"), split, whole):
+            if case is CONV_CASES[0] and name != "dw":  # dw: sums over image blocks, then the blocks
+                np.testing.assert_array_equal(got, want)
+            np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * np.abs(want).max())
+
+
+@pytest.mark.cpu_only("the pool's convolution passes run on NumPy arrays")
+def test_convolutions_from_several_threads(pool):
+    """Convolutions from four Python threads at once: one at a time is split, the others run whole."""
+    import graphgrad as tf
+    rng = np.random.default_rng(5)
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [4, 12, 12, 24])
+        w = tf.constant(rng.standard_normal((3, 3, 24, 16)).astype(np.float32))
+        y = tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME")
+        gx = tf.gradients(tf.reduce_sum(y * y), x)[0]
+    xs = [rng.standard_normal((4, 12, 12, 24)).astype(np.float32) for _ in range(4)]
+    with tf.Session(graph=g) as s:
+        wants = [s.run([y, gx], {x: v}) for v in xs]
+        errors = []
+
+        def work(i):
+            for _ in range(20):
+                for got, want in zip(s.run([y, gx], {x: xs[i]}), wants[i]):
+                    if not np.allclose(got, want, rtol=1e-5, atol=1e-4):
+                        errors.append(i)
+
+        _in_threads(work, 4)
+    assert not errors
+
+
+@pytest.mark.cpu_only("the pool's convolution passes run on NumPy arrays")
+def test_the_filter_gradients_sums_do_not_depend_on_the_threads(pool):
+    """conv_filter_grad's partial sums are fixed blocks of images, each summed image by image: the blocks'
+    sums are the same products added in the same order as one thread adding them, bit for bit."""
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((10, 9, 9, 24)).astype(np.float32)
+    dy = rng.standard_normal((10, 9, 9, 16)).astype(np.float32)
+    pads = ((1, 1), (1, 1))
+    xp_ = np.pad(x, ((0, 0), *pads, (0, 0)))
+    st = xp_.strides
+    cols = np.lib.stride_tricks.as_strided(xp_, (10, 9, 9, 3, 3, 24), (st[0], st[1], st[2], st[1], st[2], st[3]))
+    cols = np.ascontiguousarray(cols).reshape(10, 81, 216)
+    blocks = gemm_pool.filter_blocks(10)
+    per = -(-10 // blocks)
+    want = []
+    for b in range(blocks):
+        acc = None
+        for i in range(b * per, min(10, (b + 1) * per)):
+            p = np.matmul(cols[i].T, dy[i].reshape(81, 16))  # small: NumPy's BLAS at the pool's one thread
+            acc = p if acc is None else acc + p
+        want.append(acc)
+    threads, size = gemm_pool.conv_scratch(81 * 216 * 4)
+    scratch = np.empty((threads, size // 4), np.float32)
+    partials = np.empty((blocks, 216, 16), np.float32)
+    assert gemm_pool.conv_filter_grad(x, dy, partials, (3, 3, 24, 16), (1, 1), (1, 1), pads, scratch)
+    np.testing.assert_array_equal(partials, np.stack(want))

@@ -19,7 +19,10 @@ input gradient of a unit-stride convolution is the transposed convolution, dy un
 axis only and one GEMM per offset of the other window axes, each added into a slab of dx; other strides take one
 GEMM per window offset added into its strided slice (col2im). Padded copies and the unfolded dy are scratch
 buffers the kernel keeps between calls, and the patch matrix reuses last step's once nothing refers to it (see
-`_Im2col.recycled`). NCHW runs as NHWC between two transposes.
+`_Im2col.recycled`). NCHW runs as NHWC between two transposes. Where the run context offers the GEMM pool
+(runtime/gemm_pool.py, NumPy with the `jit` extra), 2-D convolutions with more than 16 input channels hand it
+their passes instead, split by images: each image's patch rows are built and multiplied in one core's cache
+(`_Im2col.pooled_forward` and friends; docs/plan-compiler.md).
 
 Padding is TensorFlow's: "VALID" gives ceil((n - (k - 1)·d) / s) outputs; "SAME" gives ceil(n / s) and pads
 `max((out - 1)·s + (k - 1)·d + 1 - n, 0)` zeros, half of them (rounded down) before and the rest after.
@@ -173,6 +176,7 @@ class _Im2col:
         self.first = a["channels_first"]
         self.mm = _matmul(ctx, op.outputs[0].dtype.base_dtype)
         self.as_strided = ctx.xp.lib.stride_tricks.as_strided
+        self.pool = ctx.conv_pool if self.n == 2 else None  # runtime/gemm_pool.py's convolution passes
         self._geo = {}
         self._local = threading.local()
 
@@ -256,6 +260,50 @@ class _Im2col:
              *(st[1 + i] * d for i, d in enumerate(self.dils)), st[-1]))
         return self.unfold(None, view, rows, width), outs  # a new array: Conv returns it
 
+    def _pooled_geometry(self, x, ks, wc):
+        """(outs, pads, scratch) where the GEMM pool takes a 2-D, one-group convolution's passes over input x
+        (channels last), else None: the pool not running, few channels (the column-major patch matrix does
+        better), a 1x1 unit-stride filter (no patch matrix), images too large for a thread's scratch."""
+        c = x.shape[-1]
+        if self.pool is None or c <= _FEW_CHANNELS or wc != c or x.dtype.char not in "fd":
+            return None
+        outs, pads, _ = self.geo(x.shape, ks)
+        if all(k == 1 for k in ks) and all(s == 1 for s in self.strides) and not any(b or a for b, a in pads):
+            return None
+        size = self.pool.conv_scratch(math.prod(outs) * math.prod(ks) * c * x.itemsize)
+        if size is None:
+            return None
+        return outs, pads, self.kept("patches", (size[0], size[1] // x.itemsize), x.dtype)
+
+    def pooled_forward(self, x, w):
+        """y of a convolution split over the GEMM pool's threads by images (runtime/gemm_pool.py
+        `conv_forward`: each image's patch rows multiplied while in its core's cache; the same products as `cols`
+        and `forward` make, row for row, with no patch matrix kept); None where the pool does not take it."""
+        geo = self._pooled_geometry(x, w.shape[:-2], w.shape[-2])
+        if geo is None:
+            return None
+        outs, pads, scratch = geo
+        y = self.xp.empty((x.shape[0], *outs, w.shape[-1]), x.dtype)
+        if self.pool.conv_forward(np.ascontiguousarray(x), np.ascontiguousarray(w, x.dtype), y, self.strides,
+                                  self.dils, pads, scratch):
+            return y
+        return None
+
+    def pooled_filter_grad(self, x, dy, wshape):
+        """The filter gradient split over the GEMM pool's threads (runtime/gemm_pool.py `conv_filter_grad`):
+        partial sums over fixed blocks of images, added in order (the same sums whatever the number of threads;
+        within float rounding of the one-GEMM `filter_grad`); None where the pool does not take it."""
+        geo = self._pooled_geometry(x, wshape[:-2], wshape[-2])
+        if geo is None or dy.dtype != x.dtype:
+            return None
+        outs, pads, scratch = geo
+        partials = self.xp.empty((self.pool.filter_blocks(x.shape[0]), math.prod(wshape[:-1]), wshape[-1]),
+                                 x.dtype)
+        if self.pool.conv_filter_grad(np.ascontiguousarray(x), np.ascontiguousarray(dy), partials, wshape,
+                                      self.strides, self.dils, pads, scratch):
+            return partials.sum(axis=0).reshape(wshape)
+        return None
+
     def col2im(self, cols, xshape, ks):
         """The adjoint of `cols`: [N * out, K * C] scattered (summed) back onto an input of `xshape`."""
         outs, pads, axes = self.geo(xshape, ks)
@@ -302,6 +350,10 @@ class _Im2col:
         contiguous rows, instead of k strided ones (col2im), and GEMMs k_last times wider than one per offset."""
         ks, c, o = w.shape[:-2], w.shape[-2], w.shape[-1]
         kl, (pl, _), wout, win = ks[-1], pads[-1], outs[-1], xshape[-2]
+        if self.pool is not None and dy.dtype.char in "fd" and w.dtype == dy.dtype:
+            dx = self.pooled_input_grad(dy, w, xshape, pads)
+            if dx is not None:
+                return dx
         # dyw[..., q, j, :] = dy[..., q + pl - (kl - 1 - j), :]: dy shifted by lo = kl - 1 - pl along the axis
         lo = kl - 1 - pl
         src = slice(max(0, -lo), min(wout, win + kl - 1 - lo))
@@ -324,6 +376,22 @@ class _Im2col:
             if all(d.start < d.stop for d in dst[1:]):
                 dx[tuple(dst)] += self.mm(dyw, wf[j]).reshape(part)[tuple(src)]
         return dx
+
+    def pooled_input_grad(self, dy, w, xshape, pads):
+        """`_unit_input_grad` of a 2-D convolution image by image over the GEMM pool's threads
+        (runtime/gemm_pool.py `conv_input_grad`: the same products, rows for rows, added in the same order);
+        None where the pool does not take it."""
+        kh, kw, c, o = w.shape
+        size = self.pool.conv_scratch(dy.shape[1] * xshape[-2] * kw * o * dy.itemsize)
+        if size is None:
+            return None
+        scratch = self.kept("unfolded", (size[0], size[1] // dy.itemsize), dy.dtype)
+        wf = self.kept("wf", (kh, kw * o, c), w.dtype)
+        wf.reshape(kh, kw, o, c)[...] = w[:, ::-1].swapaxes(-1, -2)
+        dx = self.xp.zeros(xshape, dy.dtype)
+        if self.pool.conv_input_grad(np.ascontiguousarray(dy), wf, dx, pads, scratch):
+            return dx
+        return None
 
     # The GEMMs, with groups: the filter is [K, Cg, G * Og]; patch column k * C + g * Cg + c.
     def forward(self, cols, w, groups):
@@ -420,7 +488,9 @@ class Conv(_ConvOp):
     """y = conv(x, w): TF's N-d convolution (Conv2D, Conv3D, DepthwiseConv2dNative, Conv1D through one op).
 
     Its second output is the patch matrix [N * out, K * C] (channels last) the product was made from: the filter
-    gradient reads it instead of building it again (a training step makes each patch matrix once)."""
+    gradient reads it instead of building it again (a training step makes each patch matrix once). Where the
+    GEMM pool splits the passes by images (`_Im2col.pooled_forward`), each pass builds its images' rows in cache
+    and the second output is None."""
 
     type = "Conv"
     allocates = (0,)  # y is new every run (a bias add and ReLU continue it in place); the patch matrix may be kept
@@ -473,9 +543,10 @@ class Conv(_ConvOp):
         def conv(x, w):
             if first:
                 x = _to_last(x, n)
-            ks = w.shape[:-2]
-            cols, outs = im.cols(x, ks)
-            y = im.forward(cols, w, x.shape[-1] // w.shape[-2]).reshape(x.shape[0], *outs, w.shape[-1])
+            y, cols = im.pooled_forward(x, w), None
+            if y is None:
+                cols, outs = im.cols(x, w.shape[:-2])
+                y = im.forward(cols, w, x.shape[-1] // w.shape[-2]).reshape(x.shape[0], *outs, w.shape[-1])
             return (_to_first(y, n) if first else y), cols
         return conv
 
@@ -566,6 +637,9 @@ class ConvBackpropFilter(_ConvOp):
             if first:
                 x, dy = _to_last(x, n), _to_last(dy, n)
             if cols is None:
+                dw = im.pooled_filter_grad(x, dy, wshape)
+                if dw is not None:
+                    return dw
                 cols, _ = im.cols(x, ks)
             return im.filter_grad(cols, dy.reshape(-1, dy.shape[-1]), wshape, x.shape[-1] // wshape[-2])
         return run

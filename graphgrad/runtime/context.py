@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from . import blas
+from . import blas, gemm_pool
 from .backends import get_backend
 
 
@@ -37,6 +37,9 @@ class RunContext:
         #: computes the product with `xp`.
         self.gemm = blas.gemm if backend.xp is np and matmul_precision == "float32" and blas.available() \
             else _no_gemm
+        #: runtime/gemm_pool.py where a convolution's passes may be split over its threads (`conv_forward`,
+        #: `conv_input_grad`: False while the pool is not running), or None: another backend, a lower precision.
+        self.conv_pool = gemm_pool if self.gemm is not _no_gemm else None
         #: `blas_threads() -> int | None`: the threads `gemm` runs a product on now (None without `gemm`).
         self.blas_threads = blas.threads if self.gemm is not _no_gemm else _no_threads
         #: Host data (constants, random draws, feeds) as the backend's array type; identity on the CPU.

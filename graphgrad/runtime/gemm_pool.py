@@ -16,7 +16,9 @@ NumPy's single-threaded product bit for bit for the workloads' shapes, and withi
 (relative ~1e-6 in float32) where a block ends off its kernel's tile, as between OpenBLAS's own thread counts.
 
 Where it is used: `blas.matmul` and `blas.gemm` (the products of MatMul, the convolution kernels, the gemm pass
-and the loops' summed weight gradients) once `start()` has run. A plan with products of some size starts it when
+and the loops' summed weight gradients) once `start()` has run; and whole convolution passes (`conv_forward`,
+`conv_filter_grad`, `conv_input_grad`), split by images, each image's patch rows written and multiplied by one
+thread while they are in its core's cache. A plan with products of some size starts it when
 it has run long enough to compile its islands (runtime/plan.py), so short programs never load it. While the pool
 runs, NumPy's OpenBLAS is set to one thread for the whole process (its own threads would spin beside the workers
 after every product they shared; `stop()` gives it back its count). It declines (and the caller uses NumPy's BLAS)
@@ -25,8 +27,8 @@ a copy, a result overlapping an operand, and a second thread's product while one
 `GRAPHGRAD_GEMM_POOL=0` turns it off; it does not start when NumPy's BLAS is limited to one thread
 (`OPENBLAS_NUM_THREADS=1`) or the process has one core.
 
-Measured (bench/RESULTS.md): W2's step 5-10 % faster in the harness; W5's and W6's unchanged (their products run
-as fast split as in OpenBLAS's threads; their single-core passes between products are what is left).
+Measured (bench/RESULTS.md): W2's step 5-10 % faster in the harness; W5's 55 -> 39 ms with the convolution
+passes (the products alone ran as fast in OpenBLAS's threads: the patch matrices' copies were what it gained).
 """
 from __future__ import annotations
 
@@ -133,6 +135,88 @@ def _pooled_gemm(a, b, c, alpha, beta):
     if a.dtype.char not in "fd" or b.dtype != a.dtype or c.dtype != a.dtype:
         return False
     return split(ctrl, fctrl, a, b, c, alpha, beta)
+
+
+#: Images per block of a convolution pass: about this many bytes of patch rows (or unfolded dy rows), and at least
+#: two blocks per thread.
+_BLOCK_BYTES = 1 << 20
+#: A thread's scratch holds one image's patch rows (or unfolded dy rows) while they are multiplied in its cache;
+#: images needing more take the whole-batch kernels.
+MAX_SCRATCH_BYTES = 16 << 20
+#: The filter gradient's images are cut into this many blocks whatever the number of threads: each block sums its
+#: images' products in order and the caller sums the blocks' in order, the same sums on any machine.
+FILTER_BLOCKS = 8
+
+
+def conv_scratch(image_bytes):
+    """(threads, bytes) of a convolution pass's scratch, one image's rows per thread; None where the pool does
+    not run or the rows are too large for it."""
+    if _state is None or image_bytes > MAX_SCRATCH_BYTES:
+        return None
+    return threads(), image_bytes
+
+
+def _conv_task(op, item, words, n, scratch, nblocks=None):
+    """Run convolution pass `op` over `n` images in blocks of whole images; False where the pool is not running
+    or is busy."""
+    st = _state
+    if st is None:
+        return False
+    if nblocks is None:
+        imgs = max(1, min(_BLOCK_BYTES // max(scratch.strides[0], 1), -(-n // (2 * (len(st[3]) + 1)))))
+    else:
+        imgs = -(-n // nblocks)
+    words[3], words[4], words[5], words[6] = scratch.ctypes.data, scratch.strides[0], imgs, n
+    words[21] = scratch.shape[0]  # the threads with scratch
+    from .gemm_pool_kernels import conv
+    return conv(st[0], st[1], op, item, words, -(-n // imgs))
+
+
+def _conv_words(x, a, out, w_shape, y_shape, strides, dilations, pads):
+    n, h, wd, c = x.shape
+    kh, kw, _, o = w_shape
+    return np.array([x.ctypes.data, a.ctypes.data, out.ctypes.data, 0, 0, 0, 0, h, wd, c, *y_shape[1:3], kh, kw,
+                     *strides, *dilations, pads[0][0], pads[1][0], o, 0], np.int64)
+
+
+def conv_forward(x, w, y, strides, dilations, pads, scratch) -> bool:
+    """y [N, OH, OW, O] of a 2-D convolution of x [N, H, W, C] (channels last, one group) by w [KH, KW, C, O],
+    split over the pool's threads by images: each image's patch rows (zeros for the padding `pads`, ((top,
+    bottom), (left, right))) are written into the thread's row of `scratch` (`conv_scratch`) and multiplied by the
+    filter while they are in its cache. The products of `cols @ w`, row for row. Every array C-contiguous, one
+    float dtype. False (nothing written) where the pool is not running or is busy."""
+    from .gemm_pool_kernels import CONV_FORWARD
+    words = _conv_words(x, w, y, w.shape, y.shape, strides, dilations, pads)
+    return _conv_task(CONV_FORWARD, x.itemsize, words, x.shape[0], scratch)
+
+
+def conv_filter_grad(x, dy, partials, w_shape, strides, dilations, pads, scratch) -> bool:
+    """The filter gradient of that convolution (filter shape `w_shape`) as `filter_blocks(N)` partial sums
+    `partials` [blocks, KH·KW·C, O], for the caller to add in order: each block's images' patch rows, built as
+    `conv_forward` builds them, multiplied transposed by their rows of dy [N, OH, OW, O] and summed image by
+    image. False where the pool is not running or is busy."""
+    from .gemm_pool_kernels import CONV_FILTER_GRAD
+    words = _conv_words(x, dy, partials, w_shape, dy.shape, strides, dilations, pads)
+    return _conv_task(CONV_FILTER_GRAD, x.itemsize, words, x.shape[0], scratch, len(partials))
+
+
+def filter_blocks(n) -> int:
+    """How many partial sums `conv_filter_grad` makes for n images (blocks of ceil(n / FILTER_BLOCKS) images)."""
+    return -(-n // -(-n // min(n, FILTER_BLOCKS)))
+
+
+def conv_input_grad(dy, wf, dx, pads, scratch) -> bool:
+    """The input gradient `dx` [N, H, W, C] (zeros on entry) of a unit-stride, undilated 2-D convolution, channels
+    last, from `dy` [N, OH, OW, O] and the flipped filter `wf` [KH, KW·O, C] (conv_ops `_unit_input_grad`'s
+    arithmetic, image by image): each thread unfolds an image's dy rows into its row of `scratch` and adds one
+    product per window row into dx. False where the pool is not running or is busy."""
+    from .gemm_pool_kernels import CONV_INPUT_GRAD
+    n, hd, wout, o = dy.shape
+    kh, row, c = wf.shape
+    h, win = dx.shape[1:3]
+    words = np.array([dy.ctypes.data, wf.ctypes.data, dx.ctypes.data, 0, 0, 0, 0, hd, wout, o, h, win, kh, row // o,
+                      1, 1, 1, 1, pads[0][0], pads[1][0], c, 0], np.int64)
+    return _conv_task(CONV_INPUT_GRAD, dy.itemsize, words, n, scratch)
 
 
 def stop():

@@ -36,7 +36,7 @@ MAX_SLEEP_US = 10_000
 # ctrl words (int64) and fctrl (float64) of the one task slot
 _NEXT, _DONE, _NBLOCKS, STOP, _KIND, _TA, _TB, _M, _N, _K = range(10)
 _A, _LDA, _B, _LDB, _C, _LDC, _AXIS, _BLOCK, _ITEM = range(10, 19)
-WORDS = 24
+WORDS = 48
 _ALPHA, _BETA = 0, 1
 
 _fns = blas.raw_functions()
@@ -45,8 +45,9 @@ if _fns is None:
 _libc = ctypes.CDLL(None)
 # The functions are called by symbol names given to LLVM here, not as ctypes objects, so that Numba can cache the
 # compiled code on disk (a ctypes pointer is a "dynamic global" it cannot cache) and link it again next time.
-_libc_addresses = (ctypes.cast(f, ctypes.c_void_p).value for f in (_libc.sched_yield, _libc.usleep))
-for _name, _address in zip(("sgemm", "dgemm", "yield", "usleep"), (*_fns[:2], *_libc_addresses)):
+_libc_addresses = (ctypes.cast(f, ctypes.c_void_p).value for f in (_libc.sched_yield, _libc.usleep, _libc.memcpy,
+                                                                    _libc.memset))
+for _name, _address in zip(("sgemm", "dgemm", "yield", "usleep", "memcpy", "memset"), (*_fns[:2], *_libc_addresses)):
     ll.add_symbol(f"graphgrad_pool_{_name}", _address)
 
 
@@ -74,6 +75,8 @@ _dgemm = _extern("dgemm", types.void, (_i32, _i32, _i32, _i64, _i64, _i64, types
                                        types.float64, _i64, _i64))
 _yield = _extern("yield", _i32, ())
 _usleep = _extern("usleep", _i32, (types.uint32,))
+_memcpy = _extern("memcpy", _i64, (_i64, _i64, _i64))  # (destination, source, bytes) as addresses
+_memset = _extern("memset", _i64, (_i64, _i32, _i64))
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _BLOCKS = 0xFFFFFFFF  # NEXT's low 32 bits: the next block; all ones: none to claim (the slot is being written)
@@ -81,6 +84,16 @@ _BLOCKS = 0xFFFFFFFF  # NEXT's low 32 bits: the next block; all ones: none to cl
 WORKERS = 20
 TASK = 21
 BUSY = 22  # 1 while a caller owns the task slot: a second thread's product meanwhile runs whole, as before
+_OP = 23  # the task's kind: GEMM, or one of the convolution passes below
+GEMM, CONV_FORWARD, CONV_INPUT_GRAD, CONV_FILTER_GRAD = 0, 1, 2, 3
+#: The convolution tasks' words (`conv`'s `words`, in this order from CONV_WORDS): the addresses of the input (dy
+#: for the input gradient), the filter (dy for the filter gradient), the output (the partial filter gradients),
+#: and the threads' scratch; the scratch bytes per thread; images per block and in all; the input's spatial size
+#: and channels; the output's spatial size; the window; strides; dilations; the pads before (top, left); the
+#: output's channels; the threads that have scratch.
+CONV_WORDS = 24
+(_X, _WT, _OUT, _COLS, _SLOT_BYTES, _IMGS, _NIMG, _H, _WD, _CIN, _OH, _OW, _KH, _KW, _SH, _SW, _DH, _DW, _PT, _PL,
+ _COUT, _NSLOTS) = range(CONV_WORDS, CONV_WORDS + 22)
 
 
 def _pointer(context, builder, sig, args):
@@ -128,8 +141,16 @@ def _add(typingctx, arr, idx, value):
     return types.int64(arr, idx, value), codegen
 
 
+@njit(nogil=True, cache=True, inline="always")
+def _gemm(item, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc):
+    if item == 4:
+        _sgemm((_ROW_MAJOR, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc))
+    else:
+        _dgemm((_ROW_MAJOR, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc))
+
+
 @njit(nogil=True, cache=True)
-def _run_block(ctrl, fctrl, blk):
+def _gemm_block(ctrl, fctrl, blk):
     item = ctrl[_ITEM]
     ta, tb = ctrl[_TA], ctrl[_TB]
     m, n, k = ctrl[_M], ctrl[_N], ctrl[_K]
@@ -143,23 +164,122 @@ def _run_block(ctrl, fctrl, blk):
         n = min(ctrl[_BLOCK], n - lo)
         b += lo * ldb * item if tb == _TRANS else lo * item
         c += lo * item
-    if ctrl[_KIND] == 4:
-        _sgemm((_ROW_MAJOR, ta, tb, m, n, k, fctrl[_ALPHA], a, lda, b, ldb, fctrl[_BETA], c, ldc))
-    else:
-        _dgemm((_ROW_MAJOR, ta, tb, m, n, k, fctrl[_ALPHA], a, lda, b, ldb, fctrl[_BETA], c, ldc))
+    _gemm(item, ta, tb, m, n, k, fctrl[_ALPHA], a, lda, b, ldb, fctrl[_BETA], c, ldc)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _copy_run(dst, src, first, stop, count, width):
+    """dst <- entries first..stop-1 of a run of `count` (each `width` bytes) read from src, zeros elsewhere."""
+    if stop <= first:
+        _memset((dst, 0, count * width))
+        return
+    if first > 0:
+        _memset((dst, 0, first * width))
+    _memcpy((dst + first * width, src + first * width, (stop - first) * width))
+    if stop < count:
+        _memset((dst + stop * width, 0, (count - stop) * width))
 
 
 @njit(nogil=True, cache=True)
-def _claim_and_run(ctrl, fctrl):
-    """Run blocks of the posted task until none is left to claim; whether any ran."""
+def _patch_rows(ctrl, img, dst):
+    """Image `img`'s rows of the patch matrix [OH·OW, KH·KW·C] written at `dst` from the unpadded input (2-D,
+    channels last; zeros for the padding): one copy per window row, or per window offset when dilated."""
+    item = ctrl[_ITEM]
+    h, wd, cin, oh, ow = ctrl[_H], ctrl[_WD], ctrl[_CIN], ctrl[_OH], ctrl[_OW]
+    kh, kw, sh, sw, dh, dw = ctrl[_KH], ctrl[_KW], ctrl[_SH], ctrl[_SW], ctrl[_DH], ctrl[_DW]
+    pt, pl = ctrl[_PT], ctrl[_PL]
+    cb = cin * item
+    base = ctrl[_X] + img * h * wd * cb
+    for y in range(oh):
+        for x in range(ow):
+            c0 = x * sw - pl
+            for i in range(kh):
+                r = y * sh + i * dh - pt
+                if r < 0 or r >= h:
+                    _memset((dst, 0, kw * cb))
+                elif dw == 1:
+                    _copy_run(dst, base + (r * wd + c0) * cb, max(0, -c0), min(kw, wd - c0), kw, cb)
+                else:
+                    for j in range(kw):
+                        c = c0 + j * dw
+                        _copy_run(dst + j * cb, base + (r * wd + c) * cb, 0, 1 if 0 <= c < wd else 0, 1, cb)
+                dst += kw * cb
+
+
+@njit(nogil=True, cache=True)
+def _conv_block(ctrl, blk, slot, filter_grad):
+    """Images blk·IMGS.. of a 2-D convolution (channels last, one group), image by image: its patch rows written
+    into this thread's scratch, then multiplied while they are in this core's cache, by the filter [KH·KW·C, O]
+    into the output's rows (forward), or transposed by dy's rows into this block's partial filter gradient
+    (summed over the block's images in order; the caller sums the blocks' in order)."""
+    item = ctrl[_ITEM]
+    rows, o = ctrl[_OH] * ctrl[_OW], ctrl[_COUT]
+    k = ctrl[_KH] * ctrl[_KW] * ctrl[_CIN]
+    scratch = ctrl[_COLS] + slot * ctrl[_SLOT_BYTES]
+    n0 = blk * ctrl[_IMGS]
+    for img in range(n0, min(n0 + ctrl[_IMGS], ctrl[_NIMG])):
+        _patch_rows(ctrl, img, scratch)
+        if filter_grad:
+            _gemm(item, _TRANS, _NO_TRANS, k, o, rows, 1.0, scratch, k, ctrl[_WT] + img * rows * o * item, o,
+                  0.0 if img == n0 else 1.0, ctrl[_OUT] + blk * k * o * item, o)
+        else:
+            _gemm(item, _NO_TRANS, _NO_TRANS, rows, o, k, 1.0, scratch, k, ctrl[_WT], o, 0.0,
+                  ctrl[_OUT] + img * rows * o * item, o)
+
+
+@njit(nogil=True, cache=True)
+def _conv_input_grad_block(ctrl, blk, slot):
+    """Images blk·IMGS.. of the input gradient of a unit-stride 2-D convolution (conv_ops `_unit_input_grad`,
+    image by image): dy's rows unfolded along the width into this thread's scratch [rows, KW·O], then one GEMM
+    per window row with the flipped filter [KW·O, C], added (beta = 1) into the rows of dx it reaches."""
+    item = ctrl[_ITEM]
+    hd, wout, o = ctrl[_H], ctrl[_WD], ctrl[_CIN]  # dy's height, width, channels
+    h, win, c = ctrl[_OH], ctrl[_OW], ctrl[_COUT]  # dx's
+    kh, kw, pt, pl = ctrl[_KH], ctrl[_KW], ctrl[_PT], ctrl[_PL]
+    scratch = ctrl[_COLS] + slot * ctrl[_SLOT_BYTES]
+    lo = kw - 1 - pl  # dyw[..., q, j, :] = dy[..., q + j - lo, :]
+    ob = o * item
+    row = kw * ob
+    n0 = blk * ctrl[_IMGS]
+    n1 = min(n0 + ctrl[_IMGS], ctrl[_NIMG])
+    for img in range(n0, n1):
+        dst = scratch
+        for y in range(hd):
+            src = ctrl[_X] + (img * hd + y) * wout * ob
+            for q in range(win):
+                _copy_run(dst, src + (q - lo) * ob, max(0, lo - q), min(kw, wout + lo - q), kw, ob)
+                dst += row
+        for i in range(kh):
+            top, bottom = max(0, i - pt), min(h, hd + i - pt)  # dx rows whose dy row y = top + pt - i exists
+            if top < bottom:
+                _gemm(item, _NO_TRANS, _NO_TRANS, (bottom - top) * win, c, kw * o, 1.0,
+                      scratch + (top + pt - i) * win * row, kw * o, ctrl[_WT] + i * kw * o * c * item, c, 1.0,
+                      ctrl[_OUT] + (img * h + top) * win * c * item, c)
+
+
+@njit(nogil=True, cache=True)
+def _run_block(ctrl, fctrl, blk, slot):
+    op = ctrl[_OP]
+    if op == GEMM:
+        _gemm_block(ctrl, fctrl, blk)
+    elif op == CONV_INPUT_GRAD:
+        _conv_input_grad_block(ctrl, blk, slot)
+    else:
+        _conv_block(ctrl, blk, slot, op == CONV_FILTER_GRAD)
+
+
+@njit(nogil=True, cache=True)
+def _claim_and_run(ctrl, fctrl, slot):
+    """Run blocks of the posted task until none is left to claim; whether any ran. A worker started after the
+    caller sized a task's scratch (`slot` not below NSLOTS) leaves that task to the others."""
     ran = False
     while True:
         v = _load(ctrl, _NEXT)
         blk = v & _BLOCKS
-        if blk >= _load(ctrl, _NBLOCKS):
+        if blk >= _load(ctrl, _NBLOCKS) or slot >= ctrl[_NSLOTS]:
             return ran
         if _cas(ctrl, _NEXT, v, v + 1):
-            _run_block(ctrl, fctrl, blk)
+            _run_block(ctrl, fctrl, blk, slot)
             _add(ctrl, _DONE, 1)
             ran = True
 
@@ -167,11 +287,11 @@ def _claim_and_run(ctrl, fctrl):
 @njit(types.int64(types.int64[::1], types.float64[::1]), nogil=True, cache=True)
 def worker(ctrl, fctrl):
     """A worker thread's whole life: claim blocks while there are any, spin a while, then poll asleep."""
-    _add(ctrl, WORKERS, 1)
+    slot = _add(ctrl, WORKERS, 1) + 1  # the caller's is 0
     idle = 0
     pause = SLEEP_US
     while _load(ctrl, STOP) == 0:
-        if _claim_and_run(ctrl, fctrl):
+        if _claim_and_run(ctrl, fctrl, slot):
             idle = 0
             pause = SLEEP_US
         elif idle < SPINS:
@@ -235,9 +355,9 @@ def _split(ctrl, fctrl, a, b, c, alpha, beta):
     if nblocks < 2:
         _store(ctrl, BUSY, 0)
         return False
-    task = ctrl[TASK] + 1
-    ctrl[TASK] = task
-    _store(ctrl, _NEXT, (task << 32) | _BLOCKS)
+    task = _claim_slot(ctrl)
+    ctrl[_OP] = GEMM
+    ctrl[_NSLOTS] = 1 << 30
     ctrl[_KIND] = item
     ctrl[_TA] = ta
     ctrl[_TB] = tb
@@ -255,13 +375,45 @@ def _split(ctrl, fctrl, a, b, c, alpha, beta):
     ctrl[_ITEM] = item
     fctrl[_ALPHA] = alpha
     fctrl[_BETA] = beta
+    _run_posted(ctrl, fctrl, task, nblocks)
+    return True
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _claim_slot(ctrl):
+    """The next task's number, with NEXT made unclaimable while its words are written (BUSY already held)."""
+    task = ctrl[TASK] + 1
+    ctrl[TASK] = task
+    _store(ctrl, _NEXT, (task << 32) | _BLOCKS)
+    return task
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _run_posted(ctrl, fctrl, task, nblocks):
+    """Open the written task to the workers, run blocks with them, wait for the last, free the slot."""
     _store(ctrl, _DONE, 0)
     _store(ctrl, _NBLOCKS, nblocks)
     _store(ctrl, _NEXT, task << 32)
-    _claim_and_run(ctrl, fctrl)
+    _claim_and_run(ctrl, fctrl, 0)
     while _load(ctrl, _DONE) < nblocks:
         _yield(())
     _store(ctrl, BUSY, 0)
+
+
+@njit(types.boolean(types.int64[::1], types.float64[::1], types.int64, types.int64, types.int64[::1], types.int64),
+      nogil=True, cache=True)
+def conv(ctrl, fctrl, op, item, words, nblocks):
+    """Run a convolution pass (`op`: CONV_FORWARD or CONV_INPUT_GRAD, on `item`-byte floats) of `nblocks` blocks
+    of images over the caller and the workers; False where the pool is busy with another thread's task."""
+    if _load(ctrl, WORKERS) < 1 or not _cas(ctrl, BUSY, 0, 1):
+        return False
+    task = _claim_slot(ctrl)
+    ctrl[_OP] = op
+    ctrl[_KIND] = item
+    ctrl[_ITEM] = item
+    for i in range(words.shape[0]):
+        ctrl[CONV_WORDS + i] = words[i]
+    _run_posted(ctrl, fctrl, task, nblocks)
     return True
 
 
