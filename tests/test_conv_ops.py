@@ -10,7 +10,7 @@ import pytest
 from gradcheck import check_gradients
 
 import graphgrad as tf
-from graphgrad.ops import conv_ops
+from graphgrad.ops import result_buffers
 
 RNG = np.random.default_rng(7)
 
@@ -246,7 +246,7 @@ def test_kernels_keep_scratch_buffers_right_across_runs_of_other_sizes(keep_byte
     """The padded copies the kernels keep between runs: widths 4 and 3 pad to 5 under SAME k3 s2 but with other
     pads (0, 1) and (1, 1), so a buffer kept by shape alone would carry a stale element into the second run."""
     if keep_bytes is not None:
-        monkeypatch.setattr(conv_ops, "_KEEP_BYTES", keep_bytes)
+        monkeypatch.setattr(result_buffers, "KEEP_BYTES", keep_bytes)
     x = tf.placeholder(tf.float64, (None, None, None, 2))
     w = rand(3, 3, 2, 3)
     y = tf.nn.conv2d(x, w, 2, "SAME")

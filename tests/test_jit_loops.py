@@ -71,7 +71,9 @@ def test_an_lstm_trains_through_islands_in_its_loop_bodies_as_through_the_kernel
         tf.set_random_seed(3)  # each session starts from the same weights
         x = tf.placeholder(tf.float32, (None, 7, 3))
         y = tf.placeholder(tf.int32, (None,))
-        out, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicLSTMCell(8), x, dtype=tf.float32)
+        # in a MultiRNNCell, so that dynamic_rnn runs its while loop (a lone BasicLSTMCell is one LSTMSequence op)
+        cell = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.BasicLSTMCell(8)])
+        out, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
         logits = tf.layers.dense(out[:, -1], 5)
         loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
         train = tf.train.AdamOptimizer(0.05).minimize(loss)

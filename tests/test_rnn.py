@@ -158,7 +158,8 @@ def test_dropout_wrapper_keep_prob_tensor_and_state_filter():
             for v, w in zip(tf.trainable_variables()[2:], tf.trainable_variables()[:2]):
                 v.load(s.run(w), s)
             o1, r1 = s.run([out, ref])
-            np.testing.assert_allclose(o1, r1, rtol=1e-6)  # keep 1.0: the cell itself
+            # keep 1.0: the cell itself (the bare cell runs as one LSTMSequence op: rounded apart from the loop)
+            np.testing.assert_allclose(o1, r1, rtol=1e-5, atol=1e-7)
             o2, (c2, h2) = s.run([out, st], {keep: 0.5})
             assert 0.3 < np.mean(o2 == 0) < 0.7  # about half the outputs dropped
             assert np.mean(h2 == 0) > 0.3 and np.mean(c2 == 0) < 0.1  # h is dropped, the memory c never

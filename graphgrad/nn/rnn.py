@@ -11,10 +11,11 @@ from ..framework import dtypes
 from ..framework.graph import get_default_graph, name_scope
 from ..framework.tensor_shape import TensorShape
 from ..ops import nest
-from ..ops.array_ops import identity, reverse, shape, stack, transpose, unstack, zeros
+from ..ops.array_ops import concat, identity, reverse, shape, stack, transpose, unstack, zeros
 from ..ops.cast_ops import cast
 from ..ops.comparison_ops import greater_equal
 from ..ops.core import convert_to_tensor
+from ..ops.lstm_sequence_ops import lstm_sequence
 from ..ops.select_ops import where
 from ..ops.sequence_ops import reverse_sequence
 from ..ops.tensor_array_ops import TensorArray
@@ -79,12 +80,50 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         state = initial_state if initial_state is not None else cell.zero_state(batch_size, dtype)
         in_dtype = flat_input[0].dtype.base_dtype
         cell._maybe_build(_input_depth_shape(flat_input), in_dtype)  # the variables, outside the loop
-        outputs, final_state = _dynamic_rnn_loop(cell, nest.pack_sequence_as(inputs, flat_input), state,
-                                                 sequence_length, batch_size, parallel_iterations or 32,
-                                                 swap_memory)
+        fused = _fused_lstm(cell, flat_input, state, sequence_length)
+        if fused is not None:
+            outputs, final_state = fused
+        else:
+            outputs, final_state = _dynamic_rnn_loop(cell, nest.pack_sequence_as(inputs, flat_input), state,
+                                                     sequence_length, batch_size, parallel_iterations or 32,
+                                                     swap_memory)
         if not time_major:
             outputs = nest.map_structure(_swap_batch_time, outputs)
         return outputs, final_state
+
+
+def _fused_lstm(cell, flat_input, state, sequence_length):
+    """(outputs, final state), time-major, of a standard LSTM cell over whole sequences as one LSTMSequence op
+    (ops/lstm_sequence_ops.py): the inputs of all steps multiplied by the kernel's input rows in one product
+    first, the recurrence in one kernel. None (the while loop instead) for anything else: another cell or a
+    subclass overriding `call`, peepholes, clipping, a projection, another activation or forget bias than a
+    number, `sequence_length`, nested inputs, inputs of unknown depth, other dtypes than float32/float64."""
+    from ..nn.rnn_cell_impl import BasicLSTMCell, LSTMCell
+    from ..ops.unary_ops import tanh
+    kind = type(cell)
+    if kind not in (BasicLSTMCell, LSTMCell) or sequence_length is not None or len(flat_input) != 1:
+        return None
+    if kind is LSTMCell and (cell._use_peepholes or cell._cell_clip is not None or cell._num_proj is not None):
+        return None
+    x = flat_input[0]
+    if cell._activation is not tanh or not isinstance(cell._forget_bias, (int, float)) or x.shape.ndims != 3 \
+            or x.shape[2].value is None or x.dtype.base_dtype not in (dtypes.float32, dtypes.float64):
+        return None
+    from ..ops.array_ops import reshape, split
+    from ..ops.bias_ops import bias_add
+    from ..ops.matmul_ops import matmul
+    from .rnn_cell_impl import LSTMStateTuple
+    n, depth = cell._num_units, x.shape[2].value
+    c0, h0 = state if cell._state_is_tuple else split(state, 2, axis=1)
+    steps, batch = shape(x)[0], shape(x)[1]
+    with name_scope(cell.name):
+        w_x, w_h = split(cell._kernel, [depth, n], axis=0)
+        xw = bias_add(matmul(reshape(x, [-1, depth]), w_x), cell._bias)
+        xw = reshape(xw, stack([steps, batch, 4 * n]))
+        xw.set_shape([x.shape[0].value, x.shape[1].value, 4 * n])
+        h, (c_last, h_last) = lstm_sequence(xw, w_h, c0, h0, cell._forget_bias, n)
+    final = LSTMStateTuple(c_last, h_last) if cell._state_is_tuple else concat([c_last, h_last], 1)
+    return h, final
 
 
 def _dynamic_rnn_loop(cell, inputs, initial_state, sequence_length, batch_size, parallel_iterations, swap_memory):

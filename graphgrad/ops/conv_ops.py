@@ -30,7 +30,6 @@ Padding is TensorFlow's: "VALID" gives ceil((n - (k - 1)·d) / s) outputs; "SAME
 from __future__ import annotations
 
 import math
-import sys
 import threading
 
 import numpy as np
@@ -40,6 +39,7 @@ from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, UnknownDim, known, same_dtype, static_shape
 from .array_ops import _shape_from_tensor, get_static_value, reshape
 from .core import apply_op, convert_to_tensor
+from .result_buffers import recycled, too_big_to_keep
 
 # --- geometry ----------------------------------------------------------------------------------------------
 
@@ -154,18 +154,6 @@ def _fmt_shape(s):
 _FEW_CHANNELS = 16  # up to this many input channels the patch matrix is built column-major (`_Im2col.cols`)
 
 
-def _refcount(d, key):
-    return sys.getrefcount(d[key])
-
-
-_ALONE = _refcount({"probe": np.empty(0)}, "probe")  # the count of an array only a dict refers to
-_KEEP_BYTES = 64 << 20  # larger buffers are not kept between calls: memory held while idle stays bounded
-
-
-def _too_big_to_keep(shape, dtype):
-    return math.prod(shape) * np.dtype(dtype).itemsize > _KEEP_BYTES
-
-
 class _Im2col:
     """im2col / col2im and the three GEMMs for one op's attrs; geometry cached per input shape."""
 
@@ -182,13 +170,13 @@ class _Im2col:
 
     def kept(self, name, shape, dtype):
         """A scratch buffer that never leaves the kernel, kept from one call to the next (one per thread; up to
-        `_KEEP_BYTES`): fresh pages of a large temporary cost about as much as filling it. Zeros when new, so a
-        padded copy whose interior is rewritten every call keeps its zero border."""
+        result_buffers.KEEP_BYTES): fresh pages of a large temporary cost about as much as filling it. Zeros when
+        new, so a padded copy whose interior is rewritten every call keeps its zero border."""
         bufs = self._local.__dict__
         b = bufs.get(name)
         if b is None or b.shape != shape or b.dtype != dtype:
             b = self.xp.zeros(shape, dtype)
-            if _too_big_to_keep(shape, dtype):
+            if too_big_to_keep(shape, dtype):
                 bufs.pop(name, None)
                 return b
             bufs[name] = b
@@ -201,22 +189,9 @@ class _Im2col:
 
     def recycled(self, name, shape, dtype, order="C"):
         """A buffer for a result: the array this kernel returned under `name` last time (per thread) when nothing
-        refers to it any more, else a new one (kept up to `_KEEP_BYTES`). A view keeps its base alive, so a
-        fetched, taped or viewed result is never reused; the plan drops a step's patch matrix once the filter
-        gradient has read it, and the next step writes into the same pages (a new 40 MB array costs its page
-        faults: W5's second conv)."""
-        bufs = self._local.__dict__
-        key = (name, order)
-        if key in bufs and _refcount(bufs, key) == _ALONE:
-            b = bufs[key]
-            if b.shape == shape and b.dtype == dtype:
-                return b
-        b = self.xp.empty(shape, dtype, order=order)
-        if _too_big_to_keep(shape, dtype):
-            bufs.pop(key, None)
-        else:
-            bufs[key] = b
-        return b
+        refers to it any more, else a new one (result_buffers.py): the plan drops a step's patch matrix once the
+        filter gradient has read it, and the next step writes into the same pages."""
+        return recycled(self._local.__dict__, (name, order), self.xp, shape, dtype, order)
 
     def unfold(self, name, view, rows, cols):
         """The strided `view` copied into a [rows, cols] matrix: a result (`name` None) or the kept buffer."""

@@ -51,34 +51,7 @@ class LSTMGates(OpDef):
         return [((batch, n), dt), ((batch, n), dt), ((batch, 4 * n), dt), ((batch, n), dt)]
 
     def kernel(op, ctx):
-        xp, n = ctx.xp, _units(op)
-        dt = op.outputs[0].dtype.np
-        # σ(x) = tanh(x/2)/2 + 1/2 (exact scalings by 1/2, no overflow for any x): one tanh over all four gates
-        # and whole-array passes with per-column factors; the j columns get factor 1, shift 0, so tanh(j)
-        half, fb = np.full(4 * n, 0.5, dt), float(op.attrs["forget_bias"])
-        half[n:2 * n] = 1
-        shift_in, shift_out = np.zeros(4 * n, dt), np.full(4 * n, 0.5, dt)
-        shift_in[2 * n:3 * n] = fb * 0.5  # (f + forget_bias)/2, rounded as f/2 + forget_bias/2
-        shift_out[n:2 * n] = 0
-        half, shift_in, shift_out = xp.asarray(half), xp.asarray(shift_in), xp.asarray(shift_out)
-        tanh_, mul = xp.tanh, xp.multiply
-
-        def lstm_gates(g, c, b=None):
-            a = mul(g, half)
-            if b is None:
-                a += shift_in
-            else:  # (g + b + forget_bias)/2 as g/2 + (b/2 + forget_bias/2): no pass of its own for the bias
-                shift = mul(b, half)
-                shift += shift_in
-                a += shift
-            tanh_(a, out=a)
-            a *= half
-            a += shift_out                  # σ(i), tanh(j), σ(f + forget_bias), σ(o)
-            new_c = mul(c, a[:, 2 * n:3 * n])
-            new_c += mul(a[:, :n], a[:, n:2 * n])
-            tc = tanh_(new_c)
-            return new_c, mul(tc, a[:, 3 * n:]), a, tc
-        return lstm_gates
+        return _gates_kernel(ctx.xp, _units(op), op.outputs[0].dtype.np, float(op.attrs["forget_bias"]))
 
     jit_calls = 12  # the kernel's NumPy passes, one loop per row when compiled
 
@@ -124,31 +97,7 @@ class LSTMGatesGrad(OpDef):
         return [(static_shape(acts), acts.dtype.base_dtype), (static_shape(c_prev), c_prev.dtype.base_dtype)]
 
     def kernel(op, ctx):
-        xp, n = ctx.xp, _units(op)
-        dt = op.outputs[0].dtype.np
-        one = xp.ones((), dt)
-        sig = np.ones(4 * n, dt)  # 1 on the σ columns, 0 on tanh(j)'s
-        sig[n:2 * n] = 0
-        sig, tanh_col = xp.asarray(sig), xp.asarray(1 - sig)
-        mul, sub, empty = xp.multiply, xp.subtract, xp.empty_like
-
-        def lstm_gates_grad(c_prev, a, tc, dc, dh):
-            dct = mul(tc, tc)
-            sub(one, dct, out=dct)
-            mul(dct, dh, out=dct)
-            mul(dct, a[:, 3 * n:], out=dct)
-            dct += dc                                   # d c: from the next step and through h = tanh(c)·σ(o)
-            d = empty(a)                                # d acts, then d gates
-            mul(dct, a[:, n:2 * n], out=d[:, :n])       # d σ(i)
-            mul(dct, a[:, :n], out=d[:, n:2 * n])       # d tanh(j)
-            mul(dct, c_prev, out=d[:, 2 * n:3 * n])     # d σ(f)
-            mul(dh, tc, out=d[:, 3 * n:])               # d σ(o)
-            p = sub(sig, a)                             # σ' = σ·(1 - σ), tanh' = 1 + tanh·(0 - tanh)
-            p *= a
-            p += tanh_col
-            d *= p
-            return d, mul(dct, a[:, 2 * n:3 * n])
-        return lstm_gates_grad
+        return _gates_grad_kernel(ctx.xp, _units(op), op.outputs[0].dtype.np)
 
     jit_calls = 14
 
@@ -174,6 +123,63 @@ class LSTMGatesGrad(OpDef):
                          gf * dct * c * (1.0 - 2.0 * f) + ddc * dct,
                          e * dh * u + go * dh * tc * (1.0 - 2.0 * o)], 1)
         return [gf * dct * sf, d_acts, go * dh * so - 2.0 * e * dh * o * tc, e, e * o * u + go * tc * so]
+
+
+def _gates_kernel(xp, n, dt, fb):
+    """LSTMGates' kernel: (g [batch, 4n], c_prev[, bias]) -> (c, h, acts, tanh_c); also LSTMSequence's step."""
+    # σ(x) = tanh(x/2)/2 + 1/2 (exact scalings by 1/2, no overflow for any x): one tanh over all four gates
+    # and whole-array passes with per-column factors; the j columns get factor 1, shift 0, so tanh(j)
+    half = np.full(4 * n, 0.5, dt)
+    half[n:2 * n] = 1
+    shift_in, shift_out = np.zeros(4 * n, dt), np.full(4 * n, 0.5, dt)
+    shift_in[2 * n:3 * n] = fb * 0.5  # (f + forget_bias)/2, rounded as f/2 + forget_bias/2
+    shift_out[n:2 * n] = 0
+    half, shift_in, shift_out = xp.asarray(half), xp.asarray(shift_in), xp.asarray(shift_out)
+    tanh_, mul = xp.tanh, xp.multiply
+
+    def lstm_gates(g, c, b=None):
+        a = mul(g, half)
+        if b is None:
+            a += shift_in
+        else:  # (g + b + forget_bias)/2 as g/2 + (b/2 + forget_bias/2): no pass of its own for the bias
+            shift = mul(b, half)
+            shift += shift_in
+            a += shift
+        tanh_(a, out=a)
+        a *= half
+        a += shift_out                  # σ(i), tanh(j), σ(f + forget_bias), σ(o)
+        new_c = mul(c, a[:, 2 * n:3 * n])
+        new_c += mul(a[:, :n], a[:, n:2 * n])
+        tc = tanh_(new_c)
+        return new_c, mul(tc, a[:, 3 * n:]), a, tc
+    return lstm_gates
+
+
+def _gates_grad_kernel(xp, n, dt):
+    """LSTMGatesGrad's kernel: (c_prev, acts, tanh_c, dc, dh) -> (d gates, d c_prev); also LSTMSequenceGrad's."""
+    one = xp.ones((), dt)
+    sig = np.ones(4 * n, dt)  # 1 on the σ columns, 0 on tanh(j)'s
+    sig[n:2 * n] = 0
+    sig, tanh_col = xp.asarray(sig), xp.asarray(1 - sig)
+    mul, sub, empty = xp.multiply, xp.subtract, xp.empty_like
+
+    def lstm_gates_grad(c_prev, a, tc, dc, dh):
+        dct = mul(tc, tc)
+        sub(one, dct, out=dct)
+        mul(dct, dh, out=dct)
+        mul(dct, a[:, 3 * n:], out=dct)
+        dct += dc                                   # d c: from the next step and through h = tanh(c)·σ(o)
+        d = empty(a)                                # d acts, then d gates
+        mul(dct, a[:, n:2 * n], out=d[:, :n])       # d σ(i)
+        mul(dct, a[:, :n], out=d[:, n:2 * n])       # d tanh(j)
+        mul(dct, c_prev, out=d[:, 2 * n:3 * n])     # d σ(f)
+        mul(dh, tc, out=d[:, 3 * n:])               # d σ(o)
+        p = sub(sig, a)                             # σ' = σ·(1 - σ), tanh' = 1 + tanh·(0 - tanh)
+        p *= a
+        p += tanh_col
+        d *= p
+        return d, mul(dct, a[:, 2 * n:3 * n])
+    return lstm_gates_grad
 
 
 def lstm_gates(gates, c_prev, forget_bias, num_units, bias=None, name="lstm_gates"):

@@ -40,6 +40,9 @@ class RunContext:
         #: runtime/gemm_pool.py where a convolution's passes may be split over its threads (`conv_forward`,
         #: `conv_input_grad`: False while the pool is not running), or None: another backend, a lower precision.
         self.conv_pool = gemm_pool if self.gemm is not _no_gemm else None
+        #: runtime/recurrent.py (compiled LSTM sequence loops) where Numba and NumPy's BLAS serve this context and
+        #: islands are compiled (GRAPHGRAD_JIT), else None; imported on first use.
+        self._recurrent = None if self.gemm is _no_gemm else False
         #: `blas_threads() -> int | None`: the threads `gemm` runs a product on now (None without `gemm`).
         self.blas_threads = blas.threads if self.gemm is not _no_gemm else _no_threads
         #: Host data (constants, random draws, feeds) as the backend's array type; identity on the CPU.
@@ -62,6 +65,20 @@ class RunContext:
         #: key -> object; values with a `close()` are closed when the session closes (`close`).
         self.resources: dict = {}
         self._deadlines = threading.local()  # per thread: the monotonic time its run's waits must end by
+
+    @property
+    def recurrent(self):
+        """runtime/recurrent.py, or None (see `_recurrent`)."""
+        if self._recurrent is False:
+            from . import jit
+            self._recurrent = None
+            if jit.jit_default():
+                try:
+                    from . import recurrent
+                    self._recurrent = recurrent
+                except ImportError:  # NumPy's BLAS exports no cblas_sgemm to call
+                    pass
+        return self._recurrent
 
     @contextlib.contextmanager
     def lock_released(self):

@@ -14,12 +14,14 @@ from __future__ import annotations
 import ctypes
 
 import llvmlite.binding as ll
+import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import carray, njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
 from . import blas
+from .jitlib import _tanh32, lstm_gates_grad_row
 
 #: Products below this many floating-point operations (2·m·n·k) stay whole: a hand-off costs ~1-2 µs, and OpenBLAS
 #: itself runs products below ~0.5 MFLOP on one thread.
@@ -85,7 +87,7 @@ WORKERS = 20
 TASK = 21
 BUSY = 22  # 1 while a caller owns the task slot: a second thread's product meanwhile runs whole, as before
 _OP = 23  # the task's kind: GEMM, or one of the convolution passes below
-GEMM, CONV_FORWARD, CONV_INPUT_GRAD, CONV_FILTER_GRAD = 0, 1, 2, 3
+GEMM, CONV_FORWARD, CONV_INPUT_GRAD, CONV_FILTER_GRAD, LSTM_FORWARD, LSTM_BACKWARD = 0, 1, 2, 3, 4, 5
 #: The convolution tasks' words (`conv`'s `words`, in this order from CONV_WORDS): the addresses of the input (dy
 #: for the input gradient), the filter (dy for the filter gradient), the output (the partial filter gradients),
 #: and the threads' scratch; the scratch bytes per thread; images per block and in all; the input's spatial size
@@ -94,6 +96,12 @@ GEMM, CONV_FORWARD, CONV_INPUT_GRAD, CONV_FILTER_GRAD = 0, 1, 2, 3
 CONV_WORDS = 24
 (_X, _WT, _OUT, _COLS, _SLOT_BYTES, _IMGS, _NIMG, _H, _WD, _CIN, _OH, _OW, _KH, _KW, _SH, _SW, _DH, _DW, _PT, _PL,
  _COUT, _NSLOTS) = range(CONV_WORDS, CONV_WORDS + 22)
+#: An LSTM step's words (runtime/recurrent.py; float32, rows split in blocks of BLOCK): the addresses of the step's
+#: projected inputs (forward) or dh (backward); the previous h (forward) or the carried dh; the recurrent kernel
+#: [n, 4n] (forward) or its transpose [4n, n], C-contiguous (backward: OpenBLAS multiplies by it 1.5x faster);
+#: the previous c; the step's activations; its c (forward) or the carried dc; its tanh(c); its h (forward) or
+#: gates' gradient (backward); batch rows; units. fctrl's first word: forget_bias / 2.
+(_LX, _LH, _LW, _LC, _LA, _LCT, _LTC, _LHT, _LB, _LN) = range(CONV_WORDS, CONV_WORDS + 10)
 
 
 def _pointer(context, builder, sig, args):
@@ -257,11 +265,92 @@ def _conv_input_grad_block(ctrl, blk, slot):
                       ctrl[_OUT] + (img * h + top) * win * c * item, c)
 
 
+@intrinsic
+def _f32(typingctx, addr):
+    """A float32 pointer from an address (for `carray` views of a task's arrays)."""
+    def codegen(context, builder, sig, args):
+        return builder.inttoptr(args[0], ir.PointerType(ir.FloatType()))
+    return types.CPointer(types.float32)(types.int64), codegen
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _rows(ctrl, word, r0, m, width):
+    """Rows r0..r0 + m of the [rows, width] float32 array at the address in ctrl[word], as an array."""
+    return carray(_f32(ctrl[word] + r0 * width * 4), (m, width))
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _step_block(ctrl, blk):
+    """(units, first row, rows) of block blk of an LSTM step."""
+    n, rows = ctrl[_LN], ctrl[_BLOCK]
+    r0 = blk * rows
+    return n, r0, min(rows, ctrl[_LB] - r0)
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _lstm_forward_block(ctrl, fctrl, blk):
+    """Rows blk·BLOCK.. of an LSTM step: gates = xw[t] + h_prev·w_h (one BLAS call), then LSTMGates' formulas
+    (runtime/jitlib.py `lstm_gates`: σ(x) = tanh(x/2)/2 + 1/2, the forget bias halved) into the activations, c,
+    tanh(c) and h of those rows."""
+    n, r0, m = _step_block(ctrl, blk)
+    n4 = 4 * n
+    g, x = _rows(ctrl, _LA, r0, m, n4), _rows(ctrl, _LX, r0, m, n4)
+    _gemm(4, _NO_TRANS, _NO_TRANS, m, n4, n, 1.0, ctrl[_LH] + r0 * n * 4, n, ctrl[_LW], n4, 0.0,
+          ctrl[_LA] + r0 * n4 * 4, n4)
+    cp, ct, tct, ht = (_rows(ctrl, _LC, r0, m, n), _rows(ctrl, _LCT, r0, m, n), _rows(ctrl, _LTC, r0, m, n),
+                       _rows(ctrl, _LHT, r0, m, n))
+    h, hfb = np.float32(0.5), np.float32(fctrl[_ALPHA])
+    for r in range(m):
+        gr, xr = g[r], x[r]
+        for u in range(n4):
+            gr[u] += xr[u]  # the gates: xw[t] + h_prev·w_h
+        for u in range(n):  # (each loop from 0: Numba's index wraparound check keeps LLVM from vectorizing others)
+            gr[u] = _tanh32(gr[u] * h) * h + h
+        for u in range(n):
+            gr[n + u] = _tanh32(gr[n + u])
+        for u in range(n):
+            gr[2 * n + u] = _tanh32(gr[2 * n + u] * h + hfb) * h + h
+        for u in range(n):
+            gr[3 * n + u] = _tanh32(gr[3 * n + u] * h) * h + h
+        cr, tr, hr, pr = ct[r], tct[r], ht[r], cp[r]  # short loops over few arrays: what LLVM vectorizes
+        for u in range(n):
+            cr[u] = pr[u] * gr[2 * n + u] + gr[u] * gr[n + u]
+        for u in range(n):
+            tr[u] = _tanh32(cr[u])
+        for u in range(n):
+            hr[u] = tr[u] * gr[3 * n + u]
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _lstm_backward_block(ctrl, blk):
+    """Rows blk·BLOCK.. of an LSTM step backwards: LSTMGatesGrad's formulas (runtime/jitlib.py
+    `lstm_gates_grad`) from dh[t] plus the carried dh and the carried dc, into the gates' gradient and the carried
+    dc; then the carried dh of those rows <- gates' gradient · w_hᵀ (one BLAS call, w_hᵀ given contiguous)."""
+    n, r0, m = _step_block(ctrl, blk)
+    n4 = 4 * n
+    a, d = _rows(ctrl, _LA, r0, m, n4), _rows(ctrl, _LHT, r0, m, n4)
+    dh, dhn, dcn = _rows(ctrl, _LX, r0, m, n), _rows(ctrl, _LH, r0, m, n), _rows(ctrl, _LCT, r0, m, n)
+    tc, cp = _rows(ctrl, _LTC, r0, m, n), _rows(ctrl, _LC, r0, m, n)
+    g = np.empty(n, np.float32)
+    dct = np.empty(n, np.float32)
+    for r in range(m):
+        hr, nhr = dh[r], dhn[r]
+        for u in range(n):
+            g[u] = hr[u] + nhr[u]
+        lstm_gates_grad_row(n, a[r], tc[r], g, dcn[r], cp[r], d[r], dcn[r], dct)
+    _gemm(4, _NO_TRANS, _NO_TRANS, m, n, n4, 1.0, ctrl[_LHT] + r0 * n4 * 4, n4, ctrl[_LW], n, 0.0,
+          ctrl[_LH] + r0 * n * 4, n)
+
+
 @njit(nogil=True, cache=True)
 def _run_block(ctrl, fctrl, blk, slot):
     op = ctrl[_OP]
     if op == GEMM:
         _gemm_block(ctrl, fctrl, blk)
+    elif op == LSTM_FORWARD:
+        _lstm_forward_block(ctrl, fctrl, blk)
+    elif op == LSTM_BACKWARD:
+        _lstm_backward_block(ctrl, blk)
     elif op == CONV_INPUT_GRAD:
         _conv_input_grad_block(ctrl, blk, slot)
     else:
@@ -400,6 +489,32 @@ def _run_posted(ctrl, fctrl, task, nblocks):
     _store(ctrl, BUSY, 0)
 
 
+@njit(nogil=True, cache=True)
+def run_rows(ctrl, fctrl, local, op, words, rows, block, scalar):
+    """Run task `op` (LSTM_FORWARD or LSTM_BACKWARD) over `rows` rows in blocks of `block`, its words from
+    CONV_WORDS and fctrl's first word `scalar`: over the caller and the workers, or all in the calling thread
+    (through the task words `local`, a private copy of the slot) where the pool has no worker or is busy."""
+    nblocks = (rows + block - 1) // block
+    pooled = nblocks > 1 and _load(ctrl, WORKERS) >= 1 and _cas(ctrl, BUSY, 0, 1)
+    c = ctrl if pooled else local
+    task = _claim_slot(ctrl) if pooled else 0
+    c[_OP] = op
+    c[_KIND] = 4
+    c[_ITEM] = 4
+    c[_NSLOTS] = 1 << 30
+    c[_BLOCK] = block
+    for i in range(words.shape[0]):
+        c[CONV_WORDS + i] = words[i]
+    if pooled:
+        fctrl[_ALPHA] = scalar
+        _run_posted(ctrl, fctrl, task, nblocks)
+    else:
+        lf = np.empty(2)
+        lf[_ALPHA] = scalar
+        for b in range(nblocks):
+            _run_block(local, lf, b, 0)
+
+
 @njit(types.boolean(types.int64[::1], types.float64[::1], types.int64, types.int64, types.int64[::1], types.int64),
       nogil=True, cache=True)
 def conv(ctrl, fctrl, op, item, words, nblocks):
@@ -427,3 +542,5 @@ def _signatures():
 
 
 split = njit(_signatures(), nogil=True, cache=True)(_split)
+#: The same for compiled callers (runtime/recurrent.py's loops), typed by what they pass.
+split_any = njit(nogil=True, cache=True)(_split)

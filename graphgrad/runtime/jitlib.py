@@ -252,6 +252,31 @@ def lstm_gates(g, c, b, half_fb):
     return new_c, h, acts, tc
 
 
+@njit(inline="always", cache=True, error_model="numpy")
+def lstm_gates_grad_row(n, ar, tr, gr, dcr, cr, dr, pr, dct):
+    """One row of LSTMGatesGrad: d gates into dr and d c_prev into pr (which may be dcr itself) from the
+    activations ar, tanh(c) tr, the total dh gr and dc dcr, c_prev cr; dct a scratch row. Short loops over few
+    arrays each: what LLVM vectorizes."""
+    one = ar.dtype.type(1)
+    for u in range(n):
+        t = tr[u]
+        dct[u] = (one - t * t) * gr[u] * ar[3 * n + u] + dcr[u]
+    for u in range(n):
+        i = ar[u]
+        dr[u] = dct[u] * ar[n + u] * ((one - i) * i)
+    for u in range(n):
+        j = ar[n + u]
+        dr[n + u] = dct[u] * ar[u] * ((-j) * j + one)
+    for u in range(n):
+        f = ar[2 * n + u]
+        dr[2 * n + u] = dct[u] * cr[u] * ((one - f) * f)
+    for u in range(n):
+        pr[u] = dct[u] * ar[2 * n + u]
+    for u in range(n):
+        o = ar[3 * n + u]
+        dr[3 * n + u] = gr[u] * tr[u] * ((one - o) * o)
+
+
 @njit(cache=True, error_model="numpy")
 def lstm_gates_grad(c_prev, a, tc, dc, dh):
     """LSTMGatesGrad (ops/lstm_ops.py) row by row: (d gates, d c_prev), the kernel's products in its order; views
@@ -263,26 +288,9 @@ def lstm_gates_grad(c_prev, a, tc, dc, dh):
     for x in (c_prev, tc, dc, dh):
         if x.shape[0] != m or x.shape[1] != n:
             raise ValueError("LSTMGatesGrad: shapes do not match")
-    one = a.dtype.type(1)
     d = np.empty_like(a)
     dcp = np.empty_like(c_prev)
     dct = np.empty(n, a.dtype)
     for r in range(m):
-        ar, dr, tr, gr, dcr, cr, pr = a[r], d[r], tc[r], dh[r], dc[r], c_prev[r], dcp[r]
-        for u in range(n):
-            t = tr[u]
-            dct[u] = (one - t * t) * gr[u] * ar[3 * n + u] + dcr[u]
-        for u in range(n):
-            i = ar[u]
-            dr[u] = dct[u] * ar[n + u] * ((one - i) * i)
-        for u in range(n):
-            j = ar[n + u]
-            dr[n + u] = dct[u] * ar[u] * ((-j) * j + one)
-        for u in range(n):
-            f = ar[2 * n + u]
-            dr[2 * n + u] = dct[u] * cr[u] * ((one - f) * f)
-            pr[u] = dct[u] * f
-        for u in range(n):
-            o = ar[3 * n + u]
-            dr[3 * n + u] = gr[u] * tr[u] * ((one - o) * o)
+        lstm_gates_grad_row(n, a[r], tc[r], dh[r], dc[r], c_prev[r], d[r], dcp[r], dct)
     return d, dcp
