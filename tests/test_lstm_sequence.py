@@ -77,14 +77,14 @@ def test_second_derivatives_through_the_fused_sequence():
 
 def test_the_op_against_finite_differences():
     rng = np.random.default_rng(3)
-    xw, wh = rng.uniform(-1, 1, (4, 2, 12)), rng.uniform(-0.8, 0.8, (3, 12))
+    xw, wh, b = rng.uniform(-1, 1, (4, 2, 12)), rng.uniform(-0.8, 0.8, (3, 12)), rng.uniform(-1, 1, 12)
     c0, h0 = rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, (2, 3))
 
-    def build(xw, wh, c0, h0):
-        h, (c, hl) = lstm_sequence(xw, wh, c0, h0, 0.6, 3)
+    def build(xw, wh, b, c0, h0):
+        h, (c, hl) = lstm_sequence(xw, wh, b, c0, h0, 0.6, 3)
         return tf.concat([tf.reshape(h, [-1]), tf.reshape(c, [-1]) * 1.7, tf.reshape(hl, [-1]) * 0.3], 0)
 
-    check_gradients(build, [xw, wh, c0, h0])
+    check_gradients(build, [xw, wh, b, c0, h0])
 
 
 def test_unknown_time_and_batch_and_zero_steps():

@@ -110,7 +110,6 @@ def _fused_lstm(cell, flat_input, state, sequence_length):
             or x.shape[2].value is None or x.dtype.base_dtype not in (dtypes.float32, dtypes.float64):
         return None
     from ..ops.array_ops import reshape, split
-    from ..ops.bias_ops import bias_add
     from ..ops.matmul_ops import matmul
     from .rnn_cell_impl import LSTMStateTuple
     n, depth = cell._num_units, x.shape[2].value
@@ -118,10 +117,9 @@ def _fused_lstm(cell, flat_input, state, sequence_length):
     steps, batch = shape(x)[0], shape(x)[1]
     with name_scope(cell.name):
         w_x, w_h = split(cell._kernel, [depth, n], axis=0)
-        xw = bias_add(matmul(reshape(x, [-1, depth]), w_x), cell._bias)
-        xw = reshape(xw, stack([steps, batch, 4 * n]))
+        xw = reshape(matmul(reshape(x, [-1, depth]), w_x), stack([steps, batch, 4 * n]))
         xw.set_shape([x.shape[0].value, x.shape[1].value, 4 * n])
-        h, (c_last, h_last) = lstm_sequence(xw, w_h, c0, h0, cell._forget_bias, n)
+        h, (c_last, h_last) = lstm_sequence(xw, w_h, cell._bias, c0, h0, cell._forget_bias, n)
     final = LSTMStateTuple(c_last, h_last) if cell._state_is_tuple else concat([c_last, h_last], 1)
     return h, final
 

@@ -38,9 +38,9 @@ def _native(op, ctx):
 
 
 class LSTMSequence(OpDef):
-    """LSTMSequence(xw [T, B, 4n], w_h [n, 4n], c0 [B, n], h0 [B, n]; num_units, forget_bias) ->
+    """LSTMSequence(xw [T, B, 4n], w_h [n, 4n], bias [4n], c0 [B, n], h0 [B, n]; num_units, forget_bias) ->
     (h [T, B, n], c_last [B, n], h_last [B, n], c [T, B, n], acts [T, B, 4n], tanh_c [T, B, n]): per step t,
-    gates = xw[t] + h[t-1]·w_h (i, j, f, o), then LSTMGates' c and h. c, acts and tanh_c are what the gradient
+    gates = xw[t] + h[t-1]·w_h + bias (i, j, f, o), then LSTMGates' c and h. c, acts and tanh_c are what the gradient
     reads (the graph's users see h and the final state)."""
 
     type = "LSTMSequence"
@@ -49,7 +49,7 @@ class LSTMSequence(OpDef):
     large_products = True  # one product per step, the recurrence's
 
     def infer(op):
-        xw, wh, c0, h0 = op.inputs
+        xw, wh, bias, c0, h0 = op.inputs
         n, dt = _units(op), xw.dtype.base_dtype
         xs = static_shape(xw)
         if xs is not None and (len(xs) != 3 or xs[2] not in (None, 4 * n)):
@@ -67,7 +67,7 @@ class LSTMSequence(OpDef):
         mm = ctx.matmul_f32 if op.outputs[0].dtype.base_dtype.name == "float32" else xp.matmul
         local = threading.local()
 
-        def lstm_sequence(xw, wh, c0, h0):
+        def lstm_sequence(xw, wh, bias, c0, h0):
             steps, batch = xw.shape[:2]
             saved = local.__dict__  # the gradient's tensors of the last run, once it has read them (result_buffers)
             h = xp.empty((steps, batch, n), xw.dtype)
@@ -75,11 +75,11 @@ class LSTMSequence(OpDef):
             acts = recycled(saved, "acts", xp, (steps, batch, 4 * n), xw.dtype)
             c_last, h_last = xp.empty((batch, n), xw.dtype), xp.empty((batch, n), xw.dtype)
             if native is not None:
-                native.lstm_forward(xw, wh, c0, h0, fb, h, c, acts, tc, c_last, h_last)
+                native.lstm_forward(xw, wh, bias, c0, h0, fb, h, c, acts, tc, c_last, h_last)
                 return h, c_last, h_last, c, acts, tc
             cp, hp = c0, h0
             for t in range(steps):
-                c[t], h[t], acts[t], tc[t] = gates(xw[t] + mm(hp, wh), cp)
+                c[t], h[t], acts[t], tc[t] = gates(xw[t] + mm(hp, wh), cp, bias)
                 cp, hp = c[t], h[t]
             c_last[...], h_last[...] = cp, hp
             return h, c_last, h_last, c, acts, tc
@@ -90,30 +90,30 @@ class LSTMSequence(OpDef):
             raise ValueError("LSTMSequence: its saved tensors (c, acts, tanh_c) are the gradient's, not to be "
                              "differentiated")
         if all(_is_zero(t) for t in (dh, dc_last, dh_last)):
-            return [None] * 4
+            return [None] * 5
         h, c_last, h_last, c, acts, tc = op.outputs
         dh, dc_last, dh_last = (zeros_like(t) if _is_zero(d) else d
                                 for d, t in ((dh, h), (dc_last, c_last), (dh_last, h_last)))
-        xw, wh, c0, h0 = op.inputs
-        return list(apply_op(LSTMSequenceGrad, [xw, wh, c0, h0, h, c, acts, tc, dh, dc_last, dh_last],
-                             dict(op.attrs), "LSTMSequenceGrad"))
+        xw, wh, bias, c0, h0 = op.inputs
+        dxw, dwh, dc0, dh0, dbias = apply_op(LSTMSequenceGrad, [xw, wh, bias, c0, h0, h, c, acts, tc, dh, dc_last,
+                                                                dh_last], dict(op.attrs), "LSTMSequenceGrad")
+        return [dxw, dwh, dbias, dc0, dh0]
 
 
 class LSTMSequenceGrad(OpDef):
-    """LSTMSequenceGrad(xw, w_h, c0, h0, h, c, acts, tanh_c, dh [T, B, n], dc_last, dh_last) ->
-    (d xw [T, B, 4n], d w_h, d c0, d h0): back through the steps, LSTMGatesGrad's arithmetic per step and the
-    product of the gates' gradient by w_hᵀ carried to the step before; d w_h as one product at the end. xw is
-    an input for the second derivatives only (`gradient`)."""
+    """LSTMSequenceGrad(xw, w_h, bias, c0, h0, h, c, acts, tanh_c, dh [T, B, n], dc_last, dh_last) ->
+    (d xw [T, B, 4n], d w_h, d c0, d h0, d bias): back through the steps, LSTMGatesGrad's arithmetic per step
+    and the product of the gates' gradient by w_hᵀ carried to the step before; d w_h as one product at the end,
+    d bias as d xw summed. xw and bias are inputs for the second derivatives only (`gradient`)."""
 
     type = "LSTMSequenceGrad"
-    allocates = (1, 2, 3)  # d xw is recycled (result_buffers.py)
+    allocates = (1, 2, 3, 4)  # d xw is recycled (result_buffers.py)
     reads_only = True
     large_products = True
 
     def infer(op):
-        xw, wh, c0, h0 = op.inputs[:4]
-        return [(static_shape(xw), xw.dtype.base_dtype), (static_shape(wh), wh.dtype.base_dtype),
-                (static_shape(c0), c0.dtype.base_dtype), (static_shape(h0), h0.dtype.base_dtype)]
+        xw, wh, bias, c0, h0 = op.inputs[:5]
+        return [(static_shape(t), t.dtype.base_dtype) for t in (xw, wh, c0, h0, bias)]
 
     def kernel(op, ctx):
         xp, n, native = ctx.xp, _units(op), _native(op, ctx)
@@ -121,33 +121,35 @@ class LSTMSequenceGrad(OpDef):
         mm = ctx.matmul_f32 if op.outputs[0].dtype.base_dtype.name == "float32" else xp.matmul
         local = threading.local()
 
-        def lstm_sequence_grad(xw, wh, c0, h0, h, c, acts, tc, dh, dc_last, dh_last):
+        def lstm_sequence_grad(xw, wh, bias, c0, h0, h, c, acts, tc, dh, dc_last, dh_last):
             steps, batch = h.shape[:2]
             dxw = recycled(local.__dict__, "dxw", xp, (steps, batch, 4 * n), h.dtype)
             dc0, dh0 = xp.empty((batch, n), h.dtype), xp.empty((batch, n), h.dtype)
             if native is not None:
-                native.lstm_backward(wh, c0, c, acts, tc, dh, dc_last, dh_last, dxw, dc0, dh0)
+                dbias = native.lstm_backward(wh, c0, c, acts, tc, dh, dc_last, dh_last, dxw, dc0, dh0)
             else:
                 dcn, dhn = dc_last, dh_last
                 for t in range(steps - 1, -1, -1):
                     dxw[t], dcn = gates_grad(c[t - 1] if t else c0, acts[t], tc[t], dcn, dh[t] + dhn)
                     dhn = mm(dxw[t], wh.T)
                 dc0[...], dh0[...] = dcn, dhn
+                dbias = dxw.reshape(-1, 4 * n).sum(axis=0)
             dwh = mm(h0.T, dxw[0]) if steps else xp.zeros(wh.shape, wh.dtype)
             if steps > 1:
                 dwh += mm(h[:-1].reshape(-1, n).T, dxw[1:].reshape(-1, 4 * n))
-            return dxw, dwh, dc0, dh0
+            return dxw, dwh, dc0, dh0, dbias
         return lstm_sequence_grad
 
-    def gradient(op, g_dxw, g_dwh, g_dc0, g_dh0):
+    def gradient(op, g_dxw, g_dwh, g_dc0, g_dh0, g_dbias):
         """Second derivatives: the first derivative recomputed in the graph from the sequence as `tf.scan` over
         LSTMGates steps (runtime values equal to this op's within rounding), and differentiated."""
         from ..autodiff import gradients
-        xw, wh, c0, h0, _, _, _, _, dh, dc_last, dh_last = op.inputs
-        wrt = [xw, wh, c0, h0]
-        h, c_last, h_last = _scanned(xw, wh, c0, h0, op.attrs["forget_bias"], _units(op))
+        xw, wh, bias, c0, h0, _, _, _, _, dh, dc_last, dh_last = op.inputs
+        wrt = [xw, wh, c0, h0, bias]
+        h, c_last, h_last = _scanned(xw, wh, bias, c0, h0, op.attrs["forget_bias"], _units(op))
         firsts = gradients([h, c_last, h_last], wrt, grad_ys=[dh, dc_last, dh_last])
-        pairs = [(f, g) for f, g in zip(firsts, (g_dxw, g_dwh, g_dc0, g_dh0)) if f is not None and not _is_zero(g)]
+        pairs = [(f, g) for f, g in zip(firsts, (g_dxw, g_dwh, g_dc0, g_dh0, g_dbias))
+                 if f is not None and not _is_zero(g)]
         if not pairs:
             return [None] * len(op.inputs)
         # dh and the final state's gradients are inputs here: their own dependence on xw (through the loss) is the
@@ -155,26 +157,27 @@ class LSTMSequenceGrad(OpDef):
         upstream = [dh, dc_last, dh_last]
         seconds = gradients([f for f, _ in pairs], wrt + upstream, grad_ys=[g for _, g in pairs],
                             stop_gradients=upstream)
-        return seconds[:4] + [None] * 4 + seconds[4:]
+        xw_, wh_, c0_, h0_, bias_ = seconds[:5]
+        return [xw_, wh_, bias_, c0_, h0_] + [None] * 4 + seconds[5:]
 
 
-def _scanned(xw, wh, c0, h0, forget_bias, n):
+def _scanned(xw, wh, bias, c0, h0, forget_bias, n):
     """(h [T, B, n], c_last, h_last) of the sequence as tf.scan over LSTMGates steps."""
     from .functional_ops import scan
     from .matmul_ops import matmul
 
     def step(carry, x_t):
         c, h = carry
-        return lstm_gates(x_t + matmul(h, wh), c, forget_bias, n)
+        return lstm_gates(x_t + matmul(h, wh), c, forget_bias, n, bias=bias)
 
     cs, hs = scan(step, xw, initializer=(c0, h0))
     return hs, cs[-1], hs[-1]
 
 
-def lstm_sequence(xw, w_h, c0, h0, forget_bias, num_units, name="lstm_sequence"):
+def lstm_sequence(xw, w_h, bias, c0, h0, forget_bias, num_units, name="lstm_sequence"):
     """(h [T, B, n], (c_last, h_last)) of the LSTM recurrence over projected inputs xw [T, B, 4n] (the inputs'
-    product by the kernel's input rows, bias included) with the recurrent kernel w_h [n, 4n]."""
-    inputs = [convert_to_tensor(t) for t in (xw, w_h, c0, h0)]
+    product by the kernel's input rows) with the recurrent kernel w_h [n, 4n] and the bias [4n]."""
+    inputs = [convert_to_tensor(t) for t in (xw, w_h, bias, c0, h0)]
     h, c_last, h_last = apply_op(LSTMSequence, inputs, {"num_units": num_units, "forget_bias": float(forget_bias)},
                                  name)[:3]
     return h, (c_last, h_last)

@@ -100,8 +100,10 @@ CONV_WORDS = 24
 #: projected inputs (forward) or dh (backward); the previous h (forward) or the carried dh; the recurrent kernel
 #: [n, 4n] (forward) or its transpose [4n, n], C-contiguous (backward: OpenBLAS multiplies by it 1.5x faster);
 #: the previous c; the step's activations; its c (forward) or the carried dc; its tanh(c); its h (forward) or
-#: gates' gradient (backward); batch rows; units. fctrl's first word: forget_bias / 2.
-(_LX, _LH, _LW, _LC, _LA, _LCT, _LTC, _LHT, _LB, _LN) = range(CONV_WORDS, CONV_WORDS + 10)
+#: gates' gradient (backward); batch rows; units; the bias [4n] (forward) or the per-row sums of the gates'
+#: gradient [batch, 4n] (backward: the bias gradient's, summed over the steps in order). fctrl's first word:
+#: forget_bias / 2.
+(_LX, _LH, _LW, _LC, _LA, _LCT, _LTC, _LHT, _LB, _LN, _LBIAS) = range(CONV_WORDS, CONV_WORDS + 11)
 
 
 def _pointer(context, builder, sig, args):
@@ -300,10 +302,11 @@ def _lstm_forward_block(ctrl, fctrl, blk):
     cp, ct, tct, ht = (_rows(ctrl, _LC, r0, m, n), _rows(ctrl, _LCT, r0, m, n), _rows(ctrl, _LTC, r0, m, n),
                        _rows(ctrl, _LHT, r0, m, n))
     h, hfb = np.float32(0.5), np.float32(fctrl[_ALPHA])
+    b = carray(_f32(ctrl[_LBIAS]), (n4,))
     for r in range(m):
         gr, xr = g[r], x[r]
         for u in range(n4):
-            gr[u] += xr[u]  # the gates: xw[t] + h_prev·w_h
+            gr[u] = gr[u] + xr[u] + b[u]  # the gates: h_prev·w_h + xw[t] + bias
         for u in range(n):  # (each loop from 0: Numba's index wraparound check keeps LLVM from vectorizing others)
             gr[u] = _tanh32(gr[u] * h) * h + h
         for u in range(n):
@@ -333,11 +336,15 @@ def _lstm_backward_block(ctrl, blk):
     tc, cp = _rows(ctrl, _LTC, r0, m, n), _rows(ctrl, _LC, r0, m, n)
     g = np.empty(n, np.float32)
     dct = np.empty(n, np.float32)
+    db = _rows(ctrl, _LBIAS, r0, m, n4)
     for r in range(m):
         hr, nhr = dh[r], dhn[r]
         for u in range(n):
             g[u] = hr[u] + nhr[u]
-        lstm_gates_grad_row(n, a[r], tc[r], g, dcn[r], cp[r], d[r], dcn[r], dct)
+        dr, dbr = d[r], db[r]
+        lstm_gates_grad_row(n, a[r], tc[r], g, dcn[r], cp[r], dr, dcn[r], dct)
+        for u in range(n4):
+            dbr[u] += dr[u]
     _gemm(4, _NO_TRANS, _NO_TRANS, m, n, n4, 1.0, ctrl[_LHT] + r0 * n4 * 4, n4, ctrl[_LW], n, 0.0,
           ctrl[_LH] + r0 * n * 4, n)
 

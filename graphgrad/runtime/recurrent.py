@@ -28,36 +28,37 @@ def _blocks(ctrl, batch):
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _step_words(words, x, h, w, c_prev, acts, c, tc, out, n):
-    """An LSTM step's task words (gemm_pool_kernels `_LX`..`_LN`), from its arrays."""
+def _step_words(words, x, h, w, c_prev, acts, c, tc, out, n, bias):
+    """An LSTM step's task words (gemm_pool_kernels `_LX`..`_LBIAS`), from its arrays."""
     words[0], words[1], words[2], words[3] = x.ctypes.data, h.ctypes.data, w.ctypes.data, c_prev.ctypes.data
     words[4], words[5], words[6], words[7] = acts.ctypes.data, c.ctypes.data, tc.ctypes.data, out.ctypes.data
-    words[8], words[9] = x.shape[0], n
+    words[8], words[9], words[10] = x.shape[0], n, bias.ctypes.data
 
 
 @njit(nogil=True, cache=True)
-def _forward(ctrl, fctrl, xw, wh, c0, h0, half_fb, h, c, acts, tc):
+def _forward(ctrl, fctrl, xw, wh, bias, c0, h0, half_fb, h, c, acts, tc):
     steps, batch, n4 = xw.shape
     local, words, block = _loop_state(ctrl, batch)
     for t in range(steps):
         _step_words(words, xw[t], h0 if t == 0 else h[t - 1], wh, c0 if t == 0 else c[t - 1], acts[t], c[t], tc[t],
-                    h[t], n4 // 4)
+                    h[t], n4 // 4, bias)
         run_rows(ctrl, fctrl, local, LSTM_FORWARD, words, batch, block, half_fb)
 
 
 @njit(nogil=True, cache=True)
-def _backward(ctrl, fctrl, wh_t, c0, c, acts, tc, dh, dxw, dcn, dhn):
+def _backward(ctrl, fctrl, wh_t, c0, c, acts, tc, dh, dxw, dcn, dhn, db_rows):
     steps, batch, n4 = acts.shape
     local, words, block = _loop_state(ctrl, batch)
     for t in range(steps - 1, -1, -1):
-        _step_words(words, dh[t], dhn, wh_t, c0 if t == 0 else c[t - 1], acts[t], dcn, tc[t], dxw[t], n4 // 4)
+        _step_words(words, dh[t], dhn, wh_t, c0 if t == 0 else c[t - 1], acts[t], dcn, tc[t], dxw[t], n4 // 4,
+                    db_rows)
         run_rows(ctrl, fctrl, local, LSTM_BACKWARD, words, batch, block, 0.0)
 
 
 @njit(nogil=True, cache=True, inline="always")
 def _loop_state(ctrl, batch):
     """(a private task slot, the task words, rows per block) of a loop over the steps."""
-    return np.zeros(ctrl.shape[0], np.int64), np.zeros(10, np.int64), _blocks(ctrl, batch)
+    return np.zeros(ctrl.shape[0], np.int64), np.zeros(11, np.int64), _blocks(ctrl, batch)
 
 
 def _slot():
@@ -69,17 +70,19 @@ def _c(x):
     return np.ascontiguousarray(x, np.float32)
 
 
-def lstm_forward(xw, wh, c0, h0, forget_bias, h, c, acts, tc, c_last, h_last):
+def lstm_forward(xw, wh, bias, c0, h0, forget_bias, h, c, acts, tc, c_last, h_last):
     """LSTMSequence's outputs written into h, c, acts, tc [T, B, ...] (C-contiguous) and c_last, h_last [B, n]."""
     ctrl, fctrl = _slot()
     c0, h0 = _c(c0), _c(h0)
-    _forward(ctrl, fctrl, _c(xw), _c(wh), c0, h0, float(np.float32(forget_bias * 0.5)), h, c, acts, tc)
+    _forward(ctrl, fctrl, _c(xw), _c(wh), _c(bias), c0, h0, float(np.float32(forget_bias * 0.5)), h, c, acts, tc)
     c_last[...], h_last[...] = (c[-1], h[-1]) if len(h) else (c0, h0)
 
 
 def lstm_backward(wh, c0, c, acts, tc, dh, dc_last, dh_last, dxw, dc0, dh0):
-    """LSTMSequenceGrad's step-by-step part: dxw [T, B, 4n] written, and dc0, dh0 (the carried gradients, which
-    start as dc_last, dh_last)."""
+    """LSTMSequenceGrad's step-by-step part: dxw [T, B, 4n] written, dc0 and dh0 (the carried gradients, which
+    start as dc_last, dh_last); returns the bias gradient (dxw summed over steps and rows, in that order)."""
     ctrl, fctrl = _slot()
     dc0[...], dh0[...] = dc_last, dh_last
-    _backward(ctrl, fctrl, _c(wh.T), _c(c0), _c(c), _c(acts), _c(tc), _c(dh), dxw, dc0, dh0)
+    db_rows = np.zeros((c.shape[1], acts.shape[2]), np.float32)
+    _backward(ctrl, fctrl, _c(wh.T), _c(c0), _c(c), _c(acts), _c(tc), _c(dh), dxw, dc0, dh0, db_rows)
+    return db_rows.sum(axis=0)
