@@ -33,6 +33,12 @@ def pool():
     yield gemm_pool
 
 
+def gemm_pool_kernels_futex():
+    import platform
+    return gemm_pool.wanted() and platform.system() == "Linux" and platform.machine().lower() in (
+        "x86_64", "amd64", "aarch64", "arm64")
+
+
 def _tasks():
     """How many products the running pool has split."""
     from graphgrad.runtime.gemm_pool_kernels import TASK
@@ -318,3 +324,24 @@ def test_the_filter_gradients_sums_do_not_depend_on_the_threads(pool):
     partials = np.empty((blocks, 216, 16), np.float32)
     assert gemm_pool.conv_filter_grad(x, dy, partials, (3, 3, 24, 16), (1, 1), (1, 1), pads, scratch)
     np.testing.assert_array_equal(partials, np.stack(want))
+
+
+@pytest.mark.skipif(not gemm_pool_kernels_futex(), reason="futex sleep on Linux x86-64 / AArch64 only")
+def test_an_idle_worker_sleeps_until_the_next_product(pool):
+    """After its spin, the worker sleeps on a futex (no CPU while the process idles) and the next product's
+    caller wakes it."""
+    import time
+
+    from graphgrad.runtime.gemm_pool_kernels import SLEEPING
+    ctrl = gemm_pool._state[0]
+    deadline = time.monotonic() + 5
+    while ctrl[SLEEPING] != 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ctrl[SLEEPING] == 1
+    cpu = time.process_time()
+    time.sleep(0.3)
+    assert time.process_time() - cpu < 0.05  # asleep: neither spinning nor polling
+    a = np.random.default_rng(0).standard_normal((256, 256)).astype(np.float32)
+    tasks = _tasks()
+    np.testing.assert_array_equal(blas.matmul(a, a), _unpooled(np.matmul, a, a))
+    assert _tasks() == tasks + 1 and ctrl[SLEEPING] == 0  # posted, and the worker woken

@@ -7,7 +7,9 @@ a product is cut into row (or column) blocks of the result, and the calling thre
 blocks and multiply them with NumPy's own BLAS at one thread (the same `cblas_?gemm` runtime/blas.py binds). The
 workers are threads that never hold the GIL: each runs a loop compiled by Numba (`nogil`) that waits for work by
 spinning (`sched_yield`), calls NumPy's BLAS by a symbol bound to its address (cached by Numba on disk), and
-sleeps after a while without work.
+sleeps after a while without work on a futex that the next caller wakes (an idle process costs nothing; the
+workers join the next product within the kernel's wake-up time, which a harness alternating frameworks felt: W6
+14.9 -> 12.7 ms against polling up to every 10 ms).
 
 Blocks are claimed with an atomic compare-and-swap on one word holding (task number, next block), so a worker
 that is descheduled or asleep never holds up a product: the caller takes the blocks nobody claimed. Each block's
@@ -226,8 +228,9 @@ def stop():
     _state = None
     blas.set_pool(None)
     if st is not None:
-        from .gemm_pool_kernels import STOP
+        from .gemm_pool_kernels import STOP, wake
         st[0][STOP] = 1
+        wake(st[0])
         for t in st[3]:
             t.join(timeout=1.0)
         set_threads, before = st[4]

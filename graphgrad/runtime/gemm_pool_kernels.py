@@ -8,10 +8,14 @@ while it writes), then writing the task's words, then storing (t, 0); it claims 
 returns when DONE counts them all. A second thread finding the slot BUSY declines (its product runs whole, as
 before the pool started). x86's and ARM's atomics give these stores and loads their order (LLVM's
 `seq_cst` / `acquire` orderings, emitted by the intrinsics below).
+
+Numba's cache of these functions holds runtime/jitlib.py's code they call, and runtime/recurrent.py's holds
+theirs: runtime/numba_cache.py clears it when any of the three files changes.
 """
 from __future__ import annotations
 
 import ctypes
+import platform
 
 import llvmlite.binding as ll
 import numpy as np
@@ -21,7 +25,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from . import blas
-from .jitlib import _tanh32, lstm_gates_grad_row
+from .jitlib import _tanh32, lstm_gates_grad_row  # (runtime/numba_cache.py refreshed the cache on its import)
 
 #: Products below this many floating-point operations (2·m·n·k) stay whole: a hand-off costs ~1-2 µs, and OpenBLAS
 #: itself runs products below ~0.5 MFLOP on one thread.
@@ -30,15 +34,20 @@ MIN_FLOPS = 1_000_000
 ALIGN = 16
 #: Spins (sched_yield calls, ~0.3 µs each when the core is free) a worker waits for work before it sleeps.
 SPINS = 40_000
-#: Then it polls asleep, first every SLEEP_US, the pause doubling up to MAX_SLEEP_US: an idle process (a notebook
-#: after training) wakes it ~100 times a second, and the first product after a pause never waits for it.
+#: Then it sleeps on a futex (Linux x86-64 and AArch64) that the next caller to post a task wakes: an idle process
+#: (a notebook after training) costs nothing, and a worker asleep joins the next product within the kernel's wake-up
+#: time (tens of µs) instead of a polling period. It wakes by itself every FUTEX_TIMEOUT_NS to look at STOP.
+#: Elsewhere it polls asleep, first every SLEEP_US, the pause doubling up to MAX_SLEEP_US.
 SLEEP_US = 200
 MAX_SLEEP_US = 10_000
+FUTEX_TIMEOUT_NS = 100_000_000
+_SYS_FUTEX = {"x86_64": 202, "amd64": 202, "aarch64": 98, "arm64": 98}.get(platform.machine().lower(), 0)
+_FUTEX_WAIT_PRIVATE, _FUTEX_WAKE_PRIVATE = 128, 129
 
 # ctrl words (int64) and fctrl (float64) of the one task slot
 _NEXT, _DONE, _NBLOCKS, STOP, _KIND, _TA, _TB, _M, _N, _K = range(10)
 _A, _LDA, _B, _LDB, _C, _LDC, _AXIS, _BLOCK, _ITEM = range(10, 19)
-WORDS = 48
+WORDS = 56
 _ALPHA, _BETA = 0, 1
 
 _fns = blas.raw_functions()
@@ -48,20 +57,22 @@ _libc = ctypes.CDLL(None)
 # The functions are called by symbol names given to LLVM here, not as ctypes objects, so that Numba can cache the
 # compiled code on disk (a ctypes pointer is a "dynamic global" it cannot cache) and link it again next time.
 _libc_addresses = (ctypes.cast(f, ctypes.c_void_p).value for f in (_libc.sched_yield, _libc.usleep, _libc.memcpy,
-                                                                    _libc.memset))
-for _name, _address in zip(("sgemm", "dgemm", "yield", "usleep", "memcpy", "memset"), (*_fns[:2], *_libc_addresses)):
+                                                                    _libc.memset, _libc.syscall))
+for _name, _address in zip(("sgemm", "dgemm", "yield", "usleep", "memcpy", "memset", "syscall"),
+                           (*_fns[:2], *_libc_addresses)):
     ll.add_symbol(f"graphgrad_pool_{_name}", _address)
 
 
-def _extern(name, restype, argtypes):
+def _extern(name, restype, argtypes, var_arg=False):
     """An intrinsic calling the C function registered as graphgrad_pool_<name>, with its arguments given as one
-    tuple (cast to `argtypes`)."""
+    tuple (cast to `argtypes`; `var_arg`: the function is variadic and those are all passed)."""
     @intrinsic
     def call(typingctx, args):
         def codegen(context, builder, sig, llargs):
             values = cgutils.unpack_tuple(builder, llargs[0]) if argtypes else []
             fnty = ir.FunctionType(ir.VoidType() if restype is types.void else context.get_value_type(restype),
-                                   [context.get_value_type(t) for t in argtypes])
+                                   [context.get_value_type(t) for t in argtypes[:1 if var_arg else None]],
+                                   var_arg=var_arg)
             fn = cgutils.get_or_insert_function(builder.module, fnty, f"graphgrad_pool_{name}")
             given = sig.args[0].types if argtypes else ()
             out = builder.call(fn, [context.cast(builder, v, t, want) for v, t, want in zip(values, given, argtypes)])
@@ -79,6 +90,7 @@ _yield = _extern("yield", _i32, ())
 _usleep = _extern("usleep", _i32, (types.uint32,))
 _memcpy = _extern("memcpy", _i64, (_i64, _i64, _i64))  # (destination, source, bytes) as addresses
 _memset = _extern("memset", _i64, (_i64, _i32, _i64))
+_syscall = _extern("syscall", _i64, (_i64, _i64, _i64, _i64, _i64), var_arg=True)  # long syscall(long n, ...)
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _BLOCKS = 0xFFFFFFFF  # NEXT's low 32 bits: the next block; all ones: none to claim (the slot is being written)
@@ -86,6 +98,8 @@ _BLOCKS = 0xFFFFFFFF  # NEXT's low 32 bits: the next block; all ones: none to cl
 WORKERS = 20
 TASK = 21
 BUSY = 22  # 1 while a caller owns the task slot: a second thread's product meanwhile runs whole, as before
+SLEEPING = 48  # 1 while a worker sleeps on its futex (the low 32 bits of this word): the next caller wakes it
+_TIMESPEC = 50  # two words: the futex wait's timeout (seconds, nanoseconds)
 _OP = 23  # the task's kind: GEMM, or one of the convolution passes below
 GEMM, CONV_FORWARD, CONV_INPUT_GRAD, CONV_FILTER_GRAD, LSTM_FORWARD, LSTM_BACKWARD = 0, 1, 2, 3, 4, 5
 #: The convolution tasks' words (`conv`'s `words`, in this order from CONV_WORDS): the addresses of the input (dy
@@ -380,9 +394,34 @@ def _claim_and_run(ctrl, fctrl, slot):
             ran = True
 
 
+@njit(nogil=True, cache=True)
+def wake(ctrl):
+    """Wake a worker asleep on its futex (a caller that posted a task; `stop`)."""
+    if _load(ctrl, SLEEPING) != 0:
+        _store(ctrl, SLEEPING, 0)  # changed first: a worker about to wait sees it and does not
+        _syscall((_SYS_FUTEX, ctrl.ctypes.data + SLEEPING * 8, _FUTEX_WAKE_PRIVATE, 1 << 30, 0))
+
+
+@njit(nogil=True, cache=True)
+def _sleep(ctrl, fctrl, slot):
+    """Sleep until a caller posts a task (`wake`) or FUTEX_TIMEOUT_NS pass. True when there is work again (blocks
+    posted while it was going to sleep, or a caller woke it: more products are likely to follow, so it spins
+    again); False after a timeout."""
+    _store(ctrl, SLEEPING, 1)
+    if _claim_and_run(ctrl, fctrl, slot):  # a task posted before the caller could see SLEEPING
+        _store(ctrl, SLEEPING, 0)
+        return True
+    ctrl[_TIMESPEC] = FUTEX_TIMEOUT_NS // 1_000_000_000
+    ctrl[_TIMESPEC + 1] = FUTEX_TIMEOUT_NS % 1_000_000_000
+    _syscall((_SYS_FUTEX, ctrl.ctypes.data + SLEEPING * 8, _FUTEX_WAIT_PRIVATE, 1, ctrl.ctypes.data + _TIMESPEC * 8))
+    woken = _load(ctrl, SLEEPING) == 0  # a caller's `wake` cleared it
+    _store(ctrl, SLEEPING, 0)
+    return woken
+
+
 @njit(types.int64(types.int64[::1], types.float64[::1]), nogil=True, cache=True)
 def worker(ctrl, fctrl):
-    """A worker thread's whole life: claim blocks while there are any, spin a while, then poll asleep."""
+    """A worker thread's whole life: claim blocks while there are any, spin a while, then sleep."""
     slot = _add(ctrl, WORKERS, 1) + 1  # the caller's is 0
     idle = 0
     pause = SLEEP_US
@@ -393,6 +432,9 @@ def worker(ctrl, fctrl):
         elif idle < SPINS:
             idle += 1
             _yield(())
+        elif _SYS_FUTEX:
+            if _sleep(ctrl, fctrl, slot):
+                idle = 0
         else:
             _usleep((pause,))
             pause = min(2 * pause, MAX_SLEEP_US)
@@ -490,6 +532,8 @@ def _run_posted(ctrl, fctrl, task, nblocks):
     _store(ctrl, _DONE, 0)
     _store(ctrl, _NBLOCKS, nblocks)
     _store(ctrl, _NEXT, task << 32)
+    if _SYS_FUTEX:
+        wake(ctrl)
     _claim_and_run(ctrl, fctrl, 0)
     while _load(ctrl, _DONE) < nblocks:
         _yield(())
@@ -549,5 +593,3 @@ def _signatures():
 
 
 split = njit(_signatures(), nogil=True, cache=True)(_split)
-#: The same for compiled callers (runtime/recurrent.py's loops), typed by what they pass.
-split_any = njit(nogil=True, cache=True)(_split)

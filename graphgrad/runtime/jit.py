@@ -318,7 +318,9 @@ def load(source):
     """The compiled function of an island's source: from a file named by the source's hash (written once,
     atomically), so Numba's on-disk cache finds it again in the next process; in memory when no cache folder
     can be written."""
-    digest = hashlib.sha1(source.encode()).hexdigest()[:20]
+    from . import numba_cache
+    # the island's compiled code holds jitlib's functions: a new file (and cache) when they change
+    digest = hashlib.sha1((source + numba_cache.digest()).encode()).hexdigest()[:20]
     name = f"graphgrad_island_{digest}"
     base = _cache_dir()
     known = sys.modules.get(name)

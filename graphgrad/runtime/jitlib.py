@@ -11,6 +11,10 @@ import numpy as np
 from numba import njit, types, vectorize
 from numba.extending import overload
 
+from . import numba_cache
+
+numba_cache.refresh()  # before any cached function of the runtime loads (runtime/numba_cache.py)
+
 
 @njit(inline="always", cache=True, error_model="numpy")
 def _tanh32(x):
