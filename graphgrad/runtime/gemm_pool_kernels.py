@@ -110,14 +110,15 @@ GEMM, CONV_FORWARD, CONV_INPUT_GRAD, CONV_FILTER_GRAD, LSTM_FORWARD, LSTM_BACKWA
 CONV_WORDS = 24
 (_X, _WT, _OUT, _COLS, _SLOT_BYTES, _IMGS, _NIMG, _H, _WD, _CIN, _OH, _OW, _KH, _KW, _SH, _SW, _DH, _DW, _PT, _PL,
  _COUT, _NSLOTS) = range(CONV_WORDS, CONV_WORDS + 22)
-#: An LSTM step's words (runtime/recurrent.py; float32, rows split in blocks of BLOCK): the addresses of the step's
-#: projected inputs (forward) or dh (backward); the previous h (forward) or the carried dh; the recurrent kernel
-#: [n, 4n] (forward) or its transpose [4n, n], C-contiguous (backward: OpenBLAS multiplies by it 1.5x faster);
-#: the previous c; the step's activations; its c (forward) or the carried dc; its tanh(c); its h (forward) or
-#: gates' gradient (backward); batch rows; units; the bias [4n] (forward) or the per-row sums of the gates'
-#: gradient [batch, 4n] (backward: the bias gradient's, summed over the steps in order). fctrl's first word:
-#: forget_bias / 2.
-(_LX, _LH, _LW, _LC, _LA, _LCT, _LTC, _LHT, _LB, _LN, _LBIAS) = range(CONV_WORDS, CONV_WORDS + 11)
+#: An LSTM sequence's words (runtime/recurrent.py; float32). The batch's rows are cut in blocks of BLOCK, and a
+#: block runs every step for its rows: a row's next step needs only that row's h and c, so the threads never wait
+#: for each other between steps. The addresses of xw (forward) or dh (backward) [T, B, ...]; h0 (forward) or the
+#: carried dh [B, n]; the recurrent kernel [n, 4n] (forward) or its transpose [4n, n], C-contiguous (backward:
+#: OpenBLAS multiplies by it 1.5x faster); c0; the activations [T, B, 4n]; c [T, B, n]; tanh(c); h (forward) or
+#: the gates' gradient (backward) [T, B, ...]; batch rows; units; the bias [4n] (forward) or the per-row sums of
+#: the gates' gradient [B, 4n] (backward: the bias gradient's, summed over the steps in order); steps; the carried
+#: dc [B, n] (backward). fctrl's first word: forget_bias / 2.
+(_LX, _LH, _LW, _LC, _LA, _LCT, _LTC, _LHT, _LB, _LN, _LBIAS, _LT, _LDC) = range(CONV_WORDS, CONV_WORDS + 13)
 
 
 def _pointer(context, builder, sig, args):
@@ -296,8 +297,14 @@ def _rows(ctrl, word, r0, m, width):
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _step_block(ctrl, blk):
-    """(units, first row, rows) of block blk of an LSTM step."""
+def _step_rows(ctrl, word, t, r0, m, width):
+    """Rows r0..r0 + m of step t of the [T, B, width] float32 array at the address in ctrl[word]."""
+    return _rows(ctrl, word, t * ctrl[_LB] + r0, m, width)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _seq_block(ctrl, blk):
+    """(units, first row, rows) of block blk of an LSTM sequence."""
     n, rows = ctrl[_LN], ctrl[_BLOCK]
     r0 = blk * rows
     return n, r0, min(rows, ctrl[_LB] - r0)
@@ -305,62 +312,64 @@ def _step_block(ctrl, blk):
 
 @njit(nogil=True, cache=True, error_model="numpy")
 def _lstm_forward_block(ctrl, fctrl, blk):
-    """Rows blk·BLOCK.. of an LSTM step: gates = xw[t] + h_prev·w_h (one BLAS call), then LSTMGates' formulas
-    (runtime/jitlib.py `lstm_gates`: σ(x) = tanh(x/2)/2 + 1/2, the forget bias halved) into the activations, c,
-    tanh(c) and h of those rows."""
-    n, r0, m = _step_block(ctrl, blk)
+    """Rows blk·BLOCK.. of an LSTM sequence, step after step: gates = h_prev·w_h (one BLAS call) + xw[t] + bias,
+    then LSTMGates' formulas (runtime/jitlib.py `lstm_gates`: σ(x) = tanh(x/2)/2 + 1/2, the forget bias halved)
+    into the activations, c, tanh(c) and h of those rows."""
+    n, r0, m = _seq_block(ctrl, blk)
     n4 = 4 * n
-    g, x = _rows(ctrl, _LA, r0, m, n4), _rows(ctrl, _LX, r0, m, n4)
-    _gemm(4, _NO_TRANS, _NO_TRANS, m, n4, n, 1.0, ctrl[_LH] + r0 * n * 4, n, ctrl[_LW], n4, 0.0,
-          ctrl[_LA] + r0 * n4 * 4, n4)
-    cp, ct, tct, ht = (_rows(ctrl, _LC, r0, m, n), _rows(ctrl, _LCT, r0, m, n), _rows(ctrl, _LTC, r0, m, n),
-                       _rows(ctrl, _LHT, r0, m, n))
     h, hfb = np.float32(0.5), np.float32(fctrl[_ALPHA])
     b = carray(_f32(ctrl[_LBIAS]), (n4,))
-    for r in range(m):
-        gr, xr = g[r], x[r]
-        for u in range(n4):
-            gr[u] = gr[u] + xr[u] + b[u]  # the gates: h_prev·w_h + xw[t] + bias
-        for u in range(n):  # (each loop from 0: Numba's index wraparound check keeps LLVM from vectorizing others)
-            gr[u] = _tanh32(gr[u] * h) * h + h
-        for u in range(n):
-            gr[n + u] = _tanh32(gr[n + u])
-        for u in range(n):
-            gr[2 * n + u] = _tanh32(gr[2 * n + u] * h + hfb) * h + h
-        for u in range(n):
-            gr[3 * n + u] = _tanh32(gr[3 * n + u] * h) * h + h
-        cr, tr, hr, pr = ct[r], tct[r], ht[r], cp[r]  # short loops over few arrays: what LLVM vectorizes
-        for u in range(n):
-            cr[u] = pr[u] * gr[2 * n + u] + gr[u] * gr[n + u]
-        for u in range(n):
-            tr[u] = _tanh32(cr[u])
-        for u in range(n):
-            hr[u] = tr[u] * gr[3 * n + u]
+    for t in range(ctrl[_LT]):
+        g, x = _step_rows(ctrl, _LA, t, r0, m, n4), _step_rows(ctrl, _LX, t, r0, m, n4)
+        hp = ctrl[_LH] + r0 * n * 4 if t == 0 else ctrl[_LHT] + ((t - 1) * ctrl[_LB] + r0) * n * 4
+        _gemm(4, _NO_TRANS, _NO_TRANS, m, n4, n, 1.0, hp, n, ctrl[_LW], n4, 0.0, g.ctypes.data, n4)
+        cp = _rows(ctrl, _LC, r0, m, n) if t == 0 else _step_rows(ctrl, _LCT, t - 1, r0, m, n)
+        ct, tct, ht = _step_rows(ctrl, _LCT, t, r0, m, n), _step_rows(ctrl, _LTC, t, r0, m, n), \
+            _step_rows(ctrl, _LHT, t, r0, m, n)
+        for r in range(m):
+            gr, xr = g[r], x[r]
+            for u in range(n4):
+                gr[u] = gr[u] + xr[u] + b[u]  # the gates: h_prev·w_h + xw[t] + bias
+            for u in range(n):  # (each loop from 0: Numba's index wraparound check keeps LLVM from vectorizing)
+                gr[u] = _tanh32(gr[u] * h) * h + h
+            for u in range(n):
+                gr[n + u] = _tanh32(gr[n + u])
+            for u in range(n):
+                gr[2 * n + u] = _tanh32(gr[2 * n + u] * h + hfb) * h + h
+            for u in range(n):
+                gr[3 * n + u] = _tanh32(gr[3 * n + u] * h) * h + h
+            cr, tr, hr, pr = ct[r], tct[r], ht[r], cp[r]  # short loops over few arrays: what LLVM vectorizes
+            for u in range(n):
+                cr[u] = pr[u] * gr[2 * n + u] + gr[u] * gr[n + u]
+            for u in range(n):
+                tr[u] = _tanh32(cr[u])
+            for u in range(n):
+                hr[u] = tr[u] * gr[3 * n + u]
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
 def _lstm_backward_block(ctrl, blk):
-    """Rows blk·BLOCK.. of an LSTM step backwards: LSTMGatesGrad's formulas (runtime/jitlib.py
-    `lstm_gates_grad`) from dh[t] plus the carried dh and the carried dc, into the gates' gradient and the carried
-    dc; then the carried dh of those rows <- gates' gradient · w_hᵀ (one BLAS call, w_hᵀ given contiguous)."""
-    n, r0, m = _step_block(ctrl, blk)
+    """Rows blk·BLOCK.. of an LSTM sequence backwards, step after step from the last: LSTMGatesGrad's formulas
+    (runtime/jitlib.py `lstm_gates_grad`) from dh[t] plus the carried dh and the carried dc, into the gates'
+    gradient and the carried dc; then the carried dh of those rows <- gates' gradient · w_hᵀ (one BLAS call)."""
+    n, r0, m = _seq_block(ctrl, blk)
     n4 = 4 * n
-    a, d = _rows(ctrl, _LA, r0, m, n4), _rows(ctrl, _LHT, r0, m, n4)
-    dh, dhn, dcn = _rows(ctrl, _LX, r0, m, n), _rows(ctrl, _LH, r0, m, n), _rows(ctrl, _LCT, r0, m, n)
-    tc, cp = _rows(ctrl, _LTC, r0, m, n), _rows(ctrl, _LC, r0, m, n)
+    dhn, dcn, db = _rows(ctrl, _LH, r0, m, n), _rows(ctrl, _LDC, r0, m, n), _rows(ctrl, _LBIAS, r0, m, n4)
     g = np.empty(n, np.float32)
     dct = np.empty(n, np.float32)
-    db = _rows(ctrl, _LBIAS, r0, m, n4)
-    for r in range(m):
-        hr, nhr = dh[r], dhn[r]
-        for u in range(n):
-            g[u] = hr[u] + nhr[u]
-        dr, dbr = d[r], db[r]
-        lstm_gates_grad_row(n, a[r], tc[r], g, dcn[r], cp[r], dr, dcn[r], dct)
-        for u in range(n4):
-            dbr[u] += dr[u]
-    _gemm(4, _NO_TRANS, _NO_TRANS, m, n, n4, 1.0, ctrl[_LHT] + r0 * n4 * 4, n4, ctrl[_LW], n, 0.0,
-          ctrl[_LH] + r0 * n * 4, n)
+    for t in range(ctrl[_LT] - 1, -1, -1):
+        a, d = _step_rows(ctrl, _LA, t, r0, m, n4), _step_rows(ctrl, _LHT, t, r0, m, n4)
+        dh, tc = _step_rows(ctrl, _LX, t, r0, m, n), _step_rows(ctrl, _LTC, t, r0, m, n)
+        cp = _rows(ctrl, _LC, r0, m, n) if t == 0 else _step_rows(ctrl, _LCT, t - 1, r0, m, n)
+        for r in range(m):
+            hr, nhr = dh[r], dhn[r]
+            for u in range(n):
+                g[u] = hr[u] + nhr[u]
+            dr, dbr = d[r], db[r]
+            lstm_gates_grad_row(n, a[r], tc[r], g, dcn[r], cp[r], dr, dcn[r], dct)
+            for u in range(n4):
+                dbr[u] += dr[u]
+        _gemm(4, _NO_TRANS, _NO_TRANS, m, n, n4, 1.0, d.ctypes.data, n4, ctrl[_LW], n, 0.0, dhn.ctypes.data, n)
 
 
 @njit(nogil=True, cache=True)

@@ -1,12 +1,12 @@
 """The compiled loops of ops/lstm_sequence_ops.py (float32, with the `jit` extra): an LSTM sequence forward and
 backward, step after step in one Numba function each, with no Python between the steps.
 
-Each step is a task of the GEMM pool (runtime/gemm_pool_kernels.py `run_rows`): the batch's rows cut in blocks,
-and for its block of rows a thread makes the step's product (the previous h by the recurrent kernel, added onto
-the step's projected inputs; backward, the gates' gradient by the kernel's transpose) and the gate arithmetic
-(runtime/jitlib.py's `lstm_gates` / `lstm_gates_grad` formulas, the islands' LSTMGates). Rows are independent
-within a step, so the caller and the worker each take whole blocks; the next step starts when both are done.
-Where the pool does not run, the calling thread runs the blocks itself.
+A sequence is one task of the GEMM pool (runtime/gemm_pool_kernels.py `run_rows`): the batch's rows cut in
+blocks, and for its block of rows a thread runs every step, the step's product (the previous h by the recurrent
+kernel, added onto the step's projected inputs; backward, the gates' gradient by the kernel's transpose) and the
+gate arithmetic (runtime/jitlib.py's `lstm_gates` / `lstm_gates_grad` formulas, the islands' LSTMGates). A row's
+steps need only that row's h and c, so the caller and the worker each take whole blocks and never wait for each
+other between steps. Where the pool does not run, the calling thread runs the blocks itself.
 """
 from __future__ import annotations
 
@@ -27,38 +27,22 @@ def _blocks(ctrl, batch):
     return max(ALIGN, (size + ALIGN - 1) // ALIGN * ALIGN)
 
 
-@njit(nogil=True, cache=True, inline="always")
-def _step_words(words, x, h, w, c_prev, acts, c, tc, out, n, bias):
-    """An LSTM step's task words (gemm_pool_kernels `_LX`..`_LBIAS`), from its arrays."""
-    words[0], words[1], words[2], words[3] = x.ctypes.data, h.ctypes.data, w.ctypes.data, c_prev.ctypes.data
-    words[4], words[5], words[6], words[7] = acts.ctypes.data, c.ctypes.data, tc.ctypes.data, out.ctypes.data
-    words[8], words[9], words[10] = x.shape[0], n, bias.ctypes.data
-
-
 @njit(nogil=True, cache=True)
 def _forward(ctrl, fctrl, xw, wh, bias, c0, h0, half_fb, h, c, acts, tc):
     steps, batch, n4 = xw.shape
-    local, words, block = _loop_state(ctrl, batch)
-    for t in range(steps):
-        _step_words(words, xw[t], h0 if t == 0 else h[t - 1], wh, c0 if t == 0 else c[t - 1], acts[t], c[t], tc[t],
-                    h[t], n4 // 4, bias)
-        run_rows(ctrl, fctrl, local, LSTM_FORWARD, words, batch, block, half_fb)
+    words = np.array([xw.ctypes.data, h0.ctypes.data, wh.ctypes.data, c0.ctypes.data, acts.ctypes.data,
+                      c.ctypes.data, tc.ctypes.data, h.ctypes.data, batch, n4 // 4, bias.ctypes.data, steps, 0])
+    run_rows(ctrl, fctrl, np.zeros(ctrl.shape[0], np.int64), LSTM_FORWARD, words, batch, _blocks(ctrl, batch),
+             half_fb)
 
 
 @njit(nogil=True, cache=True)
 def _backward(ctrl, fctrl, wh_t, c0, c, acts, tc, dh, dxw, dcn, dhn, db_rows):
     steps, batch, n4 = acts.shape
-    local, words, block = _loop_state(ctrl, batch)
-    for t in range(steps - 1, -1, -1):
-        _step_words(words, dh[t], dhn, wh_t, c0 if t == 0 else c[t - 1], acts[t], dcn, tc[t], dxw[t], n4 // 4,
-                    db_rows)
-        run_rows(ctrl, fctrl, local, LSTM_BACKWARD, words, batch, block, 0.0)
-
-
-@njit(nogil=True, cache=True, inline="always")
-def _loop_state(ctrl, batch):
-    """(a private task slot, the task words, rows per block) of a loop over the steps."""
-    return np.zeros(ctrl.shape[0], np.int64), np.zeros(11, np.int64), _blocks(ctrl, batch)
+    words = np.array([dh.ctypes.data, dhn.ctypes.data, wh_t.ctypes.data, c0.ctypes.data, acts.ctypes.data,
+                      c.ctypes.data, tc.ctypes.data, dxw.ctypes.data, batch, n4 // 4, db_rows.ctypes.data, steps,
+                      dcn.ctypes.data])
+    run_rows(ctrl, fctrl, np.zeros(ctrl.shape[0], np.int64), LSTM_BACKWARD, words, batch, _blocks(ctrl, batch), 0.0)
 
 
 def _slot():
