@@ -117,8 +117,10 @@ CONV_WORDS = 24
 #: OpenBLAS multiplies by it 1.5x faster); c0; the activations [T, B, 4n]; c [T, B, n]; tanh(c); h (forward) or
 #: the gates' gradient (backward) [T, B, ...]; batch rows; units; the bias [4n] (forward) or the per-row sums of
 #: the gates' gradient [B, 4n] (backward: the bias gradient's, summed over the steps in order); steps; the carried
-#: dc [B, n] (backward). fctrl's first word: forget_bias / 2.
-(_LX, _LH, _LW, _LC, _LA, _LCT, _LTC, _LHT, _LB, _LN, _LBIAS, _LT, _LDC) = range(CONV_WORDS, CONV_WORDS + 13)
+#: dc [B, n] (backward); dh's strides between steps and between rows, in elements (backward: the gradient of a
+#: batch-major output arrives transposed, and is read in place). fctrl's first word: forget_bias / 2.
+(_LX, _LH, _LW, _LC, _LA, _LCT, _LTC, _LHT, _LB, _LN, _LBIAS, _LT, _LDC, _LDHT, _LDHR) = range(CONV_WORDS,
+                                                                                           CONV_WORDS + 15)
 
 
 def _pointer(context, builder, sig, args):
@@ -359,10 +361,11 @@ def _lstm_backward_block(ctrl, blk):
     dct = np.empty(n, np.float32)
     for t in range(ctrl[_LT] - 1, -1, -1):
         a, d = _step_rows(ctrl, _LA, t, r0, m, n4), _step_rows(ctrl, _LHT, t, r0, m, n4)
-        dh, tc = _step_rows(ctrl, _LX, t, r0, m, n), _step_rows(ctrl, _LTC, t, r0, m, n)
+        tc = _step_rows(ctrl, _LTC, t, r0, m, n)
         cp = _rows(ctrl, _LC, r0, m, n) if t == 0 else _step_rows(ctrl, _LCT, t - 1, r0, m, n)
         for r in range(m):
-            hr, nhr = dh[r], dhn[r]
+            hr = carray(_f32(ctrl[_LX] + (t * ctrl[_LDHT] + (r0 + r) * ctrl[_LDHR]) * 4), (n,))
+            nhr = dhn[r]
             for u in range(n):
                 g[u] = hr[u] + nhr[u]
             dr, dbr = d[r], db[r]

@@ -41,7 +41,7 @@ def _backward(ctrl, fctrl, wh_t, c0, c, acts, tc, dh, dxw, dcn, dhn, db_rows):
     steps, batch, n4 = acts.shape
     words = np.array([dh.ctypes.data, dhn.ctypes.data, wh_t.ctypes.data, c0.ctypes.data, acts.ctypes.data,
                       c.ctypes.data, tc.ctypes.data, dxw.ctypes.data, batch, n4 // 4, db_rows.ctypes.data, steps,
-                      dcn.ctypes.data])
+                      dcn.ctypes.data, dh.strides[0] // 4, dh.strides[1] // 4])
     run_rows(ctrl, fctrl, np.zeros(ctrl.shape[0], np.int64), LSTM_BACKWARD, words, batch, _blocks(ctrl, batch), 0.0)
 
 
@@ -68,5 +68,7 @@ def lstm_backward(wh, c0, c, acts, tc, dh, dc_last, dh_last, dxw, dc0, dh0):
     ctrl, fctrl = _slot()
     dc0[...], dh0[...] = dc_last, dh_last
     db_rows = np.zeros((c.shape[1], acts.shape[2]), np.float32)
-    _backward(ctrl, fctrl, _c(wh.T), _c(c0), _c(c), _c(acts), _c(tc), _c(dh), dxw, dc0, dh0, db_rows)
+    if dh.dtype != np.float32 or dh.strides[2] != 4 or dh.strides[0] % 4 or dh.strides[1] % 4:
+        dh = _c(dh)  # read in place when its rows are float32 runs (a transposed batch-major gradient is)
+    _backward(ctrl, fctrl, _c(wh.T), _c(c0), _c(c), _c(acts), _c(tc), dh, dxw, dc0, dh0, db_rows)
     return db_rows.sum(axis=0)
