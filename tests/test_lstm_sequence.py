@@ -159,3 +159,46 @@ def test_the_compiled_loops_match_the_while_loop(jit_on, pooled):
             put(before)
     for a, b in zip(got[True], got[False]):
         np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-5 * max(1.0, np.abs(b).max()))
+
+
+@pytest.mark.cpu_only("the compiled loops run on NumPy arrays")
+def test_sequences_from_several_threads(jit_on):
+    """LSTM sequences (and their gradients) from three Python threads at once, with the GEMM pool running: one
+    thread's sequence at a time is split, the others run on their own thread; all give the values of a lone run."""
+    import threading
+
+    from graphgrad.runtime import blas, gemm_pool
+    if not gemm_pool.wanted():
+        pytest.skip("needs Numba, NumPy's OpenBLAS and two cores")
+    _, _, get, put = blas.raw_functions()
+    before = get()
+    put(2)
+    try:
+        assert gemm_pool.start()
+        with tf.Graph().as_default():
+            x = tf.placeholder(tf.float32, [20, 12, 5])
+            out, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicLSTMCell(24), x, dtype=tf.float32)
+            loss = tf.reduce_sum(out * out) + tf.reduce_sum(state.c)
+            fetches = [out, loss] + tf.gradients(loss, tf.trainable_variables() + [x])
+            rng = np.random.default_rng(11)
+            xs = [rng.standard_normal((20, 12, 5)).astype(np.float32) for _ in range(3)]
+            with tf.Session() as s:
+                s.run(tf.global_variables_initializer())
+                wants = [s.run(fetches, {x: v}) for v in xs]
+                errors = []
+
+                def work(i):
+                    for _ in range(15):
+                        for got, want in zip(s.run(fetches, {x: xs[i]}), wants[i]):
+                            if not np.allclose(got, want, rtol=1e-5, atol=1e-5):
+                                errors.append(i)
+
+                threads = [threading.Thread(target=work, args=(i,)) for i in range(3)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+        assert not errors
+    finally:
+        gemm_pool.stop()
+        put(before)
