@@ -3,11 +3,14 @@ by one, and the products inside one workload's step.
 
     PYTHONPATH=. python -m bench.gemm_pool [W2 W5 ...]          # products alone, best of 7, two rounds
     PYTHONPATH=. python -m bench.gemm_pool --in-step W2 [--steps 50]
+    PYTHONPATH=. python -m bench.gemm_pool --columns           # the LSTM steps' products, whole and in column calls
 
 Products alone: each shape with its operands' layout in the step (a transposed operand as a transposed view),
 alternating pool and OpenBLAS. OpenBLAS runs at its own thread count between the pool's rounds, so its threads
 are awake for its rounds as in a program that uses only it. `--in-step`: every product the pool splits in the
 workload's graphgrad step, timed where the step makes it (operands fresh from the previous ops), mean µs.
+`--columns`: W6's per-step products at one OpenBLAS thread, as one call and as the compiled LSTM loops make them
+(calls of `STEP_FORWARD_COLUMNS` / `STEP_BACKWARD_COLUMNS` result columns, runtime/gemm_pool_kernels.py).
 """
 from __future__ import annotations
 
@@ -98,13 +101,55 @@ def in_step(workload, steps):
     print(f"| all | {1e6 * sum(map(sum, times.values())) / steps:.1f} per step |")
 
 
+def columns(repeat=5, reps=2000):
+    from numba import njit
+
+    from graphgrad.runtime import blas
+    from graphgrad.runtime import gemm_pool_kernels as kern
+
+    @njit(nogil=True)
+    def calls(a, b, c, cols, reps):
+        m, k = a.shape
+        n = b.shape[1]
+        for _ in range(reps):
+            kern._columns(m, n, k, a.ctypes.data, k, b.ctypes.data, n, c.ctypes.data, cols)
+
+    _, _, get_threads, set_threads = blas.raw_functions()
+    before = get_threads()
+    set_threads(1)  # as inside the pool, where each thread multiplies its rows at one OpenBLAS thread
+    rng = np.random.default_rng(0)
+    print("| product (one thread) | one call µs | in calls of | µs | ratio | same sums |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    try:
+        for name, m, k, n, cols in (("W6 step, forward", 32, 128, 512, kern.STEP_FORWARD_COLUMNS),
+                                    ("W6 step, gradient", 32, 512, 128, kern.STEP_BACKWARD_COLUMNS)):
+            a, b = rng.standard_normal((m, k), dtype=np.float32), rng.standard_normal((k, n), dtype=np.float32)
+            c_whole, c_cols = np.empty((m, n), np.float32), np.empty((m, n), np.float32)
+            times = {}
+            for width, c in ((n, c_whole), (cols, c_cols)):
+                calls(a, b, c, width, 1)
+                best = float("inf")
+                for _ in range(repeat):
+                    t0 = time.perf_counter()
+                    calls(a, b, c, width, reps)
+                    best = min(best, (time.perf_counter() - t0) / reps)
+                times[width] = best * 1e6
+            print(f"| {name} {m}x{k}x{n} | {times[n]:.1f} | {cols} columns | {times[cols]:.1f} | "
+                  f"{times[cols] / times[n]:.2f} | {np.array_equal(c_whole, c_cols)} |", flush=True)
+    finally:
+        set_threads(before)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("prefixes", nargs="*", help="only the products whose names start so (W2, W5 conv2, ...)")
     ap.add_argument("--in-step", metavar="WORKLOAD", help="time the products inside this workload's step")
     ap.add_argument("--steps", type=int, default=50)
+    ap.add_argument("--columns", action="store_true", help="the LSTM steps' products, whole and in column calls")
     args = ap.parse_args(argv)
-    if args.in_step:
+    if args.columns:
+        columns()
+    elif args.in_step:
         in_step(args.in_step, args.steps)
     else:
         alone(args.prefixes)

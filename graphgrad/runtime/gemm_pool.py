@@ -168,10 +168,11 @@ def _conv_task(op, item, words, n, scratch, nblocks=None):
         imgs = max(1, min(_BLOCK_BYTES // max(scratch.strides[0], 1), -(-n // (2 * (len(st[3]) + 1)))))
     else:
         imgs = -(-n // nblocks)
-    words[3], words[4], words[5], words[6] = scratch.ctypes.data, scratch.strides[0], imgs, n
-    words[21] = scratch.shape[0]  # the threads with scratch
-    from .gemm_pool_kernels import conv
-    return conv(st[0], st[1], op, item, words, -(-n // imgs))
+    from . import gemm_pool_kernels as kern
+    for word, value in ((kern._COLS, scratch.ctypes.data), (kern._SLOT_BYTES, scratch.strides[0]),
+                        (kern._IMGS, imgs), (kern._NIMG, n), (kern._NSLOTS, scratch.shape[0])):
+        words[word - kern.CONV_WORDS] = value
+    return kern.conv(st[0], st[1], op, item, words, -(-n // imgs))
 
 
 def _conv_words(x, a, out, w_shape, y_shape, strides, dilations, pads):

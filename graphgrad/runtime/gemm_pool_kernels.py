@@ -299,8 +299,10 @@ def _rows(ctrl, word, r0, m, width):
 
 
 #: An LSTM step's product in calls of this many result columns: OpenBLAS takes [32, 128] by [128, 128] four
-#: times in 28.7 µs where [128, 512] at once costs 40.3 (its small-matrix path, no packing of the kernel), and the
-#: gradient's [32, 512] by [512, 32] four times in 39.0 against 44.3; each column's sum is the same either way.
+#: times in 27-37 µs where [128, 512] at once costs 38 (its small-matrix path, no packing of the kernel), and the
+#: gradient's [32, 512] by [512, 32] four times in 34-38 against 40-43 (`python -m bench.gemm_pool --columns`).
+#: The forward's sums are the one call's bit for bit; the gradient's, made by another OpenBLAS kernel, round
+#: differently (within float32 rounding, and the same on every run: the widths are fixed).
 STEP_FORWARD_COLUMNS = 128
 STEP_BACKWARD_COLUMNS = 32
 

@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit
 
 from . import gemm_pool
-from .gemm_pool_kernels import ALIGN, LSTM_BACKWARD, LSTM_FORWARD, WORDS, run_rows
+from .gemm_pool_kernels import ALIGN, LSTM_BACKWARD, LSTM_FORWARD, WORDS, WORKERS, run_rows
 
 _NO_POOL = np.zeros(WORDS, np.int64), np.zeros(2)  # a task slot no worker serves
 
@@ -22,7 +22,7 @@ _NO_POOL = np.zeros(WORDS, np.int64), np.zeros(2)  # a task slot no worker serve
 @njit(nogil=True, cache=True)
 def _blocks(ctrl, batch):
     """Rows per block: the batch over the threads (caller and workers), in multiples of ALIGN."""
-    parts = ctrl[20] + 1  # gemm_pool_kernels.WORKERS
+    parts = ctrl[WORKERS] + 1
     size = (batch + parts - 1) // parts
     return max(ALIGN, (size + ALIGN - 1) // ALIGN * ALIGN)
 
