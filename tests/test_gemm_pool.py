@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import threading
 
 import numpy as np
@@ -345,3 +346,126 @@ def test_an_idle_worker_sleeps_until_the_next_product(pool):
     tasks = _tasks()
     np.testing.assert_array_equal(blas.matmul(a, a), _unpooled(np.matmul, a, a))
     assert _tasks() == tasks + 1 and ctrl[SLEEPING] == 0  # posted, and the worker woken
+
+
+# ---------------------------------------------------------------- optimizer updates split over the pool
+
+def _rules():
+    from graphgrad.runtime import elementwise
+    return [r for r in vars(elementwise).values() if isinstance(r, elementwise.Fused) and r.arrays is not None]
+
+
+def _update_case(rule, dtype, n, seed=0):
+    """(outputs, arrays, scalars) for `rule` on n elements: positive values (accumulators under square roots),
+    scalars in (0.01, 0.99)."""
+    rng = np.random.default_rng(seed)
+    outs = [(rng.random(n) + 0.5).astype(dtype) for _ in rule.names(rule.out_params)]
+    arrays = [rng.standard_normal(n).astype(dtype) for _ in rule.arrays]
+    scalars = [dtype(v) for v in rng.uniform(0.01, 0.99, len(rule.names(rule.in_params)) - len(rule.arrays))]
+    return outs, arrays, scalars
+
+
+def _numpy_update(rule, outs, arrays, scalars):
+    from graphgrad.runtime import elementwise
+    values, given = iter(arrays), iter(scalars)
+    ins = [next(values) if p in rule.arrays else next(given) for p in rule.names(rule.in_params)]
+    outs = [o.copy() for o in outs]
+    elementwise.numpy_kernel(rule).bind(np)(*ins, *outs)
+    return outs
+
+
+@pytest.mark.parametrize("rule,dtype", [(r, np.float32) for r in _rules()] + [(_rules()[0], np.float64)],
+                         ids=lambda v: getattr(v, "name", getattr(v, "__name__", v)))
+def test_pooled_updates_give_the_numpy_kernels_values(pool, rule, dtype):
+    """Every optimizer's rule, on a variable of UPDATE_FROM + 12,345 elements (a last block shorter than the
+    others): bit for bit the NumPy kernel's values."""
+    outs, arrays, scalars = _update_case(rule, dtype, gemm_pool.UPDATE_FROM + 12_345)
+    expected = _numpy_update(rule, outs, arrays, scalars)
+    tasks = _tasks()
+    assert gemm_pool.update(rule, outs, arrays, scalars)
+    assert _tasks() == tasks + 1
+    for got, want in zip(outs, expected):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_a_busy_pool_leaves_the_update_to_the_caller(pool):
+    """Another thread's task holds the slot: the calling thread runs every block itself, to the same values."""
+    from graphgrad.runtime import elementwise
+    from graphgrad.runtime.gemm_pool_kernels import BUSY
+    outs, arrays, scalars = _update_case(elementwise.ADAM, np.float32, gemm_pool.UPDATE_FROM)
+    expected = _numpy_update(elementwise.ADAM, outs, arrays, scalars)
+    ctrl = gemm_pool._state[0]
+    tasks = _tasks()
+    ctrl[BUSY] = 1
+    try:
+        assert gemm_pool.update(elementwise.ADAM, outs, arrays, scalars)
+    finally:
+        ctrl[BUSY] = 0
+    assert _tasks() == tasks
+    for got, want in zip(outs, expected):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_the_pool_declines_updates_it_cannot_take(pool):
+    from graphgrad.runtime import elementwise
+    rule, n = elementwise.ADAM, gemm_pool.UPDATE_FROM
+
+    def declined(outs, arrays, scalars):
+        before = [o.copy() for o in outs]
+        ok = gemm_pool.update(rule, outs, arrays, scalars)
+        assert all(np.array_equal(a, b) for a, b in zip(outs, before))
+        return not ok
+
+    outs, arrays, scalars = _update_case(rule, np.float32, n)
+    assert declined([o[:-1] for o in outs], [a[:-1] for a in arrays], scalars)  # too small
+    assert declined([o.astype(np.float16) for o in outs], [a.astype(np.float16) for a in arrays],
+                    [np.float16(s) for s in scalars])
+    assert declined(outs, [arrays[0].astype(np.float64)], scalars)  # dtypes differ
+    assert declined(outs, [np.repeat(arrays[0], 2)[::2]], scalars)  # not contiguous
+    assert declined(outs, [arrays[0][:-1]], scalars)  # shapes differ
+    assert declined(outs, [outs[1]], scalars)  # the gradient is the first moment's buffer
+    assert declined(outs, arrays, [np.full(3, s) for s in scalars])  # a learning rate per element
+    gemm_pool.stop()
+    assert declined(outs, arrays, scalars)  # the pool is not running
+
+
+@pytest.mark.cpu_only("islands and the pooled updates run plans on the CPU backend only")
+@pytest.mark.usefixtures("jit_on")
+def test_a_big_variables_update_runs_over_the_pool_in_a_session(pool):
+    """Adam on a variable of UPDATE_FROM elements and a small one: the big one's update stays out of the plan's
+    islands and runs over the pool, the small one's in an island; the values are the NumPy kernels' (as the
+    plan runs without the pool or islands) bit for bit, the losses too."""
+    import graphgrad as tf
+    from graphgrad.runtime import jit
+
+    def train():
+        g = tf.Graph()
+        with g.as_default():
+            big = tf.Variable(np.linspace(-1, 1, gemm_pool.UPDATE_FROM, dtype=np.float32).reshape(1024, -1))
+            small = tf.Variable(np.linspace(-2, 2, 64, dtype=np.float32))
+            target = tf.placeholder(tf.float32, [])
+            loss = tf.reduce_sum(tf.square(big - target)) + tf.reduce_sum(tf.square(small * target))
+            train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+            with tf.Session() as s:
+                s.run(tf.global_variables_initializer())
+                losses = [s.run([loss, train_op], {target: 0.25 * i})[0] for i in range(6)]
+                plan = next(p for p, _ in s._plans.values() if train_op in p.ops)
+                return losses, s.run([big, small]), plan, train_op.graph
+
+    tasks = _tasks()
+    losses, values, plan, g = train()
+    update_big = g.get_operation_by_name("Adam/update_Variable/ApplyAdam")
+    update_small = g.get_operation_by_name("Adam/update_Variable_1/ApplyAdam")
+    assert plan.islands and any(update_small in isl.ops for isl in plan.islands)
+    assert not any(update_big in isl.ops for isl in plan.islands)
+    assert _tasks() > tasks
+    gemm_pool.stop()
+    os.environ["GRAPHGRAD_JIT"] = "0"
+    try:
+        plain_losses, plain_values, _, _ = train()
+    finally:
+        os.environ["GRAPHGRAD_JIT"] = "1"
+    assert jit.jit_default()
+    np.testing.assert_allclose(losses, plain_losses, rtol=1e-5)
+    np.testing.assert_array_equal(values[0], plain_values[0])
+    np.testing.assert_allclose(values[1], plain_values[1], rtol=1e-5)

@@ -110,6 +110,10 @@ class OpDef:
     #: The op's kernel multiplies matrices that may be large (a convolution's GEMMs, a loop whose body may): a plan
     #: that runs it long enough starts the GEMM pool (runtime/gemm_pool.py), as it does for a large `product`.
     large_products = False
+    #: `pooled_update(op) -> bool`: the op's kernel runs its update split over the GEMM pool's threads
+    #: (runtime/gemm_pool.py `update`: an optimizer's update of a big variable), so it stays out of the plan's
+    #: islands and a plan that runs it long enough starts the pool.
+    pooled_update = None
     #: The op's value is the sum of its inputs (AddN: how autodiff adds up a weight's uses). The gemm pass then
     #: adds each product of the sum into the variable by itself.
     sums_inputs = False

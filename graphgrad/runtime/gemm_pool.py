@@ -20,8 +20,10 @@ NumPy's single-threaded product bit for bit for the workloads' shapes, and withi
 Where it is used: `blas.matmul` and `blas.gemm` (the products of MatMul, the convolution kernels, the gemm pass
 and the loops' summed weight gradients) once `start()` has run; and whole convolution passes (`conv_forward`,
 `conv_filter_grad`, `conv_input_grad`), split by images, each image's patch rows written and multiplied by one
-thread while they are in its core's cache. A plan with products of some size starts it when
-it has run long enough to compile its islands (runtime/plan.py), so short programs never load it. While the pool
+thread while they are in its core's cache; LSTM sequences (runtime/recurrent.py); and optimizers' updates of big
+variables (`update`: the update rule compiled over a range of elements, run on blocks of them). A plan with
+products of some size (or such updates) starts it when it has run long enough to compile its islands
+(runtime/plan.py), so short programs never load it. While the pool
 runs, NumPy's OpenBLAS is set to one thread for the whole process (its own threads would spin beside the workers
 after every product they shared; `stop()` gives it back its count). It declines (and the caller uses NumPy's BLAS)
 products below `gemm_pool_kernels.MIN_FLOPS`, other dtypes than float32/float64, operands BLAS cannot take without
@@ -56,6 +58,12 @@ def wanted() -> bool:
             and _cores() >= 2)
 
 
+def usable() -> bool:
+    """Whether the pool runs, or can start: wanted, and a core and a BLAS thread for a worker beside the caller.
+    (Unchanged by `start`, which sets NumPy's BLAS to one thread.)"""
+    return _state is not None or (wanted() and min(_cores(), blas.threads() or 1) >= 2)
+
+
 def _cores():
     try:
         return len(os.sched_getaffinity(0))
@@ -66,9 +74,9 @@ def _cores():
 def worth_starting(ops) -> bool:
     """Whether a plan's ops multiply matrices that may be large: a 2-D product (`OpDef.product`) whose known k·n
     is at least 16,384 (an unknown batch dimension is not held against it), or an op that says it does
-    (`OpDef.large_products`: the convolutions, the loops)."""
+    (`OpDef.large_products`: the convolutions, the loops); or update a big variable (`OpDef.pooled_update`)."""
     for op in ops:
-        if op.op_def.large_products:
+        if op.op_def.large_products or (op.op_def.pooled_update is not None and op.op_def.pooled_update(op)):
             return True
         if op.op_def.product is not None and op.op_def.product(op) is not None:
             sb = op.inputs[1].shape.dims_tuple
@@ -137,6 +145,49 @@ def _pooled_gemm(a, b, c, alpha, beta):
     if a.dtype.char not in "fd" or b.dtype != a.dtype or c.dtype != a.dtype:
         return False
     return split(ctrl, fctrl, a, b, c, alpha, beta)
+
+
+#: An optimizer's update of a variable of at least this many elements runs split over the pool (`update`): the
+#: update rule's statements compiled as one loop (runtime/elementwise.py `numba_block_source`), each thread running
+#: it on blocks of UPDATE_BLOCK elements. Smaller variables stay in the plan's islands (one loop on one core): a
+#: hand-off costs ~10 µs from Python, and the gradient just computed sits in the caller's cache. (Measured: W5's
+#: 3136x1024 Adam update 1.9 -> 1.0 ms alone, its step 42-43 -> 40-41 ms; W2's 784x256 and 256x256 ones pooled
+#: made its step 1-6 % slower.)
+UPDATE_FROM = 1 << 20
+UPDATE_BLOCK = 1 << 14
+_blocks = {}  # (rule, dtype name) -> the address of its compiled block function
+
+
+def update(rule, outs, arrays, scalars) -> bool:
+    """Run the update rule `rule` (a `runtime.elementwise.Fused`) in place on `outs` (the variable and its slots,
+    in `out_params` order), with its `arrays` inputs and its other inputs `scalars` (in `in_params` order), split
+    over the pool; False (nothing done) where the pool is not running or declines: fewer than UPDATE_FROM
+    elements, other dtypes than float32/float64, arrays of other shapes or not C-contiguous, an input sharing
+    memory with an output. Each element goes through the rule's statements in their order, as in the NumPy kernel
+    and an island's loop: the same values bit for bit, however the blocks fall to the threads."""
+    st = _state
+    first = outs[0]
+    if (st is None or first.dtype.char not in "fd" or first.size < UPDATE_FROM or rule.arrays is None
+            or any(np.ndim(v) != 0 for v in scalars)):
+        return False
+    for a in outs + arrays:
+        if a.dtype != first.dtype or a.shape != first.shape or not a.flags.c_contiguous:
+            return False
+    if not all(o.flags.writeable for o in outs) or any(np.may_share_memory(a, o) for a in arrays for o in outs):
+        return False
+    dtype = first.dtype.name
+    fn = _blocks.get((rule, dtype))
+    if fn is None:
+        from . import elementwise, jit
+        source = elementwise.numba_block_source(rule, dtype, cache=jit._cache_dir() is not None)
+        fn = _blocks[(rule, dtype)] = jit.load_module(source, "graphgrad_update_").block.address
+    from . import gemm_pool_kernels as kern
+    values = np.array(scalars, dtype=first.dtype)
+    n = first.size
+    words = np.array([n, *(a.ctypes.data for a in outs + arrays), values.ctypes.data], np.int64)
+    kern.run_rows(st[0], st[1], np.zeros(kern.WORDS, np.int64), kern.CALL,
+                  np.array([fn, words.ctypes.data, n], np.int64), n, UPDATE_BLOCK, 0.0)
+    return True
 
 
 #: Images per block of a convolution pass: about this many bytes of patch rows (or unfolded dy rows), and at least

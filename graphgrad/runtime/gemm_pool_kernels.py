@@ -101,7 +101,7 @@ BUSY = 22  # 1 while a caller owns the task slot: a second thread's product mean
 SLEEPING = 48  # 1 while a worker sleeps on its futex (the low 32 bits of this word): the next caller wakes it
 _TIMESPEC = 50  # two words: the futex wait's timeout (seconds, nanoseconds)
 _OP = 23  # the task's kind: GEMM, or one of the convolution passes below
-GEMM, CONV_FORWARD, CONV_INPUT_GRAD, CONV_FILTER_GRAD, LSTM_FORWARD, LSTM_BACKWARD = 0, 1, 2, 3, 4, 5
+GEMM, CONV_FORWARD, CONV_INPUT_GRAD, CONV_FILTER_GRAD, LSTM_FORWARD, LSTM_BACKWARD, CALL = 0, 1, 2, 3, 4, 5, 6
 #: The convolution tasks' words (`conv`'s `words`, in this order from CONV_WORDS): the addresses of the input (dy
 #: for the input gradient), the filter (dy for the filter gradient), the output (the partial filter gradients),
 #: and the threads' scratch; the scratch bytes per thread; images per block and in all; the input's spatial size
@@ -121,6 +121,10 @@ CONV_WORDS = 24
 #: batch-major output arrives transposed, and is read in place). fctrl's first word: forget_bias / 2.
 (_LX, _LH, _LW, _LC, _LA, _LCT, _LTC, _LHT, _LB, _LN, _LBIAS, _LT, _LDC, _LDHT, _LDHR) = range(CONV_WORDS,
                                                                                            CONV_WORDS + 15)
+#: A CALL task's words: the address of a compiled block function `void f(int64 words, int64 lo, int64 hi)` (a
+#: Numba `cfunc`: runtime/gemm_pool.py `update`), the address it is given as `words`, and the elements in all;
+#: block b calls it on elements b·BLOCK up to the next block's first or the end.
+_FN, _FN_WORDS, _FN_N = range(CONV_WORDS, CONV_WORDS + 3)
 
 
 def _pointer(context, builder, sig, args):
@@ -292,6 +296,39 @@ def _f32(typingctx, addr):
     return types.CPointer(types.float32)(types.int64), codegen
 
 
+@intrinsic
+def _f64(typingctx, addr):
+    """A float64 pointer from an address."""
+    def codegen(context, builder, sig, args):
+        return builder.inttoptr(args[0], ir.PointerType(ir.DoubleType()))
+    return types.CPointer(types.float64)(types.int64), codegen
+
+
+@intrinsic
+def _i64(typingctx, addr):
+    """An int64 pointer from an address."""
+    def codegen(context, builder, sig, args):
+        return builder.inttoptr(args[0], ir.PointerType(ir.IntType(64)))
+    return types.CPointer(types.int64)(types.int64), codegen
+
+
+@intrinsic
+def _call(typingctx, fn, words, lo, hi):
+    """Call the C function `void fn(int64 words, int64 lo, int64 hi)` at the address `fn`."""
+    def codegen(context, builder, sig, args):
+        i64 = ir.IntType(64)
+        f = builder.inttoptr(args[0], ir.FunctionType(ir.VoidType(), [i64, i64, i64]).as_pointer())
+        builder.call(f, args[1:])
+        return context.get_dummy_value()
+    return types.void(types.int64, types.int64, types.int64, types.int64), codegen
+
+
+@njit(nogil=True, cache=True)
+def _call_block(ctrl, blk):
+    lo = blk * ctrl[_BLOCK]
+    _call(ctrl[_FN], ctrl[_FN_WORDS], lo, min(lo + ctrl[_BLOCK], ctrl[_FN_N]))
+
+
 @njit(nogil=True, cache=True, inline="always")
 def _rows(ctrl, word, r0, m, width):
     """Rows r0..r0 + m of the [rows, width] float32 array at the address in ctrl[word], as an array."""
@@ -402,6 +439,8 @@ def _run_block(ctrl, fctrl, blk, slot):
         _lstm_backward_block(ctrl, blk)
     elif op == CONV_INPUT_GRAD:
         _conv_input_grad_block(ctrl, blk, slot)
+    elif op == CALL:
+        _call_block(ctrl, blk)
     else:
         _conv_block(ctrl, blk, slot, op == CONV_FILTER_GRAD)
 
@@ -572,9 +611,9 @@ def _run_posted(ctrl, fctrl, task, nblocks):
 
 @njit(nogil=True, cache=True)
 def run_rows(ctrl, fctrl, local, op, words, rows, block, scalar):
-    """Run task `op` (LSTM_FORWARD or LSTM_BACKWARD) over `rows` rows in blocks of `block`, its words from
-    CONV_WORDS and fctrl's first word `scalar`: over the caller and the workers, or all in the calling thread
-    (through the task words `local`, a private copy of the slot) where the pool has no worker or is busy."""
+    """Run task `op` (LSTM_FORWARD, LSTM_BACKWARD or CALL) over `rows` rows (elements) in blocks of `block`, its
+    words from CONV_WORDS and fctrl's first word `scalar`: over the caller and the workers, or all in the calling
+    thread (through the task words `local`, a private copy of the slot) where the pool has no worker or is busy."""
     nblocks = (rows + block - 1) // block
     pooled = nblocks > 1 and _load(ctrl, WORKERS) >= 1 and _cas(ctrl, BUSY, 0, 1)
     c = ctrl if pooled else local

@@ -40,6 +40,7 @@ import importlib.util
 import os
 import sys
 import tempfile
+import types
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -134,27 +135,34 @@ MIN_PASS_SHARE = 0.015
 UNKNOWN_DIM = 32
 
 
-def saved_calls(islands):
-    """Kernel calls' worth of work that compiling `islands` saves (`OpDef.jit_calls` of their ops)."""
-    return sum(op.op_def.jit_calls for isl in islands for op in isl.ops)
+def saved_calls(islands, pooled=()):
+    """Kernel calls' worth of work that compiling `islands` saves (`OpDef.jit_calls` of their ops, and of the
+    `pooled` ops: optimizer updates that run compiled over the GEMM pool, `OpDef.pooled_update`)."""
+    return sum(op.op_def.jit_calls for op in _compiled_ops(islands, pooled))
 
 
-def savings(islands, prog):
-    """(seconds of kernel calls, seconds of passes over memory) that compiling `islands` saves per run: their
-    `saved_calls`, and for each op `jit_calls - 1` passes over its largest array (the NumPy kernel's passes
-    beyond the one its island makes; shapes from the plan, an unknown dimension counted as UNKNOWN_DIM)."""
+def _compiled_ops(islands, pooled):
+    return [op for isl in islands for op in isl.ops] + list(pooled)
+
+
+def savings(islands, prog, pooled=()):
+    """(seconds of kernel calls, seconds of passes over memory) that compiling `islands` (and the `pooled`
+    updates) saves per run: their `saved_calls`, and for each op `jit_calls - 1` passes over its largest array
+    (the NumPy kernel's passes beyond the one its compiled loop makes; shapes from the plan, an unknown dimension
+    counted as UNKNOWN_DIM)."""
     passes = 0
-    for op in (op for isl in islands for op in isl.ops):
+    for op in _compiled_ops(islands, pooled):
         extra = op.op_def.jit_calls - 1
         if extra > 0:
             passes += extra * max((_elements(prog.sym(t)) for t in list(op.inputs) + list(op.outputs)), default=0)
-    return saved_calls(islands) * CALL_S, passes * PASS_S
+    return saved_calls(islands, pooled) * CALL_S, passes * PASS_S
 
 
-def paying(islands, prog, run_s):
-    """`islands` when what they save together pays (`pays`), else none. (Judged one by one, W2's small islands
-    around its activations and loss, a few calls each, would not pay, yet together they take 5 % off its step.)"""
-    return list(islands) if pays(savings(islands, prog), run_s) else []
+def paying(islands, prog, run_s, pooled=()):
+    """`islands` when what they save together with the `pooled` updates pays (`pays`), else none. (Judged one by
+    one, W2's small islands around its activations and loss, a few calls each, would not pay, yet together they
+    take 5 % off its step; W5's pooled Adam update of its dense layer is most of what its islands and it save.)"""
+    return list(islands) if pays(savings(islands, prog, pooled), run_s) else []
 
 
 def _elements(shape):
@@ -315,21 +323,26 @@ def _cache_dir():
 
 
 def load(source):
-    """The compiled function of an island's source: from a file named by the source's hash (written once,
-    atomically), so Numba's on-disk cache finds it again in the next process; in memory when no cache folder
-    can be written."""
+    """The compiled function of an island's source (`load_module`)."""
+    return load_module(source, "graphgrad_island_").island
+
+
+def load_module(source, prefix):
+    """The module of generated source (an island's, a pooled update's block): from a file named `prefix` + the
+    source's hash (written once, atomically), so Numba's on-disk cache finds it again in the next process; in
+    memory when no cache folder can be written."""
     from . import numba_cache
-    # the island's compiled code holds jitlib's functions: a new file (and cache) when they change
+    # the compiled code holds jitlib's (and the pool's) functions: a new file (and cache) when they change
     digest = hashlib.sha1((source + numba_cache.digest()).encode()).hexdigest()[:20]
-    name = f"graphgrad_island_{digest}"
+    name = prefix + digest
     base = _cache_dir()
     known = sys.modules.get(name)
     if known is not None and os.path.dirname(getattr(known, "__file__", None) or "") == (base or ""):
-        return known.island
+        return known
     if base is None:
-        ns = {}
-        exec(compile(source, f"<graphgrad island {digest}>", "exec"), ns)  # noqa: S102 - our own generated code
-        return ns["island"]
+        module = types.ModuleType(name)
+        exec(compile(source, f"<graphgrad {name}>", "exec"), module.__dict__)  # noqa: S102 - our generated code
+        return module
     path = os.path.join(base, name + ".py")
     if not os.path.exists(path):
         fd, tmp = tempfile.mkstemp(dir=base, suffix=".tmp")
@@ -338,9 +351,13 @@ def load(source):
         os.replace(tmp, path)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    sys.modules[name] = module
-    return module.island
+    sys.modules[name] = module  # before it runs, as an import does: a `cfunc` compiles (and is cached) right then,
+    try:  # and Numba names the module its compiled code's environment comes from
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
 
 
 def is_compile_error(exc) -> bool:

@@ -499,7 +499,9 @@ class Plan:
                 if self._jit_in is not None and self._jit_in <= 0:
                     if gemm_pool.worth_starting(self.ops):  # a plan this long-running: split its products too
                         gemm_pool.start()
-                    self._jit_chosen = jit.paying(self._jit_args[3], self._jit_args[0], self._jit_best)
+                    pooled = [op for op in self.ops if op.op_def.pooled_update is not None
+                              and op.op_def.pooled_update(op)] if gemm_pool.started() else []
+                    self._jit_chosen = jit.paying(self._jit_args[3], self._jit_args[0], self._jit_best, pooled)
                     compiled = bool(self._jit_chosen)
                     if compiled:
                         self._jit_compile()

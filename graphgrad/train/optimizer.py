@@ -19,6 +19,8 @@ kernel generated from it: `out=` arithmetic into scratch buffers kept per thread
 """
 from __future__ import annotations
 
+import math
+
 from .. import eager as _eager
 from ..autodiff import gradients as _gradients
 from ..eager import context as _eager_context
@@ -33,7 +35,7 @@ from ..ops.core import constant, convert_to_tensor, group, tuple_, zeros_like
 from ..ops.indexed_slices import IndexedSlices, deduplicate
 from ..ops.math_ops import cast
 from ..partitioned_variables import SaveSliceInfo
-from ..runtime import elementwise
+from ..runtime import elementwise, gemm_pool
 from ..runtime.elementwise import scratch
 from ..variables import Variable, trainable_variables
 
@@ -70,6 +72,7 @@ class ApplyOp(state_ops.MutatingOp):
             cls.kernel = _checked_kernel(cls.__dict__["kernel"])
             if "jit" not in cls.__dict__:  # the rule's template is no longer what the op computes
                 cls.jit = None
+            cls.pooled_update = None  # nor does it run the rule over the pool
 
     def rule(op):
         """The update rule this op runs (a variant may depend on the op's attributes)."""
@@ -89,7 +92,8 @@ class ApplyOp(state_ops.MutatingOp):
         store, keys = ctx.variables, [op.inputs[i].op for i in refs]
         fused = ctx.backend.fused(body)
         if fused is None:  # the CPU: the NumPy kernel generated from the rule
-            return elementwise.numpy_kernel(body).bind(ctx.xp, args=args, store=store, keys=keys)
+            apply = elementwise.numpy_kernel(body).bind(ctx.xp, args=args, store=store, keys=keys)
+            return _pooled(apply, body, args, store, keys) if op_def.pooled_update(op) else apply
         order = [args.index(n) for n in body.names(body.in_params)]
 
         def apply_fused(*a):  # a GPU: the whole update in one kernel
@@ -98,9 +102,21 @@ class ApplyOp(state_ops.MutatingOp):
             return buffers[0]
         return apply_fused
 
+    def pooled_update(op):
+        """A variable of at least `gemm_pool.UPDATE_FROM` elements (known when the graph was built) is updated
+        over the GEMM pool's threads where it runs (`gemm_pool.update`), one block of elements per thread at a
+        time, instead of in an island's loop on one core."""
+        var_shape = static_shape(op.inputs[0])
+        return (op.op_def.rule(op).arrays is not None and fully_defined(var_shape)
+                and math.prod(var_shape) >= gemm_pool.UPDATE_FROM and op.outputs[0].dtype.base_dtype.name in
+                ("float32", "float64") and gemm_pool.usable())
+
     def jit(op, facts):
         """The update rule as in-place NumPy statements (runtime/elementwise.py, `numba_template`) on the
-        variable's arrays. Inputs whose shapes were unknown when the graph was built keep the checked kernel."""
+        variable's arrays. Inputs whose shapes were unknown when the graph was built keep the checked kernel, and
+        a big variable's update its kernel, which runs it over the GEMM pool (`pooled_update`)."""
+        if op.op_def.pooled_update(op):
+            return None
         var_shape = static_shape(op.inputs[0])
         refs, grad_index = set(op.op_def.ref_inputs), op.op_def.grad_index % len(op.inputs)
         for i, t in enumerate(op.inputs):
@@ -136,6 +152,22 @@ class ApplyOp(state_ops.MutatingOp):
         return [(static_shape(var), var.dtype)]
 
     gradient = not_differentiable
+
+
+def _pooled(apply, rule, args, store, keys):
+    """`apply` (the NumPy kernel of `rule` bound to an op's buffers) run over the GEMM pool's threads while the
+    pool runs (runtime/gemm_pool.py `update`: bit for bit the same values)."""
+    ins = rule.names(rule.in_params)
+    arrays = [args.index(n) for n in rule.arrays]
+    scalars = [args.index(n) for n in ins if n not in rule.arrays]
+
+    def apply_pooled(*a):
+        if gemm_pool.started():
+            outs = [store[k] for k in keys]
+            if gemm_pool.update(rule, outs, [a[i] for i in arrays], [a[i] for i in scalars]):
+                return outs[0]
+        return apply(*a)
+    return apply_pooled
 
 
 def _checked_kernel(kernel):
