@@ -281,6 +281,19 @@ def test_a_plan_whose_kernel_calls_cost_nothing_next_to_its_arithmetic_keeps_the
         assert run.plan.islands
 
 
+def test_a_max_pool_gradient_counts_three_calls_per_window_offset():
+    """Its NumPy kernel makes three calls (compare, multiply, subtract) per window offset: 12 for 2x2 windows, 27
+    for 3x3; its island one loop. (Counted as 3, a CNN trained by plain SGD judged its islands not worth
+    compiling, W5's max-pool gradients 9 ms instead of 1.3.)"""
+    from graphgrad.runtime import jit
+
+    x = tf.placeholder(tf.float32, (8, 12, 12, 4))
+    for k, calls in ((2, 12), (3, 27)):
+        y = tf.nn.max_pool(x, [1, k, k, 1], [1, k, k, 1], "VALID")
+        (dx,) = tf.gradients(y, [x])
+        assert dx.op.type == "MaxPoolGrad" and jit.jit_calls(dx.op) == calls
+
+
 def test_an_update_of_many_parameters_pays_by_the_passes_over_memory_it_saves(monkeypatch, jit_on):
     """With the calls free, a big Adam update still pays: its NumPy kernel makes 12 passes over the variable
     (`jit_calls`), its island one; the estimate is 11 passes per element."""

@@ -173,7 +173,8 @@ class OpDef:
     #: whose kernel makes that many NumPy passes over memory which its template fuses into one loop (LSTMGates, an
     #: optimizer update: one per ufunc call of its rule, 12 for Adam; a max-pool gradient); an island needs two
     #: calls' worth (runtime/jit.py), so such an op is compiled even alone, and the passes beyond the first count
-    #: as memory traffic saved, in proportion to the op's largest array (`jit.savings`).
+    #: as memory traffic saved, in proportion to the op's largest array (`jit.savings`). A number, or
+    #: `jit_calls(op) -> int` where the count depends on the op's attributes (a pooling window's size).
     jit_calls = 1
 
     def can_fail(op):

@@ -138,7 +138,13 @@ UNKNOWN_DIM = 32
 def saved_calls(islands, pooled=()):
     """Kernel calls' worth of work that compiling `islands` saves (`OpDef.jit_calls` of their ops, and of the
     `pooled` ops: optimizer updates that run compiled over the GEMM pool, `OpDef.pooled_update`)."""
-    return sum(op.op_def.jit_calls for op in _compiled_ops(islands, pooled))
+    return sum(jit_calls(op) for op in _compiled_ops(islands, pooled))
+
+
+def jit_calls(op) -> int:
+    """`OpDef.jit_calls` of `op` (a number, or a function of the op)."""
+    calls = op.op_def.jit_calls
+    return calls(op) if callable(calls) else calls
 
 
 def _compiled_ops(islands, pooled):
@@ -152,7 +158,7 @@ def savings(islands, prog, pooled=()):
     counted as UNKNOWN_DIM)."""
     passes = 0
     for op in _compiled_ops(islands, pooled):
-        extra = op.op_def.jit_calls - 1
+        extra = jit_calls(op) - 1
         if extra > 0:
             passes += extra * max((_elements(prog.sym(t)) for t in list(op.inputs) + list(op.outputs)), default=0)
     return saved_calls(islands, pooled) * CALL_S, passes * PASS_S
