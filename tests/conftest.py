@@ -8,6 +8,10 @@ import graphgrad as tf
 #: Numba's islands (runtime/jit.py) compile for seconds; the suite runs the kernels unless a test turns them on
 #: (tests/test_jit.py), so that each training loop of a test does not pay a compile.
 os.environ.setdefault("GRAPHGRAD_JIT", "0")
+#: ... and a test that turns them on compiles them in this process: building them ahead in a child (runtime/aot.py,
+#: seconds per plan) is what tests/test_aot.py tests, and would otherwise depend on whether an earlier test loaded
+#: Numba.
+os.environ.setdefault("GRAPHGRAD_JIT_AOT", "0")
 
 #: GRAPHGRAD_DEVICE=fakegpu runs the whole suite with the fake GPU of tests/fakegpu.py as every session's device
 #: (docs/devices.md): the closest this suite gets to `GRAPHGRAD_DEVICE=gpu pytest` on a machine without CUDA.

@@ -71,18 +71,26 @@ def _cores():
         return os.cpu_count() or 1
 
 
-def worth_starting(ops) -> bool:
+def worth_starting(ops, lean=False) -> bool:
     """Whether a plan's ops multiply matrices that may be large: a 2-D product (`OpDef.product`) whose known k·n
     is at least 16,384 (an unknown batch dimension is not held against it), or an op that says it does
-    (`OpDef.large_products`: the convolutions, the loops); or update a big variable (`OpDef.pooled_update`)."""
+    (`OpDef.large_products`: the convolutions, the loops); or update a big variable (`OpDef.pooled_update`).
+    `lean` (a plan whose islands are built ahead, runtime/aot.py, so that the process needs no Numba): products
+    whose k·n is at least LEAN_WEIGHTS only. (W2's 784x256 products are 2-4 % faster split, in the harness; the
+    pool's Numba costs its process ~130 MiB.)"""
+    least = LEAN_WEIGHTS if lean else 16384
     for op in ops:
         if op.op_def.large_products or (op.op_def.pooled_update is not None and op.op_def.pooled_update(op)):
             return True
         if op.op_def.product is not None and op.op_def.product(op) is not None:
             sb = op.inputs[1].shape.dims_tuple
-            if sb is not None and all(d is not None for d in sb) and sb[0] * sb[1] >= 16384:
+            if sb is not None and all(d is not None for d in sb) and sb[0] * sb[1] >= least:
                 return True
     return False
+
+
+#: Weights (k·n) of a product from which a plan whose islands are built ahead starts the pool (`worth_starting`).
+LEAN_WEIGHTS = 1 << 20
 
 
 def started() -> bool:

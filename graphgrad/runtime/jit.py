@@ -333,28 +333,38 @@ def load(source):
     return load_module(source, "graphgrad_island_").island
 
 
-def load_module(source, prefix):
-    """The module of generated source (an island's, a pooled update's block): from a file named `prefix` + the
-    source's hash (written once, atomically), so Numba's on-disk cache finds it again in the next process; in
-    memory when no cache folder can be written."""
+def source_file(source, prefix):
+    """(module name, path) of generated source written to the cache folder (once, atomically), named `prefix` +
+    the hash of the source and of the runtime's Numba-compiled files it calls (a new file, and cache, when they
+    change); the path is None when no cache folder can be written."""
     from . import numba_cache
-    # the compiled code holds jitlib's (and the pool's) functions: a new file (and cache) when they change
     digest = hashlib.sha1((source + numba_cache.digest()).encode()).hexdigest()[:20]
     name = prefix + digest
     base = _cache_dir()
-    known = sys.modules.get(name)
-    if known is not None and os.path.dirname(getattr(known, "__file__", None) or "") == (base or ""):
-        return known
     if base is None:
-        module = types.ModuleType(name)
-        exec(compile(source, f"<graphgrad {name}>", "exec"), module.__dict__)  # noqa: S102 - our generated code
-        return module
+        return name, None
     path = os.path.join(base, name + ".py")
     if not os.path.exists(path):
         fd, tmp = tempfile.mkstemp(dir=base, suffix=".tmp")
         with os.fdopen(fd, "w") as f:
             f.write(source)
         os.replace(tmp, path)
+    return name, path
+
+
+def load_module(source, prefix):
+    """The module of generated source (an island's, a pooled update's block): from a file named `prefix` + the
+    source's hash (written once, atomically), so Numba's on-disk cache finds it again in the next process; in
+    memory when no cache folder can be written."""
+    name, path = source_file(source, prefix)
+    base = _cache_dir()
+    known = sys.modules.get(name)
+    if known is not None and os.path.dirname(getattr(known, "__file__", None) or "") == (base or ""):
+        return known
+    if path is None:
+        module = types.ModuleType(name)
+        exec(compile(source, f"<graphgrad {name}>", "exec"), module.__dict__)  # noqa: S102 - our generated code
+        return module
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # before it runs, as an import does: a `cfunc` compiles (and is cached) right then,

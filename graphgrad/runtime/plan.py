@@ -15,6 +15,7 @@ import heapq
 import itertools
 import linecache
 import re
+import sys
 import threading
 import time
 import weakref
@@ -24,7 +25,7 @@ import numpy as np
 from ..framework.errors import InvalidArgumentError, OpError, feed_error, uninitialized_error
 from ..framework.graph import Operation, Tensor
 from ..framework.op_def import aliases_variable, ref_indices
-from . import gemm_pool, interrupts, jit
+from . import aot, gemm_pool, interrupts, jit
 from .graph_replay import GraphReplay, not_capturable, replay_default
 from .passes import optimize as optimize_program
 
@@ -194,6 +195,7 @@ class Plan:
         self._build(prog, fetch_elems, fed)
         self._attach_replay()
         self._jit_in = None  # runs left before the islands are compiled; None: no islands for this plan
+        self._aot = None  # islands built ahead (runtime/aot.py): {"built": {ops: function}, "recorders": ...}
         if self.replay is None and ctx.xp is np and jit.jit_default():
             islands = jit.find_islands(self.steps, prog)
             if islands:
@@ -332,7 +334,7 @@ class Plan:
                         outputs[names[t]] = t
         params = [(n, t) for n, t in inputs.items()] + [(r, None) for r in lookups.values()]
         source = jit.island_source(isl, k, prog, names, refs, params, list(outputs.items()))
-        ns[f"j{k}"] = jit.load(source)
+        ns[f"j{k}"] = self._island_function(k, isl, source)
         ns["_store"] = self.ctx.variables
         ns["_jit_failed"] = functools.partial(self._jit_failed, self.islands)
         for j, r in enumerate(lookups.values()):
@@ -497,8 +499,13 @@ class Plan:
             compiled = False
             with _jit_lock:  # one thread compiles; the others run the kernels meanwhile, or wait here
                 if self._jit_in is not None and self._jit_in <= 0:
-                    if gemm_pool.worth_starting(self.ops):  # a plan this long-running: split its products too
+                    self._aot = {"built": {}, "recorders": {}} if aot.wanted() else None
+                    # a plan this long-running: split its products too (where its islands are built ahead, only
+                    # big ones: the pool's workers would load Numba after all)
+                    if gemm_pool.worth_starting(self.ops, lean=self._aot is not None):
                         gemm_pool.start()
+                        if "numba" in sys.modules and aot.mode() == "auto":
+                            self._aot = None
                     pooled = [op for op in self.ops if op.op_def.pooled_update is not None
                               and op.op_def.pooled_update(op)] if gemm_pool.started() else []
                     self._jit_chosen = jit.paying(self._jit_args[3], self._jit_args[0], self._jit_best, pooled)
@@ -510,7 +517,10 @@ class Plan:
                         # many times longer than the plan's runs: W5's 63 ms as 576 ms of CPU time, spin-waits)
                         self._jit_tries += 1
                         self._jit_in = jit.runs_before_retry(self._jit_tries)
-            out = self._call_now(feeds)  # Numba compiles (or loads) the islands in this run
+            out = self._call_now(feeds)  # Numba compiles (or loads) the islands in this run, or they are recorded
+            if compiled and self._aot is not None:  # (runtime/aot.py) and now built ahead
+                with _jit_lock:
+                    self._aot_build()
             if compiled and not self.jit_failures:
                 jit.mark_warm(self._jit_key)
             return out
@@ -541,6 +551,35 @@ class Plan:
         dropped = {op for ops, _ in self.jit_failures for op in ops}
         self.islands = [isl for isl in self._jit_chosen if not dropped & set(isl.ops)]
         self._build(prog, fetch_elems, fed, self.islands)
+
+    def _island_function(self, k, isl, source):
+        """What the run function calls for island k: its function compiled in this process by Numba
+        (runtime/jit.py); or, where the plan builds its islands ahead (runtime/aot.py), a recorder of its
+        arguments' types for one run, then its function from the built module."""
+        if self._aot is None:
+            return jit.load(source)
+        key = tuple(isl.ops)
+        fn = self._aot["built"].get(key)
+        if fn is None:
+            fn = aot.Recorder(k)
+            self._aot["recorders"][key] = (fn, source)
+        return fn
+
+    def _aot_build(self):
+        """Build the recorded islands in a child process (runtime/aot.py) and regenerate the run function with
+        them; islands that no run called (a branch not taken) or with arguments Numba has no type for keep their
+        kernels. Where the child fails, the islands are compiled in this process instead."""
+        state = self._aot
+        recorded = [(key, rec.specs, source) for key, (rec, source) in state["recorders"].items()
+                    if rec.specs is not None]
+        functions = aot.build([(source, specs) for _, specs, source in recorded]) if recorded else []
+        if functions is None:
+            self._aot = None
+        else:
+            state["built"] = {key: fn for (key, _, _), fn in zip(recorded, functions)}
+            state["recorders"] = {}
+            self._jit_chosen = [isl for isl in self._jit_chosen if tuple(isl.ops) in state["built"]]
+        self._jit_compile()
 
     def _jit_failed(self, islands, k, exc):
         """Island k of `islands` (those of the function that ran) raised: its steps run through their kernels in

@@ -1,0 +1,268 @@
+"""Islands built ahead of time: a plan's islands (runtime/jit.py) compiled by Numba in a child process into one
+extension module, which the training process imports like any other, so that it never loads Numba or LLVM.
+
+Numba and its LLVM cost a process about 130 MiB of resident memory once they compile or load anything (its
+import 54 MiB, LLVM's library and the compiler's state the rest): W2 peaked at 439 MiB against NumPy by hand's
+280. The islands' machine code itself is a few hundred KiB. So where a C compiler and Python's headers are at
+hand (Numba's `pycc` links the module with them), a plan that compiles its islands while Numba is not loaded yet
+(`GRAPHGRAD_JIT_AOT`, default `auto`) does it this way:
+
+1. One run with a recorder in place of each island: the run goes through the ops' kernels, and each recorder
+   notes the types of the values its island is called with (dtype, rank and layout of each array, the type of
+   each scalar).
+2. A child process (`python -m graphgrad.runtime.aot`) imports the islands' sources, has Numba type them for
+   those arguments, and compiles them all with `numba.pycc` into one module (the code for this machine's CPU,
+   Numba's "numpy" error model as in-process), written to the islands' cache folder under a name hashed from the
+   sources, the types, the runtime's compiled sources, Python's and Numba's versions and the CPU. Seconds, once:
+   a later process imports the cached module in milliseconds.
+3. The plan calls the module's functions through a guard: an extension module built by `pycc` does not check
+   its arguments (a float64 array where float32 was compiled reads garbage or crashes), so each call first
+   checks every argument against the recorded types, and a mismatch (a feed that is a strided view this once)
+   runs the island's ops through their kernels for that run, as an island that raises does.
+
+Where the child fails (no compiler after all, a construct `pycc` refuses), the plan compiles its islands in
+this process as before. `GRAPHGRAD_JIT_AOT=0` never builds ahead; `1` builds ahead even where Numba is loaded
+(tests); `auto` builds ahead unless Numba is already in the process (the GEMM pool's workers load it: a plan
+with big products or convolutions then compiles its islands in-process, which is quicker to compile).
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.machinery
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+
+import numpy as np
+
+ENV_VAR = "GRAPHGRAD_JIT_AOT"
+#: Seconds a child may take to build a plan's islands before the plan compiles them in-process instead.
+BUILD_TIMEOUT_S = 600
+
+
+class Probe(Exception):
+    """Raised by an island's recorder: the run goes through the island's kernels (its types are noted)."""
+
+
+class Mismatch(Exception):
+    """An argument of a built island is not of the type it was built for: this run uses the kernels."""
+
+
+def mode() -> str:
+    """"0" (never), "1" (where possible) or "auto" (where possible and Numba is not loaded yet)."""
+    v = os.environ.get(ENV_VAR, "auto").strip().lower()
+    return "0" if v in ("0", "false", "no", "off") else "1" if v in ("1", "true", "yes", "on") else "auto"
+
+
+def wanted() -> bool:
+    """Whether a plan compiling its islands now builds them ahead of time (module docstring)."""
+    m = mode()
+    return m != "0" and (m == "1" or "numba" not in sys.modules) and available()
+
+
+@functools.cache
+def available() -> bool:
+    """Numba with its `pycc`, setuptools, a C compiler, Python's headers and a cache folder (without importing
+    Numba: that is what building ahead saves)."""
+    from . import jit
+    spec = importlib.util.find_spec("numba")
+    if spec is None or not spec.submodule_search_locations or importlib.util.find_spec("setuptools") is None:
+        return False
+    if not os.path.exists(os.path.join(spec.submodule_search_locations[0], "pycc", "__init__.py")):
+        return False
+    cc = (sysconfig.get_config_var("CC") or "cc").split()
+    headers = os.path.join(sysconfig.get_paths()["include"], "Python.h")
+    return bool(cc) and shutil.which(cc[0]) is not None and os.path.exists(headers) and jit._cache_dir() is not None
+
+
+# --- the types of an island's arguments, and the guard that checks them -----------------------------------------
+
+def spec(value):
+    """The type of an argument as Numba would type it: ("a", dtype, ndim, layout) for an aligned native array,
+    ("s", dtype, "py") for a Python bool, int or float, ("s", dtype, "np") for a NumPy scalar; None for anything
+    else (the island is then not built)."""
+    if isinstance(value, np.ndarray):
+        if not value.flags.aligned or value.dtype.name not in _NUMBA_TYPES or not value.dtype.isnative:
+            return None
+        layout = "C" if value.flags.c_contiguous else "F" if value.flags.f_contiguous else "A"
+        return ("a", value.dtype.name, value.ndim, layout)
+    if type(value) in (bool, int, float):
+        if type(value) is int and not -(1 << 63) <= value < (1 << 63):
+            return None
+        return ("s", {bool: "bool", int: "int64", float: "float64"}[type(value)], "py")
+    if isinstance(value, np.generic) and value.dtype.name in _NUMBA_TYPES:
+        return ("s", value.dtype.name, "np")
+    return None
+
+
+_NUMBA_TYPES = {"float32": "float32", "float64": "float64", "int32": "int32", "int64": "int64", "bool": "boolean",
+                "int8": "int8", "uint8": "uint8", "int16": "int16", "uint16": "uint16", "uint32": "uint32",
+                "uint64": "uint64"}
+_PY_SCALARS = {"bool": "bool", "int64": "int", "float64": "float"}
+
+
+def guarded(fn, specs, k):
+    """`fn` (a built island) behind a check of its arguments against `specs` (`spec`); raises Mismatch(k)
+    instead of calling it when one differs."""
+    ns = {"_f": fn, "_nd": np.ndarray, "_Mismatch": Mismatch, "_k": k}
+    params, conds = [], []
+    for i, s in enumerate(specs):
+        a = f"a{i}"
+        params.append(a)
+        if s[0] == "a":
+            _, dtype, ndim, layout = s
+            ns[f"_d{i}"] = np.dtype(dtype)
+            # (dtypes compare by value: an array that Numba made has a dtype object of its own)
+            cond = f"isinstance({a}, _nd) and {a}.dtype == _d{i} and {a}.ndim == {ndim} and "
+            if layout == "A":
+                cond += f"{a}.flags.aligned"
+            else:  # carray / farray: contiguous, aligned and writeable, one lookup (a read-only array: the rest)
+                c = "c" if layout == "C" else "f"
+                cond += f"({a}.flags.{c}array or ({a}.flags.aligned and {a}.flags.{c}_contiguous))"
+        elif s[2] == "py":
+            cond = f"type({a}) is {_PY_SCALARS[s[1]]}"
+        else:
+            ns[f"_t{i}"] = np.dtype(s[1]).type
+            cond = f"type({a}) is _t{i}"
+        conds.append(cond)
+    args = ", ".join(params)
+    check = " and ".join(f"({c})" for c in conds) or "True"
+    source = f"def island({args}):\n    if {check}:\n        return _f({args})\n    raise _Mismatch(_k)\n"
+    exec(compile(source, f"<graphgrad built island {k}>", "exec"), ns)  # noqa: S102 - our own generated code
+    island = ns["island"]
+    island.specs, island.source = specs, source
+    return island
+
+
+class Recorder:
+    """Stands in for an island in the recording run: notes its arguments' types (`specs`, None where one has no
+    Numba type) and raises Probe, so that the run goes through the island's kernels."""
+
+    def __init__(self, k):
+        self.k, self.specs, self.seen = k, None, False
+
+    def __call__(self, *args):
+        if not self.seen:
+            self.seen = True
+            specs = [spec(a) for a in args]
+            self.specs = None if None in specs else specs
+        raise Probe(self.k)
+
+
+# --- building (the child) and loading (the plan's process) --------------------------------------------------------
+
+def build(items):
+    """The guarded functions of islands `items` ([(island source, specs)]) built into one extension module, or
+    None where the child failed (its error output is kept in the cache folder as `<module>.log`)."""
+    from . import jit
+    base = jit._cache_dir()
+    key = json.dumps([[source, list(map(list, specs))] for source, specs in items]) + _environment()
+    name = "graphgrad_aot_" + hashlib.sha1(key.encode()).hexdigest()[:20]
+    path = _built(base, name)
+    if path is None:
+        request = [[jit.source_file(source, "graphgrad_island_")[1], [list(s) for s in specs]]
+                   for source, specs in items]
+        work = tempfile.mkdtemp(dir=base, prefix=name + ".")
+        try:
+            with open(os.path.join(work, "request.json"), "w") as f:
+                json.dump(request, f)
+            try:
+                root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+                path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+                done = subprocess.run([sys.executable, "-m", "graphgrad.runtime.aot", work, name], cwd=work,
+                                      capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
+                                      env={**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONPATH": path})
+                failed = done.returncode != 0 and done.stderr
+            except (OSError, subprocess.TimeoutExpired) as e:
+                failed = repr(e)
+            built = [f for f in os.listdir(work) if f.startswith(name + ".") and f.endswith(_SUFFIX)]
+            if failed or not built:
+                with open(os.path.join(base, name + ".log"), "w") as f:
+                    f.write(failed or "the child wrote no module")
+                return None
+            os.replace(os.path.join(work, built[0]), os.path.join(base, name + _SUFFIX))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        path = _built(base, name)
+    module = sys.modules.get(name)
+    if module is None:
+        loader = importlib.machinery.ExtensionFileLoader(name, path)
+        module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader))
+        loader.exec_module(module)
+        sys.modules[name] = module
+    return [guarded(getattr(module, f"island_{k}"), specs, k) for k, (_, specs) in enumerate(items)]
+
+
+_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+
+
+def _built(base, name):
+    path = os.path.join(base, name + _SUFFIX)
+    return path if os.path.exists(path) else None
+
+
+@functools.cache
+def _environment():
+    """What a built module depends on beyond its sources' text: the runtime's Numba-compiled files, Python's and
+    Numba's versions, and the CPU (the code is compiled for this one's instruction set)."""
+    from . import numba_cache
+    cpu = platform.machine() + platform.processor()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu += next((line for line in f if line.startswith(("flags", "Features"))), "")
+    except OSError:
+        pass
+    return "|".join((numba_cache.digest(), sys.version, importlib.metadata.version("numba"), cpu))
+
+
+def _numba_type(s):
+    from numba import types
+    if s[0] == "a":
+        return types.Array(getattr(types, _NUMBA_TYPES[s[1]]), s[2], s[3])
+    return getattr(types, _NUMBA_TYPES[s[1]])
+
+
+def main(work, name):
+    """The child: type each island of `work`/request.json for its arguments and compile them all into the
+    extension module `name` in `work`."""
+    import warnings
+    warnings.simplefilter("ignore")  # pycc is marked for deprecation; its replacement is not released yet
+    import numba.pycc.compiler as pycc_compiler
+    from numba.pycc import CC
+    plain = pycc_compiler.Flags
+
+    def flags():  # as the islands' `njit`: the "numpy" error model (no check per division, so loops with one
+        f = plain()  # vectorize) and the GIL released while they run
+        f.error_model = "numpy"
+        f.release_gil = True
+        return f
+    pycc_compiler.Flags = flags
+    with open(os.path.join(work, "request.json")) as f:
+        request = json.load(f)
+    cc = CC(name)
+    cc.output_dir = work
+    cc.target_cpu = "host"
+    cc.verbose = False
+    for k, (path, specs) in enumerate(request):
+        module_name = os.path.splitext(os.path.basename(path))[0]
+        loaded = importlib.util.spec_from_file_location(module_name, path)
+        module = importlib.util.module_from_spec(loaded)
+        sys.modules[module_name] = module
+        loaded.loader.exec_module(module)
+        args = tuple(_numba_type(s) for s in specs)
+        module.island.compile(args)
+        ret = module.island.overloads[args].signature.return_type
+        cc.export(f"island_{k}", ret(*args))(module.island.py_func)
+    cc.compile()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
