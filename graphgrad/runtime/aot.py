@@ -211,8 +211,8 @@ def _built(base, name):
 
 @functools.cache
 def _environment():
-    """What a built module depends on beyond its sources' text: the runtime's Numba-compiled files, Python's and
-    Numba's versions, and the CPU (the code is compiled for this one's instruction set)."""
+    """What a built module depends on beyond its sources' text: the runtime's Numba-compiled files, Python's,
+    Numba's and NumPy's versions, and the CPU (the code is compiled for this one's instruction set)."""
     from . import numba_cache
     cpu = platform.machine() + platform.processor()
     try:
@@ -220,7 +220,7 @@ def _environment():
             cpu += next((line for line in f if line.startswith(("flags", "Features"))), "")
     except OSError:
         pass
-    return "|".join((numba_cache.digest(), sys.version, importlib.metadata.version("numba"), cpu))
+    return "|".join((numba_cache.digest(), sys.version, importlib.metadata.version("numba"), np.__version__, cpu))
 
 
 def _numba_type(s):

@@ -517,10 +517,12 @@ class Plan:
                         # many times longer than the plan's runs: W5's 63 ms as 576 ms of CPU time, spin-waits)
                         self._jit_tries += 1
                         self._jit_in = jit.runs_before_retry(self._jit_tries)
-            out = self._call_now(feeds)  # Numba compiles (or loads) the islands in this run, or they are recorded
-            if compiled and self._aot is not None:  # (runtime/aot.py) and now built ahead
-                with _jit_lock:
-                    self._aot_build()
+            try:
+                out = self._call_now(feeds)  # Numba compiles (or loads) the islands in this run, or they are
+            finally:  # recorded (runtime/aot.py) and then built ahead (those the run reached, should it raise)
+                if compiled and self._aot is not None:
+                    with _jit_lock:
+                        self._aot_build()
             if compiled and not self.jit_failures:
                 jit.mark_warm(self._jit_key)
             return out
@@ -572,7 +574,10 @@ class Plan:
         state = self._aot
         recorded = [(key, rec.specs, source) for key, (rec, source) in state["recorders"].items()
                     if rec.specs is not None]
-        functions = aot.build([(source, specs) for _, specs, source in recorded]) if recorded else []
+        try:
+            functions = aot.build([(source, specs) for _, specs, source in recorded]) if recorded else []
+        except Exception:  # noqa: BLE001 - a module that would not load (say, a cache folder gone meanwhile)
+            functions = None
         if functions is None:
             self._aot = None
         else:
