@@ -24,7 +24,9 @@ one loop) at least 1.5%.
 
 Compiled code is cached on disk (`GRAPHGRAD_JIT_CACHE`, default ~/.cache/graphgrad/jit): each island's source is
 written once to a file named by its hash, and Numba caches the machine code beside it, so a second process loads
-it instead of compiling. `GRAPHGRAD_JIT=0` turns islands off.
+it instead of compiling. `GRAPHGRAD_JIT=0` turns islands off. Where a C compiler is at hand and Numba is not
+loaded yet, the islands are compiled in a child process instead, into an extension module the plan imports, so
+that the training process never loads Numba and LLVM (runtime/aot.py, `GRAPHGRAD_JIT_AOT`).
 
 Division by zero gives inf or nan as in NumPy (Numba's "numpy" error model), which also lets LLVM vectorize
 loops with a division (W2's Adam update: 3.4x faster than under Numba's default, which checks every divisor).
@@ -127,7 +129,7 @@ PASS_S = 1e-10
 #: An island is compiled only when the calls it saves are at least this share of a run's time ...
 MIN_SHARE = 0.005
 #: ... or the passes it saves are at least this share: an estimate that depends on the caches, so it must show
-#: more before the plan pays Numba's compile (seconds) and its resident compiler (~120 MiB). W3's SGD updates
+#: more before the plan pays a compile (seconds; in-process, also Numba's resident ~130 MiB). W3's SGD updates
 #: (two passes each, 1.1 % of its step) stay NumPy's; W5's Adam (12 passes, 4.8 % of a quiet step) compiles, also
 #: when the machine's other load makes the step look up to three times slower.
 MIN_PASS_SHARE = 0.015
@@ -181,8 +183,9 @@ def _elements(shape):
 def pays(saved, run_s):
     """Whether compiling islands that save `saved` (`savings`) is worth it for a plan whose runs take `run_s`
     (the fastest seen, in CPU time): for a large model (W3: 0.3 s a step, matrix products 93 % of it) the calls
-    are nothing and Numba would only add its ~100 MiB of compiler; a small one (W1) is mostly calls, and an
-    optimizer update of millions of parameters (W5's Adam) makes a dozen NumPy passes where an island makes one.
+    are nothing and a compile would only cost seconds (in-process, Numba's ~130 MiB too); a small one (W1) is
+    mostly calls, and an optimizer update of millions of parameters (W5's Adam) makes a dozen NumPy passes where an
+    island makes one.
     GRAPHGRAD_JIT=always compiles anyway."""
     if os.environ.get(ENV_VAR, "").strip().lower() == "always":
         return True
