@@ -469,3 +469,25 @@ def test_a_big_variables_update_runs_over_the_pool_in_a_session(pool):
     np.testing.assert_allclose(losses, plain_losses, rtol=1e-5)
     np.testing.assert_array_equal(values[0], plain_values[0])
     np.testing.assert_allclose(values[1], plain_values[1], rtol=1e-5)
+
+
+@pytest.mark.cpu_only("the pooled updates run plans on the CPU backend only")
+@pytest.mark.usefixtures("jit_on")
+def test_a_plan_with_no_island_but_a_big_update_still_starts_the_pool(monkeypatch):
+    """A big variable's update stays out of islands: a plan with nothing else to compile still reaches the point
+    where it starts the pool, and its update runs there."""
+    import graphgrad as tf
+    from graphgrad.runtime import jit
+
+    monkeypatch.setattr(jit, "find_islands", lambda steps, prog, **k: [])
+    big = tf.Variable(np.ones((1024, gemm_pool.UPDATE_FROM // 1024), np.float32))
+    loss = tf.reduce_sum(big * tf.placeholder_with_default(0.5, []))
+    train = tf.train.AdamOptimizer(0.01).minimize(loss)
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        for _ in range(4):
+            s.run(train)
+        assert gemm_pool.started()
+        tasks = _tasks()
+        s.run(train)
+        assert _tasks() > tasks

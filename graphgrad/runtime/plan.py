@@ -198,7 +198,9 @@ class Plan:
         self._aot = None  # islands built ahead (runtime/aot.py): {"built": {ops: function}, "recorders": ...}
         if self.replay is None and ctx.xp is np and jit.jit_default():
             islands = jit.find_islands(self.steps, prog)
-            if islands:
+            # (a big variable's update runs over the GEMM pool, which the judgment starts, rather than in an island)
+            if islands or any(op.op_def.pooled_update is not None and op.op_def.pooled_update(op)
+                              for op in self.steps):
                 self._jit_in = jit.runs_before_jit()
                 self._jit_key = jit.plan_key(self.source)
                 self._jit_after_s = jit.seconds_before_jit(jit.is_warm(self._jit_key))
