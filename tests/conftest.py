@@ -49,6 +49,7 @@ def jit_on(monkeypatch, tmp_path):
     monkeypatch.setenv("GRAPHGRAD_JIT_AFTER", "1")
     monkeypatch.setenv("GRAPHGRAD_JIT_AFTER_S", "0")
     monkeypatch.setenv("GRAPHGRAD_JIT_CACHE", str(tmp_path))
+    monkeypatch.setenv("GRAPHGRAD_JIT_WAIT", "1")  # islands built ahead are in place after the run that builds them
     from graphgrad.runtime import jit
 
     monkeypatch.setattr(jit, "CALL_S", 1.0)

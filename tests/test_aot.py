@@ -153,6 +153,8 @@ def test_a_process_that_builds_its_islands_ahead_never_loads_numba(tmp_path):
             run = s.make_callable([loss, train], [x])
             for i in range(5):
                 run(np.full((4, 6), 0.5 + i, np.float32))
+            run.plan.wait_for_islands()
+            run(np.full((4, 6), 0.25, np.float32))
             print(json.dumps({"islands": len(run.plan.islands), "built": len(run.plan._aot["built"]),
                               "numba": "numba" in sys.modules, "llvmlite": "llvmlite" in sys.modules}))
     """)
@@ -163,3 +165,28 @@ def test_a_process_that_builds_its_islands_ahead_never_loads_numba(tmp_path):
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["islands"] >= 1 and got["built"] == got["islands"]
     assert not got["numba"] and not got["llvmlite"]
+
+
+def test_the_build_runs_in_the_background_while_the_kernels_run(ahead, monkeypatch):
+    """Without GRAPHGRAD_JIT_WAIT the run that records the islands starts their build in a thread and the plan's
+    next runs go through its kernels until the module is there; `wait_for_islands` installs it."""
+    monkeypatch.setenv("GRAPHGRAD_JIT_WAIT", "0")
+    x = tf.placeholder(tf.float32, (None, 5))
+    w = tf.Variable(np.linspace(-1, 1, 15, dtype=np.float32).reshape(5, 3))
+    loss = tf.reduce_mean(tf.nn.relu(tf.tanh(tf.matmul(x, w)) * 3.0 - 0.25))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    xb = np.linspace(0, 1, 20, dtype=np.float32).reshape(4, 5)
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        run = s.make_callable([loss, train], [x])
+        losses = [run(xb)[0] for _ in range(3)]  # the second run records and starts the build
+        plan = run.plan
+        assert plan._aot is not None and (plan._aot_pending is not None or plan.islands)
+        assert plan.wait_for_islands(timeout=600)
+        assert plan._aot_pending is None and plan.islands and plan._aot["built"]
+        losses += [run(xb)[0] for _ in range(3)]
+    monkeypatch.setenv("GRAPHGRAD_JIT", "0")
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        plain = [s.run([loss, train], {x: xb})[0] for _ in range(6)]
+    np.testing.assert_allclose(losses, plain, rtol=1e-6)

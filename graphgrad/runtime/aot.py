@@ -15,6 +15,9 @@ hand (Numba's `pycc` links the module with them), a plan that compiles its islan
    Numba's "numpy" error model as in-process), written to the islands' cache folder under a name hashed from the
    sources, the types, the runtime's compiled sources, Python's and Numba's versions and the CPU. Seconds, once:
    a later process imports the cached module in milliseconds.
+   The build runs in a background thread while the plan goes on through its kernels, and its next run after
+   the build installs the islands (`GRAPHGRAD_JIT_WAIT=1`: the run that starts it waits, as benchmarks and tests
+   do; `Plan.wait_for_islands()` waits for one plan).
 3. The plan calls the module's functions through a guard: an extension module built by `pycc` does not check
    its arguments (a float64 array where float32 was compiled reads garbage or crashes), so each call first
    checks every argument against the recorded types, and a mismatch (a feed that is a strided view this once)
@@ -44,6 +47,7 @@ import tempfile
 import numpy as np
 
 ENV_VAR = "GRAPHGRAD_JIT_AOT"
+WAIT_VAR = "GRAPHGRAD_JIT_WAIT"
 #: Seconds a child may take to build a plan's islands before the plan compiles them in-process instead.
 BUILD_TIMEOUT_S = 600
 
@@ -54,6 +58,13 @@ class Probe(Exception):
 
 class Mismatch(Exception):
     """An argument of a built island is not of the type it was built for: this run uses the kernels."""
+
+
+def waits() -> bool:
+    """GRAPHGRAD_JIT_WAIT=1: a plan waits for its islands' build (seconds when cold) instead of running its
+    kernels meanwhile, so that a benchmark's warm-up or a test knows they are in place after the run that starts
+    it."""
+    return os.environ.get(WAIT_VAR, "0").strip().lower() in ("1", "true", "yes", "on")
 
 
 def mode() -> str:

@@ -196,6 +196,7 @@ class Plan:
         self._attach_replay()
         self._jit_in = None  # runs left before the islands are compiled; None: no islands for this plan
         self._aot = None  # islands built ahead (runtime/aot.py): {"built": {ops: function}, "recorders": ...}
+        self._aot_pending = None  # (thread, result, recorded islands) while they are built in the background
         if self.replay is None and ctx.xp is np and jit.jit_default():
             islands = jit.find_islands(self.steps, prog)
             # (a big variable's update runs over the GEMM pool, which the judgment starts, rather than in an island)
@@ -497,6 +498,11 @@ class Plan:
         """A run of a plan with islands not compiled yet: they are once the plan has run `runs_before_jit()`
         times and spent `seconds_before_jit()` in its runs (runtime/jit.py), so that a plan run a few times, or
         a short program, never pays a compile."""
+        if self._aot_pending is not None:  # islands being built ahead in the background: the kernels meanwhile
+            if not self._aot_pending[0].is_alive():
+                with _jit_lock:
+                    self._aot_finish()
+            return self._call_now(feeds)
         if self._jit_in <= 0 and self._jit_spent >= self._jit_after_s:
             compiled = False
             with _jit_lock:  # one thread compiles; the others run the kernels meanwhile, or wait here
@@ -521,7 +527,7 @@ class Plan:
                         self._jit_in = jit.runs_before_retry(self._jit_tries)
             try:
                 out = self._call_now(feeds)  # Numba compiles (or loads) the islands in this run, or they are
-            finally:  # recorded (runtime/aot.py) and then built ahead (those the run reached, should it raise)
+            finally:  # recorded (runtime/aot.py), then built ahead (those the run reached, should it raise)
                 if compiled and self._aot is not None:
                     with _jit_lock:
                         self._aot_build()
@@ -570,23 +576,59 @@ class Plan:
         return fn
 
     def _aot_build(self):
-        """Build the recorded islands in a child process (runtime/aot.py) and regenerate the run function with
-        them; islands that no run called (a branch not taken) or with arguments Numba has no type for keep their
-        kernels. Where the child fails, the islands are compiled in this process instead."""
+        """Build the recorded islands in a child process (runtime/aot.py), in a background thread: the plan runs
+        its kernels until the module is ready (`_aot_finish`; `wait_for_islands`), so a cold build (seconds)
+        never stalls a run. Islands that no run called (a branch not taken) or with arguments Numba has no type
+        for keep their kernels."""
         state = self._aot
         recorded = [(key, rec.specs, source) for key, (rec, source) in state["recorders"].items()
                     if rec.specs is not None]
-        try:
-            functions = aot.build([(source, specs) for _, specs, source in recorded]) if recorded else []
-        except Exception:  # noqa: BLE001 - a module that would not load (say, a cache folder gone meanwhile)
-            functions = None
+        items = [(source, specs) for _, specs, source in recorded]
+        done = {}
+
+        def build():
+            try:
+                done["functions"] = aot.build(items) if items else []
+            except Exception:  # noqa: BLE001 - a module that would not load (say, a cache folder gone meanwhile)
+                done["functions"] = None
+        thread = threading.Thread(target=build, name="graphgrad-build-islands", daemon=True)
+        self._aot_pending = (thread, done, recorded)
+        prog, fetch_elems, fed, _ = self._jit_args
+        self.islands = []
+        self._build(prog, fetch_elems, fed)  # the kernels, without the recorders, while the child builds
+        self._jit_in = 0  # (runs go through _call_counting, which installs the islands once they are built)
+        thread.start()
+        if aot.waits():  # GRAPHGRAD_JIT_WAIT=1: this run waits for them (benchmarks, tests)
+            self._aot_finish()
+
+    def _aot_finish(self):
+        """Install the islands built in the background (under `_jit_lock`); where the child failed, compile them
+        in this process instead."""
+        if self._aot_pending is None:
+            return
+        thread, done, recorded = self._aot_pending
+        thread.join()
+        self._aot_pending = None
+        functions = done.get("functions")
         if functions is None:
             self._aot = None
         else:
-            state["built"] = {key: fn for (key, _, _), fn in zip(recorded, functions)}
-            state["recorders"] = {}
-            self._jit_chosen = [isl for isl in self._jit_chosen if tuple(isl.ops) in state["built"]]
+            self._aot["built"] = {key: fn for (key, _, _), fn in zip(recorded, functions)}
+            self._aot["recorders"] = {}
+            self._jit_chosen = [isl for isl in self._jit_chosen if tuple(isl.ops) in self._aot["built"]]
         self._jit_compile()
+
+    def wait_for_islands(self, timeout=None) -> bool:
+        """Wait for islands being built ahead in the background (runtime/aot.py) and install them; whether none
+        is pending any more (False when `timeout` seconds passed first)."""
+        pending = self._aot_pending
+        if pending is not None:
+            pending[0].join(timeout)
+            if pending[0].is_alive():
+                return False
+            with _jit_lock:
+                self._aot_finish()
+        return True
 
     def _jit_failed(self, islands, k, exc):
         """Island k of `islands` (those of the function that ran) raised: its steps run through their kernels in
