@@ -2,7 +2,7 @@
 without the harness's worker processes: run it from each tree's root, alternating.
 
     PYTHONPATH=. python -m bench.step_time W1 [--repeat 9] [--number 3000] [--source] [--jit off|on|both]
-        [--gemm off|on|both] [--pool off|on|both] [--cpu]
+        [--gemm off|on|both] [--pool off|on|both] [--cpu] [--optimizer sgd|adam|...]
 
 `--source` also prints the plan the step runs, so two trees can be checked to generate the same code.
 `--jit both` times the step with the plan's Numba islands (runtime/jit.py) and without, alternating in this
@@ -15,6 +15,7 @@ work, and it stays comparable on a machine others keep busy.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import time
 import timeit
@@ -64,8 +65,12 @@ def main(argv=None):
     ap.add_argument("--pool", choices=("off", "on", "both"), default="on",
                     help="products split over the cores by runtime/gemm_pool.py (when it starts), or not, or both")
     ap.add_argument("--cpu", action="store_true", help="the calling thread's CPU time, not the wall clock")
+    ap.add_argument("--optimizer", default=None,
+                    help="train with this optimizer instead of the workload's (W5 with sgd: no Adam among its ops)")
     args = ap.parse_args(argv)
     wl = workloads.WORKLOADS[args.workload]
+    if args.optimizer:
+        wl = dataclasses.replace(wl, optimizer=args.optimizer)
     pick = {"off": [False], "on": [True], "both": [False, True]}
     modes = [(jit, gemm) for jit in pick[args.jit] for gemm in pick[args.gemm]]
     steps = {mode: _step(wl, *mode) for mode in modes}

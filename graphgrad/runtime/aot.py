@@ -175,12 +175,10 @@ def build(items):
     None where the child failed (its error output is kept in the cache folder as `<module>.log`)."""
     from . import jit
     base = jit._cache_dir()
-    key = json.dumps([[source, list(map(list, specs))] for source, specs in items]) + _environment()
-    name = "graphgrad_aot_" + hashlib.sha1(key.encode()).hexdigest()[:20]
+    request = [[source, [list(s) for s in specs]] for source, specs in items]
+    name = "graphgrad_aot_" + hashlib.sha1((json.dumps(request) + _environment()).encode()).hexdigest()[:20]
     path = _built(base, name)
     if path is None:
-        request = [[jit.source_file(source, "graphgrad_island_")[1], [list(s) for s in specs]]
-                   for source, specs in items]
         work = tempfile.mkdtemp(dir=base, prefix=name + ".")
         try:
             with open(os.path.join(work, "request.json"), "w") as f:
@@ -262,12 +260,9 @@ def main(work, name):
     cc.output_dir = work
     cc.target_cpu = "host"
     cc.verbose = False
-    for k, (path, specs) in enumerate(request):
-        module_name = os.path.splitext(os.path.basename(path))[0]
-        loaded = importlib.util.spec_from_file_location(module_name, path)
-        module = importlib.util.module_from_spec(loaded)
-        sys.modules[module_name] = module
-        loaded.loader.exec_module(module)
+    from . import jit
+    for k, (source, specs) in enumerate(request):
+        module = jit.load_module(source, "graphgrad_island_")  # the file the in-process islands use
         args = tuple(_numba_type(s) for s in specs)
         cc.export(f"island_{k}", _return_type(module.island, args)(*args))(module.island.py_func)
     cc.compile()

@@ -336,7 +336,7 @@ def load(source):
     return load_module(source, "graphgrad_island_").island
 
 
-def source_file(source, prefix):
+def _source_file(source, prefix):
     """(module name, path) of generated source written to the cache folder (once, atomically), named `prefix` +
     the hash of the source and of the runtime's Numba-compiled files it calls (a new file, and cache, when they
     change); the path is None when no cache folder can be written."""
@@ -359,7 +359,7 @@ def load_module(source, prefix):
     """The module of generated source (an island's, a pooled update's block): from a file named `prefix` + the
     source's hash (written once, atomically), so Numba's on-disk cache finds it again in the next process; in
     memory when no cache folder can be written."""
-    name, path = source_file(source, prefix)
+    name, path = _source_file(source, prefix)
     base = _cache_dir()
     known = sys.modules.get(name)
     if known is not None and os.path.dirname(getattr(known, "__file__", None) or "") == (base or ""):
