@@ -22,7 +22,8 @@ __all__ = ["set_num_threads", "get_num_threads", "list_physical_devices", "Confi
            "run_functions_eagerly", "functions_run_eagerly", "experimental_run_functions_eagerly",
            "experimental_functions_run_eagerly"]
 
-_original_limits = []  # the threadpool_limits object of the first set_num_threads call, to restore defaults
+#: (the threadpool_limits object, runtime/blas.py's thread count) of the first set_num_threads call, to restore them
+_original_limits = []
 
 
 def _controller():
@@ -36,7 +37,7 @@ def set_num_threads(n):
     the process started with (from OPENBLAS_NUM_THREADS / OMP_NUM_THREADS, else the number of cores)."""
     from threadpoolctl import threadpool_limits
 
-    from .runtime import gemm_pool
+    from .runtime import blas, gemm_pool
 
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise ValueError(f"set_num_threads expects a positive int or None, got {n!r}")
@@ -44,11 +45,17 @@ def set_num_threads(n):
     gemm_pool.stop()  # its workers and OpenBLAS's one thread follow the new count: restarted below where it allows
     if n is None:
         if _original_limits:
-            _original_limits.pop().restore_original_limits()
+            limiter, bound = _original_limits.pop()
+            limiter.restore_original_limits()
+            if bound is not None:
+                blas.set_threads(bound)
     else:
+        bound = blas.threads()
         limiter = threadpool_limits(limits=n, user_api="blas")
+        # threadpoolctl sets MKL's count for the calling thread only: the bound BLAS's is set for all of them
+        blas.set_threads(n)
         if not _original_limits:
-            _original_limits.append(limiter)
+            _original_limits.append((limiter, bound))
     if pooled:
         gemm_pool.start()
 

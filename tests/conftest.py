@@ -3,7 +3,12 @@ import sys
 
 import pytest
 
-import graphgrad as tf
+#: The products run on NumPy's own OpenBLAS, whose results the tests compare with NumPy's bit for bit where the
+#: arithmetic is the same; MKL (the mkl extra, which the dev extra installs) is tested in processes of its own
+#: (tests/test_blas_library.py). Set before graphgrad is imported: runtime/blas.py binds its library then.
+os.environ.setdefault("GRAPHGRAD_BLAS", "numpy")
+
+import graphgrad as tf  # noqa: E402
 
 #: Numba's islands (runtime/jit.py) compile for seconds; the suite runs the kernels unless a test turns them on
 #: (tests/test_jit.py), so that each training loop of a test does not pay a compile.

@@ -146,3 +146,25 @@ def make_loop(n: int, *, threads: int | None = None):
     run = sess.make_callable(r)
     run.session = sess
     return run
+
+
+def make_matmul(n: int, *, threads: int | None = None):
+    """One float32 ``n x n @ n x n`` product per call: ``tf.matmul`` of two variables in a session (through the
+    BLAS runtime/blas.py binds: NumPy's OpenBLAS, or MKL with the mkl extra)."""
+    del threads
+    rng = np.random.default_rng(0)
+    g = tf.Graph()
+    with g.as_default():
+        a = tf.Variable(rng.standard_normal((n, n), dtype=np.float32))
+        b = tf.Variable(rng.standard_normal((n, n), dtype=np.float32))
+        product = tf.matmul(a, b)
+        g.finalize()
+    sess = tf.Session(graph=g)
+    sess.run([a.initializer, b.initializer])
+    run = sess.make_callable(product)
+
+    def mm():
+        return run()[0, 0]
+
+    mm.session = sess
+    return mm

@@ -4,9 +4,9 @@ OpenBLAS runs a mid-sized product (W2's 128x784x256, W5's 12544x800x64 convoluti
 threads worse than two single-threaded products of half the size each, one per core: its threads share the
 packing of each block and synchronise once per block, and on a virtual machine a sleeping thread wakes late. Here
 a product is cut into row (or column) blocks of the result, and the calling thread and the workers each claim
-blocks and multiply them with NumPy's own BLAS at one thread (the same `cblas_?gemm` runtime/blas.py binds). The
+blocks and multiply them with the BLAS runtime/blas.py binds (NumPy's own OpenBLAS, or MKL) at one thread. The
 workers are threads that never hold the GIL: each runs a loop compiled by Numba (`nogil`) that waits for work by
-spinning (`sched_yield`), calls NumPy's BLAS by a symbol bound to its address (cached by Numba on disk), and
+spinning (`sched_yield`), calls that BLAS by a symbol bound to its address (cached by Numba on disk), and
 sleeps after a while without work on a futex that the next caller wakes (an idle process costs nothing; the
 workers join the next product within the kernel's wake-up time, which a harness alternating frameworks felt: W6
 14.9 -> 12.7 ms against polling up to every 10 ms).
@@ -24,11 +24,11 @@ thread while they are in its core's cache; LSTM sequences (runtime/recurrent.py)
 variables (`update`: the update rule compiled over a range of elements, run on blocks of them). A plan with
 products of some size (or such updates) starts it when it has run long enough to compile its islands
 (runtime/plan.py), so short programs never load it. While the pool
-runs, NumPy's OpenBLAS is set to one thread for the whole process (its own threads would spin beside the workers
-after every product they shared; `stop()` gives it back its count). It declines (and the caller uses NumPy's BLAS)
+runs, the BLAS is set to one thread for the whole process (OpenBLAS's own threads would spin beside the workers
+after every product they shared; `stop()` gives it back its count). It declines (and the caller uses the BLAS whole)
 products below `gemm_pool_kernels.MIN_FLOPS`, other dtypes than float32/float64, operands BLAS cannot take without
 a copy, a result overlapping an operand, and a second thread's product while one is being split.
-`GRAPHGRAD_GEMM_POOL=0` turns it off; it does not start when NumPy's BLAS is limited to one thread
+`GRAPHGRAD_GEMM_POOL=0` turns it off; it does not start when the BLAS is limited to one thread
 (`OPENBLAS_NUM_THREADS=1`) or the process has one core.
 
 Measured (bench/RESULTS.md): W2's step 5-10 % faster in the harness; W5's 55 -> 39 ms with the convolution
@@ -51,7 +51,7 @@ _state = None  # (ctrl, fctrl, split function, worker threads) once started
 
 
 def wanted() -> bool:
-    """Whether the pool may be used: Numba and NumPy's BLAS found, several cores, and not turned off."""
+    """Whether the pool may be used: Numba and a BLAS (runtime/blas.py) found, several cores, and not turned off."""
     from . import jit
     off = os.environ.get(ENV_VAR, "1").strip().lower() in ("0", "false", "no", "off")
     return (not off and jit.numba_available() and blas.available() and blas.threads() is not None
@@ -60,7 +60,7 @@ def wanted() -> bool:
 
 def usable() -> bool:
     """Whether the pool runs, or can start: wanted, and a core and a BLAS thread for a worker beside the caller.
-    (Unchanged by `start`, which sets NumPy's BLAS to one thread.)"""
+    (Unchanged by `start`, which sets the BLAS to one thread.)"""
     return _state is not None or (wanted() and min(_cores(), blas.threads() or 1) >= 2)
 
 
@@ -77,12 +77,14 @@ def worth_starting(ops, lean=False) -> bool:
     (`OpDef.large_products`: the convolutions, the loops); or update a big variable (`OpDef.pooled_update`).
     `lean` (a plan whose islands are built ahead, runtime/aot.py, so that the process needs no Numba): products
     whose k·n is at least LEAN_WEIGHTS only. (W2's 784x256 products are 2-4 % faster split, in the harness; the
-    pool's Numba costs its process ~130 MiB.)"""
+    pool's Numba costs its process ~130 MiB.) With MKL as the BLAS (runtime/blas.py) products do not count: its own
+    threads run them as fast or faster (W3's step 263 ms against 274 split, W2's the same)."""
     least = LEAN_WEIGHTS if lean else 16384
+    products = blas.library() != "mkl"
     for op in ops:
         if op.op_def.large_products or (op.op_def.pooled_update is not None and op.op_def.pooled_update(op)):
             return True
-        if op.op_def.product is not None and op.op_def.product(op) is not None:
+        if products and op.op_def.product is not None and op.op_def.product(op) is not None:
             sb = op.inputs[1].shape.dims_tuple
             if sb is not None and all(d is not None for d in sb) and sb[0] * sb[1] >= least:
                 return True
@@ -105,7 +107,7 @@ def threads() -> int:
 
 def start() -> bool:
     """Compile (or load from Numba's cache) the pool's functions and start its workers, once per process: one
-    worker per core beyond the caller's, at most as many as NumPy's BLAS threads less one. True when running."""
+    worker per core beyond the caller's, at most as many as the BLAS's threads less one. True when running."""
     global _state
     if _state is not None:
         return True
@@ -137,7 +139,7 @@ def start() -> bool:
 
 
 def route(on: bool):
-    """Send products to the running pool (True), or back to NumPy's BLAS at its own threads (False): for
+    """Send products to the running pool (True), or back to the BLAS at its own threads (False): for
     comparing the two in one process (bench/step_time.py `--pool both`). The workers keep running."""
     if _state is None:
         return

@@ -1,5 +1,6 @@
 """The compiled side of runtime/gemm_pool.py: the workers' loop and the caller's split, both Numba `nogil`
-functions that call NumPy's BLAS by its addresses (runtime/blas.py `raw_functions`).
+functions that call the BLAS runtime/blas.py binds (NumPy's OpenBLAS, or MKL) by its addresses
+(`raw_functions`).
 
 One task slot, `ctrl` (int64 words) and `fctrl` (alpha, beta). The word `NEXT` holds (task number << 32 | next
 block); a thread owns block i of task t once its compare-and-swap moves NEXT from (t, i) to (t, i + 1). The caller
@@ -52,7 +53,7 @@ _ALPHA, _BETA = 0, 1
 
 _fns = blas.raw_functions()
 if _fns is None:
-    raise ImportError("NumPy's BLAS exports no cblas_sgemm/dgemm and openblas_get/set_num_threads to call")
+    raise ImportError("the BLAS found exports no 64-bit cblas_sgemm/dgemm and get/set thread count to call")
 _libc = ctypes.CDLL(None)
 # The functions are called by symbol names given to LLVM here, not as ctypes objects, so that Numba can cache the
 # compiled code on disk (a ctypes pointer is a "dynamic global" it cannot cache) and link it again next time.
