@@ -130,12 +130,28 @@ class _Branches:
         return b
 
 
+#: Modules `import graphgrad` leaves for first use (graphgrad/__init__.py `__getattr__`) that define ops of their own
+_LAZY_OP_MODULES = ("contrib", "estimator", "summary", "keras")
+
+
+def _lazy_op_def(op_type):
+    """The op `op_type` where one of the modules graphgrad imports on first use defines it (tf.contrib's tensor
+    forest ops, the summaries): a graph holding it imports without the program having touched that module."""
+    import importlib
+
+    for name in _LAZY_OP_MODULES:
+        importlib.import_module(f"graphgrad.{name}")
+        if op_type in OP_DEFS:
+            return OP_DEFS[op_type]
+    return None
+
+
 def _build(node, inputs, graph, module, branches, library=None):
     """The op of one node (created in the current name scope under the node's name), or the
     tf_functions.Outputs of a node that imports as several ops."""
     b = _Builder(node, inputs, library)
     if MARKER in node.attr:
-        op_def = OP_DEFS.get(node.op)
+        op_def = OP_DEFS.get(node.op) or _lazy_op_def(node.op)
         if op_def is None:
             raise b.error("graphgrad has no op of this type")
         added = {s.decode() for s in node.attr[MARKER].list.s}
