@@ -228,3 +228,22 @@ def test_import_does_not_load_the_summary_protobufs_until_used():
     code = ("import sys, graphgrad as tf; assert 'tensorboardX' not in sys.modules; "
             "tf.summary.scalar; assert tf.Summary is not None; assert 'tensorboardX' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_contrib_and_estimator_load_on_first_use_and_imported_graphs_find_their_ops():
+    import subprocess
+    import sys
+
+    code = """if True:
+        import sys, graphgrad as tf
+        from graphgrad.framework.op_def import OP_DEFS
+        assert 'graphgrad.contrib' not in sys.modules and 'graphgrad.estimator' not in sys.modules
+        assert 'TreeSize' not in OP_DEFS  # tf.contrib's tensor-forest op, defined by a module not loaded yet
+        from graphgrad.graph_io import importer
+        assert importer._lazy_op_def('TreeSize') is OP_DEFS['TreeSize']
+        assert importer._lazy_op_def('NoSuchOp') is None
+        assert tf.estimator.Estimator.__name__ == 'Estimator' and callable(tf.contrib.layers.fully_connected)
+        from graphgrad.contrib import layers  # the from-import loads the package as well
+        assert layers.fully_connected is tf.contrib.layers.fully_connected
+    """
+    subprocess.run([sys.executable, "-c", code], check=True)
