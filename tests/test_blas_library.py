@@ -190,3 +190,37 @@ def test_the_gemm_pool_and_thread_settings_drive_mkl():
         assert got["split"] and got["split_error"] < 1e-5 and got["same_functions"]
     ref, _ = _run(_POOL, "numpy")
     assert ref["products_start_it"]  # OpenBLAS's threads run them slower than the pool
+
+
+_CONCURRENT = """
+    import json, multiprocessing, threading
+    import numpy as np
+    from graphgrad.runtime import blas
+    a = np.random.default_rng(3).standard_normal((512, 512)).astype(np.float32)
+    want = blas.matmul(a, a)  # MKL's threads started in the parent
+    def child(q):
+        q.put(bool(np.allclose(blas.matmul(a, a), want, rtol=1e-5, atol=1e-4)))
+    ctx = multiprocessing.get_context("fork")
+    q = ctx.Queue()
+    p = ctx.Process(target=child, args=(q,))
+    p.start()
+    forked = q.get(timeout=120)
+    p.join()
+    same = []
+    def run():
+        for _ in range(30):
+            # (MKL may run a product on fewer threads while others run, and round it another way)
+            same.append(bool(np.allclose(blas.matmul(a, a), want, rtol=1e-5, atol=1e-4)))
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(json.dumps({"library": blas.library(), "forked": forked, "threads": all(same) and len(same) == 120}))
+"""
+
+
+@needs_mkl
+def test_mkl_in_a_forked_child_and_from_several_threads():
+    got, _ = _run(_CONCURRENT, "mkl")
+    assert got == {"library": "mkl", "forked": True, "threads": True}
