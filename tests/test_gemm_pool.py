@@ -13,7 +13,9 @@ import pytest
 
 from graphgrad.runtime import blas, gemm_pool
 
-pytestmark = pytest.mark.skipif(not gemm_pool.wanted(), reason="needs Numba, NumPy's OpenBLAS and two cores")
+pytestmark = [pytest.mark.skipif(not gemm_pool.wanted(), reason="needs Numba, NumPy's OpenBLAS and two cores"),
+              pytest.mark.skipif(blas.library() != "openblas", reason="checks the pool's products bit for bit against "
+                                 "NumPy's OpenBLAS (GRAPHGRAD_BLAS=numpy); MKL's: tests/test_blas_library.py")]
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ from gradcheck import check_gradients
 
 import graphgrad as tf
 from graphgrad.ops.smooth_activations import _erfc
+from graphgrad.runtime import blas
 
 SQRT_2_PI = math.sqrt(2 / math.pi)
 
@@ -171,4 +172,7 @@ def test_training_keeps_the_product_buffer_and_matches_unoptimized(name):
         sess.run(tf.global_variables_initializer())
         out.append([sess.run([loss, step], f)[0] for f in feeds] + sess.run(tf.trainable_variables()))
     for a, b in zip(*out):
-        np.testing.assert_array_equal(a, b)
+        if blas.library() == "mkl":  # MKL rounds the gemm pass's fused update differently (docs/plan-compiler.md)
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+        else:  # NumPy's OpenBLAS computes alpha·(x'dy) then adds it: the unoptimized plan's values bit for bit
+            np.testing.assert_array_equal(a, b)

@@ -268,3 +268,15 @@ def matmul(a, b, out=None):
             if _POOL(a, b, c, 1.0, 0.0):
                 return c
     return np.matmul(a, b, out=out)
+
+
+def _after_fork_in_child():
+    """A forked child runs MKL's products on one thread: Intel's OpenMP runtime, whose threads the fork left
+    behind, can deadlock in the child's first parallel region (PyTorch, for the same reason, sets one thread in a
+    forked child). OpenBLAS restarts its own threads after a fork and keeps its count."""
+    if _LIB is not None and _LIB.name == "mkl":
+        _LIB.set_threads(1)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
