@@ -194,3 +194,33 @@ def test_gradient_descent_in_place_and_after_a_reshape():
             s.run(grow)
             s.run(step, {g: np.full((4,), 2.0, np.float32)})
             np.testing.assert_array_equal(s.run(v), np.float32(1) - np.float32(2) * np.float32(0.1))
+
+
+@pytest.mark.numpy_kernels("the BLAS sum runs on the CPU's NumPy arrays only")
+@pytest.mark.parametrize("batch", [None, 64])
+def test_a_convolutions_bias_gradient_is_one_blas_product(batch):
+    """Summing two or more leading axes of BLAS_SUM_ROWS+ rows is `ones @ g` by BLAS: closer to the exact sum than
+    NumPy's row-by-row reduction, the same in optimized and unoptimized plans; smaller sums stay NumPy's."""
+    from graphgrad.ops import core
+
+    rng = np.random.default_rng(5)
+    for n, dtype in ((64, np.float32), (64, np.float64), (2, np.float32)):
+        dy = (rng.standard_normal((n, 28, 28, 8)) + 3).astype(dtype)  # sums of like signs: NumPy's error grows
+        exact = dy.astype(np.float64).sum(axis=(0, 1, 2))
+        with tf.Graph().as_default():
+            x = tf.placeholder(dtype, (None if batch is None else n, 28, 28, 8))
+            b = tf.Variable(np.zeros(8, dtype))
+            gb = tf.gradients(x + b, b, grad_ys=tf.placeholder_with_default(dy, dy.shape))[0]
+            got = []
+            for optimize in (True, False):
+                with tf.Session(optimize=optimize) as s:
+                    s.run(tf.global_variables_initializer())
+                    got.append(s.run(gb, {x: dy}))
+        np.testing.assert_array_equal(got[0], got[1])
+        assert got[0].dtype == dtype and got[0].shape == (8,)
+        if n * 28 * 28 >= core.BLAS_SUM_ROWS:
+            if dtype == np.float32:  # (float64's reference is NumPy's own float64 sum)
+                assert np.abs(got[0] - exact).max() <= np.abs(dy.sum(axis=(0, 1, 2)) - exact).max()
+            np.testing.assert_allclose(got[0], exact, rtol=1e-5 if dtype == np.float32 else 1e-12)
+        else:
+            np.testing.assert_array_equal(got[0], dy.sum(axis=(0, 1, 2)))
