@@ -15,10 +15,11 @@ libraries (`GRAPHGRAD_BLAS`):
   too, from GEMM_FROM multiply-adds (smaller ones cost more in this module's checks than they gain).
 - `auto` (the default): MKL where the `mkl` wheel is installed, else NumPy's.
 
-MKL's results differ from OpenBLAS's in rounding (another blocking of the sums, ~1e-7 relative in float32), and
+MKL's results differ from OpenBLAS's in rounding (another blocking of the sums, ~1e-6 relative in float32), and
 by default with its thread count: `MKL_CBWR=AUTO,STRICT` (MKL's own setting) makes them the same on any thread
 count and alignment, at a small cost on tiny products. The test suite runs on `numpy` (tests/conftest.py) and
-tests MKL in a process of its own (tests/test_blas_library.py).
+tests MKL in processes of their own (tests/test_blas_library.py). A forked child runs MKL on one thread
+(`_after_fork_in_child`).
 
 `gemm(a, ta, b, tb, c, alpha, beta)` returns False (and does nothing) where it cannot help: no such library
 (NumPy built on another BLAS), operands of other dtypes, `c` not a C-contiguous matrix of the product's shape.
