@@ -19,6 +19,7 @@ needs_mkl = pytest.mark.skipif(not blas.mkl_paths(), reason="the mkl wheel (grap
 def _run(code, library, extra_env=None, check=True):
     """Run `code` in a fresh interpreter with GRAPHGRAD_BLAS=`library`; what it printed last, as JSON."""
     env = dict(os.environ, GRAPHGRAD_BLAS=library, GRAPHGRAD_JIT="0", **(extra_env or {}))
+    env.pop("GRAPHGRAD_DEVICE", None)  # the CPU's BLAS (a fake GPU run's device exists only in its own process)
     done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env, capture_output=True, text=True,
                           timeout=300)
     if check:
