@@ -3,6 +3,7 @@ that gradient rules use to sum a gradient back to an input's shape."""
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
@@ -416,7 +417,7 @@ def _sum_leading(lead, mm=None):
 
     def run(g, like=None):
         if type(g) is np.ndarray and g.dtype.char in "fd" and g.flags.c_contiguous and g.ndim > lead:
-            m = int(np.prod(g.shape[:lead]))
+            m = math.prod(g.shape[:lead])
             k = g.size // m if m else 0
             if m >= BLAS_SUM_ROWS and k:
                 return mm(_ones_row(m, g.dtype), g.reshape(m, k)).reshape(g.shape[lead:])

@@ -9,8 +9,8 @@ libraries (`GRAPHGRAD_BLAS`):
   NumPy's thread pool: a second OpenBLAS (SciPy's) brings a second pool whose spinning threads fight the first one
   on a small machine.
 - `mkl`: Intel's oneMKL from the `mkl` wheel (the `graphgrad[mkl]` extra), its 64-bit-integer interface
-  (`cblas_sgemm_64`). It runs this machine's products 10-25 % faster than OpenBLAS on one core (W2's 128x784x256:
-  0.30 against 0.35 ms) and big ones faster on two (4096³: 365 against 339 GFLOP/s; bench/RESULTS.md, session
+  (`cblas_sgemm_64`). It runs this machine's products faster than OpenBLAS (bench/blas_libraries.py: W2's
+  128x784x256 in 175 against 213 µs on two threads, 4096³ at 379 against 358 GFLOP/s; bench/RESULTS.md, session
   15). The 2-D float products of `matmul` (MatMul's kernel, the convolutions' patch products) then go through it
   too, from GEMM_FROM multiply-adds (smaller ones cost more in this module's checks than they gain).
 - `auto` (the default): MKL where the `mkl` wheel is installed, else NumPy's.
@@ -259,7 +259,8 @@ def matmul(a, b, out=None):
     """`np.matmul(a, b, out=out)`, through the pool of runtime/gemm_pool.py where it runs and takes the product
     (2-D operands of one float dtype, large enough), or MKL's gemm where that is the bound library: the CPU's
     float32 products (`RunContext.matmul_f32`)."""
-    if a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype and a.shape[1] == b.shape[0]:
+    if (_MATMUL_BY_GEMM or _POOL is not None) and a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype \
+            and a.shape[1] == b.shape[0]:
         if _MATMUL_BY_GEMM and a.dtype.char in "fd" and a.shape[0] * a.shape[1] * b.shape[1] >= GEMM_FROM:
             c = np.empty((a.shape[0], b.shape[1]), a.dtype) if out is None else out
             if gemm(a, False, b, False, c, 1.0, 0.0):  # the pool's split first, where it runs
