@@ -428,7 +428,7 @@ def _sum_leading(lead, mm=None):
 def _cpu_matmul(ctx):
     """The context's product (runtime/blas.py's matmul) where it runs NumPy on the CPU at float32 precision, else
     None."""
-    if ctx is None or ctx.xp is not np or getattr(ctx, "matmul_precision", "float32") != "float32":
+    if ctx is None or ctx.xp is not np or ctx.matmul_precision != "float32":
         return None
     return ctx.matmul_f32
 
@@ -468,7 +468,7 @@ class SumToShape(OpDef):
         axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(sl) if d == 1 and sg[lead + i] != 1)
         shape = tuple(sl)
         if len(axes) == lead:  # only leading axes: the sum already has `like`'s shape (else the op fails)
-            return _sum_leading(lead, _cpu_matmul(getattr(facts, "ctx", None)))
+            return _sum_leading(lead, _cpu_matmul(facts.ctx))
         return lambda g, like: g.sum(axis=axes).reshape(shape)
 
     def jit(op, facts):

@@ -171,7 +171,6 @@ def _load():
 
 _LIB = _load()
 _GEMM = {} if _LIB is None else _LIB.gemm
-_THREADS = None if _LIB is None else _LIB.get_threads
 #: `matmul` sends 2-D float products to `gemm` (MKL is not the library NumPy's matmul calls)
 _MATMUL_BY_GEMM = _LIB is not None and _LIB.name == "mkl"
 
@@ -209,7 +208,7 @@ def available() -> bool:
 def threads() -> int | None:
     """How many threads the bound BLAS runs a product on now (threadpoolctl, OPENBLAS_NUM_THREADS or
     MKL_NUM_THREADS set it), or None when unknown."""
-    return _THREADS() if _GEMM and _THREADS is not None else None
+    return _LIB.get_threads() if _GEMM and _LIB.get_threads is not None else None
 
 
 def set_threads(n) -> bool:
