@@ -319,12 +319,12 @@ def test_the_filter_gradients_sums_do_not_depend_on_the_threads(pool):
     for b in range(blocks):
         acc = None
         for i in range(b * per, min(10, (b + 1) * per)):
-            p = np.matmul(cols[i].T, dy[i].reshape(81, 16))  # small: NumPy's BLAS at the pool's one thread
+            p = np.matmul(dy[i].reshape(81, 16).T, cols[i])  # small: NumPy's BLAS at the pool's one thread
             acc = p if acc is None else acc + p
         want.append(acc)
     threads, size = gemm_pool.conv_scratch(81 * 216 * 4)
     scratch = np.empty((threads, size // 4), np.float32)
-    partials = np.empty((blocks, 216, 16), np.float32)
+    partials = np.empty((blocks, 16, 216), np.float32)  # transposed: [O, K·C]
     assert gemm_pool.conv_filter_grad(x, dy, partials, (3, 3, 24, 16), (1, 1), (1, 1), pads, scratch)
     np.testing.assert_array_equal(partials, np.stack(want))
 

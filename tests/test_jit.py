@@ -406,9 +406,37 @@ def test_a_plan_waits_five_times_longer_for_islands_never_compiled(monkeypatch, 
     sess.close()
 
 
+def test_max_pool_in_an_island_gives_the_kernel_s_maxima_bit_for_bit(monkeypatch, jit_on):
+    """2x2 and 3x2 windows tiling an NHWC input: the island's loop (runtime/jitlib.py) gives what the kernel's
+    chain of `maximum` calls gives, nan propagated and the sign of a zero tied with the other zero included (each
+    saves passes, so they make an island alone). Windows that do not tile (SAME with stride 1) keep the kernel."""
+    x = tf.placeholder(tf.float32, (None, 6, 8, 3))
+    ys = [tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID"), tf.nn.max_pool(x, [1, 3, 2, 1], [1, 3, 2, 1],
+                                                                                   "SAME"),
+          tf.nn.max_pool(x, [1, 2, 2, 1], [1, 1, 1, 1], "SAME")]
+    rng = np.random.default_rng(6)
+    xb = rng.integers(-1, 2, (2, 6, 8, 3)).astype(np.float32) * rng.choice([-0.0, 1.0], (2, 6, 8, 3))
+    xb[rng.random(xb.shape) < 0.3] *= 0.0
+    xb *= np.float32(1.0)
+    xb[1, 0, 1, 2] = np.nan
+    assert (np.signbit(xb) & (xb == 0)).any() and (~np.signbit(xb) & (xb == 0)).any()
+    out = {}
+    for mode in ("0", "always"):
+        monkeypatch.setenv("GRAPHGRAD_JIT", mode)
+        with tf.Session() as sess:
+            run = sess.make_callable(ys, [x])
+            out[mode] = [run(xb) for _ in range(3)][-1]
+            types = [[op.type for op in isl.ops] for isl in run.plan.islands]
+            assert sum(t.count("MaxPool") for t in types) == (2 if mode == "always" else 0)
+    for got, want in zip(out["always"], out["0"]):
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+    assert np.isnan(out["0"][0]).any()
+
+
 def test_max_pool_gradient_in_an_island_routes_exactly_as_the_kernel(monkeypatch, jit_on):
     """2x2 windows tiling an NHWC input: the island's loop (runtime/jitlib.py) gives the kernel's result bit for
-    bit, ties going to the first maximum in row-major window order; an island of that one op (it saves passes)."""
+    bit, ties going to the first maximum in row-major window order; one island with the max pool (each saves passes)."""
     x = tf.placeholder(tf.float32, (None, 6, 8, 3))
     g = tf.placeholder(tf.float32, (None, 3, 4, 3))
     y = tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
@@ -424,6 +452,6 @@ def test_max_pool_gradient_in_an_island_routes_exactly_as_the_kernel(monkeypatch
             run = sess.make_callable(dx, [x, g])
             out[mode] = [run(xb, gb) for _ in range(3)][-1]
             types = [[op.type for op in isl.ops] for isl in run.plan.islands]
-            assert (["MaxPoolGrad"] in types) == (mode == "always")
+            assert (["MaxPool", "MaxPoolGrad"] in types) == (mode == "always")
     np.testing.assert_array_equal(out["always"], out["0"])
     assert np.isnan(out["0"]).any()

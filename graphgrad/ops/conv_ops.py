@@ -272,11 +272,11 @@ class _Im2col:
         if geo is None or dy.dtype != x.dtype:
             return None
         outs, pads, scratch = geo
-        partials = self.xp.empty((self.pool.filter_blocks(x.shape[0]), math.prod(wshape[:-1]), wshape[-1]),
-                                 x.dtype)
+        partials = self.xp.empty((self.pool.filter_blocks(x.shape[0]), wshape[-1], math.prod(wshape[:-1])),
+                                 x.dtype)  # transposed, [O, K·C] per block
         if self.pool.conv_filter_grad(np.ascontiguousarray(x), np.ascontiguousarray(dy), partials, wshape,
                                       self.strides, self.dils, pads, scratch):
-            return partials.sum(axis=0).reshape(wshape)
+            return np.ascontiguousarray(partials.sum(axis=0).T).reshape(wshape)
         return None
 
     def col2im(self, cols, xshape, ks):

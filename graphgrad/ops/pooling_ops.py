@@ -146,9 +146,29 @@ class MaxPool(_Pool):
             return y
         return max_pool
 
+    def jit(op, facts):
+        """2-D NHWC windows that tile the input (2x2 pooling of even sizes, as LeNet's): one loop over x
+        (runtime/jitlib.py) instead of a `maximum` call per window offset after the first."""
+        kh_kw = _tiling_2d(op)
+        return None if kh_kw is None else "{{o0}} = _lib.max_pool_tiles({{i0}}, {0}, {1})".format(*kh_kw)
+
+    def jit_calls(op):
+        """The kernel's NumPy calls: one `maximum` per window offset after the first, each a pass over x."""
+        return max(1, math.prod(op.attrs["ksize"]) - 1)
+
     def gradient(op, dy):
         x = op.inputs[0]
         return [apply_op(MaxPoolGrad, [x, op.outputs[0], dy], _pool_attrs(op), "MaxPoolGrad")]
+
+
+def _tiling_2d(op):
+    """(kh, kw) where op's 2-D NHWC windows tile its input (stride = window, known sizes divisible by it: 2x2
+    pooling of even sizes), the case runtime/jitlib.py's pooling loops take; else None."""
+    a, xs = op.attrs, static_shape(op.inputs[0])
+    if (a["channels_first"] or len(a["ksize"]) != 2 or tuple(a["strides"]) != tuple(a["ksize"]) or xs is None
+            or any(d is None or d % k for d, k in zip(xs[1:3], a["ksize"]))):
+        return None
+    return tuple(a["ksize"])
 
 
 def _first_max_masks(xp, xpad, y, slices):
@@ -228,12 +248,10 @@ class MaxPoolGrad(_MaxRouting):
     def jit(op, facts):
         """2-D NHWC windows that tile the input (2x2 pooling of even sizes, as LeNet's): one loop over x
         (runtime/jitlib.py) instead of the kernel's three masked passes per window offset."""
-        a, xs = op.attrs, static_shape(op.inputs[0])
-        if (a["channels_first"] or len(a["ksize"]) != 2 or tuple(a["strides"]) != tuple(a["ksize"]) or xs is None
-                or any(d is None or d % k for d, k in zip(xs[1:3], a["ksize"]))):
+        kh_kw = _tiling_2d(op)
+        if kh_kw is None:
             return None
-        kh, kw = a["ksize"]
-        return f"{{o0}} = _lib.max_pool_grad_tiles({{i0}}, {{i1}}, {{i2}}, {kh}, {kw})"
+        return "{{o0}} = _lib.max_pool_grad_tiles({{i0}}, {{i1}}, {{i2}}, {0}, {1})".format(*kh_kw)
 
     def jit_calls(op):
         """The kernel's NumPy calls: three per window offset (compare, multiply, subtract), each over a strided

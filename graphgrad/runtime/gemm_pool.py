@@ -256,9 +256,10 @@ def conv_forward(x, w, y, strides, dilations, pads, scratch) -> bool:
 
 def conv_filter_grad(x, dy, partials, w_shape, strides, dilations, pads, scratch) -> bool:
     """The filter gradient of that convolution (filter shape `w_shape`) as `filter_blocks(N)` partial sums
-    `partials` [blocks, KH·KW·C, O], for the caller to add in order: each block's images' patch rows, built as
-    `conv_forward` builds them, multiplied transposed by their rows of dy [N, OH, OW, O] and summed image by
-    image. False where the pool is not running or is busy."""
+    `partials` [blocks, O, KH·KW·C] (transposed: BLAS makes dyᵀ·cols, the long axis inside, faster than
+    colsᵀ·dy), for the caller to add in order: each block's images' patch rows, built as `conv_forward` builds
+    them, multiplied by their rows of dy [N, OH, OW, O] and summed image by image. False where the pool is not
+    running or is busy."""
     from .gemm_pool_kernels import CONV_FILTER_GRAD
     words = _conv_words(x, dy, partials, w_shape, dy.shape, strides, dilations, pads)
     return _conv_task(CONV_FILTER_GRAD, x.itemsize, words, x.shape[0], scratch, len(partials))

@@ -196,6 +196,33 @@ def sparse_softmax_xent(logits, labels):
 
 
 @njit(cache=True, error_model="numpy")
+def max_pool_tiles(x, kh, kw):
+    """MaxPool of NHWC windows that tile x (stride = window, sizes divisible) in one pass over x: each output
+    row of C channels starts as the window's first row and takes NumPy's `maximum(y, v)` of the others in
+    row-major window order (y where y is nan or greater, else v: nan wins, and of two equal values the later one,
+    so -0.0 and 0.0 come out as the kernel's chain of `maximum` calls gives them)."""
+    n, h, w, c = x.shape
+    if h % kh or w % kw:
+        raise ValueError("shapes do not tile")
+    ho, wo = h // kh, w // kw
+    y = np.empty((n, ho, wo, c), x.dtype)
+    for b in range(n):
+        for i in range(ho):
+            for j in range(wo):
+                yr = y[b, i, j]
+                yr[:] = x[b, i * kh, j * kw]
+                for di in range(kh):
+                    for dj in range(kw):
+                        if di or dj:
+                            xr = x[b, i * kh + di, j * kw + dj]
+                            for ch in range(c):
+                                cur = yr[ch]
+                                if not (cur != cur or cur > xr[ch]):
+                                    yr[ch] = xr[ch]
+    return y
+
+
+@njit(cache=True, error_model="numpy")
 def max_pool_grad_tiles(x, y, g, kh, kw):
     """MaxPoolGrad of NHWC windows that tile x (stride = window, sizes divisible): each window's g goes to its
     first maximum in row-major window order, the rest of the window gets 0, in one pass over x (the kernel's
