@@ -92,6 +92,31 @@ def test_blocks_off_the_kernel_tiles_round_as_openblas_does(pool):
         np.testing.assert_allclose(blas.matmul(a, b.T), want, rtol=rtol, atol=rtol * np.abs(want).max())
 
 
+@pytest.mark.parametrize("m,k,n", [(25, 50176, 32), (1, 50176, 32), (32, 20000, 1), (3, 40000, 5)])
+def test_a_long_contraction_of_a_narrow_result_is_split_along_it(pool, m, k, n):
+    """W5's first filter gradient (25x50176 by 50176x32) and a bias gradient (a row of ones by the gradient): a
+    contraction 16 times the result's longer side is split along it, each thread's partial product added in
+    order by the caller; within float rounding of the whole product, alpha and beta as BLAS's (c not read where
+    beta is 0), every layout."""
+    rng = np.random.default_rng(m + n)
+    for ta, tb, dtype in itertools.product((False, True), (False, True), (np.float32, np.float64)):
+        rtol = 2e-5 if dtype == np.float32 else 1e-12
+        a, b = _operands(rng, m, k, n, ta, tb, dtype)
+        op_a, op_b = (a.T if ta else a), (b.T if tb else b)
+        exact = np.matmul(op_a.astype(np.float64), op_b.astype(np.float64))
+        tol = dict(rtol=rtol, atol=rtol * np.sqrt(k))
+        tasks = _tasks()
+        np.testing.assert_allclose(blas.matmul(op_a, op_b), exact, **tol)
+        c = rng.standard_normal((m, n)).astype(dtype)
+        want = 0.5 * exact + 2.0 * c
+        assert blas.gemm(a, ta, b, tb, c, 0.5, 2.0)
+        np.testing.assert_allclose(c, want, **tol)
+        c[:] = np.nan
+        assert blas.gemm(a, ta, b, tb, c, 1.0, 0.0)
+        np.testing.assert_allclose(c, exact, **tol)
+        assert _tasks() == tasks + 3  # all three split
+
+
 def test_the_pool_takes_and_declines(pool):
     rng = np.random.default_rng(0)
     a = rng.standard_normal((256, 256)).astype(np.float32)

@@ -16,6 +16,9 @@ that is descheduled or asleep never holds up a product: the caller takes the blo
 entries are computed by one BLAS call over the whole inner dimension, as in the unsplit product: the result is
 NumPy's single-threaded product bit for bit for the workloads' shapes, and within OpenBLAS's edge-tile rounding
 (relative ~1e-6 in float32) where a block ends off its kernel's tile, as between OpenBLAS's own thread counts.
+A product whose inner dimension is 16 times the result's longer side or more (a filter gradient of a convolution
+with few channels, a bias gradient as a row of ones times the gradient) is cut along the inner dimension instead:
+each block's partial product is added by the caller, in block order (`gemm_pool_kernels.K_SPLIT`).
 
 Where it is used: `blas.matmul` and `blas.gemm` (the products of MatMul, the convolution kernels, the gemm pass
 and the loops' summed weight gradients) once `start()` has run; and whole convolution passes (`conv_forward`,

@@ -126,6 +126,16 @@ CONV_WORDS = 24
 #: Numba `cfunc`: runtime/gemm_pool.py `update`), the address it is given as `words`, and the elements in all;
 #: block b calls it on elements b·BLOCK up to the next block's first or the end.
 _FN, _FN_WORDS, _FN_N = range(CONV_WORDS, CONV_WORDS + 3)
+#: A GEMM split along its contraction (AXIS 2): the address of the partial products [blocks, m, n].
+_PARTIALS = CONV_WORDS
+#: A product whose contraction is at least this many times its result's longer side is split along the
+#: contraction: each block multiplies a share of it into a partial product, and the caller adds the partials in
+#: order. Split in columns, each thread would read the whole of the long operand (W5's first convolution's filter
+#: gradient, 25x50176 by 50176x32: 0.90 ms in two column blocks, 0.46 in two shares of the contraction); a bias
+#: gradient, a row of ones by the gradient, cannot be split in rows or columns at all (W5's: 0.35 -> 0.20 ms).
+K_SPLIT = 16
+#: ... while its partial products [blocks, m, n] take at most this many bytes.
+K_SPLIT_BYTES = 1 << 22
 
 
 def _pointer(context, builder, sig, args):
@@ -188,15 +198,23 @@ def _gemm_block(ctrl, fctrl, blk):
     m, n, k = ctrl[_M], ctrl[_N], ctrl[_K]
     a, lda, b, ldb, c, ldc = ctrl[_A], ctrl[_LDA], ctrl[_B], ctrl[_LDB], ctrl[_C], ctrl[_LDC]
     lo = blk * ctrl[_BLOCK]
+    beta = fctrl[_BETA]
     if ctrl[_AXIS] == 0:  # rows lo.. of C: rows of op(A)
         m = min(ctrl[_BLOCK], m - lo)
         a += lo * item if ta == _TRANS else lo * lda * item
         c += lo * ldc * item
-    else:  # columns lo.. of C: columns of op(B)
+    elif ctrl[_AXIS] == 1:  # columns lo.. of C: columns of op(B)
         n = min(ctrl[_BLOCK], n - lo)
         b += lo * ldb * item if tb == _TRANS else lo * item
         c += lo * item
-    _gemm(item, ta, tb, m, n, k, fctrl[_ALPHA], a, lda, b, ldb, fctrl[_BETA], c, ldc)
+    else:  # terms lo.. of the contraction: columns of op(A) and rows of op(B), into partial product blk
+        k = min(ctrl[_BLOCK], k - lo)
+        a += lo * lda * item if ta == _TRANS else lo * item
+        b += lo * item if tb == _TRANS else lo * ldb * item
+        c = ctrl[_PARTIALS] + blk * m * n * item
+        ldc = n
+        beta = 0.0
+    _gemm(item, ta, tb, m, n, k, fctrl[_ALPHA], a, lda, b, ldb, beta, c, ldc)
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -535,7 +553,7 @@ def _split(ctrl, fctrl, a, b, c, alpha, beta):
     m, k = a.shape
     n = b.shape[1]
     item = a.itemsize
-    if b.shape[0] != k or c.shape[0] != m or c.shape[1] != n or m < 2 or n < 2 or k < 2:
+    if b.shape[0] != k or c.shape[0] != m or c.shape[1] != n or min(m, n) < 1 or k < 2:
         return False
     if 2.0 * m * n * k < MIN_FLOPS:
         return False
@@ -549,20 +567,23 @@ def _split(ctrl, fctrl, a, b, c, alpha, beta):
     b0, b1 = _span(b)
     if (a0 <= c1 and c0 <= a1) or (b0 <= c1 and c0 <= b1):
         return False  # the result overwrites an operand: NumPy's matmul copies first
-    axis = 0 if m >= n else 1
     if _load(ctrl, WORKERS) < 1 or not _cas(ctrl, BUSY, 0, 1):
         return False
     workers = _load(ctrl, WORKERS)
-    dim = m if axis == 0 else n
     # products above 0.2 GFLOP in two blocks per thread: a late worker leaves the caller half as much, and each
     # block packs the whole other operand again (W3's 512x4096x4096 in 8 blocks: 68.8 ms, in 4: 62.7, OpenBLAS 61.2)
     parts = (workers + 1) * (2 if 2.0 * m * n * k > 2e8 else 1)
-    size = (dim + parts - 1) // parts
-    size = (size + ALIGN - 1) // ALIGN * ALIGN
-    nblocks = (dim + size - 1) // size
-    if nblocks < 2:
+    axis = 0 if m >= n else 1
+    dim = max(m, n)
+    size = _block_size(dim, parts)
+    if k >= K_SPLIT * dim and (workers + 1) * m * n * item <= K_SPLIT_BYTES:
+        axis, dim = 2, k
+        size = _block_size(k, workers + 1)
+    elif (dim + size - 1) // size < 2 or min(m, n) < 2:
         _store(ctrl, BUSY, 0)
         return False
+    nblocks = (dim + size - 1) // size
+    partials = np.empty((nblocks if axis == 2 else 0, m, n), a.dtype)
     task = _claim_slot(ctrl)
     ctrl[_OP] = GEMM
     ctrl[_NSLOTS] = 1 << 30
@@ -581,10 +602,25 @@ def _split(ctrl, fctrl, a, b, c, alpha, beta):
     ctrl[_AXIS] = axis
     ctrl[_BLOCK] = size
     ctrl[_ITEM] = item
+    ctrl[_PARTIALS] = partials.ctypes.data
     fctrl[_ALPHA] = alpha
     fctrl[_BETA] = beta
     _run_posted(ctrl, fctrl, task, nblocks)
+    if axis == 2:  # the partial products added in order, then beta·c (read only where beta is not 0, as BLAS)
+        for i in range(m):
+            for j in range(n):
+                s = partials[0, i, j]
+                for p in range(1, nblocks):
+                    s += partials[p, i, j]
+                c[i, j] = s if beta == 0.0 else beta * c[i, j] + s
     return True
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _block_size(dim, parts):
+    """Rows (columns, terms) per block: `dim` over `parts` blocks, in multiples of ALIGN."""
+    size = (dim + parts - 1) // parts
+    return (size + ALIGN - 1) // ALIGN * ALIGN
 
 
 @njit(nogil=True, cache=True, inline="always")
