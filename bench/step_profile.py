@@ -33,8 +33,10 @@ PARTS = ("BLAS GEMMs: dense layers (MatMul; descent updates BLAS adds into the w
          "BLAS GEMMs: weight gradients summed by loops (WhileGrad: per iteration or rows stacked)",
          "loops: While/WhileGrad less their bodies' kernels and products (Python loop, history, plan functions)",
          "convolution passes split by images over the GEMM pool (patch rows and their GEMMs together)",
-         "LSTM sequences (LSTMSequence and its gradient: the steps' products and gate arithmetic, d w_h's product)")
+         "LSTM sequences (LSTMSequence and its gradient: the steps' products and gate arithmetic, d w_h's product)",
+         "in-place chains over the GEMM pool (bias adds, ReLU and its gradient on big buffers: runtime/row_chains.py)")
 ISLAND = "island"
+CHAIN = "chain"
 LOOPS = {"While", "UpdatingWhile", "WhileGrad", "WhileGradGrad"}
 
 
@@ -52,6 +54,8 @@ def _part(op_type):
         return PARTS[4]
     if op_type == ISLAND:
         return PARTS[6]
+    if op_type == CHAIN:
+        return PARTS[12]
     if op_type in LOOPS:
         return PARTS[9]
     if op_type in ("LSTMSequence", "LSTMSequenceGrad"):
@@ -63,6 +67,8 @@ def _timed_kernels(plan, prefix, clock, times, labels):
     """Wrap every kernel and island the generated function of `plan` calls with a timer adding to `times`."""
     names = {f"j{k}": (f"island {k}: {len(isl.ops)} ops ({', '.join(sorted({o.type for o in isl.ops}))})"[:90],
                        ISLAND) for k, isl in enumerate(plan.islands)}
+    names.update({f"q{k}": (f"chain {k}: {len(ch.ops)} ops ({', '.join(op.type for op in ch.ops)})"[:90], CHAIN)
+                  for k, ch in enumerate(plan.chains)})
     for line in plan.source.splitlines():
         m = re.search(r"\b(k\d+)\(.*#\s*(.*) \((\w+)\)", line)
         if m:

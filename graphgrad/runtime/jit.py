@@ -218,7 +218,7 @@ def _typed(t, prog):
 #: An op the plan runs in place (runtime/passes.py `fuse`) on a buffer of at least this many elements stays its
 #: kernel: an island would allocate its result anew every run, and at that size the new memory's page faults cost
 #: more than the calls an island saves (W5's bias add and ReLU on the first convolution's 6 MiB output: 1.9 ms in
-#: an island, 0.8 ms in place).
+#: an island, 0.8 ms in place). While the GEMM pool runs they become chains over its threads (runtime/row_chains.py).
 INPLACE_FROM = 1 << 16
 
 

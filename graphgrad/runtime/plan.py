@@ -25,7 +25,7 @@ import numpy as np
 from ..framework.errors import InvalidArgumentError, OpError, feed_error, uninitialized_error
 from ..framework.graph import Operation, Tensor
 from ..framework.op_def import aliases_variable, ref_indices
-from . import aot, gemm_pool, interrupts, jit
+from . import aot, gemm_pool, interrupts, jit, row_chains
 from .graph_replay import GraphReplay, not_capturable, replay_default
 from .passes import optimize as optimize_program
 
@@ -190,6 +190,7 @@ class Plan:
         prog = optimize_program(self.ops, fed, fetch_elems, ctx, enabled=optimize)
         self.stats, self.rewrites = prog.stats, prog.rewrites
         self.islands = []  # compiled islands the current function calls (runtime/jit.py)
+        self.chains = []  # in-place steps it runs over the GEMM pool (runtime/row_chains.py)
         self.jit_failures = []  # (island ops, Numba's error) of islands dropped because they did not compile
         self._lines_by_file = {}  # generated file name -> its line_ops: a run of an earlier function still names ops
         self._build(prog, fetch_elems, fed)
@@ -209,10 +210,10 @@ class Plan:
                 self._jit_args = (prog, fetch_elems, fed, islands)
 
     # --- code generation ------------------------------------------------------------------------------
-    def _build(self, prog, fetch_elems, fed, islands=()):
+    def _build(self, prog, fetch_elems, fed, islands=(), chains=()):
         """Generate, compile and bind the run function: name the values, find each name's last use, decide
-        snapshot and lock, write one line per step (or per island, runtime/jit.py), the return expression, then
-        compile."""
+        snapshot and lock, write one line per step (or per island, runtime/jit.py, or per chain of in-place steps
+        run over the GEMM pool, runtime/row_chains.py), the return expression, then compile."""
         ns = {"_np": np}  # the generated function's globals: kernels k<pos>, constants c<j>, helpers
         steps = self.steps = list(prog.live)
         args = {op: prog.args(op) for op in steps}
@@ -234,7 +235,7 @@ class Plan:
         self.locked = not self.inner and any(op.op_def.stateful for op in steps)
 
         body, first_write_line = self._body(prog, args, names, last_use, fed, first_mut, len(header) + 2, ns,
-                                            islands)
+                                            islands, chains)
         body.append(self._return_line(prog, fetch_elems, fed, names, ns))
         ns["_snapshot"] = self._snapshot
         self._compile(header, body, first_write_line, ns)
@@ -262,7 +263,7 @@ class Plan:
                     names[t] = f"v{pos}_{t.value_index}"
         return names, header
 
-    def _body(self, prog, args, names, last_use, fed, first_mut, first_line, ns, islands=()):
+    def _body(self, prog, args, names, last_use, fed, first_mut, first_line, ns, islands=(), chains=()):
         """The function's lines after `def run(F):`: read the feeds, then per step one kernel call (the kernel
         bound in `ns` as k<pos>) and a `del` of the locals it read for the last time; `_snapshot()` goes before
         the first write when the plan needs one. An island (runtime/jit.py) is one call of its compiled function,
@@ -273,6 +274,7 @@ class Plan:
         first_write_line = None
         body = [f"    f{i} = F[{i}]" for i in range(len(self.feed_tensors))]
         starts = {isl.start: (k, isl) for k, isl in enumerate(islands)}
+        chain_starts = {ch.start: (k, ch, call) for k, (ch, call) in enumerate(chains)}
 
         def step(pos, op, indent="    ", keep=()):
             nonlocal first_write_line
@@ -298,6 +300,19 @@ class Plan:
                 if first_mut is not None and pos <= first_mut < isl.end:  # the island's call writes first
                     first_write_line = self._island_call_line
                 pos = isl.end
+                continue
+            if pos in chain_starts:
+                k, ch, call = chain_starts[pos]
+                ns[f"q{k}"] = call
+                a = [names[t] for t in ch.operands]
+                body.append(f"    if not q{k}({', '.join(a)}):  # {len(ch.ops)} steps in place over the pool")
+                self.line_ops[len(body) + first_line - 1] = ch.ops[0]
+                dead = [n for n in dict.fromkeys(a) if n in local and ch.start <= last_use.get(n, -1) < ch.end]
+                for p in range(ch.start, ch.end):  # the steps' kernels where the chain cannot take the arrays
+                    step(p, self.steps[p], indent="        ", keep=set(dead))
+                if dead:
+                    body.append(f"    del {', '.join(dead)}")
+                pos = ch.end
                 continue
             step(pos, self.steps[pos])
             pos += 1
@@ -472,6 +487,8 @@ class Plan:
         time."""
         self._jit_in, self.replay = None, None
         self._trace = threading.local()
+        for name in [n for n in self._ns if n[:1] == "q" and n[1:].isdigit()]:  # chains: their steps' kernels
+            self._ns[name] = _declines
         for pos, op in enumerate(self.steps):
             k = f"k{pos}"
             if k in self._ns:
@@ -560,7 +577,14 @@ class Plan:
         prog, fetch_elems, fed, _ = self._jit_args
         dropped = {op for ops, _ in self.jit_failures for op in ops}
         self.islands = [isl for isl in self._jit_chosen if not dropped & set(isl.ops)]
-        self._build(prog, fetch_elems, fed, self.islands)
+        chains = []
+        if gemm_pool.started():  # in-place steps on big buffers, over the pool's threads (runtime/row_chains.py)
+            taken = {p for isl in self.islands for p in range(isl.start, isl.end)}
+            found = row_chains.find_chains(self.steps, prog, taken)
+            calls = row_chains.compile_chains(found, prog)
+            chains = [(ch, calls[id(ch)]) for ch in found if id(ch) in calls]
+        self.chains = [ch for ch, _ in chains]
+        self._build(prog, fetch_elems, fed, self.islands, chains)
 
     def _island_function(self, k, isl, source):
         """What the run function calls for island k: its function compiled in this process by Numba
@@ -744,6 +768,10 @@ def _must_copy(prog, e, r):
 
 def _same(x):
     return x
+
+
+def _declines(*_):
+    return False
 
 
 def _nothing():

@@ -1,0 +1,112 @@
+"""runtime/row_chains.py: in-place steps on a big buffer run as one compiled loop over the GEMM pool's threads,
+giving the kernels' values bit for bit, and the kernels run wherever a chain cannot take the arrays."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import graphgrad as tf
+from graphgrad.runtime import gemm_pool, row_chains
+
+pytestmark = [pytest.mark.skipif(not gemm_pool.wanted(), reason="needs Numba and two cores (the GEMM pool)"),
+              pytest.mark.cpu_only("chains run on NumPy arrays, with the plan's islands")]
+
+
+@pytest.fixture(scope="module")
+def chain_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("chains")
+
+
+@pytest.fixture
+def pool(jit_on, chain_cache, monkeypatch):
+    """The pool running, and one Numba cache for the module's tests: they compile the same chains."""
+    monkeypatch.setenv("GRAPHGRAD_JIT_CACHE", str(chain_cache))
+    from graphgrad.runtime import jit
+    jit._cache_dir.cache_clear()
+    gemm_pool.stop()
+    assert gemm_pool.start()
+    yield
+    gemm_pool.stop()
+
+
+def _cnn(rng):
+    """A conv layer (output 16x16x16x16: 65,536 elements) with bias and ReLU, scaled by a fed scalar, SGD."""
+    x = tf.placeholder(tf.float32, (16, 16, 16, 8))
+    scale = tf.placeholder(tf.float32, ())
+    w = tf.Variable(rng.standard_normal((3, 3, 8, 16)).astype(np.float32) * 0.2)
+    b = tf.Variable(rng.standard_normal(16).astype(np.float32) * 0.1)
+    h = tf.nn.relu(tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME") + b)
+    loss = tf.reduce_mean(tf.square(h * scale - 0.5))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    feeds = (rng.standard_normal((16, 16, 16, 8)).astype(np.float32), np.float32(0.5))
+    return (x, scale), (loss, h, train), feeds, (w, b)
+
+
+def _train(monkeypatch, chains_on, steps=4):
+    monkeypatch.setattr(row_chains, "FROM", row_chains.FROM if chains_on else 1 << 40)
+    tf.reset_default_graph()
+    rng = np.random.default_rng(0)
+    inputs, fetches, feeds, variables = _cnn(rng)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        run = sess.make_callable(fetches, list(inputs))
+        out = [run(*feeds)[:2] for _ in range(2)]  # the islands and chains are compiled in the second
+        ns, ran = run.plan._ns, []
+        for k in range(len(run.plan.chains)):  # each chain's calls noted: whether it took the arrays
+            ns[f"q{k}"] = lambda *a, _f=ns[f"q{k}"], _k=k: ran.append((_k, _f(*a))) or ran[-1][1]
+        out += [run(*feeds)[:2] for _ in range(max(1, steps - 2))]
+        assert all(took for _, took in ran) and len({k for k, _ in ran}) == len(run.plan.chains), ran
+        return out, sess.run(list(variables)), run.plan
+
+
+def test_chains_give_the_kernels_values_bit_for_bit(monkeypatch, pool):
+    """The conv layer's bias add and ReLU; the loss's subtraction (of a 0-d constant); the gradient's scalings
+    (by the loss's folded seed, a broadcast constant, and by the fed scalar) and the ReLU gradient: chains on
+    the pool, each taking its arrays, and four training steps give what the kernels give, bit for bit."""
+    with_chains, w1, plan = _train(monkeypatch, True)
+    kinds = [[op.type for op in ch.ops] for ch in plan.chains]
+    assert kinds == [["AddV2", "Relu"], ["Sub"], ["Mul", "Mul", "ReluGrad"]], kinds
+    assert "steps in place over the pool" in plan.source
+    without, w0, plan0 = _train(monkeypatch, False)
+    assert not plan0.chains
+    for (l1, h1), (l0, h0) in zip(with_chains, without):
+        assert l1 == l0
+        np.testing.assert_array_equal(h1, h0)
+    for a, b in zip(w1, w0):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_chain_declines_arrays_it_was_not_compiled_for(monkeypatch, pool):
+    """Its call returns False, writing nothing, for another dtype, a buffer not in C order, an operand of
+    another shape or sharing the buffer's memory; True for what it was made for."""
+    _, _, plan = _train(monkeypatch, True, steps=2)
+    ch = next(c for c in plan.chains if [op.type for op in c.ops] == ["AddV2", "Relu"])
+    call = plan._ns[f"q{plan.chains.index(ch)}"]
+    buf = np.linspace(-1, 1, 65536, dtype=np.float32).reshape(16, 16, 16, 16)
+    bias = np.linspace(-0.5, 0.5, 16, dtype=np.float32)
+    for args in ((buf.astype(np.float64), bias), (np.asfortranarray(buf), bias), (buf, bias[:8]),
+                 (buf, buf.reshape(-1)[:16]), (buf, bias.astype(np.float64))):
+        before = args[0].copy()
+        assert call(*args) is False
+        np.testing.assert_array_equal(args[0], before)
+    want = np.maximum(buf + bias, 0)
+    assert call(buf, bias) is True
+    np.testing.assert_array_equal(buf, want)
+
+
+def test_small_buffers_and_traced_runs_keep_the_kernels(monkeypatch, pool):
+    """A buffer of fewer than FROM elements makes no chain; a traced run (RunOptions.FULL_TRACE) runs the steps'
+    kernels so that each op is timed."""
+    x = tf.placeholder(tf.float32, (8, 64))
+    w = tf.Variable(np.ones((64, 64), np.float32))
+    y = tf.nn.relu(tf.matmul(x, w) + 1.0)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        run = sess.make_callable(y, [x])
+        for _ in range(3):
+            run(np.ones((8, 64), np.float32))
+        assert not run.plan.chains
+    _, _, plan = _train(monkeypatch, True, steps=2)
+    assert plan.chains
+    plan.enable_trace()
+    assert all(plan._ns[f"q{k}"]() is False for k in range(len(plan.chains)))
