@@ -30,16 +30,22 @@ def pool(jit_on, chain_cache, monkeypatch):
 
 
 def _cnn(rng):
-    """A conv layer (output 16x16x16x16: 65,536 elements) with bias and ReLU, scaled by a fed scalar, SGD."""
-    x = tf.placeholder(tf.float32, (16, 16, 16, 8))
+    """A conv layer (output 16x32x32x16) with bias and ReLU, 2x2 max pooling (16x16x16x16: 65,536 elements)
+    into a second conv layer; beside it a conv branch (16x32x32x4) scaled by a fed scalar less a constant; SGD."""
+    x = tf.placeholder(tf.float32, (16, 32, 32, 8))
     scale = tf.placeholder(tf.float32, ())
     w = tf.Variable(rng.standard_normal((3, 3, 8, 16)).astype(np.float32) * 0.2)
     b = tf.Variable(rng.standard_normal(16).astype(np.float32) * 0.1)
-    h = tf.nn.relu(tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME") + b)
-    loss = tf.reduce_mean(tf.square(h * scale - 0.5))
+    w2 = tf.Variable(rng.standard_normal((3, 3, 16, 2)).astype(np.float32) * 0.2)
+    w3 = tf.Variable(rng.standard_normal((3, 3, 8, 4)).astype(np.float32) * 0.2)
+    h = tf.nn.max_pool(tf.nn.relu(tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME") + b), [1, 2, 2, 1], [1, 2, 2, 1],
+                       "VALID")
+    y = tf.nn.conv2d(h, w2, [1, 1, 1, 1], "SAME")
+    q = tf.nn.conv2d(x, w3, [1, 1, 1, 1], "SAME") * scale - 0.5
+    loss = tf.reduce_mean(tf.square(y)) + tf.reduce_mean(tf.square(q))
     train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
-    feeds = (rng.standard_normal((16, 16, 16, 8)).astype(np.float32), np.float32(0.5))
-    return (x, scale), (loss, h, train), feeds, (w, b)
+    feeds = (rng.standard_normal((16, 32, 32, 8)).astype(np.float32), np.float32(0.5))
+    return (x, scale), (loss, h, train), feeds, (w, b, w2, w3)
 
 
 def _train(monkeypatch, chains_on, steps=4):
@@ -55,18 +61,21 @@ def _train(monkeypatch, chains_on, steps=4):
         for k in range(len(run.plan.chains)):  # each chain's calls noted: whether it took the arrays
             ns[f"q{k}"] = lambda *a, _f=ns[f"q{k}"], _k=k: ran.append((_k, _f(*a))) or ran[-1][1]
         out += [run(*feeds)[:2] for _ in range(max(1, steps - 2))]
-        assert all(took for _, took in ran) and len({k for k, _ in ran}) == len(run.plan.chains), ran
+        assert all(took is not None for _, took in ran) and len({k for k, _ in ran}) == len(run.plan.chains), ran
         return out, sess.run(list(variables)), run.plan
 
 
 def test_chains_give_the_kernels_values_bit_for_bit(monkeypatch, pool):
-    """The conv layer's bias add and ReLU; the loss's subtraction (of a 0-d constant); the gradient's scalings
-    (by the loss's folded seed, a broadcast constant, and by the fed scalar) and the ReLU gradient: chains on
-    the pool, each taking its arrays, and four training steps give what the kernels give, bit for bit."""
+    """The conv layer's bias add and ReLU; its max pooling; the pooling's gradient and the ReLU's; the
+    branch's scaling by a fed scalar and subtraction of a 0-d constant; the gradient's scalings (by the loss's
+    folded seed, a broadcast constant): chains on the pool, each taking its arrays, and four training steps give
+    what the kernels and islands give, bit for bit."""
     with_chains, w1, plan = _train(monkeypatch, True)
     kinds = [[op.type for op in ch.ops] for ch in plan.chains]
-    assert kinds == [["AddV2", "Relu"], ["Sub"], ["Mul", "Mul", "ReluGrad"]], kinds
-    assert "steps in place over the pool" in plan.source
+    for want in (["AddV2", "Relu"], ["MaxPool"], ["Mul", "Sub"]):
+        assert want in kinds, kinds
+    assert {"MaxPoolGrad", "ReluGrad"} <= {t for k in kinds for t in k}, kinds
+    assert "steps over the pool's threads" in plan.source
     without, w0, plan0 = _train(monkeypatch, False)
     assert not plan0.chains
     for (l1, h1), (l0, h0) in zip(with_chains, without):
@@ -77,20 +86,20 @@ def test_chains_give_the_kernels_values_bit_for_bit(monkeypatch, pool):
 
 
 def test_a_chain_declines_arrays_it_was_not_compiled_for(monkeypatch, pool):
-    """Its call returns False, writing nothing, for another dtype, a buffer not in C order, an operand of
+    """Its call returns None, writing nothing, for another dtype, a buffer not in C order, an operand of
     another shape or sharing the buffer's memory; True for what it was made for."""
     _, _, plan = _train(monkeypatch, True, steps=2)
     ch = next(c for c in plan.chains if [op.type for op in c.ops] == ["AddV2", "Relu"])
     call = plan._ns[f"q{plan.chains.index(ch)}"]
-    buf = np.linspace(-1, 1, 65536, dtype=np.float32).reshape(16, 16, 16, 16)
+    buf = np.linspace(-1, 1, 262144, dtype=np.float32).reshape(16, 32, 32, 16)
     bias = np.linspace(-0.5, 0.5, 16, dtype=np.float32)
     for args in ((buf.astype(np.float64), bias), (np.asfortranarray(buf), bias), (buf, bias[:8]),
                  (buf, buf.reshape(-1)[:16]), (buf, bias.astype(np.float64))):
         before = args[0].copy()
-        assert call(*args) is False
+        assert call(*args) is None
         np.testing.assert_array_equal(args[0], before)
     want = np.maximum(buf + bias, 0)
-    assert call(buf, bias) is True
+    assert call(buf, bias) is buf
     np.testing.assert_array_equal(buf, want)
 
 
@@ -109,4 +118,4 @@ def test_small_buffers_and_traced_runs_keep_the_kernels(monkeypatch, pool):
     _, _, plan = _train(monkeypatch, True, steps=2)
     assert plan.chains
     plan.enable_trace()
-    assert all(plan._ns[f"q{k}"]() is False for k in range(len(plan.chains)))
+    assert all(plan._ns[f"q{k}"]() is None for k in range(len(plan.chains)))

@@ -110,6 +110,11 @@ class OpDef:
     #: The op's kernel multiplies matrices that may be large (a convolution's GEMMs, a loop whose body may): a plan
     #: that runs it long enough starts the GEMM pool (runtime/gemm_pool.py), as it does for a large `product`.
     large_products = False
+    #: Row i (along the first axis) of the op's result depends only on row i of its inputs that have the result's
+    #: first dimension (pooling: image by image). With a `jit` template, the plan may then run the op over blocks
+    #: of rows on the GEMM pool's threads, together with the elementwise steps in place after it
+    #: (runtime/row_chains.py). Elementwise ops with an `inplace_kernel` join such chains without it.
+    rows_independent = False
     #: `pooled_update(op) -> bool`: the op's kernel runs its update split over the GEMM pool's threads
     #: (runtime/gemm_pool.py `update`: an optimizer's update of a big variable), so it stays out of the plan's
     #: islands and a plan that runs it long enough starts the pool.

@@ -131,6 +131,7 @@ class _Pool(OpDef):
 
 class MaxPool(_Pool):
     type = "MaxPool"
+    rows_independent = True  # image by image
 
     def kernel(op, ctx):
         xp, geo, maximum = ctx.xp, _Geo(op), ctx.xp.maximum
@@ -189,6 +190,7 @@ class _MaxRouting(_Pool):
     reads g (shaped like x) at each window's first maximum. Each is the other's adjoint in g."""
 
     out_like = 0  # the input whose shape the result has
+    rows_independent = True  # image by image
 
     def infer(op):
         dt = same_dtype(op, *op.inputs)

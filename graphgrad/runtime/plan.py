@@ -304,8 +304,14 @@ class Plan:
             if pos in chain_starts:
                 k, ch, call = chain_starts[pos]
                 ns[f"q{k}"] = call
-                a = [names[t] for t in ch.operands]
-                body.append(f"    if not q{k}({', '.join(a)}):  # {len(ch.ops)} steps in place over the pool")
+                a = [names[t] for t in ch.operands[ch.fresh:]]
+                comment = f"  # {len(ch.ops)} steps over the pool's threads"
+                if ch.fresh:  # the first step's result, allocated by the chain
+                    out = names[ch.operands[0]]
+                    body.append(f"    {out} = q{k}({', '.join(a)}){comment}")
+                    body.append(f"    if {out} is None:")
+                else:
+                    body.append(f"    if q{k}({', '.join(a)}) is None:{comment}")
                 self.line_ops[len(body) + first_line - 1] = ch.ops[0]
                 dead = [n for n in dict.fromkeys(a) if n in local and ch.start <= last_use.get(n, -1) < ch.end]
                 for p in range(ch.start, ch.end):  # the steps' kernels where the chain cannot take the arrays
@@ -578,9 +584,8 @@ class Plan:
         dropped = {op for ops, _ in self.jit_failures for op in ops}
         self.islands = [isl for isl in self._jit_chosen if not dropped & set(isl.ops)]
         chains = []
-        if gemm_pool.started():  # in-place steps on big buffers, over the pool's threads (runtime/row_chains.py)
-            taken = {p for isl in self.islands for p in range(isl.start, isl.end)}
-            found = row_chains.find_chains(self.steps, prog, taken)
+        if gemm_pool.started():  # steps on big buffers, over the pool's threads (runtime/row_chains.py)
+            found, self.islands = row_chains.prefer_chains(row_chains.find_chains(self.steps, prog), self.islands)
             calls = row_chains.compile_chains(found, prog)
             chains = [(ch, calls[id(ch)]) for ch in found if id(ch) in calls]
         self.chains = [ch for ch, _ in chains]
@@ -771,7 +776,7 @@ def _same(x):
 
 
 def _declines(*_):
-    return False
+    return None
 
 
 def _nothing():
