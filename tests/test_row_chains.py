@@ -31,7 +31,8 @@ def pool(jit_on, chain_cache, monkeypatch):
 
 def _cnn(rng):
     """A conv layer (output 16x32x32x16) with bias and ReLU, 2x2 max pooling (16x16x16x16: 65,536 elements)
-    into a second conv layer; beside it a conv branch (16x32x32x4) scaled by a fed scalar less a constant; SGD."""
+    into a second conv layer; beside it a conv branch (16x32x32x4) scaled by a fed scalar, less a constant, plus
+    a 4-D constant broadcast along the rows; SGD."""
     x = tf.placeholder(tf.float32, (16, 32, 32, 8))
     scale = tf.placeholder(tf.float32, ())
     w = tf.Variable(rng.standard_normal((3, 3, 8, 16)).astype(np.float32) * 0.2)
@@ -41,7 +42,8 @@ def _cnn(rng):
     h = tf.nn.max_pool(tf.nn.relu(tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME") + b), [1, 2, 2, 1], [1, 2, 2, 1],
                        "VALID")
     y = tf.nn.conv2d(h, w2, [1, 1, 1, 1], "SAME")
-    q = tf.nn.conv2d(x, w3, [1, 1, 1, 1], "SAME") * scale - 0.5
+    pos = tf.constant(rng.standard_normal((1, 32, 32, 4)).astype(np.float32))  # broadcast along the rows, 4-D
+    q = tf.nn.conv2d(x, w3, [1, 1, 1, 1], "SAME") * scale - 0.5 + pos
     loss = tf.reduce_mean(tf.square(y)) + tf.reduce_mean(tf.square(q))
     train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
     feeds = (rng.standard_normal((16, 32, 32, 8)).astype(np.float32), np.float32(0.5))
@@ -66,13 +68,14 @@ def _train(monkeypatch, chains_on, steps=4):
 
 
 def test_chains_give_the_kernels_values_bit_for_bit(monkeypatch, pool):
-    """The conv layer's bias add and ReLU; its max pooling; the pooling's gradient and the ReLU's; the
-    branch's scaling by a fed scalar and subtraction of a 0-d constant; the gradient's scalings (by the loss's
-    folded seed, a broadcast constant): chains on the pool, each taking its arrays, and four training steps give
-    what the kernels and islands give, bit for bit."""
+    """The conv layer's bias add and ReLU (viewed as rows of channels); its max pooling; the pooling's gradient
+    and the ReLU's; the branch's scaling by a fed scalar, subtraction of a 0-d constant and addition of a 4-D one
+    (4-D views); the gradient's scalings (by the loss's folded seed, a broadcast constant; flat views): chains on
+    the pool, each taking its arrays, and four training steps give what the kernels and islands give, bit for
+    bit."""
     with_chains, w1, plan = _train(monkeypatch, True)
     kinds = [[op.type for op in ch.ops] for ch in plan.chains]
-    for want in (["AddV2", "Relu"], ["MaxPool"], ["Mul", "Sub"]):
+    for want in (["AddV2", "Relu"], ["MaxPool"], ["Mul", "Sub", "AddV2"]):
         assert want in kinds, kinds
     assert {"MaxPoolGrad", "ReluGrad"} <= {t for k in kinds for t in k}, kinds
     assert "steps over the pool's threads" in plan.source
