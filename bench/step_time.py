@@ -49,6 +49,7 @@ def _pooled(step, pool):
     def run():
         gemm_pool.route(pool)
         return step()
+    run.run = step.run  # (--source prints its plan)
     return run
 
 
@@ -82,8 +83,7 @@ def main(argv=None):
         print("note: the gemm pool did not start (no islands?)")
     if args.source:
         for step in steps.values():
-            for plan, _ in step.session._plans.values():
-                print(plan.source)
+            print(step.run.plan.source)
     first = steps[modes[0]]
     timer = time.thread_time if args.cpu else time.perf_counter
     number = args.number or max(1, int(0.1 / min(timeit.repeat(first, number=1, repeat=3, timer=timer))))
