@@ -122,3 +122,35 @@ def test_small_buffers_and_traced_runs_keep_the_kernels(monkeypatch, pool):
     assert plan.chains
     plan.enable_trace()
     assert all(plan._ns[f"q{k}"]() is None for k in range(len(plan.chains)))
+
+
+def test_threads_running_one_plan_at_once_each_get_their_values(pool):
+    """A plan without state runs unlocked: its chain's calls from four threads at once (one on the pool, the
+    others in their own thread while it is busy) each give that thread's result."""
+    import threading
+
+    rng = np.random.default_rng(2)
+    x = tf.placeholder(tf.float32, (16, 32, 32, 8))
+    w = tf.constant(rng.standard_normal((3, 3, 8, 16)).astype(np.float32) * 0.2)
+    b = tf.constant(rng.standard_normal(16).astype(np.float32))
+    y = tf.nn.relu(tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME") + b)
+    feeds = [rng.standard_normal((16, 32, 32, 8)).astype(np.float32) for _ in range(4)]
+    with tf.Session() as sess:
+        run = sess.make_callable(y, [x])
+        wants = [run(f) for f in feeds]  # the kernels' (the chain is built after these runs)
+        for _ in range(2):
+            run(feeds[0])
+        assert [[op.type for op in ch.ops] for ch in run.plan.chains] == [["AddV2", "Relu"]]
+        errors = []
+
+        def work(i):
+            for _ in range(20):
+                if not np.array_equal(run(feeds[i]), wants[i]):
+                    errors.append(i)
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors

@@ -200,9 +200,11 @@ class Plan:
         self._aot_pending = None  # (thread, result, recorded islands) while they are built in the background
         if self.replay is None and ctx.xp is np and jit.jit_default():
             islands = jit.find_islands(self.steps, prog)
-            # (a big variable's update runs over the GEMM pool, which the judgment starts, rather than in an island)
-            if islands or any(op.op_def.pooled_update is not None and op.op_def.pooled_update(op)
-                              for op in self.steps):
+            # (a big variable's update runs over the GEMM pool, which the judgment starts, rather than in an island;
+            # so do chains of steps on big buffers, runtime/row_chains.py)
+            self._chains_possible = bool(row_chains.find_chains(self.steps, prog))
+            if islands or self._chains_possible or any(
+                    op.op_def.pooled_update is not None and op.op_def.pooled_update(op) for op in self.steps):
                 self._jit_in = jit.runs_before_jit()
                 self._jit_key = jit.plan_key(self.source)
                 self._jit_after_s = jit.seconds_before_jit(jit.is_warm(self._jit_key))
@@ -540,7 +542,8 @@ class Plan:
                     pooled = [op for op in self.ops if op.op_def.pooled_update is not None
                               and op.op_def.pooled_update(op)] if gemm_pool.started() else []
                     self._jit_chosen = jit.paying(self._jit_args[3], self._jit_args[0], self._jit_best, pooled)
-                    compiled = bool(self._jit_chosen)
+                    # chains save passes over big buffers on every core: worth their compile wherever the pool runs
+                    compiled = bool(self._jit_chosen) or (self._chains_possible and gemm_pool.started())
                     if compiled:
                         self._jit_compile()
                     else:  # what islands save is too small a part of a run: keep the kernels, and the memory;
