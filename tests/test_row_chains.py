@@ -124,10 +124,15 @@ def test_small_buffers_and_traced_runs_keep_the_kernels(monkeypatch, pool):
     assert all(plan._ns[f"q{k}"]() is None for k in range(len(plan.chains)))
 
 
-def test_threads_running_one_plan_at_once_each_get_their_values(pool):
+def test_threads_running_one_plan_at_once_each_get_their_values(pool, monkeypatch):
     """A plan without state runs unlocked: its chain's calls from four threads at once (one on the pool, the
-    others in their own thread while it is busy) each give that thread's result."""
+    others in their own thread while it is busy) each give that thread's result. (No island: the plan compiles
+    for its chain alone, judged to pay.)"""
     import threading
+
+    from graphgrad.runtime import jit
+
+    monkeypatch.setattr(jit, "PASS_S", 1.0)
 
     rng = np.random.default_rng(2)
     x = tf.placeholder(tf.float32, (16, 32, 32, 8))
@@ -154,3 +159,20 @@ def test_threads_running_one_plan_at_once_each_get_their_values(pool):
         for t in threads:
             t.join()
         assert not errors
+
+
+def test_chains_alone_compile_only_where_they_pay(pool, monkeypatch):
+    """Without islands, a plan compiles for its chains only when the passes they save are worth it
+    (`row_chains.pays`, as islands are judged): not for a big model's bias add and ReLU (W3's, 1 % of its step,
+    would cost Numba's compiler's memory)."""
+    from graphgrad.runtime import jit
+
+    monkeypatch.setattr(jit, "PASS_S", 1e-15)
+    x = tf.placeholder(tf.float32, (16, 32, 32, 8))
+    w = tf.constant(np.ones((3, 3, 8, 16), np.float32))
+    y = tf.nn.relu(tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME") + 1.0)
+    with tf.Session() as sess:
+        run = sess.make_callable(y, [x])
+        for _ in range(4):
+            run(np.ones((16, 32, 32, 8), np.float32))
+        assert not run.plan.chains and "over the pool" not in run.plan.source

@@ -202,7 +202,7 @@ class Plan:
             islands = jit.find_islands(self.steps, prog)
             # (a big variable's update runs over the GEMM pool, which the judgment starts, rather than in an island;
             # so do chains of steps on big buffers, runtime/row_chains.py)
-            self._chains_possible = bool(row_chains.find_chains(self.steps, prog))
+            self._chains_possible = row_chains.find_chains(self.steps, prog)
             if islands or self._chains_possible or any(
                     op.op_def.pooled_update is not None and op.op_def.pooled_update(op) for op in self.steps):
                 self._jit_in = jit.runs_before_jit()
@@ -542,8 +542,10 @@ class Plan:
                     pooled = [op for op in self.ops if op.op_def.pooled_update is not None
                               and op.op_def.pooled_update(op)] if gemm_pool.started() else []
                     self._jit_chosen = jit.paying(self._jit_args[3], self._jit_args[0], self._jit_best, pooled)
-                    # chains save passes over big buffers on every core: worth their compile wherever the pool runs
-                    compiled = bool(self._jit_chosen) or (self._chains_possible and gemm_pool.started())
+                    # chains save passes over big buffers, on every core: a compile of their own where they pay
+                    compiled = bool(self._jit_chosen) or (
+                        bool(self._chains_possible) and gemm_pool.started()
+                        and row_chains.pays(self._chains_possible, self._jit_args[0], self._jit_best))
                     if compiled:
                         self._jit_compile()
                     else:  # what islands save is too small a part of a run: keep the kernels, and the memory;

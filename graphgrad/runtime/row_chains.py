@@ -121,6 +121,17 @@ def find_chains(steps, prog, taken=()):
     return chains
 
 
+def pays(chains, prog, run_s):
+    """Whether `chains` alone are worth a compile for a plan whose runs take `run_s` (no island pays): their ops'
+    kernels make `jit_calls` passes each over the buffer on one core, a chain about half of one pass's time on
+    two; judged as islands' passes are (runtime/jit.py `pays`). (W3's bias adds and ReLUs, 1 % of its step, are
+    not: the compile would cost seconds and Numba's compiler ~35 MiB.)"""
+    from . import jit
+    passes = sum((sum(jit.jit_calls(op) for op in ch.ops) - 0.5) * _elements(prog.sym(ch.operands[0]))
+                 for ch in chains)
+    return jit.pays((0.0, passes * jit.PASS_S), run_s)
+
+
 def prefer_chains(chains, islands):
     """Islands made only of ops that chains run leave them to the chains (W5's max pool and its gradient: an
     island's one loop on one core, a chain's over all cores); chains that overlap another island are dropped."""
