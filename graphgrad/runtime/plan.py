@@ -202,8 +202,8 @@ class Plan:
             islands = jit.find_islands(self.steps, prog)
             # (a big variable's update runs over the GEMM pool, which the judgment starts, rather than in an island;
             # so do chains of steps on big buffers, runtime/row_chains.py)
-            self._chains_possible = row_chains.find_chains(self.steps, prog)
-            if islands or self._chains_possible or any(
+            self._chains_found = row_chains.find_chains(self.steps, prog)
+            if islands or self._chains_found or any(
                     op.op_def.pooled_update is not None and op.op_def.pooled_update(op) for op in self.steps):
                 self._jit_in = jit.runs_before_jit()
                 self._jit_key = jit.plan_key(self.source)
@@ -544,8 +544,8 @@ class Plan:
                     self._jit_chosen = jit.paying(self._jit_args[3], self._jit_args[0], self._jit_best, pooled)
                     # chains save passes over big buffers, on every core: a compile of their own where they pay
                     compiled = bool(self._jit_chosen) or (
-                        bool(self._chains_possible) and gemm_pool.started()
-                        and row_chains.pays(self._chains_possible, self._jit_args[0], self._jit_best))
+                        bool(self._chains_found) and gemm_pool.started()
+                        and row_chains.pays(self._chains_found, self._jit_args[0], self._jit_best))
                     if compiled:
                         self._jit_compile()
                     else:  # what islands save is too small a part of a run: keep the kernels, and the memory;
@@ -590,9 +590,8 @@ class Plan:
         self.islands = [isl for isl in self._jit_chosen if not dropped & set(isl.ops)]
         chains = []
         if gemm_pool.started():  # steps on big buffers, over the pool's threads (runtime/row_chains.py)
-            found, self.islands = row_chains.prefer_chains(row_chains.find_chains(self.steps, prog), self.islands)
-            calls = row_chains.compile_chains(found, prog)
-            chains = [(ch, calls[id(ch)]) for ch in found if id(ch) in calls]
+            found, self.islands = row_chains.prefer_chains(self._chains_found, self.islands)
+            chains = row_chains.compile_chains(found, prog)
         self.chains = [ch for ch, _ in chains]
         self._build(prog, fetch_elems, fed, self.islands, chains)
 

@@ -96,12 +96,12 @@ def _link(op, prog):
     return (buf, fresh) if op.op_def.jit(op, prog) is not None else None
 
 
-def find_chains(steps, prog, taken=()):
-    """Maximal runs of consecutive steps outside the positions `taken`, each in place on the result of the step
-    before it; the first on any buffer it may join a chain with, or a row-wise op's new result."""
+def find_chains(steps, prog):
+    """Maximal runs of consecutive steps, each in place on the result of the step before it; the first on any
+    buffer it may join a chain with, or a row-wise op's new result."""
     chains, cur = [], None
     for pos, op in enumerate(steps):
-        link = None if pos in taken else _link(op, prog)
+        link = _link(op, prog)
         if link is None:
             cur = None
             continue
@@ -289,13 +289,13 @@ def _broadcasts(shape, into):
 
 
 def compile_chains(chains, prog):
-    """{chain: its ChainCall} for the chains Numba compiles (the others keep their kernels)."""
+    """[(chain, its ChainCall)] for the chains Numba compiles (the others' steps keep their kernels)."""
     from . import jit
-    out = {}
+    out = []
     for chain in chains:
         try:
             module = jit.load_module(chain_source(chain, prog, jit._cache_dir() is not None), "graphgrad_chain_")
         except Exception:  # noqa: BLE001 - Numba refusing a template: the steps keep their kernels
             continue
-        out[id(chain)] = ChainCall(chain, prog, module.block.address)
+        out.append((chain, ChainCall(chain, prog, module.block.address)))
     return out
