@@ -259,8 +259,8 @@ def conv_forward(x, w, y, strides, dilations, pads, scratch) -> bool:
 
 def conv_filter_grad(x, dy, partials, w_shape, strides, dilations, pads, scratch) -> bool:
     """The filter gradient of that convolution (filter shape `w_shape`) as `filter_blocks(N)` partial sums
-    `partials` [blocks, O, KH·KW·C] (transposed: BLAS makes dyᵀ·cols, the long axis inside, faster than
-    colsᵀ·dy), for the caller to add in order: each block's images' patch rows, built as `conv_forward` builds
+    `partials` [blocks, O, KH·KW·C] (transposed: BLAS makes dyᵀ·cols, the long axis inside, as fast as
+    colsᵀ·dy or faster), for the caller to add in order: each block's images' patch rows, built as `conv_forward` builds
     them, multiplied by their rows of dy [N, OH, OW, O] and summed image by image. False where the pool is not
     running or is busy."""
     from .gemm_pool_kernels import CONV_FILTER_GRAD
