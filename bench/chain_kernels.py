@@ -12,20 +12,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
+
+from . import gemm_pool as gemm_pool_bench
 
 SHAPES = (("first activation 64x28x28x32", (64, 28, 28, 32)), ("second activation 64x14x14x64", (64, 14, 14, 64)))
 
 
 def _best(f, reps):
-    f()
-    best = float("inf")
-    for _ in range(7):
-        t = time.perf_counter()
-        for _ in range(reps):
-            f()
-        best = min(best, (time.perf_counter() - t) / reps)
-    return best * 1e3
+    """ms per call of `f`: the best of 7 rounds of `reps` calls (bench/gemm_pool.py's timer)."""
+    return gemm_pool_bench._best(f, reps) / 1e3
 
 
 def _chains(shape):
