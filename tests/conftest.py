@@ -46,6 +46,21 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
+def two_blas_threads():
+    """The GEMM pool stopped, and the BLAS at two threads (other tests of this process may have left it at one:
+    tf.config.set_num_threads), so that the pool can start; both as they were afterwards."""
+    from graphgrad.runtime import blas, gemm_pool
+
+    gemm_pool.stop()
+    _, _, get, put = blas.raw_functions()
+    before = get()
+    put(2)
+    yield
+    gemm_pool.stop()
+    put(before)
+
+
+@pytest.fixture
 def jit_on(monkeypatch, tmp_path):
     """Numba islands on (tests/test_jit*.py), compiled after one run into a cache folder of the test's own; every
     island pays whatever the runs took, so a slow first run on a loaded machine does not decide what a test sees

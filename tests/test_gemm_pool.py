@@ -19,15 +19,8 @@ pytestmark = [pytest.mark.skipif(not gemm_pool.wanted(), reason="needs Numba, Nu
 
 
 @pytest.fixture(autouse=True)
-def two_blas_threads():
-    """Other tests of this process may have left NumPy's BLAS at one thread (tf.config.set_num_threads)."""
-    gemm_pool.stop()
-    _, _, get, put = blas.raw_functions()
-    before = get()
-    put(2)
+def _two_blas_threads(two_blas_threads):
     yield
-    gemm_pool.stop()
-    put(before)
 
 
 @pytest.fixture

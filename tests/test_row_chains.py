@@ -18,15 +18,14 @@ def chain_cache(tmp_path_factory):
 
 
 @pytest.fixture
-def pool(jit_on, chain_cache, monkeypatch):
-    """The pool running, and one Numba cache for the module's tests: they compile the same chains."""
+def pool(jit_on, chain_cache, monkeypatch, two_blas_threads):
+    """The pool running (whatever BLAS threads earlier tests left), and one Numba cache for the module's tests:
+    they compile the same chains."""
     monkeypatch.setenv("GRAPHGRAD_JIT_CACHE", str(chain_cache))
     from graphgrad.runtime import jit
     jit._cache_dir.cache_clear()
-    gemm_pool.stop()
     assert gemm_pool.start()
     yield
-    gemm_pool.stop()
 
 
 def _cnn(rng):
