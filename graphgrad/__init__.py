@@ -11,9 +11,7 @@ from . import (
     data,
     datasets,
     debugging,  # noqa: E402  (tf.debugging: assert_*, check_numerics, enable_check_numerics, ...)
-    distributions,  # noqa: E402  (tf.distributions: Normal, Bernoulli, ..., kl_divergence; docs/distributions.md)
     dtypes,  # noqa: E402  (tf.dtypes: DType, as_dtype, cast, saturate_cast and the types)
-    feature_column,
     gfile,  # noqa: E402  (tf.gfile: TF's file API on the local file system)
     image,
     initializers,
@@ -39,7 +37,6 @@ from . import (
     spectral,  # noqa: E402  (tf.spectral: TF 1.x's older name for tf.signal's transforms)
     strings,
     sysconfig,  # noqa: E402  (tf.sysconfig: graphgrad's directory; it has no headers or library)
-    test,
     train,
     types,  # noqa: E402  (tf.types.experimental: TensorLike, FunctionType)
     version,  # noqa: E402  (tf.version: graphgrad's own version values)
@@ -349,9 +346,10 @@ def __getattr__(name):
     over a second for it. `tf.app` and `tf.flags` (absl's, whose app module imports pdb), `tf.saved_model` (on
     graph_io's protobufs), `tf.profiler` and `tf.keras` (a third of graphgrad's import time, which TF1 programs
     without Keras need not pay), `tf.contrib` and `tf.estimator` (84 modules: a training process that never reads
-    them saves ~0.2 s of import and their memory) load on first use too, and `tf.RunOptions` / `tf.RunMetadata`
-    (graphgrad/client)."""
-    if name in ("app", "flags", "saved_model", "profiler", "keras", "contrib", "estimator"):
+    them saves ~0.2 s of import and their memory), `tf.test` (unittest and unittest.mock with asyncio: ~10 MiB of
+    a training process's memory) load on first use too, and `tf.RunOptions` / `tf.RunMetadata` (graphgrad/client)."""
+    if name in ("app", "flags", "saved_model", "profiler", "keras", "contrib", "estimator", "test",
+                "distributions", "feature_column"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

@@ -230,6 +230,23 @@ def test_import_does_not_load_the_summary_protobufs_until_used():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_import_leaves_tf_test_distributions_and_the_downloader_s_http_for_first_use():
+    import subprocess
+    import sys
+
+    code = """if True:
+        import sys, graphgrad as tf
+        late = ('unittest', 'asyncio', 'http.client', 'urllib.request', 'graphgrad.test', 'graphgrad.distributions',
+                'graphgrad.feature_column')
+        assert not [m for m in late if m in sys.modules], [m for m in late if m in sys.modules]
+        assert tf.test.TestCase.__name__ == 'TestCase' and tf.compat.v1.test is tf.test
+        assert tf.distributions.Normal.__name__ == 'Normal' and callable(tf.feature_column.numeric_column)
+        from graphgrad import distributions, test  # from-imports load them as well
+        assert test is tf.test and distributions is tf.distributions
+    """
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_contrib_and_estimator_load_on_first_use_and_imported_graphs_find_their_ops():
     import subprocess
     import sys

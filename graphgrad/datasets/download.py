@@ -17,11 +17,8 @@ coordinated (each would verify what it got; run one first).
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
 import sys
-import urllib.error
-import urllib.request
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -82,6 +79,8 @@ def fetch(name: str, sha256: str, mirrors: Sequence[str], folder: os.PathLike, p
         path.unlink()
     if not mirrors:
         raise DownloadError(f"{path} is missing and no mirror is configured; {_offline_hint(path, sha256)}")
+    import http.client  # here, not at import: with ssl they are ~8 MiB that a cached dataset never needs
+
     folder.mkdir(parents=True, exist_ok=True)
     failures = []
     for mirror in mirrors:
@@ -111,6 +110,8 @@ def _offline_hint(path: Path, sha256: str) -> str:
 
 
 def _reason(e: BaseException) -> str:
+    import urllib.error
+
     if isinstance(e, urllib.error.HTTPError):
         return f"HTTP {e.code} {e.reason}"
     if isinstance(e, urllib.error.URLError):
@@ -120,6 +121,9 @@ def _reason(e: BaseException) -> str:
 
 def _download(url: str, part: Path, name: str, progress: bool) -> None:
     """Append the rest of `url` to `part` (HTTP Range from its size); start over if the server ignores Range."""
+    import urllib.error
+    import urllib.request
+
     have = part.stat().st_size if part.is_file() else 0
     request = urllib.request.Request(url, headers={"User-Agent": "graphgrad", "Accept-Encoding": "identity"})
     if have:
