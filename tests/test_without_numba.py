@@ -62,6 +62,7 @@ def _site_without_numba(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
+@pytest.mark.host_process("a child without Numba, on the CPU's NumPy-only path")
 def test_a_plan_that_would_compile_runs_its_kernels_and_trains_the_same_without_numba(tmp_path):
     env = dict(os.environ, GRAPHGRAD_JIT="1", GRAPHGRAD_JIT_AFTER="1", GRAPHGRAD_JIT_AFTER_S="0",
                GRAPHGRAD_JIT_AOT="1", GRAPHGRAD_JIT_CACHE=str(tmp_path / "cache"), GRAPHGRAD_JIT_WAIT="1")
