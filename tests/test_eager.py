@@ -129,6 +129,33 @@ def test_variables_hold_their_values(eager):
     assert "numpy=array([4., 5.]" in repr(v)
 
 
+def test_reads_of_a_big_variable_are_snapshots_that_reuse_a_dropped_read_s_memory(eager):
+    import weakref
+
+    from graphgrad.eager.variable import RECYCLE_FROM
+    n = int(np.ceil(np.sqrt(RECYCLE_FROM / 4))) + 1
+    v = tf.Variable(np.zeros((n, n), np.float32))
+    r1 = v.read_value()
+    held = r1.numpy()
+    v.assign_add(np.ones((n, n), np.float32))
+    r2 = v.read_value()  # r1 is alive: a fresh copy
+    assert held[0, 0] == 0.0 and r2.numpy()[0, 0] == 1.0
+    assert not np.shares_memory(held, r2.numpy())
+    last = weakref.ref(r2.numpy())
+    del r1, r2
+    v.assign_add(np.ones((n, n), np.float32))
+    r3 = v.read_value()  # into the last read's array, which nobody holds now
+    assert r3.numpy() is last() and r3.numpy()[0, 0] == 2.0 and held[0, 0] == 0.0
+    del r3
+    with tf.GradientTape() as tape:  # a training step: its read is the tape's until the tape goes
+        loss = tf.reduce_sum(v * 2.0)
+    assert tape.gradient(loss, v).numpy()[0, 0] == 2.0
+    v.assign_add(np.ones((n, n), np.float32))
+    del tape, loss
+    r4 = v.read_value()
+    assert r4.numpy() is last() and r4.numpy()[0, 0] == 3.0 and held[0, 0] == 0.0
+
+
 def test_random_ops_honour_seeds(eager):
     tf.set_random_seed(7)
     a = [tf.random_normal([3]).numpy() for _ in range(2)] + [tf.random_uniform([2, 2]).numpy()]
