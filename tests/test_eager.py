@@ -156,6 +156,30 @@ def test_reads_of_a_big_variable_are_snapshots_that_reuse_a_dropped_read_s_memor
     assert r4.numpy() is last() and r4.numpy()[0, 0] == 3.0 and held[0, 0] == 0.0
 
 
+def test_big_products_reuse_a_dropped_result_s_memory_within_a_bound(eager, monkeypatch):
+    import weakref
+
+    from graphgrad.eager import context as eager_context
+    a = tf.constant(np.ones((600, 600), np.float32))
+    b = tf.constant(np.full((600, 600), 2.0, np.float32))
+    held = tf.matmul(a, b).numpy()
+    r1 = tf.matmul(a, b * 2.0)  # `held` is alive: a new array
+    assert held[0, 0] == 1200.0 and r1.numpy()[0, 0] == 2400.0 and not np.shares_memory(held, r1.numpy())
+    last = weakref.ref(r1.numpy())
+    del r1
+    with tf.GradientTape() as tape:
+        tape.watch(b)
+        r2 = tf.matmul(a, b * 3.0)  # into r1's array, which nobody holds now
+        loss = tf.reduce_sum(r2)
+    assert r2.numpy() is last() and r2.numpy()[0, 0] == 3600.0 and held[0, 0] == 1200.0
+    np.testing.assert_allclose(tape.gradient(loss, b).numpy(), np.full((600, 600), 1800.0))
+    kept = eager_context._kept
+    monkeypatch.setattr(kept, "limit", 3 * 600 * 600 * 4)
+    for n in (600, 601, 602, 603, 604):  # products of new shapes: the least recently used are dropped
+        tf.matmul(tf.ones((n, 600)), b)
+    assert sum(x.nbytes for x in kept._local.bufs.values()) <= kept.limit
+
+
 def test_random_ops_honour_seeds(eager):
     tf.set_random_seed(7)
     a = [tf.random_normal([3]).numpy() for _ in range(2)] + [tf.random_uniform([2, 2]).numpy()]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
+from collections import OrderedDict
 
 import numpy as np
 
@@ -40,3 +42,24 @@ def recycled(bufs: dict, key, xp, shape, dtype, order="C"):
     else:
         bufs[key] = b
     return b
+
+
+class KeptResults:
+    """`recycled` buffers for code that runs with varying keys (eager ops: one per op and input shapes), kept per
+    thread and at most `limit` bytes in all: the least recently used go first, so a program that makes products
+    of ever new shapes holds a bounded amount of memory between them."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self._local = threading.local()
+
+    def get(self, key, xp, shape, dtype):
+        bufs = getattr(self._local, "bufs", None)
+        if bufs is None:
+            bufs = self._local.bufs = OrderedDict()
+        b = recycled(bufs, key, xp, shape, dtype)
+        if key in bufs:
+            bufs.move_to_end(key)
+            while len(bufs) > 1 and sum(a.nbytes for a in bufs.values()) > self.limit:
+                bufs.popitem(last=False)
+        return b
