@@ -132,8 +132,8 @@ def test_variables_hold_their_values(eager):
 def test_reads_of_a_big_variable_are_snapshots_that_reuse_a_dropped_read_s_memory(eager):
     import weakref
 
-    from graphgrad.eager.variable import RECYCLE_FROM
-    n = int(np.ceil(np.sqrt(RECYCLE_FROM / 4))) + 1
+    from graphgrad.ops.result_buffers import EAGER_FROM
+    n = int(np.ceil(np.sqrt(EAGER_FROM / 4))) + 1
     v = tf.Variable(np.zeros((n, n), np.float32))
     r1 = v.read_value()
     held = r1.numpy()

@@ -18,7 +18,7 @@ import numpy as np
 from ..framework import dtypes
 from ..framework.errors import InvalidArgumentError, OpError
 from ..framework.graph import Graph, GraphKeys, Operation, Tensor, _default_graph_stack, _DefaultGraphStack
-from ..ops.result_buffers import KeptResults
+from ..ops.result_buffers import EAGER_FROM, KeptResults
 from ..runtime.context import RunContext
 from ..runtime.kernels import KernelCache
 from ..runtime.passes import _attr_key
@@ -249,24 +249,22 @@ class EagerGraph(Graph):
         return op
 
 
-#: A matrix product of at least this many bytes writes into the array it returned last time in this thread once
-#: nothing refers to it any more (`_recycling`); such kept results take at most KEEP_PRODUCTS bytes per thread.
-RECYCLE_FROM = 1 << 20
+#: Matrix products' results kept for their next run (`_recycling`): at most this many bytes per thread.
 KEEP_PRODUCTS = 256 << 20
 _kept = KeptResults(KEEP_PRODUCTS)
 
 
 def _recycling(kernel, key, op_def, dop, values, xp):
-    """`kernel`, or for a big 2-D product (an op with `result_shape`, on NumPy arrays) a kernel that writes into
-    its last result once the step that used it is over and nothing holds it (ops/result_buffers.py): an eager
-    training loop's forward products and weight gradients then reuse their memory every step instead of
-    allocating it anew (W3 eager: two 64 MiB gradients, 8 MiB activations)."""
+    """`kernel`, or for a 2-D product of EAGER_FROM bytes or more (an op with `result_shape`, on NumPy arrays) a
+    kernel that writes into its last result once the step that used it is over and nothing holds it
+    (ops/result_buffers.py): an eager training loop's forward products and weight gradients then reuse their
+    memory every step instead of allocating it anew (W3 eager: two 64 MiB gradients, 8 MiB activations)."""
     shape_of = op_def.result_shape(dop) if op_def.result_shape is not None else None
     if shape_of is None or xp is not np or len(values) != 2 or len(dop.outputs) != 1:
         return kernel
     shape = shape_of(*values)
     dtype = dop.outputs[0].dtype.base_dtype
-    if not dtype.is_floating or np.prod(shape) * dtype.size < RECYCLE_FROM:
+    if not dtype.is_floating or np.prod(shape) * dtype.size < EAGER_FROM:
         return kernel
     dt = dtype.np
 

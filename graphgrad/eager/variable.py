@@ -25,7 +25,7 @@ from ..framework.graph import GraphKeys, Tensor, get_default_graph
 from ..framework.tensor_shape import TensorShape
 from ..ops import state_ops
 from ..ops.core import convert_to_tensor, identity
-from ..ops.result_buffers import recycled
+from ..ops.result_buffers import EAGER_FROM, recycled
 from ..variables import Variable
 from . import context as _ctx
 from .context import eager_graph, executing_eagerly, init_scope
@@ -33,17 +33,15 @@ from .tape import variable_accessed
 from .tensor import EagerTensor
 
 _creation_order = itertools.count()
-#: Reads of variables of at least this many bytes copy into a buffer kept from one read to the next (`_read_copy`).
-RECYCLE_FROM = 1 << 20
 _reads = threading.local()  # per thread: {variable's handle op (weakly): {"read": the last read's array}}
 
 
 def _read_copy(handle_op, value):
     """A copy of a variable's `value` for a read (a later update must not change a value already read): for a
-    big variable, into the array this thread's last read of it returned once nothing else refers to it
-    (ops/result_buffers.py), so a training loop's reads reuse their memory instead of allocating a variable's
-    worth each step (W3 eager: two 64 MiB weights, whose fresh pages this VM faults in slowly after a pause)."""
-    if value.nbytes < RECYCLE_FROM:
+    variable of EAGER_FROM bytes or more, into the array this thread's last read of it returned once nothing else
+    refers to it (ops/result_buffers.py), so a training loop's reads reuse their memory instead of allocating a
+    variable's worth each step (W3 eager: two 64 MiB weights, whose fresh pages this VM faults in slowly)."""
+    if value.nbytes < EAGER_FROM:
         return np.array(value, copy=True)
     kept = getattr(_reads, "kept", None)
     if kept is None:

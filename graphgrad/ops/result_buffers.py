@@ -16,6 +16,9 @@ import numpy as np
 
 #: Larger buffers are not kept between calls: memory held while idle stays bounded.
 KEEP_BYTES = 64 << 20
+#: Eager results of at least this many bytes (a variable's read, a matrix product) are written into the array
+#: returned last time once nothing refers to it (eager/variable.py, eager/context.py); smaller ones cost little.
+EAGER_FROM = 1 << 20
 
 
 def _refcount(d, key):
