@@ -449,6 +449,121 @@ def test_the_pool_declines_updates_it_cannot_take(pool):
     assert declined(outs, arrays, scalars)  # the pool is not running
 
 
+def _product_update_case(rule, dtype, m, k, n, ta, tb):
+    """An update case of `rule` on an [m, n] variable whose gradient (its first array) is the product of two
+    operands (laid out transposed where asked), and the values the unsplit product then the NumPy kernel give."""
+    outs, arrays, scalars = _update_case(rule, dtype, m * n)
+    outs, arrays = [o.reshape(m, n) for o in outs], [x.reshape(m, n) for x in arrays]
+    a, b = _operands(np.random.default_rng(1), m, k, n, ta, tb, dtype)
+    a, b = (a.T if ta else a), (b.T if tb else b)
+    at = rule.arrays.index("grad")
+    arrays[at] = _unpooled(np.matmul, a, b)
+    expected = _numpy_update(rule, outs, arrays, scalars)
+    arrays[at] = None
+    return outs, arrays, scalars, a, b, expected
+
+
+def _gradient_rules():
+    return [r for r in _rules() if "grad" in r.arrays]
+
+
+@pytest.mark.parametrize("rule,dtype,ta,tb", [(r, np.float32, True, False) for r in _gradient_rules()]
+                         + [(_gradient_rules()[0], np.float64, True, False),
+                            (_gradient_rules()[0], np.float32, False, False),
+                            (_gradient_rules()[0], np.float32, False, True)],
+                         ids=lambda v: getattr(v, "name", getattr(v, "__name__", str(v))))
+def test_updates_by_product_give_the_product_then_the_update(pool, rule, dtype, ta, tb):
+    """A weight gradient made block by block of rows and consumed there by the rule (W5's dense layer, xᵀ·dy;
+    1040 rows: a last block shorter than the others) ends in the values of the whole product followed by the
+    NumPy kernel, bit for bit."""
+    m, k, n = 1040, 64, gemm_pool.UPDATE_FROM // 1024
+    outs, arrays, scalars, a, b, expected = _product_update_case(rule, dtype, m, k, n, ta, tb)
+    tasks = _tasks()
+    grad = rule.arrays.index("grad")
+    assert gemm_pool.update_by_product(rule, outs, arrays, grad, scalars, a.T if ta else a, ta, b.T if tb else b,
+                                       tb)
+    assert _tasks() == tasks + 1
+    for got, want in zip(outs, expected):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_updates_by_product_decline_what_they_cannot_take(pool):
+    from graphgrad.runtime import elementwise
+    rule, m, k, n = elementwise.ADAM, 1024, 32, gemm_pool.UPDATE_FROM // 1024
+    outs, arrays, scalars, a, b, _ = _product_update_case(rule, np.float32, m, k, n, True, False)
+    at = a.T  # [k, m], multiplied transposed
+
+    def declined(*args, outs=outs):
+        before = [o.copy() for o in outs]
+        ok = gemm_pool.update_by_product(rule, outs, *args)
+        assert all(np.array_equal(x, y) for x, y in zip(outs, before))
+        return not ok
+
+    assert declined(arrays, 0, scalars, at[:, :-16], True, b, False)  # the product has fewer rows
+    assert declined(arrays, 0, scalars, at[:-1], True, b, False)  # the contractions differ
+    assert declined(arrays, 0, scalars, at.astype(np.float64), True, b, False)
+    assert declined(arrays, 0, scalars, at.repeat(2, axis=1)[:, ::2], True, b, False)  # BLAS cannot read it as is
+    assert declined(arrays, 0, scalars, at, True, outs[1][:k], False)  # an operand is a slot's buffer
+    assert declined(arrays, 0, [np.full(3, s) for s in scalars], at, True, b, False)
+    small = [o[:16] for o in outs]
+    assert declined(arrays, 0, scalars, at[:, :16], True, b, False, outs=small)  # too few elements
+    gemm_pool.stop()
+    assert declined(arrays, 0, scalars, at, True, b, False)
+
+
+@pytest.mark.cpu_only("islands and the pooled updates run plans on the CPU backend only")
+@pytest.mark.usefixtures("jit_on")
+def test_a_dense_layers_adam_update_makes_its_gradient_block_by_block(pool):
+    """W5's dense layer in small: Adam on a weight of UPDATE_FROM elements whose gradient is xᵀ·dy. The plan
+    hands the product's operands to the update (`gemm` rewrites), which runs over the pool once it has started;
+    losses and weights are those of the plan without the pool or islands bit for bit (there: the product, then
+    the NumPy kernel). A fetched gradient keeps its product."""
+    import graphgrad as tf
+
+    def train(fetch_grad=False):
+        g = tf.Graph()
+        with g.as_default():
+            rng = np.random.default_rng(3)
+            x = tf.constant(rng.standard_normal((48, 1024)).astype(np.float32))
+            w = tf.Variable(rng.standard_normal((1024, gemm_pool.UPDATE_FROM // 1024)).astype(np.float32) * 0.03)
+            target = tf.placeholder(tf.float32, [])
+            loss = tf.reduce_mean(tf.square(tf.nn.relu(tf.matmul(x, w)) - target))
+            opt = tf.train.AdamOptimizer(0.01)
+            grads = opt.compute_gradients(loss, [w])
+            train_op = opt.apply_gradients(grads)
+            fetches = [loss, train_op] + ([grads[0][0]] if fetch_grad else [])
+            with tf.Session() as s:
+                s.run(tf.global_variables_initializer())
+                losses = [s.run(fetches, {target: 0.1 * i})[0] for i in range(6)]
+                plan = next(p for p, _ in s._plans.values() if train_op in p.ops)
+                return losses, s.run(w), plan.rewrites["gemm"]
+
+    from graphgrad.runtime import passes
+
+    done, by_product = [], gemm_pool.update_by_product
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(gemm_pool, "update_by_product", lambda *a: done.append(by_product(*a)) or done[-1])
+        losses, weights, rewrites = train()
+    assert rewrites == [("gradients/MatMul_grad/MatMul_1", "Adam/update_Variable/ApplyAdam")]
+    assert done and all(done)  # once the pool started (the first runs: the product, then the update's kernel)
+    assert train(fetch_grad=True)[2] == []
+    with pytest.MonkeyPatch.context() as mp:  # the product made whole, then the update over the pool
+        mp.setattr(passes.Program, "_update_by_product", lambda *a: None)
+        whole_losses, whole_weights, whole_rewrites = train()
+    assert whole_rewrites == []
+    np.testing.assert_array_equal(losses, whole_losses)
+    np.testing.assert_array_equal(weights, whole_weights)
+    gemm_pool.stop()
+    os.environ["GRAPHGRAD_JIT"] = "0"
+    try:
+        plain_losses, plain_weights, plain_rewrites = train()
+    finally:
+        os.environ["GRAPHGRAD_JIT"] = "1"
+    assert plain_rewrites == rewrites  # the same plan, run by the product then the update's kernel
+    np.testing.assert_allclose(losses, plain_losses, rtol=1e-5)  # (the forward product, whole or split)
+    np.testing.assert_allclose(weights, plain_weights, rtol=1e-5, atol=1e-7)
+
+
 @pytest.mark.cpu_only("islands and the pooled updates run plans on the CPU backend only")
 @pytest.mark.usefixtures("jit_on")
 def test_a_big_variables_update_runs_over_the_pool_in_a_session(pool):

@@ -119,6 +119,11 @@ class OpDef:
     #: (runtime/gemm_pool.py `update`: an optimizer's update of a big variable), so it stays out of the plan's
     #: islands and a plan that runs it long enough starts the pool.
     pooled_update = None
+    #: `update_rule(op) -> (rule, args, grad_index)`: the update the op's kernel runs as one elementwise rule
+    #: (runtime/elementwise.py `Fused`): `args`, the rule's parameter for each input that is not a reference, in
+    #: order (the kernel's arguments); `grad_index`, the gradient's input. With `pooled_update`, the gemm pass may
+    #: give the update its gradient's product operands instead (runtime/gemm_pool.py `update_by_product`).
+    update_rule = None
     #: The op's value is the sum of its inputs (AddN: how autodiff adds up a weight's uses). The gemm pass then
     #: adds each product of the sum into the variable by itself.
     sums_inputs = False

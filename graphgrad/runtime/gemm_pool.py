@@ -24,7 +24,8 @@ Where it is used: `blas.matmul` and `blas.gemm` (the products of MatMul, the con
 and the loops' summed weight gradients) once `start()` has run; and whole convolution passes (`conv_forward`,
 `conv_filter_grad`, `conv_input_grad`), split by images, each image's patch rows written and multiplied by one
 thread while they are in its core's cache; LSTM sequences (runtime/recurrent.py); and optimizers' updates of big
-variables (`update`: the update rule compiled over a range of elements, run on blocks of them). A plan with
+variables (`update`: the update rule compiled over a range of elements, run on blocks of them; `update_by_product`:
+the same with the gradient, a product, made block by block of rows where the rule reads it). A plan with
 products of some size (or such updates) starts it when it has run long enough to compile its islands
 (runtime/plan.py), so short programs never load it. While the pool
 runs, the BLAS is set to one thread for the whole process (OpenBLAS's own threads would spin beside the workers
@@ -171,6 +172,32 @@ UPDATE_BLOCK = 1 << 14
 _blocks = {}  # (rule, dtype name) -> the address of its compiled block function
 
 
+def _update_words(rule, outs, arrays, scalars):
+    """The block function of `rule` for the outputs' dtype (compiled once, or loaded from Numba's cache) and its
+    words (`elementwise.numba_block_source`), the scalars' array (to keep alive for the call); None where the pool
+    declines the update (see `update`). A None among `arrays` is written as address 0 (`update_by_product`)."""
+    first = outs[0]
+    if (_state is None or first.dtype.char not in "fd" or first.size < UPDATE_FROM or rule.arrays is None
+            or any(np.ndim(v) != 0 for v in scalars)):
+        return None
+    given = [a for a in arrays if a is not None]
+    for a in outs + given:
+        if a.dtype != first.dtype or a.shape != first.shape or not a.flags.c_contiguous:
+            return None
+    if not all(o.flags.writeable for o in outs) or any(np.may_share_memory(a, o) for a in given for o in outs):
+        return None
+    dtype = first.dtype.name
+    fn = _blocks.get((rule, dtype))
+    if fn is None:
+        from . import elementwise, jit
+        source = elementwise.numba_block_source(rule, dtype, cache=jit._cache_dir() is not None)
+        fn = _blocks[(rule, dtype)] = jit.load_module(source, "graphgrad_update_").block.address
+    values = np.array(scalars, dtype=first.dtype)
+    words = np.array([first.size, *(a.ctypes.data for a in outs),
+                      *(0 if a is None else a.ctypes.data for a in arrays), values.ctypes.data], np.int64)
+    return fn, words, values
+
+
 def update(rule, outs, arrays, scalars) -> bool:
     """Run the update rule `rule` (a `runtime.elementwise.Fused`) in place on `outs` (the variable and its slots,
     in `out_params` order), with its `arrays` inputs and its other inputs `scalars` (in `in_params` order), split
@@ -178,29 +205,69 @@ def update(rule, outs, arrays, scalars) -> bool:
     elements, other dtypes than float32/float64, arrays of other shapes or not C-contiguous, an input sharing
     memory with an output. Each element goes through the rule's statements in their order, as in the NumPy kernel
     and an island's loop: the same values bit for bit, however the blocks fall to the threads."""
-    st = _state
-    first = outs[0]
-    if (st is None or first.dtype.char not in "fd" or first.size < UPDATE_FROM or rule.arrays is None
-            or any(np.ndim(v) != 0 for v in scalars)):
+    found = _update_words(rule, outs, arrays, scalars)
+    if found is None:
         return False
-    for a in outs + arrays:
-        if a.dtype != first.dtype or a.shape != first.shape or not a.flags.c_contiguous:
-            return False
-    if not all(o.flags.writeable for o in outs) or any(np.may_share_memory(a, o) for a in arrays for o in outs):
-        return False
-    dtype = first.dtype.name
-    fn = _blocks.get((rule, dtype))
-    if fn is None:
-        from . import elementwise, jit
-        source = elementwise.numba_block_source(rule, dtype, cache=jit._cache_dir() is not None)
-        fn = _blocks[(rule, dtype)] = jit.load_module(source, "graphgrad_update_").block.address
+    fn, words, _values = found
     from . import gemm_pool_kernels as kern
-    values = np.array(scalars, dtype=first.dtype)
-    n = first.size
-    words = np.array([n, *(a.ctypes.data for a in outs + arrays), values.ctypes.data], np.int64)
-    kern.run_rows(st[0], st[1], np.zeros(kern.WORDS, np.int64), kern.CALL,
+    n = outs[0].size
+    kern.run_rows(_state[0], _state[1], np.zeros(kern.WORDS, np.int64), kern.CALL,
                   np.array([fn, words.ctypes.data, n], np.int64), n, UPDATE_BLOCK, 0.0)
     return True
+
+
+#: `update_by_product` makes its product in blocks of rows of about this many bytes: a block and the variable's
+#: and slots' same rows stay in a core's cache while the rule runs on them.
+PRODUCT_BLOCK_BYTES = 1 << 18
+_product_scratch = threading.local()
+
+
+def update_by_product(rule, outs, arrays, grad, scalars, a, ta, b, tb) -> bool:
+    """`update` with its gradient, `arrays[grad]` (None), the product op(a)·op(b) (`ta`, `tb`: transpose), made
+    by the threads in blocks of rows, each block by one BLAS call into the thread's scratch and consumed there by
+    the rule: the gradient is never written whole, nor read back from memory (W5's 3136x1024 weight under Adam).
+    Each block's rows are the BLAS's product over the whole contraction, as the pool's row blocks are; the rule
+    runs on each element as `update` does. False (nothing done) where `update` would decline, or the operands do
+    not make a 2-D product of the variable's shape and dtype that BLAS takes as they are."""
+    first = outs[0]
+    if first.ndim != 2 or a.ndim != 2 or b.ndim != 2 or a.dtype != first.dtype or b.dtype != first.dtype:
+        return False
+    m, k = (a.shape[1], a.shape[0]) if ta else a.shape
+    k2, n = (b.shape[1], b.shape[0]) if tb else b.shape
+    if k != k2 or (m, n) != first.shape or k == 0 or any(np.may_share_memory(x, o) for x in (a, b) for o in outs):
+        return False
+    layouts = [_layout(x, t) for x, t in ((a, ta), (b, tb))]
+    if None in layouts:
+        return False
+    found = _update_words(rule, outs, arrays, scalars)
+    if found is None:
+        return False
+    fn, words, _values = found
+    from . import gemm_pool_kernels as kern
+    item = first.itemsize
+    rows = max(kern.ALIGN, PRODUCT_BLOCK_BYTES // (n * item) // kern.ALIGN * kern.ALIGN)
+    slot_bytes = -(-(len(words) * 8 + rows * n * item) // 4096) * 4096
+    nthreads = threads()
+    scratch = getattr(_product_scratch, "buf", None)
+    if scratch is None or scratch.nbytes < nthreads * slot_bytes:
+        scratch = _product_scratch.buf = np.empty(nthreads * slot_bytes, np.uint8)
+    (fa, lda), (fb, ldb) = layouts
+    task = np.array([fn, words.ctypes.data, first.size, scratch.ctypes.data, slot_bytes,
+                     a.ctypes.data, lda, fa, b.ctypes.data, ldb, fb, n, k, m, rows, 1 + len(outs) + grad, len(words),
+                     0, 0, 0, 0, nthreads], np.int64)
+    return kern.conv(_state[0], _state[1], kern.PRODUCT_CALL, item, task, -(-m // rows))
+
+
+def _layout(x, transposed):
+    """(CBLAS transpose flag, leading dimension) of operand `x` as BLAS reads it in place, or None (a copy would
+    be needed)."""
+    item = x.itemsize
+    s0, s1 = x.strides
+    if s1 == item and s0 >= max(x.shape[1], 1) * item:
+        return (112 if transposed else 111), s0 // item
+    if s0 == item and s1 >= max(x.shape[0], 1) * item:
+        return (111 if transposed else 112), s1 // item
+    return None
 
 
 #: Images per block of a convolution pass: about this many bytes of patch rows (or unfolded dy rows), and at least

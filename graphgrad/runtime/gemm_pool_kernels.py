@@ -102,7 +102,7 @@ BUSY = 22  # 1 while a caller owns the task slot: a second thread's product mean
 SLEEPING = 48  # 1 while a worker sleeps on its futex (the low 32 bits of this word): the next caller wakes it
 _TIMESPEC = 50  # two words: the futex wait's timeout (seconds, nanoseconds)
 _OP = 23  # the task's kind: GEMM, or one of the convolution passes below
-GEMM, CONV_FORWARD, CONV_INPUT_GRAD, CONV_FILTER_GRAD, LSTM_FORWARD, LSTM_BACKWARD, CALL = 0, 1, 2, 3, 4, 5, 6
+GEMM, CONV_FORWARD, CONV_INPUT_GRAD, CONV_FILTER_GRAD, LSTM_FORWARD, LSTM_BACKWARD, CALL, PRODUCT_CALL = range(8)
 #: The convolution tasks' words (`conv`'s `words`, in this order from CONV_WORDS): the addresses of the input (dy
 #: for the input gradient), the filter (dy for the filter gradient), the output (the partial filter gradients),
 #: and the threads' scratch; the scratch bytes per thread; images per block and in all; the input's spatial size
@@ -126,6 +126,12 @@ CONV_WORDS = 24
 #: Numba `cfunc`: runtime/gemm_pool.py `update`), the address it is given as `words`, and the elements in all;
 #: block b calls it on elements b·BLOCK up to the next block's first or the end.
 _FN, _FN_WORDS, _FN_N = range(CONV_WORDS, CONV_WORDS + 3)
+#: A PRODUCT_CALL task's words: CALL's three, the threads' scratch and its bytes per thread (_COLS, _SLOT_BYTES),
+#: then the product op(A)·op(B) [rows, n] whose rows the blocks make (A's address, leading dimension and CBLAS
+#: transpose flag, B's, n, the contraction, the rows in all, rows per block), the index among the block
+#: function's words of the array the product stands for, and how many words it has. The scratch's slot holds a
+#: copy of those words, then the block's rows of the product.
+(_PA, _PLDA, _PTA, _PB, _PLDB, _PTB, _PN, _PK, _PROWS, _PBLOCK, _PG, _PNW) = range(CONV_WORDS + 5, CONV_WORDS + 17)
 #: A GEMM split along its contraction (AXIS 2): the address of the partial products [blocks, m, n].
 _PARTIALS = CONV_WORDS
 #: A product whose contraction is at least this many times its result's longer side is split along the
@@ -348,6 +354,25 @@ def _call_block(ctrl, blk):
     _call(ctrl[_FN], ctrl[_FN_WORDS], lo, min(lo + ctrl[_BLOCK], ctrl[_FN_N]))
 
 
+@njit(nogil=True, cache=True)
+def _product_call_block(ctrl, blk, slot):
+    """Rows blk·PBLOCK.. of the product op(A)·op(B), made by one BLAS call into this thread's scratch while the
+    block function (CALL's) runs on their elements, its words copied with the product's array pointing there: a
+    weight gradient consumed by its optimizer's update while it is in this core's cache, never written whole."""
+    item, n, nw = ctrl[_ITEM], ctrl[_PN], ctrl[_PNW]
+    r0 = blk * ctrl[_PBLOCK]
+    rows = min(ctrl[_PBLOCK], ctrl[_PROWS] - r0)
+    words = ctrl[_COLS] + slot * ctrl[_SLOT_BYTES]
+    g = words + nw * 8
+    ta, lda = ctrl[_PTA], ctrl[_PLDA]
+    a = ctrl[_PA] + (r0 * item if ta == _TRANS else r0 * lda * item)
+    _gemm(item, ta, ctrl[_PTB], rows, n, ctrl[_PK], 1.0, a, lda, ctrl[_PB], ctrl[_PLDB], 0.0, g, n)
+    _memcpy((words, ctrl[_FN_WORDS], nw * 8))
+    lo = r0 * n
+    carray(_i64(words), nw)[ctrl[_PG]] = g - lo * item  # the block function reads elements lo.. from there
+    _call(ctrl[_FN], words, lo, lo + rows * n)
+
+
 @njit(nogil=True, cache=True, inline="always")
 def _rows(ctrl, word, r0, m, width):
     """Rows r0..r0 + m of the [rows, width] float32 array at the address in ctrl[word], as an array."""
@@ -460,6 +485,8 @@ def _run_block(ctrl, fctrl, blk, slot):
         _conv_input_grad_block(ctrl, blk, slot)
     elif op == CALL:
         _call_block(ctrl, blk)
+    elif op == PRODUCT_CALL:
+        _product_call_block(ctrl, blk, slot)
     else:
         _conv_block(ctrl, blk, slot, op == CONV_FILTER_GRAD)
 
@@ -676,7 +703,8 @@ def run_rows(ctrl, fctrl, local, op, words, rows, block, scalar):
       nogil=True, cache=True)
 def conv(ctrl, fctrl, op, item, words, nblocks):
     """Run a convolution pass (`op`: CONV_FORWARD or CONV_INPUT_GRAD, on `item`-byte floats) of `nblocks` blocks
-    of images over the caller and the workers; False where the pool is busy with another thread's task."""
+    of images (or a PRODUCT_CALL task's blocks of rows) over the caller and the workers; False where the pool is
+    busy with another thread's task."""
     if _load(ctrl, WORKERS) < 1 or not _cas(ctrl, BUSY, 0, 1):
         return False
     task = _claim_slot(ctrl)

@@ -11,7 +11,8 @@ The plan then generates code for the live ops only, each reading its inputs thro
 Passes, in order: fold (constant folding), simplify (free aliases and algebraic identities), cse (common
 subexpressions), dead (ops whose values are no longer used), narrow (an op computes only the outputs the run reads,
 a matrix product only the rows or columns of it the run reads), gemm (a variable update that adds a matrix
-product has BLAS add it into the variable's buffer), fuse (elementwise ops run in place on the fresh
+product has BLAS add it into the variable's buffer; another big update of a weight takes its gradient product's
+operands, made block by block where the update reads it), fuse (elementwise ops run in place on the fresh
 buffer of the op before them, e.g. matmul + bias + relu in one buffer), reuse (matrix products whose buffer
 never leaves the run keep it from one run to the next). `Program.stats` has the number of ops that run before
 and after each pass; `Program.rewrites` names what each pass did.
@@ -40,7 +41,7 @@ from ..framework.dtypes import DType
 from ..framework.graph import Operation, Tensor
 from ..framework.op_def import UnknownDim, aliases_variable, ref_indices
 from ..framework.tensor_shape import TensorShape
-from . import blas, elementwise
+from . import blas, elementwise, gemm_pool
 
 ENV_VAR = "GRAPHGRAD_OPTIMIZE"
 PASSES = ("fold", "simplify", "cse", "dead", "narrow", "gemm", "fuse", "reuse")
@@ -447,6 +448,7 @@ class Program:
         for op in list(self.live):
             found = op.op_def.accumulates(op) if op.op_def.accumulates is not None else None
             if found is None:
+                self._update_by_product(op, users, fetched)
                 continue
             grad_index, ref_index, scale, then = found
             g = self.resolve(op.inputs[grad_index])
@@ -471,6 +473,33 @@ class Program:
             if summed is not None:
                 self._drop(summed)
             done.append(([m.name for m, _ in products] if summed is not None else products[0][0].name, op.name))
+
+    def _update_by_product(self, op, users, fetched):
+        """An optimizer's update of a big 2-D variable whose rule is not a product added in (Adam, RMSProp,
+        Adagrad: `OpDef.pooled_update`) and whose gradient is a product that only the update reads gets the
+        product's operands instead: where the GEMM pool runs, its threads make the product block by block of rows
+        and run the rule on each block while it is in their cache (runtime/gemm_pool.py `update_by_product`), so
+        the gradient is never written whole nor read back. The same values bit for bit."""
+        od = op.op_def
+        if od.pooled_update is None or od.update_rule is None or not od.pooled_update(op):
+            return
+        rule, args, grad_index = od.update_rule(op)
+        refs = _ref_inputs(op)
+        if args[sum(1 for i in range(grad_index) if i not in refs)] not in (rule.arrays or ()):
+            return
+        g = self.resolve(op.inputs[grad_index])
+        var_shape = op.inputs[0].shape.dims_tuple
+        if var_shape is None or len(var_shape) != 2 or g.dtype.base_dtype.np not in (np.float32, np.float64):
+            return
+        found = self._product_for(g, op, var_shape, users, fetched)
+        if found is None:
+            return
+        m, trans = found
+        self.rewired[op] = [t for i, t in enumerate(op.inputs) if i not in refs and i != grad_index] + list(m.inputs)
+        self.kernels[op] = _update_by_product(op, m, trans, self.ctx)
+        self.kernels[m] = _contraction_check(m, trans, self.ctx)
+        self.rewired[m] = list(m.inputs)
+        self.rewrites["gemm"].append((m.name, op.name))
 
     def _only_reader(self, t, op, users, fetched):
         """Whether `op` alone reads `t`, an op's single output that is not fetched, fed, or otherwise needed."""
@@ -658,6 +687,32 @@ def _update_by_gemm(op, products, sum_kernel, accumulates, ctx):
         others.insert(at, values[0] if sum_kernel is None else sum_kernel(*values))
         return update(*others)
     return update_by_gemm
+
+
+def _update_by_product(op, m, trans, ctx):
+    """The kernel of update `op` on (its other value inputs..., the product `m`'s two operands): the pool's
+    `update_by_product` where it runs and takes the arrays; else the product, then the op's own kernel."""
+    rule, args, grad_index = op.op_def.update_rule(op)  # args: the kernel's, the gradient among them
+    refs = _ref_inputs(op)
+    at = sum(1 for i in range(grad_index) if i not in refs)
+    arrays = [args.index(n) for n in rule.arrays]
+    scalars = [args.index(n) for n in rule.names(rule.in_params) if n not in rule.arrays]
+    grad = rule.arrays.index(args[at])
+    update, product = op.op_def.kernel(op, ctx), m.op_def.kernel(m, ctx)
+    store, keys = ctx.variables, [op.inputs[i].op for i in refs]
+    ta, tb = trans
+
+    def update_by_product(*a):
+        values, x, y = list(a[:-2]), a[-2], a[-1]
+        if gemm_pool.started():
+            outs = [store[k] for k in keys]
+            given = values[:at] + [None] + values[at:]
+            if gemm_pool.update_by_product(rule, outs, [given[i] for i in arrays], grad, [given[i] for i in scalars],
+                                           x, ta, y, tb):
+                return outs[0]
+        values.insert(at, product(x, y))
+        return update(*values)
+    return update_by_product
 
 
 def _gemms(kernels, operands, buf, alpha, beta):

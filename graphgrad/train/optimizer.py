@@ -102,6 +102,12 @@ class ApplyOp(state_ops.MutatingOp):
             return buffers[0]
         return apply_fused
 
+    def update_rule(op):
+        """(the rule, its parameter for each non-reference input, the gradient's input): `OpDef.update_rule`."""
+        od = op.op_def
+        return (od.rule(op), [n for i, n in enumerate(od.input_names) if i not in od.ref_inputs],
+                od.grad_index % len(op.inputs))
+
     def pooled_update(op):
         """A variable of at least `gemm_pool.UPDATE_FROM` elements (known when the graph was built) is updated
         over the GEMM pool's threads where it runs (`gemm_pool.update`), one block of elements per thread at a
