@@ -180,6 +180,61 @@ def test_big_products_reuse_a_dropped_result_s_memory_within_a_bound(eager, monk
     assert sum(x.nbytes for x in kept._local.bufs.values()) <= kept.limit
 
 
+@pytest.mark.cpu_only("the GEMM pool runs on the CPU backend only")
+def test_an_eager_training_loop_starts_the_gemm_pool_as_a_plan_would(monkeypatch, two_blas_threads):
+    """A CNN trained eagerly with Adam (a convolution of 24 input channels, a dense weight of 2²⁰ elements): once its
+    convolutions, products and big update have run as many times and as long as a plan runs before compiling its
+    islands, the GEMM pool starts; the convolution then runs as the pool's passes (no patch matrix: its gradient
+    builds what it needs) and the update over the pool. Losses and weights stay those of the run without the pool,
+    within float rounding (the filter gradient sums its images in blocks). With islands off it never starts."""
+    from graphgrad.eager import context as eager_context
+    from graphgrad.runtime import gemm_pool, jit
+
+    if not gemm_pool.wanted():
+        pytest.skip("the GEMM pool needs Numba, a BLAS it can call and two cores")
+    monkeypatch.setenv("GRAPHGRAD_JIT", "1")  # (the suite's default is 0: tests/conftest.py)
+    monkeypatch.setenv("GRAPHGRAD_JIT_AFTER", "3")
+    monkeypatch.setenv("GRAPHGRAD_JIT_AFTER_S", "0")
+    rng = np.random.default_rng(5)
+    x0 = rng.standard_normal((8, 10, 10, 24)).astype(np.float32)
+    w0 = (rng.standard_normal((3, 3, 24, 16)) * 0.1).astype(np.float32)
+    d0 = (rng.standard_normal((1600, 656)) * 0.01).astype(np.float32)  # 1,049,600 elements: a pooled update
+    labels = rng.integers(0, 656, 8)
+
+    def train(steps=6):
+        monkeypatch.setattr(eager_context._PoolClock, "due", True)
+        monkeypatch.setattr(eager_context._PoolClock, "calls", 0)
+        monkeypatch.setattr(eager_context._PoolClock, "seconds", 0.0)
+        with eager_mode():
+            w, d = tf.Variable(w0), tf.Variable(d0)
+            opt = tf.train.AdamOptimizer(0.01)
+            losses = []
+            for _ in range(steps):
+                with tf.GradientTape() as tape:
+                    h = tf.nn.relu(tf.nn.conv2d(tf.constant(x0), w, [1, 1, 1, 1], "SAME"))
+                    logits = tf.matmul(tf.reshape(h, [8, 1600]), d)
+                    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels,
+                                                                                         logits=logits))
+                opt.apply_gradients(zip(tape.gradient(loss, [w, d]), [w, d]))
+                losses.append(loss.numpy())
+            return losses, w.numpy(), d.numpy()
+
+    losses, w, d = train()
+    assert gemm_pool.started()
+    tasks = gemm_pool._state[0][21]  # gemm_pool_kernels.TASK
+    more = train(2)
+    assert gemm_pool._state[0][21] > tasks  # its passes and updates ran over the pool
+    gemm_pool.stop()
+    monkeypatch.setenv("GRAPHGRAD_JIT", "0")
+    assert not jit.jit_default()
+    plain_losses, plain_w, plain_d = train()
+    assert not gemm_pool.started()
+    np.testing.assert_allclose(losses, plain_losses, rtol=1e-5)
+    np.testing.assert_allclose(w, plain_w, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(d, plain_d, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(more[0], plain_losses[:2], rtol=1e-5)
+
+
 def test_random_ops_honour_seeds(eager):
     tf.set_random_seed(7)
     a = [tf.random_normal([3]).numpy() for _ in range(2)] + [tf.random_uniform([2, 2]).numpy()]

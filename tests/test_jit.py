@@ -406,10 +406,22 @@ def test_a_plan_waits_five_times_longer_for_islands_never_compiled(monkeypatch, 
     sess.close()
 
 
+#: (GRAPHGRAD_JIT, whether kernels may call runtime/jitlib.py's loops): the NumPy kernels first, then the kernels
+#: with the compiled loops (`RunContext.compiled_loop`: eager loops once the GEMM pool runs), then the islands
+_KERNEL_MODES = [("0", False), ("0", True), ("always", False)]
+
+
+def _kernels_use_loops(monkeypatch, loops):
+    from graphgrad.runtime import context, jitlib
+    monkeypatch.setattr(context.RunContext, "compiled_loop",
+                        (lambda self, name: getattr(jitlib, name)) if loops else (lambda self, name: None))
+
+
 def test_max_pool_in_an_island_gives_the_kernel_s_maxima_bit_for_bit(monkeypatch, jit_on):
     """2x2 and 3x2 windows tiling an NHWC input: the island's loop (runtime/jitlib.py) gives what the kernel's
     chain of `maximum` calls gives, nan propagated and the sign of a zero tied with the other zero included (each
-    saves passes, so they make an island alone). Windows that do not tile (SAME with stride 1) keep the kernel."""
+    saves passes, so they make an island alone), and so does the kernel calling that loop itself. Windows that do
+    not tile (SAME with stride 1) keep the kernel."""
     x = tf.placeholder(tf.float32, (None, 6, 8, 3))
     ys = [tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID"), tf.nn.max_pool(x, [1, 3, 2, 1], [1, 3, 2, 1],
                                                                                    "SAME"),
@@ -421,22 +433,25 @@ def test_max_pool_in_an_island_gives_the_kernel_s_maxima_bit_for_bit(monkeypatch
     xb[1, 0, 1, 2] = np.nan
     assert (np.signbit(xb) & (xb == 0)).any() and (~np.signbit(xb) & (xb == 0)).any()
     out = {}
-    for mode in ("0", "always"):
+    for mode, loops in _KERNEL_MODES:
         monkeypatch.setenv("GRAPHGRAD_JIT", mode)
+        _kernels_use_loops(monkeypatch, loops)
         with tf.Session() as sess:
             run = sess.make_callable(ys, [x])
-            out[mode] = [run(xb) for _ in range(3)][-1]
+            out[mode, loops] = [run(xb) for _ in range(3)][-1]
             types = [[op.type for op in isl.ops] for isl in run.plan.islands]
             assert sum(t.count("MaxPool") for t in types) == (2 if mode == "always" else 0)
-    for got, want in zip(out["always"], out["0"]):
-        np.testing.assert_array_equal(got, want)
-        np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
-    assert np.isnan(out["0"][0]).any()
+    for key in _KERNEL_MODES[1:]:
+        for got, want in zip(out[key], out["0", False]):
+            np.testing.assert_array_equal(got, want)
+            np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+    assert np.isnan(out["0", False][0]).any()
 
 
 def test_max_pool_gradient_in_an_island_routes_exactly_as_the_kernel(monkeypatch, jit_on):
-    """2x2 windows tiling an NHWC input: the island's loop (runtime/jitlib.py) gives the kernel's result bit for
-    bit, ties going to the first maximum in row-major window order; one island with the max pool (each saves passes)."""
+    """2x2 windows tiling an NHWC input: the island's loop (runtime/jitlib.py), and the kernel calling it, give the
+    kernel's result bit for bit, ties going to the first maximum in row-major window order; one island with the max
+    pool (each saves passes)."""
     x = tf.placeholder(tf.float32, (None, 6, 8, 3))
     g = tf.placeholder(tf.float32, (None, 3, 4, 3))
     y = tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
@@ -446,12 +461,14 @@ def test_max_pool_gradient_in_an_island_routes_exactly_as_the_kernel(monkeypatch
     gb = rng.standard_normal((2, 3, 4, 3)).astype(np.float32)
     gb[0, 0, 0, 0] = np.inf  # inf times "not the maximum" is nan, as in the kernel
     out = {}
-    for mode in ("0", "always"):
+    for mode, loops in _KERNEL_MODES:
         monkeypatch.setenv("GRAPHGRAD_JIT", mode)
+        _kernels_use_loops(monkeypatch, loops)
         with tf.Session() as sess:
             run = sess.make_callable(dx, [x, g])
-            out[mode] = [run(xb, gb) for _ in range(3)][-1]
+            out[mode, loops] = [run(xb, gb) for _ in range(3)][-1]
             types = [[op.type for op in isl.ops] for isl in run.plan.islands]
             assert (["MaxPool", "MaxPoolGrad"] in types) == (mode == "always")
-    np.testing.assert_array_equal(out["always"], out["0"])
-    assert np.isnan(out["0"]).any()
+    for key in _KERNEL_MODES[1:]:
+        np.testing.assert_array_equal(out[key], out["0", False])
+    assert np.isnan(out["0", False]).any()

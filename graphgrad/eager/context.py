@@ -12,6 +12,7 @@ eager graph checks the op with its own shape rule and runs its own kernel, bound
 from __future__ import annotations
 
 import contextlib
+import time
 
 import numpy as np
 
@@ -234,7 +235,8 @@ class EagerGraph(Graph):
         # A variable op's value is copied; an update's result (the updated variable) is not: like TF2's
         # `assign_add`, which returns the variable itself, it shows the variable's current value.
         copy = bool(op_def.is_variable)
-        entry = (_recycling(kernel, key, op_def, dop, values, self._ctx.xp), tuple(specs), copy, dop)
+        kernel = _recycling(kernel, key, op_def, dop, values, self._ctx.xp)
+        entry = (_pool_starting(kernel, dop, self._ctx.xp), tuple(specs), copy, dop)
         if len(self._entries) > 8192:
             self._entries.clear()
         self._entries[key] = entry
@@ -271,6 +273,44 @@ def _recycling(kernel, key, op_def, dop, values, xp):
     def product(a, b):
         return kernel(a, b, out=_kept.get(key, np, shape, dt))
     return product
+
+
+class _PoolClock:
+    """The calls of, and seconds in, eager kernels that would have a plan start the GEMM pool (`_pool_starting`),
+    until it starts: `due` is cleared then, or once it cannot."""
+    due = True
+    calls = 0
+    seconds = 0.0
+
+
+def _pool_starting(kernel, dop, xp):
+    """`kernel`, or for an op that has a plan start the GEMM pool (runtime/gemm_pool.py `worth_starting`: a
+    convolution, a big optimizer update, a big product) a kernel that also starts it once such eager kernels have
+    run as many times and as long as a plan runs before it compiles its islands (runtime/jit.py): an eager training
+    loop's convolutions then run as the pool's passes, its products split over the cores and its big updates
+    compiled over them, as in graph mode (W5 eager: see docs/eager.md). Not where islands are off
+    (`GRAPHGRAD_JIT=0`), nor on the GPU."""
+    if not _PoolClock.due or xp is not np:
+        return kernel
+    from ..runtime import gemm_pool, jit
+    if not (jit.jit_default() and gemm_pool.wanted() and gemm_pool.worth_starting([dop])):
+        return kernel
+    clock = time.perf_counter
+
+    def counted(*args, **kw):
+        if not _PoolClock.due:
+            return kernel(*args, **kw)
+        t0 = clock()
+        try:
+            return kernel(*args, **kw)
+        finally:
+            _PoolClock.calls += 1
+            _PoolClock.seconds += clock() - t0
+            if _PoolClock.calls >= jit.runs_before_jit() and _PoolClock.seconds >= jit.seconds_before_jit():
+                _PoolClock.due = False
+                if jit.jit_default():  # (unless islands were turned off since)
+                    gemm_pool.start()
+    return counted
 
 
 class _Outputs:

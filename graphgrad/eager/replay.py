@@ -243,8 +243,8 @@ def operand_key(tensors, key=None, first=None):
     """What a replay key needs of a block's operands, as a list: each one's dtype and shape, the values of small
     integer ones (a shape or an axis: the block's ops may depend on them) and of small constants (which the block
     may also use as themselves: a cached `2.0`), and which are the same tensor (an operand seen before is keyed by
-    its position among the distinct ones, `first`). None when one is not an eager tensor, or is a large integer
-    tensor (labels, indices: the block runs as Python). `key` and `first` continue a key being built."""
+    its position among the distinct ones, `first`). None when one is not an eager tensor, has no value, or is a
+    large integer tensor (labels, indices: the block runs as Python). `key` and `first` continue a key being built."""
     key = [] if key is None else key
     first = {} if first is None else first
     for t in tensors:
@@ -257,6 +257,8 @@ def operand_key(tensors, key=None, first=None):
         if t.__class__ is not EagerTensor:
             return None
         v = t._value
+        if v is None:  # an output with no value (a convolution's patch matrix the GEMM pool's passes never make)
+            return None
         key.append(v.dtype)
         key.append(v.shape)
         values = value_key(t, v)

@@ -358,8 +358,10 @@ class GradientTape:
             rule = op.op_def.gradient
             if rule is None:
                 raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type})")
-            if None in out_grads:
-                out_grads = [g if g is not None else (zeros_like(t) if t.dtype in _FLOATING else None)
+            if None in out_grads:  # (an output without a value, a convolution's patch matrix the GEMM pool's
+                # passes never make, gets none either)
+                out_grads = [g if g is not None else (zeros_like(t) if t.dtype in _FLOATING
+                                                      and getattr(t, "_value", 0) is not None else None)
                              for g, t in zip(out_grads, op.outputs)]
             needed = tuple((id(x) in wanted or id(x.op) in leads) and x.dtype in _FLOATING for x in op.inputs)
             if replayable:

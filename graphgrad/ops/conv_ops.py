@@ -528,7 +528,10 @@ class Conv(_ConvOp):
     def gradient(op, dy, _dcols=None):
         x, w = op.inputs
         attrs = _conv_attrs(op)
-        return [backprop_input(dy, w, x, attrs), backprop_filter(x, dy, w, attrs, cols=op.outputs[1])]
+        cols = op.outputs[1]
+        if getattr(cols, "_value", 0) is None:  # run eagerly by the GEMM pool's passes: no patch matrix was made
+            cols = None
+        return [backprop_input(dy, w, x, attrs), backprop_filter(x, dy, w, attrs, cols=cols)]
 
 
 class ConvBackpropInput(_ConvOp):

@@ -134,9 +134,12 @@ class MaxPool(_Pool):
     rows_independent = True  # image by image
 
     def kernel(op, ctx):
-        xp, geo, maximum = ctx.xp, _Geo(op), ctx.xp.maximum
+        xp, geo, maximum, tiled = ctx.xp, _Geo(op), ctx.xp.maximum, _tiled_loop(op, ctx, "max_pool_tiles")
 
         def max_pool(x):
+            loop = tiled(x)
+            if loop is not None:
+                return loop(x, *op.attrs["ksize"])
             outs, pads, slices = geo(x.shape)
             xpad = padded(xp, x, geo.axes, pads, _lowest(x.dtype))
             if len(slices) == 1:
@@ -172,6 +175,23 @@ def _tiling_2d(op):
     return tuple(a["ksize"])
 
 
+def _tiled_loop(op, ctx, name):
+    """`loop_for(x)`: runtime/jitlib.py's loop `name` for input x where op's windows tile it as that loop needs
+    (`_tiling_2d`, checked on x's shape; float32/float64) and the run context has it compiled already
+    (`RunContext.compiled_loop`: an eager training loop once the GEMM pool runs), else None. The loops give the
+    kernel's values element for element (a plan's islands use them in its place)."""
+    a = op.attrs
+    if a["channels_first"] or len(a["ksize"]) != 2 or tuple(a["strides"]) != tuple(a["ksize"]):
+        return lambda x: None
+    kh, kw = a["ksize"]
+
+    def loop_for(x):
+        if x.ndim != 4 or x.dtype.char not in "fd" or x.shape[1] % kh or x.shape[2] % kw:
+            return None
+        return ctx.compiled_loop(name)
+    return loop_for
+
+
 def _first_max_masks(xp, xpad, y, slices):
     """Per window offset, where that offset holds the window's first maximum (bool arrays shaped like y)."""
     taken = None
@@ -204,6 +224,7 @@ class _MaxRouting(_Pool):
     def kernel(op, ctx):
         xp, geo, scatter = ctx.xp, _Geo(op), op.op_def.out_like == 0
         multiply, subtract = xp.multiply, xp.subtract
+        tiled = _tiled_loop(op, ctx, "max_pool_grad_tiles") if scatter else (lambda x: None)
 
         def route(xv, y, g, dxv, slices, add):
             """Window offsets in row-major order each take the gradient still unrouted where they hold the
@@ -217,6 +238,9 @@ class _MaxRouting(_Pool):
                     rest = rest - part if rest is g else subtract(rest, part, out=rest)
 
         def routing(x, y, g):
+            loop = tiled(x)
+            if loop is not None and g.dtype == x.dtype:
+                return loop(x, y, g, *op.attrs["ksize"])
             if scatter:
                 tiles = geo.tiles(x.shape)
                 if tiles is not None:  # each element in one window: written once, no zeros, no padding

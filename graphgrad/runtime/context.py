@@ -3,6 +3,7 @@ and per-op random generators. One RunContext per Session; an eager mode would ma
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 
@@ -65,6 +66,14 @@ class RunContext:
         #: key -> object; values with a `close()` are closed when the session closes (`close`).
         self.resources: dict = {}
         self._deadlines = threading.local()  # per thread: the monotonic time its run's waits must end by
+
+    def compiled_loop(self, name):
+        """runtime/jitlib.py's loop `name` (an op's `jit` template calls the same one) where that module is loaded
+        already (the GEMM pool's workers or a plan's islands loaded it, and Numba with it) and the arrays are
+        NumPy's, else None: a kernel then makes one compiled pass where its NumPy form makes several (an eager
+        max pool's gradient), without loading Numba (~130 MiB) for it."""
+        module = sys.modules.get("graphgrad.runtime.jitlib") if self.xp is np else None
+        return None if module is None else getattr(module, name)
 
     @property
     def recurrent(self):
