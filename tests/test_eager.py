@@ -183,10 +183,11 @@ def test_big_products_reuse_a_dropped_result_s_memory_within_a_bound(eager, monk
 @pytest.mark.cpu_only("the GEMM pool runs on the CPU backend only")
 def test_an_eager_training_loop_starts_the_gemm_pool_as_a_plan_would(monkeypatch, two_blas_threads):
     """A CNN trained eagerly with Adam (a convolution of 24 input channels, a dense weight of 2²⁰ elements): once its
-    convolutions, products and big update have run as many times and as long as a plan runs before compiling its
-    islands, the GEMM pool starts; the convolution then runs as the pool's passes (no patch matrix: its gradient
+    convolutions have run as many times and as long as a plan runs before compiling its islands, the GEMM pool
+    starts; the convolution then runs as the pool's passes (no patch matrix: its gradient
     builds what it needs) and the update over the pool. Losses and weights stay those of the run without the pool,
-    within float rounding (the filter gradient sums its images in blocks). With islands off it never starts."""
+    within float rounding (the filter gradient sums its images in blocks). With islands off it never starts, nor
+    for big products alone."""
     from graphgrad.eager import context as eager_context
     from graphgrad.runtime import gemm_pool, jit
 
@@ -225,6 +226,11 @@ def test_an_eager_training_loop_starts_the_gemm_pool_as_a_plan_would(monkeypatch
     more = train(2)
     assert gemm_pool._state[0][21] > tasks  # its passes and updates ran over the pool
     gemm_pool.stop()
+    monkeypatch.setattr(eager_context._PoolClock, "due", True)
+    with eager_mode():
+        for _ in range(5):
+            tf.matmul(tf.constant(x0.reshape(-1, 240)[:, :200]), tf.constant(d0[:200, :300]))
+    assert not gemm_pool.started()
     monkeypatch.setenv("GRAPHGRAD_JIT", "0")
     assert not jit.jit_default()
     plain_losses, plain_w, plain_d = train()

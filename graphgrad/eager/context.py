@@ -284,16 +284,18 @@ class _PoolClock:
 
 
 def _pool_starting(kernel, dop, xp):
-    """`kernel`, or for an op that has a plan start the GEMM pool (runtime/gemm_pool.py `worth_starting`: a
-    convolution, a big optimizer update, a big product) a kernel that also starts it once such eager kernels have
-    run as many times and as long as a plan runs before it compiles its islands (runtime/jit.py): an eager training
-    loop's convolutions then run as the pool's passes, its products split over the cores and its big updates
-    compiled over them, as in graph mode (W5 eager: see docs/eager.md). Not where islands are off
-    (`GRAPHGRAD_JIT=0`), nor on the GPU."""
-    if not _PoolClock.due or xp is not np:
+    """`kernel`, or for an op whose kernel gives the GEMM pool whole passes (`OpDef.large_products`: a convolution)
+    a kernel that also starts the pool once such eager kernels have run as many times and as long as a plan runs
+    before it compiles its islands (runtime/jit.py): an eager training loop's convolutions then run as the pool's
+    passes, its products split over the cores and its big updates compiled over them, as in graph mode (W5 eager:
+    see docs/eager.md). Big products and updates alone do not start it: an eager step's Python and variable copies
+    between them leave the workers time to fall asleep, and a worker woken late leaves its blocks to the caller
+    (W3 eager on OpenBLAS: 0.39 -> 0.50 s/step in `python -m bench`, where a plan's back-to-back products keep
+    them awake). Not where islands are off (`GRAPHGRAD_JIT=0`), nor on the GPU."""
+    if not _PoolClock.due or xp is not np or not dop.op_def.large_products:
         return kernel
     from ..runtime import gemm_pool, jit
-    if not (jit.jit_default() and gemm_pool.wanted() and gemm_pool.worth_starting([dop])):
+    if not (jit.jit_default() and gemm_pool.wanted()):
         return kernel
     clock = time.perf_counter
 
