@@ -220,15 +220,24 @@ def set_threads(n) -> bool:
     return True
 
 
-def _operand(x, transposed):
-    """(array to pass, its CBLAS transpose flag, leading dimension) for `x` (or `x.T` when `transposed`) as a
-    row-major operand; a copy only when neither `x` nor its transpose has unit stride along rows."""
+def layout(x, transposed):
+    """(CBLAS transpose flag, leading dimension) of `x` (or `x.T` when `transposed`) read in place as a row-major
+    operand, or None where neither `x` nor its transpose has unit stride along rows."""
     item = x.itemsize
     s0, s1 = x.strides
     if s1 == item and s0 >= max(x.shape[1], 1) * item:
-        return x, (_TRANS if transposed else _NO_TRANS), s0 // item
+        return (_TRANS if transposed else _NO_TRANS), s0 // item
     if s0 == item and s1 >= max(x.shape[0], 1) * item:  # column-major: its transpose is row-major
-        return x, (_NO_TRANS if transposed else _TRANS), s1 // item
+        return (_NO_TRANS if transposed else _TRANS), s1 // item
+    return None
+
+
+def _operand(x, transposed):
+    """(array to pass, its CBLAS transpose flag, leading dimension) for `x` (or `x.T` when `transposed`) as a
+    row-major operand; a copy only where `layout` finds none."""
+    found = layout(x, transposed)
+    if found is not None:
+        return (x, *found)
     x = np.ascontiguousarray(x)
     return x, (_TRANS if transposed else _NO_TRANS), max(x.shape[1], 1)
 

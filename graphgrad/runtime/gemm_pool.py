@@ -236,7 +236,7 @@ def update_by_product(rule, outs, arrays, grad, scalars, a, ta, b, tb) -> bool:
     k2, n = (b.shape[1], b.shape[0]) if tb else b.shape
     if k != k2 or (m, n) != first.shape or k == 0 or any(np.may_share_memory(x, o) for x in (a, b) for o in outs):
         return False
-    layouts = [_layout(x, t) for x, t in ((a, ta), (b, tb))]
+    layouts = [blas.layout(x, t) for x, t in ((a, ta), (b, tb))]
     if None in layouts:
         return False
     found = _update_words(rule, outs, arrays, scalars)
@@ -256,18 +256,6 @@ def update_by_product(rule, outs, arrays, grad, scalars, a, ta, b, tb) -> bool:
                      a.ctypes.data, lda, fa, b.ctypes.data, ldb, fb, n, k, m, rows, 1 + len(outs) + grad, len(words),
                      0, 0, 0, 0, nthreads], np.int64)
     return kern.conv(_state[0], _state[1], kern.PRODUCT_CALL, item, task, -(-m // rows))
-
-
-def _layout(x, transposed):
-    """(CBLAS transpose flag, leading dimension) of operand `x` as BLAS reads it in place, or None (a copy would
-    be needed)."""
-    item = x.itemsize
-    s0, s1 = x.strides
-    if s1 == item and s0 >= max(x.shape[1], 1) * item:
-        return (112 if transposed else 111), s0 // item
-    if s0 == item and s1 >= max(x.shape[0], 1) * item:
-        return (111 if transposed else 112), s1 // item
-    return None
 
 
 #: Images per block of a convolution pass: about this many bytes of patch rows (or unfolded dy rows), and at least
