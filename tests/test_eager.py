@@ -2,6 +2,8 @@
 replays the ops' own gradient rules; tf.function traces into a compiled plan; optimizers run eagerly."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -180,6 +182,19 @@ def test_big_products_reuse_a_dropped_result_s_memory_within_a_bound(eager, monk
     assert sum(x.nbytes for x in kept._local.bufs.values()) <= kept.limit
 
 
+def _compile_after_three_runs(monkeypatch):
+    """Islands on (the suite's default is off: tests/conftest.py), judged after three runs, whatever they took."""
+    for name, value in (("GRAPHGRAD_JIT", "1"), ("GRAPHGRAD_JIT_AFTER", "3"), ("GRAPHGRAD_JIT_AFTER_S", "0")):
+        monkeypatch.setenv(name, value)
+
+
+def _fresh_compile_clock(monkeypatch):
+    """eager/context.py's compile clock as at the start of a process (restored after the test)."""
+    from graphgrad.eager import context as eager_context
+    for name, value in (("due", True), ("calls", 0), ("seconds", 0.0), ("convolutions", False)):
+        monkeypatch.setattr(eager_context._CompileClock, name, value)
+
+
 @pytest.mark.cpu_only("the GEMM pool runs on the CPU backend only")
 def test_an_eager_training_loop_starts_the_gemm_pool_as_a_plan_would(monkeypatch, two_blas_threads):
     """A CNN trained eagerly with Adam (a convolution of 24 input channels, a dense weight of 2²⁰ elements): once its
@@ -193,9 +208,7 @@ def test_an_eager_training_loop_starts_the_gemm_pool_as_a_plan_would(monkeypatch
 
     if not gemm_pool.wanted():
         pytest.skip("the GEMM pool needs Numba, a BLAS it can call and two cores")
-    monkeypatch.setenv("GRAPHGRAD_JIT", "1")  # (the suite's default is 0: tests/conftest.py)
-    monkeypatch.setenv("GRAPHGRAD_JIT_AFTER", "3")
-    monkeypatch.setenv("GRAPHGRAD_JIT_AFTER_S", "0")
+    _compile_after_three_runs(monkeypatch)
     rng = np.random.default_rng(5)
     x0 = rng.standard_normal((8, 10, 10, 24)).astype(np.float32)
     w0 = (rng.standard_normal((3, 3, 24, 16)) * 0.1).astype(np.float32)
@@ -203,9 +216,7 @@ def test_an_eager_training_loop_starts_the_gemm_pool_as_a_plan_would(monkeypatch
     labels = rng.integers(0, 656, 8)
 
     def train(steps=6):
-        monkeypatch.setattr(eager_context._PoolClock, "due", True)
-        monkeypatch.setattr(eager_context._PoolClock, "calls", 0)
-        monkeypatch.setattr(eager_context._PoolClock, "seconds", 0.0)
+        _fresh_compile_clock(monkeypatch)
         with eager_mode():
             w, d = tf.Variable(w0), tf.Variable(d0)
             opt = tf.train.AdamOptimizer(0.01)
@@ -226,7 +237,7 @@ def test_an_eager_training_loop_starts_the_gemm_pool_as_a_plan_would(monkeypatch
     more = train(2)
     assert gemm_pool._state[0][21] > tasks  # its passes and updates ran over the pool
     gemm_pool.stop()
-    monkeypatch.setattr(eager_context._PoolClock, "due", True)
+    monkeypatch.setattr(eager_context._CompileClock, "due", True)
     with eager_mode():
         for _ in range(5):
             tf.matmul(tf.constant(x0.reshape(-1, 240)[:, :200]), tf.constant(d0[:200, :300]))
@@ -239,6 +250,51 @@ def test_an_eager_training_loop_starts_the_gemm_pool_as_a_plan_would(monkeypatch
     np.testing.assert_allclose(w, plain_w, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(d, plain_d, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(more[0], plain_losses[:2], rtol=1e-5)
+
+
+@pytest.mark.cpu_only("compiled updates run on the CPU backend only")
+def test_an_eager_adam_loop_loads_its_compiled_update_as_a_plan_would(monkeypatch):
+    """An MLP trained eagerly with Adam: once its updates of variables of HERE_FROM elements or more (a dozen NumPy
+    passes each) have run as many times and as long as a plan runs before compiling its islands, Numba is loaded
+    and those updates run their rule compiled as one loop (`gemm_pool.update_here`), smaller ones their NumPy
+    kernel; the weights are bit for bit those of the NumPy kernels."""
+    from graphgrad.eager import context as eager_context
+    from graphgrad.runtime import context, gemm_pool, jit
+
+    if not jit.numba_available():
+        pytest.skip("needs Numba")
+    _compile_after_three_runs(monkeypatch)
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((32, 97)).astype(np.float32)
+    labels = rng.integers(0, 13, 32)
+    inits = [(rng.standard_normal((97, 83)) * 0.1).astype(np.float32),  # 8051 elements: compiled
+             (rng.standard_normal((83, 13)) * 0.1).astype(np.float32)]  # 1079: NumPy's kernel
+    ran = []
+    here = gemm_pool.update_here
+    monkeypatch.setattr(gemm_pool, "update_here", lambda *a: ran.append(a[1][0].size) or here(*a))
+
+    def train():
+        _fresh_compile_clock(monkeypatch)
+        with eager_mode():
+            ws = [tf.Variable(w) for w in inits]
+            opt = tf.train.AdamOptimizer(0.01)
+            for _ in range(8):
+                with tf.GradientTape() as tape:
+                    logits = tf.matmul(tf.nn.relu(tf.matmul(tf.constant(x), ws[0])), ws[1])
+                    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels,
+                                                                                         logits=logits))
+                opt.apply_gradients(zip(tape.gradient(loss, ws), ws))
+            return [w.numpy() for w in ws]
+
+    compiled = train()
+    assert not eager_context._CompileClock.due and "graphgrad.runtime.jitlib" in sys.modules
+    assert ran and set(ran) == {97 * 83}  # the big one, after the clock ran out
+    ran.clear()
+    monkeypatch.setattr(context.RunContext, "compiled_update", lambda *a: False)
+    plain = train()
+    assert not ran
+    for got, want in zip(compiled, plain):
+        np.testing.assert_array_equal(got, want)
 
 
 def test_random_ops_honour_seeds(eager):

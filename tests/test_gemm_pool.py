@@ -408,6 +408,21 @@ def test_pooled_updates_give_the_numpy_kernels_values(pool, rule, dtype):
         np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize("rule,dtype", [(r, np.float32) for r in _rules()] + [(_rules()[0], np.float64)],
+                         ids=lambda v: getattr(v, "name", getattr(v, "__name__", v)))
+def test_updates_in_the_calling_thread_give_the_numpy_kernels_values(rule, dtype):
+    """`update_here` (no pool needed): the rule compiled as one loop, bit for bit the NumPy kernel's values, from
+    HERE_FROM elements; smaller variables are left to the NumPy kernel."""
+    gemm_pool.stop()
+    outs, arrays, scalars = _update_case(rule, dtype, gemm_pool.HERE_FROM + 77)
+    expected = _numpy_update(rule, outs, arrays, scalars)
+    assert gemm_pool.update_here(rule, outs, arrays, scalars)
+    for got, want in zip(outs, expected):
+        np.testing.assert_array_equal(got, want)
+    small = [o[:-78] for o in outs]
+    assert not gemm_pool.update_here(rule, small, [a[:-78] for a in arrays], scalars)
+
+
 def test_a_busy_pool_leaves_the_update_to_the_caller(pool):
     """Another thread's task holds the slot: the calling thread runs every block itself, to the same values."""
     from graphgrad.runtime import elementwise

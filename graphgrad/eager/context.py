@@ -236,7 +236,7 @@ class EagerGraph(Graph):
         # `assign_add`, which returns the variable itself, it shows the variable's current value.
         copy = bool(op_def.is_variable)
         kernel = _recycling(kernel, key, op_def, dop, values, self._ctx.xp)
-        entry = (_pool_starting(kernel, dop, self._ctx.xp), tuple(specs), copy, dop)
+        entry = (_compiling(kernel, dop, self._ctx.xp), tuple(specs), copy, dop)
         if len(self._entries) > 8192:
             self._entries.clear()
         self._entries[key] = entry
@@ -275,44 +275,71 @@ def _recycling(kernel, key, op_def, dop, values, xp):
     return product
 
 
-class _PoolClock:
-    """The calls of, and seconds in, eager kernels that would have a plan start the GEMM pool (`_pool_starting`),
-    until it starts: `due` is cleared then, or once it cannot."""
+class _CompileClock:
+    """The calls of, and seconds in, eager kernels that compiled code would serve (`_compiling`) until it is
+    loaded: `due` is cleared then, or once it cannot be; `convolutions`: whether one of them was a convolution."""
     due = True
     calls = 0
     seconds = 0.0
+    convolutions = False
 
 
-def _pool_starting(kernel, dop, xp):
-    """`kernel`, or for an op whose kernel gives the GEMM pool whole passes (`OpDef.large_products`: a convolution)
-    a kernel that also starts the pool once such eager kernels have run as many times and as long as a plan runs
-    before it compiles its islands (runtime/jit.py): an eager training loop's convolutions then run as the pool's
-    passes, its products split over the cores and its big updates compiled over them, as in graph mode (W5 eager:
-    see docs/eager.md). Big products and updates alone do not start it: an eager step's Python and variable copies
-    between them leave the workers time to fall asleep, and a worker woken late leaves its blocks to the caller
-    (W3 eager on OpenBLAS: 0.39 -> 0.50 s/step in `python -m bench`, where a plan's back-to-back products keep
-    them awake). Not where islands are off (`GRAPHGRAD_JIT=0`), nor on the GPU."""
-    if not _PoolClock.due or xp is not np or not dop.op_def.large_products:
+def _compiling(kernel, dop, xp):
+    """`kernel`, or for an op that compiled code serves better a kernel that counts its runs and time, and once
+    such eager kernels have run as many times and as long as a plan runs before it compiles its islands
+    (runtime/jit.py) loads that code, as a plan would:
+
+    - a convolution (`OpDef.large_products`: its kernel gives the GEMM pool whole passes) starts the pool: the
+      convolutions then run as the pool's passes, products are split over the cores and big updates compiled
+      over them, and max pools use runtime/jitlib.py's loops (`RunContext.compiled_loop`), as in graph mode;
+    - an optimizer's update of a variable of `gemm_pool.HERE_FROM` elements or more whose NumPy kernel makes
+      several passes (Adam's 12) loads Numba and runtime/jitlib.py: updates then run their rule compiled as one
+      loop (`RunContext.compiled_update`).
+
+    Big products alone do not start the pool: an eager step's Python and variable copies between them leave the
+    workers time to fall asleep, and a worker woken late leaves its blocks to the caller (W3 eager on OpenBLAS:
+    0.39 -> 0.50 s/step in `python -m bench`, where a plan's back-to-back products keep them awake). Nothing is
+    loaded where islands are off (`GRAPHGRAD_JIT=0`), nor on the GPU. W5 and W2 eager: see docs/eager.md."""
+    if not _CompileClock.due or xp is not np:
         return kernel
     from ..runtime import gemm_pool, jit
-    if not (jit.jit_default() and gemm_pool.wanted()):
+    od = dop.op_def
+    convolution = od.large_products
+    if not convolution:
+        shape = dop.inputs[0].shape if od.update_rule is not None else None
+        if (shape is None or not shape.is_fully_defined() or shape.num_elements() < gemm_pool.HERE_FROM
+                or jit.jit_calls(dop) < 3):
+            return kernel
+    if not (jit.jit_default() and (not convolution or gemm_pool.wanted())):
         return kernel
     clock = time.perf_counter
 
     def counted(*args, **kw):
-        if not _PoolClock.due:
+        if not _CompileClock.due:
             return kernel(*args, **kw)
         t0 = clock()
         try:
             return kernel(*args, **kw)
         finally:
-            _PoolClock.calls += 1
-            _PoolClock.seconds += clock() - t0
-            if _PoolClock.calls >= jit.runs_before_jit() and _PoolClock.seconds >= jit.seconds_before_jit():
-                _PoolClock.due = False
+            _CompileClock.calls += 1
+            _CompileClock.seconds += clock() - t0
+            _CompileClock.convolutions |= convolution
+            if _CompileClock.calls >= jit.runs_before_jit() and _CompileClock.seconds >= jit.seconds_before_jit():
+                _CompileClock.due = False
                 if jit.jit_default():  # (unless islands were turned off since)
-                    gemm_pool.start()
+                    _load_compiled(_CompileClock.convolutions)
     return counted
+
+
+def _load_compiled(convolutions):
+    """Load runtime/jitlib.py (and Numba), and start the GEMM pool where convolutions asked for it."""
+    from ..runtime import gemm_pool
+    try:
+        from ..runtime import jitlib  # noqa: F401 - what RunContext.compiled_loop / compiled_update look for
+    except ImportError:  # no Numba after all
+        return
+    if convolutions:
+        gemm_pool.start()
 
 
 class _Outputs:

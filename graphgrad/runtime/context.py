@@ -75,6 +75,14 @@ class RunContext:
         module = sys.modules.get("graphgrad.runtime.jitlib") if self.xp is np else None
         return None if module is None else getattr(module, name)
 
+    def compiled_update(self, rule, outs, arrays, scalars) -> bool:
+        """An optimizer's update `rule` run compiled in this thread, as one loop (runtime/gemm_pool.py
+        `update_here`), where runtime/jitlib.py is loaded already (see `compiled_loop`), the arrays are NumPy's and
+        the variable is big enough; False: the caller runs its NumPy kernel."""
+        if self.xp is not np or "graphgrad.runtime.jitlib" not in sys.modules:
+            return False
+        return gemm_pool.update_here(rule, outs, arrays, scalars)
+
     @property
     def recurrent(self):
         """runtime/recurrent.py, or None (see `_recurrent`)."""

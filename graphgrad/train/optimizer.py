@@ -93,6 +93,9 @@ class ApplyOp(state_ops.MutatingOp):
         fused = ctx.backend.fused(body)
         if fused is None:  # the CPU: the NumPy kernel generated from the rule
             apply = elementwise.numpy_kernel(body).bind(ctx.xp, args=args, store=store, keys=keys)
+            var_shape = static_shape(op.inputs[0])
+            if not fully_defined(var_shape) or math.prod(var_shape) >= gemm_pool.HERE_FROM:
+                apply = _compiled_here(apply, body, args, store, keys, ctx)
             return _pooled(apply, body, args, store, keys) if op_def.pooled_update(op) else apply
         order = [args.index(n) for n in body.names(body.in_params)]
 
@@ -160,12 +163,32 @@ class ApplyOp(state_ops.MutatingOp):
     gradient = not_differentiable
 
 
+def _rule_args(rule, args):
+    """Where the rule's array inputs and its scalar inputs (in `in_params` order) are among the kernel's `args`."""
+    return ([args.index(n) for n in rule.arrays],
+            [args.index(n) for n in rule.names(rule.in_params) if n not in rule.arrays])
+
+
+def _compiled_here(apply, rule, args, store, keys, ctx):
+    """`apply` (the NumPy kernel of `rule` bound to an op's buffers), or the rule compiled as one loop where the
+    run context has it (`RunContext.compiled_update`: Numba already loaded, a variable big enough; bit for bit the
+    same values): an eager step's Adam updates once its compile clock ran out (eager/context.py)."""
+    if rule.arrays is None:
+        return apply
+    arrays, scalars = _rule_args(rule, args)
+
+    def apply_compiled(*a):
+        outs = [store[k] for k in keys]
+        if ctx.compiled_update(rule, outs, [a[i] for i in arrays], [a[i] for i in scalars]):
+            return outs[0]
+        return apply(*a)
+    return apply_compiled
+
+
 def _pooled(apply, rule, args, store, keys):
     """`apply` (the NumPy kernel of `rule` bound to an op's buffers) run over the GEMM pool's threads while the
     pool runs (runtime/gemm_pool.py `update`: bit for bit the same values)."""
-    ins = rule.names(rule.in_params)
-    arrays = [args.index(n) for n in rule.arrays]
-    scalars = [args.index(n) for n in ins if n not in rule.arrays]
+    arrays, scalars = _rule_args(rule, args)
 
     def apply_pooled(*a):
         if gemm_pool.started():
