@@ -502,6 +502,35 @@ def test_updates_by_product_give_the_product_then_the_update(pool, rule, dtype, 
         np.testing.assert_array_equal(got, want)
 
 
+def test_updates_by_product_from_several_threads(pool):
+    """Three Python threads updating their own weights by product at once: whichever holds the pool splits its
+    update, the others find it busy and decline (their callers then make the product whole): each weight ends as
+    the unsplit product then the update would leave it, bit for bit."""
+    from graphgrad.runtime import elementwise
+    rule, m, k, n = elementwise.ADAM, 1024, 48, gemm_pool.UPDATE_FROM // 1024
+    cases = [_product_update_case(rule, np.float32, m, k, n, True, False) for _ in range(3)]
+    firsts = [[o.copy() for o in case[0]] for case in cases]
+    done = [0, 0, 0]
+
+    def work(i):
+        outs, arrays, scalars, a, b, _ = cases[i]
+        for _ in range(10):
+            if gemm_pool.update_by_product(rule, outs, arrays, 0, scalars, a.T, True, b, False):
+                done[i] += 1
+            else:  # as the plan's kernel then does: the product whole (NumPy's, here), then the update
+                done.append(gemm_pool.update(rule, outs, [np.matmul(a, b)], scalars))
+
+    _in_threads(work, 3)
+    assert sum(done[:3]) > 0 and all(done[3:])
+    for (outs, _, scalars, a, b, _), first in zip(cases, firsts):
+        want = first
+        grad = _unpooled(np.matmul, a, b)
+        for _ in range(10):
+            want = _numpy_update(rule, want, [grad], scalars)
+        for got, w in zip(outs, want):
+            np.testing.assert_array_equal(got, w)
+
+
 def test_updates_by_product_decline_what_they_cannot_take(pool):
     from graphgrad.runtime import elementwise
     rule, m, k, n = elementwise.ADAM, 1024, 32, gemm_pool.UPDATE_FROM // 1024

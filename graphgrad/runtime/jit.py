@@ -42,6 +42,7 @@ import importlib.util
 import os
 import sys
 import tempfile
+import threading
 import types
 from dataclasses import dataclass, field
 from functools import cache
@@ -355,10 +356,20 @@ def _source_file(source, prefix):
     return name, path
 
 
+_load_lock = threading.RLock()
+
+
 def load_module(source, prefix):
     """The module of generated source (an island's, a pooled update's block): from a file named `prefix` + the
     source's hash (written once, atomically), so Numba's on-disk cache finds it again in the next process; in
-    memory when no cache folder can be written."""
+    memory when no cache folder can be written. One thread at a time: a module is in `sys.modules` while it
+    compiles, and another thread must not take it half made (two threads' first Adam updates over the GEMM pool
+    did: "has no attribute 'block'")."""
+    with _load_lock:
+        return _load_module(source, prefix)
+
+
+def _load_module(source, prefix):
     name, path = _source_file(source, prefix)
     base = _cache_dir()
     known = sys.modules.get(name)
