@@ -73,7 +73,7 @@ class RunContext:
         NumPy's, else None: a kernel then makes one compiled pass where its NumPy form makes several (an eager
         max pool's gradient), without loading Numba (~130 MiB) for it."""
         module = sys.modules.get("graphgrad.runtime.jitlib") if self.xp is np else None
-        return None if module is None else getattr(module, name)
+        return None if module is None else getattr(module, name, None)  # (None while another thread imports it)
 
     def compiled_update(self, rule, outs, arrays, scalars) -> bool:
         """An optimizer's update `rule` run compiled in this thread, as one loop (runtime/gemm_pool.py
