@@ -7,7 +7,8 @@ without the harness's worker processes: run it from each tree's root, alternatin
 `--source` also prints the plan the step runs, so two trees can be checked to generate the same code.
 `--jit both` times the step with the plan's Numba islands (runtime/jit.py) and without, alternating in this
 process (the islands compiled, or loaded from the cache, before timing). `--gemm both` does the same for the
-gemm pass (runtime/passes.py: gradient-descent updates of weights added by BLAS into the variable), `--pool both`
+gemm pass (runtime/passes.py: gradient-descent updates of weights added by BLAS into the variable, big Adam updates
+given their gradient's product), `--pool both`
 for the products split over the cores (runtime/gemm_pool.py; started with the islands). `--cpu` times
 the calling thread's CPU time instead of the wall clock: with OPENBLAS_NUM_THREADS=1 that is the whole step's
 work, and it stays comparable on a machine others keep busy.
@@ -25,18 +26,18 @@ from .peers import graphgrad_peer
 
 
 def _step(wl, jit, gemm):
-    from graphgrad.runtime import blas
+    from graphgrad.runtime import passes
 
     os.environ["GRAPHGRAD_JIT"] = "1" if jit else "0"
     os.environ["GRAPHGRAD_JIT_AFTER"] = str(peers.WARM_STEPS - 1)
     os.environ["GRAPHGRAD_JIT_AFTER_S"] = "0"
-    saved = dict(blas._GEMM)
-    if not gemm:
-        blas._GEMM.clear()  # the plan is built now: without BLAS's gemm the pass leaves the updates as they are
+    pass_before = passes.Program.gemm
+    if not gemm:  # the plan is built now, without the pass (the kernels keep BLAS's gemm: convolutions use it)
+        passes.Program.gemm = lambda self: None
     try:
         step = graphgrad_peer.make_step(wl, workloads.init_params(wl), workloads.make_data(wl))
     finally:
-        blas._GEMM.update(saved)
+        passes.Program.gemm = pass_before
     for _ in range(peers.WARM_STEPS):  # the islands are compiled (or loaded) in the last
         step()
     return step
