@@ -75,13 +75,15 @@ class RunContext:
         module = sys.modules.get("graphgrad.runtime.jitlib") if self.xp is np else None
         return None if module is None else getattr(module, name, None)  # (None while another thread imports it)
 
-    def compiled_update(self, rule, outs, arrays, scalars) -> bool:
-        """An optimizer's update `rule` run compiled in this thread, as one loop (runtime/gemm_pool.py
-        `update_here`), where runtime/jitlib.py is loaded already (see `compiled_loop`), the arrays are NumPy's and
-        the variable is big enough; False: the caller runs its NumPy kernel."""
+    def compiled_update(self, rule, store, keys, arrays, scalars):
+        """An optimizer's update `rule` of the buffers `store[key]` (the variable first, then its slots) run
+        compiled in this thread, as one loop (runtime/gemm_pool.py `update_here`), where runtime/jitlib.py is
+        loaded already (see `compiled_loop`), the arrays are NumPy's and the variable is big enough: the updated
+        variable, or None (the caller runs its NumPy kernel)."""
         if self.xp is not np or "graphgrad.runtime.jitlib" not in sys.modules:
-            return False
-        return gemm_pool.update_here(rule, outs, arrays, scalars)
+            return None
+        outs = [store[k] for k in keys]
+        return outs[0] if gemm_pool.update_here(rule, outs, arrays, scalars) else None
 
     @property
     def recurrent(self):

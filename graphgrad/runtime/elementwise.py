@@ -60,6 +60,12 @@ class Fused:
     body: str
     arrays: tuple | None = None
 
+    def positions(self, args):
+        """Where the `arrays` inputs, and the other (scalar) inputs in `in_params` order, are among a kernel's
+        argument names `args`: the split an update over the GEMM pool or compiled needs (runtime/gemm_pool.py)."""
+        return ([args.index(n) for n in self.arrays],
+                [args.index(n) for n in self.names(self.in_params) if n not in self.arrays])
+
     def names(self, params):
         return [p.split()[-1] for p in params.split(",")]
 

@@ -695,8 +695,7 @@ def _update_by_product(op, m, trans, ctx):
     rule, args, grad_index = op.op_def.update_rule(op)  # args: the kernel's, the gradient among them
     refs = _ref_inputs(op)
     at = sum(1 for i in range(grad_index) if i not in refs)
-    arrays = [args.index(n) for n in rule.arrays]
-    scalars = [args.index(n) for n in rule.names(rule.in_params) if n not in rule.arrays]
+    arrays, scalars = rule.positions(args)
     grad = rule.arrays.index(args[at])
     update, product = op.op_def.kernel(op, ctx), m.op_def.kernel(m, ctx)
     store, keys = ctx.variables, [op.inputs[i].op for i in refs]

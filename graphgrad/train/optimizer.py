@@ -163,32 +163,24 @@ class ApplyOp(state_ops.MutatingOp):
     gradient = not_differentiable
 
 
-def _rule_args(rule, args):
-    """Where the rule's array inputs and its scalar inputs (in `in_params` order) are among the kernel's `args`."""
-    return ([args.index(n) for n in rule.arrays],
-            [args.index(n) for n in rule.names(rule.in_params) if n not in rule.arrays])
-
-
 def _compiled_here(apply, rule, args, store, keys, ctx):
     """`apply` (the NumPy kernel of `rule` bound to an op's buffers), or the rule compiled as one loop where the
     run context has it (`RunContext.compiled_update`: Numba already loaded, a variable big enough; bit for bit the
     same values): an eager step's Adam updates once its compile clock ran out (eager/context.py)."""
     if rule.arrays is None:
         return apply
-    arrays, scalars = _rule_args(rule, args)
+    arrays, scalars = rule.positions(args)
 
     def apply_compiled(*a):
-        outs = [store[k] for k in keys]
-        if ctx.compiled_update(rule, outs, [a[i] for i in arrays], [a[i] for i in scalars]):
-            return outs[0]
-        return apply(*a)
+        done = ctx.compiled_update(rule, store, keys, [a[i] for i in arrays], [a[i] for i in scalars])
+        return apply(*a) if done is None else done
     return apply_compiled
 
 
 def _pooled(apply, rule, args, store, keys):
     """`apply` (the NumPy kernel of `rule` bound to an op's buffers) run over the GEMM pool's threads while the
     pool runs (runtime/gemm_pool.py `update`: bit for bit the same values)."""
-    arrays, scalars = _rule_args(rule, args)
+    arrays, scalars = rule.positions(args)
 
     def apply_pooled(*a):
         if gemm_pool.started():
