@@ -131,31 +131,76 @@ def test_variables_hold_their_values(eager):
     assert "numpy=array([4., 5.]" in repr(v)
 
 
-def test_reads_of_a_big_variable_are_snapshots_that_reuse_a_dropped_read_s_memory(eager):
-    import weakref
-
-    from graphgrad.ops.result_buffers import EAGER_FROM
-    n = int(np.ceil(np.sqrt(EAGER_FROM / 4))) + 1
+def test_reads_of_a_big_variable_share_its_buffer_until_a_write_and_stay_snapshots(eager):
+    from graphgrad.eager.context import context
+    from graphgrad.eager.shared_reads import SHARE_FROM
+    n = int(np.ceil(np.sqrt(SHARE_FROM / 4))) + 1
+    ones = np.ones((n, n), np.float32)
+    ctx = context()
     v = tf.Variable(np.zeros((n, n), np.float32))
+
+    def buf():
+        return ctx.variables[v._handle_op]
     r1 = v.read_value()
     held = r1.numpy()
-    v.assign_add(np.ones((n, n), np.float32))
-    r2 = v.read_value()  # r1 is alive: a fresh copy
-    assert held[0, 0] == 0.0 and r2.numpy()[0, 0] == 1.0
-    assert not np.shares_memory(held, r2.numpy())
-    last = weakref.ref(r2.numpy())
-    del r1, r2
-    v.assign_add(np.ones((n, n), np.float32))
-    r3 = v.read_value()  # into the last read's array, which nobody holds now
-    assert r3.numpy() is last() and r3.numpy()[0, 0] == 2.0 and held[0, 0] == 0.0
-    del r3
-    with tf.GradientTape() as tape:  # a training step: its read is the tape's until the tape goes
+    assert np.shares_memory(held, buf())  # no copy
+    with pytest.raises(ValueError, match="read-only"):
+        held[0, 0] = 1.0
+    a = v.assign_add(ones)  # r1 is alive: the variable gets a copy to write into
+    assert held[0, 0] == 0.0 and a.numpy()[0, 0] == 1.0 and not np.shares_memory(held, buf())
+    part = v.read_value().numpy()[2:4, ::3]  # a view of a read outlives its tensor, and keeps it a snapshot
+    v.assign_add(ones)
+    assert part[0, 0] == 1.0 and v.numpy()[0, 0] == 2.0 and held[0, 0] == 0.0
+    assert a.numpy()[0, 0] == 2.0  # an update's result shows the current value, as TF's assign_add result
+    del r1, held, part
+
+    same, moved = buf(), ctx.replacements
+    with tf.GradientTape() as tape:  # a training step: its reads are gone by the time the update writes
         loss = tf.reduce_sum(v * 2.0)
-    assert tape.gradient(loss, v).numpy()[0, 0] == 2.0
-    v.assign_add(np.ones((n, n), np.float32))
-    del tape, loss
-    r4 = v.read_value()
-    assert r4.numpy() is last() and r4.numpy()[0, 0] == 3.0 and held[0, 0] == 0.0
+    g = tape.gradient(loss, v)
+    v.assign_sub(g * 0.5)  # (`loss` and `tape` are still held)
+    assert buf() is same and ctx.replacements == moved and v.numpy()[0, 0] == 1.0 and loss.numpy() > 0
+
+    with tf.GradientTape(persistent=True) as tape:  # a persistent tape holds its read: the write copies
+        loss = tf.reduce_sum(v * v)
+    v.assign_add(ones)
+    assert buf() is not same and v.numpy()[0, 0] == 2.0
+    assert tape.gradient(loss, v).numpy()[0, 0] == 2.0  # d(v*v) at the value read, 1.0
+    r = v.read_value()
+    v.load(np.full((n, n), 7.0, np.float32))  # `load` writes in place too
+    assert r.numpy()[0, 0] == 2.0 and v.numpy()[0, 0] == 7.0
+
+
+def test_a_tf_function_writing_a_big_variable_leaves_eager_reads_as_they_were(eager):
+    from graphgrad.eager.shared_reads import SHARE_FROM
+    n = int(np.ceil(np.sqrt(SHARE_FROM / 4))) + 1
+    v = tf.Variable(np.zeros((n, n), np.float32))
+
+    @tf.function
+    def bump():
+        v.assign_add(tf.ones((n, n)))
+        return tf.reduce_sum(v)
+    assert bump().numpy() == n * n
+    r = v.read_value()
+    assert bump().numpy() == 2 * n * n
+    assert r.numpy()[0, 0] == 1.0 and v.numpy()[0, 0] == 2.0
+    del r
+    assert bump().numpy() == 3 * n * n and v.read_value().numpy()[0, 0] == 3.0
+
+
+def test_an_eager_variable_s_buffer_goes_with_the_variable(eager):
+    import gc
+
+    from graphgrad.eager.context import context
+    store, handles = context().variables, []
+    for _ in range(5):  # (TF1's eager get_variable makes a new variable at every call)
+        w = tf.Variable(np.zeros((256, 256), np.float32))
+        w.assign_add(np.ones((256, 256), np.float32))
+        handles.append(w._handle_op)
+    assert handles[-1] in store
+    del w
+    gc.collect()
+    assert not any(h in store for h in handles)
 
 
 def test_big_products_reuse_a_dropped_result_s_memory_within_a_bound(eager, monkeypatch):

@@ -24,6 +24,7 @@ from ..runtime.context import RunContext
 from ..runtime.kernels import KernelCache
 from ..runtime.passes import _attr_key
 from ..runtime.plan import _tf_message
+from .shared_reads import SHARE_FROM, follow, own
 
 __all__ = ["enable_eager_execution", "executing_eagerly", "eager_mode", "graph_mode", "init_scope"]
 
@@ -199,6 +200,8 @@ class EagerGraph(Graph):
             if copy:
                 out = np.array(out, copy=True)
             outs = [EagerTensor(out, dt, op, 0, shape)]
+            if op_def.mutates and op_def.ref_inputs:  # the updated variable: it moves with the buffer
+                follow(dop.inputs[op_def.ref_inputs[0]].op, outs[0])
         elif n == 0:
             outs = []
         else:
@@ -236,7 +239,10 @@ class EagerGraph(Graph):
         # `assign_add`, which returns the variable itself, it shows the variable's current value.
         copy = bool(op_def.is_variable)
         kernel = _recycling(kernel, key, op_def, dop, values, self._ctx.xp)
-        entry = (_compiling(kernel, dop, self._ctx.xp), tuple(specs), copy, dop)
+        kernel = _compiling(kernel, dop, self._ctx.xp)
+        if op_def.mutates and op_def.ref_inputs:
+            kernel = _owning(kernel, [inputs[i] for i in op_def.ref_inputs], self._ctx)
+        entry = (kernel, tuple(specs), copy, dop)
         if len(self._entries) > 8192:
             self._entries.clear()
         self._entries[key] = entry
@@ -249,6 +255,29 @@ class EagerGraph(Graph):
         (_, dt), = op_def.infer(op)
         op.outputs = [EagerTensor(op_def.kernel(op, self._ctx)(), dtypes.as_dtype(dt).base_dtype, op, 0)]
         return op
+
+
+def _owning(kernel, refs, ctx):
+    """`kernel` of an op that writes the variables `refs` (their handles) in place, run once reads no longer
+    share their buffers (eager/shared_reads.py). A variable too small for its reads to share it (its shape known
+    and fixed) needs no check."""
+    handles = [r.op for r in refs if not (r.shape.is_fully_defined()
+                                          and r.shape.num_elements() * r.dtype.base_dtype.size < SHARE_FROM)]
+    if not handles:
+        return kernel
+    if len(handles) == 1:
+        handle, = handles
+
+        def owning(*args):
+            own(ctx, handle)
+            return kernel(*args)
+        return owning
+
+    def owning_all(*args):
+        for h in handles:
+            own(ctx, h)
+        return kernel(*args)
+    return owning_all
 
 
 #: Matrix products' results kept for their next run (`_recycling`): at most this many bytes per thread.

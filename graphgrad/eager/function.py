@@ -29,6 +29,7 @@ from . import context as _ctx
 from .context import executing_eagerly
 from .nest import flatten, pack
 from .nest import structure as structure_of
+from .shared_reads import own
 from .tensor import EagerTensor
 
 __all__ = ["function", "defun", "Function"]
@@ -69,9 +70,12 @@ class _Trace:
         The graph's variable op of each captured variable reads and writes the variable's own buffer: the store
         holds it under both keys. Only a buffer *replaced* (a first value, an assign or load of another shape, a
         rollback: `RunContext.set_variable` counts them) moves the aliases: before the run, the graph's ops get
-        the variables' buffers again; after a run that replaced one, the variables get the graph's."""
+        the variables' buffers again; after a run that replaced one, the variables get the graph's. Eager reads
+        that share a buffer (eager/shared_reads.py) give it up first."""
         ctx = self._ctx
         with self._lock:
+            for h in self._handles:  # the plan writes its variables in place: not under reads sharing them
+                own(ctx, h)
             if self._lent != ctx.replacements:
                 store = self._store
                 store.update(zip(self._graph_ops, map(store.__getitem__, self._handles)))

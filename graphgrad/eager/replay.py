@@ -24,6 +24,7 @@ import numpy as np
 
 from ..framework.graph import Operation
 from . import context as _ctx
+from .shared_reads import read_array
 from .tensor import EagerTensor
 
 __all__ = ["Replays", "operand_key", "value_key"]
@@ -77,7 +78,7 @@ class _Capture:
         self.steps.append((entry, args, self._produce(outs)))
 
     def read(self, handle_op, tensor):
-        """An eager variable's value was read (copied) into `tensor`."""
+        """An eager variable's value was read into `tensor` (eager/shared_reads.py `read_array`)."""
         self.steps.append((handle_op, (), self._produce([tensor])))
 
     def program(self, results):
@@ -120,7 +121,7 @@ class _Program:
     def compile(self):
         """Straight-line Python: one call per live step, then the results wrapped as eager tensors."""
         live = self._live_steps()
-        ns = {"_ET": EagerTensor, "_np": np, "_ctx": _ctx.context()}
+        ns = {"_ET": EagerTensor, "_np": np, "_ctx": _ctx.context(), "_read": read_array}
         lines, used_fed = [], set()
 
         def name(ref):
@@ -134,7 +135,7 @@ class _Program:
             targets = ", ".join(f"t{j}" for j in outs)
             if isinstance(entry, Operation):  # a variable read
                 ns[f"h{k}"] = entry
-                lines.append(f"t{outs[0]} = _np.array(_ctx.variables[h{k}], copy=True)")
+                lines.append(f"t{outs[0]} = _read(h{k}, _ctx.variables[h{k}])")
                 continue
             kernel, _, copy, _ = entry
             ns[f"k{k}"] = kernel

@@ -98,11 +98,14 @@ class GradientTape:
     def _release(self):
         """Forget the records; those no other tape holds drop their outputs, so that a record and its output
         tensors (which point back at it) are freed as soon as the tensors are, not by the cycle collector (whose
-        passes over each step's records cost ~10% of an eager training step)."""
+        passes over each step's records cost ~10% of an eager training step), and their inputs: a result still
+        held (the loss a training step returns) no longer keeps every value of the step alive, among them the
+        variables' reads, which would make the optimizer's writes copy the variables (eager/shared_reads.py)."""
         for op in self._records:
             op._tapes -= 1
             if not op._tapes:
                 op.outputs = ()
+                op.inputs = ()
         self._records = []
 
     def _variable_read(self, var, tensor):

@@ -3,8 +3,9 @@
 The value is a buffer in the eager run context (`context().variables`), keyed by the variable's *handle*, a
 detached reference tensor (framework/detached.py) standing for the variable as a VariableV2 op does in a graph.
 So the ops that write variables (Assign, AssignAdd, the optimizers' fused updates) run eagerly on it unchanged,
-through their reference inputs. Reading the variable gives an eager tensor holding a copy of the value (a later
-update never changes a value already read), and tells the tapes that the variable was read.
+through their reference inputs. Reading the variable gives an eager tensor whose value a later update never
+changes (a copy, or for a big variable its buffer shared until the next write: `read_array`), and tells the tapes
+that the variable was read.
 
 Inside a graph being traced by `tf.function` the variable is *captured*: the graph gets a VariableV2 op standing
 for it, which the compiled plan reads and writes in the same buffer, so a traced training step updates the
@@ -14,7 +15,6 @@ they see the values the code above them wrote, as when the function runs eagerly
 from __future__ import annotations
 
 import itertools
-import threading
 import weakref
 
 import numpy as np
@@ -25,30 +25,18 @@ from ..framework.graph import GraphKeys, Tensor, get_default_graph
 from ..framework.tensor_shape import TensorShape
 from ..ops import state_ops
 from ..ops.core import convert_to_tensor, identity
-from ..ops.result_buffers import EAGER_FROM, recycled
 from ..variables import Variable
 from . import context as _ctx
 from .context import eager_graph, executing_eagerly, init_scope
+from .shared_reads import own, read_array
 from .tape import variable_accessed
 from .tensor import EagerTensor
 
 _creation_order = itertools.count()
-_reads = threading.local()  # per thread: {variable's handle op (weakly): {"read": the last read's array}}
 
-
-def _read_copy(handle_op, value):
-    """A copy of a variable's `value` for a read (a later update must not change a value already read): for a
-    variable of EAGER_FROM bytes or more, into the array this thread's last read of it returned once nothing else
-    refers to it (ops/result_buffers.py), so a training loop's reads reuse their memory instead of allocating a
-    variable's worth each step (W3 eager: two 64 MiB weights, whose fresh pages this VM faults in slowly)."""
-    if value.nbytes < EAGER_FROM:
-        return np.array(value, copy=True)
-    kept = getattr(_reads, "kept", None)
-    if kept is None:
-        kept = _reads.kept = weakref.WeakKeyDictionary()
-    out = recycled(kept.setdefault(handle_op, {}), "read", np, value.shape, value.dtype)
-    np.copyto(out, value)
-    return out
+def _drop(store, handle_op):
+    """A variable is gone: its buffer goes with it (what still holds its values holds the arrays themselves)."""
+    store.pop(handle_op, None)
 
 
 class EagerVariable(Variable):
@@ -81,7 +69,9 @@ class EagerVariable(Variable):
         self._run_context = _ctx.context()
         self._read_dtype = dt  # what a read's tensor holds (its shape when known: else from the value)
         self._read_shape = shape if shape.is_fully_defined() else None
-        _ctx.context().set_variable(handle.op, np.array(init.numpy(), dtype=dt.np, copy=True))
+        ctx = _ctx.context()
+        ctx.set_variable(handle.op, np.array(init.numpy(), dtype=dt.np, copy=True))
+        weakref.finalize(self, _drop, ctx.variables, handle.op)
         eager_graph().add_to_collections(collections or [], self)  # keeps only the global step, as TF eager
 
     # --- identity -------------------------------------------------------------------------------------------
@@ -117,7 +107,7 @@ class EagerVariable(Variable):
         return int(self.numpy())
 
     def _read(self):
-        t = EagerTensor(_read_copy(self._handle_op, self._run_context.variables[self._handle_op]),
+        t = EagerTensor(read_array(self._handle_op, self._run_context.variables[self._handle_op]),
                         self._read_dtype, self._handle_op, 0, self._read_shape)
         if _ctx._tapes:
             variable_accessed(self, t)
@@ -157,6 +147,7 @@ class EagerVariable(Variable):
         if not self.shape.is_compatible_with(arr.shape):
             raise ValueError(f"Cannot load value of shape {arr.shape} into variable {self.name} of shape {self.shape}")
         ctx = _ctx.context()
+        own(ctx, self._handle_op)
         cur = ctx.variables[self._handle_op]
         if cur.shape == arr.shape:
             np.copyto(cur, arr)
