@@ -188,19 +188,27 @@ def test_a_tf_function_writing_a_big_variable_leaves_eager_reads_as_they_were(ea
     assert bump().numpy() == 3 * n * n and v.read_value().numpy()[0, 0] == 3.0
 
 
-def test_an_eager_variable_s_buffer_goes_with_the_variable(eager):
+def test_an_eager_variable_s_buffer_and_kernels_go_with_the_variable(eager):
     import gc
 
-    from graphgrad.eager.context import context
-    store, handles = context().variables, []
-    for _ in range(5):  # (TF1's eager get_variable makes a new variable at every call)
+    from graphgrad.eager.context import context, eager_graph
+    store, handles, opt = context().variables, [], tf.train.AdamOptimizer(0.1)
+
+    def bound(h):  # the eager graph's and the kernel cache's kernels bound to handle op h
+        g = eager_graph()
+        keys = list(g._entries) + [k[:2] + k[2] for k in g._kernels._bound]  # (the cache's inputs: a tuple)
+        return [k for k in keys if ("ref", h) in k]
+    for _ in range(5):  # a model made again and again (TF1's eager get_variable makes one at every call)
         w = tf.Variable(np.zeros((256, 256), np.float32))
         w.assign_add(np.ones((256, 256), np.float32))
+        opt.apply_gradients([(tf.ones((256, 256)), w)])  # Adam's update kernel keeps scratch buffers
         handles.append(w._handle_op)
-    assert handles[-1] in store
+    assert handles[-1] in store and bound(handles[-1])
     del w
+    opt = None
     gc.collect()
     assert not any(h in store for h in handles)
+    assert not any(bound(h) for h in handles)
 
 
 def test_big_products_reuse_a_dropped_result_s_memory_within_a_bound(eager, monkeypatch):

@@ -114,6 +114,7 @@ class EagerGraph(Graph):
         self._variable_store = _NoStore()
         self._kernels = KernelCache(self._ctx)
         self._entries = {}
+        self._bound_to = {}  # a variable's handle op -> the keys of `_entries` bound to it (`forget_variable`)
 
     # --- what graph building does that means nothing here ---------------------------------------------------
     def name_scope(self, name):
@@ -245,8 +246,19 @@ class EagerGraph(Graph):
         entry = (kernel, tuple(specs), copy, dop)
         if len(self._entries) > 8192:
             self._entries.clear()
+            self._bound_to.clear()
         self._entries[key] = entry
+        for t in inputs:
+            if t.__class__ is not EagerTensor:
+                self._bound_to.setdefault(t.op, []).append(key)
         return entry
+
+    def forget_variable(self, handle_op):
+        """A variable is gone: the kernels bound to it go too (an optimizer's update kernel keeps scratch
+        buffers: a program that makes models again and again would otherwise hold them all)."""
+        for key in self._bound_to.pop(handle_op, ()):
+            self._entries.pop(key, None)
+        self._kernels.forget(("ref", handle_op))
 
     def _run_constant(self, op_def, attrs):
         """A Const: its own shape rule and kernel on a record of its own (its value is an attribute, so a bound

@@ -35,8 +35,10 @@ from .tensor import EagerTensor
 _creation_order = itertools.count()
 
 def _drop(store, handle_op):
-    """A variable is gone: its buffer goes with it (what still holds its values holds the arrays themselves)."""
+    """A variable is gone: its buffer goes with it (what still holds its values holds the arrays themselves), and
+    so do the kernels bound to it."""
     store.pop(handle_op, None)
+    eager_graph().forget_variable(handle_op)
 
 
 class EagerVariable(Variable):

@@ -26,6 +26,7 @@ class KernelCache:
         self.ctx = ctx
         self.size = size
         self._bound = OrderedDict()
+        self._by_input = {}  # a reference input's key (`_input_key`) -> the keys bound to it (`forget`)
         self.hits = self.misses = 0
 
     def bind(self, op_def, inputs, attrs=None):
@@ -42,9 +43,25 @@ class KernelCache:
         op = detached_op(op_def, [x if isinstance(x, Tensor) else _source_like(x, i) for i, x in enumerate(inputs)],
                          attrs)
         hit = self._bound[key] = (op_def.kernel(op, self.ctx), op)
+        for k in key[2]:
+            if k[0] == "ref":
+                self._by_input.setdefault(k, []).append(key)
         if len(self._bound) > self.size:
-            self._bound.popitem(last=False)
+            self._unindex(self._bound.popitem(last=False)[0])
         return hit
+
+    def _unindex(self, key):
+        for k in key[2]:
+            keys = self._by_input.get(k) if k[0] == "ref" else None
+            if keys is not None and key in keys:
+                keys.remove(key)
+                if not keys:
+                    del self._by_input[k]
+
+    def forget(self, input_key):
+        """Drop the kernels bound to the reference input `input_key` (("ref", its op): a variable that is gone)."""
+        for key in self._by_input.pop(input_key, ()):
+            self._bound.pop(key, None)
 
     def run(self, op_def, inputs, attrs=None):
         """Run `op_def` once on `inputs` (see `bind`); returns the list of its outputs (arrays of the context's
