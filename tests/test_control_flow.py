@@ -182,3 +182,25 @@ def test_layers_built_inside_branches_keep_their_variables_outside_and_train():
         s.run(step, {x: xb, p: True})
     assert s.run(loss, {x: xb, p: True}) < true0 / 5
     assert s.run(loss, {x: xb, p: False}) == false0  # the other branch's variables got no gradient
+
+
+def test_gradient_of_a_branch_that_reads_a_tensor_and_a_value_computed_from_it_outside():
+    """`x` and `x[:, 0]` (computed outside the cond) both read inside a branch: x's gradient gets the part
+    through `x[:, 0]` once (it was counted twice: the branch's gradient went on through the slice to x, and so did
+    the outer walk)."""
+    with tf.Graph().as_default(), tf.Session() as s:
+        x = tf.constant(np.array([[1.0, 2.0, 3.0]], np.float32))
+        first = x[:, 0]
+        a, b = tf.split(x[0], [1, 2])
+
+        def taken():
+            return tf.reduce_sum(first * 10.0) + tf.reduce_sum(x[:, 1:])
+        z = tf.cond(tf.constant(False), lambda: tf.reduce_sum(first), taken)
+        z2 = tf.cond(tf.constant(True), lambda: tf.reduce_sum(a * 3.0) + tf.reduce_sum(b * 2.0) + tf.reduce_sum(x),
+                     lambda: tf.reduce_sum(a))
+        loop = tf.while_loop(lambda i, v: i < 2, lambda i, v: (i + 1, v * 2.0), [0, first])[1]
+        z3 = tf.cond(tf.constant(False), lambda: tf.reduce_sum(first), lambda: tf.reduce_sum(loop) + tf.reduce_sum(x))
+        got = s.run(tf.gradients(z, x) + tf.gradients(z2, x) + tf.gradients(z3, x))
+    np.testing.assert_array_equal(got[0], [[10.0, 1.0, 1.0]])
+    np.testing.assert_array_equal(got[1], [[4.0, 3.0, 3.0]])
+    np.testing.assert_array_equal(got[2], [[5.0, 1.0, 1.0]])

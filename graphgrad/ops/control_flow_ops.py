@@ -124,7 +124,10 @@ class If(OpDef):
         def branch_gradient(branch):
             def fn():
                 outs = [branch.outputs[i] for i, _ in flowing]
-                gs = gradients(outs, wrt, grad_ys=[dy for _, dy in flowing]) if outs else [None] * len(wrt)
+                # each capture is a leaf of the branch: a capture computed outside from another one (`x` and
+                # `x[0]`) gets only its own part, and the outside walk carries it on to the other, once
+                gs = (gradients(outs, wrt, grad_ys=[dy for _, dy in flowing], stop_gradients=wrt) if outs
+                      else [None] * len(wrt))
                 return [convert_to_tensor(g) if g is not None else zeros_for(x) for g, x in zip(gs, wrt)]
             return fn
 
