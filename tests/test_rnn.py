@@ -315,3 +315,23 @@ def test_char_lstm_with_multi_rnn_cell_and_dropout_learns():
             yb = np.stack([ids[s + 1:s + seq_len + 1] for s in starts])
             losses.append(sess.run([train_op, loss], {inputs: xb, targets: yb, keep_prob: 0.9})[1])
     assert losses[0] > 2.8 and np.mean(losses[-5:]) < 2.0, losses[::10]
+
+
+def test_dynamic_rnn_outputs_take_the_given_dtype_when_the_state_has_another():
+    """TF's `_infer_state_dtype`: with `dtype` given, the outputs (and their zeros past a sequence's length) are
+    of that dtype, whatever the state's: a Viterbi cell outputs int32 back-pointers from a float32 state."""
+    class ArgmaxCell(tf.nn.rnn_cell.RNNCell):
+        state_size = 3
+        output_size = 1
+
+        def __call__(self, inputs, state, scope=None):
+            new = state + inputs
+            return tf.cast(tf.argmax(new, 1)[:, None], tf.int32), new
+    x = np.array([[[1, 0, 0], [0, 0, 5], [0, 9, 0]], [[0, 2, 0], [3, 0, 0], [0, 0, 0]]], np.float32)
+    with tf.Graph().as_default(), tf.Session() as s:
+        out, state = tf.nn.dynamic_rnn(ArgmaxCell(), x, sequence_length=[3, 1], initial_state=tf.zeros([2, 3]),
+                                       dtype=tf.int32)
+        assert out.dtype == tf.int32 and state.dtype == tf.float32
+        got_out, got_state = s.run([out, state])
+    assert got_out[..., 0].tolist() == [[0, 2, 1], [1, 0, 0]]
+    assert got_state.tolist() == [[1, 9, 5], [0, 2, 0]]

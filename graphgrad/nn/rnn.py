@@ -86,7 +86,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         else:
             outputs, final_state = _dynamic_rnn_loop(cell, nest.pack_sequence_as(inputs, flat_input), state,
                                                      sequence_length, batch_size, parallel_iterations or 32,
-                                                     swap_memory)
+                                                     swap_memory, dtype)
         if not time_major:
             outputs = nest.map_structure(_swap_batch_time, outputs)
         return outputs, final_state
@@ -124,12 +124,16 @@ def _fused_lstm(cell, flat_input, state, sequence_length):
     return h, final
 
 
-def _dynamic_rnn_loop(cell, inputs, initial_state, sequence_length, batch_size, parallel_iterations, swap_memory):
+def _dynamic_rnn_loop(cell, inputs, initial_state, sequence_length, batch_size, parallel_iterations, swap_memory,
+                      dtype=None):
     flat_input = nest.flatten(inputs)
     steps_static = flat_input[0].shape[0].value
     time_steps = steps_static if steps_static is not None else shape(flat_input[0])[0]
     flat_state = nest.flatten(initial_state)
-    state_dtype = flat_state[0].dtype.base_dtype if flat_state else flat_input[0].dtype.base_dtype
+    # the outputs' dtype: `dtype` where given, else the state's (TF's `_infer_state_dtype`: a CRF's Viterbi cell
+    # outputs int32 back-pointers from a float32 state)
+    state_dtype = (dtypes.as_dtype(dtype).base_dtype if dtype is not None else
+                   flat_state[0].dtype.base_dtype if flat_state else flat_input[0].dtype.base_dtype)
     flat_output_size = nest.flatten(cell.output_size)
 
     # Executing eagerly, TF runs the loop's body as Python and keeps its TensorArrays as lists (below).
