@@ -388,3 +388,50 @@ def test_the_readme_example_runs(capsys):
     assert len(lines) == 3 and all(line.startswith("tf.Tensor(") for line in lines)
     values = [float(line[len("tf.Tensor("):].split(",")[0]) for line in lines]
     assert values[0] > values[1] > values[2]
+
+
+def test_cond_and_while_loop_run_as_python_on_the_values(eager):
+    """As TF executing eagerly: tf.cond calls only the branch the value picks; tf.while_loop calls the body while
+    the condition holds (and fewer than maximum_iterations times); a tape differentiates through both."""
+    calls = []
+
+    def branch(v):
+        calls.append(v)
+        return tf.constant(v)
+    assert tf.cond(tf.constant(True), lambda: branch(1), lambda: branch(2)).numpy() == 1 and calls == [1]
+    assert tf.cond(False, lambda: [tf.constant(1)], lambda: [tf.constant(2)]).numpy() == 2  # a one-item list: unpacked
+    assert tf.cond(False, lambda: [1], lambda: [2], strict=True) == [2]
+    assert tf.while_loop(lambda i: i < 5, lambda i: i + 1, [tf.constant(0)]).numpy() == 5
+    i, a = tf.while_loop(lambda i, a: i < 5, lambda i, a: (i + 1, a * 2.0), (0, 1.0))
+    assert (i.numpy(), a.numpy()) == (5, 32.0) and i.dtype == tf.int32 and a.dtype == tf.float32
+    assert tf.while_loop(lambda i: i < 50, lambda i: i + 1, [0], maximum_iterations=7).numpy() == 7
+    same = tf.while_loop(lambda i: i < 2, lambda i: [i + 1], [0], return_same_structure=True)
+    assert [t.numpy() for t in same] == [2]
+    with pytest.raises(TypeError, match="after one iteration"):
+        tf.while_loop(lambda i: i < 2, lambda i: tf.cast(i, tf.float32) + 1.0, [0])
+    x = tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        y = tf.cond(x > 2.0, lambda: x * x, lambda: x)
+        z = tf.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a * x), [0, tf.constant(1.0)])[1]
+    assert (y.numpy(), z.numpy()) == (9.0, 27.0)
+    assert tape.gradient([y, z], x).numpy() == 6.0 + 27.0
+
+
+def test_tensor_arrays_and_map_fn_scan_fold_run_eagerly_with_gradients(eager):
+    x = tf.Variable([1.0, 2.0, 3.0])
+    assert tf.map_fn(lambda v: v * 2, tf.constant([1, 2, 3])).numpy().tolist() == [2, 4, 6]
+    assert tf.scan(lambda a, v: a + v, tf.constant([1, 2, 3])).numpy().tolist() == [1, 3, 6]
+    assert tf.foldl(lambda a, v: a + v, tf.constant([1, 2, 3])).numpy() == 6
+    assert tf.foldr(lambda a, v: a * 10 + v, tf.constant([1, 2, 3])).numpy() == 321
+    ta = tf.TensorArray(tf.float32, size=3).write(0, 1.0).write(1, 2.0).write(2, 5.0)
+    assert ta.stack().numpy().tolist() == [1.0, 2.0, 5.0] and ta.read(2).numpy() == 5.0 and ta.size().numpy() == 3
+    with pytest.raises(tf.errors.InvalidArgumentError, match="already been written"):
+        ta.write(0, 3.0)
+    with tf.GradientTape(persistent=True) as tape:
+        squares = tf.reduce_sum(tf.map_fn(lambda v: v * v, x))
+        products = tf.reduce_sum(tf.scan(lambda a, v: a * v, x))  # 1 + 1*2 + 1*2*3
+        arr = tf.TensorArray(tf.float32, size=2).write(0, x * 2.0).write(1, x * x)
+        both = tf.reduce_sum(arr.stack()) + tf.reduce_sum(arr.read(1))
+    assert tape.gradient(squares, x).numpy().tolist() == [2.0, 4.0, 6.0]
+    assert tape.gradient(products, x).numpy().tolist() == [9.0, 4.0, 2.0]
+    assert tape.gradient(both, x).numpy().tolist() == [6.0, 10.0, 14.0]

@@ -177,8 +177,11 @@ class EagerGraph(Graph):
             if t.__class__ is EagerTensor:
                 v = t._value
                 values.append(v)
-                key.append(v.dtype)
-                key.append(v.shape)
+                try:
+                    key.append(v.dtype)
+                    key.append(v.shape)
+                except AttributeError:  # a TensorArray's flow: a tuple of its elements, keyed by its dtype
+                    key.append(t.dtype)
             else:
                 key.append(_input_kind(t))
         key = tuple(key)
@@ -223,7 +226,8 @@ class EagerGraph(Graph):
         bind_in = []
         for t in inputs:
             if t.__class__ is EagerTensor:
-                bind_in.append(next(it))
+                v = next(it)
+                bind_in.append(v if hasattr(v, "dtype") else _FlowSpec(t.dtype.base_dtype))
             elif isinstance(t, Tensor) and t.graph is self and t.dtype.is_ref_dtype:
                 bind_in.append(t)  # an eager variable's handle
             else:
@@ -267,6 +271,16 @@ class EagerGraph(Graph):
         (_, dt), = op_def.infer(op)
         op.outputs = [EagerTensor(op_def.kernel(op, self._ctx)(), dtypes.as_dtype(dt).base_dtype, op, 0)]
         return op
+
+
+class _FlowSpec:
+    """What a kernel is bound for where an input's value is not an array (a TensorArray's flow, a tuple of its
+    elements): its dtype (variant), and no dimensions."""
+
+    shape = ()
+
+    def __init__(self, dtype):
+        self.dtype = dtype
 
 
 def _owning(kernel, refs, ctx):

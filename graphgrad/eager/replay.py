@@ -258,8 +258,8 @@ def operand_key(tensors, key=None, first=None):
         if t.__class__ is not EagerTensor:
             return None
         v = t._value
-        if v is None:  # an output with no value (a convolution's patch matrix the GEMM pool's passes never make)
-            return None
+        if v is None or not hasattr(v, "dtype"):  # an output with no value (a convolution's patch matrix the
+            return None  # GEMM pool's passes never make), a TensorArray's flow (a tuple): the block runs as Python
         key.append(v.dtype)
         key.append(v.shape)
         values = value_key(t, v)

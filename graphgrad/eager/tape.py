@@ -23,6 +23,7 @@ from ..framework.graph import Tensor
 from ..ops import array_ops
 from ..ops.core import convert_to_tensor, ones_like, zeros_like
 from ..ops.math_ops import add_n
+from ..ops.tensor_array_ops import add_gradient_lists
 from ..variables import Variable
 from . import context as _ctx
 from . import replay as _replay
@@ -47,6 +48,8 @@ def _is_variable(x):
 
 #: the dtypes gradients flow through (eager tensors carry base dtypes): real and complex floats, as in graph mode
 _FLOATING = frozenset((dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128))
+#: ... and into: also a TensorArray's flow (variant), whose gradient is a gradient list (ops/tensor_array_ops.py)
+_FLOWING = _FLOATING | {dtypes.variant}
 
 
 def _aggregate(grads):
@@ -55,7 +58,7 @@ def _aggregate(grads):
         return None
     if len(grads) == 1:
         return grads[0]
-    return add_n(grads)
+    return add_gradient_lists(grads) if grads[0].dtype == dtypes.variant else add_n(grads)
 
 
 class GradientTape:
@@ -298,6 +301,8 @@ class GradientTape:
                     if t.__class__ is not EagerTensor:
                         return None, None
                     v = t._value
+                    if not hasattr(v, "dtype"):  # a TensorArray's flow: the pass runs as Python
+                        return None, None
                     if v.size <= 8 or v.dtype.kind not in "fc":
                         j = value_key(t, v)
                         if j is False:
@@ -366,7 +371,7 @@ class GradientTape:
                 out_grads = [g if g is not None else (zeros_like(t) if t.dtype in _FLOATING
                                                       and getattr(t, "_value", 0) is not None else None)
                              for g, t in zip(out_grads, op.outputs)]
-            needed = tuple((id(x) in wanted or id(x.op) in leads) and x.dtype in _FLOATING for x in op.inputs)
+            needed = tuple((id(x) in wanted or id(x.op) in leads) and x.dtype in _FLOWING for x in op.inputs)
             if replayable:
                 in_grads = _replayed_rule(op, rule, out_grads, needed)
             else:

@@ -236,7 +236,8 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
 
     Both functions are called once, when the graph is built, and must return the same nesting of tensors with
     the same dtypes. As in TensorFlow 1.x, with `strict=False` a single-element list or tuple comes back as the
-    element itself."""
+    element itself. Executing eagerly, as in TF, only the function `pred`'s value picks is called (a Python bool
+    is fine there), and what it returns is the result."""
     true_fn = true_fn if true_fn is not None else fn1
     false_fn = false_fn if false_fn is not None else fn2
     if true_fn is None or false_fn is None:
@@ -245,6 +246,11 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
         raise TypeError("true_fn must be callable.")
     if not callable(false_fn):
         raise TypeError("false_fn must be callable.")
+    if get_default_graph()._is_eager:  # executing eagerly: TF calls the branch the value picks, as Python
+        result = true_fn() if pred else false_fn()
+        if not strict and isinstance(result, (list, tuple)) and len(result) == 1 and not hasattr(result, "_fields"):
+            return result[0]
+        return result
     if isinstance(pred, bool):
         raise TypeError("'pred' must not be a Python bool.")
     with name_scope(name, "cond", [pred]) as scope:

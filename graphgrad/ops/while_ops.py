@@ -36,7 +36,7 @@ import threading
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.graph import Tensor, name_scope
+from ..framework.graph import Tensor, get_default_graph, name_scope
 from ..framework.op_def import OpDef, ref_indices, static_shape
 from ..framework.tensor_shape import TensorShape, as_shape
 from . import nest
@@ -582,6 +582,54 @@ def _shape_le(a: TensorShape, b: TensorShape) -> bool:
     return all(y is None or x == y for x, y in zip(ad, bd))
 
 
+def _call_body(body, packed):
+    """`body(*packed)` as a list of the loop variables' structure (a single result wrapped)."""
+    result = body(*packed)
+    if result is None:
+        raise ValueError("body must return the loop variables; it returned None")
+    if not nest.is_sequence(result):
+        result = [result]
+    nest.assert_same_structure(list(packed), list(result))
+    return result
+
+
+def _eager_while_loop(cond, body, loop_vars, maximum_iterations, return_same_structure):
+    """`tf.while_loop` executing eagerly, as TF runs it: `body` called while `cond` is true (and fewer than
+    `maximum_iterations` times), as Python on the values; the loop variables keep their structure and dtypes."""
+    values = [x if isinstance(x, TensorArray) else convert_to_tensor(x) for x in nest.flatten(loop_vars)]
+    structure = loop_vars
+    limit = None
+    if maximum_iterations is not None:
+        limit = convert_to_tensor(maximum_iterations, name="maximum_iterations")
+        if not limit.dtype.base_dtype.is_integer:
+            raise TypeError(f"maximum_iterations must be an integer, saw dtype {limit.dtype.base_dtype.name}")
+        limit = int(limit.numpy())
+    done = 0
+    while limit is None or done < limit:
+        packed = nest.pack_sequence_as(structure, values)
+        pred = cond(*packed)
+        if isinstance(pred, TensorArray) or pred is None:
+            raise TypeError(f"cond must return a boolean scalar tensor, got {pred!r}")
+        if not bool(np.asarray(pred.numpy() if hasattr(pred, "numpy") else pred)):
+            break
+        result = _call_body(body, packed)
+        new = []
+        for i, (x, y) in enumerate(zip(values, nest.flatten(result))):
+            if isinstance(y, TensorArray):
+                new.append(y)
+                continue
+            y = convert_to_tensor(y, preferred_dtype=x.dtype.base_dtype)
+            if y.dtype.base_dtype != x.dtype.base_dtype:
+                raise TypeError(f"Loop variable {i} enters the loop with type {x.dtype.base_dtype.name}, but has "
+                                f"type {y.dtype.base_dtype.name} after one iteration.")
+            new.append(y)
+        values, structure, done = new, result, done + 1
+    out = nest.pack_sequence_as(structure, values)
+    if return_same_structure:
+        return out
+    return out[0] if len(values) == 1 else out
+
+
 def _flat_tensors(flat):
     return [x.flow if isinstance(x, TensorArray) else convert_to_tensor(x) for x in flat]
 
@@ -640,6 +688,8 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     else:
         structure_was_single = False
     flat = nest.flatten(loop_vars)
+    if get_default_graph()._is_eager:
+        return _eager_while_loop(cond, body, loop_vars, maximum_iterations, return_same_structure)
     with name_scope(name, "while", [x for x in flat if isinstance(x, Tensor)]) as scope:
         tensors = _flat_tensors(flat)
         graph = tensors[0].graph
@@ -687,12 +737,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
             if ps is not None and ps != ():
                 raise ValueError(f"Shape must be rank 0 but is rank {len(ps)} for '{scope}LoopCond' (op: "
                                  f"'LoopCond') with input shapes: {pred.shape}.")
-            result = body(*packed)
-            if result is None:
-                raise ValueError("body must return the loop variables; it returned None")
-            if not nest.is_sequence(result):
-                result = [result]
-            nest.assert_same_structure(list(packed), list(result))
+            result = _call_body(body, packed)
             flat_out = nest.flatten(result)
             outs = []
             for i, (x, y) in enumerate(zip(flat, flat_out)):

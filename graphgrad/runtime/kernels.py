@@ -78,8 +78,11 @@ class KernelCache:
 def _input_key(x):
     if isinstance(x, Tensor):  # a reference: the kernel is bound to that variable's buffer
         return ("ref", x.op)
-    return (np.dtype(x.dtype).str, tuple(x.shape))
+    d = x.dtype
+    return (d.name if isinstance(d, dtypes.DType) else np.dtype(d).str, tuple(x.shape))
 
 
 def _source_like(x, i):
-    return source(dtypes.as_dtype(np.dtype(x.dtype)), tuple(x.shape), name=f"input_{i}")
+    d = x.dtype  # a NumPy dtype, or a DType where the value is no array (variant: a TensorArray's flow)
+    return source(d if isinstance(d, dtypes.DType) else dtypes.as_dtype(np.dtype(d)), tuple(x.shape),
+                  name=f"input_{i}")
