@@ -435,3 +435,38 @@ def test_tensor_arrays_and_map_fn_scan_fold_run_eagerly_with_gradients(eager):
     assert tape.gradient(squares, x).numpy().tolist() == [2.0, 4.0, 6.0]
     assert tape.gradient(products, x).numpy().tolist() == [9.0, 4.0, 2.0]
     assert tape.gradient(both, x).numpy().tolist() == [6.0, 10.0, 14.0]
+
+
+def test_datasets_map_filter_and_flat_map_functions_run_eagerly(eager):
+    """A dataset's functions are traced into a graph of their own (TF traces them too), so `map`, `filter`,
+    `flat_map` and `interleave` work while executing eagerly, eager tensors captured as constants."""
+    scale = tf.constant(3, tf.int64)
+    ds = tf.data.Dataset.from_tensor_slices(np.arange(5)).map(lambda v: v * scale).filter(lambda v: v > 0).batch(2)
+    assert [b.numpy().tolist() for b in ds] == [[3, 6], [9, 12]]
+    flat = tf.data.Dataset.range(3).flat_map(lambda v: tf.data.Dataset.from_tensors(v).repeat(2))
+    assert [int(b) for b in flat.as_numpy_iterator()] == [0, 0, 1, 1, 2, 2]
+    pairs = tf.data.Dataset.from_tensor_slices((np.arange(4.0), np.arange(4))).map(lambda a, b: (a * 2, b + 1))
+    a, b = next(iter(pairs.batch(4)))
+    assert a.numpy().tolist() == [0.0, 2.0, 4.0, 6.0] and b.numpy().tolist() == [1, 2, 3, 4]
+    it = tf.contrib.eager.Iterator(tf.data.Dataset.range(4).map(lambda v: tf.py_func(lambda q: q * 10, [v], tf.int64)))
+    assert [int(x) for x in it] == [0, 10, 20, 30]
+
+
+def test_saver_saves_and_restores_eager_variables_with_sess_none(eager, tmp_path):
+    v = tf.Variable([1.0, 2.0], name="sv")
+    w = tf.Variable(np.ones((2, 2), np.float32), name="w")
+    step = tf.Variable(7, name="step")
+    saver = tf.train.Saver([v, w])
+    path = saver.save(None, str(tmp_path / "m"), global_step=step)
+    assert path.endswith("m-7") and not (tmp_path / "m-7.meta").exists()  # no graph to export eagerly
+    assert tf.train.list_variables(path) == [("sv", [2]), ("w", [2, 2])]
+    v.assign([0.0, 0.0])
+    w.assign(np.zeros((2, 2), np.float32))
+    saver.restore(None, path)
+    assert v.numpy().tolist() == [1.0, 2.0] and w.numpy().tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    with pytest.raises(RuntimeError, match="var_list` must specify"):
+        tf.train.Saver()
+    with tf.Graph().as_default(), tf.Session() as sess:  # a graph program restores what the eager one saved
+        g = tf.Variable([0.0, 0.0], name="sv")
+        tf.train.Saver([g]).restore(sess, path)
+        assert sess.run(g).tolist() == [1.0, 2.0]

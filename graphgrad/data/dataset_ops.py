@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ..framework import dtypes, errors
-from ..framework.graph import Tensor, get_default_graph, name_scope
+from ..framework.graph import Graph, Tensor, get_default_graph, name_scope
 from ..framework.random_seed import get_seed
 from ..framework.tensor_shape import TensorShape
 from ..framework.tensor_spec import TensorSpec  # noqa: F401  (tf.data.TensorSpec)
@@ -133,6 +133,14 @@ class TracedFunction:
     when the iterator is initialized."""
 
     def __init__(self, fn, spec, name, returns_dataset=False):
+        g = get_default_graph()
+        if g._is_eager:  # executing eagerly: traced into a graph of its own, as TF traces a dataset's functions
+            with Graph().as_default():
+                self._trace(fn, spec, name, returns_dataset)
+        else:
+            self._trace(fn, spec, name, returns_dataset)
+
+    def _trace(self, fn, spec, name, returns_dataset):
         g = get_default_graph()
         start = g.version
         tmpl, types, shapes = spec

@@ -18,7 +18,10 @@ from ..partitioned_variables import PartitionedVariable
 
 
 def variable_op(v):
-    """The VariableV2 op behind a Variable (or its reference tensor)."""
+    """The VariableV2 op behind a Variable (or its reference tensor); an eager variable's handle op."""
+    handle = getattr(v, "_handle_op", None)
+    if handle is not None:
+        return handle
     ref = getattr(v, "_ref", None)
     t = ref() if ref is not None and not isinstance(v, Tensor) else v
     if not isinstance(t, Tensor) or t.op.type != "VariableV2":

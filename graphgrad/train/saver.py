@@ -354,6 +354,9 @@ class Saver:
         if self._vars is not None:
             return
         var_list = self._var_list
+        if var_list is None and get_default_graph()._is_eager:
+            raise RuntimeError("When eager execution is enabled, `var_list` must specify a list or dict of variables "
+                               "to save")
         if var_list is None:  # TF's default: global variables and the SAVEABLE_OBJECTS collection
             from ..variables import global_variables
 
@@ -478,6 +481,12 @@ class Saver:
                 cio.remove_checkpoint(prefix)
 
     # --- save and restore -------------------------------------------------------------------------------
+    def _session(self, sess):
+        """`sess`, or while executing eagerly with `sess=None` (TF1's eager Saver) the eager variables' store."""
+        if sess is None and get_default_graph()._is_eager:
+            return _EagerVariables()
+        return sess
+
     def _check_session(self, sess):
         if sess is None or not hasattr(sess, "variable_values"):
             raise TypeError(f"'sess' must be a Session; {sess!r}")
@@ -522,7 +531,10 @@ class Saver:
         self.build()
         if not self._vars:
             return None  # an empty saver (allow_empty=True) saves nothing, as in TF
+        sess = self._session(sess)
         self._check_session(sess)
+        if isinstance(sess, _EagerVariables):
+            write_meta_graph = False  # (TF: no graph to export while executing eagerly)
         latest_filename = latest_filename or cio.STATE_FILENAME
         if os.path.split(latest_filename)[0]:
             raise ValueError("'latest_filename' must not contain path components")
@@ -593,6 +605,7 @@ class Saver:
             return
         if save_path is None:
             raise ValueError("Can't load save_path when it is None.")
+        sess = self._session(sess)
         self._check_session(sess)
         prefix = os.fspath(save_path)
         if not cio.checkpoint_exists(prefix):
@@ -654,3 +667,37 @@ class Saver:
         sess.load_variable_values(dict(values))
         if self._restores:
             sess.run([op for _, op in self._restores], feed_dict=feeds)
+
+
+class _EagerVariables:
+    """What a Saver needs of a session, over the eager variables' buffers: TF1's Saver while executing eagerly
+    (`saver.save(None, path)`, `saver.restore(None, path)`, a `var_list` of eager variables)."""
+
+    closed = False
+
+    def __init__(self):
+        from ..eager.context import context, eager_graph
+
+        self._ctx, self.graph = context(), eager_graph()
+
+    def variable_values(self, ops):
+        store = self._ctx.variables
+        return {op: None if store.get(op) is None else np.array(store[op], copy=True) for op in ops}
+
+    def load_variable_values(self, values):
+        from ..eager.shared_reads import own
+
+        store = self._ctx.variables
+        for op, value in values.items():
+            value = np.asarray(value, dtype=op.outputs[0].dtype.base_dtype.np)
+            own(self._ctx, op)  # (reads that share the buffer keep their values)
+            cur = store.get(op)
+            if cur is not None and cur.shape == value.shape:
+                np.copyto(cur, value)
+            else:
+                self._ctx.set_variable(op, np.array(value, copy=True))
+
+    def run(self, fetches, feed_dict=None):
+        if feed_dict:
+            raise RuntimeError("A Saver's restore ops of saveable objects need a Session (graph mode)")
+        return [f.numpy() for f in fetches] if isinstance(fetches, (list, tuple)) else fetches.numpy()
