@@ -1,8 +1,8 @@
 """`tf.contrib`: the parts of TF1's contrib that classic programs import — `tf.contrib.layers` (slim's layers,
 initializers, regularizers, `optimize_loss`), `tf.contrib.framework` (`arg_scope`, variable helpers),
 `tf.contrib.eager` (`tfe`: `implicit_gradients`, `Iterator`, ...), `tf.contrib.rnn` (the cells and `static_rnn`),
-`tf.contrib.seq2seq.sequence_loss`, `tf.contrib.crf` (linear-chain CRF), `tf.contrib.legacy_seq2seq` (`rnn_decoder`,
-the basic and tied seq2seq models, `sequence_loss(_by_example)`),
+`tf.contrib.seq2seq` (decoders, attention, `sequence_loss`), `tf.contrib.crf` (linear-chain CRF),
+`tf.contrib.legacy_seq2seq` (`rnn_decoder`, the basic and tied seq2seq models, `sequence_loss(_by_example)`),
 `tf.contrib.lookup` (TF1's tables), `tf.contrib.summary` (summaries that write themselves, as eager programs use
 them), `tf.contrib.tensorboard.plugins.projector` (the embedding projector's config), `tf.contrib.losses` and
 `tf.contrib.metrics` (the first losses and streaming metrics, predictions first), `tf.contrib.slim` (TF-Slim:

@@ -54,6 +54,7 @@ class Layer:
         self.activity_regularizer = activity_regularizer
         self._reuse = _reuse
         self._scope = None
+        self._scope_arg = _scope  # the functional form's exact scope (`tf.layers.dense(..., name=...)`)
         self.built = False
         self._variables = []
         self._losses = []
@@ -152,7 +153,14 @@ class Layer:
         g = inputs.graph
         with g.as_default():
             if self._scope is None:
-                with variable_scope(self._given_name, default_name=self._base_name, reuse=self._reuse) as scope:
+                # TF1: a layer object's name is a default, made unique in the scope ("memory_layer",
+                # "memory_layer_1"); the functional form and `_reuse` take the scope as named
+                if self._scope_arg is not None or self._reuse:
+                    scope_cm = variable_scope(self._scope_arg or self._given_name or self._base_name,
+                                              reuse=self._reuse)
+                else:
+                    scope_cm = variable_scope(None, default_name=self._given_name or self._base_name)
+                with scope_cm as scope:
                     self._scope = scope
                     return self._build_and_call(inputs, args, kwargs)
             with variable_scope(self._scope, reuse=True, auxiliary_name_scope=False), \

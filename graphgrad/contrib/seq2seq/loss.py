@@ -1,12 +1,12 @@
-"""`tf.contrib.seq2seq`: only `sequence_loss`, the weighted per-step cross-entropy of sequence models."""
-from ..framework.graph import name_scope
-from ..ops.arithmetic_ops import div_no_nan, multiply
-from ..ops.array_ops import reshape, shape
-from ..ops.cast_ops import cast
-from ..ops.comparison_ops import not_equal
-from ..ops.core import convert_to_tensor
-from ..ops.cross_entropy_ops import sparse_softmax_cross_entropy_with_logits
-from ..ops.reduction_ops import reduce_sum
+"""`tf.contrib.seq2seq.sequence_loss`: the weighted per-step cross-entropy of sequence models."""
+from ...framework.graph import name_scope
+from ...ops.arithmetic_ops import div_no_nan, multiply
+from ...ops.array_ops import reshape, shape
+from ...ops.cast_ops import cast
+from ...ops.comparison_ops import not_equal
+from ...ops.core import convert_to_tensor
+from ...ops.cross_entropy_ops import sparse_softmax_cross_entropy_with_logits
+from ...ops.reduction_ops import reduce_sum
 
 
 def sequence_loss(logits, targets, weights, average_across_timesteps=True, average_across_batch=True,
