@@ -238,3 +238,136 @@ def test_an_attention_seq2seq_learns_to_reverse_sequences():
         got = s.run(ids)
     assert last < 0.05
     assert (got[:, :length] == tgt).mean() > 0.95
+
+
+def _numpy_beam_search(emb, h0, weights, batch, width, steps, penalty, end=0, start=1):
+    """TF 1.15's beam search over a BasicRNNCell and a dense projection, in NumPy (ties to the lower index)."""
+    k, b, pk, pb = weights
+    vocab = pk.shape[1]
+    h = h0.reshape(batch, width, -1)
+    log_probs = np.full((batch, width), -np.inf, np.float32)
+    log_probs[:, 0] = 0
+    finished = np.ones((batch, width), bool)
+    finished[:, 0] = False
+    lengths = np.zeros((batch, width), np.int64)
+    x = emb[np.full((batch, width), start)]
+    ids, parents, scores = [], [], []
+    eos_row = np.full(vocab, np.finfo(np.float32).min, np.float32)
+    eos_row[end] = 0
+    not_eos = (np.arange(vocab) != end).astype(np.int64)
+    for _ in range(steps):
+        h_new = np.tanh(np.concatenate([x, h], -1) @ k + b)
+        logits = h_new @ pk + pb
+        m = logits.max(-1, keepdims=True)
+        step = logits - m - np.log(np.exp(logits - m).sum(-1, keepdims=True))
+        step = np.where(finished[..., None], eos_row, step)
+        total = log_probs[..., None] + step
+        new_lengths = lengths[..., None] + not_eos * (~finished)[..., None]
+        flat = (total / (((5 + new_lengths) / 6.0) ** penalty if penalty else 1.0)).reshape(batch, -1)
+        best = np.argsort(-flat, axis=1, kind="stable")[:, :width]
+        word, parent = best % vocab, best // vocab
+        log_probs = np.take_along_axis(total.reshape(batch, -1), best, 1)
+        was_finished = np.take_along_axis(finished, parent, 1)
+        finished = was_finished | (word == end)
+        lengths = np.take_along_axis(lengths, parent, 1) + ~was_finished
+        h = np.take_along_axis(h_new, parent[..., None], 1)
+        x = emb[word]
+        ids.append(word)
+        parents.append(parent)
+        scores.append(np.take_along_axis(flat, best, 1))
+        if finished.all():
+            break
+    return np.stack(ids, 1), np.stack(parents, 1), np.stack(scores, 1), lengths
+
+
+def _numpy_gather_tree(ids, parents, lengths, end):
+    """[batch, time, beam] sequences followed back from each entry's longest length, end token after the first."""
+    batch, steps, width = ids.shape
+    out = np.full(ids.shape, end)
+    for bi in range(batch):
+        n = min(steps, lengths[bi])
+        for w in range(width):
+            p = w
+            for t in range(n - 1, -1, -1):
+                out[bi, t, w] = ids[bi, t, p]
+                p = parents[bi, t, p]
+            seen = np.flatnonzero(out[bi, :n, w] == end)
+            if seen.size:
+                out[bi, seen[0] + 1:n, w] = end
+    return out
+
+
+@pytest.mark.parametrize("penalty", [0.0, 0.7])
+def test_beam_search_matches_a_numpy_beam_search(penalty):
+    rng = np.random.default_rng(5)
+    vocab, units, batch, width, steps = 7, 4, 2, 3, 6
+    emb = rng.standard_normal((vocab, 3)).astype(np.float32)
+    with tf.Graph().as_default(), tf.Session() as s:
+        cell = tf.nn.rnn_cell.BasicRNNCell(units)
+        proj = tf.layers.Dense(vocab, name="proj", kernel_initializer=tf.random_normal_initializer(0, 1.5, seed=2))
+        h0 = s2s.tile_batch(tf.constant(rng.standard_normal((batch, units)).astype(np.float32)), width)
+        dec = s2s.BeamSearchDecoder(cell, tf.constant(emb), tf.fill([batch], 1), 0, h0, width, output_layer=proj,
+                                    length_penalty_weight=penalty)
+        out, state, _ = s2s.dynamic_decode(dec, maximum_iterations=steps)
+        assert isinstance(out, s2s.FinalBeamSearchDecoderOutput)
+        s.run(tf.global_variables_initializer())
+        raw = out.beam_search_decoder_output
+        got_final, got_ids, got_parents, got_scores, got_lengths, h0_value, *weights = s.run(
+            [out.predicted_ids, raw.predicted_ids, raw.parent_ids, raw.scores, state.lengths, h0]
+            + cell.variables + proj.variables)
+    ids, parents, scores, lengths = _numpy_beam_search(emb, h0_value, weights, batch, width, steps, penalty)
+    np.testing.assert_array_equal(got_ids, ids)
+    np.testing.assert_array_equal(got_parents, parents)
+    np.testing.assert_allclose(got_scores, scores, rtol=1e-5)
+    np.testing.assert_array_equal(got_lengths, lengths)
+    np.testing.assert_array_equal(got_final, _numpy_gather_tree(ids, parents, lengths.max(1), 0))
+    assert (got_scores[:, -1, :-1] >= got_scores[:, -1, 1:]).all()  # best beam first
+
+
+def test_gather_tree_follows_parents_and_pads_with_the_end_token():
+    step_ids = np.array([[[1, 2, 3]], [[4, 5, 6]], [[7, 8, 9]]], np.int32)  # [time 3, batch 1, beam 3]
+    parent_ids = np.array([[[0, 0, 0]], [[2, 1, 0]], [[2, 1, 0]]], np.int32)
+    with tf.Graph().as_default(), tf.Session() as s:
+        got = s.run(s2s.gather_tree(step_ids, parent_ids, [3], end_token=5))
+        short = s.run(s2s.gather_tree(step_ids, parent_ids, [2], end_token=10))
+    # beam 0: t2 token 7 from parent 2, t1 token 6 from parent 0, t0 token 1; beam 1 meets the end token 5 at t1
+    assert got[:, 0].T.tolist() == [[1, 6, 7], [2, 5, 5], [3, 4, 9]]
+    assert short[:, 0].T.tolist() == [[3, 4, 10], [2, 5, 10], [1, 6, 10]]
+
+
+def test_beam_width_one_with_attention_decodes_as_greedy():
+    """The NMT tutorial's inference: memory, its lengths and the encoder state tiled with tile_batch, an
+    AttentionWrapper's zero_state for batch · beam_width cloned from it; one beam gives the greedy decoding."""
+    rng = np.random.default_rng(6)
+    batch, max_time, depth, vocab = 2, 5, 6, 9
+    memory = rng.standard_normal((batch, max_time, depth)).astype(np.float32)
+    encoder_state = rng.standard_normal((batch, depth)).astype(np.float32)
+
+    def build(width):
+        with tf.variable_scope("model", reuse=tf.AUTO_REUSE):
+            emb = tf.get_variable("emb", [vocab, 3])
+            lengths = tf.constant([5, 3])
+            tiled = (s2s.tile_batch(memory, width), s2s.tile_batch(lengths, width),
+                     s2s.tile_batch(encoder_state, width)) if width else (memory, lengths, encoder_state)
+            mech = s2s.BahdanauAttention(depth, tiled[0], memory_sequence_length=tiled[1])
+            cell = s2s.AttentionWrapper(tf.nn.rnn_cell.GRUCell(depth), mech, attention_layer_size=depth)
+            init = cell.zero_state(batch * max(width, 1), tf.float32).clone(cell_state=tiled[2])
+            proj = tf.layers.Dense(vocab, name="proj", _reuse=tf.AUTO_REUSE)
+            if width:
+                dec = s2s.BeamSearchDecoder(cell, emb, tf.fill([batch], 1), 0, init, width, output_layer=proj)
+                return s2s.dynamic_decode(dec, maximum_iterations=7, scope="decoder")[0].predicted_ids
+            dec = s2s.BasicDecoder(cell, s2s.GreedyEmbeddingHelper(emb, tf.fill([batch], 1), 0), init,
+                                   output_layer=proj)
+            return s2s.dynamic_decode(dec, maximum_iterations=7, scope="decoder")[0].sample_id
+    with tf.Graph().as_default(), tf.Session() as s:
+        one, four, greedy = build(1), build(4), build(0)
+        assert len(tf.global_variables()) == 11  # one set of variables, shared
+        s.run(tf.global_variables_initializer())
+        got_one, got_four, got_greedy = s.run([one, four, greedy])
+    for beam, greedy in zip(got_one[..., 0], got_greedy):  # (greedy goes on past an entry's end token)
+        n = list(greedy).index(0) + 1 if 0 in greedy else len(greedy)
+        assert beam[:n].tolist() == greedy[:n].tolist() and not beam[n:].any()
+    assert got_four.shape[0] == batch and got_four.shape[2] == 4
+    with pytest.raises(NotImplementedError, match="coverage penalty"):
+        s2s.BeamSearchDecoder(tf.nn.rnn_cell.GRUCell(2), np.eye(3, dtype=np.float32), [1], 0, tf.zeros((1, 2)), 1,
+                              coverage_penalty_weight=0.5)

@@ -54,7 +54,7 @@ class BasicDecoder(Decoder):
 
     @property
     def output_dtype(self):
-        dtype = nest.flatten(self._initial_state)[0].dtype.base_dtype
+        dtype = dtypes.as_dtype(nest.flatten(self._initial_state)[0].dtype).base_dtype  # (a NumPy state too)
         return BasicDecoderOutput(nest.map_structure(lambda _: dtype, self._rnn_output_size()),
                                   self._helper.sample_ids_dtype or dtypes.int32)
 
