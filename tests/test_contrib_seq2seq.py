@@ -371,3 +371,30 @@ def test_beam_width_one_with_attention_decodes_as_greedy():
     with pytest.raises(NotImplementedError, match="coverage penalty"):
         s2s.BeamSearchDecoder(tf.nn.rnn_cell.GRUCell(2), np.eye(3, dtype=np.float32), [1], 0, tf.zeros((1, 2)), 1,
                               coverage_penalty_weight=0.5)
+
+
+@pytest.mark.parametrize("probability", [0.0, 1.0])
+def test_scheduled_helpers_feed_back_outputs_or_samples_at_their_probability(probability):
+    """Probability 0: teacher forcing exactly (TrainingHelper's outputs); 1: every next input is the entry's own
+    output (ScheduledOutputTrainingHelper, here through a next-input layer) or the embedding of a token sampled
+    from it (ScheduledEmbeddingTrainingHelper), so the outputs differ from teacher forcing after the first step."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 4, 3)).astype(np.float32)
+    emb = rng.standard_normal((5, 3)).astype(np.float32)
+    with tf.Graph().as_default(), tf.Session() as s:
+        cell = tf.nn.rnn_cell.BasicRNNCell(5)
+        init = cell.zero_state(2, tf.float32)
+
+        def run(helper, scope):
+            return s2s.dynamic_decode(s2s.BasicDecoder(cell, helper, init), scope=scope)[0]
+        forced = run(s2s.TrainingHelper(x, [4, 4]), "decoder")
+        fed_back = run(s2s.ScheduledOutputTrainingHelper(x, [4, 4], probability, seed=1,
+                                                         next_input_layer=tf.layers.Dense(3, name="back")), "decoder")
+        sampled = run(s2s.ScheduledEmbeddingTrainingHelper(x, [4, 4], emb, probability, seed=2), "decoder")
+        s.run(tf.global_variables_initializer())
+        want, got_back, got_sampled = s.run([forced.rnn_output, fed_back, sampled])
+    assert got_back.sample_id.dtype == bool and got_back.sample_id.all() == (probability == 1.0)
+    assert (got_sampled.sample_id >= 0).all() == (probability == 1.0) and (got_sampled.sample_id < 5).all()
+    for got in (got_back.rnn_output, got_sampled.rnn_output):
+        np.testing.assert_allclose(got[:, 0], want[:, 0], atol=1e-6)  # the first step reads the inputs
+        assert np.allclose(got, want, atol=1e-6) == (probability == 0.0)

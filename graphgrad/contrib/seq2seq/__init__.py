@@ -26,6 +26,7 @@ from .helper import (
     InferenceHelper,
     SampleEmbeddingHelper,
     ScheduledEmbeddingTrainingHelper,
+    ScheduledOutputTrainingHelper,
     TrainingHelper,
 )
 from .loss import sequence_loss
@@ -34,5 +35,5 @@ __all__ = ["AttentionMechanism", "AttentionWrapper", "AttentionWrapperState", "B
            "BasicDecoder", "BasicDecoderOutput", "BeamSearchDecoder", "BeamSearchDecoderOutput",
            "BeamSearchDecoderState", "CustomHelper", "Decoder", "FinalBeamSearchDecoderOutput",
            "GreedyEmbeddingHelper", "Helper", "InferenceHelper", "SampleEmbeddingHelper",
-           "ScheduledEmbeddingTrainingHelper", "TrainingHelper", "dynamic_decode", "gather_tree", "sequence_loss",
-           "tile_batch"]
+           "ScheduledEmbeddingTrainingHelper", "ScheduledOutputTrainingHelper", "TrainingHelper", "dynamic_decode",
+           "gather_tree", "sequence_loss", "tile_batch"]

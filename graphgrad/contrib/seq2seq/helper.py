@@ -9,20 +9,20 @@ from ...framework.tensor_shape import TensorShape
 from ...nn.sampled_losses import embedding_lookup
 from ...ops import nest
 from ...ops.argmax_ops import argmax
-from ...ops.array_ops import gather, reshape, shape, size, tile, zeros_like
+from ...ops.array_ops import concat, gather, reshape, shape, size, tile, zeros_like
 from ...ops.cast_ops import cast
-from ...ops.comparison_ops import equal, greater, greater_equal, less_equal
+from ...ops.comparison_ops import equal, greater, greater_equal, less_equal, logical_not, logical_or
 from ...ops.control_flow_ops import cond
 from ...ops.core import convert_to_tensor
-from ...ops.nd_ops import scatter_nd
+from ...ops.nd_ops import gather_nd, scatter_nd
 from ...ops.random_ops import multinomial, random_uniform
-from ...ops.reduction_ops import reduce_all
+from ...ops.reduction_ops import reduce_all, reduce_any
 from ...ops.select_ops import where
 from ...ops.tensor_array_ops import TensorArray
 from .decoder import _transpose_batch_time
 
 __all__ = ["Helper", "CustomHelper", "TrainingHelper", "GreedyEmbeddingHelper", "SampleEmbeddingHelper",
-           "InferenceHelper", "ScheduledEmbeddingTrainingHelper"]
+           "InferenceHelper", "ScheduledEmbeddingTrainingHelper", "ScheduledOutputTrainingHelper"]
 
 
 def _unstack_ta(inp):
@@ -173,6 +173,74 @@ class ScheduledEmbeddingTrainingHelper(TrainingHelper):
                 return (scatter_nd(where_sampling, sampled, base_shape)
                         + scatter_nd(where_not_sampling, kept, base_shape))
             next_inputs = cond(reduce_all(finished), lambda: base_next_inputs, maybe_sample)
+            return finished, next_inputs, state
+
+
+class ScheduledOutputTrainingHelper(TrainingHelper):
+    """Teacher forcing, except that with `sampling_probability` an entry's next input is its own output (through
+    `next_input_layer` when given), concatenated with `auxiliary_inputs` at the next step when given; sample ids
+    are booleans: whether the output was fed back."""
+
+    def __init__(self, inputs, sequence_length, sampling_probability, time_major=False, seed=None,
+                 next_input_layer=None, auxiliary_inputs=None, name=None):
+        with name_scope(name, "ScheduledOutputTrainingHelper"):
+            self._sampling_probability = convert_to_tensor(sampling_probability, name="sampling_probability")
+            if self._sampling_probability.shape.ndims not in (0, 1):
+                raise ValueError(f"sampling_probability must be either a scalar or a vector. saw shape: "
+                                 f"{self._sampling_probability.shape}")
+            if auxiliary_inputs is None:
+                full_inputs = inputs
+            else:
+                inputs = convert_to_tensor(inputs, name="inputs")
+                auxiliary_inputs = convert_to_tensor(auxiliary_inputs, name="auxiliary_inputs")
+                full_inputs = nest.map_structure(lambda x, y: concat((x, y), -1), inputs, auxiliary_inputs)
+                if not time_major:
+                    auxiliary_inputs = nest.map_structure(_transpose_batch_time, auxiliary_inputs)
+            self._auxiliary_input_tas = (None if auxiliary_inputs is None
+                                         else nest.map_structure(_unstack_ta, auxiliary_inputs))
+            self._seed = seed
+            if next_input_layer is not None and not callable(next_input_layer):
+                raise TypeError(f"next_input_layer must be a Layer, received: {type(next_input_layer)}")
+            self._next_input_layer = next_input_layer
+            super().__init__(inputs=full_inputs, sequence_length=sequence_length, time_major=time_major,
+                             name=name)
+
+    @property
+    def sample_ids_dtype(self):
+        return dtypes.bool_
+
+    def sample(self, time, outputs, state, name=None):
+        with name_scope(name, "ScheduledOutputTrainingHelperSample"):
+            noise = random_uniform([self.batch_size], seed=self._seed)
+            return greater(self._sampling_probability, noise)
+
+    def next_inputs(self, time, outputs, state, sample_ids, name=None):
+        with name_scope(name, "ScheduledOutputTrainingHelperNextInputs"):
+            finished, base_next_inputs, state = super().next_inputs(time=time, outputs=outputs, state=state,
+                                                                     sample_ids=sample_ids, name=name)
+
+            def with_auxiliary(outputs_, indices=None):
+                if self._auxiliary_input_tas is None:
+                    return outputs_
+                aux = nest.map_structure(lambda ta: ta.read(time + 1), self._auxiliary_input_tas)
+                if indices is not None:
+                    aux = gather_nd(aux, indices)
+                return nest.map_structure(lambda x, y: concat((x, y), -1), outputs_, aux)
+
+            def maybe_sample():
+                if self._next_input_layer is None:
+                    return where(sample_ids, with_auxiliary(outputs), base_next_inputs)
+                where_sampling = cast(where(sample_ids), dtypes.int32)
+                where_not_sampling = cast(where(logical_not(sample_ids)), dtypes.int32)
+                sampled = with_auxiliary(self._next_input_layer(gather_nd(outputs, where_sampling)),
+                                         where_sampling)
+                kept = gather_nd(base_next_inputs, where_not_sampling)
+                base_shape = shape(base_next_inputs)
+                return scatter_nd(where_sampling, sampled, base_shape) + \
+                    scatter_nd(where_not_sampling, kept, base_shape)
+            no_samples = logical_not(reduce_any(sample_ids))
+            next_inputs = cond(logical_or(reduce_all(finished), no_samples), lambda: base_next_inputs,
+                               maybe_sample)
             return finished, next_inputs, state
 
 
