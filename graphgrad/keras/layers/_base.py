@@ -310,8 +310,10 @@ class Layer(_tfl.Layer):
         mask = kwargs["mask"] if "mask" in kwargs else _input_masks(inputs)
         if mask is not None and "mask" not in kwargs and _takes_mask(self.call):
             kwargs["mask"] = mask  # Keras passes the inputs' masks to a call that takes `mask`
-        eager = K.executing_eagerly()
-        graph = None if eager else (inputs[0] if isinstance(inputs, (list, tuple)) else inputs).graph
+        first = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+        # symbolic when called on a graph's tensors, also while executing eagerly (a functional model's Input)
+        eager = K.executing_eagerly() and not (isinstance(first, Tensor) and not first.graph._is_eager)
+        graph = None if eager else first.graph
         before = 0 if eager else len(graph.get_collection(GraphKeys.UPDATE_OPS))
         if self.input_spec is not None:
             self.input_spec.check(self, inputs)
@@ -320,7 +322,7 @@ class Layer(_tfl.Layer):
                                       args, kwargs)
         else:
             outputs = super().__call__(inputs, *args, **kwargs)
-        if K.executing_eagerly():
+        if eager:
             outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
             self._eager_shapes = [(None, *tuple(o.shape.as_list())[1:]) for o in outs]
             self._set_masks(inputs, outs, mask)
@@ -523,11 +525,24 @@ class InputSpec:
             raise ValueError(f"{where}expected dtype={self.dtype}, found dtype={x.dtype.base_dtype.name}")
 
 
+_FUNCTIONAL_GRAPH = []
+
+
+def _eager_functional_graph():
+    """The graph functional models are built in while executing eagerly: its layers' variables are made as eager
+    variables (as a tf.function's are), so the model then runs eagerly on eager tensors."""
+    if not _FUNCTIONAL_GRAPH:
+        from ...eager.function import FuncGraph
+
+        _FUNCTIONAL_GRAPH.append(FuncGraph())
+    return _FUNCTIONAL_GRAPH[0]
+
+
 def Input(shape=None, batch_size=None, name=None, dtype=None, tensor=None, batch_shape=None):
     """A placeholder of shape (batch, *shape) that starts a functional model (TF1 Keras: a graph placeholder)."""
-    if K.executing_eagerly():
-        raise RuntimeError("keras.Input builds a graph placeholder: functional models are built in graph mode "
-                           "(use Sequential or a subclassed Model while executing eagerly)")
+    if K.executing_eagerly():  # (TF: a placeholder of Keras' own graph; the layers' variables are eager ones)
+        with _eager_functional_graph().as_default():
+            return Input(shape, batch_size, name, dtype, tensor, batch_shape)
     layer = InputLayer(input_shape=shape, batch_size=batch_size, dtype=dtype, input_tensor=tensor, name=name,
                        batch_input_shape=batch_shape)
     return layer._inbound[0][1][0]
