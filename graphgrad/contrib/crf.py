@@ -18,7 +18,7 @@ import numpy as np
 from ..framework import dtypes
 from ..framework.graph import name_scope
 from ..nn.rnn import dynamic_rnn
-from ..nn.rnn_cell_impl import RNNCell
+from ..nn.rnn_cell_impl import RNNCell, _UnitsCell
 from ..ops.argmax_ops import argmax
 from ..ops.arithmetic_ops import add, multiply
 from ..ops.array_ops import concat, expand_dims, fill, gather, reshape, shape, slice, squeeze, stack, zeros_like
@@ -149,21 +149,14 @@ def crf_binary_score(tag_indices, sequence_lengths, transition_params):
     return reduce_sum(multiply(binary, slice(masks, [0, 1], [-1, -1])), 1)
 
 
-class _TransitionCell(RNNCell):
-    """A cell over [batch_size, num_tags] states that adds the transition matrix to each step's scores."""
+class _TransitionCell(_UnitsCell):
+    """A cell over [batch_size, num_tags] states (and outputs) that adds the transition matrix to each step's
+    scores."""
 
     def __init__(self, transition_params):
         super().__init__()
         self._transition_params = expand_dims(convert_to_tensor(transition_params), 0)
-        self._num_tags = dimension_value(self._transition_params.shape[1])
-
-    @property
-    def state_size(self):
-        return self._num_tags
-
-    @property
-    def output_size(self):
-        return self._num_tags
+        self._num_units = dimension_value(self._transition_params.shape[1])
 
 
 class CrfForwardRnnCell(_TransitionCell):
