@@ -19,8 +19,9 @@ def _model():
 def test_a_functional_model_runs_and_trains_eagerly_as_in_graph_mode():
     rng = np.random.default_rng(0)
     xa, xb = rng.random((32, 4), np.float32), rng.random((32, 2), np.float32)
-    y = rng.integers(0, 3, 32)
+    y = xa[:, :3].argmax(1)  # learnable: the largest of the first three features
     with tf.Graph().as_default(), tf.Session() as s:
+        tf.set_random_seed(1)
         graph_model = _model()
         s.run(tf.global_variables_initializer())
         weights = graph_model.get_weights()
@@ -34,9 +35,9 @@ def test_a_functional_model_runs_and_trains_eagerly_as_in_graph_mode():
         np.testing.assert_allclose(model.predict([xa, xb]), want, rtol=1e-5)
         model.compile(optimizer=tf.train.AdamOptimizer(0.05), loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"])
-        history = model.fit([xa, xb], y, epochs=20, batch_size=8, verbose=0)
+        history = model.fit([xa, xb], y, epochs=30, batch_size=8, verbose=0)
         losses = history.history["loss"]
-        assert losses[-1] < 0.8 * losses[0]
+        assert losses[-1] < 0.6 * losses[0]
         assert abs(model.evaluate([xa, xb], y, verbose=0)[0] - losses[-1]) < 0.2
         assert [layer.name for layer in model.layers] == ["a", "hidden", "b", "concatenate", "out"]
 
