@@ -488,3 +488,17 @@ def test_sparse_components_are_one_entry_of_the_element_spec():
     np.testing.assert_array_equal(got["s"].values, [1.0, 2.0])
     np.testing.assert_array_equal(got["s"].dense_shape, [3])
     assert got["n"] == 2
+
+
+def test_enumerate_and_the_legacy_function_names():
+    with tf.Graph().as_default():
+        ds = tf.data.Dataset.from_tensor_slices(np.array([10, 20, 30])).enumerate(start=5)
+        assert ds.output_types == (tf.int64, tf.int64)
+        legacy = (tf.data.Dataset.range(4).apply(tf.data.experimental.enumerate_dataset())
+                  .map_with_legacy_function(lambda i, v: i * 10 + v).filter_with_legacy_function(lambda v: v > 0))
+        pairs, values = ds.make_one_shot_iterator().get_next(), legacy.make_one_shot_iterator().get_next()
+        with tf.Session() as s:
+            assert [tuple(int(v) for v in s.run(pairs)) for _ in range(3)] == [(5, 10), (6, 20), (7, 30)]
+            assert [int(s.run(values)) for _ in range(3)] == [11, 22, 33]
+            with pytest.raises(tf.errors.OutOfRangeError):
+                s.run(values)

@@ -322,6 +322,17 @@ class Dataset(ElementSpec):
     def filter(self, predicate):
         return _Filter(self, predicate)
 
+    # (TF 1.15's names for map and filter traced as legacy functions: here they are traced the one way there is)
+    def map_with_legacy_function(self, map_func, num_parallel_calls=None):
+        return self.map(map_func, num_parallel_calls)
+
+    def filter_with_legacy_function(self, predicate):
+        return self.filter(predicate)
+
+    def enumerate(self, start=0):
+        """(index, element) pairs, the index an int64 counting from `start`."""
+        return Dataset.zip((Dataset.range(start, np.iinfo(np.int64).max), self))
+
     def flat_map(self, map_func):
         return _Interleave(self, map_func, 1, 1, name="flat_map")
 

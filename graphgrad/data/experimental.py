@@ -7,8 +7,8 @@ from .dataset_ops import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY
 from .options import AutoShardPolicy, AutotuneOptions, DistributeOptions, OptimizationOptions, ThreadingOptions
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "AutoShardPolicy", "AutotuneOptions",
-           "DistributeOptions", "OptimizationOptions", "ThreadingOptions", "cardinality", "map_and_batch",
-           "shuffle_and_repeat", "unbatch"]
+           "DistributeOptions", "OptimizationOptions", "ThreadingOptions", "cardinality", "enumerate_dataset",
+           "map_and_batch", "shuffle_and_repeat", "unbatch"]
 
 
 def shuffle_and_repeat(buffer_size, count=None, seed=None):
@@ -23,3 +23,8 @@ def map_and_batch(map_func, batch_size, num_parallel_batches=None, drop_remainde
 
 def unbatch():
     return lambda ds: ds.unbatch()
+
+
+def enumerate_dataset(start=0):
+    """`dataset.apply(enumerate_dataset())`: (index, element) pairs, as `dataset.enumerate(start)`."""
+    return lambda ds: ds.enumerate(start)
