@@ -18,12 +18,11 @@ import enum
 
 import numpy as np
 
+from ..autodiff import _aggregate  # (the sum over paths: add_n, gradient lists, IndexedSlices)
 from ..framework import dtypes
 from ..framework.graph import Tensor
 from ..ops import array_ops
 from ..ops.core import convert_to_tensor, ones_like, zeros_like
-from ..ops.math_ops import add_n
-from ..ops.tensor_array_ops import add_gradient_lists
 from ..variables import Variable
 from . import context as _ctx
 from . import replay as _replay
@@ -50,15 +49,6 @@ def _is_variable(x):
 _FLOATING = frozenset((dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128))
 #: ... and into: also a TensorArray's flow (variant), whose gradient is a gradient list (ops/tensor_array_ops.py)
 _FLOWING = _FLOATING | {dtypes.variant}
-
-
-def _aggregate(grads):
-    grads = [g for g in grads if g is not None]
-    if not grads:
-        return None
-    if len(grads) == 1:
-        return grads[0]
-    return add_gradient_lists(grads) if grads[0].dtype == dtypes.variant else add_n(grads)
 
 
 class GradientTape:

@@ -582,6 +582,19 @@ def _shape_le(a: TensorShape, b: TensorShape) -> bool:
     return all(y is None or x == y for x, y in zip(ad, bd))
 
 
+def _maximum_iterations(maximum_iterations):
+    """`maximum_iterations` as a scalar integer tensor (None when not given), with TF's errors."""
+    if maximum_iterations is None:
+        return None
+    max_t = convert_to_tensor(maximum_iterations, name="maximum_iterations")
+    if not max_t.dtype.base_dtype.is_integer:
+        raise TypeError(f"maximum_iterations must be an integer, saw dtype {max_t.dtype.base_dtype.name}")
+    s = static_shape(max_t)
+    if s is not None and s != ():
+        raise ValueError(f"maximum_iterations must be a scalar, saw shape: {max_t.shape}")
+    return max_t
+
+
 def _call_body(body, packed):
     """`body(*packed)` as a list of the loop variables' structure (a single result wrapped)."""
     result = body(*packed)
@@ -598,12 +611,8 @@ def _eager_while_loop(cond, body, loop_vars, maximum_iterations, return_same_str
     `maximum_iterations` times), as Python on the values; the loop variables keep their structure and dtypes."""
     values = [x if isinstance(x, TensorArray) else convert_to_tensor(x) for x in nest.flatten(loop_vars)]
     structure = loop_vars
-    limit = None
-    if maximum_iterations is not None:
-        limit = convert_to_tensor(maximum_iterations, name="maximum_iterations")
-        if not limit.dtype.base_dtype.is_integer:
-            raise TypeError(f"maximum_iterations must be an integer, saw dtype {limit.dtype.base_dtype.name}")
-        limit = int(limit.numpy())
+    limit = _maximum_iterations(maximum_iterations)
+    limit = None if limit is None else int(limit.numpy())
     done = 0
     while limit is None or done < limit:
         packed = nest.pack_sequence_as(structure, values)
@@ -707,14 +716,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
                                      "the initial shape of the loop variable. It enters the loop with shape "
                                      f"{tensors[i].shape}, but the specified shape invariant is {s}.")
                 invariants[i] = s
-        max_t = None
-        if maximum_iterations is not None:
-            max_t = convert_to_tensor(maximum_iterations, name="maximum_iterations")
-            if not max_t.dtype.base_dtype.is_integer:
-                raise TypeError(f"maximum_iterations must be an integer, saw dtype {max_t.dtype.base_dtype.name}")
-            s = static_shape(max_t)
-            if s is not None and s != ():
-                raise ValueError(f"maximum_iterations must be a scalar, saw shape: {max_t.shape}")
+        max_t = _maximum_iterations(maximum_iterations)
 
         scopes = graph._scopes
         loop = LoopBody(scope.rstrip("/"), scopes.cond_stack[-1] if scopes.cond_stack else None)
