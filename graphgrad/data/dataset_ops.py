@@ -31,10 +31,11 @@ import numpy as np
 
 from ..framework import dtypes, errors
 from ..framework.graph import Graph, Tensor, get_default_graph, name_scope
+from ..framework.op_def import OpDef, not_differentiable
 from ..framework.random_seed import get_seed
 from ..framework.tensor_shape import TensorShape
 from ..framework.tensor_spec import TensorSpec  # noqa: F401  (tf.data.TensorSpec)
-from ..ops.core import _infer_numpy, convert_to_tensor, placeholder
+from ..ops.core import _infer_numpy, apply_op, convert_to_tensor, placeholder
 from ..ops.script_ops import py_error
 from ..ops.sparse_ops import SparseTensor
 from . import structure as nest
@@ -125,6 +126,37 @@ def _as_array(x):
     return x if isinstance(x, np.ndarray) else np.asarray(x)
 
 
+# --- datasets as elements: window's windows, group_by_window's groups, a function that returns a dataset -------
+
+class DatasetType(dtypes.DType):
+    """The type of a component that is itself a dataset: TF's `tf.variant`, carrying the nested dataset's spec
+    (template, types, shapes), which `output_types` and `element_spec` show as a `DatasetSpec`."""
+
+    __slots__ = ("spec",)
+
+    def __init__(self, spec):
+        super().__init__("variant", np.object_)
+        self.spec = spec
+
+
+class DatasetValue:
+    """A nested dataset as a pipeline carries it, in a 0-d object array (`box`): `iterate()` gives its flat
+    elements, from a list (a window) or from a dataset instantiated with the values it captured."""
+
+    def __init__(self, elements=None, dataset=None, env=None):
+        self._elements, self._dataset, self._env = elements, dataset, env
+
+    def iterate(self):
+        return iter(self._elements) if self._dataset is None else self._dataset._iterate(self._env)
+
+
+def box(value):
+    """`value` in a 0-d object array, as the plans pass opaque (variant) values."""
+    out = np.empty((), object)
+    out[()] = value
+    return out
+
+
 # --- traced functions ----------------------------------------------------------------------------------------
 
 class TracedFunction:
@@ -146,7 +178,8 @@ class TracedFunction:
         tmpl, types, shapes = spec
         with name_scope(name):
             self.args = [placeholder(dt, sh, name="arg") for dt, sh in zip(types, shapes)]
-            element = nest.pack(tmpl, self.args)
+            element = nest.pack(tmpl, [VariantDataset(a) if isinstance(dt, DatasetType) else a
+                                       for a, dt in zip(self.args, types)])
             result = fn(*element) if type(element) is tuple else fn(element)
         if returns_dataset:
             if not isinstance(result, Dataset):
@@ -157,7 +190,7 @@ class TracedFunction:
             result = nest.lists_to_tuples(result)
             self.template = nest.template(result)
             with name_scope(name):
-                self.outputs = [convert_to_tensor(t) for t in nest.flatten(result)]
+                self.outputs = [_as_component(t) for t in nest.flatten(result)]
         self.captures = _external_inputs(self.outputs, start)
 
     def plan(self, env):
@@ -224,19 +257,35 @@ def _merge_shape(a, b):
 
 class ElementSpec:
     """`output_types`, `output_shapes`, `output_classes` of a Dataset or Iterator, from its flat `_types` and
-    `_shapes` and its structure `_template`."""
+    `_shapes` and its structure `_template`; a component that is a dataset shows as its `DatasetSpec` in all
+    three, as in TF."""
+
+    def _nested(self, flat):
+        return [_dataset_spec(t.spec) if isinstance(t, DatasetType) else v for t, v in zip(self._types, flat)]
 
     @property
     def output_types(self):
-        return nest.pack(self._template, self._types, lambda i, v, d: v)
+        return nest.pack(self._template, self._nested(self._types), lambda i, v, d: v)
 
     @property
     def output_shapes(self):
-        return nest.pack(self._template, self._shapes, _sparse_shape)
+        return nest.pack(self._template, self._nested(self._shapes), _sparse_shape)
 
     @property
     def output_classes(self):
-        return nest.pack(self._template, [Tensor] * len(self._types), lambda i, v, d: SparseTensor)
+        return nest.pack(self._template, self._nested([Tensor] * len(self._types)), lambda i, v, d: SparseTensor)
+
+
+def _element_spec(spec):
+    tmpl, types, shapes = spec
+    return nest.pack(tmpl, [_dataset_spec(t.spec) if isinstance(t, DatasetType) else TensorSpec(s, t)
+                            for s, t in zip(shapes, types)])
+
+
+def _dataset_spec(spec):
+    from .dataset_spec import DatasetSpec
+
+    return DatasetSpec(_element_spec(spec))
 
 
 def _sparse_shape(indices, values, dense_shape):
@@ -263,11 +312,12 @@ class Dataset(ElementSpec):
 
     @property
     def element_spec(self):
-        return nest.pack(self._template, [TensorSpec(s, t) for s, t in zip(self._shapes, self._types)])
+        return _element_spec(self._spec)
 
     def __repr__(self):
         shapes = nest.map_structure(self.output_shapes, lambda s: _Text(str(s)))
-        types = nest.map_structure(self.output_types, lambda t: _Text(f"tf.{t.name}"))
+        types = nest.map_structure(self.output_types,
+                                   lambda t: _Text(f"tf.{t.name}" if isinstance(t, dtypes.DType) else repr(t)))
         return f"<DatasetV1Adapter shapes: {shapes}, types: {types}>"
 
     def _captures(self):
@@ -369,6 +419,53 @@ class Dataset(ElementSpec):
     def cache(self, filename=""):
         return _Cache(self, filename)
 
+    def window(self, size, shift=None, stride=1, drop_remainder=False):
+        """Windows of `size` elements, a new one every `shift` (default `size`) elements, `stride` apart; each
+        element component becomes a dataset of that component (`flat_map(lambda w: w.batch(size))` batches them).
+        Without `drop_remainder` the last windows may be shorter."""
+        from .grouping import window
+
+        return window(self, size, shift, stride, drop_remainder)
+
+    def reduce(self, initial_state, reduce_func):
+        """The state `reduce_func(state, element)` leaves after the last element: tensors that iterate the whole
+        dataset each time they run."""
+        from .grouping import reduce
+
+        return reduce(self, initial_state, reduce_func)
+
+    # --- TF 2.x's compat.v1 Dataset methods for tf.data.experimental's transformations --------------------------
+    def scan(self, initial_state, scan_func):
+        return self.apply(_experimental().scan(initial_state, scan_func))
+
+    def unique(self):
+        return self.apply(_experimental().unique())
+
+    def take_while(self, predicate):
+        return self.apply(_experimental().take_while(predicate))
+
+    def ignore_errors(self, log_warning=False):
+        return self.apply(_experimental().ignore_errors(log_warning))
+
+    def rejection_resample(self, class_func, target_dist, initial_dist=None, seed=None):
+        return self.apply(_experimental().rejection_resample(class_func, target_dist, initial_dist, seed))
+
+    def sparse_batch(self, batch_size, row_shape):
+        return self.apply(_experimental().dense_to_sparse_batch(batch_size, row_shape))
+
+    def group_by_window(self, key_func, reduce_func, window_size=None, window_size_func=None):
+        return self.apply(_experimental().group_by_window(key_func, reduce_func, window_size, window_size_func))
+
+    def bucket_by_sequence_length(self, element_length_func, bucket_boundaries, bucket_batch_sizes,
+                                  padded_shapes=None, padding_values=None, pad_to_bucket_boundary=False,
+                                  no_padding=False, drop_remainder=False):
+        return self.apply(_experimental().bucket_by_sequence_length(
+            element_length_func, bucket_boundaries, bucket_batch_sizes, padded_shapes, padding_values,
+            pad_to_bucket_boundary, no_padding, drop_remainder))
+
+    def get_single_element(self):
+        return _experimental().get_single_element(self)
+
     def cardinality(self):
         """The number of elements as an int64 scalar tensor, or INFINITE_CARDINALITY / UNKNOWN_CARDINALITY."""
         from .cardinality import cardinality
@@ -425,6 +522,59 @@ class Dataset(ElementSpec):
             return EagerIterator(self)
         raise RuntimeError("dataset.__iter__() is only supported when eager execution is enabled. In graph mode "
                            "use dataset.make_one_shot_iterator() (or tf.data.make_one_shot_iterator(dataset)).")
+
+
+def _experimental():
+    from . import experimental
+
+    return experimental
+
+
+class VariantDataset(Dataset):
+    """The dataset a variant tensor holds: what a traced function gets for a dataset component (a window, a group)
+    and what `get_next` gives for one. It iterates the value the tensor has when its pipeline runs."""
+
+    def __init__(self, tensor):
+        from ..eager.tensor import EagerTensor
+
+        tmpl, types, shapes = tensor.dtype.spec
+        eager = isinstance(tensor, EagerTensor)  # executing eagerly: the value is at hand
+        super().__init__([], tmpl, types, shapes, [] if eager else [tensor])
+        self._tensor = tensor.numpy() if eager else tensor
+
+    def _iterate(self, env):
+        value = env.value(self._tensor)
+        yield from (value[()] if isinstance(value, np.ndarray) else value).iterate()
+
+
+class DatasetToVariant(OpDef):
+    """DatasetToVariant(*captures) -> the dataset `attrs["dataset"]` as a variant value, instantiated with the
+    values of the tensors it captures: what a function traced for a pipeline returns for a dataset."""
+
+    type = "DatasetToVariant"
+    stateful = True  # each run instantiates the dataset anew
+    gradient = not_differentiable
+
+    def infer(op):
+        return [((), DatasetType(op.attrs["dataset"]._spec))]
+
+    def kernel(op, ctx):
+        dataset, captures = op.attrs["dataset"], op.inputs
+
+        def to_variant(*values):
+            env = Env(ctx, {t: ctx.to_host(v) for t, v in zip(captures, values)}, Closables(), {})
+            return box(DatasetValue(dataset=dataset, env=env))
+        return to_variant
+
+    def can_fail(op):
+        return False
+
+
+def _as_component(x):
+    """A function's result leaf as a tensor: a dataset becomes a variant tensor holding it."""
+    if isinstance(x, Dataset):
+        return apply_op(DatasetToVariant, x._captures(), {"dataset": x}, "DatasetToVariant")
+    return convert_to_tensor(x)
 
 
 class _Text(str):
@@ -844,8 +994,15 @@ def _batches(n, size, drop_remainder):
     return n // size if drop_remainder else -(-n // size)
 
 
+def _no_nested(ds, what):
+    if any(isinstance(t, DatasetType) for t in ds._types):
+        raise TypeError(f"graphgrad cannot {what} elements that are datasets (windows, groups): batch each one "
+                        "instead, as in `ds.window(n).flat_map(lambda w: w.batch(n))`.")
+
+
 class _Batch(Dataset):
     def __init__(self, ds, batch_size, drop_remainder):
+        _no_nested(ds, "batch")
         n = _static_int(batch_size)
         dim = n if drop_remainder and n is not None else None
         starts = set(nest.sparse_starts(ds._template, len(ds._types)))
@@ -886,14 +1043,25 @@ class _Batch(Dataset):
 
 class _PaddedBatch(Dataset):
     def __init__(self, ds, batch_size, padded_shapes, padding_values, drop_remainder):
+        _no_nested(ds, "padded_batch")
+        shape_tensors = {}
         if padded_shapes is None:
             padded = [TensorShape([None] * len(s.dims_tuple)) if s.dims_tuple is not None else TensorShape(None)
                       for s in ds._shapes]
         else:
             try:  # a shape at each component: a list there is a shape, not structure
-                padded = [TensorShape(s) for s in nest.flatten_up_to(ds._template, padded_shapes)]
+                leaves = nest.flatten_up_to(ds._template, padded_shapes)
             except TypeError:
                 raise ValueError("padded_shapes must have the structure of the dataset's elements") from None
+            padded, shape_tensors = [], {}
+            for i, s in enumerate(leaves):
+                if isinstance(s, Tensor) or (isinstance(s, (list, tuple)) and any(isinstance(d, Tensor) for d in s)):
+                    # a shape computed in the graph (as bucket_by_sequence_length's): known when the pipeline runs
+                    shape_tensors[i] = convert_to_tensor(s, dtypes.int64)
+                    rank = shape_tensors[i].shape.dims_tuple
+                    padded.append(TensorShape(None if not rank or rank[0] is None else [None] * rank[0]))
+                else:
+                    padded.append(TensorShape(s))
         for p, s in zip(padded, ds._shapes):
             if p.dims_tuple is None:
                 raise ValueError("padded_shapes must have a known rank")
@@ -911,15 +1079,16 @@ class _PaddedBatch(Dataset):
         n = _static_int(batch_size)
         dim = n if drop_remainder and n is not None else None
         super().__init__([ds], ds._template, ds._types, [TensorShape([dim, *p.dims_tuple]) for p in padded],
-                         [x for x in [batch_size, *pads] if isinstance(x, Tensor)])
+                         [x for x in [batch_size, *pads, *shape_tensors.values()] if isinstance(x, Tensor)])
         self._n, self._padded, self._pads, self._drop = batch_size, padded, pads, bool(drop_remainder)
+        self._shape_tensors = shape_tensors
 
     def _cardinality(self, env):
         return _batches(self._inputs[0]._cardinality(env), env.int(self._n), self._drop)
 
-    def _pad(self, batch, i, pads):
+    def _pad(self, batch, i, pads, targets):
         arrays = [_as_array(e[i]) for e in batch]
-        target = list(self._padded[i].dims_tuple)
+        target = list(targets[i])
         for d, size in enumerate(target):
             longest = max(a.shape[d] for a in arrays)
             if size is None:
@@ -937,15 +1106,18 @@ class _PaddedBatch(Dataset):
     def _iterate(self, env):
         n = env.int(self._n)
         pads = [env.value(p) for p in self._pads]
+        targets = [p.dims_tuple for p in self._padded]
+        for i, t in self._shape_tensors.items():  # -1: the longest, as an unknown dimension
+            targets[i] = [None if d == -1 else int(d) for d in _as_array(env.value(t))]
         k = len(self._types)
         batch = []
         for e in self._inputs[0]._iterate(env):
             batch.append(e)
             if len(batch) == n:
-                yield tuple(self._pad(batch, i, pads) for i in range(k))
+                yield tuple(self._pad(batch, i, pads, targets) for i in range(k))
                 batch = []
         if batch and not self._drop:
-            yield tuple(self._pad(batch, i, pads) for i in range(k))
+            yield tuple(self._pad(batch, i, pads, targets) for i in range(k))
 
 
 class _Unbatch(Dataset):

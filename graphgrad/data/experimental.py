@@ -2,13 +2,17 @@
 methods."""
 from __future__ import annotations
 
+from . import transformations_experimental as _transformations
 from .cardinality import cardinality
 from .dataset_ops import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY
+from .grouping import Reducer, bucket_by_sequence_length, group_by_reducer, group_by_window
 from .options import AutoShardPolicy, AutotuneOptions, DistributeOptions, OptimizationOptions, ThreadingOptions
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "AutoShardPolicy", "AutotuneOptions",
            "DistributeOptions", "OptimizationOptions", "ThreadingOptions", "cardinality", "enumerate_dataset",
-           "map_and_batch", "shuffle_and_repeat", "unbatch"]
+           "map_and_batch", "shuffle_and_repeat", "unbatch", "Reducer", "bucket_by_sequence_length",
+           "group_by_reducer", "group_by_window", *_transformations.__all__]
+globals().update({name: getattr(m, name) for m in (_transformations,) for name in m.__all__})
 
 
 def shuffle_and_repeat(buffer_size, count=None, seed=None):

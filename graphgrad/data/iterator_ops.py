@@ -27,7 +27,7 @@ from ..ops.nest import assert_same_structure
 from ..ops.script_ops import py_error
 from ..ops.sparse_ops import SparseTensor, SparseTensorValue
 from . import structure as nest
-from .dataset_ops import Closables, Dataset, ElementSpec, Env, host_plan
+from .dataset_ops import Closables, Dataset, DatasetType, ElementSpec, Env, VariantDataset, host_plan
 
 _HANDLES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # handle bytes -> Iterator
 _numbers = itertools.count(1)
@@ -90,7 +90,7 @@ class IteratorGetNext(OpDef):
 
     def kernel(op, ctx):
         fixed = op.attrs["iterator"]
-        single = len(op.outputs) == 1
+        single = len(op.attrs["types"]) == 1  # (IteratorGetNextAsOptional calls this kernel too)
         to_device = ctx.to_device
         types = op.attrs["types"]
 
@@ -221,7 +221,8 @@ class Iterator(ElementSpec):
                        {"iterator": None if self._handle_tensor is not None else self, "types": self._types,
                         "shapes": self._shapes}, name or "IteratorGetNext", graph=self._graph)
         flat = out if isinstance(out, list) else [out]
-        return nest.pack(self._template, flat)
+        return nest.pack(self._template, [VariantDataset(t) if isinstance(t.dtype, DatasetType) else t
+                                          for t in flat])
 
     def string_handle(self, name=None):
         if self._handle_tensor is not None:

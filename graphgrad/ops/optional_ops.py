@@ -82,7 +82,7 @@ class OptionalGetValue(OpDef):
     def kernel(op, ctx):
         def get(optional):
             if optional is ABSENT:
-                raise InvalidArgumentError(None, op, "The optional variant does not have a value.")
+                raise InvalidArgumentError(None, op, "The given optional does not have a value.")
             return optional[0] if len(op.outputs) == 1 else list(optional)
         return get
 
