@@ -119,6 +119,7 @@ from .io.reader_ops import (  # noqa: F401
 from .io.sparse_codec_ops import deserialize_many_sparse, serialize_many_sparse, serialize_sparse  # noqa: F401
 from .io.string_codec_ops import decode_compressed, decode_json_example, parse_tensor, serialize_tensor  # noqa: F401
 from .jacobians import batch_jacobian, jacobian  # noqa: F401
+from .module import Module  # noqa: F401
 from .nn.conv_variants import conv2d_backprop_filter_v2, conv2d_backprop_input_v2  # noqa: F401
 from .ops import bitwise_ops as bitwise  # noqa: F401  (tf.bitwise: and, or, xor, invert, shifts)
 from .ops import linalg_ops as linalg  # noqa: F401  (tf.linalg: norm, einsum, det, inv, solve, qr, svd, ...)

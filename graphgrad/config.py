@@ -20,7 +20,8 @@ __all__ = ["set_num_threads", "get_num_threads", "list_physical_devices", "Confi
            "get_visible_devices", "set_visible_devices", "get_logical_device_configuration",
            "set_logical_device_configuration", "get_soft_device_placement", "set_soft_device_placement",
            "run_functions_eagerly", "functions_run_eagerly", "experimental_run_functions_eagerly",
-           "experimental_functions_run_eagerly"]
+           "experimental_functions_run_eagerly", "experimental", "optimizer", "set_memory_growth",
+           "get_memory_growth", "get_device_details"]
 
 #: (the threadpool_limits object, runtime/blas.py's thread count) of the first set_num_threads call, to restore them
 _original_limits = []
@@ -200,6 +201,83 @@ def functions_run_eagerly():
 
 experimental_run_functions_eagerly = run_functions_eagerly
 experimental_functions_run_eagerly = functions_run_eagerly
+
+
+# --- tf.config.experimental and tf.config.optimizer (TF 1.14/1.15's names) ------------------------------------
+
+_memory_growth = {}
+
+
+def _known(device):
+    if device not in list_physical_devices():
+        raise ValueError(f"Unrecognized device: {device!r}")
+
+
+def set_memory_growth(device, enable):
+    """Whether a GPU's memory grows as needed: CuPy's memory pool, which graphgrad's GPU backend allocates
+    from, always does; the setting is kept for `get_memory_growth`, and refused for the CPU as in TF."""
+    _known(device)
+    if device.device_type != "GPU":
+        raise ValueError("Cannot set memory growth on non-GPU and non-Pluggable devices")
+    _memory_growth[device] = bool(enable)
+
+
+def get_memory_growth(device):
+    """What `set_memory_growth` set for a GPU (None before); a KeyError for the CPU, as TF gives."""
+    _known(device)
+    if device.device_type != "GPU":
+        raise KeyError(device)
+    return _memory_growth.get(device)
+
+
+def get_device_details(device):
+    """TF's details of a physical device: nothing for the CPU, a GPU's name and compute capability."""
+    _known(device)
+    if device.device_type != "GPU":
+        return {}
+    import cupy
+
+    props = cupy.cuda.runtime.getDeviceProperties(0)
+    return {"device_name": props["name"].decode(), "compute_capability": (props["major"], props["minor"])}
+
+
+_jit = False
+_optimizer_options = {}
+
+
+def set_jit(enabled):
+    """TF's XLA auto-clustering switch, kept and reported by `get_jit`: graphgrad compiles every plan the same way
+    (docs/plan-compiler.md) whatever it says."""
+    global _jit
+    _jit = bool(enabled)
+
+
+def get_jit():
+    return _jit
+
+
+def set_experimental_options(options):
+    """Grappler's options (`{"layout_optimizer": False, ...}`), kept and reported: graphgrad's plan compiler has
+    its own passes (docs/plan-compiler.md)."""
+    _optimizer_options.update(options)
+
+
+def get_experimental_options():
+    return dict(_optimizer_options)
+
+
+experimental = types.SimpleNamespace(
+    list_physical_devices=list_physical_devices, list_logical_devices=list_logical_devices,
+    get_visible_devices=get_visible_devices, set_visible_devices=set_visible_devices,
+    set_memory_growth=set_memory_growth, get_memory_growth=get_memory_growth, get_device_details=get_device_details,
+    VirtualDeviceConfiguration=LogicalDeviceConfiguration,
+    get_virtual_device_configuration=get_logical_device_configuration,
+    set_virtual_device_configuration=set_logical_device_configuration,
+    __doc__="tf.config.experimental: TF 1.15's names for the device functions (tf.config's own, and memory growth).")
+optimizer = types.SimpleNamespace(
+    set_jit=set_jit, get_jit=get_jit, set_experimental_options=set_experimental_options,
+    get_experimental_options=get_experimental_options,
+    __doc__="tf.config.optimizer: XLA and Grappler settings, kept and reported (graphgrad has its own compiler).")
 
 
 # --- session configuration ---------------------------------------------------------------------------------
