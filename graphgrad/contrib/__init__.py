@@ -11,10 +11,12 @@ all of these in one namespace, with `slim.learning`, `slim.evaluation` and `slim
 (`tf.distributions`' classes under contrib's name), `tf.contrib.factorization` (k-means and Gaussian mixtures),
 `tf.contrib.learn` (`RunConfig`, `Estimator.fit`), `tf.contrib.boosted_trees` (GBDT estimators) and
 `tf.contrib.opt` (`LazyAdamOptimizer`), `tf.contrib.training.HParams` and `tf.contrib.feature_column`
-(sequence columns, `sequence_input_layer`). The rest of TF1's contrib is not here."""
+(sequence columns, `sequence_input_layer`), `tf.contrib.data` (`tf.data.experimental` under its older
+names). The rest of TF1's contrib is not here."""
 from . import (  # noqa: F401
     boosted_trees,
     crf,
+    data,
     distributions,
     eager,
     factorization,
@@ -36,6 +38,6 @@ from . import (  # noqa: F401
     training,
 )
 
-__all__ = ["boosted_trees", "crf", "distributions", "eager", "factorization", "feature_column", "framework", "layers",
-           "learn", "legacy_seq2seq", "lookup", "losses", "metrics", "opt", "rnn", "seq2seq", "slim", "summary",
-           "tensor_forest", "tensorboard", "training"]
+__all__ = ["boosted_trees", "crf", "data", "distributions", "eager", "factorization", "feature_column", "framework",
+           "layers", "learn", "legacy_seq2seq", "lookup", "losses", "metrics", "opt", "rnn", "seq2seq", "slim",
+           "summary", "tensor_forest", "tensorboard", "training"]

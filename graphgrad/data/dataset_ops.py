@@ -362,6 +362,28 @@ class Dataset(ElementSpec):
     def list_files(file_pattern, shuffle=None, seed=None):
         return _ListFiles(file_pattern, shuffle, seed)
 
+    @staticmethod
+    def from_sparse_tensor_slices(sparse_tensor):
+        """The rows of a SparseTensor, each a SparseTensor of one rank less (TF 1.x)."""
+        return _experimental()._sources.from_sparse_tensor_slices(sparse_tensor)
+
+    # (TF 2.x's compat.v1 static names for tf.data.experimental's sources)
+    @staticmethod
+    def sample_from_datasets(datasets, weights=None, seed=None):
+        return _experimental().sample_from_datasets(datasets, weights, seed)
+
+    @staticmethod
+    def choose_from_datasets(datasets, choice_dataset):
+        return _experimental().choose_from_datasets(datasets, choice_dataset)
+
+    @staticmethod
+    def counter(start=0, step=1, dtype=dtypes.int64):
+        return _experimental().Counter(start, step, dtype)
+
+    @staticmethod
+    def random(seed=None):
+        return _experimental().RandomDataset(seed)
+
     # --- transformations -----------------------------------------------------------------------------------
     def concatenate(self, dataset):
         return _Concatenate(self, dataset)

@@ -1,7 +1,10 @@
-"""`tf.data.experimental`: AUTOTUNE, `cardinality` and the TF1 helpers that are compositions of Dataset
-methods."""
+"""`tf.data.experimental` (TF 1.15's): AUTOTUNE, `cardinality`, the helpers that are compositions of Dataset
+methods (below), the grouping transformations (grouping.py), the sources (sources_experimental.py: CSV, SQLite,
+counters, sampling from several datasets, TFRecord writing, parsed Example batches) and the other transformations
+and iterator helpers (transformations_experimental.py: scan, unique, ignore_errors, optionals, ...)."""
 from __future__ import annotations
 
+from . import sources_experimental as _sources
 from . import transformations_experimental as _transformations
 from .cardinality import cardinality
 from .dataset_ops import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY
@@ -11,8 +14,8 @@ from .options import AutoShardPolicy, AutotuneOptions, DistributeOptions, Optimi
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "AutoShardPolicy", "AutotuneOptions",
            "DistributeOptions", "OptimizationOptions", "ThreadingOptions", "cardinality", "enumerate_dataset",
            "map_and_batch", "shuffle_and_repeat", "unbatch", "Reducer", "bucket_by_sequence_length",
-           "group_by_reducer", "group_by_window", *_transformations.__all__]
-globals().update({name: getattr(m, name) for m in (_transformations,) for name in m.__all__})
+           "group_by_reducer", "group_by_window", *_sources.__all__, *_transformations.__all__]
+globals().update({name: getattr(m, name) for m in (_sources, _transformations) for name in m.__all__})
 
 
 def shuffle_and_repeat(buffer_size, count=None, seed=None):

@@ -76,6 +76,8 @@ class DType:
         return np.finfo(self.np).max if self.is_floating else np.iinfo(self.np).max
 
     def __eq__(self, other):
+        if other is None:  # (np.dtype(None) is float64: `tf.float64 == None` must still be False)
+            return False
         if isinstance(other, DType):
             return self.name == other.name  # the name says the kind and refness (string and variant share np)
         try:
