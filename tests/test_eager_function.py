@@ -231,3 +231,13 @@ def test_a_traced_training_step_gives_graph_modes_numbers(eager, optimizer):
     np.testing.assert_allclose(losses, graph_losses, rtol=1e-5)
     for v, g in zip(vs, graph_values):
         np.testing.assert_allclose(v.numpy(), g, rtol=1e-5, atol=1e-6)
+
+
+def test_a_cond_inside_a_while_loop_traces_without_autograph():
+    """The ops of a loop body's cond run through the loop: the trace must not fetch them on their own."""
+    with eager_mode():
+        @tf.function(autograph=False)
+        def halve_odd(n):
+            return tf.while_loop(lambda i, x: i < 3,
+                                 lambda i, x: (i + 1, tf.cond(x > 10, lambda: x // 2, lambda: x + 7)), (0, n))[1]
+        assert int(halve_odd(tf.constant(4))) == 12  # 4 -> 11 -> 5 -> 12

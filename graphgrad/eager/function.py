@@ -274,7 +274,7 @@ class Function:
         reached = _reached(fetches)
         for op in g.get_operations():  # the function's side effects run even when it does not return them
             d = op.op_def
-            if op in reached:
+            if op in reached or op._branch is not None:  # (a cond's or loop's ops run through its op)
                 continue
             if d.mutates or (d.stateful and not (d.is_variable or d.must_feed or _is_random(op))
                              and not any(t._consumers for t in op.outputs)):
