@@ -6,6 +6,7 @@ __version__ = "0.1.0"
 
 from . import (
     audio,  # noqa: E402  (tf.audio: decode_wav, encode_wav)
+    autograph,  # noqa: E402  (tf.autograph: to_graph, to_code, do_not_convert; docs/autograph.md)
     compat,  # noqa: E402,F401  (tf.compat.v1 is this module)
     config,
     data,

@@ -8,6 +8,7 @@ fragment of a larger program, an outline).
 
 import contextlib
 import io
+import linecache
 import pathlib
 import re
 import textwrap
@@ -62,6 +63,8 @@ def test_docs_python_blocks_run(path, tmp_path, monkeypatch):
                 continue
             with contextlib.redirect_stdout(io.StringIO()):
                 try:
-                    exec(compile(code, f"{path.name}:{line}", "exec"), namespace)
+                    name = f"{path.name}:{line}"
+                    linecache.cache[name] = (len(code), None, code.splitlines(True), name)  # for inspect.getsource
+                    exec(compile(code, name, "exec"), namespace)
                 except Exception as e:
                     pytest.fail(f"the block at {path.name}:{line} fails: {type(e).__name__}: {e}")

@@ -128,6 +128,8 @@ class Function:
         self.python_function = python_function
         self._name = name or getattr(python_function, "__name__", "function")
         self.input_signature = None if input_signature is None else _as_signature(input_signature)
+        self._autograph = autograph
+        self._function = None    # what is called to trace: python_function, converted by AutoGraph unless not
         self._traces: dict = {}  # canonical signature -> _Trace
         self._calls: dict = {}   # a call's own key -> (_Trace, whether its arrays are the feeds)
         self._parameters = None  # inspect.Signature of python_function, when it has one (else False)
@@ -143,14 +145,15 @@ class Function:
         bound = self._instances.get(instance)
         if bound is None:
             bound = self._instances[instance] = Function(self.python_function.__get__(instance, owner),
-                                                         name=self._name, input_signature=self.input_signature)
+                                                         name=self._name, input_signature=self.input_signature,
+                                                         autograph=self._autograph)
         return bound
 
     def __call__(self, *args, **kwargs):
         if _ctx._tapes or RUN_FUNCTIONS_EAGERLY or not executing_eagerly():
             # Inside a graph being built (another trace, graph mode), or under a recording tape (so that the
             # gradient can reach the function's inputs): run the Python function itself.
-            return self.python_function(*args, **kwargs)
+            return self._traced_function()(*args, **kwargs)
         key, arrays = (None, None) if kwargs else _call_key(args, len(args))
         if key is None:  # keywords or nested structures
             structure = (args, kwargs)
@@ -160,6 +163,14 @@ class Function:
             entry = self._calls[key] = self._entry(args, kwargs, arrays)
         trace, direct = entry
         return trace(arrays if direct else self._canonical(args, kwargs)[2])
+
+    def _traced_function(self):
+        """The Python function with its control flow on tensors converted (tf.autograph), unless autograph=False."""
+        if self._function is None:
+            from ..autograph.conversion import convert
+
+            self._function = convert(self.python_function) if self._autograph else self.python_function
+        return self._function
 
     def get_concrete_function(self, *args, **kwargs):
         """The trace for these arguments (traced now if new; with an input_signature, no arguments are needed):
@@ -256,7 +267,7 @@ class Function:
                     flat_args.append(x)
             args, kwargs = pack(structure, flat_args)
             self.trace_count += 1
-            result = self.python_function(*args, **kwargs)
+            result = self._traced_function()(*args, **kwargs)
             outs = flatten(result)
             fetches, kinds = [], []
             for o in outs:
