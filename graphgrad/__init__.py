@@ -105,6 +105,7 @@ from .io.decode_ops import decode_csv, decode_raw, matching_files, read_file, st
 from .io.parsing_ops import (  # noqa: F401  (TF1's top-level names of tf.io's parsing)
     FixedLenFeature,
     FixedLenSequenceFeature,
+    SparseFeature,
     VarLenFeature,
     parse_example,
     parse_single_example,

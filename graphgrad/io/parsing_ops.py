@@ -1,5 +1,6 @@
 """`tf.io.parse_example`, `parse_single_example`, `parse_single_sequence_example` and the feature
-configurations `FixedLenFeature`, `VarLenFeature`, `FixedLenSequenceFeature` (docs/data.md, "TFRecord files").
+configurations `FixedLenFeature`, `VarLenFeature`, `FixedLenSequenceFeature`, `SparseFeature` (docs/data.md,
+"TFRecord files").
 
 The parsing is a graph op (ParseExample, ParseSequenceExample) whose kernel reads each serialized proto with the
 protobuf classes of `example_pb` and lays the features out as TensorFlow does: a FixedLenFeature is a dense tensor
@@ -23,8 +24,8 @@ from ..ops.core import apply_op, convert_to_tensor
 from ..ops.sparse_ops import SparseTensor
 from .example_pb import Example, SequenceExample
 
-__all__ = ["FixedLenFeature", "FixedLenSequenceFeature", "VarLenFeature", "parse_example", "parse_single_example",
-           "parse_sequence_example", "parse_single_sequence_example"]
+__all__ = ["FixedLenFeature", "FixedLenSequenceFeature", "SparseFeature", "VarLenFeature", "parse_example",
+           "parse_single_example", "parse_sequence_example", "parse_single_sequence_example"]
 
 
 class FixedLenFeature(namedtuple("FixedLenFeature", ["shape", "dtype", "default_value"])):
@@ -44,6 +45,14 @@ class FixedLenSequenceFeature(namedtuple("FixedLenSequenceFeature",
 
 class VarLenFeature(namedtuple("VarLenFeature", ["dtype"])):
     """A feature with any number of values: parsed to a SparseTensor."""
+
+
+class SparseFeature(namedtuple("SparseFeature", ["index_key", "value_key", "dtype", "size", "already_sorted"])):
+    """A SparseTensor stored as two features of each Example: its indices (int64, under `index_key`, or one key
+    per dimension) and its values (under `value_key`); parsed to a SparseTensor of dense shape [batch, *size]."""
+
+    def __new__(cls, index_key, value_key, dtype, size, already_sorted=False):
+        return super().__new__(cls, index_key, value_key, dtypes.as_dtype(dtype), size, already_sorted)
 
 
 _KIND = {dtypes.float32: "float_list", dtypes.int64: "int64_list", dtypes.string: "bytes_list"}
@@ -274,11 +283,41 @@ class ParseExample(OpDef):
 
 
 def _parse(serialized, features, batched, name, default_name):
-    spec = _Spec(features, batched)
+    sparse = {k: f for k, f in features.items() if isinstance(f, SparseFeature)}
+    plain = {k: f for k, f in features.items() if k not in sparse}
+    for f in sparse.values():  # parsed as VarLenFeatures, then merged (TF's sparse_merge)
+        for key, dt in [*((k, dtypes.int64) for k in _index_keys(f)), (f.value_key, f.dtype)]:
+            have = plain.setdefault(key, VarLenFeature(dt))
+            if not isinstance(have, VarLenFeature) or dtypes.as_dtype(have.dtype) != dt:
+                raise ValueError(f"Conflicting type for feature {key}: a SparseFeature needs VarLenFeature({dt!r}), "
+                                 f"but {have} was given.")
+    spec = _Spec(plain, batched)
     with name_scope(name or default_name):
         serialized = convert_to_tensor(serialized, dtypes.string)
         out = apply_op(ParseExample, [serialized], {"spec": spec, "batched": batched}, name="ParseExample")
-    return spec.pack(out if isinstance(out, list) else [out])
+        parsed = spec.pack(out if isinstance(out, list) else [out])
+        merged = {k: _merge_sparse_feature(parsed, f) for k, f in sparse.items()}
+    if not sparse:
+        return parsed
+    return {**{k: v for k, v in parsed.items() if k in features}, **merged}  # (TF's order: SparseFeatures last)
+
+
+def _index_keys(feature):
+    return [feature.index_key] if isinstance(feature.index_key, str) else list(feature.index_key)
+
+
+def _merge_sparse_feature(parsed, feature):
+    """The SparseTensor of a SparseFeature from its parsed index and value features: each value at [example,
+    *indices] in a dense shape [batch, *size], in row-major order unless `already_sorted`."""
+    from ..ops.array_ops import concat, expand_dims
+    from ..ops.sparse_array_ops import sparse_reorder
+
+    ids = [parsed[k] for k in _index_keys(feature)]
+    sizes = [feature.size] if isinstance(feature.index_key, str) else list(feature.size)
+    indices = concat([ids[0].indices[:, :-1], *(expand_dims(i.values, 1) for i in ids)], 1)
+    shape = concat([ids[0].dense_shape[:-1], np.array(sizes, np.int64)], 0)
+    result = SparseTensor(indices, parsed[feature.value_key].values, shape)
+    return result if feature.already_sorted else sparse_reorder(result)
 
 
 def parse_example(serialized, features, name=None, example_names=None):

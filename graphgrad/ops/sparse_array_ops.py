@@ -115,8 +115,7 @@ class SparseReorder(OpDef):
         to_host, to_device = ctx.to_host, ctx.to_device
 
         def reorder(indices, values, shape):
-            idx = _host_int(to_host, indices)
-            _check_bounds(op, idx, _host_int(to_host, shape))
+            idx = _host_int(to_host, indices)  # (out-of-bounds indices are kept, as TF's kernel keeps them)
             order = _lex_order(idx)
             return to_device(idx[order]), values[to_device(order)]
         return reorder
@@ -130,16 +129,6 @@ class SparseReorder(OpDef):
         n = shape(op.inputs[0], out_type=dtypes.int64)[0]
         _, order = apply_op(SparseReorder, [op.inputs[0], range_(n), op.inputs[2]])
         return [None, unsorted_segment_sum(d_values, order, n), None]
-
-
-def _check_bounds(op, idx, shape):
-    if not len(idx):
-        return
-    bad = ((idx < 0) | (idx >= shape)).any(axis=1)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise op_error(InvalidArgumentError, op, f"Index {idx[i].tolist()} is out of bounds (need all in "
-                       f"[0, {shape.tolist()}))")
 
 
 def sparse_reorder(sp_input, name=None):
