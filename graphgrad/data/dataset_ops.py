@@ -365,7 +365,9 @@ class Dataset(ElementSpec):
     @staticmethod
     def from_sparse_tensor_slices(sparse_tensor):
         """The rows of a SparseTensor, each a SparseTensor of one rank less (TF 1.x)."""
-        return _experimental()._sources.from_sparse_tensor_slices(sparse_tensor)
+        from .sources_experimental import from_sparse_tensor_slices
+
+        return from_sparse_tensor_slices(sparse_tensor)
 
     # (TF 2.x's compat.v1 static names for tf.data.experimental's sources)
     @staticmethod
