@@ -12,16 +12,19 @@ all of these in one namespace, with `slim.learning`, `slim.evaluation` and `slim
 `tf.contrib.learn` (`RunConfig`, `Estimator.fit`), `tf.contrib.boosted_trees` (GBDT estimators) and
 `tf.contrib.opt` (`LazyAdamOptimizer`), `tf.contrib.training.HParams` and `tf.contrib.feature_column`
 (sequence columns, `sequence_input_layer`), `tf.contrib.data` (`tf.data.experimental` under its older
-names). The rest of TF1's contrib is not here."""
+names), `tf.contrib.image` (projective transforms, connected components, flow warps) and
+`tf.contrib.cudnn_rnn` (the fused RNN layers and their compatible cells). The rest of TF1's contrib is not here."""
 from . import (  # noqa: F401
     boosted_trees,
     crf,
+    cudnn_rnn,
     data,
     distributions,
     eager,
     factorization,
     feature_column,
     framework,
+    image,
     layers,
     learn,
     legacy_seq2seq,
@@ -38,6 +41,6 @@ from . import (  # noqa: F401
     training,
 )
 
-__all__ = ["boosted_trees", "crf", "data", "distributions", "eager", "factorization", "feature_column", "framework",
-           "layers", "learn", "legacy_seq2seq", "lookup", "losses", "metrics", "opt", "rnn", "seq2seq", "slim",
-           "summary", "tensor_forest", "tensorboard", "training"]
+__all__ = ["boosted_trees", "crf", "cudnn_rnn", "data", "distributions", "eager", "factorization", "feature_column",
+           "framework", "image", "layers", "learn", "legacy_seq2seq", "lookup", "losses", "metrics", "opt", "rnn",
+           "seq2seq", "slim", "summary", "tensor_forest", "tensorboard", "training"]
