@@ -264,3 +264,18 @@ def test_contrib_and_estimator_load_on_first_use_and_imported_graphs_find_their_
         assert layers.fully_connected is tf.contrib.layers.fully_connected
     """
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_node_def_reads_as_tfs_in_a_device_function():
+    """The multi-GPU tutorials' device function: `op.node_def.op` picks the variables for the parameter server."""
+    def assign_to_device(op):
+        node_def = op if isinstance(op, tf.NodeDef) else op.node_def
+        return "/cpu:0" if node_def.op in ("Variable", "VariableV2") else "/gpu:0"
+
+    with tf.Graph().as_default():
+        with tf.device(assign_to_device):
+            w = tf.Variable(tf.zeros([2]), name="w")
+            y = tf.identity(w * 2.0, name="y")
+        assert w.op.device.lower().endswith("cpu:0") and y.op.device.lower().endswith("gpu:0")
+        nd = y.op.node_def
+        assert (nd.name, nd.op, nd.input) == ("y", "Identity", ["mul"]) and nd.device == y.op.device

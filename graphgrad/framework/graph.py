@@ -150,6 +150,28 @@ class Reference:
         return f"<Reference wrapping {self._wrapped!r}>"
 
 
+#: graphgrad op types whose TF type (Conv2D, MaxPool3D, ...) is kept in the `label` attribute.
+_LABELLED_TYPES = {"Conv", "ConvBackpropInput", "ConvBackpropFilter", "MaxPool", "AvgPool"}
+
+
+def tf_type(op):
+    """The op's type as TensorFlow names it (graphgrad's Conv of a conv2d is TF's Conv2D)."""
+    return op.attrs.get("label", op.type) if op.type in _LABELLED_TYPES else op.type
+
+
+class NodeDefView:
+    """An op's NodeDef as TF's Python reads it: TF's op type name, inputs named as TF names them ("op", "op:1",
+    "^op"), its device; `attr` holds graphgrad's attribute values (plain Python, not AttrValue protos)."""
+
+    def __init__(self, op):
+        self.name, self.op, self.device, self.attr = op.name, tf_type(op), op.device or "", dict(op.attrs)
+        self.input = [t.op.name if t.value_index == 0 else t.name for t in op.inputs] + \
+            ["^" + c.name for c in op.control_inputs]
+
+    def __repr__(self):
+        return f"<NodeDef name={self.name!r} op={self.op!r}>"
+
+
 class Operation:
     """A node of the graph: an op definition applied to input tensors with fixed attributes."""
 
@@ -175,8 +197,9 @@ class Operation:
 
     @property
     def node_def(self):
-        return {"name": self.name, "op": self.type, "input": [t.name for t in self.inputs]
-                + ["^" + c.name for c in self.control_inputs], "attr": dict(self.attrs)}
+        """The op as TF's NodeDef shows it (`.name`, `.op`, `.input`, `.device`, `.attr`), as device functions and
+        statistics functions read it."""
+        return NodeDefView(self)
 
     def values(self):
         return tuple(self.outputs)

@@ -7,16 +7,11 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from ..framework.graph import tf_type
+
 #: Op types whose NodeDef has TF's `shape` attribute: their shape is the node's, and counts as its parameters.
 _SHAPE_ATTR_TYPES = {"VariableV2", "Variable", "VarHandleOp", "Placeholder", "PlaceholderWithDefault"}
-#: graphgrad op types whose TF type (Conv2D, MaxPool3D, ...) is kept in the `label` attribute.
-_LABELLED_TYPES = {"Conv", "ConvBackpropInput", "ConvBackpropFilter", "MaxPool", "AvgPool"}
 _CPU_OR_GPU = re.compile(r".*/(device:gpu|gpu|device:cpu|cpu):\d+")
-
-
-def tf_type(op):
-    """The op's type as TensorFlow names it (graphgrad's Conv of a conv2d is TF's Conv2D)."""
-    return op.attrs.get("label", op.type) if op.type in _LABELLED_TYPES else op.type
 
 
 def shape_vec(shape):

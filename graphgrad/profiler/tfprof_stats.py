@@ -11,17 +11,7 @@ from ..framework.tensor_shape import TensorShape
 from . import flops_registry  # noqa: F401 (registers TF's flops statistics)
 from .option_builder import TRAINABLE_VARIABLES
 from .protos import OpLogEntry, OpLogProto
-from .tfprof_node import GraphNode, tf_type
-
-
-class NodeDefView:
-    """The NodeDef a statistics function receives: TF's op type name, inputs named as TF names them ("op",
-    "op:1", "^op"); `attr` holds graphgrad's attribute values (plain Python, not AttrValue protos)."""
-
-    def __init__(self, op):
-        self.name, self.op, self.device, self.attr = op.name, tf_type(op), op.device or "", dict(op.attrs)
-        self.input = [t.op.name if t.value_index == 0 else t.name for t in op.inputs] + \
-            ["^" + c.name for c in op.control_inputs]
+from .tfprof_node import GraphNode
 
 
 class _RunShapes:
@@ -86,7 +76,7 @@ def logged_ops(graph, run_meta=None, run_shapes=None):
     entries, missing = {}, 0
     for op in graph.get_operations():
         try:
-            stats = get_stats_for_node_def(stats_graph, NodeDefView(op), "flops")
+            stats = get_stats_for_node_def(stats_graph, op.node_def, "flops")
         except ValueError:
             missing += 1
             stats = None
