@@ -13,7 +13,9 @@ all of these in one namespace, with `slim.learning`, `slim.evaluation` and `slim
 `tf.contrib.opt` (`LazyAdamOptimizer`), `tf.contrib.training.HParams` and `tf.contrib.feature_column`
 (sequence columns, `sequence_input_layer`), `tf.contrib.data` (`tf.data.experimental` under its older
 names), `tf.contrib.image` (projective transforms, connected components, flow warps) and
-`tf.contrib.cudnn_rnn` (the fused RNN layers and their compatible cells). The rest of TF1's contrib is not here."""
+`tf.contrib.cudnn_rnn` (the fused RNN layers and their compatible cells), `tf.contrib.signal` and
+`tf.contrib.util` (tf.signal's functions and the tensor-proto helpers under their old names). The rest of
+TF1's contrib is not here."""
 from . import (  # noqa: F401
     boosted_trees,
     crf,
@@ -34,13 +36,15 @@ from . import (  # noqa: F401
     opt,
     rnn,
     seq2seq,
+    signal,
     slim,
     summary,
     tensor_forest,
     tensorboard,
     training,
+    util,
 )
 
 __all__ = ["boosted_trees", "crf", "cudnn_rnn", "data", "distributions", "eager", "factorization", "feature_column",
            "framework", "image", "layers", "learn", "legacy_seq2seq", "lookup", "losses", "metrics", "opt", "rnn",
-           "seq2seq", "slim", "summary", "tensor_forest", "tensorboard", "training"]
+           "seq2seq", "signal", "slim", "summary", "tensor_forest", "tensorboard", "training", "util"]
