@@ -104,6 +104,60 @@ class Optimizer:
         """The names of the optimizer's slots ("m", "v", ...) once training built it, else []."""
         return self._tf.get_slot_names() if self._tf is not None else []
 
+    # --- a custom training loop's calls (Keras' OptimizerV2) ---------------------------------------------------
+    def apply_gradients(self, grads_and_vars, name=None):
+        """The update of each variable by its gradient (eagerly: done now; in a graph: the op that does it).
+        Pairs whose gradient is None are skipped; all None is TF's ValueError."""
+        pairs = list(grads_and_vars)
+        kept = [(g, v) for g, v in pairs if g is not None]
+        if not kept:
+            raise ValueError(f"No gradients provided for any variable: {[v.name for _, v in pairs]}.")
+        return self.build().apply_gradients(kept, global_step=self.iterations, name=name)
+
+    def minimize(self, loss, var_list, grad_loss=None, name=None, tape=None):
+        """`apply_gradients` of the gradients of `loss` (a callable that computes it, or a tensor: in a graph, or
+        eagerly with the `tape` that recorded it) with respect to `var_list` (or a callable giving it)."""
+        return self.apply_gradients(self._compute_gradients(loss, var_list, grad_loss, tape), name=name)
+
+    def _compute_gradients(self, loss, var_list, grad_loss=None, tape=None):
+        from ..autodiff import gradients
+        from ..eager import GradientTape, executing_eagerly
+
+        if callable(loss) or tape is not None or executing_eagerly():
+            if not callable(loss) and tape is None:
+                raise ValueError("`tape` is required when a `Tensor` loss is passed.")
+            tape = tape if tape is not None else GradientTape()
+            if callable(loss):
+                with tape:
+                    if not callable(var_list):
+                        tape.watch(var_list)
+                    loss = loss()
+            var_list = var_list() if callable(var_list) else var_list
+            return list(zip(tape.gradient(loss, var_list, grad_loss), var_list))
+        var_list = var_list() if callable(var_list) else var_list
+        return list(zip(gradients(loss, var_list, grad_loss), var_list))
+
+    def get_gradients(self, loss, params):
+        """The gradients of `loss` for `params` (Keras 2's graph-mode call); a None gradient is TF's ValueError."""
+        from ..autodiff import gradients
+
+        grads = gradients(loss, params)
+        for g, p in zip(grads, params):
+            if g is None:
+                raise ValueError(f"Variable {p} has `None` for gradient. Please make sure that all of your ops have "
+                                 "a gradient defined (i.e. are differentiable). Common ops without gradient: "
+                                 "K.argmax, K.round, K.eval.")
+        return grads
+
+    def variables(self):
+        """The optimizer's variables once built: its learning rate (or step counter) and its slots."""
+        if self._tf is None:
+            return []
+        own = [self.lr if self._schedule is None else self.iterations]
+        return own + [v for v in self._tf.variables() if v is not own[0]]
+
+    weights = property(variables)
+
 
 class SGD(Optimizer):
     _defaults = {"lr": 0.01, "momentum": 0.0, "nesterov": False}
