@@ -71,3 +71,35 @@ def test_graph_mode_minimize_and_get_gradients():
             opt.get_gradients(loss, [tf.Variable(1.0)])
         with pytest.raises(ValueError, match="No gradients provided for any variable"):
             opt.apply_gradients([(None, w)])
+
+
+def test_metrics_update_inside_a_tf_function():
+    """TF 2's 'quickstart for experts' loop: Keras metrics made eagerly, updated in the traced step."""
+    with eager_mode():
+        model = tf.keras.Sequential([tf.keras.layers.Dense(3, input_shape=(2,))])
+        loss_object = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        opt = tf.keras.optimizers.Adam(0.05)
+        train_loss = tf.keras.metrics.Mean(name="train_loss")
+        accuracy = tf.keras.metrics.SparseCategoricalAccuracy(name="train_accuracy")
+        x = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]], np.float32)
+        y = np.array([0, 1, 2, 0])
+
+        @tf.function
+        def train_step(images, labels):
+            with tf.GradientTape() as tape:
+                predictions = model(images, training=True)
+                loss = loss_object(labels, predictions)
+            opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+            train_loss(loss)
+            accuracy(labels, predictions)
+
+        losses = []
+        for _ in range(3):
+            train_loss.reset_states()
+            accuracy.reset_states()
+            for _ in range(20):
+                train_step(x, y)
+            losses.append(float(train_loss.result()))
+        assert losses[2] < losses[0] and 0.0 <= float(accuracy.result()) <= 1.0
+        assert f"{train_loss.result():.3f}" == f"{losses[2]:.3f}"  # an eager tensor formats as its value
+        assert f"{tf.constant([1.0, 2.0])}" == "[1. 2.]"

@@ -93,7 +93,8 @@ class EagerTensor(Tensor):
         return complex(self._value)
 
     def __format__(self, spec):
-        return format(self._value, spec) if spec else str(self)
+        """The value's format, as TF's EagerTensor (`f"{loss}"` prints 2.5, not the tensor's repr)."""
+        return format(self._value, spec)
 
     def __reduce__(self):
         return (_rebuild, (np.asarray(self._value), self.dtype.name))

@@ -42,7 +42,8 @@ def _update_op(fn):
         first = len(g.get_operations())
         with name_scope(self._scope_name):
             returned = fn(self, *args, **kwargs)
-            starts = {v.initializer.name for v in self._variables}  # variables made by this first update
+            # variables made by this first update (a tf.function makes them eagerly: no initializer op here)
+            starts = {v.initializer.name for v in self._variables if v.initializer is not None}
             ops = [op for op in g.get_operations()[first:] if op.type.startswith(_STATEFUL) and op.name not in starts]
             if returned is not None and not isinstance(returned, (list, tuple)):  # a list: its ops are in `ops`
                 ops.append(getattr(returned, "op", returned))
