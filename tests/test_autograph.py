@@ -495,3 +495,32 @@ def test_trace_and_verbosity(capsys):
     finally:
         tf.autograph.set_verbosity(0)
     assert "Converted" in capsys.readouterr().out
+
+
+def test_state_changes_in_converted_control_flow_run(eager):
+    """`v.assign_add` in a tensor `if` or loop body runs although nothing reads it (TF's automatic control
+    dependencies), nested ones too; a Python condition runs it as plain Python."""
+    v = tf.Variable(0.0)
+
+    @tf.function
+    def loop(n):
+        for i in tf.range(n):
+            v.assign_add(1.0)
+            if i % 2 > 0:
+                v.assign_add(100.0)
+        return tf.constant(0)
+
+    @tf.function
+    def branch(x):
+        if x > 0:
+            v.assign_add(1000.0)
+        else:
+            v.assign_sub(1000.0)
+        return x
+
+    loop(tf.constant(4))
+    assert v.numpy() == 4.0 + 200.0
+    branch(tf.constant(1))
+    branch(tf.constant(1))
+    branch(tf.constant(-1))
+    assert v.numpy() == 204.0 + 1000.0

@@ -13,10 +13,10 @@ from __future__ import annotations
 import builtins
 
 from ..framework import dtypes
-from ..framework.graph import Tensor, get_default_graph
+from ..framework.graph import Tensor, control_dependencies, get_default_graph
 from ..ops.comparison_ops import logical_not
 from ..ops.control_flow_ops import cond
-from ..ops.core import convert_to_tensor
+from ..ops.core import convert_to_tensor, identity
 from ..ops.tensor_array_ops import TensorArray
 from ..ops.while_ops import while_loop
 from ..variables import Variable
@@ -75,6 +75,53 @@ def _check_no_composites(composites, statement):
                                   "variable inside it and store it afterwards.")
 
 
+# ---------------------------------------------------------------------------------------------- side effects
+
+def _running_effects(fn):
+    """`fn` (a branch or a loop body) made to run the state changes it builds — `v.assign_add(1)`, an optimizer's
+    update, a `tf.print` — which no output of the cond or loop reads: its tensor outputs wait for them (TF's
+    automatic control dependencies in converted code). `found` says whether there were any."""
+    found = []
+
+    def run(*args):
+        from ..eager.function import changes_state
+
+        g = get_default_graph()
+        start = len(g.get_operations())
+        level = g._scopes.cond_stack[-1] if g._scopes.cond_stack else None
+        out = fn(*args)
+        effects = [op for op in g.get_operations()[start:] if op._branch is level and changes_state(op)]
+        if not effects:
+            return out
+        found.append(True)
+        with control_dependencies(effects):
+            return _map_tensors(out, lambda t: identity(t))
+    run.found = found
+    return run
+
+
+def _map_tensors(values, fn):
+    if isinstance(values, (list, tuple)) and not hasattr(values, "_fields"):
+        return type(values)(_map_tensors(v, fn) for v in values)
+    return fn(values) if isinstance(values, Tensor) else values
+
+
+def _mark_effectful(outputs, *bodies):
+    """Register the cond or loop making `outputs` as run for its branches' effects (eager/function.py)."""
+    if any(b.found for b in bodies):
+        from ..eager.function import EFFECTFUL
+
+        first = next((t for t in _flat(outputs) if isinstance(t, Tensor)), None)
+        if first is not None:
+            EFFECTFUL.add(first.op)
+
+
+def _flat(values):
+    if isinstance(values, (list, tuple)):
+        return [x for v in values for x in _flat(v)]
+    return [values]
+
+
 # ---------------------------------------------------------------------------------------------------- if / else
 
 def if_stmt(test, body, orelse, state, names, composites=()):
@@ -84,7 +131,8 @@ def if_stmt(test, body, orelse, state, names, composites=()):
         return body(*state) if test else orelse(*state)
     _check_no_composites(composites, "an `if` statement")
     if not names:  # a cond needs an output: the branches' side effects hang on a dummy one
-        cond(test, lambda: _ran(body(*state)), lambda: _ran(orelse(*state)))
+        main, other = _running_effects(lambda: _ran(body(*state))), _running_effects(lambda: _ran(orelse(*state)))
+        _mark_effectful(cond(test, main, other), main, other)
         return ()
     return _tf_cond(test, body, orelse, state, names)
 
@@ -106,7 +154,9 @@ def _tf_cond(test, body, orelse, state, names):
             return [_cond_output(v) for v in values]
         return run
 
-    outputs = cond(test, branch(body, "main"), branch(orelse, "else"), strict=True)
+    main, other = _running_effects(branch(body, "main")), _running_effects(branch(orelse, "else"))
+    outputs = cond(test, main, other, strict=True)
+    _mark_effectful(outputs, main, other)
     return tuple(out if _through_cond(main) else main for out, main in zip(outputs, kept["main"]))
 
 
@@ -256,7 +306,9 @@ def _tf_loop(test, body, state, names):
             out.append(after)
         return out
 
-    values = while_loop(loop_test, loop_body, start, return_same_structure=True)
+    body_run = _running_effects(loop_body)
+    values = while_loop(loop_test, body_run, start, return_same_structure=True)
+    _mark_effectful(values, body_run)
     return tuple(full(values))
 
 

@@ -284,11 +284,7 @@ class Function:
                     kinds.append(("py", o))
         reached = _reached(fetches)
         for op in g.get_operations():  # the function's side effects run even when it does not return them
-            d = op.op_def
-            if op in reached or op._branch is not None:  # (a cond's or loop's ops run through its op)
-                continue
-            if d.mutates or (d.stateful and not (d.is_variable or d.must_feed or _is_random(op))
-                             and not any(t._consumers for t in op.outputs)):
+            if op not in reached and op._branch is None and changes_state(op):  # (a cond's ops run through its op)
                 fetches.append(op)
         captured = [(ref.op, var._handle_op) for var, ref in g.__dict__.get("_eager_variables", {}).items()]
         plan = Plan(_ctx.context(), fetches, feeds)
@@ -398,6 +394,19 @@ _SIGNATURE_KEY = ("input_signature",)  # the one trace of a function with an inp
 
 def _is_random(op):
     return "seed" in op.attrs and "seed2" in op.attrs
+
+
+#: Conds and loops of converted code whose branches change state (autograph/operators.py): they run for that.
+EFFECTFUL = weakref.WeakSet()
+
+
+def changes_state(op):
+    """Whether `op` is a side effect a function runs although nothing reads it: it writes a variable, is a stateful
+    op nothing consumes (a print, an iterator's step; not a variable, placeholder or random op), or is a cond or
+    loop of converted code whose branches do such things."""
+    d = op.op_def
+    return d.mutates or op in EFFECTFUL or (d.stateful and not (d.is_variable or d.must_feed or _is_random(op))
+                                             and not any(t._consumers for t in op.outputs))
 
 
 def _reached(fetches):
