@@ -524,3 +524,36 @@ def test_state_changes_in_converted_control_flow_run(eager):
     branch(tf.constant(1))
     branch(tf.constant(-1))
     assert v.numpy() == 204.0 + 1000.0
+
+
+def test_a_dataset_loop_in_a_tf_function(eager):
+    """`for x in dataset` in a traced function: a loop over the dataset's elements, started anew each call, with
+    state changes, structures and `break`."""
+    @tf.function
+    def total(ds):
+        s = tf.constant(0, tf.int64)
+        for x in ds:
+            s += x
+        return s
+    assert int(total(tf.data.Dataset.range(5))) == 10 and int(total(tf.data.Dataset.range(5))) == 10
+
+    v = tf.Variable(0.0)
+    pairs = tf.data.Dataset.from_tensor_slices((np.arange(4, dtype=np.float32), np.ones(4, np.float32))).batch(2)
+
+    @tf.function
+    def epoch():
+        for a, b in pairs:
+            v.assign_add(tf.reduce_sum(a * b))
+        return v.read_value()
+    assert float(epoch()) == 6.0 and float(epoch()) == 12.0
+
+    @tf.function
+    def first_above(ds, limit):
+        found = tf.constant(-1, tf.int64)
+        for x in ds:
+            if x > limit:
+                found = x
+                break
+        return found
+    assert int(first_above(tf.data.Dataset.range(10), tf.constant(2, tf.int64))) == 3
+    assert int(first_above(tf.data.Dataset.range(2), tf.constant(2, tf.int64))) == -1

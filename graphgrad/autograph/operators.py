@@ -235,6 +235,10 @@ def for_stmt(iterable, extra_test, body, state, names, composites=(), has_return
     """`for target in iterable: body` (`extra_test` is the `break` flag's test, or None). A graph tensor iterates
     over its first dimension in a `tf.while_loop` (`tf.range(n)` is such a tensor); anything else is a Python loop
     (unrolled when it builds ops, as TF)."""
+    if _is_dataset(iterable) and not _executing_eagerly():
+        _check_no_composites(composites, "a `for` loop over a dataset")
+        _check_no_return(has_return)
+        return _dataset_loop(iterable, extra_test, body, state, names)
     if not is_graph_tensor(iterable):
         for item in iterable:
             if extra_test is not None and not _as_bool(extra_test(*state), "A `break` or `return` condition"):
@@ -262,6 +266,49 @@ def for_stmt(iterable, extra_test, body, state, names, composites=(), has_return
         return (index + 1,) + tuple(body(gather(items, index), *values))
 
     result = _tf_loop(loop_test, loop_body, (convert_to_tensor(0),) + tuple(state), ("<index>",) + tuple(names))
+    return result[1:]
+
+
+def _is_dataset(value):
+    from ..data.dataset_ops import Dataset
+
+    return isinstance(value, Dataset)
+
+
+def _executing_eagerly():
+    from ..eager import executing_eagerly
+
+    return executing_eagerly()
+
+
+def _dataset_loop(dataset, extra_test, body, state, names):
+    """`for element in dataset` in a graph (a traced tf.function): a `tf.while_loop` that takes the dataset's
+    elements one at a time from an iterator started anew each run, as an optional that is empty at the end."""
+    from ..data import make_initializable_iterator
+    from ..data.structure import pack
+    from ..data.transformations_experimental import get_next_as_optional
+    from ..ops import optional_ops
+    from ..ops.core import apply_op
+
+    iterator = make_initializable_iterator(dataset)
+    attrs = {"output_types": iterator._types, "output_shapes": iterator._shapes}
+    with control_dependencies([iterator.initializer]):
+        first = get_next_as_optional(iterator)._variant
+
+    def loop_test(optional, *values):
+        more = apply_op(optional_ops.OptionalHasValue, [optional], {}, "OptionalHasValue")
+        if extra_test is None:
+            return more
+        return and_(lambda: more, lambda: extra_test(*values))
+
+    def loop_body(optional, *values):
+        element = apply_op(optional_ops.OptionalGetValue, [optional], attrs, "OptionalGetValue")
+        new = tuple(body(pack(iterator._template, element if isinstance(element, list) else [element]), *values))
+        with control_dependencies([t for t in _flat(new) if isinstance(t, Tensor)]):  # after this element's work
+            following = get_next_as_optional(iterator)._variant
+        return (following,) + new
+
+    result = _tf_loop(loop_test, loop_body, (first,) + tuple(state), ("<element>",) + tuple(names))
     return result[1:]
 
 

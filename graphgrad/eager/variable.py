@@ -187,7 +187,11 @@ class EagerVariable(Variable):
             from .tape import variable_accessed
 
             variable_accessed(self, None)
-        updates = [c for c in ref._consumers if c.op_def.mutates]
+        # the updates built at this level or around it; one inside a cond or loop body runs through its op (an
+        # updating While or If), which is among them
+        level = g._scopes.cond_stack[-1] if g._scopes.cond_stack else None
+        updates = [c for c in ref._consumers if c.op_def.mutates
+                   and (c._branch is None or (level is not None and level.encloses(c._branch)))]
         with g.control_dependencies(updates):
             return identity(ref, name="read")
 
