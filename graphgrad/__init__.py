@@ -6,7 +6,6 @@ __version__ = "0.1.0"
 
 from . import (
     audio,  # noqa: E402  (tf.audio: decode_wav, encode_wav)
-    autograph,  # noqa: E402  (tf.autograph: to_graph, to_code, do_not_convert; docs/autograph.md)
     compat,  # noqa: E402,F401  (tf.compat.v1 is this module)
     config,
     data,
@@ -349,10 +348,11 @@ def __getattr__(name):
     over a second for it. `tf.app` and `tf.flags` (absl's, whose app module imports pdb), `tf.saved_model` (on
     graph_io's protobufs), `tf.profiler` and `tf.keras` (a third of graphgrad's import time, which TF1 programs
     without Keras need not pay), `tf.contrib` and `tf.estimator` (84 modules: a training process that never reads
-    them saves ~0.2 s of import and their memory), `tf.test` (unittest and unittest.mock with asyncio: ~10 MiB of
+    them saves ~0.2 s of import and their memory), `tf.autograph` (ast and its converter: `tf.function` loads it
+    when it first converts), `tf.test` (unittest and unittest.mock with asyncio: ~10 MiB of
     a training process's memory) load on first use too, and `tf.RunOptions` / `tf.RunMetadata` (graphgrad/client)."""
     if name in ("app", "flags", "saved_model", "profiler", "keras", "contrib", "estimator", "test",
-                "distributions", "feature_column"):
+                "distributions", "feature_column", "autograph"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
