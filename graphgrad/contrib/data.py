@@ -7,6 +7,7 @@ import numpy as np
 
 from ..data import Dataset, Iterator
 from ..data import experimental as _experimental
+from ..data import structure as nest
 from ..framework.tensor_shape import TensorShape
 from ..io.parsing_ops import parse_single_example
 from ..ops.framework_ops import ensure_shape
@@ -51,8 +52,6 @@ def assert_element_shape(expected_shapes):
     """`dataset.apply(assert_element_shape(shapes))`: the elements' static shapes made as specific as `shapes`
     (a ValueError where they cannot be), and each element checked against them when it comes."""
     def apply(ds):
-        from ..data import structure as nest
-
         wanted = [TensorShape(s) for s in nest.flatten_up_to(ds._template, expected_shapes)]
         for have, want in zip(ds._shapes, wanted):
             if not have.is_compatible_with(want):
@@ -62,8 +61,6 @@ def assert_element_shape(expected_shapes):
 
 
 def _ensure(components, shapes):
-    from ..data import structure as nest
-
     flat = nest.flatten(components)
     checked = [ensure_shape(t, s) if s.dims_tuple is not None else t for t, s in zip(flat, shapes)]
     return nest.pack(nest.template(components), checked)

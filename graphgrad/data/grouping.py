@@ -221,19 +221,10 @@ def _fold_function(reduce_func, state_spec, element_spec, name):
                 return ts[0] if len(ts) == 1 else tuple(ts)
             raise TypeError("The element types for the new state must match the initial state. Expected "
                             f"{show(types)} but got {show(got)}.")
-        relaxed = [s if t.shape.is_compatible_with(s) and _within(t.shape, s) else _merge_shape(s, t.shape)
-                   for s, t in zip(shapes, out)]
-        if relaxed == list(shapes):
+        relaxed = [_merge_shape(s, t.shape) for s, t in zip(shapes, out)]
+        if [r.dims_tuple for r in relaxed] == [s.dims_tuple for s in shapes]:
             return fn
         shapes = relaxed
-
-
-def _within(inner, outer):
-    """Whether every shape `inner` allows, `outer` allows too."""
-    a, b = inner.dims_tuple, outer.dims_tuple
-    if b is None:
-        return True
-    return a is not None and len(a) == len(b) and all(y is None or x == y for x, y in zip(a, b))
 
 
 class _GroupByReducer(Dataset):
