@@ -55,6 +55,7 @@ def set_num_threads(n):
         limiter = threadpool_limits(limits=n, user_api="blas")
         # threadpoolctl sets MKL's count for the calling thread only: the bound BLAS's is set for all of them
         blas.set_threads(n)
+        blas.quiet_numpy_blas()   # with MKL bound, NumPy's OpenBLAS stays on one thread (runtime/blas.py)
         if not _original_limits:
             _original_limits.append((limiter, bound))
     if pooled:

@@ -92,7 +92,8 @@ _PRODUCTS = """
             assert gemm(a, False, b, False, c, -2.0, 0.5)
             errors.append(float(np.max(np.abs(c - want) / (scale + 1))))
         strided = rng.standard_normal((64, 2 * 600)).astype(dtype)[:, ::2]  # no unit stride: copied for BLAS
-        errors.append(float(np.max(np.abs(blas.matmul(strided, strided.T) - strided @ strided.T))))
+        ref = strided.astype(np.float64) @ strided.T.astype(np.float64)
+        errors.append(float(np.max(np.abs(blas.matmul(strided, strided.T) - ref)) / np.max(np.abs(ref))))
     ints = np.arange(12).reshape(3, 4)
     assert (blas.matmul(ints, ints.T) == ints @ ints.T).all()
     out["max_error"] = max(errors)
@@ -228,3 +229,58 @@ def test_mkl_in_a_forked_child_and_from_several_threads():
     """A forked child runs MKL on one thread (Intel's OpenMP can deadlock in a forked child otherwise)."""
     got, _ = _run(_CONCURRENT, "mkl")
     assert got == {"library": "mkl", "forked": True, "threads": True}
+
+
+@needs_mkl
+def test_with_mkl_numpys_openblas_runs_on_one_thread_so_the_two_pools_never_fight():
+    code = """
+        import json
+        import numpy as np
+        from threadpoolctl import threadpool_info
+        import graphgrad as tf
+        from graphgrad.runtime import blas
+        def counts():
+            return sorted({(i["internal_api"], i["num_threads"]) for i in threadpool_info()
+                           if i["internal_api"] in ("mkl", "openblas")})
+        first = counts()
+        tf.config.set_num_threads(2)   # threadpoolctl sets every library's count: OpenBLAS goes back to one
+        second = counts()
+        print(json.dumps([blas.library(), first, second]))
+    """
+    (library, first, second), _ = _run(code, "auto", {"MKL_NUM_THREADS": "2"})
+    assert library == "mkl"
+    assert ["openblas", 1] in first and ["mkl", 2] in first, first
+    assert ["openblas", 1] in second and ["mkl", 2] in second, second
+    (library, first, _), _ = _run(code, "auto", {"OPENBLAS_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"})
+    assert ["openblas", 2] in first, first   # a count the user asked for stays
+    (library, first, _), _ = _run(code, "numpy", {"OPENBLAS_NUM_THREADS": "", "OMP_NUM_THREADS": "2"})
+    assert library == "openblas" and ["openblas", 2] in first, first   # OpenBLAS bound: its threads are its own
+
+
+@needs_mkl
+def test_with_mkl_batched_products_of_big_matrices_run_on_it_matrix_by_matrix():
+    code = """
+        import json
+        import numpy as np
+        from graphgrad.runtime import blas
+        rng = np.random.default_rng(0)
+        calls = []
+        gemm = blas.gemm
+        def counting(*args):
+            calls.append(args[0].shape)
+            return gemm(*args)
+        blas.gemm = counting
+        a = rng.standard_normal((3, 128, 96)).astype(np.float32)
+        b = rng.standard_normal((3, 96, 128)).astype(np.float32)
+        big = np.abs(blas.matmul(a, b) - np.matmul(a, b)).max() / np.abs(np.matmul(a, b)).max()
+        n_big = len(calls)
+        out = np.zeros((3, 128, 128), np.float32)
+        blas.matmul(a.swapaxes(1, 2).copy().swapaxes(1, 2), b, out=out)   # strided operands, a given out
+        strided = float(np.abs(out - np.matmul(a, b)).max() / np.abs(np.matmul(a, b)).max())
+        small = blas.matmul(a[:, :8], b[:, :, :8])                         # below BATCHED_GEMM_FROM: NumPy's
+        print(json.dumps([float(big), n_big, strided, len(calls) - 2 * n_big,
+                          bool(np.array_equal(small, np.matmul(a[:, :8], b[:, :, :8])))]))
+    """
+    (big, n_big, strided, n_small, small_same), _ = _run(code, "mkl")
+    assert n_big == 3 and big < 1e-5 and strided < 1e-5
+    assert n_small == 0 and small_same

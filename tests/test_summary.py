@@ -578,3 +578,18 @@ def test_a_full_disk_in_the_flush_thread_is_raised_in_the_writers_thread(tmp_pat
         w.add_summary(tf.Summary(value=[tf.Summary.Value(tag="loss", simple_value=2.0)]), 2)
     event_file._f = event_file._f._f
     w.close()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_histogram_buckets_match_a_binary_search_at_every_limit(dtype):
+    # the bit-table lookup must agree with std::upper_bound over the limits, also right at and beside each limit
+    limits = summary_ops.BUCKET_LIMITS
+    finite = limits[np.abs(limits) <= np.finfo(dtype).max].astype(dtype)
+    near = np.concatenate([finite, np.nextafter(finite, dtype(-np.inf)), np.nextafter(finite, dtype(np.inf))])
+    rng = np.random.default_rng(7)
+    values = np.concatenate([near, np.array([0.0, -0.0, np.finfo(dtype).tiny / 4, -np.finfo(dtype).tiny / 4,
+                                             np.finfo(dtype).max, -np.finfo(dtype).max], dtype),
+                             (rng.standard_normal(20000) * 10.0 ** rng.uniform(-15, 25, 20000)).astype(dtype)])
+    values = values[np.isfinite(values)]
+    want = np.searchsorted(limits, values.astype(np.float64), side="right")
+    np.testing.assert_array_equal(summary_ops._bucket_indices(values), want)

@@ -12,7 +12,11 @@ libraries (`GRAPHGRAD_BLAS`):
   (`cblas_sgemm_64`). It runs this machine's products faster than OpenBLAS (bench/blas_libraries.py: W2's
   128x784x256 in 175 against 213 µs on two threads, 4096³ at 379 against 358 GFLOP/s; bench/RESULTS.md, session
   15). The 2-D float products of `matmul` (MatMul's kernel, the convolutions' patch products) then go through it
-  too, from GEMM_FROM multiply-adds (smaller ones cost more in this module's checks than they gain).
+  too, from GEMM_FROM multiply-adds (smaller ones cost more in this module's checks than they gain), and so
+  do batched products of big enough matrices. NumPy's OpenBLAS then runs its remaining calls (small products, long
+  `dot`s, `linalg`) on one thread (`quiet_numpy_blas`): two libraries' thread pools on the same cores fight,
+  each spinning after its calls while the other waits for a thread that is not scheduled (a TensorBoard
+  tutorial's step, whose histograms call `np.dot`, ran 2.3x slower).
 - `auto` (the default): MKL where the `mkl` wheel is installed, else NumPy's.
 
 MKL's results differ from OpenBLAS's in rounding (another blocking of the sums, ~1e-6 relative in float32), and
@@ -45,6 +49,9 @@ CHOICES = ("auto", "mkl", "numpy")
 #: `matmul` multiplies 2-D float operands with MKL's gemm from this many multiply-adds (m·k·n); smaller products
 #: stay with NumPy's matmul, whose call costs ~1 µs less than the checks here.
 GEMM_FROM = 1 << 18
+#: a batched product goes to MKL's gemm matrix by matrix from this many multiply-adds per matrix (a call per
+#: matrix costs more than NumPy's loop over them)
+BATCHED_GEMM_FROM = 1 << 20
 
 
 class Library(NamedTuple):
@@ -169,8 +176,19 @@ def _load():
     return _load_numpy()
 
 
+def quiet_numpy_blas():
+    """With MKL bound, NumPy's own OpenBLAS on one thread (the module's docstring says why), unless the user set
+    OPENBLAS_NUM_THREADS. Also after `tf.config.set_num_threads` (threadpoolctl sets every library's count)."""
+    if _LIB is None or _LIB.name != "mkl" or os.environ.get("OPENBLAS_NUM_THREADS", "").strip():
+        return
+    numpy_blas = _load_numpy()
+    if numpy_blas is not None and numpy_blas.set_threads is not None:
+        numpy_blas.set_threads(1)
+
+
 _LIB = _load()
 _GEMM = {} if _LIB is None else _LIB.gemm
+quiet_numpy_blas()
 #: `matmul` sends 2-D float products to `gemm` (MKL is not the library NumPy's matmul calls)
 _MATMUL_BY_GEMM = _LIB is not None and _LIB.name == "mkl"
 
@@ -277,6 +295,14 @@ def matmul(a, b, out=None):
             c = np.empty((a.shape[0], b.shape[1]), a.dtype) if out is None else out
             if _POOL(a, b, c, 1.0, 0.0):
                 return c
+    elif _MATMUL_BY_GEMM and a.ndim == b.ndim == 3 and a.dtype == b.dtype and a.dtype.char in "fd" \
+            and a.shape[0] == b.shape[0] and a.shape[2] == b.shape[1] \
+            and a.shape[1] * a.shape[2] * b.shape[2] >= BATCHED_GEMM_FROM:
+        c = np.empty((a.shape[0], a.shape[1], b.shape[2]), a.dtype) if out is None else out
+        if c.flags.c_contiguous and c.shape == (a.shape[0], a.shape[1], b.shape[2]) and c.dtype == a.dtype \
+                and not np.may_share_memory(c, a) and not np.may_share_memory(c, b) \
+                and all(gemm(a[i], False, b[i], False, c[i], 1.0, 0.0) for i in range(a.shape[0])):
+            return c
     return np.matmul(a, b, out=out)
 
 

@@ -152,21 +152,65 @@ def _default_bucket_limits():
 BUCKET_LIMITS = _default_bucket_limits()
 
 
+def _bucket_table(float_dtype, uint_dtype, shift):
+    """For a float dtype, the tables `_bucket_indices` looks values up in.
+
+    The key of a value is its bits' sign, exponent and top mantissa bits (`bits >> shift`). A key covers values
+    within a factor 1 + 2**(shift - mantissa bits) <= 1 + 1/64 of each other, less than the 10 % between limits,
+    so at most one limit lies inside: `first[key]` is the bucket of the key's value nearest -inf, and a value
+    lies in that bucket or the next, the next where it is >= `limits[first[key]]`. `limits` are the bucket limits
+    rounded up to the dtype, so the test compares in the dtype and means the same as in double."""
+    nbits = np.dtype(uint_dtype).itemsize * 8
+    keys = np.arange(1 << (nbits - shift), dtype=np.uint64)
+    low = (keys << np.uint64(shift)).astype(uint_dtype)
+    high = low | np.array((1 << shift) - 1, dtype=uint_dtype)
+    negative = (keys >> np.uint64(nbits - shift - 1)).astype(bool)
+    with np.errstate(invalid="ignore", over="ignore"):
+        nearest_minus_inf = np.where(negative, high, low).view(float_dtype).astype(np.float64)
+        limits = BUCKET_LIMITS.astype(float_dtype)
+    nearest_minus_inf[~np.isfinite(nearest_minus_inf)] = 0.0   # NaN and inf keys: never looked up
+    below = limits.astype(np.float64) < BUCKET_LIMITS          # rounded down (or to -inf): the next value up
+    limits[below] = np.nextafter(limits[below], np.array(np.inf, float_dtype))
+    first = np.searchsorted(BUCKET_LIMITS, nearest_minus_inf, side="right").astype(np.int32)
+    return first, limits
+
+
+_BUCKET_TABLES = {}   # float dtype -> (uint dtype, shift, first, limits), built on first use
+_BUCKET_KEYS = {np.dtype(np.float32): (np.uint32, 17), np.dtype(np.float64): (np.uint64, 46)}
+
+
+def _bucket_indices(v):
+    """`np.searchsorted(BUCKET_LIMITS, v, side="right")` for finite float32/float64 `v`, 5x faster: a lookup by
+    the float's bits and one comparison instead of a binary search per value (`_bucket_table`)."""
+    entry = _BUCKET_TABLES.get(v.dtype)
+    if entry is None:
+        uint, shift = _BUCKET_KEYS[v.dtype]
+        entry = _BUCKET_TABLES[v.dtype] = (uint, shift, *_bucket_table(v.dtype, uint, shift))
+    uint, shift, first, limits = entry
+    k = first[v.view(uint) >> shift]
+    k += limits[k] <= v
+    return k
+
+
 def histogram_proto(values) -> summary_pb2.HistogramProto:
     """TF's `Histogram::EncodeToProto`: counts per bucket, runs of empty buckets collapsed into one entry."""
-    v = np.asarray(values, dtype=np.float64).ravel()
+    v = np.asarray(values)
+    if v.dtype not in _BUCKET_KEYS:
+        v = v.astype(np.float32 if v.dtype == np.float16 else np.float64)   # float16 -> float32 is exact
+    v = np.ascontiguousarray(v).ravel()
     limits = BUCKET_LIMITS
     if v.size == 0:
         return summary_pb2.HistogramProto(min=limits[-1], max=-limits[-1], num=0.0, sum=0.0, sum_squares=0.0,
                                           bucket_limit=[limits[-1]], bucket=[0.0])
-    # bucket i holds limits[i-1] <= v < limits[i] (std::upper_bound)
-    counts = np.bincount(np.searchsorted(limits, v, side="right"), minlength=len(limits))[:len(limits)]
+    # bucket i holds limits[i-1] <= v < limits[i] (std::upper_bound); sums in double, as TF's
+    counts = np.bincount(_bucket_indices(v), minlength=len(limits))[:len(limits)]
+    v64 = v.astype(np.float64, copy=False)
     nz = counts > 0
     keep = nz.copy()
     keep[:-1] |= nz[1:]   # the last bucket of a run of empty ones carries the run
     keep[-1] = True
     return summary_pb2.HistogramProto(min=float(v.min()), max=float(v.max()), num=float(v.size),
-                                      sum=float(v.sum()), sum_squares=float(np.dot(v, v)),
+                                      sum=float(v64.sum()), sum_squares=float(np.dot(v64, v64)),
                                       bucket_limit=limits[keep].tolist(),
                                       bucket=counts[keep].astype(np.float64).tolist())
 
@@ -182,8 +226,8 @@ class HistogramSummary(_SummaryOp):
         tag, to_host = op.attrs["tag"], ctx.to_host
 
         def run(x):
-            x = np.asarray(to_host(x), dtype=np.float64)
-            if not np.isfinite(x).all():
+            x = np.asarray(to_host(x))
+            if x.dtype.kind not in "iub" and not np.isfinite(x).all():
                 raise InvalidArgumentError(op.node_def, op, f"Nan in summary histogram for: {op.name}")
             s = Summary(value=[Summary.Value(tag=tag, histo=histogram_proto(x))])
             return _wrap(s.SerializeToString())
