@@ -531,3 +531,45 @@ def test_hypothesis_conv_and_pool_gradients():
             check_gradients(lambda a: tf.nn.max_pool(a, kk, s, padding, data_format=fmt), [pin])
             check_gradients(lambda a: tf.nn.avg_pool(a, kk, s, padding, data_format=fmt), [pin])
     prop()
+
+
+@pytest.mark.parametrize("c,depthwise,fmt,s,padding", [
+    (1, False, "NHWC", 1, "SAME"),       # few channels: the column-major patch matrix
+    (20, False, "NHWC", 2, "VALID"),     # row-major patch matrix, strided
+    (20, False, "NCHW", 1, "SAME"),
+    (6, True, "NHWC", 1, "SAME"),        # grouped
+])
+def test_a_run_that_reads_no_patch_matrix_convolves_block_by_block_of_images(c, depthwise, fmt, s, padding,
+                                                                              monkeypatch):
+    # an evaluation over a big batch must not build the whole patch matrix: blocks of images, the same values
+    from graphgrad.ops import conv_ops
+    rows = []
+    cols = conv_ops._Im2col.cols
+    monkeypatch.setattr(conv_ops._Im2col, "cols", lambda self, x, ks: rows.append(len(x)) or cols(self, x, ks))
+    x, w = rand(7, 9, 9, c), rand(3, 3, c, 2 if depthwise else 5)
+    if depthwise:
+        ref = np.concatenate([ref_conv(x[..., i:i + 1], w[:, :, i:i + 1, :], (1, 1), (1, 1), padding)
+                              for i in range(c)], axis=-1)
+    else:
+        ref = ref_conv(x, w, (s, s), (1, 1), padding)
+    per_image = ref.shape[1] * ref.shape[2] * 9 * c * 8   # bytes of an image's patch rows
+    monkeypatch.setattr(conv_ops, "BLOCK_BYTES", 3 * per_image)  # 3 images a block: 7 = 3 + 3 + 1
+    xp = tf.placeholder(tf.float64, nchw(x).shape if fmt == "NCHW" else x.shape)
+    wv = tf.Variable(w)
+    if depthwise:
+        y = tf.nn.depthwise_conv2d(xp, wv, strides=[1, 1, 1, 1], padding=padding)
+    elif fmt == "NHWC":
+        y = tf.nn.conv2d(xp, wv, strides=[1, s, s, 1], padding=padding)
+    else:
+        y = tf.nn.conv2d(xp, wv, strides=[1, 1, s, s], padding=padding, data_format="NCHW")
+    grad = tf.gradients(tf.reduce_sum(y), wv)[0]
+    with tf.Session() as sess:
+        sess.run(wv.initializer)
+        feed = {xp: nchw(x) if fmt == "NCHW" else x}
+        got = sess.run(y, feed)
+        assert rows == [3, 3, 1]
+        np.testing.assert_allclose(got if fmt == "NHWC" else nhwc(got), ref, rtol=1e-10, atol=1e-12)
+        rows.clear()   # a training run reads the patch matrix (the filter gradient): one over all images
+        got, _ = sess.run([y, grad], feed)
+        assert rows == [7]
+        np.testing.assert_allclose(got if fmt == "NHWC" else nhwc(got), ref, rtol=1e-10, atol=1e-12)

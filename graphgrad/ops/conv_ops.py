@@ -152,6 +152,8 @@ def _fmt_shape(s):
 # --- the im2col kernels -------------------------------------------------------------------------------------
 
 _FEW_CHANNELS = 16  # up to this many input channels the patch matrix is built column-major (`_Im2col.cols`)
+#: the most bytes of patch matrix a convolution that need not keep it builds at once (`_Im2col.blocked_forward`)
+BLOCK_BYTES = 8 << 20
 
 
 class _Im2col:
@@ -368,6 +370,31 @@ class _Im2col:
             return dx
         return None
 
+    def blocked_forward(self, x, w):
+        """y (channels last) made block by block of images, each block's patch matrix at most BLOCK_BYTES (in
+        one buffer the blocks share): for a run that does not read the patch matrix (inference, evaluation), whose
+        whole patch matrix for a big batch would take gigabytes (10,000 MNIST images through a 3x3x32 layer:
+        2.3 GB, written and read back from memory). The same rows multiplied by the same filter as `cols` and
+        `forward` make."""
+        ks, groups = w.shape[:-2], x.shape[-1] // w.shape[-2]
+        outs, _, _ = self.geo(x.shape, ks)
+        n, o = x.shape[0], w.shape[-1]
+        per_image = max(1, math.prod(outs) * math.prod(ks) * x.shape[-1] * x.itemsize)
+        step = max(1, BLOCK_BYTES // per_image)
+        if step >= n:
+            cols, outs = self.cols(x, ks)
+            return self.forward(cols, w, groups).reshape(n, *outs, o)
+        y = self.xp.empty((n, *outs, o), x.dtype)
+        for i in range(0, n, step):
+            cols, _ = self.cols(x[i:i + step], ks)
+            yb = y[i:i + step].reshape(-1, o)
+            if groups == 1 and cols.dtype.char in "fd" and cols.dtype == w.dtype:
+                self.mm(cols, w.reshape(-1, o), out=yb)
+            else:
+                yb[...] = self.forward(cols, w, groups)
+            del cols   # its buffer is the next block's (`recycled`)
+        return y
+
     # The GEMMs, with groups: the filter is [K, Cg, G * Og]; patch column k * C + g * Cg + c.
     def forward(self, cols, w, groups):
         k, cg, o = math.prod(w.shape[:-2]), w.shape[-2], w.shape[-1]
@@ -524,6 +551,22 @@ class Conv(_ConvOp):
                 y = im.forward(cols, w, x.shape[-1] // w.shape[-2]).reshape(x.shape[0], *outs, w.shape[-1])
             return (_to_first(y, n) if first else y), cols
         return conv
+
+    def prune_outputs(op, used, ctx):
+        """Where the run reads no patch matrix (no filter gradient: inference, an evaluation over a test set), y
+        alone, made block by block of images (`_Im2col.blocked_forward`)."""
+        if 1 in used:
+            return None
+        im, n, first = _Im2col(op, ctx), len(op.attrs["strides"]), op.attrs["channels_first"]
+
+        def conv_y(x, w):
+            if first:
+                x = _to_last(x, n)
+            y = im.pooled_forward(x, w)
+            if y is None:
+                y = im.blocked_forward(x, w)
+            return (_to_first(y, n) if first else y), None
+        return conv_y
 
     def gradient(op, dy, _dcols=None):
         x, w = op.inputs
