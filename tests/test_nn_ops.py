@@ -491,3 +491,21 @@ def test_xw_plus_b_and_relu_layer():
     x, w, b = rng.normal(size=(3, 4)), rng.normal(size=(4, 2)), rng.normal(size=2)
     np.testing.assert_allclose(run(nn.xw_plus_b(x, w, b)), x @ w + b)
     np.testing.assert_allclose(run(nn.relu_layer(x, w, b)), np.maximum(x @ w + b, 0))
+
+
+def test_dropout_fed_keep_prob_one_is_the_identity_without_drawing_a_mask():
+    # TF1 programs evaluate with keep_prob fed 1.0: x comes back unchanged (x * 1) and its gradient is dy, and
+    # no uniform mask of x's size is drawn (10,000 test images through a CNN: a draw of gigabytes)
+    xv = np.random.default_rng(3).standard_normal((5, 7)).astype(np.float32)
+    x, keep = tf.placeholder(tf.float32, (5, 7)), tf.placeholder(tf.float32, ())
+    y = nn.dropout(x, keep_prob=keep, seed=1)
+    dx = tf.gradients(tf.reduce_sum(y * y), x)[0]
+    with tf.Session() as sess:
+        value, grad = sess.run([y, dx], {x: xv, keep: 1.0})
+        np.testing.assert_array_equal(value, xv)
+        np.testing.assert_array_equal(grad, 2 * xv)
+        dropped, grad = sess.run([y, dx], {x: xv, keep: 0.5})   # and a later run at 0.5 still drops
+        assert set(np.unique(dropped[dropped != 2 * xv]).tolist()) == {0.0}
+        np.testing.assert_array_equal(grad, 2 * dropped * np.where(dropped != 0, 2.0, 0.0))
+    with tf.Session() as sess:   # the seeded stream was not advanced by the run at 1.0: the same first mask
+        np.testing.assert_array_equal(sess.run(y, {x: xv, keep: 0.5}), dropped)

@@ -66,6 +66,8 @@ class Dropout(OpDef):
             keep = dt.type(float(keep))  # float(): a device scalar (CuPy) converts only explicitly
             if not 0 < keep <= 1:
                 raise InvalidArgumentError(op.node_def, op, f"keep_prob must be in (0, 1], got {keep}")
+            if keep == 1:   # TF1's evaluation feed (keep_prob: 1.0): the mask is all ones, x * 1 is x
+                return x, xp.broadcast_to(one, mask_shape(x))
             u = rng.random(mask_shape(x), dtype=rdt)  # drawn on the host, so a seed gives the same mask anywhere
             mask = (u >= 1 - keep).astype(dt)
             mask *= 1 / keep
