@@ -22,7 +22,8 @@ buffers the kernel keeps between calls, and the patch matrix reuses last step's 
 `_Im2col.recycled`). NCHW runs as NHWC between two transposes. Where the run context offers the GEMM pool
 (runtime/gemm_pool.py, NumPy with the `jit` extra), 2-D convolutions with more than 16 input channels hand it
 their passes instead, split by images: each image's patch rows are built and multiplied in one core's cache
-(`_Im2col.pooled_forward` and friends; docs/plan-compiler.md).
+(`_Im2col.pooled_forward` and friends; docs/plan-compiler.md). A run that reads no patch matrix (no filter
+gradient: inference, a test-set evaluation) builds it block by block of images instead (`Conv.prune_outputs`).
 
 Padding is TensorFlow's: "VALID" gives ceil((n - (k - 1)·d) / s) outputs; "SAME" gives ceil(n / s) and pads
 `max((out - 1)·s + (k - 1)·d + 1 - n, 0)` zeros, half of them (rounded down) before and the rest after.
