@@ -190,3 +190,28 @@ def test_the_build_runs_in_the_background_while_the_kernels_run(ahead, monkeypat
         s.run(tf.global_variables_initializer())
         plain = [s.run([loss, train], {x: xb})[0] for _ in range(6)]
     np.testing.assert_allclose(losses, plain, rtol=1e-6)
+
+
+def test_a_child_that_outlives_its_program_still_fills_the_cache(ahead, monkeypatch):
+    # the build runs in a background thread; a program that exits first leaves the child running: the child itself
+    # puts the module where the next run looks, instead of compiling again on every run
+    source = "import numpy as np\nfrom numba import njit\n\n\n@njit\ndef island(a):\n    return (a * 3 - 1,)\n"
+    items = [(source, [("a", "float32", 1, "C")])]
+    request = [[source, [["a", "float32", 1, "C"]]]]
+    name = aot.module_name(request)
+    work = os.path.join(ahead, name + ".orphan")
+    os.makedirs(work)
+    with open(os.path.join(work, "request.json"), "w") as f:
+        json.dump(request, f)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(aot.__file__))))
+    done = subprocess.run([sys.executable, "-m", "graphgrad.runtime.aot", work, name], cwd=work, capture_output=True,
+                          text=True, timeout=600, env={**os.environ, "PYTHONPATH": root})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert not os.path.exists(work)                      # its work folder removed by the child
+    assert os.path.exists(os.path.join(ahead, name + aot._SUFFIX))
+
+    def no_child(*a, **k):
+        raise AssertionError("built again")
+    monkeypatch.setattr(subprocess, "run", no_child)      # the next run loads it
+    (fn,) = aot.build(items)
+    np.testing.assert_array_equal(fn(np.arange(3, dtype=np.float32))[0], [-1, 2, 5])

@@ -175,8 +175,8 @@ def build(items):
     None where the child failed (its error output is kept in the cache folder as `<module>.log`)."""
     from . import jit
     base = jit._cache_dir()
-    request = [[source, [list(s) for s in specs]] for source, specs in items]
-    name = "graphgrad_aot_" + hashlib.sha1((json.dumps(request) + _environment()).encode()).hexdigest()[:20]
+    request = _request(items)
+    name = module_name(request)
     path = _built(base, name)
     if path is None:
         work = tempfile.mkdtemp(dir=base, prefix=name + ".")
@@ -192,12 +192,10 @@ def build(items):
                 failed = done.returncode != 0 and done.stderr
             except (OSError, subprocess.TimeoutExpired) as e:
                 failed = repr(e)
-            built = [f for f in os.listdir(work) if f.startswith(name + ".") and f.endswith(_SUFFIX)]
-            if failed or not built:
+            if failed or _built(base, name) is None:   # the child moved it there (`_publish`)
                 with open(os.path.join(base, name + ".log"), "w") as f:
                     f.write(failed or "the child wrote no module")
                 return None
-            os.replace(os.path.join(work, built[0]), os.path.join(base, name + _SUFFIX))
         finally:
             shutil.rmtree(work, ignore_errors=True)
         path = _built(base, name)
@@ -211,6 +209,27 @@ def build(items):
 
 
 _SUFFIX = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+
+
+def _request(items):
+    return [[source, [list(s) for s in specs]] for source, specs in items]
+
+
+def module_name(request):
+    """The built module's name for a request (islands' sources and argument types) in this environment."""
+    return "graphgrad_aot_" + hashlib.sha1((json.dumps(request) + _environment()).encode()).hexdigest()[:20]
+
+
+def _publish(work, name):
+    """The child's last step: the module it built in `work` moved into the cache folder (work's parent) under its
+    final name, and `work` removed. The child does it, not the program that started it: the build runs in a
+    background thread, and a program that exits first leaves the child running to the end, whose module must
+    still serve the program's next run (when the program moved it, such a run started the build again: the
+    30-60 s compile of a CNN's islands, on one of two cores, every time)."""
+    built = [f for f in os.listdir(work) if f.startswith(name + ".") and f.endswith(_SUFFIX)]
+    if built:
+        os.replace(os.path.join(work, built[0]), os.path.join(os.path.dirname(os.path.abspath(work)), name + _SUFFIX))
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def _built(base, name):
@@ -266,6 +285,7 @@ def main(work, name):
         args = tuple(_numba_type(s) for s in specs)
         cc.export(f"island_{k}", _return_type(module.island, args)(*args))(module.island.py_func)
     cc.compile()
+    _publish(work, name)
 
 
 def _return_type(dispatcher, args):
