@@ -197,7 +197,7 @@ def test_a_child_that_outlives_its_program_still_fills_the_cache(ahead, monkeypa
     # puts the module where the next run looks, instead of compiling again on every run
     source = "import numpy as np\nfrom numba import njit\n\n\n@njit\ndef island(a):\n    return (a * 3 - 1,)\n"
     items = [(source, [("a", "float32", 1, "C")])]
-    request = [[source, [["a", "float32", 1, "C"]]]]
+    request = aot._request(items)
     name = aot.module_name(request)
     work = os.path.join(ahead, name + ".orphan")
     os.makedirs(work)
