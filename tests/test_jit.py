@@ -418,14 +418,16 @@ def _kernels_use_loops(monkeypatch, loops):
 
 
 def test_max_pool_in_an_island_gives_the_kernel_s_maxima_bit_for_bit(monkeypatch, jit_on):
-    """2x2 and 3x2 windows tiling an NHWC input: the island's loop (runtime/jitlib.py) gives what the kernel's
+    """2x2 and 3x2 windows tiling an NHWC input, and windows that do not (SAME with stride 1, 3x3 of stride 2,
+    2x2 SAME on odd sizes, VALID leaving a border): the island's loops (runtime/jitlib.py) give what the kernel's
     chain of `maximum` calls gives, nan propagated and the sign of a zero tied with the other zero included (each
-    saves passes, so they make an island alone), and so does the kernel calling that loop itself. Windows that do
-    not tile (SAME with stride 1) keep the kernel."""
+    saves passes, so they make an island alone), and so does the kernel calling those loops itself."""
     x = tf.placeholder(tf.float32, (None, 6, 8, 3))
     ys = [tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID"), tf.nn.max_pool(x, [1, 3, 2, 1], [1, 3, 2, 1],
                                                                                    "SAME"),
-          tf.nn.max_pool(x, [1, 2, 2, 1], [1, 1, 1, 1], "SAME")]
+          tf.nn.max_pool(x, [1, 2, 2, 1], [1, 1, 1, 1], "SAME"), tf.nn.max_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], "SAME"),
+          tf.nn.max_pool(x[:, :5, :7], [1, 2, 2, 1], [1, 2, 2, 1], "SAME"),
+          tf.nn.max_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], "VALID")]
     rng = np.random.default_rng(6)
     xb = rng.integers(-1, 2, (2, 6, 8, 3)).astype(np.float32) * rng.choice([-0.0, 1.0], (2, 6, 8, 3))
     xb[rng.random(xb.shape) < 0.3] *= 0.0
@@ -440,7 +442,7 @@ def test_max_pool_in_an_island_gives_the_kernel_s_maxima_bit_for_bit(monkeypatch
             run = sess.make_callable(ys, [x])
             out[mode, loops] = [run(xb) for _ in range(3)][-1]
             types = [[op.type for op in isl.ops] for isl in run.plan.islands]
-            assert sum(t.count("MaxPool") for t in types) == (2 if mode == "always" else 0)
+            assert sum(t.count("MaxPool") for t in types) == (len(ys) if mode == "always" else 0)
     for key in _KERNEL_MODES[1:]:
         for got, want in zip(out[key], out["0", False]):
             np.testing.assert_array_equal(got, want)
@@ -448,18 +450,22 @@ def test_max_pool_in_an_island_gives_the_kernel_s_maxima_bit_for_bit(monkeypatch
     assert np.isnan(out["0", False][0]).any()
 
 
-def test_max_pool_gradient_in_an_island_routes_exactly_as_the_kernel(monkeypatch, jit_on):
-    """2x2 windows tiling an NHWC input: the island's loop (runtime/jitlib.py), and the kernel calling it, give the
-    kernel's result bit for bit, ties going to the first maximum in row-major window order; one island with the max
-    pool (each saves passes)."""
-    x = tf.placeholder(tf.float32, (None, 6, 8, 3))
-    g = tf.placeholder(tf.float32, (None, 3, 4, 3))
-    y = tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+@pytest.mark.parametrize("ksize, strides, padding", [(2, 2, "VALID"), (3, 2, "SAME"), (2, 2, "SAME"), (3, 1, "SAME"),
+                                                      (3, 2, "VALID")])
+def test_max_pool_gradient_in_an_island_routes_exactly_as_the_kernel(monkeypatch, jit_on, ksize, strides, padding):
+    """NHWC windows, tiling the input (2x2 of stride 2) or not (overlapping, padded, odd sizes): the island's loop
+    (runtime/jitlib.py), and the kernel calling it, give the kernel's result bit for bit, ties going to the first
+    maximum in row-major window order and an element shared by windows summing their parts in the kernel's order;
+    one island with the max pool (each saves passes)."""
+    x = tf.placeholder(tf.float32, (None, 6, 7 if padding == "SAME" and ksize == 2 else 8, 3))
+    y = tf.nn.max_pool(x, [1, ksize, ksize, 1], [1, strides, strides, 1], padding)
+    g = tf.placeholder(tf.float32, (None, *y.shape.as_list()[1:]))
     dx = tf.gradients(y, x, grad_ys=g)[0]
     rng = np.random.default_rng(5)
-    xb = rng.integers(-2, 3, (2, 6, 8, 3)).astype(np.float32)  # many ties
-    gb = rng.standard_normal((2, 3, 4, 3)).astype(np.float32)
+    xb = rng.integers(-2, 3, (2, *x.shape.as_list()[1:])).astype(np.float32)  # many ties
+    gb = rng.standard_normal((2, *g.shape.as_list()[1:])).astype(np.float32)
     gb[0, 0, 0, 0] = np.inf  # inf times "not the maximum" is nan, as in the kernel
+    xb[1, :2, :2, 1] = -np.inf  # a window of -inf: padding before it (-inf too) holds its first maximum
     out = {}
     for mode, loops in _KERNEL_MODES:
         monkeypatch.setenv("GRAPHGRAD_JIT", mode)

@@ -6,7 +6,9 @@ Ops, for any number of spatial dimensions and either channel position:
   kernel takes the elementwise maximum of one strided slice per window offset, no copy of the windows.
 - `MaxPoolGrad(x, y, dy)`: routes each window's gradient to its maximum (the first one in row-major window
   order when several tie, as TF's CPU kernel), summing where windows overlap. Windows that tile the input
-  (2x2 pooling of even sizes) are read through a reshaped view of x and written once, without padding.
+  (2x2 pooling of even sizes) are read through a reshaped view of x and written once, without padding. 2-D NHWC
+  windows with SAME or VALID padding have compiled loops too (runtime/jitlib.py `max_pool_*`), which islands and,
+  once loaded, the kernels run: the same values bit for bit.
 - `MaxPoolGradGrad(x, y, g)`: the adjoint of the routing (each window reads g at its maximum); the two are each
   other's gradient, so max pooling differentiates to any order.
 - `AvgPool(x)` and `AvgPoolGrad(dy)`: the mean over the window's real elements (TF's SAME average divides by the
@@ -134,12 +136,12 @@ class MaxPool(_Pool):
     rows_independent = True  # image by image
 
     def kernel(op, ctx):
-        xp, geo, maximum, tiled = ctx.xp, _Geo(op), ctx.xp.maximum, _tiled_loop(op, ctx, "max_pool_tiles")
+        xp, geo, maximum, compiled = ctx.xp, _Geo(op), ctx.xp.maximum, _compiled_loop(op, ctx, "max_pool")
 
         def max_pool(x):
-            loop = tiled(x)
+            loop = compiled(x)
             if loop is not None:
-                return loop(x, *op.attrs["ksize"])
+                return loop(x)
             outs, pads, slices = geo(x.shape)
             xpad = padded(xp, x, geo.axes, pads, _lowest(x.dtype))
             if len(slices) == 1:
@@ -151,10 +153,10 @@ class MaxPool(_Pool):
         return max_pool
 
     def jit(op, facts):
-        """2-D NHWC windows that tile the input (2x2 pooling of even sizes, as LeNet's): one loop over x
-        (runtime/jitlib.py) instead of a `maximum` call per window offset after the first."""
-        kh_kw = _tiling_2d(op)
-        return None if kh_kw is None else "{{o0}} = _lib.max_pool_tiles({{i0}}, {0}, {1})".format(*kh_kw)
+        """2-D NHWC windows: one loop over x (runtime/jitlib.py) instead of a `maximum` call per window offset
+        after the first (and a padded copy for SAME): by rows where they tile x (2x2 pooling of even sizes, as
+        LeNet's), window by window otherwise (3x3 of stride 2, SAME on odd sizes)."""
+        return _loop_call(op, "max_pool", "{i0}")
 
     def jit_calls(op):
         """The kernel's NumPy calls: one `maximum` per window offset after the first, each a pass over x."""
@@ -167,28 +169,50 @@ class MaxPool(_Pool):
 
 def _tiling_2d(op):
     """(kh, kw) where op's 2-D NHWC windows tile its input (stride = window, known sizes divisible by it: 2x2
-    pooling of even sizes), the case runtime/jitlib.py's pooling loops take; else None."""
+    pooling of even sizes), the case runtime/jitlib.py's `*_tiles` loops take; else None."""
     a, xs = op.attrs, static_shape(op.inputs[0])
-    if (a["channels_first"] or len(a["ksize"]) != 2 or tuple(a["strides"]) != tuple(a["ksize"]) or xs is None
+    if (_windows_2d(op) is None or tuple(a["strides"]) != tuple(a["ksize"]) or xs is None
             or any(d is None or d % k for d, k in zip(xs[1:3], a["ksize"]))):
         return None
     return tuple(a["ksize"])
 
 
-def _tiled_loop(op, ctx, name):
-    """`loop_for(x)`: runtime/jitlib.py's loop `name` for input x where op's windows tile it as that loop needs
-    (`_tiling_2d`, checked on x's shape; float32/float64) and the run context has it compiled already
-    (`RunContext.compiled_loop`: an eager training loop once the GEMM pool runs), else None. The loops give the
-    kernel's values element for element (a plan's islands use them in its place)."""
+def _windows_2d(op):
+    """(kh, kw, sh, sw, same) for 2-D NHWC windows with SAME or VALID padding, the case runtime/jitlib.py's
+    `*_windows` loops take; else None (channels first, 1-D or 3-D, explicit padding: the NumPy kernel)."""
     a = op.attrs
-    if a["channels_first"] or len(a["ksize"]) != 2 or tuple(a["strides"]) != tuple(a["ksize"]):
+    if a["channels_first"] or len(a["ksize"]) != 2 or a["padding"] not in ("SAME", "VALID"):
+        return None
+    return (*a["ksize"], *a["strides"], a["padding"] == "SAME")
+
+
+def _loop_call(op, name, args):
+    """The `jit` template calling runtime/jitlib.py's `name`_tiles (windows that tile the input) or
+    `name`_windows (any other 2-D NHWC windows) on `args`, or None."""
+    if _tiling_2d(op) is not None:
+        return "{o0} = _lib.%s_tiles(%s, %d, %d)" % (name, args, *op.attrs["ksize"])
+    w = _windows_2d(op)
+    return None if w is None else "{o0} = _lib.%s_windows(%s, %d, %d, %d, %d, %s)" % (name, args, *w)
+
+
+def _compiled_loop(op, ctx, name):
+    """`loop_for(x)`: runtime/jitlib.py's loop for op's 2-D NHWC windows on input x, taking the op's inputs only
+    (`name`_tiles where the windows tile x, else `name`_windows; float32/float64), where the run context has it
+    compiled already (`RunContext.compiled_loop`: an eager training loop once the GEMM pool runs), else None. The
+    loops give the kernel's values element for element (a plan's islands use them in its place)."""
+    w = _windows_2d(op)
+    if w is None:
         return lambda x: None
-    kh, kw = a["ksize"]
+    kh, kw, sh, sw, _ = w
 
     def loop_for(x):
-        if x.ndim != 4 or x.dtype.char not in "fd" or x.shape[1] % kh or x.shape[2] % kw:
+        if x.ndim != 4 or x.dtype.char not in "fd":
             return None
-        return ctx.compiled_loop(name)
+        if sh == kh and sw == kw and not x.shape[1] % kh and not x.shape[2] % kw:
+            loop = ctx.compiled_loop(name + "_tiles")
+            return None if loop is None else lambda *xs: loop(*xs, kh, kw)
+        loop = ctx.compiled_loop(name + "_windows")
+        return None if loop is None else lambda *xs: loop(*xs, *w)
     return loop_for
 
 
@@ -224,7 +248,7 @@ class _MaxRouting(_Pool):
     def kernel(op, ctx):
         xp, geo, scatter = ctx.xp, _Geo(op), op.op_def.out_like == 0
         multiply, subtract = xp.multiply, xp.subtract
-        tiled = _tiled_loop(op, ctx, "max_pool_grad_tiles") if scatter else (lambda x: None)
+        compiled = _compiled_loop(op, ctx, "max_pool_grad") if scatter else (lambda x: None)
 
         def route(xv, y, g, dxv, slices, add):
             """Window offsets in row-major order each take the gradient still unrouted where they hold the
@@ -238,9 +262,9 @@ class _MaxRouting(_Pool):
                     rest = rest - part if rest is g else subtract(rest, part, out=rest)
 
         def routing(x, y, g):
-            loop = tiled(x)
+            loop = compiled(x)
             if loop is not None and g.dtype == x.dtype:
-                return loop(x, y, g, *op.attrs["ksize"])
+                return loop(x, y, g)
             if scatter:
                 tiles = geo.tiles(x.shape)
                 if tiles is not None:  # each element in one window: written once, no zeros, no padding
@@ -272,12 +296,9 @@ class MaxPoolGrad(_MaxRouting):
     type = "MaxPoolGrad"
 
     def jit(op, facts):
-        """2-D NHWC windows that tile the input (2x2 pooling of even sizes, as LeNet's): one loop over x
-        (runtime/jitlib.py) instead of the kernel's three masked passes per window offset."""
-        kh_kw = _tiling_2d(op)
-        if kh_kw is None:
-            return None
-        return "{{o0}} = _lib.max_pool_grad_tiles({{i0}}, {{i1}}, {{i2}}, {0}, {1})".format(*kh_kw)
+        """2-D NHWC windows: one loop over x (runtime/jitlib.py) instead of the kernel's three masked passes per
+        window offset (and, where windows overlap or pad, a zeroed padded buffer and a padded copy of x)."""
+        return _loop_call(op, "max_pool_grad", "{i0}, {i1}, {i2}")
 
     def jit_calls(op):
         """The kernel's NumPy calls: three per window offset (compare, multiply, subtract), each over a strided

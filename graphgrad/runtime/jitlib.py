@@ -252,6 +252,88 @@ def max_pool_grad_tiles(x, y, g, kh, kw):
     return dx
 
 
+@njit(inline="always", cache=True)
+def _window_geometry(n, k, s, same):
+    """(out, pad before) of one spatial dimension: TF's SAME (odd pad after) or VALID arithmetic."""
+    if same:
+        out = -(-n // s)
+        return out, max((out - 1) * s + k - n, 0) // 2
+    return (n - k) // s + 1, 0
+
+
+@njit(cache=True, error_model="numpy")
+def max_pool_windows(x, kh, kw, sh, sw, same):
+    """MaxPool of any 2-D NHWC windows (strides, SAME or VALID: 3x3 windows of stride 2, 2x2 of odd sizes) in
+    one pass per window: each output starts as its first window element and takes NumPy's `maximum(y, v)` of the
+    others in row-major window order, padding reading -inf, so the values are the kernel's chain of `maximum`
+    calls over its padded copy bit for bit (nan wins; of two equal values the later one)."""
+    n, h, w, c = x.shape
+    ho, pt = _window_geometry(h, kh, sh, same)
+    wo, pl = _window_geometry(w, kw, sw, same)
+    y = np.empty((n, ho, wo, c), x.dtype)
+    low = x.dtype.type(-np.inf)
+    for b in range(n):
+        for i in range(ho):
+            for j in range(wo):
+                yr = y[b, i, j]
+                first = True
+                for di in range(kh):
+                    r = i * sh + di - pt
+                    for dj in range(kw):
+                        q = j * sw + dj - pl
+                        inside = 0 <= r < h and 0 <= q < w
+                        if first:
+                            for ch in range(c):
+                                yr[ch] = x[b, r, q, ch] if inside else low
+                            first = False
+                        elif inside:
+                            xr = x[b, r, q]
+                            for ch in range(c):
+                                cur, v = yr[ch], xr[ch]
+                                yr[ch] = cur if (cur != cur or cur > v) else v
+                        else:  # -inf: only a -inf maximum (equal) becomes it again
+                            for ch in range(c):
+                                cur = yr[ch]
+                                yr[ch] = cur if (cur != cur or cur > low) else low
+    return y
+
+
+@njit(cache=True, error_model="numpy")
+def max_pool_grad_windows(x, y, g, kh, kw, sh, sw, same):
+    """MaxPoolGrad of any 2-D NHWC windows (`max_pool_windows`' geometry): each window's g goes to its first
+    maximum in row-major window order (padding reads -inf), summed where windows overlap. The kernel's routing
+    element for element: each offset takes `rest` times whether it holds the maximum (`rest` is g until a maximum
+    takes it, then g - g; inf times 0 is nan), and an element shared by windows sums their parts in the kernel's
+    order, offset by offset, which is the windows' reverse row-major order."""
+    n, h, w, c = x.shape
+    ho, pt = _window_geometry(h, kh, sh, same)
+    wo, pl = _window_geometry(w, kw, sw, same)
+    if y.shape != (n, ho, wo, c) or g.shape != y.shape:
+        raise ValueError("shapes do not match the windows")
+    dx = np.zeros(x.shape, g.dtype)
+    rest = np.empty(c, g.dtype)
+    low = x.dtype.type(-np.inf)
+    for b in range(n):
+        for i in range(ho - 1, -1, -1):
+            for j in range(wo - 1, -1, -1):
+                rest[:] = g[b, i, j]
+                yr = y[b, i, j]
+                for di in range(kh):
+                    r = i * sh + di - pt
+                    for dj in range(kw):
+                        q = j * sw + dj - pl
+                        if 0 <= r < h and 0 <= q < w:
+                            xr, out = x[b, r, q], dx[b, r, q]
+                            for ch in range(c):
+                                part = rest[ch] * (xr[ch] == yr[ch])
+                                out[ch] += part
+                                rest[ch] -= part
+                        else:
+                            for ch in range(c):
+                                rest[ch] -= rest[ch] * (low == yr[ch])
+    return dx
+
+
 @njit(cache=True, error_model="numpy")
 def lstm_gates(g, c, b, half_fb):
     """LSTMGates (ops/lstm_ops.py) in float32 in two loops per row: (c, h, acts, tanh_c) from the gates g
