@@ -186,6 +186,29 @@ def test_unit_stride_input_gradient_matches_the_scatter(xs, ks, padding, pads):
     np.testing.assert_allclose(run(dx), ref_conv_input(dy, w, xs, pads), atol=1e-12)
 
 
+@pytest.mark.parametrize("xs,k,s,d,padding,pads", [
+    ((2, 9, 8, 1), 5, 1, 1, "VALID", ((0, 0), (0, 0))),   # a GAN discriminator's first layer, small
+    ((3, 7, 7, 1), 3, 1, 1, "SAME", ((1, 1), (1, 1))),
+    ((2, 8, 7, 1), 3, 2, 1, "SAME", ((0, 1), (1, 1))),
+    ((2, 9, 9, 1), 2, 1, 2, "VALID", ((0, 0), (0, 0))),
+])
+def test_one_input_channel_input_gradient_is_one_product_and_a_scatter(xs, k, s, d, padding, pads):
+    """One input channel and at least as many output channels as window offsets: one GEMM [M, O] @ [O, K] and
+    the patch columns scattered back (conv_ops `input_grad`), against the defining sum, strides and dilations
+    included."""
+    o = 16
+    x, w = tf.constant(rand(*xs)), rand(k, k, 1, o)
+    y = tf.nn.conv2d(x, w, [1, s, s, 1], padding, dilations=[1, d, d, 1])
+    dy = rand(*y.shape.as_list())
+    dx, = tf.gradients(y, [x], grad_ys=dy)
+    dxp = np.zeros((xs[0], xs[1] + sum(pads[0]), xs[2] + sum(pads[1]), 1))
+    for i, j in np.ndindex(*dy.shape[1:3]):
+        for a, b in np.ndindex(k, k):
+            dxp[:, i * s + a * d, j * s + b * d] += dy[:, i, j] @ w[a, b].T
+    want = dxp[:, pads[0][0]:pads[0][0] + xs[1], pads[1][0]:pads[1][0] + xs[2]]
+    np.testing.assert_allclose(run(dx), want, atol=1e-12)
+
+
 def test_conv2d_transpose_output_shape_from_tensor():
     x = tf.placeholder(tf.float64, (None, 3, 3, 4))
     w = tf.constant(rand(2, 2, 5, 4))

@@ -312,6 +312,12 @@ class _Im2col:
         wk = w.reshape(math.prod(ks), c, w.shape[-1])
         if len(wk) == 1 and all(s == 1 for s in self.strides) and not any(b or a for b, a in pads):
             return self.mm(dy2, wk[0].T).reshape(xshape)
+        if c == 1 and len(wk) <= w.shape[-1]:
+            # one input channel (a grayscale image's first layer, 5x5x1x64 in a GAN's discriminator): per-offset
+            # products would each read dy whole for a column of result; one GEMM reads it once, and its [M, K]
+            # result, no bigger than dy, is scattered back: 3.1 -> 1.3 ms for 32 MNIST images through 5x5x1x64.
+            # (With 3 channels the scatter's short rows cost more than the reads saved: 4.0 -> 4.9 ms.)
+            return self.col2im(self.mm(dy2, w.reshape(-1, w.shape[-1]).T), xshape, ks)
         pshape = (xshape[0], *(d + b + a for d, (b, a) in zip(xshape[1:-1], pads)), c)
         dxp = self.xp.zeros(pshape, dy2.dtype)
         part = (xshape[0], *outs, c)

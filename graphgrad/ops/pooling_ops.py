@@ -386,11 +386,18 @@ class AvgPoolGrad(_Pool):
             c = counts.get(xshape)
             if c is None:
                 c = counts[xshape] = _avg_counts(xp, ctx.to_device, geo, xshape, dy.dtype)
+            q = dy / c
+            tiles = geo.tiles(xshape)
+            if tiles is not None:  # each element in one window: written once (0 + q, as the sum below gives it)
+                dx = xp.empty(xshape, dy.dtype)
+                zero, dxv = dy.dtype.type(0), dx.reshape(tiles[0])
+                for idx in tiles[1]:
+                    xp.add(q, zero, out=dxv[idx])
+                return dx
             pshape = list(xshape)
             for ax, (b, a) in zip(geo.axes, pads):
                 pshape[ax] += b + a
             dxp = xp.zeros(tuple(pshape), dy.dtype)
-            q = dy / c
             for idx in slices:
                 dxp[idx] += q
             return cropped(dxp, geo.axes, pads)
