@@ -83,7 +83,9 @@ host = pytest.mark.host_process("talks to a playground server in a child process
 
 @pytest.fixture(scope="module")
 def server():
-    s = PlaygroundServer("--idle-timeout", "1", "--frame-seconds", "0.05")
+    # sessions left without a stream expire after 3 s: short for the tests that wait for the table to empty, long
+    # enough that twenty clients on a loaded 2-core machine reach "play" before their new session expires
+    s = PlaygroundServer("--idle-timeout", "3", "--frame-seconds", "0.05")
     try:
         yield s
     finally:
