@@ -4,9 +4,10 @@ rounds alternating, medians.
 
     PYTHONPATH=. /work/bench-venv/bin/python -m bench.kmeans [--points 10000] [--dims 784] [--k 25] [--rounds 15]
 
-Two workloads per peer: a full-batch Lloyd step (squared Euclidean, k-means++ centres) and a mini-batch step on a
-1,024-row batch with cosine distance (the aymericdamien tutorial's configuration). Each step computes the
-distances (matmul), the nearest centres (NearestNeighbors) and the centre updates.
+Three workloads per peer: a full-batch Lloyd step (squared Euclidean, k-means++ centres), a mini-batch step on a
+1,024-row batch with cosine distance, and the mini-batch step fed every point (aymericdamien's kmeans.py: cosine,
+`use_mini_batch=True`, the whole training set fed each step). Each step computes the distances (matmul), the
+nearest centres (NearestNeighbors) and the centre updates.
 """
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ def main(argv=None):
     from graphgrad.contrib.factorization import KMeans
 
     kinds = {"full batch, Euclidean": (data, {"initial_clusters": "kmeans_plus_plus"}),
-             "mini-batch 1024, cosine": (batch, {"distance_metric": "cosine", "use_mini_batch": True})}
+             "mini-batch 1024, cosine": (batch, {"distance_metric": "cosine", "use_mini_batch": True}),
+             "mini-batch fed every point, cosine": (data, {"distance_metric": "cosine", "use_mini_batch": True})}
     peers = {}
     for kind, (feed, kw) in kinds.items():
         peers[("graphgrad", kind)] = (make_step(graphgrad, KMeans, feed, a.k, **kw), feed)

@@ -41,6 +41,18 @@ def test_nearest_neighbors_are_numpys_nearest_centres_with_squared_distances():
             s.run(tf.raw_ops.NearestNeighbors(points=p, centers=c, k=-1))
 
 
+def test_the_nearest_centre_is_the_first_of_a_tie_and_never_a_nan_before_a_number():
+    """k = 1 (k-means's assignment) takes the first minimum (argmin), as the stable sort of the k > 1 case does:
+    ties go to the lower index, and a NaN distance (a NaN centre) is passed over as the sort passes it."""
+    p = np.array([[1, 1], [0, 0], [3, 3]], np.float32)
+    c = np.array([[np.nan, 0], [1, 1], [1, 1], [0, 0]], np.float32)
+    with tf.Session() as s:
+        idx, dist = s.run(tf.raw_ops.NearestNeighbors(points=p, centers=c, k=1))
+        idx3, _ = s.run(tf.raw_ops.NearestNeighbors(points=p, centers=c, k=3))
+    assert idx.ravel().tolist() == [1, 3, 1] == idx3[:, 0].tolist()
+    np.testing.assert_allclose(dist.ravel(), [0, 0, 8], atol=1e-6)
+
+
 def test_kmeans_plus_plus_picks_distinct_rows_and_repeats_for_a_seed():
     p = RNG.normal(size=(25, 3)).astype(np.float32)
     op = tf.raw_ops.KmeansPlusPlusInitialization(points=p, num_to_sample=25, seed=3, num_retries_per_sample=-1)

@@ -51,3 +51,34 @@ def test_add_rows_adds_in_the_order_of_add_at(n, hi):
     np.add.at(want, ids, rows)
     add_rows(np, out, ids, rows)
     assert np.array_equal(out, want)  # bit for bit: the same additions in the same order
+
+
+@pytest.mark.parametrize("ufunc", ["add", "maximum", "multiply"])
+@pytest.mark.parametrize("width", [1, 40])
+def test_long_groups_reduce_row_after_row(ufunc, width):
+    """Groups longer than row_sums.SHORT: rows of WIDE elements or more reduced by one `reduce` per group, row after
+    row in their order (a left fold, as `ufunc.at` and TF's segment kernels combine them), narrower ones by
+    `reduceat`; the groups' other rows keep their value."""
+    import types
+
+    from graphgrad.ops.row_sums import reduce_rows
+    rng = np.random.default_rng(width)
+    ids = rng.integers(0, 5, 700) * 2  # ids 0, 2, ..., 8: rows 1, 3, ... of out untouched
+    rows = (rng.standard_normal((700, width)) * 10.0 ** rng.integers(-3, 4, (700, 1))).astype(np.float32)
+    if ufunc == "multiply":
+        rows = np.float32(1) + rows * np.float32(1e-4)
+    out = np.full((10, width), 7, np.float32)
+    reduce_rows(types.SimpleNamespace(xp=np, to_device=lambda a: a), ufunc, out, ids, rows)
+    f = getattr(np, ufunc)
+    for s in range(10):
+        if s % 2:
+            assert (out[s] == 7).all()
+            continue
+        group = rows[ids == s]
+        if width == 1:
+            np.testing.assert_allclose(out[s], f.reduce(group, axis=0), rtol=1e-5)
+            continue
+        want = group[0].copy()
+        for r in group[1:]:
+            want = f(want, r)
+        assert np.array_equal(out[s], want)

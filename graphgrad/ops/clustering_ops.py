@@ -69,7 +69,13 @@ class NearestNeighbors(OpDef):
             k = min(k, c.shape[0])
             # centres transposed into a contiguous copy: BLAS runs this skinny product twice as fast
             partial = np.float32(0.5) * np.einsum("ij,ij->i", c, c)[None, :] - p @ np.ascontiguousarray(c.T)
-            order = np.argsort(partial, axis=1, kind="stable")[:, :k]
+            order = None
+            if k == 1:  # k-means's assignment: the first minimum is the stable sort's first, unless NaN came first
+                order = np.argmin(partial, axis=1)[:, None]
+                if np.isnan(np.take_along_axis(partial, order, axis=1)).any():
+                    order = None
+            if order is None:
+                order = np.argsort(partial, axis=1, kind="stable")[:, :k]
             half = np.float32(0.5) * np.einsum("ij,ij->i", p, p)
             dist = np.float32(2) * (half[:, None] + np.take_along_axis(partial, order, axis=1))
             return to_dev(order.astype(np.int64)), to_dev(dist.astype(np.float32))
