@@ -286,15 +286,11 @@ def max_pool_windows(x, kh, kw, sh, sw, same):
                             for ch in range(c):
                                 yr[ch] = x[b, r, q, ch] if inside else low
                             first = False
-                        elif inside:
+                        elif inside:  # (padding after the first: maximum(y, -inf) is y, bits and all)
                             xr = x[b, r, q]
                             for ch in range(c):
                                 cur, v = yr[ch], xr[ch]
                                 yr[ch] = cur if (cur != cur or cur > v) else v
-                        else:  # -inf: only a -inf maximum (equal) becomes it again
-                            for ch in range(c):
-                                cur = yr[ch]
-                                yr[ch] = cur if (cur != cur or cur > low) else low
     return y
 
 
