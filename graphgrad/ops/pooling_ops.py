@@ -134,6 +134,7 @@ class _Pool(OpDef):
 class MaxPool(_Pool):
     type = "MaxPool"
     rows_independent = True  # image by image
+    jit_alone = True  # runtime/jitlib.py's loop, compiled apart from its neighbours' (OpDef.jit_alone)
 
     def kernel(op, ctx):
         xp, geo, maximum, compiled = ctx.xp, _Geo(op), ctx.xp.maximum, _compiled_loop(op, ctx, "max_pool")
@@ -294,6 +295,7 @@ class MaxPoolGrad(_MaxRouting):
     """dx from (x, y = max_pool(x), dy): dy routed to each window's first maximum."""
 
     type = "MaxPoolGrad"
+    jit_alone = True  # runtime/jitlib.py's loop, compiled apart from its neighbours' (OpDef.jit_alone)
 
     def jit(op, facts):
         """2-D NHWC windows: one loop over x (runtime/jitlib.py) instead of the kernel's three masked passes per

@@ -240,7 +240,8 @@ MAX_OPS = 64
 
 def find_islands(steps, prog, min_ops=2, max_ops=MAX_OPS):
     """Maximal runs of steps with templates (variable reads may sit among them); a read after a write, a step
-    that is not a variable read and has no template, or `max_ops` compiled ops end a run. Runs of fewer than
+    that is not a variable read and has no template, or `max_ops` compiled ops end a run; an op whose template is
+    `jit_alone` is a run by itself. Runs of fewer than
     `min_ops` kernel calls' worth of compiled ops (`OpDef.jit_calls`: one per op, more for an op whose template
     fuses several passes over memory) are left to the kernels."""
     islands, cur, pending = [], None, []  # pending: the variable reads since the last other step
@@ -259,7 +260,9 @@ def find_islands(steps, prog, min_ops=2, max_ops=MAX_OPS):
             continue
         tpl = _template(op, prog)
         wrote = cur is not None and any(o.op_def.mutates for o in cur.ops)
-        if tpl is None or (wrote and not op.op_def.mutates) or (cur is not None and len(cur.ops) >= max_ops):
+        alone = tpl is not None and op.op_def.jit_alone
+        if (tpl is None or alone or (wrote and not op.op_def.mutates)
+                or (cur is not None and (len(cur.ops) >= max_ops or cur.ops[-1].op_def.jit_alone))):
             close()
             cur = None
             if tpl is None:
