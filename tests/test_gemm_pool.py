@@ -262,13 +262,25 @@ def _conv_grads(case, dtype, xv, wv, dyv):
             return s.run([y, gx, gw], {x: xv, w: wv, dy: dyv(s.run(y, {x: xv, w: wv}).shape)})
 
 
+def _images_multiply_as_the_batch(dtype, rows, k, n, images=8):
+    """Whether the bound BLAS at one thread multiplies each image's `rows` patch rows (by a k x n filter) into the
+    rows the whole batch's product gives them (split over the pool, as the whole-batch kernel's), bit for bit."""
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((images * rows, k)).astype(dtype), rng.standard_normal((k, n)).astype(dtype)
+    whole = blas.matmul(a, b)
+    return all(np.array_equal(gemm_pool._one_thread_product(a[i:i + rows], b), whole[i:i + rows])
+               for i in range(0, images * rows, rows))
+
+
 @pytest.mark.cpu_only("the pool's convolution passes run on NumPy arrays")
 @pytest.mark.parametrize("case", CONV_CASES, ids=range(len(CONV_CASES)))
 def test_convolution_passes_split_by_images(pool, monkeypatch, case):
     """The forward pass (patch rows and their product) and the unit-stride input gradient, image blocks over
-    the pool's threads, give the whole-batch kernels' values: bit for bit on W5's shape, within float
-    rounding where a block's rows end off OpenBLAS's tiles. The filter gradient, summed by blocks of images and
-    then over the blocks, is within float rounding of the one product over the whole batch."""
+    the pool's threads, give the whole-batch kernels' values: bit for bit on W5's shape and dtype where the BLAS's
+    product of one image's patch rows gives the whole batch's product's rows bit for bit (OpenBLAS's SkylakeX
+    kernels; not its Haswell kernels, which AMD's Zen cores run), within float rounding where a block's rows end
+    off the BLAS's tiles. The filter gradient, summed by blocks of images and then over the blocks, is within
+    float rounding of the one product over the whole batch."""
     rng = np.random.default_rng(len(case[0]) + sum(case[0]))
     shape = case[0] if not case[5] else (case[0][0], case[0][3], *case[0][1:3])
     for dtype, rtol in ((np.float32, 1e-5), (np.float64, 1e-12)):
@@ -288,7 +300,9 @@ def test_convolution_passes_split_by_images(pool, monkeypatch, case):
             m.setattr(gemm_pool, "conv_filter_grad", lambda *a: False)
             whole = _conv_grads(case, dtype, xv, wv, dyv)
         for name, got, want in zip(("y", "dx", "dw"), split, whole):
-            if case is CONV_CASES[0] and name != "dw":  # dw: sums over image blocks, then the blocks
+            # dw: sums over image blocks, then the blocks
+            if (case is CONV_CASES[0] and name != "dw" and dtype == np.float32
+                    and _images_multiply_as_the_batch(dtype, 14 * 14, 800, 64)):
                 np.testing.assert_array_equal(got, want)
             np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * np.abs(want).max())
 
@@ -605,7 +619,9 @@ def test_a_dense_layers_adam_update_makes_its_gradient_block_by_block(pool):
         os.environ["GRAPHGRAD_JIT"] = "1"
     assert plain_rewrites == rewrites  # the same plan, run by the product then the update's kernel
     np.testing.assert_allclose(losses, plain_losses, rtol=1e-5)  # (the forward product, whole or split)
-    np.testing.assert_allclose(weights, plain_weights, rtol=1e-5, atol=1e-7)
+    # (Adam's step, about lr wherever a gradient's sign holds, turns the products' rounding into differences of up
+    # to 3e-6 where a gradient is near zero: OpenBLAS's Haswell kernels at two threads against one)
+    np.testing.assert_allclose(weights, plain_weights, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.cpu_only("islands and the pooled updates run plans on the CPU backend only")

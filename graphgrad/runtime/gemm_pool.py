@@ -13,9 +13,12 @@ workers join the next product within the kernel's wake-up time, which a harness 
 
 Blocks are claimed with an atomic compare-and-swap on one word holding (task number, next block), so a worker
 that is descheduled or asleep never holds up a product: the caller takes the blocks nobody claimed. Each block's
-entries are computed by one BLAS call over the whole inner dimension, as in the unsplit product: the result is
-NumPy's single-threaded product bit for bit for the workloads' shapes, and within OpenBLAS's edge-tile rounding
-(relative ~1e-6 in float32) where a block ends off its kernel's tile, as between OpenBLAS's own thread counts.
+entries are computed by one BLAS call over the whole inner dimension, as in the unsplit product, and blocks are
+multiples of the BLAS's kernel tiles, found when the pool starts (`alignments`: 16 rows or columns under OpenBLAS's
+SkylakeX kernels; 12 float32 rows and no float32 columns under its Haswell kernels, so products are cut in rows
+there): the result is NumPy's single-threaded product bit for bit for the workloads' shapes, and within OpenBLAS's
+edge-tile rounding (relative ~1e-6 in float32) where a block ends off its kernel's tile, as between OpenBLAS's
+own thread counts.
 A product whose inner dimension is 16 times the result's longer side or more (a filter gradient of a convolution
 with few channels, a bias gradient as a row of ones times the gradient) is cut along the inner dimension instead:
 each block's partial product is added by the caller, in block order (`gemm_pool_kernels.K_SPLIT`).
@@ -41,6 +44,7 @@ passes (the products alone ran as fast in OpenBLAS's threads: the patch matrices
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import threading
 import time
@@ -130,6 +134,9 @@ def start() -> bool:
         _, _, get_threads, set_threads = blas.raw_functions()
         before = get_threads()
         set_threads(1)  # OpenBLAS's own threads would spin beside the workers after each product they share
+        for d, dtype in enumerate((np.float32, np.float64)):
+            for word, (align, exact) in zip((kern.ROW_ALIGN, kern.COL_ALIGN), alignments(dtype)):
+                ctrl[word + d] = align if exact else -align
         for i in range(n_workers):
             t = threading.Thread(target=kern.worker, args=(ctrl, fctrl), name=f"graphgrad-gemm-{i}", daemon=True)
             t.start()
@@ -140,6 +147,48 @@ def start() -> bool:
         _state = (ctrl, fctrl, kern.split, threads, (set_threads, before))
         blas.set_pool(_pooled_gemm)
         return True
+
+
+#: Block multiples tried by `alignments`, in order of preference: 16 first (whole cache lines; OpenBLAS's
+#: SkylakeX kernels), then those of other kernels' tiles (12 for float32 rows under OpenBLAS's Haswell kernels,
+#: which AMD's Zen cores use).
+ALIGNMENTS = (16, 32, 12, 24, 48, 64)
+
+
+@functools.cache
+def alignments(dtype) -> tuple:
+    """((row multiple, exact), (column multiple, exact)) of the bound BLAS at one thread for `dtype`: the first of
+    ALIGNMENTS whose blocks of a product's rows (columns), each multiplied alone, give the whole product's entries
+    bit for bit, found by multiplying a 135x300 by a 300x135 matrix whole and in blocks (the last one short, as a
+    product's last block mostly is); (16, False) where none does (the blocks' edge entries then round as the
+    BLAS's edge kernels do, within float rounding of the whole)."""
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((135, 300)).astype(dtype), rng.standard_normal((300, 135)).astype(dtype)
+    whole = _one_thread_product(a, b)
+    found = []
+    for axis in (0, 1):
+        for align in ALIGNMENTS:
+            if all(np.array_equal(_one_thread_product(a[lo:lo + align], b), whole[lo:lo + align]) if axis == 0 else
+                   np.array_equal(_one_thread_product(a, b[:, lo:lo + align]), whole[:, lo:lo + align])
+                   for lo in range(0, 135, align)):
+                found.append((align, True))
+                break
+        else:
+            found.append((ALIGNMENTS[0], False))
+    return tuple(found)
+
+
+def _one_thread_product(a, b):
+    """a·b by the bound BLAS (at the thread count it has: one while the pool runs), never split."""
+    c = np.empty((a.shape[0], b.shape[1]), a.dtype)
+    routed = blas._POOL
+    blas.set_pool(None)
+    try:
+        if not blas.gemm(a, False, b, False, c, 1.0, 0.0):
+            np.matmul(a, b, out=c)
+    finally:
+        blas.set_pool(routed)
+    return c
 
 
 def route(on: bool):
@@ -268,7 +317,8 @@ def update_by_product(rule, outs, arrays, grad, scalars, a, ta, b, tb) -> bool:
     fn, words, _values = found
     from . import gemm_pool_kernels as kern
     item = first.itemsize
-    rows = max(kern.ALIGN, PRODUCT_BLOCK_BYTES // (n * item) // kern.ALIGN * kern.ALIGN)
+    align = alignments(first.dtype.type)[0][0]
+    rows = max(align, PRODUCT_BLOCK_BYTES // (n * item) // align * align)
     slot_bytes = -(-(len(words) * 8 + rows * n * item) // 4096) * 4096
     nthreads = threads()
     scratch = getattr(_product_scratch, "buf", None)

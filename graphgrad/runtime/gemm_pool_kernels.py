@@ -31,7 +31,8 @@ from .jitlib import _tanh32, lstm_gates_grad_row  # (runtime/numba_cache.py refr
 #: Products below this many floating-point operations (2·m·n·k) stay whole: a hand-off costs ~1-2 µs, and OpenBLAS
 #: itself runs products below ~0.5 MFLOP on one thread.
 MIN_FLOPS = 1_000_000
-#: Blocks' rows (or columns) are multiples of this: whole cache lines and BLAS kernel tiles.
+#: Blocks' rows (or columns) are multiples of this where the BLAS's tiles allow no better (`ROW_ALIGN`): whole
+#: cache lines, and the tiles of OpenBLAS's SkylakeX kernels.
 ALIGN = 16
 #: Spins (sched_yield calls, ~0.3 µs each when the core is free) a worker waits for work before it sleeps.
 SPINS = 40_000
@@ -101,6 +102,12 @@ TASK = 21
 BUSY = 22  # 1 while a caller owns the task slot: a second thread's product meanwhile runs whole, as before
 SLEEPING = 48  # 1 while a worker sleeps on its futex (the low 32 bits of this word): the next caller wakes it
 _TIMESPEC = 50  # two words: the futex wait's timeout (seconds, nanoseconds)
+#: Two words each (float32, float64): the multiple that row blocks and column blocks of a product are made of, set
+#: by runtime/gemm_pool.py's probe of the BLAS (`alignments`), negative where no multiple makes such blocks give the
+#: whole product's entries bit for bit (the BLAS computes a block's edge entries with another kernel, and rounds
+#: them differently: float32 columns under OpenBLAS's Haswell kernels).
+ROW_ALIGN = 52
+COL_ALIGN = 54
 _OP = 23  # the task's kind: GEMM, or one of the convolution passes below
 GEMM, CONV_FORWARD, CONV_INPUT_GRAD, CONV_FILTER_GRAD, LSTM_FORWARD, LSTM_BACKWARD, CALL, PRODUCT_CALL = range(8)
 #: The convolution tasks' words (`conv`'s `words`, in this order from CONV_WORDS): the addresses of the input (dy
@@ -600,12 +607,14 @@ def _split(ctrl, fctrl, a, b, c, alpha, beta):
     # products above 0.2 GFLOP in two blocks per thread: a late worker leaves the caller half as much, and each
     # block packs the whole other operand again (W3's 512x4096x4096 in 8 blocks: 68.8 ms, in 4: 62.7, OpenBLAS 61.2)
     parts = (workers + 1) * (2 if 2.0 * m * n * k > 2e8 else 1)
-    axis = 0 if m >= n else 1
-    dim = max(m, n)
-    size = _block_size(dim, parts)
-    if k >= K_SPLIT * dim and (workers + 1) * m * n * item <= K_SPLIT_BYTES:
+    row_align, col_align = ctrl[ROW_ALIGN + (item == 8)], ctrl[COL_ALIGN + (item == 8)]
+    # rows where the result is taller, or where only row blocks give the whole product's entries bit for bit
+    axis = 0 if m >= n or (col_align < 0 < row_align and m >= 2 * row_align) else 1
+    dim = m if axis == 0 else n
+    size = _block_size(dim, parts, abs(row_align if axis == 0 else col_align))
+    if k >= K_SPLIT * max(m, n) and (workers + 1) * m * n * item <= K_SPLIT_BYTES:
         axis, dim = 2, k
-        size = _block_size(k, workers + 1)
+        size = _block_size(k, workers + 1, ALIGN)
     elif (dim + size - 1) // size < 2 or min(m, n) < 2:
         _store(ctrl, BUSY, 0)
         return False
@@ -644,10 +653,10 @@ def _split(ctrl, fctrl, a, b, c, alpha, beta):
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _block_size(dim, parts):
-    """Rows (columns, terms) per block: `dim` over `parts` blocks, in multiples of ALIGN."""
+def _block_size(dim, parts, align):
+    """Rows (columns, terms) per block: `dim` over `parts` blocks, in multiples of `align`."""
     size = (dim + parts - 1) // parts
-    return (size + ALIGN - 1) // ALIGN * ALIGN
+    return (size + align - 1) // align * align
 
 
 @njit(nogil=True, cache=True, inline="always")
