@@ -75,6 +75,20 @@ def test_split_products_equal_the_single_threaded_product(pool, m, k, n):
         np.testing.assert_array_equal(c, want)
 
 
+def test_blocks_are_on_the_tiles_and_as_even_as_they_can_be():
+    """All blocks but the last a multiple of the BLAS's tile, the last the rest, the largest as small as such
+    blocks allow: 128 rows in 12s as 60 + 68 (the ceiling's 72 + 56 left one thread 12 % more work)."""
+    from graphgrad.runtime.gemm_pool_kernels import _blocks
+
+    for dim, parts, align in itertools.product((17, 40, 128, 256, 512, 1000, 4096), (2, 4), (12, 16, 24)):
+        size, count = _blocks.py_func(dim, parts, align)
+        last = dim - (count - 1) * size
+        assert size % align == 0 and 1 <= count <= parts and last >= 1, (dim, parts, align)
+        best = min(max(s, dim - (min(parts, -(-dim // s)) - 1) * s) for s in range(align, dim + align, align))
+        assert max(size, last) == best, (dim, parts, align, size, count)
+    assert _blocks.py_func(128, 2, 12) == (60, 2) and _blocks.py_func(512, 4, 12) == (132, 4)
+
+
 def test_blocks_off_the_kernel_tiles_round_as_openblas_does(pool):
     """A block edge inside a kernel tile (33 x 47 results) may round differently, as OpenBLAS's own thread
     counts do: within float rounding of the whole product, never more."""
