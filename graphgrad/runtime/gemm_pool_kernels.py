@@ -615,7 +615,7 @@ def _split(ctrl, fctrl, a, b, c, alpha, beta):
     size, nblocks = _blocks(dim, parts, abs(row_align if axis == 0 else col_align))
     if k >= K_SPLIT * max(m, n) and (workers + 1) * m * n * item <= K_SPLIT_BYTES:
         axis, dim = 2, k
-        size = _block_size(k, workers + 1, ALIGN)
+        size = _block_size(k, workers + 1)
         nblocks = (dim + size - 1) // size
     elif nblocks < 2 or min(m, n) < 2:
         _store(ctrl, BUSY, 0)
@@ -669,10 +669,10 @@ def _blocks(dim, parts, align):
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _block_size(dim, parts, align):
-    """Rows (columns, terms) per block: `dim` over `parts` blocks, in multiples of `align`."""
+def _block_size(dim, parts):
+    """Terms of the contraction per block: `dim` over `parts` blocks, in multiples of ALIGN."""
     size = (dim + parts - 1) // parts
-    return (size + align - 1) // align * align
+    return (size + ALIGN - 1) // ALIGN * ALIGN
 
 
 @njit(nogil=True, cache=True, inline="always")
