@@ -507,3 +507,39 @@ def test_max_pool_gradient_in_an_island_routes_exactly_as_the_kernel(monkeypatch
     for key in _KERNEL_MODES[1:]:
         np.testing.assert_array_equal(out[key], out["0", False])
     assert np.isnan(out["0", False]).any()
+
+
+def test_islands_of_rank_4_arrays_compile_at_o2_and_of_matrices_at_o3(monkeypatch, jit_on):
+    """An island over 4-D arrays compiles with LLVM at O2 (jit.ISLAND_OPT: at O3 the DCGAN's AddN and two TanhGrads
+    took 76 s), one over matrices at Numba's O3 (10 % faster on W1); the level is Numba's again afterwards, and a
+    NUMBA_OPT the user set is kept."""
+    from numba.core import config
+    from numba.core.dispatcher import Dispatcher
+
+    from graphgrad.runtime import jit
+
+    levels = {}
+    compile_ = Dispatcher.compile
+
+    def noting(self, sig):
+        if self.py_func.__name__ == "island":
+            levels[max(getattr(t, "ndim", 0) for t in sig)] = int(config.OPT)
+        return compile_(self, sig)
+
+    monkeypatch.setattr(Dispatcher, "compile", noting)
+    monkeypatch.delenv("NUMBA_OPT", raising=False)
+    default = int(config.OPT)
+    rng = np.random.default_rng(0)
+    for shape in ((2, 3, 4, 5), (6, 7)):
+        a, b = tf.placeholder(tf.float32, shape), tf.placeholder(tf.float32, shape)
+        y = tf.tanh(a) * b + (1.0 - a * a)
+        av, bv = rng.standard_normal(shape).astype(np.float32), rng.standard_normal(shape).astype(np.float32)
+        with tf.Session() as sess:
+            run = sess.make_callable(y, [a, b])
+            out = [run(av, bv) for _ in range(3)][-1]
+            assert run.plan.islands and jit.deep(run.plan.islands, run.plan._jit_args[0]) == (len(shape) == 4)
+        np.testing.assert_allclose(out, np.tanh(av) * bv + (1 - av * av), rtol=1e-5, atol=1e-6)
+    assert levels == {4: jit.ISLAND_OPT, 2: default} and int(config.OPT) == default
+    monkeypatch.setenv("NUMBA_OPT", str(default))
+    with jit.compiling():
+        assert int(config.OPT) == default

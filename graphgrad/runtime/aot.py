@@ -188,7 +188,7 @@ def build(items):
                 path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
                 done = subprocess.run([sys.executable, "-m", "graphgrad.runtime.aot", work, name], cwd=work,
                                       capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
-                                      env={**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONPATH": path})
+                                      env={**_opt(items), **os.environ, "PYTHONWARNINGS": "ignore", "PYTHONPATH": path})
                 failed = done.returncode != 0 and done.stderr
             except (OSError, subprocess.TimeoutExpired) as e:
                 failed = repr(e)
@@ -209,6 +209,13 @@ def build(items):
 
 
 _SUFFIX = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+
+
+def _opt(items):
+    """The child's NUMBA_OPT where an island has arrays of rank 3 or more (runtime/jit.py ISLAND_OPT), else none."""
+    from . import jit
+    deep = any(s is not None and s[0] == "a" and s[2] >= 3 for _, specs in items for s in specs)
+    return {"NUMBA_OPT": str(jit.ISLAND_OPT)} if deep else {}
 
 
 def _request(items):

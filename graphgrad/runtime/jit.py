@@ -37,6 +37,7 @@ the tolerance (relative 1e-5 on a step's values).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import os
@@ -319,6 +320,38 @@ def island_source(isl, k, prog, names, ref_names, inputs, outputs):
             "", f"@njit(cache={_cache_dir() is not None}, nogil=True, error_model=\"numpy\")", f"def island({params}):"]
     ret = "    return (" + ", ".join(rets) + ("," if len(rets) == 1 else "") + ")"
     return "\n".join(head + lines + [ret]) + "\n"
+
+
+#: LLVM's optimization level for the islands of a plan with arrays of rank 3 or more (Numba's default is 3,
+#: `NUMBA_OPT`, which a user's setting keeps). At O3 an island of an AddN and two TanhGrads over 4-D arrays
+#: (aymericdamien's DCGAN) took 76 s to compile (three such islands 145 s, the program's first run waiting): the
+#: element-wise loops over 4-D operands that may broadcast are loop nests O3 multiplies; at O2 it takes 1.2 s, and
+#: W5's step is the same (41.1 ms). Islands of matrices stay at O3, 10 % faster than O2 on W1 (18.7-19.3 against
+#: 21.2 µs), compiled in seconds.
+ISLAND_OPT = 2
+
+
+def deep(islands, prog) -> bool:
+    """Whether any of the islands' ops reads or writes an array of rank 3 or more (see ISLAND_OPT)."""
+    return any(len(prog.sym(t)) >= 3 for isl in islands for op in isl.ops for t in list(op.inputs) + list(op.outputs))
+
+
+@contextlib.contextmanager
+def compiling(low=True):
+    """Within (where `low`): Numba compiles at ISLAND_OPT (under its compiler lock, so that no other thread's
+    compile meanwhile sees the level), unless NUMBA_OPT is set."""
+    if not low or "NUMBA_OPT" in os.environ:
+        yield
+        return
+    from numba.core import config
+    from numba.core.compiler_lock import global_compiler_lock
+    with global_compiler_lock:
+        before = config.OPT
+        config.OPT = type(before)(ISLAND_OPT)
+        try:
+            yield
+        finally:
+            config.OPT = before
 
 
 @cache

@@ -10,6 +10,7 @@ every op is a single call on local variables and every intermediate is deleted a
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import heapq
 import itertools
@@ -554,7 +555,9 @@ class Plan:
                         self._jit_tries += 1
                         self._jit_in = jit.runs_before_retry(self._jit_tries)
             try:
-                out = self._call_now(feeds)  # Numba compiles (or loads) the islands in this run, or they are
+                low = compiled and self._aot is None and jit.deep(self.islands, self._jit_args[0])
+                with jit.compiling() if low else contextlib.nullcontext():  # (jit.ISLAND_OPT)
+                    out = self._call_now(feeds)  # Numba compiles (or loads) the islands in this run, or they are
             finally:  # recorded (runtime/aot.py), then built ahead (those the run reached, should it raise)
                 if compiled and self._aot is not None:
                     with _jit_lock:
