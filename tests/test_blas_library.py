@@ -61,6 +61,29 @@ def test_asking_for_mkl_where_it_is_missing_warns_and_uses_numpys_blas():
     assert library == "openblas" and not any("MKL" in m for m in messages)
 
 
+def test_auto_binds_mkl_on_intels_cpus_only():
+    assert blas.mkl_suits("GenuineIntel") and blas.mkl_suits(None)   # None: the vendor is unknown
+    assert not blas.mkl_suits("AuthenticAMD") and not blas.mkl_suits("HygonGenuine")
+    assert blas.cpu_vendor() is None or isinstance(blas.cpu_vendor(), str)
+
+
+@needs_mkl
+def test_auto_leaves_mkl_unused_on_amds_cpus():
+    code = """
+        import json
+        from graphgrad.runtime import blas
+        found = {}
+        for vendor in ("GenuineIntel", "AuthenticAMD"):
+            blas.cpu_vendor = lambda: vendor
+            found[vendor] = blas._load().name
+        print(json.dumps(found))
+    """
+    found, _ = _run(code, "auto")
+    assert found == {"GenuineIntel": "mkl", "AuthenticAMD": "openblas"}
+    found, _ = _run(code, "mkl")   # asked for by name, MKL runs on any CPU
+    assert found == {"GenuineIntel": "mkl", "AuthenticAMD": "mkl"}
+
+
 _PRODUCTS = """
     import json
     import numpy as np
@@ -247,11 +270,11 @@ def test_with_mkl_numpys_openblas_runs_on_one_thread_so_the_two_pools_never_figh
         second = counts()
         print(json.dumps([blas.library(), first, second]))
     """
-    (library, first, second), _ = _run(code, "auto", {"MKL_NUM_THREADS": "2"})
+    (library, first, second), _ = _run(code, "mkl", {"MKL_NUM_THREADS": "2"})
     assert library == "mkl"
     assert ["openblas", 1] in first and ["mkl", 2] in first, first
     assert ["openblas", 1] in second and ["mkl", 2] in second, second
-    (library, first, _), _ = _run(code, "auto", {"OPENBLAS_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"})
+    (library, first, _), _ = _run(code, "mkl", {"OPENBLAS_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"})
     assert ["openblas", 2] in first, first   # a count the user asked for stays
     (library, first, _), _ = _run(code, "numpy", {"OPENBLAS_NUM_THREADS": "", "OMP_NUM_THREADS": "2"})
     assert library == "openblas" and ["openblas", 2] in first, first   # OpenBLAS bound: its threads are its own

@@ -9,7 +9,7 @@ libraries (`GRAPHGRAD_BLAS`):
   NumPy's thread pool: a second OpenBLAS (SciPy's) brings a second pool whose spinning threads fight the first one
   on a small machine.
 - `mkl`: Intel's oneMKL from the `mkl` wheel (the `graphgrad[mkl]` extra), its 64-bit-integer interface
-  (`cblas_sgemm_64`). It runs this machine's products faster than OpenBLAS (bench/blas_libraries.py: W2's
+  (`cblas_sgemm_64`). It runs an Intel Xeon's products faster than OpenBLAS (bench/blas_libraries.py: W2's
   128x784x256 in 175 against 213 µs on two threads, 4096³ at 379 against 358 GFLOP/s; bench/RESULTS.md, session
   15). The 2-D float products of `matmul` (MatMul's kernel, the convolutions' patch products) then go through it
   too, from GEMM_FROM multiply-adds (smaller ones cost more in this module's checks than they gain), and so
@@ -17,7 +17,10 @@ libraries (`GRAPHGRAD_BLAS`):
   `dot`s, `linalg`) on one thread (`quiet_numpy_blas`): two libraries' thread pools on the same cores fight,
   each spinning after its calls while the other waits for a thread that is not scheduled (a TensorBoard
   tutorial's step, whose histograms call `np.dot`, ran 2.3x slower).
-- `auto` (the default): MKL where the `mkl` wheel is installed, else NumPy's.
+- `auto` (the default): MKL where the `mkl` wheel is installed and the CPU is Intel's, else NumPy's. On AMD's
+  cores MKL's sgemm is the slower one (an AMD EPYC, AVX2, two threads: 4096³ at 145 against OpenBLAS's 183 GFLOP/s,
+  W3's products 130 against 186; W2's the same within 5 %; bench/RESULTS.md, session 24), so `auto` leaves it
+  unused there; `mkl` still binds it.
 
 MKL's results differ from OpenBLAS's in rounding (another blocking of the sums, ~1e-6 relative in float32), and
 by default with its thread count: `MKL_CBWR=AUTO,STRICT` (MKL's own setting) makes them the same on any thread
@@ -159,13 +162,34 @@ def choice() -> str:
     return value
 
 
+def cpu_vendor() -> str | None:
+    """The CPU's vendor as its CPUID names it ("GenuineIntel", "AuthenticAMD", ...), or None where unknown (no
+    /proc/cpuinfo, and a processor string that names none)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("vendor_id"):
+                    return line.partition(":")[2].strip() or None
+    except OSError:
+        pass
+    import platform
+    found = re.search(r"GenuineIntel|AuthenticAMD|HygonGenuine", platform.processor() or "")
+    return found.group(0) if found else None
+
+
+def mkl_suits(vendor) -> bool:
+    """Whether `auto` binds MKL on a CPU of this vendor: on Intel's (and where the vendor is unknown), not on
+    AMD's or others', where NumPy's OpenBLAS runs the products faster (module docstring)."""
+    return vendor in (None, "GenuineIntel")
+
+
 def _load():
     """The Library `GRAPHGRAD_BLAS` asks for (MKL falls back to NumPy's, with a warning where asked for by name),
     or None: GRAPHGRAD_BLAS_GEMM=0, or no library found."""
     if os.environ.get("GRAPHGRAD_BLAS_GEMM", "1").strip().lower() in ("0", "false", "no", "off"):
         return None
     wanted = choice()
-    if wanted != "numpy":
+    if wanted == "mkl" or (wanted == "auto" and mkl_suits(cpu_vendor())):
         found = _load_mkl()
         if found is not None:
             return found
