@@ -543,3 +543,55 @@ def test_islands_of_rank_4_arrays_compile_at_o2_and_of_matrices_at_o3(monkeypatc
     monkeypatch.setenv("NUMBA_OPT", str(default))
     with jit.compiling():
         assert int(config.OPT) == default
+
+
+@pytest.mark.parametrize("ta", [False, True])
+@pytest.mark.parametrize("tb", [False, True])
+@pytest.mark.parametrize("n", [1, 8, 11])
+@pytest.mark.parametrize("known_k", [False, True])
+def test_a_small_products_unrolled_template_gives_the_loops_numbers_bit_for_bit(ta, tb, n, known_k):
+    # each row's columns summed in accumulators, 8 at a time (11: a group of 8 and one of 3); the same terms in
+    # the same order as runtime/jitlib.py's matmul, so the same numbers, and a size mismatch raises as it does
+    from textwrap import indent
+
+    from numba import njit
+
+    from graphgrad.ops.matmul_ops import _unrolled_product
+    from graphgrad.runtime import jitlib
+    m, k = 13, 6
+    template = _unrolled_product(".T" if ta else "", ".T" if tb else "", k if known_k else None, n)
+    funcs = {}
+    for dtype in (np.float32, np.float64):
+        body = template.format(i0="a", i1="b", o0="out", u="_u_", T=f"np.{np.dtype(dtype).name}")
+        ns = {"np": np}
+        exec("def product(a, b):\n" + indent(body, "    ") + "\n    return out\n", ns)  # noqa: S102
+        funcs[dtype] = njit(error_model="numpy")(ns["product"])
+        rng = np.random.default_rng(n)
+        a = rng.standard_normal((k, m) if ta else (m, k)).astype(dtype)
+        b = rng.standard_normal((n, k) if tb else (k, n)).astype(dtype)
+        got = funcs[dtype](a, b)
+        expected = jitlib.matmul(a.T if ta else a, b.T if tb else b)
+        assert got.dtype == dtype and got.shape == (m, n)
+        assert np.array_equal(got, expected)
+        np.testing.assert_allclose(got, (a.T if ta else a) @ (b.T if tb else b), rtol=1e-5, atol=1e-5)
+    a = np.ones((m + 1, k + 1) if ta else (m, k + 1), np.float32)  # one more term than b has
+    with pytest.raises(ValueError, match="size-incompatible"):
+        funcs[np.float32](a, np.ones((n, k) if tb else (k, n), np.float32))
+
+
+def test_small_products_in_an_island_are_written_out_with_known_columns(jit_on):
+    g = tf.Graph()
+    with g.as_default():
+        x, y, loss, train, _ = _mlp("logloss", OPTIMIZERS["sgd"]())
+        init = tf.global_variables_initializer()
+    with tf.Session(graph=g) as sess:
+        sess.run(init)
+        feeds = next(_batches("logloss"))
+        run = sess.make_callable([train, loss], [x, y])
+        run(*feeds)
+        run(*feeds)
+        assert run.plan.islands and not run.plan.jit_failures
+    source = "\n".join(open(f).read() for f in glob.glob(os.path.join(jit_on, "graphgrad_island_*.py")))
+    # the forward products (4x16, 16x8, 8x1 weights), dX and dW: accumulators, no loop storing every term
+    assert source.count("_s0 = np.float32(0)") >= 7, source
+    assert "_lib.matmul(" not in source

@@ -14,6 +14,33 @@ from ..framework.op_def import OpDef, broadcast_shape, known, same_dtype, static
 from .core import apply_op, convert_to_tensor, sum_to
 from .math_common import NUMERIC, _check_kind, _const_value, _dims, _node
 
+#: A product with at most this many result columns, known to the plan, is written out in an island with one
+#: accumulator per column (`_unrolled_product`).
+UNROLLED_COLUMNS = 32
+#: Columns per group of accumulators: a float32 vector of AVX2, and few enough to stay in registers.
+COLUMN_GROUP = 8
+
+
+def _unrolled_product(ta, tb, k, n):
+    """An island's template for `{o0} = op({i0}) @ op({i1})` with `n` result columns (and `k`, where an int, the
+    contraction): each row's columns summed in local accumulators, COLUMN_GROUP at a time, and stored once. In
+    _lib.matmul's loop every multiply-add stores into the result, and as LLVM cannot tell the result from the
+    operands it reloads and stores each one (W1's 32x8x8: 1.3 -> 0.44 µs, its 8x32x1 weight gradient 0.83 ->
+    0.15). The same terms added in the same order (over the contraction, from zero): the same numbers."""
+    lines = [f"{{u}}a = {{i0}}{ta}", f"{{u}}b = {{i1}}{tb}",
+             "if {u}b.shape[0] != {u}a.shape[1] or {u}b.shape[1] != " + f"{n}"
+             + (f" or {{u}}a.shape[1] != {k}:" if isinstance(k, int) else ":"),
+             '    raise ValueError("matrix size-incompatible")',
+             "{o0} = np.empty(({u}a.shape[0], " + f"{n}), {{T}})", "for {u}i in range({u}a.shape[0]):"]
+    terms = str(k) if isinstance(k, int) else "{u}a.shape[1]"
+    for first in range(0, n, COLUMN_GROUP):
+        cols = range(first, min(n, first + COLUMN_GROUP))
+        lines += [f"    {{u}}s{j} = {{T}}(0)" for j in cols]
+        lines += [f"    for {{u}}p in range({terms}):", "        {u}x = {u}a[{u}i, {u}p]"]
+        lines += [f"        {{u}}s{j} += {{u}}x * {{u}}b[{{u}}p, {j}]" for j in cols]
+        lines += [f"    {{o0}}[{{u}}i, {j}] = {{u}}s{j}" for j in cols]
+    return "\n".join(lines)
+
 
 class MatMul(OpDef):
     """`a @ b` for 2-D and batched (3-D+, batch dims broadcast) operands; the lecture's dense-layer slide:
@@ -77,6 +104,8 @@ class MatMul(OpDef):
         if prod(dims) > (4096 if len(dims) == 3 else 1024):
             return None
         ta, tb = (".T" if op.attrs[k] else "" for k in ("transpose_a", "transpose_b"))
+        if isinstance(n, int) and n <= UNROLLED_COLUMNS:
+            return _unrolled_product(ta, tb, k, n)
         return f"{{o0}} = _lib.matmul({{i0}}{ta}, {{i1}}{tb})"
 
     def result_shape(op):
