@@ -111,6 +111,37 @@ def test_the_guard_checks_every_argument():
     assert aot.spec(True) == ("s", "bool", "py") and aot.spec(np.ones((2, 2)).T) == ("a", "float64", 2, "F")
 
 
+def test_the_guard_checks_the_sessions_buffers_once_per_object():
+    calls = []
+    island = aot.guarded(lambda *a: calls.append(a) or "ran", [("a", "float32", 2, "C"), ("a", "float32", 1, "C"),
+                                                             ("a", "float32", 2, "C")], 1, owned=[1, 2])
+    x, b, w = np.ones((2, 3), np.float32), np.zeros(3, np.float32), np.ones((3, 3), np.float32)
+    assert island(x, b, w) == "ran"
+    assert island.__globals__["_m"] == [b, w] and island.__globals__["_m"][0] is b
+    for bad in [(x, b.astype(np.float64), w), (x, b, w.T), (x, b, w[:, :2]), (x, b, w.tolist()), (x.T, b, w)]:
+        with pytest.raises(aot.Mismatch):   # a new object is checked (and x, not owned, every run)
+            island(*bad)
+    assert island.__globals__["_m"][0] is b   # a refused object is not remembered
+    w2 = w.copy()   # a variable given a new buffer: checked, then remembered in its place
+    assert island(x, b, w2) == "ran" and island.__globals__["_m"][1] is w2
+    assert len(calls) == 2 and "a1.dtype" in island.source and "a1 is not _m[0]" in island.source
+
+
+def test_a_plan_s_built_islands_check_its_variables_buffers_once(ahead):
+    _, _, plan = _mlp_run()
+    import re
+    reads = set(re.findall(r"(\w+) = k\d+\(\)  # .* \(VariableV2\)", plan.source))
+    calls = re.findall(r"= j(\d+)\(([^)]*)\)", plan.source)
+    built = {i: f for i, f in enumerate(plan._aot["built"].values())}
+    assert reads and calls and len(calls) == len(built)
+    for k, args in calls:
+        args = args.split(", ")
+        owned = [i for i, a in enumerate(args) if a in reads or a.startswith("r")]   # reads, buffers looked up
+        assert owned and any(a.startswith("f") for a in args)
+        source = built[int(k)].source
+        assert set(map(int, re.findall(r"a(\d+) is not _m", source))) == set(owned)   # feeds: every run
+
+
 def test_a_failed_build_leaves_the_islands_to_the_in_process_compiler(ahead, monkeypatch):
     monkeypatch.setattr(aot, "build", lambda items: None)
     losses, _, plan = _mlp_run()

@@ -63,6 +63,31 @@ def test_feed_shape_and_dtype_errors():
             s.run(y, {x: [["a", "b", "c"]]})
 
 
+def test_the_plans_feed_check_is_check_feed_for_every_value_and_spec():
+    # runtime/plan.py's generated checker: arrays of the tensor's dtype pass as they are (no copy), anything
+    # else is converted as check_feed converts it, and a wrong shape is the same error
+    from graphgrad.runtime.plan import check_feed, feed_checker
+    specs = [(np.dtype(np.float32), (None, 3), "x:0"), (np.dtype(np.int32), None, "n:0"),
+             (np.dtype(np.float64), (), "s:0"), (np.dtype(np.float32), (2, None), "m:0")]
+    check = feed_checker(specs)
+    x, m = np.ones((4, 3), np.float32), np.zeros((2, 5), np.float32)
+    for values in ([x, [1.9, -2.2], 0.5, m], [x.astype(np.float64), np.arange(3), np.float32(2), m.tolist()],
+                   [x[:, ::-1], 7, np.array(1.0), m[:, :2]]):
+        got = check(values)
+        expected = [check_feed(v, spec) for v, spec in zip(values, specs)]
+        assert [a.dtype for a in got] == [a.dtype for a in expected] and all(map(np.array_equal, got, expected))
+        assert all((g is v) == (e is v) for g, e, v in zip(got, expected, values))
+    for bad, shape in (([np.ones((4, 2), np.float32), 1, 0.5, m], r"\(4, 2\).*x:0, which has shape \(\?, 3\)"),
+                       ([x, 1, np.ones(2), m], r"\(2,\).*s:0, which has shape \(\)"),
+                       ([x, 1, 0.5, np.zeros((3, 5), np.float32)], r"\(3, 5\).*m:0, which has shape \(2, \?\)")):
+        with pytest.raises(ValueError, match="Cannot feed value of shape " + shape):
+            check(bad)
+    with pytest.raises(ValueError, match="Cannot feed value .* for Tensor n:0, which has dtype int32"):
+        check([x, np.array([2.0**40]), 0.5, m])
+    assert feed_checker([])(()) == []
+    assert len(check([x, 1])) == 2   # a shorter list is checked as far as it goes, as zip did
+
+
 def test_float_feed_to_int_placeholder_truncates():
     i = tf.placeholder(tf.int32, (2,))
     with tf.Session() as s:

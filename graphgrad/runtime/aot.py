@@ -120,11 +120,18 @@ _NUMBA_TYPES = {"float32": "float32", "float64": "float64", "int32": "int32", "i
 _PY_SCALARS = {"bool": "bool", "int64": "int", "float64": "float"}
 
 
-def guarded(fn, specs, k):
+def guarded(fn, specs, k, owned=()):
     """`fn` (a built island) behind a check of its arguments against `specs` (`spec`); raises Mismatch(k)
-    instead of calling it when one differs."""
+    instead of calling it when one differs.
+
+    Arguments at the positions `owned` are the session's own variable buffers: the same array objects run after
+    run, which no user code holds. Once checked, each is remembered, and a run that passes the same objects
+    skips their checks (~0.2 µs an array: W1F's island reads six weights and biases). A new object (a variable
+    assigned a buffer of another shape) is checked again; an object's type, dtype, rank and layout do not change
+    while it lives, except by assigning its `shape` or `strides`, which graphgrad never does to a buffer."""
     ns = {"_f": fn, "_nd": np.ndarray, "_Mismatch": Mismatch, "_k": k}
     params, conds = [], []
+    owned = sorted(i for i in owned if i < len(specs) and specs[i][0] == "a")
     for i, s in enumerate(specs):
         a = f"a{i}"
         params.append(a)
@@ -145,8 +152,14 @@ def guarded(fn, specs, k):
             cond = f"type({a}) is _t{i}"
         conds.append(cond)
     args = ", ".join(params)
-    check = " and ".join(f"({c})" for c in conds) or "True"
-    source = f"def island({args}):\n    if {check}:\n        return _f({args})\n    raise _Mismatch(_k)\n"
+    check = " and ".join(f"({c})" for i, c in enumerate(conds) if i not in owned) or "True"
+    source = f"def island({args}):\n"
+    if owned:  # the remembered buffers (`_m`, as one list: a run replaces it whole once its members passed)
+        ns["_m"] = [None] * len(owned)
+        new = " or ".join(f"a{i} is not _m[{j}]" for j, i in enumerate(owned))
+        source += (f"    if {new}:\n        if not ({' and '.join(f'({conds[i]})' for i in owned)}):\n"
+                   f"            raise _Mismatch(_k)\n        _m[:] = [{', '.join(f'a{i}' for i in owned)}]\n")
+    source += f"    if {check}:\n        return _f({args})\n    raise _Mismatch(_k)\n"
     exec(compile(source, f"<graphgrad built island {k}>", "exec"), ns)  # noqa: S102 - our own generated code
     island = ns["island"]
     island.specs, island.source = specs, source
@@ -157,8 +170,8 @@ class Recorder:
     """Stands in for an island in the recording run: notes its arguments' types (`specs`, None where one has no
     Numba type) and raises Probe, so that the run goes through the island's kernels."""
 
-    def __init__(self, k):
-        self.k, self.specs, self.seen = k, None, False
+    def __init__(self, k, owned=()):
+        self.k, self.specs, self.seen, self.owned = k, None, False, frozenset(owned)
 
     def __call__(self, *args):
         if not self.seen:
@@ -170,9 +183,10 @@ class Recorder:
 
 # --- building (the child) and loading (the plan's process) --------------------------------------------------------
 
-def build(items):
+def build(items, owned=None):
     """The guarded functions of islands `items` ([(island source, specs)]) built into one extension module, or
-    None where the child failed (its error output is kept in the cache folder as `<module>.log`)."""
+    None where the child failed (its error output is kept in the cache folder as `<module>.log`). `owned`: for
+    each island, the positions of its arguments that are the session's variable buffers (`guarded`)."""
     from . import jit
     base = jit._cache_dir()
     request = _request(items)
@@ -205,7 +219,9 @@ def build(items):
         module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader))
         loader.exec_module(module)
         sys.modules[name] = module
-    return [guarded(getattr(module, f"island_{k}"), specs, k) for k, (_, specs) in enumerate(items)]
+    owned = owned or [()] * len(items)
+    return [guarded(getattr(module, f"island_{k}"), specs, k, own) for k, ((_, specs), own)
+            in enumerate(zip(items, owned))]
 
 
 _SUFFIX = sysconfig.get_config_var("EXT_SUFFIX") or ".so"

@@ -12,7 +12,7 @@ from ..framework.graph import Graph, Operation, Tensor, get_default_graph
 from .backends import Placement
 from .context import RunContext
 from .passes import optimize_default
-from .plan import Plan, check_feed
+from .plan import Plan
 from .precision import ENV_VAR as PRECISION_ENV_VAR
 from .precision import canonical as canonical_precision
 
@@ -200,9 +200,8 @@ class Session:
         composite = plan.composite_feeds
         if self.graph.version != self._last_version:
             self._note_growth()
-        feeds = [check_feed(v, spec) for v, spec in zip(
-            feed_dict.values() if composite is None else _split_feeds(feed_dict.values(), composite),
-            plan.feed_specs)] if feed_dict else ()
+        feeds = plan.check_feeds(feed_dict.values() if composite is None
+                                 else _split_feeds(feed_dict.values(), composite)) if feed_dict else ()
         if feeds and self._feed_to_device is not None:
             feeds = [self._feed_to_device(f) for f in feeds]
         values = plan(feeds)
@@ -236,9 +235,8 @@ class Session:
                 self._plans[key] = entry
         plan, structure = entry
         composite = plan.composite_feeds
-        feeds = [check_feed(v, spec) for v, spec in zip(
-            feed_dict.values() if composite is None else _split_feeds(feed_dict.values(), composite),
-            plan.feed_specs)]
+        feeds = plan.check_feeds(feed_dict.values() if composite is None
+                                 else _split_feeds(feed_dict.values(), composite))
         if feeds and self._feed_to_device is not None:
             feeds = [self._feed_to_device(f) for f in feeds]
         plan.trace_records()
@@ -302,7 +300,7 @@ class Session:
                 raise RuntimeError("Attempted to use a closed Session.")
             if composite is not None:
                 feed_values = _split_feeds(feed_values, composite)
-            feeds = [check_feed(v, s) for v, s in zip(feed_values, plan.feed_specs)]
+            feeds = plan.check_feeds(feed_values)
             if to_device is not None:
                 feeds = [to_device(f) for f in feeds]
             values = plan(feeds)
