@@ -284,8 +284,9 @@ def _operand(x, transposed):
     return x, (_TRANS if transposed else _NO_TRANS), max(x.shape[1], 1)
 
 
-def gemm(a, ta, b, tb, c, alpha, beta=1.0) -> bool:
-    """`c <- alpha·op(a)·op(b) + beta·c` in place (op: transpose when `ta` / `tb`); False when not done."""
+def gemm(a, ta, b, tb, c, alpha, beta=1.0, split=True) -> bool:
+    """`c <- alpha·op(a)·op(b) + beta·c` in place (op: transpose when `ta` / `tb`); False when not done.
+    `split=False`: never through the GEMM pool (its own call of a product it runs whole)."""
     f = _GEMM.get(c.dtype) if isinstance(c, np.ndarray) else None
     if (f is None or a.dtype != c.dtype or b.dtype != c.dtype or a.ndim != 2 or b.ndim != 2 or c.ndim != 2
             or not c.flags.c_contiguous or not c.flags.writeable or np.may_share_memory(a, c)
@@ -295,7 +296,7 @@ def gemm(a, ta, b, tb, c, alpha, beta=1.0) -> bool:
     k2, n = (b.shape[1], b.shape[0]) if tb else b.shape
     if k != k2 or c.shape != (m, n) or 0 in (m, n, k):
         return False
-    if _POOL is not None and _POOL(a.T if ta else a, b.T if tb else b, c, alpha, beta):
+    if split and _POOL is not None and _POOL(a.T if ta else a, b.T if tb else b, c, alpha, beta):
         return True
     a, fa, lda = _operand(a, ta)
     b, fb, ldb = _operand(b, tb)

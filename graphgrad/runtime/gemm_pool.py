@@ -32,9 +32,11 @@ the same with the gradient, a product, made block by block of rows where the rul
 products of some size (or such updates) starts it when it has run long enough to compile its islands
 (runtime/plan.py), so short programs never load it. While the pool
 runs, the BLAS is set to one thread for the whole process (OpenBLAS's own threads would spin beside the workers
-after every product they shared; `stop()` gives it back its count). It declines (and the caller uses the BLAS whole)
-products below `gemm_pool_kernels.MIN_FLOPS`, other dtypes than float32/float64, operands BLAS cannot take without
-a copy, a result overlapping an operand, and a second thread's product while one is being split.
+after every product they shared; `stop()` gives it back its count). Products of `WHOLE_FLOPS` or more (W3's
+17-GFLOP ones) it runs whole on the BLAS's own threads, their count given back for the call. It declines (and
+the caller uses the BLAS whole, on one thread) products below `gemm_pool_kernels.MIN_FLOPS`, other dtypes than
+float32/float64, operands BLAS cannot take without a copy, a result overlapping an operand, and a second
+thread's product while one is being split.
 `GRAPHGRAD_GEMM_POOL=0` turns it off; it does not start when the BLAS is limited to one thread
 (`OPENBLAS_NUM_THREADS=1`) or the process has one core.
 
@@ -201,13 +203,33 @@ def route(on: bool):
     set_threads(1 if on else before)
 
 
+#: Products of at least this many floating-point operations (2·m·n·k) run whole on the BLAS's own threads, its
+#: thread count given back for the call: split in row blocks, each block packs the whole other operand again,
+#: where the BLAS's threads pack it once and share it. (W3's 512x4096x4096 products, 17 GFLOP: its step 0.52-0.53
+#: s split, 0.49-0.50 whole, AMD EPYC, OpenBLAS; the pool's gains are on products of 1-400 MFLOP.)
+WHOLE_FLOPS = 2e9
+
+
 def _pooled_gemm(a, b, c, alpha, beta):
     """`c <- alpha·a·b + beta·c` split over the workers (a, b: 2-D, possibly transposed views); False (nothing
     done) where the pool declines."""
     ctrl, fctrl, split = _state[:3]
     if a.dtype.char not in "fd" or b.dtype != a.dtype or c.dtype != a.dtype:
         return False
+    if 2.0 * a.shape[0] * a.shape[1] * b.shape[1] >= WHOLE_FLOPS:
+        return _whole(a, b, c, alpha, beta)
     return split(ctrl, fctrl, a, b, c, alpha, beta)
+
+
+def _whole(a, b, c, alpha, beta):
+    """A big product on the BLAS's threads (WHOLE_FLOPS): their count as before the pool started for the call,
+    then one again. (A product another thread starts meanwhile may get them too, which is harmless.)"""
+    set_threads, before = _state[4]
+    set_threads(before)
+    try:
+        return blas.gemm(a, False, b, False, c, alpha, beta, split=False)
+    finally:
+        set_threads(1)
 
 
 #: An optimizer's update of a variable of at least this many elements runs split over the pool (`update`): the
