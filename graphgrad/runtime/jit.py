@@ -86,11 +86,14 @@ def runs_before_retry(tries):
     return None if tries > RETRIES else runs_before_jit() * 2 ** tries
 
 
-def seconds_before_jit(warm=True) -> float:
+def seconds_before_jit(warm=True, built=False) -> float:
     """How long a plan's runs take in all before its islands are compiled (GRAPHGRAD_JIT_AFTER_S, default 2 s),
     five times that when they are not in the cache yet: compiling costs seconds (W1: 3 s, W2: 4 s; about 0.4 s
-    to load from the cache), which only a plan that has already run about that long may expect to repay."""
-    return _number(SECONDS_VAR, 2.0) * (1 if warm else 5)
+    to load from Numba's cache, Numba's import included), which only a plan that has already run about that long
+    may expect to repay. `built`: the islands, in the cache, would be imported as a module built ahead
+    (runtime/aot.py) by a process that loads no Numba for them (nor for the GEMM pool): 14 ms for W1's, so a
+    twentieth of the time (0.1 s by default), and a program of a few seconds runs most of its steps through them."""
+    return _number(SECONDS_VAR, 2.0) * (1 if warm else 5) / (20 if warm and built else 1)
 
 
 def plan_key(source):
@@ -106,17 +109,28 @@ def _code_version():
     return "".join(str(os.path.getmtime(os.path.join(here, f))) for f in ("jit.py", "jitlib.py"))
 
 
+def warmth(key):
+    """How the islands of the plan named `key` were compiled before: "built" (ahead, into a module the cache
+    holds: runtime/aot.py), "compiled" (by Numba in its process, cached by it), or None (never, or no cache)."""
+    base = _cache_dir()
+    try:
+        with open(os.path.join(base, f"plan_{key}.compiled")) as f:
+            return "built" if f.read().strip() == "built" else "compiled"
+    except (OSError, TypeError):
+        return None
+
+
 def is_warm(key) -> bool:
     """Whether the islands of the plan named `key` were compiled before (so the cache holds them)."""
-    base = _cache_dir()
-    return base is not None and os.path.exists(os.path.join(base, f"plan_{key}.compiled"))
+    return warmth(key) is not None
 
 
-def mark_warm(key):
+def mark_warm(key, built=False):
     base = _cache_dir()
     if base is not None:
         try:
-            open(os.path.join(base, f"plan_{key}.compiled"), "w").close()
+            with open(os.path.join(base, f"plan_{key}.compiled"), "w") as f:
+                f.write("built" if built else "compiled")
         except OSError:
             pass
 

@@ -209,7 +209,9 @@ class Plan:
                     op.op_def.pooled_update is not None and op.op_def.pooled_update(op) for op in self.steps):
                 self._jit_in = jit.runs_before_jit()
                 self._jit_key = jit.plan_key(self.source)
-                self._jit_after_s = jit.seconds_before_jit(jit.is_warm(self._jit_key))
+                warmth = jit.warmth(self._jit_key)
+                built = warmth == "built" and aot.wanted() and not gemm_pool.worth_starting(self.ops, lean=True)
+                self._jit_after_s = jit.seconds_before_jit(warmth is not None, built)
                 self._jit_spent, self._jit_best, self._jit_tries = 0.0, float("inf"), 0
                 self._jit_args = (prog, fetch_elems, fed, islands)
 
@@ -566,7 +568,7 @@ class Plan:
                     with _jit_lock:
                         self._aot_build()
             if compiled and not self.jit_failures:
-                jit.mark_warm(self._jit_key)
+                jit.mark_warm(self._jit_key, built=self._aot is not None)
             return out
         self._jit_in -= 1
         t0, c0 = time.perf_counter(), time.thread_time()
@@ -652,6 +654,7 @@ class Plan:
         functions = done.get("functions")
         if functions is None:
             self._aot = None
+            jit.mark_warm(self._jit_key)  # compiled in this process after all: no module to import next time
         else:
             self._aot["built"] = {key: fn for (key, _, _), fn in zip(recorded, functions)}
             self._aot["recorders"] = {}
