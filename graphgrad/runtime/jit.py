@@ -120,11 +120,6 @@ def warmth(key):
         return None
 
 
-def is_warm(key) -> bool:
-    """Whether the islands of the plan named `key` were compiled before (so the cache holds them)."""
-    return warmth(key) is not None
-
-
 def mark_warm(key, built=False):
     base = _cache_dir()
     if base is not None:

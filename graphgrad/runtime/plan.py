@@ -624,7 +624,7 @@ class Plan:
         state = self._aot
         kept = [(key, rec, source) for key, (rec, source) in state["recorders"].items() if rec.specs is not None]
         recorded = [(key, rec.specs, source) for key, rec, source in kept]
-        items = [(source, specs) for _, specs, source in recorded]
+        items = [(source, rec.specs) for _, rec, source in kept]
         owned = [rec.owned for _, rec, _ in kept]
         done = {}
 
