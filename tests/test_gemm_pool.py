@@ -400,6 +400,40 @@ def test_a_product_of_whole_flops_runs_whole_on_the_blas_threads(pool, monkeypat
 
 
 @pytest.mark.skipif(not gemm_pool_kernels_futex(), reason="futex sleep on Linux x86-64 / AArch64 only")
+def test_workers_sleep_through_a_product_run_whole(pool, monkeypatch):
+    """A worker still spinning after a split product would take a core from the BLAS's threads during the next
+    whole one (W3's 17-GFLOP products 10-18 % slower): `_whole` parks it, and the next split product wakes it."""
+    import time
+
+    from graphgrad.runtime.gemm_pool_kernels import PARK, SLEEPING
+    ctrl = gemm_pool._state[0]
+    rng = np.random.default_rng(4)
+    a, b = rng.standard_normal((96, 200)).astype(np.float32), rng.standard_normal((200, 64)).astype(np.float32)
+    original, during = blas.gemm, []
+
+    def spy(*args, **kw):   # the whole product's BLAS call: the workers are told to sleep, and do
+        deadline = time.monotonic() + 60
+        while ctrl[SLEEPING] != 1 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        during.append((int(ctrl[PARK]), int(ctrl[SLEEPING])))
+        return original(*args, **kw)
+    c = np.empty((96, 64), np.float32)
+    tasks = _tasks()
+    assert original(a, False, b, False, c, 1.0, 0.0)   # split: the worker ran blocks and spins on
+    assert _tasks() == tasks + 1
+    monkeypatch.setattr(blas, "gemm", spy)
+    monkeypatch.setattr(gemm_pool, "WHOLE_FLOPS", 1e6)
+    assert original(a, False, b, False, c, 1.0, 0.0)
+    assert during == [(1, 1)] and ctrl[PARK] == 0
+    np.testing.assert_allclose(c, a @ b, rtol=1e-5, atol=1e-5)
+    monkeypatch.undo()
+    c = np.empty((96, 64), np.float32)
+    assert original(a, False, b, False, c, 1.0, 0.0)   # split again, the worker woken for it
+    assert _tasks() == tasks + 2 and ctrl[SLEEPING] == 0
+    np.testing.assert_array_equal(c, _unpooled(np.matmul, a, b))
+
+
+@pytest.mark.skipif(not gemm_pool_kernels_futex(), reason="futex sleep on Linux x86-64 / AArch64 only")
 def test_an_idle_worker_sleeps_until_the_next_product(pool):
     """After its spin, the worker sleeps on a futex (no CPU while the process idles) and the next product's
     caller wakes it."""

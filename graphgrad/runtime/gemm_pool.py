@@ -223,13 +223,18 @@ def _pooled_gemm(a, b, c, alpha, beta):
 
 def _whole(a, b, c, alpha, beta):
     """A big product on the BLAS's threads (WHOLE_FLOPS): their count as before the pool started for the call,
-    then one again. (A product another thread starts meanwhile may get them too, which is harmless.)"""
-    set_threads, before = _state[4]
+    then one again, the workers asleep meanwhile (`gemm_pool_kernels.PARK`). (A product another thread starts
+    meanwhile may get them too, which is harmless.)"""
+    from .gemm_pool_kernels import PARK
+
+    ctrl, (set_threads, before) = _state[0], _state[4]
+    ctrl[PARK] = 1
     set_threads(before)
     try:
         return blas.gemm(a, False, b, False, c, alpha, beta, split=False)
     finally:
         set_threads(1)
+        ctrl[PARK] = 0
 
 
 #: An optimizer's update of a variable of at least this many elements runs split over the pool (`update`): the

@@ -101,6 +101,10 @@ WORKERS = 20
 TASK = 21
 BUSY = 22  # 1 while a caller owns the task slot: a second thread's product meanwhile runs whole, as before
 SLEEPING = 48  # 1 while a worker sleeps on its futex (the low 32 bits of this word): the next caller wakes it
+#: 1 while the caller runs a product on the BLAS's own threads (runtime/gemm_pool.py `_whole`): a worker stops
+#: spinning and sleeps at once, so that it takes no core from them (W3: a worker spinning on from the bias gradient
+#: before it made the next 17-GFLOP product 10-18 % slower on two cores). The next task posted wakes it as ever.
+PARK = 49
 _TIMESPEC = 50  # two words: the futex wait's timeout (seconds, nanoseconds)
 #: Two words each (float32, float64): the multiple that row blocks and column blocks of a product are made of, set
 #: by runtime/gemm_pool.py's probe of the BLAS (`alignments`), negative where no multiple makes such blocks give the
@@ -550,7 +554,7 @@ def worker(ctrl, fctrl):
         if _claim_and_run(ctrl, fctrl, slot):
             idle = 0
             pause = SLEEP_US
-        elif idle < SPINS:
+        elif idle < SPINS and _load(ctrl, PARK) == 0:
             idle += 1
             _yield(())
         elif _SYS_FUTEX:
