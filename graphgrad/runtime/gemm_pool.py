@@ -33,7 +33,8 @@ products of some size (or such updates) starts it when it has run long enough to
 (runtime/plan.py), so short programs never load it. While the pool
 runs, the BLAS is set to one thread for the whole process (OpenBLAS's own threads would spin beside the workers
 after every product they shared; `stop()` gives it back its count). Products of `WHOLE_FLOPS` or more (W3's
-17-GFLOP ones) it runs whole on the BLAS's own threads, their count given back for the call. It declines (and
+17-GFLOP ones) it runs whole on the BLAS's own threads, their count given back for the call and the workers
+asleep meanwhile (a spinning one would take a core from them). It declines (and
 the caller uses the BLAS whole, on one thread) products below `gemm_pool_kernels.MIN_FLOPS`, other dtypes than
 float32/float64, operands BLAS cannot take without a copy, a result overlapping an operand, and a second
 thread's product while one is being split.
