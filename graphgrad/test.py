@@ -188,10 +188,15 @@ def is_cpu_target_available(target):
 
 @functools.lru_cache(maxsize=1)
 def get_temp_dir():
-    """A temporary directory for this process's tests (made on first use, under TEST_TMPDIR when set)."""
+    """A temporary directory for this process's tests (made on first use, under TEST_TMPDIR when set), removed
+    with what the tests left in it when the process exits, as TF's."""
+    import atexit
     import os
+    import shutil
 
-    return tempfile.mkdtemp(prefix="graphgrad_test_", dir=os.environ.get("TEST_TMPDIR"))
+    path = tempfile.mkdtemp(prefix="graphgrad_test_", dir=os.environ.get("TEST_TMPDIR"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 # --- TF1's gradient checker (tensorflow/python/ops/gradient_checker.py) -------------------------------------

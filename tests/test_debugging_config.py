@@ -3,6 +3,8 @@ types without arrays (graphgrad/debugging.py, config.py, test.py, framework/dtyp
 of the graph-mode side are debugging_checks, errors_and_dtypes and test_compute_gradient in
 tools/record_tf1_reference.py."""
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -118,6 +120,15 @@ def test_benchmark_and_temp_dir():
     assert entry["name"] == "add" and entry["iters"] == 3 and entry["wall_time"] > 0
     assert bench.reported == [entry]
     assert os.path.isdir(tf.test.get_temp_dir()) and tf.test.get_temp_dir() == tf.test.get_temp_dir()
+
+
+def test_the_temp_dir_goes_when_the_process_exits(tmp_path):
+    code = ("import os, graphgrad as tf; d = tf.test.get_temp_dir(); "
+            "open(os.path.join(d, 'ckpt'), 'w').write('x'); os.mkdir(os.path.join(d, 'sub')); print(d)")
+    env = dict(os.environ, TEST_TMPDIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    made = out.stdout.strip()
+    assert os.path.dirname(made) == str(tmp_path) and not os.path.exists(made)
 
 
 def test_types_without_arrays_say_why():
