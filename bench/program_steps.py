@@ -1,4 +1,4 @@
-"""Training steps of two classic TF1 programs, graphgrad against TensorFlow compat.v1, in this process, rounds
+"""Training steps of three classic TF1 programs, graphgrad against TensorFlow compat.v1, in this process, rounds
 alternating, medians: the figures docs/tf1-programs.md quotes for the whole programs' steps.
 
     PYTHONPATH=. /work/bench-venv/bin/python -m bench.program_steps [--rounds 60] [--warmup 150]
@@ -6,7 +6,9 @@ alternating, medians: the figures docs/tf1-programs.md quotes for the whole prog
 - deep CNN: hunkim's lab-11-2 (three 3x3 SAME conv + ReLU + 2x2 SAME max pool + dropout layers, the last pool
   on 7x7, dense 625, Adam; batch 100);
 - DCGAN: aymericdamien's dcgan.py (dense + two conv transposes for the generator, two 5x5 conv + average pools +
-  two dense for the discriminator, run on real and generated images; both Adam steps in one run; batch 32).
+  two dense for the discriminator, run on real and generated images; both Adam steps in one run; batch 32);
+- LSTM: nlintz's 07_lstm.py (`static_rnn` of a 28-unit BasicLSTMCell over 28 steps of 28 pixels, the last output
+  into dense 28-10, softmax cross-entropy, RMSProp; batch 128).
 
 Each graphgrad step first runs `--warmup` times, so its islands are compiled (or loaded) and the GEMM pool
 started, as in the programs after their first seconds.
@@ -70,6 +72,22 @@ def dcgan(tf, rng):
     return [train_gen, train_disc, gen_loss, disc_loss], feed
 
 
+def lstm(tf, rng):
+    x, y = tf.placeholder("float", [None, 28, 28]), tf.placeholder("float", [None, 10])
+    w, b = tf.Variable(tf.random_normal([28, 10], stddev=0.01)), tf.Variable(tf.random_normal([10], stddev=0.01))
+    steps = tf.split(tf.reshape(tf.transpose(x, [1, 0, 2]), [-1, 28]), 28, 0)
+    cell = tf.nn.rnn_cell.BasicLSTMCell(28, forget_bias=1.0, state_is_tuple=True)
+    outputs, _ = tf.nn.static_rnn(cell, steps, dtype=tf.float32)
+    logits = tf.matmul(outputs[-1], w) + b
+    cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits=logits, labels=y))
+    feed = {x: rng.random((128, 28, 28), dtype=np.float32), y: np.eye(10, dtype=np.float32)[rng.integers(0, 10, 128)]}
+    return [cost, tf.train.RMSPropOptimizer(0.001, 0.9).minimize(cost)], feed
+
+
+MODELS = {"deep CNN (lab-11-2), batch 100": deep_cnn, "DCGAN (aymericdamien), batch 32": dcgan,
+          "LSTM (nlintz 07_lstm), batch 128": lstm}
+
+
 def make_step(tf, build, warmup):
     g = tf.Graph()
     with g.as_default():
@@ -86,10 +104,12 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=60)
     p.add_argument("--warmup", type=int, default=150)
+    p.add_argument("--models", default="cnn,dcgan,lstm", help="which, by a word of their names")
     a = p.parse_args(argv)
     import graphgrad
 
-    models = {"deep CNN (lab-11-2), batch 100": deep_cnn, "DCGAN (aymericdamien), batch 32": dcgan}
+    words = a.models.lower().split(",")
+    models = {kind: build for kind, build in MODELS.items() if any(w in kind.lower() for w in words)}
     calls = {("graphgrad", kind): make_step(graphgrad, build, a.warmup) for kind, build in models.items()}
     try:
         import tensorflow.compat.v1 as tf1

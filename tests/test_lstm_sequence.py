@@ -137,6 +137,66 @@ def test_the_variables_keep_tf1s_names():
             ("rnn/basic_lstm_cell/kernel:0", [8, 20]), ("rnn/basic_lstm_cell/bias:0", [20])]
 
 
+def _static(fused, cell_fn, steps, initial, dtype=tf.float64):
+    """static_rnn of `cell_fn()` over `steps` [3, 4] inputs: (fetches' values, op types, variable names); `fused`
+    False unrolls the cell as before."""
+    rng = np.random.default_rng(9)
+    with tf.Graph().as_default():
+        tf.set_random_seed(4)
+        xs = [tf.placeholder(dtype, [None, 4]) for _ in range(steps)]
+        cell = cell_fn()
+        state = None
+        if initial:
+            state = tf.nest.map_structure(lambda z: z - 0.2, cell.zero_state(3, dtype))
+        saved = rnn_mod._static_fused_lstm
+        if not fused:
+            rnn_mod._static_fused_lstm = lambda *a: None
+        try:
+            with tf.variable_scope("s", initializer=tf.random_uniform_initializer(-0.7, 0.7, seed=5)):
+                outs, final = tf.nn.static_rnn(cell, xs, initial_state=state, dtype=dtype)
+        finally:
+            rnn_mod._static_fused_lstm = saved
+        c, h = final if isinstance(final, tuple) else tf.split(final, 2, axis=1)
+        loss = tf.add_n([tf.reduce_sum(tf.sin(o)) * (k + 1) for k, o in enumerate(outs)]) + tf.reduce_sum(c * h)
+        grads = tf.gradients(loss, tf.trainable_variables() + xs)
+        graph = tf.get_default_graph()
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            got = s.run(outs + [c, h, loss] + grads, {x: rng.uniform(-1, 1, (3, 4)) for x in xs})
+        return got, {op.type for op in graph.get_operations()}, [v.name for v in tf.global_variables()], outs
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+@pytest.mark.parametrize("initial", [False, True])
+def test_static_rnn_of_an_lstm_cell_is_one_sequence_with_the_unrolled_values(cell, initial):
+    """nlintz's 07_lstm: static_rnn of a BasicLSTMCell over 28 steps made 28 copies of the cell's ops; the
+    inputs are stacked into one LSTMSequence now, with the unrolled cell's values, gradients and variables."""
+    fused, types, names, outs = _static(True, CELLS[cell], 7, initial)
+    unrolled, types_u, names_u, _ = _static(False, CELLS[cell], 7, initial)
+    assert "LSTMSequence" in types and "LSTMGates" not in types and "LSTMGates" in types_u
+    assert names == names_u == ["s/rnn/" + names[0].split("/rnn/")[1], "s/rnn/" + names[1].split("/rnn/")[1]]
+    assert len(outs) == 7 and outs[0].shape.as_list() == [None, CELLS[cell]().output_size]
+    for a, b in zip(fused, unrolled):
+        np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", ["another cell", "one step", "unknown depth", "sequence_length"])
+def test_static_rnn_unrolls_what_one_sequence_cannot_take(case):
+    with tf.Graph().as_default():
+        cell = tf.nn.rnn_cell.GRUCell(3) if case == "another cell" else tf.nn.rnn_cell.BasicLSTMCell(3)
+        xs = [tf.placeholder(tf.float32, [2, None if case == "unknown depth" else 4]) for _ in range(3)]
+        if case == "one step":
+            xs = xs[:1]
+        kw = {"sequence_length": [3, 1]} if case == "sequence_length" else {}
+        if case == "unknown depth":
+            with pytest.raises(ValueError):   # as TF: the cell needs its inputs' depth to make its kernel
+                tf.nn.static_rnn(cell, xs, dtype=tf.float32, **kw)
+            return
+        tf.nn.static_rnn(cell, xs, dtype=tf.float32, **kw)
+        types = {op.type for op in tf.get_default_graph().get_operations()}
+    assert "LSTMSequence" not in types
+
+
 @pytest.mark.cpu_only("the compiled loops run on NumPy arrays")
 @pytest.mark.parametrize("pooled", [False, True])
 def test_the_compiled_loops_match_the_while_loop(jit_on, pooled):
