@@ -1,4 +1,4 @@
-"""Training steps of three classic TF1 programs, graphgrad against TensorFlow compat.v1, in this process, rounds
+"""Training steps of four classic TF1 programs, graphgrad against TensorFlow compat.v1, in this process, rounds
 alternating, medians: the figures docs/tf1-programs.md quotes for the whole programs' steps.
 
     PYTHONPATH=. /work/bench-venv/bin/python -m bench.program_steps [--rounds 60] [--warmup 150]
@@ -7,6 +7,8 @@ alternating, medians: the figures docs/tf1-programs.md quotes for the whole prog
   on 7x7, dense 625, Adam; batch 100);
 - DCGAN: aymericdamien's dcgan.py (dense + two conv transposes for the generator, two 5x5 conv + average pools +
   two dense for the discriminator, run on real and generated images; both Adam steps in one run; batch 32);
+- modern net: nlintz's 04_modern_net.py (and 10_save_restore_net.py: the same network), an MLP 784-625-625-10
+  with ReLU and dropout (keep 0.8 on the input, 0.5 on the hidden layers), RMSProp; batch 128;
 - LSTM: nlintz's 07_lstm.py (`static_rnn` of a 28-unit BasicLSTMCell over 28 steps of 28 pixels, the last output
   into dense 28-10, softmax cross-entropy, RMSProp; batch 128).
 
@@ -72,6 +74,19 @@ def dcgan(tf, rng):
     return [train_gen, train_disc, gen_loss, disc_loss], feed
 
 
+def modern_net(tf, rng):
+    x, y = tf.placeholder("float", [None, 784]), tf.placeholder("float", [None, 10])
+    keep_in, keep_hidden = tf.placeholder("float"), tf.placeholder("float")
+    w_h, w_h2, w_o = (tf.Variable(tf.random_normal(s, stddev=0.01)) for s in ([784, 625], [625, 625], [625, 10]))
+    h = tf.nn.relu(tf.matmul(tf.nn.dropout(x, keep_in), w_h))
+    h2 = tf.nn.relu(tf.matmul(tf.nn.dropout(h, keep_hidden), w_h2))
+    logits = tf.matmul(tf.nn.dropout(h2, keep_hidden), w_o)
+    cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits=logits, labels=y))
+    feed = {x: rng.random((128, 784), dtype=np.float32), y: np.eye(10, dtype=np.float32)[rng.integers(0, 10, 128)],
+            keep_in: 0.8, keep_hidden: 0.5}
+    return [tf.train.RMSPropOptimizer(0.001, 0.9).minimize(cost)], feed
+
+
 def lstm(tf, rng):
     x, y = tf.placeholder("float", [None, 28, 28]), tf.placeholder("float", [None, 10])
     w, b = tf.Variable(tf.random_normal([28, 10], stddev=0.01)), tf.Variable(tf.random_normal([10], stddev=0.01))
@@ -85,7 +100,7 @@ def lstm(tf, rng):
 
 
 MODELS = {"deep CNN (lab-11-2), batch 100": deep_cnn, "DCGAN (aymericdamien), batch 32": dcgan,
-          "LSTM (nlintz 07_lstm), batch 128": lstm}
+          "modern net (nlintz 04_modern_net), batch 128": modern_net, "LSTM (nlintz 07_lstm), batch 128": lstm}
 
 
 def make_step(tf, build, warmup):
@@ -104,7 +119,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=60)
     p.add_argument("--warmup", type=int, default=150)
-    p.add_argument("--models", default="cnn,dcgan,lstm", help="which, by a word of their names")
+    p.add_argument("--models", default="cnn,dcgan,modern,lstm", help="which, by a word of their names")
     a = p.parse_args(argv)
     import graphgrad
 
