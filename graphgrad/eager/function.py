@@ -29,7 +29,7 @@ from . import context as _ctx
 from .context import executing_eagerly
 from .nest import flatten, pack
 from .nest import structure as structure_of
-from .shared_reads import own
+from .shared_reads import own, sharing
 from .tensor import EagerTensor
 
 __all__ = ["function", "defun", "Function"]
@@ -74,8 +74,9 @@ class _Trace:
         that share a buffer (eager/shared_reads.py) give it up first."""
         ctx = self._ctx
         with self._lock:
-            for h in self._handles:  # the plan writes its variables in place: not under reads sharing them
-                own(ctx, h)
+            if sharing():  # the plan writes its variables in place: not under reads sharing them
+                for h in self._handles:
+                    own(ctx, h)
             if self._lent != ctx.replacements:
                 store = self._store
                 store.update(zip(self._graph_ops, map(store.__getitem__, self._handles)))
