@@ -171,6 +171,27 @@ def test_reads_of_a_big_variable_share_its_buffer_until_a_write_and_stay_snapsho
     assert r.numpy()[0, 0] == 2.0 and v.numpy()[0, 0] == 7.0
 
 
+def test_sharing_says_whether_owning_a_variable_has_anything_to_do(eager, monkeypatch):
+    """tf.function calls skip their per-variable `own` while no read shares a buffer (small reads are copies)."""
+    import weakref
+
+    from graphgrad.eager import shared_reads
+    from graphgrad.eager.shared_reads import SHARE_FROM, sharing
+    monkeypatch.setattr(shared_reads, "_readers", weakref.WeakKeyDictionary())  # (earlier tests' reads)
+    n = int(np.ceil(np.sqrt(SHARE_FROM / 4))) + 1
+    small, big = tf.Variable(np.zeros(3, np.float32)), tf.Variable(np.ones((n, n), np.float32))
+    small.read_value()
+    assert not sharing()
+    r = big.read_value()
+    assert sharing()
+
+    @tf.function
+    def bump():
+        big.assign_add(tf.ones((n, n)))
+        return tf.reduce_sum(big)
+    assert bump().numpy() == 2 * n * n and r.numpy()[0, 0] == 1.0 and not sharing()
+
+
 def test_a_tf_function_writing_a_big_variable_leaves_eager_reads_as_they_were(eager):
     from graphgrad.eager.shared_reads import SHARE_FROM
     n = int(np.ceil(np.sqrt(SHARE_FROM / 4))) + 1
