@@ -17,7 +17,8 @@ hand (Numba's `pycc` links the module with them), a plan that compiles its islan
    a later process imports the cached module in milliseconds.
    The build runs in a background thread while the plan goes on through its kernels, and its next run after
    the build installs the islands (`GRAPHGRAD_JIT_WAIT=1`: the run that starts it waits, as benchmarks and tests
-   do; `Plan.wait_for_islands()` waits for one plan).
+   do; `Plan.wait_for_islands()` waits for one plan). Meanwhile the BLAS runs on one thread fewer
+   (`core_for_child`): its threads would otherwise wait on each other for the core the compiler holds.
 3. The plan calls the module's functions through a guard: an extension module built by `pycc` does not check
    its arguments (a float64 array where float32 was compiled reads garbage or crashes), so each call first
    checks every argument against the recorded types, and a mismatch (a feed that is a strided view this once)
@@ -30,6 +31,7 @@ with big products or convolutions then compiles its islands in-process, which is
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.machinery
@@ -43,6 +45,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 
 import numpy as np
 
@@ -200,9 +203,11 @@ def build(items, owned=None):
             try:
                 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
                 path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
-                done = subprocess.run([sys.executable, "-m", "graphgrad.runtime.aot", work, name], cwd=work,
-                                      capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
-                                      env={**_opt(items), **os.environ, "PYTHONWARNINGS": "ignore", "PYTHONPATH": path})
+                with core_for_child():
+                    done = subprocess.run([sys.executable, "-m", "graphgrad.runtime.aot", work, name], cwd=work,
+                                          capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
+                                          env={**_opt(items), **os.environ, "PYTHONWARNINGS": "ignore",
+                                               "PYTHONPATH": path})
                 failed = done.returncode != 0 and done.stderr
             except (OSError, subprocess.TimeoutExpired) as e:
                 failed = repr(e)
@@ -222,6 +227,48 @@ def build(items, owned=None):
     owned = owned or [()] * len(items)
     return [guarded(getattr(module, f"island_{k}"), specs, k, own) for k, ((_, specs), own)
             in enumerate(zip(items, owned))]
+
+
+_lending = {"builds": 0, "threads": None}  # children compiling now; the BLAS's thread count before the first
+_lending_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def core_for_child():
+    """Within, the bound BLAS (runtime/blas.py) runs on one thread fewer, so that a compiling child has a core of
+    its own: on two cores OpenBLAS's two threads waited on each other for the core the compiler held, and a
+    Keras MLP's epochs took 3.5-5 s instead of 1.2 while the child compiled (`python -m bench.keras_fit`). The
+    count is given back when the last child ends, unless someone changed it meanwhile or the GEMM pool started
+    (which keeps the BLAS at one thread, and gives back the count from before the children: `lent_threads`)."""
+    from . import blas
+    fns = blas.raw_functions()
+    if fns is None:
+        yield
+        return
+    get, put = fns[2], fns[3]
+    with _lending_lock:
+        if _lending["builds"] == 0:
+            before = get()
+            _lending["threads"] = before if before > 1 else None
+            if before > 1:
+                put(before - 1)
+        _lending["builds"] += 1
+    try:
+        yield
+    finally:
+        with _lending_lock:
+            _lending["builds"] -= 1
+            before = _lending["threads"]
+            if _lending["builds"] == 0 and before is not None:
+                from . import gemm_pool
+                if get() == before - 1 and not gemm_pool.started():
+                    put(before)
+                _lending["threads"] = None
+
+
+def lent_threads():
+    """The BLAS's thread count from before `core_for_child` lowered it, while it is lowered; else None."""
+    return _lending["threads"]
 
 
 _SUFFIX = sysconfig.get_config_var("EXT_SUFFIX") or ".so"

@@ -72,7 +72,8 @@ def wanted() -> bool:
 def usable() -> bool:
     """Whether the pool runs, or can start: wanted, and a core and a BLAS thread for a worker beside the caller.
     (Unchanged by `start`, which sets the BLAS to one thread.)"""
-    return _state is not None or (wanted() and min(_cores(), blas.threads() or 1) >= 2)
+    from .aot import lent_threads
+    return _state is not None or (wanted() and min(_cores(), lent_threads() or blas.threads() or 1) >= 2)
 
 
 def _cores():
@@ -127,15 +128,17 @@ def start() -> bool:
             return True
         if not wanted():
             return False
-        n_workers = min(_cores(), blas.threads() or 1) - 1
+        from .aot import lent_threads
+        # the BLAS's thread count (a child compiling islands may hold one of them meanwhile: runtime/aot.py)
+        before = lent_threads() or blas.threads() or 1
+        n_workers = min(_cores(), before) - 1
         if n_workers < 1:
             return False
         from . import gemm_pool_kernels as kern  # compiles (or loads from Numba's cache) both functions
         ctrl = np.zeros(kern.WORDS, np.int64)
         fctrl = np.zeros(2, np.float64)
         threads = []
-        _, _, get_threads, set_threads = blas.raw_functions()
-        before = get_threads()
+        _, _, _, set_threads = blas.raw_functions()
         set_threads(1)  # OpenBLAS's own threads would spin beside the workers after each product they share
         for d, dtype in enumerate((np.float32, np.float64)):
             for word, (align, exact) in zip((kern.ROW_ALIGN, kern.COL_ALIGN), alignments(dtype)):
