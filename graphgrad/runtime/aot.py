@@ -238,9 +238,9 @@ def core_for_child():
     """Within, the bound BLAS (runtime/blas.py) runs on one thread fewer, so that a compiling child has a core of
     its own: on two cores OpenBLAS's two threads waited on each other for the core the compiler held, and a
     Keras MLP's epochs took 2.1-4.8 s instead of 1.1-1.3 while the child compiled, 1.4-1.5 now (`python -m
-    bench.keras_fit --cold`). The
-    count is given back when the last child ends, unless someone changed it meanwhile or the GEMM pool started
-    (which keeps the BLAS at one thread, and gives back the count from before the children: `lent_threads`)."""
+    bench.keras_fit --cold`). The count is given back when the last child ends, unless someone changed it
+    meanwhile or the GEMM pool started (which keeps the BLAS at one thread, and gives back the count from before
+    the children: `lent_threads`)."""
     from . import blas
     fns = blas.raw_functions()
     if fns is None:
