@@ -6,7 +6,7 @@ and TF1's error-message formatting. It defines no op type itself.
 from __future__ import annotations
 
 from ..framework.graph import Tensor, name_scope
-from ..framework.op_def import OpDef, broadcast_shapes, same_dtype, same_shape, static_shape
+from ..framework.op_def import OpDef, broadcast_shapes, fully_defined, same_dtype, same_shape, static_shape
 from .core import apply_op, constant, convert_to_tensor
 
 _KIND_NAMES = {"f": "float16, float32, float64", "i": "int8, int16, int32, int64", "u": "uint8",
@@ -123,6 +123,14 @@ class Binary(OpDef):
 
     def kernel(op, ctx):
         return getattr(ctx.xp, op.op_def.ufunc)
+
+    def can_fail(op):
+        """Only through shapes unknown when the graph was built (`infer` checked the broadcast of known ones) or
+        integers (`pow` to a negative integer power raises): float arithmetic under NumPy's error handling gives
+        inf or nan. A Keras metric's total / count after its updates no longer makes the plan snapshot every
+        variable it writes before each step (`Plan.needs_snapshot`)."""
+        dt = op.inputs[0].dtype.base_dtype
+        return not (dt.is_floating or dt.is_complex) or any(not fully_defined(static_shape(t)) for t in op.inputs)
 
 
 class Unary(OpDef):
