@@ -72,8 +72,13 @@ def wanted() -> bool:
 def usable() -> bool:
     """Whether the pool runs, or can start: wanted, and a core and a BLAS thread for a worker beside the caller.
     (Unchanged by `start`, which sets the BLAS to one thread.)"""
+    return _state is not None or (wanted() and min(_cores(), _blas_threads()) >= 2)
+
+
+def _blas_threads() -> int:
+    """The BLAS's thread count, counting the one a child compiling islands holds meanwhile (runtime/aot.py)."""
     from .aot import lent_threads
-    return _state is not None or (wanted() and min(_cores(), lent_threads() or blas.threads() or 1) >= 2)
+    return lent_threads() or blas.threads() or 1
 
 
 def _cores():
@@ -128,9 +133,7 @@ def start() -> bool:
             return True
         if not wanted():
             return False
-        from .aot import lent_threads
-        # the BLAS's thread count (a child compiling islands may hold one of them meanwhile: runtime/aot.py)
-        before = lent_threads() or blas.threads() or 1
+        before = _blas_threads()
         n_workers = min(_cores(), before) - 1
         if n_workers < 1:
             return False
